@@ -1,0 +1,206 @@
+//! Configuration: defaults, then an optional TOML file, then `QIAOYI_*` environment variables.
+//! An unknown key in the file or an unknown `QIAOYI_` variable is an error naming it, so a typo never
+//! silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use qiaoyi_store::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database and later the search index live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; unset means `qiaoyi.db` in `data_dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// Log filter, as `RUST_LOG` takes it (e.g. `info`, `qiaoyi=debug`).
+    pub log: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./qiaoyi-data"),
+            database_url: None,
+            log: "info".into(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{var}: {message}")]
+    Env { var: String, message: String },
+    #[error("database_url: {0}")]
+    DatabaseUrl(String),
+}
+
+/// The environment variables we read, and the key each sets.
+const ENV_KEYS: [(&str, &str); 5] = [
+    ("QIAOYI_LISTEN", "listen"),
+    ("QIAOYI_DATA_DIR", "data_dir"),
+    ("QIAOYI_DATABASE_URL", "database_url"),
+    ("QIAOYI_LOG", "log"),
+    ("QIAOYI_LOG_FORMAT", "log_format"),
+];
+
+impl Config {
+    /// Builds the configuration from an optional file `(name, contents)` and the environment.
+    pub fn load(
+        file: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = match file {
+            Some((name, text)) => text.parse::<toml::Table>().map_err(|e| ConfigError::File {
+                file: name.to_owned(),
+                message: e.message().to_owned(),
+            })?,
+            None => toml::Table::new(),
+        };
+        let file_name = file.map_or("configuration", |(name, _)| name);
+        let file_error = |e: toml::de::Error| ConfigError::File {
+            file: file_name.to_owned(),
+            message: e.message().to_owned(),
+        };
+        // Check the file alone first, so an unknown or bad key is blamed on the file.
+        Config::deserialize(toml::Value::Table(table.clone())).map_err(file_error)?;
+
+        for (var, value) in env {
+            if !var.starts_with("QIAOYI_") {
+                continue;
+            }
+            let Some((_, key)) = ENV_KEYS.iter().find(|(name, _)| *name == var) else {
+                let known: Vec<&str> = ENV_KEYS.iter().map(|(name, _)| *name).collect();
+                return Err(ConfigError::Env {
+                    var,
+                    message: format!("unknown setting; the settings are {}", known.join(", ")),
+                });
+            };
+            let value = toml::Value::String(value);
+            let alone = toml::Table::from_iter([((*key).to_owned(), value.clone())]);
+            Config::deserialize(toml::Value::Table(alone)).map_err(|e| ConfigError::Env {
+                var: var.clone(),
+                message: e.message().to_owned(),
+            })?;
+            table.insert((*key).to_owned(), value);
+        }
+        let config = Config::deserialize(toml::Value::Table(table)).map_err(file_error)?;
+        config.database_url()?;
+        Ok(config)
+    }
+
+    /// The database to use: the configured URL, or the SQLite file in the data dir.
+    pub fn database_url(&self) -> Result<DatabaseUrl, ConfigError> {
+        match &self.database_url {
+            Some(url) => url
+                .parse()
+                .map_err(|e: qiaoyi_store::StoreError| ConfigError::DatabaseUrl(e.to_string())),
+            None => Ok(DatabaseUrl::sqlite_in(&self.data_dir)),
+        }
+    }
+
+    /// The defaults as a TOML file one can start from.
+    pub fn defaults_toml() -> String {
+        let defaults = Config::default();
+        let body = toml::to_string(&defaults)
+            .unwrap_or_else(|e| unreachable!("default configuration as TOML: {e}"));
+        format!(
+            "# Qiaoyi configuration. Every key can also be set as QIAOYI_<KEY> in the environment.\n\
+             {body}\
+             # database_url = \"postgres://qiaoyi@localhost/qiaoyi\"  # unset: SQLite file qiaoyi.db in data_dir\n"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_env() {
+        let config = Config::load(None, env(&[])).expect("defaults");
+        assert_eq!(config, Config::default());
+        let file = "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/q\"\n";
+        let config = Config::load(
+            Some(("q.toml", file)),
+            env(&[("QIAOYI_LISTEN", "0.0.0.0:80")]),
+        )
+        .expect("layered");
+        assert_eq!(config.listen.to_string(), "0.0.0.0:80");
+        assert_eq!(config.data_dir, PathBuf::from("/srv/q"));
+    }
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let err = Config::load(Some(("q.toml", "lisen = \"x\"\n")), env(&[])).expect_err("refused");
+        let text = err.to_string();
+        assert!(text.contains("q.toml") && text.contains("lisen"), "{text}");
+    }
+
+    #[test]
+    fn unknown_env_var_is_named() {
+        let err = Config::load(None, env(&[("QIAOYI_LISTN", "x"), ("PATH", "/bin")]))
+            .expect_err("refused");
+        assert!(
+            err.to_string().starts_with("QIAOYI_LISTN: unknown setting"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_source() {
+        let err =
+            Config::load(None, env(&[("QIAOYI_LISTEN", "not-an-address")])).expect_err("refused");
+        assert!(err.to_string().starts_with("QIAOYI_LISTEN"), "{err}");
+        let err =
+            Config::load(None, env(&[("QIAOYI_DATABASE_URL", "mysql://x")])).expect_err("refused");
+        assert!(err.to_string().contains("\"mysql\""), "{err}");
+        let err = Config::load(Some(("q.toml", "listen = 5")), env(&[])).expect_err("refused");
+        assert!(err.to_string().starts_with("q.toml"), "{err}");
+        let err = Config::load(Some(("q.toml", "listen = ")), env(&[])).expect_err("refused");
+        assert!(err.to_string().starts_with("q.toml"), "{err}");
+    }
+
+    #[test]
+    fn database_url_defaults_to_sqlite_in_data_dir() {
+        let config = Config::load(None, env(&[("QIAOYI_DATA_DIR", "/tmp/q")])).expect("ok");
+        let url = config.database_url().expect("url");
+        assert_eq!(url.backend(), qiaoyi_store::Backend::Sqlite);
+        assert_eq!(url.expose(), "sqlite:///tmp/q/qiaoyi.db");
+    }
+
+    #[test]
+    fn defaults_toml_loads_back_to_the_defaults() {
+        let text = Config::defaults_toml();
+        assert_eq!(
+            Config::load(Some(("defaults", &text)), env(&[])),
+            Ok(Config::default())
+        );
+    }
+}

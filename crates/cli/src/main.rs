@@ -1,0 +1,282 @@
+//! The `qiaoyi` binary: serve, demo, migrate, import, config.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use qiaoyi_app::config::{Config, LogFormat};
+use qiaoyi_app::{App, AppError, ImportOutcome, catalog_source};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(
+    name = "qiaoyi",
+    version,
+    about = "Qiaoyi (侨驿): cross-border public services for a county bureau"
+)]
+struct Cli {
+    /// TOML configuration file; `QIAOYI_*` environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API.
+    Serve,
+    /// Create a data dir with the reference catalogue and serve it (idempotent).
+    Demo {
+        /// Address to listen on (default from configuration: 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Data directory (default from configuration: ./qiaoyi-data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Show configuration.
+    Config {
+        #[command(subcommand)]
+        what: ConfigWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Validate a catalogue directory and make it the catalogue in force, all or nothing.
+    Catalog {
+        /// Directory laid out as catalog/FORMAT.md describes.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigWhat {
+    /// Print the default configuration as TOML.
+    Defaults,
+}
+
+/// A failure the user caused and can fix (exit 2), or any other failure (exit 1).
+enum Failure {
+    BadInput(anyhow::Error),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("qiaoyi: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(e)) => {
+            eprintln!("qiaoyi: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("qiaoyi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Config {
+        what: ConfigWhat::Defaults,
+    } = cli.command
+    {
+        print!("{}", Config::defaults_toml());
+        return Ok(());
+    }
+    let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
+    if let Command::Demo { listen, data } = &cli.command {
+        config.listen = listen.unwrap_or(config.listen);
+        config.data_dir = data.clone().unwrap_or(config.data_dir);
+    }
+    init_logging(&config);
+
+    match cli.command {
+        Command::Config { .. } => Ok(()),
+        Command::Migrate => {
+            let app = open(config).await?;
+            println!("database schema is up to date ({})", app.backend().as_str());
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Catalog { dir },
+        } => import_catalog(config, &dir).await,
+        Command::Serve => {
+            let listener = bind(config.listen).await?;
+            let app = open(config).await?;
+            app.catalog_header()
+                .await
+                .map_err(|e| Failure::Other(e.into()))?;
+            serve(listener, app).await
+        }
+        Command::Demo { .. } => {
+            let listener = bind(config.listen).await?;
+            let data_dir = config.data_dir.clone();
+            let app = open(config).await?;
+            let outcome = app
+                .seed_demo(now_ms())
+                .await
+                .context("cannot load the demo data")?;
+            if let ImportOutcome::Imported {
+                items,
+                guides,
+                stations,
+                ..
+            } = outcome
+            {
+                println!(
+                    "imported the reference catalogue: {items} items, {guides} guides, {stations} stations"
+                );
+            }
+            let addr = listener.local_addr().context("listening address")?;
+            println!(
+                "Qiaoyi demo: http://{addr}/  (data in {}; stop with Ctrl-C)",
+                data_dir.display()
+            );
+            serve(listener, app).await
+        }
+    }
+}
+
+fn load_config(file: Option<&Path>) -> anyhow::Result<Config> {
+    let text =
+        match file {
+            Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the configuration file {}", path.display())
+            })?),
+            None => None,
+        };
+    let name = file.map(|p| p.display().to_string());
+    let source = name.as_deref().zip(text.as_deref());
+    Ok(Config::load(source, std::env::vars())?)
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn open(config: Config) -> Result<App, Failure> {
+    App::open(config).await.map_err(|e| match e {
+        AppError::Config(_) => Failure::BadInput(e.into()),
+        other => Failure::Other(other.into()),
+    })
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, Failure> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        Failure::Other(anyhow::anyhow!(
+            "cannot listen on {addr}: {e}; choose another address with --listen or QIAOYI_LISTEN"
+        ))
+    })
+}
+
+async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
+    qiaoyi_web::serve(listener, app.clone(), shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    app.close().await;
+    Ok(())
+}
+
+async fn import_catalog(config: Config, dir: &Path) -> Result<(), Failure> {
+    let files = catalog_source::read_dir(dir)
+        .map_err(|e| Failure::BadInput(anyhow::anyhow!("cannot read the catalogue: {e}")))?;
+    // Validate before touching the database, so a bad directory never needs a database to be refused.
+    qiaoyi_app::domain::catalog::parse(&files).map_err(|e| {
+        Failure::BadInput(anyhow::anyhow!(
+            "the catalogue is refused, nothing was imported: {e}"
+        ))
+    })?;
+    let app = open(config).await?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("importing {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let outcome = app.import_catalog(&files, now_ms(), &progress).await;
+    bar.finish_and_clear();
+    match outcome {
+        Ok(ImportOutcome::Unchanged) => {
+            println!("the catalogue is already in force; nothing changed");
+            Ok(())
+        }
+        Ok(ImportOutcome::Imported {
+            categories,
+            items,
+            guides,
+            stations,
+        }) => {
+            println!(
+                "imported {categories} categories, {items} items, {guides} guides, {stations} stations"
+            );
+            Ok(())
+        }
+        Err(e @ AppError::Catalog(_)) => Err(Failure::BadInput(e.into())),
+        Err(e) => Err(Failure::Other(e.into())),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,212 @@
+use super::*;
+
+const T: &str = r#"{ zh = "中", en = "e", it = "i", es = "s" }"#;
+
+fn minimal() -> Vec<SourceFile> {
+    let file = |path: &str, text: String| SourceFile {
+        path: path.into(),
+        text,
+    };
+    vec![
+        file("catalog.toml", format!("version = \"1\"\nbureau = {T}\n")),
+        file(
+            "categories.toml",
+            format!("[[category]]\ncode = \"exit-entry\"\nname = {T}\ndescription = {T}\n"),
+        ),
+        file(
+            "items/exit-entry.toml",
+            format!(
+                "[[item]]\ncode = \"EE-01\"\ncategory = \"exit-entry\"\nname = {T}\nsummary = {T}\n\
+                 eligibility = {T}\nfee_fen = 12000\ntime_limit_days = 7\nvideo_check = true\n\
+                 guardian_for_minors = true\ndelivery = [\"window\", \"courier\"]\nworkflow = \"standard\"\n\
+                 [[item.material]]\nname = {T}\nrequired = true\n"
+            ),
+        ),
+        file(
+            "guides/a.toml",
+            "[[guide]]\ncode = \"G0001\"\ntopic = \"exit-entry\"\ntitle = \"护照\"\ntitle_en = \"Passport\"\n\
+             summary = \"s\"\nwho = \"w\"\nmaterials = []\nfee = \"免费\"\ntime_limit = \"7个工作日\"\n\
+             where = \"驿站\"\nrelated_items = [\"EE-01\"]\n"
+                .into(),
+        ),
+        file(
+            "stations.toml",
+            format!(
+                "[[station]]\ncode = \"IT-ROM\"\nname = {T}\ncity = {T}\ncountry = \"IT\"\n\
+                 time_zone = \"Europe/Rome\"\nlanguages = [\"zh\", \"it\"]\n\
+                 [[station.hours]]\ndays = [\"mon\", \"fri\"]\nopen = \"09:30\"\nclose = \"18:00\"\n"
+            ),
+        ),
+    ]
+}
+
+fn with(path: &str, edit: impl Fn(&str) -> String) -> Vec<SourceFile> {
+    let mut files = minimal();
+    let file = files
+        .iter_mut()
+        .find(|f| f.path == path)
+        .expect("file exists");
+    file.text = edit(&file.text);
+    files
+}
+
+fn refused(files: Vec<SourceFile>) -> CatalogError {
+    parse(&files).expect_err("the catalogue should be refused")
+}
+
+#[test]
+fn minimal_catalogue_loads() {
+    let catalog = parse(&minimal()).expect("valid");
+    assert_eq!(catalog.items.len(), 1);
+    assert_eq!(catalog.items[0].fee_fen, 12000);
+    assert_eq!(catalog.stations[0].hours[0].open.minutes(), 570);
+    assert_eq!(catalog.digest.len(), 64);
+}
+
+#[test]
+fn digest_ignores_file_order_and_follows_content() {
+    let mut reversed = minimal();
+    reversed.reverse();
+    let a = parse(&minimal()).expect("valid");
+    let b = parse(&reversed).expect("valid");
+    assert_eq!(a.digest, b.digest);
+    let c = parse(&with("catalog.toml", |t| t.replace("\"1\"", "\"2\""))).expect("valid");
+    assert_ne!(a.digest, c.digest);
+}
+
+#[test]
+fn wrong_type_names_file_line_and_field() {
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("fee_fen = 12000", "fee_fen = \"free\"")
+    }));
+    assert_eq!(err.file, "items/exit-entry.toml");
+    assert_eq!(err.field, "item[0].fee_fen");
+    assert_eq!(err.line, Some(7));
+    assert!(
+        err.to_string()
+            .contains("items/exit-entry.toml line 7, field item[0].fee_fen"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_field_is_refused() {
+    let err = refused(with("stations.toml", |t| format!("{t}colour = \"red\"\n")));
+    assert_eq!(err.file, "stations.toml");
+    assert!(err.message.contains("colour"), "{err}");
+}
+
+#[test]
+fn broken_toml_is_refused_with_its_line() {
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace("fee = \"免费\"", "fee = \"免费")
+    }));
+    assert_eq!(err.file, "guides/a.toml");
+    assert_eq!(err.line, Some(9));
+    assert!(err.message.starts_with("not valid TOML"), "{err}");
+}
+
+#[test]
+fn missing_language_is_refused() {
+    let err = refused(with("categories.toml", |t| {
+        t.replacen(T, r#"{ zh = "中", en = "e", it = " ", es = "s" }"#, 1)
+    }));
+    assert_eq!(err.field, "category[0].name.it");
+}
+
+#[test]
+fn bad_codes_and_references_are_refused() {
+    let err = refused(with("items/exit-entry.toml", |t| t.replace("EE-01", "E-1")));
+    assert_eq!(err.field, "item[0].code");
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("category = \"exit-entry\"", "category = \"visa\"")
+    }));
+    assert_eq!(err.field, "item[0].category");
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace("[\"EE-01\"]", "[\"EE-99\"]")
+    }));
+    assert_eq!(err.field, "guide[0].related_items[0]");
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace("exit-entry", "astrology")
+    }));
+    assert_eq!(err.field, "guide[0].topic");
+}
+
+#[test]
+fn duplicate_codes_across_files_are_refused() {
+    let mut files = minimal();
+    let guides = files.iter().find(|f| f.path == "guides/a.toml").cloned();
+    files.extend(guides.map(|g| SourceFile {
+        path: "guides/b.toml".into(),
+        text: g.text,
+    }));
+    let err = refused(files);
+    assert_eq!(err.file, "guides/b.toml");
+    assert!(err.message.contains("twice"), "{err}");
+}
+
+#[test]
+fn item_rules() {
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("time_limit_days = 7", "time_limit_days = 0")
+    }));
+    assert_eq!(err.field, "item[0].time_limit_days");
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("[\"window\", \"courier\"]", "[\"window\", \"window\"]")
+    }));
+    assert_eq!(err.field, "item[0].delivery[1]");
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("[\"window\", \"courier\"]", "[]")
+    }));
+    assert_eq!(err.field, "item[0].delivery");
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace("fee_fen = 12000", "fee_fen = -1")
+    }));
+    assert_eq!(err.field, "item[0].fee_fen");
+}
+
+#[test]
+fn station_rules() {
+    let err = refused(with("stations.toml", |t| {
+        t.replace("Europe/Rome", "Europe/Atlantis")
+    }));
+    assert_eq!(err.field, "station[0].time_zone");
+    let err = refused(with("stations.toml", |t| {
+        t.replace("country = \"IT\"", "country = \"ES\"")
+    }));
+    assert_eq!(err.field, "station[0].code");
+    let err = refused(with("stations.toml", |t| {
+        t.replace("country = \"IT\"", "country = \"XX\"")
+    }));
+    assert_eq!(err.field, "station[0].country");
+    let err = refused(with("stations.toml", |t| {
+        t.replace("\"18:00\"", "\"09:00\"")
+    }));
+    assert_eq!(err.field, "station[0].hours[0].close");
+    let err = refused(with("stations.toml", |t| {
+        t.replace("\"mon\", \"fri\"", "\"mon\", \"funday\"")
+    }));
+    assert_eq!(err.field, "station[0].hours[0].days[1]");
+}
+
+#[test]
+fn missing_and_unexpected_files_are_refused() {
+    let mut files = minimal();
+    files.retain(|f| f.path != "stations.toml");
+    assert_eq!(refused(files).file, "stations.toml");
+    let mut files = minimal();
+    files.push(SourceFile {
+        path: "extra.toml".into(),
+        text: String::new(),
+    });
+    assert_eq!(refused(files).file, "extra.toml");
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_text_in_any_file_is_refused_or_loaded_without_panic(text in ".{0,300}", which in 0usize..5) {
+        let mut files = minimal();
+        files[which].text = text;
+        let _ = parse(&files);
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure rules of Qiaoyi. Nothing here does I/O, awaits, or reads a clock: time comes in as an argument.
+//!
+//! Start with [`catalog`]: the service catalogue a deployment is made of, and the rules a catalogue
+//! directory must follow before anything of it is stored.
+
+pub mod catalog;
+pub mod country;
+pub mod lang;

@@ -1,0 +1,167 @@
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+
+use crate::{Store, StoreError};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A database URL whose scheme names a backend we have. Its text is kept private because a
+/// PostgreSQL URL may carry a password: `Display` shows it with the password masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// The SQLite file `qiaoyi.db` inside `data_dir`.
+    pub fn sqlite_in(data_dir: &std::path::Path) -> DatabaseUrl {
+        DatabaseUrl {
+            url: format!("sqlite://{}", data_dir.join("qiaoyi.db").display()),
+            backend: Backend::Sqlite,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The full URL, password included. Only for handing to the driver.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = StoreError;
+    fn from_str(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        let backend = match scheme.as_deref() {
+            Some("sqlite") => Backend::Sqlite,
+            Some("postgres" | "postgresql") => Backend::Postgres,
+            _ => {
+                let shown = url.split_once("://").map_or(url, |(s, _)| s);
+                return Err(StoreError::UnsupportedUrl(shown.to_owned()));
+            }
+        };
+        Ok(DatabaseUrl {
+            url: url.to_owned(),
+            backend,
+        })
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://user:password@host → scheme://user:***@host
+        match self.url.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('@') {
+                Some((userinfo, host)) => {
+                    let user = userinfo.split(':').next().unwrap_or_default();
+                    let masked = if userinfo.contains(':') { ":***" } else { "" };
+                    write!(f, "{scheme}://{user}{masked}@{host}")
+                }
+                None => write!(f, "{scheme}://{rest}"),
+            },
+            None => f.write_str(&self.url),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+impl Store {
+    /// Opens a pool; SQLite files are created when missing and run in WAL mode with foreign keys on.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let mut driver_url = url.expose().to_owned();
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            if !driver_url.contains("mode=") {
+                driver_url.push_str(if driver_url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+            options = options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        } else {
+            options = options.max_connections(16);
+        }
+        let pool = options
+            .connect(&driver_url)
+            .await
+            .map_err(|e| StoreError::Connect(format!("{url}: {e}")))?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the migrations this binary carries that the database has not seen.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_selects_backend() {
+        let url: DatabaseUrl = "sqlite:///tmp/x.db".parse().expect("sqlite");
+        assert_eq!(url.backend(), Backend::Sqlite);
+        let url: DatabaseUrl = "postgres://u:secret@localhost:5432/q".parse().expect("pg");
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert_eq!(url.to_string(), "postgres://u:***@localhost:5432/q");
+        assert!(!format!("{url:?}").contains("secret"));
+    }
+
+    #[test]
+    fn other_schemes_are_refused_with_the_scheme_named() {
+        let err = "mysql://x".parse::<DatabaseUrl>().expect_err("refused");
+        assert!(err.to_string().contains("\"mysql\""), "{err}");
+        assert!(err.to_string().contains("sqlite://"), "{err}");
+        assert!("just-a-path".parse::<DatabaseUrl>().is_err());
+    }
+}

@@ -1,0 +1,37 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "QIAOYI_DATABASE_URL must start with sqlite:// or postgres://; \"{0}\" names another kind of database"
+    )]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(String),
+    #[error("a stored {table} row ({key}) cannot be read: {reason}")]
+    CorruptRow {
+        table: &'static str,
+        key: String,
+        reason: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Whether the database refused because it is full or out of disk, so callers can answer 503.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+            ),
+            StoreError::Connect(_) => true,
+            _ => false,
+        }
+    }
+}

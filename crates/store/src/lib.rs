@@ -1,0 +1,50 @@
+//! Storage of Qiaoyi over SQLite or PostgreSQL with one SQL body.
+//!
+//! [`Store`] wraps a sqlx `Any` pool: every query is written once with `$1` placeholders and runs on both
+//! backends; the few statements that must differ are chosen by [`Backend`]. Each public method is a
+//! whole use case: a write happens in one transaction or not at all.
+
+mod catalog;
+mod connect;
+mod error;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use catalog::{CatalogHeader, ImportOutcome, Page};
+pub use connect::{Backend, DatabaseUrl};
+pub use error::StoreError;
+
+use sqlx::AnyPool;
+
+/// The database, whichever backend it is.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers only when the database does; used by the readiness probe.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing with
+    /// "database is locked" when it upgrades from reading to writing.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

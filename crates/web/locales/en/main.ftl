@@ -1,0 +1,159 @@
+site-name = Qiaoyi · Overseas Services of Qingtian
+skip-to-content = Skip to main content
+lang-label = Language
+elder-on = Larger text
+elder-off = Standard text
+nav-label = Main menu
+nav-home = Home
+nav-services = Services
+nav-guides = Guides
+nav-stations = Stations abroad
+crumbs-label = You are here
+footer-text = Qiaoyi serves people from Qingtian who live abroad: apply, ask and track without travelling home.
+list-separator = {", "}
+
+home-title = Home-county services, wherever you live
+home-lead = Renew a passport, get a certificate or ask a question from your overseas service station or your phone, instead of flying home.
+home-categories = What you can do
+home-category-count = { $count ->
+    [one] 1 service
+   *[other] { $count } services
+}
+home-reach = Our reach
+home-figure-items = services you can apply for from abroad
+home-figure-guides = guides to everyday matters
+home-figure-stations = overseas service stations
+home-figure-countries = countries with a station
+home-how = How it works
+home-step-find = Find your service and check the materials you need.
+home-step-station = Apply online or at your overseas service station; a video call confirms who you are when needed.
+home-step-track = Follow your application and collect the result at the station, by courier or at home.
+home-start = Browse services
+home-find-station = Find a station
+
+catalog-title = Services
+catalog-lead = Every service the bureau handles for people abroad, by category.
+item-video-short = video identity check
+time-limit-days = { $days ->
+    [one] 1 working day
+   *[other] { $days } working days
+}
+fee-free = Free
+fee-amount = { $amount } yuan (CNY)
+
+item-code = Service code { $code }
+item-fee = Fee
+item-time-limit = Time limit
+item-video = Video identity check
+item-guardian = Guardian acts for applicants under 18
+item-delivery = How you receive it
+item-eligibility = Who can apply
+item-materials = What you need
+item-how = How to apply
+item-how-prepare = Prepare the materials listed above; scans or clear photos are accepted.
+item-how-submit = Apply online, or ask your overseas service station to submit for you.
+item-how-video = Book a video call so an officer can confirm your identity.
+item-how-receive = The bureau reviews your application within the time limit and tells you when the result is ready.
+item-guides = Related guides
+answer-yes = Yes
+answer-no = No
+delivery-window = Collect at the bureau's window in Qingtian
+delivery-station = Collect at your overseas service station
+delivery-courier = International courier
+delivery-home = Delivered to your home (for elderly or disabled people)
+material-required = required
+material-sometimes = only if it applies to you
+
+guides-title = Guides to everyday matters
+guides-lead = { $count } guides on social security, education, property, notarisation and more.
+guides-empty = There are no guides yet.
+pager-label = Pages
+pager-previous = Previous page
+pager-next = Next page
+pager-position = Page { $page }
+guide-in-chinese = This guide is written in Chinese.
+guide-who = Who can apply
+guide-where = Where and how
+guide-related = Related services
+
+topic-exit-entry = Exit and entry
+topic-household = Household registration
+topic-traffic = Traffic and vehicles
+topic-certificates = Certificates
+topic-social-security = Social security
+topic-medical-insurance = Medical insurance
+topic-education = Education
+topic-property = Property
+topic-notary = Notarisation
+topic-marriage = Marriage
+topic-tax = Tax
+topic-elderly = Elderly and disabled people
+topic-legal-aid = Legal help
+topic-other = Other
+
+stations-title = Overseas service stations
+stations-lead = { $count } stations abroad relay your applications and help you in person.
+stations-beijing-now = Time in Beijing now: { $time }
+stations-local-now = Local time now: { $time }
+stations-hours = Opening hours (local time)
+stations-languages = Languages spoken
+stations-address = Address
+stations-open = Open now
+stations-closed = Closed now
+
+day-mon = Mon
+day-tue = Tue
+day-wed = Wed
+day-thu = Thu
+day-fri = Fri
+day-sat = Sat
+day-sun = Sun
+
+error-not-found-title = Page not found
+error-not-found = We could not find that page. Check the address, or start again from the home page.
+error-invalid-title = Something in the request is wrong
+error-invalid = The address contains a value we cannot use. Go back and try again.
+error-unavailable-title = Service unavailable
+error-unavailable = The service is busy or being maintained. Please try again in a few minutes.
+error-no-catalogue = The list of services has not been loaded yet. Please try again later.
+error-internal-title = Something went wrong
+error-internal = Something went wrong on our side. It has been recorded; please try again later.
+error-home = Go to the home page
+
+country-IT = Italy
+country-ES = Spain
+country-PT = Portugal
+country-FR = France
+country-NL = Netherlands
+country-AT = Austria
+country-DE = Germany
+country-BE = Belgium
+country-HU = Hungary
+country-GR = Greece
+country-CZ = Czech Republic
+country-CH = Switzerland
+country-GB = United Kingdom
+country-RO = Romania
+country-RS = Serbia
+country-BR = Brazil
+country-AR = Argentina
+country-US = United States
+country-AE = United Arab Emirates
+country-ZA = South Africa
+country-CN = China
+
+language-zh = Chinese
+language-ar = Arabic
+language-en = English
+language-cs = Czech
+language-de = German
+language-el = Greek
+language-es = Spanish
+language-ca = Catalan
+language-nl = Dutch
+language-fr = French
+language-hu = Hungarian
+language-it = Italian
+language-pt = Portuguese
+language-ro = Romanian
+language-sr = Serbian

@@ -1,0 +1,165 @@
+site-name = Qiaoyi · Servicios para los qingtianeses en el extranjero
+skip-to-content = Saltar al contenido principal
+lang-label = Idioma
+elder-on = Letra más grande
+elder-off = Letra normal
+nav-label = Menú principal
+nav-home = Inicio
+nav-services = Servicios
+nav-guides = Guías
+nav-stations = Puntos de atención
+crumbs-label = Usted está aquí
+footer-text = Qiaoyi está al servicio de los qingtianeses que viven en el extranjero: puede hacer solicitudes, consultas y seguir sus trámites sin viajar a China.
+list-separator = {", "}
+
+home-title = Los servicios de Qingtian, viva donde viva
+home-lead = Renovar el pasaporte, pedir un certificado o hacer una consulta: puede hacerlo desde su punto de atención en el extranjero o desde el móvil, sin tener que volar a China.
+home-categories = Qué puede hacer
+home-category-count = { $count ->
+    [one] 1 servicio
+   *[other] { $count } servicios
+}
+home-reach = Nuestra red
+home-figure-items = servicios que puede solicitar desde el extranjero
+home-figure-guides = guías para los trámites de cada día
+home-figure-stations = puntos de atención en el extranjero
+home-figure-countries = países con un punto de atención
+home-how = Cómo funciona
+home-step-find = Busque el servicio y compruebe qué documentos necesita.
+home-step-station = Haga la solicitud por internet o en su punto de atención en el extranjero; si hace falta, una videollamada confirma su identidad.
+home-step-track = Siga su solicitud y reciba el resultado en el punto de atención, por mensajería o en su casa.
+home-start = Ver los servicios
+home-find-station = Buscar un punto de atención
+
+catalog-title = Servicios
+catalog-lead = Todos los servicios que la oficina ofrece a quienes viven en el extranjero, por categorías.
+item-video-short = verificación de identidad por vídeo
+time-limit-days = { $days ->
+    [one] 1 día hábil
+   *[other] { $days } días hábiles
+}
+fee-free = Gratuito
+fee-amount = { $amount } yuan (CNY)
+
+item-code = Código del servicio { $code }
+item-fee = Precio
+item-time-limit = Plazo
+item-video = Verificación de identidad por vídeo
+item-guardian = Para menores de 18 años, lo solicita el padre, la madre o el tutor
+item-delivery = Cómo lo recibe
+item-eligibility = Quién puede solicitarlo
+item-materials = Qué necesita
+item-how = Cómo solicitarlo
+item-how-prepare = Prepare los documentos de la lista de arriba; se aceptan copias escaneadas o fotos claras.
+item-how-submit = Haga la solicitud por internet o pida a su punto de atención en el extranjero que la presente por usted.
+item-how-video = Pida cita para una videollamada; un funcionario confirmará su identidad.
+item-how-receive = La oficina revisa su solicitud dentro del plazo y le avisa cuando el resultado esté listo.
+item-guides = Guías relacionadas
+answer-yes = Sí
+answer-no = No
+delivery-window = Recogida en la ventanilla de la oficina en Qingtian
+delivery-station = Recogida en su punto de atención en el extranjero
+delivery-courier = Mensajería internacional
+delivery-home = Entrega en su domicilio (para personas mayores o con discapacidad)
+material-required = obligatorio
+material-sometimes = solo si es su caso
+
+guides-title = Guías para los trámites de cada día
+guides-lead = { $count ->
+    [one] 1 guía sobre seguridad social, educación, vivienda, trámites notariales y más.
+   *[other] { $count } guías sobre seguridad social, educación, vivienda, trámites notariales y más.
+}
+guides-empty = Todavía no hay guías.
+pager-label = Páginas
+pager-previous = Página anterior
+pager-next = Página siguiente
+pager-position = Página { $page }
+guide-in-chinese = Esta guía está escrita en chino.
+guide-who = Quién puede solicitarlo
+guide-where = Dónde y cómo
+guide-related = Servicios relacionados
+
+topic-exit-entry = Salida y entrada de China
+topic-household = Registro de domicilio
+topic-traffic = Tráfico y vehículos
+topic-certificates = Certificados
+topic-social-security = Seguridad social
+topic-medical-insurance = Seguro médico
+topic-education = Educación
+topic-property = Vivienda e inmuebles
+topic-notary = Trámites notariales
+topic-marriage = Matrimonio
+topic-tax = Impuestos
+topic-elderly = Personas mayores y con discapacidad
+topic-legal-aid = Ayuda legal
+topic-other = Otros
+
+stations-title = Puntos de atención en el extranjero
+stations-lead = { $count ->
+    [one] 1 punto de atención en el extranjero envía sus solicitudes y le ayuda en persona.
+   *[other] { $count } puntos de atención en el extranjero envían sus solicitudes y le ayudan en persona.
+}
+stations-beijing-now = Hora en Pekín: { $time }
+stations-local-now = Hora local: { $time }
+stations-hours = Horario (hora local)
+stations-languages = Idiomas
+stations-address = Dirección
+stations-open = Abierto ahora
+stations-closed = Cerrado ahora
+
+day-mon = Lun
+day-tue = Mar
+day-wed = Mié
+day-thu = Jue
+day-fri = Vie
+day-sat = Sáb
+day-sun = Dom
+
+error-not-found-title = Página no encontrada
+error-not-found = No hemos encontrado esa página. Compruebe la dirección o vuelva a empezar desde la página de inicio.
+error-invalid-title = Hay un error en la solicitud
+error-invalid = La dirección contiene un valor que no podemos usar. Vuelva atrás e inténtelo de nuevo.
+error-unavailable-title = Servicio no disponible
+error-unavailable = El servicio está saturado o en mantenimiento. Inténtelo de nuevo dentro de unos minutos.
+error-no-catalogue = La lista de servicios todavía no se ha cargado. Inténtelo más tarde.
+error-internal-title = Algo ha fallado
+error-internal = Ha habido un problema por nuestra parte. Ya lo hemos registrado; inténtelo más tarde.
+error-home = Ir a la página de inicio
+
+country-IT = Italia
+country-ES = España
+country-PT = Portugal
+country-FR = Francia
+country-NL = Países Bajos
+country-AT = Austria
+country-DE = Alemania
+country-BE = Bélgica
+country-HU = Hungría
+country-GR = Grecia
+country-CZ = República Checa
+country-CH = Suiza
+country-GB = Reino Unido
+country-RO = Rumanía
+country-RS = Serbia
+country-BR = Brasil
+country-AR = Argentina
+country-US = Estados Unidos
+country-AE = Emiratos Árabes Unidos
+country-ZA = Sudáfrica
+country-CN = China
+
+language-zh = chino
+language-ar = árabe
+language-en = inglés
+language-cs = checo
+language-de = alemán
+language-el = griego
+language-es = español
+language-ca = catalán
+language-nl = neerlandés
+language-fr = francés
+language-hu = húngaro
+language-it = italiano
+language-pt = portugués
+language-ro = rumano
+language-sr = serbio

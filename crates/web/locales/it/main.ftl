@@ -1,0 +1,165 @@
+site-name = Qiaoyi · Servizi per i qingtianesi all'estero
+skip-to-content = Vai al contenuto principale
+lang-label = Lingua
+elder-on = Testo più grande
+elder-off = Testo normale
+nav-label = Menu principale
+nav-home = Pagina iniziale
+nav-services = Servizi
+nav-guides = Guide
+nav-stations = Sportelli all'estero
+crumbs-label = Lei si trova qui
+footer-text = Qiaoyi è al servizio dei qingtianesi che vivono all'estero: può fare domande, chiedere informazioni e seguire le pratiche senza tornare in Cina.
+list-separator = {", "}
+
+home-title = I servizi di Qingtian, ovunque Lei viva
+home-lead = Rinnovare il passaporto, avere un certificato o fare una domanda: può farlo dallo sportello all'estero o dal telefono, senza prendere l'aereo per tornare in Cina.
+home-categories = Cosa può fare
+home-category-count = { $count ->
+    [one] 1 servizio
+   *[other] { $count } servizi
+}
+home-reach = La nostra rete
+home-figure-items = servizi che può richiedere dall'estero
+home-figure-guides = guide per le pratiche di tutti i giorni
+home-figure-stations = sportelli di servizio all'estero
+home-figure-countries = Paesi con uno sportello
+home-how = Come funziona
+home-step-find = Trovi il servizio e controlli quali documenti servono.
+home-step-station = Faccia domanda online o allo sportello all'estero; se serve, una videochiamata conferma la Sua identità.
+home-step-track = Segua la Sua domanda e riceva il risultato allo sportello, tramite corriere o a casa.
+home-start = Tutti i servizi
+home-find-station = Cerca uno sportello
+
+catalog-title = Servizi
+catalog-lead = Tutti i servizi che l'ufficio offre a chi vive all'estero, divisi per categoria.
+item-video-short = verifica dell'identità in video
+time-limit-days = { $days ->
+    [one] 1 giorno lavorativo
+   *[other] { $days } giorni lavorativi
+}
+fee-free = Gratuito
+fee-amount = { $amount } yuan (CNY)
+
+item-code = Codice del servizio { $code }
+item-fee = Costo
+item-time-limit = Tempi
+item-video = Verifica dell'identità in video
+item-guardian = Per i minori di 18 anni fa domanda il genitore o il tutore
+item-delivery = Come lo riceve
+item-eligibility = Chi può fare domanda
+item-materials = Cosa serve
+item-how = Come fare domanda
+item-how-prepare = Prepari i documenti elencati sopra; vanno bene anche scansioni o foto chiare.
+item-how-submit = Faccia domanda online, oppure chieda allo sportello all'estero di presentarla per Lei.
+item-how-video = Prenoti una videochiamata: un funzionario confermerà la Sua identità.
+item-how-receive = L'ufficio esamina la domanda entro i tempi previsti e La avvisa quando il risultato è pronto.
+item-guides = Guide collegate
+answer-yes = Sì
+answer-no = No
+delivery-window = Ritiro presso l'ufficio a Qingtian
+delivery-station = Ritiro allo sportello all'estero
+delivery-courier = Corriere internazionale
+delivery-home = Consegna a casa (per anziani o persone con disabilità)
+material-required = obbligatorio
+material-sometimes = solo se La riguarda
+
+guides-title = Guide alle pratiche di tutti i giorni
+guides-lead = { $count ->
+    [one] 1 guida su previdenza sociale, istruzione, immobili, atti notarili e altro.
+   *[other] { $count } guide su previdenza sociale, istruzione, immobili, atti notarili e altro.
+}
+guides-empty = Non ci sono ancora guide.
+pager-label = Pagine
+pager-previous = Pagina precedente
+pager-next = Pagina successiva
+pager-position = Pagina { $page }
+guide-in-chinese = Questa guida è scritta in cinese.
+guide-who = Chi può fare domanda
+guide-where = Dove e come
+guide-related = Servizi collegati
+
+topic-exit-entry = Uscita e ingresso in Cina
+topic-household = Anagrafe
+topic-traffic = Traffico e veicoli
+topic-certificates = Certificati
+topic-social-security = Previdenza sociale
+topic-medical-insurance = Assicurazione sanitaria
+topic-education = Istruzione
+topic-property = Immobili
+topic-notary = Atti notarili
+topic-marriage = Matrimonio
+topic-tax = Tasse
+topic-elderly = Anziani e persone con disabilità
+topic-legal-aid = Assistenza legale
+topic-other = Altro
+
+stations-title = Sportelli di servizio all'estero
+stations-lead = { $count ->
+    [one] 1 sportello all'estero inoltra le Sue domande e La aiuta di persona.
+   *[other] { $count } sportelli all'estero inoltrano le Sue domande e La aiutano di persona.
+}
+stations-beijing-now = Ora a Pechino: { $time }
+stations-local-now = Ora locale: { $time }
+stations-hours = Orari di apertura (ora locale)
+stations-languages = Lingue parlate
+stations-address = Indirizzo
+stations-open = Aperto ora
+stations-closed = Chiuso ora
+
+day-mon = Lun
+day-tue = Mar
+day-wed = Mer
+day-thu = Gio
+day-fri = Ven
+day-sat = Sab
+day-sun = Dom
+
+error-not-found-title = Pagina non trovata
+error-not-found = Non abbiamo trovato questa pagina. Controlli l'indirizzo oppure ricominci dalla pagina iniziale.
+error-invalid-title = C'è un errore nella richiesta
+error-invalid = L'indirizzo contiene un valore che non possiamo usare. Torni indietro e riprovi.
+error-unavailable-title = Servizio non disponibile
+error-unavailable = Il servizio è molto occupato o in manutenzione. Riprovi tra qualche minuto.
+error-no-catalogue = L'elenco dei servizi non è ancora stato caricato. Riprovi più tardi.
+error-internal-title = Qualcosa non ha funzionato
+error-internal = C'è stato un problema da parte nostra. Lo abbiamo registrato; riprovi più tardi.
+error-home = Torna alla pagina iniziale
+
+country-IT = Italia
+country-ES = Spagna
+country-PT = Portogallo
+country-FR = Francia
+country-NL = Paesi Bassi
+country-AT = Austria
+country-DE = Germania
+country-BE = Belgio
+country-HU = Ungheria
+country-GR = Grecia
+country-CZ = Repubblica Ceca
+country-CH = Svizzera
+country-GB = Regno Unito
+country-RO = Romania
+country-RS = Serbia
+country-BR = Brasile
+country-AR = Argentina
+country-US = Stati Uniti
+country-AE = Emirati Arabi Uniti
+country-ZA = Sudafrica
+country-CN = Cina
+
+language-zh = cinese
+language-ar = arabo
+language-en = inglese
+language-cs = ceco
+language-de = tedesco
+language-el = greco
+language-es = spagnolo
+language-ca = catalano
+language-nl = olandese
+language-fr = francese
+language-hu = ungherese
+language-it = italiano
+language-pt = portoghese
+language-ro = rumeno
+language-sr = serbo

@@ -1,0 +1,61 @@
+//! HTTP for Qiaoyi: the JSON API under `/api/v1` (with its OpenAPI document), the HTML pages, static
+//! assets, health and metrics. This crate alone knows HTTP; it maps every [`qiaoyi_app::AppError`] to
+//! a status in one place for the API ([`problem`]) and one for pages ([`pages::PageError`]).
+
+mod api;
+mod assets;
+mod i18n;
+mod metrics;
+mod pages;
+mod problem;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use qiaoyi_app::App;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_json;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+}
+
+/// The whole router: API, pages, assets, health and metrics.
+pub fn router(app: App) -> Router {
+    metrics::install();
+    let state = AppState { app };
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(i18n::preferences))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves `app` on an already bound listener until `shutdown` resolves. Tests bind port 0 and call
+/// this, so they run the same start-up path as `qiaoyi serve`.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

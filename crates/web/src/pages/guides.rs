@@ -1,0 +1,132 @@
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use qiaoyi_app::domain::catalog::{Guide, Topic};
+use qiaoyi_app::domain::lang::Lang;
+use serde::Deserialize;
+
+use super::{ForPage, PageResult, render};
+use crate::AppState;
+use crate::i18n::Prefs;
+
+const PER_PAGE: u64 = 20;
+
+struct GuideRow {
+    code: String,
+    title: String,
+    /// The Chinese title, shown beside a translated one.
+    original: Option<String>,
+    topic: String,
+}
+
+#[derive(Template)]
+#[template(path = "guides.html")]
+struct GuidesPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    total: u64,
+    page: u64,
+    pages: u64,
+    guides: Vec<GuideRow>,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+fn topic_key(topic: Topic) -> String {
+    format!("topic-{}", topic.as_str())
+}
+
+/// The title in the reader's language where we have it (Chinese, English), and the Chinese original
+/// beside a translation.
+fn titles(p: &Prefs, guide: &Guide) -> (String, Option<String>) {
+    if p.lang == Lang::Zh {
+        (guide.title.clone(), None)
+    } else {
+        (guide.title_en.clone(), Some(guide.title.clone()))
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    // A page number that is not a positive number shows the first page rather than an error: these
+    // links get shared and mangled.
+    let page = query
+        .page
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or(1);
+    let offset = (page - 1).saturating_mul(PER_PAGE);
+    let result = state.app.guides(offset, PER_PAGE).await.for_page(&p)?;
+    let pages = result.total.div_ceil(PER_PAGE).max(1);
+    let view = GuidesPage {
+        title: p.t("guides-title"),
+        section: "guides",
+        total: result.total,
+        page,
+        pages,
+        guides: result
+            .items
+            .iter()
+            .map(|g| {
+                let (title, original) = titles(&p, g);
+                GuideRow {
+                    code: g.code.to_string(),
+                    title,
+                    original,
+                    topic: p.t(&topic_key(g.topic)),
+                }
+            })
+            .collect(),
+        p: &p,
+    };
+    Ok(render(&view))
+}
+
+struct ItemLink {
+    code: String,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "guide.html")]
+struct GuidePage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    original: Option<String>,
+    guide: Guide,
+    related: Vec<ItemLink>,
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Path(code): Path<String>,
+) -> PageResult {
+    let guide = state.app.guide(&code).await.for_page(&p)?;
+    let mut related = Vec::new();
+    for code in &guide.related_items {
+        let item = state.app.item(code.as_str()).await.for_page(&p)?;
+        related.push(ItemLink {
+            code: code.to_string(),
+            name: item.name.get(p.lang).to_owned(),
+        });
+    }
+    let (title, original) = titles(&p, &guide);
+    let view = GuidePage {
+        title,
+        section: "guides",
+        original,
+        guide,
+        related,
+        p: &p,
+    };
+    Ok(render(&view))
+}

@@ -1,0 +1,143 @@
+//! HTML pages. Handlers gather view models in the request's language; templates only lay them out.
+
+mod catalog;
+mod guides;
+mod stations;
+
+use askama::Template;
+use axum::Extension;
+use axum::Router;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use qiaoyi_app::AppError;
+
+use crate::AppState;
+use crate::i18n::Prefs;
+use crate::problem::Problem;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(catalog::home))
+        .route("/catalog", get(catalog::all))
+        .route("/catalog/{category}", get(catalog::category))
+        .route("/items/{code}", get(catalog::item))
+        .route("/guides", get(guides::list))
+        .route("/guides/{code}", get(guides::one))
+        .route("/stations", get(stations::list))
+}
+
+/// A page that could not be shown, rendered as a page in the reader's language.
+pub struct PageError {
+    prefs: Prefs,
+    error: AppError,
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Attaches the reader's preferences to an error so it can be shown in their language.
+pub trait ForPage<T> {
+    fn for_page(self, prefs: &Prefs) -> Result<T, PageError>;
+}
+
+impl<T> ForPage<T> for Result<T, AppError> {
+    fn for_page(self, prefs: &Prefs) -> Result<T, PageError> {
+        self.map_err(|error| PageError {
+            prefs: prefs.clone(),
+            error,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let p = &self.prefs;
+        let (status, title, message) = match &self.error {
+            AppError::NotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "error-not-found-title",
+                "error-not-found",
+            ),
+            AppError::Invalid { .. } => (
+                StatusCode::BAD_REQUEST,
+                "error-invalid-title",
+                "error-invalid",
+            ),
+            AppError::NoCatalog => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-unavailable-title",
+                "error-no-catalogue",
+            ),
+            AppError::Store(e) if e.is_unavailable() => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-unavailable-title",
+                "error-unavailable",
+            ),
+            _ => {
+                tracing::error!(error = %self.error, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "error-internal-title",
+                    "error-internal",
+                )
+            }
+        };
+        let page = ErrorPage {
+            p,
+            title: p.t(title),
+            section: "",
+            message: p.t(message),
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// Renders a template; a template error is logged and shown as a plain 500 rather than a panic.
+fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// Unknown paths: problem JSON under `/api/`, a page in the reader's language elsewhere.
+pub async fn not_found(uri: Uri, Extension(prefs): Extension<Prefs>) -> Response {
+    if uri.path().starts_with("/api/") {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no API route {}; see /api/v1/openapi.json", uri.path()),
+        )
+        .into_response();
+    }
+    PageError {
+        prefs,
+        error: AppError::NotFound(uri.path().to_owned()),
+    }
+    .into_response()
+}
+
+/// Fee as readers expect it: free, or yuan with fen only when there are any.
+fn fee_text(p: &Prefs, fee_fen: u32) -> String {
+    if fee_fen == 0 {
+        return p.t("fee-free");
+    }
+    let amount = if fee_fen % 100 == 0 {
+        (fee_fen / 100).to_string()
+    } else {
+        format!("{}.{:02}", fee_fen / 100, fee_fen % 100)
+    };
+    p.t1("fee-amount", "amount", amount)
+}

@@ -1,0 +1,95 @@
+//! RFC 9457 problem details: the one place where API errors become status codes.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use qiaoyi_app::AppError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An API error as `application/problem+json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong and how to fix it.
+    pub detail: String,
+    /// The field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Problem {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Problem {
+        match &error {
+            AppError::NotFound(_) => {
+                Problem::new(StatusCode::NOT_FOUND, "not-found", error.to_string())
+            }
+            AppError::Invalid { field, message } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.clone())
+                    .with_field(*field)
+            }
+            AppError::Catalog(e) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-catalogue",
+                e.to_string(),
+            ),
+            AppError::NoCatalog => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no-catalogue",
+                error.to_string(),
+            ),
+            AppError::Store(e) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service cannot reach its database just now; try again in a minute",
+                )
+            }
+            AppError::Store(qiaoyi_app::StoreError::Conflict(message)) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", message.clone())
+            }
+            AppError::Config(_) | AppError::DataDir(_) | AppError::Store(_) => {
+                tracing::error!(error = %error, "request failed");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side; it has been logged",
+                )
+            }
+        }
+    }
+}
