@@ -7,7 +7,6 @@
 mod catalog;
 mod connect;
 mod error;
-#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use catalog::{CatalogHeader, ImportOutcome, Page};

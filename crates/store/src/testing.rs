@@ -1,4 +1,4 @@
-//! Stores for tests: a fresh SQLite file, or — when `QY_TEST_DATABASE_URL` names a PostgreSQL server —
+//! Stores for tests (of this crate and the ones above it): a fresh SQLite file, or — when `QY_TEST_DATABASE_URL` names a PostgreSQL server —
 //! a fresh database on that server, so the same tests run on both backends.
 
 use std::sync::atomic::{AtomicU64, Ordering};

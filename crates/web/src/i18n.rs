@@ -110,7 +110,15 @@ fn langid(lang: Lang) -> LanguageIdentifier {
 /// Every message of a language, for the completeness test.
 #[cfg(test)]
 pub fn has_message(lang: Lang, key: &str) -> bool {
-    LOCALES.try_lookup(&langid(lang), key).is_some()
+    // Messages with placeables only resolve when given their arguments.
+    let args: HashMap<Cow<'static, str>, FluentValue> =
+        ["count", "days", "amount", "code", "page", "time"]
+            .into_iter()
+            .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
+            .collect();
+    LOCALES
+        .try_lookup_with_args(&langid(lang), key, &args)
+        .is_some()
 }
 
 const ONE_YEAR: u32 = 365 * 24 * 3600;
@@ -182,4 +190,144 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use qiaoyi_app::domain::catalog::{Topic, Weekday};
+
+    use super::*;
+
+    fn crate_file(path: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
+    }
+
+    fn message_ids(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_the_same_messages() {
+        let reference = message_ids(&crate_file("locales/en/main.ftl"));
+        for lang in ["zh-CN", "it", "es"] {
+            let ids = message_ids(&crate_file(&format!("locales/{lang}/main.ftl")));
+            let missing: Vec<_> = reference.difference(&ids).collect();
+            let extra: Vec<_> = ids.difference(&reference).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    /// Every literal key passed to `t`, `t1` or `t_or` in templates and code, plus the keys built from
+    /// enums, exists in every language.
+    #[test]
+    fn every_key_used_exists_in_every_language() {
+        let mut sources = String::new();
+        for dir in ["templates", "src", "src/pages"] {
+            for entry in
+                std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).expect(dir)
+            {
+                let path = entry.expect("entry").path();
+                if path.is_file() {
+                    sources.push_str(&std::fs::read_to_string(&path).expect("read"));
+                }
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for call in [".t(\"", ".t1(\""] {
+            for piece in sources.split(call).skip(1) {
+                if let Some((key, _)) = piece.split_once('"') {
+                    if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                        keys.insert(key.to_owned());
+                    }
+                }
+            }
+        }
+        // Message ids picked at run time by the pages.
+        for key in [
+            "fee-free",
+            "fee-amount",
+            "answer-yes",
+            "answer-no",
+            "material-required",
+            "material-sometimes",
+            "delivery-window",
+            "delivery-station",
+            "delivery-courier",
+            "delivery-home",
+            "stations-open",
+            "stations-closed",
+            "error-not-found-title",
+            "error-not-found",
+            "error-invalid-title",
+            "error-invalid",
+            "error-unavailable-title",
+            "error-unavailable",
+            "error-no-catalogue",
+            "error-internal-title",
+            "error-internal",
+        ] {
+            keys.insert(key.to_owned());
+        }
+        keys.extend(Topic::ALL.iter().map(|t| format!("topic-{}", t.as_str())));
+        keys.extend(
+            (1..=7)
+                .filter_map(Weekday::from_iso_number)
+                .map(|d| format!("day-{}", d.as_str())),
+        );
+        assert!(keys.len() > 80, "the scan found the keys ({})", keys.len());
+        for lang in Lang::ALL {
+            let missing: Vec<_> = keys.iter().filter(|k| !has_message(lang, k)).collect();
+            assert!(
+                missing.is_empty(),
+                "{}: no message for {missing:?}",
+                lang.tag()
+            );
+        }
+    }
+
+    #[test]
+    fn reference_countries_and_languages_are_named_everywhere() {
+        let catalog = qiaoyi_app::domain::catalog::parse(&qiaoyi_app::catalog_source::reference())
+            .expect("valid");
+        for lang in Lang::ALL {
+            for station in &catalog.stations {
+                assert!(
+                    has_message(lang, &format!("country-{}", station.country)),
+                    "{} {}",
+                    lang.tag(),
+                    station.country
+                );
+                for spoken in &station.languages {
+                    assert!(
+                        has_message(lang, &format!("language-{spoken}")),
+                        "{} {spoken}",
+                        lang.tag()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn switcher_keeps_other_query_parameters() {
+        let prefs = Prefs {
+            lang: Lang::Zh,
+            elder: false,
+            path: "/guides".into(),
+            query: vec![("page".into(), "2".into())],
+        };
+        assert_eq!(prefs.with_param("lang", "it"), "/guides?page=2&lang=it");
+        let links = prefs.switcher();
+        assert_eq!(links.iter().filter(|l| l.current).count(), 1);
+        assert!(links[0].current);
+    }
 }

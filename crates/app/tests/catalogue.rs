@@ -1,0 +1,119 @@
+//! The reference catalogue and its import through the application.
+
+use std::collections::HashSet;
+
+use qiaoyi_app::config::Config;
+use qiaoyi_app::{App, AppError, ImportOutcome, catalog_source};
+use qiaoyi_store::testing::{TestStore, test_store};
+
+async fn app() -> (App, TestStore) {
+    let store = test_store().await;
+    (
+        App::with_store(store.store.clone(), Config::default()),
+        store,
+    )
+}
+
+#[test]
+fn reference_catalogue_has_the_deployment_figures() {
+    let catalog = qiaoyi_app::domain::catalog::parse(&catalog_source::reference()).expect("valid");
+    assert_eq!(catalog.categories.len(), 4);
+    assert_eq!(catalog.items.len(), 45);
+    let used: HashSet<&str> = catalog.items.iter().map(|i| i.category.as_str()).collect();
+    assert_eq!(used.len(), 4, "every category has items");
+    assert!(
+        catalog.guides.len() >= 201,
+        "{} guides",
+        catalog.guides.len()
+    );
+    assert_eq!(catalog.stations.len(), 26);
+    let cities: HashSet<&str> = catalog
+        .stations
+        .iter()
+        .map(|s| s.city.en.as_str())
+        .collect();
+    assert_eq!(cities.len(), 26);
+    let countries: HashSet<&str> = catalog
+        .stations
+        .iter()
+        .map(|s| s.country.as_str())
+        .collect();
+    assert_eq!(countries.len(), 20);
+}
+
+#[test]
+fn embedded_catalogue_is_the_catalog_directory() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+    let on_disk = catalog_source::read_dir(&dir).expect("read");
+    let parse = qiaoyi_app::domain::catalog::parse;
+    assert_eq!(
+        parse(&on_disk).expect("disk").digest,
+        parse(&catalog_source::reference())
+            .expect("embedded")
+            .digest
+    );
+}
+
+#[tokio::test]
+async fn demo_seed_is_idempotent() {
+    let (app, _store) = app().await;
+    assert!(matches!(
+        app.seed_demo(1).await.expect("first"),
+        ImportOutcome::Imported { items: 45, .. }
+    ));
+    assert_eq!(
+        app.seed_demo(2).await.expect("second"),
+        ImportOutcome::Unchanged
+    );
+    assert_eq!(app.items(None).await.expect("items").len(), 45);
+}
+
+#[tokio::test]
+async fn a_bad_catalogue_imports_nothing() {
+    let (app, _store) = app().await;
+    let mut files = catalog_source::reference();
+    let stations = files
+        .iter_mut()
+        .find(|f| f.path == "stations.toml")
+        .expect("stations");
+    stations.text = stations.text.replacen("Europe/Rome", "Europe/Nowhere", 1);
+    let err = app
+        .import_catalog(&files, 1, &|_, _| {})
+        .await
+        .expect_err("refused");
+    match err {
+        AppError::Catalog(e) => {
+            assert_eq!(e.file, "stations.toml");
+            assert!(e.field.ends_with(".time_zone"), "{e}");
+        }
+        other => panic!("expected a catalogue error, got {other}"),
+    }
+    assert!(matches!(
+        app.catalog_header().await,
+        Err(AppError::NoCatalog)
+    ));
+    assert!(app.items(None).await.expect("items").is_empty());
+}
+
+#[tokio::test]
+async fn reads_refuse_bad_input_and_unknown_codes() {
+    let (app, _store) = app().await;
+    app.seed_demo(1).await.expect("seed");
+    assert!(matches!(
+        app.item("ZZ-99").await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        app.guide("nope").await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        app.guides(0, 0).await,
+        Err(AppError::Invalid { field: "limit", .. })
+    ));
+    assert!(matches!(
+        app.guides(0, 101).await,
+        Err(AppError::Invalid { field: "limit", .. })
+    ));
+    assert_eq!(app.guides(0, 100).await.expect("page").items.len(), 100);
+}

@@ -1,0 +1,417 @@
+//! The HTTP surface, in process (router) and black-box (a server on port 0).
+
+use std::collections::HashSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use qiaoyi_app::App;
+use qiaoyi_app::config::Config;
+use qiaoyi_store::testing::{TestStore, test_store};
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Server {
+    router: Router,
+    _store: TestStore,
+}
+
+async fn server() -> Server {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    app.seed_demo(1).await.expect("seed the demo");
+    Server {
+        router: qiaoyi_web::router(app),
+        _store: store,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl Server {
+    async fn get(&self, uri: &str) -> Reply {
+        self.get_with(uri, &[]).await
+    }
+
+    async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let s = server().await;
+    assert_eq!(s.get("/healthz").await.status, StatusCode::OK);
+    let ready = s.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let expected = qiaoyi_store::testing::test_backend().as_str();
+    assert_eq!(ready.json()["database"], expected);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    let router = qiaoyi_web::router(app.clone());
+    app.close().await;
+    let response = router
+        .oneshot(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn catalogue_lists_45_items_in_4_categories() {
+    let s = server().await;
+    let items = s.get("/api/v1/catalog/items").await.json();
+    let items = items.as_array().expect("array");
+    assert_eq!(items.len(), 45);
+    let categories: HashSet<&str> = items
+        .iter()
+        .filter_map(|i| i["category"].as_str())
+        .collect();
+    assert_eq!(categories.len(), 4);
+    let listed = s.get("/api/v1/catalog/categories").await.json();
+    let counts: u64 = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["item_count"].as_u64())
+        .sum();
+    assert_eq!(counts, 45);
+    let traffic = s.get("/api/v1/catalog/items?category=traffic").await.json();
+    assert!(
+        traffic
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|i| i["category"] == "traffic")
+    );
+}
+
+#[tokio::test]
+async fn one_item_and_its_refusals() {
+    let s = server().await;
+    let item = s.get("/api/v1/catalog/items/EE-01").await;
+    assert_eq!(item.status, StatusCode::OK);
+    let item = item.json();
+    assert_eq!(item["code"], "EE-01");
+    assert!(item["name"]["it"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(item["materials"].as_array().is_some_and(|m| !m.is_empty()));
+
+    let missing = s.get("/api/v1/catalog/items/ZZ-99").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.content_type(), "application/problem+json");
+    assert_eq!(missing.json()["status"], 404);
+
+    let bad = s.get("/api/v1/catalog/items?category=astrology").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["field"], "category");
+}
+
+#[tokio::test]
+async fn guides_are_paged_with_a_total() {
+    let s = server().await;
+    let page = s.get("/api/v1/guides?offset=200&limit=5").await.json();
+    assert!(page["total"].as_u64().is_some_and(|t| t >= 201));
+    assert_eq!(page["offset"], 200);
+    assert_eq!(page["guides"].as_array().map(Vec::len), Some(5));
+    let first = s.get("/api/v1/guides").await.json();
+    assert_eq!(first["guides"].as_array().map(Vec::len), Some(20));
+    let code = first["guides"][0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert_eq!(
+        s.get(&format!("/api/v1/guides/{code}")).await.json()["code"],
+        code.as_str()
+    );
+
+    for (query, status) in [
+        ("limit=0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("limit=101", StatusCode::UNPROCESSABLE_ENTITY),
+        ("limit=abc", StatusCode::BAD_REQUEST),
+        ("offset=-1", StatusCode::BAD_REQUEST),
+    ] {
+        let reply = s.get(&format!("/api/v1/guides?{query}")).await;
+        assert_eq!(reply.status, status, "{query}: {}", reply.body);
+        assert_eq!(reply.content_type(), "application/problem+json", "{query}");
+    }
+}
+
+#[tokio::test]
+async fn stations_in_20_countries_with_valid_zones() {
+    let s = server().await;
+    let stations = s.get("/api/v1/stations").await.json();
+    let stations = stations.as_array().expect("array");
+    assert_eq!(stations.len(), 26);
+    let countries: HashSet<&str> = stations
+        .iter()
+        .filter_map(|s| s["country"].as_str())
+        .collect();
+    assert_eq!(countries.len(), 20);
+    for station in stations {
+        let zone = station["time_zone"].as_str().expect("zone");
+        assert!(jiff::tz::TimeZone::get(zone).is_ok(), "{zone}");
+    }
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route() {
+    let s = server().await;
+    let doc = s.get("/api/v1/openapi.json").await.json();
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    let paths: HashSet<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for route in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/openapi.json",
+        "/api/v1/catalog/categories",
+        "/api/v1/catalog/items",
+        "/api/v1/catalog/items/{code}",
+        "/api/v1/guides",
+        "/api/v1/guides/{code}",
+        "/api/v1/stations",
+    ] {
+        assert!(paths.contains(route), "{route} is not documented");
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_routes_are_problem_json_and_pages_are_localized() {
+    let s = server().await;
+    let api = s.get("/api/v1/nothing").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.content_type(), "application/problem+json");
+    let page = s.get_with("/nothing", &[("accept-language", "es")]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html lang=\"es\">"), "{}", page.body);
+    let item = s
+        .get_with("/items/ZZ-99", &[("accept-language", "en")])
+        .await;
+    assert_eq!(item.status, StatusCode::NOT_FOUND);
+    assert!(item.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn language_from_query_cookie_header_or_default() {
+    let s = server().await;
+    let default = s.get("/").await;
+    assert!(default.body.contains("<html lang=\"zh-CN\">"));
+    let italian = s
+        .get_with("/", &[("accept-language", "it-IT,it;q=0.9,en;q=0.5")])
+        .await;
+    assert!(italian.body.contains("<html lang=\"it\">"));
+    assert!(italian.body.contains("Servizi"), "Italian navigation");
+    let chosen = s
+        .get_with("/catalog?lang=es", &[("accept-language", "it")])
+        .await;
+    assert!(chosen.body.contains("<html lang=\"es\">"));
+    let cookie = chosen
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie");
+    assert!(
+        cookie.starts_with("lang=es;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let remembered = s
+        .get_with(
+            "/stations",
+            &[("cookie", "lang=en"), ("accept-language", "it")],
+        )
+        .await;
+    assert!(remembered.body.contains("<html lang=\"en\">"));
+    let garbage = s.get_with("/?lang=xx", &[("accept-language", "!!")]).await;
+    assert_eq!(garbage.status, StatusCode::OK);
+    assert!(garbage.body.contains("<html lang=\"zh-CN\">"));
+    assert!(garbage.headers.get(header::SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn every_public_page_renders_in_every_language() {
+    let s = server().await;
+    let pages = [
+        "/",
+        "/catalog",
+        "/catalog/exit-entry",
+        "/items/EE-01",
+        "/items/EC-01",
+        "/guides",
+        "/guides?page=2",
+        "/guides?page=999",
+        "/guides?page=abc",
+        "/guides/G0001",
+        "/guides/G0201",
+        "/stations",
+    ];
+    for lang in ["zh-CN", "en", "it", "es"] {
+        for page in pages {
+            let reply = s.get_with(page, &[("accept-language", lang)]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{page} in {lang}");
+            assert!(
+                reply.body.contains(&format!("<html lang=\"{lang}\">")),
+                "{page} in {lang}"
+            );
+            assert!(
+                !reply.body.contains("Unknown localization"),
+                "{page} in {lang} misses a message"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn item_page_shows_the_catalogue_facts() {
+    let s = server().await;
+    let item = s.get("/api/v1/catalog/items/EE-01").await.json();
+    let page = s
+        .get_with("/items/EE-01", &[("accept-language", "it")])
+        .await
+        .body;
+    assert!(page.contains(item["name"]["it"].as_str().expect("name")));
+    let yuan = item["fee_fen"].as_u64().expect("fee") / 100;
+    assert!(page.contains(&format!("{yuan} yuan")), "fee shown");
+    let days = item["time_limit_days"].as_u64().expect("days");
+    assert!(
+        page.contains(&format!("{days} giorni lavorativi")),
+        "time limit shown"
+    );
+}
+
+#[tokio::test]
+async fn elder_mode_is_one_tap_away_and_remembered() {
+    let s = server().await;
+    let normal = s.get("/").await;
+    assert!(normal.body.contains("?elder=1"));
+    assert!(!normal.body.contains("class=\"elder\""));
+    let elder = s.get("/?elder=1").await;
+    assert!(elder.body.contains("class=\"elder\""));
+    let cookie = elder
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie");
+    assert!(cookie.starts_with("elder=1;"));
+    let later = s.get_with("/stations", &[("cookie", "elder=1")]).await;
+    assert!(later.body.contains("class=\"elder\""));
+}
+
+#[tokio::test]
+async fn stylesheet_is_served_and_pages_are_compressed() {
+    let s = server().await;
+    let css = s.get("/static/app.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.content_type().starts_with("text/css"));
+    let page = s.get_with("/catalog", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(
+        page.headers
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    let s = server().await;
+    s.get("/api/v1/catalog/items/EE-01").await;
+    let metrics = s.get("/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.body.contains("qiaoyi_http_requests_total"),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .contains("route=\"/api/v1/catalog/items/{code}\"")
+    );
+    assert!(
+        !metrics.body.contains("EE-01"),
+        "identifiers never become labels"
+    );
+}
+
+#[tokio::test]
+async fn serves_on_a_real_socket_and_shuts_down() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(qiaoyi_web::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    let mut socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    socket
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    stop.send(()).expect("stop");
+    server.await.expect("join").expect("clean shutdown");
+}
