@@ -27,11 +27,11 @@ fn stdout(output: &Output) -> String {
 /// runs on PostgreSQL.
 async fn database_env(dir: &Path) -> Vec<(String, String)> {
     let mut env = vec![("QIAOYI_DATA_DIR".to_owned(), dir.display().to_string())];
-    if let Ok(server) = std::env::var("QY_TEST_DATABASE_URL") {
-        if server.starts_with("postgres") {
-            let url = qiaoyi_store::testing::fresh_postgres_database(&server).await;
-            env.push(("QIAOYI_DATABASE_URL".to_owned(), url.expose().to_owned()));
-        }
+    if let Ok(server) = std::env::var("QY_TEST_DATABASE_URL")
+        && server.starts_with("postgres")
+    {
+        let url = qiaoyi_store::testing::fresh_postgres_database(&server).await;
+        env.push(("QIAOYI_DATABASE_URL".to_owned(), url.expose().to_owned()));
     }
     env
 }

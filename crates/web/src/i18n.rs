@@ -244,10 +244,11 @@ mod tests {
         let mut keys = BTreeSet::new();
         for call in [".t(\"", ".t1(\""] {
             for piece in sources.split(call).skip(1) {
-                if let Some((key, _)) = piece.split_once('"') {
-                    if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-                        keys.insert(key.to_owned());
-                    }
+                if let Some((key, _)) = piece.split_once('"')
+                    && !key.is_empty()
+                    && key.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                {
+                    keys.insert(key.to_owned());
                 }
             }
         }

@@ -111,14 +111,15 @@ pub async fn one(
     Path(code): Path<String>,
 ) -> PageResult {
     let guide = state.app.guide(&code).await.for_page(&p)?;
-    let mut related = Vec::new();
-    for code in &guide.related_items {
-        let item = state.app.item(code.as_str()).await.for_page(&p)?;
-        related.push(ItemLink {
-            code: code.to_string(),
+    let items = state.app.items(None).await.for_page(&p)?;
+    let related = items
+        .iter()
+        .filter(|item| guide.related_items.contains(&item.code))
+        .map(|item| ItemLink {
+            code: item.code.to_string(),
             name: item.name.get(p.lang).to_owned(),
-        });
-    }
+        })
+        .collect();
     let (title, original) = titles(&p, &guide);
     let view = GuidePage {
         title,

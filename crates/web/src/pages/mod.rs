@@ -28,10 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.
-pub struct PageError {
-    prefs: Prefs,
-    error: AppError,
-}
+pub struct PageError(Box<(Prefs, AppError)>);
 
 pub type PageResult = Result<Response, PageError>;
 
@@ -42,10 +39,7 @@ pub trait ForPage<T> {
 
 impl<T> ForPage<T> for Result<T, AppError> {
     fn for_page(self, prefs: &Prefs) -> Result<T, PageError> {
-        self.map_err(|error| PageError {
-            prefs: prefs.clone(),
-            error,
-        })
+        self.map_err(|error| PageError(Box::new((prefs.clone(), error))))
     }
 }
 
@@ -60,8 +54,8 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let p = &self.prefs;
-        let (status, title, message) = match &self.error {
+        let (p, error) = &*self.0;
+        let (status, title, message) = match error {
             AppError::NotFound(_) => (
                 StatusCode::NOT_FOUND,
                 "error-not-found-title",
@@ -83,7 +77,7 @@ impl IntoResponse for PageError {
                 "error-unavailable",
             ),
             _ => {
-                tracing::error!(error = %self.error, "page failed");
+                tracing::error!(error = %error, "page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "error-internal-title",
@@ -122,11 +116,7 @@ pub async fn not_found(uri: Uri, Extension(prefs): Extension<Prefs>) -> Response
         )
         .into_response();
     }
-    PageError {
-        prefs,
-        error: AppError::NotFound(uri.path().to_owned()),
-    }
-    .into_response()
+    PageError(Box::new((prefs, AppError::NotFound(uri.path().to_owned())))).into_response()
 }
 
 /// Fee as readers expect it: free, or yuan with fen only when there are any.
@@ -134,7 +124,7 @@ fn fee_text(p: &Prefs, fee_fen: u32) -> String {
     if fee_fen == 0 {
         return p.t("fee-free");
     }
-    let amount = if fee_fen % 100 == 0 {
+    let amount = if fee_fen.is_multiple_of(100) {
         (fee_fen / 100).to_string()
     } else {
         format!("{}.{:02}", fee_fen / 100, fee_fen % 100)
