@@ -56,6 +56,7 @@ pub async fn test_store() -> TestStore {
 /// Creates an empty database on the server and returns its URL. `server` points at a maintenance
 /// database (e.g. `postgres://…/postgres`); the new one gets a name unique to this process and test.
 pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
+    sqlx::any::install_default_drivers();
     let name = format!(
         "qiaoyi_test_{}_{}_{}",
         std::process::id(),
