@@ -3,6 +3,7 @@
 //! Start with [`catalog`]: the service catalogue a deployment is made of, and the rules a catalogue
 //! directory must follow before anything of it is stored.
 
+pub mod access;
 pub mod catalog;
 pub mod country;
 pub mod lang;

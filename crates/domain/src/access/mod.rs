@@ -1,0 +1,11 @@
+//! Who may do what: roles and their scopes, the one permission decision, passwords, e-mail
+//! addresses, and the audit chain's hashing.
+
+pub mod audit;
+pub mod email;
+pub mod password;
+pub mod policy;
+
+pub use email::Email;
+pub use password::{Password, PasswordProblem};
+pub use policy::{Action, Actor, Decision, Grant, Resource, Role, decide};

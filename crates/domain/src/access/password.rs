@@ -1,0 +1,105 @@
+//! What a password must be: 12 to 128 characters of any kind, spaces kept, never truncated, and not
+//! one of the 10,000 most common passwords.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+pub const MIN_CHARS: usize = 12;
+pub const MAX_CHARS: usize = 128;
+
+static COMMON: &str = include_str!("../../data/common-passwords.txt");
+
+fn common() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| COMMON.lines().filter(|l| !l.starts_with('#')).collect())
+}
+
+/// A password that meets the rules. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    TooCommon,
+}
+
+impl PasswordProblem {
+    /// What to do about it, in English; pages show the translated message of the same name.
+    pub fn advice(self) -> String {
+        match self {
+            PasswordProblem::TooShort => format!("use at least {MIN_CHARS} characters; a few words with spaces work well"),
+            PasswordProblem::TooLong => format!("use at most {MAX_CHARS} characters"),
+            PasswordProblem::TooCommon => "this password is one of the most common; choose one that is yours alone".into(),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "password-too-short",
+            PasswordProblem::TooLong => "password-too-long",
+            PasswordProblem::TooCommon => "password-too-common",
+        }
+    }
+}
+
+impl Password {
+    pub fn new(input: &str) -> Result<Password, PasswordProblem> {
+        let chars = input.chars().count();
+        if chars < MIN_CHARS {
+            return Err(PasswordProblem::TooShort);
+        }
+        if chars > MAX_CHARS {
+            return Err(PasswordProblem::TooLong);
+        }
+        if common().contains(input.to_lowercase().as_str()) {
+            return Err(PasswordProblem::TooCommon);
+        }
+        Ok(Password(input.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        assert_eq!(Password::new("护照换发青田驿站海外侨胞"), Ok(Password("护照换发青田驿站海外侨胞".into())));
+        assert_eq!(Password::new("护照换发青田驿站海外侨").map(|_| ()), Err(PasswordProblem::TooShort));
+        assert_eq!(Password::new(""), Err(PasswordProblem::TooShort));
+        assert!(Password::new(&"x".repeat(128)).is_ok());
+        assert_eq!(Password::new(&"x".repeat(129)), Err(PasswordProblem::TooLong));
+    }
+
+    #[test]
+    fn spaces_are_kept() {
+        let p = Password::new("  correct horse  ").expect("valid");
+        assert_eq!(p.expose(), "  correct horse  ");
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        assert_eq!(common().len(), 10_000);
+        assert_eq!(Password::new("1qaz2wsx3edc"), Err(PasswordProblem::TooCommon));
+        assert_eq!(Password::new("1QAZ2WSX3EDC"), Err(PasswordProblem::TooCommon));
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let p = Password::new("a long secret phrase").expect("valid");
+        assert!(!format!("{p:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,304 @@
+//! The one permission decision. Every handler asks [`decide`]; anything not explicitly allowed here
+//! is denied.
+
+use std::fmt;
+
+use crate::catalog::{CategoryCode, StationCode};
+
+/// The roles of DESIGN.md's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Applicant,
+    Station,
+    Officer,
+    DutyLeader,
+    Consultant,
+    CareWorker,
+    Admin,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Applicant,
+        Role::Station,
+        Role::Officer,
+        Role::DutyLeader,
+        Role::Consultant,
+        Role::CareWorker,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::Station => "station",
+            Role::Officer => "officer",
+            Role::DutyLeader => "duty_leader",
+            Role::Consultant => "consultant",
+            Role::CareWorker => "care_worker",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff roles must use a second factor.
+    pub fn is_staff(self) -> bool {
+        self != Role::Applicant
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One role held by a user, with its scope: a station role names its station, an officer role its
+/// category; other roles are unscoped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Grant {
+    Applicant,
+    Station(StationCode),
+    Officer(CategoryCode),
+    DutyLeader,
+    Consultant,
+    CareWorker,
+    Admin,
+    Auditor,
+}
+
+impl Grant {
+    pub fn role(&self) -> Role {
+        match self {
+            Grant::Applicant => Role::Applicant,
+            Grant::Station(_) => Role::Station,
+            Grant::Officer(_) => Role::Officer,
+            Grant::DutyLeader => Role::DutyLeader,
+            Grant::Consultant => Role::Consultant,
+            Grant::CareWorker => Role::CareWorker,
+            Grant::Admin => Role::Admin,
+            Grant::Auditor => Role::Auditor,
+        }
+    }
+
+    /// The scope as stored: a station code, a category code, or empty.
+    pub fn scope(&self) -> &str {
+        match self {
+            Grant::Station(s) => s.as_str(),
+            Grant::Officer(c) => c.as_str(),
+            _ => "",
+        }
+    }
+
+    /// Reads a grant as written on the command line or stored: `officer:exit-entry`,
+    /// `station:IT-ROM`, `admin`.
+    pub fn parse(role: &str, scope: &str) -> Result<Grant, String> {
+        let role_value = Role::parse(role).ok_or_else(|| {
+            let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("\"{role}\" is not a role; the roles are {}", names.join(", "))
+        })?;
+        let unscoped = |grant: Grant| {
+            if scope.is_empty() {
+                Ok(grant)
+            } else {
+                Err(format!("the {role} role takes no scope, but \"{scope}\" was given"))
+            }
+        };
+        match role_value {
+            Role::Station => scope
+                .parse()
+                .map(Grant::Station)
+                .map_err(|_| format!("a station role needs its station, e.g. station:IT-ROM (got \"{scope}\")")),
+            Role::Officer => scope
+                .parse()
+                .map(Grant::Officer)
+                .map_err(|_| format!("an officer role needs its category, e.g. officer:exit-entry (got \"{scope}\")")),
+            Role::Applicant => unscoped(Grant::Applicant),
+            Role::DutyLeader => unscoped(Grant::DutyLeader),
+            Role::Consultant => unscoped(Grant::Consultant),
+            Role::CareWorker => unscoped(Grant::CareWorker),
+            Role::Admin => unscoped(Grant::Admin),
+            Role::Auditor => unscoped(Grant::Auditor),
+        }
+    }
+}
+
+impl fmt::Display for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.scope() {
+            "" => f.write_str(self.role().as_str()),
+            scope => write!(f, "{}:{scope}", self.role()),
+        }
+    }
+}
+
+/// Who is acting: a signed-in user and the roles they hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role() == role)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.grants.iter().any(|g| g.role().is_staff())
+    }
+}
+
+/// Everything a user can ask to do. Adding one means deciding it for every role in [`decide`] and in
+/// the table of the test below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See and change one's own account, sessions and second factor.
+    ManageOwnAccount,
+    /// See who read one's own file.
+    ReadOwnAccessLog,
+    /// Create staff accounts, grant and withdraw roles.
+    ManageUsers,
+    /// Stations and the catalogue.
+    ManageCatalogue,
+    /// Read the audit log and verify the chain.
+    ReadAuditLog,
+    /// Search or list people.
+    ListPeople,
+    /// Read a person's file: identity numbers, contact details, their cases.
+    ReadPersonFile,
+    /// Submit a case for an applicant.
+    SubmitCase,
+    /// Read a case.
+    ReadCase,
+    /// Accept, review, approve or refuse a case.
+    DecideCase,
+    /// Approve or refuse a green-channel request.
+    DecideGreenChannel,
+    /// Children's records in the care programme.
+    ReadChildRecord,
+    /// Answer consultations and edit the knowledge base.
+    AnswerConsultation,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::ManageOwnAccount,
+        Action::ReadOwnAccessLog,
+        Action::ManageUsers,
+        Action::ManageCatalogue,
+        Action::ReadAuditLog,
+        Action::ListPeople,
+        Action::ReadPersonFile,
+        Action::SubmitCase,
+        Action::ReadCase,
+        Action::DecideCase,
+        Action::DecideGreenChannel,
+        Action::ReadChildRecord,
+        Action::AnswerConsultation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ManageOwnAccount => "manage_own_account",
+            Action::ReadOwnAccessLog => "read_own_access_log",
+            Action::ManageUsers => "manage_users",
+            Action::ManageCatalogue => "manage_catalogue",
+            Action::ReadAuditLog => "read_audit_log",
+            Action::ListPeople => "list_people",
+            Action::ReadPersonFile => "read_person_file",
+            Action::SubmitCase => "submit_case",
+            Action::ReadCase => "read_case",
+            Action::DecideCase => "decide_case",
+            Action::DecideGreenChannel => "decide_green_channel",
+            Action::ReadChildRecord => "read_child_record",
+            Action::AnswerConsultation => "answer_consultation",
+        }
+    }
+}
+
+/// What the action is about.
+#[derive(Clone, Copy, Debug)]
+pub enum Resource<'a> {
+    /// Nothing in particular: system-wide actions.
+    System,
+    /// A person's file.
+    Person { id: &'a str },
+    /// A case: whose it is, the station that submitted it (if any) and its item's category.
+    Case {
+        applicant: &'a str,
+        station: Option<&'a StationCode>,
+        category: &'a CategoryCode,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Whether `actor` may do `action` on `resource`. Allowed when any one of the actor's grants allows
+/// it; denied otherwise, with the reason of the last refusal.
+pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    if actor.user_id.is_empty() {
+        return Decision::Deny("not signed in");
+    }
+    let own = |id: &str| id == actor.user_id;
+    let mut reason = "no role of yours allows this";
+    for grant in &actor.grants {
+        let allowed = match (action, resource) {
+            (Action::ManageOwnAccount | Action::ReadOwnAccessLog, Resource::Person { id }) => own(id),
+            (Action::ManageUsers | Action::ManageCatalogue, Resource::System) => *grant == Grant::Admin,
+            (Action::ReadAuditLog, Resource::System) => *grant == Grant::Auditor,
+            (Action::ListPeople, Resource::System) => {
+                matches!(grant, Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant)
+            }
+            (Action::ReadPersonFile, Resource::Person { id }) => {
+                own(id) || matches!(grant, Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant)
+            }
+            (Action::SubmitCase, Resource::Case { applicant, station, .. }) => match grant {
+                Grant::Applicant => own(applicant),
+                Grant::Station(mine) => *station == Some(mine),
+                Grant::Consultant => true,
+                _ => false,
+            },
+            (Action::ReadCase, Resource::Case { applicant, station, category }) => match grant {
+                Grant::Applicant => own(applicant),
+                Grant::Station(mine) => *station == Some(mine),
+                Grant::Officer(mine) => mine == *category,
+                Grant::DutyLeader | Grant::Consultant => true,
+                _ => false,
+            },
+            (Action::DecideCase, Resource::Case { category, .. }) => {
+                matches!(grant, Grant::Officer(mine) if mine == *category)
+            }
+            (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,
+            (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => *grant == Grant::CareWorker,
+            (Action::AnswerConsultation, Resource::System) => *grant == Grant::Consultant,
+            _ => {
+                reason = "this action does not apply to that kind of record";
+                false
+            }
+        };
+        if allowed {
+            return Decision::Allow;
+        }
+    }
+    Decision::Deny(reason)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,154 @@
+use super::*;
+
+fn station(code: &str) -> StationCode {
+    code.parse().expect("station code")
+}
+
+fn category(code: &str) -> CategoryCode {
+    code.parse().expect("category code")
+}
+
+/// One grant per role, scoped to station IT-ROM or category exit-entry.
+fn grant(role: Role) -> Grant {
+    match role {
+        Role::Applicant => Grant::Applicant,
+        Role::Station => Grant::Station(station("IT-ROM")),
+        Role::Officer => Grant::Officer(category("exit-entry")),
+        Role::DutyLeader => Grant::DutyLeader,
+        Role::Consultant => Grant::Consultant,
+        Role::CareWorker => Grant::CareWorker,
+        Role::Admin => Grant::Admin,
+        Role::Auditor => Grant::Auditor,
+    }
+}
+
+/// The expected decision for (role, action) on a resource in the actor's own scope and on one outside
+/// it. Columns: applicant, station, officer, duty_leader, consultant, care_worker, admin, auditor.
+/// `Y` allowed in own scope and outside, `O` only in own scope, `-` never.
+const TABLE: &[(Action, &str)] = &[
+    (Action::ManageOwnAccount, "OOOOOOOO"),
+    (Action::ReadOwnAccessLog, "OOOOOOOO"),
+    (Action::ManageUsers, "------Y-"),
+    (Action::ManageCatalogue, "------Y-"),
+    (Action::ReadAuditLog, "-------Y"),
+    (Action::ListPeople, "--YYY---"),
+    (Action::ReadPersonFile, "OOYYYOOO"),
+    (Action::SubmitCase, "OO--Y---"),
+    (Action::ReadCase, "OOOYY---"),
+    (Action::DecideCase, "--O-----"),
+    (Action::DecideGreenChannel, "---Y----"),
+    (Action::ReadChildRecord, "-----Y--"),
+    (Action::AnswerConsultation, "----Y---"),
+];
+
+/// The resource an action is about, inside the actor's scope (`own`) or outside it.
+fn resource<'a>(action: Action, own: bool, rome: &'a StationCode, milan: &'a StationCode, ee: &'a CategoryCode, tr: &'a CategoryCode) -> Resource<'a> {
+    let person = if own { "me" } else { "someone-else" };
+    match action {
+        Action::ManageOwnAccount | Action::ReadOwnAccessLog | Action::ReadPersonFile => Resource::Person { id: person },
+        Action::SubmitCase | Action::ReadCase | Action::DecideCase | Action::DecideGreenChannel => Resource::Case {
+            applicant: person,
+            station: Some(if own { rome } else { milan }),
+            category: if own { ee } else { tr },
+        },
+        _ => Resource::System,
+    }
+}
+
+#[test]
+fn every_role_and_action_is_decided_as_the_table_says() {
+    assert_eq!(TABLE.len(), Action::ALL.len(), "every action has a row");
+    for action in Action::ALL {
+        assert!(TABLE.iter().any(|(a, _)| *a == action), "{action:?} has no row");
+    }
+    let (rome, milan, ee, tr) = (station("IT-ROM"), station("IT-MIL"), category("exit-entry"), category("traffic"));
+    for (action, row) in TABLE {
+        assert_eq!(row.len(), Role::ALL.len());
+        for (role, expected) in Role::ALL.into_iter().zip(row.chars()) {
+            let actor = Actor {
+                user_id: "me".into(),
+                grants: vec![grant(role)],
+            };
+            let inside = decide(&actor, *action, &resource(*action, true, &rome, &milan, &ee, &tr)).is_allowed();
+            let outside = decide(&actor, *action, &resource(*action, false, &rome, &milan, &ee, &tr)).is_allowed();
+            let (want_inside, want_outside) = match expected {
+                'Y' => (true, true),
+                'O' => (true, false),
+                _ => (false, false),
+            };
+            assert_eq!((inside, outside), (want_inside, want_outside), "{role:?} {action:?}");
+        }
+    }
+}
+
+#[test]
+fn no_grants_or_no_user_is_denied() {
+    let nobody = Actor {
+        user_id: "me".into(),
+        grants: vec![],
+    };
+    let anonymous = Actor {
+        user_id: String::new(),
+        grants: vec![Grant::Admin],
+    };
+    for action in Action::ALL {
+        for resource in [Resource::System, Resource::Person { id: "me" }] {
+            assert!(!decide(&nobody, action, &resource).is_allowed(), "{action:?}");
+            assert!(!decide(&anonymous, action, &resource).is_allowed(), "{action:?}");
+        }
+    }
+}
+
+#[test]
+fn a_station_never_lists_people_nor_reads_another_stations_case() {
+    let actor = Actor {
+        user_id: "st".into(),
+        grants: vec![Grant::Station(station("IT-ROM"))],
+    };
+    assert!(!decide(&actor, Action::ListPeople, &Resource::System).is_allowed());
+    let milan = station("IT-MIL");
+    let ee = category("exit-entry");
+    let other = Resource::Case {
+        applicant: "x",
+        station: Some(&milan),
+        category: &ee,
+    };
+    assert!(!decide(&actor, Action::ReadCase, &other).is_allowed());
+    let unrelayed = Resource::Case {
+        applicant: "x",
+        station: None,
+        category: &ee,
+    };
+    assert!(!decide(&actor, Action::ReadCase, &unrelayed).is_allowed());
+}
+
+#[test]
+fn several_grants_combine() {
+    let actor = Actor {
+        user_id: "o".into(),
+        grants: vec![Grant::Officer(category("exit-entry")), Grant::Officer(category("traffic"))],
+    };
+    let tr = category("traffic");
+    let case = Resource::Case {
+        applicant: "x",
+        station: None,
+        category: &tr,
+    };
+    assert!(decide(&actor, Action::DecideCase, &case).is_allowed());
+}
+
+#[test]
+fn grants_parse_with_their_scopes() {
+    assert_eq!(Grant::parse("officer", "exit-entry"), Ok(Grant::Officer(category("exit-entry"))));
+    assert_eq!(Grant::parse("station", "IT-ROM"), Ok(Grant::Station(station("IT-ROM"))));
+    assert_eq!(Grant::parse("admin", ""), Ok(Grant::Admin));
+    assert!(Grant::parse("admin", "IT-ROM").is_err());
+    assert!(Grant::parse("station", "").is_err());
+    assert!(Grant::parse("officer", "EXIT").is_err());
+    assert!(Grant::parse("king", "").is_err());
+    for role in Role::ALL {
+        let g = grant(role);
+        assert_eq!(Grant::parse(role.as_str(), g.scope()), Ok(g.clone()));
+        assert_eq!(Role::parse(role.as_str()), Some(role));
+    }
+}
