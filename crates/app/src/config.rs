@@ -23,6 +23,12 @@ pub struct Config {
     pub log: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// The address people use to reach the service; `https://…` marks cookies `Secure`.
+    pub public_url: String,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_absolute_hours: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +46,9 @@ impl Default for Config {
             database_url: None,
             log: "info".into(),
             log_format: LogFormat::Text,
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
         }
     }
 }
@@ -55,7 +64,10 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 5] = [
+const ENV_KEYS: [(&str, &str); 8] = [
+    ("QIAOYI_PUBLIC_URL", "public_url"),
+    ("QIAOYI_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+    ("QIAOYI_SESSION_ABSOLUTE_HOURS", "session_absolute_hours"),
     ("QIAOYI_LISTEN", "listen"),
     ("QIAOYI_DATA_DIR", "data_dir"),
     ("QIAOYI_DATABASE_URL", "database_url"),
@@ -95,7 +107,11 @@ impl Config {
                     message: format!("unknown setting; the settings are {}", known.join(", ")),
                 });
             };
-            let value = toml::Value::String(value);
+            // Environment values are text; numeric settings take numbers.
+            let value = match value.parse::<i64>() {
+                Ok(n) if key.starts_with("session_") => toml::Value::Integer(n),
+                _ => toml::Value::String(value),
+            };
             let alone = toml::Table::from_iter([((*key).to_owned(), value.clone())]);
             Config::deserialize(toml::Value::Table(alone)).map_err(|e| ConfigError::Env {
                 var: var.clone(),
@@ -105,6 +121,20 @@ impl Config {
         }
         let config = Config::deserialize(toml::Value::Table(table)).map_err(file_error)?;
         config.database_url()?;
+        if config.session_idle_minutes < 1 || config.session_absolute_hours < 1 {
+            return Err(ConfigError::File {
+                file: file_name.to_owned(),
+                message: "session_idle_minutes and session_absolute_hours must be at least 1"
+                    .into(),
+            });
+        }
+        if !(config.public_url.starts_with("http://") || config.public_url.starts_with("https://"))
+        {
+            return Err(ConfigError::File {
+                file: file_name.to_owned(),
+                message: "public_url must start with http:// or https://".into(),
+            });
+        }
         Ok(config)
     }
 
@@ -185,6 +215,20 @@ mod tests {
         assert!(err.to_string().starts_with("q.toml"), "{err}");
         let err = Config::load(Some(("q.toml", "listen = ")), env(&[])).expect_err("refused");
         assert!(err.to_string().starts_with("q.toml"), "{err}");
+    }
+
+    #[test]
+    fn numeric_settings_from_the_environment() {
+        let config = Config::load(None, env(&[("QIAOYI_SESSION_IDLE_MINUTES", "5")])).expect("ok");
+        assert_eq!(config.session_idle_minutes, 5);
+        let err = Config::load(None, env(&[("QIAOYI_SESSION_IDLE_MINUTES", "soon")]))
+            .expect_err("refused");
+        assert!(
+            err.to_string().starts_with("QIAOYI_SESSION_IDLE_MINUTES"),
+            "{err}"
+        );
+        assert!(Config::load(None, env(&[("QIAOYI_SESSION_IDLE_MINUTES", "0")])).is_err());
+        assert!(Config::load(None, env(&[("QIAOYI_PUBLIC_URL", "ftp://x")])).is_err());
     }
 
     #[test]

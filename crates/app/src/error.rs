@@ -14,6 +14,12 @@ pub enum AppError {
         field: &'static str,
         message: String,
     },
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("confirm it is you with the code from your authenticator app first")]
+    SecondFactorRequired,
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
     #[error("the catalogue is refused: {0}")]
     Catalog(#[from] CatalogError),
     #[error("no catalogue has been imported yet; run `qiaoyi import catalog DIR` or `qiaoyi demo`")]

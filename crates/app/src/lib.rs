@@ -1,14 +1,17 @@
 //! Use cases of Qiaoyi. [`App`] is what the web layer and the CLI hold: it owns the store and
 //! answers in domain terms; nothing here knows HTTP.
 
+pub mod accounts;
 pub mod catalog_source;
 pub mod config;
+pub mod demo;
 mod error;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{Backend, CatalogHeader, ImportOutcome, Page, StoreError};
 
+use qiaoyi_domain::access::audit::{Broken, Verifier};
 use qiaoyi_domain::catalog::{Category, Guide, Item, SourceFile, Station};
 use qiaoyi_store::Store;
 
@@ -69,12 +72,6 @@ impl App {
             .await?)
     }
 
-    /// Brings a data dir to the demo state: the reference catalogue. Running it again changes nothing.
-    pub async fn seed_demo(&self, now_ms: i64) -> Result<ImportOutcome, AppError> {
-        self.import_catalog(&catalog_source::reference(), now_ms, &|_, _| {})
-            .await
-    }
-
     pub async fn catalog_header(&self) -> Result<CatalogHeader, AppError> {
         self.store
             .catalog_header()
@@ -120,6 +117,35 @@ impl App {
 
     pub async fn stations(&self) -> Result<Vec<Station>, AppError> {
         Ok(self.store.stations().await?)
+    }
+
+    pub async fn account_exists(&self, email: &str) -> Result<bool, AppError> {
+        let email = qiaoyi_domain::access::Email::parse(email).map_err(|m| AppError::Invalid {
+            field: "email",
+            message: m.into(),
+        })?;
+        Ok(self.store.user_by_email(email.as_str()).await?.is_some())
+    }
+
+    /// Walks the whole audit chain; `progress` is told how many entries were checked so far.
+    pub async fn verify_audit(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Result<u64, Broken>, AppError> {
+        let mut verifier = Verifier::default();
+        let mut after = 0;
+        loop {
+            let batch = self.store.audit_chain(after, 10_000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.0.seq;
+            for (record, prev, hash) in &batch {
+                if let Err(broken) = verifier.check(record, prev, hash) {
+                    return Ok(Err(broken));
+                }
+            }
+            progress(verifier.checked());
+        }
+        Ok(Ok(verifier.checked()))
     }
 
     pub async fn close(&self) {

@@ -57,14 +57,18 @@ fn embedded_catalogue_is_the_catalog_directory() {
 #[tokio::test]
 async fn demo_seed_is_idempotent() {
     let (app, _store) = app().await;
+    let first = app.seed_demo(1).await.expect("first");
     assert!(matches!(
-        app.seed_demo(1).await.expect("first"),
+        first.catalogue,
         ImportOutcome::Imported { items: 45, .. }
     ));
     assert_eq!(
-        app.seed_demo(2).await.expect("second"),
-        ImportOutcome::Unchanged
+        first.accounts_created,
+        qiaoyi_app::demo::DEMO_ACCOUNTS.len()
     );
+    let second = app.seed_demo(2).await.expect("second");
+    assert_eq!(second.catalogue, ImportOutcome::Unchanged);
+    assert_eq!(second.accounts_created, 0);
     assert_eq!(app.items(None).await.expect("items").len(), 45);
 }
 

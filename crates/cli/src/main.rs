@@ -50,6 +50,41 @@ enum Command {
         #[command(subcommand)]
         what: ConfigWhat,
     },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        what: UserWhat,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserWhat {
+    /// Create an account. Staff accounts get a TOTP secret, printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The name colleagues and the audit log see.
+        #[arg(long)]
+        name: String,
+        /// A role, with its scope where it has one: officer:exit-entry, station:IT-ROM, admin.
+        /// Repeat for several roles.
+        #[arg(long = "role", required = true, value_name = "ROLE[:SCOPE]")]
+        roles: Vec<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditWhat {
+    /// Walk the hash chain and report the first broken entry (exit 1) or how many entries are whole.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -126,6 +161,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import {
             what: ImportWhat::Catalog { dir },
         } => import_catalog(config, &dir).await,
+        Command::User {
+            what:
+                UserWhat::Add {
+                    email,
+                    name,
+                    roles,
+                    password_stdin,
+                },
+        } => add_user(config, &email, &name, &roles, password_stdin).await,
+        Command::Audit {
+            what: AuditWhat::Verify,
+        } => verify_audit(config).await,
         Command::Serve => {
             let listener = bind(config.listen).await?;
             let app = open(config).await?;
@@ -138,7 +185,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let listener = bind(config.listen).await?;
             let data_dir = config.data_dir.clone();
             let app = open(config).await?;
-            let outcome = app
+            let seeded = app
                 .seed_demo(now_ms())
                 .await
                 .context("cannot load the demo data")?;
@@ -147,12 +194,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 guides,
                 stations,
                 ..
-            } = outcome
+            } = seeded.catalogue
             {
                 println!(
                     "imported the reference catalogue: {items} items, {guides} guides, {stations} stations"
                 );
             }
+            print_demo_logins();
             let addr = listener.local_addr().context("listening address")?;
             println!(
                 "Qiaoyi demo: http://{addr}/  (data in {}; stop with Ctrl-C)",
@@ -160,6 +208,111 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             serve(listener, app).await
         }
+    }
+}
+
+fn print_demo_logins() {
+    use qiaoyi_app::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET};
+    println!("demo logins (password \"{DEMO_PASSWORD}\"; staff TOTP secret {DEMO_TOTP_SECRET}):");
+    for (email, _, grants) in DEMO_ACCOUNTS {
+        let roles: Vec<String> = grants
+            .iter()
+            .map(|(role, scope)| {
+                if scope.is_empty() {
+                    (*role).to_owned()
+                } else {
+                    format!("{role}:{scope}")
+                }
+            })
+            .collect();
+        println!("  {email:<32} {}", roles.join(", "));
+    }
+}
+
+async fn add_user(
+    config: Config,
+    email: &str,
+    name: &str,
+    roles: &[String],
+    password_stdin: bool,
+) -> Result<(), Failure> {
+    use qiaoyi_app::accounts::{AccountRequest, Client, new_totp_secret, otpauth_uri, random_hex};
+    use qiaoyi_app::domain::access::Grant;
+    let grants = roles
+        .iter()
+        .map(|r| {
+            let (role, scope) = r.split_once(':').unwrap_or((r, ""));
+            Grant::parse(role, scope)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| Failure::BadInput(anyhow::anyhow!("--role: {m}")))?;
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        (line.trim_end_matches(['\n', '\r']).to_owned(), false)
+    } else {
+        (random_hex(12), true)
+    };
+    let staff = grants.iter().any(|g| g.role().is_staff());
+    let secret = staff.then(new_totp_secret);
+    let app = open(config).await?;
+    let request = AccountRequest {
+        email,
+        display_name: name,
+        password: &password,
+        grants,
+        language: qiaoyi_app::domain::lang::Lang::Zh,
+        confirmed: true,
+        totp_secret: secret.clone(),
+    };
+    let id = app
+        .create_account(
+            request,
+            None,
+            &Client {
+                address: "cli".into(),
+            },
+            now_ms(),
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => {
+                Failure::BadInput(e.into())
+            }
+            other => Failure::Other(other.into()),
+        })?;
+    println!("created account {id} for {email}");
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    if let Some(secret) = secret {
+        println!("TOTP secret (shown once): {secret}");
+        println!("authenticator link: {}", otpauth_uri(&secret, email));
+    }
+    Ok(())
+}
+
+async fn verify_audit(config: Config) -> Result<(), Failure> {
+    let app = open(config).await?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("verifying {pos} entries")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let outcome = app.verify_audit(&|checked| bar.set_position(checked)).await;
+    bar.finish_and_clear();
+    match outcome.map_err(|e| Failure::Other(e.into()))? {
+        Ok(count) => {
+            println!("audit chain intact: {count} entries");
+            Ok(())
+        }
+        Err(broken) => Err(Failure::Other(anyhow::anyhow!(
+            "audit chain broken at entry {}: {}",
+            broken.seq,
+            broken.reason
+        ))),
     }
 }
 

@@ -4,11 +4,15 @@
 //! backends; the few statements that must differ are chosen by [`Backend`]. Each public method is a
 //! whole use case: a write happens in one transaction or not at all.
 
+mod accounts;
+mod audit;
 mod catalog;
 mod connect;
 mod error;
 pub mod testing;
 
+pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
+pub use audit::AuditFilter;
 pub use catalog::{CatalogHeader, ImportOutcome, Page};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;

@@ -31,6 +31,9 @@ pub struct Prefs {
     /// Path and query of the request, without our own `lang`/`elder` parameters.
     pub path: String,
     query: Vec<(String, String)>,
+    /// The CSRF token forms must send back (set by the authentication layer).
+    pub csrf: String,
+    pub signed_in: bool,
 }
 
 impl Prefs {
@@ -156,6 +159,8 @@ pub async fn preferences(mut request: Request, next: Next) -> Response {
             .into_iter()
             .filter(|(k, _)| k != "lang" && k != "elder")
             .collect(),
+        csrf: String::new(),
+        signed_in: false,
     };
     request.extensions_mut().insert(prefs);
     let mut response = next.run(request).await;
@@ -325,6 +330,8 @@ mod tests {
             elder: false,
             path: "/guides".into(),
             query: vec![("page".into(), "2".into())],
+            csrf: String::new(),
+            signed_in: false,
         };
         assert_eq!(prefs.with_param("lang", "it"), "/guides?page=2&lang=it");
         let links = prefs.switcher();

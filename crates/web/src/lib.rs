@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod auth;
 mod i18n;
 mod metrics;
 mod pages;
@@ -37,6 +38,10 @@ pub fn router(app: App) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(i18n::preferences))
         .layer(axum::middleware::from_fn(metrics::track))
@@ -55,7 +60,8 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

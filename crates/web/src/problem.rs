@@ -57,6 +57,19 @@ impl From<AppError> for Problem {
             AppError::NotFound(_) => {
                 Problem::new(StatusCode::NOT_FOUND, "not-found", error.to_string())
             }
+            AppError::Unauthenticated => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                error.to_string(),
+            ),
+            AppError::SecondFactorRequired => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "second-factor-required",
+                error.to_string(),
+            ),
+            AppError::Forbidden(_) => {
+                Problem::new(StatusCode::FORBIDDEN, "forbidden", error.to_string())
+            }
             AppError::Invalid { field, message } => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.clone())
                     .with_field(*field)

@@ -60,7 +60,13 @@ pub fn entry_hash(prev_hash: &str, record: &AuditRecord) -> String {
     hex(&Sha256::digest(&bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// SHA-256 of `bytes` as lower-case hex; also how session tokens are stored.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -97,7 +103,12 @@ impl Default for Verifier {
 }
 
 impl Verifier {
-    pub fn check(&mut self, record: &AuditRecord, prev_hash: &str, hash: &str) -> Result<(), Broken> {
+    pub fn check(
+        &mut self,
+        record: &AuditRecord,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), Broken> {
         let broken = |reason| Broken {
             seq: record.seq,
             reason,
@@ -108,7 +119,9 @@ impl Verifier {
             return Err(broken("an entry is missing before this one"));
         }
         if prev_hash != self.expected_prev {
-            return Err(broken("its previous-hash does not match the entry before it"));
+            return Err(broken(
+                "its previous-hash does not match the entry before it",
+            ));
         }
         if entry_hash(prev_hash, record) != hash {
             return Err(broken("its content does not match its hash"));

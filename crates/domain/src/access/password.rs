@@ -30,9 +30,13 @@ impl PasswordProblem {
     /// What to do about it, in English; pages show the translated message of the same name.
     pub fn advice(self) -> String {
         match self {
-            PasswordProblem::TooShort => format!("use at least {MIN_CHARS} characters; a few words with spaces work well"),
+            PasswordProblem::TooShort => {
+                format!("use at least {MIN_CHARS} characters; a few words with spaces work well")
+            }
             PasswordProblem::TooLong => format!("use at most {MAX_CHARS} characters"),
-            PasswordProblem::TooCommon => "this password is one of the most common; choose one that is yours alone".into(),
+            PasswordProblem::TooCommon => {
+                "this password is one of the most common; choose one that is yours alone".into()
+            }
         }
     }
 
@@ -77,11 +81,20 @@ mod tests {
 
     #[test]
     fn length_counts_characters_not_bytes() {
-        assert_eq!(Password::new("护照换发青田驿站海外侨胞"), Ok(Password("护照换发青田驿站海外侨胞".into())));
-        assert_eq!(Password::new("护照换发青田驿站海外侨").map(|_| ()), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            Password::new("护照换发青田驿站海外侨胞"),
+            Ok(Password("护照换发青田驿站海外侨胞".into()))
+        );
+        assert_eq!(
+            Password::new("护照换发青田驿站海外侨").map(|_| ()),
+            Err(PasswordProblem::TooShort)
+        );
         assert_eq!(Password::new(""), Err(PasswordProblem::TooShort));
         assert!(Password::new(&"x".repeat(128)).is_ok());
-        assert_eq!(Password::new(&"x".repeat(129)), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            Password::new(&"x".repeat(129)),
+            Err(PasswordProblem::TooLong)
+        );
     }
 
     #[test]
@@ -93,8 +106,14 @@ mod tests {
     #[test]
     fn common_passwords_are_refused_whatever_their_case() {
         assert_eq!(common().len(), 10_000);
-        assert_eq!(Password::new("1qaz2wsx3edc"), Err(PasswordProblem::TooCommon));
-        assert_eq!(Password::new("1QAZ2WSX3EDC"), Err(PasswordProblem::TooCommon));
+        assert_eq!(
+            Password::new("1qaz2wsx3edc"),
+            Err(PasswordProblem::TooCommon)
+        );
+        assert_eq!(
+            Password::new("1QAZ2WSX3EDC"),
+            Err(PasswordProblem::TooCommon)
+        );
     }
 
     #[test]

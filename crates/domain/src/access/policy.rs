@@ -101,24 +101,29 @@ impl Grant {
     pub fn parse(role: &str, scope: &str) -> Result<Grant, String> {
         let role_value = Role::parse(role).ok_or_else(|| {
             let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("\"{role}\" is not a role; the roles are {}", names.join(", "))
+            format!(
+                "\"{role}\" is not a role; the roles are {}",
+                names.join(", ")
+            )
         })?;
         let unscoped = |grant: Grant| {
             if scope.is_empty() {
                 Ok(grant)
             } else {
-                Err(format!("the {role} role takes no scope, but \"{scope}\" was given"))
+                Err(format!(
+                    "the {role} role takes no scope, but \"{scope}\" was given"
+                ))
             }
         };
         match role_value {
-            Role::Station => scope
-                .parse()
-                .map(Grant::Station)
-                .map_err(|_| format!("a station role needs its station, e.g. station:IT-ROM (got \"{scope}\")")),
-            Role::Officer => scope
-                .parse()
-                .map(Grant::Officer)
-                .map_err(|_| format!("an officer role needs its category, e.g. officer:exit-entry (got \"{scope}\")")),
+            Role::Station => scope.parse().map(Grant::Station).map_err(|_| {
+                format!("a station role needs its station, e.g. station:IT-ROM (got \"{scope}\")")
+            }),
+            Role::Officer => scope.parse().map(Grant::Officer).map_err(|_| {
+                format!(
+                    "an officer role needs its category, e.g. officer:exit-entry (got \"{scope}\")"
+                )
+            }),
             Role::Applicant => unscoped(Grant::Applicant),
             Role::DutyLeader => unscoped(Grant::DutyLeader),
             Role::Consultant => unscoped(Grant::Consultant),
@@ -260,22 +265,45 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     let mut reason = "no role of yours allows this";
     for grant in &actor.grants {
         let allowed = match (action, resource) {
-            (Action::ManageOwnAccount | Action::ReadOwnAccessLog, Resource::Person { id }) => own(id),
-            (Action::ManageUsers | Action::ManageCatalogue, Resource::System) => *grant == Grant::Admin,
+            (Action::ManageOwnAccount | Action::ReadOwnAccessLog, Resource::Person { id }) => {
+                own(id)
+            }
+            (Action::ManageUsers | Action::ManageCatalogue, Resource::System) => {
+                *grant == Grant::Admin
+            }
             (Action::ReadAuditLog, Resource::System) => *grant == Grant::Auditor,
             (Action::ListPeople, Resource::System) => {
-                matches!(grant, Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant)
+                matches!(
+                    grant,
+                    Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant
+                )
             }
             (Action::ReadPersonFile, Resource::Person { id }) => {
-                own(id) || matches!(grant, Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant)
+                own(id)
+                    || matches!(
+                        grant,
+                        Grant::Officer(_) | Grant::DutyLeader | Grant::Consultant
+                    )
             }
-            (Action::SubmitCase, Resource::Case { applicant, station, .. }) => match grant {
+            (
+                Action::SubmitCase,
+                Resource::Case {
+                    applicant, station, ..
+                },
+            ) => match grant {
                 Grant::Applicant => own(applicant),
                 Grant::Station(mine) => *station == Some(mine),
                 Grant::Consultant => true,
                 _ => false,
             },
-            (Action::ReadCase, Resource::Case { applicant, station, category }) => match grant {
+            (
+                Action::ReadCase,
+                Resource::Case {
+                    applicant,
+                    station,
+                    category,
+                },
+            ) => match grant {
                 Grant::Applicant => own(applicant),
                 Grant::Station(mine) => *station == Some(mine),
                 Grant::Officer(mine) => mine == *category,
@@ -286,7 +314,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 matches!(grant, Grant::Officer(mine) if mine == *category)
             }
             (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,
-            (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => *grant == Grant::CareWorker,
+            (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
+                *grant == Grant::CareWorker
+            }
             (Action::AnswerConsultation, Resource::System) => *grant == Grant::Consultant,
             _ => {
                 reason = "this action does not apply to that kind of record";

@@ -157,3 +157,51 @@ language-it = Italian
 language-pt = Portuguese
 language-ro = Romanian
 language-sr = Serbian
+
+nav-login = Sign in
+nav-account = My account
+form-error-summary = There is a problem
+login-title = Sign in
+login-email = E-mail address
+login-password = Password
+login-submit = Sign in
+login-email-missing = Enter your e-mail address
+login-password-missing = Enter your password
+login-refused = The e-mail address or the password is not right. Check both and try again.
+login-locked = { $minutes ->
+    [one] Too many wrong attempts. Your account is locked for 1 more minute; we have sent you an e-mail.
+   *[other] Too many wrong attempts. Your account is locked for { $minutes } more minutes; we have sent you an e-mail.
+}
+totp-title = Enter your code
+totp-lead = Open the authenticator app on your phone and enter the 6-digit code it shows for Qiaoyi.
+totp-enrol-title = Set up your authenticator app
+totp-enrol-lead = Staff accounts need a second step when signing in. Scan this code with an authenticator app on your phone, then enter the 6-digit code it shows.
+totp-enrol-manual = If you cannot scan, enter this key in the app:
+totp-code = 6-digit code
+totp-submit = Continue
+totp-wrong = The code is not right or was already used. Enter the newest code from your app.
+account-title = My account
+account-name = Name
+account-roles = Roles
+account-sessions = Where you are signed in
+account-session-started = Signed in
+account-session-seen = last active
+account-session-current = this device
+account-end-others = Sign out everywhere else
+account-sessions-ended = { $count ->
+    [one] 1 other session was signed out.
+   *[other] { $count } other sessions were signed out.
+}
+logout = Sign out
+role-applicant = Applicant
+role-station = Station staff
+role-officer = Officer
+role-duty_leader = Duty leader
+role-consultant = Consultant
+role-care_worker = Care worker
+role-admin = Administrator
+role-auditor = Auditor
+error-forbidden-title = Not allowed
+error-forbidden = Your account is not allowed to see this page. If you think it should be, ask your administrator.
+error-csrf-title = Please send the form again
+error-csrf = The form's security check failed, usually because the page was open for a long time. Go back, reload the page and send it again.

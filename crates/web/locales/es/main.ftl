@@ -163,3 +163,51 @@ language-it = italiano
 language-pt = portugués
 language-ro = rumano
 language-sr = serbio
+
+nav-login = Iniciar sesión
+nav-account = Mi cuenta
+form-error-summary = Hay un problema
+login-title = Iniciar sesión
+login-email = Correo electrónico
+login-password = Contraseña
+login-submit = Iniciar sesión
+login-email-missing = Escriba su correo electrónico
+login-password-missing = Escriba su contraseña
+login-refused = El correo electrónico o la contraseña no son correctos. Compruebe los dos e inténtelo de nuevo.
+login-locked = { $minutes ->
+    [one] Demasiados intentos fallidos. Su cuenta está bloqueada 1 minuto más; le hemos enviado un correo electrónico.
+   *[other] Demasiados intentos fallidos. Su cuenta está bloqueada { $minutes } minutos más; le hemos enviado un correo electrónico.
+}
+totp-title = Escriba su código
+totp-lead = Abra en su móvil la aplicación de autenticación y escriba el código de 6 cifras que aparece para Qiaoyi.
+totp-enrol-title = Configure su aplicación de autenticación
+totp-enrol-lead = Las cuentas del personal necesitan un segundo paso para iniciar sesión. Escanee este código QR con una aplicación de autenticación en su móvil. Después escriba el código de 6 cifras que aparece.
+totp-enrol-manual = Si no puede escanearlo, escriba esta clave en la aplicación:
+totp-code = Código de 6 cifras
+totp-submit = Continuar
+totp-wrong = El código no es correcto o ya se ha usado. Escriba el código más reciente de su aplicación.
+account-title = Mi cuenta
+account-name = Nombre
+account-roles = Funciones
+account-sessions = Dónde ha iniciado sesión
+account-session-started = Inicio de sesión:
+account-session-seen = última actividad:
+account-session-current = este dispositivo
+account-end-others = Cerrar sesión en todos los demás dispositivos
+account-sessions-ended = { $count ->
+    [one] Se ha cerrado 1 sesión en otro dispositivo.
+   *[other] Se han cerrado { $count } sesiones en otros dispositivos.
+}
+logout = Cerrar sesión
+role-applicant = Solicitante
+role-station = Personal del punto de atención
+role-officer = Funcionario
+role-duty_leader = Responsable de turno
+role-consultant = Asesor
+role-care_worker = Personal de asistencia
+role-admin = Administrador
+role-auditor = Auditor
+error-forbidden-title = No tiene permiso
+error-forbidden = Su cuenta no tiene permiso para ver esta página. Si cree que es un error, consulte con el administrador.
+error-csrf-title = Envíe el formulario otra vez
+error-csrf = La comprobación de seguridad del formulario ha fallado. Suele pasar cuando la página lleva mucho tiempo abierta. Vuelva atrás, recargue la página y envíe el formulario otra vez.

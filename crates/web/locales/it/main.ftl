@@ -163,3 +163,51 @@ language-it = italiano
 language-pt = portoghese
 language-ro = rumeno
 language-sr = serbo
+
+nav-login = Accedi
+nav-account = Il mio account
+form-error-summary = C'è un problema
+login-title = Accedi
+login-email = Indirizzo e-mail
+login-password = Password
+login-submit = Accedi
+login-email-missing = Scriva il Suo indirizzo e-mail
+login-password-missing = Scriva la Sua password
+login-refused = L'indirizzo e-mail o la password non sono corretti. Li controlli e riprovi.
+login-locked = { $minutes ->
+    [one] Troppi tentativi sbagliati. Il Suo account è bloccato ancora per 1 minuto; Le abbiamo mandato un'e-mail.
+   *[other] Troppi tentativi sbagliati. Il Suo account è bloccato ancora per { $minutes } minuti; Le abbiamo mandato un'e-mail.
+}
+totp-title = Scriva il codice
+totp-lead = Apra sul telefono l'app di autenticazione e scriva il codice di 6 cifre che compare per Qiaoyi.
+totp-enrol-title = Configuri l'app di autenticazione
+totp-enrol-lead = Per accedere, gli account del personale richiedono un secondo passaggio. Inquadri questo codice QR con un'app di autenticazione sul telefono. Poi scriva il codice di 6 cifre che compare.
+totp-enrol-manual = Se non riesce a inquadrarlo, scriva nell'app questa chiave:
+totp-code = Codice di 6 cifre
+totp-submit = Continua
+totp-wrong = Il codice non è corretto o è già stato usato. Scriva il codice più recente che compare nell'app.
+account-title = Il mio account
+account-name = Nome
+account-roles = Ruoli
+account-sessions = Dove ha effettuato l'accesso
+account-session-started = Accesso:
+account-session-seen = ultima attività:
+account-session-current = questo dispositivo
+account-end-others = Esci da tutti gli altri dispositivi
+account-sessions-ended = { $count ->
+    [one] È stato chiuso 1 accesso su un altro dispositivo.
+   *[other] Sono stati chiusi { $count } accessi su altri dispositivi.
+}
+logout = Esci
+role-applicant = Richiedente
+role-station = Personale dello sportello
+role-officer = Funzionario
+role-duty_leader = Responsabile di turno
+role-consultant = Consulente
+role-care_worker = Operatore di assistenza
+role-admin = Amministratore
+role-auditor = Revisore
+error-forbidden-title = Non ha il permesso
+error-forbidden = Il Suo account non ha il permesso di vedere questa pagina. Se pensa che sia un errore, chieda all'amministratore.
+error-csrf-title = Invii di nuovo il modulo
+error-csrf = Il controllo di sicurezza del modulo non è riuscito. Di solito succede quando la pagina resta aperta a lungo. Torni indietro, ricarichi la pagina e invii di nuovo il modulo.

@@ -24,3 +24,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         }
     }
 }
+
+/// A JSON body; a malformed one is a 400 or 422 problem saying what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(Problem::new(
+                rejection.status(),
+                "bad-body",
+                format!(
+                    "{}; send a JSON object as the API document describes",
+                    rejection.body_text()
+                ),
+            )),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 mod catalog;
 mod extract;
 mod health;
+mod session;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +20,7 @@ use crate::AppState;
     ),
     tags(
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
+        (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
     )
 )]
@@ -38,6 +40,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::guides))
         .routes(routes!(catalog::guide))
         .routes(routes!(catalog::stations))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::second_factor))
+        .routes(routes!(session::me))
 }
 
 /// The OpenAPI 3.1 document as JSON.

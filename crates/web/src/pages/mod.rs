@@ -1,5 +1,6 @@
 //! HTML pages. Handlers gather view models in the request's language; templates only lay them out.
 
+mod account;
 mod catalog;
 mod guides;
 mod stations;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/guides", get(guides::list))
         .route("/guides/{code}", get(guides::one))
         .route("/stations", get(stations::list))
+        .merge(account::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.
@@ -52,10 +54,34 @@ struct ErrorPage<'a> {
     message: String,
 }
 
+/// A page with just a title and a message, e.g. a refusal.
+pub fn message_page(p: &Prefs, status: StatusCode, title: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        p,
+        title: p.t(title),
+        section: "",
+        message: p.t(message),
+    };
+    (status, render(&page)).into_response()
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (p, error) = &*self.0;
         let (status, title, message) = match error {
+            AppError::Unauthenticated => {
+                let next =
+                    serde_urlencoded::to_string([("next", p.path.as_str())]).unwrap_or_default();
+                return axum::response::Redirect::to(&format!("/login?{next}")).into_response();
+            }
+            AppError::SecondFactorRequired => {
+                return axum::response::Redirect::to("/login/second-factor").into_response();
+            }
+            AppError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "error-forbidden-title",
+                "error-forbidden",
+            ),
             AppError::NotFound(_) => (
                 StatusCode::NOT_FOUND,
                 "error-not-found-title",
@@ -85,13 +111,7 @@ impl IntoResponse for PageError {
                 )
             }
         };
-        let page = ErrorPage {
-            p,
-            title: p.t(title),
-            section: "",
-            message: p.t(message),
-        };
-        (status, render(&page)).into_response()
+        message_page(p, status, title, message)
     }
 }
 

@@ -42,15 +42,26 @@ const TABLE: &[(Action, &str)] = &[
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
-fn resource<'a>(action: Action, own: bool, rome: &'a StationCode, milan: &'a StationCode, ee: &'a CategoryCode, tr: &'a CategoryCode) -> Resource<'a> {
+fn resource<'a>(
+    action: Action,
+    own: bool,
+    rome: &'a StationCode,
+    milan: &'a StationCode,
+    ee: &'a CategoryCode,
+    tr: &'a CategoryCode,
+) -> Resource<'a> {
     let person = if own { "me" } else { "someone-else" };
     match action {
-        Action::ManageOwnAccount | Action::ReadOwnAccessLog | Action::ReadPersonFile => Resource::Person { id: person },
-        Action::SubmitCase | Action::ReadCase | Action::DecideCase | Action::DecideGreenChannel => Resource::Case {
-            applicant: person,
-            station: Some(if own { rome } else { milan }),
-            category: if own { ee } else { tr },
-        },
+        Action::ManageOwnAccount | Action::ReadOwnAccessLog | Action::ReadPersonFile => {
+            Resource::Person { id: person }
+        }
+        Action::SubmitCase | Action::ReadCase | Action::DecideCase | Action::DecideGreenChannel => {
+            Resource::Case {
+                applicant: person,
+                station: Some(if own { rome } else { milan }),
+                category: if own { ee } else { tr },
+            }
+        }
         _ => Resource::System,
     }
 }
@@ -59,9 +70,17 @@ fn resource<'a>(action: Action, own: bool, rome: &'a StationCode, milan: &'a Sta
 fn every_role_and_action_is_decided_as_the_table_says() {
     assert_eq!(TABLE.len(), Action::ALL.len(), "every action has a row");
     for action in Action::ALL {
-        assert!(TABLE.iter().any(|(a, _)| *a == action), "{action:?} has no row");
+        assert!(
+            TABLE.iter().any(|(a, _)| *a == action),
+            "{action:?} has no row"
+        );
     }
-    let (rome, milan, ee, tr) = (station("IT-ROM"), station("IT-MIL"), category("exit-entry"), category("traffic"));
+    let (rome, milan, ee, tr) = (
+        station("IT-ROM"),
+        station("IT-MIL"),
+        category("exit-entry"),
+        category("traffic"),
+    );
     for (action, row) in TABLE {
         assert_eq!(row.len(), Role::ALL.len());
         for (role, expected) in Role::ALL.into_iter().zip(row.chars()) {
@@ -69,14 +88,28 @@ fn every_role_and_action_is_decided_as_the_table_says() {
                 user_id: "me".into(),
                 grants: vec![grant(role)],
             };
-            let inside = decide(&actor, *action, &resource(*action, true, &rome, &milan, &ee, &tr)).is_allowed();
-            let outside = decide(&actor, *action, &resource(*action, false, &rome, &milan, &ee, &tr)).is_allowed();
+            let inside = decide(
+                &actor,
+                *action,
+                &resource(*action, true, &rome, &milan, &ee, &tr),
+            )
+            .is_allowed();
+            let outside = decide(
+                &actor,
+                *action,
+                &resource(*action, false, &rome, &milan, &ee, &tr),
+            )
+            .is_allowed();
             let (want_inside, want_outside) = match expected {
                 'Y' => (true, true),
                 'O' => (true, false),
                 _ => (false, false),
             };
-            assert_eq!((inside, outside), (want_inside, want_outside), "{role:?} {action:?}");
+            assert_eq!(
+                (inside, outside),
+                (want_inside, want_outside),
+                "{role:?} {action:?}"
+            );
         }
     }
 }
@@ -93,8 +126,14 @@ fn no_grants_or_no_user_is_denied() {
     };
     for action in Action::ALL {
         for resource in [Resource::System, Resource::Person { id: "me" }] {
-            assert!(!decide(&nobody, action, &resource).is_allowed(), "{action:?}");
-            assert!(!decide(&anonymous, action, &resource).is_allowed(), "{action:?}");
+            assert!(
+                !decide(&nobody, action, &resource).is_allowed(),
+                "{action:?}"
+            );
+            assert!(
+                !decide(&anonymous, action, &resource).is_allowed(),
+                "{action:?}"
+            );
         }
     }
 }
@@ -126,7 +165,10 @@ fn a_station_never_lists_people_nor_reads_another_stations_case() {
 fn several_grants_combine() {
     let actor = Actor {
         user_id: "o".into(),
-        grants: vec![Grant::Officer(category("exit-entry")), Grant::Officer(category("traffic"))],
+        grants: vec![
+            Grant::Officer(category("exit-entry")),
+            Grant::Officer(category("traffic")),
+        ],
     };
     let tr = category("traffic");
     let case = Resource::Case {
@@ -139,8 +181,14 @@ fn several_grants_combine() {
 
 #[test]
 fn grants_parse_with_their_scopes() {
-    assert_eq!(Grant::parse("officer", "exit-entry"), Ok(Grant::Officer(category("exit-entry"))));
-    assert_eq!(Grant::parse("station", "IT-ROM"), Ok(Grant::Station(station("IT-ROM"))));
+    assert_eq!(
+        Grant::parse("officer", "exit-entry"),
+        Ok(Grant::Officer(category("exit-entry")))
+    );
+    assert_eq!(
+        Grant::parse("station", "IT-ROM"),
+        Ok(Grant::Station(station("IT-ROM")))
+    );
     assert_eq!(Grant::parse("admin", ""), Ok(Grant::Admin));
     assert!(Grant::parse("admin", "IT-ROM").is_err());
     assert!(Grant::parse("station", "").is_err());

@@ -1,0 +1,514 @@
+//! Accounts, sessions, lockout, the second factor, permissions and the audit chain, on both backends.
+
+use qiaoyi_app::accounts::{AccountRequest, Client, LoginOutcome, SecondFactor, totp_code};
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_app::domain::access::{Action, Grant, Resource};
+use qiaoyi_app::domain::lang::Lang;
+use qiaoyi_app::{App, AppError};
+use qiaoyi_store::testing::{TestStore, test_store};
+use sqlx::{Connection, Executor};
+
+const T0: i64 = 1_780_000_000_000;
+
+async fn app() -> (App, TestStore) {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    app.seed_demo(T0).await.expect("seed");
+    (app, store)
+}
+
+fn client() -> Client {
+    Client {
+        address: "127.0.0.1".into(),
+    }
+}
+
+async fn sign_in(app: &App, email: &str, now: i64) -> (String, SecondFactor) {
+    match app
+        .login(email, DEMO_PASSWORD, &client(), now)
+        .await
+        .expect("login")
+    {
+        LoginOutcome::SignedIn {
+            token,
+            second_factor,
+        } => (token, second_factor),
+        other => panic!("expected to sign in, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn applicant_signs_in_and_out() {
+    let (app, _s) = app().await;
+    let (token, second) = sign_in(&app, "Applicant@Qiaoyi.example ", T0).await;
+    assert_eq!(second, SecondFactor::NotRequired);
+    let session = app
+        .session(&token, T0 + 1000)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(session.is_complete());
+    assert_eq!(session.email, "applicant@qiaoyi.example");
+    app.logout(&session, &client(), T0 + 2000)
+        .await
+        .expect("logout");
+    assert!(app.session(&token, T0 + 3000).await.expect("ok").is_none());
+}
+
+#[tokio::test]
+async fn wrong_and_unknown_credentials_are_refused_alike() {
+    let (app, _s) = app().await;
+    for (email, password) in [
+        ("applicant@qiaoyi.example", "wrong password here"),
+        ("nobody@qiaoyi.example", DEMO_PASSWORD),
+        ("not an address", DEMO_PASSWORD),
+        ("'; DROP TABLE users; --", "<script>alert(1)</script>"),
+        ("", ""),
+    ] {
+        assert!(
+            matches!(
+                app.login(email, password, &client(), T0).await.expect("ok"),
+                LoginOutcome::Refused
+            ),
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_and_tell_the_owner() {
+    let (app, store) = app().await;
+    for i in 0..4 {
+        let outcome = app
+            .login(
+                "applicant@qiaoyi.example",
+                "wrong password here",
+                &client(),
+                T0 + i,
+            )
+            .await
+            .expect("ok");
+        assert!(matches!(outcome, LoginOutcome::Refused), "attempt {i}");
+    }
+    let fifth = app
+        .login(
+            "applicant@qiaoyi.example",
+            "wrong password here",
+            &client(),
+            T0 + 10,
+        )
+        .await
+        .expect("ok");
+    assert!(matches!(fifth, LoginOutcome::Locked { .. }));
+    let sixth = app
+        .login(
+            "applicant@qiaoyi.example",
+            DEMO_PASSWORD,
+            &client(),
+            T0 + 20,
+        )
+        .await
+        .expect("ok");
+    assert!(
+        matches!(sixth, LoginOutcome::Locked { .. }),
+        "the right password does not open a locked account"
+    );
+    let messages = store.pending_messages(10).await.expect("outbox");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.template == "account-locked" && m.recipient == "applicant@qiaoyi.example")
+    );
+    let later = T0 + 16 * 60 * 1000;
+    assert!(matches!(
+        app.login("applicant@qiaoyi.example", DEMO_PASSWORD, &client(), later)
+            .await
+            .expect("ok"),
+        LoginOutcome::SignedIn { .. }
+    ));
+}
+
+#[tokio::test]
+async fn failures_outside_the_window_do_not_lock() {
+    let (app, _s) = app().await;
+    for i in 0..6 {
+        let at = T0 + i * 4 * 60 * 1000;
+        let outcome = app
+            .login(
+                "applicant@qiaoyi.example",
+                "wrong password here",
+                &client(),
+                at,
+            )
+            .await
+            .expect("ok");
+        assert!(matches!(outcome, LoginOutcome::Refused), "attempt {i}");
+    }
+}
+
+#[tokio::test]
+async fn staff_need_the_second_factor_and_codes_work_once() {
+    let (app, _s) = app().await;
+    let (token, second) = sign_in(&app, "officer@qiaoyi.example", T0).await;
+    assert_eq!(second, SecondFactor::Challenge);
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let err = app
+        .authorize(
+            Some(&session),
+            Action::ListPeople,
+            &Resource::System,
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(err, Err(AppError::SecondFactorRequired)));
+    assert!(
+        !app.pass_second_factor(&session, "000000", &client(), T0)
+            .await
+            .expect("ok")
+            || totp_code(DEMO_TOTP_SECRET, T0).expect("code") == "000000"
+    );
+    let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    assert!(
+        app.pass_second_factor(&session, &code, &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let session = app
+        .session(&token, T0 + 1000)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(session.is_complete());
+    app.authorize(
+        Some(&session),
+        Action::ListPeople,
+        &Resource::System,
+        &client(),
+        T0,
+    )
+    .await
+    .expect("allowed");
+
+    // The same code in another session is a replay.
+    let (other, _) = sign_in(&app, "officer@qiaoyi.example", T0 + 2000).await;
+    let other = app
+        .session(&other, T0 + 2000)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(
+        !app.pass_second_factor(&other, &code, &client(), T0 + 2000)
+            .await
+            .expect("ok")
+    );
+}
+
+#[tokio::test]
+async fn staff_without_totp_must_enrol() {
+    let (app, _s) = app().await;
+    let request = AccountRequest {
+        email: "new.officer@qiaoyi.example",
+        display_name: "New officer",
+        password: "a long new password",
+        grants: vec![Grant::Officer("traffic".parse().expect("category"))],
+        language: Lang::It,
+        confirmed: true,
+        totp_secret: None,
+    };
+    app.create_account(request, None, &client(), T0)
+        .await
+        .expect("created");
+    let (token, second) = match app
+        .login(
+            "new.officer@qiaoyi.example",
+            "a long new password",
+            &client(),
+            T0,
+        )
+        .await
+        .expect("ok")
+    {
+        LoginOutcome::SignedIn {
+            token,
+            second_factor,
+        } => (token, second_factor),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(second, SecondFactor::Enrol);
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let secret = qiaoyi_app::accounts::new_totp_secret();
+    assert!(
+        !app.enrol_second_factor(&session, &secret, "123456x", &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let code = totp_code(&secret, T0).expect("code");
+    assert!(
+        app.enrol_second_factor(&session, &secret, &code, &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let (token, second) = match app
+        .login(
+            "new.officer@qiaoyi.example",
+            "a long new password",
+            &client(),
+            T0 + 60_000,
+        )
+        .await
+        .expect("ok")
+    {
+        LoginOutcome::SignedIn {
+            token,
+            second_factor,
+        } => (token, second_factor),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(second, SecondFactor::Challenge);
+    assert!(!token.is_empty());
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_or_old() {
+    let (app, _s) = app().await;
+    let (token, _) = sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    assert!(
+        app.session(&token, T0 + 29 * 60_000)
+            .await
+            .expect("ok")
+            .is_some()
+    );
+    assert!(
+        app.session(&token, T0 + 29 * 60_000 + 31 * 60_000)
+            .await
+            .expect("ok")
+            .is_none(),
+        "idle for 31 minutes"
+    );
+    let (token, _) = sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    let mut now = T0;
+    while now < T0 + 12 * 3_600_000 {
+        now += 20 * 60_000;
+        let alive = app.session(&token, now).await.expect("ok").is_some();
+        assert_eq!(
+            alive,
+            now - T0 <= 12 * 3_600_000,
+            "at {} minutes",
+            (now - T0) / 60_000
+        );
+    }
+    for forged in [
+        "",
+        "abc",
+        &"0".repeat(64),
+        &"g".repeat(64),
+        "'; DROP TABLE sessions; --",
+    ] {
+        assert!(app.session(forged, T0).await.expect("ok").is_none());
+    }
+}
+
+#[tokio::test]
+async fn log_out_other_sessions_keeps_this_one() {
+    let (app, _s) = app().await;
+    let (a, _) = sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    let (b, _) = sign_in(&app, "applicant@qiaoyi.example", T0 + 1).await;
+    let (c, _) = sign_in(&app, "applicant@qiaoyi.example", T0 + 2).await;
+    let session = app.session(&b, T0 + 3).await.expect("ok").expect("b");
+    assert_eq!(
+        app.logout_other_sessions(&session, &client(), T0 + 4)
+            .await
+            .expect("ok"),
+        2
+    );
+    assert!(app.session(&a, T0 + 5).await.expect("ok").is_none());
+    assert!(app.session(&b, T0 + 5).await.expect("ok").is_some());
+    assert!(app.session(&c, T0 + 5).await.expect("ok").is_none());
+}
+
+#[tokio::test]
+async fn account_rules_refuse_bad_input() {
+    let (app, _s) = app().await;
+    let base = AccountRequest {
+        email: "x@qiaoyi.example",
+        display_name: "X",
+        password: "a long new password",
+        grants: vec![Grant::Applicant],
+        language: Lang::Zh,
+        confirmed: true,
+        totp_secret: None,
+    };
+    let long = "y".repeat(129);
+    for (change, field) in [
+        (
+            AccountRequest {
+                password: "short",
+                ..base.clone()
+            },
+            "password",
+        ),
+        (
+            AccountRequest {
+                password: "",
+                ..base.clone()
+            },
+            "password",
+        ),
+        (
+            AccountRequest {
+                password: &long,
+                ..base.clone()
+            },
+            "password",
+        ),
+        (
+            AccountRequest {
+                password: "1qaz2wsx3edc",
+                ..base.clone()
+            },
+            "password",
+        ),
+        (
+            AccountRequest {
+                email: "not-an-address",
+                ..base.clone()
+            },
+            "email",
+        ),
+        (
+            AccountRequest {
+                display_name: "  ",
+                ..base.clone()
+            },
+            "name",
+        ),
+        (
+            AccountRequest {
+                grants: vec![],
+                ..base.clone()
+            },
+            "roles",
+        ),
+    ] {
+        match app.create_account(change, None, &client(), T0).await {
+            Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected {field} to be refused, got {other:?}"),
+        }
+    }
+    let html = AccountRequest {
+        display_name: "<b>'; DROP TABLE users;--</b>",
+        ..base.clone()
+    };
+    app.create_account(html, None, &client(), T0)
+        .await
+        .expect("any text is a name");
+    let again = app.create_account(base.clone(), None, &client(), T0).await;
+    assert!(
+        matches!(
+            again,
+            Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_)))
+        ),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn permission_checks_deny_and_audit() {
+    let (app, store) = app().await;
+    assert!(matches!(
+        app.authorize(None, Action::ManageUsers, &Resource::System, &client(), T0)
+            .await,
+        Err(AppError::Unauthenticated)
+    ));
+    let (token, _) = sign_in(&app, "station.rome@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    assert!(
+        app.pass_second_factor(&session, &code, &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let denied = app
+        .authorize(
+            Some(&session),
+            Action::ListPeople,
+            &Resource::System,
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(denied, Err(AppError::Forbidden(_))));
+    let log = store
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: "list_people".into(),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(log.total, 1);
+    assert_eq!(log.items[0].outcome, "denied");
+    assert_eq!(log.items[0].station, "IT-ROM");
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_a_raw_edit_is_found() {
+    let (app, store) = app().await;
+    sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    app.login(
+        "applicant@qiaoyi.example",
+        "wrong password here",
+        &client(),
+        T0,
+    )
+    .await
+    .expect("ok");
+    let whole = app
+        .verify_audit(&|_| {})
+        .await
+        .expect("ok")
+        .unwrap_or_else(|b| panic!("broken at {} ({})", b.seq, b.reason));
+    assert!(whole >= qiaoyi_app::demo::DEMO_ACCOUNTS.len() as u64 + 2);
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw");
+    conn.execute("UPDATE audit SET outcome = 'denied' WHERE seq = 3")
+        .await
+        .expect("edit");
+    let broken = app
+        .verify_audit(&|_| {})
+        .await
+        .expect("ok")
+        .expect_err("broken");
+    assert_eq!(broken.seq, 3);
+}
+
+#[tokio::test]
+async fn no_password_or_secret_is_stored_in_clear() {
+    let (app, store) = app().await;
+    sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw");
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_all(&mut conn)
+        .await
+        .expect("rows");
+    assert!(
+        hashes
+            .iter()
+            .all(|h| h.starts_with("$argon2id$") && !h.contains(DEMO_PASSWORD))
+    );
+    let tokens: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&mut conn)
+        .await
+        .expect("rows");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].len(), 64);
+}

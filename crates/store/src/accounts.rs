@@ -1,0 +1,466 @@
+//! Users, their grants, sessions, failed logins and the outbox: each method one transaction, with
+//! its audit entry.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Store, StoreError, audit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub language: String,
+    pub confirmed_at: Option<i64>,
+    pub totp_secret: Option<String>,
+    /// (role, scope) pairs.
+    pub grants: Vec<(String, String)>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub language: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: i64,
+    pub locked_until: i64,
+    pub grants: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the hash or the TOTP secret.
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("grants", &self.grants)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub csrf: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub second_factor_at: Option<i64>,
+    pub client: String,
+}
+
+/// A message to deliver later, rendered in the recipient's language by the delivery worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub language: String,
+    pub template: String,
+    /// JSON object of the template's parameters.
+    pub params: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: String,
+    pub created_at: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub language: String,
+    pub template: String,
+    pub params: String,
+    pub attempts: i64,
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, created_at, confirmed_at, \
+                            totp_secret, totp_last_step, locked_until";
+const SESSION_COLUMNS: &str =
+    "token_hash, user_id, csrf, created_at, last_seen_at, second_factor_at, client";
+
+fn user(row: &AnyRow, grants: Vec<(String, String)>) -> Result<UserRow, StoreError> {
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        language: row.try_get("language")?,
+        created_at: row.try_get("created_at")?,
+        confirmed_at: row.try_get("confirmed_at")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        locked_until: row.try_get("locked_until")?,
+        grants,
+    })
+}
+
+fn session(row: &AnyRow) -> Result<SessionRow, StoreError> {
+    Ok(SessionRow {
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        csrf: row.try_get("csrf")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        second_factor_at: row.try_get("second_factor_at")?,
+        client: row.try_get("client")?,
+    })
+}
+
+pub(crate) async fn enqueue(
+    tx: &mut Transaction<'static, Any>,
+    message: &NewMessage,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (id, created_at, channel, recipient, language, template, params, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')",
+    )
+    .bind(&message.id)
+    .bind(now)
+    .bind(&message.channel)
+    .bind(&message.recipient)
+    .bind(&message.language)
+    .bind(&message.template)
+    .bind(&message.params)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Creates a user with their grants; an e-mail address already in use is a `Conflict`.
+    pub async fn create_user(
+        &self,
+        new: &NewUser,
+        now: i64,
+        record: &AuditRecord,
+        message: Option<&NewMessage>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&new.email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(
+                "an account with this e-mail address exists already".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, language, created_at, confirmed_at, totp_secret) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&new.id)
+        .bind(&new.email)
+        .bind(&new.display_name)
+        .bind(&new.password_hash)
+        .bind(&new.language)
+        .bind(now)
+        .bind(new.confirmed_at)
+        .bind(&new.totp_secret)
+        .execute(&mut *tx)
+        .await?;
+        for (role, scope) in &new.grants {
+            sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
+                .bind(&new.id)
+                .bind(role)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(message) = message {
+            enqueue(&mut tx, message, now).await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn grants_of(&self, user_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT role, scope FROM user_grants WHERE user_id = $1 ORDER BY role, scope",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("role")?, r.try_get("scope")?)))
+            .collect()
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        )))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => {
+                let id: String = row.try_get("id")?;
+                Ok(Some(user(&row, self.grants_of(&id).await?)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(user(&row, self.grants_of(id).await?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// All users with their grants, ordered by e-mail, one page.
+    pub async fn users(&self, offset: u64, limit: u64) -> Result<crate::Page<UserRow>, StoreError> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
+        )))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            items.push(user(row, self.grants_of(&id).await?)?);
+        }
+        Ok(crate::Page {
+            total: total.max(0) as u64,
+            offset,
+            items,
+        })
+    }
+
+    /// Records a failed login. When this makes `threshold` failures since `window_start`, the account
+    /// is locked until `lock_until`, the owner is told through `message`, and `true` is returned.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn login_failed(
+        &self,
+        user_id: &str,
+        now: i64,
+        window_start: i64,
+        threshold: i64,
+        lock_until: i64,
+        record: &AuditRecord,
+        lock_record: &AuditRecord,
+        message: &NewMessage,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("INSERT INTO login_failures (user_id, at) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, record).await?;
+        let failures: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE user_id = $1 AND at >= $2",
+        )
+        .bind(user_id)
+        .bind(window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        let locked = failures >= threshold;
+        if locked {
+            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                .bind(lock_until)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            enqueue(&mut tx, message, now).await?;
+            audit::append(&mut tx, lock_record).await?;
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// Starts a session after a correct password; earlier failures no longer count.
+    pub async fn start_session(
+        &self,
+        session: &SessionRow,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )))
+        .bind(&session.token_hash)
+        .bind(&session.user_id)
+        .bind(&session.csrf)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.second_factor_at)
+        .bind(&session.client)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+            .bind(&session.user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
+        )))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(session).transpose()
+    }
+
+    pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC"
+        )))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(session).collect()
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends one session (logout, or expiry found at use); `record` is written only when given.
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        record: Option<&AuditRecord>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(record) = record {
+            audit::append(&mut tx, record).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session of the user but `keep`; returns how many ended.
+    pub async fn end_other_sessions(
+        &self,
+        user_id: &str,
+        keep: &str,
+        record: &AuditRecord,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Accepts a TOTP time step for the user and marks the session as having passed the second
+    /// factor; enrols `new_secret` when given. Returns `false`, changing nothing, when the step is not
+    /// newer than the last accepted one (a replayed code).
+    pub async fn pass_second_factor(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        step: i64,
+        new_secret: Option<&str>,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let updated = match new_secret {
+            Some(secret) => sqlx::query(
+                "UPDATE users SET totp_last_step = $1, totp_secret = $2 WHERE id = $3 AND totp_last_step < $1",
+            )
+            .bind(step)
+            .bind(secret)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?,
+            None => sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+                .bind(step)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?,
+        };
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE sessions SET second_factor_at = $1, last_seen_at = $1 WHERE token_hash = $2 AND user_id = $3")
+            .bind(now)
+            .bind(token_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Messages waiting for delivery, oldest first.
+    pub async fn pending_messages(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, channel, recipient, language, template, params, attempts FROM outbox \
+             WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                    channel: r.try_get("channel")?,
+                    recipient: r.try_get("recipient")?,
+                    language: r.try_get("language")?,
+                    template: r.try_get("template")?,
+                    params: r.try_get("params")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn mark_message_sent(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,171 @@
+//! Signing in and out over the API. The session is the same cookie the pages use; state-changing
+//! calls made with it send the CSRF token in `X-CSRF-Token`.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use qiaoyi_app::AppError;
+use qiaoyi_app::accounts::{LoginOutcome, SecondFactor};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::extract::ApiJson;
+use crate::AppState;
+use crate::auth::{Auth, SESSION_COOKIE, now_ms, set_cookie};
+use crate::problem::Problem;
+
+#[derive(Deserialize, ToSchema)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionStarted {
+    /// `not_required`, `challenge` (send a code to /api/v1/session/second-factor) or `enrol`
+    /// (set up an authenticator on the account page first).
+    second_factor: &'static str,
+}
+
+fn second_factor_name(s: SecondFactor) -> &'static str {
+    match s {
+        SecondFactor::NotRequired => "not_required",
+        SecondFactor::Passed(_) => "passed",
+        SecondFactor::Challenge => "challenge",
+        SecondFactor::Enrol => "enrol",
+    }
+}
+
+/// Sign in with an e-mail address and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "accounts", request_body = Credentials,
+    responses(
+        (status = 200, body = SessionStarted),
+        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Locked after too many failures", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<Credentials>,
+) -> Result<Response, Problem> {
+    match state
+        .app
+        .login(&body.email, &body.password, &auth.client, now_ms())
+        .await?
+    {
+        LoginOutcome::SignedIn {
+            token,
+            second_factor,
+        } => {
+            let mut response = Json(SessionStarted {
+                second_factor: second_factor_name(second_factor),
+            })
+            .into_response();
+            if let Some(cookie) = set_cookie(
+                SESSION_COOKIE,
+                &token,
+                None,
+                state.app.config().public_url.starts_with("https://"),
+            ) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+        LoginOutcome::Refused => Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "login-refused",
+            "the e-mail address or the password is not right",
+        )),
+        LoginOutcome::Locked { until_ms } => Err(Problem::new(
+            StatusCode::LOCKED,
+            "locked",
+            format!(
+                "too many wrong attempts; try again after {} minutes",
+                ((until_ms - now_ms()) / 60_000).max(1)
+            ),
+        )),
+    }
+}
+
+/// Sign out this session.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "accounts",
+    responses((status = 204, description = "Signed out")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Response, Problem> {
+    if let Some(session) = &auth.session {
+        state.app.logout(session, &auth.client, now_ms()).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Some(cookie) = set_cookie(SESSION_COOKIE, "", Some(0), false) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Code {
+    /// The 6-digit code from the authenticator app.
+    code: String,
+}
+
+/// Pass the second factor with a TOTP code; each code works once.
+#[utoipa::path(post, path = "/api/v1/session/second-factor", tag = "accounts", request_body = Code,
+    responses(
+        (status = 204, description = "Accepted"),
+        (status = 401, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn second_factor(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<Code>,
+) -> Result<StatusCode, Problem> {
+    let session = auth.session.as_ref().ok_or(AppError::Unauthenticated)?;
+    if state
+        .app
+        .pass_second_factor(session, &body.code, &auth.client, now_ms())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong-code",
+            "the code is not right or was already used",
+        ))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    id: String,
+    email: String,
+    name: String,
+    /// Grants as `role` or `role:scope`.
+    roles: Vec<String>,
+    second_factor: &'static str,
+    /// Send this in `X-CSRF-Token` with state-changing calls made with the session cookie.
+    csrf: String,
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(Extension(auth): Extension<Auth>) -> Result<Json<Me>, Problem> {
+    let session = auth.session.as_ref().ok_or(AppError::Unauthenticated)?;
+    Ok(Json(Me {
+        id: session.actor.user_id.clone(),
+        email: session.email.clone(),
+        name: session.display_name.clone(),
+        roles: session
+            .actor
+            .grants
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        second_factor: second_factor_name(session.second_factor),
+        csrf: session.csrf.clone(),
+    }))
+}

@@ -1,0 +1,164 @@
+//! Who is asking: the session cookie, CSRF protection for every state-changing request, and the
+//! client address for the audit log.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use qiaoyi_app::accounts::{Client, CurrentSession, random_hex};
+
+use crate::AppState;
+use crate::i18n::Prefs;
+use crate::problem::Problem;
+
+pub const SESSION_COOKIE: &str = "qiaoyi_session";
+pub const CSRF_COOKIE: &str = "qiaoyi_csrf";
+const CSRF_FIELD: &str = "csrf";
+const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form body read to find its CSRF token.
+const MAX_FORM: usize = 1 << 20;
+
+/// The request's identity, put in the request's extensions for handlers.
+#[derive(Clone)]
+pub struct Auth {
+    pub session: Option<CurrentSession>,
+    pub client: Client,
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// `Set-Cookie` for a cookie only our pages read.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_seconds: Option<i64>,
+    secure: bool,
+) -> Option<HeaderValue> {
+    let age = max_age_seconds
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{age}{secure}"
+    ))
+    .ok()
+}
+
+fn is_token(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Finds the session, enforces CSRF on unsafe methods, and gives pages the token for their forms.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let now = now_ms();
+    let headers = request.headers().clone();
+    let client = Client {
+        address: request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default(),
+    };
+    let session = match cookie(&headers, SESSION_COOKIE) {
+        Some(token) => match state.app.session(token, now).await {
+            Ok(session) => session,
+            Err(e) => {
+                // Failing to look the session up must not let the request through as someone.
+                tracing::warn!(error = %e, "session lookup failed");
+                None
+            }
+        },
+        None => None,
+    };
+    let (csrf, new_csrf_cookie) = match (&session, cookie(&headers, CSRF_COOKIE)) {
+        (Some(s), _) => (s.csrf.clone(), None),
+        (None, Some(token)) if is_token(token) => (token.to_owned(), None),
+        (None, _) => {
+            let token = random_hex(32);
+            (token.clone(), Some(token))
+        }
+    };
+
+    let (mut parts, body) = request.into_parts();
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // Requests that carry no cookies carry no ambient authority, so there is nothing to forge.
+    let body = if unsafe_method && headers.contains_key(header::COOKIE) {
+        let (given, body) = match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+            Some(token) => (Some(token.to_owned()), body),
+            None => match to_bytes(body, MAX_FORM).await {
+                Ok(bytes) => {
+                    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                        .ok()
+                        .and_then(|fields| {
+                            fields
+                                .into_iter()
+                                .find(|(k, _)| k == CSRF_FIELD)
+                                .map(|(_, v)| v)
+                        });
+                    (token, Body::from(bytes))
+                }
+                Err(_) => (None, Body::empty()),
+            },
+        };
+        if !given.is_some_and(|g| constant_time_eq(&g, &csrf)) {
+            let prefs = parts.extensions.get::<Prefs>().cloned();
+            return csrf_refused(parts.uri.path(), prefs);
+        }
+        body
+    } else {
+        body
+    };
+
+    if let Some(prefs) = parts.extensions.get_mut::<Prefs>() {
+        prefs.csrf = csrf;
+        prefs.signed_in = session.is_some();
+    }
+    parts.extensions.insert(Auth { session, client });
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if let Some(token) = new_csrf_cookie
+        && let Some(value) = set_cookie(
+            CSRF_COOKIE,
+            &token,
+            None,
+            state.app.config().public_url.starts_with("https://"),
+        )
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn csrf_refused(path: &str, prefs: Option<Prefs>) -> Response {
+    let detail =
+        "the form's security token is missing or out of date; reload the page and send it again";
+    match prefs {
+        Some(p) if !path.starts_with("/api/") => {
+            crate::pages::message_page(&p, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf")
+        }
+        _ => Problem::new(StatusCode::FORBIDDEN, "csrf", detail).into_response(),
+    }
+}

@@ -1,0 +1,416 @@
+//! Signing in and out, the second factor, and the account page.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use qiaoyi_app::AppError;
+use qiaoyi_app::accounts::{LoginOutcome, SecondFactor, new_totp_secret, otpauth_uri};
+use serde::Deserialize;
+
+use super::{ForPage, PageResult, render};
+use crate::AppState;
+use crate::auth::{Auth, SESSION_COOKIE, now_ms, set_cookie};
+use crate::i18n::Prefs;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route(
+            "/login/second-factor",
+            get(second_factor_form).post(second_factor),
+        )
+        .route("/account/second-factor", get(enrol_form).post(enrol))
+        .route("/logout", post(logout))
+        .route("/account", get(account))
+        .route("/account/sessions/end-others", post(end_other_sessions))
+}
+
+/// One problem with a form, linked from the error summary to its field.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths, so a link cannot send someone elsewhere after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/account".to_owned(),
+    }
+}
+
+async fn login_form(Extension(p): Extension<Prefs>, Query(q): Query<NextQuery>) -> Response {
+    let page = LoginPage {
+        title: p.t("login-title"),
+        section: "account",
+        errors: Vec::new(),
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        p: &p,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+fn secure(state: &AppState) -> bool {
+    state.app.config().public_url.starts_with("https://")
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    let next = safe_next(form.next.as_deref());
+    let mut errors = Vec::new();
+    if form.email.trim().is_empty() {
+        errors.push(FieldError {
+            field: "email",
+            message: p.t("login-email-missing"),
+        });
+    }
+    if form.password.is_empty() {
+        errors.push(FieldError {
+            field: "password",
+            message: p.t("login-password-missing"),
+        });
+    }
+    if errors.is_empty() {
+        match state
+            .app
+            .login(&form.email, &form.password, &auth.client, now_ms())
+            .await
+            .for_page(&p)?
+        {
+            LoginOutcome::SignedIn {
+                token,
+                second_factor,
+            } => {
+                let to = match second_factor {
+                    SecondFactor::Challenge => "/login/second-factor".to_owned(),
+                    SecondFactor::Enrol => "/account/second-factor".to_owned(),
+                    _ => next,
+                };
+                let mut response = Redirect::to(&to).into_response();
+                if let Some(cookie) = set_cookie(SESSION_COOKIE, &token, None, secure(&state)) {
+                    response.headers_mut().append(header::SET_COOKIE, cookie);
+                }
+                return Ok(response);
+            }
+            LoginOutcome::Refused => errors.push(FieldError {
+                field: "email",
+                message: p.t("login-refused"),
+            }),
+            LoginOutcome::Locked { until_ms } => {
+                let minutes = ((until_ms - now_ms()) / 60_000).max(1);
+                errors.push(FieldError {
+                    field: "email",
+                    message: p.t1("login-locked", "minutes", minutes),
+                });
+            }
+        }
+    }
+    let page = LoginPage {
+        title: p.t("login-title"),
+        section: "account",
+        errors,
+        email: form.email.chars().take(254).collect(),
+        next,
+        p: &p,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    /// Enrolment only: the secret, its QR code as SVG, and the otpauth URI.
+    enrol: Option<Enrolment>,
+}
+
+struct Enrolment {
+    secret: String,
+    qr_svg: String,
+}
+
+fn signed_in(auth: &Auth) -> Result<&qiaoyi_app::accounts::CurrentSession, AppError> {
+    auth.session.as_ref().ok_or(AppError::Unauthenticated)
+}
+
+async fn second_factor_form(
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    signed_in(&auth).for_page(&p)?;
+    let page = SecondFactorPage {
+        title: p.t("totp-title"),
+        section: "account",
+        errors: Vec::new(),
+        enrol: None,
+        p: &p,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
+    let session = signed_in(&auth).for_page(&p)?;
+    if state
+        .app
+        .pass_second_factor(session, &form.code, &auth.client, now_ms())
+        .await
+        .for_page(&p)?
+    {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let errors = vec![FieldError {
+        field: "code",
+        message: p.t("totp-wrong"),
+    }];
+    let page = SecondFactorPage {
+        title: p.t("totp-title"),
+        section: "account",
+        errors,
+        enrol: None,
+        p: &p,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+fn enrolment(secret: String, email: &str) -> Enrolment {
+    let uri = otpauth_uri(&secret, email);
+    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .dark_color(qrcode::render::svg::Color("#000000"))
+                .light_color(qrcode::render::svg::Color("#ffffff"))
+                .build()
+        })
+        .unwrap_or_default();
+    // Only the <svg> element, without the XML prologue, to embed in the page.
+    let qr_svg = qr_svg
+        .find("<svg")
+        .map(|i| qr_svg[i..].to_owned())
+        .unwrap_or_default();
+    Enrolment { secret, qr_svg }
+}
+
+async fn enrol_form(
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    let session = signed_in(&auth).for_page(&p)?;
+    let page = SecondFactorPage {
+        title: p.t("totp-enrol-title"),
+        section: "account",
+        errors: Vec::new(),
+        enrol: Some(enrolment(new_totp_secret(), &session.email)),
+        p: &p,
+    };
+    Ok(render(&page))
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
+    let session = signed_in(&auth).for_page(&p)?;
+    let secret = form.secret.trim().to_owned();
+    let valid_secret = secret.len() == 32
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    if valid_secret
+        && state
+            .app
+            .enrol_second_factor(session, &secret, &form.code, &auth.client, now_ms())
+            .await
+            .for_page(&p)?
+    {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let secret = if valid_secret {
+        secret
+    } else {
+        new_totp_secret()
+    };
+    let page = SecondFactorPage {
+        title: p.t("totp-enrol-title"),
+        section: "account",
+        errors: vec![FieldError {
+            field: "code",
+            message: p.t("totp-wrong"),
+        }],
+        enrol: Some(enrolment(secret, &session.email)),
+        p: &p,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    if let Some(session) = &auth.session {
+        state
+            .app
+            .logout(session, &auth.client, now_ms())
+            .await
+            .for_page(&p)?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    if let Some(cookie) = set_cookie(SESSION_COOKIE, "", Some(0), secure(&state)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+struct SessionLine {
+    started: String,
+    last_seen: String,
+    client: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    name: String,
+    email: String,
+    roles: Vec<String>,
+    sessions: Vec<SessionLine>,
+    ended: Option<u64>,
+}
+
+fn when(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct AccountQuery {
+    ended: Option<u64>,
+}
+
+async fn account(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<AccountQuery>,
+) -> PageResult {
+    let session = auth.session.as_ref();
+    let me = session.map(|s| s.actor.user_id.clone()).unwrap_or_default();
+    state
+        .app
+        .authorize(
+            session,
+            qiaoyi_app::domain::access::Action::ManageOwnAccount,
+            &qiaoyi_app::domain::access::Resource::Person { id: &me },
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    let session = signed_in(&auth).for_page(&p)?;
+    let sessions = state.app.sessions(session).await.for_page(&p)?;
+    let page = AccountPage {
+        title: p.t("account-title"),
+        section: "account",
+        name: session.display_name.clone(),
+        email: session.email.clone(),
+        roles: session
+            .actor
+            .grants
+            .iter()
+            .map(|g| {
+                let role = p.t(&format!("role-{}", g.role().as_str()));
+                match g.scope() {
+                    "" => role,
+                    scope => format!("{role} ({scope})"),
+                }
+            })
+            .collect(),
+        sessions: sessions
+            .iter()
+            .map(|s| SessionLine {
+                started: when(s.created_at),
+                last_seen: when(s.last_seen_at),
+                client: s.client.clone(),
+                current: s.token_hash == session.token_hash,
+            })
+            .collect(),
+        ended: q.ended,
+        p: &p,
+    };
+    Ok(render(&page))
+}
+
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    let session = signed_in(&auth).for_page(&p)?;
+    let ended = state
+        .app
+        .logout_other_sessions(session, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    Ok(Redirect::to(&format!("/account?ended={ended}")).into_response())
+}
