@@ -56,6 +56,26 @@ try {
     await page.screenshot({ path: path.join(out, 'stations-it.png'), fullPage: true });
   });
 
+  await step('an applicant signs in and sees the account page', async () => {
+    await page.goto(`${base}/login?lang=en`);
+    await page.getByLabel('E-mail address').fill('applicant@qiaoyi.example');
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForLoadState();
+    assert.match(await page.textContent('.error-summary'), /not right/);
+    assert.equal(await page.inputValue('#email'), 'applicant@qiaoyi.example', 'the address is kept');
+    await page.screenshot({ path: path.join(out, 'login-error-en.png'), fullPage: true });
+    await page.getByLabel('Password').fill('qiaoyi demo pass 2026');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForLoadState();
+    assert.equal(new URL(page.url()).pathname, '/account');
+    assert.match(await page.textContent('main'), /applicant@qiaoyi\.example/);
+    await page.screenshot({ path: path.join(out, 'account-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForLoadState();
+    assert.equal(new URL(page.url()).pathname, '/');
+  });
+
   assert.deepEqual(errors, [], 'no script errors on any page');
 } finally {
   await browser.close();

@@ -12,7 +12,11 @@ pub const DEMO_PASSWORD: &str = "qiaoyi demo pass 2026";
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// A demo login: e-mail, display name, grants as (role, scope).
-pub type DemoAccount = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+pub type DemoAccount = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("applicant@qiaoyi.example", "季美华", &[("applicant", "")]),

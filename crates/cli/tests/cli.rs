@@ -193,3 +193,139 @@ async fn import_catalog_is_all_or_nothing() {
     let output = qiaoyi(&["import", "catalog", "/nonexistent/catalogue"], &env);
     assert_eq!(output.status.code(), Some(2));
 }
+
+fn qiaoyi_with_stdin(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qiaoyi"));
+    command
+        .args(args)
+        .env_remove("QIAOYI_DATABASE_URL")
+        .env_remove("QIAOYI_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[tokio::test]
+async fn user_add_and_audit_verify() {
+    let data = tempfile::tempdir().expect("tmp");
+    let env = database_env(data.path()).await;
+    let env = borrowed(&env);
+    let add = [
+        "user",
+        "add",
+        "--email",
+        "Officer.Two@qiaoyi.example",
+        "--name",
+        "Officer Two",
+        "--role",
+        "officer:traffic",
+        "--password-stdin",
+    ];
+    let output = qiaoyi_with_stdin(&add, &env, "a long password for officer two\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("TOTP secret (shown once): "), "{text}");
+    assert!(
+        !text.contains("a long password"),
+        "a given password is never echoed"
+    );
+
+    let again = qiaoyi_with_stdin(&add, &env, "a long password for officer two\n");
+    assert_eq!(again.status.code(), Some(2), "duplicate e-mail");
+    let bad_role = qiaoyi(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@qiaoyi.example",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+        ],
+        &env,
+    );
+    assert_eq!(bad_role.status.code(), Some(2));
+    assert!(
+        stderr(&bad_role).contains("category"),
+        "{}",
+        stderr(&bad_role)
+    );
+    let short = qiaoyi_with_stdin(
+        &[
+            "user",
+            "add",
+            "--email",
+            "y@qiaoyi.example",
+            "--name",
+            "Y",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &env,
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(2));
+    let generated = qiaoyi(
+        &[
+            "user",
+            "add",
+            "--email",
+            "z@qiaoyi.example",
+            "--name",
+            "Z",
+            "--role",
+            "applicant",
+        ],
+        &env,
+    );
+    assert!(stdout(&generated).contains("password (shown once): "));
+    assert!(
+        !stdout(&generated).contains("TOTP"),
+        "applicants get no TOTP secret"
+    );
+
+    let verify = qiaoyi(&["audit", "verify"], &env);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    assert!(
+        stdout(&verify).contains("audit chain intact: 2 entries"),
+        "{}",
+        stdout(&verify)
+    );
+
+    let url = env
+        .iter()
+        .find(|(k, _)| *k == "QIAOYI_DATABASE_URL")
+        .map(|(_, v)| (*v).to_owned())
+        .unwrap_or_else(|| format!("sqlite://{}/qiaoyi.db", data.path().display()));
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    conn.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 2")
+        .await
+        .expect("edit");
+    conn.close().await.expect("close");
+    let broken = qiaoyi(&["audit", "verify"], &env);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("broken at entry 2"),
+        "{}",
+        stderr(&broken)
+    );
+}

@@ -105,8 +105,16 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 
     let (mut parts, body) = request.into_parts();
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    // Requests that carry no cookies carry no ambient authority, so there is nothing to forge.
-    let body = if unsafe_method && headers.contains_key(header::COOKIE) {
+    let api = parts.uri.path().starts_with("/api/");
+    // Requests without cookies carry no ambient authority, so there is nothing to forge. API calls
+    // without a session are JSON, which a cross-site form cannot send, so only those made with the
+    // session cookie need the token.
+    let needs_token = if api {
+        session.is_some()
+    } else {
+        headers.contains_key(header::COOKIE)
+    };
+    let body = if unsafe_method && needs_token {
         let (given, body) = match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
             Some(token) => (Some(token.to_owned()), body),
             None => match to_bytes(body, MAX_FORM).await {
@@ -139,7 +147,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     }
     parts.extensions.insert(Auth { session, client });
     let mut response = next.run(Request::from_parts(parts, body)).await;
-    if let Some(token) = new_csrf_cookie
+    if let Some(token) = new_csrf_cookie.filter(|_| !api)
         && let Some(value) = set_cookie(
             CSRF_COOKIE,
             &token,

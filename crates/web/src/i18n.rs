@@ -115,7 +115,7 @@ fn langid(lang: Lang) -> LanguageIdentifier {
 pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> =
-        ["count", "days", "amount", "code", "page", "time"]
+        ["count", "days", "amount", "code", "page", "time", "minutes"]
             .into_iter()
             .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
             .collect();
@@ -280,10 +280,19 @@ mod tests {
             "error-no-catalogue",
             "error-internal-title",
             "error-internal",
+            "error-forbidden-title",
+            "error-forbidden",
+            "error-csrf-title",
+            "error-csrf",
         ] {
             keys.insert(key.to_owned());
         }
         keys.extend(Topic::ALL.iter().map(|t| format!("topic-{}", t.as_str())));
+        keys.extend(
+            qiaoyi_app::domain::access::Role::ALL
+                .iter()
+                .map(|r| format!("role-{}", r.as_str())),
+        );
         keys.extend(
             (1..=7)
                 .filter_map(Weekday::from_iso_number)

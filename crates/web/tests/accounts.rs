@@ -1,0 +1,339 @@
+//! Signing in through the pages and the API: CSRF, the second factor, sessions, refusals.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use qiaoyi_app::App;
+use qiaoyi_app::accounts::totp_code;
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_store::testing::{TestStore, test_store};
+use tower::ServiceExt;
+
+/// A browser: a cookie jar in front of the router.
+struct Browser {
+    router: Router,
+    cookies: Vec<(String, String)>,
+    _store: TestStore,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    async fn new() -> Browser {
+        let store = test_store().await;
+        let app = App::with_store(store.store.clone(), Config::default());
+        app.seed_demo(jiff::Timestamp::now().as_millisecond())
+            .await
+            .expect("seed");
+        Browser {
+            router: qiaoyi_web::router(app),
+            cookies: Vec::new(),
+            _store: store,
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Reply {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let header_value: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request = request.header(header::COOKIE, header_value.join("; "));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).expect("request"))
+            .await
+            .expect("infallible");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let value = value.to_str().expect("ascii");
+            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+            let (name, v) = pair.split_once('=').expect("name=value");
+            self.cookies.retain(|(k, _)| k != name);
+            if !attributes.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), v.to_owned()));
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Reply {
+        self.send(Request::get(uri), Body::empty()).await
+    }
+
+    /// Posts a form the way a page does, with the CSRF token from the page's hidden field.
+    async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let page = self.get("/login").await.body;
+        let csrf = hidden_csrf(&page);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(uri, &all).await
+    }
+
+    async fn post_raw(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        self.send(
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    async fn post_json(&mut self, uri: &str, json: &str, csrf: Option<&str>) -> Reply {
+        let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = csrf {
+            request = request.header("x-csrf-token", token);
+        }
+        self.send(request, Body::from(json.to_owned())).await
+    }
+
+    async fn sign_in(&mut self, email: &str) -> Reply {
+        self.post_form("/login", &[("email", email), ("password", DEMO_PASSWORD)])
+            .await
+    }
+}
+
+fn hidden_csrf(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF field") + marker.len();
+    page[start..start + 64].to_owned()
+}
+
+#[tokio::test]
+async fn applicant_signs_in_sees_the_account_and_signs_out() {
+    let mut b = Browser::new().await;
+    let reply = b.sign_in("applicant@qiaoyi.example").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location.as_deref(), Some("/account"));
+    assert!(b.cookie("qiaoyi_session").is_some());
+    let account = b.get("/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("applicant@qiaoyi.example"));
+    let csrf = hidden_csrf(&account.body);
+    let out = b.post_raw("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(b.cookie("qiaoyi_session").is_none());
+    let after = b.get("/account").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(after.location.is_some_and(|l| l.starts_with("/login")));
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused() {
+    let mut b = Browser::new().await;
+    b.get("/login").await;
+    let reply = b
+        .post_raw(
+            "/login",
+            &[
+                ("email", "applicant@qiaoyi.example"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let forged = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &"a".repeat(64)),
+                ("email", "applicant@qiaoyi.example"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(b.cookie("qiaoyi_session").is_none());
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_error_summary_and_keeps_the_address() {
+    let mut b = Browser::new().await;
+    let reply = b
+        .post_form(
+            "/login",
+            &[
+                ("email", "applicant@qiaoyi.example"),
+                ("password", "<script>x</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("class=\"error-summary\""));
+    assert!(reply.body.contains("href=\"#email\""));
+    assert!(reply.body.contains("value=\"applicant@qiaoyi.example\""));
+    let empty = b
+        .post_form("/login", &[("email", ""), ("password", "")])
+        .await;
+    assert!(empty.body.contains("href=\"#password\""));
+    let html = b
+        .post_form(
+            "/login",
+            &[("email", "\"><script>alert(1)</script>"), ("password", "x")],
+        )
+        .await;
+    assert!(
+        !html.body.contains("<script>alert(1)</script>"),
+        "input is escaped"
+    );
+}
+
+#[tokio::test]
+async fn staff_pass_the_second_factor_before_anything_else() {
+    let mut b = Browser::new().await;
+    let reply = b.sign_in("officer@qiaoyi.example").await;
+    assert_eq!(reply.location.as_deref(), Some("/login/second-factor"));
+    let account = b.get("/account").await;
+    assert_eq!(account.location.as_deref(), Some("/login/second-factor"));
+    let form = b.get("/login/second-factor").await.body;
+    let csrf = hidden_csrf(&form);
+    let wrong = b
+        .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", "abc")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+    let right = b
+        .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(right.location.as_deref(), Some("/account"));
+    assert_eq!(b.get("/account").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forged_and_expired_cookies_are_anonymous() {
+    let mut b = Browser::new().await;
+    for forged in ["", "abc", &"f".repeat(64), "../../etc/passwd"] {
+        b.cookies = vec![("qiaoyi_session".into(), forged.to_owned())];
+        let reply = b.get("/account").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{forged}");
+    }
+}
+
+#[tokio::test]
+async fn api_sign_in_me_and_sign_out() {
+    let mut b = Browser::new().await;
+    let anonymous = b.get("/api/v1/me").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let login = b
+        .post_json(
+            "/api/v1/session",
+            r#"{"email":"applicant@qiaoyi.example","password":"qiaoyi demo pass 2026"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert!(login.body.contains("not_required"));
+    let me = b.get("/api/v1/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let me: serde_json::Value = serde_json::from_str(&me.body).expect("json");
+    assert_eq!(me["roles"][0], "applicant");
+    let csrf = me["csrf"].as_str().expect("csrf").to_owned();
+    let without = b
+        .send(Request::delete("/api/v1/session"), Body::empty())
+        .await;
+    assert_eq!(
+        without.status,
+        StatusCode::FORBIDDEN,
+        "a cookie call without the token is refused"
+    );
+    let out = b
+        .send(
+            Request::delete("/api/v1/session").header("x-csrf-token", csrf),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn api_refusals_are_problem_json() {
+    let mut b = Browser::new().await;
+    let wrong = b
+        .post_json(
+            "/api/v1/session",
+            r#"{"email":"applicant@qiaoyi.example","password":"nope nope nope"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("\"status\":401"));
+    let malformed = b.post_json("/api/v1/session", "{not json", None).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.body.contains("\"status\":400"));
+    let missing = b
+        .post_json("/api/v1/session", r#"{"email":"x"}"#, None)
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = b
+        .post_json(
+            "/api/v1/session/second-factor",
+            r#"{"code":"123456"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(code.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn six_wrong_passwords_lock_the_account() {
+    let mut b = Browser::new().await;
+    for _ in 0..5 {
+        b.post_form(
+            "/login",
+            &[
+                ("email", "consultant@qiaoyi.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    }
+    let sixth = b.sign_in("consultant@qiaoyi.example").await;
+    assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b.cookie("qiaoyi_session").is_none());
+}
+
+#[tokio::test]
+async fn openapi_documents_the_account_routes() {
+    let mut b = Browser::new().await;
+    let doc = b.get("/api/v1/openapi.json").await.body;
+    for route in [
+        "\"/api/v1/session\"",
+        "\"/api/v1/session/second-factor\"",
+        "\"/api/v1/me\"",
+    ] {
+        assert!(doc.contains(route), "{route}");
+    }
+}
