@@ -211,7 +211,7 @@ async fn password_matches(stored: String, given: String) -> bool {
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7l2hpa0DgfaCFE2a7PRaFEDhgl7ekXUjXHQ+PAnM0Zk";
 
 impl App {
-    fn audit_record(
+    pub(crate) fn audit_record(
         &self,
         actor: Option<&Actor>,
         action: &str,

@@ -2,6 +2,7 @@
 //! answers in domain terms; nothing here knows HTTP.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog_source;
 pub mod config;
 pub mod demo;
@@ -9,7 +10,7 @@ mod error;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
-pub use qiaoyi_store::{Backend, CatalogHeader, ImportOutcome, Page, StoreError};
+pub use qiaoyi_store::{AuditFilter, Backend, CatalogHeader, ImportOutcome, Page, StoreError};
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
 use qiaoyi_domain::catalog::{Category, Guide, Item, SourceFile, Station};

@@ -114,11 +114,12 @@ fn langid(lang: Lang) -> LanguageIdentifier {
 #[cfg(test)]
 pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
-    let args: HashMap<Cow<'static, str>, FluentValue> =
-        ["count", "days", "amount", "code", "page", "time", "minutes"]
-            .into_iter()
-            .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
-            .collect();
+    let args: HashMap<Cow<'static, str>, FluentValue> = [
+        "count", "days", "amount", "code", "page", "time", "minutes", "email",
+    ]
+    .into_iter()
+    .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
+    .collect();
     LOCALES
         .try_lookup_with_args(&langid(lang), key, &args)
         .is_some()

@@ -337,3 +337,115 @@ async fn openapi_documents_the_account_routes() {
         assert!(doc.contains(route), "{route}");
     }
 }
+
+impl Browser {
+    /// Signs in a demo staff account and passes the second factor.
+    async fn sign_in_staff(&mut self, email: &str) {
+        let reply = self.sign_in(email).await;
+        assert_eq!(
+            reply.location.as_deref(),
+            Some("/login/second-factor"),
+            "{email}"
+        );
+        let form = self.get("/login/second-factor").await.body;
+        let csrf = hidden_csrf(&form);
+        let code =
+            totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+        let done = self
+            .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
+            .await;
+        assert_eq!(done.location.as_deref(), Some("/account"), "{email}");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_staff_account_and_others_cannot() {
+    let mut admin = Browser::new().await;
+    admin.sign_in_staff("admin@qiaoyi.example").await;
+    let page = admin.get("/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("officer@qiaoyi.example"));
+    let csrf = hidden_csrf(&page.body);
+    let bad = admin
+        .post_raw(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "new@qiaoyi.example"),
+                ("name", "New"),
+                ("role", "officer"),
+                ("scope", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#role\""));
+    assert!(
+        bad.body.contains("value=\"new@qiaoyi.example\""),
+        "input kept"
+    );
+    let taken = admin
+        .post_raw(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "duty@qiaoyi.example"),
+                ("name", "Dup"),
+                ("role", "auditor"),
+                ("scope", ""),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let good = admin
+        .post_raw(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "New.Officer@qiaoyi.example"),
+                ("name", "<i>New</i>"),
+                ("role", "officer"),
+                ("scope", "traffic"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+    assert!(good.body.contains("new.officer@qiaoyi.example"));
+    assert!(
+        !good.body.contains("<i>New") && good.body.contains("i&#62;New"),
+        "names are escaped"
+    );
+
+    let mut officer = Browser::new().await;
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    assert_eq!(
+        officer.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(officer.get("/audit").await.status, StatusCode::FORBIDDEN);
+    let mut anonymous = Browser::new().await;
+    let reply = anonymous.get("/admin/users").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        reply.location.as_deref(),
+        Some("/login?next=%2Fadmin%2Fusers")
+    );
+}
+
+#[tokio::test]
+async fn the_auditor_reads_and_filters_the_audit_log() {
+    let mut b = Browser::new().await;
+    b.sign_in_staff("auditor@qiaoyi.example").await;
+    let all = b.get("/audit").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.body.contains("account_created"));
+    assert!(all.body.contains("second_factor"));
+    let logins = b.get("/audit?action=login").await.body;
+    assert!(!logins.contains("<td>account_created</td>"));
+    assert!(logins.contains("<td>login</td>"));
+    let bad = b.get("/audit?from=yesterday").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#from\""));
+    let future = b.get("/audit?from=2999-01-01").await;
+    assert!(future.body.contains("class=\"empty\""));
+}

@@ -205,3 +205,40 @@ error-forbidden-title = Not allowed
 error-forbidden = Your account is not allowed to see this page. If you think it should be, ask your administrator.
 error-csrf-title = Please send the form again
 error-csrf = The form's security check failed, usually because the page was open for a long time. Go back, reload the page and send it again.
+account-work = Your work
+admin-users-title = Accounts
+admin-users-create = Create a staff account
+admin-users-role = Role
+admin-users-scope = Scope
+admin-users-scope-hint = For station staff the station code (e.g. IT-ROM); for officers the category (e.g. exit-entry); empty for other roles.
+admin-users-submit = Create account
+admin-users-created = The account { $email } was created.
+admin-users-password-once = Its password, shown only now; give it to the person safely:
+admin-users-totp-once = Its authenticator key, shown only now:
+admin-users-email-taken = An account with this e-mail address exists already. Use another address.
+admin-users-list = { $count ->
+    [one] 1 account
+   *[other] { $count } accounts
+}
+admin-users-second-factor = Authenticator set up
+admin-users-created-at = Created
+audit-title = Audit log
+audit-actor = Account
+audit-action = Action
+audit-subject-type = Record type
+audit-subject-id = Record
+audit-from = From (date)
+audit-to = To (date)
+audit-apply = Show entries
+audit-bad-date = Enter a date like 2026-03-15.
+audit-count = { $count ->
+    [one] 1 entry
+   *[other] { $count } entries
+}
+audit-empty = No entries match these filters.
+audit-col-time = Time (Beijing)
+audit-col-station = Station
+audit-col-subject = Record
+audit-col-purpose = Purpose
+audit-col-outcome = Outcome
+audit-col-client = Address

@@ -211,3 +211,40 @@ error-forbidden-title = No tiene permiso
 error-forbidden = Su cuenta no tiene permiso para ver esta página. Si cree que es un error, consulte con el administrador.
 error-csrf-title = Envíe el formulario otra vez
 error-csrf = La comprobación de seguridad del formulario ha fallado. Suele pasar cuando la página lleva mucho tiempo abierta. Vuelva atrás, recargue la página y envíe el formulario otra vez.
+account-work = Área de trabajo
+admin-users-title = Gestión de cuentas
+admin-users-create = Crear una cuenta del personal
+admin-users-role = Función
+admin-users-scope = Ámbito
+admin-users-scope-hint = Para el personal del punto de atención, indique el código del punto de atención (p. ej., IT-ROM); para los funcionarios, la categoría (p. ej., exit-entry); para las demás funciones, deje el campo vacío.
+admin-users-submit = Crear la cuenta
+admin-users-created = Se ha creado la cuenta { $email }.
+admin-users-password-once = Contraseña de la cuenta, que solo se muestra ahora. Entréguela de forma segura a la persona interesada:
+admin-users-totp-once = Clave para la aplicación de autenticación, que solo se muestra ahora:
+admin-users-email-taken = Ya existe una cuenta con este correo electrónico. Utilice otro correo electrónico.
+admin-users-list = { $count ->
+    [one] 1 cuenta
+   *[other] { $count } cuentas
+}
+admin-users-second-factor = Aplicación de autenticación configurada
+admin-users-created-at = Fecha de creación
+audit-title = Registro de auditoría
+audit-actor = Cuenta
+audit-action = Acción
+audit-subject-type = Tipo de registro
+audit-subject-id = Registro
+audit-from = Desde (fecha)
+audit-to = Hasta (fecha)
+audit-apply = Mostrar entradas
+audit-bad-date = Escriba una fecha con el formato 2026-03-15.
+audit-count = { $count ->
+    [one] 1 entrada
+   *[other] { $count } entradas
+}
+audit-empty = Ninguna entrada coincide con estos filtros.
+audit-col-time = Hora (Pekín)
+audit-col-station = Punto de atención
+audit-col-subject = Registro
+audit-col-purpose = Finalidad
+audit-col-outcome = Resultado
+audit-col-client = Dirección IP

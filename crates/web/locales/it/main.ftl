@@ -211,3 +211,40 @@ error-forbidden-title = Non ha il permesso
 error-forbidden = Il Suo account non ha il permesso di vedere questa pagina. Se pensa che sia un errore, chieda all'amministratore.
 error-csrf-title = Invii di nuovo il modulo
 error-csrf = Il controllo di sicurezza del modulo non è riuscito. Di solito succede quando la pagina resta aperta a lungo. Torni indietro, ricarichi la pagina e invii di nuovo il modulo.
+account-work = Area di lavoro
+admin-users-title = Gestione degli account
+admin-users-create = Crea un account del personale
+admin-users-role = Ruolo
+admin-users-scope = Ambito
+admin-users-scope-hint = Per il personale dello sportello indichi il codice dello sportello (ad es. IT-ROM); per i funzionari la categoria (ad es. exit-entry); per gli altri ruoli lasci vuoto il campo.
+admin-users-submit = Crea l'account
+admin-users-created = L'account { $email } è stato creato.
+admin-users-password-once = Password dell'account, visibile solo ora. La consegni in modo sicuro alla persona interessata:
+admin-users-totp-once = Chiave per l'app di autenticazione, visibile solo ora:
+admin-users-email-taken = Esiste già un account con questo indirizzo e-mail. Usi un altro indirizzo.
+admin-users-list = { $count ->
+    [one] 1 account
+   *[other] { $count } account
+}
+admin-users-second-factor = App di autenticazione configurata
+admin-users-created-at = Data di creazione
+audit-title = Registro di controllo
+audit-actor = Account
+audit-action = Azione
+audit-subject-type = Tipo di record
+audit-subject-id = Record
+audit-from = Data di inizio
+audit-to = Data di fine
+audit-apply = Mostra le voci
+audit-bad-date = Scriva una data nel formato 2026-03-15.
+audit-count = { $count ->
+    [one] 1 voce
+   *[other] { $count } voci
+}
+audit-empty = Nessuna voce corrisponde a questi filtri.
+audit-col-time = Ora (Pechino)
+audit-col-station = Sportello
+audit-col-subject = Record
+audit-col-purpose = Finalità
+audit-col-outcome = Esito
+audit-col-client = Indirizzo IP

@@ -331,9 +331,11 @@ struct AccountPage<'a> {
     roles: Vec<String>,
     sessions: Vec<SessionLine>,
     ended: Option<u64>,
+    is_admin: bool,
+    is_auditor: bool,
 }
 
-fn when(ms: i64) -> String {
+pub(super) fn when(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| {
             t.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
@@ -396,6 +398,8 @@ async fn account(
             })
             .collect(),
         ended: q.ended,
+        is_admin: session.actor.has(qiaoyi_app::domain::access::Role::Admin),
+        is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
         p: &p,
     };
     Ok(render(&page))

@@ -1,6 +1,7 @@
 //! HTML pages. Handlers gather view models in the request's language; templates only lay them out.
 
 mod account;
+mod admin;
 mod catalog;
 mod guides;
 mod stations;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/guides/{code}", get(guides::one))
         .route("/stations", get(stations::list))
         .merge(account::router())
+        .merge(admin::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

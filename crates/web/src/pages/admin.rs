@@ -1,0 +1,393 @@
+//! The administrator's accounts page and the auditor's audit-log viewer.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Form, Router};
+use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
+use qiaoyi_app::domain::access::Grant;
+use qiaoyi_app::domain::access::audit::AuditRecord;
+use qiaoyi_app::{AppError, AuditFilter};
+use serde::Deserialize;
+
+use super::account::{FieldError, when};
+use super::{ForPage, PageResult, render};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::i18n::Prefs;
+
+const PER_PAGE: u64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users).post(create_user))
+        .route("/audit", get(audit_log))
+}
+
+struct UserLine {
+    email: String,
+    name: String,
+    roles: String,
+    second_factor: bool,
+    created: String,
+}
+
+/// Shown once after an account is created.
+struct Created {
+    email: String,
+    password: String,
+    totp_secret: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    users: Vec<UserLine>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    errors: Vec<FieldError>,
+    form: NewUserForm,
+    created: Option<Created>,
+    roles: Vec<(&'static str, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+fn page_number(raw: Option<&str>) -> u64 {
+    raw.and_then(|n| n.parse::<u64>().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or(1)
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    scope: String,
+}
+
+async fn users_page(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    page: u64,
+    errors: Vec<FieldError>,
+    form: NewUserForm,
+    created: Option<Created>,
+) -> PageResult {
+    let offset = (page - 1).saturating_mul(PER_PAGE);
+    let list = state
+        .app
+        .accounts(
+            auth.session.as_ref(),
+            offset,
+            PER_PAGE,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = UsersPage {
+        title: p.t("admin-users-title"),
+        section: "account",
+        users: list
+            .items
+            .into_iter()
+            .map(|u| UserLine {
+                email: u.email,
+                name: u.display_name,
+                roles: u.grants.join(", "),
+                second_factor: u.second_factor_enrolled,
+                created: when(u.created_at),
+            })
+            .collect(),
+        total: list.total,
+        page,
+        pages: list.total.div_ceil(PER_PAGE).max(1),
+        errors,
+        form,
+        created,
+        roles: qiaoyi_app::domain::access::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), p.t(&format!("role-{}", r.as_str()))))
+            .collect(),
+        p,
+    };
+    Ok((status, render(&view)).into_response())
+}
+
+async fn users(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    users_page(
+        &state,
+        &p,
+        &auth,
+        page_number(q.page.as_deref()),
+        Vec::new(),
+        NewUserForm::default(),
+        None,
+    )
+    .await
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<NewUserForm>,
+) -> Response {
+    let grant = match Grant::parse(form.role.trim(), form.scope.trim()) {
+        Ok(grant) => grant,
+        Err(message) => {
+            let errors = vec![FieldError {
+                field: "role",
+                message,
+            }];
+            return users_page(&state, &p, &auth, 1, errors, form, None)
+                .await
+                .unwrap_or_else(IntoResponse::into_response);
+        }
+    };
+    let password = random_hex(12);
+    let secret = grant.role().is_staff().then(new_totp_secret);
+    let request = AccountRequest {
+        email: &form.email,
+        display_name: &form.name,
+        password: &password,
+        grants: vec![grant],
+        language: p.lang,
+        confirmed: true,
+        totp_secret: secret.clone(),
+    };
+    let outcome = state
+        .app
+        .create_account(request, auth.session.as_ref(), &auth.client, now_ms())
+        .await;
+    let result = match outcome {
+        Ok(_) => {
+            users_page(
+                &state,
+                &p,
+                &auth,
+                1,
+                Vec::new(),
+                NewUserForm::default(),
+                Some(Created {
+                    email: form.email.trim().to_lowercase(),
+                    password,
+                    totp_secret: secret,
+                }),
+            )
+            .await
+        }
+        Err(AppError::Invalid { field, message }) => {
+            let field = if field == "name" {
+                "name"
+            } else if field == "email" {
+                "email"
+            } else {
+                "role"
+            };
+            users_page(
+                &state,
+                &p,
+                &auth,
+                1,
+                vec![FieldError { field, message }],
+                form,
+                None,
+            )
+            .await
+        }
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_))) => {
+            let errors = vec![FieldError {
+                field: "email",
+                message: p.t("admin-users-email-taken"),
+            }];
+            users_page(&state, &p, &auth, 1, errors, form, None).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+struct AuditLine {
+    seq: i64,
+    at: String,
+    actor: String,
+    role: String,
+    station: String,
+    action: String,
+    subject: String,
+    purpose: String,
+    outcome: String,
+    client: String,
+}
+
+impl From<AuditRecord> for AuditLine {
+    fn from(r: AuditRecord) -> Self {
+        AuditLine {
+            seq: r.seq,
+            at: when(r.at_ms),
+            actor: r.actor,
+            role: r.role,
+            station: r.station,
+            action: r.action,
+            subject: if r.subject_id.is_empty() {
+                r.subject_type
+            } else {
+                format!("{} {}", r.subject_type, r.subject_id)
+            },
+            purpose: r.purpose,
+            outcome: r.outcome,
+            client: r.client,
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    subject_type: String,
+    #[serde(default)]
+    subject_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    q: AuditQuery,
+    errors: Vec<FieldError>,
+    lines: Vec<AuditLine>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    /// The filters as a query string, for the pager's links.
+    filters: String,
+}
+
+/// Midnight in Beijing at the start (or, with `end`, the end) of a `YYYY-MM-DD` day.
+fn beijing_day(s: &str, end: bool) -> Result<Option<i64>, ()> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    let date: jiff::civil::Date = s.trim().parse().map_err(|_| ())?;
+    let date = if end {
+        date.tomorrow().map_err(|_| ())?
+    } else {
+        date
+    };
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").map_err(|_| ())?;
+    let start = date
+        .to_zoned(tz)
+        .map_err(|_| ())?
+        .timestamp()
+        .as_millisecond();
+    Ok(Some(if end { start - 1 } else { start }))
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<AuditQuery>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    let from = beijing_day(&q.from, false).unwrap_or_else(|()| {
+        errors.push(FieldError {
+            field: "from",
+            message: p.t("audit-bad-date"),
+        });
+        None
+    });
+    let to = beijing_day(&q.to, true).unwrap_or_else(|()| {
+        errors.push(FieldError {
+            field: "to",
+            message: p.t("audit-bad-date"),
+        });
+        None
+    });
+    let filter = AuditFilter {
+        actor: q.actor.trim().to_owned(),
+        action: q.action.trim().to_owned(),
+        subject_type: q.subject_type.trim().to_owned(),
+        subject_id: q.subject_id.trim().to_owned(),
+        from_ms: from,
+        to_ms: to,
+    };
+    let page = page_number(q.page.as_deref());
+    let result = state
+        .app
+        .audit_log(
+            auth.session.as_ref(),
+            &filter,
+            (page - 1).saturating_mul(PER_PAGE),
+            PER_PAGE,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    let filters = serde_urlencoded::to_string([
+        ("actor", q.actor.as_str()),
+        ("action", q.action.as_str()),
+        ("subject_type", q.subject_type.as_str()),
+        ("subject_id", q.subject_id.as_str()),
+        ("from", q.from.as_str()),
+        ("to", q.to.as_str()),
+    ])
+    .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = AuditPage {
+        title: p.t("audit-title"),
+        section: "account",
+        q,
+        errors,
+        total: result.total,
+        pages: result.total.div_ceil(PER_PAGE).max(1),
+        lines: result.items.into_iter().map(AuditLine::from).collect(),
+        page,
+        filters,
+        p: &p,
+    };
+    Ok((status, render(&view)).into_response())
+}
