@@ -74,6 +74,8 @@ pub enum LoginOutcome {
     Locked {
         until_ms: i64,
     },
+    /// The password is right but the e-mail address has not been confirmed yet.
+    Unconfirmed,
 }
 
 /// A staff or applicant account to create.
@@ -175,7 +177,7 @@ fn grants_of(row: &UserRow) -> Vec<Grant> {
         .collect()
 }
 
-async fn hash_password(password: Password) -> Result<String, AppError> {
+pub(crate) async fn hash_password(password: Password) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
@@ -222,7 +224,8 @@ impl App {
     ) -> AuditRecord {
         let (role, station) = actor
             .map(|a| {
-                let roles: Vec<&str> = a.grants.iter().map(|g| g.role().as_str()).collect();
+                let mut roles: Vec<&str> = a.grants.iter().map(|g| g.role().as_str()).collect();
+                roles.dedup();
                 let station = a.grants.iter().find_map(|g| match g {
                     Grant::Station(s) => Some(s.to_string()),
                     _ => None,
@@ -393,6 +396,18 @@ impl App {
             } else {
                 LoginOutcome::Refused
             });
+        }
+        if user.confirmed_at.is_none() {
+            let record = self.audit_record(
+                Some(&actor),
+                "login",
+                ("account", &user.id),
+                "denied",
+                client,
+                now,
+            );
+            self.store.audit(&record).await?;
+            return Ok(LoginOutcome::Unconfirmed);
         }
         let second_factor = match (&user.totp_secret, actor.is_staff()) {
             (Some(_), _) => SecondFactor::Challenge,

@@ -29,6 +29,21 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// A session ends this many hours after sign-in, however active.
     pub session_absolute_hours: i64,
+    /// 64 hex characters: the key that seals identity numbers. Unset: `secret.key` in `data_dir`,
+    /// created on first start. Several servers sharing one PostgreSQL database must share it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<SecretKey>,
+}
+
+/// A key that `Debug` and logs never show.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretKey(pub String);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +64,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            secret_key: None,
         }
     }
 }
@@ -64,7 +80,8 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 8] = [
+const ENV_KEYS: [(&str, &str); 9] = [
+    ("QIAOYI_SECRET_KEY", "secret_key"),
     ("QIAOYI_PUBLIC_URL", "public_url"),
     ("QIAOYI_SESSION_IDLE_MINUTES", "session_idle_minutes"),
     ("QIAOYI_SESSION_ABSOLUTE_HOURS", "session_absolute_hours"),
@@ -156,7 +173,8 @@ impl Config {
         format!(
             "# Qiaoyi configuration. Every key can also be set as QIAOYI_<KEY> in the environment.\n\
              {body}\
-             # database_url = \"postgres://qiaoyi@localhost/qiaoyi\"  # unset: SQLite file qiaoyi.db in data_dir\n"
+             # database_url = \"postgres://qiaoyi@localhost/qiaoyi\"  # unset: SQLite file qiaoyi.db in data_dir\n\
+             # secret_key = \"<64 hex characters>\"  # unset: secret.key in data_dir, created on first start\n"
         )
     }
 }
@@ -229,6 +247,12 @@ mod tests {
         );
         assert!(Config::load(None, env(&[("QIAOYI_SESSION_IDLE_MINUTES", "0")])).is_err());
         assert!(Config::load(None, env(&[("QIAOYI_PUBLIC_URL", "ftp://x")])).is_err());
+    }
+
+    #[test]
+    fn the_secret_key_is_never_shown() {
+        let config = Config::load(None, env(&[("QIAOYI_SECRET_KEY", "ab12")])).expect("ok");
+        assert!(!format!("{config:?}").contains("ab12"));
     }
 
     #[test]

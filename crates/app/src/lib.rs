@@ -7,6 +7,10 @@ pub mod catalog_source;
 pub mod config;
 pub mod demo;
 mod error;
+pub mod outbox;
+pub mod people;
+pub mod signup;
+pub mod vault;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
@@ -23,6 +27,7 @@ use crate::config::Config;
 pub struct App {
     store: Store,
     config: Config,
+    vault: vault::Vault,
 }
 
 /// The most rows one page of a list may ask for.
@@ -38,12 +43,27 @@ impl App {
         }
         let store = Store::connect(&url).await?;
         store.migrate().await?;
-        Ok(App { store, config })
+        let vault = match &config.secret_key {
+            Some(key) => vault::Vault::from_hex(&key.0)?,
+            None => vault::Vault::open_or_create(&config.data_dir)?,
+        };
+        Ok(App {
+            store,
+            config,
+            vault,
+        })
     }
 
-    /// An app over a store that is already open and migrated (tests).
+    /// An app over a store that is already open and migrated, with a fresh random field key (tests).
     pub fn with_store(store: Store, config: Config) -> App {
-        App { store, config }
+        let key = accounts::random_hex(32);
+        let vault = vault::Vault::from_hex(&key)
+            .unwrap_or_else(|e| unreachable!("a fresh key is valid: {e}"));
+        App {
+            store,
+            config,
+            vault,
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -357,9 +357,12 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, Failure> {
 }
 
 async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
-    qiaoyi_web::serve(listener, app.clone(), shutdown_signal())
+    let worker = app.spawn_outbox_worker();
+    let served = qiaoyi_web::serve(listener, app.clone(), shutdown_signal())
         .await
-        .context("the server stopped")?;
+        .context("the server stopped");
+    worker.abort();
+    served?;
     app.close().await;
     Ok(())
 }

@@ -6,4 +6,5 @@
 pub mod access;
 pub mod catalog;
 pub mod country;
+pub mod identity;
 pub mod lang;

@@ -134,6 +134,45 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+pub(crate) async fn insert_user(
+    tx: &mut Transaction<'static, Any>,
+    new: &NewUser,
+    now: i64,
+) -> Result<(), StoreError> {
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&new.email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(
+            "an account with this e-mail address exists already".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, language, created_at, confirmed_at, totp_secret) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&new.id)
+    .bind(&new.email)
+    .bind(&new.display_name)
+    .bind(&new.password_hash)
+    .bind(&new.language)
+    .bind(now)
+    .bind(new.confirmed_at)
+    .bind(&new.totp_secret)
+    .execute(&mut **tx)
+    .await?;
+    for (role, scope) in &new.grants {
+        sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
+            .bind(&new.id)
+            .bind(role)
+            .bind(scope)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates a user with their grants; an e-mail address already in use is a `Conflict`.
     pub async fn create_user(
@@ -144,37 +183,7 @@ impl Store {
         message: Option<&NewMessage>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(&new.email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(
-                "an account with this e-mail address exists already".into(),
-            ));
-        }
-        sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, language, created_at, confirmed_at, totp_secret) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&new.id)
-        .bind(&new.email)
-        .bind(&new.display_name)
-        .bind(&new.password_hash)
-        .bind(&new.language)
-        .bind(now)
-        .bind(new.confirmed_at)
-        .bind(&new.totp_secret)
-        .execute(&mut *tx)
-        .await?;
-        for (role, scope) in &new.grants {
-            sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
-                .bind(&new.id)
-                .bind(role)
-                .bind(scope)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_user(&mut tx, new, now).await?;
         if let Some(message) = message {
             enqueue(&mut tx, message, now).await?;
         }

@@ -9,6 +9,7 @@ mod audit;
 mod catalog;
 mod connect;
 mod error;
+mod people;
 pub mod testing;
 
 pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
@@ -16,6 +17,7 @@ pub use audit::AuditFilter;
 pub use catalog::{CatalogHeader, ImportOutcome, Page};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
+pub use people::IdentityRow;
 
 use sqlx::AnyPool;
 

@@ -15,7 +15,8 @@ use tower::ServiceExt;
 struct Browser {
     router: Router,
     cookies: Vec<(String, String)>,
-    _store: TestStore,
+    /// The database, held by the browser that created it; others share its router.
+    store: Option<TestStore>,
 }
 
 struct Reply {
@@ -34,7 +35,16 @@ impl Browser {
         Browser {
             router: qiaoyi_web::router(app),
             cookies: Vec::new(),
-            _store: store,
+            store: Some(store),
+        }
+    }
+
+    /// Another browser on the same server.
+    fn another(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: Vec::new(),
+            store: None,
         }
     }
 
@@ -448,4 +458,186 @@ async fn the_auditor_reads_and_filters_the_audit_log() {
     assert!(bad.body.contains("href=\"#from\""));
     let future = b.get("/audit?from=2999-01-01").await;
     assert!(future.body.contains("class=\"empty\""));
+}
+
+#[tokio::test]
+async fn an_applicant_signs_up_confirms_and_signs_in() {
+    let mut b = Browser::new().await;
+    let page = b.get("/signup?lang=en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden_csrf(&page.body);
+    let weak = b
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf", &csrf),
+                ("name", "Lin"),
+                ("email", "lin@example.com"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        weak.body.contains("href=\"#password\"") && weak.body.contains("value=\"lin@example.com\"")
+    );
+    let done = b
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf", &csrf),
+                ("name", "Lin"),
+                ("email", "lin@example.com"),
+                ("password", "a long passphrase of mine"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/signup/confirm?email=lin%40example.com")
+    );
+    let early = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "lin@example.com"),
+                ("password", "a long passphrase of mine"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not before confirming"
+    );
+
+    let messages = b
+        .store
+        .as_ref()
+        .expect("own store")
+        .pending_messages(100)
+        .await
+        .expect("outbox");
+    let message = messages
+        .iter()
+        .find(|m| m.recipient == "lin@example.com")
+        .expect("code sent");
+    let code = serde_json::from_str::<serde_json::Value>(&message.params).expect("json")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let wrong = b
+        .post_raw(
+            "/signup/confirm",
+            &[
+                ("csrf", &csrf),
+                ("email", "lin@example.com"),
+                ("code", "999999x"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let right = b
+        .post_raw(
+            "/signup/confirm",
+            &[
+                ("csrf", &csrf),
+                ("email", "lin@example.com"),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(right.location.as_deref(), Some("/login?confirmed=1"));
+    let login = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "lin@example.com"),
+                ("password", "a long passphrase of mine"),
+            ],
+        )
+        .await;
+    assert_eq!(login.location.as_deref(), Some("/account"));
+}
+
+#[tokio::test]
+async fn a_read_of_my_file_shows_on_my_access_log_page() {
+    let mut me = Browser::new().await;
+    me.sign_in("applicant@qiaoyi.example").await;
+    let form = me.get("/account/identity").await;
+    let csrf = hidden_csrf(&form.body);
+    let bad = me
+        .post_raw(
+            "/account/identity",
+            &[("csrf", &csrf), ("resident_id", "123"), ("passport", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#resident_id\""));
+    let saved = me
+        .post_raw(
+            "/account/identity",
+            &[
+                ("csrf", &csrf),
+                ("resident_id", "11010519491231002X"),
+                ("passport", "E12345678"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/account/identity?saved=true")
+    );
+    let shown = me.get("/account/identity").await.body;
+    assert!(
+        shown.contains("11**************2X") && !shown.contains("11010519491231002X"),
+        "masked on the page"
+    );
+    let empty = me.get("/account/access-log?lang=en").await.body;
+    assert!(empty.contains("Nobody else has read your file"));
+
+    // Same router and database, another browser: the officer.
+    let mut officer = me.another();
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    let found = officer
+        .get("/people?q=11010519491231002X&purpose=phone+enquiry+about+renewal")
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    let link_start = found
+        .body
+        .find("href=\"/people/")
+        .expect("a link to the file")
+        + 6;
+    let link = found.body[link_start..]
+        .split('"')
+        .next()
+        .expect("href")
+        .replace("&amp;", "&");
+    let file = officer.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK, "{link}");
+    assert!(file.body.contains("11010519491231002X"));
+    let no_purpose = officer.get(link.split('?').next().expect("path")).await;
+    assert_eq!(no_purpose.status, StatusCode::SEE_OTHER);
+
+    let log = me.get("/account/access-log?lang=en").await.body;
+    assert!(log.contains("phone enquiry about renewal"), "{log}");
+    assert!(log.contains("Officer"));
+    assert!(
+        !log.contains("出入境民警"),
+        "the staff member's name is not shown"
+    );
+
+    let mut station = me.another();
+    station.sign_in_staff("station.rome@qiaoyi.example").await;
+    assert_eq!(station.get("/people").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        station
+            .get("/people?q=11010519491231002X&purpose=just+looking")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -77,6 +77,11 @@ pub async fn login(
             "login-refused",
             "the e-mail address or the password is not right",
         )),
+        LoginOutcome::Unconfirmed => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "unconfirmed",
+            "confirm your e-mail address with the code we sent before signing in",
+        )),
         LoginOutcome::Locked { until_ms } => Err(Problem::new(
             StatusCode::LOCKED,
             "locked",

@@ -125,6 +125,10 @@ async fn login(
                 }
                 return Ok(response);
             }
+            LoginOutcome::Unconfirmed => errors.push(FieldError {
+                field: "email",
+                message: p.t("login-unconfirmed"),
+            }),
             LoginOutcome::Refused => errors.push(FieldError {
                 field: "email",
                 message: p.t("login-refused"),
@@ -333,6 +337,7 @@ struct AccountPage<'a> {
     ended: Option<u64>,
     is_admin: bool,
     is_auditor: bool,
+    can_find_people: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -400,6 +405,12 @@ async fn account(
         ended: q.ended,
         is_admin: session.actor.has(qiaoyi_app::domain::access::Role::Admin),
         is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
+        can_find_people: qiaoyi_app::domain::access::decide(
+            &session.actor,
+            qiaoyi_app::domain::access::Action::ListPeople,
+            &qiaoyi_app::domain::access::Resource::System,
+        )
+        .is_allowed(),
         p: &p,
     };
     Ok(render(&page))

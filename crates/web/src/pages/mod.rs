@@ -4,6 +4,8 @@ mod account;
 mod admin;
 mod catalog;
 mod guides;
+mod people;
+mod signup;
 mod stations;
 
 use askama::Template;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/stations", get(stations::list))
         .merge(account::router())
         .merge(admin::router())
+        .merge(people::router())
+        .merge(signup::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

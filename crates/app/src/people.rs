@@ -1,0 +1,319 @@
+//! A person's file: their identity numbers (sealed at rest), reading another person's file for a
+//! stated purpose, finding a person, and "who read my file".
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::access::{Action, Email, Resource};
+use qiaoyi_domain::identity::{PassportNumber, ResidentId};
+use qiaoyi_store::{AuditFilter, IdentityRow};
+
+use crate::accounts::{Client, CurrentSession};
+use crate::{App, AppError};
+
+/// A person's identity numbers in clear, for the person themselves or staff with a purpose.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub resident_id: Option<ResidentId>,
+    pub passport: Option<PassportNumber>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("resident_id", &self.resident_id)
+            .field("passport", &self.passport)
+            .finish()
+    }
+}
+
+/// Another person's file as staff see it.
+#[derive(Clone, Debug)]
+pub struct PersonFile {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub identity: Identity,
+}
+
+/// One access to a person's records, as the "who read my file" page shows it: the role and station,
+/// never the staff member's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub at_ms: i64,
+    pub role: String,
+    pub station: String,
+    pub action: String,
+    pub purpose: String,
+}
+
+const RESIDENT_ID: &str = "resident_id";
+const PASSPORT: &str = "passport";
+const MAX_PURPOSE: usize = 200;
+
+fn purpose_checked(purpose: &str) -> Result<String, AppError> {
+    let purpose = purpose.trim();
+    let chars = purpose.chars().count();
+    if !(4..=MAX_PURPOSE).contains(&chars) {
+        return Err(AppError::Invalid {
+            field: "purpose",
+            message: format!("say why you need this file, in 4 to {MAX_PURPOSE} characters"),
+        });
+    }
+    Ok(purpose.to_owned())
+}
+
+impl App {
+    fn seal_identity(&self, user_id: &str, identity: &Identity) -> IdentityRow {
+        let seal = |kind: &str, value: &str| {
+            (
+                Some(self.vault.seal(&format!("{kind}:{user_id}"), value)),
+                Some(self.vault.blind_index(kind, value)),
+            )
+        };
+        let (resident_id_sealed, resident_id_index) = identity
+            .resident_id
+            .as_ref()
+            .map_or((None, None), |r| seal(RESIDENT_ID, r.expose()));
+        let (passport_sealed, passport_index) = identity
+            .passport
+            .as_ref()
+            .map_or((None, None), |p| seal(PASSPORT, p.expose()));
+        IdentityRow {
+            resident_id_sealed,
+            resident_id_index,
+            passport_sealed,
+            passport_index,
+        }
+    }
+
+    async fn open_identity(&self, user_id: &str) -> Result<Identity, AppError> {
+        let Some(row) = self.store.identity(user_id).await? else {
+            return Ok(Identity::default());
+        };
+        let open = |kind: &str, sealed: &Option<String>| -> Result<Option<String>, AppError> {
+            sealed
+                .as_ref()
+                .map(|s| self.vault.open(&format!("{kind}:{user_id}"), s))
+                .transpose()
+        };
+        // A stored value that no longer parses is dropped from the view rather than shown unchecked.
+        Ok(Identity {
+            resident_id: open(RESIDENT_ID, &row.resident_id_sealed)?
+                .and_then(|v| ResidentId::parse(&v).ok()),
+            passport: open(PASSPORT, &row.passport_sealed)?
+                .and_then(|v| PassportNumber::parse(&v).ok()),
+        })
+    }
+
+    /// Saves the signed-in person's own identity numbers; empty text clears a number.
+    pub async fn save_my_identity(
+        &self,
+        session: Option<&CurrentSession>,
+        resident_id: &str,
+        passport: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let me = session
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or_default();
+        self.authorize(
+            session,
+            Action::ManageOwnAccount,
+            &Resource::Person { id: me },
+            client,
+            now,
+        )
+        .await?;
+        let resident_id = match resident_id.trim() {
+            "" => None,
+            text => Some(ResidentId::parse(text).map_err(|e| AppError::Invalid {
+                field: "resident_id",
+                message: e.advice().into(),
+            })?),
+        };
+        let passport = match passport.trim() {
+            "" => None,
+            text => Some(PassportNumber::parse(text).map_err(|m| AppError::Invalid {
+                field: "passport",
+                message: m.into(),
+            })?),
+        };
+        let row = self.seal_identity(
+            me,
+            &Identity {
+                resident_id,
+                passport,
+            },
+        );
+        let record = self.audit_record(
+            session.map(|s| &s.actor),
+            "identity_updated",
+            ("person", me),
+            "ok",
+            client,
+            now,
+        );
+        Ok(self.store.save_identity(me, &row, now, &record).await?)
+    }
+
+    /// The signed-in person's own numbers.
+    pub async fn my_identity(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Identity, AppError> {
+        let me = session
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or_default();
+        self.authorize(
+            session,
+            Action::ManageOwnAccount,
+            &Resource::Person { id: me },
+            client,
+            now,
+        )
+        .await?;
+        self.open_identity(me).await
+    }
+
+    /// Finds a person by e-mail address, resident ID or passport number. Station accounts may not.
+    pub async fn find_person(
+        &self,
+        session: Option<&CurrentSession>,
+        query: &str,
+        purpose: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Option<String>, AppError> {
+        self.authorize(session, Action::ListPeople, &Resource::System, client, now)
+            .await?;
+        let purpose = purpose_checked(purpose)?;
+        let query = query.trim();
+        let found = if let Ok(email) = Email::parse(query) {
+            self.store
+                .user_by_email(email.as_str())
+                .await?
+                .map(|u| u.id)
+        } else if let Ok(id) = ResidentId::parse(query) {
+            self.store
+                .person_by_index(&self.vault.blind_index(RESIDENT_ID, id.expose()))
+                .await?
+        } else if let Ok(passport) = PassportNumber::parse(query) {
+            self.store
+                .person_by_index(&self.vault.blind_index(PASSPORT, passport.expose()))
+                .await?
+        } else {
+            return Err(AppError::Invalid {
+                field: "query",
+                message: "enter an e-mail address, a resident ID number or a passport number"
+                    .into(),
+            });
+        };
+        // The query itself may be an identity number: the log says a search happened, not for what.
+        let mut record = self.audit_record(
+            session.map(|s| &s.actor),
+            "find_person",
+            ("person", found.as_deref().unwrap_or("")),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = purpose;
+        self.store.audit(&record).await?;
+        Ok(found)
+    }
+
+    /// Another person's file, read for a stated purpose; the read is recorded where that person sees it.
+    pub async fn person_file(
+        &self,
+        session: Option<&CurrentSession>,
+        person: &str,
+        purpose: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<PersonFile, AppError> {
+        self.authorize(
+            session,
+            Action::ReadPersonFile,
+            &Resource::Person { id: person },
+            client,
+            now,
+        )
+        .await?;
+        let purpose = purpose_checked(purpose)?;
+        let user = self
+            .store
+            .user_by_id(person)
+            .await?
+            .ok_or_else(|| AppError::NotFound("person".into()))?;
+        let identity = self.open_identity(person).await?;
+        let mut record = self.audit_record(
+            session.map(|s| &s.actor),
+            "read_person_file",
+            ("person", person),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = purpose;
+        self.store.audit(&record).await?;
+        Ok(PersonFile {
+            id: user.id,
+            display_name: user.display_name,
+            email: user.email,
+            identity,
+        })
+    }
+
+    /// Every access by someone else to the signed-in person's records, newest first.
+    pub async fn who_read_my_file(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<Access>, AppError> {
+        let me = session
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or_default();
+        self.authorize(
+            session,
+            Action::ReadOwnAccessLog,
+            &Resource::Person { id: me },
+            client,
+            now,
+        )
+        .await?;
+        let filter = AuditFilter {
+            subject_type: "person".into(),
+            subject_id: me.to_owned(),
+            ..AuditFilter::default()
+        };
+        let mut accesses = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .store
+                .audit_search(&filter, offset, crate::MAX_PAGE)
+                .await?;
+            let count = page.items.len() as u64;
+            accesses.extend(
+                page.items
+                    .into_iter()
+                    .filter(|r: &AuditRecord| r.actor != me)
+                    .map(|r| Access {
+                        at_ms: r.at_ms,
+                        role: r.role,
+                        station: r.station,
+                        action: r.action,
+                        purpose: r.purpose,
+                    }),
+            );
+            offset += count;
+            if count == 0 || offset >= page.total {
+                break;
+            }
+        }
+        Ok(accesses)
+    }
+}

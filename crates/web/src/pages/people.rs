@@ -1,0 +1,335 @@
+//! A person's own identity numbers, "who read my file", and staff reading a person's file for a
+//! stated purpose.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::{Extension, Form, Router};
+use qiaoyi_app::AppError;
+use serde::Deserialize;
+
+use super::account::{FieldError, when};
+use super::{ForPage, PageResult, render};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::i18n::Prefs;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/identity", get(identity_form).post(save_identity))
+        .route("/account/access-log", get(access_log))
+        .route("/people", get(find))
+        .route("/people/{id}", get(file))
+}
+
+#[derive(Template)]
+#[template(path = "identity.html")]
+struct IdentityPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    current_resident_id: Option<String>,
+    current_passport: Option<String>,
+    resident_id: String,
+    passport: String,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: bool,
+}
+
+async fn identity_page(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    errors: Vec<FieldError>,
+    form: IdentityForm,
+    saved: bool,
+) -> PageResult {
+    let identity = state
+        .app
+        .my_identity(auth.session.as_ref(), &auth.client, now_ms())
+        .await
+        .for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = IdentityPage {
+        title: p.t("identity-title"),
+        section: "account",
+        errors,
+        current_resident_id: identity.resident_id.map(|r| r.masked()),
+        current_passport: identity.passport.map(|n| n.masked()),
+        resident_id: form.resident_id,
+        passport: form.passport,
+        saved,
+        p,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn identity_form(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    identity_page(
+        &state,
+        &p,
+        &auth,
+        Vec::new(),
+        IdentityForm::default(),
+        q.saved,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct IdentityForm {
+    #[serde(default)]
+    resident_id: String,
+    #[serde(default)]
+    passport: String,
+}
+
+async fn save_identity(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<IdentityForm>,
+) -> PageResult {
+    match state
+        .app
+        .save_my_identity(
+            auth.session.as_ref(),
+            &form.resident_id,
+            &form.passport,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/account/identity?saved=true").into_response()),
+        Err(AppError::Invalid { field, .. }) => {
+            let (field, key) = if field == "passport" {
+                ("passport", "identity-passport-invalid")
+            } else {
+                ("resident_id", "identity-resident-id-invalid")
+            };
+            let errors = vec![FieldError {
+                field,
+                message: p.t(key),
+            }];
+            identity_page(&state, &p, &auth, errors, form, false).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+struct AccessLine {
+    at: String,
+    role: String,
+    station: String,
+    what: String,
+    purpose: String,
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct AccessLogPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    lines: Vec<AccessLine>,
+}
+
+async fn access_log(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    let accesses = state
+        .app
+        .who_read_my_file(auth.session.as_ref(), &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    let lines = accesses
+        .into_iter()
+        .map(|a| AccessLine {
+            at: when(a.at_ms),
+            role: a
+                .role
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(|r| p.t_or(&format!("role-{r}"), r))
+                .collect::<Vec<_>>()
+                .join(p.t("list-separator").as_str()),
+            station: a.station,
+            what: p.t_or(&format!("access-{}", a.action), &a.action),
+            purpose: a.purpose,
+        })
+        .collect();
+    let page = AccessLogPage {
+        title: p.t("access-log-title"),
+        section: "account",
+        lines,
+        p: &p,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct FindQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct FindPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    q: String,
+    purpose: String,
+    searched: bool,
+    found: Option<String>,
+}
+
+async fn find(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(query): Query<FindQuery>,
+) -> PageResult {
+    let searched = !query.q.trim().is_empty() || !query.purpose.trim().is_empty();
+    let mut errors = Vec::new();
+    let mut found = None;
+    if searched {
+        match state
+            .app
+            .find_person(
+                auth.session.as_ref(),
+                &query.q,
+                &query.purpose,
+                &auth.client,
+                now_ms(),
+            )
+            .await
+        {
+            Ok(id) => found = id,
+            Err(AppError::Invalid { field, .. }) => {
+                let (field, key) = if field == "purpose" {
+                    ("purpose", "people-purpose-invalid")
+                } else {
+                    ("q", "people-query-invalid")
+                };
+                errors.push(FieldError {
+                    field,
+                    message: p.t(key),
+                });
+            }
+            Err(other) => return Err(other).for_page(&p),
+        }
+    } else {
+        // Showing the form is itself only for those who may search.
+        let me = auth.session.as_ref();
+        state
+            .app
+            .authorize(
+                me,
+                qiaoyi_app::domain::access::Action::ListPeople,
+                &qiaoyi_app::domain::access::Resource::System,
+                &auth.client,
+                now_ms(),
+            )
+            .await
+            .for_page(&p)?;
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FindPage {
+        title: p.t("people-title"),
+        section: "account",
+        errors,
+        q: query.q.clone(),
+        purpose: query.purpose.clone(),
+        searched,
+        found,
+        p: &p,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    name: String,
+    email: String,
+    resident_id: Option<String>,
+    passport: Option<String>,
+    purpose: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PurposeQuery {
+    #[serde(default)]
+    purpose: String,
+}
+
+async fn file(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Query(q): Query<PurposeQuery>,
+) -> PageResult {
+    let person = state
+        .app
+        .person_file(
+            auth.session.as_ref(),
+            &id,
+            &q.purpose,
+            &auth.client,
+            now_ms(),
+        )
+        .await;
+    let person = match person {
+        Ok(person) => person,
+        Err(AppError::Invalid { .. }) => {
+            let query =
+                serde_urlencoded::to_string([("purpose", q.purpose.as_str())]).unwrap_or_default();
+            return Ok(Redirect::to(&format!("/people?{query}")).into_response());
+        }
+        Err(other) => return Err(other).for_page(&p),
+    };
+    let page = PersonPage {
+        title: p.t("person-title"),
+        section: "account",
+        name: person.display_name,
+        email: person.email,
+        resident_id: person.identity.resident_id.map(|r| r.expose().to_owned()),
+        passport: person.identity.passport.map(|n| n.expose().to_owned()),
+        purpose: q.purpose.trim().to_owned(),
+        p: &p,
+    };
+    Ok(render(&page))
+}
