@@ -50,7 +50,10 @@ pub fn router(app: App) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            // The path only: query strings can carry what people typed, which stays out of logs.
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
 }
 
 /// Serves `app` on an already bound listener until `shutdown` resolves. Tests bind port 0 and call

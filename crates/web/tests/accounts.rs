@@ -602,8 +602,18 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
     // Same router and database, another browser: the officer.
     let mut officer = me.another();
     officer.sign_in_staff("officer@qiaoyi.example").await;
+    let search = officer.get("/people").await;
+    assert_eq!(search.status, StatusCode::OK);
+    let csrf = hidden_csrf(&search.body);
     let found = officer
-        .get("/people?q=11010519491231002X&purpose=phone+enquiry+about+renewal")
+        .post_raw(
+            "/people",
+            &[
+                ("csrf", &csrf),
+                ("q", "11010519491231002X"),
+                ("purpose", "phone enquiry about renewal"),
+            ],
+        )
         .await;
     assert_eq!(found.status, StatusCode::OK);
     let link_start = found
@@ -633,11 +643,16 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
     let mut station = me.another();
     station.sign_in_staff("station.rome@qiaoyi.example").await;
     assert_eq!(station.get("/people").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        station
-            .get("/people?q=11010519491231002X&purpose=just+looking")
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let csrf = hidden_csrf(&station.get("/account").await.body);
+    let refused = station
+        .post_raw(
+            "/people",
+            &[
+                ("csrf", &csrf),
+                ("q", "11010519491231002X"),
+                ("purpose", "just looking"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/identity", get(identity_form).post(save_identity))
         .route("/account/access-log", get(access_log))
-        .route("/people", get(find))
+        .route("/people", get(find_form).post(find))
         .route("/people/{id}", get(file))
 }
 
@@ -208,55 +208,71 @@ struct FindPage<'a> {
     found: Option<String>,
 }
 
-async fn find(
+/// The search form; showing it is itself only for those who may search.
+async fn find_form(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
     Query(query): Query<FindQuery>,
 ) -> PageResult {
-    let searched = !query.q.trim().is_empty() || !query.purpose.trim().is_empty();
+    state
+        .app
+        .authorize(
+            auth.session.as_ref(),
+            qiaoyi_app::domain::access::Action::ListPeople,
+            &qiaoyi_app::domain::access::Resource::System,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    let page = FindPage {
+        title: p.t("people-title"),
+        section: "account",
+        errors: Vec::new(),
+        q: String::new(),
+        purpose: query.purpose,
+        searched: false,
+        found: None,
+        p: &p,
+    };
+    Ok(render(&page))
+}
+
+/// The search itself is a POST, so identity numbers typed into it never appear in a URL or a log.
+async fn find(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(query): Form<FindQuery>,
+) -> PageResult {
+    let searched = true;
     let mut errors = Vec::new();
     let mut found = None;
-    if searched {
-        match state
-            .app
-            .find_person(
-                auth.session.as_ref(),
-                &query.q,
-                &query.purpose,
-                &auth.client,
-                now_ms(),
-            )
-            .await
-        {
-            Ok(id) => found = id,
-            Err(AppError::Invalid { field, .. }) => {
-                let (field, key) = if field == "purpose" {
-                    ("purpose", "people-purpose-invalid")
-                } else {
-                    ("q", "people-query-invalid")
-                };
-                errors.push(FieldError {
-                    field,
-                    message: p.t(key),
-                });
-            }
-            Err(other) => return Err(other).for_page(&p),
+    match state
+        .app
+        .find_person(
+            auth.session.as_ref(),
+            &query.q,
+            &query.purpose,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+    {
+        Ok(id) => found = id,
+        Err(AppError::Invalid { field, .. }) => {
+            let (field, key) = if field == "purpose" {
+                ("purpose", "people-purpose-invalid")
+            } else {
+                ("q", "people-query-invalid")
+            };
+            errors.push(FieldError {
+                field,
+                message: p.t(key),
+            });
         }
-    } else {
-        // Showing the form is itself only for those who may search.
-        let me = auth.session.as_ref();
-        state
-            .app
-            .authorize(
-                me,
-                qiaoyi_app::domain::access::Action::ListPeople,
-                &qiaoyi_app::domain::access::Resource::System,
-                &auth.client,
-                now_ms(),
-            )
-            .await
-            .for_page(&p)?;
+        Err(other) => return Err(other).for_page(&p),
     }
     let status = if errors.is_empty() {
         StatusCode::OK
