@@ -141,6 +141,41 @@ fn totp_step(secret: &str, code: &str, now_ms: i64) -> Result<Option<i64>, AppEr
     Ok(None)
 }
 
+/// Number of recovery codes issued at a time.
+pub const RECOVERY_CODES: usize = 10;
+/// Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// Ten codes like `k7m2-x9qp`.
+fn new_recovery_codes() -> Vec<String> {
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut buf = [0u8; 8];
+            getrandom::fill(&mut buf)
+                .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+            let chars: String = buf
+                .iter()
+                .map(|b| char::from(RECOVERY_ALPHABET[usize::from(*b) % RECOVERY_ALPHABET.len()]))
+                .collect();
+            format!("{}-{}", &chars[..4], &chars[4..])
+        })
+        .collect()
+}
+
+/// A recovery code as typed, normalised: lower case, no spaces or dashes.
+fn normalise_recovery(code: &str) -> Option<String> {
+    let s: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_lowercase();
+    (s.len() == 8 && s.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(s)
+}
+
+fn recovery_hash(user_id: &str, normalised: &str) -> String {
+    sha256_hex(format!("recovery:{user_id}:{normalised}").as_bytes())
+}
+
 /// The current code for a secret (demo printing and tests).
 pub fn totp_code(secret: &str, now_ms: i64) -> Result<String, AppError> {
     Ok(totp(secret)?.generate(u64::try_from(now_ms / 1000).unwrap_or(0)))
@@ -483,7 +518,58 @@ impl App {
         }))
     }
 
-    /// Checks a TOTP code for the session's user; a code is accepted once only.
+    /// Issues a fresh set of recovery codes for a user, replacing any earlier set, and returns them
+    /// to be shown once.
+    pub async fn issue_recovery_codes(
+        &self,
+        user_id: &str,
+        by: Option<&Actor>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<String>, AppError> {
+        let codes = new_recovery_codes();
+        let hashes: Vec<String> = codes
+            .iter()
+            .filter_map(|c| normalise_recovery(c))
+            .map(|c| recovery_hash(user_id, &c))
+            .collect();
+        let record = self.audit_record(
+            by,
+            "recovery_codes_issued",
+            ("account", user_id),
+            "ok",
+            client,
+            now,
+        );
+        self.store
+            .replace_recovery_codes(user_id, &hashes, now, &record)
+            .await?;
+        Ok(codes)
+    }
+
+    /// New recovery codes for the signed-in user, who must have passed the second factor.
+    pub async fn renew_recovery_codes(
+        &self,
+        session: &CurrentSession,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<String>, AppError> {
+        self.authorize(
+            Some(session),
+            Action::ManageOwnAccount,
+            &Resource::Person {
+                id: &session.actor.user_id,
+            },
+            client,
+            now,
+        )
+        .await?;
+        self.issue_recovery_codes(&session.actor.user_id, Some(&session.actor), client, now)
+            .await
+    }
+
+    /// Checks a TOTP code, or one of the user's recovery codes, for the session's user; either is
+    /// accepted once only.
     pub async fn pass_second_factor(
         &self,
         session: &CurrentSession,
@@ -496,6 +582,40 @@ impl App {
             .user_by_id(&session.actor.user_id)
             .await?
             .ok_or_else(|| AppError::NotFound("account".into()))?;
+        if let Some(recovery) = normalise_recovery(code) {
+            let subject = ("account", session.actor.user_id.as_str());
+            let record = self.audit_record(
+                Some(&session.actor),
+                "second_factor_recovery_code",
+                subject,
+                "ok",
+                client,
+                now,
+            );
+            let hash = recovery_hash(&session.actor.user_id, &recovery);
+            let used = self
+                .store
+                .use_recovery_code(
+                    &session.actor.user_id,
+                    &hash,
+                    &session.token_hash,
+                    now,
+                    &record,
+                )
+                .await?;
+            if !used {
+                let record = self.audit_record(
+                    Some(&session.actor),
+                    "second_factor_recovery_code",
+                    subject,
+                    "failed",
+                    client,
+                    now,
+                );
+                self.store.audit(&record).await?;
+            }
+            return Ok(used);
+        }
         let Some(secret) = user.totp_secret else {
             return Err(AppError::Invalid {
                 field: "code",
@@ -506,7 +626,8 @@ impl App {
             .await
     }
 
-    /// Enrols `secret` for the session's user when `code` proves their app has it.
+    /// Enrols `secret` for the session's user when `code` proves their app has it, and returns the
+    /// user's new recovery codes; `None` when the code was wrong.
     pub async fn enrol_second_factor(
         &self,
         session: &CurrentSession,
@@ -514,10 +635,18 @@ impl App {
         code: &str,
         client: &Client,
         now: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<Vec<String>>, AppError> {
         totp(secret)?;
-        self.accept_code(session, secret, Some(secret), code, client, now)
-            .await
+        if !self
+            .accept_code(session, secret, Some(secret), code, client, now)
+            .await?
+        {
+            return Ok(None);
+        }
+        let codes = self
+            .issue_recovery_codes(&session.actor.user_id, Some(&session.actor), client, now)
+            .await?;
+        Ok(Some(codes))
     }
 
     async fn accept_code(
@@ -690,6 +819,28 @@ mod tests {
             uri,
             "otpauth://totp/Qiaoyi%3Ali%40example.com?secret=ABC&issuer=Qiaoyi&algorithm=SHA1&digits=6&period=30"
         );
+    }
+
+    #[test]
+    fn recovery_codes_are_distinct_and_normalise() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), RECOVERY_CODES);
+        let unique: std::collections::HashSet<_> = codes.iter().collect();
+        assert_eq!(unique.len(), RECOVERY_CODES);
+        for code in &codes {
+            assert_eq!(code.len(), 9);
+            assert!(normalise_recovery(code).is_some());
+            assert_eq!(
+                normalise_recovery(&code.to_uppercase().replace('-', " ")),
+                normalise_recovery(code)
+            );
+        }
+        assert_eq!(
+            normalise_recovery("123456"),
+            None,
+            "a TOTP code is not a recovery code"
+        );
+        assert_eq!(normalise_recovery("abcd-efg0"), None);
     }
 
     #[test]

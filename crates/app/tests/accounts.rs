@@ -240,16 +240,18 @@ async fn staff_without_totp_must_enrol() {
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let secret = qiaoyi_app::accounts::new_totp_secret();
     assert!(
-        !app.enrol_second_factor(&session, &secret, "123456x", &client(), T0)
+        app.enrol_second_factor(&session, &secret, "123456x", &client(), T0)
             .await
             .expect("ok")
+            .is_none()
     );
     let code = totp_code(&secret, T0).expect("code");
-    assert!(
-        app.enrol_second_factor(&session, &secret, &code, &client(), T0)
-            .await
-            .expect("ok")
-    );
+    let recovery = app
+        .enrol_second_factor(&session, &secret, &code, &client(), T0)
+        .await
+        .expect("ok")
+        .expect("enrolled, with recovery codes");
+    assert_eq!(recovery.len(), 10);
     let (token, second) = match app
         .login(
             "new.officer@qiaoyi.example",
@@ -511,4 +513,65 @@ async fn no_password_or_secret_is_stored_in_clear() {
         .expect("rows");
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0].len(), 64);
+}
+
+#[tokio::test]
+async fn a_recovery_code_replaces_the_authenticator_once() {
+    let (app, _s) = app().await;
+    let (token, _) = sign_in(&app, "care@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    assert!(
+        app.pass_second_factor(&session, &code, &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let codes = app
+        .renew_recovery_codes(&session, &client(), T0)
+        .await
+        .expect("codes");
+
+    let (token, _) = sign_in(&app, "care@qiaoyi.example", T0 + 60_000).await;
+    let later = app
+        .session(&token, T0 + 60_000)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(
+        !app.pass_second_factor(&later, "abcd-efgh", &client(), T0 + 60_000)
+            .await
+            .expect("ok")
+    );
+    let typed = codes[3].to_uppercase().replace('-', " ");
+    assert!(
+        app.pass_second_factor(&later, &typed, &client(), T0 + 60_000)
+            .await
+            .expect("ok")
+    );
+    assert!(
+        app.session(&token, T0 + 60_000)
+            .await
+            .expect("ok")
+            .expect("session")
+            .is_complete()
+    );
+
+    let (token, _) = sign_in(&app, "care@qiaoyi.example", T0 + 120_000).await;
+    let again = app
+        .session(&token, T0 + 120_000)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(
+        !app.pass_second_factor(&again, &codes[3], &client(), T0 + 120_000)
+            .await
+            .expect("ok"),
+        "spent"
+    );
+    assert!(
+        app.pass_second_factor(&again, &codes[4], &client(), T0 + 120_000)
+            .await
+            .expect("ok")
+    );
 }

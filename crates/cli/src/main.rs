@@ -288,6 +288,18 @@ async fn add_user(
         println!("password (shown once): {password}");
     }
     if let Some(secret) = secret {
+        let codes = app
+            .issue_recovery_codes(
+                &id,
+                None,
+                &Client {
+                    address: "cli".into(),
+                },
+                now_ms(),
+            )
+            .await
+            .map_err(|e| Failure::Other(e.into()))?;
+        println!("recovery codes (shown once): {}", codes.join(" "));
         println!("TOTP secret (shown once): {secret}");
         println!("authenticator link: {}", otpauth_uri(&secret, email));
     }

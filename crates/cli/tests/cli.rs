@@ -238,6 +238,7 @@ async fn user_add_and_audit_verify() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("TOTP secret (shown once): "), "{text}");
+    assert!(text.contains("recovery codes (shown once): "), "{text}");
     assert!(
         !text.contains("a long password"),
         "a given password is never echoed"
@@ -302,7 +303,7 @@ async fn user_add_and_audit_verify() {
     let verify = qiaoyi(&["audit", "verify"], &env);
     assert!(verify.status.success(), "{}", stderr(&verify));
     assert!(
-        stdout(&verify).contains("audit chain intact: 2 entries"),
+        stdout(&verify).contains("audit chain intact: 3 entries"),
         "{}",
         stdout(&verify)
     );
@@ -328,4 +329,137 @@ async fn user_add_and_audit_verify() {
         "{}",
         stderr(&broken)
     );
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns (status line, headers, body).
+fn http(addr: &str, request: &str) -> (String, Vec<String>, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let mut lines = head.lines().map(str::to_owned);
+    let status = lines.next().unwrap_or_default();
+    (status, lines.collect(), body.to_owned())
+}
+
+fn cookie_from(headers: &[String], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter_map(|h| {
+            h.strip_prefix("set-cookie: ")
+                .or_else(|| h.strip_prefix("Set-Cookie: "))
+        })
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        })
+}
+
+fn csrf_field(body: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = body.find(marker).expect("csrf field") + marker.len();
+    body[start..start + 64].to_owned()
+}
+
+fn post(addr: &str, path: &str, cookies: &str, form: &str) -> (String, Vec<String>, String) {
+    http(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookies}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    )
+}
+
+fn get(addr: &str, path: &str, cookies: &str) -> (String, Vec<String>, String) {
+    http(
+        addr,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookies}\r\n\r\n"
+        ),
+    )
+}
+
+#[test]
+fn logs_never_hold_passwords_tokens_or_identity_numbers() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let data = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiaoyi"))
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            data.path().to_str().expect("utf8"),
+        ])
+        .env_remove("QIAOYI_DATABASE_URL")
+        .env("QIAOYI_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn demo");
+    // Read the log as it comes, or a full pipe would stall the server.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log_reader = std::thread::spawn(move || {
+        let mut logs = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut logs).expect("read the log");
+        logs
+    });
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let addr = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("Qiaoyi demo: http://")
+                .map(|rest| rest.split('/').next().unwrap_or_default().to_owned())
+        })
+        .expect("the demo prints its address");
+
+    let (_, headers, body) = get(&addr, "/login", "");
+    let pre = cookie_from(&headers, "qiaoyi_csrf").expect("csrf cookie");
+    let form = format!(
+        "csrf={}&email=applicant%40qiaoyi.example&password=qiaoyi+demo+pass+2026",
+        csrf_field(&body)
+    );
+    let (status, headers, _) = post(&addr, "/login", &format!("qiaoyi_csrf={pre}"), &form);
+    assert!(status.contains("303"), "{status}");
+    let token = cookie_from(&headers, "qiaoyi_session").expect("session");
+    let cookies = format!("qiaoyi_session={token}");
+    let (_, _, page) = get(&addr, "/account/identity", &cookies);
+    let csrf = csrf_field(&page);
+    let (status, _, _) = post(
+        &addr,
+        "/account/identity",
+        &cookies,
+        &format!("csrf={csrf}&resident_id=11010519491231002X&passport=E12345678"),
+    );
+    assert!(status.contains("303"), "{status}");
+    let (status, _, _) = post(
+        &addr,
+        "/login",
+        "",
+        "email=applicant%40qiaoyi.example&password=wrong+secret+guess",
+    );
+    assert!(status.starts_with("HTTP/1.1 4"), "{status}");
+    let _ = get(&addr, "/people?q=11010519491231002X", &cookies);
+
+    child.kill().expect("stop the demo");
+    child.wait().expect("wait");
+    let logs = log_reader.join().expect("log reader");
+    assert!(logs.contains("request"), "the server logged at trace level");
+    for secret in [
+        "qiaoyi demo pass 2026",
+        "qiaoyi+demo+pass+2026",
+        "wrong+secret+guess",
+        &token,
+        "11010519491231002X",
+        "E12345678",
+        "JBSWY3DPEHPK3PXP",
+    ] {
+        assert!(!logs.contains(secret), "the log holds {secret}");
+    }
 }

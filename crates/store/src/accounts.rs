@@ -473,3 +473,75 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Replaces all of a user's recovery codes with new ones.
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[String],
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for hash in hashes {
+            sqlx::query(
+                "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Spends an unused recovery code and marks the session as past the second factor. `false`
+    /// when the code is unknown or spent.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        token_hash: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let spent = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if spent != 1 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE sessions SET second_factor_at = $1, last_seen_at = $1 WHERE token_hash = $2 AND user_id = $3")
+            .bind(now)
+            .bind(token_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Unused recovery codes left.
+    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account))
         .route("/account/sessions/end-others", post(end_other_sessions))
+        .route("/account/recovery-codes", post(new_recovery_codes))
 }
 
 /// One problem with a form, linked from the error summary to its field.
@@ -272,13 +273,13 @@ async fn enrol(
             .bytes()
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
     if valid_secret
-        && state
+        && let Some(codes) = state
             .app
             .enrol_second_factor(session, &secret, &form.code, &auth.client, now_ms())
             .await
             .for_page(&p)?
     {
-        return Ok(Redirect::to("/account").into_response());
+        return Ok(recovery_codes_page(&p, codes));
     }
     let secret = if valid_secret {
         secret
@@ -296,6 +297,40 @@ async fn enrol(
         p: &p,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryCodesPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    codes: Vec<String>,
+}
+
+/// The recovery codes, shown this once.
+fn recovery_codes_page(p: &Prefs, codes: Vec<String>) -> Response {
+    let page = RecoveryCodesPage {
+        title: p.t("recovery-title"),
+        section: "account",
+        codes,
+        p,
+    };
+    render(&page)
+}
+
+async fn new_recovery_codes(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    let session = signed_in(&auth).for_page(&p)?;
+    let codes = state
+        .app
+        .renew_recovery_codes(session, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    Ok(recovery_codes_page(&p, codes))
 }
 
 async fn logout(
@@ -337,6 +372,7 @@ struct AccountPage<'a> {
     ended: Option<u64>,
     is_admin: bool,
     is_auditor: bool,
+    is_staff: bool,
     can_find_people: bool,
 }
 
@@ -405,6 +441,7 @@ async fn account(
         ended: q.ended,
         is_admin: session.actor.has(qiaoyi_app::domain::access::Role::Admin),
         is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
+        is_staff: session.actor.is_staff(),
         can_find_people: qiaoyi_app::domain::access::decide(
             &session.actor,
             qiaoyi_app::domain::access::Action::ListPeople,
