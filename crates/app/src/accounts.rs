@@ -760,6 +760,11 @@ impl App {
             return Err(AppError::SecondFactorRequired);
         }
         match decide(&session.actor, action, resource) {
+            Decision::Allow
+                if action.is_deciding() && !App::second_factor_is_fresh(session, now) =>
+            {
+                Err(AppError::FreshSecondFactorRequired)
+            }
             Decision::Allow => Ok(()),
             Decision::Deny(reason) => {
                 let subject = match resource {
@@ -846,5 +851,46 @@ mod tests {
     #[test]
     fn dummy_hash_is_a_valid_hash() {
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod fresh_tests {
+    use super::*;
+
+    fn officer(second_factor: SecondFactor) -> CurrentSession {
+        CurrentSession {
+            actor: Actor {
+                user_id: "o".into(),
+                grants: vec![Grant::Officer("exit-entry".parse().expect("category"))],
+            },
+            email: String::new(),
+            display_name: String::new(),
+            language: None,
+            token_hash: String::new(),
+            csrf: String::new(),
+            created_at: 0,
+            second_factor,
+        }
+    }
+
+    #[test]
+    fn a_second_factor_is_fresh_for_ten_minutes() {
+        assert!(App::second_factor_is_fresh(
+            &officer(SecondFactor::Passed(1_000)),
+            1_000 + FRESH_SECOND_FACTOR_MS
+        ));
+        assert!(!App::second_factor_is_fresh(
+            &officer(SecondFactor::Passed(1_000)),
+            1_001 + FRESH_SECOND_FACTOR_MS
+        ));
+        assert!(!App::second_factor_is_fresh(
+            &officer(SecondFactor::NotRequired),
+            0
+        ));
+        assert!(!App::second_factor_is_fresh(
+            &officer(SecondFactor::Challenge),
+            0
+        ));
     }
 }

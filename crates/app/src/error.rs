@@ -18,6 +18,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("confirm it is you with the code from your authenticator app first")]
     SecondFactorRequired,
+    #[error("this decision needs a fresh code from your authenticator app")]
+    FreshSecondFactorRequired,
     #[error("not allowed: {0}")]
     Forbidden(&'static str),
     #[error("the catalogue is refused: {0}")]

@@ -575,3 +575,65 @@ async fn a_recovery_code_replaces_the_authenticator_once() {
             .expect("ok")
     );
 }
+
+#[tokio::test]
+async fn deciding_actions_ask_again_after_ten_minutes() {
+    let (app, _s) = app().await;
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    assert!(
+        app.pass_second_factor(&session, &code, &client(), T0)
+            .await
+            .expect("ok")
+    );
+    let ee: qiaoyi_app::domain::catalog::CategoryCode = "exit-entry".parse().expect("category");
+    let case = Resource::Case {
+        applicant: "someone",
+        station: None,
+        category: &ee,
+    };
+    let soon = T0 + 5 * 60_000;
+    let s = app
+        .session(&token, soon)
+        .await
+        .expect("ok")
+        .expect("session");
+    app.authorize(Some(&s), Action::DecideCase, &case, &client(), soon)
+        .await
+        .expect("fresh enough");
+    let later = T0 + 11 * 60_000;
+    let s = app
+        .session(&token, later)
+        .await
+        .expect("ok")
+        .expect("session");
+    assert!(matches!(
+        app.authorize(Some(&s), Action::DecideCase, &case, &client(), later)
+            .await,
+        Err(AppError::FreshSecondFactorRequired)
+    ));
+    app.authorize(
+        Some(&s),
+        Action::ListPeople,
+        &Resource::System,
+        &client(),
+        later,
+    )
+    .await
+    .expect("other actions need no fresh code");
+    let code = totp_code(DEMO_TOTP_SECRET, later).expect("code");
+    assert!(
+        app.pass_second_factor(&s, &code, &client(), later)
+            .await
+            .expect("ok")
+    );
+    let s = app
+        .session(&token, later)
+        .await
+        .expect("ok")
+        .expect("session");
+    app.authorize(Some(&s), Action::DecideCase, &case, &client(), later)
+        .await
+        .expect("fresh again");
+}

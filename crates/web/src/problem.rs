@@ -70,6 +70,11 @@ impl From<AppError> for Problem {
             AppError::Forbidden(_) => {
                 Problem::new(StatusCode::FORBIDDEN, "forbidden", error.to_string())
             }
+            AppError::FreshSecondFactorRequired => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "second-factor-stale",
+                error.to_string(),
+            ),
             AppError::Invalid { field, message } => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.clone())
                     .with_field(*field)

@@ -209,6 +209,11 @@ impl Action {
         Action::AnswerConsultation,
     ];
 
+    /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
+    pub fn is_deciding(self) -> bool {
+        matches!(self, Action::DecideCase | Action::DecideGreenChannel)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ManageOwnAccount => "manage_own_account",

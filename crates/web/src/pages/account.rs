@@ -163,6 +163,8 @@ struct SecondFactorPage<'a> {
     errors: Vec<FieldError>,
     /// Enrolment only: the secret, its QR code as SVG, and the otpauth URI.
     enrol: Option<Enrolment>,
+    /// Where to go once the code is accepted.
+    next: String,
 }
 
 struct Enrolment {
@@ -177,6 +179,7 @@ fn signed_in(auth: &Auth) -> Result<&qiaoyi_app::accounts::CurrentSession, AppEr
 async fn second_factor_form(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
+    Query(q): Query<NextQuery>,
 ) -> PageResult {
     signed_in(&auth).for_page(&p)?;
     let page = SecondFactorPage {
@@ -184,6 +187,7 @@ async fn second_factor_form(
         section: "account",
         errors: Vec::new(),
         enrol: None,
+        next: safe_next(q.next.as_deref()),
         p: &p,
     };
     Ok(render(&page))
@@ -195,6 +199,7 @@ pub struct CodeForm {
     code: String,
     #[serde(default)]
     secret: String,
+    next: Option<String>,
 }
 
 async fn second_factor(
@@ -210,7 +215,7 @@ async fn second_factor(
         .await
         .for_page(&p)?
     {
-        return Ok(Redirect::to("/account").into_response());
+        return Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response());
     }
     let errors = vec![FieldError {
         field: "code",
@@ -221,6 +226,7 @@ async fn second_factor(
         section: "account",
         errors,
         enrol: None,
+        next: safe_next(form.next.as_deref()),
         p: &p,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
@@ -255,6 +261,7 @@ async fn enrol_form(
         section: "account",
         errors: Vec::new(),
         enrol: Some(enrolment(new_totp_secret(), &session.email)),
+        next: "/account".into(),
         p: &p,
     };
     Ok(render(&page))
@@ -294,6 +301,7 @@ async fn enrol(
             message: p.t("totp-wrong"),
         }],
         enrol: Some(enrolment(secret, &session.email)),
+        next: "/account".into(),
         p: &p,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())

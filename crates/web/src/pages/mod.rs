@@ -83,6 +83,12 @@ impl IntoResponse for PageError {
             AppError::SecondFactorRequired => {
                 return axum::response::Redirect::to("/login/second-factor").into_response();
             }
+            AppError::FreshSecondFactorRequired => {
+                let next =
+                    serde_urlencoded::to_string([("next", p.path.as_str())]).unwrap_or_default();
+                return axum::response::Redirect::to(&format!("/login/second-factor?{next}"))
+                    .into_response();
+            }
             AppError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
                 "error-forbidden-title",
