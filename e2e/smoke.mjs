@@ -63,6 +63,7 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForLoadState();
     assert.match(await page.textContent('.error-summary'), /not right/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary', 'focus moves to the error summary');
     assert.equal(await page.inputValue('#email'), 'applicant@qiaoyi.example', 'the address is kept');
     await page.screenshot({ path: path.join(out, 'login-error-en.png'), fullPage: true });
     await page.getByLabel('Password').fill('qiaoyi demo pass 2026');

@@ -37,6 +37,8 @@ pub struct CurrentSession {
     pub csrf: String,
     pub created_at: i64,
     pub second_factor: SecondFactor,
+    /// The account's remembered choice of elder mode.
+    pub elder_mode: bool,
 }
 
 /// Where the session stands with the second factor.
@@ -515,6 +517,7 @@ impl App {
             csrf: row.csrf,
             created_at: row.created_at,
             second_factor,
+            elder_mode: user.elder_mode,
         }))
     }
 
@@ -687,6 +690,16 @@ impl App {
             self.store.audit(&record).await?;
         }
         Ok(accepted)
+    }
+
+    /// Remembers elder mode for the signed-in account.
+    pub async fn set_elder_mode(&self, session: &CurrentSession, on: bool) -> Result<(), AppError> {
+        if session.elder_mode != on {
+            self.store
+                .set_elder_mode(&session.actor.user_id, on)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn logout(
@@ -871,6 +884,7 @@ mod fresh_tests {
             csrf: String::new(),
             created_at: 0,
             second_factor,
+            elder_mode: false,
         }
     }
 

@@ -32,6 +32,7 @@ pub struct UserRow {
     pub totp_secret: Option<String>,
     pub totp_last_step: i64,
     pub locked_until: i64,
+    pub elder_mode: bool,
     pub grants: Vec<(String, String)>,
 }
 
@@ -81,7 +82,7 @@ pub struct OutboxRow {
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, created_at, confirmed_at, \
-                            totp_secret, totp_last_step, locked_until";
+                            totp_secret, totp_last_step, locked_until, elder_mode";
 const SESSION_COLUMNS: &str =
     "token_hash, user_id, csrf, created_at, last_seen_at, second_factor_at, client";
 
@@ -97,6 +98,7 @@ fn user(row: &AnyRow, grants: Vec<(String, String)>) -> Result<UserRow, StoreErr
         totp_secret: row.try_get("totp_secret")?,
         totp_last_step: row.try_get("totp_last_step")?,
         locked_until: row.try_get("locked_until")?,
+        elder_mode: row.try_get::<i64, _>("elder_mode")? != 0,
         grants,
     })
 }
@@ -533,6 +535,16 @@ impl Store {
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Remembers the account's choice of elder mode.
+    pub async fn set_elder_mode(&self, user_id: &str, on: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET elder_mode = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Unused recovery codes left.

@@ -141,9 +141,30 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         body
     };
 
+    // Elder mode follows the account: a choice made while signed in is remembered with it, and a
+    // browser that has made no choice of its own gets the account's.
+    let asked_elder = parts.uri.query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "elder")
+            .and_then(|(_, v)| match v.as_str() {
+                "1" => Some(true),
+                "0" => Some(false),
+                _ => None,
+            })
+    });
+    if let (Some(session), Some(on)) = (&session, asked_elder)
+        && let Err(e) = state.app.set_elder_mode(session, on).await
+    {
+        tracing::warn!(error = %e, "could not remember elder mode");
+    }
     if let Some(prefs) = parts.extensions.get_mut::<Prefs>() {
         prefs.csrf = csrf;
         prefs.signed_in = session.is_some();
+        if asked_elder.is_none() && cookie(&headers, "elder").is_none() {
+            prefs.elder |= session.as_ref().is_some_and(|s| s.elder_mode);
+        }
     }
     parts.extensions.insert(Auth { session, client });
     let mut response = next.run(Request::from_parts(parts, body)).await;

@@ -656,3 +656,34 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn elder_mode_follows_the_account_to_a_new_browser() {
+    let mut phone = Browser::new().await;
+    phone.sign_in("applicant@qiaoyi.example").await;
+    assert!(!phone.get("/").await.body.contains("class=\"elder\""));
+    assert!(
+        phone
+            .get("/?elder=1")
+            .await
+            .body
+            .contains("class=\"elder\"")
+    );
+
+    let mut tablet = phone.another();
+    tablet.sign_in("applicant@qiaoyi.example").await;
+    assert!(
+        tablet.get("/").await.body.contains("class=\"elder\""),
+        "remembered with the account"
+    );
+    let mut anonymous = phone.another();
+    assert!(
+        !anonymous.get("/").await.body.contains("class=\"elder\""),
+        "not for other people"
+    );
+
+    tablet.get("/?elder=0").await;
+    let mut laptop = phone.another();
+    laptop.sign_in("applicant@qiaoyi.example").await;
+    assert!(!laptop.get("/").await.body.contains("class=\"elder\""));
+}
