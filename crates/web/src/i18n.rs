@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -143,7 +143,7 @@ pub async fn preferences(mut request: Request, next: Next) -> Response {
         _ => None,
     });
     let lang = asked_lang
-        .or_else(|| cookie(headers, "lang").and_then(Lang::from_tag))
+        .or_else(|| crate::auth::cookie(headers, "lang").and_then(Lang::from_tag))
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)
@@ -151,7 +151,7 @@ pub async fn preferences(mut request: Request, next: Next) -> Response {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or(Lang::Zh);
-    let elder = asked_elder.unwrap_or_else(|| cookie(headers, "elder") == Some("1"));
+    let elder = asked_elder.unwrap_or_else(|| crate::auth::cookie(headers, "elder") == Some("1"));
     let prefs = Prefs {
         lang,
         elder,
@@ -185,17 +185,6 @@ fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

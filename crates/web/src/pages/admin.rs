@@ -13,7 +13,7 @@ use qiaoyi_app::{AppError, AuditFilter};
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
-use super::{ForPage, PageResult, render};
+use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::i18n::Prefs;
@@ -60,12 +60,6 @@ struct UsersPage<'a> {
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
     page: Option<String>,
-}
-
-fn page_number(raw: Option<&str>) -> u64 {
-    raw.and_then(|n| n.parse::<u64>().ok())
-        .filter(|&n| n >= 1)
-        .unwrap_or(1)
 }
 
 #[derive(Deserialize, Default, Clone)]

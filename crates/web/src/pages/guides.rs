@@ -5,7 +5,7 @@ use qiaoyi_app::domain::catalog::{Guide, Topic};
 use qiaoyi_app::domain::lang::Lang;
 use serde::Deserialize;
 
-use super::{ForPage, PageResult, render};
+use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::i18n::Prefs;
 
@@ -55,13 +55,7 @@ pub async fn list(
     Extension(p): Extension<Prefs>,
     Query(query): Query<PageQuery>,
 ) -> PageResult {
-    // A page number that is not a positive number shows the first page rather than an error: these
-    // links get shared and mangled.
-    let page = query
-        .page
-        .and_then(|n| n.parse::<u64>().ok())
-        .filter(|&n| n >= 1)
-        .unwrap_or(1);
+    let page = page_number(query.page.as_deref());
     let offset = (page - 1).saturating_mul(PER_PAGE);
     let result = state.app.guides(offset, PER_PAGE).await.for_page(&p)?;
     let pages = result.total.div_ceil(PER_PAGE).max(1);

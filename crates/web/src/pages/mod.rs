@@ -151,6 +151,14 @@ pub async fn not_found(uri: Uri, Extension(prefs): Extension<Prefs>) -> Response
     PageError(Box::new((prefs, AppError::NotFound(uri.path().to_owned())))).into_response()
 }
 
+/// A page number from a link. Anything that is not a positive number shows the first page rather
+/// than an error: these links get shared and mangled.
+fn page_number(raw: Option<&str>) -> u64 {
+    raw.and_then(|n| n.parse::<u64>().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or(1)
+}
+
 /// Fee as readers expect it: free, or yuan with fen only when there are any.
 fn fee_text(p: &Prefs, fee_fen: u32) -> String {
     if fee_fen == 0 {
