@@ -557,16 +557,8 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Vec<String>, AppError> {
-        self.authorize(
-            Some(session),
-            Action::ManageOwnAccount,
-            &Resource::Person {
-                id: &session.actor.user_id,
-            },
-            client,
-            now,
-        )
-        .await?;
+        self.authorize_own(Some(session), Action::ManageOwnAccount, client, now)
+            .await?;
         self.issue_recovery_codes(&session.actor.user_id, Some(&session.actor), client, now)
             .await
     }
@@ -728,16 +720,8 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<u64, AppError> {
-        self.authorize(
-            Some(session),
-            Action::ManageOwnAccount,
-            &Resource::Person {
-                id: &session.actor.user_id,
-            },
-            client,
-            now,
-        )
-        .await?;
+        self.authorize_own(Some(session), Action::ManageOwnAccount, client, now)
+            .await?;
         let record = self.audit_record(
             Some(&session.actor),
             "logout_others",
@@ -797,6 +781,22 @@ impl App {
                 Err(AppError::Forbidden(reason))
             }
         }
+    }
+
+    /// [`App::authorize`] for an action on the signed-in person's own records; returns their id.
+    pub async fn authorize_own<'s>(
+        &self,
+        session: Option<&'s CurrentSession>,
+        action: Action,
+        client: &Client,
+        now: i64,
+    ) -> Result<&'s str, AppError> {
+        let me = session
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or_default();
+        self.authorize(session, action, &Resource::Person { id: me }, client, now)
+            .await?;
+        Ok(me)
     }
 
     /// Whether a deciding action may go ahead without asking for the second factor again.

@@ -113,17 +113,9 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<(), AppError> {
-        let me = session
-            .map(|s| s.actor.user_id.as_str())
-            .unwrap_or_default();
-        self.authorize(
-            session,
-            Action::ManageOwnAccount,
-            &Resource::Person { id: me },
-            client,
-            now,
-        )
-        .await?;
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
         let resident_id = match resident_id.trim() {
             "" => None,
             text => Some(ResidentId::parse(text).map_err(|e| AppError::Invalid {
@@ -163,17 +155,9 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Identity, AppError> {
-        let me = session
-            .map(|s| s.actor.user_id.as_str())
-            .unwrap_or_default();
-        self.authorize(
-            session,
-            Action::ManageOwnAccount,
-            &Resource::Person { id: me },
-            client,
-            now,
-        )
-        .await?;
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
         self.open_identity(me).await
     }
 
@@ -273,17 +257,9 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Vec<Access>, AppError> {
-        let me = session
-            .map(|s| s.actor.user_id.as_str())
-            .unwrap_or_default();
-        self.authorize(
-            session,
-            Action::ReadOwnAccessLog,
-            &Resource::Person { id: me },
-            client,
-            now,
-        )
-        .await?;
+        let me = self
+            .authorize_own(session, Action::ReadOwnAccessLog, client, now)
+            .await?;
         let filter = AuditFilter {
             subject_type: "person".into(),
             subject_id: me.to_owned(),

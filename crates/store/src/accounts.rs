@@ -175,6 +175,22 @@ pub(crate) async fn insert_user(
     Ok(())
 }
 
+/// Records in the session that its user has just passed the second factor.
+async fn mark_second_factor(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET second_factor_at = $1, last_seen_at = $1 WHERE token_hash = $2 AND user_id = $3")
+        .bind(now)
+        .bind(token_hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a user with their grants; an e-mail address already in use is a `Conflict`.
     pub async fn create_user(
@@ -247,10 +263,28 @@ impl Store {
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
+        // The page's grants in one query rather than one per user.
+        let grant_rows = sqlx::query(
+            "SELECT g.user_id, g.role, g.scope FROM user_grants g \
+             JOIN (SELECT id FROM users ORDER BY email LIMIT $1 OFFSET $2) page ON page.id = g.user_id \
+             ORDER BY g.role, g.scope",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut grants: std::collections::HashMap<String, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        for g in &grant_rows {
+            grants
+                .entry(g.try_get("user_id")?)
+                .or_default()
+                .push((g.try_get("role")?, g.try_get("scope")?));
+        }
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: String = row.try_get("id")?;
-            items.push(user(row, self.grants_of(&id).await?)?);
+            items.push(user(row, grants.remove(&id).unwrap_or_default())?);
         }
         Ok(crate::Page {
             total: total.max(0) as u64,
@@ -430,12 +464,7 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Ok(false);
         }
-        sqlx::query("UPDATE sessions SET second_factor_at = $1, last_seen_at = $1 WHERE token_hash = $2 AND user_id = $3")
-            .bind(now)
-            .bind(token_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        mark_second_factor(&mut tx, user_id, token_hash, now).await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(true)
@@ -526,12 +555,7 @@ impl Store {
         if spent != 1 {
             return Ok(false);
         }
-        sqlx::query("UPDATE sessions SET second_factor_at = $1, last_seen_at = $1 WHERE token_hash = $2 AND user_id = $3")
-            .bind(now)
-            .bind(token_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        mark_second_factor(&mut tx, user_id, token_hash, now).await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(true)

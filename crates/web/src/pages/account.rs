@@ -405,14 +405,11 @@ async fn account(
     Extension(auth): Extension<Auth>,
     Query(q): Query<AccountQuery>,
 ) -> PageResult {
-    let session = auth.session.as_ref();
-    let me = session.map(|s| s.actor.user_id.clone()).unwrap_or_default();
     state
         .app
-        .authorize(
-            session,
+        .authorize_own(
+            auth.session.as_ref(),
             qiaoyi_app::domain::access::Action::ManageOwnAccount,
-            &qiaoyi_app::domain::access::Resource::Person { id: &me },
             &auth.client,
             now_ms(),
         )
