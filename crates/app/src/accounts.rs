@@ -767,7 +767,7 @@ impl App {
                 let subject = match resource {
                     Resource::System => ("system", ""),
                     Resource::Person { id } => ("person", *id),
-                    Resource::Case { applicant, .. } => ("case", *applicant),
+                    Resource::Case { id, .. } => ("case", *id),
                 };
                 let record = self.audit_record(
                     Some(&session.actor),

@@ -33,6 +33,10 @@ pub struct Config {
     /// created on first start. Several servers sharing one PostgreSQL database must share it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<SecretKey>,
+    /// The letters before a case number, e.g. `QT` in `QT-2026-000123`.
+    pub case_prefix: String,
+    /// The largest uploaded file accepted, in megabytes.
+    pub max_upload_mb: i64,
 }
 
 /// A key that `Debug` and logs never show.
@@ -65,6 +69,8 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             secret_key: None,
+            case_prefix: "QT".into(),
+            max_upload_mb: 10,
         }
     }
 }
@@ -80,7 +86,9 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 9] = [
+const ENV_KEYS: [(&str, &str); 11] = [
+    ("QIAOYI_CASE_PREFIX", "case_prefix"),
+    ("QIAOYI_MAX_UPLOAD_MB", "max_upload_mb"),
     ("QIAOYI_SECRET_KEY", "secret_key"),
     ("QIAOYI_PUBLIC_URL", "public_url"),
     ("QIAOYI_SESSION_IDLE_MINUTES", "session_idle_minutes"),
@@ -126,7 +134,9 @@ impl Config {
             };
             // Environment values are text; numeric settings take numbers.
             let value = match value.parse::<i64>() {
-                Ok(n) if key.starts_with("session_") => toml::Value::Integer(n),
+                Ok(n) if key.starts_with("session_") || key.starts_with("max_") => {
+                    toml::Value::Integer(n)
+                }
                 _ => toml::Value::String(value),
             };
             let alone = toml::Table::from_iter([((*key).to_owned(), value.clone())]);
@@ -143,6 +153,18 @@ impl Config {
                 file: file_name.to_owned(),
                 message: "session_idle_minutes and session_absolute_hours must be at least 1"
                     .into(),
+            });
+        }
+        if qiaoyi_domain::cases::number::valid_prefix(&config.case_prefix).is_err() {
+            return Err(ConfigError::File {
+                file: file_name.to_owned(),
+                message: "case_prefix must be 1 to 8 capital letters, e.g. QT".into(),
+            });
+        }
+        if !(1..=100).contains(&config.max_upload_mb) {
+            return Err(ConfigError::File {
+                file: file_name.to_owned(),
+                message: "max_upload_mb must be between 1 and 100".into(),
             });
         }
         if !(config.public_url.starts_with("http://") || config.public_url.starts_with("https://"))

@@ -26,6 +26,14 @@ pub enum AppError {
     Catalog(#[from] CatalogError),
     #[error("no catalogue has been imported yet; run `qiaoyi import catalog DIR` or `qiaoyi demo`")]
     NoCatalog,
+    #[error("someone else moved this case first: it is now {state} (version {version}); reload it")]
+    CaseConflict { state: &'static str, version: i64 },
+    #[error("the working-day calendar is refused: {0}")]
+    Calendar(String),
+    #[error(
+        "no working-day calendar for {0} has been imported; an administrator imports it with `qiaoyi import calendar FILE`"
+    )]
+    NoCalendar(i16),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("the data directory cannot be used: {0}")]

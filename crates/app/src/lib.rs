@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cases;
 pub mod catalog_source;
 pub mod config;
 pub mod demo;
@@ -14,7 +15,7 @@ pub mod vault;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
-pub use qiaoyi_store::{AuditFilter, Backend, CatalogHeader, ImportOutcome, Page, StoreError};
+pub use qiaoyi_store::{CaseEventRow, CaseFileRow, AuditFilter, Backend, CatalogHeader, ImportOutcome, Page, StoreError};
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
 use qiaoyi_domain::catalog::{Category, Guide, Item, SourceFile, Station};
@@ -87,10 +88,19 @@ impl App {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<ImportOutcome, AppError> {
         let catalog = qiaoyi_domain::catalog::parse(files)?;
-        Ok(self
+        let outcome = self
             .store
             .import_catalog(&catalog, now_ms, progress)
-            .await?)
+            .await?;
+        let client = accounts::Client {
+            address: "cli".into(),
+        };
+        // The working-day calendars beside it (calendar/YYYY.toml), each year on its own.
+        for file in files.iter().filter(|f| f.path.starts_with("calendar/")) {
+            self.import_calendar(None, &file.path, &file.text, &client, now_ms)
+                .await?;
+        }
+        Ok(outcome)
     }
 
     pub async fn catalog_header(&self) -> Result<CatalogHeader, AppError> {

@@ -589,6 +589,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
     );
     let ee: qiaoyi_app::domain::catalog::CategoryCode = "exit-entry".parse().expect("category");
     let case = Resource::Case {
+        id: "case-1",
         applicant: "someone",
         station: None,
         category: &ee,

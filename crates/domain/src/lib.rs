@@ -4,6 +4,8 @@
 //! directory must follow before anything of it is stored.
 
 pub mod access;
+pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod country;
 pub mod identity;

@@ -294,7 +294,7 @@ impl Store {
     }
 }
 
-fn clamp_i64(n: u64) -> i64 {
+pub(crate) fn clamp_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod cases;
 mod catalog;
 mod connect;
 mod error;
@@ -14,6 +15,7 @@ pub mod testing;
 
 pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
 pub use audit::AuditFilter;
+pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;

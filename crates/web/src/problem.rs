@@ -20,6 +20,12 @@ pub struct Problem {
     /// The field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// On a conflict over a case: the state it is in now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// On a conflict over a case: the version to send with the next step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 impl Problem {
@@ -30,6 +36,8 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
+            current_state: None,
+            current_version: None,
         }
     }
 
@@ -97,6 +105,22 @@ impl From<AppError> for Problem {
                     "the service cannot reach its database just now; try again in a minute",
                 )
             }
+            AppError::CaseConflict { state, version } => {
+                let mut p = Problem::new(StatusCode::CONFLICT, "case-conflict", error.to_string());
+                p.current_state = Some((*state).to_owned());
+                p.current_version = Some(*version);
+                p
+            }
+            AppError::Calendar(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-calendar",
+                error.to_string(),
+            ),
+            AppError::NoCalendar(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no-calendar",
+                error.to_string(),
+            ),
             AppError::Store(qiaoyi_app::StoreError::Conflict(message)) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", message.clone())
             }

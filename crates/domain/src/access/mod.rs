@@ -8,4 +8,4 @@ pub mod policy;
 
 pub use email::Email;
 pub use password::{Password, PasswordProblem};
-pub use policy::{Action, Actor, Decision, Grant, Resource, Role, decide};
+pub use policy::{Action, Actor, Decision, Grant, Resource, Role, allowing_grant, decide};

@@ -182,7 +182,9 @@ pub enum Action {
     SubmitCase,
     /// Read a case.
     ReadCase,
-    /// Accept, review, approve or refuse a case.
+    /// Accept, verify, review, return, produce, dispatch, deliver and close a case.
+    ProcessCase,
+    /// Approve or refuse a case, or issue its certificate.
     DecideCase,
     /// Approve or refuse a green-channel request.
     DecideGreenChannel,
@@ -193,7 +195,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -203,6 +205,7 @@ impl Action {
         Action::ReadPersonFile,
         Action::SubmitCase,
         Action::ReadCase,
+        Action::ProcessCase,
         Action::DecideCase,
         Action::DecideGreenChannel,
         Action::ReadChildRecord,
@@ -225,6 +228,7 @@ impl Action {
             Action::ReadPersonFile => "read_person_file",
             Action::SubmitCase => "submit_case",
             Action::ReadCase => "read_case",
+            Action::ProcessCase => "process_case",
             Action::DecideCase => "decide_case",
             Action::DecideGreenChannel => "decide_green_channel",
             Action::ReadChildRecord => "read_child_record",
@@ -242,6 +246,9 @@ pub enum Resource<'a> {
     Person { id: &'a str },
     /// A case: whose it is, the station that submitted it (if any) and its item's category.
     Case {
+        /// Empty for a case not yet filed.
+        id: &'a str,
+        /// Empty when the person has no account (a station's walk-in visitor).
         applicant: &'a str,
         station: Option<&'a StationCode>,
         category: &'a CategoryCode,
@@ -263,8 +270,20 @@ impl Decision {
 /// Whether `actor` may do `action` on `resource`. Allowed when any one of the actor's grants allows
 /// it; denied otherwise, with the reason of the last refusal.
 pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    match allowing_grant(actor, action, resource) {
+        Ok(_) => Decision::Allow,
+        Err(reason) => Decision::Deny(reason),
+    }
+}
+
+/// The first of the actor's grants that allows the action: the role a record says they acted in.
+pub fn allowing_grant<'a>(
+    actor: &'a Actor,
+    action: Action,
+    resource: &Resource,
+) -> Result<&'a Grant, &'static str> {
     if actor.user_id.is_empty() {
-        return Decision::Deny("not signed in");
+        return Err("not signed in");
     }
     let own = |id: &str| id == actor.user_id;
     let mut reason = "no role of yours allows this";
@@ -307,6 +326,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                     applicant,
                     station,
                     category,
+                    ..
                 },
             ) => match grant {
                 Grant::Applicant => own(applicant),
@@ -315,7 +335,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 Grant::DutyLeader | Grant::Consultant => true,
                 _ => false,
             },
-            (Action::DecideCase, Resource::Case { category, .. }) => {
+            (Action::ProcessCase | Action::DecideCase, Resource::Case { category, .. }) => {
                 matches!(grant, Grant::Officer(mine) if mine == *category)
             }
             (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,
@@ -329,10 +349,10 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             }
         };
         if allowed {
-            return Decision::Allow;
+            return Ok(grant);
         }
     }
-    Decision::Deny(reason)
+    Err(reason)
 }
 
 #[cfg(test)]

@@ -65,6 +65,17 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    pub const ALL: [Delivery; 4] = [
+        Delivery::Window,
+        Delivery::Station,
+        Delivery::Courier,
+        Delivery::Home,
+    ];
+
+    pub fn parse(s: &str) -> Option<Delivery> {
+        Delivery::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Delivery::Window => "window",

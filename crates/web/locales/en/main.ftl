@@ -297,3 +297,6 @@ recovery-once = They are shown only now. Print them or write them down and keep 
 recovery-done = I have kept them
 recovery-renew = Get new recovery codes
 totp-recovery-hint = Lost your phone? Enter one of your recovery codes instead.
+error-conflict-title = Someone else got there first
+error-case-conflict = Someone else changed this case while you were looking at it. Open the case again to see where it stands now.
+error-no-calendar = The working-day calendar for this year has not been loaded yet, so no deadline can be set. An administrator needs to import it.

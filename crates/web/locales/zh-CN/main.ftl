@@ -279,3 +279,6 @@ recovery-once = 恢复码只显示这一次。请打印或抄下来妥善保管�
 recovery-done = 我已保存
 recovery-renew = 获取新的恢复码
 totp-recovery-hint = 手机丢了？可以输入一个恢复码代替。
+error-conflict-title = 已被他人先行处理
+error-case-conflict = 在您查看期间，此件已被他人办理。请重新打开此件，查看当前进度。
+error-no-calendar = 本年度的工作日历尚未导入，无法计算办结时限。请联系管理员导入。

@@ -104,6 +104,16 @@ impl IntoResponse for PageError {
                 "error-invalid-title",
                 "error-invalid",
             ),
+            AppError::CaseConflict { .. } => (
+                StatusCode::CONFLICT,
+                "error-conflict-title",
+                "error-case-conflict",
+            ),
+            AppError::NoCalendar(_) | AppError::Calendar(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-unavailable-title",
+                "error-no-calendar",
+            ),
             AppError::NoCatalog => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "error-unavailable-title",

@@ -35,6 +35,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ReadPersonFile, "OOYYYOOO"),
     (Action::SubmitCase, "OO--Y---"),
     (Action::ReadCase, "OOOYY---"),
+    (Action::ProcessCase, "--O-----"),
     (Action::DecideCase, "--O-----"),
     (Action::DecideGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
@@ -55,13 +56,16 @@ fn resource<'a>(
         Action::ManageOwnAccount | Action::ReadOwnAccessLog | Action::ReadPersonFile => {
             Resource::Person { id: person }
         }
-        Action::SubmitCase | Action::ReadCase | Action::DecideCase | Action::DecideGreenChannel => {
-            Resource::Case {
-                applicant: person,
-                station: Some(if own { rome } else { milan }),
-                category: if own { ee } else { tr },
-            }
-        }
+        Action::SubmitCase
+        | Action::ReadCase
+        | Action::ProcessCase
+        | Action::DecideCase
+        | Action::DecideGreenChannel => Resource::Case {
+            id: "case-1",
+            applicant: person,
+            station: Some(if own { rome } else { milan }),
+            category: if own { ee } else { tr },
+        },
         _ => Resource::System,
     }
 }
@@ -148,12 +152,14 @@ fn a_station_never_lists_people_nor_reads_another_stations_case() {
     let milan = station("IT-MIL");
     let ee = category("exit-entry");
     let other = Resource::Case {
+        id: "case-1",
         applicant: "x",
         station: Some(&milan),
         category: &ee,
     };
     assert!(!decide(&actor, Action::ReadCase, &other).is_allowed());
     let unrelayed = Resource::Case {
+        id: "case-1",
         applicant: "x",
         station: None,
         category: &ee,
@@ -172,6 +178,7 @@ fn several_grants_combine() {
     };
     let tr = category("traffic");
     let case = Resource::Case {
+        id: "case-1",
         applicant: "x",
         station: None,
         category: &tr,

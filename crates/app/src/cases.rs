@@ -1,0 +1,792 @@
+//! Cases: filing one for an item, moving it through its workflow, listing them for the applicant,
+//! the station and the bureau's queues, and their materials. The domain decides every step; the
+//! store writes it with its event and audit entry in one transaction.
+
+use jiff::civil::Date;
+use qiaoyi_domain::access::audit::sha256_hex;
+use qiaoyi_domain::access::{Action, Grant, Resource, allowing_grant, decide};
+use qiaoyi_domain::calendar::{MissingYear, WorkCalendar, YearCalendar};
+use qiaoyi_domain::cases::{
+    CaseNumber, CaseState, Channel, MediaType, Relation, Step, check_upload, is_minor, is_senior,
+    safe_file_name, steps_from, transition,
+};
+use qiaoyi_domain::catalog::{Delivery, Item, StationCode, Workflow};
+use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::{App, AppError};
+
+/// What a person fills in to open a case.
+#[derive(Clone, Debug, Default)]
+pub struct CaseRequest {
+    pub item: String,
+    pub person_name: String,
+    pub person_name_latin: String,
+    pub birth_date: String,
+    pub relation: String,
+    pub delivery: String,
+    /// Stations and consultants: the e-mail address of the person's account, when they have one.
+    pub applicant_email: String,
+}
+
+/// A case, parsed.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: String,
+    pub number: String,
+    pub item: Item,
+    pub state: CaseState,
+    pub channel: Channel,
+    pub applicant_id: Option<String>,
+    pub filed_by: String,
+    pub station: Option<StationCode>,
+    pub version: i64,
+    pub person_name: String,
+    pub person_name_latin: String,
+    pub birth_date: Date,
+    pub relation: Relation,
+    pub delivery: Delivery,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub deadline: Option<Date>,
+    pub reason: String,
+}
+
+impl Case {
+    pub fn workflow(&self) -> Workflow {
+        self.item.workflow
+    }
+
+    pub fn is_minor(&self, today: Date) -> bool {
+        is_minor(self.birth_date, today)
+    }
+
+    pub fn is_senior(&self, today: Date) -> bool {
+        is_senior(self.birth_date, today)
+    }
+
+    /// Past its deadline while still with the bureau.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.state.is_with_bureau()
+            && !matches!(
+                self.state,
+                CaseState::Ready | CaseState::Dispatched | CaseState::Delivered
+            )
+            && self.deadline.is_some_and(|d| d < today)
+    }
+
+    fn resource(&self) -> Resource<'_> {
+        Resource::Case {
+            id: &self.id,
+            applicant: self.applicant_id.as_deref().unwrap_or_default(),
+            station: self.station.as_ref(),
+            category: &self.item.category,
+        }
+    }
+}
+
+/// A case with its timeline, its files and the steps the viewer may take now.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub events: Vec<CaseEventRow>,
+    pub files: Vec<CaseFileRow>,
+    pub steps: Vec<Step>,
+}
+
+/// Which list of cases to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseList {
+    /// The signed-in person's own cases and those they filed.
+    Mine,
+    /// The cases of the signed-in station account's station.
+    Station,
+    /// The bureau's queue in the signed-in officer's categories (every category for a duty leader).
+    Queue,
+}
+
+impl CaseList {
+    pub fn parse(s: &str) -> Option<CaseList> {
+        match s {
+            "mine" => Some(CaseList::Mine),
+            "station" => Some(CaseList::Station),
+            "queue" => Some(CaseList::Queue),
+            _ => None,
+        }
+    }
+}
+
+/// One step someone asks for, with the version of the case they saw.
+#[derive(Clone, Debug, Default)]
+pub struct StepRequest {
+    pub step: String,
+    pub expected_version: i64,
+    /// Required when returning for materials or refusing; shown to the applicant.
+    pub reason: String,
+}
+
+/// A file sent for one of the item's materials (numbered from 0 in the item's order).
+#[derive(Clone, Debug)]
+pub struct Upload<'a> {
+    pub material: usize,
+    pub file_name: &'a str,
+    pub content: &'a [u8],
+}
+
+/// An uploaded file's bytes, for a download.
+#[derive(Clone, Debug)]
+pub struct CaseFileContent {
+    pub file: CaseFileRow,
+    pub content: Vec<u8>,
+}
+
+const MAX_NAME: usize = 100;
+const MAX_REASON: usize = 1000;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Today in Beijing, where the bureau's working days are counted.
+pub fn beijing_today(now_ms: i64) -> Date {
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_millisecond(now_ms)
+        .unwrap_or_default()
+        .to_zoned(tz)
+        .date()
+}
+
+fn name_checked(field: &'static str, text: &str, required: bool) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() && required {
+        return Err(invalid(
+            field,
+            "enter the name as it is written on the identity document",
+        ));
+    }
+    if text.chars().count() > MAX_NAME || text.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            format!("a name has at most {MAX_NAME} characters and no line breaks"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn birth_date_checked(text: &str, today: Date) -> Result<Date, AppError> {
+    let date: Date = text.trim().parse().map_err(|_| {
+        invalid(
+            "birth_date",
+            "enter a real date as YYYY-MM-DD, e.g. 1958-03-15",
+        )
+    })?;
+    if date > today || date.year() < 1900 {
+        return Err(invalid(
+            "birth_date",
+            "the birth date cannot be in the future or before 1900",
+        ));
+    }
+    Ok(date)
+}
+
+fn reason_checked(step: Step, text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if step.needs_reason() && text.chars().count() < 4 {
+        return Err(invalid(
+            "reason",
+            "say why, in words the applicant will understand (at least 4 characters)",
+        ));
+    }
+    if text.chars().count() > MAX_REASON {
+        return Err(invalid(
+            "reason",
+            format!("keep the reason under {MAX_REASON} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn parse_row(row: CaseRow, item: Item) -> Result<Case, AppError> {
+    let corrupt = |what: &str| {
+        AppError::Store(qiaoyi_store::StoreError::CorruptRow {
+            table: "cases",
+            key: row.id.clone(),
+            reason: format!("{what} cannot be read"),
+        })
+    };
+    Ok(Case {
+        state: CaseState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
+        channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?,
+        station: row
+            .station
+            .as_deref()
+            .map(|s| s.parse().map_err(|_| corrupt("station")))
+            .transpose()?,
+        birth_date: row
+            .person_birth_date
+            .parse()
+            .map_err(|_| corrupt("birth date"))?,
+        relation: Relation::parse(&row.relation).ok_or_else(|| corrupt("relation"))?,
+        delivery: Delivery::parse(&row.delivery).ok_or_else(|| corrupt("delivery"))?,
+        deadline: row
+            .deadline
+            .as_deref()
+            .map(|d| d.parse().map_err(|_| corrupt("deadline")))
+            .transpose()?,
+        id: row.id,
+        number: row.number,
+        item,
+        applicant_id: row.applicant_id,
+        filed_by: row.filed_by,
+        version: row.version,
+        person_name: row.person_name,
+        person_name_latin: row.person_name_latin,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        submitted_at: row.submitted_at,
+        accepted_at: row.accepted_at,
+        reason: row.reason,
+    })
+}
+
+impl App {
+    /// The working-day calendar from every imported year.
+    pub async fn work_calendar(&self) -> Result<WorkCalendar, AppError> {
+        let years = self
+            .store
+            .calendar_years()
+            .await?
+            .into_iter()
+            .map(|(year, body)| YearCalendar::parse(&format!("{year}.toml"), &body))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AppError::Calendar(e.to_string()))?;
+        WorkCalendar::new(years).map_err(|e| AppError::Calendar(e.to_string()))
+    }
+
+    /// The day a case accepted on `from` is due, `working_days` working days later.
+    pub async fn deadline(&self, from: Date, working_days: u16) -> Result<Date, AppError> {
+        let calendar = self.work_calendar().await?;
+        calendar
+            .deadline(from, working_days)
+            .map_err(|MissingYear { year }| AppError::NoCalendar(year))
+    }
+
+    /// Checks a year's calendar file and makes it the calendar of that year.
+    pub async fn import_calendar(
+        &self,
+        session: Option<&CurrentSession>,
+        file_name: &str,
+        text: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<i16, AppError> {
+        if let Some(session) = session {
+            self.authorize(
+                Some(session),
+                Action::ManageCatalogue,
+                &Resource::System,
+                client,
+                now,
+            )
+            .await?;
+        }
+        let year =
+            YearCalendar::parse(file_name, text).map_err(|e| AppError::Calendar(e.to_string()))?;
+        let unchanged = self
+            .store
+            .calendar_years()
+            .await?
+            .iter()
+            .any(|(y, body)| *y == i64::from(year.year()) && body == text);
+        if unchanged {
+            return Ok(year.year());
+        }
+        let record = self.audit_record(
+            session.map(|s| &s.actor),
+            "calendar_imported",
+            ("calendar", &year.year().to_string()),
+            "ok",
+            client,
+            now,
+        );
+        self.store
+            .import_calendar_year(i64::from(year.year()), year.source(), text, now, &record)
+            .await?;
+        Ok(year.year())
+    }
+
+    async fn load_case(&self, id: &str) -> Result<Case, AppError> {
+        let row = self
+            .store
+            .case_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+        let item = self.item(&row.item_code).await?;
+        parse_row(row, item)
+    }
+
+    /// Opens a draft case. The channel follows from who files it: an applicant files online, a
+    /// station account for a person at its station, a consultant at the window for someone (代办).
+    pub async fn open_case(
+        &self,
+        session: Option<&CurrentSession>,
+        request: &CaseRequest,
+        client: &Client,
+        now: i64,
+    ) -> Result<Case, AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let item = self
+            .item(request.item.trim())
+            .await
+            .map_err(|_| invalid("item", "choose a service from the catalogue"))?;
+        let today = beijing_today(now);
+        let person_name = name_checked("person_name", &request.person_name, true)?;
+        let person_name_latin =
+            name_checked("person_name_latin", &request.person_name_latin, false)?;
+        let birth_date = birth_date_checked(&request.birth_date, today)?;
+        let relation = Relation::parse(request.relation.trim())
+            .ok_or_else(|| invalid("relation", "say who the application is for"))?;
+        let delivery = Delivery::parse(request.delivery.trim())
+            .filter(|d| item.delivery.contains(d))
+            .ok_or_else(|| {
+                invalid(
+                    "delivery",
+                    "choose one of the ways this service is delivered",
+                )
+            })?;
+        if delivery == Delivery::Home && !is_senior(birth_date, today) {
+            return Err(invalid(
+                "delivery",
+                "home delivery is offered to people over 60 or with a recorded disability",
+            ));
+        }
+        let station = actor.grants.iter().find_map(|g| match g {
+            Grant::Station(s) => Some(s.clone()),
+            _ => None,
+        });
+        let (channel, applicant_id) = if actor.has(qiaoyi_domain::access::Role::Applicant)
+            && request.applicant_email.trim().is_empty()
+        {
+            (Channel::Online, Some(actor.user_id.clone()))
+        } else {
+            let email = request.applicant_email.trim();
+            let applicant = if email.is_empty() {
+                None
+            } else {
+                Some(
+                    self.store
+                        .user_by_email(email)
+                        .await?
+                        .ok_or_else(|| {
+                            invalid(
+                                "applicant_email",
+                                "no account has this e-mail address; leave it empty if the person has none",
+                            )
+                        })?
+                        .id,
+                )
+            };
+            let channel = if station.is_some() {
+                Channel::Station
+            } else {
+                Channel::Window
+            };
+            (channel, applicant)
+        };
+        let station = if channel == Channel::Station {
+            station
+        } else {
+            None
+        };
+        let resource = Resource::Case {
+            id: "",
+            applicant: applicant_id.as_deref().unwrap_or_default(),
+            station: station.as_ref(),
+            category: &item.category,
+        };
+        self.authorize(session, Action::SubmitCase, &resource, client, now)
+            .await?;
+        let id = format!("c-{}", random_hex(12));
+        let record =
+            self.audit_record(Some(actor), "case_opened", ("case", &id), "ok", client, now);
+        let new = NewCase {
+            id: id.clone(),
+            number_prefix: self.config.case_prefix.clone(),
+            year: i64::from(today.year()),
+            item_code: item.code.to_string(),
+            category: item.category.to_string(),
+            workflow: workflow_str(item.workflow).into(),
+            applicant_id,
+            filed_by: actor.user_id.clone(),
+            station: station.map(|s| s.to_string()),
+            channel: channel.as_str().into(),
+            person_name,
+            person_name_latin,
+            person_birth_date: birth_date.to_string(),
+            relation: relation.as_str().into(),
+            delivery: delivery.as_str().into(),
+        };
+        self.store.create_case(&new, now, &record).await?;
+        self.load_case(&id).await
+    }
+
+    /// A case the signed-in user may read, with what they may do next. Staff reading someone
+    /// else's case is recorded on that person's "who read my file".
+    pub async fn case(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<CaseDetail, AppError> {
+        let case = self.load_case(id).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("this case".into()),
+            other => other,
+        })?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await?;
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let own = case.applicant_id.as_deref() == Some(actor.user_id.as_str())
+            || case.filed_by == actor.user_id;
+        if !own {
+            let subject = match &case.applicant_id {
+                Some(person) => ("person", person.as_str()),
+                None => ("case", case.id.as_str()),
+            };
+            let mut record =
+                self.audit_record(Some(actor), "read_case", subject, "ok", client, now);
+            record.purpose = format!("case {}", case.number);
+            self.store.audit(&record).await?;
+        }
+        let steps = steps_from(case.workflow(), case.state)
+            .into_iter()
+            .filter(|s| decide(actor, s.action(), &case.resource()).is_allowed())
+            .filter(|s| *s != Step::Submit || !own || case.filed_by == actor.user_id)
+            .collect();
+        Ok(CaseDetail {
+            events: self.store.case_events(&case.id).await?,
+            files: self.store.case_files(&case.id).await?,
+            steps,
+            case,
+        })
+    }
+
+    /// Takes one step. `expected_version` is the version the person saw: if someone else moved the
+    /// case since, nothing is written and the answer is a conflict naming the current state.
+    pub async fn step_case(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        request: &StepRequest,
+        client: &Client,
+        now: i64,
+    ) -> Result<Case, AppError> {
+        let expected_version = request.expected_version;
+        let step = Step::parse(request.step.trim())
+            .ok_or_else(|| invalid("step", "choose one of the steps offered on the case"))?;
+        let case = self.load_case(id).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("this case".into()),
+            other => other,
+        })?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await
+            .map_err(|e| match e {
+                // A person who may act on the case may also read it; others learn nothing.
+                AppError::Forbidden(_) => AppError::NotFound("this case".into()),
+                other => other,
+            })?;
+        self.authorize(session, step.action(), &case.resource(), client, now)
+            .await?;
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        if case.version != expected_version {
+            return Err(AppError::CaseConflict {
+                state: case.state.as_str(),
+                version: case.version,
+            });
+        }
+        let to = transition(case.workflow(), case.state, step).map_err(|e| AppError::Invalid {
+            field: "step",
+            message: e.to_string(),
+        })?;
+        let reason = reason_checked(step, &request.reason)?;
+        if step == Step::Submit {
+            self.check_materials(&case).await?;
+        }
+        let deadline = if step == Step::Accept {
+            Some(
+                self.deadline(beijing_today(now), case.item.time_limit_days)
+                    .await?
+                    .to_string(),
+            )
+        } else {
+            None
+        };
+        let actor = &current.actor;
+        let role = allowing_grant(actor, step.action(), &case.resource())
+            .map(|g| g.role().as_str())
+            .unwrap_or_default();
+        let record = self.audit_record(
+            Some(actor),
+            &format!("case_{}", step.as_str()),
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        let written = self
+            .store
+            .step_case(
+                &CaseStep {
+                    case_id: case.id.clone(),
+                    expected_version,
+                    step: step.as_str().into(),
+                    from_state: case.state.as_str().into(),
+                    to_state: to.as_str().into(),
+                    actor_id: actor.user_id.clone(),
+                    role: role.into(),
+                    note: reason.clone(),
+                    deadline,
+                    reason: step.needs_reason().then_some(reason),
+                },
+                now,
+                &record,
+            )
+            .await;
+        match written {
+            Ok(()) => self.load_case(&case.id).await,
+            Err(qiaoyi_store::StoreError::Conflict(_)) => {
+                let now_case = self.load_case(&case.id).await?;
+                Err(AppError::CaseConflict {
+                    state: now_case.state.as_str(),
+                    version: now_case.version,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A case goes to the bureau only with a file for every required material.
+    async fn check_materials(&self, case: &Case) -> Result<(), AppError> {
+        let files = self.store.case_files(&case.id).await?;
+        let missing: Vec<usize> = case
+            .item
+            .materials
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| m.required && !files.iter().any(|f| f.material == *i as i64))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            let list: Vec<String> = missing.iter().map(usize::to_string).collect();
+            Err(invalid(
+                "materials",
+                format!(
+                    "upload every required material first; still missing: {}",
+                    list.join(", ")
+                ),
+            ))
+        }
+    }
+
+    /// One page of a list of cases.
+    pub async fn cases(
+        &self,
+        session: Option<&CurrentSession>,
+        list: CaseList,
+        offset: u64,
+        limit: u64,
+        client: &Client,
+        now: i64,
+    ) -> Result<Page<Case>, AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let categories: Vec<String>;
+        let station: String;
+        let scope = match list {
+            CaseList::Mine => {
+                self.authorize_own(session, Action::ManageOwnAccount, client, now)
+                    .await?;
+                CaseScope::Applicant(&actor.user_id)
+            }
+            CaseList::Station => {
+                let Some(code) = actor.grants.iter().find_map(|g| match g {
+                    Grant::Station(s) => Some(s.clone()),
+                    _ => None,
+                }) else {
+                    return Err(AppError::Forbidden(
+                        "only a station account has a station list",
+                    ));
+                };
+                station = code.to_string();
+                CaseScope::Station(&station)
+            }
+            CaseList::Queue => {
+                if actor.grants.contains(&Grant::DutyLeader) {
+                    categories = Vec::new();
+                } else {
+                    categories = actor
+                        .grants
+                        .iter()
+                        .filter_map(|g| match g {
+                            Grant::Officer(c) => Some(c.to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    if categories.is_empty() {
+                        return Err(AppError::Forbidden(
+                            "only officers and the duty leader have a queue",
+                        ));
+                    }
+                }
+                CaseScope::Queue(&categories)
+            }
+        };
+        if !current.is_complete() {
+            return Err(AppError::SecondFactorRequired);
+        }
+        let page = self
+            .store
+            .cases(&scope, offset, limit.min(crate::MAX_PAGE))
+            .await?;
+        let items = self.items(None).await?;
+        let mut cases = Vec::with_capacity(page.items.len());
+        for row in page.items {
+            let item = items
+                .iter()
+                .find(|i| i.code.as_str() == row.item_code)
+                .cloned()
+                .ok_or_else(|| AppError::NotFound(format!("item {}", row.item_code)))?;
+            let case = parse_row(row, item)?;
+            // The scope's query already limits the rows; the one policy still has the last word.
+            if decide(actor, Action::ReadCase, &case.resource()).is_allowed() {
+                cases.push(case);
+            }
+        }
+        Ok(Page {
+            total: page.total,
+            offset: page.offset,
+            items: cases,
+        })
+    }
+
+    /// Adds a file for one of the case's materials, while the case is with its filer.
+    pub async fn upload_case_file(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        upload: &Upload<'_>,
+        client: &Client,
+        now: i64,
+    ) -> Result<CaseFileRow, AppError> {
+        let case = self.load_case(id).await?;
+        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden(_) => AppError::NotFound("this case".into()),
+                other => other,
+            })?;
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        if !matches!(case.state, CaseState::Draft | CaseState::Returned) {
+            return Err(invalid(
+                "file",
+                "files can be added while the case is a draft or returned for materials",
+            ));
+        }
+        let Upload {
+            material,
+            file_name,
+            content,
+        } = *upload;
+        if material >= case.item.materials.len() {
+            return Err(invalid("material", "choose one of the materials listed"));
+        }
+        let media_type: MediaType = check_upload(file_name, content, self.config.max_upload_mb)
+            .map_err(|e| invalid("file", e.to_string()))?;
+        let file = CaseFileRow {
+            id: format!("f-{}", random_hex(12)),
+            case_id: case.id.clone(),
+            material: material as i64,
+            file_name: safe_file_name(file_name),
+            media_type: media_type.as_str().into(),
+            size: content.len() as i64,
+            sha256: sha256_hex(content),
+            uploaded_by: current.actor.user_id.clone(),
+            uploaded_at: now,
+        };
+        let record = self.audit_record(
+            Some(&current.actor),
+            "case_file_added",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        self.store.add_case_file(&file, content, &record).await?;
+        Ok(file)
+    }
+
+    /// A file's bytes for someone who may read the case; the read is audited.
+    pub async fn case_file(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        file_id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<CaseFileContent, AppError> {
+        let case = self.load_case(id).await?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await?;
+        let mut record = self.audit_record(
+            session.map(|s| &s.actor),
+            "read_case_file",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("case {}", case.number);
+        let (file, content) = self
+            .store
+            .read_case_file(&case.id, file_id, &record)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this file".into()))?;
+        Ok(CaseFileContent { file, content })
+    }
+
+    /// Finds a case by its number, for anyone who may read it.
+    pub async fn case_id_by_number(&self, number: &str) -> Result<String, AppError> {
+        let number = CaseNumber::parse(number).map_err(|e| invalid("number", e.to_string()))?;
+        self.store
+            .case_by_number(number.as_str())
+            .await?
+            .map(|r| r.id)
+            .ok_or_else(|| AppError::NotFound("this case".into()))
+    }
+}
+
+fn workflow_str(w: Workflow) -> &'static str {
+    match w {
+        Workflow::Standard => "standard",
+        Workflow::Certificate => "certificate",
+    }
+}

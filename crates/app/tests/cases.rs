@@ -1,0 +1,543 @@
+//! Cases through the use cases, on whichever database the test store gives: a case from draft to
+//! closed, the concurrent decision, deadlines on the working-day calendar, and bad input.
+
+use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
+use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_app::domain::cases::CaseState;
+use qiaoyi_app::{App, AppError};
+use qiaoyi_store::testing::{TestStore, test_store};
+
+/// 2026-05-28, a Thursday, 10:06 in Beijing.
+const T0: i64 = 1_779_934_000_000;
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+
+async fn app() -> (App, TestStore) {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    app.seed_demo(T0).await.expect("seed");
+    (app, store)
+}
+
+fn client() -> Client {
+    Client {
+        address: "127.0.0.1".into(),
+    }
+}
+
+async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
+    let LoginOutcome::SignedIn { token, .. } = app
+        .login(email, DEMO_PASSWORD, &client(), now)
+        .await
+        .expect("login")
+    else {
+        panic!("{email} cannot sign in");
+    };
+    let s = app
+        .session(&token, now)
+        .await
+        .expect("ok")
+        .expect("session");
+    if !s.is_complete() {
+        let code = totp_code(DEMO_TOTP_SECRET, now).expect("code");
+        assert!(
+            app.pass_second_factor(&s, &code, &client(), now)
+                .await
+                .expect("ok")
+        );
+    }
+    app.session(&token, now)
+        .await
+        .expect("ok")
+        .expect("session")
+}
+
+fn step_request(step: &str, expected_version: i64, reason: &str) -> StepRequest {
+    StepRequest {
+        step: step.into(),
+        expected_version,
+        reason: reason.into(),
+    }
+}
+
+fn passport_renewal() -> CaseRequest {
+    CaseRequest {
+        item: "EE-01".into(),
+        person_name: "季美华".into(),
+        person_name_latin: "JI MEIHUA".into(),
+        birth_date: "1950-04-02".into(),
+        relation: "self".into(),
+        delivery: "courier".into(),
+        applicant_email: String::new(),
+    }
+}
+
+/// Uploads a PDF for every required material of the case.
+async fn upload_required(app: &App, who: &CurrentSession, id: &str) {
+    let detail = app.case(Some(who), id, &client(), T0).await.expect("read");
+    for (i, m) in detail.case.item.materials.iter().enumerate() {
+        if m.required {
+            app.upload_case_file(
+                Some(who),
+                id,
+                &Upload {
+                    material: i,
+                    file_name: "scan.pdf",
+                    content: PDF,
+                },
+                &client(),
+                T0,
+            )
+            .await
+            .expect("uploaded");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let case = app
+        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .await
+        .expect("opened");
+    assert_eq!(case.state, CaseState::Draft);
+    assert!(case.number.starts_with("QT-2026-"), "{}", case.number);
+
+    // Submitting without the required materials is refused and changes nothing.
+    let refused = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("submit", 1, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::Invalid {
+                field: "materials",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    upload_required(&app, &applicant, &case.id).await;
+    let case = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("submit", 1, ""),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("submitted");
+    assert_eq!(case.state, CaseState::Submitted);
+
+    // The applicant cannot accept their own case; the officer can, and the deadline is set.
+    let denied = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("accept", case.version, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
+    let queue = app
+        .cases(Some(&officer), CaseList::Queue, 0, 20, &client(), T0)
+        .await
+        .expect("queue");
+    assert!(queue.items.iter().any(|c| c.id == case.id));
+    let mut case = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &step_request("accept", case.version, ""),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("accepted");
+    // Accepted Thursday 2026-05-28; 7 working days: May 29, Jun 1–5, Jun 8 (a Monday).
+    assert_eq!(
+        case.deadline.map(|d| d.to_string()),
+        Some("2026-06-08".into())
+    );
+    for step in [
+        "verify_identity",
+        "start_review",
+        "approve",
+        "start_production",
+        "mark_ready",
+        "dispatch",
+        "deliver",
+        "close",
+    ] {
+        case = app
+            .step_case(
+                Some(&officer),
+                &case.id,
+                &step_request(step, case.version, ""),
+                &client(),
+                T0,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+    }
+    assert_eq!(case.state, CaseState::Closed);
+    let detail = app
+        .case(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("read");
+    let steps: Vec<&str> = detail.events.iter().map(|e| e.step.as_str()).collect();
+    assert_eq!(steps.first(), Some(&"create"));
+    assert_eq!(steps.last(), Some(&"close"));
+    assert_eq!(detail.events.len(), 11);
+    assert!(detail.steps.is_empty());
+    // The officer's read shows on the applicant's "who read my file".
+    app.case(Some(&officer), &case.id, &client(), T0)
+        .await
+        .expect("read");
+    let log = app
+        .who_read_my_file(Some(&applicant), &client(), T0)
+        .await
+        .expect("log");
+    assert!(
+        log.iter()
+            .any(|a| a.action == "read_case" && a.purpose.contains(&case.number))
+    );
+    app.verify_audit(&|_| {})
+        .await
+        .expect("verify")
+        .expect("chain intact");
+}
+
+#[tokio::test]
+async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let case = app
+        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .await
+        .expect("opened");
+    upload_required(&app, &applicant, &case.id).await;
+    let mut case = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("submit", 1, ""),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("submitted");
+    for step in ["accept", "verify_identity", "start_review"] {
+        case = app
+            .step_case(
+                Some(&officer),
+                &case.id,
+                &step_request(step, case.version, ""),
+                &client(),
+                T0,
+            )
+            .await
+            .expect(step);
+    }
+    let version = case.version;
+    let (c1, c2) = (client(), client());
+    let (approve, refuse) = (
+        step_request("approve", version, ""),
+        step_request("refuse", version, "材料与事实不符"),
+    );
+    let (a, b) = tokio::join!(
+        app.step_case(Some(&officer), &case.id, &approve, &c1, T0),
+        app.step_case(Some(&officer), &case.id, &refuse, &c2, T0),
+    );
+    let (won, lost) = match (&a, &b) {
+        (Ok(c), Err(e)) | (Err(e), Ok(c)) => (c, e),
+        _ => panic!("exactly one must win: {a:?} {b:?}"),
+    };
+    match lost {
+        AppError::CaseConflict { state, version: v } => {
+            assert_eq!(*state, won.state.as_str());
+            assert_eq!(*v, version + 1);
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let events = app
+        .case(Some(&officer), &case.id, &client(), T0)
+        .await
+        .expect("read")
+        .events;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.step == "approve" || e.step == "refuse")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let bad = [
+        (
+            "item",
+            CaseRequest {
+                item: "XX-99".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "birth_date",
+            CaseRequest {
+                birth_date: "1950-02-31".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "birth_date",
+            CaseRequest {
+                birth_date: "2099-01-01".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "person_name",
+            CaseRequest {
+                person_name: "  ".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "relation",
+            CaseRequest {
+                relation: "cousin".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "delivery",
+            CaseRequest {
+                delivery: "teleport".into(),
+                ..passport_renewal()
+            },
+        ),
+        (
+            "delivery",
+            CaseRequest {
+                delivery: "home".into(),
+                birth_date: "1990-01-01".into(),
+                ..passport_renewal()
+            },
+        ),
+    ];
+    for (field, request) in bad {
+        let result = app
+            .open_case(Some(&applicant), &request, &client(), T0)
+            .await;
+        assert!(
+            matches!(&result, Err(AppError::Invalid { field: f, .. }) if *f == field),
+            "{field}: {result:?}"
+        );
+    }
+    let mine = app
+        .cases(Some(&applicant), CaseList::Mine, 0, 20, &client(), T0)
+        .await
+        .expect("list");
+    assert_eq!(mine.total, 0);
+
+    let case = app
+        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .await
+        .expect("opened");
+    for (name, content) in [
+        ("scan.pdf", b"MZ\x90\x00 not a pdf".as_slice()),
+        ("scan.png", PDF),
+        ("scan.exe", PDF),
+        ("scan.pdf", b"".as_slice()),
+    ] {
+        let r = app
+            .upload_case_file(
+                Some(&applicant),
+                &case.id,
+                &Upload {
+                    material: 0,
+                    file_name: name,
+                    content,
+                },
+                &client(),
+                T0,
+            )
+            .await;
+        assert!(
+            matches!(r, Err(AppError::Invalid { field: "file", .. })),
+            "{name}: {r:?}"
+        );
+    }
+    let big = [PDF, &vec![0u8; 10 * 1024 * 1024]].concat();
+    let r = app
+        .upload_case_file(
+            Some(&applicant),
+            &case.id,
+            &Upload {
+                material: 0,
+                file_name: "big.pdf",
+                content: &big,
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(r, Err(AppError::Invalid { field: "file", .. })),
+        "{r:?}"
+    );
+    let r = app
+        .upload_case_file(
+            Some(&applicant),
+            &case.id,
+            &Upload {
+                material: 99,
+                file_name: "scan.pdf",
+                content: PDF,
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Invalid {
+                field: "material",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    // A step the workflow forbids, an unknown step, a stale version.
+    let r = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("resubmit", 1, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(r, Err(AppError::Invalid { field: "step", .. })),
+        "{r:?}"
+    );
+    let r = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("teleport", 1, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(r, Err(AppError::Invalid { field: "step", .. })),
+        "{r:?}"
+    );
+    let r = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("withdraw", 7, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::CaseConflict {
+                state: "draft",
+                version: 1
+            })
+        ),
+        "{r:?}"
+    );
+    let detail = app
+        .case(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("read");
+    assert_eq!(
+        (detail.case.state, detail.case.version, detail.files.len()),
+        (CaseState::Draft, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn stations_see_only_their_cases_and_others_see_none_of_yours() {
+    let (app, _store) = app().await;
+    let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
+    let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let walk_in = CaseRequest {
+        person_name: "王建国".into(),
+        person_name_latin: "WANG JIANGUO".into(),
+        relation: "other".into(),
+        delivery: "station".into(),
+        ..passport_renewal()
+    };
+    let case = app
+        .open_case(Some(&rome), &walk_in, &client(), T0)
+        .await
+        .expect("opened");
+    assert_eq!(case.station.as_ref().map(|s| s.as_str()), Some("IT-ROM"));
+    let rome_list = app
+        .cases(Some(&rome), CaseList::Station, 0, 20, &client(), T0)
+        .await
+        .expect("list");
+    assert_eq!(rome_list.total, 1);
+    let madrid_list = app
+        .cases(Some(&madrid), CaseList::Station, 0, 20, &client(), T0)
+        .await
+        .expect("list");
+    assert_eq!(madrid_list.total, 0);
+    for other in [&madrid, &applicant] {
+        let r = app.case(Some(other), &case.id, &client(), T0).await;
+        assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+    }
+    let r = app
+        .cases(Some(&rome), CaseList::Queue, 0, 20, &client(), T0)
+        .await;
+    assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+}
+
+#[tokio::test]
+async fn deadlines_follow_the_official_calendar() {
+    let (app, _store) = app().await;
+    let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+    // Accepted Thursday 2026-02-12: Feb 13 (Fri), Feb 14 (Sat, 调休 working day), then the Spring
+    // Festival break Feb 15–23, then Feb 24.
+    assert_eq!(
+        app.deadline(d("2026-02-12"), 3).await.expect("ok"),
+        d("2026-02-24")
+    );
+    // Accepted 2026-09-30: National Day Oct 1–7, Oct 10 (Sat) is a working day.
+    assert_eq!(
+        app.deadline(d("2026-09-30"), 3).await.expect("ok"),
+        d("2026-10-10")
+    );
+    let r = app.deadline(d("2027-03-01"), 1).await;
+    assert!(matches!(r, Err(AppError::NoCalendar(2027))), "{r:?}");
+    let r = app.deadline(d("2026-12-31"), 30).await;
+    assert!(matches!(r, Err(AppError::NoCalendar(2027))), "{r:?}");
+}

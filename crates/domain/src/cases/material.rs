@@ -1,0 +1,157 @@
+//! Uploaded materials: the three kinds of file accepted, recognised by their content rather than by
+//! the name or type the sender claims, and file names made safe to show and to offer as a download.
+
+/// A file kind the bureau accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaType {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl MediaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Pdf => "application/pdf",
+            MediaType::Jpeg => "image/jpeg",
+            MediaType::Png => "image/png",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MediaType> {
+        [MediaType::Pdf, MediaType::Jpeg, MediaType::Png]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
+    /// The kind a file name's extension claims.
+    pub fn from_file_name(name: &str) -> Option<MediaType> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "pdf" => Some(MediaType::Pdf),
+            "jpg" | "jpeg" => Some(MediaType::Jpeg),
+            "png" => Some(MediaType::Png),
+            _ => None,
+        }
+    }
+
+    /// The kind the content actually is, from its first bytes.
+    pub fn sniff(content: &[u8]) -> Option<MediaType> {
+        if content.starts_with(b"%PDF-") {
+            Some(MediaType::Pdf)
+        } else if content.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(MediaType::Jpeg)
+        } else if content.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(MediaType::Png)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("the file is empty; choose the scan or photo again")]
+    Empty,
+    #[error(
+        "the file is larger than {max_mb} MB; scan it at a lower resolution or as several pages"
+    )]
+    TooLarge { max_mb: i64 },
+    #[error("only PDF, JPEG and PNG files are accepted")]
+    UnknownKind,
+    #[error("the file's content is not what its name says; save it again as PDF, JPEG or PNG")]
+    ContentMismatch,
+}
+
+/// Checks an upload and returns the kind its content proves it is.
+pub fn check_upload(
+    file_name: &str,
+    content: &[u8],
+    max_mb: i64,
+) -> Result<MediaType, UploadError> {
+    if content.is_empty() {
+        return Err(UploadError::Empty);
+    }
+    if i64::try_from(content.len()).unwrap_or(i64::MAX) > max_mb.saturating_mul(1024 * 1024) {
+        return Err(UploadError::TooLarge { max_mb });
+    }
+    let claimed = MediaType::from_file_name(file_name).ok_or(UploadError::UnknownKind)?;
+    match MediaType::sniff(content) {
+        Some(actual) if actual == claimed => Ok(actual),
+        Some(_) => Err(UploadError::ContentMismatch),
+        None => Err(UploadError::ContentMismatch),
+    }
+}
+
+/// The name to keep: the last path component, without control characters or quotes, at most 120
+/// characters; `file` when nothing is left.
+pub fn safe_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn content_decides_and_must_match_the_name() {
+        assert_eq!(check_upload("a.pdf", b"%PDF-1.7\n", 10), Ok(MediaType::Pdf));
+        assert_eq!(
+            check_upload("a.JPG", &[0xFF, 0xD8, 0xFF, 0xE0], 10),
+            Ok(MediaType::Jpeg)
+        );
+        assert_eq!(
+            check_upload("a.png", b"\x89PNG\r\n\x1a\n....", 10),
+            Ok(MediaType::Png)
+        );
+        assert_eq!(
+            check_upload("a.pdf", b"MZ\x90\x00", 10),
+            Err(UploadError::ContentMismatch)
+        );
+        assert_eq!(
+            check_upload("a.png", b"%PDF-1.7", 10),
+            Err(UploadError::ContentMismatch)
+        );
+        assert_eq!(
+            check_upload("a.exe", b"%PDF-1.7", 10),
+            Err(UploadError::UnknownKind)
+        );
+        assert_eq!(check_upload("a.pdf", b"", 10), Err(UploadError::Empty));
+        let big = [b"%PDF-".as_slice(), &vec![0u8; 1024 * 1024]].concat();
+        assert_eq!(
+            check_upload("a.pdf", &big, 1),
+            Err(UploadError::TooLarge { max_mb: 1 })
+        );
+    }
+
+    #[test]
+    fn names_are_made_safe() {
+        assert_eq!(safe_file_name("C:\\Users\\x\\护照.pdf"), "护照.pdf");
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("a\"b\r\n.pdf"), "ab.pdf");
+        assert_eq!(safe_file_name(".."), "file");
+        assert_eq!(safe_file_name(""), "file");
+    }
+
+    proptest! {
+        #[test]
+        fn safe_names_have_no_separators_or_controls(s in ".{0,200}") {
+            let n = safe_file_name(&s);
+            prop_assert!(!n.is_empty() && n.chars().count() <= 120);
+            prop_assert!(!n.contains(['/', '\\', '"']) && !n.chars().any(char::is_control));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Cases: one application for one catalogue item. [`workflow`] is the table of states and steps each
+//! item's workflow allows; [`number`] the human-readable case numbers; [`person`] what a case says
+//! about the person it is for.
+
+pub mod material;
+pub mod number;
+pub mod person;
+pub mod workflow;
+
+pub use material::{MediaType, UploadError, check_upload, safe_file_name};
+pub use number::{CaseNumber, CaseNumberError};
+pub use person::{Relation, age_on, is_minor, is_senior};
+pub use workflow::{CaseState, Channel, Step, WorkflowError, steps_from, transition};

@@ -1,0 +1,474 @@
+//! Cases, their timeline, their files and the working-day calendars. Every step of a case is one
+//! transaction: the state change (guarded by the version the caller read), its event and its audit
+//! entry commit together or not at all.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::catalog::clamp_i64;
+use crate::{Page, Store, StoreError, audit};
+
+/// A case as stored. States, channels and dates are text here; the app parses them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: String,
+    pub number: String,
+    pub item_code: String,
+    pub category: String,
+    pub workflow: String,
+    pub applicant_id: Option<String>,
+    pub filed_by: String,
+    pub station: Option<String>,
+    pub channel: String,
+    pub state: String,
+    pub version: i64,
+    pub person_name: String,
+    pub person_name_latin: String,
+    pub person_birth_date: String,
+    pub relation: String,
+    pub delivery: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub deadline: Option<String>,
+    pub reason: String,
+}
+
+/// A new case: everything but its number, which is given out in the same transaction.
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub id: String,
+    pub number_prefix: String,
+    pub year: i64,
+    pub item_code: String,
+    pub category: String,
+    pub workflow: String,
+    pub applicant_id: Option<String>,
+    pub filed_by: String,
+    pub station: Option<String>,
+    pub channel: String,
+    pub person_name: String,
+    pub person_name_latin: String,
+    pub person_birth_date: String,
+    pub relation: String,
+    pub delivery: String,
+}
+
+/// One step to write: from the state and version the caller read, to the new state.
+#[derive(Clone, Debug)]
+pub struct CaseStep {
+    pub case_id: String,
+    pub expected_version: i64,
+    pub step: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor_id: String,
+    pub role: String,
+    pub note: String,
+    /// Set on acceptance.
+    pub deadline: Option<String>,
+    /// Replaces the reason shown to the applicant when the step carries one.
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseEventRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: String,
+    pub role: String,
+    pub step: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFileRow {
+    pub id: String,
+    pub case_id: String,
+    pub material: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+/// Which cases a list shows.
+#[derive(Clone, Debug)]
+pub enum CaseScope<'a> {
+    /// The cases of one account, and those it filed for others.
+    Applicant(&'a str),
+    /// The cases one station filed.
+    Station(&'a str),
+    /// Cases with the bureau in these categories (all categories when empty), by deadline.
+    Queue(&'a [String]),
+}
+
+const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, version, \
+     person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, submitted_at, \
+     accepted_at, deadline, reason";
+
+/// The states in an officer's queue (see `CaseState::is_with_bureau`).
+const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
+
+fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
+    Ok(CaseRow {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        item_code: row.try_get("item_code")?,
+        category: row.try_get("category")?,
+        workflow: row.try_get("workflow")?,
+        applicant_id: row.try_get("applicant_id")?,
+        filed_by: row.try_get("filed_by")?,
+        station: row.try_get("station")?,
+        channel: row.try_get("channel")?,
+        state: row.try_get("state")?,
+        version: row.try_get("version")?,
+        person_name: row.try_get("person_name")?,
+        person_name_latin: row.try_get("person_name_latin")?,
+        person_birth_date: row.try_get("person_birth_date")?,
+        relation: row.try_get("relation")?,
+        delivery: row.try_get("delivery")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        submitted_at: row.try_get("submitted_at")?,
+        accepted_at: row.try_get("accepted_at")?,
+        deadline: row.try_get("deadline")?,
+        reason: row.try_get("reason")?,
+    })
+}
+
+fn file_row(row: &AnyRow) -> Result<CaseFileRow, StoreError> {
+    Ok(CaseFileRow {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        material: row.try_get("material")?,
+        file_name: row.try_get("file_name")?,
+        media_type: row.try_get("media_type")?,
+        size: row.try_get("size")?,
+        sha256: row.try_get("sha256")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        uploaded_at: row.try_get("uploaded_at")?,
+    })
+}
+
+impl Store {
+    /// Creates a draft case with the next number of its prefix and year, its first event and the
+    /// audit entry. Returns the number given out.
+    pub async fn create_case(
+        &self,
+        new: &NewCase,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO case_sequences (prefix, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (prefix, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
+        )
+        .bind(&new.number_prefix)
+        .bind(new.year)
+        .fetch_one(&mut *tx)
+        .await?;
+        let number = format!("{}-{}-{:06}", new.number_prefix, new.year, sequence);
+        sqlx::query(
+            "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
+             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15)",
+        )
+        .bind(&new.id)
+        .bind(&number)
+        .bind(&new.item_code)
+        .bind(&new.category)
+        .bind(&new.workflow)
+        .bind(&new.applicant_id)
+        .bind(&new.filed_by)
+        .bind(&new.station)
+        .bind(&new.channel)
+        .bind(&new.person_name)
+        .bind(&new.person_name_latin)
+        .bind(&new.person_birth_date)
+        .bind(&new.relation)
+        .bind(&new.delivery)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
+             VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')",
+        )
+        .bind(&new.id)
+        .bind(now)
+        .bind(&new.filed_by)
+        .bind(&record.role)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    pub async fn case_by_id(&self, id: &str) -> Result<Option<CaseRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    pub async fn case_by_number(&self, number: &str) -> Result<Option<CaseRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE number = $1"
+        )))
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    /// Writes one step if the case is still at the version and state the caller read. Returns
+    /// `Conflict` (and writes nothing) when someone else moved it first.
+    pub async fn step_case(
+        &self,
+        step: &CaseStep,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let submitted = matches!(step.step.as_str(), "submit" | "resubmit");
+        let accepted = step.step == "accept";
+        let changed = sqlx::query(
+            "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
+             submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
+             accepted_at = CASE WHEN $4 = 1 THEN $2 ELSE accepted_at END, \
+             deadline = COALESCE($5, deadline), reason = COALESCE($6, reason) \
+             WHERE id = $7 AND version = $8 AND state = $9",
+        )
+        .bind(&step.to_state)
+        .bind(now)
+        .bind(i64::from(submitted))
+        .bind(i64::from(accepted))
+        .bind(&step.deadline)
+        .bind(&step.reason)
+        .bind(&step.case_id)
+        .bind(step.expected_version)
+        .bind(&step.from_state)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "someone else changed this case first; reload it and try again".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&step.case_id)
+        .bind(step.expected_version + 1)
+        .bind(now)
+        .bind(&step.actor_id)
+        .bind(&step.role)
+        .bind(&step.step)
+        .bind(&step.from_state)
+        .bind(&step.to_state)
+        .bind(&step.note)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The timeline of a case, oldest first.
+    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_id, role, step, from_state, to_state, note FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseEventRow {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    role: r.try_get("role")?,
+                    step: r.try_get("step")?,
+                    from_state: r.try_get("from_state")?,
+                    to_state: r.try_get("to_state")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One page of cases in `scope`: newest first for applicants and stations, earliest deadline
+    /// first (cases without one last) for the bureau's queue.
+    pub async fn cases(
+        &self,
+        scope: &CaseScope<'_>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<CaseRow>, StoreError> {
+        let (filter, order, binds): (String, &str, Vec<&str>) = match scope {
+            CaseScope::Applicant(id) => (
+                "(applicant_id = $1 OR filed_by = $1)".into(),
+                "created_at DESC, id",
+                vec![id],
+            ),
+            CaseScope::Station(code) => ("station = $1".into(), "created_at DESC, id", vec![code]),
+            CaseScope::Queue(categories) => {
+                let mut filter = format!("state IN ({QUEUE_STATES})");
+                if !categories.is_empty() {
+                    let marks: Vec<String> =
+                        (1..=categories.len()).map(|i| format!("${i}")).collect();
+                    filter.push_str(&format!(" AND category IN ({})", marks.join(", ")));
+                }
+                (
+                    filter,
+                    "deadline IS NULL, deadline, submitted_at, id",
+                    categories.iter().map(String::as_str).collect(),
+                )
+            }
+        };
+        let n = binds.len();
+        let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {filter}");
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        // Only fixed text and numbered placeholders are formatted in; values are bound.
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+        for b in &binds {
+            count = count.bind(*b);
+            list = list.bind(*b);
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let rows = list
+            .bind(clamp_i64(limit))
+            .bind(clamp_i64(offset))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Page {
+            total: total.max(0) as u64,
+            offset,
+            items: rows.iter().map(case_row).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Stores an uploaded file for a case; the same content is kept once.
+    pub async fn add_case_file(
+        &self,
+        file: &CaseFileRow,
+        content: &[u8],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&file.sha256)
+        .bind(content.to_vec())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO case_files (id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&file.id)
+        .bind(&file.case_id)
+        .bind(file.material)
+        .bind(&file.file_name)
+        .bind(&file.media_type)
+        .bind(file.size)
+        .bind(&file.sha256)
+        .bind(&file.uploaded_by)
+        .bind(file.uploaded_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn case_files(&self, case_id: &str) -> Result<Vec<CaseFileRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at \
+             FROM case_files WHERE case_id = $1 ORDER BY material, uploaded_at, id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(file_row).collect()
+    }
+
+    /// A file's record and bytes, with the audit entry of the read written first.
+    pub async fn read_case_file(
+        &self,
+        case_id: &str,
+        file_id: &str,
+        record: &AuditRecord,
+    ) -> Result<Option<(CaseFileRow, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT f.id, f.case_id, f.material, f.file_name, f.media_type, f.size, f.sha256, f.uploaded_by, \
+             f.uploaded_at, b.content FROM case_files f JOIN case_file_blobs b ON b.sha256 = f.sha256 \
+             WHERE f.id = $1 AND f.case_id = $2",
+        )
+        .bind(file_id)
+        .bind(case_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let file = file_row(&row)?;
+        let content: Vec<u8> = row.try_get("content")?;
+        self.audit(record).await?;
+        Ok(Some((file, content)))
+    }
+
+    /// Makes `body` the calendar of `year`, replacing an earlier import of that year.
+    pub async fn import_calendar_year(
+        &self,
+        year: i64,
+        source: &str,
+        body: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO calendar_years (year, source, body, imported_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (year) DO UPDATE SET source = excluded.source, body = excluded.body, imported_at = excluded.imported_at",
+        )
+        .bind(year)
+        .bind(source)
+        .bind(body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every imported calendar year as (year, file text), in order.
+    pub async fn calendar_years(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT year, body FROM calendar_years ORDER BY year")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("year")?, r.try_get("body")?)))
+            .collect()
+    }
+}
