@@ -83,7 +83,8 @@ async function signIn(page, role) {
 }
 
 async function links(page) {
-  return page.$$eval('a[href]', (as) => as.map((a) => a.href));
+  // Links marked `download` fetch a file, not a page.
+  return page.$$eval('a[href]:not([download])', (as) => as.map((a) => a.href));
 }
 
 /** Checks one page in one language and mode. */

@@ -206,7 +206,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn grants_of(row: &UserRow) -> Vec<Grant> {
+pub(crate) fn grants_of(row: &UserRow) -> Vec<Grant> {
     // A stored grant that no longer parses grants nothing: deny by default.
     row.grants
         .iter()

@@ -1,9 +1,10 @@
-//! The demo data: the reference catalogue and one account per role.
+//! The demo data: the reference catalogue, one account per role, and a few cases.
 
-use qiaoyi_domain::access::Grant;
+use qiaoyi_domain::access::{Actor, Grant};
 use qiaoyi_domain::lang::Lang;
 
-use crate::accounts::{AccountRequest, Client};
+use crate::accounts::{AccountRequest, Client, CurrentSession, SecondFactor};
+use crate::cases::{Case, CaseRequest, StepRequest, Upload};
 use crate::{App, AppError, ImportOutcome, catalog_source};
 
 /// Every demo account's password.
@@ -47,6 +48,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 pub struct Seeded {
     pub catalogue: ImportOutcome,
     pub accounts_created: usize,
+    pub cases_created: usize,
 }
 
 impl App {
@@ -89,9 +91,148 @@ impl App {
             .await?;
             accounts_created += 1;
         }
+        let cases_created = if accounts_created == DEMO_ACCOUNTS.len() {
+            self.seed_demo_cases(now_ms).await?
+        } else {
+            0
+        };
         Ok(Seeded {
             catalogue,
             accounts_created,
+            cases_created,
         })
     }
+
+    /// A demo account acting, as if signed in with its second factor just passed.
+    async fn demo_session(&self, email: &str, now_ms: i64) -> Result<CurrentSession, AppError> {
+        let user = self
+            .store
+            .user_by_email(email)
+            .await?
+            .ok_or_else(|| AppError::NotFound(email.to_owned()))?;
+        Ok(CurrentSession {
+            actor: Actor {
+                user_id: user.id.clone(),
+                grants: crate::accounts::grants_of(&user),
+            },
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            language: None,
+            token_hash: String::new(),
+            csrf: String::new(),
+            created_at: now_ms,
+            second_factor: SecondFactor::Passed(now_ms),
+            elder_mode: false,
+        })
+    }
+
+    /// A few cases at different stages, so every list and case page has something to show: the
+    /// applicant's passport renewal with the bureau, her mother's certificate still a draft, and a
+    /// walk-in at the Rome station already accepted.
+    async fn seed_demo_cases(&self, now_ms: i64) -> Result<usize, AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
+        let rome = self
+            .demo_session("station.rome@qiaoyi.example", now_ms)
+            .await?;
+        let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
+        let renewal = CaseRequest {
+            item: "EE-01".into(),
+            person_name: "季美华".into(),
+            person_name_latin: "JI MEIHUA".into(),
+            birth_date: "1962-08-19".into(),
+            relation: "self".into(),
+            delivery: "courier".into(),
+            applicant_email: String::new(),
+        };
+        let certificate = CaseRequest {
+            item: "EC-01".into(),
+            person_name: "陈秀英".into(),
+            person_name_latin: "CHEN XIUYING".into(),
+            birth_date: "1941-02-03".into(),
+            relation: "parent".into(),
+            delivery: "window".into(),
+            ..renewal.clone()
+        };
+        let walk_in = CaseRequest {
+            person_name: "王建国".into(),
+            person_name_latin: "WANG JIANGUO".into(),
+            birth_date: "1975-11-30".into(),
+            relation: "other".into(),
+            delivery: "station".into(),
+            ..renewal.clone()
+        };
+        let mut steps: Vec<(&CurrentSession, Case, Vec<&str>)> = Vec::new();
+        let case = self
+            .open_case(Some(&applicant), &renewal, &client, now_ms)
+            .await?;
+        self.demo_materials(&applicant, &case, now_ms).await?;
+        steps.push((&applicant, case, vec!["submit"]));
+        self.open_case(Some(&applicant), &certificate, &client, now_ms)
+            .await?;
+        let case = self
+            .open_case(Some(&rome), &walk_in, &client, now_ms)
+            .await?;
+        self.demo_materials(&rome, &case, now_ms).await?;
+        steps.push((&rome, case, vec!["submit"]));
+        for (who, case, names) in &steps {
+            let mut version = case.version;
+            for name in names {
+                let request = StepRequest {
+                    step: (*name).into(),
+                    expected_version: version,
+                    reason: String::new(),
+                };
+                version = self
+                    .step_case(Some(who), &case.id, &request, &client, now_ms)
+                    .await?
+                    .version;
+            }
+            if case.channel == qiaoyi_domain::cases::Channel::Station {
+                // Acceptance sets a deadline; a year without a calendar leaves the case waiting.
+                let accept = StepRequest {
+                    step: "accept".into(),
+                    expected_version: version,
+                    reason: String::new(),
+                };
+                match self
+                    .step_case(Some(&officer), &case.id, &accept, &client, now_ms)
+                    .await
+                {
+                    Ok(_) | Err(AppError::NoCalendar(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(3)
+    }
+
+    /// A one-page PDF for every required material of a demo case.
+    async fn demo_materials(
+        &self,
+        who: &CurrentSession,
+        case: &Case,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        for (i, m) in case.item.materials.iter().enumerate() {
+            if m.required {
+                let upload = Upload {
+                    material: i,
+                    file_name: "scan.pdf",
+                    content: DEMO_PDF,
+                };
+                self.upload_case_file(Some(who), &case.id, &upload, &client, now_ms)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }
+
+/// The smallest PDF a viewer opens: one blank A4 page.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";

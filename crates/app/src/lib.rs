@@ -15,7 +15,9 @@ pub mod vault;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
-pub use qiaoyi_store::{CaseEventRow, CaseFileRow, AuditFilter, Backend, CatalogHeader, ImportOutcome, Page, StoreError};
+pub use qiaoyi_store::{
+    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, Page, StoreError,
+};
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
 use qiaoyi_domain::catalog::{Category, Guide, Item, SourceFile, Station};
@@ -88,6 +90,15 @@ impl App {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<ImportOutcome, AppError> {
         let catalog = qiaoyi_domain::catalog::parse(files)?;
+        let calendars: Vec<&SourceFile> = files
+            .iter()
+            .filter(|f| f.path.starts_with("calendar/"))
+            .collect();
+        // Every file is checked before anything is written.
+        for file in &calendars {
+            qiaoyi_domain::calendar::YearCalendar::parse(&file.path, &file.text)
+                .map_err(|e| AppError::Calendar(e.to_string()))?;
+        }
         let outcome = self
             .store
             .import_catalog(&catalog, now_ms, progress)
@@ -96,7 +107,7 @@ impl App {
             address: "cli".into(),
         };
         // The working-day calendars beside it (calendar/YYYY.toml), each year on its own.
-        for file in files.iter().filter(|f| f.path.starts_with("calendar/")) {
+        for file in calendars {
             self.import_calendar(None, &file.path, &file.text, &client, now_ms)
                 .await?;
         }

@@ -94,6 +94,12 @@ enum ImportWhat {
         /// Directory laid out as catalog/FORMAT.md describes.
         dir: PathBuf,
     },
+    /// Validate one year's working-day calendar (calendar/YYYY.toml in catalog/FORMAT.md) and make
+    /// it the calendar of that year, replacing an earlier import of the same year.
+    Calendar {
+        /// The year's file, e.g. catalog/calendar/2027.toml.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +167,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import {
             what: ImportWhat::Catalog { dir },
         } => import_catalog(config, &dir).await,
+        Command::Import {
+            what: ImportWhat::Calendar { file },
+        } => import_calendar(config, &file).await,
         Command::User {
             what:
                 UserWhat::Add {
@@ -199,6 +208,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!(
                     "imported the reference catalogue: {items} items, {guides} guides, {stations} stations"
                 );
+            }
+            if seeded.cases_created > 0 {
+                println!("created {} demo cases", seeded.cases_created);
             }
             print_demo_logins();
             let addr = listener.local_addr().context("listening address")?;
@@ -379,6 +391,31 @@ async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn import_calendar(config: Config, file: &Path) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::BadInput(anyhow::anyhow!("cannot read {}: {e}", file.display())))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Validate before touching the database.
+    qiaoyi_app::domain::calendar::YearCalendar::parse(&name, &text).map_err(|e| {
+        Failure::BadInput(anyhow::anyhow!(
+            "the calendar is refused, nothing was imported: {e}"
+        ))
+    })?;
+    let app = open(config).await?;
+    let client = qiaoyi_app::accounts::Client {
+        address: "cli".into(),
+    };
+    let year = app
+        .import_calendar(None, &name, &text, &client, now_ms())
+        .await
+        .map_err(|e| Failure::Other(e.into()))?;
+    println!("imported the working-day calendar of {year}");
+    Ok(())
+}
+
 async fn import_catalog(config: Config, dir: &Path) -> Result<(), Failure> {
     let files = catalog_source::read_dir(dir)
         .map_err(|e| Failure::BadInput(anyhow::anyhow!("cannot read the catalogue: {e}")))?;
@@ -388,6 +425,13 @@ async fn import_catalog(config: Config, dir: &Path) -> Result<(), Failure> {
             "the catalogue is refused, nothing was imported: {e}"
         ))
     })?;
+    for file in files.iter().filter(|f| f.path.starts_with("calendar/")) {
+        qiaoyi_app::domain::calendar::YearCalendar::parse(&file.path, &file.text).map_err(|e| {
+            Failure::BadInput(anyhow::anyhow!(
+                "the calendar is refused, nothing was imported: {e}"
+            ))
+        })?;
+    }
     let app = open(config).await?;
     let bar = ProgressBar::new(0);
     bar.set_style(

@@ -42,7 +42,7 @@ fn borrowed(env: &[(String, String)]) -> Vec<(&str, &str)> {
 
 fn copy_catalogue(to: &Path) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
-    for sub in ["", "items", "guides"] {
+    for sub in ["", "items", "guides", "calendar"] {
         std::fs::create_dir_all(to.join(sub)).expect("mkdir");
         for entry in std::fs::read_dir(from.join(sub)).expect("read catalogue") {
             let path = entry.expect("entry").path();
@@ -192,6 +192,34 @@ async fn import_catalog_is_all_or_nothing() {
 
     let output = qiaoyi(&["import", "catalog", "/nonexistent/catalogue"], &env);
     assert_eq!(output.status.code(), Some(2));
+
+    // A new year's calendar is imported on its own; a bad one is refused by name.
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../catalog/calendar/2026.toml"
+    );
+    let output = qiaoyi(&["import", "calendar", shipped], &env);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("2026"), "{}", stdout(&output));
+    let bad_year = good.path().join("2027.toml");
+    let text = std::fs::read_to_string(shipped).expect("read");
+    // 2027-02-17 is a Wednesday: not a weekend day that could be worked.
+    std::fs::write(
+        &bad_year,
+        text.replace("2026", "2027")
+            .replacen("date = \"2027-01-04\"", "date = \"2027-02-17\"", 1),
+    )
+    .expect("write");
+    let output = qiaoyi(
+        &["import", "calendar", bad_year.to_str().expect("utf8")],
+        &env,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("nothing was imported"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 fn qiaoyi_with_stdin(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {

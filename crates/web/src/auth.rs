@@ -115,8 +115,14 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         headers.contains_key(header::COOKIE)
     };
     let body = if unsafe_method && needs_token {
+        let multipart = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
         let (given, body) = match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
             Some(token) => (Some(token.to_owned()), body),
+            // A file upload is too large to read here: its form carries the token in its address.
+            None if multipart => (query_value(parts.uri.query(), CSRF_FIELD), body),
             None => match to_bytes(body, MAX_FORM).await {
                 Ok(bytes) => {
                     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
@@ -143,17 +149,12 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 
     // Elder mode follows the account: a choice made while signed in is remembered with it, and a
     // browser that has made no choice of its own gets the account's.
-    let asked_elder = parts.uri.query().and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .ok()?
-            .into_iter()
-            .find(|(k, _)| k == "elder")
-            .and_then(|(_, v)| match v.as_str() {
-                "1" => Some(true),
-                "0" => Some(false),
-                _ => None,
-            })
-    });
+    let asked_elder =
+        query_value(parts.uri.query(), "elder").and_then(|v| match v.as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        });
     if let (Some(session), Some(on)) = (&session, asked_elder)
         && let Err(e) = state.app.set_elder_mode(session, on).await
     {
@@ -179,6 +180,14 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query?)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn csrf_refused(path: &str, prefs: Option<Prefs>) -> Response {

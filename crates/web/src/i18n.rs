@@ -115,7 +115,8 @@ fn langid(lang: Lang) -> LanguageIdentifier {
 pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
-        "count", "days", "amount", "code", "page", "time", "minutes", "email",
+        "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
+        "date",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
@@ -278,6 +279,40 @@ mod tests {
             keys.insert(key.to_owned());
         }
         keys.extend(Topic::ALL.iter().map(|t| format!("topic-{}", t.as_str())));
+        for key in [
+            "error-conflict-title",
+            "error-case-conflict",
+            "error-no-calendar",
+            "case-error-person-name",
+            "case-error-person-name-latin",
+            "case-error-birth-date",
+            "case-error-relation",
+            "case-error-delivery",
+            "case-error-applicant-email",
+            "case-error-materials",
+            "case-error-reason",
+            "case-error-file",
+            "case-error-file-size",
+            "case-error-file-state",
+            "case-error-file-missing",
+            "case-error-material",
+            "case-error-step",
+            "cases-view-mine",
+            "cases-view-station",
+            "cases-view-queue",
+            "case-step-create",
+        ] {
+            keys.insert(key.to_owned());
+        }
+        use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
+        keys.extend(CaseState::ALL.iter().map(|s| crate::pages::state_key(*s)));
+        keys.extend(Step::ALL.iter().map(|s| crate::pages::step_key(s.as_str())));
+        keys.extend(Relation::ALL.iter().map(|r| crate::pages::relation_key(*r)));
+        keys.extend(
+            Channel::ALL
+                .iter()
+                .map(|c| format!("channel-{}", c.as_str())),
+        );
         keys.extend(
             qiaoyi_app::domain::access::Role::ALL
                 .iter()

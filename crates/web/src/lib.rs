@@ -31,6 +31,8 @@ pub struct AppState {
 /// The whole router: API, pages, assets, health and metrics.
 pub fn router(app: App) -> Router {
     metrics::install();
+    // Uploads are the largest bodies: the configured file size and room for the form around it.
+    let body_limit = usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
     let state = AppState { app };
     let (api, _) = api::router().split_for_parts();
     Router::new()
@@ -38,6 +40,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

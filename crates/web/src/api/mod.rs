@@ -1,10 +1,12 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
+mod cases;
 mod catalog;
 mod extract;
 mod health;
 mod session;
 
+pub(crate) use cases::attachment;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +22,7 @@ use crate::AppState;
     ),
     tags(
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
+        (name = "cases", description = "Applications: opening, steps through the workflow, materials, deadlines"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
     )
@@ -43,6 +46,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))
+        .routes(routes!(cases::open, cases::list))
+        .routes(routes!(cases::show))
+        .routes(routes!(cases::step))
+        .routes(routes!(cases::upload))
+        .routes(routes!(cases::download))
+        .routes(routes!(cases::deadline))
 }
 
 /// The OpenAPI 3.1 document as JSON.

@@ -7,6 +7,8 @@ use qiaoyi_app::domain::catalog::{Delivery, Item};
 
 use super::{ForPage, PageResult, fee_text, render};
 use crate::AppState;
+use crate::auth::now_ms;
+use qiaoyi_app::cases::beijing_today;
 use crate::i18n::Prefs;
 
 struct CategoryCard {
@@ -172,6 +174,7 @@ struct ItemPage<'a> {
     eligibility: String,
     fee: String,
     time_limit: String,
+    due_if_today: Option<String>,
     video: String,
     video_needed: bool,
     guardian: String,
@@ -187,6 +190,13 @@ pub async fn item(
 ) -> PageResult {
     let item = state.app.item(&code).await.for_page(&p)?;
     let categories = state.app.categories().await.for_page(&p)?;
+    // Without a calendar for the days ahead the page says nothing rather than guess.
+    let due_if_today = state
+        .app
+        .deadline(beijing_today(now_ms()), item.time_limit_days)
+        .await
+        .ok()
+        .map(|d| d.to_string());
     let guides = state.app.guides_for_item(&code).await.for_page(&p)?;
     let category_name = categories
         .iter()
@@ -204,6 +214,7 @@ pub async fn item(
         eligibility: item.eligibility.get(p.lang).to_owned(),
         fee: fee_text(&p, item.fee_fen),
         time_limit: p.t1("time-limit-days", "days", item.time_limit_days),
+        due_if_today,
         video: yes_no(item.video_check),
         video_needed: item.video_check,
         guardian: yes_no(item.guardian_for_minors),

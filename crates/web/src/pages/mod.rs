@@ -2,6 +2,10 @@
 
 mod account;
 mod admin;
+mod cases;
+
+#[cfg(test)]
+pub(crate) use cases::{relation_key, state_key, step_key};
 mod catalog;
 mod guides;
 mod people;
@@ -32,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(people::router())
+        .merge(cases::router())
         .merge(signup::router())
 }
 
@@ -163,7 +168,7 @@ pub async fn not_found(uri: Uri, Extension(prefs): Extension<Prefs>) -> Response
 
 /// A page number from a link. Anything that is not a positive number shows the first page rather
 /// than an error: these links get shared and mangled.
-fn page_number(raw: Option<&str>) -> u64 {
+pub(crate) fn page_number(raw: Option<&str>) -> u64 {
     raw.and_then(|n| n.parse::<u64>().ok())
         .filter(|&n| n >= 1)
         .unwrap_or(1)

@@ -1,0 +1,476 @@
+//! Cases over the API: open one, list them, read one with its timeline, take a step, add and fetch
+//! material files; and the working-day deadline the item pages quote.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use qiaoyi_app::cases::{Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::problem::Problem;
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCaseBody {
+    /// Item code, e.g. `EE-01`.
+    item: String,
+    /// The name of the person the case is for, as on their identity document.
+    person_name: String,
+    /// The same name in Latin letters (pinyin or passport spelling).
+    #[serde(default)]
+    person_name_latin: String,
+    /// `YYYY-MM-DD`.
+    birth_date: String,
+    /// `self`, `child`, `parent`, `spouse`, `grandparent`, `grandchild`, `sibling` or `other`.
+    relation: String,
+    /// One of the item's delivery methods: `window`, `station`, `courier`, `home`.
+    delivery: String,
+    /// Stations and consultants: the e-mail address of the person's account, if they have one.
+    #[serde(default)]
+    applicant_email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    id: String,
+    /// e.g. `QT-2026-000123`.
+    number: String,
+    item: String,
+    category: String,
+    /// `standard` or `certificate`.
+    workflow: &'static str,
+    state: &'static str,
+    /// Send this with the next step; it changes with every step.
+    version: i64,
+    /// `online`, `station` or `window`.
+    channel: &'static str,
+    station: Option<String>,
+    person_name: String,
+    person_name_latin: String,
+    birth_date: String,
+    relation: &'static str,
+    delivery: &'static str,
+    /// Instants in milliseconds since 1970 (UTC).
+    created_at: i64,
+    submitted_at: Option<i64>,
+    accepted_at: Option<i64>,
+    /// The working day (Beijing) by which the bureau must decide; set at acceptance.
+    deadline: Option<String>,
+    /// Why the case was returned or refused.
+    reason: String,
+}
+
+impl From<&Case> for CaseView {
+    fn from(c: &Case) -> Self {
+        CaseView {
+            id: c.id.clone(),
+            number: c.number.clone(),
+            item: c.item.code.to_string(),
+            category: c.item.category.to_string(),
+            workflow: match c.workflow() {
+                qiaoyi_app::domain::catalog::Workflow::Standard => "standard",
+                qiaoyi_app::domain::catalog::Workflow::Certificate => "certificate",
+            },
+            state: c.state.as_str(),
+            version: c.version,
+            channel: c.channel.as_str(),
+            station: c.station.as_ref().map(ToString::to_string),
+            person_name: c.person_name.clone(),
+            person_name_latin: c.person_name_latin.clone(),
+            birth_date: c.birth_date.to_string(),
+            relation: c.relation.as_str(),
+            delivery: c.delivery.as_str(),
+            created_at: c.created_at,
+            submitted_at: c.submitted_at,
+            accepted_at: c.accepted_at,
+            deadline: c.deadline.map(|d| d.to_string()),
+            reason: c.reason.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    at: i64,
+    /// The role the step was taken in (never the staff member's name).
+    role: String,
+    step: String,
+    from_state: String,
+    to_state: String,
+    note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FileView {
+    id: String,
+    /// Index of the item's material (from 0).
+    material: i64,
+    file_name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetailView {
+    case: CaseView,
+    events: Vec<EventView>,
+    files: Vec<FileView>,
+    /// The steps the caller may take now.
+    steps: Vec<&'static str>,
+}
+
+impl From<&CaseDetail> for CaseDetailView {
+    fn from(d: &CaseDetail) -> Self {
+        CaseDetailView {
+            case: CaseView::from(&d.case),
+            events: d
+                .events
+                .iter()
+                .map(|e| EventView {
+                    at: e.at,
+                    role: e.role.clone(),
+                    step: e.step.clone(),
+                    from_state: e.from_state.clone(),
+                    to_state: e.to_state.clone(),
+                    note: e.note.clone(),
+                })
+                .collect(),
+            files: d
+                .files
+                .iter()
+                .map(|f| FileView {
+                    id: f.id.clone(),
+                    material: f.material,
+                    file_name: f.file_name.clone(),
+                    media_type: f.media_type.clone(),
+                    size: f.size,
+                    sha256: f.sha256.clone(),
+                    uploaded_at: f.uploaded_at,
+                })
+                .collect(),
+            steps: d.steps.iter().map(|s| s.as_str()).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `mine` (default), `station` or `queue`.
+    view: Option<String>,
+    #[serde(default)]
+    offset: u64,
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CasePage {
+    total: u64,
+    offset: u64,
+    items: Vec<CaseView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StepBody {
+    /// e.g. `submit`, `accept`, `approve`, `refuse`; the case lists the steps open to you.
+    step: String,
+    /// The case's version as you last read it.
+    version: i64,
+    /// Required for `return` and `refuse`: shown to the applicant.
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FileQuery {
+    /// The file's name; its extension must match its content (pdf, jpg, jpeg, png).
+    name: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeadlineQuery {
+    /// Day of acceptance, `YYYY-MM-DD` (it does not count).
+    from: String,
+    /// Working days allowed.
+    working_days: u16,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Deadline {
+    /// `YYYY-MM-DD`
+    deadline: String,
+}
+
+/// Open a draft case for an item.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseBody,
+    responses(
+        (status = 201, body = CaseView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn open(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<NewCaseBody>,
+) -> Result<(StatusCode, Json<CaseView>), Problem> {
+    let request = CaseRequest {
+        item: body.item,
+        person_name: body.person_name,
+        person_name_latin: body.person_name_latin,
+        birth_date: body.birth_date,
+        relation: body.relation,
+        delivery: body.delivery,
+        applicant_email: body.applicant_email,
+    };
+    let case = state
+        .app
+        .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(CaseView::from(&case))))
+}
+
+/// Cases: your own (`mine`), your station's (`station`), or the bureau's queue by deadline (`queue`).
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+    responses(
+        (status = 200, body = CasePage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<CasePage>, Problem> {
+    let view = q.view.as_deref().unwrap_or("mine");
+    let list = CaseList::parse(view).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            "view must be mine, station or queue",
+        )
+        .with_field("view")
+    })?;
+    let page = state
+        .app
+        .cases(
+            auth.session.as_ref(),
+            list,
+            q.offset,
+            q.limit.unwrap_or(20),
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(CasePage {
+        total: page.total,
+        offset: page.offset,
+        items: page.items.iter().map(CaseView::from).collect(),
+    }))
+}
+
+/// One case with its timeline, its files and the steps open to you.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = String, Path, description = "Case id or number")),
+    responses(
+        (status = 200, body = CaseDetailView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> Result<Json<CaseDetailView>, Problem> {
+    let id = resolve(&state, &id).await?;
+    let detail = state
+        .app
+        .case(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await?;
+    Ok(Json(CaseDetailView::from(&detail)))
+}
+
+/// A case number (`QT-2026-000123`) or an id.
+async fn resolve(state: &AppState, id: &str) -> Result<String, Problem> {
+    if id.contains('-') && !id.starts_with("c-") {
+        Ok(state.app.case_id_by_number(id).await?)
+    } else {
+        Ok(id.to_owned())
+    }
+}
+
+/// Take a step. A stale `version` is refused with 409 and the case's current state and version.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", request_body = StepBody,
+    params(("id" = String, Path, description = "Case id or number")),
+    responses(
+        (status = 200, body = CaseView),
+        (status = 401, description = "Signed out, or a decision needs a fresh second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Someone moved the case first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The workflow does not allow the step, or a reason is missing", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn step(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StepBody>,
+) -> Result<Json<CaseView>, Problem> {
+    let id = resolve(&state, &id).await?;
+    let request = StepRequest {
+        step: body.step,
+        expected_version: body.version,
+        reason: body.reason,
+    };
+    let case = state
+        .app
+        .step_case(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .await?;
+    Ok(Json(CaseView::from(&case)))
+}
+
+/// Add a file for one of the item's materials: the raw bytes as the body (PDF, JPEG or PNG,
+/// recognised by content), while the case is a draft or returned.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{material}/files", tag = "cases",
+    params(("id" = String, Path, description = "Case id or number"),
+           ("material" = usize, Path, description = "Index of the item's material, from 0"),
+           FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, body = FileView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, too large, not PDF/JPEG/PNG, or not what its name says", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path((id, material)): Path<(String, usize)>,
+    ApiQuery(q): ApiQuery<FileQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<FileView>), Problem> {
+    let id = resolve(&state, &id).await?;
+    let upload = Upload {
+        material,
+        file_name: &q.name,
+        content: &body,
+    };
+    let f = state
+        .app
+        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, now_ms())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FileView {
+            id: f.id,
+            material: f.material,
+            file_name: f.file_name,
+            media_type: f.media_type,
+            size: f.size,
+            sha256: f.sha256,
+            uploaded_at: f.uploaded_at,
+        }),
+    ))
+}
+
+/// Download a material file, as an attachment, if you may read the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/files/{file}", tag = "cases",
+    params(("id" = String, Path, description = "Case id or number"), ("file" = String, Path)),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let id = resolve(&state, &id).await?;
+    let f = state
+        .app
+        .case_file(auth.session.as_ref(), &id, &file, &auth.client, now_ms())
+        .await?;
+    Ok(attachment(&f.file.media_type, &f.file.file_name, f.content))
+}
+
+/// A download that browsers save rather than render, so an uploaded file never runs as a page.
+pub fn attachment(media_type: &str, file_name: &str, content: Vec<u8>) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+/// The deadline of a case accepted on `from` with a limit of `working_days`, on China's official
+/// calendar (weekends, public holidays and adjusted working days).
+#[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "cases", params(DeadlineQuery),
+    responses(
+        (status = 200, body = Deadline),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No calendar for a year the count reaches", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn deadline(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> Result<Json<Deadline>, Problem> {
+    let from: jiff::civil::Date = q.from.trim().parse().map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            "from must be a real date as YYYY-MM-DD",
+        )
+        .with_field("from")
+    })?;
+    if q.working_days > 365 {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            "working_days must be between 0 and 365",
+        )
+        .with_field("working_days"));
+    }
+    let deadline = state.app.deadline(from, q.working_days).await?;
+    Ok(Json(Deadline {
+        deadline: deadline.to_string(),
+    }))
+}

@@ -1,0 +1,604 @@
+//! Case pages: apply for an item, "my cases" (or the station's, or the bureau's queue), one case
+//! with its timeline, materials and the steps the reader may take.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use qiaoyi_app::AppError;
+use qiaoyi_app::cases::{
+    Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload, beijing_today,
+};
+use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
+use qiaoyi_app::domain::catalog::{Delivery, Item};
+use qiaoyi_app::domain::access::Role;
+use serde::Deserialize;
+
+use super::account::{FieldError, when};
+use super::{ForPage, PageResult, page_number, render};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::i18n::Prefs;
+
+const PER_PAGE: u64 = 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apply/{item}", get(apply_form).post(apply))
+        .route("/cases", get(list))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/steps", post(step))
+        .route("/cases/{id}/files", post(upload))
+        .route("/cases/{id}/files/{file}", get(download))
+}
+
+pub fn delivery_key(d: Delivery) -> &'static str {
+    match d {
+        Delivery::Window => "delivery-window",
+        Delivery::Station => "delivery-station",
+        Delivery::Courier => "delivery-courier",
+        Delivery::Home => "delivery-home",
+    }
+}
+
+pub fn state_key(s: CaseState) -> String {
+    format!("case-state-{}", s.as_str().replace('_', "-"))
+}
+
+pub fn step_key(s: &str) -> String {
+    format!("case-step-{}", s.replace('_', "-"))
+}
+
+pub fn relation_key(r: Relation) -> String {
+    format!("relation-{}", r.as_str())
+}
+
+struct Choice {
+    value: &'static str,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+struct ApplyPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    item_code: String,
+    item_name: String,
+    for_others: bool,
+    form: ApplyForm,
+    relations: Vec<Choice>,
+    deliveries: Vec<Choice>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApplyForm {
+    #[serde(default)]
+    person_name: String,
+    #[serde(default)]
+    person_name_latin: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    relation: String,
+    #[serde(default)]
+    delivery: String,
+    #[serde(default)]
+    applicant_email: String,
+}
+
+fn apply_page(p: &Prefs, auth: &Auth, item: &Item, form: ApplyForm, errors: Vec<FieldError>) -> Response {
+    let for_others = auth
+        .session
+        .as_ref()
+        .is_some_and(|s| !s.actor.has(Role::Applicant));
+    let relations = Relation::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str(),
+            label: p.t(&relation_key(*r)),
+            checked: form.relation == r.as_str(),
+        })
+        .collect();
+    let deliveries = item
+        .delivery
+        .iter()
+        .map(|d| Choice {
+            value: d.as_str(),
+            label: p.t(delivery_key(*d)),
+            checked: form.delivery == d.as_str(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ApplyPage {
+        title: p.t("apply-title"),
+        section: "cases",
+        errors,
+        item_code: item.code.to_string(),
+        item_name: item.name.get(p.lang).to_owned(),
+        for_others,
+        form,
+        relations,
+        deliveries,
+        p,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(code): Path<String>,
+) -> PageResult {
+    if auth.session.is_none() {
+        return Err(AppError::Unauthenticated).for_page(&p);
+    }
+    let item = state.app.item(&code).await.for_page(&p)?;
+    Ok(apply_page(&p, &auth, &item, ApplyForm::default(), Vec::new()))
+}
+
+/// The localized message for a field the app refused.
+fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
+    let key = match field {
+        "person_name" => "case-error-person-name",
+        "person_name_latin" => "case-error-person-name-latin",
+        "birth_date" => "case-error-birth-date",
+        "relation" => "case-error-relation",
+        "delivery" => "case-error-delivery",
+        "applicant_email" => "case-error-applicant-email",
+        "materials" => "case-error-materials",
+        "reason" => "case-error-reason",
+        "file" if message.contains("MB") => "case-error-file-size",
+        "file" if message.contains("draft") => "case-error-file-state",
+        "file" => "case-error-file",
+        "material" => "case-error-material",
+        _ => "case-error-step",
+    };
+    FieldError {
+        field,
+        message: p.t(key),
+    }
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(code): Path<String>,
+    Form(form): Form<ApplyForm>,
+) -> PageResult {
+    let item = state.app.item(&code).await.for_page(&p)?;
+    let request = CaseRequest {
+        item: code,
+        person_name: form.person_name.clone(),
+        person_name_latin: form.person_name_latin.clone(),
+        birth_date: form.birth_date.clone(),
+        relation: form.relation.clone(),
+        delivery: form.delivery.clone(),
+        applicant_email: form.applicant_email.clone(),
+    };
+    match state
+        .app
+        .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .await
+    {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Err(AppError::Invalid { field, message }) => {
+            let errors = vec![field_error(&p, field, &message)];
+            Ok(apply_page(&p, &auth, &item, form, errors))
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+struct CaseLine {
+    id: String,
+    number: String,
+    item: String,
+    person: String,
+    state: String,
+    deadline: String,
+    overdue: bool,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    view: &'static str,
+    views: Vec<(&'static str, String, bool)>,
+    lines: Vec<CaseLine>,
+    total: u64,
+    page: u64,
+    pages: u64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    view: Option<String>,
+    page: Option<String>,
+}
+
+fn line(p: &Prefs, c: &Case, today: jiff::civil::Date) -> CaseLine {
+    CaseLine {
+        id: c.id.clone(),
+        number: c.number.clone(),
+        item: c.item.name.get(p.lang).to_owned(),
+        person: c.person_name.clone(),
+        state: p.t(&state_key(c.state)),
+        deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        overdue: c.is_overdue(today),
+        updated: when(c.updated_at),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let Some(session) = auth.session.as_ref() else {
+        return Err(AppError::Unauthenticated).for_page(&p);
+    };
+    let actor = &session.actor;
+    // The lists this account has, the first being its natural home.
+    let mut available = Vec::new();
+    if actor.has(Role::Officer) || actor.has(Role::DutyLeader) {
+        available.push(("queue", CaseList::Queue, "cases-view-queue"));
+    }
+    if actor.has(Role::Station) {
+        available.push(("station", CaseList::Station, "cases-view-station"));
+    }
+    available.push(("mine", CaseList::Mine, "cases-view-mine"));
+    let chosen = q
+        .view
+        .as_deref()
+        .and_then(|v| available.iter().find(|(name, _, _)| *name == v))
+        .unwrap_or(&available[0]);
+    let page = page_number(q.page.as_deref());
+    let now = now_ms();
+    let result = state
+        .app
+        .cases(
+            auth.session.as_ref(),
+            chosen.1,
+            (page - 1) * PER_PAGE,
+            PER_PAGE,
+            &auth.client,
+            now,
+        )
+        .await
+        .for_page(&p)?;
+    let today = beijing_today(now);
+    let view = CasesPage {
+        title: p.t(chosen.2),
+        section: "cases",
+        view: chosen.0,
+        views: available
+            .iter()
+            .map(|(name, _, key)| (*name, p.t(key), *name == chosen.0))
+            .collect(),
+        lines: result.items.iter().map(|c| line(&p, c, today)).collect(),
+        total: result.total,
+        page,
+        pages: result.total.div_ceil(PER_PAGE).max(1),
+        p: &p,
+    };
+    Ok(render(&view))
+}
+
+struct MaterialLine {
+    index: usize,
+    name: String,
+    required: bool,
+    files: Vec<FileLine>,
+}
+
+struct FileLine {
+    id: String,
+    name: String,
+    size_kb: i64,
+}
+
+struct EventLine {
+    at: String,
+    role: String,
+    step: String,
+    state: String,
+    note: String,
+}
+
+struct StepButton {
+    step: &'static str,
+    label: String,
+    needs_reason: bool,
+    deciding: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    id: String,
+    item_code: String,
+    item_name: String,
+    state: String,
+    is_draft: bool,
+    version: i64,
+    person_name: String,
+    person_name_latin: String,
+    birth_date: String,
+    minor: bool,
+    relation: String,
+    delivery: String,
+    channel: String,
+    station: String,
+    deadline: String,
+    overdue: bool,
+    reason: String,
+    can_upload: bool,
+    materials: Vec<MaterialLine>,
+    events: Vec<EventLine>,
+    steps: Vec<StepButton>,
+}
+
+fn case_page(p: &Prefs, detail: &CaseDetail, errors: Vec<FieldError>) -> Response {
+    let c = &detail.case;
+    let today = beijing_today(now_ms());
+    let can_upload = detail.steps.iter().any(|s| matches!(s, Step::Submit | Step::Resubmit));
+    let materials = c
+        .item
+        .materials
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MaterialLine {
+            index: i,
+            name: m.name.get(p.lang).to_owned(),
+            required: m.required,
+            files: detail
+                .files
+                .iter()
+                .filter(|f| f.material == i as i64)
+                .map(|f| FileLine {
+                    id: f.id.clone(),
+                    name: f.file_name.clone(),
+                    size_kb: (f.size + 1023) / 1024,
+                })
+                .collect(),
+        })
+        .collect();
+    let events = detail
+        .events
+        .iter()
+        .map(|e| EventLine {
+            at: when(e.at),
+            role: if e.role.is_empty() {
+                String::new()
+            } else {
+                p.t(&format!("role-{}", e.role))
+            },
+            step: p.t(&step_key(&e.step)),
+            state: CaseState::parse(&e.to_state)
+                .map(|s| p.t(&state_key(s)))
+                .unwrap_or_default(),
+            note: e.note.clone(),
+        })
+        .collect();
+    let steps = detail
+        .steps
+        .iter()
+        .map(|s| StepButton {
+            step: s.as_str(),
+            label: p.t(&step_key(s.as_str())),
+            needs_reason: s.needs_reason(),
+            deciding: s.action().is_deciding(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = CasePage {
+        title: p.t1("case-title", "number", c.number.clone()),
+        section: "cases",
+        errors,
+        id: c.id.clone(),
+        item_code: c.item.code.to_string(),
+        item_name: c.item.name.get(p.lang).to_owned(),
+        state: p.t(&state_key(c.state)),
+        is_draft: c.state == CaseState::Draft,
+        version: c.version,
+        person_name: c.person_name.clone(),
+        person_name_latin: c.person_name_latin.clone(),
+        birth_date: c.birth_date.to_string(),
+        minor: c.is_minor(today),
+        relation: p.t(&relation_key(c.relation)),
+        delivery: p.t(delivery_key(c.delivery)),
+        channel: p.t(&format!("channel-{}", c.channel.as_str())),
+        station: c.station.as_ref().map(ToString::to_string).unwrap_or_default(),
+        deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        overdue: c.is_overdue(today),
+        reason: c.reason.clone(),
+        can_upload,
+        materials,
+        events,
+        steps,
+        p,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let detail = state
+        .app
+        .case(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    Ok(case_page(&p, &detail, Vec::new()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Shows the case again with one message at the top, after a refused step or upload.
+async fn refused(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    error: FieldError,
+) -> PageResult {
+    let detail = state
+        .app
+        .case(auth.session.as_ref(), id, &auth.client, now_ms())
+        .await
+        .for_page(p)?;
+    Ok(case_page(p, &detail, vec![error]))
+}
+
+async fn step(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<StepForm>,
+) -> PageResult {
+    let request = StepRequest {
+        step: form.step,
+        expected_version: form.version.trim().parse().unwrap_or(-1),
+        reason: form.reason,
+    };
+    match state
+        .app
+        .step_case(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .await
+    {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Err(AppError::Invalid { field, message }) => {
+            refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
+        }
+        Err(AppError::FreshSecondFactorRequired) => {
+            let next = serde_urlencoded::to_string([("next", format!("/cases/{id}"))])
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!("/login/second-factor?{next}")).into_response())
+        }
+        Err(AppError::CaseConflict { .. }) => {
+            let error = FieldError {
+                field: "step",
+                message: p.t("error-case-conflict"),
+            };
+            refused(&state, &p, &auth, &id, error).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let mut material = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    if let Ok(mut multipart) = multipart {
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => match field.name() {
+                    Some("material") => {
+                        material = field.text().await.ok().and_then(|t| t.trim().parse().ok());
+                    }
+                    Some("file") => {
+                        let name = field.file_name().unwrap_or_default().to_owned();
+                        match field.bytes().await {
+                            Ok(bytes) => file = Some((name, bytes.to_vec())),
+                            Err(_) => too_large = true,
+                        }
+                    }
+                    _ => {}
+                },
+                Ok(None) => break,
+                Err(_) => {
+                    too_large = true;
+                    break;
+                }
+            }
+        }
+    }
+    let error = |field: &'static str, key: &str| FieldError {
+        field,
+        message: p.t(key),
+    };
+    if too_large {
+        return refused(&state, &p, &auth, &id, error("file", "case-error-file-size")).await;
+    }
+    let (Some(material), Some((name, content))) = (material, file) else {
+        return refused(&state, &p, &auth, &id, error("file", "case-error-file-missing")).await;
+    };
+    let upload = Upload {
+        material,
+        file_name: &name,
+        content: &content,
+    };
+    match state
+        .app
+        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
+        Err(AppError::Invalid { field, message }) => {
+            refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path((id, file)): Path<(String, String)>,
+) -> PageResult {
+    let f = state
+        .app
+        .case_file(auth.session.as_ref(), &id, &file, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    Ok(crate::api::attachment(
+        &f.file.media_type,
+        &f.file.file_name,
+        f.content,
+    ))
+}

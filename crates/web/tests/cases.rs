@@ -1,0 +1,517 @@
+//! Cases through the API and the pages: a case from draft to closed by the right roles, the
+//! concurrent decision, deadlines on the official calendar, materials, and refusals of bad input.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Browser, hidden_csrf};
+use qiaoyi_app::accounts::{Client, totp_code};
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// A made-up calendar for next year, so tests that accept cases today do not depend on when they
+/// run: only New Year's Day off besides the weekends. Real years come from catalog/calendar.
+fn test_calendar(year: i16) -> String {
+    format!(
+        "year = {year}\nsource = \"test fixture\"\n[[holiday]]\n\
+         name = {{ zh = \"元旦\", en = \"New Year's Day\", it = \"Capodanno\", es = \"Año Nuevo\" }}\n\
+         from = \"{year}-01-01\"\nto = \"{year}-01-01\"\n"
+    )
+}
+
+/// A browser on a fresh demo server whose calendar also covers next year.
+async fn server() -> Browser {
+    let b = Browser::new().await;
+    let store = b.store.as_ref().expect("store");
+    let app =
+        qiaoyi_app::App::with_store(store.store.clone(), qiaoyi_app::config::Config::default());
+    let next = jiff::Zoned::now().year() + 1;
+    let client = Client {
+        address: "test".into(),
+    };
+    app.import_calendar(
+        None,
+        &format!("{next}.toml"),
+        &test_calendar(next),
+        &client,
+        0,
+    )
+    .await
+    .expect("calendar");
+    b
+}
+
+impl Browser {
+    /// Signs in over the API (passing the second factor for staff); returns the CSRF token.
+    async fn api_sign_in(&mut self, email: &str) -> String {
+        let body = format!(r#"{{"email":"{email}","password":"{DEMO_PASSWORD}"}}"#);
+        let reply = self.post_json("/api/v1/session", &body, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let csrf = json(&self.get("/api/v1/me").await.body)["csrf"]
+            .as_str()
+            .expect("csrf")
+            .to_owned();
+        if json(&reply.body)["second_factor"] == "challenge" {
+            let code =
+                totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+            let r = self
+                .post_json(
+                    "/api/v1/session/second-factor",
+                    &format!(r#"{{"code":"{code}"}}"#),
+                    Some(&csrf),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+        csrf
+    }
+
+    async fn upload_raw(&mut self, uri: &str, content: &[u8], csrf: &str) -> common::Reply {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .header("x-csrf-token", csrf),
+            Body::from(content.to_vec()),
+        )
+        .await
+    }
+
+    async fn step(&mut self, id: &str, step: &str, version: i64, csrf: &str) -> common::Reply {
+        self.post_json(
+            &format!("/api/v1/cases/{id}/steps"),
+            &format!(r#"{{"step":"{step}","version":{version},"reason":"材料需要补正说明"}}"#),
+            Some(csrf),
+        )
+        .await
+    }
+}
+
+const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+
+/// Opens EE-01 for the applicant and uploads every required material; returns (id, version).
+async fn draft_with_materials(b: &mut Browser, csrf: &str) -> String {
+    let reply = b.post_json("/api/v1/cases", RENEWAL, Some(csrf)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
+    let item = json(&b.get("/api/v1/catalog/items/EE-01").await.body);
+    for (i, m) in item["materials"]
+        .as_array()
+        .expect("materials")
+        .iter()
+        .enumerate()
+    {
+        if m["required"] == true {
+            let r = b
+                .upload_raw(
+                    &format!("/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf"),
+                    PDF,
+                    csrf,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    id
+}
+
+#[tokio::test]
+async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
+    let mut applicant = server().await;
+    let mut officer = applicant.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let o = officer.api_sign_in("officer@qiaoyi.example").await;
+    let id = draft_with_materials(&mut applicant, &a).await;
+    let r = applicant.step(&id, "submit", 1, &a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let number = json(&r.body)["number"].as_str().expect("number").to_owned();
+
+    let queue = json(&officer.get("/api/v1/cases?view=queue").await.body);
+    assert!(
+        queue["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+    );
+    let mut version = 2;
+    for step in ["accept", "verify_identity", "start_review"] {
+        let r = officer.step(&id, step, version, &o).await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+        version = json(&r.body)["version"].as_i64().expect("version");
+        if step == "accept" {
+            assert!(
+                json(&r.body)["deadline"]
+                    .as_str()
+                    .is_some_and(|d| d.len() == 10)
+            );
+        }
+    }
+    // Two decisions from the same version: the second is refused with the current state.
+    let first = officer.step(&id, "approve", version, &o).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = officer.step(&id, "refuse", version, &o).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    let problem = json(&second.body);
+    assert_eq!(problem["current_state"], "approved");
+    assert_eq!(problem["current_version"], version + 1);
+    version += 1;
+    for step in [
+        "start_production",
+        "mark_ready",
+        "dispatch",
+        "deliver",
+        "close",
+    ] {
+        let r = officer.step(&number, step, version, &o).await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+        version += 1;
+    }
+    let detail = json(&applicant.get(&format!("/api/v1/cases/{id}")).await.body);
+    assert_eq!(detail["case"]["state"], "closed");
+    assert_eq!(detail["events"].as_array().expect("events").len(), 11);
+    assert_eq!(detail["steps"].as_array().expect("steps").len(), 0);
+    // The file comes back only as an attachment, to those who may read the case.
+    let file = detail["files"][0]["id"].as_str().expect("file").to_owned();
+    let uri = format!("/api/v1/cases/{id}/files/{file}");
+    let download = applicant.send(Request::get(&uri), Body::empty()).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), PDF);
+    let mut madrid = applicant.another();
+    madrid.api_sign_in("station.madrid@qiaoyi.example").await;
+    assert_eq!(madrid.get(&uri).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        madrid.get(&format!("/api/v1/cases/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn api_bad_input_is_a_clear_4xx_and_changes_nothing() {
+    let mut b = server().await;
+    let csrf = b.api_sign_in("applicant@qiaoyi.example").await;
+    for (body, field) in [
+        (RENEWAL.replace("EE-01", "XX-99"), "item"),
+        (RENEWAL.replace("1950-04-02", "1950-02-31"), "birth_date"),
+        (RENEWAL.replace("\"self\"", "\"cousin\""), "relation"),
+        (
+            RENEWAL.replace("季美华", r"<script>alert(1)</script>季美华\u0007"),
+            "person_name",
+        ),
+    ] {
+        let r = b.post_json("/api/v1/cases", &body, Some(&csrf)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(json(&r.body)["field"], field, "{}", r.body);
+    }
+    let r = b
+        .post_json("/api/v1/cases", "{\"item\":", Some(&csrf))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = b.post_json("/api/v1/cases", RENEWAL, None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a call with the cookie and no token"
+    );
+    let mine = json(&b.get("/api/v1/cases").await.body);
+    assert_eq!(mine["total"], 0);
+
+    let r = b.post_json("/api/v1/cases", RENEWAL, Some(&csrf)).await;
+    let id = json(&r.body)["id"].as_str().expect("id").to_owned();
+    let files = format!("/api/v1/cases/{id}/materials/0/files");
+    let lying = b
+        .upload_raw(
+            &format!("{files}?name=scan.pdf"),
+            b"MZ\x90\x00binary",
+            &csrf,
+        )
+        .await;
+    assert_eq!(
+        lying.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        lying.body
+    );
+    let png_named_pdf = b
+        .upload_raw(&format!("{files}?name=scan.png"), PDF, &csrf)
+        .await;
+    assert_eq!(png_named_pdf.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let big = [PDF, &vec![0u8; 10 * 1024 * 1024 + 1]].concat();
+    let oversized = b
+        .upload_raw(&format!("{files}?name=big.pdf"), &big, &csrf)
+        .await;
+    assert!(
+        matches!(
+            oversized.status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNPROCESSABLE_ENTITY
+        ),
+        "{}",
+        oversized.status
+    );
+    let no_name = b.upload_raw(&files, PDF, &csrf).await;
+    assert_eq!(no_name.status, StatusCode::BAD_REQUEST);
+    let forbidden = b.step(&id, "approve", 1, &csrf).await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.body
+    );
+    let not_in_workflow = b.step(&id, "resubmit", 1, &csrf).await;
+    assert_eq!(
+        not_in_workflow.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        not_in_workflow.body
+    );
+    let early = b.step(&id, "submit", 1, &csrf).await;
+    assert_eq!(json(&early.body)["field"], "materials", "{}", early.body);
+    let detail = json(&b.get(&format!("/api/v1/cases/{id}")).await.body);
+    assert_eq!(detail["case"]["state"], "draft");
+    assert_eq!(detail["case"]["version"], 1);
+    assert_eq!(detail["files"].as_array().expect("files").len(), 0);
+    assert_eq!(
+        b.get("/api/v1/cases/c-doesnotexist").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get("/api/v1/cases?view=everything").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn a_station_sees_its_cases_only_and_cannot_list_people() {
+    let mut rome = server().await;
+    let mut madrid = rome.another();
+    let r = rome.api_sign_in("station.rome@qiaoyi.example").await;
+    madrid.api_sign_in("station.madrid@qiaoyi.example").await;
+    let walk_in = RENEWAL
+        .replace("\"self\"", "\"other\"")
+        .replace("courier", "station");
+    let reply = rome.post_json("/api/v1/cases", &walk_in, Some(&r)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let case = json(&reply.body);
+    assert_eq!(case["channel"], "station");
+    assert_eq!(case["station"], "IT-ROM");
+    let id = case["id"].as_str().expect("id");
+    assert_eq!(
+        json(&rome.get("/api/v1/cases?view=station").await.body)["total"],
+        1
+    );
+    assert_eq!(
+        json(&madrid.get("/api/v1/cases?view=station").await.body)["total"],
+        0
+    );
+    assert_eq!(
+        madrid.get(&format!("/api/v1/cases/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        madrid.get(&format!("/cases/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        rome.get("/api/v1/cases?view=queue").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(rome.get("/people").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn deadlines_across_spring_festival_national_day_and_adjusted_weekends() {
+    let mut b = server().await;
+    for (from, days, due) in [
+        // Feb 14 2026 is a Saturday worked (调休); Feb 15–23 is the Spring Festival break.
+        ("2026-02-12", 3, "2026-02-24"),
+        // 2026 National Day Oct 1–7; Saturday Oct 10 is worked.
+        ("2026-09-30", 3, "2026-10-10"),
+        // 2025: Sunday Sep 28 is worked, Oct 1–8 off, Saturday Oct 11 worked.
+        ("2025-09-26", 2, "2025-09-29"),
+        ("2025-09-27", 1, "2025-09-28"),
+        ("2025-09-30", 1, "2025-10-09"),
+        // Spring Festival 2025: Jan 26 (Sun) worked, Jan 28–Feb 4 off, Feb 8 (Sat) worked.
+        ("2025-01-24", 1, "2025-01-26"),
+        ("2025-01-27", 1, "2025-02-05"),
+        ("2025-02-07", 1, "2025-02-08"),
+        ("2026-03-02", 0, "2026-03-02"),
+    ] {
+        let r = b
+            .get(&format!(
+                "/api/v1/calendar/deadline?from={from}&working_days={days}"
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{from}: {}", r.body);
+        assert_eq!(json(&r.body)["deadline"], due, "{from} + {days}");
+    }
+    let r = b
+        .get("/api/v1/calendar/deadline?from=2024-06-03&working_days=1")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        json(&r.body)["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("2024"))
+    );
+    for bad in [
+        "from=2026-02-31&working_days=1",
+        "from=tomorrow&working_days=1",
+        "from=2026-03-02&working_days=-1",
+        "from=2026-03-02&working_days=1000",
+        "from=2026-03-02",
+    ] {
+        let r = b.get(&format!("/api/v1/calendar/deadline?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+}
+
+/// A multipart form as a browser sends it for the upload field of a case page.
+fn multipart(material: usize, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----qiaoyi-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"material\"\r\n\r\n{material}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
+    let mut applicant = server().await;
+    applicant.sign_in("applicant@qiaoyi.example").await;
+    let item = applicant.get("/items/EE-01").await.body;
+    assert!(item.contains("href=\"/apply/EE-01\""));
+    let form = applicant.get("/apply/EE-01").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = hidden_csrf(&form.body);
+    // A wrong date: the error summary links to the field and the name typed is kept.
+    let bad = applicant
+        .post_raw(
+            "/apply/EE-01",
+            &[
+                ("csrf", &csrf),
+                ("relation", "self"),
+                ("person_name", "季美华"),
+                ("birth_date", "1950-02-31"),
+                ("delivery", "courier"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#birth_date\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"季美华\""));
+    let good = applicant
+        .post_raw(
+            "/apply/EE-01",
+            &[
+                ("csrf", &csrf),
+                ("relation", "self"),
+                ("person_name", "季美华"),
+                ("birth_date", "1950-04-02"),
+                ("delivery", "courier"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let case_uri = good.location.expect("to the case");
+    let page = applicant.get(&case_uri).await.body;
+    assert!(page.contains("id=\"file-0\""), "the draft offers uploads");
+    // Submitting before the materials are there is refused with a message on the case page.
+    let early = applicant
+        .post_raw(
+            &format!("{case_uri}/steps"),
+            &[("csrf", &csrf), ("step", "submit"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("error-summary"));
+    // Uploads carry the token in the form's address; without it they are refused.
+    let (content_type, body) = multipart(0, "护照.pdf", PDF);
+    let no_token = applicant
+        .send(
+            Request::post(format!("{case_uri}/files")).header(header::CONTENT_TYPE, &content_type),
+            Body::from(body.clone()),
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    let (content_type, lying) = multipart(0, "scan.pdf", b"GIF89a not a pdf");
+    let refused = applicant
+        .send(
+            Request::post(format!("{case_uri}/files?csrf={csrf}"))
+                .header(header::CONTENT_TYPE, &content_type),
+            Body::from(lying),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let item = json(&applicant.get("/api/v1/catalog/items/EE-01").await.body);
+    for (i, m) in item["materials"]
+        .as_array()
+        .expect("materials")
+        .iter()
+        .enumerate()
+    {
+        if m["required"] == true {
+            let (content_type, body) = multipart(i, "护照.pdf", PDF);
+            let r = applicant
+                .send(
+                    Request::post(format!("{case_uri}/files?csrf={csrf}"))
+                        .header(header::CONTENT_TYPE, &content_type),
+                    Body::from(body),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+    }
+    let submitted = applicant
+        .post_raw(
+            &format!("{case_uri}/steps"),
+            &[("csrf", &csrf), ("step", "submit"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let mine = applicant.get("/cases").await.body;
+    assert!(mine.contains(&case_uri), "my cases lists it");
+
+    let mut officer = applicant.another();
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    let queue = officer.get("/cases").await.body;
+    assert!(queue.contains(&case_uri), "the queue lists it");
+    let page = officer.get(&case_uri).await.body;
+    assert!(page.contains("value=\"accept\""), "the officer may accept");
+    assert!(
+        !page.contains("value=\"approve\""),
+        "but not approve before review"
+    );
+    let ocsrf = hidden_csrf(&page);
+    let accepted = officer
+        .post_raw(
+            &format!("{case_uri}/steps"),
+            &[("csrf", &ocsrf), ("step", "accept"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // The applicant's page shows the deadline now; a stale form shows the conflict.
+    assert!(applicant.get(&case_uri).await.body.contains("timeline"));
+    let stale = officer
+        .post_raw(
+            &format!("{case_uri}/steps"),
+            &[("csrf", &ocsrf), ("step", "accept"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("error-summary"));
+}

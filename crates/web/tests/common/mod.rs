@@ -1,0 +1,163 @@
+//! What the web tests share: a browser with a cookie jar in front of the router.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use qiaoyi_app::App;
+use qiaoyi_app::accounts::totp_code;
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_store::testing::{TestStore, test_store};
+use tower::ServiceExt;
+
+/// A browser: a cookie jar in front of the router.
+pub struct Browser {
+    pub router: Router,
+    pub cookies: Vec<(String, String)>,
+    /// The database, held by the browser that created it; others share its router.
+    pub store: Option<TestStore>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Browser {
+    pub async fn new() -> Browser {
+        let store = test_store().await;
+        let app = App::with_store(store.store.clone(), Config::default());
+        app.seed_demo(jiff::Timestamp::now().as_millisecond())
+            .await
+            .expect("seed");
+        Browser {
+            router: qiaoyi_web::router(app),
+            cookies: Vec::new(),
+            store: Some(store),
+        }
+    }
+
+    /// Another browser on the same server.
+    pub fn another(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: Vec::new(),
+            store: None,
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Reply {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let header_value: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request = request.header(header::COOKIE, header_value.join("; "));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).expect("request"))
+            .await
+            .expect("infallible");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let value = value.to_str().expect("ascii");
+            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+            let (name, v) = pair.split_once('=').expect("name=value");
+            self.cookies.retain(|(k, _)| k != name);
+            if !attributes.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), v.to_owned()));
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Reply {
+        self.send(Request::get(uri), Body::empty()).await
+    }
+
+    /// Posts a form the way a page does, with the CSRF token from the page's hidden field.
+    pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let page = self.get("/login").await.body;
+        let csrf = hidden_csrf(&page);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(uri, &all).await
+    }
+
+    pub async fn post_raw(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        self.send(
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    pub async fn post_json(&mut self, uri: &str, json: &str, csrf: Option<&str>) -> Reply {
+        let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = csrf {
+            request = request.header("x-csrf-token", token);
+        }
+        self.send(request, Body::from(json.to_owned())).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str) -> Reply {
+        self.post_form("/login", &[("email", email), ("password", DEMO_PASSWORD)])
+            .await
+    }
+}
+
+pub fn hidden_csrf(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF field") + marker.len();
+    page[start..start + 64].to_owned()
+}
+
+impl Browser {
+    /// Signs in a demo staff account and passes the second factor.
+    pub async fn sign_in_staff(&mut self, email: &str) {
+        let reply = self.sign_in(email).await;
+        assert_eq!(
+            reply.location.as_deref(),
+            Some("/login/second-factor"),
+            "{email}"
+        );
+        let form = self.get("/login/second-factor").await.body;
+        let csrf = hidden_csrf(&form);
+        let code =
+            totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+        let done = self
+            .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
+            .await;
+        assert_eq!(done.location.as_deref(), Some("/account"), "{email}");
+    }
+}
