@@ -149,12 +149,11 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 
     // Elder mode follows the account: a choice made while signed in is remembered with it, and a
     // browser that has made no choice of its own gets the account's.
-    let asked_elder =
-        query_value(parts.uri.query(), "elder").and_then(|v| match v.as_str() {
-            "1" => Some(true),
-            "0" => Some(false),
-            _ => None,
-        });
+    let asked_elder = query_value(parts.uri.query(), "elder").and_then(|v| match v.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    });
     if let (Some(session), Some(on)) = (&session, asked_elder)
         && let Err(e) = state.app.set_elder_mode(session, on).await
     {

@@ -32,7 +32,8 @@ pub struct AppState {
 pub fn router(app: App) -> Router {
     metrics::install();
     // Uploads are the largest bodies: the configured file size and room for the form around it.
-    let body_limit = usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
+    let body_limit =
+        usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
     let state = AppState { app };
     let (api, _) = api::router().split_for_parts();
     Router::new()

@@ -11,9 +11,9 @@ use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{
     Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload, beijing_today,
 };
+use qiaoyi_app::domain::access::Role;
 use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::{Delivery, Item};
-use qiaoyi_app::domain::access::Role;
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -92,7 +92,13 @@ pub struct ApplyForm {
     applicant_email: String,
 }
 
-fn apply_page(p: &Prefs, auth: &Auth, item: &Item, form: ApplyForm, errors: Vec<FieldError>) -> Response {
+fn apply_page(
+    p: &Prefs,
+    auth: &Auth,
+    item: &Item,
+    form: ApplyForm,
+    errors: Vec<FieldError>,
+) -> Response {
     let for_others = auth
         .session
         .as_ref()
@@ -144,7 +150,13 @@ async fn apply_form(
         return Err(AppError::Unauthenticated).for_page(&p);
     }
     let item = state.app.item(&code).await.for_page(&p)?;
-    Ok(apply_page(&p, &auth, &item, ApplyForm::default(), Vec::new()))
+    Ok(apply_page(
+        &p,
+        &auth,
+        &item,
+        ApplyForm::default(),
+        Vec::new(),
+    ))
 }
 
 /// The localized message for a field the app refused.
@@ -362,7 +374,10 @@ struct CasePage<'a> {
 fn case_page(p: &Prefs, detail: &CaseDetail, errors: Vec<FieldError>) -> Response {
     let c = &detail.case;
     let today = beijing_today(now_ms());
-    let can_upload = detail.steps.iter().any(|s| matches!(s, Step::Submit | Step::Resubmit));
+    let can_upload = detail
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::Submit | Step::Resubmit));
     let materials = c
         .item
         .materials
@@ -433,7 +448,11 @@ fn case_page(p: &Prefs, detail: &CaseDetail, errors: Vec<FieldError>) -> Respons
         relation: p.t(&relation_key(c.relation)),
         delivery: p.t(delivery_key(c.delivery)),
         channel: p.t(&format!("channel-{}", c.channel.as_str())),
-        station: c.station.as_ref().map(ToString::to_string).unwrap_or_default(),
+        station: c
+            .station
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
         overdue: c.is_overdue(today),
         reason: c.reason.clone(),
@@ -508,8 +527,8 @@ async fn step(
             refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
         }
         Err(AppError::FreshSecondFactorRequired) => {
-            let next = serde_urlencoded::to_string([("next", format!("/cases/{id}"))])
-                .unwrap_or_default();
+            let next =
+                serde_urlencoded::to_string([("next", format!("/cases/{id}"))]).unwrap_or_default();
             Ok(Redirect::to(&format!("/login/second-factor?{next}")).into_response())
         }
         Err(AppError::CaseConflict { .. }) => {
@@ -562,10 +581,24 @@ async fn upload(
         message: p.t(key),
     };
     if too_large {
-        return refused(&state, &p, &auth, &id, error("file", "case-error-file-size")).await;
+        return refused(
+            &state,
+            &p,
+            &auth,
+            &id,
+            error("file", "case-error-file-size"),
+        )
+        .await;
     }
     let (Some(material), Some((name, content))) = (material, file) else {
-        return refused(&state, &p, &auth, &id, error("file", "case-error-file-missing")).await;
+        return refused(
+            &state,
+            &p,
+            &auth,
+            &id,
+            error("file", "case-error-file-missing"),
+        )
+        .await;
     };
     let upload = Upload {
         material,

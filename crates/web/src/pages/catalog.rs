@@ -8,8 +8,8 @@ use qiaoyi_app::domain::catalog::{Delivery, Item};
 use super::{ForPage, PageResult, fee_text, render};
 use crate::AppState;
 use crate::auth::now_ms;
-use qiaoyi_app::cases::beijing_today;
 use crate::i18n::Prefs;
+use qiaoyi_app::cases::beijing_today;
 
 struct CategoryCard {
     code: String,
