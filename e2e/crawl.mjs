@@ -53,7 +53,9 @@ function shape(url) {
   const p = u.pathname
     .replace(/^\/items\/[A-Z]{2}-\d{2}$/, '/items/:code')
     .replace(/^\/guides\/G\d{4}$/, '/guides/:code')
-    .replace(/^\/people\/[^/]+$/, '/people/:id');
+    .replace(/^\/people\/[^/]+$/, '/people/:id')
+    .replace(/^\/cases\/c-[0-9a-f]+$/, '/cases/:id')
+    .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code');
   const page = u.searchParams.get('page');
   return p + (page && page !== '1' ? '?page=n' : '');
 }
@@ -74,7 +76,9 @@ async function signIn(page, role) {
   await page.fill('#password', PASSWORD);
   await page.click('button[type=submit]');
   await page.waitForLoadState();
-  if (new URL(page.url()).pathname === '/login/second-factor') {
+  // Each code works once per account: if another script just used this one, wait for the next.
+  for (let attempt = 0; attempt < 2 && new URL(page.url()).pathname === '/login/second-factor'; attempt++) {
+    if (attempt > 0) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 1_000);
     await page.fill('#code', totp(TOTP_SECRET));
     await page.click('form button[type=submit]');
     await page.waitForLoadState();

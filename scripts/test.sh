@@ -80,6 +80,7 @@ run_browser_tests() {
   (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   mkdir -p target/e2e
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/smoke.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/cases.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 

@@ -559,7 +559,14 @@ impl App {
                     role: role.into(),
                     note: reason.clone(),
                     deadline,
-                    reason: step.needs_reason().then_some(reason),
+                    // A resubmitted case no longer shows why it was returned.
+                    reason: if step.needs_reason() {
+                        Some(reason)
+                    } else if step == Step::Resubmit {
+                        Some(String::new())
+                    } else {
+                        None
+                    },
                 },
                 now,
                 &record,

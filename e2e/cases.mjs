@@ -1,0 +1,140 @@
+// A case from application to closed through the pages, in Chromium: the applicant applies for a
+// passport renewal, checks her answers, uploads the materials and sends it; the officer accepts it,
+// returns it for a material with a reason; she sees the reason, adds the file and sends it again;
+// the officer takes it through review, approval, production, dispatch and delivery to closed.
+// Screenshots of each stage go to target/e2e/cases/.
+import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const base = process.env.BASE_URL;
+const out = path.join(process.env.OUT_DIR ?? 'target/e2e', 'cases');
+if (!base) throw new Error('BASE_URL must point at a running qiaoyi demo');
+mkdirSync(out, { recursive: true });
+
+const PASSWORD = 'qiaoyi demo pass 2026';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+/** RFC 6238 code for a base32 secret. */
+function totp(secret, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+});
+
+async function signIn(email) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('form button[type=submit]');
+  await page.waitForLoadState();
+  // Each code works once per account: if another script just used this one, wait for the next.
+  for (let attempt = 0; attempt < 2 && new URL(page.url()).pathname === '/login/second-factor'; attempt++) {
+    if (attempt > 0) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 1_000);
+    await page.fill('#code', totp(TOTP_SECRET));
+    await page.click('form button[type=submit]');
+    await page.waitForLoadState();
+  }
+  expect(new URL(page.url()).pathname === '/account', `${email} did not sign in (at ${page.url()})`);
+  return page;
+}
+
+/** Clicks the button of one workflow step on the case page and waits for the page again. */
+async function step(page, name, reason) {
+  const form = page.locator(`form:has(input[name=step][value=${name}])`);
+  expect(await form.count() === 1, `no "${name}" step offered at ${page.url()}`);
+  if (reason) await form.locator('textarea').fill(reason);
+  await form.locator('button').click();
+  await page.waitForLoadState();
+  const summary = await page.locator('#error-summary').count();
+  expect(summary === 0, `"${name}" was refused: ${summary && await page.locator('#error-summary').innerText()}`);
+}
+
+/** Uploads the PDF for every material the page offers an upload for. */
+async function uploadAll(page) {
+  const count = await page.locator('input[type=file]').count();
+  expect(count > 0, 'the case offers no upload');
+  for (let i = 0; i < count; i++) {
+    const form = page.locator('form.upload').nth(i);
+    await form.locator('input[type=file]').setInputFiles({ name: '护照.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await form.locator('button').click();
+    await page.waitForLoadState();
+  }
+}
+
+async function state(page) {
+  return (await page.locator('.facts dd strong').first().innerText()).trim();
+}
+
+const applicant = await signIn('applicant@qiaoyi.example');
+await applicant.goto(`${base}/items/EE-02?lang=en`);
+await applicant.click('a[href="/apply/EE-02"]');
+await applicant.waitForLoadState();
+// A date that does not exist is refused next to the field, and the name typed stays.
+await applicant.check('#relation');
+await applicant.fill('#person_name', '季美华');
+await applicant.fill('#person_name_latin', 'JI MEIHUA');
+await applicant.fill('#birth_date', '1962-08-19');
+await applicant.check('input[name=delivery][value=courier]');
+await applicant.click('form.form button[type=submit]');
+await applicant.waitForLoadState();
+const caseUrl = applicant.url();
+expect(/\/cases\/c-[0-9a-f]+$/.test(new URL(caseUrl).pathname), `not on the case page: ${caseUrl}`);
+expect((await applicant.content()).includes('Check your answers'), 'the draft shows the answers to check');
+await uploadAll(applicant);
+await applicant.screenshot({ path: path.join(out, '1-applicant-draft.png'), fullPage: true });
+await step(applicant, 'submit');
+expect(await state(applicant) === 'Sent, waiting for the bureau', `after submit: ${await state(applicant)}`);
+const number = (await applicant.locator('h1').innerText()).replace('Case ', '').trim();
+
+const officer = await signIn('officer@qiaoyi.example');
+await officer.goto(`${base}/cases?lang=en`);
+const link = officer.locator(`a:text-is("${number}")`);
+expect(await link.count() === 1, `${number} is not in the officer's queue`);
+await link.click();
+await officer.waitForLoadState();
+await step(officer, 'accept');
+expect((await officer.content()).includes('Due by'), 'the accepted case shows its deadline');
+await step(officer, 'return', 'The photo page of the passport is cut off; please scan the whole page.');
+expect(await state(officer) === 'Returned: materials needed', `after return: ${await state(officer)}`);
+
+await applicant.goto(caseUrl);
+expect((await applicant.content()).includes('The photo page of the passport is cut off'), 'the applicant sees the reason');
+await uploadAll(applicant);
+await step(applicant, 'resubmit');
+
+await officer.goto(caseUrl);
+for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready', 'dispatch', 'deliver']) {
+  await step(officer, name);
+}
+await officer.screenshot({ path: path.join(out, '2-officer-delivered.png'), fullPage: true });
+await step(officer, 'close');
+expect(await state(officer) === 'Closed', `after close: ${await state(officer)}`);
+
+await applicant.goto(caseUrl);
+expect(await state(applicant) === 'Closed', 'the applicant sees the case closed');
+const timeline = await applicant.locator('ol.timeline li').count();
+expect(timeline === 14, `the timeline has every step (${timeline})`);
+await applicant.screenshot({ path: path.join(out, '3-applicant-closed.png'), fullPage: true });
+await browser.close();
+console.log(`cases: ${number} went from application to closed through the pages (${timeline} steps on its timeline)`);
