@@ -6,6 +6,9 @@ use qiaoyi_app::config::Config;
 use qiaoyi_app::{App, AppError, ImportOutcome, catalog_source};
 use qiaoyi_store::testing::{TestStore, test_store};
 
+/// 2026-05-28, inside the shipped working-day calendars.
+const T0: i64 = 1_779_934_000_000;
+
 async fn app() -> (App, TestStore) {
     let store = test_store().await;
     (
@@ -57,7 +60,7 @@ fn embedded_catalogue_is_the_catalog_directory() {
 #[tokio::test]
 async fn demo_seed_is_idempotent() {
     let (app, _store) = app().await;
-    let first = app.seed_demo(1).await.expect("first");
+    let first = app.seed_demo(T0).await.expect("first");
     assert!(matches!(
         first.catalogue,
         ImportOutcome::Imported { items: 45, .. }
@@ -66,9 +69,10 @@ async fn demo_seed_is_idempotent() {
         first.accounts_created,
         qiaoyi_app::demo::DEMO_ACCOUNTS.len()
     );
-    let second = app.seed_demo(2).await.expect("second");
+    let second = app.seed_demo(T0 + 1).await.expect("second");
     assert_eq!(second.catalogue, ImportOutcome::Unchanged);
     assert_eq!(second.accounts_created, 0);
+    assert_eq!((first.cases_created, second.cases_created), (3, 0));
     assert_eq!(app.items(None).await.expect("items").len(), 45);
 }
 
@@ -102,7 +106,7 @@ async fn a_bad_catalogue_imports_nothing() {
 #[tokio::test]
 async fn reads_refuse_bad_input_and_unknown_codes() {
     let (app, _store) = app().await;
-    app.seed_demo(1).await.expect("seed");
+    app.seed_demo(T0).await.expect("seed");
     assert!(matches!(
         app.item("ZZ-99").await,
         Err(AppError::NotFound(_))

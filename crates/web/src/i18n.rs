@@ -280,6 +280,11 @@ mod tests {
         }
         keys.extend(Topic::ALL.iter().map(|t| format!("topic-{}", t.as_str())));
         for key in [
+            "case-error-mrz-shape",
+            "case-error-mrz-check-digit",
+            "case-error-mrz-date",
+            "error-rate-limited-title",
+            "error-rate-limited",
             "error-conflict-title",
             "error-case-conflict",
             "error-no-calendar",

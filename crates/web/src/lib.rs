@@ -9,6 +9,7 @@ mod i18n;
 mod metrics;
 mod pages;
 mod problem;
+mod rate_limit;
 
 use std::future::Future;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use api::openapi_json;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub limits: rate_limit::Limits,
 }
 
 /// The whole router: API, pages, assets, health and metrics.
@@ -34,7 +36,10 @@ pub fn router(app: App) -> Router {
     // Uploads are the largest bodies: the configured file size and room for the form around it.
     let body_limit =
         usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
-    let state = AppState { app };
+    let state = AppState {
+        app,
+        limits: rate_limit::Limits::default(),
+    };
     let (api, _) = api::router().split_for_parts();
     Router::new()
         .merge(api)

@@ -20,6 +20,9 @@ pub struct Problem {
     /// The field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For an identity number or MRZ: which part failed, e.g. `check_digit.birth_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
     /// On a conflict over a case: the state it is in now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
@@ -36,6 +39,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
+            part: None,
             current_state: None,
             current_version: None,
         }
@@ -43,6 +47,11 @@ impl Problem {
 
     pub fn with_field(mut self, field: impl Into<String>) -> Problem {
         self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_part(mut self, part: impl Into<String>) -> Problem {
+        self.part = Some(part.into());
         self
     }
 }

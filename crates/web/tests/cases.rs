@@ -195,6 +195,7 @@ async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
 async fn api_bad_input_is_a_clear_4xx_and_changes_nothing() {
     let mut b = server().await;
     let csrf = b.api_sign_in("applicant@qiaoyi.example").await;
+    let before = json(&b.get("/api/v1/cases").await.body)["total"].clone();
     for (body, field) in [
         (RENEWAL.replace("EE-01", "XX-99"), "item"),
         (RENEWAL.replace("1950-04-02", "1950-02-31"), "birth_date"),
@@ -219,7 +220,7 @@ async fn api_bad_input_is_a_clear_4xx_and_changes_nothing() {
         "a call with the cookie and no token"
     );
     let mine = json(&b.get("/api/v1/cases").await.body);
-    assert_eq!(mine["total"], 0);
+    assert_eq!(mine["total"], before, "no case was opened");
 
     let r = b.post_json("/api/v1/cases", RENEWAL, Some(&csrf)).await;
     let id = json(&r.body)["id"].as_str().expect("id").to_owned();
@@ -291,6 +292,10 @@ async fn a_station_sees_its_cases_only_and_cannot_list_people() {
     let mut madrid = rome.another();
     let r = rome.api_sign_in("station.rome@qiaoyi.example").await;
     madrid.api_sign_in("station.madrid@qiaoyi.example").await;
+    // The demo's own walk-in at Rome is there already.
+    let before = json(&rome.get("/api/v1/cases?view=station").await.body)["total"]
+        .as_u64()
+        .expect("total");
     let walk_in = RENEWAL
         .replace("\"self\"", "\"other\"")
         .replace("courier", "station");
@@ -302,7 +307,7 @@ async fn a_station_sees_its_cases_only_and_cannot_list_people() {
     let id = case["id"].as_str().expect("id");
     assert_eq!(
         json(&rome.get("/api/v1/cases?view=station").await.body)["total"],
-        1
+        before + 1
     );
     assert_eq!(
         json(&madrid.get("/api/v1/cases?view=station").await.body)["total"],
@@ -514,4 +519,189 @@ async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
         .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.body.contains("error-summary"));
+}
+
+const TD3: [&str; 2] = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+];
+const TD1: [&str; 3] = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+];
+
+fn lines_json(lines: &[&str]) -> String {
+    serde_json::json!({ "lines": lines }).to_string()
+}
+
+#[tokio::test]
+async fn identity_endpoints_give_fields_or_name_the_part_that_failed() {
+    let mut b = server().await;
+    let r = b
+        .post_json(
+            "/api/v1/identity/resident-id",
+            r#"{"number":"11010519491231002x"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json(&r.body);
+    assert_eq!(v["number"], "11010519491231002X");
+    assert_eq!(v["birth_date"], "1949-12-31");
+    assert_eq!(v["sex"], "female");
+    for (number, part) in [
+        ("110105194912310021", "check_character"),
+        ("110105194902310028", "birth_date"),
+        ("11010519491231", "shape"),
+        ("99010519491231002X", "region"),
+    ] {
+        let r = b
+            .post_json(
+                "/api/v1/identity/resident-id",
+                &format!(r#"{{"number":"{number}"}}"#),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{number}: {}",
+            r.body
+        );
+        assert_eq!(json(&r.body)["part"], part, "{number}: {}", r.body);
+    }
+
+    let r = b
+        .post_json("/api/v1/identity/mrz", &lines_json(&TD3), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json(&r.body);
+    assert_eq!(
+        (
+            &v["format"],
+            &v["surname"],
+            &v["given_names"],
+            &v["document_number"]
+        ),
+        (
+            &serde_json::json!("TD3"),
+            &serde_json::json!("ERIKSSON"),
+            &serde_json::json!("ANNA MARIA"),
+            &serde_json::json!("L898902C3")
+        )
+    );
+    assert_eq!(v["birth_date"], "1974-08-12");
+    assert_eq!(v["expiry_date"], "2012-04-15");
+    let r = b
+        .post_json("/api/v1/identity/mrz", &lines_json(&TD1), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json(&r.body)["format"], "TD1");
+    // One altered digit per checked field names that field's check digit.
+    let altered = |line: &str, at: usize, to: char| {
+        let mut chars: Vec<char> = line.chars().collect();
+        chars[at] = to;
+        chars.into_iter().collect::<String>()
+    };
+    for (second, part) in [
+        (altered(TD3[1], 0, 'M'), "check_digit.document_number"),
+        (altered(TD3[1], 14, '9'), "check_digit.birth_date"),
+        (altered(TD3[1], 22, '6'), "check_digit.expiry_date"),
+        (altered(TD3[1], 43, '1'), "check_digit.composite"),
+    ] {
+        let r = b
+            .post_json(
+                "/api/v1/identity/mrz",
+                &lines_json(&[TD3[0], &second]),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{second}: {}",
+            r.body
+        );
+        assert_eq!(json(&r.body)["part"], part, "{second}: {}", r.body);
+    }
+    let r = b
+        .post_json("/api/v1/identity/mrz", &lines_json(&[TD3[0]]), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b
+        .post_json("/api/v1/identity/mrz", r#"{"lines":"P<"}"#, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}
+
+#[tokio::test]
+async fn identity_checks_are_rate_limited_per_address() {
+    let mut b = server().await;
+    let mut statuses = Vec::new();
+    for _ in 0..35 {
+        let r = b
+            .post_json(
+                "/api/v1/identity/resident-id",
+                r#"{"number":"11010519491231002X"}"#,
+                None,
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert!(
+        statuses[..30].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[34], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_station_reads_the_zone_into_the_intake_form() {
+    let mut rome = server().await;
+    rome.sign_in_staff("station.rome@qiaoyi.example").await;
+    let before = json(&rome.get("/api/v1/cases?view=station").await.body)["total"].clone();
+    let form = rome.get("/apply/EE-01").await.body;
+    assert!(
+        form.contains("id=\"mrz\""),
+        "the station's form takes a zone"
+    );
+    let csrf = hidden_csrf(&form);
+    let zone = format!("{}\n{}", TD3[0], TD3[1]);
+    let read = rome
+        .post_raw(
+            "/apply/EE-01",
+            &[
+                ("csrf", &csrf),
+                ("mrz", &zone),
+                ("action", "read_mrz"),
+                ("person_name", "王建国"),
+            ],
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(
+        read.body.contains("value=\"ERIKSSON ANNA MARIA\""),
+        "{}",
+        read.body
+    );
+    assert!(read.body.contains("value=\"1974-08-12\""));
+    assert!(
+        read.body.contains("value=\"王建国\""),
+        "what was typed stays"
+    );
+    let bad_zone = zone.replacen("7408122", "7408132", 1);
+    let refused = rome
+        .post_raw(
+            "/apply/EE-01",
+            &[("csrf", &csrf), ("mrz", &bad_zone), ("action", "read_mrz")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("href=\"#mrz\""), "{}", refused.body);
+    // Nothing was opened by reading zones.
+    assert_eq!(
+        json(&rome.get("/api/v1/cases?view=station").await.body)["total"],
+        before
+    );
 }

@@ -20,7 +20,9 @@ struct Server {
 async fn server() -> Server {
     let store = test_store().await;
     let app = App::with_store(store.store.clone(), Config::default());
-    app.seed_demo(1).await.expect("seed the demo");
+    app.seed_demo(jiff::Timestamp::now().as_millisecond())
+        .await
+        .expect("seed the demo");
     Server {
         router: qiaoyi_web::router(app),
         _store: store,

@@ -1,7 +1,11 @@
 //! Identity numbers, parsed at every boundary: a value of these types is always well-formed.
 
+mod mrz;
 mod passport;
+mod permit;
 mod resident_id;
 
+pub use mrz::{Mrz, MrzError, MrzField, MrzFormat};
 pub use passport::PassportNumber;
+pub use permit::{PermitKind, PermitNumber};
 pub use resident_id::{ResidentId, ResidentIdError, Sex};

@@ -4,6 +4,7 @@ mod cases;
 mod catalog;
 mod extract;
 mod health;
+mod identity;
 mod session;
 
 pub(crate) use cases::attachment;
@@ -23,6 +24,7 @@ use crate::AppState;
     tags(
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
         (name = "cases", description = "Applications: opening, steps through the workflow, materials, deadlines"),
+        (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
     )
@@ -52,6 +54,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::upload))
         .routes(routes!(cases::download))
         .routes(routes!(cases::deadline))
+        .routes(routes!(identity::resident_id))
+        .routes(routes!(identity::mrz))
 }
 
 /// The OpenAPI 3.1 document as JSON.

@@ -14,6 +14,7 @@ use qiaoyi_app::cases::{
 use qiaoyi_app::domain::access::Role;
 use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::{Delivery, Item};
+use qiaoyi_app::domain::identity::Mrz;
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -90,6 +91,14 @@ pub struct ApplyForm {
     delivery: String,
     #[serde(default)]
     applicant_email: String,
+    /// A station's intake: the machine-readable zone pasted or typed by a scanner.
+    #[serde(default)]
+    mrz: String,
+    /// `read_mrz` fills the form from the zone instead of opening the case.
+    #[serde(default)]
+    action: String,
+    #[serde(skip)]
+    mrz_read: bool,
 }
 
 fn apply_page(
@@ -190,6 +199,9 @@ async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> PageResult {
     let item = state.app.item(&code).await.for_page(&p)?;
+    if form.action == "read_mrz" {
+        return Ok(read_mrz(&p, &auth, &item, form));
+    }
     let request = CaseRequest {
         item: code,
         person_name: form.person_name.clone(),
@@ -210,6 +222,32 @@ async fn apply(
             Ok(apply_page(&p, &auth, &item, form, errors))
         }
         Err(other) => Err(other).for_page(&p),
+    }
+}
+
+/// Fills the name in Latin letters and the birth date from a pasted zone, for the clerk to check.
+fn read_mrz(p: &Prefs, auth: &Auth, item: &Item, mut form: ApplyForm) -> Response {
+    match Mrz::parse_text(&form.mrz, beijing_today(now_ms())) {
+        Ok(zone) => {
+            form.person_name_latin = format!("{} {}", zone.surname(), zone.given_names())
+                .trim()
+                .to_owned();
+            form.birth_date = zone.birth_date().to_string();
+            form.mrz_read = true;
+            apply_page(p, auth, item, form, Vec::new())
+        }
+        Err(e) => {
+            let key = match e.code().split('.').next() {
+                Some("check_digit") => "case-error-mrz-check-digit",
+                Some("date") => "case-error-mrz-date",
+                _ => "case-error-mrz-shape",
+            };
+            let error = FieldError {
+                field: "mrz",
+                message: p.t(key),
+            };
+            apply_page(p, auth, item, form, vec![error])
+        }
     }
 }
 

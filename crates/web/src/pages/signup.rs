@@ -14,6 +14,7 @@ use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::i18n::Prefs;
+use crate::rate_limit::Bucket;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,6 +74,9 @@ async fn sign_up(
     Extension(auth): Extension<Auth>,
     Form(form): Form<SignUpForm>,
 ) -> PageResult {
+    if !state.limits.allow(Bucket::Signup, &auth.client.address) {
+        return Ok(too_many(&p));
+    }
     let outcome = state
         .app
         .sign_up(
@@ -190,8 +194,12 @@ async fn confirm(
 async fn resend(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
     Form(form): Form<ConfirmForm>,
 ) -> PageResult {
+    if !state.limits.allow(Bucket::Signup, &auth.client.address) {
+        return Ok(too_many(&p));
+    }
     state
         .app
         .resend_confirmation(&form.email, now_ms())
@@ -200,4 +208,14 @@ async fn resend(
     let query = serde_urlencoded::to_string([("email", form.email.trim()), ("resent", "true")])
         .unwrap_or_default();
     Ok(Redirect::to(&format!("/signup/confirm?{query}")).into_response())
+}
+
+/// Too many sign-ups or codes from one address: each one sends mail.
+fn too_many(p: &Prefs) -> axum::response::Response {
+    super::message_page(
+        p,
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "error-rate-limited-title",
+        "error-rate-limited",
+    )
 }

@@ -1,0 +1,70 @@
+//! Per-address limits for the endpoints anyone can call without an account and that cost us or
+//! help an attacker: identity-number checks (an oracle for guessing numbers) and sign-up (mail).
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::problem::Problem;
+
+/// Identity checks per address per minute: enough for a station clerk typing all day.
+const IDENTITY_PER_MINUTE: u32 = 30;
+/// Sign-ups (and new confirmation codes) per address per hour: a family signing up together.
+const SIGNUP_PER_HOUR: u32 = 10;
+
+#[derive(Clone)]
+pub struct Limits {
+    identity: Arc<DefaultKeyedRateLimiter<String>>,
+    signup: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+/// Which limit a request counts against.
+#[derive(Clone, Copy, Debug)]
+pub enum Bucket {
+    Identity,
+    Signup,
+}
+
+fn quota(per: u32, hour: bool) -> Quota {
+    let n = NonZeroU32::new(per).unwrap_or(NonZeroU32::MIN);
+    if hour {
+        Quota::per_hour(n)
+    } else {
+        Quota::per_minute(n)
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            identity: Arc::new(RateLimiter::keyed(quota(IDENTITY_PER_MINUTE, false))),
+            signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
+        }
+    }
+}
+
+impl Limits {
+    /// Counts one request from `address`; `false` when it is over the limit.
+    pub fn allow(&self, bucket: Bucket, address: &str) -> bool {
+        let limiter = match bucket {
+            Bucket::Identity => &self.identity,
+            Bucket::Signup => &self.signup,
+        };
+        // Forget addresses that have been quiet, so the table does not grow without bound.
+        if limiter.len() > 10_000 {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&address.to_owned()).is_ok()
+    }
+
+    /// [`Limits::allow`] for the API: the 429 problem to answer when over the limit.
+    pub fn refused() -> Problem {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "too many requests from your address; wait a minute and try again",
+        )
+    }
+}
