@@ -90,11 +90,8 @@ const applicant = await signIn('applicant@qiaoyi.example');
 await applicant.goto(`${base}/items/EE-02?lang=en`);
 await applicant.click('a[href="/apply/EE-02"]');
 await applicant.waitForLoadState();
-// A date that does not exist is refused next to the field, and the name typed stays.
-await applicant.check('#relation');
-await applicant.fill('#person_name', '季美华');
-await applicant.fill('#person_name_latin', 'JI MEIHUA');
-await applicant.fill('#birth_date', '1962-08-19');
+// She applies for herself, chosen from the people she keeps on file.
+await applicant.check('#person');
 await applicant.check('input[name=delivery][value=courier]');
 await applicant.click('form.form button[type=submit]');
 await applicant.waitForLoadState();

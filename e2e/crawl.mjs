@@ -55,6 +55,7 @@ function shape(url) {
     .replace(/^\/guides\/G\d{4}$/, '/guides/:code')
     .replace(/^\/people\/[^/]+$/, '/people/:id')
     .replace(/^\/cases\/c-[0-9a-f]+$/, '/cases/:id')
+    .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
     .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code');
   const page = u.searchParams.get('page');
   return p + (page && page !== '1' ? '?page=n' : '');

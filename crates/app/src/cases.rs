@@ -27,6 +27,8 @@ pub struct CaseRequest {
     pub delivery: String,
     /// Stations and consultants: the e-mail address of the person's account, when they have one.
     pub applicant_email: String,
+    /// A person from the filer's list (`/account/people`); their details replace the typed ones.
+    pub person: String,
 }
 
 /// A case, parsed.
@@ -348,6 +350,26 @@ impl App {
             .await
             .map_err(|_| invalid("item", "choose a service from the catalogue"))?;
         let today = beijing_today(now);
+        let on_file =
+            match request.person.trim() {
+                "" => None,
+                id => Some(self.my_person(session, id, client, now).await.map_err(
+                    |e| match e {
+                        AppError::NotFound(_) => invalid("person", "choose someone from your list"),
+                        other => other,
+                    },
+                )?),
+            };
+        let request = &match &on_file {
+            Some(p) => CaseRequest {
+                person_name: p.name.clone(),
+                person_name_latin: p.name_latin.clone(),
+                birth_date: p.birth_date.to_string(),
+                relation: p.relation.as_str().into(),
+                ..request.clone()
+            },
+            None => request.clone(),
+        };
         let person_name = name_checked("person_name", &request.person_name, true)?;
         let person_name_latin =
             name_checked("person_name_latin", &request.person_name_latin, false)?;
@@ -362,7 +384,8 @@ impl App {
                     "choose one of the ways this service is delivered",
                 )
             })?;
-        if delivery == Delivery::Home && !is_senior(birth_date, today) {
+        let disability = on_file.as_ref().is_some_and(|p| p.disability.is_some());
+        if delivery == Delivery::Home && !is_senior(birth_date, today) && !disability {
             return Err(invalid(
                 "delivery",
                 "home delivery is offered to people over 60 or with a recorded disability",
@@ -433,6 +456,7 @@ impl App {
             person_birth_date: birth_date.to_string(),
             relation: relation.as_str().into(),
             delivery: delivery.as_str().into(),
+            person_id: on_file.map(|p| p.id),
         };
         self.store.create_case(&new, now, &record).await?;
         self.load_case(&id).await

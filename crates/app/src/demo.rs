@@ -5,6 +5,7 @@ use qiaoyi_domain::lang::Lang;
 
 use crate::accounts::{AccountRequest, Client, CurrentSession, SecondFactor};
 use crate::cases::{Case, CaseRequest, StepRequest, Upload};
+use crate::persons::{DocumentInput, PersonInput};
 use crate::{App, AppError, ImportOutcome, catalog_source};
 
 /// Every demo account's password.
@@ -138,31 +139,70 @@ impl App {
             .demo_session("station.rome@qiaoyi.example", now_ms)
             .await?;
         let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
+        // She keeps herself and her mother on file; her passport runs out in five months.
+        let herself = PersonInput {
+            relation: "self".into(),
+            name: "季美华".into(),
+            name_latin: "JI MEIHUA".into(),
+            birth_date: "1962-08-19".into(),
+            country: "IT".into(),
+            city: "Prato".into(),
+            phone: "+39 0574 000 000".into(),
+            ..PersonInput::default()
+        };
+        let herself = self
+            .save_person(Some(&applicant), None, &herself, &client, now_ms)
+            .await?;
+        let expiry = crate::cases::beijing_today(now_ms)
+            .checked_add(jiff::Span::new().months(5))
+            .map_err(|e| AppError::Invalid {
+                field: "expires_on",
+                message: e.to_string(),
+            })?;
+        self.add_document(
+            Some(&applicant),
+            &herself.id,
+            &DocumentInput {
+                kind: "passport".into(),
+                number: "EA1234567".into(),
+                expires_on: expiry.to_string(),
+            },
+            &client,
+            now_ms,
+        )
+        .await?;
+        let mother = PersonInput {
+            relation: "parent".into(),
+            name: "陈秀英".into(),
+            name_latin: "CHEN XIUYING".into(),
+            birth_date: "1941-02-03".into(),
+            country: "CN".into(),
+            city: "青田".into(),
+            ..PersonInput::default()
+        };
+        let mother = self
+            .save_person(Some(&applicant), None, &mother, &client, now_ms)
+            .await?;
         let renewal = CaseRequest {
             item: "EE-01".into(),
-            person_name: "季美华".into(),
-            person_name_latin: "JI MEIHUA".into(),
-            birth_date: "1962-08-19".into(),
-            relation: "self".into(),
+            person: herself.id.clone(),
             delivery: "courier".into(),
-            applicant_email: String::new(),
+            ..CaseRequest::default()
         };
         let certificate = CaseRequest {
             item: "EC-01".into(),
-            person_name: "陈秀英".into(),
-            person_name_latin: "CHEN XIUYING".into(),
-            birth_date: "1941-02-03".into(),
-            relation: "parent".into(),
+            person: mother.id.clone(),
             delivery: "window".into(),
-            ..renewal.clone()
+            ..CaseRequest::default()
         };
         let walk_in = CaseRequest {
+            item: "EE-01".into(),
             person_name: "王建国".into(),
             person_name_latin: "WANG JIANGUO".into(),
             birth_date: "1975-11-30".into(),
             relation: "other".into(),
             delivery: "station".into(),
-            ..renewal.clone()
+            ..CaseRequest::default()
         };
         let mut steps: Vec<(&CurrentSession, Case, Vec<&str>)> = Vec::new();
         let case = self

@@ -10,6 +10,7 @@ pub mod demo;
 mod error;
 pub mod outbox;
 pub mod people;
+pub mod persons;
 pub mod signup;
 pub mod vault;
 

@@ -70,6 +70,7 @@ fn passport_renewal() -> CaseRequest {
         relation: "self".into(),
         delivery: "courier".into(),
         applicant_email: String::new(),
+        person: String::new(),
     }
 }
 

@@ -363,3 +363,242 @@ async fn sign_up_refuses_bad_input_and_repeats() {
         );
     }
 }
+
+fn relative(relation: &str, name: &str, birth_date: &str) -> qiaoyi_app::persons::PersonInput {
+    qiaoyi_app::persons::PersonInput {
+        relation: relation.into(),
+        name: name.into(),
+        name_latin: String::new(),
+        birth_date: birth_date.into(),
+        country: "IT".into(),
+        city: "Prato".into(),
+        phone: "+39 0574 123 456".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn people_on_file_are_the_owners_alone_with_documents_sealed() {
+    let (app, store) = app().await;
+    let me = session(&app, "applicant@qiaoyi.example").await;
+    let other = session(&app, "station.rome@qiaoyi.example").await;
+    let before = app
+        .my_persons(Some(&me), &client(), T0)
+        .await
+        .expect("list")
+        .len();
+    let child = app
+        .save_person(
+            Some(&me),
+            None,
+            &relative("child", "季小明", "2015-06-01"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("added");
+    assert!(child.minor && !child.senior);
+    let child = app
+        .add_document(
+            Some(&me),
+            &child.id,
+            &qiaoyi_app::persons::DocumentInput {
+                kind: "passport".into(),
+                number: "ek7654321".into(),
+                expires_on: "2027-01-31".into(),
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("document");
+    let passport = &child.documents[0];
+    assert_eq!(passport.masked, "E******21");
+    // T0 is 2026-05-28: eight whole months to 2027-01-31.
+    assert_eq!(passport.months_left, Some(8));
+    assert_eq!(
+        app.my_persons(Some(&me), &client(), T0)
+            .await
+            .expect("list")
+            .len(),
+        before + 1
+    );
+    // Someone else's person is not found, for reading, changing or adding documents.
+    let r = app.my_person(Some(&other), &child.id, &client(), T0).await;
+    assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+    let r = app
+        .save_person(
+            Some(&other),
+            Some(&child.id),
+            &relative("child", "x", "2015-06-01"),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+    let r = app
+        .add_document(
+            Some(&other),
+            &child.id,
+            &qiaoyi_app::persons::DocumentInput {
+                kind: "passport".into(),
+                number: "E12345678".into(),
+                expires_on: "2030-01-01".into(),
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw");
+    let sealed: String = sqlx::query_scalar(
+        "SELECT number_sealed || number_index FROM person_documents WHERE person_id = $1",
+    )
+    .bind(&child.id)
+    .fetch_one(&mut conn)
+    .await
+    .expect("row");
+    assert!(!sealed.contains("EK7654321"), "the number is sealed");
+
+    let removed = app
+        .remove_document(Some(&me), &child.id, &passport.id, &client(), T0)
+        .await
+        .expect("removed");
+    assert!(removed.documents.is_empty());
+    let r = app
+        .remove_document(Some(&me), &child.id, &passport.id, &client(), T0)
+        .await;
+    assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+}
+
+#[tokio::test]
+async fn bad_people_and_documents_are_refused_by_field() {
+    let (app, _store) = app().await;
+    let me = session(&app, "applicant@qiaoyi.example").await;
+    for (field, input) in [
+        ("relation", relative("cousin", "季", "2015-06-01")),
+        ("name", relative("child", " ", "2015-06-01")),
+        ("birth_date", relative("child", "季", "2015-02-30")),
+        ("birth_date", relative("child", "季", "2090-01-01")),
+        (
+            "country",
+            qiaoyi_app::persons::PersonInput {
+                country: "XX".into(),
+                ..relative("child", "季", "2015-06-01")
+            },
+        ),
+        (
+            "phone",
+            qiaoyi_app::persons::PersonInput {
+                phone: "call me; DROP TABLE".into(),
+                ..relative("child", "季", "2015-06-01")
+            },
+        ),
+        (
+            "disability_consent",
+            qiaoyi_app::persons::PersonInput {
+                disability: "wheelchair".into(),
+                ..relative("child", "季", "2015-06-01")
+            },
+        ),
+        // The demo applicant is on her list already.
+        ("relation", relative("self", "季美华", "1962-08-19")),
+    ] {
+        let r = app
+            .save_person(Some(&me), None, &input, &client(), T0)
+            .await;
+        assert!(
+            matches!(&r, Err(AppError::Invalid { field: f, .. }) if *f == field),
+            "{field}: {r:?}"
+        );
+    }
+    let grandmother = app
+        .save_person(
+            Some(&me),
+            None,
+            &relative("grandparent", "季奶奶", "1938-01-01"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("added");
+    for (field, kind, number, expiry) in [
+        ("kind", "visa", "E12345678", "2030-01-01"),
+        ("number", "passport", "C12345678", "2030-01-01"),
+        ("number", "resident_id", "110105194912310021", ""),
+        ("expires_on", "passport", "E12345678", ""),
+        ("expires_on", "passport", "E12345678", "2030-02-30"),
+    ] {
+        let r = app
+            .add_document(
+                Some(&me),
+                &grandmother.id,
+                &qiaoyi_app::persons::DocumentInput {
+                    kind: kind.into(),
+                    number: number.into(),
+                    expires_on: expiry.into(),
+                },
+                &client(),
+                T0,
+            )
+            .await;
+        assert!(
+            matches!(&r, Err(AppError::Invalid { field: f, .. }) if *f == field),
+            "{field}: {r:?}"
+        );
+    }
+    // A disability is kept with consent, and then allows home delivery below 60.
+    let with_consent = qiaoyi_app::persons::PersonInput {
+        disability: "uses a wheelchair".into(),
+        disability_consent: true,
+        ..relative("sibling", "季美玲", "1970-03-03")
+    };
+    let sister = app
+        .save_person(Some(&me), None, &with_consent, &client(), T0)
+        .await
+        .expect("added");
+    assert_eq!(sister.disability.as_deref(), Some("uses a wheelchair"));
+    let request = qiaoyi_app::cases::CaseRequest {
+        item: "EE-01".into(),
+        person: sister.id.clone(),
+        delivery: "home".into(),
+        ..Default::default()
+    };
+    let case = app
+        .open_case(Some(&me), &request, &client(), T0)
+        .await
+        .expect("opened");
+    assert_eq!(
+        (case.person_name.as_str(), case.relation.as_str()),
+        ("季美玲", "sibling")
+    );
+    let request = qiaoyi_app::cases::CaseRequest {
+        person: grandmother.id.clone(),
+        ..request
+    };
+    // The grandmother is over 60: home delivery too.
+    app.open_case(Some(&me), &request, &client(), T0)
+        .await
+        .expect("opened");
+    let stranger = session(&app, "station.rome@qiaoyi.example").await;
+    let request = qiaoyi_app::cases::CaseRequest {
+        delivery: "station".into(),
+        ..request
+    };
+    let r = app
+        .open_case(Some(&stranger), &request, &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Invalid {
+                field: "person",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}

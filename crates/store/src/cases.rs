@@ -34,6 +34,7 @@ pub struct CaseRow {
     pub accepted_at: Option<i64>,
     pub deadline: Option<String>,
     pub reason: String,
+    pub person_id: Option<String>,
 }
 
 /// A new case: everything but its number, which is given out in the same transaction.
@@ -54,6 +55,8 @@ pub struct NewCase {
     pub person_birth_date: String,
     pub relation: String,
     pub delivery: String,
+    /// The person on file the case is for, when chosen from the filer's list.
+    pub person_id: Option<String>,
 }
 
 /// One step to write: from the state and version the caller read, to the new state.
@@ -111,7 +114,7 @@ pub enum CaseScope<'a> {
 
 const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, version, \
      person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, submitted_at, \
-     accepted_at, deadline, reason";
+     accepted_at, deadline, reason, person_id";
 
 /// The states in an officer's queue (see `CaseState::is_with_bureau`).
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
@@ -140,6 +143,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
         accepted_at: row.try_get("accepted_at")?,
         deadline: row.try_get("deadline")?,
         reason: row.try_get("reason")?,
+        person_id: row.try_get("person_id")?,
     })
 }
 
@@ -178,8 +182,8 @@ impl Store {
         let number = format!("{}-{}-{:06}", new.number_prefix, new.year, sequence);
         sqlx::query(
             "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
-             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15)",
+             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16)",
         )
         .bind(&new.id)
         .bind(&number)
@@ -196,6 +200,7 @@ impl Store {
         .bind(&new.relation)
         .bind(&new.delivery)
         .bind(now)
+        .bind(&new.person_id)
         .execute(&mut *tx)
         .await?;
         sqlx::query(

@@ -11,6 +11,7 @@ mod catalog;
 mod connect;
 mod error;
 mod people;
+mod persons;
 pub mod testing;
 
 pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
@@ -20,6 +21,7 @@ pub use catalog::{CatalogHeader, ImportOutcome, Page};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use people::IdentityRow;
+pub use persons::{DocumentRow, PersonRow};
 
 use sqlx::AnyPool;
 

@@ -280,6 +280,21 @@ mod tests {
         }
         keys.extend(Topic::ALL.iter().map(|t| format!("topic-{}", t.as_str())));
         for key in [
+            "case-error-person",
+            "document-resident-id",
+            "document-passport",
+            "document-permit",
+            "person-error-relation",
+            "person-error-name",
+            "person-error-name-latin",
+            "person-error-birth-date",
+            "person-error-country",
+            "person-error-city",
+            "person-error-phone",
+            "person-error-consent",
+            "person-error-kind",
+            "person-error-number",
+            "person-error-expiry",
             "case-error-mrz-shape",
             "case-error-mrz-check-digit",
             "case-error-mrz-date",

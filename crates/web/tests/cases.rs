@@ -705,3 +705,110 @@ async fn a_station_reads_the_zone_into_the_intake_form() {
         before
     );
 }
+
+#[tokio::test]
+async fn people_on_file_through_the_pages_and_the_api() {
+    let mut b = server().await;
+    let csrf = b.api_sign_in("applicant@qiaoyi.example").await;
+    // The demo applicant keeps herself and her mother; her passport shows how long it has left.
+    let list = b.get("/account/people").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("季美华") && list.body.contains("陈秀英"));
+    assert!(
+        list.body.contains("tag warn"),
+        "the passport expiring soon is flagged"
+    );
+    let persons = json(&b.get("/api/v1/persons").await.body);
+    assert_eq!(persons[0]["relation"], "self");
+    assert!(
+        persons[0]["documents"][0]["masked"]
+            .as_str()
+            .is_some_and(|m| m.contains('*'))
+    );
+
+    // Add a child through the page: a bad date comes back with the summary and the input kept.
+    let form = b.get("/account/people/new").await.body;
+    let page_csrf = hidden_csrf(&form);
+    let person = |date: &'static str| {
+        [
+            ("relation", "child"),
+            ("name", "季小明"),
+            ("birth_date", date),
+            ("country", "IT"),
+        ]
+    };
+    let r = b
+        .post_raw(
+            "/account/people",
+            &[&[("csrf", page_csrf.as_str())][..], &person("2015-13-01")].concat(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#birth_date\"") && r.body.contains("value=\"季小明\""));
+    let r = b
+        .post_raw(
+            "/account/people",
+            &[&[("csrf", page_csrf.as_str())][..], &person("2015-06-01")].concat(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let person_uri = r.location.expect("to the person");
+    let id = person_uri.rsplit('/').next().expect("id").to_owned();
+    let r = b
+        .post_raw(
+            &format!("{person_uri}/documents"),
+            &[
+                ("csrf", &page_csrf),
+                ("kind", "passport"),
+                ("number", "E1234"),
+                ("expires_on", "2030-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#number\""));
+    let r = b
+        .post_json(
+            &format!("/api/v1/persons/{id}/documents"),
+            r#"{"kind":"passport","number":"E12345678","expires_on":"2031-05-20"}"#,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(json(&r.body)["documents"][0]["masked"], "E******78");
+    let page = b.get(&person_uri).await.body;
+    assert!(page.contains("E******78") && !page.contains("E12345678"));
+
+    // Applying for someone on the list fills in the case from it.
+    let r = b
+        .post_json(
+            "/api/v1/cases",
+            &format!(r#"{{"item":"EE-01","person":"{id}","delivery":"courier"}}"#),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = json(&r.body);
+    assert_eq!(
+        (&case["person_name"], &case["relation"]),
+        (&serde_json::json!("季小明"), &serde_json::json!("child"))
+    );
+
+    // Another account sees none of it.
+    let mut other = b.another();
+    let other_csrf = other.api_sign_in("station.madrid@qiaoyi.example").await;
+    assert_eq!(
+        other.get(&format!("/api/v1/persons/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(other.get(&person_uri).await.status, StatusCode::NOT_FOUND);
+    let r = other
+        .post_json(
+            "/api/v1/cases",
+            &format!(r#"{{"item":"EE-01","person":"{id}","delivery":"station"}}"#),
+            Some(&other_csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(json(&r.body)["field"], "person");
+}

@@ -20,19 +20,26 @@ pub struct NewCaseBody {
     /// Item code, e.g. `EE-01`.
     item: String,
     /// The name of the person the case is for, as on their identity document.
+    #[serde(default)]
     person_name: String,
     /// The same name in Latin letters (pinyin or passport spelling).
     #[serde(default)]
     person_name_latin: String,
     /// `YYYY-MM-DD`.
+    #[serde(default)]
     birth_date: String,
     /// `self`, `child`, `parent`, `spouse`, `grandparent`, `grandchild`, `sibling` or `other`.
+    #[serde(default)]
     relation: String,
     /// One of the item's delivery methods: `window`, `station`, `courier`, `home`.
     delivery: String,
     /// Stations and consultants: the e-mail address of the person's account, if they have one.
     #[serde(default)]
     applicant_email: String,
+    /// The id of a person on your list (`GET /api/v1/persons`); their name, birth date and relation
+    /// are then taken from the list and the fields above may be left empty.
+    #[serde(default)]
+    person: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -228,6 +235,7 @@ pub async fn open(
         relation: body.relation,
         delivery: body.delivery,
         applicant_email: body.applicant_email,
+        person: body.person,
     };
     let case = state
         .app

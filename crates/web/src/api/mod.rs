@@ -5,6 +5,7 @@ mod catalog;
 mod extract;
 mod health;
 mod identity;
+mod persons;
 mod session;
 
 pub(crate) use cases::attachment;
@@ -25,6 +26,7 @@ use crate::AppState;
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
         (name = "cases", description = "Applications: opening, steps through the workflow, materials, deadlines"),
         (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
+        (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
     )
@@ -56,6 +58,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::deadline))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
+        .routes(routes!(persons::list, persons::add))
+        .routes(routes!(persons::show, persons::update))
+        .routes(routes!(persons::add_document))
+        .routes(routes!(persons::remove_document))
 }
 
 /// The OpenAPI 3.1 document as JSON.

@@ -15,6 +15,7 @@ use qiaoyi_app::domain::access::Role;
 use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::{Delivery, Item};
 use qiaoyi_app::domain::identity::Mrz;
+use qiaoyi_app::persons::Person;
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -75,6 +76,8 @@ struct ApplyPage<'a> {
     form: ApplyForm,
     relations: Vec<Choice>,
     deliveries: Vec<Choice>,
+    /// People on the applicant's list: (id, label, checked).
+    persons: Vec<(String, String, bool)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -91,6 +94,9 @@ pub struct ApplyForm {
     delivery: String,
     #[serde(default)]
     applicant_email: String,
+    /// The id of a person on the filer's list, or empty for someone typed in.
+    #[serde(default)]
+    person: String,
     /// A station's intake: the machine-readable zone pasted or typed by a scanner.
     #[serde(default)]
     mrz: String,
@@ -107,7 +113,18 @@ fn apply_page(
     item: &Item,
     form: ApplyForm,
     errors: Vec<FieldError>,
+    on_file: &[Person],
 ) -> Response {
+    let persons = on_file
+        .iter()
+        .map(|person| {
+            (
+                person.id.clone(),
+                format!("{} ({})", person.name, p.t(&relation_key(person.relation))),
+                form.person == person.id,
+            )
+        })
+        .collect();
     let for_others = auth
         .session
         .as_ref()
@@ -144,6 +161,7 @@ fn apply_page(
         form,
         relations,
         deliveries,
+        persons,
         p,
     };
     (status, render(&page)).into_response()
@@ -159,13 +177,26 @@ async fn apply_form(
         return Err(AppError::Unauthenticated).for_page(&p);
     }
     let item = state.app.item(&code).await.for_page(&p)?;
-    Ok(apply_page(
-        &p,
-        &auth,
-        &item,
-        ApplyForm::default(),
-        Vec::new(),
-    ))
+    let on_file = on_file(&state, &p, &auth).await?;
+    // Someone applying mostly for themselves starts with themselves chosen.
+    let form = ApplyForm {
+        person: on_file.first().map(|p| p.id.clone()).unwrap_or_default(),
+        ..ApplyForm::default()
+    };
+    Ok(apply_page(&p, &auth, &item, form, Vec::new(), &on_file))
+}
+
+/// The people the signed-in account keeps on file, offered in "who is it for".
+async fn on_file(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+) -> Result<Vec<Person>, super::PageError> {
+    state
+        .app
+        .my_persons(auth.session.as_ref(), &auth.client, now_ms())
+        .await
+        .for_page(p)
 }
 
 /// The localized message for a field the app refused.
@@ -177,6 +208,7 @@ fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
         "relation" => "case-error-relation",
         "delivery" => "case-error-delivery",
         "applicant_email" => "case-error-applicant-email",
+        "person" => "case-error-person",
         "materials" => "case-error-materials",
         "reason" => "case-error-reason",
         "file" if message.contains("MB") => "case-error-file-size",
@@ -199,8 +231,9 @@ async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> PageResult {
     let item = state.app.item(&code).await.for_page(&p)?;
+    let on_file = on_file(&state, &p, &auth).await?;
     if form.action == "read_mrz" {
-        return Ok(read_mrz(&p, &auth, &item, form));
+        return Ok(read_mrz(&p, &auth, &item, form, &on_file));
     }
     let request = CaseRequest {
         item: code,
@@ -210,6 +243,7 @@ async fn apply(
         relation: form.relation.clone(),
         delivery: form.delivery.clone(),
         applicant_email: form.applicant_email.clone(),
+        person: form.person.clone(),
     };
     match state
         .app
@@ -219,14 +253,20 @@ async fn apply(
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, message }) => {
             let errors = vec![field_error(&p, field, &message)];
-            Ok(apply_page(&p, &auth, &item, form, errors))
+            Ok(apply_page(&p, &auth, &item, form, errors, &on_file))
         }
         Err(other) => Err(other).for_page(&p),
     }
 }
 
 /// Fills the name in Latin letters and the birth date from a pasted zone, for the clerk to check.
-fn read_mrz(p: &Prefs, auth: &Auth, item: &Item, mut form: ApplyForm) -> Response {
+fn read_mrz(
+    p: &Prefs,
+    auth: &Auth,
+    item: &Item,
+    mut form: ApplyForm,
+    on_file: &[Person],
+) -> Response {
     match Mrz::parse_text(&form.mrz, beijing_today(now_ms())) {
         Ok(zone) => {
             form.person_name_latin = format!("{} {}", zone.surname(), zone.given_names())
@@ -234,7 +274,9 @@ fn read_mrz(p: &Prefs, auth: &Auth, item: &Item, mut form: ApplyForm) -> Respons
                 .to_owned();
             form.birth_date = zone.birth_date().to_string();
             form.mrz_read = true;
-            apply_page(p, auth, item, form, Vec::new())
+            // The zone describes someone typed in, not a person from the list.
+            form.person.clear();
+            apply_page(p, auth, item, form, Vec::new(), on_file)
         }
         Err(e) => {
             let key = match e.code().split('.').next() {
@@ -246,7 +288,7 @@ fn read_mrz(p: &Prefs, auth: &Auth, item: &Item, mut form: ApplyForm) -> Respons
                 field: "mrz",
                 message: p.t(key),
             };
-            apply_page(p, auth, item, form, vec![error])
+            apply_page(p, auth, item, form, vec![error], on_file)
         }
     }
 }

@@ -9,6 +9,7 @@ pub(crate) use cases::{relation_key, state_key, step_key};
 mod catalog;
 mod guides;
 mod people;
+mod persons;
 mod signup;
 mod stations;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(people::router())
         .merge(cases::router())
+        .merge(persons::router())
         .merge(signup::router())
 }
 
