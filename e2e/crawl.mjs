@@ -118,6 +118,30 @@ async function check(context, role, url, lang, mode) {
     failures.push(`${where}: axe ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
   }
 
+  // Tap targets: 44 × 44 CSS px (WCAG 2.2 AA, our normal mode) or 60 × 60 in elder mode (MIIT);
+  // main text in elder mode at least 18 pt (24 px) with line height at least 1.3.
+  const min = mode === 'elder' ? 60 : 44;
+  const layout = await page.evaluate((min) => {
+    const small = [];
+    const targets = document.querySelectorAll('button, select, textarea, .button, label.choice, '
+      + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox]), nav a, .rows a, .pager a, .crumbs a');
+    for (const el of targets) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.height < min - 0.5 || r.width < min - 0.5) {
+        small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + el.className : ''} ${Math.round(r.width)}x${Math.round(r.height)}`);
+      }
+    }
+    const body = getComputedStyle(document.body);
+    const size = parseFloat(body.fontSize);
+    const line = body.lineHeight === 'normal' ? 1.2 : parseFloat(body.lineHeight) / size;
+    return { small, size, line };
+  }, min);
+  if (layout.small.length) failures.push(`${where}: targets under ${min} px: ${layout.small.slice(0, 3).join(', ')}`);
+  if (mode === 'elder' && (layout.size < 24 || layout.line < 1.3)) {
+    failures.push(`${where}: elder text ${layout.size} px, line height ${layout.line.toFixed(2)}`);
+  }
+
   const text = await page.evaluate(() => document.body.innerText);
   if (/Unknown localization|\{\s*\$[a-z]+\s*\}/.test(text)) failures.push(`${where}: untranslated message`);
   if (lang !== 'zh-CN') {
@@ -149,7 +173,7 @@ async function check(context, role, url, lang, mode) {
 }
 
 /** Pages whose content depends on who is signed in; the others are checked once, for anyone. */
-const personal = (p) => /^\/(account|admin|audit|people|login|signup)/.test(p);
+const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply)/.test(p);
 const checkedShapes = new Set();
 
 for (const role of ROLES) {

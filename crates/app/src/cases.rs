@@ -10,7 +10,7 @@ use qiaoyi_domain::cases::{
     CaseNumber, CaseState, Channel, MediaType, Relation, Step, check_upload, is_minor, is_senior,
     safe_file_name, steps_from, transition,
 };
-use qiaoyi_domain::catalog::{Delivery, Item, StationCode, Workflow};
+use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item, StationCode, Workflow};
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
@@ -99,22 +99,25 @@ pub struct CaseDetail {
 }
 
 /// Which list of cases to show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaseList {
     /// The signed-in person's own cases and those they filed.
     Mine,
     /// The cases of the signed-in station account's station.
     Station,
-    /// The bureau's queue in the signed-in officer's categories (every category for a duty leader).
-    Queue,
+    /// The bureau's queue in the signed-in officer's categories (every category for a duty leader),
+    /// or in one of them.
+    Queue(Option<CategoryCode>),
 }
 
 impl CaseList {
-    pub fn parse(s: &str) -> Option<CaseList> {
-        match s {
-            "mine" => Some(CaseList::Mine),
-            "station" => Some(CaseList::Station),
-            "queue" => Some(CaseList::Queue),
+    /// Reads `mine`, `station` or `queue`, with an optional category for the queue.
+    pub fn parse(view: &str, category: Option<&str>) -> Option<CaseList> {
+        match (view, category.filter(|c| !c.is_empty())) {
+            ("mine", None) => Some(CaseList::Mine),
+            ("station", None) => Some(CaseList::Station),
+            ("queue", None) => Some(CaseList::Queue(None)),
+            ("queue", Some(c)) => c.parse().ok().map(|c| CaseList::Queue(Some(c))),
             _ => None,
         }
     }
@@ -668,7 +671,20 @@ impl App {
                 station = code.to_string();
                 CaseScope::Station(&station)
             }
-            CaseList::Queue => {
+            CaseList::Queue(Some(category)) => {
+                let allowed = actor
+                    .grants
+                    .iter()
+                    .any(|g| *g == Grant::DutyLeader || *g == Grant::Officer(category.clone()));
+                if !allowed {
+                    return Err(AppError::Forbidden(
+                        "this queue belongs to another category's officers",
+                    ));
+                }
+                categories = vec![category.to_string()];
+                CaseScope::Queue(&categories)
+            }
+            CaseList::Queue(None) => {
                 if actor.grants.contains(&Grant::DutyLeader) {
                     categories = Vec::new();
                 } else {

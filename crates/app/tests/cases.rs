@@ -153,7 +153,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     let queue = app
-        .cases(Some(&officer), CaseList::Queue, 0, 20, &client(), T0)
+        .cases(Some(&officer), CaseList::Queue(None), 0, 20, &client(), T0)
         .await
         .expect("queue");
     assert!(queue.items.iter().any(|c| c.id == case.id));
@@ -524,8 +524,27 @@ async fn stations_see_only_their_cases_and_others_see_none_of_yours() {
         let r = app.case(Some(other), &case.id, &client(), T0).await;
         assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     }
+    // An officer's queue narrows to one of their categories, never to another's.
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let parse = |c: &str| CaseList::parse("queue", Some(c)).expect("a category");
+    let certificates = app
+        .cases(Some(&officer), parse("certificates"), 0, 20, &client(), T0)
+        .await
+        .expect("queue");
+    assert!(
+        certificates
+            .items
+            .iter()
+            .all(|c| c.item.category.as_str() == "certificates")
+    );
     let r = app
-        .cases(Some(&rome), CaseList::Queue, 0, 20, &client(), T0)
+        .cases(Some(&officer), parse("traffic"), 0, 20, &client(), T0)
+        .await;
+    assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+    assert_eq!(CaseList::parse("queue", Some("no such")), None);
+    assert_eq!(CaseList::parse("mine", Some("traffic")), None);
+    let r = app
+        .cases(Some(&rome), CaseList::Queue(None), 0, 20, &client(), T0)
         .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
 }

@@ -1,27 +1,60 @@
-//! Static files, built into the binary: no CDN, no front-end build step.
+//! Static files, built into the binary: no CDN, no front-end build step. Each is served under a name
+//! that carries a hash of its content, so browsers far away keep it for a year and never ask again
+//! until it changes.
+
+use std::sync::LazyLock;
 
 use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use qiaoyi_app::domain::access::audit::sha256_hex;
 
 use crate::AppState;
 
 const APP_CSS: &str = include_str!("../static/app.css");
 
-/// Changes whenever the binary's version does, so browsers may cache assets for a long time.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// `app.<first 12 hex digits of SHA-256>.css`
+static CSS_NAME: LazyLock<String> =
+    LazyLock::new(|| format!("app.{}.css", &sha256_hex(APP_CSS.as_bytes())[..12]));
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/static/app.css", get(app_css))
+/// The stylesheet's address, as pages link it.
+pub fn css_path() -> String {
+    format!("/static/{}", *CSS_NAME)
 }
 
-async fn app_css() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        APP_CSS,
-    )
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/{file}", get(asset))
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    if file == *CSS_NAME {
+        (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            APP_CSS,
+        )
+            .into_response()
+    } else {
+        // An old name after an upgrade, or a guess: nothing else is served from here.
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_follows_the_content() {
+        let path = css_path();
+        assert!(
+            path.starts_with("/static/app.") && path.ends_with(".css"),
+            "{path}"
+        );
+        assert_eq!(path.len(), "/static/app..css".len() + 12);
+    }
 }

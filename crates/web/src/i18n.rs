@@ -88,8 +88,9 @@ impl Prefs {
     }
 
     /// Cache-busting stamp for the stylesheet link.
-    pub fn asset_version(&self) -> &'static str {
-        crate::assets::VERSION
+    /// The stylesheet's content-hashed address.
+    pub fn css_path(&self) -> String {
+        crate::assets::css_path()
     }
 
     pub fn tag(&self) -> &'static str {

@@ -15,9 +15,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use qiaoyi_app::App;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -54,6 +56,12 @@ pub fn router(app: App) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(i18n::preferences))
         .layer(axum::middleware::from_fn(metrics::track))
+        // Pages and API answers are personal: no shared cache may keep them. Static assets set
+        // their own long lifetime.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

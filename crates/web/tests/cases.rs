@@ -284,6 +284,15 @@ async fn api_bad_input_is_a_clear_4xx_and_changes_nothing() {
         b.get("/api/v1/cases?view=everything").await.status,
         StatusCode::BAD_REQUEST
     );
+    for (query, status) in [
+        ("view=queue&category=../x", StatusCode::BAD_REQUEST),
+        ("view=mine&category=traffic", StatusCode::BAD_REQUEST),
+        // An applicant has no queue at all.
+        ("view=queue&category=traffic", StatusCode::FORBIDDEN),
+    ] {
+        let r = b.get(&format!("/api/v1/cases?{query}")).await;
+        assert_eq!(r.status, status, "{query}: {}", r.body);
+    }
 }
 
 #[tokio::test]
@@ -494,6 +503,16 @@ async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
     let mut officer = applicant.another();
     officer.sign_in_staff("officer@qiaoyi.example").await;
     let queue = officer.get("/cases").await.body;
+    // Two categories: the queue can be narrowed to either.
+    assert!(queue.contains("category=certificates") && queue.contains("category=exit-entry"));
+    let certificates = officer
+        .get("/cases?view=queue&category=certificates")
+        .await
+        .body;
+    assert!(
+        !certificates.contains(&case_uri),
+        "a passport case is not a certificate"
+    );
     assert!(queue.contains(&case_uri), "the queue lists it");
     let page = officer.get(&case_uri).await.body;
     assert!(page.contains("value=\"accept\""), "the officer may accept");

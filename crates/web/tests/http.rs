@@ -361,9 +361,41 @@ async fn elder_mode_is_one_tap_away_and_remembered() {
 #[tokio::test]
 async fn stylesheet_is_served_and_pages_are_compressed() {
     let s = server().await;
-    let css = s.get("/static/app.css").await;
+    // Pages link the stylesheet by a name carrying its content hash, cached for a year.
+    let home = s.get("/").await.body;
+    let start = home.find("/static/app.").expect("a stylesheet link");
+    let href = &home[start..start + home[start..].find('"').expect("end of the link")];
+    let css = s.get(href).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.content_type().starts_with("text/css"));
+    assert!(
+        css.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("immutable"))
+    );
+    assert_eq!(
+        s.get("/static/app.0123456789ab.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get("/static/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Pages are never kept by shared caches; brotli is preferred when the browser offers it.
+    let page = s.get_with("/catalog", &[("accept-encoding", "br")]).await;
+    assert_eq!(
+        page.headers
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.as_bytes()),
+        Some(&b"br"[..])
+    );
+    assert_eq!(
+        page.headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.as_bytes()),
+        Some(&b"private, no-store"[..])
+    );
     let page = s.get_with("/catalog", &[("accept-encoding", "gzip")]).await;
     assert_eq!(
         page.headers

@@ -459,3 +459,5 @@ person-error-consent = A disability is recorded only with the person's consent: 
 person-error-kind = Choose the kind of document.
 person-error-number = The number does not fit this kind of document. Check it against the document: a passport number is E or G followed by 8 characters, a resident ID number has 18 characters.
 person-error-expiry = Enter the expiry date printed on the document as YYYY-MM-DD.
+cases-all-categories = All my categories
+cases-categories = Categories

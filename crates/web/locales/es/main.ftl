@@ -465,3 +465,5 @@ person-error-consent = La discapacidad solo se registra con el consentimiento de
 person-error-kind = Elija el tipo de documento.
 person-error-number = El número no corresponde a este tipo de documento. Compárelo con el documento: el número de pasaporte es una E o una G seguida de 8 caracteres, y el del documento de identidad chino tiene 18 caracteres.
 person-error-expiry = Escriba la fecha de caducidad que aparece en el documento con el formato AAAA-MM-DD.
+cases-all-categories = Todas mis categorías
+cases-categories = Categorías

@@ -465,3 +465,5 @@ person-error-consent = La disabilità si registra solo con il consenso della per
 person-error-kind = Scelga il tipo di documento.
 person-error-number = Il numero non corrisponde a questo tipo di documento. Lo confronti con il documento: il numero del passaporto è una E o una G seguita da 8 caratteri, il numero della carta d'identità cinese ha 18 caratteri.
 person-error-expiry = Scriva la data di scadenza stampata sul documento nel formato AAAA-MM-GG.
+cases-all-categories = Tutte le mie categorie
+cases-categories = Categorie

@@ -441,3 +441,5 @@ person-error-consent = 残疾情况须经本人同意才能记录：请勾选同
 person-error-kind = 请选择证件类型。
 person-error-number = 号码与证件类型不符，请与证件核对：护照号码为 E 或 G 加 8 位，居民身份证号码为 18 位。
 person-error-expiry = 请按 年-月-日 填写证件上印的有效期。
+cases-all-categories = 我负责的全部类别
+cases-categories = 业务类别

@@ -171,6 +171,8 @@ impl From<&CaseDetail> for CaseDetailView {
 pub struct ListQuery {
     /// `mine` (default), `station` or `queue`.
     view: Option<String>,
+    /// With `view=queue`: only this category, e.g. `exit-entry`.
+    category: Option<String>,
     #[serde(default)]
     offset: u64,
     limit: Option<u64>,
@@ -258,11 +260,11 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePage>, Problem> {
     let view = q.view.as_deref().unwrap_or("mine");
-    let list = CaseList::parse(view).ok_or_else(|| {
+    let list = CaseList::parse(view, q.category.as_deref()).ok_or_else(|| {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "bad-query",
-            "view must be mine, station or queue",
+            "view must be mine, station or queue; a category goes only with the queue and is a category code",
         )
         .with_field("view")
     })?;

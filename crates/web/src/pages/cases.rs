@@ -11,7 +11,7 @@ use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{
     Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload, beijing_today,
 };
-use qiaoyi_app::domain::access::Role;
+use qiaoyi_app::domain::access::{Grant, Role};
 use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::{Delivery, Item};
 use qiaoyi_app::domain::identity::Mrz;
@@ -312,6 +312,9 @@ struct CasesPage<'a> {
     section: &'static str,
     view: &'static str,
     views: Vec<(&'static str, String, bool)>,
+    /// Queue filters: (category code, or empty for all; label; current).
+    categories: Vec<(String, String, bool)>,
+    category: String,
     lines: Vec<CaseLine>,
     total: u64,
     page: u64,
@@ -321,6 +324,7 @@ struct CasesPage<'a> {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     view: Option<String>,
+    category: Option<String>,
     page: Option<String>,
 }
 
@@ -350,24 +354,42 @@ async fn list(
     // The lists this account has, the first being its natural home.
     let mut available = Vec::new();
     if actor.has(Role::Officer) || actor.has(Role::DutyLeader) {
-        available.push(("queue", CaseList::Queue, "cases-view-queue"));
+        available.push(("queue", "cases-view-queue"));
     }
     if actor.has(Role::Station) {
-        available.push(("station", CaseList::Station, "cases-view-station"));
+        available.push(("station", "cases-view-station"));
     }
-    available.push(("mine", CaseList::Mine, "cases-view-mine"));
+    available.push(("mine", "cases-view-mine"));
     let chosen = q
         .view
         .as_deref()
-        .and_then(|v| available.iter().find(|(name, _, _)| *name == v))
+        .and_then(|v| available.iter().find(|(name, _)| *name == v))
         .unwrap_or(&available[0]);
+    // The queue can be narrowed to one of the categories the account works in.
+    let all_categories = state.app.categories().await.for_page(&p)?;
+    let mine: Vec<_> = all_categories
+        .iter()
+        .filter(|c| {
+            actor
+                .grants
+                .iter()
+                .any(|g| *g == Grant::DutyLeader || *g == Grant::Officer(c.code.clone()))
+        })
+        .collect();
+    let category = q
+        .category
+        .as_deref()
+        .filter(|c| chosen.0 == "queue" && mine.iter().any(|m| m.code.as_str() == *c))
+        .unwrap_or_default()
+        .to_owned();
+    let list = CaseList::parse(chosen.0, Some(&category)).unwrap_or(CaseList::Mine);
     let page = page_number(q.page.as_deref());
     let now = now_ms();
     let result = state
         .app
         .cases(
             auth.session.as_ref(),
-            chosen.1,
+            list,
             (page - 1) * PER_PAGE,
             PER_PAGE,
             &auth.client,
@@ -375,15 +397,34 @@ async fn list(
         )
         .await
         .for_page(&p)?;
+    let categories = if chosen.0 == "queue" && mine.len() > 1 {
+        std::iter::once((
+            String::new(),
+            p.t("cases-all-categories"),
+            category.is_empty(),
+        ))
+        .chain(mine.iter().map(|c| {
+            (
+                c.code.to_string(),
+                c.name.get(p.lang).to_owned(),
+                c.code.as_str() == category,
+            )
+        }))
+        .collect()
+    } else {
+        Vec::new()
+    };
     let today = beijing_today(now);
     let view = CasesPage {
-        title: p.t(chosen.2),
+        title: p.t(chosen.1),
         section: "cases",
         view: chosen.0,
         views: available
             .iter()
-            .map(|(name, _, key)| (*name, p.t(key), *name == chosen.0))
+            .map(|(name, key)| (*name, p.t(key), *name == chosen.0))
             .collect(),
+        categories,
+        category,
         lines: result.items.iter().map(|c| line(&p, c, today)).collect(),
         total: result.total,
         page,
