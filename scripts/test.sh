@@ -84,6 +84,23 @@ run_browser_tests() {
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 
+# The case journey again, with the demo on the PostgreSQL cluster instead of SQLite.
+run_journey_on_postgres() {
+  local port base
+  port=$(free_port)
+  base="${QY_TEST_DATABASE_URL%/*}"
+  "$pg_bin/createdb" -h 127.0.0.1 -p "${base##*:}" -U postgres qiaoyi_demo
+  QIAOYI_DATABASE_URL="$base/qiaoyi_demo" ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" \
+    --data "$work/demo-pg" >"$work/demo-pg.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-pg.log"; return 1; }
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/cases.mjs
+}
+
 install_missing
 
 log "cargo fmt --check"
@@ -102,5 +119,7 @@ cargo test --workspace
 log "browser tests"
 cargo build -p qiaoyi-cli
 run_browser_tests
+log "browser journey on PostgreSQL"
+run_journey_on_postgres
 
 log "all tests passed"

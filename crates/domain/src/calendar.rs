@@ -23,41 +23,9 @@ use crate::lang::{Lang, Text};
 /// Spring Festival of 2026 has 9); a much longer range is a typo in `from` or `to`.
 const LONGEST_BREAK_DAYS: usize = 15;
 
-/// Why a calendar file (or a set of them) was refused: the file, where in it, and what to change.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CalendarError {
-    pub file: String,
-    pub line: Option<usize>,
-    /// Path of the offending field, e.g. `holiday[1].to`; empty when the file as a whole is wrong.
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for CalendarError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(line) = self.line {
-            write!(f, " line {line}")?;
-        }
-        if !self.field.is_empty() {
-            write!(f, ", field {}", self.field)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for CalendarError {}
-
-impl From<CalendarError> for crate::catalog::CatalogError {
-    fn from(e: CalendarError) -> Self {
-        crate::catalog::CatalogError {
-            file: e.file,
-            line: e.line,
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
+/// Why a calendar file (or a set of them) was refused: the file, where in it (`holiday[1].to`), and
+/// what to change — the same shape as a refused catalogue file.
+pub type CalendarError = crate::catalog::CatalogError;
 
 /// A question about a date in a year for which no calendar file was loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
