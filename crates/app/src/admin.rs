@@ -1,8 +1,11 @@
-//! What administrators and auditors do: list and create accounts, read the audit log.
+//! What administrators and auditors do: list and create accounts, keep the stations, read the audit
+//! log.
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_store::{AuditFilter, Page, UserRow};
+use qiaoyi_domain::catalog::Station;
+use qiaoyi_domain::catalog::station::check_station;
+use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
 
 use crate::accounts::{Client, CurrentSession};
 use crate::{App, AppError, MAX_PAGE};
@@ -41,6 +44,15 @@ impl From<UserRow> for AccountSummary {
             created_at: u.created_at,
         }
     }
+}
+
+/// What saving a station may do: the form for a new station must not replace one by accident, the
+/// edit form must not create one, and the API's `PUT` does either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StationSave {
+    Create,
+    Replace,
+    CreateOrReplace,
 }
 
 fn check_limit(limit: u64) -> Result<(), AppError> {
@@ -97,5 +109,86 @@ impl App {
         let record = self.audit_record(actor, "read_audit_log", ("audit", ""), "ok", client, now);
         self.store.audit(&record).await?;
         Ok(page)
+    }
+
+    /// Every station with who manages it and how many accounts and cases depend on it.
+    pub async fn station_records(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<StationRecord>, AppError> {
+        self.authorize(
+            session,
+            Action::ManageCatalogue,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        Ok(self.store.station_records().await?)
+    }
+
+    /// One station, for the administrator's edit form.
+    pub async fn station_for_edit(
+        &self,
+        session: Option<&CurrentSession>,
+        code: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Station, AppError> {
+        self.authorize(
+            session,
+            Action::ManageCatalogue,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        self.store
+            .station(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("station {code}")))
+    }
+
+    /// Adds or replaces a station after checking it by the catalogue's rules. Returns whether it
+    /// is new. The station is the administrators' from now on: catalogue imports leave it alone.
+    pub async fn save_station(
+        &self,
+        session: Option<&CurrentSession>,
+        station: &Station,
+        mode: StationSave,
+        client: &Client,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        self.authorize(
+            session,
+            Action::ManageCatalogue,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        check_station(station).map_err(|p| AppError::Invalid {
+            field: p.field,
+            message: format!("{}: {}", p.path, p.message),
+        })?;
+        let code = station.code.as_str();
+        let exists = self.store.station(code).await?.is_some();
+        match (mode, exists) {
+            (StationSave::Create, true) => {
+                return Err(AppError::Invalid {
+                    field: "code",
+                    message: format!("station {code} exists already; edit it instead"),
+                });
+            }
+            (StationSave::Replace, false) => {
+                return Err(AppError::NotFound(format!("station {code}")));
+            }
+            _ => {}
+        }
+        let actor = session.map(|s| &s.actor);
+        let record = self.audit_record(actor, "save_station", ("station", code), "ok", client, now);
+        Ok(self.store.save_station(station, &record).await?)
     }
 }

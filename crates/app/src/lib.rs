@@ -17,7 +17,8 @@ pub mod vault;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, Page, StoreError,
+    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, Page,
+    StationRecord, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

@@ -1,57 +1,15 @@
 //! Cases through the use cases, on whichever database the test store gives: a case from draft to
 //! closed, the concurrent decision, deadlines on the working-day calendar, and bad input.
 
-use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
-use qiaoyi_app::config::Config;
-use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::cases::CaseState;
 use qiaoyi_app::{App, AppError};
-use qiaoyi_store::testing::{TestStore, test_store};
 
-/// 2026-05-28, a Thursday, 10:06 in Beijing.
-const T0: i64 = 1_779_934_000_000;
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
-
-async fn app() -> (App, TestStore) {
-    let store = test_store().await;
-    let app = App::with_store(store.store.clone(), Config::default());
-    app.seed_demo(T0).await.expect("seed");
-    (app, store)
-}
-
-fn client() -> Client {
-    Client {
-        address: "127.0.0.1".into(),
-    }
-}
-
-async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
-    let LoginOutcome::SignedIn { token, .. } = app
-        .login(email, DEMO_PASSWORD, &client(), now)
-        .await
-        .expect("login")
-    else {
-        panic!("{email} cannot sign in");
-    };
-    let s = app
-        .session(&token, now)
-        .await
-        .expect("ok")
-        .expect("session");
-    if !s.is_complete() {
-        let code = totp_code(DEMO_TOTP_SECRET, now).expect("code");
-        assert!(
-            app.pass_second_factor(&s, &code, &client(), now)
-                .await
-                .expect("ok")
-        );
-    }
-    app.session(&token, now)
-        .await
-        .expect("ok")
-        .expect("session")
-}
 
 fn step_request(step: &str, expected_version: i64, reason: &str) -> StepRequest {
     StepRequest {

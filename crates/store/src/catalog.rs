@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::catalog::{Catalog, Category, Guide, Item, Station};
 use qiaoyi_domain::lang::Text;
 use serde::de::DeserializeOwned;
@@ -116,7 +117,8 @@ impl Store {
             sqlx::query(
                 "INSERT INTO stations (code, country, position, data) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (code) DO UPDATE SET country = excluded.country, \
-                 position = excluded.position, data = excluded.data",
+                 position = excluded.position, data = excluded.data \
+                 WHERE stations.managed_by = 'catalog'",
             )
             .bind(station.code.as_str())
             .bind(&station.country)
@@ -148,10 +150,17 @@ impl Store {
             ),
         ];
         for (table, wanted) in tables {
-            let existing: Vec<String> =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT code FROM {table}")))
-                    .fetch_all(&mut *tx)
-                    .await?;
+            // An administrator's stations are not the catalogue's to remove.
+            let only = if table == "stations" {
+                " WHERE managed_by = 'catalog'"
+            } else {
+                ""
+            };
+            let existing: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT code FROM {table}{only}"
+            )))
+            .fetch_all(&mut *tx)
+            .await?;
             for code in existing.iter().filter(|c| !wanted.contains(*c)) {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE code = $1")))
                     .bind(code)
@@ -286,12 +295,96 @@ impl Store {
         Ok(guides)
     }
 
+    /// Every station with who manages it and what depends on it, for the administrator's list.
+    pub async fn station_records(&self) -> Result<Vec<StationRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.code, s.data, s.managed_by, \
+             (SELECT COUNT(*) FROM user_grants g WHERE g.role = 'station' AND g.scope = s.code) AS staff, \
+             (SELECT COUNT(*) FROM cases c WHERE c.station = s.code) AS cases \
+             FROM stations s ORDER BY s.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let managed_by: String = r.try_get("managed_by")?;
+                Ok(StationRecord {
+                    station: decode_row("stations", r)?,
+                    edited_by_admin: managed_by == "admin",
+                    staff: r.try_get("staff")?,
+                    cases: r.try_get("cases")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn station(&self, code: &str) -> Result<Option<Station>, StoreError> {
+        let row = sqlx::query("SELECT code, data FROM stations WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|r| decode_row("stations", r)).transpose()
+    }
+
+    /// Adds or replaces a station as an administrator's, with its audit entry, in one transaction.
+    /// Returns whether the station is new. From now on catalogue imports leave it alone.
+    pub async fn save_station(
+        &self,
+        station: &Station,
+        record: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query(
+            "UPDATE stations SET country = $1, data = $2, managed_by = 'admin' WHERE code = $3",
+        )
+        .bind(&station.country)
+        .bind(to_json(station))
+        .bind(station.code.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            sqlx::query(
+                "INSERT INTO stations (code, country, position, data, managed_by) \
+                 SELECT $1, $2, COALESCE(MAX(position), -1) + 1, $3, 'admin' FROM stations",
+            )
+            .bind(station.code.as_str())
+            .bind(&station.country)
+            .bind(to_json(station))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    StoreError::Conflict(format!(
+                        "station {} was added by someone else meanwhile",
+                        station.code
+                    ))
+                }
+                other => other.into(),
+            })?;
+        }
+        crate::audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(changed == 0)
+    }
+
     pub async fn stations(&self) -> Result<Vec<Station>, StoreError> {
         let rows = sqlx::query("SELECT code, data FROM stations ORDER BY position")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|r| decode_row("stations", r)).collect()
     }
+}
+
+/// A station as the administrator's list shows it.
+#[derive(Clone, Debug)]
+pub struct StationRecord {
+    pub station: Station,
+    /// Added or edited by an administrator, so catalogue imports leave it alone.
+    pub edited_by_admin: bool,
+    /// Accounts holding the station role for it.
+    pub staff: i64,
+    pub cases: i64,
 }
 
 pub(crate) fn clamp_i64(n: u64) -> i64 {

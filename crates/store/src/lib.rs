@@ -17,7 +17,7 @@ pub mod testing;
 pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
 pub use audit::AuditFilter;
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
-pub use catalog::{CatalogHeader, ImportOutcome, Page};
+pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use people::IdentityRow;

@@ -5,15 +5,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, hidden_csrf};
-use qiaoyi_app::accounts::{Client, totp_code};
-use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use common::{Browser, hidden_csrf, json};
+use qiaoyi_app::accounts::Client;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
 
 /// A made-up calendar for next year, so tests that accept cases today do not depend on when they
 /// run: only New Year's Day off besides the weekends. Real years come from catalog/calendar.
@@ -48,30 +43,6 @@ async fn server() -> Browser {
 }
 
 impl Browser {
-    /// Signs in over the API (passing the second factor for staff); returns the CSRF token.
-    async fn api_sign_in(&mut self, email: &str) -> String {
-        let body = format!(r#"{{"email":"{email}","password":"{DEMO_PASSWORD}"}}"#);
-        let reply = self.post_json("/api/v1/session", &body, None).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let csrf = json(&self.get("/api/v1/me").await.body)["csrf"]
-            .as_str()
-            .expect("csrf")
-            .to_owned();
-        if json(&reply.body)["second_factor"] == "challenge" {
-            let code =
-                totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
-            let r = self
-                .post_json(
-                    "/api/v1/session/second-factor",
-                    &format!(r#"{{"code":"{code}"}}"#),
-                    Some(&csrf),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        }
-        csrf
-    }
-
     async fn upload_raw(&mut self, uri: &str, content: &[u8], csrf: &str) -> common::Reply {
         self.send(
             Request::post(uri)

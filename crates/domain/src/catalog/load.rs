@@ -8,7 +8,6 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::model::*;
-use crate::country::is_iso_alpha2;
 use crate::lang::Text;
 
 /// One file of a catalogue directory, with its path relative to the directory (`items/traffic.toml`).
@@ -189,7 +188,8 @@ pub fn parse(files: &[SourceFile]) -> Result<Catalog, CatalogError> {
 
     let mut station_codes = HashSet::new();
     for (i, station) in stations.station.iter().enumerate() {
-        check_station(station, i).map_err(|(f, m)| at(stations_path, f, m))?;
+        super::station::check_station(station)
+            .map_err(|p| at(stations_path, format!("station[{i}].{}", p.path), p.message))?;
         if !station_codes.insert(station.code.as_str()) {
             return Err(at(
                 stations_path,
@@ -263,7 +263,7 @@ fn check_text(text: &Text, field: &str) -> Result<(), FieldError> {
     }
 }
 
-fn lang_key(lang: crate::lang::Lang) -> &'static str {
+pub(super) fn lang_key(lang: crate::lang::Lang) -> &'static str {
     match lang {
         crate::lang::Lang::Zh => "zh",
         other => other.tag(),
@@ -342,71 +342,6 @@ fn check_guide(guide: &Guide, i: usize, items: &HashSet<&str>) -> Result<(), Fie
             return Err((
                 format!("guide[{i}].related_items[{r}]"),
                 format!("no item {code} in items/*.toml"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check_station(station: &Station, i: usize) -> Result<(), FieldError> {
-    let field = |name: &str| format!("station[{i}].{name}");
-    check_text(&station.name, &field("name"))?;
-    check_text(&station.city, &field("city"))?;
-    if !is_iso_alpha2(&station.country) {
-        return Err((
-            field("country"),
-            format!(
-                "\"{}\" is not an ISO 3166-1 alpha-2 code such as IT",
-                station.country
-            ),
-        ));
-    }
-    if !station.code.as_str().starts_with(&station.country) {
-        return Err((
-            field("code"),
-            format!(
-                "{} must start with its country {}",
-                station.code, station.country
-            ),
-        ));
-    }
-    if jiff::tz::TimeZone::get(&station.time_zone).is_err() {
-        return Err((
-            field("time_zone"),
-            format!(
-                "\"{}\" is not an IANA time zone such as Europe/Rome",
-                station.time_zone
-            ),
-        ));
-    }
-    if station.languages.is_empty() {
-        return Err((field("languages"), "name at least one language".into()));
-    }
-    for (l, lang) in station.languages.iter().enumerate() {
-        if lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Err((
-                format!("station[{i}].languages[{l}]"),
-                format!("\"{lang}\" is not an ISO 639-1 code such as it"),
-            ));
-        }
-    }
-    if let Some(address) = &station.address {
-        check_nonblank(address, field("address"))?;
-    }
-    for (h, hours) in station.hours.iter().enumerate() {
-        if hours.days.is_empty() {
-            return Err((
-                format!("station[{i}].hours[{h}].days"),
-                "name at least one day".into(),
-            ));
-        }
-        if hours.open >= hours.close {
-            return Err((
-                format!("station[{i}].hours[{h}].close"),
-                format!(
-                    "{} is not after the opening time {}",
-                    hours.close, hours.open
-                ),
             ));
         }
     }

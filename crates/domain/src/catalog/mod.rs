@@ -6,6 +6,7 @@
 
 pub mod load;
 mod model;
+pub mod station;
 
 pub use load::{CatalogError, SourceFile, parse};
 pub use model::*;

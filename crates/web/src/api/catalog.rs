@@ -13,7 +13,8 @@ use crate::AppState;
 use crate::problem::Problem;
 
 /// A text in every interface language.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LocalizedText {
     #[serde(rename = "zh-CN")]
     zh: String,
@@ -29,6 +30,17 @@ impl From<&Text> for LocalizedText {
             en: t.en.clone(),
             it: t.it.clone(),
             es: t.es.clone(),
+        }
+    }
+}
+
+impl From<LocalizedText> for Text {
+    fn from(t: LocalizedText) -> Self {
+        Text {
+            zh: t.zh,
+            en: t.en,
+            it: t.it,
+            es: t.es,
         }
     }
 }

@@ -7,6 +7,7 @@ mod health;
 mod identity;
 mod persons;
 mod session;
+mod stations;
 
 pub(crate) use cases::attachment;
 use utoipa::OpenApi;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::guides))
         .routes(routes!(catalog::guide))
         .routes(routes!(catalog::stations))
+        .routes(routes!(stations::put))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))

@@ -29,10 +29,23 @@ pub fn router() -> Router<AppState> {
         .route("/account/recovery-codes", post(new_recovery_codes))
 }
 
-/// One problem with a form, linked from the error summary to its field.
+/// One problem with a form, linked from the error summary to its field and shown beside it.
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+}
+
+/// What templates ask of a form's errors: the message to show next to one field.
+pub trait FieldErrors {
+    fn about(&self, field: &str) -> Option<&str>;
+}
+
+impl FieldErrors for [FieldError] {
+    fn about(&self, field: &str) -> Option<&str> {
+        self.iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
 }
 
 #[derive(Template)]

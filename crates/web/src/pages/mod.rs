@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_stations;
 mod cases;
 
 #[cfg(test)]
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/stations", get(stations::list))
         .merge(account::router())
         .merge(admin::router())
+        .merge(admin_stations::router())
         .merge(people::router())
         .merge(cases::router())
         .merge(persons::router())

@@ -142,7 +142,43 @@ pub fn hidden_csrf(page: &str) -> String {
     page[start..start + 64].to_owned()
 }
 
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
 impl Browser {
+    /// Signs in over the API (passing the second factor for staff); returns the CSRF token.
+    pub async fn api_sign_in(&mut self, email: &str) -> String {
+        let body = format!(r#"{{"email":"{email}","password":"{DEMO_PASSWORD}"}}"#);
+        let reply = self.post_json("/api/v1/session", &body, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let csrf = json(&self.get("/api/v1/me").await.body)["csrf"]
+            .as_str()
+            .expect("csrf")
+            .to_owned();
+        if json(&reply.body)["second_factor"] == "challenge" {
+            let code =
+                totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+            let r = self
+                .post_json(
+                    "/api/v1/session/second-factor",
+                    &format!(r#"{{"code":"{code}"}}"#),
+                    Some(&csrf),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+        csrf
+    }
+
+    pub async fn put_json(&mut self, uri: &str, json: &str, csrf: Option<&str>) -> Reply {
+        let mut request = Request::put(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = csrf {
+            request = request.header("x-csrf-token", token);
+        }
+        self.send(request, Body::from(json.to_owned())).await
+    }
+
     /// Signs in a demo staff account and passes the second factor.
     pub async fn sign_in_staff(&mut self, email: &str) {
         let reply = self.sign_in(email).await;

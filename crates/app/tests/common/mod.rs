@@ -1,0 +1,52 @@
+//! What the use-case tests share: a seeded demo on the test store and signing in as a demo account.
+
+use qiaoyi_app::App;
+use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_store::testing::{TestStore, test_store};
+
+/// 2026-05-28, a Thursday, 10:06 in Beijing: inside the shipped working-day calendars.
+pub const T0: i64 = 1_779_934_000_000;
+
+/// The demo, seeded at `T0`. Keep the `TestStore`: dropping it removes the database.
+pub async fn demo_app() -> (App, TestStore) {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    app.seed_demo(T0).await.expect("seed");
+    (app, store)
+}
+
+pub fn client() -> Client {
+    Client {
+        address: "127.0.0.1".into(),
+    }
+}
+
+/// Signs a demo account in, past the second factor when its roles need one.
+pub async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
+    let LoginOutcome::SignedIn { token, .. } = app
+        .login(email, DEMO_PASSWORD, &client(), now)
+        .await
+        .expect("login")
+    else {
+        panic!("{email} cannot sign in");
+    };
+    let s = app
+        .session(&token, now)
+        .await
+        .expect("ok")
+        .expect("session");
+    if !s.is_complete() {
+        let code = totp_code(DEMO_TOTP_SECRET, now).expect("code");
+        assert!(
+            app.pass_second_factor(&s, &code, &client(), now)
+                .await
+                .expect("ok")
+        );
+    }
+    app.session(&token, now)
+        .await
+        .expect("ok")
+        .expect("session")
+}
