@@ -70,6 +70,9 @@ async fn a_wrong_password_shows_the_error_summary_and_keeps_the_address() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("class=\"error-summary\""));
     assert!(reply.body.contains("href=\"#email\""));
+    // The same message stands beside the field, which is tied to it for screen readers.
+    assert!(reply.body.contains("<p class=\"field-error\" id=\"email-error\">"));
+    assert!(reply.body.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""));
     assert!(reply.body.contains("value=\"applicant@qiaoyi.example\""));
     let empty = b
         .post_form("/login", &[("email", ""), ("password", "")])
@@ -328,6 +331,7 @@ async fn an_applicant_signs_up_confirms_and_signs_in() {
     assert!(
         weak.body.contains("href=\"#password\"") && weak.body.contains("value=\"lin@example.com\"")
     );
+    assert!(weak.body.contains("id=\"password-error\""));
     let done = b
         .post_raw(
             "/signup",

@@ -12,7 +12,7 @@ use qiaoyi_app::domain::access::audit::AuditRecord;
 use qiaoyi_app::{AppError, AuditFilter};
 use serde::Deserialize;
 
-use super::account::{FieldError, when};
+use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};

@@ -18,7 +18,7 @@ use qiaoyi_app::domain::identity::Mrz;
 use qiaoyi_app::persons::Person;
 use serde::Deserialize;
 
-use super::account::{FieldError, when};
+use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};

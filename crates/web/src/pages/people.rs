@@ -10,7 +10,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use serde::Deserialize;
 
-use super::account::{FieldError, when};
+use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};

@@ -13,7 +13,7 @@ use qiaoyi_app::domain::identity::DocumentKind;
 use qiaoyi_app::persons::{DocumentInput, Person, PersonInput};
 use serde::Deserialize;
 
-use super::account::FieldError;
+use super::account::{FieldError, FieldErrors};
 use super::cases::relation_key;
 use super::{ForPage, PageResult, render};
 use crate::AppState;

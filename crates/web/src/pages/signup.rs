@@ -9,7 +9,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use serde::Deserialize;
 
-use super::account::FieldError;
+use super::account::{FieldError, FieldErrors};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
