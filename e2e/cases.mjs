@@ -108,10 +108,14 @@ await usable('item page');
 await applicant.click('a[href="/apply/EE-02"]');
 await applicant.waitForLoadState();
 await usable('apply: who is it for');
-// She applies for herself, chosen from the people she keeps on file.
+// She applies for herself, chosen from the people she keeps on file: one question per page.
+const next = 'form.form button[type=submit]:not([name=back])';
 await applicant.check('#person');
+await applicant.click(next);
+await applicant.waitForLoadState();
+await usable('apply: how it reaches her');
 await applicant.check('input[name=delivery][value=courier]');
-await applicant.click('form.form button[type=submit]');
+await applicant.click(next);
 await applicant.waitForLoadState();
 const caseUrl = applicant.url();
 expect(/\/cases\/c-[0-9a-f]+$/.test(new URL(caseUrl).pathname), `not on the case page: ${caseUrl}`);

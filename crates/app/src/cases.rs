@@ -183,6 +183,15 @@ fn name_checked(field: &'static str, text: &str, required: bool) -> Result<Strin
     Ok(text.to_owned())
 }
 
+/// The checks [`App::open_case`] makes of a typed-in person (name, Latin name, birth date), for
+/// forms that ask for them on a page of their own before the case is opened.
+pub fn check_person_details(request: &CaseRequest, now: i64) -> Result<(), AppError> {
+    name_checked("person_name", &request.person_name, true)?;
+    name_checked("person_name_latin", &request.person_name_latin, false)?;
+    birth_date_checked(&request.birth_date, beijing_today(now))?;
+    Ok(())
+}
+
 fn birth_date_checked(text: &str, today: Date) -> Result<Date, AppError> {
     let date: Date = text.trim().parse().map_err(|_| {
         invalid(

@@ -71,8 +71,16 @@ async fn a_wrong_password_shows_the_error_summary_and_keeps_the_address() {
     assert!(reply.body.contains("class=\"error-summary\""));
     assert!(reply.body.contains("href=\"#email\""));
     // The same message stands beside the field, which is tied to it for screen readers.
-    assert!(reply.body.contains("<p class=\"field-error\" id=\"email-error\">"));
-    assert!(reply.body.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""));
+    assert!(
+        reply
+            .body
+            .contains("<p class=\"field-error\" id=\"email-error\">")
+    );
+    assert!(
+        reply
+            .body
+            .contains("aria-invalid=\"true\" aria-describedby=\"email-error\"")
+    );
     assert!(reply.body.contains("value=\"applicant@qiaoyi.example\""));
     let empty = b
         .post_form("/login", &[("email", ""), ("password", "")])

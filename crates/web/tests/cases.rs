@@ -802,3 +802,105 @@ async fn people_on_file_through_the_pages_and_the_api() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(json(&r.body)["field"], "person");
 }
+
+#[tokio::test]
+async fn pages_an_applicant_answers_one_question_per_page_and_can_go_back() {
+    let mut applicant = server().await;
+    applicant.sign_in("applicant@qiaoyi.example").await;
+    let who = applicant.get("/apply/EE-01").await;
+    assert_eq!(who.status, StatusCode::OK);
+    assert!(
+        who.body.contains("name=\"stage\" value=\"who\""),
+        "{}",
+        who.body
+    );
+    assert!(!who.body.contains("id=\"birth_date\""), "one question only");
+    let csrf = hidden_csrf(&who.body);
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("csrf", csrf.clone())];
+        all.extend(fields);
+        all
+    };
+    let send = async |b: &mut Browser, fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post_raw("/apply/EE-01", &pairs).await
+    };
+
+    // Someone not on file: the relation, then the details, each on its own page.
+    let relation = send(
+        &mut applicant,
+        post(vec![("stage", "who".into()), ("person", String::new())]),
+    )
+    .await;
+    assert_eq!(relation.status, StatusCode::OK);
+    assert!(relation.body.contains("name=\"stage\" value=\"relation\""));
+    let bad = send(
+        &mut applicant,
+        post(vec![
+            ("stage", "relation".into()),
+            ("relation", "cousin'--".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"relation-error\""));
+    let details = send(
+        &mut applicant,
+        post(vec![
+            ("stage", "relation".into()),
+            ("relation", "parent".into()),
+        ]),
+    )
+    .await;
+    assert!(details.body.contains("name=\"stage\" value=\"details\""));
+    assert!(
+        details.body.contains("name=\"relation\" value=\"parent\""),
+        "carried along"
+    );
+    let typed = |date: &str| {
+        post(vec![
+            ("stage", "details".into()),
+            ("relation", "parent".into()),
+            ("person_name", "季国平".into()),
+            ("birth_date", date.into()),
+        ])
+    };
+    let bad = send(&mut applicant, typed("1948-02-30")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"birth_date-error\""));
+    assert!(
+        bad.body.contains("value=\"季国平\""),
+        "the name typed is kept"
+    );
+    let delivery = send(&mut applicant, typed("1948-02-03")).await;
+    assert!(delivery.body.contains("name=\"stage\" value=\"delivery\""));
+
+    // Back keeps what was typed.
+    let mut back = typed("1948-02-03");
+    back[1] = ("stage", "delivery".into());
+    back.push(("back", "1".into()));
+    let again = send(&mut applicant, back).await;
+    assert!(again.body.contains("name=\"stage\" value=\"details\""));
+    assert!(again.body.contains("value=\"1948-02-03\""));
+
+    let mut last = typed("1948-02-03");
+    last[1] = ("stage", "delivery".into());
+    let none = send(&mut applicant, last.clone()).await;
+    assert_eq!(
+        none.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a way to receive it is asked"
+    );
+    assert!(none.body.contains("id=\"delivery-error\""));
+    last.push(("delivery", "courier".into()));
+    let opened = send(&mut applicant, last).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let case = applicant
+        .get(&opened.location.expect("the case page"))
+        .await
+        .body;
+    assert!(
+        case.contains("季国平"),
+        "the check-your-answers page shows the answers"
+    );
+}

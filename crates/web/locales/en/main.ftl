@@ -498,3 +498,6 @@ station-error-languages = Enter at least one language as a two-letter code, such
 station-error-address = Enter the address, or leave the field empty.
 station-error-hours = Write one period per line, such as mon-fri 09:30-18:00; each closing time must come after the opening time.
 station-error-hours-line = Line { $number } of the opening hours cannot be read: write the days, then the times, such as mon-fri 09:30-18:00, with the closing time after the opening time.
+apply-details = What are their name and date of birth?
+apply-question-of = Question { $number }
+apply-back = Back

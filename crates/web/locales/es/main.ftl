@@ -504,3 +504,6 @@ station-error-languages = Escriba al menos un idioma con su código de dos letra
 station-error-address = Escriba la dirección o deje el campo vacío.
 station-error-hours = Escriba un periodo por línea, por ejemplo mon-fri 09:30-18:00; cada hora de cierre debe ser posterior a la de apertura.
 station-error-hours-line = No se puede leer la línea { $number } del horario: escriba primero los días y luego las horas, por ejemplo mon-fri 09:30-18:00, con el cierre después de la apertura.
+apply-details = ¿Cuál es el nombre y la fecha de nacimiento de la persona?
+apply-question-of = Pregunta { $number }
+apply-back = Volver

@@ -504,3 +504,6 @@ station-error-languages = Inserisca almeno una lingua con il codice di due lette
 station-error-address = Inserisca l'indirizzo o lasci il campo vuoto.
 station-error-hours = Scriva un periodo per riga, ad esempio mon-fri 09:30-18:00; ogni orario di chiusura deve venire dopo quello di apertura.
 station-error-hours-line = La riga { $number } degli orari non si legge: scriva prima i giorni, poi gli orari, ad esempio mon-fri 09:30-18:00, con la chiusura dopo l'apertura.
+apply-details = Qual è il nome e la data di nascita della persona?
+apply-question-of = Domanda { $number }
+apply-back = Indietro

@@ -480,3 +480,6 @@ station-error-languages = 请至少填写一种语言的两个字母代码，例
 station-error-address = 请填写地址，或留空。
 station-error-hours = 请每行填写一个时段，例如 mon-fri 09:30-18:00；关门时间必须晚于开门时间。
 station-error-hours-line = 开放时间第 { $number } 行无法识别：请先写星期，再写时间，例如 mon-fri 09:30-18:00，关门时间须晚于开门时间。
+apply-details = 此人的姓名和出生日期是什么？
+apply-question-of = 第 { $number } 题
+apply-back = 返回上一步

@@ -57,10 +57,10 @@ pub fn relation_key(r: Relation) -> String {
     format!("relation-{}", r.as_str())
 }
 
-struct Choice {
-    value: &'static str,
-    label: String,
-    checked: bool,
+pub(super) struct Choice {
+    pub(super) value: &'static str,
+    pub(super) label: String,
+    pub(super) checked: bool,
 }
 
 #[derive(Template)]
@@ -83,28 +83,49 @@ struct ApplyPage<'a> {
 #[derive(Deserialize, Default)]
 pub struct ApplyForm {
     #[serde(default)]
-    person_name: String,
+    pub(super) person_name: String,
     #[serde(default)]
-    person_name_latin: String,
+    pub(super) person_name_latin: String,
     #[serde(default)]
-    birth_date: String,
+    pub(super) birth_date: String,
     #[serde(default)]
-    relation: String,
+    pub(super) relation: String,
     #[serde(default)]
-    delivery: String,
+    pub(super) delivery: String,
     #[serde(default)]
-    applicant_email: String,
+    pub(super) applicant_email: String,
     /// The id of a person on the filer's list, or empty for someone typed in.
     #[serde(default)]
-    person: String,
+    pub(super) person: String,
     /// A station's intake: the machine-readable zone pasted or typed by a scanner.
     #[serde(default)]
-    mrz: String,
+    pub(super) mrz: String,
     /// `read_mrz` fills the form from the zone instead of opening the case.
     #[serde(default)]
-    action: String,
+    pub(super) action: String,
     #[serde(skip)]
-    mrz_read: bool,
+    pub(super) mrz_read: bool,
+    /// The applicant's one-question pages: the page this form was sent from.
+    #[serde(default)]
+    pub(super) stage: String,
+    /// Set by the "back" button: show the page before, keeping what was typed.
+    #[serde(default)]
+    pub(super) back: String,
+}
+
+impl ApplyForm {
+    pub(super) fn request(&self, item: &str) -> CaseRequest {
+        CaseRequest {
+            item: item.to_owned(),
+            person_name: self.person_name.clone(),
+            person_name_latin: self.person_name_latin.clone(),
+            birth_date: self.birth_date.clone(),
+            relation: self.relation.clone(),
+            delivery: self.delivery.clone(),
+            applicant_email: self.applicant_email.clone(),
+            person: self.person.clone(),
+        }
+    }
 }
 
 fn apply_page(
@@ -125,10 +146,7 @@ fn apply_page(
             )
         })
         .collect();
-    let for_others = auth
-        .session
-        .as_ref()
-        .is_some_and(|s| !s.actor.has(Role::Applicant));
+    let for_others = !applies_for_self(auth);
     let relations = Relation::ALL
         .iter()
         .map(|r| Choice {
@@ -167,6 +185,14 @@ fn apply_page(
     (status, render(&page)).into_response()
 }
 
+/// Applicants answer one question per page; staff filing for someone else (a station's intake with
+/// its machine-readable zone) keep the whole form on one page.
+fn applies_for_self(auth: &Auth) -> bool {
+    auth.session
+        .as_ref()
+        .is_some_and(|s| s.actor.has(Role::Applicant))
+}
+
 async fn apply_form(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
@@ -183,6 +209,9 @@ async fn apply_form(
         person: on_file.first().map(|p| p.id.clone()).unwrap_or_default(),
         ..ApplyForm::default()
     };
+    if applies_for_self(&auth) {
+        return Ok(super::apply_steps::first(&p, &item, form, &on_file));
+    }
     Ok(apply_page(&p, &auth, &item, form, Vec::new(), &on_file))
 }
 
@@ -200,7 +229,7 @@ async fn on_file(
 }
 
 /// The localized message for a field the app refused.
-fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
+pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
     let key = match field {
         "person_name" => "case-error-person-name",
         "person_name_latin" => "case-error-person-name-latin",
@@ -235,16 +264,10 @@ async fn apply(
     if form.action == "read_mrz" {
         return Ok(read_mrz(&p, &auth, &item, form, &on_file));
     }
-    let request = CaseRequest {
-        item: code,
-        person_name: form.person_name.clone(),
-        person_name_latin: form.person_name_latin.clone(),
-        birth_date: form.birth_date.clone(),
-        relation: form.relation.clone(),
-        delivery: form.delivery.clone(),
-        applicant_email: form.applicant_email.clone(),
-        person: form.person.clone(),
-    };
+    if !form.stage.is_empty() && applies_for_self(&auth) {
+        return super::apply_steps::answered(&state, &p, &auth, &item, form, &on_file).await;
+    }
+    let request = form.request(&code);
     match state
         .app
         .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())

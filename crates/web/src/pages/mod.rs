@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod admin_stations;
+mod apply_steps;
 mod cases;
 
 #[cfg(test)]
