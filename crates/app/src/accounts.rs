@@ -78,6 +78,8 @@ pub enum LoginOutcome {
     },
     /// The password is right but the e-mail address has not been confirmed yet.
     Unconfirmed,
+    /// The password is right but an administrator has disabled the account.
+    Disabled,
 }
 
 /// A staff or applicant account to create.
@@ -324,6 +326,7 @@ impl App {
             )
             .await?;
         }
+        self.check_scopes(&request.grants).await?;
         let id = format!("u-{}", random_hex(12));
         let new = NewUser {
             id: id.clone(),
@@ -434,6 +437,18 @@ impl App {
                 LoginOutcome::Refused
             });
         }
+        if user.disabled_at.is_some() {
+            let record = self.audit_record(
+                Some(&actor),
+                "login",
+                ("account", &user.id),
+                "denied",
+                client,
+                now,
+            );
+            self.store.audit(&record).await?;
+            return Ok(LoginOutcome::Disabled);
+        }
         if user.confirmed_at.is_none() {
             let record = self.audit_record(
                 Some(&actor),
@@ -495,6 +510,9 @@ impl App {
         let Some(user) = self.store.user_by_id(&row.user_id).await? else {
             return Ok(None);
         };
+        if user.disabled_at.is_some() {
+            return Ok(None);
+        }
         if now - row.last_seen_at > 60_000 {
             self.store.touch_session(&token_hash, now).await?;
         }

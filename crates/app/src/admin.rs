@@ -2,7 +2,7 @@
 //! log.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{Action, Grant, Resource, Role};
 use qiaoyi_domain::catalog::Station;
 use qiaoyi_domain::catalog::station::check_station;
 use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
@@ -19,6 +19,7 @@ pub struct AccountSummary {
     pub grants: Vec<String>,
     pub second_factor_enrolled: bool,
     pub locked_until: i64,
+    pub disabled: bool,
     pub created_at: i64,
 }
 
@@ -41,6 +42,7 @@ impl From<UserRow> for AccountSummary {
             email: u.email,
             display_name: u.display_name,
             locked_until: u.locked_until,
+            disabled: u.disabled_at.is_some(),
             created_at: u.created_at,
         }
     }
@@ -190,5 +192,139 @@ impl App {
         let actor = session.map(|s| &s.actor);
         let record = self.audit_record(actor, "save_station", ("station", code), "ok", client, now);
         Ok(self.store.save_station(station, &record).await?)
+    }
+
+    /// One account, for the administrator's account page.
+    pub async fn account(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<AccountSummary, AppError> {
+        self.authorize(session, Action::ManageUsers, &Resource::System, client, now)
+            .await?;
+        self.store
+            .user_by_id(id)
+            .await?
+            .map(AccountSummary::from)
+            .ok_or_else(|| AppError::NotFound(format!("account {id}")))
+    }
+
+    /// Gives an account exactly `grants`. An account keeps at least one role (disable it instead),
+    /// and nobody removes their own administrator role, so the bureau is never left without one by
+    /// accident. Scopes must name a station or category that exists.
+    pub async fn set_grants(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        grants: Vec<Grant>,
+        client: &Client,
+        now: i64,
+    ) -> Result<AccountSummary, AppError> {
+        let account = self.account(session, id, client, now).await?;
+        let mut grants = grants;
+        grants.sort_by_key(|g| g.to_string());
+        grants.dedup();
+        if grants.is_empty() {
+            return Err(roles_invalid(
+                "keep at least one role; to stop someone signing in, disable the account",
+            ));
+        }
+        let own = session.is_some_and(|s| s.actor.user_id == id);
+        if own && !grants.iter().any(|g| g.role() == Role::Admin) {
+            return Err(roles_invalid(
+                "you cannot remove your own administrator role; ask another administrator",
+            ));
+        }
+        self.check_scopes(&grants).await?;
+        let mut record = self.audit_record(
+            session.map(|s| &s.actor),
+            "roles_changed",
+            ("account", &account.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = grants
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(String, String)> = grants
+            .iter()
+            .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
+            .collect();
+        self.store.set_grants(&account.id, &rows, &record).await?;
+        self.account(session, id, client, now).await
+    }
+
+    /// A station or officer role must name a station or category the catalogue has.
+    pub(crate) async fn check_scopes(&self, grants: &[Grant]) -> Result<(), AppError> {
+        for grant in grants {
+            match grant {
+                Grant::Station(code) if self.store.station(code.as_str()).await?.is_none() => {
+                    return Err(roles_invalid(&format!(
+                        "there is no station {code}; see the stations page for their codes (import the catalogue first on a new installation)"
+                    )));
+                }
+                Grant::Officer(code)
+                    if !self
+                        .store
+                        .categories()
+                        .await?
+                        .iter()
+                        .any(|c| c.code == *code) =>
+                {
+                    return Err(roles_invalid(&format!(
+                        "there is no category {code}; the categories are in the catalogue (import it first on a new installation)"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Disables an account, ending its sessions, or enables it again. Nobody disables themselves.
+    pub async fn set_account_disabled(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        disabled: bool,
+        client: &Client,
+        now: i64,
+    ) -> Result<AccountSummary, AppError> {
+        let account = self.account(session, id, client, now).await?;
+        if disabled && session.is_some_and(|s| s.actor.user_id == id) {
+            return Err(AppError::Invalid {
+                field: "disabled",
+                message: "you cannot disable your own account; ask another administrator".into(),
+            });
+        }
+        let action = if disabled {
+            "account_disabled"
+        } else {
+            "account_enabled"
+        };
+        let record = self.audit_record(
+            session.map(|s| &s.actor),
+            action,
+            ("account", &account.id),
+            "ok",
+            client,
+            now,
+        );
+        self.store
+            .set_disabled(&account.id, disabled.then_some(now), &record)
+            .await?;
+        self.account(session, id, client, now).await
+    }
+}
+
+fn roles_invalid(message: &str) -> AppError {
+    AppError::Invalid {
+        field: "roles",
+        message: message.to_owned(),
     }
 }

@@ -251,6 +251,30 @@ async fn user_add_and_audit_verify() {
     let data = tempfile::tempdir().expect("tmp");
     let env = database_env(data.path()).await;
     let env = borrowed(&env);
+    // A role's scope must name a category of the catalogue: before any import there is none.
+    let early = qiaoyi_with_stdin(
+        &[
+            "user",
+            "add",
+            "--email",
+            "early@qiaoyi.example",
+            "--name",
+            "Early",
+            "--role",
+            "officer:traffic",
+            "--password-stdin",
+        ],
+        &env,
+        "a long password for officer two\n",
+    );
+    assert_eq!(early.status.code(), Some(2), "{}", stderr(&early));
+    assert!(stderr(&early).contains("import"), "{}", stderr(&early));
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog");
+    assert!(
+        qiaoyi(&["import", "catalog", catalog], &env)
+            .status
+            .success()
+    );
     let add = [
         "user",
         "add",
@@ -328,10 +352,11 @@ async fn user_add_and_audit_verify() {
         "applicants get no TOTP secret"
     );
 
+    // The entries of the accounts above and two of the catalogue import.
     let verify = qiaoyi(&["audit", "verify"], &env);
     assert!(verify.status.success(), "{}", stderr(&verify));
     assert!(
-        stdout(&verify).contains("audit chain intact: 3 entries"),
+        stdout(&verify).contains("audit chain intact: 5 entries"),
         "{}",
         stdout(&verify)
     );

@@ -33,6 +33,8 @@ pub struct UserRow {
     pub totp_last_step: i64,
     pub locked_until: i64,
     pub elder_mode: bool,
+    /// When an administrator disabled the account; `None` while it is in use.
+    pub disabled_at: Option<i64>,
     pub grants: Vec<(String, String)>,
 }
 
@@ -82,7 +84,7 @@ pub struct OutboxRow {
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, created_at, confirmed_at, \
-                            totp_secret, totp_last_step, locked_until, elder_mode";
+                            totp_secret, totp_last_step, locked_until, elder_mode, disabled_at";
 const SESSION_COLUMNS: &str =
     "token_hash, user_id, csrf, created_at, last_seen_at, second_factor_at, client";
 
@@ -99,6 +101,7 @@ fn user(row: &AnyRow, grants: Vec<(String, String)>) -> Result<UserRow, StoreErr
         totp_last_step: row.try_get("totp_last_step")?,
         locked_until: row.try_get("locked_until")?,
         elder_mode: row.try_get::<i64, _>("elder_mode")? != 0,
+        disabled_at: row.try_get("disabled_at")?,
         grants,
     })
 }
@@ -410,6 +413,55 @@ impl Store {
         if let Some(record) = record {
             audit::append(&mut tx, record).await?;
         }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the roles of a user, with the audit entry, in one transaction.
+    pub async fn set_grants(
+        &self,
+        user_id: &str,
+        grants: &[(String, String)],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM user_grants WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for (role, scope) in grants {
+            sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
+                .bind(user_id)
+                .bind(role)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Disables an account (`Some(at)`), ending all its sessions, or enables it again (`None`).
+    pub async fn set_disabled(
+        &self,
+        user_id: &str,
+        disabled_at: Option<i64>,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled_at)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled_at.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())
     }

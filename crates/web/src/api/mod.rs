@@ -8,6 +8,7 @@ mod identity;
 mod persons;
 mod session;
 mod stations;
+mod users;
 
 pub(crate) use cases::attachment;
 use utoipa::OpenApi;
@@ -49,6 +50,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::guide))
         .routes(routes!(catalog::stations))
         .routes(routes!(stations::put))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::show))
+        .routes(routes!(users::roles))
+        .routes(routes!(users::status))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))

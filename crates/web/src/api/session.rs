@@ -42,6 +42,7 @@ fn second_factor_name(s: SecondFactor) -> &'static str {
     responses(
         (status = 200, body = SessionStarted),
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "E-mail address not confirmed, or account disabled", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "Locked after too many failures", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn login(
@@ -81,6 +82,11 @@ pub async fn login(
             StatusCode::FORBIDDEN,
             "unconfirmed",
             "confirm your e-mail address with the code we sent before signing in",
+        )),
+        LoginOutcome::Disabled => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "disabled",
+            "this account has been disabled; contact the bureau if you still need it",
         )),
         LoginOutcome::Locked { until_ms } => Err(Problem::new(
             StatusCode::LOCKED,

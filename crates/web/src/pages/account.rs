@@ -147,6 +147,10 @@ async fn login(
                 field: "email",
                 message: p.t("login-refused"),
             }),
+            LoginOutcome::Disabled => errors.push(FieldError {
+                field: "email",
+                message: p.t("login-disabled"),
+            }),
             LoginOutcome::Locked { until_ms } => {
                 let minutes = ((until_ms - now_ms()) / 60_000).max(1);
                 errors.push(FieldError {

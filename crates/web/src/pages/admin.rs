@@ -1,10 +1,10 @@
 //! The administrator's accounts page and the auditor's audit-log viewer.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::domain::access::Grant;
@@ -23,10 +23,15 @@ const PER_PAGE: u64 = 50;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{id}", get(user_page))
+        .route("/admin/users/{id}/roles", post(change_roles))
+        .route("/admin/users/{id}/status", post(change_status))
         .route("/audit", get(audit_log))
 }
 
 struct UserLine {
+    id: String,
+    disabled: bool,
     email: String,
     name: String,
     roles: String,
@@ -107,6 +112,8 @@ async fn users_page(
             .items
             .into_iter()
             .map(|u| UserLine {
+                id: u.id,
+                disabled: u.disabled,
                 email: u.email,
                 name: u.display_name,
                 roles: u.grants.join(", "),
@@ -384,4 +391,190 @@ async fn audit_log(
         p: &p,
     };
     Ok((status, render(&view)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    id: String,
+    email: String,
+    /// (grant as stored, e.g. `officer:exit-entry`; label in the reader's language)
+    grants: Vec<(String, String)>,
+    second_factor: bool,
+    disabled: bool,
+    itself: bool,
+    errors: Vec<FieldError>,
+    form: NewUserForm,
+    roles: Vec<(&'static str, String)>,
+}
+
+fn grant_label(p: &Prefs, grant: &str) -> String {
+    let (role, scope) = grant.split_once(':').unwrap_or((grant, ""));
+    let role = p.t(&format!("role-{role}"));
+    if scope.is_empty() {
+        role
+    } else {
+        format!("{role} · {scope}")
+    }
+}
+
+async fn user_view(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    errors: Vec<FieldError>,
+    form: NewUserForm,
+) -> PageResult {
+    let account = state
+        .app
+        .account(auth.session.as_ref(), id, &auth.client, now_ms())
+        .await
+        .for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = UserPage {
+        title: account.display_name.clone(),
+        section: "account",
+        itself: auth
+            .session
+            .as_ref()
+            .is_some_and(|s| s.actor.user_id == account.id),
+        grants: account
+            .grants
+            .iter()
+            .map(|g| (g.clone(), grant_label(p, g)))
+            .collect(),
+        id: account.id,
+        email: account.email,
+        second_factor: account.second_factor_enrolled,
+        disabled: account.disabled,
+        errors,
+        form,
+        roles: qiaoyi_app::domain::access::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), p.t(&format!("role-{}", r.as_str()))))
+            .collect(),
+        p,
+    };
+    Ok((status, render(&view)).into_response())
+}
+
+async fn user_page(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> PageResult {
+    user_view(&state, &p, &auth, &id, Vec::new(), NewUserForm::default()).await
+}
+
+/// Grants a role (`role`, `scope`) or withdraws one (`withdraw` = the grant as listed).
+#[derive(Deserialize, Default)]
+pub struct RolesForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    withdraw: String,
+}
+
+async fn change_roles(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<RolesForm>,
+) -> PageResult {
+    let account = state
+        .app
+        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    let typed = NewUserForm {
+        role: form.role.clone(),
+        scope: form.scope.clone(),
+        ..NewUserForm::default()
+    };
+    let mut grants: Vec<Grant> = account
+        .grants
+        .iter()
+        .filter(|g| **g != form.withdraw)
+        .filter_map(|g| {
+            let (role, scope) = g.split_once(':').unwrap_or((g, ""));
+            Grant::parse(role, scope).ok()
+        })
+        .collect();
+    if form.withdraw.is_empty() {
+        match Grant::parse(form.role.trim(), form.scope.trim()) {
+            Ok(grant) => grants.push(grant),
+            Err(_) => {
+                let errors = vec![FieldError {
+                    field: "role",
+                    message: p.t("admin-user-error-role"),
+                }];
+                return user_view(&state, &p, &auth, &id, errors, typed).await;
+            }
+        }
+    }
+    match state
+        .app
+        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid { message, .. }) => {
+            let key = if message.contains("own administrator") {
+                "admin-user-error-own-admin"
+            } else if message.contains("at least one role") {
+                "admin-user-error-last-role"
+            } else {
+                "admin-user-error-scope"
+            };
+            let errors = vec![FieldError {
+                field: "role",
+                message: p.t(key),
+            }];
+            user_view(&state, &p, &auth, &id, errors, typed).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    disabled: String,
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> PageResult {
+    let disabled = form.disabled == "1";
+    match state
+        .app
+        .set_account_disabled(auth.session.as_ref(), &id, disabled, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid { .. }) => {
+            let errors = vec![FieldError {
+                field: "status",
+                message: p.t("admin-user-error-own-disable"),
+            }];
+            user_view(&state, &p, &auth, &id, errors, NewUserForm::default()).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
 }

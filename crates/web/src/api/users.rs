@@ -1,0 +1,278 @@
+//! Administrators' accounts over the API: list, create staff accounts, change roles, disable.
+//! A created account's password and authenticator secret are returned once and never again.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use qiaoyi_app::AppError;
+use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
+use qiaoyi_app::admin::AccountSummary;
+use qiaoyi_app::domain::access::{Action, Grant, Resource};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::problem::Problem;
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountView {
+    id: String,
+    email: String,
+    display_name: String,
+    /// e.g. `officer:exit-entry`, `station:IT-ROM`, `admin`
+    grants: Vec<String>,
+    second_factor_enrolled: bool,
+    /// Milliseconds since the epoch; 0 or past when not locked.
+    locked_until: i64,
+    disabled: bool,
+    created_at: i64,
+}
+
+impl From<AccountSummary> for AccountView {
+    fn from(a: AccountSummary) -> Self {
+        AccountView {
+            id: a.id,
+            email: a.email,
+            display_name: a.display_name,
+            grants: a.grants,
+            second_factor_enrolled: a.second_factor_enrolled,
+            locked_until: a.locked_until,
+            disabled: a.disabled,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountPage {
+    total: u64,
+    offset: u64,
+    items: Vec<AccountView>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Accounts to skip; default 0.
+    #[serde(default)]
+    offset: u64,
+    /// Accounts to return, 1 to 100; default 50.
+    #[serde(default = "default_limit")]
+    limit: u64,
+}
+
+fn default_limit() -> u64 {
+    50
+}
+
+/// Who may manage accounts is settled before a body is judged, so strangers learn nothing from its
+/// errors.
+async fn may_manage(state: &AppState, auth: &Auth) -> Result<(), AppError> {
+    state
+        .app
+        .authorize(
+            auth.session.as_ref(),
+            Action::ManageUsers,
+            &Resource::System,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+}
+
+fn grants(texts: &[String]) -> Result<Vec<Grant>, AppError> {
+    texts
+        .iter()
+        .map(|t| {
+            let (role, scope) = t.trim().split_once(':').unwrap_or((t.trim(), ""));
+            Grant::parse(role, scope).map_err(|message| AppError::Invalid {
+                field: "grants",
+                message,
+            })
+        })
+        .collect()
+}
+
+/// Every account, ordered by e-mail address (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(ListParams),
+    responses(
+        (status = 200, body = AccountPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<AccountPage>, Problem> {
+    let page = state
+        .app
+        .accounts(
+            auth.session.as_ref(),
+            q.offset,
+            q.limit,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(AccountPage {
+        total: page.total,
+        offset: page.offset,
+        items: page.items.into_iter().map(AccountView::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountBody {
+    email: String,
+    display_name: String,
+    /// At least one, e.g. `["officer:exit-entry"]`.
+    grants: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedAccount {
+    account: AccountView,
+    /// Shown once: give it to the person, who changes it.
+    password: String,
+    /// Shown once, for staff: the base32 secret for their authenticator app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totp_secret: Option<String>,
+}
+
+/// Creates an account with a generated password (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewAccountBody,
+    responses(
+        (status = 201, body = CreatedAccount),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail address has an account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<NewAccountBody>,
+) -> Result<(StatusCode, Json<CreatedAccount>), Problem> {
+    may_manage(&state, &auth).await?;
+    let grants = grants(&body.grants)?;
+    let password = random_hex(12);
+    let secret = grants
+        .iter()
+        .any(|g| g.role().is_staff())
+        .then(new_totp_secret);
+    let request = AccountRequest {
+        email: &body.email,
+        display_name: &body.display_name,
+        password: &password,
+        grants,
+        language: qiaoyi_app::domain::lang::Lang::Zh,
+        confirmed: true,
+        totp_secret: secret.clone(),
+    };
+    let id = state
+        .app
+        .create_account(request, auth.session.as_ref(), &auth.client, now_ms())
+        .await?;
+    let account = state
+        .app
+        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedAccount {
+            account: account.into(),
+            password,
+            totp_secret: secret,
+        }),
+    ))
+}
+
+/// One account (administrators).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = String, Path)),
+    responses(
+        (status = 200, body = AccountView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, Problem> {
+    let account = state
+        .app
+        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await?;
+    Ok(Json(account.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesBody {
+    /// The account's roles from now on, e.g. `["officer:exit-entry", "duty_leader"]`.
+    grants: Vec<String>,
+}
+
+/// Replaces an account's roles (administrators). At least one role stays; nobody withdraws their
+/// own administrator role.
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "accounts", params(("id" = String, Path)),
+    request_body = RolesBody,
+    responses(
+        (status = 200, body = AccountView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A role or scope is wrong", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn roles(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RolesBody>,
+) -> Result<Json<AccountView>, Problem> {
+    may_manage(&state, &auth).await?;
+    let grants = grants(&body.grants)?;
+    let account = state
+        .app
+        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, now_ms())
+        .await?;
+    Ok(Json(account.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `true` ends the account's sessions and stops it signing in.
+    disabled: bool,
+}
+
+/// Disables or enables an account (administrators; not one's own).
+#[utoipa::path(put, path = "/api/v1/users/{id}/status", tag = "accounts", params(("id" = String, Path)),
+    request_body = StatusBody,
+    responses(
+        (status = 200, body = AccountView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "One's own account", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn status(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Json<AccountView>, Problem> {
+    let account = state
+        .app
+        .set_account_disabled(
+            auth.session.as_ref(),
+            &id,
+            body.disabled,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(account.into()))
+}
