@@ -5,59 +5,23 @@
 // The applicant is far away: her browser runs with Chromium's network emulation at 300 ms round
 // trip and 1.6 Mbit/s, and the time to a usable page (DOMContentLoaded) of each step is reported.
 // Screenshots of each stage go to target/e2e/cases/.
-import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { expect, launch, signIn as signInOn } from './lib.mjs';
 
 const base = process.env.BASE_URL;
 const out = path.join(process.env.OUT_DIR ?? 'target/e2e', 'cases');
 if (!base) throw new Error('BASE_URL must point at a running qiaoyi demo');
 mkdirSync(out, { recursive: true });
 
-const PASSWORD = 'qiaoyi demo pass 2026';
-const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
-/** RFC 6238 code for a base32 secret. */
-function totp(secret, now = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const browser = await launch();
 
 async function signIn(email) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(`${base}/login?lang=en`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.click('form button[type=submit]');
-  await page.waitForLoadState();
-  // Each code works once per account: if another script just used this one, wait for the next.
-  for (let attempt = 0; attempt < 2 && new URL(page.url()).pathname === '/login/second-factor'; attempt++) {
-    if (attempt > 0) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 1_000);
-    await page.fill('#code', totp(TOTP_SECRET));
-    await page.click('form button[type=submit]');
-    await page.waitForLoadState();
-  }
-  expect(new URL(page.url()).pathname === '/account', `${email} did not sign in (at ${page.url()})`);
+  await signInOn(page, base, email);
   return page;
 }
 

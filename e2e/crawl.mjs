@@ -3,20 +3,15 @@
 // axe-core (serious or critical violations fail), for untranslated messages and for Chinese text
 // outside elements marked lang="zh-CN"; weigh applicant pages (compressed bytes and requests, with
 // the cache off) against the budget of 60 KB and 4 requests. Screenshots go to target/e2e/crawl/.
-import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { axeViolations, launch, layoutProblems, signIn as signInOn } from './lib.mjs';
 
 const base = process.env.BASE_URL;
 const out = path.join(process.env.OUT_DIR ?? 'target/e2e', 'crawl');
 if (!base) throw new Error('BASE_URL must point at a running qiaoyi demo');
 mkdirSync(out, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const PASSWORD = 'qiaoyi demo pass 2026';
-const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const ROLES = [
   { name: 'anonymous', applicant: true },
   { name: 'applicant', email: 'applicant@qiaoyi.example', applicant: true },
@@ -34,19 +29,6 @@ const MAX_PAGES_PER_ROLE = 40;
 const BUDGET_BYTES = 60 * 1024;
 const BUDGET_REQUESTS = 4;
 
-/** RFC 6238 code for a base32 secret. */
-function totp(secret, now = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
 /** One page per shape: /items/EE-01 and /items/EE-02 are the same template. */
 function shape(url) {
   const u = new URL(url);
@@ -56,35 +38,21 @@ function shape(url) {
     .replace(/^\/people\/[^/]+$/, '/people/:id')
     .replace(/^\/cases\/c-[0-9a-f]+$/, '/cases/:id')
     .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
-    .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code');
+    .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code')
+    .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
+    .replace(/^\/admin\/stations\/[A-Z]{2}-[A-Z]{3}$/, '/admin/stations/:code');
   const page = u.searchParams.get('page');
   return p + (page && page !== '1' ? '?page=n' : '');
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const browser = await launch();
 
 const failures = [];
 let checks = 0;
 let heaviest = { bytes: 0, url: '' };
 
 async function signIn(page, role) {
-  await page.goto(`${base}/login?lang=en`);
-  await page.fill('#email', role.email);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForLoadState();
-  // Each code works once per account: if another script just used this one, wait for the next.
-  for (let attempt = 0; attempt < 2 && new URL(page.url()).pathname === '/login/second-factor'; attempt++) {
-    if (attempt > 0) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 1_000);
-    await page.fill('#code', totp(TOTP_SECRET));
-    await page.click('form button[type=submit]');
-    await page.waitForLoadState();
-  }
-  if (new URL(page.url()).pathname !== '/account') throw new Error(`${role.name} did not sign in (at ${page.url()})`);
+  await signInOn(page, base, role.email);
 }
 
 async function links(page) {
@@ -111,36 +79,9 @@ async function check(context, role, url, lang, mode) {
   checks += 1;
   if (!response || response.status() >= 400) failures.push(`${where}: status ${response?.status()}`);
 
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
-  for (const v of result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-    failures.push(`${where}: axe ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
-  }
+  for (const violation of await axeViolations(page)) failures.push(`${where}: ${violation}`);
 
-  // Tap targets: 44 × 44 CSS px (WCAG 2.2 AA, our normal mode) or 60 × 60 in elder mode (MIIT);
-  // main text in elder mode at least 18 pt (24 px) with line height at least 1.3.
-  const min = mode === 'elder' ? 60 : 44;
-  const layout = await page.evaluate((min) => {
-    const small = [];
-    const targets = document.querySelectorAll('button, select, textarea, .button, label.choice, '
-      + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox]), nav a, .rows a, .pager a, .crumbs a');
-    for (const el of targets) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue;
-      if (r.height < min - 0.5 || r.width < min - 0.5) {
-        small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + el.className : ''} ${Math.round(r.width)}x${Math.round(r.height)}`);
-      }
-    }
-    const body = getComputedStyle(document.body);
-    const size = parseFloat(body.fontSize);
-    const line = body.lineHeight === 'normal' ? 1.2 : parseFloat(body.lineHeight) / size;
-    return { small, size, line };
-  }, min);
-  if (layout.small.length) failures.push(`${where}: targets under ${min} px: ${layout.small.slice(0, 3).join(', ')}`);
-  if (mode === 'elder' && (layout.size < 24 || layout.line < 1.3)) {
-    failures.push(`${where}: elder text ${layout.size} px, line height ${layout.line.toFixed(2)}`);
-  }
+  for (const problem of await layoutProblems(page, mode === 'elder')) failures.push(`${where}: ${problem}`);
 
   const text = await page.evaluate(() => document.body.innerText);
   if (/Unknown localization|\{\s*\$[a-z]+\s*\}/.test(text)) failures.push(`${where}: untranslated message`);

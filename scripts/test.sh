@@ -81,6 +81,7 @@ run_browser_tests() {
   mkdir -p target/e2e
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/smoke.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/cases.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/wizard.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 

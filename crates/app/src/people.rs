@@ -4,7 +4,7 @@
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Email, Resource};
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
-use qiaoyi_store::{AuditFilter, IdentityRow};
+use qiaoyi_store::{AuditFilter, IdentityRow, Page};
 
 use crate::accounts::{Client, CurrentSession};
 use crate::{App, AppError};
@@ -254,42 +254,41 @@ impl App {
     pub async fn who_read_my_file(
         &self,
         session: Option<&CurrentSession>,
+        offset: u64,
+        limit: u64,
         client: &Client,
         now: i64,
-    ) -> Result<Vec<Access>, AppError> {
+    ) -> Result<Page<Access>, AppError> {
         let me = self
             .authorize_own(session, Action::ReadOwnAccessLog, client, now)
             .await?;
+        if limit == 0 || limit > crate::MAX_PAGE {
+            return Err(AppError::Invalid {
+                field: "limit",
+                message: format!("give a limit from 1 to {}", crate::MAX_PAGE),
+            });
+        }
         let filter = AuditFilter {
             subject_type: "person".into(),
             subject_id: me.to_owned(),
+            not_actor: me.to_owned(),
             ..AuditFilter::default()
         };
-        let mut accesses = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = self
-                .store
-                .audit_search(&filter, offset, crate::MAX_PAGE)
-                .await?;
-            let count = page.items.len() as u64;
-            accesses.extend(
-                page.items
-                    .into_iter()
-                    .filter(|r: &AuditRecord| r.actor != me)
-                    .map(|r| Access {
-                        at_ms: r.at_ms,
-                        role: r.role,
-                        station: r.station,
-                        action: r.action,
-                        purpose: r.purpose,
-                    }),
-            );
-            offset += count;
-            if count == 0 || offset >= page.total {
-                break;
-            }
-        }
-        Ok(accesses)
+        let page = self.store.audit_search(&filter, offset, limit).await?;
+        Ok(Page {
+            total: page.total,
+            offset: page.offset,
+            items: page
+                .items
+                .into_iter()
+                .map(|r: AuditRecord| Access {
+                    at_ms: r.at_ms,
+                    role: r.role,
+                    station: r.station,
+                    action: r.action,
+                    purpose: r.purpose,
+                })
+                .collect(),
+        })
     }
 }

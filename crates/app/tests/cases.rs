@@ -166,11 +166,12 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .await
         .expect("read");
     let log = app
-        .who_read_my_file(Some(&applicant), &client(), T0)
+        .who_read_my_file(Some(&applicant), 0, 50, &client(), T0)
         .await
         .expect("log");
     assert!(
-        log.iter()
+        log.items
+            .iter()
             .any(|a| a.action == "read_case" && a.purpose.contains(&case.number))
     );
     app.verify_audit(&|_| {})

@@ -135,9 +135,10 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
         .await
         .expect("saved");
     assert!(
-        app.who_read_my_file(Some(&me), &client(), T0)
+        app.who_read_my_file(Some(&me), 0, 50, &client(), T0)
             .await
             .expect("log")
+            .items
             .is_empty(),
         "own changes are not listed"
     );
@@ -180,15 +181,34 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     );
 
     let log = app
-        .who_read_my_file(Some(&me), &client(), T0)
+        .who_read_my_file(Some(&me), 0, 50, &client(), T0)
         .await
         .expect("log");
-    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log.total, 2, "{:?}", log.items);
     assert!(
-        log.iter()
+        log.items
+            .iter()
             .all(|a| a.role == "officer" && a.purpose == "passport renewal by phone")
     );
-    assert!(log.iter().any(|a| a.action == "read_person_file"));
+    assert!(log.items.iter().any(|a| a.action == "read_person_file"));
+    // Paged: one per page, newest first, and a limit out of range is refused.
+    let first = app
+        .who_read_my_file(Some(&me), 0, 1, &client(), T0)
+        .await
+        .expect("page");
+    let second = app
+        .who_read_my_file(Some(&me), 1, 1, &client(), T0)
+        .await
+        .expect("page");
+    assert_eq!(
+        (first.items.len(), second.items.len(), first.total),
+        (1, 1, 2)
+    );
+    assert!(first.items[0].at_ms >= second.items[0].at_ms);
+    assert!(matches!(
+        app.who_read_my_file(Some(&me), 0, 0, &client(), T0).await,
+        Err(AppError::Invalid { field: "limit", .. })
+    ));
 }
 
 #[tokio::test]

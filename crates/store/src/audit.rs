@@ -16,6 +16,8 @@ pub struct AuditFilter {
     pub subject_id: String,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// Leave out this actor's own entries ("who read my file" is about others).
+    pub not_actor: String,
 }
 
 /// Appends `record` (its `seq` is ignored and assigned here) after the chain's head.
@@ -120,7 +122,8 @@ impl Store {
         limit: u64,
     ) -> Result<Page<AuditRecord>, StoreError> {
         let condition = "($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR subject_type = $3) \
-                         AND ($4 = '' OR subject_id = $4) AND at >= $5 AND at <= $6";
+                         AND ($4 = '' OR subject_id = $4) AND at >= $5 AND at <= $6 \
+                         AND ($7 = '' OR actor <> $7)";
         let from = filter.from_ms.unwrap_or(i64::MIN);
         let to = filter.to_ms.unwrap_or(i64::MAX);
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -132,10 +135,11 @@ impl Store {
         .bind(&filter.subject_id)
         .bind(from)
         .bind(to)
+        .bind(&filter.not_actor)
         .fetch_one(&self.pool)
         .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit WHERE {condition} ORDER BY seq DESC LIMIT $7 OFFSET $8"
+            "SELECT {COLUMNS} FROM audit WHERE {condition} ORDER BY seq DESC LIMIT $8 OFFSET $9"
         )))
         .bind(&filter.actor)
         .bind(&filter.action)
@@ -143,6 +147,7 @@ impl Store {
         .bind(&filter.subject_id)
         .bind(from)
         .bind(to)
+        .bind(&filter.not_actor)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)

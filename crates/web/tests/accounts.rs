@@ -498,6 +498,17 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
         !log.contains("出入境民警"),
         "the staff member's name is not shown"
     );
+    // The same over the API, paged; a limit out of range is a 422 problem.
+    let api: serde_json::Value =
+        serde_json::from_str(&me.get("/api/v1/me/access-log?limit=1").await.body).expect("json");
+    assert_eq!(api["items"].as_array().map(Vec::len), Some(1), "{api}");
+    assert!(api["total"].as_u64().is_some_and(|n| n >= 1));
+    assert_eq!(api["items"][0]["role"], "officer");
+    assert!(api["items"][0].get("actor").is_none());
+    assert_eq!(
+        me.get("/api/v1/me/access-log?limit=0").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
     let mut station = me.another();
     station.sign_in_staff("station.rome@qiaoyi.example").await;

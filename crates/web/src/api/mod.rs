@@ -57,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))
+        .routes(routes!(session::access_log))
         .routes(routes!(cases::open, cases::list))
         .routes(routes!(cases::show))
         .routes(routes!(cases::step))

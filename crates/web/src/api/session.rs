@@ -180,3 +180,80 @@ pub async fn me(Extension(auth): Extension<Auth>) -> Result<Json<Me>, Problem> {
         csrf: session.csrf.clone(),
     }))
 }
+
+/// One access to the signed-in person's file by someone else. The staff member's name is not
+/// given: their role and station are.
+#[derive(Serialize, ToSchema)]
+pub struct AccessView {
+    /// Milliseconds since the epoch.
+    at: i64,
+    /// e.g. `officer`, or several joined by commas.
+    role: String,
+    /// The station's code when a station read it.
+    station: String,
+    /// What was read or done, e.g. `read_person_file`.
+    action: String,
+    /// The purpose the reader stated.
+    purpose: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessPage {
+    total: u64,
+    offset: u64,
+    items: Vec<AccessView>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccessParams {
+    /// Entries to skip; default 0.
+    #[serde(default)]
+    offset: u64,
+    /// Entries to return, 1 to 100; default 50.
+    #[serde(default = "default_access_limit")]
+    limit: u64,
+}
+
+fn default_access_limit() -> u64 {
+    50
+}
+
+/// "Who read my file": every access to the signed-in person's records by others, newest first.
+#[utoipa::path(get, path = "/api/v1/me/access-log", tag = "accounts", params(AccessParams),
+    responses(
+        (status = 200, body = AccessPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<AccessParams>,
+) -> Result<Json<AccessPage>, Problem> {
+    let page = state
+        .app
+        .who_read_my_file(
+            auth.session.as_ref(),
+            q.offset,
+            q.limit,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(AccessPage {
+        total: page.total,
+        offset: page.offset,
+        items: page
+            .items
+            .into_iter()
+            .map(|a| AccessView {
+                at: a.at_ms,
+                role: a.role,
+                station: a.station,
+                action: a.action,
+                purpose: a.purpose,
+            })
+            .collect(),
+    }))
+}

@@ -350,6 +350,7 @@ async fn audit_log(
         subject_id: q.subject_id.trim().to_owned(),
         from_ms: from,
         to_ms: to,
+        not_actor: String::new(),
     };
     let page = page_number(q.page.as_deref());
     let result = state

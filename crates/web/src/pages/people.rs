@@ -150,19 +150,38 @@ struct AccessLogPage<'a> {
     title: String,
     section: &'static str,
     lines: Vec<AccessLine>,
+    page: u64,
+    pages: u64,
+}
+
+const ACCESSES_PER_PAGE: u64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct AccessQuery {
+    page: Option<String>,
 }
 
 async fn access_log(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
+    Query(q): Query<AccessQuery>,
 ) -> PageResult {
+    let page = super::page_number(q.page.as_deref());
     let accesses = state
         .app
-        .who_read_my_file(auth.session.as_ref(), &auth.client, now_ms())
+        .who_read_my_file(
+            auth.session.as_ref(),
+            (page - 1).saturating_mul(ACCESSES_PER_PAGE),
+            ACCESSES_PER_PAGE,
+            &auth.client,
+            now_ms(),
+        )
         .await
         .for_page(&p)?;
+    let pages = accesses.total.div_ceil(ACCESSES_PER_PAGE).max(1);
     let lines = accesses
+        .items
         .into_iter()
         .map(|a| AccessLine {
             at: when(a.at_ms),
@@ -178,13 +197,15 @@ async fn access_log(
             purpose: a.purpose,
         })
         .collect();
-    let page = AccessLogPage {
+    let view = AccessLogPage {
         title: p.t("access-log-title"),
         section: "account",
         lines,
+        page,
+        pages,
         p: &p,
     };
-    Ok(render(&page))
+    Ok(render(&view))
 }
 
 #[derive(Deserialize, Default, Clone)]

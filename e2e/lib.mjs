@@ -1,0 +1,93 @@
+// What the browser scripts share: the demo's credentials, TOTP codes, Chromium as this machine
+// runs it, signing in, and axe-core's serious or critical violations.
+import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export const PASSWORD = 'qiaoyi demo pass 2026';
+export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+/** RFC 6238 code for a base32 secret. */
+export function totp(secret, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+export function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+/** Signs a demo account in on `page`, passing the second factor for staff. */
+export async function signIn(page, base, email) {
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('form button[type=submit]');
+  await page.waitForLoadState();
+  // Each code works once per account: if another script just used this one, wait for the next.
+  for (let attempt = 0; attempt < 2 && new URL(page.url()).pathname === '/login/second-factor'; attempt++) {
+    if (attempt > 0) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 1_000);
+    await page.fill('#code', totp(TOTP_SECRET));
+    await page.click('form button[type=submit]');
+    await page.waitForLoadState();
+  }
+  expect(new URL(page.url()).pathname === '/account', `${email} did not sign in (at ${page.url()})`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical WCAG 2.2 AA violations on the page, one line each. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `axe ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Tap targets under 44 × 44 CSS px (WCAG 2.2 AA, normal mode) or 60 × 60 (MIIT, elder mode), and in
+ * elder mode main text under 18 pt (24 px) or a line height under 1.3; one line per problem.
+ */
+export async function layoutProblems(page, elder) {
+  const min = elder ? 60 : 44;
+  const layout = await page.evaluate((min) => {
+    const small = [];
+    const targets = document.querySelectorAll('button, select, textarea, .button, label.choice, '
+      + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox]), nav a, .rows a, .pager a, .crumbs a');
+    for (const el of targets) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.height < min - 0.5 || r.width < min - 0.5) {
+        small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + el.className : ''} ${Math.round(r.width)}x${Math.round(r.height)}`);
+      }
+    }
+    const body = getComputedStyle(document.body);
+    const size = parseFloat(body.fontSize);
+    const line = body.lineHeight === 'normal' ? 1.2 : parseFloat(body.lineHeight) / size;
+    return { small, size, line };
+  }, min);
+  const problems = [];
+  if (layout.small.length) problems.push(`targets under ${min} px: ${layout.small.slice(0, 3).join(', ')}`);
+  if (elder && (layout.size < 24 || layout.line < 1.3)) {
+    problems.push(`elder text ${layout.size} px, line height ${layout.line.toFixed(2)}`);
+  }
+  return problems;
+}
