@@ -2,7 +2,7 @@
 // sees it: elder mode, Chinese. She applies for her father, who is not on file yet: who it is for,
 // the relation, his name and birth date (first sent without the date: the error summary takes the
 // focus, the name typed is kept, the message stands beside the field), how the result reaches her,
-// then the case page where she checks the answers. Each page is checked with axe-core and saved as
+// then the case page where she checks the answers. The last answer is given by keyboard alone. Each page is checked with axe-core and saved as
 // a screenshot under target/e2e/wizard/.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -62,8 +62,18 @@ await page.click('button[name=back]');
 await page.waitForLoadState();
 expect(await page.inputValue('#birth_date') === '1948-02-03', 'back keeps the birth date');
 await next();
-await page.check('input[name=delivery][value=courier]');
+// The last answer by keyboard alone: the error summary's link leads to the field, Tab reaches the
+// choices, Space chooses, Tab reaches the button and Enter sends.
 await next();
+expect(await page.evaluate(() => document.activeElement?.id) === 'error-summary', 'the summary takes the focus');
+await page.keyboard.press('Tab');
+await page.keyboard.press('Enter');
+expect(await page.evaluate(() => document.activeElement?.name) === 'delivery', 'the summary link leads to the choices');
+await page.keyboard.press('Space');
+for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.matches('button[type=submit]:not([name=back])'))); i++) {
+  await page.keyboard.press('Tab');
+}
+await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 expect(/\/cases\/c-[0-9a-f]+$/.test(new URL(page.url()).pathname), `not on the case page: ${page.url()}`);
 expect((await page.content()).includes('季国平'), 'the answers are on the case page to check');
 await look('check-answers');
