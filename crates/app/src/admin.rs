@@ -237,7 +237,14 @@ impl App {
                 "you cannot remove your own administrator role; ask another administrator",
             ));
         }
-        self.check_scopes(&grants).await?;
+        // Only roles being added must name a station or category that exists now: a role held
+        // since before a catalogue change must not block every other change to the account.
+        let added: Vec<Grant> = grants
+            .iter()
+            .filter(|g| !account.grants.contains(&g.to_string()))
+            .cloned()
+            .collect();
+        self.check_scopes(&added).await?;
         let mut record = self.audit_record(
             session.map(|s| &s.actor),
             "roles_changed",

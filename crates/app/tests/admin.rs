@@ -196,3 +196,51 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in_until_enabled(
         LoginOutcome::SignedIn { .. }
     ));
 }
+
+#[tokio::test]
+async fn a_role_for_a_station_since_removed_does_not_block_other_changes() {
+    let (app, store) = demo_app().await;
+    let admin = session(&app, ADMIN, T0).await;
+    let officer = session(&app, OFFICER, T0).await.actor.user_id;
+    // As left by a catalogue import that dropped a station the account was scoped to.
+    let record = qiaoyi_app::domain::access::audit::AuditRecord {
+        seq: 0,
+        at_ms: T0,
+        actor: String::new(),
+        role: String::new(),
+        station: String::new(),
+        action: "test_fixture".into(),
+        subject_type: "account".into(),
+        subject_id: officer.clone(),
+        purpose: String::new(),
+        outcome: "ok".into(),
+        client: String::new(),
+    };
+    store
+        .store
+        .set_grants(&officer, &[("station".into(), "FR-XYZ".into())], &record)
+        .await
+        .expect("fixture");
+    let kept = app
+        .set_grants(
+            Some(&admin),
+            &officer,
+            vec![grant("station:FR-XYZ"), grant("duty_leader")],
+            &client(),
+            T0,
+        )
+        .await
+        .expect("the old role does not block a new one");
+    assert_eq!(kept.grants, vec!["duty_leader", "station:FR-XYZ"]);
+    assert!(matches!(
+        app.set_grants(
+            Some(&admin),
+            &officer,
+            vec![grant("station:FR-ABC")],
+            &client(),
+            T0
+        )
+        .await,
+        Err(AppError::Invalid { field: "roles", .. })
+    ));
+}

@@ -301,7 +301,7 @@ impl Store {
             "SELECT s.code, s.data, s.managed_by, \
              (SELECT COUNT(*) FROM user_grants g WHERE g.role = 'station' AND g.scope = s.code) AS staff, \
              (SELECT COUNT(*) FROM cases c WHERE c.station = s.code) AS cases \
-             FROM stations s ORDER BY s.position",
+             FROM stations s ORDER BY s.position, s.code",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -369,7 +369,7 @@ impl Store {
     }
 
     pub async fn stations(&self) -> Result<Vec<Station>, StoreError> {
-        let rows = sqlx::query("SELECT code, data FROM stations ORDER BY position")
+        let rows = sqlx::query("SELECT code, data FROM stations ORDER BY position, code")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|r| decode_row("stations", r)).collect()

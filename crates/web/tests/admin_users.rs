@@ -93,6 +93,27 @@ async fn pages_an_admin_gives_and_withdraws_roles_and_disables_an_account() {
     assert!(refused.body.contains("停用"), "{}", refused.body);
     assert!(admin.get("/admin/users").await.body.contains("已停用"));
 
+    // A new account's scope that does not exist is refused in the reader's language.
+    let users_csrf = hidden_csrf(&admin.get("/admin/users").await.body);
+    let scoped = admin
+        .post_raw(
+            "/admin/users",
+            &[
+                ("csrf", &users_csrf),
+                ("email", "clerk@qiaoyi.example"),
+                ("name", "Clerk"),
+                ("role", "station"),
+                ("scope", "FR-XYZ"),
+            ],
+        )
+        .await;
+    assert_eq!(scoped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        scoped.body.contains("请填写存在的服务站或类别"),
+        "{}",
+        scoped.body
+    );
+
     // Nobody disables themselves, and nobody else reaches these pages.
     let own = account_link(
         &admin.get("/admin/users").await.body,
@@ -206,8 +227,8 @@ async fn api_create_list_change_roles_and_disable() {
             .post_json("/api/v1/users", r#"{"grants":["king"]}"#, None)
             .await
             .status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a body that is not an account is refused before anything else"
+        StatusCode::UNAUTHORIZED,
+        "who may is settled before the body is read"
     );
     assert_eq!(
         stranger

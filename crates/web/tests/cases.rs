@@ -826,6 +826,24 @@ async fn pages_an_applicant_answers_one_question_per_page_and_can_go_back() {
         b.post_raw("/apply/EE-01", &pairs).await
     };
 
+    // Someone no longer on file (removed in another tab): back to who it is for, with the reason.
+    let gone = send(
+        &mut applicant,
+        post(vec![
+            ("stage", "delivery".into()),
+            ("person", "p-0000000000000000".into()),
+            ("delivery", "courier".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        gone.body.contains("name=\"stage\" value=\"who\""),
+        "{}",
+        gone.body
+    );
+    assert!(gone.body.contains("href=\"#person\""));
+
     // Someone not on file: the relation, then the details, each on its own page.
     let relation = send(
         &mut applicant,

@@ -202,6 +202,15 @@ async fn only_administrators_see_or_change_stations() {
         .put_json("/api/v1/stations/FR-LYO", "not even json", Some(&csrf))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    // A form sent by anyone else is refused before it is judged, valid or not.
+    let officer_csrf = hidden_csrf(&officer.get("/account").await.body);
+    let sent = officer
+        .post_raw(
+            "/admin/stations",
+            &form(&officer_csrf, "nonsense", "Nowhere"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::FORBIDDEN, "{}", sent.body);
     for page in [
         "/admin/stations",
         "/admin/stations/new",

@@ -1,7 +1,7 @@
 //! Administrators' accounts over the API: list, create staff accounts, change roles, disable.
 //! A created account's password and authenticator secret are returned once and never again.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
@@ -155,9 +155,10 @@ pub struct CreatedAccount {
 pub async fn create(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    ApiJson(body): ApiJson<NewAccountBody>,
+    request: Request,
 ) -> Result<(StatusCode, Json<CreatedAccount>), Problem> {
     may_manage(&state, &auth).await?;
+    let ApiJson(body) = ApiJson::<NewAccountBody>::from_request(request, &()).await?;
     let grants = grants(&body.grants)?;
     let password = random_hex(12);
     let secret = grants
@@ -231,9 +232,10 @@ pub async fn roles(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<RolesBody>,
+    request: Request,
 ) -> Result<Json<AccountView>, Problem> {
     may_manage(&state, &auth).await?;
+    let ApiJson(body) = ApiJson::<RolesBody>::from_request(request, &()).await?;
     let grants = grants(&body.grants)?;
     let account = state
         .app
@@ -262,8 +264,10 @@ pub async fn status(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<StatusBody>,
+    request: Request,
 ) -> Result<Json<AccountView>, Problem> {
+    may_manage(&state, &auth).await?;
+    let ApiJson(body) = ApiJson::<StatusBody>::from_request(request, &()).await?;
     let account = state
         .app
         .set_account_disabled(

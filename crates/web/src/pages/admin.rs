@@ -204,6 +204,13 @@ async fn create_user(
             )
             .await
         }
+        Err(AppError::Invalid { field: "roles", .. }) => {
+            let errors = vec![FieldError {
+                field: "role",
+                message: p.t("admin-user-error-scope"),
+            }];
+            users_page(&state, &p, &auth, 1, errors, form, None).await
+        }
         Err(AppError::Invalid { field, message }) => {
             let field = if field == "name" {
                 "name"

@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::admin::StationSave;
+use qiaoyi_app::domain::access::{Action, Resource};
 use qiaoyi_app::domain::catalog::Station;
 use qiaoyi_app::domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_app::domain::lang::Text;
@@ -295,6 +296,18 @@ async fn create(
     Extension(auth): Extension<Auth>,
     Form(form): Form<StationForm>,
 ) -> PageResult {
+    // Who may add a station is settled before the form is judged.
+    state
+        .app
+        .authorize(
+            auth.session.as_ref(),
+            Action::ManageCatalogue,
+            &Resource::System,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
     save(&state, &p, &auth, "", form).await
 }
 

@@ -193,6 +193,17 @@ pub async fn answered(
     form: ApplyForm,
     on_file: &[Person],
 ) -> PageResult {
+    let mut form = form;
+    // Someone chosen from the file who is no longer on it (removed in another tab): start again
+    // with who it is for, rather than carry a choice that can never be sent.
+    if !form.person.is_empty() && !on_file.iter().any(|p| p.id == form.person) {
+        form.person.clear();
+        if on_file.is_empty() {
+            return Ok(page(p, item, form, on_file, Stage::Relation, Vec::new()));
+        }
+        let errors = vec![field_error(p, "person", "")];
+        return Ok(page(p, item, form, on_file, Stage::Who, errors));
+    }
     let stage = Stage::parse(&form.stage).unwrap_or(Stage::Who);
     let sequence = Stage::sequence(!on_file.is_empty(), !form.person.is_empty());
     let at = sequence.iter().position(|s| *s == stage);
@@ -202,7 +213,7 @@ pub async fn answered(
             .map_or(sequence[0], |i| sequence[i]);
         return Ok(page(p, item, form, on_file, before, Vec::new()));
     }
-    if let Err(error) = check(stage, &form, on_file, &item.code.to_string()) {
+    if let Err(error) = check(stage, &form, &item.code.to_string()) {
         return Ok(page(
             p,
             item,
@@ -242,15 +253,10 @@ impl Refusal {
     }
 }
 
-/// Checks what one page asked. The whole application is checked again when the case is opened.
-fn check(stage: Stage, form: &ApplyForm, on_file: &[Person], item: &str) -> Result<(), Refusal> {
+/// Checks what one page asked (who it is for was checked on arrival). The whole application is
+/// checked again when the case is opened.
+fn check(stage: Stage, form: &ApplyForm, item: &str) -> Result<(), Refusal> {
     match stage {
-        Stage::Who if !form.person.is_empty() && !on_file.iter().any(|p| p.id == form.person) => {
-            Err(Refusal {
-                field: "person",
-                message: String::new(),
-            })
-        }
         Stage::Relation if Relation::parse(form.relation.trim()).is_none() => Err(Refusal {
             field: "relation",
             message: String::new(),
