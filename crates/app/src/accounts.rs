@@ -437,7 +437,15 @@ impl App {
                 LoginOutcome::Refused
             });
         }
-        if user.disabled_at.is_some() {
+        // The password is right, but the account may not sign in: say why, and audit the denial.
+        let refused = if user.disabled_at.is_some() {
+            Some(LoginOutcome::Disabled)
+        } else if user.confirmed_at.is_none() {
+            Some(LoginOutcome::Unconfirmed)
+        } else {
+            None
+        };
+        if let Some(outcome) = refused {
             let record = self.audit_record(
                 Some(&actor),
                 "login",
@@ -447,19 +455,7 @@ impl App {
                 now,
             );
             self.store.audit(&record).await?;
-            return Ok(LoginOutcome::Disabled);
-        }
-        if user.confirmed_at.is_none() {
-            let record = self.audit_record(
-                Some(&actor),
-                "login",
-                ("account", &user.id),
-                "denied",
-                client,
-                now,
-            );
-            self.store.audit(&record).await?;
-            return Ok(LoginOutcome::Unconfirmed);
+            return Ok(outcome);
         }
         let second_factor = match (&user.totp_secret, actor.is_staff()) {
             (Some(_), _) => SecondFactor::Challenge,

@@ -8,7 +8,7 @@ use qiaoyi_domain::catalog::station::check_station;
 use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
 
 use crate::accounts::{Client, CurrentSession};
-use crate::{App, AppError, MAX_PAGE};
+use crate::{App, AppError, check_limit};
 
 /// An account as the admin page lists it: no hash, no secret.
 #[derive(Clone, Debug)]
@@ -55,16 +55,6 @@ pub enum StationSave {
     Create,
     Replace,
     CreateOrReplace,
-}
-
-fn check_limit(limit: u64) -> Result<(), AppError> {
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(AppError::Invalid {
-            field: "limit",
-            message: format!("give a limit from 1 to {MAX_PAGE}"),
-        });
-    }
-    Ok(())
 }
 
 impl App {
@@ -268,6 +258,11 @@ impl App {
 
     /// A station or officer role must name a station or category the catalogue has.
     pub(crate) async fn check_scopes(&self, grants: &[Grant]) -> Result<(), AppError> {
+        let categories = if grants.iter().any(|g| matches!(g, Grant::Officer(_))) {
+            self.store.categories().await?
+        } else {
+            Vec::new()
+        };
         for grant in grants {
             match grant {
                 Grant::Station(code) if self.store.station(code.as_str()).await?.is_none() => {
@@ -275,14 +270,7 @@ impl App {
                         "there is no station {code}; see the stations page for their codes (import the catalogue first on a new installation)"
                     )));
                 }
-                Grant::Officer(code)
-                    if !self
-                        .store
-                        .categories()
-                        .await?
-                        .iter()
-                        .any(|c| c.code == *code) =>
-                {
+                Grant::Officer(code) if !categories.iter().any(|c| c.code == *code) => {
                     return Err(roles_invalid(&format!(
                         "there is no category {code}; the categories are in the catalogue (import it first on a new installation)"
                     )));

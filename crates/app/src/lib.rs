@@ -38,6 +38,17 @@ pub struct App {
 /// The most rows one page of a list may ask for.
 pub const MAX_PAGE: u64 = 100;
 
+/// A page of a list holds 1 to [`MAX_PAGE`] entries.
+pub(crate) fn check_limit(limit: u64) -> Result<(), AppError> {
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(AppError::Invalid {
+            field: "limit",
+            message: format!("give a limit from 1 to {MAX_PAGE}"),
+        });
+    }
+    Ok(())
+}
+
 impl App {
     /// Connects to the configured database and brings its schema up to date.
     pub async fn open(config: Config) -> Result<App, AppError> {
@@ -139,12 +150,7 @@ impl App {
     }
 
     pub async fn guides(&self, offset: u64, limit: u64) -> Result<Page<Guide>, AppError> {
-        if limit == 0 || limit > MAX_PAGE {
-            return Err(AppError::Invalid {
-                field: "limit",
-                message: format!("give a limit from 1 to {MAX_PAGE}"),
-            });
-        }
+        check_limit(limit)?;
         Ok(self.store.guides(offset, limit).await?)
     }
 

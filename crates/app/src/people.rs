@@ -262,12 +262,7 @@ impl App {
         let me = self
             .authorize_own(session, Action::ReadOwnAccessLog, client, now)
             .await?;
-        if limit == 0 || limit > crate::MAX_PAGE {
-            return Err(AppError::Invalid {
-                field: "limit",
-                message: format!("give a limit from 1 to {}", crate::MAX_PAGE),
-            });
-        }
+        crate::check_limit(limit)?;
         let filter = AuditFilter {
             subject_type: "person".into(),
             subject_id: me.to_owned(),

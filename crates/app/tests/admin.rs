@@ -14,8 +14,7 @@ const ADMIN: &str = "admin@qiaoyi.example";
 const OFFICER: &str = "officer@qiaoyi.example";
 
 fn grant(text: &str) -> Grant {
-    let (role, scope) = text.split_once(':').unwrap_or((text, ""));
-    Grant::parse(role, scope).expect("grant")
+    Grant::parse_text(text).expect("grant")
 }
 
 #[tokio::test]

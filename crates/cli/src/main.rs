@@ -252,10 +252,7 @@ async fn add_user(
     use qiaoyi_app::domain::access::Grant;
     let grants = roles
         .iter()
-        .map(|r| {
-            let (role, scope) = r.split_once(':').unwrap_or((r, ""));
-            Grant::parse(role, scope)
-        })
+        .map(|r| Grant::parse_text(r))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| Failure::BadInput(anyhow::anyhow!("--role: {m}")))?;
     let (password, generated) = if password_stdin {

@@ -167,9 +167,17 @@ pub(crate) async fn insert_user(
     .bind(&new.totp_secret)
     .execute(&mut **tx)
     .await?;
-    for (role, scope) in &new.grants {
+    insert_grants(tx, &new.id, &new.grants).await
+}
+
+async fn insert_grants(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    grants: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (role, scope) in grants {
         sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
-            .bind(&new.id)
+            .bind(user_id)
             .bind(role)
             .bind(scope)
             .execute(&mut **tx)
@@ -429,14 +437,7 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        for (role, scope) in grants {
-            sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
-                .bind(user_id)
-                .bind(role)
-                .bind(scope)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_grants(&mut tx, user_id, grants).await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())

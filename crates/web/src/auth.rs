@@ -28,6 +28,25 @@ pub struct Auth {
     pub client: Client,
 }
 
+impl Auth {
+    /// Whether the reader may take `action` on the system as a whole, asked before a form or body
+    /// is judged so that strangers learn nothing from its errors.
+    pub async fn may(
+        &self,
+        app: &qiaoyi_app::App,
+        action: qiaoyi_app::domain::access::Action,
+    ) -> Result<(), qiaoyi_app::AppError> {
+        app.authorize(
+            self.session.as_ref(),
+            action,
+            &qiaoyi_app::domain::access::Resource::System,
+            &self.client,
+            now_ms(),
+        )
+        .await
+    }
+}
+
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }

@@ -96,8 +96,15 @@ impl Grant {
         }
     }
 
-    /// Reads a grant as written on the command line or stored: `officer:exit-entry`,
-    /// `station:IT-ROM`, `admin`.
+    /// Reads a grant as [`Grant`]'s `Display` writes it: `officer:exit-entry`, `station:IT-ROM`,
+    /// `admin`.
+    pub fn parse_text(text: &str) -> Result<Grant, String> {
+        let text = text.trim();
+        let (role, scope) = text.split_once(':').unwrap_or((text, ""));
+        Grant::parse(role, scope)
+    }
+
+    /// Reads a grant from its role and scope, as forms and the database hold them.
     pub fn parse(role: &str, scope: &str) -> Result<Grant, String> {
         let role_value = Role::parse(role).ok_or_else(|| {
             let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
 use qiaoyi_app::admin::StationSave;
-use qiaoyi_app::domain::access::{Action, Resource};
+use qiaoyi_app::domain::access::Action;
 use qiaoyi_app::domain::catalog::station::parse_day;
 use qiaoyi_app::domain::catalog::{ClockTime, OpeningHours, Station};
 use serde::Deserialize;
@@ -114,16 +114,7 @@ pub async fn put(
     request: Request,
 ) -> Result<(StatusCode, Json<StationView>), Problem> {
     // Who may write is settled before the body is judged, so strangers learn nothing from its errors.
-    state
-        .app
-        .authorize(
-            auth.session.as_ref(),
-            Action::ManageCatalogue,
-            &Resource::System,
-            &auth.client,
-            now_ms(),
-        )
-        .await?;
+    auth.may(&state.app, Action::ManageCatalogue).await?;
     let ApiJson(body) = ApiJson::<StationBody>::from_request(request, &()).await?;
     let station = body.into_station(&code)?;
     let created = state

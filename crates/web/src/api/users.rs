@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 use qiaoyi_app::AppError;
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::admin::AccountSummary;
-use qiaoyi_app::domain::access::{Action, Grant, Resource};
+use qiaoyi_app::domain::access::{Action, Grant};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -67,27 +67,11 @@ fn default_limit() -> u64 {
     50
 }
 
-/// Who may manage accounts is settled before a body is judged, so strangers learn nothing from its
-/// errors.
-async fn may_manage(state: &AppState, auth: &Auth) -> Result<(), AppError> {
-    state
-        .app
-        .authorize(
-            auth.session.as_ref(),
-            Action::ManageUsers,
-            &Resource::System,
-            &auth.client,
-            now_ms(),
-        )
-        .await
-}
-
 fn grants(texts: &[String]) -> Result<Vec<Grant>, AppError> {
     texts
         .iter()
         .map(|t| {
-            let (role, scope) = t.trim().split_once(':').unwrap_or((t.trim(), ""));
-            Grant::parse(role, scope).map_err(|message| AppError::Invalid {
+            Grant::parse_text(t).map_err(|message| AppError::Invalid {
                 field: "grants",
                 message,
             })
@@ -157,7 +141,7 @@ pub async fn create(
     Extension(auth): Extension<Auth>,
     request: Request,
 ) -> Result<(StatusCode, Json<CreatedAccount>), Problem> {
-    may_manage(&state, &auth).await?;
+    auth.may(&state.app, Action::ManageUsers).await?;
     let ApiJson(body) = ApiJson::<NewAccountBody>::from_request(request, &()).await?;
     let grants = grants(&body.grants)?;
     let password = random_hex(12);
@@ -234,7 +218,7 @@ pub async fn roles(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Json<AccountView>, Problem> {
-    may_manage(&state, &auth).await?;
+    auth.may(&state.app, Action::ManageUsers).await?;
     let ApiJson(body) = ApiJson::<RolesBody>::from_request(request, &()).await?;
     let grants = grants(&body.grants)?;
     let account = state
@@ -266,7 +250,7 @@ pub async fn status(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Json<AccountView>, Problem> {
-    may_manage(&state, &auth).await?;
+    auth.may(&state.app, Action::ManageUsers).await?;
     let ApiJson(body) = ApiJson::<StatusBody>::from_request(request, &()).await?;
     let account = state
         .app

@@ -515,10 +515,7 @@ async fn change_roles(
         .grants
         .iter()
         .filter(|g| **g != form.withdraw)
-        .filter_map(|g| {
-            let (role, scope) = g.split_once(':').unwrap_or((g, ""));
-            Grant::parse(role, scope).ok()
-        })
+        .filter_map(|g| Grant::parse_text(g).ok())
         .collect();
     if form.withdraw.is_empty() {
         match Grant::parse(form.role.trim(), form.scope.trim()) {

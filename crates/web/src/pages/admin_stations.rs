@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::admin::StationSave;
-use qiaoyi_app::domain::access::{Action, Resource};
+use qiaoyi_app::domain::access::Action;
 use qiaoyi_app::domain::catalog::Station;
 use qiaoyi_app::domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_app::domain::lang::Text;
@@ -233,9 +233,7 @@ async fn new_form(
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
     // The same permission as saving: nobody else is shown an empty form they cannot send.
-    state
-        .app
-        .station_records(auth.session.as_ref(), &auth.client, now_ms())
+    auth.may(&state.app, Action::ManageCatalogue)
         .await
         .for_page(&p)?;
     form_page(&p, "", StationForm::default(), Vec::new())
@@ -297,15 +295,7 @@ async fn create(
     Form(form): Form<StationForm>,
 ) -> PageResult {
     // Who may add a station is settled before the form is judged.
-    state
-        .app
-        .authorize(
-            auth.session.as_ref(),
-            Action::ManageCatalogue,
-            &Resource::System,
-            &auth.client,
-            now_ms(),
-        )
+    auth.may(&state.app, Action::ManageCatalogue)
         .await
         .for_page(&p)?;
     save(&state, &p, &auth, "", form).await

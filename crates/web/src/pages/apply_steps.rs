@@ -13,7 +13,9 @@ use qiaoyi_app::domain::catalog::Item;
 use qiaoyi_app::persons::Person;
 
 use super::account::{FieldError, FieldErrors};
-use super::cases::{ApplyForm, Choice, delivery_key, field_error, relation_key};
+use super::cases::{
+    ApplyForm, Choice, delivery_choices, field_error, person_choices, relation_choices,
+};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
@@ -144,33 +146,9 @@ fn page(
         position,
         count: sequence.len(),
         hidden,
-        persons: on_file
-            .iter()
-            .map(|person| {
-                (
-                    person.id.clone(),
-                    format!("{} ({})", person.name, p.t(&relation_key(person.relation))),
-                    form.person == person.id,
-                )
-            })
-            .collect(),
-        relations: Relation::ALL
-            .iter()
-            .map(|r| Choice {
-                value: r.as_str(),
-                label: p.t(&relation_key(*r)),
-                checked: form.relation == r.as_str(),
-            })
-            .collect(),
-        deliveries: item
-            .delivery
-            .iter()
-            .map(|d| Choice {
-                value: d.as_str(),
-                label: p.t(delivery_key(*d)),
-                checked: form.delivery == d.as_str(),
-            })
-            .collect(),
+        persons: person_choices(p, on_file, &form),
+        relations: relation_choices(p, &form),
+        deliveries: delivery_choices(p, item, &form),
         form,
         p,
     };

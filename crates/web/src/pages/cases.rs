@@ -128,15 +128,13 @@ impl ApplyForm {
     }
 }
 
-fn apply_page(
+/// The people on file offered as "who is it for": (id, label, checked).
+pub(super) fn person_choices(
     p: &Prefs,
-    auth: &Auth,
-    item: &Item,
-    form: ApplyForm,
-    errors: Vec<FieldError>,
     on_file: &[Person],
-) -> Response {
-    let persons = on_file
+    form: &ApplyForm,
+) -> Vec<(String, String, bool)> {
+    on_file
         .iter()
         .map(|person| {
             (
@@ -145,25 +143,44 @@ fn apply_page(
                 form.person == person.id,
             )
         })
-        .collect();
-    let for_others = !applies_for_self(auth);
-    let relations = Relation::ALL
+        .collect()
+}
+
+pub(super) fn relation_choices(p: &Prefs, form: &ApplyForm) -> Vec<Choice> {
+    Relation::ALL
         .iter()
         .map(|r| Choice {
             value: r.as_str(),
             label: p.t(&relation_key(*r)),
             checked: form.relation == r.as_str(),
         })
-        .collect();
-    let deliveries = item
-        .delivery
+        .collect()
+}
+
+/// The ways this item's result can reach the applicant.
+pub(super) fn delivery_choices(p: &Prefs, item: &Item, form: &ApplyForm) -> Vec<Choice> {
+    item.delivery
         .iter()
         .map(|d| Choice {
             value: d.as_str(),
             label: p.t(delivery_key(*d)),
             checked: form.delivery == d.as_str(),
         })
-        .collect();
+        .collect()
+}
+
+fn apply_page(
+    p: &Prefs,
+    auth: &Auth,
+    item: &Item,
+    form: ApplyForm,
+    errors: Vec<FieldError>,
+    on_file: &[Person],
+) -> Response {
+    let persons = person_choices(p, on_file, &form);
+    let for_others = !applies_for_self(auth);
+    let relations = relation_choices(p, &form);
+    let deliveries = delivery_choices(p, item, &form);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
