@@ -42,6 +42,10 @@ install_missing() {
   command -v npm >/dev/null 2>&1 || need+=(npm)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   command -v curl >/dev/null 2>&1 || need+=(curl)
+  # The mail tests start aiosmtpd; Debian's package serves /usr/bin/python3 even when another
+  # python3 comes first on the path.
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
+    || need+=(python3-aiosmtpd)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     local sudo=""

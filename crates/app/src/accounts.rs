@@ -7,6 +7,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use qiaoyi_domain::access::audit::{AuditRecord, hex, sha256_hex};
 use qiaoyi_domain::access::{Action, Actor, Decision, Email, Grant, Password, Resource, decide};
 use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, NewUser, SessionRow, UserRow};
 use totp_rs::{Algorithm, TOTP};
 
@@ -413,8 +414,10 @@ impl App {
                 channel: "email".into(),
                 recipient: user.email.clone(),
                 language: user.language.clone(),
-                template: "account-locked".into(),
+                template: Notice::AccountLocked.template().into(),
                 params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
+                user_id: Some(user.id.clone()),
+                dedupe_key: None,
             };
             let locked = self
                 .store

@@ -11,6 +11,8 @@ use qiaoyi_domain::cases::{
     safe_file_name, steps_from, transition,
 };
 use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item, StationCode, Workflow};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
@@ -518,6 +520,47 @@ impl App {
         })
     }
 
+    /// What the applicant is told when the case takes `step`, by the channels they chose and in
+    /// their language; nothing for a walk-in case without an account.
+    async fn case_notices(
+        &self,
+        case: &Case,
+        step: Step,
+        reason: &str,
+    ) -> Result<Vec<qiaoyi_store::NewMessage>, AppError> {
+        let (Some(notice), Some(applicant)) =
+            (Notice::for_step(step), case.applicant_id.as_deref())
+        else {
+            return Ok(Vec::new());
+        };
+        let Some(user) = self.store.user_by_id(applicant).await? else {
+            return Ok(Vec::new());
+        };
+        let settings = self.store.notification_settings(applicant).await?;
+        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let mut params = serde_json::Map::new();
+        params.insert("number".into(), case.number.clone().into());
+        params.insert("item".into(), case.item.name.get(lang).into());
+        params.insert(
+            "link".into(),
+            format!("{}/cases/{}", self.public_url(), case.id).into(),
+        );
+        if notice.params().contains(&"reason") {
+            params.insert("reason".into(), reason.into());
+        }
+        Ok(crate::notify::messages_for(
+            &crate::notify::Recipient {
+                user_id: &user.id,
+                email: &user.email,
+                language: &user.language,
+                settings: &settings,
+            },
+            notice,
+            &params,
+            None,
+        ))
+    }
+
     /// Takes one step. `expected_version` is the version the person saw: if someone else moved the
     /// case since, nothing is written and the answer is a conflict naming the current state.
     pub async fn step_case(
@@ -582,6 +625,7 @@ impl App {
             client,
             now,
         );
+        let messages = self.case_notices(&case, step, &reason).await?;
         let written = self
             .store
             .step_case(
@@ -606,6 +650,7 @@ impl App {
                 },
                 now,
                 &record,
+                &messages,
             )
             .await;
         match written {

@@ -37,6 +37,41 @@ pub struct Config {
     pub case_prefix: String,
     /// The largest uploaded file accepted, in megabytes.
     pub max_upload_mb: i64,
+    /// The SMTP server that sends e-mail. Unset: messages are written to the server log instead
+    /// (target `qiaoyi::outbox`), which suits trying Qiaoyi out and nothing else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (upgrade a plain connection, usually port 587), `tls` (TLS from the start, usually
+    /// 465) or `none` (plain text; only for a relay on the same machine).
+    pub smtp_tls: SmtpTls,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_password: Option<SecretKey>,
+    /// The sender of e-mail, e.g. `青田县侨务服务 <noreply@example.gov.cn>`.
+    pub mail_from: String,
+    /// The SMS or messaging gateway that receives text messages as signed JSON POSTs. Unset: text
+    /// messages are written to the server log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_webhook_url: Option<String>,
+    /// The shared secret the gateway checks signatures with (required with `sms_webhook_url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_webhook_secret: Option<SecretKey>,
+    /// A message that failed this many times is set aside as dead for an administrator to see.
+    pub outbox_max_attempts: i64,
+    /// Passport reminders go out this many months before expiry.
+    pub reminder_months: Vec<u32>,
+    /// The catalogue item a passport reminder links to.
+    pub renewal_item: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
 }
 
 /// A key that `Debug` and logs never show.
@@ -71,6 +106,17 @@ impl Default for Config {
             secret_key: None,
             case_prefix: "QT".into(),
             max_upload_mb: 10,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "Qiaoyi <noreply@localhost>".into(),
+            sms_webhook_url: None,
+            sms_webhook_secret: None,
+            outbox_max_attempts: 8,
+            reminder_months: vec![9, 6, 3],
+            renewal_item: "EE-01".into(),
         }
     }
 }
@@ -86,7 +132,18 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 11] = [
+const ENV_KEYS: [(&str, &str); 22] = [
+    ("QIAOYI_SMTP_HOST", "smtp_host"),
+    ("QIAOYI_SMTP_PORT", "smtp_port"),
+    ("QIAOYI_SMTP_TLS", "smtp_tls"),
+    ("QIAOYI_SMTP_USERNAME", "smtp_username"),
+    ("QIAOYI_SMTP_PASSWORD", "smtp_password"),
+    ("QIAOYI_MAIL_FROM", "mail_from"),
+    ("QIAOYI_SMS_WEBHOOK_URL", "sms_webhook_url"),
+    ("QIAOYI_SMS_WEBHOOK_SECRET", "sms_webhook_secret"),
+    ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
+    ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
+    ("QIAOYI_RENEWAL_ITEM", "renewal_item"),
     ("QIAOYI_CASE_PREFIX", "case_prefix"),
     ("QIAOYI_MAX_UPLOAD_MB", "max_upload_mb"),
     ("QIAOYI_SECRET_KEY", "secret_key"),
@@ -132,13 +189,7 @@ impl Config {
                     message: format!("unknown setting; the settings are {}", known.join(", ")),
                 });
             };
-            // Environment values are text; numeric settings take numbers.
-            let value = match value.parse::<i64>() {
-                Ok(n) if key.starts_with("session_") || key.starts_with("max_") => {
-                    toml::Value::Integer(n)
-                }
-                _ => toml::Value::String(value),
-            };
+            let value = env_value(key, value);
             let alone = toml::Table::from_iter([((*key).to_owned(), value.clone())]);
             Config::deserialize(toml::Value::Table(alone)).map_err(|e| ConfigError::Env {
                 var: var.clone(),
@@ -174,7 +225,62 @@ impl Config {
                 message: "public_url must start with http:// or https://".into(),
             });
         }
+        config
+            .check_delivery()
+            .map_err(|message| ConfigError::File {
+                file: file_name.to_owned(),
+                message,
+            })?;
         Ok(config)
+    }
+
+    fn check_delivery(&self) -> Result<(), String> {
+        if !(1..=50).contains(&self.outbox_max_attempts) {
+            return Err("outbox_max_attempts must be between 1 and 50".into());
+        }
+        qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
+            .map_err(|e| format!("reminder_months: {e}"))?;
+        if self
+            .renewal_item
+            .parse::<qiaoyi_domain::catalog::ItemCode>()
+            .is_err()
+        {
+            return Err("renewal_item must be an item code such as EE-01".into());
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(
+                "mail_from must be an address, optionally with a name: Name <noreply@example.org>"
+                    .into(),
+            );
+        }
+        if self
+            .smtp_host
+            .as_deref()
+            .is_some_and(|h| h.trim().is_empty())
+        {
+            return Err(
+                "smtp_host must name a host, or be left out to log messages instead".into(),
+            );
+        }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err("give smtp_username and smtp_password together".into());
+        }
+        if let Some(url) = &self.sms_webhook_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err("sms_webhook_url must start with http:// or https://".into());
+            }
+            if self
+                .sms_webhook_secret
+                .as_ref()
+                .is_none_or(|s| s.0.len() < 16)
+            {
+                return Err(
+                    "sms_webhook_secret of at least 16 characters is required with sms_webhook_url"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The database to use: the configured URL, or the SQLite file in the data dir.
@@ -198,6 +304,26 @@ impl Config {
              # database_url = \"postgres://qiaoyi@localhost/qiaoyi\"  # unset: SQLite file qiaoyi.db in data_dir\n\
              # secret_key = \"<64 hex characters>\"  # unset: secret.key in data_dir, created on first start\n"
         )
+    }
+}
+
+/// An environment value as the TOML value its key takes: numbers for numeric settings, a list of
+/// numbers for `reminder_months` (`9,6,3`), text otherwise.
+fn env_value(key: &str, value: String) -> toml::Value {
+    if key == "reminder_months" {
+        let months: Result<Vec<toml::Value>, _> = value
+            .split(',')
+            .map(|m| m.trim().parse::<i64>().map(toml::Value::Integer))
+            .collect();
+        return months.map_or(toml::Value::String(value), toml::Value::Array);
+    }
+    let numeric = key.starts_with("session_")
+        || key.starts_with("max_")
+        || key == "smtp_port"
+        || key == "outbox_max_attempts";
+    match value.parse::<i64>() {
+        Ok(n) if numeric => toml::Value::Integer(n),
+        _ => toml::Value::String(value),
     }
 }
 

@@ -6,19 +6,22 @@ pub mod admin;
 pub mod cases;
 pub mod catalog_source;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 mod error;
+pub mod notify;
 pub mod outbox;
 pub mod people;
 pub mod persons;
+pub mod reminders;
 pub mod signup;
 pub mod vault;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, Page,
-    StationRecord, StoreError,
+    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome,
+    NotificationSettings, OutboxRow, Page, StationRecord, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
@@ -33,6 +36,7 @@ pub struct App {
     store: Store,
     config: Config,
     vault: vault::Vault,
+    transports: delivery::Transports,
 }
 
 /// The most rows one page of a list may ask for.
@@ -63,10 +67,12 @@ impl App {
             Some(key) => vault::Vault::from_hex(&key.0)?,
             None => vault::Vault::open_or_create(&config.data_dir)?,
         };
+        let transports = delivery::Transports::from_config(&config)?;
         Ok(App {
             store,
             config,
             vault,
+            transports,
         })
     }
 
@@ -75,10 +81,13 @@ impl App {
         let key = accounts::random_hex(32);
         let vault = vault::Vault::from_hex(&key)
             .unwrap_or_else(|e| unreachable!("a fresh key is valid: {e}"));
+        let transports = delivery::Transports::from_config(&config)
+            .unwrap_or_else(|e| panic!("the transports of this configuration: {e}"));
         App {
             store,
             config,
             vault,
+            transports,
         }
     }
 

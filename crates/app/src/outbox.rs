@@ -1,45 +1,242 @@
-//! Delivery of queued messages. Until an e-mail transport is configured, the `log` transport writes
-//! each message to the server log (target `qiaoyi::outbox`) and marks it sent.
+//! The delivery worker: claims due messages, renders them in the recipient's language, sends them
+//! by their channel and settles each as sent, to be retried (after a delay that doubles with each
+//! failure) or dead (after `outbox_max_attempts` failures, or at once when retrying cannot help).
+//! Administrators see dead messages and can put them back in the queue.
 
 use std::time::Duration;
 
+use qiaoyi_domain::access::policy::{Action, Resource};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::{Channel, Notice, retry_delay_ms};
+use qiaoyi_store::{OutboxRow, Page};
+use serde_json::{Map, Value};
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::delivery::{Outgoing, SendError};
+use crate::notify::render;
 use crate::{App, AppError};
 
+/// A worker holds a claimed message this long; if it dies mid-send, another worker tries again
+/// after it.
+pub const LEASE_MS: i64 = 5 * 60_000;
+
+/// What one delivery pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub dead: usize,
+}
+
+/// The states a message can be listed in.
+pub const STATUSES: [&str; 3] = ["pending", "sent", "dead"];
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 impl App {
-    /// Delivers what is waiting; returns how many messages went out.
-    pub async fn deliver_pending(&self, now: i64) -> Result<usize, AppError> {
-        let messages = self.store.pending_messages(100).await?;
-        for message in &messages {
-            tracing::info!(
-                target: "qiaoyi::outbox",
-                id = %message.id,
-                channel = %message.channel,
-                to = %message.recipient,
-                language = %message.language,
-                template = %message.template,
-                params = %message.params,
-                "message delivered by the log transport"
-            );
-            self.store.mark_message_sent(&message.id, now).await?;
+    /// Sends what is due at `now`, up to 100 messages; `worker` is this worker's claim token.
+    pub async fn deliver_due(&self, worker: &str, now: i64) -> Result<DeliveryReport, AppError> {
+        let mut report = DeliveryReport::default();
+        for id in self.store.due_messages(now, 100).await? {
+            let Some(message) = self
+                .store
+                .claim_message(&id, worker, now, now + LEASE_MS)
+                .await?
+            else {
+                continue;
+            };
+            let outcome = self.send_one(&message).await;
+            let channel = message.channel.clone();
+            match outcome {
+                Ok(()) => {
+                    self.store.message_sent(&id, worker, now).await?;
+                    metrics::counter!("qiaoyi_outbox_sent_total", "channel" => channel)
+                        .increment(1);
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+                    let give_up = matches!(error, SendError::Permanent(_))
+                        || i64::from(attempts) >= self.config.outbox_max_attempts;
+                    let retry_at = (!give_up).then(|| now + retry_delay_ms(attempts));
+                    tracing::warn!(
+                        target: "qiaoyi::outbox",
+                        id = %id,
+                        channel = %channel,
+                        attempts,
+                        error = error.text(),
+                        dead = give_up,
+                        "a message could not be delivered"
+                    );
+                    self.store
+                        .message_failed(&id, worker, error.text(), retry_at)
+                        .await?;
+                    metrics::counter!("qiaoyi_outbox_failed_total", "channel" => channel.clone())
+                        .increment(1);
+                    if give_up {
+                        metrics::counter!("qiaoyi_outbox_dead_total", "channel" => channel)
+                            .increment(1);
+                        report.dead += 1;
+                    } else {
+                        report.retrying += 1;
+                    }
+                }
+            }
         }
-        Ok(messages.len())
+        Ok(report)
     }
 
-    /// Runs delivery every two seconds for as long as the process lives.
+    async fn send_one(&self, message: &OutboxRow) -> Result<(), SendError> {
+        let notice = Notice::parse(&message.template).ok_or_else(|| {
+            SendError::Permanent(format!("no template is called {}", message.template))
+        })?;
+        let channel = Channel::parse(&message.channel).ok_or_else(|| {
+            SendError::Permanent(format!("no channel is called {}", message.channel))
+        })?;
+        let lang = Lang::from_tag(&message.language).unwrap_or(Lang::Zh);
+        let params: Map<String, Value> = serde_json::from_str(&message.params)
+            .map_err(|e| SendError::Permanent(format!("the parameters do not read: {e}")))?;
+        let rendered = render(notice, lang, &params).map_err(SendError::Permanent)?;
+        let unsubscribe = params.get("unsubscribe").and_then(Value::as_str);
+        self.transports
+            .send(
+                channel,
+                &Outgoing {
+                    id: &message.id,
+                    recipient: &message.recipient,
+                    language: lang.tag(),
+                    template: notice.template(),
+                    rendered: &rendered,
+                    unsubscribe,
+                },
+            )
+            .await
+    }
+
+    /// Delivers due messages every two seconds and queues due passport reminders every hour, for
+    /// as long as the process lives.
     pub fn spawn_outbox_worker(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
+        let worker = format!("w-{}", random_hex(8));
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
+            let mut last_reminders: Option<i64> = None;
             loop {
                 tick.tick().await;
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                    .unwrap_or(0);
-                if let Err(e) = app.deliver_pending(now).await {
+                let now = now_ms();
+                if last_reminders.is_none_or(|at| now - at >= 3_600_000) {
+                    last_reminders = Some(now);
+                    let today = crate::cases::beijing_today(now);
+                    if let Err(e) = app.queue_passport_reminders(today, now).await {
+                        tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
+                    }
+                }
+                if let Err(e) = app.deliver_due(&worker, now).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");
+                }
+                if let Ok(counts) = app.store.outbox_counts().await {
+                    for status in STATUSES {
+                        let n = counts
+                            .iter()
+                            .find(|(s, _)| s == status)
+                            .map_or(0, |(_, n)| *n);
+                        #[allow(clippy::cast_precision_loss)]
+                        metrics::gauge!("qiaoyi_outbox_messages", "status" => status).set(n as f64);
+                    }
                 }
             }
         })
+    }
+
+    /// Messages in one state, newest first, for administrators.
+    pub async fn outbox(
+        &self,
+        session: Option<&CurrentSession>,
+        status: &str,
+        offset: u64,
+        limit: u64,
+        client: &Client,
+        now: i64,
+    ) -> Result<Page<OutboxRow>, AppError> {
+        self.authorize(
+            session,
+            Action::ManageDelivery,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        crate::check_limit(limit)?;
+        if !STATUSES.contains(&status) {
+            return Err(AppError::Invalid {
+                field: "status",
+                message: "choose pending, sent or dead".into(),
+            });
+        }
+        Ok(self.store.outbox_page(status, offset, limit).await?)
+    }
+
+    /// How many messages are in each state, in the order of [`STATUSES`].
+    pub async fn outbox_counts(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<(String, u64)>, AppError> {
+        self.authorize(
+            session,
+            Action::ManageDelivery,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let counts = self.store.outbox_counts().await?;
+        Ok(STATUSES
+            .iter()
+            .map(|status| {
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == status)
+                    .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+                ((*status).to_owned(), n)
+            })
+            .collect())
+    }
+
+    /// Puts a dead message back in the queue, as if new.
+    pub async fn retry_message(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.authorize(
+            session,
+            Action::ManageDelivery,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let record = self.audit_record(
+            session.map(|s| &s.actor),
+            "message_retried",
+            ("message", id),
+            "ok",
+            client,
+            now,
+        );
+        if self.store.retry_message(id, now, &record).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("a dead message with this id".into()))
+        }
     }
 }

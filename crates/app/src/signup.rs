@@ -4,6 +4,7 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Email, Grant, Password};
 use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, NewUser};
 
 use crate::accounts::{Client, random_hex};
@@ -27,14 +28,16 @@ fn code_hash(user_id: &str, code: &str) -> String {
     sha256_hex(format!("{user_id}:{}", code.trim()).as_bytes())
 }
 
-fn confirmation_message(email: &str, language: Lang, code: &str) -> NewMessage {
+fn confirmation_message(user_id: &str, email: &str, language: Lang, code: &str) -> NewMessage {
     NewMessage {
         id: format!("m-{}", random_hex(12)),
         channel: "email".into(),
         recipient: email.to_owned(),
         language: language.tag().to_owned(),
-        template: "confirm-email".into(),
+        template: Notice::ConfirmEmail.template().into(),
         params: serde_json::json!({ "code": code, "minutes": CODE_VALID_MS / 60_000 }).to_string(),
+        user_id: Some(user_id.to_owned()),
+        dedupe_key: None,
     }
 }
 
@@ -78,7 +81,7 @@ impl App {
             grants: vec![(Grant::Applicant.role().as_str().to_owned(), String::new())],
         };
         let record = self.audit_record(None, "sign_up", ("account", &id), "ok", client, now);
-        let message = confirmation_message(email.as_str(), language, &code);
+        let message = confirmation_message(&id, email.as_str(), language, &code);
         self.store
             .sign_up(
                 &new,
@@ -146,7 +149,7 @@ impl App {
         }
         let code = new_code();
         let language = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
-        let message = confirmation_message(&user.email, language, &code);
+        let message = confirmation_message(&user.id, &user.email, language, &code);
         Ok(self
             .store
             .renew_confirmation(

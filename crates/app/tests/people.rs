@@ -331,7 +331,10 @@ async fn sign_up_needs_the_emailed_code() {
         .expect("ok");
     assert!(matches!(after, LoginOutcome::SignedIn { .. }));
     assert_eq!(
-        app.deliver_pending(T0).await.expect("delivered"),
+        app.deliver_due("w-test", T0 + 3_600_000)
+            .await
+            .expect("delivered")
+            .sent,
         messages.len()
     );
     assert!(

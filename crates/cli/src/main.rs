@@ -60,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Queue the passport-expiry reminders due on a day (the server does this every hour); the
+    /// server's delivery worker sends them. Each reminder is queued once, however often this runs.
+    Remind {
+        /// The day to remind for, as YYYY-MM-DD (default: today in Beijing).
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -182,6 +189,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit {
             what: AuditWhat::Verify,
         } => verify_audit(config).await,
+        Command::Remind { today } => remind(config, today.as_deref()).await,
         Command::Serve => {
             let listener = bind(config.listen).await?;
             let app = open(config).await?;
@@ -335,6 +343,28 @@ async fn verify_audit(config: Config) -> Result<(), Failure> {
             broken.reason
         ))),
     }
+}
+
+async fn remind(config: Config, today: Option<&str>) -> Result<(), Failure> {
+    let now = now_ms();
+    let today = match today {
+        Some(text) => text.trim().parse::<jiff::civil::Date>().map_err(|e| {
+            Failure::BadInput(anyhow::anyhow!(
+                "--today {text}: give a date as YYYY-MM-DD ({e})"
+            ))
+        })?,
+        None => qiaoyi_app::cases::beijing_today(now),
+    };
+    let app = open(config).await?;
+    let run = app
+        .queue_passport_reminders(today, now)
+        .await
+        .map_err(|e| Failure::Other(e.into()))?;
+    println!(
+        "{today}: {} passports expire within the reminder window; {} reminders queued",
+        run.checked, run.queued
+    );
+    Ok(())
 }
 
 fn load_config(file: Option<&Path>) -> anyhow::Result<Config> {

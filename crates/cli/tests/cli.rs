@@ -516,3 +516,22 @@ fn logs_never_hold_passwords_tokens_or_identity_numbers() {
         assert!(!logs.contains(secret), "the log holds {secret}");
     }
 }
+
+#[tokio::test]
+async fn remind_queues_the_due_reminders_and_refuses_a_bad_date() {
+    let data = tempfile::tempdir().expect("tmp");
+    let env = database_env(data.path()).await;
+    let env = borrowed(&env);
+    let bad = qiaoyi(&["remind", "--today", "2026-13-01"], &env);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
+    let run = qiaoyi(&["remind", "--today", "2026-12-01"], &env);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stdout(&run).contains(
+            "2026-12-01: 0 passports expire within the reminder window; 0 reminders queued"
+        ),
+        "{}",
+        stdout(&run)
+    );
+}

@@ -10,3 +10,4 @@ pub mod catalog;
 pub mod country;
 pub mod identity;
 pub mod lang;
+pub mod notify;

@@ -5,6 +5,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::outbox::{NewMessage, enqueue};
 use crate::{Store, StoreError, audit};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,30 +60,6 @@ pub struct SessionRow {
     pub client: String,
 }
 
-/// A message to deliver later, rendered in the recipient's language by the delivery worker.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewMessage {
-    pub id: String,
-    pub channel: String,
-    pub recipient: String,
-    pub language: String,
-    pub template: String,
-    /// JSON object of the template's parameters.
-    pub params: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub id: String,
-    pub created_at: i64,
-    pub channel: String,
-    pub recipient: String,
-    pub language: String,
-    pub template: String,
-    pub params: String,
-    pub attempts: i64,
-}
-
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, created_at, confirmed_at, \
                             totp_secret, totp_last_step, locked_until, elder_mode, disabled_at";
 const SESSION_COLUMNS: &str =
@@ -116,27 +93,6 @@ fn session(row: &AnyRow) -> Result<SessionRow, StoreError> {
         second_factor_at: row.try_get("second_factor_at")?,
         client: row.try_get("client")?,
     })
-}
-
-pub(crate) async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
-    message: &NewMessage,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox (id, created_at, channel, recipient, language, template, params, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')",
-    )
-    .bind(&message.id)
-    .bind(now)
-    .bind(&message.channel)
-    .bind(&message.recipient)
-    .bind(&message.language)
-    .bind(&message.template)
-    .bind(&message.params)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 pub(crate) async fn insert_user(
@@ -521,40 +477,6 @@ impl Store {
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Messages waiting for delivery, oldest first.
-    pub async fn pending_messages(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, created_at, channel, recipient, language, template, params, attempts FROM outbox \
-             WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxRow {
-                    id: r.try_get("id")?,
-                    created_at: r.try_get("created_at")?,
-                    channel: r.try_get("channel")?,
-                    recipient: r.try_get("recipient")?,
-                    language: r.try_get("language")?,
-                    template: r.try_get("template")?,
-                    params: r.try_get("params")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn mark_message_sent(&self, id: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
 

@@ -7,6 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::clamp_i64;
+use crate::outbox::{NewMessage, enqueue};
 use crate::{Page, Store, StoreError, audit};
 
 /// A case as stored. States, channels and dates are text here; the app parses them.
@@ -245,6 +246,7 @@ impl Store {
         step: &CaseStep,
         now: i64,
         record: &AuditRecord,
+        messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         let submitted = matches!(step.step.as_str(), "submit" | "resubmit");
@@ -288,6 +290,9 @@ impl Store {
         .bind(&step.note)
         .execute(&mut *tx)
         .await?;
+        for message in messages {
+            enqueue(&mut tx, message, now).await?;
+        }
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())

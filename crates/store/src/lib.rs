@@ -10,16 +10,18 @@ mod cases;
 mod catalog;
 mod connect;
 mod error;
+mod outbox;
 mod people;
 mod persons;
 pub mod testing;
 
-pub use accounts::{NewMessage, NewUser, OutboxRow, SessionRow, UserRow};
+pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
+pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
 

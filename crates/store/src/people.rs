@@ -4,7 +4,8 @@
 use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::Row;
 
-use crate::accounts::{NewMessage, NewUser, enqueue, insert_user};
+use crate::accounts::{NewUser, insert_user};
+use crate::outbox::{NewMessage, enqueue};
 use crate::{Store, StoreError, audit};
 
 /// Sealed identity numbers of one person, with their blind indexes.

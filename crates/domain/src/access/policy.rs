@@ -179,6 +179,8 @@ pub enum Action {
     ManageUsers,
     /// Stations and the catalogue.
     ManageCatalogue,
+    /// See undelivered messages and put dead ones back in the queue.
+    ManageDelivery,
     /// Read the audit log and verify the chain.
     ReadAuditLog,
     /// Search or list people.
@@ -202,11 +204,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
         Action::ManageCatalogue,
+        Action::ManageDelivery,
         Action::ReadAuditLog,
         Action::ListPeople,
         Action::ReadPersonFile,
@@ -230,6 +233,7 @@ impl Action {
             Action::ReadOwnAccessLog => "read_own_access_log",
             Action::ManageUsers => "manage_users",
             Action::ManageCatalogue => "manage_catalogue",
+            Action::ManageDelivery => "manage_delivery",
             Action::ReadAuditLog => "read_audit_log",
             Action::ListPeople => "list_people",
             Action::ReadPersonFile => "read_person_file",
@@ -299,9 +303,10 @@ pub fn allowing_grant<'a>(
             (Action::ManageOwnAccount | Action::ReadOwnAccessLog, Resource::Person { id }) => {
                 own(id)
             }
-            (Action::ManageUsers | Action::ManageCatalogue, Resource::System) => {
-                *grant == Grant::Admin
-            }
+            (
+                Action::ManageUsers | Action::ManageCatalogue | Action::ManageDelivery,
+                Resource::System,
+            ) => *grant == Grant::Admin,
             (Action::ReadAuditLog, Resource::System) => *grant == Grant::Auditor,
             (Action::ListPeople, Resource::System) => {
                 matches!(

@@ -5,6 +5,7 @@ mod catalog;
 mod extract;
 mod health;
 mod identity;
+mod notifications;
 mod persons;
 mod session;
 mod stations;
@@ -70,6 +71,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(persons::show, persons::update))
         .routes(routes!(persons::add_document))
         .routes(routes!(persons::remove_document))
+        .routes(routes!(notifications::choices, notifications::save))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::retry))
 }
 
 /// The OpenAPI 3.1 document as JSON.

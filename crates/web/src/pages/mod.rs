@@ -10,6 +10,7 @@ mod cases;
 pub(crate) use cases::{relation_key, state_key, step_key};
 mod catalog;
 mod guides;
+mod notifications;
 mod people;
 mod persons;
 mod signup;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(persons::router())
         .merge(signup::router())
+        .merge(notifications::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

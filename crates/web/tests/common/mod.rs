@@ -15,6 +15,9 @@ use tower::ServiceExt;
 /// A browser: a cookie jar in front of the router.
 pub struct Browser {
     pub router: Router,
+    /// The application behind the router, for what only happens in the background (deliveries,
+    /// reminder runs).
+    pub app: App,
     pub cookies: Vec<(String, String)>,
     /// The database, held by the browser that created it; others share its router.
     pub store: Option<TestStore>,
@@ -34,7 +37,8 @@ impl Browser {
             .await
             .expect("seed");
         Browser {
-            router: qiaoyi_web::router(app),
+            router: qiaoyi_web::router(app.clone()),
+            app,
             cookies: Vec::new(),
             store: Some(store),
         }
@@ -44,6 +48,7 @@ impl Browser {
     pub fn another(&self) -> Browser {
         Browser {
             router: self.router.clone(),
+            app: self.app.clone(),
             cookies: Vec::new(),
             store: None,
         }

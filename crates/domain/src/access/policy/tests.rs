@@ -30,6 +30,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ReadOwnAccessLog, "OOOOOOOO"),
     (Action::ManageUsers, "------Y-"),
     (Action::ManageCatalogue, "------Y-"),
+    (Action::ManageDelivery, "------Y-"),
     (Action::ReadAuditLog, "-------Y"),
     (Action::ListPeople, "--YYY---"),
     (Action::ReadPersonFile, "OOYYYOOO"),

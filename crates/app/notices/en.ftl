@@ -1,0 +1,67 @@
+# Messages Qiaoyi sends, in English. Each notice has a -subject and a -body; the app's tests render
+# every notice in every language with its parameters.
+
+confirm-email-subject = Your Qiaoyi confirmation code
+confirm-email-body =
+    Your confirmation code is { $code }.
+    Enter it on the confirmation page within { $minutes ->
+        [one] one minute
+       *[other] { $minutes } minutes
+    }. If you did not create a Qiaoyi account, ignore this message.
+
+account-locked-subject = Your Qiaoyi account is locked for a while
+account-locked-body =
+    After several wrong passwords your account is locked for { $minutes ->
+        [one] one minute
+       *[other] { $minutes } minutes
+    }. If this was not you, change your password as soon as you can sign in again.
+
+case-submitted-subject = Application { $number } received
+case-submitted-body =
+    We have received your application { $number } ({ $item }).
+    An officer will check it; you will hear from us when it is accepted.
+    Follow it here: { $link }
+
+case-accepted-subject = Application { $number } accepted
+case-accepted-body =
+    Your application { $number } ({ $item }) has been accepted and is being processed.
+    Follow it here: { $link }
+
+case-returned-subject = Application { $number }: more is needed
+case-returned-body =
+    Your application { $number } ({ $item }) was returned to you: { $reason }
+    Add what is missing and submit it again: { $link }
+
+case-approved-subject = Application { $number } approved
+case-approved-body =
+    Your application { $number } ({ $item }) has been approved.
+    Follow it here: { $link }
+
+case-refused-subject = Application { $number } refused
+case-refused-body =
+    Your application { $number } ({ $item }) was refused: { $reason }
+    The case page explains what you can do next: { $link }
+
+case-ready-subject = Application { $number }: ready
+case-ready-body =
+    The result of your application { $number } ({ $item }) is ready.
+    See how you will receive it: { $link }
+
+case-issued-subject = Certificate issued for { $number }
+case-issued-body =
+    The electronic certificate for your application { $number } ({ $item }) has been issued.
+    See it here: { $link }
+
+case-dispatched-subject = Application { $number }: on its way
+case-dispatched-body =
+    The result of your application { $number } ({ $item }) has been sent to you.
+    Follow it here: { $link }
+
+passport-expiring-subject = { $name }'s passport expires on { $date }
+passport-expiring-body =
+    The passport of { $name } on file expires on { $date }, in less than { $months ->
+        [one] one month
+       *[other] { $months } months
+    }. Many countries require months of validity left for travel and residence permits, so renew it in good time.
+    Renew it from abroad: { $link }
+    To stop these reminders: { $unsubscribe }

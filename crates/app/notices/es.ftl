@@ -1,0 +1,66 @@
+# Mensajes que envía Qiaoyi, en español (trato de usted). Cada aviso tiene -subject y -body.
+
+confirm-email-subject = Su código de confirmación de Qiaoyi
+confirm-email-body =
+    Su código de confirmación es { $code }.
+    Introdúzcalo en la página de confirmación en { $minutes ->
+        [one] un minuto
+       *[other] { $minutes } minutos
+    }. Si usted no creó una cuenta de Qiaoyi, ignore este mensaje.
+
+account-locked-subject = Su cuenta de Qiaoyi está bloqueada temporalmente
+account-locked-body =
+    Tras varias contraseñas incorrectas su cuenta queda bloqueada durante { $minutes ->
+        [one] un minuto
+       *[other] { $minutes } minutos
+    }. Si no fue usted, cambie su contraseña en cuanto pueda volver a entrar.
+
+case-submitted-subject = Solicitud { $number } recibida
+case-submitted-body =
+    Hemos recibido su solicitud { $number } ({ $item }).
+    Un funcionario la revisará; le avisaremos cuando sea admitida.
+    Sígala aquí: { $link }
+
+case-accepted-subject = Solicitud { $number } admitida
+case-accepted-body =
+    Su solicitud { $number } ({ $item }) ha sido admitida y se está tramitando.
+    Sígala aquí: { $link }
+
+case-returned-subject = Solicitud { $number }: falta información
+case-returned-body =
+    Su solicitud { $number } ({ $item }) le ha sido devuelta: { $reason }
+    Añada lo que falta y preséntela de nuevo: { $link }
+
+case-approved-subject = Solicitud { $number } aprobada
+case-approved-body =
+    Su solicitud { $number } ({ $item }) ha sido aprobada.
+    Sígala aquí: { $link }
+
+case-refused-subject = Solicitud { $number } denegada
+case-refused-body =
+    Su solicitud { $number } ({ $item }) ha sido denegada: { $reason }
+    La página del expediente explica lo que puede hacer: { $link }
+
+case-ready-subject = Solicitud { $number }: lista
+case-ready-body =
+    El resultado de su solicitud { $number } ({ $item }) está listo.
+    Vea cómo lo recibirá: { $link }
+
+case-issued-subject = Certificado expedido para { $number }
+case-issued-body =
+    El certificado electrónico de su solicitud { $number } ({ $item }) ha sido expedido.
+    Véalo aquí: { $link }
+
+case-dispatched-subject = Solicitud { $number }: enviada
+case-dispatched-body =
+    El resultado de su solicitud { $number } ({ $item }) le ha sido enviado.
+    Sígala aquí: { $link }
+
+passport-expiring-subject = El pasaporte de { $name } caduca el { $date }
+passport-expiring-body =
+    El pasaporte de { $name } que consta en el expediente caduca el { $date }, dentro de menos de { $months ->
+        [one] un mes
+       *[other] { $months } meses
+    }. Muchos países exigen meses de validez restante para viajes y permisos de residencia: renuévelo con tiempo.
+    Renuévelo desde el extranjero: { $link }
+    Para dejar de recibir estos recordatorios: { $unsubscribe }

@@ -1,0 +1,66 @@
+# Messaggi inviati da Qiaoyi, in italiano (forma di cortesia). Ogni avviso ha -subject e -body.
+
+confirm-email-subject = Il Suo codice di conferma Qiaoyi
+confirm-email-body =
+    Il Suo codice di conferma è { $code }.
+    Lo inserisca nella pagina di conferma entro { $minutes ->
+        [one] un minuto
+       *[other] { $minutes } minuti
+    }. Se non ha creato un account Qiaoyi, ignori questo messaggio.
+
+account-locked-subject = Il Suo account Qiaoyi è bloccato temporaneamente
+account-locked-body =
+    Dopo diverse password errate il Suo account è bloccato per { $minutes ->
+        [one] un minuto
+       *[other] { $minutes } minuti
+    }. Se non è stato Lei, cambi la password appena potrà accedere di nuovo.
+
+case-submitted-subject = Domanda { $number } ricevuta
+case-submitted-body =
+    Abbiamo ricevuto la Sua domanda { $number } ({ $item }).
+    Un funzionario la esaminerà; riceverà un avviso quando sarà accettata.
+    La segua qui: { $link }
+
+case-accepted-subject = Domanda { $number } accettata
+case-accepted-body =
+    La Sua domanda { $number } ({ $item }) è stata accettata ed è in lavorazione.
+    La segua qui: { $link }
+
+case-returned-subject = Domanda { $number }: serve altro
+case-returned-body =
+    La Sua domanda { $number } ({ $item }) Le è stata restituita: { $reason }
+    Aggiunga ciò che manca e la presenti di nuovo: { $link }
+
+case-approved-subject = Domanda { $number } approvata
+case-approved-body =
+    La Sua domanda { $number } ({ $item }) è stata approvata.
+    La segua qui: { $link }
+
+case-refused-subject = Domanda { $number } respinta
+case-refused-body =
+    La Sua domanda { $number } ({ $item }) è stata respinta: { $reason }
+    La pagina della pratica spiega cosa può fare: { $link }
+
+case-ready-subject = Domanda { $number }: pronta
+case-ready-body =
+    L'esito della Sua domanda { $number } ({ $item }) è pronto.
+    Veda come lo riceverà: { $link }
+
+case-issued-subject = Certificato rilasciato per { $number }
+case-issued-body =
+    Il certificato elettronico della Sua domanda { $number } ({ $item }) è stato rilasciato.
+    Lo veda qui: { $link }
+
+case-dispatched-subject = Domanda { $number }: spedita
+case-dispatched-body =
+    L'esito della Sua domanda { $number } ({ $item }) Le è stato spedito.
+    La segua qui: { $link }
+
+passport-expiring-subject = Il passaporto di { $name } scade il { $date }
+passport-expiring-body =
+    Il passaporto di { $name } in archivio scade il { $date }, tra meno di { $months ->
+        [one] un mese
+       *[other] { $months } mesi
+    }. Molti paesi richiedono mesi di validità residua per viaggi e permessi di soggiorno: lo rinnovi per tempo.
+    Lo rinnovi dall'estero: { $link }
+    Per non ricevere più questi promemoria: { $unsubscribe }

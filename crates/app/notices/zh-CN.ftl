@@ -1,0 +1,57 @@
+# 侨驿发送的消息（简体中文）。每条通知有 -subject 和 -body。
+
+confirm-email-subject = 侨驿确认码
+confirm-email-body =
+    您的确认码是 { $code }。
+    请在 { $minutes } 分钟内在确认页面输入。如果您没有注册侨驿账户，请忽略本邮件。
+
+account-locked-subject = 您的侨驿账户已暂时锁定
+account-locked-body =
+    由于多次输入错误密码，您的账户已锁定 { $minutes } 分钟。如果不是您本人操作，请在能够登录后尽快修改密码。
+
+case-submitted-subject = 已收到申请 { $number }
+case-submitted-body =
+    我们已收到您的申请 { $number }（{ $item }）。
+    工作人员将进行审核，受理后会通知您。
+    查看进度：{ $link }
+
+case-accepted-subject = 申请 { $number } 已受理
+case-accepted-body =
+    您的申请 { $number }（{ $item }）已受理，正在办理中。
+    查看进度：{ $link }
+
+case-returned-subject = 申请 { $number } 需要补充材料
+case-returned-body =
+    您的申请 { $number }（{ $item }）已退回补正：{ $reason }
+    请补充后重新提交：{ $link }
+
+case-approved-subject = 申请 { $number } 已核准
+case-approved-body =
+    您的申请 { $number }（{ $item }）已核准。
+    查看进度：{ $link }
+
+case-refused-subject = 申请 { $number } 未予核准
+case-refused-body =
+    您的申请 { $number }（{ $item }）未予核准：{ $reason }
+    办件页面说明了您接下来可以怎么做：{ $link }
+
+case-ready-subject = 申请 { $number } 已办结待领取
+case-ready-body =
+    您的申请 { $number }（{ $item }）的办理结果已准备好。
+    查看领取方式：{ $link }
+
+case-issued-subject = 申请 { $number } 的电子证明已出具
+case-issued-body =
+    您的申请 { $number }（{ $item }）的电子证明已出具。
+    查看：{ $link }
+
+case-dispatched-subject = 申请 { $number } 已寄出
+case-dispatched-body =
+    您的申请 { $number }（{ $item }）的办理结果已寄出。
+    查看进度：{ $link }
+
+passport-expiring-subject = { $name } 的护照将于 { $date } 到期
+passport-expiring-body =
+    档案中 { $name } 的护照将于 { $date } 到期，距今不足 { $months } 个月。许多国家办理出行和居留手续时要求护照仍有数月有效期，请及早换发。
+    在海外办理换发：{ $link }
+    不再接收此类提醒：{ $unsubscribe }

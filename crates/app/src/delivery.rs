@@ -1,0 +1,230 @@
+//! Transports: e-mail over SMTP (lettre), text messages as signed JSON POSTs to a gateway, and the
+//! server log when neither is configured. A transport says whether a failure is worth retrying.
+//!
+//! Both carry the outbox id as an idempotency key (the e-mail's `Message-ID`, the gateway's
+//! `Idempotency-Key` header): a message tried again after a worker died between the server's
+//! acceptance and our record of it reaches the receiver with the same key, so the gateway or the
+//! mail client can recognise the repeat.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use qiaoyi_domain::notify::Channel;
+use sha2::Sha256;
+
+use crate::AppError;
+use crate::config::{Config, SmtpTls};
+use crate::notify::Rendered;
+
+/// Why a send failed, and whether trying again could help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// The server is down, busy or timed out: try again later.
+    Transient(String),
+    /// The message cannot be delivered as it is (a refused address, a rejected request).
+    Permanent(String),
+}
+
+impl SendError {
+    pub fn text(&self) -> &str {
+        match self {
+            SendError::Transient(s) | SendError::Permanent(s) => s,
+        }
+    }
+}
+
+/// A rendered message on its way out.
+#[derive(Debug)]
+pub struct Outgoing<'a> {
+    pub id: &'a str,
+    pub recipient: &'a str,
+    pub language: &'a str,
+    pub template: &'a str,
+    pub rendered: &'a Rendered,
+    /// The address that stops this kind of message, when there is one.
+    pub unsubscribe: Option<&'a str>,
+}
+
+struct Email {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// The domain part of Message-IDs.
+    domain: String,
+}
+
+struct Gateway {
+    client: reqwest::Client,
+    url: String,
+    secret: String,
+}
+
+/// The configured transports; a channel without one writes to the log.
+#[derive(Clone)]
+pub struct Transports {
+    email: Option<std::sync::Arc<Email>>,
+    sms: Option<std::sync::Arc<Gateway>>,
+}
+
+impl std::fmt::Debug for Transports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transports")
+            .field("email", &self.email.is_some())
+            .field("sms", &self.sms.is_some())
+            .finish()
+    }
+}
+
+impl Transports {
+    pub fn from_config(config: &Config) -> Result<Transports, AppError> {
+        let bad = |message: String| AppError::Invalid {
+            field: "configuration",
+            message,
+        };
+        let email = match &config.smtp_host {
+            None => None,
+            Some(host) => {
+                let builder = match config.smtp_tls {
+                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                    SmtpTls::Starttls | SmtpTls::Tls => {
+                        let params = TlsParameters::new(host.clone())
+                            .map_err(|e| bad(format!("smtp_host {host}: {e}")))?;
+                        let tls = if config.smtp_tls == SmtpTls::Tls {
+                            Tls::Wrapper(params)
+                        } else {
+                            Tls::Required(params)
+                        };
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).tls(tls)
+                    }
+                };
+                let mut builder = builder
+                    .port(config.smtp_port)
+                    .timeout(Some(Duration::from_secs(30)));
+                if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password)
+                {
+                    builder =
+                        builder.credentials(Credentials::new(user.clone(), password.0.clone()));
+                }
+                let from: Mailbox = config
+                    .mail_from
+                    .parse()
+                    .map_err(|e| bad(format!("mail_from: {e}")))?;
+                let domain = from.email.domain().to_owned();
+                Some(std::sync::Arc::new(Email {
+                    transport: builder.build(),
+                    from,
+                    domain,
+                }))
+            }
+        };
+        let sms = match (&config.sms_webhook_url, &config.sms_webhook_secret) {
+            (Some(url), Some(secret)) => Some(std::sync::Arc::new(Gateway {
+                client: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(15))
+                    .build()
+                    .map_err(|e| bad(format!("sms_webhook_url: {e}")))?,
+                url: url.clone(),
+                secret: secret.0.clone(),
+            })),
+            _ => None,
+        };
+        Ok(Transports { email, sms })
+    }
+
+    pub async fn send(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
+        match (channel, &self.email, &self.sms) {
+            (Channel::Email, Some(email), _) => email.send(out).await,
+            (Channel::Sms, _, Some(gateway)) => gateway.send(out).await,
+            _ => {
+                tracing::info!(
+                    target: "qiaoyi::outbox",
+                    id = %out.id,
+                    channel = channel.as_str(),
+                    to = %out.recipient,
+                    language = %out.language,
+                    template = %out.template,
+                    subject = %out.rendered.subject,
+                    body = %out.rendered.body,
+                    "no transport is configured for this channel; the message is written here instead"
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Email {
+    async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
+        let to: Mailbox = out
+            .recipient
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("the recipient address is refused: {e}")))?;
+        let mut builder = Message::builder()
+            .message_id(Some(format!("<{}@{}>", out.id, self.domain)))
+            .from(self.from.clone())
+            .to(to)
+            .subject(out.rendered.subject.clone())
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(link) = out.unsubscribe {
+            let name = HeaderName::new_from_ascii_str("List-Unsubscribe");
+            builder = builder.raw_header(HeaderValue::new(name, format!("<{link}>")));
+        }
+        let message = builder
+            .body(out.rendered.body.clone())
+            .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(format!("SMTP: {e}"))),
+            Err(e) => Err(SendError::Transient(format!("SMTP: {e}"))),
+        }
+    }
+}
+
+/// The signature a gateway checks: hex HMAC-SHA256 over `"{timestamp}.{body}"`.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    qiaoyi_domain::access::audit::hex(&mac.finalize().into_bytes())
+}
+
+impl Gateway {
+    async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
+        let body = serde_json::json!({
+            "id": out.id,
+            "to": out.recipient,
+            "language": out.language,
+            "template": out.template,
+            "subject": out.rendered.subject,
+            "text": out.rendered.body,
+        })
+        .to_string();
+        let timestamp = jiff::Timestamp::now().as_second();
+        let signature = webhook_signature(&self.secret, timestamp, body.as_bytes());
+        let response = self
+            .client
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", out.id)
+            .header("X-Qiaoyi-Timestamp", timestamp.to_string())
+            .header("X-Qiaoyi-Signature", format!("sha256={signature}"))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(format!("gateway: {e}")))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
+            Err(SendError::Permanent(format!("gateway answered {status}")))
+        } else {
+            Err(SendError::Transient(format!("gateway answered {status}")))
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Who is told what, and in which words: messages for an account by the channels it chose and in
+//! its language, rendered from the templates in `notices/` (one Fluent file per language, no
+//! fallback between languages, so a missing message is an error a test finds).
+
+use std::sync::OnceLock;
+
+use fluent_templates::fluent_bundle::concurrent::FluentBundle;
+use fluent_templates::fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::{Channel, Notice};
+use qiaoyi_store::{NewMessage, NotificationSettings};
+use serde_json::{Map, Value};
+
+use crate::accounts::random_hex;
+
+/// A message in words, ready for a transport.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+struct Templates(Vec<(Lang, FluentBundle<FluentResource>)>);
+
+fn source(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => include_str!("../notices/zh-CN.ftl"),
+        Lang::En => include_str!("../notices/en.ftl"),
+        Lang::It => include_str!("../notices/it.ftl"),
+        Lang::Es => include_str!("../notices/es.ftl"),
+    }
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        Templates(
+            Lang::ALL
+                .into_iter()
+                .map(|lang| {
+                    let id: unic_langid::LanguageIdentifier = lang
+                        .tag()
+                        .parse()
+                        .unwrap_or_else(|e| unreachable!("{} is a language tag: {e}", lang.tag()));
+                    let resource = FluentResource::try_new(source(lang).to_owned()).unwrap_or_else(
+                        |(_, e)| panic!("notices/{}.ftl does not parse: {e:?}", lang.tag()),
+                    );
+                    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+                    // Plain-text mail: no Unicode isolation marks around arguments.
+                    bundle.set_use_isolating(false);
+                    bundle.add_resource(resource).unwrap_or_else(|e| {
+                        panic!("notices/{}.ftl repeats a message: {e:?}", lang.tag())
+                    });
+                    (lang, bundle)
+                })
+                .collect(),
+        )
+    })
+}
+
+/// `notice` in `lang` with `params`; an error names what is wrong (a missing parameter or message).
+pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result<Rendered, String> {
+    if let Some(missing) = notice.params().iter().find(|p| !params.contains_key(**p)) {
+        return Err(format!(
+            "{} is missing its parameter {missing}",
+            notice.template()
+        ));
+    }
+    let bundle = templates()
+        .0
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, b)| b)
+        .ok_or_else(|| format!("no templates in {}", lang.tag()))?;
+    let mut args = FluentArgs::new();
+    for (name, value) in params {
+        let value = match value {
+            Value::Number(n) => n.as_f64().map_or(FluentValue::None, FluentValue::from),
+            Value::String(s) => FluentValue::from(s.clone()),
+            other => FluentValue::from(other.to_string()),
+        };
+        args.set(name.clone(), value);
+    }
+    let part = |suffix: &str| -> Result<String, String> {
+        let id = format!("{}-{suffix}", notice.template());
+        let pattern = bundle
+            .get_message(&id)
+            .and_then(|m| m.value())
+            .ok_or_else(|| format!("notices/{}.ftl has no message {id}", lang.tag()))?;
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(format!("{id} in {}: {errors:?}", lang.tag()))
+        }
+    };
+    Ok(Rendered {
+        subject: part("subject")?,
+        body: part("body")?,
+    })
+}
+
+/// Whom a message goes to.
+pub struct Recipient<'a> {
+    pub user_id: &'a str,
+    pub email: &'a str,
+    pub language: &'a str,
+    pub settings: &'a NotificationSettings,
+}
+
+/// The messages telling `to` of `notice`: one per channel the account chose (security notices
+/// always by e-mail). `dedupe` is the key of what must be said only once, if anything; the
+/// channel is added to it.
+pub fn messages_for(
+    to: &Recipient<'_>,
+    notice: Notice,
+    params: &Map<String, Value>,
+    dedupe: Option<&str>,
+) -> Vec<NewMessage> {
+    let settings = to.settings;
+    let mut routes: Vec<(Channel, &str)> = Vec::new();
+    if notice.always_by_email() || settings.email_enabled {
+        routes.push((Channel::Email, to.email));
+    }
+    if !notice.always_by_email()
+        && settings.sms_enabled
+        && let Some(number) = &settings.sms_number
+    {
+        routes.push((Channel::Sms, number));
+    }
+    routes
+        .into_iter()
+        .map(|(channel, address)| NewMessage {
+            id: format!("m-{}", random_hex(12)),
+            channel: channel.as_str().into(),
+            recipient: address.to_owned(),
+            language: to.language.to_owned(),
+            template: notice.template().into(),
+            params: Value::Object(params.clone()).to_string(),
+            user_id: Some(to.user_id.to_owned()),
+            dedupe_key: dedupe.map(|key| format!("{key}:{}", channel.as_str())),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample(notice: Notice) -> Map<String, Value> {
+        notice
+            .params()
+            .iter()
+            .map(|p| {
+                let value = match *p {
+                    "minutes" | "months" => json!(3),
+                    other => json!(format!("<{other}>")),
+                };
+                ((*p).to_owned(), value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_notice_exists_in_every_language_and_uses_its_parameters() {
+        for notice in Notice::ALL {
+            for lang in Lang::ALL {
+                let params = sample(notice);
+                let rendered = render(notice, lang, &params)
+                    .unwrap_or_else(|e| panic!("{} in {}: {e}", notice.template(), lang.tag()));
+                assert!(!rendered.subject.trim().is_empty());
+                assert!(!rendered.subject.contains('\n'), "{}", rendered.subject);
+                let text = format!("{}\n{}", rendered.subject, rendered.body);
+                for (name, value) in &params {
+                    if let Value::String(s) = value {
+                        assert!(
+                            text.contains(s.as_str()),
+                            "{} in {} does not show {name}",
+                            notice.template(),
+                            lang.tag()
+                        );
+                    }
+                }
+                assert!(!text.contains("{ $"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_parameter_is_an_error_not_a_blank() {
+        let mut params = sample(Notice::CaseAccepted);
+        params.remove("number");
+        let err = render(Notice::CaseAccepted, Lang::En, &params).expect_err("refused");
+        assert!(err.contains("number"), "{err}");
+    }
+
+    #[test]
+    fn plurals_follow_the_language() {
+        let mut params = sample(Notice::AccountLocked);
+        params.insert("minutes".into(), json!(1));
+        let one = render(Notice::AccountLocked, Lang::En, &params).expect("rendered");
+        assert!(one.body.contains("one minute"), "{}", one.body);
+        params.insert("minutes".into(), json!(15));
+        let many = render(Notice::AccountLocked, Lang::It, &params).expect("rendered");
+        assert!(many.body.contains("15 minuti"), "{}", many.body);
+    }
+
+    #[test]
+    fn channels_follow_the_choices_but_security_always_goes_by_email() {
+        let mut settings = NotificationSettings::defaults("u-1");
+        settings.email_enabled = false;
+        settings.sms_enabled = true;
+        settings.sms_number = Some("+393331234567".into());
+        let to = Recipient {
+            user_id: "u-1",
+            email: "a@example.org",
+            language: "it",
+            settings: &settings,
+        };
+        let case = messages_for(
+            &to,
+            Notice::CaseAccepted,
+            &sample(Notice::CaseAccepted),
+            None,
+        );
+        assert_eq!(case.len(), 1);
+        assert_eq!(
+            (case[0].channel.as_str(), case[0].recipient.as_str()),
+            ("sms", "+393331234567")
+        );
+        let locked = messages_for(
+            &to,
+            Notice::AccountLocked,
+            &sample(Notice::AccountLocked),
+            Some("k"),
+        );
+        assert_eq!(locked.len(), 1);
+        assert_eq!(locked[0].channel, "email");
+        assert_eq!(locked[0].dedupe_key.as_deref(), Some("k:email"));
+    }
+}

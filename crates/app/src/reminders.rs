@@ -1,0 +1,266 @@
+//! Passport-expiry reminders and the choices behind them: which channels an account receives on,
+//! whether it wants reminders for its own passport and for the family members it keeps on file,
+//! and the unsubscribe link every reminder carries (it works without signing in).
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use qiaoyi_domain::access::policy::Action;
+use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
+use qiaoyi_store::NotificationSettings;
+use serde_json::{Map, Value, json};
+
+use crate::accounts::{Client, CurrentSession};
+use crate::notify::{Recipient, messages_for};
+use crate::{App, AppError};
+
+/// What one reminder run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReminderRun {
+    /// Passports whose expiry falls within the largest threshold.
+    pub checked: usize,
+    /// Messages queued now (those queued by an earlier run are not counted again).
+    pub queued: usize,
+}
+
+/// The choices a person makes on their notifications page, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsForm {
+    pub email_enabled: bool,
+    pub sms_enabled: bool,
+    pub sms_number: String,
+    pub own_reminders: bool,
+    pub family_reminders: bool,
+}
+
+const UNSUBSCRIBE: &str = "unsubscribe reminders";
+
+impl App {
+    /// Queues every passport reminder due on `today`. Each (document, expiry date, threshold,
+    /// recipient, channel) is queued at most once however often this runs, so running it hourly, on
+    /// several nodes, or again after a crash sends nothing twice.
+    pub async fn queue_passport_reminders(
+        &self,
+        today: Date,
+        now: i64,
+    ) -> Result<ReminderRun, AppError> {
+        let thresholds = &self.config.reminder_months;
+        let largest = thresholds.iter().copied().max().unwrap_or(0);
+        let until = today
+            .checked_add(i64::from(largest).months())
+            .map_err(|e| AppError::Invalid {
+                field: "today",
+                message: format!("no date {largest} months after {today}: {e}"),
+            })?
+            .to_string();
+        let link = format!("{}/items/{}", self.public_url(), self.config.renewal_item);
+        let mut run = ReminderRun::default();
+        let mut after = (today.to_string(), String::new());
+        loop {
+            let batch = self
+                .store
+                .reminder_candidates((&after.0, &after.1), &until, 500)
+                .await?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = (last.expires_on.clone(), last.document_id.clone());
+            let mut messages = Vec::new();
+            for candidate in &batch {
+                run.checked += 1;
+                let Ok(expires_on) = candidate.expires_on.parse::<Date>() else {
+                    tracing::warn!(document = %candidate.document_id, "a passport's expiry date does not read; no reminder");
+                    continue;
+                };
+                let Some(months) = reminder_due(expires_on, today, thresholds) else {
+                    continue;
+                };
+                let wanted = if candidate.relation == "self" {
+                    candidate.settings.own_reminders
+                } else {
+                    candidate.settings.family_reminders
+                };
+                if !wanted {
+                    continue;
+                }
+                let params: Map<String, Value> = [
+                    ("name", json!(candidate.person_name)),
+                    ("date", json!(candidate.expires_on)),
+                    ("months", json!(months)),
+                    ("link", json!(link)),
+                    (
+                        "unsubscribe",
+                        json!(self.unsubscribe_link(&candidate.user_id)),
+                    ),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+                let dedupe = format!(
+                    "passport:{}:{}:{months}:{}",
+                    candidate.document_id, candidate.expires_on, candidate.user_id
+                );
+                messages.extend(messages_for(
+                    &Recipient {
+                        user_id: &candidate.user_id,
+                        email: &candidate.email,
+                        language: &candidate.language,
+                        settings: &candidate.settings,
+                    },
+                    Notice::PassportExpiring,
+                    &params,
+                    Some(&dedupe),
+                ));
+            }
+            run.queued += self.store.enqueue_messages(&messages, now).await?;
+        }
+        Ok(run)
+    }
+
+    pub(crate) fn public_url(&self) -> &str {
+        self.config.public_url.trim_end_matches('/')
+    }
+
+    /// The link that stops passport reminders for `user_id`, signed so it cannot be made for
+    /// someone else.
+    pub fn unsubscribe_link(&self, user_id: &str) -> String {
+        format!(
+            "{}/unsubscribe/{}",
+            self.public_url(),
+            self.unsubscribe_token(user_id)
+        )
+    }
+
+    fn unsubscribe_token(&self, user_id: &str) -> String {
+        let mac = self.vault.blind_index(UNSUBSCRIBE, user_id);
+        format!("{user_id}.{}", &mac[..32])
+    }
+
+    /// The account an unsubscribe token was made for; None when the token is not genuine.
+    fn unsubscribe_account(&self, token: &str) -> Option<String> {
+        let (user_id, _) = token.split_once('.')?;
+        let expected = self.unsubscribe_token(user_id);
+        let same = expected.len() == token.len()
+            && expected
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        same.then(|| user_id.to_owned())
+    }
+
+    /// The address an unsubscribe token stops reminders for, to show before the person confirms.
+    pub async fn unsubscribe_address(&self, token: &str) -> Result<String, AppError> {
+        let user_id = self
+            .unsubscribe_account(token)
+            .ok_or_else(|| AppError::NotFound("this unsubscribe link".into()))?;
+        let user = self
+            .store
+            .user_by_id(&user_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this unsubscribe link".into()))?;
+        Ok(user.email)
+    }
+
+    /// Stops passport reminders (own and family) for the account the token names.
+    pub async fn unsubscribe(
+        &self,
+        token: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let user_id = self
+            .unsubscribe_account(token)
+            .ok_or_else(|| AppError::NotFound("this unsubscribe link".into()))?;
+        if self.store.user_by_id(&user_id).await?.is_none() {
+            return Err(AppError::NotFound("this unsubscribe link".into()));
+        }
+        let mut settings = self.store.notification_settings(&user_id).await?;
+        settings.own_reminders = false;
+        settings.family_reminders = false;
+        let record = self.audit_record(
+            None,
+            "reminders_unsubscribed",
+            ("account", &user_id),
+            "ok",
+            client,
+            now,
+        );
+        self.store
+            .save_notification_settings(&settings, now, &record)
+            .await?;
+        Ok(())
+    }
+
+    /// The signed-in person's notification choices.
+    pub async fn my_notification_settings(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<NotificationSettings, AppError> {
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
+        Ok(self.store.notification_settings(me).await?)
+    }
+
+    /// Saves the signed-in person's choices. A mobile number must be given in full with its
+    /// country code; SMS without a number is refused, and so is choosing no channel at all.
+    pub async fn save_my_notification_settings(
+        &self,
+        session: Option<&CurrentSession>,
+        form: &SettingsForm,
+        client: &Client,
+        now: i64,
+    ) -> Result<NotificationSettings, AppError> {
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
+        let number = form.sms_number.trim();
+        let sms_number = if number.is_empty() {
+            None
+        } else {
+            Some(
+                Phone::parse(number)
+                    .map_err(|message| AppError::Invalid {
+                        field: "sms_number",
+                        message: message.into(),
+                    })?
+                    .as_str()
+                    .to_owned(),
+            )
+        };
+        if form.sms_enabled && sms_number.is_none() {
+            return Err(AppError::Invalid {
+                field: "sms_number",
+                message: "give the mobile number text messages should go to".into(),
+            });
+        }
+        if !form.email_enabled && !form.sms_enabled {
+            return Err(AppError::Invalid {
+                field: "email_enabled",
+                message: "choose at least one way to reach you: e-mail or text message".into(),
+            });
+        }
+        let settings = NotificationSettings {
+            user_id: me.to_owned(),
+            email_enabled: form.email_enabled,
+            sms_number,
+            sms_enabled: form.sms_enabled,
+            own_reminders: form.own_reminders,
+            family_reminders: form.family_reminders,
+        };
+        let record = self.audit_record(
+            session.map(|s| &s.actor),
+            "notification_settings_changed",
+            ("account", me),
+            "ok",
+            client,
+            now,
+        );
+        self.store
+            .save_notification_settings(&settings, now, &record)
+            .await?;
+        Ok(settings)
+    }
+}

@@ -1,0 +1,237 @@
+//! Receivers for delivery tests: a real SMTP server (Python's aiosmtpd, writing a Maildir) and an
+//! SMS gateway on loopback that checks signatures and can be told to hang or refuse.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// One e-mail as the SMTP server received it, decoded by Python's `email` package.
+#[derive(Debug, serde::Deserialize)]
+pub struct Mail {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub unsubscribe: Option<String>,
+}
+
+/// A Python that has aiosmtpd: the one on the path, else Debian's (where python3-aiosmtpd
+/// installs it when the path leads to another Python).
+fn python() -> &'static str {
+    ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|python| {
+            Command::new(python)
+                .args(["-c", "import aiosmtpd"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect("a Python with aiosmtpd (install python3-aiosmtpd; scripts/test.sh does)")
+}
+
+pub struct SmtpServer {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    /// Starts aiosmtpd on a free loopback port; `scripts/test.sh` installs python3-aiosmtpd.
+    pub async fn start() -> SmtpServer {
+        let port = free_port();
+        let dir = tempfile::tempdir().expect("maildir");
+        let mut child = Command::new(python())
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("mail"))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return SmtpServer { child, port, dir };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start listening on port {port}");
+    }
+
+    /// Every mail received so far, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let script = r#"
+import email, json, os, sys
+from email import policy
+d = os.path.join(sys.argv[1], 'new')
+out = []
+for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+    with open(os.path.join(d, f), 'rb') as fh:
+        m = email.message_from_binary_file(fh, policy=policy.default)
+    out.append({'message_id': str(m['message-id']), 'to': str(m['to']), 'subject': str(m['subject']),
+                'body': m.get_content(), 'unsubscribe': m['list-unsubscribe'] and str(m['list-unsubscribe'])})
+print(json.dumps(out))
+"#;
+        let output = Command::new(python())
+            .args(["-c", script])
+            .arg(self.dir.path().join("mail"))
+            .output()
+            .expect("python3");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("mails as JSON")
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the gateway saw: every request's idempotency key and whether its signature checked out,
+/// and how many times each key was acknowledged with 200.
+#[derive(Default)]
+pub struct Seen {
+    pub requests: Vec<(String, bool)>,
+    pub acknowledged: HashMap<String, usize>,
+    pub bodies: Vec<serde_json::Value>,
+}
+
+#[derive(Clone)]
+struct Gateway {
+    secret: String,
+    seen: Arc<Mutex<Seen>>,
+    /// The first request to `/hold` never gets an answer (the worker dies waiting).
+    held_once: Arc<Mutex<bool>>,
+}
+
+pub struct GatewayServer {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Seen>>,
+}
+
+pub const SECRET: &str = "a shared secret for the gateway";
+
+fn signature_ok(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(timestamp), Some(signature)) =
+        (header("x-qiaoyi-timestamp"), header("x-qiaoyi-signature"))
+    else {
+        return false;
+    };
+    let Ok(seconds) = timestamp.parse::<i64>() else {
+        return false;
+    };
+    if (jiff::Timestamp::now().as_second() - seconds).abs() > 300 {
+        return false;
+    }
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    signature == format!("sha256={expected}")
+}
+
+async fn receive(
+    State(gateway): State<Gateway>,
+    axum::extract::Path(mode): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let valid = signature_ok(&gateway.secret, &headers, &body);
+    {
+        let mut seen = gateway.seen.lock().expect("lock");
+        seen.requests.push((key.clone(), valid));
+        seen.bodies
+            .push(serde_json::from_slice(&body).unwrap_or_default());
+    }
+    let status = match mode.as_str() {
+        "refuse" => StatusCode::BAD_REQUEST,
+        "busy" => StatusCode::SERVICE_UNAVAILABLE,
+        "hold" => {
+            let first = {
+                let mut held = gateway.held_once.lock().expect("lock");
+                !std::mem::replace(&mut *held, true)
+            };
+            if first {
+                std::future::pending::<()>().await;
+            }
+            StatusCode::OK
+        }
+        _ if !valid => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::OK,
+    };
+    if status == StatusCode::OK {
+        *gateway
+            .seen
+            .lock()
+            .expect("lock")
+            .acknowledged
+            .entry(key)
+            .or_default() += 1;
+    }
+    status
+}
+
+impl GatewayServer {
+    pub async fn start() -> GatewayServer {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let gateway = Gateway {
+            secret: SECRET.into(),
+            seen: seen.clone(),
+            held_once: Arc::new(Mutex::new(false)),
+        };
+        let app = Router::new()
+            .route("/{mode}", post(receive))
+            .with_state(gateway);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        GatewayServer { addr, seen }
+    }
+
+    pub fn url(&self, mode: &str) -> String {
+        format!("http://{}/{mode}", self.addr)
+    }
+}

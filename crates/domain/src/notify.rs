@@ -1,0 +1,320 @@
+//! What people are told, and when: the notices and their parameters, how long delivery waits
+//! before trying again, passport-expiry reminder thresholds, and the telephone numbers a messaging
+//! gateway is given.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::cases::workflow::Step;
+
+/// Every kind of message Qiaoyi sends. Each has a subject and a body in every interface language
+/// (the app's `notices/*.ftl`), and a test renders each in each language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Notice {
+    ConfirmEmail,
+    AccountLocked,
+    CaseSubmitted,
+    CaseAccepted,
+    CaseReturned,
+    CaseApproved,
+    CaseRefused,
+    CaseReady,
+    CaseIssued,
+    CaseDispatched,
+    PassportExpiring,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 11] = [
+        Notice::ConfirmEmail,
+        Notice::AccountLocked,
+        Notice::CaseSubmitted,
+        Notice::CaseAccepted,
+        Notice::CaseReturned,
+        Notice::CaseApproved,
+        Notice::CaseRefused,
+        Notice::CaseReady,
+        Notice::CaseIssued,
+        Notice::CaseDispatched,
+        Notice::PassportExpiring,
+    ];
+
+    /// The template's name: the prefix of its `-subject` and `-body` messages.
+    pub fn template(self) -> &'static str {
+        match self {
+            Notice::ConfirmEmail => "confirm-email",
+            Notice::AccountLocked => "account-locked",
+            Notice::CaseSubmitted => "case-submitted",
+            Notice::CaseAccepted => "case-accepted",
+            Notice::CaseReturned => "case-returned",
+            Notice::CaseApproved => "case-approved",
+            Notice::CaseRefused => "case-refused",
+            Notice::CaseReady => "case-ready",
+            Notice::CaseIssued => "case-issued",
+            Notice::CaseDispatched => "case-dispatched",
+            Notice::PassportExpiring => "passport-expiring",
+        }
+    }
+
+    pub fn parse(template: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.template() == template)
+    }
+
+    /// The parameters the template uses; a message is queued only with all of them.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            Notice::ConfirmEmail => &["code", "minutes"],
+            Notice::AccountLocked => &["minutes"],
+            Notice::CaseReturned | Notice::CaseRefused => &["number", "item", "reason", "link"],
+            Notice::CaseSubmitted
+            | Notice::CaseAccepted
+            | Notice::CaseApproved
+            | Notice::CaseReady
+            | Notice::CaseIssued
+            | Notice::CaseDispatched => &["number", "item", "link"],
+            Notice::PassportExpiring => &["name", "date", "months", "link", "unsubscribe"],
+        }
+    }
+
+    /// The notice the case's applicant receives when the case takes `step`, if any. Internal steps
+    /// (verification, review, production, closing) tell the applicant nothing new.
+    pub fn for_step(step: Step) -> Option<Notice> {
+        match step {
+            Step::Submit | Step::Resubmit => Some(Notice::CaseSubmitted),
+            Step::Accept => Some(Notice::CaseAccepted),
+            Step::ReturnForMaterials => Some(Notice::CaseReturned),
+            Step::Approve => Some(Notice::CaseApproved),
+            Step::Refuse => Some(Notice::CaseRefused),
+            Step::MarkReady => Some(Notice::CaseReady),
+            Step::Issue => Some(Notice::CaseIssued),
+            Step::Dispatch => Some(Notice::CaseDispatched),
+            Step::VerifyIdentity
+            | Step::StartReview
+            | Step::StartProduction
+            | Step::Deliver
+            | Step::Close
+            | Step::Withdraw => None,
+        }
+    }
+
+    /// Security notices reach the account's e-mail address whatever channels the person chose, and
+    /// cannot be unsubscribed from.
+    pub fn always_by_email(self) -> bool {
+        matches!(self, Notice::ConfirmEmail | Notice::AccountLocked)
+    }
+}
+
+/// The channels a message can travel by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Email,
+    /// A JSON POST to the configured SMS or messaging gateway.
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "email" => Some(Channel::Email),
+            "sms" => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// The first retry waits this long; each further one twice as long as the one before.
+pub const FIRST_RETRY_MS: i64 = 30_000;
+/// No retry waits longer than this.
+pub const LONGEST_RETRY_MS: i64 = 6 * 3_600_000;
+
+/// How long to wait after `failed_attempts` failed attempts (1 or more) before the next one.
+pub fn retry_delay_ms(failed_attempts: u32) -> i64 {
+    let doublings = failed_attempts.saturating_sub(1).min(20);
+    FIRST_RETRY_MS
+        .saturating_mul(1_i64 << doublings)
+        .min(LONGEST_RETRY_MS)
+}
+
+/// Reminder thresholds in months before expiry: 1 to 24, each at most once, largest first.
+pub fn check_thresholds(months: &[u32]) -> Result<Vec<u32>, &'static str> {
+    if months.is_empty() {
+        return Err("give at least one reminder threshold, e.g. [9, 6, 3]");
+    }
+    if months.iter().any(|m| !(1..=24).contains(m)) {
+        return Err("reminder thresholds are months from 1 to 24");
+    }
+    let mut sorted = months.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    if sorted.len() != months.len() {
+        return Err("each reminder threshold may appear only once");
+    }
+    Ok(sorted)
+}
+
+/// The reminder due on `today` for a document expiring on `expires_on`: the smallest threshold
+/// whose date has come, while the document is still valid. A threshold passed before the document
+/// was on file is skipped rather than sent late beside a smaller one; the caller sends each
+/// (document, expiry, threshold) once.
+pub fn reminder_due(expires_on: Date, today: Date, thresholds: &[u32]) -> Option<u32> {
+    if today >= expires_on {
+        return None;
+    }
+    thresholds
+        .iter()
+        .copied()
+        .filter(|m| {
+            expires_on
+                .checked_sub(i64::from(*m).months())
+                .is_ok_and(|from| today >= from)
+        })
+        .min()
+}
+
+/// A mobile number in E.164 form (`+39 333 123 4567` becomes `+393331234567`), as SMS gateways
+/// take it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(input: &str) -> Result<Phone, &'static str> {
+        let compact: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+            .collect();
+        let Some(digits) = compact.strip_prefix('+') else {
+            return Err("start the number with + and the country code, like +39 333 123 4567");
+        };
+        if !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err("a telephone number has only digits after the +");
+        }
+        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+            return Err(
+                "give the whole number with its country code: 8 to 15 digits after the +, like +39 333 123 4567",
+            );
+        }
+        Ok(Phone(compact))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    #[test]
+    fn templates_round_trip_and_have_params() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::parse(notice.template()), Some(notice));
+            assert!(!notice.params().is_empty());
+        }
+        assert_eq!(Notice::parse("nope"), None);
+    }
+
+    #[test]
+    fn the_applicant_hears_of_submission_acceptance_return_decision_and_dispatch() {
+        assert_eq!(Notice::for_step(Step::Submit), Some(Notice::CaseSubmitted));
+        assert_eq!(Notice::for_step(Step::Accept), Some(Notice::CaseAccepted));
+        assert_eq!(
+            Notice::for_step(Step::ReturnForMaterials),
+            Some(Notice::CaseReturned)
+        );
+        assert_eq!(Notice::for_step(Step::Refuse), Some(Notice::CaseRefused));
+        assert_eq!(
+            Notice::for_step(Step::Dispatch),
+            Some(Notice::CaseDispatched)
+        );
+        assert_eq!(Notice::for_step(Step::StartReview), None);
+    }
+
+    #[test]
+    fn retries_double_up_to_a_ceiling() {
+        assert_eq!(retry_delay_ms(1), 30_000);
+        assert_eq!(retry_delay_ms(2), 60_000);
+        assert_eq!(retry_delay_ms(3), 120_000);
+        assert_eq!(retry_delay_ms(100), LONGEST_RETRY_MS);
+        assert_eq!(retry_delay_ms(0), 30_000);
+    }
+
+    #[test]
+    fn thresholds_are_checked() {
+        assert_eq!(check_thresholds(&[3, 9, 6]), Ok(vec![9, 6, 3]));
+        assert!(check_thresholds(&[]).is_err());
+        assert!(check_thresholds(&[0]).is_err());
+        assert!(check_thresholds(&[25]).is_err());
+        assert!(check_thresholds(&[6, 6]).is_err());
+    }
+
+    #[test]
+    fn reminders_fall_due_at_each_threshold() {
+        let t = [9, 6, 3];
+        let expiry = date(2027, 9, 15);
+        assert_eq!(reminder_due(expiry, date(2026, 12, 14), &t), None);
+        assert_eq!(reminder_due(expiry, date(2026, 12, 15), &t), Some(9));
+        assert_eq!(reminder_due(expiry, date(2027, 3, 15), &t), Some(6));
+        assert_eq!(reminder_due(expiry, date(2027, 6, 14), &t), Some(6));
+        assert_eq!(reminder_due(expiry, date(2027, 6, 15), &t), Some(3));
+        assert_eq!(reminder_due(expiry, date(2027, 9, 14), &t), Some(3));
+        assert_eq!(reminder_due(expiry, date(2027, 9, 15), &t), None);
+        // Month ends: 9 months before 30 November is 28 February (no 30 February).
+        assert_eq!(
+            reminder_due(date(2027, 11, 30), date(2027, 2, 28), &t),
+            Some(9)
+        );
+    }
+
+    #[test]
+    fn phones_are_e164() {
+        assert_eq!(
+            Phone::parse(" +39 333-123 4567 ").map(|p| p.0),
+            Ok("+393331234567".into())
+        );
+        assert!(Phone::parse("3331234567").is_err());
+        assert!(Phone::parse("+39 333 abc").is_err());
+        assert!(Phone::parse("+0123456789").is_err());
+        assert!(Phone::parse("+1234567").is_err());
+        assert!(Phone::parse("+1234567890123456").is_err());
+    }
+
+    proptest! {
+        /// Checking once a day from a year before expiry sends each threshold at most once, in
+        /// decreasing order, and the last one is the smallest threshold.
+        #[test]
+        fn daily_runs_send_each_threshold_once(
+            offset in 0_i64..2000,
+            set in proptest::sample::subsequence(vec![1_u32, 2, 3, 6, 9, 12, 18, 24], 1..5),
+        ) {
+            let thresholds = check_thresholds(&set).expect("valid");
+            let expiry = date(2026, 1, 1).checked_add(offset.days()).expect("in range");
+            let mut day = expiry.checked_sub(800.days()).expect("in range");
+            let mut sent: Vec<u32> = Vec::new();
+            while day <= expiry {
+                if let Some(m) = reminder_due(expiry, day, &thresholds)
+                    && !sent.contains(&m)
+                {
+                    sent.push(m);
+                }
+                day = day.tomorrow().expect("in range");
+            }
+            prop_assert_eq!(&sent, &thresholds);
+        }
+
+        #[test]
+        fn phone_parse_never_panics(s in "\\PC{0,30}") {
+            let _ = Phone::parse(&s);
+        }
+    }
+}
