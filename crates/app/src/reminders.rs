@@ -5,6 +5,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 use qiaoyi_domain::access::policy::Action;
+use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
 use qiaoyi_store::NotificationSettings;
 use serde_json::{Map, Value, json};
@@ -30,6 +31,15 @@ pub struct SettingsForm {
     pub sms_number: String,
     pub own_reminders: bool,
     pub family_reminders: bool,
+    /// The language messages are written in, as a tag (`zh-CN`, `en`, `it`, `es`); empty keeps it.
+    pub language: String,
+}
+
+/// What a person receives, and in which language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MyNotifications {
+    pub settings: NotificationSettings,
+    pub language: Lang,
 }
 
 const UNSUBSCRIBE: &str = "unsubscribe reminders";
@@ -186,7 +196,7 @@ impl App {
             now,
         );
         self.store
-            .save_notification_settings(&settings, now, &record)
+            .save_notification_settings(&settings, None, now, &record)
             .await?;
         Ok(())
     }
@@ -197,11 +207,19 @@ impl App {
         session: Option<&CurrentSession>,
         client: &Client,
         now: i64,
-    ) -> Result<NotificationSettings, AppError> {
+    ) -> Result<MyNotifications, AppError> {
         let me = self
             .authorize_own(session, Action::ManageOwnAccount, client, now)
             .await?;
-        Ok(self.store.notification_settings(me).await?)
+        let user = self
+            .store
+            .user_by_id(me)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(MyNotifications {
+            settings: self.store.notification_settings(me).await?,
+            language: Lang::from_tag(&user.language).unwrap_or(Lang::Zh),
+        })
     }
 
     /// Saves the signed-in person's choices. A mobile number must be given in full with its
@@ -212,10 +230,17 @@ impl App {
         form: &SettingsForm,
         client: &Client,
         now: i64,
-    ) -> Result<NotificationSettings, AppError> {
+    ) -> Result<MyNotifications, AppError> {
         let me = self
             .authorize_own(session, Action::ManageOwnAccount, client, now)
             .await?;
+        let language = match form.language.trim() {
+            "" => None,
+            tag => Some(Lang::from_tag(tag).ok_or_else(|| AppError::Invalid {
+                field: "language",
+                message: "choose zh-CN, en, it or es".into(),
+            })?),
+        };
         let number = form.sms_number.trim();
         let sms_number = if number.is_empty() {
             None
@@ -259,8 +284,8 @@ impl App {
             now,
         );
         self.store
-            .save_notification_settings(&settings, now, &record)
+            .save_notification_settings(&settings, language.map(Lang::tag), now, &record)
             .await?;
-        Ok(settings)
+        self.my_notification_settings(session, client, now).await
     }
 }

@@ -455,6 +455,7 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
             sms_number: "+39 333 123 4567".into(),
             own_reminders: true,
             family_reminders: false,
+            language: String::new(),
         },
         &client(),
         T0 + 31_000,
@@ -506,8 +507,14 @@ async fn notification_choices_are_checked_and_audited() {
         sms_number: number.into(),
         own_reminders: true,
         family_reminders: true,
+        language: String::new(),
+    };
+    let klingon = SettingsForm {
+        language: "tlh".into(),
+        ..form(true, false, "")
     };
     for (bad, field) in [
+        (klingon, "language"),
         (form(true, true, ""), "sms_number"),
         (form(true, false, "0039 333"), "sms_number"),
         (form(true, false, "+39 333 abc"), "sms_number"),
@@ -521,22 +528,29 @@ async fn notification_choices_are_checked_and_audited() {
             other => panic!("{bad:?} gave {other:?}"),
         }
     }
+    let before = app
+        .my_notification_settings(Some(&applicant), &client(), T0)
+        .await
+        .expect("read");
     assert_eq!(
-        app.my_notification_settings(Some(&applicant), &client(), T0)
-            .await
-            .expect("read"),
+        before.settings,
         NotificationSettings::defaults(&applicant.actor.user_id)
     );
+    assert_eq!(before.language, Lang::Zh);
     let saved = app
         .save_my_notification_settings(
             Some(&applicant),
-            &form(true, true, "+86 139 1234 5678"),
+            &SettingsForm {
+                language: "it".into(),
+                ..form(true, true, "+86 139 1234 5678")
+            },
             &client(),
             T0,
         )
         .await
         .expect("saved");
-    assert_eq!(saved.sms_number.as_deref(), Some("+8613912345678"));
+    assert_eq!(saved.settings.sms_number.as_deref(), Some("+8613912345678"));
+    assert_eq!(saved.language, Lang::It);
     assert!(matches!(
         app.my_notification_settings(None, &client(), T0).await,
         Err(AppError::Unauthenticated)
@@ -630,7 +644,7 @@ async fn settings(store: &Store, user: &str, change: impl FnOnce(&mut Notificati
     let mut s = NotificationSettings::defaults(user);
     change(&mut s);
     store
-        .save_notification_settings(&s, T0, &record())
+        .save_notification_settings(&s, None, T0, &record())
         .await
         .expect("settings");
 }

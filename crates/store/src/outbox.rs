@@ -349,13 +349,22 @@ impl Store {
         }
     }
 
+    /// Saves the account's choices and, when given, the language its messages are written in.
     pub async fn save_notification_settings(
         &self,
         settings: &NotificationSettings,
+        language: Option<&str>,
         now: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        if let Some(language) = language {
+            sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+                .bind(language)
+                .bind(&settings.user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO notification_settings (user_id, email_enabled, sms_number, sms_enabled, own_reminders, family_reminders, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \

@@ -61,6 +61,7 @@ async fn pages_a_person_chooses_channels_and_a_bad_number_is_explained_in_place(
                 ("sms_enabled", "on"),
                 ("sms_number", "+39 333 123 4567"),
                 ("family_reminders", "on"),
+                ("language", "es"),
             ],
         )
         .await;
@@ -72,6 +73,7 @@ async fn pages_a_person_chooses_channels_and_a_bad_number_is_explained_in_place(
     assert!(page.contains("value=\"+393331234567\""));
     assert!(page.contains("name=\"family_reminders\" value=\"on\" checked"));
     assert!(!page.contains("name=\"email_enabled\" value=\"on\" checked"));
+    assert!(page.contains("<option value=\"es\" lang=\"es\" selected>"));
 
     let mut stranger = b.another();
     let refused = stranger.get("/account/notifications").await;
@@ -88,6 +90,7 @@ async fn api_choices_are_read_and_replaced_and_bad_bodies_refused() {
     assert_eq!(current["email_enabled"], true);
     assert_eq!(current["own_reminders"], true);
     assert_eq!(current["family_reminders"], false);
+    assert_eq!(current["language"], "zh-CN");
 
     for (body, field) in [
         (
@@ -101,6 +104,10 @@ async fn api_choices_are_read_and_replaced_and_bad_bodies_refused() {
         (
             r#"{"email_enabled":true,"sms_enabled":false,"sms_number":"+39 abc","own_reminders":true,"family_reminders":false}"#,
             "sms_number",
+        ),
+        (
+            r#"{"email_enabled":true,"sms_enabled":false,"own_reminders":true,"family_reminders":false,"language":"xx"}"#,
+            "language",
         ),
     ] {
         let reply = b
@@ -134,13 +141,14 @@ async fn api_choices_are_read_and_replaced_and_bad_bodies_refused() {
     let saved = b
         .put_json(
             "/api/v1/me/notifications",
-            r#"{"email_enabled":true,"sms_enabled":true,"sms_number":"+86 139 1234 5678","own_reminders":false,"family_reminders":true}"#,
+            r#"{"email_enabled":true,"sms_enabled":true,"sms_number":"+86 139 1234 5678","own_reminders":false,"family_reminders":true,"language":"it"}"#,
             Some(&csrf),
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let saved = json(&saved.body);
     assert_eq!(saved["sms_number"], "+8613912345678");
+    assert_eq!(saved["language"], "it");
     assert_eq!(
         json(&b.get("/api/v1/me/notifications").await.body)["own_reminders"],
         false

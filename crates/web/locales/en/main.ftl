@@ -571,3 +571,5 @@ notice-case-ready = Result ready
 notice-case-issued = Certificate issued
 notice-case-dispatched = Result sent
 notice-passport-expiring = Passport reminder
+notify-language = Language of messages
+notify-error-language = Choose one of the languages offered.

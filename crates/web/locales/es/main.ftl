@@ -577,3 +577,5 @@ notice-case-ready = Resultado listo
 notice-case-issued = Certificado expedido
 notice-case-dispatched = Resultado enviado
 notice-passport-expiring = Recordatorio del pasaporte
+notify-language = Idioma de los mensajes
+notify-error-language = Elija uno de los idiomas ofrecidos.

@@ -577,3 +577,5 @@ notice-case-ready = Esito pronto
 notice-case-issued = Certificato rilasciato
 notice-case-dispatched = Esito spedito
 notice-passport-expiring = Promemoria del passaporto
+notify-language = Lingua dei messaggi
+notify-error-language = Scelga una delle lingue proposte.

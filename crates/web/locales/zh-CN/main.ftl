@@ -553,3 +553,5 @@ notice-case-ready = 结果待领取
 notice-case-issued = 电子证明已出具
 notice-case-dispatched = 结果已寄出
 notice-passport-expiring = 护照到期提醒
+notify-language = 消息语言
+notify-error-language = 请从列出的语言中选择一种。

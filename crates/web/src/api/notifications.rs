@@ -5,8 +5,8 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
-use qiaoyi_app::reminders::SettingsForm;
-use qiaoyi_app::{NotificationSettings, OutboxRow};
+use qiaoyi_app::OutboxRow;
+use qiaoyi_app::reminders::{MyNotifications, SettingsForm};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -27,11 +27,16 @@ pub struct Choices {
     own_reminders: bool,
     /// Passport reminders about the family members one keeps on file.
     family_reminders: bool,
+    /// The language messages are written in: `zh-CN`, `en`, `it` or `es`; left out, it stays.
+    #[serde(default)]
+    language: Option<String>,
 }
 
-impl From<NotificationSettings> for Choices {
-    fn from(s: NotificationSettings) -> Self {
+impl From<MyNotifications> for Choices {
+    fn from(mine: MyNotifications) -> Self {
+        let s = mine.settings;
         Choices {
+            language: Some(mine.language.tag().to_owned()),
             email_enabled: s.email_enabled,
             sms_enabled: s.sms_enabled,
             sms_number: s.sms_number,
@@ -80,6 +85,7 @@ pub async fn save(
         sms_number: body.sms_number.unwrap_or_default(),
         own_reminders: body.own_reminders,
         family_reminders: body.family_reminders,
+        language: body.language.unwrap_or_default(),
     };
     let saved = state
         .app

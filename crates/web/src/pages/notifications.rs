@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
+use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::reminders::SettingsForm;
 use serde::Deserialize;
 
@@ -38,6 +39,8 @@ pub struct ChoicesForm {
     sms_number: String,
     own_reminders: Option<String>,
     family_reminders: Option<String>,
+    #[serde(default)]
+    language: String,
 }
 
 impl ChoicesForm {
@@ -48,7 +51,16 @@ impl ChoicesForm {
             sms_number: self.sms_number.clone(),
             own_reminders: self.own_reminders.is_some(),
             family_reminders: self.family_reminders.is_some(),
+            language: self.language.clone(),
         }
+    }
+
+    /// The interface languages, each named in itself, with the chosen one marked.
+    fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
+        Lang::ALL
+            .into_iter()
+            .map(|l| (l.tag(), l.native_name(), l.tag() == self.language))
+            .collect()
     }
 }
 
@@ -78,12 +90,14 @@ async fn settings(
     Extension(auth): Extension<Auth>,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    let current = state
+    let mine = state
         .app
         .my_notification_settings(auth.session.as_ref(), &auth.client, now_ms())
         .await
         .for_page(&p)?;
+    let current = mine.settings;
     let form = ChoicesForm {
+        language: mine.language.tag().to_owned(),
         email_enabled: on(current.email_enabled),
         sms_enabled: on(current.sms_enabled),
         sms_number: current.sms_number.unwrap_or_default(),
@@ -120,6 +134,7 @@ async fn save(
         Err(AppError::Invalid { field, .. }) => {
             let (field, key) = match field {
                 "sms_number" => ("sms_number", "notify-error-sms-number"),
+                "language" => ("language", "notify-error-language"),
                 _ => ("email_enabled", "notify-error-no-channel"),
             };
             let page = SettingsPage {
