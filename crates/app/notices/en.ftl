@@ -27,7 +27,7 @@ case-accepted-body =
     Your application { $number } ({ $item }) has been accepted and is being processed.
     Follow it here: { $link }
 
-case-returned-subject = Application { $number }: more is needed
+case-returned-subject = Application { $number }: more documents needed
 case-returned-body =
     Your application { $number } ({ $item }) was returned to you: { $reason }
     Add what is missing and submit it again: { $link }
@@ -59,7 +59,7 @@ case-dispatched-body =
 
 passport-expiring-subject = { $name }'s passport expires on { $date }
 passport-expiring-body =
-    The passport of { $name } on file expires on { $date }, in less than { $months ->
+    The passport on file for { $name } expires on { $date }, in less than { $months ->
         [one] one month
        *[other] { $months } months
     }. Many countries require months of validity left for travel and residence permits, so renew it in good time.

@@ -3,14 +3,14 @@
 confirm-email-subject = Su código de confirmación de Qiaoyi
 confirm-email-body =
     Su código de confirmación es { $code }.
-    Introdúzcalo en la página de confirmación en { $minutes ->
+    Introdúzcalo en la página de confirmación en un plazo de { $minutes ->
         [one] un minuto
        *[other] { $minutes } minutos
     }. Si usted no creó una cuenta de Qiaoyi, ignore este mensaje.
 
 account-locked-subject = Su cuenta de Qiaoyi está bloqueada temporalmente
 account-locked-body =
-    Tras varias contraseñas incorrectas su cuenta queda bloqueada durante { $minutes ->
+    Tras varios intentos con una contraseña incorrecta su cuenta queda bloqueada durante { $minutes ->
         [one] un minuto
        *[other] { $minutes } minutos
     }. Si no fue usted, cambie su contraseña en cuanto pueda volver a entrar.
@@ -26,7 +26,7 @@ case-accepted-body =
     Su solicitud { $number } ({ $item }) ha sido admitida y se está tramitando.
     Sígala aquí: { $link }
 
-case-returned-subject = Solicitud { $number }: falta información
+case-returned-subject = Solicitud { $number }: faltan documentos
 case-returned-body =
     Su solicitud { $number } ({ $item }) le ha sido devuelta: { $reason }
     Añada lo que falta y preséntela de nuevo: { $link }
@@ -58,7 +58,7 @@ case-dispatched-body =
 
 passport-expiring-subject = El pasaporte de { $name } caduca el { $date }
 passport-expiring-body =
-    El pasaporte de { $name } que consta en el expediente caduca el { $date }, dentro de menos de { $months ->
+    El pasaporte de { $name } que consta en el expediente caduca el { $date }, en menos de { $months ->
         [one] un mes
        *[other] { $months } meses
     }. Muchos países exigen meses de validez restante para viajes y permisos de residencia: renuévelo con tiempo.

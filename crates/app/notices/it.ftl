@@ -26,7 +26,7 @@ case-accepted-body =
     La Sua domanda { $number } ({ $item }) è stata accettata ed è in lavorazione.
     La segua qui: { $link }
 
-case-returned-subject = Domanda { $number }: serve altro
+case-returned-subject = Domanda { $number }: documentazione da integrare
 case-returned-body =
     La Sua domanda { $number } ({ $item }) Le è stata restituita: { $reason }
     Aggiunga ciò che manca e la presenti di nuovo: { $link }
@@ -54,7 +54,7 @@ case-issued-body =
 case-dispatched-subject = Domanda { $number }: spedita
 case-dispatched-body =
     L'esito della Sua domanda { $number } ({ $item }) Le è stato spedito.
-    La segua qui: { $link }
+    Segua la domanda qui: { $link }
 
 passport-expiring-subject = Il passaporto di { $name } scade il { $date }
 passport-expiring-body =

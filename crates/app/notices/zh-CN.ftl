@@ -35,7 +35,7 @@ case-refused-body =
     您的申请 { $number }（{ $item }）未予核准：{ $reason }
     办件页面说明了您接下来可以怎么做：{ $link }
 
-case-ready-subject = 申请 { $number } 已办结待领取
+case-ready-subject = 申请 { $number } 办理结果已就绪
 case-ready-body =
     您的申请 { $number }（{ $item }）的办理结果已准备好。
     查看领取方式：{ $link }

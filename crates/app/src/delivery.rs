@@ -217,7 +217,8 @@ impl Gateway {
             .body(body)
             .send()
             .await
-            .map_err(|e| SendError::Transient(format!("gateway: {e}")))?;
+            // Without the URL: it may carry the gateway's credentials.
+            .map_err(|e| SendError::Transient(format!("gateway: {}", e.without_url())))?;
         let status = response.status();
         if status.is_success() {
             Ok(())

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod backup;
 pub mod cases;
 pub mod catalog_source;
 pub mod config;
@@ -67,6 +68,7 @@ impl App {
             Some(key) => vault::Vault::from_hex(&key.0)?,
             None => vault::Vault::open_or_create(&config.data_dir)?,
         };
+        backup::check_key(&store, &vault).await?;
         let transports = delivery::Transports::from_config(&config)?;
         Ok(App {
             store,

@@ -39,25 +39,49 @@ fn now_ms() -> i64 {
 }
 
 impl App {
-    /// Sends what is due at `now`, up to 100 messages; `worker` is this worker's claim token.
+    /// Sends what is due at `now`, up to 100 messages, with the clock standing still (tests).
     pub async fn deliver_due(&self, worker: &str, now: i64) -> Result<DeliveryReport, AppError> {
+        self.deliver_due_with(worker, &|| now).await
+    }
+
+    /// Sends what is due, up to 100 messages; `worker` is this worker's claim token. The clock is
+    /// read for each message, so a long round never holds a lease that has already run out.
+    pub async fn deliver_due_with(
+        &self,
+        worker: &str,
+        clock: &(dyn Fn() -> i64 + Sync),
+    ) -> Result<DeliveryReport, AppError> {
         let mut report = DeliveryReport::default();
-        for id in self.store.due_messages(now, 100).await? {
+        for id in self.store.due_messages(clock(), 100).await? {
+            let claimed_at = clock();
             let Some(message) = self
                 .store
-                .claim_message(&id, worker, now, now + LEASE_MS)
+                .claim_message(&id, worker, claimed_at, claimed_at + LEASE_MS)
                 .await?
             else {
                 continue;
             };
-            let outcome = self.send_one(&message).await;
             let channel = message.channel.clone();
+            // Attempts are counted when claimed: more than allowed means earlier workers died
+            // while sending it, so it is set aside rather than tried for ever.
+            let outcome = if message.attempts > self.config.outbox_max_attempts {
+                Err(SendError::Permanent(format!(
+                    "{} attempts ended without an answer (the worker stopped while sending)",
+                    message.attempts - 1
+                )))
+            } else {
+                self.send_one(&message).await
+            };
+            let now = clock();
             match outcome {
                 Ok(()) => {
-                    self.store.message_sent(&id, worker, now).await?;
-                    metrics::counter!("qiaoyi_outbox_sent_total", "channel" => channel)
-                        .increment(1);
-                    report.sent += 1;
+                    if self.store.message_sent(&id, worker, now).await? {
+                        metrics::counter!("qiaoyi_outbox_sent_total", "channel" => channel)
+                            .increment(1);
+                        report.sent += 1;
+                    } else {
+                        tracing::warn!(target: "qiaoyi::outbox", id = %id, "the lease ran out while sending; another worker holds the message now");
+                    }
                 }
                 Err(error) => {
                     let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
@@ -73,9 +97,13 @@ impl App {
                         dead = give_up,
                         "a message could not be delivered"
                     );
-                    self.store
+                    if !self
+                        .store
                         .message_failed(&id, worker, error.text(), retry_at)
-                        .await?;
+                        .await?
+                    {
+                        continue;
+                    }
                     metrics::counter!("qiaoyi_outbox_failed_total", "channel" => channel.clone())
                         .increment(1);
                     if give_up {
@@ -136,7 +164,7 @@ impl App {
                         tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
                     }
                 }
-                if let Err(e) = app.deliver_due(&worker, now).await {
+                if let Err(e) = app.deliver_due_with(&worker, &now_ms).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");
                 }
                 if let Ok(counts) = app.store.outbox_counts().await {

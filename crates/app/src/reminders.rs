@@ -126,6 +126,11 @@ impl App {
         Ok(run)
     }
 
+    /// Whether text messages can be sent: a gateway is configured.
+    pub fn sms_available(&self) -> bool {
+        self.config.sms_webhook_url.is_some()
+    }
+
     pub(crate) fn public_url(&self) -> &str {
         self.config.public_url.trim_end_matches('/')
     }
@@ -255,6 +260,12 @@ impl App {
                     .to_owned(),
             )
         };
+        if form.sms_enabled && !self.sms_available() {
+            return Err(AppError::Invalid {
+                field: "sms_enabled",
+                message: "text messages are not offered here; choose e-mail".into(),
+            });
+        }
         if form.sms_enabled && sms_number.is_none() {
             return Err(AppError::Invalid {
                 field: "sms_number",

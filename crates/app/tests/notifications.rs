@@ -302,6 +302,41 @@ async fn a_worker_that_dies_mid_send_loses_nothing_and_is_acknowledged_once() {
 }
 
 #[tokio::test]
+async fn a_message_whose_workers_keep_dying_is_set_aside() {
+    let store = test_store().await;
+    let app = App::with_store(
+        store.store.clone(),
+        Config {
+            outbox_max_attempts: 2,
+            ..Config::default()
+        },
+    );
+    store
+        .store
+        .enqueue_messages(&[sms("m-crashes", "u-1")], T0)
+        .await
+        .expect("queued");
+    // Two workers claim it and die without a word.
+    let mut now = T0;
+    for worker in ["w-1", "w-2"] {
+        assert!(
+            store
+                .store
+                .claim_message("m-crashes", worker, now, now + LEASE_MS)
+                .await
+                .expect("claim")
+                .is_some()
+        );
+        now += LEASE_MS + 1;
+    }
+    let report = app.deliver_due("w-3", now).await.expect("ran");
+    assert_eq!(report.dead, 1);
+    let (status, _, error) = status_of(&store.store, "m-crashes").await;
+    assert_eq!(status, "dead");
+    assert!(error.expect("reason").contains("worker stopped"));
+}
+
+#[tokio::test]
 async fn two_workers_at_once_send_every_message_exactly_once() {
     let gateway = GatewayServer::start().await;
     let store = test_store().await;
@@ -383,7 +418,12 @@ async fn a_message_that_cannot_be_rendered_is_dead_not_retried_forever() {
 
 #[tokio::test]
 async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language() {
-    let (app, store) = demo_app().await;
+    let store = test_store().await;
+    let app = App::with_store(
+        store.store.clone(),
+        gateway_config("http://127.0.0.1:9/unused".into()),
+    );
+    app.seed_demo(T0).await.expect("seed");
     let pending = store.store.pending_messages(100).await.expect("outbox");
     // The demo's renewal was submitted by its applicant: she has her receipt.
     let receipt = pending
@@ -499,7 +539,33 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
 
 #[tokio::test]
 async fn notification_choices_are_checked_and_audited() {
-    let (app, store) = demo_app().await;
+    // Without a gateway, text messages are not offered at all.
+    let (plain, _plain_store) = demo_app().await;
+    let someone = session(&plain, "applicant@qiaoyi.example", T0).await;
+    let sms_only = SettingsForm {
+        email_enabled: false,
+        sms_enabled: true,
+        sms_number: "+39 333 123 4567".into(),
+        own_reminders: true,
+        family_reminders: true,
+        language: String::new(),
+    };
+    assert!(matches!(
+        plain
+            .save_my_notification_settings(Some(&someone), &sms_only, &client(), T0)
+            .await,
+        Err(AppError::Invalid {
+            field: "sms_enabled",
+            ..
+        })
+    ));
+
+    let store = test_store().await;
+    let app = App::with_store(
+        store.store.clone(),
+        gateway_config("http://127.0.0.1:9/unused".into()),
+    );
+    app.seed_demo(T0).await.expect("seed");
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let form = |email: bool, sms: bool, number: &str| SettingsForm {
         email_enabled: email,

@@ -60,6 +60,22 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Write a consistent copy of the SQLite database while the server runs. The copy does not hold
+    /// the field key: keep secret.key (or QIAOYI_SECRET_KEY) safe, apart from the backups.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Make a backup the database of the configured data dir, after checking that it is whole and
+    /// that the data dir's key opens it. The server must be stopped.
+    Restore {
+        /// A file written by `qiaoyi backup`.
+        file: PathBuf,
+        /// Replace a database that is there already.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Queue the passport-expiry reminders due on a day (the server does this every hour); the
     /// server's delivery worker sends them. Each reminder is queued once, however often this runs.
     Remind {
@@ -190,7 +206,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             what: AuditWhat::Verify,
         } => verify_audit(config).await,
         Command::Remind { today } => remind(config, today.as_deref()).await,
+        Command::Backup { out } => backup(config, &out).await,
+        Command::Restore { file, replace } => restore(config, &file, replace).await,
         Command::Serve => {
+            if config.smtp_host.is_none() {
+                tracing::warn!(
+                    "smtp_host is not set: e-mail is written to the server log instead of being sent"
+                );
+            }
             let listener = bind(config.listen).await?;
             let app = open(config).await?;
             app.catalog_header()
@@ -343,6 +366,62 @@ async fn verify_audit(config: Config) -> Result<(), Failure> {
             broken.reason
         ))),
     }
+}
+
+async fn backup(config: Config, out: &Path) -> Result<(), Failure> {
+    let app = open(config).await?;
+    let total = app
+        .backup_size()
+        .await
+        .map_err(|e| Failure::Other(e.into()))?;
+    let bar = ProgressBar::new(total.max(1));
+    bar.set_style(
+        ProgressStyle::with_template("backing up {bar:30} {bytes}/{total_bytes}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    // SQLite writes the copy page by page: its growing size is the progress.
+    let watched = out.to_owned();
+    let watcher_bar = bar.clone();
+    let watcher = tokio::spawn(async move {
+        loop {
+            if let Ok(meta) = std::fs::metadata(&watched) {
+                watcher_bar.set_position(meta.len());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
+    let outcome = app.backup(out).await;
+    watcher.abort();
+    bar.finish_and_clear();
+    outcome.map_err(|e| match e {
+        AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => {
+            Failure::BadInput(e.into())
+        }
+        other => Failure::Other(other.into()),
+    })?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "backup written to {} ({size} bytes); keep the data dir's secret.key apart from it",
+        out.display()
+    );
+    Ok(())
+}
+
+async fn restore(config: Config, file: &Path, replace: bool) -> Result<(), Failure> {
+    let restored = qiaoyi_app::backup::restore(&config, file, replace)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid { .. } => Failure::BadInput(e.into()),
+            other => Failure::Other(other.into()),
+        })?;
+    let rows: i64 = restored.counts.iter().map(|(_, n)| n).sum();
+    println!(
+        "restored {} into {}: {rows} rows in {} tables, whole, opened by this data dir's key",
+        file.display(),
+        restored.database.display(),
+        restored.counts.len()
+    );
+    Ok(())
 }
 
 async fn remind(config: Config, today: Option<&str>) -> Result<(), Failure> {

@@ -535,3 +535,39 @@ async fn remind_queues_the_due_reminders_and_refuses_a_bad_date() {
         stdout(&run)
     );
 }
+
+#[test]
+fn backup_and_restore_move_a_demo_to_a_new_data_dir() {
+    let old = tempfile::tempdir().expect("tmp");
+    let new = tempfile::tempdir().expect("tmp");
+    let at = |dir: &Path| vec![("QIAOYI_DATA_DIR".to_owned(), dir.display().to_string())];
+    let old_env = at(old.path());
+    let new_env = at(new.path());
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog");
+    let imported = qiaoyi(&["import", "catalog", catalog], &borrowed(&old_env));
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let file = old.path().join("backup.db");
+    let file = file.to_str().expect("utf-8");
+    let made = qiaoyi(&["backup", "--out", file], &borrowed(&old_env));
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stdout(&made).contains("secret.key"), "{}", stdout(&made));
+    let again = qiaoyi(&["backup", "--out", file], &borrowed(&old_env));
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+
+    let keyless = qiaoyi(&["restore", file], &borrowed(&new_env));
+    assert_eq!(keyless.status.code(), Some(2), "{}", stderr(&keyless));
+    assert!(
+        stderr(&keyless).contains("secret.key"),
+        "{}",
+        stderr(&keyless)
+    );
+    std::fs::copy(old.path().join("secret.key"), new.path().join("secret.key")).expect("key");
+    let restored = qiaoyi(&["restore", file], &borrowed(&new_env));
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(stdout(&restored).contains("whole"), "{}", stdout(&restored));
+    let verified = qiaoyi(&["audit", "verify"], &borrowed(&new_env));
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let exists = qiaoyi(&["restore", file], &borrowed(&new_env));
+    assert_eq!(exists.status.code(), Some(2), "{}", stderr(&exists));
+    assert!(stderr(&exists).contains("--replace"), "{}", stderr(&exists));
+}

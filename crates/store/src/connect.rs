@@ -43,6 +43,24 @@ impl DatabaseUrl {
         }
     }
 
+    /// The SQLite file at `path`.
+    pub fn sqlite_at(path: &std::path::Path) -> DatabaseUrl {
+        DatabaseUrl {
+            url: format!("sqlite://{}", path.display()),
+            backend: Backend::Sqlite,
+        }
+    }
+
+    /// The file of a SQLite URL (without its query); None for PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let rest = self.url.split_once("://").map_or("", |(_, r)| r);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty()).then(|| std::path::PathBuf::from(path))
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod cases;
 mod catalog;
 mod connect;

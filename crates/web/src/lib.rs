@@ -67,10 +67,17 @@ pub fn router(app: App) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-            // The path only: query strings can carry what people typed, which stays out of logs.
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                // The route pattern only: paths can carry tokens (unsubscribe links) and query strings
+                // what people typed, which stay out of logs.
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", |m| m.as_str());
+                tracing::info_span!("request", method = %request.method(), route = %route)
+            }),
+        )
 }
 
 /// Serves `app` on an already bound listener until `shutdown` resolves. Tests bind port 0 and call

@@ -77,6 +77,8 @@ struct SettingsPage<'a> {
     errors: Vec<FieldError>,
     form: ChoicesForm,
     saved: bool,
+    sms_available: bool,
+    months: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +112,8 @@ async fn settings(
         errors: Vec::new(),
         form,
         saved: q.saved.is_some(),
+        sms_available: state.app.sms_available(),
+        months: reminder_months(&state, &p),
         p: &p,
     }))
 }
@@ -135,6 +139,7 @@ async fn save(
             let (field, key) = match field {
                 "sms_number" => ("sms_number", "notify-error-sms-number"),
                 "language" => ("language", "notify-error-language"),
+                "sms_enabled" => ("email_enabled", "notify-error-no-sms"),
                 _ => ("email_enabled", "notify-error-no-channel"),
             };
             let page = SettingsPage {
@@ -146,12 +151,26 @@ async fn save(
                 }],
                 form,
                 saved: false,
+                sms_available: state.app.sms_available(),
+                months: reminder_months(&state, &p),
                 p: &p,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e).for_page(&p),
     }
+}
+
+/// The configured reminder thresholds as the reader writes a list ("9, 6, 3").
+fn reminder_months(state: &AppState, p: &Prefs) -> String {
+    state
+        .app
+        .config()
+        .reminder_months
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(p.t("list-separator").as_str())
 }
 
 #[derive(Template)]

@@ -32,7 +32,15 @@ pub struct Reply {
 impl Browser {
     pub async fn new() -> Browser {
         let store = test_store().await;
-        let app = App::with_store(store.store.clone(), Config::default());
+        // Text messages are offered only with a gateway; this one is never reached.
+        let config = Config {
+            sms_webhook_url: Some("http://127.0.0.1:9/gateway".into()),
+            sms_webhook_secret: Some(qiaoyi_app::config::SecretKey(
+                "a secret for the test gateway".into(),
+            )),
+            ..Config::default()
+        };
+        let app = App::with_store(store.store.clone(), config);
         app.seed_demo(jiff::Timestamp::now().as_millisecond())
             .await
             .expect("seed");

@@ -1,0 +1,116 @@
+//! Consistent copies of a SQLite database while it is in use, and the checks a copy must pass
+//! before it becomes a database again. PostgreSQL is backed up with its own tools (README).
+
+use std::path::Path;
+
+use crate::{Backend, Store, StoreError};
+
+impl Store {
+    /// Writes a consistent, compacted copy of the database to `out` (`VACUUM INTO`: one read
+    /// transaction, so writers carry on and the copy holds exactly what was committed before it).
+    pub async fn backup_into(&self, out: &Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Conflict(
+                "backup copies SQLite databases; back up PostgreSQL with pg_dump (see the README)"
+                    .into(),
+            ));
+        }
+        let target = out.to_str().ok_or_else(|| {
+            StoreError::Conflict(format!("{}: the path is not valid UTF-8", out.display()))
+        })?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The database's size in bytes as SQLite counts it (pages × page size): what a copy writes
+    /// at most. None on PostgreSQL.
+    pub async fn sqlite_size(&self) -> Result<Option<u64>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(u64::try_from(pages.saturating_mul(size)).unwrap_or(0)))
+    }
+
+    /// `PRAGMA integrity_check` on SQLite: `ok`, or what is damaged. PostgreSQL answers `ok`.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok("ok".into());
+        }
+        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(lines.join("; "))
+    }
+
+    /// Rows in each table of ours, by name, to compare a copy with its original.
+    pub async fn table_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut counts = Vec::new();
+        for table in TABLES {
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(&self.pool)
+                    .await?;
+            counts.push(((*table).to_owned(), n));
+        }
+        Ok(counts)
+    }
+
+    /// The value sealed when the database was first opened, if it has been.
+    pub async fn vault_check(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT sealed FROM vault_check WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_vault_check(&self, sealed: &str) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO vault_check (id, sealed) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Every table a backup must carry whole (a fixed list, so names never come from input).
+const TABLES: &[&str] = &[
+    "catalog_imports",
+    "categories",
+    "items",
+    "guides",
+    "stations",
+    "users",
+    "user_grants",
+    "sessions",
+    "login_failures",
+    "audit",
+    "audit_head",
+    "outbox",
+    "person_identity",
+    "email_confirmations",
+    "recovery_codes",
+    "calendar_years",
+    "case_sequences",
+    "cases",
+    "case_events",
+    "case_files",
+    "case_file_blobs",
+    "persons",
+    "person_documents",
+    "notification_settings",
+    "vault_check",
+];
