@@ -154,6 +154,7 @@ impl App {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
             let mut last_reminders: Option<i64> = None;
+            let mut last_counted: Option<i64> = None;
             loop {
                 tick.tick().await;
                 let now = now_ms();
@@ -167,14 +168,15 @@ impl App {
                 if let Err(e) = app.deliver_due_with(&worker, &now_ms).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");
                 }
-                if let Ok(counts) = app.store.outbox_counts().await {
-                    for status in STATUSES {
-                        let n = counts
-                            .iter()
-                            .find(|(s, _)| s == status)
-                            .map_or(0, |(_, n)| *n);
-                        #[allow(clippy::cast_precision_loss)]
-                        metrics::gauge!("qiaoyi_outbox_messages", "status" => status).set(n as f64);
+                // Counting scans the outbox: once a minute is enough for a gauge.
+                if last_counted.is_none_or(|at| now - at >= 60_000) {
+                    last_counted = Some(now);
+                    if let Ok(counts) = app.counts_by_status().await {
+                        for (status, n) in counts {
+                            #[allow(clippy::cast_precision_loss)]
+                            metrics::gauge!("qiaoyi_outbox_messages", "status" => status)
+                                .set(n as f64);
+                        }
                     }
                 }
             }
@@ -224,6 +226,11 @@ impl App {
             now,
         )
         .await?;
+        self.counts_by_status().await
+    }
+
+    /// Every state with its number of messages, zero included, in the order of [`STATUSES`].
+    async fn counts_by_status(&self) -> Result<Vec<(String, u64)>, AppError> {
         let counts = self.store.outbox_counts().await?;
         Ok(STATUSES
             .iter()

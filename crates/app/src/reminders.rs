@@ -10,7 +10,7 @@ use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
 use qiaoyi_store::NotificationSettings;
 use serde_json::{Map, Value, json};
 
-use crate::accounts::{Client, CurrentSession};
+use crate::accounts::{Client, CurrentSession, constant_time_eq};
 use crate::notify::{Recipient, messages_for};
 use crate::{App, AppError};
 
@@ -154,13 +154,7 @@ impl App {
     fn unsubscribe_account(&self, token: &str) -> Option<String> {
         let (user_id, _) = token.split_once('.')?;
         let expected = self.unsubscribe_token(user_id);
-        let same = expected.len() == token.len()
-            && expected
-                .bytes()
-                .zip(token.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        same.then(|| user_id.to_owned())
+        constant_time_eq(expected.as_bytes(), token.as_bytes()).then(|| user_id.to_owned())
     }
 
     /// The address an unsubscribe token stops reminders for, to show before the person confirms.
@@ -176,19 +170,18 @@ impl App {
         Ok(user.email)
     }
 
-    /// Stops passport reminders (own and family) for the account the token names.
+    /// Stops passport reminders (own and family) for the account the token names; returns its
+    /// address.
     pub async fn unsubscribe(
         &self,
         token: &str,
         client: &Client,
         now: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<String, AppError> {
+        let email = self.unsubscribe_address(token).await?;
         let user_id = self
             .unsubscribe_account(token)
             .ok_or_else(|| AppError::NotFound("this unsubscribe link".into()))?;
-        if self.store.user_by_id(&user_id).await?.is_none() {
-            return Err(AppError::NotFound("this unsubscribe link".into()));
-        }
         let mut settings = self.store.notification_settings(&user_id).await?;
         settings.own_reminders = false;
         settings.family_reminders = false;
@@ -203,7 +196,7 @@ impl App {
         self.store
             .save_notification_settings(&settings, None, now, &record)
             .await?;
-        Ok(())
+        Ok(email)
     }
 
     /// The signed-in person's notification choices.

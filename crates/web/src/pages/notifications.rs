@@ -106,16 +106,13 @@ async fn settings(
         own_reminders: on(current.own_reminders),
         family_reminders: on(current.family_reminders),
     };
-    Ok(render(&SettingsPage {
-        title: p.t("notify-title"),
-        section: "account",
-        errors: Vec::new(),
+    Ok(render(&SettingsPage::new(
+        &state,
+        &p,
         form,
-        saved: q.saved.is_some(),
-        sms_available: state.app.sms_available(),
-        months: reminder_months(&state, &p),
-        p: &p,
-    }))
+        Vec::new(),
+        q.saved.is_some(),
+    )))
 }
 
 async fn save(
@@ -142,35 +139,45 @@ async fn save(
                 "sms_enabled" => ("email_enabled", "notify-error-no-sms"),
                 _ => ("email_enabled", "notify-error-no-channel"),
             };
-            let page = SettingsPage {
-                title: p.t("notify-title"),
-                section: "account",
-                errors: vec![FieldError {
-                    field,
-                    message: p.t(key),
-                }],
-                form,
-                saved: false,
-                sms_available: state.app.sms_available(),
-                months: reminder_months(&state, &p),
-                p: &p,
-            };
+            let errors = vec![FieldError {
+                field,
+                message: p.t(key),
+            }];
+            let page = SettingsPage::new(&state, &p, form, errors, false);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e).for_page(&p),
     }
 }
 
-/// The configured reminder thresholds as the reader writes a list ("9, 6, 3").
-fn reminder_months(state: &AppState, p: &Prefs) -> String {
-    state
-        .app
-        .config()
-        .reminder_months
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(p.t("list-separator").as_str())
+impl<'a> SettingsPage<'a> {
+    fn new(
+        state: &AppState,
+        p: &'a Prefs,
+        form: ChoicesForm,
+        errors: Vec<FieldError>,
+        saved: bool,
+    ) -> Self {
+        // The configured reminder thresholds as the reader writes a list ("9, 6, 3").
+        let months = state
+            .app
+            .config()
+            .reminder_months
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(p.t("list-separator").as_str());
+        SettingsPage {
+            title: p.t("notify-title"),
+            section: "account",
+            errors,
+            form,
+            saved,
+            sms_available: state.app.sms_available(),
+            months,
+            p,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -208,8 +215,7 @@ async fn unsubscribe(
     Extension(auth): Extension<Auth>,
     Path(token): Path<String>,
 ) -> PageResult {
-    let email = state.app.unsubscribe_address(&token).await.for_page(&p)?;
-    state
+    let email = state
         .app
         .unsubscribe(&token, &auth.client, now_ms())
         .await
