@@ -11,64 +11,8 @@ chmod 755 "$work"
 pids=()
 pg_bin=""
 
-log() { printf '\n== %s\n' "$*"; }
-
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ]; then
-    as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT INT TERM
-
-as_postgres() {
-  # PostgreSQL refuses to run as root; run its tools as the postgres user when we are root.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-install_missing() {
-  local need=()
-  ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-  [ -x /usr/bin/chromium ] || need+=(chromium)
-  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
-  command -v node >/dev/null 2>&1 || need+=(nodejs)
-  command -v npm >/dev/null 2>&1 || need+=(npm)
-  command -v python3 >/dev/null 2>&1 || need+=(python3)
-  command -v curl >/dev/null 2>&1 || need+=(curl)
-  # The mail tests start aiosmtpd; Debian's package serves /usr/bin/python3 even when another
-  # python3 comes first on the path.
-  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
-    || need+=(python3-aiosmtpd)
-  if [ ${#need[@]} -gt 0 ]; then
-    log "installing ${need[*]}"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
-  fi
-  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
-  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
-}
-
-start_postgres() {
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  local port
-  port=$(free_port)
-  mkdir -p "$work/pg"
-  [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
-  as_postgres "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-  as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
-    -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
-  export QY_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  echo "PostgreSQL on 127.0.0.1:$port"
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 run_browser_tests() {
   local port data

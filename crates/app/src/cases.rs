@@ -543,7 +543,13 @@ impl App {
         params.insert("item".into(), case.item.name.get(lang).into());
         params.insert(
             "link".into(),
-            format!("{}/cases/{}", self.public_url(), case.id).into(),
+            format!(
+                "{}/cases/{}?lang={}",
+                self.public_url(),
+                case.id,
+                lang.tag()
+            )
+            .into(),
         );
         if notice.params().contains(&"reason") {
             params.insert("reason".into(), reason.into());

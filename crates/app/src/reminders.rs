@@ -62,7 +62,13 @@ impl App {
                 message: format!("no date {largest} months after {today}: {e}"),
             })?
             .to_string();
-        let link = format!("{}/items/{}", self.public_url(), self.config.renewal_item);
+        let link = |lang: &str| {
+            format!(
+                "{}/items/{}?lang={lang}",
+                self.public_url(),
+                self.config.renewal_item
+            )
+        };
         let mut run = ReminderRun::default();
         let mut after = (today.to_string(), String::new());
         loop {
@@ -96,10 +102,10 @@ impl App {
                     ("name", json!(candidate.person_name)),
                     ("date", json!(candidate.expires_on)),
                     ("months", json!(months)),
-                    ("link", json!(link)),
+                    ("link", json!(link(&candidate.language))),
                     (
                         "unsubscribe",
-                        json!(self.unsubscribe_link(&candidate.user_id)),
+                        json!(self.unsubscribe_link(&candidate.user_id, &candidate.language)),
                     ),
                 ]
                 .into_iter()
@@ -137,9 +143,10 @@ impl App {
 
     /// The link that stops passport reminders for `user_id`, signed so it cannot be made for
     /// someone else.
-    pub fn unsubscribe_link(&self, user_id: &str) -> String {
+    /// `lang` is the tag of the page's language: that of the messages.
+    pub fn unsubscribe_link(&self, user_id: &str, lang: &str) -> String {
         format!(
-            "{}/unsubscribe/{}",
+            "{}/unsubscribe/{}?lang={lang}",
             self.public_url(),
             self.unsubscribe_token(user_id)
         )

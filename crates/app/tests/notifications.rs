@@ -454,8 +454,15 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
         .expect("link")
         .rsplit('/')
         .next()
+        .and_then(|tail| tail.split('?').next())
         .expect("id")
         .to_owned();
+    assert!(
+        params["link"]
+            .as_str()
+            .expect("link")
+            .ends_with("?lang=zh-CN")
+    );
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
         .case(Some(&officer), &case_id, &client(), T0)
@@ -813,10 +820,15 @@ async fn passport_reminders_go_to_whoever_asked_for_them_once_per_threshold() {
         params["link"]
             .as_str()
             .expect("link")
-            .ends_with("/items/EE-01")
+            .ends_with("/items/EE-01?lang=it")
     );
     let link = params["unsubscribe"].as_str().expect("unsubscribe");
-    let token = link.rsplit('/').next().expect("token");
+    assert!(link.ends_with("?lang=it"), "{link}");
+    let token = link
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .expect("token");
     assert_eq!(
         app.unsubscribe_address(token).await.expect("genuine"),
         "own@example.org"

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -75,6 +77,23 @@ enum Command {
         /// Replace a database that is there already.
         #[arg(long)]
         replace: bool,
+    },
+    /// Measure intake, reads and the raw SQLite baseline on a fresh demo server on loopback; prints
+    /// each figure against the performance budgets and the ratio intake/raw.
+    Bench {
+        /// Concurrent clients in each phase.
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        /// Length of each phase (intake, writes, reads, raw baseline) in seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// In the writes and reads phases each client sends one request per this many
+        /// milliseconds, as a person does; intake runs back to back.
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+        /// Also write the figures as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Queue the passport-expiry reminders due on a day (the server does this every hour); the
     /// server's delivery worker sends them. Each reminder is queued once, however often this runs.
@@ -173,6 +192,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         print!("{}", Config::defaults_toml());
         return Ok(());
     }
+    if let Command::Bench {
+        clients,
+        seconds,
+        interval_ms,
+        json,
+    } = cli.command
+    {
+        return run_bench(bench::Options {
+            clients,
+            seconds,
+            interval_ms,
+            json,
+        })
+        .await;
+    }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::Demo { listen, data } = &cli.command {
         config.listen = listen.unwrap_or(config.listen);
@@ -206,6 +240,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             what: AuditWhat::Verify,
         } => verify_audit(config).await,
         Command::Remind { today } => remind(config, today.as_deref()).await,
+        Command::Bench { .. } => unreachable!("the bench runs before configuration is read"),
         Command::Backup { out } => backup(config, &out).await,
         Command::Restore { file, replace } => restore(config, &file, replace).await,
         Command::Serve => {
@@ -469,6 +504,20 @@ fn init_logging(config: &Config) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// The bench makes its own data dir and configuration; the installation's are not touched.
+async fn run_bench(options: bench::Options) -> Result<(), Failure> {
+    bench::check(&options).map_err(Failure::BadInput)?;
+    let report = bench::run(&options).await.map_err(Failure::Other)?;
+    print!("{}", report.text());
+    if let Some(path) = &options.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.into()))?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Other)?;
+    }
+    Ok(())
 }
 
 async fn open(config: Config) -> Result<App, Failure> {

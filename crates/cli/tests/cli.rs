@@ -571,3 +571,59 @@ fn backup_and_restore_move_a_demo_to_a_new_data_dir() {
     assert_eq!(exists.status.code(), Some(2), "{}", stderr(&exists));
     assert!(stderr(&exists).contains("--replace"), "{}", stderr(&exists));
 }
+
+#[test]
+fn bench_reports_intake_reads_and_the_raw_baseline() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("bench.json");
+    let output = qiaoyi(
+        &[
+            "bench",
+            "--clients",
+            "4",
+            "--seconds",
+            "1",
+            "--json",
+            out.to_str().expect("path"),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("ratio intake/raw"), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON written")).expect("JSON");
+    assert!(
+        report["submissions"].as_u64().expect("submissions") > 0,
+        "{report}"
+    );
+    assert!(
+        report["raw_submissions"].as_u64().expect("raw") > 0,
+        "{report}"
+    );
+    assert_eq!(report["writes"]["errors"], 0, "{report}");
+    assert_eq!(report["reads"]["errors"], 0, "{report}");
+    assert!(
+        report["reads"]["p99_ms"].as_f64().expect("p99") > 0.0,
+        "{report}"
+    );
+    // The baseline writes exactly one submission's rows; intake at least those.
+    for (table, [intake, raw]) in report["rows_per_submission"]
+        .as_object()
+        .expect("rows")
+        .iter()
+        .map(|(t, v)| (t, [v[0].as_f64().expect("n"), v[1].as_f64().expect("n")]))
+    {
+        assert!(raw >= 1.0 && intake >= raw, "{table}: {intake} / {raw}");
+    }
+    let ratio = report["ratio"].as_f64().expect("ratio");
+    assert!(ratio > 0.0, "{report}");
+
+    for bad in [["--clients", "0"], ["--seconds", "0"]] {
+        let output = qiaoyi(&["bench", bad[0], bad[1]], &[]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(bad[0]), "{err}");
+    }
+}

@@ -20,6 +20,13 @@ pub struct AuditFilter {
     pub not_actor: String,
 }
 
+// The statements that append to the chain, shared with the raw baseline of `qiaoyi bench`.
+pub(crate) const HEAD_NEXT: &str =
+    "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO audit (seq, at, actor, role, station, action, subject_type, subject_id, purpose, \
+         outcome, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+pub(crate) const HEAD_SET: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
+
 /// Appends `record` (its `seq` is ignored and assigned here) after the chain's head.
 pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
@@ -27,9 +34,7 @@ pub(crate) async fn append(
 ) -> Result<i64, StoreError> {
     // Taking the head row with an UPDATE locks it until commit on PostgreSQL; SQLite's write
     // transaction is already exclusive.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
-        .await?;
+    let head = sqlx::query(HEAD_NEXT).fetch_one(&mut **tx).await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
     let entry = AuditRecord {
@@ -37,29 +42,23 @@ pub(crate) async fn append(
         ..record.clone()
     };
     let hash = entry_hash(&prev, &entry);
-    sqlx::query(
-        "INSERT INTO audit (seq, at, actor, role, station, action, subject_type, subject_id, purpose, \
-         outcome, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(seq)
-    .bind(entry.at_ms)
-    .bind(&entry.actor)
-    .bind(&entry.role)
-    .bind(&entry.station)
-    .bind(&entry.action)
-    .bind(&entry.subject_type)
-    .bind(&entry.subject_id)
-    .bind(&entry.purpose)
-    .bind(&entry.outcome)
-    .bind(&entry.client)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    sqlx::query(INSERT_ENTRY)
+        .bind(seq)
+        .bind(entry.at_ms)
+        .bind(&entry.actor)
+        .bind(&entry.role)
+        .bind(&entry.station)
+        .bind(&entry.action)
+        .bind(&entry.subject_type)
+        .bind(&entry.subject_id)
+        .bind(&entry.purpose)
+        .bind(&entry.outcome)
+        .bind(&entry.client)
+        .bind(&prev)
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
+    sqlx::query(HEAD_SET).bind(&hash).execute(&mut **tx).await?;
     Ok(seq)
 }
 

@@ -162,6 +162,33 @@ fn file_row(row: &AnyRow) -> Result<CaseFileRow, StoreError> {
     })
 }
 
+// The statements that write a case, shared with the raw baseline of `qiaoyi bench`.
+/// The next number of a prefix and year.
+pub(crate) const NEXT_NUMBER: &str = "INSERT INTO case_sequences (prefix, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (prefix, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last";
+/// A new draft.
+pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
+             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16)";
+/// A draft's first event.
+pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
+             VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')";
+/// A step, only from the version and state the writer read.
+pub(crate) const STEP_CASE: &str = "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
+             submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
+             accepted_at = CASE WHEN $4 = 1 THEN $2 ELSE accepted_at END, \
+             deadline = COALESCE($5, deadline), reason = COALESCE($6, reason) \
+             WHERE id = $7 AND version = $8 AND state = $9";
+/// A step's event.
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// A file's content, kept once.
+pub(crate) const INSERT_BLOB: &str =
+    "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
+/// A file of a case.
+pub(crate) const INSERT_FILE: &str = "INSERT INTO case_files (id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 impl Store {
     /// Creates a draft case with the next number of its prefix and year, its first event and the
     /// audit entry. Returns the number given out.
@@ -172,48 +199,38 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<String, StoreError> {
         let mut tx = self.write_tx().await?;
-        let sequence: i64 = sqlx::query_scalar(
-            "INSERT INTO case_sequences (prefix, year, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (prefix, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last",
-        )
-        .bind(&new.number_prefix)
-        .bind(new.year)
-        .fetch_one(&mut *tx)
-        .await?;
+        let sequence: i64 = sqlx::query_scalar(NEXT_NUMBER)
+            .bind(&new.number_prefix)
+            .bind(new.year)
+            .fetch_one(&mut *tx)
+            .await?;
         let number = format!("{}-{}-{:06}", new.number_prefix, new.year, sequence);
-        sqlx::query(
-            "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
-             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16)",
-        )
-        .bind(&new.id)
-        .bind(&number)
-        .bind(&new.item_code)
-        .bind(&new.category)
-        .bind(&new.workflow)
-        .bind(&new.applicant_id)
-        .bind(&new.filed_by)
-        .bind(&new.station)
-        .bind(&new.channel)
-        .bind(&new.person_name)
-        .bind(&new.person_name_latin)
-        .bind(&new.person_birth_date)
-        .bind(&new.relation)
-        .bind(&new.delivery)
-        .bind(now)
-        .bind(&new.person_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
-             VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')",
-        )
-        .bind(&new.id)
-        .bind(now)
-        .bind(&new.filed_by)
-        .bind(&record.role)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(INSERT_CASE)
+            .bind(&new.id)
+            .bind(&number)
+            .bind(&new.item_code)
+            .bind(&new.category)
+            .bind(&new.workflow)
+            .bind(&new.applicant_id)
+            .bind(&new.filed_by)
+            .bind(&new.station)
+            .bind(&new.channel)
+            .bind(&new.person_name)
+            .bind(&new.person_name_latin)
+            .bind(&new.person_birth_date)
+            .bind(&new.relation)
+            .bind(&new.delivery)
+            .bind(now)
+            .bind(&new.person_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_FIRST_EVENT)
+            .bind(&new.id)
+            .bind(now)
+            .bind(&new.filed_by)
+            .bind(&record.role)
+            .execute(&mut *tx)
+            .await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(number)
@@ -251,45 +268,36 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let submitted = matches!(step.step.as_str(), "submit" | "resubmit");
         let accepted = step.step == "accept";
-        let changed = sqlx::query(
-            "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
-             submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
-             accepted_at = CASE WHEN $4 = 1 THEN $2 ELSE accepted_at END, \
-             deadline = COALESCE($5, deadline), reason = COALESCE($6, reason) \
-             WHERE id = $7 AND version = $8 AND state = $9",
-        )
-        .bind(&step.to_state)
-        .bind(now)
-        .bind(i64::from(submitted))
-        .bind(i64::from(accepted))
-        .bind(&step.deadline)
-        .bind(&step.reason)
-        .bind(&step.case_id)
-        .bind(step.expected_version)
-        .bind(&step.from_state)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let changed = sqlx::query(STEP_CASE)
+            .bind(&step.to_state)
+            .bind(now)
+            .bind(i64::from(submitted))
+            .bind(i64::from(accepted))
+            .bind(&step.deadline)
+            .bind(&step.reason)
+            .bind(&step.case_id)
+            .bind(step.expected_version)
+            .bind(&step.from_state)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if changed != 1 {
             return Err(StoreError::Conflict(
                 "someone else changed this case first; reload it and try again".into(),
             ));
         }
-        sqlx::query(
-            "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&step.case_id)
-        .bind(step.expected_version + 1)
-        .bind(now)
-        .bind(&step.actor_id)
-        .bind(&step.role)
-        .bind(&step.step)
-        .bind(&step.from_state)
-        .bind(&step.to_state)
-        .bind(&step.note)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(INSERT_EVENT)
+            .bind(&step.case_id)
+            .bind(step.expected_version + 1)
+            .bind(now)
+            .bind(&step.actor_id)
+            .bind(&step.role)
+            .bind(&step.step)
+            .bind(&step.from_state)
+            .bind(&step.to_state)
+            .bind(&step.note)
+            .execute(&mut *tx)
+            .await?;
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }
@@ -386,28 +394,23 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&file.sha256)
-        .bind(content.to_vec())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO case_files (id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&file.id)
-        .bind(&file.case_id)
-        .bind(file.material)
-        .bind(&file.file_name)
-        .bind(&file.media_type)
-        .bind(file.size)
-        .bind(&file.sha256)
-        .bind(&file.uploaded_by)
-        .bind(file.uploaded_at)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(INSERT_BLOB)
+            .bind(&file.sha256)
+            .bind(content.to_vec())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_FILE)
+            .bind(&file.id)
+            .bind(&file.case_id)
+            .bind(file.material)
+            .bind(&file.file_name)
+            .bind(&file.media_type)
+            .bind(file.size)
+            .bind(&file.sha256)
+            .bind(&file.uploaded_by)
+            .bind(file.uploaded_at)
+            .execute(&mut *tx)
+            .await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())

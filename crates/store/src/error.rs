@@ -23,7 +23,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether the database refused because it is full or out of disk, so callers can answer 503.
+    /// Whether the database cannot be reached just now, so callers can answer 503.
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Database(e) => matches!(
@@ -32,6 +32,18 @@ impl StoreError {
             ),
             StoreError::Connect(_) => true,
             _ => false,
+        }
+    }
+
+    /// Whether the database could not write because its disk is full (SQLite's `SQLITE_FULL` and
+    /// its extended codes, PostgreSQL's `disk_full`). The transaction was rolled back.
+    pub fn is_disk_full(&self) -> bool {
+        let StoreError::Database(sqlx::Error::Database(e)) = self else {
+            return false;
+        };
+        match e.code() {
+            Some(code) => code == "53100" || code.parse::<i64>().is_ok_and(|c| c & 0xff == 13),
+            None => false,
         }
     }
 }

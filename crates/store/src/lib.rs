@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod backup;
+pub mod bench;
 mod cases;
 mod catalog;
 mod connect;

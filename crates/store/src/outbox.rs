@@ -124,6 +124,11 @@ fn settings_row(user_id: &str, r: &AnyRow) -> Result<NotificationSettings, Store
     })
 }
 
+/// Queues a message once per dedupe key (also used by the raw baseline of `qiaoyi bench`).
+pub(crate) const ENQUEUE: &str = "INSERT INTO outbox (id, created_at, channel, recipient, language, template, params, status, \
+         user_id, dedupe_key, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $2) ON CONFLICT (dedupe_key) DO NOTHING";
+
 /// Queues `message` inside the caller's transaction. Returns false when a message with the same
 /// dedupe key was queued before (and nothing is written).
 pub(crate) async fn enqueue(
@@ -131,23 +136,19 @@ pub(crate) async fn enqueue(
     message: &NewMessage,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO outbox (id, created_at, channel, recipient, language, template, params, status, \
-         user_id, dedupe_key, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $2) ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(&message.id)
-    .bind(now)
-    .bind(&message.channel)
-    .bind(&message.recipient)
-    .bind(&message.language)
-    .bind(&message.template)
-    .bind(&message.params)
-    .bind(&message.user_id)
-    .bind(&message.dedupe_key)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let inserted = sqlx::query(ENQUEUE)
+        .bind(&message.id)
+        .bind(now)
+        .bind(&message.channel)
+        .bind(&message.recipient)
+        .bind(&message.language)
+        .bind(&message.template)
+        .bind(&message.params)
+        .bind(&message.user_id)
+        .bind(&message.dedupe_key)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     Ok(inserted == 1)
 }
 

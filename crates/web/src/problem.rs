@@ -106,6 +106,14 @@ impl From<AppError> for Problem {
                 "no-catalogue",
                 error.to_string(),
             ),
+            AppError::Store(e) if e.is_disk_full() => {
+                tracing::error!(error = %e, "the database's disk is full");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "disk-full",
+                    "the server's disk is full, so nothing was saved; try again later (operators: free space for the database)",
+                )
+            }
             AppError::Store(e) if e.is_unavailable() => {
                 tracing::warn!(error = %e, "database unavailable");
                 Problem::new(

@@ -115,6 +115,7 @@ error-invalid-title = Something in the request is wrong
 error-invalid = The address contains a value we cannot use. Go back and try again.
 error-unavailable-title = Service unavailable
 error-unavailable = The service is busy or being maintained. Please try again in a few minutes.
+error-disk-full = The server has run out of storage space, so nothing was saved. Please try again later.
 error-no-catalogue = The list of services has not been loaded yet. Please try again later.
 error-internal-title = Something went wrong
 error-internal = Something went wrong on our side. It has been recorded; please try again later.

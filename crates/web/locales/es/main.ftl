@@ -121,6 +121,7 @@ error-invalid-title = Hay un error en la solicitud
 error-invalid = La dirección contiene un valor que no podemos usar. Vuelva atrás e inténtelo de nuevo.
 error-unavailable-title = Servicio no disponible
 error-unavailable = El servicio está saturado o en mantenimiento. Inténtelo de nuevo dentro de unos minutos.
+error-disk-full = El servidor se ha quedado sin espacio de almacenamiento y no se ha guardado nada. Inténtelo de nuevo más tarde.
 error-no-catalogue = La lista de servicios todavía no se ha cargado. Inténtelo más tarde.
 error-internal-title = Algo ha fallado
 error-internal = Ha habido un problema por nuestra parte. Ya lo hemos registrado; inténtelo más tarde.

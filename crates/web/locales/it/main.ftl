@@ -121,6 +121,7 @@ error-invalid-title = C'è un errore nella richiesta
 error-invalid = L'indirizzo contiene un valore che non possiamo usare. Torni indietro e riprovi.
 error-unavailable-title = Servizio non disponibile
 error-unavailable = Il servizio è molto occupato o in manutenzione. Riprovi tra qualche minuto.
+error-disk-full = Il server ha esaurito lo spazio di archiviazione: non è stato salvato nulla. Riprovi più tardi.
 error-no-catalogue = L'elenco dei servizi non è ancora stato caricato. Riprovi più tardi.
 error-internal-title = Qualcosa non ha funzionato
 error-internal = C'è stato un problema da parte nostra. Lo abbiamo registrato; riprovi più tardi.

@@ -109,6 +109,7 @@ error-invalid-title = 请求有误
 error-invalid = 网址中有无法使用的内容。请返回后重试。
 error-unavailable-title = 服务暂不可用
 error-unavailable = 系统繁忙或正在维护，请几分钟后再试。
+error-disk-full = 服务器存储空间已满，本次内容未保存。请稍后再试。
 error-no-catalogue = 业务目录尚未导入，请稍后再试。
 error-internal-title = 出错了
 error-internal = 我们这边出了问题，已经记录下来，请稍后再试。

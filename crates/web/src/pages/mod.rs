@@ -131,6 +131,14 @@ impl IntoResponse for PageError {
                 "error-unavailable-title",
                 "error-no-catalogue",
             ),
+            AppError::Store(e) if e.is_disk_full() => {
+                tracing::error!(error = %e, "the database's disk is full");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "error-unavailable-title",
+                    "error-disk-full",
+                )
+            }
             AppError::Store(e) if e.is_unavailable() => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "error-unavailable-title",

@@ -1,0 +1,631 @@
+//! `qiaoyi bench`: a server on loopback over a fresh demo data dir on SQLite, driven over HTTP by
+//! concurrent clients, each phase for a bounded time, then the raw SQLite baseline for as long:
+//! - intake: each client submits cases as an applicant would (open the draft, upload one file per
+//!   required material, submit), back to back, to find the most the server takes;
+//! - writes: the same, but each client sends one request per `--interval-ms` (people, not a
+//!   loop), for the latency a person sees while 200 others are busy too;
+//! - reads: paced the same way, a submitted case's status or the officers' queue, alternately;
+//! - raw: `qiaoyi_store::bench::RawIntake` writes the same rows in the same transactions.
+//!
+//! It prints each figure against DESIGN.md's budgets and the ratio intake/raw, as text and JSON.
+//! Latency is measured from sending each request to reading the whole answer.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use qiaoyi_app::App;
+use qiaoyi_app::accounts::totp_code;
+use qiaoyi_app::config::Config;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_store::bench::{RawIntake, Shape, file_content};
+use qiaoyi_store::{DatabaseUrl, Store};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// What DESIGN.md asks of these figures.
+const RATIO_MIN: f64 = 0.6;
+const READ_P99_MS: f64 = 10.0;
+const WRITE_P99_MS: f64 = 25.0;
+/// The size of each uploaded scan: a one-page scan at a modest resolution.
+const FILE_SIZE: usize = 64 * 1024;
+/// The item every bench submission applies for, and its form.
+const ITEM: &str = "EE-01";
+const FORM: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+/// The tables a submission writes, compared between intake and the baseline.
+const WRITTEN: &[&str] = &[
+    "cases",
+    "case_events",
+    "case_files",
+    "case_file_blobs",
+    "outbox",
+    "audit",
+];
+
+pub struct Options {
+    pub clients: usize,
+    pub seconds: u64,
+    pub interval_ms: u64,
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+pub struct Report {
+    pub clients: usize,
+    pub seconds: u64,
+    /// Each client's pace in the writes and reads phases.
+    pub interval_ms: u64,
+    /// Back to back: what the server takes at most.
+    pub intake: Phase,
+    /// Paced.
+    pub writes: Phase,
+    pub reads: Phase,
+    pub submissions: u64,
+    pub submissions_per_second: f64,
+    pub raw_submissions: u64,
+    pub raw_submissions_per_second: f64,
+    /// Intake submissions per second over the baseline's.
+    pub ratio: f64,
+    /// Rows written per submission by intake and by the baseline, per table.
+    pub rows_per_submission: BTreeMap<String, [f64; 2]>,
+    pub budgets: Budgets,
+}
+
+#[derive(Serialize)]
+pub struct Phase {
+    pub requests: u64,
+    pub errors: u64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+#[derive(Serialize)]
+pub struct Budgets {
+    pub ratio_min: f64,
+    pub read_p99_ms: f64,
+    pub write_p99_ms: f64,
+    pub ratio_met: bool,
+    pub read_p99_met: bool,
+    pub write_p99_met: bool,
+}
+
+pub fn check(options: &Options) -> anyhow::Result<()> {
+    if !(1..=1000).contains(&options.clients) {
+        bail!("--clients must be from 1 to 1000");
+    }
+    if !(1..=600).contains(&options.seconds) {
+        bail!("--seconds must be from 1 to 600");
+    }
+    if !(1..=60_000).contains(&options.interval_ms) {
+        bail!("--interval-ms must be from 1 to 60000");
+    }
+    Ok(())
+}
+
+pub async fn run(options: &Options) -> anyhow::Result<Report> {
+    let dir = tempfile::tempdir().context("cannot make a temporary data dir")?;
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let url = config.database_url()?;
+    let app = App::open(config).await?;
+    app.seed_demo(now_ms())
+        .await
+        .context("cannot load the demo data")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(qiaoyi_web::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.clients)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let applicant = Session::sign_in(&http, &base, "applicant@qiaoyi.example", false).await?;
+    let officer = Session::sign_in(&http, &base, "officer@qiaoyi.example", true).await?;
+    let files = required_materials(&http, &base).await?;
+    let shape = Shape {
+        files: files.len(),
+        file_size: FILE_SIZE,
+    };
+
+    let store = Store::connect(&url).await?;
+    let before = counts(&store).await?;
+    eprintln!(
+        "intake: {} clients back to back for {} s …",
+        options.clients, options.seconds
+    );
+    let (intake, mut ids) = write_phase(&http, &base, &applicant, &files, options, None).await;
+    let after = counts(&store).await?;
+    store.close().await;
+    let submissions = ids.len() as u64;
+    if submissions == 0 {
+        bail!("no submission went through; {}", intake.first_error);
+    }
+    if intake.phase.errors > 0 {
+        bail!(
+            "{} requests failed during intake; the first: {}",
+            intake.phase.errors,
+            intake.first_error
+        );
+    }
+    let pace = Some(Duration::from_millis(options.interval_ms));
+    eprintln!(
+        "writes: {} clients, one request per {} ms each, for {} s …",
+        options.clients, options.interval_ms, options.seconds
+    );
+    let (writes, more) = write_phase(&http, &base, &applicant, &files, options, pace).await;
+    ids.extend(more);
+
+    eprintln!(
+        "reads: {} clients, one request per {} ms each, for {} s …",
+        options.clients, options.interval_ms, options.seconds
+    );
+    let reads = read_phase(&http, &base, &applicant, &officer, &ids, options, pace).await;
+    let _ = stop.send(());
+    let _ = server.await;
+
+    eprintln!("raw SQLite for {} s …", options.seconds);
+    let raw_path = dir.path().join("raw.db");
+    let mut raw = RawIntake::create(&raw_path).await?;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let mut raw_submissions = 0_u64;
+    while Instant::now() < deadline {
+        raw.submit_one(&shape, now_ms()).await?;
+        raw_submissions += 1;
+    }
+    let raw_elapsed = started.elapsed().as_secs_f64();
+    raw.close().await?;
+    let raw_store = Store::connect(&DatabaseUrl::sqlite_at(&raw_path)).await?;
+    let raw_counts = counts(&raw_store).await?;
+    raw_store.close().await;
+
+    let rows_per_submission: BTreeMap<String, [f64; 2]> = WRITTEN
+        .iter()
+        .map(|table| {
+            let table = (*table).to_owned();
+            let intake = (after.get(&table).copied().unwrap_or(0)
+                - before.get(&table).copied().unwrap_or(0)) as f64
+                / submissions as f64;
+            let baseline =
+                raw_counts.get(&table).copied().unwrap_or(0) as f64 / raw_submissions as f64;
+            (table, [intake, baseline])
+        })
+        .collect();
+    // Drafts opened but not submitted when the time ran out wrote rows too: compare the rows of a
+    // whole submission, which intake writes at least and the baseline exactly.
+    if let Some((table, [intake, baseline])) = rows_per_submission
+        .iter()
+        .find(|(_, [intake, baseline])| intake < baseline)
+    {
+        bail!(
+            "the baseline writes more {table} rows per submission ({baseline}) than intake ({intake}); \
+             qiaoyi_store::bench no longer matches intake"
+        );
+    }
+
+    let submissions_per_second = submissions as f64 / intake.phase.elapsed;
+    let raw_submissions_per_second = raw_submissions as f64 / raw_elapsed;
+    let ratio = submissions_per_second / raw_submissions_per_second;
+    let writes = writes.phase.summary();
+    let reads = reads.summary();
+    Ok(Report {
+        clients: options.clients,
+        seconds: options.seconds,
+        interval_ms: options.interval_ms,
+        intake: intake.phase.summary(),
+        budgets: Budgets {
+            ratio_min: RATIO_MIN,
+            read_p99_ms: READ_P99_MS,
+            write_p99_ms: WRITE_P99_MS,
+            ratio_met: ratio >= RATIO_MIN,
+            read_p99_met: reads.p99_ms <= READ_P99_MS,
+            write_p99_met: writes.p99_ms <= WRITE_P99_MS,
+        },
+        writes,
+        reads,
+        submissions,
+        submissions_per_second,
+        raw_submissions,
+        raw_submissions_per_second,
+        ratio,
+        rows_per_submission,
+    })
+}
+
+impl Report {
+    pub fn text(&self) -> String {
+        let met = |ok: bool| if ok { "within budget" } else { "OVER BUDGET" };
+        let mut out = format!(
+            "qiaoyi bench: {} clients, {} s per phase, SQLite, loopback\n\
+             intake   {:>8} requests {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  back to back\n\
+             paced: each client sends one request per {} ms\n\
+             writes   {:>8} requests {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>8.2} ms  errors {}  (p99 ≤ {} ms: {})\n\
+             reads    {:>8} requests {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>8.2} ms  errors {}  (p99 ≤ {} ms: {})\n\
+             intake   {:>8} submissions {:>6.1}/s\n\
+             raw      {:>8} submissions {:>6.1}/s\n\
+             ratio intake/raw {:.2} (≥ {}: {})\n\
+             rows per submission (intake / raw):",
+            self.clients,
+            self.seconds,
+            self.intake.requests,
+            self.intake.per_second,
+            self.intake.p50_ms,
+            self.intake.p99_ms,
+            self.interval_ms,
+            self.writes.requests,
+            self.writes.per_second,
+            self.writes.p50_ms,
+            self.writes.p99_ms,
+            self.writes.max_ms,
+            self.writes.errors,
+            WRITE_P99_MS,
+            met(self.budgets.write_p99_met),
+            self.reads.requests,
+            self.reads.per_second,
+            self.reads.p50_ms,
+            self.reads.p99_ms,
+            self.reads.max_ms,
+            self.reads.errors,
+            READ_P99_MS,
+            met(self.budgets.read_p99_met),
+            self.submissions,
+            self.submissions_per_second,
+            self.raw_submissions,
+            self.raw_submissions_per_second,
+            self.ratio,
+            RATIO_MIN,
+            met(self.budgets.ratio_met),
+        );
+        for (table, [intake, raw]) in &self.rows_per_submission {
+            out.push_str(&format!(" {table} {intake:.2}/{raw:.2}"));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+/// A signed-in client: its session cookie and CSRF token, shared by the clients of one role (the
+/// server touches a session at most once a minute, so sharing adds no writes).
+#[derive(Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    async fn sign_in(
+        http: &reqwest::Client,
+        base: &str,
+        email: &str,
+        staff: bool,
+    ) -> anyhow::Result<Session> {
+        let reply = http
+            .post(format!("{base}/api/v1/session"))
+            .header("content-type", "application/json")
+            .body(json!({"email": email, "password": DEMO_PASSWORD}).to_string())
+            .send()
+            .await?;
+        if !reply.status().is_success() {
+            bail!("cannot sign in {email}: {}", reply.text().await?);
+        }
+        let cookie = reply
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("qiaoyi_session="))
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow!("signing in {email} set no session cookie"))?
+            .to_owned();
+        let me: Value = serde_json::from_str(
+            &http
+                .get(format!("{base}/api/v1/me"))
+                .header("cookie", &cookie)
+                .send()
+                .await?
+                .text()
+                .await?,
+        )?;
+        let csrf = me["csrf"]
+            .as_str()
+            .ok_or_else(|| anyhow!("no CSRF token for {email}"))?
+            .to_owned();
+        if staff {
+            let code = totp_code(DEMO_TOTP_SECRET, now_ms())?;
+            let reply = http
+                .post(format!("{base}/api/v1/session/second-factor"))
+                .header("cookie", &cookie)
+                .header("x-csrf-token", &csrf)
+                .header("content-type", "application/json")
+                .body(json!({"code": code}).to_string())
+                .send()
+                .await?;
+            if !reply.status().is_success() {
+                bail!("second factor for {email}: {}", reply.text().await?);
+            }
+        }
+        Ok(Session { cookie, csrf })
+    }
+
+    fn get(&self, http: &reqwest::Client, url: String) -> reqwest::RequestBuilder {
+        http.get(url).header("cookie", &self.cookie)
+    }
+
+    fn post(&self, http: &reqwest::Client, url: String) -> reqwest::RequestBuilder {
+        http.post(url)
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+}
+
+async fn required_materials(http: &reqwest::Client, base: &str) -> anyhow::Result<Vec<usize>> {
+    let item: Value = serde_json::from_str(
+        &http
+            .get(format!("{base}/api/v1/catalog/items/{ITEM}"))
+            .send()
+            .await?
+            .text()
+            .await?,
+    )?;
+    Ok(item["materials"]
+        .as_array()
+        .ok_or_else(|| anyhow!("{ITEM} lists no materials"))?
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m["required"] == true)
+        .map(|(i, _)| i)
+        .collect())
+}
+
+async fn counts(store: &Store) -> anyhow::Result<BTreeMap<String, i64>> {
+    Ok(store.table_counts().await?.into_iter().collect())
+}
+
+/// Latencies of one phase (or one client of it), and that client's pace.
+#[derive(Default)]
+struct Timings {
+    micros: Vec<u64>,
+    errors: u64,
+    elapsed: f64,
+    pace: Option<Pace>,
+}
+
+/// One request per `every`, starting at `next`; a client that fell behind does not catch up in
+/// a burst.
+struct Pace {
+    next: Instant,
+    every: Duration,
+}
+
+impl Timings {
+    /// A client's timings; paced clients start spread over one interval.
+    fn client(client: usize, clients: usize, every: Option<Duration>) -> Timings {
+        Timings {
+            pace: every.map(|every| Pace {
+                next: Instant::now() + every.mul_f64(client as f64 / clients.max(1) as f64),
+                every,
+            }),
+            ..Timings::default()
+        }
+    }
+
+    async fn wait_turn(&mut self) {
+        if let Some(pace) = &mut self.pace {
+            tokio::time::sleep_until(pace.next.into()).await;
+            pace.next = (pace.next + pace.every).max(Instant::now());
+        }
+    }
+}
+
+impl Timings {
+    fn merge(&mut self, other: Timings) {
+        self.micros.extend(other.micros);
+        self.errors += other.errors;
+    }
+
+    fn summary(mut self) -> Phase {
+        self.micros.sort_unstable();
+        let at = |q: f64| -> f64 {
+            if self.micros.is_empty() {
+                return 0.0;
+            }
+            let rank = ((q * self.micros.len() as f64).ceil() as usize).clamp(1, self.micros.len());
+            self.micros[rank - 1] as f64 / 1000.0
+        };
+        let requests = self.micros.len() as u64;
+        Phase {
+            requests,
+            errors: self.errors,
+            per_second: requests as f64 / self.elapsed.max(f64::EPSILON),
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            max_ms: at(1.0),
+        }
+    }
+}
+
+struct WriteOutcome {
+    phase: Timings,
+    first_error: String,
+}
+
+/// Sends one request, timing it; the body of a refusal is the error.
+async fn timed(request: reqwest::RequestBuilder, timings: &mut Timings) -> Result<String, String> {
+    timings.wait_turn().await;
+    let started = Instant::now();
+    let reply = request.send().await.map_err(|e| e.to_string())?;
+    let status = reply.status();
+    let body = reply.text().await.map_err(|e| e.to_string())?;
+    timings
+        .micros
+        .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(format!("{status}: {body}"))
+    }
+}
+
+async fn write_phase(
+    http: &reqwest::Client,
+    base: &str,
+    applicant: &Session,
+    files: &[usize],
+    options: &Options,
+    pace: Option<Duration>,
+) -> (WriteOutcome, Vec<String>) {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let files = Arc::new(files.to_vec());
+    let mut tasks = Vec::new();
+    for client in 0..options.clients {
+        let (http, base, session, files) = (
+            http.clone(),
+            base.to_owned(),
+            applicant.clone(),
+            files.clone(),
+        );
+        let clients = options.clients;
+        tasks.push(tokio::spawn(async move {
+            let mut timings = Timings::client(client, clients, pace);
+            let mut ids = Vec::new();
+            let mut first_error = String::new();
+            let mut n = 0_u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let submission = (client as u64) << 32 | n;
+                match submit(&http, &base, &session, &files, submission, &mut timings).await {
+                    Ok(id) => ids.push(id),
+                    Err(e) => {
+                        timings.errors += 1;
+                        if first_error.is_empty() {
+                            first_error = e;
+                        }
+                    }
+                }
+            }
+            (timings, ids, first_error)
+        }));
+    }
+    let mut phase = Timings::default();
+    let mut ids = Vec::new();
+    let mut first_error = String::new();
+    for task in tasks {
+        if let Ok((timings, mine, error)) = task.await {
+            phase.merge(timings);
+            ids.extend(mine);
+            if first_error.is_empty() {
+                first_error = error;
+            }
+        }
+    }
+    phase.elapsed = started.elapsed().as_secs_f64();
+    (WriteOutcome { phase, first_error }, ids)
+}
+
+/// One applicant's submission: draft, files, submit. Returns the case id.
+async fn submit(
+    http: &reqwest::Client,
+    base: &str,
+    session: &Session,
+    files: &[usize],
+    submission: u64,
+    timings: &mut Timings,
+) -> Result<String, String> {
+    let created = timed(
+        session
+            .post(http, format!("{base}/api/v1/cases"))
+            .header("content-type", "application/json")
+            .body(FORM),
+        timings,
+    )
+    .await?;
+    let created: Value = serde_json::from_str(&created).map_err(|e| e.to_string())?;
+    let id = created["id"].as_str().ok_or("no case id")?.to_owned();
+    let version = created["version"].as_i64().ok_or("no case version")?;
+    for &material in files {
+        timed(
+            session
+                .post(
+                    http,
+                    format!("{base}/api/v1/cases/{id}/materials/{material}/files?name=scan.pdf"),
+                )
+                .header("content-type", "application/octet-stream")
+                .body(file_content(submission, material, FILE_SIZE)),
+            timings,
+        )
+        .await?;
+    }
+    timed(
+        session
+            .post(http, format!("{base}/api/v1/cases/{id}/steps"))
+            .header("content-type", "application/json")
+            .body(json!({"step": "submit", "version": version}).to_string()),
+        timings,
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn read_phase(
+    http: &reqwest::Client,
+    base: &str,
+    applicant: &Session,
+    officer: &Session,
+    ids: &[String],
+    options: &Options,
+    pace: Option<Duration>,
+) -> Timings {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let ids = Arc::new(ids.to_vec());
+    let mut tasks = Vec::new();
+    for client in 0..options.clients {
+        let (http, base, applicant, officer, ids) = (
+            http.clone(),
+            base.to_owned(),
+            applicant.clone(),
+            officer.clone(),
+            ids.clone(),
+        );
+        let clients = options.clients;
+        tasks.push(tokio::spawn(async move {
+            let mut timings = Timings::client(client, clients, pace);
+            let mut n = client;
+            while Instant::now() < deadline {
+                n += 1;
+                let request = if n % 2 == 0 {
+                    let id = &ids[n.wrapping_mul(7919) % ids.len()];
+                    applicant.get(&http, format!("{base}/api/v1/cases/{id}"))
+                } else {
+                    officer.get(&http, format!("{base}/api/v1/cases?view=queue"))
+                };
+                if timed(request, &mut timings).await.is_err() {
+                    timings.errors += 1;
+                }
+            }
+            timings
+        }));
+    }
+    let mut phase = Timings::default();
+    for task in tasks {
+        if let Ok(timings) = task.await {
+            phase.merge(timings);
+        }
+    }
+    phase.elapsed = started.elapsed().as_secs_f64();
+    phase
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

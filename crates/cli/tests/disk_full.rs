@@ -1,0 +1,272 @@
+//! A full disk under a SQLite data dir: writes are refused with 503 and a problem that says the
+//! disk is full, reads and the server carry on, nothing acknowledged is lost, and writes work again
+//! once there is space. The data dir lives on a small tmpfs mounted for the test, which needs root
+//! (as the test script runs); elsewhere the test says why it did not run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const FORM: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+
+/// Unmounts the small filesystem however the test ends.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn mount_small(dir: &Path, megabytes: u32) -> Option<Mount> {
+    let status = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+        .arg(dir)
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| Mount(dir.to_owned()))
+}
+
+async fn start(data: &Path) -> (Server, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let child = Command::new(env!("CARGO_BIN_EXE_qiaoyi"))
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .env_remove("QIAOYI_DATABASE_URL")
+        .env("QIAOYI_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start qiaoyi demo");
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not come up at {base}");
+}
+
+struct Applicant {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Applicant {
+    async fn sign_in(base: &str) -> Applicant {
+        let http = reqwest::Client::new();
+        let reply = http
+            .post(format!("{base}/api/v1/session"))
+            .header("content-type", "application/json")
+            .body(
+                json!({"email": "applicant@qiaoyi.example", "password": qiaoyi_app::demo::DEMO_PASSWORD})
+                    .to_string(),
+            )
+            .send()
+            .await
+            .expect("sign in");
+        assert!(reply.status().is_success());
+        let cookie = reply
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("qiaoyi_session="))
+            .and_then(|v| v.split(';').next())
+            .expect("cookie")
+            .to_owned();
+        let me: Value = serde_json::from_str(
+            &http
+                .get(format!("{base}/api/v1/me"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .expect("me")
+                .text()
+                .await
+                .expect("body"),
+        )
+        .expect("JSON");
+        Applicant {
+            http,
+            base: base.to_owned(),
+            cookie,
+            csrf: me["csrf"].as_str().expect("csrf").to_owned(),
+        }
+    }
+
+    /// Opens a draft and uploads a file to it: (status, body) of the first refusal, or the case id.
+    async fn write(&self, n: u64) -> Result<String, (u16, String)> {
+        let reply = self
+            .http
+            .post(format!("{}/api/v1/cases", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", "application/json")
+            .body(FORM)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.expect("body");
+        if status != 201 {
+            return Err((status, body));
+        }
+        let id = serde_json::from_str::<Value>(&body).expect("JSON")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let reply = self
+            .http
+            .post(format!(
+                "{}/api/v1/cases/{id}/materials/0/files?name=scan.pdf",
+                self.base
+            ))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", "application/octet-stream")
+            .body(qiaoyi_store::bench::file_content(n, 0, 256 * 1024))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.expect("body");
+        if status != 201 {
+            return Err((status, body));
+        }
+        Ok(id)
+    }
+
+    async fn case(&self, id: &str) -> Value {
+        serde_json::from_str(
+            &self
+                .http
+                .get(format!("{}/api/v1/cases/{id}", self.base))
+                .header("cookie", &self.cookie)
+                .send()
+                .await
+                .expect("case")
+                .text()
+                .await
+                .expect("body"),
+        )
+        .expect("JSON")
+    }
+}
+
+/// Fills the filesystem under `dir` with one file, to the last block.
+fn fill(dir: &Path) -> PathBuf {
+    let path = dir.join("filler");
+    let mut file = std::fs::File::create(&path).expect("filler");
+    for chunk in [1 << 20, 4096, 512] {
+        let block = vec![0u8; chunk];
+        while file.write_all(&block).is_ok() {}
+    }
+    let _ = file.sync_all();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
+    if std::env::var("QY_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("the disk-full test runs on SQLite only: PostgreSQL's disk is the server's");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(_mount) = mount_small(dir.path(), 48) else {
+        eprintln!("skipped: mounting a small tmpfs needs root (scripts/test.sh runs as root)");
+        return;
+    };
+    let data = dir.path().join("data");
+    let (server, base) = start(&data).await;
+    let applicant = Applicant::sign_in(&base).await;
+    let mut acknowledged = Vec::new();
+    for n in 0..3 {
+        acknowledged.push(applicant.write(n).await.expect("room to write"));
+    }
+
+    let filler = fill(dir.path());
+    let mut refusal = None;
+    for n in 3..400 {
+        match applicant.write(n).await {
+            Ok(id) => acknowledged.push(id),
+            Err(e) => {
+                refusal = Some(e);
+                break;
+            }
+        }
+    }
+    let (status, body) = refusal.expect("a full disk refuses writes at last");
+    assert_eq!(status, 503, "{body}");
+    let problem: Value = serde_json::from_str(&body).expect("problem JSON");
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("disk-full"),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("disk is full"),
+        "{problem}"
+    );
+    // Reads carry on and the server stays up.
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .expect("up")
+            .status(),
+        200
+    );
+    for id in &acknowledged {
+        assert_eq!(applicant.case(id).await["case"]["id"], id.as_str());
+    }
+
+    std::fs::remove_file(filler).expect("free the space");
+    let after = applicant.write(1000).await.expect("writes work again");
+    acknowledged.push(after);
+
+    drop(server);
+    let (_server, base) = start(&data).await;
+    let applicant = Applicant::sign_in(&base).await;
+    for id in &acknowledged {
+        let case = applicant.case(id).await;
+        assert_eq!(case["case"]["id"], id.as_str(), "{case}");
+        assert_eq!(case["files"].as_array().map(Vec::len), Some(1), "{case}");
+    }
+    let store = qiaoyi_store::Store::connect(&qiaoyi_store::DatabaseUrl::sqlite_in(&data))
+        .await
+        .expect("open");
+    assert_eq!(store.integrity_check().await.expect("check"), "ok");
+    eprintln!(
+        "{} writes acknowledged; the full disk refused with: {}",
+        acknowledged.len(),
+        problem["detail"]
+    );
+}

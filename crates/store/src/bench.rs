@@ -1,0 +1,287 @@
+//! The baseline `qiaoyi bench` compares intake with: the rows of one case submission written
+//! straight to SQLite. One connection and no pool, no HTTP, no sessions, no checks; the same
+//! durability as the store (WAL, `synchronous = FULL`), the same schema and indexes, the same
+//! statements and the same transactions: the draft, one per uploaded file, the submit step with its
+//! notice. Whatever intake does beyond this is the price of the product around the rows.
+
+use std::path::Path;
+use std::time::Duration;
+
+use qiaoyi_domain::access::audit::{AuditRecord, entry_hash, sha256_hex};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, Row};
+
+use crate::{DatabaseUrl, Store, StoreError, audit, cases, outbox};
+
+/// What one submission writes, as intake writes it.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// Files uploaded before submitting (one per required material).
+    pub files: usize,
+    /// The size of each file.
+    pub file_size: usize,
+}
+
+const APPLICANT: &str = "00000000000000000000000000000001";
+
+pub struct RawIntake {
+    conn: SqliteConnection,
+    written: u64,
+}
+
+impl RawIntake {
+    /// Creates the database at `path` with the store's migrations and opens one plain connection
+    /// to it.
+    pub async fn create(path: &Path) -> Result<RawIntake, StoreError> {
+        let store = Store::connect(&DatabaseUrl::sqlite_at(path)).await?;
+        store.migrate().await?;
+        store.close().await;
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let mut conn = SqliteConnection::connect_with(&options).await?;
+        // The applicant every case refers to, as the demo has one.
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, language, created_at) \
+             VALUES ($1, 'applicant@qiaoyi.example', '季美华', '', 'zh-CN', 0)",
+        )
+        .bind(APPLICANT)
+        .execute(&mut conn)
+        .await?;
+        Ok(RawIntake { conn, written: 0 })
+    }
+
+    /// Writes one whole submission.
+    pub async fn submit_one(&mut self, shape: &Shape, now: i64) -> Result<(), StoreError> {
+        self.written += 1;
+        let n = self.written;
+        let case_id = format!("{n:032x}");
+        let user = APPLICANT;
+
+        let mut tx = self.conn.begin().await?;
+        let sequence: i64 = sqlx::query_scalar(cases::NEXT_NUMBER)
+            .bind("QT")
+            .bind(2026_i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(cases::INSERT_CASE)
+            .bind(&case_id)
+            .bind(format!("QT-2026-{sequence:06}"))
+            .bind("EE-01")
+            .bind("exit-entry")
+            .bind("standard")
+            .bind(user)
+            .bind(user)
+            .bind("")
+            .bind("online")
+            .bind("季美华")
+            .bind("JI MEIHUA")
+            .bind("1950-04-02")
+            .bind("self")
+            .bind("courier")
+            .bind(now)
+            .bind(None::<String>)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(cases::INSERT_FIRST_EVENT)
+            .bind(&case_id)
+            .bind(now)
+            .bind(user)
+            .bind("applicant")
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &record(user, "case.create", &case_id, now)).await?;
+        tx.commit().await?;
+
+        for material in 0..shape.files {
+            let content = file_content(n, material, shape.file_size);
+            let sha256 = sha256_hex(&content);
+            let mut tx = self.conn.begin().await?;
+            sqlx::query(cases::INSERT_BLOB)
+                .bind(&sha256)
+                .bind(content)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(cases::INSERT_FILE)
+                .bind(format!("{n:024x}{material:08x}"))
+                .bind(&case_id)
+                .bind(i64::try_from(material).unwrap_or(i64::MAX))
+                .bind("scan.pdf")
+                .bind("application/pdf")
+                .bind(i64::try_from(shape.file_size).unwrap_or(i64::MAX))
+                .bind(&sha256)
+                .bind(user)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            append(&mut tx, &record(user, "case.upload", &case_id, now)).await?;
+            tx.commit().await?;
+        }
+
+        let mut tx = self.conn.begin().await?;
+        let changed = sqlx::query(cases::STEP_CASE)
+            .bind("submitted")
+            .bind(now)
+            .bind(1_i64)
+            .bind(0_i64)
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind(&case_id)
+            .bind(1_i64)
+            .bind("draft")
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(format!(
+                "the raw baseline could not submit its own case {case_id}"
+            )));
+        }
+        sqlx::query(cases::INSERT_EVENT)
+            .bind(&case_id)
+            .bind(2_i64)
+            .bind(now)
+            .bind(user)
+            .bind("applicant")
+            .bind("submit")
+            .bind("draft")
+            .bind("submitted")
+            .bind("")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(outbox::ENQUEUE)
+            .bind(format!("{n:031x}m"))
+            .bind(now)
+            .bind("email")
+            .bind("applicant@qiaoyi.example")
+            .bind("zh-CN")
+            .bind("case-submitted")
+            .bind(format!(
+                r#"{{"number":"QT-2026-{sequence:06}","item":"护照换发","link":"http://127.0.0.1/cases/{case_id}?lang=zh-CN","name":"季美华"}}"#
+            ))
+            .bind(user)
+            .bind(None::<String>)
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &record(user, "case.submit", &case_id, now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+/// The audit append of `audit::append`, on the plain connection.
+async fn append(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    record: &AuditRecord,
+) -> Result<(), StoreError> {
+    let head = sqlx::query(audit::HEAD_NEXT).fetch_one(&mut **tx).await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let entry = AuditRecord {
+        seq,
+        ..record.clone()
+    };
+    let hash = entry_hash(&prev, &entry);
+    sqlx::query(audit::INSERT_ENTRY)
+        .bind(seq)
+        .bind(entry.at_ms)
+        .bind(&entry.actor)
+        .bind(&entry.role)
+        .bind(&entry.station)
+        .bind(&entry.action)
+        .bind(&entry.subject_type)
+        .bind(&entry.subject_id)
+        .bind(&entry.purpose)
+        .bind(&entry.outcome)
+        .bind(&entry.client)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(audit::HEAD_SET)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn record(user: &str, action: &str, case_id: &str, now: i64) -> AuditRecord {
+    AuditRecord {
+        seq: 0,
+        at_ms: now,
+        actor: user.to_owned(),
+        role: "applicant".into(),
+        station: String::new(),
+        action: action.into(),
+        subject_type: "case".into(),
+        subject_id: case_id.into(),
+        purpose: String::new(),
+        outcome: "ok".into(),
+        client: "127.0.0.1".into(),
+    }
+}
+
+/// A PDF of `size` bytes, different for every submission and material, as real scans are.
+pub fn file_content(submission: u64, material: usize, size: usize) -> Vec<u8> {
+    let mut content = format!("%PDF-1.7\n%{submission:016x}{material:08x}\n").into_bytes();
+    let tail = b"%%EOF\n";
+    content.resize(size.saturating_sub(tail.len()).max(content.len()), b' ');
+    content.extend_from_slice(tail);
+    content
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_baseline_writes_what_intake_writes_per_submission() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("raw.db");
+        let mut raw = RawIntake::create(&path).await.expect("create");
+        let shape = Shape {
+            files: 2,
+            file_size: 4096,
+        };
+        raw.submit_one(&shape, 1).await.expect("one");
+        raw.submit_one(&shape, 2).await.expect("two");
+        raw.close().await.expect("close");
+        let store = Store::connect(&DatabaseUrl::sqlite_at(&path))
+            .await
+            .expect("open");
+        let counts: std::collections::BTreeMap<String, i64> = store
+            .table_counts()
+            .await
+            .expect("counts")
+            .into_iter()
+            .collect();
+        assert_eq!(counts["cases"], 2);
+        assert_eq!(counts["case_events"], 4);
+        assert_eq!(counts["case_files"], 4);
+        assert_eq!(counts["case_file_blobs"], 4);
+        assert_eq!(counts["outbox"], 2);
+        assert_eq!(counts["audit"], 8);
+        let mut verifier = qiaoyi_domain::access::audit::Verifier::default();
+        for (record, prev, hash) in store.audit_chain(0, 100).await.expect("chain") {
+            verifier.check(&record, &prev, &hash).expect("whole chain");
+        }
+        assert_eq!(verifier.checked(), 8);
+    }
+
+    #[test]
+    fn files_are_the_size_asked_and_start_as_a_pdf() {
+        let f = file_content(7, 1, 4096);
+        assert_eq!(f.len(), 4096);
+        assert!(f.starts_with(b"%PDF-"));
+        assert_ne!(f, file_content(7, 2, 4096));
+        assert!(file_content(1, 0, 3).starts_with(b"%PDF-"));
+    }
+}

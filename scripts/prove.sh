@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The long proofs, run only when asked: the benchmark at full size, then the crash, disk-full and
+# backup tests on a release build, on SQLite and on a throwaway PostgreSQL cluster. Everything
+# listens on loopback and is bounded in time. Writes target/prove/report.md (and bench.json).
+#
+#   scripts/prove.sh                 # 200 clients, 10 s per bench phase
+#   CLIENTS=50 SECONDS_PER_PHASE=5 scripts/prove.sh
+#
+# scripts/test.sh runs the quick versions of the same tests on every change.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d /tmp/qiaoyi-prove.XXXXXX)
+chmod 755 "$work"
+pids=()
+pg_bin=""
+
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+out="$root/target/prove"
+mkdir -p "$out"
+report="$out/report.md"
+clients="${CLIENTS:-200}"
+seconds="${SECONDS_PER_PHASE:-10}"
+
+install_missing
+log "release build"
+cargo build --release -p qiaoyi-cli
+
+log "bench: $clients clients, $seconds s per phase"
+./target/release/qiaoyi bench --clients "$clients" --seconds "$seconds" --json "$out/bench.json" | tee "$out/bench.txt"
+
+faults() {
+  QY_CRASH_SUBMISSIONS=1000 cargo test --release -p qiaoyi-cli --test crash --test disk_full -- --nocapture 2>&1
+  cargo test --release -p qiaoyi-app --test backup 2>&1
+}
+
+log "crash, disk-full and backup tests on SQLite"
+QY_TEST_DATABASE_URL="" faults | tee "$out/faults-sqlite.txt"
+log "crash and backup tests on PostgreSQL"
+start_postgres
+faults | tee "$out/faults-postgres.txt"
+
+{
+  echo "# Qiaoyi proof report"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(git rev-parse --short HEAD)"
+  echo
+  echo '## Benchmark'
+  echo
+  echo '```'
+  cat "$out/bench.txt"
+  echo '```'
+  for db in sqlite postgres; do
+    echo
+    echo "## Faults on $db"
+    echo
+    echo '```'
+    grep -E '^(test |[0-9]+ (of|writes)|the disk-full|skipped)' "$out/faults-$db.txt" || true
+    echo '```'
+  done
+} >"$report"
+log "report: $report"
