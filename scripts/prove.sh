@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The long proofs, run only when asked: the benchmark at full size, then the crash, disk-full and
-# backup tests on a release build, on SQLite and on a throwaway PostgreSQL cluster. Everything
+# The long proofs, run only when asked: the benchmark at full size, API fuzzing with 100 examples
+# per operation and role, then the crash, disk-full and backup tests on a release build, on SQLite and on a throwaway PostgreSQL cluster. Everything
 # listens on loopback and is bounded in time. Writes target/prove/report.md (and bench.json).
 #
 #   scripts/prove.sh                 # 200 clients, 10 s per bench phase
-#   CLIENTS=50 SECONDS_PER_PHASE=5 scripts/prove.sh
+#   CLIENTS=50 SECONDS_PER_PHASE=5 FUZZ_EXAMPLES=30 scripts/prove.sh
 #
 # scripts/test.sh runs the quick versions of the same tests on every change.
 set -euo pipefail
@@ -36,6 +36,16 @@ faults() {
   cargo test --release -p qiaoyi-app --test backup 2>&1
 }
 
+log "API fuzzing against a release demo"
+port=$(free_port)
+./target/release/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo" >"$work/demo.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+scripts/fuzz-api.sh "http://127.0.0.1:$port" "${FUZZ_EXAMPLES:-100}" 2>&1 | tee "$out/fuzz.txt"
+
 log "crash, disk-full and backup tests on SQLite"
 QY_TEST_DATABASE_URL="" faults | tee "$out/faults-sqlite.txt"
 log "crash and backup tests on PostgreSQL"
@@ -51,6 +61,12 @@ faults | tee "$out/faults-postgres.txt"
   echo
   echo '```'
   cat "$out/bench.txt"
+  echo '```'
+  echo
+  echo '## API fuzzing (schemathesis)'
+  echo
+  echo '```'
+  grep -E '^== |generated|(failures?|warnings?|passed) in' "$out/fuzz.txt" || true
   echo '```'
   for db in sqlite postgres; do
     echo

@@ -50,6 +50,21 @@ run_journey_on_postgres() {
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/cases.mjs
 }
 
+# The API fuzzed with schemathesis (scripts/fuzz-api.sh) against a demo of its own, last, because the
+# fuzzer changes accounts and data at random.
+run_api_fuzz() {
+  local port
+  port=$(free_port)
+  ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo-fuzz" >"$work/demo-fuzz.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-fuzz.log"; return 1; }
+  scripts/fuzz-api.sh "http://127.0.0.1:$port" 10
+}
+
 install_missing
 
 log "cargo fmt --check"
@@ -70,5 +85,8 @@ cargo build -p qiaoyi-cli
 run_browser_tests
 log "browser journey on PostgreSQL"
 run_journey_on_postgres
+
+log "API fuzzing"
+run_api_fuzz
 
 log "all tests passed"

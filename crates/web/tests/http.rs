@@ -243,6 +243,36 @@ async fn openapi_documents_every_route() {
     ] {
         assert!(paths.contains(route), "{route} is not documented");
     }
+    // The refusals any operation can give are documented on each (what API fuzzing checks).
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let responses = op["responses"].as_object().expect("responses");
+            assert!(responses.contains_key("503"), "{method} {path}: no 503");
+            if op.get("requestBody").is_some() {
+                for status in ["400", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_path_parameter_that_does_not_parse_is_problem_json() {
+    let s = server().await;
+    let reply = s.get("/api/v1/cases/x/files/%FF").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/problem+json");
+    assert!(
+        reply.json()["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("bad-path")),
+        "{}",
+        reply.body
+    );
 }
 
 #[tokio::test]

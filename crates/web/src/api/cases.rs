@@ -2,7 +2,7 @@
 //! material files; and the working-day deadline the item pages quote.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -10,7 +10,7 @@ use qiaoyi_app::cases::{Case, CaseDetail, CaseList, CaseRequest, StepRequest, Up
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::problem::Problem;
@@ -298,7 +298,7 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CaseDetailView>, Problem> {
     let id = resolve(&state, &id).await?;
     let detail = state
@@ -331,7 +331,7 @@ async fn resolve(state: &AppState, id: &str) -> Result<String, Problem> {
 pub async fn step(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> Result<Json<CaseView>, Problem> {
     let id = resolve(&state, &id).await?;
@@ -364,7 +364,7 @@ pub async fn step(
 pub async fn upload(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path((id, material)): Path<(String, usize)>,
+    ApiPath((id, material)): ApiPath<(String, usize)>,
     ApiQuery(q): ApiQuery<FileQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<FileView>), Problem> {
@@ -404,7 +404,7 @@ pub async fn upload(
 pub async fn download(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path((id, file)): Path<(String, String)>,
+    ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
     let id = resolve(&state, &id).await?;
     let f = state

@@ -1,14 +1,14 @@
 //! The catalogue as JSON: categories, items, guides and stations.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use qiaoyi_app::domain::catalog::{Category, Guide, Item, Station};
 use qiaoyi_app::domain::lang::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::ApiQuery;
+use super::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::problem::Problem;
 
@@ -273,7 +273,7 @@ pub async fn items(
     ))]
 pub async fn item(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ItemView>, Problem> {
     let item = state.app.item(&code).await?;
     Ok(Json(ItemView::from(&item)))
@@ -323,7 +323,7 @@ pub async fn guides(
     ))]
 pub async fn guide(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<GuideView>, Problem> {
     let guide = state.app.guide(&code).await?;
     Ok(Json(GuideView::from(&guide)))

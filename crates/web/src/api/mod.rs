@@ -78,9 +78,68 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document as JSON.
 pub fn openapi_json() -> String {
-    let (_, doc) = router().split_for_parts();
+    let (_, mut doc) = router().split_for_parts();
+    document_common_refusals(&mut doc);
     doc.to_pretty_json()
         .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"))
+}
+
+/// Adds the refusals any operation can give, where its handler did not document them: 400 for a
+/// request that cannot be read, 415 for a body of another content type, 422 for values that do
+/// not pass the checks (operations that take input), 503 while the database is unreachable or its
+/// disk is full. All are problem JSON.
+fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let has_body = operation.request_body.is_some();
+            let takes_input =
+                has_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            };
+            if takes_input {
+                add(
+                    "400",
+                    "The request cannot be read: malformed JSON, query or path",
+                );
+                add("422", "A value does not pass the checks; `field` names it");
+            }
+            if has_body {
+                add(
+                    "415",
+                    "The body is not of the content type this operation takes",
+                );
+            }
+            add(
+                "503",
+                "The database cannot be reached just now, or its disk is full; try again later",
+            );
+        }
+    }
 }
 
 /// This API's OpenAPI 3.1 document.

@@ -1,7 +1,7 @@
 //! Notifications over the API: the signed-in person's choices, and for administrators the messages
 //! by state with a way to send a dead one again.
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
@@ -10,7 +10,7 @@ use qiaoyi_app::reminders::{MyNotifications, SettingsForm};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::problem::Problem;
@@ -191,7 +191,7 @@ pub async fn list(
 
 /// Puts a dead message back in the queue with a fresh count of attempts (administrators).
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations", params(("id" = String, Path)),
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 204, description = "Queued again"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No dead message has this id", body = Problem, content_type = "application/problem+json")
@@ -199,7 +199,7 @@ pub async fn list(
 pub async fn retry(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
     state
         .app

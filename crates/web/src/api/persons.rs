@@ -1,14 +1,14 @@
 //! The people an account applies for, over the API. Document numbers are returned masked; the
 //! full numbers stay sealed at rest.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::persons::{DocumentInput, Person, PersonInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::problem::Problem;
@@ -162,11 +162,11 @@ pub async fn add(
 
 /// One person on your list.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = String, Path)),
-    responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), (status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PersonView>, Problem> {
     let person = state
         .app
@@ -177,7 +177,7 @@ pub async fn show(
 
 /// Change a person on your list.
 #[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "persons", request_body = PersonBody, params(("id" = String, Path)),
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = PersonView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")
@@ -185,7 +185,7 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<Json<PersonView>, Problem> {
     let person = state
@@ -203,7 +203,7 @@ pub async fn update(
 
 /// Add an identity document; the number is checked by the kind's rules and stored sealed.
 #[utoipa::path(post, path = "/api/v1/persons/{id}/documents", tag = "persons", request_body = DocumentBody, params(("id" = String, Path)),
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 201, body = PersonView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")
@@ -211,7 +211,7 @@ pub async fn update(
 pub async fn add_document(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<DocumentBody>,
 ) -> Result<(StatusCode, Json<PersonView>), Problem> {
     let person = state
@@ -234,11 +234,11 @@ pub async fn add_document(
 /// Remove an identity document.
 #[utoipa::path(delete, path = "/api/v1/persons/{id}/documents/{document}", tag = "persons",
     params(("id" = String, Path), ("document" = String, Path)),
-    responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), (status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_document(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path((id, document)): Path<(String, String)>,
+    ApiPath((id, document)): ApiPath<(String, String)>,
 ) -> Result<Json<PersonView>, Problem> {
     let person = state
         .app

@@ -1,7 +1,7 @@
 //! Administrators keep the overseas stations over the API: the body has the shape `GET
 //! /api/v1/stations` returns, so a client can read a station, change it and put it back.
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::catalog::{LocalizedText, StationView};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::problem::Problem;
@@ -110,7 +110,7 @@ impl StationBody {
 pub async fn put(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     request: Request,
 ) -> Result<(StatusCode, Json<StationView>), Problem> {
     // Who may write is settled before the body is judged, so strangers learn nothing from its errors.

@@ -1,7 +1,7 @@
 //! Administrators' accounts over the API: list, create staff accounts, change roles, disable.
 //! A created account's password and authenticator secret are returned once and never again.
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
@@ -11,7 +11,7 @@ use qiaoyi_app::domain::access::{Action, Grant};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::problem::Problem;
@@ -178,7 +178,7 @@ pub async fn create(
 
 /// One account (administrators).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = String, Path)),
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")
@@ -186,7 +186,7 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AccountView>, Problem> {
     let account = state
         .app
@@ -206,7 +206,7 @@ pub struct RolesBody {
 /// own administrator role.
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "accounts", params(("id" = String, Path)),
     request_body = RolesBody,
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -215,7 +215,7 @@ pub struct RolesBody {
 pub async fn roles(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: Request,
 ) -> Result<Json<AccountView>, Problem> {
     auth.may(&state.app, Action::ManageUsers).await?;
@@ -238,7 +238,7 @@ pub struct StatusBody {
 /// Disables or enables an account (administrators; not one's own).
 #[utoipa::path(put, path = "/api/v1/users/{id}/status", tag = "accounts", params(("id" = String, Path)),
     request_body = StatusBody,
-    responses(
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -247,7 +247,7 @@ pub struct StatusBody {
 pub async fn status(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     request: Request,
 ) -> Result<Json<AccountView>, Problem> {
     auth.may(&state.app, Action::ManageUsers).await?;
