@@ -40,7 +40,8 @@ fn mount_small(dir: &Path, megabytes: u32) -> Option<Mount> {
     status.success().then(|| Mount(dir.to_owned()))
 }
 
-async fn start(data: &Path) -> (Server, String) {
+/// Starts `qiaoyi demo` on `data`, its log in `log` (kept off the small filesystem).
+async fn start(data: &Path, log: &Path) -> (Server, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -51,7 +52,7 @@ async fn start(data: &Path) -> (Server, String) {
         .env_remove("QIAOYI_DATABASE_URL")
         .env("QIAOYI_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("log file"))
         .spawn()
         .expect("start qiaoyi demo");
     let server = Server(child);
@@ -201,7 +202,10 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
         return;
     };
     let data = dir.path().join("data");
-    let (server, base) = start(&data).await;
+    let logs = tempfile::tempdir().expect("log dir");
+    let log = logs.path().join("server.log");
+    let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let (server, base) = start(&data, &log).await;
     let applicant = Applicant::sign_in(&base).await;
     let mut acknowledged = Vec::new();
     for n in 0..3 {
@@ -249,11 +253,14 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
     }
 
     std::fs::remove_file(filler).expect("free the space");
-    let after = applicant.write(1000).await.expect("writes work again");
+    let after = applicant
+        .write(1000)
+        .await
+        .unwrap_or_else(|e| panic!("writes work again: {e:?}\n{}", server_log()));
     acknowledged.push(after);
 
     drop(server);
-    let (_server, base) = start(&data).await;
+    let (_server, base) = start(&data, &logs.path().join("restarted.log")).await;
     let applicant = Applicant::sign_in(&base).await;
     for id in &acknowledged {
         let case = applicant.case(id).await;

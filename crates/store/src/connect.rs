@@ -2,9 +2,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
+use sqlx::{Connection, Executor};
 
 use crate::{Store, StoreError};
 
@@ -128,16 +128,28 @@ impl Store {
                     "?mode=rwc"
                 });
             }
-            options = options.max_connections(8).after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                    )
-                    .await?;
-                    Ok(())
+            options = options
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
                 })
-            });
+                // When a write fails on a full disk, SQLite rolls the transaction back itself; the
+                // ROLLBACK sqlx sends afterwards then fails and sqlx still counts the connection as
+                // inside a transaction, so every later BEGIN on it would fail. The ping waits for
+                // that rollback; a connection still "in a transaction" is closed, not reused.
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        conn.ping().await?;
+                        Ok(!conn.is_in_transaction())
+                    })
+                });
         } else {
             options = options.max_connections(16);
         }
