@@ -6,8 +6,7 @@
 //! `QY_CRASH_SUBMISSIONS` sets how many submissions start at once (default 1,000).
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -16,7 +15,9 @@ use qiaoyi_store::bench::file_content;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-const FORM: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+mod common;
+use common::{FORM, reply_json, sign_in, start};
+
 const FILE_SIZE: usize = 8 * 1024;
 
 /// What the server said yes to for one case.
@@ -24,92 +25,6 @@ const FILE_SIZE: usize = 8 * 1024;
 struct Acknowledged {
     files: Vec<(usize, String)>,
     submitted: bool,
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start(dir: &Path, env: &[(String, String)]) -> Server {
-    let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_qiaoyi"));
-    command
-        .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(dir)
-        .env_remove("QIAOYI_DATABASE_URL")
-        .env("QIAOYI_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let server = Server {
-        child: command.spawn().expect("start qiaoyi demo"),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let base = server.base.clone();
-    let http = reqwest::Client::new();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not come up at {base}");
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str) -> (String, String) {
-    let reply = http
-        .post(format!("{base}/api/v1/session"))
-        .header("content-type", "application/json")
-        .body(
-            json!({"email": "applicant@qiaoyi.example", "password": qiaoyi_app::demo::DEMO_PASSWORD})
-                .to_string(),
-        )
-        .send()
-        .await
-        .expect("sign in");
-    assert!(reply.status().is_success());
-    let cookie = reply
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("qiaoyi_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_owned();
-    let me: Value = reply_json(
-        http.get(format!("{base}/api/v1/me"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("me"),
-    )
-    .await;
-    (cookie, me["csrf"].as_str().expect("csrf").to_owned())
-}
-
-async fn reply_json(reply: reqwest::Response) -> Value {
-    serde_json::from_str(&reply.text().await.expect("body")).expect("JSON")
 }
 
 /// One submission; records each acknowledgement the moment it arrives. Errors (the server died)
@@ -201,7 +116,7 @@ async fn sigkill_during_concurrent_submissions_loses_nothing_acknowledged() {
         env.push(("QIAOYI_DATABASE_URL".to_owned(), url.expose().to_owned()));
     }
 
-    let mut server = start(&data, &env).await;
+    let mut server = start(&data, &env, None).await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -260,7 +175,7 @@ async fn sigkill_during_concurrent_submissions_loses_nothing_acknowledged() {
         "the kill should land mid-run: {whole} of {total} submitted"
     );
 
-    let mut server = start(&data, &env).await;
+    let mut server = start(&data, &env, None).await;
     let session = sign_in(&http, &server.base).await;
     for (id, ack) in &acked {
         let case = reply_json(

@@ -5,12 +5,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-const FORM: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+mod common;
+use common::{FORM, start};
 
 /// Unmounts the small filesystem however the test ends.
 struct Mount(PathBuf);
@@ -18,15 +18,6 @@ struct Mount(PathBuf);
 impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -40,35 +31,6 @@ fn mount_small(dir: &Path, megabytes: u32) -> Option<Mount> {
     status.success().then(|| Mount(dir.to_owned()))
 }
 
-/// Starts `qiaoyi demo` on `data`, its log in `log` (kept off the small filesystem).
-async fn start(data: &Path, log: &Path) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let child = Command::new(env!("CARGO_BIN_EXE_qiaoyi"))
-        .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .env_remove("QIAOYI_DATABASE_URL")
-        .env("QIAOYI_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).expect("log file"))
-        .spawn()
-        .expect("start qiaoyi demo");
-    let server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            return (server, base);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not come up at {base}");
-}
-
 struct Applicant {
     http: reqwest::Client,
     base: String,
@@ -79,43 +41,12 @@ struct Applicant {
 impl Applicant {
     async fn sign_in(base: &str) -> Applicant {
         let http = reqwest::Client::new();
-        let reply = http
-            .post(format!("{base}/api/v1/session"))
-            .header("content-type", "application/json")
-            .body(
-                json!({"email": "applicant@qiaoyi.example", "password": qiaoyi_app::demo::DEMO_PASSWORD})
-                    .to_string(),
-            )
-            .send()
-            .await
-            .expect("sign in");
-        assert!(reply.status().is_success());
-        let cookie = reply
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("qiaoyi_session="))
-            .and_then(|v| v.split(';').next())
-            .expect("cookie")
-            .to_owned();
-        let me: Value = serde_json::from_str(
-            &http
-                .get(format!("{base}/api/v1/me"))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .expect("me")
-                .text()
-                .await
-                .expect("body"),
-        )
-        .expect("JSON");
+        let (cookie, csrf) = common::sign_in(&http, base).await;
         Applicant {
             http,
             base: base.to_owned(),
             cookie,
-            csrf: me["csrf"].as_str().expect("csrf").to_owned(),
+            csrf,
         }
     }
 
@@ -205,7 +136,8 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
     let logs = tempfile::tempdir().expect("log dir");
     let log = logs.path().join("server.log");
     let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    let (server, base) = start(&data, &log).await;
+    let server = start(&data, &[], Some(&log)).await;
+    let base = server.base.clone();
     let applicant = Applicant::sign_in(&base).await;
     let mut acknowledged = Vec::new();
     for n in 0..3 {
@@ -260,7 +192,8 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
     acknowledged.push(after);
 
     drop(server);
-    let (_server, base) = start(&data, &logs.path().join("restarted.log")).await;
+    let server = start(&data, &[], Some(&logs.path().join("restarted.log"))).await;
+    let base = server.base.clone();
     let applicant = Applicant::sign_in(&base).await;
     for id in &acknowledged {
         let case = applicant.case(id).await;
