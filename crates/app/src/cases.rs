@@ -81,7 +81,7 @@ impl Case {
             && self.deadline.is_some_and(|d| d < today)
     }
 
-    fn resource(&self) -> Resource<'_> {
+    pub(crate) fn resource(&self) -> Resource<'_> {
         Resource::Case {
             id: &self.id,
             applicant: self.applicant_id.as_deref().unwrap_or_default(),
@@ -344,6 +344,23 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
         let item = self.item(&row.item_code).await?;
         parse_row(row, item)
+    }
+
+    /// A case the signed-in user may read; "not found" for a case that does not exist.
+    pub(crate) async fn readable_case(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Case, AppError> {
+        let case = self.load_case(id).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("this case".into()),
+            other => other,
+        })?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await?;
+        Ok(case)
     }
 
     /// Opens a draft case. The channel follows from who files it: an applicant files online, a
@@ -632,6 +649,11 @@ impl App {
             now,
         );
         let messages = self.case_notices(&case, step, &reason).await?;
+        let charge = if crate::fees::charges_at(step) {
+            crate::fees::charge_for(&case, &actor.user_id, role, now)
+        } else {
+            None
+        };
         let written = self
             .store
             .step_case(
@@ -653,6 +675,7 @@ impl App {
                     } else {
                         None
                     },
+                    charge,
                 },
                 now,
                 &record,

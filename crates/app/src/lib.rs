@@ -10,6 +10,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 mod error;
+pub mod fees;
 pub mod notify;
 pub mod outbox;
 pub mod people;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod country;
+pub mod fees;
 pub mod identity;
 pub mod lang;
 pub mod notify;

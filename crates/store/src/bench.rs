@@ -2,7 +2,7 @@
 //! straight to SQLite. One connection and no pool, no HTTP, no sessions, no checks; the same
 //! durability as the store (WAL, `synchronous = FULL`), the same schema and indexes, the same
 //! statements and the same transactions: the draft, one per uploaded file, the submit step with its
-//! notice. Whatever intake does beyond this is the price of the product around the rows.
+//! fee charge and its notice. Whatever intake does beyond this is the price of the product around the rows.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use qiaoyi_domain::access::audit::{AuditRecord, entry_hash, sha256_hex};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, Row};
 
-use crate::{DatabaseUrl, Store, StoreError, audit, cases, outbox};
+use crate::{DatabaseUrl, Store, StoreError, audit, cases, ledger, outbox};
 
 /// What one submission writes, as intake writes it.
 #[derive(Clone, Debug)]
@@ -23,6 +23,8 @@ pub struct Shape {
 }
 
 const APPLICANT: &str = "00000000000000000000000000000001";
+/// EE-01's fee, charged at submission.
+const FEE_FEN: i64 = 12_000;
 
 pub struct RawIntake {
     conn: SqliteConnection,
@@ -152,6 +154,46 @@ impl RawIntake {
             .bind("")
             .execute(&mut *tx)
             .await?;
+        // The fee falls due at submission: the entry and its two postings.
+        let entry_seq: i64 = sqlx::query_scalar(cases::NEXT_NUMBER)
+            .bind(ledger::ENTRY_SEQUENCE.0)
+            .bind(ledger::ENTRY_SEQUENCE.1)
+            .fetch_one(&mut *tx)
+            .await?;
+        let entry_id = format!("{n:031x}f");
+        sqlx::query(ledger::INSERT_ENTRY)
+            .bind(entry_seq)
+            .bind(&entry_id)
+            .bind(&case_id)
+            .bind("charge")
+            .bind(FEE_FEN)
+            .bind(None::<String>)
+            .bind("")
+            .bind("")
+            .bind(0_i64)
+            .bind("")
+            .bind("")
+            .bind(user)
+            .bind("applicant")
+            .bind(now)
+            .bind(None::<String>)
+            .execute(&mut *tx)
+            .await?;
+        let postings = qiaoyi_domain::fees::postings(
+            qiaoyi_domain::fees::EntryKind::Charge,
+            &case_id,
+            FEE_FEN,
+            qiaoyi_domain::fees::Method::CashWindow,
+        );
+        for (line, posting) in postings.iter().enumerate() {
+            sqlx::query(ledger::INSERT_POSTING)
+                .bind(&entry_id)
+                .bind(line as i64)
+                .bind(&posting.account)
+                .bind(posting.amount_fen)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(outbox::ENQUEUE)
             .bind(format!("{n:031x}m"))
             .bind(now)
@@ -268,6 +310,8 @@ mod tests {
         assert_eq!(counts["case_files"], 4);
         assert_eq!(counts["case_file_blobs"], 4);
         assert_eq!(counts["outbox"], 2);
+        assert_eq!(counts["ledger_entries"], 2);
+        assert_eq!(counts["ledger_postings"], 4);
         assert_eq!(counts["audit"], 8);
         let mut verifier = qiaoyi_domain::access::audit::Verifier::default();
         for (record, prev, hash) in store.audit_chain(0, 100).await.expect("chain") {

@@ -75,6 +75,8 @@ pub struct CaseStep {
     pub deadline: Option<String>,
     /// Replaces the reason shown to the applicant when the step carries one.
     pub reason: Option<String>,
+    /// The item's fee, charged when the case is submitted.
+    pub charge: Option<crate::NewLedgerEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -298,6 +300,9 @@ impl Store {
             .bind(&step.note)
             .execute(&mut *tx)
             .await?;
+        if let Some(charge) = &step.charge {
+            crate::ledger::write_entry(&mut tx, charge, now).await?;
+        }
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }

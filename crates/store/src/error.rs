@@ -18,6 +18,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// A fee entry the case's fees do not allow at the moment of writing; nothing was written.
+    #[error("{0}")]
+    Ledger(qiaoyi_domain::fees::EntryError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

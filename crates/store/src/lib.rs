@@ -12,6 +12,7 @@ mod cases;
 mod catalog;
 mod connect;
 mod error;
+mod ledger;
 mod outbox;
 mod people;
 mod persons;
@@ -23,6 +24,7 @@ pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
+pub use ledger::{LedgerEntryRow, NewLedgerEntry};
 pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};

@@ -195,6 +195,11 @@ pub enum Action {
     ProcessCase,
     /// Approve or refuse a case, or issue its certificate.
     DecideCase,
+    /// Record a payment on a case: at a station for its own cases, by the item's officers, or by a
+    /// consultant paying for someone (代缴).
+    RecordPayment,
+    /// Refund a payment or write off what is owed.
+    AdjustFees,
     /// Approve or refuse a green-channel request.
     DecideGreenChannel,
     /// Children's records in the care programme.
@@ -204,7 +209,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -217,6 +222,8 @@ impl Action {
         Action::ReadCase,
         Action::ProcessCase,
         Action::DecideCase,
+        Action::RecordPayment,
+        Action::AdjustFees,
         Action::DecideGreenChannel,
         Action::ReadChildRecord,
         Action::AnswerConsultation,
@@ -241,6 +248,8 @@ impl Action {
             Action::ReadCase => "read_case",
             Action::ProcessCase => "process_case",
             Action::DecideCase => "decide_case",
+            Action::RecordPayment => "record_payment",
+            Action::AdjustFees => "adjust_fees",
             Action::DecideGreenChannel => "decide_green_channel",
             Action::ReadChildRecord => "read_child_record",
             Action::AnswerConsultation => "answer_consultation",
@@ -348,6 +357,20 @@ pub fn allowing_grant<'a>(
                 _ => false,
             },
             (Action::ProcessCase | Action::DecideCase, Resource::Case { category, .. }) => {
+                matches!(grant, Grant::Officer(mine) if mine == *category)
+            }
+            (
+                Action::RecordPayment,
+                Resource::Case {
+                    station, category, ..
+                },
+            ) => match grant {
+                Grant::Station(mine) => *station == Some(mine),
+                Grant::Officer(mine) => mine == *category,
+                Grant::Consultant => true,
+                _ => false,
+            },
+            (Action::AdjustFees, Resource::Case { category, .. }) => {
                 matches!(grant, Grant::Officer(mine) if mine == *category)
             }
             (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,

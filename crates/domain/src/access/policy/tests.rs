@@ -38,6 +38,8 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ReadCase, "OOOYY---"),
     (Action::ProcessCase, "--O-----"),
     (Action::DecideCase, "--O-----"),
+    (Action::RecordPayment, "-OO-Y---"),
+    (Action::AdjustFees, "--O-----"),
     (Action::DecideGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
     (Action::AnswerConsultation, "----Y---"),
@@ -61,6 +63,8 @@ fn resource<'a>(
         | Action::ReadCase
         | Action::ProcessCase
         | Action::DecideCase
+        | Action::RecordPayment
+        | Action::AdjustFees
         | Action::DecideGreenChannel => Resource::Case {
             id: "case-1",
             applicant: person,

@@ -1,0 +1,298 @@
+//! Fees through the use cases, on whichever database the test store gives: the charge at
+//! submission, payments (also on someone's behalf), refunds and write-offs by the right roles, the
+//! rules against overpaying and over-refunding, receipts, and `ledger check` after many entries.
+
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::accounts::CurrentSession;
+use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
+use qiaoyi_app::fees::FeeRequest;
+use qiaoyi_app::{App, AppError};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+
+/// A submitted EE-01 case (fee 120 yuan) of the demo applicant.
+async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
+    let case = app
+        .open_case(
+            Some(applicant),
+            &CaseRequest {
+                item: "EE-01".into(),
+                person_name: "季美华".into(),
+                person_name_latin: "JI MEIHUA".into(),
+                birth_date: "1950-04-02".into(),
+                relation: "self".into(),
+                delivery: "courier".into(),
+                ..CaseRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("opened");
+    for (i, m) in case.item.materials.iter().enumerate() {
+        if m.required {
+            let upload = Upload {
+                material: i,
+                file_name: "scan.pdf",
+                content: PDF,
+            };
+            app.upload_case_file(Some(applicant), &case.id, &upload, &client(), T0)
+                .await
+                .expect("uploaded");
+        }
+    }
+    let step = StepRequest {
+        step: "submit".into(),
+        expected_version: 1,
+        reason: String::new(),
+    };
+    app.step_case(Some(applicant), &case.id, &step, &client(), T0)
+        .await
+        .expect("submitted");
+    case.id
+}
+
+fn payment(amount_fen: i64, method: &str, reference: &str) -> FeeRequest {
+    FeeRequest {
+        kind: "payment".into(),
+        amount_fen,
+        method: method.into(),
+        reference: reference.into(),
+        payer_name: "季美华".into(),
+        ..FeeRequest::default()
+    }
+}
+
+fn refused_field(result: Result<impl std::fmt::Debug, AppError>) -> &'static str {
+    match result {
+        Err(AppError::Invalid { field, .. }) => field,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
+    let (app, store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
+    let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
+    let id = submitted_case(&app, &applicant).await;
+
+    let statement = app
+        .case_fees(Some(&applicant), &id, &client(), T0)
+        .await
+        .expect("fees");
+    assert_eq!(statement.fee_fen, 12_000);
+    assert_eq!(statement.fees.charged, 12_000);
+    assert_eq!(statement.outstanding(), 12_000);
+    assert_eq!(statement.pending_charge, 0);
+    assert!(!statement.may_pay && !statement.may_adjust);
+
+    // The applicant does not record their own payments; a station only for cases it filed.
+    for who in [&applicant, &rome] {
+        let denied = app
+            .record_fee(Some(who), &id, &payment(100, "cash_window", ""), &client(), T0)
+            .await;
+        assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
+    }
+
+    // A consultant pays 50 yuan for the elderly applicant (代缴).
+    let on_behalf = FeeRequest {
+        payer_name: "咨询员".into(),
+        on_behalf: true,
+        payer_relation: "consultant".into(),
+        ..payment(5_000, "cash_window", "")
+    };
+    let paid = app
+        .record_fee(Some(&consultant), &id, &on_behalf, &client(), T0)
+        .await
+        .expect("paid on behalf");
+    assert!(paid.on_behalf);
+    assert_eq!(paid.recorded_role, "consultant");
+    let receipt_number = paid.receipt_number.clone().expect("receipt number");
+    assert!(receipt_number.starts_with("R-2026-"), "{receipt_number}");
+
+    // Bad input is refused with the field it is about, and nothing is written.
+    let bad = [
+        (payment(7_001, "cash_window", ""), "amount"),
+        (payment(0, "cash_window", ""), "amount"),
+        (payment(-100, "cash_window", ""), "amount"),
+        (payment(i64::MAX, "cash_window", ""), "amount"),
+        (payment(100, "cheque", ""), "method"),
+        (payment(100, "bank_transfer", ""), "reference"),
+        (payment(100, "cash_window", &"x".repeat(101)), "reference"),
+        (
+            FeeRequest {
+                payer_name: " ".into(),
+                ..payment(100, "cash_window", "")
+            },
+            "payer_name",
+        ),
+        (
+            FeeRequest {
+                on_behalf: true,
+                ..payment(100, "cash_window", "")
+            },
+            "payer_relation",
+        ),
+        (
+            FeeRequest {
+                kind: "charge".into(),
+                ..payment(100, "cash_window", "")
+            },
+            "kind",
+        ),
+        (
+            FeeRequest {
+                kind: "gift".into(),
+                ..payment(100, "cash_window", "")
+            },
+            "kind",
+        ),
+    ];
+    for (request, field) in bad {
+        let result = app
+            .record_fee(Some(&officer), &id, &request, &client(), T0)
+            .await;
+        assert_eq!(refused_field(result), field, "{request:?}");
+    }
+
+    // The officer records the rest by bank transfer; nothing is owed after it.
+    app.record_fee(
+        Some(&officer),
+        &id,
+        &payment(7_000, "bank_transfer", "CN-TRX-8812"),
+        &client(),
+        T0,
+    )
+    .await
+    .expect("paid the rest");
+    let statement = app
+        .case_fees(Some(&applicant), &id, &client(), T0)
+        .await
+        .expect("fees");
+    assert_eq!(statement.outstanding(), 0);
+    assert_eq!(statement.fees.paid, 12_000);
+    let write_off = FeeRequest {
+        kind: "write_off".into(),
+        amount_fen: 100,
+        note: "elderly, no means".into(),
+        ..FeeRequest::default()
+    };
+    let nothing_owed = app
+        .record_fee(Some(&officer), &id, &write_off, &client(), T0)
+        .await;
+    assert_eq!(refused_field(nothing_owed), "amount");
+
+    // Refunds: never more than was paid, and only by the item's officers.
+    let refund = |amount_fen| FeeRequest {
+        kind: "refund".into(),
+        ..payment(amount_fen, "cash_window", "")
+    };
+    let too_much = app
+        .record_fee(Some(&officer), &id, &refund(12_001), &client(), T0)
+        .await;
+    assert_eq!(refused_field(too_much), "amount");
+    let denied = app
+        .record_fee(Some(&consultant), &id, &refund(100), &client(), T0)
+        .await;
+    assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
+    app.record_fee(Some(&officer), &id, &refund(2_000), &client(), T0)
+        .await
+        .expect("refunded");
+
+    // The receipt: the applicant reads it, with the amount in capital numerals and who paid for
+    // whom; the charge has none.
+    let receipt = app
+        .receipt(Some(&applicant), &paid.id, &client(), T0)
+        .await
+        .expect("receipt");
+    assert_eq!(receipt.capitals, "伍拾元整");
+    assert_eq!(receipt.case.id, id);
+    assert_eq!(receipt.entry.payer_name, "咨询员");
+    let statement = app
+        .case_fees(Some(&officer), &id, &client(), T0)
+        .await
+        .expect("fees");
+    assert!(statement.may_pay && statement.may_adjust);
+    assert_eq!(statement.entries.len(), 4);
+    let charge = &statement.entries[0];
+    assert_eq!(charge.kind, "charge");
+    let no_receipt = app.receipt(Some(&applicant), &charge.id, &client(), T0).await;
+    assert!(matches!(no_receipt, Err(AppError::NotFound(_))), "{no_receipt:?}");
+
+    // Every write is in the audit log.
+    let logged = |action: &str| {
+        let filter = qiaoyi_store::AuditFilter {
+            action: action.into(),
+            subject_id: id.clone(),
+            ..Default::default()
+        };
+        let store = store.store.clone();
+        async move { store.audit_search(&filter, 0, 10).await.expect("audit").total }
+    };
+    assert_eq!(logged("fee_payment").await, 2);
+    assert_eq!(logged("fee_refund").await, 1);
+    let report = app.ledger_check(|_, _| {}).await.expect("check");
+    assert!(report.is_sound(), "{:?}", report.problems);
+    assert_eq!(report.balances[&format!("receivable:{id}")], 0);
+    assert_eq!(report.balances["funds:bank_transfer"], 7_000);
+    assert_eq!(report.balances["funds:cash_window"], 3_000);
+}
+
+#[tokio::test]
+async fn the_ledger_checks_after_many_random_entries() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let mut cases = Vec::new();
+    for _ in 0..3 {
+        cases.push(submitted_case(&app, &applicant).await);
+    }
+    // A fixed linear congruential sequence: the same entries on every run and both databases.
+    let mut seed: u64 = 20_261_126;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) % n
+    };
+    let (mut written, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let id = &cases[next(3) as usize];
+        let kind = ["payment", "payment", "refund", "write_off"][next(4) as usize];
+        let request = FeeRequest {
+            kind: kind.into(),
+            amount_fen: next(6_000) as i64 - 10,
+            method: ["cash_station", "cash_window", "bank_transfer", "online"][next(4) as usize]
+                .into(),
+            reference: "REF-1".into(),
+            payer_name: "季美华".into(),
+            note: "test".into(),
+            ..FeeRequest::default()
+        };
+        match app
+            .record_fee(Some(&officer), id, &request, &client(), T0)
+            .await
+        {
+            Ok(_) => written += 1,
+            Err(AppError::Invalid { field: "amount", .. }) => refused += 1,
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(written > 20 && refused > 20, "{written} written, {refused} refused");
+    let report = app.ledger_check(|_, _| {}).await.expect("check");
+    assert!(report.is_sound(), "{:?}", report.problems);
+    for id in &cases {
+        let statement = app
+            .case_fees(Some(&officer), id, &client(), T0)
+            .await
+            .expect("fees");
+        assert!(statement.outstanding() >= 0 && statement.fees.refundable() >= 0);
+        assert_eq!(
+            report.balances[&format!("receivable:{id}")],
+            i128::from(statement.outstanding())
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Fees: amounts in integer fen ([`money`]) and the double-entry ledger of each case ([`ledger`]).
+
+pub mod ledger;
+pub mod money;
+
+pub use ledger::{
+    Account, CaseFees, EntryError, EntryKind, LedgerCheck, LedgerReport, Method, Posting,
+    StoredEntry, check_entry, postings,
+};
+pub use money::{AmountError, MAX_FEN, capital_numerals, format_yuan, parse_yuan};

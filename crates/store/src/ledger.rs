@@ -1,0 +1,251 @@
+//! The fee ledger's storage. An entry, its postings and its audit entry commit together; the rule
+//! that forbids overpaying or over-refunding is checked inside the same write transaction, against
+//! the case's fees as they are at that moment, so two cashiers cannot both take the last yuan.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::fees::{CaseFees, EntryKind, Posting, StoredEntry, check_entry};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::cases::NEXT_NUMBER;
+use crate::{Store, StoreError, audit};
+
+/// An entry to write. Its postings come from `qiaoyi_domain::fees::postings`.
+#[derive(Clone, Debug)]
+pub struct NewLedgerEntry {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EntryKind,
+    pub amount_fen: i64,
+    pub method: Option<String>,
+    pub reference: String,
+    pub payer_name: String,
+    pub on_behalf: bool,
+    pub payer_relation: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_role: String,
+    pub postings: Vec<Posting>,
+    /// The year of the receipt number (Beijing), for payments and refunds.
+    pub receipt_year: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntryRow {
+    pub seq: i64,
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub method: Option<String>,
+    pub reference: String,
+    pub payer_name: String,
+    pub on_behalf: bool,
+    pub payer_relation: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_role: String,
+    pub recorded_at: i64,
+    pub receipt_number: Option<String>,
+}
+
+const COLUMNS: &str = "seq, id, case_id, kind, amount_fen, method, reference, payer_name, on_behalf, payer_relation, \
+     note, recorded_by, recorded_role, recorded_at, receipt_number";
+
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (seq, id, case_id, kind, amount_fen, method, reference, payer_name, \
+     on_behalf, payer_relation, note, recorded_by, recorded_role, recorded_at, receipt_number) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub(crate) const INSERT_POSTING: &str =
+    "INSERT INTO ledger_postings (entry_id, line, account, amount_fen) VALUES ($1, $2, $3, $4)";
+/// Entries are numbered in the order they commit, from one row of `case_sequences`, so that
+/// `ledger check` replays them in that order.
+pub(crate) const ENTRY_SEQUENCE: (&str, i64) = ("ledger", 0);
+
+fn entry_row(row: &AnyRow) -> Result<LedgerEntryRow, StoreError> {
+    Ok(LedgerEntryRow {
+        seq: row.try_get("seq")?,
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        amount_fen: row.try_get("amount_fen")?,
+        method: row.try_get("method")?,
+        reference: row.try_get("reference")?,
+        payer_name: row.try_get("payer_name")?,
+        on_behalf: row.try_get::<i64, _>("on_behalf")? != 0,
+        payer_relation: row.try_get("payer_relation")?,
+        note: row.try_get("note")?,
+        recorded_by: row.try_get("recorded_by")?,
+        recorded_role: row.try_get("recorded_role")?,
+        recorded_at: row.try_get("recorded_at")?,
+        receipt_number: row.try_get("receipt_number")?,
+    })
+}
+
+/// The case's fees, read inside a write transaction after taking the case's row, so that no other
+/// writer changes them before this one commits (SQLite's write transaction is exclusive already).
+async fn locked_fees(
+    tx: &mut Transaction<'static, Any>,
+    case_id: &str,
+) -> Result<CaseFees, StoreError> {
+    let found = sqlx::query("UPDATE cases SET version = version WHERE id = $1")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if found != 1 {
+        return Err(StoreError::Conflict(format!("case {case_id} does not exist")));
+    }
+    let rows = sqlx::query(
+        "SELECT kind, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger_entries WHERE case_id = $1 GROUP BY kind",
+    )
+    .bind(case_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut fees = CaseFees::default();
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let total: i64 = row.try_get("total")?;
+        let kind = EntryKind::parse(&kind).ok_or_else(|| StoreError::CorruptRow {
+            table: "ledger_entries",
+            key: case_id.to_owned(),
+            reason: format!("unknown kind {kind:?}"),
+        })?;
+        fees.apply(kind, total);
+    }
+    Ok(fees)
+}
+
+/// Writes `entry` if the case's fees allow it. Returns the receipt number given out, if any.
+pub(crate) async fn write_entry(
+    tx: &mut Transaction<'static, Any>,
+    entry: &NewLedgerEntry,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let fees = locked_fees(tx, &entry.case_id).await?;
+    check_entry(&fees, entry.kind, entry.amount_fen).map_err(StoreError::Ledger)?;
+    let seq: i64 = sqlx::query_scalar(NEXT_NUMBER)
+        .bind(ENTRY_SEQUENCE.0)
+        .bind(ENTRY_SEQUENCE.1)
+        .fetch_one(&mut **tx)
+        .await?;
+    let receipt = if entry.kind.moves_money() {
+        let n: i64 = sqlx::query_scalar(NEXT_NUMBER)
+            .bind("R")
+            .bind(entry.receipt_year)
+            .fetch_one(&mut **tx)
+            .await?;
+        Some(format!("R-{}-{n:06}", entry.receipt_year))
+    } else {
+        None
+    };
+    sqlx::query(INSERT_ENTRY)
+        .bind(seq)
+        .bind(&entry.id)
+        .bind(&entry.case_id)
+        .bind(entry.kind.as_str())
+        .bind(entry.amount_fen)
+        .bind(&entry.method)
+        .bind(&entry.reference)
+        .bind(&entry.payer_name)
+        .bind(i64::from(entry.on_behalf))
+        .bind(&entry.payer_relation)
+        .bind(&entry.note)
+        .bind(&entry.recorded_by)
+        .bind(&entry.recorded_role)
+        .bind(now)
+        .bind(&receipt)
+        .execute(&mut **tx)
+        .await?;
+    for (line, posting) in entry.postings.iter().enumerate() {
+        sqlx::query(INSERT_POSTING)
+            .bind(&entry.id)
+            .bind(line as i64)
+            .bind(&posting.account)
+            .bind(posting.amount_fen)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(receipt)
+}
+
+impl Store {
+    /// Records one entry with its postings and audit entry. A rule broken at the moment of writing
+    /// is `StoreError::Ledger` and nothing is written.
+    pub async fn record_ledger_entry(
+        &self,
+        entry: &NewLedgerEntry,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let receipt = write_entry(&mut tx, entry, now).await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// A case's entries in the order they were written.
+    pub async fn ledger_entries(&self, case_id: &str) -> Result<Vec<LedgerEntryRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM ledger_entries WHERE case_id = $1 ORDER BY seq"
+        )))
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_row).collect()
+    }
+
+    pub async fn ledger_entry(&self, id: &str) -> Result<Option<LedgerEntryRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM ledger_entries WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(entry_row).transpose()
+    }
+
+    /// The highest entry number written, 0 for an empty ledger.
+    pub async fn ledger_last_seq(&self) -> Result<i64, StoreError> {
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM ledger_entries")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// Entries numbered `from..=to` with their postings, for `ledger check` in batches.
+    pub async fn ledger_batch(&self, from: i64, to: i64) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.case_id, e.kind, e.amount_fen, e.method, p.account, p.amount_fen AS posting \
+             FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.id \
+             WHERE e.seq >= $1 AND e.seq <= $2 ORDER BY e.seq, p.line",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries: Vec<StoredEntry> = Vec::new();
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            if entries.last().is_none_or(|e| e.id != id) {
+                entries.push(StoredEntry {
+                    id,
+                    case_id: row.try_get("case_id")?,
+                    kind: row.try_get("kind")?,
+                    amount_fen: row.try_get("amount_fen")?,
+                    method: row.try_get("method")?,
+                    postings: Vec::new(),
+                });
+            }
+            let account: Option<String> = row.try_get("account")?;
+            let amount: Option<i64> = row.try_get("posting")?;
+            if let (Some(account), Some(amount_fen), Some(entry)) = (account, amount, entries.last_mut()) {
+                entry.postings.push(Posting {
+                    account,
+                    amount_fen,
+                });
+            }
+        }
+        Ok(entries)
+    }
+}
