@@ -37,6 +37,7 @@ function shape(url) {
     .replace(/^\/guides\/G\d{4}$/, '/guides/:code')
     .replace(/^\/people\/[^/]+$/, '/people/:id')
     .replace(/^\/cases\/c-[0-9a-f]+$/, '/cases/:id')
+    .replace(/^\/receipts\/[0-9a-f]+$/, '/receipts/:id')
     .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
     .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code')
     .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
@@ -114,7 +115,7 @@ async function check(context, role, url, lang, mode) {
 }
 
 /** Pages whose content depends on who is signed in; the others are checked once, for anyone. */
-const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply)/.test(p);
+const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply|receipts)/.test(p);
 const checkedShapes = new Set();
 
 for (const role of ROLES) {

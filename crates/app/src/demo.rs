@@ -128,8 +128,8 @@ impl App {
     }
 
     /// A few cases at different stages, so every list and case page has something to show: the
-    /// applicant's passport renewal with the bureau, her mother's certificate still a draft, and a
-    /// walk-in at the Rome station already accepted.
+    /// applicant's passport renewal with the bureau (its fee owed), her mother's certificate still a
+    /// draft, and a walk-in at the Rome station already accepted and paid in cash there.
     async fn seed_demo_cases(&self, now_ms: i64) -> Result<usize, AppError> {
         let client = Client {
             address: "demo".into(),
@@ -243,6 +243,18 @@ impl App {
                 {
                     Ok(_) | Err(AppError::NoCalendar(_)) => {}
                     Err(e) => return Err(e),
+                }
+                // He paid the fee in cash at the station.
+                let paid = crate::fees::FeeRequest {
+                    kind: "payment".into(),
+                    amount_fen: i64::from(case.item.fee_fen),
+                    method: "cash_station".into(),
+                    payer_name: case.person_name.clone(),
+                    ..crate::fees::FeeRequest::default()
+                };
+                if paid.amount_fen > 0 {
+                    self.record_fee(Some(&rome), &case.id, &paid, &client, now_ms)
+                        .await?;
                 }
             }
         }

@@ -6,8 +6,7 @@
 use qiaoyi_domain::access::{Action, allowing_grant};
 use qiaoyi_domain::cases::{CaseState, Step};
 use qiaoyi_domain::fees::{
-    CaseFees, EntryKind, LedgerCheck, LedgerReport, Method, capital_numerals, check_entry,
-    postings,
+    CaseFees, EntryKind, LedgerCheck, LedgerReport, Method, capital_numerals, check_entry, postings,
 };
 use qiaoyi_domain::lang::Text;
 use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, StoreError};
@@ -90,13 +89,21 @@ fn text_checked(
         return Err(invalid(field, format!("at most {max} characters")));
     }
     if text.chars().any(char::is_control) {
-        return Err(invalid(field, "remove the line breaks and control characters"));
+        return Err(invalid(
+            field,
+            "remove the line breaks and control characters",
+        ));
     }
     Ok(text.to_owned())
 }
 
 /// The charge a case's submission writes, when its item has a fee.
-pub(crate) fn charge_for(case: &Case, actor_id: &str, role: &str, now: i64) -> Option<NewLedgerEntry> {
+pub(crate) fn charge_for(
+    case: &Case,
+    actor_id: &str,
+    role: &str,
+    now: i64,
+) -> Option<NewLedgerEntry> {
     let fee = i64::from(case.item.fee_fen);
     (fee > 0).then(|| charge_entry(case, fee, actor_id, role, now))
 }
@@ -242,7 +249,14 @@ impl App {
         if kind == EntryKind::Payment && statement.pending_charge > 0 {
             // A case submitted before fees were recorded is charged now, on its own.
             let charge = charge_entry(&case, statement.pending_charge, &actor.user_id, role, now);
-            let record = self.audit_record(Some(actor), "fee_charge", ("case", &case.id), "ok", client, now);
+            let record = self.audit_record(
+                Some(actor),
+                "fee_charge",
+                ("case", &case.id),
+                "ok",
+                client,
+                now,
+            );
             match self.store.record_ledger_entry(&charge, now, &record).await {
                 Ok(_) | Err(StoreError::Ledger(_)) => {}
                 Err(e) => return Err(e.into()),

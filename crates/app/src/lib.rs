@@ -22,7 +22,7 @@ pub mod vault;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome,
+    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, LedgerEntryRow,
     NotificationSettings, OutboxRow, Page, StationRecord, StoreError,
 };
 

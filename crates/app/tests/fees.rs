@@ -94,7 +94,13 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     // The applicant does not record their own payments; a station only for cases it filed.
     for who in [&applicant, &rome] {
         let denied = app
-            .record_fee(Some(who), &id, &payment(100, "cash_window", ""), &client(), T0)
+            .record_fee(
+                Some(who),
+                &id,
+                &payment(100, "cash_window", ""),
+                &client(),
+                T0,
+            )
             .await;
         assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     }
@@ -221,8 +227,13 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     assert_eq!(statement.entries.len(), 4);
     let charge = &statement.entries[0];
     assert_eq!(charge.kind, "charge");
-    let no_receipt = app.receipt(Some(&applicant), &charge.id, &client(), T0).await;
-    assert!(matches!(no_receipt, Err(AppError::NotFound(_))), "{no_receipt:?}");
+    let no_receipt = app
+        .receipt(Some(&applicant), &charge.id, &client(), T0)
+        .await;
+    assert!(
+        matches!(no_receipt, Err(AppError::NotFound(_))),
+        "{no_receipt:?}"
+    );
 
     // Every write is in the audit log.
     let logged = |action: &str| {
@@ -232,7 +243,13 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
             ..Default::default()
         };
         let store = store.store.clone();
-        async move { store.audit_search(&filter, 0, 10).await.expect("audit").total }
+        async move {
+            store
+                .audit_search(&filter, 0, 10)
+                .await
+                .expect("audit")
+                .total
+        }
     };
     assert_eq!(logged("fee_payment").await, 2);
     assert_eq!(logged("fee_refund").await, 1);
@@ -277,11 +294,16 @@ async fn the_ledger_checks_after_many_random_entries() {
             .await
         {
             Ok(_) => written += 1,
-            Err(AppError::Invalid { field: "amount", .. }) => refused += 1,
+            Err(AppError::Invalid {
+                field: "amount", ..
+            }) => refused += 1,
             Err(other) => panic!("{other:?}"),
         }
     }
-    assert!(written > 20 && refused > 20, "{written} written, {refused} refused");
+    assert!(
+        written > 20 && refused > 20,
+        "{written} written, {refused} refused"
+    );
     let report = app.ledger_check(|_, _| {}).await.expect("check");
     assert!(report.is_sound(), "{:?}", report.problems);
     for id in &cases {

@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Check the fee ledger.
+    Ledger {
+        #[command(subcommand)]
+        what: LedgerWhat,
+    },
     /// Write a consistent copy of the SQLite database while the server runs. The copy does not hold
     /// the field key: keep secret.key (or QIAOYI_SECRET_KEY) safe, apart from the backups.
     Backup {
@@ -127,6 +132,14 @@ enum UserWhat {
 enum AuditWhat {
     /// Walk the hash chain and report the first broken entry (exit 1) or how many entries are whole.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum LedgerWhat {
+    /// Replay every fee entry: each one's postings must be exactly those of its kind and amount
+    /// (so they sum to zero), no case may be overpaid or over-refunded, and all balances must sum
+    /// to zero. Prints the balances; exit 1 with the problems found otherwise.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -239,6 +252,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit {
             what: AuditWhat::Verify,
         } => verify_audit(config).await,
+        Command::Ledger {
+            what: LedgerWhat::Check,
+        } => check_ledger(config).await,
         Command::Remind { today } => remind(config, today.as_deref()).await,
         Command::Bench { .. } => unreachable!("the bench runs before configuration is read"),
         Command::Backup { out } => backup(config, &out).await,
@@ -400,6 +416,56 @@ async fn verify_audit(config: Config) -> Result<(), Failure> {
             broken.seq,
             broken.reason
         ))),
+    }
+}
+
+async fn check_ledger(config: Config) -> Result<(), Failure> {
+    let app = open(config).await?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("checking entries {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = app
+        .ledger_check(|done, total| {
+            bar.set_length(u64::try_from(total).unwrap_or(0));
+            bar.set_position(u64::try_from(done).unwrap_or(0));
+        })
+        .await;
+    bar.finish_and_clear();
+    let report = report.map_err(|e| Failure::Other(e.into()))?;
+    // Per-case receivables are many; the bureau's own accounts are what a person reads.
+    let receivable: i128 = report
+        .balances
+        .iter()
+        .filter(|(account, _)| account.starts_with("receivable:"))
+        .map(|(_, balance)| balance)
+        .sum();
+    println!(
+        "{} entries, {} postings, {} accounts",
+        report.entries,
+        report.postings,
+        report.balances.len()
+    );
+    println!("  receivable (all cases)  {receivable:>14} fen");
+    for (account, balance) in report
+        .balances
+        .iter()
+        .filter(|(account, _)| !account.starts_with("receivable:"))
+    {
+        println!("  {account:<23} {balance:>14} fen");
+    }
+    if report.is_sound() {
+        println!("ledger balanced: every entry's postings sum to zero and no case is overpaid");
+        Ok(())
+    } else {
+        for problem in &report.problems {
+            eprintln!("problem: {problem}");
+        }
+        Err(Failure::Other(anyhow::anyhow!(
+            "the ledger does not balance: {} problem(s)",
+            report.problems.len()
+        )))
     }
 }
 

@@ -627,3 +627,51 @@ fn bench_reports_intake_reads_and_the_raw_baseline() {
         assert!(err.contains(bad[0]), "{err}");
     }
 }
+
+#[tokio::test]
+async fn ledger_check_balances_the_demo_and_finds_a_tampered_posting() {
+    let data = tempfile::tempdir().expect("dir");
+    let env = database_env(data.path()).await;
+    let config = qiaoyi_app::config::Config {
+        data_dir: data.path().to_owned(),
+        database_url: env
+            .iter()
+            .find(|(k, _)| k == "QIAOYI_DATABASE_URL")
+            .map(|(_, v)| v.clone()),
+        ..qiaoyi_app::config::Config::default()
+    };
+    let app = qiaoyi_app::App::open(config).await.expect("open");
+    // 2026-05-28 in Beijing, inside the shipped calendars: the Rome walk-in is accepted and paid.
+    app.seed_demo(1_779_934_000_000).await.expect("seed");
+    drop(app);
+    let env = borrowed(&env);
+
+    let checked = qiaoyi(&["ledger", "check"], &env);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let text = stdout(&checked);
+    assert!(text.contains("ledger balanced"), "{text}");
+    assert!(text.contains("funds:cash_station"), "{text}");
+    assert!(text.contains("12000 fen"), "{text}");
+
+    let url = env
+        .iter()
+        .find(|(k, _)| *k == "QIAOYI_DATABASE_URL")
+        .map(|(_, v)| (*v).to_owned())
+        .unwrap_or_else(|| format!("sqlite://{}/qiaoyi.db", data.path().display()));
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    conn.execute("UPDATE ledger_postings SET amount_fen = amount_fen + 1 WHERE line = 0 AND account LIKE 'funds:%'")
+        .await
+        .expect("edit");
+    conn.close().await.expect("close");
+    let broken = qiaoyi(&["ledger", "check"], &env);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("sum to 1 fen"),
+        "{}",
+        stderr(&broken)
+    );
+}

@@ -113,4 +113,6 @@ const TABLES: &[&str] = &[
     "person_documents",
     "notification_settings",
     "vault_check",
+    "ledger_entries",
+    "ledger_postings",
 ];

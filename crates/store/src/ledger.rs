@@ -93,7 +93,9 @@ async fn locked_fees(
         .await?
         .rows_affected();
     if found != 1 {
-        return Err(StoreError::Conflict(format!("case {case_id} does not exist")));
+        return Err(StoreError::Conflict(format!(
+            "case {case_id} does not exist"
+        )));
     }
     let rows = sqlx::query(
         "SELECT kind, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger_entries WHERE case_id = $1 GROUP BY kind",
@@ -239,7 +241,9 @@ impl Store {
             }
             let account: Option<String> = row.try_get("account")?;
             let amount: Option<i64> = row.try_get("posting")?;
-            if let (Some(account), Some(amount_fen), Some(entry)) = (account, amount, entries.last_mut()) {
+            if let (Some(account), Some(amount_fen), Some(entry)) =
+                (account, amount, entries.last_mut())
+            {
                 entry.postings.push(Posting {
                     account,
                     amount_fen,

@@ -259,7 +259,10 @@ impl LedgerCheck {
             self.problem(format!("entry {}: unknown kind {:?}", entry.id, entry.kind));
             return;
         };
-        let method = match (kind.moves_money(), entry.method.as_deref().map(Method::parse)) {
+        let method = match (
+            kind.moves_money(),
+            entry.method.as_deref().map(Method::parse),
+        ) {
             (true, Some(Some(m))) => m,
             (false, None) => Method::CashWindow,
             _ => {
@@ -272,7 +275,11 @@ impl LedgerCheck {
                 return;
             }
         };
-        let sum: i128 = entry.postings.iter().map(|p| i128::from(p.amount_fen)).sum();
+        let sum: i128 = entry
+            .postings
+            .iter()
+            .map(|p| i128::from(p.amount_fen))
+            .sum();
         if sum != 0 {
             self.problem(format!(
                 "entry {}: postings sum to {sum} fen, not 0",
@@ -349,7 +356,9 @@ mod tests {
         );
         assert_eq!(
             check_entry(&fees, EntryKind::Payment, 12_001),
-            Err(EntryError::MoreThanOwed { outstanding: 12_000 })
+            Err(EntryError::MoreThanOwed {
+                outstanding: 12_000
+            })
         );
         for bad in [0, -1, MAX_FEN + 1, i64::MIN, i64::MAX] {
             assert_eq!(
@@ -365,7 +374,10 @@ mod tests {
         );
         assert_eq!(check_entry(&fees, EntryKind::Refund, 12_000), Ok(()));
         assert_eq!(
-            EntryError::MoreThanOwed { outstanding: 12_050 }.to_string(),
+            EntryError::MoreThanOwed {
+                outstanding: 12_050
+            }
+            .to_string(),
             "120.50 yuan is owed; record at most that"
         );
     }
@@ -382,7 +394,10 @@ mod tests {
         let mut check = LedgerCheck::default();
         check.add(&unbalanced);
         let report = check.finish();
-        assert!(report.problems.iter().any(|p| p.contains("sum to 1 fen")), "{report:?}");
+        assert!(
+            report.problems.iter().any(|p| p.contains("sum to 1 fen")),
+            "{report:?}"
+        );
 
         let mut moved = good.clone();
         moved.postings[0].account = "receivable:c2".into();
@@ -395,7 +410,13 @@ mod tests {
         check.add(&entry(2, "c1", EntryKind::Payment, 12_000, Method::Online));
         check.add(&entry(3, "c1", EntryKind::Payment, 1, Method::Online));
         let report = check.finish();
-        assert!(report.problems.iter().any(|p| p.contains("overpaid by 1 fen")), "{report:?}");
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("overpaid by 1 fen")),
+            "{report:?}"
+        );
 
         let mut check = LedgerCheck::default();
         let mut no_method = entry(4, "c1", EntryKind::Payment, 1, Method::Online);

@@ -14,7 +14,9 @@ pub enum AmountError {
     Empty,
     #[error("an amount cannot be negative; record a refund instead")]
     Negative,
-    #[error("\"{0}\" is not an amount in yuan; write digits with at most one decimal point, e.g. 120.50")]
+    #[error(
+        "\"{0}\" is not an amount in yuan; write digits with at most one decimal point, e.g. 120.50"
+    )]
     Malformed(String),
     #[error("an amount has at most two decimals (fen)")]
     TooPrecise,
@@ -74,7 +76,7 @@ pub fn format_yuan(fen: i64) -> String {
     let yuan = (fen / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in yuan.chars().enumerate() {
-        if i > 0 && (yuan.len() - i) % 3 == 0 {
+        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -115,7 +117,12 @@ pub fn capital_numerals(fen: i64) -> Option<String> {
                 out.push(DIGITS[d]);
                 out.push_str(PLACES[place % 4]);
             }
-            if place % 4 == 0 && place > 0 && digits[place..(place + 4).min(digits.len())].iter().any(|d| *d > 0) {
+            if place % 4 == 0
+                && place > 0
+                && digits[place..(place + 4).min(digits.len())]
+                    .iter()
+                    .any(|d| *d > 0)
+            {
                 out.push(if place == 4 { '万' } else { '亿' });
             }
         }

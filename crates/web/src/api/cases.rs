@@ -309,7 +309,7 @@ pub async fn show(
 }
 
 /// A case number (`QT-2026-000123`) or an id.
-async fn resolve(state: &AppState, id: &str) -> Result<String, Problem> {
+pub(super) async fn resolve(state: &AppState, id: &str) -> Result<String, Problem> {
     if id.contains('-') && !id.starts_with("c-") {
         Ok(state.app.case_id_by_number(id).await?)
     } else {

@@ -3,6 +3,7 @@
 mod cases;
 mod catalog;
 mod extract;
+mod fees;
 mod health;
 mod identity;
 mod notifications;
@@ -28,6 +29,7 @@ use crate::AppState;
     tags(
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
         (name = "cases", description = "Applications: opening, steps through the workflow, materials, deadlines"),
+        (name = "fees", description = "Fees of a case: statement, payments (also on someone's behalf), refunds, write-offs, receipts"),
         (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
@@ -65,6 +67,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::upload))
         .routes(routes!(cases::download))
         .routes(routes!(cases::deadline))
+        .routes(routes!(fees::statement, fees::record))
+        .routes(routes!(fees::receipt))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
         .routes(routes!(persons::list, persons::add))

@@ -19,6 +19,7 @@ use qiaoyi_app::persons::Person;
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
+use super::fees::{FeeForm, FeeSection};
 use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
@@ -530,9 +531,15 @@ struct CasePage<'a> {
     materials: Vec<MaterialLine>,
     events: Vec<EventLine>,
     steps: Vec<StepButton>,
+    fees: FeeSection,
 }
 
-fn case_page(p: &Prefs, detail: &CaseDetail, errors: Vec<FieldError>) -> Response {
+fn case_page(
+    p: &Prefs,
+    detail: &CaseDetail,
+    fees: FeeSection,
+    errors: Vec<FieldError>,
+) -> Response {
     let c = &detail.case;
     let today = beijing_today(now_ms());
     let can_upload = detail
@@ -621,6 +628,7 @@ fn case_page(p: &Prefs, detail: &CaseDetail, errors: Vec<FieldError>) -> Respons
         materials,
         events,
         steps,
+        fees,
         p,
     };
     (status, render(&page)).into_response()
@@ -632,12 +640,32 @@ async fn show(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
+    case_with(&state, &p, &auth, &id, Vec::new(), None).await
+}
+
+/// The case page, with messages at the top (after a refused step, upload or fee entry) and the fee
+/// form as it was sent.
+pub(super) async fn case_with(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    errors: Vec<FieldError>,
+    fee_form: Option<FeeForm>,
+) -> PageResult {
+    let now = now_ms();
     let detail = state
         .app
-        .case(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .case(auth.session.as_ref(), id, &auth.client, now)
         .await
-        .for_page(&p)?;
-    Ok(case_page(&p, &detail, Vec::new()))
+        .for_page(p)?;
+    let statement = state
+        .app
+        .case_fees(auth.session.as_ref(), id, &auth.client, now)
+        .await
+        .for_page(p)?;
+    let fees = super::fees::section(p, &statement, &detail.case.person_name, fee_form);
+    Ok(case_page(p, &detail, fees, errors))
 }
 
 #[derive(Deserialize, Default)]
@@ -658,12 +686,7 @@ async fn refused(
     id: &str,
     error: FieldError,
 ) -> PageResult {
-    let detail = state
-        .app
-        .case(auth.session.as_ref(), id, &auth.client, now_ms())
-        .await
-        .for_page(p)?;
-    Ok(case_page(p, &detail, vec![error]))
+    case_with(state, p, auth, id, vec![error], None).await
 }
 
 async fn step(

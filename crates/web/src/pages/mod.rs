@@ -9,6 +9,7 @@ mod cases;
 #[cfg(test)]
 pub(crate) use cases::{relation_key, state_key, step_key};
 mod catalog;
+mod fees;
 mod guides;
 mod notifications;
 mod people;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_stations::router())
         .merge(people::router())
         .merge(cases::router())
+        .merge(fees::router())
         .merge(persons::router())
         .merge(signup::router())
         .merge(notifications::router())

@@ -1,0 +1,295 @@
+//! Fees on the case page (what is due, paid, refunded, each entry with its receipt; the form staff
+//! record payments, refunds and write-offs with) and the printable receipt.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use qiaoyi_app::AppError;
+use qiaoyi_app::domain::fees::{EntryKind, Method, format_yuan, parse_yuan};
+use qiaoyi_app::fees::{FeeRequest, FeeStatement};
+use serde::Deserialize;
+
+use super::account::{FieldError, when};
+use super::{ForPage, PageResult, render};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::i18n::Prefs;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/fees", post(record))
+        .route("/receipts/{id}", get(receipt))
+}
+
+/// The form as sent, kept to fill it again after a refusal.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct FeeForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub payer_name: String,
+    #[serde(default)]
+    pub on_behalf: String,
+    #[serde(default)]
+    pub payer_relation: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FeeLine {
+    pub kind: String,
+    pub amount: String,
+    pub method: String,
+    pub payer: String,
+    pub on_behalf: bool,
+    pub payer_relation: String,
+    pub note: String,
+    pub at: String,
+    pub role: String,
+    /// The entry id, for payments and refunds, which have receipts.
+    pub receipt: Option<(String, String)>,
+}
+
+/// The fees part of the case page.
+pub struct FeeSection {
+    pub show: bool,
+    pub fee: String,
+    pub paid: String,
+    pub refunded: String,
+    pub written_off: String,
+    pub outstanding: String,
+    pub owes: bool,
+    pub pending: bool,
+    pub lines: Vec<FeeLine>,
+    pub can_record: bool,
+    pub kinds: Vec<Choice>,
+    pub methods: Vec<Choice>,
+    pub form: FeeForm,
+}
+
+fn kind_label(p: &Prefs, kind: &str) -> String {
+    p.t(&format!("fees-kind-{}", kind.replace('_', "-")))
+}
+
+fn method_label(p: &Prefs, method: &str) -> String {
+    p.t(&format!("fees-method-{}", method.replace('_', "-")))
+}
+
+/// The fees part of the case page. `form` refills the form after a refusal; otherwise the payer is
+/// the person the case is for.
+pub fn section(
+    p: &Prefs,
+    s: &FeeStatement,
+    person_name: &str,
+    form: Option<FeeForm>,
+) -> FeeSection {
+    let mut form = form.unwrap_or_else(|| FeeForm {
+        payer_name: person_name.to_owned(),
+        ..FeeForm::default()
+    });
+    if form.kind.is_empty() {
+        form.kind = if s.may_pay { "payment" } else { "refund" }.into();
+    }
+    let kinds = EntryKind::ALL
+        .into_iter()
+        .filter(|k| match k {
+            EntryKind::Charge => false,
+            EntryKind::Payment => s.may_pay,
+            EntryKind::Refund | EntryKind::WriteOff => s.may_adjust,
+        })
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: kind_label(p, k.as_str()),
+            selected: form.kind == k.as_str(),
+        })
+        .collect();
+    let methods = Method::ALL
+        .into_iter()
+        .map(|m| Choice {
+            value: m.as_str(),
+            label: method_label(p, m.as_str()),
+            selected: form.method == m.as_str(),
+        })
+        .collect();
+    let lines = s
+        .entries
+        .iter()
+        .map(|e| FeeLine {
+            kind: kind_label(p, &e.kind),
+            amount: format_yuan(e.amount_fen),
+            method: e
+                .method
+                .as_deref()
+                .map(|m| method_label(p, m))
+                .unwrap_or_default(),
+            payer: e.payer_name.clone(),
+            on_behalf: e.on_behalf,
+            payer_relation: e.payer_relation.clone(),
+            note: e.note.clone(),
+            at: when(e.recorded_at),
+            role: if e.recorded_role.is_empty() {
+                String::new()
+            } else {
+                p.t(&format!("role-{}", e.recorded_role))
+            },
+            receipt: e
+                .receipt_number
+                .clone()
+                .map(|number| (e.id.clone(), number)),
+        })
+        .collect();
+    FeeSection {
+        show: !s.is_empty(),
+        fee: format_yuan(s.fee_fen),
+        paid: format_yuan(s.fees.paid),
+        refunded: format_yuan(s.fees.refunded),
+        written_off: format_yuan(s.fees.written_off),
+        outstanding: format_yuan(s.outstanding()),
+        owes: s.outstanding() > 0,
+        pending: s.pending_charge > 0,
+        lines,
+        can_record: s.may_pay || s.may_adjust,
+        kinds,
+        methods,
+        form,
+    }
+}
+
+/// A refusal from the use case, in the reader's language, beside its field.
+fn field_error(p: &Prefs, field: &'static str) -> FieldError {
+    let key = match field {
+        "kind" => "fee-error-kind",
+        "amount" => "fee-error-amount-limit",
+        "method" => "fee-error-method",
+        "reference" => "fee-error-reference",
+        "payer_name" => "fee-error-payer",
+        "payer_relation" => "fee-error-relation",
+        _ => "fee-error-note",
+    };
+    FieldError {
+        field,
+        message: p.t(key),
+    }
+}
+
+async fn record(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<FeeForm>,
+) -> PageResult {
+    let amount_fen = match parse_yuan(&form.amount) {
+        Ok(fen) => fen,
+        Err(_) => {
+            let error = FieldError {
+                field: "amount",
+                message: p.t("fee-error-amount"),
+            };
+            return super::cases::case_with(&state, &p, &auth, &id, vec![error], Some(form)).await;
+        }
+    };
+    let request = FeeRequest {
+        kind: form.kind.clone(),
+        amount_fen,
+        method: form.method.clone(),
+        reference: form.reference.clone(),
+        payer_name: form.payer_name.clone(),
+        on_behalf: !form.on_behalf.is_empty(),
+        payer_relation: form.payer_relation.clone(),
+        note: form.note.clone(),
+    };
+    match state
+        .app
+        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
+        Err(AppError::Invalid { field, .. }) => {
+            let errors = vec![field_error(&p, field)];
+            super::cases::case_with(&state, &p, &auth, &id, errors, Some(form)).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    bureau: String,
+    bureau_zh: String,
+    number: String,
+    is_refund: bool,
+    at: String,
+    case_id: String,
+    case_number: String,
+    item_name: String,
+    person_name: String,
+    amount: String,
+    capitals: String,
+    payer: String,
+    on_behalf: bool,
+    payer_relation: String,
+    method: String,
+    reference: String,
+    role: String,
+}
+
+async fn receipt(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let r = state
+        .app
+        .receipt(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    let number = r.entry.receipt_number.clone().unwrap_or_default();
+    let page = ReceiptPage {
+        title: p.t1("receipt-title", "number", number.clone()),
+        section: "cases",
+        bureau: r.bureau.get(p.lang).to_owned(),
+        bureau_zh: r.bureau.get(qiaoyi_app::domain::lang::Lang::Zh).to_owned(),
+        number,
+        is_refund: r.entry.kind == EntryKind::Refund.as_str(),
+        at: when(r.entry.recorded_at),
+        case_id: r.case.id.clone(),
+        case_number: r.case.number.clone(),
+        item_name: r.case.item.name.get(p.lang).to_owned(),
+        person_name: r.case.person_name.clone(),
+        amount: format_yuan(r.entry.amount_fen),
+        capitals: r.capitals.clone(),
+        payer: r.entry.payer_name.clone(),
+        on_behalf: r.entry.on_behalf,
+        payer_relation: r.entry.payer_relation.clone(),
+        method: r
+            .entry
+            .method
+            .as_deref()
+            .map(|m| method_label(&p, m))
+            .unwrap_or_default(),
+        reference: r.entry.reference.clone(),
+        role: p.t(&format!("role-{}", r.entry.recorded_role)),
+        p: &p,
+    };
+    Ok(render(&page).into_response())
+}
