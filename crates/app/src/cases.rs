@@ -649,6 +649,11 @@ impl App {
             now,
         );
         let messages = self.case_notices(&case, step, &reason).await?;
+        let certificate = if step == Step::Issue {
+            Some(self.certificate_for(&case, now).await?)
+        } else {
+            None
+        };
         let charge = if crate::fees::charges_at(step) {
             crate::fees::charge_for(&case, &actor.user_id, role, now)
         } else {
@@ -676,6 +681,7 @@ impl App {
                         None
                     },
                     charge,
+                    certificate,
                 },
                 now,
                 &record,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod backup;
 pub mod cases;
 pub mod catalog_source;
+pub mod certificates;
 pub mod config;
 pub mod delivery;
 pub mod demo;
@@ -22,8 +23,8 @@ pub mod vault;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, ImportOutcome, LedgerEntryRow,
-    NotificationSettings, OutboxRow, Page, StationRecord, StoreError,
+    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, CertificateRow, ImportOutcome,
+    LedgerEntryRow, NotificationSettings, OutboxRow, Page, StationRecord, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

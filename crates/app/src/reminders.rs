@@ -137,7 +137,8 @@ impl App {
         self.config.sms_webhook_url.is_some()
     }
 
-    pub(crate) fn public_url(&self) -> &str {
+    /// The address people reach the server at, without a trailing slash.
+    pub fn public_url(&self) -> &str {
         self.config.public_url.trim_end_matches('/')
     }
 

@@ -72,7 +72,7 @@ async fn demo_seed_is_idempotent() {
     let second = app.seed_demo(T0 + 1).await.expect("second");
     assert_eq!(second.catalogue, ImportOutcome::Unchanged);
     assert_eq!(second.accounts_created, 0);
-    assert_eq!((first.cases_created, second.cases_created), (3, 0));
+    assert_eq!((first.cases_created, second.cases_created), (4, 0));
     assert_eq!(app.items(None).await.expect("items").len(), 45);
 }
 

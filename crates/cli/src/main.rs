@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// The keys that sign electronic certificates.
+    Keys {
+        #[command(subcommand)]
+        what: KeysWhat,
+    },
     /// Check the fee ledger.
     Ledger {
         #[command(subcommand)]
@@ -132,6 +137,13 @@ enum UserWhat {
 enum AuditWhat {
     /// Walk the hash chain and report the first broken entry (exit 1) or how many entries are whole.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysWhat {
+    /// Make a new key sign from now on. Certificates signed by earlier keys keep verifying under
+    /// their key id; the secret halves are sealed with the field key.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -255,6 +267,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ledger {
             what: LedgerWhat::Check,
         } => check_ledger(config).await,
+        Command::Keys {
+            what: KeysWhat::Rotate,
+        } => rotate_keys(config).await,
         Command::Remind { today } => remind(config, today.as_deref()).await,
         Command::Bench { .. } => unreachable!("the bench runs before configuration is read"),
         Command::Backup { out } => backup(config, &out).await,
@@ -417,6 +432,20 @@ async fn verify_audit(config: Config) -> Result<(), Failure> {
             broken.reason
         ))),
     }
+}
+
+async fn rotate_keys(config: Config) -> Result<(), Failure> {
+    let app = open(config).await?;
+    let client = qiaoyi_app::accounts::Client {
+        address: "cli".into(),
+    };
+    let now = jiff::Timestamp::now().as_millisecond();
+    let key_id = app
+        .rotate_signing_key(&client, now)
+        .await
+        .map_err(|e| Failure::Other(e.into()))?;
+    println!("certificates are now signed with key {key_id}; earlier keys still verify");
+    Ok(())
 }
 
 async fn check_ledger(config: Config) -> Result<(), Failure> {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod certificates;
 pub mod country;
 pub mod fees;
 pub mod identity;

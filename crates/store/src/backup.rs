@@ -115,4 +115,6 @@ const TABLES: &[&str] = &[
     "vault_check",
     "ledger_entries",
     "ledger_postings",
+    "signing_keys",
+    "certificates",
 ];

@@ -77,6 +77,8 @@ pub struct CaseStep {
     pub reason: Option<String>,
     /// The item's fee, charged when the case is submitted.
     pub charge: Option<crate::NewLedgerEntry>,
+    /// The electronic certificate the step issues.
+    pub certificate: Option<crate::CertificateRow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,6 +304,9 @@ impl Store {
             .await?;
         if let Some(charge) = &step.charge {
             crate::ledger::write_entry(&mut tx, charge, now).await?;
+        }
+        if let Some(certificate) = &step.certificate {
+            crate::certificates::insert_certificate(&mut tx, certificate).await?;
         }
         for message in messages {
             enqueue(&mut tx, message, now).await?;

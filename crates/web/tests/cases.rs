@@ -5,42 +5,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, hidden_csrf, json};
-use qiaoyi_app::accounts::Client;
+use common::{Browser, hidden_csrf, json, server};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
-
-/// A made-up calendar for next year, so tests that accept cases today do not depend on when they
-/// run: only New Year's Day off besides the weekends. Real years come from catalog/calendar.
-fn test_calendar(year: i16) -> String {
-    format!(
-        "year = {year}\nsource = \"test fixture\"\n[[holiday]]\n\
-         name = {{ zh = \"元旦\", en = \"New Year's Day\", it = \"Capodanno\", es = \"Año Nuevo\" }}\n\
-         from = \"{year}-01-01\"\nto = \"{year}-01-01\"\n"
-    )
-}
-
-/// A browser on a fresh demo server whose calendar also covers next year.
-async fn server() -> Browser {
-    let b = Browser::new().await;
-    let store = b.store.as_ref().expect("store");
-    let app =
-        qiaoyi_app::App::with_store(store.store.clone(), qiaoyi_app::config::Config::default());
-    let next = jiff::Zoned::now().year() + 1;
-    let client = Client {
-        address: "test".into(),
-    };
-    app.import_calendar(
-        None,
-        &format!("{next}.toml"),
-        &test_calendar(next),
-        &client,
-        0,
-    )
-    .await
-    .expect("calendar");
-    b
-}
 
 impl Browser {
     async fn upload_raw(&mut self, uri: &str, content: &[u8], csrf: &str) -> common::Reply {

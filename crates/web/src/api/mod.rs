@@ -2,6 +2,7 @@
 
 mod cases;
 mod catalog;
+mod certificates;
 mod extract;
 mod fees;
 mod health;
@@ -29,6 +30,7 @@ use crate::AppState;
     tags(
         (name = "catalogue", description = "Categories, business items, livelihood guides, overseas stations"),
         (name = "cases", description = "Applications: opening, steps through the workflow, materials, deadlines"),
+        (name = "certificates", description = "Electronic certificates: public verification, revocation"),
         (name = "fees", description = "Fees of a case: statement, payments (also on someone's behalf), refunds, write-offs, receipts"),
         (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
@@ -69,6 +71,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::deadline))
         .routes(routes!(fees::statement, fees::record))
         .routes(routes!(fees::receipt))
+        .routes(routes!(certificates::verify))
+        .routes(routes!(certificates::revoke))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
         .routes(routes!(persons::list, persons::add))

@@ -251,20 +251,7 @@ async fn second_factor(
 
 fn enrolment(secret: String, email: &str) -> Enrolment {
     let uri = otpauth_uri(&secret, email);
-    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .dark_color(qrcode::render::svg::Color("#000000"))
-                .light_color(qrcode::render::svg::Color("#ffffff"))
-                .build()
-        })
-        .unwrap_or_default();
-    // Only the <svg> element, without the XML prologue, to embed in the page.
-    let qr_svg = qr_svg
-        .find("<svg")
-        .map(|i| qr_svg[i..].to_owned())
-        .unwrap_or_default();
+    let qr_svg = super::qr_svg(&uri);
     Enrolment { secret, qr_svg }
 }
 

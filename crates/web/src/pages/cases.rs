@@ -532,12 +532,15 @@ struct CasePage<'a> {
     events: Vec<EventLine>,
     steps: Vec<StepButton>,
     fees: FeeSection,
+    /// The certificate issued for the case: its id and what verification says now (code, text).
+    certificate: Option<(String, &'static str, String)>,
 }
 
 fn case_page(
     p: &Prefs,
     detail: &CaseDetail,
     fees: FeeSection,
+    certificate: Option<(String, &'static str, String)>,
     errors: Vec<FieldError>,
 ) -> Response {
     let c = &detail.case;
@@ -629,6 +632,7 @@ fn case_page(
         events,
         steps,
         fees,
+        certificate,
         p,
     };
     (status, render(&page)).into_response()
@@ -665,7 +669,17 @@ pub(super) async fn case_with(
         .await
         .for_page(p)?;
     let fees = super::fees::section(p, &statement, &detail.case.person_name, fee_form);
-    Ok(case_page(p, &detail, fees, errors))
+    let certificate = state
+        .app
+        .case_certificate(auth.session.as_ref(), id, &auth.client, now)
+        .await
+        .for_page(p)?
+        .map(|c| {
+            let code = c.verdict.as_str();
+            let text = p.t(&format!("verify-status-{}", code.replace('_', "-")));
+            (c.row.id, code, text)
+        });
+    Ok(case_page(p, &detail, fees, certificate, errors))
 }
 
 #[derive(Deserialize, Default)]

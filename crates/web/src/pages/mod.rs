@@ -9,6 +9,7 @@ mod cases;
 #[cfg(test)]
 pub(crate) use cases::{relation_key, state_key, step_key};
 mod catalog;
+mod certificates;
 mod fees;
 mod guides;
 mod notifications;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(cases::router())
         .merge(fees::router())
+        .merge(certificates::router())
         .merge(persons::router())
         .merge(signup::router())
         .merge(notifications::router())
@@ -202,4 +204,20 @@ fn fee_text(p: &Prefs, fee_fen: u32) -> String {
         format!("{}.{:02}", fee_fen / 100, fee_fen % 100)
     };
     p.t1("fee-amount", "amount", amount)
+}
+
+/// A QR code of `text` as an inline `<svg>` element (without the XML prologue), black on white.
+pub(crate) fn qr_svg(text: &str) -> String {
+    let svg = qrcode::QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .dark_color(qrcode::render::svg::Color("#000000"))
+                .light_color(qrcode::render::svg::Color("#ffffff"))
+                .build()
+        })
+        .unwrap_or_default();
+    svg.find("<svg")
+        .map(|i| svg[i..].to_owned())
+        .unwrap_or_default()
 }

@@ -210,3 +210,35 @@ impl Browser {
         assert_eq!(done.location.as_deref(), Some("/account"), "{email}");
     }
 }
+
+/// A made-up calendar for next year, so tests that accept cases today do not depend on when they
+/// run: only New Year's Day off besides the weekends. Real years come from catalog/calendar.
+fn test_calendar(year: i16) -> String {
+    format!(
+        "year = {year}\nsource = \"test fixture\"\n[[holiday]]\n\
+         name = {{ zh = \"元旦\", en = \"New Year's Day\", it = \"Capodanno\", es = \"Año Nuevo\" }}\n\
+         from = \"{year}-01-01\"\nto = \"{year}-01-01\"\n"
+    )
+}
+
+/// A browser on a fresh demo server whose calendar also covers next year.
+pub async fn server() -> Browser {
+    let b = Browser::new().await;
+    let store = b.store.as_ref().expect("store");
+    let app =
+        qiaoyi_app::App::with_store(store.store.clone(), qiaoyi_app::config::Config::default());
+    let next = jiff::Zoned::now().year() + 1;
+    let client = qiaoyi_app::accounts::Client {
+        address: "test".into(),
+    };
+    app.import_calendar(
+        None,
+        &format!("{next}.toml"),
+        &test_calendar(next),
+        &client,
+        0,
+    )
+    .await
+    .expect("calendar");
+    b
+}

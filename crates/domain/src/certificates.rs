@@ -1,0 +1,352 @@
+//! Electronic certificates (电子证明): what a certificate says (`Payload`), its canonical JSON, the
+//! Ed25519 signature over it, and the verdict anyone can get without signing in: valid, revoked,
+//! expired or not genuine. Keys are identified by a key id written into the payload, so a
+//! certificate still verifies after the bureau's key is rotated.
+
+pub use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::access::audit::hex;
+
+/// The format of [`Payload`]; a reader refuses formats it does not know.
+pub const FORMAT: u8 = 1;
+
+/// What a certificate certifies. Field order is the signed order: the canonical JSON is this struct
+/// serialised without spaces, and a stored payload is genuine only if it reads back to the same
+/// bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    pub format: u8,
+    /// The certificate's id, also the last part of its verification address.
+    pub id: String,
+    /// The catalogue item it was issued for, e.g. `EC-01`.
+    pub item: String,
+    /// What is certified, in Chinese as issued (e.g. 无犯罪记录证明).
+    pub title: String,
+    pub holder_name: String,
+    pub holder_name_latin: String,
+    pub holder_birth_date: String,
+    /// The holder's resident ID with all but two characters at each end hidden (`33**************1X`); empty when none is
+    /// on file.
+    pub holder_id_masked: String,
+    /// The facts certified, one statement.
+    pub statement: String,
+    pub case_number: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub issuer: String,
+    pub key_id: String,
+}
+
+impl Payload {
+    /// The bytes that are signed.
+    pub fn canonical(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| unreachable!("a payload of strings serialises: {e}"))
+    }
+}
+
+/// A key pair's public half as stored, and its id.
+#[derive(Clone, Debug)]
+pub struct PublicKey {
+    pub key_id: String,
+    /// 32 bytes, hex.
+    pub public_hex: String,
+}
+
+/// Makes a signing key from 32 random bytes (the caller draws them).
+pub fn signing_key(secret: [u8; 32]) -> SigningKey {
+    SigningKey::from_bytes(&secret)
+}
+
+pub fn public_hex(key: &SigningKey) -> String {
+    hex(key.verifying_key().as_bytes())
+}
+
+/// Signs the canonical payload; the signature as hex.
+pub fn sign(payload: &Payload, key: &SigningKey) -> (String, String) {
+    let canonical = payload.canonical();
+    let signature = key.sign(canonical.as_bytes());
+    (canonical, hex(&signature.to_bytes()))
+}
+
+/// What verification tells anyone who asks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Valid(Payload),
+    Revoked {
+        payload: Payload,
+        on: Date,
+        reason: String,
+    },
+    Expired {
+        payload: Payload,
+        on: Date,
+    },
+    /// The signature does not match, the key is unknown, or the stored payload was altered.
+    NotGenuine,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Valid(_) => "valid",
+            Verdict::Revoked { .. } => "revoked",
+            Verdict::Expired { .. } => "expired",
+            Verdict::NotGenuine => "not_genuine",
+        }
+    }
+
+    /// The payload, only when it is genuine.
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            Verdict::Valid(p)
+            | Verdict::Revoked { payload: p, .. }
+            | Verdict::Expired { payload: p, .. } => Some(p),
+            Verdict::NotGenuine => None,
+        }
+    }
+}
+
+fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != N * 2 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[i * 2..i * 2 + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The stored facts about one certificate, as verification reads them.
+#[derive(Clone, Debug)]
+pub struct Stored<'a> {
+    pub id: &'a str,
+    pub payload_json: &'a str,
+    pub signature_hex: &'a str,
+    pub key_id: &'a str,
+    pub revoked_on: Option<Date>,
+    pub revoke_reason: &'a str,
+}
+
+/// Checks a stored certificate: genuine first (the key named exists, the payload is canonical, names
+/// this certificate and that key, and the signature matches), then revoked, then expired.
+pub fn verify(stored: &Stored, keys: &[PublicKey], today: Date) -> Verdict {
+    let Some(key) = keys.iter().find(|k| k.key_id == stored.key_id) else {
+        return Verdict::NotGenuine;
+    };
+    let (Some(public), Some(signature)) = (
+        from_hex::<32>(&key.public_hex),
+        from_hex::<64>(stored.signature_hex),
+    ) else {
+        return Verdict::NotGenuine;
+    };
+    let Ok(public) = VerifyingKey::from_bytes(&public) else {
+        return Verdict::NotGenuine;
+    };
+    let signature = Signature::from_bytes(&signature);
+    if public
+        .verify(stored.payload_json.as_bytes(), &signature)
+        .is_err()
+    {
+        return Verdict::NotGenuine;
+    }
+    let Ok(payload) = serde_json::from_str::<Payload>(stored.payload_json) else {
+        return Verdict::NotGenuine;
+    };
+    if payload.canonical() != stored.payload_json
+        || payload.format != FORMAT
+        || payload.id != stored.id
+        || payload.key_id != stored.key_id
+    {
+        return Verdict::NotGenuine;
+    }
+    if let Some(on) = stored.revoked_on {
+        return Verdict::Revoked {
+            payload,
+            on,
+            reason: stored.revoke_reason.to_owned(),
+        };
+    }
+    match payload.expires_on.parse::<Date>() {
+        Ok(expiry) if today <= expiry => Verdict::Valid(payload),
+        Ok(on) => Verdict::Expired { payload, on },
+        Err(_) => Verdict::NotGenuine,
+    }
+}
+
+/// Whether `text` can be a certificate id: 32 lower-case hex characters. Anything else in a
+/// verification address is refused before the database is asked.
+pub fn is_certificate_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: &str = "0123456789abcdef0123456789abcdef";
+
+    fn payload(key_id: &str) -> Payload {
+        Payload {
+            format: FORMAT,
+            id: ID.into(),
+            item: "EC-01".into(),
+            title: "无犯罪记录证明".into(),
+            holder_name: "陈秀英".into(),
+            holder_name_latin: "CHEN XIUYING".into(),
+            holder_birth_date: "1941-02-03".into(),
+            holder_id_masked: "3311**********0022".into(),
+            statement: "经查，未发现有犯罪记录。".into(),
+            case_number: "QT-2026-000002".into(),
+            issued_on: "2026-05-28".into(),
+            expires_on: "2026-11-28".into(),
+            issuer: "青田县公安局".into(),
+            key_id: key_id.into(),
+        }
+    }
+
+    fn issued(seed: u8) -> (String, String, PublicKey) {
+        let key = signing_key([seed; 32]);
+        let key_id = format!("k{seed}");
+        let (json, signature) = sign(&payload(&key_id), &key);
+        (
+            json,
+            signature,
+            PublicKey {
+                key_id,
+                public_hex: public_hex(&key),
+            },
+        )
+    }
+
+    fn stored<'a>(json: &'a str, signature: &'a str, key_id: &'a str) -> Stored<'a> {
+        Stored {
+            id: ID,
+            payload_json: json,
+            signature_hex: signature,
+            key_id,
+            revoked_on: None,
+            revoke_reason: "",
+        }
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_signed_certificate_is_valid_until_it_expires_or_is_revoked() {
+        let (json, signature, key) = issued(7);
+        let keys = [key];
+        let s = stored(&json, &signature, "k7");
+        assert!(matches!(
+            verify(&s, &keys, day("2026-06-01")),
+            Verdict::Valid(_)
+        ));
+        assert!(matches!(
+            verify(&s, &keys, day("2026-11-28")),
+            Verdict::Valid(_)
+        ));
+        assert!(matches!(
+            verify(&s, &keys, day("2026-11-29")),
+            Verdict::Expired { .. }
+        ));
+        let revoked = Stored {
+            revoked_on: Some(day("2026-06-02")),
+            revoke_reason: "issued in error",
+            ..s.clone()
+        };
+        let verdict = verify(&revoked, &keys, day("2026-06-03"));
+        assert_eq!(verdict.as_str(), "revoked");
+        assert_eq!(
+            verdict.payload().map(|p| p.holder_name.as_str()),
+            Some("陈秀英")
+        );
+    }
+
+    #[test]
+    fn an_old_key_still_verifies_after_rotation_and_a_wrong_key_does_not() {
+        let (json, signature, old) = issued(1);
+        let (_, _, new) = issued(2);
+        let keys = [old, new.clone()];
+        assert_eq!(
+            verify(&stored(&json, &signature, "k1"), &keys, day("2026-06-01")).as_str(),
+            "valid"
+        );
+        // The same signature claimed under the new key, or a key nobody knows.
+        assert_eq!(
+            verify(&stored(&json, &signature, "k2"), &keys, day("2026-06-01")),
+            Verdict::NotGenuine
+        );
+        assert_eq!(
+            verify(&stored(&json, &signature, "k9"), &[new], day("2026-06-01")),
+            Verdict::NotGenuine
+        );
+    }
+
+    #[test]
+    fn a_payload_that_is_not_canonical_or_names_another_certificate_is_not_genuine() {
+        let key = signing_key([3; 32]);
+        let keys = [PublicKey {
+            key_id: "k3".into(),
+            public_hex: public_hex(&key),
+        }];
+        // Signed, but with spaces: a second spelling of the same facts is refused.
+        let spaced = payload("k3").canonical().replace(",\"", ", \"");
+        let signature = hex(&key.sign(spaced.as_bytes()).to_bytes());
+        assert_eq!(
+            verify(&stored(&spaced, &signature, "k3"), &keys, day("2026-06-01")),
+            Verdict::NotGenuine
+        );
+        // A genuine payload presented under another certificate's id.
+        let (json, signature) = sign(&payload("k3"), &key);
+        let elsewhere = Stored {
+            id: "ffffffffffffffffffffffffffffffff",
+            ..stored(&json, &signature, "k3")
+        };
+        assert_eq!(
+            verify(&elsewhere, &keys, day("2026-06-01")),
+            Verdict::NotGenuine
+        );
+        assert_eq!(
+            verify(&stored(&json, "zz", "k3"), &keys, day("2026-06-01")),
+            Verdict::NotGenuine
+        );
+    }
+
+    #[test]
+    fn ids_in_addresses_are_checked() {
+        assert!(is_certificate_id(ID));
+        for bad in [
+            "",
+            "0123",
+            &ID.to_uppercase(),
+            &format!("{ID}0"),
+            "../../etc/passwd0123456789abcdef",
+        ] {
+            assert!(!is_certificate_id(bad), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn changing_any_byte_of_the_payload_is_detected(index in 0usize..400, byte in any::<u8>()) {
+            let (json, signature, key) = issued(5);
+            let mut bytes = json.clone().into_bytes();
+            let i = index % bytes.len();
+            prop_assume!(bytes[i] != byte);
+            bytes[i] = byte;
+            let Ok(tampered) = String::from_utf8(bytes) else { return Ok(()) };
+            prop_assert_eq!(
+                verify(&stored(&tampered, &signature, "k5"), &[key], day("2026-06-01")),
+                Verdict::NotGenuine
+            );
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Signing keys and electronic certificates. A certificate is written in the transaction of the
+//! case step that issues it; revocation is one conditional update with its audit entry.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Store, StoreError, audit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningKeyRow {
+    pub key_id: String,
+    pub public_hex: String,
+    pub secret_sealed: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateRow {
+    pub id: String,
+    pub case_id: String,
+    pub payload: String,
+    pub signature: String,
+    pub key_id: String,
+    pub issued_at: i64,
+    pub revoked_on: Option<String>,
+    pub revoke_reason: String,
+}
+
+fn key_row(row: &AnyRow) -> Result<SigningKeyRow, StoreError> {
+    Ok(SigningKeyRow {
+        key_id: row.try_get("key_id")?,
+        public_hex: row.try_get("public_hex")?,
+        secret_sealed: row.try_get("secret_sealed")?,
+        created_at: row.try_get("created_at")?,
+        retired_at: row.try_get("retired_at")?,
+    })
+}
+
+fn certificate_row(row: &AnyRow) -> Result<CertificateRow, StoreError> {
+    Ok(CertificateRow {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        payload: row.try_get("payload")?,
+        signature: row.try_get("signature")?,
+        key_id: row.try_get("key_id")?,
+        issued_at: row.try_get("issued_at")?,
+        revoked_on: row.try_get("revoked_on")?,
+        revoke_reason: row.try_get("revoke_reason")?,
+    })
+}
+
+const CERTIFICATE_COLUMNS: &str =
+    "id, case_id, payload, signature, key_id, issued_at, revoked_on, revoke_reason";
+
+pub(crate) async fn insert_certificate(
+    tx: &mut Transaction<'static, Any>,
+    certificate: &CertificateRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO certificates (id, case_id, payload, signature, key_id, issued_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&certificate.id)
+    .bind(&certificate.case_id)
+    .bind(&certificate.payload)
+    .bind(&certificate.signature)
+    .bind(&certificate.key_id)
+    .bind(certificate.issued_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Every key, newest first.
+    pub async fn signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT key_id, public_hex, secret_sealed, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, key_id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(key_row).collect()
+    }
+
+    /// Adds a key and retires every other, with the audit entry: from now on it signs.
+    pub async fn rotate_signing_key(
+        &self,
+        key: &SigningKeyRow,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            .bind(key.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO signing_keys (key_id, public_hex, secret_sealed, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&key.key_id)
+        .bind(&key.public_hex)
+        .bind(&key.secret_sealed)
+        .bind(key.created_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn certificate(&self, id: &str) -> Result<Option<CertificateRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(certificate_row).transpose()
+    }
+
+    pub async fn certificate_of_case(
+        &self,
+        case_id: &str,
+    ) -> Result<Option<CertificateRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE case_id = $1"
+        )))
+        .bind(case_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(certificate_row).transpose()
+    }
+
+    /// Revokes a certificate not yet revoked. `Conflict` when it already is.
+    pub async fn revoke_certificate(
+        &self,
+        id: &str,
+        on: &str,
+        reason: &str,
+        by: &str,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query(
+            "UPDATE certificates SET revoked_on = $1, revoke_reason = $2, revoked_by = $3 WHERE id = $4 AND revoked_on IS NULL",
+        )
+        .bind(on)
+        .bind(reason)
+        .bind(by)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "this certificate is already revoked".into(),
+            ));
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

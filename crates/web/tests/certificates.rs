@@ -1,0 +1,189 @@
+//! Electronic certificates through the API and the pages: issued by the officer's `issue` step,
+//! verified by anyone without signing in, tampered and reported not genuine, revoked and reported
+//! revoked; forged addresses are refused without a server error.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Browser, json, server};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+const REQUEST: &str = r#"{"item":"EC-01","person_name":"陈秀英","person_name_latin":"CHEN XIUYING","birth_date":"1941-02-03","relation":"parent","delivery":"window"}"#;
+
+/// An EC-01 case taken to `issue`; returns the case id.
+async fn issued(applicant: &mut Browser, a: &str, officer: &mut Browser, o: &str) -> String {
+    let reply = applicant.post_json("/api/v1/cases", REQUEST, Some(a)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
+    let item = json(&applicant.get("/api/v1/catalog/items/EC-01").await.body);
+    for (i, m) in item["materials"]
+        .as_array()
+        .expect("materials")
+        .iter()
+        .enumerate()
+    {
+        if m["required"] == true {
+            let request = Request::post(format!(
+                "/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf"
+            ))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header("x-csrf-token", a);
+            let r = applicant.send(request, Body::from(PDF.to_vec())).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    let mut version = 1;
+    for step in [
+        "submit",
+        "accept",
+        "verify_identity",
+        "start_review",
+        "approve",
+        "issue",
+    ] {
+        let (who, csrf) = if step == "submit" {
+            (&mut *applicant, a)
+        } else {
+            (&mut *officer, o)
+        };
+        let r = who
+            .post_json(
+                &format!("/api/v1/cases/{id}/steps"),
+                &format!(r#"{{"step":"{step}","version":{version}}}"#),
+                Some(csrf),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+        version = json(&r.body)["version"].as_i64().expect("version");
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_certificate_verifies_then_is_tampered_then_revoked() {
+    let mut applicant = server().await;
+    let mut officer = applicant.another();
+    let mut anyone = applicant.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let o = officer.api_sign_in("officer@qiaoyi.example").await;
+    let case = issued(&mut applicant, &a, &mut officer, &o).await;
+
+    // The applicant's case page links the certificate; its page carries the QR code.
+    let page = applicant.get(&format!("/cases/{case}")).await.body;
+    let marker = "href=\"/certificates/";
+    let start = page.find(marker).expect("a link to the certificate") + marker.len();
+    let id = page[start..start + 32].to_owned();
+    let printout = applicant.get(&format!("/certificates/{id}")).await;
+    assert_eq!(printout.status, StatusCode::OK);
+    assert!(printout.body.contains("<svg"), "the QR code");
+    assert!(printout.body.contains(&format!("/verify/{id}")));
+    assert!(printout.body.contains("无犯罪记录证明"));
+    assert!(
+        !printout.body.contains("action=\"/certificates/"),
+        "the applicant cannot revoke"
+    );
+
+    // Anyone, signed out, verifies it: the page and the API.
+    let verdict = json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body);
+    assert_eq!(verdict["status"], "valid");
+    assert_eq!(verdict["certificate"]["holder_name"], "陈秀英");
+    assert_eq!(
+        verdict["certificate"]["case_number"]
+            .as_str()
+            .map(|n| n.starts_with("QT-")),
+        Some(true)
+    );
+    let public = anyone.get(&format!("/verify/{id}?lang=en")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.body.contains("Valid: this certificate is genuine"),
+        "{}",
+        public.body
+    );
+
+    // Forged addresses are refused plainly.
+    for forged in [
+        "x",
+        "0123456789abcdef0123456789abcdeg",
+        "%2e%2e%2fetc",
+        "0123456789abcdef0123456789abcdef",
+    ] {
+        let r = anyone.get(&format!("/api/v1/verify/{forged}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{forged}: {}", r.body);
+        assert_eq!(
+            anyone.get(&format!("/verify/{forged}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The printout is for the readers of the case: a visitor is sent to sign in.
+    assert_eq!(
+        anyone.get(&format!("/certificates/{id}")).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // One byte of the stored payload changed: not genuine, and its content is not shown.
+    let store = applicant.store.as_ref().expect("store");
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw");
+    let tamper = |from: &str, to: &str| {
+        sqlx::AssertSqlSafe(format!(
+            "UPDATE certificates SET payload = REPLACE(payload, '\"format\":1', '\"format\":{to}') WHERE id = '{id}' AND payload LIKE '%\"format\":{from}%'"
+        ))
+    };
+    conn.execute(tamper("1", "2")).await.expect("tamper");
+    let verdict = json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body);
+    assert_eq!(verdict["status"], "not_genuine");
+    assert!(verdict["certificate"].is_null());
+    assert!(
+        anyone
+            .get(&format!("/verify/{id}?lang=zh-CN"))
+            .await
+            .body
+            .contains("非真实证明")
+    );
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "UPDATE certificates SET payload = REPLACE(payload, '\"format\":2', '\"format\":1') WHERE id = '{id}'"
+    )))
+    .await
+    .expect("restore");
+    conn.close().await.expect("close");
+    assert_eq!(
+        json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body)["status"],
+        "valid"
+    );
+
+    // Revocation: refused for the applicant and without a reason; then revoked, once.
+    let uri = format!("/api/v1/certificates/{id}/revoke");
+    let r = applicant
+        .post_json(&uri, r#"{"reason":"x"}"#, Some(&a))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = officer.post_json(&uri, r#"{"reason":" "}"#, Some(&o)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(json(&r.body)["field"], "reason");
+    let r = officer
+        .post_json(&uri, r#"{"reason":"签发信息有误"}"#, Some(&o))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = officer
+        .post_json(&uri, r#"{"reason":"again"}"#, Some(&o))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let verdict = json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body);
+    assert_eq!(verdict["status"], "revoked");
+    assert_eq!(verdict["revoke_reason"], "签发信息有误");
+    assert!(
+        verdict["revoked_on"]
+            .as_str()
+            .is_some_and(|d| d.len() == 10)
+    );
+    let public = anyone.get(&format!("/verify/{id}?lang=zh-CN")).await.body;
+    assert!(
+        public.contains("已撤销") && public.contains("签发信息有误"),
+        "{public}"
+    );
+}
