@@ -26,10 +26,11 @@ async function signIn(email) {
 }
 
 /** Clicks the button of one workflow step on the case page and waits for the page again. */
-async function step(page, name, reason) {
+async function step(page, name, reason, fields = {}) {
   const form = page.locator(`form:has(input[name=step][value=${name}])`);
   expect(await form.count() === 1, `no "${name}" step offered at ${page.url()}`);
   if (reason) await form.locator('textarea').fill(reason);
+  for (const [field, value] of Object.entries(fields)) await form.locator(`[name=${field}]`).fill(value);
   await form.locator('button').click();
   await page.waitForLoadState();
   const summary = await page.locator('#error-summary').count();
@@ -110,9 +111,16 @@ await uploadAll(applicant);
 await step(applicant, 'resubmit');
 
 await officer.goto(caseUrl);
-for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready', 'dispatch', 'deliver']) {
+for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
   await step(officer, name);
 }
+// Sent by courier; she reads her handover code from her page, and the officer enters it.
+await step(officer, 'dispatch', null, { carrier: 'EMS', tracking: 'EE123456789CN' });
+await applicant.goto(caseUrl);
+expect((await applicant.content()).includes('EE123456789CN'), 'the applicant sees the tracking number');
+const code = (await applicant.locator('.handover-code').innerText()).trim();
+expect(/^\d{6}$/.test(code), `a six-digit handover code: ${code}`);
+await step(officer, 'deliver', null, { code });
 await officer.screenshot({ path: path.join(out, '2-officer-delivered.png'), fullPage: true });
 await step(officer, 'close');
 expect(await state(officer) === 'Closed', `after close: ${await state(officer)}`);
@@ -120,7 +128,7 @@ expect(await state(officer) === 'Closed', `after close: ${await state(officer)}`
 await applicant.goto(caseUrl);
 await usable('case, closed');
 expect(await state(applicant) === 'Closed', 'the applicant sees the case closed');
-const timeline = await applicant.locator('ol.timeline li').count();
+const timeline = await applicant.locator('ol#timeline li').count();
 expect(timeline === 14, `the timeline has every step (${timeline})`);
 await applicant.screenshot({ path: path.join(out, '3-applicant-closed.png'), fullPage: true });
 await applicant.goto(`${base}/cases`);

@@ -38,6 +38,8 @@ function shape(url) {
     .replace(/^\/people\/[^/]+$/, '/people/:id')
     .replace(/^\/cases\/c-[0-9a-f]+$/, '/cases/:id')
     .replace(/^\/receipts\/[0-9a-f]+$/, '/receipts/:id')
+    .replace(/^\/certificates\/[0-9a-f]{32}$/, '/certificates/:id')
+    .replace(/^\/verify\/[0-9a-f]{32}$/, '/verify/:id')
     .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
     .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code')
     .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
@@ -115,7 +117,7 @@ async function check(context, role, url, lang, mode) {
 }
 
 /** Pages whose content depends on who is signed in; the others are checked once, for anyone. */
-const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply|receipts)/.test(p);
+const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply|receipts|certificates)/.test(p);
 const checkedShapes = new Set();
 
 for (const role of ROLES) {

@@ -98,6 +98,8 @@ pub struct CaseDetail {
     pub events: Vec<CaseEventRow>,
     pub files: Vec<CaseFileRow>,
     pub steps: Vec<Step>,
+    /// How the document was sent, and the handover code for the person who receives it.
+    pub handover: Option<crate::handover::Handover>,
 }
 
 /// Which list of cases to show.
@@ -132,6 +134,12 @@ pub struct StepRequest {
     pub expected_version: i64,
     /// Required when returning for materials or refusing; shown to the applicant.
     pub reason: String,
+    /// Dispatch by courier: the carrier and tracking number; to the home: the visit day.
+    pub carrier: String,
+    pub tracking: String,
+    pub visit_date: String,
+    /// Delivery after a dispatch: the one-time code the applicant shows.
+    pub code: String,
 }
 
 /// A file sent for one of the item's materials (numbered from 0 in the item's order).
@@ -530,6 +538,7 @@ impl App {
             .filter(|s| *s != Step::Submit || !own || case.filed_by == actor.user_id)
             .collect();
         Ok(CaseDetail {
+            handover: self.handover_for(session, &case).await?,
             events: self.store.case_events(&case.id).await?,
             files: self.store.case_files(&case.id).await?,
             steps,
@@ -637,6 +646,15 @@ impl App {
             None
         };
         let actor = &current.actor;
+        let handover = if step == Step::Dispatch {
+            Some(self.dispatch_record(&case, request, now)?)
+        } else {
+            None
+        };
+        let confirms_handover = step == Step::Deliver
+            && self
+                .confirm_code(&case, actor, &request.code, client, now)
+                .await?;
         let role = allowing_grant(actor, step.action(), &case.resource())
             .map(|g| g.role().as_str())
             .unwrap_or_default();
@@ -682,6 +700,8 @@ impl App {
                     },
                     charge,
                     certificate,
+                    handover,
+                    confirms_handover,
                 },
                 now,
                 &record,

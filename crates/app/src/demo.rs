@@ -225,6 +225,7 @@ impl App {
                     step: (*name).into(),
                     expected_version: version,
                     reason: String::new(),
+                    ..StepRequest::default()
                 };
                 version = self
                     .step_case(Some(who), &case.id, &request, &client, now_ms)
@@ -237,6 +238,7 @@ impl App {
                     step: "accept".into(),
                     expected_version: version,
                     reason: String::new(),
+                    ..StepRequest::default()
                 };
                 match self
                     .step_case(Some(&officer), &case.id, &accept, &client, now_ms)
@@ -283,6 +285,7 @@ impl App {
                 step: name.into(),
                 expected_version: version,
                 reason: String::new(),
+                ..StepRequest::default()
             };
             match self
                 .step_case(Some(who), &case.id, &request, &client, now_ms)

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod demo;
 mod error;
 pub mod fees;
+pub mod handover;
 pub mod notify;
 pub mod outbox;
 pub mod people;

@@ -1,5 +1,6 @@
 //! Cases through the use cases, on whichever database the test store gives: a case from draft to
-//! closed, the concurrent decision, deadlines on the working-day calendar, and bad input.
+//! closed (paid, sent by courier, handed over with her code), the concurrent decision, deadlines on
+//! the working-day calendar, and bad input.
 
 mod common;
 
@@ -16,6 +17,7 @@ fn step_request(step: &str, expected_version: i64, reason: &str) -> StepRequest 
         step: step.into(),
         expected_version,
         reason: reason.into(),
+        ..StepRequest::default()
     }
 }
 
@@ -56,7 +58,7 @@ async fn upload_required(app: &App, who: &CurrentSession, id: &str) {
 
 #[tokio::test]
 async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
-    let (app, _store) = app().await;
+    let (app, store) = app().await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
@@ -136,9 +138,6 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         "approve",
         "start_production",
         "mark_ready",
-        "dispatch",
-        "deliver",
-        "close",
     ] {
         case = app
             .step_case(
@@ -151,7 +150,132 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
             .await
             .unwrap_or_else(|e| panic!("{step}: {e}"));
     }
+    // Paid in full at the window before it is sent.
+    let paid = qiaoyi_app::fees::FeeRequest {
+        kind: "payment".into(),
+        amount_fen: 12_000,
+        method: "cash_window".into(),
+        payer_name: "季美华".into(),
+        ..Default::default()
+    };
+    app.record_fee(Some(&officer), &case.id, &paid, &client(), T0)
+        .await
+        .expect("paid");
+    // A courier dispatch names the carrier and the tracking number.
+    let untracked = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &step_request("dispatch", case.version, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(
+            untracked,
+            Err(AppError::Invalid {
+                field: "carrier",
+                ..
+            })
+        ),
+        "{untracked:?}"
+    );
+    let dispatch = StepRequest {
+        carrier: "EMS".into(),
+        tracking: "ee123456789cn".into(),
+        ..step_request("dispatch", case.version, "")
+    };
+    case = app
+        .step_case(Some(&officer), &case.id, &dispatch, &client(), T0)
+        .await
+        .expect("dispatched");
+    // The applicant sees the parcel and her code; the officer sees the parcel only.
+    let mine = app
+        .case(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("read")
+        .handover
+        .expect("dispatched");
+    assert_eq!(mine.tracking, "EE123456789CN");
+    let code = mine.code.expect("her code");
+    assert_eq!(code.len(), 6);
+    let theirs = app
+        .case(Some(&officer), &case.id, &client(), T0)
+        .await
+        .expect("read")
+        .handover
+        .expect("dispatched");
+    assert!(theirs.code.is_none());
+    // A wrong code is refused and audited; the right one delivers.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &StepRequest {
+                code: wrong.into(),
+                ..step_request("deliver", case.version, "")
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "code", .. })),
+        "{refused:?}"
+    );
+    let audited = store
+        .store
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: "case_handover_code".into(),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audited.total, 1);
+    assert_eq!(audited.items[0].outcome, "denied");
+    let shown = format!("{} {}", &code[..3], &code[3..]);
+    case = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &StepRequest {
+                code: shown,
+                ..step_request("deliver", case.version, "")
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("delivered with her code");
+    let delivered = app
+        .case(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("read")
+        .handover
+        .expect("dispatched");
+    assert!(delivered.confirmed_at.is_some() && delivered.code.is_none());
+    case = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &step_request("close", case.version, ""),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("closed");
     assert_eq!(case.state, CaseState::Closed);
+    let fees = app
+        .case_fees(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("fees");
+    assert_eq!((fees.fees.paid, fees.outstanding()), (12_000, 0));
     let detail = app
         .case(Some(&applicant), &case.id, &client(), T0)
         .await

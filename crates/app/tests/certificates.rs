@@ -76,6 +76,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
             step: step.into(),
             expected_version: version,
             reason: String::new(),
+            ..StepRequest::default()
         };
         version = app
             .step_case(Some(who), &case.id, &request, &client(), T0)
@@ -94,6 +95,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         step: "issue".into(),
         expected_version: version,
         reason: String::new(),
+        ..StepRequest::default()
     };
     app.step_case(Some(&officer), &case.id, &issue, &client(), T0)
         .await

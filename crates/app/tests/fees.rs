@@ -47,6 +47,7 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
         step: "submit".into(),
         expected_version: 1,
         reason: String::new(),
+        ..StepRequest::default()
     };
     app.step_case(Some(applicant), &case.id, &step, &client(), T0)
         .await

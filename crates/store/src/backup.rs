@@ -117,4 +117,5 @@ const TABLES: &[&str] = &[
     "ledger_postings",
     "signing_keys",
     "certificates",
+    "case_handovers",
 ];

@@ -79,6 +79,10 @@ pub struct CaseStep {
     pub charge: Option<crate::NewLedgerEntry>,
     /// The electronic certificate the step issues.
     pub certificate: Option<crate::CertificateRow>,
+    /// Dispatch: what was sent how, and the handover code.
+    pub handover: Option<crate::HandoverRow>,
+    /// Delivery: the handover the applicant's code confirmed.
+    pub confirms_handover: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -307,6 +311,12 @@ impl Store {
         }
         if let Some(certificate) = &step.certificate {
             crate::certificates::insert_certificate(&mut tx, certificate).await?;
+        }
+        if let Some(handover) = &step.handover {
+            crate::handover::insert(&mut tx, handover).await?;
+        }
+        if step.confirms_handover {
+            crate::handover::confirm(&mut tx, &step.case_id, &step.actor_id, now).await?;
         }
         for message in messages {
             enqueue(&mut tx, message, now).await?;

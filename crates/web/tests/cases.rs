@@ -99,17 +99,49 @@ async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
     assert_eq!(problem["current_state"], "approved");
     assert_eq!(problem["current_version"], version + 1);
     version += 1;
-    for step in [
-        "start_production",
-        "mark_ready",
-        "dispatch",
-        "deliver",
-        "close",
-    ] {
+    for step in ["start_production", "mark_ready"] {
         let r = officer.step(&number, step, version, &o).await;
         assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
         version += 1;
     }
+    // Sent by courier: the parcel is named, and the applicant's code confirms the handover.
+    let steps = format!("/api/v1/cases/{id}/steps");
+    let untracked = officer.step(&number, "dispatch", version, &o).await;
+    assert_eq!(
+        untracked.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        untracked.body
+    );
+    assert_eq!(json(&untracked.body)["field"], "carrier");
+    let body = format!(
+        r#"{{"step":"dispatch","version":{version},"carrier":"EMS","tracking":"EE123456789CN"}}"#
+    );
+    let r = officer.post_json(&steps, &body, Some(&o)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    version += 1;
+    let mine = json(&applicant.get(&format!("/api/v1/cases/{id}")).await.body);
+    assert_eq!(mine["handover"]["tracking"], "EE123456789CN");
+    let code = mine["handover"]["code"]
+        .as_str()
+        .expect("her code")
+        .to_owned();
+    let theirs = json(&officer.get(&format!("/api/v1/cases/{id}")).await.body);
+    assert!(
+        theirs["handover"]["code"].is_null(),
+        "the officer does not see the code"
+    );
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let body = format!(r#"{{"step":"deliver","version":{version},"code":"{wrong}"}}"#);
+    let r = officer.post_json(&steps, &body, Some(&o)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(json(&r.body)["field"], "code");
+    let body = format!(r#"{{"step":"deliver","version":{version},"code":"{code}"}}"#);
+    let r = officer.post_json(&steps, &body, Some(&o)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    version += 1;
+    let r = officer.step(&number, "close", version, &o).await;
+    assert_eq!(r.status, StatusCode::OK, "close: {}", r.body);
     let detail = json(&applicant.get(&format!("/api/v1/cases/{id}")).await.body);
     assert_eq!(detail["case"]["state"], "closed");
     assert_eq!(detail["events"].as_array().expect("events").len(), 11);

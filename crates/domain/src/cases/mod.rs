@@ -2,6 +2,7 @@
 //! item's workflow allows; [`number`] the human-readable case numbers; [`person`] what a case says
 //! about the person it is for.
 
+pub mod handover;
 pub mod material;
 pub mod number;
 pub mod person;

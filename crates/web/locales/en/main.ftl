@@ -668,3 +668,20 @@ certificate-revoke-reason = Reason for revoking
 certificate-revoke-hint = Everyone who verifies the certificate will see this reason.
 certificate-revoke = Revoke
 certificate-error-reason = Give the reason for revoking (at most 500 characters).
+
+## Dispatch and handover
+handover-title = Dispatch and handover
+handover-carrier = Courier
+handover-tracking = Tracking number
+handover-visit-date = Day of the home visit
+handover-dispatched = Sent
+handover-confirmed = Handed over
+handover-code-label = Your handover code:
+handover-code-hint = Show this code when you receive your document. Do not tell it to anyone beforehand.
+handover-code-input = Handover code shown by the applicant
+handover-code-input-hint = Six digits, shown on the applicant's case page.
+case-error-carrier = Name the courier company (at most 50 characters).
+case-error-tracking = The tracking number is 4 to 40 letters, digits or hyphens.
+case-error-visit-date = Give the day of the home visit (year-month-day), not before today.
+case-error-code = This is not the handover code. Ask the applicant to read it from her case page.
+case-error-code-replaced = The code was wrong too many times and no longer works; the applicant has a new code on her case page.

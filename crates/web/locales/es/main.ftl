@@ -674,3 +674,20 @@ certificate-revoke-reason = Motivo de la revocación
 certificate-revoke-hint = Todos los que verifiquen el certificado verán este motivo.
 certificate-revoke = Revocar
 certificate-error-reason = Indique el motivo de la revocación (500 caracteres como máximo).
+
+## Dispatch and handover
+handover-title = Envío y entrega
+handover-carrier = Empresa de mensajería
+handover-tracking = Número de seguimiento
+handover-visit-date = Día de la visita a domicilio
+handover-dispatched = Enviado
+handover-confirmed = Entregado
+handover-code-label = Su código de entrega:
+handover-code-hint = Muestre este código cuando reciba su documento. No se lo diga a nadie antes.
+handover-code-input = Código de entrega que muestra el solicitante
+handover-code-input-hint = Seis cifras, visibles en la página del expediente del solicitante.
+case-error-carrier = Indique la empresa de mensajería (50 caracteres como máximo).
+case-error-tracking = El número de seguimiento tiene de 4 a 40 letras, cifras o guiones.
+case-error-visit-date = Indique el día de la visita a domicilio (año-mes-día), no anterior a hoy.
+case-error-code = El código de entrega no es correcto. Pida al solicitante que lo lea en la página de su expediente.
+case-error-code-replaced = El código se ha introducido mal demasiadas veces y ya no sirve; el solicitante tiene un código nuevo en la página de su expediente.

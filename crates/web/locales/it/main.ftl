@@ -674,3 +674,20 @@ certificate-revoke-reason = Motivo della revoca
 certificate-revoke-hint = Chiunque verifichi il certificato vedrà questo motivo.
 certificate-revoke = Revoca
 certificate-error-reason = Indichi il motivo della revoca (al massimo 500 caratteri).
+
+## Dispatch and handover
+handover-title = Spedizione e consegna
+handover-carrier = Corriere
+handover-tracking = Numero di tracciamento
+handover-visit-date = Giorno della visita a domicilio
+handover-dispatched = Spedito
+handover-confirmed = Consegnato
+handover-code-label = Il Suo codice di consegna:
+handover-code-hint = Mostri questo codice quando riceve il documento. Non lo comunichi a nessuno prima.
+handover-code-input = Codice di consegna mostrato dal richiedente
+handover-code-input-hint = Sei cifre, visibili nella pagina della pratica del richiedente.
+case-error-carrier = Indichi il corriere (al massimo 50 caratteri).
+case-error-tracking = Il numero di tracciamento ha da 4 a 40 lettere, cifre o trattini.
+case-error-visit-date = Indichi il giorno della visita a domicilio (anno-mese-giorno), non prima di oggi.
+case-error-code = Il codice di consegna non è corretto. Chieda al richiedente di leggerlo dalla pagina della pratica.
+case-error-code-replaced = Il codice è stato sbagliato troppe volte e non vale più; il richiedente ha un nuovo codice nella pagina della pratica.

@@ -650,3 +650,20 @@ certificate-revoke-reason = 撤销原因
 certificate-revoke-hint = 任何人验证本证明时都会看到此原因。
 certificate-revoke = 撤销
 certificate-error-reason = 请填写撤销原因（不超过 500 个字符）。
+
+## Dispatch and handover
+handover-title = 寄送与交付
+handover-carrier = 快递公司
+handover-tracking = 快递单号
+handover-visit-date = 上门日期
+handover-dispatched = 寄出时间
+handover-confirmed = 交付时间
+handover-code-label = 您的交付码：
+handover-code-hint = 领取证件时请向工作人员出示此码。请勿事先告诉他人。
+handover-code-input = 申请人出示的交付码
+handover-code-input-hint = 6 位数字，显示在申请人的案件页面上。
+case-error-carrier = 请填写快递公司（不超过 50 个字符）。
+case-error-tracking = 快递单号为 4 至 40 位字母、数字或连字符。
+case-error-visit-date = 请填写上门日期（年-月-日），不能早于今天。
+case-error-code = 交付码不正确。请申请人从其案件页面读出交付码。
+case-error-code-replaced = 交付码错误次数过多，已作废；申请人的案件页面上已有新的交付码。

@@ -125,12 +125,26 @@ pub struct FileView {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct HandoverView {
+    carrier: String,
+    tracking: String,
+    /// `YYYY-MM-DD` of a home visit.
+    visit_date: Option<String>,
+    dispatched_at: i64,
+    confirmed_at: Option<i64>,
+    /// Only for the person who receives the document, until it is handed over.
+    code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct CaseDetailView {
     case: CaseView,
     events: Vec<EventView>,
     files: Vec<FileView>,
     /// The steps the caller may take now.
     steps: Vec<&'static str>,
+    /// How the document was sent, once it was.
+    handover: Option<HandoverView>,
 }
 
 impl From<&CaseDetail> for CaseDetailView {
@@ -163,6 +177,14 @@ impl From<&CaseDetail> for CaseDetailView {
                 })
                 .collect(),
             steps: d.steps.iter().map(|s| s.as_str()).collect(),
+            handover: d.handover.as_ref().map(|h| HandoverView {
+                carrier: h.carrier.clone(),
+                tracking: h.tracking.clone(),
+                visit_date: h.visit_date.clone(),
+                dispatched_at: h.dispatched_at,
+                confirmed_at: h.confirmed_at,
+                code: h.code.clone(),
+            }),
         }
     }
 }
@@ -194,6 +216,18 @@ pub struct StepBody {
     /// Required for `return` and `refuse`: shown to the applicant.
     #[serde(default)]
     reason: String,
+    /// `dispatch` of a courier delivery: the courier company.
+    #[serde(default)]
+    carrier: String,
+    /// `dispatch` of a courier delivery: the tracking number (4 to 40 letters, digits, hyphens).
+    #[serde(default)]
+    tracking: String,
+    /// `dispatch` of a home delivery: the day of the visit, `YYYY-MM-DD`.
+    #[serde(default)]
+    visit_date: String,
+    /// `deliver` after a dispatch: the one-time code the applicant shows.
+    #[serde(default)]
+    code: String,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -326,7 +360,7 @@ pub(super) async fn resolve(state: &AppState, id: &str) -> Result<String, Proble
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Someone moved the case first", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The workflow does not allow the step, or a reason is missing", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "The workflow does not allow the step, a reason or dispatch detail is missing, or the handover code is wrong", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn step(
     State(state): State<AppState>,
@@ -339,6 +373,10 @@ pub async fn step(
         step: body.step,
         expected_version: body.version,
         reason: body.reason,
+        carrier: body.carrier,
+        tracking: body.tracking,
+        visit_date: body.visit_date,
+        code: body.code,
     };
     let case = state
         .app

@@ -262,6 +262,11 @@ pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> Fiel
         "file" if message.contains("draft") => "case-error-file-state",
         "file" => "case-error-file",
         "material" => "case-error-material",
+        "carrier" => "case-error-carrier",
+        "tracking" => "case-error-tracking",
+        "visit_date" => "case-error-visit-date",
+        "code" if message.contains("too many") => "case-error-code-replaced",
+        "code" => "case-error-code",
         _ => "case-error-step",
     };
     FieldError {
@@ -501,6 +506,19 @@ struct StepButton {
     label: String,
     needs_reason: bool,
     deciding: bool,
+    /// What else the step asks: `courier` (carrier and tracking), `home` (visit day), `code`
+    /// (the applicant's handover code), or nothing.
+    asks: &'static str,
+}
+
+/// How the document was sent, as the case page shows it.
+struct HandoverLine {
+    carrier: String,
+    tracking: String,
+    visit_date: String,
+    dispatched: String,
+    confirmed: String,
+    code: String,
 }
 
 #[derive(Template)]
@@ -534,6 +552,7 @@ struct CasePage<'a> {
     fees: FeeSection,
     /// The certificate issued for the case: its id and what verification says now (code, text).
     certificate: Option<(String, &'static str, String)>,
+    handover: Option<HandoverLine>,
 }
 
 fn case_page(
@@ -595,8 +614,22 @@ fn case_page(
             label: p.t(&step_key(s.as_str())),
             needs_reason: s.needs_reason(),
             deciding: s.action().is_deciding(),
+            asks: match (s, c.delivery) {
+                (Step::Dispatch, Delivery::Courier) => "courier",
+                (Step::Dispatch, Delivery::Home) => "home",
+                (Step::Deliver, _) if detail.handover.is_some() => "code",
+                _ => "",
+            },
         })
         .collect();
+    let handover = detail.handover.as_ref().map(|h| HandoverLine {
+        carrier: h.carrier.clone(),
+        tracking: h.tracking.clone(),
+        visit_date: h.visit_date.clone().unwrap_or_default(),
+        dispatched: when(h.dispatched_at),
+        confirmed: h.confirmed_at.map(when).unwrap_or_default(),
+        code: h.code.clone().unwrap_or_default(),
+    });
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -633,6 +666,7 @@ fn case_page(
         steps,
         fees,
         certificate,
+        handover,
         p,
     };
     (status, render(&page)).into_response()
@@ -690,6 +724,14 @@ pub struct StepForm {
     version: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    carrier: String,
+    #[serde(default)]
+    tracking: String,
+    #[serde(default)]
+    visit_date: String,
+    #[serde(default)]
+    code: String,
 }
 
 /// Shows the case again with one message at the top, after a refused step or upload.
@@ -714,6 +756,10 @@ async fn step(
         step: form.step,
         expected_version: form.version.trim().parse().unwrap_or(-1),
         reason: form.reason,
+        carrier: form.carrier,
+        tracking: form.tracking,
+        visit_date: form.visit_date,
+        code: form.code,
     };
     match state
         .app

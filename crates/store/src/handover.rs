@@ -1,0 +1,116 @@
+//! Dispatch and handover records. The record is written by the dispatch step's transaction and
+//! confirmed by the deliver step's; a wrong code is counted (and the code replaced after too many)
+//! with its audit entry.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Store, StoreError, audit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandoverRow {
+    pub case_id: String,
+    pub carrier: String,
+    pub tracking: String,
+    pub visit_date: Option<String>,
+    pub code_sealed: String,
+    pub wrong_attempts: i64,
+    pub dispatched_at: i64,
+    pub confirmed_at: Option<i64>,
+}
+
+pub(crate) async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    h: &HandoverRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO case_handovers (case_id, carrier, tracking, visit_date, code_sealed, wrong_attempts, dispatched_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6)",
+    )
+    .bind(&h.case_id)
+    .bind(&h.carrier)
+    .bind(&h.tracking)
+    .bind(&h.visit_date)
+    .bind(&h.code_sealed)
+    .bind(h.dispatched_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn confirm(
+    tx: &mut Transaction<'static, Any>,
+    case_id: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let changed = sqlx::query(
+        "UPDATE case_handovers SET confirmed_at = $1, confirmed_by = $2 WHERE case_id = $3 AND confirmed_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "this handover was already confirmed".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn handover(&self, case_id: &str) -> Result<Option<HandoverRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT case_id, carrier, tracking, visit_date, code_sealed, wrong_attempts, dispatched_at, confirmed_at \
+             FROM case_handovers WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(HandoverRow {
+                case_id: r.try_get("case_id")?,
+                carrier: r.try_get("carrier")?,
+                tracking: r.try_get("tracking")?,
+                visit_date: r.try_get("visit_date")?,
+                code_sealed: r.try_get("code_sealed")?,
+                wrong_attempts: r.try_get("wrong_attempts")?,
+                dispatched_at: r.try_get("dispatched_at")?,
+                confirmed_at: r.try_get("confirmed_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a wrong code with its audit entry; with `replacement`, the code is replaced and the
+    /// count starts again.
+    pub async fn handover_refused(
+        &self,
+        case_id: &str,
+        replacement: Option<&str>,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        match replacement {
+            Some(sealed) => sqlx::query(
+                "UPDATE case_handovers SET code_sealed = $1, wrong_attempts = 0 WHERE case_id = $2",
+            )
+            .bind(sealed)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?,
+            None => sqlx::query(
+                "UPDATE case_handovers SET wrong_attempts = wrong_attempts + 1 WHERE case_id = $1",
+            )
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?,
+        };
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
