@@ -41,6 +41,8 @@ const WRITTEN: &[&str] = &[
     "case_files",
     "case_file_blobs",
     "outbox",
+    "ledger_entries",
+    "ledger_postings",
     "audit",
 ];
 
