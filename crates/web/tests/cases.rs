@@ -5,21 +5,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, hidden_csrf, json, server};
-
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+use common::{Browser, PDF, hidden_csrf, json, server};
 
 impl Browser {
-    async fn upload_raw(&mut self, uri: &str, content: &[u8], csrf: &str) -> common::Reply {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/octet-stream")
-                .header("x-csrf-token", csrf),
-            Body::from(content.to_vec()),
-        )
-        .await
-    }
-
     async fn step(&mut self, id: &str, step: &str, version: i64, csrf: &str) -> common::Reply {
         self.post_json(
             &format!("/api/v1/cases/{id}/steps"),
@@ -32,30 +20,9 @@ impl Browser {
 
 const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
 
-/// Opens EE-01 for the applicant and uploads every required material; returns (id, version).
+/// Opens EE-01 for the applicant and uploads every required material; returns the id.
 async fn draft_with_materials(b: &mut Browser, csrf: &str) -> String {
-    let reply = b.post_json("/api/v1/cases", RENEWAL, Some(csrf)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
-    let item = json(&b.get("/api/v1/catalog/items/EE-01").await.body);
-    for (i, m) in item["materials"]
-        .as_array()
-        .expect("materials")
-        .iter()
-        .enumerate()
-    {
-        if m["required"] == true {
-            let r = b
-                .upload_raw(
-                    &format!("/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf"),
-                    PDF,
-                    csrf,
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        }
-    }
-    id
+    b.draft_with_materials(csrf, RENEWAL, "EE-01").await
 }
 
 #[tokio::test]

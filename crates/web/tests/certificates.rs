@@ -4,35 +4,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::{Browser, json, server};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const REQUEST: &str = r#"{"item":"EC-01","person_name":"陈秀英","person_name_latin":"CHEN XIUYING","birth_date":"1941-02-03","relation":"parent","delivery":"window"}"#;
 
 /// An EC-01 case taken to `issue`; returns the case id.
 async fn issued(applicant: &mut Browser, a: &str, officer: &mut Browser, o: &str) -> String {
-    let reply = applicant.post_json("/api/v1/cases", REQUEST, Some(a)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
-    let item = json(&applicant.get("/api/v1/catalog/items/EC-01").await.body);
-    for (i, m) in item["materials"]
-        .as_array()
-        .expect("materials")
-        .iter()
-        .enumerate()
-    {
-        if m["required"] == true {
-            let request = Request::post(format!(
-                "/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf"
-            ))
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header("x-csrf-token", a);
-            let r = applicant.send(request, Body::from(PDF.to_vec())).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        }
-    }
+    let id = applicant.draft_with_materials(a, REQUEST, "EC-01").await;
     let mut version = 1;
     for step in [
         "submit",

@@ -3,35 +3,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
 
 /// A submitted EE-01 case (fee 120 yuan) of the demo applicant; returns its id.
 async fn submitted(b: &mut Browser, csrf: &str) -> String {
-    let reply = b.post_json("/api/v1/cases", RENEWAL, Some(csrf)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
-    let item = json(&b.get("/api/v1/catalog/items/EE-01").await.body);
-    for (i, m) in item["materials"]
-        .as_array()
-        .expect("materials")
-        .iter()
-        .enumerate()
-    {
-        if m["required"] == true {
-            let request = Request::post(format!(
-                "/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf"
-            ))
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header("x-csrf-token", csrf);
-            let r = b.send(request, Body::from(PDF.to_vec())).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        }
-    }
+    let id = b.draft_with_materials(csrf, RENEWAL, "EE-01").await;
     let r = b
         .post_json(
             &format!("/api/v1/cases/{id}/steps"),

@@ -242,3 +242,46 @@ pub async fn server() -> Browser {
     .expect("calendar");
     b
 }
+
+/// A PDF every material accepts.
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+
+impl Browser {
+    /// Sends raw bytes as a file, the way the API takes uploads.
+    pub async fn upload_raw(&mut self, uri: &str, content: &[u8], csrf: &str) -> Reply {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .header("x-csrf-token", csrf),
+            Body::from(content.to_vec()),
+        )
+        .await
+    }
+
+    /// Opens a case from the JSON `body` (for item `item`) and uploads a PDF for every required
+    /// material; returns the case id.
+    pub async fn draft_with_materials(&mut self, csrf: &str, body: &str, item: &str) -> String {
+        let reply = self.post_json("/api/v1/cases", body, Some(csrf)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let id = json(&reply.body)["id"].as_str().expect("id").to_owned();
+        let item = json(
+            &self
+                .get(&format!("/api/v1/catalog/items/{item}"))
+                .await
+                .body,
+        );
+        for (i, m) in item["materials"]
+            .as_array()
+            .expect("materials")
+            .iter()
+            .enumerate()
+        {
+            if m["required"] == true {
+                let uri = format!("/api/v1/cases/{id}/materials/{i}/files?name=scan.pdf");
+                let r = self.upload_raw(&uri, PDF, csrf).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            }
+        }
+        id
+    }
+}
