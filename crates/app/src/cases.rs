@@ -100,6 +100,10 @@ pub struct CaseDetail {
     pub steps: Vec<Step>,
     /// How the document was sent, and the handover code for the person who receives it.
     pub handover: Option<crate::handover::Handover>,
+    /// What is due, paid and refunded, and which fee entries the viewer may record.
+    pub fees: crate::fees::FeeStatement,
+    /// The certificate a certificate case issued, with what verification says of it now.
+    pub certificate: Option<crate::certificates::Certificate>,
 }
 
 /// Which list of cases to show.
@@ -537,8 +541,14 @@ impl App {
             .filter(|s| decide(actor, s.action(), &case.resource()).is_allowed())
             .filter(|s| *s != Step::Submit || !own || case.filed_by == actor.user_id)
             .collect();
+        let certificate = match self.store.certificate_of_case(&case.id).await? {
+            Some(row) => Some(self.certificate_view(session, row, &case, now).await?),
+            None => None,
+        };
         Ok(CaseDetail {
             handover: self.handover_for(session, &case).await?,
+            fees: self.statement(session, &case).await?,
+            certificate,
             events: self.store.case_events(&case.id).await?,
             files: self.store.case_files(&case.id).await?,
             steps,

@@ -234,22 +234,7 @@ impl App {
         self.certificate_view(session, row, &case, now).await
     }
 
-    /// The certificate of a case, if it has one, for the readers of the case.
-    pub async fn case_certificate(
-        &self,
-        session: Option<&CurrentSession>,
-        case_id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Option<Certificate>, AppError> {
-        let case = self.readable_case(session, case_id, client, now).await?;
-        match self.store.certificate_of_case(&case.id).await? {
-            Some(row) => Ok(Some(self.certificate_view(session, row, &case, now).await?)),
-            None => Ok(None),
-        }
-    }
-
-    async fn certificate_view(
+    pub(crate) async fn certificate_view(
         &self,
         session: Option<&CurrentSession>,
         row: CertificateRow,

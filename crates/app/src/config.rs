@@ -64,6 +64,10 @@ pub struct Config {
     pub reminder_months: Vec<u32>,
     /// The catalogue item a passport reminder links to.
     pub renewal_item: String,
+    /// The CJK OpenType font (`.otf`, `.ttf` or a `.ttc` collection) certificates are printed in.
+    pub certificate_font: PathBuf,
+    /// Which face of a collection: 2 is Simplified Chinese in Noto Sans CJK's `.ttc`.
+    pub certificate_font_index: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +121,10 @@ impl Default for Config {
             outbox_max_attempts: 8,
             reminder_months: vec![9, 6, 3],
             renewal_item: "EE-01".into(),
+            certificate_font: PathBuf::from(
+                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+            ),
+            certificate_font_index: 2,
         }
     }
 }
@@ -132,7 +140,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 22] = [
+const ENV_KEYS: [(&str, &str); 24] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -144,6 +152,8 @@ const ENV_KEYS: [(&str, &str); 22] = [
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
     ("QIAOYI_RENEWAL_ITEM", "renewal_item"),
+    ("QIAOYI_CERTIFICATE_FONT", "certificate_font"),
+    ("QIAOYI_CERTIFICATE_FONT_INDEX", "certificate_font_index"),
     ("QIAOYI_CASE_PREFIX", "case_prefix"),
     ("QIAOYI_MAX_UPLOAD_MB", "max_upload_mb"),
     ("QIAOYI_SECRET_KEY", "secret_key"),
@@ -320,7 +330,8 @@ fn env_value(key: &str, value: String) -> toml::Value {
     let numeric = key.starts_with("session_")
         || key.starts_with("max_")
         || key == "smtp_port"
-        || key == "outbox_max_attempts";
+        || key == "outbox_max_attempts"
+        || key == "certificate_font_index";
     match value.parse::<i64>() {
         Ok(n) if numeric => toml::Value::Integer(n),
         _ => toml::Value::String(value),

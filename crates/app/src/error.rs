@@ -34,6 +34,10 @@ pub enum AppError {
         "no working-day calendar for {0} has been imported; an administrator imports it with `qiaoyi import calendar FILE`"
     )]
     NoCalendar(i16),
+    #[error(
+        "the certificate font cannot be used ({0}); install Debian's fonts-noto-cjk or set certificate_font"
+    )]
+    NoFont(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("the data directory cannot be used: {0}")]

@@ -145,7 +145,7 @@ impl App {
         self.statement(session, &case).await
     }
 
-    async fn statement(
+    pub(crate) async fn statement(
         &self,
         session: Option<&CurrentSession>,
         case: &Case,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod backup;
 pub mod cases;
 pub mod catalog_source;
+pub mod certificate_pdf;
 pub mod certificates;
 pub mod config;
 pub mod delivery;
@@ -41,6 +42,7 @@ pub struct App {
     config: Config,
     vault: vault::Vault,
     transports: delivery::Transports,
+    pdf_font: certificate_pdf::PdfFont,
 }
 
 /// The most rows one page of a list may ask for.
@@ -78,6 +80,7 @@ impl App {
             config,
             vault,
             transports,
+            pdf_font: Default::default(),
         })
     }
 
@@ -93,6 +96,7 @@ impl App {
             config,
             vault,
             transports,
+            pdf_font: Default::default(),
         }
     }
 

@@ -10,6 +10,43 @@ use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::certificates::Verdict;
 use qiaoyi_app::persons::DocumentInput;
 
+/// The characters a PDF can show: every target of its fonts' ToUnicode maps (what copying text
+/// out of the PDF gives).
+fn pdf_chars(pdf: &[u8]) -> std::collections::HashSet<char> {
+    use std::io::Read;
+    let mut chars = std::collections::HashSet::new();
+    let mut rest = pdf;
+    while let Some(start) = rest.windows(7).position(|w| w == b"stream\n") {
+        let body = &rest[start + 7..];
+        let end = body
+            .windows(9)
+            .position(|w| w == b"endstream")
+            .unwrap_or(body.len());
+        let mut text = String::new();
+        if flate2::read::ZlibDecoder::new(&body[..end])
+            .read_to_string(&mut text)
+            .is_ok()
+            && text.contains("beginbfchar")
+        {
+            for pair in text.split("beginbfchar").skip(1) {
+                let pair = pair.split("endbfchar").next().unwrap_or_default();
+                for line in pair.lines() {
+                    let Some(target) = line.split_whitespace().nth(1) else {
+                        continue;
+                    };
+                    let hex = target.trim_matches(|c| c == '<' || c == '>');
+                    let units: Vec<u16> = (0..hex.len() / 4)
+                        .filter_map(|i| u16::from_str_radix(&hex[i * 4..i * 4 + 4], 16).ok())
+                        .collect();
+                    chars.extend(char::decode_utf16(units).filter_map(Result::ok));
+                }
+            }
+        }
+        rest = body.get(end + 9..).unwrap_or_default();
+    }
+    chars
+}
+
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const DAY: i64 = 86_400_000;
 
@@ -85,9 +122,10 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
             .version;
     }
     assert!(
-        app.case_certificate(Some(&applicant), &case.id, &client(), T0)
+        app.case(Some(&applicant), &case.id, &client(), T0)
             .await
             .expect("read")
+            .certificate
             .is_none(),
         "nothing is issued before the issue step"
     );
@@ -102,9 +140,10 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         .expect("issued");
 
     let certificate = app
-        .case_certificate(Some(&applicant), &case.id, &client(), T0)
+        .case(Some(&applicant), &case.id, &client(), T0)
         .await
         .expect("read")
+        .certificate
         .expect("issued with the step");
     let id = certificate.row.id.clone();
     assert!(!certificate.may_revoke, "the applicant cannot revoke");
@@ -116,6 +155,61 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     assert_eq!(payload.case_number, case.number);
     assert_eq!(payload.issued_on, "2026-05-28");
     assert_eq!(payload.expires_on, "2026-11-28");
+
+    // The PDF: for the readers of the case, in the configured CJK font; without the font, a
+    // clear refusal naming what to install.
+    let pdf = app
+        .certificate_pdf(Some(&applicant), &id, &client(), T0)
+        .await
+        .expect("pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let shown = pdf_chars(&pdf.bytes);
+    for text in [
+        "陈秀英",
+        "CHEN XIUYING",
+        "无犯罪记录证明",
+        "青田县公安局",
+        &case.number,
+        &id,
+    ] {
+        assert!(
+            text.chars()
+                .filter(|c| *c != ' ')
+                .all(|c| shown.contains(&c)),
+            "{text} is printed"
+        );
+    }
+    assert!(
+        pdf.bytes.len() < 300_000,
+        "{} bytes: the font is subset",
+        pdf.bytes.len()
+    );
+    assert_eq!(pdf.file_name, format!("certificate-{}.pdf", case.id));
+    assert!(matches!(
+        app.certificate_pdf(None, &id, &client(), T0).await,
+        Err(AppError::Unauthenticated)
+    ));
+    let fontless = qiaoyi_app::App::with_store(
+        store.store.clone(),
+        qiaoyi_app::config::Config {
+            certificate_font: "/nonexistent/NotoSansCJK.ttc".into(),
+            ..Default::default()
+        },
+    );
+    let reader = session(&fontless, "applicant@qiaoyi.example", T0).await;
+    match fontless
+        .certificate_pdf(Some(&reader), &id, &client(), T0)
+        .await
+    {
+        Err(e @ AppError::NoFont(_)) => {
+            assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
+            assert!(
+                e.to_string().contains("/nonexistent/NotoSansCJK.ttc"),
+                "{e}"
+            );
+        }
+        other => panic!("a missing font is named: {other:?}"),
+    }
 
     // Forged addresses: not a certificate's shape, or no such certificate.
     for forged in [
@@ -165,6 +259,13 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         app.verify_certificate(&id, T0).await.expect("verify"),
         Verdict::NotGenuine
     );
+    let refused = app
+        .certificate_pdf(Some(&applicant), &id, &client(), T0)
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "id", .. })),
+        "a forged certificate is not printed: {refused:?}"
+    );
     conn.execute(sqlx::AssertSqlSafe(format!(
         "UPDATE certificates SET payload = REPLACE(payload, '2036-11-28', '2026-11-28') WHERE id = '{id}'"
     )))
@@ -200,6 +301,16 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         }
         other => panic!("{other:?}"),
     }
+    let revoked = app
+        .certificate_pdf(Some(&applicant), &id, &client(), T0 + DAY)
+        .await
+        .expect("a revoked certificate still prints, marked");
+    let shown = pdf_chars(&revoked.bytes);
+    assert!(
+        "已撤销REVOKED签发信息有误"
+            .chars()
+            .all(|c| shown.contains(&c))
+    );
     let again = app
         .revoke_certificate(Some(&officer), &id, "again", &client(), T0 + 60_000)
         .await;

@@ -106,6 +106,14 @@ impl From<AppError> for Problem {
                 "no-catalogue",
                 error.to_string(),
             ),
+            AppError::NoFont(_) => {
+                tracing::error!(error = %error, "certificate font missing");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no-certificate-font",
+                    "the server cannot print certificates as PDF just now; the printable page works (operators: see the log)",
+                )
+            }
             AppError::Store(e) if e.is_disk_full() => {
                 tracing::error!(error = %e, "the database's disk is full");
                 Problem::new(

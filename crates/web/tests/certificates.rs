@@ -62,6 +62,31 @@ async fn a_certificate_verifies_then_is_tampered_then_revoked() {
         !printout.body.contains("action=\"/certificates/"),
         "the applicant cannot revoke"
     );
+    let detail = json(&applicant.get(&format!("/api/v1/cases/{case}")).await.body);
+    assert_eq!(detail["certificate"]["id"], id.as_str());
+    assert_eq!(detail["certificate"]["status"], "valid");
+
+    // The PDF, linked from the printout, from the page and the API alike.
+    assert!(
+        printout
+            .body
+            .contains(&format!("href=\"/certificates/{id}/pdf\""))
+    );
+    for uri in [
+        format!("/certificates/{id}/pdf"),
+        format!("/api/v1/certificates/{id}/pdf"),
+    ] {
+        let pdf = applicant.get(&uri).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{uri}: {}", pdf.body);
+        assert_eq!(pdf.content_type, "application/pdf");
+        assert!(pdf.bytes.starts_with(b"%PDF-"), "{uri}");
+    }
+    let r = anyone.get(&format!("/api/v1/certificates/{id}/pdf")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let r = applicant
+        .get("/api/v1/certificates/0123456789abcdef0123456789abcdef/pdf")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
     // Anyone, signed out, verifies it: the page and the API.
     let verdict = json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body);

@@ -145,6 +145,16 @@ pub struct CaseDetailView {
     steps: Vec<&'static str>,
     /// How the document was sent, once it was.
     handover: Option<HandoverView>,
+    /// The electronic certificate the case issued: its id (for `/api/v1/verify/{id}` and
+    /// `/api/v1/certificates/{id}/pdf`) and its status now.
+    certificate: Option<CertificateRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CertificateRef {
+    id: String,
+    /// `valid`, `revoked`, `expired` or `not_genuine`.
+    status: &'static str,
 }
 
 impl From<&CaseDetail> for CaseDetailView {
@@ -184,6 +194,10 @@ impl From<&CaseDetail> for CaseDetailView {
                 dispatched_at: h.dispatched_at,
                 confirmed_at: h.confirmed_at,
                 code: h.code.clone(),
+            }),
+            certificate: d.certificate.as_ref().map(|c| CertificateRef {
+                id: c.row.id.clone(),
+                status: c.verdict.as_str(),
             }),
         }
     }

@@ -100,6 +100,34 @@ pub async fn verify(
     Ok(Json(VerificationView::from(&verdict)))
 }
 
+/// The certificate as a PDF (A4, bilingual labels, with the QR code of its verification address),
+/// for the readers of its case.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates",
+    params(("id" = String, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The certificate is not genuine, so it is not printed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The certificate font is not installed on the server", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<axum::response::Response, Problem> {
+    let file = state
+        .app
+        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await?;
+    Ok(super::cases::attachment(
+        "application/pdf",
+        &file.file_name,
+        file.bytes,
+    ))
+}
+
 /// Revoke a certificate, with the reason verification will show. The item's officers, with a
 /// fresh second factor.
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", request_body = RevokeBody,

@@ -73,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fees::receipt))
         .routes(routes!(certificates::verify))
         .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::pdf))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
         .routes(routes!(persons::list, persons::add))

@@ -697,22 +697,12 @@ pub(super) async fn case_with(
         .case(auth.session.as_ref(), id, &auth.client, now)
         .await
         .for_page(p)?;
-    let statement = state
-        .app
-        .case_fees(auth.session.as_ref(), id, &auth.client, now)
-        .await
-        .for_page(p)?;
-    let fees = super::fees::section(p, &statement, &detail.case.person_name, fee_form);
-    let certificate = state
-        .app
-        .case_certificate(auth.session.as_ref(), id, &auth.client, now)
-        .await
-        .for_page(p)?
-        .map(|c| {
-            let code = c.verdict.as_str();
-            let text = p.t(&format!("verify-status-{}", code.replace('_', "-")));
-            (c.row.id, code, text)
-        });
+    let fees = super::fees::section(p, &detail.fees, &detail.case.person_name, fee_form);
+    let certificate = detail.certificate.as_ref().map(|c| {
+        let code = c.verdict.as_str();
+        let text = p.t(&format!("verify-status-{}", code.replace('_', "-")));
+        (c.row.id.clone(), code, text)
+    });
     Ok(case_page(p, &detail, fees, certificate, errors))
 }
 

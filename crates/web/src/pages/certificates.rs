@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/verify/{id}", get(verify))
         .route("/certificates/{id}", get(show))
         .route("/certificates/{id}/revoke", post(revoke))
+        .route("/certificates/{id}/pdf", get(pdf))
 }
 
 /// A verdict in the reader's language.
@@ -139,6 +140,24 @@ async fn show(
         .await
         .for_page(&p)?;
     Ok(certificate_page(&state, &p, &c, Vec::new()))
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let file = state
+        .app
+        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await
+        .for_page(&p)?;
+    Ok(crate::api::attachment(
+        "application/pdf",
+        &file.file_name,
+        file.bytes,
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -130,6 +130,14 @@ impl IntoResponse for PageError {
                 "error-unavailable-title",
                 "error-no-calendar",
             ),
+            AppError::NoFont(_) => {
+                tracing::error!(error = %error, "certificate font missing");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "error-unavailable-title",
+                    "error-no-font",
+                )
+            }
             AppError::NoCatalog => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "error-unavailable-title",

@@ -27,6 +27,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
 }
 
 impl Browser {
@@ -100,6 +102,12 @@ impl Browser {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let bytes = response
             .into_body()
             .collect()
@@ -110,6 +118,8 @@ impl Browser {
             status,
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+            content_type,
         }
     }
 
