@@ -2,6 +2,8 @@
 // passport renewal, checks her answers, uploads the materials and sends it; the officer accepts it,
 // returns it for a material with a reason; she sees the reason, adds the file and sends it again;
 // the officer takes it through review, approval, production, dispatch and delivery to closed.
+// Then her mother's renewal goes by home delivery, and her mother signs for it on the officer's
+// signature pad (drawn with the mouse) instead of showing a code.
 // The applicant is far away: her browser runs with Chromium's network emulation at 300 ms round
 // trip and 1.6 Mbit/s, and the time to a usable page (DOMContentLoaded) of each step is reported.
 // Screenshots of each stage go to target/e2e/cases/.
@@ -31,7 +33,7 @@ async function step(page, name, reason, fields = {}) {
   expect(await form.count() === 1, `no "${name}" step offered at ${page.url()}`);
   if (reason) await form.locator('textarea').fill(reason);
   for (const [field, value] of Object.entries(fields)) await form.locator(`[name=${field}]`).fill(value);
-  await form.locator('button').click();
+  await form.locator('button[type=submit]').click();
   await page.waitForLoadState();
   const summary = await page.locator('#error-summary').count();
   expect(summary === 0, `"${name}" was refused: ${summary && await page.locator('#error-summary').innerText()}`);
@@ -44,7 +46,7 @@ async function uploadAll(page) {
   for (let i = 0; i < count; i++) {
     const form = page.locator('form.upload').nth(i);
     await form.locator('input[type=file]').setInputFiles({ name: '护照.pdf', mimeType: 'application/pdf', buffer: PDF });
-    await form.locator('button').click();
+    await form.locator('button[type=submit]').click();
     await page.waitForLoadState();
   }
 }
@@ -133,7 +135,43 @@ expect(timeline === 14, `the timeline has every step (${timeline})`);
 await applicant.screenshot({ path: path.join(out, '3-applicant-closed.png'), fullPage: true });
 await applicant.goto(`${base}/cases`);
 await usable('my cases');
+
+// Her mother (over 60) asks for home delivery; at the door she signs on the pad.
+await applicant.goto(`${base}/apply/EE-02?lang=en`);
+await applicant.locator('label.choice', { hasText: '陈秀英' }).locator('input').check();
+await applicant.click(next);
+await applicant.waitForLoadState();
+await applicant.check('input[name=delivery][value=home]');
+await applicant.click(next);
+await applicant.waitForLoadState();
+const homeUrl = applicant.url();
+await uploadAll(applicant);
+await step(applicant, 'submit');
+await officer.goto(homeUrl);
+for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
+  await step(officer, name);
+}
+const visit = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+await step(officer, 'dispatch', null, { visit_date: visit });
+const pad = officer.locator('[data-signature-pad] canvas');
+expect(await pad.isVisible(), 'the deliver step offers a signature pad');
+await pad.scrollIntoViewIfNeeded();
+const box = await pad.boundingBox();
+await officer.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+await officer.mouse.down();
+for (const [fx, fy] of [[0.2, 0.3], [0.3, 0.7], [0.45, 0.25], [0.6, 0.65], [0.8, 0.4]]) {
+  await officer.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 6 });
+}
+await officer.mouse.up();
+const strokes = await officer.locator('[data-signature-pad] input[name=signature]').inputValue();
+expect(/^\d+,\d+( \d+,\d+)+$/.test(strokes), `the pad fills the signature field: ${strokes.slice(0, 60)}`);
+await step(officer, 'deliver', null, { signer: '陈秀英' });
+expect(await officer.locator('svg.signature path').count() === 1, 'the case shows the signature');
+expect((await officer.content()).includes('陈秀英'), 'and who signed');
+await officer.screenshot({ path: path.join(out, '4-officer-signed.png'), fullPage: true });
+await step(officer, 'close');
+expect(await state(officer) === 'Closed', `home delivery closed: ${await state(officer)}`);
 await browser.close();
-console.log(`cases: ${number} went from application to closed through the pages (${timeline} steps on its timeline)`);
+console.log(`cases: ${number} went from application to closed through the pages (${timeline} steps on its timeline); a home delivery closed on a signature drawn on the pad`);
 console.log('applicant at 300 ms round trip and 1.6 Mbit/s, time to a usable page:');
 for (const [label, ms] of timings) console.log(`  ${String(ms).padStart(5)} ms  ${label}`);

@@ -144,6 +144,10 @@ pub struct StepRequest {
     pub visit_date: String,
     /// Delivery after a dispatch: the one-time code the applicant shows.
     pub code: String,
+    /// Home delivery instead of the code: the recipient's signature (strokes in the text form of
+    /// `domain::cases::signature`) and the name she signs with.
+    pub signature: String,
+    pub signer: String,
 }
 
 /// A file sent for one of the item's materials (numbered from 0 in the item's order).
@@ -661,10 +665,12 @@ impl App {
         } else {
             None
         };
-        let confirms_handover = step == Step::Deliver
-            && self
-                .confirm_code(&case, actor, &request.code, client, now)
-                .await?;
+        let confirms_handover = if step == Step::Deliver {
+            self.confirm_handover(&case, actor, request, client, now)
+                .await?
+        } else {
+            None
+        };
         let role = allowing_grant(actor, step.action(), &case.resource())
             .map(|g| g.role().as_str())
             .unwrap_or_default();

@@ -4,7 +4,9 @@
 
 use qiaoyi_domain::access::Actor;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, dispatch, new_code};
-use qiaoyi_store::HandoverRow;
+use qiaoyi_domain::cases::signature::Signature;
+use qiaoyi_domain::catalog::Delivery;
+use qiaoyi_store::{HandoverProof, HandoverRow};
 
 use crate::accounts::{Client, CurrentSession};
 use crate::cases::{Case, StepRequest, beijing_today};
@@ -19,7 +21,13 @@ pub struct Handover {
     pub dispatched_at: i64,
     pub confirmed_at: Option<i64>,
     pub code: Option<String>,
+    /// A home delivery confirmed by signature: SVG path data of the strokes, and the signer.
+    pub signature_path: Option<String>,
+    pub signed_by_name: String,
 }
+
+/// The longest name a signer may give.
+const MAX_SIGNER: usize = 60;
 
 fn seal_context(case_id: &str) -> String {
     format!("handover:{case_id}")
@@ -61,25 +69,31 @@ impl App {
             wrong_attempts: 0,
             dispatched_at: now,
             confirmed_at: None,
+            signature: None,
+            signed_by_name: String::new(),
         })
     }
 
-    /// At a `deliver` step: whether a dispatched handover is confirmed by `code`. No dispatch
-    /// record (an electronic certificate): nothing to confirm. A wrong code is refused and audited.
-    pub(crate) async fn confirm_code(
+    /// At a `deliver` step: how a dispatched handover is confirmed, by the applicant's code or, at
+    /// a home delivery, by the recipient's signature. No dispatch record (an electronic
+    /// certificate): nothing to confirm. A wrong code is refused and audited.
+    pub(crate) async fn confirm_handover(
         &self,
         case: &Case,
         actor: &Actor,
-        code: &str,
+        request: &StepRequest,
         client: &Client,
         now: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<HandoverProof>, AppError> {
         let Some(h) = self.store.handover(&case.id).await? else {
-            return Ok(false);
+            return Ok(None);
         };
+        if !request.signature.trim().is_empty() {
+            return signed(case, request).map(Some);
+        }
         let expected = self.vault.open(&seal_context(&case.id), &h.code_sealed)?;
-        if code_matches(&expected, code) {
-            return Ok(true);
+        if code_matches(&expected, &request.code) {
+            return Ok(Some(HandoverProof::Code));
         }
         let replaced = h.wrong_attempts + 1 >= MAX_ATTEMPTS;
         let replacement =
@@ -129,6 +143,11 @@ impl App {
         } else {
             None
         };
+        let signature_path = h
+            .signature
+            .as_deref()
+            .and_then(|s| Signature::parse(s).ok())
+            .map(|s| s.svg_path());
         Ok(Some(Handover {
             carrier: h.carrier,
             tracking: h.tracking,
@@ -136,6 +155,38 @@ impl App {
             dispatched_at: h.dispatched_at,
             confirmed_at: h.confirmed_at,
             code,
+            signature_path,
+            signed_by_name: h.signed_by_name,
         }))
     }
+}
+
+/// A signature confirming a home delivery, checked; other deliveries need the code.
+fn signed(case: &Case, request: &StepRequest) -> Result<HandoverProof, AppError> {
+    if case.delivery != Delivery::Home {
+        return Err(AppError::Invalid {
+            field: "signature",
+            message: "a signature confirms only a home delivery; enter the applicant's code".into(),
+        });
+    }
+    let strokes = Signature::parse(&request.signature).map_err(|e| AppError::Invalid {
+        field: "signature",
+        message: e.message().into(),
+    })?;
+    let signer = request.signer.trim();
+    if signer.is_empty()
+        || signer.chars().count() > MAX_SIGNER
+        || signer.chars().any(char::is_control)
+    {
+        return Err(AppError::Invalid {
+            field: "signer",
+            message: format!(
+                "write the name of the person who signed (at most {MAX_SIGNER} characters)"
+            ),
+        });
+    }
+    Ok(HandoverProof::Signature {
+        strokes: strokes.to_text(),
+        signer: signer.to_owned(),
+    })
 }

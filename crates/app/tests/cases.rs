@@ -11,6 +11,8 @@ use qiaoyi_app::domain::cases::CaseState;
 use qiaoyi_app::{App, AppError};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+/// Two strokes on the 600 × 200 pad.
+const SIGNATURE: &str = "20,120 60,80 110,130 160,70|200,60 200,150";
 
 fn step_request(step: &str, expected_version: i64, reason: &str) -> StepRequest {
     StepRequest {
@@ -207,6 +209,30 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .handover
         .expect("dispatched");
     assert!(theirs.code.is_none());
+    // A signature does not replace the code of a courier parcel.
+    let signed = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &StepRequest {
+                signature: SIGNATURE.into(),
+                signer: "季美华".into(),
+                ..step_request("deliver", case.version, "")
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(
+            signed,
+            Err(AppError::Invalid {
+                field: "signature",
+                ..
+            })
+        ),
+        "{signed:?}"
+    );
     // A wrong code is refused and audited; the right one delivers.
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = app
@@ -302,6 +328,136 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .await
         .expect("verify")
         .expect("chain intact");
+}
+
+/// Takes a submitted case through the officer's steps to `ready`.
+async fn to_ready(app: &App, officer: &CurrentSession, id: &str, mut version: i64) -> i64 {
+    for step in [
+        "accept",
+        "verify_identity",
+        "start_review",
+        "approve",
+        "start_production",
+        "mark_ready",
+    ] {
+        version = app
+            .step_case(
+                Some(officer),
+                id,
+                &step_request(step, version, ""),
+                &client(),
+                T0,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{step}: {e}"))
+            .version;
+    }
+    version
+}
+
+#[tokio::test]
+async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let case = app
+        .open_case(
+            Some(&applicant),
+            &CaseRequest {
+                delivery: "home".into(),
+                ..passport_renewal()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("a person over 60 may ask for home delivery");
+    upload_required(&app, &applicant, &case.id).await;
+    let submitted = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("submit", 1, ""),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("submitted");
+    let version = to_ready(&app, &officer, &case.id, submitted.version).await;
+    let past = StepRequest {
+        visit_date: "2026-05-27".into(),
+        ..step_request("dispatch", version, "")
+    };
+    let refused = app
+        .step_case(Some(&officer), &case.id, &past, &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::Invalid {
+                field: "visit_date",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let visit = StepRequest {
+        visit_date: "2026-06-02".into(),
+        ..step_request("dispatch", version, "")
+    };
+    let version = app
+        .step_case(Some(&officer), &case.id, &visit, &client(), T0)
+        .await
+        .expect("dispatched")
+        .version;
+
+    // Bad signatures and a missing name are refused with the field to fix; nothing changes.
+    for (signature, signer, field) in [
+        ("", "", "code"),
+        ("20,20 21,21", "季美华", "signature"),
+        ("20,20 900,20", "季美华", "signature"),
+        ("<svg/onload=alert(1)>", "季美华", "signature"),
+        (SIGNATURE, " ", "signer"),
+        (SIGNATURE, &"名".repeat(61), "signer"),
+    ] {
+        let request = StepRequest {
+            signature: signature.into(),
+            signer: signer.into(),
+            ..step_request("deliver", version, "")
+        };
+        let result = app
+            .step_case(Some(&officer), &case.id, &request, &client(), T0)
+            .await;
+        assert!(
+            matches!(&result, Err(AppError::Invalid { field: f, .. }) if *f == field),
+            "{signature:?} {signer:?}: {result:?}"
+        );
+    }
+    let signed = StepRequest {
+        signature: format!(" {SIGNATURE} "),
+        signer: "季美华".into(),
+        ..step_request("deliver", version, "")
+    };
+    let delivered = app
+        .step_case(Some(&officer), &case.id, &signed, &client(), T0)
+        .await
+        .expect("delivered on her signature");
+    assert_eq!(delivered.state, CaseState::Delivered);
+    for reader in [&applicant, &officer] {
+        let handover = app
+            .case(Some(reader), &case.id, &client(), T0)
+            .await
+            .expect("read")
+            .handover
+            .expect("dispatched");
+        assert_eq!(handover.visit_date.as_deref(), Some("2026-06-02"));
+        assert!(handover.confirmed_at.is_some() && handover.code.is_none());
+        assert_eq!(handover.signed_by_name, "季美华");
+        assert_eq!(
+            handover.signature_path.as_deref(),
+            Some("M20 120 L60 80 L110 130 L160 70 M200 60 L200 150")
+        );
+    }
 }
 
 #[tokio::test]

@@ -81,8 +81,8 @@ pub struct CaseStep {
     pub certificate: Option<crate::CertificateRow>,
     /// Dispatch: what was sent how, and the handover code.
     pub handover: Option<crate::HandoverRow>,
-    /// Delivery: the handover the applicant's code confirmed.
-    pub confirms_handover: bool,
+    /// Delivery: the handover confirmed by the applicant's code or a signature at the door.
+    pub confirms_handover: Option<crate::HandoverProof>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,8 +315,8 @@ impl Store {
         if let Some(handover) = &step.handover {
             crate::handover::insert(&mut tx, handover).await?;
         }
-        if step.confirms_handover {
-            crate::handover::confirm(&mut tx, &step.case_id, &step.actor_id, now).await?;
+        if let Some(proof) = &step.confirms_handover {
+            crate::handover::confirm(&mut tx, &step.case_id, &step.actor_id, proof, now).await?;
         }
         for message in messages {
             enqueue(&mut tx, message, now).await?;

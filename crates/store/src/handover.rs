@@ -17,6 +17,16 @@ pub struct HandoverRow {
     pub wrong_attempts: i64,
     pub dispatched_at: i64,
     pub confirmed_at: Option<i64>,
+    /// A home delivery confirmed by signature: its strokes (checked text) and the signer's name.
+    pub signature: Option<String>,
+    pub signed_by_name: String,
+}
+
+/// How a handover was confirmed: the applicant's code, or a signature at the door.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandoverProof {
+    Code,
+    Signature { strokes: String, signer: String },
 }
 
 pub(crate) async fn insert(
@@ -42,13 +52,21 @@ pub(crate) async fn confirm(
     tx: &mut Transaction<'static, Any>,
     case_id: &str,
     by: &str,
+    proof: &HandoverProof,
     now: i64,
 ) -> Result<(), StoreError> {
+    let (signature, signer) = match proof {
+        HandoverProof::Code => (None, ""),
+        HandoverProof::Signature { strokes, signer } => (Some(strokes.as_str()), signer.as_str()),
+    };
     let changed = sqlx::query(
-        "UPDATE case_handovers SET confirmed_at = $1, confirmed_by = $2 WHERE case_id = $3 AND confirmed_at IS NULL",
+        "UPDATE case_handovers SET confirmed_at = $1, confirmed_by = $2, signature = $3, signed_by_name = $4 \
+         WHERE case_id = $5 AND confirmed_at IS NULL",
     )
     .bind(now)
     .bind(by)
+    .bind(signature)
+    .bind(signer)
     .bind(case_id)
     .execute(&mut **tx)
     .await?
@@ -64,8 +82,8 @@ pub(crate) async fn confirm(
 impl Store {
     pub async fn handover(&self, case_id: &str) -> Result<Option<HandoverRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT case_id, carrier, tracking, visit_date, code_sealed, wrong_attempts, dispatched_at, confirmed_at \
-             FROM case_handovers WHERE case_id = $1",
+            "SELECT case_id, carrier, tracking, visit_date, code_sealed, wrong_attempts, dispatched_at, confirmed_at, \
+             signature, signed_by_name FROM case_handovers WHERE case_id = $1",
         )
         .bind(case_id)
         .fetch_optional(&self.pool)
@@ -80,6 +98,8 @@ impl Store {
                 wrong_attempts: r.try_get("wrong_attempts")?,
                 dispatched_at: r.try_get("dispatched_at")?,
                 confirmed_at: r.try_get("confirmed_at")?,
+                signature: r.try_get("signature")?,
+                signed_by_name: r.try_get("signed_by_name")?,
             })
         })
         .transpose()

@@ -14,14 +14,24 @@ use qiaoyi_app::domain::access::audit::sha256_hex;
 use crate::AppState;
 
 const APP_CSS: &str = include_str!("../static/app.css");
+const APP_JS: &str = include_str!("../static/app.js");
 
-/// `app.<first 12 hex digits of SHA-256>.css`
-static CSS_NAME: LazyLock<String> =
-    LazyLock::new(|| format!("app.{}.css", &sha256_hex(APP_CSS.as_bytes())[..12]));
+/// `app.<first 12 hex digits of SHA-256>.<extension>`
+fn hashed(content: &str, extension: &str) -> String {
+    format!("app.{}.{extension}", &sha256_hex(content.as_bytes())[..12])
+}
+
+static CSS_NAME: LazyLock<String> = LazyLock::new(|| hashed(APP_CSS, "css"));
+static JS_NAME: LazyLock<String> = LazyLock::new(|| hashed(APP_JS, "js"));
 
 /// The stylesheet's address, as pages link it.
 pub fn css_path() -> String {
     format!("/static/{}", *CSS_NAME)
+}
+
+/// The script's address, as pages load it.
+pub fn js_path() -> String {
+    format!("/static/{}", *JS_NAME)
 }
 
 pub fn router() -> Router<AppState> {
@@ -29,13 +39,20 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
-    if file == *CSS_NAME {
+    let found = if file == *CSS_NAME {
+        Some(("text/css; charset=utf-8", APP_CSS))
+    } else if file == *JS_NAME {
+        Some(("text/javascript; charset=utf-8", APP_JS))
+    } else {
+        None
+    };
+    if let Some((media_type, content)) = found {
         (
             [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CONTENT_TYPE, media_type),
                 (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
             ],
-            APP_CSS,
+            content,
         )
             .into_response()
     } else {
@@ -56,5 +73,6 @@ mod tests {
             "{path}"
         );
         assert_eq!(path.len(), "/static/app..css".len() + 12);
+        assert!(js_path().ends_with(".js") && js_path() != path);
     }
 }

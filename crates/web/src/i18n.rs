@@ -93,6 +93,10 @@ impl Prefs {
         crate::assets::css_path()
     }
 
+    pub fn js_path(&self) -> String {
+        crate::assets::js_path()
+    }
+
     pub fn tag(&self) -> &'static str {
         self.lang.tag()
     }

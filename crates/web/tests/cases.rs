@@ -103,6 +103,13 @@ async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
     let r = officer.post_json(&steps, &body, Some(&o)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(json(&r.body)["field"], "code");
+    // A courier parcel is not confirmed by a signature.
+    let body = format!(
+        r#"{{"step":"deliver","version":{version},"signature":"10,10 200,100","signer":"季美华"}}"#
+    );
+    let r = officer.post_json(&steps, &body, Some(&o)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(json(&r.body)["field"], "signature");
     let body = format!(r#"{{"step":"deliver","version":{version},"code":"{code}"}}"#);
     let r = officer.post_json(&steps, &body, Some(&o)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -6,6 +6,7 @@ pub mod handover;
 pub mod material;
 pub mod number;
 pub mod person;
+pub mod signature;
 pub mod workflow;
 
 pub use material::{MediaType, UploadError, check_upload, safe_file_name};

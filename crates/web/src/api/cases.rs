@@ -134,6 +134,10 @@ pub struct HandoverView {
     confirmed_at: Option<i64>,
     /// Only for the person who receives the document, until it is handed over.
     code: Option<String>,
+    /// A home delivery confirmed by signature: the strokes as SVG path data on a `0 0 600 200`
+    /// view box, and the name the signer gave.
+    signature_path: Option<String>,
+    signed_by_name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -194,6 +198,8 @@ impl From<&CaseDetail> for CaseDetailView {
                 dispatched_at: h.dispatched_at,
                 confirmed_at: h.confirmed_at,
                 code: h.code.clone(),
+                signature_path: h.signature_path.clone(),
+                signed_by_name: h.signed_by_name.clone(),
             }),
             certificate: d.certificate.as_ref().map(|c| CertificateRef {
                 id: c.row.id.clone(),
@@ -242,6 +248,13 @@ pub struct StepBody {
     /// `deliver` after a dispatch: the one-time code the applicant shows.
     #[serde(default)]
     code: String,
+    /// `deliver` of a home delivery, instead of the code: the recipient's signature as strokes on
+    /// a 600 × 200 pad, `x,y` points separated by spaces, strokes by `|`.
+    #[serde(default)]
+    signature: String,
+    /// With `signature`: the name of the person who signed.
+    #[serde(default)]
+    signer: String,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -391,6 +404,8 @@ pub async fn step(
         tracking: body.tracking,
         visit_date: body.visit_date,
         code: body.code,
+        signature: body.signature,
+        signer: body.signer,
     };
     let case = state
         .app

@@ -267,6 +267,9 @@ pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> Fiel
         "visit_date" => "case-error-visit-date",
         "code" if message.contains("too many") => "case-error-code-replaced",
         "code" => "case-error-code",
+        "signature" if message.contains("only a home") => "case-error-signature-home",
+        "signature" => "case-error-signature",
+        "signer" => "case-error-signer",
         _ => "case-error-step",
     };
     FieldError {
@@ -519,6 +522,8 @@ struct HandoverLine {
     dispatched: String,
     confirmed: String,
     code: String,
+    signature_path: String,
+    signed_by_name: String,
 }
 
 #[derive(Template)]
@@ -617,6 +622,7 @@ fn case_page(
             asks: match (s, c.delivery) {
                 (Step::Dispatch, Delivery::Courier) => "courier",
                 (Step::Dispatch, Delivery::Home) => "home",
+                (Step::Deliver, Delivery::Home) if detail.handover.is_some() => "code-or-signature",
                 (Step::Deliver, _) if detail.handover.is_some() => "code",
                 _ => "",
             },
@@ -629,6 +635,8 @@ fn case_page(
         dispatched: when(h.dispatched_at),
         confirmed: h.confirmed_at.map(when).unwrap_or_default(),
         code: h.code.clone().unwrap_or_default(),
+        signature_path: h.signature_path.clone().unwrap_or_default(),
+        signed_by_name: h.signed_by_name.clone(),
     });
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -722,6 +730,10 @@ pub struct StepForm {
     visit_date: String,
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    signer: String,
 }
 
 /// Shows the case again with one message at the top, after a refused step or upload.
@@ -750,6 +762,8 @@ async fn step(
         tracking: form.tracking,
         visit_date: form.visit_date,
         code: form.code,
+        signature: form.signature,
+        signer: form.signer,
     };
     match state
         .app

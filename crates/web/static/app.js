@@ -1,0 +1,70 @@
+// Qiaoyi's own script. Every page works without it; it only adds what a form cannot do alone.
+(function () {
+  'use strict';
+
+  // The signature pad of a home delivery: strokes drawn on the canvas become the hidden
+  // `signature` field, as `x,y` points on a 600 × 200 pad, points separated by spaces and strokes
+  // by `|` (the form the server checks).
+  var W = 600, H = 200, MAX_POINTS = 4000;
+  document.querySelectorAll('[data-signature-pad]').forEach(function (pad) {
+    var canvas = pad.querySelector('canvas');
+    var field = pad.querySelector('input[name=signature]');
+    var ctx = canvas.getContext('2d');
+    var strokes = [];
+    var current = null;
+    var points = 0;
+    pad.hidden = false;
+
+    function pen() {
+      ctx.lineWidth = 3;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.strokeStyle = '#111';
+    }
+    function at(e) {
+      var r = canvas.getBoundingClientRect();
+      var x = Math.round((e.clientX - r.left) * W / r.width);
+      var y = Math.round((e.clientY - r.top) * H / r.height);
+      return [Math.min(W, Math.max(0, x)), Math.min(H, Math.max(0, y))];
+    }
+    function save() {
+      field.value = strokes.map(function (s) {
+        return s.map(function (p) { return p[0] + ',' + p[1]; }).join(' ');
+      }).join('|');
+    }
+    pen();
+    canvas.addEventListener('pointerdown', function (e) {
+      if (points >= MAX_POINTS) return;
+      e.preventDefault();
+      canvas.setPointerCapture(e.pointerId);
+      current = [at(e)];
+      points += 1;
+      strokes.push(current);
+      ctx.beginPath();
+      ctx.moveTo(current[0][0], current[0][1]);
+    });
+    canvas.addEventListener('pointermove', function (e) {
+      if (!current || points >= MAX_POINTS) return;
+      var p = at(e);
+      var last = current[current.length - 1];
+      if (p[0] === last[0] && p[1] === last[1]) return;
+      current.push(p);
+      points += 1;
+      ctx.lineTo(p[0], p[1]);
+      ctx.stroke();
+    });
+    function end() {
+      current = null;
+      save();
+    }
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+    pad.querySelector('[data-clear]').addEventListener('click', function () {
+      strokes = [];
+      current = null;
+      points = 0;
+      ctx.clearRect(0, 0, W, H);
+      save();
+    });
+  });
+})();
