@@ -133,6 +133,26 @@ fn owes_fee(case: &Case) -> bool {
 }
 
 impl App {
+    /// The payments, refunds and write-offs the signed-in user recorded, newest first: what a
+    /// station or consultant paid or took for others (代缴) shows here as on the applicant's case.
+    pub async fn recorded_entries(
+        &self,
+        session: Option<&CurrentSession>,
+        offset: u64,
+        limit: u64,
+        client: &Client,
+        now: i64,
+    ) -> Result<qiaoyi_store::Page<qiaoyi_store::RecordedEntry>, AppError> {
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
+        crate::check_limit(limit)?;
+        Ok(self
+            .store
+            .ledger_entries_recorded_by(me, offset, limit)
+            .await?)
+    }
+
     /// The fees of a case the signed-in user may read.
     pub async fn case_fees(
         &self,

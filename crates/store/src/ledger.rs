@@ -49,6 +49,14 @@ pub struct LedgerEntryRow {
     pub receipt_number: Option<String>,
 }
 
+/// An entry in a staff member's list, with what identifies its case to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedEntry {
+    pub entry: LedgerEntryRow,
+    pub case_number: String,
+    pub person_name: String,
+}
+
 const COLUMNS: &str = "seq, id, case_id, kind, amount_fen, method, reference, payer_name, on_behalf, payer_relation, \
      note, recorded_by, recorded_role, recorded_at, receipt_number";
 
@@ -195,6 +203,52 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(entry_row).collect()
+    }
+
+    /// The payments, refunds and write-offs `user_id` recorded, newest first, with the case's
+    /// number and the person it is for.
+    pub async fn ledger_entries_recorded_by(
+        &self,
+        user_id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<crate::Page<RecordedEntry>, StoreError> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger_entries WHERE recorded_by = $1 AND kind <> 'charge'",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns}, c.number AS case_number, c.person_name AS person_name \
+             FROM ledger_entries e JOIN cases c ON c.id = e.case_id \
+             WHERE e.recorded_by = $1 AND e.kind <> 'charge' ORDER BY e.seq DESC LIMIT $2 OFFSET $3"
+        )))
+        .bind(user_id)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(RecordedEntry {
+                    entry: entry_row(r)?,
+                    case_number: r.try_get("case_number")?,
+                    person_name: r.try_get("person_name")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(crate::Page {
+            total: u64::try_from(total).unwrap_or(0),
+            offset,
+            items,
+        })
     }
 
     pub async fn ledger_entry(&self, id: &str) -> Result<Option<LedgerEntryRow>, StoreError> {

@@ -187,6 +187,44 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         applicant.get("/receipts/no-such-entry").await.status,
         StatusCode::NOT_FOUND
     );
+
+    // The consultant's own record lists what she paid for whom, on the API and on her page.
+    let mine = json(&consultant.get("/api/v1/payments/recorded").await.body);
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(mine["items"][0]["entry"]["id"], entry_id.as_str());
+    assert_eq!(mine["items"][0]["person_name"], "季美华");
+    assert_eq!(mine["items"][0]["case_id"], id.as_str());
+    assert_eq!(
+        json(&applicant.get("/api/v1/payments/recorded").await.body)["total"],
+        0,
+        "the applicant recorded nothing"
+    );
+    for bad in ["?limit=0", "?limit=101"] {
+        let r = consultant
+            .get(&format!("/api/v1/payments/recorded{bad}"))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    let r = consultant.get("/api/v1/payments/recorded?offset=x").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let mut anyone = applicant.another();
+    let r = anyone.get("/api/v1/payments/recorded").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let page = consultant.get("/account/payments").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("季美华") && page.body.contains(&format!("/receipts/{entry_id}")));
+    assert!(page.body.contains("¥120.00"));
+    let empty = applicant.get("/account/payments?lang=en").await;
+    assert!(
+        empty
+            .body
+            .contains("You have not recorded any payment yet.")
+    );
 }
 
 #[tokio::test]

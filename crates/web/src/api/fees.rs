@@ -229,3 +229,67 @@ pub async fn receipt(
         .await?;
     Ok(Json(ReceiptView::from(&receipt)))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RecordedQuery {
+    #[serde(default)]
+    offset: u64,
+    /// 1 to 100; 20 when left out.
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordedView {
+    case_id: String,
+    case_number: String,
+    /// The person the case is for.
+    person_name: String,
+    entry: EntryView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordedPage {
+    total: u64,
+    offset: u64,
+    items: Vec<RecordedView>,
+}
+
+/// The payments, refunds and write-offs you recorded, newest first: a station's or consultant's
+/// own record of what it took or paid for others (代缴).
+#[utoipa::path(get, path = "/api/v1/payments/recorded", tag = "fees", params(RecordedQuery),
+    responses(
+        (status = 200, body = RecordedPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The limit is outside 1 to 100", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn recorded(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<RecordedQuery>,
+) -> Result<Json<RecordedPage>, Problem> {
+    let page = state
+        .app
+        .recorded_entries(
+            auth.session.as_ref(),
+            q.offset,
+            q.limit.unwrap_or(20),
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(RecordedPage {
+        total: page.total,
+        offset: page.offset,
+        items: page
+            .items
+            .iter()
+            .map(|r| RecordedView {
+                case_id: r.entry.case_id.clone(),
+                case_number: r.case_number.clone(),
+                person_name: r.person_name.clone(),
+                entry: EntryView::from(&r.entry),
+            })
+            .collect(),
+    }))
+}

@@ -71,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::deadline))
         .routes(routes!(fees::statement, fees::record))
         .routes(routes!(fees::receipt))
+        .routes(routes!(fees::recorded))
         .routes(routes!(certificates::verify))
         .routes(routes!(certificates::revoke))
         .routes(routes!(certificates::pdf))

@@ -2,7 +2,7 @@
 //! record payments, refunds and write-offs with) and the printable receipt.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/fees", post(record))
         .route("/receipts/{id}", get(receipt))
+        .route("/account/payments", get(recorded))
 }
 
 /// The form as sent, kept to fill it again after a refusal.
@@ -289,6 +290,92 @@ async fn receipt(
             .unwrap_or_default(),
         reference: r.entry.reference.clone(),
         role: p.t(&format!("role-{}", r.entry.recorded_role)),
+        p: &p,
+    };
+    Ok(render(&page).into_response())
+}
+
+struct RecordedLine {
+    at: String,
+    case_id: String,
+    case_number: String,
+    person: String,
+    kind: String,
+    method: String,
+    amount: String,
+    payer: String,
+    on_behalf: bool,
+    payer_relation: String,
+    receipt: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "payments.html")]
+struct RecordedPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    lines: Vec<RecordedLine>,
+    page: u64,
+    pages: u64,
+}
+
+const RECORDED_PER_PAGE: u64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// The payments, refunds and write-offs the signed-in staff member recorded.
+async fn recorded(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let page = super::page_number(q.page.as_deref());
+    let entries = state
+        .app
+        .recorded_entries(
+            auth.session.as_ref(),
+            (page - 1).saturating_mul(RECORDED_PER_PAGE),
+            RECORDED_PER_PAGE,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    let lines = entries
+        .items
+        .into_iter()
+        .map(|r| {
+            let e = r.entry;
+            RecordedLine {
+                at: when(e.recorded_at),
+                kind: kind_label(&p, &e.kind),
+                method: e
+                    .method
+                    .as_deref()
+                    .map(|m| method_label(&p, m))
+                    .unwrap_or_default(),
+                amount: format_yuan(e.amount_fen),
+                receipt: e.receipt_number.map(|n| (e.id.clone(), n)),
+                case_id: e.case_id,
+                case_number: r.case_number,
+                person: r.person_name,
+                payer: e.payer_name,
+                on_behalf: e.on_behalf,
+                payer_relation: e.payer_relation,
+            }
+        })
+        .collect();
+    let page = RecordedPage {
+        title: p.t("payments-title"),
+        section: "account",
+        lines,
+        page,
+        pages: entries.total.div_ceil(RECORDED_PER_PAGE).max(1),
         p: &p,
     };
     Ok(render(&page).into_response())
