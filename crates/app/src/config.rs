@@ -68,6 +68,52 @@ pub struct Config {
     pub certificate_font: PathBuf,
     /// Which face of a collection: 2 is Simplified Chinese in Noto Sans CJK's `.ttc`.
     pub certificate_font_index: u32,
+    /// The online payment providers staff may record payments from (`[[payment_providers]]`
+    /// tables; not settable from the environment). None: online payments carry a reference only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payment_providers: Vec<PaymentProviderConfig>,
+}
+
+/// One online payment provider: how its references look and, optionally, the gateway that confirms
+/// them (a signed JSON POST, see the README).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentProviderConfig {
+    /// 2 to 20 lower-case letters, digits or underscores, e.g. `alipay`.
+    pub code: String,
+    /// As staff and receipts show it, e.g. `支付宝 Alipay`.
+    pub name: String,
+    #[serde(default = "default_reference_min")]
+    pub reference_min: usize,
+    #[serde(default = "default_reference_max")]
+    pub reference_max: usize,
+    #[serde(default)]
+    pub reference_digits_only: bool,
+    /// Where to ask whether a reference paid an amount. Unset: the payment is recorded on the
+    /// staff member's word and marked so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_url: Option<String>,
+    /// The key of the request signature (at least 16 characters; required with `confirm_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_secret: Option<SecretKey>,
+}
+
+fn default_reference_min() -> usize {
+    6
+}
+
+fn default_reference_max() -> usize {
+    64
+}
+
+impl PaymentProviderConfig {
+    pub fn rule(&self) -> qiaoyi_domain::fees::ReferenceRule {
+        qiaoyi_domain::fees::ReferenceRule {
+            min: self.reference_min,
+            max: self.reference_max,
+            digits_only: self.reference_digits_only,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +171,7 @@ impl Default for Config {
                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
             ),
             certificate_font_index: 2,
+            payment_providers: Vec::new(),
         }
     }
 }
@@ -237,11 +284,49 @@ impl Config {
         }
         config
             .check_delivery()
+            .and_then(|()| config.check_providers())
             .map_err(|message| ConfigError::File {
                 file: file_name.to_owned(),
                 message,
             })?;
         Ok(config)
+    }
+
+    fn check_providers(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.payment_providers {
+            let code = &p.code;
+            if !qiaoyi_domain::fees::is_provider_code(code) {
+                return Err(format!(
+                    "payment_providers: {code:?} is not a code; use 2 to 20 lower-case letters, digits or underscores"
+                ));
+            }
+            if !seen.insert(code) {
+                return Err(format!("payment_providers: {code} is listed twice"));
+            }
+            if p.name.trim().is_empty() || p.name.chars().count() > 60 {
+                return Err(format!(
+                    "payment_providers: {code} needs a name of at most 60 characters"
+                ));
+            }
+            if !p.rule().is_sound() {
+                return Err(format!(
+                    "payment_providers: {code} needs 1 <= reference_min <= reference_max <= 64"
+                ));
+            }
+            match (&p.confirm_url, &p.confirm_secret) {
+                (None, None) => {}
+                (Some(url), Some(secret))
+                    if (url.starts_with("http://") || url.starts_with("https://"))
+                        && secret.0.len() >= 16 => {}
+                _ => {
+                    return Err(format!(
+                        "payment_providers: {code} needs confirm_url (http:// or https://) and a confirm_secret of at least 16 characters together"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_delivery(&self) -> Result<(), String> {
@@ -420,6 +505,48 @@ mod tests {
         let url = config.database_url().expect("url");
         assert_eq!(url.backend(), qiaoyi_store::Backend::Sqlite);
         assert_eq!(url.expose(), "sqlite:///tmp/q/qiaoyi.db");
+    }
+
+    #[test]
+    fn payment_providers_are_read_and_checked() {
+        let good = "[[payment_providers]]\ncode = \"alipay\"\nname = \"支付宝 Alipay\"\nreference_min = 28\nreference_max = 28\nreference_digits_only = true\nconfirm_url = \"https://pay.example/confirm\"\nconfirm_secret = \"a secret of the bureau\"\n\n[[payment_providers]]\ncode = \"card\"\nname = \"Card\"\n";
+        let config = Config::load(Some(("q.toml", good)), env(&[])).expect("providers");
+        assert_eq!(config.payment_providers.len(), 2);
+        assert_eq!(config.payment_providers[1].reference_min, 6);
+        assert!(config.payment_providers[1].confirm_url.is_none());
+        for (bad, says) in [
+            (
+                "[[payment_providers]]\ncode = \"Ali\"\nname = \"x\"\n",
+                "not a code",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \"x\"\n[[payment_providers]]\ncode = \"ab\"\nname = \"y\"\n",
+                "twice",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \" \"\n",
+                "name",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \"x\"\nreference_min = 9\nreference_max = 8\n",
+                "reference_min",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \"x\"\nconfirm_url = \"https://p.example\"\n",
+                "confirm_secret",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \"x\"\nconfirm_url = \"ftp://p.example\"\nconfirm_secret = \"a secret of the bureau\"\n",
+                "confirm_url",
+            ),
+            (
+                "[[payment_providers]]\ncode = \"ab\"\nname = \"x\"\ncolour = \"red\"\n",
+                "colour",
+            ),
+        ] {
+            let err = Config::load(Some(("q.toml", bad)), env(&[])).expect_err(says);
+            assert!(err.to_string().contains(says), "{says}: {err}");
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@ use qiaoyi_domain::fees::{
     CaseFees, EntryKind, LedgerCheck, LedgerReport, Method, capital_numerals, check_entry, postings,
 };
 use qiaoyi_domain::lang::Text;
-use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, StoreError};
+use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, ProviderRef, StoreError};
+
+use crate::payments::ProviderError;
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::cases::{Case, beijing_today};
@@ -26,6 +28,8 @@ pub struct FeeRequest {
     pub on_behalf: bool,
     pub payer_relation: String,
     pub note: String,
+    /// Online payments and refunds, when providers are configured: the provider's code.
+    pub provider: String,
 }
 
 /// A case's fees as its pages show them.
@@ -124,6 +128,7 @@ fn charge_entry(case: &Case, fee: i64, actor_id: &str, role: &str, now: i64) -> 
         recorded_role: role.to_owned(),
         postings: postings(EntryKind::Charge, &case.id, fee, Method::CashWindow),
         receipt_year: i64::from(beijing_today(now).year()),
+        provider: None,
     }
 }
 
@@ -263,6 +268,24 @@ impl App {
             on_behalf,
         )?;
         let note = text_checked("note", &request.note, MAX_NOTE, kind == EntryKind::WriteOff)?;
+        let (reference, provider) = match method {
+            Some(Method::Online) if !self.providers.is_empty() => {
+                let code = request.provider.trim();
+                let provider = self.providers.get(code).ok_or_else(|| {
+                    let codes: Vec<String> =
+                        self.providers.list().into_iter().map(|(c, _)| c).collect();
+                    invalid(
+                        "provider",
+                        format!("choose the online provider: {}", codes.join(", ")),
+                    )
+                })?;
+                let reference = provider
+                    .check_reference(&reference)
+                    .map_err(|m| invalid("reference", m))?;
+                (reference, Some(provider))
+            }
+            _ => (reference, None),
+        };
 
         let statement = self.statement(session, &case).await?;
         let mut fees = statement.fees;
@@ -285,6 +308,23 @@ impl App {
         }
         check_entry(&fees, kind, request.amount_fen)
             .map_err(|e| invalid("amount", e.to_string()))?;
+        let provider = match provider {
+            Some(p) => Some(ProviderRef {
+                code: p.code().to_owned(),
+                confirmed: kind == EntryKind::Payment
+                    && match p.confirm(&reference, request.amount_fen).await {
+                        Ok(confirmed) => confirmed,
+                        Err(ProviderError::Refused(m)) => return Err(invalid("reference", m)),
+                        Err(ProviderError::Unreachable(m)) => {
+                            return Err(invalid(
+                                "provider",
+                                format!("{m}; try again in a minute, or record the payment later"),
+                            ));
+                        }
+                    },
+            }),
+            None => None,
+        };
 
         let entry = NewLedgerEntry {
             id: random_hex(16),
@@ -306,6 +346,7 @@ impl App {
                 method.unwrap_or(Method::CashWindow),
             ),
             receipt_year: i64::from(beijing_today(now).year()),
+            provider,
         };
         let mut record = self.audit_record(
             Some(actor),

@@ -16,6 +16,7 @@ pub mod fees;
 pub mod handover;
 pub mod notify;
 pub mod outbox;
+pub mod payments;
 pub mod people;
 pub mod persons;
 pub mod reminders;
@@ -44,6 +45,7 @@ pub struct App {
     vault: vault::Vault,
     transports: delivery::Transports,
     pdf_font: certificate_pdf::PdfFont,
+    providers: payments::Providers,
 }
 
 /// The most rows one page of a list may ask for.
@@ -78,10 +80,11 @@ impl App {
         let transports = delivery::Transports::from_config(&config)?;
         Ok(App {
             store,
-            config,
             vault,
             transports,
             pdf_font: Default::default(),
+            providers: payments::Providers::from_config(&config),
+            config,
         })
     }
 
@@ -94,11 +97,17 @@ impl App {
             .unwrap_or_else(|e| panic!("the transports of this configuration: {e}"));
         App {
             store,
-            config,
             vault,
             transports,
             pdf_font: Default::default(),
+            providers: payments::Providers::from_config(&config),
+            config,
         }
+    }
+
+    /// The online payment providers staff may record payments from.
+    pub fn payment_providers(&self) -> &payments::Providers {
+        &self.providers
     }
 
     pub fn config(&self) -> &Config {

@@ -261,6 +261,151 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     assert_eq!(report.balances["funds:cash_window"], 3_000);
 }
 
+/// A provider's confirmation gateway on loopback: it checks the signature and knows one payment,
+/// reference `2026112622001477051234567890` of 120 yuan. Returns its URL.
+async fn gateway() -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    async fn confirm(headers: HeaderMap, body: String) -> (StatusCode, String) {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let timestamp: i64 = header("x-qiaoyi-timestamp").parse().unwrap_or_default();
+        let expected = qiaoyi_app::delivery::webhook_signature(SECRET, timestamp, body.as_bytes());
+        if header("x-qiaoyi-signature") != format!("sha256={expected}") {
+            return (StatusCode::UNAUTHORIZED, String::new());
+        }
+        let asked: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let paid = asked["reference"] == "2026112622001477051234567890";
+        (
+            StatusCode::OK,
+            serde_json::json!({"paid": paid, "amount_fen": 12_000}).to_string(),
+        )
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/confirm", listener.local_addr().expect("addr"));
+    let router = axum::Router::new().route("/confirm", axum::routing::post(confirm));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+const SECRET: &str = "the bureau's gateway secret";
+
+#[tokio::test]
+async fn online_payments_go_through_the_configured_providers() {
+    use qiaoyi_app::config::{Config, PaymentProviderConfig, SecretKey};
+    let provider = |code: &str, url: Option<String>| PaymentProviderConfig {
+        code: code.into(),
+        name: format!("{code} pay"),
+        reference_min: 28,
+        reference_max: 28,
+        reference_digits_only: true,
+        confirm_secret: url.as_ref().map(|_| SecretKey(SECRET.into())),
+        confirm_url: url,
+    };
+    let config = Config {
+        payment_providers: vec![
+            provider("alipay", Some(gateway().await)),
+            provider("manual", None),
+            provider("down", Some("http://127.0.0.1:9/confirm".into())),
+        ],
+        ..Config::default()
+    };
+    let (app, _store) = common::demo_app_with(config).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let case = submitted_case(&app, &applicant).await;
+    const PAID: &str = "2026 1126 2200 1477 0512 3456 7890";
+    let online = |provider: &str, amount: i64, reference: &str| FeeRequest {
+        provider: provider.into(),
+        ..payment(amount, "online", reference)
+    };
+    for (request, field) in [
+        (online("", 12_000, PAID), "provider"),
+        (online("paypal", 12_000, PAID), "provider"),
+        (online("alipay", 12_000, "20261126"), "reference"),
+        (
+            online("alipay", 12_000, "2026112622001477051234567891"),
+            "reference",
+        ),
+        (online("alipay", 10_000, PAID), "reference"),
+        (online("down", 12_000, PAID), "provider"),
+    ] {
+        let result = app
+            .record_fee(Some(&officer), &case, &request, &client(), T0)
+            .await;
+        assert_eq!(refused_field(result), field, "{request:?}");
+    }
+    assert_eq!(
+        app.case_fees(Some(&officer), &case, &client(), T0)
+            .await
+            .expect("fees")
+            .fees
+            .paid,
+        0,
+        "nothing was recorded"
+    );
+    let confirmed = app
+        .record_fee(
+            Some(&officer),
+            &case,
+            &online("alipay", 12_000, PAID),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("confirmed by the gateway");
+    assert_eq!(confirmed.reference, "2026112622001477051234567890");
+    let provider = confirmed.provider.expect("provider");
+    assert_eq!(
+        (provider.code.as_str(), provider.confirmed),
+        ("alipay", true)
+    );
+
+    // Without a gateway the payment is recorded on the staff member's word, and says so.
+    let other = submitted_case(&app, &applicant).await;
+    let manual = app
+        .record_fee(
+            Some(&officer),
+            &other,
+            &online("manual", 5_000, "1111 2222 3333 4444 5555 6666 7777"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded");
+    let provider = manual.provider.expect("provider");
+    assert_eq!(
+        (provider.code.as_str(), provider.confirmed),
+        ("manual", false)
+    );
+    // Cash needs no provider; the statement reads the provider back.
+    app.record_fee(
+        Some(&officer),
+        &other,
+        &payment(1_000, "cash_window", ""),
+        &client(),
+        T0,
+    )
+    .await
+    .expect("cash");
+    let entries = app
+        .case_fees(Some(&applicant), &other, &client(), T0)
+        .await
+        .expect("fees")
+        .entries;
+    let providers: Vec<Option<&str>> = entries
+        .iter()
+        .map(|e| e.provider.as_ref().map(|p| p.code.as_str()))
+        .collect();
+    assert_eq!(providers, [None, Some("manual"), None]);
+}
+
 #[tokio::test]
 async fn the_ledger_checks_after_many_random_entries() {
     let (app, _store) = app().await;

@@ -28,6 +28,15 @@ pub struct NewLedgerEntry {
     pub postings: Vec<Posting>,
     /// The year of the receipt number (Beijing), for payments and refunds.
     pub receipt_year: i64,
+    /// An online payment: the provider it went through.
+    pub provider: Option<ProviderRef>,
+}
+
+/// The provider of an online payment, and whether its gateway confirmed the reference and amount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderRef {
+    pub code: String,
+    pub confirmed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +56,7 @@ pub struct LedgerEntryRow {
     pub recorded_role: String,
     pub recorded_at: i64,
     pub receipt_number: Option<String>,
+    pub provider: Option<ProviderRef>,
 }
 
 /// An entry in a staff member's list, with what identifies its case to people.
@@ -57,8 +67,11 @@ pub struct RecordedEntry {
     pub person_name: String,
 }
 
-const COLUMNS: &str = "seq, id, case_id, kind, amount_fen, method, reference, payer_name, on_behalf, payer_relation, \
-     note, recorded_by, recorded_role, recorded_at, receipt_number";
+const COLUMNS: &str = "e.seq, e.id, e.case_id, e.kind, e.amount_fen, e.method, e.reference, e.payer_name, e.on_behalf, \
+     e.payer_relation, e.note, e.recorded_by, e.recorded_role, e.recorded_at, e.receipt_number, \
+     r.provider AS provider, r.confirmed AS provider_confirmed";
+/// Entries with their provider, if any.
+const ENTRIES: &str = "ledger_entries e LEFT JOIN ledger_provider_refs r ON r.entry_id = e.id";
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (seq, id, case_id, kind, amount_fen, method, reference, payer_name, \
      on_behalf, payer_relation, note, recorded_by, recorded_role, recorded_at, receipt_number) \
@@ -86,6 +99,15 @@ fn entry_row(row: &AnyRow) -> Result<LedgerEntryRow, StoreError> {
         recorded_role: row.try_get("recorded_role")?,
         recorded_at: row.try_get("recorded_at")?,
         receipt_number: row.try_get("receipt_number")?,
+        provider: match row.try_get::<Option<String>, _>("provider")? {
+            Some(code) => Some(ProviderRef {
+                code,
+                confirmed: row
+                    .try_get::<Option<i64>, _>("provider_confirmed")?
+                    .is_some_and(|c| c != 0),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -166,6 +188,16 @@ pub(crate) async fn write_entry(
         .bind(&receipt)
         .execute(&mut **tx)
         .await?;
+    if let Some(p) = &entry.provider {
+        sqlx::query(
+            "INSERT INTO ledger_provider_refs (entry_id, provider, confirmed) VALUES ($1, $2, $3)",
+        )
+        .bind(&entry.id)
+        .bind(&p.code)
+        .bind(i64::from(p.confirmed))
+        .execute(&mut **tx)
+        .await?;
+    }
     for (line, posting) in entry.postings.iter().enumerate() {
         sqlx::query(INSERT_POSTING)
             .bind(&entry.id)
@@ -197,7 +229,7 @@ impl Store {
     /// A case's entries in the order they were written.
     pub async fn ledger_entries(&self, case_id: &str) -> Result<Vec<LedgerEntryRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM ledger_entries WHERE case_id = $1 ORDER BY seq"
+            "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.case_id = $1 ORDER BY e.seq"
         )))
         .bind(case_id)
         .fetch_all(&self.pool)
@@ -219,14 +251,9 @@ impl Store {
         .bind(user_id)
         .fetch_one(&self.pool)
         .await?;
-        let columns = COLUMNS
-            .split(", ")
-            .map(|c| format!("e.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {columns}, c.number AS case_number, c.person_name AS person_name \
-             FROM ledger_entries e JOIN cases c ON c.id = e.case_id \
+            "SELECT {COLUMNS}, c.number AS case_number, c.person_name AS person_name \
+             FROM {ENTRIES} JOIN cases c ON c.id = e.case_id \
              WHERE e.recorded_by = $1 AND e.kind <> 'charge' ORDER BY e.seq DESC LIMIT $2 OFFSET $3"
         )))
         .bind(user_id)
@@ -253,7 +280,7 @@ impl Store {
 
     pub async fn ledger_entry(&self, id: &str) -> Result<Option<LedgerEntryRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM ledger_entries WHERE id = $1"
+            "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.id = $1"
         )))
         .bind(id)
         .fetch_optional(&self.pool)

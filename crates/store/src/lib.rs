@@ -28,7 +28,7 @@ pub use certificates::{CertificateRow, SigningKeyRow};
 pub use connect::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use handover::{HandoverProof, HandoverRow};
-pub use ledger::{LedgerEntryRow, NewLedgerEntry, RecordedEntry};
+pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
 pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};

@@ -302,3 +302,69 @@ async fn pages_the_officer_records_a_refund_and_bad_amounts_are_explained() {
         voucher.body
     );
 }
+
+#[tokio::test]
+async fn pages_an_online_payment_names_its_provider() {
+    let mut applicant = Browser::with_config(|c| {
+        c.payment_providers = vec![qiaoyi_app::config::PaymentProviderConfig {
+            code: "unionpay".into(),
+            name: "银联 UnionPay".into(),
+            reference_min: 12,
+            reference_max: 21,
+            reference_digits_only: true,
+            confirm_url: None,
+            confirm_secret: None,
+        }];
+    })
+    .await;
+    let mut officer = applicant.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let id = submitted(&mut applicant, &a).await;
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    let page = officer.get(&format!("/cases/{id}?lang=en")).await;
+    assert!(
+        page.body
+            .contains("<option value=\"unionpay\">银联 UnionPay</option>")
+    );
+    let csrf = hidden_csrf(&page.body);
+    let uri = format!("/cases/{id}/fees?lang=en");
+    let fields = |provider: &'static str, reference: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "payment".to_owned()),
+            ("amount", "120".to_owned()),
+            ("method", "online".to_owned()),
+            ("provider", provider.to_owned()),
+            ("reference", reference.to_owned()),
+            ("payer_name", "季美华".to_owned()),
+        ]
+    };
+    for (provider, reference, message) in [
+        ("", "123456789012", "Choose the online provider"),
+        ("unionpay", "12345", "format. Check it against"),
+    ] {
+        let f = fields(provider, reference);
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = officer.post_raw(&uri, &f).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{provider}");
+        assert!(r.body.contains(message), "{message}");
+    }
+    let f = fields("unionpay", "1234 5678 9012");
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = officer.post_raw(&uri, &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let statement = json(
+        &applicant
+            .get(&format!("/api/v1/cases/{id}/fees"))
+            .await
+            .body,
+    );
+    assert_eq!(statement["entries"][1]["provider"], "unionpay");
+    assert_eq!(statement["entries"][1]["provider_confirmed"], false);
+    assert_eq!(statement["entries"][1]["reference"], "123456789012");
+    let page = applicant.get(&format!("/cases/{id}?lang=en")).await.body;
+    assert!(
+        page.contains("银联 UnionPay, recorded by staff, not confirmed by the provider"),
+        "{page}"
+    );
+}

@@ -11,8 +11,13 @@ pub const T0: i64 = 1_779_934_000_000;
 
 /// The demo, seeded at `T0`. Keep the `TestStore`: dropping it removes the database.
 pub async fn demo_app() -> (App, TestStore) {
+    demo_app_with(Config::default()).await
+}
+
+/// The demo under another configuration.
+pub async fn demo_app_with(config: Config) -> (App, TestStore) {
     let store = test_store().await;
-    let app = App::with_store(store.store.clone(), Config::default());
+    let app = App::with_store(store.store.clone(), config);
     app.seed_demo(T0).await.expect("seed");
     (app, store)
 }

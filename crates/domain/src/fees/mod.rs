@@ -2,9 +2,11 @@
 
 pub mod ledger;
 pub mod money;
+pub mod provider;
 
 pub use ledger::{
     Account, CaseFees, EntryError, EntryKind, LedgerCheck, LedgerReport, Method, Posting,
     StoredEntry, check_entry, postings,
 };
 pub use money::{AmountError, MAX_FEN, capital_numerals, format_yuan, parse_yuan};
+pub use provider::{ReferenceRule, is_provider_code};

@@ -38,6 +38,11 @@ pub struct EntryView {
     recorded_at: i64,
     /// Payments and refunds: `R-2026-000001`; see `GET /api/v1/receipts/{id}`.
     receipt_number: Option<String>,
+    /// Online payments and refunds: the provider's code, when providers are configured.
+    provider: Option<String>,
+    /// Whether the provider's gateway confirmed the reference and amount (otherwise recorded on
+    /// the staff member's word).
+    provider_confirmed: bool,
 }
 
 impl From<&LedgerEntryRow> for EntryView {
@@ -55,6 +60,8 @@ impl From<&LedgerEntryRow> for EntryView {
             recorded_role: e.recorded_role.clone(),
             recorded_at: e.recorded_at,
             receipt_number: e.receipt_number.clone(),
+            provider: e.provider.as_ref().map(|p| p.code.clone()),
+            provider_confirmed: e.provider.as_ref().is_some_and(|p| p.confirmed),
         }
     }
 }
@@ -116,6 +123,11 @@ pub struct FeeBody {
     /// Required for write-offs: why.
     #[serde(default)]
     note: String,
+    /// `online` payments and refunds when the bureau configured providers: the provider's code
+    /// (see the fee form or the configuration). A provider with a gateway is asked to confirm the
+    /// reference paid the amount before the payment is recorded.
+    #[serde(default)]
+    provider: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -201,6 +213,7 @@ pub async fn record(
         on_behalf: body.on_behalf,
         payer_relation: body.payer_relation,
         note: body.note,
+        provider: body.provider,
     };
     let entry = state
         .app

@@ -705,7 +705,13 @@ pub(super) async fn case_with(
         .case(auth.session.as_ref(), id, &auth.client, now)
         .await
         .for_page(p)?;
-    let fees = super::fees::section(p, &detail.fees, &detail.case.person_name, fee_form);
+    let fees = super::fees::section(
+        p,
+        &detail.fees,
+        &detail.case.person_name,
+        state.app.payment_providers(),
+        fee_form,
+    );
     let certificate = detail.certificate.as_ref().map(|c| {
         let code = c.verdict.as_str();
         let text = p.t(&format!("verify-status-{}", code.replace('_', "-")));

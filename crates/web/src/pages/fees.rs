@@ -9,6 +9,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::domain::fees::{EntryKind, Method, format_yuan, parse_yuan};
 use qiaoyi_app::fees::{FeeRequest, FeeStatement};
+use qiaoyi_app::payments::Providers;
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -43,6 +44,8 @@ pub struct FeeForm {
     pub payer_relation: String,
     #[serde(default)]
     pub note: String,
+    #[serde(default)]
+    pub provider: String,
 }
 
 pub struct Choice {
@@ -63,6 +66,15 @@ pub struct FeeLine {
     pub role: String,
     /// The entry id, for payments and refunds, which have receipts.
     pub receipt: Option<(String, String)>,
+    /// The online provider, and whether its gateway confirmed the payment.
+    pub provider: String,
+    pub provider_confirmed: bool,
+}
+
+pub struct ProviderChoice {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
 }
 
 /// The fees part of the case page.
@@ -79,6 +91,7 @@ pub struct FeeSection {
     pub can_record: bool,
     pub kinds: Vec<Choice>,
     pub methods: Vec<Choice>,
+    pub providers: Vec<ProviderChoice>,
     pub form: FeeForm,
 }
 
@@ -96,6 +109,7 @@ pub fn section(
     p: &Prefs,
     s: &FeeStatement,
     person_name: &str,
+    providers: &Providers,
     form: Option<FeeForm>,
 ) -> FeeSection {
     let mut form = form.unwrap_or_else(|| FeeForm {
@@ -151,6 +165,17 @@ pub fn section(
                 .receipt_number
                 .clone()
                 .map(|number| (e.id.clone(), number)),
+            provider: provider_name(providers, e),
+            provider_confirmed: e.provider.as_ref().is_some_and(|p| p.confirmed),
+        })
+        .collect();
+    let provider_choices = providers
+        .list()
+        .into_iter()
+        .map(|(code, name)| ProviderChoice {
+            selected: form.provider == code,
+            code,
+            name,
         })
         .collect();
     FeeSection {
@@ -166,16 +191,38 @@ pub fn section(
         can_record: s.may_pay || s.may_adjust,
         kinds,
         methods,
+        providers: provider_choices,
         form,
     }
 }
 
+/// The name of an entry's provider as configured, or its code if it is no longer configured.
+fn provider_name(providers: &Providers, e: &qiaoyi_app::LedgerEntryRow) -> String {
+    e.provider
+        .as_ref()
+        .map(|r| {
+            providers
+                .get(&r.code)
+                .map_or_else(|| r.code.clone(), |p| p.name().to_owned())
+        })
+        .unwrap_or_default()
+}
+
 /// A refusal from the use case, in the reader's language, beside its field.
-fn field_error(p: &Prefs, field: &'static str) -> FieldError {
+fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
     let key = match field {
         "kind" => "fee-error-kind",
         "amount" => "fee-error-amount-limit",
         "method" => "fee-error-method",
+        "provider" if message.contains("could not be asked") => "fee-error-provider-unreachable",
+        "provider" => "fee-error-provider",
+        "reference" if message.contains("provider's references") => "fee-error-reference-format",
+        "reference"
+            if message.contains("payment with this reference")
+                || message.contains("says this reference paid") =>
+        {
+            "fee-error-reference-refused"
+        }
         "reference" => "fee-error-reference",
         "payer_name" => "fee-error-payer",
         "payer_relation" => "fee-error-relation",
@@ -213,6 +260,7 @@ async fn record(
         on_behalf: !form.on_behalf.is_empty(),
         payer_relation: form.payer_relation.clone(),
         note: form.note.clone(),
+        provider: form.provider.clone(),
     };
     match state
         .app
@@ -220,8 +268,8 @@ async fn record(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
-        Err(AppError::Invalid { field, .. }) => {
-            let errors = vec![field_error(&p, field)];
+        Err(AppError::Invalid { field, message }) => {
+            let errors = vec![field_error(&p, field, &message)];
             super::cases::case_with(&state, &p, &auth, &id, errors, Some(form)).await
         }
         Err(other) => Err(other).for_page(&p),
@@ -251,6 +299,8 @@ struct ReceiptPage<'a> {
     method: String,
     reference: String,
     role: String,
+    provider: String,
+    provider_confirmed: bool,
 }
 
 async fn receipt(
@@ -289,6 +339,8 @@ async fn receipt(
             .map(|m| method_label(&p, m))
             .unwrap_or_default(),
         reference: r.entry.reference.clone(),
+        provider: provider_name(state.app.payment_providers(), &r.entry),
+        provider_confirmed: r.entry.provider.as_ref().is_some_and(|p| p.confirmed),
         role: p.t(&format!("role-{}", r.entry.recorded_role)),
         p: &p,
     };

@@ -33,15 +33,21 @@ pub struct Reply {
 
 impl Browser {
     pub async fn new() -> Browser {
+        Browser::with_config(|_| {}).await
+    }
+
+    /// A browser on a fresh seeded server whose configuration `change` adjusts.
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Browser {
         let store = test_store().await;
         // Text messages are offered only with a gateway; this one is never reached.
-        let config = Config {
+        let mut config = Config {
             sms_webhook_url: Some("http://127.0.0.1:9/gateway".into()),
             sms_webhook_secret: Some(qiaoyi_app::config::SecretKey(
                 "a secret for the test gateway".into(),
             )),
             ..Config::default()
         };
+        change(&mut config);
         let app = App::with_store(store.store.clone(), config);
         app.seed_demo(jiff::Timestamp::now().as_millisecond())
             .await
