@@ -227,6 +227,18 @@ mod tests {
         }
     }
 
+    /// A Chinese term inside an English, Italian or Spanish message would be read by a screen reader
+    /// in the wrong voice (the crawler fails such pages); Chinese belongs in markup marked lang="zh-CN".
+    #[test]
+    fn other_languages_hold_no_chinese() {
+        let han = |c: char| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}');
+        for lang in ["en", "it", "es"] {
+            let ftl = crate_file(&format!("locales/{lang}/main.ftl"));
+            let bad: Vec<_> = ftl.lines().filter(|l| l.chars().any(han)).collect();
+            assert!(bad.is_empty(), "{lang}: Chinese text in {bad:?}");
+        }
+    }
+
     /// Every literal key passed to `t`, `t1` or `t_or` in templates and code, plus the keys built from
     /// enums, exists in every language.
     #[test]
