@@ -65,3 +65,22 @@ passport-expiring-body =
     }. Many countries require months of validity left for travel and residence permits, so renew it in good time.
     Renew it from abroad: { $link }
     To stop these reminders: { $unsubscribe }
+
+mandate-requested-subject = { $agent } asks to act for you
+mandate-requested-body =
+    { $agent } asks for a mandate to handle these services for you from { $from } to { $to }: { $items }.
+    If you agree, confirm it on your account page: { $link }
+    Or give { $agent } this code, and only if you agree: { $code }
+    If you do not know this request, ignore this message; nothing can be done for you without your confirmation.
+
+proxy-act-subject = { $agent } acted for you on { $number }
+proxy-act-body =
+    Under the mandate you gave, { $agent } { $act ->
+        [open] opened the application
+        [submit] sent the application
+        [upload] added a document to the application
+        [pay] paid a fee for the application
+       *[other] acted on the application
+    } { $number } ({ $item }).
+    See the application: { $link }
+    If you did not expect this, revoke the mandate from your account page.

@@ -64,3 +64,22 @@ passport-expiring-body =
     }. Muchos países exigen meses de validez restante para viajes y permisos de residencia: renuévelo con tiempo.
     Renuévelo desde el extranjero: { $link }
     Para dejar de recibir estos recordatorios: { $unsubscribe }
+
+mandate-requested-subject = { $agent } pide actuar en su nombre
+mandate-requested-body =
+    { $agent } pide un poder para tramitar por usted estos servicios del { $from } al { $to }: { $items }.
+    Si está de acuerdo, confírmelo en la página de su cuenta: { $link }
+    O dé a { $agent } este código, solo si está de acuerdo: { $code }
+    Si no conoce esta solicitud, ignore este mensaje: sin su confirmación nadie puede actuar por usted.
+
+proxy-act-subject = { $agent } actuó por usted en el expediente { $number }
+proxy-act-body =
+    Con el poder que usted otorgó, { $agent } { $act ->
+        [open] abrió la solicitud
+        [submit] envió la solicitud
+        [upload] añadió un documento a la solicitud
+        [pay] pagó una tasa de la solicitud
+       *[other] actuó sobre la solicitud
+    } { $number } ({ $item }).
+    Vea la solicitud: { $link }
+    Si no lo esperaba, revoque el poder desde la página de su cuenta.

@@ -64,3 +64,22 @@ passport-expiring-body =
     }. Molti paesi richiedono mesi di validità residua per viaggi e permessi di soggiorno: lo rinnovi per tempo.
     Lo rinnovi dall'estero: { $link }
     Per non ricevere più questi promemoria: { $unsubscribe }
+
+mandate-requested-subject = { $agent } chiede di agire per Lei
+mandate-requested-body =
+    { $agent } chiede una delega per svolgere per Lei questi servizi dal { $from } al { $to }: { $items }.
+    Se è d'accordo, la confermi dalla pagina del Suo account: { $link }
+    Oppure dia a { $agent } questo codice, solo se è d'accordo: { $code }
+    Se non conosce questa richiesta, ignori il messaggio: senza la Sua conferma nessuno può agire per Lei.
+
+proxy-act-subject = { $agent } ha agito per Lei sulla pratica { $number }
+proxy-act-body =
+    Con la delega che ha dato, { $agent } { $act ->
+        [open] ha aperto la domanda
+        [submit] ha inviato la domanda
+        [upload] ha aggiunto un documento alla domanda
+        [pay] ha pagato un diritto per la domanda
+       *[other] ha agito sulla domanda
+    } { $number } ({ $item }).
+    Veda la domanda: { $link }
+    Se non se lo aspettava, revochi la delega dalla pagina del Suo account.

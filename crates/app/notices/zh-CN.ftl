@@ -55,3 +55,22 @@ passport-expiring-body =
     档案中 { $name } 的护照将于 { $date } 到期，距今不足 { $months } 个月。许多国家办理出行和居留手续时要求护照仍有数月有效期，请及早换发。
     在海外办理换发：{ $link }
     不再接收此类提醒：{ $unsubscribe }
+
+mandate-requested-subject = { $agent } 申请代您办理事项
+mandate-requested-body =
+    { $agent } 申请在 { $from } 至 { $to } 期间代您办理以下事项：{ $items }。
+    如您同意，请在账户页面确认：{ $link }
+    或者，仅在您同意时，把此确认码告诉 { $agent }：{ $code }
+    如您不了解此申请，请忽略本消息；未经您确认，任何人都不能代您办理。
+
+proxy-act-subject = { $agent } 已代您办理 { $number }
+proxy-act-body =
+    根据您的委托，{ $agent } { $act ->
+        [open] 为您开立了申请
+        [submit] 为您提交了申请
+        [upload] 为您的申请上传了材料
+        [pay] 为您的申请缴纳了费用
+       *[other] 办理了申请
+    } { $number }（{ $item }）。
+    查看申请：{ $link }
+    如非您所预期，请在账户页面撤销委托。

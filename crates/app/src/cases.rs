@@ -31,6 +31,8 @@ pub struct CaseRequest {
     pub applicant_email: String,
     /// A person from the filer's list (`/account/people`); their details replace the typed ones.
     pub person: String,
+    /// An agent filing for a principal (代办): the mandate's id. The case becomes the principal's.
+    pub mandate: String,
 }
 
 /// A case, parsed.
@@ -56,6 +58,8 @@ pub struct Case {
     pub accepted_at: Option<i64>,
     pub deadline: Option<Date>,
     pub reason: String,
+    /// Filed by an agent for the applicant under this mandate.
+    pub mandate_id: Option<String>,
 }
 
 impl Case {
@@ -85,6 +89,11 @@ impl Case {
         Resource::Case {
             id: &self.id,
             applicant: self.applicant_id.as_deref().unwrap_or_default(),
+            agent: if self.mandate_id.is_some() {
+                &self.filed_by
+            } else {
+                ""
+            },
             station: self.station.as_ref(),
             category: &self.item.category,
         }
@@ -283,6 +292,7 @@ fn parse_row(row: CaseRow, item: Item) -> Result<Case, AppError> {
         submitted_at: row.submitted_at,
         accepted_at: row.accepted_at,
         reason: row.reason,
+        mandate_id: row.mandate_id,
     })
 }
 
@@ -358,6 +368,10 @@ impl App {
             .case_by_id(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+        self.case_from_row(row).await
+    }
+
+    pub(crate) async fn case_from_row(&self, row: CaseRow) -> Result<Case, AppError> {
         let item = self.item(&row.item_code).await?;
         parse_row(row, item)
     }
@@ -442,7 +456,23 @@ impl App {
             Grant::Station(s) => Some(s.clone()),
             _ => None,
         });
-        let (channel, applicant_id) = if actor.has(qiaoyi_domain::access::Role::Applicant)
+        let mandate = match request.mandate.trim() {
+            "" => None,
+            id => Some(
+                self.mandate_for_act(actor, id, None, &item.code, now)
+                    .await?,
+            ),
+        };
+        let (channel, applicant_id) = if let Some(m) = &mandate {
+            let channel = if station.is_some() {
+                Channel::Station
+            } else if actor.has(qiaoyi_domain::access::Role::Consultant) {
+                Channel::Window
+            } else {
+                Channel::Online
+            };
+            (channel, Some(m.principal.id.clone()))
+        } else if actor.has(qiaoyi_domain::access::Role::Applicant)
             && request.applicant_email.trim().is_empty()
         {
             (Channel::Online, Some(actor.user_id.clone()))
@@ -479,14 +509,22 @@ impl App {
         let resource = Resource::Case {
             id: "",
             applicant: applicant_id.as_deref().unwrap_or_default(),
+            agent: if mandate.is_some() {
+                &actor.user_id
+            } else {
+                ""
+            },
             station: station.as_ref(),
             category: &item.category,
         };
         self.authorize(session, Action::SubmitCase, &resource, client, now)
             .await?;
         let id = format!("c-{}", random_hex(12));
-        let record =
+        let mut record =
             self.audit_record(Some(actor), "case_opened", ("case", &id), "ok", client, now);
+        if let Some(m) = &mandate {
+            record.purpose = format!("for {} under mandate {}", m.principal.id, m.id);
+        }
         let new = NewCase {
             id: id.clone(),
             number_prefix: self.config.case_prefix.clone(),
@@ -504,8 +542,27 @@ impl App {
             relation: relation.as_str().into(),
             delivery: delivery.as_str().into(),
             person_id: on_file.map(|p| p.id),
+            mandate_id: mandate.as_ref().map(|m| m.id.clone()),
         };
-        self.store.create_case(&new, now, &record).await?;
+        // The principal is told in the same transaction; her message gets the number given out.
+        let told = match &mandate {
+            Some(m) => {
+                self.proxy_act_messages_for(
+                    &m.principal.id,
+                    &id,
+                    crate::mandates::NUMBER_SLOT,
+                    &item,
+                    &actor.user_id,
+                    "open",
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
+        let with_number = |number: &str| crate::mandates::fill_number(&told, number);
+        self.store
+            .create_case(&new, now, &record, &with_number)
+            .await?;
         self.load_case(&id).await
     }
 
@@ -636,6 +693,8 @@ impl App {
         let Some(current) = session else {
             return Err(AppError::Unauthenticated);
         };
+        // An agent acts only while her mandate still allows it.
+        let agent = self.agent_act(&case, &current.actor, now).await?;
         if case.version != expected_version {
             return Err(AppError::CaseConflict {
                 state: case.state.as_str(),
@@ -682,7 +741,14 @@ impl App {
             client,
             now,
         );
-        let messages = self.case_notices(&case, step, &reason).await?;
+        let mut messages = self.case_notices(&case, step, &reason).await?;
+        if agent.is_some() {
+            let act = match step {
+                Step::Submit | Step::Resubmit => "submit",
+                other => other.as_str(),
+            };
+            messages.extend(self.proxy_act_messages(&case, &actor.user_id, act).await?);
+        }
         let certificate = if step == Step::Issue {
             Some(self.certificate_for(&case, now).await?)
         } else {
@@ -877,6 +943,7 @@ impl App {
         let Some(current) = session else {
             return Err(AppError::Unauthenticated);
         };
+        let agent = self.agent_act(&case, &current.actor, now).await?;
         if !matches!(case.state, CaseState::Draft | CaseState::Returned) {
             return Err(invalid(
                 "file",
@@ -912,7 +979,16 @@ impl App {
             client,
             now,
         );
-        self.store.add_case_file(&file, content, &record).await?;
+        let messages = match agent {
+            Some(_) => {
+                self.proxy_act_messages(&case, &current.actor.user_id, "upload")
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        self.store
+            .add_case_file(&file, content, &record, &messages)
+            .await?;
         Ok(file)
     }
 

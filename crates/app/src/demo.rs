@@ -42,6 +42,8 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("care@qiaoyi.example", "警察妈妈", &[("care_worker", "")]),
     ("admin@qiaoyi.example", "系统管理员", &[("admin", "")]),
     ("auditor@qiaoyi.example", "审计员", &[("auditor", "")]),
+    // The applicant's mother in Qingtian, who gave her daughter a mandate (代办).
+    ("mother@qiaoyi.example", "陈秀英", &[("applicant", "")]),
 ];
 
 /// What seeding did.
@@ -297,6 +299,7 @@ impl App {
                 Err(e) => return Err(e),
             }
         }
+        self.seed_demo_mandate(&applicant, now_ms).await?;
         Ok(4)
     }
 
@@ -321,6 +324,40 @@ impl App {
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    /// Her mother, at home in Qingtian, gave her a mandate for passports and certificates for a
+    /// year, confirmed from her own account.
+    async fn seed_demo_mandate(
+        &self,
+        daughter: &CurrentSession,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        let mother = self.demo_session("mother@qiaoyi.example", now_ms).await?;
+        let today = crate::cases::beijing_today(now_ms);
+        let request = crate::mandates::MandateRequest {
+            principal_email: mother.email.clone(),
+            relation: "parent".into(),
+            items: vec!["EE-01".into(), "EC-01".into()],
+            valid_from: today.to_string(),
+            valid_to: today
+                .checked_add(jiff::Span::new().years(1))
+                .map_err(|e| AppError::Invalid {
+                    field: "valid_to",
+                    message: e.to_string(),
+                })?
+                .to_string(),
+            evidence: "公证委托书 (2026) 浙青证字第 0815 号".into(),
+        };
+        let mandate = self
+            .request_mandate(Some(daughter), &request, &client, now_ms)
+            .await?;
+        self.confirm_mandate(Some(&mother), &mandate.id, "", &client, now_ms)
+            .await?;
         Ok(())
     }
 }

@@ -22,6 +22,9 @@ pub enum AppError {
     FreshSecondFactorRequired,
     #[error("not allowed: {0}")]
     Forbidden(&'static str),
+    /// An act for a principal that her mandate does not allow, with the reason.
+    #[error("{0}")]
+    Mandate(qiaoyi_domain::mandates::Refusal),
     #[error("the catalogue is refused: {0}")]
     Catalog(#[from] CatalogError),
     #[error("no catalogue has been imported yet; run `qiaoyi import catalog DIR` or `qiaoyi demo`")]

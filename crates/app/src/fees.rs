@@ -30,6 +30,8 @@ pub struct FeeRequest {
     pub note: String,
     /// Online payments and refunds, when providers are configured: the provider's code.
     pub provider: String,
+    /// A payment by an agent for the applicant (代缴): the mandate she holds from the applicant.
+    pub mandate: String,
 }
 
 /// A case's fees as its pages show them.
@@ -129,6 +131,7 @@ fn charge_entry(case: &Case, fee: i64, actor_id: &str, role: &str, now: i64) -> 
         postings: postings(EntryKind::Charge, &case.id, fee, Method::CashWindow),
         receipt_year: i64::from(beijing_today(now).year()),
         provider: None,
+        mandate_id: None,
     }
 }
 
@@ -258,15 +261,39 @@ impl App {
             "payer_name",
             &request.payer_name,
             MAX_PAYER,
-            kind.moves_money(),
+            kind.moves_money() && request.mandate.trim().is_empty(),
         )?;
-        let on_behalf = request.on_behalf && kind == EntryKind::Payment;
-        let payer_relation = text_checked(
-            "payer_relation",
-            &request.payer_relation,
-            MAX_RELATION,
-            on_behalf,
-        )?;
+        // A payment under a mandate is made for the applicant by her agent; the mandate must name
+        // this case's applicant and item and be in force today.
+        let mandate = match request.mandate.trim() {
+            "" => None,
+            _ if kind != EntryKind::Payment => {
+                return Err(invalid("mandate", "only a payment is made under a mandate"));
+            }
+            id => {
+                let (m, _) = self.load_mandate(id).await.map_err(|e| match e {
+                    AppError::NotFound(_) => invalid("mandate", "no mandate has this number"),
+                    other => other,
+                })?;
+                let principal = case.applicant_id.as_deref().unwrap_or("\u{0}");
+                self.mandate_covers(&m, Some(principal), &case.item.code, now)?;
+                Some(m)
+            }
+        };
+        let on_behalf = (request.on_behalf || mandate.is_some()) && kind == EntryKind::Payment;
+        let payer_name = match &mandate {
+            Some(m) if payer_name.is_empty() => m.agent.name.clone(),
+            _ => payer_name,
+        };
+        let payer_relation = match &mandate {
+            Some(m) if request.payer_relation.trim().is_empty() => m.relation.as_str().to_owned(),
+            _ => text_checked(
+                "payer_relation",
+                &request.payer_relation,
+                MAX_RELATION,
+                on_behalf,
+            )?,
+        };
         let note = text_checked("note", &request.note, MAX_NOTE, kind == EntryKind::WriteOff)?;
         let (reference, provider) = match method {
             Some(Method::Online) if !self.providers.is_empty() => {
@@ -300,7 +327,11 @@ impl App {
                 client,
                 now,
             );
-            match self.store.record_ledger_entry(&charge, now, &record).await {
+            match self
+                .store
+                .record_ledger_entry(&charge, now, &record, &[])
+                .await
+            {
                 Ok(_) | Err(StoreError::Ledger(_)) => {}
                 Err(e) => return Err(e.into()),
             }
@@ -347,6 +378,7 @@ impl App {
             ),
             receipt_year: i64::from(beijing_today(now).year()),
             provider,
+            mandate_id: mandate.as_ref().map(|m| m.id.clone()),
         };
         let mut record = self.audit_record(
             Some(actor),
@@ -356,8 +388,19 @@ impl App {
             client,
             now,
         );
-        record.purpose = format!("case {}", case.number);
-        match self.store.record_ledger_entry(&entry, now, &record).await {
+        record.purpose = match &mandate {
+            Some(m) => format!("case {} under mandate {}", case.number, m.id),
+            None => format!("case {}", case.number),
+        };
+        let messages = match &mandate {
+            Some(m) => self.proxy_act_messages(&case, &m.agent.id, "pay").await?,
+            None => Vec::new(),
+        };
+        match self
+            .store
+            .record_ledger_entry(&entry, now, &record, &messages)
+            .await
+        {
             Ok(_) => {}
             Err(StoreError::Ledger(e)) => return Err(invalid("amount", e.to_string())),
             Err(e) => return Err(e.into()),

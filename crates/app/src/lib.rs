@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 pub mod fees;
 pub mod handover;
+pub mod mandates;
 pub mod notify;
 pub mod outbox;
 pub mod payments;

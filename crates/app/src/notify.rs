@@ -156,6 +156,8 @@ mod tests {
             .map(|p| {
                 let value = match *p {
                     "minutes" | "months" => json!(3),
+                    // A selector: each of its values is rendered by its own test.
+                    "act" => json!(1),
                     other => json!(format!("<{other}>")),
                 };
                 ((*p).to_owned(), value)
@@ -185,6 +187,23 @@ mod tests {
                 }
                 assert!(!text.contains("{ $"), "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn each_proxy_act_reads_differently_in_every_language() {
+        for lang in Lang::ALL {
+            let mut bodies = std::collections::BTreeSet::new();
+            for act in crate::mandates::ACTS {
+                let mut params = sample(Notice::ProxyAct);
+                params.insert("act".into(), json!(act));
+                bodies.insert(
+                    render(Notice::ProxyAct, lang, &params)
+                        .expect("renders")
+                        .body,
+                );
+            }
+            assert_eq!(bodies.len(), crate::mandates::ACTS.len(), "{}", lang.tag());
         }
     }
 

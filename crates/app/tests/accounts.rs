@@ -591,6 +591,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
     let case = Resource::Case {
         id: "case-1",
         applicant: "someone",
+        agent: "",
         station: None,
         category: &ee,
     };

@@ -94,7 +94,7 @@ async fn a_backup_taken_during_writes_restores_whole_and_consistent() {
         .await
         .expect("audit")
         .total;
-    let demo_accounts = 9;
+    let demo_accounts = qiaoyi_app::demo::DEMO_ACCOUNTS.len() as i64;
     assert_eq!(
         i64::try_from(sign_ups).expect("count"),
         count("users") - demo_accounts,

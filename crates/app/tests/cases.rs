@@ -33,6 +33,7 @@ fn passport_renewal() -> CaseRequest {
         delivery: "courier".into(),
         applicant_email: String::new(),
         person: String::new(),
+        mandate: String::new(),
     }
 }
 

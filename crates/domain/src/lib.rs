@@ -12,4 +12,5 @@ pub mod country;
 pub mod fees;
 pub mod identity;
 pub mod lang;
+pub mod mandates;
 pub mod notify;

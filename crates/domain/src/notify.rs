@@ -22,10 +22,14 @@ pub enum Notice {
     CaseIssued,
     CaseDispatched,
     PassportExpiring,
+    /// To a principal: an agent asks to act for her; the code lets her confirm through the agent.
+    MandateRequested,
+    /// To a principal: something was done for her under a mandate.
+    ProxyAct,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 11] = [
+    pub const ALL: [Notice; 13] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -37,6 +41,8 @@ impl Notice {
         Notice::CaseIssued,
         Notice::CaseDispatched,
         Notice::PassportExpiring,
+        Notice::MandateRequested,
+        Notice::ProxyAct,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -53,6 +59,8 @@ impl Notice {
             Notice::CaseIssued => "case-issued",
             Notice::CaseDispatched => "case-dispatched",
             Notice::PassportExpiring => "passport-expiring",
+            Notice::MandateRequested => "mandate-requested",
+            Notice::ProxyAct => "proxy-act",
         }
     }
 
@@ -73,6 +81,8 @@ impl Notice {
             | Notice::CaseIssued
             | Notice::CaseDispatched => &["number", "item", "link"],
             Notice::PassportExpiring => &["name", "date", "months", "link", "unsubscribe"],
+            Notice::MandateRequested => &["agent", "items", "from", "to", "code", "link"],
+            Notice::ProxyAct => &["agent", "act", "number", "item", "link"],
         }
     }
 

@@ -86,6 +86,7 @@ impl RawIntake {
             .bind("courier")
             .bind(now)
             .bind(None::<String>)
+            .bind(None::<String>)
             .execute(&mut *tx)
             .await?;
         sqlx::query(cases::INSERT_FIRST_EVENT)
@@ -176,6 +177,7 @@ impl RawIntake {
             .bind(user)
             .bind("applicant")
             .bind(now)
+            .bind(None::<String>)
             .bind(None::<String>)
             .execute(&mut *tx)
             .await?;

@@ -36,6 +36,7 @@ pub struct CaseRow {
     pub deadline: Option<String>,
     pub reason: String,
     pub person_id: Option<String>,
+    pub mandate_id: Option<String>,
 }
 
 /// A new case: everything but its number, which is given out in the same transaction.
@@ -58,6 +59,8 @@ pub struct NewCase {
     pub delivery: String,
     /// The person on file the case is for, when chosen from the filer's list.
     pub person_id: Option<String>,
+    /// The mandate under which an agent filed it for the applicant (代办).
+    pub mandate_id: Option<String>,
 }
 
 /// One step to write: from the state and version the caller read, to the new state.
@@ -123,7 +126,7 @@ pub enum CaseScope<'a> {
 
 const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, version, \
      person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, submitted_at, \
-     accepted_at, deadline, reason, person_id";
+     accepted_at, deadline, reason, person_id, mandate_id";
 
 /// The states in an officer's queue (see `CaseState::is_with_bureau`).
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
@@ -153,6 +156,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
         deadline: row.try_get("deadline")?,
         reason: row.try_get("reason")?,
         person_id: row.try_get("person_id")?,
+        mandate_id: row.try_get("mandate_id")?,
     })
 }
 
@@ -176,8 +180,8 @@ pub(crate) const NEXT_NUMBER: &str = "INSERT INTO case_sequences (prefix, year, 
              ON CONFLICT (prefix, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last";
 /// A new draft.
 pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
-             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16)";
+             version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id, mandate_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16, $17)";
 /// A draft's first event.
 pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
              VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')";
@@ -199,12 +203,14 @@ pub(crate) const INSERT_FILE: &str = "INSERT INTO case_files (id, case_id, mater
 
 impl Store {
     /// Creates a draft case with the next number of its prefix and year, its first event and the
-    /// audit entry. Returns the number given out.
+    /// audit entry, and queues the messages `messages` makes with that number (a principal told of
+    /// a case filed for her). Returns the number given out.
     pub async fn create_case(
         &self,
         new: &NewCase,
         now: i64,
         record: &AuditRecord,
+        messages: &(dyn Fn(&str) -> Vec<NewMessage> + Sync),
     ) -> Result<String, StoreError> {
         let mut tx = self.write_tx().await?;
         let sequence: i64 = sqlx::query_scalar(NEXT_NUMBER)
@@ -230,6 +236,7 @@ impl Store {
             .bind(&new.delivery)
             .bind(now)
             .bind(&new.person_id)
+            .bind(&new.mandate_id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(INSERT_FIRST_EVENT)
@@ -239,6 +246,9 @@ impl Store {
             .bind(&record.role)
             .execute(&mut *tx)
             .await?;
+        for message in messages(&number) {
+            enqueue(&mut tx, &message, now).await?;
+        }
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(number)
@@ -406,14 +416,19 @@ impl Store {
         })
     }
 
-    /// Stores an uploaded file for a case; the same content is kept once.
+    /// Stores an uploaded file for a case; the same content is kept once. `messages` are queued
+    /// in the same transaction.
     pub async fn add_case_file(
         &self,
         file: &CaseFileRow,
         content: &[u8],
         record: &AuditRecord,
+        messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        for message in messages {
+            enqueue(&mut tx, message, file.uploaded_at).await?;
+        }
         sqlx::query(INSERT_BLOB)
             .bind(&file.sha256)
             .bind(content.to_vec())
@@ -504,4 +519,20 @@ impl Store {
             .map(|r| Ok((r.try_get("year")?, r.try_get("body")?)))
             .collect()
     }
+}
+
+/// The cases filed under a mandate, newest first.
+pub(crate) async fn by_mandate(
+    pool: &sqlx::AnyPool,
+    mandate_id: &str,
+    limit: u64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE mandate_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+    )))
+    .bind(mandate_id)
+    .bind(clamp_i64(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(case_row).collect()
 }

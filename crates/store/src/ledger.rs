@@ -30,6 +30,8 @@ pub struct NewLedgerEntry {
     pub receipt_year: i64,
     /// An online payment: the provider it went through.
     pub provider: Option<ProviderRef>,
+    /// A payment by an agent for the applicant (代缴) under a mandate.
+    pub mandate_id: Option<String>,
 }
 
 /// The provider of an online payment, and whether its gateway confirmed the reference and amount.
@@ -57,6 +59,7 @@ pub struct LedgerEntryRow {
     pub recorded_at: i64,
     pub receipt_number: Option<String>,
     pub provider: Option<ProviderRef>,
+    pub mandate_id: Option<String>,
 }
 
 /// An entry in a staff member's list, with what identifies its case to people.
@@ -69,13 +72,13 @@ pub struct RecordedEntry {
 
 const COLUMNS: &str = "e.seq, e.id, e.case_id, e.kind, e.amount_fen, e.method, e.reference, e.payer_name, e.on_behalf, \
      e.payer_relation, e.note, e.recorded_by, e.recorded_role, e.recorded_at, e.receipt_number, \
-     r.provider AS provider, r.confirmed AS provider_confirmed";
+     e.mandate_id, r.provider AS provider, r.confirmed AS provider_confirmed";
 /// Entries with their provider, if any.
 const ENTRIES: &str = "ledger_entries e LEFT JOIN ledger_provider_refs r ON r.entry_id = e.id";
 
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (seq, id, case_id, kind, amount_fen, method, reference, payer_name, \
-     on_behalf, payer_relation, note, recorded_by, recorded_role, recorded_at, receipt_number) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+     on_behalf, payer_relation, note, recorded_by, recorded_role, recorded_at, receipt_number, mandate_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 pub(crate) const INSERT_POSTING: &str =
     "INSERT INTO ledger_postings (entry_id, line, account, amount_fen) VALUES ($1, $2, $3, $4)";
 /// Entries are numbered in the order they commit, from one row of `case_sequences`, so that
@@ -99,6 +102,7 @@ fn entry_row(row: &AnyRow) -> Result<LedgerEntryRow, StoreError> {
         recorded_role: row.try_get("recorded_role")?,
         recorded_at: row.try_get("recorded_at")?,
         receipt_number: row.try_get("receipt_number")?,
+        mandate_id: row.try_get("mandate_id")?,
         provider: match row.try_get::<Option<String>, _>("provider")? {
             Some(code) => Some(ProviderRef {
                 code,
@@ -186,6 +190,7 @@ pub(crate) async fn write_entry(
         .bind(&entry.recorded_role)
         .bind(now)
         .bind(&receipt)
+        .bind(&entry.mandate_id)
         .execute(&mut **tx)
         .await?;
     if let Some(p) = &entry.provider {
@@ -212,15 +217,20 @@ pub(crate) async fn write_entry(
 
 impl Store {
     /// Records one entry with its postings and audit entry. A rule broken at the moment of writing
-    /// is `StoreError::Ledger` and nothing is written.
+    /// is `StoreError::Ledger` and nothing is written. `messages` (a principal told of a payment
+    /// made for her) are queued in the same transaction.
     pub async fn record_ledger_entry(
         &self,
         entry: &NewLedgerEntry,
         now: i64,
         record: &AuditRecord,
+        messages: &[crate::NewMessage],
     ) -> Result<Option<String>, StoreError> {
         let mut tx = self.write_tx().await?;
         let receipt = write_entry(&mut tx, entry, now).await?;
+        for message in messages {
+            crate::outbox::enqueue(&mut tx, message, now).await?;
+        }
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(receipt)
@@ -333,4 +343,20 @@ impl Store {
         }
         Ok(entries)
     }
+}
+
+/// The entries recorded under a mandate, newest first.
+pub(crate) async fn by_mandate(
+    pool: &sqlx::AnyPool,
+    mandate_id: &str,
+    limit: u64,
+) -> Result<Vec<LedgerEntryRow>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.mandate_id = $1 ORDER BY e.seq DESC LIMIT $2"
+    )))
+    .bind(mandate_id)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(entry_row).collect()
 }

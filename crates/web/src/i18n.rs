@@ -121,7 +121,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
-        "months", "date",
+        "months", "date", "at",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
@@ -340,6 +340,23 @@ mod tests {
             "case-step-create",
         ] {
             keys.insert(key.to_owned());
+        }
+        use qiaoyi_app::domain::mandates::MandateState;
+        keys.extend(
+            MandateState::ALL
+                .iter()
+                .map(|s| format!("mandate-state-{}", s.as_str())),
+        );
+        for code in [
+            "not-agent",
+            "not-confirmed",
+            "revoked",
+            "not-yet-valid",
+            "expired",
+            "out-of-scope",
+            "other-principal",
+        ] {
+            keys.insert(format!("mandate-refused-{code}"));
         }
         use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
         keys.extend(CaseState::ALL.iter().map(|s| crate::pages::state_key(*s)));

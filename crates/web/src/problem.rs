@@ -20,7 +20,8 @@ pub struct Problem {
     /// The field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// For an identity number or MRZ: which part failed, e.g. `check_digit.birth_date`.
+    /// For an identity number or MRZ: which part failed, e.g. `check_digit.birth_date`. For a
+    /// refused mandate: why (`expired`, `out-of-scope`, `revoked`, `not-confirmed`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
     /// On a conflict over a case: the state it is in now.
@@ -92,6 +93,16 @@ impl From<AppError> for Problem {
                 "second-factor-stale",
                 error.to_string(),
             ),
+            AppError::Mandate(refusal) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "mandate-refused",
+                    refusal.to_string(),
+                )
+                .with_field("mandate");
+                p.part = Some(refusal.code().to_owned());
+                p
+            }
             AppError::Invalid { field, message } => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.clone())
                     .with_field(*field)

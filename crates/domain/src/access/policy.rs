@@ -206,10 +206,13 @@ pub enum Action {
     ReadChildRecord,
     /// Answer consultations and edit the knowledge base.
     AnswerConsultation,
+    /// Ask a principal for a mandate to act for her (代办): a relative (never for oneself), a
+    /// station or a consultant. Each act under it is checked against the mandate by the app.
+    ActAsAgent,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -227,6 +230,7 @@ impl Action {
         Action::DecideGreenChannel,
         Action::ReadChildRecord,
         Action::AnswerConsultation,
+        Action::ActAsAgent,
     ];
 
     /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
@@ -253,6 +257,7 @@ impl Action {
             Action::DecideGreenChannel => "decide_green_channel",
             Action::ReadChildRecord => "read_child_record",
             Action::AnswerConsultation => "answer_consultation",
+            Action::ActAsAgent => "act_as_agent",
         }
     }
 }
@@ -270,6 +275,9 @@ pub enum Resource<'a> {
         id: &'a str,
         /// Empty when the person has no account (a station's walk-in visitor).
         applicant: &'a str,
+        /// The agent who filed the case for the applicant under a mandate (代办); empty otherwise.
+        /// The app checks the mandate still allows each act.
+        agent: &'a str,
         station: Option<&'a StationCode>,
         category: &'a CategoryCode,
     },
@@ -306,6 +314,7 @@ pub fn allowing_grant<'a>(
         return Err("not signed in");
     }
     let own = |id: &str| id == actor.user_id;
+    let own_or_agent = |applicant: &str, agent: &str| own(applicant) || own(agent);
     let mut reason = "no role of yours allows this";
     for grant in &actor.grants {
         let allowed = match (action, resource) {
@@ -333,10 +342,13 @@ pub fn allowing_grant<'a>(
             (
                 Action::SubmitCase,
                 Resource::Case {
-                    applicant, station, ..
+                    applicant,
+                    agent,
+                    station,
+                    ..
                 },
             ) => match grant {
-                Grant::Applicant => own(applicant),
+                Grant::Applicant => own_or_agent(applicant, agent),
                 Grant::Station(mine) => *station == Some(mine),
                 Grant::Consultant => true,
                 _ => false,
@@ -345,12 +357,13 @@ pub fn allowing_grant<'a>(
                 Action::ReadCase,
                 Resource::Case {
                     applicant,
+                    agent,
                     station,
                     category,
                     ..
                 },
             ) => match grant {
-                Grant::Applicant => own(applicant),
+                Grant::Applicant => own_or_agent(applicant, agent),
                 Grant::Station(mine) => *station == Some(mine),
                 Grant::Officer(mine) => mine == *category,
                 Grant::DutyLeader | Grant::Consultant => true,
@@ -378,6 +391,11 @@ pub fn allowing_grant<'a>(
                 *grant == Grant::CareWorker
             }
             (Action::AnswerConsultation, Resource::System) => *grant == Grant::Consultant,
+            (Action::ActAsAgent, Resource::Person { id }) => match grant {
+                Grant::Applicant => !own(id),
+                Grant::Station(_) | Grant::Consultant => true,
+                _ => false,
+            },
             _ => {
                 reason = "this action does not apply to that kind of record";
                 false

@@ -40,6 +40,10 @@ pub struct NewCaseBody {
     /// are then taken from the list and the fields above may be left empty.
     #[serde(default)]
     person: String,
+    /// An agent filing for a principal (代办): the id of a confirmed mandate she holds that covers
+    /// the item today (`GET /api/v1/mandates`). The case becomes the principal's, and she is told.
+    #[serde(default)]
+    mandate: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,6 +74,8 @@ pub struct CaseView {
     deadline: Option<String>,
     /// Why the case was returned or refused.
     reason: String,
+    /// Filed by an agent for the applicant under this mandate (代办).
+    mandate_id: Option<String>,
 }
 
 impl From<&Case> for CaseView {
@@ -97,6 +103,7 @@ impl From<&Case> for CaseView {
             accepted_at: c.accepted_at,
             deadline: c.deadline.map(|d| d.to_string()),
             reason: c.reason.clone(),
+            mandate_id: c.mandate_id.clone(),
         }
     }
 }
@@ -299,6 +306,7 @@ pub async fn open(
         delivery: body.delivery,
         applicant_email: body.applicant_email,
         person: body.person,
+        mandate: body.mandate,
     };
     let case = state
         .app

@@ -43,6 +43,8 @@ pub struct EntryView {
     /// Whether the provider's gateway confirmed the reference and amount (otherwise recorded on
     /// the staff member's word).
     provider_confirmed: bool,
+    /// A payment made under this mandate (代缴).
+    mandate_id: Option<String>,
 }
 
 impl From<&LedgerEntryRow> for EntryView {
@@ -62,6 +64,7 @@ impl From<&LedgerEntryRow> for EntryView {
             receipt_number: e.receipt_number.clone(),
             provider: e.provider.as_ref().map(|p| p.code.clone()),
             provider_confirmed: e.provider.as_ref().is_some_and(|p| p.confirmed),
+            mandate_id: e.mandate_id.clone(),
         }
     }
 }
@@ -128,6 +131,11 @@ pub struct FeeBody {
     /// reference paid the amount before the payment is recorded.
     #[serde(default)]
     provider: String,
+    /// A payment by an agent for the applicant (代缴): the id of the mandate the applicant gave
+    /// her. It must cover this case's item today; `payer_name` and `payer_relation` default to the
+    /// agent's name and relation.
+    #[serde(default)]
+    mandate: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -214,6 +222,7 @@ pub async fn record(
         payer_relation: body.payer_relation,
         note: body.note,
         provider: body.provider,
+        mandate: body.mandate,
     };
     let entry = state
         .app

@@ -7,6 +7,7 @@ mod extract;
 mod fees;
 mod health;
 mod identity;
+mod mandates;
 mod notifications;
 mod persons;
 mod session;
@@ -33,6 +34,7 @@ use crate::AppState;
         (name = "certificates", description = "Electronic certificates: public verification, revocation"),
         (name = "fees", description = "Fees of a case: statement, payments (also on someone's behalf), refunds, write-offs, receipts"),
         (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
+        (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -77,6 +79,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::pdf))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
+        .routes(routes!(mandates::list, mandates::request))
+        .routes(routes!(mandates::show))
+        .routes(routes!(mandates::confirm))
+        .routes(routes!(mandates::revoke))
         .routes(routes!(persons::list, persons::add))
         .routes(routes!(persons::show, persons::update))
         .routes(routes!(persons::add_document))

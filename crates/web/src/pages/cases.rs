@@ -79,6 +79,8 @@ struct ApplyPage<'a> {
     deliveries: Vec<Choice>,
     /// People on the applicant's list: (id, label, checked).
     persons: Vec<(String, String, bool)>,
+    /// Filing for a principal under a mandate: the principal's name and e-mail address.
+    principal: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -112,6 +114,9 @@ pub struct ApplyForm {
     /// Set by the "back" button: show the page before, keeping what was typed.
     #[serde(default)]
     pub(super) back: String,
+    /// An agent filing for a principal: the mandate's id.
+    #[serde(default)]
+    pub(super) mandate: String,
 }
 
 impl ApplyForm {
@@ -125,6 +130,7 @@ impl ApplyForm {
             delivery: self.delivery.clone(),
             applicant_email: self.applicant_email.clone(),
             person: self.person.clone(),
+            mandate: self.mandate.clone(),
         }
     }
 }
@@ -177,9 +183,16 @@ fn apply_page(
     form: ApplyForm,
     errors: Vec<FieldError>,
     on_file: &[Person],
+    principal: String,
 ) -> Response {
+    // For a principal, the agent's own list of people is beside the point.
+    let on_file = if form.mandate.is_empty() {
+        on_file
+    } else {
+        &[]
+    };
     let persons = person_choices(p, on_file, &form);
-    let for_others = !applies_for_self(auth);
+    let for_others = !applies_for_self(auth) && form.mandate.is_empty();
     let relations = relation_choices(p, &form);
     let deliveries = delivery_choices(p, item, &form);
     let status = if errors.is_empty() {
@@ -198,6 +211,7 @@ fn apply_page(
         relations,
         deliveries,
         persons,
+        principal,
         p,
     };
     (status, render(&page)).into_response()
@@ -211,17 +225,42 @@ fn applies_for_self(auth: &Auth) -> bool {
         .is_some_and(|s| s.actor.has(Role::Applicant))
 }
 
+#[derive(Deserialize, Default)]
+pub struct ApplyQuery {
+    #[serde(default)]
+    mandate: String,
+}
+
 async fn apply_form(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
     Path(code): Path<String>,
+    Query(q): Query<ApplyQuery>,
 ) -> PageResult {
     if auth.session.is_none() {
         return Err(AppError::Unauthenticated).for_page(&p);
     }
     let item = state.app.item(&code).await.for_page(&p)?;
     let on_file = on_file(&state, &p, &auth).await?;
+    if !q.mandate.is_empty() {
+        // An agent applying for her principal: one page, the principal named at the top.
+        let form = ApplyForm {
+            mandate: q.mandate.clone(),
+            relation: "self".into(),
+            ..ApplyForm::default()
+        };
+        let principal = principal_of(&state, &p, &auth, &q.mandate).await?;
+        return Ok(apply_page(
+            &p,
+            &auth,
+            &item,
+            form,
+            Vec::new(),
+            &on_file,
+            principal,
+        ));
+    }
     // Someone applying mostly for themselves starts with themselves chosen.
     let form = ApplyForm {
         person: on_file.first().map(|p| p.id.clone()).unwrap_or_default(),
@@ -230,7 +269,33 @@ async fn apply_form(
     if applies_for_self(&auth) {
         return Ok(super::apply_steps::first(&p, &item, form, &on_file));
     }
-    Ok(apply_page(&p, &auth, &item, form, Vec::new(), &on_file))
+    Ok(apply_page(
+        &p,
+        &auth,
+        &item,
+        form,
+        Vec::new(),
+        &on_file,
+        String::new(),
+    ))
+}
+
+/// The principal of a mandate the signed-in agent holds, as "name <e-mail>".
+async fn principal_of(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    mandate: &str,
+) -> Result<String, super::PageError> {
+    let d = state
+        .app
+        .mandate(auth.session.as_ref(), mandate, &auth.client, now_ms())
+        .await
+        .for_page(p)?;
+    Ok(format!(
+        "{} <{}>",
+        d.mandate.principal.name, d.mandate.principal.email
+    ))
 }
 
 /// The people the signed-in account keeps on file, offered in "who is it for".
@@ -290,10 +355,15 @@ async fn apply(
     if form.action == "read_mrz" {
         return Ok(read_mrz(&p, &auth, &item, form, &on_file));
     }
-    if !form.stage.is_empty() && applies_for_self(&auth) {
+    if !form.stage.is_empty() && applies_for_self(&auth) && form.mandate.is_empty() {
         return super::apply_steps::answered(&state, &p, &auth, &item, form, &on_file).await;
     }
     let request = form.request(&code);
+    let principal = if form.mandate.is_empty() {
+        String::new()
+    } else {
+        principal_of(&state, &p, &auth, &form.mandate).await?
+    };
     match state
         .app
         .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
@@ -302,7 +372,18 @@ async fn apply(
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, message }) => {
             let errors = vec![field_error(&p, field, &message)];
-            Ok(apply_page(&p, &auth, &item, form, errors, &on_file))
+            Ok(apply_page(
+                &p, &auth, &item, form, errors, &on_file, principal,
+            ))
+        }
+        Err(AppError::Mandate(refusal)) => {
+            let errors = vec![FieldError {
+                field: "mandate",
+                message: super::mandates::refusal_text(&p, &refusal),
+            }];
+            Ok(apply_page(
+                &p, &auth, &item, form, errors, &on_file, principal,
+            ))
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -325,7 +406,7 @@ fn read_mrz(
             form.mrz_read = true;
             // The zone describes someone typed in, not a person from the list.
             form.person.clear();
-            apply_page(p, auth, item, form, Vec::new(), on_file)
+            apply_page(p, auth, item, form, Vec::new(), on_file, String::new())
         }
         Err(e) => {
             let key = match e.code().split('.').next() {
@@ -337,7 +418,7 @@ fn read_mrz(
                 field: "mrz",
                 message: p.t(key),
             };
-            apply_page(p, auth, item, form, vec![error], on_file)
+            apply_page(p, auth, item, form, vec![error], on_file, String::new())
         }
     }
 }
@@ -547,6 +628,8 @@ struct CasePage<'a> {
     delivery: String,
     channel: String,
     station: String,
+    /// Filed by an agent under this mandate.
+    mandate: String,
     deadline: String,
     overdue: bool,
     reason: String,
@@ -665,6 +748,7 @@ fn case_page(
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
+        mandate: c.mandate_id.clone().unwrap_or_default(),
         deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
         overdue: c.is_overdue(today),
         reason: c.reason.clone(),
@@ -780,6 +864,13 @@ async fn step(
         Err(AppError::Invalid { field, message }) => {
             refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
         }
+        Err(AppError::Mandate(refusal)) => {
+            let error = FieldError {
+                field: "mandate",
+                message: super::mandates::refusal_text(&p, &refusal),
+            };
+            refused(&state, &p, &auth, &id, error).await
+        }
         Err(AppError::FreshSecondFactorRequired) => {
             let next =
                 serde_urlencoded::to_string([("next", format!("/cases/{id}"))]).unwrap_or_default();
@@ -867,6 +958,13 @@ async fn upload(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
         Err(AppError::Invalid { field, message }) => {
             refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
+        }
+        Err(AppError::Mandate(refusal)) => {
+            let error = FieldError {
+                field: "mandate",
+                message: super::mandates::refusal_text(&p, &refusal),
+            };
+            refused(&state, &p, &auth, &id, error).await
         }
         Err(other) => Err(other).for_page(&p),
     }

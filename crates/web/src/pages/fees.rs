@@ -46,6 +46,8 @@ pub struct FeeForm {
     pub note: String,
     #[serde(default)]
     pub provider: String,
+    #[serde(default)]
+    pub mandate: String,
 }
 
 pub struct Choice {
@@ -226,10 +228,15 @@ fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
         "reference" => "fee-error-reference",
         "payer_name" => "fee-error-payer",
         "payer_relation" => "fee-error-relation",
+        "mandate" => "fee-error-mandate",
         _ => "fee-error-note",
     };
     FieldError {
-        field,
+        field: if field == "mandate" {
+            "fee-mandate"
+        } else {
+            field
+        },
         message: p.t(key),
     }
 }
@@ -261,6 +268,7 @@ async fn record(
         payer_relation: form.payer_relation.clone(),
         note: form.note.clone(),
         provider: form.provider.clone(),
+        mandate: form.mandate.clone(),
     };
     match state
         .app
@@ -270,6 +278,13 @@ async fn record(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
         Err(AppError::Invalid { field, message }) => {
             let errors = vec![field_error(&p, field, &message)];
+            super::cases::case_with(&state, &p, &auth, &id, errors, Some(form)).await
+        }
+        Err(AppError::Mandate(refusal)) => {
+            let errors = vec![FieldError {
+                field: "fee-mandate",
+                message: super::mandates::refusal_text(&p, &refusal),
+            }];
             super::cases::case_with(&state, &p, &auth, &id, errors, Some(form)).await
         }
         Err(other) => Err(other).for_page(&p),

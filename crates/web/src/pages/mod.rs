@@ -12,6 +12,7 @@ mod catalog;
 mod certificates;
 mod fees;
 mod guides;
+mod mandates;
 mod notifications;
 mod people;
 mod persons;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(fees::router())
         .merge(certificates::router())
         .merge(persons::router())
+        .merge(mandates::router())
         .merge(signup::router())
         .merge(notifications::router())
 }

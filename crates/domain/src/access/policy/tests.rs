@@ -24,7 +24,7 @@ fn grant(role: Role) -> Grant {
 
 /// The expected decision for (role, action) on a resource in the actor's own scope and on one outside
 /// it. Columns: applicant, station, officer, duty_leader, consultant, care_worker, admin, auditor.
-/// `Y` allowed in own scope and outside, `O` only in own scope, `-` never.
+/// `Y` allowed in own scope and outside, `O` only in own scope, `X` only outside it, `-` never.
 const TABLE: &[(Action, &str)] = &[
     (Action::ManageOwnAccount, "OOOOOOOO"),
     (Action::ReadOwnAccessLog, "OOOOOOOO"),
@@ -43,6 +43,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::DecideGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
     (Action::AnswerConsultation, "----Y---"),
+    (Action::ActAsAgent, "XY--Y---"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
@@ -56,9 +57,10 @@ fn resource<'a>(
 ) -> Resource<'a> {
     let person = if own { "me" } else { "someone-else" };
     match action {
-        Action::ManageOwnAccount | Action::ReadOwnAccessLog | Action::ReadPersonFile => {
-            Resource::Person { id: person }
-        }
+        Action::ManageOwnAccount
+        | Action::ReadOwnAccessLog
+        | Action::ReadPersonFile
+        | Action::ActAsAgent => Resource::Person { id: person },
         Action::SubmitCase
         | Action::ReadCase
         | Action::ProcessCase
@@ -68,6 +70,7 @@ fn resource<'a>(
         | Action::DecideGreenChannel => Resource::Case {
             id: "case-1",
             applicant: person,
+            agent: "",
             station: Some(if own { rome } else { milan }),
             category: if own { ee } else { tr },
         },
@@ -112,6 +115,7 @@ fn every_role_and_action_is_decided_as_the_table_says() {
             let (want_inside, want_outside) = match expected {
                 'Y' => (true, true),
                 'O' => (true, false),
+                'X' => (false, true),
                 _ => (false, false),
             };
             assert_eq!(
@@ -159,6 +163,7 @@ fn a_station_never_lists_people_nor_reads_another_stations_case() {
     let other = Resource::Case {
         id: "case-1",
         applicant: "x",
+        agent: "",
         station: Some(&milan),
         category: &ee,
     };
@@ -166,6 +171,7 @@ fn a_station_never_lists_people_nor_reads_another_stations_case() {
     let unrelayed = Resource::Case {
         id: "case-1",
         applicant: "x",
+        agent: "",
         station: None,
         category: &ee,
     };
@@ -185,6 +191,7 @@ fn several_grants_combine() {
     let case = Resource::Case {
         id: "case-1",
         applicant: "x",
+        agent: "",
         station: None,
         category: &tr,
     };
@@ -211,4 +218,27 @@ fn grants_parse_with_their_scopes() {
         assert_eq!(Grant::parse(role.as_str(), g.scope()), Ok(g.clone()));
         assert_eq!(Role::parse(role.as_str()), Some(role));
     }
+}
+
+#[test]
+fn a_relative_acting_under_a_mandate_reads_and_submits_only_the_cases_she_files() {
+    let son = Actor {
+        user_id: "son".into(),
+        grants: vec![Grant::Applicant],
+    };
+    let ee = category("exit-entry");
+    let case = |agent| Resource::Case {
+        id: "",
+        applicant: "mother",
+        agent,
+        station: None,
+        category: &ee,
+    };
+    for action in [Action::SubmitCase, Action::ReadCase] {
+        assert!(decide(&son, action, &case("son")).is_allowed());
+        assert!(!decide(&son, action, &case("")).is_allowed());
+        assert!(!decide(&son, action, &case("daughter")).is_allowed());
+    }
+    assert!(!decide(&son, Action::ProcessCase, &case("son")).is_allowed());
+    assert!(!decide(&son, Action::RecordPayment, &case("son")).is_allowed());
 }

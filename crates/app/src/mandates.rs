@@ -1,0 +1,717 @@
+//! Proxy handling (代办). An agent (a relative, a station, a consultant) asks a principal for a
+//! mandate; the principal confirms it from her account, or gives the agent the code she was sent.
+//! Under a confirmed mandate the agent files and runs cases and pays fees for her: every such act
+//! is checked against the mandate (`domain::mandates::permits`), recorded with the mandate's id and
+//! told to the principal.
+
+use jiff::civil::Date;
+use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role};
+use qiaoyi_domain::cases::Relation;
+use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, new_code};
+use qiaoyi_domain::catalog::{Item, ItemCode};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, permits};
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{LedgerEntryRow, MandateListing, MandateRow, NewMessage, Page};
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::cases::{Case, beijing_today};
+use crate::{App, AppError};
+
+/// The acts a principal is told of, as the `proxy-act` notice names them.
+pub const ACTS: [&str; 4] = ["open", "submit", "upload", "pay"];
+
+/// Stands for a case's number in a message made before the number is given out.
+pub(crate) const NUMBER_SLOT: &str = "\u{1}case-number\u{1}";
+
+/// `messages` with the case number put in its slot.
+pub(crate) fn fill_number(messages: &[NewMessage], number: &str) -> Vec<NewMessage> {
+    let slot = serde_json::Value::from(NUMBER_SLOT).to_string();
+    let value = serde_json::Value::from(number).to_string();
+    messages
+        .iter()
+        .map(|m| NewMessage {
+            params: m.params.replace(&slot, &value),
+            ..m.clone()
+        })
+        .collect()
+}
+
+const MAX_EVIDENCE: usize = 500;
+const MAX_REASON: usize = 500;
+
+/// What an agent fills in to ask for a mandate.
+#[derive(Clone, Debug, Default)]
+pub struct MandateRequest {
+    /// The e-mail address of the principal's account.
+    pub principal_email: String,
+    /// What the principal is to the agent (`parent`, `spouse`, … or `other`).
+    pub relation: String,
+    pub items: Vec<String>,
+    pub valid_from: String,
+    pub valid_to: String,
+    /// What the agent holds, e.g. a notarised power of attorney and its number.
+    pub evidence: String,
+}
+
+/// One side of a mandate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Party {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// A mandate, parsed, as one of its readers sees it.
+#[derive(Clone, Debug)]
+pub struct Mandate {
+    pub id: String,
+    pub principal: Party,
+    pub agent: Party,
+    pub agent_role: Role,
+    pub relation: Relation,
+    pub terms: Terms,
+    pub evidence: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    /// `account` or `code`.
+    pub confirmed_how: Option<String>,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: String,
+}
+
+impl Mandate {
+    pub fn state(&self) -> MandateState {
+        self.terms.state
+    }
+
+    /// Whether it allows acting for the principal on some item today; the refusal otherwise.
+    pub fn usable(&self, now: i64) -> Result<(), Refusal> {
+        let Some(any) = self.terms.items.first() else {
+            return Err(Refusal::NotConfirmed);
+        };
+        permits(&self.terms, any, beijing_today(now))
+    }
+}
+
+/// A mandate with what was done under it.
+#[derive(Clone, Debug)]
+pub struct MandateDetail {
+    pub mandate: Mandate,
+    pub cases: Vec<Case>,
+    pub payments: Vec<LedgerEntryRow>,
+    /// The reader is the principal, who may confirm (while pending) and revoke.
+    pub is_principal: bool,
+    /// The reader is the agent, who may confirm with the code and revoke.
+    pub is_agent: bool,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn seal_context(id: &str) -> String {
+    format!("mandate:{id}")
+}
+
+fn random_code() -> String {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)
+        .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+    new_code(u32::from_le_bytes(bytes))
+}
+
+fn parse(listing: MandateListing) -> Result<Mandate, AppError> {
+    let row = listing.mandate;
+    let corrupt = |what: &str| {
+        AppError::Store(qiaoyi_store::StoreError::CorruptRow {
+            table: "mandates",
+            key: row.id.clone(),
+            reason: format!("{what} cannot be read"),
+        })
+    };
+    let date = |text: &str, what| text.parse::<Date>().map_err(|_| corrupt(what));
+    let items = row
+        .items
+        .split_whitespace()
+        .map(|c| c.parse::<ItemCode>().map_err(|_| corrupt("items")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Mandate {
+        terms: Terms {
+            state: MandateState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
+            valid_from: date(&row.valid_from, "valid_from")?,
+            valid_to: date(&row.valid_to, "valid_to")?,
+            items,
+        },
+        agent_role: Role::parse(&row.agent_role).ok_or_else(|| corrupt("agent_role"))?,
+        relation: Relation::parse(&row.relation).ok_or_else(|| corrupt("relation"))?,
+        principal: Party {
+            id: row.principal_id.clone(),
+            email: listing.principal_email,
+            name: listing.principal_name,
+        },
+        agent: Party {
+            id: row.agent_id.clone(),
+            email: listing.agent_email,
+            name: listing.agent_name,
+        },
+        id: row.id,
+        evidence: row.evidence,
+        created_at: row.created_at,
+        confirmed_at: row.confirmed_at,
+        confirmed_how: row.confirmed_how,
+        revoked_at: row.revoked_at,
+        revoke_reason: row.revoke_reason,
+    })
+}
+
+/// The role an agent acts in: a station or consultant grant wins over being a relative.
+fn agent_role(actor: &Actor) -> Role {
+    if actor.grants.iter().any(|g| matches!(g, Grant::Station(_))) {
+        Role::Station
+    } else if actor.has(Role::Consultant) {
+        Role::Consultant
+    } else {
+        Role::Applicant
+    }
+}
+
+impl App {
+    pub(crate) async fn load_mandate(&self, id: &str) -> Result<(Mandate, MandateRow), AppError> {
+        let listing = self
+            .store
+            .mandate(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this mandate".into()))?;
+        let row = listing.mandate.clone();
+        Ok((parse(listing)?, row))
+    }
+
+    /// The agent asks a principal (an applicant account, named by its e-mail address) for a
+    /// mandate. It is pending until she confirms it; she is sent the request with a code.
+    pub async fn request_mandate(
+        &self,
+        session: Option<&CurrentSession>,
+        request: &MandateRequest,
+        client: &Client,
+        now: i64,
+    ) -> Result<Mandate, AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let email = request.principal_email.trim();
+        let principal = match email {
+            "" => None,
+            email => self.store.user_by_email(email).await?,
+        }
+        .filter(|u| u.disabled_at.is_none())
+        .filter(|u| u.grants.iter().any(|(role, _)| role == "applicant"))
+        .ok_or_else(|| {
+            invalid(
+                "principal_email",
+                "no applicant account has this e-mail address; the principal signs up first",
+            )
+        })?;
+        if principal.id == actor.user_id {
+            return Err(invalid(
+                "principal_email",
+                "a mandate is for acting for someone else",
+            ));
+        }
+        self.authorize(
+            session,
+            Action::ActAsAgent,
+            &Resource::Person { id: &principal.id },
+            client,
+            now,
+        )
+        .await?;
+        let known: Vec<ItemCode> = self
+            .items(None)
+            .await?
+            .into_iter()
+            .map(|i| i.code)
+            .collect();
+        let (relation, items, from, to) = check_terms(
+            &request.relation,
+            &request.items,
+            &known,
+            &request.valid_from,
+            &request.valid_to,
+            beijing_today(now),
+        )
+        .map_err(|e| invalid(e.field, e.message))?;
+        let evidence = request.evidence.trim();
+        if evidence.chars().count() < 4 || evidence.chars().count() > MAX_EVIDENCE {
+            return Err(invalid(
+                "evidence",
+                "say what shows you may act for her, e.g. a notarised power of attorney and its number (4 to 500 characters)",
+            ));
+        }
+        if evidence.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(invalid("evidence", "remove the control characters"));
+        }
+        let id = format!("m-{}", random_hex(12));
+        let code = random_code();
+        let row = MandateRow {
+            id: id.clone(),
+            principal_id: principal.id.clone(),
+            agent_id: actor.user_id.clone(),
+            agent_role: agent_role(actor).as_str().into(),
+            relation: relation.as_str().into(),
+            items: items
+                .iter()
+                .map(ItemCode::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+            valid_from: from.to_string(),
+            valid_to: to.to_string(),
+            evidence: evidence.to_owned(),
+            state: MandateState::Pending.as_str().into(),
+            code_sealed: self.vault.seal(&seal_context(&id), &code),
+            wrong_attempts: 0,
+            created_at: now,
+            confirmed_at: None,
+            confirmed_how: None,
+            revoked_at: None,
+            revoked_by: None,
+            revoke_reason: String::new(),
+        };
+        let agent_name = self.display_name(&actor.user_id).await?;
+        let messages = self
+            .mandate_request_messages(&row, &principal.id, &agent_name, &code)
+            .await?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "mandate_requested",
+            ("person", &principal.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("mandate {id}");
+        self.store.create_mandate(&row, &record, &messages).await?;
+        Ok(self.load_mandate(&id).await?.0)
+    }
+
+    async fn display_name(&self, user_id: &str) -> Result<String, AppError> {
+        Ok(self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default())
+    }
+
+    /// The message asking the principal to confirm, with the code, in her language.
+    async fn mandate_request_messages(
+        &self,
+        row: &MandateRow,
+        principal_id: &str,
+        agent_name: &str,
+        code: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(user) = self.store.user_by_id(principal_id).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let mut names = Vec::new();
+        for code in row.items.split_whitespace() {
+            match self.item(code).await {
+                Ok(item) => names.push(item.name.get(lang).to_owned()),
+                Err(_) => names.push(code.to_owned()),
+            }
+        }
+        let mut params = serde_json::Map::new();
+        params.insert("agent".into(), agent_name.into());
+        params.insert("items".into(), names.join(", ").into());
+        params.insert("from".into(), row.valid_from.clone().into());
+        params.insert("to".into(), row.valid_to.clone().into());
+        params.insert("code".into(), code.into());
+        params.insert(
+            "link".into(),
+            format!(
+                "{}/account/mandates/{}?lang={}",
+                self.public_url(),
+                row.id,
+                lang.tag()
+            )
+            .into(),
+        );
+        let settings = self.store.notification_settings(&user.id).await?;
+        Ok(crate::notify::messages_for(
+            &crate::notify::Recipient {
+                user_id: &user.id,
+                email: &user.email,
+                language: &user.language,
+                settings: &settings,
+            },
+            Notice::MandateRequested,
+            &params,
+            None,
+        ))
+    }
+
+    /// Confirms a pending mandate: the principal from her own account (no code), or the agent
+    /// with the code the principal gives her. A wrong code is refused and audited; after
+    /// `MAX_ATTEMPTS` a new code is sent to the principal.
+    pub async fn confirm_mandate(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        code: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Mandate, AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let (mandate, row) = self.readable_mandate(session, id, client, now).await?;
+        let is_principal = mandate.principal.id == actor.user_id;
+        let is_agent = mandate.agent.id == actor.user_id;
+        if mandate.state() != MandateState::Pending {
+            return Err(invalid(
+                "mandate",
+                "this mandate is no longer waiting for confirmation",
+            ));
+        }
+        let how = if is_principal {
+            "account"
+        } else if is_agent {
+            let expected = self.vault.open(&seal_context(id), &row.code_sealed)?;
+            if !code_matches(&expected, code) {
+                return Err(self.mandate_code_refused(&row, actor, client, now).await?);
+            }
+            "code"
+        } else {
+            return Err(AppError::Forbidden(
+                "only the principal or the agent confirms a mandate",
+            ));
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "mandate_confirmed",
+            ("person", &mandate.principal.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("mandate {id} by {how}");
+        self.store
+            .confirm_mandate(id, how, now, &record)
+            .await
+            .map_err(|e| match e {
+                qiaoyi_store::StoreError::Conflict(m) => invalid("mandate", m),
+                other => other.into(),
+            })?;
+        Ok(self.load_mandate(id).await?.0)
+    }
+
+    /// Counts a wrong code (audited as denied); the error to give back.
+    async fn mandate_code_refused(
+        &self,
+        row: &MandateRow,
+        actor: &Actor,
+        client: &Client,
+        now: i64,
+    ) -> Result<AppError, AppError> {
+        let replaced = row.wrong_attempts + 1 >= MAX_ATTEMPTS;
+        let (replacement, messages) = if replaced {
+            let code = random_code();
+            let agent_name = self.display_name(&row.agent_id).await?;
+            let messages = self
+                .mandate_request_messages(row, &row.principal_id, &agent_name, &code)
+                .await?;
+            (
+                Some(self.vault.seal(&seal_context(&row.id), &code)),
+                messages,
+            )
+        } else {
+            (None, Vec::new())
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "mandate_code",
+            ("person", &row.principal_id),
+            "denied",
+            client,
+            now,
+        );
+        record.purpose = format!("mandate {}", row.id);
+        self.store
+            .mandate_code_refused(&row.id, replacement.as_deref(), &record, &messages)
+            .await?;
+        Ok(invalid(
+            "code",
+            if replaced {
+                "the code was wrong too many times; the principal was sent a new one"
+            } else {
+                "this is not the code the principal was sent; ask her to read it again"
+            },
+        ))
+    }
+
+    /// Revokes a mandate: the principal or the agent, with a reason. What was done under it
+    /// stays; nothing more can be.
+    pub async fn revoke_mandate(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        reason: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Mandate, AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let actor = &current.actor;
+        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
+        if mandate.principal.id != actor.user_id && mandate.agent.id != actor.user_id {
+            return Err(AppError::Forbidden(
+                "only the principal or the agent revokes a mandate",
+            ));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() < 4 || reason.chars().count() > MAX_REASON {
+            return Err(invalid(
+                "reason",
+                "say why, in a few words (4 to 500 characters)",
+            ));
+        }
+        if reason.chars().any(char::is_control) {
+            return Err(invalid("reason", "remove the line breaks"));
+        }
+        let mut record = self.audit_record(
+            Some(actor),
+            "mandate_revoked",
+            ("person", &mandate.principal.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("mandate {id}");
+        self.store
+            .revoke_mandate(id, &actor.user_id, reason, now, &record)
+            .await
+            .map_err(|e| match e {
+                qiaoyi_store::StoreError::Conflict(m) => invalid("mandate", m),
+                other => other.into(),
+            })?;
+        Ok(self.load_mandate(id).await?.0)
+    }
+
+    /// A mandate for its principal, its agent, or staff who may read the principal's file (that
+    /// read is audited as such). Anyone else is refused.
+    async fn readable_mandate(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(Mandate, MandateRow), AppError> {
+        let Some(current) = session else {
+            return Err(AppError::Unauthenticated);
+        };
+        let (mandate, row) = self.load_mandate(id).await?;
+        let me = current.actor.user_id.as_str();
+        if mandate.principal.id != me && mandate.agent.id != me {
+            self.authorize(
+                session,
+                Action::ReadPersonFile,
+                &Resource::Person {
+                    id: &mandate.principal.id,
+                },
+                client,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden(_) => AppError::NotFound("this mandate".into()),
+                other => other,
+            })?;
+        }
+        Ok((mandate, row))
+    }
+
+    /// A mandate with the cases filed and the payments made under it.
+    pub async fn mandate(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<MandateDetail, AppError> {
+        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
+        let me = session
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or_default();
+        let mut cases = Vec::new();
+        for row in self.store.cases_under_mandate(id, 100).await? {
+            cases.push(self.case_from_row(row).await?);
+        }
+        Ok(MandateDetail {
+            payments: self.store.entries_under_mandate(id, 100).await?,
+            cases,
+            is_principal: mandate.principal.id == me,
+            is_agent: mandate.agent.id == me,
+            mandate,
+        })
+    }
+
+    /// The mandates the signed-in person granted or holds, newest first.
+    pub async fn my_mandates(
+        &self,
+        session: Option<&CurrentSession>,
+        offset: u64,
+        limit: u64,
+        client: &Client,
+        now: i64,
+    ) -> Result<Page<Mandate>, AppError> {
+        let me = self
+            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .await?;
+        crate::check_limit(limit)?;
+        let page = self.store.mandates_of(me, offset, limit).await?;
+        Ok(Page {
+            total: page.total,
+            offset: page.offset,
+            items: page
+                .items
+                .into_iter()
+                .map(parse)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The mandates under which the signed-in person may act today, for the forms that offer them.
+    pub async fn usable_mandates(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<Mandate>, AppError> {
+        let me = session.map(|s| s.actor.user_id.clone()).unwrap_or_default();
+        Ok(self
+            .my_mandates(session, 0, 100, client, now)
+            .await?
+            .items
+            .into_iter()
+            .filter(|m| m.agent.id == me && m.usable(now).is_ok())
+            .collect())
+    }
+
+    /// The mandate `id` if `actor` is its agent and it allows acting for `principal` (when given)
+    /// on `item` today; the refusal with its reason otherwise.
+    pub(crate) async fn mandate_for_act(
+        &self,
+        actor: &Actor,
+        id: &str,
+        principal: Option<&str>,
+        item: &ItemCode,
+        now: i64,
+    ) -> Result<Mandate, AppError> {
+        let (mandate, _) = self.load_mandate(id.trim()).await.map_err(|e| match e {
+            AppError::NotFound(_) => invalid("mandate", "choose one of your mandates"),
+            other => other,
+        })?;
+        if mandate.agent.id != actor.user_id {
+            return Err(AppError::Mandate(Refusal::NotAgent));
+        }
+        self.mandate_covers(&mandate, principal, item, now)?;
+        Ok(mandate)
+    }
+
+    /// Whether `mandate` allows acting for `principal` on `item` today.
+    pub(crate) fn mandate_covers(
+        &self,
+        mandate: &Mandate,
+        principal: Option<&str>,
+        item: &ItemCode,
+        now: i64,
+    ) -> Result<(), AppError> {
+        if principal.is_some_and(|p| p != mandate.principal.id) {
+            return Err(AppError::Mandate(Refusal::OtherPrincipal));
+        }
+        permits(&mandate.terms, item, beijing_today(now)).map_err(AppError::Mandate)
+    }
+
+    /// When `actor` acts on a case as the agent who filed it under a mandate: the mandate must
+    /// still allow it. `None` when the actor is not acting as an agent.
+    pub(crate) async fn agent_act(
+        &self,
+        case: &Case,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Option<Mandate>, AppError> {
+        let Some(mandate_id) = &case.mandate_id else {
+            return Ok(None);
+        };
+        if case.filed_by != actor.user_id || case.applicant_id.as_deref() == Some(&actor.user_id) {
+            return Ok(None);
+        }
+        self.mandate_for_act(
+            actor,
+            mandate_id,
+            case.applicant_id.as_deref(),
+            &case.item.code,
+            now,
+        )
+        .await
+        .map(Some)
+    }
+
+    /// The message telling the principal of a case what her agent did (`act`, one of [`ACTS`]).
+    pub(crate) async fn proxy_act_messages(
+        &self,
+        case: &Case,
+        agent_id: &str,
+        act: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(principal) = case.applicant_id.as_deref() else {
+            return Ok(Vec::new());
+        };
+        self.proxy_act_messages_for(principal, &case.id, &case.number, &case.item, agent_id, act)
+            .await
+    }
+
+    pub(crate) async fn proxy_act_messages_for(
+        &self,
+        principal: &str,
+        case_id: &str,
+        number: &str,
+        item: &Item,
+        agent_id: &str,
+        act: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(user) = self.store.user_by_id(principal).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let mut params = serde_json::Map::new();
+        params.insert("agent".into(), self.display_name(agent_id).await?.into());
+        params.insert("act".into(), act.into());
+        params.insert("number".into(), number.into());
+        params.insert("item".into(), item.name.get(lang).into());
+        params.insert(
+            "link".into(),
+            format!("{}/cases/{case_id}?lang={}", self.public_url(), lang.tag()).into(),
+        );
+        let settings = self.store.notification_settings(&user.id).await?;
+        Ok(crate::notify::messages_for(
+            &crate::notify::Recipient {
+                user_id: &user.id,
+                email: &user.email,
+                language: &user.language,
+                settings: &settings,
+            },
+            Notice::ProxyAct,
+            &params,
+            None,
+        ))
+    }
+}

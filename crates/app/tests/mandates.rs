@@ -1,0 +1,643 @@
+//! Proxy handling (代办) through the use cases, on whichever database the test store gives: a
+//! daughter abroad asks her mother for a mandate, confirms it with the code her mother was sent,
+//! files and sends a passport renewal for her, a consultant pays the fee for her under the mandate
+//! (代缴), the mother is told of each act; out-of-scope, expired, revoked and someone else's
+//! mandates are refused with their reason; bad input is refused field by field.
+
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::accounts::CurrentSession;
+use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::domain::mandates::{MandateState, Refusal};
+use qiaoyi_app::fees::FeeRequest;
+use qiaoyi_app::mandates::MandateRequest;
+use qiaoyi_app::{App, AppError};
+use qiaoyi_store::Store;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+const DAY: i64 = 86_400_000;
+
+fn request(principal: &str, items: &[&str], from: &str, to: &str) -> MandateRequest {
+    MandateRequest {
+        principal_email: principal.into(),
+        relation: "parent".into(),
+        items: items.iter().map(|s| s.to_string()).collect(),
+        valid_from: from.into(),
+        valid_to: to.into(),
+        evidence: "公证委托书 (2026) 第 0815 号".into(),
+    }
+}
+
+/// What the test store's outbox holds for `template`: (recipient, params as JSON).
+async fn queued(store: &Store, template: &str) -> Vec<(String, serde_json::Value)> {
+    store
+        .pending_messages(1000)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.template == template)
+        .map(|m| (m.recipient, serde_json::from_str(&m.params).expect("json")))
+        .collect()
+}
+
+fn renewal_for_mother(mandate: &str) -> CaseRequest {
+    CaseRequest {
+        item: "EE-01".into(),
+        person_name: "陈秀英".into(),
+        person_name_latin: "CHEN XIUYING".into(),
+        birth_date: "1941-02-03".into(),
+        relation: "self".into(),
+        delivery: "courier".into(),
+        mandate: mandate.into(),
+        ..CaseRequest::default()
+    }
+}
+
+async fn upload_required(app: &App, who: &CurrentSession, id: &str, now: i64) {
+    let detail = app.case(Some(who), id, &client(), now).await.expect("read");
+    for (i, m) in detail.case.item.materials.iter().enumerate() {
+        if m.required {
+            app.upload_case_file(
+                Some(who),
+                id,
+                &Upload {
+                    material: i,
+                    file_name: "scan.pdf",
+                    content: PDF,
+                },
+                &client(),
+                now,
+            )
+            .await
+            .expect("uploaded");
+        }
+    }
+}
+
+fn refusal(result: Result<impl std::fmt::Debug, AppError>) -> Refusal {
+    match result {
+        Err(AppError::Mandate(r)) => r,
+        other => panic!("expected a mandate refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
+    let (app, store) = app().await;
+    let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
+    let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let before = queued(&store.store, "mandate-requested").await.len();
+
+    // The daughter asks; the mother is sent the request with a code.
+    let asked = app
+        .request_mandate(
+            Some(&daughter),
+            &request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-11-27",
+            ),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("asked");
+    assert_eq!(asked.state(), MandateState::Pending);
+    assert_eq!(asked.principal.email, "mother@qiaoyi.example");
+    assert_eq!(asked.agent_role.as_str(), "applicant");
+    let requests = queued(&store.store, "mandate-requested").await;
+    assert_eq!(requests.len(), before + 1);
+    let (to, params) = requests.last().expect("request");
+    assert_eq!(to, "mother@qiaoyi.example");
+    let code = params["code"].as_str().expect("code").to_owned();
+    assert_eq!(code.len(), 6);
+
+    // Nothing can be done for her before she confirms.
+    let early = app
+        .open_case(
+            Some(&daughter),
+            &renewal_for_mother(&asked.id),
+            &client(),
+            T0,
+        )
+        .await;
+    assert_eq!(refusal(early), Refusal::NotConfirmed);
+
+    // A wrong code is refused and audited; the right one confirms.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = app
+        .confirm_mandate(Some(&daughter), &asked.id, wrong, &client(), T0)
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "code", .. })),
+        "{refused:?}"
+    );
+    let audited = store
+        .store
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: "mandate_code".into(),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audited.total, 1);
+    assert_eq!(audited.items[0].outcome, "denied");
+    // Someone who is neither party learns nothing of it.
+    let hidden = app.mandate(Some(&rome), &asked.id, &client(), T0).await;
+    assert!(matches!(hidden, Err(AppError::NotFound(_))), "{hidden:?}");
+    let stranger = app
+        .confirm_mandate(Some(&rome), &asked.id, &code, &client(), T0)
+        .await;
+    assert!(
+        matches!(stranger, Err(AppError::NotFound(_))),
+        "{stranger:?}"
+    );
+    let confirmed = app
+        .confirm_mandate(Some(&daughter), &asked.id, &code, &client(), T0)
+        .await
+        .expect("confirmed");
+    assert_eq!(confirmed.state(), MandateState::Confirmed);
+    assert_eq!(confirmed.confirmed_how.as_deref(), Some("code"));
+    let again = app
+        .confirm_mandate(Some(&mother), &asked.id, "", &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            again,
+            Err(AppError::Invalid {
+                field: "mandate",
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+
+    // She files the renewal for her mother: the case is the mother's, and the mother is told.
+    let case = app
+        .open_case(
+            Some(&daughter),
+            &renewal_for_mother(&asked.id),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("opened for her mother");
+    assert_eq!(
+        case.applicant_id.as_deref(),
+        Some(mother.actor.user_id.as_str())
+    );
+    assert_eq!(case.filed_by, daughter.actor.user_id);
+    assert_eq!(case.mandate_id.as_deref(), Some(asked.id.as_str()));
+    let told = queued(&store.store, "proxy-act").await;
+    let opened = told
+        .iter()
+        .find(|(_, p)| p["act"] == "open")
+        .expect("the mother is told of the new case");
+    assert_eq!(opened.0, "mother@qiaoyi.example");
+    assert_eq!(opened.1["number"], case.number.as_str());
+    let mothers = app
+        .cases(Some(&mother), CaseList::Mine, 0, 50, &client(), T0)
+        .await
+        .expect("her cases");
+    assert!(mothers.items.iter().any(|c| c.id == case.id));
+
+    // She uploads and sends it; each act is told to the mother.
+    upload_required(&app, &daughter, &case.id, T0).await;
+    let sent = app
+        .step_case(
+            Some(&daughter),
+            &case.id,
+            &StepRequest {
+                step: "submit".into(),
+                expected_version: case.version,
+                ..StepRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("sent");
+    let acts: Vec<String> = queued(&store.store, "proxy-act")
+        .await
+        .iter()
+        .map(|(_, p)| p["act"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        acts.contains(&"upload".to_owned()) && acts.contains(&"submit".to_owned()),
+        "{acts:?}"
+    );
+
+    // The mandate covers only the renewal, and only its own agent.
+    let out_of_scope = app
+        .open_case(
+            Some(&daughter),
+            &CaseRequest {
+                item: "EC-01".into(),
+                delivery: "window".into(),
+                ..renewal_for_mother(&asked.id)
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(matches!(refusal(out_of_scope), Refusal::OutOfScope(_)));
+    let not_hers = app
+        .open_case(
+            Some(&consultant),
+            &renewal_for_mother(&asked.id),
+            &client(),
+            T0,
+        )
+        .await;
+    assert_eq!(refusal(not_hers), Refusal::NotAgent);
+
+    // A consultant pays the fee for the mother under the mandate (代缴); both see it.
+    let paid = app
+        .record_fee(
+            Some(&consultant),
+            &sent.id,
+            &FeeRequest {
+                kind: "payment".into(),
+                amount_fen: 5_000,
+                method: "cash_window".into(),
+                mandate: asked.id.clone(),
+                ..FeeRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("paid under the mandate");
+    assert!(paid.on_behalf);
+    assert_eq!(paid.mandate_id.as_deref(), Some(asked.id.as_str()));
+    assert_eq!(paid.payer_name, "季美华");
+    assert_eq!(paid.payer_relation, "parent");
+    let mothers_fees = app
+        .case_fees(Some(&mother), &sent.id, &client(), T0)
+        .await
+        .expect("her fees");
+    assert!(mothers_fees.entries.iter().any(|e| e.id == paid.id));
+    let detail = app
+        .mandate(Some(&daughter), &asked.id, &client(), T0)
+        .await
+        .expect("her mandate page");
+    assert_eq!(detail.cases.len(), 1);
+    assert_eq!(detail.payments.len(), 1);
+    assert!(detail.is_agent && !detail.is_principal);
+    assert!(
+        queued(&store.store, "proxy-act")
+            .await
+            .iter()
+            .any(|(_, p)| p["act"] == "pay")
+    );
+    // Staff who may read her file may read the mandate.
+    app.mandate(Some(&officer), &asked.id, &client(), T0)
+        .await
+        .expect("officer reads it");
+
+    // A payment under a mandate for a case of someone else is refused.
+    let other = app
+        .open_case(
+            Some(&daughter),
+            &CaseRequest {
+                mandate: String::new(),
+                relation: "parent".into(),
+                ..renewal_for_mother("")
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("her own case for her mother");
+    upload_required(&app, &daughter, &other.id, T0).await;
+    let other = app
+        .step_case(
+            Some(&daughter),
+            &other.id,
+            &StepRequest {
+                step: "submit".into(),
+                expected_version: other.version,
+                ..StepRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("sent");
+    let wrong_case = app
+        .record_fee(
+            Some(&consultant),
+            &other.id,
+            &FeeRequest {
+                kind: "payment".into(),
+                amount_fen: 100,
+                method: "cash_window".into(),
+                mandate: asked.id.clone(),
+                ..FeeRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await;
+    assert_eq!(refusal(wrong_case), Refusal::OtherPrincipal);
+
+    // After its last day it allows nothing more.
+    let draft = app
+        .open_case(
+            Some(&daughter),
+            &renewal_for_mother(&asked.id),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("another draft");
+    let later = T0 + 200 * DAY;
+    let expired = app
+        .upload_case_file(
+            Some(&daughter),
+            &draft.id,
+            &Upload {
+                material: 0,
+                file_name: "scan.pdf",
+                content: PDF,
+            },
+            &client(),
+            later,
+        )
+        .await;
+    assert!(matches!(refusal(expired), Refusal::Expired(_)));
+
+    // The mother revokes it, with a reason; nothing more can be done under it.
+    let no_reason = app
+        .revoke_mandate(Some(&mother), &asked.id, " ", &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            no_reason,
+            Err(AppError::Invalid {
+                field: "reason",
+                ..
+            })
+        ),
+        "{no_reason:?}"
+    );
+    let revoked = app
+        .revoke_mandate(Some(&mother), &asked.id, "she is back home", &client(), T0)
+        .await
+        .expect("revoked");
+    assert_eq!(revoked.state(), MandateState::Revoked);
+    let after = app
+        .open_case(
+            Some(&daughter),
+            &renewal_for_mother(&asked.id),
+            &client(),
+            T0,
+        )
+        .await;
+    assert_eq!(refusal(after), Refusal::Revoked);
+    let twice = app
+        .revoke_mandate(Some(&daughter), &asked.id, "once more", &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            twice,
+            Err(AppError::Invalid {
+                field: "mandate",
+                ..
+            })
+        ),
+        "{twice:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
+    let (app, _store) = app().await;
+    let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+
+    let asked = app
+        .request_mandate(
+            Some(&consultant),
+            &MandateRequest {
+                relation: "other".into(),
+                ..request(
+                    "mother@qiaoyi.example",
+                    &["EC-01", "EE-01", "EC-01"],
+                    "2026-05-28",
+                    "2027-05-27",
+                )
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("asked");
+    assert_eq!(asked.agent_role.as_str(), "consultant");
+    assert_eq!(asked.terms.items.len(), 2, "duplicates dropped");
+    // The agent cannot confirm without the code; the principal can, from her account.
+    let no_code = app
+        .confirm_mandate(Some(&consultant), &asked.id, "", &client(), T0)
+        .await;
+    assert!(
+        matches!(no_code, Err(AppError::Invalid { field: "code", .. })),
+        "{no_code:?}"
+    );
+    let confirmed = app
+        .confirm_mandate(Some(&mother), &asked.id, "", &client(), T0)
+        .await
+        .expect("confirmed");
+    assert_eq!(confirmed.confirmed_how.as_deref(), Some("account"));
+    let listed = app
+        .my_mandates(Some(&mother), 0, 20, &client(), T0)
+        .await
+        .expect("her list");
+    assert!(listed.items.iter().any(|m| m.id == asked.id));
+    let usable = app
+        .usable_mandates(Some(&consultant), &client(), T0)
+        .await
+        .expect("usable");
+    assert_eq!(usable.len(), 1);
+    let bad_limit = app.my_mandates(Some(&mother), 0, 0, &client(), T0).await;
+    assert!(
+        matches!(bad_limit, Err(AppError::Invalid { .. })),
+        "{bad_limit:?}"
+    );
+
+    // Bad requests name their field, and nothing is written.
+    let too_long = "2028-05-28";
+    let cases = [
+        (
+            request(
+                "applicant@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            "principal_email",
+        ),
+        (
+            request(
+                "nobody@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            "principal_email",
+        ),
+        (
+            request(
+                "officer@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            "principal_email",
+        ),
+        (
+            request("", &["EE-01"], "2026-05-28", "2026-06-28"),
+            "principal_email",
+        ),
+        (
+            MandateRequest {
+                relation: "self".into(),
+                ..request(
+                    "mother@qiaoyi.example",
+                    &["EE-01"],
+                    "2026-05-28",
+                    "2026-06-28",
+                )
+            },
+            "relation",
+        ),
+        (
+            request("mother@qiaoyi.example", &[], "2026-05-28", "2026-06-28"),
+            "items",
+        ),
+        (
+            request(
+                "mother@qiaoyi.example",
+                &["ZZ-99"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            "items",
+        ),
+        (
+            request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-27",
+                "2026-06-28",
+            ),
+            "valid_from",
+        ),
+        (
+            request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "28.05.2026",
+                "2026-06-28",
+            ),
+            "valid_from",
+        ),
+        (
+            request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-06-28",
+                "2026-05-28",
+            ),
+            "valid_to",
+        ),
+        (
+            request("mother@qiaoyi.example", &["EE-01"], "2026-05-28", too_long),
+            "valid_to",
+        ),
+        (
+            MandateRequest {
+                evidence: "ok".into(),
+                ..request(
+                    "mother@qiaoyi.example",
+                    &["EE-01"],
+                    "2026-05-28",
+                    "2026-06-28",
+                )
+            },
+            "evidence",
+        ),
+        (
+            MandateRequest {
+                evidence: "x".repeat(501),
+                ..request(
+                    "mother@qiaoyi.example",
+                    &["EE-01"],
+                    "2026-05-28",
+                    "2026-06-28",
+                )
+            },
+            "evidence",
+        ),
+    ];
+    for (bad, field) in cases {
+        let refused = app
+            .request_mandate(Some(&daughter), &bad, &client(), T0)
+            .await;
+        match refused {
+            Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field, "{bad:?}"),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let still = app
+        .my_mandates(Some(&daughter), 0, 20, &client(), T0)
+        .await
+        .expect("list");
+    // Only the demo's own mandate: none of the bad requests was written.
+    assert_eq!(still.total, 1);
+    // Officers do not act as agents.
+    let officer_asks = app
+        .request_mandate(
+            Some(&officer),
+            &request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(officer_asks, Err(AppError::Forbidden(_))),
+        "{officer_asks:?}"
+    );
+    let anonymous = app
+        .request_mandate(
+            None,
+            &request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-06-28",
+            ),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(anonymous, Err(AppError::Unauthenticated)),
+        "{anonymous:?}"
+    );
+}

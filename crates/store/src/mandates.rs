@@ -1,0 +1,270 @@
+//! Mandates (代办): written with the message that asks the principal to confirm, confirmed or
+//! revoked by one conditional UPDATE each with its audit entry, wrong confirmation codes counted
+//! (the code replaced after too many).
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::catalog::Page;
+use crate::outbox::enqueue;
+use crate::{NewMessage, Store, StoreError, audit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateRow {
+    pub id: String,
+    pub principal_id: String,
+    pub agent_id: String,
+    pub agent_role: String,
+    pub relation: String,
+    /// Item codes separated by spaces.
+    pub items: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub evidence: String,
+    pub state: String,
+    pub code_sealed: String,
+    pub wrong_attempts: i64,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub confirmed_how: Option<String>,
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: String,
+}
+
+/// A mandate with the e-mail addresses and names of both parties, for lists and pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateListing {
+    pub mandate: MandateRow,
+    pub principal_email: String,
+    pub principal_name: String,
+    pub agent_email: String,
+    pub agent_name: String,
+}
+
+const COLUMNS: &str = "m.id, m.principal_id, m.agent_id, m.agent_role, m.relation, m.items, m.valid_from, m.valid_to, \
+     m.evidence, m.state, m.code_sealed, m.wrong_attempts, m.created_at, m.confirmed_at, m.confirmed_how, \
+     m.revoked_at, m.revoked_by, m.revoke_reason, \
+     p.email AS principal_email, p.display_name AS principal_name, a.email AS agent_email, a.display_name AS agent_name";
+const FROM: &str =
+    "mandates m JOIN users p ON p.id = m.principal_id JOIN users a ON a.id = m.agent_id";
+
+fn listing(r: &AnyRow) -> Result<MandateListing, StoreError> {
+    Ok(MandateListing {
+        mandate: MandateRow {
+            id: r.try_get("id")?,
+            principal_id: r.try_get("principal_id")?,
+            agent_id: r.try_get("agent_id")?,
+            agent_role: r.try_get("agent_role")?,
+            relation: r.try_get("relation")?,
+            items: r.try_get("items")?,
+            valid_from: r.try_get("valid_from")?,
+            valid_to: r.try_get("valid_to")?,
+            evidence: r.try_get("evidence")?,
+            state: r.try_get("state")?,
+            code_sealed: r.try_get("code_sealed")?,
+            wrong_attempts: r.try_get("wrong_attempts")?,
+            created_at: r.try_get("created_at")?,
+            confirmed_at: r.try_get("confirmed_at")?,
+            confirmed_how: r.try_get("confirmed_how")?,
+            revoked_at: r.try_get("revoked_at")?,
+            revoked_by: r.try_get("revoked_by")?,
+            revoke_reason: r.try_get("revoke_reason")?,
+        },
+        principal_email: r.try_get("principal_email")?,
+        principal_name: r.try_get("principal_name")?,
+        agent_email: r.try_get("agent_email")?,
+        agent_name: r.try_get("agent_name")?,
+    })
+}
+
+impl Store {
+    /// Writes a new (pending) mandate with its audit entry and the message asking the principal to
+    /// confirm it.
+    pub async fn create_mandate(
+        &self,
+        m: &MandateRow,
+        record: &AuditRecord,
+        messages: &[NewMessage],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO mandates (id, principal_id, agent_id, agent_role, relation, items, valid_from, valid_to, \
+             evidence, state, code_sealed, wrong_attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, $11)",
+        )
+        .bind(&m.id)
+        .bind(&m.principal_id)
+        .bind(&m.agent_id)
+        .bind(&m.agent_role)
+        .bind(&m.relation)
+        .bind(&m.items)
+        .bind(&m.valid_from)
+        .bind(&m.valid_to)
+        .bind(&m.evidence)
+        .bind(&m.code_sealed)
+        .bind(m.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for message in messages {
+            enqueue(&mut tx, message, m.created_at).await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn mandate(&self, id: &str) -> Result<Option<MandateListing>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE m.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(listing).transpose()
+    }
+
+    /// The mandates `user_id` granted or holds, newest first.
+    pub async fn mandates_of(
+        &self,
+        user_id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<MandateListing>, StoreError> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mandates WHERE principal_id = $1 OR agent_id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE m.principal_id = $1 OR m.agent_id = $1 \
+             ORDER BY m.created_at DESC, m.id LIMIT $2 OFFSET $3"
+        )))
+        .bind(user_id)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            total: total.max(0) as u64,
+            offset,
+            items: rows.iter().map(listing).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Confirms a pending mandate. `Conflict` when it is no longer pending (confirmed or revoked
+    /// meanwhile), and nothing is written.
+    pub async fn confirm_mandate(
+        &self,
+        id: &str,
+        how: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query(
+            "UPDATE mandates SET state = 'confirmed', confirmed_at = $1, confirmed_how = $2 \
+             WHERE id = $3 AND state = 'pending'",
+        )
+        .bind(now)
+        .bind(how)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "this mandate is no longer waiting for confirmation".into(),
+            ));
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a wrong confirmation code with its audit entry; `replacement` (a newly sealed code)
+    /// replaces the code and restarts the count, with the message that sends it.
+    pub async fn mandate_code_refused(
+        &self,
+        id: &str,
+        replacement: Option<&str>,
+        record: &AuditRecord,
+        messages: &[NewMessage],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        match replacement {
+            Some(code) => {
+                sqlx::query(
+                    "UPDATE mandates SET code_sealed = $1, wrong_attempts = 0 WHERE id = $2",
+                )
+                .bind(code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+            }
+            None => {
+                sqlx::query("UPDATE mandates SET wrong_attempts = wrong_attempts + 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        for message in messages {
+            enqueue(&mut tx, message, record.at_ms).await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes a mandate that is not revoked yet; `Conflict` otherwise.
+    pub async fn revoke_mandate(
+        &self,
+        id: &str,
+        by: &str,
+        reason: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query(
+            "UPDATE mandates SET state = 'revoked', revoked_at = $1, revoked_by = $2, revoke_reason = $3 \
+             WHERE id = $4 AND state <> 'revoked'",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "this mandate was already revoked".into(),
+            ));
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The cases filed under a mandate, newest first (at most `limit`).
+    pub async fn cases_under_mandate(
+        &self,
+        mandate_id: &str,
+        limit: u64,
+    ) -> Result<Vec<crate::CaseRow>, StoreError> {
+        crate::cases::by_mandate(&self.pool, mandate_id, limit).await
+    }
+
+    /// The payments made under a mandate, newest first (at most `limit`).
+    pub async fn entries_under_mandate(
+        &self,
+        mandate_id: &str,
+        limit: u64,
+    ) -> Result<Vec<crate::LedgerEntryRow>, StoreError> {
+        crate::ledger::by_mandate(&self.pool, mandate_id, limit).await
+    }
+}
