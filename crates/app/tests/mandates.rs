@@ -112,7 +112,10 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     assert_eq!(asked.agent_role.as_str(), "applicant");
     let requests = queued(&store.store, "mandate-requested").await;
     assert_eq!(requests.len(), before + 1);
-    let (to, params) = requests.last().expect("request");
+    let (to, params) = requests
+        .iter()
+        .find(|(_, p)| p["link"].as_str().is_some_and(|l| l.contains(&asked.id)))
+        .expect("the request for this mandate");
     assert_eq!(to, "mother@qiaoyi.example");
     let code = params["code"].as_str().expect("code").to_owned();
     assert_eq!(code.len(), 6);

@@ -1,0 +1,344 @@
+//! Mandates (代办) through the API and the pages: asking, confirming from the principal's account or
+//! with her code, filing for her under the mandate, refusals with their reason as problem JSON and
+//! as localized messages, and who may see a mandate.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Browser, json};
+
+fn body(principal: &str, items: &str, from: &str, to: &str) -> String {
+    format!(
+        r#"{{"principal_email":"{principal}","relation":"parent","items":{items},"valid_from":"{from}","valid_to":"{to}","evidence":"公证委托书 第 0815 号"}}"#
+    )
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone"))
+        .date()
+}
+
+fn days(n: i64) -> String {
+    today()
+        .checked_add(jiff::Span::new().days(n))
+        .expect("date")
+        .to_string()
+}
+
+const RENEWAL_FOR_MOTHER: &str = r#""item":"EE-01","person_name":"陈秀英","person_name_latin":"CHEN XIUYING","birth_date":"1941-02-03","relation":"self","delivery":"courier""#;
+
+#[tokio::test]
+async fn api_a_mandate_is_asked_confirmed_used_and_revoked() {
+    let mut daughter = Browser::new().await;
+    let mut mother = daughter.another();
+    let mut consultant = daughter.another();
+    let mut madrid = daughter.another();
+    let mut anonymous = daughter.another();
+    let d = daughter.api_sign_in("applicant@qiaoyi.example").await;
+    let m = mother.api_sign_in("mother@qiaoyi.example").await;
+    let c = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    madrid.api_sign_in("station.madrid@qiaoyi.example").await;
+
+    // Bad input: problem JSON naming the field; nothing written.
+    let (from, to) = (days(0), days(30));
+    let bad = [
+        (
+            body("applicant@qiaoyi.example", r#"["EE-01"]"#, &from, &to),
+            "principal_email",
+        ),
+        (
+            body("nobody@example.org", r#"["EE-01"]"#, &from, &to),
+            "principal_email",
+        ),
+        (body("mother@qiaoyi.example", "[]", &from, &to), "items"),
+        (
+            body("mother@qiaoyi.example", r#"["<script>"]"#, &from, &to),
+            "items",
+        ),
+        (
+            body("mother@qiaoyi.example", r#"["EE-01"]"#, &days(-1), &to),
+            "valid_from",
+        ),
+        (
+            body("mother@qiaoyi.example", r#"["EE-01"]"#, &from, &days(-3)),
+            "valid_to",
+        ),
+        (
+            body("mother@qiaoyi.example", r#"["EE-01"]"#, &from, &days(800)),
+            "valid_to",
+        ),
+        (
+            body("mother@qiaoyi.example", r#"["EE-01"]"#, "yesterday", &to),
+            "valid_from",
+        ),
+    ];
+    for (json_body, field) in &bad {
+        let r = daughter
+            .post_json("/api/v1/mandates", json_body, Some(&d))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{json_body}: {}",
+            r.body
+        );
+        assert_eq!(json(&r.body)["field"], *field, "{json_body}");
+    }
+    let malformed = daughter.post_json("/api/v1/mandates", "{", Some(&d)).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    let listed = json(&daughter.get("/api/v1/mandates").await.body);
+    assert_eq!(listed["total"], 1, "only the demo's mandate: {listed}");
+    assert_eq!(
+        anonymous.get("/api/v1/mandates").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The daughter asks; it is pending, and the mother confirms it from her account.
+    let asked = daughter
+        .post_json(
+            "/api/v1/mandates",
+            &body("mother@qiaoyi.example", r#"["EE-01"]"#, &from, &to),
+            Some(&d),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let asked = json(&asked.body);
+    let id = asked["id"].as_str().expect("id").to_owned();
+    assert_eq!(asked["state"], "pending");
+    assert_eq!(asked["refusal"], "not-confirmed");
+    let open = format!(r#"{{{RENEWAL_FOR_MOTHER},"mandate":"{id}"}}"#);
+    let early = daughter.post_json("/api/v1/cases", &open, Some(&d)).await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
+    assert_eq!(json(&early.body)["type"], "/problems/mandate-refused");
+    assert_eq!(json(&early.body)["part"], "not-confirmed");
+    let mine = json(&mother.get("/api/v1/mandates").await.body);
+    assert!(
+        mine["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|x| x["id"] == id.as_str())
+    );
+    let confirmed = mother
+        .post_json(&format!("/api/v1/mandates/{id}/confirm"), "{}", Some(&m))
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert_eq!(json(&confirmed.body)["confirmed_how"], "account");
+    assert_eq!(json(&confirmed.body)["usable_today"], true);
+
+    // Under it, the daughter files for her mother; the case is the mother's.
+    let filed = daughter.post_json("/api/v1/cases", &open, Some(&d)).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let case = json(&filed.body);
+    assert_eq!(case["mandate_id"], id.as_str());
+    let case_id = case["id"].as_str().expect("id");
+    assert_eq!(
+        mother.get(&format!("/api/v1/cases/{case_id}")).await.status,
+        StatusCode::OK
+    );
+    // Another service, or another agent: refused with the reason.
+    let other_item = format!(
+        r#"{{"item":"EC-01","person_name":"陈秀英","birth_date":"1941-02-03","relation":"self","delivery":"window","mandate":"{id}"}}"#
+    );
+    let r = daughter
+        .post_json("/api/v1/cases", &other_item, Some(&d))
+        .await;
+    assert_eq!(json(&r.body)["part"], "out-of-scope", "{}", r.body);
+    let r = consultant.post_json("/api/v1/cases", &open, Some(&c)).await;
+    assert_eq!(json(&r.body)["part"], "not-agent", "{}", r.body);
+    // A station that is no party to it does not see it.
+    assert_eq!(
+        madrid.get(&format!("/api/v1/mandates/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let detail = json(&daughter.get(&format!("/api/v1/mandates/{id}")).await.body);
+    assert_eq!(detail["cases"][0]["id"], case_id);
+
+    // A consultant pays the fee of a sent case for her under the mandate (代缴).
+    let sent = daughter.draft_with_materials(&d, &open, "EE-01").await;
+    let r = daughter
+        .post_json(
+            &format!("/api/v1/cases/{sent}/steps"),
+            r#"{"step":"submit","version":1}"#,
+            Some(&d),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pay = format!(
+        r#"{{"kind":"payment","amount_fen":2000,"method":"cash_window","mandate":"{id}"}}"#
+    );
+    let paid = consultant
+        .post_json(&format!("/api/v1/cases/{sent}/fees"), &pay, Some(&c))
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    assert_eq!(json(&paid.body)["mandate_id"], id.as_str());
+    assert_eq!(json(&paid.body)["on_behalf"], true);
+    let statement = json(&mother.get(&format!("/api/v1/cases/{sent}/fees")).await.body);
+    assert_eq!(statement["paid_fen"], 2000, "{statement}");
+    let detail = json(&daughter.get(&format!("/api/v1/mandates/{id}")).await.body);
+    assert_eq!(detail["payments"][0]["amount_fen"], 2000);
+
+    // Revoked with a reason, it allows nothing more.
+    let revoke = format!("/api/v1/mandates/{id}/revoke");
+    let r = mother
+        .post_json(&revoke, r#"{"reason":""}"#, Some(&m))
+        .await;
+    assert_eq!(json(&r.body)["field"], "reason", "{}", r.body);
+    let r = mother
+        .post_json(&revoke, r#"{"reason":"I am back home"}"#, Some(&m))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json(&r.body)["state"], "revoked");
+    let r = daughter.post_json("/api/v1/cases", &open, Some(&d)).await;
+    assert_eq!(json(&r.body)["part"], "revoked", "{}", r.body);
+}
+
+#[tokio::test]
+async fn pages_an_agent_asks_confirms_with_the_code_and_applies_for_her_mother() {
+    let mut daughter = Browser::new().await;
+    let mut mother = daughter.another();
+    let mut madrid = daughter.another();
+    daughter.sign_in("applicant@qiaoyi.example").await;
+    mother.sign_in("mother@qiaoyi.example").await;
+    madrid.sign_in_staff("station.madrid@qiaoyi.example").await;
+
+    // Her list shows the demo's mandate from her mother; the account page links to it.
+    assert!(
+        daughter
+            .get("/account")
+            .await
+            .body
+            .contains("/account/mandates")
+    );
+    let list = daughter.get("/account/mandates").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("陈秀英"), "{}", list.body);
+
+    // A request without services is refused beside the field, in her language.
+    let form = daughter.get("/account/mandates/new?lang=en").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let (from, to) = (days(0), days(60));
+    let refused = daughter
+        .post_form(
+            "/account/mandates?lang=en",
+            &[
+                ("principal_email", "mother@qiaoyi.example"),
+                ("relation", "parent"),
+                ("valid_from", &from),
+                ("valid_to", &to),
+                ("evidence", "power of attorney 0815"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Choose at least one service from the list."),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("power of attorney 0815"),
+        "kept what she typed"
+    );
+
+    // Two services ticked; then the code her mother was sent confirms it.
+    let asked = daughter
+        .post_form(
+            "/account/mandates",
+            &[
+                ("principal_email", "mother@qiaoyi.example"),
+                ("relation", "parent"),
+                ("items", "EE-01"),
+                ("items", "EC-01"),
+                ("valid_from", &from),
+                ("valid_to", &to),
+                ("evidence", "power of attorney 0815"),
+            ],
+        )
+        .await;
+    let page = asked.location.expect("to the mandate");
+    assert!(page.starts_with("/account/mandates/m-"), "{page}");
+    let store = daughter.store.as_ref().expect("store");
+    let messages = store.store.pending_messages(1000).await.expect("outbox");
+    let sent = messages
+        .iter()
+        .rev()
+        .find(|m| m.template == "mandate-requested" && m.params.contains(&page))
+        .expect("sent to her mother");
+    let code = json(&sent.params)["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = daughter
+        .post_form(&format!("{page}/confirm?lang=en"), &[("code", wrong)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("This is not the code she was sent."),
+        "{}",
+        r.body
+    );
+    // The mother sees the request with its button; a station that is no party does not.
+    let seen = mother.get(&page).await;
+    assert!(
+        seen.body.contains(&format!("{page}/confirm")),
+        "{}",
+        seen.body
+    );
+    assert_eq!(madrid.get(&page).await.status, StatusCode::NOT_FOUND);
+    let r = daughter
+        .post_form(&format!("{page}/confirm"), &[("code", &code)])
+        .await;
+    assert_eq!(r.location.as_deref(), Some(page.as_str()));
+
+    // Now she applies for her mother from the mandate's page.
+    let id = page.trim_start_matches("/account/mandates/");
+    let shown = daughter.get(&page).await.body;
+    let apply = format!("/apply/EE-01?mandate={id}");
+    assert!(shown.contains(&apply.replace('&', "&amp;")), "{shown}");
+    let form = daughter.get(&apply).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("mother@qiaoyi.example"), "{}", form.body);
+    let opened = daughter
+        .post_form(
+            "/apply/EE-01",
+            &[
+                ("mandate", id),
+                ("relation", "self"),
+                ("person_name", "陈秀英"),
+                ("person_name_latin", "CHEN XIUYING"),
+                ("birth_date", "1941-02-03"),
+                ("delivery", "courier"),
+            ],
+        )
+        .await;
+    let case = opened.location.expect("to the case");
+    let case_page = mother.get(&case).await;
+    assert_eq!(case_page.status, StatusCode::OK, "the case is the mother's");
+    assert!(case_page.body.contains(&page), "links its mandate");
+
+    // Outside its services, the form says why in her language.
+    let r = daughter
+        .post_form(
+            "/apply/EE-02?lang=en",
+            &[
+                ("mandate", id),
+                ("relation", "self"),
+                ("person_name", "陈秀英"),
+                ("birth_date", "1941-02-03"),
+                ("delivery", "courier"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("does not cover this service"), "{}", r.body);
+}
