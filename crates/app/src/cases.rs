@@ -523,7 +523,7 @@ impl App {
         let mut record =
             self.audit_record(Some(actor), "case_opened", ("case", &id), "ok", client, now);
         if let Some(m) = &mandate {
-            record.purpose = format!("for {} under mandate {}", m.principal.id, m.id);
+            record.purpose = crate::mandates::acting_for(m);
         }
         let new = NewCase {
             id: id.clone(),
@@ -733,7 +733,7 @@ impl App {
         let role = allowing_grant(actor, step.action(), &case.resource())
             .map(|g| g.role().as_str())
             .unwrap_or_default();
-        let record = self.audit_record(
+        let mut record = self.audit_record(
             Some(actor),
             &format!("case_{}", step.as_str()),
             ("case", &case.id),
@@ -741,6 +741,9 @@ impl App {
             client,
             now,
         );
+        if let Some(m) = &agent {
+            record.purpose = crate::mandates::acting_for(m);
+        }
         let mut messages = self.case_notices(&case, step, &reason).await?;
         if agent.is_some() {
             let act = match step {
@@ -971,7 +974,7 @@ impl App {
             uploaded_by: current.actor.user_id.clone(),
             uploaded_at: now,
         };
-        let record = self.audit_record(
+        let mut record = self.audit_record(
             Some(&current.actor),
             "case_file_added",
             ("case", &case.id),
@@ -979,6 +982,9 @@ impl App {
             client,
             now,
         );
+        if let Some(m) = &agent {
+            record.purpose = crate::mandates::acting_for(m);
+        }
         let messages = match agent {
             Some(_) => {
                 self.proxy_act_messages(&case, &current.actor.user_id, "upload")

@@ -389,7 +389,7 @@ impl App {
             now,
         );
         record.purpose = match &mandate {
-            Some(m) => format!("case {} under mandate {}", case.number, m.id),
+            Some(m) => format!("case {} {}", case.number, crate::mandates::acting_for(m)),
             None => format!("case {}", case.number),
         };
         let messages = match &mandate {

@@ -21,6 +21,11 @@ use crate::{App, AppError};
 /// The acts a principal is told of, as the `proxy-act` notice names them.
 pub const ACTS: [&str; 4] = ["open", "submit", "upload", "pay"];
 
+/// The purpose an audit entry of an act under `mandate` states: for whom, under which mandate.
+pub(crate) fn acting_for(mandate: &Mandate) -> String {
+    format!("for {} under mandate {}", mandate.principal.id, mandate.id)
+}
+
 /// Stands for a case's number in a message made before the number is given out.
 pub(crate) const NUMBER_SLOT: &str = "\u{1}case-number\u{1}";
 

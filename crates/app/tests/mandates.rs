@@ -238,6 +238,29 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         acts.contains(&"upload".to_owned()) && acts.contains(&"submit".to_owned()),
         "{acts:?}"
     );
+    // Each act is recorded as done for her, under the mandate.
+    for action in ["case_opened", "case_file_added", "case_submit"] {
+        let entries = store
+            .store
+            .audit_search(
+                &qiaoyi_store::AuditFilter {
+                    action: action.into(),
+                    actor: daughter.actor.user_id.clone(),
+                    ..Default::default()
+                },
+                0,
+                50,
+            )
+            .await
+            .expect("audit");
+        assert!(
+            entries.items.iter().any(
+                |e| e.purpose.contains(&asked.id) && e.purpose.contains(&mother.actor.user_id)
+            ),
+            "{action}: {:?}",
+            entries.items
+        );
+    }
 
     // The mandate covers only the renewal, and only its own agent.
     let out_of_scope = app
