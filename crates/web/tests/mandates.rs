@@ -183,6 +183,15 @@ async fn api_a_mandate_is_asked_confirmed_used_and_revoked() {
     assert_eq!(statement["paid_fen"], 2000, "{statement}");
     let detail = json(&daughter.get(&format!("/api/v1/mandates/{id}")).await.body);
     assert_eq!(detail["payments"][0]["amount_fen"], 2000);
+    // Its receipt says who paid for her, under which mandate.
+    let entry = json(&paid.body)["id"].as_str().expect("entry").to_owned();
+    let receipt = mother.get(&format!("/receipts/{entry}?lang=en")).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert!(
+        receipt.body.contains(&format!("under mandate {id}")),
+        "{}",
+        receipt.body
+    );
 
     // Revoked with a reason, it allows nothing more.
     let revoke = format!("/api/v1/mandates/{id}/revoke");

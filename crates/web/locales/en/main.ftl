@@ -779,3 +779,4 @@ case-mandate = Filed by an agent under mandate
 fees-mandate-label = Paid by an agent under a mandate (number)
 fees-mandate-hint = Leave empty unless the agent pays under a mandate from this applicant; the number is on the agent's mandate page.
 fee-error-mandate = Enter the number of a mandate this applicant gave, or leave it empty.
+receipt-mandate = under mandate

@@ -785,3 +785,4 @@ case-mandate = Presentada por un apoderado con el poder
 fees-mandate-label = Pagado por un apoderado con un poder (número)
 fees-mandate-hint = Déjelo vacío salvo que el apoderado pague con un poder de este solicitante; el número está en la página del poder.
 fee-error-mandate = Escriba el número de un poder de este solicitante, o déjelo vacío.
+receipt-mandate = con el poder

@@ -785,3 +785,4 @@ case-mandate = Presentata da un delegato con la delega
 fees-mandate-label = Pagato da un delegato con una delega (numero)
 fees-mandate-hint = Lasci vuoto, salvo che il delegato paghi con una delega di questo richiedente; il numero è nella pagina della delega.
 fee-error-mandate = Inserisca il numero di una delega data da questo richiedente, o lasci vuoto.
+receipt-mandate = con la delega

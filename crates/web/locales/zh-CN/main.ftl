@@ -761,3 +761,4 @@ case-mandate = 受托人凭委托代办
 fees-mandate-label = 受托人凭委托代缴（委托编号）
 fees-mandate-hint = 仅当受托人凭本申请人的委托代缴时填写；编号见受托人的委托页面。
 fee-error-mandate = 请填写本申请人所作委托的编号，或留空。
+receipt-mandate = 委托编号

@@ -311,6 +311,8 @@ struct ReceiptPage<'a> {
     payer: String,
     on_behalf: bool,
     payer_relation: String,
+    /// A payment by an agent under a mandate: its number.
+    mandate: String,
     method: String,
     reference: String,
     role: String,
@@ -346,6 +348,7 @@ async fn receipt(
         capitals: r.capitals.clone(),
         payer: r.entry.payer_name.clone(),
         on_behalf: r.entry.on_behalf,
+        mandate: r.entry.mandate_id.clone().unwrap_or_default(),
         payer_relation: r.entry.payer_relation.clone(),
         method: r
             .entry
