@@ -41,6 +41,8 @@ pub enum AppError {
         "the certificate font cannot be used ({0}); install Debian's fonts-noto-cjk or set certificate_font"
     )]
     NoFont(String),
+    #[error("the search index cannot be used: {0}")]
+    Search(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("the data directory cannot be used: {0}")]

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod people;
 pub mod persons;
 pub mod reminders;
+pub mod search;
 pub mod signup;
 pub mod vault;
 
@@ -47,6 +48,7 @@ pub struct App {
     transports: delivery::Transports,
     pdf_font: certificate_pdf::PdfFont,
     providers: payments::Providers,
+    search: search::SearchIndex,
 }
 
 /// The most rows one page of a list may ask for.
@@ -85,6 +87,7 @@ impl App {
             transports,
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
+            search: search::SearchIndex::in_dir(config.data_dir.join("search-index")),
             config,
         })
     }
@@ -102,6 +105,7 @@ impl App {
             transports,
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
+            search: search::SearchIndex::default(),
             config,
         }
     }

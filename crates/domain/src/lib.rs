@@ -14,3 +14,4 @@ pub mod identity;
 pub mod lang;
 pub mod mandates;
 pub mod notify;
+pub mod search;
