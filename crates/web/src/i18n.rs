@@ -341,6 +341,16 @@ mod tests {
         ] {
             keys.insert(key.to_owned());
         }
+        for key in [
+            "search-kind-item",
+            "search-kind-guide",
+            "search-popular-passport",
+            "search-popular-id-card",
+            "search-popular-record",
+            "search-popular-pension",
+        ] {
+            keys.insert(key.to_owned());
+        }
         use qiaoyi_app::domain::mandates::MandateState;
         keys.extend(
             MandateState::ALL

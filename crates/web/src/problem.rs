@@ -125,6 +125,14 @@ impl From<AppError> for Problem {
                     "the server cannot print certificates as PDF just now; the printable page works (operators: see the log)",
                 )
             }
+            AppError::Search(_) => {
+                tracing::error!(error = %error, "search index");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "search-unavailable",
+                    "search cannot answer just now; browse the catalogue and guides meanwhile (operators: see the log, or run qiaoyi reindex)",
+                )
+            }
             AppError::Store(e) if e.is_disk_full() => {
                 tracing::error!(error = %e, "the database's disk is full");
                 Problem::new(

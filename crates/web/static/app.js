@@ -67,4 +67,38 @@
       save();
     });
   });
+
+  // Search as one types: the first matches under the question box, as links. The page's own
+  // search (the form's submit) works without this.
+  document.querySelectorAll('input[data-suggest]').forEach(function (input) {
+    var list = document.getElementById(input.getAttribute('data-suggest'));
+    var timer = null;
+    var asked = '';
+    function show(results) {
+      list.textContent = '';
+      if (!results.length) return;
+      var ul = document.createElement('ul');
+      results.forEach(function (r) {
+        var li = document.createElement('li');
+        var a = document.createElement('a');
+        a.href = r.path;
+        a.textContent = r.title;
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      list.appendChild(ul);
+    }
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q) { show([]); return; }
+      timer = setTimeout(function () {
+        asked = q;
+        fetch('/api/v1/search?limit=5&q=' + encodeURIComponent(q), { headers: { accept: 'application/json' } })
+          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+          .then(function (body) { if (asked === q) show(body.results || []); })
+          .catch(function () { show([]); });
+      }, 200);
+    });
+  });
 })();

@@ -780,3 +780,23 @@ fees-mandate-label = Paid by an agent under a mandate (number)
 fees-mandate-hint = Leave empty unless the agent pays under a mandate from this applicant; the number is on the agent's mandate page.
 fee-error-mandate = Enter the number of a mandate this applicant gave, or leave it empty.
 receipt-mandate = under mandate
+
+# Search
+nav-search = Search
+search-title = Search services and guides
+search-label = What do you need?
+search-hint = Ask in Chinese, in pinyin (huzhao) or in your language, e.g. “passport expired”.
+search-button = Search
+search-none = Nothing matches these words. Try other words, or browse:
+search-count = { $count ->
+    [one] One match
+   *[other] { $count } matches
+}
+search-kind-item = Service
+search-kind-guide = Guide
+search-error-q = Type a few words, at most 200 characters.
+search-popular = Questions people often ask
+search-popular-passport = renew a passport abroad
+search-popular-id-card = identity card expired
+search-popular-record = certificate of no criminal record
+search-popular-pension = pension while living abroad

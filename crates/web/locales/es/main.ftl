@@ -786,3 +786,23 @@ fees-mandate-label = Pagado por un apoderado con un poder (número)
 fees-mandate-hint = Déjelo vacío salvo que el apoderado pague con un poder de este solicitante; el número está en la página del poder.
 fee-error-mandate = Escriba el número de un poder de este solicitante, o déjelo vacío.
 receipt-mandate = con el poder
+
+# Search
+nav-search = Buscar
+search-title = Busque servicios y guías
+search-label = ¿Qué necesita?
+search-hint = Escriba en chino, en pinyin (huzhao) o en su idioma, por ejemplo “pasaporte caducado”.
+search-button = Buscar
+search-none = Nada coincide con estas palabras. Pruebe con otras, o consulte:
+search-count = { $count ->
+    [one] Un resultado
+   *[other] { $count } resultados
+}
+search-kind-item = Servicio
+search-kind-guide = Guía
+search-error-q = Escriba algunas palabras, como máximo 200 caracteres.
+search-popular = Preguntas frecuentes
+search-popular-passport = renovar el pasaporte en el extranjero
+search-popular-id-card = documento de identidad caducado
+search-popular-record = certificado de antecedentes penales
+search-popular-pension = pensión viviendo en el extranjero

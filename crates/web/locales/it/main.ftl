@@ -786,3 +786,23 @@ fees-mandate-label = Pagato da un delegato con una delega (numero)
 fees-mandate-hint = Lasci vuoto, salvo che il delegato paghi con una delega di questo richiedente; il numero è nella pagina della delega.
 fee-error-mandate = Inserisca il numero di una delega data da questo richiedente, o lasci vuoto.
 receipt-mandate = con la delega
+
+# Search
+nav-search = Cerca
+search-title = Cerchi servizi e guide
+search-label = Di che cosa ha bisogno?
+search-hint = Scriva in cinese, in pinyin (huzhao) o nella Sua lingua, per esempio “passaporto scaduto”.
+search-button = Cerca
+search-none = Nessun risultato per queste parole. Provi con altre parole, o sfogli:
+search-count = { $count ->
+    [one] Un risultato
+   *[other] { $count } risultati
+}
+search-kind-item = Servizio
+search-kind-guide = Guida
+search-error-q = Scriva qualche parola, al massimo 200 caratteri.
+search-popular = Domande frequenti
+search-popular-passport = rinnovare il passaporto all'estero
+search-popular-id-card = carta d'identità scaduta
+search-popular-record = certificato penale
+search-popular-pension = pensione vivendo all'estero

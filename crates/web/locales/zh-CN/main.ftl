@@ -762,3 +762,20 @@ fees-mandate-label = 受托人凭委托代缴（委托编号）
 fees-mandate-hint = 仅当受托人凭本申请人的委托代缴时填写；编号见受托人的委托页面。
 fee-error-mandate = 请填写本申请人所作委托的编号，或留空。
 receipt-mandate = 委托编号
+
+# Search
+nav-search = 搜索
+search-title = 搜索服务和指南
+search-label = 您想办什么？
+search-hint = 可以输入中文、拼音（如 huzhao）或外文，例如“护照过期”。
+search-button = 搜索
+search-none = 没有找到相关内容。请换个说法，或浏览：
+search-count = 共 { $count } 条结果
+search-kind-item = 服务事项
+search-kind-guide = 办事指南
+search-error-q = 请输入关键词，最多 200 个字。
+search-popular = 常见问题
+search-popular-passport = 在国外换发护照
+search-popular-id-card = 身份证过期
+search-popular-record = 无犯罪记录证明
+search-popular-pension = 在国外领取养老金

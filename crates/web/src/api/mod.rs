@@ -10,6 +10,7 @@ mod identity;
 mod mandates;
 mod notifications;
 mod persons;
+mod search;
 mod session;
 mod stations;
 mod users;
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::guides))
         .routes(routes!(catalog::guide))
         .routes(routes!(catalog::stations))
+        .routes(routes!(search::search))
         .routes(routes!(stations::put))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::show))

@@ -29,6 +29,8 @@ struct HomePage<'a> {
     guide_count: u64,
     station_count: usize,
     country_count: usize,
+    /// The question box starts empty.
+    search_q: String,
 }
 
 pub async fn home(State(state): State<AppState>, Extension(p): Extension<Prefs>) -> PageResult {
@@ -39,6 +41,7 @@ pub async fn home(State(state): State<AppState>, Extension(p): Extension<Prefs>)
     let guides = app.guides(0, 1).await.for_page(&p)?;
     let countries: HashSet<&str> = stations.iter().map(|s| s.country.as_str()).collect();
     let page = HomePage {
+        search_q: String::new(),
         title: p.t("home-title"),
         section: "home",
         categories: categories

@@ -29,6 +29,8 @@ struct GuidesPage<'a> {
     page: u64,
     pages: u64,
     guides: Vec<GuideRow>,
+    /// The question box starts empty.
+    search_q: String,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +62,7 @@ pub async fn list(
     let result = state.app.guides(offset, PER_PAGE).await.for_page(&p)?;
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let view = GuidesPage {
+        search_q: String::new(),
         title: p.t("guides-title"),
         section: "guides",
         total: result.total,

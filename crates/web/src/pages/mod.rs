@@ -16,6 +16,7 @@ mod mandates;
 mod notifications;
 mod people;
 mod persons;
+mod search;
 mod signup;
 mod stations;
 
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(fees::router())
         .merge(certificates::router())
         .merge(persons::router())
+        .merge(search::router())
         .merge(mandates::router())
         .merge(signup::router())
         .merge(notifications::router())
@@ -138,6 +140,14 @@ impl IntoResponse for PageError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "error-unavailable-title",
                     "error-no-font",
+                )
+            }
+            AppError::Search(_) => {
+                tracing::error!(error = %error, "search index");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "error-unavailable-title",
+                    "error-unavailable",
                 )
             }
             AppError::NoCatalog => (
