@@ -56,6 +56,19 @@ try {
     await page.screenshot({ path: path.join(out, 'stations-it.png'), fullPage: true });
   });
 
+  await step('matches appear as one types a question in pinyin', async () => {
+    await page.goto(`${base}/?lang=zh-CN`);
+    await page.locator('#q').pressSequentially('huzhao', { delay: 30 });
+    const first = page.locator('#q-suggest a').first();
+    await first.waitFor({ timeout: 5000 });
+    assert.match(await first.textContent(), /护照/);
+    await page.screenshot({ path: path.join(out, 'search-suggest-zh.png'), fullPage: true });
+    await page.locator('#q').press('Enter');
+    await page.waitForLoadState();
+    assert.equal(new URL(page.url()).pathname, '/search');
+    assert.ok(await page.locator('.results li').count() > 0, 'the search page lists results');
+  });
+
   await step('an applicant signs in and sees the account page', async () => {
     await page.goto(`${base}/login?lang=en`);
     await page.getByLabel('E-mail address').fill('applicant@qiaoyi.example');

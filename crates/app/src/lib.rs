@@ -149,6 +149,8 @@ impl App {
             .store
             .import_catalog(&catalog, now_ms, progress)
             .await?;
+        // This node searches the new catalogue from its next question; others within seconds.
+        self.search.invalidate();
         let client = accounts::Client {
             address: "cli".into(),
         };

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use qiaoyi_domain::catalog::{Guide, Item};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::search::{check_query, pinyin_forms, synonyms};
+use qiaoyi_domain::search::{check_query, meaningful, pinyin_forms, synonyms};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -291,7 +291,7 @@ impl Built {
         let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
             Box::new(BoostQuery::new(q, boost))
         };
-        for word in words(&cleaned) {
+        for word in meaningful(words(&cleaned)) {
             let exact = |field, text: &str| -> Box<dyn Query> {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, text),
@@ -497,6 +497,13 @@ impl SearchIndex {
             .unwrap_or(false)
     }
 
+    /// Makes the next search read the catalogue's digest again.
+    pub(crate) fn invalidate(&self) {
+        if let Ok(mut c) = self.checked.lock() {
+            *c = None;
+        }
+    }
+
     fn mark_checked(&self) {
         if let Ok(mut c) = self.checked.lock() {
             *c = Some(Instant::now());
@@ -613,4 +620,44 @@ impl App {
     pub async fn warm_search(&self) -> Result<u64, AppError> {
         Ok(self.search_index().await?.len())
     }
+}
+
+/// A generated corpus for the search benchmark: `n` documents made of the catalogue's own words,
+/// each a real title with a clause added and six clauses of the guides' texts drawn at random
+/// (a fixed seed, so every run measures the same corpus).
+pub fn generated_corpus(source: &[SearchDoc], n: usize, seed: u64) -> Vec<SearchDoc> {
+    let clauses: Vec<&str> = source
+        .iter()
+        .flat_map(|d| d.body_zh.split(['，', '。', '；', '、', '：']))
+        .map(str::trim)
+        .filter(|c| c.chars().count() >= 4)
+        .collect();
+    if clauses.is_empty() || source.is_empty() {
+        return Vec::new();
+    }
+    let mut state = seed | 1;
+    let mut next = move |below: usize| {
+        // xorshift64: enough to spread the draws, and the same on every machine.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    (0..n)
+        .map(|i| {
+            let base = &source[next(source.len())];
+            let title = format!("{}{}", base.title_zh, clauses[next(clauses.len())]);
+            let body: Vec<&str> = (0..6).map(|_| clauses[next(clauses.len())]).collect();
+            SearchDoc {
+                kind: HitKind::Guide,
+                code: format!("B{i:06}"),
+                title_zh: title.clone(),
+                title_latin: base.title_latin.clone(),
+                body_zh: body.join("，"),
+                body_latin: String::new(),
+                titles: [title.clone(), title.clone(), title.clone(), title],
+                summaries: Default::default(),
+            }
+        })
+        .collect()
 }

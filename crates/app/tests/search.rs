@@ -2,6 +2,8 @@
 //! titles are) find the guide that answers them; pinyin and mistyped English find 护照; odd input
 //! is answered, never a failure; the index lives in the data dir and is rebuilt on demand.
 
+// Search needs no sign-in: the helpers for sessions go unused here.
+#[allow(dead_code)]
 mod common;
 
 use common::demo_app as app;
@@ -152,4 +154,35 @@ async fn the_index_lives_in_the_data_dir_and_is_rebuilt_on_demand() {
     assert_eq!(again.warm_search().await.expect("warm"), indexed);
     let hits = again.search("护照", Lang::Zh, 3).await.expect("search");
     assert_eq!(hits.len(), 3);
+}
+
+#[tokio::test]
+async fn an_edited_guide_is_found_by_its_new_words() {
+    let (app, _store) = app().await;
+    assert!(
+        app.search("苔藓认证", Lang::Zh, 3)
+            .await
+            .expect("search")
+            .iter()
+            .all(|h| h.code != "G0001")
+    );
+    let mut files = qiaoyi_app::catalog_source::reference();
+    let guides = files
+        .iter_mut()
+        .find(|f| f.text.contains("code = \"G0001\""))
+        .expect("the file of G0001");
+    guides.text = guides.text.replacen(
+        "在海外如何换发即将到期的护照",
+        "在海外如何换发即将到期的护照（苔藓认证）",
+        1,
+    );
+    app.import_catalog(&files, common::T0 + 1, &|_, _| {})
+        .await
+        .expect("imported");
+    let hits = app.search("苔藓认证", Lang::Zh, 3).await.expect("search");
+    assert_eq!(
+        hits.first().map(|h| h.code.as_str()),
+        Some("G0001"),
+        "{hits:?}"
+    );
 }

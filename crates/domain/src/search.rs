@@ -63,6 +63,77 @@ pub fn synonyms(word: &str) -> impl Iterator<Item = &'static str> + '_ {
         .filter(move |w| *w != word)
 }
 
+/// Words nearly every question and every guide holds: they tell nothing about what is asked,
+/// and searching for them would score every document.
+const STOP_WORDS: &[&str] = &[
+    "的",
+    "了",
+    "在",
+    "是",
+    "我",
+    "我们",
+    "你",
+    "您",
+    "他",
+    "她",
+    "要",
+    "想",
+    "怎么",
+    "怎样",
+    "如何",
+    "什么",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "能",
+    "能不能",
+    "可以",
+    "可不可以",
+    "会",
+    "有",
+    "没有",
+    "和",
+    "与",
+    "或",
+    "及",
+    "就",
+    "都",
+    "也",
+    "还",
+    "这",
+    "那",
+    "哪",
+    "哪些",
+    "谁",
+    "一个",
+    "去",
+    "来",
+    "到",
+    "给",
+    "把",
+    "被",
+    "让",
+    "需要",
+    "办",
+    "办理",
+    "怎么办",
+    "请问",
+    "一下",
+    "现在",
+];
+
+/// The words of a query worth searching for: all but the stop words, unless that leaves none.
+pub fn meaningful<S: AsRef<str>>(words: Vec<S>) -> Vec<S> {
+    if words.iter().all(|w| STOP_WORDS.contains(&w.as_ref())) {
+        return words;
+    }
+    words
+        .into_iter()
+        .filter(|w| !STOP_WORDS.contains(&w.as_ref()))
+        .collect()
+}
+
 /// Why a query is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QueryError {
@@ -118,6 +189,16 @@ mod tests {
         assert_eq!(check_query(&"护".repeat(201)), Err(QueryError::TooLong));
         assert!(check_query(&"护".repeat(200)).is_ok());
         assert_eq!(check_query("𠮷🙂"), Ok("𠮷🙂".to_owned()));
+    }
+
+    #[test]
+    fn stop_words_are_dropped_unless_nothing_else_is_asked() {
+        assert_eq!(
+            meaningful(vec!["护照", "过期", "了", "怎么办"]),
+            ["护照", "过期"]
+        );
+        assert_eq!(meaningful(vec!["怎么办"]), ["怎么办"]);
+        assert!(meaningful(Vec::<&str>::new()).is_empty());
     }
 
     #[test]

@@ -99,10 +99,7 @@ async fn search(
         title: p.t("search-title"),
         section: "search",
         search_q: q.q.trim().to_owned(),
-        popular: POPULAR
-            .iter()
-            .map(|key| (p.t(key), p.t(key)))
-            .collect(),
+        popular: POPULAR.iter().map(|key| (p.t(key), p.t(key))).collect(),
         errors,
         hits,
         p: &p,
