@@ -693,8 +693,13 @@ impl App {
         let Some(current) = session else {
             return Err(AppError::Unauthenticated);
         };
-        // An agent acts only while her mandate still allows it.
-        let agent = self.agent_act(&case, &current.actor, now).await?;
+        // Acting for the applicant (sending, withdrawing) under a mandate needs it still in force;
+        // the bureau's own steps do not.
+        let agent = if step.action() == Action::SubmitCase {
+            self.agent_act(&case, &current.actor, now).await?
+        } else {
+            None
+        };
         if case.version != expected_version {
             return Err(AppError::CaseConflict {
                 state: case.state.as_str(),

@@ -645,8 +645,10 @@ impl App {
         permits(&mandate.terms, item, beijing_today(now)).map_err(AppError::Mandate)
     }
 
-    /// When `actor` acts on a case as the agent who filed it under a mandate: the mandate must
-    /// still allow it. `None` when the actor is not acting as an agent.
+    /// When someone other than the applicant acts for her on a case filed under a mandate (adds a
+    /// file, sends, withdraws): the mandate must still allow it, whoever of the agent's side acts
+    /// (a colleague at the same station, say). `None` when the applicant acts herself or the case
+    /// has no mandate.
     pub(crate) async fn agent_act(
         &self,
         case: &Case,
@@ -656,18 +658,12 @@ impl App {
         let Some(mandate_id) = &case.mandate_id else {
             return Ok(None);
         };
-        if case.filed_by != actor.user_id || case.applicant_id.as_deref() == Some(&actor.user_id) {
+        if case.applicant_id.as_deref() == Some(actor.user_id.as_str()) {
             return Ok(None);
         }
-        self.mandate_for_act(
-            actor,
-            mandate_id,
-            case.applicant_id.as_deref(),
-            &case.item.code,
-            now,
-        )
-        .await
-        .map(Some)
+        let (mandate, _) = self.load_mandate(mandate_id).await?;
+        self.mandate_covers(&mandate, case.applicant_id.as_deref(), &case.item.code, now)?;
+        Ok(Some(mandate))
     }
 
     /// The message telling the principal of a case what her agent did (`act`, one of [`ACTS`]).

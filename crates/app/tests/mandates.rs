@@ -401,6 +401,23 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         )
         .await;
     assert!(matches!(refusal(expired), Refusal::Expired(_)));
+    // The bureau's own steps on a case filed under it go on.
+    let officer_later = session(&app, "officer@qiaoyi.example", later).await;
+    let accepted = app
+        .step_case(
+            Some(&officer_later),
+            &sent.id,
+            &StepRequest {
+                step: "accept".into(),
+                expected_version: sent.version,
+                ..StepRequest::default()
+            },
+            &client(),
+            later,
+        )
+        .await
+        .expect("accepted after the mandate ended");
+    assert_eq!(accepted.state.as_str(), "accepted");
 
     // The mother revokes it, with a reason; nothing more can be done under it.
     let no_reason = app
