@@ -54,7 +54,12 @@ case-issued-body =
 
 case-dispatched-subject = Application { $number }: on its way
 case-dispatched-body =
-    The result of your application { $number } ({ $item }) has been sent to you.
+    The result of your application { $number } ({ $item }) { $method ->
+        [courier] was sent by { $carrier }, tracking number { $tracking }.
+        [home] will be brought to your home on { $date }.
+        [station] is on its way to your service station.
+       *[other] is on its way to you.
+    }
     Follow it here: { $link }
 
 passport-expiring-subject = { $name }'s passport expires on { $date }

@@ -53,7 +53,12 @@ case-issued-body =
 
 case-dispatched-subject = Solicitud { $number }: enviada
 case-dispatched-body =
-    El resultado de su solicitud { $number } ({ $item }) le ha sido enviado.
+    El resultado de su solicitud { $number } ({ $item }) { $method ->
+        [courier] le ha sido enviado por { $carrier }, número de seguimiento { $tracking }.
+        [home] se le llevará a casa el { $date }.
+        [station] va camino de su oficina de servicio.
+       *[other] le ha sido enviado.
+    }
     Sígala aquí: { $link }
 
 passport-expiring-subject = El pasaporte de { $name } caduca el { $date }

@@ -53,7 +53,12 @@ case-issued-body =
 
 case-dispatched-subject = Domanda { $number }: spedita
 case-dispatched-body =
-    L'esito della Sua domanda { $number } ({ $item }) Le è stato spedito.
+    L'esito della Sua domanda { $number } ({ $item }) { $method ->
+        [courier] Le è stato spedito con { $carrier }, numero di tracciamento { $tracking }.
+        [home] Le sarà portato a casa il { $date }.
+        [station] è in viaggio verso il Suo sportello.
+       *[other] Le è stato spedito.
+    }
     Segua la domanda qui: { $link }
 
 passport-expiring-subject = Il passaporto di { $name } scade il { $date }

@@ -47,7 +47,12 @@ case-issued-body =
 
 case-dispatched-subject = 申请 { $number } 已寄出
 case-dispatched-body =
-    您的申请 { $number }（{ $item }）的办理结果已寄出。
+    您的申请 { $number }（{ $item }）的办理结果{ $method ->
+        [courier] 已由 { $carrier } 寄出，运单号 { $tracking }。
+        [home] 将于 { $date } 送到您家中。
+        [station] 正在送往您的服务驿站。
+       *[other] 已寄出。
+    }
     查看进度：{ $link }
 
 passport-expiring-subject = { $name } 的护照将于 { $date } 到期

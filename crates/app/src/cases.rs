@@ -624,6 +624,7 @@ impl App {
         case: &Case,
         step: Step,
         reason: &str,
+        handover: Option<&qiaoyi_store::HandoverRow>,
     ) -> Result<Vec<qiaoyi_store::NewMessage>, AppError> {
         let (Some(notice), Some(applicant)) =
             (Notice::for_step(step), case.applicant_id.as_deref())
@@ -650,6 +651,24 @@ impl App {
         );
         if notice.params().contains(&"reason") {
             params.insert("reason".into(), reason.into());
+        }
+        if notice == Notice::CaseDispatched {
+            let h = handover;
+            params.insert("method".into(), case.delivery.as_str().into());
+            params.insert(
+                "carrier".into(),
+                h.map(|h| h.carrier.clone()).unwrap_or_default().into(),
+            );
+            params.insert(
+                "tracking".into(),
+                h.map(|h| h.tracking.clone()).unwrap_or_default().into(),
+            );
+            params.insert(
+                "date".into(),
+                h.and_then(|h| h.visit_date.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
         }
         Ok(crate::notify::messages_for(
             &crate::notify::Recipient {
@@ -749,7 +768,9 @@ impl App {
         if let Some(m) = &agent {
             record.purpose = crate::mandates::acting_for(m);
         }
-        let mut messages = self.case_notices(&case, step, &reason).await?;
+        let mut messages = self
+            .case_notices(&case, step, &reason, handover.as_ref())
+            .await?;
         if agent.is_some() {
             let act = match step {
                 Step::Submit | Step::Resubmit => "submit",

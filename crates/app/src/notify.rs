@@ -73,6 +73,9 @@ pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result
         .map(|(_, b)| b)
         .ok_or_else(|| format!("no templates in {}", lang.tag()))?;
     let mut args = FluentArgs::new();
+    for name in notice.optional_params() {
+        args.set(*name, FluentValue::from(""));
+    }
     for (name, value) in params {
         let value = match value {
             Value::Number(n) => n.as_f64().map_or(FluentValue::None, FluentValue::from),
@@ -153,11 +156,13 @@ mod tests {
         notice
             .params()
             .iter()
+            .chain(notice.optional_params())
             .map(|p| {
                 let value = match *p {
                     "minutes" | "months" => json!(3),
-                    // A selector: each of its values is rendered by its own test.
+                    // Selectors: each of their values is rendered by its own test.
                     "act" => json!(1),
+                    "method" => json!("courier"),
                     other => json!(format!("<{other}>")),
                 };
                 ((*p).to_owned(), value)
@@ -175,7 +180,16 @@ mod tests {
                 assert!(!rendered.subject.trim().is_empty());
                 assert!(!rendered.subject.contains('\n'), "{}", rendered.subject);
                 let text = format!("{}\n{}", rendered.subject, rendered.body);
+                // Selector values choose the text rather than appear in it; a dispatch by courier
+                // names no visit day (its own test checks the other branches).
+                let shown_sometimes = |name: &str| {
+                    matches!(name, "act" | "method")
+                        || (notice == Notice::CaseDispatched && name == "date")
+                };
                 for (name, value) in &params {
+                    if shown_sometimes(name) {
+                        continue;
+                    }
                     if let Value::String(s) = value {
                         assert!(
                             text.contains(s.as_str()),
@@ -187,6 +201,32 @@ mod tests {
                 }
                 assert!(!text.contains("{ $"), "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn a_dispatch_says_how_it_travels_in_every_language() {
+        // A message queued before dispatches said how they travel still renders.
+        let mut older = sample(Notice::CaseDispatched);
+        for name in Notice::CaseDispatched.optional_params() {
+            older.remove(*name);
+        }
+        for lang in Lang::ALL {
+            render(Notice::CaseDispatched, lang, &older).expect("an older message renders");
+            let mut params = sample(Notice::CaseDispatched);
+            params.insert("method".into(), json!("home"));
+            params.insert("date".into(), json!("2026-12-03"));
+            let home = render(Notice::CaseDispatched, lang, &params).expect("renders");
+            assert!(
+                home.body.contains("2026-12-03"),
+                "{}: {}",
+                lang.tag(),
+                home.body
+            );
+            assert!(!home.body.contains("<tracking>"), "{}", home.body);
+            params.insert("method".into(), json!("station"));
+            let station = render(Notice::CaseDispatched, lang, &params).expect("renders");
+            assert!(!station.body.contains("2026-12-03"), "{}", station.body);
         }
     }
 

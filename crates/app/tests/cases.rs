@@ -201,6 +201,24 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .handover
         .expect("dispatched");
     assert_eq!(mine.tracking, "EE123456789CN");
+    // Her message says which carrier has it and under which number.
+    let told = store
+        .store
+        .pending_messages(1000)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|m| m.template == "case-dispatched" && m.params.contains(&case.number))
+        .expect("she is told of the dispatch");
+    let params: serde_json::Value = serde_json::from_str(&told.params).expect("json");
+    assert_eq!(
+        (
+            params["method"].as_str(),
+            params["carrier"].as_str(),
+            params["tracking"].as_str()
+        ),
+        (Some("courier"), Some("EMS"), Some("EE123456789CN"))
+    );
     let code = mine.code.expect("her code");
     assert_eq!(code.len(), 6);
     let theirs = app

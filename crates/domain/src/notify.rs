@@ -86,6 +86,16 @@ impl Notice {
         }
     }
 
+    /// Parameters a template uses when given and does without otherwise (empty): messages queued
+    /// before they existed still render. A dispatch says how it travels: `method` is the delivery
+    /// method, with a courier's carrier and tracking number or the day of a home visit.
+    pub fn optional_params(self) -> &'static [&'static str] {
+        match self {
+            Notice::CaseDispatched => &["method", "carrier", "tracking", "date"],
+            _ => &[],
+        }
+    }
+
     /// The notice the case's applicant receives when the case takes `step`, if any. Internal steps
     /// (verification, review, production, closing) tell the applicant nothing new.
     pub fn for_step(step: Step) -> Option<Notice> {
