@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long proofs, run only when asked: the benchmark at full size, API fuzzing with 100 examples
+# The long proofs, run only when asked: the benchmark at full size, search over 100,000 documents, API fuzzing with 100 examples
 # per operation and role, then the crash, disk-full and backup tests on a release build, on SQLite and on a throwaway PostgreSQL cluster. Everything
 # listens on loopback and is bounded in time. Writes target/prove/report.md (and bench.json).
 #
@@ -31,6 +31,9 @@ cargo build --release -p qiaoyi-cli
 log "bench: $clients clients, $seconds s per phase"
 ./target/release/qiaoyi bench --clients "$clients" --seconds "$seconds" --json "$out/bench.json" | tee "$out/bench.txt"
 
+log "search: 100,000 generated documents"
+./target/release/qiaoyi bench-search --docs 100000 --queries 2000 --json "$out/bench-search.json" | tee "$out/bench-search.txt"
+
 faults() {
   QY_CRASH_SUBMISSIONS=1000 cargo test --release -p qiaoyi-cli --test crash --test disk_full -- --nocapture 2>&1
   cargo test --release -p qiaoyi-app --test backup 2>&1
@@ -61,6 +64,12 @@ faults | tee "$out/faults-postgres.txt"
   echo
   echo '```'
   cat "$out/bench.txt"
+  echo '```'
+  echo
+  echo '## Search'
+  echo
+  echo '```'
+  cat "$out/bench-search.txt"
   echo '```'
   echo
   echo '## API fuzzing (schemathesis)'
