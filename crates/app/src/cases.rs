@@ -11,7 +11,6 @@ use qiaoyi_domain::cases::{
     safe_file_name, steps_from, transition,
 };
 use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item, StationCode, Workflow};
-use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
@@ -368,12 +367,23 @@ impl App {
             .case_by_id(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
-        self.case_from_row(row).await
-    }
-
-    pub(crate) async fn case_from_row(&self, row: CaseRow) -> Result<Case, AppError> {
         let item = self.item(&row.item_code).await?;
         parse_row(row, item)
+    }
+
+    /// Cases from their rows, the catalogue read once for all of them.
+    pub(crate) async fn cases_from_rows(&self, rows: Vec<CaseRow>) -> Result<Vec<Case>, AppError> {
+        let items = self.items(None).await?;
+        rows.into_iter()
+            .map(|row| {
+                let item = items
+                    .iter()
+                    .find(|i| i.code.as_str() == row.item_code)
+                    .cloned()
+                    .ok_or_else(|| AppError::NotFound(format!("item {}", row.item_code)))?;
+                parse_row(row, item)
+            })
+            .collect()
     }
 
     /// A case the signed-in user may read; "not found" for a case that does not exist.
@@ -634,21 +644,11 @@ impl App {
         let Some(user) = self.store.user_by_id(applicant).await? else {
             return Ok(Vec::new());
         };
-        let settings = self.store.notification_settings(applicant).await?;
-        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let lang = crate::notify::language_of(&user);
         let mut params = serde_json::Map::new();
         params.insert("number".into(), case.number.clone().into());
         params.insert("item".into(), case.item.name.get(lang).into());
-        params.insert(
-            "link".into(),
-            format!(
-                "{}/cases/{}?lang={}",
-                self.public_url(),
-                case.id,
-                lang.tag()
-            )
-            .into(),
-        );
+        params.insert("link".into(), self.case_link(&case.id, lang).into());
         if notice.params().contains(&"reason") {
             params.insert("reason".into(), reason.into());
         }
@@ -670,17 +670,7 @@ impl App {
                     .into(),
             );
         }
-        Ok(crate::notify::messages_for(
-            &crate::notify::Recipient {
-                user_id: &user.id,
-                email: &user.email,
-                language: &user.language,
-                settings: &settings,
-            },
-            notice,
-            &params,
-            None,
-        ))
+        self.messages_to(&user, notice, &params).await
     }
 
     /// Takes one step. `expected_version` is the version the person saw: if someone else moved the
@@ -932,20 +922,13 @@ impl App {
             .store
             .cases(&scope, offset, limit.min(crate::MAX_PAGE))
             .await?;
-        let items = self.items(None).await?;
-        let mut cases = Vec::with_capacity(page.items.len());
-        for row in page.items {
-            let item = items
-                .iter()
-                .find(|i| i.code.as_str() == row.item_code)
-                .cloned()
-                .ok_or_else(|| AppError::NotFound(format!("item {}", row.item_code)))?;
-            let case = parse_row(row, item)?;
-            // The scope's query already limits the rows; the one policy still has the last word.
-            if decide(actor, Action::ReadCase, &case.resource()).is_allowed() {
-                cases.push(case);
-            }
-        }
+        // The scope's query already limits the rows; the one policy still has the last word.
+        let cases = self
+            .cases_from_rows(page.items)
+            .await?
+            .into_iter()
+            .filter(|case| decide(actor, Action::ReadCase, &case.resource()).is_allowed())
+            .collect();
         Ok(Page {
             total: page.total,
             offset: page.offset,

@@ -33,7 +33,8 @@ fn seal_context(case_id: &str) -> String {
     format!("handover:{case_id}")
 }
 
-fn random_code() -> String {
+/// A new six-digit code from the operating system's random source (handovers, mandates).
+pub(crate) fn random_code() -> String {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes)
         .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));

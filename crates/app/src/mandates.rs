@@ -7,10 +7,9 @@
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role};
 use qiaoyi_domain::cases::Relation;
-use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, new_code};
+use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
 use qiaoyi_domain::catalog::{Item, ItemCode};
-use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, permits};
+use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, in_force, permits};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{LedgerEntryRow, MandateListing, MandateRow, NewMessage, Page};
 
@@ -90,12 +89,9 @@ impl Mandate {
         self.terms.state
     }
 
-    /// Whether it allows acting for the principal on some item today; the refusal otherwise.
+    /// Whether it is in force today (confirmed, not revoked, within its period); why not otherwise.
     pub fn usable(&self, now: i64) -> Result<(), Refusal> {
-        let Some(any) = self.terms.items.first() else {
-            return Err(Refusal::NotConfirmed);
-        };
-        permits(&self.terms, any, beijing_today(now))
+        in_force(&self.terms, beijing_today(now))
     }
 }
 
@@ -120,13 +116,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
 
 fn seal_context(id: &str) -> String {
     format!("mandate:{id}")
-}
-
-fn random_code() -> String {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes)
-        .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
-    new_code(u32::from_le_bytes(bytes))
 }
 
 fn parse(listing: MandateListing) -> Result<Mandate, AppError> {
@@ -261,7 +250,7 @@ impl App {
             return Err(invalid("evidence", "remove the control characters"));
         }
         let id = format!("m-{}", random_hex(12));
-        let code = random_code();
+        let code = crate::handover::random_code();
         let row = MandateRow {
             id: id.clone(),
             principal_id: principal.id.clone(),
@@ -288,7 +277,7 @@ impl App {
         };
         let agent_name = self.display_name(&actor.user_id).await?;
         let messages = self
-            .mandate_request_messages(&row, &principal.id, &agent_name, &code)
+            .mandate_request_messages(&row, &agent_name, &code)
             .await?;
         let mut record = self.audit_record(
             Some(actor),
@@ -316,21 +305,24 @@ impl App {
     async fn mandate_request_messages(
         &self,
         row: &MandateRow,
-        principal_id: &str,
         agent_name: &str,
         code: &str,
     ) -> Result<Vec<NewMessage>, AppError> {
-        let Some(user) = self.store.user_by_id(principal_id).await? else {
+        let Some(user) = self.store.user_by_id(&row.principal_id).await? else {
             return Ok(Vec::new());
         };
-        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
-        let mut names = Vec::new();
-        for code in row.items.split_whitespace() {
-            match self.item(code).await {
-                Ok(item) => names.push(item.name.get(lang).to_owned()),
-                Err(_) => names.push(code.to_owned()),
-            }
-        }
+        let lang = crate::notify::language_of(&user);
+        let catalogue = self.items(None).await?;
+        let names: Vec<&str> = row
+            .items
+            .split_whitespace()
+            .map(|code| {
+                catalogue
+                    .iter()
+                    .find(|i| i.code.as_str() == code)
+                    .map_or(code, |i| i.name.get(lang))
+            })
+            .collect();
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), agent_name.into());
         params.insert("items".into(), names.join(", ").into());
@@ -347,18 +339,8 @@ impl App {
             )
             .into(),
         );
-        let settings = self.store.notification_settings(&user.id).await?;
-        Ok(crate::notify::messages_for(
-            &crate::notify::Recipient {
-                user_id: &user.id,
-                email: &user.email,
-                language: &user.language,
-                settings: &settings,
-            },
-            Notice::MandateRequested,
-            &params,
-            None,
-        ))
+        self.messages_to(&user, Notice::MandateRequested, &params)
+            .await
     }
 
     /// Confirms a pending mandate: the principal from her own account (no code), or the agent
@@ -427,10 +409,10 @@ impl App {
     ) -> Result<AppError, AppError> {
         let replaced = row.wrong_attempts + 1 >= MAX_ATTEMPTS;
         let (replacement, messages) = if replaced {
-            let code = random_code();
+            let code = crate::handover::random_code();
             let agent_name = self.display_name(&row.agent_id).await?;
             let messages = self
-                .mandate_request_messages(row, &row.principal_id, &agent_name, &code)
+                .mandate_request_messages(row, &agent_name, &code)
                 .await?;
             (
                 Some(self.vault.seal(&seal_context(&row.id), &code)),
@@ -555,10 +537,9 @@ impl App {
         let me = session
             .map(|s| s.actor.user_id.as_str())
             .unwrap_or_default();
-        let mut cases = Vec::new();
-        for row in self.store.cases_under_mandate(id, 100).await? {
-            cases.push(self.case_from_row(row).await?);
-        }
+        let cases = self
+            .cases_from_rows(self.store.cases_under_mandate(id, 100).await?)
+            .await?;
         Ok(MandateDetail {
             payments: self.store.entries_under_mandate(id, 100).await?,
             cases,
@@ -692,27 +673,13 @@ impl App {
         let Some(user) = self.store.user_by_id(principal).await? else {
             return Ok(Vec::new());
         };
-        let lang = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let lang = crate::notify::language_of(&user);
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), self.display_name(agent_id).await?.into());
         params.insert("act".into(), act.into());
         params.insert("number".into(), number.into());
         params.insert("item".into(), item.name.get(lang).into());
-        params.insert(
-            "link".into(),
-            format!("{}/cases/{case_id}?lang={}", self.public_url(), lang.tag()).into(),
-        );
-        let settings = self.store.notification_settings(&user.id).await?;
-        Ok(crate::notify::messages_for(
-            &crate::notify::Recipient {
-                user_id: &user.id,
-                email: &user.email,
-                language: &user.language,
-                settings: &settings,
-            },
-            Notice::ProxyAct,
-            &params,
-            None,
-        ))
+        params.insert("link".into(), self.case_link(case_id, lang).into());
+        self.messages_to(&user, Notice::ProxyAct, &params).await
     }
 }

@@ -8,7 +8,7 @@ use fluent_templates::fluent_bundle::concurrent::FluentBundle;
 use fluent_templates::fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{Channel, Notice};
-use qiaoyi_store::{NewMessage, NotificationSettings};
+use qiaoyi_store::{NewMessage, NotificationSettings, UserRow};
 use serde_json::{Map, Value};
 
 use crate::accounts::random_hex;
@@ -145,6 +145,39 @@ pub fn messages_for(
             dedupe_key: dedupe.map(|key| format!("{key}:{}", channel.as_str())),
         })
         .collect()
+}
+
+/// The language an account's messages are written in.
+pub(crate) fn language_of(user: &UserRow) -> Lang {
+    Lang::from_tag(&user.language).unwrap_or(Lang::Zh)
+}
+
+impl crate::App {
+    /// The messages telling the account `user` of `notice`, by the channels it chose.
+    pub(crate) async fn messages_to(
+        &self,
+        user: &UserRow,
+        notice: Notice,
+        params: &Map<String, Value>,
+    ) -> Result<Vec<NewMessage>, crate::AppError> {
+        let settings = self.store.notification_settings(&user.id).await?;
+        Ok(messages_for(
+            &Recipient {
+                user_id: &user.id,
+                email: &user.email,
+                language: &user.language,
+                settings: &settings,
+            },
+            notice,
+            params,
+            None,
+        ))
+    }
+
+    /// The address of a case's page, in `lang`, for messages.
+    pub(crate) fn case_link(&self, case_id: &str, lang: Lang) -> String {
+        format!("{}/cases/{case_id}?lang={}", self.public_url(), lang.tag())
+    }
 }
 
 #[cfg(test)]

@@ -117,9 +117,18 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Whether the mandate allows acting on `item` on `today` (Beijing): confirmed, not revoked,
-/// within its period (both days included) and naming the item.
+/// Whether the mandate allows acting on `item` on `today` (Beijing): in force and naming the item.
 pub fn permits(terms: &Terms, item: &ItemCode, today: Date) -> Result<(), Refusal> {
+    in_force(terms, today)?;
+    if !terms.items.contains(item) {
+        return Err(Refusal::OutOfScope(item.clone()));
+    }
+    Ok(())
+}
+
+/// Whether the mandate is in force on `today`: confirmed, not revoked, within its period (both
+/// days included), whatever the item.
+pub fn in_force(terms: &Terms, today: Date) -> Result<(), Refusal> {
     match terms.state {
         MandateState::Pending => return Err(Refusal::NotConfirmed),
         MandateState::Revoked => return Err(Refusal::Revoked),
@@ -130,9 +139,6 @@ pub fn permits(terms: &Terms, item: &ItemCode, today: Date) -> Result<(), Refusa
     }
     if today > terms.valid_to {
         return Err(Refusal::Expired(terms.valid_to));
-    }
-    if !terms.items.contains(item) {
-        return Err(Refusal::OutOfScope(item.clone()));
     }
     Ok(())
 }
@@ -232,6 +238,11 @@ mod tests {
         let t = terms(MandateState::Confirmed);
         assert_eq!(permits(&t, &code("EE-01"), date(2026, 3, 1)), Ok(()));
         assert_eq!(permits(&t, &code("EC-02"), date(2026, 9, 30)), Ok(()));
+        assert_eq!(
+            in_force(&t, date(2026, 5, 1)),
+            Ok(()),
+            "in force, whatever the item"
+        );
         assert_eq!(
             permits(&t, &code("EE-03"), date(2026, 5, 1)),
             Err(Refusal::OutOfScope(code("EE-03")))

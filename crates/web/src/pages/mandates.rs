@@ -371,14 +371,19 @@ async fn detail_page(
         .map(|s| s.actor.user_id.clone())
         .unwrap_or_default();
     let m = &d.mandate;
-    let mut apply = Vec::new();
-    if d.is_agent && m.usable(now).is_ok() {
-        for code in &m.terms.items {
-            if let Ok(item) = state.app.item(code.as_str()).await {
-                apply.push((code.to_string(), item.name.get(p.lang).to_owned()));
-            }
-        }
-    }
+    let apply = if d.is_agent && m.usable(now).is_ok() {
+        state
+            .app
+            .items(None)
+            .await
+            .for_page(p)?
+            .iter()
+            .filter(|i| m.terms.items.contains(&i.code))
+            .map(|i| (i.code.to_string(), i.name.get(p.lang).to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

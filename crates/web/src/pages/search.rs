@@ -39,8 +39,8 @@ struct SearchPage<'a> {
     errors: Vec<FieldError>,
     search_q: String,
     hits: Vec<HitLine>,
-    /// Questions offered before one is typed: (query, label).
-    popular: Vec<(String, String)>,
+    /// Questions offered before one is typed, each searched as it reads.
+    popular: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,7 +99,7 @@ async fn search(
         title: p.t("search-title"),
         section: "search",
         search_q: q.q.trim().to_owned(),
-        popular: POPULAR.iter().map(|key| (p.t(key), p.t(key))).collect(),
+        popular: POPULAR.iter().map(|key| p.t(key)).collect(),
         errors,
         hits,
         p: &p,
