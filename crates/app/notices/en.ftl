@@ -89,3 +89,13 @@ proxy-act-body =
     } { $number } ({ $item }).
     See the application: { $link }
     If you did not expect this, revoke the mandate from your account page.
+
+consultation-opened-subject = We have your question: { $subject }
+consultation-opened-body =
+    Thank you for your question "{ $subject }". A consultant will answer in the conversation.
+    Follow it and reply here (keep this link to yourself; it opens your conversation): { $link }
+
+consultation-reply-subject = { $consultant } answered: { $subject }
+consultation-reply-body =
+    { $consultant } answered your question "{ $subject }".
+    Read the answer and reply: { $link }

@@ -88,3 +88,13 @@ proxy-act-body =
     } { $number } ({ $item }).
     Vea la solicitud: { $link }
     Si no lo esperaba, revoque el poder desde la página de su cuenta.
+
+consultation-opened-subject = Hemos recibido su consulta: { $subject }
+consultation-opened-body =
+    Gracias por su consulta "{ $subject }". Un asesor le responderá en la conversación.
+    Sígala y responda aquí (no comparta este enlace: abre su conversación): { $link }
+
+consultation-reply-subject = { $consultant } ha respondido: { $subject }
+consultation-reply-body =
+    { $consultant } ha respondido a su consulta "{ $subject }".
+    Lea la respuesta y responda: { $link }

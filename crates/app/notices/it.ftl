@@ -88,3 +88,13 @@ proxy-act-body =
     } { $number } ({ $item }).
     Veda la domanda: { $link }
     Se non se lo aspettava, revochi la delega dalla pagina del Suo account.
+
+consultation-opened-subject = Abbiamo ricevuto la Sua domanda: { $subject }
+consultation-opened-body =
+    Grazie per la Sua domanda "{ $subject }". Un consulente Le risponderà nella conversazione.
+    La segua e risponda qui (non condivida questo link: apre la Sua conversazione): { $link }
+
+consultation-reply-subject = { $consultant } ha risposto: { $subject }
+consultation-reply-body =
+    { $consultant } ha risposto alla Sua domanda "{ $subject }".
+    Legga la risposta e risponda: { $link }

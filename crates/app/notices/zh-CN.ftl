@@ -79,3 +79,13 @@ proxy-act-body =
     } { $number }（{ $item }）。
     查看申请：{ $link }
     如非您所预期，请在账户页面撤销委托。
+
+consultation-opened-subject = 我们已收到您的咨询：{ $subject }
+consultation-opened-body =
+    感谢您的咨询"{ $subject }"。咨询员会在对话中答复您。
+    查看并回复请打开（此链接可直接打开您的对话，请勿转给他人）：{ $link }
+
+consultation-reply-subject = { $consultant } 已答复：{ $subject }
+consultation-reply-body =
+    { $consultant } 已答复您的咨询"{ $subject }"。
+    查看答复并回复：{ $link }

@@ -785,6 +785,7 @@ impl App {
                     Resource::System => ("system", ""),
                     Resource::Person { id } => ("person", *id),
                     Resource::Case { id, .. } => ("case", *id),
+                    Resource::Consultation { id, .. } => ("consultation", *id),
                 };
                 let record = self.audit_record(
                     Some(&session.actor),

@@ -300,6 +300,7 @@ impl App {
             }
         }
         self.seed_demo_mandate(&applicant, now_ms).await?;
+        self.seed_demo_consultations(&applicant, now_ms).await?;
         Ok(4)
     }
 
@@ -361,6 +362,83 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// The consultant works around the clock (one shift covering the week), keeps two canned
+    /// answers, and has answered the applicant's question about renewing her passport abroad.
+    async fn seed_demo_consultations(
+        &self,
+        applicant: &CurrentSession,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        use crate::consultations::{AnswerRequest, OpenRequest};
+        let client = Client {
+            address: "demo".into(),
+        };
+        let admin = self.demo_session("admin@qiaoyi.example", now_ms).await?;
+        let consultant = self
+            .demo_session("consultant@qiaoyi.example", now_ms)
+            .await?;
+        self.set_shifts(
+            Some(&admin),
+            &consultant.actor.user_id,
+            "mon-sun 00:00-24:00",
+            &client,
+            now_ms,
+        )
+        .await?;
+        for (title, zh, en, it, es) in DEMO_ANSWERS {
+            let request = AnswerRequest {
+                id: None,
+                title: (*title).into(),
+                zh: (*zh).into(),
+                en: (*en).into(),
+                it: (*it).into(),
+                es: (*es).into(),
+            };
+            self.save_canned_answer(Some(&consultant), &request, &client, now_ms)
+                .await?;
+        }
+        let question = OpenRequest {
+            subject: "护照快到期了，在罗马怎么换？".into(),
+            body: "我的护照明年四月到期，人在罗马，需要回青田吗？".into(),
+            ..OpenRequest::default()
+        };
+        let opened = self
+            .open_consultation(Some(applicant), &question, Lang::Zh, &client, now_ms)
+            .await?;
+        self.post_consultation_message(
+            Some(&consultant),
+            None,
+            &opened.consultation.row.id,
+            "不用回国。您可以在罗马服务站提交换发申请，材料齐全后护照会寄到您手上。在线申请入口：事项 EE-01。",
+            None,
+            &client,
+            now_ms + 60_000,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The demo consultant's canned answers: a title and the text in Chinese, English, Italian and
+/// Spanish.
+const DEMO_ANSWERS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "问候",
+        "您好，我是青田侨驿的咨询员，很高兴为您服务。请问有什么可以帮您？",
+        "Hello, I am a consultant of the Qingtian service. How can I help you?",
+        "Buongiorno, sono un consulente del servizio di Qingtian. Come posso aiutarLa?",
+        "Hola, soy asesor del servicio de Qingtian. ¿En qué puedo ayudarle?",
+    ),
+    (
+        "护照换发",
+        "护照换发无需回国：在您所在国家的服务站提交申请即可，材料齐全后护照寄送到您手中。",
+        "You do not need to travel home to renew a passport: apply at the service station in your country, and the passport is sent to you once the documents are complete.",
+        "Non serve tornare in Cina per rinnovare il passaporto: presenti la domanda alla stazione di servizio del Suo paese; il passaporto Le viene inviato quando i documenti sono completi.",
+        "No necesita viajar para renovar el pasaporte: presente la solicitud en la estación de servicio de su país; el pasaporte se le envía cuando los documentos están completos.",
+    ),
+];
 
 /// The smallest PDF a viewer opens: one blank A4 page.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";

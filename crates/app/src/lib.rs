@@ -9,6 +9,7 @@ pub mod catalog_source;
 pub mod certificate_pdf;
 pub mod certificates;
 pub mod config;
+pub mod consultations;
 pub mod delivery;
 pub mod demo;
 mod error;
@@ -49,6 +50,7 @@ pub struct App {
     pdf_font: certificate_pdf::PdfFont,
     providers: payments::Providers,
     search: search::SearchIndex,
+    chat: consultations::ChatHub,
 }
 
 /// The most rows one page of a list may ask for.
@@ -88,6 +90,7 @@ impl App {
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::in_dir(config.data_dir.join("search-index")),
+            chat: Default::default(),
             config,
         })
     }
@@ -106,6 +109,7 @@ impl App {
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::default(),
+            chat: Default::default(),
             config,
         }
     }

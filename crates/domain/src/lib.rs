@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod certificates;
+pub mod consultations;
 pub mod country;
 pub mod fees;
 pub mod identity;

@@ -26,10 +26,14 @@ pub enum Notice {
     MandateRequested,
     /// To a principal: something was done for her under a mandate.
     ProxyAct,
+    /// To a guest who opened a consultation without an account: the link that brings her back.
+    ConsultationOpened,
+    /// To the person who asked: a consultant answered.
+    ConsultationReply,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 13] = [
+    pub const ALL: [Notice; 15] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -43,6 +47,8 @@ impl Notice {
         Notice::PassportExpiring,
         Notice::MandateRequested,
         Notice::ProxyAct,
+        Notice::ConsultationOpened,
+        Notice::ConsultationReply,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -61,6 +67,8 @@ impl Notice {
             Notice::PassportExpiring => "passport-expiring",
             Notice::MandateRequested => "mandate-requested",
             Notice::ProxyAct => "proxy-act",
+            Notice::ConsultationOpened => "consultation-opened",
+            Notice::ConsultationReply => "consultation-reply",
         }
     }
 
@@ -83,6 +91,8 @@ impl Notice {
             Notice::PassportExpiring => &["name", "date", "months", "link", "unsubscribe"],
             Notice::MandateRequested => &["agent", "items", "from", "to", "code", "link"],
             Notice::ProxyAct => &["agent", "act", "number", "item", "link"],
+            Notice::ConsultationOpened => &["subject", "link"],
+            Notice::ConsultationReply => &["subject", "consultant", "link"],
         }
     }
 

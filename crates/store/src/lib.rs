@@ -12,6 +12,7 @@ mod cases;
 mod catalog;
 mod certificates;
 mod connect;
+mod consultations;
 mod error;
 mod handover;
 mod ledger;
@@ -27,6 +28,10 @@ pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};
 pub use connect::{Backend, DatabaseUrl};
+pub use consultations::{
+    CHAT_CHANNEL, CannedAnswerRow, ChatListener, ConsultantRow, ConsultationMessageRow,
+    ConsultationRow, InboxScope, NewChatMessage,
+};
 pub use error::StoreError;
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};

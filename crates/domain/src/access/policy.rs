@@ -204,7 +204,10 @@ pub enum Action {
     DecideGreenChannel,
     /// Children's records in the care programme.
     ReadChildRecord,
-    /// Answer consultations and edit the knowledge base.
+    /// Open a consultation and follow one's own.
+    Consult,
+    /// Answer consultations (the inbox, replies, transfers, canned answers) and edit the knowledge
+    /// base.
     AnswerConsultation,
     /// Ask a principal for a mandate to act for her (代办): a relative (never for oneself), a
     /// station or a consultant. Each act under it is checked against the mandate by the app.
@@ -212,7 +215,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -229,6 +232,7 @@ impl Action {
         Action::AdjustFees,
         Action::DecideGreenChannel,
         Action::ReadChildRecord,
+        Action::Consult,
         Action::AnswerConsultation,
         Action::ActAsAgent,
     ];
@@ -256,6 +260,7 @@ impl Action {
             Action::AdjustFees => "adjust_fees",
             Action::DecideGreenChannel => "decide_green_channel",
             Action::ReadChildRecord => "read_child_record",
+            Action::Consult => "consult",
             Action::AnswerConsultation => "answer_consultation",
             Action::ActAsAgent => "act_as_agent",
         }
@@ -281,6 +286,8 @@ pub enum Resource<'a> {
         station: Option<&'a StationCode>,
         category: &'a CategoryCode,
     },
+    /// A consultation: the account that asked (empty for a guest, who proves it with her key).
+    Consultation { id: &'a str, person: &'a str },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -390,7 +397,10 @@ pub fn allowing_grant<'a>(
             (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
                 *grant == Grant::CareWorker
             }
-            (Action::AnswerConsultation, Resource::System) => *grant == Grant::Consultant,
+            (Action::Consult, Resource::Consultation { person, .. }) => own(person),
+            (Action::AnswerConsultation, Resource::System | Resource::Consultation { .. }) => {
+                *grant == Grant::Consultant
+            }
             (Action::ActAsAgent, Resource::Person { id }) => match grant {
                 Grant::Applicant => !own(id),
                 Grant::Station(_) | Grant::Consultant => true,

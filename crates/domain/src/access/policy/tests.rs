@@ -42,6 +42,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::AdjustFees, "--O-----"),
     (Action::DecideGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
+    (Action::Consult, "OOOOOOOO"),
     (Action::AnswerConsultation, "----Y---"),
     (Action::ActAsAgent, "XY--Y---"),
 ];
@@ -74,6 +75,7 @@ fn resource<'a>(
             station: Some(if own { rome } else { milan }),
             category: if own { ee } else { tr },
         },
+        Action::Consult => Resource::Consultation { id: "c-1", person },
         _ => Resource::System,
     }
 }
