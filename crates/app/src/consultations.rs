@@ -366,7 +366,7 @@ impl App {
             .open_consultation(&row, &first, &record, &messages)
             .await?;
         self.chat.announce(&id, 1);
-        let stored = self.load_consultation(&id).await?;
+        let stored = self.consultation_row(&id).await?;
         Ok(Opened {
             consultation: Consultation::new(stored, Side::Person),
             guest_key: key,
@@ -374,7 +374,8 @@ impl App {
         })
     }
 
-    async fn load_consultation(&self, id: &str) -> Result<ConsultationRow, AppError> {
+    /// A consultation's row, before deciding who may see it.
+    pub async fn consultation_row(&self, id: &str) -> Result<ConsultationRow, AppError> {
         self.store
             .consultation(id)
             .await?
@@ -440,7 +441,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<ConsultationView, AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, key, &row, client, now)
             .await?;
@@ -461,7 +462,7 @@ impl App {
         } else {
             (Vec::new(), Vec::new())
         };
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         Ok(ConsultationView {
             consultation: Consultation::new(row, side),
             messages,
@@ -505,7 +506,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<ChatMessage, AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, key, &row, client, now)
             .await?;
@@ -625,7 +626,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<(), AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, None, &row, client, now)
             .await?;
@@ -689,7 +690,7 @@ impl App {
     }
 
     async fn announce_latest(&self, id: &str) -> Result<(), AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         self.chat.announce(id, row.message_count);
         Ok(())
     }
@@ -706,7 +707,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<(), AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, key, &row, client, now)
             .await?;
@@ -778,7 +779,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<(), AppError> {
-        let row = self.load_consultation(id).await?;
+        let row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, None, &row, client, now)
             .await?;

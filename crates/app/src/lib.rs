@@ -29,9 +29,9 @@ pub mod vault;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CaseEventRow, CaseFileRow, CatalogHeader, CertificateRow, ImportOutcome,
-    LedgerEntryRow, NotificationSettings, OutboxRow, Page, RecordedEntry, StationRecord,
-    StoreError,
+    AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
+    CertificateRow, ImportOutcome, LedgerEntryRow, NotificationSettings, OutboxRow, Page,
+    RecordedEntry, StationRecord, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod auth;
+mod chat;
 mod i18n;
 mod metrics;
 mod pages;
@@ -46,6 +47,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router())
+        .merge(chat::router())
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

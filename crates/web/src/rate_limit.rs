@@ -1,5 +1,6 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
-//! help an attacker: identity-number checks (an oracle for guessing numbers) and sign-up (mail).
+//! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
+//! consultations (both send mail).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -13,11 +14,14 @@ use crate::problem::Problem;
 const IDENTITY_PER_MINUTE: u32 = 30;
 /// Sign-ups (and new confirmation codes) per address per hour: a family signing up together.
 const SIGNUP_PER_HOUR: u32 = 10;
+/// Consultations opened without an account per address per hour: each sends an e-mail.
+const CONSULT_PER_HOUR: u32 = 10;
 
 #[derive(Clone)]
 pub struct Limits {
     identity: Arc<DefaultKeyedRateLimiter<String>>,
     signup: Arc<DefaultKeyedRateLimiter<String>>,
+    consult: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 /// Which limit a request counts against.
@@ -25,6 +29,8 @@ pub struct Limits {
 pub enum Bucket {
     Identity,
     Signup,
+    /// Opening a consultation as a guest.
+    Consult,
 }
 
 fn quota(per: u32, hour: bool) -> Quota {
@@ -41,6 +47,7 @@ impl Default for Limits {
         Limits {
             identity: Arc::new(RateLimiter::keyed(quota(IDENTITY_PER_MINUTE, false))),
             signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
+            consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
         }
     }
 }
@@ -51,6 +58,7 @@ impl Limits {
         let limiter = match bucket {
             Bucket::Identity => &self.identity,
             Bucket::Signup => &self.signup,
+            Bucket::Consult => &self.consult,
         };
         // Forget addresses that have been quiet, so the table does not grow without bound.
         if limiter.len() > 10_000 {

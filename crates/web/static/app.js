@@ -101,4 +101,73 @@
       }, 200);
     });
   });
+
+  // A live conversation: messages arrive over the websocket as they are written, and the reply
+  // form sends over it while it is open. Without the socket the form posts and the page reloads.
+  document.querySelectorAll('[data-chat]').forEach(function (chat) {
+    var list = chat.querySelector('[data-chat-list]');
+    var status = chat.querySelector('[data-chat-status]');
+    var form = document.querySelector('[data-chat-form]');
+    var last = parseInt(chat.getAttribute('data-last'), 10) || 0;
+    var key = chat.getAttribute('data-key') || '';
+    var socket = null;
+    var delay = 1000;
+    function add(m) {
+      if (m.seq <= last) return;
+      last = m.seq;
+      var li = document.createElement('li');
+      li.className = 'msg ' + m.side;
+      li.id = 'm' + m.seq;
+      if (m.side !== 'system') {
+        var who = document.createElement('span');
+        who.className = 'who';
+        who.setAttribute('data-user-text', '');
+        who.textContent = m.author;
+        li.appendChild(who);
+        li.appendChild(document.createTextNode(' '));
+      }
+      var at = document.createElement('time');
+      at.textContent = m.at;
+      li.appendChild(at);
+      var p = document.createElement('p');
+      if (m.side !== 'system') p.setAttribute('data-user-text', '');
+      p.textContent = m.body;
+      li.appendChild(p);
+      list.appendChild(li);
+      li.scrollIntoView({ block: 'nearest' });
+    }
+    function connect() {
+      var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
+        chat.getAttribute('data-ws') + '?after=' + last + (key ? '&key=' + encodeURIComponent(key) : '');
+      socket = new WebSocket(url);
+      socket.onopen = function () {
+        delay = 1000;
+        status.textContent = chat.getAttribute('data-live');
+        chat.setAttribute('data-connected', '');
+      };
+      socket.onmessage = function (e) {
+        var m;
+        try { m = JSON.parse(e.data); } catch (err) { return; }
+        if (m.type === 'message') add(m);
+        else if (m.type === 'error') status.textContent = m.message;
+      };
+      socket.onclose = function () {
+        socket = null;
+        chat.removeAttribute('data-connected');
+        status.textContent = chat.getAttribute('data-offline');
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+    if (form) {
+      form.addEventListener('submit', function (e) {
+        var body = form.querySelector('textarea[name=body]');
+        if (!socket || socket.readyState !== 1 || !body.value.trim()) return;
+        e.preventDefault();
+        socket.send(JSON.stringify({ body: body.value }));
+        body.value = '';
+      });
+    }
+    if ('WebSocket' in window) connect();
+  });
 })();

@@ -3,6 +3,7 @@
 mod cases;
 mod catalog;
 mod certificates;
+mod consultations;
 mod extract;
 mod fees;
 mod health;
@@ -35,6 +36,7 @@ use crate::AppState;
         (name = "certificates", description = "Electronic certificates: public verification, revocation"),
         (name = "fees", description = "Fees of a case: statement, payments (also on someone's behalf), refunds, write-offs, receipts"),
         (name = "identity", description = "Resident ID numbers and machine-readable zones checked for the forms"),
+        (name = "consultations", description = "The 24-hour consultation line: questions, messages, the consultants' inbox, shifts and canned answers"),
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
@@ -81,6 +83,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::pdf))
         .routes(routes!(identity::resident_id))
         .routes(routes!(identity::mrz))
+        .routes(routes!(consultations::list, consultations::open))
+        .routes(routes!(consultations::inbox))
+        .routes(routes!(consultations::show))
+        .routes(routes!(consultations::post_message))
+        .routes(routes!(consultations::transfer))
+        .routes(routes!(consultations::close))
+        .routes(routes!(consultations::link_case))
+        .routes(routes!(consultations::rota))
+        .routes(routes!(consultations::set_shifts))
+        .routes(routes!(consultations::answers, consultations::save_answer))
         .routes(routes!(mandates::list, mandates::request))
         .routes(routes!(mandates::show))
         .routes(routes!(mandates::confirm))

@@ -384,6 +384,7 @@ struct AccountPage<'a> {
     ended: Option<u64>,
     is_admin: bool,
     is_auditor: bool,
+    is_consultant: bool,
     is_staff: bool,
     can_find_people: bool,
 }
@@ -450,6 +451,9 @@ async fn account(
         ended: q.ended,
         is_admin: session.actor.has(qiaoyi_app::domain::access::Role::Admin),
         is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
+        is_consultant: session
+            .actor
+            .has(qiaoyi_app::domain::access::Role::Consultant),
         is_staff: session.actor.is_staff(),
         can_find_people: qiaoyi_app::domain::access::decide(
             &session.actor,

@@ -244,16 +244,25 @@ async fn form_page(
     Ok((status, render(&view)).into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// Filled in from a consultation: the person who asked.
+    #[serde(default)]
+    principal_email: String,
+}
+
 async fn new_form(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
+    Query(q): Query<NewQuery>,
 ) -> PageResult {
     if auth.session.is_none() {
         return Err(AppError::Unauthenticated).for_page(&p);
     }
     let today = qiaoyi_app::cases::beijing_today(now_ms());
     let form = MandateForm {
+        principal_email: q.principal_email.chars().take(254).collect(),
         valid_from: today.to_string(),
         valid_to: today
             .checked_add(jiff::Span::new().years(1))

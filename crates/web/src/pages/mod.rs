@@ -8,8 +8,10 @@ mod cases;
 
 #[cfg(test)]
 pub(crate) use cases::{relation_key, state_key, step_key};
+pub(crate) use consultations::message_line;
 mod catalog;
 mod certificates;
+mod consultations;
 mod fees;
 mod guides;
 mod mandates;
@@ -51,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(persons::router())
         .merge(search::router())
         .merge(mandates::router())
+        .merge(consultations::router())
         .merge(signup::router())
         .merge(notifications::router())
 }
@@ -123,6 +126,11 @@ impl IntoResponse for PageError {
                 StatusCode::BAD_REQUEST,
                 "error-invalid-title",
                 "error-invalid",
+            ),
+            AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => (
+                StatusCode::CONFLICT,
+                "error-conflict-title",
+                "error-conflict",
             ),
             AppError::CaseConflict { .. } => (
                 StatusCode::CONFLICT,

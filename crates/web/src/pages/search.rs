@@ -20,14 +20,30 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(search))
 }
 
-struct HitLine {
-    path: String,
-    title: String,
+pub(super) struct HitLine {
+    pub path: String,
+    pub title: String,
     /// The language of the title: guides have titles in Chinese and English only.
-    title_lang: &'static str,
-    kind: String,
-    snippet_html: String,
-    snippet_lang: &'static str,
+    pub title_lang: &'static str,
+    pub kind: String,
+    pub snippet_html: String,
+    pub snippet_lang: &'static str,
+}
+
+/// A search result as pages show it.
+pub(super) fn hit_line(p: &Prefs, h: &qiaoyi_app::search::Hit) -> HitLine {
+    HitLine {
+        path: h.path(),
+        title: h.title.clone(),
+        title_lang: match (h.kind, p.lang) {
+            (qiaoyi_app::search::HitKind::Guide, Lang::Zh) => "zh-CN",
+            (qiaoyi_app::search::HitKind::Guide, _) => "en",
+            _ => p.lang.tag(),
+        },
+        kind: p.t(&format!("search-kind-{}", h.kind.as_str())),
+        snippet_html: h.snippet_html.clone(),
+        snippet_lang: h.snippet_lang.tag(),
+    }
 }
 
 #[derive(Template)]
@@ -67,21 +83,7 @@ async fn search(
     if !q.q.trim().is_empty() {
         match state.app.search(&q.q, p.lang, 20).await {
             Ok(found) => {
-                hits = found
-                    .iter()
-                    .map(|h| HitLine {
-                        path: h.path(),
-                        title: h.title.clone(),
-                        title_lang: match (h.kind, p.lang) {
-                            (qiaoyi_app::search::HitKind::Guide, Lang::Zh) => "zh-CN",
-                            (qiaoyi_app::search::HitKind::Guide, _) => "en",
-                            _ => p.lang.tag(),
-                        },
-                        kind: p.t(&format!("search-kind-{}", h.kind.as_str())),
-                        snippet_html: h.snippet_html.clone(),
-                        snippet_lang: h.snippet_lang.tag(),
-                    })
-                    .collect();
+                hits = found.iter().map(|h| hit_line(&p, h)).collect();
             }
             Err(AppError::Invalid { field, .. }) => errors.push(FieldError {
                 field,

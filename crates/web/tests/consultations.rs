@@ -1,0 +1,458 @@
+//! The consultation line through the API, the pages and the websocket: a guest asks and comes back
+//! with her key, a consultant answers live over the socket, strangers are refused at the socket
+//! and the API, bad input is problem JSON or a localized message, HTML in messages is shown as
+//! text. On PostgreSQL, two servers on one database: a message written on one reaches a socket on
+//! the other (LISTEN/NOTIFY).
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::{Browser, hidden_csrf, json};
+use futures_util::{SinkExt, StreamExt};
+use qiaoyi_app::App;
+use qiaoyi_app::config::Config;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// Serves `app` on a loopback port; the server stops with the test.
+async fn serve(app: App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(qiaoyi_web::serve(listener, app, std::future::pending()));
+    format!("127.0.0.1:{}", address.port())
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the conversation's socket as `browser` (its cookies), from the page's origin.
+async fn socket(host: &str, path: &str, browser: &Browser) -> Result<Socket, StatusCode> {
+    let mut request = format!("ws://{host}{path}")
+        .into_client_request()
+        .expect("request");
+    let cookies: Vec<String> = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let headers = request.headers_mut();
+    if !cookies.is_empty() {
+        headers.insert("cookie", cookies.join("; ").parse().expect("cookie"));
+    }
+    headers.insert("origin", format!("http://{host}").parse().expect("origin"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((s, _)) => Ok(s),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            Err(StatusCode::from_u16(r.status().as_u16()).expect("status"))
+        }
+        Err(e) => panic!("socket: {e}"),
+    }
+}
+
+/// The next message frame (skipping pings), within five seconds.
+async fn next_message(s: &mut Socket) -> serde_json::Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), s.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("open")
+            .expect("frame");
+        if let Message::Text(text) = frame {
+            return json(text.as_str());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_guest_asks_and_a_consultant_answers_live() {
+    let mut consultant = Browser::new().await;
+    let mut guest = consultant.another();
+    let mut stranger = consultant.another();
+    let c = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let s = stranger.api_sign_in("applicant@qiaoyi.example").await;
+
+    // A guest without name or address is told which field; with them she gets her key.
+    let bad = guest
+        .post_json(
+            "/api/v1/consultations",
+            r#"{"subject":"Pasaporte","body":"Hola"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(json(&bad.body)["field"], "guest_name");
+    let opened = guest
+        .post_json(
+            "/api/v1/consultations?lang=es",
+            r#"{"subject":"Renovar pasaporte","body":"<b>hola</b> <script>alert(1)</script> 🙂 𠮷","guest_name":"Ana Wu","guest_email":"ana@example.org"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let opened = json(&opened.body);
+    let id = opened["consultation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let key = opened["key"].as_str().expect("key").to_owned();
+    assert_eq!(opened["consultation"]["lang"], "es");
+    assert_eq!(opened["waiting"], false, "the demo consultant is on shift");
+
+    // Her page shows the message as text, never as markup.
+    let page = guest.get(&format!("/consultations/{id}?key={key}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+    );
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(page.body.contains("🙂 𠮷"));
+    // Without the key she is not found; a stranger's account is refused.
+    assert_eq!(
+        guest
+            .get(&format!("/api/v1/consultations/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = stranger
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            r#"{"body":"hi"}"#,
+            Some(&s),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+
+    let host = serve(consultant.app.clone()).await;
+    let path = format!("/ws/consultations/{id}");
+    // The stranger and a guest without the key are refused at the socket.
+    assert_eq!(
+        socket(&host, &path, &stranger).await.err(),
+        Some(StatusCode::FORBIDDEN)
+    );
+    assert_eq!(
+        socket(&host, &path, &guest).await.err(),
+        Some(StatusCode::NOT_FOUND)
+    );
+    let mut guest_socket = socket(&host, &format!("{path}?key={key}"), &guest)
+        .await
+        .expect("her socket");
+    let first = next_message(&mut guest_socket).await;
+    assert_eq!(
+        (first["seq"].as_i64(), first["side"].as_str()),
+        (Some(1), Some("person"))
+    );
+    let mut consultant_socket = socket(&host, &format!("{path}?after=1"), &consultant)
+        .await
+        .expect("consultant's socket");
+
+    // The consultant answers over the API; both sockets hear it.
+    let answer = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            r#"{"body":"Hola Ana, puede renovarlo en la estación de Madrid."}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    for s in [&mut guest_socket, &mut consultant_socket] {
+        let m = next_message(s).await;
+        assert_eq!(m["seq"], 2);
+        assert_eq!(m["side"], "consultant");
+        assert_eq!(m["author"], "咨询员");
+    }
+    // She writes over her socket; the consultant's socket hears it.
+    guest_socket
+        .send(Message::Text(r#"{"body":"¡Gracias!"}"#.into()))
+        .await
+        .expect("sent");
+    let thanks = next_message(&mut consultant_socket).await;
+    assert_eq!(
+        (thanks["seq"].as_i64(), thanks["body"].as_str()),
+        (Some(3), Some("¡Gracias!"))
+    );
+    // Bad frames come back as an error in her language; nothing is written.
+    for frame in [
+        String::from("not json"),
+        r#"{"body":"   "}"#.to_owned(),
+        format!(r#"{{"body":"{}"}}"#, "x".repeat(5000)),
+    ] {
+        guest_socket
+            .send(Message::Text(frame.into()))
+            .await
+            .expect("sent");
+        loop {
+            let m = next_message(&mut guest_socket).await;
+            if m["type"] == "error" {
+                assert!(m["message"].as_str().is_some_and(|t| !t.is_empty()));
+                break;
+            }
+        }
+    }
+    // A frame larger than any message closes the socket instead of being read.
+    let _ = guest_socket
+        .send(Message::Text("x".repeat(100 * 1024).into()))
+        .await;
+
+    // The inbox lists it, read; the conversation holds exactly three messages.
+    let inbox = json(&consultant.get("/api/v1/consultations/inbox").await.body);
+    let line = inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .expect("listed")
+        .clone();
+    assert_eq!(line["unread"], 0);
+    let detail = json(
+        &guest
+            .get(&format!("/api/v1/consultations/{id}?key={key}"))
+            .await
+            .body,
+    );
+    assert_eq!(detail["messages"].as_array().map(Vec::len), Some(3));
+
+    // She closes and rates it; a second rating is a conflict.
+    let closed = guest
+        .post_json(
+            &format!("/api/v1/consultations/{id}/close?key={key}"),
+            r#"{"rating":5,"comment":"Muy rápido"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::NO_CONTENT, "{}", closed.body);
+    let again = guest
+        .post_json(
+            &format!("/api/v1/consultations/{id}/close?key={key}"),
+            r#"{"rating":4}"#,
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+}
+
+#[tokio::test]
+async fn pages_ask_answer_hand_on_and_refuse_bad_input() {
+    let mut applicant = Browser::new().await;
+    let mut consultant = applicant.another();
+    let mut admin = applicant.another();
+    applicant.sign_in("applicant@qiaoyi.example").await;
+    consultant.sign_in_staff("consultant@qiaoyi.example").await;
+    admin.sign_in_staff("admin@qiaoyi.example").await;
+
+    // The question form, with its localized errors.
+    let form = applicant.get("/consult?lang=en").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = hidden_csrf(&form.body);
+    let empty = applicant
+        .post_raw(
+            "/consult?lang=en",
+            &[("csrf", &csrf), ("subject", ""), ("body", "x")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Write what it is about on one line."));
+    let long = "长".repeat(4001);
+    let too_long = applicant
+        .post_raw(
+            "/consult?lang=en",
+            &[("csrf", &csrf), ("subject", "Passport"), ("body", &long)],
+        )
+        .await;
+    assert!(too_long.body.contains("Keep a message to 4,000 characters"));
+    let sent = applicant
+        .post_raw(
+            "/consult",
+            &[
+                ("csrf", &csrf),
+                ("subject", "驾照换证"),
+                ("body", "意大利驾照能换国内驾照吗？"),
+            ],
+        )
+        .await;
+    let to = sent.location.expect("to the conversation");
+    assert!(to.starts_with("/consultations/q-"), "{to}");
+    let id = to.trim_start_matches("/consultations/").to_owned();
+    let mine = applicant.get("/consultations").await;
+    assert!(mine.body.contains("驾照换证"));
+
+    // The consultant's inbox lists it; a canned answer and a reply go out; the page shows them.
+    let inbox = consultant.get("/consult/inbox").await;
+    assert!(inbox.body.contains(&id), "in the inbox");
+    let page = consultant.get(&to).await;
+    let csrf = hidden_csrf(&page.body);
+    let answer_id = {
+        let marker = "<option value=\"a-";
+        let start = page.body.find(marker).expect("canned answers offered") + 15;
+        page.body[start..start + 18].to_owned()
+    };
+    let r = consultant
+        .post_raw(
+            &format!("{to}/messages"),
+            &[("csrf", &csrf), ("answer", &answer_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = consultant
+        .post_raw(
+            &format!("{to}/messages"),
+            &[("csrf", &csrf), ("body", "  ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = applicant.get(&to).await;
+    assert!(page.body.contains("咨询员"), "the answer's author");
+    // A stranger's account gets the refusal page.
+    let mut mother = applicant.another();
+    mother.sign_in("mother@qiaoyi.example").await;
+    assert_eq!(mother.get(&to).await.status, StatusCode::FORBIDDEN);
+
+    // The rota: the demo consultant covers the week; administrators edit shifts.
+    let rota = admin.get("/consult/shifts?lang=en").await;
+    assert!(
+        rota.body
+            .contains("The shifts cover all 24 hours of every day.")
+    );
+    let csrf_admin = hidden_csrf(&rota.body);
+    let consultant_id = {
+        let marker = "action=\"/consult/shifts/";
+        let start = rota.body.find(marker).expect("a shift form") + marker.len();
+        let end = rota.body[start..].find('"').expect("end") + start;
+        rota.body[start..end].to_owned()
+    };
+    let bad = admin
+        .post_raw(
+            &format!("/consult/shifts/{consultant_id}?lang=en"),
+            &[("csrf", &csrf_admin), ("hours", "someday 09:00-10:00")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = admin
+        .post_raw(
+            &format!("/consult/shifts/{consultant_id}"),
+            &[("csrf", &csrf_admin), ("hours", "mon-fri 09:00-18:00")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let rota = admin.get("/consult/shifts?lang=en").await;
+    assert!(rota.body.contains("Hours nobody covers"));
+    // The consultant sees the rota but cannot change it.
+    let denied = consultant
+        .post_raw(
+            &format!("/consult/shifts/{consultant_id}"),
+            &[("csrf", &csrf), ("hours", "mon-sun 00:00-24:00")],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    // The applicant closes with a rating out of range: told so, in her language.
+    let page = applicant.get(&format!("{to}?lang=it")).await;
+    let csrf = hidden_csrf(&page.body);
+    let r = applicant
+        .post_raw(
+            &format!("{to}/close?lang=it"),
+            &[("csrf", &csrf), ("rating", "9")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Scelga un voto da 1 a 5."));
+    let r = applicant
+        .post_raw(&format!("{to}/close"), &[("csrf", &csrf), ("rating", "4")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        applicant
+            .get(&to)
+            .await
+            .body
+            .contains("Valutazione: 4 su 5.")
+    );
+}
+
+/// Two servers on one PostgreSQL database, each with its own connection pool and chat hub, as two
+/// nodes: a message written through one reaches a socket open on the other.
+#[tokio::test]
+async fn a_message_written_on_one_node_reaches_a_socket_on_the_other() {
+    let Ok(server) = std::env::var("QY_TEST_DATABASE_URL") else {
+        return;
+    };
+    if !server.starts_with("postgres") {
+        return;
+    }
+    let mut consultant = Browser::new().await;
+    let mut applicant = consultant.another();
+    let c = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let url = consultant
+        .store
+        .as_ref()
+        .expect("store")
+        .url
+        .expose()
+        .to_owned();
+    let node = |url: String| async move {
+        let config = Config {
+            database_url: Some(url.clone()),
+            ..Config::default()
+        };
+        let store = qiaoyi_store::Store::connect(&url.parse().expect("url"))
+            .await
+            .expect("connect");
+        let app = App::with_store(store, config);
+        app.spawn_chat_listener().expect("a listener on PostgreSQL");
+        app
+    };
+    let node_a = node(url.clone()).await;
+    let node_b = node(url).await;
+    // Node B's hub hears only what comes through PostgreSQL: nothing is written through node B.
+    let mut heard_on_b = node_b.chat().subscribe();
+    let host_b = serve(node_b).await;
+    // Give the listeners a moment to LISTEN before anything is written.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let opened = applicant
+        .post_json(
+            "/api/v1/consultations",
+            r#"{"subject":"两个节点","body":"在吗？"}"#,
+            Some(&a),
+        )
+        .await;
+    let id = json(&opened.body)["consultation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut her_socket = socket(
+        &host_b,
+        &format!("/ws/consultations/{id}?after=1"),
+        &applicant,
+    )
+    .await
+    .expect("her socket on node B");
+    // The consultant writes through node A's router (its own pool and hub).
+    consultant.router = qiaoyi_web::router(node_a);
+    let r = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            r#"{"body":"在的，请讲。"}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let m = next_message(&mut her_socket).await;
+    assert_eq!(m["body"], "在的，请讲。");
+    // It came by NOTIFY, not only by the socket's own re-reading.
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), heard_on_b.recv())
+            .await
+            .expect("node B heard of it")
+            .expect("event");
+        if event.consultation == id && event.seq == 2 {
+            break;
+        }
+    }
+}
