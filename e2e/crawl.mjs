@@ -42,6 +42,7 @@ function shape(url) {
     .replace(/^\/verify\/[0-9a-f]{32}$/, '/verify/:id')
     .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
     .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code')
+    .replace(/^\/consultations\/q-[0-9a-f]+$/, '/consultations/:id')
     .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
     .replace(/^\/admin\/stations\/[A-Z]{2}-[A-Z]{3}$/, '/admin/stations/:code');
   const page = u.searchParams.get('page');

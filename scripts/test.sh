@@ -30,6 +30,7 @@ run_browser_tests() {
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/smoke.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/cases.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/wizard.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/chat.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 
@@ -48,6 +49,21 @@ run_journey_on_postgres() {
   done
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-pg.log"; return 1; }
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/cases.mjs
+  # A second node on the same database (same field key): the chat crosses nodes by LISTEN/NOTIFY.
+  local port_b
+  port_b=$(free_port)
+  mkdir -p "$work/demo-pg-b"
+  cp "$work/demo-pg/secret.key" "$work/demo-pg-b/secret.key"
+  QIAOYI_DATABASE_URL="$base/qiaoyi_demo" QIAOYI_DATA_DIR="$work/demo-pg-b" \
+    QIAOYI_LISTEN="127.0.0.1:$port_b" ./target/debug/qiaoyi serve >"$work/demo-pg-b.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port_b/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port_b/healthz" >/dev/null || { cat "$work/demo-pg-b.log"; return 1; }
+  BASE_URL="http://127.0.0.1:$port" BASE_URL_B="http://127.0.0.1:$port_b" \
+    OUT_DIR="$root/target/e2e/postgres" node e2e/chat.mjs
 }
 
 # The API fuzzed with schemathesis (scripts/fuzz-api.sh) against a demo of its own, last, because the
@@ -84,7 +100,7 @@ cargo test --workspace
 log "browser tests"
 cargo build -p qiaoyi-cli
 run_browser_tests
-log "browser journey on PostgreSQL"
+log "browser journey and two-node chat on PostgreSQL"
 run_journey_on_postgres
 
 log "API fuzzing"

@@ -42,6 +42,11 @@ CREATE TABLE consultation_messages (
     side TEXT NOT NULL CHECK (side IN ('person', 'consultant', 'system')),
     body TEXT NOT NULL,
     created_at BIGINT NOT NULL,
+    -- An attached file, as in cases: its bytes in case_file_blobs, once per content.
+    file_name TEXT,
+    media_type TEXT CHECK (media_type IS NULL OR media_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+    file_size BIGINT,
+    file_sha256 TEXT REFERENCES case_file_blobs (sha256),
     PRIMARY KEY (consultation_id, seq)
 );
 CREATE TABLE canned_answers (

@@ -7,9 +7,11 @@
 //! canned answers, hand a conversation to a colleague, link the case it led to; the person closes
 //! it and rates it.
 
+use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Action, Grant, Resource};
 use qiaoyi_domain::cases::handover::code_matches;
+use qiaoyi_domain::cases::{check_upload, safe_file_name};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_domain::consultations::{
@@ -19,7 +21,7 @@ use qiaoyi_domain::consultations::{
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{
-    CannedAnswerRow, ConsultantRow, ConsultationMessageRow, ConsultationRow, InboxScope,
+    CannedAnswerRow, ChatFile, ConsultantRow, ConsultationMessageRow, ConsultationRow, InboxScope,
     NewChatMessage, NewMessage, Page,
 };
 use serde_json::{Map, Value};
@@ -162,6 +164,8 @@ pub struct ConsultationView {
     /// For consultants: colleagues to hand it to, and the canned answers.
     pub consultants: Vec<ConsultantRow>,
     pub answers: Vec<CannedAnswerRow>,
+    /// For consultants: the person's other consultations, newest first (at most 20).
+    pub history: Vec<Consultation>,
 }
 
 /// A consultant's shifts, read.
@@ -194,6 +198,10 @@ pub struct AnswerRequest {
 /// The most messages a page shows at once; older ones come with `after`.
 pub const MESSAGE_PAGE: u64 = 500;
 const MAX_NAME: usize = 100;
+/// How many of a person's earlier consultations a consultant sees beside one.
+const HISTORY: u64 = 20;
+/// A week's shifts take a few lines; this is far more than any needs.
+const MAX_SHIFT_TEXT: usize = 2000;
 
 fn invalid(field: &'static str, problem: impl ToString) -> AppError {
     AppError::Invalid {
@@ -361,6 +369,7 @@ impl App {
             side: "person",
             body: &body,
             at: now,
+            file: None,
         };
         self.store
             .open_consultation(&row, &first, &record, &messages)
@@ -454,13 +463,27 @@ impl App {
                 .mark_consultation_read(id, side.as_str(), last.seq)
                 .await?;
         }
-        let (consultants, answers) = if side == Side::Consultant {
+        let (consultants, answers, history) = if side == Side::Consultant {
+            let history = self
+                .store
+                .consultation_history(
+                    row.person_id.as_deref(),
+                    row.guest_email.as_deref(),
+                    HISTORY + 1,
+                )
+                .await?
+                .into_iter()
+                .filter(|c| c.id != row.id)
+                .take(HISTORY as usize)
+                .map(|c| Consultation::new(c, Side::Consultant))
+                .collect();
             (
                 self.store.consultants().await?,
                 self.store.canned_answers().await?,
+                history,
             )
         } else {
-            (Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Vec::new())
         };
         let row = self.consultation_row(id).await?;
         Ok(ConsultationView {
@@ -469,6 +492,7 @@ impl App {
             side,
             consultants,
             answers,
+            history,
         })
     }
 
@@ -530,11 +554,84 @@ impl App {
             }
             (None, _) => text("body", check_message(body))?,
         };
-        let author = session.map(|s| s.actor.user_id.as_str());
-        let author = if side == Side::Person && row.person_id.is_none() {
-            None
-        } else {
-            author
+        self.write_message(session, &row, side, &body, None, client, now)
+            .await
+    }
+
+    /// Attaches a file (PDF, JPEG or PNG, recognised by its content, within the upload limit) to a
+    /// consultation as a message of its own, with `caption` or the file's name as its text.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn attach_to_consultation(
+        &self,
+        session: Option<&CurrentSession>,
+        key: Option<&str>,
+        id: &str,
+        file_name: &str,
+        content: &[u8],
+        client: &Client,
+        now: i64,
+    ) -> Result<ChatMessage, AppError> {
+        let row = self.consultation_row(id).await?;
+        let side = self
+            .consultation_side(session, key, &row, client, now)
+            .await?;
+        if row.state != "open" {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "this consultation is closed; open a new one to ask again".into(),
+            )));
+        }
+        let media_type = check_upload(file_name, content, self.config.max_upload_mb)
+            .map_err(|e| invalid("file", e.to_string()))?;
+        let name = safe_file_name(file_name);
+        let sha256 = sha256_hex(content);
+        let file = ChatFile {
+            name: &name,
+            media_type: media_type.as_str(),
+            sha256: &sha256,
+            content,
+        };
+        self.write_message(session, &row, side, &name, Some(file), client, now)
+            .await
+    }
+
+    /// A file attached to message `seq`, for those who may read the consultation.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn consultation_file(
+        &self,
+        session: Option<&CurrentSession>,
+        key: Option<&str>,
+        id: &str,
+        seq: i64,
+        client: &Client,
+        now: i64,
+    ) -> Result<(String, String, Vec<u8>), AppError> {
+        let row = self.consultation_row(id).await?;
+        self.consultation_side(session, key, &row, client, now)
+            .await?;
+        self.store
+            .consultation_file(id, seq)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this file".into()))
+    }
+
+    /// Writes a checked message: the person is told of a consultant's answer that follows her
+    /// own message; a consultant answering a consultation nobody holds takes it.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_message(
+        &self,
+        session: Option<&CurrentSession>,
+        row: &ConsultationRow,
+        side: Side,
+        body: &str,
+        file: Option<ChatFile<'_>>,
+        client: &Client,
+        now: i64,
+    ) -> Result<ChatMessage, AppError> {
+        let id = row.id.as_str();
+        // A guest writes without an account.
+        let author = match side {
+            Side::Person if row.person_id.is_none() => None,
+            _ => session.map(|s| s.actor.user_id.as_str()),
         };
         let last = self
             .store
@@ -543,7 +640,7 @@ impl App {
         let follows_person = last.first().is_none_or(|m| m.side == "person");
         let messages = if side == Side::Consultant && follows_person {
             let name = session.map(|s| s.display_name.clone()).unwrap_or_default();
-            self.reply_messages(&row, &name).await?
+            self.reply_messages(row, &name).await?
         } else {
             Vec::new()
         };
@@ -554,8 +651,9 @@ impl App {
                 &NewChatMessage {
                     author_id: author,
                     side: side.as_str(),
-                    body: &body,
+                    body,
                     at: now,
+                    file,
                 },
                 &messages,
             )
@@ -566,8 +664,7 @@ impl App {
             && let Some(current) = session
         {
             let me = current.actor.user_id.clone();
-            self.hand_over(session, &row, None, &me, client, now)
-                .await?;
+            self.hand_over(session, row, None, &me, client, now).await?;
         }
         self.store
             .consultation_messages(id, seq - 1, 1)
@@ -682,6 +779,7 @@ impl App {
                     side: "system",
                     body: &note,
                     at: now,
+                    file: None,
                 },
                 &record,
             )
@@ -742,6 +840,7 @@ impl App {
                         side: "system",
                         body: &note,
                         at: now,
+                        file: None,
                     },
                     &record,
                 )
@@ -824,6 +923,7 @@ impl App {
                     side: "system",
                     body: &note,
                     at: now,
+                    file: None,
                 },
                 &record,
             )
@@ -964,6 +1064,12 @@ impl App {
             .any(|c| c.id == consultant_id)
         {
             return Err(AppError::NotFound("this consultant".into()));
+        }
+        if hours.chars().count() > MAX_SHIFT_TEXT {
+            return Err(invalid(
+                "hours",
+                format!("write the shifts in at most {MAX_SHIFT_TEXT} characters"),
+            ));
         }
         let parsed = parse_hours(hours)
             .map_err(|e| invalid("hours", format!("line {}: {}", e.line, e.message)))?;

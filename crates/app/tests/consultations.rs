@@ -160,6 +160,32 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
     assert_eq!(view.side, Side::Person);
     assert_eq!(view.messages.len(), 3);
     assert_eq!(view.consultation.unread, 0);
+    assert!(view.history.is_empty(), "the history is for consultants");
+
+    // Her next question: the consultant sees the first beside it.
+    let next = app
+        .open_consultation(
+            Some(&mother),
+            &question("又一个问题", "证明寄到哪里？"),
+            Lang::Zh,
+            &client(),
+            T0,
+        )
+        .await
+        .expect("opened");
+    let seen = app
+        .consultation(
+            Some(&night),
+            None,
+            &next.consultation.row.id,
+            0,
+            &client(),
+            T0,
+        )
+        .await
+        .expect("read");
+    let earlier: Vec<&str> = seen.history.iter().map(|c| c.row.id.as_str()).collect();
+    assert_eq!(earlier, vec![id.as_str()]);
 }
 
 #[tokio::test]
@@ -677,4 +703,91 @@ async fn bad_input_is_refused_field_by_field() {
             .await,
         Err(AppError::NotFound(_))
     ));
+}
+
+#[tokio::test]
+async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conversation() {
+    let (app, _db) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let id = app
+        .my_consultations(Some(&applicant), 0, 1, &client(), T0)
+        .await
+        .expect("hers")
+        .items[0]
+        .row
+        .id
+        .clone();
+    const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+    let sent = app
+        .attach_to_consultation(
+            Some(&applicant),
+            None,
+            &id,
+            "../护照 首页.pdf",
+            PDF,
+            &client(),
+            T0,
+        )
+        .await
+        .expect("attached");
+    assert_eq!(
+        sent.file,
+        Some((
+            "护照 首页.pdf".into(),
+            "application/pdf".into(),
+            PDF.len() as i64
+        ))
+    );
+    assert_eq!(sent.body, "护照 首页.pdf");
+    // Both sides read it back byte for byte; someone else is refused.
+    for who in [&applicant, &consultant] {
+        let (name, kind, content) = app
+            .consultation_file(Some(who), None, &id, sent.seq, &client(), T0)
+            .await
+            .expect("read");
+        assert_eq!(
+            (name.as_str(), kind.as_str(), content.as_slice()),
+            ("护照 首页.pdf", "application/pdf", PDF)
+        );
+    }
+    assert!(matches!(
+        app.consultation_file(Some(&mother), None, &id, sent.seq, &client(), T0)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        app.consultation_file(Some(&applicant), None, &id, 1, &client(), T0)
+            .await,
+        Err(AppError::NotFound(_))
+    ));
+    // Wrong kinds, mismatched content and empty files are refused; nothing is written.
+    for (name, content) in [
+        ("virus.exe", PDF),
+        ("photo.png", PDF),
+        ("scan.pdf", b"MZ\x90\x00".as_slice()),
+        ("scan.pdf", b"".as_slice()),
+    ] {
+        assert_eq!(
+            invalid_field(
+                app.attach_to_consultation(
+                    Some(&applicant),
+                    None,
+                    &id,
+                    name,
+                    content,
+                    &client(),
+                    T0
+                )
+                .await
+            ),
+            "file"
+        );
+    }
+    let view = app
+        .consultation(Some(&applicant), None, &id, 0, &client(), T0)
+        .await
+        .expect("read");
+    assert_eq!(view.messages.iter().filter(|m| m.file.is_some()).count(), 1);
 }

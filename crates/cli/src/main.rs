@@ -695,6 +695,8 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, Failure> {
 
 async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
     let worker = app.spawn_outbox_worker();
+    // With PostgreSQL, messages written on other nodes reach this node's chat clients.
+    let listener_task = app.spawn_chat_listener();
     // The search index is opened, or built, before the first question rather than during it.
     let warm = app.clone();
     tokio::spawn(async move {
@@ -709,6 +711,9 @@ async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
         .await
         .context("the server stopped");
     worker.abort();
+    if let Some(task) = listener_task {
+        task.abort();
+    }
     served?;
     app.close().await;
     Ok(())

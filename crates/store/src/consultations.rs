@@ -57,6 +57,8 @@ pub struct ConsultationMessageRow {
     pub created_at: i64,
     /// The author's display name (the guest's for a guest).
     pub author_name: String,
+    /// An attached file's name, media type and size.
+    pub file: Option<(String, String, i64)>,
 }
 
 /// A consultant with the shift text she works (empty when none is set) and her open consultations.
@@ -143,13 +145,23 @@ fn canned(r: &AnyRow) -> Result<CannedAnswerRow, StoreError> {
     })
 }
 
-/// A new message: who wrote it and from which side.
+/// A new message: who wrote it and from which side, and the file it carries, if any.
 #[derive(Clone, Debug)]
 pub struct NewChatMessage<'a> {
     pub author_id: Option<&'a str>,
     pub side: &'a str,
     pub body: &'a str,
     pub at: i64,
+    pub file: Option<ChatFile<'a>>,
+}
+
+/// A file attached to a message, checked by the caller.
+#[derive(Clone, Debug)]
+pub struct ChatFile<'a> {
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
 }
 
 fn limit_offset(limit: u64, offset: u64) -> (i64, i64) {
@@ -233,6 +245,7 @@ impl Store {
     ) -> Result<Vec<ConsultationMessageRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT m.consultation_id, m.seq, m.author_id, m.side, m.body, m.created_at, \
+             m.file_name, m.media_type, m.file_size, \
              COALESCE(u.display_name, c.guest_name) AS author_name \
              FROM consultation_messages m JOIN consultations c ON c.id = m.consultation_id \
              LEFT JOIN users u ON u.id = m.author_id \
@@ -253,9 +266,42 @@ impl Store {
                     body: r.try_get("body")?,
                     created_at: r.try_get("created_at")?,
                     author_name: r.try_get("author_name")?,
+                    file: match (
+                        r.try_get::<Option<String>, _>("file_name")?,
+                        r.try_get::<Option<String>, _>("media_type")?,
+                        r.try_get::<Option<i64>, _>("file_size")?,
+                    ) {
+                        (Some(name), Some(kind), Some(size)) => Some((name, kind, size)),
+                        _ => None,
+                    },
                 })
             })
             .collect()
+    }
+
+    /// The file attached to message `seq`: its name, media type and bytes.
+    pub async fn consultation_file(
+        &self,
+        id: &str,
+        seq: i64,
+    ) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT m.file_name, m.media_type, b.content FROM consultation_messages m \
+             JOIN case_file_blobs b ON b.sha256 = m.file_sha256 \
+             WHERE m.consultation_id = $1 AND m.seq = $2",
+        )
+        .bind(id)
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("file_name")?,
+                r.try_get("media_type")?,
+                r.try_get("content")?,
+            ))
+        })
+        .transpose()
     }
 
     /// Records that one side (`person` or `consultant`) has read up to message `seq`; never
@@ -308,6 +354,25 @@ impl Store {
             offset,
             items: rows.iter().map(consultation).collect::<Result<_, _>>()?,
         })
+    }
+
+    /// Everything one person asked (her account, or a guest's address), newest first.
+    pub async fn consultation_history(
+        &self,
+        person_id: Option<&str>,
+        guest_email: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<ConsultationRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE c.person_id = $1 OR (c.person_id IS NULL AND c.guest_email = $2) \
+             ORDER BY c.opened_at DESC, c.id LIMIT $3"
+        )))
+        .bind(person_id.unwrap_or(""))
+        .bind(guest_email.unwrap_or(""))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(consultation).collect()
     }
 
     /// Open consultations by urgency (the earliest deadline first).
@@ -584,9 +649,16 @@ async fn append_message(
             "this consultation is closed; open a new one to ask again".into(),
         ));
     };
+    if let Some(file) = &m.file {
+        sqlx::query(crate::cases::INSERT_BLOB)
+            .bind(file.sha256)
+            .bind(file.content)
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query(
-        "INSERT INTO consultation_messages (consultation_id, seq, author_id, side, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO consultation_messages (consultation_id, seq, author_id, side, body, created_at, \
+         file_name, media_type, file_size, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(seq)
@@ -594,6 +666,10 @@ async fn append_message(
     .bind(m.side)
     .bind(m.body)
     .bind(m.at)
+    .bind(m.file.as_ref().map(|f| f.name))
+    .bind(m.file.as_ref().map(|f| f.media_type))
+    .bind(m.file.as_ref().map(|f| f.content.len() as i64))
+    .bind(m.file.as_ref().map(|f| f.sha256))
     .execute(&mut **tx)
     .await?;
     if backend == Backend::Postgres {

@@ -29,7 +29,7 @@ pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};
 pub use connect::{Backend, DatabaseUrl};
 pub use consultations::{
-    CHAT_CHANNEL, CannedAnswerRow, ChatListener, ConsultantRow, ConsultationMessageRow,
+    CHAT_CHANNEL, CannedAnswerRow, ChatFile, ChatListener, ConsultantRow, ConsultationMessageRow,
     ConsultationRow, InboxScope, NewChatMessage,
 };
 pub use error::StoreError;

@@ -53,6 +53,14 @@ struct Outgoing<'a> {
     author: &'a str,
     body: &'a str,
     at: &'a str,
+    /// An attached file's name and download address (a guest adds `?key=`).
+    file: Option<FileLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct FileLink<'a> {
+    name: &'a str,
+    href: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +211,10 @@ impl Chat {
             author: &line.author,
             body: &line.body,
             at: &line.at,
+            file: line
+                .file
+                .as_ref()
+                .map(|(name, href)| FileLink { name, href }),
         })
         .unwrap_or_default();
         Message::Text(Utf8Bytes::from(json))

@@ -130,8 +130,17 @@
       at.textContent = m.at;
       li.appendChild(at);
       var p = document.createElement('p');
-      if (m.side !== 'system') p.setAttribute('data-user-text', '');
-      p.textContent = m.body;
+      if (m.file) {
+        var a = document.createElement('a');
+        a.href = m.file.href + (key ? '?key=' + encodeURIComponent(key) : '');
+        a.setAttribute('download', '');
+        a.setAttribute('data-user-text', '');
+        a.textContent = m.file.name;
+        p.appendChild(a);
+      } else {
+        if (m.side !== 'system') p.setAttribute('data-user-text', '');
+        p.textContent = m.body;
+      }
       li.appendChild(p);
       list.appendChild(li);
       li.scrollIntoView({ block: 'nearest' });

@@ -199,7 +199,52 @@ async fn a_guest_asks_and_a_consultant_answers_live() {
         .send(Message::Text("x".repeat(100 * 1024).into()))
         .await;
 
-    // The inbox lists it, read; the conversation holds exactly three messages.
+    // She attaches a scan; the consultant's socket hears of it with its link, and downloads it as
+    // an attachment. A file of another kind is refused.
+    let pdf = common::PDF;
+    let attached = guest
+        .upload_raw(
+            &format!("/api/v1/consultations/{id}/files?name=scan.pdf&key={key}"),
+            pdf,
+            "",
+        )
+        .await;
+    assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.body);
+    let seq = json(&attached.body)["seq"].as_i64().expect("seq");
+    let heard = loop {
+        let m = next_message(&mut consultant_socket).await;
+        if m["seq"] == seq {
+            break m;
+        }
+    };
+    assert_eq!(heard["file"]["name"], "scan.pdf");
+    let href = heard["file"]["href"].as_str().expect("href").to_owned();
+    let download = consultant.get(&href).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.bytes, pdf);
+    assert_eq!(download.content_type, "application/pdf");
+    let refused = guest
+        .upload_raw(
+            &format!("/api/v1/consultations/{id}/files?name=run.exe&key={key}"),
+            b"MZ",
+            "",
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/consultations/{id}/files/{seq}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The inbox lists it, read; the conversation holds exactly four messages.
     let inbox = json(&consultant.get("/api/v1/consultations/inbox").await.body);
     let line = inbox["items"]
         .as_array()
@@ -215,7 +260,7 @@ async fn a_guest_asks_and_a_consultant_answers_live() {
             .await
             .body,
     );
-    assert_eq!(detail["messages"].as_array().map(Vec::len), Some(3));
+    assert_eq!(detail["messages"].as_array().map(Vec::len), Some(4));
 
     // She closes and rates it; a second rating is a conflict.
     let closed = guest

@@ -4,8 +4,10 @@
 //! she asked with the `key` she was given (query parameter). Live messages come over
 //! `/ws/consultations/{id}`.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use qiaoyi_app::CannedAnswerRow;
 use qiaoyi_app::consultations::{
@@ -102,6 +104,15 @@ pub struct MessageView {
     /// `{"event":"case-linked","number":…}`.
     body: String,
     created_at: i64,
+    /// An attached file: download it from `/api/v1/consultations/{id}/files/{seq}`.
+    file: Option<AttachedFile>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachedFile {
+    name: String,
+    media_type: String,
+    size: i64,
 }
 
 impl From<&ChatMessage> for MessageView {
@@ -112,8 +123,22 @@ impl From<&ChatMessage> for MessageView {
             author: m.author_name.clone(),
             body: m.body.clone(),
             created_at: m.created_at,
+            file: m.file.as_ref().map(|(name, kind, size)| AttachedFile {
+                name: name.clone(),
+                media_type: kind.clone(),
+                size: *size,
+            }),
         }
     }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FileQuery {
+    /// The file's name, whose extension must match its content (`.pdf`, `.jpg`, `.png`).
+    name: String,
+    /// A guest's key.
+    #[serde(default)]
+    key: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -489,7 +514,8 @@ pub async fn close(
     responses(
         (status = 204, description = "Linked"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The consultation is closed", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn link_case(
     State(state): State<AppState>,
@@ -549,6 +575,7 @@ pub async fn rota(
     params(("id" = String, Path, description = "The consultant's account id")),
     responses(
         (status = 204, description = "Saved"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")
     ))]
@@ -616,4 +643,69 @@ pub async fn save_answer(
         .save_canned_answer(auth.session.as_ref(), &request, &auth.client, now_ms())
         .await?;
     Ok(Json(AnswerView::from(saved)))
+}
+
+/// Attach a file (PDF, JPEG or PNG, recognised by its content, within the upload limit) as a
+/// message of its own; the body is the file's bytes.
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/files", tag = "consultations",
+    params(("id" = String, Path, description = "The consultation's id"), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, body = MessageView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The consultation is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, too large, not PDF/JPEG/PNG, or not what its name says", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn attach(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FileQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<MessageView>), Problem> {
+    let key = Some(q.key.trim()).filter(|k| !k.is_empty());
+    let message = state
+        .app
+        .attach_to_consultation(
+            auth.session.as_ref(),
+            key,
+            &id,
+            &q.name,
+            &body,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(MessageView::from(&message))))
+}
+
+/// Download the file attached to message `seq`, always as an attachment.
+#[utoipa::path(get, path = "/api/v1/consultations/{id}/files/{seq}", tag = "consultations",
+    params(("id" = String, Path, description = "The consultation's id"),
+           ("seq" = i64, Path, description = "The message's number"), KeyQuery),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath((id, seq)): ApiPath<(String, i64)>,
+    ApiQuery(q): ApiQuery<KeyQuery>,
+) -> Result<Response, Problem> {
+    let (name, kind, content) = state
+        .app
+        .consultation_file(
+            auth.session.as_ref(),
+            key_of(&q),
+            &id,
+            seq,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(super::attachment(&kind, &name, content))
 }

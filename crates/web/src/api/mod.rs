@@ -87,6 +87,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consultations::inbox))
         .routes(routes!(consultations::show))
         .routes(routes!(consultations::post_message))
+        .routes(routes!(consultations::attach))
+        .routes(routes!(consultations::download))
         .routes(routes!(consultations::transfer))
         .routes(routes!(consultations::close))
         .routes(routes!(consultations::link_case))

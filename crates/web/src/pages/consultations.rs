@@ -5,7 +5,7 @@
 //! form works without the script; `static/app.js` adds live messages over `/ws/consultations/{id}`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/consultations", get(mine))
         .route("/consultations/{id}", get(show))
         .route("/consultations/{id}/messages", post(reply))
+        .route("/consultations/{id}/files", post(attach))
+        .route("/consultations/{id}/files/{seq}", get(download))
         .route("/consultations/{id}/close", post(close))
         .route("/consultations/{id}/transfer", post(transfer))
         .route("/consultations/{id}/case", post(link_case))
@@ -50,6 +52,8 @@ pub(crate) struct MessageLine {
     pub author: String,
     pub body: String,
     pub at: String,
+    /// An attached file: its name and where to download it (a guest adds her key).
+    pub file: Option<(String, String)>,
 }
 
 /// A system message worded in the reader's language.
@@ -78,6 +82,12 @@ pub(crate) fn message_line(p: &Prefs, m: &ChatMessage) -> MessageLine {
         },
         body,
         at: when(m.created_at),
+        file: m.file.as_ref().map(|(name, _, _)| {
+            (
+                name.clone(),
+                format!("/consultations/{}/files/{}", m.consultation_id, m.seq),
+            )
+        }),
     }
 }
 
@@ -387,6 +397,8 @@ struct ChatPage<'a> {
     colleagues: Vec<Choice>,
     /// For consultants: the asker's account address, to ask her for a mandate.
     principal_email: String,
+    /// For consultants: what the same person asked before.
+    history: Vec<Line>,
 }
 
 #[derive(Deserialize, Default)]
@@ -461,6 +473,7 @@ async fn chat_page(
                 label: format!("{} ({})", k.name, k.open),
             })
             .collect(),
+        history: view.history.iter().map(|h| list_line(p, h, now)).collect(),
         principal_email: if c.row.person_id.is_some() {
             c.row.person_email.clone()
         } else {
@@ -534,6 +547,92 @@ async fn reply(
             chat_page(&state, &p, &auth, &id, &form.key, errors, form.body).await
         }
     }
+}
+
+/// A file sent from the conversation page (multipart: `file`; the key in the address for a
+/// guest, like the CSRF token).
+async fn attach(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Query(q): Query<KeyQuery>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    if let Ok(mut multipart) = multipart {
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) if field.name() == Some("file") => {
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((name, bytes.to_vec())),
+                        Err(_) => too_large = true,
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {
+                    too_large = true;
+                    break;
+                }
+            }
+        }
+    }
+    let refuse = |key: &str| {
+        vec![FieldError {
+            field: "file",
+            message: p.t(key),
+        }]
+    };
+    let errors = match (too_large, &file) {
+        (true, _) => refuse("case-error-file-size"),
+        (false, None) => refuse("case-error-file-missing"),
+        (false, Some((name, content))) => match state
+            .app
+            .attach_to_consultation(
+                auth.session.as_ref(),
+                key_of(&q.key),
+                &id,
+                name,
+                content,
+                &auth.client,
+                now_ms(),
+            )
+            .await
+        {
+            Ok(_) => return Ok(back(&id, &q.key)),
+            Err(AppError::Invalid { message, .. }) if message.contains("larger") => {
+                refuse("case-error-file-size")
+            }
+            Err(AppError::Invalid { .. }) => refuse("case-error-file"),
+            Err(e) => form_errors(&p, e)?,
+        },
+    };
+    chat_page(&state, &p, &auth, &id, &q.key, errors, String::new()).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path((id, seq)): Path<(String, i64)>,
+    Query(q): Query<KeyQuery>,
+) -> PageResult {
+    let (name, kind, content) = state
+        .app
+        .consultation_file(
+            auth.session.as_ref(),
+            key_of(&q.key),
+            &id,
+            seq,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    Ok(crate::api::attachment(&kind, &name, content))
 }
 
 #[derive(Deserialize, Default)]
