@@ -492,6 +492,28 @@ impl App {
 
     /// The session a cookie's token names, if it exists and has not expired. Expired sessions are
     /// removed when found.
+    /// Whether a session read earlier still stands: not signed out, not expired, its account
+    /// enabled. Long-lived connections (chat sockets) ask before acting on it.
+    pub async fn session_is_live(
+        &self,
+        session: &CurrentSession,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        let Some(row) = self.store.session(&session.token_hash).await? else {
+            return Ok(false);
+        };
+        let idle = self.config.session_idle_minutes.saturating_mul(60_000);
+        let absolute = self.config.session_absolute_hours.saturating_mul(3_600_000);
+        if now - row.last_seen_at > idle || now - row.created_at > absolute {
+            return Ok(false);
+        }
+        Ok(self
+            .store
+            .user_by_id(&row.user_id)
+            .await?
+            .is_some_and(|u| u.disabled_at.is_none()))
+    }
+
     pub async fn session(&self, token: &str, now: i64) -> Result<Option<CurrentSession>, AppError> {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);

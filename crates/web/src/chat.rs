@@ -158,7 +158,7 @@ impl Chat {
                     Err(RecvError::Lagged(_)) => self.send_new(&mut socket).await,
                     Err(RecvError::Closed) => false,
                 },
-                _ = poll.tick() => self.send_new(&mut socket).await,
+                _ = poll.tick() => self.session_stands().await && self.send_new(&mut socket).await,
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => self.write(&mut socket, text.as_str()).await,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => false,
@@ -220,8 +220,25 @@ impl Chat {
         Message::Text(Utf8Bytes::from(json))
     }
 
+    /// Whether the reader's session still stands (signing out or being disabled ends the socket;
+    /// a guest's key does not expire).
+    async fn session_stands(&self) -> bool {
+        match &self.session {
+            Some(session) => self
+                .state
+                .app
+                .session_is_live(session, now_ms())
+                .await
+                .unwrap_or(false),
+            None => true,
+        }
+    }
+
     /// Writes a message the client sent; its refusal goes back on the socket.
     async fn write(&mut self, socket: &mut WebSocket, text: &str) -> bool {
+        if !self.session_stands().await {
+            return false;
+        }
         let body = match serde_json::from_str::<Incoming>(text) {
             Ok(i) => i.body,
             Err(_) => return self.refuse(socket, "chat-error-body").await,

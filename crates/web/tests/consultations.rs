@@ -262,6 +262,40 @@ async fn a_guest_asks_and_a_consultant_answers_live() {
     );
     assert_eq!(detail["messages"].as_array().map(Vec::len), Some(4));
 
+    // Once the consultant signs out, his open socket writes nothing more and closes.
+    let out = consultant
+        .send(
+            axum::http::Request::delete("/api/v1/session").header("x-csrf-token", &c),
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+    consultant_socket
+        .send(Message::Text(r#"{"body":"after signing out"}"#.into()))
+        .await
+        .expect("sent");
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match consultant_socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the socket closed");
+    let detail = json(
+        &guest
+            .get(&format!("/api/v1/consultations/{id}?key={key}"))
+            .await
+            .body,
+    );
+    assert_eq!(
+        detail["messages"].as_array().map(Vec::len),
+        Some(4),
+        "nothing written"
+    );
+
     // She closes and rates it; a second rating is a conflict.
     let closed = guest
         .post_json(
@@ -500,4 +534,53 @@ async fn a_message_written_on_one_node_reaches_a_socket_on_the_other() {
             break;
         }
     }
+}
+
+#[tokio::test]
+async fn guests_ask_at_most_ten_questions_an_hour_from_one_address() {
+    let mut guest = Browser::new().await;
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let body = format!(
+            r#"{{"subject":"Question {n}","body":"Hello","guest_name":"Ana","guest_email":"ana@example.org"}}"#
+        );
+        statuses.push(
+            guest
+                .post_json("/api/v1/consultations", &body, None)
+                .await
+                .status,
+        );
+    }
+    assert!(
+        statuses[..10].iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+    // The page says so in the reader's language; signed-in people are not counted.
+    let form = guest.get("/consult?lang=en").await;
+    let csrf = hidden_csrf(&form.body);
+    let page = guest
+        .post_raw(
+            "/consult?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Again"),
+                ("body", "Hello"),
+                ("guest_name", "Ana"),
+                ("guest_email", "ana@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("Please wait a while"));
+    let mut applicant = guest.another();
+    let csrf = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let mine = applicant
+        .post_json(
+            "/api/v1/consultations",
+            r#"{"subject":"Mine","body":"Hello"}"#,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
 }
