@@ -30,8 +30,8 @@ pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
     AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, ImportOutcome, LedgerEntryRow, NotificationSettings, OutboxRow, Page,
-    RecordedEntry, StationRecord, StoreError,
+    CertificateRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow, NotificationSettings,
+    OutboxRow, Page, RecordedEntry, StationRecord, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

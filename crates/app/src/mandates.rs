@@ -11,7 +11,9 @@ use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
 use qiaoyi_domain::catalog::{Item, ItemCode};
 use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, in_force, permits};
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{LedgerEntryRow, MandateListing, MandateRow, NewMessage, Page};
+use qiaoyi_store::{
+    LedgerEntryRow, MandateDocumentRow, MandateListing, MandateRow, NewMessage, Page,
+};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::cases::{Case, beijing_today};
@@ -101,6 +103,8 @@ pub struct MandateDetail {
     pub mandate: Mandate,
     pub cases: Vec<Case>,
     pub payments: Vec<LedgerEntryRow>,
+    /// The documents behind it (a notarised power of attorney …), oldest first.
+    pub documents: Vec<MandateDocumentRow>,
     /// The reader is the principal, who may confirm (while pending) and revoke.
     pub is_principal: bool,
     /// The reader is the agent, who may confirm with the code and revoke.
@@ -525,6 +529,71 @@ impl App {
         Ok((mandate, row))
     }
 
+    /// Adds a document behind a mandate (PDF, JPEG or PNG, recognised by its content): its
+    /// principal or agent, until it is revoked. The other party sees it on the mandate's page.
+    pub async fn add_mandate_document(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        file_name: &str,
+        content: &[u8],
+        client: &Client,
+        now: i64,
+    ) -> Result<MandateDocumentRow, AppError> {
+        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
+        let me = session.map(|s| s.actor.user_id.as_str()).unwrap_or("");
+        if mandate.principal.id != me && mandate.agent.id != me {
+            return Err(AppError::Forbidden(
+                "only the principal and the agent add documents to a mandate",
+            ));
+        }
+        if mandate.state() == MandateState::Revoked {
+            return Err(AppError::Mandate(Refusal::Revoked));
+        }
+        let media_type =
+            qiaoyi_domain::cases::check_upload(file_name, content, self.config.max_upload_mb)
+                .map_err(|e| invalid("file", e.to_string()))?;
+        let document = MandateDocumentRow {
+            id: format!("d-{}", random_hex(12)),
+            mandate_id: id.to_owned(),
+            file_name: qiaoyi_domain::cases::safe_file_name(file_name),
+            media_type: media_type.as_str().into(),
+            size: content.len() as i64,
+            sha256: qiaoyi_domain::access::audit::sha256_hex(content),
+            uploaded_by: me.to_owned(),
+            uploaded_at: now,
+        };
+        let mut record = self.audit_record(
+            session.map(|s| &s.actor),
+            "mandate_document_added",
+            ("person", &mandate.principal.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("mandate {id}");
+        self.store
+            .add_mandate_document(&document, content, &record)
+            .await?;
+        Ok(document)
+    }
+
+    /// A document behind a mandate with its bytes, for those who may read the mandate.
+    pub async fn mandate_document(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        document: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(MandateDocumentRow, Vec<u8>), AppError> {
+        self.readable_mandate(session, id, client, now).await?;
+        self.store
+            .mandate_document(id, document)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this document".into()))
+    }
+
     /// A mandate with the cases filed and the payments made under it.
     pub async fn mandate(
         &self,
@@ -542,6 +611,7 @@ impl App {
             .await?;
         Ok(MandateDetail {
             payments: self.store.entries_under_mandate(id, 100).await?,
+            documents: self.store.mandate_documents(id).await?,
             cases,
             is_principal: mandate.principal.id == me,
             is_agent: mandate.agent.id == me,

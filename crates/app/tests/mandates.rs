@@ -684,3 +684,77 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
         "{anonymous:?}"
     );
 }
+
+#[tokio::test]
+async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
+    let (app, _db) = app().await;
+    let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
+    let id = app
+        .my_mandates(Some(&daughter), 0, 10, &client(), T0)
+        .await
+        .expect("hers")
+        .items[0]
+        .id
+        .clone();
+    let added = app
+        .add_mandate_document(Some(&daughter), &id, "委托书.pdf", PDF, &client(), T0)
+        .await
+        .expect("added");
+    assert_eq!(
+        (added.file_name.as_str(), added.media_type.as_str()),
+        ("委托书.pdf", "application/pdf")
+    );
+    // The principal, the agent and staff who may read her file see it; a station does not.
+    for who in [&mother, &daughter, &officer] {
+        let (d, content) = app
+            .mandate_document(Some(who), &id, &added.id, &client(), T0)
+            .await
+            .expect("read");
+        assert_eq!(
+            (d.id.as_str(), content.as_slice()),
+            (added.id.as_str(), PDF)
+        );
+    }
+    assert!(matches!(
+        app.mandate_document(Some(&madrid), &id, &added.id, &client(), T0)
+            .await,
+        Err(AppError::NotFound(_))
+    ));
+    let detail = app
+        .mandate(Some(&mother), &id, &client(), T0)
+        .await
+        .expect("page");
+    assert_eq!(detail.documents.len(), 1);
+    // Staff may read, not add; wrong kinds are refused; a revoked mandate takes no more.
+    assert!(matches!(
+        app.add_mandate_document(Some(&officer), &id, "x.pdf", PDF, &client(), T0)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    for (name, content) in [("x.exe", PDF), ("x.png", PDF), ("x.pdf", b"".as_slice())] {
+        assert!(matches!(
+            app.add_mandate_document(Some(&mother), &id, name, content, &client(), T0)
+                .await,
+            Err(AppError::Invalid { field: "file", .. })
+        ));
+    }
+    app.revoke_mandate(Some(&mother), &id, "she is back home", &client(), T0)
+        .await
+        .expect("revoked");
+    assert!(matches!(
+        app.add_mandate_document(Some(&daughter), &id, "late.pdf", PDF, &client(), T0)
+            .await,
+        Err(AppError::Mandate(Refusal::Revoked))
+    ));
+    assert_eq!(
+        app.mandate(Some(&mother), &id, &client(), T0)
+            .await
+            .expect("page")
+            .documents
+            .len(),
+        1
+    );
+}

@@ -35,7 +35,7 @@ pub use consultations::{
 pub use error::StoreError;
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
-pub use mandates::{MandateListing, MandateRow};
+pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};
 pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};

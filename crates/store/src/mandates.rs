@@ -268,3 +268,95 @@ impl Store {
         crate::ledger::by_mandate(&self.pool, mandate_id, limit).await
     }
 }
+
+/// A document behind a mandate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateDocumentRow {
+    pub id: String,
+    pub mandate_id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+fn document(r: &AnyRow) -> Result<MandateDocumentRow, StoreError> {
+    Ok(MandateDocumentRow {
+        id: r.try_get("id")?,
+        mandate_id: r.try_get("mandate_id")?,
+        file_name: r.try_get("file_name")?,
+        media_type: r.try_get("media_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+impl Store {
+    /// Adds a document to a mandate (its bytes kept once) with its audit entry.
+    pub async fn add_mandate_document(
+        &self,
+        d: &MandateDocumentRow,
+        content: &[u8],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(crate::cases::INSERT_BLOB)
+            .bind(&d.sha256)
+            .bind(content)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO mandate_documents (id, mandate_id, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&d.id)
+        .bind(&d.mandate_id)
+        .bind(&d.file_name)
+        .bind(&d.media_type)
+        .bind(d.size)
+        .bind(&d.sha256)
+        .bind(&d.uploaded_by)
+        .bind(d.uploaded_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A mandate's documents, oldest first.
+    pub async fn mandate_documents(
+        &self,
+        mandate_id: &str,
+    ) -> Result<Vec<MandateDocumentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM mandate_documents WHERE mandate_id = $1 ORDER BY uploaded_at, id",
+        )
+        .bind(mandate_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(document).collect()
+    }
+
+    /// One document of a mandate with its bytes.
+    pub async fn mandate_document(
+        &self,
+        mandate_id: &str,
+        id: &str,
+    ) -> Result<Option<(MandateDocumentRow, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.*, b.content FROM mandate_documents d JOIN case_file_blobs b ON b.sha256 = d.sha256 \
+             WHERE d.mandate_id = $1 AND d.id = $2",
+        )
+        .bind(mandate_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((document(&r)?, r.try_get("content")?)))
+            .transpose()
+    }
+}

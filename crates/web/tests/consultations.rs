@@ -386,6 +386,25 @@ async fn pages_ask_answer_hand_on_and_refuse_bad_input() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = applicant.get(&to).await;
     assert!(page.body.contains("咨询员"), "the answer's author");
+    // A scan from the page's upload form becomes a download link in the conversation.
+    let csrf_a = hidden_csrf(&page.body);
+    let sent = applicant
+        .post_file_form(
+            &format!("{to}/files?csrf={csrf_a}"),
+            "驾照.pdf",
+            common::PDF,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let wrong = applicant
+        .post_file_form(
+            &format!("{to}/files?csrf={csrf_a}&lang=en"),
+            "驾照.pdf",
+            b"not a pdf",
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(consultant.get(&to).await.body.contains("驾照.pdf"));
     // A stranger's account gets the refusal page.
     let mut mother = applicant.another();
     mother.sign_in("mother@qiaoyi.example").await;

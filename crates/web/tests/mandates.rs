@@ -351,3 +351,76 @@ async fn pages_an_agent_asks_confirms_with_the_code_and_applies_for_her_mother()
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("does not cover this service"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn documents_are_added_to_a_mandate_on_its_page_and_over_the_api() {
+    let mut daughter = Browser::new().await;
+    let mut mother = daughter.another();
+    let mut madrid = daughter.another();
+    daughter.sign_in("applicant@qiaoyi.example").await;
+    let m = mother.api_sign_in("mother@qiaoyi.example").await;
+    madrid.api_sign_in("station.madrid@qiaoyi.example").await;
+    let list = json(&daughter.get("/api/v1/mandates").await.body);
+    let id = list["items"][0]["id"].as_str().expect("id").to_owned();
+
+    // On the page: the form's file, then its link; a wrong kind gets the message in her language.
+    let page = daughter
+        .get(&format!("/account/mandates/{id}?lang=en"))
+        .await;
+    assert!(page.body.contains("No documents yet"));
+    let csrf = common::hidden_csrf(&page.body);
+    let wrong = daughter
+        .post_file_form(
+            &format!("/account/mandates/{id}/documents?csrf={csrf}&lang=en"),
+            "notes.txt",
+            b"hello",
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .body
+            .contains("Only PDF, JPEG and PNG files are accepted")
+    );
+    let sent = daughter
+        .post_file_form(
+            &format!("/account/mandates/{id}/documents?csrf={csrf}"),
+            "power-of-attorney.pdf",
+            common::PDF,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = daughter.get(&format!("/account/mandates/{id}")).await;
+    let marker = format!("/account/mandates/{id}/documents/");
+    let start = page.body.find(&marker).expect("a document link");
+    let end = page.body[start..].find('"').expect("end") + start;
+    let link = page.body[start..end].to_owned();
+    let download = mother.get(&link).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.bytes, common::PDF);
+    assert!(download.content_type.starts_with("application/pdf"));
+
+    // Over the API: the mother adds one; both are listed; a station that is not a party learns
+    // nothing.
+    let added = mother
+        .upload_raw(
+            &format!("/api/v1/mandates/{id}/documents?name=id-page.png"),
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+            &m,
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let detail = json(&mother.get(&format!("/api/v1/mandates/{id}")).await.body);
+    assert_eq!(detail["documents"].as_array().map(Vec::len), Some(2));
+    let doc = detail["documents"][1]["id"]
+        .as_str()
+        .expect("doc")
+        .to_owned();
+    assert_eq!(
+        madrid
+            .get(&format!("/api/v1/mandates/{id}/documents/{doc}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -94,7 +94,7 @@ impl ConsultationSummary {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct MessageView {
+pub struct ChatMessageView {
     seq: i64,
     /// `person`, `consultant` or `system`.
     side: String,
@@ -115,9 +115,9 @@ pub struct AttachedFile {
     size: i64,
 }
 
-impl From<&ChatMessage> for MessageView {
+impl From<&ChatMessage> for ChatMessageView {
     fn from(m: &ChatMessage) -> Self {
-        MessageView {
+        ChatMessageView {
             seq: m.seq,
             side: m.side.clone(),
             author: m.author_name.clone(),
@@ -146,7 +146,7 @@ pub struct ConsultationDetail {
     consultation: ConsultationSummary,
     /// `person` (the asker) or `consultant`.
     side: &'static str,
-    messages: Vec<MessageView>,
+    messages: Vec<ChatMessageView>,
 }
 
 impl ConsultationDetail {
@@ -154,7 +154,7 @@ impl ConsultationDetail {
         ConsultationDetail {
             consultation: ConsultationSummary::new(&v.consultation, now),
             side: v.side.as_str(),
-            messages: v.messages.iter().map(MessageView::from).collect(),
+            messages: v.messages.iter().map(ChatMessageView::from).collect(),
         }
     }
 }
@@ -422,7 +422,7 @@ pub async fn show(
     request_body = MessageBody,
     params(("id" = String, Path, description = "The consultation's id"), KeyQuery),
     responses(
-        (status = 201, body = MessageView),
+        (status = 201, body = ChatMessageView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The consultation is closed", body = Problem, content_type = "application/problem+json"),
@@ -434,7 +434,7 @@ pub async fn post_message(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<KeyQuery>,
     ApiJson(body): ApiJson<MessageBody>,
-) -> Result<(StatusCode, Json<MessageView>), Problem> {
+) -> Result<(StatusCode, Json<ChatMessageView>), Problem> {
     let answer = Some(body.answer.trim()).filter(|a| !a.is_empty());
     let message = state
         .app
@@ -448,7 +448,7 @@ pub async fn post_message(
             now_ms(),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(MessageView::from(&message))))
+    Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
 }
 
 /// Consultants: hand a consultation to a colleague, or take one nobody holds.
@@ -651,7 +651,7 @@ pub async fn save_answer(
     params(("id" = String, Path, description = "The consultation's id"), FileQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
-        (status = 201, body = MessageView),
+        (status = 201, body = ChatMessageView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The consultation is closed", body = Problem, content_type = "application/problem+json"),
@@ -664,7 +664,7 @@ pub async fn attach(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<FileQuery>,
     body: Bytes,
-) -> Result<(StatusCode, Json<MessageView>), Problem> {
+) -> Result<(StatusCode, Json<ChatMessageView>), Problem> {
     let key = Some(q.key.trim()).filter(|k| !k.is_empty());
     let message = state
         .app
@@ -678,7 +678,7 @@ pub async fn attach(
             now_ms(),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(MessageView::from(&message))))
+    Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
 }
 
 /// Download the file attached to message `seq`, always as an attachment.

@@ -1,8 +1,10 @@
 //! Mandates (代办) over the API: an agent asks, the principal confirms (or the agent with the code
 //! the principal was sent), either revokes; cases and payments made under one are listed with it.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use qiaoyi_app::mandates::{Mandate, MandateDetail, MandateRequest};
 use serde::{Deserialize, Serialize};
@@ -113,6 +115,40 @@ pub struct MandateDetailView {
     cases: Vec<MandateCaseView>,
     /// Payments made under it (代缴), newest first (at most 100).
     payments: Vec<EntryView>,
+    /// The documents behind it, oldest first; download from
+    /// `/api/v1/mandates/{id}/documents/{document}`.
+    documents: Vec<MandateDocumentView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MandateDocumentView {
+    id: String,
+    file_name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: String,
+    uploaded_at: i64,
+}
+
+impl From<&qiaoyi_app::MandateDocumentRow> for MandateDocumentView {
+    fn from(d: &qiaoyi_app::MandateDocumentRow) -> Self {
+        MandateDocumentView {
+            id: d.id.clone(),
+            file_name: d.file_name.clone(),
+            media_type: d.media_type.clone(),
+            size: d.size,
+            sha256: d.sha256.clone(),
+            uploaded_by: d.uploaded_by.clone(),
+            uploaded_at: d.uploaded_at,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DocumentQuery {
+    /// The file's name, whose extension must match its content (`.pdf`, `.jpg`, `.png`).
+    name: String,
 }
 
 impl MandateDetailView {
@@ -130,6 +166,7 @@ impl MandateDetailView {
                 })
                 .collect(),
             payments: d.payments.iter().map(EntryView::from).collect(),
+            documents: d.documents.iter().map(MandateDocumentView::from).collect(),
         }
     }
 }
@@ -158,7 +195,7 @@ pub struct ConfirmBody {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct RevokeBody {
+pub struct MandateRevokeBody {
     /// Why, 4 to 500 characters.
     reason: String,
 }
@@ -274,7 +311,7 @@ pub async fn confirm(
 }
 
 /// Revoke a mandate (the principal or the agent). What was done under it stays.
-#[utoipa::path(post, path = "/api/v1/mandates/{id}/revoke", tag = "mandates", request_body = RevokeBody,
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/revoke", tag = "mandates", request_body = MandateRevokeBody,
     params(("id" = String, Path, description = "The mandate's id")),
     responses(
         (status = 200, body = MandateView),
@@ -287,7 +324,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<RevokeBody>,
+    ApiJson(body): ApiJson<MandateRevokeBody>,
 ) -> Result<Json<MandateView>, Problem> {
     let now = now_ms();
     let mandate = state
@@ -295,4 +332,65 @@ pub async fn revoke(
         .revoke_mandate(auth.session.as_ref(), &id, &body.reason, &auth.client, now)
         .await?;
     Ok(Json(MandateView::new(&mandate, now)))
+}
+
+/// Add a document behind a mandate (the principal or the agent, until it is revoked): a PDF, JPEG
+/// or PNG, recognised by its content; the body is the file's bytes.
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/documents", tag = "mandates",
+    params(("id" = String, Path, description = "The mandate's id"), DocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, body = MandateDocumentView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, too large, not PDF/JPEG/PNG, not what its name says, or the mandate is revoked", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn add_document(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<MandateDocumentView>), Problem> {
+    let d = state
+        .app
+        .add_mandate_document(
+            auth.session.as_ref(),
+            &id,
+            &q.name,
+            &body,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(MandateDocumentView::from(&d))))
+}
+
+/// Download a document behind a mandate, always as an attachment.
+#[utoipa::path(get, path = "/api/v1/mandates/{id}/documents/{document}", tag = "mandates",
+    params(("id" = String, Path, description = "The mandate's id"),
+           ("document" = String, Path, description = "The document's id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn document(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath((id, document)): ApiPath<(String, String)>,
+) -> Result<Response, Problem> {
+    let (d, content) = state
+        .app
+        .mandate_document(
+            auth.session.as_ref(),
+            &id,
+            &document,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(super::attachment(&d.media_type, &d.file_name, content))
 }

@@ -99,6 +99,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mandates::show))
         .routes(routes!(mandates::confirm))
         .routes(routes!(mandates::revoke))
+        .routes(routes!(mandates::add_document))
+        .routes(routes!(mandates::document))
         .routes(routes!(persons::list, persons::add))
         .routes(routes!(persons::show, persons::update))
         .routes(routes!(persons::add_document))
@@ -182,4 +184,44 @@ async fn openapi() -> impl axum::response::IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         openapi_json(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// utoipa names a schema after its type alone, so two types of one name in different modules
+    /// would silently share one schema in the document, and one of them would be described wrong.
+    #[test]
+    fn schema_names_are_unique() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+        let mut seen = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(dir).expect("api sources") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("source");
+            let mut schema_next = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    schema_next = true;
+                } else if schema_next
+                    && let Some(rest) = line
+                        .strip_prefix("pub struct ")
+                        .or_else(|| line.strip_prefix("pub enum "))
+                {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if let Some(other) = seen.insert(name.clone(), path.clone()) {
+                        panic!("{name} is a schema in {other:?} and {path:?}");
+                    }
+                    schema_next = false;
+                }
+            }
+        }
+        assert!(
+            seen.len() > 30,
+            "the scan found the schemas ({})",
+            seen.len()
+        );
+    }
 }

@@ -19,7 +19,7 @@ use qiaoyi_app::domain::catalog::station::format_hours;
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
-use super::{ForPage, PageResult, message_page, render};
+use super::{ForPage, PageResult, SentFile, message_page, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
 use crate::i18n::Prefs;
@@ -559,54 +559,30 @@ async fn attach(
     Query(q): Query<KeyQuery>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = false;
-    if let Ok(mut multipart) = multipart {
-        loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) if field.name() == Some("file") => {
-                    let name = field.file_name().unwrap_or_default().to_owned();
-                    match field.bytes().await {
-                        Ok(bytes) => file = Some((name, bytes.to_vec())),
-                        Err(_) => too_large = true,
-                    }
-                }
-                Ok(Some(_)) => {}
-                Ok(None) => break,
-                Err(_) => {
-                    too_large = true;
-                    break;
-                }
-            }
-        }
-    }
     let refuse = |key: &str| {
         vec![FieldError {
             field: "file",
             message: p.t(key),
         }]
     };
-    let errors = match (too_large, &file) {
-        (true, _) => refuse("case-error-file-size"),
-        (false, None) => refuse("case-error-file-missing"),
-        (false, Some((name, content))) => match state
+    let errors = match super::sent_file(multipart).await {
+        SentFile::TooLarge => refuse("case-error-file-size"),
+        SentFile::Missing => refuse("case-error-file-missing"),
+        SentFile::File(name, content) => match state
             .app
             .attach_to_consultation(
                 auth.session.as_ref(),
                 key_of(&q.key),
                 &id,
-                name,
-                content,
+                &name,
+                &content,
                 &auth.client,
                 now_ms(),
             )
             .await
         {
             Ok(_) => return Ok(back(&id, &q.key)),
-            Err(AppError::Invalid { message, .. }) if message.contains("larger") => {
-                refuse("case-error-file-size")
-            }
-            Err(AppError::Invalid { .. }) => refuse("case-error-file"),
+            Err(e @ AppError::Invalid { .. }) => vec![super::upload_error(&p, e)?],
             Err(e) => form_errors(&p, e)?,
         },
     };

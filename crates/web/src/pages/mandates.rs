@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/mandates/{id}", get(show))
         .route("/account/mandates/{id}/confirm", post(confirm))
         .route("/account/mandates/{id}/revoke", post(revoke))
+        .route("/account/mandates/{id}/documents", post(add_document))
+        .route("/account/mandates/{id}/documents/{document}", get(document))
 }
 
 /// Why a mandate does not allow an act, in the reader's language.
@@ -359,6 +361,8 @@ struct DetailPage<'a> {
     apply: Vec<(String, String)>,
     cases: Vec<CaseLine>,
     payments: Vec<PaymentLine>,
+    /// (id, file name, uploaded on)
+    documents: Vec<(String, String, String)>,
 }
 
 async fn detail_page(
@@ -437,9 +441,76 @@ async fn detail_page(
                 receipt: e.receipt_number.clone().map(|n| (e.id.clone(), n)),
             })
             .collect(),
+        documents: d
+            .documents
+            .iter()
+            .map(|doc| (doc.id.clone(), doc.file_name.clone(), when(doc.uploaded_at)))
+            .collect(),
         p,
     };
     Ok((status, render(&view)).into_response())
+}
+
+/// A document sent from the mandate's page (multipart: `file`).
+async fn add_document(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let refuse = |key: &str| FieldError {
+        field: "file",
+        message: p.t(key),
+    };
+    let error = match super::sent_file(multipart).await {
+        super::SentFile::TooLarge => refuse("case-error-file-size"),
+        super::SentFile::Missing => refuse("case-error-file-missing"),
+        super::SentFile::File(name, content) => match state
+            .app
+            .add_mandate_document(
+                auth.session.as_ref(),
+                &id,
+                &name,
+                &content,
+                &auth.client,
+                now_ms(),
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/account/mandates/{id}#documents")).into_response()
+                );
+            }
+            Err(AppError::Mandate(r)) => FieldError {
+                field: "file",
+                message: refusal_text(&p, &r),
+            },
+            Err(e) => super::upload_error(&p, e)?,
+        },
+    };
+    detail_page(&state, &p, &auth, &id, vec![error]).await
+}
+
+async fn document(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path((id, document)): Path<(String, String)>,
+) -> PageResult {
+    let (d, content) = state
+        .app
+        .mandate_document(
+            auth.session.as_ref(),
+            &id,
+            &document,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .for_page(&p)?;
+    Ok(crate::api::attachment(&d.media_type, &d.file_name, content))
 }
 
 async fn show(

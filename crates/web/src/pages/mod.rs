@@ -249,3 +249,47 @@ pub(crate) fn qr_svg(text: &str) -> String {
         .map(|i| svg[i..].to_owned())
         .unwrap_or_default()
 }
+
+/// What a form that sends one file (field `file`) brought.
+pub(crate) enum SentFile {
+    File(String, Vec<u8>),
+    Missing,
+    TooLarge,
+}
+
+/// Reads the `file` field of a multipart form, ignoring the others.
+pub(crate) async fn sent_file(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> SentFile {
+    let Ok(mut multipart) = multipart else {
+        return SentFile::Missing;
+    };
+    let mut sent = SentFile::Missing;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => sent = SentFile::File(name, bytes.to_vec()),
+                    Err(_) => return SentFile::TooLarge,
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return sent,
+            Err(_) => return SentFile::TooLarge,
+        }
+    }
+}
+
+/// The message for a refused upload, in the reader's language.
+pub(crate) fn upload_error(p: &Prefs, error: AppError) -> Result<account::FieldError, PageError> {
+    let key = match &error {
+        AppError::Invalid { message, .. } if message.contains("larger") => "case-error-file-size",
+        AppError::Invalid { .. } => "case-error-file",
+        _ => return Err(error).for_page(p),
+    };
+    Ok(account::FieldError {
+        field: "file",
+        message: p.t(key),
+    })
+}

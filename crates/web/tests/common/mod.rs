@@ -301,3 +301,26 @@ impl Browser {
         id
     }
 }
+
+impl Browser {
+    /// Sends one file as the `file` field of a multipart form, as a browser does for a page's
+    /// upload form (the CSRF token travels in `uri`).
+    pub async fn post_file_form(&mut self, uri: &str, file_name: &str, content: &[u8]) -> Reply {
+        let boundary = "----qiaoyi-test-file";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(uri).header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            Body::from(body),
+        )
+        .await
+    }
+}
