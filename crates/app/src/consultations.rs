@@ -535,9 +535,7 @@ impl App {
             .consultation_side(session, key, &row, client, now)
             .await?;
         if row.state != "open" {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
-                "this consultation is closed; open a new one to ask again".into(),
-            )));
+            return Err(closed());
         }
         let body = match (answer.filter(|a| !a.is_empty()), side) {
             (Some(answer), Side::Consultant) => {
@@ -576,9 +574,7 @@ impl App {
             .consultation_side(session, key, &row, client, now)
             .await?;
         if row.state != "open" {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
-                "this consultation is closed; open a new one to ask again".into(),
-            )));
+            return Err(closed());
         }
         let media_type = check_upload(file_name, content, self.config.max_upload_mb)
             .map_err(|e| invalid("file", e.to_string()))?;
@@ -774,13 +770,7 @@ impl App {
                 &row.id,
                 from,
                 to,
-                &NewChatMessage {
-                    author_id: session.map(|s| s.actor.user_id.as_str()),
-                    side: "system",
-                    body: &note,
-                    at: now,
-                    file: None,
-                },
+                &system_note(session, &note, now),
                 &record,
             )
             .await?;
@@ -833,17 +823,7 @@ impl App {
                 now,
             );
             self.store
-                .close_consultation(
-                    id,
-                    &NewChatMessage {
-                        author_id: session.map(|s| s.actor.user_id.as_str()),
-                        side: "system",
-                        body: &note,
-                        at: now,
-                        file: None,
-                    },
-                    &record,
-                )
+                .close_consultation(id, &system_note(session, &note, now), &record)
                 .await?;
             self.announce_latest(id).await?;
         } else if rating.is_none() {
@@ -915,18 +895,7 @@ impl App {
         );
         record.purpose = format!("case {}", case.id);
         self.store
-            .link_consultation_case(
-                id,
-                &case.id,
-                &NewChatMessage {
-                    author_id: session.map(|s| s.actor.user_id.as_str()),
-                    side: "system",
-                    body: &note,
-                    at: now,
-                    file: None,
-                },
-                &record,
-            )
+            .link_consultation_case(id, &case.id, &system_note(session, &note, now), &record)
             .await?;
         self.announce_latest(id).await
     }
@@ -954,15 +923,7 @@ impl App {
         )
         .await?;
         let page = self.store.consultations_of(me, offset, limit).await?;
-        Ok(Page {
-            total: page.total,
-            offset: page.offset,
-            items: page
-                .items
-                .into_iter()
-                .map(|r| Consultation::new(r, Side::Person))
-                .collect(),
-        })
+        Ok(page_of(page, Side::Person))
     }
 
     /// A consultant's inbox: her open consultations and those nobody holds (or every open one),
@@ -992,15 +953,7 @@ impl App {
             InboxScope::Mine(me)
         };
         let page = self.store.consultation_inbox(scope, offset, limit).await?;
-        Ok(Page {
-            total: page.total,
-            offset: page.offset,
-            items: page
-                .items
-                .into_iter()
-                .map(|r| Consultation::new(r, Side::Consultant))
-                .collect(),
-        })
+        Ok(page_of(page, Side::Consultant))
     }
 
     /// Everyone's shifts, who is on shift now, and the gaps (consultants and administrators).
@@ -1185,6 +1138,41 @@ impl App {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
         }))
+    }
+}
+
+/// A system message recording `note` (a [`SystemNote`] in JSON), written by the reader.
+fn system_note<'a>(
+    session: Option<&'a CurrentSession>,
+    note: &'a str,
+    now: i64,
+) -> NewChatMessage<'a> {
+    NewChatMessage {
+        author_id: session.map(|s| s.actor.user_id.as_str()),
+        side: "system",
+        body: note,
+        at: now,
+        file: None,
+    }
+}
+
+/// Refuses writing to a closed consultation.
+fn closed() -> AppError {
+    AppError::Store(qiaoyi_store::StoreError::Conflict(
+        "this consultation is closed; open a new one to ask again".into(),
+    ))
+}
+
+/// A page of rows as one side reads them.
+fn page_of(page: Page<ConsultationRow>, side: Side) -> Page<Consultation> {
+    Page {
+        total: page.total,
+        offset: page.offset,
+        items: page
+            .items
+            .into_iter()
+            .map(|r| Consultation::new(r, side))
+            .collect(),
     }
 }
 

@@ -573,7 +573,7 @@ fn backup_and_restore_move_a_demo_to_a_new_data_dir() {
 }
 
 #[test]
-fn bench_reports_intake_reads_and_the_raw_baseline() {
+fn bench_reports_intake_reads_search_and_the_raw_baseline() {
     let dir = tempfile::tempdir().expect("dir");
     let out = dir.path().join("bench.json");
     let output = qiaoyi(
@@ -603,6 +603,11 @@ fn bench_reports_intake_reads_and_the_raw_baseline() {
     );
     assert_eq!(report["writes"]["errors"], 0, "{report}");
     assert_eq!(report["reads"]["errors"], 0, "{report}");
+    assert_eq!(report["search"]["errors"], 0, "{report}");
+    assert!(
+        report["search"]["requests"].as_u64().expect("searches") > 0,
+        "{report}"
+    );
     assert!(
         report["reads"]["p99_ms"].as_f64().expect("p99") > 0.0,
         "{report}"
