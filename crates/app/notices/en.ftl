@@ -99,3 +99,8 @@ consultation-reply-subject = { $consultant } answered: { $subject }
 consultation-reply-body =
     { $consultant } answered your question "{ $subject }".
     Read the answer and reply: { $link }
+
+consultation-assigned-subject = A question for you: { $subject }
+consultation-assigned-body =
+    { $person } asked "{ $subject }", and the question is now yours to answer.
+    Open the conversation: { $link }

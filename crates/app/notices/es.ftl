@@ -98,3 +98,8 @@ consultation-reply-subject = { $consultant } ha respondido: { $subject }
 consultation-reply-body =
     { $consultant } ha respondido a su consulta "{ $subject }".
     Lea la respuesta y responda: { $link }
+
+consultation-assigned-subject = Una consulta para usted: { $subject }
+consultation-assigned-body =
+    { $person } preguntó "{ $subject }" y ahora le corresponde a usted responder.
+    Abra la conversación: { $link }

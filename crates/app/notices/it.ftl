@@ -98,3 +98,8 @@ consultation-reply-subject = { $consultant } ha risposto: { $subject }
 consultation-reply-body =
     { $consultant } ha risposto alla Sua domanda "{ $subject }".
     Legga la risposta e risponda: { $link }
+
+consultation-assigned-subject = Una domanda per Lei: { $subject }
+consultation-assigned-body =
+    { $person } ha chiesto "{ $subject }" e ora tocca a Lei rispondere.
+    Apra la conversazione: { $link }

@@ -89,3 +89,8 @@ consultation-reply-subject = { $consultant } 已答复：{ $subject }
 consultation-reply-body =
     { $consultant } 已答复您的咨询"{ $subject }"。
     查看答复并回复：{ $link }
+
+consultation-assigned-subject = 有新的咨询分给您：{ $subject }
+consultation-assigned-body =
+    { $person } 咨询"{ $subject }"，现由您答复。
+    打开对话：{ $link }

@@ -334,7 +334,7 @@ impl App {
             consultant_name: String::new(),
             case_number: None,
         };
-        let messages = match (&guest, &key) {
+        let mut messages = match (&guest, &key) {
             (Some((_, email)), Some(key)) => {
                 let mut params = Map::new();
                 params.insert("subject".into(), subject.clone().into());
@@ -351,6 +351,14 @@ impl App {
             }
             _ => Vec::new(),
         };
+        if let Some(to) = &consultant {
+            let mut told = row.clone();
+            told.person_name = match session {
+                Some(current) => current.display_name.clone(),
+                None => row.guest_name.clone(),
+            };
+            messages.extend(self.assigned_messages(&told, to).await?);
+        }
         let actor = session.map(|s| &s.actor);
         let mut record = self.audit_record(
             actor,
@@ -765,6 +773,13 @@ impl App {
             now,
         );
         record.purpose = format!("to {to}");
+        // Someone taking a consultation herself needs no message about it.
+        let taking = session.is_some_and(|s| s.actor.user_id == to);
+        let messages = if taking {
+            Vec::new()
+        } else {
+            self.assigned_messages(row, to).await?
+        };
         self.store
             .transfer_consultation(
                 &row.id,
@@ -772,9 +787,37 @@ impl App {
                 to,
                 &system_note(session, &note, now),
                 &record,
+                &messages,
             )
             .await?;
         self.announce_latest(&row.id).await
+    }
+
+    /// The message telling consultant `to` that a consultation is hers to answer.
+    async fn assigned_messages(
+        &self,
+        row: &ConsultationRow,
+        to: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(user) = self.store.user_by_id(to).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = crate::notify::language_of(&user);
+        // Rows read back name the asker in `person_name`; a new row names the guest only.
+        let person = if row.person_name.is_empty() {
+            row.guest_name.clone()
+        } else {
+            row.person_name.clone()
+        };
+        let mut params = Map::new();
+        params.insert("subject".into(), row.subject.clone().into());
+        params.insert("person".into(), person.into());
+        params.insert(
+            "link".into(),
+            self.consultation_link(&row.id, None, lang).into(),
+        );
+        self.messages_to(&user, Notice::ConsultationAssigned, &params)
+            .await
     }
 
     async fn announce_latest(&self, id: &str) -> Result<(), AppError> {

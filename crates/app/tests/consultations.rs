@@ -96,6 +96,14 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
     assert_eq!(c.row.first_response_due, T0 + FIRST_RESPONSE_MS);
     assert!(opened.waiting.is_none() && opened.guest_key.is_none());
     let id = c.row.id.clone();
+    // She is told it is hers, with the asker's name and a link.
+    let told = queued(&db.store, "consultation-assigned").await;
+    assert!(
+        told.iter().any(|(to, p)| to == "consultant2@qiaoyi.example"
+            && p["person"] == "陈秀英"
+            && p["link"].as_str().is_some_and(|l| l.contains(&id))),
+        "{told:?}"
+    );
 
     // In the new consultant's inbox, unread; not in the demo consultant's own inbox.
     let inbox = app
@@ -378,7 +386,7 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
 
 #[tokio::test]
 async fn a_consultation_is_handed_on_closed_and_rated_once() {
-    let (app, _db) = app().await;
+    let (app, db) = app().await;
     let night = second_consultant(&app).await;
     let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
@@ -404,9 +412,24 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
         ),
         "to"
     );
+    let to_night = |told: Vec<(String, serde_json::Value)>| {
+        told.into_iter()
+            .filter(|(to, p)| {
+                to == "consultant2@qiaoyi.example" && p["subject"] == "护照快到期了，在罗马怎么换？"
+            })
+            .count()
+    };
+    assert_eq!(
+        to_night(queued(&db.store, "consultation-assigned").await),
+        0
+    );
     app.transfer_consultation(Some(&consultant), &id, &night.actor.user_id, &client(), T0)
         .await
         .expect("handed on");
+    assert_eq!(
+        to_night(queued(&db.store, "consultation-assigned").await),
+        1
+    );
     let inbox = app
         .consultation_inbox(Some(&night), false, 0, 10, &client(), T0)
         .await

@@ -30,10 +30,12 @@ pub enum Notice {
     ConsultationOpened,
     /// To the person who asked: a consultant answered.
     ConsultationReply,
+    /// To a consultant: a consultation was routed or handed to her.
+    ConsultationAssigned,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 15] = [
+    pub const ALL: [Notice; 16] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -49,6 +51,7 @@ impl Notice {
         Notice::ProxyAct,
         Notice::ConsultationOpened,
         Notice::ConsultationReply,
+        Notice::ConsultationAssigned,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -69,6 +72,7 @@ impl Notice {
             Notice::ProxyAct => "proxy-act",
             Notice::ConsultationOpened => "consultation-opened",
             Notice::ConsultationReply => "consultation-reply",
+            Notice::ConsultationAssigned => "consultation-assigned",
         }
     }
 
@@ -93,6 +97,7 @@ impl Notice {
             Notice::ProxyAct => &["agent", "act", "number", "item", "link"],
             Notice::ConsultationOpened => &["subject", "link"],
             Notice::ConsultationReply => &["subject", "consultant", "link"],
+            Notice::ConsultationAssigned => &["subject", "person", "link"],
         }
     }
 

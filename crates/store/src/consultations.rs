@@ -411,7 +411,8 @@ impl Store {
         })
     }
 
-    /// Hands an open consultation to `to` with a system message and an audit entry; `Conflict`
+    /// Hands an open consultation to `to` with a system message, an audit entry and the messages
+    /// telling her; `Conflict`
     /// when it was closed or handed on meanwhile (its holder is no longer `from`).
     pub async fn transfer_consultation(
         &self,
@@ -420,6 +421,7 @@ impl Store {
         to: &str,
         note: &NewChatMessage<'_>,
         record: &AuditRecord,
+        messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
@@ -438,6 +440,9 @@ impl Store {
             ));
         }
         append_message(&mut tx, self.backend, id, note).await?;
+        for m in messages {
+            enqueue(&mut tx, m, note.at).await?;
+        }
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(())
