@@ -970,16 +970,15 @@ impl App {
         if material >= case.item.materials.len() {
             return Err(invalid("material", "choose one of the materials listed"));
         }
-        let media_type: MediaType = check_upload(file_name, content, self.config.max_upload_mb)
-            .map_err(|e| invalid("file", e.to_string()))?;
+        let checked = self.check_file(file_name, content)?;
         let file = CaseFileRow {
             id: format!("f-{}", random_hex(12)),
             case_id: case.id.clone(),
             material: material as i64,
-            file_name: safe_file_name(file_name),
-            media_type: media_type.as_str().into(),
+            file_name: checked.name,
+            media_type: checked.media_type.as_str().into(),
             size: content.len() as i64,
-            sha256: sha256_hex(content),
+            sha256: checked.sha256,
             uploaded_by: current.actor.user_id.clone(),
             uploaded_at: now,
         };
@@ -1051,5 +1050,31 @@ fn workflow_str(w: Workflow) -> &'static str {
     match w {
         Workflow::Standard => "standard",
         Workflow::Certificate => "certificate",
+    }
+}
+
+/// An uploaded file that passed the checks every upload passes (cases, consultations, mandates).
+pub(crate) struct CheckedFile {
+    pub media_type: MediaType,
+    /// The name to keep (`safe_file_name`).
+    pub name: String,
+    pub sha256: String,
+}
+
+impl App {
+    /// A PDF, JPEG or PNG recognised by its content, within the configured size; refused on the
+    /// field `file` otherwise.
+    pub(crate) fn check_file(
+        &self,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<CheckedFile, AppError> {
+        let media_type = check_upload(file_name, content, self.config.max_upload_mb)
+            .map_err(|e| invalid("file", e.to_string()))?;
+        Ok(CheckedFile {
+            media_type,
+            name: safe_file_name(file_name),
+            sha256: sha256_hex(content),
+        })
     }
 }

@@ -7,11 +7,9 @@
 //! canned answers, hand a conversation to a colleague, link the case it led to; the person closes
 //! it and rates it.
 
-use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Action, Grant, Resource};
 use qiaoyi_domain::cases::handover::code_matches;
-use qiaoyi_domain::cases::{check_upload, safe_file_name};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_domain::consultations::{
@@ -458,7 +456,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<ConsultationView, AppError> {
-        let row = self.consultation_row(id).await?;
+        let mut row = self.consultation_row(id).await?;
         let side = self
             .consultation_side(session, key, &row, client, now)
             .await?;
@@ -470,6 +468,12 @@ impl App {
             self.store
                 .mark_consultation_read(id, side.as_str(), last.seq)
                 .await?;
+            // As the store just recorded, without reading the row again.
+            let read = match side {
+                Side::Person => &mut row.person_read,
+                Side::Consultant => &mut row.consultant_read,
+            };
+            *read = (*read).max(last.seq);
         }
         let (consultants, answers, history) = if side == Side::Consultant {
             let history = self
@@ -493,7 +497,6 @@ impl App {
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
-        let row = self.consultation_row(id).await?;
         Ok(ConsultationView {
             consultation: Consultation::new(row, side),
             messages,
@@ -538,13 +541,9 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<ChatMessage, AppError> {
-        let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, key, &row, client, now)
+        let (row, side) = self
+            .writable_consultation(session, key, id, client, now)
             .await?;
-        if row.state != "open" {
-            return Err(closed());
-        }
         let body = match (answer.filter(|a| !a.is_empty()), side) {
             (Some(answer), Side::Consultant) => {
                 let canned = self
@@ -564,8 +563,29 @@ impl App {
             .await
     }
 
+    /// An open consultation and the side the reader writes from; refused when closed.
+    async fn writable_consultation(
+        &self,
+        session: Option<&CurrentSession>,
+        key: Option<&str>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(ConsultationRow, Side), AppError> {
+        let row = self.consultation_row(id).await?;
+        let side = self
+            .consultation_side(session, key, &row, client, now)
+            .await?;
+        if row.state != "open" {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "this consultation is closed; open a new one to ask again".into(),
+            )));
+        }
+        Ok((row, side))
+    }
+
     /// Attaches a file (PDF, JPEG or PNG, recognised by its content, within the upload limit) to a
-    /// consultation as a message of its own, with `caption` or the file's name as its text.
+    /// consultation as a message of its own, with the file's name as its text.
     #[allow(clippy::too_many_arguments)]
     pub async fn attach_to_consultation(
         &self,
@@ -577,24 +597,17 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<ChatMessage, AppError> {
-        let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, key, &row, client, now)
+        let (row, side) = self
+            .writable_consultation(session, key, id, client, now)
             .await?;
-        if row.state != "open" {
-            return Err(closed());
-        }
-        let media_type = check_upload(file_name, content, self.config.max_upload_mb)
-            .map_err(|e| invalid("file", e.to_string()))?;
-        let name = safe_file_name(file_name);
-        let sha256 = sha256_hex(content);
+        let checked = self.check_file(file_name, content)?;
         let file = ChatFile {
-            name: &name,
-            media_type: media_type.as_str(),
-            sha256: &sha256,
+            name: &checked.name,
+            media_type: checked.media_type.as_str(),
+            sha256: &checked.sha256,
             content,
         };
-        self.write_message(session, &row, side, &name, Some(file), client, now)
+        self.write_message(session, &row, side, &checked.name, Some(file), client, now)
             .await
     }
 
@@ -780,7 +793,8 @@ impl App {
         } else {
             self.assigned_messages(row, to).await?
         };
-        self.store
+        let seq = self
+            .store
             .transfer_consultation(
                 &row.id,
                 from,
@@ -790,7 +804,8 @@ impl App {
                 &messages,
             )
             .await?;
-        self.announce_latest(&row.id).await
+        self.chat.announce(&row.id, seq);
+        Ok(())
     }
 
     /// The message telling consultant `to` that a consultation is hers to answer.
@@ -818,12 +833,6 @@ impl App {
         );
         self.messages_to(&user, Notice::ConsultationAssigned, &params)
             .await
-    }
-
-    async fn announce_latest(&self, id: &str) -> Result<(), AppError> {
-        let row = self.consultation_row(id).await?;
-        self.chat.announce(id, row.message_count);
-        Ok(())
     }
 
     /// Closes a consultation (either side), and records the asker's rating if she gives one.
@@ -865,10 +874,11 @@ impl App {
                 client,
                 now,
             );
-            self.store
+            let seq = self
+                .store
                 .close_consultation(id, &system_note(session, &note, now), &record)
                 .await?;
-            self.announce_latest(id).await?;
+            self.chat.announce(id, seq);
         } else if rating.is_none() {
             return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
                 "this consultation is already closed".into(),
@@ -937,10 +947,12 @@ impl App {
             now,
         );
         record.purpose = format!("case {}", case.id);
-        self.store
+        let seq = self
+            .store
             .link_consultation_case(id, &case.id, &system_note(session, &note, now), &record)
             .await?;
-        self.announce_latest(id).await
+        self.chat.announce(id, seq);
+        Ok(())
     }
 
     /// The signed-in person's consultations, the latest first.
@@ -1197,13 +1209,6 @@ fn system_note<'a>(
         at: now,
         file: None,
     }
-}
-
-/// Refuses writing to a closed consultation.
-fn closed() -> AppError {
-    AppError::Store(qiaoyi_store::StoreError::Conflict(
-        "this consultation is closed; open a new one to ask again".into(),
-    ))
 }
 
 /// A page of rows as one side reads them.

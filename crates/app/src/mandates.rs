@@ -550,16 +550,14 @@ impl App {
         if mandate.state() == MandateState::Revoked {
             return Err(AppError::Mandate(Refusal::Revoked));
         }
-        let media_type =
-            qiaoyi_domain::cases::check_upload(file_name, content, self.config.max_upload_mb)
-                .map_err(|e| invalid("file", e.to_string()))?;
+        let checked = self.check_file(file_name, content)?;
         let document = MandateDocumentRow {
             id: format!("d-{}", random_hex(12)),
             mandate_id: id.to_owned(),
-            file_name: qiaoyi_domain::cases::safe_file_name(file_name),
-            media_type: media_type.as_str().into(),
+            file_name: checked.name,
+            media_type: checked.media_type.as_str().into(),
             size: content.len() as i64,
-            sha256: qiaoyi_domain::access::audit::sha256_hex(content),
+            sha256: checked.sha256,
             uploaded_by: me.to_owned(),
             uploaded_at: now,
         };

@@ -411,8 +411,8 @@ impl Store {
         })
     }
 
-    /// Hands an open consultation to `to` with a system message, an audit entry and the messages
-    /// telling her; `Conflict`
+    /// Hands an open consultation to `to` with a system message (whose number it returns), an audit
+    /// entry and the messages telling her; `Conflict`
     /// when it was closed or handed on meanwhile (its holder is no longer `from`).
     pub async fn transfer_consultation(
         &self,
@@ -422,7 +422,7 @@ impl Store {
         note: &NewChatMessage<'_>,
         record: &AuditRecord,
         messages: &[NewMessage],
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
             "UPDATE consultations SET consultant_id = $1, consultant_read = 0 \
@@ -439,24 +439,25 @@ impl Store {
                 "this consultation was closed or handed on meanwhile; reload it".into(),
             ));
         }
-        append_message(&mut tx, self.backend, id, note).await?;
+        let seq = append_message(&mut tx, self.backend, id, note).await?;
         for m in messages {
             enqueue(&mut tx, m, note.at).await?;
         }
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(seq)
     }
 
-    /// Closes an open consultation with a closing note; `Conflict` when it is already closed.
+    /// Closes an open consultation with a closing note and returns the note's number; `Conflict`
+    /// when it is already closed.
     pub async fn close_consultation(
         &self,
         id: &str,
         note: &NewChatMessage<'_>,
         record: &AuditRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
-        append_message(&mut tx, self.backend, id, note).await?;
+        let seq = append_message(&mut tx, self.backend, id, note).await?;
         sqlx::query("UPDATE consultations SET state = 'closed', closed_at = $1 WHERE id = $2")
             .bind(note.at)
             .bind(id)
@@ -464,7 +465,7 @@ impl Store {
             .await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(seq)
     }
 
     /// The asker's rating of a closed consultation, given once; `Conflict` otherwise.
@@ -496,24 +497,25 @@ impl Store {
         Ok(())
     }
 
-    /// Names the case a consultation led to, with a system message and an audit entry.
+    /// Names the case a consultation led to, with a system message (whose number it returns) and an
+    /// audit entry.
     pub async fn link_consultation_case(
         &self,
         id: &str,
         case_id: &str,
         note: &NewChatMessage<'_>,
         record: &AuditRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE consultations SET case_id = $1 WHERE id = $2")
             .bind(case_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append_message(&mut tx, self.backend, id, note).await?;
+        let seq = append_message(&mut tx, self.backend, id, note).await?;
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(seq)
     }
 
     /// Every enabled consultant with her shift text and open consultations, by id.
