@@ -361,7 +361,7 @@ impl App {
         Ok(year.year())
     }
 
-    async fn load_case(&self, id: &str) -> Result<Case, AppError> {
+    pub(crate) async fn load_case(&self, id: &str) -> Result<Case, AppError> {
         let row = self
             .store
             .case_by_id(id)
@@ -773,6 +773,11 @@ impl App {
         } else {
             None
         };
+        let outcome = if step == Step::Close {
+            Some(self.closing_outcome(&case, case.state, now).await?)
+        } else {
+            None
+        };
         let charge = if crate::fees::charges_at(step) {
             crate::fees::charge_for(&case, &actor.user_id, role, now)
         } else {
@@ -803,6 +808,7 @@ impl App {
                     certificate,
                     handover,
                     confirms_handover,
+                    outcome,
                 },
                 now,
                 &record,

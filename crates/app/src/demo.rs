@@ -304,6 +304,124 @@ impl App {
         Ok(4)
     }
 
+    /// Certificates of no criminal record closed over the past ten months, so that the statistics
+    /// have something to show: filed at the Rome and Madrid stations and online, most delivered,
+    /// some refused, each step taken on its own day as an officer would. `qiaoyi demo` adds them
+    /// once, after the demo's cases; returns how many closed.
+    pub async fn seed_demo_history(&self, now_ms: i64) -> Result<usize, AppError> {
+        const DAY: i64 = 86_400_000;
+        let owner = self
+            .store
+            .user_by_email(DEMO_ACCOUNTS[0].0)
+            .await?
+            .ok_or_else(|| AppError::NotFound(DEMO_ACCOUNTS[0].0.to_owned()))?;
+        let herself = self
+            .store
+            .persons_of(&owner.id)
+            .await?
+            .into_iter()
+            .find(|p| p.relation == "self")
+            .map(|p| p.id)
+            .ok_or_else(|| AppError::NotFound("the demo applicant's own record".into()))?;
+        let herself = herself.as_str();
+        let client = Client {
+            address: "demo".into(),
+        };
+        let mut closed = 0;
+        for k in 0..16_i64 {
+            let start = now_ms - (20 + k * 19) * DAY;
+            if crate::cases::beijing_today(start).year() < 2025 {
+                break;
+            }
+            let (filer, request) = match k % 3 {
+                0 => (
+                    "station.rome@qiaoyi.example",
+                    CaseRequest {
+                        item: "EC-01".into(),
+                        person_name: "周立新".into(),
+                        person_name_latin: "ZHOU LIXIN".into(),
+                        birth_date: "1980-05-12".into(),
+                        relation: "other".into(),
+                        delivery: "station".into(),
+                        ..CaseRequest::default()
+                    },
+                ),
+                1 => (
+                    "station.madrid@qiaoyi.example",
+                    CaseRequest {
+                        item: "EC-01".into(),
+                        person_name: "叶海燕".into(),
+                        person_name_latin: "YE HAIYAN".into(),
+                        birth_date: "1978-09-03".into(),
+                        relation: "other".into(),
+                        delivery: "station".into(),
+                        ..CaseRequest::default()
+                    },
+                ),
+                _ => (
+                    DEMO_ACCOUNTS[0].0,
+                    CaseRequest {
+                        item: "EC-01".into(),
+                        person: herself.into(),
+                        delivery: "courier".into(),
+                        ..CaseRequest::default()
+                    },
+                ),
+            };
+            let who = self.demo_session(filer, start).await?;
+            let case = self.open_case(Some(&who), &request, &client, start).await?;
+            self.demo_materials(&who, &case, start).await?;
+            let refused = k % 5 == 3;
+            let mut path: Vec<(&str, &str, i64)> = vec![
+                (filer, "submit", 0),
+                ("officer@qiaoyi.example", "accept", 1),
+                ("officer@qiaoyi.example", "verify_identity", 2),
+                ("officer@qiaoyi.example", "start_review", 2),
+            ];
+            if refused {
+                path.extend([
+                    ("officer@qiaoyi.example", "refuse", 3 + k % 4),
+                    ("officer@qiaoyi.example", "close", 4 + k % 4),
+                ]);
+            } else {
+                path.extend([
+                    ("officer@qiaoyi.example", "approve", 3 + k % 4),
+                    ("officer@qiaoyi.example", "issue", 3 + k % 4),
+                    ("officer@qiaoyi.example", "deliver", 5 + k % 6),
+                    ("officer@qiaoyi.example", "close", 6 + k % 6),
+                ]);
+            }
+            let mut version = case.version;
+            for (email, step, day) in path {
+                let at = start + day * DAY + 3_600_000;
+                let actor = self.demo_session(email, at).await?;
+                let request = StepRequest {
+                    step: step.into(),
+                    expected_version: version,
+                    reason: if step == "refuse" {
+                        "无犯罪记录证明需本人户籍所在地开具；请向户籍地公安机关申请。".into()
+                    } else {
+                        String::new()
+                    },
+                    ..StepRequest::default()
+                };
+                match self
+                    .step_case(Some(&actor), &case.id, &request, &client, at)
+                    .await
+                {
+                    Ok(c) => version = c.version,
+                    // A year without its calendar: this case stays where it is.
+                    Err(AppError::NoCalendar(_)) => break,
+                    Err(e) => return Err(e),
+                }
+                if step == "close" {
+                    closed += 1;
+                }
+            }
+        }
+        Ok(closed)
+    }
+
     /// A one-page PDF for every required material of a demo case.
     async fn demo_materials(
         &self,

@@ -24,14 +24,17 @@ pub mod persons;
 pub mod reminders;
 pub mod search;
 pub mod signup;
+pub mod stats;
+pub mod stats_export;
 pub mod vault;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
     AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow, NotificationSettings,
-    OutboxRow, Page, RecordedEntry, StationRecord, StoreError,
+    CertificateRow, CostModelRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow,
+    NotificationSettings, OutboxRow, OutcomeListing, Page, RecordedEntry, StationRecord, StatsSums,
+    StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
@@ -145,6 +148,13 @@ impl App {
             .filter(|f| f.path.starts_with("calendar/"))
             .collect();
         // Every file is checked before anything is written.
+        let costs = files.iter().find(|f| f.path == "costs.toml");
+        if let Some(file) = costs {
+            qiaoyi_domain::stats::CostModel::parse(&file.text).map_err(|e| AppError::Invalid {
+                field: "costs.toml",
+                message: e,
+            })?;
+        }
         for file in &calendars {
             qiaoyi_domain::calendar::YearCalendar::parse(&file.path, &file.text)
                 .map_err(|e| AppError::Calendar(e.to_string()))?;
@@ -158,6 +168,9 @@ impl App {
         let client = accounts::Client {
             address: "cli".into(),
         };
+        if let Some(costs) = costs {
+            self.seed_cost_model(&costs.text, now_ms).await?;
+        }
         // The working-day calendars beside it (calendar/YYYY.toml), each year on its own.
         for file in calendars {
             self.import_calendar(None, &file.path, &file.text, &client, now_ms)

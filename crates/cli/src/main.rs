@@ -121,12 +121,56 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Measure the statistics dashboard over many closed cases: generate them in a temporary
+    /// SQLite database, rebuild the sums and time the dashboard against the 1 s budget.
+    BenchStats {
+        /// How many closed cases to generate.
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        /// How many times to time each dashboard.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Also write the figures as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
+    /// Export data.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Queue the passport-expiry reminders due on a day (the server does this every hour); the
     /// server's delivery worker sends them. Each reminder is queued once, however often this runs.
     Remind {
         /// The day to remind for, as YYYY-MM-DD (default: today in Beijing).
         #[arg(long, value_name = "DATE")]
         today: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// The statistics of a period: an Excel workbook (every table, Chinese headers) when FILE ends
+    /// in .xlsx, one table as CSV when it ends in .csv. Recorded in the audit log.
+    Stats {
+        /// First month, YYYY-MM (default: eleven months before --to).
+        #[arg(long, value_name = "MONTH", default_value = "")]
+        from: String,
+        /// Last month, YYYY-MM (default: this month).
+        #[arg(long, value_name = "MONTH", default_value = "")]
+        to: String,
+        /// One station's code.
+        #[arg(long, default_value = "")]
+        station: String,
+        /// One category's code.
+        #[arg(long, default_value = "")]
+        category: String,
+        /// For CSV: summary, months, stations, categories, items, durations or cases.
+        #[arg(long, default_value = "months")]
+        table: String,
+        /// The file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -248,6 +292,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         })
         .await;
     }
+    if let Command::BenchStats { cases, runs, json } = &cli.command {
+        return run_stats_bench(*cases, *runs, json.as_deref()).await;
+    }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::BenchSearch {
         docs,
@@ -295,7 +342,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             what: KeysWhat::Rotate,
         } => rotate_keys(config).await,
         Command::Remind { today } => remind(config, today.as_deref()).await,
-        Command::Bench { .. } | Command::BenchSearch { .. } => {
+        Command::Export {
+            what:
+                ExportWhat::Stats {
+                    from,
+                    to,
+                    station,
+                    category,
+                    table,
+                    out,
+                },
+        } => {
+            let query = qiaoyi_app::stats::StatsQuery {
+                from,
+                to,
+                station,
+                category,
+            };
+            export_stats(config, query, &table, &out).await
+        }
+        Command::Bench { .. } | Command::BenchSearch { .. } | Command::BenchStats { .. } => {
             unreachable!("the benches run before configuration is read")
         }
         Command::Reindex => reindex(config).await,
@@ -334,7 +400,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
             if seeded.cases_created > 0 {
-                println!("created {} demo cases", seeded.cases_created);
+                let closed = app
+                    .seed_demo_history(now_ms())
+                    .await
+                    .context("cannot load the demo's closed cases")?;
+                println!(
+                    "created {} demo cases and {closed} closed ones for the statistics",
+                    seeded.cases_created
+                );
             }
             print_demo_logins();
             let addr = listener.local_addr().context("listening address")?;
@@ -642,6 +715,74 @@ async fn run_bench(options: bench::Options) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn run_stats_bench(cases: u64, runs: usize, json: Option<&Path>) -> Result<(), Failure> {
+    if !(1..=100_000_000).contains(&cases) || !(1..=100).contains(&runs) {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--cases must be from 1 to 100000000 and --runs from 1 to 100"
+        )));
+    }
+    let report = bench::stats::run(cases, runs)
+        .await
+        .map_err(Failure::Other)?;
+    print!("{}", report.text());
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.into()))?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Other)?;
+    }
+    Ok(())
+}
+
+async fn export_stats(
+    config: Config,
+    query: qiaoyi_app::stats::StatsQuery,
+    table: &str,
+    out: &Path,
+) -> Result<(), Failure> {
+    use qiaoyi_app::stats_export::{ExportFormat, Table};
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some("xlsx") => ExportFormat::Xlsx,
+        Some("csv") => ExportFormat::Csv(Table::parse(table).ok_or_else(|| {
+            Failure::BadInput(anyhow::anyhow!(
+                "--table {table}: choose summary, months, stations, categories, items, durations or cases"
+            ))
+        })?),
+        _ => {
+            return Err(Failure::BadInput(anyhow::anyhow!(
+                "--out {}: the file name must end in .xlsx or .csv",
+                out.display()
+            )));
+        }
+    };
+    if out.exists() {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--out {}: the file exists already; choose a new name",
+            out.display()
+        )));
+    }
+    let app = open(config).await?;
+    let client = qiaoyi_app::accounts::Client {
+        address: "cli".into(),
+    };
+    let (bytes, _) = app
+        .export_file(None, &query, format, &client, now_ms())
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid { .. } => Failure::BadInput(e.into()),
+            other => Failure::Other(other.into()),
+        })?;
+    std::fs::write(out, &bytes)
+        .with_context(|| format!("cannot write {}", out.display()))
+        .map_err(Failure::Other)?;
+    println!(
+        "statistics written to {} ({} bytes)",
+        out.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
 async fn reindex(config: Config) -> Result<(), Failure> {
     let app = open(config).await?;
     let bar = ProgressBar::new(0);
@@ -705,6 +846,15 @@ async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
             Err(e) => {
                 tracing::warn!(error = %e, "search index not ready; it is built at the first search")
             }
+        }
+    });
+    // Cases closed before statistics existed get their figures once.
+    let backfill = app.clone();
+    tokio::spawn(async move {
+        match backfill.backfill_outcomes(now_ms()).await {
+            Ok(0) => {}
+            Ok(cases) => tracing::info!(cases, "statistics recorded for cases closed earlier"),
+            Err(e) => tracing::warn!(error = %e, "statistics of cases closed earlier not recorded"),
         }
     });
     let served = qiaoyi_web::serve(listener, app.clone(), shutdown_signal())

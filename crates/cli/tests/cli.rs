@@ -352,11 +352,12 @@ async fn user_add_and_audit_verify() {
         "applicants get no TOTP secret"
     );
 
-    // The entries of the accounts above and two of the catalogue import.
+    // The entries of the accounts above and three of the catalogue import (two calendar years and
+    // the cost model's first version).
     let verify = qiaoyi(&["audit", "verify"], &env);
     assert!(verify.status.success(), "{}", stderr(&verify));
     assert!(
-        stdout(&verify).contains("audit chain intact: 5 entries"),
+        stdout(&verify).contains("audit chain intact: 6 entries"),
         "{}",
         stdout(&verify)
     );
@@ -679,4 +680,105 @@ async fn ledger_check_balances_the_demo_and_finds_a_tampered_posting() {
         "{}",
         stderr(&broken)
     );
+}
+
+#[tokio::test]
+async fn export_stats_writes_the_workbook_and_csv_and_refuses_bad_input() {
+    let data = tempfile::tempdir().expect("dir");
+    let env = database_env(data.path()).await;
+    let config = qiaoyi_app::config::Config {
+        data_dir: data.path().to_owned(),
+        database_url: env
+            .iter()
+            .find(|(k, _)| k == "QIAOYI_DATABASE_URL")
+            .map(|(_, v)| v.clone()),
+        ..qiaoyi_app::config::Config::default()
+    };
+    let app = qiaoyi_app::App::open(config).await.expect("open");
+    let now = jiff::Timestamp::now().as_millisecond();
+    app.seed_demo(now).await.expect("seed");
+    let closed = app.seed_demo_history(now).await.expect("history");
+    drop(app);
+    let env = borrowed(&env);
+    let out = data.path().join("stats.xlsx");
+    let path = out.to_str().expect("path");
+    let written = qiaoyi(
+        &["export", "stats", "--from", "2025-01", "--out", path],
+        &env,
+    );
+    assert!(written.status.success(), "{}", stderr(&written));
+    let bytes = std::fs::read(&out).expect("written");
+    assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip archive");
+    let again = qiaoyi(&["export", "stats", "--out", path], &env);
+    assert_eq!(again.status.code(), Some(2), "an existing file is kept");
+    let csv = data.path().join("cases.csv");
+    let written = qiaoyi(
+        &[
+            "export",
+            "stats",
+            "--from",
+            "2025-01",
+            "--table",
+            "cases",
+            "--out",
+            csv.to_str().expect("path"),
+        ],
+        &env,
+    );
+    assert!(written.status.success(), "{}", stderr(&written));
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with("\u{feff}案件编号,"), "{text}");
+    assert_eq!(text.lines().count(), closed + 1, "{text}");
+    for bad in [
+        vec!["--from", "2026-13", "--out", "x.xlsx"],
+        vec!["--out", "x.pdf"],
+        vec!["--table", "nothing", "--out", "x.csv"],
+    ] {
+        let mut args = vec!["export", "stats"];
+        args.extend(bad.iter().copied());
+        let output = qiaoyi(&args, &env);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            stderr(&output)
+        );
+        // One line of its own (PostgreSQL may add its notices before it).
+        let lines: Vec<String> = stderr(&output)
+            .lines()
+            .filter(|l| l.starts_with("qiaoyi: "))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(lines.len(), 1, "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn bench_stats_times_the_dashboard_over_generated_cases() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("stats.json");
+    let output = qiaoyi(
+        &[
+            "bench-stats",
+            "--cases",
+            "20000",
+            "--runs",
+            "2",
+            "--json",
+            out.to_str().expect("path"),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("dashboard, 120 months"),
+        "{}",
+        stdout(&output)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON")).expect("JSON");
+    assert_eq!(report["handled"], 20000, "{report}");
+    assert_eq!(report["dashboard_ms"].as_array().expect("runs").len(), 2);
+    let bad = qiaoyi(&["bench-stats", "--cases", "0"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -16,3 +16,4 @@ pub mod lang;
 pub mod mandates;
 pub mod notify;
 pub mod search;
+pub mod stats;

@@ -282,6 +282,54 @@ pub fn file_content(submission: u64, material: usize, size: usize) -> Vec<u8> {
     content
 }
 
+/// Closed cases' figures written straight into `case_outcomes` for the statistics benchmark:
+/// `count` cases spread over 120 months from 2017-01, 27 station values (one of them "online or
+/// at the bureau"), 45 items in 5 categories, a tenth refused, processing times of 0–44 days. One
+/// plain connection without foreign keys (the cases themselves are not needed to sum figures), in
+/// batches of a million rows; `progress` hears the rows written so far.
+pub async fn generate_outcomes(
+    path: &Path,
+    count: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), StoreError> {
+    const STATIONS: &str = "IT-ROMIT-MILIT-PRAIT-TRNES-MADES-BCNES-VLCPT-LISPT-OPOFR-PARNL-AMSAT-VIEDE-FRABE-BRUHU-BUDGR-ATHCZ-PRGCH-ZRHGB-LONRO-BUHRS-BEGBR-SAOAR-BUEUS-NYCAE-DXBZA-JNB";
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let batch: u64 = 1_000_000;
+    let mut start = 0;
+    while start < count {
+        let end = (start + batch).min(count);
+        let sql = format!(
+            "WITH RECURSIVE seq(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < {end}) \
+             INSERT INTO case_outcomes (case_id, month, closed_on, station, item_code, category, outcome, \
+             processing_days, within_deadline, country, model_version, money_fen, days_saved) \
+             SELECT 'b-' || i, \
+             printf('%04d-%02d', 2017 + (i % 120) / 12, (i % 120) % 12 + 1), \
+             printf('%04d-%02d-15', 2017 + (i % 120) / 12, (i % 120) % 12 + 1), \
+             CASE WHEN i % 27 = 26 THEN '' ELSE substr('{STATIONS}', (i % 27) * 6 + 1, 6) END, \
+             printf('B%d-%02d', i % 5, i % 9 + 1), printf('bench-%d', i % 5), \
+             CASE WHEN i % 10 = 0 THEN 'refused' ELSE 'delivered' END, \
+             (i * 7) % 45, CASE WHEN i % 13 = 0 THEN 0 ELSE 1 END, 'IT', \
+             CASE WHEN i % 10 = 0 THEN NULL ELSE 1 END, \
+             CASE WHEN i % 10 = 0 THEN 0 ELSE 1130000 END, CASE WHEN i % 10 = 0 THEN 0 ELSE 9 END \
+             FROM seq"
+        );
+        let mut tx = conn.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        start = end;
+        progress(start);
+    }
+    conn.close().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

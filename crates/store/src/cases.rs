@@ -86,6 +86,8 @@ pub struct CaseStep {
     pub handover: Option<crate::HandoverRow>,
     /// Delivery: the handover confirmed by the applicant's code or a signature at the door.
     pub confirms_handover: Option<crate::HandoverProof>,
+    /// Closing: the case's figures for the statistics.
+    pub outcome: Option<crate::OutcomeRow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -327,6 +329,9 @@ impl Store {
         }
         if let Some(proof) = &step.confirms_handover {
             crate::handover::confirm(&mut tx, &step.case_id, &step.actor_id, proof, now).await?;
+        }
+        if let Some(outcome) = &step.outcome {
+            crate::stats::record_outcome(&mut tx, outcome).await?;
         }
         for message in messages {
             enqueue(&mut tx, message, now).await?;

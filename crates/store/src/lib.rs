@@ -20,6 +20,7 @@ mod mandates;
 mod outbox;
 mod people;
 mod persons;
+mod stats;
 pub mod testing;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
@@ -39,6 +40,7 @@ pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};
 pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
+pub use stats::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 
 use sqlx::AnyPool;
 

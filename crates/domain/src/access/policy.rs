@@ -212,10 +212,13 @@ pub enum Action {
     /// Ask a principal for a mandate to act for her (代办): a relative (never for oneself), a
     /// station or a consultant. Each act under it is checked against the mandate by the app.
     ActAsAgent,
+    /// Read the statistics dashboard and export its figures and the list of closed cases behind
+    /// them (no names or identity numbers are in either).
+    ReadStatistics,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -235,6 +238,7 @@ impl Action {
         Action::Consult,
         Action::AnswerConsultation,
         Action::ActAsAgent,
+        Action::ReadStatistics,
     ];
 
     /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
@@ -263,6 +267,7 @@ impl Action {
             Action::Consult => "consult",
             Action::AnswerConsultation => "answer_consultation",
             Action::ActAsAgent => "act_as_agent",
+            Action::ReadStatistics => "read_statistics",
         }
     }
 }
@@ -401,6 +406,10 @@ pub fn allowing_grant<'a>(
             (Action::AnswerConsultation, Resource::System | Resource::Consultation { .. }) => {
                 *grant == Grant::Consultant
             }
+            (Action::ReadStatistics, Resource::System) => matches!(
+                grant,
+                Grant::Officer(_) | Grant::DutyLeader | Grant::Admin | Grant::Auditor
+            ),
             (Action::ActAsAgent, Resource::Person { id }) => match grant {
                 Grant::Applicant => !own(id),
                 Grant::Station(_) | Grant::Consultant => true,

@@ -1,6 +1,6 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
-mod cases;
+pub(crate) mod cases;
 mod catalog;
 mod certificates;
 mod consultations;
@@ -14,6 +14,7 @@ mod persons;
 mod search;
 mod session;
 mod stations;
+pub(crate) mod stats;
 mod users;
 
 pub(crate) use cases::attachment;
@@ -39,6 +40,7 @@ use crate::AppState;
         (name = "consultations", description = "The 24-hour consultation line: questions, messages, the consultants' inbox, shifts and canned answers"),
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
+        (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
     )
@@ -108,6 +110,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::choices, notifications::save))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::retry))
+        .routes(routes!(stats::statistics))
+        .routes(routes!(stats::cases))
+        .routes(routes!(stats::export))
+        .routes(routes!(stats::cost_model, stats::save_cost_model))
 }
 
 /// The OpenAPI 3.1 document as JSON.

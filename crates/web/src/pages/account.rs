@@ -387,6 +387,7 @@ struct AccountPage<'a> {
     is_consultant: bool,
     is_staff: bool,
     can_find_people: bool,
+    can_read_stats: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -458,6 +459,12 @@ async fn account(
         can_find_people: qiaoyi_app::domain::access::decide(
             &session.actor,
             qiaoyi_app::domain::access::Action::ListPeople,
+            &qiaoyi_app::domain::access::Resource::System,
+        )
+        .is_allowed(),
+        can_read_stats: qiaoyi_app::domain::access::decide(
+            &session.actor,
+            qiaoyi_app::domain::access::Action::ReadStatistics,
             &qiaoyi_app::domain::access::Resource::System,
         )
         .is_allowed(),

@@ -21,6 +21,7 @@ mod persons;
 mod search;
 mod signup;
 mod stations;
+mod stats;
 
 use askama::Template;
 use axum::Extension;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(consultations::router())
         .merge(signup::router())
         .merge(notifications::router())
+        .merge(stats::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

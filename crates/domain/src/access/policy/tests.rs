@@ -45,6 +45,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::Consult, "OOOOOOOO"),
     (Action::AnswerConsultation, "----Y---"),
     (Action::ActAsAgent, "XY--Y---"),
+    (Action::ReadStatistics, "--YY--YY"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.

@@ -1,0 +1,413 @@
+//! Statistics over the API: the dashboard's figures, the closed cases behind them, the exports,
+//! and the cost model (read by those who read statistics, saved by administrators).
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::{Extension, Json};
+use qiaoyi_app::StatsSums;
+use qiaoyi_app::domain::stats::{CostModel, CountryCost};
+use qiaoyi_app::stats::StatsQuery;
+use qiaoyi_app::stats_export::{ExportFormat, Table};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cases::attachment;
+use super::extract::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::problem::Problem;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// First month, `YYYY-MM` (Beijing time); eleven months before `to` when left out.
+    #[serde(default)]
+    from: String,
+    /// Last month, `YYYY-MM`; this month when left out. At most 120 months after `from`.
+    #[serde(default)]
+    to: String,
+    /// One station's code; every station (and cases filed online or at the bureau) when left out.
+    #[serde(default)]
+    station: String,
+    /// One category's code.
+    #[serde(default)]
+    category: String,
+}
+
+impl PeriodQuery {
+    fn query(&self) -> StatsQuery {
+        StatsQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            station: self.station.clone(),
+            category: self.category.clone(),
+        }
+    }
+}
+
+/// Sums over one group of closed cases.
+#[derive(Serialize, ToSchema)]
+pub struct Sums {
+    /// The month, station, category or item; empty for "cases without a station".
+    key: String,
+    /// Cases closed.
+    handled: i64,
+    delivered: i64,
+    refused: i64,
+    /// Cases that had a deadline, and those decided by it.
+    with_deadline: i64,
+    within_deadline: i64,
+    /// Calendar days from submission to closing, summed.
+    processing_days: i64,
+    /// Cases a saving was claimed for (delivered without travelling, priced by the cost model).
+    saved_cases: i64,
+    money_saved_fen: i64,
+    working_days_saved: i64,
+    /// Cases per processing-time group (`bucket_limits`).
+    buckets: Vec<i64>,
+}
+
+impl From<&StatsSums> for Sums {
+    fn from(s: &StatsSums) -> Self {
+        Sums {
+            key: s.key.clone(),
+            handled: s.handled,
+            delivered: s.delivered,
+            refused: s.refused,
+            with_deadline: s.with_deadline,
+            within_deadline: s.within_deadline,
+            processing_days: s.processing_days,
+            saved_cases: s.saved_cases,
+            money_saved_fen: s.money_fen,
+            working_days_saved: s.days_saved,
+            buckets: s.buckets.to_vec(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatisticsView {
+    from: String,
+    to: String,
+    station: Option<String>,
+    category: Option<String>,
+    total: Sums,
+    /// Consultations opened in the period; absent when filtered by station or category.
+    consultations: Option<i64>,
+    /// Inclusive upper bounds, in days, of the processing-time groups; the last group is open.
+    bucket_limits: Vec<i64>,
+    /// Every month of the period, zeros included.
+    months: Vec<Sums>,
+    stations: Vec<Sums>,
+    categories: Vec<Sums>,
+    items: Vec<Sums>,
+}
+
+/// The figures of a period: totals and sums by month, station, category and item.
+#[utoipa::path(get, path = "/api/v1/statistics", tag = "statistics", params(PeriodQuery),
+    responses(
+        (status = 200, body = StatisticsView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Result<Json<StatisticsView>, Problem> {
+    let d = state
+        .app
+        .statistics(auth.session.as_ref(), &q.query(), &auth.client, now_ms())
+        .await?;
+    let all = |rows: &[StatsSums]| rows.iter().map(Sums::from).collect();
+    Ok(Json(StatisticsView {
+        from: d.period.from.to_string(),
+        to: d.period.to.to_string(),
+        station: d.station.clone(),
+        category: d.category.clone(),
+        total: Sums::from(&d.total),
+        consultations: d.consultations,
+        bucket_limits: qiaoyi_app::domain::stats::BUCKETS.to_vec(),
+        months: all(&d.months),
+        stations: all(&d.stations),
+        categories: all(&d.categories),
+        items: all(&d.items),
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CasesQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    offset: i64,
+    /// 1 to 500; 100 when left out.
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClosedCase {
+    number: String,
+    item: String,
+    category: String,
+    /// Empty when filed online or at the bureau.
+    station: String,
+    channel: String,
+    /// `delivered` or `refused`.
+    outcome: String,
+    /// `YYYY-MM-DD`, Beijing time.
+    closed_on: String,
+    processing_days: i64,
+    within_deadline: Option<bool>,
+    country: String,
+    /// The cost model's version the saving was priced with; absent when none is claimed.
+    cost_model_version: Option<i64>,
+    money_saved_fen: i64,
+    working_days_saved: i64,
+}
+
+/// The closed cases behind a period's figures, oldest closing first. No names: numbers only.
+#[utoipa::path(get, path = "/api/v1/statistics/cases", tag = "statistics", params(CasesQuery),
+    responses(
+        (status = 200, body = Vec<ClosedCase>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn cases(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<CasesQuery>,
+) -> Result<Json<Vec<ClosedCase>>, Problem> {
+    let query = StatsQuery {
+        from: q.from,
+        to: q.to,
+        station: q.station,
+        category: q.category,
+    };
+    let rows = state
+        .app
+        .closed_cases_page(
+            auth.session.as_ref(),
+            &query,
+            q.offset,
+            q.limit.unwrap_or(100),
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ClosedCase {
+                number: r.number,
+                item: r.outcome.item_code,
+                category: r.outcome.category,
+                station: r.outcome.station,
+                channel: r.channel,
+                outcome: r.outcome.outcome,
+                closed_on: r.outcome.closed_on,
+                processing_days: r.outcome.processing_days,
+                within_deadline: r.outcome.within_deadline,
+                country: r.outcome.country,
+                cost_model_version: r.outcome.model_version,
+                money_saved_fen: r.outcome.money_fen,
+                working_days_saved: r.outcome.days_saved,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    category: String,
+    /// `xlsx` (every table, one sheet each) or `csv` (the table named by `table`).
+    format: String,
+    /// For CSV: `summary`, `months`, `stations`, `categories`, `items`, `durations` or `cases`.
+    #[serde(default)]
+    table: String,
+}
+
+/// The period's figures as an Excel workbook or one table as CSV, with Chinese headers. Audited.
+#[utoipa::path(get, path = "/api/v1/statistics/export", tag = "statistics", params(ExportQuery),
+    responses(
+        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<Response, Problem> {
+    let format = export_format(&q.format, &q.table)?;
+    let query = StatsQuery {
+        from: q.from,
+        to: q.to,
+        station: q.station,
+        category: q.category,
+    };
+    let (bytes, name) = state
+        .app
+        .export_stats(
+            auth.session.as_ref(),
+            &query,
+            format,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(attachment(media_type(format), &name, bytes))
+}
+
+/// The export a `format` and `table` ask for.
+pub fn export_format(format: &str, table: &str) -> Result<ExportFormat, qiaoyi_app::AppError> {
+    match (format, Table::parse(table)) {
+        ("xlsx", _) => Ok(ExportFormat::Xlsx),
+        ("csv", Some(t)) => Ok(ExportFormat::Csv(t)),
+        ("csv", None) => Err(qiaoyi_app::AppError::Invalid {
+            field: "table",
+            message:
+                "name the table: summary, months, stations, categories, items, durations or cases"
+                    .into(),
+        }),
+        _ => Err(qiaoyi_app::AppError::Invalid {
+            field: "format",
+            message: "the format is xlsx or csv".into(),
+        }),
+    }
+}
+
+pub fn media_type(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ExportFormat::Csv(_) => "text/csv; charset=utf-8",
+    }
+}
+
+/// What one trip home from a country costs, in whole yuan.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountryCostBody {
+    /// ISO 3166-1 alpha-2.
+    country: String,
+    airfare_yuan: u32,
+    nights: u16,
+    night_yuan: u32,
+    working_days: u16,
+    daily_income_yuan: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CostModelView {
+    /// 0 before any version was made.
+    version: i64,
+    note: String,
+    /// Milliseconds since 1970 (UTC); absent before any version.
+    created_at: Option<i64>,
+    countries: Vec<CountryCostBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostModelBody {
+    /// The version the change starts from; someone who saved since makes this a conflict (409).
+    expected_version: i64,
+    #[serde(default)]
+    note: String,
+    countries: Vec<CountryCostBody>,
+}
+
+fn view(row: Option<qiaoyi_app::CostModelRow>, model: CostModel) -> CostModelView {
+    CostModelView {
+        version: row.as_ref().map(|r| r.version).unwrap_or(0),
+        created_at: row.as_ref().map(|r| r.created_at),
+        note: model.note,
+        countries: model
+            .countries
+            .into_iter()
+            .map(|c| CountryCostBody {
+                country: c.country,
+                airfare_yuan: c.airfare_yuan,
+                nights: c.nights,
+                night_yuan: c.night_yuan,
+                working_days: c.working_days,
+                daily_income_yuan: c.daily_income_yuan,
+            })
+            .collect(),
+    }
+}
+
+/// The cost model in force: the cost of a trip home per country.
+#[utoipa::path(get, path = "/api/v1/cost-model", tag = "statistics",
+    responses(
+        (status = 200, body = CostModelView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn cost_model(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<CostModelView>, Problem> {
+    // Reading it is allowed to whoever reads the figures it prices.
+    state
+        .app
+        .cost_model_versions(auth.session.as_ref(), &auth.client, now_ms())
+        .await?;
+    let (row, model) = state.app.cost_model().await?;
+    Ok(Json(view(row, model)))
+}
+
+/// Saves a new version of the cost model (administrators). Cases already closed keep the version
+/// they were priced with.
+#[utoipa::path(put, path = "/api/v1/cost-model", tag = "statistics", request_body = CostModelBody,
+    responses(
+        (status = 200, body = CostModelView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A country's costs are out of range; the message names the row and field", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn save_cost_model(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<CostModelBody>,
+) -> Result<Json<CostModelView>, Problem> {
+    let model = CostModel {
+        note: body.note.trim().to_owned(),
+        countries: body
+            .countries
+            .into_iter()
+            .map(|c| CountryCost {
+                country: c.country.trim().to_uppercase(),
+                airfare_yuan: c.airfare_yuan,
+                nights: c.nights,
+                night_yuan: c.night_yuan,
+                working_days: c.working_days,
+                daily_income_yuan: c.daily_income_yuan,
+            })
+            .collect(),
+    };
+    state
+        .app
+        .save_cost_model(
+            auth.session.as_ref(),
+            body.expected_version,
+            model,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    let (row, model) = state.app.cost_model().await?;
+    Ok(Json(view(row, model)))
+}
