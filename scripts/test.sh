@@ -31,6 +31,7 @@ run_browser_tests() {
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/cases.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/wizard.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/chat.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/stats.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 

@@ -860,7 +860,7 @@ pub mod stats {
                  generated in {:.1} s, sums rebuilt in {:.1} s\n  \
                  dashboard, 120 months, all stations: worst {:.1} ms of {} runs (budget {:.0} ms) {}\n  \
                  dashboard, 12 months, one station:   worst {:.1} ms of {} runs\n  \
-                 direct scan of every case for the totals: {:.1} ms\n  \
+                 direct count of every case's figures: {:.1} ms\n  \
                  matters handled counted by the dashboard: {}\n",
                 self.cases,
                 self.generate_seconds,
