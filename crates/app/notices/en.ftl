@@ -104,3 +104,20 @@ consultation-assigned-subject = A question for you: { $subject }
 consultation-assigned-body =
     { $person } asked "{ $subject }", and the question is now yours to answer.
     Open the conversation: { $link }
+
+green-channel-requested-subject = Green channel requested: { $number }
+green-channel-requested-body =
+    A green-channel request waits for your decision on case { $number } ({ $item }); grounds: { $ground }.
+    Open the board: { $link }
+green-channel-escalated-subject = Undecided for { $minutes } minutes: green channel for { $number }
+green-channel-escalated-body =
+    Nobody has decided the green-channel request on case { $number } ({ $item }) within { $minutes } minutes. Please decide it now.
+    Open the board: { $link }
+green-channel-approved-subject = Your case { $number } goes through the green channel
+green-channel-approved-body =
+    Your request was approved: { $item } (case { $number }) will be handled by { $date }.
+    Follow your case: { $link }
+green-channel-refused-subject = Green channel not granted for { $number }
+green-channel-refused-body =
+    Your request for the green channel on { $item } (case { $number }) was not granted: { $reason }
+    Your case continues within the usual time limit: { $link }

@@ -103,3 +103,20 @@ consultation-assigned-subject = Una consulta para usted: { $subject }
 consultation-assigned-body =
     { $person } preguntó "{ $subject }" y ahora le corresponde a usted responder.
     Abra la conversación: { $link }
+
+green-channel-requested-subject = Vía urgente solicitada: { $number }
+green-channel-requested-body =
+    Una solicitud de vía urgente espera su decisión para la solicitud { $number } ({ $item }); motivo: { $ground }.
+    Abra el panel: { $link }
+green-channel-escalated-subject = Sin decisión desde hace { $minutes } minutos: vía urgente para { $number }
+green-channel-escalated-body =
+    Nadie ha decidido en { $minutes } minutos la solicitud de vía urgente de la solicitud { $number } ({ $item }). Decídala ahora, por favor.
+    Abra el panel: { $link }
+green-channel-approved-subject = Su solicitud { $number } va por la vía urgente
+green-channel-approved-body =
+    Su petición fue aprobada: { $item } (solicitud { $number }) se resolverá antes del { $date }.
+    Siga su solicitud: { $link }
+green-channel-refused-subject = Vía urgente no concedida para { $number }
+green-channel-refused-body =
+    Su petición de vía urgente para { $item } (solicitud { $number }) no fue concedida: { $reason }
+    Su solicitud continúa en el plazo habitual: { $link }

@@ -103,3 +103,20 @@ consultation-assigned-subject = Una domanda per Lei: { $subject }
 consultation-assigned-body =
     { $person } ha chiesto "{ $subject }" e ora tocca a Lei rispondere.
     Apra la conversazione: { $link }
+
+green-channel-requested-subject = Corsia preferenziale richiesta: { $number }
+green-channel-requested-body =
+    Una richiesta di corsia preferenziale attende la Sua decisione per la pratica { $number } ({ $item }); motivo: { $ground }.
+    Apra il quadro: { $link }
+green-channel-escalated-subject = Senza decisione da { $minutes } minuti: corsia preferenziale per { $number }
+green-channel-escalated-body =
+    Nessuno ha deciso entro { $minutes } minuti la richiesta di corsia preferenziale per la pratica { $number } ({ $item }). La decida ora, per favore.
+    Apra il quadro: { $link }
+green-channel-approved-subject = La Sua pratica { $number } passa per la corsia preferenziale
+green-channel-approved-body =
+    La Sua richiesta è stata accolta: { $item } (pratica { $number }) sarà evasa entro il { $date }.
+    Segua la Sua pratica: { $link }
+green-channel-refused-subject = Corsia preferenziale non concessa per { $number }
+green-channel-refused-body =
+    La Sua richiesta di corsia preferenziale per { $item } (pratica { $number }) non è stata accolta: { $reason }
+    La pratica prosegue nei tempi consueti: { $link }

@@ -94,3 +94,20 @@ consultation-assigned-subject = 有新的咨询分给您：{ $subject }
 consultation-assigned-body =
     { $person } 咨询"{ $subject }"，现由您答复。
     打开对话：{ $link }
+
+green-channel-requested-subject = 绿色通道申请待审批：{ $number }
+green-channel-requested-body =
+    办件 { $number }（{ $item }）申请开通绿色通道，事由：{ $ground }，请审批。
+    打开审批看板：{ $link }
+green-channel-escalated-subject = 已超过 { $minutes } 分钟未审批：{ $number } 的绿色通道申请
+green-channel-escalated-body =
+    办件 { $number }（{ $item }）的绿色通道申请已超过 { $minutes } 分钟无人审批，请立即处理。
+    打开审批看板：{ $link }
+green-channel-approved-subject = 您的办件 { $number } 已开通绿色通道
+green-channel-approved-body =
+    您的申请已获批准：{ $item }（办件 { $number }）将于 { $date } 前办结。
+    查看办件：{ $link }
+green-channel-refused-subject = 办件 { $number } 的绿色通道申请未获批准
+green-channel-refused-body =
+    您为 { $item }（办件 { $number }）申请的绿色通道未获批准，原因：{ $reason }
+    办件将按正常时限继续办理：{ $link }

@@ -59,6 +59,8 @@ pub struct Case {
     pub reason: String,
     /// Filed by an agent for the applicant under this mandate.
     pub mandate_id: Option<String>,
+    /// Due by this working day through the green channel: it heads every queue.
+    pub green_due: Option<Date>,
 }
 
 impl Case {
@@ -112,6 +114,9 @@ pub struct CaseDetail {
     pub fees: crate::fees::FeeStatement,
     /// The certificate a certificate case issued, with what verification says of it now.
     pub certificate: Option<crate::certificates::Certificate>,
+    /// Green-channel requests on the case, newest first, and whether the reader may ask for one.
+    pub green: Vec<qiaoyi_store::GreenRequestListing>,
+    pub may_request_green: bool,
 }
 
 /// Which list of cases to show.
@@ -277,6 +282,11 @@ fn parse_row(row: CaseRow, item: Item) -> Result<Case, AppError> {
             .deadline
             .as_deref()
             .map(|d| d.parse().map_err(|_| corrupt("deadline")))
+            .transpose()?,
+        green_due: row
+            .green_due
+            .as_deref()
+            .map(|d| d.parse().map_err(|_| corrupt("green_due")))
             .transpose()?,
         id: row.id,
         number: row.number,
@@ -616,7 +626,11 @@ impl App {
             Some(row) => Some(self.certificate_view(session, row, &case, now).await?),
             None => None,
         };
+        let green = self.green_requests_of_case(&case.id).await?;
+        let waiting = green.iter().any(|g| g.request.state == "requested");
         Ok(CaseDetail {
+            may_request_green: !waiting && self.may_request_green(session, &case),
+            green,
             handover: self.handover_for(session, &case).await?,
             fees: self.statement(session, &case).await?,
             certificate,

@@ -64,6 +64,9 @@ pub struct Config {
     pub reminder_months: Vec<u32>,
     /// The catalogue item a passport reminder links to.
     pub renewal_item: String,
+    /// A green-channel request nobody decided within this many minutes escalates to every duty
+    /// leader.
+    pub green_channel_escalate_minutes: u32,
     /// The CJK OpenType font (`.otf`, `.ttf` or a `.ttc` collection) certificates are printed in.
     pub certificate_font: PathBuf,
     /// Which face of a collection: 2 is Simplified Chinese in Noto Sans CJK's `.ttc`.
@@ -167,6 +170,7 @@ impl Default for Config {
             outbox_max_attempts: 8,
             reminder_months: vec![9, 6, 3],
             renewal_item: "EE-01".into(),
+            green_channel_escalate_minutes: 120,
             certificate_font: PathBuf::from(
                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
             ),
@@ -187,7 +191,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 24] = [
+const ENV_KEYS: [(&str, &str); 25] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -199,6 +203,10 @@ const ENV_KEYS: [(&str, &str); 24] = [
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
     ("QIAOYI_RENEWAL_ITEM", "renewal_item"),
+    (
+        "QIAOYI_GREEN_CHANNEL_ESCALATE_MINUTES",
+        "green_channel_escalate_minutes",
+    ),
     ("QIAOYI_CERTIFICATE_FONT", "certificate_font"),
     ("QIAOYI_CERTIFICATE_FONT_INDEX", "certificate_font_index"),
     ("QIAOYI_CASE_PREFIX", "case_prefix"),
@@ -333,6 +341,9 @@ impl Config {
         if !(1..=50).contains(&self.outbox_max_attempts) {
             return Err("outbox_max_attempts must be between 1 and 50".into());
         }
+        if !(5..=10_080).contains(&self.green_channel_escalate_minutes) {
+            return Err("green_channel_escalate_minutes must be from 5 to 10080 (a week)".into());
+        }
         qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
             .map_err(|e| format!("reminder_months: {e}"))?;
         if self
@@ -416,6 +427,7 @@ fn env_value(key: &str, value: String) -> toml::Value {
         || key.starts_with("max_")
         || key == "smtp_port"
         || key == "outbox_max_attempts"
+        || key == "green_channel_escalate_minutes"
         || key == "certificate_font_index";
     match value.parse::<i64>() {
         Ok(n) if numeric => toml::Value::Integer(n),

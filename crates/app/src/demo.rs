@@ -419,7 +419,46 @@ impl App {
                 }
             }
         }
+        self.seed_demo_green_request(now_ms).await?;
         Ok(closed)
+    }
+
+    /// The applicant's passport renewal waits for a green-channel decision: a new job abroad
+    /// starts before the usual time limit ends. Duty leaders find it on their board.
+    async fn seed_demo_green_request(&self, now_ms: i64) -> Result<(), AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
+        let mine = self
+            .cases(
+                Some(&applicant),
+                crate::cases::CaseList::Mine,
+                0,
+                100,
+                &client,
+                now_ms,
+            )
+            .await?;
+        let Some(renewal) = mine.items.iter().find(|c| {
+            c.item.code.as_str() == "EE-01" && c.state == qiaoyi_domain::cases::CaseState::Submitted
+        }) else {
+            return Ok(());
+        };
+        let input = crate::green_channel::GreenRequestInput {
+            ground: "deadline".into(),
+            statement: "我下月初在米兰入职新工作，雇主要求入职时出示有效护照，请尽快办理。".into(),
+        };
+        self.request_green_channel(
+            Some(&applicant),
+            &renewal.id,
+            &input,
+            Some(("employment-letter.pdf", DEMO_PDF)),
+            &client,
+            now_ms,
+        )
+        .await?;
+        Ok(())
     }
 
     /// A one-page PDF for every required material of a demo case.

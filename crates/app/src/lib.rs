@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod demo;
 mod error;
 pub mod fees;
+pub mod green_channel;
 pub mod handover;
 pub mod mandates;
 pub mod notify;
@@ -32,9 +33,9 @@ pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
     AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, CostModelRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow,
-    NotificationSettings, OutboxRow, OutcomeListing, Page, RecordedEntry, StationRecord, StatsSums,
-    StoreError,
+    CertificateRow, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats, ImportOutcome,
+    LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow, OutcomeListing, Page,
+    RecordedEntry, StationRecord, StatsSums, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

@@ -165,6 +165,10 @@ impl App {
                         tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
                     }
                 }
+                // Before delivering, so that an escalation's notices leave in this same round.
+                if let Err(e) = app.escalate_green_channels(now).await {
+                    tracing::warn!(error = %e, "green-channel escalation failed; will retry");
+                }
                 if let Err(e) = app.deliver_due_with(&worker, &now_ms).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");
                 }

@@ -37,6 +37,9 @@ pub struct Dashboard {
     /// Consultations opened in the period; `None` when filtered by station or category, which
     /// consultations do not have.
     pub consultations: Option<i64>,
+    /// Green-channel requests made in the period, their decisions and completion; `None` when
+    /// filtered, as for consultations.
+    pub green: Option<qiaoyi_store::GreenStats>,
     /// Every month of the period, in order, zeros included.
     pub months: Vec<StatsSums>,
     /// Empty key: cases filed online or at the bureau.
@@ -158,15 +161,18 @@ impl App {
                     })
             })
             .collect();
-        let consultations = if filter.station.is_none() && filter.category.is_none() {
-            Some(
-                self.store
-                    .consultations_opened(
-                        month_start_ms(period.from),
-                        month_start_ms(period.to.next()),
-                    )
-                    .await?,
-            )
+        let unfiltered = filter.station.is_none() && filter.category.is_none();
+        let (start, end) = (
+            month_start_ms(period.from),
+            month_start_ms(period.to.next()),
+        );
+        let consultations = if unfiltered {
+            Some(self.store.consultations_opened(start, end).await?)
+        } else {
+            None
+        };
+        let green = if unfiltered {
+            Some(self.store.green_stats(start, end).await?)
         } else {
             None
         };
@@ -179,6 +185,7 @@ impl App {
             category: filter.category,
             total,
             consultations,
+            green,
             months,
         })
     }
@@ -492,6 +499,16 @@ impl App {
                 done += 1;
             }
         }
+    }
+
+    /// Average hours from a green-channel request to its decision, and days from approval to the
+    /// case's closing.
+    pub fn green_averages(g: &qiaoyi_store::GreenStats) -> (Option<f64>, Option<f64>) {
+        let decided = g.approved + g.refused;
+        (
+            (decided > 0).then(|| g.decision_ms as f64 / decided as f64 / 3_600_000.0),
+            (g.completed > 0).then(|| g.completion_ms as f64 / g.completed as f64 / 86_400_000.0),
+        )
     }
 
     /// Recomputes every kept sum from the closed cases' figures (after a bulk load).

@@ -209,6 +209,22 @@ pub fn table(
                     ),
                 ],
             ];
+            let mut rows = rows;
+            if let Some(g) = &d.green {
+                let (decision, completion) = App::green_averages(g);
+                let one =
+                    |x: Option<f64>| Cell::Text(x.map(|x| format!("{x:.1}")).unwrap_or_default());
+                rows.extend([
+                    vec![Cell::Text("绿色通道申请".into()), Cell::Int(g.requests)],
+                    vec![Cell::Text("绿色通道批准".into()), Cell::Int(g.approved)],
+                    vec![Cell::Text("绿色通道不予批准".into()), Cell::Int(g.refused)],
+                    vec![Cell::Text("绿色通道平均审批小时".into()), one(decision)],
+                    vec![
+                        Cell::Text("绿色通道批准后平均办结天数".into()),
+                        one(completion),
+                    ],
+                ]);
+            }
             (vec!["项目".into(), "数值".into()], rows)
         }
         Table::Months => grouped(&["月份"], &d.months, &|k| vec![Cell::Text(k.into())]),

@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod consultations;
 pub mod country;
 pub mod fees;
+pub mod green_channel;
 pub mod identity;
 pub mod lang;
 pub mod mandates;

@@ -32,10 +32,18 @@ pub enum Notice {
     ConsultationReply,
     /// To a consultant: a consultation was routed or handed to her.
     ConsultationAssigned,
+    /// To every duty leader: a green-channel request waits for a decision.
+    GreenChannelRequested,
+    /// To every duty leader: nobody decided a green-channel request in time.
+    GreenChannelEscalated,
+    /// To the applicant: her case goes through the green channel, due by a day.
+    GreenChannelApproved,
+    /// To the applicant: the green channel was refused, with the reason.
+    GreenChannelRefused,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 16] = [
+    pub const ALL: [Notice; 20] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -52,6 +60,10 @@ impl Notice {
         Notice::ConsultationOpened,
         Notice::ConsultationReply,
         Notice::ConsultationAssigned,
+        Notice::GreenChannelRequested,
+        Notice::GreenChannelEscalated,
+        Notice::GreenChannelApproved,
+        Notice::GreenChannelRefused,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -73,6 +85,10 @@ impl Notice {
             Notice::ConsultationOpened => "consultation-opened",
             Notice::ConsultationReply => "consultation-reply",
             Notice::ConsultationAssigned => "consultation-assigned",
+            Notice::GreenChannelRequested => "green-channel-requested",
+            Notice::GreenChannelEscalated => "green-channel-escalated",
+            Notice::GreenChannelApproved => "green-channel-approved",
+            Notice::GreenChannelRefused => "green-channel-refused",
         }
     }
 
@@ -98,6 +114,10 @@ impl Notice {
             Notice::ConsultationOpened => &["subject", "link"],
             Notice::ConsultationReply => &["subject", "consultant", "link"],
             Notice::ConsultationAssigned => &["subject", "person", "link"],
+            Notice::GreenChannelRequested => &["number", "item", "ground", "link"],
+            Notice::GreenChannelEscalated => &["number", "item", "minutes", "link"],
+            Notice::GreenChannelApproved => &["number", "item", "date", "link"],
+            Notice::GreenChannelRefused => &["number", "item", "reason", "link"],
         }
     }
 

@@ -218,6 +218,23 @@ impl Store {
         }
     }
 
+    /// The enabled accounts holding `role`, with their grants: everyone a role-wide notice goes to.
+    pub async fn users_with_role(&self, role: &str) -> Result<Vec<UserRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE disabled_at IS NULL AND id IN \
+             (SELECT user_id FROM user_grants WHERE role = $1) ORDER BY id"
+        )))
+        .bind(role)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            users.push(user(row, self.grants_of(&id).await?)?);
+        }
+        Ok(users)
+    }
+
     /// All users with their grants, ordered by e-mail, one page.
     pub async fn users(&self, offset: u64, limit: u64) -> Result<crate::Page<UserRow>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")

@@ -37,6 +37,8 @@ pub struct CaseRow {
     pub reason: String,
     pub person_id: Option<String>,
     pub mandate_id: Option<String>,
+    /// An approved green-channel request's due day: the case heads the queues.
+    pub green_due: Option<String>,
 }
 
 /// A new case: everything but its number, which is given out in the same transaction.
@@ -128,7 +130,7 @@ pub enum CaseScope<'a> {
 
 const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, version, \
      person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, submitted_at, \
-     accepted_at, deadline, reason, person_id, mandate_id";
+     accepted_at, deadline, reason, person_id, mandate_id, green_due";
 
 /// The states in an officer's queue (see `CaseState::is_with_bureau`).
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
@@ -159,6 +161,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
         reason: row.try_get("reason")?,
         person_id: row.try_get("person_id")?,
         mandate_id: row.try_get("mandate_id")?,
+        green_due: row.try_get("green_due")?,
     })
 }
 
@@ -389,7 +392,8 @@ impl Store {
                 }
                 (
                     filter,
-                    "deadline IS NULL, deadline, submitted_at, id",
+                    // Green-channel cases first, soonest due first.
+                    "green_due IS NULL, green_due, deadline IS NULL, deadline, submitted_at, id",
                     categories.iter().map(String::as_str).collect(),
                 )
             }

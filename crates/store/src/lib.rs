@@ -14,6 +14,7 @@ mod certificates;
 mod connect;
 mod consultations;
 mod error;
+mod green_channel;
 mod handover;
 mod ledger;
 mod mandates;
@@ -34,6 +35,9 @@ pub use consultations::{
     ConsultationRow, InboxScope, NewChatMessage,
 };
 pub use error::StoreError;
+pub use green_channel::{
+    EvidenceRow, GreenDecision, GreenRequestListing, GreenRequestRow, GreenStats,
+};
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
 pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};

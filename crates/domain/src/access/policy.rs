@@ -202,6 +202,8 @@ pub enum Action {
     AdjustFees,
     /// Approve or refuse a green-channel request.
     DecideGreenChannel,
+    /// See the board of green-channel requests and their evidence.
+    ReadGreenChannel,
     /// Children's records in the care programme.
     ReadChildRecord,
     /// Open a consultation and follow one's own.
@@ -218,7 +220,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -234,6 +236,7 @@ impl Action {
         Action::RecordPayment,
         Action::AdjustFees,
         Action::DecideGreenChannel,
+        Action::ReadGreenChannel,
         Action::ReadChildRecord,
         Action::Consult,
         Action::AnswerConsultation,
@@ -263,6 +266,7 @@ impl Action {
             Action::RecordPayment => "record_payment",
             Action::AdjustFees => "adjust_fees",
             Action::DecideGreenChannel => "decide_green_channel",
+            Action::ReadGreenChannel => "read_green_channel",
             Action::ReadChildRecord => "read_child_record",
             Action::Consult => "consult",
             Action::AnswerConsultation => "answer_consultation",
@@ -399,6 +403,7 @@ pub fn allowing_grant<'a>(
                 matches!(grant, Grant::Officer(mine) if mine == *category)
             }
             (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,
+            (Action::ReadGreenChannel, Resource::System) => *grant == Grant::DutyLeader,
             (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
                 *grant == Grant::CareWorker
             }

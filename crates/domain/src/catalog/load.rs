@@ -301,6 +301,16 @@ fn check_item(item: &Item, i: usize, categories: &HashSet<&str>) -> Result<(), F
             ),
         ));
     }
+    if !(1..=crate::green_channel::MAX_DAYS).contains(&item.green_channel_days) {
+        return Err((
+            field("green_channel_days"),
+            format!(
+                "{} is out of range; give 1 to {} working days",
+                item.green_channel_days,
+                crate::green_channel::MAX_DAYS
+            ),
+        ));
+    }
     if item.delivery.is_empty() {
         return Err((
             field("delivery"),

@@ -39,8 +39,15 @@ pub struct Item {
     pub guardian_for_minors: bool,
     pub delivery: Vec<Delivery>,
     pub workflow: Workflow,
+    /// Working days a green-channel approval grants by default (the duty leader may change it).
+    #[serde(default = "default_green_channel_days")]
+    pub green_channel_days: u16,
     #[serde(rename = "material")]
     pub materials: Vec<Material>,
+}
+
+fn default_green_channel_days() -> u16 {
+    crate::green_channel::DEFAULT_DAYS
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -964,3 +964,50 @@ costs-error-country = write the country as its two-letter code, for example IT.
 costs-error-twice = A country is listed twice; keep one row for it.
 costs-error-note = The note is one line of at most 200 characters.
 costs-error-conflict = Someone saved a new version while you were editing. Here it is; make your change again.
+
+## Green channel
+green-title = Green channel
+green-due-on = Due by { $date }
+green-days-granted = { $count ->
+    [one] 1 working day
+   *[other] { $count } working days
+}
+green-request-title = Ask for the green channel
+green-request-lead = If a death or serious illness in the family, or a study or work deadline, means this case cannot wait, ask for it to be handled in a few working days. A duty leader decides, usually within two hours, and you are told either way.
+green-ground = Grounds
+green-ground-bereavement = A death in the family
+green-ground-illness = A relative's serious illness
+green-ground-deadline = A study or work deadline
+green-ground-other = Other
+green-statement = What happened
+green-statement-hint = Say what happened and by when the document is needed, in 10 to 2,000 characters.
+green-evidence = Evidence
+green-evidence-hint = Optional: a PDF, JPEG or PNG scan, such as a death certificate, a hospital letter or a letter of admission.
+green-evidence-file = Evidence { $number }
+green-request-submit = Send the request
+green-requested-by = Asked by
+green-reason = Reason
+green-state-requested = Waiting for a decision
+green-state-approved = Approved
+green-state-refused = Refused
+green-board-title = Green-channel requests
+green-board-lead = Requests to handle a case in a few working days. A request nobody decides in time is sent to every duty leader and marked red here. Deciding asks for a fresh code from your authenticator app.
+green-waiting = Waiting for a decision
+green-none-waiting = No request is waiting.
+green-decided = Latest decisions
+green-none-decided = Nothing has been decided yet.
+green-minutes-left = { $count } min before it escalates
+green-escalated = Overdue: every duty leader has been told
+green-days = Working days granted
+green-approve = Approve
+green-refuse = Refuse
+green-error-ground = Choose the grounds from the list.
+green-error-statement = Say what happened in 10 to 2,000 characters.
+green-error-case = This case is finished or already in the green channel.
+green-error-reason = Give the applicant a reason for the refusal, 5 to 500 characters.
+green-error-days = Grant from 1 to 10 working days.
+green-error-conflict = A request on this case is waiting already, or was decided by someone else first.
+stats-green-requests = Requests
+stats-green-approved = Approved
+stats-green-decision = Average hours to a decision
+stats-green-completion = Average days from approval to closing

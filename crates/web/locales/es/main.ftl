@@ -970,3 +970,50 @@ costs-error-country = escriba el país con su código de dos letras, por ejemplo
 costs-error-twice = Hay un país repetido; deje una sola fila para él.
 costs-error-note = La nota es una sola línea de 200 caracteres como máximo.
 costs-error-conflict = Alguien guardó una versión nueva mientras usted editaba. Aquí la tiene; vuelva a hacer su cambio.
+
+## Green channel
+green-title = Vía urgente
+green-due-on = A más tardar el { $date }
+green-days-granted = { $count ->
+    [one] 1 día hábil
+   *[other] { $count } días hábiles
+}
+green-request-title = Pida la vía urgente
+green-request-lead = Si un fallecimiento o una enfermedad grave en la familia, o un plazo de estudios o de trabajo, impiden que esta solicitud espere, pida que se tramite en pocos días hábiles. Decide un responsable de turno, normalmente en un plazo de dos horas, y se le comunica la decisión en cualquier caso.
+green-ground = Motivo de la petición
+green-ground-bereavement = Un fallecimiento en la familia
+green-ground-illness = La enfermedad grave de un familiar
+green-ground-deadline = Un plazo de estudios o de trabajo
+green-ground-other = Otro
+green-statement = Qué ha pasado
+green-statement-hint = Explique qué ha pasado y para cuándo necesita el documento, entre 10 y 2.000 caracteres.
+green-evidence = Justificantes
+green-evidence-hint = Opcional: un escaneo en PDF, JPEG o PNG, por ejemplo un certificado de defunción, un informe del hospital o una carta de admisión.
+green-evidence-file = Justificante { $number }
+green-request-submit = Enviar la petición
+green-requested-by = Pedida por
+green-reason = Motivo
+green-state-requested = Pendiente de decisión
+green-state-approved = Aprobada
+green-state-refused = Denegada
+green-board-title = Peticiones de vía urgente
+green-board-lead = Peticiones para tramitar una solicitud en pocos días hábiles. Una petición que nadie decide a tiempo se envía a todos los responsables de turno y aquí aparece en rojo. Para decidir se le pedirá un código nuevo de su aplicación de autenticación.
+green-waiting = Pendientes de decisión
+green-none-waiting = No hay ninguna petición pendiente.
+green-decided = Últimas decisiones
+green-none-decided = Todavía no se ha decidido nada.
+green-minutes-left = { $count } min antes de avisar a todos los responsables
+green-escalated = Fuera de plazo: se ha avisado a todos los responsables de turno
+green-days = Días hábiles concedidos
+green-approve = Aprobar
+green-refuse = Denegar
+green-error-ground = Elija el motivo de la lista.
+green-error-statement = Explique qué ha pasado, entre 10 y 2.000 caracteres.
+green-error-case = Esta solicitud ya está terminada o ya va por la vía urgente.
+green-error-reason = Indique al solicitante el motivo de la denegación, entre 5 y 500 caracteres.
+green-error-days = Conceda entre 1 y 10 días hábiles.
+green-error-conflict = Ya hay una petición pendiente para esta solicitud, o alguien la decidió antes que usted.
+stats-green-requests = Peticiones
+stats-green-approved = Aprobadas
+stats-green-decision = Media de horas hasta la decisión
+stats-green-completion = Media de días desde la aprobación hasta el cierre

@@ -970,3 +970,50 @@ costs-error-country = scriva il Paese con il suo codice di due lettere, per esem
 costs-error-twice = Un Paese compare due volte; ne tenga una sola riga.
 costs-error-note = La nota è una sola riga di al massimo 200 caratteri.
 costs-error-conflict = Qualcuno ha salvato una nuova versione mentre Lei modificava. Eccola; ripeta la Sua modifica.
+
+## Green channel
+green-title = Corsia preferenziale
+green-due-on = Entro il { $date }
+green-days-granted = { $count ->
+    [one] 1 giorno lavorativo
+   *[other] { $count } giorni lavorativi
+}
+green-request-title = Richieda la corsia preferenziale
+green-request-lead = Se un lutto o una malattia grave in famiglia, oppure una scadenza di studio o di lavoro, non permettono a questa pratica di attendere, chieda che sia trattata in pochi giorni lavorativi. Decide un responsabile di turno, di solito entro due ore, e Le comunichiamo l'esito in ogni caso.
+green-ground = Motivo della richiesta
+green-ground-bereavement = Un lutto in famiglia
+green-ground-illness = La malattia grave di un familiare
+green-ground-deadline = Una scadenza di studio o di lavoro
+green-ground-other = Altro
+green-statement = Che cosa è successo
+green-statement-hint = Scriva che cosa è successo ed entro quando Le serve il documento, da 10 a 2.000 caratteri.
+green-evidence = Documenti giustificativi
+green-evidence-hint = Facoltativo: una scansione PDF, JPEG o PNG, per esempio un certificato di morte, una lettera dell'ospedale o una lettera di ammissione.
+green-evidence-file = Documento { $number }
+green-request-submit = Invia la richiesta
+green-requested-by = Richiesta da
+green-reason = Motivo
+green-state-requested = In attesa di decisione
+green-state-approved = Approvata
+green-state-refused = Respinta
+green-board-title = Richieste di corsia preferenziale
+green-board-lead = Richieste di trattare una pratica in pochi giorni lavorativi. Una richiesta che nessuno decide in tempo viene inviata a tutti i responsabili di turno e qui è segnata in rosso. Per decidere Le verrà chiesto un nuovo codice dall'app di autenticazione.
+green-waiting = In attesa di decisione
+green-none-waiting = Nessuna richiesta in attesa.
+green-decided = Ultime decisioni
+green-none-decided = Non è stato ancora deciso nulla.
+green-minutes-left = { $count } min prima dell'inoltro a tutti i responsabili
+green-escalated = Scaduta: avvisati tutti i responsabili di turno
+green-days = Giorni lavorativi concessi
+green-approve = Approva
+green-refuse = Respingi
+green-error-ground = Scelga il motivo dall'elenco.
+green-error-statement = Scriva che cosa è successo, da 10 a 2.000 caratteri.
+green-error-case = Questa pratica è già conclusa o è già in corsia preferenziale.
+green-error-reason = Indichi al richiedente il motivo del rifiuto, da 5 a 500 caratteri.
+green-error-days = Conceda da 1 a 10 giorni lavorativi.
+green-error-conflict = Per questa pratica c'è già una richiesta in attesa, oppure qualcun altro l'ha decisa prima di Lei.
+stats-green-requests = Richieste
+stats-green-approved = Approvate
+stats-green-decision = Ore in media fino alla decisione
+stats-green-completion = Giorni in media dall'approvazione alla chiusura

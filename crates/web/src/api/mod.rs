@@ -6,6 +6,7 @@ mod certificates;
 mod consultations;
 mod extract;
 mod fees;
+mod green_channel;
 mod health;
 mod identity;
 mod mandates;
@@ -40,6 +41,7 @@ use crate::AppState;
         (name = "consultations", description = "The 24-hour consultation line: questions, messages, the consultants' inbox, shifts and canned answers"),
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
+        (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -110,6 +112,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::choices, notifications::save))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::retry))
+        .routes(routes!(green_channel::request))
+        .routes(routes!(green_channel::board))
+        .routes(routes!(green_channel::show))
+        .routes(routes!(green_channel::decide))
+        .routes(routes!(green_channel::add_evidence))
+        .routes(routes!(green_channel::evidence))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

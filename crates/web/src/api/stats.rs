@@ -84,6 +84,19 @@ impl From<&StatsSums> for Sums {
     }
 }
 
+/// The green channel over requests made in the period.
+#[derive(Serialize, ToSchema)]
+pub struct GreenFigures {
+    requests: i64,
+    approved: i64,
+    refused: i64,
+    /// Average hours from request to decision; absent before any decision.
+    decision_hours: Option<f64>,
+    /// Approved requests whose case has closed, and the average days from approval to closing.
+    completed: i64,
+    completion_days: Option<f64>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct StatisticsView {
     from: String,
@@ -93,6 +106,8 @@ pub struct StatisticsView {
     total: Sums,
     /// Consultations opened in the period; absent when filtered by station or category.
     consultations: Option<i64>,
+    /// Absent when filtered by station or category.
+    green_channel: Option<GreenFigures>,
     /// Inclusive upper bounds, in days, of the processing-time groups; the last group is open.
     bucket_limits: Vec<i64>,
     /// Every month of the period, zeros included.
@@ -126,6 +141,17 @@ pub async fn statistics(
         category: d.category.clone(),
         total: Sums::from(&d.total),
         consultations: d.consultations,
+        green_channel: d.green.as_ref().map(|g| {
+            let (decision_hours, completion_days) = qiaoyi_app::App::green_averages(g);
+            GreenFigures {
+                requests: g.requests,
+                approved: g.approved,
+                refused: g.refused,
+                decision_hours,
+                completed: g.completed,
+                completion_days,
+            }
+        }),
         bucket_limits: qiaoyi_app::domain::stats::BUCKETS.to_vec(),
         months: all(&d.months),
         stations: all(&d.stations),

@@ -388,6 +388,7 @@ struct AccountPage<'a> {
     is_staff: bool,
     can_find_people: bool,
     can_read_stats: bool,
+    is_duty_leader: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -462,6 +463,9 @@ async fn account(
             &qiaoyi_app::domain::access::Resource::System,
         )
         .is_allowed(),
+        is_duty_leader: session
+            .actor
+            .has(qiaoyi_app::domain::access::Role::DutyLeader),
         can_read_stats: qiaoyi_app::domain::access::decide(
             &session.actor,
             qiaoyi_app::domain::access::Action::ReadStatistics,

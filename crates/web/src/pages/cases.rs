@@ -432,6 +432,8 @@ struct CaseLine {
     deadline: String,
     overdue: bool,
     updated: String,
+    /// The green channel's due day; empty when not in it.
+    green_due: String,
 }
 
 #[derive(Template)]
@@ -468,6 +470,7 @@ fn line(p: &Prefs, c: &Case, today: jiff::civil::Date) -> CaseLine {
         deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
         overdue: c.is_overdue(today),
         updated: when(c.updated_at),
+        green_due: c.green_due.map(|d| d.to_string()).unwrap_or_default(),
     }
 }
 
@@ -641,6 +644,10 @@ struct CasePage<'a> {
     /// The certificate issued for the case: its id and what verification says now (code, text).
     certificate: Option<(String, &'static str, String)>,
     handover: Option<HandoverLine>,
+    green_due: String,
+    green: Vec<super::green_channel::RequestLine>,
+    may_request_green: bool,
+    grounds: Vec<(&'static str, String)>,
 }
 
 fn case_page(
@@ -759,6 +766,14 @@ fn case_page(
         fees,
         certificate,
         handover,
+        green_due: c.green_due.map(|d| d.to_string()).unwrap_or_default(),
+        green: detail
+            .green
+            .iter()
+            .map(|g| super::green_channel::request_line(p, g))
+            .collect(),
+        may_request_green: detail.may_request_green,
+        grounds: super::green_channel::grounds(p),
         p,
     };
     (status, render(&page)).into_response()

@@ -13,6 +13,7 @@ mod catalog;
 mod certificates;
 mod consultations;
 mod fees;
+mod green_channel;
 mod guides;
 mod mandates;
 mod notifications;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(signup::router())
         .merge(notifications::router())
         .merge(stats::router())
+        .merge(green_channel::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

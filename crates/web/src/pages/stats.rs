@@ -148,6 +148,8 @@ struct DashboardPage<'a> {
 
 struct Figures {
     empty: bool,
+    /// Requests, approved, average hours to decide, average days from approval to closing.
+    green: Option<(i64, i64, String, String)>,
     handled: i64,
     consultations: Option<i64>,
     money: String,
@@ -325,7 +327,12 @@ async fn figures(
         )))
         .collect();
     debug_assert_eq!(durations.len(), duration_labels.len());
+    let one = |x: Option<f64>| x.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
     Ok(Figures {
+        green: d.green.as_ref().map(|g| {
+            let (decision, completion) = qiaoyi_app::App::green_averages(g);
+            (g.requests, g.approved, one(decision), one(completion))
+        }),
         empty: t.handled == 0,
         handled: t.handled,
         consultations: d.consultations,

@@ -41,6 +41,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::RecordPayment, "-OO-Y---"),
     (Action::AdjustFees, "--O-----"),
     (Action::DecideGreenChannel, "---Y----"),
+    (Action::ReadGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
     (Action::Consult, "OOOOOOOO"),
     (Action::AnswerConsultation, "----Y---"),

@@ -1,0 +1,400 @@
+//! The green channel through the use cases, on whichever database the test store gives: a request
+//! with evidence from a case's page to a delivered case, escalation when the clock passes the
+//! limit (an injected clock, never a sleep), decisions by duty leaders with a fresh second factor,
+//! refusals without reasons, evidence of the wrong type, people who may not ask or decide.
+
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::AppError;
+use qiaoyi_app::accounts::CurrentSession;
+use qiaoyi_app::cases::{Case, CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
+use qiaoyi_app::{App, StoreError};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+const MINUTE: i64 = 60_000;
+
+/// The applicant's passport renewal, sent to the bureau.
+async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
+    let person = app
+        .my_persons(Some(applicant), &client(), T0)
+        .await
+        .expect("persons")
+        .into_iter()
+        .find(|p| p.relation.as_str() == "self")
+        .expect("herself");
+    let case = app
+        .open_case(
+            Some(applicant),
+            &CaseRequest {
+                item: "EC-01".into(),
+                person: person.id,
+                delivery: "window".into(),
+                ..CaseRequest::default()
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("opened");
+    for (i, m) in case.item.materials.iter().enumerate() {
+        if m.required {
+            let upload = Upload {
+                material: i,
+                file_name: "scan.pdf",
+                content: PDF,
+            };
+            app.upload_case_file(Some(applicant), &case.id, &upload, &client(), T0)
+                .await
+                .expect("uploaded");
+        }
+    }
+    step(app, applicant, &case.id, "submit", T0).await
+}
+
+async fn step(app: &App, who: &CurrentSession, id: &str, name: &str, now: i64) -> Case {
+    let version = app
+        .case(Some(who), id, &client(), now)
+        .await
+        .expect("read")
+        .case
+        .version;
+    let request = StepRequest {
+        step: name.into(),
+        expected_version: version,
+        reason: String::new(),
+        ..StepRequest::default()
+    };
+    app.step_case(Some(who), id, &request, &client(), now)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn bereavement() -> GreenRequestInput {
+    GreenRequestInput {
+        ground: "bereavement".into(),
+        statement: "我父亲在罗马去世，需要尽快回国办理后事。".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_delivered() {
+    let (app, store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let case = submitted_case(&app, &applicant).await;
+
+    // Evidence of the wrong type and a statement too short are refused; nothing is written.
+    let refused = app
+        .request_green_channel(
+            Some(&applicant),
+            &case.id,
+            &bereavement(),
+            Some(("death.pdf", b"MZ not a pdf".as_slice())),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "file", .. })),
+        "{refused:?}"
+    );
+    let short = GreenRequestInput {
+        ground: "bereavement".into(),
+        statement: "urgent".into(),
+    };
+    let refused = app
+        .request_green_channel(Some(&applicant), &case.id, &short, None, &client(), T0)
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Invalid {
+            field: "statement",
+            ..
+        })
+    ));
+    assert!(
+        app.green_requests_of_case(&case.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    let request = app
+        .request_green_channel(
+            Some(&applicant),
+            &case.id,
+            &bereavement(),
+            Some(("death-certificate.pdf", PDF)),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("requested");
+    assert_eq!(request.evidence, 1);
+    assert_eq!(request.request.requested_role, "applicant");
+    // One open request per case.
+    let twice = app
+        .request_green_channel(
+            Some(&applicant),
+            &case.id,
+            &bereavement(),
+            None,
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(twice, Err(AppError::Store(StoreError::Conflict(_)))),
+        "{twice:?}"
+    );
+    // The duty leader was told, in her language.
+    let told = |template: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .pending_messages(1000)
+                .await
+                .expect("outbox")
+                .into_iter()
+                .filter(|m| m.template == template && m.recipient == "duty@qiaoyi.example")
+                .count()
+        }
+    };
+    assert_eq!(told("green-channel-requested").await, 1);
+
+    // Not yet due: nothing escalates one minute before the limit; after it, once.
+    assert_eq!(
+        app.escalate_green_channels(T0 + 119 * MINUTE)
+            .await
+            .expect("run"),
+        0
+    );
+    let leader = session(&app, "duty@qiaoyi.example", T0 + 119 * MINUTE).await;
+    let board = app
+        .green_board(Some(&leader), &client(), T0 + 119 * MINUTE)
+        .await
+        .expect("board");
+    assert_eq!(board.waiting.len(), 1);
+    assert_eq!(board.waiting[0].minutes_left, 1);
+    assert!(!board.waiting[0].escalated);
+    assert_eq!(
+        app.escalate_green_channels(T0 + 121 * MINUTE)
+            .await
+            .expect("run"),
+        1
+    );
+    assert_eq!(
+        app.escalate_green_channels(T0 + 122 * MINUTE)
+            .await
+            .expect("run"),
+        0
+    );
+    assert_eq!(told("green-channel-escalated").await, 1);
+    let board = app
+        .green_board(Some(&leader), &client(), T0 + 122 * MINUTE)
+        .await
+        .expect("board");
+    assert!(board.waiting[0].escalated, "the board marks it red");
+
+    // Deciding needs a second factor passed minutes ago, and a refusal needs its reason.
+    let approve = GreenDecisionInput {
+        decision: "approve".into(),
+        days: None,
+        reason: String::new(),
+    };
+    let stale = app
+        .decide_green_channel(
+            Some(&leader),
+            &request.request.id,
+            &approve,
+            &client(),
+            T0 + 140 * MINUTE,
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(AppError::FreshSecondFactorRequired)),
+        "{stale:?}"
+    );
+    let now = T0 + 141 * MINUTE;
+    let leader = session(&app, "duty@qiaoyi.example", now).await;
+    let no_reason = GreenDecisionInput {
+        decision: "refuse".into(),
+        days: None,
+        reason: " ".into(),
+    };
+    let r = app
+        .decide_green_channel(
+            Some(&leader),
+            &request.request.id,
+            &no_reason,
+            &client(),
+            now,
+        )
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Invalid {
+                field: "reason",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let too_long = GreenDecisionInput {
+        days: Some(30),
+        ..approve.clone()
+    };
+    let r = app
+        .decide_green_channel(
+            Some(&leader),
+            &request.request.id,
+            &too_long,
+            &client(),
+            now,
+        )
+        .await;
+    assert!(
+        matches!(r, Err(AppError::Invalid { field: "days", .. })),
+        "{r:?}"
+    );
+    // Not a duty leader: refused, even an officer of the case's category.
+    let officer = session(&app, "officer@qiaoyi.example", now).await;
+    let r = app
+        .decide_green_channel(
+            Some(&officer),
+            &request.request.id,
+            &approve,
+            &client(),
+            now,
+        )
+        .await;
+    assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+
+    let decided = app
+        .decide_green_channel(Some(&leader), &request.request.id, &approve, &client(), now)
+        .await
+        .expect("approved");
+    assert_eq!(decided.request.state, "approved");
+    assert_eq!(decided.request.days, Some(3), "the item's default");
+    let due = decided.request.due_on.clone().expect("due day");
+    assert_eq!(told("green-channel-requested").await, 1);
+    let to_applicant = store
+        .pending_messages(1000)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.template == "green-channel-approved")
+        .count();
+    assert_eq!(to_applicant, 1);
+    let again = app
+        .decide_green_channel(Some(&leader), &request.request.id, &approve, &client(), now)
+        .await;
+    assert!(matches!(
+        again,
+        Err(AppError::Store(StoreError::Conflict(_)))
+    ));
+
+    // It heads the officer's queue, with its due day, before older cases due earlier.
+    let queue = app
+        .cases(Some(&officer), CaseList::Queue(None), 0, 50, &client(), now)
+        .await
+        .expect("queue");
+    assert_eq!(queue.items[0].id, case.id, "green-channel cases come first");
+    assert_eq!(queue.items[0].green_due.map(|d| d.to_string()), Some(due));
+
+    // To delivery and closing; the statistics count the request, its decision and completion.
+    for name in [
+        "accept",
+        "verify_identity",
+        "start_review",
+        "approve",
+        "issue",
+        "deliver",
+        "close",
+    ] {
+        step(&app, &officer, &case.id, name, now + MINUTE).await;
+    }
+    let stats = store
+        .green_stats(T0 - MINUTE, now + 10 * MINUTE)
+        .await
+        .expect("stats");
+    assert_eq!((stats.requests, stats.approved, stats.refused), (1, 1, 0));
+    assert_eq!(stats.decision_ms, 141 * MINUTE);
+    assert_eq!(stats.completed, 1);
+    assert_eq!(stats.completion_ms, MINUTE);
+}
+
+#[tokio::test]
+async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let case = submitted_case(&app, &applicant).await;
+    for email in ["station.madrid@qiaoyi.example", "auditor@qiaoyi.example"] {
+        let other = session(&app, email, T0).await;
+        let r = app
+            .request_green_channel(Some(&other), &case.id, &bereavement(), None, &client(), T0)
+            .await;
+        assert!(matches!(r, Err(AppError::NotFound(_))), "{email}: {r:?}");
+        let board = app.green_board(Some(&other), &client(), T0).await;
+        assert!(matches!(board, Err(AppError::Forbidden(_))), "{email}");
+    }
+    let bad = GreenRequestInput {
+        ground: "boredom".into(),
+        ..bereavement()
+    };
+    let r = app
+        .request_green_channel(Some(&applicant), &case.id, &bad, None, &client(), T0)
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(AppError::Invalid {
+                field: "ground",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    // An officer of the case's category asks for it too; the request says so.
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let asked = app
+        .request_green_channel(
+            Some(&officer),
+            &case.id,
+            &bereavement(),
+            None,
+            &client(),
+            T0,
+        )
+        .await
+        .expect("an officer asks");
+    assert_eq!(asked.request.requested_role, "officer");
+    // A refusal reaches the applicant with its reason, and the case stays in the normal queue.
+    let leader = session(&app, "duty@qiaoyi.example", T0).await;
+    let refuse = GreenDecisionInput {
+        decision: "refuse".into(),
+        days: None,
+        reason: "所附材料不能证明紧急情况。".into(),
+    };
+    let decided = app
+        .decide_green_channel(Some(&leader), &asked.request.id, &refuse, &client(), T0)
+        .await
+        .expect("refused");
+    assert_eq!(decided.request.reason, "所附材料不能证明紧急情况。");
+    let case = app
+        .case(Some(&applicant), &case.id, &client(), T0)
+        .await
+        .expect("read")
+        .case;
+    assert_eq!(case.green_due, None);
+    // Evidence is read by those who may read the case or the board, not by others.
+    let evidence = app
+        .green_evidence(Some(&leader), &asked.request.id, 1, &client(), T0)
+        .await;
+    assert!(
+        matches!(evidence, Err(AppError::NotFound(_))),
+        "no evidence was sent"
+    );
+}
