@@ -4,9 +4,8 @@
 //! An approved case heads every officer's queue with its own due day.
 
 use qiaoyi_domain::access::{Action, Resource, allowing_grant, decide};
-use qiaoyi_domain::cases::CaseState;
 use qiaoyi_domain::green_channel::{
-    GreenChannelError, Ground, check_days, check_reason, check_statement, minutes_left,
+    GreenChannelError, Ground, check_days, check_reason, check_statement, may_ask, minutes_left,
 };
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
@@ -160,14 +159,10 @@ impl App {
         })?;
         let role = self.green_asker(session, &case, client, now).await?;
         let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
-        if matches!(
-            case.state,
-            CaseState::Closed | CaseState::Withdrawn | CaseState::Refused | CaseState::Delivered
-        ) || case.green_due.is_some()
-        {
+        if !may_ask(case.state) || case.green_due.is_some() {
             return Err(AppError::Invalid {
                 field: "case",
-                message: "this case is finished or already in the green channel".into(),
+                message: "the green channel is for a case with the bureau, not yet produced, and not in it already".into(),
             });
         }
         let ground = Ground::parse(input.ground.trim()).ok_or(AppError::Invalid {
@@ -346,10 +341,7 @@ impl App {
 
     /// Whether the reader may ask for the green channel on this case now.
     pub fn may_request_green(&self, session: Option<&CurrentSession>, case: &Case) -> bool {
-        let open = !matches!(
-            case.state,
-            CaseState::Closed | CaseState::Withdrawn | CaseState::Refused | CaseState::Delivered
-        ) && case.green_due.is_none();
+        let open = may_ask(case.state) && case.green_due.is_none();
         open && session.is_some_and(|s| {
             [Action::SubmitCase, Action::ProcessCase]
                 .into_iter()

@@ -1,7 +1,8 @@
-//! A full disk under a SQLite data dir: writes are refused with 503 and a problem that says the
-//! disk is full, reads and the server carry on, nothing acknowledged is lost, and writes work again
-//! once there is space. The data dir lives on a small tmpfs mounted for the test, which needs root
-//! (as the test script runs); elsewhere the test says why it did not run.
+//! A full disk under a SQLite data dir, and under a PostgreSQL cluster's tables: writes are refused
+//! with 503 and a problem that says the disk is full, reads and the server carry on, nothing
+//! acknowledged is lost, and writes work again once there is space. The data lives on a small
+//! tmpfs mounted for the test, which needs root (as the test script runs); elsewhere the test says
+//! why it did not run.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -121,22 +122,14 @@ fn fill(dir: &Path) -> PathBuf {
     path
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
-    if std::env::var("QY_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
-        eprintln!("the disk-full test runs on SQLite only: PostgreSQL's disk is the server's");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("dir");
-    let Some(_mount) = mount_small(dir.path(), 48) else {
-        eprintln!("skipped: mounting a small tmpfs needs root (scripts/test.sh runs as root)");
-        return;
-    };
-    let data = dir.path().join("data");
+/// Writes until the filesystem under `small` is full, checks the refusal, the reads and the
+/// recovery, and that every acknowledged write survives a restart. Returns how many writes were
+/// acknowledged and the refusal's detail.
+async fn exercise(small: &Path, data: &Path, env: &[(String, String)]) -> (usize, String) {
     let logs = tempfile::tempdir().expect("log dir");
     let log = logs.path().join("server.log");
     let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    let server = start(&data, &[], Some(&log)).await;
+    let server = start(data, env, Some(&log)).await;
     let base = server.base.clone();
     let applicant = Applicant::sign_in(&base).await;
     let mut acknowledged = Vec::new();
@@ -144,7 +137,7 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
         acknowledged.push(applicant.write(n).await.expect("room to write"));
     }
 
-    let filler = fill(dir.path());
+    let filler = fill(small);
     let mut refusal = None;
     for n in 3..400 {
         match applicant.write(n).await {
@@ -156,7 +149,7 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
         }
     }
     let (status, body) = refusal.expect("a full disk refuses writes at last");
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 503, "{body}\n{}", server_log());
     let problem: Value = serde_json::from_str(&body).expect("problem JSON");
     assert!(
         problem["type"]
@@ -192,7 +185,7 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
     acknowledged.push(after);
 
     drop(server);
-    let server = start(&data, &[], Some(&logs.path().join("restarted.log"))).await;
+    let server = start(data, env, Some(&logs.path().join("restarted.log"))).await;
     let base = server.base.clone();
     let applicant = Applicant::sign_in(&base).await;
     for id in &acknowledged {
@@ -200,13 +193,158 @@ async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
         assert_eq!(case["case"]["id"], id.as_str(), "{case}");
         assert_eq!(case["files"].as_array().map(Vec::len), Some(1), "{case}");
     }
+    (
+        acknowledged.len(),
+        problem["detail"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_writes_with_503_and_loses_nothing() {
+    if std::env::var("QY_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("the SQLite disk-full test runs in the SQLite pass; the PostgreSQL one in this");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(_mount) = mount_small(dir.path(), 48) else {
+        eprintln!("skipped: mounting a small tmpfs needs root (scripts/test.sh runs as root)");
+        return;
+    };
+    let data = dir.path().join("data");
+    let (acknowledged, detail) = exercise(dir.path(), &data, &[]).await;
     let store = qiaoyi_store::Store::connect(&qiaoyi_store::DatabaseUrl::sqlite_in(&data))
         .await
         .expect("open");
     assert_eq!(store.integrity_check().await.expect("check"), "ok");
+    eprintln!("{acknowledged} writes acknowledged; the full disk refused with: {detail}");
+}
+
+/// A PostgreSQL cluster of the test's own, stopped however the test ends.
+struct Cluster {
+    pg_ctl: PathBuf,
+    data: PathBuf,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&self.pg_ctl)
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn as_postgres(program: &Path, args: &[&std::ffi::OsStr]) -> bool {
+    Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The newest installed PostgreSQL's programs.
+fn pg_bin() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    dirs.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    dirs.pop()
+}
+
+/// PostgreSQL whose tables live on a small filesystem that fills up (its write-ahead log on the
+/// ordinary disk, as an installation with a separate tablespace or data volume has it): the
+/// database refuses to extend a table with `disk_full`, the server answers 503 and carries on,
+/// nothing acknowledged is lost, and writes work again once there is space.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_postgres_disk_refuses_writes_with_503_and_loses_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    if !std::env::var("QY_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("the PostgreSQL disk-full test runs in the PostgreSQL pass");
+        return;
+    }
+    let Some(bin) = pg_bin() else {
+        eprintln!("skipped: no PostgreSQL programs under /usr/lib/postgresql");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let small = dir.path().join("small");
+    let wal = dir.path().join("wal");
+    std::fs::create_dir_all(&small).expect("dir");
+    std::fs::create_dir_all(&wal).expect("dir");
+    let Some(_mount) = mount_small(&small, 160) else {
+        eprintln!("skipped: mounting a small tmpfs needs root (scripts/test.sh runs as root)");
+        return;
+    };
+    let owned = Command::new("chown")
+        .args(["-R", "postgres"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(owned, "the postgres user owns the cluster's directories");
+    let pgdata = small.join("data");
+    let initdb: Vec<&std::ffi::OsStr> = vec![
+        "-D".as_ref(),
+        pgdata.as_os_str(),
+        "--waldir".as_ref(),
+        wal.as_os_str(),
+        "-U".as_ref(),
+        "postgres".as_ref(),
+        "--auth=trust".as_ref(),
+        "-E".as_ref(),
+        "UTF8".as_ref(),
+        "--locale=C.UTF-8".as_ref(),
+    ];
+    assert!(as_postgres(&bin.join("initdb"), &initdb), "initdb");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1",
+        dir.path().display()
+    );
+    let log = dir.path().join("postgres.log");
+    let pg_ctl = bin.join("pg_ctl");
+    let started: Vec<&std::ffi::OsStr> = vec![
+        "-D".as_ref(),
+        pgdata.as_os_str(),
+        "-l".as_ref(),
+        log.as_os_str(),
+        "-w".as_ref(),
+        "-o".as_ref(),
+        options.as_ref(),
+        "start".as_ref(),
+    ];
+    assert!(as_postgres(&pg_ctl, &started), "pg_ctl start");
+    let _cluster = Cluster {
+        pg_ctl,
+        data: pgdata,
+    };
+    // The field key and the search index stay on the ordinary disk.
+    let data = tempfile::tempdir().expect("data dir");
+    let env = vec![(
+        "QIAOYI_DATABASE_URL".to_owned(),
+        format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+    )];
+    let (acknowledged, detail) = exercise(&small, data.path(), &env).await;
     eprintln!(
-        "{} writes acknowledged; the full disk refused with: {}",
-        acknowledged.len(),
-        problem["detail"]
+        "PostgreSQL: {acknowledged} writes acknowledged; the full disk refused with: {detail}"
     );
 }

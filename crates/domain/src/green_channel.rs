@@ -64,6 +64,21 @@ impl RequestState {
     }
 }
 
+/// Whether a case in `state` may be put in the green channel: from when the bureau has it until
+/// production, where handling faster still changes something.
+pub fn may_ask(state: crate::cases::CaseState) -> bool {
+    use crate::cases::CaseState as S;
+    matches!(
+        state,
+        S::Submitted
+            | S::Accepted
+            | S::IdentityVerified
+            | S::UnderReview
+            | S::Approved
+            | S::InProduction
+    )
+}
+
 /// Working days an approval grants unless the item says otherwise.
 pub const DEFAULT_DAYS: u16 = 3;
 /// The most working days an approval may grant: beyond this it is not a green channel.
@@ -150,6 +165,23 @@ mod tests {
         for bad in [0, 11, -1, i64::MAX] {
             assert_eq!(check_days(Some(bad), 3), Err(GreenChannelError::Days));
         }
+    }
+
+    #[test]
+    fn only_cases_with_the_bureau_before_production_ends_may_ask() {
+        use crate::cases::CaseState as S;
+        let asking: Vec<S> = S::ALL.into_iter().filter(|s| may_ask(*s)).collect();
+        assert_eq!(
+            asking,
+            [
+                S::Submitted,
+                S::Accepted,
+                S::IdentityVerified,
+                S::UnderReview,
+                S::Approved,
+                S::InProduction
+            ]
+        );
     }
 
     #[test]
