@@ -51,7 +51,10 @@ scripts/fuzz-api.sh "http://127.0.0.1:$port" "${FUZZ_EXAMPLES:-100}" 2>&1 | tee 
 
 log "crash, disk-full and backup tests on SQLite"
 QY_TEST_DATABASE_URL="" faults | tee "$out/faults-sqlite.txt"
-log "crash and backup tests on PostgreSQL"
+log "statistics: 10,000,000 closed cases"
+./target/release/qiaoyi bench-stats --cases 10000000 --runs 5 --json "$out/bench-stats.json" | tee "$out/bench-stats.txt"
+
+log "crash, disk-full and backup tests on PostgreSQL"
 start_postgres
 faults | tee "$out/faults-postgres.txt"
 
@@ -70,6 +73,12 @@ faults | tee "$out/faults-postgres.txt"
   echo
   echo '```'
   cat "$out/bench-search.txt"
+  echo '```'
+  echo
+  echo '## Statistics'
+  echo
+  echo '```'
+  cat "$out/bench-stats.txt"
   echo '```'
   echo
   echo '## API fuzzing (schemathesis)'

@@ -511,6 +511,27 @@ impl App {
         )
     }
 
+    /// Writes `count` generated closed cases' figures for `qiaoyi bench-stats`, on either backend
+    /// (see `qiaoyi_store::bench`). Only for a throwaway database.
+    pub async fn generate_bench_outcomes(
+        &self,
+        count: u64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), AppError> {
+        match self.backend() {
+            qiaoyi_store::Backend::Sqlite => {
+                let db = self.config.data_dir.join("qiaoyi.db");
+                qiaoyi_store::bench::generate_outcomes(&db, count, progress).await?;
+            }
+            qiaoyi_store::Backend::Postgres => {
+                self.store
+                    .generate_outcomes_postgres(count, progress)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Recomputes every kept sum from the closed cases' figures (after a bulk load).
     pub async fn rebuild_stats(&self) -> Result<(), AppError> {
         Ok(self.store.rebuild_case_stats().await?)

@@ -839,6 +839,8 @@ pub mod stats {
 
     #[derive(Serialize)]
     pub struct Report {
+        /// `sqlite` or `postgres`.
+        pub backend: &'static str,
         pub cases: u64,
         pub generate_seconds: f64,
         pub rebuild_seconds: f64,
@@ -856,13 +858,14 @@ pub mod stats {
         pub fn text(&self) -> String {
             let worst = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
             format!(
-                "statistics over {} closed cases (SQLite)\n  \
+                "statistics over {} closed cases ({})\n  \
                  generated in {:.1} s, sums rebuilt in {:.1} s\n  \
                  dashboard, 120 months, all stations: worst {:.1} ms of {} runs (budget {:.0} ms) {}\n  \
                  dashboard, 12 months, one station:   worst {:.1} ms of {} runs\n  \
                  direct count of every case's figures: {:.1} ms\n  \
                  matters handled counted by the dashboard: {}\n",
                 self.cases,
+                self.backend,
                 self.generate_seconds,
                 self.rebuild_seconds,
                 worst(&self.dashboard_ms),
@@ -885,23 +888,33 @@ pub mod stats {
         d.as_secs_f64() * 1000.0
     }
 
-    pub async fn run(cases: u64, runs: usize) -> anyhow::Result<Report> {
+    /// Over a temporary SQLite database, or the empty PostgreSQL database `database_url` names.
+    pub async fn run(
+        cases: u64,
+        runs: usize,
+        database_url: Option<String>,
+    ) -> anyhow::Result<Report> {
         let dir = tempfile::tempdir().context("cannot make a temporary data dir")?;
         let config = Config {
             data_dir: dir.path().join("data"),
+            database_url,
             ..Config::default()
         };
         let app = App::open(config.clone()).await?;
+        anyhow::ensure!(
+            app.count_closed().await? == 0,
+            "the database already holds closed cases; give an empty, throwaway database"
+        );
         app.import_catalog(&qiaoyi_app::catalog_source::reference(), 0, &|_, _| {})
             .await?;
-        let db = config.data_dir.join("qiaoyi.db");
         let bar = ProgressBar::new(cases);
         bar.set_style(
             ProgressStyle::with_template("generating {pos}/{len} closed cases")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let started = Instant::now();
-        qiaoyi_store::bench::generate_outcomes(&db, cases, &|n| bar.set_position(n)).await?;
+        app.generate_bench_outcomes(cases, &|n| bar.set_position(n))
+            .await?;
         bar.finish_and_clear();
         let generate_seconds = started.elapsed().as_secs_f64();
         let started = Instant::now();
@@ -941,6 +954,7 @@ pub mod stats {
             "the dashboard counts {handled} cases but the cases' own figures hold {scanned}"
         );
         Ok(Report {
+            backend: app.backend().as_str(),
             cases,
             generate_seconds,
             rebuild_seconds,

@@ -130,6 +130,10 @@ enum Command {
         /// How many times to time each dashboard.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// An empty, throwaway PostgreSQL database to measure on instead of a temporary SQLite
+        /// one (the bulk load sets foreign keys aside, which needs a superuser).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
         /// Also write the figures as JSON to this file.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
@@ -292,8 +296,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         })
         .await;
     }
-    if let Command::BenchStats { cases, runs, json } = &cli.command {
-        return run_stats_bench(*cases, *runs, json.as_deref()).await;
+    if let Command::BenchStats {
+        cases,
+        runs,
+        database_url,
+        json,
+    } = &cli.command
+    {
+        return run_stats_bench(*cases, *runs, database_url.clone(), json.as_deref()).await;
     }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::BenchSearch {
@@ -715,13 +725,26 @@ async fn run_bench(options: bench::Options) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run_stats_bench(cases: u64, runs: usize, json: Option<&Path>) -> Result<(), Failure> {
+async fn run_stats_bench(
+    cases: u64,
+    runs: usize,
+    database_url: Option<String>,
+    json: Option<&Path>,
+) -> Result<(), Failure> {
     if !(1..=100_000_000).contains(&cases) || !(1..=100).contains(&runs) {
         return Err(Failure::BadInput(anyhow::anyhow!(
             "--cases must be from 1 to 100000000 and --runs from 1 to 100"
         )));
     }
-    let report = bench::stats::run(cases, runs)
+    if database_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("postgres://"))
+    {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--database-url must name a PostgreSQL database (postgres://…); SQLite is the default"
+        )));
+    }
+    let report = bench::stats::run(cases, runs, database_url)
         .await
         .map_err(Failure::Other)?;
     print!("{}", report.text());

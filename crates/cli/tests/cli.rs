@@ -753,22 +753,30 @@ async fn export_stats_writes_the_workbook_and_csv_and_refuses_bad_input() {
     }
 }
 
-#[test]
-fn bench_stats_times_the_dashboard_over_generated_cases() {
+#[tokio::test]
+async fn bench_stats_times_the_dashboard_over_generated_cases() {
     let dir = tempfile::tempdir().expect("dir");
     let out = dir.path().join("stats.json");
-    let output = qiaoyi(
-        &[
-            "bench-stats",
-            "--cases",
-            "20000",
-            "--runs",
-            "2",
-            "--json",
-            out.to_str().expect("path"),
-        ],
-        &[],
-    );
+    let path = out.to_str().expect("path");
+    let mut args = vec![
+        "bench-stats",
+        "--cases",
+        "20000",
+        "--runs",
+        "2",
+        "--json",
+        path,
+    ];
+    // On the PostgreSQL pass the same bench runs on a fresh database of that server.
+    let env = database_env(dir.path()).await;
+    let url = env
+        .iter()
+        .find(|(k, _)| k == "QIAOYI_DATABASE_URL")
+        .map(|(_, v)| v.clone());
+    if let Some(url) = &url {
+        args.extend(["--database-url", url.as_str()]);
+    }
+    let output = qiaoyi(&args, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("dashboard, 120 months"),
@@ -778,7 +786,16 @@ fn bench_stats_times_the_dashboard_over_generated_cases() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON")).expect("JSON");
     assert_eq!(report["handled"], 20000, "{report}");
+    assert_eq!(
+        report["backend"],
+        if url.is_some() { "postgres" } else { "sqlite" }
+    );
     assert_eq!(report["dashboard_ms"].as_array().expect("runs").len(), 2);
-    let bad = qiaoyi(&["bench-stats", "--cases", "0"], &[]);
-    assert_eq!(bad.status.code(), Some(2));
+    for bad in [
+        vec!["bench-stats", "--cases", "0"],
+        vec!["bench-stats", "--database-url", "sqlite:///tmp/x.db"],
+    ] {
+        let output = qiaoyi(&bad, &[]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
 }

@@ -330,6 +330,48 @@ pub async fn generate_outcomes(
     Ok(())
 }
 
+/// PostgreSQL's counterpart of [`generate_outcomes`]: the same rows by `generate_series`, with
+/// foreign keys set aside for the bulk load (`session_replication_role`, which needs a
+/// superuser: run it on a throwaway database).
+impl Store {
+    pub async fn generate_outcomes_postgres(
+        &self,
+        count: u64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), StoreError> {
+        const STATIONS: &str = "IT-ROMIT-MILIT-PRAIT-TRNES-MADES-BCNES-VLCPT-LISPT-OPOFR-PARNL-AMSAT-VIEDE-FRABE-BRUHU-BUDGR-ATHCZ-PRGCH-ZRHGB-LONRO-BUHRS-BEGBR-SAOAR-BUEUS-NYCAE-DXBZA-JNB";
+        let batch: u64 = 1_000_000;
+        let mut start = 0;
+        while start < count {
+            let end = (start + batch).min(count);
+            let month = "to_char(make_date((2017 + (i % 120) / 12)::int, ((i % 120) % 12 + 1)::int, 1), 'YYYY-MM')";
+            let sql = format!(
+                "INSERT INTO case_outcomes (case_id, month, closed_on, station, item_code, category, outcome, \
+                 processing_days, within_deadline, country, model_version, money_fen, days_saved) \
+                 SELECT 'b-' || i, {month}, {month} || '-15', \
+                 CASE WHEN i % 27 = 26 THEN '' ELSE substr('{STATIONS}', ((i % 27) * 6 + 1)::int, 6) END, \
+                 'B' || (i % 5) || '-' || lpad((i % 9 + 1)::text, 2, '0'), 'bench-' || (i % 5), \
+                 CASE WHEN i % 10 = 0 THEN 'refused' ELSE 'delivered' END, \
+                 (i * 7) % 45, CASE WHEN i % 13 = 0 THEN 0 ELSE 1 END, 'IT', \
+                 CASE WHEN i % 10 = 0 THEN NULL ELSE 1 END, \
+                 CASE WHEN i % 10 = 0 THEN 0 ELSE 1130000 END, CASE WHEN i % 10 = 0 THEN 0 ELSE 9 END \
+                 FROM generate_series({start}::bigint, {end}::bigint - 1) AS i"
+            );
+            let mut tx = self.write_tx().await?;
+            sqlx::query("SET LOCAL session_replication_role = replica")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            start = end;
+            progress(start);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

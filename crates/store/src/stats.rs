@@ -288,6 +288,20 @@ fn filter_sql(prefix: &str) -> String {
     )
 }
 
+/// Binds a filter's `$1..$6` (see `filter_sql`).
+fn bind_filter<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    filter: &'q StatsFilter,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    query
+        .bind(&filter.from)
+        .bind(&filter.to)
+        .bind(filter.station.as_deref().unwrap_or_default())
+        .bind(filter.category.as_deref().unwrap_or_default())
+        .bind(i64::from(filter.station.is_some()))
+        .bind(i64::from(filter.category.is_some()))
+}
+
 impl Store {
     /// Sums over the filter's rows, one per value of `by`, in key order.
     pub async fn stats_by(
@@ -305,13 +319,7 @@ impl Store {
             summed.join(", "),
             filter_sql("")
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&filter.from)
-            .bind(&filter.to)
-            .bind(filter.station.as_deref().unwrap_or_default())
-            .bind(filter.category.as_deref().unwrap_or_default())
-            .bind(i64::from(filter.station.is_some()))
-            .bind(i64::from(filter.category.is_some()))
+        let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(sums).collect()
@@ -341,13 +349,7 @@ impl Store {
              WHERE {} ORDER BY o.closed_on, c.number LIMIT $7 OFFSET $8",
             filter_sql("o.")
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&filter.from)
-            .bind(&filter.to)
-            .bind(filter.station.as_deref().unwrap_or_default())
-            .bind(filter.category.as_deref().unwrap_or_default())
-            .bind(i64::from(filter.station.is_some()))
-            .bind(i64::from(filter.category.is_some()))
+        let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)

@@ -258,6 +258,7 @@ pub struct ExportQuery {
     #[serde(default)]
     category: String,
     /// `xlsx` (every table, one sheet each) or `csv` (the table named by `table`).
+    #[serde(default)]
     format: String,
     /// For CSV: `summary`, `months`, `stations`, `categories`, `items`, `durations` or `cases`.
     #[serde(default)]
@@ -276,6 +277,15 @@ pub async fn export(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, Problem> {
+    Ok(exported(&state, &auth, q).await?)
+}
+
+/// The file an export query asks for, as an attachment: the API's and the pages' links alike.
+pub async fn exported(
+    state: &AppState,
+    auth: &Auth,
+    q: ExportQuery,
+) -> Result<Response, qiaoyi_app::AppError> {
     let format = export_format(&q.format, &q.table)?;
     let query = StatsQuery {
         from: q.from,

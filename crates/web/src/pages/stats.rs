@@ -16,12 +16,11 @@ use qiaoyi_app::domain::stats::{CostModel, CountryCost};
 use qiaoyi_app::stats::StatsQuery;
 use qiaoyi_app::stats_export::{average_days, within_share};
 use qiaoyi_app::{AppError, StatsSums};
-use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::api::stats::{export_format, media_type};
+use crate::api::stats::{ExportQuery, exported};
 use crate::auth::{Auth, now_ms};
 use crate::i18n::Prefs;
 
@@ -377,51 +376,13 @@ async fn figures(
     })
 }
 
-#[derive(Deserialize, Default)]
-pub struct ExportQuery {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    station: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    format: String,
-    #[serde(default)]
-    table: String,
-}
-
 async fn export(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
     Query(q): Query<ExportQuery>,
 ) -> PageResult {
-    let format = export_format(&q.format, &q.table).for_page(&p)?;
-    let query = StatsQuery {
-        from: q.from,
-        to: q.to,
-        station: q.station,
-        category: q.category,
-    };
-    let (bytes, name) = state
-        .app
-        .export_stats(
-            auth.session.as_ref(),
-            &query,
-            format,
-            &auth.client,
-            now_ms(),
-        )
-        .await
-        .for_page(&p)?;
-    Ok(crate::api::cases::attachment(
-        media_type(format),
-        &name,
-        bytes,
-    ))
+    exported(&state, &auth, q).await.for_page(&p)
 }
 
 pub struct CostLine {
