@@ -268,7 +268,10 @@ pub struct ExportQuery {
 /// The period's figures as an Excel workbook or one table as CSV, with Chinese headers. Audited.
 #[utoipa::path(get, path = "/api/v1/statistics/export", tag = "statistics", params(ExportQuery),
     responses(
-        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as an attachment", content(
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/csv; charset=utf-8")
+        )),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")
     ))]
