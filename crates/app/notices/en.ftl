@@ -121,3 +121,12 @@ green-channel-refused-subject = Green channel not granted for { $number }
 green-channel-refused-body =
     Your request for the green channel on { $item } (case { $number }) was not granted: { $reason }
     Your case continues within the usual time limit: { $link }
+
+video-booked-subject = Video identity check booked: { $number }
+video-booked-body =
+    A video identity check for { $item } (case { $number }) is booked for { $local } your time ({ $beijing } in Beijing).
+    Join from your case's page a few minutes before: { $link }
+video-reminder-subject = Tomorrow: video identity check for { $number }
+video-reminder-body =
+    Your video identity check for { $item } (case { $number }) starts at { $local } your time ({ $beijing } in Beijing). Have your passport at hand.
+    Your case: { $link }

@@ -120,3 +120,12 @@ green-channel-refused-subject = Vía urgente no concedida para { $number }
 green-channel-refused-body =
     Su petición de vía urgente para { $item } (solicitud { $number }) no fue concedida: { $reason }
     Su solicitud continúa en el plazo habitual: { $link }
+
+video-booked-subject = Verificación de identidad por vídeo reservada: { $number }
+video-booked-body =
+    La verificación de identidad por vídeo de { $item } (solicitud { $number }) está reservada para las { $local } hora local ({ $beijing } en Pekín).
+    Conéctese desde la página de su solicitud unos minutos antes: { $link }
+video-reminder-subject = Mañana: verificación de identidad por vídeo de { $number }
+video-reminder-body =
+    Su verificación de identidad por vídeo de { $item } (solicitud { $number }) empieza a las { $local } hora local ({ $beijing } en Pekín). Tenga el pasaporte a mano.
+    Su solicitud: { $link }

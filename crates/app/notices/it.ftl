@@ -120,3 +120,12 @@ green-channel-refused-subject = Corsia preferenziale non concessa per { $number 
 green-channel-refused-body =
     La Sua richiesta di corsia preferenziale per { $item } (pratica { $number }) non è stata accolta: { $reason }
     La pratica prosegue nei tempi consueti: { $link }
+
+video-booked-subject = Verifica d'identità in video prenotata: { $number }
+video-booked-body =
+    La verifica d'identità in video per { $item } (pratica { $number }) è prenotata per le { $local } ora Sua ({ $beijing } a Pechino).
+    Si colleghi dalla pagina della pratica qualche minuto prima: { $link }
+video-reminder-subject = Domani: verifica d'identità in video per { $number }
+video-reminder-body =
+    La Sua verifica d'identità in video per { $item } (pratica { $number }) inizia alle { $local } ora Sua ({ $beijing } a Pechino). Tenga a portata di mano il passaporto.
+    La Sua pratica: { $link }

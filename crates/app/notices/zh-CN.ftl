@@ -111,3 +111,12 @@ green-channel-refused-subject = 办件 { $number } 的绿色通道申请未获�
 green-channel-refused-body =
     您为 { $item }（办件 { $number }）申请的绿色通道未获批准，原因：{ $reason }
     办件将按正常时限继续办理：{ $link }
+
+video-booked-subject = 已预约视频身份核验：{ $number }
+video-booked-body =
+    { $item }（办件 { $number }）的视频身份核验已预约在您当地时间 { $local }（北京时间 { $beijing }）。
+    请提前几分钟从办件页面进入：{ $link }
+video-reminder-subject = 明天：{ $number } 的视频身份核验
+video-reminder-body =
+    您 { $item }（办件 { $number }）的视频身份核验将于当地时间 { $local }（北京时间 { $beijing }）开始，请备好护照。
+    您的办件：{ $link }

@@ -423,6 +423,67 @@ impl App {
         Ok(closed)
     }
 
+    /// Video-check times over the next four working days, and the applicant's passport renewal
+    /// booked on the first of them, as she would see it from Prato. Run by `qiaoyi demo`.
+    pub async fn seed_demo_video(&self, now_ms: i64) -> Result<usize, AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
+        let today = crate::cases::beijing_today(now_ms);
+        let mut published = 0;
+        for days in 1..=6 {
+            let day = today
+                .checked_add(jiff::Span::new().days(days))
+                .map_err(|e| AppError::Invalid {
+                    field: "date",
+                    message: e.to_string(),
+                })?;
+            if matches!(
+                day.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
+                continue;
+            }
+            published += self
+                .publish_slots(
+                    Some(&officer),
+                    &day.to_string(),
+                    "15:00 15:30 16:00 16:30",
+                    20,
+                    &client,
+                    now_ms,
+                )
+                .await?;
+        }
+        let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
+        let mine = self
+            .cases(
+                Some(&applicant),
+                crate::cases::CaseList::Mine,
+                0,
+                100,
+                &client,
+                now_ms,
+            )
+            .await?;
+        if let Some(renewal) = mine.items.iter().find(|c| {
+            c.item.code.as_str() == "EE-01" && c.state == qiaoyi_domain::cases::CaseState::Submitted
+        }) && let Some(first) = self.store.open_slots(now_ms, 1).await?.first()
+        {
+            self.book_video_slot(
+                Some(&applicant),
+                &renewal.id,
+                &first.id,
+                "Europe/Rome",
+                &client,
+                now_ms,
+            )
+            .await?;
+        }
+        Ok(published)
+    }
+
     /// The applicant's passport renewal waits for a green-channel decision: a new job abroad
     /// starts before the usual time limit ends. Duty leaders find it on their board.
     async fn seed_demo_green_request(&self, now_ms: i64) -> Result<(), AppError> {

@@ -28,6 +28,7 @@ pub mod signup;
 pub mod stats;
 pub mod stats_export;
 pub mod vault;
+pub mod video;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
@@ -35,7 +36,7 @@ pub use qiaoyi_store::{
     AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
     CertificateRow, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats, ImportOutcome,
     LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow, OutcomeListing, Page,
-    RecordedEntry, StationRecord, StatsSums, StoreError,
+    RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

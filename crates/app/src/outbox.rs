@@ -155,6 +155,7 @@ impl App {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
             let mut last_reminders: Option<i64> = None;
             let mut last_counted: Option<i64> = None;
+            let mut last_video: Option<i64> = None;
             loop {
                 tick.tick().await;
                 let now = now_ms();
@@ -168,6 +169,12 @@ impl App {
                 // Before delivering, so that an escalation's notices leave in this same round.
                 if let Err(e) = app.escalate_green_channels(now).await {
                     tracing::warn!(error = %e, "green-channel escalation failed; will retry");
+                }
+                if last_video.is_none_or(|at| now - at >= 60_000) {
+                    last_video = Some(now);
+                    if let Err(e) = app.queue_video_reminders(now).await {
+                        tracing::warn!(error = %e, "video-check reminders could not be queued; will retry");
+                    }
                 }
                 if let Err(e) = app.deliver_due_with(&worker, &now_ms).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");

@@ -414,6 +414,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     .seed_demo_history(now_ms())
                     .await
                     .context("cannot load the demo's closed cases")?;
+                app.seed_demo_video(now_ms())
+                    .await
+                    .context("cannot publish the demo's video-check times")?;
                 println!(
                     "created {} demo cases and {closed} closed ones for the statistics",
                     seeded.cases_created

@@ -18,3 +18,4 @@ pub mod mandates;
 pub mod notify;
 pub mod search;
 pub mod stats;
+pub mod video;

@@ -40,10 +40,14 @@ pub enum Notice {
     GreenChannelApproved,
     /// To the applicant: the green channel was refused, with the reason.
     GreenChannelRefused,
+    /// To the applicant: a video identity check was booked for her case.
+    VideoBooked,
+    /// To the applicant: her video identity check is within a day.
+    VideoReminder,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 20] = [
+    pub const ALL: [Notice; 22] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -64,6 +68,8 @@ impl Notice {
         Notice::GreenChannelEscalated,
         Notice::GreenChannelApproved,
         Notice::GreenChannelRefused,
+        Notice::VideoBooked,
+        Notice::VideoReminder,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -89,6 +95,8 @@ impl Notice {
             Notice::GreenChannelEscalated => "green-channel-escalated",
             Notice::GreenChannelApproved => "green-channel-approved",
             Notice::GreenChannelRefused => "green-channel-refused",
+            Notice::VideoBooked => "video-booked",
+            Notice::VideoReminder => "video-reminder",
         }
     }
 
@@ -118,6 +126,9 @@ impl Notice {
             Notice::GreenChannelEscalated => &["number", "item", "minutes", "link"],
             Notice::GreenChannelApproved => &["number", "item", "date", "link"],
             Notice::GreenChannelRefused => &["number", "item", "reason", "link"],
+            Notice::VideoBooked | Notice::VideoReminder => {
+                &["number", "item", "local", "beijing", "link"]
+            }
         }
     }
 

@@ -23,6 +23,7 @@ mod people;
 mod persons;
 mod stats;
 pub mod testing;
+mod video;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
@@ -45,6 +46,7 @@ pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate}
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
 pub use stats::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
+pub use video::{Booking, SlotRow};
 
 use sqlx::AnyPool;
 

@@ -214,13 +214,15 @@ pub enum Action {
     /// Ask a principal for a mandate to act for her (代办): a relative (never for oneself), a
     /// station or a consultant. Each act under it is checked against the mandate by the app.
     ActAsAgent,
+    /// Publish video-check slots, hold the checks and mark people who did not come.
+    HoldVideoChecks,
     /// Read the statistics dashboard and export its figures and the list of closed cases behind
     /// them (no names or identity numbers are in either).
     ReadStatistics,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -242,6 +244,7 @@ impl Action {
         Action::AnswerConsultation,
         Action::ActAsAgent,
         Action::ReadStatistics,
+        Action::HoldVideoChecks,
     ];
 
     /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
@@ -272,6 +275,7 @@ impl Action {
             Action::AnswerConsultation => "answer_consultation",
             Action::ActAsAgent => "act_as_agent",
             Action::ReadStatistics => "read_statistics",
+            Action::HoldVideoChecks => "hold_video_checks",
         }
     }
 }
@@ -411,6 +415,7 @@ pub fn allowing_grant<'a>(
             (Action::AnswerConsultation, Resource::System | Resource::Consultation { .. }) => {
                 *grant == Grant::Consultant
             }
+            (Action::HoldVideoChecks, Resource::System) => matches!(grant, Grant::Officer(_)),
             (Action::ReadStatistics, Resource::System) => matches!(
                 grant,
                 Grant::Officer(_) | Grant::DutyLeader | Grant::Admin | Grant::Auditor

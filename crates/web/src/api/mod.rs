@@ -17,6 +17,7 @@ mod session;
 mod stations;
 pub(crate) mod stats;
 mod users;
+mod video;
 
 pub(crate) use cases::attachment;
 use utoipa::OpenApi;
@@ -42,6 +43,7 @@ use crate::AppState;
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
+        (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, cancellations, no-shows"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -118,6 +120,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(green_channel::decide))
         .routes(routes!(green_channel::add_evidence))
         .routes(routes!(green_channel::evidence))
+        .routes(routes!(video::publish, video::mine))
+        .routes(routes!(video::case_video, video::book))
+        .routes(routes!(video::cancel))
+        .routes(routes!(video::no_show))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

@@ -389,6 +389,7 @@ struct AccountPage<'a> {
     can_find_people: bool,
     can_read_stats: bool,
     is_duty_leader: bool,
+    is_officer: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -463,6 +464,7 @@ async fn account(
             &qiaoyi_app::domain::access::Resource::System,
         )
         .is_allowed(),
+        is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
         is_duty_leader: session
             .actor
             .has(qiaoyi_app::domain::access::Role::DutyLeader),

@@ -648,6 +648,7 @@ struct CasePage<'a> {
     green: Vec<super::green_channel::RequestLine>,
     may_request_green: bool,
     grounds: Vec<(&'static str, String)>,
+    video: Option<super::video::VideoSection>,
 }
 
 fn case_page(
@@ -656,6 +657,7 @@ fn case_page(
     fees: FeeSection,
     certificate: Option<(String, &'static str, String)>,
     errors: Vec<FieldError>,
+    video: Option<super::video::VideoSection>,
 ) -> Response {
     let c = &detail.case;
     let today = beijing_today(now_ms());
@@ -774,9 +776,17 @@ fn case_page(
             .collect(),
         may_request_green: detail.may_request_green,
         grounds: super::green_channel::grounds(p),
+        video,
         p,
     };
     (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// The zone to show video-check times in.
+    #[serde(default)]
+    tz: String,
 }
 
 async fn show(
@@ -784,8 +794,9 @@ async fn show(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    case_with(&state, &p, &auth, &id, Vec::new(), None).await
+    case_in_zone(&state, &p, &auth, &id, Vec::new(), None, &q.tz).await
 }
 
 /// The case page, with messages at the top (after a refused step, upload or fee entry) and the fee
@@ -797,6 +808,19 @@ pub(super) async fn case_with(
     id: &str,
     errors: Vec<FieldError>,
     fee_form: Option<FeeForm>,
+) -> PageResult {
+    case_in_zone(state, p, auth, id, errors, fee_form, "").await
+}
+
+/// The case page with video-check times in `tz` (the default zone when empty or unknown).
+async fn case_in_zone(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    errors: Vec<FieldError>,
+    fee_form: Option<FeeForm>,
+    tz: &str,
 ) -> PageResult {
     let now = now_ms();
     let detail = state
@@ -816,7 +840,19 @@ pub(super) async fn case_with(
         let text = p.t(&format!("verify-status-{}", code.replace('_', "-")));
         (c.row.id.clone(), code, text)
     });
-    Ok(case_page(p, &detail, fees, certificate, errors))
+    let video = match state
+        .app
+        .case_video(auth.session.as_ref(), &detail.case, tz, now)
+        .await
+        .for_page(p)?
+    {
+        Some(v) => Some(super::video::section(
+            v,
+            state.app.video_zones().await.for_page(p)?,
+        )),
+        None => None,
+    };
+    Ok(case_page(p, &detail, fees, certificate, errors, video))
 }
 
 #[derive(Deserialize, Default)]

@@ -23,6 +23,7 @@ mod search;
 mod signup;
 mod stations;
 mod stats;
+mod video;
 
 use askama::Template;
 use axum::Extension;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(stats::router())
         .merge(green_channel::router())
+        .merge(video::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

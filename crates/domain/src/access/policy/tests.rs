@@ -47,6 +47,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::AnswerConsultation, "----Y---"),
     (Action::ActAsAgent, "XY--Y---"),
     (Action::ReadStatistics, "--YY--YY"),
+    (Action::HoldVideoChecks, "--Y-----"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.

@@ -1,0 +1,448 @@
+//! Video identity checks: officers publish slots in Beijing time; the applicant's side (the
+//! applicant, a relative under a mandate, her station) books one for a case whose service needs a
+//! video check, seeing it in her own zone beside Beijing's; either side cancels; the officer marks
+//! a no-show; reminders go out a day before.
+
+use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_domain::video::{MAX_MINUTES, beijing_clock, slots_from, wall_clock, zone};
+use qiaoyi_store::{NewMessage, SlotRow};
+use serde_json::Map;
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::cases::Case;
+use crate::{App, AppError};
+
+/// A slot as a person sees it: in her zone and in Beijing.
+#[derive(Clone, Debug)]
+pub struct SlotView {
+    pub row: SlotRow,
+    pub local: String,
+    pub beijing: String,
+}
+
+/// What a case's page shows of its video check.
+#[derive(Clone, Debug)]
+pub struct CaseVideo {
+    /// The booked slot, if any.
+    pub booked: Option<SlotView>,
+    /// Open slots to choose from when none is booked and the reader may book.
+    pub open: Vec<SlotView>,
+    pub may_book: bool,
+    /// The zone times are shown in.
+    pub time_zone: String,
+}
+
+fn invalid(e: qiaoyi_domain::video::VideoError) -> AppError {
+    AppError::Invalid {
+        field: e.field(),
+        message: e.to_string(),
+    }
+}
+
+/// The zone to show times in: the one asked for, else the station's, else Beijing's.
+fn zone_name(asked: &str, station_zone: Option<String>) -> String {
+    let asked = asked.trim();
+    if !asked.is_empty() && zone(asked).is_ok() {
+        return asked.to_owned();
+    }
+    station_zone.unwrap_or_else(|| "Asia/Shanghai".to_owned())
+}
+
+impl App {
+    fn slot_view(&self, row: SlotRow, tz: &str) -> SlotView {
+        let local = zone(tz)
+            .map(|z| wall_clock(row.starts_at, &z))
+            .unwrap_or_default();
+        SlotView {
+            beijing: beijing_clock(row.starts_at),
+            local,
+            row,
+        }
+    }
+
+    /// The zone a case's times are shown in by default: its station's, else that of a station in
+    /// the country of the person on file.
+    async fn station_zone(&self, case: &Case) -> Result<Option<String>, AppError> {
+        if let Some(code) = &case.station {
+            return Ok(self
+                .store
+                .station(code.as_str())
+                .await?
+                .map(|s| s.time_zone));
+        }
+        let person = match self
+            .store
+            .case_by_id(&case.id)
+            .await?
+            .and_then(|r| r.person_id)
+        {
+            Some(id) => self.store.person(&id).await?,
+            None => None,
+        };
+        let Some(person) = person else {
+            return Ok(None);
+        };
+        Ok(self
+            .stations()
+            .await?
+            .into_iter()
+            .find(|s| s.country == person.country)
+            .map(|s| s.time_zone))
+    }
+
+    /// Every zone the stations are in, and Beijing's: what a person may choose to see times in.
+    pub async fn video_zones(&self) -> Result<Vec<String>, AppError> {
+        let mut zones: Vec<String> = self
+            .stations()
+            .await?
+            .into_iter()
+            .map(|s| s.time_zone)
+            .collect();
+        zones.push("Asia/Shanghai".into());
+        zones.sort();
+        zones.dedup();
+        Ok(zones)
+    }
+
+    /// Publishes slots on one day at the given Beijing times (officers).
+    pub async fn publish_slots(
+        &self,
+        session: Option<&CurrentSession>,
+        date: &str,
+        times: &str,
+        minutes: i64,
+        client: &Client,
+        now: i64,
+    ) -> Result<usize, AppError> {
+        self.authorize(
+            session,
+            Action::HoldVideoChecks,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let minutes = u16::try_from(minutes).unwrap_or(MAX_MINUTES + 1);
+        let starts = slots_from(date, times, minutes, now).map_err(invalid)?;
+        let slots: Vec<(String, i64)> = starts
+            .iter()
+            .map(|at| (format!("v-{}", random_hex(12)), *at))
+            .collect();
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_slots_published",
+            ("video", ""),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("{} slots on {date}", slots.len());
+        self.store
+            .publish_slots(&actor.user_id, &slots, i64::from(minutes), now, &record)
+            .await?;
+        Ok(slots.len())
+    }
+
+    /// The officer's own slots from now on, in Beijing time and the booker's zone.
+    pub async fn my_slots(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<SlotView>, AppError> {
+        self.authorize(
+            session,
+            Action::HoldVideoChecks,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let rows = self
+            .store
+            .officer_slots(&actor.user_id, now - 3_600_000, 200)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let tz = if r.booker_time_zone.is_empty() {
+                    "Asia/Shanghai".to_owned()
+                } else {
+                    r.booker_time_zone.clone()
+                };
+                self.slot_view(r, &tz)
+            })
+            .collect())
+    }
+
+    /// A case's video check for its page: the booking, or the open slots to choose from.
+    pub async fn case_video(
+        &self,
+        session: Option<&CurrentSession>,
+        case: &Case,
+        time_zone: &str,
+        now: i64,
+    ) -> Result<Option<CaseVideo>, AppError> {
+        if !case.item.video_check {
+            return Ok(None);
+        }
+        let tz = zone_name(time_zone, self.station_zone(case).await?);
+        let booked = self
+            .store
+            .booked_slot_of_case(&case.id)
+            .await?
+            .map(|r| self.slot_view(r, &tz));
+        let may_book = session.is_some_and(|s| {
+            qiaoyi_domain::access::decide(&s.actor, Action::SubmitCase, &case.resource())
+                .is_allowed()
+        }) && case.state.is_with_bureau();
+        let open = if booked.is_none() && may_book {
+            self.store
+                .open_slots(now, 20)
+                .await?
+                .into_iter()
+                .map(|r| self.slot_view(r, &tz))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Some(CaseVideo {
+            booked,
+            open,
+            may_book,
+            time_zone: tz,
+        }))
+    }
+
+    async fn video_messages(
+        &self,
+        case: &Case,
+        notice: Notice,
+        starts_at: i64,
+        tz: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(applicant) = &case.applicant_id else {
+            return Ok(Vec::new());
+        };
+        let Some(user) = self.store.user_by_id(applicant).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = crate::notify::language_of(&user);
+        let local = zone(tz)
+            .map(|z| wall_clock(starts_at, &z))
+            .unwrap_or_else(|_| beijing_clock(starts_at));
+        let mut params = Map::new();
+        params.insert("number".into(), case.number.clone().into());
+        params.insert("item".into(), case.item.name.get(lang).into());
+        params.insert("local".into(), local.into());
+        params.insert("beijing".into(), beijing_clock(starts_at).into());
+        params.insert("link".into(), self.case_link(&case.id, lang).into());
+        self.messages_to(&user, notice, &params).await
+    }
+
+    /// Books a slot for a case: the applicant's side, for a service that needs a video check,
+    /// while the bureau has the case. Of two people booking one slot at once exactly one gets it;
+    /// the other is told to choose another.
+    pub async fn book_video_slot(
+        &self,
+        session: Option<&CurrentSession>,
+        case_id: &str,
+        slot_id: &str,
+        time_zone: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<SlotView, AppError> {
+        let case = self.load_case(case_id).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("this case".into()),
+            other => other,
+        })?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden(_) => AppError::NotFound("this case".into()),
+                other => other,
+            })?;
+        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+            .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        if !case.item.video_check || !case.state.is_with_bureau() {
+            return Err(AppError::Invalid {
+                field: "slot",
+                message: "this case needs no video check now".into(),
+            });
+        }
+        let tz = zone_name(time_zone, self.station_zone(&case).await?);
+        let slot = self
+            .store
+            .slot(slot_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this slot".into()))?;
+        let messages = self
+            .video_messages(&case, Notice::VideoBooked, slot.starts_at, &tz)
+            .await?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_booked",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("slot {slot_id}");
+        let booked = self
+            .store
+            .book_slot(
+                &qiaoyi_store::Booking {
+                    slot_id,
+                    case_id: &case.id,
+                    booked_by: &actor.user_id,
+                    time_zone: &tz,
+                },
+                now,
+                &record,
+                &messages,
+            )
+            .await?;
+        if !booked {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "someone booked this time first; choose another".into(),
+            )));
+        }
+        let row = self
+            .store
+            .slot(slot_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this slot".into()))?;
+        Ok(self.slot_view(row, &tz))
+    }
+
+    /// Gives a booked slot back: the applicant's side of its case, or its officer. It opens again.
+    pub async fn cancel_video_slot(
+        &self,
+        session: Option<&CurrentSession>,
+        slot_id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let slot = self
+            .store
+            .slot(slot_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this slot".into()))?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let Some(case_id) = slot.case_id.clone() else {
+            return Err(AppError::Invalid {
+                field: "slot",
+                message: "this slot is not booked".into(),
+            });
+        };
+        if slot.officer_id != actor.user_id {
+            let case = self.load_case(&case_id).await?;
+            self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+                .await?;
+        }
+        let record = self.audit_record(
+            Some(actor),
+            "video_cancelled",
+            ("case", &case_id),
+            "ok",
+            client,
+            now,
+        );
+        if !self
+            .store
+            .change_slot(slot_id, "booked", "open", &record)
+            .await?
+        {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "this booking changed meanwhile; reload the page".into(),
+            )));
+        }
+        Ok(())
+    }
+
+    /// The officer marks that nobody came to a booked check that has started.
+    pub async fn mark_video_no_show(
+        &self,
+        session: Option<&CurrentSession>,
+        slot_id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.authorize(
+            session,
+            Action::HoldVideoChecks,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let slot = self
+            .store
+            .slot(slot_id)
+            .await?
+            .filter(|s| s.officer_id == actor.user_id)
+            .ok_or_else(|| AppError::NotFound("this slot".into()))?;
+        if slot.starts_at > now {
+            return Err(AppError::Invalid {
+                field: "slot",
+                message: "a check can be marked as missed only once it has started".into(),
+            });
+        }
+        let case_id = slot.case_id.clone().unwrap_or_default();
+        let record = self.audit_record(
+            Some(actor),
+            "video_no_show",
+            ("case", &case_id),
+            "ok",
+            client,
+            now,
+        );
+        if !self
+            .store
+            .change_slot(slot_id, "booked", "no_show", &record)
+            .await?
+        {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "only a booked check can be marked as missed".into(),
+            )));
+        }
+        Ok(())
+    }
+
+    /// Queues the reminders of checks starting within a day, once each (their dedupe key names
+    /// the slot). Run by the delivery worker; returns how many were queued.
+    pub async fn queue_video_reminders(&self, now: i64) -> Result<usize, AppError> {
+        let due = self
+            .store
+            .slots_to_remind(now, now + qiaoyi_domain::video::REMINDER_MS)
+            .await?;
+        let mut messages = Vec::new();
+        for slot in due {
+            let Some(case_id) = &slot.case_id else {
+                continue;
+            };
+            let case = self.load_case(case_id).await?;
+            for mut m in self
+                .video_messages(
+                    &case,
+                    Notice::VideoReminder,
+                    slot.starts_at,
+                    &slot.booker_time_zone,
+                )
+                .await?
+            {
+                m.dedupe_key = Some(format!(
+                    "video-reminder:{}:{}:{}",
+                    slot.id, case_id, m.channel
+                ));
+                messages.push(m);
+            }
+        }
+        Ok(self.store.enqueue_messages(&messages, now).await?)
+    }
+}
