@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use qiaoyi_domain::fees::money::format_yuan;
-use qiaoyi_domain::stats::BUCKETS;
 use qiaoyi_store::{OutcomeListing, StatsSums};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -97,18 +96,10 @@ const SUM_HEADERS: [&str; 10] = [
 
 /// Calendar days per processing-time group, in Chinese.
 pub fn bucket_labels() -> Vec<String> {
-    let mut labels = Vec::new();
-    let mut lower = 0;
-    for upper in BUCKETS {
-        labels.push(if lower == 0 {
-            format!("≤{upper}天")
-        } else {
-            format!("{}–{upper}天", lower + 1)
-        });
-        lower = upper;
-    }
-    labels.push(format!(">{lower}天"));
-    labels
+    qiaoyi_domain::stats::bucket_labels()
+        .into_iter()
+        .map(|range| format!("{range}天"))
+        .collect()
 }
 
 /// The share of cases decided within their deadline, when any had one.

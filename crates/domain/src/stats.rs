@@ -223,6 +223,25 @@ pub fn bucket(days: i64) -> usize {
         .unwrap_or(BUCKETS.len())
 }
 
+/// The groups' ranges in days, as charts and tables label them: `≤1`, `2–3`, … `>30`.
+pub fn bucket_labels() -> Vec<String> {
+    let mut lower = 0;
+    let mut labels: Vec<String> = BUCKETS
+        .iter()
+        .map(|upper| {
+            let label = if lower == 0 {
+                format!("≤{upper}")
+            } else {
+                format!("{}–{upper}", lower + 1)
+            };
+            lower = *upper;
+            label
+        })
+        .collect();
+    labels.push(format!(">{lower}"));
+    labels
+}
+
 /// A calendar month, `YYYY-MM`, in Beijing time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {

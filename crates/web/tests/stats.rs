@@ -227,7 +227,7 @@ async fn only_staff_who_report_read_statistics_and_bad_periods_are_refused() {
         ("from=2026-13", "from"),
         ("from=2026-05&to=2026-01", "to"),
         ("from=2020-01&to=2031-01", "to"),
-        ("station=XX-XXX", "station"),
+        ("station=FR-NOP", "station"),
         ("category=nothing", "category"),
     ] {
         let r = b.get(&format!("/api/v1/statistics?{query}")).await;

@@ -304,28 +304,7 @@ async fn figures(
         }
     };
     let t = &d.total;
-    let durations = qiaoyi_app::stats_export::bucket_labels();
-    let duration_labels: Vec<String> = qiaoyi_app::domain::stats::BUCKETS
-        .iter()
-        .enumerate()
-        .map(|(i, upper)| {
-            let lower = if i == 0 {
-                0
-            } else {
-                qiaoyi_app::domain::stats::BUCKETS[i - 1] + 1
-            };
-            if i == 0 {
-                format!("≤{upper}")
-            } else {
-                format!("{lower}–{upper}")
-            }
-        })
-        .chain(std::iter::once(format!(
-            ">{}",
-            qiaoyi_app::domain::stats::BUCKETS[qiaoyi_app::domain::stats::BUCKETS.len() - 1]
-        )))
-        .collect();
-    debug_assert_eq!(durations.len(), duration_labels.len());
+    let duration_labels = qiaoyi_app::domain::stats::bucket_labels();
     let one = |x: Option<f64>| x.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
     Ok(Figures {
         green: d.green.as_ref().map(|g| {
