@@ -734,6 +734,9 @@ impl App {
             message: e.to_string(),
         })?;
         let reason = reason_checked(step, &request.reason)?;
+        if step == Step::VerifyIdentity {
+            self.check_video_gate(&case, now).await?;
+        }
         if step == Step::Submit {
             self.check_materials(&case).await?;
         }

@@ -278,11 +278,18 @@ impl App {
         for (who, name) in [
             (&applicant, "submit"),
             (&officer, "accept"),
+            (&applicant, "video_check"),
             (&officer, "verify_identity"),
             (&officer, "start_review"),
             (&officer, "approve"),
             (&officer, "issue"),
         ] {
+            if name == "video_check" {
+                self.demo_video_check(&officer, who, &case.id, now_ms)
+                    .await?;
+                version += 1;
+                continue;
+            }
             let request = StepRequest {
                 step: name.into(),
                 expected_version: version,
@@ -375,6 +382,7 @@ impl App {
             let mut path: Vec<(&str, &str, i64)> = vec![
                 (filer, "submit", 0),
                 ("officer@qiaoyi.example", "accept", 1),
+                (filer, "video_check", 2),
                 ("officer@qiaoyi.example", "verify_identity", 2),
                 ("officer@qiaoyi.example", "start_review", 2),
             ];
@@ -395,6 +403,13 @@ impl App {
             for (email, step, day) in path {
                 let at = start + day * DAY + 3_600_000;
                 let actor = self.demo_session(email, at).await?;
+                if step == "video_check" {
+                    let officer = self.demo_session("officer@qiaoyi.example", at).await?;
+                    self.demo_video_check(&officer, &actor, &case.id, at - 7_200_000)
+                        .await?;
+                    version += 1;
+                    continue;
+                }
                 let request = StepRequest {
                     step: step.into(),
                     expected_version: version,
@@ -482,6 +497,104 @@ impl App {
             .await?;
         }
         Ok(published)
+    }
+
+    /// Holds a case's video identity check the way a day at the bureau goes: the officer publishes
+    /// a time half an hour ahead, the filer books it and adds the person on file (or, for a minor,
+    /// a parent) with her passport, and once the room opens the officer records her identity
+    /// confirmed against it. The case's version moves on by one. Used by the demo's histories and
+    /// by tests that take a case past "identity verified".
+    pub async fn demo_video_check(
+        &self,
+        officer: &CurrentSession,
+        filer: &CurrentSession,
+        case_id: &str,
+        at: i64,
+    ) -> Result<(), AppError> {
+        use qiaoyi_domain::video_check::OPENS_BEFORE_MS;
+        let client = Client {
+            address: "demo".into(),
+        };
+        let opens = (at / 60_000 + 1) * 60_000;
+        let mut start = opens + OPENS_BEFORE_MS;
+        let beijing = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+        // A time the officer holds already moves on by a minute.
+        loop {
+            let when = jiff::Timestamp::from_millisecond(start)
+                .map_err(|e| AppError::Invalid {
+                    field: "date",
+                    message: e.to_string(),
+                })?
+                .to_zoned(beijing.clone());
+            let published = self
+                .publish_slots(
+                    Some(officer),
+                    &when.date().to_string(),
+                    &when.strftime("%H:%M").to_string(),
+                    20,
+                    &client,
+                    at,
+                )
+                .await;
+            match published {
+                Ok(_) => break,
+                Err(AppError::Store(crate::StoreError::Conflict(_)))
+                    if start < opens + 2 * OPENS_BEFORE_MS =>
+                {
+                    start += 60_000;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let slot = self
+            .store
+            .officer_slots(&officer.actor.user_id, start - 1, 1)
+            .await?
+            .into_iter()
+            .find(|s| s.starts_at == start)
+            .ok_or_else(|| AppError::NotFound("the published time".into()))?;
+        self.book_video_slot(Some(filer), case_id, &slot.id, "", &client, at)
+            .await?;
+        let case = self.load_case(case_id).await?;
+        let guardians = qiaoyi_domain::video_check::guardians_needed(
+            case.item.guardian_for_minors,
+            case.is_minor(crate::cases::beijing_today(at)),
+        );
+        let number = format!("E{}", crate::accounts::random_hex(4).to_uppercase());
+        let added = self
+            .add_video_participant(
+                Some(filer),
+                case_id,
+                &crate::video_check::ParticipantInput {
+                    role: if guardians { "parent" } else { "subject" }.into(),
+                    name: if guardians {
+                        format!("{}的家长", case.person_name)
+                    } else {
+                        case.person_name.clone()
+                    },
+                    document_type: "passport".into(),
+                    document_number: number.clone(),
+                    email: String::new(),
+                },
+                &client,
+                at,
+            )
+            .await?;
+        self.record_video_verdict(
+            Some(officer),
+            case_id,
+            &added.id,
+            &crate::video_check::VerdictInput {
+                verdict: "confirmed".into(),
+                document_type: "passport".into(),
+                document_number: number,
+                note: String::new(),
+            },
+            &client,
+            start - OPENS_BEFORE_MS,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The applicant's passport renewal waits for a green-channel decision: a new job abroad

@@ -117,7 +117,7 @@ impl App {
 
     /// The action a person asks under: the applicant's side (`SubmitCase`) or the officer's
     /// (`ProcessCase`). Refused (and audited) when neither allows it.
-    async fn green_asker(
+    pub(crate) async fn case_party(
         &self,
         session: Option<&CurrentSession>,
         case: &Case,
@@ -157,7 +157,7 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        let role = self.green_asker(session, &case, client, now).await?;
+        let role = self.case_party(session, &case, client, now).await?;
         let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
         if !may_ask(case.state) || case.green_due.is_some() {
             return Err(AppError::Invalid {
@@ -269,7 +269,7 @@ impl App {
     ) -> Result<i64, AppError> {
         let listing = self.green_listing(id).await?;
         let case = self.load_case(&listing.request.case_id).await?;
-        self.green_asker(session, &case, client, now).await?;
+        self.case_party(session, &case, client, now).await?;
         if listing.request.state != "requested" {
             return Err(AppError::Invalid {
                 field: "file",

@@ -29,6 +29,7 @@ pub mod stats;
 pub mod stats_export;
 pub mod vault;
 pub mod video;
+pub mod video_check;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
@@ -36,7 +37,7 @@ pub use qiaoyi_store::{
     AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
     CertificateRow, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats, ImportOutcome,
     LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow, OutcomeListing, Page,
-    RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError,
+    ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

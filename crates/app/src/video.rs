@@ -50,7 +50,7 @@ fn zone_name(asked: &str, station_zone: Option<String>) -> String {
 }
 
 impl App {
-    fn slot_view(&self, row: SlotRow, tz: &str) -> SlotView {
+    pub(crate) fn slot_view(&self, row: SlotRow, tz: &str) -> SlotView {
         let local = zone(tz)
             .map(|z| wall_clock(row.starts_at, &z))
             .unwrap_or_default();
@@ -199,7 +199,7 @@ impl App {
             qiaoyi_domain::access::decide(&s.actor, Action::SubmitCase, &case.resource())
                 .is_allowed()
         }) && case.state.is_with_bureau();
-        let open = if booked.is_none() && may_book {
+        let open = if may_book {
             self.store
                 .open_slots(now, 20)
                 .await?
@@ -316,6 +316,87 @@ impl App {
             .slot(slot_id)
             .await?
             .ok_or_else(|| AppError::NotFound("this slot".into()))?;
+        Ok(self.slot_view(row, &tz))
+    }
+
+    /// Moves a case's booked check to another open time in one step (the applicant's side): of
+    /// two people taking the same new time exactly one gets it, and the other keeps her booking.
+    pub async fn reschedule_video_slot(
+        &self,
+        session: Option<&CurrentSession>,
+        slot_id: &str,
+        to_slot: &str,
+        time_zone: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<SlotView, AppError> {
+        let from = self
+            .store
+            .slot(slot_id)
+            .await?
+            .filter(|s| s.state == "booked")
+            .ok_or_else(|| AppError::NotFound("this booking".into()))?;
+        let case = self
+            .load_case(from.case_id.as_deref().unwrap_or_default())
+            .await?;
+        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden(_) => AppError::NotFound("this booking".into()),
+                other => other,
+            })?;
+        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+            .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let tz = zone_name(time_zone, self.station_zone(&case).await?);
+        let to = self
+            .store
+            .slot(to_slot)
+            .await?
+            .ok_or_else(|| AppError::NotFound("the new time".into()))?;
+        if to.id == from.id {
+            return Err(AppError::Invalid {
+                field: "slot",
+                message: "choose a time other than the one booked".into(),
+            });
+        }
+        let messages = self
+            .video_messages(&case, Notice::VideoBooked, to.starts_at, &tz)
+            .await?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_rescheduled",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("slot {} to {}", from.id, to.id);
+        let moved = self
+            .store
+            .move_booking(
+                &from.id,
+                &qiaoyi_store::Booking {
+                    slot_id: &to.id,
+                    case_id: &case.id,
+                    booked_by: &actor.user_id,
+                    time_zone: &tz,
+                },
+                now,
+                &record,
+                &messages,
+            )
+            .await?;
+        if !moved {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "someone booked the new time first; your booking stays as it was".into(),
+            )));
+        }
+        let row = self
+            .store
+            .slot(&to.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("the new time".into()))?;
         Ok(self.slot_view(row, &tz))
     }
 

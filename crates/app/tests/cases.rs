@@ -135,6 +135,24 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         case.deadline.map(|d| d.to_string()),
         Some("2026-06-08".into())
     );
+    // The identity is confirmed by video before it may be recorded as verified.
+    let early = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &step_request("verify_identity", case.version, ""),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(early, Err(AppError::Invalid { field: "video", .. })),
+        "{early:?}"
+    );
+    app.demo_video_check(&officer, &applicant, &case.id, T0)
+        .await
+        .expect("video check");
+    case.version += 1;
     for step in [
         "verify_identity",
         "start_review",
@@ -328,7 +346,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     let steps: Vec<&str> = detail.events.iter().map(|e| e.step.as_str()).collect();
     assert_eq!(steps.first(), Some(&"create"));
     assert_eq!(steps.last(), Some(&"close"));
-    assert_eq!(detail.events.len(), 11);
+    assert_eq!(detail.events.len(), 12, "eleven steps and the video check");
     assert!(detail.steps.is_empty());
     // The officer's read shows on the applicant's "who read my file".
     app.case(Some(&officer), &case.id, &client(), T0)
@@ -350,7 +368,17 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
 }
 
 /// Takes a submitted case through the officer's steps to `ready`.
-async fn to_ready(app: &App, officer: &CurrentSession, id: &str, mut version: i64) -> i64 {
+async fn to_ready(
+    app: &App,
+    officer: &CurrentSession,
+    applicant: &CurrentSession,
+    id: &str,
+    mut version: i64,
+) -> i64 {
+    app.demo_video_check(officer, applicant, id, T0)
+        .await
+        .expect("video check");
+    version += 1;
     for step in [
         "accept",
         "verify_identity",
@@ -402,7 +430,7 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
         )
         .await
         .expect("submitted");
-    let version = to_ready(&app, &officer, &case.id, submitted.version).await;
+    let version = to_ready(&app, &officer, &applicant, &case.id, submitted.version).await;
     let past = StepRequest {
         visit_date: "2026-05-27".into(),
         ..step_request("dispatch", version, "")
@@ -499,6 +527,10 @@ async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
         )
         .await
         .expect("submitted");
+    app.demo_video_check(&officer, &applicant, &case.id, T0)
+        .await
+        .expect("video check");
+    case.version += 1;
     for step in ["accept", "verify_identity", "start_review"] {
         case = app
             .step_case(

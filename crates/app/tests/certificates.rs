@@ -105,10 +105,18 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     for (who, step) in [
         (&applicant, "submit"),
         (&officer, "accept"),
+        (&applicant, "video_check"),
         (&officer, "verify_identity"),
         (&officer, "start_review"),
         (&officer, "approve"),
     ] {
+        if step == "video_check" {
+            app.demo_video_check(&officer, who, &case.id, T0)
+                .await
+                .expect("video check");
+            version += 1;
+            continue;
+        }
         let request = StepRequest {
             step: step.into(),
             expected_version: version,

@@ -305,6 +305,9 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     assert_eq!(queue.items[0].green_due.map(|d| d.to_string()), Some(due));
 
     // To delivery and closing; the statistics count the request, its decision and completion.
+    app.demo_video_check(&officer, &applicant, &case.id, now)
+        .await
+        .expect("video check");
     for name in [
         "accept",
         "verify_identity",

@@ -19,3 +19,4 @@ pub mod notify;
 pub mod search;
 pub mod stats;
 pub mod video;
+pub mod video_check;

@@ -24,6 +24,7 @@ mod persons;
 mod stats;
 pub mod testing;
 mod video;
+mod video_check;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
@@ -47,6 +48,7 @@ pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
 pub use stats::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 pub use video::{Booking, SlotRow};
+pub use video_check::{ParticipantRow, VerdictWrite};
 
 use sqlx::AnyPool;
 

@@ -203,3 +203,33 @@ async fn ping_answers() {
     store.ping().await.expect("ping");
     assert_eq!(store.backend(), qiaoyi_store::testing::test_backend());
 }
+
+#[tokio::test]
+async fn table_counts_cover_every_table() {
+    let store = test_store().await;
+    let counted: std::collections::BTreeSet<String> = store
+        .table_counts()
+        .await
+        .expect("counts")
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    let sql = match store.backend() {
+        qiaoyi_store::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'"
+        }
+        qiaoyi_store::Backend::Postgres => {
+            "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_sqlx%'"
+        }
+    };
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw connection");
+    let tables: std::collections::BTreeSet<String> = sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(&mut conn)
+        .await
+        .expect("tables")
+        .into_iter()
+        .collect();
+    assert_eq!(counted, tables, "a backup's check counts every table");
+}

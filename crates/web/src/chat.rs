@@ -70,7 +70,7 @@ struct Incoming {
 
 /// Whether the request comes from a page of this site. A browser always sends `Origin` on a
 /// websocket upgrade; clients that are not browsers may leave it out.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };

@@ -121,7 +121,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
-        "months", "date", "at", "name", "version",
+        "months", "date", "at", "name", "version", "names",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
@@ -338,6 +338,7 @@ mod tests {
             "cases-view-station",
             "cases-view-queue",
             "case-step-create",
+            "case-step-video-check",
         ] {
             keys.insert(key.to_owned());
         }
@@ -368,6 +369,22 @@ mod tests {
         ] {
             keys.insert(format!("mandate-refused-{code}"));
         }
+        use qiaoyi_app::domain::video_check::{Document, Role as VideoRole, Verdict};
+        keys.extend(
+            VideoRole::ALL
+                .iter()
+                .map(|r| format!("video-role-{}", r.as_str())),
+        );
+        keys.extend(
+            Document::ALL
+                .iter()
+                .map(|d| format!("video-document-{}", d.as_str().replace('_', "-"))),
+        );
+        keys.extend(
+            Verdict::ALL
+                .iter()
+                .map(|v| format!("video-verdict-{}", v.as_str().replace('_', "-"))),
+        );
         use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
         keys.extend(CaseState::ALL.iter().map(|s| crate::pages::state_key(*s)));
         keys.extend(Step::ALL.iter().map(|s| crate::pages::step_key(s.as_str())));

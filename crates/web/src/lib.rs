@@ -11,6 +11,7 @@ mod metrics;
 mod pages;
 mod problem;
 mod rate_limit;
+mod video_room;
 
 use std::future::Future;
 use std::time::Duration;
@@ -31,6 +32,8 @@ pub use api::openapi_json;
 pub struct AppState {
     pub app: App,
     pub limits: rate_limit::Limits,
+    /// The video rooms with someone in them, on this node.
+    pub rooms: video_room::Rooms,
 }
 
 /// The whole router: API, pages, assets, health and metrics.
@@ -42,12 +45,14 @@ pub fn router(app: App) -> Router {
     let state = AppState {
         app,
         limits: rate_limit::Limits::default(),
+        rooms: video_room::Rooms::default(),
     };
     let (api, _) = api::router().split_for_parts();
     Router::new()
         .merge(api)
         .merge(pages::router())
         .merge(chat::router())
+        .merge(video_room::router())
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

@@ -179,4 +179,148 @@
     }
     if ('WebSocket' in window) connect();
   });
+
+  // The room of a video identity check: camera and microphone only after "join", then one
+  // WebRTC connection to each other browser in the room, signalled over the room's websocket.
+  // No STUN or TURN server is named: browsers reach each other directly (or on loopback).
+  var room = document.getElementById('room');
+  if (room) {
+    var status = document.getElementById('room-status');
+    var join = document.getElementById('room-join');
+    var leave = document.getElementById('room-leave');
+    var videos = document.getElementById('room-videos');
+    var local = document.getElementById('room-local');
+    var stream = null, socket = null, peers = {}, names = {}, leaving = false;
+    var say = function (key) { status.textContent = room.getAttribute('data-msg-' + key) || ''; };
+    var send = function (to, data) {
+      if (socket && socket.readyState === 1) socket.send(JSON.stringify({ type: 'signal', to: to, data: data }));
+    };
+    var hangup = function (id) {
+      if (peers[id]) { peers[id].close(); delete peers[id]; }
+      var fig = document.getElementById('peer-' + id);
+      if (fig) fig.remove();
+    };
+    var connection = function (id) {
+      var pc = new RTCPeerConnection({ iceServers: [] });
+      peers[id] = pc;
+      stream.getTracks().forEach(function (t) { pc.addTrack(t, stream); });
+      pc.onicecandidate = function (e) { if (e.candidate) send(id, { candidate: e.candidate }); };
+      pc.ontrack = function (e) {
+        var fig = document.getElementById('peer-' + id);
+        if (!fig) {
+          fig = document.createElement('figure');
+          fig.id = 'peer-' + id;
+          var v = document.createElement('video');
+          v.autoplay = true;
+          v.playsInline = true;
+          v.className = 'remote';
+          var cap = document.createElement('figcaption');
+          cap.setAttribute('data-user-text', '');
+          cap.textContent = names[id] || '';
+          fig.appendChild(v);
+          fig.appendChild(cap);
+          videos.appendChild(fig);
+        }
+        fig.querySelector('video').srcObject = e.streams[0];
+        say('joined');
+      };
+      return pc;
+    };
+    var label = function (p) { return p.name + (p.officer ? ' · ' + room.getAttribute('data-officer-label') : ''); };
+    var onSignal = function (from, data) {
+      var pc = peers[from] || connection(from);
+      if (data.sdp) {
+        pc.setRemoteDescription(data.sdp).then(function () {
+          if (data.sdp.type !== 'offer') return null;
+          return pc.createAnswer().then(function (a) { return pc.setLocalDescription(a); })
+            .then(function () { send(from, { sdp: pc.localDescription }); });
+        }).catch(function () { say('mediafail'); });
+      } else if (data.candidate) {
+        pc.addIceCandidate(data.candidate).catch(function () {});
+      }
+    };
+    var connect = function () {
+      var opened = false;
+      socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + room.getAttribute('data-socket'));
+      socket.onopen = function () { opened = true; };
+      socket.onmessage = function (e) {
+        var m;
+        try { m = JSON.parse(e.data); } catch (err) { return; }
+        if (m.type === 'welcome') {
+          room.setAttribute('data-peer', m.id);
+          say(m.peers.length ? 'joined' : 'waiting');
+          m.peers.forEach(function (p) {
+            names[p.id] = label(p);
+            var pc = connection(p.id);
+            pc.createOffer().then(function (o) { return pc.setLocalDescription(o); })
+              .then(function () { send(p.id, { sdp: pc.localDescription }); })
+              .catch(function () { say('mediafail'); });
+          });
+        } else if (m.type === 'joined') {
+          names[m.id] = label(m);
+        } else if (m.type === 'signal') {
+          onSignal(m.from, m.data);
+        } else if (m.type === 'left') {
+          hangup(m.id);
+          say(Object.keys(peers).length ? 'joined' : 'waiting');
+        } else if (m.type === 'error') {
+          status.textContent = m.message;
+        }
+      };
+      socket.onclose = function () {
+        Object.keys(peers).forEach(hangup);
+        socket = null;
+        if (!leaving) say(opened ? 'closed' : 'refused');
+        join.hidden = false;
+        join.disabled = false;
+        leave.hidden = true;
+      };
+    };
+    join.addEventListener('click', function () {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.RTCPeerConnection) {
+        say('unsupported');
+        return;
+      }
+      join.disabled = true;
+      leaving = false;
+      navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(function (s) {
+        stream = s;
+        local.srcObject = s;
+        join.hidden = true;
+        leave.hidden = false;
+        connect();
+      }).catch(function (e) {
+        join.disabled = false;
+        var name = e && e.name;
+        say(name === 'NotAllowedError' || name === 'SecurityError' ? 'denied'
+          : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'nodevice'
+          : name === 'NotReadableError' ? 'inuse' : 'mediafail');
+      });
+    });
+    leave.addEventListener('click', function () {
+      leaving = true;
+      if (socket) socket.close();
+      if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+      local.srcObject = null;
+      say('left');
+    });
+  }
+
+  // Forms inside the room send without leaving the page (the call goes on); the participants'
+  // section is replaced by the one the server answers with. Elsewhere they post as usual.
+  if (room) {
+    document.addEventListener('submit', function (e) {
+      var form = e.target;
+      if (!form.hasAttribute || !form.hasAttribute('data-inline')) return;
+      e.preventDefault();
+      fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('participants');
+          var old = document.getElementById('participants');
+          if (fresh && old) old.replaceWith(fresh);
+        })
+        .catch(function () { say('mediafail'); });
+    });
+  }
 })();

@@ -44,7 +44,8 @@ async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
             .iter()
             .any(|c| c["id"] == id.as_str())
     );
-    let mut version = 2;
+    applicant.video_checked(&a, &mut officer, &o, &id).await;
+    let mut version = 3;
     for step in ["accept", "verify_identity", "start_review"] {
         let r = officer.step(&id, step, version, &o).await;
         assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
@@ -118,7 +119,11 @@ async fn api_a_case_goes_from_draft_to_closed_and_a_stale_decision_gets_409() {
     assert_eq!(r.status, StatusCode::OK, "close: {}", r.body);
     let detail = json(&applicant.get(&format!("/api/v1/cases/{id}")).await.body);
     assert_eq!(detail["case"]["state"], "closed");
-    assert_eq!(detail["events"].as_array().expect("events").len(), 11);
+    assert_eq!(
+        detail["events"].as_array().expect("events").len(),
+        12,
+        "eleven steps and the video check"
+    );
     assert_eq!(detail["steps"].as_array().expect("steps").len(), 0);
     // The file comes back only as an attachment, to those who may read the case.
     let file = detail["files"][0]["id"].as_str().expect("file").to_owned();

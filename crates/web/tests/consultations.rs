@@ -9,63 +9,11 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{Browser, hidden_csrf, json};
+use common::{Browser, hidden_csrf, json, next_message, serve, socket};
 use futures_util::{SinkExt, StreamExt};
 use qiaoyi_app::App;
 use qiaoyi_app::config::Config;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-/// Serves `app` on a loopback port; the server stops with the test.
-async fn serve(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(qiaoyi_web::serve(listener, app, std::future::pending()));
-    format!("127.0.0.1:{}", address.port())
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens the conversation's socket as `browser` (its cookies), from the page's origin.
-async fn socket(host: &str, path: &str, browser: &Browser) -> Result<Socket, StatusCode> {
-    let mut request = format!("ws://{host}{path}")
-        .into_client_request()
-        .expect("request");
-    let cookies: Vec<String> = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let headers = request.headers_mut();
-    if !cookies.is_empty() {
-        headers.insert("cookie", cookies.join("; ").parse().expect("cookie"));
-    }
-    headers.insert("origin", format!("http://{host}").parse().expect("origin"));
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((s, _)) => Ok(s),
-        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
-            Err(StatusCode::from_u16(r.status().as_u16()).expect("status"))
-        }
-        Err(e) => panic!("socket: {e}"),
-    }
-}
-
-/// The next message frame (skipping pings), within five seconds.
-async fn next_message(s: &mut Socket) -> serde_json::Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), s.next())
-            .await
-            .expect("a frame within 5 s")
-            .expect("open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return json(text.as_str());
-        }
-    }
-}
 
 #[tokio::test]
 async fn a_guest_asks_and_a_consultant_answers_live() {

@@ -43,7 +43,7 @@ use crate::AppState;
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
-        (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, cancellations, no-shows"),
+        (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -124,6 +124,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(video::case_video, video::book))
         .routes(routes!(video::cancel))
         .routes(routes!(video::no_show))
+        .routes(routes!(video::reschedule))
+        .routes(routes!(video::participants, video::add_participant))
+        .routes(routes!(video::remove_participant))
+        .routes(routes!(video::record_verdict))
+        .routes(routes!(video::room))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

@@ -241,3 +241,340 @@ pub async fn no_show(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// The open slot to move to.
+    slot: String,
+    /// The zone the messages tell the time in; by default as for `GET`.
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Move a booked check to another open time in one step (the case's applicant side). If someone
+/// takes the new time first the answer is 409 and the booking stays as it was.
+#[utoipa::path(post, path = "/api/v1/video/slots/{id}/reschedule", tag = "video",
+    params(("id" = String, Path, description = "The booked slot")),
+    request_body = MoveBody,
+    responses(
+        (status = 200, body = SlotInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<SlotInfo>, Problem> {
+    let moved = state
+        .app
+        .reschedule_video_slot(
+            auth.session.as_ref(),
+            &id,
+            &body.slot,
+            &body.time_zone,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(moved.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParticipantInfo {
+    id: String,
+    /// `subject`, `parent` or `guardian`.
+    role: String,
+    name: String,
+    /// `passport`, `id_card`, `travel_permit` or `residence_permit`.
+    document_type: String,
+    /// The document number's last three characters; the number itself is not kept.
+    document_tail: String,
+    /// Joins on her own account's device, rather than beside the applicant.
+    own_device: bool,
+    /// Whether she must be confirmed before the identity may be recorded as verified.
+    required: bool,
+    /// `pending`, `confirmed`, `not_confirmed` or `absent`.
+    verdict: String,
+    /// Whether the document shown matched the one on file (absent when none was shown).
+    document_matched: Option<bool>,
+    note: String,
+    /// Milliseconds since 1970 (UTC).
+    recorded_at: Option<i64>,
+}
+
+impl ParticipantInfo {
+    fn from_row(row: qiaoyi_app::ParticipantRow, required: bool) -> Self {
+        ParticipantInfo {
+            own_device: row.user_id.is_some(),
+            id: row.id,
+            role: row.role,
+            name: row.name,
+            document_type: row.document_type,
+            document_tail: row.document_tail,
+            required,
+            verdict: row.verdict,
+            document_matched: row.document_matched,
+            note: row.note,
+            recorded_at: row.recorded_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VideoCheckView {
+    participants: Vec<ParticipantInfo>,
+    /// A minor's case: each parent or guardian is checked instead of the person.
+    guardians: bool,
+    /// Whether the case needs the check (one filed at the window does not).
+    needs: bool,
+    /// Why "identity verified" is still refused: `no_subject`, `no_guardian` or `not_confirmed`;
+    /// absent once it may be recorded.
+    waiting: Option<String>,
+    waiting_message: Option<String>,
+    may_edit: bool,
+    may_record: bool,
+    /// The open room's slot, when the reader may enter it now (`/ws/video/{room}`).
+    room: Option<String>,
+}
+
+/// A case's video check: its participants, what was recorded of each, and whether the identity
+/// may be recorded as verified.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/video/participants", tag = "video",
+    params(("id" = String, Path, description = "Case id or number")),
+    responses(
+        (status = 200, body = VideoCheckView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or its service needs no video check", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn participants(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<VideoCheckView>, Problem> {
+    use qiaoyi_app::domain::video_check::GateError;
+    let id = resolve(&state, &id).await?;
+    let now = now_ms();
+    let detail = state
+        .app
+        .case(auth.session.as_ref(), &id, &auth.client, now)
+        .await?;
+    let check = state
+        .app
+        .video_check(auth.session.as_ref(), &detail.case, now)
+        .await?
+        .ok_or_else(|| qiaoyi_app::AppError::NotFound("a video check for this case".into()))?;
+    Ok(Json(VideoCheckView {
+        waiting: check.waiting.as_ref().map(|w| {
+            match w {
+                GateError::NoSubject => "no_subject",
+                GateError::NoGuardian => "no_guardian",
+                GateError::NotConfirmed(_) => "not_confirmed",
+            }
+            .to_owned()
+        }),
+        waiting_message: check.waiting.as_ref().map(ToString::to_string),
+        participants: check
+            .participants
+            .into_iter()
+            .map(|v| ParticipantInfo::from_row(v.row, v.required))
+            .collect(),
+        guardians: check.guardians,
+        needs: check.needs,
+        may_edit: check.may_edit,
+        may_record: check.may_record,
+        room: check.room,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantBody {
+    /// `subject`, or for a minor's case `parent` or `guardian`.
+    role: String,
+    name: String,
+    /// `passport`, `id_card`, `travel_permit` or `residence_permit`.
+    document_type: String,
+    /// 5 to 20 letters and digits (spaces and hyphens ignored). Kept only as a digest.
+    document_number: String,
+    /// The e-mail address of her own account, to join on her own device.
+    #[serde(default)]
+    email: String,
+}
+
+/// Add a participant to a case's video check (the applicant's side, or the bureau).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/video/participants", tag = "video",
+    params(("id" = String, Path, description = "Case id or number")),
+    request_body = ParticipantBody,
+    responses(
+        (status = 201, body = ParticipantInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn add_participant(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ParticipantBody>,
+) -> Result<(StatusCode, Json<ParticipantInfo>), Problem> {
+    let id = resolve(&state, &id).await?;
+    let input = qiaoyi_app::video_check::ParticipantInput {
+        role: body.role,
+        name: body.name,
+        document_type: body.document_type,
+        document_number: body.document_number,
+        email: body.email,
+    };
+    let row = state
+        .app
+        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .await?;
+    let required = row.role != "subject" || !state.app.video_guardians(&id, now_ms()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ParticipantInfo::from_row(row, required)),
+    ))
+}
+
+/// Take a participant off a case's video check, while nothing has been recorded of her.
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/video/participants/{participant}", tag = "video",
+    params(("id" = String, Path, description = "Case id or number"), ("participant" = String, Path)),
+    responses(
+        (status = 204, description = "Taken off"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The officer has recorded her", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn remove_participant(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath((id, participant)): ApiPath<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    let id = resolve(&state, &id).await?;
+    state
+        .app
+        .remove_video_participant(
+            auth.session.as_ref(),
+            &id,
+            &participant,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictBody {
+    /// `confirmed`, `not_confirmed` or `absent`.
+    verdict: String,
+    /// The document shown on camera.
+    #[serde(default)]
+    document_type: String,
+    /// Its number as read on camera; needed to confirm, matched against the one on file.
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Record what the check found of one participant (the officer holding the booked check, from
+/// 30 minutes before its time). Appears in the case's timeline and the audit chain.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/video/participants/{participant}/verdict", tag = "video",
+    params(("id" = String, Path, description = "Case id or number"), ("participant" = String, Path)),
+    request_body = VerdictBody,
+    responses(
+        (status = 200, body = ParticipantInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not confirmable: the document does not match, or the room has not opened", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn record_verdict(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath((id, participant)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<VerdictBody>,
+) -> Result<Json<ParticipantInfo>, Problem> {
+    let id = resolve(&state, &id).await?;
+    let input = qiaoyi_app::video_check::VerdictInput {
+        verdict: body.verdict,
+        document_type: body.document_type,
+        document_number: body.document_number,
+        note: body.note,
+    };
+    let row = state
+        .app
+        .record_video_verdict(
+            auth.session.as_ref(),
+            &id,
+            &participant,
+            &input,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    let required = row.role != "subject" || !state.app.video_guardians(&id, now_ms()).await?;
+    Ok(Json(ParticipantInfo::from_row(row, required)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomInfo {
+    slot: SlotInfo,
+    case_number: String,
+    /// `officer` or `participant`.
+    role: String,
+    /// The name the others see.
+    name: String,
+    /// The websocket that carries the room's signalling.
+    socket: String,
+}
+
+/// Whether the signed-in person may enter a booked check's room now: its officer, the case's
+/// applicant side or a participant on her own device, from 30 minutes before until an hour after.
+#[utoipa::path(get, path = "/api/v1/video/rooms/{slot}", tag = "video",
+    params(("slot" = String, Path), ZoneQuery),
+    responses(
+        (status = 200, body = RoomInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a participant (the attempt is audited)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The room is not open now", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn room(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(slot): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ZoneQuery>,
+) -> Result<Json<RoomInfo>, Problem> {
+    let pass = state
+        .app
+        .video_room(
+            auth.session.as_ref(),
+            &slot,
+            &q.time_zone,
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(RoomInfo {
+        socket: format!("/ws/video/{}", pass.slot.row.id),
+        slot: pass.slot.into(),
+        case_number: pass.case_number,
+        role: match pass.role {
+            qiaoyi_app::video_check::RoomRole::Officer => "officer",
+            qiaoyi_app::video_check::RoomRole::Participant => "participant",
+        }
+        .into(),
+        name: pass.name,
+    }))
+}

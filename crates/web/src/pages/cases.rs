@@ -335,6 +335,7 @@ pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> Fiel
         "signature" if message.contains("only a home") => "case-error-signature-home",
         "signature" => "case-error-signature",
         "signer" => "case-error-signer",
+        "video" => "case-error-video",
         _ => "case-error-step",
     };
     FieldError {
@@ -846,10 +847,19 @@ async fn case_in_zone(
         .await
         .for_page(p)?
     {
-        Some(v) => Some(super::video::section(
-            v,
-            state.app.video_zones().await.for_page(p)?,
-        )),
+        Some(v) => {
+            let check = state
+                .app
+                .video_check(auth.session.as_ref(), &detail.case, now)
+                .await
+                .for_page(p)?
+                .map(|c| super::video::check_section(p, &detail.case.id, c, ""));
+            Some(super::video::section(
+                v,
+                check,
+                state.app.video_zones().await.for_page(p)?,
+            ))
+        }
         None => None,
     };
     Ok(case_page(p, &detail, fees, certificate, errors, video))

@@ -1,15 +1,19 @@
 //! Video identity checks on pages: the officers' slots (publish a day's times in Beijing, see
-//! bookings, mark no-shows) and the case page's section (the booking in one's own zone beside
-//! Beijing's, or the open slots to choose from; giving a booking back).
+//! bookings, mark no-shows), the case page's section (the booking in one's own zone beside
+//! Beijing's, or the open slots to choose from; moving or giving a booking back; the participants
+//! and what the officer recorded of each) and the room of a booked check (`/video/room/{slot}`,
+//! whose live part is `crate::video_room` and the page's script).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
+use qiaoyi_app::domain::video_check::{Document, GateError, Role, Verdict};
 use qiaoyi_app::video::{CaseVideo, SlotView};
+use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput, VideoCheck};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
@@ -24,6 +28,17 @@ pub fn router() -> Router<AppState> {
         .route("/video/slots/{id}/cancel", post(cancel))
         .route("/video/slots/{id}/no-show", post(no_show))
         .route("/cases/{id}/video", post(book))
+        .route("/cases/{id}/video/move", post(reschedule))
+        .route("/cases/{id}/video/participants", post(add_participant))
+        .route(
+            "/cases/{id}/video/participants/{pid}/remove",
+            post(remove_participant),
+        )
+        .route(
+            "/cases/{id}/video/participants/{pid}/record",
+            post(record_verdict),
+        )
+        .route("/video/room/{slot}", get(room))
 }
 
 pub struct SlotLine {
@@ -59,9 +74,116 @@ pub struct VideoSection {
     pub may_book: bool,
     pub time_zone: String,
     pub zones: Vec<String>,
+    pub check: Option<CheckSection>,
 }
 
-pub fn section(v: CaseVideo, zones: Vec<String>) -> VideoSection {
+/// A participant's line.
+pub struct ParticipantLine {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub document: String,
+    pub own_device: bool,
+    pub required: bool,
+    pub pending: bool,
+    pub verdict: String,
+    pub verdict_class: &'static str,
+    pub matched: String,
+    pub note: String,
+}
+
+/// The participants of a check and what may be done with them (the case page and the room).
+pub struct CheckSection {
+    pub case_id: String,
+    pub lines: Vec<ParticipantLine>,
+    pub guardians: bool,
+    pub needs: bool,
+    pub waiting: String,
+    pub may_edit: bool,
+    pub may_record: bool,
+    pub room: Option<String>,
+    /// Where the forms come back to: the room's slot, or empty for the case page.
+    pub back_room: String,
+    pub roles: Vec<(&'static str, String)>,
+    pub documents: Vec<(&'static str, String)>,
+    pub verdicts: Vec<(&'static str, String)>,
+}
+
+fn document_name(p: &Prefs, code: &str) -> String {
+    p.t(&format!("video-document-{}", code.replace('_', "-")))
+}
+
+pub fn check_section(p: &Prefs, case_id: &str, check: VideoCheck, back_room: &str) -> CheckSection {
+    let waiting = match &check.waiting {
+        None => String::new(),
+        Some(GateError::NoSubject) => p.t("video-gate-no-subject"),
+        Some(GateError::NoGuardian) => p.t("video-gate-no-guardian"),
+        Some(GateError::NotConfirmed(names)) => p.t1("video-gate-waiting", "names", names.clone()),
+    };
+    let lines = check
+        .participants
+        .into_iter()
+        .map(|v| {
+            let r = v.row;
+            ParticipantLine {
+                role: p.t(&format!("video-role-{}", r.role)),
+                document: format!(
+                    "{} …{}",
+                    document_name(p, &r.document_type),
+                    r.document_tail
+                ),
+                own_device: r.user_id.is_some(),
+                required: v.required,
+                pending: r.verdict == "pending",
+                verdict: p.t(&format!("video-verdict-{}", r.verdict.replace('_', "-"))),
+                verdict_class: match r.verdict.as_str() {
+                    "confirmed" => "valid",
+                    "pending" => "",
+                    _ => "invalid",
+                },
+                matched: match r.document_matched {
+                    Some(true) => p.t("video-matched-yes"),
+                    Some(false) => p.t("video-matched-no"),
+                    None => String::new(),
+                },
+                note: r.note,
+                name: r.name,
+                id: r.id,
+            }
+        })
+        .collect();
+    CheckSection {
+        case_id: case_id.to_owned(),
+        lines,
+        guardians: check.guardians,
+        needs: check.needs,
+        waiting,
+        may_edit: check.may_edit,
+        may_record: check.may_record,
+        room: check.room,
+        back_room: back_room.to_owned(),
+        roles: Role::ALL
+            .into_iter()
+            .filter(|r| check.guardians || *r == Role::Subject)
+            .map(|r| (r.as_str(), p.t(&format!("video-role-{}", r.as_str()))))
+            .collect(),
+        documents: Document::ALL
+            .into_iter()
+            .map(|d| (d.as_str(), document_name(p, d.as_str())))
+            .collect(),
+        verdicts: Verdict::ALL[1..]
+            .iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    p.t(&format!("video-verdict-{}", v.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+    }
+}
+
+pub fn section(v: CaseVideo, check: Option<CheckSection>, zones: Vec<String>) -> VideoSection {
     let plain = |s: SlotView| SlotLine {
         booked: s.row.state == "booked",
         state: String::new(),
@@ -79,6 +201,7 @@ pub fn section(v: CaseVideo, zones: Vec<String>) -> VideoSection {
         may_book: v.may_book,
         time_zone: v.time_zone,
         zones,
+        check,
     }
 }
 
@@ -299,4 +422,275 @@ async fn book(
             super::cases::case_with(&state, &p, &auth, &id, vec![error], None).await
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MoveForm {
+    /// The booked slot.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    slot: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> PageResult {
+    match state
+        .app
+        .reschedule_video_slot(
+            auth.session.as_ref(),
+            form.from.trim(),
+            form.slot.trim(),
+            &form.time_zone,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#video")).into_response()),
+        Err(AppError::NotFound(what)) if what == "the new time" => {
+            let error = FieldError {
+                field: "slot",
+                message: p.t("video-error-slot"),
+            };
+            super::cases::case_with(&state, &p, &auth, &id, vec![error], None).await
+        }
+        Err(e) => {
+            let error = field_error(&p, e)?;
+            super::cases::case_with(&state, &p, &auth, &id, vec![error], None).await
+        }
+    }
+}
+
+/// A refused participant or record form's message, shown above the participants.
+fn check_error(p: &Prefs, error: AppError) -> Result<FieldError, super::PageError> {
+    let key = match &error {
+        AppError::Invalid { field, message } => match *field {
+            "role" => "video-error-role",
+            "name" => "video-error-name",
+            "document_type" => "video-error-document-type",
+            "document_number" if message.contains("does not match") => "video-error-mismatch",
+            "document_number" => "video-error-document-number",
+            "participants" => "video-error-too-many",
+            "verdict" if message.contains("opened") => "video-error-not-open",
+            "verdict" => "video-error-verdict",
+            "note" => "video-error-note",
+            "email" => "video-error-email",
+            _ => "video-error-no-check",
+        },
+        AppError::Store(qiaoyi_app::StoreError::Conflict(m)) if m.contains("recorded") => {
+            "video-error-recorded"
+        }
+        AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => "video-error-conflict",
+        _ => return Err(error).for_page(p),
+    };
+    Ok(FieldError {
+        field: "video_check",
+        message: p.t(key),
+    })
+}
+
+/// After a participant or record form: back to the room it came from, or to the case page.
+async fn after_check_form(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    case_id: &str,
+    room: &str,
+    result: Result<(), AppError>,
+) -> PageResult {
+    let room = room.trim();
+    let error = match result {
+        Ok(()) if room.is_empty() => {
+            return Ok(Redirect::to(&format!("/cases/{case_id}#video-check")).into_response());
+        }
+        Ok(()) => {
+            return Ok(Redirect::to(&format!("/video/room/{room}#video-check")).into_response());
+        }
+        Err(e) => check_error(p, e)?,
+    };
+    if room.is_empty() {
+        super::cases::case_with(state, p, auth, case_id, vec![error], None).await
+    } else {
+        room_page(state, p, auth, room, "", vec![error]).await
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ParticipantForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    document_type: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    email: String,
+    /// The room the form was sent from, if any.
+    #[serde(default)]
+    room: String,
+}
+
+async fn add_participant(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<ParticipantForm>,
+) -> PageResult {
+    let input = ParticipantInput {
+        role: form.role,
+        name: form.name,
+        document_type: form.document_type,
+        document_number: form.document_number,
+        email: form.email,
+    };
+    let result = state
+        .app
+        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .await
+        .map(|_| ());
+    after_check_form(&state, &p, &auth, &id, &form.room, result).await
+}
+
+async fn remove_participant(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path((id, pid)): Path<(String, String)>,
+    Form(form): Form<ParticipantForm>,
+) -> PageResult {
+    let result = state
+        .app
+        .remove_video_participant(auth.session.as_ref(), &id, &pid, &auth.client, now_ms())
+        .await;
+    after_check_form(&state, &p, &auth, &id, &form.room, result).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct VerdictForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    document_type: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    room: String,
+}
+
+async fn record_verdict(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path((id, pid)): Path<(String, String)>,
+    Form(form): Form<VerdictForm>,
+) -> PageResult {
+    let input = VerdictInput {
+        verdict: form.verdict,
+        document_type: form.document_type,
+        document_number: form.document_number,
+        note: form.note,
+    };
+    let result = state
+        .app
+        .record_video_verdict(
+            auth.session.as_ref(),
+            &id,
+            &pid,
+            &input,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+        .map(|_| ());
+    after_check_form(&state, &p, &auth, &id, &form.room, result).await
+}
+
+#[derive(Template)]
+#[template(path = "video_room.html")]
+struct RoomPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    errors: Vec<FieldError>,
+    slot: SlotLine,
+    case_id: String,
+    case_number: String,
+    officer: bool,
+    name: String,
+    socket: String,
+    check: CheckSection,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoomQuery {
+    #[serde(default)]
+    tz: String,
+}
+
+async fn room(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(slot): Path<String>,
+    Query(q): Query<RoomQuery>,
+) -> PageResult {
+    room_page(&state, &p, &auth, &slot, &q.tz, Vec::new()).await
+}
+
+async fn room_page(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    slot: &str,
+    tz: &str,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let pass = match state
+        .app
+        .video_room(auth.session.as_ref(), slot, tz, &auth.client, now_ms())
+        .await
+    {
+        Ok(pass) => pass,
+        Err(AppError::Invalid { field: "room", .. }) => {
+            return Ok(super::message_page(
+                p,
+                StatusCode::CONFLICT,
+                "room-closed-title",
+                "room-closed",
+            ));
+        }
+        Err(e) => return Err(e).for_page(p),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RoomPage {
+        title: p.t1("room-title", "number", pass.case_number.clone()),
+        section: "cases",
+        errors,
+        officer: pass.role == RoomRole::Officer,
+        name: pass.name,
+        socket: format!("/ws/video/{}", pass.slot.row.id),
+        check: check_section(p, &pass.case_id, pass.check, &pass.slot.row.id),
+        slot: line(p, pass.slot),
+        case_id: pass.case_id,
+        case_number: pass.case_number,
+        p,
+    };
+    Ok((status, render(&page)).into_response())
 }

@@ -10,6 +10,8 @@ use qiaoyi_app::accounts::totp_code;
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_store::testing::{TestStore, test_store};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tower::ServiceExt;
 
 /// A browser: a cookie jar in front of the router.
@@ -322,5 +324,127 @@ impl Browser {
             Body::from(body),
         )
         .await
+    }
+}
+
+impl Browser {
+    /// Holds the case's video identity check through the API: the officer (`officer`, signed in
+    /// with `o`) publishes a time starting within the minute, this applicant books it and adds the
+    /// person on file, and the officer records her confirmed. The case's version moves on by one.
+    pub async fn video_checked(&mut self, a: &str, officer: &mut Browser, o: &str, id: &str) {
+        let beijing = jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone");
+        let mut start = (jiff::Timestamp::now().as_millisecond() / 60_000 + 1) * 60_000;
+        loop {
+            let at = jiff::Timestamp::from_millisecond(start)
+                .expect("instant")
+                .to_zoned(beijing.clone());
+            let r = officer
+                .post_json(
+                    "/api/v1/video/slots",
+                    &format!(
+                        r#"{{"date":"{}","times":"{}","minutes":20}}"#,
+                        at.date(),
+                        at.strftime("%H:%M")
+                    ),
+                    Some(o),
+                )
+                .await;
+            if r.status == StatusCode::CREATED {
+                break;
+            }
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+            start += 60_000;
+        }
+        let open = json(&self.get(&format!("/api/v1/cases/{id}/video")).await.body);
+        let slot = open["open"]
+            .as_array()
+            .expect("open")
+            .iter()
+            .find(|s| s["starts_at"] == start)
+            .expect("the new time")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let r = self
+            .post_json(
+                &format!("/api/v1/cases/{id}/video"),
+                &format!(r#"{{"slot":"{slot}"}}"#),
+                Some(a),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = self
+            .post_json(
+                &format!("/api/v1/cases/{id}/video/participants"),
+                r#"{"role":"subject","name":"季美华","document_type":"passport","document_number":"E12345678"}"#,
+                Some(a),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let participant = json(&r.body)["id"].as_str().expect("id").to_owned();
+        let r = officer
+            .post_json(
+                &format!("/api/v1/cases/{id}/video/participants/{participant}/verdict"),
+                r#"{"verdict":"confirmed","document_type":"passport","document_number":"E12345678"}"#,
+                Some(o),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+// Websockets against a server on a loopback port.
+
+/// Serves `app` on a loopback port; the server stops with the test.
+pub async fn serve(app: App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(qiaoyi_web::serve(listener, app, std::future::pending()));
+    format!("127.0.0.1:{}", address.port())
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the conversation's socket as `browser` (its cookies), from the page's origin.
+pub async fn socket(host: &str, path: &str, browser: &Browser) -> Result<Socket, StatusCode> {
+    let mut request = format!("ws://{host}{path}")
+        .into_client_request()
+        .expect("request");
+    let cookies: Vec<String> = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let headers = request.headers_mut();
+    if !cookies.is_empty() {
+        headers.insert("cookie", cookies.join("; ").parse().expect("cookie"));
+    }
+    headers.insert("origin", format!("http://{host}").parse().expect("origin"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((s, _)) => Ok(s),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            Err(StatusCode::from_u16(r.status().as_u16()).expect("status"))
+        }
+        Err(e) => panic!("socket: {e}"),
+    }
+}
+
+/// The next message frame (skipping pings), within five seconds.
+pub async fn next_message(s: &mut Socket) -> serde_json::Value {
+    loop {
+        let frame = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            futures_util::StreamExt::next(s),
+        )
+        .await
+        .expect("a frame within 5 s")
+        .expect("open")
+        .expect("frame");
+        if let Message::Text(text) = frame {
+            return json(text.as_str());
+        }
     }
 }

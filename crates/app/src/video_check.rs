@@ -1,0 +1,520 @@
+//! The video identity check itself: who takes part (the applicant's side or the bureau adds
+//! them), who may enter the room of a booked check, what the officer records of each participant,
+//! and the gate that keeps "identity verified" back until every required participant is confirmed
+//! (the rules are `qiaoyi_domain::video_check`).
+
+use qiaoyi_domain::access::{Action, Resource, decide};
+use qiaoyi_domain::video_check::{
+    Document, GateError, Role, Verdict, gate, guardians_needed, is_required, judge,
+    needs_video_check, participant, room_open,
+};
+use qiaoyi_store::{ParticipantRow, SlotRow, VerdictWrite};
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::cases::{Case, beijing_today};
+use crate::video::SlotView;
+use crate::{App, AppError};
+
+/// What the applicant's side (or the bureau) fills in to add a participant.
+#[derive(Clone, Debug, Default)]
+pub struct ParticipantInput {
+    /// `subject`, `parent` or `guardian`.
+    pub role: String,
+    pub name: String,
+    pub document_type: String,
+    pub document_number: String,
+    /// The e-mail address of the participant's own account, to join on her own device; empty to
+    /// sit beside the applicant.
+    pub email: String,
+}
+
+/// What the officer records of one participant.
+#[derive(Clone, Debug, Default)]
+pub struct VerdictInput {
+    pub verdict: String,
+    pub document_type: String,
+    pub document_number: String,
+    pub note: String,
+}
+
+/// A participant as the pages show her.
+#[derive(Clone, Debug)]
+pub struct ParticipantView {
+    pub row: ParticipantRow,
+    pub required: bool,
+}
+
+/// A case's video check: its participants, who must be confirmed and whether the gate is open.
+#[derive(Clone, Debug)]
+pub struct VideoCheck {
+    pub participants: Vec<ParticipantView>,
+    /// A minor's case: the parents or guardians are checked instead of the person.
+    pub guardians: bool,
+    /// Whether the case needs the check (a case filed at the window does not).
+    pub needs: bool,
+    /// Why "identity verified" is still refused; `None` once it may be recorded.
+    pub waiting: Option<GateError>,
+    /// Whether the reader may add and take off participants.
+    pub may_edit: bool,
+    /// Whether the reader holds the booked check and may record now.
+    pub may_record: bool,
+    /// The booked check's room, when it is open and the reader may enter it.
+    pub room: Option<String>,
+}
+
+/// Who someone is in a check's room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomRole {
+    Officer,
+    /// The applicant, the station or agent that filed, or a participant on her own device.
+    Participant,
+}
+
+/// Admission to a booked check's room.
+#[derive(Clone, Debug)]
+pub struct RoomPass {
+    pub slot: SlotView,
+    pub case_id: String,
+    pub case_number: String,
+    pub role: RoomRole,
+    /// The name the other side sees.
+    pub name: String,
+    pub check: VideoCheck,
+}
+
+fn invalid(e: qiaoyi_domain::video_check::CheckError) -> AppError {
+    AppError::Invalid {
+        field: e.field(),
+        message: e.to_string(),
+    }
+}
+
+fn not_found_case(e: AppError) -> AppError {
+    match e {
+        AppError::NotFound(_) | AppError::Forbidden(_) => AppError::NotFound("this case".into()),
+        other => other,
+    }
+}
+
+impl App {
+    fn guardians_for(case: &Case, now: i64) -> bool {
+        guardians_needed(
+            case.item.guardian_for_minors,
+            case.is_minor(beijing_today(now)),
+        )
+    }
+
+    fn views(case: &Case, rows: Vec<ParticipantRow>, now: i64) -> Vec<ParticipantView> {
+        let guardians = Self::guardians_for(case, now);
+        rows.into_iter()
+            .map(|row| ParticipantView {
+                required: Role::parse(&row.role).is_some_and(|r| is_required(r, guardians)),
+                row,
+            })
+            .collect()
+    }
+
+    /// Why "identity verified" may not be recorded yet, or `None`.
+    fn waiting(case: &Case, rows: &[ParticipantRow], now: i64) -> Option<GateError> {
+        let list: Vec<(Role, &str, Verdict)> = rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    Role::parse(&r.role)?,
+                    r.name.as_str(),
+                    Verdict::parse(&r.verdict)?,
+                ))
+            })
+            .collect();
+        gate(
+            needs_video_check(case.item.video_check, case.channel),
+            Self::guardians_for(case, now),
+            &list,
+        )
+        .err()
+    }
+
+    /// Refuses "identity verified" while the video check has not confirmed everyone it must.
+    pub(crate) async fn check_video_gate(&self, case: &Case, now: i64) -> Result<(), AppError> {
+        let rows = self.store.participants_of_case(&case.id).await?;
+        match Self::waiting(case, &rows, now) {
+            None => Ok(()),
+            Some(e) => Err(AppError::Invalid {
+                field: "video",
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// A case's video check for its page, for a reader who may read the case.
+    pub async fn video_check(
+        &self,
+        session: Option<&CurrentSession>,
+        case: &Case,
+        now: i64,
+    ) -> Result<Option<VideoCheck>, AppError> {
+        if !case.item.video_check {
+            return Ok(None);
+        }
+        let rows = self.store.participants_of_case(&case.id).await?;
+        let slot = self.store.booked_slot_of_case(&case.id).await?;
+        let actor = session.map(|s| &s.actor);
+        let may_edit = case.state.is_with_bureau()
+            && actor.is_some_and(|a| {
+                decide(a, Action::SubmitCase, &case.resource()).is_allowed()
+                    || decide(a, Action::ProcessCase, &case.resource()).is_allowed()
+            });
+        let holds = |s: &SlotRow| actor.is_some_and(|a| a.user_id == s.officer_id);
+        let may_record = slot.as_ref().is_some_and(|s| {
+            holds(s) && now >= s.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS
+        });
+        let room = slot
+            .as_ref()
+            .filter(|s| room_open(s.starts_at, s.minutes, now))
+            .filter(|s| {
+                holds(s)
+                    || actor.is_some_and(|a| {
+                        decide(a, Action::SubmitCase, &case.resource()).is_allowed()
+                            || rows
+                                .iter()
+                                .any(|r| r.user_id.as_deref() == Some(a.user_id.as_str()))
+                    })
+            })
+            .map(|s| s.id.clone());
+        Ok(Some(VideoCheck {
+            waiting: Self::waiting(case, &rows, now),
+            guardians: Self::guardians_for(case, now),
+            needs: needs_video_check(case.item.video_check, case.channel),
+            participants: Self::views(case, rows, now),
+            may_edit,
+            may_record,
+            room,
+        }))
+    }
+
+    /// Adds a participant to a case's video check: the applicant's side or the bureau, while the
+    /// bureau has the case.
+    pub async fn add_video_participant(
+        &self,
+        session: Option<&CurrentSession>,
+        case_id: &str,
+        input: &ParticipantInput,
+        client: &Client,
+        now: i64,
+    ) -> Result<ParticipantRow, AppError> {
+        let case = self.load_case(case_id).await.map_err(not_found_case)?;
+        self.case_party(session, &case, client, now).await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        if !case.item.video_check || !case.state.is_with_bureau() {
+            return Err(AppError::Invalid {
+                field: "case",
+                message: "this case has no video check to take part in now".into(),
+            });
+        }
+        let already = self.store.participants_of_case(&case.id).await?.len();
+        let checked = participant(
+            &case.id,
+            &input.role,
+            &input.name,
+            &input.document_type,
+            &input.document_number,
+            Self::guardians_for(&case, now),
+            already,
+        )
+        .map_err(invalid)?;
+        let email = input.email.trim();
+        let user_id = if email.is_empty() {
+            None
+        } else {
+            let user = self
+                .store
+                .user_by_email(&email.to_lowercase())
+                .await?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or_else(|| AppError::Invalid {
+                    field: "email",
+                    message: "no account uses this address: ask her to sign up first, or leave it empty to take part on the applicant's device".into(),
+                })?;
+            Some(user.id)
+        };
+        let row = ParticipantRow {
+            id: format!("vp-{}", random_hex(12)),
+            case_id: case.id.clone(),
+            role: checked.role.as_str().into(),
+            name: checked.name,
+            user_id,
+            document_type: checked.document.as_str().into(),
+            document_digest: checked.digest,
+            document_tail: checked.tail,
+            verdict: Verdict::Pending.as_str().into(),
+            document_matched: None,
+            note: String::new(),
+            slot_id: None,
+            recorded_by: None,
+            recorded_at: None,
+            added_by: actor.user_id.clone(),
+            created_at: now,
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_participant_added",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("{} {}", row.id, row.role);
+        self.store.add_participant(&row, &record).await?;
+        Ok(row)
+    }
+
+    /// Takes a participant off a case's check while nothing has been recorded of her.
+    pub async fn remove_video_participant(
+        &self,
+        session: Option<&CurrentSession>,
+        case_id: &str,
+        participant_id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let case = self.load_case(case_id).await.map_err(not_found_case)?;
+        self.case_party(session, &case, client, now).await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let found = self
+            .store
+            .participant(participant_id)
+            .await?
+            .filter(|p| p.case_id == case.id)
+            .ok_or_else(|| AppError::NotFound("this participant".into()))?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_participant_removed",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = found.id.clone();
+        if !self
+            .store
+            .remove_participant(&found.id, &case.id, &record)
+            .await?
+        {
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+                "the officer has recorded this participant; she stays on the check".into(),
+            )));
+        }
+        Ok(())
+    }
+
+    /// The officer holding a case's booked check records what she saw of one participant: from
+    /// the room's opening on, once the document shown is matched against the one on file.
+    pub async fn record_video_verdict(
+        &self,
+        session: Option<&CurrentSession>,
+        case_id: &str,
+        participant_id: &str,
+        input: &VerdictInput,
+        client: &Client,
+        now: i64,
+    ) -> Result<ParticipantRow, AppError> {
+        self.authorize(
+            session,
+            Action::HoldVideoChecks,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let slot = self
+            .store
+            .booked_slot_of_case(case_id)
+            .await?
+            .filter(|s| s.officer_id == actor.user_id)
+            .ok_or_else(|| AppError::NotFound("this case's video check".into()))?;
+        if now < slot.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS {
+            return Err(AppError::Invalid {
+                field: "verdict",
+                message: "record once the check's room has opened, 30 minutes before its time"
+                    .into(),
+            });
+        }
+        let case = self.load_case(case_id).await?;
+        let found = self
+            .store
+            .participant(participant_id)
+            .await?
+            .filter(|p| p.case_id == case.id)
+            .ok_or_else(|| AppError::NotFound("this participant".into()))?;
+        let on_file = Document::parse(&found.document_type).ok_or_else(|| {
+            qiaoyi_store::StoreError::CorruptRow {
+                table: "video_participants",
+                key: found.id.clone(),
+                reason: format!("unknown document type {:?}", found.document_type),
+            }
+        })?;
+        let judged = judge(
+            &case.id,
+            (on_file, &found.document_digest),
+            &input.verdict,
+            &input.document_type,
+            &input.document_number,
+            &input.note,
+        )
+        .map_err(invalid)?;
+        let matched = match judged.matched {
+            Some(true) => " · document matched",
+            Some(false) => " · document did not match",
+            None => "",
+        };
+        let event_note = format!(
+            "{} ({}): {}{matched}{}",
+            found.name,
+            found.role,
+            judged.verdict.as_str().replace('_', " "),
+            if judged.note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", judged.note)
+            }
+        );
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_verdict",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("{} {}", found.id, judged.verdict.as_str());
+        self.store
+            .record_verdict(
+                &VerdictWrite {
+                    participant_id: &found.id,
+                    case_id: &case.id,
+                    slot_id: &slot.id,
+                    verdict: judged.verdict.as_str(),
+                    matched: judged.matched,
+                    note: &judged.note,
+                    officer_id: &actor.user_id,
+                    role: "officer",
+                    event_note: &event_note,
+                },
+                now,
+                &record,
+            )
+            .await?;
+        self.store
+            .participant(&found.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this participant".into()))
+    }
+
+    /// Admits someone to the room of a booked check: its officer, the case's applicant side, or a
+    /// participant on her own device, while the room is open. Anyone else is refused, and the
+    /// attempt is audited.
+    pub async fn video_room(
+        &self,
+        session: Option<&CurrentSession>,
+        slot_id: &str,
+        time_zone: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<RoomPass, AppError> {
+        let current = session.ok_or(AppError::Unauthenticated)?;
+        if !current.is_complete() {
+            return Err(AppError::SecondFactorRequired);
+        }
+        let actor = &current.actor;
+        let slot = self
+            .store
+            .slot(slot_id)
+            .await?
+            .filter(|s| s.state == "booked")
+            .ok_or_else(|| AppError::NotFound("this video check".into()))?;
+        let case_id = slot.case_id.clone().unwrap_or_default();
+        let case = self.load_case(&case_id).await?;
+        let role = if slot.officer_id == actor.user_id {
+            Some(RoomRole::Officer)
+        } else if decide(actor, Action::SubmitCase, &case.resource()).is_allowed()
+            || self.store.is_participant(&case.id, &actor.user_id).await?
+        {
+            Some(RoomRole::Participant)
+        } else {
+            None
+        };
+        let Some(role) = role else {
+            let record = self.audit_record(
+                Some(actor),
+                "video_room",
+                ("case", &case.id),
+                "denied",
+                client,
+                now,
+            );
+            self.store.audit(&record).await?;
+            return Err(AppError::Forbidden(
+                "only the check's officer and its participants may enter this room",
+            ));
+        };
+        if !room_open(slot.starts_at, slot.minutes, now) || !case.state.is_with_bureau() {
+            return Err(AppError::Invalid {
+                field: "room",
+                message: "the room opens 30 minutes before the check and closes an hour after it"
+                    .into(),
+            });
+        }
+        let name = self
+            .store
+            .user_by_id(&actor.user_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let tz = if slot.booker_time_zone.is_empty() || role == RoomRole::Officer {
+            if time_zone.trim().is_empty() {
+                "Asia/Shanghai".to_owned()
+            } else {
+                time_zone.trim().to_owned()
+            }
+        } else {
+            slot.booker_time_zone.clone()
+        };
+        let check = self
+            .video_check(session, &case, now)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this video check".into()))?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "video_room",
+            ("case", &case.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = slot.id.clone();
+        self.store.audit(&record).await?;
+        Ok(RoomPass {
+            slot: self.slot_view(slot, &tz),
+            case_number: case.number.clone(),
+            case_id: case.id,
+            role,
+            name,
+            check,
+        })
+    }
+
+    /// Whether a room someone is in is still open: its check still booked and within its time.
+    pub async fn room_still_open(&self, slot_id: &str, now: i64) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .slot(slot_id)
+            .await?
+            .is_some_and(|s| s.state == "booked" && room_open(s.starts_at, s.minutes, now)))
+    }
+
+    /// Whether a case's check confirms its parents or guardians instead of the person.
+    pub async fn video_guardians(&self, case_id: &str, now: i64) -> Result<bool, AppError> {
+        Ok(Self::guardians_for(&self.load_case(case_id).await?, now))
+    }
+}

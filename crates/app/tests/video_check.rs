@@ -1,0 +1,634 @@
+//! The video identity check itself through the use cases, on whichever database the test store
+//! gives: who must be confirmed (the adult herself; a minor's parents or guardians), what the
+//! officer records and when, the gate on "identity verified", who may enter the room, and moving a
+//! booking atomically.
+
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::accounts::CurrentSession;
+use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS};
+use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput};
+use qiaoyi_app::{App, AppError, StoreError};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+const MINUTE: i64 = 60_000;
+/// 2026-05-28 11:00 in Beijing, a minute-aligned time after `T0`.
+const START: i64 = 1_779_937_200_000;
+
+async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Case {
+    let case = app
+        .open_case(Some(who), &request, &client(), T0)
+        .await
+        .expect("opened");
+    for (i, m) in case.item.materials.iter().enumerate() {
+        if m.required {
+            let upload = Upload {
+                material: i,
+                file_name: "scan.pdf",
+                content: PDF,
+            };
+            app.upload_case_file(Some(who), &case.id, &upload, &client(), T0)
+                .await
+                .expect("uploaded");
+        }
+    }
+    let request = StepRequest {
+        step: "submit".into(),
+        expected_version: case.version,
+        ..StepRequest::default()
+    };
+    app.step_case(Some(who), &case.id, &request, &client(), T0)
+        .await
+        .expect("submitted")
+}
+
+fn renewal(birth_date: &str, relation: &str) -> CaseRequest {
+    CaseRequest {
+        item: "EE-01".into(),
+        person_name: "季小雨".into(),
+        person_name_latin: "JI XIAOYU".into(),
+        birth_date: birth_date.into(),
+        relation: relation.into(),
+        delivery: "courier".into(),
+        ..CaseRequest::default()
+    }
+}
+
+/// Publishes 11:00 and 11:30 on 28 May (Beijing) and books the first for the case.
+async fn booked(
+    app: &App,
+    officer: &CurrentSession,
+    booker: &CurrentSession,
+    case: &Case,
+) -> String {
+    app.publish_slots(
+        Some(officer),
+        "2026-05-28",
+        "11:00 11:30",
+        20,
+        &client(),
+        T0,
+    )
+    .await
+    .expect("published");
+    let slot = app
+        .my_slots(Some(officer), &client(), T0)
+        .await
+        .expect("slots")
+        .into_iter()
+        .find(|s| s.row.starts_at == START)
+        .expect("the 11:00 slot");
+    app.book_video_slot(
+        Some(booker),
+        &case.id,
+        &slot.row.id,
+        "Europe/Rome",
+        &client(),
+        T0,
+    )
+    .await
+    .expect("booked");
+    slot.row.id
+}
+
+fn person(role: &str, name: &str, number: &str) -> ParticipantInput {
+    ParticipantInput {
+        role: role.into(),
+        name: name.into(),
+        document_type: "passport".into(),
+        document_number: number.into(),
+        email: String::new(),
+    }
+}
+
+fn verdict(verdict: &str, number: &str) -> VerdictInput {
+    VerdictInput {
+        verdict: verdict.into(),
+        document_type: "passport".into(),
+        document_number: number.into(),
+        note: String::new(),
+    }
+}
+
+async fn verify(app: &App, officer: &CurrentSession, id: &str, now: i64) -> Result<Case, AppError> {
+    let version = app
+        .case(Some(officer), id, &client(), now)
+        .await
+        .expect("read")
+        .case
+        .version;
+    let request = StepRequest {
+        step: "verify_identity".into(),
+        expected_version: version,
+        ..StepRequest::default()
+    };
+    app.step_case(Some(officer), id, &request, &client(), now)
+        .await
+}
+
+async fn accept(app: &App, officer: &CurrentSession, case: &Case) {
+    let request = StepRequest {
+        step: "accept".into(),
+        expected_version: case.version,
+        ..StepRequest::default()
+    };
+    app.step_case(Some(officer), &case.id, &request, &client(), T0)
+        .await
+        .expect("accepted");
+}
+
+#[tokio::test]
+async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified() {
+    let (app, store) = app().await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let case = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    accept(&app, &officer, &case).await;
+    let opens = START - OPENS_BEFORE_MS;
+
+    // Nobody added: the gate names what is missing.
+    let check = app
+        .video_check(Some(&applicant), &case, T0)
+        .await
+        .expect("check")
+        .expect("EE-01 has a video check");
+    assert!(check.needs && !check.guardians && check.may_edit && !check.may_record);
+    assert_eq!(check.waiting, Some(GateError::NoSubject));
+    let early = verify(&app, &officer, &case.id, T0).await;
+    assert!(
+        matches!(early, Err(AppError::Invalid { field: "video", .. })),
+        "{early:?}"
+    );
+
+    // Bad participants are refused with their field; an adult's case takes no parents.
+    for (input, field) in [
+        (person("parent", "季父", "E12345678"), "role"),
+        (person("uncle", "季某", "E12345678"), "role"),
+        (person("subject", " ", "E12345678"), "name"),
+        (person("subject", "季小雨", "E1"), "document_number"),
+        (
+            ParticipantInput {
+                document_type: "visa".into(),
+                ..person("subject", "季小雨", "E12345678")
+            },
+            "document_type",
+        ),
+        (
+            ParticipantInput {
+                email: "nobody@qiaoyi.example".into(),
+                ..person("subject", "季小雨", "E12345678")
+            },
+            "email",
+        ),
+    ] {
+        let refused = app
+            .add_video_participant(Some(&applicant), &case.id, &input, &client(), T0)
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
+            "{field}: {refused:?}"
+        );
+    }
+    // A stranger may not add anyone and learns nothing of the case.
+    let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
+    let stranger = app
+        .add_video_participant(
+            Some(&madrid),
+            &case.id,
+            &person("subject", "季小雨", "E12345678"),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(stranger, Err(AppError::NotFound(_))),
+        "{stranger:?}"
+    );
+
+    let her = app
+        .add_video_participant(
+            Some(&applicant),
+            &case.id,
+            &person("subject", "季小雨", "e 1234-5678"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("added");
+    assert_eq!(her.document_tail, "678");
+    assert!(
+        !her.document_digest.contains("12345678"),
+        "the number is not kept"
+    );
+    let slot = booked(&app, &officer, &applicant, &case).await;
+
+    // Recording: not before the room opens, only by the check's officer, confirmed only when the
+    // document shown matches the one on file.
+    let too_soon = app
+        .record_video_verdict(
+            Some(&officer),
+            &case.id,
+            &her.id,
+            &verdict("confirmed", "E12345678"),
+            &client(),
+            opens - 1,
+        )
+        .await;
+    assert!(
+        matches!(
+            too_soon,
+            Err(AppError::Invalid {
+                field: "verdict",
+                ..
+            })
+        ),
+        "{too_soon:?}"
+    );
+    let not_hers = app
+        .record_video_verdict(
+            Some(&applicant),
+            &case.id,
+            &her.id,
+            &verdict("confirmed", "E12345678"),
+            &client(),
+            opens,
+        )
+        .await;
+    assert!(
+        matches!(not_hers, Err(AppError::Forbidden(_))),
+        "{not_hers:?}"
+    );
+    let mismatch = app
+        .record_video_verdict(
+            Some(&officer),
+            &case.id,
+            &her.id,
+            &verdict("confirmed", "E12345679"),
+            &client(),
+            opens,
+        )
+        .await;
+    assert!(
+        matches!(mismatch, Err(AppError::Invalid { field: "document_number", ref message }) if message.contains("does not match")),
+        "{mismatch:?}"
+    );
+    let not_confirmed = app
+        .record_video_verdict(
+            Some(&officer),
+            &case.id,
+            &her.id,
+            &verdict("not_confirmed", "E12345679"),
+            &client(),
+            opens,
+        )
+        .await
+        .expect("recorded");
+    assert_eq!(
+        (
+            not_confirmed.verdict.as_str(),
+            not_confirmed.document_matched
+        ),
+        ("not_confirmed", Some(false))
+    );
+    let refused = verify(&app, &officer, &case.id, opens).await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "video", ref message }) if message.contains("季小雨")),
+        "{refused:?}"
+    );
+    // Once recorded, she stays on the check.
+    let removal = app
+        .remove_video_participant(Some(&applicant), &case.id, &her.id, &client(), opens)
+        .await;
+    assert!(
+        matches!(removal, Err(AppError::Store(StoreError::Conflict(_)))),
+        "{removal:?}"
+    );
+
+    let confirmed = app
+        .record_video_verdict(
+            Some(&officer),
+            &case.id,
+            &her.id,
+            &VerdictInput {
+                note: "护照原件清晰".into(),
+                ..verdict("confirmed", "E12345678")
+            },
+            &client(),
+            START + 5 * MINUTE,
+        )
+        .await
+        .expect("confirmed");
+    assert_eq!(confirmed.slot_id.as_deref(), Some(slot.as_str()));
+    let done = verify(&app, &officer, &case.id, START + 10 * MINUTE)
+        .await
+        .expect("identity verified");
+    assert_eq!(done.state.as_str(), "identity_verified");
+
+    // The records are in the case's timeline and the audit chain, and the chain holds.
+    let events = store.case_events(&case.id).await.expect("events");
+    let checks: Vec<&str> = events
+        .iter()
+        .filter(|e| e.step == "video_check")
+        .map(|e| e.note.as_str())
+        .collect();
+    assert_eq!(checks.len(), 2);
+    assert!(
+        checks[1].contains("confirmed · document matched — 护照原件清晰"),
+        "{checks:?}"
+    );
+    assert!(events.iter().all(|e| !e.note.contains("12345678")));
+    app.verify_audit(&|_| {})
+        .await
+        .expect("verify")
+        .expect("chain intact");
+}
+
+#[tokio::test]
+async fn a_minors_parents_are_confirmed_wherever_they_are() {
+    let (app, _store) = app().await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let case = submitted(&app, &applicant, renewal("2016-09-01", "child")).await;
+    accept(&app, &officer, &case).await;
+    let opens = START - OPENS_BEFORE_MS;
+
+    // The child alone does not open the gate; her parents must be added and confirmed.
+    let child = app
+        .add_video_participant(
+            Some(&applicant),
+            &case.id,
+            &person("subject", "季小雨", "E00000001"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("the child may take part");
+    let check = app
+        .video_check(Some(&applicant), &case, T0)
+        .await
+        .expect("check")
+        .expect("check");
+    assert!(check.guardians);
+    assert_eq!(check.waiting, Some(GateError::NoGuardian));
+    assert!(!check.participants[0].required, "the child is not required");
+    let mother = app
+        .add_video_participant(
+            Some(&applicant),
+            &case.id,
+            &person("parent", "季美华", "E11111111"),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("mother");
+    // The father joins from his own account in Madrid.
+    let father = app
+        .add_video_participant(
+            Some(&applicant),
+            &case.id,
+            &ParticipantInput {
+                email: "mother@qiaoyi.example".into(),
+                ..person("parent", "季建国", "E22222222")
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("father");
+    assert!(father.user_id.is_some());
+    booked(&app, &officer, &applicant, &case).await;
+    for (who, number) in [(&mother, "E11111111"), (&child, "E00000001")] {
+        app.record_video_verdict(
+            Some(&officer),
+            &case.id,
+            &who.id,
+            &verdict("confirmed", number),
+            &client(),
+            opens,
+        )
+        .await
+        .expect("confirmed");
+    }
+    app.record_video_verdict(
+        Some(&officer),
+        &case.id,
+        &father.id,
+        &verdict("absent", ""),
+        &client(),
+        opens,
+    )
+    .await
+    .expect("absent");
+    let refused = verify(&app, &officer, &case.id, opens).await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid { field: "video", ref message }) if message.contains("季建国") && !message.contains("季美华")),
+        "{refused:?}"
+    );
+    app.record_video_verdict(
+        Some(&officer),
+        &case.id,
+        &father.id,
+        &verdict("confirmed", "E2222-2222"),
+        &client(),
+        opens + MINUTE,
+    )
+    .await
+    .expect("confirmed at the second try");
+    verify(&app, &officer, &case.id, opens + 2 * MINUTE)
+        .await
+        .expect("identity verified");
+}
+
+#[tokio::test]
+async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_is_open() {
+    let (app, store) = app().await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let relative = session(&app, "mother@qiaoyi.example", T0).await;
+    let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
+    let case = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    let slot = booked(&app, &officer, &applicant, &case).await;
+    let opens = START - OPENS_BEFORE_MS;
+
+    let pass = app
+        .video_room(Some(&officer), &slot, "", &client(), opens)
+        .await
+        .expect("the officer enters");
+    assert_eq!(pass.role, RoomRole::Officer);
+    assert_eq!(pass.slot.beijing, "2026-05-28 11:00 CST");
+    let pass = app
+        .video_room(Some(&applicant), &slot, "", &client(), opens)
+        .await
+        .expect("the applicant enters");
+    assert_eq!(pass.role, RoomRole::Participant);
+    assert_eq!(
+        pass.slot.local, "2026-05-28 05:00 CEST",
+        "in the zone she booked in"
+    );
+    // A relative enters once she is a participant on her own account.
+    let before = app
+        .video_room(Some(&relative), &slot, "", &client(), opens)
+        .await;
+    assert!(matches!(before, Err(AppError::Forbidden(_))), "{before:?}");
+    app.add_video_participant(
+        Some(&applicant),
+        &case.id,
+        &ParticipantInput {
+            email: "mother@qiaoyi.example".into(),
+            ..person("subject", "季美华", "E12345678")
+        },
+        &client(),
+        T0,
+    )
+    .await
+    .expect("added");
+    app.video_room(Some(&relative), &slot, "", &client(), opens)
+        .await
+        .expect("the participant enters");
+    // Another station is refused, and the attempt is audited.
+    let refused = app
+        .video_room(Some(&madrid), &slot, "", &client(), opens)
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let denied = store
+        .audit_search(
+            &qiaoyi_app::AuditFilter {
+                action: "video_room".into(),
+                ..Default::default()
+            },
+            0,
+            200,
+        )
+        .await
+        .expect("audit")
+        .items
+        .into_iter()
+        .filter(|a| a.action == "video_room" && a.outcome == "denied")
+        .count();
+    assert_eq!(denied, 2);
+    // Outside the room's hours even the officer waits; an unknown room is not found.
+    for at in [opens - 1, START + 20 * MINUTE + 60 * MINUTE + 1] {
+        let closed = app
+            .video_room(Some(&officer), &slot, "", &client(), at)
+            .await;
+        assert!(
+            matches!(closed, Err(AppError::Invalid { field: "room", .. })),
+            "{closed:?}"
+        );
+    }
+    assert!(app.room_still_open(&slot, START).await.expect("open"));
+    assert!(!app.room_still_open(&slot, opens - 1).await.expect("closed"));
+    let unknown = app
+        .video_room(Some(&officer), "v-none", "", &client(), opens)
+        .await;
+    assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
+    assert!(matches!(
+        app.video_room(None, &slot, "", &client(), opens).await,
+        Err(AppError::Unauthenticated)
+    ));
+}
+
+#[tokio::test]
+async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
+    let (app, store) = app().await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
+    let first = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    let second = submitted(
+        &app,
+        &rome,
+        CaseRequest {
+            person_name: "周立新".into(),
+            person_name_latin: "ZHOU LIXIN".into(),
+            relation: "other".into(),
+            delivery: "station".into(),
+            ..renewal("1980-05-12", "other")
+        },
+    )
+    .await;
+    app.publish_slots(
+        Some(&officer),
+        "2026-05-29",
+        "09:00 09:30 10:00",
+        20,
+        &client(),
+        T0,
+    )
+    .await
+    .expect("published");
+    let slots: Vec<String> = app
+        .my_slots(Some(&officer), &client(), T0)
+        .await
+        .expect("slots")
+        .into_iter()
+        .filter(|s| s.beijing.starts_with("2026-05-29"))
+        .map(|s| s.row.id)
+        .collect();
+    let (a, b, c) = (&slots[0], &slots[1], &slots[2]);
+    app.book_video_slot(Some(&applicant), &first.id, a, "", &client(), T0)
+        .await
+        .expect("a");
+    app.book_video_slot(Some(&rome), &second.id, b, "", &client(), T0)
+        .await
+        .expect("b");
+
+    // Moving to a taken time or to the same time is refused; nothing changes.
+    let taken = app
+        .reschedule_video_slot(Some(&applicant), a, b, "", &client(), T0)
+        .await;
+    assert!(
+        matches!(taken, Err(AppError::Store(StoreError::Conflict(_)))),
+        "{taken:?}"
+    );
+    let same = app
+        .reschedule_video_slot(Some(&applicant), a, a, "", &client(), T0)
+        .await;
+    assert!(matches!(same, Err(AppError::Invalid { .. })), "{same:?}");
+    let theirs = app
+        .reschedule_video_slot(Some(&rome), a, c, "", &client(), T0)
+        .await;
+    assert!(matches!(theirs, Err(AppError::NotFound(_))), "{theirs:?}");
+    assert_eq!(
+        store
+            .booked_slot_of_case(&first.id)
+            .await
+            .expect("slot")
+            .map(|s| s.id),
+        Some(a.clone())
+    );
+
+    // Both move to 10:00 at once: exactly one gets it, the other keeps her time.
+    let (c1, c2) = (client(), client());
+    let (x, y) = tokio::join!(
+        app.reschedule_video_slot(Some(&applicant), a, c, "", &c1, T0),
+        app.reschedule_video_slot(Some(&rome), b, c, "", &c2, T0),
+    );
+    assert_eq!(u8::from(x.is_ok()) + u8::from(y.is_ok()), 1, "{x:?} {y:?}");
+    let first_slot = store
+        .booked_slot_of_case(&first.id)
+        .await
+        .expect("slot")
+        .map(|s| s.id);
+    let second_slot = store
+        .booked_slot_of_case(&second.id)
+        .await
+        .expect("slot")
+        .map(|s| s.id);
+    if x.is_ok() {
+        assert_eq!(
+            (first_slot, second_slot),
+            (Some(c.clone()), Some(b.clone()))
+        );
+    } else {
+        assert_eq!(
+            (first_slot, second_slot),
+            (Some(a.clone()), Some(c.clone()))
+        );
+    }
+}
