@@ -1,7 +1,9 @@
 // A case from application to closed through the pages, in Chromium: the applicant applies for a
 // passport renewal, checks her answers, uploads the materials and sends it; the officer accepts it,
 // returns it for a material with a reason; she sees the reason, adds the file and sends it again;
-// the officer takes it through review, approval, production, dispatch and delivery to closed.
+// her identity is confirmed by video (the officer publishes a time, she books it from her case and
+// adds herself with her passport, the officer records the passport matched), and the officer takes
+// it through review, approval, production, dispatch and delivery to closed.
 // Then her mother's renewal goes by home delivery, and her mother signs for it on the officer's
 // signature pad (drawn with the mouse) instead of showing a code.
 // The applicant is far away: her browser runs with Chromium's network emulation at 300 ms round
@@ -9,7 +11,7 @@
 // Screenshots of each stage go to target/e2e/cases/.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, launch, signIn as signInOn } from './lib.mjs';
+import { expect, launch, publishSoon, signIn as signInOn } from './lib.mjs';
 
 const base = process.env.BASE_URL;
 const out = path.join(process.env.OUT_DIR ?? 'target/e2e', 'cases');
@@ -53,6 +55,38 @@ async function uploadAll(page) {
 
 async function state(page) {
   return (await page.locator('.facts dd strong').first().innerText()).trim();
+}
+
+/**
+ * The video identity check through the pages: the officer publishes a time a minute or two ahead,
+ * the applicant books it from the case page and adds the person on file with her passport, and
+ * the officer records her identity confirmed on the case page.
+ */
+async function videoCheck(officer, applicant, url, name, passport) {
+  const [day, time] = await publishSoon(officer, base);
+  await applicant.goto(url);
+  const choice = applicant.locator('form[action$="/video"] label.choice', { hasText: `${day} ${time} CST` });
+  expect(await choice.count() === 1, `the case offers the new time ${day} ${time}`);
+  await choice.locator('input').check();
+  await applicant.locator('form[action$="/video"] button[type=submit]').click();
+  await applicant.waitForLoadState();
+  expect((await applicant.content()).includes(`${day} ${time} CST`), 'the booking shows Beijing time');
+  const add = applicant.locator('form[action$="/video/participants"]');
+  await add.locator('[name=name]').fill(name);
+  await add.locator('[name=document_number]').fill(passport);
+  await add.locator('button[type=submit]').click();
+  await applicant.waitForLoadState();
+  expect(await applicant.locator('#participants .participant', { hasText: name }).count() === 1, `${name} takes part`);
+  await officer.goto(url);
+  const record = officer.locator('#participants form[action$="/record"]');
+  expect(await record.count() === 1, 'the officer may record the participant');
+  await record.locator('[name=verdict]').selectOption('confirmed');
+  await record.locator('[name=document_number]').fill(passport);
+  await record.locator('button[type=submit]').click();
+  await officer.waitForLoadState();
+  const summary = await officer.locator('#error-summary').count();
+  expect(summary === 0, `recording was refused: ${summary && await officer.locator('#error-summary').innerText()}`);
+  expect((await officer.locator('#participants').innerText()).includes('Identity confirmed'), 'the record shows');
 }
 
 const applicant = await signIn('applicant@qiaoyi.example');
@@ -113,7 +147,17 @@ await uploadAll(applicant);
 await step(applicant, 'resubmit');
 
 await officer.goto(caseUrl);
-for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
+await step(officer, 'accept');
+// Identity is not verified before the video check has confirmed her.
+{
+  const early = officer.locator('form:has(input[name=step][value=verify_identity])');
+  await early.locator('button[type=submit]').click();
+  await officer.waitForLoadState();
+  expect((await officer.locator('#error-summary').innerText()).includes('video check'), 'verify_identity waits for the video check');
+}
+await videoCheck(officer, applicant, caseUrl, '季美华', 'E12345678');
+await officer.goto(caseUrl);
+for (const name of ['verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
   await step(officer, name);
 }
 // Sent by courier; she reads her handover code from her page, and the officer enters it.
@@ -131,7 +175,7 @@ await applicant.goto(caseUrl);
 await usable('case, closed');
 expect(await state(applicant) === 'Closed', 'the applicant sees the case closed');
 const timeline = await applicant.locator('ol#timeline li').count();
-expect(timeline === 14, `the timeline has every step (${timeline})`);
+expect(timeline === 15, `the timeline has every step and the video check (${timeline})`);
 await applicant.screenshot({ path: path.join(out, '3-applicant-closed.png'), fullPage: true });
 await applicant.goto(`${base}/cases`);
 await usable('my cases');
@@ -148,7 +192,10 @@ const homeUrl = applicant.url();
 await uploadAll(applicant);
 await step(applicant, 'submit');
 await officer.goto(homeUrl);
-for (const name of ['accept', 'verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
+await step(officer, 'accept');
+await videoCheck(officer, applicant, homeUrl, '陈秀英', 'E87654321');
+await officer.goto(homeUrl);
+for (const name of ['verify_identity', 'start_review', 'approve', 'start_production', 'mark_ready']) {
   await step(officer, name);
 }
 const visit = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);

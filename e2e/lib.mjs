@@ -25,12 +25,37 @@ export function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-export function launch() {
+/** Chromium as this machine runs it, with `extra` flags (fake cameras, loopback WebRTC). */
+export function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', ...extra],
   });
+}
+
+/** `[YYYY-MM-DD, HH:MM]` of an instant in Beijing (UTC+8 all year). */
+export function beijing(ms) {
+  const iso = new Date(ms + 8 * 3_600_000).toISOString();
+  return [iso.slice(0, 10), iso.slice(11, 16)];
+}
+
+/**
+ * The officer (signed in on `page`) publishes a 20-minute video-check time at the next free
+ * minute from two minutes ahead; returns `[day, time]` in Beijing.
+ */
+export async function publishSoon(page, base) {
+  for (let k = 2; k < 8; k++) {
+    const [day, time] = beijing(Math.ceil(Date.now() / 60_000) * 60_000 + k * 60_000);
+    await page.goto(`${base}/video/slots?lang=en`);
+    await page.fill('#date', day);
+    await page.fill('#times', time);
+    await page.fill('#minutes', '20');
+    await page.locator('form[action="/video/slots"] button[type=submit]').click();
+    await page.waitForLoadState();
+    if (await page.locator('#error-summary').count() === 0) return [day, time];
+  }
+  throw new Error('no free minute to publish a video-check time');
 }
 
 /** Signs a demo account in on `page`, passing the second factor for staff. */

@@ -170,7 +170,7 @@ impl App {
         });
         let room = slot
             .as_ref()
-            .filter(|s| room_open(s.starts_at, s.minutes, now))
+            .filter(|s| case.state.is_with_bureau() && room_open(s.starts_at, s.minutes, now))
             .filter(|s| {
                 holds(s)
                     || actor.is_some_and(|a| {

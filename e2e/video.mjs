@@ -1,0 +1,116 @@
+// The room of a video identity check in Chromium with fake cameras and microphones: the officer
+// publishes a time a minute ahead, the applicant moves her passport renewal's check to it and adds
+// herself with her passport; both join the room and each receives the other's video (a playing
+// remote track with a size); the officer records her confirmed from inside the room and the call
+// goes on; a station of another country is refused at the page and at the websocket; a browser
+// that may not use the camera is told so in the reader's language.
+// Screenshots go to target/e2e/video/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, launch, publishSoon, signIn } from './lib.mjs';
+
+const base = process.env.BASE_URL;
+const out = path.join(process.env.OUT_DIR ?? 'target/e2e', 'video');
+if (!base) throw new Error('BASE_URL must point at a running qiaoyi demo');
+mkdirSync(out, { recursive: true });
+
+const browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']);
+
+async function person(email) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, base, email);
+  return page;
+}
+
+const officer = await person('officer@qiaoyi.example');
+const applicant = await person('applicant@qiaoyi.example');
+const stranger = await person('station.madrid@qiaoyi.example');
+
+// Her renewal waiting at the bureau: its check moves to the new time, or is booked for it.
+const [day, time] = await publishSoon(officer, base);
+const mine = await (await applicant.request.get(`${base}/api/v1/cases?view=mine&limit=100`)).json();
+const renewal = mine.items.find((c) => c.item === 'EE-01' && ['submitted', 'accepted'].includes(c.state));
+expect(renewal, 'the demo has her passport renewal waiting at the bureau');
+const caseUrl = `${base}/cases/${renewal.id}?lang=en`;
+await applicant.goto(caseUrl);
+const move = applicant.locator('form[action$="/video/move"]');
+const form = (await move.count()) ? move : applicant.locator('form[action$="/video"]');
+if (await move.count()) await applicant.locator('details:has(form[action$="/video/move"]) summary').click();
+const choice = form.locator('label.choice', { hasText: `${day} ${time} CST` });
+expect(await choice.count() === 1, `the case offers ${day} ${time}`);
+await choice.locator('input').check();
+await form.locator('button[type=submit]').click();
+await applicant.waitForLoadState();
+const add = applicant.locator('form[action$="/video/participants"]');
+await add.locator('[name=name]').fill('季美华');
+await add.locator('[name=document_number]').fill('E 2468 1357');
+await add.locator('button[type=submit]').click();
+await applicant.waitForLoadState();
+const enter = applicant.locator('a[href^="/video/room/"]');
+expect(await enter.count() === 1, 'the case page offers the open room');
+const roomPath = await enter.getAttribute('href');
+const slot = roomPath.split('/').pop();
+
+// A station of another country: refused at the page and at the websocket.
+const refused = await stranger.goto(`${base}${roomPath}?lang=en`);
+expect(refused.status() === 403, `the stranger's room page answers ${refused.status()}`);
+const socket = await stranger.evaluate((url) => new Promise((resolve) => {
+  const ws = new WebSocket(url);
+  ws.onopen = () => { resolve('open'); ws.close(); };
+  ws.onclose = () => resolve('refused');
+}), `${base.replace('http', 'ws')}/ws/video/${slot}`);
+expect(socket === 'refused', `the stranger's socket was ${socket}`);
+
+// Both join; each receives the other's video.
+for (const page of [officer, applicant]) {
+  await page.goto(`${base}${roomPath}?lang=en`);
+  expect((await page.locator('#privacy').count()) === 1, 'the privacy notice comes before joining');
+  expect((await page.content()).includes('Nothing is recorded'), 'the notice says nothing is recorded');
+}
+await officer.click('#room-join');
+await officer.waitForFunction(() => document.getElementById('room-status').textContent.includes('Waiting'));
+await applicant.click('#room-join');
+const playing = () => {
+  const v = document.querySelector('#room-videos video.remote');
+  return v && !v.paused && v.videoWidth > 0 && v.videoHeight > 0 && v.srcObject
+    && v.srcObject.getVideoTracks().some((t) => t.readyState === 'live');
+};
+await officer.waitForFunction(playing, null, { timeout: 30_000 });
+await applicant.waitForFunction(playing, null, { timeout: 30_000 });
+const size = await applicant.evaluate(() => {
+  const v = document.querySelector('#room-videos video.remote');
+  return `${v.videoWidth}x${v.videoHeight}`;
+});
+console.log(`video: both sides receive the other's video (${size})`);
+await officer.screenshot({ path: path.join(out, '1-officer-in-call.png'), fullPage: true });
+await applicant.screenshot({ path: path.join(out, '2-applicant-in-call.png'), fullPage: true });
+
+// The officer records from inside the room; the call goes on.
+const record = officer.locator('#participants form[action$="/record"]').first();
+await record.locator('[name=verdict]').selectOption('confirmed');
+await record.locator('[name=document_number]').fill('E24681357');
+await record.locator('button[type=submit]').click();
+await officer.waitForFunction(() => document.getElementById('participants').textContent.includes('Identity confirmed'));
+expect(await officer.evaluate(playing), 'the call goes on after recording');
+expect(officer.url().includes(roomPath), 'the officer stays in the room');
+
+// The applicant leaves; the officer sees her go.
+await applicant.click('#room-leave');
+await officer.waitForFunction(() => !document.querySelector('#room-videos video.remote'));
+
+// A browser that may not use the camera is told so, in Chinese here.
+const denied = await browser.newContext();
+await denied.addInitScript(() => {
+  navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+});
+const deniedPage = await denied.newPage();
+await signIn(deniedPage, base, 'applicant@qiaoyi.example');
+await deniedPage.goto(`${base}${roomPath}?lang=zh-CN`);
+await deniedPage.click('#room-join');
+const message = await deniedPage.locator('#room-status').innerText();
+expect(message.includes('浏览器未获准使用您的摄像头'), `the refusal is explained: ${message}`);
+
+await browser.close();
+console.log('video: two browsers connected, the record kept the call, the stranger was refused');
