@@ -499,6 +499,61 @@ impl App {
         Ok(published)
     }
 
+    /// The care programme's first records: the applicant's daughter, at home in 仁庄镇 with her
+    /// grandmother, linked to her mother's account in Rome; and a boy in 温溪镇 without a parent
+    /// account. Recorded by the demo's care worker with the mother's consent.
+    pub async fn seed_demo_care(&self, now_ms: i64) -> Result<usize, AppError> {
+        let client = Client {
+            address: "demo".into(),
+        };
+        let care = self.demo_session("care@qiaoyi.example", now_ms).await?;
+        let today = crate::cases::beijing_today(now_ms);
+        let born = |years: i16| {
+            today
+                .checked_sub(jiff::Span::new().years(years).days(40))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
+        let children = [
+            crate::care::ChildRequest {
+                name: "季小雨".into(),
+                birth_date: born(9),
+                township: "仁庄镇".into(),
+                village: "仁庄村".into(),
+                school: "仁庄镇中心小学".into(),
+                guardian: "陈秀英（外婆）".into(),
+                languages: vec!["qingtian".into(), "mandarin".into(), "italian".into()],
+                consent_version: qiaoyi_domain::care::CONSENT_VERSION.to_string(),
+                consent_by: "季美华".into(),
+                consent_relation: "parent".into(),
+                photo_allowed: false,
+                parents: vec![crate::care::ParentInput {
+                    email: DEMO_ACCOUNTS[0].0.into(),
+                    country: "IT".into(),
+                }],
+            },
+            crate::care::ChildRequest {
+                name: "叶晨阳".into(),
+                birth_date: born(12),
+                township: "温溪镇".into(),
+                village: String::new(),
+                school: "温溪镇第一中学".into(),
+                guardian: "叶爷爷（祖父）".into(),
+                languages: vec!["qingtian".into(), "wenzhou".into(), "mandarin".into()],
+                consent_version: qiaoyi_domain::care::CONSENT_VERSION.to_string(),
+                consent_by: "叶海燕".into(),
+                consent_relation: "parent".into(),
+                photo_allowed: false,
+                parents: Vec::new(),
+            },
+        ];
+        for child in &children {
+            self.record_child(Some(&care), child, &client, now_ms)
+                .await?;
+        }
+        Ok(children.len())
+    }
+
     /// Holds a case's video identity check the way a day at the bureau goes: the officer publishes
     /// a time half an hour ahead, the filer books it and adds the person on file (or, for a minor,
     /// a parent) with her passport, and once the room opens the officer records her identity

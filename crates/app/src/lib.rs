@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod backup;
+pub mod care;
 pub mod cases;
 pub mod catalog_source;
 pub mod certificate_pdf;

@@ -121,6 +121,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Measure the care programme's pairing of children with proxy parents (Kuhn–Munkres) on
+    /// generated profiles, against the 1 s budget for 1,000 children and 1,000 volunteers.
+    BenchPairing {
+        #[arg(long, default_value_t = 1_000)]
+        children: usize,
+        #[arg(long, default_value_t = 1_000)]
+        volunteers: usize,
+        /// How many times to pair.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also write the figures as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     /// Measure the statistics dashboard over many closed cases: generate them in a temporary
     /// SQLite database, rebuild the sums and time the dashboard against the 1 s budget.
     BenchStats {
@@ -305,6 +319,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     {
         return run_stats_bench(*cases, *runs, database_url.clone(), json.as_deref()).await;
     }
+    if let Command::BenchPairing {
+        children,
+        volunteers,
+        runs,
+        json,
+    } = &cli.command
+    {
+        return run_pairing_bench(*children, *volunteers, *runs, json.as_deref());
+    }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::BenchSearch {
         docs,
@@ -371,7 +394,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             export_stats(config, query, &table, &out).await
         }
-        Command::Bench { .. } | Command::BenchSearch { .. } | Command::BenchStats { .. } => {
+        Command::Bench { .. }
+        | Command::BenchSearch { .. }
+        | Command::BenchStats { .. }
+        | Command::BenchPairing { .. } => {
             unreachable!("the benches run before configuration is read")
         }
         Command::Reindex => reindex(config).await,
@@ -417,6 +443,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 app.seed_demo_video(now_ms())
                     .await
                     .context("cannot publish the demo's video-check times")?;
+                app.seed_demo_care(now_ms())
+                    .await
+                    .context("cannot record the demo's children in the care programme")?;
                 println!(
                     "created {} demo cases and {closed} closed ones for the statistics",
                     seeded.cases_created
@@ -719,13 +748,7 @@ async fn run_bench(options: bench::Options) -> Result<(), Failure> {
     bench::check(&options).map_err(Failure::BadInput)?;
     let report = bench::run(&options).await.map_err(Failure::Other)?;
     print!("{}", report.text());
-    if let Some(path) = &options.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.into()))?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Other)?;
-    }
-    Ok(())
+    write_report(options.json.as_deref(), &report)
 }
 
 async fn run_stats_bench(
@@ -751,13 +774,7 @@ async fn run_stats_bench(
         .await
         .map_err(Failure::Other)?;
     print!("{}", report.text());
-    if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.into()))?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::Other)?;
-    }
-    Ok(())
+    write_report(json, &report)
 }
 
 async fn export_stats(
@@ -836,8 +853,34 @@ fn run_search_bench(docs: usize, queries: usize, json: Option<&Path>) -> Result<
     }
     let report = bench::search::run(docs, queries).map_err(Failure::Other)?;
     print!("{}", report.text());
+    write_report(json, &report)
+}
+
+fn run_pairing_bench(
+    children: usize,
+    volunteers: usize,
+    runs: usize,
+    json: Option<&Path>,
+) -> Result<(), Failure> {
+    if children == 0 || volunteers == 0 || runs == 0 {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--children, --volunteers and --runs must be at least 1"
+        )));
+    }
+    if children > 5_000 || volunteers > 5_000 {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--children and --volunteers are at most 5,000"
+        )));
+    }
+    let report = bench::pairing::run(children, volunteers, runs).map_err(Failure::Other)?;
+    print!("{}", report.text());
+    write_report(json, &report)
+}
+
+/// Writes a benchmark's figures as JSON to `json`, when asked.
+fn write_report(json: Option<&Path>, report: &impl serde::Serialize) -> Result<(), Failure> {
     if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Other(e.into()))?;
+        let text = serde_json::to_string_pretty(report).map_err(|e| Failure::Other(e.into()))?;
         std::fs::write(path, text + "\n")
             .with_context(|| format!("cannot write {}", path.display()))
             .map_err(Failure::Other)?;

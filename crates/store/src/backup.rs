@@ -132,4 +132,10 @@ const TABLES: &[&str] = &[
     "green_channel_evidence",
     "video_slots",
     "video_participants",
+    "care_children",
+    "care_child_parents",
+    "care_volunteers",
+    "care_pairings",
+    "care_visits",
+    "care_wishes",
 ];

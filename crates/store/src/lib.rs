@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod backup;
 pub mod bench;
+mod care;
 mod cases;
 mod catalog;
 mod certificates;
@@ -28,6 +29,7 @@ mod video_check;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
+pub use care::{ChildParentRow, ChildRow};
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};

@@ -369,6 +369,24 @@ mod tests {
         ] {
             keys.insert(format!("mandate-refused-{code}"));
         }
+        keys.extend(
+            qiaoyi_app::domain::care::LANGUAGES
+                .iter()
+                .map(|l| format!("care-language-{l}")),
+        );
+        for field in [
+            "name",
+            "birth-date",
+            "not-a-minor",
+            "township",
+            "village",
+            "guardian",
+            "consent",
+            "languages",
+            "parents",
+        ] {
+            keys.insert(format!("care-error-{field}"));
+        }
         use qiaoyi_app::domain::video_check::{Document, Role as VideoRole, Verdict};
         keys.extend(
             VideoRole::ALL

@@ -206,6 +206,9 @@ pub enum Action {
     ReadGreenChannel,
     /// Children's records in the care programme.
     ReadChildRecord,
+    /// A parent abroad follows her own child in the care programme (visits, proxy parent); the app
+    /// checks the child is hers.
+    FollowOwnChild,
     /// Open a consultation and follow one's own.
     Consult,
     /// Answer consultations (the inbox, replies, transfers, canned answers) and edit the knowledge
@@ -222,7 +225,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ManageOwnAccount,
         Action::ReadOwnAccessLog,
         Action::ManageUsers,
@@ -240,6 +243,7 @@ impl Action {
         Action::DecideGreenChannel,
         Action::ReadGreenChannel,
         Action::ReadChildRecord,
+        Action::FollowOwnChild,
         Action::Consult,
         Action::AnswerConsultation,
         Action::ActAsAgent,
@@ -271,6 +275,7 @@ impl Action {
             Action::DecideGreenChannel => "decide_green_channel",
             Action::ReadGreenChannel => "read_green_channel",
             Action::ReadChildRecord => "read_child_record",
+            Action::FollowOwnChild => "follow_own_child",
             Action::Consult => "consult",
             Action::AnswerConsultation => "answer_consultation",
             Action::ActAsAgent => "act_as_agent",
@@ -410,6 +415,9 @@ pub fn allowing_grant<'a>(
             (Action::ReadGreenChannel, Resource::System) => *grant == Grant::DutyLeader,
             (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
                 *grant == Grant::CareWorker
+            }
+            (Action::FollowOwnChild, Resource::Person { id }) => {
+                *grant == Grant::Applicant && own(id)
             }
             (Action::Consult, Resource::Consultation { person, .. }) => own(person),
             (Action::AnswerConsultation, Resource::System | Resource::Consultation { .. }) => {

@@ -118,6 +118,9 @@ pub fn parse(files: &[SourceFile]) -> Result<Catalog, CatalogError> {
             // The cost of a trip home, for the statistics: its first version is taken from here,
             // later ones are the administrators' (see `crate::stats`).
             "costs.toml" => {}
+            // The townships' positions, for the care programme's pairing by distance (see
+            // `crate::care`).
+            "care/townships.toml" => {}
             _ => return Err(whole_file(path, format!("unexpected file; {EXPECTED}"))),
         }
     }

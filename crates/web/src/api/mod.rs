@@ -1,5 +1,6 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
+mod care;
 pub(crate) mod cases;
 mod catalog;
 mod certificates;
@@ -43,6 +44,7 @@ use crate::AppState;
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
+        (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; parents follow their own"),
         (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
@@ -129,6 +131,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(video::remove_participant))
         .routes(routes!(video::record_verdict))
         .routes(routes!(video::room))
+        .routes(routes!(care::list, care::record))
+        .routes(routes!(care::show))
+        .routes(routes!(care::mine))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

@@ -390,6 +390,8 @@ struct AccountPage<'a> {
     can_read_stats: bool,
     is_duty_leader: bool,
     is_officer: bool,
+    is_care_worker: bool,
+    is_applicant: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -465,6 +467,12 @@ async fn account(
         )
         .is_allowed(),
         is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
+        is_care_worker: session
+            .actor
+            .has(qiaoyi_app::domain::access::Role::CareWorker),
+        is_applicant: session
+            .actor
+            .has(qiaoyi_app::domain::access::Role::Applicant),
         is_duty_leader: session
             .actor
             .has(qiaoyi_app::domain::access::Role::DutyLeader),

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod admin_stations;
 mod apply_steps;
+mod care;
 mod cases;
 
 #[cfg(test)]
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(stats::router())
         .merge(green_channel::router())
         .merge(video::router())
+        .merge(care::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

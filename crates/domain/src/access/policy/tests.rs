@@ -43,6 +43,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::DecideGreenChannel, "---Y----"),
     (Action::ReadGreenChannel, "---Y----"),
     (Action::ReadChildRecord, "-----Y--"),
+    (Action::FollowOwnChild, "O-------"),
     (Action::Consult, "OOOOOOOO"),
     (Action::AnswerConsultation, "----Y---"),
     (Action::ActAsAgent, "XY--Y---"),
@@ -64,6 +65,7 @@ fn resource<'a>(
         Action::ManageOwnAccount
         | Action::ReadOwnAccessLog
         | Action::ReadPersonFile
+        | Action::FollowOwnChild
         | Action::ActAsAgent => Resource::Person { id: person },
         Action::SubmitCase
         | Action::ReadCase

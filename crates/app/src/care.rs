@@ -1,0 +1,354 @@
+//! The care programme for children whose parents work abroad (留守儿童关爱): care workers record a
+//! child with a parent's or guardian's consent and read the children's records; a parent abroad
+//! follows her own child. Children's names, villages, the guardian at home and who consented are
+//! sealed by the vault; every read of a child's record is audited, and so is every refusal.
+
+use std::sync::LazyLock;
+
+use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::care::{
+    CONSENT_VERSION, ChildInput as Checked, Township, check_child, language_mask, language_names,
+    parse_townships,
+};
+use qiaoyi_store::{ChildParentRow, ChildRow, Page};
+
+use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::cases::beijing_today;
+use crate::{App, AppError};
+
+/// The reference deployment's townships (`catalog/care/townships.toml`), read once.
+static TOWNSHIPS: LazyLock<Vec<Township>> = LazyLock::new(|| {
+    crate::catalog_source::reference()
+        .into_iter()
+        .find(|f| f.path == "care/townships.toml")
+        .and_then(|f| parse_townships(&f.text).ok())
+        .unwrap_or_default()
+});
+
+/// A parent abroad to link to a child: the e-mail of her applicant account and her country.
+#[derive(Clone, Debug, Default)]
+pub struct ParentInput {
+    pub email: String,
+    pub country: String,
+}
+
+/// What a care worker fills in to record a child.
+#[derive(Clone, Debug, Default)]
+pub struct ChildRequest {
+    pub name: String,
+    pub birth_date: String,
+    pub township: String,
+    pub village: String,
+    pub school: String,
+    pub guardian: String,
+    pub languages: Vec<String>,
+    /// The consent text's version the guardian agreed to (the form carries the one it showed).
+    pub consent_version: String,
+    pub consent_by: String,
+    pub consent_relation: String,
+    pub photo_allowed: bool,
+    pub parents: Vec<ParentInput>,
+}
+
+/// A child's record, opened.
+#[derive(Clone, Debug)]
+pub struct Child {
+    pub id: String,
+    pub name: String,
+    pub birth_date: String,
+    pub age: i16,
+    pub township: String,
+    pub village: String,
+    pub school: String,
+    pub guardian: String,
+    pub languages: Vec<&'static str>,
+    pub consent_version: i64,
+    pub consent_by: String,
+    pub consent_relation: String,
+    pub consented_at: i64,
+    pub photo_allowed: bool,
+    pub parents: Vec<ChildParentRow>,
+}
+
+fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
+    AppError::Invalid {
+        field: e.field(),
+        message: e.to_string(),
+    }
+}
+
+impl App {
+    /// The county's townships, for the form's list and pairing by distance.
+    pub fn townships(&self) -> &'static [Township] {
+        &TOWNSHIPS
+    }
+
+    fn open_child(
+        &self,
+        row: ChildRow,
+        parents: Vec<ChildParentRow>,
+        now: i64,
+    ) -> Result<Child, AppError> {
+        let open = |field: &str, sealed: &str| {
+            if sealed.is_empty() {
+                Ok(String::new())
+            } else {
+                self.vault.open(&format!("care:{field}:{}", row.id), sealed)
+            }
+        };
+        let birth: jiff::civil::Date =
+            row.birth_date
+                .parse()
+                .map_err(|_| qiaoyi_store::StoreError::CorruptRow {
+                    table: "care_children",
+                    key: row.id.clone(),
+                    reason: "birth_date is not a date".into(),
+                })?;
+        Ok(Child {
+            name: open("name", &row.name_sealed)?,
+            village: open("village", &row.village_sealed)?,
+            guardian: open("guardian", &row.guardian_sealed)?,
+            consent_by: open("consent_by", &row.consent_by_sealed)?,
+            age: qiaoyi_domain::cases::age_on(birth, beijing_today(now)),
+            languages: language_names(u64::try_from(row.languages).unwrap_or(0)),
+            id: row.id,
+            birth_date: row.birth_date,
+            township: row.township,
+            school: row.school,
+            consent_version: row.consent_version,
+            consent_relation: row.consent_relation,
+            consented_at: row.consented_at,
+            photo_allowed: row.photo_allowed,
+            parents,
+        })
+    }
+
+    /// Records a child (care workers), with a parent's or guardian's consent to the current
+    /// consent text and her parents abroad by their applicant accounts.
+    pub async fn record_child(
+        &self,
+        session: Option<&CurrentSession>,
+        request: &ChildRequest,
+        client: &Client,
+        now: i64,
+    ) -> Result<Child, AppError> {
+        self.authorize(
+            session,
+            Action::ReadChildRecord,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let checked = check_child(
+            &Checked {
+                name: &request.name,
+                birth_date: &request.birth_date,
+                township: &request.township,
+                village: &request.village,
+                school: &request.school,
+                guardian: &request.guardian,
+                consent_version: request.consent_version.trim().parse().unwrap_or(0),
+                consent_by: &request.consent_by,
+                consent_relation: &request.consent_relation,
+            },
+            CONSENT_VERSION,
+            beijing_today(now),
+        )
+        .map_err(invalid)?;
+        if !self.townships().iter().any(|t| t.name == checked.township) {
+            return Err(invalid(qiaoyi_domain::care::CareError::UnknownTownship));
+        }
+        let names: Vec<&str> = request.languages.iter().map(String::as_str).collect();
+        let languages = language_mask(&names).map_err(invalid)?;
+        let mut parents = Vec::new();
+        for parent in request
+            .parents
+            .iter()
+            .filter(|p| !p.email.trim().is_empty())
+        {
+            let country = parent.country.trim().to_uppercase();
+            if !qiaoyi_domain::country::is_iso_alpha2(&country) {
+                return Err(AppError::Invalid {
+                    field: "parents",
+                    message: "give each parent's country as a two-letter code such as IT".into(),
+                });
+            }
+            let user = self
+                .store
+                .user_by_email(&parent.email.trim().to_lowercase())
+                .await?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or_else(|| AppError::Invalid {
+                    field: "parents",
+                    message:
+                        "no account uses a parent's address: she signs up first, or leave it empty"
+                            .into(),
+                })?;
+            if !parents.iter().any(|(id, _)| *id == user.id) {
+                parents.push((user.id, country));
+            }
+        }
+        if parents.len() > 2 {
+            return Err(AppError::Invalid {
+                field: "parents",
+                message: "link at most two parents".into(),
+            });
+        }
+        let id = format!("ch-{}", random_hex(12));
+        let seal = |field: &str, plain: &str| {
+            if plain.is_empty() {
+                String::new()
+            } else {
+                self.vault.seal(&format!("care:{field}:{id}"), plain)
+            }
+        };
+        let row = ChildRow {
+            name_sealed: seal("name", &checked.name),
+            birth_date: checked.birth_date.to_string(),
+            township: checked.township,
+            village_sealed: seal("village", &checked.village),
+            school: checked.school,
+            guardian_sealed: seal("guardian", &checked.guardian),
+            languages: i64::try_from(languages).unwrap_or(0),
+            consent_version: i64::from(CONSENT_VERSION),
+            consent_by_sealed: seal("consent_by", request.consent_by.trim()),
+            consent_relation: request.consent_relation.trim().into(),
+            consented_at: now,
+            photo_allowed: request.photo_allowed,
+            recorded_by: actor.user_id.clone(),
+            created_at: now,
+            id: id.clone(),
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "care_child_recorded",
+            ("child", &id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("consent v{CONSENT_VERSION}");
+        self.store.insert_child(&row, &parents, &record).await?;
+        let parents = self.store.child_parents(&id).await?;
+        self.open_child(row, parents, now)
+    }
+
+    /// The children, newest first, one township or all (care workers); the read is audited.
+    pub async fn care_children(
+        &self,
+        session: Option<&CurrentSession>,
+        township: &str,
+        offset: u64,
+        limit: u64,
+        client: &Client,
+        now: i64,
+    ) -> Result<Page<Child>, AppError> {
+        self.authorize(
+            session,
+            Action::ReadChildRecord,
+            &Resource::System,
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let page = self
+            .store
+            .children(township.trim(), offset, limit.clamp(1, 100))
+            .await?;
+        let mut record = self.audit_record(
+            Some(actor),
+            "care_children_read",
+            ("child", ""),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = format!("{} children listed", page.items.len());
+        self.store.audit(&record).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|row| self.open_child(row, Vec::new(), now))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total: page.total,
+            offset: page.offset,
+        })
+    }
+
+    /// One child's record (care workers). Every read is audited; a refusal is audited too, and
+    /// a child that does not exist is not told apart from one the reader may not see.
+    pub async fn care_child(
+        &self,
+        session: Option<&CurrentSession>,
+        id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<Child, AppError> {
+        self.authorize(
+            session,
+            Action::ReadChildRecord,
+            &Resource::Person { id },
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let row = self
+            .store
+            .child(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this child".into()))?;
+        let record = self.audit_record(
+            Some(actor),
+            "care_child_read",
+            ("child", id),
+            "ok",
+            client,
+            now,
+        );
+        self.store.audit(&record).await?;
+        let parents = self.store.child_parents(id).await?;
+        self.open_child(row, parents, now)
+    }
+
+    /// The children of the signed-in parent abroad (never anyone else's); the read is audited.
+    pub async fn my_children(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<Child>, AppError> {
+        let me = self
+            .authorize_own(session, Action::FollowOwnChild, client, now)
+            .await?;
+        let rows = self.store.children_of_parent(me).await?;
+        if !rows.is_empty() {
+            let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+            let mut record = self.audit_record(
+                Some(actor),
+                "care_own_children_read",
+                ("child", ""),
+                "ok",
+                client,
+                now,
+            );
+            record.purpose = rows
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.store.audit(&record).await?;
+        }
+        rows.into_iter()
+            .map(|row| {
+                // A parent sees her child, not the other parent's account details.
+                self.open_child(row, Vec::new(), now)
+            })
+            .collect()
+    }
+}

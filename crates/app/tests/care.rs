@@ -1,0 +1,295 @@
+//! The care programme through the use cases, on whichever database the test store gives: a care
+//! worker records a child with consent (names sealed at rest), bad input is refused with its field,
+//! officers, stations and applicants who are not the parent are refused and the attempt audited,
+//! every read is audited, and a parent sees only her own child.
+
+mod common;
+
+use common::{T0, client, demo_app as app, session};
+use qiaoyi_app::AppError;
+use qiaoyi_app::care::{ChildRequest, ParentInput};
+use sqlx::{Connection, Row};
+
+fn daughter() -> ChildRequest {
+    ChildRequest {
+        name: "季小雨".into(),
+        birth_date: "2017-03-09".into(),
+        township: "仁庄镇".into(),
+        village: "仁庄村".into(),
+        school: "仁庄镇中心小学".into(),
+        guardian: "陈秀英（外婆）".into(),
+        languages: vec!["qingtian".into(), "italian".into()],
+        consent_version: "1".into(),
+        consent_by: "季美华".into(),
+        consent_relation: "parent".into(),
+        photo_allowed: false,
+        parents: vec![ParentInput {
+            email: "applicant@qiaoyi.example".into(),
+            country: "it".into(),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it() {
+    let (app, store) = app().await;
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let child = app
+        .record_child(Some(&care), &daughter(), &client(), T0)
+        .await
+        .expect("recorded");
+    assert_eq!((child.age, child.parents.len()), (9, 1));
+    assert_eq!(child.parents[0].country, "IT");
+    assert_eq!(child.languages, vec!["qingtian", "italian"]);
+
+    // The name, village, guardian and who consented are sealed at rest.
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw connection");
+    let raw = sqlx::query("SELECT * FROM care_children WHERE id = $1")
+        .bind(&child.id)
+        .fetch_one(&mut conn)
+        .await
+        .expect("row");
+    for column in [
+        "name_sealed",
+        "village_sealed",
+        "guardian_sealed",
+        "consent_by_sealed",
+    ] {
+        let value: String = raw.try_get(column).expect(column);
+        assert!(
+            !value.contains("季") && !value.contains("仁庄村") && !value.contains("陈秀英"),
+            "{column} is sealed"
+        );
+    }
+    let read = app
+        .care_child(Some(&care), &child.id, &client(), T0)
+        .await
+        .expect("read");
+    assert_eq!(
+        (read.name.as_str(), read.guardian.as_str()),
+        ("季小雨", "陈秀英（外婆）")
+    );
+    let listed = app
+        .care_children(Some(&care), "仁庄镇", 0, 20, &client(), T0)
+        .await
+        .expect("list");
+    assert_eq!(listed.total, 1);
+    assert_eq!(
+        app.care_children(Some(&care), "温溪镇", 0, 20, &client(), T0)
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+
+    // An officer, a station and an applicant who is not the parent are refused, each audited.
+    for email in [
+        "officer@qiaoyi.example",
+        "station.rome@qiaoyi.example",
+        "mother@qiaoyi.example",
+        "consultant@qiaoyi.example",
+    ] {
+        let who = session(&app, email, T0).await;
+        let refused = app.care_child(Some(&who), &child.id, &client(), T0).await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden(_))),
+            "{email}: {refused:?}"
+        );
+        let listing = app
+            .care_children(Some(&who), "", 0, 20, &client(), T0)
+            .await;
+        assert!(
+            matches!(listing, Err(AppError::Forbidden(_))),
+            "{email}: {listing:?}"
+        );
+    }
+    let log = store
+        .audit_search(
+            &qiaoyi_app::AuditFilter {
+                action: "read_child_record".into(),
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(
+        log.items.iter().filter(|a| a.outcome == "denied").count(),
+        8,
+        "every refusal is audited"
+    );
+    let reads = store
+        .audit_search(
+            &qiaoyi_app::AuditFilter {
+                action: "care_child_read".into(),
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(reads.total, 1, "the read is audited");
+    assert_eq!(reads.items[0].subject_id, child.id);
+    assert!(matches!(
+        app.care_child(None, &child.id, &client(), T0).await,
+        Err(AppError::Unauthenticated)
+    ));
+    assert!(matches!(
+        app.care_child(Some(&care), "ch-none", &client(), T0).await,
+        Err(AppError::NotFound(_))
+    ));
+
+    // The parent sees her own child; another applicant sees none; staff cannot use the parent view.
+    let parent = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mine = app
+        .my_children(Some(&parent), &client(), T0)
+        .await
+        .expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].name, "季小雨");
+    assert!(
+        mine[0].parents.is_empty(),
+        "the parent view lists no accounts"
+    );
+    let other = session(&app, "mother@qiaoyi.example", T0).await;
+    assert!(
+        app.my_children(Some(&other), &client(), T0)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    let refused = app.my_children(Some(&care), &client(), T0).await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    app.verify_audit(&|_| {})
+        .await
+        .expect("verify")
+        .expect("chain intact");
+}
+
+#[tokio::test]
+async fn bad_records_are_refused_with_their_field_and_nothing_is_written() {
+    let (app, store) = app().await;
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let refused = app
+        .record_child(Some(&officer), &daughter(), &client(), T0)
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let cases: Vec<(ChildRequest, &str)> = vec![
+        (
+            ChildRequest {
+                birth_date: "2008-05-27".into(),
+                ..daughter()
+            },
+            "birth_date",
+        ),
+        (
+            ChildRequest {
+                birth_date: "2027-01-01".into(),
+                ..daughter()
+            },
+            "birth_date",
+        ),
+        (
+            ChildRequest {
+                name: "".into(),
+                ..daughter()
+            },
+            "name",
+        ),
+        (
+            ChildRequest {
+                township: "罗马".into(),
+                ..daughter()
+            },
+            "township",
+        ),
+        (
+            ChildRequest {
+                village: "村".repeat(61),
+                ..daughter()
+            },
+            "village",
+        ),
+        (
+            ChildRequest {
+                guardian: " ".into(),
+                ..daughter()
+            },
+            "guardian",
+        ),
+        (
+            ChildRequest {
+                languages: vec!["klingon".into()],
+                ..daughter()
+            },
+            "languages",
+        ),
+        (
+            ChildRequest {
+                languages: vec![],
+                ..daughter()
+            },
+            "languages",
+        ),
+        (
+            ChildRequest {
+                consent_version: "0".into(),
+                ..daughter()
+            },
+            "consent",
+        ),
+        (
+            ChildRequest {
+                consent_by: "".into(),
+                ..daughter()
+            },
+            "consent",
+        ),
+        (
+            ChildRequest {
+                consent_relation: "neighbour".into(),
+                ..daughter()
+            },
+            "consent",
+        ),
+        (
+            ChildRequest {
+                parents: vec![ParentInput {
+                    email: "nobody@qiaoyi.example".into(),
+                    country: "IT".into(),
+                }],
+                ..daughter()
+            },
+            "parents",
+        ),
+        (
+            ChildRequest {
+                parents: vec![ParentInput {
+                    email: "applicant@qiaoyi.example".into(),
+                    country: "Italy".into(),
+                }],
+                ..daughter()
+            },
+            "parents",
+        ),
+    ];
+    for (request, field) in cases {
+        let refused = app.record_child(Some(&care), &request, &client(), T0).await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
+            "{field}: {refused:?}"
+        );
+    }
+    assert_eq!(store.children("", 0, 10).await.expect("children").total, 0);
+}

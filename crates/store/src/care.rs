@@ -1,0 +1,177 @@
+//! The care programme's records. Names, villages, the guardian at home and who consented arrive
+//! sealed by the app's vault; this module stores and returns them as they are.
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Page, Store, StoreError, audit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildRow {
+    pub id: String,
+    pub name_sealed: String,
+    pub birth_date: String,
+    pub township: String,
+    pub village_sealed: String,
+    pub school: String,
+    pub guardian_sealed: String,
+    pub languages: i64,
+    pub consent_version: i64,
+    pub consent_by_sealed: String,
+    pub consent_relation: String,
+    pub consented_at: i64,
+    pub photo_allowed: bool,
+    pub recorded_by: String,
+    pub created_at: i64,
+}
+
+/// A parent abroad of a child, by her account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildParentRow {
+    pub child_id: String,
+    pub user_id: String,
+    pub display_name: String,
+    pub country: String,
+}
+
+const COLUMNS: &str = "id, name_sealed, birth_date, township, village_sealed, school, guardian_sealed, languages, \
+     consent_version, consent_by_sealed, consent_relation, consented_at, photo_allowed, recorded_by, created_at";
+
+fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
+    let photo: i64 = r.try_get("photo_allowed")?;
+    Ok(ChildRow {
+        id: r.try_get("id")?,
+        name_sealed: r.try_get("name_sealed")?,
+        birth_date: r.try_get("birth_date")?,
+        township: r.try_get("township")?,
+        village_sealed: r.try_get("village_sealed")?,
+        school: r.try_get("school")?,
+        guardian_sealed: r.try_get("guardian_sealed")?,
+        languages: r.try_get("languages")?,
+        consent_version: r.try_get("consent_version")?,
+        consent_by_sealed: r.try_get("consent_by_sealed")?,
+        consent_relation: r.try_get("consent_relation")?,
+        consented_at: r.try_get("consented_at")?,
+        photo_allowed: photo == 1,
+        recorded_by: r.try_get("recorded_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Records a child with her parents abroad and the audit entry, in one transaction.
+    pub async fn insert_child(
+        &self,
+        row: &ChildRow,
+        parents: &[(String, String)],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO care_children ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        )))
+        .bind(&row.id)
+        .bind(&row.name_sealed)
+        .bind(&row.birth_date)
+        .bind(&row.township)
+        .bind(&row.village_sealed)
+        .bind(&row.school)
+        .bind(&row.guardian_sealed)
+        .bind(row.languages)
+        .bind(row.consent_version)
+        .bind(&row.consent_by_sealed)
+        .bind(&row.consent_relation)
+        .bind(row.consented_at)
+        .bind(i64::from(row.photo_allowed))
+        .bind(&row.recorded_by)
+        .bind(row.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for (user_id, country) in parents {
+            sqlx::query(
+                "INSERT INTO care_child_parents (child_id, user_id, country) VALUES ($1, $2, $3)",
+            )
+            .bind(&row.id)
+            .bind(user_id)
+            .bind(country)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn child(&self, id: &str) -> Result<Option<ChildRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM care_children WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(child).transpose()
+    }
+
+    /// Children, newest first, in one township or all.
+    pub async fn children(
+        &self,
+        township: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<ChildRow>, StoreError> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM care_children WHERE ($1 = '' OR township = $1)",
+        )
+        .bind(township)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM care_children WHERE ($1 = '' OR township = $1) \
+             ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+        )))
+        .bind(township)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            items: rows.iter().map(child).collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+            offset,
+        })
+    }
+
+    /// The parents abroad of a child.
+    pub async fn child_parents(&self, child_id: &str) -> Result<Vec<ChildParentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.child_id, p.user_id, COALESCE(u.display_name, '') AS display_name, p.country \
+             FROM care_child_parents p JOIN users u ON u.id = p.user_id WHERE p.child_id = $1 ORDER BY u.display_name",
+        )
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChildParentRow {
+                    child_id: r.try_get("child_id")?,
+                    user_id: r.try_get("user_id")?,
+                    display_name: r.try_get("display_name")?,
+                    country: r.try_get("country")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The children a parent abroad is linked to.
+    pub async fn children_of_parent(&self, user_id: &str) -> Result<Vec<ChildRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM care_children WHERE id IN \
+             (SELECT child_id FROM care_child_parents WHERE user_id = $1) ORDER BY birth_date"
+        )))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(child).collect()
+    }
+}

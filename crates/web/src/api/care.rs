@@ -1,0 +1,239 @@
+//! The care programme over the API: care workers record children (with a guardian's consent) and
+//! read their records, every read audited; a parent abroad reads her own children.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use qiaoyi_app::care::{Child, ChildRequest, ParentInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::AppState;
+use crate::auth::{Auth, now_ms};
+use crate::problem::Problem;
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildView {
+    id: String,
+    name: String,
+    /// `YYYY-MM-DD`.
+    birth_date: String,
+    age: i16,
+    township: String,
+    village: String,
+    school: String,
+    /// The guardian at home, e.g. a grandparent.
+    guardian: String,
+    /// Codes such as `qingtian`, `italian`.
+    languages: Vec<String>,
+    consent_version: i64,
+    consent_by: String,
+    /// `parent` or `guardian`.
+    consent_relation: String,
+    /// Milliseconds since 1970 (UTC).
+    consented_at: i64,
+    photo_allowed: bool,
+    parents: Vec<ParentView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParentView {
+    name: String,
+    /// ISO 3166-1 alpha-2.
+    country: String,
+}
+
+impl From<Child> for ChildView {
+    fn from(c: Child) -> Self {
+        ChildView {
+            id: c.id,
+            name: c.name,
+            birth_date: c.birth_date,
+            age: c.age,
+            township: c.township,
+            village: c.village,
+            school: c.school,
+            guardian: c.guardian,
+            languages: c.languages.iter().map(|l| (*l).to_owned()).collect(),
+            consent_version: c.consent_version,
+            consent_by: c.consent_by,
+            consent_relation: c.consent_relation,
+            consented_at: c.consented_at,
+            photo_allowed: c.photo_allowed,
+            parents: c
+                .parents
+                .into_iter()
+                .map(|p| ParentView {
+                    name: p.display_name,
+                    country: p.country,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildPage {
+    total: u64,
+    offset: u64,
+    items: Vec<ChildView>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ChildrenQuery {
+    /// Only this township, e.g. `仁庄镇`.
+    #[serde(default)]
+    township: String,
+    #[serde(default)]
+    offset: u64,
+    /// 1 to 100, 20 by default.
+    limit: Option<u64>,
+}
+
+/// The children in the programme, newest first (care workers; the read is audited).
+#[utoipa::path(get, path = "/api/v1/care/children", tag = "care", params(ChildrenQuery),
+    responses(
+        (status = 200, body = ChildPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a care worker (the attempt is audited)", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiQuery(q): ApiQuery<ChildrenQuery>,
+) -> Result<Json<ChildPage>, Problem> {
+    let page = state
+        .app
+        .care_children(
+            auth.session.as_ref(),
+            &q.township,
+            q.offset,
+            q.limit.unwrap_or(20),
+            &auth.client,
+            now_ms(),
+        )
+        .await?;
+    Ok(Json(ChildPage {
+        total: page.total,
+        offset: page.offset,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParentBody {
+    /// The e-mail address of her applicant account.
+    email: String,
+    /// ISO 3166-1 alpha-2, e.g. `IT`.
+    country: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    name: String,
+    /// `YYYY-MM-DD`; the child is under 18.
+    birth_date: String,
+    /// One of the county's townships (`catalog/care/townships.toml`).
+    township: String,
+    #[serde(default)]
+    village: String,
+    #[serde(default)]
+    school: String,
+    guardian: String,
+    /// Codes from `qingtian`, `wenzhou`, `mandarin`, `italian`, `spanish`, `french`, `english`,
+    /// `german`, `portuguese`, `dutch`.
+    languages: Vec<String>,
+    /// The version of the consent text the guardian agreed to: the current one.
+    consent_version: u32,
+    consent_by: String,
+    /// `parent` or `guardian`.
+    consent_relation: String,
+    #[serde(default)]
+    photo_allowed: bool,
+    /// At most two.
+    #[serde(default)]
+    parents: Vec<ParentBody>,
+}
+
+/// Record a child (care workers), with a parent's or guardian's consent to the current text.
+#[utoipa::path(post, path = "/api/v1/care/children", tag = "care", request_body = ChildBody,
+    responses(
+        (status = 201, body = ChildView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a minor, a visit or consent missing, an unknown township…", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn record(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<ChildBody>,
+) -> Result<(StatusCode, Json<ChildView>), Problem> {
+    let request = ChildRequest {
+        name: body.name,
+        birth_date: body.birth_date,
+        township: body.township,
+        village: body.village,
+        school: body.school,
+        guardian: body.guardian,
+        languages: body.languages,
+        consent_version: body.consent_version.to_string(),
+        consent_by: body.consent_by,
+        consent_relation: body.consent_relation,
+        photo_allowed: body.photo_allowed,
+        parents: body
+            .parents
+            .into_iter()
+            .map(|p| ParentInput {
+                email: p.email,
+                country: p.country,
+            })
+            .collect(),
+    };
+    let child = state
+        .app
+        .record_child(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(child.into())))
+}
+
+/// One child's record (care workers; every read is audited, and so is every refusal).
+#[utoipa::path(get, path = "/api/v1/care/children/{id}", tag = "care",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ChildView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ChildView>, Problem> {
+    let child = state
+        .app
+        .care_child(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .await?;
+    Ok(Json(child.into()))
+}
+
+/// The signed-in parent's own children in the programme (applicants; never anyone else's).
+#[utoipa::path(get, path = "/api/v1/care/my-children", tag = "care",
+    responses(
+        (status = 200, body = Vec<ChildView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn mine(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<ChildView>>, Problem> {
+    let children = state
+        .app
+        .my_children(auth.session.as_ref(), &auth.client, now_ms())
+        .await?;
+    Ok(Json(children.into_iter().map(Into::into).collect()))
+}

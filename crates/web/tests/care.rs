@@ -1,0 +1,94 @@
+//! The care programme through the pages and the API: a care worker records a child on the form
+//! (a missing consent answered in the reader's language) and over the API (bad input is problem
+//! JSON naming the field), others are refused, and the parent reads her own child.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{hidden_csrf, json, server};
+
+#[tokio::test]
+async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_her_parent() {
+    let mut care = server().await;
+    let mut officer = care.another();
+    let mut parent = care.another();
+    let c = care.api_sign_in("care@qiaoyi.example").await;
+    officer.api_sign_in("officer@qiaoyi.example").await;
+    parent.api_sign_in("applicant@qiaoyi.example").await;
+
+    assert!(
+        care.get("/account?lang=en")
+            .await
+            .body
+            .contains("href=\"/care\"")
+    );
+    let list = care.get("/care?lang=en").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("No child has been recorded here yet."),
+        "{}",
+        list.body
+    );
+    let form = care.get("/care/children/new?lang=en").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Consent text, version 1"));
+    let csrf = hidden_csrf(&form.body);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("consent_version", "1"),
+        ("name", "季小雨"),
+        ("birth_date", "2017-03-09"),
+        ("township", "仁庄镇"),
+        ("guardian", "陈秀英（外婆）"),
+        ("languages", "qingtian"),
+        ("languages", "italian"),
+        ("parent_email", "applicant@qiaoyi.example"),
+        ("parent_country", "IT"),
+        ("consent_by", "季美华"),
+        ("consent_relation", "parent"),
+    ];
+    let refused = care.post_raw("/care/children/new?lang=en", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("only with a parent"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("季小雨"), "what was typed is kept");
+    let mut given = fields.to_vec();
+    given.push(("consent_given", "yes"));
+    let done = care.post_raw("/care/children/new", &given).await;
+    let location = done.location.clone().expect("redirect");
+    assert!(location.starts_with("/care/children/ch-"), "{location}");
+    let page = care.get(&format!("{location}?lang=en")).await;
+    assert!(page.body.contains("季小雨") && page.body.contains("Italian"));
+
+    // Over the API: the list, and a young adult refused with its field.
+    let listed = json(&care.get("/api/v1/care/children").await.body);
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["township"], "仁庄镇");
+    let bad = care
+        .post_json(
+            "/api/v1/care/children",
+            r#"{"name":"叶晨阳","birth_date":"2001-01-01","township":"温溪镇","guardian":"叶爷爷","languages":["qingtian"],"consent_version":1,"consent_by":"叶海燕","consent_relation":"parent"}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(json(&bad.body)["field"], "birth_date");
+
+    // An officer is refused at the page and the API.
+    assert_eq!(officer.get("/care").await.status, StatusCode::FORBIDDEN);
+    let id = location.trim_start_matches("/care/children/");
+    let refused = officer.get(&format!("/api/v1/care/children/{id}")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(!refused.body.contains("季小雨"));
+
+    // The parent sees her daughter on her own page and over the API.
+    let mine = parent.get("/account/children?lang=en").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("季小雨"), "{}", mine.body);
+    let api = json(&parent.get("/api/v1/care/my-children").await.body);
+    assert_eq!(api.as_array().expect("children").len(), 1);
+    assert_eq!(parent.get("/care").await.status, StatusCode::FORBIDDEN);
+}
