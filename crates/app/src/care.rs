@@ -1,16 +1,16 @@
 //! The care programme for children whose parents work abroad (留守儿童关爱): care workers record a
-//! child with a parent's or guardian's consent and read the children's records; a parent abroad
-//! follows her own child. Children's names, villages, the guardian at home and who consented are
+//! child with a parent's or guardian's consent, read the children's records and record home
+//! visits; a parent abroad follows her own child and its visits. Children's names, villages, the guardian at home and who consented are
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
 
 use std::sync::LazyLock;
 
 use qiaoyi_domain::access::{Action, Resource};
 use qiaoyi_domain::care::{
-    CONSENT_VERSION, ChildInput as Checked, Township, check_child, language_mask, language_names,
-    parse_townships,
+    CONSENT_VERSION, ChildInput as Checked, Topic, Township, check_child, check_visit,
+    language_mask, language_names, parse_townships,
 };
-use qiaoyi_store::{ChildParentRow, ChildRow, Page};
+use qiaoyi_store::{ChildParentRow, ChildRow, Page, VisitRow};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::cases::beijing_today;
@@ -68,6 +68,27 @@ pub struct Child {
     pub consented_at: i64,
     pub photo_allowed: bool,
     pub parents: Vec<ChildParentRow>,
+    /// Home visits, newest first (only on a child's own record).
+    pub visits: Vec<Visit>,
+}
+
+/// A home visit, opened.
+#[derive(Clone, Debug)]
+pub struct Visit {
+    pub date: String,
+    pub topics: Vec<Topic>,
+    pub notes: String,
+    pub follow_up: bool,
+    pub volunteer: String,
+}
+
+/// What a care worker records of a home visit.
+#[derive(Clone, Debug, Default)]
+pub struct VisitInput {
+    pub date: String,
+    pub topics: Vec<String>,
+    pub notes: String,
+    pub follow_up: bool,
 }
 
 fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
@@ -120,6 +141,114 @@ impl App {
             consented_at: row.consented_at,
             photo_allowed: row.photo_allowed,
             parents,
+            visits: Vec::new(),
+        })
+    }
+
+    fn open_visits(&self, rows: Vec<VisitRow>) -> Result<Vec<Visit>, AppError> {
+        rows.into_iter()
+            .map(|v| {
+                Ok(Visit {
+                    notes: if v.notes_sealed.is_empty() {
+                        String::new()
+                    } else {
+                        self.vault
+                            .open(&format!("care:visit:{}", v.id), &v.notes_sealed)?
+                    },
+                    topics: v.topics.split(' ').filter_map(Topic::parse).collect(),
+                    date: v.visit_date,
+                    follow_up: v.follow_up,
+                    volunteer: v.volunteer_name,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a home visit to a child (care workers): not in the future, not before her birth,
+    /// with at least one topic; the notes are sealed.
+    pub async fn record_visit(
+        &self,
+        session: Option<&CurrentSession>,
+        child_id: &str,
+        input: &VisitInput,
+        client: &Client,
+        now: i64,
+    ) -> Result<Visit, AppError> {
+        self.authorize(
+            session,
+            Action::ReadChildRecord,
+            &Resource::Person { id: child_id },
+            client,
+            now,
+        )
+        .await?;
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let child = self
+            .store
+            .child(child_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this child".into()))?;
+        let birth: jiff::civil::Date =
+            child
+                .birth_date
+                .parse()
+                .map_err(|_| qiaoyi_store::StoreError::CorruptRow {
+                    table: "care_children",
+                    key: child.id.clone(),
+                    reason: "birth_date is not a date".into(),
+                })?;
+        let topics: Vec<&str> = input.topics.iter().map(String::as_str).collect();
+        let visit = check_visit(
+            &input.date,
+            &topics,
+            &input.notes,
+            input.follow_up,
+            birth,
+            beijing_today(now),
+        )
+        .map_err(invalid)?;
+        let id = format!("cv-{}", random_hex(12));
+        let row = VisitRow {
+            notes_sealed: if visit.notes.is_empty() {
+                String::new()
+            } else {
+                self.vault.seal(&format!("care:visit:{id}"), &visit.notes)
+            },
+            id,
+            child_id: child.id.clone(),
+            volunteer_id: actor.user_id.clone(),
+            volunteer_name: String::new(),
+            visit_date: visit.date.to_string(),
+            topics: visit
+                .topics
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            follow_up: visit.follow_up,
+            recorded_at: now,
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "care_visit_recorded",
+            ("child", &child.id),
+            "ok",
+            client,
+            now,
+        );
+        record.purpose = row.visit_date.clone();
+        self.store.insert_visit(&row, &record).await?;
+        Ok(Visit {
+            date: row.visit_date,
+            topics: visit.topics,
+            notes: visit.notes,
+            follow_up: visit.follow_up,
+            volunteer: self
+                .store
+                .user_by_id(&actor.user_id)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default(),
         })
     }
 
@@ -313,7 +442,10 @@ impl App {
         );
         self.store.audit(&record).await?;
         let parents = self.store.child_parents(id).await?;
-        self.open_child(row, parents, now)
+        let visits = self.open_visits(self.store.visits_of_child(id).await?)?;
+        let mut child = self.open_child(row, parents, now)?;
+        child.visits = visits;
+        Ok(child)
     }
 
     /// The children of the signed-in parent abroad (never anyone else's); the read is audited.
@@ -344,11 +476,14 @@ impl App {
                 .join(" ");
             self.store.audit(&record).await?;
         }
-        rows.into_iter()
-            .map(|row| {
-                // A parent sees her child, not the other parent's account details.
-                self.open_child(row, Vec::new(), now)
-            })
-            .collect()
+        let mut children = Vec::new();
+        for row in rows {
+            let visits = self.open_visits(self.store.visits_of_child(&row.id).await?)?;
+            // A parent sees her child and its visits, not the other parent's account details.
+            let mut child = self.open_child(row, Vec::new(), now)?;
+            child.visits = visits;
+            children.push(child);
+        }
+        Ok(children)
     }
 }

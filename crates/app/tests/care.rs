@@ -1,13 +1,14 @@
 //! The care programme through the use cases, on whichever database the test store gives: a care
 //! worker records a child with consent (names sealed at rest), bad input is refused with its field,
 //! officers, stations and applicants who are not the parent are refused and the attempt audited,
-//! every read is audited, and a parent sees only her own child.
+//! every read is audited, visits are checked and sealed, and a parent sees only her own child and
+//! its visits.
 
 mod common;
 
 use common::{T0, client, demo_app as app, session};
 use qiaoyi_app::AppError;
-use qiaoyi_app::care::{ChildRequest, ParentInput};
+use qiaoyi_app::care::{ChildRequest, ParentInput, VisitInput};
 use sqlx::{Connection, Row};
 
 fn daughter() -> ChildRequest {
@@ -142,6 +143,64 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         app.care_child(Some(&care), "ch-none", &client(), T0).await,
         Err(AppError::NotFound(_))
     ));
+
+    // A home visit: checked, its notes sealed, shown on the record.
+    let visit = |date: &str, topics: &[&str]| VisitInput {
+        date: date.into(),
+        topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+        notes: "作业按时完成，外婆身体好".into(),
+        follow_up: true,
+    };
+    for (input, field) in [
+        (visit("2026-05-29", &["study"]), "date"),
+        (visit("2017-03-08", &["study"]), "date"),
+        (visit("2026-05-20", &[]), "topics"),
+        (visit("2026-05-20", &["fun"]), "topics"),
+        (visit("20.05.2026", &["study"]), "date"),
+    ] {
+        let refused = app
+            .record_visit(Some(&care), &child.id, &input, &client(), T0)
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
+            "{field}: {refused:?}"
+        );
+    }
+    app.record_visit(
+        Some(&care),
+        &child.id,
+        &visit("2026-05-20", &["study", "health"]),
+        &client(),
+        T0,
+    )
+    .await
+    .expect("visit");
+    let leader = session(&app, "duty@qiaoyi.example", T0).await;
+    let refused = app
+        .record_visit(
+            Some(&leader),
+            &child.id,
+            &visit("2026-05-20", &["study"]),
+            &client(),
+            T0,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let notes: String = sqlx::query_scalar("SELECT notes_sealed FROM care_visits")
+        .fetch_one(&mut conn)
+        .await
+        .expect("visit row");
+    assert!(!notes.contains("作业"), "the notes are sealed");
+    let read = app
+        .care_child(Some(&care), &child.id, &client(), T0)
+        .await
+        .expect("read");
+    assert_eq!(read.visits.len(), 1);
+    assert_eq!(read.visits[0].notes, "作业按时完成，外婆身体好");
+    assert_eq!(read.visits[0].volunteer, "警察妈妈");
 
     // The parent sees her own child; another applicant sees none; staff cannot use the parent view.
     let parent = session(&app, "applicant@qiaoyi.example", T0).await;

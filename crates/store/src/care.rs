@@ -175,3 +175,73 @@ impl Store {
         rows.iter().map(child).collect()
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitRow {
+    pub id: String,
+    pub child_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub visit_date: String,
+    /// Topics separated by spaces.
+    pub topics: String,
+    pub notes_sealed: String,
+    pub follow_up: bool,
+    pub recorded_at: i64,
+}
+
+impl Store {
+    /// Records a visit with its audit entry.
+    pub async fn insert_visit(
+        &self,
+        row: &VisitRow,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO care_visits (id, child_id, volunteer_id, visit_date, topics, notes_sealed, follow_up, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&row.id)
+        .bind(&row.child_id)
+        .bind(&row.volunteer_id)
+        .bind(&row.visit_date)
+        .bind(&row.topics)
+        .bind(&row.notes_sealed)
+        .bind(i64::from(row.follow_up))
+        .bind(row.recorded_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A child's visits, newest first.
+    pub async fn visits_of_child(&self, child_id: &str) -> Result<Vec<VisitRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.id, v.child_id, v.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, v.visit_date, \
+             v.topics, v.notes_sealed, v.follow_up, v.recorded_at FROM care_visits v JOIN users u ON u.id = v.volunteer_id \
+             WHERE v.child_id = $1 ORDER BY v.visit_date DESC, v.recorded_at DESC",
+        )
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let follow_up: i64 = r.try_get("follow_up")?;
+                Ok(VisitRow {
+                    id: r.try_get("id")?,
+                    child_id: r.try_get("child_id")?,
+                    volunteer_id: r.try_get("volunteer_id")?,
+                    volunteer_name: r.try_get("volunteer_name")?,
+                    visit_date: r.try_get("visit_date")?,
+                    topics: r.try_get("topics")?,
+                    notes_sealed: r.try_get("notes_sealed")?,
+                    follow_up: follow_up == 1,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
+    }
+}

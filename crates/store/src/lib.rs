@@ -29,7 +29,7 @@ mod video_check;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
-pub use care::{ChildParentRow, ChildRow};
+pub use care::{ChildParentRow, ChildRow, VisitRow};
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};

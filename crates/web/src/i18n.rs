@@ -384,9 +384,19 @@ mod tests {
             "consent",
             "languages",
             "parents",
+            "visit-future",
+            "visit-before-birth",
+            "visit-date",
+            "topics",
+            "notes",
         ] {
             keys.insert(format!("care-error-{field}"));
         }
+        keys.extend(
+            qiaoyi_app::domain::care::Topic::ALL
+                .iter()
+                .map(|t| format!("care-topic-{}", t.as_str())),
+        );
         use qiaoyi_app::domain::video_check::{Document, Role as VideoRole, Verdict};
         keys.extend(
             VideoRole::ALL

@@ -1,6 +1,7 @@
 //! The care programme through the pages and the API: a care worker records a child on the form
 //! (a missing consent answered in the reader's language) and over the API (bad input is problem
-//! JSON naming the field), others are refused, and the parent reads her own child.
+//! JSON naming the field), records a home visit, others are refused, and the parent reads her own
+//! child and its visits.
 
 mod common;
 
@@ -62,6 +63,7 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
     assert!(location.starts_with("/care/children/ch-"), "{location}");
     let page = care.get(&format!("{location}?lang=en")).await;
     assert!(page.body.contains("季小雨") && page.body.contains("Italian"));
+    let id = location.trim_start_matches("/care/children/").to_owned();
 
     // Over the API: the list, and a young adult refused with its field.
     let listed = json(&care.get("/api/v1/care/children").await.body);
@@ -79,15 +81,67 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
 
     // An officer is refused at the page and the API.
     assert_eq!(officer.get("/care").await.status, StatusCode::FORBIDDEN);
-    let id = location.trim_start_matches("/care/children/");
     let refused = officer.get(&format!("/api/v1/care/children/{id}")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert!(!refused.body.contains("季小雨"));
 
-    // The parent sees her daughter on her own page and over the API.
+    // A home visit on the child's page: a day in the future is refused in the reader's language.
+    let child_page = care.get(&format!("{location}?lang=en")).await;
+    let csrf = hidden_csrf(&child_page.body);
+    let visits = format!("{location}/visits");
+    let tomorrow = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(2))
+        .expect("date")
+        .to_string();
+    let refused = care
+        .post_raw(
+            &format!("{visits}?lang=en"),
+            &[("csrf", &csrf), ("date", &tomorrow), ("topics", "study")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("before it happens"),
+        "{}",
+        refused.body
+    );
+    let today = jiff::Zoned::now().date().to_string();
+    let done = care
+        .post_raw(
+            &visits,
+            &[
+                ("csrf", &csrf),
+                ("date", &today),
+                ("topics", "study"),
+                ("topics", "health"),
+                ("notes", "作业按时完成"),
+                ("follow_up", "yes"),
+            ],
+        )
+        .await;
+    assert!(done.location.is_some(), "{}", done.body);
+    let api = care
+        .post_json(
+            &format!("/api/v1/care/children/{id}/visits"),
+            r#"{"date":"2000-01-01","topics":["safety"]}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert_eq!(json(&api.body)["field"], "date");
+    let record = json(&care.get(&format!("/api/v1/care/children/{id}")).await.body);
+    assert_eq!(
+        record["visits"][0]["topics"],
+        serde_json::json!(["study", "health"])
+    );
+    assert_eq!(record["visits"][0]["notes"], "作业按时完成");
+
+    // The parent sees her daughter and the visit on her own page and over the API.
     let mine = parent.get("/account/children?lang=en").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains("季小雨"), "{}", mine.body);
+    assert!(mine.body.contains("作业按时完成") && mine.body.contains("Study"));
     let api = json(&parent.get("/api/v1/care/my-children").await.body);
     assert_eq!(api.as_array().expect("children").len(), 1);
     assert_eq!(parent.get("/care").await.status, StatusCode::FORBIDDEN);

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use qiaoyi_app::care::{Child, ChildRequest, ParentInput};
+use qiaoyi_app::care::{Child, ChildRequest, ParentInput, Visit, VisitInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -35,6 +35,32 @@ pub struct ChildView {
     consented_at: i64,
     photo_allowed: bool,
     parents: Vec<ParentView>,
+    /// Home visits, newest first (on a child's own record, not in lists).
+    visits: Vec<VisitView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VisitView {
+    /// `YYYY-MM-DD`.
+    date: String,
+    /// `wellbeing`, `safety`, `study`, `health`.
+    topics: Vec<String>,
+    notes: String,
+    follow_up: bool,
+    /// The care worker who visited.
+    volunteer: String,
+}
+
+impl From<Visit> for VisitView {
+    fn from(v: Visit) -> Self {
+        VisitView {
+            date: v.date,
+            topics: v.topics.iter().map(|t| t.as_str().to_owned()).collect(),
+            notes: v.notes,
+            follow_up: v.follow_up,
+            volunteer: v.volunteer,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -69,6 +95,7 @@ impl From<Child> for ChildView {
                     country: p.country,
                 })
                 .collect(),
+            visits: c.visits.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -236,4 +263,47 @@ pub async fn mine(
         .my_children(auth.session.as_ref(), &auth.client, now_ms())
         .await?;
     Ok(Json(children.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitBody {
+    /// `YYYY-MM-DD`: today or earlier, not before the child's birth.
+    date: String,
+    /// At least one of `wellbeing`, `safety`, `study`, `health`.
+    topics: Vec<String>,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    follow_up: bool,
+}
+
+/// Record a home visit to a child (care workers); the notes are stored encrypted.
+#[utoipa::path(post, path = "/api/v1/care/children/{id}/visits", tag = "care",
+    params(("id" = String, Path)),
+    request_body = VisitBody,
+    responses(
+        (status = 201, body = VisitView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A day in the future or before the birth, no topic, notes too long", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn add_visit(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<VisitBody>,
+) -> Result<(StatusCode, Json<VisitView>), Problem> {
+    let input = VisitInput {
+        date: body.date,
+        topics: body.topics,
+        notes: body.notes,
+        follow_up: body.follow_up,
+    };
+    let visit = state
+        .app
+        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(visit.into())))
 }

@@ -133,6 +133,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(video::room))
         .routes(routes!(care::list, care::record))
         .routes(routes!(care::show))
+        .routes(routes!(care::add_visit))
         .routes(routes!(care::mine))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))

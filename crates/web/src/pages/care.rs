@@ -1,6 +1,6 @@
 //! The care programme on pages: care workers list the children (one township or all), record a
-//! child with a guardian's consent and read a child's record; a parent abroad sees her own
-//! children (`/account/children`).
+//! child with a guardian's consent, read a child's record and record home visits; a parent abroad
+//! sees her own children and their visits (`/account/children`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
-use qiaoyi_app::care::{Child, ChildRequest, ParentInput};
-use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES};
+use qiaoyi_app::care::{Child, ChildRequest, ParentInput, VisitInput};
+use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/care", get(children))
         .route("/care/children/new", get(new_child).post(record))
         .route("/care/children/{id}", get(child))
+        .route("/care/children/{id}/visits", axum::routing::post(visit))
         .route("/account/children", get(mine))
 }
 
@@ -43,6 +44,19 @@ pub struct ChildLine {
     pub consent: String,
     pub photo: String,
     pub parents: Vec<(String, String)>,
+    pub visits: Vec<VisitLine>,
+}
+
+pub struct VisitLine {
+    pub date: String,
+    pub topics: String,
+    pub notes: String,
+    pub follow_up: bool,
+    pub volunteer: String,
+}
+
+fn topic_name(p: &Prefs, t: Topic) -> String {
+    p.t(&format!("care-topic-{}", t.as_str()))
 }
 
 fn line(p: &Prefs, c: Child) -> ChildLine {
@@ -71,6 +85,22 @@ fn line(p: &Prefs, c: Child) -> ChildLine {
             .map(|parent| {
                 let country = p.t_or(&format!("country-{}", parent.country), &parent.country);
                 (parent.display_name, country)
+            })
+            .collect(),
+        visits: c
+            .visits
+            .into_iter()
+            .map(|v| VisitLine {
+                topics: v
+                    .topics
+                    .iter()
+                    .map(|t| topic_name(p, *t))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                date: v.date,
+                notes: v.notes,
+                follow_up: v.follow_up,
+                volunteer: v.volunteer,
             })
             .collect(),
         id: c.id,
@@ -309,6 +339,74 @@ struct ChildPage<'a> {
     title: String,
     section: &'static str,
     child: ChildLine,
+    errors: Vec<FieldError>,
+    form: VisitForm,
+    topics: Vec<(&'static str, String, bool)>,
+}
+
+/// The visit form as it was sent.
+#[derive(Default, Clone)]
+pub struct VisitForm {
+    pub date: String,
+    pub topics: Vec<String>,
+    pub notes: String,
+    pub follow_up: bool,
+}
+
+impl VisitForm {
+    fn from_body(body: &[u8]) -> VisitForm {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        let mut form = VisitForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "date" => form.date = value,
+                "topics" => form.topics.push(value),
+                "notes" => form.notes = value,
+                "follow_up" => form.follow_up = value == "yes",
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+async fn child_page(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    errors: Vec<FieldError>,
+    form: VisitForm,
+) -> PageResult {
+    let c = state
+        .app
+        .care_child(auth.session.as_ref(), id, &auth.client, now_ms())
+        .await
+        .for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ChildPage {
+        title: c.name.clone(),
+        section: "account",
+        child: line(p, c),
+        errors,
+        topics: Topic::ALL
+            .iter()
+            .map(|t| {
+                (
+                    t.as_str(),
+                    topic_name(p, *t),
+                    form.topics.iter().any(|x| x == t.as_str()),
+                )
+            })
+            .collect(),
+        form,
+        p,
+    };
+    Ok((status, render(&page)).into_response())
 }
 
 async fn child(
@@ -317,18 +415,45 @@ async fn child(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let c = state
-        .app
-        .care_child(auth.session.as_ref(), &id, &auth.client, now_ms())
-        .await
-        .for_page(&p)?;
-    let page = ChildPage {
-        title: c.name.clone(),
-        section: "account",
-        child: line(&p, c),
-        p: &p,
+    child_page(&state, &p, &auth, &id, Vec::new(), VisitForm::default()).await
+}
+
+async fn visit(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let form = VisitForm::from_body(&body);
+    let input = VisitInput {
+        date: form.date.clone(),
+        topics: form.topics.clone(),
+        notes: form.notes.clone(),
+        follow_up: form.follow_up,
     };
-    Ok(render(&page))
+    match state
+        .app
+        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#visits-{id}")).into_response()),
+        Err(AppError::Invalid { field, message }) => {
+            let key = match field {
+                "date" if message.contains("before it happens") => "care-error-visit-future",
+                "date" if message.contains("born") => "care-error-visit-before-birth",
+                "date" => "care-error-visit-date",
+                "topics" => "care-error-topics",
+                _ => "care-error-notes",
+            };
+            let error = FieldError {
+                field,
+                message: p.t(key),
+            };
+            child_page(&state, &p, &auth, &id, vec![error], form).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
 }
 
 #[derive(Template)]
