@@ -799,3 +799,38 @@ async fn bench_stats_times_the_dashboard_over_generated_cases() {
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn bench_pairing_pairs_generated_children_and_refuses_bad_sizes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("pairing.json");
+    let path = out.to_str().expect("path");
+    let output = qiaoyi(
+        &[
+            "bench-pairing",
+            "--children",
+            "60",
+            "--volunteers",
+            "40",
+            "--runs",
+            "2",
+            "--json",
+            path,
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("pairing 60 children with 40 volunteers"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON")).expect("JSON");
+    assert_eq!(report["paired"], 40, "each volunteer takes one: {report}");
+    assert_eq!(report["runs"], 2);
+    for bad in [
+        vec!["bench-pairing", "--children", "0"],
+        vec!["bench-pairing", "--volunteers", "5001"],
+        vec!["bench-pairing", "--runs", "0"],
+    ] {
+        let output = qiaoyi(&bad, &[]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
+}
