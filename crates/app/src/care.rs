@@ -18,10 +18,8 @@ use crate::{App, AppError};
 
 /// The reference deployment's townships (`catalog/care/townships.toml`), read once.
 static TOWNSHIPS: LazyLock<Vec<Township>> = LazyLock::new(|| {
-    crate::catalog_source::reference()
-        .into_iter()
-        .find(|f| f.path == "care/townships.toml")
-        .and_then(|f| parse_townships(&f.text).ok())
+    crate::catalog_source::reference_file("care/townships.toml")
+        .and_then(|text| parse_townships(text).ok())
         .unwrap_or_default()
 });
 

@@ -14,6 +14,11 @@ pub fn reference() -> Vec<SourceFile> {
     files
 }
 
+/// One file of the reference catalogue, as shipped, by its path inside `catalog/`.
+pub fn reference_file(path: &str) -> Option<&'static str> {
+    REFERENCE.get_file(path).and_then(|f| f.contents_utf8())
+}
+
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");

@@ -638,7 +638,7 @@ impl App {
         self.record_video_verdict(
             Some(officer),
             case_id,
-            &added.id,
+            &added.row.id,
             &crate::video_check::VerdictInput {
                 verdict: "confirmed".into(),
                 document_type: "passport".into(),

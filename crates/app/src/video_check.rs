@@ -159,27 +159,21 @@ impl App {
         let rows = self.store.participants_of_case(&case.id).await?;
         let slot = self.store.booked_slot_of_case(&case.id).await?;
         let actor = session.map(|s| &s.actor);
-        let may_edit = case.state.is_with_bureau()
-            && actor.is_some_and(|a| {
-                decide(a, Action::SubmitCase, &case.resource()).is_allowed()
-                    || decide(a, Action::ProcessCase, &case.resource()).is_allowed()
-            });
+        let may = |action| actor.is_some_and(|a| decide(a, action, &case.resource()).is_allowed());
+        let applicant_side = may(Action::SubmitCase);
+        let may_edit = case.state.is_with_bureau() && (applicant_side || may(Action::ProcessCase));
         let holds = |s: &SlotRow| actor.is_some_and(|a| a.user_id == s.officer_id);
+        let takes_part = actor.is_some_and(|a| {
+            rows.iter()
+                .any(|r| r.user_id.as_deref() == Some(a.user_id.as_str()))
+        });
         let may_record = slot.as_ref().is_some_and(|s| {
             holds(s) && now >= s.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS
         });
         let room = slot
             .as_ref()
             .filter(|s| case.state.is_with_bureau() && room_open(s.starts_at, s.minutes, now))
-            .filter(|s| {
-                holds(s)
-                    || actor.is_some_and(|a| {
-                        decide(a, Action::SubmitCase, &case.resource()).is_allowed()
-                            || rows
-                                .iter()
-                                .any(|r| r.user_id.as_deref() == Some(a.user_id.as_str()))
-                    })
-            })
+            .filter(|s| holds(s) || applicant_side || takes_part)
             .map(|s| s.id.clone());
         Ok(Some(VideoCheck {
             waiting: Self::waiting(case, &rows, now),
@@ -201,7 +195,7 @@ impl App {
         input: &ParticipantInput,
         client: &Client,
         now: i64,
-    ) -> Result<ParticipantRow, AppError> {
+    ) -> Result<ParticipantView, AppError> {
         let case = self.load_case(case_id).await.map_err(not_found_case)?;
         self.case_party(session, &case, client, now).await?;
         let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
@@ -265,7 +259,10 @@ impl App {
         );
         record.purpose = format!("{} {}", row.id, row.role);
         self.store.add_participant(&row, &record).await?;
-        Ok(row)
+        Ok(ParticipantView {
+            required: is_required(checked.role, Self::guardians_for(&case, now)),
+            row,
+        })
     }
 
     /// Takes a participant off a case's check while nothing has been recorded of her.
@@ -317,7 +314,7 @@ impl App {
         input: &VerdictInput,
         client: &Client,
         now: i64,
-    ) -> Result<ParticipantRow, AppError> {
+    ) -> Result<ParticipantView, AppError> {
         self.authorize(
             session,
             Action::HoldVideoChecks,
@@ -405,10 +402,12 @@ impl App {
                 &record,
             )
             .await?;
-        self.store
+        let row = self
+            .store
             .participant(&found.id)
             .await?
-            .ok_or_else(|| AppError::NotFound("this participant".into()))
+            .ok_or_else(|| AppError::NotFound("this participant".into()))?;
+        Ok(Self::views(&case, vec![row], now).remove(0))
     }
 
     /// Admits someone to the room of a booked check: its officer, the case's applicant side, or a
@@ -511,10 +510,5 @@ impl App {
             .slot(slot_id)
             .await?
             .is_some_and(|s| s.state == "booked" && room_open(s.starts_at, s.minutes, now)))
-    }
-
-    /// Whether a case's check confirms its parents or guardians instead of the person.
-    pub async fn video_guardians(&self, case_id: &str, now: i64) -> Result<bool, AppError> {
-        Ok(Self::guardians_for(&self.load_case(case_id).await?, now))
     }
 }

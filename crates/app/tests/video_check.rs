@@ -217,9 +217,9 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         )
         .await
         .expect("added");
-    assert_eq!(her.document_tail, "678");
+    assert_eq!(her.row.document_tail, "678");
     assert!(
-        !her.document_digest.contains("12345678"),
+        !her.row.document_digest.contains("12345678"),
         "the number is not kept"
     );
     let slot = booked(&app, &officer, &applicant, &case).await;
@@ -230,7 +230,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .record_video_verdict(
             Some(&officer),
             &case.id,
-            &her.id,
+            &her.row.id,
             &verdict("confirmed", "E12345678"),
             &client(),
             opens - 1,
@@ -250,7 +250,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .record_video_verdict(
             Some(&applicant),
             &case.id,
-            &her.id,
+            &her.row.id,
             &verdict("confirmed", "E12345678"),
             &client(),
             opens,
@@ -264,7 +264,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .record_video_verdict(
             Some(&officer),
             &case.id,
-            &her.id,
+            &her.row.id,
             &verdict("confirmed", "E12345679"),
             &client(),
             opens,
@@ -278,7 +278,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .record_video_verdict(
             Some(&officer),
             &case.id,
-            &her.id,
+            &her.row.id,
             &verdict("not_confirmed", "E12345679"),
             &client(),
             opens,
@@ -287,8 +287,8 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .expect("recorded");
     assert_eq!(
         (
-            not_confirmed.verdict.as_str(),
-            not_confirmed.document_matched
+            not_confirmed.row.verdict.as_str(),
+            not_confirmed.row.document_matched
         ),
         ("not_confirmed", Some(false))
     );
@@ -299,7 +299,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     // Once recorded, she stays on the check.
     let removal = app
-        .remove_video_participant(Some(&applicant), &case.id, &her.id, &client(), opens)
+        .remove_video_participant(Some(&applicant), &case.id, &her.row.id, &client(), opens)
         .await;
     assert!(
         matches!(removal, Err(AppError::Store(StoreError::Conflict(_)))),
@@ -310,7 +310,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .record_video_verdict(
             Some(&officer),
             &case.id,
-            &her.id,
+            &her.row.id,
             &VerdictInput {
                 note: "护照原件清晰".into(),
                 ..verdict("confirmed", "E12345678")
@@ -320,7 +320,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         )
         .await
         .expect("confirmed");
-    assert_eq!(confirmed.slot_id.as_deref(), Some(slot.as_str()));
+    assert_eq!(confirmed.row.slot_id.as_deref(), Some(slot.as_str()));
     let done = verify(&app, &officer, &case.id, START + 10 * MINUTE)
         .await
         .expect("identity verified");
@@ -397,13 +397,13 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
         )
         .await
         .expect("father");
-    assert!(father.user_id.is_some());
+    assert!(father.row.user_id.is_some());
     booked(&app, &officer, &applicant, &case).await;
     for (who, number) in [(&mother, "E11111111"), (&child, "E00000001")] {
         app.record_video_verdict(
             Some(&officer),
             &case.id,
-            &who.id,
+            &who.row.id,
             &verdict("confirmed", number),
             &client(),
             opens,
@@ -414,7 +414,7 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     app.record_video_verdict(
         Some(&officer),
         &case.id,
-        &father.id,
+        &father.row.id,
         &verdict("absent", ""),
         &client(),
         opens,
@@ -429,7 +429,7 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     app.record_video_verdict(
         Some(&officer),
         &case.id,
-        &father.id,
+        &father.row.id,
         &verdict("confirmed", "E2222-2222"),
         &client(),
         opens + MINUTE,

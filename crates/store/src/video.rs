@@ -38,6 +38,11 @@ const COLUMNS: &str = "s.id, s.officer_id, COALESCE(u.display_name, '') AS offic
 const FROM: &str =
     "video_slots s JOIN users u ON u.id = s.officer_id LEFT JOIN cases c ON c.id = s.case_id";
 
+/// Books an open slot that has not started, for booking and moving alike: ($1 case, $2 booked by,
+/// $3 now, $4 zone, $5 slot).
+pub(crate) const TAKE_SLOT: &str = "UPDATE video_slots SET state = 'booked', case_id = $1, booked_by = $2, \
+     booked_at = $3, booker_time_zone = $4 WHERE id = $5 AND state = 'open' AND starts_at > $3";
+
 fn slot(r: &AnyRow) -> Result<SlotRow, StoreError> {
     Ok(SlotRow {
         id: r.try_get("id")?,
@@ -165,17 +170,14 @@ impl Store {
             time_zone,
         } = *booking;
         let mut tx = self.write_tx().await?;
-        let changed = sqlx::query(
-            "UPDATE video_slots SET state = 'booked', case_id = $1, booked_by = $2, booked_at = $3, booker_time_zone = $4 \
-             WHERE id = $5 AND state = 'open' AND starts_at > $3",
-        )
-        .bind(case_id)
-        .bind(booked_by)
-        .bind(now)
-        .bind(time_zone)
-        .bind(slot_id)
-        .execute(&mut *tx)
-        .await;
+        let changed = sqlx::query(TAKE_SLOT)
+            .bind(case_id)
+            .bind(booked_by)
+            .bind(now)
+            .bind(time_zone)
+            .bind(slot_id)
+            .execute(&mut *tx)
+            .await;
         let changed = match changed {
             Ok(done) => done.rows_affected(),
             Err(e) if unique_violation(&e) => {

@@ -239,18 +239,15 @@ impl Store {
                 "this booking changed meanwhile; reload the page".into(),
             ));
         }
-        let taken = sqlx::query(
-            "UPDATE video_slots SET state = 'booked', case_id = $1, booked_by = $2, booked_at = $3, booker_time_zone = $4 \
-             WHERE id = $5 AND state = 'open' AND starts_at > $3",
-        )
-        .bind(booking.case_id)
-        .bind(booking.booked_by)
-        .bind(now)
-        .bind(booking.time_zone)
-        .bind(booking.slot_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let taken = sqlx::query(crate::video::TAKE_SLOT)
+            .bind(booking.case_id)
+            .bind(booking.booked_by)
+            .bind(now)
+            .bind(booking.time_zone)
+            .bind(booking.slot_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if taken != 1 {
             // Dropping the transaction rolls the release back: the old booking stays.
             return Ok(false);

@@ -436,10 +436,9 @@ pub async fn add_participant(
         .app
         .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
         .await?;
-    let required = row.role != "subject" || !state.app.video_guardians(&id, now_ms()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ParticipantInfo::from_row(row, required)),
+        Json(ParticipantInfo::from_row(row.row, row.required)),
     ))
 }
 
@@ -523,8 +522,7 @@ pub async fn record_verdict(
             now_ms(),
         )
         .await?;
-    let required = row.role != "subject" || !state.app.video_guardians(&id, now_ms()).await?;
-    Ok(Json(ParticipantInfo::from_row(row, required)))
+    Ok(Json(ParticipantInfo::from_row(row.row, row.required)))
 }
 
 #[derive(Serialize, ToSchema)]
