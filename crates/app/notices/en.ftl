@@ -130,3 +130,13 @@ video-reminder-subject = Tomorrow: video identity check for { $number }
 video-reminder-body =
     Your video identity check for { $item } (case { $number }) starts at { $local } your time ({ $beijing } in Beijing). Have your passport at hand.
     Your case: { $link }
+
+care-visit-overdue-subject = Care alert: a paired child has not been visited for { $days } days
+care-visit-overdue-body =
+    A child from { $township } paired with a proxy parent has had no home visit recorded for more than { $days } days. Please arrange a visit soon and record it.
+    The child's record: { $link }
+
+care-message-subject = A message from { $parent }
+care-message-body =
+    { $parent }, a parent abroad of a child you are paired with, has written to you. Sign in to read it on the child's record.
+    The child's record: { $link }

@@ -129,3 +129,13 @@ video-reminder-subject = Mañana: verificación de identidad por vídeo de { $nu
 video-reminder-body =
     Su verificación de identidad por vídeo de { $item } (solicitud { $number }) empieza a las { $local } hora local ({ $beijing } en Pekín). Tenga el pasaporte a mano.
     Su solicitud: { $link }
+
+care-visit-overdue-subject = Aviso de cuidado: un niño emparejado lleva { $days } días sin visita
+care-visit-overdue-body =
+    Un niño de { $township } emparejado con un padre sustituto lleva más de { $days } días sin visitas domiciliarias registradas. Organice pronto una visita y regístrela.
+    La ficha del niño: { $link }
+
+care-message-subject = Un mensaje de { $parent }
+care-message-body =
+    { $parent }, madre o padre en el extranjero de un niño con el que usted está emparejado, le ha escrito. Inicie sesión para leerlo en la ficha del niño.
+    La ficha del niño: { $link }

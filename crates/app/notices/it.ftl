@@ -129,3 +129,13 @@ video-reminder-subject = Domani: verifica d'identità in video per { $number }
 video-reminder-body =
     La Sua verifica d'identità in video per { $item } (pratica { $number }) inizia alle { $local } ora Sua ({ $beijing } a Pechino). Tenga a portata di mano il passaporto.
     La Sua pratica: { $link }
+
+care-visit-overdue-subject = Avviso di cura: un bambino abbinato non riceve visite da { $days } giorni
+care-visit-overdue-body =
+    Un bambino di { $township } abbinato a un genitore affidatario non ha visite domiciliari registrate da più di { $days } giorni. Organizzi presto una visita e la registri.
+    La scheda del bambino: { $link }
+
+care-message-subject = Un messaggio da { $parent }
+care-message-body =
+    { $parent }, genitore all'estero di un bambino a cui Lei è abbinato, Le ha scritto. Acceda per leggerlo nella scheda del bambino.
+    La scheda del bambino: { $link }

@@ -120,3 +120,13 @@ video-reminder-subject = 明天：{ $number } 的视频身份核验
 video-reminder-body =
     您 { $item }（办件 { $number }）的视频身份核验将于当地时间 { $local }（北京时间 { $beijing }）开始，请备好护照。
     您的办件：{ $link }
+
+care-visit-overdue-subject = 关爱提醒：一名结对儿童已 { $days } 天未走访
+care-visit-overdue-body =
+    您结对的一名{ $township }儿童已超过 { $days } 天没有家访记录。请尽快安排走访，并在系统中登记。
+    儿童档案：{ $link }
+
+care-message-subject = { $parent } 给您留言
+care-message-body =
+    您结对儿童的家长 { $parent } 从国外给您留言。请登录后在儿童档案中阅读。
+    儿童档案：{ $link }

@@ -5,14 +5,16 @@
 
 use std::sync::LazyLock;
 
-use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{Action, Actor, Resource};
 use qiaoyi_domain::care::{
     CONSENT_VERSION, ChildInput as Checked, Topic, Township, check_child, check_visit,
     language_mask, language_names, parse_townships,
 };
-use qiaoyi_store::{ChildParentRow, ChildRow, Page, VisitRow};
+use qiaoyi_store::{ActivityRow, ChildParentRow, ChildRow, Page, VisitRow, WishRow};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::care_board::CareMessage;
+use crate::care_pairing::Pairing;
 use crate::cases::beijing_today;
 use crate::{App, AppError};
 
@@ -66,8 +68,22 @@ pub struct Child {
     pub consented_at: i64,
     pub photo_allowed: bool,
     pub parents: Vec<ChildParentRow>,
-    /// Home visits, newest first (only on a child's own record).
+    /// The volunteer the family asked for as proxy parent, by account.
+    pub preferred_volunteer: Option<String>,
+    /// On a child's own record only: home visits, newest first; her pairings, the one in force
+    /// first; her wishes, the activities she came to and the messages to her proxy parent.
     pub visits: Vec<Visit>,
+    pub pairings: Vec<Pairing>,
+    pub wishes: Vec<WishRow>,
+    pub activities: Vec<ActivityRow>,
+    pub messages: Vec<CareMessage>,
+}
+
+impl Child {
+    /// Her pairing in force, if she has a proxy parent.
+    pub fn proxy_parent(&self) -> Option<&Pairing> {
+        self.pairings.iter().find(|p| p.row.ended_at.is_none())
+    }
 }
 
 /// A home visit, opened.
@@ -97,6 +113,24 @@ fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
 }
 
 impl App {
+    /// Checks the signed-in user is a care worker (the refusal audited, naming the child when
+    /// there is one) and returns her.
+    pub(crate) async fn care_worker<'s>(
+        &self,
+        session: Option<&'s CurrentSession>,
+        child: Option<&str>,
+        client: &Client,
+        now: i64,
+    ) -> Result<&'s Actor, AppError> {
+        let resource = match child {
+            Some(id) => Resource::Person { id },
+            None => Resource::System,
+        };
+        self.authorize(session, Action::ReadChildRecord, &resource, client, now)
+            .await?;
+        Ok(&session.ok_or(AppError::Unauthenticated)?.actor)
+    }
+
     /// The county's townships, for the form's list and pairing by distance.
     pub fn townships(&self) -> &'static [Township] {
         &TOWNSHIPS
@@ -138,8 +172,13 @@ impl App {
             consent_relation: row.consent_relation,
             consented_at: row.consented_at,
             photo_allowed: row.photo_allowed,
+            preferred_volunteer: row.preferred_volunteer,
             parents,
             visits: Vec::new(),
+            pairings: Vec::new(),
+            wishes: Vec::new(),
+            activities: Vec::new(),
+            messages: Vec::new(),
         })
     }
 
@@ -346,6 +385,7 @@ impl App {
             photo_allowed: request.photo_allowed,
             recorded_by: actor.user_id.clone(),
             created_at: now,
+            preferred_volunteer: None,
             id: id.clone(),
         };
         let mut record = self.audit_record(
@@ -440,10 +480,54 @@ impl App {
         );
         self.store.audit(&record).await?;
         let parents = self.store.child_parents(id).await?;
-        let visits = self.open_visits(self.store.visits_of_child(id).await?)?;
         let mut child = self.open_child(row, parents, now)?;
-        child.visits = visits;
+        self.follow(&mut child, now).await?;
         Ok(child)
+    }
+
+    /// Fills in what is followed of a child: visits, pairings, wishes, activities and messages.
+    async fn follow(&self, child: &mut Child, now: i64) -> Result<(), AppError> {
+        let id = child.id.as_str();
+        child.visits = self.open_visits(self.store.visits_of_child(id).await?)?;
+        child.pairings = self.pairings_of(id, now).await?;
+        child.wishes = self.store.wishes_of_child(id).await?;
+        child.activities = self.store.activities_of_child(id).await?;
+        child.messages = self.care_messages_of(id).await?;
+        Ok(())
+    }
+
+    /// Checks the signed-in parent abroad follows `child_id` and returns her id. Any other child
+    /// is refused (audited) exactly as one that does not exist.
+    pub(crate) async fn own_child<'s>(
+        &self,
+        session: Option<&'s CurrentSession>,
+        child_id: &str,
+        client: &Client,
+        now: i64,
+    ) -> Result<&'s str, AppError> {
+        let me = self
+            .authorize_own(session, Action::FollowOwnChild, client, now)
+            .await?;
+        if self
+            .store
+            .children_of_parent(me)
+            .await?
+            .iter()
+            .any(|c| c.id == child_id)
+        {
+            return Ok(me);
+        }
+        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let record = self.audit_record(
+            Some(actor),
+            Action::FollowOwnChild.as_str(),
+            ("child", child_id),
+            "denied",
+            client,
+            now,
+        );
+        self.store.audit(&record).await?;
+        Err(AppError::Forbidden("this child is not yours"))
     }
 
     /// The children of the signed-in parent abroad (never anyone else's); the read is audited.
@@ -476,10 +560,11 @@ impl App {
         }
         let mut children = Vec::new();
         for row in rows {
-            let visits = self.open_visits(self.store.visits_of_child(&row.id).await?)?;
-            // A parent sees her child and its visits, not the other parent's account details.
+            // A parent sees her child and what is done for her, not the other parent's account.
             let mut child = self.open_child(row, Vec::new(), now)?;
-            child.visits = visits;
+            self.follow(&mut child, now).await?;
+            // Only the proxy parent in force, not the history of who was paired before.
+            child.pairings.retain(|p| p.row.ended_at.is_none());
             children.push(child);
         }
         Ok(children)

@@ -67,6 +67,9 @@ pub struct Config {
     /// A green-channel request nobody decided within this many minutes escalates to every duty
     /// leader.
     pub green_channel_escalate_minutes: u32,
+    /// A child paired with a proxy parent and not visited for more than this many days is flagged
+    /// on the care board, and her proxy parent and the coordinator who paired them are told.
+    pub care_alert_days: u32,
     /// The CJK OpenType font (`.otf`, `.ttf` or a `.ttc` collection) certificates are printed in.
     pub certificate_font: PathBuf,
     /// Which face of a collection: 2 is Simplified Chinese in Noto Sans CJK's `.ttc`.
@@ -171,6 +174,7 @@ impl Default for Config {
             reminder_months: vec![9, 6, 3],
             renewal_item: "EE-01".into(),
             green_channel_escalate_minutes: 120,
+            care_alert_days: 30,
             certificate_font: PathBuf::from(
                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
             ),
@@ -191,7 +195,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 25] = [
+const ENV_KEYS: [(&str, &str); 26] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -207,6 +211,7 @@ const ENV_KEYS: [(&str, &str); 25] = [
         "QIAOYI_GREEN_CHANNEL_ESCALATE_MINUTES",
         "green_channel_escalate_minutes",
     ),
+    ("QIAOYI_CARE_ALERT_DAYS", "care_alert_days"),
     ("QIAOYI_CERTIFICATE_FONT", "certificate_font"),
     ("QIAOYI_CERTIFICATE_FONT_INDEX", "certificate_font_index"),
     ("QIAOYI_CASE_PREFIX", "case_prefix"),
@@ -344,6 +349,9 @@ impl Config {
         if !(5..=10_080).contains(&self.green_channel_escalate_minutes) {
             return Err("green_channel_escalate_minutes must be from 5 to 10080 (a week)".into());
         }
+        if !(1..=365).contains(&self.care_alert_days) {
+            return Err("care_alert_days must be from 1 to 365".into());
+        }
         qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
             .map_err(|e| format!("reminder_months: {e}"))?;
         if self
@@ -428,6 +436,7 @@ fn env_value(key: &str, value: String) -> toml::Value {
         || key == "smtp_port"
         || key == "outbox_max_attempts"
         || key == "green_channel_escalate_minutes"
+        || key == "care_alert_days"
         || key == "certificate_font_index";
     match value.parse::<i64>() {
         Ok(n) if numeric => toml::Value::Integer(n),

@@ -40,6 +40,8 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("duty@qiaoyi.example", "值班领导", &[("duty_leader", "")]),
     ("consultant@qiaoyi.example", "咨询员", &[("consultant", "")]),
     ("care@qiaoyi.example", "警察妈妈", &[("care_worker", "")]),
+    // A volunteer of the care programme in 温溪镇, proxy parent to the applicant's daughter.
+    ("volunteer@qiaoyi.example", "叶警官", &[("care_worker", "")]),
     ("admin@qiaoyi.example", "系统管理员", &[("admin", "")]),
     ("auditor@qiaoyi.example", "审计员", &[("auditor", "")]),
     // The applicant's mother in Qingtian, who gave her daughter a mandate (代办).
@@ -547,10 +549,113 @@ impl App {
                 parents: Vec::new(),
             },
         ];
+        let mut ids = Vec::new();
         for child in &children {
-            self.record_child(Some(&care), child, &client, now_ms)
-                .await?;
+            ids.push(
+                self.record_child(Some(&care), child, &client, now_ms)
+                    .await?
+                    .id,
+            );
         }
+        // Both care workers volunteer; the coordinator pairs the children as proposed.
+        let volunteer = self
+            .demo_session("volunteer@qiaoyi.example", now_ms)
+            .await?;
+        for (session, township, capacity, availability) in [
+            (&care, "鹤城街道", "3", "工作日晚上"),
+            (&volunteer, "温溪镇", "5", "周末全天"),
+        ] {
+            self.save_volunteer_profile(
+                Some(session),
+                &crate::care_pairing::VolunteerInput {
+                    township: township.into(),
+                    languages: vec!["qingtian".into(), "mandarin".into()],
+                    capacity: capacity.into(),
+                    availability: availability.into(),
+                },
+                &client,
+                now_ms,
+            )
+            .await?;
+        }
+        // The family asked for the volunteer from 温溪镇 for their daughter.
+        self.set_preferred_volunteer(
+            Some(&care),
+            &ids[0],
+            &volunteer.actor.user_id,
+            &client,
+            now_ms,
+        )
+        .await?;
+        let proposal = self.propose_pairings(Some(&care), &client, now_ms).await?;
+        let pairs: Vec<(String, String)> = proposal
+            .pairs
+            .iter()
+            .filter_map(|p| Some((p.child_id.clone(), p.volunteer_id.clone()?)))
+            .collect();
+        self.confirm_pairings(Some(&care), &pairs, &client, now_ms)
+            .await?;
+        self.record_visit(
+            Some(&volunteer),
+            &ids[0],
+            &crate::care::VisitInput {
+                date: today.to_string(),
+                topics: vec!["wellbeing".into(), "study".into()],
+                notes: "和外婆一起检查了作业，小雨想要一套绘本。".into(),
+                follow_up: false,
+            },
+            &client,
+            now_ms,
+        )
+        .await?;
+        let wish = self
+            .record_wish(Some(&volunteer), &ids[0], "一套彩色绘本", &client, now_ms)
+            .await?;
+        self.record_wish(Some(&volunteer), &ids[1], "一双运动鞋", &client, now_ms)
+            .await?;
+        self.advance_wish(
+            Some(&care),
+            &wish.id,
+            &crate::care_board::WishStep {
+                to: "taken",
+                ..Default::default()
+            },
+            &client,
+            now_ms,
+        )
+        .await?;
+        let activity = self
+            .record_activity(
+                Some(&care),
+                &crate::care_board::ActivityInput {
+                    theme: "周末读书会".into(),
+                    date: today.to_string(),
+                    township: "仁庄镇".into(),
+                    place: "仁庄镇文化礼堂".into(),
+                    organisers: "仁庄派出所、镇妇联".into(),
+                },
+                &client,
+                now_ms,
+            )
+            .await?;
+        self.record_attendance(
+            Some(&care),
+            &activity.id,
+            &ids[..1],
+            std::slice::from_ref(&volunteer.actor.user_id),
+            &client,
+            now_ms,
+        )
+        .await?;
+        let mother = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
+        self.send_care_message(
+            Some(&mother),
+            &ids[0],
+            "叶警官您好，谢谢您照顾小雨。她最近数学有点吃力，麻烦您多鼓励她。",
+            &client,
+            now_ms,
+        )
+        .await?;
         Ok(children.len())
     }
 

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod admin;
 pub mod backup;
 pub mod care;
+pub mod care_board;
+pub mod care_pairing;
 pub mod cases;
 pub mod catalog_source;
 pub mod certificate_pdf;

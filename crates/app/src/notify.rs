@@ -192,7 +192,7 @@ mod tests {
             .chain(notice.optional_params())
             .map(|p| {
                 let value = match *p {
-                    "minutes" | "months" => json!(3),
+                    "minutes" | "months" | "days" => json!(3),
                     // Selectors: each of their values is rendered by its own test.
                     "act" => json!(1),
                     "method" => json!("courier"),

@@ -146,8 +146,8 @@ impl App {
             .await
     }
 
-    /// Delivers due messages every two seconds and queues due passport reminders every hour, for
-    /// as long as the process lives.
+    /// Delivers due messages every two seconds and queues due passport reminders and care-programme
+    /// visit alerts every hour, for as long as the process lives.
     pub fn spawn_outbox_worker(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         let worker = format!("w-{}", random_hex(8));
@@ -164,6 +164,9 @@ impl App {
                     let today = crate::cases::beijing_today(now);
                     if let Err(e) = app.queue_passport_reminders(today, now).await {
                         tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
+                    }
+                    if let Err(e) = app.queue_care_alerts(now).await {
+                        tracing::warn!(error = %e, "care-programme visit alerts could not be queued; will try again in an hour");
                     }
                 }
                 // Before delivering, so that an escalation's notices leave in this same round.

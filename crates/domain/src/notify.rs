@@ -44,10 +44,15 @@ pub enum Notice {
     VideoBooked,
     /// To the applicant: her video identity check is within a day.
     VideoReminder,
+    /// To a proxy parent and the coordinator who paired her: a paired child has gone without a
+    /// home visit for too long. Names no child: the link opens her record for care workers only.
+    CareVisitOverdue,
+    /// To a proxy parent: a parent abroad wrote about their child (read on the child's record).
+    CareMessage,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 22] = [
+    pub const ALL: [Notice; 24] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -70,6 +75,8 @@ impl Notice {
         Notice::GreenChannelRefused,
         Notice::VideoBooked,
         Notice::VideoReminder,
+        Notice::CareVisitOverdue,
+        Notice::CareMessage,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -97,6 +104,8 @@ impl Notice {
             Notice::GreenChannelRefused => "green-channel-refused",
             Notice::VideoBooked => "video-booked",
             Notice::VideoReminder => "video-reminder",
+            Notice::CareVisitOverdue => "care-visit-overdue",
+            Notice::CareMessage => "care-message",
         }
     }
 
@@ -129,6 +138,8 @@ impl Notice {
             Notice::VideoBooked | Notice::VideoReminder => {
                 &["number", "item", "local", "beijing", "link"]
             }
+            Notice::CareVisitOverdue => &["township", "days", "link"],
+            Notice::CareMessage => &["parent", "link"],
         }
     }
 

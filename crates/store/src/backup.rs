@@ -138,4 +138,7 @@ const TABLES: &[&str] = &[
     "care_pairings",
     "care_visits",
     "care_wishes",
+    "care_activities",
+    "care_attendance",
+    "care_messages",
 ];

@@ -24,6 +24,8 @@ pub struct ChildRow {
     pub photo_allowed: bool,
     pub recorded_by: String,
     pub created_at: i64,
+    /// The volunteer the family asked for as proxy parent, if any.
+    pub preferred_volunteer: Option<String>,
 }
 
 /// A parent abroad of a child, by her account.
@@ -36,7 +38,7 @@ pub struct ChildParentRow {
 }
 
 const COLUMNS: &str = "id, name_sealed, birth_date, township, village_sealed, school, guardian_sealed, languages, \
-     consent_version, consent_by_sealed, consent_relation, consented_at, photo_allowed, recorded_by, created_at";
+     consent_version, consent_by_sealed, consent_relation, consented_at, photo_allowed, recorded_by, created_at, preferred_volunteer";
 
 fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
     let photo: i64 = r.try_get("photo_allowed")?;
@@ -56,6 +58,7 @@ fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
         photo_allowed: photo == 1,
         recorded_by: r.try_get("recorded_by")?,
         created_at: r.try_get("created_at")?,
+        preferred_volunteer: r.try_get("preferred_volunteer")?,
     })
 }
 
@@ -69,7 +72,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO care_children ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            "INSERT INTO care_children ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         )))
         .bind(&row.id)
         .bind(&row.name_sealed)
@@ -86,6 +89,7 @@ impl Store {
         .bind(i64::from(row.photo_allowed))
         .bind(&row.recorded_by)
         .bind(row.created_at)
+        .bind(&row.preferred_volunteer)
         .execute(&mut *tx)
         .await?;
         for (user_id, country) in parents {
@@ -243,5 +247,244 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// A volunteer's profile, with her name and the children paired with her now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolunteerRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub township: String,
+    pub languages: i64,
+    pub capacity: i64,
+    pub availability: String,
+    pub load: i64,
+}
+
+/// A pairing in force or ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairingRow {
+    pub id: String,
+    pub child_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub paired_at: i64,
+    pub paired_by: String,
+    pub ended_at: Option<i64>,
+    pub alerted_at: Option<i64>,
+    /// The child's last visit (`YYYY-MM-DD`), if any.
+    pub last_visit: Option<String>,
+}
+
+const PAIRING: &str = "SELECT p.id, p.child_id, p.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, \
+     p.paired_at, p.paired_by, p.ended_at, p.alerted_at, \
+     (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit \
+     FROM care_pairings p JOIN users u ON u.id = p.volunteer_id";
+
+fn pairing(r: &AnyRow) -> Result<PairingRow, StoreError> {
+    Ok(PairingRow {
+        id: r.try_get("id")?,
+        child_id: r.try_get("child_id")?,
+        volunteer_id: r.try_get("volunteer_id")?,
+        volunteer_name: r.try_get("volunteer_name")?,
+        paired_at: r.try_get("paired_at")?,
+        paired_by: r.try_get("paired_by")?,
+        ended_at: r.try_get("ended_at")?,
+        alerted_at: r.try_get("alerted_at")?,
+        last_visit: r.try_get("last_visit")?,
+    })
+}
+
+impl Store {
+    /// Saves a volunteer's profile (inserted or replaced) with its audit entry.
+    pub async fn save_volunteer(
+        &self,
+        row: &VolunteerRow,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO care_volunteers (user_id, township, languages, capacity, availability, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE SET township = $2, \
+             languages = $3, capacity = $4, availability = $5, updated_at = $6",
+        )
+        .bind(&row.user_id)
+        .bind(&row.township)
+        .bind(row.languages)
+        .bind(row.capacity)
+        .bind(&row.availability)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every volunteer whose account is active, with her current load, by name.
+    pub async fn volunteers(&self) -> Result<Vec<VolunteerRow>, StoreError> {
+        self.volunteers_where("").await
+    }
+
+    /// One volunteer's profile, if she has saved one and her account is active.
+    pub async fn volunteer(&self, user_id: &str) -> Result<Option<VolunteerRow>, StoreError> {
+        Ok(self.volunteers_where(user_id).await?.pop())
+    }
+
+    async fn volunteers_where(&self, user_id: &str) -> Result<Vec<VolunteerRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.user_id, COALESCE(u.display_name, '') AS display_name, v.township, v.languages, v.capacity, \
+             v.availability, (SELECT COUNT(*) FROM care_pairings p WHERE p.volunteer_id = v.user_id \
+             AND p.ended_at IS NULL) AS load FROM care_volunteers v JOIN users u ON u.id = v.user_id \
+             WHERE u.disabled_at IS NULL AND ($1 = '' OR v.user_id = $1) ORDER BY u.display_name, v.user_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VolunteerRow {
+                    user_id: r.try_get("user_id")?,
+                    display_name: r.try_get("display_name")?,
+                    township: r.try_get("township")?,
+                    languages: r.try_get("languages")?,
+                    capacity: r.try_get("capacity")?,
+                    availability: r.try_get("availability")?,
+                    load: r.try_get("load")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Children without a pairing in force, oldest record first.
+    pub async fn unpaired_children(&self) -> Result<Vec<ChildRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM care_children WHERE id NOT IN \
+             (SELECT child_id FROM care_pairings WHERE ended_at IS NULL) ORDER BY created_at, id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(child).collect()
+    }
+
+    /// Confirms pairings `(id, child, volunteer)`: each child's pairing in force ends and the new
+    /// one starts, all in one transaction with the audit entry. Nothing is written if a volunteer
+    /// would then have more children than her capacity (someone else paired her meanwhile).
+    pub async fn confirm_pairings(
+        &self,
+        pairs: &[(String, String, String)],
+        by: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        for (id, child_id, volunteer_id) in pairs {
+            sqlx::query(
+                "UPDATE care_pairings SET ended_at = $1 WHERE child_id = $2 AND ended_at IS NULL",
+            )
+            .bind(now)
+            .bind(child_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO care_pairings (id, child_id, volunteer_id, paired_at, paired_by) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(child_id)
+            .bind(volunteer_id)
+            .bind(now)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut volunteers: Vec<&str> = pairs.iter().map(|(_, _, v)| v.as_str()).collect();
+        volunteers.sort_unstable();
+        volunteers.dedup();
+        for volunteer in volunteers {
+            let over: Option<String> = sqlx::query_scalar(
+                "SELECT COALESCE(u.display_name, '') FROM care_volunteers v JOIN users u ON u.id = v.user_id \
+                 WHERE v.user_id = $1 AND v.capacity < (SELECT COUNT(*) FROM care_pairings p \
+                 WHERE p.volunteer_id = v.user_id AND p.ended_at IS NULL)",
+            )
+            .bind(volunteer)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(name) = over {
+                return Err(StoreError::Conflict(format!(
+                    "{name} has no room for so many children now; look at the proposal again"
+                )));
+            }
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A child's pairings, the one in force first, then the ended ones newest first.
+    pub async fn pairings_of_child(&self, child_id: &str) -> Result<Vec<PairingRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PAIRING} WHERE p.child_id = $1 ORDER BY (p.ended_at IS NULL) DESC, p.paired_at DESC, p.id"
+        )))
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pairing).collect()
+    }
+
+    /// Every pairing in force, with the child's last visit.
+    pub async fn pairings_in_force(&self) -> Result<Vec<PairingRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PAIRING} WHERE p.ended_at IS NULL ORDER BY p.paired_at, p.id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pairing).collect()
+    }
+
+    /// Queues a pairing's visit alert (deduplicated by the messages' keys) and notes when, in
+    /// one transaction. Returns how many messages were queued now.
+    pub async fn queue_care_alert(
+        &self,
+        pairing_id: &str,
+        messages: &[crate::NewMessage],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let mut queued = 0;
+        for message in messages {
+            if crate::outbox::enqueue(&mut tx, message, now).await? {
+                queued += 1;
+            }
+        }
+        if queued > 0 {
+            sqlx::query("UPDATE care_pairings SET alerted_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(pairing_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Records the volunteer a child's family asks for (or none), with its audit entry.
+    pub async fn set_preferred_volunteer(
+        &self,
+        child_id: &str,
+        volunteer: Option<&str>,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE care_children SET preferred_volunteer = $1 WHERE id = $2")
+            .bind(volunteer)
+            .bind(child_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 pub mod bench;
 mod care;
+mod care_board;
 mod cases;
 mod catalog;
 mod certificates;
@@ -29,7 +30,8 @@ mod video_check;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
-pub use care::{ChildParentRow, ChildRow, VisitRow};
+pub use care::{ChildParentRow, ChildRow, PairingRow, VisitRow, VolunteerRow};
+pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};

@@ -97,6 +97,9 @@ pub const MAX_NAME: usize = 40;
 pub const MAX_PLACE: usize = 60;
 pub const MAX_NOTES: usize = 2_000;
 pub const MAX_WISH: usize = 200;
+pub const MAX_MESSAGE: usize = 1_000;
+/// The most children one volunteer takes at once.
+pub const MAX_CAPACITY: u32 = 10;
 /// A paired child without a visit for this many days is flagged, unless configured otherwise.
 pub const DEFAULT_ALERT_DAYS: i32 = 30;
 
@@ -138,6 +141,20 @@ pub enum CareError {
     UnknownTownship,
     #[error("a volunteer takes from 1 to 10 children")]
     Capacity,
+    #[error("say when you are available in at most 200 characters")]
+    Availability,
+    #[error("give the activity's theme, at most 60 characters")]
+    Theme,
+    #[error("give the activity's day as YYYY-MM-DD")]
+    ActivityDate,
+    #[error("give the place, at most 60 characters")]
+    ActivityPlace,
+    #[error("name the organisers, at most 200 characters")]
+    Organisers,
+    #[error("write the message, at most 1,000 characters")]
+    Message,
+    #[error("the note is at most 200 characters")]
+    WishNote,
 }
 
 impl CareError {
@@ -156,6 +173,13 @@ impl CareError {
             CareError::Languages => "languages",
             CareError::UnknownTownship => "township",
             CareError::Capacity => "capacity",
+            CareError::Availability => "availability",
+            CareError::Theme => "theme",
+            CareError::ActivityDate => "date",
+            CareError::ActivityPlace => "place",
+            CareError::Organisers => "organisers",
+            CareError::Message => "message",
+            CareError::WishNote => "note",
         }
     }
 }
@@ -361,11 +385,78 @@ pub fn check_wish(wish: &str) -> Result<String, CareError> {
     text(wish, MAX_WISH, CareError::Wish)
 }
 
+/// The day a paired child's wait for a visit is counted from: the later of her last visit and her
+/// pairing. One overdue spell has one such day, so an alert keyed by it goes out once per spell.
+pub fn visit_clock(last_visit: Option<Date>, paired_on: Date) -> Date {
+    last_visit.map_or(paired_on, |v| v.max(paired_on))
+}
+
 /// Whether a paired child is overdue for a visit on `today`: no visit (or only visits before she
 /// was paired) within `days` of today, counted from the later of her last visit and her pairing.
 pub fn visit_overdue(last_visit: Option<Date>, paired_on: Date, today: Date, days: i32) -> bool {
-    let since = last_visit.map_or(paired_on, |v| v.max(paired_on));
-    (today - since).get_days() > days
+    (today - visit_clock(last_visit, paired_on)).get_days() > days
+}
+
+/// Checks a volunteer's profile: how many children she takes (1 to [`MAX_CAPACITY`]) and when she
+/// is available (free text, may be empty).
+pub fn check_volunteer(capacity: &str, availability: &str) -> Result<(u32, String), CareError> {
+    let capacity: u32 = capacity.trim().parse().map_err(|_| CareError::Capacity)?;
+    if !(1..=MAX_CAPACITY).contains(&capacity) {
+        return Err(CareError::Capacity);
+    }
+    let availability = availability.trim();
+    if availability.chars().count() > MAX_WISH || availability.chars().any(char::is_control) {
+        return Err(CareError::Availability);
+    }
+    Ok((capacity, availability.to_owned()))
+}
+
+/// An activity as entered, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub theme: String,
+    pub date: Date,
+    pub place: String,
+    pub organisers: String,
+}
+
+/// Checks an activity: a theme, a day (past or planned), a place and who organises it.
+pub fn check_activity(
+    theme: &str,
+    date: &str,
+    place: &str,
+    organisers: &str,
+) -> Result<Activity, CareError> {
+    Ok(Activity {
+        theme: text(theme, MAX_PLACE, CareError::Theme)?,
+        date: date.trim().parse().map_err(|_| CareError::ActivityDate)?,
+        place: text(place, MAX_PLACE, CareError::ActivityPlace)?,
+        organisers: text(organisers, MAX_WISH, CareError::Organisers)?,
+    })
+}
+
+/// Checks a parent's message to the proxy parent. Line breaks are kept; other control characters
+/// are refused.
+pub fn check_message(body: &str) -> Result<String, CareError> {
+    let body = body.trim();
+    if body.is_empty()
+        || body.chars().count() > MAX_MESSAGE
+        || body
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(CareError::Message);
+    }
+    Ok(body.to_owned())
+}
+
+/// Checks the note a wish is fulfilled with (may be empty).
+pub fn check_wish_note(note: &str) -> Result<String, CareError> {
+    let note = note.trim();
+    if note.chars().count() > MAX_WISH || note.chars().any(char::is_control) {
+        return Err(CareError::WishNote);
+    }
+    Ok(note.to_owned())
 }
 
 #[cfg(test)]
@@ -567,5 +658,60 @@ mod tests {
             date(2026, 11, 1),
             30
         ));
+    }
+
+    #[test]
+    fn a_volunteer_takes_one_to_ten_children() {
+        assert_eq!(check_volunteer(" 3 ", "周末"), Ok((3, "周末".into())));
+        assert_eq!(check_volunteer("10", ""), Ok((10, String::new())));
+        for bad in ["0", "11", "-1", "", "two"] {
+            assert_eq!(check_volunteer(bad, ""), Err(CareError::Capacity), "{bad}");
+        }
+        assert_eq!(
+            check_volunteer("2", &"闲".repeat(201)),
+            Err(CareError::Availability)
+        );
+    }
+
+    #[test]
+    fn activities_messages_and_wish_notes_are_checked() {
+        let a = check_activity("读书会", "2026-12-05", "仁庄镇文化礼堂", "仁庄派出所").expect("ok");
+        assert_eq!(a.date, date(2026, 12, 5));
+        assert_eq!(
+            check_activity("", "2026-12-05", "x", "y"),
+            Err(CareError::Theme)
+        );
+        assert_eq!(
+            check_activity("读书会", "12/05", "x", "y"),
+            Err(CareError::ActivityDate)
+        );
+        assert_eq!(
+            check_activity("读书会", "2026-12-05", " ", "y"),
+            Err(CareError::ActivityPlace)
+        );
+        assert_eq!(
+            check_activity("读书会", "2026-12-05", "x", ""),
+            Err(CareError::Organisers)
+        );
+        assert_eq!(
+            check_message(" 谢谢您\n照顾小雨 "),
+            Ok("谢谢您\n照顾小雨".into())
+        );
+        assert_eq!(check_message("  "), Err(CareError::Message));
+        assert_eq!(check_message("a\u{7}b"), Err(CareError::Message));
+        assert_eq!(check_message(&"字".repeat(1_001)), Err(CareError::Message));
+        assert_eq!(check_wish_note(""), Ok(String::new()));
+        assert_eq!(check_wish_note(&"字".repeat(201)), Err(CareError::WishNote));
+    }
+
+    #[test]
+    fn one_overdue_spell_has_one_clock() {
+        let paired = date(2026, 10, 1);
+        assert_eq!(visit_clock(None, paired), paired);
+        assert_eq!(visit_clock(Some(date(2026, 9, 1)), paired), paired);
+        assert_eq!(
+            visit_clock(Some(date(2026, 10, 9)), paired),
+            date(2026, 10, 9)
+        );
     }
 }

@@ -1,0 +1,701 @@
+//! Proxy parents, alerts, wishes, activities and parents' messages through the use cases, on
+//! whichever database the test store gives: pairing refused without volunteers, proposed
+//! optimally, adjusted and confirmed within capacity, re-paired with its history kept; the visit
+//! alert queued once per overdue spell to the proxy parent and the coordinator; a wish moved on
+//! only from the state before; attendance only of the activity's township; a parent's message
+//! sealed and sent only to her own child's proxy parent.
+
+mod common;
+
+use common::{T0, client, demo_app as app, demo_app_with, session};
+use qiaoyi_app::AppError;
+use qiaoyi_app::care::{ChildRequest, VisitInput};
+use qiaoyi_app::care_board::{ActivityInput, WishStep};
+use qiaoyi_app::care_pairing::VolunteerInput;
+use qiaoyi_app::config::Config;
+use qiaoyi_store::StoreError;
+use sqlx::{Connection, Row};
+
+const DAY: i64 = 86_400_000;
+
+fn child(name: &str, township: &str, parent: Option<&str>) -> ChildRequest {
+    ChildRequest {
+        name: name.into(),
+        birth_date: "2016-04-02".into(),
+        township: township.into(),
+        village: String::new(),
+        school: String::new(),
+        guardian: "祖母".into(),
+        languages: vec!["qingtian".into()],
+        consent_version: "1".into(),
+        consent_by: "家长".into(),
+        consent_relation: "parent".into(),
+        photo_allowed: false,
+        parents: parent
+            .map(|email| qiaoyi_app::care::ParentInput {
+                email: email.into(),
+                country: "IT".into(),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn profile(township: &str, capacity: &str) -> VolunteerInput {
+    VolunteerInput {
+        township: township.into(),
+        languages: vec!["qingtian".into(), "mandarin".into()],
+        capacity: capacity.into(),
+        availability: "周末".into(),
+    }
+}
+
+fn field(e: AppError) -> &'static str {
+    match e {
+        AppError::Invalid { field, .. } => field,
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_history() {
+    let (app, _store) = app().await;
+    let coordinator = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let near_volunteer = app
+        .record_child(
+            Some(&coordinator),
+            &child("叶一", "温溪镇", None),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded")
+        .id;
+    let near_coordinator = app
+        .record_child(
+            Some(&coordinator),
+            &child("王二", "鹤城街道", None),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded")
+        .id;
+
+    // Pairing with no volunteers is refused.
+    let refused = app
+        .propose_pairings(Some(&coordinator), &client(), T0)
+        .await
+        .expect_err("no volunteers");
+    assert_eq!(field(refused), "volunteers");
+
+    // Bad profiles are refused with their field.
+    for (input, expected) in [
+        (profile("不存在镇", "1"), "township"),
+        (profile("温溪镇", "0"), "capacity"),
+        (profile("温溪镇", "11"), "capacity"),
+        (
+            VolunteerInput {
+                languages: vec!["klingon".into()],
+                ..profile("温溪镇", "1")
+            },
+            "languages",
+        ),
+    ] {
+        let e = app
+            .save_volunteer_profile(Some(&volunteer), &input, &client(), T0)
+            .await
+            .expect_err("refused");
+        assert_eq!(field(e), expected);
+    }
+    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "1"), &client(), T0)
+        .await
+        .expect("saved");
+    app.save_volunteer_profile(Some(&coordinator), &profile("鹤城街道", "1"), &client(), T0)
+        .await
+        .expect("saved");
+
+    // The proposal pairs each child with the volunteer nearest her.
+    let proposal = app
+        .propose_pairings(Some(&coordinator), &client(), T0)
+        .await
+        .expect("proposal");
+    let proposed = |child: &str| {
+        proposal
+            .pairs
+            .iter()
+            .find(|p| p.child_id == child)
+            .and_then(|p| p.volunteer_id.clone())
+            .expect("paired")
+    };
+    assert_eq!(proposed(&near_volunteer), volunteer.actor.user_id);
+    assert_eq!(proposed(&near_coordinator), coordinator.actor.user_id);
+    assert!(!proposal.pairs[0].child_name.is_empty());
+
+    // Bad confirmations write nothing.
+    let pair = |c: &str, v: &str| (c.to_owned(), v.to_owned());
+    for pairs in [
+        vec![],
+        vec![pair(&near_volunteer, "u-nobody")],
+        vec![pair("ch-nobody", &volunteer.actor.user_id)],
+        vec![
+            pair(&near_volunteer, &volunteer.actor.user_id),
+            pair(&near_volunteer, &coordinator.actor.user_id),
+        ],
+        // Both with the volunteer, who takes one.
+        vec![
+            pair(&near_volunteer, &volunteer.actor.user_id),
+            pair(&near_coordinator, &volunteer.actor.user_id),
+        ],
+    ] {
+        let e = app
+            .confirm_pairings(Some(&coordinator), &pairs, &client(), T0)
+            .await
+            .expect_err("refused");
+        assert_eq!(field(e), "pairs");
+    }
+    assert!(
+        app.pairings_in_force(Some(&coordinator), &client(), T0)
+            .await
+            .expect("board")
+            .is_empty()
+    );
+
+    // The coordinator adjusts the proposal (swaps them) and confirms.
+    let confirmed = app
+        .confirm_pairings(
+            Some(&coordinator),
+            &[
+                pair(&near_volunteer, &coordinator.actor.user_id),
+                pair(&near_coordinator, &volunteer.actor.user_id),
+            ],
+            &client(),
+            T0,
+        )
+        .await
+        .expect("confirmed");
+    assert_eq!(confirmed, 2);
+    let waiting = app
+        .propose_pairings(Some(&coordinator), &client(), T0)
+        .await
+        .expect_err("nobody waits");
+    assert_eq!(field(waiting), "children");
+
+    // A volunteer cannot go below the children she has.
+    let e = app
+        .save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "0"), &client(), T0)
+        .await
+        .expect_err("refused");
+    assert_eq!(field(e), "capacity");
+
+    // Re-pairing: to her own proxy parent is refused; to a full volunteer is refused; once the
+    // volunteer has room, the old pairing ends and stays in the history.
+    let again = app
+        .confirm_pairings(
+            Some(&coordinator),
+            &[pair(&near_volunteer, &coordinator.actor.user_id)],
+            &client(),
+            T0 + 1,
+        )
+        .await
+        .expect_err("already hers");
+    assert_eq!(field(again), "pairs");
+    let full = app
+        .confirm_pairings(
+            Some(&coordinator),
+            &[pair(&near_volunteer, &volunteer.actor.user_id)],
+            &client(),
+            T0 + 1,
+        )
+        .await
+        .expect_err("full");
+    assert_eq!(field(full), "pairs");
+    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "2"), &client(), T0 + 1)
+        .await
+        .expect("raised");
+    app.confirm_pairings(
+        Some(&coordinator),
+        &[pair(&near_volunteer, &volunteer.actor.user_id)],
+        &client(),
+        T0 + 2,
+    )
+    .await
+    .expect("re-paired");
+    let record = app
+        .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 3)
+        .await
+        .expect("record");
+    assert_eq!(record.pairings.len(), 2, "the history is kept");
+    assert_eq!(
+        record.proxy_parent().map(|p| p.row.volunteer_id.as_str()),
+        Some(volunteer.actor.user_id.as_str())
+    );
+    assert_eq!(record.pairings[1].row.ended_at, Some(T0 + 2));
+    let volunteers = app
+        .care_volunteers(Some(&coordinator), &client(), T0 + 3)
+        .await
+        .expect("volunteers");
+    let load = |id: &str| volunteers.iter().find(|v| v.user_id == id).map(|v| v.load);
+    assert_eq!(load(&volunteer.actor.user_id), Some(2));
+    assert_eq!(load(&coordinator.actor.user_id), Some(0));
+
+    // Other roles are refused and the refusal audited.
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    assert!(matches!(
+        app.propose_pairings(Some(&officer), &client(), T0).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        app.confirm_pairings(
+            Some(&officer),
+            &[pair(&near_volunteer, &coordinator.actor.user_id)],
+            &client(),
+            T0
+        )
+        .await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
+    let (app, store) = demo_app_with(Config {
+        care_alert_days: 30,
+        ..Config::default()
+    })
+    .await;
+    let coordinator = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let id = app
+        .record_child(
+            Some(&coordinator),
+            &child("叶一", "温溪镇", None),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded")
+        .id;
+    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "3"), &client(), T0)
+        .await
+        .expect("saved");
+    app.confirm_pairings(
+        Some(&coordinator),
+        &[(id.clone(), volunteer.actor.user_id.clone())],
+        &client(),
+        T0,
+    )
+    .await
+    .expect("paired");
+
+    let alerts = || async {
+        let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+            .await
+            .expect("raw connection");
+        sqlx::query("SELECT recipient, params FROM outbox WHERE template = 'care-visit-overdue'")
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get::<String, _>("recipient").expect("recipient"),
+                    r.try_get::<String, _>("params").expect("params"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(app.queue_care_alerts(T0 + 30 * DAY).await.expect("run"), 0);
+    let board = app
+        .pairings_in_force(Some(&coordinator), &client(), T0 + 30 * DAY)
+        .await
+        .expect("board");
+    assert!(!board[0].overdue, "30 days is not yet overdue");
+
+    let day31 = T0 + 31 * DAY;
+    assert_eq!(app.queue_care_alerts(day31).await.expect("run"), 2);
+    let sent = alerts().await;
+    let mut recipients: Vec<&str> = sent.iter().map(|(r, _)| r.as_str()).collect();
+    recipients.sort_unstable();
+    assert_eq!(
+        recipients,
+        ["care@qiaoyi.example", "volunteer@qiaoyi.example"],
+        "the proxy parent and the coordinator who paired them"
+    );
+    assert!(
+        sent.iter().all(|(_, p)| !p.contains("叶一")),
+        "no child is named in a message"
+    );
+    assert_eq!(app.queue_care_alerts(day31 + DAY).await.expect("run"), 0);
+    let board = app
+        .pairings_in_force(Some(&coordinator), &client(), day31)
+        .await
+        .expect("board");
+    assert!(board[0].overdue);
+    assert_eq!(board[0].row.alerted_at, Some(day31));
+
+    // A visit ends the spell; the next one is told again.
+    app.record_visit(
+        Some(&volunteer),
+        &id,
+        &VisitInput {
+            date: qiaoyi_app::cases::beijing_today(day31 + DAY).to_string(),
+            topics: vec!["safety".into()],
+            notes: String::new(),
+            follow_up: false,
+        },
+        &client(),
+        day31 + DAY,
+    )
+    .await
+    .expect("visited");
+    let board = app
+        .pairings_in_force(Some(&coordinator), &client(), day31 + DAY)
+        .await
+        .expect("board");
+    assert!(!board[0].overdue);
+    assert_eq!(
+        app.queue_care_alerts(day31 + 20 * DAY).await.expect("run"),
+        0
+    );
+    assert_eq!(
+        app.queue_care_alerts(day31 + 33 * DAY).await.expect("run"),
+        2
+    );
+    assert_eq!(alerts().await.len(), 4);
+}
+
+#[tokio::test]
+async fn wishes_move_forward_once_and_activities_count_who_came() {
+    let (app, _store) = app().await;
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let renzhuang = app
+        .record_child(Some(&care), &child("季一", "仁庄镇", None), &client(), T0)
+        .await
+        .expect("recorded")
+        .id;
+    let wenxi = app
+        .record_child(Some(&care), &child("叶一", "温溪镇", None), &client(), T0)
+        .await
+        .expect("recorded")
+        .id;
+
+    // Wishes.
+    for bad in ["", &"书".repeat(201)] {
+        let e = app
+            .record_wish(Some(&care), &renzhuang, bad, &client(), T0)
+            .await
+            .expect_err("refused");
+        assert_eq!(field(e), "wish");
+    }
+    let wish = app
+        .record_wish(Some(&care), &renzhuang, "一套绘本", &client(), T0)
+        .await
+        .expect("recorded");
+    let open = app
+        .care_wishes(Some(&care), "open", 0, 20, &client(), T0)
+        .await
+        .expect("board");
+    assert_eq!((open.total, open.items[0].township.as_str()), (1, "仁庄镇"));
+    let e = app
+        .advance_wish(
+            Some(&care),
+            &wish.id,
+            &WishStep {
+                to: "fulfilled",
+                donor: "",
+                note: "",
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect_err("an open wish is taken first");
+    assert!(matches!(e, AppError::Store(StoreError::Conflict(_))));
+    let taken = app
+        .advance_wish(
+            Some(&care),
+            &wish.id,
+            &WishStep {
+                to: "taken",
+                donor: "青田华侨商会",
+                note: "",
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("taken by a donor");
+    assert_eq!(
+        (taken.state.as_str(), taken.donor.as_str()),
+        ("taken", "青田华侨商会")
+    );
+    let twice = app
+        .advance_wish(
+            Some(&volunteer),
+            &wish.id,
+            &WishStep {
+                to: "taken",
+                donor: "",
+                note: "",
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect_err("the same form sent twice");
+    assert!(matches!(twice, AppError::Store(StoreError::Conflict(_))));
+    let e = app
+        .advance_wish(
+            Some(&care),
+            &wish.id,
+            &WishStep {
+                to: "fulfilled",
+                donor: "",
+                note: &"字".repeat(201),
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect_err("note too long");
+    assert_eq!(field(e), "note");
+    let done = app
+        .advance_wish(
+            Some(&care),
+            &wish.id,
+            &WishStep {
+                to: "fulfilled",
+                donor: "",
+                note: "六一前送到",
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("fulfilled");
+    assert_eq!(
+        (done.state.as_str(), done.note.as_str()),
+        ("fulfilled", "六一前送到")
+    );
+    let e = app
+        .care_wishes(Some(&care), "granted", 0, 20, &client(), T0)
+        .await
+        .expect_err("unknown state");
+    assert_eq!(field(e), "state");
+
+    // Activities.
+    for (input, expected) in [
+        (ActivityInput::default(), "theme"),
+        (
+            ActivityInput {
+                theme: "读书会".into(),
+                date: "next week".into(),
+                ..ActivityInput::default()
+            },
+            "date",
+        ),
+        (
+            ActivityInput {
+                theme: "读书会".into(),
+                date: "2026-06-01".into(),
+                township: "不存在镇".into(),
+                place: "礼堂".into(),
+                organisers: "派出所".into(),
+            },
+            "township",
+        ),
+    ] {
+        let e = app
+            .record_activity(Some(&care), &input, &client(), T0)
+            .await
+            .expect_err("refused");
+        assert_eq!(field(e), expected);
+    }
+    let activity = app
+        .record_activity(
+            Some(&care),
+            &ActivityInput {
+                theme: "读书会".into(),
+                date: "2026-06-01".into(),
+                township: "仁庄镇".into(),
+                place: "仁庄镇文化礼堂".into(),
+                organisers: "仁庄派出所".into(),
+            },
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded");
+    app.save_volunteer_profile(Some(&volunteer), &profile("仁庄镇", "2"), &client(), T0)
+        .await
+        .expect("saved");
+    let page = app
+        .care_activity(Some(&care), &activity.id, &client(), T0)
+        .await
+        .expect("activity");
+    assert_eq!(
+        page.children.len(),
+        1,
+        "only the township's children are listed"
+    );
+    let e = app
+        .record_attendance(
+            Some(&care),
+            &activity.id,
+            std::slice::from_ref(&wenxi),
+            &[],
+            &client(),
+            T0,
+        )
+        .await
+        .expect_err("another township's child");
+    assert_eq!(field(e), "children");
+    let done = app
+        .record_attendance(
+            Some(&care),
+            &activity.id,
+            &[renzhuang.clone(), renzhuang.clone()],
+            std::slice::from_ref(&volunteer.actor.user_id),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded");
+    assert_eq!((done.row.children, done.row.volunteers), (1, 1));
+    let record = app
+        .care_child(Some(&care), &renzhuang, &client(), T0)
+        .await
+        .expect("record");
+    assert_eq!(record.activities.len(), 1);
+    assert_eq!(record.wishes.len(), 1);
+
+    let station = session(&app, "station.rome@qiaoyi.example", T0).await;
+    assert!(matches!(
+        app.care_wishes(Some(&station), "", 0, 20, &client(), T0)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        app.care_activity(Some(&station), &activity.id, &client(), T0)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
+    let (app, store) = app().await;
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let parent = session(&app, "applicant@qiaoyi.example", T0).await;
+    let other = session(&app, "mother@qiaoyi.example", T0).await;
+    let id = app
+        .record_child(
+            Some(&care),
+            &child("季一", "仁庄镇", Some("applicant@qiaoyi.example")),
+            &client(),
+            T0,
+        )
+        .await
+        .expect("recorded")
+        .id;
+
+    let e = app
+        .send_care_message(Some(&parent), &id, "您好", &client(), T0)
+        .await
+        .expect_err("no proxy parent yet");
+    assert_eq!(field(e), "message");
+    app.save_volunteer_profile(Some(&volunteer), &profile("仁庄镇", "2"), &client(), T0)
+        .await
+        .expect("saved");
+    app.confirm_pairings(
+        Some(&care),
+        &[(id.clone(), volunteer.actor.user_id.clone())],
+        &client(),
+        T0,
+    )
+    .await
+    .expect("paired");
+    for bad in ["  ", &"字".repeat(1_001)] {
+        let e = app
+            .send_care_message(Some(&parent), &id, bad, &client(), T0)
+            .await
+            .expect_err("refused");
+        assert_eq!(field(e), "message");
+    }
+    let sent = app
+        .send_care_message(Some(&parent), &id, "谢谢您照顾小雨", &client(), T0)
+        .await
+        .expect("sent");
+    assert_eq!(sent.to, "叶警官");
+
+    // Someone else's child is refused, and the attempt audited.
+    for s in [&other, &care] {
+        assert!(matches!(
+            app.send_care_message(Some(s), &id, "您好", &client(), T0)
+                .await,
+            Err(AppError::Forbidden(_))
+        ));
+    }
+    let denied = store
+        .audit_search(
+            &qiaoyi_app::AuditFilter {
+                action: "follow_own_child".into(),
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(
+        denied
+            .items
+            .iter()
+            .filter(|a| a.outcome == "denied")
+            .count(),
+        2
+    );
+
+    // The message is sealed at rest, told to the proxy parent, and read on the child's record.
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw connection");
+    let raw: String = sqlx::query("SELECT body_sealed FROM care_messages")
+        .fetch_one(&mut conn)
+        .await
+        .expect("row")
+        .try_get("body_sealed")
+        .expect("column");
+    assert!(!raw.contains("小雨"));
+    let told: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM outbox WHERE template = 'care-message' AND recipient = 'volunteer@qiaoyi.example'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("row")
+    .try_get("n")
+    .expect("n");
+    assert_eq!(told, 1);
+    let record = app
+        .care_child(Some(&volunteer), &id, &client(), T0)
+        .await
+        .expect("record");
+    assert_eq!(record.messages[0].body, "谢谢您照顾小雨");
+
+    // The parent sees her child's proxy parent and the message, not the pairing history.
+    let mine = app
+        .my_children(Some(&parent), &client(), T0)
+        .await
+        .expect("mine");
+    assert_eq!(
+        mine[0]
+            .proxy_parent()
+            .map(|p| p.row.volunteer_name.as_str()),
+        Some("叶警官")
+    );
+    assert_eq!(mine[0].messages.len(), 1);
+}

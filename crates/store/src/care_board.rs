@@ -1,0 +1,373 @@
+//! The care programme beyond a child's record: micro-wishes, activities with their attendance, and
+//! parents' messages to the proxy parent (sealed by the app's vault).
+
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{NewMessage, Page, Store, StoreError, audit};
+
+/// A micro-wish (微心愿), with the child's township for the board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WishRow {
+    pub id: String,
+    pub child_id: String,
+    pub township: String,
+    pub wish: String,
+    /// `open`, `taken` or `fulfilled`.
+    pub state: String,
+    /// The volunteer who took it up, by account, and her name.
+    pub taken_by: Option<String>,
+    pub taken_by_name: String,
+    /// A donor who took it up, by name, when it was not a volunteer.
+    pub donor: String,
+    pub note: String,
+    pub recorded_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const WISH: &str = "SELECT w.id, w.child_id, c.township, w.wish, w.state, w.taken_by, \
+     COALESCE(u.display_name, '') AS taken_by_name, w.donor, w.note, w.recorded_by, w.created_at, w.updated_at \
+     FROM care_wishes w JOIN care_children c ON c.id = w.child_id LEFT JOIN users u ON u.id = w.taken_by";
+
+fn wish(r: &AnyRow) -> Result<WishRow, StoreError> {
+    Ok(WishRow {
+        id: r.try_get("id")?,
+        child_id: r.try_get("child_id")?,
+        township: r.try_get("township")?,
+        wish: r.try_get("wish")?,
+        state: r.try_get("state")?,
+        taken_by: r.try_get("taken_by")?,
+        taken_by_name: r.try_get("taken_by_name")?,
+        donor: r.try_get("donor")?,
+        note: r.try_get("note")?,
+        recorded_by: r.try_get("recorded_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// A wish's move to its next state, written only if it is still in `from`.
+pub struct WishMove<'a> {
+    pub id: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub taken_by: Option<&'a str>,
+    pub donor: &'a str,
+    pub note: &'a str,
+    pub now: i64,
+}
+
+impl Store {
+    pub async fn insert_wish(&self, row: &WishRow, record: &AuditRecord) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO care_wishes (id, child_id, wish, state, note, recorded_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'open', '', $4, $5, $5)",
+        )
+        .bind(&row.id)
+        .bind(&row.child_id)
+        .bind(&row.wish)
+        .bind(&row.recorded_by)
+        .bind(row.created_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn wish(&self, id: &str) -> Result<Option<WishRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{WISH} WHERE w.id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(wish).transpose()
+    }
+
+    /// Wishes in one state (or all), oldest first: the board.
+    pub async fn wishes(
+        &self,
+        state: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<WishRow>, StoreError> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM care_wishes WHERE ($1 = '' OR state = $1)")
+                .bind(state)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{WISH} WHERE ($1 = '' OR w.state = $1) ORDER BY w.created_at, w.id LIMIT $2 OFFSET $3"
+        )))
+        .bind(state)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            items: rows.iter().map(wish).collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+            offset,
+        })
+    }
+
+    /// A child's wishes, newest first.
+    pub async fn wishes_of_child(&self, child_id: &str) -> Result<Vec<WishRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{WISH} WHERE w.child_id = $1 ORDER BY w.created_at DESC, w.id"
+        )))
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(wish).collect()
+    }
+
+    /// Moves a wish on with its audit entry; `false` (nothing written) when it had already moved.
+    pub async fn move_wish(
+        &self,
+        change: &WishMove<'_>,
+        record: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let moved = sqlx::query(
+            "UPDATE care_wishes SET state = $1, taken_by = COALESCE($2, taken_by), \
+             donor = CASE WHEN $3 = '' THEN donor ELSE $3 END, note = $4, updated_at = $5 \
+             WHERE id = $6 AND state = $7",
+        )
+        .bind(change.to)
+        .bind(change.taken_by)
+        .bind(change.donor)
+        .bind(change.note)
+        .bind(change.now)
+        .bind(change.id)
+        .bind(change.from)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved != 1 {
+            return Ok(false);
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// An activity, with how many children and volunteers came.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivityRow {
+    pub id: String,
+    pub theme: String,
+    pub activity_date: String,
+    pub township: String,
+    pub place: String,
+    pub organisers: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub children: i64,
+    pub volunteers: i64,
+}
+
+const ACTIVITY: &str = "SELECT a.id, a.theme, a.activity_date, a.township, a.place, a.organisers, a.created_by, \
+     a.created_at, (SELECT COUNT(*) FROM care_attendance t WHERE t.activity_id = a.id AND t.kind = 'child') AS children, \
+     (SELECT COUNT(*) FROM care_attendance t WHERE t.activity_id = a.id AND t.kind = 'volunteer') AS volunteers \
+     FROM care_activities a";
+
+fn activity(r: &AnyRow) -> Result<ActivityRow, StoreError> {
+    Ok(ActivityRow {
+        id: r.try_get("id")?,
+        theme: r.try_get("theme")?,
+        activity_date: r.try_get("activity_date")?,
+        township: r.try_get("township")?,
+        place: r.try_get("place")?,
+        organisers: r.try_get("organisers")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        children: r.try_get("children")?,
+        volunteers: r.try_get("volunteers")?,
+    })
+}
+
+impl Store {
+    pub async fn insert_activity(
+        &self,
+        row: &ActivityRow,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO care_activities (id, theme, activity_date, township, place, organisers, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&row.id)
+        .bind(&row.theme)
+        .bind(&row.activity_date)
+        .bind(&row.township)
+        .bind(&row.place)
+        .bind(&row.organisers)
+        .bind(&row.created_by)
+        .bind(row.created_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn activity(&self, id: &str) -> Result<Option<ActivityRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ACTIVITY} WHERE a.id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(activity).transpose()
+    }
+
+    /// Activities, the latest day first.
+    pub async fn activities(
+        &self,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<ActivityRow>, StoreError> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM care_activities")
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ACTIVITY} ORDER BY a.activity_date DESC, a.created_at DESC, a.id LIMIT $1 OFFSET $2"
+        )))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            items: rows.iter().map(activity).collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+            offset,
+        })
+    }
+
+    /// The activities a child came to, the latest first.
+    pub async fn activities_of_child(
+        &self,
+        child_id: &str,
+    ) -> Result<Vec<ActivityRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ACTIVITY} WHERE a.id IN (SELECT activity_id FROM care_attendance WHERE kind = 'child' AND who = $1) \
+             ORDER BY a.activity_date DESC, a.id"
+        )))
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(activity).collect()
+    }
+
+    /// Who came to an activity: `(kind, who)` with `kind` `child` or `volunteer`.
+    pub async fn attendance(&self, activity_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, who FROM care_attendance WHERE activity_id = $1 ORDER BY kind, who",
+        )
+        .bind(activity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("who")?)))
+            .collect()
+    }
+
+    /// Replaces an activity's attendance with its audit entry, in one transaction.
+    pub async fn set_attendance(
+        &self,
+        activity_id: &str,
+        attendance: &[(&str, String)],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM care_attendance WHERE activity_id = $1")
+            .bind(activity_id)
+            .execute(&mut *tx)
+            .await?;
+        for (kind, who) in attendance {
+            sqlx::query("INSERT INTO care_attendance (activity_id, kind, who) VALUES ($1, $2, $3)")
+                .bind(activity_id)
+                .bind(*kind)
+                .bind(who)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A parent's message to her child's proxy parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CareMessageRow {
+    pub id: String,
+    pub child_id: String,
+    pub from_user: String,
+    pub from_name: String,
+    pub to_user: String,
+    pub to_name: String,
+    pub body_sealed: String,
+    pub sent_at: i64,
+}
+
+impl Store {
+    /// Stores a message with the notices telling its reader and the audit entry, in one
+    /// transaction.
+    pub async fn insert_care_message(
+        &self,
+        row: &CareMessageRow,
+        notices: &[NewMessage],
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO care_messages (id, child_id, from_user, to_user, body_sealed, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&row.id)
+        .bind(&row.child_id)
+        .bind(&row.from_user)
+        .bind(&row.to_user)
+        .bind(&row.body_sealed)
+        .bind(row.sent_at)
+        .execute(&mut *tx)
+        .await?;
+        for notice in notices {
+            crate::outbox::enqueue(&mut tx, notice, row.sent_at).await?;
+        }
+        audit::append(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The messages about a child, newest first.
+    pub async fn care_messages(&self, child_id: &str) -> Result<Vec<CareMessageRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.child_id, m.from_user, COALESCE(f.display_name, '') AS from_name, m.to_user, \
+             COALESCE(t.display_name, '') AS to_name, m.body_sealed, m.sent_at FROM care_messages m \
+             JOIN users f ON f.id = m.from_user JOIN users t ON t.id = m.to_user \
+             WHERE m.child_id = $1 ORDER BY m.sent_at DESC, m.id",
+        )
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CareMessageRow {
+                    id: r.try_get("id")?,
+                    child_id: r.try_get("child_id")?,
+                    from_user: r.try_get("from_user")?,
+                    from_name: r.try_get("from_name")?,
+                    to_user: r.try_get("to_user")?,
+                    to_name: r.try_get("to_name")?,
+                    body_sealed: r.try_get("body_sealed")?,
+                    sent_at: r.try_get("sent_at")?,
+                })
+            })
+            .collect()
+    }
+}
