@@ -43,6 +43,8 @@ function shape(url) {
     .replace(/^\/account\/people\/p-[0-9a-f]+$/, '/account/people/:id')
     .replace(/^\/apply\/[A-Z]{2}-\d{2}$/, '/apply/:code')
     .replace(/^\/consultations\/q-[0-9a-f]+$/, '/consultations/:id')
+    .replace(/^\/care\/children\/ch-[0-9a-f]+$/, '/care/children/:id')
+    .replace(/^\/care\/activities\/ca-[0-9a-f]+$/, '/care/activities/:id')
     .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
     .replace(/^\/admin\/stations\/[A-Z]{2}-[A-Z]{3}$/, '/admin/stations/:code');
   const page = u.searchParams.get('page');

@@ -132,7 +132,7 @@ video-reminder-body =
 
 care-visit-overdue-subject = Aviso de cuidado: un niño emparejado lleva { $days } días sin visita
 care-visit-overdue-body =
-    Un niño de { $township } emparejado con un padre sustituto lleva más de { $days } días sin visitas domiciliarias registradas. Organice pronto una visita y regístrela.
+    Un niño de { $township } emparejado con un padre de referencia lleva más de { $days } días sin visitas domiciliarias registradas. Organice pronto una visita y regístrela.
     La ficha del niño: { $link }
 
 care-message-subject = Un mensaje de { $parent }

@@ -132,7 +132,7 @@ video-reminder-body =
 
 care-visit-overdue-subject = Avviso di cura: un bambino abbinato non riceve visite da { $days } giorni
 care-visit-overdue-body =
-    Un bambino di { $township } abbinato a un genitore affidatario non ha visite domiciliari registrate da più di { $days } giorni. Organizzi presto una visita e la registri.
+    Un bambino di { $township } abbinato a un genitore di riferimento non ha visite domiciliari registrate da più di { $days } giorni. Organizzi presto una visita e la registri.
     La scheda del bambino: { $link }
 
 care-message-subject = Un messaggio da { $parent }

@@ -211,15 +211,9 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Visit, AppError> {
-        self.authorize(
-            session,
-            Action::ReadChildRecord,
-            &Resource::Person { id: child_id },
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = self
+            .care_worker(session, Some(child_id), client, now)
+            .await?;
         let child = self
             .store
             .child(child_id)
@@ -298,15 +292,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Child, AppError> {
-        self.authorize(
-            session,
-            Action::ReadChildRecord,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = self.care_worker(session, None, client, now).await?;
         let checked = check_child(
             &Checked {
                 name: &request.name,
@@ -412,15 +398,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Page<Child>, AppError> {
-        self.authorize(
-            session,
-            Action::ReadChildRecord,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = self.care_worker(session, None, client, now).await?;
         let page = self
             .store
             .children(township.trim(), offset, limit.clamp(1, 100))
@@ -456,15 +434,7 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Child, AppError> {
-        self.authorize(
-            session,
-            Action::ReadChildRecord,
-            &Resource::Person { id },
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = self.care_worker(session, Some(id), client, now).await?;
         let row = self
             .store
             .child(id)

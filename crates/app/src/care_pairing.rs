@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::cases::beijing_today;
-use crate::notify::{Recipient, language_of, messages_for};
+use crate::notify::language_of;
 use crate::{App, AppError};
 
 /// What a care worker says of herself as a volunteer.
@@ -102,10 +102,6 @@ fn pairing_refused(e: PairingError) -> AppError {
         },
         message: e.to_string(),
     }
-}
-
-fn day_of(ms: i64) -> jiff::civil::Date {
-    beijing_today(ms)
 }
 
 impl App {
@@ -410,7 +406,7 @@ impl App {
     }
 
     pub(crate) fn pairing_view(&self, row: PairingRow, today: jiff::civil::Date) -> Pairing {
-        let paired_on = day_of(row.paired_at);
+        let paired_on = beijing_today(row.paired_at);
         let last = row.last_visit.as_deref().and_then(|d| d.parse().ok());
         let days = i32::try_from(self.config.care_alert_days).unwrap_or(i32::MAX);
         Pairing {
@@ -470,14 +466,9 @@ impl App {
                 continue;
             }
             let row = &pairing.row;
-            let township = self
-                .store
-                .child(&row.child_id)
-                .await?
-                .map(|c| c.township)
-                .unwrap_or_default();
+            let township = &row.township;
             let last = row.last_visit.as_deref().and_then(|d| d.parse().ok());
-            let clock = visit_clock(last, day_of(row.paired_at));
+            let clock = visit_clock(last, beijing_today(row.paired_at));
             let mut to = vec![row.volunteer_id.as_str()];
             if row.paired_by != row.volunteer_id {
                 to.push(&row.paired_by);
@@ -501,18 +492,11 @@ impl App {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();
-                let settings = self.store.notification_settings(&user.id).await?;
-                messages.extend(messages_for(
-                    &Recipient {
-                        user_id: &user.id,
-                        email: &user.email,
-                        language: &user.language,
-                        settings: &settings,
-                    },
-                    Notice::CareVisitOverdue,
-                    &params,
-                    Some(&format!("care-visit:{}:{clock}:{}", row.id, user.id)),
-                ));
+                let key = format!("care-visit:{}:{clock}:{}", row.id, user.id);
+                messages.extend(
+                    self.messages_keyed(&user, Notice::CareVisitOverdue, &params, Some(&key))
+                        .await?,
+                );
             }
             queued += self.store.queue_care_alert(&row.id, &messages, now).await?;
         }

@@ -37,10 +37,10 @@ pub mod video_check;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_store::{
-    AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
+    ActivityRow, AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
     CertificateRow, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats, ImportOutcome,
     LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow, OutcomeListing, Page,
-    ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError,
+    ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError, WishRow,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

@@ -160,6 +160,17 @@ impl crate::App {
         notice: Notice,
         params: &Map<String, Value>,
     ) -> Result<Vec<NewMessage>, crate::AppError> {
+        self.messages_keyed(user, notice, params, None).await
+    }
+
+    /// [`App::messages_to`] for what must be said only once: `dedupe` keys it in the outbox.
+    pub(crate) async fn messages_keyed(
+        &self,
+        user: &UserRow,
+        notice: Notice,
+        params: &Map<String, Value>,
+        dedupe: Option<&str>,
+    ) -> Result<Vec<NewMessage>, crate::AppError> {
         let settings = self.store.notification_settings(&user.id).await?;
         Ok(messages_for(
             &Recipient {
@@ -170,7 +181,7 @@ impl crate::App {
             },
             notice,
             params,
-            None,
+            dedupe,
         ))
     }
 

@@ -275,12 +275,14 @@ pub struct PairingRow {
     pub alerted_at: Option<i64>,
     /// The child's last visit (`YYYY-MM-DD`), if any.
     pub last_visit: Option<String>,
+    /// The child's township.
+    pub township: String,
 }
 
 const PAIRING: &str = "SELECT p.id, p.child_id, p.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, \
      p.paired_at, p.paired_by, p.ended_at, p.alerted_at, \
-     (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit \
-     FROM care_pairings p JOIN users u ON u.id = p.volunteer_id";
+     (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit, c.township \
+     FROM care_pairings p JOIN users u ON u.id = p.volunteer_id JOIN care_children c ON c.id = p.child_id";
 
 fn pairing(r: &AnyRow) -> Result<PairingRow, StoreError> {
     Ok(PairingRow {
@@ -293,6 +295,7 @@ fn pairing(r: &AnyRow) -> Result<PairingRow, StoreError> {
         ended_at: r.try_get("ended_at")?,
         alerted_at: r.try_get("alerted_at")?,
         last_visit: r.try_get("last_visit")?,
+        township: r.try_get("township")?,
     })
 }
 

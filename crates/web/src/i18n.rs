@@ -389,8 +389,22 @@ mod tests {
             "visit-date",
             "topics",
             "notes",
+            "capacity",
+            "availability",
+            "theme",
+            "activity-date",
+            "place",
+            "organisers",
+            "donor",
+            "note",
+            "children",
+            "volunteers",
+            "wish",
         ] {
             keys.insert(format!("care-error-{field}"));
+        }
+        for state in ["open", "taken", "fulfilled"] {
+            keys.insert(format!("care-wish-state-{state}"));
         }
         keys.extend(
             qiaoyi_app::domain::care::Topic::ALL

@@ -1198,3 +1198,118 @@ care-error-visit-before-birth = A visit cannot be before the child was born.
 care-error-visit-date = Enter the day of the visit as year, month and day.
 care-error-topics = Choose at least one topic: wellbeing, safety, study or health.
 care-error-notes = The notes are at most 2,000 characters.
+care-children = Children
+care-pairing-title = Proxy parents
+care-pairing-lead = Each child is paired with one volunteer as proxy parent. The proposal pairs the waiting children at the least total cost: distance between townships, a shared language or dialect, each volunteer's load and the family's wish. Change any line, then confirm. Re-pairing a child keeps her earlier pairings in her record.
+care-proposal = Proposal for the waiting children
+care-proposal-lead = Check each line; choose another volunteer or leave a child waiting.
+care-leave-waiting = Leave waiting
+care-places-left = { $count ->
+    [one] 1 place left
+   *[other] { $count } places left
+}
+care-km = { $count } km
+care-no-common-language = no shared language
+care-family-preferred = the family's wish
+care-pairing-confirm = Confirm these pairings
+care-nobody-waiting = Every child has a proxy parent.
+care-no-volunteers = No volunteer has room for another child. Volunteers fill in their profile first.
+care-board = Pairings in force
+care-board-none = No child is paired yet.
+care-overdue-count = { $count ->
+    [one] 1 child has not been visited in time.
+   *[other] { $count } children have not been visited in time.
+}
+care-overdue = visit overdue
+care-waiting-days = { $count ->
+    [one] 1 day since the last visit
+   *[other] { $count } days since the last visit
+}
+care-proxy = Proxy parent
+care-proxy-since = since
+care-no-proxy = No proxy parent yet.
+care-proxy-history = Earlier proxy parents
+care-pair = Pair with
+care-repair = Re-pair with
+care-pair-confirm = Confirm
+care-preferred = The family asks for
+care-preferred-none = Nobody in particular
+care-preferred-save = Save
+care-volunteer-title = My volunteer profile
+care-volunteer-lead = Where you live, the languages you speak and how many children you can look after: the pairing proposal uses them.
+care-volunteer-load = { $count ->
+    [one] You are proxy parent to 1 child.
+   *[other] You are proxy parent to { $count } children.
+}
+care-volunteer-township = Your township
+care-volunteer-languages = Languages and dialects you speak
+care-volunteer-capacity = Children you can look after at once (1 to 10)
+care-volunteer-availability = When you are available (optional)
+care-volunteer-availability-hint = For example: weekends, weekday evenings.
+care-volunteer-save = Save the profile
+care-volunteers = Volunteers
+care-wishes = Micro-wishes
+care-no-wishes = No wish here.
+care-wish-new = Record a micro-wish
+care-wish = The child's wish
+care-wish-record = Record the wish
+care-wishes-title = Micro-wishes
+care-wishes-lead = Small wishes children told at visits. A volunteer takes one up herself or for a donor, and records it fulfilled.
+care-wish-count = { $count ->
+    [one] 1 wish
+   *[other] { $count } wishes
+}
+care-wish-state-open = open
+care-wish-state-taken = taken up
+care-wish-state-fulfilled = fulfilled
+care-wish-state-all = all
+care-wish-donor = Donor (leave empty to take it up yourself)
+care-wish-take = Take it up
+care-wish-note = Note (optional)
+care-wish-fulfil = Fulfilled
+care-activities = Activities
+care-no-activities = No activity yet.
+care-activities-title = Activities
+care-activity-count = { $count ->
+    [one] 1 activity
+   *[other] { $count } activities
+}
+care-activity-children = { $count ->
+    [one] 1 child
+   *[other] { $count } children
+}
+care-activity-volunteers = { $count ->
+    [one] 1 volunteer
+   *[other] { $count } volunteers
+}
+care-activity-new = Record an activity
+care-activity-theme = Theme
+care-activity-date = Day
+care-activity-place = Place
+care-activity-organisers = Organisers
+care-activity-record = Record the activity
+care-activity-came = Who came
+care-activity-attendance = Attendance
+care-activity-save = Save the attendance
+care-messages = Messages to the proxy parent
+care-no-messages = No message yet.
+care-message-to-proxy = Write to your child's proxy parent
+care-message-send = Send
+care-error-capacity = Choose from 1 to 10 children.
+care-error-capacity-below-load = You look after more children than that now; ask a coordinator to re-pair some first.
+care-error-availability = Say when you are available in at most 200 characters.
+care-error-theme = Write the theme (at most 60 characters).
+care-error-activity-date = Enter the day as year, month and day.
+care-error-place = Write the place (at most 60 characters).
+care-error-organisers = Name the organisers (at most 200 characters).
+care-error-donor = Write the donor's name in at most 40 characters, or leave it empty to take the wish up yourself.
+care-error-note = The note is at most 200 characters.
+care-error-children = Mark only children of the activity's township, from the list.
+care-error-volunteers = Mark only volunteers from the list.
+care-error-wish = Write the wish (at most 200 characters).
+care-error-message = Write your message (at most 1,000 characters).
+care-error-no-proxy = Your child has no proxy parent yet; the care workers will pair her soon.
+care-error-pairs = Choose a volunteer for at least one child, then confirm.
+care-error-full = A volunteer would have more children than she takes; choose someone else for some of them.
+care-error-same-proxy = The child is already paired with this volunteer; choose someone else.
+care-error-volunteer = Choose a volunteer from the list.

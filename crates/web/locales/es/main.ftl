@@ -1204,3 +1204,118 @@ care-error-visit-before-birth = Una visita no puede ser anterior al nacimiento d
 care-error-visit-date = Indique el día de la visita como año, mes y día.
 care-error-topics = Elija al menos un tema: bienestar, seguridad, estudios o salud.
 care-error-notes = Las notas tienen como máximo 2.000 caracteres.
+care-children = Niños
+care-pairing-title = Padres de referencia
+care-pairing-lead = Cada niño se empareja con un voluntario que hace de padre de referencia. La propuesta empareja a los niños en espera con el menor coste total: la distancia entre municipios, un idioma o dialecto en común, la carga de cada voluntario y la preferencia de la familia. Cambie las líneas que quiera y luego confirme. Si se vuelve a emparejar a un niño, sus emparejamientos anteriores quedan en su ficha.
+care-proposal = Propuesta para los niños en espera
+care-proposal-lead = Revise cada línea; elija otro voluntario o deje a un niño en espera.
+care-leave-waiting = Dejar en espera
+care-places-left = { $count ->
+    [one] queda 1 plaza
+   *[other] quedan { $count } plazas
+}
+care-km = { $count } km
+care-no-common-language = sin idioma en común
+care-family-preferred = la preferencia de la familia
+care-pairing-confirm = Confirmar estos emparejamientos
+care-nobody-waiting = Todos los niños tienen un padre de referencia.
+care-no-volunteers = Ningún voluntario tiene sitio para otro niño. Los voluntarios deben completar primero su perfil.
+care-board = Emparejamientos vigentes
+care-board-none = Todavía no hay ningún niño emparejado.
+care-overdue-count = { $count ->
+    [one] 1 niño no ha recibido la visita a tiempo.
+   *[other] { $count } niños no han recibido la visita a tiempo.
+}
+care-overdue = visita atrasada
+care-waiting-days = { $count ->
+    [one] 1 día desde la última visita
+   *[other] { $count } días desde la última visita
+}
+care-proxy = Padre de referencia
+care-proxy-since = desde
+care-no-proxy = Todavía no tiene padre de referencia.
+care-proxy-history = Padres de referencia anteriores
+care-pair = Emparejar con
+care-repair = Volver a emparejar con
+care-pair-confirm = Confirmar
+care-preferred = La familia pide
+care-preferred-none = Nadie en particular
+care-preferred-save = Guardar
+care-volunteer-title = Mi perfil de voluntario
+care-volunteer-lead = Dónde vive, los idiomas que habla y cuántos niños puede atender: la propuesta de emparejamiento los tiene en cuenta.
+care-volunteer-load = { $count ->
+    [one] Usted es padre de referencia de 1 niño.
+   *[other] Usted es padre de referencia de { $count } niños.
+}
+care-volunteer-township = Su municipio
+care-volunteer-languages = Idiomas y dialectos que habla
+care-volunteer-capacity = Niños que puede atender a la vez (de 1 a 10)
+care-volunteer-availability = Cuándo está disponible (opcional)
+care-volunteer-availability-hint = Por ejemplo: fines de semana, tardes entre semana.
+care-volunteer-save = Guardar el perfil
+care-volunteers = Voluntarios
+care-wishes = Pequeños deseos
+care-no-wishes = Aquí no hay ningún deseo.
+care-wish-new = Registre un pequeño deseo
+care-wish = El deseo del niño
+care-wish-record = Registrar el deseo
+care-wishes-title = Pequeños deseos
+care-wishes-lead = Pequeños deseos que los niños contaron en las visitas. Un voluntario se encarga de uno personalmente o en nombre de un donante, y lo registra como cumplido.
+care-wish-count = { $count ->
+    [one] 1 deseo
+   *[other] { $count } deseos
+}
+care-wish-state-open = pendiente
+care-wish-state-taken = asumido
+care-wish-state-fulfilled = cumplido
+care-wish-state-all = todos
+care-wish-donor = Donante (déjelo vacío para encargarse usted mismo)
+care-wish-take = Encargarse
+care-wish-note = Nota (opcional)
+care-wish-fulfil = Cumplido
+care-activities = Actividades
+care-no-activities = Aún no se ha registrado ninguna actividad.
+care-activities-title = Actividades
+care-activity-count = { $count ->
+    [one] 1 actividad
+   *[other] { $count } actividades
+}
+care-activity-children = { $count ->
+    [one] 1 niño
+   *[other] { $count } niños
+}
+care-activity-volunteers = { $count ->
+    [one] 1 voluntario
+   *[other] { $count } voluntarios
+}
+care-activity-new = Registre una actividad
+care-activity-theme = Tema
+care-activity-date = Día
+care-activity-place = Lugar
+care-activity-organisers = Organizadores
+care-activity-record = Registrar la actividad
+care-activity-came = Quién asistió
+care-activity-attendance = Asistencia
+care-activity-save = Guardar la asistencia
+care-messages = Mensajes al padre de referencia
+care-no-messages = Todavía no hay ningún mensaje.
+care-message-to-proxy = Escriba al padre de referencia de su hijo
+care-message-send = Enviar
+care-error-capacity = Elija de 1 a 10 niños.
+care-error-capacity-below-load = Ahora atiende a más niños que esa cifra; pida primero a un coordinador que empareje a algunos con otro voluntario.
+care-error-availability = Indique cuándo está disponible en 200 caracteres como máximo.
+care-error-theme = Escriba el tema (como máximo 60 caracteres).
+care-error-activity-date = Indique el día como año, mes y día.
+care-error-place = Escriba el lugar (como máximo 60 caracteres).
+care-error-organisers = Indique los organizadores (como máximo 200 caracteres).
+care-error-donor = Escriba el nombre del donante en 40 caracteres como máximo, o deje el campo vacío para encargarse usted mismo del deseo.
+care-error-note = La nota tiene como máximo 200 caracteres.
+care-error-children = Marque solo niños de la lista que sean del municipio de la actividad.
+care-error-volunteers = Marque solo voluntarios de la lista.
+care-error-wish = Escriba el deseo (como máximo 200 caracteres).
+care-error-message = Escriba su mensaje (como máximo 1.000 caracteres).
+care-error-no-proxy = Su hijo todavía no tiene padre de referencia; el personal de asistencia lo emparejará pronto.
+care-error-pairs = Elija un voluntario para al menos un niño y luego confirme.
+care-error-full = Un voluntario tendría más niños de los que puede atender; elija a otra persona para algunos de ellos.
+care-error-same-proxy = El niño ya está emparejado con este voluntario; elija a otra persona.
+care-error-volunteer = Elija un voluntario de la lista.

@@ -1204,3 +1204,118 @@ care-error-visit-before-birth = Una visita non può essere precedente alla nasci
 care-error-visit-date = Inserisca il giorno della visita come anno, mese e giorno.
 care-error-topics = Scelga almeno un argomento: benessere, sicurezza, studio o salute.
 care-error-notes = Le note sono al massimo 2.000 caratteri.
+care-children = Bambini
+care-pairing-title = Genitori di riferimento
+care-pairing-lead = Ogni bambino viene abbinato a un volontario che gli fa da genitore di riferimento. La proposta abbina i bambini in attesa al minor costo complessivo: distanza tra le circoscrizioni, una lingua o un dialetto in comune, il carico di ciascun volontario e la preferenza della famiglia. Modifichi le righe che desidera, poi confermi. Se un bambino viene abbinato di nuovo, gli abbinamenti precedenti restano nella sua scheda.
+care-proposal = Proposta per i bambini in attesa
+care-proposal-lead = Controlli ogni riga; scelga un altro volontario o lasci un bambino in attesa.
+care-leave-waiting = Lascia in attesa
+care-places-left = { $count ->
+    [one] 1 posto libero
+   *[other] { $count } posti liberi
+}
+care-km = { $count } km
+care-no-common-language = nessuna lingua in comune
+care-family-preferred = la preferenza della famiglia
+care-pairing-confirm = Conferma questi abbinamenti
+care-nobody-waiting = Ogni bambino ha un genitore di riferimento.
+care-no-volunteers = Nessun volontario può seguire un altro bambino. I volontari devono prima compilare il proprio profilo.
+care-board = Abbinamenti in corso
+care-board-none = Nessun bambino è ancora abbinato.
+care-overdue-count = { $count ->
+    [one] 1 bambino non ha ricevuto la visita in tempo.
+   *[other] { $count } bambini non hanno ricevuto la visita in tempo.
+}
+care-overdue = visita in ritardo
+care-waiting-days = { $count ->
+    [one] 1 giorno dall'ultima visita
+   *[other] { $count } giorni dall'ultima visita
+}
+care-proxy = Genitore di riferimento
+care-proxy-since = dal
+care-no-proxy = Non c'è ancora un genitore di riferimento.
+care-proxy-history = Genitori di riferimento precedenti
+care-pair = Abbina a
+care-repair = Abbina di nuovo a
+care-pair-confirm = Conferma
+care-preferred = La famiglia chiede
+care-preferred-none = Nessuno in particolare
+care-preferred-save = Salva
+care-volunteer-title = Il mio profilo di volontario
+care-volunteer-lead = Dove abita, le lingue che parla e quanti bambini può seguire: la proposta di abbinamento ne tiene conto.
+care-volunteer-load = { $count ->
+    [one] Lei è genitore di riferimento di 1 bambino.
+   *[other] Lei è genitore di riferimento di { $count } bambini.
+}
+care-volunteer-township = La Sua circoscrizione
+care-volunteer-languages = Lingue e dialetti che parla
+care-volunteer-capacity = Bambini che può seguire contemporaneamente (da 1 a 10)
+care-volunteer-availability = Quando è disponibile (facoltativo)
+care-volunteer-availability-hint = Per esempio: fine settimana, sere dei giorni feriali.
+care-volunteer-save = Salva il profilo
+care-volunteers = Volontari
+care-wishes = Piccoli desideri
+care-no-wishes = Qui non c'è nessun desiderio.
+care-wish-new = Registri un piccolo desiderio
+care-wish = Il desiderio del bambino
+care-wish-record = Registra il desiderio
+care-wishes-title = Piccoli desideri
+care-wishes-lead = Piccoli desideri che i bambini hanno espresso durante le visite. Un volontario se ne fa carico personalmente o per conto di un donatore, e lo registra come esaudito.
+care-wish-count = { $count ->
+    [one] 1 desiderio
+   *[other] { $count } desideri
+}
+care-wish-state-open = in attesa
+care-wish-state-taken = preso in carico
+care-wish-state-fulfilled = esaudito
+care-wish-state-all = tutti
+care-wish-donor = Donatore (lasci vuoto per farsene carico personalmente)
+care-wish-take = Prendi in carico
+care-wish-note = Nota (facoltativa)
+care-wish-fulfil = Esaudito
+care-activities = Attività
+care-no-activities = Non è ancora stata registrata nessuna attività.
+care-activities-title = Attività
+care-activity-count = { $count ->
+    [one] 1 attività
+   *[other] { $count } attività
+}
+care-activity-children = { $count ->
+    [one] 1 bambino
+   *[other] { $count } bambini
+}
+care-activity-volunteers = { $count ->
+    [one] 1 volontario
+   *[other] { $count } volontari
+}
+care-activity-new = Registri un'attività
+care-activity-theme = Tema
+care-activity-date = Giorno
+care-activity-place = Luogo
+care-activity-organisers = Organizzatori
+care-activity-record = Registra l'attività
+care-activity-came = Chi ha partecipato
+care-activity-attendance = Presenze
+care-activity-save = Salva le presenze
+care-messages = Messaggi al genitore di riferimento
+care-no-messages = Non c'è ancora nessun messaggio.
+care-message-to-proxy = Scriva al genitore di riferimento di Suo figlio
+care-message-send = Invia
+care-error-capacity = Scelga da 1 a 10 bambini.
+care-error-capacity-below-load = Al momento segue più bambini di così; chieda prima a un coordinatore di abbinarne alcuni a un altro volontario.
+care-error-availability = Indichi quando è disponibile in al massimo 200 caratteri.
+care-error-theme = Scriva il tema (al massimo 60 caratteri).
+care-error-activity-date = Inserisca il giorno come anno, mese e giorno.
+care-error-place = Scriva il luogo (al massimo 60 caratteri).
+care-error-organisers = Indichi gli organizzatori (al massimo 200 caratteri).
+care-error-donor = Scriva il nome del donatore in al massimo 40 caratteri, oppure lasci vuoto il campo per farsi carico personalmente del desiderio.
+care-error-note = La nota può avere al massimo 200 caratteri.
+care-error-children = Spunti solo bambini della circoscrizione dell'attività presenti nell'elenco.
+care-error-volunteers = Spunti solo volontari presenti nell'elenco.
+care-error-wish = Scriva il desiderio (al massimo 200 caratteri).
+care-error-message = Scriva il messaggio (al massimo 1.000 caratteri).
+care-error-no-proxy = Suo figlio non ha ancora un genitore di riferimento; gli operatori di assistenza lo abbineranno presto.
+care-error-pairs = Scelga un volontario per almeno un bambino, poi confermi.
+care-error-full = Un volontario avrebbe più bambini di quanti può seguire; scelga qualcun altro per alcuni di loro.
+care-error-same-proxy = Il bambino è già abbinato a questo volontario; scelga qualcun altro.
+care-error-volunteer = Scelga un volontario dall'elenco.

@@ -8,6 +8,7 @@ use qiaoyi_app::care::{Child, ChildRequest, ParentInput, Visit, VisitInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::care_board::{ActivityView, CareMessageView, PairingView, WishView};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
@@ -35,8 +36,16 @@ pub struct ChildView {
     consented_at: i64,
     photo_allowed: bool,
     parents: Vec<ParentView>,
-    /// Home visits, newest first (on a child's own record, not in lists).
+    /// The volunteer the family asked for as proxy parent (her account id), if any.
+    preferred_volunteer: Option<String>,
+    /// On a child's own record, not in lists: home visits, newest first; pairings with proxy
+    /// parents, the one in force first (a parent sees only the one in force); wishes; the
+    /// activities she came to; messages from her parents to the proxy parent.
     visits: Vec<VisitView>,
+    pairings: Vec<PairingView>,
+    wishes: Vec<WishView>,
+    activities: Vec<ActivityView>,
+    messages: Vec<CareMessageView>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,7 +104,12 @@ impl From<Child> for ChildView {
                     country: p.country,
                 })
                 .collect(),
+            preferred_volunteer: c.preferred_volunteer,
             visits: c.visits.into_iter().map(Into::into).collect(),
+            pairings: c.pairings.into_iter().map(Into::into).collect(),
+            wishes: c.wishes.into_iter().map(Into::into).collect(),
+            activities: c.activities.into_iter().map(Into::into).collect(),
+            messages: c.messages.into_iter().map(Into::into).collect(),
         }
     }
 }

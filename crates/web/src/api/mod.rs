@@ -1,6 +1,7 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
 mod care;
+mod care_board;
 pub(crate) mod cases;
 mod catalog;
 mod certificates;
@@ -44,7 +45,7 @@ use crate::AppState;
         (name = "mandates", description = "Proxy handling (代办): mandates from a principal to an agent, confirmed, used, revoked"),
         (name = "persons", description = "The people an account applies for and their identity documents"),
         (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
-        (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; parents follow their own"),
+        (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; volunteers, pairing with proxy parents, visit alerts, micro-wishes, activities; parents follow their own and write to the proxy parent"),
         (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
@@ -135,6 +136,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(care::show))
         .routes(routes!(care::add_visit))
         .routes(routes!(care::mine))
+        .routes(routes!(care_board::volunteers))
+        .routes(routes!(care_board::my_profile, care_board::save_profile))
+        .routes(routes!(care_board::proposal))
+        .routes(routes!(care_board::pairings, care_board::confirm))
+        .routes(routes!(care_board::preference))
+        .routes(routes!(care_board::wishes))
+        .routes(routes!(care_board::add_wish))
+        .routes(routes!(care_board::advance_wish))
+        .routes(routes!(care_board::activities, care_board::add_activity))
+        .routes(routes!(care_board::activity))
+        .routes(routes!(care_board::attendance))
+        .routes(routes!(care_board::send_message))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care::{Child, ChildRequest, ParentInput, VisitInput};
+use qiaoyi_app::care_pairing::Pairing;
 use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
 use serde::Deserialize;
 
@@ -27,7 +28,17 @@ pub fn router() -> Router<AppState> {
         .route("/care/children/new", get(new_child).post(record))
         .route("/care/children/{id}", get(child))
         .route("/care/children/{id}/visits", axum::routing::post(visit))
+        .route("/care/children/{id}/wishes", axum::routing::post(wish))
+        .route("/care/children/{id}/pairing", axum::routing::post(repair))
+        .route(
+            "/care/children/{id}/preference",
+            axum::routing::post(preference),
+        )
         .route("/account/children", get(mine))
+        .route(
+            "/account/children/{id}/messages",
+            axum::routing::post(message),
+        )
 }
 
 /// A child as the pages show her.
@@ -45,6 +56,90 @@ pub struct ChildLine {
     pub photo: String,
     pub parents: Vec<(String, String)>,
     pub visits: Vec<VisitLine>,
+    /// The proxy parent in force, and the ones before (name, from, until).
+    pub proxy: Option<ProxyLine>,
+    pub history: Vec<(String, String, String)>,
+    pub preferred: Option<String>,
+    pub wishes: Vec<WishLine>,
+    pub activities: Vec<ActivityLine>,
+    pub messages: Vec<MessageLine>,
+}
+
+pub struct ProxyLine {
+    pub name: String,
+    pub since: String,
+    pub overdue: bool,
+    pub waiting: String,
+}
+
+pub struct WishLine {
+    pub id: String,
+    pub child_id: String,
+    pub wish: String,
+    pub state: String,
+    pub state_code: String,
+    pub by: String,
+    pub note: String,
+    pub township: String,
+}
+
+pub struct ActivityLine {
+    pub id: String,
+    pub theme: String,
+    pub date: String,
+    pub township: String,
+    pub place: String,
+    pub organisers: String,
+    pub attendance: String,
+}
+
+pub struct MessageLine {
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub when: String,
+}
+
+pub fn wish_line(p: &Prefs, w: qiaoyi_app::WishRow) -> WishLine {
+    WishLine {
+        state: p.t(&format!("care-wish-state-{}", w.state)),
+        by: if w.donor.is_empty() {
+            w.taken_by_name
+        } else {
+            w.donor
+        },
+        state_code: w.state,
+        id: w.id,
+        child_id: w.child_id,
+        wish: w.wish,
+        note: w.note,
+        township: w.township,
+    }
+}
+
+pub fn activity_line(p: &Prefs, a: qiaoyi_app::ActivityRow) -> ActivityLine {
+    ActivityLine {
+        attendance: format!(
+            "{} · {}",
+            p.t1("care-activity-children", "count", a.children),
+            p.t1("care-activity-volunteers", "count", a.volunteers)
+        ),
+        id: a.id,
+        theme: a.theme,
+        date: a.activity_date,
+        township: a.township,
+        place: a.place,
+        organisers: a.organisers,
+    }
+}
+
+pub fn proxy_line(p: &Prefs, pairing: &Pairing) -> ProxyLine {
+    ProxyLine {
+        name: pairing.row.volunteer_name.clone(),
+        since: when(pairing.row.paired_at),
+        overdue: pairing.overdue,
+        waiting: p.t1("care-waiting-days", "count", pairing.waiting_days),
+    }
 }
 
 pub struct VisitLine {
@@ -60,7 +155,39 @@ fn topic_name(p: &Prefs, t: Topic) -> String {
 }
 
 fn line(p: &Prefs, c: Child) -> ChildLine {
+    let proxy = c.proxy_parent().map(|pairing| proxy_line(p, pairing));
+    let preferred = c.preferred_volunteer.clone();
     ChildLine {
+        proxy,
+        preferred,
+        history: c
+            .pairings
+            .iter()
+            .filter_map(|pairing| {
+                let ended = pairing.row.ended_at?;
+                Some((
+                    pairing.row.volunteer_name.clone(),
+                    when(pairing.row.paired_at),
+                    when(ended),
+                ))
+            })
+            .collect(),
+        wishes: c.wishes.into_iter().map(|w| wish_line(p, w)).collect(),
+        activities: c
+            .activities
+            .into_iter()
+            .map(|a| activity_line(p, a))
+            .collect(),
+        messages: c
+            .messages
+            .into_iter()
+            .map(|m| MessageLine {
+                from: m.from,
+                to: m.to,
+                body: m.body,
+                when: when(m.sent_at),
+            })
+            .collect(),
         languages: c
             .languages
             .iter()
@@ -321,12 +448,16 @@ async fn record(
     {
         Ok(c) => Ok(Redirect::to(&format!("/care/children/{}", c.id)).into_response()),
         Err(AppError::Invalid { field, message }) => {
-            let field = if field == "birth_date" && message.contains("18") {
-                "not_a_minor"
+            // The field is the birth date either way; the message says which rule it broke.
+            let error = if field == "birth_date" && message.contains("18") {
+                FieldError {
+                    field,
+                    message: p.t("care-error-not-a-minor"),
+                }
             } else {
-                field
+                field_error(&p, field)
             };
-            form_page(&state, &p, form, vec![field_error(&p, field)])
+            form_page(&state, &p, form, vec![error])
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -341,7 +472,17 @@ struct ChildPage<'a> {
     child: ChildLine,
     errors: Vec<FieldError>,
     form: VisitForm,
+    wish: String,
     topics: Vec<(&'static str, String, bool)>,
+    /// Volunteers to re-pair with or prefer: id, name, township, places left.
+    volunteers: Vec<(String, String, String, i64)>,
+}
+
+/// What the forms on a child's page were sent with, to show them again with their errors.
+#[derive(Default)]
+struct ChildForms {
+    visit: VisitForm,
+    wish: String,
 }
 
 /// The visit form as it was sent.
@@ -376,13 +517,22 @@ async fn child_page(
     auth: &Auth,
     id: &str,
     errors: Vec<FieldError>,
-    form: VisitForm,
+    forms: ChildForms,
 ) -> PageResult {
     let c = state
         .app
         .care_child(auth.session.as_ref(), id, &auth.client, now_ms())
         .await
         .for_page(p)?;
+    let volunteers = state
+        .app
+        .care_volunteers(auth.session.as_ref(), &auth.client, now_ms())
+        .await
+        .for_page(p)?
+        .into_iter()
+        .map(|v| (v.user_id, v.name, v.township, v.capacity - v.load))
+        .collect();
+    let form = forms.visit;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -404,6 +554,8 @@ async fn child_page(
             })
             .collect(),
         form,
+        wish: forms.wish,
+        volunteers,
         p,
     };
     Ok((status, render(&page)).into_response())
@@ -415,7 +567,7 @@ async fn child(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    child_page(&state, &p, &auth, &id, Vec::new(), VisitForm::default()).await
+    child_page(&state, &p, &auth, &id, Vec::new(), ChildForms::default()).await
 }
 
 async fn visit(
@@ -450,7 +602,11 @@ async fn visit(
                 field,
                 message: p.t(key),
             };
-            child_page(&state, &p, &auth, &id, vec![error], form).await
+            let forms = ChildForms {
+                visit: form,
+                ..ChildForms::default()
+            };
+            child_page(&state, &p, &auth, &id, vec![error], forms).await
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -463,6 +619,10 @@ struct MinePage<'a> {
     title: String,
     section: &'static str,
     children: Vec<ChildLine>,
+    errors: Vec<FieldError>,
+    /// The child whose message form the errors and the draft belong to.
+    error_child: String,
+    draft: String,
 }
 
 async fn mine(
@@ -470,16 +630,173 @@ async fn mine(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
+    mine_page(&state, &p, &auth, Vec::new(), String::new(), String::new()).await
+}
+
+async fn mine_page(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    errors: Vec<FieldError>,
+    error_child: String,
+    draft: String,
+) -> PageResult {
     let children = state
         .app
         .my_children(auth.session.as_ref(), &auth.client, now_ms())
         .await
-        .for_page(&p)?;
+        .for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = MinePage {
         title: p.t("care-mine-title"),
         section: "account",
-        children: children.into_iter().map(|c| line(&p, c)).collect(),
-        p: &p,
+        children: children.into_iter().map(|c| line(p, c)).collect(),
+        errors,
+        error_child,
+        draft,
+        p,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
+}
+
+/// One field of a small form, as sent.
+fn form_value(body: &[u8], name: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// A parent abroad writes to her child's proxy parent.
+async fn message(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let text = form_value(&body, "message");
+    match state
+        .app
+        .send_care_message(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/account/children#messages-{id}")).into_response()),
+        Err(AppError::Invalid { message, .. }) => {
+            let key = if message.contains("no proxy parent") {
+                "care-error-no-proxy"
+            } else {
+                "care-error-message"
+            };
+            let error = FieldError {
+                field: "message",
+                message: p.t(key),
+            };
+            mine_page(&state, &p, &auth, vec![error], id, text).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+/// A care worker records a child's micro-wish.
+async fn wish(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let text = form_value(&body, "wish");
+    match state
+        .app
+        .record_wish(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#wishes")).into_response()),
+        Err(AppError::Invalid { .. }) => {
+            let error = field_error(&p, "wish");
+            let forms = ChildForms {
+                wish: text,
+                ..ChildForms::default()
+            };
+            child_page(&state, &p, &auth, &id, vec![error], forms).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+/// A coordinator re-pairs a child with another volunteer; the pairing before stays in the history.
+async fn repair(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let volunteer = form_value(&body, "volunteer");
+    match state
+        .app
+        .confirm_pairings(
+            auth.session.as_ref(),
+            &[(id.clone(), volunteer)],
+            &auth.client,
+            now_ms(),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),
+        Err(AppError::Invalid { message, .. }) => {
+            let key = if message.contains("already paired") {
+                "care-error-same-proxy"
+            } else if message.contains("takes") {
+                "care-error-full"
+            } else {
+                "care-error-volunteer"
+            };
+            let error = FieldError {
+                field: "volunteer",
+                message: p.t(key),
+            };
+            child_page(&state, &p, &auth, &id, vec![error], ChildForms::default()).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+/// A care worker records the volunteer the family asks for (or none).
+async fn preference(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let volunteer = form_value(&body, "preferred");
+    match state
+        .app
+        .set_preferred_volunteer(
+            auth.session.as_ref(),
+            &id,
+            &volunteer,
+            &auth.client,
+            now_ms(),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),
+        Err(AppError::Invalid { .. }) => {
+            let error = FieldError {
+                field: "preferred",
+                message: p.t("care-error-volunteer"),
+            };
+            child_page(&state, &p, &auth, &id, vec![error], ChildForms::default()).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod admin_stations;
 mod apply_steps;
 mod care;
+mod care_board;
 mod cases;
 
 #[cfg(test)]
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(green_channel::router())
         .merge(video::router())
         .merge(care::router())
+        .merge(care_board::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.
