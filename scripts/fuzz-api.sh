@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the API of a running demo with schemathesis against its own OpenAPI document: anonymous,
-# then signed in as the applicant, an officer and an administrator (second factor passed). Any 5xx,
-# undocumented status or content type, or response that breaks the schema fails the run.
+# then signed in as the applicant, an officer, an administrator and a care worker (second factor
+# passed). Any 5xx, undocumented status or content type, or response that breaks the schema fails
+# the run.
 #
 #   scripts/fuzz-api.sh http://127.0.0.1:8080 [examples per operation, default 30]
 #   FUZZ_SEED=1234 scripts/fuzz-api.sh …   # the same requests every run (scripts/test.sh does this)
@@ -28,7 +29,7 @@ run() {
 }
 echo "== anonymous"
 run
-for who in applicant officer admin; do
+for who in applicant officer admin care; do
   echo "== signed in as $who"
   # A TOTP code is accepted once per account and 30-second step: wait for a fresh step.
   sleep $((31 - $(date +%s) % 30))

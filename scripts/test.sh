@@ -33,6 +33,7 @@ run_browser_tests() {
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/chat.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/video.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/stats.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/care.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 
@@ -52,6 +53,7 @@ run_journey_on_postgres() {
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-pg.log"; return 1; }
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/cases.mjs
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/video.mjs
+  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/care.mjs
   # A second node on the same database (same field key): the chat crosses nodes by LISTEN/NOTIFY.
   local port_b
   port_b=$(free_port)

@@ -1313,3 +1313,4 @@ care-error-pairs = Choose a volunteer for at least one child, then confirm.
 care-error-full = A volunteer would have more children than she takes; choose someone else for some of them.
 care-error-same-proxy = The child is already paired with this volunteer; choose someone else.
 care-error-volunteer = Choose a volunteer from the list.
+care-proposed-because = Proposed:

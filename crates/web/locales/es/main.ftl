@@ -1319,3 +1319,4 @@ care-error-pairs = Elija un voluntario para al menos un niño y luego confirme.
 care-error-full = Un voluntario tendría más niños de los que puede atender; elija a otra persona para algunos de ellos.
 care-error-same-proxy = El niño ya está emparejado con este voluntario; elija a otra persona.
 care-error-volunteer = Elija un voluntario de la lista.
+care-proposed-because = Propuesto:

@@ -1319,3 +1319,4 @@ care-error-pairs = Scelga un volontario per almeno un bambino, poi confermi.
 care-error-full = Un volontario avrebbe più bambini di quanti può seguire; scelga qualcun altro per alcuni di loro.
 care-error-same-proxy = Il bambino è già abbinato a questo volontario; scelga qualcun altro.
 care-error-volunteer = Scelga un volontario dall'elenco.
+care-proposed-because = Proposto:

@@ -1259,3 +1259,4 @@ care-error-pairs = 请至少为一名儿童选择志愿者，再确认。
 care-error-full = 有志愿者结对的儿童会超过其可照顾人数；请为其中部分儿童改选他人。
 care-error-same-proxy = 该儿童已与这位志愿者结对；请选择其他人。
 care-error-volunteer = 请从列表中选择志愿者。
+care-proposed-because = 推荐：

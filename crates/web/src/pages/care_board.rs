@@ -192,6 +192,7 @@ pub struct ProposalLine {
     child_name: String,
     township: String,
     volunteer_id: String,
+    volunteer_name: String,
     reason: String,
 }
 
@@ -237,6 +238,7 @@ fn proposal_lines(p: &Prefs, proposal: Proposal) -> Vec<ProposalLine> {
                 child_name: pair.child_name,
                 township: pair.child_township,
                 volunteer_id: pair.volunteer_id.unwrap_or_default(),
+                volunteer_name: pair.volunteer_name,
                 reason: reason.join(" · "),
             }
         })
