@@ -3,7 +3,9 @@
 //! abroad send their child's proxy parent (sealed; read by the proxy parent and care workers on
 //! the child's record).
 
-use qiaoyi_domain::care::{WishState, check_activity, check_message, check_wish, check_wish_note};
+use qiaoyi_domain::care::{
+    MESSAGES_PER_DAY, WishState, check_activity, check_message, check_wish, check_wish_note,
+};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{ActivityRow, CareMessageRow, Page, WishMove, WishRow};
 use serde_json::{Map, Value, json};
@@ -400,6 +402,18 @@ impl App {
     ) -> Result<CareMessage, AppError> {
         let me = self.own_child(session, child_id, client, now).await?;
         let body = check_message(body).map_err(invalid)?;
+        let sent = self
+            .store
+            .care_messages_sent(child_id, me, now - 86_400_000)
+            .await?;
+        if sent >= MESSAGES_PER_DAY {
+            return Err(AppError::Invalid {
+                field: "message",
+                message: format!(
+                    "you have sent {MESSAGES_PER_DAY} messages about this child in the last 24 hours; write again tomorrow"
+                ),
+            });
+        }
         let pairing = self
             .store
             .pairings_of_child(child_id)

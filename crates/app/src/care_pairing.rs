@@ -440,10 +440,25 @@ impl App {
         now: i64,
     ) -> Result<Vec<Pairing>, AppError> {
         self.care_worker(session, None, client, now).await?;
+        self.board("", now).await
+    }
+
+    /// The signed-in volunteer's own pairings in force, the most overdue first.
+    pub async fn my_proxy_children(
+        &self,
+        session: Option<&CurrentSession>,
+        client: &Client,
+        now: i64,
+    ) -> Result<Vec<Pairing>, AppError> {
+        let me = self.care_worker(session, None, client, now).await?;
+        self.board(&me.user_id, now).await
+    }
+
+    async fn board(&self, volunteer: &str, now: i64) -> Result<Vec<Pairing>, AppError> {
         let today = beijing_today(now);
         let mut pairings: Vec<Pairing> = self
             .store
-            .pairings_in_force()
+            .pairings_in_force(volunteer)
             .await?
             .into_iter()
             .map(|row| self.pairing_view(row, today))
@@ -460,7 +475,7 @@ impl App {
         let today = beijing_today(now);
         let days = self.config.care_alert_days;
         let mut queued = 0;
-        for row in self.store.pairings_in_force().await? {
+        for row in self.store.pairings_in_force("").await? {
             let pairing = self.pairing_view(row, today);
             if !pairing.overdue {
                 continue;

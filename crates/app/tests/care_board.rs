@@ -698,4 +698,19 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
         Some("叶警官")
     );
     assert_eq!(mine[0].messages.len(), 1);
+
+    // Ten messages a day about one child; the eleventh waits for the next day.
+    for n in 2..=10 {
+        app.send_care_message(Some(&parent), &id, &format!("第{n}条"), &client(), T0 + n)
+            .await
+            .expect("sent");
+    }
+    let e = app
+        .send_care_message(Some(&parent), &id, "第11条", &client(), T0 + 11)
+        .await
+        .expect_err("too many today");
+    assert_eq!(field(e), "message");
+    app.send_care_message(Some(&parent), &id, "第二天", &client(), T0 + 86_400_001)
+        .await
+        .expect("the next day");
 }

@@ -437,11 +437,12 @@ impl Store {
         rows.iter().map(pairing).collect()
     }
 
-    /// Every pairing in force, with the child's last visit.
-    pub async fn pairings_in_force(&self) -> Result<Vec<PairingRow>, StoreError> {
+    /// Every pairing in force (of one volunteer, or all), with the child's last visit.
+    pub async fn pairings_in_force(&self, volunteer: &str) -> Result<Vec<PairingRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{PAIRING} WHERE p.ended_at IS NULL ORDER BY p.paired_at, p.id"
+            "{PAIRING} WHERE p.ended_at IS NULL AND ($1 = '' OR p.volunteer_id = $1) ORDER BY p.paired_at, p.id"
         )))
+        .bind(volunteer)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(pairing).collect()

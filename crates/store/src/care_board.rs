@@ -344,6 +344,23 @@ impl Store {
         Ok(())
     }
 
+    /// How many messages `from_user` sent about a child since `since`.
+    pub async fn care_messages_sent(
+        &self,
+        child_id: &str,
+        from_user: &str,
+        since: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM care_messages WHERE child_id = $1 AND from_user = $2 AND sent_at >= $3",
+        )
+        .bind(child_id)
+        .bind(from_user)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The messages about a child, newest first.
     pub async fn care_messages(&self, child_id: &str) -> Result<Vec<CareMessageRow>, StoreError> {
         let rows = sqlx::query(

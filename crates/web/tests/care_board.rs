@@ -136,6 +136,16 @@ async fn volunteers_are_paired_wishes_fulfilled_activities_attended_and_parents_
     assert!(board.body.contains("叶警官"));
     let pairings = json(&care.get("/api/v1/care/pairings").await.body);
     assert_eq!(pairings[0]["overdue"], false);
+    let own = json(
+        &volunteer
+            .get("/api/v1/care/volunteers/me/children")
+            .await
+            .body,
+    );
+    assert_eq!(own[0]["child_id"], child.as_str());
+    let own_page = volunteer.get("/care/volunteer?lang=en").await;
+    assert!(own_page.body.contains("You are proxy parent to 1 child."));
+    assert!(own_page.body.contains(&format!("/care/children/{child}")));
 
     // Re-pairing: to the same volunteer on the child's page is refused; over the API to another.
     let page = format!("/care/children/{child}");

@@ -98,6 +98,9 @@ pub const MAX_PLACE: usize = 60;
 pub const MAX_NOTES: usize = 2_000;
 pub const MAX_WISH: usize = 200;
 pub const MAX_MESSAGE: usize = 1_000;
+/// The most messages a parent sends about one child in 24 hours: each one notifies the proxy
+/// parent, who is a volunteer.
+pub const MESSAGES_PER_DAY: i64 = 10;
 /// The most children one volunteer takes at once.
 pub const MAX_CAPACITY: u32 = 10;
 /// A paired child without a visit for this many days is flagged, unless configured otherwise.

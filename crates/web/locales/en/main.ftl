@@ -1314,3 +1314,4 @@ care-error-full = A volunteer would have more children than she takes; choose so
 care-error-same-proxy = The child is already paired with this volunteer; choose someone else.
 care-error-volunteer = Choose a volunteer from the list.
 care-proposed-because = Proposed:
+care-error-message-limit = You have sent 10 messages about your child in the last 24 hours; please write again tomorrow.

@@ -1320,3 +1320,4 @@ care-error-full = Un voluntario tendría más niños de los que puede atender; e
 care-error-same-proxy = El niño ya está emparejado con este voluntario; elija a otra persona.
 care-error-volunteer = Elija un voluntario de la lista.
 care-proposed-because = Propuesto:
+care-error-message-limit = Ha enviado 10 mensajes sobre su hijo en las últimas 24 horas; vuelva a escribir mañana.

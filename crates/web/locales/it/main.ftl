@@ -1320,3 +1320,4 @@ care-error-full = Un volontario avrebbe più bambini di quanti può seguire; sce
 care-error-same-proxy = Il bambino è già abbinato a questo volontario; scelga qualcun altro.
 care-error-volunteer = Scelga un volontario dall'elenco.
 care-proposed-because = Proposto:
+care-error-message-limit = Ha già inviato 10 messaggi su Suo figlio nelle ultime 24 ore; scriva di nuovo domani.

@@ -1260,3 +1260,4 @@ care-error-full = 有志愿者结对的儿童会超过其可照顾人数；请�
 care-error-same-proxy = 该儿童已与这位志愿者结对；请选择其他人。
 care-error-volunteer = 请从列表中选择志愿者。
 care-proposed-because = 推荐：
+care-error-message-limit = 您在 24 小时内已就孩子发送 10 条留言，请明天再写。

@@ -211,6 +211,24 @@ pub async fn my_profile(
     Ok(Json(mine.into()))
 }
 
+/// The children the signed-in volunteer is proxy parent to, the longest without a visit first.
+#[utoipa::path(get, path = "/api/v1/care/volunteers/me/children", tag = "care",
+    responses(
+        (status = 200, body = Vec<PairingView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn my_children(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<PairingView>>, Problem> {
+    let list = state
+        .app
+        .my_proxy_children(auth.session.as_ref(), &auth.client, now_ms())
+        .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerBody {

@@ -691,6 +691,8 @@ async fn message(
         Err(AppError::Invalid { message, .. }) => {
             let key = if message.contains("no proxy parent") {
                 "care-error-no-proxy"
+            } else if message.contains("24 hours") {
+                "care-error-message-limit"
             } else {
                 "care-error-message"
             };

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care_board::{ActivityInput, WishStep};
-use qiaoyi_app::care_pairing::{Proposal, VolunteerInput};
+use qiaoyi_app::care_pairing::{Pairing, Proposal, VolunteerInput};
 use qiaoyi_app::domain::care::LANGUAGES;
 use serde::Deserialize;
 
@@ -83,16 +83,28 @@ struct VolunteerPage<'a> {
     load: i64,
     townships: Vec<String>,
     languages: Vec<(&'static str, String, bool)>,
+    /// The children she is proxy parent to.
+    mine: Vec<BoardLine>,
 }
 
-fn volunteer_page(
+async fn volunteer_page(
     state: &AppState,
     p: &Prefs,
+    auth: &Auth,
     input: VolunteerInput,
-    load: i64,
     errors: Vec<FieldError>,
 ) -> PageResult {
+    let mine: Vec<BoardLine> = state
+        .app
+        .my_proxy_children(auth.session.as_ref(), &auth.client, now_ms())
+        .await
+        .for_page(p)?
+        .iter()
+        .map(|pairing| board_line(p, pairing))
+        .collect();
     let page = VolunteerPage {
+        load: i64::try_from(mine.len()).unwrap_or(i64::MAX),
+        mine,
         title: p.t("care-volunteer-title"),
         section: "account",
         townships: state
@@ -114,7 +126,6 @@ fn volunteer_page(
         township: input.township,
         capacity: input.capacity,
         availability: input.availability,
-        load,
         p,
         errors,
     };
@@ -131,25 +142,19 @@ async fn volunteer(
         .my_volunteer_profile(auth.session.as_ref(), &auth.client, now_ms())
         .await
         .for_page(&p)?;
-    let (input, load) = match mine {
-        Some(v) => (
-            VolunteerInput {
-                township: v.township,
-                languages: v.languages.iter().map(|l| (*l).to_owned()).collect(),
-                capacity: v.capacity.to_string(),
-                availability: v.availability,
-            },
-            v.load,
-        ),
-        None => (
-            VolunteerInput {
-                capacity: "1".into(),
-                ..VolunteerInput::default()
-            },
-            0,
-        ),
+    let input = match mine {
+        Some(v) => VolunteerInput {
+            township: v.township,
+            languages: v.languages.iter().map(|l| (*l).to_owned()).collect(),
+            capacity: v.capacity.to_string(),
+            availability: v.availability,
+        },
+        None => VolunteerInput {
+            capacity: "1".into(),
+            ..VolunteerInput::default()
+        },
     };
-    volunteer_page(&state, &p, input, load, Vec::new())
+    volunteer_page(&state, &p, &auth, input, Vec::new()).await
 }
 
 async fn save_volunteer(
@@ -180,7 +185,7 @@ async fn save_volunteer(
             } else {
                 error(&p, field)
             };
-            volunteer_page(&state, &p, input, 0, vec![error])
+            volunteer_page(&state, &p, &auth, input, vec![error]).await
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -201,6 +206,14 @@ pub struct BoardLine {
     child_id: String,
     township: String,
     proxy: ProxyLine,
+}
+
+fn board_line(p: &Prefs, pairing: &Pairing) -> BoardLine {
+    BoardLine {
+        child_id: pairing.row.child_id.clone(),
+        township: pairing.row.township.clone(),
+        proxy: proxy_line(p, pairing),
+    }
 }
 
 #[derive(Template)]
@@ -257,14 +270,7 @@ async fn pairing_page(
         .pairings_in_force(auth.session.as_ref(), &auth.client, now)
         .await
         .for_page(p)?;
-    let board: Vec<BoardLine> = pairings
-        .iter()
-        .map(|pairing| BoardLine {
-            child_id: pairing.row.child_id.clone(),
-            township: pairing.row.township.clone(),
-            proxy: proxy_line(p, pairing),
-        })
-        .collect();
+    let board: Vec<BoardLine> = pairings.iter().map(|x| board_line(p, x)).collect();
     let (proposal, no_proposal, volunteers) = match state
         .app
         .propose_pairings(auth.session.as_ref(), &auth.client, now)
