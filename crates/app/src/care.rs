@@ -105,7 +105,8 @@ pub struct VisitInput {
     pub follow_up: bool,
 }
 
-fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
+/// A care rule's refusal, naming its field.
+pub(crate) fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
     AppError::Invalid {
         field: e.field(),
         message: e.to_string(),
@@ -533,8 +534,13 @@ impl App {
             // A parent sees her child and what is done for her, not the other parent's account.
             let mut child = self.open_child(row, Vec::new(), now)?;
             self.follow(&mut child, now).await?;
-            // Only the proxy parent in force, not the history of who was paired before.
+            // Only the proxy parent in force, not the history of who was paired before nor who
+            // paired them; and only her own messages, not the other parent's.
             child.pairings.retain(|p| p.row.ended_at.is_none());
+            for pairing in &mut child.pairings {
+                pairing.row.paired_by = String::new();
+            }
+            child.messages.retain(|m| m.from_user == me);
             children.push(child);
         }
         Ok(children)

@@ -11,6 +11,7 @@ use qiaoyi_store::{ActivityRow, CareMessageRow, Page, WishMove, WishRow};
 use serde_json::{Map, Value, json};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::care::invalid;
 use crate::notify::language_of;
 use crate::{App, AppError};
 
@@ -52,17 +53,12 @@ pub struct Activity {
 /// A message to a proxy parent, opened.
 #[derive(Clone, Debug)]
 pub struct CareMessage {
+    /// The sender's account.
+    pub from_user: String,
     pub from: String,
     pub to: String,
     pub body: String,
     pub sent_at: i64,
-}
-
-fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
-    AppError::Invalid {
-        field: e.field(),
-        message: e.to_string(),
-    }
 }
 
 /// The most children an activity's attendance lists.
@@ -348,16 +344,35 @@ impl App {
         client: &Client,
         now: i64,
     ) -> Result<Activity, AppError> {
-        let activity = self.care_activity(session, id, client, now).await?;
         let me = self.care_worker(session, None, client, now).await?;
+        let activity = self
+            .store
+            .activity(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this activity".into()))?;
+        // Who may be marked, by id only: names are opened once, for the page that follows.
+        let allowed_children: Vec<String> = self
+            .store
+            .children(&activity.township, 0, MAX_ATTENDEES)
+            .await?
+            .items
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let allowed_volunteers: Vec<String> = self
+            .store
+            .volunteers()
+            .await?
+            .into_iter()
+            .map(|v| v.user_id)
+            .collect();
         let mut attendance: Vec<(&str, String)> = Vec::new();
         for (kind, chosen, allowed) in [
-            ("child", children, &activity.children),
-            ("volunteer", volunteers, &activity.volunteers),
+            ("child", children, &allowed_children),
+            ("volunteer", volunteers, &allowed_volunteers),
         ] {
             for who in chosen {
-                let who = who.trim();
-                if !allowed.iter().any(|a| a.id == who) {
+                if !allowed.contains(who) {
                     return Err(AppError::Invalid {
                         field: if kind == "child" {
                             "children"
@@ -372,7 +387,7 @@ impl App {
                     });
                 }
                 if !attendance.iter().any(|(k, w)| *k == kind && w == who) {
-                    attendance.push((kind, who.to_owned()));
+                    attendance.push((kind, who.clone()));
                 }
             }
         }
@@ -469,6 +484,7 @@ impl App {
             .insert_care_message(&row, &notices, &record)
             .await?;
         Ok(CareMessage {
+            from_user: row.from_user,
             from: row.from_name,
             to: row.to_name,
             body,
@@ -490,6 +506,7 @@ impl App {
                     body: self
                         .vault
                         .open(&format!("care:message:{}", m.id), &m.body_sealed)?,
+                    from_user: m.from_user,
                     from: m.from_name,
                     to: m.to_name,
                     sent_at: m.sent_at,

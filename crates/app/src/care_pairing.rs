@@ -12,10 +12,11 @@ use qiaoyi_domain::care::{
 };
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{PairingRow, VolunteerRow};
+use qiaoyi_store::{NewPairing, PairingRow, StoreError, VolunteerRow};
 use serde_json::{Map, Value, json};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::care::invalid;
 use crate::cases::beijing_today;
 use crate::notify::language_of;
 use crate::{App, AppError};
@@ -27,6 +28,15 @@ pub struct VolunteerInput {
     pub languages: Vec<String>,
     pub capacity: String,
     pub availability: String,
+}
+
+/// A coordinator's choice for one child: her proxy parent, and the id of the pairing in force it
+/// replaces (empty for a waiting child), as the form showed it.
+#[derive(Clone, Debug, Default)]
+pub struct PairChoice {
+    pub child: String,
+    pub volunteer: String,
+    pub replaces: String,
 }
 
 /// A volunteer's profile with her load.
@@ -85,13 +95,6 @@ pub struct Pairing {
     pub overdue: bool,
     /// Days since the last visit or the pairing, whichever is later.
     pub waiting_days: i32,
-}
-
-fn invalid(e: CareError) -> AppError {
-    AppError::Invalid {
-        field: e.field(),
-        message: e.to_string(),
-    }
 }
 
 fn pairing_refused(e: PairingError) -> AppError {
@@ -266,15 +269,16 @@ impl App {
         })
     }
 
-    /// Confirms pairings `(child, volunteer)` as the coordinator adjusted them. A child already
-    /// paired is re-paired: her pairing in force ends and stays in her history. Refused, with
-    /// nothing written, if a child or volunteer is unknown, a child appears twice, a child would be
-    /// paired again with her own proxy parent, or a volunteer would have more children than her
-    /// capacity.
+    /// Confirms pairings as the coordinator adjusted them. A child already paired is re-paired
+    /// only when her choice names the pairing it replaces (so two coordinators cannot undo each
+    /// other's work unseen): that pairing ends and stays in her history. Refused, with nothing
+    /// written, if a child or volunteer is unknown, a child appears twice, a child would be paired
+    /// again with her own proxy parent, or a volunteer would have more children than her capacity;
+    /// a child whose pairing changed meanwhile is a conflict.
     pub async fn confirm_pairings(
         &self,
         session: Option<&CurrentSession>,
-        pairs: &[(String, String)],
+        pairs: &[PairChoice],
         client: &Client,
         now: i64,
     ) -> Result<usize, AppError> {
@@ -300,43 +304,49 @@ impl App {
             .collect();
         // New children per volunteer in this confirmation, less those re-paired away from her.
         let mut added: HashMap<String, i64> = HashMap::new();
-        let mut rows = Vec::new();
-        for (child_id, volunteer_id) in pairs {
-            let (child_id, volunteer_id) = (child_id.trim(), volunteer_id.trim());
-            if rows
-                .iter()
-                .any(|(_, c, _): &(String, String, String)| c == child_id)
-            {
+        let mut rows: Vec<NewPairing> = Vec::new();
+        for choice in pairs {
+            if rows.iter().any(|r| r.child_id == choice.child) {
                 return Err(refuse("a child can have one proxy parent only".into()));
             }
-            let volunteer = volunteers.get(volunteer_id).ok_or_else(|| {
+            let volunteer = volunteers.get(&choice.volunteer).ok_or_else(|| {
                 refuse(
                     "choose volunteers from the list: someone chosen has no volunteer profile"
                         .into(),
                 )
             })?;
             self.store
-                .child(child_id)
+                .child(&choice.child)
                 .await?
                 .ok_or_else(|| refuse("a chosen child is not in the programme".into()))?;
-            let current = self.store.pairings_of_child(child_id).await?;
-            match current.iter().find(|p| p.ended_at.is_none()) {
-                Some(p) if p.volunteer_id == volunteer_id => {
+            let current = self.store.pairings_of_child(&choice.child).await?;
+            let current = current.iter().find(|p| p.ended_at.is_none());
+            if current.map(|p| p.id.as_str())
+                != Some(choice.replaces.as_str()).filter(|r| !r.is_empty())
+            {
+                return Err(StoreError::Conflict(
+                    "a child's proxy parent is not the one this form was made for: someone changed it meanwhile; reload and choose again"
+                        .into(),
+                )
+                .into());
+            }
+            if let Some(p) = current {
+                if p.volunteer_id == choice.volunteer {
                     return Err(refuse(format!(
                         "a child is already paired with {}; choose someone else to re-pair her",
                         volunteer.display_name
                     )));
                 }
                 // Her old proxy parent gets the place back.
-                Some(p) => *added.entry(p.volunteer_id.clone()).or_default() -= 1,
-                None => {}
+                *added.entry(p.volunteer_id.clone()).or_default() -= 1;
             }
-            *added.entry(volunteer_id.to_owned()).or_default() += 1;
-            rows.push((
-                format!("cp-{}", random_hex(12)),
-                child_id.to_owned(),
-                volunteer_id.to_owned(),
-            ));
+            *added.entry(choice.volunteer.clone()).or_default() += 1;
+            rows.push(NewPairing {
+                id: format!("cp-{}", random_hex(12)),
+                child_id: choice.child.clone(),
+                volunteer_id: choice.volunteer.clone(),
+                replaces: current.map(|p| p.id.clone()),
+            });
         }
         for (id, count) in &added {
             if let Some(v) = volunteers.get(id)
@@ -351,7 +361,14 @@ impl App {
         let mut record = self.audit_record(
             Some(me),
             "care_pairing_confirmed",
-            ("child", if rows.len() == 1 { &rows[0].1 } else { "" }),
+            (
+                "child",
+                if rows.len() == 1 {
+                    &rows[0].child_id
+                } else {
+                    ""
+                },
+            ),
             "ok",
             client,
             now,

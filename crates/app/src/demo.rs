@@ -588,10 +588,16 @@ impl App {
         )
         .await?;
         let proposal = self.propose_pairings(Some(&care), &client, now_ms).await?;
-        let pairs: Vec<(String, String)> = proposal
+        let pairs: Vec<crate::care_pairing::PairChoice> = proposal
             .pairs
             .iter()
-            .filter_map(|p| Some((p.child_id.clone(), p.volunteer_id.clone()?)))
+            .filter_map(|p| {
+                Some(crate::care_pairing::PairChoice {
+                    child: p.child_id.clone(),
+                    volunteer: p.volunteer_id.clone()?,
+                    replaces: String::new(),
+                })
+            })
             .collect();
         self.confirm_pairings(Some(&care), &pairs, &client, now_ms)
             .await?;

@@ -11,7 +11,7 @@ use common::{T0, client, demo_app as app, demo_app_with, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care::{ChildRequest, VisitInput};
 use qiaoyi_app::care_board::{ActivityInput, WishStep};
-use qiaoyi_app::care_pairing::VolunteerInput;
+use qiaoyi_app::care_pairing::{PairChoice, VolunteerInput};
 use qiaoyi_app::config::Config;
 use qiaoyi_store::StoreError;
 use sqlx::{Connection, Row};
@@ -134,7 +134,11 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     assert!(!proposal.pairs[0].child_name.is_empty());
 
     // Bad confirmations write nothing.
-    let pair = |c: &str, v: &str| (c.to_owned(), v.to_owned());
+    let pair = |c: &str, v: &str| PairChoice {
+        child: c.to_owned(),
+        volunteer: v.to_owned(),
+        replaces: String::new(),
+    };
     for pairs in [
         vec![],
         vec![pair(&near_volunteer, "u-nobody")],
@@ -189,12 +193,34 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         .expect_err("refused");
     assert_eq!(field(e), "capacity");
 
-    // Re-pairing: to her own proxy parent is refused; to a full volunteer is refused; once the
-    // volunteer has room, the old pairing ends and stays in the history.
+    // Re-pairing names the pairing it replaces: without it (a form made before she was paired)
+    // it is a conflict; to her own proxy parent is refused; to a full volunteer is refused; once
+    // the volunteer has room, the old pairing ends and stays in the history.
+    let current = app
+        .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 1)
+        .await
+        .expect("record")
+        .proxy_parent()
+        .map(|p| p.row.id.clone())
+        .expect("paired");
+    let repair = |c: &str, v: &str| PairChoice {
+        replaces: current.clone(),
+        ..pair(c, v)
+    };
+    let stale = app
+        .confirm_pairings(
+            Some(&coordinator),
+            &[pair(&near_volunteer, &volunteer.actor.user_id)],
+            &client(),
+            T0 + 1,
+        )
+        .await
+        .expect_err("she is paired already");
+    assert!(matches!(stale, AppError::Store(StoreError::Conflict(_))));
     let again = app
         .confirm_pairings(
             Some(&coordinator),
-            &[pair(&near_volunteer, &coordinator.actor.user_id)],
+            &[repair(&near_volunteer, &coordinator.actor.user_id)],
             &client(),
             T0 + 1,
         )
@@ -204,7 +230,7 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     let full = app
         .confirm_pairings(
             Some(&coordinator),
-            &[pair(&near_volunteer, &volunteer.actor.user_id)],
+            &[repair(&near_volunteer, &volunteer.actor.user_id)],
             &client(),
             T0 + 1,
         )
@@ -216,12 +242,22 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         .expect("raised");
     app.confirm_pairings(
         Some(&coordinator),
-        &[pair(&near_volunteer, &volunteer.actor.user_id)],
+        &[repair(&near_volunteer, &volunteer.actor.user_id)],
         &client(),
         T0 + 2,
     )
     .await
     .expect("re-paired");
+    let replayed = app
+        .confirm_pairings(
+            Some(&coordinator),
+            &[repair(&near_volunteer, &coordinator.actor.user_id)],
+            &client(),
+            T0 + 2,
+        )
+        .await
+        .expect_err("the pairing it replaces has ended");
+    assert!(matches!(replayed, AppError::Store(StoreError::Conflict(_))));
     let record = app
         .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 3)
         .await
@@ -282,7 +318,11 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
         .expect("saved");
     app.confirm_pairings(
         Some(&coordinator),
-        &[(id.clone(), volunteer.actor.user_id.clone())],
+        &[PairChoice {
+            child: id.clone(),
+            volunteer: volunteer.actor.user_id.clone(),
+            replaces: String::new(),
+        }],
         &client(),
         T0,
     )
@@ -613,7 +653,11 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
         .expect("saved");
     app.confirm_pairings(
         Some(&care),
-        &[(id.clone(), volunteer.actor.user_id.clone())],
+        &[PairChoice {
+            child: id.clone(),
+            volunteer: volunteer.actor.user_id.clone(),
+            replaces: String::new(),
+        }],
         &client(),
         T0,
     )
@@ -713,4 +757,99 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
     app.send_care_message(Some(&parent), &id, "第二天", &client(), T0 + 86_400_001)
         .await
         .expect("the next day");
+
+    // Two parents of one child each see their own messages only, and not who paired them.
+    let mut both = child("季二", "仁庄镇", Some("applicant@qiaoyi.example"));
+    both.parents.push(qiaoyi_app::care::ParentInput {
+        email: "mother@qiaoyi.example".into(),
+        country: "CN".into(),
+    });
+    let second = app
+        .record_child(Some(&care), &both, &client(), T0)
+        .await
+        .expect("recorded")
+        .id;
+    app.confirm_pairings(
+        Some(&care),
+        &[PairChoice {
+            child: second.clone(),
+            volunteer: volunteer.actor.user_id.clone(),
+            replaces: String::new(),
+        }],
+        &client(),
+        T0,
+    )
+    .await
+    .expect("paired");
+    app.send_care_message(Some(&other), &second, "外婆的话", &client(), T0)
+        .await
+        .expect("the other parent writes");
+    let mine = app
+        .my_children(Some(&parent), &client(), T0)
+        .await
+        .expect("mine");
+    let seen = mine
+        .iter()
+        .find(|c| c.id == second)
+        .expect("her second child");
+    assert!(seen.messages.is_empty(), "not the other parent's message");
+    assert_eq!(
+        seen.proxy_parent().map(|p| p.row.paired_by.as_str()),
+        Some("")
+    );
+    let theirs = app
+        .my_children(Some(&other), &client(), T0)
+        .await
+        .expect("theirs");
+    assert_eq!(theirs[0].messages.len(), 1);
+}
+
+#[tokio::test]
+async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
+    let (app, _store) = app().await;
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let id = app
+        .record_child(Some(&care), &child("叶一", "温溪镇", None), &client(), T0)
+        .await
+        .expect("recorded")
+        .id;
+    for s in [&care, &volunteer] {
+        app.save_volunteer_profile(Some(s), &profile("温溪镇", "1"), &client(), T0)
+            .await
+            .expect("saved");
+    }
+    let choose = |v: &str| {
+        [PairChoice {
+            child: id.clone(),
+            volunteer: v.to_owned(),
+            replaces: String::new(),
+        }]
+    };
+    let (a, b) = (
+        choose(&care.actor.user_id),
+        choose(&volunteer.actor.user_id),
+    );
+    let here = client();
+    let (first, second) = tokio::join!(
+        app.confirm_pairings(Some(&care), &a, &here, T0),
+        app.confirm_pairings(Some(&volunteer), &b, &here, T0),
+    );
+    let outcomes = [first, second];
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Err(AppError::Store(StoreError::Conflict(_))))),
+        "the other is told someone changed it: {outcomes:?}"
+    );
+    let record = app
+        .care_child(Some(&care), &id, &client(), T0)
+        .await
+        .expect("record");
+    assert_eq!(record.pairings.len(), 1);
 }

@@ -262,6 +262,39 @@ pub struct VolunteerRow {
     pub load: i64,
 }
 
+/// A pairing to start: its id, the child, the volunteer, and the pairing in force it ends
+/// (`None`: the child is waiting).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPairing {
+    pub id: String,
+    pub child_id: String,
+    pub volunteer_id: String,
+    pub replaces: Option<String>,
+}
+
+async fn lock_volunteer(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE care_volunteers SET capacity = capacity WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn load_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM care_pairings WHERE volunteer_id = $1 AND ended_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// A pairing in force or ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PairingRow {
@@ -308,6 +341,15 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        // Her row is locked first, so a confirmation pairing her waits, and the count below (a
+        // later statement) sees every pairing committed before it.
+        lock_volunteer(&mut tx, &row.user_id).await?;
+        let load = load_of(&mut tx, &row.user_id).await?;
+        if row.capacity < load {
+            return Err(StoreError::Conflict(format!(
+                "you are proxy parent to {load} children now; ask a coordinator to re-pair some before lowering your capacity"
+            )));
+        }
         sqlx::query(
             "INSERT INTO care_volunteers (user_id, township, languages, capacity, availability, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE SET township = $2, \
@@ -333,6 +375,9 @@ impl Store {
 
     /// One volunteer's profile, if she has saved one and her account is active.
     pub async fn volunteer(&self, user_id: &str) -> Result<Option<VolunteerRow>, StoreError> {
+        if user_id.is_empty() {
+            return Ok(None);
+        }
         Ok(self.volunteers_where(user_id).await?.pop())
     }
 
@@ -372,40 +417,66 @@ impl Store {
         rows.iter().map(child).collect()
     }
 
-    /// Confirms pairings `(id, child, volunteer)`: each child's pairing in force ends and the new
-    /// one starts, all in one transaction with the audit entry. Nothing is written if a volunteer
-    /// would then have more children than her capacity (someone else paired her meanwhile).
+    /// Confirms pairings: each `NewPairing` ends the pairing it `replaces` (which must still be
+    /// in force) or, replacing none, finds the child waiting, and starts the new one; all in one
+    /// transaction with the audit entry. Nothing is written if a child's pairing changed
+    /// meanwhile or a volunteer would then have more children than her capacity (a conflict).
     pub async fn confirm_pairings(
         &self,
-        pairs: &[(String, String, String)],
+        pairs: &[NewPairing],
         by: &str,
         now: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
-        for (id, child_id, volunteer_id) in pairs {
-            sqlx::query(
-                "UPDATE care_pairings SET ended_at = $1 WHERE child_id = $2 AND ended_at IS NULL",
+        let changed = || {
+            StoreError::Conflict(
+                "someone else changed a child's proxy parent meanwhile; look at the proposal again"
+                    .into(),
             )
-            .bind(now)
-            .bind(child_id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
+        };
+        let mut tx = self.write_tx().await?;
+        // Volunteers' rows locked in one order, so overlapping confirmations queue, not deadlock,
+        // and the capacity counts below see each other's pairings.
+        let mut volunteers: Vec<&str> = pairs.iter().map(|p| p.volunteer_id.as_str()).collect();
+        volunteers.sort_unstable();
+        volunteers.dedup();
+        for volunteer in &volunteers {
+            lock_volunteer(&mut tx, volunteer).await?;
+        }
+        for pair in pairs {
+            if let Some(replaces) = &pair.replaces {
+                let ended = sqlx::query(
+                    "UPDATE care_pairings SET ended_at = $1 WHERE id = $2 AND child_id = $3 AND ended_at IS NULL",
+                )
+                .bind(now)
+                .bind(replaces)
+                .bind(&pair.child_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if ended != 1 {
+                    return Err(changed());
+                }
+            }
+            let inserted = sqlx::query(
                 "INSERT INTO care_pairings (id, child_id, volunteer_id, paired_at, paired_by) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
-            .bind(id)
-            .bind(child_id)
-            .bind(volunteer_id)
+            .bind(&pair.id)
+            .bind(&pair.child_id)
+            .bind(&pair.volunteer_id)
             .bind(now)
             .bind(by)
             .execute(&mut *tx)
-            .await?;
+            .await;
+            match inserted {
+                // A child paired by someone else since: one pairing in force per child.
+                Err(e) if matches!(&e, sqlx::Error::Database(db) if db.is_unique_violation()) => {
+                    return Err(changed());
+                }
+                other => other?,
+            };
         }
-        let mut volunteers: Vec<&str> = pairs.iter().map(|(_, _, v)| v.as_str()).collect();
-        volunteers.sort_unstable();
-        volunteers.dedup();
         for volunteer in volunteers {
             let over: Option<String> = sqlx::query_scalar(
                 "SELECT COALESCE(u.display_name, '') FROM care_volunteers v JOIN users u ON u.id = v.user_id \

@@ -30,7 +30,7 @@ mod video_check;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
-pub use care::{ChildParentRow, ChildRow, PairingRow, VisitRow, VolunteerRow};
+pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, VolunteerRow};
 pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
 pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};

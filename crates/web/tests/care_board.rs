@@ -149,19 +149,45 @@ async fn volunteers_are_paired_wishes_fulfilled_activities_attended_and_parents_
 
     // Re-pairing: to the same volunteer on the child's page is refused; over the API to another.
     let page = format!("/care/children/{child}");
-    let csrf = csrf_of(&mut care, &page).await;
+    let body = care.get(&page).await.body;
+    let csrf = hidden_csrf(&body);
+    let marker = "name=\"replaces\" value=\"";
+    let at = body
+        .find(marker)
+        .expect("the form names the pairing it replaces")
+        + marker.len();
+    let replaces = body[at..].split('"').next().expect("value").to_owned();
     let same = care
         .post_raw(
             &format!("{page}/pairing?lang=en"),
-            &[("csrf", &csrf), ("volunteer", &volunteer_id)],
+            &[
+                ("csrf", &csrf),
+                ("replaces", &replaces),
+                ("volunteer", &volunteer_id),
+            ],
         )
         .await;
     assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(same.body.contains("already paired with this volunteer"));
-    let repaired = care
+    let stale = care
         .post_json(
             "/api/v1/care/pairings",
             &format!(r#"{{"pairs":[{{"child":"{child}","volunteer":"{care_id}"}}]}}"#),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "re-pairing names what it replaces"
+    );
+    let current = pairings[0]["id"].as_str().expect("id");
+    let repaired = care
+        .post_json(
+            "/api/v1/care/pairings",
+            &format!(
+                r#"{{"pairs":[{{"child":"{child}","volunteer":"{care_id}","replaces":"{current}"}}]}}"#
+            ),
             Some(&c),
         )
         .await;

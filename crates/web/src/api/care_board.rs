@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::care_board::{Activity, ActivityInput, Attendee, CareMessage, WishStep};
-use qiaoyi_app::care_pairing::{Pairing, Proposal, ProposedPair, Volunteer, VolunteerInput};
+use qiaoyi_app::care_pairing::{
+    PairChoice, Pairing, Proposal, ProposedPair, Volunteer, VolunteerInput,
+};
 use qiaoyi_app::{ActivityRow, WishRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -356,6 +358,10 @@ pub async fn pairings(
 pub struct PairBody {
     child: String,
     volunteer: String,
+    /// Re-pairing a child: the id of her pairing in force, which ends (a changed one is 409).
+    /// Absent for a waiting child.
+    #[serde(default)]
+    replaces: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -376,7 +382,7 @@ pub struct Paired {
         (status = 201, body = Paired),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Someone paired a volunteer meanwhile and she has no room left", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A child's pairing changed meanwhile (or `replaces` does not name the one in force), or a volunteer has no room left", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No pairs, an unknown child or volunteer, a child twice, her own proxy parent again, or more children than a volunteer takes", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn confirm(
@@ -384,10 +390,14 @@ pub async fn confirm(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<PairingsBody>,
 ) -> Result<(StatusCode, Json<Paired>), Problem> {
-    let pairs: Vec<(String, String)> = body
+    let pairs: Vec<PairChoice> = body
         .pairs
         .into_iter()
-        .map(|p| (p.child, p.volunteer))
+        .map(|p| PairChoice {
+            child: p.child,
+            volunteer: p.volunteer,
+            replaces: p.replaces,
+        })
         .collect();
     let paired = state
         .app

@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care::{Child, ChildRequest, ParentInput, VisitInput};
-use qiaoyi_app::care_pairing::Pairing;
+use qiaoyi_app::care_pairing::{PairChoice, Pairing};
 use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
 use serde::Deserialize;
 
@@ -66,6 +66,7 @@ pub struct ChildLine {
 }
 
 pub struct ProxyLine {
+    pub pairing_id: String,
     pub name: String,
     pub since: String,
     pub overdue: bool,
@@ -135,6 +136,7 @@ pub fn activity_line(p: &Prefs, a: qiaoyi_app::ActivityRow) -> ActivityLine {
 
 pub fn proxy_line(p: &Prefs, pairing: &Pairing) -> ProxyLine {
     ProxyLine {
+        pairing_id: pairing.row.id.clone(),
         name: pairing.row.volunteer_name.clone(),
         since: when(pairing.row.paired_at),
         overdue: pairing.overdue,
@@ -281,7 +283,7 @@ async fn children(
         )
         .await
         .for_page(&p)?;
-    let next = q.offset + PAGE;
+    let next = q.offset.saturating_add(PAGE);
     let page = ChildrenPage {
         title: p.t("care-title"),
         section: "account",
@@ -741,15 +743,14 @@ async fn repair(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let volunteer = form_value(&body, "volunteer");
+    let choice = PairChoice {
+        child: id.clone(),
+        volunteer: form_value(&body, "volunteer"),
+        replaces: form_value(&body, "replaces"),
+    };
     match state
         .app
-        .confirm_pairings(
-            auth.session.as_ref(),
-            &[(id.clone(), volunteer)],
-            &auth.client,
-            now_ms(),
-        )
+        .confirm_pairings(auth.session.as_ref(), &[choice], &auth.client, now_ms())
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care_board::{ActivityInput, WishStep};
-use qiaoyi_app::care_pairing::{Pairing, Proposal, VolunteerInput};
+use qiaoyi_app::care_pairing::{PairChoice, Pairing, Proposal, VolunteerInput};
 use qiaoyi_app::domain::care::LANGUAGES;
 use serde::Deserialize;
 
@@ -333,13 +333,14 @@ async fn confirm(
     body: axum::body::Bytes,
 ) -> PageResult {
     let form = pairs(&body);
-    let chosen: Vec<(String, String)> = values(&form, "child")
+    let chosen: Vec<PairChoice> = values(&form, "child")
         .into_iter()
-        .map(|child| {
-            let volunteer = value(&form, &format!("volunteer_{child}"));
-            (child, volunteer)
+        .map(|child| PairChoice {
+            volunteer: value(&form, &format!("volunteer_{child}")),
+            child,
+            replaces: String::new(),
         })
-        .filter(|(_, volunteer)| !volunteer.is_empty())
+        .filter(|choice| !choice.volunteer.is_empty())
         .collect();
     match state
         .app
@@ -352,6 +353,8 @@ async fn confirm(
                 "care-error-full"
             } else if chosen.is_empty() {
                 "care-error-pairs"
+            } else if message.contains("already paired") {
+                "care-error-same-proxy"
             } else {
                 "care-error-volunteer"
             };
@@ -411,7 +414,7 @@ async fn wishes_page(
         )
         .await
         .for_page(p)?;
-    let next = q.offset + PAGE;
+    let next = q.offset.saturating_add(PAGE);
     let view = WishesPage {
         title: p.t("care-wishes-title"),
         section: "account",
@@ -468,7 +471,7 @@ async fn advance(
         .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, now_ms())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/care/wishes?state={to}")).into_response()),
+        Ok(w) => Ok(Redirect::to(&format!("/care/wishes?state={}", w.state)).into_response()),
         Err(AppError::Invalid { field, .. }) => {
             let q = WishQuery {
                 state: Some(from.into()),
@@ -515,7 +518,7 @@ async fn activities_page(
         .care_activities(auth.session.as_ref(), offset, PAGE, &auth.client, now_ms())
         .await
         .for_page(p)?;
-    let next = offset + PAGE;
+    let next = offset.saturating_add(PAGE);
     let view = ActivitiesPage {
         title: p.t("care-activities-title"),
         section: "account",
