@@ -3,7 +3,7 @@
 //! home visit. Any care worker may coordinate; the coordinator of a pairing is the care worker who
 //! confirmed it, and she is told of its alerts with the proxy parent.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use qiaoyi_domain::care::pairing::{self, PairingError};
 use qiaoyi_domain::care::{
@@ -302,6 +302,21 @@ impl App {
             .into_iter()
             .map(|v| (v.user_id.clone(), v))
             .collect();
+        // Every child is either waiting or paired: two reads, whatever the number of pairs.
+        let in_force: HashMap<String, PairingRow> = self
+            .store
+            .pairings_in_force("")
+            .await?
+            .into_iter()
+            .map(|p| (p.child_id.clone(), p))
+            .collect();
+        let waiting: HashSet<String> = self
+            .store
+            .unpaired_children()
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         // New children per volunteer in this confirmation, less those re-paired away from her.
         let mut added: HashMap<String, i64> = HashMap::new();
         let mut rows: Vec<NewPairing> = Vec::new();
@@ -315,12 +330,10 @@ impl App {
                         .into(),
                 )
             })?;
-            self.store
-                .child(&choice.child)
-                .await?
-                .ok_or_else(|| refuse("a chosen child is not in the programme".into()))?;
-            let current = self.store.pairings_of_child(&choice.child).await?;
-            let current = current.iter().find(|p| p.ended_at.is_none());
+            let current = in_force.get(&choice.child);
+            if current.is_none() && !waiting.contains(&choice.child) {
+                return Err(refuse("a chosen child is not in the programme".into()));
+            }
             if current.map(|p| p.id.as_str())
                 != Some(choice.replaces.as_str()).filter(|r| !r.is_empty())
             {

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -15,6 +14,7 @@ use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
+use super::form::{pairs, status_of, value};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
@@ -324,7 +324,7 @@ pub struct ChildForm {
 
 impl ChildForm {
     fn from_body(body: &[u8]) -> ChildForm {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        let pairs = pairs(body);
         let mut form = ChildForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -363,11 +363,7 @@ struct FormPage<'a> {
 }
 
 fn form_page(state: &AppState, p: &Prefs, form: ChildForm, errors: Vec<FieldError>) -> PageResult {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_of(&errors);
     let page = FormPage {
         title: p.t("care-new-title"),
         section: "account",
@@ -409,7 +405,8 @@ async fn new_child(
     form_page(&state, &p, ChildForm::default(), Vec::new())
 }
 
-fn field_error(p: &Prefs, field: &'static str) -> FieldError {
+/// A care form's field error, in the reader's language (`care-error-{field}`).
+pub(super) fn field_error(p: &Prefs, field: &'static str) -> FieldError {
     FieldError {
         field,
         message: p.t(&format!("care-error-{}", field.replace('_', "-"))),
@@ -498,7 +495,7 @@ pub struct VisitForm {
 
 impl VisitForm {
     fn from_body(body: &[u8]) -> VisitForm {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        let pairs = pairs(body);
         let mut form = VisitForm::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -535,11 +532,7 @@ async fn child_page(
         .map(|v| (v.user_id, v.name, v.township, v.capacity - v.load))
         .collect();
     let form = forms.visit;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_of(&errors);
     let page = ChildPage {
         title: c.name.clone(),
         section: "account",
@@ -648,11 +641,7 @@ async fn mine_page(
         .my_children(auth.session.as_ref(), &auth.client, now_ms())
         .await
         .for_page(p)?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_of(&errors);
     let page = MinePage {
         title: p.t("care-mine-title"),
         section: "account",
@@ -665,16 +654,6 @@ async fn mine_page(
     Ok((status, render(&page)).into_response())
 }
 
-/// One field of a small form, as sent.
-fn form_value(body: &[u8], name: &str) -> String {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    pairs
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
-}
-
 /// A parent abroad writes to her child's proxy parent.
 async fn message(
     State(state): State<AppState>,
@@ -683,7 +662,7 @@ async fn message(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let text = form_value(&body, "message");
+    let text = value(&pairs(&body), "message");
     match state
         .app
         .send_care_message(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
@@ -716,7 +695,7 @@ async fn wish(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let text = form_value(&body, "wish");
+    let text = value(&pairs(&body), "wish");
     match state
         .app
         .record_wish(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
@@ -745,8 +724,8 @@ async fn repair(
 ) -> PageResult {
     let choice = PairChoice {
         child: id.clone(),
-        volunteer: form_value(&body, "volunteer"),
-        replaces: form_value(&body, "replaces"),
+        volunteer: value(&pairs(&body), "volunteer"),
+        replaces: value(&pairs(&body), "replaces"),
     };
     match state
         .app
@@ -780,7 +759,7 @@ async fn preference(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let volunteer = form_value(&body, "preferred");
+    let volunteer = value(&pairs(&body), "preferred");
     match state
         .app
         .set_preferred_volunteer(

@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -16,7 +15,10 @@ use qiaoyi_app::domain::care::LANGUAGES;
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
-use super::care::{ActivityLine, ProxyLine, WishLine, activity_line, proxy_line, wish_line};
+use super::care::{
+    ActivityLine, ProxyLine, WishLine, activity_line, field_error, proxy_line, wish_line,
+};
+use super::form::{pairs, status_of, value, values};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, now_ms};
@@ -32,42 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/care/wishes/{id}", post(advance))
         .route("/care/activities", get(activities).post(new_activity))
         .route("/care/activities/{id}", get(activity).post(attendance))
-}
-
-/// The name-value pairs of a form, in order (fields may repeat).
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn value(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn values(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn status_of(errors: &[FieldError]) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
-fn error(p: &Prefs, field: &'static str) -> FieldError {
-    FieldError {
-        field,
-        message: p.t(&format!("care-error-{}", field.replace('_', "-"))),
-    }
 }
 
 #[derive(Template)]
@@ -183,7 +149,7 @@ async fn save_volunteer(
                     message: p.t("care-error-capacity-below-load"),
                 }
             } else {
-                error(&p, field)
+                field_error(&p, field)
             };
             volunteer_page(&state, &p, &auth, input, vec![error]).await
         }
@@ -478,7 +444,7 @@ async fn advance(
                 offset: 0,
             };
             let field = if field == "note" { "note" } else { "donor" };
-            wishes_page(&state, &p, &auth, q, vec![error(&p, field)], id).await
+            wishes_page(&state, &p, &auth, q, vec![field_error(&p, field)], id).await
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -586,7 +552,7 @@ async fn new_activity(
             } else {
                 field
             };
-            activities_page(&state, &p, &auth, 0, input, vec![error(&p, field)]).await
+            activities_page(&state, &p, &auth, 0, input, vec![field_error(&p, field)]).await
         }
         Err(other) => Err(other).for_page(&p),
     }
@@ -664,7 +630,7 @@ async fn attendance(
             } else {
                 "volunteers"
             };
-            activity_page(&state, &p, &auth, &id, vec![error(&p, field)]).await
+            activity_page(&state, &p, &auth, &id, vec![field_error(&p, field)]).await
         }
         Err(other) => Err(other).for_page(&p),
     }

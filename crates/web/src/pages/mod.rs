@@ -15,6 +15,7 @@ mod catalog;
 mod certificates;
 mod consultations;
 mod fees;
+mod form;
 mod green_channel;
 mod guides;
 mod mandates;
