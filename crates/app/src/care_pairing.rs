@@ -332,16 +332,16 @@ impl App {
             })?;
             let current = in_force.get(&choice.child);
             if current.is_none() && !waiting.contains(&choice.child) {
-                return Err(refuse("a chosen child is not in the programme".into()));
+                // Paired by someone else between the two reads, or not in the programme at all.
+                return Err(match self.store.child(&choice.child).await? {
+                    Some(_) => changed_meanwhile(),
+                    None => refuse("a chosen child is not in the programme".into()),
+                });
             }
             if current.map(|p| p.id.as_str())
                 != Some(choice.replaces.as_str()).filter(|r| !r.is_empty())
             {
-                return Err(StoreError::Conflict(
-                    "a child's proxy parent is not the one this form was made for: someone changed it meanwhile; reload and choose again"
-                        .into(),
-                )
-                .into());
+                return Err(changed_meanwhile());
             }
             if let Some(p) = current {
                 if p.volunteer_id == choice.volunteer {
@@ -563,4 +563,12 @@ impl App {
         }
         self.vault.open(&format!("care:name:{id}"), sealed)
     }
+}
+
+fn changed_meanwhile() -> AppError {
+    StoreError::Conflict(
+        "a child's proxy parent is not the one this form was made for: someone changed it meanwhile; reload and choose again"
+            .into(),
+    )
+    .into()
 }
