@@ -62,6 +62,11 @@ case-dispatched-body =
     }
     Follow it here: { $link }
 
+case-deadline-moved-subject = Application { $number }: the deadline is now { $to }
+case-deadline-moved-body =
+    The official holiday calendar for the year has been published, and the time limit of your application { $number } ({ $item }) was counted again: the bureau now decides by { $to } instead of { $from }.
+    Follow it here: { $link }
+
 passport-expiring-subject = { $name }'s passport expires on { $date }
 passport-expiring-body =
     The passport on file for { $name } expires on { $date }, in less than { $months ->

@@ -61,6 +61,11 @@ case-dispatched-body =
     }
     Sígala aquí: { $link }
 
+case-deadline-moved-subject = Solicitud { $number }: el plazo es ahora el { $to }
+case-deadline-moved-body =
+    Se ha publicado el calendario oficial de festivos del año y el plazo de su solicitud { $number } ({ $item }) se ha vuelto a contar: la oficina decide antes del { $to } en lugar del { $from }.
+    Sígala aquí: { $link }
+
 passport-expiring-subject = El pasaporte de { $name } caduca el { $date }
 passport-expiring-body =
     El pasaporte de { $name } que consta en el expediente caduca el { $date }, en menos de { $months ->

@@ -61,6 +61,11 @@ case-dispatched-body =
     }
     Segua la domanda qui: { $link }
 
+case-deadline-moved-subject = Domanda { $number }: la scadenza è ora il { $to }
+case-deadline-moved-body =
+    È stato pubblicato il calendario ufficiale delle festività dell'anno e il termine della Sua domanda { $number } ({ $item }) è stato ricalcolato: l'ufficio decide entro il { $to } invece del { $from }.
+    Segua la domanda qui: { $link }
+
 passport-expiring-subject = Il passaporto di { $name } scade il { $date }
 passport-expiring-body =
     Il passaporto di { $name } in archivio scade il { $date }, tra meno di { $months ->

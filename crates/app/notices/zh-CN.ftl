@@ -55,6 +55,11 @@ case-dispatched-body =
     }
     查看进度：{ $link }
 
+case-deadline-moved-subject = 申请 { $number } 的办结期限调整为 { $to }
+case-deadline-moved-body =
+    国务院办公厅已公布该年度节假日安排，您的申请 { $number }（{ $item }）的办结期限已按正式日历重新计算：由 { $from } 调整为 { $to }。
+    查看进度：{ $link }
+
 passport-expiring-subject = { $name } 的护照将于 { $date } 到期
 passport-expiring-body =
     档案中 { $name } 的护照将于 { $date } 到期，距今不足 { $months } 个月。许多国家办理出行和居留手续时要求护照仍有数月有效期，请及早换发。

@@ -48,6 +48,9 @@ pub struct Outgoing<'a> {
     pub rendered: &'a Rendered,
     /// The address that stops this kind of message, when there is one.
     pub unsubscribe: Option<&'a str>,
+    /// When it is sent, in seconds since the Unix epoch, from the app's clock: gateways check the
+    /// signature's timestamp is fresh.
+    pub sent_at: i64,
 }
 
 struct Email {
@@ -205,7 +208,7 @@ impl Gateway {
             "text": out.rendered.body,
         })
         .to_string();
-        let timestamp = jiff::Timestamp::now().as_second();
+        let timestamp = out.sent_at;
         let signature = webhook_signature(&self.secret, timestamp, body.as_bytes());
         let response = self
             .client

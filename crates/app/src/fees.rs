@@ -343,7 +343,10 @@ impl App {
             Some(p) => Some(ProviderRef {
                 code: p.code().to_owned(),
                 confirmed: kind == EntryKind::Payment
-                    && match p.confirm(&reference, request.amount_fen).await {
+                    && match p
+                        .confirm(&reference, request.amount_fen, now.div_euclid(1000))
+                        .await
+                    {
                         Ok(confirmed) => confirmed,
                         Err(ProviderError::Refused(m)) => return Err(invalid("reference", m)),
                         Err(ProviderError::Unreachable(m)) => {

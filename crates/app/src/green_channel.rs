@@ -438,7 +438,10 @@ impl App {
         let (decision, notice) = if approve {
             let days = check_days(input.days, case.item.green_channel_days).map_err(invalid)?;
             let due = self.deadline(beijing_today(now), days).await?;
-            params.insert("date".into(), due.to_string().into());
+            params.insert(
+                "date".into(),
+                crate::notify::deadline_text(due, lang).into(),
+            );
             (
                 GreenDecision {
                     request_id: id.into(),
@@ -446,7 +449,8 @@ impl App {
                     state: "approved".into(),
                     decided_by: actor.user_id.clone(),
                     days: Some(i64::from(days)),
-                    due_on: Some(due.to_string()),
+                    due_on: Some(due.date.to_string()),
+                    due_provisional: due.provisional,
                     reason: String::new(),
                 },
                 Notice::GreenChannelApproved,
@@ -462,6 +466,7 @@ impl App {
                     decided_by: actor.user_id.clone(),
                     days: None,
                     due_on: None,
+                    due_provisional: false,
                     reason,
                 },
                 Notice::GreenChannelRefused,

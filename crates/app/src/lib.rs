@@ -11,6 +11,7 @@ pub mod cases;
 pub mod catalog_source;
 pub mod certificate_pdf;
 pub mod certificates;
+pub mod clock;
 pub mod config;
 pub mod consultations;
 pub mod delivery;
@@ -60,6 +61,7 @@ pub struct App {
     providers: payments::Providers,
     search: search::SearchIndex,
     chat: consultations::ChatHub,
+    clock: clock::Clock,
 }
 
 /// The most rows one page of a list may ask for.
@@ -100,6 +102,7 @@ impl App {
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::in_dir(config.data_dir.join("search-index")),
             chat: Default::default(),
+            clock: clock::Clock::system(),
             config,
         })
     }
@@ -119,6 +122,7 @@ impl App {
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::default(),
             chat: Default::default(),
+            clock: clock::Clock::system(),
             config,
         }
     }
@@ -126,6 +130,22 @@ impl App {
     /// The online payment providers staff may record payments from.
     pub fn payment_providers(&self) -> &payments::Providers {
         &self.providers
+    }
+
+    /// The same app reading the time from `clock` (tests set the day; production keeps the system's).
+    pub fn with_clock(mut self, clock: clock::Clock) -> App {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock every use of the current time reads.
+    pub fn clock(&self) -> &clock::Clock {
+        &self.clock
+    }
+
+    /// Now, in milliseconds since the Unix epoch, from [`App::clock`].
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     pub fn config(&self) -> &Config {

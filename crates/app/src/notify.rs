@@ -59,6 +59,21 @@ fn templates() -> &'static Templates {
 }
 
 /// `notice` in `lang` with `params`; an error names what is wrong (a missing parameter or message).
+/// A deadline as a notice writes it: the date, marked when it rests on a year whose official
+/// calendar is not imported yet.
+pub fn deadline_text(deadline: qiaoyi_domain::calendar::Deadline, lang: Lang) -> String {
+    if !deadline.provisional {
+        return deadline.date.to_string();
+    }
+    let mark = match lang {
+        Lang::Zh => "（暂定）",
+        Lang::En => " (provisional)",
+        Lang::It => " (provvisoria)",
+        Lang::Es => " (provisional)",
+    };
+    format!("{}{mark}", deadline.date)
+}
+
 pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result<Rendered, String> {
     if let Some(missing) = notice.params().iter().find(|p| !params.contains_key(**p)) {
         return Err(format!(

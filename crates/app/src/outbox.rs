@@ -31,13 +31,6 @@ pub struct DeliveryReport {
 /// The states a message can be listed in.
 pub const STATUSES: [&str; 3] = ["pending", "sent", "dead"];
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl App {
     /// Sends what is due at `now`, up to 100 messages, with the clock standing still (tests).
     pub async fn deliver_due(&self, worker: &str, now: i64) -> Result<DeliveryReport, AppError> {
@@ -141,6 +134,7 @@ impl App {
                     template: notice.template(),
                     rendered: &rendered,
                     unsubscribe,
+                    sent_at: self.clock().now_seconds(),
                 },
             )
             .await
@@ -158,7 +152,7 @@ impl App {
             let mut last_video: Option<i64> = None;
             loop {
                 tick.tick().await;
-                let now = now_ms();
+                let now = app.now_ms();
                 if last_reminders.is_none_or(|at| now - at >= 3_600_000) {
                     last_reminders = Some(now);
                     let today = crate::cases::beijing_today(now);
@@ -179,7 +173,7 @@ impl App {
                         tracing::warn!(error = %e, "video-check reminders could not be queued; will retry");
                     }
                 }
-                if let Err(e) = app.deliver_due_with(&worker, &now_ms).await {
+                if let Err(e) = app.deliver_due_with(&worker, &|| app.now_ms()).await {
                     tracing::warn!(error = %e, "outbox delivery failed; will retry");
                 }
                 // Counting scans the outbox: once a minute is enough for a gauge.

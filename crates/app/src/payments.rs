@@ -32,8 +32,9 @@ pub trait PaymentProvider: Send + Sync + fmt::Debug {
     /// The reference as stored, or why it cannot be one of this provider's.
     fn check_reference(&self, reference: &str) -> Result<String, String>;
     /// Whether the provider confirms that `reference` paid `amount_fen`: `Ok(true)` confirmed,
-    /// `Ok(false)` when this provider cannot be asked (recorded on the staff member's word).
-    fn confirm<'a>(&'a self, reference: &'a str, amount_fen: i64) -> Confirming<'a>;
+    /// `Ok(false)` when this provider cannot be asked (recorded on the staff member's word). `now_s`
+    /// is the app clock's time in seconds, signed into the request.
+    fn confirm<'a>(&'a self, reference: &'a str, amount_fen: i64, now_s: i64) -> Confirming<'a>;
 }
 
 /// A provider as configured: its reference rule and, optionally, its confirmation gateway.
@@ -72,7 +73,7 @@ impl PaymentProvider for ConfiguredProvider {
         self.config.rule().check(reference)
     }
 
-    fn confirm<'a>(&'a self, reference: &'a str, amount_fen: i64) -> Confirming<'a> {
+    fn confirm<'a>(&'a self, reference: &'a str, amount_fen: i64, now_s: i64) -> Confirming<'a> {
         Box::pin(async move {
             let (Some(url), Some(secret)) = (&self.config.confirm_url, &self.config.confirm_secret)
             else {
@@ -84,7 +85,7 @@ impl PaymentProvider for ConfiguredProvider {
                 "amount_fen": amount_fen,
             })
             .to_string();
-            let timestamp = jiff::Timestamp::now().as_second();
+            let timestamp = now_s;
             let signature = webhook_signature(&secret.0, timestamp, body.as_bytes());
             let unreachable = |why: String| {
                 ProviderError::Unreachable(format!(

@@ -7,6 +7,7 @@ mod common;
 use common::{T0, client, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::domain::calendar::Deadline;
 use qiaoyi_app::domain::cases::CaseState;
 use qiaoyi_app::{App, AppError};
 
@@ -843,19 +844,176 @@ async fn stations_see_only_their_cases_and_others_see_none_of_yours() {
 async fn deadlines_follow_the_official_calendar() {
     let (app, _store) = app().await;
     let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+    let official = |s: &str| Deadline {
+        date: d(s),
+        provisional: false,
+    };
     // Accepted Thursday 2026-02-12: Feb 13 (Fri), Feb 14 (Sat, 调休 working day), then the Spring
     // Festival break Feb 15–23, then Feb 24.
     assert_eq!(
         app.deadline(d("2026-02-12"), 3).await.expect("ok"),
-        d("2026-02-24")
+        official("2026-02-24")
     );
     // Accepted 2026-09-30: National Day Oct 1–7, Oct 10 (Sat) is a working day.
     assert_eq!(
         app.deadline(d("2026-09-30"), 3).await.expect("ok"),
-        d("2026-10-10")
+        official("2026-10-10")
     );
-    let r = app.deadline(d("2027-03-01"), 1).await;
-    assert!(matches!(r, Err(AppError::NoCalendar(2027))), "{r:?}");
-    let r = app.deadline(d("2026-12-31"), 30).await;
-    assert!(matches!(r, Err(AppError::NoCalendar(2027))), "{r:?}");
+    // 2027 has no file yet: counted on the regulation's holidays and weekends, and said so.
+    let r = app.deadline(d("2027-03-01"), 1).await.expect("provisional");
+    assert_eq!((r.date, r.provisional), (d("2027-03-02"), true));
+    let r = app
+        .deadline(d("2026-12-31"), 30)
+        .await
+        .expect("provisional");
+    assert!(r.provisional && r.date.year() == 2027, "{r:?}");
+    // Beyond the years the regulation is computed for, only a file will do.
+    let r = app.deadline(d("2100-12-31"), 1).await;
+    assert!(matches!(r, Err(AppError::NoCalendar(2101))), "{r:?}");
+}
+
+/// 2026-12-28, a Monday, 10:00 in Beijing.
+const DEC_28: i64 = 1_798_423_200_000;
+
+/// The 2027 calendar the tests import (not the official notice).
+const CALENDAR_2027: &str = include_str!("fixtures/calendar/2027.toml");
+
+#[tokio::test]
+async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
+    let (app, store) = app().await;
+    let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+    assert_eq!(
+        qiaoyi_app::cases::beijing_today(DEC_28),
+        d("2026-12-28"),
+        "the constant is the day it says"
+    );
+    let applicant = session(&app, "applicant@qiaoyi.example", DEC_28).await;
+    let officer = session(&app, "officer@qiaoyi.example", DEC_28).await;
+    let admin = session(&app, "admin@qiaoyi.example", DEC_28).await;
+    assert_eq!(
+        app.calendar_missing_next_year(DEC_28).await.expect("read"),
+        Some(2027)
+    );
+    let case = app
+        .open_case(Some(&applicant), &passport_renewal(), &client(), DEC_28)
+        .await
+        .expect("opened");
+    upload_required(&app, &applicant, &case.id).await;
+    let case = app
+        .step_case(
+            Some(&applicant),
+            &case.id,
+            &step_request("submit", case.version, ""),
+            &client(),
+            DEC_28,
+        )
+        .await
+        .expect("submitted");
+    // Accepting does not fail for want of 2027's file: 7 working days are Dec 29–31 and Jan 4–7
+    // (Jan 1 is New Year's Day), provisional.
+    let case = app
+        .step_case(
+            Some(&officer),
+            &case.id,
+            &step_request("accept", case.version, ""),
+            &client(),
+            DEC_28,
+        )
+        .await
+        .expect("accepted");
+    assert_eq!(case.deadline, Some(d("2027-01-07")));
+    assert!(case.deadline_provisional);
+
+    // Only an administrator imports a calendar; a refused file changes nothing.
+    let denied = app
+        .import_calendar(
+            Some(&officer),
+            "2027.toml",
+            CALENDAR_2027,
+            &client(),
+            DEC_28,
+        )
+        .await;
+    assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
+    let bad = CALENDAR_2027.replace("from = \"2027-02-05\"", "from = \"2027-02-06\"");
+    let refused = app
+        .import_calendar(Some(&admin), "2027.toml", &bad, &client(), DEC_28)
+        .await;
+    assert!(
+        matches!(&refused, Err(AppError::Calendar(m)) if m.contains("2027-02-05")),
+        "{refused:?}"
+    );
+
+    // The official file makes Saturday 2 January a working day: the deadline moves to Jan 6.
+    let later = DEC_28 + 3_600_000;
+    app.import_calendar(Some(&admin), "2027.toml", CALENDAR_2027, &client(), later)
+        .await
+        .expect("imported");
+    let detail = app
+        .case(Some(&applicant), &case.id, &client(), later)
+        .await
+        .expect("read");
+    assert_eq!(detail.case.deadline, Some(d("2027-01-06")));
+    assert!(!detail.case.deadline_provisional);
+    assert_eq!(detail.case.version, case.version + 1);
+    let event = detail.events.last().expect("an event");
+    assert_eq!(event.step, "deadline_recounted");
+    assert!(
+        event.note.contains("2027-01-07 → 2027-01-06"),
+        "{}",
+        event.note
+    );
+    assert_eq!(
+        app.calendar_missing_next_year(later).await.expect("read"),
+        None
+    );
+
+    // The applicant is told.
+    let told: Vec<_> = store
+        .store
+        .pending_messages(100)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.template == "case-deadline-moved")
+        .collect();
+    assert!(!told.is_empty(), "the applicant is told");
+    assert!(
+        told.iter()
+            .all(|m| m.params.contains("2027-01-06") && m.params.contains("2027-01-07")),
+        "{told:?}"
+    );
+
+    // Importing the same file again moves nothing and tells nobody again.
+    app.import_calendar(
+        Some(&admin),
+        "2027.toml",
+        CALENDAR_2027,
+        &client(),
+        later + 1,
+    )
+    .await
+    .expect("unchanged");
+    let again = app
+        .case(Some(&applicant), &case.id, &client(), later + 1)
+        .await
+        .expect("read");
+    assert_eq!(again.case.version, detail.case.version);
+
+    // The case's recount is in the audit chain, under the administrator who imported.
+    let recounted = store
+        .store
+        .audit_search(
+            &qiaoyi_app::AuditFilter {
+                action: "case_deadline_recounted".into(),
+                subject_id: case.id.clone(),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(recounted.items.len(), 1);
+    assert_eq!(recounted.items[0].actor, admin.actor.user_id);
 }

@@ -421,7 +421,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let data_dir = config.data_dir.clone();
             let app = open(config).await?;
             let seeded = app
-                .seed_demo(now_ms())
+                .seed_demo(app.now_ms())
                 .await
                 .context("cannot load the demo data")?;
             if let ImportOutcome::Imported {
@@ -437,13 +437,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             if seeded.cases_created > 0 {
                 let closed = app
-                    .seed_demo_history(now_ms())
+                    .seed_demo_history(app.now_ms())
                     .await
                     .context("cannot load the demo's closed cases")?;
-                app.seed_demo_video(now_ms())
+                app.seed_demo_video(app.now_ms())
                     .await
                     .context("cannot publish the demo's video-check times")?;
-                app.seed_demo_care(now_ms())
+                app.seed_demo_care(app.now_ms())
                     .await
                     .context("cannot record the demo's children in the care programme")?;
                 println!(
@@ -522,7 +522,7 @@ async fn add_user(
             &Client {
                 address: "cli".into(),
             },
-            now_ms(),
+            app.now_ms(),
         )
         .await
         .map_err(|e| match e {
@@ -543,7 +543,7 @@ async fn add_user(
                 &Client {
                     address: "cli".into(),
                 },
-                now_ms(),
+                app.now_ms(),
             )
             .await
             .map_err(|e| Failure::Other(e.into()))?;
@@ -581,7 +581,7 @@ async fn rotate_keys(config: Config) -> Result<(), Failure> {
     let client = qiaoyi_app::accounts::Client {
         address: "cli".into(),
     };
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = app.now_ms();
     let key_id = app
         .rotate_signing_key(&client, now)
         .await
@@ -697,16 +697,18 @@ async fn restore(config: Config, file: &Path, replace: bool) -> Result<(), Failu
 }
 
 async fn remind(config: Config, today: Option<&str>) -> Result<(), Failure> {
-    let now = now_ms();
-    let today = match today {
-        Some(text) => text.trim().parse::<jiff::civil::Date>().map_err(|e| {
-            Failure::BadInput(anyhow::anyhow!(
-                "--today {text}: give a date as YYYY-MM-DD ({e})"
-            ))
-        })?,
-        None => qiaoyi_app::cases::beijing_today(now),
-    };
+    let given = today
+        .map(|text| {
+            text.trim().parse::<jiff::civil::Date>().map_err(|e| {
+                Failure::BadInput(anyhow::anyhow!(
+                    "--today {text}: give a date as YYYY-MM-DD ({e})"
+                ))
+            })
+        })
+        .transpose()?;
     let app = open(config).await?;
+    let now = app.now_ms();
+    let today = given.unwrap_or_else(|| qiaoyi_app::cases::beijing_today(now));
     let run = app
         .queue_passport_reminders(today, now)
         .await
@@ -809,7 +811,7 @@ async fn export_stats(
         address: "cli".into(),
     };
     let (bytes, _) = app
-        .export_file(None, &query, format, &client, now_ms())
+        .export_file(None, &query, format, &client, app.now_ms())
         .await
         .map_err(|e| match e {
             AppError::Invalid { .. } => Failure::BadInput(e.into()),
@@ -920,7 +922,7 @@ async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
     // Cases closed before statistics existed get their figures once.
     let backfill = app.clone();
     tokio::spawn(async move {
-        match backfill.backfill_outcomes(now_ms()).await {
+        match backfill.backfill_outcomes(backfill.now_ms()).await {
             Ok(0) => {}
             Ok(cases) => tracing::info!(cases, "statistics recorded for cases closed earlier"),
             Err(e) => tracing::warn!(error = %e, "statistics of cases closed earlier not recorded"),
@@ -956,7 +958,7 @@ async fn import_calendar(config: Config, file: &Path) -> Result<(), Failure> {
         address: "cli".into(),
     };
     let year = app
-        .import_calendar(None, &name, &text, &client, now_ms())
+        .import_calendar(None, &name, &text, &client, app.now_ms())
         .await
         .map_err(|e| Failure::Other(e.into()))?;
     println!("imported the working-day calendar of {year}");
@@ -989,7 +991,7 @@ async fn import_catalog(config: Config, dir: &Path) -> Result<(), Failure> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let outcome = app.import_catalog(&files, now_ms(), &progress).await;
+    let outcome = app.import_catalog(&files, app.now_ms(), &progress).await;
     bar.finish_and_clear();
     match outcome {
         Ok(ImportOutcome::Unchanged) => {
@@ -1010,13 +1012,6 @@ async fn import_catalog(config: Config, dir: &Path) -> Result<(), Failure> {
         Err(e @ AppError::Catalog(_)) => Err(Failure::BadInput(e.into())),
         Err(e) => Err(Failure::Other(e.into())),
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 async fn shutdown_signal() {

@@ -21,6 +21,7 @@ pub enum Notice {
     CaseReady,
     CaseIssued,
     CaseDispatched,
+    CaseDeadlineMoved,
     PassportExpiring,
     /// To a principal: an agent asks to act for her; the code lets her confirm through the agent.
     MandateRequested,
@@ -52,7 +53,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 24] = [
+    pub const ALL: [Notice; 25] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -63,6 +64,7 @@ impl Notice {
         Notice::CaseReady,
         Notice::CaseIssued,
         Notice::CaseDispatched,
+        Notice::CaseDeadlineMoved,
         Notice::PassportExpiring,
         Notice::MandateRequested,
         Notice::ProxyAct,
@@ -92,6 +94,7 @@ impl Notice {
             Notice::CaseReady => "case-ready",
             Notice::CaseIssued => "case-issued",
             Notice::CaseDispatched => "case-dispatched",
+            Notice::CaseDeadlineMoved => "case-deadline-moved",
             Notice::PassportExpiring => "passport-expiring",
             Notice::MandateRequested => "mandate-requested",
             Notice::ProxyAct => "proxy-act",
@@ -125,6 +128,7 @@ impl Notice {
             | Notice::CaseReady
             | Notice::CaseIssued
             | Notice::CaseDispatched => &["number", "item", "link"],
+            Notice::CaseDeadlineMoved => &["number", "item", "from", "to", "link"],
             Notice::PassportExpiring => &["name", "date", "months", "link", "unsubscribe"],
             Notice::MandateRequested => &["agent", "items", "from", "to", "code", "link"],
             Notice::ProxyAct => &["agent", "act", "number", "item", "link"],

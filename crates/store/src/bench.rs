@@ -135,6 +135,7 @@ impl RawIntake {
             .bind(&case_id)
             .bind(1_i64)
             .bind("draft")
+            .bind(0_i64)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -34,11 +34,15 @@ pub struct CaseRow {
     pub submitted_at: Option<i64>,
     pub accepted_at: Option<i64>,
     pub deadline: Option<String>,
+    /// The deadline counts days of a year without its official calendar.
+    pub deadline_provisional: bool,
     pub reason: String,
     pub person_id: Option<String>,
     pub mandate_id: Option<String>,
     /// An approved green-channel request's due day: the case heads the queues.
     pub green_due: Option<String>,
+    /// The green-channel due day counts days of a year without its official calendar.
+    pub green_due_provisional: bool,
 }
 
 /// A new case: everything but its number, which is given out in the same transaction.
@@ -78,6 +82,8 @@ pub struct CaseStep {
     pub note: String,
     /// Set on acceptance.
     pub deadline: Option<String>,
+    /// Whether that deadline is provisional (set with it on acceptance).
+    pub deadline_provisional: bool,
     /// Replaces the reason shown to the applicant when the step carries one.
     pub reason: Option<String>,
     /// The item's fee, charged when the case is submitted.
@@ -117,6 +123,18 @@ pub struct CaseFileRow {
     pub uploaded_at: i64,
 }
 
+/// A deadline a newly imported calendar moves.
+#[derive(Clone, Debug)]
+pub struct DeadlineChange {
+    pub case_id: String,
+    pub deadline: String,
+    pub provisional: bool,
+    /// The timeline's note, e.g. `2027-01-07 → 2027-01-08`.
+    pub note: String,
+    /// The case's audit entry; its actor also signs the timeline's event.
+    pub record: AuditRecord,
+}
+
 /// Which cases a list shows.
 #[derive(Clone, Debug)]
 pub enum CaseScope<'a> {
@@ -130,7 +148,7 @@ pub enum CaseScope<'a> {
 
 const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, version, \
      person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, submitted_at, \
-     accepted_at, deadline, reason, person_id, mandate_id, green_due";
+     accepted_at, deadline, deadline_provisional, reason, person_id, mandate_id, green_due, green_due_provisional";
 
 /// The states in an officer's queue (see `CaseState::is_with_bureau`).
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
@@ -158,10 +176,12 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
         submitted_at: row.try_get("submitted_at")?,
         accepted_at: row.try_get("accepted_at")?,
         deadline: row.try_get("deadline")?,
+        deadline_provisional: row.try_get::<i64, _>("deadline_provisional")? != 0,
         reason: row.try_get("reason")?,
         person_id: row.try_get("person_id")?,
         mandate_id: row.try_get("mandate_id")?,
         green_due: row.try_get("green_due")?,
+        green_due_provisional: row.try_get::<i64, _>("green_due_provisional")? != 0,
     })
 }
 
@@ -194,7 +214,8 @@ pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, s
 pub(crate) const STEP_CASE: &str = "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
              accepted_at = CASE WHEN $4 = 1 THEN $2 ELSE accepted_at END, \
-             deadline = COALESCE($5, deadline), reason = COALESCE($6, reason) \
+             deadline = COALESCE($5, deadline), reason = COALESCE($6, reason), \
+             deadline_provisional = CASE WHEN $4 = 1 THEN $10 ELSE deadline_provisional END \
              WHERE id = $7 AND version = $8 AND state = $9";
 /// A step's event.
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
@@ -301,6 +322,7 @@ impl Store {
             .bind(&step.case_id)
             .bind(step.expected_version)
             .bind(&step.from_state)
+            .bind(i64::from(step.deadline_provisional))
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -494,7 +516,19 @@ impl Store {
         Ok(Some((file, content)))
     }
 
-    /// Makes `body` the calendar of `year`, replacing an earlier import of that year.
+    /// The cases with the bureau that have a deadline: those a new calendar may move.
+    pub async fn cases_with_deadline(&self) -> Result<Vec<CaseRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE deadline IS NOT NULL AND state IN ({QUEUE_STATES}) ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(case_row).collect()
+    }
+
+    /// Makes `body` the calendar of `year`, replacing an earlier import of that year, and in the
+    /// same transaction moves the deadlines it changes: each with an event in the case's timeline,
+    /// its audit entry, and the messages telling applicants.
     pub async fn import_calendar_year(
         &self,
         year: i64,
@@ -502,8 +536,43 @@ impl Store {
         body: &str,
         now: i64,
         record: &AuditRecord,
+        changes: &[DeadlineChange],
+        messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        for change in changes {
+            // A case closed meanwhile keeps what it had; the others move whatever step they took.
+            let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE cases SET deadline = $1, deadline_provisional = $2, version = version + 1, updated_at = $3 \
+                 WHERE id = $4 AND state IN ({QUEUE_STATES}) RETURNING version, state"
+            )))
+            .bind(&change.deadline)
+            .bind(i64::from(change.provisional))
+            .bind(now)
+            .bind(&change.case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(moved) = moved else { continue };
+            let version: i64 = moved.try_get("version")?;
+            let state: String = moved.try_get("state")?;
+            sqlx::query(INSERT_EVENT)
+                .bind(&change.case_id)
+                .bind(version)
+                .bind(now)
+                .bind(&change.record.actor)
+                // The calendar moved it, not a role's decision on the case.
+                .bind("")
+                .bind("deadline_recounted")
+                .bind(&state)
+                .bind(&state)
+                .bind(&change.note)
+                .execute(&mut *tx)
+                .await?;
+            audit::append(&mut tx, &change.record).await?;
+        }
+        for message in messages {
+            enqueue(&mut tx, message, now).await?;
+        }
         sqlx::query(
             "INSERT INTO calendar_years (year, source, body, imported_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET source = excluded.source, body = excluded.body, imported_at = excluded.imported_at",

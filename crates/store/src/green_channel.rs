@@ -62,6 +62,8 @@ pub struct GreenDecision {
     pub decided_by: String,
     pub days: Option<i64>,
     pub due_on: Option<String>,
+    /// The due day counts days of a year without its official calendar.
+    pub due_provisional: bool,
     pub reason: String,
 }
 
@@ -326,11 +328,14 @@ impl Store {
             ));
         }
         if decision.state == "approved" {
-            sqlx::query("UPDATE cases SET green_due = $1 WHERE id = $2")
-                .bind(&decision.due_on)
-                .bind(&decision.case_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE cases SET green_due = $1, green_due_provisional = $2 WHERE id = $3",
+            )
+            .bind(&decision.due_on)
+            .bind(i64::from(decision.due_provisional))
+            .bind(&decision.case_id)
+            .execute(&mut *tx)
+            .await?;
         }
         for message in messages {
             enqueue(&mut tx, message, now).await?;

@@ -61,10 +61,16 @@ pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
         "qiaoyi_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
+        // Not a reading of the date: only a few varying digits, so that a database left by a
+        // crashed run of the same process id is not reused.
+        {
+            #[expect(clippy::disallowed_methods, reason = "a varying name, not the time")]
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            nanos
+        }
     );
     let mut admin = sqlx::AnyConnection::connect(server)
         .await

@@ -26,6 +26,9 @@ const MAX_FORM: usize = 1 << 20;
 pub struct Auth {
     pub session: Option<CurrentSession>,
     pub client: Client,
+    /// The moment the request arrived, read once from the app's clock: every use case the request
+    /// runs sees the same now.
+    pub now: i64,
 }
 
 impl Auth {
@@ -41,14 +44,10 @@ impl Auth {
             action,
             &qiaoyi_app::domain::access::Resource::System,
             &self.client,
-            now_ms(),
+            self.now,
         )
         .await
     }
-}
-
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -93,7 +92,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Finds the session, enforces CSRF on unsafe methods, and gives pages the token for their forms.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let now = now_ms();
+    let now = state.app.now_ms();
     let headers = request.headers().clone();
     let client = Client {
         address: request
@@ -185,7 +184,11 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             prefs.elder |= session.as_ref().is_some_and(|s| s.elder_mode);
         }
     }
-    parts.extensions.insert(Auth { session, client });
+    parts.extensions.insert(Auth {
+        session,
+        client,
+        now,
+    });
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(token) = new_csrf_cookie.filter(|_| !api)
         && let Some(value) = set_cookie(

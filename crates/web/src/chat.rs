@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 use crate::problem::Problem;
 
@@ -101,7 +101,7 @@ async fn upgrade(
             "a conversation opens only from this site's pages",
         ));
     }
-    let now = now_ms();
+    let now = auth.now;
     let key = Some(q.key.trim())
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
@@ -227,7 +227,7 @@ impl Chat {
             Some(session) => self
                 .state
                 .app
-                .session_is_live(session, now_ms())
+                .session_is_live(session, self.state.app.now_ms())
                 .await
                 .unwrap_or(false),
             None => true,
@@ -253,7 +253,7 @@ impl Chat {
                 &body,
                 None,
                 &self.client,
-                now_ms(),
+                self.state.app.now_ms(),
             )
             .await;
         match written {

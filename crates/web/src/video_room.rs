@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 use crate::problem::Problem;
 
@@ -144,7 +144,7 @@ async fn upgrade(
     }
     let pass = state
         .app
-        .video_room(auth.session.as_ref(), &slot, "", &auth.client, now_ms())
+        .video_room(auth.session.as_ref(), &slot, "", &auth.client, auth.now)
         .await?;
     let peer = Connection {
         slot: pass.slot.row.id.clone(),
@@ -232,7 +232,7 @@ impl Connection {
         let Some(session) = &self.session else {
             return false;
         };
-        let now = now_ms();
+        let now = self.state.app.now_ms();
         if !self
             .state
             .app

@@ -111,7 +111,7 @@ async fn staff_pass_the_second_factor_before_anything_else() {
         .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", "abc")])
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let code = totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+    let code = totp_code(DEMO_TOTP_SECRET, b.app.now_ms()).expect("code");
     let right = b
         .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
         .await;

@@ -89,8 +89,7 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
     let child_page = care.get(&format!("{location}?lang=en")).await;
     let csrf = hidden_csrf(&child_page.body);
     let visits = format!("{location}/visits");
-    let tomorrow = jiff::Zoned::now()
-        .date()
+    let tomorrow = qiaoyi_app::cases::beijing_today(care.app.now_ms())
         .checked_add(jiff::Span::new().days(2))
         .expect("date")
         .to_string();
@@ -106,7 +105,7 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
         "{}",
         refused.body
     );
-    let today = jiff::Zoned::now().date().to_string();
+    let today = qiaoyi_app::cases::beijing_today(care.app.now_ms()).to_string();
     let done = care
         .post_raw(
             &visits,

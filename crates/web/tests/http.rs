@@ -19,8 +19,9 @@ struct Server {
 
 async fn server() -> Server {
     let store = test_store().await;
-    let app = App::with_store(store.store.clone(), Config::default());
-    app.seed_demo(jiff::Timestamp::now().as_millisecond())
+    let app = App::with_store(store.store.clone(), Config::default())
+        .with_clock(qiaoyi_app::clock::Clock::starting_at(1_779_934_000_000));
+    app.seed_demo(1_779_934_000_000)
         .await
         .expect("seed the demo");
     Server {

@@ -14,7 +14,8 @@ fn body(principal: &str, items: &str, from: &str, to: &str) -> String {
 }
 
 fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
+    jiff::Timestamp::from_millisecond(common::T0)
+        .expect("instant")
         .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone"))
         .date()
 }

@@ -8,8 +8,9 @@ use common::{Browser, hidden_csrf, json};
 use qiaoyi_app::cases::beijing_today;
 use qiaoyi_store::NewMessage;
 
+/// The test servers' clock starts here.
 fn now() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    common::T0
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ async fn with_history() -> Browser {
     let b = Browser::new().await;
     let closed = b
         .app
-        .seed_demo_history(jiff::Timestamp::now().as_millisecond())
+        .seed_demo_history(b.app.now_ms())
         .await
         .expect("history");
     assert!(closed > 0, "this year's calendar is in the catalogue");
@@ -26,9 +26,7 @@ async fn with_history() -> Browser {
 }
 
 fn this_month() -> Month {
-    Month::of(qiaoyi_app::cases::beijing_today(
-        jiff::Timestamp::now().as_millisecond(),
-    ))
+    Month::of(qiaoyi_app::cases::beijing_today(common::T0))
 }
 
 /// A sheet of an exported workbook, as rows of cells.
@@ -190,7 +188,7 @@ async fn cases_closed_before_statistics_existed_get_their_figures_once() {
             .await
             .expect("delete");
     }
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = officer.app.now_ms();
     let n = officer.app.backfill_outcomes(now).await.expect("backfill");
     assert_eq!(n as i64, before["total"]["handled"].as_i64().expect("n"));
     assert_eq!(officer.app.backfill_outcomes(now).await.expect("again"), 0);

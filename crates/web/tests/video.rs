@@ -11,8 +11,7 @@ const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_
 
 /// A day ten days from now in Beijing, `YYYY-MM-DD`.
 fn in_ten_days() -> String {
-    let now = jiff::Timestamp::now().as_millisecond();
-    qiaoyi_app::cases::beijing_today(now)
+    qiaoyi_app::cases::beijing_today(common::T0)
         .checked_add(jiff::Span::new().days(10))
         .expect("date")
         .to_string()

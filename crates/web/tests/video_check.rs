@@ -28,7 +28,7 @@ async fn step(b: &mut Browser, csrf: &str, id: &str, step: &str) -> common::Repl
 /// Publishes times starting in one and two minutes; returns their ids, soonest first.
 async fn publish_soon(officer: &mut Browser, o: &str) -> (String, String) {
     let beijing = jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone");
-    let start = (jiff::Timestamp::now().as_millisecond() / 60_000 + 2) * 60_000;
+    let start = (officer.app.now_ms() / 60_000 + 2) * 60_000;
     let times: Vec<String> = [start, start + 60_000]
         .iter()
         .map(|at| {

@@ -572,6 +572,7 @@ notice-case-refused = Application refused
 notice-case-ready = Result ready
 notice-case-issued = Certificate issued
 notice-case-dispatched = Result sent
+notice-case-deadline-moved = Deadline recounted
 notice-passport-expiring = Passport reminder
 notify-language = Language of messages
 notify-error-language = Choose one of the languages offered.
@@ -1104,6 +1105,7 @@ video-error-no-check = This case has no video check to take part in now.
 video-error-recorded = The officer has already recorded this participant, so she stays on the check.
 case-error-video = The video check has not confirmed everyone it must yet. Add the participants, hold the check and record each of them first.
 case-step-video-check = Video identity check recorded
+case-step-deadline-recounted = Deadline recounted on the official calendar
 room-enter = Enter the video room
 room-title = Video identity check · { $number }
 room-privacy-title = Before you join
@@ -1315,3 +1317,8 @@ care-error-same-proxy = The child is already paired with this volunteer; choose 
 care-error-volunteer = Choose a volunteer from the list.
 care-proposed-because = Proposed:
 care-error-message-limit = You have sent 10 messages about your child in the last 24 hours; please write again tomorrow.
+
+# A deadline counted over a year whose State Council notice is not imported yet.
+deadline-provisional = provisional
+deadline-provisional-hint = The holiday calendar for this year is not yet official: the date may still move by a few days.
+calendar-next-year-missing = The official holiday calendar for { $year } has not been imported. Deadlines reaching into { $year } are provisional until an administrator runs `qiaoyi import calendar { $year }.toml`.

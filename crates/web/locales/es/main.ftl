@@ -578,6 +578,7 @@ notice-case-refused = Solicitud denegada
 notice-case-ready = Resultado listo
 notice-case-issued = Certificado expedido
 notice-case-dispatched = Resultado enviado
+notice-case-deadline-moved = Plazo recontado
 notice-passport-expiring = Recordatorio del pasaporte
 notify-language = Idioma de los mensajes
 notify-error-language = Elija uno de los idiomas ofrecidos.
@@ -1110,6 +1111,7 @@ video-error-no-check = Esta solicitud no tiene ahora ninguna verificación por v
 video-error-recorded = El funcionario ya ha registrado a este participante, así que sigue en la verificación.
 case-error-video = La verificación por vídeo todavía no ha confirmado a todas las personas necesarias. Primero añada a los participantes, haga la verificación y registre a cada uno.
 case-step-video-check = Verificación de identidad por vídeo registrada
+case-step-deadline-recounted = Plazo recontado con el calendario oficial
 room-enter = Entrar en la sala de vídeo
 room-title = Verificación de identidad por vídeo · { $number }
 room-privacy-title = Antes de entrar
@@ -1321,3 +1323,8 @@ care-error-same-proxy = El niño ya está emparejado con este voluntario; elija 
 care-error-volunteer = Elija un voluntario de la lista.
 care-proposed-because = Propuesto:
 care-error-message-limit = Ha enviado 10 mensajes sobre su hijo en las últimas 24 horas; vuelva a escribir mañana.
+
+# Un plazo contado sobre un año cuyo calendario oficial aún no se ha importado.
+deadline-provisional = provisional
+deadline-provisional-hint = El calendario de festivos de este año aún no es oficial: la fecha puede moverse unos días.
+calendar-next-year-missing = No se ha importado el calendario oficial de festivos de { $year }. Los plazos que llegan a { $year } son provisionales hasta que un administrador ejecute `qiaoyi import calendar { $year }.toml`.

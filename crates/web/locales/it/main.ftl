@@ -578,6 +578,7 @@ notice-case-refused = Domanda respinta
 notice-case-ready = Esito pronto
 notice-case-issued = Certificato rilasciato
 notice-case-dispatched = Esito spedito
+notice-case-deadline-moved = Scadenza ricalcolata
 notice-passport-expiring = Promemoria del passaporto
 notify-language = Lingua dei messaggi
 notify-error-language = Scelga una delle lingue proposte.
@@ -1110,6 +1111,7 @@ video-error-no-check = Al momento questa pratica non ha nessuna verifica in vide
 video-error-recorded = Il funzionario ha già registrato questo partecipante, che quindi resta nella verifica.
 case-error-video = La verifica in video non ha ancora confermato tutte le persone necessarie. Prima aggiunga i partecipanti, svolga la verifica e registri ciascuno di loro.
 case-step-video-check = Verifica d'identità in video registrata
+case-step-deadline-recounted = Scadenza ricalcolata sul calendario ufficiale
 room-enter = Entra nella sala video
 room-title = Verifica d'identità in video · { $number }
 room-privacy-title = Prima di entrare
@@ -1321,3 +1323,8 @@ care-error-same-proxy = Il bambino è già abbinato a questo volontario; scelga 
 care-error-volunteer = Scelga un volontario dall'elenco.
 care-proposed-because = Proposto:
 care-error-message-limit = Ha già inviato 10 messaggi su Suo figlio nelle ultime 24 ore; scriva di nuovo domani.
+
+# Una scadenza contata su un anno il cui calendario ufficiale non è ancora importato.
+deadline-provisional = provvisoria
+deadline-provisional-hint = Il calendario delle festività di quest'anno non è ancora ufficiale: la data può ancora spostarsi di qualche giorno.
+calendar-next-year-missing = Il calendario ufficiale delle festività { $year } non è stato importato. Le scadenze che arrivano al { $year } sono provvisorie finché un amministratore non esegue `qiaoyi import calendar { $year }.toml`.

@@ -554,6 +554,7 @@ notice-case-refused = 申请未予核准
 notice-case-ready = 结果已就绪
 notice-case-issued = 电子证明已出具
 notice-case-dispatched = 结果已寄出
+notice-case-deadline-moved = 办结期限已重新计算
 notice-passport-expiring = 护照到期提醒
 notify-language = 消息语言
 notify-error-language = 请从列出的语言中选择一种。
@@ -1074,6 +1075,7 @@ video-error-no-check = 本案件目前没有可参加的视频核验。
 video-error-recorded = 民警已记录此人员，不能移出核验。
 case-error-video = 视频核验尚未确认所有须确认的人员。请先添加参加人员、进行核验并逐一记录。
 case-step-video-check = 已记录视频身份核验
+case-step-deadline-recounted = 按正式日历重新计算办结期限
 room-enter = 进入视频室
 room-title = 视频身份核验 · { $number }
 room-privacy-title = 加入前请阅读
@@ -1261,3 +1263,8 @@ care-error-same-proxy = 该儿童已与这位志愿者结对；请选择其他�
 care-error-volunteer = 请从列表中选择志愿者。
 care-proposed-because = 推荐：
 care-error-message-limit = 您在 24 小时内已就孩子发送 10 条留言，请明天再写。
+
+# 尚未导入国务院正式通知的年份所计算的期限。
+deadline-provisional = 暂定
+deadline-provisional-hint = 该年度节假日安排尚未正式公布，此日期可能还会调整几天。
+calendar-next-year-missing = 尚未导入 { $year } 年的正式节假日日历。延伸到 { $year } 年的办结期限在管理员运行 `qiaoyi import calendar { $year }.toml` 之前均为暂定。

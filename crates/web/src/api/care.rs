@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::care_board::{ActivityView, CareMessageView, PairingView, WishView};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Serialize, ToSchema)]
@@ -152,7 +152,7 @@ pub async fn list(
             q.offset,
             q.limit.unwrap_or(20),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(ChildPage {
@@ -235,7 +235,7 @@ pub async fn record(
     };
     let child = state
         .app
-        .record_child(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .record_child(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(child.into())))
 }
@@ -256,7 +256,7 @@ pub async fn show(
 ) -> Result<Json<ChildView>, Problem> {
     let child = state
         .app
-        .care_child(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .care_child(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(child.into()))
 }
@@ -274,7 +274,7 @@ pub async fn mine(
 ) -> Result<Json<Vec<ChildView>>, Problem> {
     let children = state
         .app
-        .my_children(auth.session.as_ref(), &auth.client, now_ms())
+        .my_children(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(children.into_iter().map(Into::into).collect()))
 }
@@ -317,7 +317,7 @@ pub async fn add_visit(
     };
     let visit = state
         .app
-        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(visit.into())))
 }

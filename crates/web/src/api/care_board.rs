@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Serialize, ToSchema)]
@@ -188,7 +188,7 @@ pub async fn volunteers(
 ) -> Result<Json<Vec<VolunteerView>>, Problem> {
     let list = state
         .app
-        .care_volunteers(auth.session.as_ref(), &auth.client, now_ms())
+        .care_volunteers(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -207,7 +207,7 @@ pub async fn my_profile(
 ) -> Result<Json<VolunteerView>, Problem> {
     let mine = state
         .app
-        .my_volunteer_profile(auth.session.as_ref(), &auth.client, now_ms())
+        .my_volunteer_profile(auth.session.as_ref(), &auth.client, auth.now)
         .await?
         .ok_or_else(|| qiaoyi_app::AppError::NotFound("your volunteer profile".into()))?;
     Ok(Json(mine.into()))
@@ -226,7 +226,7 @@ pub async fn my_children(
 ) -> Result<Json<Vec<PairingView>>, Problem> {
     let list = state
         .app
-        .my_proxy_children(auth.session.as_ref(), &auth.client, now_ms())
+        .my_proxy_children(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -265,7 +265,7 @@ pub async fn save_profile(
     };
     let saved = state
         .app
-        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, now_ms())
+        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, auth.now)
         .await?;
     Ok(Json(saved.into()))
 }
@@ -330,7 +330,7 @@ pub async fn proposal(
 ) -> Result<Json<ProposalView>, Problem> {
     let proposal = state
         .app
-        .propose_pairings(auth.session.as_ref(), &auth.client, now_ms())
+        .propose_pairings(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(proposal.into()))
 }
@@ -348,7 +348,7 @@ pub async fn pairings(
 ) -> Result<Json<Vec<PairingView>>, Problem> {
     let list = state
         .app
-        .pairings_in_force(auth.session.as_ref(), &auth.client, now_ms())
+        .pairings_in_force(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -401,7 +401,7 @@ pub async fn confirm(
         .collect();
     let paired = state
         .app
-        .confirm_pairings(auth.session.as_ref(), &pairs, &auth.client, now_ms())
+        .confirm_pairings(auth.session.as_ref(), &pairs, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(Paired { paired })))
 }
@@ -436,7 +436,7 @@ pub async fn preference(
             &id,
             &body.volunteer,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -481,7 +481,7 @@ pub async fn wishes(
             q.offset,
             q.limit.unwrap_or(20),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(WishPage {
@@ -521,7 +521,7 @@ pub async fn add_wish(
             &id,
             &body.wish,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(wish.into())))
@@ -564,7 +564,7 @@ pub async fn advance_wish(
     };
     let wish = state
         .app
-        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, now_ms())
+        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, auth.now)
         .await?;
     Ok(Json(wish.into()))
 }
@@ -603,7 +603,7 @@ pub async fn activities(
             q.offset,
             q.limit.unwrap_or(20),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(ActivityPage {
@@ -647,7 +647,7 @@ pub async fn add_activity(
     };
     let row = state
         .app
-        .record_activity(auth.session.as_ref(), &input, &auth.client, now_ms())
+        .record_activity(auth.session.as_ref(), &input, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
@@ -704,7 +704,7 @@ pub async fn activity(
 ) -> Result<Json<ActivityDetail>, Problem> {
     let a = state
         .app
-        .care_activity(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .care_activity(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(a.into()))
 }
@@ -744,7 +744,7 @@ pub async fn attendance(
             &body.children,
             &body.volunteers,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(a.into()))
@@ -779,7 +779,7 @@ pub async fn send_message(
             &id,
             &body.message,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(sent.into())))

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -72,6 +72,13 @@ pub struct CaseView {
     accepted_at: Option<i64>,
     /// The working day (Beijing) by which the bureau must decide; set at acceptance.
     deadline: Option<String>,
+    /// True when the deadline counts days of a year whose official holiday calendar is not
+    /// imported yet: it was counted on the statutory holidays and weekends, and may still move.
+    deadline_provisional: bool,
+    /// An approved green-channel request's due day (`YYYY-MM-DD`): the case heads the queues.
+    green_due: Option<String>,
+    /// True when the green-channel due day is provisional, as `deadline_provisional`.
+    green_due_provisional: bool,
     /// Why the case was returned or refused.
     reason: String,
     /// Filed by an agent for the applicant under this mandate (代办).
@@ -102,6 +109,9 @@ impl From<&Case> for CaseView {
             submitted_at: c.submitted_at,
             accepted_at: c.accepted_at,
             deadline: c.deadline.map(|d| d.to_string()),
+            deadline_provisional: c.deadline_provisional,
+            green_due: c.green_due.map(|d| d.to_string()),
+            green_due_provisional: c.green_due_provisional,
             reason: c.reason.clone(),
             mandate_id: c.mandate_id.clone(),
         }
@@ -282,6 +292,8 @@ pub struct DeadlineQuery {
 pub struct Deadline {
     /// `YYYY-MM-DD`
     deadline: String,
+    /// True when the count reaches a year whose official holiday calendar is not imported yet.
+    provisional: bool,
 }
 
 /// Open a draft case for an item.
@@ -310,7 +322,7 @@ pub async fn open(
     };
     let case = state
         .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(CaseView::from(&case))))
 }
@@ -345,7 +357,7 @@ pub async fn list(
             q.offset,
             q.limit.unwrap_or(20),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(CasePage {
@@ -372,7 +384,7 @@ pub async fn show(
     let id = resolve(&state, &id).await?;
     let detail = state
         .app
-        .case(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .case(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(CaseDetailView::from(&detail)))
 }
@@ -417,7 +429,7 @@ pub async fn step(
     };
     let case = state
         .app
-        .step_case(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .step_case(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
         .await?;
     Ok(Json(CaseView::from(&case)))
 }
@@ -451,7 +463,7 @@ pub async fn upload(
     };
     let f = state
         .app
-        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, now_ms())
+        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, auth.now)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -484,7 +496,7 @@ pub async fn download(
     let id = resolve(&state, &id).await?;
     let f = state
         .app
-        .case_file(auth.session.as_ref(), &id, &file, &auth.client, now_ms())
+        .case_file(auth.session.as_ref(), &id, &file, &auth.client, auth.now)
         .await?;
     Ok(attachment(&f.file.media_type, &f.file.file_name, f.content))
 }
@@ -527,12 +539,14 @@ pub fn attachment(media_type: &str, file_name: &str, content: Vec<u8>) -> Respon
 }
 
 /// The deadline of a case accepted on `from` with a limit of `working_days`, on China's official
-/// calendar (weekends, public holidays and adjusted working days).
+/// calendar (weekends, public holidays and adjusted working days). In a year whose calendar is not
+/// imported yet, the statutory holidays of the national regulation and weekends count, and the
+/// answer says it is provisional.
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "cases", params(DeadlineQuery),
     responses(
         (status = 200, body = Deadline),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No calendar for a year the count reaches", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "The count reaches a year before 2025 or after 2100 without a calendar", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn deadline(
     State(state): State<AppState>,
@@ -556,6 +570,7 @@ pub async fn deadline(
     }
     let deadline = state.app.deadline(from, q.working_days).await?;
     Ok(Json(Deadline {
-        deadline: deadline.to_string(),
+        deadline: deadline.date.to_string(),
+        provisional: deadline.provisional,
     }))
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 /// What the certificate itself shows; nothing more is revealed.
@@ -96,7 +96,10 @@ pub async fn verify(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<VerificationView>, Problem> {
-    let verdict = state.app.verify_certificate(&id, now_ms()).await?;
+    let verdict = state
+        .app
+        .verify_certificate(&id, state.app.now_ms())
+        .await?;
     Ok(Json(VerificationView::from(&verdict)))
 }
 
@@ -119,7 +122,7 @@ pub async fn pdf(
 ) -> Result<axum::response::Response, Problem> {
     let file = state
         .app
-        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(super::cases::attachment(
         "application/pdf",
@@ -153,7 +156,7 @@ pub async fn revoke(
             &id,
             &body.reason,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 use crate::problem::Problem;
 use crate::rate_limit::{Bucket, Limits};
@@ -289,7 +289,7 @@ pub async fn list(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ConsultationPage>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let page = state
         .app
         .my_consultations(
@@ -329,7 +329,7 @@ pub async fn open(
     if auth.session.is_none() && !state.limits.allow(Bucket::Consult, &auth.client.address) {
         return Err(Limits::refused());
     }
-    let now = now_ms();
+    let now = auth.now;
     let request = OpenRequest {
         subject: body.subject,
         body: body.body,
@@ -364,7 +364,7 @@ pub async fn inbox(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ConsultationPage>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let page = state
         .app
         .consultation_inbox(
@@ -402,7 +402,7 @@ pub async fn show(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<KeyQuery>,
 ) -> Result<Json<ConsultationDetail>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let view = state
         .app
         .consultation(
@@ -445,7 +445,7 @@ pub async fn post_message(
             &body.body,
             answer,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
@@ -469,7 +469,7 @@ pub async fn transfer(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .transfer_consultation(auth.session.as_ref(), &id, &body.to, &auth.client, now_ms())
+        .transfer_consultation(auth.session.as_ref(), &id, &body.to, &auth.client, auth.now)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -500,7 +500,7 @@ pub async fn close(
             body.rating,
             &body.comment,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -530,7 +530,7 @@ pub async fn link_case(
             &id,
             &body.number,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -550,7 +550,7 @@ pub async fn rota(
 ) -> Result<Json<RotaView>, Problem> {
     let rota = state
         .app
-        .rota(auth.session.as_ref(), &auth.client, now_ms())
+        .rota(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(RotaView {
         consultants: rota
@@ -592,7 +592,7 @@ pub async fn set_shifts(
             &id,
             &body.hours,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -611,7 +611,7 @@ pub async fn answers(
 ) -> Result<Json<Vec<AnswerView>>, Problem> {
     let answers = state
         .app
-        .canned_answers(auth.session.as_ref(), &auth.client, now_ms())
+        .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(answers.into_iter().map(AnswerView::from).collect()))
 }
@@ -640,7 +640,7 @@ pub async fn save_answer(
     };
     let saved = state
         .app
-        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await?;
     Ok(Json(AnswerView::from(saved)))
 }
@@ -675,7 +675,7 @@ pub async fn attach(
             &q.name,
             &body,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
@@ -704,7 +704,7 @@ pub async fn download(
             &id,
             seq,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(super::attachment(&kind, &name, content))

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::cases::resolve;
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Serialize, ToSchema)]
@@ -189,7 +189,7 @@ pub async fn statement(
     let id = resolve(&state, &id).await?;
     let statement = state
         .app
-        .case_fees(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .case_fees(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(StatementView::from(&statement)))
 }
@@ -226,7 +226,7 @@ pub async fn record(
     };
     let entry = state
         .app
-        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
         .await?;
     Ok((StatusCode::CREATED, Json(EntryView::from(&entry))))
 }
@@ -247,7 +247,7 @@ pub async fn receipt(
 ) -> Result<Json<ReceiptView>, Problem> {
     let receipt = state
         .app
-        .receipt(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .receipt(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(ReceiptView::from(&receipt)))
 }
@@ -297,7 +297,7 @@ pub async fn recorded(
             q.offset,
             q.limit.unwrap_or(20),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(RecordedPage {

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::cases::{attachment, resolve};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -109,7 +109,7 @@ pub async fn request(
             &input,
             None,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(made.into())))
@@ -152,7 +152,7 @@ pub async fn add_evidence(
             &q.name,
             &body,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(EvidenceAdded { seq })))
@@ -173,7 +173,7 @@ pub async fn evidence(
 ) -> Result<Response, Problem> {
     let (row, content) = state
         .app
-        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, now_ms())
+        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, auth.now)
         .await?;
     Ok(attachment(&row.media_type, &row.file_name, content))
 }
@@ -193,7 +193,7 @@ pub async fn show(
 ) -> Result<Json<GreenRequestView>, Problem> {
     let (listing, _) = state
         .app
-        .green_request(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .green_request(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(listing.into()))
 }
@@ -227,7 +227,7 @@ pub async fn board(
 ) -> Result<Json<BoardView>, Problem> {
     let board = state
         .app
-        .green_board(auth.session.as_ref(), &auth.client, now_ms())
+        .green_board(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(BoardView {
         waiting: board
@@ -281,7 +281,7 @@ pub async fn decide(
     };
     let decided = state
         .app
-        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await?;
     Ok(Json(decided.into()))
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 use crate::rate_limit::{Bucket, Limits};
 
@@ -132,7 +132,7 @@ pub async fn mrz(
         .with_field("lines")
         .with_part("shape.line_count"));
     }
-    let zone = Mrz::parse(&body.lines, beijing_today(now_ms())).map_err(|e| {
+    let zone = Mrz::parse(&body.lines, beijing_today(auth.now)).map_err(|e| {
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-mrz",

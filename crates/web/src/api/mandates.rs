@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::fees::EntryView;
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -211,7 +211,7 @@ pub async fn list(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<MandateQuery>,
 ) -> Result<Json<MandatePage>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let page = state
         .app
         .my_mandates(
@@ -247,7 +247,7 @@ pub async fn request(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<MandateBody>,
 ) -> Result<(StatusCode, Json<MandateView>), Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let request = MandateRequest {
         principal_email: body.principal_email,
         relation: body.relation,
@@ -277,7 +277,7 @@ pub async fn show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MandateDetailView>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let detail = state
         .app
         .mandate(auth.session.as_ref(), &id, &auth.client, now)
@@ -302,7 +302,7 @@ pub async fn confirm(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ConfirmBody>,
 ) -> Result<Json<MandateView>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let mandate = state
         .app
         .confirm_mandate(auth.session.as_ref(), &id, &body.code, &auth.client, now)
@@ -326,7 +326,7 @@ pub async fn revoke(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<MandateRevokeBody>,
 ) -> Result<Json<MandateView>, Problem> {
-    let now = now_ms();
+    let now = auth.now;
     let mandate = state
         .app
         .revoke_mandate(auth.session.as_ref(), &id, &body.reason, &auth.client, now)
@@ -362,7 +362,7 @@ pub async fn add_document(
             &q.name,
             &body,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(MandateDocumentView::from(&d))))
@@ -389,7 +389,7 @@ pub async fn document(
             &id,
             &document,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(super::attachment(&d.media_type, &d.file_name, content))

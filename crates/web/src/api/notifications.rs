@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -58,7 +58,7 @@ pub async fn choices(
 ) -> Result<Json<Choices>, Problem> {
     let settings = state
         .app
-        .my_notification_settings(auth.session.as_ref(), &auth.client, now_ms())
+        .my_notification_settings(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(settings.into()))
 }
@@ -89,7 +89,7 @@ pub async fn save(
     };
     let saved = state
         .app
-        .save_my_notification_settings(auth.session.as_ref(), &form, &auth.client, now_ms())
+        .save_my_notification_settings(auth.session.as_ref(), &form, &auth.client, auth.now)
         .await?;
     Ok(Json(saved.into()))
 }
@@ -179,7 +179,7 @@ pub async fn list(
             q.offset,
             q.limit,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(MessagePage {
@@ -203,7 +203,7 @@ pub async fn retry(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .retry_message(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .retry_message(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

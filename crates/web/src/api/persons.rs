@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -130,7 +130,7 @@ pub async fn list(
 ) -> Result<Json<Vec<PersonView>>, Problem> {
     let persons = state
         .app
-        .my_persons(auth.session.as_ref(), &auth.client, now_ms())
+        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(persons.iter().map(PersonView::from).collect()))
 }
@@ -154,7 +154,7 @@ pub async fn add(
             None,
             &body.into(),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(PersonView::from(&person))))
@@ -170,7 +170,7 @@ pub async fn show(
 ) -> Result<Json<PersonView>, Problem> {
     let person = state
         .app
-        .my_person(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(PersonView::from(&person)))
 }
@@ -195,7 +195,7 @@ pub async fn update(
             Some(&id),
             &body.into(),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(PersonView::from(&person)))
@@ -225,7 +225,7 @@ pub async fn add_document(
                 expires_on: body.expires_on.clone(),
             },
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(PersonView::from(&person))))
@@ -247,7 +247,7 @@ pub async fn remove_document(
             &id,
             &document,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(PersonView::from(&person)))

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::{Auth, SESSION_COOKIE, now_ms, set_cookie};
+use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -52,7 +52,7 @@ pub async fn login(
 ) -> Result<Response, Problem> {
     match state
         .app
-        .login(&body.email, &body.password, &auth.client, now_ms())
+        .login(&body.email, &body.password, &auth.client, auth.now)
         .await?
     {
         LoginOutcome::SignedIn {
@@ -93,7 +93,7 @@ pub async fn login(
             "locked",
             format!(
                 "too many wrong attempts; try again after {} minutes",
-                ((until_ms - now_ms()) / 60_000).max(1)
+                ((until_ms - auth.now) / 60_000).max(1)
             ),
         )),
     }
@@ -107,7 +107,7 @@ pub async fn logout(
     Extension(auth): Extension<Auth>,
 ) -> Result<Response, Problem> {
     if let Some(session) = &auth.session {
-        state.app.logout(session, &auth.client, now_ms()).await?;
+        state.app.logout(session, &auth.client, auth.now).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(cookie) = set_cookie(SESSION_COOKIE, "", Some(0), false) {
@@ -136,7 +136,7 @@ pub async fn second_factor(
     let session = auth.session.as_ref().ok_or(AppError::Unauthenticated)?;
     if state
         .app
-        .pass_second_factor(session, &body.code, &auth.client, now_ms())
+        .pass_second_factor(session, &body.code, &auth.client, auth.now)
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -238,7 +238,7 @@ pub async fn access_log(
             q.offset,
             q.limit,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(AccessPage {

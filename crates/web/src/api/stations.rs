@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::catalog::{LocalizedText, StationView};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -124,7 +124,7 @@ pub async fn put(
             &station,
             StationSave::CreateOrReplace,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     let status = if created {

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::cases::attachment;
 use super::extract::{ApiJson, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -131,7 +131,7 @@ pub async fn statistics(
 ) -> Result<Json<StatisticsView>, Problem> {
     let d = state
         .app
-        .statistics(auth.session.as_ref(), &q.query(), &auth.client, now_ms())
+        .statistics(auth.session.as_ref(), &q.query(), &auth.client, auth.now)
         .await?;
     let all = |rows: &[StatsSums]| rows.iter().map(Sums::from).collect();
     Ok(Json(StatisticsView {
@@ -223,7 +223,7 @@ pub async fn cases(
             q.offset,
             q.limit.unwrap_or(100),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(
@@ -303,7 +303,7 @@ pub async fn exported(
             &query,
             format,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(attachment(media_type(format), &name, bytes))
@@ -401,7 +401,7 @@ pub async fn cost_model(
     // Reading it is allowed to whoever reads the figures it prices.
     state
         .app
-        .cost_model_versions(auth.session.as_ref(), &auth.client, now_ms())
+        .cost_model_versions(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     let (row, model) = state.app.cost_model().await?;
     Ok(Json(view(row, model)))
@@ -444,7 +444,7 @@ pub async fn save_cost_model(
             body.expected_version,
             model,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     let (row, model) = state.app.cost_model().await?;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Serialize, ToSchema)]
@@ -98,7 +98,7 @@ pub async fn list(
             q.offset,
             q.limit,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(AccountPage {
@@ -160,11 +160,11 @@ pub async fn create(
     };
     let id = state
         .app
-        .create_account(request, auth.session.as_ref(), &auth.client, now_ms())
+        .create_account(request, auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     let account = state
         .app
-        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -190,7 +190,7 @@ pub async fn show(
 ) -> Result<Json<AccountView>, Problem> {
     let account = state
         .app
-        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(Json(account.into()))
 }
@@ -223,7 +223,7 @@ pub async fn roles(
     let grants = grants(&body.grants)?;
     let account = state
         .app
-        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, now_ms())
+        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, auth.now)
         .await?;
     Ok(Json(account.into()))
 }
@@ -259,7 +259,7 @@ pub async fn status(
             &id,
             body.disabled,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(account.into()))

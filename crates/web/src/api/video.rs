@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::cases::resolve;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, ToSchema)]
@@ -82,7 +82,7 @@ pub async fn publish(
             &body.times,
             body.minutes,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(Published { published })))
@@ -101,7 +101,7 @@ pub async fn mine(
 ) -> Result<Json<Vec<SlotInfo>>, Problem> {
     let slots = state
         .app
-        .my_slots(auth.session.as_ref(), &auth.client, now_ms())
+        .my_slots(auth.session.as_ref(), &auth.client, auth.now)
         .await?;
     Ok(Json(slots.into_iter().map(Into::into).collect()))
 }
@@ -138,7 +138,7 @@ pub async fn case_video(
     ApiQuery(q): ApiQuery<ZoneQuery>,
 ) -> Result<Json<CaseVideoView>, Problem> {
     let id = resolve(&state, &id).await?;
-    let now = now_ms();
+    let now = auth.now;
     let detail = state
         .app
         .case(auth.session.as_ref(), &id, &auth.client, now)
@@ -192,7 +192,7 @@ pub async fn book(
             &body.slot,
             &body.time_zone,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(booked.into())))
@@ -215,7 +215,7 @@ pub async fn cancel(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -237,7 +237,7 @@ pub async fn no_show(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,7 +279,7 @@ pub async fn reschedule(
             &body.slot,
             &body.time_zone,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(moved.into()))
@@ -359,7 +359,7 @@ pub async fn participants(
 ) -> Result<Json<VideoCheckView>, Problem> {
     use qiaoyi_app::domain::video_check::GateError;
     let id = resolve(&state, &id).await?;
-    let now = now_ms();
+    let now = auth.now;
     let detail = state
         .app
         .case(auth.session.as_ref(), &id, &auth.client, now)
@@ -434,7 +434,7 @@ pub async fn add_participant(
     };
     let row = state
         .app
-        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -465,7 +465,7 @@ pub async fn remove_participant(
             &id,
             &participant,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -519,7 +519,7 @@ pub async fn record_verdict(
             &participant,
             &input,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(ParticipantInfo::from_row(row.row, row.required)))
@@ -561,7 +561,7 @@ pub async fn room(
             &slot,
             &q.time_zone,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await?;
     Ok(Json(RoomInfo {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, SESSION_COOKIE, now_ms, set_cookie};
+use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -120,7 +120,7 @@ async fn login(
     if errors.is_empty() {
         match state
             .app
-            .login(&form.email, &form.password, &auth.client, now_ms())
+            .login(&form.email, &form.password, &auth.client, auth.now)
             .await
             .for_page(&p)?
         {
@@ -152,7 +152,7 @@ async fn login(
                 message: p.t("login-disabled"),
             }),
             LoginOutcome::Locked { until_ms } => {
-                let minutes = ((until_ms - now_ms()) / 60_000).max(1);
+                let minutes = ((until_ms - auth.now) / 60_000).max(1);
                 errors.push(FieldError {
                     field: "email",
                     message: p.t1("login-locked", "minutes", minutes),
@@ -228,7 +228,7 @@ async fn second_factor(
     let session = signed_in(&auth).for_page(&p)?;
     if state
         .app
-        .pass_second_factor(session, &form.code, &auth.client, now_ms())
+        .pass_second_factor(session, &form.code, &auth.client, auth.now)
         .await
         .for_page(&p)?
     {
@@ -286,7 +286,7 @@ async fn enrol(
     if valid_secret
         && let Some(codes) = state
             .app
-            .enrol_second_factor(session, &secret, &form.code, &auth.client, now_ms())
+            .enrol_second_factor(session, &secret, &form.code, &auth.client, auth.now)
             .await
             .for_page(&p)?
     {
@@ -339,7 +339,7 @@ async fn new_recovery_codes(
     let session = signed_in(&auth).for_page(&p)?;
     let codes = state
         .app
-        .renew_recovery_codes(session, &auth.client, now_ms())
+        .renew_recovery_codes(session, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(recovery_codes_page(&p, codes))
@@ -353,7 +353,7 @@ async fn logout(
     if let Some(session) = &auth.session {
         state
             .app
-            .logout(session, &auth.client, now_ms())
+            .logout(session, &auth.client, auth.now)
             .await
             .for_page(&p)?;
     }
@@ -392,6 +392,8 @@ struct AccountPage<'a> {
     is_officer: bool,
     is_care_worker: bool,
     is_applicant: bool,
+    /// Administrators, from 1 November: next year has no official holiday calendar yet.
+    calendar_missing: Option<i16>,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -421,12 +423,22 @@ async fn account(
             auth.session.as_ref(),
             qiaoyi_app::domain::access::Action::ManageOwnAccount,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
     let session = signed_in(&auth).for_page(&p)?;
     let sessions = state.app.sessions(session).await.for_page(&p)?;
+    let is_admin = session.actor.has(qiaoyi_app::domain::access::Role::Admin);
+    let calendar_missing = if is_admin {
+        state
+            .app
+            .calendar_missing_next_year(auth.now)
+            .await
+            .for_page(&p)?
+    } else {
+        None
+    };
     let page = AccountPage {
         title: p.t("account-title"),
         section: "account",
@@ -454,7 +466,8 @@ async fn account(
             })
             .collect(),
         ended: q.ended,
-        is_admin: session.actor.has(qiaoyi_app::domain::access::Role::Admin),
+        is_admin,
+        calendar_missing,
         is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
         is_consultant: session
             .actor
@@ -495,7 +508,7 @@ async fn end_other_sessions(
     let session = signed_in(&auth).for_page(&p)?;
     let ended = state
         .app
-        .logout_other_sessions(session, &auth.client, now_ms())
+        .logout_other_sessions(session, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(Redirect::to(&format!("/account?ended={ended}")).into_response())

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 const PER_PAGE: u64 = 50;
@@ -96,7 +96,7 @@ async fn users_page(
             offset,
             PER_PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(p)?;
@@ -185,7 +185,7 @@ async fn create_user(
     };
     let outcome = state
         .app
-        .create_account(request, auth.session.as_ref(), &auth.client, now_ms())
+        .create_account(request, auth.session.as_ref(), &auth.client, auth.now)
         .await;
     let result = match outcome {
         Ok(_) => {
@@ -368,7 +368,7 @@ async fn audit_log(
             (page - 1).saturating_mul(PER_PAGE),
             PER_PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -439,7 +439,7 @@ async fn user_view(
 ) -> PageResult {
     let account = state
         .app
-        .account(auth.session.as_ref(), id, &auth.client, now_ms())
+        .account(auth.session.as_ref(), id, &auth.client, auth.now)
         .await
         .for_page(p)?;
     let status = if errors.is_empty() {
@@ -503,7 +503,7 @@ async fn change_roles(
 ) -> PageResult {
     let account = state
         .app
-        .account(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let typed = NewUserForm {
@@ -531,7 +531,7 @@ async fn change_roles(
     }
     match state
         .app
-        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, now_ms())
+        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
@@ -569,7 +569,7 @@ async fn change_status(
     let disabled = form.disabled == "1";
     match state
         .app
-        .set_account_disabled(auth.session.as_ref(), &id, disabled, &auth.client, now_ms())
+        .set_account_disabled(auth.session.as_ref(), &id, disabled, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),

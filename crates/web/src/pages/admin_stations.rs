@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -53,7 +53,7 @@ async fn list(
 ) -> PageResult {
     let records = state
         .app
-        .station_records(auth.session.as_ref(), &auth.client, now_ms())
+        .station_records(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let view = ListPage {
@@ -247,7 +247,7 @@ async fn edit_form(
 ) -> PageResult {
     let station = state
         .app
-        .station_for_edit(auth.session.as_ref(), &code, &auth.client, now_ms())
+        .station_for_edit(auth.session.as_ref(), &code, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     form_page(&p, &code, StationForm::from_station(&station), Vec::new())
@@ -276,7 +276,7 @@ async fn save(
             &station,
             mode,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -311,7 +311,7 @@ async fn replace(
     // The code and country of an existing station are not the form's to change.
     let station = state
         .app
-        .station_for_edit(auth.session.as_ref(), &code, &auth.client, now_ms())
+        .station_for_edit(auth.session.as_ref(), &code, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     form.code = station.code.to_string();

@@ -18,7 +18,7 @@ use super::cases::{
 };
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 /// One page of the application.
@@ -191,7 +191,7 @@ pub async fn answered(
             .map_or(sequence[0], |i| sequence[i]);
         return Ok(page(p, item, form, on_file, before, Vec::new()));
     }
-    if let Err(error) = check(stage, &form, &item.code.to_string()) {
+    if let Err(error) = check(stage, &form, &item.code.to_string(), auth.now) {
         return Ok(page(
             p,
             item,
@@ -207,7 +207,7 @@ pub async fn answered(
     let request = form.request(&item.code.to_string());
     match state
         .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
@@ -233,13 +233,13 @@ impl Refusal {
 
 /// Checks what one page asked (who it is for was checked on arrival). The whole application is
 /// checked again when the case is opened.
-fn check(stage: Stage, form: &ApplyForm, item: &str) -> Result<(), Refusal> {
+fn check(stage: Stage, form: &ApplyForm, item: &str, now: i64) -> Result<(), Refusal> {
     match stage {
         Stage::Relation if Relation::parse(form.relation.trim()).is_none() => Err(Refusal {
             field: "relation",
             message: String::new(),
         }),
-        Stage::Details => match check_person_details(&form.request(item), now_ms()) {
+        Stage::Details => match check_person_details(&form.request(item), now) {
             Err(AppError::Invalid { field, message }) => Err(Refusal { field, message }),
             _ => Ok(()),
         },

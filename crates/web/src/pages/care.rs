@@ -17,7 +17,7 @@ use super::account::{FieldError, FieldErrors, when};
 use super::form::{pairs, status_of, value};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 const PAGE: u64 = 20;
@@ -279,7 +279,7 @@ async fn children(
             q.offset,
             PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -399,7 +399,7 @@ async fn new_child(
     // Only care workers see the form; others are refused (and the refusal audited) as the list is.
     state
         .app
-        .care_children(auth.session.as_ref(), "", 0, 1, &auth.client, now_ms())
+        .care_children(auth.session.as_ref(), "", 0, 1, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     form_page(&state, &p, ChildForm::default(), Vec::new())
@@ -442,7 +442,7 @@ async fn record(
     };
     match state
         .app
-        .record_child(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .record_child(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await
     {
         Ok(c) => Ok(Redirect::to(&format!("/care/children/{}", c.id)).into_response()),
@@ -520,12 +520,12 @@ async fn child_page(
 ) -> PageResult {
     let c = state
         .app
-        .care_child(auth.session.as_ref(), id, &auth.client, now_ms())
+        .care_child(auth.session.as_ref(), id, &auth.client, auth.now)
         .await
         .for_page(p)?;
     let volunteers = state
         .app
-        .care_volunteers(auth.session.as_ref(), &auth.client, now_ms())
+        .care_volunteers(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?
         .into_iter()
@@ -581,7 +581,7 @@ async fn visit(
     };
     match state
         .app
-        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#visits-{id}")).into_response()),
@@ -638,7 +638,7 @@ async fn mine_page(
 ) -> PageResult {
     let children = state
         .app
-        .my_children(auth.session.as_ref(), &auth.client, now_ms())
+        .my_children(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let status = status_of(&errors);
@@ -665,7 +665,7 @@ async fn message(
     let text = value(&pairs(&body), "message");
     match state
         .app
-        .send_care_message(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
+        .send_care_message(auth.session.as_ref(), &id, &text, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/account/children#messages-{id}")).into_response()),
@@ -698,7 +698,7 @@ async fn wish(
     let text = value(&pairs(&body), "wish");
     match state
         .app
-        .record_wish(auth.session.as_ref(), &id, &text, &auth.client, now_ms())
+        .record_wish(auth.session.as_ref(), &id, &text, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#wishes")).into_response()),
@@ -729,7 +729,7 @@ async fn repair(
     };
     match state
         .app
-        .confirm_pairings(auth.session.as_ref(), &[choice], &auth.client, now_ms())
+        .confirm_pairings(auth.session.as_ref(), &[choice], &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),
@@ -767,7 +767,7 @@ async fn preference(
             &id,
             &volunteer,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {

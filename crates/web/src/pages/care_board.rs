@@ -21,7 +21,7 @@ use super::care::{
 use super::form::{pairs, status_of, value, values};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 const PAGE: u64 = 20;
@@ -62,7 +62,7 @@ async fn volunteer_page(
 ) -> PageResult {
     let mine: Vec<BoardLine> = state
         .app
-        .my_proxy_children(auth.session.as_ref(), &auth.client, now_ms())
+        .my_proxy_children(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?
         .iter()
@@ -105,7 +105,7 @@ async fn volunteer(
 ) -> PageResult {
     let mine = state
         .app
-        .my_volunteer_profile(auth.session.as_ref(), &auth.client, now_ms())
+        .my_volunteer_profile(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let input = match mine {
@@ -138,7 +138,7 @@ async fn save_volunteer(
     };
     match state
         .app
-        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, now_ms())
+        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
@@ -230,7 +230,7 @@ async fn pairing_page(
     auth: &Auth,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     let pairings = state
         .app
         .pairings_in_force(auth.session.as_ref(), &auth.client, now)
@@ -310,7 +310,7 @@ async fn confirm(
         .collect();
     match state
         .app
-        .confirm_pairings(auth.session.as_ref(), &chosen, &auth.client, now_ms())
+        .confirm_pairings(auth.session.as_ref(), &chosen, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
@@ -376,7 +376,7 @@ async fn wishes_page(
             q.offset,
             PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(p)?;
@@ -434,7 +434,7 @@ async fn advance(
     let from = if to == "taken" { "open" } else { "taken" };
     match state
         .app
-        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, now_ms())
+        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, auth.now)
         .await
     {
         Ok(w) => Ok(Redirect::to(&format!("/care/wishes?state={}", w.state)).into_response()),
@@ -481,7 +481,7 @@ async fn activities_page(
 ) -> PageResult {
     let page = state
         .app
-        .care_activities(auth.session.as_ref(), offset, PAGE, &auth.client, now_ms())
+        .care_activities(auth.session.as_ref(), offset, PAGE, &auth.client, auth.now)
         .await
         .for_page(p)?;
     let next = offset.saturating_add(PAGE);
@@ -542,7 +542,7 @@ async fn new_activity(
     };
     match state
         .app
-        .record_activity(auth.session.as_ref(), &input, &auth.client, now_ms())
+        .record_activity(auth.session.as_ref(), &input, &auth.client, auth.now)
         .await
     {
         Ok(a) => Ok(Redirect::to(&format!("/care/activities/{}", a.id)).into_response()),
@@ -579,7 +579,7 @@ async fn activity_page(
 ) -> PageResult {
     let a = state
         .app
-        .care_activity(auth.session.as_ref(), id, &auth.client, now_ms())
+        .care_activity(auth.session.as_ref(), id, &auth.client, auth.now)
         .await
         .for_page(p)?;
     let view = ActivityPage {
@@ -619,7 +619,7 @@ async fn attendance(
             &values(&form, "children"),
             &values(&form, "volunteers"),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {

@@ -22,7 +22,7 @@ use super::account::{FieldError, FieldErrors, when};
 use super::fees::{FeeForm, FeeSection};
 use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 const PER_PAGE: u64 = 20;
@@ -289,7 +289,7 @@ async fn principal_of(
 ) -> Result<String, super::PageError> {
     let d = state
         .app
-        .mandate(auth.session.as_ref(), mandate, &auth.client, now_ms())
+        .mandate(auth.session.as_ref(), mandate, &auth.client, auth.now)
         .await
         .for_page(p)?;
     Ok(format!(
@@ -306,7 +306,7 @@ async fn on_file(
 ) -> Result<Vec<Person>, super::PageError> {
     state
         .app
-        .my_persons(auth.session.as_ref(), &auth.client, now_ms())
+        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)
 }
@@ -367,7 +367,7 @@ async fn apply(
     };
     match state
         .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
@@ -398,7 +398,7 @@ fn read_mrz(
     mut form: ApplyForm,
     on_file: &[Person],
 ) -> Response {
-    match Mrz::parse_text(&form.mrz, beijing_today(now_ms())) {
+    match Mrz::parse_text(&form.mrz, beijing_today(auth.now)) {
         Ok(zone) => {
             form.person_name_latin = format!("{} {}", zone.surname(), zone.given_names())
                 .trim()
@@ -431,10 +431,13 @@ struct CaseLine {
     person: String,
     state: String,
     deadline: String,
+    /// Counted on a year whose official calendar is not imported yet.
+    deadline_provisional: bool,
     overdue: bool,
     updated: String,
     /// The green channel's due day; empty when not in it.
     green_due: String,
+    green_due_provisional: bool,
 }
 
 #[derive(Template)]
@@ -469,9 +472,11 @@ fn line(p: &Prefs, c: &Case, today: jiff::civil::Date) -> CaseLine {
         person: c.person_name.clone(),
         state: p.t(&state_key(c.state)),
         deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        deadline_provisional: c.deadline_provisional,
         overdue: c.is_overdue(today),
         updated: when(c.updated_at),
         green_due: c.green_due.map(|d| d.to_string()).unwrap_or_default(),
+        green_due_provisional: c.green_due_provisional,
     }
 }
 
@@ -518,7 +523,7 @@ async fn list(
         .to_owned();
     let list = CaseList::parse(chosen.0, Some(&category)).unwrap_or(CaseList::Mine);
     let page = page_number(q.page.as_deref());
-    let now = now_ms();
+    let now = auth.now;
     let result = state
         .app
         .cases(
@@ -635,6 +640,8 @@ struct CasePage<'a> {
     /// Filed by an agent under this mandate.
     mandate: String,
     deadline: String,
+    /// Counted on a year whose official calendar is not imported yet.
+    deadline_provisional: bool,
     overdue: bool,
     reason: String,
     can_upload: bool,
@@ -646,6 +653,7 @@ struct CasePage<'a> {
     certificate: Option<(String, &'static str, String)>,
     handover: Option<HandoverLine>,
     green_due: String,
+    green_due_provisional: bool,
     green: Vec<super::green_channel::RequestLine>,
     may_request_green: bool,
     grounds: Vec<(&'static str, String)>,
@@ -659,9 +667,10 @@ fn case_page(
     certificate: Option<(String, &'static str, String)>,
     errors: Vec<FieldError>,
     video: Option<super::video::VideoSection>,
+    now: i64,
 ) -> Response {
     let c = &detail.case;
-    let today = beijing_today(now_ms());
+    let today = beijing_today(now);
     let can_upload = detail
         .steps
         .iter()
@@ -760,6 +769,7 @@ fn case_page(
             .unwrap_or_default(),
         mandate: c.mandate_id.clone().unwrap_or_default(),
         deadline: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        deadline_provisional: c.deadline_provisional,
         overdue: c.is_overdue(today),
         reason: c.reason.clone(),
         can_upload,
@@ -770,6 +780,7 @@ fn case_page(
         certificate,
         handover,
         green_due: c.green_due.map(|d| d.to_string()).unwrap_or_default(),
+        green_due_provisional: c.green_due_provisional,
         green: detail
             .green
             .iter()
@@ -823,7 +834,7 @@ async fn case_in_zone(
     fee_form: Option<FeeForm>,
     tz: &str,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     let detail = state
         .app
         .case(auth.session.as_ref(), id, &auth.client, now)
@@ -862,7 +873,7 @@ async fn case_in_zone(
         }
         None => None,
     };
-    Ok(case_page(p, &detail, fees, certificate, errors, video))
+    Ok(case_page(p, &detail, fees, certificate, errors, video, now))
 }
 
 #[derive(Deserialize, Default)]
@@ -918,7 +929,7 @@ async fn step(
     };
     match state
         .app
-        .step_case(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .step_case(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
@@ -1013,7 +1024,7 @@ async fn upload(
     };
     match state
         .app
-        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, now_ms())
+        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
@@ -1039,7 +1050,7 @@ async fn download(
 ) -> PageResult {
     let f = state
         .app
-        .case_file(auth.session.as_ref(), &id, &file, &auth.client, now_ms())
+        .case_file(auth.session.as_ref(), &id, &file, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(crate::api::attachment(

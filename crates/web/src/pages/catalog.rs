@@ -7,7 +7,6 @@ use qiaoyi_app::domain::catalog::{Delivery, Item};
 
 use super::{ForPage, PageResult, fee_text, render};
 use crate::AppState;
-use crate::auth::now_ms;
 use crate::i18n::Prefs;
 use qiaoyi_app::cases::beijing_today;
 
@@ -177,7 +176,8 @@ struct ItemPage<'a> {
     eligibility: String,
     fee: String,
     time_limit: String,
-    due_if_today: Option<String>,
+    /// The day a case accepted today would be due, and whether that is provisional.
+    due_if_today: Option<(String, bool)>,
     video: String,
     video_needed: bool,
     guardian: String,
@@ -193,13 +193,13 @@ pub async fn item(
 ) -> PageResult {
     let item = state.app.item(&code).await.for_page(&p)?;
     let categories = state.app.categories().await.for_page(&p)?;
-    // Without a calendar for the days ahead the page says nothing rather than guess.
+    // Beyond the years the regulation is computed for the page says nothing rather than guess.
     let due_if_today = state
         .app
-        .deadline(beijing_today(now_ms()), item.time_limit_days)
+        .deadline(beijing_today(state.app.now_ms()), item.time_limit_days)
         .await
         .ok()
-        .map(|d| d.to_string());
+        .map(|d| (d.date.to_string(), d.provisional));
     let guides = state.app.guides_for_item(&code).await.for_page(&p)?;
     let category_name = categories
         .iter()

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -71,7 +71,7 @@ async fn verify(
 ) -> PageResult {
     let verdict = state
         .app
-        .verify_certificate(&id, now_ms())
+        .verify_certificate(&id, state.app.now_ms())
         .await
         .for_page(&p)?;
     let page = VerifyPage {
@@ -136,7 +136,7 @@ async fn show(
 ) -> PageResult {
     let c = state
         .app
-        .certificate(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .certificate(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(certificate_page(&state, &p, &c, Vec::new()))
@@ -150,7 +150,7 @@ async fn pdf(
 ) -> PageResult {
     let file = state
         .app
-        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(crate::api::attachment(
@@ -173,7 +173,7 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     match state
         .app
         .revoke_certificate(auth.session.as_ref(), &id, &form.reason, &auth.client, now)

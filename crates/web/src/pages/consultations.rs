@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, SentFile, message_page, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 use crate::rate_limit::Bucket;
 
@@ -219,7 +219,7 @@ async fn open(
             &request,
             p.lang,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -299,7 +299,7 @@ async fn mine(
     Query(q): Query<PageQuery>,
 ) -> PageResult {
     let page = super::page_number(q.page.as_deref());
-    let now = now_ms();
+    let now = auth.now;
     let list = state
         .app
         .my_consultations(
@@ -342,7 +342,7 @@ async fn inbox(
 ) -> PageResult {
     let page = super::page_number(q.page.as_deref());
     let all = q.all.as_deref() == Some("1");
-    let now = now_ms();
+    let now = auth.now;
     let list = state
         .app
         .consultation_inbox(
@@ -421,7 +421,7 @@ async fn chat_page(
     errors: Vec<FieldError>,
     draft: String,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     let view = state
         .app
         .consultation(auth.session.as_ref(), key_of(key), id, 0, &auth.client, now)
@@ -537,7 +537,7 @@ async fn reply(
             &form.body,
             answer,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -577,7 +577,7 @@ async fn attach(
                 &name,
                 &content,
                 &auth.client,
-                now_ms(),
+                auth.now,
             )
             .await
         {
@@ -604,7 +604,7 @@ async fn download(
             &id,
             seq,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -641,7 +641,7 @@ async fn close(
             rating,
             &form.comment,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -668,7 +668,7 @@ async fn transfer(
 ) -> PageResult {
     match state
         .app
-        .transfer_consultation(auth.session.as_ref(), &id, &form.to, &auth.client, now_ms())
+        .transfer_consultation(auth.session.as_ref(), &id, &form.to, &auth.client, auth.now)
         .await
     {
         Ok(()) => Ok(back(&id, "")),
@@ -699,7 +699,7 @@ async fn link_case(
             &id,
             &form.number,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -759,7 +759,7 @@ async fn rota_page(
 ) -> PageResult {
     let rota = state
         .app
-        .rota(auth.session.as_ref(), &auth.client, now_ms())
+        .rota(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let view = RotaPage {
@@ -820,7 +820,7 @@ async fn save_shifts(
             &id,
             &form.hours,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -877,7 +877,7 @@ async fn answers_page(
 ) -> PageResult {
     let answers = state
         .app
-        .canned_answers(auth.session.as_ref(), &auth.client, now_ms())
+        .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let view = AnswersPage {
@@ -918,7 +918,7 @@ async fn answers(
     if !q.edit.is_empty() {
         let all = state
             .app
-            .canned_answers(auth.session.as_ref(), &auth.client, now_ms())
+            .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
             .await
             .for_page(&p)?;
         let a = all
@@ -958,7 +958,7 @@ async fn save_answer(
     };
     match state
         .app
-        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to("/consult/answers").into_response()),

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::account::{FieldError, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -272,7 +272,7 @@ async fn record(
     };
     match state
         .app
-        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, now_ms())
+        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
@@ -328,7 +328,7 @@ async fn receipt(
 ) -> PageResult {
     let r = state
         .app
-        .receipt(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .receipt(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let number = r.entry.receipt_number.clone().unwrap_or_default();
@@ -412,7 +412,7 @@ async fn recorded(
             (page - 1).saturating_mul(RECORDED_PER_PAGE),
             RECORDED_PER_PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;

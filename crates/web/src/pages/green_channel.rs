@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::account::{FieldError, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -168,7 +168,7 @@ async fn request(
             &input,
             file.as_ref().map(|(n, c)| (n.as_str(), c.as_slice())),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -199,7 +199,7 @@ async fn board_page(
 ) -> PageResult {
     let board = state
         .app
-        .green_board(auth.session.as_ref(), &auth.client, now_ms())
+        .green_board(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let items = state.app.items(None).await.for_page(p)?;
@@ -285,7 +285,7 @@ async fn decide(
     };
     match state
         .app
-        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await
     {
         Ok(_) => Ok(Redirect::to("/green-channel").into_response()),
@@ -304,7 +304,7 @@ async fn evidence(
 ) -> PageResult {
     let (row, content) = state
         .app
-        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, now_ms())
+        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(crate::api::cases::attachment(

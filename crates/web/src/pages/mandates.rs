@@ -19,7 +19,7 @@ use super::account::{FieldError, FieldErrors, when};
 use super::cases::{relation_key, state_key};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 const PER_PAGE: u64 = 20;
@@ -118,7 +118,7 @@ async fn list(
     Query(q): Query<PageQuery>,
 ) -> PageResult {
     let page = super::page_number(q.page.as_deref());
-    let now = now_ms();
+    let now = auth.now;
     let mandates = state
         .app
         .my_mandates(
@@ -262,7 +262,7 @@ async fn new_form(
     if auth.session.is_none() {
         return Err(AppError::Unauthenticated).for_page(&p);
     }
-    let today = qiaoyi_app::cases::beijing_today(now_ms());
+    let today = qiaoyi_app::cases::beijing_today(auth.now);
     let form = MandateForm {
         principal_email: q.principal_email.chars().take(254).collect(),
         valid_from: today.to_string(),
@@ -314,7 +314,7 @@ async fn create(
     };
     match state
         .app
-        .request_mandate(auth.session.as_ref(), &request, &auth.client, now_ms())
+        .request_mandate(auth.session.as_ref(), &request, &auth.client, auth.now)
         .await
     {
         Ok(m) => Ok(Redirect::to(&format!("/account/mandates/{}", m.id)).into_response()),
@@ -372,7 +372,7 @@ async fn detail_page(
     id: &str,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     let d = state
         .app
         .mandate(auth.session.as_ref(), id, &auth.client, now)
@@ -474,7 +474,7 @@ async fn add_document(
                 &name,
                 &content,
                 &auth.client,
-                now_ms(),
+                auth.now,
             )
             .await
         {
@@ -506,7 +506,7 @@ async fn document(
             &id,
             &document,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -542,7 +542,7 @@ async fn confirm(
             &id,
             &form.code,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -575,7 +575,7 @@ async fn revoke(
             &id,
             &form.reason,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -94,7 +94,7 @@ async fn settings(
 ) -> PageResult {
     let mine = state
         .app
-        .my_notification_settings(auth.session.as_ref(), &auth.client, now_ms())
+        .my_notification_settings(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let current = mine.settings;
@@ -127,7 +127,7 @@ async fn save(
             auth.session.as_ref(),
             &form.settings(),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -217,7 +217,7 @@ async fn unsubscribe(
 ) -> PageResult {
     let email = state
         .app
-        .unsubscribe(&token, &auth.client, now_ms())
+        .unsubscribe(&token, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(render(&UnsubscribePage {
@@ -271,7 +271,7 @@ async fn outbox(
 ) -> PageResult {
     let status = q.status.unwrap_or_else(|| "dead".into());
     let page = super::page_number(q.page.as_deref());
-    let now = now_ms();
+    let now = auth.now;
     let messages = state
         .app
         .outbox(
@@ -330,7 +330,7 @@ async fn retry(
 ) -> PageResult {
     state
         .app
-        .retry_message(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .retry_message(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(Redirect::to("/admin/outbox?status=dead&retried=1").into_response())

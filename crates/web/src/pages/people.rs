@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -54,7 +54,7 @@ async fn identity_page(
 ) -> PageResult {
     let identity = state
         .app
-        .my_identity(auth.session.as_ref(), &auth.client, now_ms())
+        .my_identity(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let status = if errors.is_empty() {
@@ -114,7 +114,7 @@ async fn save_identity(
             &form.resident_id,
             &form.passport,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -175,7 +175,7 @@ async fn access_log(
             (page - 1).saturating_mul(ACCESSES_PER_PAGE),
             ACCESSES_PER_PAGE,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -243,7 +243,7 @@ async fn find_form(
             qiaoyi_app::domain::access::Action::ListPeople,
             &qiaoyi_app::domain::access::Resource::System,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -277,7 +277,7 @@ async fn find(
             &query.q,
             &query.purpose,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -346,7 +346,7 @@ async fn file(
             &id,
             &q.purpose,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await;
     let person = match person {

@@ -17,7 +17,7 @@ use super::account::{FieldError, FieldErrors};
 use super::cases::relation_key;
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -88,7 +88,7 @@ async fn list(
 ) -> PageResult {
     let persons = state
         .app
-        .my_persons(auth.session.as_ref(), &auth.client, now_ms())
+        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let page = ListPage {
@@ -330,7 +330,7 @@ async fn edit_form(
 ) -> PageResult {
     let person = state
         .app
-        .my_person(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     let form = PersonForm::from_person(&person);
@@ -359,7 +359,7 @@ async fn saved(
             id,
             &form.input(),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -369,7 +369,7 @@ async fn saved(
                 Some(id) => Some(
                     state
                         .app
-                        .my_person(auth.session.as_ref(), id, &auth.client, now_ms())
+                        .my_person(auth.session.as_ref(), id, &auth.client, auth.now)
                         .await
                         .for_page(p)?,
                 ),
@@ -427,7 +427,7 @@ async fn add_document(
                 expires_on: document.expires_on.clone(),
             },
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -435,7 +435,7 @@ async fn add_document(
         Err(AppError::Invalid { field, .. }) => {
             let person = state
                 .app
-                .my_person(auth.session.as_ref(), &id, &auth.client, now_ms())
+                .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
                 .await
                 .for_page(&p)?;
             let form = PersonForm::from_person(&person);
@@ -454,7 +454,7 @@ async fn remove_document(
 ) -> Result<Response, super::PageError> {
     state
         .app
-        .remove_document(auth.session.as_ref(), &id, &doc, &auth.client, now_ms())
+        .remove_document(auth.session.as_ref(), &id, &doc, &auth.client, auth.now)
         .await
         .for_page(&p)?;
     Ok(Redirect::to(&format!("/account/people/{id}#documents")).into_response())

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 use crate::rate_limit::Bucket;
 
@@ -85,7 +85,7 @@ async fn sign_up(
             &form.password,
             p.lang,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await;
     let error = match outcome {
@@ -171,7 +171,7 @@ async fn confirm(
 ) -> PageResult {
     if state
         .app
-        .confirm_email(&form.email, &form.code, &auth.client, now_ms())
+        .confirm_email(&form.email, &form.code, &auth.client, auth.now)
         .await
         .for_page(&p)?
     {
@@ -202,7 +202,7 @@ async fn resend(
     }
     state
         .app
-        .resend_confirmation(&form.email, now_ms())
+        .resend_confirmation(&form.email, auth.now)
         .await
         .for_page(&p)?;
     let query = serde_urlencoded::to_string([("email", form.email.trim()), ("resent", "true")])

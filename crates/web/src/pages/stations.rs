@@ -99,7 +99,7 @@ fn card(p: &Prefs, station: &Station, now: Timestamp) -> StationCard {
 
 pub async fn list(State(state): State<AppState>, Extension(p): Extension<Prefs>) -> PageResult {
     let stations = state.app.stations().await.for_page(&p)?;
-    let now = Timestamp::now();
+    let now = Timestamp::from_millisecond(state.app.now_ms()).unwrap_or(Timestamp::UNIX_EPOCH);
     let beijing_now = local_time(&p, now, "Asia/Shanghai")
         .map(|(shown, _, _)| shown)
         .unwrap_or_default();

@@ -21,7 +21,7 @@ use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::api::stats::{ExportQuery, exported};
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -196,7 +196,7 @@ async fn dashboard(
     Extension(auth): Extension<Auth>,
     Query(q): Query<StatsQuery>,
 ) -> PageResult {
-    let now = now_ms();
+    let now = auth.now;
     let app = &state.app;
     let (figures, errors, shown) = match app
         .statistics(auth.session.as_ref(), &q, &auth.client, now)
@@ -437,7 +437,7 @@ async fn costs_page(
     typed: Option<(CostModel, String)>,
 ) -> PageResult {
     let app = &state.app;
-    let now = now_ms();
+    let now = auth.now;
     let rows = app
         .cost_model_versions(auth.session.as_ref(), &auth.client, now)
         .await
@@ -570,7 +570,7 @@ async fn save_costs(
             version,
             model.clone(),
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {

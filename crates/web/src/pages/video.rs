@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::account::{FieldError, FieldErrors};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::i18n::Prefs;
 
 pub fn router() -> Router<AppState> {
@@ -259,7 +259,7 @@ async fn slots_page(
 ) -> PageResult {
     let slots = state
         .app
-        .my_slots(auth.session.as_ref(), &auth.client, now_ms())
+        .my_slots(auth.session.as_ref(), &auth.client, auth.now)
         .await
         .for_page(p)?;
     let status = if errors.is_empty() {
@@ -305,7 +305,7 @@ async fn publish(
             &form.times,
             minutes,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -349,7 +349,7 @@ async fn cancel(
 ) -> PageResult {
     match state
         .app
-        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
     {
         Ok(()) => Ok(Redirect::to(&back(form.case.trim())).into_response()),
@@ -371,7 +371,7 @@ async fn no_show(
 ) -> PageResult {
     match state
         .app
-        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, now_ms())
+        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, auth.now)
         .await
     {
         Ok(()) => Ok(Redirect::to("/video/slots").into_response()),
@@ -405,7 +405,7 @@ async fn book(
             form.slot.trim(),
             &form.time_zone,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -450,7 +450,7 @@ async fn reschedule(
             form.slot.trim(),
             &form.time_zone,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
     {
@@ -556,7 +556,7 @@ async fn add_participant(
     };
     let result = state
         .app
-        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, now_ms())
+        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
         .await
         .map(|_| ());
     after_check_form(&state, &p, &auth, &id, &form.room, result).await
@@ -571,7 +571,7 @@ async fn remove_participant(
 ) -> PageResult {
     let result = state
         .app
-        .remove_video_participant(auth.session.as_ref(), &id, &pid, &auth.client, now_ms())
+        .remove_video_participant(auth.session.as_ref(), &id, &pid, &auth.client, auth.now)
         .await;
     after_check_form(&state, &p, &auth, &id, &form.room, result).await
 }
@@ -611,7 +611,7 @@ async fn record_verdict(
             &pid,
             &input,
             &auth.client,
-            now_ms(),
+            auth.now,
         )
         .await
         .map(|_| ());
@@ -660,7 +660,7 @@ async fn room_page(
 ) -> PageResult {
     let pass = match state
         .app
-        .video_room(auth.session.as_ref(), slot, tz, &auth.client, now_ms())
+        .video_room(auth.session.as_ref(), slot, tz, &auth.client, auth.now)
         .await
     {
         Ok(pass) => pass,

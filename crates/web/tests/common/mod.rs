@@ -7,12 +7,17 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use qiaoyi_app::App;
 use qiaoyi_app::accounts::totp_code;
+use qiaoyi_app::clock::Clock;
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_store::testing::{TestStore, test_store};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tower::ServiceExt;
+
+/// 2026-05-28, a Thursday, 10:06 in Beijing: where every test server's clock starts, inside the
+/// shipped working-day calendars.
+pub const T0: i64 = 1_779_934_000_000;
 
 /// A browser: a cookie jar in front of the router.
 pub struct Browser {
@@ -50,10 +55,9 @@ impl Browser {
             ..Config::default()
         };
         change(&mut config);
-        let app = App::with_store(store.store.clone(), config);
-        app.seed_demo(jiff::Timestamp::now().as_millisecond())
-            .await
-            .expect("seed");
+        // The server's clock starts on a fixed day, whatever day the tests run.
+        let app = App::with_store(store.store.clone(), config).with_clock(Clock::starting_at(T0));
+        app.seed_demo(T0).await.expect("seed");
         Browser {
             router: qiaoyi_web::router(app.clone()),
             app,
@@ -188,8 +192,7 @@ impl Browser {
             .expect("csrf")
             .to_owned();
         if json(&reply.body)["second_factor"] == "challenge" {
-            let code =
-                totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+            let code = totp_code(DEMO_TOTP_SECRET, self.app.now_ms()).expect("code");
             let r = self
                 .post_json(
                     "/api/v1/session/second-factor",
@@ -220,8 +223,7 @@ impl Browser {
         );
         let form = self.get("/login/second-factor").await.body;
         let csrf = hidden_csrf(&form);
-        let code =
-            totp_code(DEMO_TOTP_SECRET, jiff::Timestamp::now().as_millisecond()).expect("code");
+        let code = totp_code(DEMO_TOTP_SECRET, self.app.now_ms()).expect("code");
         let done = self
             .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
             .await;
@@ -229,36 +231,9 @@ impl Browser {
     }
 }
 
-/// A made-up calendar for next year, so tests that accept cases today do not depend on when they
-/// run: only New Year's Day off besides the weekends. Real years come from catalog/calendar.
-fn test_calendar(year: i16) -> String {
-    format!(
-        "year = {year}\nsource = \"test fixture\"\n[[holiday]]\n\
-         name = {{ zh = \"元旦\", en = \"New Year's Day\", it = \"Capodanno\", es = \"Año Nuevo\" }}\n\
-         from = \"{year}-01-01\"\nto = \"{year}-01-01\"\n"
-    )
-}
-
-/// A browser on a fresh demo server whose calendar also covers next year.
+/// A browser on a fresh demo server.
 pub async fn server() -> Browser {
-    let b = Browser::new().await;
-    let store = b.store.as_ref().expect("store");
-    let app =
-        qiaoyi_app::App::with_store(store.store.clone(), qiaoyi_app::config::Config::default());
-    let next = jiff::Zoned::now().year() + 1;
-    let client = qiaoyi_app::accounts::Client {
-        address: "test".into(),
-    };
-    app.import_calendar(
-        None,
-        &format!("{next}.toml"),
-        &test_calendar(next),
-        &client,
-        0,
-    )
-    .await
-    .expect("calendar");
-    b
+    Browser::new().await
 }
 
 /// A PDF every material accepts.
@@ -333,7 +308,7 @@ impl Browser {
     /// person on file, and the officer records her confirmed. The case's version moves on by one.
     pub async fn video_checked(&mut self, a: &str, officer: &mut Browser, o: &str, id: &str) {
         let beijing = jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone");
-        let mut start = (jiff::Timestamp::now().as_millisecond() / 60_000 + 1) * 60_000;
+        let mut start = (officer.app.now_ms() / 60_000 + 1) * 60_000;
         loop {
             let at = jiff::Timestamp::from_millisecond(start)
                 .expect("instant")

@@ -6,8 +6,18 @@
 //! [`YearCalendar::parse`] validates one file; [`WorkCalendar`] puts several years together and
 //! answers for dates: is it a working day, what is the deadline N working days after acceptance.
 //!
-//! A date in a year that has no file is a [`MissingYear`] error, never a guess from weekends alone:
-//! the notice moves weekdays and weekends alike, so a guess would be wrong around every holiday.
+//! A year without a file (usually the next one, whose notice comes out in November at the
+//! earliest) is *provisional*: its statutory holidays are computed from the national regulation
+//! ([`statutory`]), and without the notice its bridging days and weekends worked (调休) are unknown,
+//! so it is those holidays plus weekends. A deadline that counts a day of such a year says so
+//! ([`Deadline::provisional`]); importing the year's file makes it official and the deadlines are
+//! counted again. Only years the regulation is not computed for (before 2025, after 2100) and that
+//! have no file are a [`MissingYear`] error.
+//!
+//! A file for a year the regulation covers must give every statutory day off (a notice moves
+//! other days, never those): a file without one of them is refused, naming the day.
+
+pub mod statutory;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -18,6 +28,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 use crate::lang::{Lang, Text};
+use statutory::{StatutoryHoliday, statutory_days};
 
 /// The longest break one holiday entry may span. Breaks have been at most about ten days (the
 /// Spring Festival of 2026 has 9); a much longer range is a typo in `from` or `to`.
@@ -27,7 +38,8 @@ const LONGEST_BREAK_DAYS: usize = 15;
 /// what to change — the same shape as a refused catalogue file.
 pub type CalendarError = crate::catalog::CatalogError;
 
-/// A question about a date in a year for which no calendar file was loaded.
+/// A question about a date in a year for which no calendar file was loaded and whose statutory
+/// holidays are not computed ([`statutory::FIRST_YEAR`] to [`statutory::LAST_YEAR`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "there is no working-day calendar for {year}; add calendar/{year}.toml from the State Council's holiday notice for {year}"
@@ -35,6 +47,17 @@ pub type CalendarError = crate::catalog::CatalogError;
 pub struct MissingYear {
     pub year: i16,
 }
+
+/// The last day of a statutory time limit, and whether it rests on a provisional year: then the
+/// State Council's notice for that year may still move it by a few days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub date: Date,
+    pub provisional: bool,
+}
+
+/// The source a provisional year names.
+pub const PROVISIONAL_SOURCE: &str = "全国年节及纪念日放假办法（2025年1月1日起施行）";
 
 /// One holiday break of a year: every day from `from` to `to` (both included) is a day off,
 /// weekend days inside the break included.
@@ -73,6 +96,8 @@ pub struct YearCalendar {
     file: String,
     year: i16,
     source: String,
+    /// Computed from the regulation, not read from the State Council's notice.
+    provisional: bool,
     holidays: Vec<Holiday>,
     adjusted_working_days: Vec<AdjustedWorkingDay>,
     /// Each day off, with the index of its holiday.
@@ -310,15 +335,86 @@ impl YearCalendar {
             });
         }
 
-        Ok(YearCalendar {
+        let calendar = YearCalendar {
             file: file_name.to_owned(),
             year,
             source: source.to_owned(),
+            provisional: false,
             holidays,
             adjusted_working_days,
             days_off,
             working_weekend_days,
+        };
+        calendar.check_regulation()?;
+        Ok(calendar)
+    }
+
+    /// The provisional calendar of `year`: the regulation's statutory holidays and weekends, no
+    /// adjusted working days. `None` outside the years the regulation is computed for.
+    pub fn provisional(year: i16) -> Option<YearCalendar> {
+        let days = statutory_days(year).ok()?;
+        // Consecutive days of one holiday make one break, as a notice writes them.
+        let mut holidays: Vec<Holiday> = Vec::new();
+        let mut kinds: Vec<StatutoryHoliday> = Vec::new();
+        let mut days_off = BTreeMap::new();
+        for day in days {
+            let extends = kinds.last() == Some(&day.holiday)
+                && holidays
+                    .last()
+                    .is_some_and(|h| h.to.tomorrow().ok() == Some(day.date));
+            match holidays.last_mut() {
+                Some(last) if extends => last.to = day.date,
+                _ => {
+                    holidays.push(Holiday {
+                        name: day.holiday.name(),
+                        from: day.date,
+                        to: day.date,
+                    });
+                    kinds.push(day.holiday);
+                }
+            }
+            days_off.insert(day.date, holidays.len() - 1);
+        }
+        Some(YearCalendar {
+            file: format!("provisional {year}"),
+            year,
+            source: PROVISIONAL_SOURCE.to_owned(),
+            provisional: true,
+            holidays,
+            adjusted_working_days: Vec::new(),
+            days_off,
+            working_weekend_days: BTreeSet::new(),
         })
+    }
+
+    /// Every statutory day off of the regulation is a day off of the file (years it covers only).
+    fn check_regulation(&self) -> Result<(), CalendarError> {
+        let Ok(required) = statutory_days(self.year) else {
+            return Ok(());
+        };
+        match required
+            .iter()
+            .find(|day| !self.days_off.contains_key(&day.date))
+        {
+            None => Ok(()),
+            Some(day) => {
+                let name = day.holiday.name();
+                Err(CalendarError {
+                    file: self.file.clone(),
+                    line: None,
+                    field: "holiday".into(),
+                    message: format!(
+                        "{} ({}, {}) is a statutory day off under the national holiday regulation, but no holiday of this file includes it; copy the notice's breaks again, every one of them covers its statutory days",
+                        day.date, name.zh, name.en
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Whether this year was computed from the regulation rather than read from a notice.
+    pub fn is_provisional(&self) -> bool {
+        self.provisional
     }
 
     /// The file name it was parsed from.
@@ -398,13 +494,34 @@ impl WorkCalendar {
         self.years.get(&year)
     }
 
+    /// Whether `year` has its official file.
+    pub fn is_official(&self, year: i16) -> bool {
+        self.years.contains_key(&year)
+    }
+
     /// Monday to Friday unless a holiday; Saturday and Sunday only when an adjusted working day.
+    /// In a year without a file, from the provisional year ([`YearCalendar::provisional`]).
     pub fn is_working_day(&self, date: Date) -> Result<bool, MissingYear> {
+        Ok(self.day(date, &mut BTreeMap::new())?.0)
+    }
+
+    /// Whether `date` is a working day, and whether that is provisional; provisional years are
+    /// computed once per `cache`.
+    fn day(
+        &self,
+        date: Date,
+        cache: &mut BTreeMap<i16, YearCalendar>,
+    ) -> Result<(bool, bool), MissingYear> {
         let year = date.year();
-        self.years
-            .get(&year)
-            .map(|calendar| calendar.is_working_day(date))
-            .ok_or(MissingYear { year })
+        if let Some(official) = self.years.get(&year) {
+            return Ok((official.is_working_day(date), false));
+        }
+        if !cache.contains_key(&year) {
+            let computed = YearCalendar::provisional(year).ok_or(MissingYear { year })?;
+            cache.insert(year, computed);
+        }
+        let provisional = cache.get(&year).ok_or(MissingYear { year })?;
+        Ok((provisional.is_working_day(date), true))
     }
 
     /// The name of the holiday `date` is a day off of; `None` on other days and in years not loaded.
@@ -417,21 +534,39 @@ impl WorkCalendar {
 
     /// The `working_days`-th working day after `accepted_on`. The day of acceptance never counts,
     /// whether or not it is a working day; with 0 it is returned as it is. Only the days counted are
-    /// looked up, so every one of them must be in a loaded year: reaching a year without a file is a
-    /// [`MissingYear`] error.
-    pub fn deadline(&self, accepted_on: Date, working_days: u16) -> Result<Date, MissingYear> {
+    /// looked up: when one of them is in a year without a file the deadline is provisional, and
+    /// beyond the years the regulation is computed for it is a [`MissingYear`] error.
+    pub fn deadline(&self, accepted_on: Date, working_days: u16) -> Result<Deadline, MissingYear> {
+        let mut cache = BTreeMap::new();
         let mut day = accepted_on;
         let mut remaining = working_days;
+        let mut provisional = false;
         while remaining > 0 {
             day = day.tomorrow().map_err(|_| MissingYear {
                 year: day.year().saturating_add(1),
             })?;
-            if self.is_working_day(day)? {
+            let (working, guessed) = self.day(day, &mut cache)?;
+            provisional |= guessed;
+            if working {
                 remaining -= 1;
             }
         }
-        Ok(day)
+        Ok(Deadline {
+            date: day,
+            provisional,
+        })
     }
+}
+
+/// The month from which the next year's missing file is worth a warning: the State Council
+/// publishes its notice in the autumn (late October to mid-November).
+pub const WARN_FROM_MONTH: i8 = 11;
+
+/// The next year, when `today` is in November or December and that year has no official file:
+/// deadlines reaching into it are provisional until it is imported.
+pub fn next_year_missing(today: Date, calendar: &WorkCalendar) -> Option<i16> {
+    let next = today.year().checked_add(1)?;
+    (today.month() >= WARN_FROM_MONTH && !calendar.is_official(next)).then_some(next)
 }
 
 fn year_in_file_name(file_name: &str) -> Option<i16> {
@@ -481,8 +616,8 @@ mod tests {
 
     use super::*;
 
-    const Y2025: &str = include_str!("../../../catalog/calendar/2025.toml");
-    const Y2026: &str = include_str!("../../../catalog/calendar/2026.toml");
+    const Y2025: &str = include_str!("../../../../catalog/calendar/2025.toml");
+    const Y2026: &str = include_str!("../../../../catalog/calendar/2026.toml");
 
     fn year(file: &str, text: &str) -> YearCalendar {
         YearCalendar::parse(file, text).expect("the calendar file is valid")
@@ -648,17 +783,26 @@ mod tests {
         let calendar = both();
         // Thu 12 Feb: Fri 13 is 1, Sat 14 (调休) is 2, 15–23 off, Tue 24 is 3.
         let accepted = date(2026, 2, 12);
-        assert_eq!(calendar.deadline(accepted, 1), Ok(date(2026, 2, 13)));
-        assert_eq!(calendar.deadline(accepted, 2), Ok(date(2026, 2, 14)));
-        assert_eq!(calendar.deadline(accepted, 3), Ok(date(2026, 2, 24)));
+        assert_eq!(
+            calendar.deadline(accepted, 1).map(|d| d.date),
+            Ok(date(2026, 2, 13))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 2).map(|d| d.date),
+            Ok(date(2026, 2, 14))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 3).map(|d| d.date),
+            Ok(date(2026, 2, 24))
+        );
         // Accepted during the break: the first working day after it counts as 1.
         assert_eq!(
-            calendar.deadline(date(2026, 2, 16), 1),
+            calendar.deadline(date(2026, 2, 16), 1).map(|d| d.date),
             Ok(date(2026, 2, 24))
         );
         // Sat 28 Feb is a working day too: Mon 23 (off) + 5 → Tue 24 … Sat 28.
         assert_eq!(
-            calendar.deadline(date(2026, 2, 23), 5),
+            calendar.deadline(date(2026, 2, 23), 5).map(|d| d.date),
             Ok(date(2026, 2, 28))
         );
     }
@@ -668,17 +812,26 @@ mod tests {
         let calendar = both();
         // Fri 18 Sep: Sat 19 off, Sun 20 (调休) is 1.
         assert_eq!(
-            calendar.deadline(date(2026, 9, 18), 1),
+            calendar.deadline(date(2026, 9, 18), 1).map(|d| d.date),
             Ok(date(2026, 9, 20))
         );
         // Wed 30 Sep: 1–7 Oct off, Thu 8 is 1, Fri 9 is 2, Sat 10 (调休) is 3, Mon 12 is 4.
         let accepted = date(2026, 9, 30);
-        assert_eq!(calendar.deadline(accepted, 1), Ok(date(2026, 10, 8)));
-        assert_eq!(calendar.deadline(accepted, 3), Ok(date(2026, 10, 10)));
-        assert_eq!(calendar.deadline(accepted, 4), Ok(date(2026, 10, 12)));
+        assert_eq!(
+            calendar.deadline(accepted, 1).map(|d| d.date),
+            Ok(date(2026, 10, 8))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 3).map(|d| d.date),
+            Ok(date(2026, 10, 10))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 4).map(|d| d.date),
+            Ok(date(2026, 10, 12))
+        );
         // Mid-Autumn just before: Thu 24 Sep + 1 → Fri 25–Sun 27 off → Mon 28.
         assert_eq!(
-            calendar.deadline(date(2026, 9, 24), 1),
+            calendar.deadline(date(2026, 9, 24), 1).map(|d| d.date),
             Ok(date(2026, 9, 28))
         );
     }
@@ -688,14 +841,23 @@ mod tests {
         let calendar = both();
         // Fri 26 Sep: Sat 27 off, Sun 28 (调休) is 1.
         assert_eq!(
-            calendar.deadline(date(2025, 9, 26), 1),
+            calendar.deadline(date(2025, 9, 26), 1).map(|d| d.date),
             Ok(date(2025, 9, 28))
         );
         // Tue 30 Sep: 1–8 Oct off, Thu 9, Fri 10, Sat 11 (调休), Mon 13.
         let accepted = date(2025, 9, 30);
-        assert_eq!(calendar.deadline(accepted, 1), Ok(date(2025, 10, 9)));
-        assert_eq!(calendar.deadline(accepted, 3), Ok(date(2025, 10, 11)));
-        assert_eq!(calendar.deadline(accepted, 4), Ok(date(2025, 10, 13)));
+        assert_eq!(
+            calendar.deadline(accepted, 1).map(|d| d.date),
+            Ok(date(2025, 10, 9))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 3).map(|d| d.date),
+            Ok(date(2025, 10, 11))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 4).map(|d| d.date),
+            Ok(date(2025, 10, 13))
+        );
     }
 
     #[test]
@@ -703,12 +865,21 @@ mod tests {
         let calendar = both();
         // Tue 30 Dec 2025: Wed 31 is 1, 1–3 Jan off, Sun 4 Jan (调休) is 2, Mon 5 is 3.
         let accepted = date(2025, 12, 30);
-        assert_eq!(calendar.deadline(accepted, 1), Ok(date(2025, 12, 31)));
-        assert_eq!(calendar.deadline(accepted, 2), Ok(date(2026, 1, 4)));
-        assert_eq!(calendar.deadline(accepted, 3), Ok(date(2026, 1, 5)));
+        assert_eq!(
+            calendar.deadline(accepted, 1).map(|d| d.date),
+            Ok(date(2025, 12, 31))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 2).map(|d| d.date),
+            Ok(date(2026, 1, 4))
+        );
+        assert_eq!(
+            calendar.deadline(accepted, 3).map(|d| d.date),
+            Ok(date(2026, 1, 5))
+        );
         // Accepted on 31 Dec, counting starts in the new year only.
         assert_eq!(
-            calendar.deadline(date(2025, 12, 31), 1),
+            calendar.deadline(date(2025, 12, 31), 1).map(|d| d.date),
             Ok(date(2026, 1, 4))
         );
     }
@@ -717,53 +888,172 @@ mod tests {
     fn zero_working_days_is_the_day_of_acceptance() {
         let calendar = both();
         for day in [date(2026, 2, 16), date(2026, 3, 7), date(2026, 3, 9)] {
-            assert_eq!(calendar.deadline(day, 0), Ok(day));
+            assert_eq!(calendar.deadline(day, 0).map(|d| d.date), Ok(day));
         }
     }
 
+    fn official(date: Date) -> Result<Deadline, MissingYear> {
+        Ok(Deadline {
+            date,
+            provisional: false,
+        })
+    }
+
+    fn provisional(date: Date) -> Result<Deadline, MissingYear> {
+        Ok(Deadline {
+            date,
+            provisional: true,
+        })
+    }
+
     #[test]
-    fn missing_year_is_an_error_never_a_guess() {
+    fn a_year_without_its_file_is_provisional() {
+        let calendar = both();
+        assert!(calendar.is_official(2026));
+        assert!(!calendar.is_official(2027));
+        // Thu 31 Dec 2026 is the last official day.
+        assert_eq!(
+            calendar.deadline(date(2026, 12, 30), 1),
+            official(date(2026, 12, 31))
+        );
+        // Fri 1 Jan 2027 is New Year's Day; Mon 4 Jan is the first working day of 2027.
+        assert_eq!(
+            calendar.deadline(date(2026, 12, 30), 2),
+            provisional(date(2027, 1, 4))
+        );
+        // A passport renewal (7 working days) accepted on Mon 28 Dec 2026.
+        assert_eq!(
+            calendar.deadline(date(2026, 12, 28), 7),
+            provisional(date(2027, 1, 7))
+        );
+        // Acceptance on a day of a provisional year counts nothing of it: still provisional only
+        // when a counted day is.
+        assert_eq!(
+            calendar.deadline(date(2027, 3, 1), 0),
+            official(date(2027, 3, 1))
+        );
+        assert_eq!(calendar.is_working_day(date(2027, 1, 1)), Ok(false));
+        assert_eq!(calendar.is_working_day(date(2027, 1, 4)), Ok(true));
+        assert_eq!(calendar.is_working_day(date(2027, 1, 9)), Ok(false));
+    }
+
+    #[test]
+    fn outside_the_regulation_a_missing_year_is_an_error_never_a_guess() {
         let calendar = both();
         assert_eq!(
             calendar.is_working_day(date(2024, 5, 6)),
             Err(MissingYear { year: 2024 })
         );
         assert_eq!(
-            calendar.is_working_day(date(2027, 1, 1)),
-            Err(MissingYear { year: 2027 })
-        );
-        // Thu 31 Dec 2026 is the last day there is a calendar for.
-        assert_eq!(
-            calendar.deadline(date(2026, 12, 30), 1),
-            Ok(date(2026, 12, 31))
-        );
-        assert_eq!(
-            calendar.deadline(date(2026, 12, 30), 2),
-            Err(MissingYear { year: 2027 })
-        );
-        assert_eq!(
             calendar.deadline(date(2024, 12, 30), 1),
             Err(MissingYear { year: 2024 })
         );
-        // Only 2026 loaded: counting from the end of 2025 needs 2025.
+        assert_eq!(
+            calendar.deadline(date(2100, 12, 30), 5),
+            Err(MissingYear { year: 2101 })
+        );
+        // Only 2026 loaded: the end of 2025 is provisional.
         let only_2026 =
             WorkCalendar::new(vec![year("calendar/2026.toml", Y2026)]).expect("one year");
         assert_eq!(
             only_2026.deadline(date(2025, 12, 30), 1),
-            Err(MissingYear { year: 2025 })
+            provisional(date(2025, 12, 31))
         );
         assert_eq!(
             only_2026.deadline(date(2025, 12, 31), 1),
-            Ok(date(2026, 1, 4))
+            official(date(2026, 1, 4))
         );
         assert_eq!(only_2026.years().collect::<Vec<_>>(), vec![2026]);
-        let message = MissingYear { year: 2027 }.to_string();
-        assert!(message.contains("calendar/2027.toml"), "{message}");
-        // An empty calendar knows no day at all.
+        let message = MissingYear { year: 2101 }.to_string();
+        assert!(message.contains("calendar/2101.toml"), "{message}");
+        // An empty calendar knows the regulation's years provisionally.
         assert_eq!(
             WorkCalendar::default().deadline(date(2026, 3, 9), 1),
-            Err(MissingYear { year: 2026 })
+            provisional(date(2026, 3, 10))
         );
+    }
+
+    /// The days on which the provisional year and the State Council's notice disagree are exactly
+    /// the notice's bridging days off and its weekends worked (调休).
+    #[test]
+    fn provisional_2025_and_2026_differ_from_the_notices_only_on_the_adjusted_days() {
+        use statutory::FIRST_YEAR;
+        assert_eq!(FIRST_YEAR, 2025);
+        #[rustfmt::skip]
+        let cases: [(i16, &str, &[Date]); 2] = [
+            (2025, Y2025, &[
+                // 春节: 除夕 Tue 28 Jan to 初三 Fri 31 Jan are statutory; Mon 3 and Tue 4 Feb are
+                // bridging days, Sun 26 Jan and Sat 8 Feb are worked.
+                date(2025, 1, 26), date(2025, 2, 3), date(2025, 2, 4), date(2025, 2, 8),
+                // 劳动节: 1–2 May statutory; Mon 5 May bridging, Sun 27 Apr worked.
+                date(2025, 4, 27), date(2025, 5, 5),
+                // 端午节 on Sat 31 May: Mon 2 Jun is given for it.
+                date(2025, 6, 2),
+                // 国庆节、中秋节: 1–3 and 6 Oct statutory; Tue 7 and Wed 8 Oct bridging,
+                // Sun 28 Sep and Sat 11 Oct worked.
+                date(2025, 9, 28), date(2025, 10, 7), date(2025, 10, 8), date(2025, 10, 11),
+            ]),
+            (2026, Y2026, &[
+                // 元旦: Fri 2 Jan bridging, Sun 4 Jan worked.
+                date(2026, 1, 2), date(2026, 1, 4),
+                // 春节: 除夕 Mon 16 Feb to 初三 Thu 19 Feb statutory; Fri 20 and Mon 23 Feb
+                // bridging, Sat 14 and Sat 28 Feb worked.
+                date(2026, 2, 14), date(2026, 2, 20), date(2026, 2, 23), date(2026, 2, 28),
+                // 清明节 on Sun 5 Apr: Mon 6 Apr is given for it.
+                date(2026, 4, 6),
+                // 劳动节: Mon 4 and Tue 5 May bridging, Sat 9 May worked.
+                date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 9),
+                // 国庆节: 1–3 Oct (Thu to Sat) statutory; Mon 5 to Wed 7 Oct bridging, Sun 20 Sep
+                // and Sat 10 Oct worked.
+                date(2026, 9, 20), date(2026, 10, 5), date(2026, 10, 6), date(2026, 10, 7),
+                date(2026, 10, 10),
+            ]),
+        ];
+        for (y, text, want) in cases {
+            let notice = WorkCalendar::new(vec![year(&format!("calendar/{y}.toml"), text)])
+                .expect("one year");
+            let guess = WorkCalendar::default();
+            let differ: Vec<Date> = date(y, 1, 1)
+                .series(1.day())
+                .take_while(|d| d.year() == y)
+                .filter(|&d| notice.is_working_day(d) != guess.is_working_day(d))
+                .collect();
+            assert_eq!(differ, want, "{y}");
+        }
+    }
+
+    #[test]
+    fn a_file_without_a_statutory_day_is_refused_naming_it() {
+        // The 2026 Spring Festival break cut to start on 初一 (Tue 17 Feb): 除夕 is missing.
+        let e = refused(
+            "calendar/2026.toml",
+            &edited_2026("from = \"2026-02-15\"", "from = \"2026-02-17\""),
+        );
+        assert_eq!(e.field, "holiday");
+        assert!(e.message.contains("2026-02-16"), "{e}");
+        assert!(e.message.contains("春节"), "{e}");
+        // A made-up year with only New Year's Day off is refused too.
+        let e = refused(
+            "calendar/2027.toml",
+            "year = 2027\nsource = \"x\"\n[[holiday]]\n\
+             name = { zh = \"元旦\", en = \"New Year's Day\", it = \"Capodanno\", es = \"Año Nuevo\" }\n\
+             from = \"2027-01-01\"\nto = \"2027-01-01\"\n",
+        );
+        assert!(e.message.contains("2027-02-05"), "{e}");
+    }
+
+    #[test]
+    fn the_next_years_file_is_missed_from_november() {
+        let calendar = both();
+        assert_eq!(next_year_missing(date(2026, 10, 31), &calendar), None);
+        assert_eq!(next_year_missing(date(2026, 11, 1), &calendar), Some(2027));
+        assert_eq!(next_year_missing(date(2026, 12, 31), &calendar), Some(2027));
+        assert_eq!(
+            next_year_missing(date(2025, 11, 1), &calendar),
+            None,
+            "2026 is there"
+        );
+        assert_eq!(next_year_missing(date(2027, 3, 1), &calendar), None);
     }
 
     #[test]
@@ -939,56 +1229,47 @@ mod tests {
         assert!(YearCalendar::parse("test", Y2026).is_ok());
     }
 
-    // ---- Properties of deadlines over 2025–2026 -------------------------------------------------
+    // ---- Properties of deadlines over the regulation's years --------------------------------------
 
-    fn day_in_2025_2026(offset: i32) -> Date {
+    /// A day from 2025 to the end of 2099 (beyond that a count may run out of the years computed).
+    fn day_from_2025(offset: i32) -> Date {
         date(2025, 1, 1)
             .checked_add(offset.days())
-            .expect("inside 2025–2026")
+            .expect("inside 2025–2099")
     }
 
     proptest::proptest! {
         #[test]
-        fn deadlines_count_working_days(offset in 0..730i32, n in 0u16..80) {
+        fn deadlines_count_working_days(offset in 0..27_390i32, n in 0u16..80) {
             let calendar = both();
-            let accepted = day_in_2025_2026(offset);
-            match calendar.deadline(accepted, n) {
-                Err(missing) => proptest::prop_assert_eq!(missing, MissingYear { year: 2027 }),
-                Ok(deadline) => {
-                    if n == 0 {
-                        proptest::prop_assert_eq!(deadline, accepted);
-                    } else {
-                        proptest::prop_assert!(deadline > accepted);
-                        proptest::prop_assert_eq!(calendar.is_working_day(deadline), Ok(true));
-                    }
-                    let counted = accepted
-                        .series(1.day())
-                        .skip(1)
-                        .take_while(|d| *d <= deadline)
-                        .filter(|&d| calendar.is_working_day(d).expect("loaded"))
-                        .count();
-                    proptest::prop_assert_eq!(counted, usize::from(n));
-                    if let Ok(next) = calendar.deadline(accepted, n + 1) {
-                        proptest::prop_assert!(next > deadline);
-                    }
-                }
+            let accepted = day_from_2025(offset);
+            let deadline = calendar.deadline(accepted, n).expect("inside the regulation's years");
+            let due = deadline.date;
+            if n == 0 {
+                proptest::prop_assert_eq!(due, accepted);
+            } else {
+                proptest::prop_assert!(due > accepted);
+                proptest::prop_assert_eq!(calendar.is_working_day(due), Ok(true));
             }
+            let counted = accepted
+                .series(1.day())
+                .skip(1)
+                .take_while(|d| *d <= due)
+                .filter(|&d| calendar.is_working_day(d).expect("computed"))
+                .count();
+            proptest::prop_assert_eq!(counted, usize::from(n));
+            let next = calendar.deadline(accepted, n + 1).expect("inside");
+            proptest::prop_assert!(next.date > due);
+            proptest::prop_assert!(next.provisional >= deadline.provisional);
         }
 
         #[test]
-        fn deadlines_fail_only_past_the_last_year(offset in 0..730i32, n in 0u16..300) {
+        fn provisional_exactly_when_a_counted_day_has_no_file(offset in 0..1_100i32, n in 1u16..300) {
             let calendar = both();
-            let accepted = day_in_2025_2026(offset);
-            if calendar.deadline(accepted, n).is_err() {
-                // Then the working days left in 2026 after the acceptance day are fewer than n.
-                let left = accepted
-                    .series(1.day())
-                    .skip(1)
-                    .take_while(|d| d.year() <= 2026)
-                    .filter(|&d| calendar.is_working_day(d).expect("loaded"))
-                    .count();
-                proptest::prop_assert!(left < usize::from(n));
-            }
+            let accepted = day_from_2025(offset);
+            let deadline = calendar.deadline(accepted, n).expect("inside");
+            // 2025 and 2026 are loaded: the count is provisional once it reaches 2027.
+            proptest::prop_assert_eq!(deadline.provisional, deadline.date.year() >= 2027);
         }
     }
 }
