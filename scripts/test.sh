@@ -87,6 +87,35 @@ run_api_fuzz() {
   FUZZ_SEED=20261126 scripts/fuzz-api.sh "http://127.0.0.1:$port" 10
 }
 
+# The turn of the year as the bureau meets it: the demo on a clock libfaketime sets to 2026-12-28,
+# when no calendar for 2027 is imported. A passport renewal is accepted with a provisional 2027
+# deadline; `qiaoyi import calendar` of a 2027 file moves it and tells the applicant; a file missing
+# a statutory holiday is refused with exit 2, naming the day.
+run_turn_of_the_year() {
+  local port data case_id fake bad
+  port=$(free_port)
+  data="$work/demo-2026-12-28"
+  fake=(env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '2026-12-28 10:00:00')
+  "${fake[@]}" ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo-year.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-year.log"; return 1; }
+  case_id=$(python3 scripts/provisional-year.py "http://127.0.0.1:$port" accept | tee /dev/stderr | tail -n 1)
+  bad="$work/2027.toml"
+  sed 's/^from = "2027-02-05"/from = "2027-02-06"/' crates/app/tests/fixtures/calendar/2027.toml >"$bad"
+  local status=0 refused
+  refused=$(QIAOYI_DATA_DIR="$data" "${fake[@]}" ./target/debug/qiaoyi import calendar "$bad" 2>&1) || status=$?
+  [ "$status" = 2 ] && grep -q '2027-02-05' <<<"$refused" \
+    || { echo "FAIL a 2027 file without 除夕 was not refused naming the day (exit $status): $refused"; return 1; }
+  echo "ok   a 2027 file without 除夕 is refused with exit 2: $refused"
+  QIAOYI_DATA_DIR="$data" "${fake[@]}" ./target/debug/qiaoyi import calendar \
+    crates/app/tests/fixtures/calendar/2027.toml
+  python3 scripts/provisional-year.py "http://127.0.0.1:$port" check "$case_id"
+}
+
 install_missing
 
 log "cargo fmt --check"
@@ -107,6 +136,9 @@ cargo build -p qiaoyi-cli
 run_browser_tests
 log "browser journey and two-node chat on PostgreSQL"
 run_journey_on_postgres
+
+log "the turn of the year under libfaketime"
+run_turn_of_the_year
 
 log "API fuzzing"
 run_api_fuzz

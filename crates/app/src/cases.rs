@@ -388,13 +388,15 @@ impl App {
         );
         self.store
             .import_calendar_year(
-                i64::from(year.year()),
-                year.source(),
-                text,
+                &qiaoyi_store::CalendarImport {
+                    year: i64::from(year.year()),
+                    source: year.source(),
+                    body: text,
+                    changes: &changes,
+                    messages: &messages,
+                },
                 now,
                 &record,
-                &changes,
-                &messages,
             )
             .await?;
         Ok(year.year())

@@ -123,6 +123,20 @@ pub struct CaseFileRow {
     pub uploaded_at: i64,
 }
 
+/// A year's calendar file to import, with what it changes.
+#[derive(Clone, Copy, Debug)]
+pub struct CalendarImport<'a> {
+    pub year: i64,
+    /// The notice it comes from.
+    pub source: &'a str,
+    /// The file's text.
+    pub body: &'a str,
+    /// The deadlines it moves.
+    pub changes: &'a [DeadlineChange],
+    /// The notices telling applicants.
+    pub messages: &'a [NewMessage],
+}
+
 /// A deadline a newly imported calendar moves.
 #[derive(Clone, Debug)]
 pub struct DeadlineChange {
@@ -531,16 +545,12 @@ impl Store {
     /// its audit entry, and the messages telling applicants.
     pub async fn import_calendar_year(
         &self,
-        year: i64,
-        source: &str,
-        body: &str,
+        import: &CalendarImport<'_>,
         now: i64,
         record: &AuditRecord,
-        changes: &[DeadlineChange],
-        messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        for change in changes {
+        for change in import.changes {
             // A case closed meanwhile keeps what it had; the others move whatever step they took.
             let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE cases SET deadline = $1, deadline_provisional = $2, version = version + 1, updated_at = $3 \
@@ -570,16 +580,16 @@ impl Store {
                 .await?;
             audit::append(&mut tx, &change.record).await?;
         }
-        for message in messages {
+        for message in import.messages {
             enqueue(&mut tx, message, now).await?;
         }
         sqlx::query(
             "INSERT INTO calendar_years (year, source, body, imported_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET source = excluded.source, body = excluded.body, imported_at = excluded.imported_at",
         )
-        .bind(year)
-        .bind(source)
-        .bind(body)
+        .bind(import.year)
+        .bind(import.source)
+        .bind(import.body)
         .bind(now)
         .execute(&mut *tx)
         .await?;

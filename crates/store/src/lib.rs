@@ -32,7 +32,10 @@ pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
 pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, VolunteerRow};
 pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
-pub use cases::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
+pub use cases::{
+    CalendarImport, CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, DeadlineChange,
+    NewCase,
+};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};
 pub use connect::{Backend, DatabaseUrl};

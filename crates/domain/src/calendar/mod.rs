@@ -516,11 +516,12 @@ impl WorkCalendar {
         if let Some(official) = self.years.get(&year) {
             return Ok((official.is_working_day(date), false));
         }
-        if !cache.contains_key(&year) {
-            let computed = YearCalendar::provisional(year).ok_or(MissingYear { year })?;
-            cache.insert(year, computed);
-        }
-        let provisional = cache.get(&year).ok_or(MissingYear { year })?;
+        let provisional = match cache.entry(year) {
+            std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::btree_map::Entry::Vacant(new) => {
+                new.insert(YearCalendar::provisional(year).ok_or(MissingYear { year })?)
+            }
+        };
         Ok((provisional.is_working_day(date), true))
     }
 
