@@ -5,16 +5,13 @@
 use jiff::civil::Date;
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Grant, Resource, allowing_grant, decide};
-use qiaoyi_domain::calendar::{Deadline, MissingYear, WorkCalendar, YearCalendar};
 use qiaoyi_domain::cases::{
     CaseNumber, CaseState, Channel, MediaType, Relation, Step, check_upload, is_minor, is_senior,
     safe_file_name, steps_from, transition,
 };
 use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item, StationCode, Workflow};
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{
-    CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase, Page,
-};
+use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::{App, AppError};
@@ -315,182 +312,6 @@ fn parse_row(row: CaseRow, item: Item) -> Result<Case, AppError> {
 }
 
 impl App {
-    /// The working-day calendar from every imported year.
-    pub async fn work_calendar(&self) -> Result<WorkCalendar, AppError> {
-        let years = self
-            .store
-            .calendar_years()
-            .await?
-            .into_iter()
-            .map(|(year, body)| YearCalendar::parse(&format!("{year}.toml"), &body))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| AppError::Calendar(e.to_string()))?;
-        WorkCalendar::new(years).map_err(|e| AppError::Calendar(e.to_string()))
-    }
-
-    /// The next year, from 1 November (Beijing) while it has no official calendar: administrators
-    /// are warned, since deadlines reaching into it are provisional.
-    pub async fn calendar_missing_next_year(&self, now: i64) -> Result<Option<i16>, AppError> {
-        let calendar = self.work_calendar().await?;
-        Ok(qiaoyi_domain::calendar::next_year_missing(
-            beijing_today(now),
-            &calendar,
-        ))
-    }
-
-    /// The day a case accepted on `from` is due, `working_days` working days later, and whether it
-    /// rests on a provisional year.
-    pub async fn deadline(&self, from: Date, working_days: u16) -> Result<Deadline, AppError> {
-        let calendar = self.work_calendar().await?;
-        calendar
-            .deadline(from, working_days)
-            .map_err(|MissingYear { year }| AppError::NoCalendar(year))
-    }
-
-    /// Checks a year's calendar file and makes it the calendar of that year.
-    pub async fn import_calendar(
-        &self,
-        session: Option<&CurrentSession>,
-        file_name: &str,
-        text: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<i16, AppError> {
-        if let Some(session) = session {
-            self.authorize(
-                Some(session),
-                Action::ManageCatalogue,
-                &Resource::System,
-                client,
-                now,
-            )
-            .await?;
-        }
-        let year =
-            YearCalendar::parse(file_name, text).map_err(|e| AppError::Calendar(e.to_string()))?;
-        let unchanged = self
-            .store
-            .calendar_years()
-            .await?
-            .iter()
-            .any(|(y, body)| *y == i64::from(year.year()) && body == text);
-        if unchanged {
-            return Ok(year.year());
-        }
-        let (changes, messages) = self.recount_deadlines(&year, session, client, now).await?;
-        let record = self.audit_record(
-            session.map(|s| &s.actor),
-            "calendar_imported",
-            ("calendar", &year.year().to_string()),
-            "ok",
-            client,
-            now,
-        );
-        self.store
-            .import_calendar_year(
-                &qiaoyi_store::CalendarImport {
-                    year: i64::from(year.year()),
-                    source: year.source(),
-                    body: text,
-                    changes: &changes,
-                    messages: &messages,
-                },
-                now,
-                &record,
-            )
-            .await?;
-        Ok(year.year())
-    }
-
-    /// The deadlines of open cases as `year`'s file would count them: each case whose deadline was
-    /// provisional, or counted days of `year`, is counted again from its day of acceptance; the
-    /// applicant is told when the day moves.
-    async fn recount_deadlines(
-        &self,
-        year: &YearCalendar,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<(Vec<DeadlineChange>, Vec<qiaoyi_store::NewMessage>), AppError> {
-        // The calendar as it will be: the other years as imported, this one from the file.
-        let current = self.work_calendar().await?;
-        let mut years: Vec<YearCalendar> = current
-            .years()
-            .filter(|y| *y != year.year())
-            .filter_map(|y| current.year(y).cloned())
-            .collect();
-        years.push(year.clone());
-        let calendar = WorkCalendar::new(years).map_err(|e| AppError::Calendar(e.to_string()))?;
-        let rows = self.store.cases_with_deadline().await?;
-        let mut changes = Vec::new();
-        let mut messages = Vec::new();
-        for case in self.cases_from_rows(rows).await? {
-            let (Some(accepted_at), Some(old)) = (case.accepted_at, case.deadline) else {
-                continue;
-            };
-            let accepted_on = beijing_today(accepted_at);
-            let touches = accepted_on.year() <= year.year() && old.year() >= year.year();
-            if !case.deadline_provisional && !touches {
-                continue;
-            }
-            // Counted beyond the years known: the case keeps the day it has.
-            let Ok(new) = calendar.deadline(accepted_on, case.item.time_limit_days) else {
-                continue;
-            };
-            if new.date == old && new.provisional == case.deadline_provisional {
-                continue;
-            }
-            let record = self.audit_record(
-                session.map(|s| &s.actor),
-                "case_deadline_recounted",
-                ("case", &case.id),
-                "ok",
-                client,
-                now,
-            );
-            let mark = if new.provisional {
-                " (provisional)"
-            } else {
-                ""
-            };
-            changes.push(DeadlineChange {
-                case_id: case.id.clone(),
-                deadline: new.date.to_string(),
-                provisional: new.provisional,
-                note: format!("{old} → {}{mark}", new.date),
-                record,
-            });
-            if new.date != old {
-                messages.extend(self.deadline_moved_notices(&case, old, new).await?);
-            }
-        }
-        Ok((changes, messages))
-    }
-
-    /// The applicant's notice that her deadline moved with the official calendar.
-    async fn deadline_moved_notices(
-        &self,
-        case: &Case,
-        old: Date,
-        new: Deadline,
-    ) -> Result<Vec<qiaoyi_store::NewMessage>, AppError> {
-        let Some(applicant) = case.applicant_id.as_deref() else {
-            return Ok(Vec::new());
-        };
-        let Some(user) = self.store.user_by_id(applicant).await? else {
-            return Ok(Vec::new());
-        };
-        let lang = crate::notify::language_of(&user);
-        let mut params = serde_json::Map::new();
-        params.insert("number".into(), case.number.clone().into());
-        params.insert("item".into(), case.item.name.get(lang).into());
-        params.insert("from".into(), old.to_string().into());
-        params.insert("to".into(), crate::notify::deadline_text(new, lang).into());
-        params.insert("link".into(), self.case_link(&case.id, lang).into());
-        self.messages_to(&user, Notice::CaseDeadlineMoved, &params)
-            .await
-    }
-
     pub(crate) async fn load_case(&self, id: &str) -> Result<Case, AppError> {
         let row = self
             .store

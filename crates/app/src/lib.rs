@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod backup;
+pub mod calendar;
 pub mod care;
 pub mod care_board;
 pub mod care_pairing;

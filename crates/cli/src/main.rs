@@ -957,11 +957,19 @@ async fn import_calendar(config: Config, file: &Path) -> Result<(), Failure> {
     let client = qiaoyi_app::accounts::Client {
         address: "cli".into(),
     };
-    let year = app
+    let imported = app
         .import_calendar(None, &name, &text, &client, app.now_ms())
         .await
         .map_err(|e| Failure::Other(e.into()))?;
-    println!("imported the working-day calendar of {year}");
+    let year = imported.year;
+    if imported.changed {
+        println!(
+            "imported the working-day calendar of {year}: {} open cases recounted, {} deadlines moved and their applicants told",
+            imported.recounted, imported.moved
+        );
+    } else {
+        println!("the working-day calendar of {year} is already in force; nothing changed");
+    }
     Ok(())
 }
 

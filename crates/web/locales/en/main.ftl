@@ -1322,3 +1322,28 @@ care-error-message-limit = You have sent 10 messages about your child in the las
 deadline-provisional = provisional
 deadline-provisional-hint = The holiday calendar for this year is not yet official: the date may still move by a few days.
 calendar-next-year-missing = The official holiday calendar for { $year } has not been imported. Deadlines reaching into { $year } are provisional until an administrator runs `qiaoyi import calendar { $year }.toml`.
+
+admin-calendar-title = Working-day calendar
+admin-calendar-intro = Deadlines are counted in working days on the State Council's holiday notice for each year. A year whose notice is not imported is provisional: it counts the statutory holidays of the national regulation and weekends, and its deadlines are marked provisional. Importing the year's file recounts the open cases and tells applicants whose deadline moved.
+admin-calendar-year = Year
+admin-calendar-state = Calendar
+admin-calendar-source = Source
+admin-calendar-official = Official
+admin-calendar-regulation = National holiday regulation (statutory holidays only)
+admin-calendar-import = Import a year's notice
+admin-calendar-file = The year's file
+admin-calendar-file-hint = Paste calendar/YEAR.toml as copied from the State Council's notice: every holiday with its first and last day off, and the weekends worked.
+admin-calendar-submit = Check and import
+admin-calendar-error-year = Enter the year of the file, e.g. 2027.
+admin-calendar-error-empty = Paste the year's file.
+admin-calendar-error-refused = The file was refused and nothing was imported: correct what the message below names.
+admin-calendar-imported = The calendar of { $year } is in force.
+admin-calendar-recounted = { $count ->
+    [one] One open case was recounted;
+   *[other] { $count } open cases were recounted;
+}
+admin-calendar-moved = { $count ->
+    [0] no deadline moved.
+    [one] one deadline moved and its applicant was told.
+   *[other] { $count } deadlines moved and their applicants were told.
+}

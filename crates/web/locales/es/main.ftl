@@ -1328,3 +1328,28 @@ care-error-message-limit = Ha enviado 10 mensajes sobre su hijo en las últimas 
 deadline-provisional = provisional
 deadline-provisional-hint = El calendario de festivos de este año aún no es oficial: la fecha puede moverse unos días.
 calendar-next-year-missing = No se ha importado el calendario oficial de festivos de { $year }. Los plazos que llegan a { $year } son provisionales hasta que un administrador ejecute `qiaoyi import calendar { $year }.toml`.
+
+admin-calendar-title = Calendario de días hábiles
+admin-calendar-intro = Los plazos se cuentan en días hábiles según el aviso anual del Consejo de Estado sobre los festivos. Un año cuyo aviso no se ha importado es provisional: cuenta los festivos del reglamento nacional y los fines de semana, y sus plazos se marcan como provisionales. Importar el archivo del año vuelve a contar los expedientes abiertos y avisa a los solicitantes cuyo plazo cambió.
+admin-calendar-year = Año
+admin-calendar-state = Calendario
+admin-calendar-source = Fuente
+admin-calendar-official = Oficial
+admin-calendar-regulation = Reglamento nacional de festivos (solo festivos legales)
+admin-calendar-import = Importar el aviso de un año
+admin-calendar-file = El archivo del año
+admin-calendar-file-hint = Pegue calendar/AÑO.toml copiado del aviso del Consejo de Estado: cada festivo con su primer y último día libre, y los fines de semana trabajados.
+admin-calendar-submit = Comprobar e importar
+admin-calendar-error-year = Indique el año del archivo, por ejemplo 2027.
+admin-calendar-error-empty = Pegue el archivo del año.
+admin-calendar-error-refused = El archivo fue rechazado y no se importó nada: corrija lo que indica el mensaje de abajo.
+admin-calendar-imported = El calendario de { $year } está en vigor.
+admin-calendar-recounted = { $count ->
+    [one] Se volvió a contar un expediente abierto;
+   *[other] Se volvieron a contar { $count } expedientes abiertos;
+}
+admin-calendar-moved = { $count ->
+    [0] ningún plazo cambió.
+    [one] un plazo cambió y se avisó a su solicitante.
+   *[other] { $count } plazos cambiaron y se avisó a sus solicitantes.
+}

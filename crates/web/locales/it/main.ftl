@@ -1328,3 +1328,28 @@ care-error-message-limit = Ha già inviato 10 messaggi su Suo figlio nelle ultim
 deadline-provisional = provvisoria
 deadline-provisional-hint = Il calendario delle festività di quest'anno non è ancora ufficiale: la data può ancora spostarsi di qualche giorno.
 calendar-next-year-missing = Il calendario ufficiale delle festività { $year } non è stato importato. Le scadenze che arrivano al { $year } sono provvisorie finché un amministratore non esegue `qiaoyi import calendar { $year }.toml`.
+
+admin-calendar-title = Calendario dei giorni lavorativi
+admin-calendar-intro = Le scadenze si contano in giorni lavorativi secondo l'avviso annuale del Consiglio di Stato sulle festività. Un anno il cui avviso non è importato è provvisorio: conta le festività previste dal regolamento nazionale e i fine settimana, e le sue scadenze sono segnate come provvisorie. Importare il file dell'anno ricalcola le pratiche aperte e avvisa i richiedenti la cui scadenza si è spostata.
+admin-calendar-year = Anno
+admin-calendar-state = Calendario
+admin-calendar-source = Fonte
+admin-calendar-official = Ufficiale
+admin-calendar-regulation = Regolamento nazionale delle festività (solo festività di legge)
+admin-calendar-import = Importa l'avviso di un anno
+admin-calendar-file = Il file dell'anno
+admin-calendar-file-hint = Incolli calendar/ANNO.toml copiato dall'avviso del Consiglio di Stato: ogni festività con il primo e l'ultimo giorno di riposo, e i fine settimana lavorati.
+admin-calendar-submit = Controlla e importa
+admin-calendar-error-year = Indichi l'anno del file, ad esempio 2027.
+admin-calendar-error-empty = Incolli il file dell'anno.
+admin-calendar-error-refused = Il file è stato rifiutato e nulla è stato importato: corregga quanto indicato qui sotto.
+admin-calendar-imported = Il calendario { $year } è in vigore.
+admin-calendar-recounted = { $count ->
+    [one] Una pratica aperta è stata ricalcolata;
+   *[other] { $count } pratiche aperte sono state ricalcolate;
+}
+admin-calendar-moved = { $count ->
+    [0] nessuna scadenza si è spostata.
+    [one] una scadenza si è spostata e il richiedente è stato avvisato.
+   *[other] { $count } scadenze si sono spostate e i richiedenti sono stati avvisati.
+}

@@ -1268,3 +1268,24 @@ care-error-message-limit = 您在 24 小时内已就孩子发送 10 条留言，
 deadline-provisional = 暂定
 deadline-provisional-hint = 该年度节假日安排尚未正式公布，此日期可能还会调整几天。
 calendar-next-year-missing = 尚未导入 { $year } 年的正式节假日日历。延伸到 { $year } 年的办结期限在管理员运行 `qiaoyi import calendar { $year }.toml` 之前均为暂定。
+
+admin-calendar-title = 工作日日历
+admin-calendar-intro = 办结期限按各年度国务院办公厅节假日安排通知计算工作日。尚未导入通知的年份为暂定：按《全国年节及纪念日放假办法》规定的法定节假日和周末计算，相关期限标注"暂定"。导入该年度文件后，将重新计算在办案件的期限，并通知期限有变动的申请人。
+admin-calendar-year = 年份
+admin-calendar-state = 日历
+admin-calendar-source = 来源
+admin-calendar-official = 正式
+admin-calendar-regulation = 全国年节及纪念日放假办法（仅法定节假日）
+admin-calendar-import = 导入年度通知
+admin-calendar-file = 年度文件
+admin-calendar-file-hint = 粘贴按国务院通知整理的 calendar/年份.toml：每个假期的起止日期，以及调休上班的周末。
+admin-calendar-submit = 检查并导入
+admin-calendar-error-year = 请填写文件所属年份，例如 2027。
+admin-calendar-error-empty = 请粘贴年度文件。
+admin-calendar-error-refused = 文件未通过检查，未导入任何内容：请按下方提示修改。
+admin-calendar-imported = { $year } 年日历已生效。
+admin-calendar-recounted = 已重新计算 { $count } 件在办案件；
+admin-calendar-moved = { $count ->
+    [0] 没有期限变动。
+   *[other] { $count } 件期限有变动，已通知申请人。
+}

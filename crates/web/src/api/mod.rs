@@ -1,5 +1,6 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
+mod calendar;
 mod care;
 mod care_board;
 pub(crate) mod cases;
@@ -84,6 +85,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::upload))
         .routes(routes!(cases::download))
         .routes(routes!(cases::deadline))
+        .routes(routes!(calendar::years))
+        .routes(routes!(calendar::import))
         .routes(routes!(fees::statement, fees::record))
         .routes(routes!(fees::receipt))
         .routes(routes!(fees::recorded))

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_calendar;
 mod admin_stations;
 mod apply_steps;
 mod care;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(admin_stations::router())
+        .merge(admin_calendar::router())
         .merge(people::router())
         .merge(cases::router())
         .merge(fees::router())

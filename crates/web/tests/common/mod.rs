@@ -45,6 +45,15 @@ impl Browser {
 
     /// A browser on a fresh seeded server whose configuration `change` adjusts.
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Browser {
+        Browser::on_server(change, T0).await
+    }
+
+    /// A browser on a fresh server seeded at `start_ms`, where its clock starts.
+    pub async fn starting_at(start_ms: i64) -> Browser {
+        Browser::on_server(|_| {}, start_ms).await
+    }
+
+    async fn on_server(change: impl FnOnce(&mut Config), start_ms: i64) -> Browser {
         let store = test_store().await;
         // Text messages are offered only with a gateway; this one is never reached.
         let mut config = Config {
@@ -56,8 +65,9 @@ impl Browser {
         };
         change(&mut config);
         // The server's clock starts on a fixed day, whatever day the tests run.
-        let app = App::with_store(store.store.clone(), config).with_clock(Clock::starting_at(T0));
-        app.seed_demo(T0).await.expect("seed");
+        let app =
+            App::with_store(store.store.clone(), config).with_clock(Clock::starting_at(start_ms));
+        app.seed_demo(start_ms).await.expect("seed");
         Browser {
             router: qiaoyi_web::router(app.clone()),
             app,
