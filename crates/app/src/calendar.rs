@@ -42,6 +42,25 @@ pub struct CalendarStatus {
     pub next_year_missing: Option<i16>,
 }
 
+/// A day counted again on the calendar as it will be: `Some((old, new))` when it changes (or stops
+/// being provisional). Only days that were provisional or counted days of `year` are looked at; a
+/// count beyond the years known keeps the day it has.
+fn recounted(
+    calendar: &WorkCalendar,
+    year: i16,
+    from: Date,
+    working_days: u16,
+    old: Date,
+    was_provisional: bool,
+) -> Option<(Date, Deadline)> {
+    let touches = from.year() <= year && old.year() >= year;
+    if !was_provisional && !touches {
+        return None;
+    }
+    let new = calendar.deadline(from, working_days).ok()?;
+    (new.date != old || new.provisional != was_provisional).then_some((old, new))
+}
+
 /// What importing changes in the open cases.
 struct Recount {
     changes: Vec<DeadlineChange>,
@@ -220,19 +239,35 @@ impl App {
             moved: 0,
         };
         for case in self.cases_from_rows(rows).await? {
-            let (Some(accepted_at), Some(old)) = (case.accepted_at, case.deadline) else {
-                continue;
+            let deadline = match (case.accepted_at, case.deadline) {
+                (Some(accepted_at), Some(old)) => recounted(
+                    &calendar,
+                    year.year(),
+                    beijing_today(accepted_at),
+                    case.item.time_limit_days,
+                    old,
+                    case.deadline_provisional,
+                ),
+                _ => None,
             };
-            let accepted_on = beijing_today(accepted_at);
-            let touches = accepted_on.year() <= year.year() && old.year() >= year.year();
-            if !case.deadline_provisional && !touches {
-                continue;
-            }
-            // Counted beyond the years known: the case keeps the day it has.
-            let Ok(new) = calendar.deadline(accepted_on, case.item.time_limit_days) else {
-                continue;
+            let green = match case.green_due {
+                Some(old) => {
+                    self.green_channel_start(&case.id)
+                        .await?
+                        .and_then(|(decided_on, days)| {
+                            recounted(
+                                &calendar,
+                                year.year(),
+                                decided_on,
+                                days,
+                                old,
+                                case.green_due_provisional,
+                            )
+                        })
+                }
+                None => None,
             };
-            if new.date == old && new.provisional == case.deadline_provisional {
+            if deadline.is_none() && green.is_none() {
                 continue;
             }
             let record = self.audit_record(
@@ -243,19 +278,30 @@ impl App {
                 client,
                 now,
             );
-            let mark = if new.provisional {
-                " (provisional)"
-            } else {
-                ""
-            };
+            let mut notes = Vec::new();
+            for (label, change) in [("", deadline), ("green channel ", green)] {
+                if let Some((old, new)) = change {
+                    let mark = if new.provisional {
+                        " (provisional)"
+                    } else {
+                        ""
+                    };
+                    notes.push(format!("{label}{old} → {}{mark}", new.date));
+                }
+            }
             recount.changes.push(DeadlineChange {
                 case_id: case.id.clone(),
-                deadline: new.date.to_string(),
-                provisional: new.provisional,
-                note: format!("{old} → {}{mark}", new.date),
+                deadline: deadline.map(|(_, new)| (new.date.to_string(), new.provisional)),
+                green_due: green.map(|(_, new)| (new.date.to_string(), new.provisional)),
+                note: notes.join("; "),
                 record,
             });
-            if new.date != old {
+            // The applicant hears of the day the bureau now decides by: the green channel's when
+            // she is in it, else the deadline.
+            let told = green
+                .filter(|(old, new)| old != &new.date)
+                .or(deadline.filter(|(old, new)| old != &new.date));
+            if let Some((old, new)) = told {
                 recount.moved += 1;
                 recount
                     .messages
@@ -263,6 +309,20 @@ impl App {
             }
         }
         Ok(recount)
+    }
+
+    /// When the case's approved green-channel request was decided (Beijing) and its working days.
+    async fn green_channel_start(&self, case_id: &str) -> Result<Option<(Date, u16)>, AppError> {
+        let requests = self.store.green_requests_of_case(case_id).await?;
+        Ok(requests.iter().find_map(|listing| {
+            let r = &listing.request;
+            match (r.state.as_str(), r.decided_at, r.days) {
+                ("approved", Some(at), Some(days)) => {
+                    Some((beijing_today(at), u16::try_from(days).ok()?))
+                }
+                _ => None,
+            }
+        }))
     }
 
     /// The applicant's notice that her deadline moved with the official calendar.

@@ -9,6 +9,7 @@ use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::calendar::Deadline;
 use qiaoyi_app::domain::cases::CaseState;
+use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
 use qiaoyi_app::{App, AppError};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
@@ -924,6 +925,44 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
     assert_eq!(case.deadline, Some(d("2027-01-07")));
     assert!(case.deadline_provisional);
 
+    // Through the green channel, 4 working days: Dec 29–31 and Jan 4, provisional too.
+    let leader = session(&app, "duty@qiaoyi.example", DEC_28).await;
+    let request = app
+        .request_green_channel(
+            Some(&applicant),
+            &case.id,
+            &GreenRequestInput {
+                ground: "bereavement".into(),
+                statement: "我父亲在罗马去世，需要尽快回国办理后事。".into(),
+            },
+            None,
+            &client(),
+            DEC_28,
+        )
+        .await
+        .expect("requested");
+    app.decide_green_channel(
+        Some(&leader),
+        &request.request.id,
+        &GreenDecisionInput {
+            decision: "approve".into(),
+            days: Some(4),
+            reason: String::new(),
+        },
+        &client(),
+        DEC_28,
+    )
+    .await
+    .expect("approved");
+    let green = app
+        .case(Some(&applicant), &case.id, &client(), DEC_28)
+        .await
+        .expect("read")
+        .case;
+    assert_eq!(green.green_due, Some(d("2027-01-04")));
+    assert!(green.green_due_provisional);
+    let case = green;
+
     // Only an administrator imports a calendar; a refused file changes nothing.
     let denied = app
         .import_calendar(
@@ -955,13 +994,15 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
         .expect("read");
     assert_eq!(detail.case.deadline, Some(d("2027-01-06")));
     assert!(!detail.case.deadline_provisional);
+    // The green channel's day moves with it: Dec 29–31 and Saturday Jan 2, worked.
+    assert_eq!(detail.case.green_due, Some(d("2027-01-02")));
+    assert!(!detail.case.green_due_provisional);
     assert_eq!(detail.case.version, case.version + 1);
     let event = detail.events.last().expect("an event");
     assert_eq!(event.step, "deadline_recounted");
-    assert!(
-        event.note.contains("2027-01-07 → 2027-01-06"),
-        "{}",
-        event.note
+    assert_eq!(
+        event.note,
+        "2027-01-07 → 2027-01-06; green channel 2027-01-04 → 2027-01-02"
     );
     assert_eq!(
         app.calendar_missing_next_year(later).await.expect("read"),
@@ -978,9 +1019,10 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
         .filter(|m| m.template == "case-deadline-moved")
         .collect();
     assert!(!told.is_empty(), "the applicant is told");
+    // She is in the green channel: she hears of its day.
     assert!(
         told.iter()
-            .all(|m| m.params.contains("2027-01-06") && m.params.contains("2027-01-07")),
+            .all(|m| m.params.contains("2027-01-02") && m.params.contains("2027-01-04")),
         "{told:?}"
     );
 

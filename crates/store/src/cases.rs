@@ -141,8 +141,10 @@ pub struct CalendarImport<'a> {
 #[derive(Clone, Debug)]
 pub struct DeadlineChange {
     pub case_id: String,
-    pub deadline: String,
-    pub provisional: bool,
+    /// The deadline and whether it is still provisional, when it changes.
+    pub deadline: Option<(String, bool)>,
+    /// The green channel's due day and whether it is still provisional, when it changes.
+    pub green_due: Option<(String, bool)>,
     /// The timeline's note, e.g. `2027-01-07 → 2027-01-08`.
     pub note: String,
     /// The case's audit entry; its actor also signs the timeline's event.
@@ -530,10 +532,12 @@ impl Store {
         Ok(Some((file, content)))
     }
 
-    /// The cases with the bureau that have a deadline: those a new calendar may move.
+    /// The cases with the bureau that have a deadline or a green-channel due day: those a new
+    /// calendar may move.
     pub async fn cases_with_deadline(&self) -> Result<Vec<CaseRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE deadline IS NOT NULL AND state IN ({QUEUE_STATES}) ORDER BY id"
+            "SELECT {CASE_COLUMNS} FROM cases WHERE (deadline IS NOT NULL OR green_due IS NOT NULL) \
+             AND state IN ({QUEUE_STATES}) ORDER BY id"
         )))
         .fetch_all(&self.pool)
         .await?;
@@ -553,11 +557,9 @@ impl Store {
         for change in import.changes {
             // A case closed meanwhile keeps what it had; the others move whatever step they took.
             let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE cases SET deadline = $1, deadline_provisional = $2, version = version + 1, updated_at = $3 \
-                 WHERE id = $4 AND state IN ({QUEUE_STATES}) RETURNING version, state"
+                "UPDATE cases SET version = version + 1, updated_at = $1 \
+                 WHERE id = $2 AND state IN ({QUEUE_STATES}) RETURNING version, state"
             )))
-            .bind(&change.deadline)
-            .bind(i64::from(change.provisional))
             .bind(now)
             .bind(&change.case_id)
             .fetch_optional(&mut *tx)
@@ -565,6 +567,33 @@ impl Store {
             let Some(moved) = moved else { continue };
             let version: i64 = moved.try_get("version")?;
             let state: String = moved.try_get("state")?;
+            if let Some((deadline, provisional)) = &change.deadline {
+                sqlx::query(
+                    "UPDATE cases SET deadline = $1, deadline_provisional = $2 WHERE id = $3",
+                )
+                .bind(deadline)
+                .bind(i64::from(*provisional))
+                .bind(&change.case_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some((due, provisional)) = &change.green_due {
+                sqlx::query(
+                    "UPDATE cases SET green_due = $1, green_due_provisional = $2 WHERE id = $3",
+                )
+                .bind(due)
+                .bind(i64::from(*provisional))
+                .bind(&change.case_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE green_channel_requests SET due_on = $1 WHERE case_id = $2 AND state = 'approved'",
+                )
+                .bind(due)
+                .bind(&change.case_id)
+                .execute(&mut *tx)
+                .await?;
+            }
             sqlx::query(INSERT_EVENT)
                 .bind(&change.case_id)
                 .bind(version)

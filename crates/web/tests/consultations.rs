@@ -441,17 +441,22 @@ async fn a_message_written_on_one_node_reaches_a_socket_on_the_other() {
         .url
         .expose()
         .to_owned();
-    let node = |url: String| async move {
-        let config = Config {
-            database_url: Some(url.clone()),
-            ..Config::default()
-        };
-        let store = qiaoyi_store::Store::connect(&url.parse().expect("url"))
-            .await
-            .expect("connect");
-        let app = App::with_store(store, config);
-        app.spawn_chat_listener().expect("a listener on PostgreSQL");
-        app
+    // Both nodes run on the test servers' clock, on which the sessions were opened.
+    let clock = consultant.app.clock().clone();
+    let node = |url: String| {
+        let clock = clock.clone();
+        async move {
+            let config = Config {
+                database_url: Some(url.clone()),
+                ..Config::default()
+            };
+            let store = qiaoyi_store::Store::connect(&url.parse().expect("url"))
+                .await
+                .expect("connect");
+            let app = App::with_store(store, config).with_clock(clock);
+            app.spawn_chat_listener().expect("a listener on PostgreSQL");
+            app
+        }
     };
     let node_a = node(url.clone()).await;
     let node_b = node(url).await;

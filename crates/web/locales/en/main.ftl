@@ -1321,7 +1321,7 @@ care-error-message-limit = You have sent 10 messages about your child in the las
 # A deadline counted over a year whose State Council notice is not imported yet.
 deadline-provisional = provisional
 deadline-provisional-hint = The holiday calendar for this year is not yet official: the date may still move by a few days.
-calendar-next-year-missing = The official holiday calendar for { $year } has not been imported. Deadlines reaching into { $year } are provisional until an administrator runs `qiaoyi import calendar { $year }.toml`.
+calendar-next-year-missing = The official holiday calendar for { $year } has not been imported. Deadlines reaching into { $year } are provisional until it is: import the State Council's notice on the working-day calendar page, or with the command qiaoyi import calendar { $year }.toml.
 
 admin-calendar-title = Working-day calendar
 admin-calendar-intro = Deadlines are counted in working days on the State Council's holiday notice for each year. A year whose notice is not imported is provisional: it counts the statutory holidays of the national regulation and weekends, and its deadlines are marked provisional. Importing the year's file recounts the open cases and tells applicants whose deadline moved.

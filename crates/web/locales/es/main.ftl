@@ -1327,7 +1327,7 @@ care-error-message-limit = Ha enviado 10 mensajes sobre su hijo en las últimas 
 # Un plazo contado sobre un año cuyo calendario oficial aún no se ha importado.
 deadline-provisional = provisional
 deadline-provisional-hint = El calendario de festivos de este año aún no es oficial: la fecha puede moverse unos días.
-calendar-next-year-missing = No se ha importado el calendario oficial de festivos de { $year }. Los plazos que llegan a { $year } son provisionales hasta que un administrador ejecute `qiaoyi import calendar { $year }.toml`.
+calendar-next-year-missing = No se ha importado el calendario oficial de festivos de { $year }. Los plazos que llegan a { $year } son provisionales hasta que se importe: importe el aviso del Consejo de Estado en la página del calendario de días hábiles, o con la orden qiaoyi import calendar { $year }.toml.
 
 admin-calendar-title = Calendario de días hábiles
 admin-calendar-intro = Los plazos se cuentan en días hábiles según el aviso anual del Consejo de Estado sobre los festivos. Un año cuyo aviso no se ha importado es provisional: cuenta los festivos del reglamento nacional y los fines de semana, y sus plazos se marcan como provisionales. Importar el archivo del año vuelve a contar los expedientes abiertos y avisa a los solicitantes cuyo plazo cambió.

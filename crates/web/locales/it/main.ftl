@@ -1327,7 +1327,7 @@ care-error-message-limit = Ha già inviato 10 messaggi su Suo figlio nelle ultim
 # Una scadenza contata su un anno il cui calendario ufficiale non è ancora importato.
 deadline-provisional = provvisoria
 deadline-provisional-hint = Il calendario delle festività di quest'anno non è ancora ufficiale: la data può ancora spostarsi di qualche giorno.
-calendar-next-year-missing = Il calendario ufficiale delle festività { $year } non è stato importato. Le scadenze che arrivano al { $year } sono provvisorie finché un amministratore non esegue `qiaoyi import calendar { $year }.toml`.
+calendar-next-year-missing = Il calendario ufficiale delle festività { $year } non è stato importato. Le scadenze che arrivano al { $year } restano provvisorie finché non lo sarà: importi l'avviso del Consiglio di Stato nella pagina del calendario dei giorni lavorativi, o con il comando qiaoyi import calendar { $year }.toml.
 
 admin-calendar-title = Calendario dei giorni lavorativi
 admin-calendar-intro = Le scadenze si contano in giorni lavorativi secondo l'avviso annuale del Consiglio di Stato sulle festività. Un anno il cui avviso non è importato è provvisorio: conta le festività previste dal regolamento nazionale e i fine settimana, e le sue scadenze sono segnate come provvisorie. Importare il file dell'anno ricalcola le pratiche aperte e avvisa i richiedenti la cui scadenza si è spostata.

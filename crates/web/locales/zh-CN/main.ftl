@@ -1267,7 +1267,7 @@ care-error-message-limit = 您在 24 小时内已就孩子发送 10 条留言，
 # 尚未导入国务院正式通知的年份所计算的期限。
 deadline-provisional = 暂定
 deadline-provisional-hint = 该年度节假日安排尚未正式公布，此日期可能还会调整几天。
-calendar-next-year-missing = 尚未导入 { $year } 年的正式节假日日历。延伸到 { $year } 年的办结期限在管理员运行 `qiaoyi import calendar { $year }.toml` 之前均为暂定。
+calendar-next-year-missing = 尚未导入 { $year } 年的正式节假日日历。延伸到 { $year } 年的办结期限在导入之前均为暂定：请在“工作日日历”页面导入国务院通知，或运行命令 qiaoyi import calendar { $year }.toml。
 
 admin-calendar-title = 工作日日历
 admin-calendar-intro = 办结期限按各年度国务院办公厅节假日安排通知计算工作日。尚未导入通知的年份为暂定：按《全国年节及纪念日放假办法》规定的法定节假日和周末计算，相关期限标注"暂定"。导入该年度文件后，将重新计算在办案件的期限，并通知期限有变动的申请人。
