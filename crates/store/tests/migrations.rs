@@ -1,0 +1,109 @@
+//! The two migration trees, read as files: the same versions in both, the same statements but for
+//! the few types each database spells its own way, and no shipped migration edited after the fact
+//! (a database that ran the old text would never run the new one).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use qiaoyi_domain::access::audit::sha256_hex;
+
+/// How SQLite writes what PostgreSQL writes otherwise; nothing else may differ.
+const SQLITE_TO_POSTGRES: &[(&str, &str)] = &[
+    (
+        "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    ),
+    ("BLOB", "BYTEA"),
+];
+
+/// The lock: one `sha256  tree/file` line per shipped migration.
+const LOCK: &str = "migrations/shipped.sha256";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `file name → text` of one tree.
+fn tree(name: &str) -> BTreeMap<String, String> {
+    let dir = root().join("migrations").join(name);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .map(|path| {
+            let file = path
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path).expect("UTF-8 SQL");
+            (file, text)
+        })
+        .collect()
+}
+
+#[test]
+fn both_trees_have_the_same_migrations_but_for_the_types_each_spells_its_own_way() {
+    let sqlite = tree("sqlite");
+    let postgres = tree("postgres");
+    assert_eq!(
+        sqlite.keys().collect::<Vec<_>>(),
+        postgres.keys().collect::<Vec<_>>(),
+        "every version exists in both trees, under the same name"
+    );
+    assert!(sqlite.len() >= 27, "the trees were read ({})", sqlite.len());
+    for (file, text) in &sqlite {
+        let translated = SQLITE_TO_POSTGRES
+            .iter()
+            .fold(text.clone(), |t, (from, to)| t.replace(from, to));
+        let other = &postgres[file];
+        for (n, (a, b)) in translated.lines().zip(other.lines()).enumerate() {
+            assert_eq!(a, b, "{file}, line {}: the trees differ", n + 1);
+        }
+        assert_eq!(
+            translated.lines().count(),
+            other.lines().count(),
+            "{file}: the trees differ in length"
+        );
+    }
+}
+
+#[test]
+fn no_shipped_migration_changes() {
+    let lock_path = root().join(LOCK);
+    let lock = std::fs::read_to_string(&lock_path).expect("the lock file");
+    let locked: BTreeMap<&str, &str> = lock
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (sum, path) = l.split_once("  ").expect("`sha256  tree/file` lines");
+            (path, sum)
+        })
+        .collect();
+    let mut unlocked = Vec::new();
+    for name in ["sqlite", "postgres"] {
+        for (file, text) in tree(name) {
+            let path = format!("{name}/{file}");
+            let sum = sha256_hex(text.as_bytes());
+            match locked.get(path.as_str()) {
+                Some(want) => assert_eq!(
+                    *want, sum,
+                    "{path} was shipped and has changed since; put the change in a new migration \
+                     and restore this one"
+                ),
+                None => unlocked.push(format!("{sum}  {path}")),
+            }
+        }
+    }
+    assert!(
+        unlocked.is_empty(),
+        "new migrations are not in {LOCK} yet; once they are final, add:\n{}",
+        unlocked.join("\n")
+    );
+    for path in locked.keys() {
+        assert!(
+            root().join("migrations").join(path).exists(),
+            "{path} is locked but gone: a shipped migration is never removed"
+        );
+    }
+}
