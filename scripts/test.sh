@@ -103,7 +103,10 @@ run_turn_of_the_year() {
     sleep 0.2
   done
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-year.log"; return 1; }
-  case_id=$(python3 scripts/provisional-year.py "http://127.0.0.1:$port" accept | tee /dev/stderr | tail -n 1)
+  local accepted
+  accepted=$(python3 scripts/provisional-year.py "http://127.0.0.1:$port" accept)
+  echo "$accepted"
+  case_id=$(tail -n 1 <<<"$accepted")
   BASE_URL="http://127.0.0.1:$port" CASE_ID="$case_id" OUT_DIR="$root/target/e2e" node e2e/calendar.mjs
   bad="$work/2027.toml"
   sed 's/^from = "2027-02-05"/from = "2027-02-06"/' crates/app/tests/fixtures/calendar/2027.toml >"$bad"

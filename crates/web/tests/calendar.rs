@@ -20,7 +20,8 @@ const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_
 
 impl Browser {
     async fn put_toml(&mut self, uri: &str, text: &str, csrf: Option<&str>) -> common::Reply {
-        let mut request = Request::put(uri).header(header::CONTENT_TYPE, "application/toml");
+        let mut request =
+            Request::put(uri).header(header::CONTENT_TYPE, "text/plain; charset=utf-8");
         if let Some(token) = csrf {
             request = request.header("x-csrf-token", token);
         }

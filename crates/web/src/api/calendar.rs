@@ -95,8 +95,8 @@ pub async fn years(
 /// and recounts the deadlines of the open cases it changes, in one transaction.
 #[utoipa::path(put, path = "/api/v1/calendar/years/{year}", tag = "operations",
     params(("year" = i16, Path, description = "The file's year, e.g. 2027")),
-    request_body(content = String, content_type = "application/toml",
-        description = "The year's file: its holidays and adjusted working days"),
+    request_body(content = String, content_type = "text/plain",
+        description = "The year's file as TOML text (any content type is read as such): its holidays and adjusted working days"),
     responses(
         (status = 200, body = ImportView),
         (status = 400, description = "The year in the path is not a year", body = Problem, content_type = "application/problem+json"),
