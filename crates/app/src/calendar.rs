@@ -331,21 +331,11 @@ impl App {
         case: &Case,
         old: Date,
         new: Deadline,
-    ) -> Result<Vec<qiaoyi_store::NewMessage>, AppError> {
-        let Some(applicant) = case.applicant_id.as_deref() else {
-            return Ok(Vec::new());
-        };
-        let Some(user) = self.store.user_by_id(applicant).await? else {
-            return Ok(Vec::new());
-        };
-        let lang = crate::notify::language_of(&user);
-        let mut params = serde_json::Map::new();
-        params.insert("number".into(), case.number.clone().into());
-        params.insert("item".into(), case.item.name.get(lang).into());
-        params.insert("from".into(), old.to_string().into());
-        params.insert("to".into(), crate::notify::deadline_text(new, lang).into());
-        params.insert("link".into(), self.case_link(&case.id, lang).into());
-        self.messages_to(&user, Notice::CaseDeadlineMoved, &params)
-            .await
+    ) -> Result<Vec<NewMessage>, AppError> {
+        self.applicant_messages(case, Notice::CaseDeadlineMoved, |lang, params| {
+            params.insert("from".into(), old.to_string().into());
+            params.insert("to".into(), crate::notify::deadline_text(new, lang).into());
+        })
+        .await
     }
 }

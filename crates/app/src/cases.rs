@@ -591,41 +591,33 @@ impl App {
         reason: &str,
         handover: Option<&qiaoyi_store::HandoverRow>,
     ) -> Result<Vec<qiaoyi_store::NewMessage>, AppError> {
-        let (Some(notice), Some(applicant)) =
-            (Notice::for_step(step), case.applicant_id.as_deref())
-        else {
+        let Some(notice) = Notice::for_step(step) else {
             return Ok(Vec::new());
         };
-        let Some(user) = self.store.user_by_id(applicant).await? else {
-            return Ok(Vec::new());
-        };
-        let lang = crate::notify::language_of(&user);
-        let mut params = serde_json::Map::new();
-        params.insert("number".into(), case.number.clone().into());
-        params.insert("item".into(), case.item.name.get(lang).into());
-        params.insert("link".into(), self.case_link(&case.id, lang).into());
-        if notice.params().contains(&"reason") {
-            params.insert("reason".into(), reason.into());
-        }
-        if notice == Notice::CaseDispatched {
-            let h = handover;
-            params.insert("method".into(), case.delivery.as_str().into());
-            params.insert(
-                "carrier".into(),
-                h.map(|h| h.carrier.clone()).unwrap_or_default().into(),
-            );
-            params.insert(
-                "tracking".into(),
-                h.map(|h| h.tracking.clone()).unwrap_or_default().into(),
-            );
-            params.insert(
-                "date".into(),
-                h.and_then(|h| h.visit_date.clone())
-                    .unwrap_or_default()
-                    .into(),
-            );
-        }
-        self.messages_to(&user, notice, &params).await
+        self.applicant_messages(case, notice, |_, params| {
+            if notice.params().contains(&"reason") {
+                params.insert("reason".into(), reason.into());
+            }
+            if notice == Notice::CaseDispatched {
+                let h = handover;
+                params.insert("method".into(), case.delivery.as_str().into());
+                params.insert(
+                    "carrier".into(),
+                    h.map(|h| h.carrier.clone()).unwrap_or_default().into(),
+                );
+                params.insert(
+                    "tracking".into(),
+                    h.map(|h| h.tracking.clone()).unwrap_or_default().into(),
+                );
+                params.insert(
+                    "date".into(),
+                    h.and_then(|h| h.visit_date.clone())
+                        .unwrap_or_default()
+                        .into(),
+                );
+            }
+        })
+        .await
     }
 
     /// Takes one step. `expected_version` is the version the person saw: if someone else moved the

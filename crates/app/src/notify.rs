@@ -200,6 +200,29 @@ impl crate::App {
         ))
     }
 
+    /// The messages telling a case's applicant of `notice`: the case's number, item and link in her
+    /// language, and what `more` adds in it. None for a case filed for someone without an account.
+    pub(crate) async fn applicant_messages(
+        &self,
+        case: &crate::cases::Case,
+        notice: Notice,
+        more: impl FnOnce(Lang, &mut Map<String, Value>),
+    ) -> Result<Vec<NewMessage>, crate::AppError> {
+        let Some(applicant) = case.applicant_id.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let Some(user) = self.store.user_by_id(applicant).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = language_of(&user);
+        let mut params = Map::new();
+        params.insert("number".into(), case.number.clone().into());
+        params.insert("item".into(), case.item.name.get(lang).into());
+        params.insert("link".into(), self.case_link(&case.id, lang).into());
+        more(lang, &mut params);
+        self.messages_to(&user, notice, &params).await
+    }
+
     /// The address of a case's page, in `lang`, for messages.
     pub(crate) fn case_link(&self, case_id: &str, lang: Lang) -> String {
         format!("{}/cases/{case_id}?lang={}", self.public_url(), lang.tag())
