@@ -237,7 +237,7 @@ impl App {
                     .version;
             }
             if case.channel == qiaoyi_domain::cases::Channel::Station {
-                // Acceptance sets a deadline; a year without a calendar leaves the case waiting.
+                // Acceptance sets a deadline; beyond 2100 without a calendar the case waits.
                 let accept = StepRequest {
                     step: "accept".into(),
                     expected_version: version,
@@ -303,7 +303,7 @@ impl App {
                 .await
             {
                 Ok(c) => version = c.version,
-                // Without this year's calendar the case waits for acceptance.
+                // Beyond the years the regulation is computed for, without a calendar, it waits.
                 Err(AppError::NoCalendar(_)) => break,
                 Err(e) => return Err(e),
             }
@@ -427,7 +427,7 @@ impl App {
                     .await
                 {
                     Ok(c) => version = c.version,
-                    // A year without its calendar: this case stays where it is.
+                    // Beyond 2100 without a calendar: this case stays where it is.
                     Err(AppError::NoCalendar(_)) => break,
                     Err(e) => return Err(e),
                 }
