@@ -167,121 +167,89 @@ impl Actor {
     }
 }
 
-/// Everything a user can ask to do. Adding one means deciding it for every role in [`decide`] and in
-/// the table of the test below.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+/// Declares [`Action`], its names and [`Action::ALL`] from one list, so that a new action cannot be
+/// left out of `ALL` (and so of the policy table the tests hold every action to).
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident => $text:literal,)*) => {
+        /// Everything a user can ask to do. Adding one means deciding it for every role in
+        /// [`decide`] and in the table of the test below.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: [Action; [$($text),*].len()] = [$(Action::$name),*];
+
+            /// Its name in logs and the audit trail.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$name => $text,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
     /// See and change one's own account, sessions and second factor.
-    ManageOwnAccount,
+    ManageOwnAccount => "manage_own_account",
     /// See who read one's own file.
-    ReadOwnAccessLog,
+    ReadOwnAccessLog => "read_own_access_log",
     /// Create staff accounts, grant and withdraw roles.
-    ManageUsers,
+    ManageUsers => "manage_users",
     /// Stations and the catalogue.
-    ManageCatalogue,
+    ManageCatalogue => "manage_catalogue",
     /// See undelivered messages and put dead ones back in the queue.
-    ManageDelivery,
+    ManageDelivery => "manage_delivery",
     /// Read the audit log and verify the chain.
-    ReadAuditLog,
+    ReadAuditLog => "read_audit_log",
     /// Search or list people.
-    ListPeople,
+    ListPeople => "list_people",
     /// Read a person's file: identity numbers, contact details, their cases.
-    ReadPersonFile,
+    ReadPersonFile => "read_person_file",
     /// Submit a case for an applicant.
-    SubmitCase,
+    SubmitCase => "submit_case",
     /// Read a case.
-    ReadCase,
+    ReadCase => "read_case",
     /// Accept, verify, review, return, produce, dispatch, deliver and close a case.
-    ProcessCase,
+    ProcessCase => "process_case",
     /// Approve or refuse a case, or issue its certificate.
-    DecideCase,
+    DecideCase => "decide_case",
     /// Record a payment on a case: at a station for its own cases, by the item's officers, or by a
     /// consultant paying for someone (代缴).
-    RecordPayment,
+    RecordPayment => "record_payment",
     /// Refund a payment or write off what is owed.
-    AdjustFees,
+    AdjustFees => "adjust_fees",
     /// Approve or refuse a green-channel request.
-    DecideGreenChannel,
+    DecideGreenChannel => "decide_green_channel",
     /// See the board of green-channel requests and their evidence.
-    ReadGreenChannel,
+    ReadGreenChannel => "read_green_channel",
     /// Children's records in the care programme.
-    ReadChildRecord,
+    ReadChildRecord => "read_child_record",
     /// A parent abroad follows her own child in the care programme (visits, proxy parent); the app
     /// checks the child is hers.
-    FollowOwnChild,
+    FollowOwnChild => "follow_own_child",
     /// Open a consultation and follow one's own.
-    Consult,
+    Consult => "consult",
     /// Answer consultations (the inbox, replies, transfers, canned answers) and edit the knowledge
     /// base.
-    AnswerConsultation,
+    AnswerConsultation => "answer_consultation",
     /// Ask a principal for a mandate to act for her (代办): a relative (never for oneself), a
     /// station or a consultant. Each act under it is checked against the mandate by the app.
-    ActAsAgent,
+    ActAsAgent => "act_as_agent",
     /// Publish video-check slots, hold the checks and mark people who did not come.
-    HoldVideoChecks,
+    HoldVideoChecks => "hold_video_checks",
     /// Read the statistics dashboard and export its figures and the list of closed cases behind
     /// them (no names or identity numbers are in either).
-    ReadStatistics,
+    ReadStatistics => "read_statistics",
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
-        Action::ManageOwnAccount,
-        Action::ReadOwnAccessLog,
-        Action::ManageUsers,
-        Action::ManageCatalogue,
-        Action::ManageDelivery,
-        Action::ReadAuditLog,
-        Action::ListPeople,
-        Action::ReadPersonFile,
-        Action::SubmitCase,
-        Action::ReadCase,
-        Action::ProcessCase,
-        Action::DecideCase,
-        Action::RecordPayment,
-        Action::AdjustFees,
-        Action::DecideGreenChannel,
-        Action::ReadGreenChannel,
-        Action::ReadChildRecord,
-        Action::FollowOwnChild,
-        Action::Consult,
-        Action::AnswerConsultation,
-        Action::ActAsAgent,
-        Action::ReadStatistics,
-        Action::HoldVideoChecks,
-    ];
-
     /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
     pub fn is_deciding(self) -> bool {
         matches!(self, Action::DecideCase | Action::DecideGreenChannel)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::ManageOwnAccount => "manage_own_account",
-            Action::ReadOwnAccessLog => "read_own_access_log",
-            Action::ManageUsers => "manage_users",
-            Action::ManageCatalogue => "manage_catalogue",
-            Action::ManageDelivery => "manage_delivery",
-            Action::ReadAuditLog => "read_audit_log",
-            Action::ListPeople => "list_people",
-            Action::ReadPersonFile => "read_person_file",
-            Action::SubmitCase => "submit_case",
-            Action::ReadCase => "read_case",
-            Action::ProcessCase => "process_case",
-            Action::DecideCase => "decide_case",
-            Action::RecordPayment => "record_payment",
-            Action::AdjustFees => "adjust_fees",
-            Action::DecideGreenChannel => "decide_green_channel",
-            Action::ReadGreenChannel => "read_green_channel",
-            Action::ReadChildRecord => "read_child_record",
-            Action::FollowOwnChild => "follow_own_child",
-            Action::Consult => "consult",
-            Action::AnswerConsultation => "answer_consultation",
-            Action::ActAsAgent => "act_as_agent",
-            Action::ReadStatistics => "read_statistics",
-            Action::HoldVideoChecks => "hold_video_checks",
-        }
     }
 }
 
