@@ -2,6 +2,8 @@
 //! notices, deadlines counted on them (provisional in a year without its notice), the import that
 //! recounts open cases, and what administrators see of it.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Resource};
 use qiaoyi_domain::calendar::{Deadline, MissingYear, WorkCalendar, YearCalendar};
@@ -83,12 +85,19 @@ impl App {
     }
 
     /// The next year, from 1 November (Beijing) while it has no official calendar: administrators
-    /// are warned, since deadlines reaching into it are provisional.
+    /// are warned, since deadlines reaching into it are provisional. Asked by every readiness probe,
+    /// so it reads which years exist, not their files.
     pub async fn calendar_missing_next_year(&self, now: i64) -> Result<Option<i16>, AppError> {
-        let calendar = self.work_calendar().await?;
+        let official: Vec<i16> = self
+            .store
+            .calendar_year_numbers()
+            .await?
+            .into_iter()
+            .filter_map(|y| i16::try_from(y).ok())
+            .collect();
         Ok(qiaoyi_domain::calendar::next_year_missing(
             beijing_today(now),
-            &calendar,
+            &official,
         ))
     }
 
@@ -142,7 +151,10 @@ impl App {
             .collect();
         Ok(CalendarStatus {
             years,
-            next_year_missing: qiaoyi_domain::calendar::next_year_missing(today, &calendar),
+            next_year_missing: qiaoyi_domain::calendar::next_year_missing(
+                today,
+                &calendar.years().collect::<Vec<_>>(),
+            ),
         })
     }
 
@@ -233,6 +245,19 @@ impl App {
         years.push(year.clone());
         let calendar = WorkCalendar::new(years).map_err(|e| AppError::Calendar(e.to_string()))?;
         let rows = self.store.cases_with_deadline().await?;
+        // When each green channel was granted (Beijing) and for how many working days.
+        let green_starts: HashMap<String, (Date, u16)> = self
+            .store
+            .approved_green_channels()
+            .await?
+            .into_iter()
+            .filter_map(|(case_id, decided_at, days)| {
+                Some((
+                    case_id,
+                    (beijing_today(decided_at), u16::try_from(days).ok()?),
+                ))
+            })
+            .collect();
         let mut recount = Recount {
             changes: Vec::new(),
             messages: Vec::new(),
@@ -250,22 +275,16 @@ impl App {
                 ),
                 _ => None,
             };
-            let green = match case.green_due {
-                Some(old) => {
-                    self.green_channel_start(&case.id)
-                        .await?
-                        .and_then(|(decided_on, days)| {
-                            recounted(
-                                &calendar,
-                                year.year(),
-                                decided_on,
-                                days,
-                                old,
-                                case.green_due_provisional,
-                            )
-                        })
-                }
-                None => None,
+            let green = match (case.green_due, green_starts.get(&case.id)) {
+                (Some(old), Some(&(decided_on, days))) => recounted(
+                    &calendar,
+                    year.year(),
+                    decided_on,
+                    days,
+                    old,
+                    case.green_due_provisional,
+                ),
+                _ => None,
             };
             if deadline.is_none() && green.is_none() {
                 continue;
@@ -309,20 +328,6 @@ impl App {
             }
         }
         Ok(recount)
-    }
-
-    /// When the case's approved green-channel request was decided (Beijing) and its working days.
-    async fn green_channel_start(&self, case_id: &str) -> Result<Option<(Date, u16)>, AppError> {
-        let requests = self.store.green_requests_of_case(case_id).await?;
-        Ok(requests.iter().find_map(|listing| {
-            let r = &listing.request;
-            match (r.state.as_str(), r.decided_at, r.days) {
-                ("approved", Some(at), Some(days)) => {
-                    Some((beijing_today(at), u16::try_from(days).ok()?))
-                }
-                _ => None,
-            }
-        }))
     }
 
     /// The applicant's notice that her deadline moved with the official calendar.

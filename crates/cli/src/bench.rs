@@ -7,7 +7,8 @@
 //! - reads: paced the same way, a submitted case's status or the officers' queue, alternately;
 //! - raw: `qiaoyi_store::bench::RawIntake` writes the same rows in the same transactions.
 //!
-//! It prints each figure against DESIGN.md's budgets and the ratio intake/raw, as text and JSON.
+//! It prints each figure against its budget (README.md, `qiaoyi bench`) and the ratio intake/raw, as
+//! text and JSON.
 //! Latency is measured from sending each request to reading the whole answer.
 
 use std::collections::BTreeMap;
@@ -25,7 +26,7 @@ use qiaoyi_store::{DatabaseUrl, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// What DESIGN.md asks of these figures.
+/// The budgets of these figures, as README.md states them for `qiaoyi bench`.
 const RATIO_MIN: f64 = 0.6;
 const READ_P99_MS: f64 = 10.0;
 const WRITE_P99_MS: f64 = 25.0;
@@ -724,7 +725,7 @@ pub mod search {
     use qiaoyi_app::search::{Built, catalogue_docs, generated_corpus};
     use serde::Serialize;
 
-    /// DESIGN.md's budget for one query.
+    /// The budget for one query (README.md, `qiaoyi bench-search`).
     const P99_MS: f64 = 5.0;
 
     /// Questions as people type them: Chinese, pinyin, initials, English with a typo.
@@ -836,7 +837,7 @@ pub mod stats {
     use qiaoyi_app::stats::StatsQuery;
     use serde::Serialize;
 
-    /// The budget DESIGN.md sets for statistics over 10 million cases.
+    /// The budget for statistics over 10 million cases (README.md, `qiaoyi bench-stats`).
     pub const BUDGET_MS: f64 = 1_000.0;
 
     #[derive(Serialize)]

@@ -627,6 +627,15 @@ impl Store {
         Ok(())
     }
 
+    /// The years that have an imported calendar, in order (without reading their files).
+    pub async fn calendar_year_numbers(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT year FROM calendar_years ORDER BY year")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// Every imported calendar year as (year, file text), in order.
     pub async fn calendar_years(&self) -> Result<Vec<(i64, String)>, StoreError> {
         let rows = sqlx::query("SELECT year, body FROM calendar_years ORDER BY year")

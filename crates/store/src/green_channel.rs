@@ -345,6 +345,28 @@ impl Store {
         Ok(())
     }
 
+    /// Each case with a green-channel due day, with when its approved request was decided and the
+    /// working days granted: what a new calendar counts the due day again from. One query for all.
+    pub async fn approved_green_channels(&self) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT g.case_id, g.decided_at, g.days FROM green_channel_requests g \
+             JOIN cases c ON c.id = g.case_id \
+             WHERE g.state = 'approved' AND c.green_due IS NOT NULL \
+             AND g.decided_at IS NOT NULL AND g.days IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("case_id")?,
+                    r.try_get("decided_at")?,
+                    r.try_get("days")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Waiting requests made at or before `requested_before` that have not escalated yet.
     pub async fn green_requests_to_escalate(
         &self,

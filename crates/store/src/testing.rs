@@ -61,15 +61,14 @@ pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
         "qiaoyi_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        // Not a reading of the date: only a few varying digits, so that a database left by a
-        // crashed run of the same process id is not reused.
+        // A random part, so that a database left by a crashed run of the same process id is not
+        // reused: the standard library seeds each hasher state from the operating system.
         {
-            #[expect(clippy::disallowed_methods, reason = "a varying name, not the time")]
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0);
-            nanos
+            use std::hash::{BuildHasher, Hasher};
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+                % 1_000_000_000
         }
     );
     let mut admin = sqlx::AnyConnection::connect(server)

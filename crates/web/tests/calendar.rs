@@ -37,21 +37,9 @@ async fn a_provisional_deadline_is_marked_everywhere_and_moves_when_the_year_is_
     let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
     let o = officer.api_sign_in("officer@qiaoyi.example").await;
     let id = applicant.draft_with_materials(&a, RENEWAL, "EE-01").await;
-    let submit = applicant
-        .post_json(
-            &format!("/api/v1/cases/{id}/steps"),
-            r#"{"step":"submit","version":1}"#,
-            Some(&a),
-        )
-        .await;
+    let submit = applicant.step(&id, "submit", 1, &a).await;
     assert_eq!(submit.status, StatusCode::OK, "{}", submit.body);
-    let accept = officer
-        .post_json(
-            &format!("/api/v1/cases/{id}/steps"),
-            r#"{"step":"accept","version":2}"#,
-            Some(&o),
-        )
-        .await;
+    let accept = officer.step(&id, "accept", 2, &o).await;
     assert_eq!(accept.status, StatusCode::OK, "{}", accept.body);
     let case = json(&accept.body);
     assert_eq!(case["deadline"], "2027-01-07");

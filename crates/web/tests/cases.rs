@@ -7,17 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Browser, PDF, hidden_csrf, json, server};
 
-impl Browser {
-    async fn step(&mut self, id: &str, step: &str, version: i64, csrf: &str) -> common::Reply {
-        self.post_json(
-            &format!("/api/v1/cases/{id}/steps"),
-            &format!(r#"{{"step":"{step}","version":{version},"reason":"材料需要补正说明"}}"#),
-            Some(csrf),
-        )
-        .await
-    }
-}
-
 const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
 
 /// Opens EE-01 for the applicant and uploads every required material; returns the id.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::catalog::{CategoryCode, StationCode};
 
-/// The roles of DESIGN.md's table.
+/// The roles staff and people are granted; [`decide`] says what each may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     Applicant,

@@ -27,7 +27,8 @@ use jiff::civil::{Date, Weekday};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use crate::lang::{Lang, Text};
+use crate::catalog::load::{deserialize_toml, lang_key};
+use crate::lang::Text;
 use statutory::{StatutoryHoliday, statutory_days};
 
 /// The longest break one holiday entry may span. Breaks have been at most about ten days (the
@@ -183,7 +184,7 @@ impl YearCalendar {
     /// Parses and validates one year's file. `file_name` is used in errors, and when its last
     /// component is `<digits>.toml` those digits must be the file's `year`.
     pub fn parse(file_name: &str, text: &str) -> Result<YearCalendar, CalendarError> {
-        let raw: YearFile = deserialize(file_name, text)?;
+        let raw: YearFile = deserialize_toml(file_name, text)?;
         let at = |field: String, message: String| CalendarError {
             file: file_name.to_owned(),
             line: None,
@@ -563,11 +564,12 @@ impl WorkCalendar {
 /// publishes its notice in the autumn (late October to mid-November).
 pub const WARN_FROM_MONTH: i8 = 11;
 
-/// The next year, when `today` is in November or December and that year has no official file:
-/// deadlines reaching into it are provisional until it is imported.
-pub fn next_year_missing(today: Date, calendar: &WorkCalendar) -> Option<i16> {
+/// The next year, when `today` is in November or December and that year is not among the
+/// `official` ones (those with a file): deadlines reaching into it are provisional until it is
+/// imported.
+pub fn next_year_missing(today: Date, official: &[i16]) -> Option<i16> {
     let next = today.year().checked_add(1)?;
-    (today.month() >= WARN_FROM_MONTH && !calendar.is_official(next)).then_some(next)
+    (today.month() >= WARN_FROM_MONTH && !official.contains(&next)).then_some(next)
 }
 
 fn year_in_file_name(file_name: &str) -> Option<i16> {
@@ -579,43 +581,12 @@ fn year_in_file_name(file_name: &str) -> Option<i16> {
     stem.parse().ok()
 }
 
-fn lang_key(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh",
-        other => other.tag(),
-    }
-}
-
-fn deserialize<T: serde::de::DeserializeOwned>(
-    file_name: &str,
-    text: &str,
-) -> Result<T, CalendarError> {
-    let line_of = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-    };
-    let de = toml::Deserializer::parse(text).map_err(|e| CalendarError {
-        file: file_name.to_owned(),
-        line: line_of(e.span()),
-        field: String::new(),
-        message: format!("not valid TOML: {}", e.message()),
-    })?;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        let inner = e.into_inner();
-        CalendarError {
-            file: file_name.to_owned(),
-            line: line_of(inner.span()),
-            field: if field == "." { String::new() } else { field },
-            message: inner.message().to_owned(),
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
 
     use super::*;
+    use crate::lang::Lang;
 
     const Y2025: &str = include_str!("../../../../catalog/calendar/2025.toml");
     const Y2026: &str = include_str!("../../../../catalog/calendar/2026.toml");
@@ -1045,7 +1016,7 @@ mod tests {
 
     #[test]
     fn the_next_years_file_is_missed_from_november() {
-        let calendar = both();
+        let calendar: Vec<i16> = both().years().collect();
         assert_eq!(next_year_missing(date(2026, 10, 31), &calendar), None);
         assert_eq!(next_year_missing(date(2026, 11, 1), &calendar), Some(2027));
         assert_eq!(next_year_missing(date(2026, 12, 31), &calendar), Some(2027));

@@ -231,16 +231,20 @@ fn whole_file(path: &str, message: String) -> CatalogError {
 }
 
 fn deserialize<T: DeserializeOwned>(file: &SourceFile) -> Result<T, CatalogError> {
+    deserialize_toml(&file.path, &file.text)
+}
+
+/// Reads one TOML file into `T`; a refusal names the file, the line and the field, as every
+/// file of the catalogue directory (the working-day calendars included) is refused.
+pub(crate) fn deserialize_toml<T: DeserializeOwned>(
+    path: &str,
+    text: &str,
+) -> Result<T, CatalogError> {
     let line_of = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| {
-            file.text[..s.start.min(file.text.len())]
-                .matches('\n')
-                .count()
-                + 1
-        })
+        span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
     };
-    let de = toml::Deserializer::parse(&file.text).map_err(|e| CatalogError {
-        file: file.path.clone(),
+    let de = toml::Deserializer::parse(text).map_err(|e| CatalogError {
+        file: path.to_owned(),
         line: line_of(e.span()),
         field: String::new(),
         message: format!("not valid TOML: {}", e.message()),
@@ -249,7 +253,7 @@ fn deserialize<T: DeserializeOwned>(file: &SourceFile) -> Result<T, CatalogError
         let field = e.path().to_string();
         let inner = e.into_inner();
         CatalogError {
-            file: file.path.clone(),
+            file: path.to_owned(),
             line: line_of(inner.span()),
             field: if field == "." { String::new() } else { field },
             message: inner.message().to_owned(),
@@ -269,7 +273,7 @@ fn check_text(text: &Text, field: &str) -> Result<(), FieldError> {
     }
 }
 
-pub(super) fn lang_key(lang: crate::lang::Lang) -> &'static str {
+pub(crate) fn lang_key(lang: crate::lang::Lang) -> &'static str {
     match lang {
         crate::lang::Lang::Zh => "zh",
         other => other.tag(),

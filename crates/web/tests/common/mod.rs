@@ -246,6 +246,18 @@ pub async fn server() -> Browser {
     Browser::new().await
 }
 
+impl Browser {
+    /// Takes a step on a case over the API from `version`, with a reason for the steps that need one.
+    pub async fn step(&mut self, id: &str, step: &str, version: i64, csrf: &str) -> Reply {
+        self.post_json(
+            &format!("/api/v1/cases/{id}/steps"),
+            &format!(r#"{{"step":"{step}","version":{version},"reason":"材料需要补正说明"}}"#),
+            Some(csrf),
+        )
+        .await
+    }
+}
+
 /// A PDF every material accepts.
 pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 
