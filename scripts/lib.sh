@@ -2,7 +2,7 @@
 # machine, a throwaway PostgreSQL cluster, free loopback ports, and stopping all of it on exit.
 # The caller sets `work` (a temp dir) and `pids` (an array) before sourcing.
 
-log() { printf '\n== %s\n' "$*"; }
+log() { printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 cleanup() {
   local status=$?

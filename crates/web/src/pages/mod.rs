@@ -218,7 +218,7 @@ pub async fn not_found(uri: Uri, Extension(prefs): Extension<Prefs>) -> Response
     if uri.path().starts_with("/api/") {
         return Problem::new(
             StatusCode::NOT_FOUND,
-            "not-found",
+            "no-route",
             format!("no API route {}; see /api/v1/openapi.json", uri.path()),
         )
         .into_response();
