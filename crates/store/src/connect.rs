@@ -161,6 +161,28 @@ impl Store {
     }
 
     /// Applies the migrations this binary carries that the database has not seen.
+    /// A fingerprint of this backend's migrations (their versions and checksums): tests key the
+    /// migrated template they copy by it, so a changed migration makes a new template.
+    pub(crate) fn migrations_fingerprint(backend: Backend) -> u64 {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // FNV-1a: stable across processes and builds, unlike the standard library's hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for migration in migrator.iter() {
+            for byte in migration
+                .version
+                .to_le_bytes()
+                .iter()
+                .chain(migration.checksum.iter())
+            {
+                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        hash
+    }
+
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,

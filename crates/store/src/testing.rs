@@ -31,20 +31,28 @@ pub fn test_backend() -> Backend {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A migrated store of its own for one test: a copy of a migrated template (made once per set of
+/// migrations and backend), because running every migration for each test took longer than
+/// most tests themselves.
 pub async fn test_store() -> TestStore {
     sqlx::any::install_default_drivers();
     let (url, dir) = match std::env::var("QY_TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {
-            (fresh_postgres_database(&server).await, None)
+            let template = postgres_template(&server).await;
+            (copy_of_postgres_database(&server, &template).await, None)
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir for a test database");
-            (DatabaseUrl::sqlite_in(dir.path()), Some(dir))
+            let url = DatabaseUrl::sqlite_in(dir.path());
+            let db = dir.path().join("qiaoyi.db");
+            std::fs::copy(sqlite_template().await, &db).expect("copy the template database");
+            (url, Some(dir))
         }
     };
     let store = Store::connect(&url)
         .await
         .expect("connect to the test database");
+    // A no-op on the copy of a current template; it keeps a stale copy from passing unnoticed.
     store.migrate().await.expect("migrate the test database");
     TestStore {
         store,
@@ -53,11 +61,131 @@ pub async fn test_store() -> TestStore {
     }
 }
 
+/// The migrated SQLite template: one file in the temp directory per set of migrations, shared by
+/// every test process (it is written under a name of its own, then renamed into place).
+async fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!(
+                "qiaoyi-test-template-{:016x}.db",
+                Store::migrations_fingerprint(Backend::Sqlite)
+            ));
+            if path.exists() {
+                return path;
+            }
+            let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("temp dir for a template");
+            let store = Store::connect(&DatabaseUrl::sqlite_in(dir.path()))
+                .await
+                .expect("create the template database");
+            store
+                .migrate()
+                .await
+                .expect("migrate the template database");
+            let copy = dir.path().join("template.db");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "VACUUM INTO '{}'",
+                copy.display().to_string().replace('\'', "''")
+            )))
+            .execute(&store.pool)
+            .await
+            .expect("write the template database");
+            store.pool.close().await;
+            std::fs::rename(&copy, &path).expect("move the template database into place");
+            path
+        })
+        .await
+}
+
+/// The name of the migrated PostgreSQL template on `server`, made the first time it is missing.
+async fn postgres_template(server: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!(
+                "qiaoyi_test_template_{:016x}",
+                Store::migrations_fingerprint(Backend::Postgres)
+            );
+            let mut admin = sqlx::AnyConnection::connect(server)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{name}'"
+            )))
+            .fetch_optional(&mut admin)
+            .await
+            .expect("look for the template database")
+            .is_some();
+            if !exists {
+                // Migrated under a name of its own and renamed, so another process never copies
+                // a half-migrated template.
+                let draft = fresh_postgres_database(server).await;
+                let store = Store::connect(&draft).await.expect("connect to the draft");
+                store
+                    .migrate()
+                    .await
+                    .expect("migrate the template database");
+                store.pool.close().await;
+                let draft_name = draft
+                    .expose()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let renamed = admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "ALTER DATABASE {draft_name} RENAME TO {name}"
+                    )))
+                    .await;
+                // Another test process may have put its template in place first: both are equal.
+                if renamed.is_err() {
+                    admin
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {draft_name}")))
+                        .await
+                        .expect("drop the spare template");
+                }
+            }
+            name
+        })
+        .await
+        .clone()
+}
+
+/// A new database on the server, copied from `template`.
+async fn copy_of_postgres_database(server: &str, template: &str) -> DatabaseUrl {
+    let name = unique_database_name();
+    let mut admin = sqlx::AnyConnection::connect(server)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE {template}"
+        )))
+        .await
+        .expect("copy the template database");
+    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+    format!("{base}/{name}").parse().expect("test database URL")
+}
+
 /// Creates an empty database on the server and returns its URL. `server` points at a maintenance
 /// database (e.g. `postgres://…/postgres`); the new one gets a name unique to this process and test.
 pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
     sqlx::any::install_default_drivers();
-    let name = format!(
+    let name = unique_database_name();
+    let mut admin = sqlx::AnyConnection::connect(server)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create a test database");
+    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+    format!("{base}/{name}").parse().expect("test database URL")
+}
+
+/// A database name unique to this process and test.
+fn unique_database_name() -> String {
+    format!(
         "qiaoyi_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
@@ -70,14 +198,5 @@ pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
                 .finish()
                 % 1_000_000_000
         }
-    );
-    let mut admin = sqlx::AnyConnection::connect(server)
-        .await
-        .expect("connect to the PostgreSQL test server");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create a test database");
-    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
-    format!("{base}/{name}").parse().expect("test database URL")
+    )
 }
