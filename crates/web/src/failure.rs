@@ -428,6 +428,18 @@ mod tests {
     }
 
     #[test]
+    fn an_invalid_field_tells_clients_why() {
+        let problem = crate::problem::Problem::from(AppError::Invalid {
+            field: "valid_to",
+            reason: Reason::PeriodTooLong,
+            message: "a mandate lasts at most two years".into(),
+        });
+        assert_eq!(problem.field.as_deref(), Some("valid_to"));
+        assert_eq!(problem.reason.as_deref(), Some("period-too-long"));
+        assert_eq!(problem.detail, "a mandate lasts at most two years");
+    }
+
+    #[test]
     fn every_page_message_exists_in_every_language() {
         for (error, ..) in every_failure() {
             let f = classify(&error);
