@@ -6,6 +6,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use qiaoyi_domain::access::audit::{AuditRecord, hex, sha256_hex};
 use qiaoyi_domain::access::{Action, Actor, Decision, Email, Grant, Password, Resource, decide};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, NewUser, SessionRow, UserRow};
@@ -117,11 +118,13 @@ fn totp(secret: &str) -> Result<TOTP, AppError> {
         .to_bytes()
         .map_err(|_| AppError::Invalid {
             field: "totp",
+            reason: Reason::Malformed,
             message: "the stored TOTP secret is unreadable".into(),
         })?;
     TOTP::new(Algorithm::SHA1, 6, 1, TOTP_STEP_SECONDS as u64, bytes).map_err(|e| {
         AppError::Invalid {
             field: "totp",
+            reason: Reason::Malformed,
             message: format!("TOTP secret refused: {e}"),
         }
     })
@@ -222,16 +225,10 @@ pub(crate) async fn hash_password(password: Password) -> Result<String, AppError
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Invalid {
-                field: "password",
-                message: format!("cannot hash: {e}"),
-            })
+            .map_err(|e| AppError::Internal(format!("cannot hash a password: {e}")))
     })
     .await
-    .map_err(|e| AppError::Invalid {
-        field: "password",
-        message: format!("hashing stopped: {e}"),
-    })?
+    .map_err(|e| AppError::Internal(format!("password hashing stopped: {e}")))?
 }
 
 async fn password_matches(stored: String, given: String) -> bool {
@@ -298,22 +295,26 @@ impl App {
     ) -> Result<String, AppError> {
         let email = Email::parse(request.email).map_err(|m| AppError::Invalid {
             field: "email",
+            reason: Reason::Malformed,
             message: m.into(),
         })?;
         let name = request.display_name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid {
                 field: "name",
+                reason: Reason::Malformed,
                 message: "give a name of 1 to 100 characters".into(),
             });
         }
         let password = Password::new(request.password).map_err(|p| AppError::Invalid {
             field: "password",
+            reason: p.reason(),
             message: p.advice(),
         })?;
         if request.grants.is_empty() {
             return Err(AppError::Invalid {
                 field: "roles",
+                reason: Reason::LastRole,
                 message: "give the account at least one role".into(),
             });
         }
@@ -653,6 +654,7 @@ impl App {
         let Some(secret) = user.totp_secret else {
             return Err(AppError::Invalid {
                 field: "code",
+                reason: Reason::Malformed,
                 message: "set up an authenticator app first".into(),
             });
         };

@@ -5,6 +5,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Grant, Resource, Role};
 use qiaoyi_domain::catalog::Station;
 use qiaoyi_domain::catalog::station::check_station;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
 
 use crate::accounts::{Client, CurrentSession};
@@ -163,6 +164,7 @@ impl App {
         .await?;
         check_station(station).map_err(|p| AppError::Invalid {
             field: p.field,
+            reason: Reason::Malformed,
             message: format!("{}: {}", p.path, p.message),
         })?;
         let code = station.code.as_str();
@@ -171,6 +173,7 @@ impl App {
             (StationSave::Create, true) => {
                 return Err(AppError::Invalid {
                     field: "code",
+                    reason: Reason::Malformed,
                     message: format!("station {code} exists already; edit it instead"),
                 });
             }
@@ -217,13 +220,17 @@ impl App {
         grants.sort_by_key(|g| g.to_string());
         grants.dedup();
         if grants.is_empty() {
-            return Err(roles_invalid(
+            return Err(AppError::refused(
+                "roles",
+                Reason::LastRole,
                 "keep at least one role; to stop someone signing in, disable the account",
             ));
         }
         let own = session.is_some_and(|s| s.actor.user_id == id);
         if own && !grants.iter().any(|g| g.role() == Role::Admin) {
-            return Err(roles_invalid(
+            return Err(AppError::refused(
+                "roles",
+                Reason::OwnAdministratorRole,
                 "you cannot remove your own administrator role; ask another administrator",
             ));
         }
@@ -294,6 +301,7 @@ impl App {
         if disabled && session.is_some_and(|s| s.actor.user_id == id) {
             return Err(AppError::Invalid {
                 field: "disabled",
+                reason: Reason::Malformed,
                 message: "you cannot disable your own account; ask another administrator".into(),
             });
         }
@@ -318,8 +326,5 @@ impl App {
 }
 
 fn roles_invalid(message: &str) -> AppError {
-    AppError::Invalid {
-        field: "roles",
-        message: message.to_owned(),
-    }
+    AppError::malformed("roles", message)
 }

@@ -3,6 +3,7 @@
 //! not reveal identity numbers. Restoring checks the copy whole, brings its schema up to date and
 //! proves that the key of the new data dir opens its sealed fields before it becomes the database.
 
+use qiaoyi_domain::failure::Reason;
 use std::path::{Path, PathBuf};
 
 use qiaoyi_store::{DatabaseUrl, Store};
@@ -22,7 +23,11 @@ const CHECK_CONTEXT: &str = "vault check";
 const CHECK_TEXT: &str = "qiaoyi field key";
 
 fn invalid(field: &'static str, message: String) -> AppError {
-    AppError::Invalid { field, message }
+    AppError::Invalid {
+        field,
+        reason: Reason::Malformed,
+        message,
+    }
 }
 
 /// Whether `vault` opens the database's check value; a database that has none gets one.

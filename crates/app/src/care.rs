@@ -3,6 +3,7 @@
 //! visits; a parent abroad follows her own child and its visits. Children's names, villages, the guardian at home and who consented are
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
 
+use qiaoyi_domain::failure::Reason;
 use std::sync::LazyLock;
 
 use qiaoyi_domain::access::{Action, Actor, Resource};
@@ -109,6 +110,7 @@ pub struct VisitInput {
 pub(crate) fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
     AppError::Invalid {
         field: e.field(),
+        reason: e.reason(),
         message: e.to_string(),
     }
 }
@@ -325,6 +327,7 @@ impl App {
             if !qiaoyi_domain::country::is_iso_alpha2(&country) {
                 return Err(AppError::Invalid {
                     field: "parents",
+                    reason: Reason::Malformed,
                     message: "give each parent's country as a two-letter code such as IT".into(),
                 });
             }
@@ -335,6 +338,7 @@ impl App {
                 .filter(|u| u.disabled_at.is_none())
                 .ok_or_else(|| AppError::Invalid {
                     field: "parents",
+                    reason: Reason::Malformed,
                     message:
                         "no account uses a parent's address: she signs up first, or leave it empty"
                             .into(),
@@ -346,6 +350,7 @@ impl App {
         if parents.len() > 2 {
             return Err(AppError::Invalid {
                 field: "parents",
+                reason: Reason::Malformed,
                 message: "link at most two parents".into(),
             });
         }

@@ -6,6 +6,7 @@
 use qiaoyi_domain::care::{
     MESSAGES_PER_DAY, WishState, check_activity, check_message, check_wish, check_wish_note,
 };
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{ActivityRow, CareMessageRow, Page, WishMove, WishRow};
 use serde_json::{Map, Value, json};
@@ -123,6 +124,7 @@ impl App {
         if !state.is_empty() && WishState::parse(state).is_none() {
             return Err(AppError::Invalid {
                 field: "state",
+                reason: Reason::Malformed,
                 message: "choose open, taken or fulfilled".into(),
             });
         }
@@ -162,12 +164,13 @@ impl App {
             _ => {
                 return Err(AppError::Invalid {
                     field: "state",
+                    reason: Reason::Malformed,
                     message: "a wish moves to taken or fulfilled".into(),
                 });
             }
         };
         if from.next() != Some(to) {
-            return Err(qiaoyi_store::StoreError::Conflict(format!(
+            return Err(qiaoyi_store::StoreError::conflict(format!(
                 "this wish is {} now; reload the board",
                 from.as_str()
             ))
@@ -179,6 +182,7 @@ impl App {
         {
             return Err(AppError::Invalid {
                 field: "donor",
+                reason: Reason::Malformed,
                 message: "give the donor's name in at most 40 characters, or leave it empty to take the wish up yourself".into(),
             });
         }
@@ -213,7 +217,7 @@ impl App {
             )
             .await?;
         if !moved {
-            return Err(qiaoyi_store::StoreError::Conflict(
+            return Err(qiaoyi_store::StoreError::conflict(
                 "someone else moved this wish first; reload the board".into(),
             )
             .into());
@@ -379,6 +383,7 @@ impl App {
                         } else {
                             "volunteers"
                         },
+                        reason: Reason::Malformed,
                         message: if kind == "child" {
                             "mark only children of the activity's township, from the list".into()
                         } else {
@@ -424,6 +429,7 @@ impl App {
         if sent >= MESSAGES_PER_DAY {
             return Err(AppError::Invalid {
                 field: "message",
+                reason: Reason::DailyLimit,
                 message: format!(
                     "you have sent {MESSAGES_PER_DAY} messages about this child in the last 24 hours; write again tomorrow"
                 ),
@@ -437,6 +443,7 @@ impl App {
             .find(|p| p.ended_at.is_none())
             .ok_or_else(|| AppError::Invalid {
                 field: "message",
+                reason: Reason::NoProxyParent,
                 message: "your child has no proxy parent yet; the care workers will tell you when she has one".into(),
             })?;
         let sender = self

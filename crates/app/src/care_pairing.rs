@@ -3,6 +3,7 @@
 //! home visit. Any care worker may coordinate; the coordinator of a pairing is the care worker who
 //! confirmed it, and she is told of its alerts with the proxy parent.
 
+use qiaoyi_domain::failure::Reason;
 use std::collections::{HashMap, HashSet};
 
 use qiaoyi_domain::care::pairing::{self, PairingError};
@@ -103,6 +104,7 @@ fn pairing_refused(e: PairingError) -> AppError {
             PairingError::NoChildren => "children",
             PairingError::NoVolunteers | PairingError::TooLarge => "volunteers",
         },
+        reason: e.reason(),
         message: e.to_string(),
     }
 }
@@ -150,6 +152,7 @@ impl App {
         if i64::from(capacity) < load {
             return Err(AppError::Invalid {
                 field: "capacity",
+                reason: Reason::BelowCurrentLoad,
                 message: format!(
                     "you are proxy parent to {load} children now; ask a coordinator to re-pair some before lowering your capacity"
                 ),
@@ -283,10 +286,8 @@ impl App {
         now: i64,
     ) -> Result<usize, AppError> {
         let me = self.care_worker(session, None, client, now).await?;
-        let refuse = |message: String| AppError::Invalid {
-            field: "pairs",
-            message,
-        };
+        let refuse = |message: String| AppError::malformed("pairs", message);
+        let refused = |reason: Reason, message: String| AppError::refused("pairs", reason, message);
         if pairs.is_empty() {
             return Err(refuse(
                 "choose a volunteer for at least one child, then confirm".into(),
@@ -345,10 +346,13 @@ impl App {
             }
             if let Some(p) = current {
                 if p.volunteer_id == choice.volunteer {
-                    return Err(refuse(format!(
-                        "a child is already paired with {}; choose someone else to re-pair her",
-                        volunteer.display_name
-                    )));
+                    return Err(refused(
+                        Reason::AlreadyPaired,
+                        format!(
+                            "a child is already paired with {}; choose someone else to re-pair her",
+                            volunteer.display_name
+                        ),
+                    ));
                 }
                 // Her old proxy parent gets the place back.
                 *added.entry(p.volunteer_id.clone()).or_default() -= 1;
@@ -365,10 +369,13 @@ impl App {
             if let Some(v) = volunteers.get(id)
                 && v.load + count > v.capacity
             {
-                return Err(refuse(format!(
-                    "{} takes {} children and has {}; choose someone else for the others",
-                    v.display_name, v.capacity, v.load
-                )));
+                return Err(refused(
+                    Reason::Full,
+                    format!(
+                        "{} takes {} children and has {}; choose someone else for the others",
+                        v.display_name, v.capacity, v.load
+                    ),
+                ));
             }
         }
         let mut record = self.audit_record(
@@ -414,6 +421,7 @@ impl App {
         if !volunteer_id.is_empty() && self.store.volunteer(volunteer_id).await?.is_none() {
             return Err(AppError::Invalid {
                 field: "volunteer",
+                reason: Reason::Malformed,
                 message: "choose a volunteer from the list".into(),
             });
         }
@@ -566,7 +574,7 @@ impl App {
 }
 
 fn changed_meanwhile() -> AppError {
-    StoreError::Conflict(
+    StoreError::conflict(
         "a child's proxy parent is not the one this form was made for: someone changed it meanwhile; reload and choose again"
             .into(),
     )

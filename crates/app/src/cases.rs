@@ -10,6 +10,7 @@ use qiaoyi_domain::cases::{
     safe_file_name, steps_from, transition,
 };
 use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item, StationCode, Workflow};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
@@ -188,6 +189,7 @@ const MAX_REASON: usize = 1000;
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: message.into(),
     }
 }
@@ -664,6 +666,7 @@ impl App {
         }
         let to = transition(case.workflow(), case.state, step).map_err(|e| AppError::Invalid {
             field: "step",
+            reason: Reason::Malformed,
             message: e.to_string(),
         })?;
         let reason = reason_checked(step, &request.reason)?;
@@ -767,7 +770,7 @@ impl App {
             .await;
         match written {
             Ok(()) => self.load_case(&case.id).await,
-            Err(qiaoyi_store::StoreError::Conflict(_)) => {
+            Err(qiaoyi_store::StoreError::Conflict { .. }) => {
                 let now_case = self.load_case(&case.id).await?;
                 Err(AppError::CaseConflict {
                     state: now_case.state.as_str(),
@@ -913,8 +916,9 @@ impl App {
         };
         let agent = self.agent_act(&case, &current.actor, now).await?;
         if !matches!(case.state, CaseState::Draft | CaseState::Returned) {
-            return Err(invalid(
+            return Err(AppError::refused(
                 "file",
+                Reason::WrongState,
                 "files can be added while the case is a draft or returned for materials",
             ));
         }
@@ -1026,7 +1030,7 @@ impl App {
         content: &[u8],
     ) -> Result<CheckedFile, AppError> {
         let media_type = check_upload(file_name, content, self.config.max_upload_mb)
-            .map_err(|e| invalid("file", e.to_string()))?;
+            .map_err(|e| AppError::refused("file", e.reason(), e.to_string()))?;
         Ok(CheckedFile {
             media_type,
             name: safe_file_name(file_name),

@@ -5,6 +5,7 @@
 //! The font is a CJK OpenType font read from the configured file (Debian's fonts-noto-cjk by
 //! default); only the glyphs a certificate uses are embedded, so a PDF stays small.
 
+use qiaoyi_domain::failure::Reason;
 use std::sync::Arc;
 
 use krilla::Document;
@@ -78,6 +79,7 @@ impl App {
         let Some(payload) = certificate.verdict.payload().cloned() else {
             return Err(AppError::Invalid {
                 field: "id",
+                reason: Reason::Malformed,
                 message: "this certificate's signature does not match its content, so it is not printed; ask the bureau".into(),
             });
         };

@@ -8,6 +8,7 @@ use qiaoyi_domain::certificates::{
     FORMAT, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id, public_hex, sign,
     signing_key, verify,
 };
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{DocumentKind, DocumentNumber};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{CertificateRow, SigningKeyRow};
@@ -95,6 +96,7 @@ impl App {
             .open(&seal_context(&current.key_id), &current.secret_sealed)?;
         let secret = key_bytes(&secret).ok_or_else(|| AppError::Invalid {
             field: "vault",
+            reason: Reason::Malformed,
             message: format!("signing key {} is not 32 bytes", current.key_id),
         })?;
         Ok((current.key_id, signing_key(secret)))
@@ -135,6 +137,7 @@ impl App {
             .checked_add(jiff::Span::new().months(VALIDITY_MONTHS))
             .map_err(|e| AppError::Invalid {
                 field: "expires_on",
+                reason: Reason::Malformed,
                 message: e.to_string(),
             })?;
         let bureau = self.catalog_header().await?.bureau;
@@ -281,6 +284,7 @@ impl App {
         if reason.is_empty() || reason.chars().count() > MAX_REASON {
             return Err(AppError::Invalid {
                 field: "reason",
+                reason: Reason::Malformed,
                 message: format!(
                     "say why the certificate is revoked, in at most {MAX_REASON} characters"
                 ),

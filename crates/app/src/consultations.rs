@@ -16,6 +16,7 @@ use qiaoyi_domain::consultations::{
     Candidate, RESOLUTION_MS, TextProblem, WeekMinute, check_message, check_rating, check_subject,
     due, first_response_due, gaps, minutes_until_cover, on_shift, route,
 };
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{
@@ -204,12 +205,13 @@ const MAX_SHIFT_TEXT: usize = 2000;
 fn invalid(field: &'static str, problem: impl ToString) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: problem.to_string(),
     }
 }
 
 fn text(field: &'static str, checked: Result<String, TextProblem>) -> Result<String, AppError> {
-    checked.map_err(|p| invalid(field, p))
+    checked.map_err(|p| AppError::refused(field, p.reason(), p.to_string()))
 }
 
 fn key_context(id: &str) -> String {
@@ -577,7 +579,7 @@ impl App {
             .consultation_side(session, key, &row, client, now)
             .await?;
         if row.state != "open" {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+            return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "this consultation is closed; open a new one to ask again".into(),
             )));
         }
@@ -880,7 +882,7 @@ impl App {
                 .await?;
             self.chat.announce(id, seq);
         } else if rating.is_none() {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+            return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "this consultation is already closed".into(),
             )));
         }
@@ -929,8 +931,9 @@ impl App {
                 )
             })?;
         if row.person_id.is_none() || case.applicant_id != row.person_id {
-            return Err(invalid(
+            return Err(AppError::refused(
                 "number",
+                Reason::OtherPerson,
                 "this case is not for the person who asked; file it for her first (under her mandate)",
             ));
         }

@@ -6,6 +6,7 @@
 //! acceptance and our record of it reaches the receiver with the same key, so the gateway or the
 //! mail client can recognise the repeat.
 
+use qiaoyi_domain::failure::Reason;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -86,6 +87,7 @@ impl Transports {
     pub fn from_config(config: &Config) -> Result<Transports, AppError> {
         let bad = |message: String| AppError::Invalid {
             field: "configuration",
+            reason: Reason::Malformed,
             message,
         };
         let email = match &config.smtp_host {

@@ -1,6 +1,7 @@
 //! The demo data: the reference catalogue, one account per role, and a few cases.
 
 use qiaoyi_domain::access::{Actor, Grant};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 
 use crate::accounts::{AccountRequest, Client, CurrentSession, SecondFactor};
@@ -73,6 +74,7 @@ impl App {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|message| AppError::Invalid {
                     field: "roles",
+                    reason: Reason::Malformed,
                     message,
                 })?;
             let staff = grants.iter().any(|g| g.role().is_staff());
@@ -162,6 +164,7 @@ impl App {
             .checked_add(jiff::Span::new().months(5))
             .map_err(|e| AppError::Invalid {
                 field: "expires_on",
+                reason: Reason::Malformed,
                 message: e.to_string(),
             })?;
         self.add_document(
@@ -454,6 +457,7 @@ impl App {
                 .checked_add(jiff::Span::new().days(days))
                 .map_err(|e| AppError::Invalid {
                     field: "date",
+                    reason: Reason::Malformed,
                     message: e.to_string(),
                 })?;
             if matches!(
@@ -689,6 +693,7 @@ impl App {
             let when = jiff::Timestamp::from_millisecond(start)
                 .map_err(|e| AppError::Invalid {
                     field: "date",
+                    reason: Reason::Malformed,
                     message: e.to_string(),
                 })?
                 .to_zoned(beijing.clone());
@@ -704,7 +709,7 @@ impl App {
                 .await;
             match published {
                 Ok(_) => break,
-                Err(AppError::Store(crate::StoreError::Conflict(_)))
+                Err(AppError::Store(crate::StoreError::Conflict { .. }))
                     if start < opens + 2 * OPENS_BEFORE_MS =>
                 {
                     start += 60_000;
@@ -846,6 +851,7 @@ impl App {
                 .checked_add(jiff::Span::new().years(1))
                 .map_err(|e| AppError::Invalid {
                     field: "valid_to",
+                    reason: Reason::Malformed,
                     message: e.to_string(),
                 })?
                 .to_string(),

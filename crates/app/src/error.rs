@@ -1,4 +1,5 @@
 use qiaoyi_domain::catalog::CatalogError;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::StoreError;
 use thiserror::Error;
 
@@ -9,9 +10,12 @@ use crate::config::ConfigError;
 pub enum AppError {
     #[error("{0} was not found")]
     NotFound(String),
+    /// An input refused: the field at fault, why (what pages and clients act on) and the English
+    /// message for logs and the API's `detail`.
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
+        reason: Reason,
         message: String,
     },
     #[error("sign in first")]
@@ -49,4 +53,27 @@ pub enum AppError {
     DataDir(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure on the server's side that no input can fix, e.g. a password that cannot be hashed.
+    #[error("internal failure: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A field wrong in form: the page shows its message for the field.
+    pub fn malformed(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field,
+            reason: Reason::Malformed,
+            message: message.into(),
+        }
+    }
+
+    /// A field refused for a reason pages or clients tell apart.
+    pub fn refused(field: &'static str, reason: Reason, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field,
+            reason,
+            message: message.into(),
+        }
+    }
 }

@@ -5,6 +5,7 @@
 
 use qiaoyi_domain::access::{Action, allowing_grant};
 use qiaoyi_domain::cases::{CaseState, Step};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::{
     CaseFees, EntryKind, LedgerCheck, LedgerReport, Method, capital_numerals, check_entry, postings,
 };
@@ -77,6 +78,7 @@ const MAX_NOTE: usize = 500;
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: message.into(),
     }
 }
@@ -308,7 +310,7 @@ impl App {
                 })?;
                 let reference = provider
                     .check_reference(&reference)
-                    .map_err(|m| invalid("reference", m))?;
+                    .map_err(|m| AppError::refused("reference", Reason::ReferenceFormat, m))?;
                 (reference, Some(provider))
             }
             _ => (reference, None),
@@ -348,10 +350,17 @@ impl App {
                         .await
                     {
                         Ok(confirmed) => confirmed,
-                        Err(ProviderError::Refused(m)) => return Err(invalid("reference", m)),
+                        Err(ProviderError::Refused(m)) => {
+                            return Err(AppError::refused(
+                                "reference",
+                                Reason::ReferenceRefused,
+                                m,
+                            ));
+                        }
                         Err(ProviderError::Unreachable(m)) => {
-                            return Err(invalid(
+                            return Err(AppError::refused(
                                 "provider",
+                                Reason::ProviderUnreachable,
                                 format!("{m}; try again in a minute, or record the payment later"),
                             ));
                         }

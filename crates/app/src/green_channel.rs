@@ -4,6 +4,7 @@
 //! An approved case heads every officer's queue with its own due day.
 
 use qiaoyi_domain::access::{Action, Resource, allowing_grant, decide};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::{
     GreenChannelError, Ground, check_days, check_reason, check_statement, may_ask, minutes_left,
 };
@@ -58,6 +59,7 @@ pub struct Board {
 fn invalid(e: GreenChannelError) -> AppError {
     AppError::Invalid {
         field: e.field(),
+        reason: e.reason(),
         message: e.to_string(),
     }
 }
@@ -162,11 +164,13 @@ impl App {
         if !may_ask(case.state) || case.green_due.is_some() {
             return Err(AppError::Invalid {
                 field: "case",
+                reason: Reason::Malformed,
                 message: "the green channel is for a case with the bureau, not yet produced, and not in it already".into(),
             });
         }
         let ground = Ground::parse(input.ground.trim()).ok_or(AppError::Invalid {
             field: "ground",
+            reason: Reason::Malformed,
             message: "choose the grounds: bereavement, illness, deadline or other".into(),
         })?;
         let statement = check_statement(&input.statement).map_err(invalid)?;
@@ -273,6 +277,7 @@ impl App {
         if listing.request.state != "requested" {
             return Err(AppError::Invalid {
                 field: "file",
+                reason: Reason::Malformed,
                 message: "this request has been decided; evidence can no longer be added".into(),
             });
         }
@@ -409,7 +414,7 @@ impl App {
         .await?;
         let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
         if listing.request.state != "requested" {
-            return Err(AppError::Store(StoreError::Conflict(
+            return Err(AppError::Store(StoreError::conflict(
                 "this request was decided already; reload the board".into(),
             )));
         }
@@ -419,6 +424,7 @@ impl App {
             _ => {
                 return Err(AppError::Invalid {
                     field: "decision",
+                    reason: Reason::Malformed,
                     message: "choose approve or refuse".into(),
                 });
             }

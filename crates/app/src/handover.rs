@@ -6,6 +6,7 @@ use qiaoyi_domain::access::Actor;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, dispatch, new_code};
 use qiaoyi_domain::cases::signature::Signature;
 use qiaoyi_domain::catalog::Delivery;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{HandoverProof, HandoverRow};
 
 use crate::accounts::{Client, CurrentSession};
@@ -59,6 +60,7 @@ impl App {
         )
         .map_err(|e| AppError::Invalid {
             field: e.field,
+            reason: Reason::Malformed,
             message: e.message.into(),
         })?;
         Ok(HandoverRow {
@@ -113,6 +115,12 @@ impl App {
             .await?;
         Err(AppError::Invalid {
             field: "code",
+            // A replaced code is a different situation for the officer: asking again is useless.
+            reason: if replaced {
+                Reason::AttemptsExhausted
+            } else {
+                Reason::Malformed
+            },
             message: if replaced {
                 "the code was wrong too many times; the applicant now has a new code on her case page"
                     .into()
@@ -167,11 +175,13 @@ fn signed(case: &Case, request: &StepRequest) -> Result<HandoverProof, AppError>
     if case.delivery != Delivery::Home {
         return Err(AppError::Invalid {
             field: "signature",
+            reason: Reason::HomeDeliveryOnly,
             message: "a signature confirms only a home delivery; enter the applicant's code".into(),
         });
     }
     let strokes = Signature::parse(&request.signature).map_err(|e| AppError::Invalid {
         field: "signature",
+        reason: Reason::Malformed,
         message: e.message().into(),
     })?;
     let signer = request.signer.trim();
@@ -181,6 +191,7 @@ fn signed(case: &Case, request: &StepRequest) -> Result<HandoverProof, AppError>
     {
         return Err(AppError::Invalid {
             field: "signer",
+            reason: Reason::Malformed,
             message: format!(
                 "write the name of the person who signed (at most {MAX_SIGNER} characters)"
             ),

@@ -38,11 +38,13 @@ pub mod video_check;
 
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
+pub use qiaoyi_domain::failure::Reason;
 pub use qiaoyi_store::{
     ActivityRow, AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats, ImportOutcome,
-    LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow, OutcomeListing, Page,
-    ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums, StoreError, WishRow,
+    CertificateRow, ConflictKind, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats,
+    ImportOutcome, LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow,
+    OutcomeListing, Page, ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums,
+    StoreError, WishRow,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
@@ -73,6 +75,7 @@ pub(crate) fn check_limit(limit: u64) -> Result<(), AppError> {
     if limit == 0 || limit > MAX_PAGE {
         return Err(AppError::Invalid {
             field: "limit",
+            reason: Reason::Malformed,
             message: format!("give a limit from 1 to {MAX_PAGE}"),
         });
     }
@@ -179,6 +182,7 @@ impl App {
         if let Some(file) = costs {
             qiaoyi_domain::stats::CostModel::parse(&file.text).map_err(|e| AppError::Invalid {
                 field: "costs.toml",
+                reason: Reason::Malformed,
                 message: e,
             })?;
         }
@@ -251,6 +255,7 @@ impl App {
     pub async fn account_exists(&self, email: &str) -> Result<bool, AppError> {
         let email = qiaoyi_domain::access::Email::parse(email).map_err(|m| AppError::Invalid {
             field: "email",
+            reason: Reason::Malformed,
             message: m.into(),
         })?;
         Ok(self.store.user_by_email(email.as_str()).await?.is_some())

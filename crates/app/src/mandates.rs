@@ -9,6 +9,7 @@ use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role};
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
 use qiaoyi_domain::catalog::{Item, ItemCode};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, in_force, permits};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{
@@ -114,6 +115,7 @@ pub struct MandateDetail {
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: message.into(),
     }
 }
@@ -215,8 +217,9 @@ impl App {
             )
         })?;
         if principal.id == actor.user_id {
-            return Err(invalid(
+            return Err(AppError::refused(
                 "principal_email",
+                Reason::SelfNotAllowed,
                 "a mandate is for acting for someone else",
             ));
         }
@@ -242,7 +245,7 @@ impl App {
             &request.valid_to,
             beijing_today(now),
         )
-        .map_err(|e| invalid(e.field, e.message))?;
+        .map_err(|e| AppError::refused(e.field, e.reason, e.message))?;
         let evidence = request.evidence.trim();
         if evidence.chars().count() < 4 || evidence.chars().count() > MAX_EVIDENCE {
             return Err(invalid(
@@ -397,7 +400,7 @@ impl App {
             .confirm_mandate(id, how, now, &record)
             .await
             .map_err(|e| match e {
-                qiaoyi_store::StoreError::Conflict(m) => invalid("mandate", m),
+                qiaoyi_store::StoreError::Conflict { message: m, .. } => invalid("mandate", m),
                 other => other.into(),
             })?;
         Ok(self.load_mandate(id).await?.0)
@@ -437,8 +440,13 @@ impl App {
         self.store
             .mandate_code_refused(&row.id, replacement.as_deref(), &record, &messages)
             .await?;
-        Ok(invalid(
+        Ok(AppError::refused(
             "code",
+            if replaced {
+                Reason::AttemptsExhausted
+            } else {
+                Reason::Malformed
+            },
             if replaced {
                 "the code was wrong too many times; the principal was sent a new one"
             } else {
@@ -490,7 +498,7 @@ impl App {
             .revoke_mandate(id, &actor.user_id, reason, now, &record)
             .await
             .map_err(|e| match e {
-                qiaoyi_store::StoreError::Conflict(m) => invalid("mandate", m),
+                qiaoyi_store::StoreError::Conflict { message: m, .. } => invalid("mandate", m),
                 other => other.into(),
             })?;
         Ok(self.load_mandate(id).await?.0)

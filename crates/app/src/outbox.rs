@@ -3,6 +3,7 @@
 //! failure) or dead (after `outbox_max_attempts` failures, or at once when retrying cannot help).
 //! Administrators see dead messages and can put them back in the queue.
 
+use qiaoyi_domain::failure::Reason;
 use std::time::Duration;
 
 use qiaoyi_domain::access::policy::{Action, Resource};
@@ -213,6 +214,7 @@ impl App {
         if !STATUSES.contains(&status) {
             return Err(AppError::Invalid {
                 field: "status",
+                reason: Reason::Malformed,
                 message: "choose pending, sent or dead".into(),
             });
         }

@@ -3,6 +3,7 @@
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Email, Resource};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
 use qiaoyi_store::{AuditFilter, IdentityRow, Page};
 
@@ -55,6 +56,7 @@ fn purpose_checked(purpose: &str) -> Result<String, AppError> {
     if !(4..=MAX_PURPOSE).contains(&chars) {
         return Err(AppError::Invalid {
             field: "purpose",
+            reason: Reason::Malformed,
             message: format!("say why you need this file, in 4 to {MAX_PURPOSE} characters"),
         });
     }
@@ -120,6 +122,7 @@ impl App {
             "" => None,
             text => Some(ResidentId::parse(text).map_err(|e| AppError::Invalid {
                 field: "resident_id",
+                reason: Reason::Malformed,
                 message: e.advice().into(),
             })?),
         };
@@ -127,6 +130,7 @@ impl App {
             "" => None,
             text => Some(PassportNumber::parse(text).map_err(|m| AppError::Invalid {
                 field: "passport",
+                reason: Reason::Malformed,
                 message: m.into(),
             })?),
         };
@@ -190,6 +194,7 @@ impl App {
         } else {
             return Err(AppError::Invalid {
                 field: "query",
+                reason: Reason::Malformed,
                 message: "enter an e-mail address, a resident ID number or a passport number"
                     .into(),
             });

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use qiaoyi_domain::access::Action;
 use qiaoyi_domain::cases::{Relation, is_minor, is_senior};
 use qiaoyi_domain::country::is_iso_alpha2;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{DocumentKind, DocumentNumber, months_until};
 use qiaoyi_store::{DocumentRow, PersonRow};
 
@@ -70,6 +71,7 @@ const MAX_TEXT: usize = 100;
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: message.into(),
     }
 }

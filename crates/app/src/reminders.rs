@@ -5,6 +5,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 use qiaoyi_domain::access::policy::Action;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
 use qiaoyi_store::NotificationSettings;
@@ -59,6 +60,7 @@ impl App {
             .checked_add(i64::from(largest).months())
             .map_err(|e| AppError::Invalid {
                 field: "today",
+                reason: Reason::Malformed,
                 message: format!("no date {largest} months after {today}: {e}"),
             })?
             .to_string();
@@ -244,6 +246,7 @@ impl App {
             "" => None,
             tag => Some(Lang::from_tag(tag).ok_or_else(|| AppError::Invalid {
                 field: "language",
+                reason: Reason::Malformed,
                 message: "choose zh-CN, en, it or es".into(),
             })?),
         };
@@ -255,6 +258,7 @@ impl App {
                 Phone::parse(number)
                     .map_err(|message| AppError::Invalid {
                         field: "sms_number",
+                        reason: Reason::Malformed,
                         message: message.into(),
                     })?
                     .as_str()
@@ -264,18 +268,21 @@ impl App {
         if form.sms_enabled && !self.sms_available() {
             return Err(AppError::Invalid {
                 field: "sms_enabled",
+                reason: Reason::Malformed,
                 message: "text messages are not offered here; choose e-mail".into(),
             });
         }
         if form.sms_enabled && sms_number.is_none() {
             return Err(AppError::Invalid {
                 field: "sms_number",
+                reason: Reason::Malformed,
                 message: "give the mobile number text messages should go to".into(),
             });
         }
         if !form.email_enabled && !form.sms_enabled {
             return Err(AppError::Invalid {
                 field: "email_enabled",
+                reason: Reason::Malformed,
                 message: "choose at least one way to reach you: e-mail or text message".into(),
             });
         }

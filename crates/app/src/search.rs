@@ -6,6 +6,7 @@
 //! database changes (checked at most every few seconds) or by `qiaoyi reindex`. Several nodes on one
 //! PostgreSQL therefore each follow the catalogue by themselves.
 
+use qiaoyi_domain::failure::Reason;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -602,11 +603,13 @@ impl App {
     pub async fn search(&self, query: &str, lang: Lang, limit: u64) -> Result<Vec<Hit>, AppError> {
         let query = check_query(query).map_err(|e| AppError::Invalid {
             field: "q",
+            reason: Reason::Malformed,
             message: e.to_string(),
         })?;
         if limit == 0 || limit > MAX_RESULTS as u64 {
             return Err(AppError::Invalid {
                 field: "limit",
+                reason: Reason::Malformed,
                 message: format!("give a limit from 1 to {MAX_RESULTS}"),
             });
         }

@@ -3,6 +3,7 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Email, Grant, Password};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, NewUser};
@@ -55,17 +56,20 @@ impl App {
     ) -> Result<String, AppError> {
         let email = Email::parse(email).map_err(|m| AppError::Invalid {
             field: "email",
+            reason: Reason::Malformed,
             message: m.into(),
         })?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid {
                 field: "name",
+                reason: Reason::Malformed,
                 message: "give your name, in 1 to 100 characters".into(),
             });
         }
         let password = Password::new(password).map_err(|p| AppError::Invalid {
             field: "password",
+            reason: p.reason(),
             message: p.advice(),
         })?;
         let id = format!("u-{}", random_hex(12));

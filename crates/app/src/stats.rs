@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Resource};
 use qiaoyi_domain::cases::CaseState;
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::stats::{ClosingCase, CostModel, Month, Outcome, Period, figures};
 use qiaoyi_store::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 
@@ -51,6 +52,7 @@ pub struct Dashboard {
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field,
+        reason: Reason::Malformed,
         message: message.into(),
     }
 }
@@ -83,7 +85,8 @@ impl App {
         };
         let from = month("from", &query.from, year_ago)?;
         let to = month("to", &query.to, this_month.max(from))?;
-        let period = Period::new(from, to).map_err(|e| invalid("to", e))?;
+        let period = Period::new(from, to)
+            .map_err(|e| AppError::refused("to", e.reason(), e.to_string()))?;
         let station = match query.station.trim() {
             "" => None,
             code => {
@@ -330,8 +333,12 @@ impl App {
             now,
         )
         .await?;
-        let model = model.checked().map_err(|(row, field, message)| {
-            invalid("countries", format!("row {}: {field}: {message}", row + 1))
+        let model = model.checked().map_err(|(row, field, reason, message)| {
+            AppError::refused(
+                "countries",
+                reason,
+                format!("row {}: {field}: {message}", row + 1),
+            )
         })?;
         let actor = session.map(|s| &s.actor);
         let record = self.audit_record(
@@ -390,7 +397,7 @@ impl App {
             .await
         {
             // Another node seeded it first.
-            Err(AppError::Store(qiaoyi_store::StoreError::Conflict(_))) | Ok(_) => Ok(()),
+            Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. })) | Ok(_) => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -1,6 +1,7 @@
 //! The dashboard's figures and the closed cases behind them as an Excel workbook (one sheet per
 //! table, Chinese headers, as the bureau files its reports) or as CSV, one table per file.
 
+use qiaoyi_domain::failure::Reason;
 use std::collections::HashMap;
 
 use qiaoyi_domain::fees::money::format_yuan;
@@ -350,6 +351,7 @@ pub fn workbook(
 ) -> Result<Vec<u8>, AppError> {
     let failed = |e: XlsxError| AppError::Invalid {
         field: "export",
+        reason: Reason::Malformed,
         message: format!("the workbook could not be written: {e}"),
     };
     let mut book = Workbook::new();

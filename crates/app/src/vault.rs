@@ -1,6 +1,7 @@
 //! Encryption of sensitive fields at rest (XChaCha20-Poly1305) and keyed blind indexes (HMAC-SHA256)
 //! for exact look-up without decrypting. The key never leaves this module and is never printed.
 
+use qiaoyi_domain::failure::Reason;
 use std::fmt;
 use std::path::Path;
 
@@ -38,6 +39,7 @@ fn decode_key(hex: &str) -> Result<[u8; 32], AppError> {
     let hex = hex.trim();
     let bad = || AppError::Invalid {
         field: "secret_key",
+        reason: Reason::Malformed,
         message: "the secret key must be 64 hexadecimal characters (32 bytes)".into(),
     };
     if hex.len() != 64 {
@@ -98,6 +100,7 @@ impl Vault {
     pub fn open(&self, context: &str, sealed: &str) -> Result<String, AppError> {
         let corrupt = || AppError::Invalid {
             field: "vault",
+            reason: Reason::Malformed,
             message: "a sealed field cannot be opened with this key".into(),
         };
         let bytes: Vec<u8> = (0..sealed.len() / 2)

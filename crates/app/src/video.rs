@@ -4,6 +4,7 @@
 //! a no-show; reminders go out a day before.
 
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_domain::video::{MAX_MINUTES, beijing_clock, slots_from, wall_clock, zone};
 use qiaoyi_store::{NewMessage, SlotRow};
@@ -36,6 +37,7 @@ pub struct CaseVideo {
 fn invalid(e: qiaoyi_domain::video::VideoError) -> AppError {
     AppError::Invalid {
         field: e.field(),
+        reason: e.reason(),
         message: e.to_string(),
     }
 }
@@ -271,6 +273,7 @@ impl App {
         if !case.item.video_check || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "slot",
+                reason: Reason::Malformed,
                 message: "this case needs no video check now".into(),
             });
         }
@@ -307,9 +310,10 @@ impl App {
             )
             .await?;
         if !booked {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
-                "someone booked this time first; choose another".into(),
-            )));
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict {
+                kind: qiaoyi_store::ConflictKind::Taken,
+                message: "someone booked this time first; choose another".into(),
+            }));
         }
         let row = self
             .store
@@ -357,6 +361,7 @@ impl App {
         if to.id == from.id {
             return Err(AppError::Invalid {
                 field: "slot",
+                reason: Reason::Malformed,
                 message: "choose a time other than the one booked".into(),
             });
         }
@@ -388,9 +393,10 @@ impl App {
             )
             .await?;
         if !moved {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
-                "someone booked the new time first; your booking stays as it was".into(),
-            )));
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict {
+                kind: qiaoyi_store::ConflictKind::Taken,
+                message: "someone booked the new time first; your booking stays as it was".into(),
+            }));
         }
         let row = self
             .store
@@ -417,6 +423,7 @@ impl App {
         let Some(case_id) = slot.case_id.clone() else {
             return Err(AppError::Invalid {
                 field: "slot",
+                reason: Reason::Malformed,
                 message: "this slot is not booked".into(),
             });
         };
@@ -438,7 +445,7 @@ impl App {
             .change_slot(slot_id, "booked", "open", &record)
             .await?
         {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+            return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "this booking changed meanwhile; reload the page".into(),
             )));
         }
@@ -471,6 +478,7 @@ impl App {
         if slot.starts_at > now {
             return Err(AppError::Invalid {
                 field: "slot",
+                reason: Reason::Malformed,
                 message: "a check can be marked as missed only once it has started".into(),
             });
         }
@@ -488,7 +496,7 @@ impl App {
             .change_slot(slot_id, "booked", "no_show", &record)
             .await?
         {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
+            return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "only a booked check can be marked as missed".into(),
             )));
         }

@@ -4,6 +4,7 @@
 //! (the rules are `qiaoyi_domain::video_check`).
 
 use qiaoyi_domain::access::{Action, Resource, decide};
+use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::video_check::{
     Document, GateError, Role, Verdict, gate, guardians_needed, is_required, judge,
     needs_video_check, participant, room_open,
@@ -85,6 +86,7 @@ pub struct RoomPass {
 fn invalid(e: qiaoyi_domain::video_check::CheckError) -> AppError {
     AppError::Invalid {
         field: e.field(),
+        reason: e.reason(),
         message: e.to_string(),
     }
 }
@@ -141,6 +143,7 @@ impl App {
             None => Ok(()),
             Some(e) => Err(AppError::Invalid {
                 field: "video",
+                reason: Reason::Malformed,
                 message: e.to_string(),
             }),
         }
@@ -202,6 +205,7 @@ impl App {
         if !case.item.video_check || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "case",
+                reason: Reason::Malformed,
                 message: "this case has no video check to take part in now".into(),
             });
         }
@@ -227,6 +231,7 @@ impl App {
                 .filter(|u| u.disabled_at.is_none())
                 .ok_or_else(|| AppError::Invalid {
                     field: "email",
+                    reason: Reason::Malformed,
                     message: "no account uses this address: ask her to sign up first, or leave it empty to take part on the applicant's device".into(),
                 })?;
             Some(user.id)
@@ -297,9 +302,10 @@ impl App {
             .remove_participant(&found.id, &case.id, &record)
             .await?
         {
-            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict(
-                "the officer has recorded this participant; she stays on the check".into(),
-            )));
+            return Err(AppError::Store(qiaoyi_store::StoreError::Conflict {
+                kind: qiaoyi_store::ConflictKind::Recorded,
+                message: "the officer has recorded this participant; she stays on the check".into(),
+            }));
         }
         Ok(())
     }
@@ -333,6 +339,7 @@ impl App {
         if now < slot.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS {
             return Err(AppError::Invalid {
                 field: "verdict",
+                reason: Reason::NotOpenYet,
                 message: "record once the check's room has opened, 30 minutes before its time"
                     .into(),
             });
@@ -460,6 +467,7 @@ impl App {
         if !room_open(slot.starts_at, slot.minutes, now) || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "room",
+                reason: Reason::Malformed,
                 message: "the room opens 30 minutes before the check and closes an hour after it"
                     .into(),
             });

@@ -410,7 +410,7 @@ async fn account_rules_refuse_bad_input() {
     assert!(
         matches!(
             again,
-            Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_)))
+            Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. }))
         ),
         "{again:?}"
     );

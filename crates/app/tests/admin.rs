@@ -93,6 +93,7 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
             Err(AppError::Invalid {
                 field: "roles",
                 message,
+                ..
             }) => {
                 assert!(message.contains(says), "{message}");
             }

@@ -216,7 +216,10 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         )
         .await
         .expect_err("she is paired already");
-    assert!(matches!(stale, AppError::Store(StoreError::Conflict(_))));
+    assert!(matches!(
+        stale,
+        AppError::Store(StoreError::Conflict { .. })
+    ));
     let again = app
         .confirm_pairings(
             Some(&coordinator),
@@ -257,7 +260,10 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         )
         .await
         .expect_err("the pairing it replaces has ended");
-    assert!(matches!(replayed, AppError::Store(StoreError::Conflict(_))));
+    assert!(matches!(
+        replayed,
+        AppError::Store(StoreError::Conflict { .. })
+    ));
     let record = app
         .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 3)
         .await
@@ -453,7 +459,7 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
         )
         .await
         .expect_err("an open wish is taken first");
-    assert!(matches!(e, AppError::Store(StoreError::Conflict(_))));
+    assert!(matches!(e, AppError::Store(StoreError::Conflict { .. })));
     let taken = app
         .advance_wish(
             Some(&care),
@@ -486,7 +492,10 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
         )
         .await
         .expect_err("the same form sent twice");
-    assert!(matches!(twice, AppError::Store(StoreError::Conflict(_))));
+    assert!(matches!(
+        twice,
+        AppError::Store(StoreError::Conflict { .. })
+    ));
     let e = app
         .advance_wish(
             Some(&care),
@@ -844,7 +853,7 @@ async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
     assert!(
         outcomes
             .iter()
-            .any(|o| matches!(o, Err(AppError::Store(StoreError::Conflict(_))))),
+            .any(|o| matches!(o, Err(AppError::Store(StoreError::Conflict { .. })))),
         "the other is told someone changed it: {outcomes:?}"
     );
     let record = app

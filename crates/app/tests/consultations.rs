@@ -473,12 +473,12 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
     assert!(matches!(
         app.close_consultation(Some(&applicant), None, &id, Some(4), "", &client(), T0)
             .await,
-        Err(AppError::Store(qiaoyi_store::StoreError::Conflict(_)))
+        Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
     ));
     assert!(matches!(
         app.post_consultation_message(Some(&applicant), None, &id, "再问一句", None, &client(), T0)
             .await,
-        Err(AppError::Store(qiaoyi_store::StoreError::Conflict(_)))
+        Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
     ));
     let inbox = app
         .consultation_inbox(Some(&night), false, 0, 10, &client(), T0)

@@ -145,7 +145,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         )
         .await;
     assert!(
-        matches!(twice, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(twice, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{twice:?}"
     );
     // The duty leader was told, in her language.
@@ -293,7 +293,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         .await;
     assert!(matches!(
         again,
-        Err(AppError::Store(StoreError::Conflict(_)))
+        Err(AppError::Store(StoreError::Conflict { .. }))
     ));
 
     // It heads the officer's queue, with its due day, before older cases due earlier.

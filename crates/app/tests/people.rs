@@ -375,7 +375,7 @@ async fn sign_up_refuses_bad_input_and_repeats() {
         .await;
     assert!(matches!(
         taken,
-        Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_)))
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. }))
     ));
     for _ in 0..6 {
         assert!(

@@ -86,7 +86,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         .publish_slots(Some(&officer), "2026-06-10", "16:30", 20, &client(), T0)
         .await;
     assert!(
-        matches!(again, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(again, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{again:?}"
     );
 
@@ -149,7 +149,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     );
     let loser = if a.is_ok() { b } else { a };
     assert!(
-        matches!(loser, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(loser, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{loser:?}"
     );
     // Whoever lost books the next slot; a case books one slot at a time.
@@ -184,7 +184,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         )
         .await;
     assert!(
-        matches!(twice, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(twice, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{twice:?}"
     );
     // The station sees its booking in Rome's time without asking: the station's zone.

@@ -10,7 +10,7 @@ use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS};
 use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput};
-use qiaoyi_app::{App, AppError, StoreError};
+use qiaoyi_app::{App, AppError, Reason, StoreError};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const MINUTE: i64 = 60_000;
@@ -271,7 +271,14 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         )
         .await;
     assert!(
-        matches!(mismatch, Err(AppError::Invalid { field: "document_number", ref message }) if message.contains("does not match")),
+        matches!(
+            mismatch,
+            Err(AppError::Invalid {
+                field: "document_number",
+                reason: Reason::Mismatch,
+                ..
+            })
+        ),
         "{mismatch:?}"
     );
     let not_confirmed = app
@@ -294,7 +301,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     let refused = verify(&app, &officer, &case.id, opens).await;
     assert!(
-        matches!(refused, Err(AppError::Invalid { field: "video", ref message }) if message.contains("季小雨")),
+        matches!(refused, Err(AppError::Invalid { field: "video", ref message, .. }) if message.contains("季小雨")),
         "{refused:?}"
     );
     // Once recorded, she stays on the check.
@@ -302,7 +309,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         .remove_video_participant(Some(&applicant), &case.id, &her.row.id, &client(), opens)
         .await;
     assert!(
-        matches!(removal, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(removal, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{removal:?}"
     );
 
@@ -423,7 +430,7 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     .expect("absent");
     let refused = verify(&app, &officer, &case.id, opens).await;
     assert!(
-        matches!(refused, Err(AppError::Invalid { field: "video", ref message }) if message.contains("季建国") && !message.contains("季美华")),
+        matches!(refused, Err(AppError::Invalid { field: "video", ref message, .. }) if message.contains("季建国") && !message.contains("季美华")),
         "{refused:?}"
     );
     app.record_video_verdict(
@@ -583,7 +590,7 @@ async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
         .reschedule_video_slot(Some(&applicant), a, b, "", &client(), T0)
         .await;
     assert!(
-        matches!(taken, Err(AppError::Store(StoreError::Conflict(_)))),
+        matches!(taken, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{taken:?}"
     );
     let same = app

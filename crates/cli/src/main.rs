@@ -526,7 +526,7 @@ async fn add_user(
         )
         .await
         .map_err(|e| match e {
-            AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => {
+            AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict { .. }) => {
                 Failure::BadInput(e.into())
             }
             other => Failure::Other(other.into()),
@@ -666,7 +666,7 @@ async fn backup(config: Config, out: &Path) -> Result<(), Failure> {
     watcher.abort();
     bar.finish_and_clear();
     outcome.map_err(|e| match e {
-        AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => {
+        AppError::Invalid { .. } | AppError::Store(qiaoyi_app::StoreError::Conflict { .. }) => {
             Failure::BadInput(e.into())
         }
         other => Failure::Other(other.into()),

@@ -3,6 +3,7 @@
 //! shift), its deadlines, and what a message or a rating may hold.
 
 use crate::catalog::{OpeningHours, Weekday};
+use crate::failure::Reason;
 
 /// A first answer is due this long after a consultation opens while someone is on shift.
 pub const FIRST_RESPONSE_MS: i64 = 30 * 60 * 1000;
@@ -144,6 +145,15 @@ pub enum TextProblem {
     Empty,
     TooLong(usize),
     Control,
+}
+
+impl TextProblem {
+    pub fn reason(self) -> Reason {
+        match self {
+            TextProblem::TooLong(_) => Reason::TooLong,
+            TextProblem::Empty | TextProblem::Control => Reason::Malformed,
+        }
+    }
 }
 
 impl std::fmt::Display for TextProblem {

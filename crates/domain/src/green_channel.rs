@@ -2,6 +2,8 @@
 //! days, on grounds such as a death in the family abroad; duty leaders decide, and a request left
 //! unanswered escalates.
 
+use crate::failure::Reason;
+
 /// Why the person needs the case fast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ground {
@@ -96,6 +98,15 @@ pub enum GreenChannelError {
 }
 
 impl GreenChannelError {
+    /// Each of these is a field out of its bounds; the page's message for the field says which.
+    pub fn reason(self) -> Reason {
+        match self {
+            GreenChannelError::Statement | GreenChannelError::Reason | GreenChannelError::Days => {
+                Reason::Malformed
+            }
+        }
+    }
+
     pub fn field(self) -> &'static str {
         match self {
             GreenChannelError::Statement => "statement",

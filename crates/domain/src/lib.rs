@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod consultations;
 pub mod country;
+pub mod failure;
 pub mod fees;
 pub mod green_channel;
 pub mod identity;

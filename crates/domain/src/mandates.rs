@@ -10,6 +10,7 @@ use jiff::civil::Date;
 
 use crate::cases::Relation;
 use crate::catalog::ItemCode;
+use crate::failure::Reason;
 
 /// The longest a mandate may run: two years, after which the principal confirms a new one.
 pub const MAX_YEARS: i16 = 2;
@@ -147,11 +148,20 @@ pub fn in_force(terms: &Terms, today: Date) -> Result<(), Refusal> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TermsError {
     pub field: &'static str,
+    pub reason: Reason,
     pub message: &'static str,
 }
 
 fn error(field: &'static str, message: &'static str) -> TermsError {
-    TermsError { field, message }
+    refused(field, Reason::Malformed, message)
+}
+
+fn refused(field: &'static str, reason: Reason, message: &'static str) -> TermsError {
+    TermsError {
+        field,
+        reason,
+        message,
+    }
 }
 
 /// Checks what an agent asks for: a relation (not "self"), items from the catalogue (at least
@@ -188,7 +198,11 @@ pub fn check_terms(
         return Err(error("items", "choose at least one service"));
     }
     if codes.len() > MAX_ITEMS {
-        return Err(error("items", "a mandate names at most 60 services"));
+        return Err(refused(
+            "items",
+            Reason::TooLarge,
+            "a mandate names at most 60 services",
+        ));
     }
     codes.sort();
     let date = |field, text: &str| {
@@ -199,16 +213,28 @@ pub fn check_terms(
     let from = date("valid_from", valid_from)?;
     let to = date("valid_to", valid_to)?;
     if from < today {
-        return Err(error("valid_from", "a mandate cannot start in the past"));
+        return Err(refused(
+            "valid_from",
+            Reason::InPast,
+            "a mandate cannot start in the past",
+        ));
     }
     if to < from {
-        return Err(error("valid_to", "the last day cannot be before the first"));
+        return Err(refused(
+            "valid_to",
+            Reason::EndBeforeStart,
+            "the last day cannot be before the first",
+        ));
     }
     let longest = from
         .checked_add(i64::from(MAX_YEARS).years())
         .unwrap_or(Date::MAX);
     if to >= longest {
-        return Err(error("valid_to", "a mandate lasts at most two years"));
+        return Err(refused(
+            "valid_to",
+            Reason::PeriodTooLong,
+            "a mandate lasts at most two years",
+        ));
     }
     Ok((relation, codes, from, to))
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cases::Channel;
 use crate::country::is_iso_alpha2;
+use crate::failure::Reason;
 
 /// Whole yuan per amount: a typical airfare is far below this.
 pub const MAX_YUAN: u32 = 200_000;
@@ -98,20 +99,31 @@ impl CostModel {
             serde_path_to_error::deserialize(de).map_err(|e| format!("{}: {}", e.path(), e))?;
         model
             .checked()
-            .map_err(|(i, field, message)| format!("country[{i}].{field}: {message}"))
+            .map_err(|(i, field, _, message)| format!("country[{i}].{field}: {message}"))
     }
 
     /// The model with countries in code order, each within its limits and named once. The error
-    /// gives the row, the field and what is wrong.
-    pub fn checked(mut self) -> Result<CostModel, (usize, &'static str, String)> {
+    /// gives the row, the field, why and what is wrong.
+    pub fn checked(mut self) -> Result<CostModel, (usize, &'static str, Reason, String)> {
         if self.note.chars().count() > 200 || self.note.chars().any(char::is_control) {
-            return Err((0, "note", "one line of at most 200 characters".into()));
+            return Err((
+                0,
+                "note",
+                Reason::Malformed,
+                "one line of at most 200 characters".into(),
+            ));
         }
         let mut seen = BTreeMap::new();
         for (i, c) in self.countries.iter().enumerate() {
-            c.check().map_err(|(field, message)| (i, field, message))?;
+            c.check()
+                .map_err(|(field, message)| (i, field, Reason::Malformed, message))?;
             if seen.insert(c.country.clone(), i).is_some() {
-                return Err((i, "country", format!("{} is named twice", c.country)));
+                return Err((
+                    i,
+                    "country",
+                    Reason::Duplicate,
+                    format!("{} is named twice", c.country),
+                ));
             }
         }
         self.countries.sort_by(|a, b| a.country.cmp(&b.country));
@@ -323,6 +335,24 @@ impl FromStr for Month {
     }
 }
 
+/// Why a period is refused; the field at fault is always its last month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("the period ends ({to}) before it starts ({from})")]
+    EndsBeforeStart { from: Month, to: Month },
+    #[error("a period spans at most {MAX_MONTHS} months")]
+    TooLong,
+}
+
+impl PeriodError {
+    pub fn reason(self) -> Reason {
+        match self {
+            PeriodError::EndsBeforeStart { .. } => Reason::EndBeforeStart,
+            PeriodError::TooLong => Reason::PeriodTooLong,
+        }
+    }
+}
+
 /// The months a dashboard or export covers, both ends included. Future months are allowed and
 /// simply count nothing yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -332,12 +362,12 @@ pub struct Period {
 }
 
 impl Period {
-    pub fn new(from: Month, to: Month) -> Result<Period, String> {
+    pub fn new(from: Month, to: Month) -> Result<Period, PeriodError> {
         if to < from {
-            return Err(format!("the period ends ({to}) before it starts ({from})"));
+            return Err(PeriodError::EndsBeforeStart { from, to });
         }
         if from.through(to).nth(MAX_MONTHS).is_some() {
-            return Err(format!("a period spans at most {MAX_MONTHS} months"));
+            return Err(PeriodError::TooLong);
         }
         Ok(Period { from, to })
     }

@@ -2,6 +2,7 @@
 //! shown in each person's own zone beside Beijing's, so that a slot after a daylight-saving change
 //! reads right when it is booked before it.
 
+use crate::failure::Reason;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
@@ -33,6 +34,16 @@ pub enum VideoError {
 }
 
 impl VideoError {
+    pub fn reason(&self) -> Reason {
+        match self {
+            VideoError::When => Reason::OutOfRange,
+            VideoError::TooMany => Reason::TooLarge,
+            VideoError::Date | VideoError::Times | VideoError::Minutes | VideoError::Zone(_) => {
+                Reason::Malformed
+            }
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             VideoError::Date | VideoError::When => "date",

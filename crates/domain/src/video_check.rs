@@ -11,6 +11,7 @@
 
 use crate::access::audit::sha256_hex;
 use crate::cases::Channel;
+use crate::failure::Reason;
 
 /// The room opens this long before the check starts, and the officer may record from then on.
 pub const OPENS_BEFORE_MS: i64 = 30 * 60_000;
@@ -128,6 +129,20 @@ pub enum CheckError {
 }
 
 impl CheckError {
+    pub fn reason(&self) -> Reason {
+        match self {
+            CheckError::Mismatch => Reason::Mismatch,
+            CheckError::TooMany => Reason::TooLarge,
+            CheckError::NotForAdult => Reason::WrongState,
+            CheckError::Role
+            | CheckError::Name
+            | CheckError::DocumentType
+            | CheckError::DocumentNumber
+            | CheckError::Verdict
+            | CheckError::Note => Reason::Malformed,
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             CheckError::Role | CheckError::NotForAdult => "role",

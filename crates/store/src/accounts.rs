@@ -105,7 +105,7 @@ pub(crate) async fn insert_user(
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::conflict(
             "an account with this e-mail address exists already".into(),
         ));
     }

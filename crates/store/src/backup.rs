@@ -10,13 +10,13 @@ impl Store {
     /// transaction, so writers carry on and the copy holds exactly what was committed before it).
     pub async fn backup_into(&self, out: &Path) -> Result<(), StoreError> {
         if self.backend != Backend::Sqlite {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "backup copies SQLite databases; back up PostgreSQL with pg_dump (see the README)"
                     .into(),
             ));
         }
         let target = out.to_str().ok_or_else(|| {
-            StoreError::Conflict(format!("{}: the path is not valid UTF-8", out.display()))
+            StoreError::conflict(format!("{}: the path is not valid UTF-8", out.display()))
         })?;
         sqlx::query("VACUUM INTO $1")
             .bind(target)

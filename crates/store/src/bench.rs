@@ -140,7 +140,7 @@ impl RawIntake {
             .await?
             .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "the raw baseline could not submit its own case {case_id}"
             )));
         }

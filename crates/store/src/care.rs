@@ -346,7 +346,7 @@ impl Store {
         lock_volunteer(&mut tx, &row.user_id).await?;
         let load = load_of(&mut tx, &row.user_id).await?;
         if row.capacity < load {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "you are proxy parent to {load} children now; ask a coordinator to re-pair some before lowering your capacity"
             )));
         }
@@ -429,7 +429,7 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let changed = || {
-            StoreError::Conflict(
+            StoreError::conflict(
                 "someone else changed a child's proxy parent meanwhile; look at the proposal again"
                     .into(),
             )
@@ -487,7 +487,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(name) = over {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "{name} has no room for so many children now; look at the proposal again"
                 )));
             }

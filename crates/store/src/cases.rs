@@ -343,7 +343,7 @@ impl Store {
             .await?
             .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "someone else changed this case first; reload it and try again".into(),
             ));
         }

@@ -168,7 +168,7 @@ impl Store {
                     .await
                     .map_err(|e| match e {
                         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                            StoreError::Conflict(format!(
+                            StoreError::conflict(format!(
                                 "{table} {code} is still in use and cannot be removed from the catalogue"
                             ))
                         }
@@ -355,7 +355,7 @@ impl Store {
             .await
             .map_err(|e| match e {
                 sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    StoreError::Conflict(format!(
+                    StoreError::conflict(format!(
                         "station {} was added by someone else meanwhile",
                         station.code
                     ))

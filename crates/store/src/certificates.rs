@@ -152,7 +152,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this certificate is already revoked".into(),
             ));
         }

@@ -435,7 +435,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this consultation was closed or handed on meanwhile; reload it".into(),
             ));
         }
@@ -488,7 +488,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "a consultation is rated once, after it is closed".into(),
             ));
         }
@@ -652,7 +652,7 @@ async fn append_message(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(seq) = seq else {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::conflict(
             "this consultation is closed; open a new one to ask again".into(),
         ));
     };

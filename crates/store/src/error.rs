@@ -16,8 +16,9 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
-    #[error("{0}")]
-    Conflict(String),
+    /// Someone or something got there first; nothing was written.
+    #[error("{message}")]
+    Conflict { kind: ConflictKind, message: String },
     /// A fee entry the case's fees do not allow at the moment of writing; nothing was written.
     #[error("{0}")]
     Ledger(qiaoyi_domain::fees::EntryError),
@@ -25,7 +26,26 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+/// What a [`StoreError::Conflict`] ran into, for the pages that tell these apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Someone else took the time or the place first.
+    Taken,
+    /// An officer has already recorded it, so it can no longer change.
+    Recorded,
+    /// Anything else that changed meanwhile or exists already.
+    Other,
+}
+
 impl StoreError {
+    /// A conflict no page tells apart from others.
+    pub fn conflict(message: String) -> StoreError {
+        StoreError::Conflict {
+            kind: ConflictKind::Other,
+            message,
+        }
+    }
+
     /// Whether the database cannot be reached just now, so callers can answer 503.
     pub fn is_unavailable(&self) -> bool {
         match self {

@@ -189,7 +189,7 @@ impl Store {
         match inserted {
             Ok(_) => {}
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::Conflict(
+                return Err(StoreError::conflict(
                     "this case already has a green-channel request waiting for a decision".into(),
                 ));
             }
@@ -323,7 +323,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this request was decided by someone else first; reload the board".into(),
             ));
         }

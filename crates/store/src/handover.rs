@@ -72,7 +72,7 @@ pub(crate) async fn confirm(
     .await?
     .rows_affected();
     if changed != 1 {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::conflict(
             "this handover was already confirmed".into(),
         ));
     }

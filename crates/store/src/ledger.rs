@@ -127,7 +127,7 @@ async fn locked_fees(
         .await?
         .rows_affected();
     if found != 1 {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::conflict(format!(
             "case {case_id} does not exist"
         )));
     }

@@ -43,7 +43,7 @@ pub use consultations::{
     CHAT_CHANNEL, CannedAnswerRow, ChatFile, ChatListener, ConsultantRow, ConsultationMessageRow,
     ConsultationRow, InboxScope, NewChatMessage,
 };
-pub use error::StoreError;
+pub use error::{ConflictKind, StoreError};
 pub use green_channel::{
     EvidenceRow, GreenDecision, GreenRequestListing, GreenRequestRow, GreenStats,
 };

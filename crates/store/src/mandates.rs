@@ -175,7 +175,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this mandate is no longer waiting for confirmation".into(),
             ));
         }
@@ -241,7 +241,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this mandate was already revoked".into(),
             ));
         }

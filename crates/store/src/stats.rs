@@ -451,7 +451,7 @@ impl Store {
             .await?;
         let latest: i64 = row.try_get("v")?;
         if latest != expected {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "someone saved version {latest} of the cost model first; reload it and make your change again"
             )));
         }

@@ -89,7 +89,7 @@ impl Store {
             .await;
             if let Err(e) = inserted {
                 return Err(if unique_violation(&e) {
-                    StoreError::Conflict("you have a slot at one of these times already".into())
+                    StoreError::conflict("you have a slot at one of these times already".into())
                 } else {
                     e.into()
                 });
@@ -181,7 +181,7 @@ impl Store {
         let changed = match changed {
             Ok(done) => done.rows_affected(),
             Err(e) if unique_violation(&e) => {
-                return Err(StoreError::Conflict(
+                return Err(StoreError::conflict(
                     "this case has a video check booked already; cancel it to choose another time"
                         .into(),
                 ));

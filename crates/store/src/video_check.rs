@@ -184,7 +184,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this participant was taken off the check meanwhile; reload the page".into(),
             ));
         }
@@ -235,7 +235,7 @@ impl Store {
         .await?
         .rows_affected();
         if released != 1 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::conflict(
                 "this booking changed meanwhile; reload the page".into(),
             ));
         }

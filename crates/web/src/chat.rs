@@ -262,7 +262,7 @@ impl Chat {
                 self.refuse(socket, "chat-error-body-long").await
             }
             Err(AppError::Invalid { .. }) => self.refuse(socket, "chat-error-body").await,
-            Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_))) => {
+            Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => {
                 self.refuse(socket, "chat-error-closed").await
             }
             Err(e) => {

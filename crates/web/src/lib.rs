@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod auth;
 mod chat;
+mod failure;
 mod i18n;
 mod metrics;
 mod pages;

@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use qiaoyi_app::AppError;
+use qiaoyi_app::{AppError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::failure::classify;
 
 /// An API error as `application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,6 +26,11 @@ pub struct Problem {
     /// refused mandate: why (`expired`, `out-of-scope`, `revoked`, `not-confirmed`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
+    /// For an invalid field: why it was refused, a stable code such as `too-long`, `in-past` or
+    /// `attempts-exhausted`; `malformed` when the field is wrong in form. Act on this, not on
+    /// `detail`, whose wording may change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// On a conflict over a case: the state it is in now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
@@ -41,6 +48,7 @@ impl Problem {
             detail: detail.into(),
             field: None,
             part: None,
+            reason: None,
             current_state: None,
             current_version: None,
         }
@@ -71,111 +79,39 @@ impl IntoResponse for Problem {
 
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Problem {
+        let failure = classify(&error);
+        crate::failure::log(&failure, &error, "request");
+        let detail = match failure.public_detail {
+            Some(detail) => detail.to_owned(),
+            None => error.to_string(),
+        };
+        let mut p = Problem::new(failure.status, failure.slug, detail);
         match &error {
-            AppError::NotFound(_) => {
-                Problem::new(StatusCode::NOT_FOUND, "not-found", error.to_string())
+            AppError::Invalid {
+                field,
+                reason,
+                message,
+            } => {
+                p.detail = message.clone();
+                p.field = Some((*field).to_owned());
+                p.reason = Some(reason.code().to_owned());
             }
-            AppError::Unauthenticated => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                error.to_string(),
-            ),
-            AppError::SecondFactorRequired => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "second-factor-required",
-                error.to_string(),
-            ),
-            AppError::Forbidden(_) => {
-                Problem::new(StatusCode::FORBIDDEN, "forbidden", error.to_string())
+            AppError::Catalog(e) => {
+                p.detail = e.to_string();
             }
-            AppError::FreshSecondFactorRequired => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "second-factor-stale",
-                error.to_string(),
-            ),
             AppError::Mandate(refusal) => {
-                let mut p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "mandate-refused",
-                    refusal.to_string(),
-                )
-                .with_field("mandate");
+                p.field = Some("mandate".to_owned());
                 p.part = Some(refusal.code().to_owned());
-                p
-            }
-            AppError::Invalid { field, message } => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.clone())
-                    .with_field(*field)
-            }
-            AppError::Catalog(e) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-catalogue",
-                e.to_string(),
-            ),
-            AppError::NoCatalog => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no-catalogue",
-                error.to_string(),
-            ),
-            AppError::NoFont(_) => {
-                tracing::error!(error = %error, "certificate font missing");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "no-certificate-font",
-                    "the server cannot print certificates as PDF just now; the printable page works (operators: see the log)",
-                )
-            }
-            AppError::Search(_) => {
-                tracing::error!(error = %error, "search index");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "search-unavailable",
-                    "search cannot answer just now; browse the catalogue and guides meanwhile (operators: see the log, or run qiaoyi reindex)",
-                )
-            }
-            AppError::Store(e) if e.is_disk_full() => {
-                tracing::error!(error = %e, "the database's disk is full");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "disk-full",
-                    "the server's disk is full, so nothing was saved; try again later (operators: free space for the database)",
-                )
-            }
-            AppError::Store(e) if e.is_unavailable() => {
-                tracing::warn!(error = %e, "database unavailable");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the service cannot reach its database just now; try again in a minute",
-                )
             }
             AppError::CaseConflict { state, version } => {
-                let mut p = Problem::new(StatusCode::CONFLICT, "case-conflict", error.to_string());
                 p.current_state = Some((*state).to_owned());
                 p.current_version = Some(*version);
-                p
             }
-            AppError::Calendar(_) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-calendar",
-                error.to_string(),
-            ),
-            AppError::NoCalendar(_) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "no-calendar",
-                error.to_string(),
-            ),
-            AppError::Store(qiaoyi_app::StoreError::Conflict(message)) => {
-                Problem::new(StatusCode::CONFLICT, "conflict", message.clone())
+            AppError::Store(StoreError::Conflict { message, .. }) => {
+                p.detail = message.clone();
             }
-            AppError::Config(_) | AppError::DataDir(_) | AppError::Store(_) => {
-                tracing::error!(error = %error, "request failed");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side; it has been logged",
-                )
-            }
+            _ => {}
         }
+        p
     }
 }

@@ -304,7 +304,9 @@ async fn deadlines_across_spring_festival_national_day_and_adjusted_weekends() {
     let r = b
         .get("/api/v1/calendar/deadline?from=2024-06-03&working_days=1")
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // A year without a calendar is the server's to fix: 503, as on the pages.
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(json(&r.body)["type"], "/problems/no-calendar");
     assert!(
         json(&r.body)["detail"]
             .as_str()

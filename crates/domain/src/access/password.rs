@@ -1,6 +1,7 @@
 //! What a password must be: 12 to 128 characters of any kind, spaces kept, never truncated, and not
 //! one of the 10,000 most common passwords.
 
+use crate::failure::Reason;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
@@ -37,6 +38,14 @@ impl PasswordProblem {
             PasswordProblem::TooCommon => {
                 "this password is one of the most common; choose one that is yours alone".into()
             }
+        }
+    }
+
+    pub fn reason(self) -> Reason {
+        match self {
+            PasswordProblem::TooShort => Reason::TooShort,
+            PasswordProblem::TooLong => Reason::TooLong,
+            PasswordProblem::TooCommon => Reason::TooCommon,
         }
     }
 

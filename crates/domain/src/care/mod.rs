@@ -8,6 +8,7 @@ pub mod pairing;
 use jiff::civil::Date;
 
 use crate::cases::is_minor;
+use crate::failure::Reason;
 
 /// The version of the consent text a guardian agrees to (the text itself is in each language's
 /// messages, `care-consent-text`). A new text raises it; children recorded earlier keep theirs.
@@ -161,6 +162,34 @@ pub enum CareError {
 }
 
 impl CareError {
+    pub fn reason(&self) -> Reason {
+        match self {
+            CareError::NotAMinor => Reason::NotAMinor,
+            CareError::BornLater | CareError::VisitInFuture => Reason::InFuture,
+            CareError::VisitBeforeBirth => Reason::BeforeBirth,
+            CareError::Name
+            | CareError::BirthDate
+            | CareError::Township
+            | CareError::Guardian
+            | CareError::Place
+            | CareError::Consent
+            | CareError::VisitDate
+            | CareError::Topics
+            | CareError::Notes
+            | CareError::Wish
+            | CareError::Languages
+            | CareError::UnknownTownship
+            | CareError::Capacity
+            | CareError::Availability
+            | CareError::Theme
+            | CareError::ActivityDate
+            | CareError::ActivityPlace
+            | CareError::Organisers
+            | CareError::Message
+            | CareError::WishNote => Reason::Malformed,
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             CareError::Name => "name",

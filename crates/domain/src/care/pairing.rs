@@ -9,6 +9,7 @@
 //! `UNPAIRED` each: the assignment pairs as many children as there are places, and among those
 //! pairings takes the cheapest.
 
+use crate::failure::Reason;
 use pathfinding::kuhn_munkres::kuhn_munkres_min;
 use pathfinding::matrix::Matrix;
 
@@ -61,6 +62,16 @@ pub enum PairingError {
     NoVolunteers,
     #[error("pair at most 5,000 children or places at once")]
     TooLarge,
+}
+
+impl PairingError {
+    pub fn reason(&self) -> Reason {
+        match self {
+            PairingError::NoChildren => Reason::WrongState,
+            PairingError::NoVolunteers => Reason::Full,
+            PairingError::TooLarge => Reason::TooLarge,
+        }
+    }
 }
 
 /// The cost of pairing `child` with `volunteer` as her first new child, `km` apart.

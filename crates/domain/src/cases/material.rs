@@ -1,6 +1,8 @@
 //! Uploaded materials: the three kinds of file accepted, recognised by their content rather than by
 //! the name or type the sender claims, and file names made safe to show and to offer as a download.
 
+use crate::failure::Reason;
+
 /// A file kind the bureau accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MediaType {
@@ -61,6 +63,17 @@ pub enum UploadError {
     UnknownKind,
     #[error("the file's content is not what its name says; save it again as PDF, JPEG or PNG")]
     ContentMismatch,
+}
+
+impl UploadError {
+    pub fn reason(self) -> Reason {
+        match self {
+            UploadError::TooLarge { .. } => Reason::TooLarge,
+            UploadError::Empty | UploadError::UnknownKind | UploadError::ContentMismatch => {
+                Reason::Malformed
+            }
+        }
+    }
 }
 
 /// Checks an upload and returns the kind its content proves it is.

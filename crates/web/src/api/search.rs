@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::{Extension, Json};
+use qiaoyi_app::Reason;
 use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::search::Hit;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,7 @@ pub async fn search(
         Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
             Problem::from(qiaoyi_app::AppError::Invalid {
                 field: "lang",
+                reason: Reason::Malformed,
                 message: "give zh-CN, en, it or es".into(),
             })
         })?,

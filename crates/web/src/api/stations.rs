@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
+use qiaoyi_app::Reason;
 use qiaoyi_app::admin::StationSave;
 use qiaoyi_app::domain::access::Action;
 use qiaoyi_app::domain::catalog::station::parse_day;
@@ -49,7 +50,11 @@ pub struct StationBody {
 }
 
 fn invalid(field: &'static str, message: String) -> AppError {
-    AppError::Invalid { field, message }
+    AppError::Invalid {
+        field,
+        reason: Reason::Malformed,
+        message,
+    }
 }
 
 impl StationBody {

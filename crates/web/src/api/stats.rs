@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
+use qiaoyi_app::Reason;
 use qiaoyi_app::StatsSums;
 use qiaoyi_app::domain::stats::{CostModel, CountryCost};
 use qiaoyi_app::stats::StatsQuery;
@@ -316,12 +317,14 @@ pub fn export_format(format: &str, table: &str) -> Result<ExportFormat, qiaoyi_a
         ("csv", Some(t)) => Ok(ExportFormat::Csv(t)),
         ("csv", None) => Err(qiaoyi_app::AppError::Invalid {
             field: "table",
+            reason: Reason::Malformed,
             message:
                 "name the table: summary, months, stations, categories, items, durations or cases"
                     .into(),
         }),
         _ => Err(qiaoyi_app::AppError::Invalid {
             field: "format",
+            reason: Reason::Malformed,
             message: "the format is xlsx or csv".into(),
         }),
     }

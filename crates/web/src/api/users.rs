@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
+use qiaoyi_app::Reason;
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::admin::AccountSummary;
 use qiaoyi_app::domain::access::{Action, Grant};
@@ -73,6 +74,7 @@ fn grants(texts: &[String]) -> Result<Vec<Grant>, AppError> {
         .map(|t| {
             Grant::parse_text(t).map_err(|message| AppError::Invalid {
                 field: "grants",
+                reason: Reason::Malformed,
                 message,
             })
         })

@@ -9,7 +9,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::domain::access::Grant;
 use qiaoyi_app::domain::access::audit::AuditRecord;
-use qiaoyi_app::{AppError, AuditFilter};
+use qiaoyi_app::{AppError, AuditFilter, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -211,7 +211,7 @@ async fn create_user(
             }];
             users_page(&state, &p, &auth, 1, errors, form, None).await
         }
-        Err(AppError::Invalid { field, message }) => {
+        Err(AppError::Invalid { field, message, .. }) => {
             let field = if field == "name" {
                 "name"
             } else if field == "email" {
@@ -230,7 +230,7 @@ async fn create_user(
             )
             .await
         }
-        Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_))) => {
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => {
             let errors = vec![FieldError {
                 field: "email",
                 message: p.t("admin-users-email-taken"),
@@ -535,13 +535,11 @@ async fn change_roles(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
-        Err(AppError::Invalid { message, .. }) => {
-            let key = if message.contains("own administrator") {
-                "admin-user-error-own-admin"
-            } else if message.contains("at least one role") {
-                "admin-user-error-last-role"
-            } else {
-                "admin-user-error-scope"
+        Err(AppError::Invalid { reason, .. }) => {
+            let key = match reason {
+                Reason::OwnAdministratorRole => "admin-user-error-own-admin",
+                Reason::LastRole => "admin-user-error-last-role",
+                _ => "admin-user-error-scope",
             };
             let errors = vec![FieldError {
                 field: "role",

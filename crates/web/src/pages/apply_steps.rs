@@ -6,11 +6,11 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use qiaoyi_app::AppError;
 use qiaoyi_app::cases::check_person_details;
 use qiaoyi_app::domain::cases::Relation;
 use qiaoyi_app::domain::catalog::Item;
 use qiaoyi_app::persons::Person;
+use qiaoyi_app::{AppError, Reason};
 
 use super::account::{FieldError, FieldErrors};
 use super::cases::{
@@ -179,7 +179,7 @@ pub async fn answered(
         if on_file.is_empty() {
             return Ok(page(p, item, form, on_file, Stage::Relation, Vec::new()));
         }
-        let errors = vec![field_error(p, "person", "")];
+        let errors = vec![field_error(p, "person", Reason::Malformed)];
         return Ok(page(p, item, form, on_file, Stage::Who, errors));
     }
     let stage = Stage::parse(&form.stage).unwrap_or(Stage::Who);
@@ -211,23 +211,23 @@ pub async fn answered(
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(p, field, reason)];
             Ok(page(p, item, form, on_file, Stage::asking(field), errors))
         }
         Err(other) => Err(other).for_page(p),
     }
 }
 
-/// A refused answer: the field and the application's own words, localized by `field_error`.
+/// A refused answer: the field and why, localized by `field_error`.
 struct Refusal {
     field: &'static str,
-    message: String,
+    reason: Reason,
 }
 
 impl Refusal {
     fn into_field(self, p: &Prefs) -> FieldError {
-        field_error(p, self.field, &self.message)
+        field_error(p, self.field, self.reason)
     }
 }
 
@@ -237,15 +237,15 @@ fn check(stage: Stage, form: &ApplyForm, item: &str, now: i64) -> Result<(), Ref
     match stage {
         Stage::Relation if Relation::parse(form.relation.trim()).is_none() => Err(Refusal {
             field: "relation",
-            message: String::new(),
+            reason: Reason::Malformed,
         }),
         Stage::Details => match check_person_details(&form.request(item), now) {
-            Err(AppError::Invalid { field, message }) => Err(Refusal { field, message }),
+            Err(AppError::Invalid { field, reason, .. }) => Err(Refusal { field, reason }),
             _ => Ok(()),
         },
         Stage::Delivery if form.delivery.trim().is_empty() => Err(Refusal {
             field: "delivery",
-            message: String::new(),
+            reason: Reason::Malformed,
         }),
         _ => Ok(()),
     }

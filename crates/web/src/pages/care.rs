@@ -7,10 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::care::{Child, ChildRequest, ParentInput, VisitInput};
 use qiaoyi_app::care_pairing::{PairChoice, Pairing};
 use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -446,9 +446,8 @@ async fn record(
         .await
     {
         Ok(c) => Ok(Redirect::to(&format!("/care/children/{}", c.id)).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            // The field is the birth date either way; the message says which rule it broke.
-            let error = if field == "birth_date" && message.contains("18") {
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let error = if field == "birth_date" && reason == Reason::NotAMinor {
                 FieldError {
                     field,
                     message: p.t("care-error-not-a-minor"),
@@ -585,12 +584,12 @@ async fn visit(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#visits-{id}")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let key = match field {
-                "date" if message.contains("before it happens") => "care-error-visit-future",
-                "date" if message.contains("born") => "care-error-visit-before-birth",
-                "date" => "care-error-visit-date",
-                "topics" => "care-error-topics",
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let key = match (field, reason) {
+                ("date", Reason::InFuture) => "care-error-visit-future",
+                ("date", Reason::BeforeBirth) => "care-error-visit-before-birth",
+                ("date", _) => "care-error-visit-date",
+                ("topics", _) => "care-error-topics",
                 _ => "care-error-notes",
             };
             let error = FieldError {
@@ -669,13 +668,11 @@ async fn message(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/account/children#messages-{id}")).into_response()),
-        Err(AppError::Invalid { message, .. }) => {
-            let key = if message.contains("no proxy parent") {
-                "care-error-no-proxy"
-            } else if message.contains("24 hours") {
-                "care-error-message-limit"
-            } else {
-                "care-error-message"
+        Err(AppError::Invalid { reason, .. }) => {
+            let key = match reason {
+                Reason::NoProxyParent => "care-error-no-proxy",
+                Reason::DailyLimit => "care-error-message-limit",
+                _ => "care-error-message",
             };
             let error = FieldError {
                 field: "message",
@@ -733,13 +730,11 @@ async fn repair(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),
-        Err(AppError::Invalid { message, .. }) => {
-            let key = if message.contains("already paired") {
-                "care-error-same-proxy"
-            } else if message.contains("takes") {
-                "care-error-full"
-            } else {
-                "care-error-volunteer"
+        Err(AppError::Invalid { reason, .. }) => {
+            let key = match reason {
+                Reason::AlreadyPaired => "care-error-same-proxy",
+                Reason::Full => "care-error-full",
+                _ => "care-error-volunteer",
             };
             let error = FieldError {
                 field: "volunteer",

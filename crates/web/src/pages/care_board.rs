@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::care_board::{ActivityInput, WishStep};
 use qiaoyi_app::care_pairing::{PairChoice, Pairing, Proposal, VolunteerInput};
 use qiaoyi_app::domain::care::LANGUAGES;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
@@ -142,8 +142,8 @@ async fn save_volunteer(
         .await
     {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let error = if field == "capacity" && message.contains("proxy parent to") {
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let error = if field == "capacity" && reason == Reason::BelowCurrentLoad {
                 FieldError {
                     field,
                     message: p.t("care-error-capacity-below-load"),
@@ -314,12 +314,12 @@ async fn confirm(
         .await
     {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
-        Err(AppError::Invalid { message, .. }) => {
-            let key = if message.contains("takes") {
+        Err(AppError::Invalid { reason, .. }) => {
+            let key = if reason == Reason::Full {
                 "care-error-full"
             } else if chosen.is_empty() {
                 "care-error-pairs"
-            } else if message.contains("already paired") {
+            } else if reason == Reason::AlreadyPaired {
                 "care-error-same-proxy"
             } else {
                 "care-error-volunteer"

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{
     Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload, beijing_today,
 };
@@ -16,6 +15,7 @@ use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::{Delivery, Item};
 use qiaoyi_app::domain::identity::Mrz;
 use qiaoyi_app::persons::Person;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -312,7 +312,7 @@ async fn on_file(
 }
 
 /// The localized message for a field the app refused.
-pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
+pub(super) fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
     let key = match field {
         "person_name" => "case-error-person-name",
         "person_name_latin" => "case-error-person-name-latin",
@@ -323,16 +323,16 @@ pub(super) fn field_error(p: &Prefs, field: &'static str, message: &str) -> Fiel
         "person" => "case-error-person",
         "materials" => "case-error-materials",
         "reason" => "case-error-reason",
-        "file" if message.contains("MB") => "case-error-file-size",
-        "file" if message.contains("draft") => "case-error-file-state",
+        "file" if reason == Reason::TooLarge => "case-error-file-size",
+        "file" if reason == Reason::WrongState => "case-error-file-state",
         "file" => "case-error-file",
         "material" => "case-error-material",
         "carrier" => "case-error-carrier",
         "tracking" => "case-error-tracking",
         "visit_date" => "case-error-visit-date",
-        "code" if message.contains("too many") => "case-error-code-replaced",
+        "code" if reason == Reason::AttemptsExhausted => "case-error-code-replaced",
         "code" => "case-error-code",
-        "signature" if message.contains("only a home") => "case-error-signature-home",
+        "signature" if reason == Reason::HomeDeliveryOnly => "case-error-signature-home",
         "signature" => "case-error-signature",
         "signer" => "case-error-signer",
         "video" => "case-error-video",
@@ -371,8 +371,8 @@ async fn apply(
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(&p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(&p, field, reason)];
             Ok(apply_page(
                 &p, &auth, &item, form, errors, &on_file, principal,
             ))
@@ -933,8 +933,8 @@ async fn step(
         .await
     {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
+        Err(AppError::Invalid { field, reason, .. }) => {
+            refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await
         }
         Err(AppError::Mandate(refusal)) => {
             let error = FieldError {
@@ -1028,8 +1028,8 @@ async fn upload(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            refused(&state, &p, &auth, &id, field_error(&p, field, &message)).await
+        Err(AppError::Invalid { field, reason, .. }) => {
+            refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await
         }
         Err(AppError::Mandate(refusal)) => {
             let error = FieldError {

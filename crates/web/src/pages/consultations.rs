@@ -10,12 +10,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::consultations::{
     AnswerRequest, ChatMessage, Consultation, OpenRequest, Side, SystemNote, canned_text,
 };
 use qiaoyi_app::domain::access::{Action, Grant};
 use qiaoyi_app::domain::catalog::station::format_hours;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -91,19 +91,17 @@ pub(crate) fn message_line(p: &Prefs, m: &ChatMessage) -> MessageLine {
     }
 }
 
-fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
+fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
     let key = match field {
-        "subject" if message.contains("characters") && !message.contains("control") => {
-            "chat-error-subject-long"
-        }
+        "subject" if reason == Reason::TooLong => "chat-error-subject-long",
         "subject" => "chat-error-subject",
-        "body" | "comment" if message.contains("keep it") => "chat-error-body-long",
+        "body" | "comment" if reason == Reason::TooLong => "chat-error-body-long",
         "body" | "comment" => "chat-error-body",
         "guest_name" => "chat-error-name",
         "guest_email" => "chat-error-email",
         "rating" => "chat-error-rating",
         "to" => "chat-error-transfer",
-        "number" if message.contains("not for") => "chat-error-case-other",
+        "number" if reason == Reason::OtherPerson => "chat-error-case-other",
         "number" => "chat-error-case",
         "answer" => "chat-error-answer",
         "hours" => "station-error-hours",
@@ -119,8 +117,8 @@ fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
 /// Where a form went wrong: the field errors to show, or an error page.
 fn form_errors(p: &Prefs, error: AppError) -> Result<Vec<FieldError>, super::PageError> {
     match error {
-        AppError::Invalid { field, message } => Ok(vec![field_error(p, field, &message)]),
-        AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => Ok(vec![FieldError {
+        AppError::Invalid { field, reason, .. } => Ok(vec![field_error(p, field, reason)]),
+        AppError::Store(qiaoyi_app::StoreError::Conflict { .. }) => Ok(vec![FieldError {
             field: "body",
             message: p.t("chat-error-closed"),
         }]),

@@ -6,10 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::domain::fees::{EntryKind, Method, format_yuan, parse_yuan};
 use qiaoyi_app::fees::{FeeRequest, FeeStatement};
 use qiaoyi_app::payments::Providers;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -211,24 +211,19 @@ fn provider_name(providers: &Providers, e: &qiaoyi_app::LedgerEntryRow) -> Strin
 }
 
 /// A refusal from the use case, in the reader's language, beside its field.
-fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
-    let key = match field {
-        "kind" => "fee-error-kind",
-        "amount" => "fee-error-amount-limit",
-        "method" => "fee-error-method",
-        "provider" if message.contains("could not be asked") => "fee-error-provider-unreachable",
-        "provider" => "fee-error-provider",
-        "reference" if message.contains("provider's references") => "fee-error-reference-format",
-        "reference"
-            if message.contains("payment with this reference")
-                || message.contains("says this reference paid") =>
-        {
-            "fee-error-reference-refused"
-        }
-        "reference" => "fee-error-reference",
-        "payer_name" => "fee-error-payer",
-        "payer_relation" => "fee-error-relation",
-        "mandate" => "fee-error-mandate",
+fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
+    let key = match (field, reason) {
+        ("kind", _) => "fee-error-kind",
+        ("amount", _) => "fee-error-amount-limit",
+        ("method", _) => "fee-error-method",
+        ("provider", Reason::ProviderUnreachable) => "fee-error-provider-unreachable",
+        ("provider", _) => "fee-error-provider",
+        ("reference", Reason::ReferenceFormat) => "fee-error-reference-format",
+        ("reference", Reason::ReferenceRefused) => "fee-error-reference-refused",
+        ("reference", _) => "fee-error-reference",
+        ("payer_name", _) => "fee-error-payer",
+        ("payer_relation", _) => "fee-error-relation",
+        ("mandate", _) => "fee-error-mandate",
         _ => "fee-error-note",
     };
     FieldError {
@@ -276,8 +271,8 @@ async fn record(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(&p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(&p, field, reason)];
             super::cases::case_with(&state, &p, &auth, &id, errors, Some(form)).await
         }
         Err(AppError::Mandate(refusal)) => {

@@ -11,7 +11,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::domain::green_channel::Ground;
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
-use qiaoyi_app::{GreenRequestListing, StoreError};
+use qiaoyi_app::{GreenRequestListing, Reason, StoreError};
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -98,8 +98,9 @@ fn field_error(p: &Prefs, error: AppError) -> Result<FieldError, super::PageErro
         } => ("statement", "green-error-statement"),
         AppError::Invalid {
             field: "file",
-            message,
-        } if message.contains("larger") => ("evidence", "case-error-file-size"),
+            reason: Reason::TooLarge,
+            ..
+        } => ("evidence", "case-error-file-size"),
         AppError::Invalid { field: "file", .. } => ("evidence", "case-error-file"),
         AppError::Invalid { field: "case", .. } => ("ground", "green-error-case"),
         AppError::Invalid {
@@ -109,7 +110,7 @@ fn field_error(p: &Prefs, error: AppError) -> Result<FieldError, super::PageErro
         AppError::Invalid {
             field: "decision", ..
         } => ("days", "green-error-days"),
-        AppError::Store(StoreError::Conflict(_)) => ("ground", "green-error-conflict"),
+        AppError::Store(StoreError::Conflict { .. }) => ("ground", "green-error-conflict"),
         _ => return Err(error).for_page(p),
     };
     Ok(FieldError {

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::domain::cases::Relation;
 use qiaoyi_app::domain::fees::format_yuan;
 use qiaoyi_app::domain::mandates::{MandateState, Refusal};
 use qiaoyi_app::mandates::{Mandate, MandateRequest};
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -275,18 +275,18 @@ async fn new_form(
     form_page(&state, &p, form, Vec::new()).await
 }
 
-fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
+fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
     let key = match field {
-        "principal_email" if message.contains("someone else") => "mandate-error-self",
+        "principal_email" if reason == Reason::SelfNotAllowed => "mandate-error-self",
         "principal_email" => "mandate-error-principal",
         "relation" => "mandate-error-relation",
         "items" => "mandate-error-items",
-        "valid_from" if message.contains("past") => "mandate-error-from-past",
-        "valid_to" if message.contains("two years") => "mandate-error-too-long",
-        "valid_to" if message.contains("before") => "mandate-error-order",
+        "valid_from" if reason == Reason::InPast => "mandate-error-from-past",
+        "valid_to" if reason == Reason::PeriodTooLong => "mandate-error-too-long",
+        "valid_to" if reason == Reason::EndBeforeStart => "mandate-error-order",
         "valid_from" | "valid_to" => "mandate-error-date",
         "evidence" => "mandate-error-evidence",
-        "code" if message.contains("too many") => "mandate-error-code-replaced",
+        "code" if reason == Reason::AttemptsExhausted => "mandate-error-code-replaced",
         "code" => "mandate-error-code",
         "reason" => "mandate-error-reason",
         _ => "mandate-error-state",
@@ -318,8 +318,8 @@ async fn create(
         .await
     {
         Ok(m) => Ok(Redirect::to(&format!("/account/mandates/{}", m.id)).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(&p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(&p, field, reason)];
             form_page(&state, &p, form, errors).await
         }
         Err(other) => Err(other).for_page(&p),
@@ -547,8 +547,8 @@ async fn confirm(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/account/mandates/{id}")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(&p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(&p, field, reason)];
             detail_page(&state, &p, &auth, &id, errors).await
         }
         Err(other) => Err(other).for_page(&p),
@@ -580,8 +580,8 @@ async fn revoke(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/account/mandates/{id}")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let errors = vec![field_error(&p, field, &message)];
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let errors = vec![field_error(&p, field, reason)];
             detail_page(&state, &p, &auth, &id, errors).await
         }
         Err(other) => Err(other).for_page(&p),

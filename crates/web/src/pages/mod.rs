@@ -35,9 +35,10 @@ use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use qiaoyi_app::AppError;
+use qiaoyi_app::{AppError, Reason};
 
 use crate::AppState;
+use crate::failure::classify;
 use crate::i18n::Prefs;
 use crate::problem::Problem;
 
@@ -110,7 +111,7 @@ pub fn message_page(p: &Prefs, status: StatusCode, title: &str, message: &str) -
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (p, error) = &*self.0;
-        let (status, title, message) = match error {
+        match error {
             AppError::Unauthenticated => {
                 let next =
                     serde_urlencoded::to_string([("next", p.path.as_str())]).unwrap_or_default();
@@ -125,80 +126,11 @@ impl IntoResponse for PageError {
                 return axum::response::Redirect::to(&format!("/login/second-factor?{next}"))
                     .into_response();
             }
-            AppError::Forbidden(_) => (
-                StatusCode::FORBIDDEN,
-                "error-forbidden-title",
-                "error-forbidden",
-            ),
-            AppError::NotFound(_) => (
-                StatusCode::NOT_FOUND,
-                "error-not-found-title",
-                "error-not-found",
-            ),
-            AppError::Invalid { .. } => (
-                StatusCode::BAD_REQUEST,
-                "error-invalid-title",
-                "error-invalid",
-            ),
-            AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => (
-                StatusCode::CONFLICT,
-                "error-conflict-title",
-                "error-conflict",
-            ),
-            AppError::CaseConflict { .. } => (
-                StatusCode::CONFLICT,
-                "error-conflict-title",
-                "error-case-conflict",
-            ),
-            AppError::NoCalendar(_) | AppError::Calendar(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "error-unavailable-title",
-                "error-no-calendar",
-            ),
-            AppError::NoFont(_) => {
-                tracing::error!(error = %error, "certificate font missing");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "error-unavailable-title",
-                    "error-no-font",
-                )
-            }
-            AppError::Search(_) => {
-                tracing::error!(error = %error, "search index");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "error-unavailable-title",
-                    "error-unavailable",
-                )
-            }
-            AppError::NoCatalog => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "error-unavailable-title",
-                "error-no-catalogue",
-            ),
-            AppError::Store(e) if e.is_disk_full() => {
-                tracing::error!(error = %e, "the database's disk is full");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "error-unavailable-title",
-                    "error-disk-full",
-                )
-            }
-            AppError::Store(e) if e.is_unavailable() => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "error-unavailable-title",
-                "error-unavailable",
-            ),
-            _ => {
-                tracing::error!(error = %error, "page failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "error-internal-title",
-                    "error-internal",
-                )
-            }
-        };
-        message_page(p, status, title, message)
+            _ => {}
+        }
+        let failure = classify(error);
+        crate::failure::log(&failure, error, "page");
+        message_page(p, failure.status, failure.title_key, failure.message_key)
     }
 }
 
@@ -297,7 +229,10 @@ pub(crate) async fn sent_file(
 /// The message for a refused upload, in the reader's language.
 pub(crate) fn upload_error(p: &Prefs, error: AppError) -> Result<account::FieldError, PageError> {
     let key = match &error {
-        AppError::Invalid { message, .. } if message.contains("larger") => "case-error-file-size",
+        AppError::Invalid {
+            reason: Reason::TooLarge,
+            ..
+        } => "case-error-file-size",
         AppError::Invalid { .. } => "case-error-file",
         _ => return Err(error).for_page(p),
     };

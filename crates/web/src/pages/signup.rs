@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
@@ -57,13 +57,13 @@ async fn form(Extension(p): Extension<Prefs>) -> PageResult {
 }
 
 /// The message for a refused field, in the reader's language.
-fn field_message(p: &Prefs, field: &str, message: &str) -> String {
-    match field {
-        "email" => p.t("signup-email-invalid"),
-        "name" => p.t("signup-name-invalid"),
-        "password" if message.contains("common") => p.t("password-too-common"),
-        "password" if message.contains("at most") => p.t("password-too-long"),
-        "password" => p.t("password-too-short"),
+fn field_message(p: &Prefs, field: &str, reason: Reason, message: &str) -> String {
+    match (field, reason) {
+        ("email", _) => p.t("signup-email-invalid"),
+        ("name", _) => p.t("signup-name-invalid"),
+        ("password", Reason::TooCommon) => p.t("password-too-common"),
+        ("password", Reason::TooLong) => p.t("password-too-long"),
+        ("password", _) => p.t("password-too-short"),
         _ => message.to_owned(),
     }
 }
@@ -94,19 +94,23 @@ async fn sign_up(
                 serde_urlencoded::to_string([("email", email.as_str())]).unwrap_or_default();
             return Ok(Redirect::to(&format!("/signup/confirm?{query}")).into_response());
         }
-        Err(AppError::Invalid { field, message }) => {
+        Err(AppError::Invalid {
+            field,
+            reason,
+            message,
+        }) => {
             let field = match field {
                 "email" | "name" | "password" => field,
                 _ => "email",
             };
             FieldError {
                 field,
-                message: field_message(&p, field, &message),
+                message: field_message(&p, field, reason, &message),
             }
         }
         // An address already in use gets the same next page as a new one, so the form does not
         // reveal who has an account; the owner already has their account.
-        Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_))) => {
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => {
             let query =
                 serde_urlencoded::to_string([("email", form.email.trim())]).unwrap_or_default();
             return Ok(Redirect::to(&format!("/signup/confirm?{query}")).into_response());

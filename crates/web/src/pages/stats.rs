@@ -15,7 +15,7 @@ use qiaoyi_app::domain::fees::money::format_yuan;
 use qiaoyi_app::domain::stats::{CostModel, CountryCost};
 use qiaoyi_app::stats::StatsQuery;
 use qiaoyi_app::stats_export::{average_days, within_share};
-use qiaoyi_app::{AppError, StatsSums};
+use qiaoyi_app::{AppError, Reason, StatsSums};
 
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
@@ -164,14 +164,14 @@ struct Figures {
     by_item: Vec<Line>,
 }
 
-fn field_error(p: &Prefs, field: &'static str, message: &str) -> FieldError {
-    let (field, key) = match field {
-        "station" => ("station", "stats-error-station"),
-        "category" => ("category", "stats-error-category"),
-        "to" if message.contains("before") => ("to", "stats-error-order"),
-        "to" if message.contains("at most") => ("to", "stats-error-span"),
-        "to" => ("to", "stats-error-month"),
-        "limit" | "table" | "format" => ("from", "stats-error-table"),
+fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
+    let (field, key) = match (field, reason) {
+        ("station", _) => ("station", "stats-error-station"),
+        ("category", _) => ("category", "stats-error-category"),
+        ("to", Reason::EndBeforeStart) => ("to", "stats-error-order"),
+        ("to", Reason::PeriodTooLong) => ("to", "stats-error-span"),
+        ("to", _) => ("to", "stats-error-month"),
+        ("limit" | "table" | "format", _) => ("from", "stats-error-table"),
         _ => ("from", "stats-error-month"),
     };
     FieldError {
@@ -215,7 +215,7 @@ async fn dashboard(
                 shown,
             )
         }
-        Err(AppError::Invalid { field, message }) => {
+        Err(AppError::Invalid { field, reason, .. }) => {
             // Check permission first: a refused reader sees the refusal, not the form.
             app.authorize(
                 auth.session.as_ref(),
@@ -226,7 +226,7 @@ async fn dashboard(
             )
             .await
             .for_page(&p)?;
-            (None, vec![field_error(&p, field, &message)], q.clone())
+            (None, vec![field_error(&p, field, reason)], q.clone())
         }
         Err(e) => return Err(e).for_page(&p),
     };
@@ -575,8 +575,8 @@ async fn save_costs(
         .await
     {
         Ok(_) => Ok(Redirect::to("/stats/costs").into_response()),
-        Err(AppError::Invalid { message, .. }) => {
-            let key = if message.contains("twice") {
+        Err(AppError::Invalid { reason, .. }) => {
+            let key = if reason == Reason::Duplicate {
                 "costs-error-twice"
             } else {
                 "costs-error-note"
@@ -587,7 +587,7 @@ async fn save_costs(
             };
             costs_page(&state, &p, &auth, vec![error], Some((model, note))).await
         }
-        Err(AppError::Store(qiaoyi_app::StoreError::Conflict(_))) => {
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => {
             let error = FieldError {
                 field: "costs",
                 message: p.t("costs-error-conflict"),

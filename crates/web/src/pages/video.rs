@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::domain::video_check::{Document, GateError, Role, Verdict};
 use qiaoyi_app::video::{CaseVideo, SlotView};
 use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput, VideoCheck};
+use qiaoyi_app::{AppError, ConflictKind, Reason, StoreError};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
@@ -209,18 +209,20 @@ fn field_error(p: &Prefs, error: AppError) -> Result<FieldError, super::PageErro
     let (field, key) = match &error {
         AppError::Invalid {
             field: "date",
-            message,
-        } if message.contains("future") => ("date", "video-error-when"),
+            reason: Reason::OutOfRange,
+            ..
+        } => ("date", "video-error-when"),
         AppError::Invalid { field: "date", .. } => ("date", "video-error-date"),
         AppError::Invalid { field: "times", .. } => ("times", "video-error-times"),
         AppError::Invalid {
             field: "minutes", ..
         } => ("minutes", "video-error-minutes"),
         AppError::Invalid { .. } => ("slot", "video-error-slot"),
-        AppError::Store(qiaoyi_app::StoreError::Conflict(m)) if m.contains("first") => {
-            ("slot", "video-error-taken")
-        }
-        AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => ("slot", "video-error-conflict"),
+        AppError::Store(StoreError::Conflict {
+            kind: ConflictKind::Taken,
+            ..
+        }) => ("slot", "video-error-taken"),
+        AppError::Store(StoreError::Conflict { .. }) => ("slot", "video-error-conflict"),
         _ => return Err(error).for_page(p),
     };
     Ok(FieldError {
@@ -472,23 +474,24 @@ async fn reschedule(
 /// A refused participant or record form's message, shown above the participants.
 fn check_error(p: &Prefs, error: AppError) -> Result<FieldError, super::PageError> {
     let key = match &error {
-        AppError::Invalid { field, message } => match *field {
-            "role" => "video-error-role",
-            "name" => "video-error-name",
-            "document_type" => "video-error-document-type",
-            "document_number" if message.contains("does not match") => "video-error-mismatch",
-            "document_number" => "video-error-document-number",
-            "participants" => "video-error-too-many",
-            "verdict" if message.contains("opened") => "video-error-not-open",
-            "verdict" => "video-error-verdict",
-            "note" => "video-error-note",
-            "email" => "video-error-email",
+        AppError::Invalid { field, reason, .. } => match (*field, reason) {
+            ("role", _) => "video-error-role",
+            ("name", _) => "video-error-name",
+            ("document_type", _) => "video-error-document-type",
+            ("document_number", Reason::Mismatch) => "video-error-mismatch",
+            ("document_number", _) => "video-error-document-number",
+            ("participants", _) => "video-error-too-many",
+            ("verdict", Reason::NotOpenYet) => "video-error-not-open",
+            ("verdict", _) => "video-error-verdict",
+            ("note", _) => "video-error-note",
+            ("email", _) => "video-error-email",
             _ => "video-error-no-check",
         },
-        AppError::Store(qiaoyi_app::StoreError::Conflict(m)) if m.contains("recorded") => {
-            "video-error-recorded"
-        }
-        AppError::Store(qiaoyi_app::StoreError::Conflict(_)) => "video-error-conflict",
+        AppError::Store(StoreError::Conflict {
+            kind: ConflictKind::Recorded,
+            ..
+        }) => "video-error-recorded",
+        AppError::Store(StoreError::Conflict { .. }) => "video-error-conflict",
         _ => return Err(error).for_page(p),
     };
     Ok(FieldError {
