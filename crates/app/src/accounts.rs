@@ -43,6 +43,38 @@ pub struct CurrentSession {
     pub elder_mode: bool,
 }
 
+/// Who calls a use case and when: the session (if any), the client's address and the moment the
+/// request arrived. The auth layer builds it once per request, so every use case the request runs
+/// sees the same caller and the same now, and they travel as one value instead of three.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub session: Option<CurrentSession>,
+    pub client: Client,
+    pub now: i64,
+}
+
+impl Caller {
+    pub fn anonymous(client: Client, now: i64) -> Caller {
+        Caller {
+            session: None,
+            client,
+            now,
+        }
+    }
+
+    pub fn signed_in(session: CurrentSession, client: Client, now: i64) -> Caller {
+        Caller {
+            session: Some(session),
+            client,
+            now,
+        }
+    }
+
+    pub fn session(&self) -> Option<&CurrentSession> {
+        self.session.as_ref()
+    }
+}
+
 /// Where the session stands with the second factor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecondFactor {
@@ -288,10 +320,8 @@ impl App {
     /// Creates an account. `by` is the admin doing it, or `None` for the command line and sign-up.
     pub async fn create_account(
         &self,
+        caller: &Caller,
         request: AccountRequest<'_>,
-        by: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
     ) -> Result<String, AppError> {
         let email = Email::parse(request.email).map_err(|m| AppError::Invalid {
             field: "email",
@@ -318,15 +348,9 @@ impl App {
                 message: "give the account at least one role".into(),
             });
         }
-        if let Some(by) = by {
-            self.authorize(
-                Some(by),
-                Action::ManageUsers,
-                &Resource::System,
-                client,
-                now,
-            )
-            .await?;
+        if caller.session().is_some() {
+            self.authorize(caller, Action::ManageUsers, &Resource::System)
+                .await?;
         }
         self.check_scopes(&request.grants).await?;
         let id = format!("u-{}", random_hex(12));
@@ -336,7 +360,7 @@ impl App {
             display_name: name.to_owned(),
             password_hash: hash_password(password).await?,
             language: request.language.tag().to_owned(),
-            confirmed_at: request.confirmed.then_some(now),
+            confirmed_at: request.confirmed.then_some(caller.now),
             totp_secret: request.totp_secret,
             grants: request
                 .grants
@@ -344,26 +368,27 @@ impl App {
                 .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
                 .collect(),
         };
-        let actor = by.map(|s| &s.actor);
+        let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
             "account_created",
             ("account", &id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
-        self.store.create_user(&new, now, &record, None).await?;
+        self.store
+            .create_user(&new, caller.now, &record, None)
+            .await?;
         Ok(id)
     }
 
     /// Checks an e-mail address and password and, when right, starts a session.
     pub async fn login(
         &self,
+        caller: &Caller,
         email: &str,
         password: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<LoginOutcome, AppError> {
         let user = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(email.as_str()).await?,
@@ -371,7 +396,14 @@ impl App {
         };
         let Some(user) = user else {
             password_matches(DUMMY_HASH.to_owned(), password.to_owned()).await;
-            let record = self.audit_record(None, "login", ("account", ""), "failed", client, now);
+            let record = self.audit_record(
+                None,
+                "login",
+                ("account", ""),
+                "failed",
+                &caller.client,
+                caller.now,
+            );
             self.store.audit(&record).await?;
             return Ok(LoginOutcome::Refused);
         };
@@ -379,14 +411,14 @@ impl App {
             user_id: user.id.clone(),
             grants: grants_of(&user),
         };
-        if user.locked_until > now {
+        if user.locked_until > caller.now {
             let record = self.audit_record(
                 Some(&actor),
                 "login",
                 ("account", &user.id),
                 "denied",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             self.store.audit(&record).await?;
             return Ok(LoginOutcome::Locked {
@@ -399,16 +431,16 @@ impl App {
                 "login",
                 ("account", &user.id),
                 "failed",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             let lock_record = self.audit_record(
                 Some(&actor),
                 "account_locked",
                 ("account", &user.id),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             let message = NewMessage {
                 id: format!("m-{}", random_hex(12)),
@@ -424,10 +456,10 @@ impl App {
                 .store
                 .login_failed(
                     &user.id,
-                    now,
-                    now - LOCK_WINDOW_MS,
+                    caller.now,
+                    caller.now - LOCK_WINDOW_MS,
                     LOCK_THRESHOLD,
-                    now + LOCK_DURATION_MS,
+                    caller.now + LOCK_DURATION_MS,
                     &record,
                     &lock_record,
                     &message,
@@ -435,7 +467,7 @@ impl App {
                 .await?;
             return Ok(if locked {
                 LoginOutcome::Locked {
-                    until_ms: now + LOCK_DURATION_MS,
+                    until_ms: caller.now + LOCK_DURATION_MS,
                 }
             } else {
                 LoginOutcome::Refused
@@ -455,8 +487,8 @@ impl App {
                 "login",
                 ("account", &user.id),
                 "denied",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             self.store.audit(&record).await?;
             return Ok(outcome);
@@ -471,18 +503,18 @@ impl App {
             token_hash: sha256_hex(token.as_bytes()),
             user_id: user.id.clone(),
             csrf: random_hex(32),
-            created_at: now,
-            last_seen_at: now,
+            created_at: caller.now,
+            last_seen_at: caller.now,
             second_factor_at: None,
-            client: client.address.clone(),
+            client: caller.client.address.clone(),
         };
         let record = self.audit_record(
             Some(&actor),
             "login",
             ("account", &user.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.start_session(&session, &record).await?;
         Ok(LoginOutcome::SignedIn {
@@ -591,27 +623,26 @@ impl App {
     }
 
     /// New recovery codes for the signed-in user, who must have passed the second factor.
-    pub async fn renew_recovery_codes(
-        &self,
-        session: &CurrentSession,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<String>, AppError> {
-        self.authorize_own(Some(session), Action::ManageOwnAccount, client, now)
-            .await?;
-        self.issue_recovery_codes(&session.actor.user_id, Some(&session.actor), client, now)
-            .await
+    pub async fn renew_recovery_codes(&self, caller: &Caller) -> Result<Vec<String>, AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
+        self.authorize_own(caller, Action::ManageOwnAccount).await?;
+        self.issue_recovery_codes(
+            &session.actor.user_id,
+            Some(&session.actor),
+            &caller.client,
+            caller.now,
+        )
+        .await
     }
 
     /// Checks a TOTP code, or one of the user's recovery codes, for the session's user; either is
     /// accepted once only.
-    pub async fn pass_second_factor(
-        &self,
-        session: &CurrentSession,
-        code: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<bool, AppError> {
+    pub async fn pass_second_factor(&self, caller: &Caller, code: &str) -> Result<bool, AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
         let user = self
             .store
             .user_by_id(&session.actor.user_id)
@@ -624,8 +655,8 @@ impl App {
                 "second_factor_recovery_code",
                 subject,
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             let hash = recovery_hash(&session.actor.user_id, &recovery);
             let used = self
@@ -634,7 +665,7 @@ impl App {
                     &session.actor.user_id,
                     &hash,
                     &session.token_hash,
-                    now,
+                    caller.now,
                     &record,
                 )
                 .await?;
@@ -644,8 +675,8 @@ impl App {
                     "second_factor_recovery_code",
                     subject,
                     "failed",
-                    client,
-                    now,
+                    &caller.client,
+                    caller.now,
                 );
                 self.store.audit(&record).await?;
             }
@@ -658,59 +689,68 @@ impl App {
                 message: "set up an authenticator app first".into(),
             });
         };
-        self.accept_code(session, &secret, None, code, client, now)
-            .await
+        self.accept_code(caller, &secret, None, code).await
     }
 
     /// Enrols `secret` for the session's user when `code` proves their app has it, and returns the
     /// user's new recovery codes; `None` when the code was wrong.
     pub async fn enrol_second_factor(
         &self,
-        session: &CurrentSession,
+        caller: &Caller,
         secret: &str,
         code: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<Option<Vec<String>>, AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
         totp(secret)?;
-        if !self
-            .accept_code(session, secret, Some(secret), code, client, now)
-            .await?
-        {
+        if !self.accept_code(caller, secret, Some(secret), code).await? {
             return Ok(None);
         }
         let codes = self
-            .issue_recovery_codes(&session.actor.user_id, Some(&session.actor), client, now)
+            .issue_recovery_codes(
+                &session.actor.user_id,
+                Some(&session.actor),
+                &caller.client,
+                caller.now,
+            )
             .await?;
         Ok(Some(codes))
     }
 
     async fn accept_code(
         &self,
-        session: &CurrentSession,
+        caller: &Caller,
         secret: &str,
         enrol: Option<&str>,
         code: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<bool, AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
         let subject = ("account", session.actor.user_id.as_str());
         let action = if enrol.is_some() {
             "second_factor_enrolled"
         } else {
             "second_factor"
         };
-        let accepted = match totp_step(secret, code, now)? {
+        let accepted = match totp_step(secret, code, caller.now)? {
             Some(step) => {
-                let record =
-                    self.audit_record(Some(&session.actor), action, subject, "ok", client, now);
+                let record = self.audit_record(
+                    Some(&session.actor),
+                    action,
+                    subject,
+                    "ok",
+                    &caller.client,
+                    caller.now,
+                );
                 self.store
                     .pass_second_factor(
                         &session.actor.user_id,
                         &session.token_hash,
                         step,
                         enrol,
-                        now,
+                        caller.now,
                         &record,
                     )
                     .await?
@@ -718,8 +758,14 @@ impl App {
             None => false,
         };
         if !accepted {
-            let record =
-                self.audit_record(Some(&session.actor), action, subject, "failed", client, now);
+            let record = self.audit_record(
+                Some(&session.actor),
+                action,
+                subject,
+                "failed",
+                &caller.client,
+                caller.now,
+            );
             self.store.audit(&record).await?;
         }
         Ok(accepted)
@@ -735,19 +781,17 @@ impl App {
         Ok(())
     }
 
-    pub async fn logout(
-        &self,
-        session: &CurrentSession,
-        client: &Client,
-        now: i64,
-    ) -> Result<(), AppError> {
+    pub async fn logout(&self, caller: &Caller) -> Result<(), AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
         let record = self.audit_record(
             Some(&session.actor),
             "logout",
             ("account", &session.actor.user_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         Ok(self
             .store
@@ -755,21 +799,18 @@ impl App {
             .await?)
     }
 
-    pub async fn logout_other_sessions(
-        &self,
-        session: &CurrentSession,
-        client: &Client,
-        now: i64,
-    ) -> Result<u64, AppError> {
-        self.authorize_own(Some(session), Action::ManageOwnAccount, client, now)
-            .await?;
+    pub async fn logout_other_sessions(&self, caller: &Caller) -> Result<u64, AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
+        self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let record = self.audit_record(
             Some(&session.actor),
             "logout_others",
             ("account", &session.actor.user_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         Ok(self
             .store
@@ -785,13 +826,11 @@ impl App {
     /// domain's decision; a denial is audited.
     pub async fn authorize(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         action: Action,
         resource: &Resource<'_>,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
-        let Some(session) = session else {
+        let Some(session) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         if !session.is_complete() {
@@ -799,7 +838,7 @@ impl App {
         }
         match decide(&session.actor, action, resource) {
             Decision::Allow
-                if action.is_deciding() && !App::second_factor_is_fresh(session, now) =>
+                if action.is_deciding() && !App::second_factor_is_fresh(session, caller.now) =>
             {
                 Err(AppError::FreshSecondFactorRequired)
             }
@@ -816,8 +855,8 @@ impl App {
                     action.as_str(),
                     subject,
                     "denied",
-                    client,
-                    now,
+                    &caller.client,
+                    caller.now,
                 );
                 self.store.audit(&record).await?;
                 Err(AppError::Forbidden(reason))
@@ -828,15 +867,14 @@ impl App {
     /// [`App::authorize`] for an action on the signed-in person's own records; returns their id.
     pub async fn authorize_own<'s>(
         &self,
-        session: Option<&'s CurrentSession>,
+        caller: &'s Caller,
         action: Action,
-        client: &Client,
-        now: i64,
     ) -> Result<&'s str, AppError> {
-        let me = session
+        let me = caller
+            .session()
             .map(|s| s.actor.user_id.as_str())
             .unwrap_or_default();
-        self.authorize(session, action, &Resource::Person { id: me }, client, now)
+        self.authorize(caller, action, &Resource::Person { id: me })
             .await?;
         Ok(me)
     }

@@ -8,8 +8,7 @@ use qiaoyi_domain::catalog::station::check_station;
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
 
-use crate::accounts::{Client, CurrentSession};
-use crate::{App, AppError, check_limit};
+use crate::{App, AppError, Caller, check_limit};
 
 /// An account as the admin page lists it: no hash, no secret.
 #[derive(Clone, Debug)]
@@ -61,13 +60,11 @@ pub enum StationSave {
 impl App {
     pub async fn accounts(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<AccountSummary>, AppError> {
-        self.authorize(session, Action::ManageUsers, &Resource::System, client, now)
+        self.authorize(caller, Action::ManageUsers, &Resource::System)
             .await?;
         check_limit(limit)?;
         let page = self.store.users(offset, limit).await?;
@@ -81,63 +78,39 @@ impl App {
     /// The audit log, newest first. Reading it is itself recorded.
     pub async fn audit_log(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         filter: &AuditFilter,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<AuditRecord>, AppError> {
-        self.authorize(
-            session,
-            Action::ReadAuditLog,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ReadAuditLog, &Resource::System)
+            .await?;
         check_limit(limit)?;
         let page = self.store.audit_search(filter, offset, limit).await?;
-        let actor = session.map(|s| &s.actor);
-        let record = self.audit_record(actor, "read_audit_log", ("audit", ""), "ok", client, now);
+        let actor = caller.session().map(|s| &s.actor);
+        let record = self.audit_record(
+            actor,
+            "read_audit_log",
+            ("audit", ""),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
         self.store.audit(&record).await?;
         Ok(page)
     }
 
     /// Every station with who manages it and how many accounts and cases depend on it.
-    pub async fn station_records(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<StationRecord>, AppError> {
-        self.authorize(
-            session,
-            Action::ManageCatalogue,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn station_records(&self, caller: &Caller) -> Result<Vec<StationRecord>, AppError> {
+        self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+            .await?;
         Ok(self.store.station_records().await?)
     }
 
     /// One station, for the administrator's edit form.
-    pub async fn station_for_edit(
-        &self,
-        session: Option<&CurrentSession>,
-        code: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Station, AppError> {
-        self.authorize(
-            session,
-            Action::ManageCatalogue,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn station_for_edit(&self, caller: &Caller, code: &str) -> Result<Station, AppError> {
+        self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+            .await?;
         self.store
             .station(code)
             .await?
@@ -148,20 +121,12 @@ impl App {
     /// is new. The station is the administrators' from now on: catalogue imports leave it alone.
     pub async fn save_station(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         station: &Station,
         mode: StationSave,
-        client: &Client,
-        now: i64,
     ) -> Result<bool, AppError> {
-        self.authorize(
-            session,
-            Action::ManageCatalogue,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+            .await?;
         check_station(station).map_err(|p| AppError::Invalid {
             field: p.field,
             reason: Reason::Malformed,
@@ -182,20 +147,21 @@ impl App {
             }
             _ => {}
         }
-        let actor = session.map(|s| &s.actor);
-        let record = self.audit_record(actor, "save_station", ("station", code), "ok", client, now);
+        let actor = caller.session().map(|s| &s.actor);
+        let record = self.audit_record(
+            actor,
+            "save_station",
+            ("station", code),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
         Ok(self.store.save_station(station, &record).await?)
     }
 
     /// One account, for the administrator's account page.
-    pub async fn account(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<AccountSummary, AppError> {
-        self.authorize(session, Action::ManageUsers, &Resource::System, client, now)
+    pub async fn account(&self, caller: &Caller, id: &str) -> Result<AccountSummary, AppError> {
+        self.authorize(caller, Action::ManageUsers, &Resource::System)
             .await?;
         self.store
             .user_by_id(id)
@@ -209,13 +175,11 @@ impl App {
     /// accident. Scopes must name a station or category that exists.
     pub async fn set_grants(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         grants: Vec<Grant>,
-        client: &Client,
-        now: i64,
     ) -> Result<AccountSummary, AppError> {
-        let account = self.account(session, id, client, now).await?;
+        let account = self.account(caller, id).await?;
         let mut grants = grants;
         grants.sort_by_key(|g| g.to_string());
         grants.dedup();
@@ -226,7 +190,7 @@ impl App {
                 "keep at least one role; to stop someone signing in, disable the account",
             ));
         }
-        let own = session.is_some_and(|s| s.actor.user_id == id);
+        let own = caller.session().is_some_and(|s| s.actor.user_id == id);
         if own && !grants.iter().any(|g| g.role() == Role::Admin) {
             return Err(AppError::refused(
                 "roles",
@@ -243,12 +207,12 @@ impl App {
             .collect();
         self.check_scopes(&added).await?;
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "roles_changed",
             ("account", &account.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = grants
             .iter()
@@ -260,7 +224,7 @@ impl App {
             .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
             .collect();
         self.store.set_grants(&account.id, &rows, &record).await?;
-        self.account(session, id, client, now).await
+        self.account(caller, id).await
     }
 
     /// A station or officer role must name a station or category the catalogue has.
@@ -291,14 +255,12 @@ impl App {
     /// Disables an account, ending its sessions, or enables it again. Nobody disables themselves.
     pub async fn set_account_disabled(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         disabled: bool,
-        client: &Client,
-        now: i64,
     ) -> Result<AccountSummary, AppError> {
-        let account = self.account(session, id, client, now).await?;
-        if disabled && session.is_some_and(|s| s.actor.user_id == id) {
+        let account = self.account(caller, id).await?;
+        if disabled && caller.session().is_some_and(|s| s.actor.user_id == id) {
             return Err(AppError::Invalid {
                 field: "disabled",
                 reason: Reason::Malformed,
@@ -311,17 +273,17 @@ impl App {
             "account_enabled"
         };
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             action,
             ("account", &account.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
-            .set_disabled(&account.id, disabled.then_some(now), &record)
+            .set_disabled(&account.id, disabled.then_some(caller.now), &record)
             .await?;
-        self.account(session, id, client, now).await
+        self.account(caller, id).await
     }
 }
 

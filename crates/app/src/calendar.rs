@@ -10,9 +10,8 @@ use qiaoyi_domain::calendar::{Deadline, MissingYear, WorkCalendar, YearCalendar}
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CalendarImport, DeadlineChange, NewMessage};
 
-use crate::accounts::{Client, CurrentSession};
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What importing a year's file did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,22 +111,11 @@ impl App {
 
     /// The years administrators manage: each imported one with its notice, and the provisional
     /// ones up to next year.
-    pub async fn calendar_status(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<CalendarStatus, AppError> {
-        self.authorize(
-            session,
-            Action::ManageCatalogue,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn calendar_status(&self, caller: &Caller) -> Result<CalendarStatus, AppError> {
+        self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+            .await?;
         let calendar = self.work_calendar().await?;
-        let today = beijing_today(now);
+        let today = beijing_today(caller.now);
         let next = today.year().saturating_add(1);
         let first = calendar
             .years()
@@ -163,21 +151,13 @@ impl App {
     /// command line) nobody is asked; with one, only those who manage the catalogue may.
     pub async fn import_calendar(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         file_name: &str,
         text: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<CalendarImported, AppError> {
-        if let Some(session) = session {
-            self.authorize(
-                Some(session),
-                Action::ManageCatalogue,
-                &Resource::System,
-                client,
-                now,
-            )
-            .await?;
+        if caller.session().is_some() {
+            self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+                .await?;
         }
         let year =
             YearCalendar::parse(file_name, text).map_err(|e| AppError::Calendar(e.to_string()))?;
@@ -195,14 +175,14 @@ impl App {
                 moved: 0,
             });
         }
-        let recount = self.recount_deadlines(&year, session, client, now).await?;
+        let recount = self.recount_deadlines(caller, &year).await?;
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "calendar_imported",
             ("calendar", &year.year().to_string()),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
             .import_calendar_year(
@@ -213,7 +193,7 @@ impl App {
                     changes: &recount.changes,
                     messages: &recount.messages,
                 },
-                now,
+                caller.now,
                 &record,
             )
             .await?;
@@ -230,10 +210,8 @@ impl App {
     /// applicant is told when the day moves.
     async fn recount_deadlines(
         &self,
+        caller: &Caller,
         year: &YearCalendar,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
     ) -> Result<Recount, AppError> {
         // The calendar as it will be: the other years as imported, this one from the file.
         let current = self.work_calendar().await?;
@@ -290,12 +268,12 @@ impl App {
                 continue;
             }
             let record = self.audit_record(
-                session.map(|s| &s.actor),
+                caller.session().map(|s| &s.actor),
                 "case_deadline_recounted",
                 ("case", &case.id),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             let mut notes = Vec::new();
             for (label, change) in [("", deadline), ("green channel ", green)] {

@@ -13,11 +13,11 @@ use qiaoyi_domain::care::{
 };
 use qiaoyi_store::{ActivityRow, ChildParentRow, ChildRow, Page, VisitRow, WishRow};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::care_board::CareMessage;
 use crate::care_pairing::Pairing;
 use crate::cases::beijing_today;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// The reference deployment's townships (`catalog/care/townships.toml`), read once.
 static TOWNSHIPS: LazyLock<Vec<Township>> = LazyLock::new(|| {
@@ -120,18 +120,16 @@ impl App {
     /// there is one) and returns her.
     pub(crate) async fn care_worker<'s>(
         &self,
-        session: Option<&'s CurrentSession>,
+        caller: &'s Caller,
         child: Option<&str>,
-        client: &Client,
-        now: i64,
     ) -> Result<&'s Actor, AppError> {
         let resource = match child {
             Some(id) => Resource::Person { id },
             None => Resource::System,
         };
-        self.authorize(session, Action::ReadChildRecord, &resource, client, now)
+        self.authorize(caller, Action::ReadChildRecord, &resource)
             .await?;
-        Ok(&session.ok_or(AppError::Unauthenticated)?.actor)
+        Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
     }
 
     /// The county's townships, for the form's list and pairing by distance.
@@ -208,15 +206,11 @@ impl App {
     /// with at least one topic; the notes are sealed.
     pub async fn record_visit(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         child_id: &str,
         input: &VisitInput,
-        client: &Client,
-        now: i64,
     ) -> Result<Visit, AppError> {
-        let actor = self
-            .care_worker(session, Some(child_id), client, now)
-            .await?;
+        let actor = self.care_worker(caller, Some(child_id)).await?;
         let child = self
             .store
             .child(child_id)
@@ -238,7 +232,7 @@ impl App {
             &input.notes,
             input.follow_up,
             birth,
-            beijing_today(now),
+            beijing_today(caller.now),
         )
         .map_err(invalid)?;
         let id = format!("cv-{}", random_hex(12));
@@ -260,15 +254,15 @@ impl App {
                 .collect::<Vec<_>>()
                 .join(" "),
             follow_up: visit.follow_up,
-            recorded_at: now,
+            recorded_at: caller.now,
         };
         let mut record = self.audit_record(
             Some(actor),
             "care_visit_recorded",
             ("child", &child.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = row.visit_date.clone();
         self.store.insert_visit(&row, &record).await?;
@@ -290,12 +284,10 @@ impl App {
     /// consent text and her parents abroad by their applicant accounts.
     pub async fn record_child(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         request: &ChildRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<Child, AppError> {
-        let actor = self.care_worker(session, None, client, now).await?;
+        let actor = self.care_worker(caller, None).await?;
         let checked = check_child(
             &Checked {
                 name: &request.name,
@@ -309,7 +301,7 @@ impl App {
                 consent_relation: &request.consent_relation,
             },
             CONSENT_VERSION,
-            beijing_today(now),
+            beijing_today(caller.now),
         )
         .map_err(invalid)?;
         if !self.townships().iter().any(|t| t.name == checked.township) {
@@ -373,10 +365,10 @@ impl App {
             consent_version: i64::from(CONSENT_VERSION),
             consent_by_sealed: seal("consent_by", request.consent_by.trim()),
             consent_relation: request.consent_relation.trim().into(),
-            consented_at: now,
+            consented_at: caller.now,
             photo_allowed: request.photo_allowed,
             recorded_by: actor.user_id.clone(),
-            created_at: now,
+            created_at: caller.now,
             preferred_volunteer: None,
             id: id.clone(),
         };
@@ -385,26 +377,24 @@ impl App {
             "care_child_recorded",
             ("child", &id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("consent v{CONSENT_VERSION}");
         self.store.insert_child(&row, &parents, &record).await?;
         let parents = self.store.child_parents(&id).await?;
-        self.open_child(row, parents, now)
+        self.open_child(row, parents, caller.now)
     }
 
     /// The children, newest first, one township or all (care workers); the read is audited.
     pub async fn care_children(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         township: &str,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Child>, AppError> {
-        let actor = self.care_worker(session, None, client, now).await?;
+        let actor = self.care_worker(caller, None).await?;
         let page = self
             .store
             .children(township.trim(), offset, limit.clamp(1, 100))
@@ -414,15 +404,15 @@ impl App {
             "care_children_read",
             ("child", ""),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} children listed", page.items.len());
         self.store.audit(&record).await?;
         let items = page
             .items
             .into_iter()
-            .map(|row| self.open_child(row, Vec::new(), now))
+            .map(|row| self.open_child(row, Vec::new(), caller.now))
             .collect::<Result<_, _>>()?;
         Ok(Page {
             items,
@@ -433,14 +423,8 @@ impl App {
 
     /// One child's record (care workers). Every read is audited; a refusal is audited too, and
     /// a child that does not exist is not told apart from one the reader may not see.
-    pub async fn care_child(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Child, AppError> {
-        let actor = self.care_worker(session, Some(id), client, now).await?;
+    pub async fn care_child(&self, caller: &Caller, id: &str) -> Result<Child, AppError> {
+        let actor = self.care_worker(caller, Some(id)).await?;
         let row = self
             .store
             .child(id)
@@ -451,13 +435,13 @@ impl App {
             "care_child_read",
             ("child", id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.audit(&record).await?;
         let parents = self.store.child_parents(id).await?;
-        let mut child = self.open_child(row, parents, now)?;
-        self.follow(&mut child, now).await?;
+        let mut child = self.open_child(row, parents, caller.now)?;
+        self.follow(&mut child, caller.now).await?;
         Ok(child)
     }
 
@@ -476,14 +460,10 @@ impl App {
     /// is refused (audited) exactly as one that does not exist.
     pub(crate) async fn own_child<'s>(
         &self,
-        session: Option<&'s CurrentSession>,
+        caller: &'s Caller,
         child_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<&'s str, AppError> {
-        let me = self
-            .authorize_own(session, Action::FollowOwnChild, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::FollowOwnChild).await?;
         if self
             .store
             .children_of_parent(me)
@@ -493,39 +473,32 @@ impl App {
         {
             return Ok(me);
         }
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let record = self.audit_record(
             Some(actor),
             Action::FollowOwnChild.as_str(),
             ("child", child_id),
             "denied",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.audit(&record).await?;
         Err(AppError::Forbidden("this child is not yours"))
     }
 
     /// The children of the signed-in parent abroad (never anyone else's); the read is audited.
-    pub async fn my_children(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Child>, AppError> {
-        let me = self
-            .authorize_own(session, Action::FollowOwnChild, client, now)
-            .await?;
+    pub async fn my_children(&self, caller: &Caller) -> Result<Vec<Child>, AppError> {
+        let me = self.authorize_own(caller, Action::FollowOwnChild).await?;
         let rows = self.store.children_of_parent(me).await?;
         if !rows.is_empty() {
-            let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+            let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
             let mut record = self.audit_record(
                 Some(actor),
                 "care_own_children_read",
                 ("child", ""),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             record.purpose = rows
                 .iter()
@@ -537,8 +510,8 @@ impl App {
         let mut children = Vec::new();
         for row in rows {
             // A parent sees her child and what is done for her, not the other parent's account.
-            let mut child = self.open_child(row, Vec::new(), now)?;
-            self.follow(&mut child, now).await?;
+            let mut child = self.open_child(row, Vec::new(), caller.now)?;
+            self.follow(&mut child, caller.now).await?;
             // Only the proxy parent in force, not the history of who was paired before nor who
             // paired them; and only her own messages, not the other parent's.
             child.pairings.retain(|p| p.row.ended_at.is_none());

@@ -11,10 +11,10 @@ use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{ActivityRow, CareMessageRow, Page, WishMove, WishRow};
 use serde_json::{Map, Value, json};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::care::invalid;
 use crate::notify::language_of;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What a care worker enters for an activity.
 #[derive(Clone, Debug, Default)]
@@ -69,15 +69,11 @@ impl App {
     /// Records a child's micro-wish (care workers), open on the board.
     pub async fn record_wish(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         child_id: &str,
         wish: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<WishRow, AppError> {
-        let me = self
-            .care_worker(session, Some(child_id), client, now)
-            .await?;
+        let me = self.care_worker(caller, Some(child_id)).await?;
         let child = self
             .store
             .child(child_id)
@@ -94,16 +90,16 @@ impl App {
             donor: String::new(),
             note: String::new(),
             recorded_by: Some(me.user_id.clone()),
-            created_at: now,
-            updated_at: now,
+            created_at: caller.now,
+            updated_at: caller.now,
         };
         let record = self.audit_record(
             Some(me),
             "care_wish_recorded",
             ("child", child_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.insert_wish(&row, &record).await?;
         Ok(row)
@@ -112,14 +108,12 @@ impl App {
     /// The board of wishes in one state (`open`, `taken`, `fulfilled`) or all, oldest first.
     pub async fn care_wishes(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         state: &str,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<WishRow>, AppError> {
-        self.care_worker(session, None, client, now).await?;
+        self.care_worker(caller, None).await?;
         let state = state.trim();
         if !state.is_empty() && WishState::parse(state).is_none() {
             return Err(AppError::Invalid {
@@ -140,14 +134,12 @@ impl App {
     /// conflict, and nothing is written.
     pub async fn advance_wish(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         step: &WishStep<'_>,
-        client: &Client,
-        now: i64,
     ) -> Result<WishRow, AppError> {
         let WishStep { to, donor, note } = *step;
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         let wish = self
             .store
             .wish(id)
@@ -197,8 +189,8 @@ impl App {
             },
             ("child", &wish.child_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = wish.id.clone();
         let moved = self
@@ -211,7 +203,7 @@ impl App {
                     taken_by: (taking && donor.is_empty()).then_some(me.user_id.as_str()),
                     donor: if taking { donor } else { "" },
                     note: if taking { &wish.note } else { &note },
-                    now,
+                    now: caller.now,
                 },
                 &record,
             )
@@ -231,12 +223,10 @@ impl App {
     /// Records an activity (care workers) in a township of the county.
     pub async fn record_activity(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         input: &ActivityInput,
-        client: &Client,
-        now: i64,
     ) -> Result<ActivityRow, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         let checked = check_activity(&input.theme, &input.date, &input.place, &input.organisers)
             .map_err(invalid)?;
         let township = input.township.trim();
@@ -251,7 +241,7 @@ impl App {
             place: checked.place,
             organisers: checked.organisers,
             created_by: me.user_id.clone(),
-            created_at: now,
+            created_at: caller.now,
             children: 0,
             volunteers: 0,
         };
@@ -260,8 +250,8 @@ impl App {
             "care_activity_recorded",
             ("activity", &row.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.insert_activity(&row, &record).await?;
         Ok(row)
@@ -270,26 +260,18 @@ impl App {
     /// Activities, the latest first (care workers).
     pub async fn care_activities(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<ActivityRow>, AppError> {
-        self.care_worker(session, None, client, now).await?;
+        self.care_worker(caller, None).await?;
         Ok(self.store.activities(offset, limit.clamp(1, 100)).await?)
     }
 
     /// An activity with its township's children and every volunteer, marked present or not. It
     /// opens children's names, so the read is audited.
-    pub async fn care_activity(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Activity, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+    pub async fn care_activity(&self, caller: &Caller, id: &str) -> Result<Activity, AppError> {
+        let me = self.care_worker(caller, None).await?;
         let row = self
             .store
             .activity(id)
@@ -302,8 +284,8 @@ impl App {
             "care_activity_read",
             ("activity", id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.audit(&record).await?;
         let mut children = Vec::new();
@@ -341,14 +323,12 @@ impl App {
     /// replaces the one before.
     pub async fn record_attendance(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         children: &[String],
         volunteers: &[String],
-        client: &Client,
-        now: i64,
     ) -> Result<Activity, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         let activity = self
             .store
             .activity(id)
@@ -401,12 +381,12 @@ impl App {
             "care_attendance_recorded",
             ("activity", id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} present", attendance.len());
         self.store.set_attendance(id, &attendance, &record).await?;
-        self.care_activity(session, id, client, now).await
+        self.care_activity(caller, id).await
     }
 
     /// A parent abroad writes to her child's proxy parent, who is told by her channels. Refused
@@ -414,17 +394,15 @@ impl App {
     /// who has no proxy parent yet.
     pub async fn send_care_message(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         child_id: &str,
         body: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<CareMessage, AppError> {
-        let me = self.own_child(session, child_id, client, now).await?;
+        let me = self.own_child(caller, child_id).await?;
         let body = check_message(body).map_err(invalid)?;
         let sent = self
             .store
-            .care_messages_sent(child_id, me, now - 86_400_000)
+            .care_messages_sent(child_id, me, caller.now - 86_400_000)
             .await?;
         if sent >= MESSAGES_PER_DAY {
             return Err(AppError::Invalid {
@@ -476,16 +454,16 @@ impl App {
             from_name: sender.display_name.clone(),
             to_user: reader.id.clone(),
             to_name: reader.display_name.clone(),
-            sent_at: now,
+            sent_at: caller.now,
         };
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let record = self.audit_record(
             Some(actor),
             "care_message_sent",
             ("child", child_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
             .insert_care_message(&row, &notices, &record)
@@ -495,7 +473,7 @@ impl App {
             from: row.from_name,
             to: row.to_name,
             body,
-            sent_at: now,
+            sent_at: caller.now,
         })
     }
 

@@ -16,11 +16,11 @@ use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewPairing, PairingRow, StoreError, VolunteerRow};
 use serde_json::{Map, Value, json};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::care::invalid;
 use crate::cases::beijing_today;
 use crate::notify::language_of;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What a care worker says of herself as a volunteer.
 #[derive(Clone, Debug, Default)]
@@ -113,11 +113,9 @@ impl App {
     /// The signed-in care worker's own volunteer profile, if she has saved one.
     pub async fn my_volunteer_profile(
         &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
+        caller: &Caller,
     ) -> Result<Option<Volunteer>, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         Ok(self
             .store
             .volunteer(&me.user_id)
@@ -130,12 +128,10 @@ impl App {
     /// she is available.
     pub async fn save_volunteer_profile(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         input: &VolunteerInput,
-        client: &Client,
-        now: i64,
     ) -> Result<Volunteer, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         let township = input.township.trim();
         if !self.townships().iter().any(|t| t.name == township) {
             return Err(invalid(CareError::UnknownTownship));
@@ -172,11 +168,11 @@ impl App {
             "care_volunteer_saved",
             ("user", &me.user_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("capacity {capacity}");
-        self.store.save_volunteer(&row, now, &record).await?;
+        self.store.save_volunteer(&row, caller.now, &record).await?;
         self.store
             .volunteer(&me.user_id)
             .await?
@@ -185,13 +181,8 @@ impl App {
     }
 
     /// Every volunteer with her load (care workers).
-    pub async fn care_volunteers(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Volunteer>, AppError> {
-        self.care_worker(session, None, client, now).await?;
+    pub async fn care_volunteers(&self, caller: &Caller) -> Result<Vec<Volunteer>, AppError> {
+        self.care_worker(caller, None).await?;
         Ok(self
             .store
             .volunteers()
@@ -203,13 +194,8 @@ impl App {
 
     /// The optimal pairing of every waiting child with the volunteers who have room, for a
     /// coordinator to review. Reading it opens the waiting children's names, so it is audited.
-    pub async fn propose_pairings(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Proposal, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+    pub async fn propose_pairings(&self, caller: &Caller) -> Result<Proposal, AppError> {
+        let me = self.care_worker(caller, None).await?;
         let children = self.store.unpaired_children().await?;
         let volunteers = self.store.volunteers().await?;
         let townships = self.townships();
@@ -245,8 +231,8 @@ impl App {
             "care_pairing_proposed",
             ("child", ""),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} children waiting", children.len());
         self.store.audit(&record).await?;
@@ -280,12 +266,10 @@ impl App {
     /// a child whose pairing changed meanwhile is a conflict.
     pub async fn confirm_pairings(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         pairs: &[PairChoice],
-        client: &Client,
-        now: i64,
     ) -> Result<usize, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
+        let me = self.care_worker(caller, None).await?;
         let refuse = |message: String| AppError::malformed("pairs", message);
         let refused = |reason: Reason, message: String| AppError::refused("pairs", reason, message);
         if pairs.is_empty() {
@@ -390,12 +374,12 @@ impl App {
                 },
             ),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} children paired", rows.len());
         self.store
-            .confirm_pairings(&rows, &me.user_id, now, &record)
+            .confirm_pairings(&rows, &me.user_id, caller.now, &record)
             .await?;
         Ok(rows.len())
     }
@@ -404,15 +388,11 @@ impl App {
     /// proposal favours her.
     pub async fn set_preferred_volunteer(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         child_id: &str,
         volunteer_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
-        let me = self
-            .care_worker(session, Some(child_id), client, now)
-            .await?;
+        let me = self.care_worker(caller, Some(child_id)).await?;
         self.store
             .child(child_id)
             .await?
@@ -430,8 +410,8 @@ impl App {
             "care_preference_set",
             ("child", child_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
             .set_preferred_volunteer(
@@ -471,25 +451,15 @@ impl App {
     }
 
     /// Every pairing in force, the most overdue first (care workers): the board.
-    pub async fn pairings_in_force(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Pairing>, AppError> {
-        self.care_worker(session, None, client, now).await?;
-        self.board("", now).await
+    pub async fn pairings_in_force(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
+        self.care_worker(caller, None).await?;
+        self.board("", caller.now).await
     }
 
     /// The signed-in volunteer's own pairings in force, the most overdue first.
-    pub async fn my_proxy_children(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Pairing>, AppError> {
-        let me = self.care_worker(session, None, client, now).await?;
-        self.board(&me.user_id, now).await
+    pub async fn my_proxy_children(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
+        let me = self.care_worker(caller, None).await?;
+        self.board(&me.user_id, caller.now).await
     }
 
     async fn board(&self, volunteer: &str, now: i64) -> Result<Vec<Pairing>, AppError> {

@@ -14,8 +14,8 @@ use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, NewCase, Page};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
-use crate::{App, AppError};
+use crate::accounts::random_hex;
+use crate::{App, AppError, Caller};
 
 /// What a person fills in to open a case.
 #[derive(Clone, Debug, Default)]
@@ -340,18 +340,12 @@ impl App {
     }
 
     /// A case the signed-in user may read; "not found" for a case that does not exist.
-    pub(crate) async fn readable_case(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Case, AppError> {
+    pub(crate) async fn readable_case(&self, caller: &Caller, id: &str) -> Result<Case, AppError> {
         let case = self.load_case(id).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await?;
         Ok(case)
     }
@@ -360,12 +354,10 @@ impl App {
     /// station account for a person at its station, a consultant at the window for someone (代办).
     pub async fn open_case(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         request: &CaseRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<Case, AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
@@ -373,17 +365,14 @@ impl App {
             .item(request.item.trim())
             .await
             .map_err(|_| invalid("item", "choose a service from the catalogue"))?;
-        let today = beijing_today(now);
-        let on_file =
-            match request.person.trim() {
-                "" => None,
-                id => Some(self.my_person(session, id, client, now).await.map_err(
-                    |e| match e {
-                        AppError::NotFound(_) => invalid("person", "choose someone from your list"),
-                        other => other,
-                    },
-                )?),
-            };
+        let today = beijing_today(caller.now);
+        let on_file = match request.person.trim() {
+            "" => None,
+            id => Some(self.my_person(caller, id).await.map_err(|e| match e {
+                AppError::NotFound(_) => invalid("person", "choose someone from your list"),
+                other => other,
+            })?),
+        };
         let request = &match &on_file {
             Some(p) => CaseRequest {
                 person_name: p.name.clone(),
@@ -422,7 +411,7 @@ impl App {
         let mandate = match request.mandate.trim() {
             "" => None,
             id => Some(
-                self.mandate_for_act(actor, id, None, &item.code, now)
+                self.mandate_for_act(actor, id, None, &item.code, caller.now)
                     .await?,
             ),
         };
@@ -480,11 +469,17 @@ impl App {
             station: station.as_ref(),
             category: &item.category,
         };
-        self.authorize(session, Action::SubmitCase, &resource, client, now)
+        self.authorize(caller, Action::SubmitCase, &resource)
             .await?;
         let id = format!("c-{}", random_hex(12));
-        let mut record =
-            self.audit_record(Some(actor), "case_opened", ("case", &id), "ok", client, now);
+        let mut record = self.audit_record(
+            Some(actor),
+            "case_opened",
+            ("case", &id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
         if let Some(m) = &mandate {
             record.purpose = crate::mandates::acting_for(m);
         }
@@ -524,27 +519,21 @@ impl App {
         };
         let with_number = |number: &str| crate::mandates::fill_number(&told, number);
         self.store
-            .create_case(&new, now, &record, &with_number)
+            .create_case(&new, caller.now, &record, &with_number)
             .await?;
         self.load_case(&id).await
     }
 
     /// A case the signed-in user may read, with what they may do next. Staff reading someone
     /// else's case is recorded on that person's "who read my file".
-    pub async fn case(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<CaseDetail, AppError> {
+    pub async fn case(&self, caller: &Caller, id: &str) -> Result<CaseDetail, AppError> {
         let case = self.load_case(id).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await?;
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
@@ -555,8 +544,14 @@ impl App {
                 Some(person) => ("person", person.as_str()),
                 None => ("case", case.id.as_str()),
             };
-            let mut record =
-                self.audit_record(Some(actor), "read_case", subject, "ok", client, now);
+            let mut record = self.audit_record(
+                Some(actor),
+                "read_case",
+                subject,
+                "ok",
+                &caller.client,
+                caller.now,
+            );
             record.purpose = format!("case {}", case.number);
             self.store.audit(&record).await?;
         }
@@ -566,16 +561,16 @@ impl App {
             .filter(|s| *s != Step::Submit || !own || case.filed_by == actor.user_id)
             .collect();
         let certificate = match self.store.certificate_of_case(&case.id).await? {
-            Some(row) => Some(self.certificate_view(session, row, &case, now).await?),
+            Some(row) => Some(self.certificate_view(caller, row, &case).await?),
             None => None,
         };
         let green = self.green_requests_of_case(&case.id).await?;
         let waiting = green.iter().any(|g| g.request.state == "requested");
         Ok(CaseDetail {
-            may_request_green: !waiting && self.may_request_green(session, &case),
+            may_request_green: !waiting && self.may_request_green(caller.session(), &case),
             green,
-            handover: self.handover_for(session, &case).await?,
-            fees: self.statement(session, &case).await?,
+            handover: self.handover_for(caller.session(), &case).await?,
+            fees: self.statement(caller.session(), &case).await?,
             certificate,
             events: self.store.case_events(&case.id).await?,
             files: self.store.case_files(&case.id).await?,
@@ -626,11 +621,9 @@ impl App {
     /// case since, nothing is written and the answer is a conflict naming the current state.
     pub async fn step_case(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         request: &StepRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<Case, AppError> {
         let expected_version = request.expected_version;
         let step = Step::parse(request.step.trim())
@@ -639,22 +632,22 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await
             .map_err(|e| match e {
                 // A person who may act on the case may also read it; others learn nothing.
                 AppError::Forbidden(_) => AppError::NotFound("this case".into()),
                 other => other,
             })?;
-        self.authorize(session, step.action(), &case.resource(), client, now)
+        self.authorize(caller, step.action(), &case.resource())
             .await?;
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         // Acting for the applicant (sending, withdrawing) under a mandate needs it still in force;
         // the bureau's own steps do not.
         let agent = if step.action() == Action::SubmitCase {
-            self.agent_act(&case, &current.actor, now).await?
+            self.agent_act(&case, &current.actor, caller.now).await?
         } else {
             None
         };
@@ -671,14 +664,14 @@ impl App {
         })?;
         let reason = reason_checked(step, &request.reason)?;
         if step == Step::VerifyIdentity {
-            self.check_video_gate(&case, now).await?;
+            self.check_video_gate(&case, caller.now).await?;
         }
         if step == Step::Submit {
             self.check_materials(&case).await?;
         }
         let deadline = if step == Step::Accept {
             Some(
-                self.deadline(beijing_today(now), case.item.time_limit_days)
+                self.deadline(beijing_today(caller.now), case.item.time_limit_days)
                     .await?,
             )
         } else {
@@ -686,13 +679,12 @@ impl App {
         };
         let actor = &current.actor;
         let handover = if step == Step::Dispatch {
-            Some(self.dispatch_record(&case, request, now)?)
+            Some(self.dispatch_record(&case, request, caller.now)?)
         } else {
             None
         };
         let confirms_handover = if step == Step::Deliver {
-            self.confirm_handover(&case, actor, request, client, now)
-                .await?
+            self.confirm_handover(caller, &case, actor, request).await?
         } else {
             None
         };
@@ -704,8 +696,8 @@ impl App {
             &format!("case_{}", step.as_str()),
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         if let Some(m) = &agent {
             record.purpose = crate::mandates::acting_for(m);
@@ -721,17 +713,17 @@ impl App {
             messages.extend(self.proxy_act_messages(&case, &actor.user_id, act).await?);
         }
         let certificate = if step == Step::Issue {
-            Some(self.certificate_for(&case, now).await?)
+            Some(self.certificate_for(&case, caller.now).await?)
         } else {
             None
         };
         let outcome = if step == Step::Close {
-            Some(self.closing_outcome(&case, case.state, now).await?)
+            Some(self.closing_outcome(&case, case.state, caller.now).await?)
         } else {
             None
         };
         let charge = if crate::fees::charges_at(step) {
-            crate::fees::charge_for(&case, &actor.user_id, role, now)
+            crate::fees::charge_for(&case, &actor.user_id, role, caller.now)
         } else {
             None
         };
@@ -763,7 +755,7 @@ impl App {
                     confirms_handover,
                     outcome,
                 },
-                now,
+                caller.now,
                 &record,
                 &messages,
             )
@@ -809,14 +801,12 @@ impl App {
     /// One page of a list of cases.
     pub async fn cases(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         list: CaseList,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Case>, AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
@@ -824,8 +814,7 @@ impl App {
         let station: String;
         let scope = match list {
             CaseList::Mine => {
-                self.authorize_own(session, Action::ManageOwnAccount, client, now)
-                    .await?;
+                self.authorize_own(caller, Action::ManageOwnAccount).await?;
                 CaseScope::Applicant(&actor.user_id)
             }
             CaseList::Station => {
@@ -898,23 +887,21 @@ impl App {
     /// Adds a file for one of the case's materials, while the case is with its filer.
     pub async fn upload_case_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         upload: &Upload<'_>,
-        client: &Client,
-        now: i64,
     ) -> Result<CaseFileRow, AppError> {
         let case = self.load_case(id).await?;
-        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+        self.authorize(caller, Action::SubmitCase, &case.resource())
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this case".into()),
                 other => other,
             })?;
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
-        let agent = self.agent_act(&case, &current.actor, now).await?;
+        let agent = self.agent_act(&case, &current.actor, caller.now).await?;
         if !matches!(case.state, CaseState::Draft | CaseState::Returned) {
             return Err(AppError::refused(
                 "file",
@@ -940,15 +927,15 @@ impl App {
             size: content.len() as i64,
             sha256: checked.sha256,
             uploaded_by: current.actor.user_id.clone(),
-            uploaded_at: now,
+            uploaded_at: caller.now,
         };
         let mut record = self.audit_record(
             Some(&current.actor),
             "case_file_added",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         if let Some(m) = &agent {
             record.purpose = crate::mandates::acting_for(m);
@@ -969,22 +956,20 @@ impl App {
     /// A file's bytes for someone who may read the case; the read is audited.
     pub async fn case_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         file_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<CaseFileContent, AppError> {
         let case = self.load_case(id).await?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await?;
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "read_case_file",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("case {}", case.number);
         let (file, content) = self

@@ -18,8 +18,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use qiaoyi_domain::certificates::{Payload, Verdict};
 
-use crate::accounts::{Client, CurrentSession};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -68,14 +67,8 @@ impl App {
     }
 
     /// The PDF of a certificate, for the readers of its case.
-    pub async fn certificate_pdf(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<PdfFile, AppError> {
-        let certificate = self.certificate(session, id, client, now).await?;
+    pub async fn certificate_pdf(&self, caller: &Caller, id: &str) -> Result<PdfFile, AppError> {
+        let certificate = self.certificate(caller, id).await?;
         let Some(payload) = certificate.verdict.payload().cloned() else {
             return Err(AppError::Invalid {
                 field: "id",

@@ -13,9 +13,9 @@ use qiaoyi_domain::identity::{DocumentKind, DocumentNumber};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{CertificateRow, SigningKeyRow};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::{Client, random_hex};
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// How long an electronic certificate stays valid after issue.
 pub const VALIDITY_MONTHS: i8 = 6;
@@ -219,34 +219,25 @@ impl App {
     }
 
     /// A certificate for the readers of its case.
-    pub async fn certificate(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Certificate, AppError> {
+    pub async fn certificate(&self, caller: &Caller, id: &str) -> Result<Certificate, AppError> {
         let not_found = || AppError::NotFound("this certificate".into());
         if !is_certificate_id(id) {
             return Err(not_found());
         }
         let row = self.store.certificate(id).await?.ok_or_else(not_found)?;
-        let case = self
-            .readable_case(session, &row.case_id, client, now)
-            .await?;
-        self.certificate_view(session, row, &case, now).await
+        let case = self.readable_case(caller, &row.case_id).await?;
+        self.certificate_view(caller, row, &case).await
     }
 
     pub(crate) async fn certificate_view(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         row: CertificateRow,
         case: &Case,
-        now: i64,
     ) -> Result<Certificate, AppError> {
-        let verdict = self.verdict(&row, &self.public_keys().await?, now);
+        let verdict = self.verdict(&row, &self.public_keys().await?, caller.now);
         let may_revoke = row.revoked_on.is_none()
-            && session.is_some_and(|s| {
+            && caller.session().is_some_and(|s| {
                 qiaoyi_domain::access::decide(&s.actor, Action::DecideCase, &case.resource())
                     .is_allowed()
             });
@@ -261,23 +252,19 @@ impl App {
     /// officers, with a fresh second factor.
     pub async fn revoke_certificate(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         reason: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let not_found = || AppError::NotFound("this certificate".into());
         if !is_certificate_id(id) {
             return Err(not_found());
         }
         let row = self.store.certificate(id).await?.ok_or_else(not_found)?;
-        let case = self
-            .readable_case(session, &row.case_id, client, now)
+        let case = self.readable_case(caller, &row.case_id).await?;
+        self.authorize(caller, Action::DecideCase, &case.resource())
             .await?;
-        self.authorize(session, Action::DecideCase, &case.resource(), client, now)
-            .await?;
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let reason = reason.trim();
@@ -295,14 +282,14 @@ impl App {
             "certificate_revoke",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("certificate {id}");
         self.store
             .revoke_certificate(
                 id,
-                &beijing_today(now).to_string(),
+                &beijing_today(caller.now).to_string(),
                 reason,
                 &current.actor.user_id,
                 &record,

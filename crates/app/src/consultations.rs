@@ -26,8 +26,8 @@ use qiaoyi_store::{
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
-use crate::accounts::{Client, CurrentSession, random_hex};
-use crate::{App, AppError, check_limit};
+use crate::accounts::random_hex;
+use crate::{App, AppError, Caller, check_limit};
 
 /// A new message in a consultation, as announced to chat clients.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,26 +248,22 @@ impl App {
     /// must give a name and an e-mail address (callers limit how often an address may do this).
     pub async fn open_consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         request: &OpenRequest,
         lang: Lang,
-        client: &Client,
-        now: i64,
     ) -> Result<Opened, AppError> {
         let id = format!("q-{}", random_hex(10));
         let subject = text("subject", check_subject(&request.subject))?;
         let body = text("body", check_message(&request.body))?;
-        let (person_id, guest) = match session {
+        let (person_id, guest) = match caller.session() {
             Some(current) => {
                 self.authorize(
-                    session,
+                    caller,
                     Action::Consult,
                     &Resource::Consultation {
                         id: &id,
                         person: &current.actor.user_id,
                     },
-                    client,
-                    now,
                 )
                 .await?;
                 (Some(current.actor.user_id.clone()), None)
@@ -293,7 +289,7 @@ impl App {
             }
         };
         let consultants = self.store.consultants().await?;
-        let at = WeekMinute::of_instant(now);
+        let at = WeekMinute::of_instant(caller.now);
         let schedules: Vec<Vec<OpeningHours>> = consultants.iter().map(parse_shift_text).collect();
         let candidates: Vec<Candidate> = consultants
             .iter()
@@ -317,11 +313,11 @@ impl App {
             subject: subject.clone(),
             consultant_id: consultant.clone(),
             state: "open".into(),
-            opened_at: now,
-            first_response_due: first_response_due(now, until),
-            resolve_due: now + RESOLUTION_MS,
+            opened_at: caller.now,
+            first_response_due: first_response_due(caller.now, until),
+            resolve_due: caller.now + RESOLUTION_MS,
             first_response_at: None,
-            last_message_at: now,
+            last_message_at: caller.now,
             message_count: 0,
             person_read: 0,
             consultant_read: 0,
@@ -353,20 +349,20 @@ impl App {
         };
         if let Some(to) = &consultant {
             let mut told = row.clone();
-            told.person_name = match session {
+            told.person_name = match caller.session() {
                 Some(current) => current.display_name.clone(),
                 None => row.guest_name.clone(),
             };
             messages.extend(self.assigned_messages(&told, to).await?);
         }
-        let actor = session.map(|s| &s.actor);
+        let actor = caller.session().map(|s| &s.actor);
         let mut record = self.audit_record(
             actor,
             "consultation_opened",
             ("consultation", &id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = match &consultant {
             Some(c) => format!("routed to {c}"),
@@ -376,7 +372,7 @@ impl App {
             author_id: person_id.as_deref(),
             side: "person",
             body: &body,
-            at: now,
+            at: caller.now,
             file: None,
         };
         self.store
@@ -403,11 +399,9 @@ impl App {
     /// consultant. Anyone else is refused (and, when signed in, the refusal is audited).
     pub async fn consultation_side(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         row: &ConsultationRow,
-        client: &Client,
-        now: i64,
     ) -> Result<Side, AppError> {
         if let (Some(key), Some(sealed)) = (key, &row.guest_key_sealed) {
             let expected = self.vault.open(&key_context(&row.id), sealed)?;
@@ -415,34 +409,30 @@ impl App {
                 return Ok(Side::Person);
             }
         }
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             // A guest without the right key learns nothing, not even that it exists.
             return Err(AppError::NotFound("this consultation".into()));
         };
         let person = row.person_id.as_deref().unwrap_or("");
         if person == current.actor.user_id {
             self.authorize(
-                session,
+                caller,
                 Action::Consult,
                 &Resource::Consultation {
                     id: &row.id,
                     person,
                 },
-                client,
-                now,
             )
             .await?;
             return Ok(Side::Person);
         }
         self.authorize(
-            session,
+            caller,
             Action::AnswerConsultation,
             &Resource::Consultation {
                 id: &row.id,
                 person,
             },
-            client,
-            now,
         )
         .await?;
         Ok(Side::Consultant)
@@ -451,17 +441,13 @@ impl App {
     /// A consultation with its messages after `after`; what the reader has now seen is marked read.
     pub async fn consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
         after: i64,
-        client: &Client,
-        now: i64,
     ) -> Result<ConsultationView, AppError> {
         let mut row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, key, &row, client, now)
-            .await?;
+        let side = self.consultation_side(caller, key, &row).await?;
         let messages = self
             .store
             .consultation_messages(id, after.max(0), MESSAGE_PAGE)
@@ -535,17 +521,13 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub async fn post_consultation_message(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
         body: &str,
         answer: Option<&str>,
-        client: &Client,
-        now: i64,
     ) -> Result<ChatMessage, AppError> {
-        let (row, side) = self
-            .writable_consultation(session, key, id, client, now)
-            .await?;
+        let (row, side) = self.writable_consultation(caller, key, id).await?;
         let body = match (answer.filter(|a| !a.is_empty()), side) {
             (Some(answer), Side::Consultant) => {
                 let canned = self
@@ -561,23 +543,18 @@ impl App {
             }
             (None, _) => text("body", check_message(body))?,
         };
-        self.write_message(session, &row, side, &body, None, client, now)
-            .await
+        self.write_message(caller, &row, side, &body, None).await
     }
 
     /// An open consultation and the side the reader writes from; refused when closed.
     async fn writable_consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(ConsultationRow, Side), AppError> {
         let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, key, &row, client, now)
-            .await?;
+        let side = self.consultation_side(caller, key, &row).await?;
         if row.state != "open" {
             return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "this consultation is closed; open a new one to ask again".into(),
@@ -591,17 +568,13 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub async fn attach_to_consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
         file_name: &str,
         content: &[u8],
-        client: &Client,
-        now: i64,
     ) -> Result<ChatMessage, AppError> {
-        let (row, side) = self
-            .writable_consultation(session, key, id, client, now)
-            .await?;
+        let (row, side) = self.writable_consultation(caller, key, id).await?;
         let checked = self.check_file(file_name, content)?;
         let file = ChatFile {
             name: &checked.name,
@@ -609,7 +582,7 @@ impl App {
             sha256: &checked.sha256,
             content,
         };
-        self.write_message(session, &row, side, &checked.name, Some(file), client, now)
+        self.write_message(caller, &row, side, &checked.name, Some(file))
             .await
     }
 
@@ -617,16 +590,13 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub async fn consultation_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
         seq: i64,
-        client: &Client,
-        now: i64,
     ) -> Result<(String, String, Vec<u8>), AppError> {
         let row = self.consultation_row(id).await?;
-        self.consultation_side(session, key, &row, client, now)
-            .await?;
+        self.consultation_side(caller, key, &row).await?;
         self.store
             .consultation_file(id, seq)
             .await?
@@ -638,19 +608,17 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     async fn write_message(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         row: &ConsultationRow,
         side: Side,
         body: &str,
         file: Option<ChatFile<'_>>,
-        client: &Client,
-        now: i64,
     ) -> Result<ChatMessage, AppError> {
         let id = row.id.as_str();
         // A guest writes without an account.
         let author = match side {
             Side::Person if row.person_id.is_none() => None,
-            _ => session.map(|s| s.actor.user_id.as_str()),
+            _ => caller.session().map(|s| s.actor.user_id.as_str()),
         };
         let last = self
             .store
@@ -658,7 +626,10 @@ impl App {
             .await?;
         let follows_person = last.first().is_none_or(|m| m.side == "person");
         let messages = if side == Side::Consultant && follows_person {
-            let name = session.map(|s| s.display_name.clone()).unwrap_or_default();
+            let name = caller
+                .session()
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default();
             self.reply_messages(row, &name).await?
         } else {
             Vec::new()
@@ -671,7 +642,7 @@ impl App {
                     author_id: author,
                     side: side.as_str(),
                     body,
-                    at: now,
+                    at: caller.now,
                     file,
                 },
                 &messages,
@@ -680,10 +651,10 @@ impl App {
         self.chat.announce(id, seq);
         if side == Side::Consultant
             && row.consultant_id.is_none()
-            && let Some(current) = session
+            && let Some(current) = caller.session()
         {
             let me = current.actor.user_id.clone();
-            self.hand_over(session, row, None, &me, client, now).await?;
+            self.hand_over(caller, row, None, &me).await?;
         }
         self.store
             .consultation_messages(id, seq - 1, 1)
@@ -736,34 +707,27 @@ impl App {
     /// Hands an open consultation to another consultant (or takes one nobody holds).
     pub async fn transfer_consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         to: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, None, &row, client, now)
-            .await?;
+        let side = self.consultation_side(caller, None, &row).await?;
         if side != Side::Consultant {
             return Err(AppError::Forbidden(
                 "only consultants hand a consultation on",
             ));
         }
         let from = row.consultant_id.clone();
-        self.hand_over(session, &row, from.as_deref(), to, client, now)
-            .await
+        self.hand_over(caller, &row, from.as_deref(), to).await
     }
 
     async fn hand_over(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         row: &ConsultationRow,
         from: Option<&str>,
         to: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let target = self
             .store
@@ -780,16 +744,16 @@ impl App {
         })
         .unwrap_or_default();
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "consultation_transferred",
             ("consultation", &row.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("to {to}");
         // Someone taking a consultation herself needs no message about it.
-        let taking = session.is_some_and(|s| s.actor.user_id == to);
+        let taking = caller.session().is_some_and(|s| s.actor.user_id == to);
         let messages = if taking {
             Vec::new()
         } else {
@@ -801,7 +765,7 @@ impl App {
                 &row.id,
                 from,
                 to,
-                &system_note(session, &note, now),
+                &system_note(caller, &note),
                 &record,
                 &messages,
             )
@@ -841,18 +805,14 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub async fn close_consultation(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         key: Option<&str>,
         id: &str,
         rating: Option<i64>,
         comment: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, key, &row, client, now)
-            .await?;
+        let side = self.consultation_side(caller, key, &row).await?;
         let rating = match rating {
             Some(r) if side == Side::Person => {
                 Some(check_rating(r).map_err(|e| invalid("rating", e))?)
@@ -869,16 +829,16 @@ impl App {
             let note =
                 serde_json::to_string(&SystemNote::Closed { by: by.into() }).unwrap_or_default();
             let record = self.audit_record(
-                session.map(|s| &s.actor),
+                caller.session().map(|s| &s.actor),
                 "consultation_closed",
                 ("consultation", id),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             let seq = self
                 .store
-                .close_consultation(id, &system_note(session, &note, now), &record)
+                .close_consultation(id, &system_note(caller, &note), &record)
                 .await?;
             self.chat.announce(id, seq);
         } else if rating.is_none() {
@@ -888,12 +848,12 @@ impl App {
         }
         if let Some(rating) = rating {
             let mut record = self.audit_record(
-                session.map(|s| &s.actor),
+                caller.session().map(|s| &s.actor),
                 "consultation_rated",
                 ("consultation", id),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             record.purpose = format!("rating {rating}");
             self.store
@@ -907,16 +867,12 @@ impl App {
     /// a mandate, or the person filed it herself). The case must be the asker's.
     pub async fn link_consultation_case(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         number: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let row = self.consultation_row(id).await?;
-        let side = self
-            .consultation_side(session, None, &row, client, now)
-            .await?;
+        let side = self.consultation_side(caller, None, &row).await?;
         if side != Side::Consultant {
             return Err(AppError::Forbidden("only consultants link a case"));
         }
@@ -942,17 +898,17 @@ impl App {
         })
         .unwrap_or_default();
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "consultation_case_linked",
             ("consultation", id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("case {}", case.id);
         let seq = self
             .store
-            .link_consultation_case(id, &case.id, &system_note(session, &note, now), &record)
+            .link_consultation_case(id, &case.id, &system_note(caller, &note), &record)
             .await?;
         self.chat.announce(id, seq);
         Ok(())
@@ -961,23 +917,19 @@ impl App {
     /// The signed-in person's consultations, the latest first.
     pub async fn my_consultations(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Consultation>, AppError> {
         check_limit(limit)?;
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let me = &current.actor.user_id;
         self.authorize(
-            session,
+            caller,
             Action::Consult,
             &Resource::Consultation { id: "", person: me },
-            client,
-            now,
         )
         .await?;
         let page = self.store.consultations_of(me, offset, limit).await?;
@@ -988,23 +940,18 @@ impl App {
     /// by urgency.
     pub async fn consultation_inbox(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         all: bool,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Consultation>, AppError> {
         check_limit(limit)?;
-        self.authorize(
-            session,
-            Action::AnswerConsultation,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let me = session.map(|s| s.actor.user_id.as_str()).unwrap_or("");
+        self.authorize(caller, Action::AnswerConsultation, &Resource::System)
+            .await?;
+        let me = caller
+            .session()
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or("");
         let scope = if all {
             InboxScope::AllOpen
         } else {
@@ -1015,21 +962,17 @@ impl App {
     }
 
     /// Everyone's shifts, who is on shift now, and the gaps (consultants and administrators).
-    pub async fn rota(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Rota, AppError> {
-        let is_admin = session.is_some_and(|s| s.actor.grants.contains(&Grant::Admin));
+    pub async fn rota(&self, caller: &Caller) -> Result<Rota, AppError> {
+        let is_admin = caller
+            .session()
+            .is_some_and(|s| s.actor.grants.contains(&Grant::Admin));
         let action = if is_admin {
             Action::ManageUsers
         } else {
             Action::AnswerConsultation
         };
-        self.authorize(session, action, &Resource::System, client, now)
-            .await?;
-        let at = WeekMinute::of_instant(now);
+        self.authorize(caller, action, &Resource::System).await?;
+        let at = WeekMinute::of_instant(caller.now);
         let consultants: Vec<Shifts> = self
             .store
             .consultants()
@@ -1059,13 +1002,11 @@ impl App {
     /// time, one period per line.
     pub async fn set_shifts(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         consultant_id: &str,
         hours: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
-        self.authorize(session, Action::ManageUsers, &Resource::System, client, now)
+        self.authorize(caller, Action::ManageUsers, &Resource::System)
             .await?;
         if !self
             .store
@@ -1085,53 +1026,34 @@ impl App {
         let parsed = parse_hours(hours)
             .map_err(|e| invalid("hours", format!("line {}: {}", e.line, e.message)))?;
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "shifts_set",
             ("account", consultant_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
-            .set_shifts(consultant_id, &format_hours(&parsed), now, &record)
+            .set_shifts(consultant_id, &format_hours(&parsed), caller.now, &record)
             .await?;
         Ok(())
     }
 
     /// The canned answers (consultants).
-    pub async fn canned_answers(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<CannedAnswerRow>, AppError> {
-        self.authorize(
-            session,
-            Action::AnswerConsultation,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn canned_answers(&self, caller: &Caller) -> Result<Vec<CannedAnswerRow>, AppError> {
+        self.authorize(caller, Action::AnswerConsultation, &Resource::System)
+            .await?;
         Ok(self.store.canned_answers().await?)
     }
 
     /// Adds or replaces a canned answer: a title and the text in all four languages.
     pub async fn save_canned_answer(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         request: &AnswerRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<CannedAnswerRow, AppError> {
-        self.authorize(
-            session,
-            Action::AnswerConsultation,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::AnswerConsultation, &Resource::System)
+            .await?;
         let id = match request
             .id
             .as_deref()
@@ -1155,16 +1077,19 @@ impl App {
             body_en: text("en", check_message(&request.en))?,
             body_it: text("it", check_message(&request.it))?,
             body_es: text("es", check_message(&request.es))?,
-            updated_by: session.map(|s| s.actor.user_id.clone()).unwrap_or_default(),
-            updated_at: now,
+            updated_by: caller
+                .session()
+                .map(|s| s.actor.user_id.clone())
+                .unwrap_or_default(),
+            updated_at: caller.now,
         };
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "canned_answer_saved",
             ("canned_answer", &row.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.save_canned_answer(&row, &record).await?;
         Ok(row)
@@ -1200,16 +1125,12 @@ impl App {
 }
 
 /// A system message recording `note` (a [`SystemNote`] in JSON), written by the reader.
-fn system_note<'a>(
-    session: Option<&'a CurrentSession>,
-    note: &'a str,
-    now: i64,
-) -> NewChatMessage<'a> {
+fn system_note<'a>(caller: &'a Caller, note: &'a str) -> NewChatMessage<'a> {
     NewChatMessage {
-        author_id: session.map(|s| s.actor.user_id.as_str()),
+        author_id: caller.session().map(|s| s.actor.user_id.as_str()),
         side: "system",
         body: note,
-        at: now,
+        at: caller.now,
         file: None,
     }
 }

@@ -7,7 +7,7 @@ use qiaoyi_domain::lang::Lang;
 use crate::accounts::{AccountRequest, Client, CurrentSession, SecondFactor};
 use crate::cases::{Case, CaseRequest, StepRequest, Upload};
 use crate::persons::{DocumentInput, PersonInput};
-use crate::{App, AppError, ImportOutcome, catalog_source};
+use crate::{App, AppError, Caller, ImportOutcome, catalog_source};
 
 /// Every demo account's password.
 pub const DEMO_PASSWORD: &str = "qiaoyi demo pass 2026";
@@ -87,15 +87,13 @@ impl App {
                 confirmed: true,
                 totp_secret: staff.then(|| DEMO_TOTP_SECRET.to_owned()),
             };
-            self.create_account(
-                request,
-                None,
-                &Client {
+            let caller = Caller::anonymous(
+                Client {
                     address: "demo".into(),
                 },
                 now_ms,
-            )
-            .await?;
+            );
+            self.create_account(&caller, request).await?;
             accounts_created += 1;
         }
         let cases_created = if accounts_created == DEMO_ACCOUNTS.len() {
@@ -138,9 +136,6 @@ impl App {
     /// draft, a walk-in at the Rome station already accepted and paid in cash there, and her own
     /// certificate of no criminal record, issued and verifiable.
     async fn seed_demo_cases(&self, now_ms: i64) -> Result<usize, AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
         let rome = self
             .demo_session("station.rome@qiaoyi.example", now_ms)
@@ -158,7 +153,7 @@ impl App {
             ..PersonInput::default()
         };
         let herself = self
-            .save_person(Some(&applicant), None, &herself, &client, now_ms)
+            .save_person(&demo_caller(&applicant, now_ms), None, &herself)
             .await?;
         let expiry = crate::cases::beijing_today(now_ms)
             .checked_add(jiff::Span::new().months(5))
@@ -168,15 +163,13 @@ impl App {
                 message: e.to_string(),
             })?;
         self.add_document(
-            Some(&applicant),
+            &demo_caller(&applicant, now_ms),
             &herself.id,
             &DocumentInput {
                 kind: "passport".into(),
                 number: "EA1234567".into(),
                 expires_on: expiry.to_string(),
             },
-            &client,
-            now_ms,
         )
         .await?;
         let mother = PersonInput {
@@ -189,7 +182,7 @@ impl App {
             ..PersonInput::default()
         };
         let mother = self
-            .save_person(Some(&applicant), None, &mother, &client, now_ms)
+            .save_person(&demo_caller(&applicant, now_ms), None, &mother)
             .await?;
         let renewal = CaseRequest {
             item: "EE-01".into(),
@@ -214,14 +207,14 @@ impl App {
         };
         let mut steps: Vec<(&CurrentSession, Case, Vec<&str>)> = Vec::new();
         let case = self
-            .open_case(Some(&applicant), &renewal, &client, now_ms)
+            .open_case(&demo_caller(&applicant, now_ms), &renewal)
             .await?;
         self.demo_materials(&applicant, &case, now_ms).await?;
         steps.push((&applicant, case, vec!["submit"]));
-        self.open_case(Some(&applicant), &certificate, &client, now_ms)
+        self.open_case(&demo_caller(&applicant, now_ms), &certificate)
             .await?;
         let case = self
-            .open_case(Some(&rome), &walk_in, &client, now_ms)
+            .open_case(&demo_caller(&rome, now_ms), &walk_in)
             .await?;
         self.demo_materials(&rome, &case, now_ms).await?;
         steps.push((&rome, case, vec!["submit"]));
@@ -235,7 +228,7 @@ impl App {
                     ..StepRequest::default()
                 };
                 version = self
-                    .step_case(Some(who), &case.id, &request, &client, now_ms)
+                    .step_case(&demo_caller(who, now_ms), &case.id, &request)
                     .await?
                     .version;
             }
@@ -248,7 +241,7 @@ impl App {
                     ..StepRequest::default()
                 };
                 match self
-                    .step_case(Some(&officer), &case.id, &accept, &client, now_ms)
+                    .step_case(&demo_caller(&officer, now_ms), &case.id, &accept)
                     .await
                 {
                     Ok(_) | Err(AppError::NoCalendar(_)) => {}
@@ -263,7 +256,7 @@ impl App {
                     ..crate::fees::FeeRequest::default()
                 };
                 if paid.amount_fen > 0 {
-                    self.record_fee(Some(&rome), &case.id, &paid, &client, now_ms)
+                    self.record_fee(&demo_caller(&rome, now_ms), &case.id, &paid)
                         .await?;
                 }
             }
@@ -276,7 +269,7 @@ impl App {
             ..CaseRequest::default()
         };
         let case = self
-            .open_case(Some(&applicant), &own_certificate, &client, now_ms)
+            .open_case(&demo_caller(&applicant, now_ms), &own_certificate)
             .await?;
         self.demo_materials(&applicant, &case, now_ms).await?;
         let mut version = case.version;
@@ -302,7 +295,7 @@ impl App {
                 ..StepRequest::default()
             };
             match self
-                .step_case(Some(who), &case.id, &request, &client, now_ms)
+                .step_case(&demo_caller(who, now_ms), &case.id, &request)
                 .await
             {
                 Ok(c) => version = c.version,
@@ -336,9 +329,6 @@ impl App {
             .map(|p| p.id)
             .ok_or_else(|| AppError::NotFound("the demo applicant's own record".into()))?;
         let herself = herself.as_str();
-        let client = Client {
-            address: "demo".into(),
-        };
         let mut closed = 0;
         for k in 0..16_i64 {
             let start = now_ms - (20 + k * 19) * DAY;
@@ -381,7 +371,7 @@ impl App {
                 ),
             };
             let who = self.demo_session(filer, start).await?;
-            let case = self.open_case(Some(&who), &request, &client, start).await?;
+            let case = self.open_case(&demo_caller(&who, start), &request).await?;
             self.demo_materials(&who, &case, start).await?;
             let refused = k % 5 == 3;
             let mut path: Vec<(&str, &str, i64)> = vec![
@@ -426,7 +416,7 @@ impl App {
                     ..StepRequest::default()
                 };
                 match self
-                    .step_case(Some(&actor), &case.id, &request, &client, at)
+                    .step_case(&demo_caller(&actor, at), &case.id, &request)
                     .await
                 {
                     Ok(c) => version = c.version,
@@ -446,9 +436,6 @@ impl App {
     /// Video-check times over the next four working days, and the applicant's passport renewal
     /// booked on the first of them, as she would see it from Prato. Run by `qiaoyi demo`.
     pub async fn seed_demo_video(&self, now_ms: i64) -> Result<usize, AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
         let today = crate::cases::beijing_today(now_ms);
         let mut published = 0;
@@ -468,24 +455,20 @@ impl App {
             }
             published += self
                 .publish_slots(
-                    Some(&officer),
+                    &demo_caller(&officer, now_ms),
                     &day.to_string(),
                     "15:00 15:30 16:00 16:30",
                     20,
-                    &client,
-                    now_ms,
                 )
                 .await?;
         }
         let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
         let mine = self
             .cases(
-                Some(&applicant),
+                &demo_caller(&applicant, now_ms),
                 crate::cases::CaseList::Mine,
                 0,
                 100,
-                &client,
-                now_ms,
             )
             .await?;
         if let Some(renewal) = mine.items.iter().find(|c| {
@@ -493,12 +476,10 @@ impl App {
         }) && let Some(first) = self.store.open_slots(now_ms, 1).await?.first()
         {
             self.book_video_slot(
-                Some(&applicant),
+                &demo_caller(&applicant, now_ms),
                 &renewal.id,
                 &first.id,
                 "Europe/Rome",
-                &client,
-                now_ms,
             )
             .await?;
         }
@@ -509,9 +490,6 @@ impl App {
     /// grandmother, linked to her mother's account in Rome; and a boy in 温溪镇 without a parent
     /// account. Recorded by the demo's care worker with the mother's consent.
     pub async fn seed_demo_care(&self, now_ms: i64) -> Result<usize, AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         let care = self.demo_session("care@qiaoyi.example", now_ms).await?;
         let today = crate::cases::beijing_today(now_ms);
         let born = |years: i16| {
@@ -556,7 +534,7 @@ impl App {
         let mut ids = Vec::new();
         for child in &children {
             ids.push(
-                self.record_child(Some(&care), child, &client, now_ms)
+                self.record_child(&demo_caller(&care, now_ms), child)
                     .await?
                     .id,
             );
@@ -570,28 +548,24 @@ impl App {
             (&volunteer, "温溪镇", "5", "周末全天"),
         ] {
             self.save_volunteer_profile(
-                Some(session),
+                &demo_caller(session, now_ms),
                 &crate::care_pairing::VolunteerInput {
                     township: township.into(),
                     languages: vec!["qingtian".into(), "mandarin".into()],
                     capacity: capacity.into(),
                     availability: availability.into(),
                 },
-                &client,
-                now_ms,
             )
             .await?;
         }
         // The family asked for the volunteer from 温溪镇 for their daughter.
         self.set_preferred_volunteer(
-            Some(&care),
+            &demo_caller(&care, now_ms),
             &ids[0],
             &volunteer.actor.user_id,
-            &client,
-            now_ms,
         )
         .await?;
-        let proposal = self.propose_pairings(Some(&care), &client, now_ms).await?;
+        let proposal = self.propose_pairings(&demo_caller(&care, now_ms)).await?;
         let pairs: Vec<crate::care_pairing::PairChoice> = proposal
             .pairs
             .iter()
@@ -603,10 +577,10 @@ impl App {
                 })
             })
             .collect();
-        self.confirm_pairings(Some(&care), &pairs, &client, now_ms)
+        self.confirm_pairings(&demo_caller(&care, now_ms), &pairs)
             .await?;
         self.record_visit(
-            Some(&volunteer),
+            &demo_caller(&volunteer, now_ms),
             &ids[0],
             &crate::care::VisitInput {
                 date: today.to_string(),
@@ -614,29 +588,25 @@ impl App {
                 notes: "和外婆一起检查了作业，小雨想要一套绘本。".into(),
                 follow_up: false,
             },
-            &client,
-            now_ms,
         )
         .await?;
         let wish = self
-            .record_wish(Some(&volunteer), &ids[0], "一套彩色绘本", &client, now_ms)
+            .record_wish(&demo_caller(&volunteer, now_ms), &ids[0], "一套彩色绘本")
             .await?;
-        self.record_wish(Some(&volunteer), &ids[1], "一双运动鞋", &client, now_ms)
+        self.record_wish(&demo_caller(&volunteer, now_ms), &ids[1], "一双运动鞋")
             .await?;
         self.advance_wish(
-            Some(&care),
+            &demo_caller(&care, now_ms),
             &wish.id,
             &crate::care_board::WishStep {
                 to: "taken",
                 ..Default::default()
             },
-            &client,
-            now_ms,
         )
         .await?;
         let activity = self
             .record_activity(
-                Some(&care),
+                &demo_caller(&care, now_ms),
                 &crate::care_board::ActivityInput {
                     theme: "周末读书会".into(),
                     date: today.to_string(),
@@ -644,26 +614,20 @@ impl App {
                     place: "仁庄镇文化礼堂".into(),
                     organisers: "仁庄派出所、镇妇联".into(),
                 },
-                &client,
-                now_ms,
             )
             .await?;
         self.record_attendance(
-            Some(&care),
+            &demo_caller(&care, now_ms),
             &activity.id,
             &ids[..1],
             std::slice::from_ref(&volunteer.actor.user_id),
-            &client,
-            now_ms,
         )
         .await?;
         let mother = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
         self.send_care_message(
-            Some(&mother),
+            &demo_caller(&mother, now_ms),
             &ids[0],
             "叶警官您好，谢谢您照顾小雨。她最近数学有点吃力，麻烦您多鼓励她。",
-            &client,
-            now_ms,
         )
         .await?;
         Ok(children.len())
@@ -682,9 +646,6 @@ impl App {
         at: i64,
     ) -> Result<(), AppError> {
         use qiaoyi_domain::video_check::OPENS_BEFORE_MS;
-        let client = Client {
-            address: "demo".into(),
-        };
         let opens = (at / 60_000 + 1) * 60_000;
         let mut start = opens + OPENS_BEFORE_MS;
         let beijing = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
@@ -699,12 +660,10 @@ impl App {
                 .to_zoned(beijing.clone());
             let published = self
                 .publish_slots(
-                    Some(officer),
+                    &demo_caller(officer, at),
                     &when.date().to_string(),
                     &when.strftime("%H:%M").to_string(),
                     20,
-                    &client,
-                    at,
                 )
                 .await;
             match published {
@@ -724,7 +683,7 @@ impl App {
             .into_iter()
             .find(|s| s.starts_at == start)
             .ok_or_else(|| AppError::NotFound("the published time".into()))?;
-        self.book_video_slot(Some(filer), case_id, &slot.id, "", &client, at)
+        self.book_video_slot(&demo_caller(filer, at), case_id, &slot.id, "")
             .await?;
         let case = self.load_case(case_id).await?;
         let guardians = qiaoyi_domain::video_check::guardians_needed(
@@ -734,7 +693,7 @@ impl App {
         let number = format!("E{}", crate::accounts::random_hex(4).to_uppercase());
         let added = self
             .add_video_participant(
-                Some(filer),
+                &demo_caller(filer, at),
                 case_id,
                 &crate::video_check::ParticipantInput {
                     role: if guardians { "parent" } else { "subject" }.into(),
@@ -747,12 +706,10 @@ impl App {
                     document_number: number.clone(),
                     email: String::new(),
                 },
-                &client,
-                at,
             )
             .await?;
         self.record_video_verdict(
-            Some(officer),
+            &demo_caller(officer, start - OPENS_BEFORE_MS),
             case_id,
             &added.row.id,
             &crate::video_check::VerdictInput {
@@ -761,8 +718,6 @@ impl App {
                 document_number: number,
                 note: String::new(),
             },
-            &client,
-            start - OPENS_BEFORE_MS,
         )
         .await?;
         Ok(())
@@ -771,18 +726,13 @@ impl App {
     /// The applicant's passport renewal waits for a green-channel decision: a new job abroad
     /// starts before the usual time limit ends. Duty leaders find it on their board.
     async fn seed_demo_green_request(&self, now_ms: i64) -> Result<(), AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         let applicant = self.demo_session(DEMO_ACCOUNTS[0].0, now_ms).await?;
         let mine = self
             .cases(
-                Some(&applicant),
+                &demo_caller(&applicant, now_ms),
                 crate::cases::CaseList::Mine,
                 0,
                 100,
-                &client,
-                now_ms,
             )
             .await?;
         let Some(renewal) = mine.items.iter().find(|c| {
@@ -795,12 +745,10 @@ impl App {
             statement: "我下月初在米兰入职新工作，雇主要求入职时出示有效护照，请尽快办理。".into(),
         };
         self.request_green_channel(
-            Some(&applicant),
+            &demo_caller(&applicant, now_ms),
             &renewal.id,
             &input,
             Some(("employment-letter.pdf", DEMO_PDF)),
-            &client,
-            now_ms,
         )
         .await?;
         Ok(())
@@ -813,9 +761,6 @@ impl App {
         case: &Case,
         now_ms: i64,
     ) -> Result<(), AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         for (i, m) in case.item.materials.iter().enumerate() {
             if m.required {
                 let upload = Upload {
@@ -823,7 +768,7 @@ impl App {
                     file_name: "scan.pdf",
                     content: DEMO_PDF,
                 };
-                self.upload_case_file(Some(who), &case.id, &upload, &client, now_ms)
+                self.upload_case_file(&demo_caller(who, now_ms), &case.id, &upload)
                     .await?;
             }
         }
@@ -837,9 +782,6 @@ impl App {
         daughter: &CurrentSession,
         now_ms: i64,
     ) -> Result<(), AppError> {
-        let client = Client {
-            address: "demo".into(),
-        };
         let mother = self.demo_session("mother@qiaoyi.example", now_ms).await?;
         let today = crate::cases::beijing_today(now_ms);
         let request = crate::mandates::MandateRequest {
@@ -858,9 +800,9 @@ impl App {
             evidence: "公证委托书 (2026) 浙青证字第 0815 号".into(),
         };
         let mandate = self
-            .request_mandate(Some(daughter), &request, &client, now_ms)
+            .request_mandate(&demo_caller(daughter, now_ms), &request)
             .await?;
-        self.confirm_mandate(Some(&mother), &mandate.id, "", &client, now_ms)
+        self.confirm_mandate(&demo_caller(&mother, now_ms), &mandate.id, "")
             .await?;
         Ok(())
     }
@@ -875,19 +817,14 @@ impl App {
         now_ms: i64,
     ) -> Result<(), AppError> {
         use crate::consultations::{AnswerRequest, OpenRequest};
-        let client = Client {
-            address: "demo".into(),
-        };
         let admin = self.demo_session("admin@qiaoyi.example", now_ms).await?;
         let consultant = self
             .demo_session("consultant@qiaoyi.example", now_ms)
             .await?;
         self.set_shifts(
-            Some(&admin),
+            &demo_caller(&admin, now_ms),
             &consultant.actor.user_id,
             "mon-sun 00:00-24:00",
-            &client,
-            now_ms,
         )
         .await?;
         for (title, zh, en, it, es) in DEMO_ANSWERS {
@@ -899,7 +836,7 @@ impl App {
                 it: (*it).into(),
                 es: (*es).into(),
             };
-            self.save_canned_answer(Some(&consultant), &request, &client, now_ms)
+            self.save_canned_answer(&demo_caller(&consultant, now_ms), &request)
                 .await?;
         }
         let question = OpenRequest {
@@ -908,17 +845,9 @@ impl App {
             ..OpenRequest::default()
         };
         let opened = self
-            .open_consultation(Some(applicant), &question, Lang::Zh, &client, now_ms)
+            .open_consultation(&demo_caller(applicant, now_ms), &question, Lang::Zh)
             .await?;
-        self.post_consultation_message(
-            Some(&consultant),
-            None,
-            &opened.consultation.row.id,
-            "不用回国。您可以在罗马服务站提交换发申请，材料齐全后护照会寄到您手上。在线申请入口：事项 EE-01。",
-            None,
-            &client,
-            now_ms,
-        )
+        self.post_consultation_message(&demo_caller(&consultant, now_ms), None, &opened.consultation.row.id, "不用回国。您可以在罗马服务站提交换发申请，材料齐全后护照会寄到您手上。在线申请入口：事项 EE-01。", None)
         .await?;
         Ok(())
     }
@@ -945,3 +874,14 @@ const DEMO_ANSWERS: &[(&str, &str, &str, &str, &str)] = &[
 
 /// The smallest PDF a viewer opens: one blank A4 page.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The demo's records are made through the use cases, each as the demo account `who` at `now`.
+fn demo_caller(who: &CurrentSession, now: i64) -> Caller {
+    Caller::signed_in(
+        who.clone(),
+        Client {
+            address: "demo".into(),
+        },
+        now,
+    )
+}

@@ -14,9 +14,9 @@ use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, ProviderRef, StoreError};
 
 use crate::payments::ProviderError;
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::{CurrentSession, random_hex};
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A payment, refund or write-off as someone asks to record it.
 #[derive(Clone, Debug, Default)]
@@ -147,15 +147,11 @@ impl App {
     /// station or consultant paid or took for others (代缴) shows here as on the applicant's case.
     pub async fn recorded_entries(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<qiaoyi_store::Page<qiaoyi_store::RecordedEntry>, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         crate::check_limit(limit)?;
         Ok(self
             .store
@@ -166,13 +162,11 @@ impl App {
     /// The fees of a case the signed-in user may read.
     pub async fn case_fees(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<FeeStatement, AppError> {
-        let case = self.readable_case(session, case_id, client, now).await?;
-        self.statement(session, &case).await
+        let case = self.readable_case(caller, case_id).await?;
+        self.statement(caller.session(), &case).await
     }
 
     pub(crate) async fn statement(
@@ -211,13 +205,11 @@ impl App {
     /// Records a payment, refund or write-off on a case. Returns the entry written.
     pub async fn record_fee(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         request: &FeeRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<LedgerEntryRow, AppError> {
-        let case = self.readable_case(session, case_id, client, now).await?;
+        let case = self.readable_case(caller, case_id).await?;
         let kind = match EntryKind::parse(request.kind.trim()) {
             Some(EntryKind::Charge) => {
                 return Err(invalid(
@@ -233,9 +225,8 @@ impl App {
         } else {
             Action::AdjustFees
         };
-        self.authorize(session, action, &case.resource(), client, now)
-            .await?;
-        let Some(current) = session else {
+        self.authorize(caller, action, &case.resource()).await?;
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
@@ -278,7 +269,7 @@ impl App {
                     other => other,
                 })?;
                 let principal = case.applicant_id.as_deref().unwrap_or("\u{0}");
-                self.mandate_covers(&m, Some(principal), &case.item.code, now)?;
+                self.mandate_covers(&m, Some(principal), &case.item.code, caller.now)?;
                 Some(m)
             }
         };
@@ -316,22 +307,28 @@ impl App {
             _ => (reference, None),
         };
 
-        let statement = self.statement(session, &case).await?;
+        let statement = self.statement(caller.session(), &case).await?;
         let mut fees = statement.fees;
         if kind == EntryKind::Payment && statement.pending_charge > 0 {
             // A case submitted before fees were recorded is charged now, on its own.
-            let charge = charge_entry(&case, statement.pending_charge, &actor.user_id, role, now);
+            let charge = charge_entry(
+                &case,
+                statement.pending_charge,
+                &actor.user_id,
+                role,
+                caller.now,
+            );
             let record = self.audit_record(
                 Some(actor),
                 "fee_charge",
                 ("case", &case.id),
                 "ok",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             match self
                 .store
-                .record_ledger_entry(&charge, now, &record, &[])
+                .record_ledger_entry(&charge, caller.now, &record, &[])
                 .await
             {
                 Ok(_) | Err(StoreError::Ledger(_)) => {}
@@ -346,7 +343,7 @@ impl App {
                 code: p.code().to_owned(),
                 confirmed: kind == EntryKind::Payment
                     && match p
-                        .confirm(&reference, request.amount_fen, now.div_euclid(1000))
+                        .confirm(&reference, request.amount_fen, caller.now.div_euclid(1000))
                         .await
                     {
                         Ok(confirmed) => confirmed,
@@ -388,7 +385,7 @@ impl App {
                 request.amount_fen,
                 method.unwrap_or(Method::CashWindow),
             ),
-            receipt_year: i64::from(beijing_today(now).year()),
+            receipt_year: i64::from(beijing_today(caller.now).year()),
             provider,
             mandate_id: mandate.as_ref().map(|m| m.id.clone()),
         };
@@ -397,8 +394,8 @@ impl App {
             &format!("fee_{}", kind.as_str()),
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = match &mandate {
             Some(m) => format!("case {} {}", case.number, crate::mandates::acting_for(m)),
@@ -410,7 +407,7 @@ impl App {
         };
         match self
             .store
-            .record_ledger_entry(&entry, now, &record, &messages)
+            .record_ledger_entry(&entry, caller.now, &record, &messages)
             .await
         {
             Ok(_) => {}
@@ -424,13 +421,7 @@ impl App {
     }
 
     /// The receipt of a payment or refund, for whoever may read its case.
-    pub async fn receipt(
-        &self,
-        session: Option<&CurrentSession>,
-        entry_id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Receipt, AppError> {
+    pub async fn receipt(&self, caller: &Caller, entry_id: &str) -> Result<Receipt, AppError> {
         let not_found = || AppError::NotFound("this receipt".into());
         let entry = self
             .store
@@ -439,7 +430,7 @@ impl App {
             .filter(|e| e.receipt_number.is_some())
             .ok_or_else(not_found)?;
         let case = self
-            .readable_case(session, &entry.case_id, client, now)
+            .readable_case(caller, &entry.case_id)
             .await
             .map_err(|e| match e {
                 AppError::NotFound(_) => not_found(),

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A request as asked.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -121,25 +121,22 @@ impl App {
     /// (`ProcessCase`). Refused (and audited) when neither allows it.
     pub(crate) async fn case_party(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case: &Case,
-        client: &Client,
-        now: i64,
     ) -> Result<&'static str, AppError> {
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this case".into()),
                 other => other,
             })?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let action = if decide(actor, Action::SubmitCase, &case.resource()).is_allowed() {
             Action::SubmitCase
         } else {
             Action::ProcessCase
         };
-        self.authorize(session, action, &case.resource(), client, now)
-            .await?;
+        self.authorize(caller, action, &case.resource()).await?;
         Ok(allowing_grant(actor, action, &case.resource())
             .map(|g| g.role().as_str())
             .unwrap_or_default())
@@ -148,19 +145,17 @@ impl App {
     /// Asks for the green channel on a case, with a first piece of evidence if given.
     pub async fn request_green_channel(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         input: &GreenRequestInput,
         evidence: Option<(&str, &[u8])>,
-        client: &Client,
-        now: i64,
     ) -> Result<GreenRequestListing, AppError> {
         let case = self.load_case(case_id).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        let role = self.case_party(session, &case, client, now).await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let role = self.case_party(caller, &case).await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         if !may_ask(case.state) || case.green_due.is_some() {
             return Err(AppError::Invalid {
                 field: "case",
@@ -187,7 +182,7 @@ impl App {
             size: content.len() as i64,
             sha256: f.sha256.clone(),
             uploaded_by: actor.user_id.clone(),
-            uploaded_at: now,
+            uploaded_at: caller.now,
         });
         let row = GreenRequestRow {
             id: id.clone(),
@@ -196,7 +191,7 @@ impl App {
             statement,
             requested_by: actor.user_id.clone(),
             requested_role: role.into(),
-            requested_at: now,
+            requested_at: caller.now,
             state: "requested".into(),
             escalated_at: None,
             decided_by: None,
@@ -210,8 +205,8 @@ impl App {
             "green_channel_requested",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = ground.as_str().into();
         let messages = self
@@ -238,18 +233,16 @@ impl App {
     /// A request and its case, for someone who may read the case or the board.
     async fn readable_green(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(GreenRequestListing, Case), AppError> {
         let listing = self.green_listing(id).await?;
         let case = self.load_case(&listing.request.case_id).await?;
-        let leader = session.is_some_and(|s| {
+        let leader = caller.session().is_some_and(|s| {
             decide(&s.actor, Action::ReadGreenChannel, &Resource::System).is_allowed()
         });
         if !leader {
-            self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+            self.authorize(caller, Action::ReadCase, &case.resource())
                 .await
                 .map_err(|e| match e {
                     AppError::Forbidden(_) => {
@@ -264,16 +257,14 @@ impl App {
     /// Adds evidence to a waiting request: whoever may ask for it on the case.
     pub async fn add_green_evidence(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         file_name: &str,
         content: &[u8],
-        client: &Client,
-        now: i64,
     ) -> Result<i64, AppError> {
         let listing = self.green_listing(id).await?;
         let case = self.load_case(&listing.request.case_id).await?;
-        self.case_party(session, &case, client, now).await?;
+        self.case_party(caller, &case).await?;
         if listing.request.state != "requested" {
             return Err(AppError::Invalid {
                 field: "file",
@@ -281,7 +272,7 @@ impl App {
                 message: "this request has been decided; evidence can no longer be added".into(),
             });
         }
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let f = self.check_file(file_name, content)?;
         let row = EvidenceRow {
             request_id: id.into(),
@@ -291,15 +282,15 @@ impl App {
             size: content.len() as i64,
             sha256: f.sha256,
             uploaded_by: actor.user_id.clone(),
-            uploaded_at: now,
+            uploaded_at: caller.now,
         };
         let record = self.audit_record(
             Some(actor),
             "green_channel_evidence",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         Ok(self
             .store
@@ -310,13 +301,11 @@ impl App {
     /// One piece of evidence, for whoever may read the case or the board.
     pub async fn green_evidence(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         seq: i64,
-        client: &Client,
-        now: i64,
     ) -> Result<(EvidenceRow, Vec<u8>), AppError> {
-        self.readable_green(session, id, client, now).await?;
+        self.readable_green(caller, id).await?;
         self.store
             .green_evidence(id, seq)
             .await?
@@ -326,12 +315,10 @@ impl App {
     /// A request with its evidence list.
     pub async fn green_request(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(GreenRequestListing, Vec<EvidenceRow>), AppError> {
-        let (listing, _) = self.readable_green(session, id, client, now).await?;
+        let (listing, _) = self.readable_green(caller, id).await?;
         let evidence = self.store.green_evidence_list(id).await?;
         Ok((listing, evidence))
     }
@@ -356,20 +343,9 @@ impl App {
 
     /// The duty leaders' board: waiting requests oldest first with their countdown, and the
     /// latest decisions.
-    pub async fn green_board(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Board, AppError> {
-        self.authorize(
-            session,
-            Action::ReadGreenChannel,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn green_board(&self, caller: &Caller) -> Result<Board, AppError> {
+        self.authorize(caller, Action::ReadGreenChannel, &Resource::System)
+            .await?;
         let minutes = self.config.green_channel_escalate_minutes;
         let waiting = self
             .store
@@ -377,7 +353,7 @@ impl App {
             .await?
             .into_iter()
             .map(|r| {
-                let left = minutes_left(r.request.requested_at, minutes, now);
+                let left = minutes_left(r.request.requested_at, minutes, caller.now);
                 BoardLine {
                     escalated: r.request.escalated_at.is_some() || left <= 0,
                     minutes_left: left,
@@ -396,23 +372,15 @@ impl App {
     /// last minutes). An approval sets the case's due day from the working-day calendar.
     pub async fn decide_green_channel(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         input: &GreenDecisionInput,
-        client: &Client,
-        now: i64,
     ) -> Result<GreenRequestListing, AppError> {
         let listing = self.green_listing(id).await?;
         let case = self.load_case(&listing.request.case_id).await?;
-        self.authorize(
-            session,
-            Action::DecideGreenChannel,
-            &case.resource(),
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        self.authorize(caller, Action::DecideGreenChannel, &case.resource())
+            .await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         if listing.request.state != "requested" {
             return Err(AppError::Store(StoreError::conflict(
                 "this request was decided already; reload the board".into(),
@@ -443,7 +411,7 @@ impl App {
         params.insert("link".into(), self.case_link(&case.id, lang).into());
         let (decision, notice) = if approve {
             let days = check_days(input.days, case.item.green_channel_days).map_err(invalid)?;
-            let due = self.deadline(beijing_today(now), days).await?;
+            let due = self.deadline(beijing_today(caller.now), days).await?;
             params.insert(
                 "date".into(),
                 crate::notify::deadline_text(due, lang).into(),
@@ -487,12 +455,12 @@ impl App {
             &format!("green_channel_{}", decision.state),
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("request {id}");
         self.store
-            .decide_green(&decision, now, &record, &messages)
+            .decide_green(&decision, caller.now, &record, &messages)
             .await?;
         self.green_listing(id).await
     }

@@ -9,9 +9,9 @@ use qiaoyi_domain::catalog::Delivery;
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{HandoverProof, HandoverRow};
 
-use crate::accounts::{Client, CurrentSession};
+use crate::accounts::CurrentSession;
 use crate::cases::{Case, StepRequest, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What a case's readers see of its dispatch; the code only for the person who receives it.
 #[derive(Clone, Debug)]
@@ -82,11 +82,10 @@ impl App {
     /// certificate): nothing to confirm. A wrong code is refused and audited.
     pub(crate) async fn confirm_handover(
         &self,
+        caller: &Caller,
         case: &Case,
         actor: &Actor,
         request: &StepRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<Option<HandoverProof>, AppError> {
         let Some(h) = self.store.handover(&case.id).await? else {
             return Ok(None);
@@ -106,8 +105,8 @@ impl App {
             "case_handover_code",
             ("case", &case.id),
             "denied",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("case {}", case.number);
         self.store

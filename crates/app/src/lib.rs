@@ -36,6 +36,7 @@ pub mod vault;
 pub mod video;
 pub mod video_check;
 
+pub use accounts::Caller;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
@@ -196,15 +197,18 @@ impl App {
             .await?;
         // This node searches the new catalogue from its next question; others within seconds.
         self.search.invalidate();
-        let client = accounts::Client {
-            address: "cli".into(),
-        };
+        let caller = Caller::anonymous(
+            accounts::Client {
+                address: "cli".into(),
+            },
+            now_ms,
+        );
         if let Some(costs) = costs {
             self.seed_cost_model(&costs.text, now_ms).await?;
         }
         // The working-day calendars beside it (calendar/YYYY.toml), each year on its own.
         for file in calendars {
-            self.import_calendar(None, &file.path, &file.text, &client, now_ms)
+            self.import_calendar(&caller, &file.path, &file.text)
                 .await?;
         }
         Ok(outcome)

@@ -16,9 +16,9 @@ use qiaoyi_store::{
     LedgerEntryRow, MandateDocumentRow, MandateListing, MandateRow, NewMessage, Page,
 };
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// The acts a principal is told of, as the `proxy-act` notice names them.
 pub const ACTS: [&str; 4] = ["open", "submit", "upload", "pay"];
@@ -194,12 +194,10 @@ impl App {
     /// mandate. It is pending until she confirms it; she is sent the request with a code.
     pub async fn request_mandate(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         request: &MandateRequest,
-        client: &Client,
-        now: i64,
     ) -> Result<Mandate, AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
@@ -224,11 +222,9 @@ impl App {
             ));
         }
         self.authorize(
-            session,
+            caller,
             Action::ActAsAgent,
             &Resource::Person { id: &principal.id },
-            client,
-            now,
         )
         .await?;
         let known: Vec<ItemCode> = self
@@ -243,7 +239,7 @@ impl App {
             &known,
             &request.valid_from,
             &request.valid_to,
-            beijing_today(now),
+            beijing_today(caller.now),
         )
         .map_err(|e| AppError::refused(e.field, e.reason, e.message))?;
         let evidence = request.evidence.trim();
@@ -275,7 +271,7 @@ impl App {
             state: MandateState::Pending.as_str().into(),
             code_sealed: self.vault.seal(&seal_context(&id), &code),
             wrong_attempts: 0,
-            created_at: now,
+            created_at: caller.now,
             confirmed_at: None,
             confirmed_how: None,
             revoked_at: None,
@@ -291,8 +287,8 @@ impl App {
             "mandate_requested",
             ("person", &principal.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("mandate {id}");
         self.store.create_mandate(&row, &record, &messages).await?;
@@ -355,17 +351,15 @@ impl App {
     /// `MAX_ATTEMPTS` a new code is sent to the principal.
     pub async fn confirm_mandate(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         code: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<Mandate, AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
-        let (mandate, row) = self.readable_mandate(session, id, client, now).await?;
+        let (mandate, row) = self.readable_mandate(caller, id).await?;
         let is_principal = mandate.principal.id == actor.user_id;
         let is_agent = mandate.agent.id == actor.user_id;
         if mandate.state() != MandateState::Pending {
@@ -379,7 +373,7 @@ impl App {
         } else if is_agent {
             let expected = self.vault.open(&seal_context(id), &row.code_sealed)?;
             if !code_matches(&expected, code) {
-                return Err(self.mandate_code_refused(&row, actor, client, now).await?);
+                return Err(self.mandate_code_refused(caller, &row, actor).await?);
             }
             "code"
         } else {
@@ -392,12 +386,12 @@ impl App {
             "mandate_confirmed",
             ("person", &mandate.principal.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("mandate {id} by {how}");
         self.store
-            .confirm_mandate(id, how, now, &record)
+            .confirm_mandate(id, how, caller.now, &record)
             .await
             .map_err(|e| match e {
                 qiaoyi_store::StoreError::Conflict { message: m, .. } => invalid("mandate", m),
@@ -409,10 +403,9 @@ impl App {
     /// Counts a wrong code (audited as denied); the error to give back.
     async fn mandate_code_refused(
         &self,
+        caller: &Caller,
         row: &MandateRow,
         actor: &Actor,
-        client: &Client,
-        now: i64,
     ) -> Result<AppError, AppError> {
         let replaced = row.wrong_attempts + 1 >= MAX_ATTEMPTS;
         let (replacement, messages) = if replaced {
@@ -433,8 +426,8 @@ impl App {
             "mandate_code",
             ("person", &row.principal_id),
             "denied",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("mandate {}", row.id);
         self.store
@@ -459,17 +452,15 @@ impl App {
     /// stays; nothing more can be.
     pub async fn revoke_mandate(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         reason: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<Mandate, AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
-        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
+        let (mandate, _) = self.readable_mandate(caller, id).await?;
         if mandate.principal.id != actor.user_id && mandate.agent.id != actor.user_id {
             return Err(AppError::Forbidden(
                 "only the principal or the agent revokes a mandate",
@@ -490,12 +481,12 @@ impl App {
             "mandate_revoked",
             ("person", &mandate.principal.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("mandate {id}");
         self.store
-            .revoke_mandate(id, &actor.user_id, reason, now, &record)
+            .revoke_mandate(id, &actor.user_id, reason, caller.now, &record)
             .await
             .map_err(|e| match e {
                 qiaoyi_store::StoreError::Conflict { message: m, .. } => invalid("mandate", m),
@@ -508,25 +499,21 @@ impl App {
     /// read is audited as such). Anyone else is refused.
     async fn readable_mandate(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(Mandate, MandateRow), AppError> {
-        let Some(current) = session else {
+        let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let (mandate, row) = self.load_mandate(id).await?;
         let me = current.actor.user_id.as_str();
         if mandate.principal.id != me && mandate.agent.id != me {
             self.authorize(
-                session,
+                caller,
                 Action::ReadPersonFile,
                 &Resource::Person {
                     id: &mandate.principal.id,
                 },
-                client,
-                now,
             )
             .await
             .map_err(|e| match e {
@@ -541,15 +528,16 @@ impl App {
     /// principal or agent, until it is revoked. The other party sees it on the mandate's page.
     pub async fn add_mandate_document(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         file_name: &str,
         content: &[u8],
-        client: &Client,
-        now: i64,
     ) -> Result<MandateDocumentRow, AppError> {
-        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
-        let me = session.map(|s| s.actor.user_id.as_str()).unwrap_or("");
+        let (mandate, _) = self.readable_mandate(caller, id).await?;
+        let me = caller
+            .session()
+            .map(|s| s.actor.user_id.as_str())
+            .unwrap_or("");
         if mandate.principal.id != me && mandate.agent.id != me {
             return Err(AppError::Forbidden(
                 "only the principal and the agent add documents to a mandate",
@@ -567,15 +555,15 @@ impl App {
             size: content.len() as i64,
             sha256: checked.sha256,
             uploaded_by: me.to_owned(),
-            uploaded_at: now,
+            uploaded_at: caller.now,
         };
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "mandate_document_added",
             ("person", &mandate.principal.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("mandate {id}");
         self.store
@@ -587,13 +575,11 @@ impl App {
     /// A document behind a mandate with its bytes, for those who may read the mandate.
     pub async fn mandate_document(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: &str,
         document: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(MandateDocumentRow, Vec<u8>), AppError> {
-        self.readable_mandate(session, id, client, now).await?;
+        self.readable_mandate(caller, id).await?;
         self.store
             .mandate_document(id, document)
             .await?
@@ -601,15 +587,10 @@ impl App {
     }
 
     /// A mandate with the cases filed and the payments made under it.
-    pub async fn mandate(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<MandateDetail, AppError> {
-        let (mandate, _) = self.readable_mandate(session, id, client, now).await?;
-        let me = session
+    pub async fn mandate(&self, caller: &Caller, id: &str) -> Result<MandateDetail, AppError> {
+        let (mandate, _) = self.readable_mandate(caller, id).await?;
+        let me = caller
+            .session()
             .map(|s| s.actor.user_id.as_str())
             .unwrap_or_default();
         let cases = self
@@ -628,15 +609,11 @@ impl App {
     /// The mandates the signed-in person granted or holds, newest first.
     pub async fn my_mandates(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Mandate>, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         crate::check_limit(limit)?;
         let page = self.store.mandates_of(me, offset, limit).await?;
         Ok(Page {
@@ -651,19 +628,17 @@ impl App {
     }
 
     /// The mandates under which the signed-in person may act today, for the forms that offer them.
-    pub async fn usable_mandates(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Mandate>, AppError> {
-        let me = session.map(|s| s.actor.user_id.clone()).unwrap_or_default();
+    pub async fn usable_mandates(&self, caller: &Caller) -> Result<Vec<Mandate>, AppError> {
+        let me = caller
+            .session()
+            .map(|s| s.actor.user_id.clone())
+            .unwrap_or_default();
         Ok(self
-            .my_mandates(session, 0, 100, client, now)
+            .my_mandates(caller, 0, 100)
             .await?
             .items
             .into_iter()
-            .filter(|m| m.agent.id == me && m.usable(now).is_ok())
+            .filter(|m| m.agent.id == me && m.usable(caller.now).is_ok())
             .collect())
     }
 

@@ -12,10 +12,10 @@ use qiaoyi_domain::notify::{Channel, Notice, retry_delay_ms};
 use qiaoyi_store::{OutboxRow, Page};
 use serde_json::{Map, Value};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::delivery::{Outgoing, SendError};
 use crate::notify::render;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A worker holds a claimed message this long; if it dies mid-send, another worker tries again
 /// after it.
@@ -195,21 +195,13 @@ impl App {
     /// Messages in one state, newest first, for administrators.
     pub async fn outbox(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         status: &str,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<OutboxRow>, AppError> {
-        self.authorize(
-            session,
-            Action::ManageDelivery,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ManageDelivery, &Resource::System)
+            .await?;
         crate::check_limit(limit)?;
         if !STATUSES.contains(&status) {
             return Err(AppError::Invalid {
@@ -222,20 +214,9 @@ impl App {
     }
 
     /// How many messages are in each state, in the order of [`STATUSES`].
-    pub async fn outbox_counts(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<(String, u64)>, AppError> {
-        self.authorize(
-            session,
-            Action::ManageDelivery,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn outbox_counts(&self, caller: &Caller) -> Result<Vec<(String, u64)>, AppError> {
+        self.authorize(caller, Action::ManageDelivery, &Resource::System)
+            .await?;
         self.counts_by_status().await
     }
 
@@ -255,30 +236,18 @@ impl App {
     }
 
     /// Puts a dead message back in the queue, as if new.
-    pub async fn retry_message(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<(), AppError> {
-        self.authorize(
-            session,
-            Action::ManageDelivery,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+    pub async fn retry_message(&self, caller: &Caller, id: &str) -> Result<(), AppError> {
+        self.authorize(caller, Action::ManageDelivery, &Resource::System)
+            .await?;
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "message_retried",
             ("message", id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
-        if self.store.retry_message(id, now, &record).await? {
+        if self.store.retry_message(id, caller.now, &record).await? {
             Ok(())
         } else {
             Err(AppError::NotFound("a dead message with this id".into()))

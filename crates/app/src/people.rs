@@ -7,8 +7,7 @@ use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
 use qiaoyi_store::{AuditFilter, IdentityRow, Page};
 
-use crate::accounts::{Client, CurrentSession};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A person's identity numbers in clear, for the person themselves or staff with a purpose.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -109,15 +108,11 @@ impl App {
     /// Saves the signed-in person's own identity numbers; empty text clears a number.
     pub async fn save_my_identity(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         resident_id: &str,
         passport: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let resident_id = match resident_id.trim() {
             "" => None,
             text => Some(ResidentId::parse(text).map_err(|e| AppError::Invalid {
@@ -142,39 +137,33 @@ impl App {
             },
         );
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "identity_updated",
             ("person", me),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
-        Ok(self.store.save_identity(me, &row, now, &record).await?)
+        Ok(self
+            .store
+            .save_identity(me, &row, caller.now, &record)
+            .await?)
     }
 
     /// The signed-in person's own numbers.
-    pub async fn my_identity(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Identity, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+    pub async fn my_identity(&self, caller: &Caller) -> Result<Identity, AppError> {
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         self.open_identity(me).await
     }
 
     /// Finds a person by e-mail address, resident ID or passport number. Station accounts may not.
     pub async fn find_person(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &str,
         purpose: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<Option<String>, AppError> {
-        self.authorize(session, Action::ListPeople, &Resource::System, client, now)
+        self.authorize(caller, Action::ListPeople, &Resource::System)
             .await?;
         let purpose = purpose_checked(purpose)?;
         let query = query.trim();
@@ -201,12 +190,12 @@ impl App {
         };
         // The query itself may be an identity number: the log says a search happened, not for what.
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "find_person",
             ("person", found.as_deref().unwrap_or("")),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = purpose;
         self.store.audit(&record).await?;
@@ -216,18 +205,14 @@ impl App {
     /// Another person's file, read for a stated purpose; the read is recorded where that person sees it.
     pub async fn person_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         person: &str,
         purpose: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<PersonFile, AppError> {
         self.authorize(
-            session,
+            caller,
             Action::ReadPersonFile,
             &Resource::Person { id: person },
-            client,
-            now,
         )
         .await?;
         let purpose = purpose_checked(purpose)?;
@@ -238,12 +223,12 @@ impl App {
             .ok_or_else(|| AppError::NotFound("person".into()))?;
         let identity = self.open_identity(person).await?;
         let mut record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "read_person_file",
             ("person", person),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = purpose;
         self.store.audit(&record).await?;
@@ -258,15 +243,11 @@ impl App {
     /// Every access by someone else to the signed-in person's records, newest first.
     pub async fn who_read_my_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         offset: u64,
         limit: u64,
-        client: &Client,
-        now: i64,
     ) -> Result<Page<Access>, AppError> {
-        let me = self
-            .authorize_own(session, Action::ReadOwnAccessLog, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ReadOwnAccessLog).await?;
         crate::check_limit(limit)?;
         let filter = AuditFilter {
             subject_type: "person".into(),

@@ -10,9 +10,9 @@ use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{DocumentKind, DocumentNumber, months_until};
 use qiaoyi_store::{DocumentRow, PersonRow};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::cases::beijing_today;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What a person fills in about someone they apply for.
 #[derive(Clone, Debug, Default)]
@@ -206,16 +206,8 @@ impl App {
     }
 
     /// One person the signed-in account keeps; anyone else's is "not found".
-    pub async fn my_person(
-        &self,
-        session: Option<&CurrentSession>,
-        id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<Person, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+    pub async fn my_person(&self, caller: &Caller, id: &str) -> Result<Person, AppError> {
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let row = self
             .store
             .person(id)
@@ -223,23 +215,16 @@ impl App {
             .filter(|p| p.owner_id == me)
             .ok_or_else(|| AppError::NotFound("this person".into()))?;
         let documents = self.store.documents_of(&row.id).await?;
-        self.open_person(row, documents, beijing_today(now))
+        self.open_person(row, documents, beijing_today(caller.now))
     }
 
     /// Everyone the signed-in account applies for.
-    pub async fn my_persons(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<Person>, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+    pub async fn my_persons(&self, caller: &Caller) -> Result<Vec<Person>, AppError> {
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let mut persons = Vec::new();
         for row in self.store.persons_of(me).await? {
             let documents = self.store.documents_of(&row.id).await?;
-            persons.push(self.open_person(row, documents, beijing_today(now))?);
+            persons.push(self.open_person(row, documents, beijing_today(caller.now))?);
         }
         Ok(persons)
     }
@@ -247,17 +232,15 @@ impl App {
     /// Adds a person (`id` `None`) or changes one the account keeps.
     pub async fn save_person(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         id: Option<&str>,
         input: &PersonInput,
-        client: &Client,
-        now: i64,
     ) -> Result<Person, AppError> {
         let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
+            .authorize_own(caller, Action::ManageOwnAccount)
             .await?
             .to_owned();
-        let mut row = checked(input, beijing_today(now))?;
+        let mut row = checked(input, beijing_today(caller.now))?;
         let existing = match id {
             Some(id) => Some(
                 self.store
@@ -281,8 +264,8 @@ impl App {
             .as_ref()
             .map_or_else(|| format!("p-{}", random_hex(12)), |p| p.id.clone());
         row.owner_id = me.clone();
-        row.created_at = existing.as_ref().map_or(now, |p| p.created_at);
-        row.updated_at = now;
+        row.created_at = existing.as_ref().map_or(caller.now, |p| p.created_at);
+        row.updated_at = caller.now;
         let disability = input.disability.trim();
         if !disability.is_empty() {
             row.disability_sealed = Some(
@@ -292,10 +275,10 @@ impl App {
             row.disability_consent_at = existing
                 .as_ref()
                 .and_then(|p| p.disability_consent_at)
-                .or(Some(now));
+                .or(Some(caller.now));
         }
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             if existing.is_some() {
                 "person_updated"
             } else {
@@ -303,24 +286,22 @@ impl App {
             },
             ("person", &row.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.save_person(&row, &record).await?;
         let id = row.id.clone();
-        self.my_person(session, &id, client, now).await
+        self.my_person(caller, &id).await
     }
 
     /// Adds an identity document to a person the account keeps.
     pub async fn add_document(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         person_id: &str,
         input: &DocumentInput,
-        client: &Client,
-        now: i64,
     ) -> Result<Person, AppError> {
-        let person = self.my_person(session, person_id, client, now).await?;
+        let person = self.my_person(caller, person_id).await?;
         let kind = DocumentKind::parse(input.kind.trim())
             .ok_or_else(|| invalid("kind", "choose the kind of document"))?;
         let number =
@@ -348,36 +329,34 @@ impl App {
             person_id: person.id.clone(),
             kind: kind.as_str().into(),
             expires_on: expires_on.map(|d| d.to_string()),
-            created_at: now,
+            created_at: caller.now,
         };
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "document_added",
             ("person", &person.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store.add_document(&document, &record).await?;
-        self.my_person(session, &person.id, client, now).await
+        self.my_person(caller, &person.id).await
     }
 
     pub async fn remove_document(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         person_id: &str,
         document_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<Person, AppError> {
-        let person = self.my_person(session, person_id, client, now).await?;
+        let person = self.my_person(caller, person_id).await?;
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "document_removed",
             ("person", &person.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         if !self
             .store
@@ -386,6 +365,6 @@ impl App {
         {
             return Err(AppError::NotFound("this document".into()));
         }
-        self.my_person(session, &person.id, client, now).await
+        self.my_person(caller, &person.id).await
     }
 }

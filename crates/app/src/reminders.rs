@@ -11,9 +11,9 @@ use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
 use qiaoyi_store::NotificationSettings;
 use serde_json::{Map, Value, json};
 
-use crate::accounts::{Client, CurrentSession, constant_time_eq};
+use crate::accounts::constant_time_eq;
 use crate::notify::{Recipient, messages_for};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What one reminder run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -182,12 +182,7 @@ impl App {
 
     /// Stops passport reminders (own and family) for the account the token names; returns its
     /// address.
-    pub async fn unsubscribe(
-        &self,
-        token: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<String, AppError> {
+    pub async fn unsubscribe(&self, caller: &Caller, token: &str) -> Result<String, AppError> {
         let email = self.unsubscribe_address(token).await?;
         let user_id = self
             .unsubscribe_account(token)
@@ -200,11 +195,11 @@ impl App {
             "reminders_unsubscribed",
             ("account", &user_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
-            .save_notification_settings(&settings, None, now, &record)
+            .save_notification_settings(&settings, None, caller.now, &record)
             .await?;
         Ok(email)
     }
@@ -212,13 +207,9 @@ impl App {
     /// The signed-in person's notification choices.
     pub async fn my_notification_settings(
         &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
+        caller: &Caller,
     ) -> Result<MyNotifications, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let user = self
             .store
             .user_by_id(me)
@@ -234,14 +225,10 @@ impl App {
     /// country code; SMS without a number is refused, and so is choosing no channel at all.
     pub async fn save_my_notification_settings(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         form: &SettingsForm,
-        client: &Client,
-        now: i64,
     ) -> Result<MyNotifications, AppError> {
-        let me = self
-            .authorize_own(session, Action::ManageOwnAccount, client, now)
-            .await?;
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let language = match form.language.trim() {
             "" => None,
             tag => Some(Lang::from_tag(tag).ok_or_else(|| AppError::Invalid {
@@ -295,16 +282,16 @@ impl App {
             family_reminders: form.family_reminders,
         };
         let record = self.audit_record(
-            session.map(|s| &s.actor),
+            caller.session().map(|s| &s.actor),
             "notification_settings_changed",
             ("account", me),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.store
-            .save_notification_settings(&settings, language.map(Lang::tag), now, &record)
+            .save_notification_settings(&settings, language.map(Lang::tag), caller.now, &record)
             .await?;
-        self.my_notification_settings(session, client, now).await
+        self.my_notification_settings(caller).await
     }
 }

@@ -8,8 +8,8 @@ use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, NewUser};
 
-use crate::accounts::{Client, random_hex};
-use crate::{App, AppError};
+use crate::accounts::random_hex;
+use crate::{App, AppError, Caller};
 
 /// How long a confirmation code is valid.
 pub const CODE_VALID_MS: i64 = 30 * 60 * 1000;
@@ -47,12 +47,11 @@ impl App {
     /// e-mail address as it will be used to sign in.
     pub async fn sign_up(
         &self,
+        caller: &Caller,
         email: &str,
         name: &str,
         password: &str,
         language: Lang,
-        client: &Client,
-        now: i64,
     ) -> Result<String, AppError> {
         let email = Email::parse(email).map_err(|m| AppError::Invalid {
             field: "email",
@@ -84,14 +83,21 @@ impl App {
             totp_secret: None,
             grants: vec![(Grant::Applicant.role().as_str().to_owned(), String::new())],
         };
-        let record = self.audit_record(None, "sign_up", ("account", &id), "ok", client, now);
+        let record = self.audit_record(
+            None,
+            "sign_up",
+            ("account", &id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
         let message = confirmation_message(&id, email.as_str(), language, &code);
         self.store
             .sign_up(
                 &new,
                 &code_hash(&id, &code),
-                now + CODE_VALID_MS,
-                now,
+                caller.now + CODE_VALID_MS,
+                caller.now,
                 &record,
                 &message,
             )
@@ -103,10 +109,9 @@ impl App {
     /// learn which addresses have accounts.
     pub async fn confirm_email(
         &self,
+        caller: &Caller,
         email: &str,
         code: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<bool, AppError> {
         let Ok(email) = Email::parse(email) else {
             return Ok(false);
@@ -123,20 +128,20 @@ impl App {
             "confirm_email",
             ("account", &user.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         let failed = self.audit_record(
             None,
             "confirm_email",
             ("account", &user.id),
             "failed",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         Ok(self
             .store
-            .confirm_email(&user.id, &hash, now, MAX_CODE_ATTEMPTS, &ok, &failed)
+            .confirm_email(&user.id, &hash, caller.now, MAX_CODE_ATTEMPTS, &ok, &failed)
             .await?)
     }
 

@@ -8,9 +8,9 @@ use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::stats::{ClosingCase, CostModel, Month, Outcome, Period, figures};
 use qiaoyi_store::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 
-use crate::accounts::{Client, CurrentSession};
+use crate::accounts::Client;
 use crate::cases::{Case, beijing_today};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// The most closed cases one list or export carries; a longer period is exported in parts.
 pub const MAX_LISTED: i64 = 200_000;
@@ -124,20 +124,12 @@ impl App {
     /// person is named, so reading it is not recorded in anyone's "who read my file".
     pub async fn statistics(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &StatsQuery,
-        client: &Client,
-        now: i64,
     ) -> Result<Dashboard, AppError> {
-        self.authorize(
-            session,
-            Action::ReadStatistics,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        self.dashboard(query, now).await
+        self.authorize(caller, Action::ReadStatistics, &Resource::System)
+            .await?;
+        self.dashboard(query, caller.now).await
     }
 
     /// The dashboard's figures without a permission check: for `statistics` and the operator's
@@ -196,48 +188,32 @@ impl App {
     /// A page of the closed cases behind a period's figures, oldest closing first.
     pub async fn closed_cases_page(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &StatsQuery,
         offset: i64,
         limit: i64,
-        client: &Client,
-        now: i64,
     ) -> Result<Vec<OutcomeListing>, AppError> {
-        self.authorize(
-            session,
-            Action::ReadStatistics,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ReadStatistics, &Resource::System)
+            .await?;
         if !(1..=500).contains(&limit) || offset < 0 {
             return Err(invalid(
                 "limit",
                 "ask for 1 to 500 cases from an offset of 0 or more",
             ));
         }
-        let (_, filter) = self.stats_filter(query, now).await?;
+        let (_, filter) = self.stats_filter(query, caller.now).await?;
         Ok(self.store.outcomes(&filter, offset, limit).await?)
     }
 
     /// The closed cases behind a period's figures, oldest closing first (at most `MAX_LISTED`).
     pub async fn closed_cases(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &StatsQuery,
-        client: &Client,
-        now: i64,
     ) -> Result<Vec<OutcomeListing>, AppError> {
-        self.authorize(
-            session,
-            Action::ReadStatistics,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        self.closed_list(query, now).await
+        self.authorize(caller, Action::ReadStatistics, &Resource::System)
+            .await?;
+        self.closed_list(query, caller.now).await
     }
 
     /// `closed_cases` without a permission check.
@@ -262,15 +238,19 @@ impl App {
     /// Records that someone exported figures (the export names no one, but leaves the building).
     pub(crate) async fn audit_export(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         what: &str,
         filter: &StatsFilter,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
-        let actor = session.map(|s| &s.actor);
-        let mut record =
-            self.audit_record(actor, "stats_exported", ("stats", what), "ok", client, now);
+        let actor = caller.session().map(|s| &s.actor);
+        let mut record = self.audit_record(
+            actor,
+            "stats_exported",
+            ("stats", what),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
         record.purpose = format!(
             "{}..{} {} {}",
             filter.from,
@@ -300,18 +280,10 @@ impl App {
     /// Every version of the cost model, newest first (those who read statistics may see them).
     pub async fn cost_model_versions(
         &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
+        caller: &Caller,
     ) -> Result<Vec<CostModelRow>, AppError> {
-        self.authorize(
-            session,
-            Action::ReadStatistics,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ReadStatistics, &Resource::System)
+            .await?;
         Ok(self.store.cost_models().await?)
     }
 
@@ -319,20 +291,12 @@ impl App {
     /// the editor started from: someone who saved in between makes this a conflict.
     pub async fn save_cost_model(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         expected_version: i64,
         model: CostModel,
-        client: &Client,
-        now: i64,
     ) -> Result<i64, AppError> {
-        self.authorize(
-            session,
-            Action::ManageCatalogue,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
+        self.authorize(caller, Action::ManageCatalogue, &Resource::System)
+            .await?;
         let model = model.checked().map_err(|(row, field, reason, message)| {
             AppError::refused(
                 "countries",
@@ -340,21 +304,21 @@ impl App {
                 format!("row {}: {field}: {message}", row + 1),
             )
         })?;
-        let actor = session.map(|s| &s.actor);
+        let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
             "cost_model_saved",
             ("cost_model", ""),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         self.write_cost_model(
             expected_version,
             &model,
             actor.map(|a| a.user_id.as_str()).unwrap_or_default(),
             &record,
-            now,
+            caller.now,
         )
         .await
     }

@@ -8,9 +8,8 @@ use qiaoyi_domain::fees::money::format_yuan;
 use qiaoyi_store::{OutcomeListing, StatsSums};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use crate::accounts::{Client, CurrentSession};
 use crate::stats::{Dashboard, StatsQuery};
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A table that can be exported on its own as CSV.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -426,41 +425,35 @@ impl App {
     /// The period's figures as a file: its bytes and a file name. Audited.
     pub async fn export_stats(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &StatsQuery,
         format: ExportFormat,
-        client: &Client,
-        now: i64,
     ) -> Result<(Vec<u8>, String), AppError> {
         self.authorize(
-            session,
+            caller,
             qiaoyi_domain::access::Action::ReadStatistics,
             &qiaoyi_domain::access::Resource::System,
-            client,
-            now,
         )
         .await?;
-        self.export_file(session, query, format, client, now).await
+        self.export_file(caller, query, format).await
     }
 
     /// `export_stats` without a permission check, for the operator's command line; audited too.
     pub async fn export_file(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         query: &StatsQuery,
         format: ExportFormat,
-        client: &Client,
-        now: i64,
     ) -> Result<(Vec<u8>, String), AppError> {
-        let dashboard = self.dashboard(query, now).await?;
+        let dashboard = self.dashboard(query, caller.now).await?;
         let wants_cases = matches!(format, ExportFormat::Xlsx | ExportFormat::Csv(Table::Cases));
         let cases = if wants_cases {
-            self.closed_list(query, now).await?
+            self.closed_list(query, caller.now).await?
         } else {
             Vec::new()
         };
         let names = self.export_names().await?;
-        let (_, filter) = self.stats_filter(query, now).await?;
+        let (_, filter) = self.stats_filter(query, caller.now).await?;
         let stem = format!("qiaoyi-stats-{}-{}", filter.from, filter.to);
         let (bytes, name, what) = match format {
             ExportFormat::Xlsx => (
@@ -477,8 +470,7 @@ impl App {
                 )
             }
         };
-        self.audit_export(session, &what, &filter, client, now)
-            .await?;
+        self.audit_export(caller, &what, &filter).await?;
         Ok((bytes, name))
     }
 }

@@ -10,9 +10,9 @@ use qiaoyi_domain::video::{MAX_MINUTES, beijing_clock, slots_from, wall_clock, z
 use qiaoyi_store::{NewMessage, SlotRow};
 use serde_json::Map;
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::cases::Case;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// A slot as a person sees it: in her zone and in Beijing.
 #[derive(Clone, Debug)]
@@ -110,24 +110,16 @@ impl App {
     /// Publishes slots on one day at the given Beijing times (officers).
     pub async fn publish_slots(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         date: &str,
         times: &str,
         minutes: i64,
-        client: &Client,
-        now: i64,
     ) -> Result<usize, AppError> {
-        self.authorize(
-            session,
-            Action::HoldVideoChecks,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        self.authorize(caller, Action::HoldVideoChecks, &Resource::System)
+            .await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let minutes = u16::try_from(minutes).unwrap_or(MAX_MINUTES + 1);
-        let starts = slots_from(date, times, minutes, now).map_err(invalid)?;
+        let starts = slots_from(date, times, minutes, caller.now).map_err(invalid)?;
         let slots: Vec<(String, i64)> = starts
             .iter()
             .map(|at| (format!("v-{}", random_hex(12)), *at))
@@ -137,35 +129,30 @@ impl App {
             "video_slots_published",
             ("video", ""),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} slots on {date}", slots.len());
         self.store
-            .publish_slots(&actor.user_id, &slots, i64::from(minutes), now, &record)
+            .publish_slots(
+                &actor.user_id,
+                &slots,
+                i64::from(minutes),
+                caller.now,
+                &record,
+            )
             .await?;
         Ok(slots.len())
     }
 
     /// The officer's own slots from now on, in Beijing time and the booker's zone.
-    pub async fn my_slots(
-        &self,
-        session: Option<&CurrentSession>,
-        client: &Client,
-        now: i64,
-    ) -> Result<Vec<SlotView>, AppError> {
-        self.authorize(
-            session,
-            Action::HoldVideoChecks,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+    pub async fn my_slots(&self, caller: &Caller) -> Result<Vec<SlotView>, AppError> {
+        self.authorize(caller, Action::HoldVideoChecks, &Resource::System)
+            .await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let rows = self
             .store
-            .officer_slots(&actor.user_id, now - 3_600_000, 200)
+            .officer_slots(&actor.user_id, caller.now - 3_600_000, 200)
             .await?;
         Ok(rows
             .into_iter()
@@ -183,10 +170,9 @@ impl App {
     /// A case's video check for its page: the booking, or the open slots to choose from.
     pub async fn case_video(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case: &Case,
         time_zone: &str,
-        now: i64,
     ) -> Result<Option<CaseVideo>, AppError> {
         if !case.item.video_check {
             return Ok(None);
@@ -197,13 +183,13 @@ impl App {
             .booked_slot_of_case(&case.id)
             .await?
             .map(|r| self.slot_view(r, &tz));
-        let may_book = session.is_some_and(|s| {
+        let may_book = caller.session().is_some_and(|s| {
             qiaoyi_domain::access::decide(&s.actor, Action::SubmitCase, &case.resource())
                 .is_allowed()
         }) && case.state.is_with_bureau();
         let open = if may_book {
             self.store
-                .open_slots(now, 20)
+                .open_slots(caller.now, 20)
                 .await?
                 .into_iter()
                 .map(|r| self.slot_view(r, &tz))
@@ -250,26 +236,24 @@ impl App {
     /// the other is told to choose another.
     pub async fn book_video_slot(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         slot_id: &str,
         time_zone: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<SlotView, AppError> {
         let case = self.load_case(case_id).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this case".into()),
                 other => other,
             })?;
-        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+        self.authorize(caller, Action::SubmitCase, &case.resource())
             .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         if !case.item.video_check || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "slot",
@@ -291,8 +275,8 @@ impl App {
             "video_booked",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("slot {slot_id}");
         let booked = self
@@ -304,7 +288,7 @@ impl App {
                     booked_by: &actor.user_id,
                     time_zone: &tz,
                 },
-                now,
+                caller.now,
                 &record,
                 &messages,
             )
@@ -327,12 +311,10 @@ impl App {
     /// two people taking the same new time exactly one gets it, and the other keeps her booking.
     pub async fn reschedule_video_slot(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         slot_id: &str,
         to_slot: &str,
         time_zone: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<SlotView, AppError> {
         let from = self
             .store
@@ -343,15 +325,15 @@ impl App {
         let case = self
             .load_case(from.case_id.as_deref().unwrap_or_default())
             .await?;
-        self.authorize(session, Action::ReadCase, &case.resource(), client, now)
+        self.authorize(caller, Action::ReadCase, &case.resource())
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this booking".into()),
                 other => other,
             })?;
-        self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+        self.authorize(caller, Action::SubmitCase, &case.resource())
             .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let tz = zone_name(time_zone, self.station_zone(&case).await?);
         let to = self
             .store
@@ -373,8 +355,8 @@ impl App {
             "video_rescheduled",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("slot {} to {}", from.id, to.id);
         let moved = self
@@ -387,7 +369,7 @@ impl App {
                     booked_by: &actor.user_id,
                     time_zone: &tz,
                 },
-                now,
+                caller.now,
                 &record,
                 &messages,
             )
@@ -407,19 +389,13 @@ impl App {
     }
 
     /// Gives a booked slot back: the applicant's side of its case, or its officer. It opens again.
-    pub async fn cancel_video_slot(
-        &self,
-        session: Option<&CurrentSession>,
-        slot_id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<(), AppError> {
+    pub async fn cancel_video_slot(&self, caller: &Caller, slot_id: &str) -> Result<(), AppError> {
         let slot = self
             .store
             .slot(slot_id)
             .await?
             .ok_or_else(|| AppError::NotFound("this slot".into()))?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let Some(case_id) = slot.case_id.clone() else {
             return Err(AppError::Invalid {
                 field: "slot",
@@ -429,7 +405,7 @@ impl App {
         };
         if slot.officer_id != actor.user_id {
             let case = self.load_case(&case_id).await?;
-            self.authorize(session, Action::SubmitCase, &case.resource(), client, now)
+            self.authorize(caller, Action::SubmitCase, &case.resource())
                 .await?;
         }
         let record = self.audit_record(
@@ -437,8 +413,8 @@ impl App {
             "video_cancelled",
             ("case", &case_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         if !self
             .store
@@ -453,29 +429,17 @@ impl App {
     }
 
     /// The officer marks that nobody came to a booked check that has started.
-    pub async fn mark_video_no_show(
-        &self,
-        session: Option<&CurrentSession>,
-        slot_id: &str,
-        client: &Client,
-        now: i64,
-    ) -> Result<(), AppError> {
-        self.authorize(
-            session,
-            Action::HoldVideoChecks,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+    pub async fn mark_video_no_show(&self, caller: &Caller, slot_id: &str) -> Result<(), AppError> {
+        self.authorize(caller, Action::HoldVideoChecks, &Resource::System)
+            .await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let slot = self
             .store
             .slot(slot_id)
             .await?
             .filter(|s| s.officer_id == actor.user_id)
             .ok_or_else(|| AppError::NotFound("this slot".into()))?;
-        if slot.starts_at > now {
+        if slot.starts_at > caller.now {
             return Err(AppError::Invalid {
                 field: "slot",
                 reason: Reason::Malformed,
@@ -488,8 +452,8 @@ impl App {
             "video_no_show",
             ("case", &case_id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         if !self
             .store

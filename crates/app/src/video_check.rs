@@ -11,10 +11,10 @@ use qiaoyi_domain::video_check::{
 };
 use qiaoyi_store::{ParticipantRow, SlotRow, VerdictWrite};
 
-use crate::accounts::{Client, CurrentSession, random_hex};
+use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
 use crate::video::SlotView;
-use crate::{App, AppError};
+use crate::{App, AppError, Caller};
 
 /// What the applicant's side (or the bureau) fills in to add a participant.
 #[derive(Clone, Debug, Default)]
@@ -152,16 +152,15 @@ impl App {
     /// A case's video check for its page, for a reader who may read the case.
     pub async fn video_check(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case: &Case,
-        now: i64,
     ) -> Result<Option<VideoCheck>, AppError> {
         if !case.item.video_check {
             return Ok(None);
         }
         let rows = self.store.participants_of_case(&case.id).await?;
         let slot = self.store.booked_slot_of_case(&case.id).await?;
-        let actor = session.map(|s| &s.actor);
+        let actor = caller.session().map(|s| &s.actor);
         let may = |action| actor.is_some_and(|a| decide(a, action, &case.resource()).is_allowed());
         let applicant_side = may(Action::SubmitCase);
         let may_edit = case.state.is_with_bureau() && (applicant_side || may(Action::ProcessCase));
@@ -171,18 +170,20 @@ impl App {
                 .any(|r| r.user_id.as_deref() == Some(a.user_id.as_str()))
         });
         let may_record = slot.as_ref().is_some_and(|s| {
-            holds(s) && now >= s.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS
+            holds(s) && caller.now >= s.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS
         });
         let room = slot
             .as_ref()
-            .filter(|s| case.state.is_with_bureau() && room_open(s.starts_at, s.minutes, now))
+            .filter(|s| {
+                case.state.is_with_bureau() && room_open(s.starts_at, s.minutes, caller.now)
+            })
             .filter(|s| holds(s) || applicant_side || takes_part)
             .map(|s| s.id.clone());
         Ok(Some(VideoCheck {
-            waiting: Self::waiting(case, &rows, now),
-            guardians: Self::guardians_for(case, now),
+            waiting: Self::waiting(case, &rows, caller.now),
+            guardians: Self::guardians_for(case, caller.now),
             needs: needs_video_check(case.item.video_check, case.channel),
-            participants: Self::views(case, rows, now),
+            participants: Self::views(case, rows, caller.now),
             may_edit,
             may_record,
             room,
@@ -193,15 +194,13 @@ impl App {
     /// bureau has the case.
     pub async fn add_video_participant(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         input: &ParticipantInput,
-        client: &Client,
-        now: i64,
     ) -> Result<ParticipantView, AppError> {
         let case = self.load_case(case_id).await.map_err(not_found_case)?;
-        self.case_party(session, &case, client, now).await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        self.case_party(caller, &case).await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         if !case.item.video_check || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "case",
@@ -216,7 +215,7 @@ impl App {
             &input.name,
             &input.document_type,
             &input.document_number,
-            Self::guardians_for(&case, now),
+            Self::guardians_for(&case, caller.now),
             already,
         )
         .map_err(invalid)?;
@@ -252,20 +251,20 @@ impl App {
             recorded_by: None,
             recorded_at: None,
             added_by: actor.user_id.clone(),
-            created_at: now,
+            created_at: caller.now,
         };
         let mut record = self.audit_record(
             Some(actor),
             "video_participant_added",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} {}", row.id, row.role);
         self.store.add_participant(&row, &record).await?;
         Ok(ParticipantView {
-            required: is_required(checked.role, Self::guardians_for(&case, now)),
+            required: is_required(checked.role, Self::guardians_for(&case, caller.now)),
             row,
         })
     }
@@ -273,15 +272,13 @@ impl App {
     /// Takes a participant off a case's check while nothing has been recorded of her.
     pub async fn remove_video_participant(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         participant_id: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<(), AppError> {
         let case = self.load_case(case_id).await.map_err(not_found_case)?;
-        self.case_party(session, &case, client, now).await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        self.case_party(caller, &case).await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let found = self
             .store
             .participant(participant_id)
@@ -293,8 +290,8 @@ impl App {
             "video_participant_removed",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = found.id.clone();
         if !self
@@ -314,29 +311,21 @@ impl App {
     /// the room's opening on, once the document shown is matched against the one on file.
     pub async fn record_video_verdict(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         case_id: &str,
         participant_id: &str,
         input: &VerdictInput,
-        client: &Client,
-        now: i64,
     ) -> Result<ParticipantView, AppError> {
-        self.authorize(
-            session,
-            Action::HoldVideoChecks,
-            &Resource::System,
-            client,
-            now,
-        )
-        .await?;
-        let actor = &session.ok_or(AppError::Unauthenticated)?.actor;
+        self.authorize(caller, Action::HoldVideoChecks, &Resource::System)
+            .await?;
+        let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let slot = self
             .store
             .booked_slot_of_case(case_id)
             .await?
             .filter(|s| s.officer_id == actor.user_id)
             .ok_or_else(|| AppError::NotFound("this case's video check".into()))?;
-        if now < slot.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS {
+        if caller.now < slot.starts_at - qiaoyi_domain::video_check::OPENS_BEFORE_MS {
             return Err(AppError::Invalid {
                 field: "verdict",
                 reason: Reason::NotOpenYet,
@@ -388,8 +377,8 @@ impl App {
             "video_verdict",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = format!("{} {}", found.id, judged.verdict.as_str());
         self.store
@@ -405,7 +394,7 @@ impl App {
                     role: "officer",
                     event_note: &event_note,
                 },
-                now,
+                caller.now,
                 &record,
             )
             .await?;
@@ -414,7 +403,7 @@ impl App {
             .participant(&found.id)
             .await?
             .ok_or_else(|| AppError::NotFound("this participant".into()))?;
-        Ok(Self::views(&case, vec![row], now).remove(0))
+        Ok(Self::views(&case, vec![row], caller.now).remove(0))
     }
 
     /// Admits someone to the room of a booked check: its officer, the case's applicant side, or a
@@ -422,13 +411,11 @@ impl App {
     /// attempt is audited.
     pub async fn video_room(
         &self,
-        session: Option<&CurrentSession>,
+        caller: &Caller,
         slot_id: &str,
         time_zone: &str,
-        client: &Client,
-        now: i64,
     ) -> Result<RoomPass, AppError> {
-        let current = session.ok_or(AppError::Unauthenticated)?;
+        let current = caller.session().ok_or(AppError::Unauthenticated)?;
         if !current.is_complete() {
             return Err(AppError::SecondFactorRequired);
         }
@@ -456,15 +443,15 @@ impl App {
                 "video_room",
                 ("case", &case.id),
                 "denied",
-                client,
-                now,
+                &caller.client,
+                caller.now,
             );
             self.store.audit(&record).await?;
             return Err(AppError::Forbidden(
                 "only the check's officer and its participants may enter this room",
             ));
         };
-        if !room_open(slot.starts_at, slot.minutes, now) || !case.state.is_with_bureau() {
+        if !room_open(slot.starts_at, slot.minutes, caller.now) || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
                 field: "room",
                 reason: Reason::Malformed,
@@ -488,7 +475,7 @@ impl App {
             slot.booker_time_zone.clone()
         };
         let check = self
-            .video_check(session, &case, now)
+            .video_check(caller, &case)
             .await?
             .ok_or_else(|| AppError::NotFound("this video check".into()))?;
         let mut record = self.audit_record(
@@ -496,8 +483,8 @@ impl App {
             "video_room",
             ("case", &case.id),
             "ok",
-            client,
-            now,
+            &caller.client,
+            caller.now,
         );
         record.purpose = slot.id.clone();
         self.store.audit(&record).await?;

@@ -1,11 +1,13 @@
 //! Accounts, sessions, lockout, the second factor, permissions and the audit chain, on both backends.
 
-use qiaoyi_app::accounts::{AccountRequest, Client, LoginOutcome, SecondFactor, totp_code};
+use qiaoyi_app::accounts::{
+    AccountRequest, Client, CurrentSession, LoginOutcome, SecondFactor, totp_code,
+};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::access::{Action, Grant, Resource};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError};
+use qiaoyi_app::{App, AppError, Caller};
 use qiaoyi_store::testing::{TestStore, test_store};
 use sqlx::{Connection, Executor};
 
@@ -24,9 +26,19 @@ fn client() -> Client {
     }
 }
 
+/// `who` calling a use case at `now`, from the test's address.
+fn caller(who: &CurrentSession, now: i64) -> Caller {
+    Caller::signed_in(who.clone(), client(), now)
+}
+
+/// Someone not signed in calling a use case at `now`, from the test's address.
+fn anonymous(now: i64) -> Caller {
+    Caller::anonymous(client(), now)
+}
+
 async fn sign_in(app: &App, email: &str, now: i64) -> (String, SecondFactor) {
     match app
-        .login(email, DEMO_PASSWORD, &client(), now)
+        .login(&anonymous(now), email, DEMO_PASSWORD)
         .await
         .expect("login")
     {
@@ -50,7 +62,7 @@ async fn applicant_signs_in_and_out() {
         .expect("session");
     assert!(session.is_complete());
     assert_eq!(session.email, "applicant@qiaoyi.example");
-    app.logout(&session, &client(), T0 + 2000)
+    app.logout(&caller(&session, T0 + 2000))
         .await
         .expect("logout");
     assert!(app.session(&token, T0 + 3000).await.expect("ok").is_none());
@@ -68,7 +80,9 @@ async fn wrong_and_unknown_credentials_are_refused_alike() {
     ] {
         assert!(
             matches!(
-                app.login(email, password, &client(), T0).await.expect("ok"),
+                app.login(&anonymous(T0), email, password)
+                    .await
+                    .expect("ok"),
                 LoginOutcome::Refused
             ),
             "{email}"
@@ -82,10 +96,9 @@ async fn five_failures_lock_the_account_and_tell_the_owner() {
     for i in 0..4 {
         let outcome = app
             .login(
+                &anonymous(T0 + i),
                 "applicant@qiaoyi.example",
                 "wrong password here",
-                &client(),
-                T0 + i,
             )
             .await
             .expect("ok");
@@ -93,20 +106,18 @@ async fn five_failures_lock_the_account_and_tell_the_owner() {
     }
     let fifth = app
         .login(
+            &anonymous(T0 + 10),
             "applicant@qiaoyi.example",
             "wrong password here",
-            &client(),
-            T0 + 10,
         )
         .await
         .expect("ok");
     assert!(matches!(fifth, LoginOutcome::Locked { .. }));
     let sixth = app
         .login(
+            &anonymous(T0 + 20),
             "applicant@qiaoyi.example",
             DEMO_PASSWORD,
-            &client(),
-            T0 + 20,
         )
         .await
         .expect("ok");
@@ -122,7 +133,7 @@ async fn five_failures_lock_the_account_and_tell_the_owner() {
     );
     let later = T0 + 16 * 60 * 1000;
     assert!(matches!(
-        app.login("applicant@qiaoyi.example", DEMO_PASSWORD, &client(), later)
+        app.login(&anonymous(later), "applicant@qiaoyi.example", DEMO_PASSWORD)
             .await
             .expect("ok"),
         LoginOutcome::SignedIn { .. }
@@ -136,10 +147,9 @@ async fn failures_outside_the_window_do_not_lock() {
         let at = T0 + i * 4 * 60 * 1000;
         let outcome = app
             .login(
+                &anonymous(at),
                 "applicant@qiaoyi.example",
                 "wrong password here",
-                &client(),
-                at,
             )
             .await
             .expect("ok");
@@ -154,24 +164,18 @@ async fn staff_need_the_second_factor_and_codes_work_once() {
     assert_eq!(second, SecondFactor::Challenge);
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let err = app
-        .authorize(
-            Some(&session),
-            Action::ListPeople,
-            &Resource::System,
-            &client(),
-            T0,
-        )
+        .authorize(&caller(&session, T0), Action::ListPeople, &Resource::System)
         .await;
     assert!(matches!(err, Err(AppError::SecondFactorRequired)));
     assert!(
-        !app.pass_second_factor(&session, "000000", &client(), T0)
+        !app.pass_second_factor(&caller(&session, T0), "000000")
             .await
             .expect("ok")
             || totp_code(DEMO_TOTP_SECRET, T0).expect("code") == "000000"
     );
     let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
     assert!(
-        app.pass_second_factor(&session, &code, &client(), T0)
+        app.pass_second_factor(&caller(&session, T0), &code)
             .await
             .expect("ok")
     );
@@ -181,15 +185,9 @@ async fn staff_need_the_second_factor_and_codes_work_once() {
         .expect("ok")
         .expect("session");
     assert!(session.is_complete());
-    app.authorize(
-        Some(&session),
-        Action::ListPeople,
-        &Resource::System,
-        &client(),
-        T0,
-    )
-    .await
-    .expect("allowed");
+    app.authorize(&caller(&session, T0), Action::ListPeople, &Resource::System)
+        .await
+        .expect("allowed");
 
     // The same code in another session is a replay.
     let (other, _) = sign_in(&app, "officer@qiaoyi.example", T0 + 2000).await;
@@ -199,7 +197,7 @@ async fn staff_need_the_second_factor_and_codes_work_once() {
         .expect("ok")
         .expect("session");
     assert!(
-        !app.pass_second_factor(&other, &code, &client(), T0 + 2000)
+        !app.pass_second_factor(&caller(&other, T0 + 2000), &code)
             .await
             .expect("ok")
     );
@@ -217,15 +215,14 @@ async fn staff_without_totp_must_enrol() {
         confirmed: true,
         totp_secret: None,
     };
-    app.create_account(request, None, &client(), T0)
+    app.create_account(&anonymous(T0), request)
         .await
         .expect("created");
     let (token, second) = match app
         .login(
+            &anonymous(T0),
             "new.officer@qiaoyi.example",
             "a long new password",
-            &client(),
-            T0,
         )
         .await
         .expect("ok")
@@ -240,24 +237,23 @@ async fn staff_without_totp_must_enrol() {
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let secret = qiaoyi_app::accounts::new_totp_secret();
     assert!(
-        app.enrol_second_factor(&session, &secret, "123456x", &client(), T0)
+        app.enrol_second_factor(&caller(&session, T0), &secret, "123456x")
             .await
             .expect("ok")
             .is_none()
     );
     let code = totp_code(&secret, T0).expect("code");
     let recovery = app
-        .enrol_second_factor(&session, &secret, &code, &client(), T0)
+        .enrol_second_factor(&caller(&session, T0), &secret, &code)
         .await
         .expect("ok")
         .expect("enrolled, with recovery codes");
     assert_eq!(recovery.len(), 10);
     let (token, second) = match app
         .login(
+            &anonymous(T0 + 60_000),
             "new.officer@qiaoyi.example",
             "a long new password",
-            &client(),
-            T0 + 60_000,
         )
         .await
         .expect("ok")
@@ -320,7 +316,7 @@ async fn log_out_other_sessions_keeps_this_one() {
     let (c, _) = sign_in(&app, "applicant@qiaoyi.example", T0 + 2).await;
     let session = app.session(&b, T0 + 3).await.expect("ok").expect("b");
     assert_eq!(
-        app.logout_other_sessions(&session, &client(), T0 + 4)
+        app.logout_other_sessions(&caller(&session, T0 + 4))
             .await
             .expect("ok"),
         2
@@ -394,7 +390,7 @@ async fn account_rules_refuse_bad_input() {
             "roles",
         ),
     ] {
-        match app.create_account(change, None, &client(), T0).await {
+        match app.create_account(&anonymous(T0), change).await {
             Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field),
             other => panic!("expected {field} to be refused, got {other:?}"),
         }
@@ -403,10 +399,10 @@ async fn account_rules_refuse_bad_input() {
         display_name: "<b>'; DROP TABLE users;--</b>",
         ..base.clone()
     };
-    app.create_account(html, None, &client(), T0)
+    app.create_account(&anonymous(T0), html)
         .await
         .expect("any text is a name");
-    let again = app.create_account(base.clone(), None, &client(), T0).await;
+    let again = app.create_account(&anonymous(T0), base.clone()).await;
     assert!(
         matches!(
             again,
@@ -420,7 +416,7 @@ async fn account_rules_refuse_bad_input() {
 async fn permission_checks_deny_and_audit() {
     let (app, store) = app().await;
     assert!(matches!(
-        app.authorize(None, Action::ManageUsers, &Resource::System, &client(), T0)
+        app.authorize(&anonymous(T0), Action::ManageUsers, &Resource::System)
             .await,
         Err(AppError::Unauthenticated)
     ));
@@ -428,19 +424,13 @@ async fn permission_checks_deny_and_audit() {
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
     assert!(
-        app.pass_second_factor(&session, &code, &client(), T0)
+        app.pass_second_factor(&caller(&session, T0), &code)
             .await
             .expect("ok")
     );
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let denied = app
-        .authorize(
-            Some(&session),
-            Action::ListPeople,
-            &Resource::System,
-            &client(),
-            T0,
-        )
+        .authorize(&caller(&session, T0), Action::ListPeople, &Resource::System)
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))));
     let log = store
@@ -464,10 +454,9 @@ async fn audit_chain_verifies_and_a_raw_edit_is_found() {
     let (app, store) = app().await;
     sign_in(&app, "applicant@qiaoyi.example", T0).await;
     app.login(
+        &anonymous(T0),
         "applicant@qiaoyi.example",
         "wrong password here",
-        &client(),
-        T0,
     )
     .await
     .expect("ok");
@@ -522,13 +511,13 @@ async fn a_recovery_code_replaces_the_authenticator_once() {
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
     assert!(
-        app.pass_second_factor(&session, &code, &client(), T0)
+        app.pass_second_factor(&caller(&session, T0), &code)
             .await
             .expect("ok")
     );
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let codes = app
-        .renew_recovery_codes(&session, &client(), T0)
+        .renew_recovery_codes(&caller(&session, T0))
         .await
         .expect("codes");
 
@@ -539,13 +528,13 @@ async fn a_recovery_code_replaces_the_authenticator_once() {
         .expect("ok")
         .expect("session");
     assert!(
-        !app.pass_second_factor(&later, "abcd-efgh", &client(), T0 + 60_000)
+        !app.pass_second_factor(&caller(&later, T0 + 60_000), "abcd-efgh")
             .await
             .expect("ok")
     );
     let typed = codes[3].to_uppercase().replace('-', " ");
     assert!(
-        app.pass_second_factor(&later, &typed, &client(), T0 + 60_000)
+        app.pass_second_factor(&caller(&later, T0 + 60_000), &typed)
             .await
             .expect("ok")
     );
@@ -564,13 +553,13 @@ async fn a_recovery_code_replaces_the_authenticator_once() {
         .expect("ok")
         .expect("session");
     assert!(
-        !app.pass_second_factor(&again, &codes[3], &client(), T0 + 120_000)
+        !app.pass_second_factor(&caller(&again, T0 + 120_000), &codes[3])
             .await
             .expect("ok"),
         "spent"
     );
     assert!(
-        app.pass_second_factor(&again, &codes[4], &client(), T0 + 120_000)
+        app.pass_second_factor(&caller(&again, T0 + 120_000), &codes[4])
             .await
             .expect("ok")
     );
@@ -583,7 +572,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
     let session = app.session(&token, T0).await.expect("ok").expect("session");
     let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
     assert!(
-        app.pass_second_factor(&session, &code, &client(), T0)
+        app.pass_second_factor(&caller(&session, T0), &code)
             .await
             .expect("ok")
     );
@@ -601,7 +590,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
         .await
         .expect("ok")
         .expect("session");
-    app.authorize(Some(&s), Action::DecideCase, &case, &client(), soon)
+    app.authorize(&caller(&s, soon), Action::DecideCase, &case)
         .await
         .expect("fresh enough");
     let later = T0 + 11 * 60_000;
@@ -611,22 +600,16 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
         .expect("ok")
         .expect("session");
     assert!(matches!(
-        app.authorize(Some(&s), Action::DecideCase, &case, &client(), later)
+        app.authorize(&caller(&s, later), Action::DecideCase, &case)
             .await,
         Err(AppError::FreshSecondFactorRequired)
     ));
-    app.authorize(
-        Some(&s),
-        Action::ListPeople,
-        &Resource::System,
-        &client(),
-        later,
-    )
-    .await
-    .expect("other actions need no fresh code");
+    app.authorize(&caller(&s, later), Action::ListPeople, &Resource::System)
+        .await
+        .expect("other actions need no fresh code");
     let code = totp_code(DEMO_TOTP_SECRET, later).expect("code");
     assert!(
-        app.pass_second_factor(&s, &code, &client(), later)
+        app.pass_second_factor(&caller(&s, later), &code)
             .await
             .expect("ok")
     );
@@ -635,7 +618,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
         .await
         .expect("ok")
         .expect("session");
-    app.authorize(Some(&s), Action::DecideCase, &case, &client(), later)
+    app.authorize(&caller(&s, later), Action::DecideCase, &case)
         .await
         .expect("fresh again");
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app, session};
+use common::{T0, anonymous, caller, demo_app, session};
 use qiaoyi_app::accounts::{AccountRequest, LoginOutcome};
 use qiaoyi_app::demo::DEMO_PASSWORD;
 use qiaoyi_app::domain::access::Grant;
@@ -23,7 +23,7 @@ async fn roles_given_and_withdrawn_take_effect_at_once_and_are_audited() {
     let admin = session(&app, ADMIN, T0).await;
     // The officer is signed in (no second factor yet) while the roles change.
     let LoginOutcome::SignedIn { token, .. } = app
-        .login(OFFICER, DEMO_PASSWORD, &client(), T0)
+        .login(&anonymous(T0), OFFICER, DEMO_PASSWORD)
         .await
         .expect("login")
     else {
@@ -35,15 +35,13 @@ async fn roles_given_and_withdrawn_take_effect_at_once_and_are_audited() {
     assert!(!officer.actor.grants.contains(&grant("duty_leader")));
     let changed = app
         .set_grants(
-            Some(&admin),
+            &caller(&admin, T0),
             &id,
             vec![
                 grant("officer:exit-entry"),
                 grant("duty_leader"),
                 grant("duty_leader"),
             ],
-            &client(),
-            T0,
         )
         .await
         .expect("changed");
@@ -59,7 +57,7 @@ async fn roles_given_and_withdrawn_take_effect_at_once_and_are_audited() {
         ..AuditFilter::default()
     };
     let log = app
-        .audit_log(Some(&auditor), &filter, 0, 10, &client(), T0)
+        .audit_log(&caller(&auditor, T0), &filter, 0, 10)
         .await
         .expect("log");
     assert_eq!(log.total, 1);
@@ -86,10 +84,7 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
             "no category",
         ),
     ] {
-        match app
-            .set_grants(Some(&admin), id, grants, &client(), T0)
-            .await
-        {
+        match app.set_grants(&caller(&admin, T0), id, grants).await {
             Err(AppError::Invalid {
                 field: "roles",
                 message,
@@ -101,7 +96,7 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
         }
     }
     assert!(matches!(
-        app.set_account_disabled(Some(&admin), &own, true, &client(), T0)
+        app.set_account_disabled(&caller(&admin, T0), &own, true)
             .await,
         Err(AppError::Invalid {
             field: "disabled",
@@ -109,14 +104,8 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
         })
     ));
     assert!(matches!(
-        app.set_grants(
-            Some(&admin),
-            "u-nobody",
-            vec![grant("admin")],
-            &client(),
-            T0
-        )
-        .await,
+        app.set_grants(&caller(&admin, T0), "u-nobody", vec![grant("admin")])
+            .await,
         Err(AppError::NotFound(_))
     ));
     // A new account's scopes are checked the same way.
@@ -130,20 +119,19 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
         totp_secret: None,
     };
     assert!(matches!(
-        app.create_account(request, Some(&admin), &client(), T0)
-            .await,
+        app.create_account(&caller(&admin, T0), request).await,
         Err(AppError::Invalid { field: "roles", .. })
     ));
     // Only administrators.
     // A code is accepted once: the officer signs in again in the next 30-second step.
     let officer_session = session(&app, OFFICER, T0 + 31_000).await;
     assert!(matches!(
-        app.set_account_disabled(Some(&officer_session), &own, true, &client(), T0 + 31_000)
+        app.set_account_disabled(&caller(&officer_session, T0 + 31_000), &own, true)
             .await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.set_grants(None, &officer, vec![grant("admin")], &client(), T0)
+        app.set_grants(&anonymous(T0), &officer, vec![grant("admin")])
             .await,
         Err(AppError::Unauthenticated)
     ));
@@ -154,7 +142,7 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in_until_enabled(
     let (app, _s) = demo_app().await;
     let admin = session(&app, ADMIN, T0).await;
     let LoginOutcome::SignedIn { token, .. } = app
-        .login(OFFICER, DEMO_PASSWORD, &client(), T0)
+        .login(&anonymous(T0), OFFICER, DEMO_PASSWORD)
         .await
         .expect("login")
     else {
@@ -168,29 +156,29 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in_until_enabled(
         .actor
         .user_id;
     let disabled = app
-        .set_account_disabled(Some(&admin), &id, true, &client(), T0)
+        .set_account_disabled(&caller(&admin, T0), &id, true)
         .await
         .expect("disabled");
     assert!(disabled.disabled);
     assert!(app.session(&token, T0 + 1000).await.expect("ok").is_none());
     assert!(matches!(
-        app.login(OFFICER, DEMO_PASSWORD, &client(), T0 + 2000)
+        app.login(&anonymous(T0 + 2000), OFFICER, DEMO_PASSWORD)
             .await
             .expect("ok"),
         LoginOutcome::Disabled
     ));
     // A wrong password still reads as a wrong password: the state is not told to strangers.
     assert!(matches!(
-        app.login(OFFICER, "not the password at all", &client(), T0 + 3000)
+        app.login(&anonymous(T0 + 3000), OFFICER, "not the password at all")
             .await
             .expect("ok"),
         LoginOutcome::Refused
     ));
-    app.set_account_disabled(Some(&admin), &id, false, &client(), T0 + 4000)
+    app.set_account_disabled(&caller(&admin, T0 + 4000), &id, false)
         .await
         .expect("enabled");
     assert!(matches!(
-        app.login(OFFICER, DEMO_PASSWORD, &client(), T0 + 5000)
+        app.login(&anonymous(T0 + 5000), OFFICER, DEMO_PASSWORD)
             .await
             .expect("ok"),
         LoginOutcome::SignedIn { .. }
@@ -223,24 +211,16 @@ async fn a_role_for_a_station_since_removed_does_not_block_other_changes() {
         .expect("fixture");
     let kept = app
         .set_grants(
-            Some(&admin),
+            &caller(&admin, T0),
             &officer,
             vec![grant("station:FR-XYZ"), grant("duty_leader")],
-            &client(),
-            T0,
         )
         .await
         .expect("the old role does not block a new one");
     assert_eq!(kept.grants, vec!["duty_leader", "station:FR-XYZ"]);
     assert!(matches!(
-        app.set_grants(
-            Some(&admin),
-            &officer,
-            vec![grant("station:FR-ABC")],
-            &client(),
-            T0
-        )
-        .await,
+        app.set_grants(&caller(&admin, T0), &officer, vec![grant("station:FR-ABC")])
+            .await,
         Err(AppError::Invalid { field: "roles", .. })
     ));
 }

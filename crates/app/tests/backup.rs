@@ -6,7 +6,7 @@ use std::path::Path;
 use qiaoyi_app::accounts::Client;
 use qiaoyi_app::config::{Config, SecretKey};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError, backup};
+use qiaoyi_app::{App, AppError, Caller, backup};
 
 /// 2026-05-28 in Beijing, inside the shipped working-day calendars.
 const T0: i64 = 1_779_934_000_000;
@@ -15,6 +15,11 @@ fn client() -> Client {
     Client {
         address: "127.0.0.1".into(),
     }
+}
+
+/// Someone not signed in calling a use case at `now`, from the test's address.
+fn anonymous(now: i64) -> Caller {
+    Caller::anonymous(client(), now)
 }
 
 fn config_in(dir: &Path) -> Config {
@@ -34,12 +39,11 @@ async fn a_backup_taken_during_writes_restores_whole_and_consistent() {
         tokio::spawn(async move {
             for i in 0..40 {
                 app.sign_up(
+                    &anonymous(T0 + i),
                     &format!("writer{i}@example.org"),
                     "Writer",
                     "a long enough passphrase",
                     Lang::En,
-                    &client(),
-                    T0 + i,
                 )
                 .await
                 .expect("signed up");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care::{ChildRequest, ParentInput, VisitInput};
 use sqlx::{Connection, Row};
@@ -36,7 +36,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
     let (app, store) = app().await;
     let care = session(&app, "care@qiaoyi.example", T0).await;
     let child = app
-        .record_child(Some(&care), &daughter(), &client(), T0)
+        .record_child(&caller(&care, T0), &daughter())
         .await
         .expect("recorded");
     assert_eq!((child.age, child.parents.len()), (9, 1));
@@ -65,7 +65,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         );
     }
     let read = app
-        .care_child(Some(&care), &child.id, &client(), T0)
+        .care_child(&caller(&care, T0), &child.id)
         .await
         .expect("read");
     assert_eq!(
@@ -73,12 +73,12 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         ("季小雨", "陈秀英（外婆）")
     );
     let listed = app
-        .care_children(Some(&care), "仁庄镇", 0, 20, &client(), T0)
+        .care_children(&caller(&care, T0), "仁庄镇", 0, 20)
         .await
         .expect("list");
     assert_eq!(listed.total, 1);
     assert_eq!(
-        app.care_children(Some(&care), "温溪镇", 0, 20, &client(), T0)
+        app.care_children(&caller(&care, T0), "温溪镇", 0, 20)
             .await
             .expect("list")
             .total,
@@ -93,14 +93,12 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         "consultant@qiaoyi.example",
     ] {
         let who = session(&app, email, T0).await;
-        let refused = app.care_child(Some(&who), &child.id, &client(), T0).await;
+        let refused = app.care_child(&caller(&who, T0), &child.id).await;
         assert!(
             matches!(refused, Err(AppError::Forbidden(_))),
             "{email}: {refused:?}"
         );
-        let listing = app
-            .care_children(Some(&who), "", 0, 20, &client(), T0)
-            .await;
+        let listing = app.care_children(&caller(&who, T0), "", 0, 20).await;
         assert!(
             matches!(listing, Err(AppError::Forbidden(_))),
             "{email}: {listing:?}"
@@ -136,11 +134,11 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
     assert_eq!(reads.total, 1, "the read is audited");
     assert_eq!(reads.items[0].subject_id, child.id);
     assert!(matches!(
-        app.care_child(None, &child.id, &client(), T0).await,
+        app.care_child(&anonymous(T0), &child.id).await,
         Err(AppError::Unauthenticated)
     ));
     assert!(matches!(
-        app.care_child(Some(&care), "ch-none", &client(), T0).await,
+        app.care_child(&caller(&care, T0), "ch-none").await,
         Err(AppError::NotFound(_))
     ));
 
@@ -159,7 +157,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         (visit("20.05.2026", &["study"]), "date"),
     ] {
         let refused = app
-            .record_visit(Some(&care), &child.id, &input, &client(), T0)
+            .record_visit(&caller(&care, T0), &child.id, &input)
             .await;
         assert!(
             matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
@@ -167,22 +165,18 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         );
     }
     app.record_visit(
-        Some(&care),
+        &caller(&care, T0),
         &child.id,
         &visit("2026-05-20", &["study", "health"]),
-        &client(),
-        T0,
     )
     .await
     .expect("visit");
     let leader = session(&app, "duty@qiaoyi.example", T0).await;
     let refused = app
         .record_visit(
-            Some(&leader),
+            &caller(&leader, T0),
             &child.id,
             &visit("2026-05-20", &["study"]),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -195,7 +189,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         .expect("visit row");
     assert!(!notes.contains("作业"), "the notes are sealed");
     let read = app
-        .care_child(Some(&care), &child.id, &client(), T0)
+        .care_child(&caller(&care, T0), &child.id)
         .await
         .expect("read");
     assert_eq!(read.visits.len(), 1);
@@ -204,10 +198,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
 
     // The parent sees her own child; another applicant sees none; staff cannot use the parent view.
     let parent = session(&app, "applicant@qiaoyi.example", T0).await;
-    let mine = app
-        .my_children(Some(&parent), &client(), T0)
-        .await
-        .expect("mine");
+    let mine = app.my_children(&caller(&parent, T0)).await.expect("mine");
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].name, "季小雨");
     assert!(
@@ -216,12 +207,12 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
     );
     let other = session(&app, "mother@qiaoyi.example", T0).await;
     assert!(
-        app.my_children(Some(&other), &client(), T0)
+        app.my_children(&caller(&other, T0))
             .await
             .expect("none")
             .is_empty()
     );
-    let refused = app.my_children(Some(&care), &client(), T0).await;
+    let refused = app.my_children(&caller(&care, T0)).await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
@@ -237,9 +228,7 @@ async fn bad_records_are_refused_with_their_field_and_nothing_is_written() {
     let (app, store) = app().await;
     let care = session(&app, "care@qiaoyi.example", T0).await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
-    let refused = app
-        .record_child(Some(&officer), &daughter(), &client(), T0)
-        .await;
+    let refused = app.record_child(&caller(&officer, T0), &daughter()).await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
@@ -344,7 +333,7 @@ async fn bad_records_are_refused_with_their_field_and_nothing_is_written() {
         ),
     ];
     for (request, field) in cases {
-        let refused = app.record_child(Some(&care), &request, &client(), T0).await;
+        let refused = app.record_child(&caller(&care, T0), &request).await;
         assert!(
             matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
             "{field}: {refused:?}"

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, demo_app_with, session};
+use common::{T0, caller, demo_app as app, demo_app_with, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::care::{ChildRequest, VisitInput};
 use qiaoyi_app::care_board::{ActivityInput, WishStep};
@@ -63,29 +63,19 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     let coordinator = session(&app, "care@qiaoyi.example", T0).await;
     let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
     let near_volunteer = app
-        .record_child(
-            Some(&coordinator),
-            &child("叶一", "温溪镇", None),
-            &client(),
-            T0,
-        )
+        .record_child(&caller(&coordinator, T0), &child("叶一", "温溪镇", None))
         .await
         .expect("recorded")
         .id;
     let near_coordinator = app
-        .record_child(
-            Some(&coordinator),
-            &child("王二", "鹤城街道", None),
-            &client(),
-            T0,
-        )
+        .record_child(&caller(&coordinator, T0), &child("王二", "鹤城街道", None))
         .await
         .expect("recorded")
         .id;
 
     // Pairing with no volunteers is refused.
     let refused = app
-        .propose_pairings(Some(&coordinator), &client(), T0)
+        .propose_pairings(&caller(&coordinator, T0))
         .await
         .expect_err("no volunteers");
     assert_eq!(field(refused), "volunteers");
@@ -104,21 +94,21 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         ),
     ] {
         let e = app
-            .save_volunteer_profile(Some(&volunteer), &input, &client(), T0)
+            .save_volunteer_profile(&caller(&volunteer, T0), &input)
             .await
             .expect_err("refused");
         assert_eq!(field(e), expected);
     }
-    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "1"), &client(), T0)
+    app.save_volunteer_profile(&caller(&volunteer, T0), &profile("温溪镇", "1"))
         .await
         .expect("saved");
-    app.save_volunteer_profile(Some(&coordinator), &profile("鹤城街道", "1"), &client(), T0)
+    app.save_volunteer_profile(&caller(&coordinator, T0), &profile("鹤城街道", "1"))
         .await
         .expect("saved");
 
     // The proposal pairs each child with the volunteer nearest her.
     let proposal = app
-        .propose_pairings(Some(&coordinator), &client(), T0)
+        .propose_pairings(&caller(&coordinator, T0))
         .await
         .expect("proposal");
     let proposed = |child: &str| {
@@ -154,13 +144,13 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         ],
     ] {
         let e = app
-            .confirm_pairings(Some(&coordinator), &pairs, &client(), T0)
+            .confirm_pairings(&caller(&coordinator, T0), &pairs)
             .await
             .expect_err("refused");
         assert_eq!(field(e), "pairs");
     }
     assert!(
-        app.pairings_in_force(Some(&coordinator), &client(), T0)
+        app.pairings_in_force(&caller(&coordinator, T0))
             .await
             .expect("board")
             .is_empty()
@@ -169,26 +159,24 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     // The coordinator adjusts the proposal (swaps them) and confirms.
     let confirmed = app
         .confirm_pairings(
-            Some(&coordinator),
+            &caller(&coordinator, T0),
             &[
                 pair(&near_volunteer, &coordinator.actor.user_id),
                 pair(&near_coordinator, &volunteer.actor.user_id),
             ],
-            &client(),
-            T0,
         )
         .await
         .expect("confirmed");
     assert_eq!(confirmed, 2);
     let waiting = app
-        .propose_pairings(Some(&coordinator), &client(), T0)
+        .propose_pairings(&caller(&coordinator, T0))
         .await
         .expect_err("nobody waits");
     assert_eq!(field(waiting), "children");
 
     // A volunteer cannot go below the children she has.
     let e = app
-        .save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "0"), &client(), T0)
+        .save_volunteer_profile(&caller(&volunteer, T0), &profile("温溪镇", "0"))
         .await
         .expect_err("refused");
     assert_eq!(field(e), "capacity");
@@ -197,7 +185,7 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     // it is a conflict; to her own proxy parent is refused; to a full volunteer is refused; once
     // the volunteer has room, the old pairing ends and stays in the history.
     let current = app
-        .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 1)
+        .care_child(&caller(&coordinator, T0 + 1), &near_volunteer)
         .await
         .expect("record")
         .proxy_parent()
@@ -209,10 +197,8 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     };
     let stale = app
         .confirm_pairings(
-            Some(&coordinator),
+            &caller(&coordinator, T0 + 1),
             &[pair(&near_volunteer, &volunteer.actor.user_id)],
-            &client(),
-            T0 + 1,
         )
         .await
         .expect_err("she is paired already");
@@ -222,41 +208,33 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     ));
     let again = app
         .confirm_pairings(
-            Some(&coordinator),
+            &caller(&coordinator, T0 + 1),
             &[repair(&near_volunteer, &coordinator.actor.user_id)],
-            &client(),
-            T0 + 1,
         )
         .await
         .expect_err("already hers");
     assert_eq!(field(again), "pairs");
     let full = app
         .confirm_pairings(
-            Some(&coordinator),
+            &caller(&coordinator, T0 + 1),
             &[repair(&near_volunteer, &volunteer.actor.user_id)],
-            &client(),
-            T0 + 1,
         )
         .await
         .expect_err("full");
     assert_eq!(field(full), "pairs");
-    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "2"), &client(), T0 + 1)
+    app.save_volunteer_profile(&caller(&volunteer, T0 + 1), &profile("温溪镇", "2"))
         .await
         .expect("raised");
     app.confirm_pairings(
-        Some(&coordinator),
+        &caller(&coordinator, T0 + 2),
         &[repair(&near_volunteer, &volunteer.actor.user_id)],
-        &client(),
-        T0 + 2,
     )
     .await
     .expect("re-paired");
     let replayed = app
         .confirm_pairings(
-            Some(&coordinator),
+            &caller(&coordinator, T0 + 2),
             &[repair(&near_volunteer, &coordinator.actor.user_id)],
-            &client(),
-            T0 + 2,
         )
         .await
         .expect_err("the pairing it replaces has ended");
@@ -265,7 +243,7 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
         AppError::Store(StoreError::Conflict { .. })
     ));
     let record = app
-        .care_child(Some(&coordinator), &near_volunteer, &client(), T0 + 3)
+        .care_child(&caller(&coordinator, T0 + 3), &near_volunteer)
         .await
         .expect("record");
     assert_eq!(record.pairings.len(), 2, "the history is kept");
@@ -275,7 +253,7 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     );
     assert_eq!(record.pairings[1].row.ended_at, Some(T0 + 2));
     let volunteers = app
-        .care_volunteers(Some(&coordinator), &client(), T0 + 3)
+        .care_volunteers(&caller(&coordinator, T0 + 3))
         .await
         .expect("volunteers");
     let load = |id: &str| volunteers.iter().find(|v| v.user_id == id).map(|v| v.load);
@@ -285,15 +263,13 @@ async fn a_coordinator_pairs_children_with_volunteers_and_re_pairing_keeps_histo
     // Other roles are refused and the refusal audited.
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     assert!(matches!(
-        app.propose_pairings(Some(&officer), &client(), T0).await,
+        app.propose_pairings(&caller(&officer, T0)).await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
         app.confirm_pairings(
-            Some(&officer),
-            &[pair(&near_volunteer, &coordinator.actor.user_id)],
-            &client(),
-            T0
+            &caller(&officer, T0),
+            &[pair(&near_volunteer, &coordinator.actor.user_id)]
         )
         .await,
         Err(AppError::Forbidden(_))
@@ -310,27 +286,20 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
     let coordinator = session(&app, "care@qiaoyi.example", T0).await;
     let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
     let id = app
-        .record_child(
-            Some(&coordinator),
-            &child("叶一", "温溪镇", None),
-            &client(),
-            T0,
-        )
+        .record_child(&caller(&coordinator, T0), &child("叶一", "温溪镇", None))
         .await
         .expect("recorded")
         .id;
-    app.save_volunteer_profile(Some(&volunteer), &profile("温溪镇", "3"), &client(), T0)
+    app.save_volunteer_profile(&caller(&volunteer, T0), &profile("温溪镇", "3"))
         .await
         .expect("saved");
     app.confirm_pairings(
-        Some(&coordinator),
+        &caller(&coordinator, T0),
         &[PairChoice {
             child: id.clone(),
             volunteer: volunteer.actor.user_id.clone(),
             replaces: String::new(),
         }],
-        &client(),
-        T0,
     )
     .await
     .expect("paired");
@@ -354,7 +323,7 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
     };
     assert_eq!(app.queue_care_alerts(T0 + 30 * DAY).await.expect("run"), 0);
     let board = app
-        .pairings_in_force(Some(&coordinator), &client(), T0 + 30 * DAY)
+        .pairings_in_force(&caller(&coordinator, T0 + 30 * DAY))
         .await
         .expect("board");
     assert!(!board[0].overdue, "30 days is not yet overdue");
@@ -375,7 +344,7 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
     );
     assert_eq!(app.queue_care_alerts(day31 + DAY).await.expect("run"), 0);
     let board = app
-        .pairings_in_force(Some(&coordinator), &client(), day31)
+        .pairings_in_force(&caller(&coordinator, day31))
         .await
         .expect("board");
     assert!(board[0].overdue);
@@ -383,7 +352,7 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
 
     // A visit ends the spell; the next one is told again.
     app.record_visit(
-        Some(&volunteer),
+        &caller(&volunteer, day31 + DAY),
         &id,
         &VisitInput {
             date: qiaoyi_app::cases::beijing_today(day31 + DAY).to_string(),
@@ -391,13 +360,11 @@ async fn a_child_without_a_visit_is_flagged_and_told_once_per_spell() {
             notes: String::new(),
             follow_up: false,
         },
-        &client(),
-        day31 + DAY,
     )
     .await
     .expect("visited");
     let board = app
-        .pairings_in_force(Some(&coordinator), &client(), day31 + DAY)
+        .pairings_in_force(&caller(&coordinator, day31 + DAY))
         .await
         .expect("board");
     assert!(!board[0].overdue);
@@ -418,12 +385,12 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     let care = session(&app, "care@qiaoyi.example", T0).await;
     let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
     let renzhuang = app
-        .record_child(Some(&care), &child("季一", "仁庄镇", None), &client(), T0)
+        .record_child(&caller(&care, T0), &child("季一", "仁庄镇", None))
         .await
         .expect("recorded")
         .id;
     let wenxi = app
-        .record_child(Some(&care), &child("叶一", "温溪镇", None), &client(), T0)
+        .record_child(&caller(&care, T0), &child("叶一", "温溪镇", None))
         .await
         .expect("recorded")
         .id;
@@ -431,46 +398,42 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     // Wishes.
     for bad in ["", &"书".repeat(201)] {
         let e = app
-            .record_wish(Some(&care), &renzhuang, bad, &client(), T0)
+            .record_wish(&caller(&care, T0), &renzhuang, bad)
             .await
             .expect_err("refused");
         assert_eq!(field(e), "wish");
     }
     let wish = app
-        .record_wish(Some(&care), &renzhuang, "一套绘本", &client(), T0)
+        .record_wish(&caller(&care, T0), &renzhuang, "一套绘本")
         .await
         .expect("recorded");
     let open = app
-        .care_wishes(Some(&care), "open", 0, 20, &client(), T0)
+        .care_wishes(&caller(&care, T0), "open", 0, 20)
         .await
         .expect("board");
     assert_eq!((open.total, open.items[0].township.as_str()), (1, "仁庄镇"));
     let e = app
         .advance_wish(
-            Some(&care),
+            &caller(&care, T0),
             &wish.id,
             &WishStep {
                 to: "fulfilled",
                 donor: "",
                 note: "",
             },
-            &client(),
-            T0,
         )
         .await
         .expect_err("an open wish is taken first");
     assert!(matches!(e, AppError::Store(StoreError::Conflict { .. })));
     let taken = app
         .advance_wish(
-            Some(&care),
+            &caller(&care, T0),
             &wish.id,
             &WishStep {
                 to: "taken",
                 donor: "青田华侨商会",
                 note: "",
             },
-            &client(),
-            T0,
         )
         .await
         .expect("taken by a donor");
@@ -480,15 +443,13 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     );
     let twice = app
         .advance_wish(
-            Some(&volunteer),
+            &caller(&volunteer, T0),
             &wish.id,
             &WishStep {
                 to: "taken",
                 donor: "",
                 note: "",
             },
-            &client(),
-            T0,
         )
         .await
         .expect_err("the same form sent twice");
@@ -498,30 +459,26 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     ));
     let e = app
         .advance_wish(
-            Some(&care),
+            &caller(&care, T0),
             &wish.id,
             &WishStep {
                 to: "fulfilled",
                 donor: "",
                 note: &"字".repeat(201),
             },
-            &client(),
-            T0,
         )
         .await
         .expect_err("note too long");
     assert_eq!(field(e), "note");
     let done = app
         .advance_wish(
-            Some(&care),
+            &caller(&care, T0),
             &wish.id,
             &WishStep {
                 to: "fulfilled",
                 donor: "",
                 note: "六一前送到",
             },
-            &client(),
-            T0,
         )
         .await
         .expect("fulfilled");
@@ -530,7 +487,7 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
         ("fulfilled", "六一前送到")
     );
     let e = app
-        .care_wishes(Some(&care), "granted", 0, 20, &client(), T0)
+        .care_wishes(&caller(&care, T0), "granted", 0, 20)
         .await
         .expect_err("unknown state");
     assert_eq!(field(e), "state");
@@ -558,14 +515,14 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
         ),
     ] {
         let e = app
-            .record_activity(Some(&care), &input, &client(), T0)
+            .record_activity(&caller(&care, T0), &input)
             .await
             .expect_err("refused");
         assert_eq!(field(e), expected);
     }
     let activity = app
         .record_activity(
-            Some(&care),
+            &caller(&care, T0),
             &ActivityInput {
                 theme: "读书会".into(),
                 date: "2026-06-01".into(),
@@ -573,16 +530,14 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
                 place: "仁庄镇文化礼堂".into(),
                 organisers: "仁庄派出所".into(),
             },
-            &client(),
-            T0,
         )
         .await
         .expect("recorded");
-    app.save_volunteer_profile(Some(&volunteer), &profile("仁庄镇", "2"), &client(), T0)
+    app.save_volunteer_profile(&caller(&volunteer, T0), &profile("仁庄镇", "2"))
         .await
         .expect("saved");
     let page = app
-        .care_activity(Some(&care), &activity.id, &client(), T0)
+        .care_activity(&caller(&care, T0), &activity.id)
         .await
         .expect("activity");
     assert_eq!(
@@ -592,30 +547,26 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     );
     let e = app
         .record_attendance(
-            Some(&care),
+            &caller(&care, T0),
             &activity.id,
             std::slice::from_ref(&wenxi),
             &[],
-            &client(),
-            T0,
         )
         .await
         .expect_err("another township's child");
     assert_eq!(field(e), "children");
     let done = app
         .record_attendance(
-            Some(&care),
+            &caller(&care, T0),
             &activity.id,
             &[renzhuang.clone(), renzhuang.clone()],
             std::slice::from_ref(&volunteer.actor.user_id),
-            &client(),
-            T0,
         )
         .await
         .expect("recorded");
     assert_eq!((done.row.children, done.row.volunteers), (1, 1));
     let record = app
-        .care_child(Some(&care), &renzhuang, &client(), T0)
+        .care_child(&caller(&care, T0), &renzhuang)
         .await
         .expect("record");
     assert_eq!(record.activities.len(), 1);
@@ -623,13 +574,11 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
 
     let station = session(&app, "station.rome@qiaoyi.example", T0).await;
     assert!(matches!(
-        app.care_wishes(Some(&station), "", 0, 20, &client(), T0)
-            .await,
+        app.care_wishes(&caller(&station, T0), "", 0, 20).await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.care_activity(Some(&station), &activity.id, &client(), T0)
-            .await,
+        app.care_activity(&caller(&station, T0), &activity.id).await,
         Err(AppError::Forbidden(_))
     ));
 }
@@ -643,44 +592,40 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
     let other = session(&app, "mother@qiaoyi.example", T0).await;
     let id = app
         .record_child(
-            Some(&care),
+            &caller(&care, T0),
             &child("季一", "仁庄镇", Some("applicant@qiaoyi.example")),
-            &client(),
-            T0,
         )
         .await
         .expect("recorded")
         .id;
 
     let e = app
-        .send_care_message(Some(&parent), &id, "您好", &client(), T0)
+        .send_care_message(&caller(&parent, T0), &id, "您好")
         .await
         .expect_err("no proxy parent yet");
     assert_eq!(field(e), "message");
-    app.save_volunteer_profile(Some(&volunteer), &profile("仁庄镇", "2"), &client(), T0)
+    app.save_volunteer_profile(&caller(&volunteer, T0), &profile("仁庄镇", "2"))
         .await
         .expect("saved");
     app.confirm_pairings(
-        Some(&care),
+        &caller(&care, T0),
         &[PairChoice {
             child: id.clone(),
             volunteer: volunteer.actor.user_id.clone(),
             replaces: String::new(),
         }],
-        &client(),
-        T0,
     )
     .await
     .expect("paired");
     for bad in ["  ", &"字".repeat(1_001)] {
         let e = app
-            .send_care_message(Some(&parent), &id, bad, &client(), T0)
+            .send_care_message(&caller(&parent, T0), &id, bad)
             .await
             .expect_err("refused");
         assert_eq!(field(e), "message");
     }
     let sent = app
-        .send_care_message(Some(&parent), &id, "谢谢您照顾小雨", &client(), T0)
+        .send_care_message(&caller(&parent, T0), &id, "谢谢您照顾小雨")
         .await
         .expect("sent");
     assert_eq!(sent.to, "叶警官");
@@ -688,8 +633,7 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
     // Someone else's child is refused, and the attempt audited.
     for s in [&other, &care] {
         assert!(matches!(
-            app.send_care_message(Some(s), &id, "您好", &client(), T0)
-                .await,
+            app.send_care_message(&caller(s, T0), &id, "您好").await,
             Err(AppError::Forbidden(_))
         ));
     }
@@ -734,16 +678,13 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
     .expect("n");
     assert_eq!(told, 1);
     let record = app
-        .care_child(Some(&volunteer), &id, &client(), T0)
+        .care_child(&caller(&volunteer, T0), &id)
         .await
         .expect("record");
     assert_eq!(record.messages[0].body, "谢谢您照顾小雨");
 
     // The parent sees her child's proxy parent and the message, not the pairing history.
-    let mine = app
-        .my_children(Some(&parent), &client(), T0)
-        .await
-        .expect("mine");
+    let mine = app.my_children(&caller(&parent, T0)).await.expect("mine");
     assert_eq!(
         mine[0]
             .proxy_parent()
@@ -754,16 +695,16 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
 
     // Ten messages a day about one child; the eleventh waits for the next day.
     for n in 2..=10 {
-        app.send_care_message(Some(&parent), &id, &format!("第{n}条"), &client(), T0 + n)
+        app.send_care_message(&caller(&parent, T0 + n), &id, &format!("第{n}条"))
             .await
             .expect("sent");
     }
     let e = app
-        .send_care_message(Some(&parent), &id, "第11条", &client(), T0 + 11)
+        .send_care_message(&caller(&parent, T0 + 11), &id, "第11条")
         .await
         .expect_err("too many today");
     assert_eq!(field(e), "message");
-    app.send_care_message(Some(&parent), &id, "第二天", &client(), T0 + 86_400_001)
+    app.send_care_message(&caller(&parent, T0 + 86_400_001), &id, "第二天")
         .await
         .expect("the next day");
 
@@ -774,29 +715,24 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
         country: "CN".into(),
     });
     let second = app
-        .record_child(Some(&care), &both, &client(), T0)
+        .record_child(&caller(&care, T0), &both)
         .await
         .expect("recorded")
         .id;
     app.confirm_pairings(
-        Some(&care),
+        &caller(&care, T0),
         &[PairChoice {
             child: second.clone(),
             volunteer: volunteer.actor.user_id.clone(),
             replaces: String::new(),
         }],
-        &client(),
-        T0,
     )
     .await
     .expect("paired");
-    app.send_care_message(Some(&other), &second, "外婆的话", &client(), T0)
+    app.send_care_message(&caller(&other, T0), &second, "外婆的话")
         .await
         .expect("the other parent writes");
-    let mine = app
-        .my_children(Some(&parent), &client(), T0)
-        .await
-        .expect("mine");
+    let mine = app.my_children(&caller(&parent, T0)).await.expect("mine");
     let seen = mine
         .iter()
         .find(|c| c.id == second)
@@ -806,10 +742,7 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
         seen.proxy_parent().map(|p| p.row.paired_by.as_str()),
         Some("")
     );
-    let theirs = app
-        .my_children(Some(&other), &client(), T0)
-        .await
-        .expect("theirs");
+    let theirs = app.my_children(&caller(&other, T0)).await.expect("theirs");
     assert_eq!(theirs[0].messages.len(), 1);
 }
 
@@ -819,12 +752,12 @@ async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
     let care = session(&app, "care@qiaoyi.example", T0).await;
     let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
     let id = app
-        .record_child(Some(&care), &child("叶一", "温溪镇", None), &client(), T0)
+        .record_child(&caller(&care, T0), &child("叶一", "温溪镇", None))
         .await
         .expect("recorded")
         .id;
     for s in [&care, &volunteer] {
-        app.save_volunteer_profile(Some(s), &profile("温溪镇", "1"), &client(), T0)
+        app.save_volunteer_profile(&caller(s, T0), &profile("温溪镇", "1"))
             .await
             .expect("saved");
     }
@@ -839,10 +772,10 @@ async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
         choose(&care.actor.user_id),
         choose(&volunteer.actor.user_id),
     );
-    let here = client();
+    let (by_care, by_volunteer) = (caller(&care, T0), caller(&volunteer, T0));
     let (first, second) = tokio::join!(
-        app.confirm_pairings(Some(&care), &a, &here, T0),
-        app.confirm_pairings(Some(&volunteer), &b, &here, T0),
+        app.confirm_pairings(&by_care, &a),
+        app.confirm_pairings(&by_volunteer, &b),
     );
     let outcomes = [first, second];
     assert_eq!(
@@ -857,7 +790,7 @@ async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
         "the other is told someone changed it: {outcomes:?}"
     );
     let record = app
-        .care_child(Some(&care), &id, &client(), T0)
+        .care_child(&caller(&care, T0), &id)
         .await
         .expect("record");
     assert_eq!(record.pairings.len(), 1);

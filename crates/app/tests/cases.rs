@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::calendar::Deadline;
@@ -41,19 +41,17 @@ fn passport_renewal() -> CaseRequest {
 
 /// Uploads a PDF for every required material of the case.
 async fn upload_required(app: &App, who: &CurrentSession, id: &str) {
-    let detail = app.case(Some(who), id, &client(), T0).await.expect("read");
+    let detail = app.case(&caller(who, T0), id).await.expect("read");
     for (i, m) in detail.case.item.materials.iter().enumerate() {
         if m.required {
             app.upload_case_file(
-                Some(who),
+                &caller(who, T0),
                 id,
                 &Upload {
                     material: i,
                     file_name: "scan.pdf",
                     content: PDF,
                 },
-                &client(),
-                T0,
             )
             .await
             .expect("uploaded");
@@ -67,7 +65,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
-        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .open_case(&caller(&applicant, T0), &passport_renewal())
         .await
         .expect("opened");
     assert_eq!(case.state, CaseState::Draft);
@@ -76,11 +74,9 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     // Submitting without the required materials is refused and changes nothing.
     let refused = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("submit", 1, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -96,11 +92,9 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     upload_required(&app, &applicant, &case.id).await;
     let case = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("submit", 1, ""),
-            &client(),
-            T0,
         )
         .await
         .expect("submitted");
@@ -109,26 +103,22 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     // The applicant cannot accept their own case; the officer can, and the deadline is set.
     let denied = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("accept", case.version, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     let queue = app
-        .cases(Some(&officer), CaseList::Queue(None), 0, 20, &client(), T0)
+        .cases(&caller(&officer, T0), CaseList::Queue(None), 0, 20)
         .await
         .expect("queue");
     assert!(queue.items.iter().any(|c| c.id == case.id));
     let mut case = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &step_request("accept", case.version, ""),
-            &client(),
-            T0,
         )
         .await
         .expect("accepted");
@@ -140,11 +130,9 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     // The identity is confirmed by video before it may be recorded as verified.
     let early = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &step_request("verify_identity", case.version, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -164,11 +152,9 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     ] {
         case = app
             .step_case(
-                Some(&officer),
+                &caller(&officer, T0),
                 &case.id,
                 &step_request(step, case.version, ""),
-                &client(),
-                T0,
             )
             .await
             .unwrap_or_else(|e| panic!("{step}: {e}"));
@@ -181,17 +167,15 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         payer_name: "季美华".into(),
         ..Default::default()
     };
-    app.record_fee(Some(&officer), &case.id, &paid, &client(), T0)
+    app.record_fee(&caller(&officer, T0), &case.id, &paid)
         .await
         .expect("paid");
     // A courier dispatch names the carrier and the tracking number.
     let untracked = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &step_request("dispatch", case.version, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -210,12 +194,12 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         ..step_request("dispatch", case.version, "")
     };
     case = app
-        .step_case(Some(&officer), &case.id, &dispatch, &client(), T0)
+        .step_case(&caller(&officer, T0), &case.id, &dispatch)
         .await
         .expect("dispatched");
     // The applicant sees the parcel and her code; the officer sees the parcel only.
     let mine = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read")
         .handover
@@ -242,7 +226,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     let code = mine.code.expect("her code");
     assert_eq!(code.len(), 6);
     let theirs = app
-        .case(Some(&officer), &case.id, &client(), T0)
+        .case(&caller(&officer, T0), &case.id)
         .await
         .expect("read")
         .handover
@@ -251,15 +235,13 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     // A signature does not replace the code of a courier parcel.
     let signed = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &StepRequest {
                 signature: SIGNATURE.into(),
                 signer: "季美华".into(),
                 ..step_request("deliver", case.version, "")
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -276,14 +258,12 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &StepRequest {
                 code: wrong.into(),
                 ..step_request("deliver", case.version, "")
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -307,19 +287,17 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     let shown = format!("{} {}", &code[..3], &code[3..]);
     case = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &StepRequest {
                 code: shown,
                 ..step_request("deliver", case.version, "")
             },
-            &client(),
-            T0,
         )
         .await
         .expect("delivered with her code");
     let delivered = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read")
         .handover
@@ -327,22 +305,20 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     assert!(delivered.confirmed_at.is_some() && delivered.code.is_none());
     case = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, T0),
             &case.id,
             &step_request("close", case.version, ""),
-            &client(),
-            T0,
         )
         .await
         .expect("closed");
     assert_eq!(case.state, CaseState::Closed);
     let fees = app
-        .case_fees(Some(&applicant), &case.id, &client(), T0)
+        .case_fees(&caller(&applicant, T0), &case.id)
         .await
         .expect("fees");
     assert_eq!((fees.fees.paid, fees.outstanding()), (12_000, 0));
     let detail = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read");
     let steps: Vec<&str> = detail.events.iter().map(|e| e.step.as_str()).collect();
@@ -351,11 +327,11 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
     assert_eq!(detail.events.len(), 12, "eleven steps and the video check");
     assert!(detail.steps.is_empty());
     // The officer's read shows on the applicant's "who read my file".
-    app.case(Some(&officer), &case.id, &client(), T0)
+    app.case(&caller(&officer, T0), &case.id)
         .await
         .expect("read");
     let log = app
-        .who_read_my_file(Some(&applicant), 0, 50, &client(), T0)
+        .who_read_my_file(&caller(&applicant, T0), 0, 50)
         .await
         .expect("log");
     assert!(
@@ -390,13 +366,7 @@ async fn to_ready(
         "mark_ready",
     ] {
         version = app
-            .step_case(
-                Some(officer),
-                id,
-                &step_request(step, version, ""),
-                &client(),
-                T0,
-            )
+            .step_case(&caller(officer, T0), id, &step_request(step, version, ""))
             .await
             .unwrap_or_else(|e| panic!("{step}: {e}"))
             .version;
@@ -411,24 +381,20 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
         .open_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &CaseRequest {
                 delivery: "home".into(),
                 ..passport_renewal()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("a person over 60 may ask for home delivery");
     upload_required(&app, &applicant, &case.id).await;
     let submitted = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("submit", 1, ""),
-            &client(),
-            T0,
         )
         .await
         .expect("submitted");
@@ -437,9 +403,7 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
         visit_date: "2026-05-27".into(),
         ..step_request("dispatch", version, "")
     };
-    let refused = app
-        .step_case(Some(&officer), &case.id, &past, &client(), T0)
-        .await;
+    let refused = app.step_case(&caller(&officer, T0), &case.id, &past).await;
     assert!(
         matches!(
             refused,
@@ -455,7 +419,7 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
         ..step_request("dispatch", version, "")
     };
     let version = app
-        .step_case(Some(&officer), &case.id, &visit, &client(), T0)
+        .step_case(&caller(&officer, T0), &case.id, &visit)
         .await
         .expect("dispatched")
         .version;
@@ -475,7 +439,7 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
             ..step_request("deliver", version, "")
         };
         let result = app
-            .step_case(Some(&officer), &case.id, &request, &client(), T0)
+            .step_case(&caller(&officer, T0), &case.id, &request)
             .await;
         assert!(
             matches!(&result, Err(AppError::Invalid { field: f, .. }) if *f == field),
@@ -488,13 +452,13 @@ async fn a_home_delivery_is_confirmed_by_the_recipients_signature() {
         ..step_request("deliver", version, "")
     };
     let delivered = app
-        .step_case(Some(&officer), &case.id, &signed, &client(), T0)
+        .step_case(&caller(&officer, T0), &case.id, &signed)
         .await
         .expect("delivered on her signature");
     assert_eq!(delivered.state, CaseState::Delivered);
     for reader in [&applicant, &officer] {
         let handover = app
-            .case(Some(reader), &case.id, &client(), T0)
+            .case(&caller(reader, T0), &case.id)
             .await
             .expect("read")
             .handover
@@ -515,17 +479,15 @@ async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
-        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .open_case(&caller(&applicant, T0), &passport_renewal())
         .await
         .expect("opened");
     upload_required(&app, &applicant, &case.id).await;
     let mut case = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("submit", 1, ""),
-            &client(),
-            T0,
         )
         .await
         .expect("submitted");
@@ -536,24 +498,22 @@ async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
     for step in ["accept", "verify_identity", "start_review"] {
         case = app
             .step_case(
-                Some(&officer),
+                &caller(&officer, T0),
                 &case.id,
                 &step_request(step, case.version, ""),
-                &client(),
-                T0,
             )
             .await
             .expect(step);
     }
     let version = case.version;
-    let (c1, c2) = (client(), client());
+    let by = caller(&officer, T0);
     let (approve, refuse) = (
         step_request("approve", version, ""),
         step_request("refuse", version, "材料与事实不符"),
     );
     let (a, b) = tokio::join!(
-        app.step_case(Some(&officer), &case.id, &approve, &c1, T0),
-        app.step_case(Some(&officer), &case.id, &refuse, &c2, T0),
+        app.step_case(&by, &case.id, &approve),
+        app.step_case(&by, &case.id, &refuse),
     );
     let (won, lost) = match (&a, &b) {
         (Ok(c), Err(e)) | (Err(e), Ok(c)) => (c, e),
@@ -567,7 +527,7 @@ async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     let events = app
-        .case(Some(&officer), &case.id, &client(), T0)
+        .case(&caller(&officer, T0), &case.id)
         .await
         .expect("read")
         .events;
@@ -586,7 +546,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     // The demo's own cases are there already.
     let before = app
-        .cases(Some(&applicant), CaseList::Mine, 0, 20, &client(), T0)
+        .cases(&caller(&applicant, T0), CaseList::Mine, 0, 20)
         .await
         .expect("list")
         .total;
@@ -643,22 +603,20 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ),
     ];
     for (field, request) in bad {
-        let result = app
-            .open_case(Some(&applicant), &request, &client(), T0)
-            .await;
+        let result = app.open_case(&caller(&applicant, T0), &request).await;
         assert!(
             matches!(&result, Err(AppError::Invalid { field: f, .. }) if *f == field),
             "{field}: {result:?}"
         );
     }
     let mine = app
-        .cases(Some(&applicant), CaseList::Mine, 0, 20, &client(), T0)
+        .cases(&caller(&applicant, T0), CaseList::Mine, 0, 20)
         .await
         .expect("list");
     assert_eq!(mine.total, before);
 
     let case = app
-        .open_case(Some(&applicant), &passport_renewal(), &client(), T0)
+        .open_case(&caller(&applicant, T0), &passport_renewal())
         .await
         .expect("opened");
     for (name, content) in [
@@ -669,15 +627,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
     ] {
         let r = app
             .upload_case_file(
-                Some(&applicant),
+                &caller(&applicant, T0),
                 &case.id,
                 &Upload {
                     material: 0,
                     file_name: name,
                     content,
                 },
-                &client(),
-                T0,
             )
             .await;
         assert!(
@@ -688,15 +644,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let big = [PDF, &vec![0u8; 10 * 1024 * 1024]].concat();
     let r = app
         .upload_case_file(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &Upload {
                 material: 0,
                 file_name: "big.pdf",
                 content: &big,
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -705,15 +659,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
     );
     let r = app
         .upload_case_file(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &Upload {
                 material: 99,
                 file_name: "scan.pdf",
                 content: PDF,
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -729,11 +681,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     // A step the workflow forbids, an unknown step, a stale version.
     let r = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("resubmit", 1, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -742,11 +692,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     );
     let r = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("teleport", 1, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -755,11 +703,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     );
     let r = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &step_request("withdraw", 7, ""),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -773,7 +719,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         "{r:?}"
     );
     let detail = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read");
     assert_eq!(
@@ -796,31 +742,31 @@ async fn stations_see_only_their_cases_and_others_see_none_of_yours() {
         ..passport_renewal()
     };
     let case = app
-        .open_case(Some(&rome), &walk_in, &client(), T0)
+        .open_case(&caller(&rome, T0), &walk_in)
         .await
         .expect("opened");
     assert_eq!(case.station.as_ref().map(|s| s.as_str()), Some("IT-ROM"));
     let rome_list = app
-        .cases(Some(&rome), CaseList::Station, 0, 20, &client(), T0)
+        .cases(&caller(&rome, T0), CaseList::Station, 0, 20)
         .await
         .expect("list");
     // The demo's walk-in and this one.
     assert_eq!(rome_list.total, 2);
     assert!(rome_list.items.iter().all(|c| c.station == case.station));
     let madrid_list = app
-        .cases(Some(&madrid), CaseList::Station, 0, 20, &client(), T0)
+        .cases(&caller(&madrid, T0), CaseList::Station, 0, 20)
         .await
         .expect("list");
     assert_eq!(madrid_list.total, 0);
     for other in [&madrid, &applicant] {
-        let r = app.case(Some(other), &case.id, &client(), T0).await;
+        let r = app.case(&caller(other, T0), &case.id).await;
         assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     }
     // An officer's queue narrows to one of their categories, never to another's.
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let parse = |c: &str| CaseList::parse("queue", Some(c)).expect("a category");
     let certificates = app
-        .cases(Some(&officer), parse("certificates"), 0, 20, &client(), T0)
+        .cases(&caller(&officer, T0), parse("certificates"), 0, 20)
         .await
         .expect("queue");
     assert!(
@@ -830,13 +776,13 @@ async fn stations_see_only_their_cases_and_others_see_none_of_yours() {
             .all(|c| c.item.category.as_str() == "certificates")
     );
     let r = app
-        .cases(Some(&officer), parse("traffic"), 0, 20, &client(), T0)
+        .cases(&caller(&officer, T0), parse("traffic"), 0, 20)
         .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     assert_eq!(CaseList::parse("queue", Some("no such")), None);
     assert_eq!(CaseList::parse("mine", Some("traffic")), None);
     let r = app
-        .cases(Some(&rome), CaseList::Queue(None), 0, 20, &client(), T0)
+        .cases(&caller(&rome, T0), CaseList::Queue(None), 0, 20)
         .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
 }
@@ -896,17 +842,15 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
         Some(2027)
     );
     let case = app
-        .open_case(Some(&applicant), &passport_renewal(), &client(), DEC_28)
+        .open_case(&caller(&applicant, DEC_28), &passport_renewal())
         .await
         .expect("opened");
     upload_required(&app, &applicant, &case.id).await;
     let case = app
         .step_case(
-            Some(&applicant),
+            &caller(&applicant, DEC_28),
             &case.id,
             &step_request("submit", case.version, ""),
-            &client(),
-            DEC_28,
         )
         .await
         .expect("submitted");
@@ -914,11 +858,9 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
     // (Jan 1 is New Year's Day), provisional.
     let case = app
         .step_case(
-            Some(&officer),
+            &caller(&officer, DEC_28),
             &case.id,
             &step_request("accept", case.version, ""),
-            &client(),
-            DEC_28,
         )
         .await
         .expect("accepted");
@@ -929,33 +871,29 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
     let leader = session(&app, "duty@qiaoyi.example", DEC_28).await;
     let request = app
         .request_green_channel(
-            Some(&applicant),
+            &caller(&applicant, DEC_28),
             &case.id,
             &GreenRequestInput {
                 ground: "bereavement".into(),
                 statement: "我父亲在罗马去世，需要尽快回国办理后事。".into(),
             },
             None,
-            &client(),
-            DEC_28,
         )
         .await
         .expect("requested");
     app.decide_green_channel(
-        Some(&leader),
+        &caller(&leader, DEC_28),
         &request.request.id,
         &GreenDecisionInput {
             decision: "approve".into(),
             days: Some(4),
             reason: String::new(),
         },
-        &client(),
-        DEC_28,
     )
     .await
     .expect("approved");
     let green = app
-        .case(Some(&applicant), &case.id, &client(), DEC_28)
+        .case(&caller(&applicant, DEC_28), &case.id)
         .await
         .expect("read")
         .case;
@@ -965,18 +903,12 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
 
     // Only an administrator imports a calendar; a refused file changes nothing.
     let denied = app
-        .import_calendar(
-            Some(&officer),
-            "2027.toml",
-            CALENDAR_2027,
-            &client(),
-            DEC_28,
-        )
+        .import_calendar(&caller(&officer, DEC_28), "2027.toml", CALENDAR_2027)
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     let bad = CALENDAR_2027.replace("from = \"2027-02-05\"", "from = \"2027-02-06\"");
     let refused = app
-        .import_calendar(Some(&admin), "2027.toml", &bad, &client(), DEC_28)
+        .import_calendar(&caller(&admin, DEC_28), "2027.toml", &bad)
         .await;
     assert!(
         matches!(&refused, Err(AppError::Calendar(m)) if m.contains("2027-02-05")),
@@ -985,11 +917,11 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
 
     // The official file makes Saturday 2 January a working day: the deadline moves to Jan 6.
     let later = DEC_28 + 3_600_000;
-    app.import_calendar(Some(&admin), "2027.toml", CALENDAR_2027, &client(), later)
+    app.import_calendar(&caller(&admin, later), "2027.toml", CALENDAR_2027)
         .await
         .expect("imported");
     let detail = app
-        .case(Some(&applicant), &case.id, &client(), later)
+        .case(&caller(&applicant, later), &case.id)
         .await
         .expect("read");
     assert_eq!(detail.case.deadline, Some(d("2027-01-06")));
@@ -1027,17 +959,11 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
     );
 
     // Importing the same file again moves nothing and tells nobody again.
-    app.import_calendar(
-        Some(&admin),
-        "2027.toml",
-        CALENDAR_2027,
-        &client(),
-        later + 1,
-    )
-    .await
-    .expect("unchanged");
+    app.import_calendar(&caller(&admin, later + 1), "2027.toml", CALENDAR_2027)
+        .await
+        .expect("unchanged");
     let again = app
-        .case(Some(&applicant), &case.id, &client(), later + 1)
+        .case(&caller(&applicant, later + 1), &case.id)
         .await
         .expect("read");
     assert_eq!(again.case.version, detail.case.version);

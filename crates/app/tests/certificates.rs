@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, anonymous, caller, client, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::certificates::Verdict;
@@ -56,36 +56,32 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let mother = app
-        .my_persons(Some(&applicant), &client(), T0)
+        .my_persons(&caller(&applicant, T0))
         .await
         .expect("persons")
         .into_iter()
         .find(|p| p.name == "陈秀英")
         .expect("the demo mother");
     app.add_document(
-        Some(&applicant),
+        &caller(&applicant, T0),
         &mother.id,
         &DocumentInput {
             kind: "resident_id".into(),
             number: "331121194102031231".into(),
             expires_on: String::new(),
         },
-        &client(),
-        T0,
     )
     .await
     .expect("resident id");
     let case = app
         .open_case(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &CaseRequest {
                 item: "EC-01".into(),
                 person: mother.id.clone(),
                 delivery: "window".into(),
                 ..CaseRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -96,7 +92,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
                 file_name: "scan.pdf",
                 content: PDF,
             };
-            app.upload_case_file(Some(&applicant), &case.id, &upload, &client(), T0)
+            app.upload_case_file(&caller(&applicant, T0), &case.id, &upload)
                 .await
                 .expect("uploaded");
         }
@@ -124,13 +120,13 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
             ..StepRequest::default()
         };
         version = app
-            .step_case(Some(who), &case.id, &request, &client(), T0)
+            .step_case(&caller(who, T0), &case.id, &request)
             .await
             .unwrap_or_else(|e| panic!("{step}: {e}"))
             .version;
     }
     assert!(
-        app.case(Some(&applicant), &case.id, &client(), T0)
+        app.case(&caller(&applicant, T0), &case.id)
             .await
             .expect("read")
             .certificate
@@ -143,12 +139,12 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         reason: String::new(),
         ..StepRequest::default()
     };
-    app.step_case(Some(&officer), &case.id, &issue, &client(), T0)
+    app.step_case(&caller(&officer, T0), &case.id, &issue)
         .await
         .expect("issued");
 
     let certificate = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read")
         .certificate
@@ -167,7 +163,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     // The PDF: for the readers of the case, in the configured CJK font; without the font, a
     // clear refusal naming what to install.
     let pdf = app
-        .certificate_pdf(Some(&applicant), &id, &client(), T0)
+        .certificate_pdf(&caller(&applicant, T0), &id)
         .await
         .expect("pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
@@ -194,7 +190,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     );
     assert_eq!(pdf.file_name, format!("certificate-{}.pdf", case.id));
     assert!(matches!(
-        app.certificate_pdf(None, &id, &client(), T0).await,
+        app.certificate_pdf(&anonymous(T0), &id).await,
         Err(AppError::Unauthenticated)
     ));
     let fontless = qiaoyi_app::App::with_store(
@@ -205,10 +201,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         },
     );
     let reader = session(&fontless, "applicant@qiaoyi.example", T0).await;
-    match fontless
-        .certificate_pdf(Some(&reader), &id, &client(), T0)
-        .await
-    {
+    match fontless.certificate_pdf(&caller(&reader, T0), &id).await {
         Err(e @ AppError::NoFont(_)) => {
             assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
             assert!(
@@ -267,9 +260,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         app.verify_certificate(&id, T0).await.expect("verify"),
         Verdict::NotGenuine
     );
-    let refused = app
-        .certificate_pdf(Some(&applicant), &id, &client(), T0)
-        .await;
+    let refused = app.certificate_pdf(&caller(&applicant, T0), &id).await;
     assert!(
         matches!(refused, Err(AppError::Invalid { field: "id", .. })),
         "a forged certificate is not printed: {refused:?}"
@@ -283,11 +274,11 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
 
     // Revocation: only the item's officers, with a reason, once.
     let denied = app
-        .revoke_certificate(Some(&applicant), &id, "mistake", &client(), T0)
+        .revoke_certificate(&caller(&applicant, T0), &id, "mistake")
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     let no_reason = app
-        .revoke_certificate(Some(&officer), &id, "  ", &client(), T0)
+        .revoke_certificate(&caller(&officer, T0), &id, "  ")
         .await;
     assert!(
         matches!(
@@ -299,7 +290,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         ),
         "{no_reason:?}"
     );
-    app.revoke_certificate(Some(&officer), &id, "签发信息有误", &client(), T0 + 60_000)
+    app.revoke_certificate(&caller(&officer, T0 + 60_000), &id, "签发信息有误")
         .await
         .expect("revoked");
     match app.verify_certificate(&id, T0 + DAY).await.expect("verify") {
@@ -310,7 +301,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         other => panic!("{other:?}"),
     }
     let revoked = app
-        .certificate_pdf(Some(&applicant), &id, &client(), T0 + DAY)
+        .certificate_pdf(&caller(&applicant, T0 + DAY), &id)
         .await
         .expect("a revoked certificate still prints, marked");
     let shown = pdf_chars(&revoked.bytes);
@@ -320,7 +311,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
             .all(|c| shown.contains(&c))
     );
     let again = app
-        .revoke_certificate(Some(&officer), &id, "again", &client(), T0 + 60_000)
+        .revoke_certificate(&caller(&officer, T0 + 60_000), &id, "again")
         .await;
     assert!(matches!(again, Err(AppError::Store(_))), "{again:?}");
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::{AccountRequest, CurrentSession};
 use qiaoyi_app::cases::CaseRequest;
 use qiaoyi_app::consultations::{AnswerRequest, OpenRequest, Side, SystemNote};
@@ -32,6 +32,7 @@ async fn second_consultant(app: &App) -> CurrentSession {
     let admin = session(app, "admin@qiaoyi.example", T0).await;
     let id = app
         .create_account(
+            &caller(&admin, T0),
             AccountRequest {
                 email: "consultant2@qiaoyi.example",
                 display_name: "夜班咨询员",
@@ -41,13 +42,10 @@ async fn second_consultant(app: &App) -> CurrentSession {
                 confirmed: true,
                 totp_secret: Some(qiaoyi_app::demo::DEMO_TOTP_SECRET.into()),
             },
-            Some(&admin),
-            &client(),
-            T0,
         )
         .await
         .expect("account");
-    app.set_shifts(Some(&admin), &id, "mon-sun 00:00-24:00", &client(), T0)
+    app.set_shifts(&caller(&admin, T0), &id, "mon-sun 00:00-24:00")
         .await
         .expect("shifts");
     session(app, "consultant2@qiaoyi.example", T0).await
@@ -80,11 +78,9 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
     // The demo consultant holds the applicant's question; the new one holds none.
     let opened = app
         .open_consultation(
-            Some(&mother),
+            &caller(&mother, T0),
             &question("无犯罪记录证明", "我在青田，女儿在罗马，证明要多久？"),
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -107,26 +103,24 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
 
     // In the new consultant's inbox, unread; not in the demo consultant's own inbox.
     let inbox = app
-        .consultation_inbox(Some(&night), false, 0, 20, &client(), T0)
+        .consultation_inbox(&caller(&night, T0), false, 0, 20)
         .await
         .expect("inbox");
     let mine = inbox.items.iter().find(|i| i.row.id == id).expect("listed");
     assert_eq!(mine.unread, 1);
     let theirs = app
-        .consultation_inbox(Some(&consultant), false, 0, 20, &client(), T0)
+        .consultation_inbox(&caller(&consultant, T0), false, 0, 20)
         .await
         .expect("inbox");
     assert!(theirs.items.iter().all(|i| i.row.id != id));
 
     let answer = app
         .post_consultation_message(
-            Some(&night),
+            &caller(&night, T0 + 5 * MINUTE),
             None,
             &id,
             "一般 5 个工作日。",
             None,
-            &client(),
-            T0 + 5 * MINUTE,
         )
         .await
         .expect("answered");
@@ -139,13 +133,11 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
         "{told:?}"
     );
     app.post_consultation_message(
-        Some(&night),
+        &caller(&night, T0 + 6 * MINUTE),
         None,
         &id,
         "还有问题请随时问。",
         None,
-        &client(),
-        T0 + 6 * MINUTE,
     )
     .await
     .expect("second answer");
@@ -155,14 +147,14 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
     );
 
     let mine = app
-        .my_consultations(Some(&mother), 0, 20, &client(), T0)
+        .my_consultations(&caller(&mother, T0), 0, 20)
         .await
         .expect("mine");
     let listed = mine.items.iter().find(|i| i.row.id == id).expect("hers");
     assert_eq!(listed.unread, 2);
     assert_eq!(listed.row.first_response_at, Some(T0 + 5 * MINUTE));
     let view = app
-        .consultation(Some(&mother), None, &id, 0, &client(), T0)
+        .consultation(&caller(&mother, T0), None, &id, 0)
         .await
         .expect("read");
     assert_eq!(view.side, Side::Person);
@@ -173,23 +165,14 @@ async fn a_question_goes_to_the_least_loaded_consultant_on_shift_and_is_answered
     // Her next question: the consultant sees the first beside it.
     let next = app
         .open_consultation(
-            Some(&mother),
+            &caller(&mother, T0),
             &question("又一个问题", "证明寄到哪里？"),
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
     let seen = app
-        .consultation(
-            Some(&night),
-            None,
-            &next.consultation.row.id,
-            0,
-            &client(),
-            T0,
-        )
+        .consultation(&caller(&night, T0), None, &next.consultation.row.id, 0)
         .await
         .expect("read");
     let earlier: Vec<&str> = seen.history.iter().map(|c| c.row.id.as_str()).collect();
@@ -203,28 +186,21 @@ async fn with_nobody_on_shift_the_person_is_told_when_and_anyone_may_take_it() {
     let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
     // T0 is Thursday 10:06 in Beijing; the only shift starts at 20:00.
     app.set_shifts(
-        Some(&admin),
+        &caller(&admin, T0),
         &consultant.actor.user_id,
         "mon-sun 20:00-24:00\nmon-sun 00:00-02:00",
-        &client(),
-        T0,
     )
     .await
     .expect("shifts");
-    let rota = app
-        .rota(Some(&consultant), &client(), T0)
-        .await
-        .expect("rota");
+    let rota = app.rota(&caller(&consultant, T0)).await.expect("rota");
     assert!(!rota.consultants[0].on_shift);
     assert_eq!(rota.gaps.len(), 7, "02:00-20:00 every day");
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let opened = app
         .open_consultation(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &question("驾照换证", "国外驾照怎么换国内驾照？"),
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -238,23 +214,15 @@ async fn with_nobody_on_shift_the_person_is_told_when_and_anyone_may_take_it() {
     let id = opened.consultation.row.id.clone();
     // Nobody holds it: it is in the consultant's inbox, and answering takes it.
     let inbox = app
-        .consultation_inbox(Some(&consultant), false, 0, 20, &client(), T0)
+        .consultation_inbox(&caller(&consultant, T0), false, 0, 20)
         .await
         .expect("inbox");
     assert!(inbox.items.iter().any(|i| i.row.id == id));
-    app.post_consultation_message(
-        Some(&consultant),
-        None,
-        &id,
-        "您好",
-        None,
-        &client(),
-        T0 + MINUTE,
-    )
-    .await
-    .expect("answered");
+    app.post_consultation_message(&caller(&consultant, T0 + MINUTE), None, &id, "您好", None)
+        .await
+        .expect("answered");
     let view = app
-        .consultation(Some(&consultant), None, &id, 0, &client(), T0 + MINUTE)
+        .consultation(&caller(&consultant, T0 + MINUTE), None, &id, 0)
         .await
         .expect("read");
     assert_eq!(
@@ -269,16 +237,14 @@ async fn with_nobody_on_shift_the_person_is_told_when_and_anyone_may_take_it() {
     );
 
     // With no shifts at all, nobody can say when.
-    app.set_shifts(Some(&admin), &consultant.actor.user_id, "", &client(), T0)
+    app.set_shifts(&caller(&admin, T0), &consultant.actor.user_id, "")
         .await
         .expect("no shifts");
     let opened = app
         .open_consultation(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &question("护照", "在吗？"),
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -295,7 +261,7 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
         guest_email: "Lucia.Chen@Example.org".into(),
     };
     let opened = app
-        .open_consultation(None, &guest, Lang::It, &client(), T0)
+        .open_consultation(&anonymous(T0), &guest, Lang::It)
         .await
         .expect("opened");
     let key = opened.guest_key.clone().expect("a key");
@@ -308,7 +274,7 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
     // Her key opens it; no key or a wrong one is "not found"; a stranger's account is refused
     // and the refusal audited.
     let view = app
-        .consultation(None, Some(&key), &id, 0, &client(), T0)
+        .consultation(&anonymous(T0), Some(&key), &id, 0)
         .await
         .expect("with her key");
     assert_eq!(view.side, Side::Person);
@@ -319,14 +285,14 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
     assert_eq!(view.messages[0].author_name, "Lucia Chen");
     for wrong in [None, Some("0".repeat(32))] {
         assert!(matches!(
-            app.consultation(None, wrong.as_deref(), &id, 0, &client(), T0)
+            app.consultation(&anonymous(T0), wrong.as_deref(), &id, 0)
                 .await,
             Err(AppError::NotFound(_))
         ));
     }
     let stranger = session(&app, "applicant@qiaoyi.example", T0).await;
     assert!(matches!(
-        app.post_consultation_message(Some(&stranger), None, &id, "hi", None, &client(), T0)
+        app.post_consultation_message(&caller(&stranger, T0), None, &id, "hi", None)
             .await,
         Err(AppError::Forbidden(_))
     ));
@@ -340,7 +306,7 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
     // A canned answer arrives in Italian, and she is told at her address, with her key.
     let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
     let answers = app
-        .canned_answers(Some(&consultant), &client(), T0)
+        .canned_answers(&caller(&consultant, T0))
         .await
         .expect("answers");
     let greeting = answers
@@ -349,13 +315,11 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
         .expect("greeting");
     let reply = app
         .post_consultation_message(
-            Some(&consultant),
+            &caller(&consultant, T0 + MINUTE),
             None,
             &id,
             "",
             Some(&greeting.id),
-            &client(),
-            T0 + MINUTE,
         )
         .await
         .expect("canned");
@@ -364,18 +328,16 @@ async fn a_guest_asks_with_her_address_and_comes_back_with_her_key() {
     assert!(told.iter().any(|(to, p)| to == "lucia.chen@example.org"
         && p["link"].as_str().is_some_and(|l| l.contains(&key))));
     app.post_consultation_message(
-        None,
+        &anonymous(T0 + 2 * MINUTE),
         Some(&key),
         &id,
         "Grazie!",
         None,
-        &client(),
-        T0 + 2 * MINUTE,
     )
     .await
     .expect("she replies");
     assert!(matches!(
-        app.post_consultation_message(None, Some(&key), &id, "", Some(&greeting.id), &client(), T0)
+        app.post_consultation_message(&anonymous(T0), Some(&key), &id, "", Some(&greeting.id))
             .await,
         Err(AppError::Invalid {
             field: "answer",
@@ -391,7 +353,7 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
     let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let mine = app
-        .my_consultations(Some(&applicant), 0, 10, &client(), T0)
+        .my_consultations(&caller(&applicant, T0), 0, 10)
         .await
         .expect("mine");
     let id = mine.items[0].row.id.clone();
@@ -401,13 +363,13 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
     );
     // Only consultants hand on; the holder hands to a colleague.
     assert!(matches!(
-        app.transfer_consultation(Some(&applicant), &id, &night.actor.user_id, &client(), T0)
+        app.transfer_consultation(&caller(&applicant, T0), &id, &night.actor.user_id)
             .await,
         Err(AppError::Forbidden(_))
     ));
     assert_eq!(
         invalid_field(
-            app.transfer_consultation(Some(&consultant), &id, "nobody", &client(), T0)
+            app.transfer_consultation(&caller(&consultant, T0), &id, "nobody")
                 .await
         ),
         "to"
@@ -423,7 +385,7 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
         to_night(queued(&db.store, "consultation-assigned").await),
         0
     );
-    app.transfer_consultation(Some(&consultant), &id, &night.actor.user_id, &client(), T0)
+    app.transfer_consultation(&caller(&consultant, T0), &id, &night.actor.user_id)
         .await
         .expect("handed on");
     assert_eq!(
@@ -431,7 +393,7 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
         1
     );
     let inbox = app
-        .consultation_inbox(Some(&night), false, 0, 10, &client(), T0)
+        .consultation_inbox(&caller(&night, T0), false, 0, 10)
         .await
         .expect("inbox");
     assert!(inbox.items.iter().any(|i| i.row.id == id));
@@ -439,7 +401,7 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
     // A consultant does not rate; the person closes and rates once; nothing is written after.
     assert_eq!(
         invalid_field(
-            app.close_consultation(Some(&night), None, &id, Some(5), "", &client(), T0)
+            app.close_consultation(&caller(&night, T0), None, &id, Some(5), "")
                 .await
         ),
         "rating"
@@ -447,41 +409,33 @@ async fn a_consultation_is_handed_on_closed_and_rated_once() {
     for bad in [0, 6] {
         assert_eq!(
             invalid_field(
-                app.close_consultation(Some(&applicant), None, &id, Some(bad), "", &client(), T0)
+                app.close_consultation(&caller(&applicant, T0), None, &id, Some(bad), "")
                     .await
             ),
             "rating"
         );
     }
-    app.close_consultation(
-        Some(&applicant),
-        None,
-        &id,
-        Some(5),
-        "很及时",
-        &client(),
-        T0,
-    )
-    .await
-    .expect("closed");
+    app.close_consultation(&caller(&applicant, T0), None, &id, Some(5), "很及时")
+        .await
+        .expect("closed");
     let view = app
-        .consultation(Some(&applicant), None, &id, 0, &client(), T0)
+        .consultation(&caller(&applicant, T0), None, &id, 0)
         .await
         .expect("read");
     assert!(!view.consultation.is_open());
     assert_eq!(view.consultation.row.rating, Some(5));
     assert!(matches!(
-        app.close_consultation(Some(&applicant), None, &id, Some(4), "", &client(), T0)
+        app.close_consultation(&caller(&applicant, T0), None, &id, Some(4), "")
             .await,
         Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
     ));
     assert!(matches!(
-        app.post_consultation_message(Some(&applicant), None, &id, "再问一句", None, &client(), T0)
+        app.post_consultation_message(&caller(&applicant, T0), None, &id, "再问一句", None)
             .await,
         Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
     ));
     let inbox = app
-        .consultation_inbox(Some(&night), false, 0, 10, &client(), T0)
+        .consultation_inbox(&caller(&night, T0), false, 0, 10)
         .await
         .expect("inbox");
     assert!(
@@ -497,11 +451,9 @@ async fn a_consultation_turns_into_a_case_filed_under_a_mandate() {
     let mother = session(&app, "mother@qiaoyi.example", T0).await;
     let opened = app
         .open_consultation(
-            Some(&mother),
+            &caller(&mother, T0),
             &question("帮我办无犯罪记录证明", "我不会用手机，能帮我办吗？"),
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -510,7 +462,7 @@ async fn a_consultation_turns_into_a_case_filed_under_a_mandate() {
     let today = qiaoyi_app::cases::beijing_today(T0).to_string();
     let mandate = app
         .request_mandate(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &MandateRequest {
                 principal_email: "mother@qiaoyi.example".into(),
                 relation: "other".into(),
@@ -519,17 +471,15 @@ async fn a_consultation_turns_into_a_case_filed_under_a_mandate() {
                 valid_to: "2026-12-31".into(),
                 evidence: "咨询 q 中本人同意，电话核实".into(),
             },
-            &client(),
-            T0,
         )
         .await
         .expect("asked");
-    app.confirm_mandate(Some(&mother), &mandate.id, "", &client(), T0)
+    app.confirm_mandate(&caller(&mother, T0), &mandate.id, "")
         .await
         .expect("confirmed");
     let case = app
         .open_case(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &CaseRequest {
                 item: "EC-01".into(),
                 person_name: "陈秀英".into(),
@@ -539,25 +489,21 @@ async fn a_consultation_turns_into_a_case_filed_under_a_mandate() {
                 mandate: mandate.id.clone(),
                 ..CaseRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("filed for her");
     // Someone else's case cannot be linked; hers can, and the chat says so.
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let others = app
-        .my_consultations(Some(&applicant), 0, 1, &client(), T0)
+        .my_consultations(&caller(&applicant, T0), 0, 1)
         .await
         .expect("theirs");
     assert_eq!(
         invalid_field(
             app.link_consultation_case(
-                Some(&consultant),
+                &caller(&consultant, T0),
                 &others.items[0].row.id,
-                &case.number,
-                &client(),
-                T0
+                &case.number
             )
             .await
         ),
@@ -565,27 +511,21 @@ async fn a_consultation_turns_into_a_case_filed_under_a_mandate() {
     );
     assert_eq!(
         invalid_field(
-            app.link_consultation_case(Some(&consultant), &id, "QT-1999-000001", &client(), T0)
+            app.link_consultation_case(&caller(&consultant, T0), &id, "QT-1999-000001")
                 .await
         ),
         "number"
     );
     assert!(matches!(
-        app.link_consultation_case(Some(&mother), &id, &case.number, &client(), T0)
+        app.link_consultation_case(&caller(&mother, T0), &id, &case.number)
             .await,
         Err(AppError::Forbidden(_))
     ));
-    app.link_consultation_case(
-        Some(&consultant),
-        &id,
-        &format!(" {} ", case.number),
-        &client(),
-        T0,
-    )
-    .await
-    .expect("linked");
+    app.link_consultation_case(&caller(&consultant, T0), &id, &format!(" {} ", case.number))
+        .await
+        .expect("linked");
     let view = app
-        .consultation(Some(&mother), None, &id, 0, &client(), T0)
+        .consultation(&caller(&mother, T0), None, &id, 0)
         .await
         .expect("read");
     assert_eq!(
@@ -615,7 +555,7 @@ async fn bad_input_is_refused_field_by_field() {
     ] {
         assert_eq!(
             invalid_field(
-                app.open_consultation(Some(&applicant), &request, Lang::Zh, &client(), T0)
+                app.open_consultation(&caller(&applicant, T0), &request, Lang::Zh)
                     .await
             ),
             field
@@ -623,11 +563,9 @@ async fn bad_input_is_refused_field_by_field() {
     }
     // The longest message is kept whole.
     app.open_consultation(
-        Some(&applicant),
+        &caller(&applicant, T0),
         &ask("长消息", &"字".repeat(MAX_MESSAGE_CHARS)),
         Lang::Zh,
-        &client(),
-        T0,
     )
     .await
     .expect("at the limit");
@@ -643,7 +581,7 @@ async fn bad_input_is_refused_field_by_field() {
         };
         assert_eq!(
             invalid_field(
-                app.open_consultation(None, &guest, Lang::Es, &client(), T0)
+                app.open_consultation(&anonymous(T0), &guest, Lang::Es)
                     .await
             ),
             field
@@ -658,36 +596,26 @@ async fn bad_input_is_refused_field_by_field() {
     ] {
         assert_eq!(
             invalid_field(
-                app.set_shifts(
-                    Some(&admin),
-                    &consultant.actor.user_id,
-                    hours,
-                    &client(),
-                    T0
-                )
-                .await
+                app.set_shifts(&caller(&admin, T0), &consultant.actor.user_id, hours)
+                    .await
             ),
             "hours"
         );
     }
     assert!(matches!(
         app.set_shifts(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &consultant.actor.user_id,
-            "mon 09:00-10:00",
-            &client(),
-            T0
+            "mon 09:00-10:00"
         )
         .await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
         app.set_shifts(
-            Some(&admin),
+            &caller(&admin, T0),
             &applicant.actor.user_id,
-            "mon 09:00-10:00",
-            &client(),
-            T0
+            "mon 09:00-10:00"
         )
         .await,
         Err(AppError::NotFound(_))
@@ -702,27 +630,27 @@ async fn bad_input_is_refused_field_by_field() {
     };
     assert_eq!(
         invalid_field(
-            app.save_canned_answer(Some(&consultant), &answer, &client(), T0)
+            app.save_canned_answer(&caller(&consultant, T0), &answer)
                 .await
         ),
         "es"
     );
     answer.es = "Suba la página de datos del pasaporte.".into();
     assert!(matches!(
-        app.save_canned_answer(Some(&applicant), &answer, &client(), T0)
+        app.save_canned_answer(&caller(&applicant, T0), &answer)
             .await,
         Err(AppError::Forbidden(_))
     ));
-    app.save_canned_answer(Some(&consultant), &answer, &client(), T0)
+    app.save_canned_answer(&caller(&consultant, T0), &answer)
         .await
         .expect("saved");
     assert!(matches!(
-        app.consultation_inbox(Some(&applicant), false, 0, 10, &client(), T0)
+        app.consultation_inbox(&caller(&applicant, T0), false, 0, 10)
             .await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.consultation(Some(&applicant), None, "q-missing", 0, &client(), T0)
+        app.consultation(&caller(&applicant, T0), None, "q-missing", 0)
             .await,
         Err(AppError::NotFound(_))
     ));
@@ -735,7 +663,7 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
     let consultant = session(&app, "consultant@qiaoyi.example", T0).await;
     let mother = session(&app, "mother@qiaoyi.example", T0).await;
     let id = app
-        .my_consultations(Some(&applicant), 0, 1, &client(), T0)
+        .my_consultations(&caller(&applicant, T0), 0, 1)
         .await
         .expect("hers")
         .items[0]
@@ -744,15 +672,7 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
         .clone();
     const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
     let sent = app
-        .attach_to_consultation(
-            Some(&applicant),
-            None,
-            &id,
-            "../护照 首页.pdf",
-            PDF,
-            &client(),
-            T0,
-        )
+        .attach_to_consultation(&caller(&applicant, T0), None, &id, "../护照 首页.pdf", PDF)
         .await
         .expect("attached");
     assert_eq!(
@@ -767,7 +687,7 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
     // Both sides read it back byte for byte; someone else is refused.
     for who in [&applicant, &consultant] {
         let (name, kind, content) = app
-            .consultation_file(Some(who), None, &id, sent.seq, &client(), T0)
+            .consultation_file(&caller(who, T0), None, &id, sent.seq)
             .await
             .expect("read");
         assert_eq!(
@@ -776,12 +696,12 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
         );
     }
     assert!(matches!(
-        app.consultation_file(Some(&mother), None, &id, sent.seq, &client(), T0)
+        app.consultation_file(&caller(&mother, T0), None, &id, sent.seq)
             .await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.consultation_file(Some(&applicant), None, &id, 1, &client(), T0)
+        app.consultation_file(&caller(&applicant, T0), None, &id, 1)
             .await,
         Err(AppError::NotFound(_))
     ));
@@ -794,22 +714,14 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
     ] {
         assert_eq!(
             invalid_field(
-                app.attach_to_consultation(
-                    Some(&applicant),
-                    None,
-                    &id,
-                    name,
-                    content,
-                    &client(),
-                    T0
-                )
-                .await
+                app.attach_to_consultation(&caller(&applicant, T0), None, &id, name, content)
+                    .await
             ),
             "file"
         );
     }
     let view = app
-        .consultation(Some(&applicant), None, &id, 0, &client(), T0)
+        .consultation(&caller(&applicant, T0), None, &id, 0)
         .await
         .expect("read");
     assert_eq!(view.messages.iter().filter(|m| m.file.is_some()).count(), 1);

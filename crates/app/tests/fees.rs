@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
 use qiaoyi_app::fees::FeeRequest;
@@ -16,7 +16,7 @@ const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
     let case = app
         .open_case(
-            Some(applicant),
+            &caller(applicant, T0),
             &CaseRequest {
                 item: "EE-01".into(),
                 person_name: "季美华".into(),
@@ -26,8 +26,6 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
                 delivery: "courier".into(),
                 ..CaseRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -38,7 +36,7 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
                 file_name: "scan.pdf",
                 content: PDF,
             };
-            app.upload_case_file(Some(applicant), &case.id, &upload, &client(), T0)
+            app.upload_case_file(&caller(applicant, T0), &case.id, &upload)
                 .await
                 .expect("uploaded");
         }
@@ -49,7 +47,7 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
         reason: String::new(),
         ..StepRequest::default()
     };
-    app.step_case(Some(applicant), &case.id, &step, &client(), T0)
+    app.step_case(&caller(applicant, T0), &case.id, &step)
         .await
         .expect("submitted");
     case.id
@@ -83,7 +81,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     let id = submitted_case(&app, &applicant).await;
 
     let statement = app
-        .case_fees(Some(&applicant), &id, &client(), T0)
+        .case_fees(&caller(&applicant, T0), &id)
         .await
         .expect("fees");
     assert_eq!(statement.fee_fen, 12_000);
@@ -95,13 +93,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     // The applicant does not record their own payments; a station only for cases it filed.
     for who in [&applicant, &rome] {
         let denied = app
-            .record_fee(
-                Some(who),
-                &id,
-                &payment(100, "cash_window", ""),
-                &client(),
-                T0,
-            )
+            .record_fee(&caller(who, T0), &id, &payment(100, "cash_window", ""))
             .await;
         assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     }
@@ -114,7 +106,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         ..payment(5_000, "cash_window", "")
     };
     let paid = app
-        .record_fee(Some(&consultant), &id, &on_behalf, &client(), T0)
+        .record_fee(&caller(&consultant, T0), &id, &on_behalf)
         .await
         .expect("paid on behalf");
     assert!(paid.on_behalf);
@@ -161,24 +153,20 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         ),
     ];
     for (request, field) in bad {
-        let result = app
-            .record_fee(Some(&officer), &id, &request, &client(), T0)
-            .await;
+        let result = app.record_fee(&caller(&officer, T0), &id, &request).await;
         assert_eq!(refused_field(result), field, "{request:?}");
     }
 
     // The officer records the rest by bank transfer; nothing is owed after it.
     app.record_fee(
-        Some(&officer),
+        &caller(&officer, T0),
         &id,
         &payment(7_000, "bank_transfer", "CN-TRX-8812"),
-        &client(),
-        T0,
     )
     .await
     .expect("paid the rest");
     let statement = app
-        .case_fees(Some(&applicant), &id, &client(), T0)
+        .case_fees(&caller(&applicant, T0), &id)
         .await
         .expect("fees");
     assert_eq!(statement.outstanding(), 0);
@@ -189,9 +177,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         note: "elderly, no means".into(),
         ..FeeRequest::default()
     };
-    let nothing_owed = app
-        .record_fee(Some(&officer), &id, &write_off, &client(), T0)
-        .await;
+    let nothing_owed = app.record_fee(&caller(&officer, T0), &id, &write_off).await;
     assert_eq!(refused_field(nothing_owed), "amount");
 
     // Refunds: never more than was paid, and only by the item's officers.
@@ -200,37 +186,35 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         ..payment(amount_fen, "cash_window", "")
     };
     let too_much = app
-        .record_fee(Some(&officer), &id, &refund(12_001), &client(), T0)
+        .record_fee(&caller(&officer, T0), &id, &refund(12_001))
         .await;
     assert_eq!(refused_field(too_much), "amount");
     let denied = app
-        .record_fee(Some(&consultant), &id, &refund(100), &client(), T0)
+        .record_fee(&caller(&consultant, T0), &id, &refund(100))
         .await;
     assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
-    app.record_fee(Some(&officer), &id, &refund(2_000), &client(), T0)
+    app.record_fee(&caller(&officer, T0), &id, &refund(2_000))
         .await
         .expect("refunded");
 
     // The receipt: the applicant reads it, with the amount in capital numerals and who paid for
     // whom; the charge has none.
     let receipt = app
-        .receipt(Some(&applicant), &paid.id, &client(), T0)
+        .receipt(&caller(&applicant, T0), &paid.id)
         .await
         .expect("receipt");
     assert_eq!(receipt.capitals, "伍拾元整");
     assert_eq!(receipt.case.id, id);
     assert_eq!(receipt.entry.payer_name, "咨询员");
     let statement = app
-        .case_fees(Some(&officer), &id, &client(), T0)
+        .case_fees(&caller(&officer, T0), &id)
         .await
         .expect("fees");
     assert!(statement.may_pay && statement.may_adjust);
     assert_eq!(statement.entries.len(), 4);
     let charge = &statement.entries[0];
     assert_eq!(charge.kind, "charge");
-    let no_receipt = app
-        .receipt(Some(&applicant), &charge.id, &client(), T0)
-        .await;
+    let no_receipt = app.receipt(&caller(&applicant, T0), &charge.id).await;
     assert!(
         matches!(no_receipt, Err(AppError::NotFound(_))),
         "{no_receipt:?}"
@@ -336,13 +320,11 @@ async fn online_payments_go_through_the_configured_providers() {
         (online("alipay", 10_000, PAID), "reference"),
         (online("down", 12_000, PAID), "provider"),
     ] {
-        let result = app
-            .record_fee(Some(&officer), &case, &request, &client(), T0)
-            .await;
+        let result = app.record_fee(&caller(&officer, T0), &case, &request).await;
         assert_eq!(refused_field(result), field, "{request:?}");
     }
     assert_eq!(
-        app.case_fees(Some(&officer), &case, &client(), T0)
+        app.case_fees(&caller(&officer, T0), &case)
             .await
             .expect("fees")
             .fees
@@ -352,11 +334,9 @@ async fn online_payments_go_through_the_configured_providers() {
     );
     let confirmed = app
         .record_fee(
-            Some(&officer),
+            &caller(&officer, T0),
             &case,
             &online("alipay", 12_000, PAID),
-            &client(),
-            T0,
         )
         .await
         .expect("confirmed by the gateway");
@@ -371,11 +351,9 @@ async fn online_payments_go_through_the_configured_providers() {
     let other = submitted_case(&app, &applicant).await;
     let manual = app
         .record_fee(
-            Some(&officer),
+            &caller(&officer, T0),
             &other,
             &online("manual", 5_000, "1111 2222 3333 4444 5555 6666 7777"),
-            &client(),
-            T0,
         )
         .await
         .expect("recorded");
@@ -386,16 +364,14 @@ async fn online_payments_go_through_the_configured_providers() {
     );
     // Cash needs no provider; the statement reads the provider back.
     app.record_fee(
-        Some(&officer),
+        &caller(&officer, T0),
         &other,
         &payment(1_000, "cash_window", ""),
-        &client(),
-        T0,
     )
     .await
     .expect("cash");
     let entries = app
-        .case_fees(Some(&applicant), &other, &client(), T0)
+        .case_fees(&caller(&applicant, T0), &other)
         .await
         .expect("fees")
         .entries;
@@ -435,10 +411,7 @@ async fn the_ledger_checks_after_many_random_entries() {
             note: "test".into(),
             ..FeeRequest::default()
         };
-        match app
-            .record_fee(Some(&officer), id, &request, &client(), T0)
-            .await
-        {
+        match app.record_fee(&caller(&officer, T0), id, &request).await {
             Ok(_) => written += 1,
             Err(AppError::Invalid {
                 field: "amount", ..
@@ -454,7 +427,7 @@ async fn the_ledger_checks_after_many_random_entries() {
     assert!(report.is_sound(), "{:?}", report.problems);
     for id in &cases {
         let statement = app
-            .case_fees(Some(&officer), id, &client(), T0)
+            .case_fees(&caller(&officer, T0), id)
             .await
             .expect("fees");
         assert!(statement.outstanding() >= 0 && statement.fees.refundable() >= 0);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseList, CaseRequest, StepRequest, Upload};
@@ -18,7 +18,7 @@ const MINUTE: i64 = 60_000;
 /// The applicant's passport renewal, sent to the bureau.
 async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
     let person = app
-        .my_persons(Some(applicant), &client(), T0)
+        .my_persons(&caller(applicant, T0))
         .await
         .expect("persons")
         .into_iter()
@@ -26,15 +26,13 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
         .expect("herself");
     let case = app
         .open_case(
-            Some(applicant),
+            &caller(applicant, T0),
             &CaseRequest {
                 item: "EC-01".into(),
                 person: person.id,
                 delivery: "window".into(),
                 ..CaseRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("opened");
@@ -45,7 +43,7 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
                 file_name: "scan.pdf",
                 content: PDF,
             };
-            app.upload_case_file(Some(applicant), &case.id, &upload, &client(), T0)
+            app.upload_case_file(&caller(applicant, T0), &case.id, &upload)
                 .await
                 .expect("uploaded");
         }
@@ -55,7 +53,7 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
 
 async fn step(app: &App, who: &CurrentSession, id: &str, name: &str, now: i64) -> Case {
     let version = app
-        .case(Some(who), id, &client(), now)
+        .case(&caller(who, now), id)
         .await
         .expect("read")
         .case
@@ -66,7 +64,7 @@ async fn step(app: &App, who: &CurrentSession, id: &str, name: &str, now: i64) -
         reason: String::new(),
         ..StepRequest::default()
     };
-    app.step_case(Some(who), id, &request, &client(), now)
+    app.step_case(&caller(who, now), id, &request)
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
@@ -87,12 +85,10 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     // Evidence of the wrong type and a statement too short are refused; nothing is written.
     let refused = app
         .request_green_channel(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &bereavement(),
             Some(("death.pdf", b"MZ not a pdf".as_slice())),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -104,7 +100,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         statement: "urgent".into(),
     };
     let refused = app
-        .request_green_channel(Some(&applicant), &case.id, &short, None, &client(), T0)
+        .request_green_channel(&caller(&applicant, T0), &case.id, &short, None)
         .await;
     assert!(matches!(
         refused,
@@ -122,12 +118,10 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
 
     let request = app
         .request_green_channel(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &bereavement(),
             Some(("death-certificate.pdf", PDF)),
-            &client(),
-            T0,
         )
         .await
         .expect("requested");
@@ -135,14 +129,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     assert_eq!(request.request.requested_role, "applicant");
     // One open request per case.
     let twice = app
-        .request_green_channel(
-            Some(&applicant),
-            &case.id,
-            &bereavement(),
-            None,
-            &client(),
-            T0,
-        )
+        .request_green_channel(&caller(&applicant, T0), &case.id, &bereavement(), None)
         .await;
     assert!(
         matches!(twice, Err(AppError::Store(StoreError::Conflict { .. }))),
@@ -172,7 +159,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     );
     let leader = session(&app, "duty@qiaoyi.example", T0 + 119 * MINUTE).await;
     let board = app
-        .green_board(Some(&leader), &client(), T0 + 119 * MINUTE)
+        .green_board(&caller(&leader, T0 + 119 * MINUTE))
         .await
         .expect("board");
     assert_eq!(board.waiting.len(), 1);
@@ -192,7 +179,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     );
     assert_eq!(told("green-channel-escalated").await, 1);
     let board = app
-        .green_board(Some(&leader), &client(), T0 + 122 * MINUTE)
+        .green_board(&caller(&leader, T0 + 122 * MINUTE))
         .await
         .expect("board");
     assert!(board.waiting[0].escalated, "the board marks it red");
@@ -205,11 +192,9 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     };
     let stale = app
         .decide_green_channel(
-            Some(&leader),
+            &caller(&leader, T0 + 140 * MINUTE),
             &request.request.id,
             &approve,
-            &client(),
-            T0 + 140 * MINUTE,
         )
         .await;
     assert!(
@@ -224,13 +209,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         reason: " ".into(),
     };
     let r = app
-        .decide_green_channel(
-            Some(&leader),
-            &request.request.id,
-            &no_reason,
-            &client(),
-            now,
-        )
+        .decide_green_channel(&caller(&leader, now), &request.request.id, &no_reason)
         .await;
     assert!(
         matches!(
@@ -247,13 +226,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         ..approve.clone()
     };
     let r = app
-        .decide_green_channel(
-            Some(&leader),
-            &request.request.id,
-            &too_long,
-            &client(),
-            now,
-        )
+        .decide_green_channel(&caller(&leader, now), &request.request.id, &too_long)
         .await;
     assert!(
         matches!(r, Err(AppError::Invalid { field: "days", .. })),
@@ -262,18 +235,12 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     // Not a duty leader: refused, even an officer of the case's category.
     let officer = session(&app, "officer@qiaoyi.example", now).await;
     let r = app
-        .decide_green_channel(
-            Some(&officer),
-            &request.request.id,
-            &approve,
-            &client(),
-            now,
-        )
+        .decide_green_channel(&caller(&officer, now), &request.request.id, &approve)
         .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
 
     let decided = app
-        .decide_green_channel(Some(&leader), &request.request.id, &approve, &client(), now)
+        .decide_green_channel(&caller(&leader, now), &request.request.id, &approve)
         .await
         .expect("approved");
     assert_eq!(decided.request.state, "approved");
@@ -289,7 +256,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         .count();
     assert_eq!(to_applicant, 1);
     let again = app
-        .decide_green_channel(Some(&leader), &request.request.id, &approve, &client(), now)
+        .decide_green_channel(&caller(&leader, now), &request.request.id, &approve)
         .await;
     assert!(matches!(
         again,
@@ -298,7 +265,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
 
     // It heads the officer's queue, with its due day, before older cases due earlier.
     let queue = app
-        .cases(Some(&officer), CaseList::Queue(None), 0, 50, &client(), now)
+        .cases(&caller(&officer, now), CaseList::Queue(None), 0, 50)
         .await
         .expect("queue");
     assert_eq!(queue.items[0].id, case.id, "green-channel cases come first");
@@ -337,10 +304,10 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
     for email in ["station.madrid@qiaoyi.example", "auditor@qiaoyi.example"] {
         let other = session(&app, email, T0).await;
         let r = app
-            .request_green_channel(Some(&other), &case.id, &bereavement(), None, &client(), T0)
+            .request_green_channel(&caller(&other, T0), &case.id, &bereavement(), None)
             .await;
         assert!(matches!(r, Err(AppError::NotFound(_))), "{email}: {r:?}");
-        let board = app.green_board(Some(&other), &client(), T0).await;
+        let board = app.green_board(&caller(&other, T0)).await;
         assert!(matches!(board, Err(AppError::Forbidden(_))), "{email}");
     }
     let bad = GreenRequestInput {
@@ -348,7 +315,7 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
         ..bereavement()
     };
     let r = app
-        .request_green_channel(Some(&applicant), &case.id, &bad, None, &client(), T0)
+        .request_green_channel(&caller(&applicant, T0), &case.id, &bad, None)
         .await;
     assert!(
         matches!(
@@ -363,14 +330,7 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
     // An officer of the case's category asks for it too; the request says so.
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let asked = app
-        .request_green_channel(
-            Some(&officer),
-            &case.id,
-            &bereavement(),
-            None,
-            &client(),
-            T0,
-        )
+        .request_green_channel(&caller(&officer, T0), &case.id, &bereavement(), None)
         .await
         .expect("an officer asks");
     assert_eq!(asked.request.requested_role, "officer");
@@ -382,19 +342,19 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
         reason: "所附材料不能证明紧急情况。".into(),
     };
     let decided = app
-        .decide_green_channel(Some(&leader), &asked.request.id, &refuse, &client(), T0)
+        .decide_green_channel(&caller(&leader, T0), &asked.request.id, &refuse)
         .await
         .expect("refused");
     assert_eq!(decided.request.reason, "所附材料不能证明紧急情况。");
     let case = app
-        .case(Some(&applicant), &case.id, &client(), T0)
+        .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read")
         .case;
     assert_eq!(case.green_due, None);
     // Evidence is read by those who may read the case or the board, not by others.
     let evidence = app
-        .green_evidence(Some(&leader), &asked.request.id, 1, &client(), T0)
+        .green_evidence(&caller(&leader, T0), &asked.request.id, 1)
         .await;
     assert!(
         matches!(evidence, Err(AppError::NotFound(_))),

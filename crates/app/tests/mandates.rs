@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::mandates::{MandateState, Refusal};
@@ -55,19 +55,17 @@ fn renewal_for_mother(mandate: &str) -> CaseRequest {
 }
 
 async fn upload_required(app: &App, who: &CurrentSession, id: &str, now: i64) {
-    let detail = app.case(Some(who), id, &client(), now).await.expect("read");
+    let detail = app.case(&caller(who, now), id).await.expect("read");
     for (i, m) in detail.case.item.materials.iter().enumerate() {
         if m.required {
             app.upload_case_file(
-                Some(who),
+                &caller(who, now),
                 id,
                 &Upload {
                     material: i,
                     file_name: "scan.pdf",
                     content: PDF,
                 },
-                &client(),
-                now,
             )
             .await
             .expect("uploaded");
@@ -95,15 +93,13 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     // The daughter asks; the mother is sent the request with a code.
     let asked = app
         .request_mandate(
-            Some(&daughter),
+            &caller(&daughter, T0),
             &request(
                 "mother@qiaoyi.example",
                 &["EE-01"],
                 "2026-05-28",
                 "2026-11-27",
             ),
-            &client(),
-            T0,
         )
         .await
         .expect("asked");
@@ -122,19 +118,14 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
 
     // Nothing can be done for her before she confirms.
     let early = app
-        .open_case(
-            Some(&daughter),
-            &renewal_for_mother(&asked.id),
-            &client(),
-            T0,
-        )
+        .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
         .await;
     assert_eq!(refusal(early), Refusal::NotConfirmed);
 
     // A wrong code is refused and audited; the right one confirms.
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = app
-        .confirm_mandate(Some(&daughter), &asked.id, wrong, &client(), T0)
+        .confirm_mandate(&caller(&daughter, T0), &asked.id, wrong)
         .await;
     assert!(
         matches!(refused, Err(AppError::Invalid { field: "code", .. })),
@@ -155,23 +146,23 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     assert_eq!(audited.total, 1);
     assert_eq!(audited.items[0].outcome, "denied");
     // Someone who is neither party learns nothing of it.
-    let hidden = app.mandate(Some(&rome), &asked.id, &client(), T0).await;
+    let hidden = app.mandate(&caller(&rome, T0), &asked.id).await;
     assert!(matches!(hidden, Err(AppError::NotFound(_))), "{hidden:?}");
     let stranger = app
-        .confirm_mandate(Some(&rome), &asked.id, &code, &client(), T0)
+        .confirm_mandate(&caller(&rome, T0), &asked.id, &code)
         .await;
     assert!(
         matches!(stranger, Err(AppError::NotFound(_))),
         "{stranger:?}"
     );
     let confirmed = app
-        .confirm_mandate(Some(&daughter), &asked.id, &code, &client(), T0)
+        .confirm_mandate(&caller(&daughter, T0), &asked.id, &code)
         .await
         .expect("confirmed");
     assert_eq!(confirmed.state(), MandateState::Confirmed);
     assert_eq!(confirmed.confirmed_how.as_deref(), Some("code"));
     let again = app
-        .confirm_mandate(Some(&mother), &asked.id, "", &client(), T0)
+        .confirm_mandate(&caller(&mother, T0), &asked.id, "")
         .await;
     assert!(
         matches!(
@@ -186,12 +177,7 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
 
     // She files the renewal for her mother: the case is the mother's, and the mother is told.
     let case = app
-        .open_case(
-            Some(&daughter),
-            &renewal_for_mother(&asked.id),
-            &client(),
-            T0,
-        )
+        .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
         .await
         .expect("opened for her mother");
     assert_eq!(
@@ -208,7 +194,7 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     assert_eq!(opened.0, "mother@qiaoyi.example");
     assert_eq!(opened.1["number"], case.number.as_str());
     let mothers = app
-        .cases(Some(&mother), CaseList::Mine, 0, 50, &client(), T0)
+        .cases(&caller(&mother, T0), CaseList::Mine, 0, 50)
         .await
         .expect("her cases");
     assert!(mothers.items.iter().any(|c| c.id == case.id));
@@ -217,15 +203,13 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     upload_required(&app, &daughter, &case.id, T0).await;
     let sent = app
         .step_case(
-            Some(&daughter),
+            &caller(&daughter, T0),
             &case.id,
             &StepRequest {
                 step: "submit".into(),
                 expected_version: case.version,
                 ..StepRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("sent");
@@ -265,31 +249,24 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     // The mandate covers only the renewal, and only its own agent.
     let out_of_scope = app
         .open_case(
-            Some(&daughter),
+            &caller(&daughter, T0),
             &CaseRequest {
                 item: "EC-01".into(),
                 delivery: "window".into(),
                 ..renewal_for_mother(&asked.id)
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(matches!(refusal(out_of_scope), Refusal::OutOfScope(_)));
     let not_hers = app
-        .open_case(
-            Some(&consultant),
-            &renewal_for_mother(&asked.id),
-            &client(),
-            T0,
-        )
+        .open_case(&caller(&consultant, T0), &renewal_for_mother(&asked.id))
         .await;
     assert_eq!(refusal(not_hers), Refusal::NotAgent);
 
     // A consultant pays the fee for the mother under the mandate (代缴); both see it.
     let paid = app
         .record_fee(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &sent.id,
             &FeeRequest {
                 kind: "payment".into(),
@@ -298,8 +275,6 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
                 mandate: asked.id.clone(),
                 ..FeeRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("paid under the mandate");
@@ -308,12 +283,12 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     assert_eq!(paid.payer_name, "季美华");
     assert_eq!(paid.payer_relation, "parent");
     let mothers_fees = app
-        .case_fees(Some(&mother), &sent.id, &client(), T0)
+        .case_fees(&caller(&mother, T0), &sent.id)
         .await
         .expect("her fees");
     assert!(mothers_fees.entries.iter().any(|e| e.id == paid.id));
     let detail = app
-        .mandate(Some(&daughter), &asked.id, &client(), T0)
+        .mandate(&caller(&daughter, T0), &asked.id)
         .await
         .expect("her mandate page");
     assert_eq!(detail.cases.len(), 1);
@@ -326,42 +301,38 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
             .any(|(_, p)| p["act"] == "pay")
     );
     // Staff who may read her file may read the mandate.
-    app.mandate(Some(&officer), &asked.id, &client(), T0)
+    app.mandate(&caller(&officer, T0), &asked.id)
         .await
         .expect("officer reads it");
 
     // A payment under a mandate for a case of someone else is refused.
     let other = app
         .open_case(
-            Some(&daughter),
+            &caller(&daughter, T0),
             &CaseRequest {
                 mandate: String::new(),
                 relation: "parent".into(),
                 ..renewal_for_mother("")
             },
-            &client(),
-            T0,
         )
         .await
         .expect("her own case for her mother");
     upload_required(&app, &daughter, &other.id, T0).await;
     let other = app
         .step_case(
-            Some(&daughter),
+            &caller(&daughter, T0),
             &other.id,
             &StepRequest {
                 step: "submit".into(),
                 expected_version: other.version,
                 ..StepRequest::default()
             },
-            &client(),
-            T0,
         )
         .await
         .expect("sent");
     let wrong_case = app
         .record_fee(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &other.id,
             &FeeRequest {
                 kind: "payment".into(),
@@ -370,34 +341,25 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
                 mandate: asked.id.clone(),
                 ..FeeRequest::default()
             },
-            &client(),
-            T0,
         )
         .await;
     assert_eq!(refusal(wrong_case), Refusal::OtherPrincipal);
 
     // After its last day it allows nothing more.
     let draft = app
-        .open_case(
-            Some(&daughter),
-            &renewal_for_mother(&asked.id),
-            &client(),
-            T0,
-        )
+        .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
         .await
         .expect("another draft");
     let later = T0 + 200 * DAY;
     let expired = app
         .upload_case_file(
-            Some(&daughter),
+            &caller(&daughter, later),
             &draft.id,
             &Upload {
                 material: 0,
                 file_name: "scan.pdf",
                 content: PDF,
             },
-            &client(),
-            later,
         )
         .await;
     assert!(matches!(refusal(expired), Refusal::Expired(_)));
@@ -405,15 +367,13 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
     let officer_later = session(&app, "officer@qiaoyi.example", later).await;
     let accepted = app
         .step_case(
-            Some(&officer_later),
+            &caller(&officer_later, later),
             &sent.id,
             &StepRequest {
                 step: "accept".into(),
                 expected_version: sent.version,
                 ..StepRequest::default()
             },
-            &client(),
-            later,
         )
         .await
         .expect("accepted after the mandate ended");
@@ -421,7 +381,7 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
 
     // The mother revokes it, with a reason; nothing more can be done under it.
     let no_reason = app
-        .revoke_mandate(Some(&mother), &asked.id, " ", &client(), T0)
+        .revoke_mandate(&caller(&mother, T0), &asked.id, " ")
         .await;
     assert!(
         matches!(
@@ -434,21 +394,16 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         "{no_reason:?}"
     );
     let revoked = app
-        .revoke_mandate(Some(&mother), &asked.id, "she is back home", &client(), T0)
+        .revoke_mandate(&caller(&mother, T0), &asked.id, "she is back home")
         .await
         .expect("revoked");
     assert_eq!(revoked.state(), MandateState::Revoked);
     let after = app
-        .open_case(
-            Some(&daughter),
-            &renewal_for_mother(&asked.id),
-            &client(),
-            T0,
-        )
+        .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
         .await;
     assert_eq!(refusal(after), Refusal::Revoked);
     let twice = app
-        .revoke_mandate(Some(&daughter), &asked.id, "once more", &client(), T0)
+        .revoke_mandate(&caller(&daughter, T0), &asked.id, "once more")
         .await;
     assert!(
         matches!(
@@ -472,7 +427,7 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
 
     let asked = app
         .request_mandate(
-            Some(&consultant),
+            &caller(&consultant, T0),
             &MandateRequest {
                 relation: "other".into(),
                 ..request(
@@ -482,8 +437,6 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
                     "2027-05-27",
                 )
             },
-            &client(),
-            T0,
         )
         .await
         .expect("asked");
@@ -491,28 +444,28 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
     assert_eq!(asked.terms.items.len(), 2, "duplicates dropped");
     // The agent cannot confirm without the code; the principal can, from her account.
     let no_code = app
-        .confirm_mandate(Some(&consultant), &asked.id, "", &client(), T0)
+        .confirm_mandate(&caller(&consultant, T0), &asked.id, "")
         .await;
     assert!(
         matches!(no_code, Err(AppError::Invalid { field: "code", .. })),
         "{no_code:?}"
     );
     let confirmed = app
-        .confirm_mandate(Some(&mother), &asked.id, "", &client(), T0)
+        .confirm_mandate(&caller(&mother, T0), &asked.id, "")
         .await
         .expect("confirmed");
     assert_eq!(confirmed.confirmed_how.as_deref(), Some("account"));
     let listed = app
-        .my_mandates(Some(&mother), 0, 20, &client(), T0)
+        .my_mandates(&caller(&mother, T0), 0, 20)
         .await
         .expect("her list");
     assert!(listed.items.iter().any(|m| m.id == asked.id));
     let usable = app
-        .usable_mandates(Some(&consultant), &client(), T0)
+        .usable_mandates(&caller(&consultant, T0))
         .await
         .expect("usable");
     assert_eq!(usable.len(), 1);
-    let bad_limit = app.my_mandates(Some(&mother), 0, 0, &client(), T0).await;
+    let bad_limit = app.my_mandates(&caller(&mother, T0), 0, 0).await;
     assert!(
         matches!(bad_limit, Err(AppError::Invalid { .. })),
         "{bad_limit:?}"
@@ -634,16 +587,14 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
         ),
     ];
     for (bad, field) in cases {
-        let refused = app
-            .request_mandate(Some(&daughter), &bad, &client(), T0)
-            .await;
+        let refused = app.request_mandate(&caller(&daughter, T0), &bad).await;
         match refused {
             Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field, "{bad:?}"),
             other => panic!("{field}: {other:?}"),
         }
     }
     let still = app
-        .my_mandates(Some(&daughter), 0, 20, &client(), T0)
+        .my_mandates(&caller(&daughter, T0), 0, 20)
         .await
         .expect("list");
     // Only the demo's own mandate: none of the bad requests was written.
@@ -651,15 +602,13 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
     // Officers do not act as agents.
     let officer_asks = app
         .request_mandate(
-            Some(&officer),
+            &caller(&officer, T0),
             &request(
                 "mother@qiaoyi.example",
                 &["EE-01"],
                 "2026-05-28",
                 "2026-06-28",
             ),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -668,15 +617,13 @@ async fn a_principal_confirms_from_her_account_and_bad_requests_are_refused() {
     );
     let anonymous = app
         .request_mandate(
-            None,
+            &anonymous(T0),
             &request(
                 "mother@qiaoyi.example",
                 &["EE-01"],
                 "2026-05-28",
                 "2026-06-28",
             ),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -693,14 +640,14 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
     let id = app
-        .my_mandates(Some(&daughter), 0, 10, &client(), T0)
+        .my_mandates(&caller(&daughter, T0), 0, 10)
         .await
         .expect("hers")
         .items[0]
         .id
         .clone();
     let added = app
-        .add_mandate_document(Some(&daughter), &id, "委托书.pdf", PDF, &client(), T0)
+        .add_mandate_document(&caller(&daughter, T0), &id, "委托书.pdf", PDF)
         .await
         .expect("added");
     assert_eq!(
@@ -710,7 +657,7 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
     // The principal, the agent and staff who may read her file see it; a station does not.
     for who in [&mother, &daughter, &officer] {
         let (d, content) = app
-            .mandate_document(Some(who), &id, &added.id, &client(), T0)
+            .mandate_document(&caller(who, T0), &id, &added.id)
             .await
             .expect("read");
         assert_eq!(
@@ -719,38 +666,35 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
         );
     }
     assert!(matches!(
-        app.mandate_document(Some(&madrid), &id, &added.id, &client(), T0)
+        app.mandate_document(&caller(&madrid, T0), &id, &added.id)
             .await,
         Err(AppError::NotFound(_))
     ));
-    let detail = app
-        .mandate(Some(&mother), &id, &client(), T0)
-        .await
-        .expect("page");
+    let detail = app.mandate(&caller(&mother, T0), &id).await.expect("page");
     assert_eq!(detail.documents.len(), 1);
     // Staff may read, not add; wrong kinds are refused; a revoked mandate takes no more.
     assert!(matches!(
-        app.add_mandate_document(Some(&officer), &id, "x.pdf", PDF, &client(), T0)
+        app.add_mandate_document(&caller(&officer, T0), &id, "x.pdf", PDF)
             .await,
         Err(AppError::Forbidden(_))
     ));
     for (name, content) in [("x.exe", PDF), ("x.png", PDF), ("x.pdf", b"".as_slice())] {
         assert!(matches!(
-            app.add_mandate_document(Some(&mother), &id, name, content, &client(), T0)
+            app.add_mandate_document(&caller(&mother, T0), &id, name, content)
                 .await,
             Err(AppError::Invalid { field: "file", .. })
         ));
     }
-    app.revoke_mandate(Some(&mother), &id, "she is back home", &client(), T0)
+    app.revoke_mandate(&caller(&mother, T0), &id, "she is back home")
         .await
         .expect("revoked");
     assert!(matches!(
-        app.add_mandate_document(Some(&daughter), &id, "late.pdf", PDF, &client(), T0)
+        app.add_mandate_document(&caller(&daughter, T0), &id, "late.pdf", PDF)
             .await,
         Err(AppError::Mandate(Refusal::Revoked))
     ));
     assert_eq!(
-        app.mandate(Some(&mother), &id, &client(), T0)
+        app.mandate(&caller(&mother, T0), &id)
             .await
             .expect("page")
             .documents

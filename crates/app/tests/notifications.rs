@@ -8,7 +8,7 @@ mod outbox;
 
 use std::collections::HashSet;
 
-use common::{T0, client, demo_app, session};
+use common::{T0, anonymous, caller, demo_app, session};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use outbox::{GatewayServer, SECRET, SmtpServer, free_port};
@@ -53,12 +53,11 @@ async fn status_of(store: &Store, id: &str) -> (String, i64, Option<String>) {
 
 async fn signed_up(app: &App, email: &str, lang: Lang) -> String {
     app.sign_up(
+        &anonymous(T0),
         email,
         "Lin Hua",
         "a long enough passphrase",
         lang,
-        &client(),
-        T0,
     )
     .await
     .expect("signed up")
@@ -180,19 +179,17 @@ async fn a_failing_server_means_retries_then_dead_then_an_administrator_sends_it
     // Administrators see it; others may not look.
     let admin = session(&app, "admin@qiaoyi.example", now).await;
     let dead = app
-        .outbox(Some(&admin), "dead", 0, 50, &client(), now)
+        .outbox(&caller(&admin, now), "dead", 0, 50)
         .await
         .expect("listed");
     assert!(dead.items.iter().any(|m| m.id == id));
     let applicant = session(&app, "applicant@qiaoyi.example", now).await;
     assert!(matches!(
-        app.outbox(Some(&applicant), "dead", 0, 50, &client(), now)
-            .await,
+        app.outbox(&caller(&applicant, now), "dead", 0, 50).await,
         Err(AppError::Forbidden(_))
     ));
     assert!(matches!(
-        app.outbox(Some(&admin), "lost", 0, 50, &client(), now)
-            .await,
+        app.outbox(&caller(&admin, now), "lost", 0, 50).await,
         Err(AppError::Invalid {
             field: "status",
             ..
@@ -204,12 +201,12 @@ async fn a_failing_server_means_retries_then_dead_then_an_administrator_sends_it
     let fixed = App::with_store(store.store.clone(), smtp_config(smtp.port));
     let admin = session(&fixed, "admin@qiaoyi.example", now + 31_000).await;
     fixed
-        .retry_message(Some(&admin), &id, &client(), now + 31_000)
+        .retry_message(&caller(&admin, now + 31_000), &id)
         .await
         .expect("requeued");
     assert!(matches!(
         fixed
-            .retry_message(Some(&admin), &id, &client(), now + 31_000)
+            .retry_message(&caller(&admin, now + 31_000), &id)
             .await,
         Err(AppError::NotFound(_))
     ));
@@ -470,11 +467,11 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
     );
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let case = app
-        .case(Some(&officer), &case_id, &client(), T0)
+        .case(&caller(&officer, T0), &case_id)
         .await
         .expect("case");
     app.step_case(
-        Some(&officer),
+        &caller(&officer, T0),
         &case_id,
         &StepRequest {
             step: "return".into(),
@@ -482,8 +479,6 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
             reason: "照片背景不是白色".into(),
             ..StepRequest::default()
         },
-        &client(),
-        T0,
     )
     .await
     .expect("returned");
@@ -501,7 +496,7 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
     // An applicant who chose text messages only gets the next one by SMS.
     let applicant = session(&app, "applicant@qiaoyi.example", T0 + 31_000).await;
     app.save_my_notification_settings(
-        Some(&applicant),
+        &caller(&applicant, T0 + 31_000),
         &SettingsForm {
             email_enabled: false,
             sms_enabled: true,
@@ -510,17 +505,15 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
             family_reminders: false,
             language: String::new(),
         },
-        &client(),
-        T0 + 31_000,
     )
     .await
     .expect("saved");
     let case = app
-        .case(Some(&applicant), &case_id, &client(), T0 + 31_000)
+        .case(&caller(&applicant, T0 + 31_000), &case_id)
         .await
         .expect("case");
     app.step_case(
-        Some(&applicant),
+        &caller(&applicant, T0 + 31_000),
         &case_id,
         &StepRequest {
             step: "resubmit".into(),
@@ -528,8 +521,6 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
             reason: String::new(),
             ..StepRequest::default()
         },
-        &client(),
-        T0 + 31_000,
     )
     .await
     .expect("resubmitted");
@@ -570,7 +561,7 @@ async fn notification_choices_are_checked_and_audited() {
     };
     assert!(matches!(
         plain
-            .save_my_notification_settings(Some(&someone), &sms_only, &client(), T0)
+            .save_my_notification_settings(&caller(&someone, T0), &sms_only)
             .await,
         Err(AppError::Invalid {
             field: "sms_enabled",
@@ -605,7 +596,7 @@ async fn notification_choices_are_checked_and_audited() {
         (form(false, false, ""), "email_enabled"),
     ] {
         match app
-            .save_my_notification_settings(Some(&applicant), &bad, &client(), T0)
+            .save_my_notification_settings(&caller(&applicant, T0), &bad)
             .await
         {
             Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field),
@@ -613,7 +604,7 @@ async fn notification_choices_are_checked_and_audited() {
         }
     }
     let before = app
-        .my_notification_settings(Some(&applicant), &client(), T0)
+        .my_notification_settings(&caller(&applicant, T0))
         .await
         .expect("read");
     assert_eq!(
@@ -623,20 +614,18 @@ async fn notification_choices_are_checked_and_audited() {
     assert_eq!(before.language, Lang::Zh);
     let saved = app
         .save_my_notification_settings(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &SettingsForm {
                 language: "it".into(),
                 ..form(true, true, "+86 139 1234 5678")
             },
-            &client(),
-            T0,
         )
         .await
         .expect("saved");
     assert_eq!(saved.settings.sms_number.as_deref(), Some("+8613912345678"));
     assert_eq!(saved.language, Lang::It);
     assert!(matches!(
-        app.my_notification_settings(None, &client(), T0).await,
+        app.my_notification_settings(&anonymous(T0)).await,
         Err(AppError::Unauthenticated)
     ));
     let audit = store
@@ -855,11 +844,11 @@ async fn passport_reminders_go_to_whoever_asked_for_them_once_per_threshold() {
         Err(AppError::NotFound(_))
     ));
     assert!(matches!(
-        app.unsubscribe(&token.replace("own", "far"), &client(), T0)
+        app.unsubscribe(&anonymous(T0), &token.replace("own", "far"))
             .await,
         Err(AppError::NotFound(_))
     ));
-    app.unsubscribe(token, &client(), T0)
+    app.unsubscribe(&anonymous(T0), token)
         .await
         .expect("unsubscribed");
     assert!(

@@ -4,7 +4,7 @@ use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError};
+use qiaoyi_app::{App, AppError, Caller};
 use qiaoyi_store::testing::{TestStore, test_store};
 use sqlx::Connection;
 
@@ -25,6 +25,16 @@ fn client() -> Client {
     }
 }
 
+/// `who` calling a use case at `now`, from the test's address.
+fn caller(who: &CurrentSession, now: i64) -> Caller {
+    Caller::signed_in(who.clone(), client(), now)
+}
+
+/// Someone not signed in calling a use case at `now`, from the test's address.
+fn anonymous(now: i64) -> Caller {
+    Caller::anonymous(client(), now)
+}
+
 /// A valid ID: RESIDENT_ID's first 17 digits with the right check character.
 fn resident_id() -> String {
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -43,7 +53,7 @@ fn resident_id() -> String {
 
 async fn session(app: &App, email: &str) -> CurrentSession {
     let LoginOutcome::SignedIn { token, .. } = app
-        .login(email, DEMO_PASSWORD, &client(), T0)
+        .login(&anonymous(T0), email, DEMO_PASSWORD)
         .await
         .expect("login")
     else {
@@ -53,7 +63,7 @@ async fn session(app: &App, email: &str) -> CurrentSession {
     if !s.is_complete() {
         let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
         assert!(
-            app.pass_second_factor(&s, &code, &client(), T0)
+            app.pass_second_factor(&caller(&s, T0), &code)
                 .await
                 .expect("ok")
         );
@@ -66,13 +76,10 @@ async fn identity_numbers_are_sealed_and_read_back() {
     let (app, store) = app().await;
     let me = session(&app, "applicant@qiaoyi.example").await;
     let id = resident_id();
-    app.save_my_identity(Some(&me), &id.to_lowercase(), "e12345678", &client(), T0)
+    app.save_my_identity(&caller(&me, T0), &id.to_lowercase(), "e12345678")
         .await
         .expect("saved");
-    let mine = app
-        .my_identity(Some(&me), &client(), T0)
-        .await
-        .expect("read");
+    let mine = app.my_identity(&caller(&me, T0)).await.expect("read");
     assert_eq!(
         mine.resident_id.map(|r| r.expose().to_owned()),
         Some(id.clone())
@@ -117,10 +124,7 @@ async fn bad_identity_numbers_are_refused_by_field() {
         ("", "X1234", "passport"),
         ("", "<script>", "passport"),
     ] {
-        match app
-            .save_my_identity(Some(&me), rid, passport, &client(), T0)
-            .await
-        {
+        match app.save_my_identity(&caller(&me, T0), rid, passport).await {
             Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field),
             other => panic!("{rid}/{passport}: {other:?}"),
         }
@@ -131,11 +135,11 @@ async fn bad_identity_numbers_are_refused_by_field() {
 async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     let (app, _s) = app().await;
     let me = session(&app, "applicant@qiaoyi.example").await;
-    app.save_my_identity(Some(&me), &resident_id(), "", &client(), T0)
+    app.save_my_identity(&caller(&me, T0), &resident_id(), "")
         .await
         .expect("saved");
     assert!(
-        app.who_read_my_file(Some(&me), 0, 50, &client(), T0)
+        app.who_read_my_file(&caller(&me, T0), 0, 50)
             .await
             .expect("log")
             .items
@@ -145,7 +149,7 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
 
     let officer = session(&app, "officer@qiaoyi.example").await;
     let missing = app
-        .person_file(Some(&officer), &me.actor.user_id, "", &client(), T0)
+        .person_file(&caller(&officer, T0), &me.actor.user_id, "")
         .await;
     assert!(matches!(
         missing,
@@ -156,22 +160,18 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     ));
     let found = app
         .find_person(
-            Some(&officer),
+            &caller(&officer, T0),
             &resident_id(),
             "passport renewal by phone",
-            &client(),
-            T0,
         )
         .await
         .expect("found");
     assert_eq!(found.as_deref(), Some(me.actor.user_id.as_str()));
     let file = app
         .person_file(
-            Some(&officer),
+            &caller(&officer, T0),
             &me.actor.user_id,
             "passport renewal by phone",
-            &client(),
-            T0,
         )
         .await
         .expect("file");
@@ -181,7 +181,7 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     );
 
     let log = app
-        .who_read_my_file(Some(&me), 0, 50, &client(), T0)
+        .who_read_my_file(&caller(&me, T0), 0, 50)
         .await
         .expect("log");
     assert_eq!(log.total, 2, "{:?}", log.items);
@@ -193,11 +193,11 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     assert!(log.items.iter().any(|a| a.action == "read_person_file"));
     // Paged: one per page, newest first, and a limit out of range is refused.
     let first = app
-        .who_read_my_file(Some(&me), 0, 1, &client(), T0)
+        .who_read_my_file(&caller(&me, T0), 0, 1)
         .await
         .expect("page");
     let second = app
-        .who_read_my_file(Some(&me), 1, 1, &client(), T0)
+        .who_read_my_file(&caller(&me, T0), 1, 1)
         .await
         .expect("page");
     assert_eq!(
@@ -206,7 +206,7 @@ async fn staff_read_a_file_for_a_purpose_and_the_person_sees_it() {
     );
     assert!(first.items[0].at_ms >= second.items[0].at_ms);
     assert!(matches!(
-        app.who_read_my_file(Some(&me), 0, 0, &client(), T0).await,
+        app.who_read_my_file(&caller(&me, T0), 0, 0).await,
         Err(AppError::Invalid { field: "limit", .. })
     ));
 }
@@ -218,38 +218,20 @@ async fn stations_and_applicants_cannot_find_or_read_people() {
     let other = session(&app, "station.rome@qiaoyi.example").await;
     for who in [&me, &other] {
         let find = app
-            .find_person(
-                Some(who),
-                "duty@qiaoyi.example",
-                "looking around",
-                &client(),
-                T0,
-            )
+            .find_person(&caller(who, T0), "duty@qiaoyi.example", "looking around")
             .await;
         assert!(matches!(find, Err(AppError::Forbidden(_))), "{find:?}");
     }
     let officer = session(&app, "officer@qiaoyi.example").await;
     let read = app
-        .person_file(
-            Some(&me),
-            &officer.actor.user_id,
-            "curious about it",
-            &client(),
-            T0,
-        )
+        .person_file(&caller(&me, T0), &officer.actor.user_id, "curious about it")
         .await;
     assert!(
         matches!(read, Err(AppError::Forbidden(_))),
         "an applicant cannot read another person's file"
     );
     let read = app
-        .person_file(
-            Some(&other),
-            &me.actor.user_id,
-            "curious about it",
-            &client(),
-            T0,
-        )
+        .person_file(&caller(&other, T0), &me.actor.user_id, "curious about it")
         .await;
     assert!(
         matches!(read, Err(AppError::Forbidden(_))),
@@ -262,18 +244,17 @@ async fn sign_up_needs_the_emailed_code() {
     let (app, store) = app().await;
     let email = app
         .sign_up(
+            &anonymous(T0),
             " New.Person@Example.COM ",
             "林小明",
             "my own long passphrase",
             Lang::It,
-            &client(),
-            T0,
         )
         .await
         .expect("signed up");
     assert_eq!(email, "new.person@example.com");
     let before = app
-        .login(&email, "my own long passphrase", &client(), T0)
+        .login(&anonymous(T0), &email, "my own long passphrase")
         .await
         .expect("ok");
     assert!(matches!(before, LoginOutcome::Unconfirmed));
@@ -286,12 +267,12 @@ async fn sign_up_needs_the_emailed_code() {
     let params: serde_json::Value = serde_json::from_str(&message.params).expect("json");
     let code = params["code"].as_str().expect("code").to_owned();
     assert!(
-        !app.confirm_email(&email, "000000x", &client(), T0)
+        !app.confirm_email(&anonymous(T0), &email, "000000x")
             .await
             .expect("ok")
     );
     assert!(
-        !app.confirm_email(&email, &code, &client(), T0 + 31 * 60_000)
+        !app.confirm_email(&anonymous(T0 + 31 * 60_000), &email, &code)
             .await
             .expect("ok"),
         "expired"
@@ -310,22 +291,21 @@ async fn sign_up_needs_the_emailed_code() {
             .expect("code")
             .to_owned();
     assert!(
-        app.confirm_email(&email, &code, &client(), T0 + 33 * 60_000)
+        app.confirm_email(&anonymous(T0 + 33 * 60_000), &email, &code)
             .await
             .expect("ok")
     );
     assert!(
-        !app.confirm_email(&email, &code, &client(), T0 + 33 * 60_000)
+        !app.confirm_email(&anonymous(T0 + 33 * 60_000), &email, &code)
             .await
             .expect("ok"),
         "a code works once"
     );
     let after = app
         .login(
+            &anonymous(T0 + 34 * 60_000),
             &email,
             "my own long passphrase",
-            &client(),
-            T0 + 34 * 60_000,
         )
         .await
         .expect("ok");
@@ -356,7 +336,7 @@ async fn sign_up_refuses_bad_input_and_repeats() {
         ("a@example.com", "A", "1qaz2wsx3edc", "password"),
     ] {
         match app
-            .sign_up(email, name, password, Lang::Zh, &client(), T0)
+            .sign_up(&anonymous(T0), email, name, password, Lang::Zh)
             .await
         {
             Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field),
@@ -365,12 +345,11 @@ async fn sign_up_refuses_bad_input_and_repeats() {
     }
     let taken = app
         .sign_up(
+            &anonymous(T0),
             "applicant@qiaoyi.example",
             "A",
             "my own long passphrase",
             Lang::Zh,
-            &client(),
-            T0,
         )
         .await;
     assert!(matches!(
@@ -379,7 +358,7 @@ async fn sign_up_refuses_bad_input_and_repeats() {
     ));
     for _ in 0..6 {
         assert!(
-            !app.confirm_email("applicant@qiaoyi.example", "123456", &client(), T0)
+            !app.confirm_email(&anonymous(T0), "applicant@qiaoyi.example", "123456")
                 .await
                 .expect("ok"),
             "confirmed accounts take no code"
@@ -405,33 +384,25 @@ async fn people_on_file_are_the_owners_alone_with_documents_sealed() {
     let (app, store) = app().await;
     let me = session(&app, "applicant@qiaoyi.example").await;
     let other = session(&app, "station.rome@qiaoyi.example").await;
-    let before = app
-        .my_persons(Some(&me), &client(), T0)
-        .await
-        .expect("list")
-        .len();
+    let before = app.my_persons(&caller(&me, T0)).await.expect("list").len();
     let child = app
         .save_person(
-            Some(&me),
+            &caller(&me, T0),
             None,
             &relative("child", "季小明", "2015-06-01"),
-            &client(),
-            T0,
         )
         .await
         .expect("added");
     assert!(child.minor && !child.senior);
     let child = app
         .add_document(
-            Some(&me),
+            &caller(&me, T0),
             &child.id,
             &qiaoyi_app::persons::DocumentInput {
                 kind: "passport".into(),
                 number: "ek7654321".into(),
                 expires_on: "2027-01-31".into(),
             },
-            &client(),
-            T0,
         )
         .await
         .expect("document");
@@ -440,36 +411,29 @@ async fn people_on_file_are_the_owners_alone_with_documents_sealed() {
     // T0 is 2026-05-28: eight whole months to 2027-01-31.
     assert_eq!(passport.months_left, Some(8));
     assert_eq!(
-        app.my_persons(Some(&me), &client(), T0)
-            .await
-            .expect("list")
-            .len(),
+        app.my_persons(&caller(&me, T0)).await.expect("list").len(),
         before + 1
     );
     // Someone else's person is not found, for reading, changing or adding documents.
-    let r = app.my_person(Some(&other), &child.id, &client(), T0).await;
+    let r = app.my_person(&caller(&other, T0), &child.id).await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
     let r = app
         .save_person(
-            Some(&other),
+            &caller(&other, T0),
             Some(&child.id),
             &relative("child", "x", "2015-06-01"),
-            &client(),
-            T0,
         )
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
     let r = app
         .add_document(
-            Some(&other),
+            &caller(&other, T0),
             &child.id,
             &qiaoyi_app::persons::DocumentInput {
                 kind: "passport".into(),
                 number: "E12345678".into(),
                 expires_on: "2030-01-01".into(),
             },
-            &client(),
-            T0,
         )
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
@@ -487,12 +451,12 @@ async fn people_on_file_are_the_owners_alone_with_documents_sealed() {
     assert!(!sealed.contains("EK7654321"), "the number is sealed");
 
     let removed = app
-        .remove_document(Some(&me), &child.id, &passport.id, &client(), T0)
+        .remove_document(&caller(&me, T0), &child.id, &passport.id)
         .await
         .expect("removed");
     assert!(removed.documents.is_empty());
     let r = app
-        .remove_document(Some(&me), &child.id, &passport.id, &client(), T0)
+        .remove_document(&caller(&me, T0), &child.id, &passport.id)
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
 }
@@ -530,9 +494,7 @@ async fn bad_people_and_documents_are_refused_by_field() {
         // The demo applicant is on her list already.
         ("relation", relative("self", "季美华", "1962-08-19")),
     ] {
-        let r = app
-            .save_person(Some(&me), None, &input, &client(), T0)
-            .await;
+        let r = app.save_person(&caller(&me, T0), None, &input).await;
         assert!(
             matches!(&r, Err(AppError::Invalid { field: f, .. }) if *f == field),
             "{field}: {r:?}"
@@ -540,11 +502,9 @@ async fn bad_people_and_documents_are_refused_by_field() {
     }
     let grandmother = app
         .save_person(
-            Some(&me),
+            &caller(&me, T0),
             None,
             &relative("grandparent", "季奶奶", "1938-01-01"),
-            &client(),
-            T0,
         )
         .await
         .expect("added");
@@ -557,15 +517,13 @@ async fn bad_people_and_documents_are_refused_by_field() {
     ] {
         let r = app
             .add_document(
-                Some(&me),
+                &caller(&me, T0),
                 &grandmother.id,
                 &qiaoyi_app::persons::DocumentInput {
                     kind: kind.into(),
                     number: number.into(),
                     expires_on: expiry.into(),
                 },
-                &client(),
-                T0,
             )
             .await;
         assert!(
@@ -580,7 +538,7 @@ async fn bad_people_and_documents_are_refused_by_field() {
         ..relative("sibling", "季美玲", "1970-03-03")
     };
     let sister = app
-        .save_person(Some(&me), None, &with_consent, &client(), T0)
+        .save_person(&caller(&me, T0), None, &with_consent)
         .await
         .expect("added");
     assert_eq!(sister.disability.as_deref(), Some("uses a wheelchair"));
@@ -591,7 +549,7 @@ async fn bad_people_and_documents_are_refused_by_field() {
         ..Default::default()
     };
     let case = app
-        .open_case(Some(&me), &request, &client(), T0)
+        .open_case(&caller(&me, T0), &request)
         .await
         .expect("opened");
     assert_eq!(
@@ -603,7 +561,7 @@ async fn bad_people_and_documents_are_refused_by_field() {
         ..request
     };
     // The grandmother is over 60: home delivery too.
-    app.open_case(Some(&me), &request, &client(), T0)
+    app.open_case(&caller(&me, T0), &request)
         .await
         .expect("opened");
     let stranger = session(&app, "station.rome@qiaoyi.example").await;
@@ -611,9 +569,7 @@ async fn bad_people_and_documents_are_refused_by_field() {
         delivery: "station".into(),
         ..request
     };
-    let r = app
-        .open_case(Some(&stranger), &request, &client(), T0)
-        .await;
+    let r = app.open_case(&caller(&stranger, T0), &request).await;
     assert!(
         matches!(
             r,

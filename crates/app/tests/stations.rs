@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app, session};
+use common::{T0, anonymous, caller, demo_app, session};
 use qiaoyi_app::admin::StationSave;
 use qiaoyi_app::domain::catalog::Station;
 use qiaoyi_app::{AppError, catalog_source};
@@ -31,7 +31,7 @@ async fn an_admin_adds_and_edits_a_station_and_it_is_audited() {
     let admin = session(&app, ADMIN, T0).await;
     let before = app.stations().await.expect("stations").len();
     let created = app
-        .save_station(Some(&admin), &lyon(), StationSave::Create, &client(), T0)
+        .save_station(&caller(&admin, T0), &lyon(), StationSave::Create)
         .await
         .expect("saved");
     assert!(created);
@@ -40,7 +40,7 @@ async fn an_admin_adds_and_edits_a_station_and_it_is_audited() {
     assert_eq!(stations.last().map(|s| s.code.as_str()), Some("FR-LYO"));
 
     let again = app
-        .save_station(Some(&admin), &lyon(), StationSave::Create, &client(), T0)
+        .save_station(&caller(&admin, T0), &lyon(), StationSave::Create)
         .await
         .expect_err("exists");
     assert!(
@@ -51,18 +51,18 @@ async fn an_admin_adds_and_edits_a_station_and_it_is_audited() {
     let mut moved = lyon();
     moved.address = Some("2 place Bellecour, 69002 Lyon".into());
     assert!(
-        !app.save_station(Some(&admin), &moved, StationSave::Replace, &client(), T0)
+        !app.save_station(&caller(&admin, T0), &moved, StationSave::Replace)
             .await
             .expect("saved")
     );
     let read = app
-        .station_for_edit(Some(&admin), "FR-LYO", &client(), T0)
+        .station_for_edit(&caller(&admin, T0), "FR-LYO")
         .await
         .expect("station");
     assert_eq!(read, moved);
 
     let records = app
-        .station_records(Some(&admin), &client(), T0)
+        .station_records(&caller(&admin, T0))
         .await
         .expect("records");
     let lyon_record = records.iter().find(|r| r.station.code.as_str() == "FR-LYO");
@@ -80,7 +80,7 @@ async fn an_admin_adds_and_edits_a_station_and_it_is_audited() {
     };
     let auditor = session(&app, "auditor@qiaoyi.example", T0).await;
     let log = app
-        .audit_log(Some(&auditor), &filter, 0, 10, &client(), T0)
+        .audit_log(&caller(&auditor, T0), &filter, 0, 10)
         .await
         .expect("log");
     assert_eq!(log.total, 2);
@@ -106,13 +106,7 @@ async fn stations_are_checked_by_the_catalogue_rules() {
         let mut station = lyon();
         spoil(&mut station);
         match app
-            .save_station(
-                Some(&admin),
-                &station,
-                StationSave::CreateOrReplace,
-                &client(),
-                T0,
-            )
+            .save_station(&caller(&admin, T0), &station, StationSave::CreateOrReplace)
             .await
         {
             Err(AppError::Invalid { field: got, .. }) => assert_eq!(got, field),
@@ -120,13 +114,12 @@ async fn stations_are_checked_by_the_catalogue_rules() {
         }
     }
     let missing = app
-        .save_station(Some(&admin), &lyon(), StationSave::Replace, &client(), T0)
+        .save_station(&caller(&admin, T0), &lyon(), StationSave::Replace)
         .await
         .expect_err("no such station");
     assert!(matches!(missing, AppError::NotFound(_)));
     assert!(matches!(
-        app.station_for_edit(Some(&admin), "FR-XYZ", &client(), T0)
-            .await,
+        app.station_for_edit(&caller(&admin, T0), "FR-XYZ").await,
         Err(AppError::NotFound(_))
     ));
 }
@@ -142,27 +135,17 @@ async fn only_administrators_keep_stations() {
     ] {
         let who = session(&app, email, T0).await;
         let refused = app
-            .save_station(
-                Some(&who),
-                &lyon(),
-                StationSave::CreateOrReplace,
-                &client(),
-                T0,
-            )
+            .save_station(&caller(&who, T0), &lyon(), StationSave::CreateOrReplace)
             .await
             .expect_err(email);
         assert!(
             matches!(refused, AppError::Forbidden(_)),
             "{email}: {refused}"
         );
-        assert!(
-            app.station_records(Some(&who), &client(), T0)
-                .await
-                .is_err()
-        );
+        assert!(app.station_records(&caller(&who, T0)).await.is_err());
     }
     assert!(matches!(
-        app.station_records(None, &client(), T0).await,
+        app.station_records(&anonymous(T0)).await,
         Err(AppError::Unauthenticated)
     ));
 }
@@ -171,15 +154,15 @@ async fn only_administrators_keep_stations() {
 async fn catalogue_imports_leave_administrators_stations_alone() {
     let (app, _s) = demo_app().await;
     let admin = session(&app, ADMIN, T0).await;
-    app.save_station(Some(&admin), &lyon(), StationSave::Create, &client(), T0)
+    app.save_station(&caller(&admin, T0), &lyon(), StationSave::Create)
         .await
         .expect("added");
     let mut rome = app
-        .station_for_edit(Some(&admin), "IT-ROM", &client(), T0)
+        .station_for_edit(&caller(&admin, T0), "IT-ROM")
         .await
         .expect("rome");
     rome.address = Some("Via Nuova 1, Roma".into());
-    app.save_station(Some(&admin), &rome, StationSave::Replace, &client(), T0)
+    app.save_station(&caller(&admin, T0), &rome, StationSave::Replace)
         .await
         .expect("edited");
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::{App, AppError, StoreError};
@@ -15,7 +15,7 @@ const HOUR: i64 = 3_600_000;
 /// A passport renewal sent to the bureau by `who`; `request` says for whom.
 async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Case {
     let case = app
-        .open_case(Some(who), &request, &client(), T0)
+        .open_case(&caller(who, T0), &request)
         .await
         .expect("opened");
     for (i, m) in case.item.materials.iter().enumerate() {
@@ -25,7 +25,7 @@ async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Cas
                 file_name: "scan.pdf",
                 content: PDF,
             };
-            app.upload_case_file(Some(who), &case.id, &upload, &client(), T0)
+            app.upload_case_file(&caller(who, T0), &case.id, &upload)
                 .await
                 .expect("uploaded");
         }
@@ -36,7 +36,7 @@ async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Cas
         reason: String::new(),
         ..StepRequest::default()
     };
-    app.step_case(Some(who), &case.id, &request, &client(), T0)
+    app.step_case(&caller(who, T0), &case.id, &request)
         .await
         .expect("submitted")
 }
@@ -50,7 +50,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
 
     // Publishing: officers only, checked, never twice at one time.
     let refused = app
-        .publish_slots(Some(&applicant), "2026-06-10", "16:00", 20, &client(), T0)
+        .publish_slots(&caller(&applicant, T0), "2026-06-10", "16:00", 20)
         .await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
@@ -63,7 +63,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         ("2026-05-01", "16:00", 20, "date"),
     ] {
         let r = app
-            .publish_slots(Some(&officer), date, times, minutes, &client(), T0)
+            .publish_slots(&caller(&officer, T0), date, times, minutes)
             .await;
         assert!(
             matches!(&r, Err(AppError::Invalid { field: f, .. }) if *f == field),
@@ -71,19 +71,12 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         );
     }
     let n = app
-        .publish_slots(
-            Some(&officer),
-            "2026-06-10",
-            "16:00 16:30 17:00",
-            20,
-            &client(),
-            T0,
-        )
+        .publish_slots(&caller(&officer, T0), "2026-06-10", "16:00 16:30 17:00", 20)
         .await
         .expect("published");
     assert_eq!(n, 3);
     let again = app
-        .publish_slots(Some(&officer), "2026-06-10", "16:30", 20, &client(), T0)
+        .publish_slots(&caller(&officer, T0), "2026-06-10", "16:30", 20)
         .await;
     assert!(
         matches!(again, Err(AppError::Store(StoreError::Conflict { .. }))),
@@ -91,7 +84,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     );
 
     let herself = app
-        .my_persons(Some(&applicant), &client(), T0)
+        .my_persons(&caller(&applicant, T0))
         .await
         .expect("persons")
         .into_iter()
@@ -125,7 +118,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
 
     // The applicant sees the slots in Rome's summer time beside Beijing's.
     let video = app
-        .case_video(Some(&applicant), &mine, "Europe/Rome", T0)
+        .case_video(&caller(&applicant, T0), &mine, "Europe/Rome")
         .await
         .expect("video")
         .expect("EE-01 needs a video check");
@@ -137,10 +130,10 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     let second = video.open[1].row.id.clone();
 
     // Two bookings of one slot at once: exactly one wins.
-    let who = client();
+    let (by_her, by_rome) = (caller(&applicant, T0), caller(&rome, T0));
     let (a, b) = tokio::join!(
-        app.book_video_slot(Some(&applicant), &mine.id, &first, "Europe/Rome", &who, T0),
-        app.book_video_slot(Some(&rome), &walk_in.id, &first, "", &who, T0),
+        app.book_video_slot(&by_her, &mine.id, &first, "Europe/Rome"),
+        app.book_video_slot(&by_rome, &walk_in.id, &first, ""),
     );
     assert_eq!(
         [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
@@ -154,7 +147,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     );
     // Whoever lost books the next slot; a case books one slot at a time.
     let (winner_case, loser_case, loser_session) = match app
-        .case_video(Some(&applicant), &mine, "", T0)
+        .case_video(&caller(&applicant, T0), &mine, "")
         .await
         .expect("video")
         .expect("video")
@@ -163,24 +156,15 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         Some(_) => (&mine, &walk_in, &rome),
         None => (&walk_in, &mine, &applicant),
     };
-    app.book_video_slot(
-        Some(loser_session),
-        &loser_case.id,
-        &second,
-        "",
-        &client(),
-        T0,
-    )
-    .await
-    .expect("the next slot");
+    app.book_video_slot(&caller(loser_session, T0), &loser_case.id, &second, "")
+        .await
+        .expect("the next slot");
     let twice = app
         .book_video_slot(
-            Some(loser_session),
+            &caller(loser_session, T0),
             &loser_case.id,
             &video.open[2].row.id,
             "",
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -189,7 +173,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     );
     // The station sees its booking in Rome's time without asking: the station's zone.
     let station_view = app
-        .case_video(Some(&rome), &walk_in, "", T0)
+        .case_video(&caller(&rome, T0), &walk_in, "")
         .await
         .expect("video")
         .expect("video");
@@ -206,7 +190,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         .count();
     assert!(booked_notices >= 1, "the applicant's booking is announced");
     let starts = app
-        .case_video(Some(&applicant), &mine, "", T0)
+        .case_video(&caller(&applicant, T0), &mine, "")
         .await
         .expect("video")
         .expect("video")
@@ -237,7 +221,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     // Someone with nothing to do with the case cannot give the slot back; the applicant can.
     let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
     let slot_id = app
-        .case_video(Some(&applicant), &mine, "", T0)
+        .case_video(&caller(&applicant, T0), &mine, "")
         .await
         .expect("video")
         .expect("video")
@@ -245,20 +229,18 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         .expect("booked")
         .row
         .id;
-    let r = app
-        .cancel_video_slot(Some(&madrid), &slot_id, &client(), T0)
-        .await;
+    let r = app.cancel_video_slot(&caller(&madrid, T0), &slot_id).await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     // A no-show is marked only once the check has started.
     let r = app
-        .mark_video_no_show(Some(&officer), &slot_id, &client(), T0)
+        .mark_video_no_show(&caller(&officer, T0), &slot_id)
         .await;
     assert!(matches!(r, Err(AppError::Invalid { .. })), "{r:?}");
-    app.cancel_video_slot(Some(&applicant), &slot_id, &client(), T0)
+    app.cancel_video_slot(&caller(&applicant, T0), &slot_id)
         .await
         .expect("cancelled");
     let after = app
-        .case_video(Some(&applicant), &mine, "", T0)
+        .case_video(&caller(&applicant, T0), &mine, "")
         .await
         .expect("video")
         .expect("video");
@@ -269,7 +251,7 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     );
     // The walk-in's check: nobody came.
     let walk_in_slot = app
-        .case_video(Some(&rome), &walk_in, "", T0)
+        .case_video(&caller(&rome, T0), &walk_in, "")
         .await
         .expect("video")
         .expect("video")
@@ -277,16 +259,11 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
         .expect("booked")
         .row;
     app.mark_video_no_show(
-        Some(&officer),
+        &caller(&officer, walk_in_slot.starts_at + 60_000),
         &walk_in_slot.id,
-        &client(),
-        walk_in_slot.starts_at + 60_000,
     )
     .await
     .expect("no-show");
-    let mine_after = app
-        .my_slots(Some(&officer), &client(), T0)
-        .await
-        .expect("slots");
+    let mine_after = app.my_slots(&caller(&officer, T0)).await.expect("slots");
     assert!(mine_after.iter().any(|s| s.row.state == "no_show"));
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{T0, client, demo_app as app, session};
+use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS};
@@ -19,7 +19,7 @@ const START: i64 = 1_779_937_200_000;
 
 async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Case {
     let case = app
-        .open_case(Some(who), &request, &client(), T0)
+        .open_case(&caller(who, T0), &request)
         .await
         .expect("opened");
     for (i, m) in case.item.materials.iter().enumerate() {
@@ -29,7 +29,7 @@ async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Cas
                 file_name: "scan.pdf",
                 content: PDF,
             };
-            app.upload_case_file(Some(who), &case.id, &upload, &client(), T0)
+            app.upload_case_file(&caller(who, T0), &case.id, &upload)
                 .await
                 .expect("uploaded");
         }
@@ -39,7 +39,7 @@ async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Cas
         expected_version: case.version,
         ..StepRequest::default()
     };
-    app.step_case(Some(who), &case.id, &request, &client(), T0)
+    app.step_case(&caller(who, T0), &case.id, &request)
         .await
         .expect("submitted")
 }
@@ -63,33 +63,19 @@ async fn booked(
     booker: &CurrentSession,
     case: &Case,
 ) -> String {
-    app.publish_slots(
-        Some(officer),
-        "2026-05-28",
-        "11:00 11:30",
-        20,
-        &client(),
-        T0,
-    )
-    .await
-    .expect("published");
+    app.publish_slots(&caller(officer, T0), "2026-05-28", "11:00 11:30", 20)
+        .await
+        .expect("published");
     let slot = app
-        .my_slots(Some(officer), &client(), T0)
+        .my_slots(&caller(officer, T0))
         .await
         .expect("slots")
         .into_iter()
         .find(|s| s.row.starts_at == START)
         .expect("the 11:00 slot");
-    app.book_video_slot(
-        Some(booker),
-        &case.id,
-        &slot.row.id,
-        "Europe/Rome",
-        &client(),
-        T0,
-    )
-    .await
-    .expect("booked");
+    app.book_video_slot(&caller(booker, T0), &case.id, &slot.row.id, "Europe/Rome")
+        .await
+        .expect("booked");
     slot.row.id
 }
 
@@ -114,7 +100,7 @@ fn verdict(verdict: &str, number: &str) -> VerdictInput {
 
 async fn verify(app: &App, officer: &CurrentSession, id: &str, now: i64) -> Result<Case, AppError> {
     let version = app
-        .case(Some(officer), id, &client(), now)
+        .case(&caller(officer, now), id)
         .await
         .expect("read")
         .case
@@ -124,8 +110,7 @@ async fn verify(app: &App, officer: &CurrentSession, id: &str, now: i64) -> Resu
         expected_version: version,
         ..StepRequest::default()
     };
-    app.step_case(Some(officer), id, &request, &client(), now)
-        .await
+    app.step_case(&caller(officer, now), id, &request).await
 }
 
 async fn accept(app: &App, officer: &CurrentSession, case: &Case) {
@@ -134,7 +119,7 @@ async fn accept(app: &App, officer: &CurrentSession, case: &Case) {
         expected_version: case.version,
         ..StepRequest::default()
     };
-    app.step_case(Some(officer), &case.id, &request, &client(), T0)
+    app.step_case(&caller(officer, T0), &case.id, &request)
         .await
         .expect("accepted");
 }
@@ -150,7 +135,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
 
     // Nobody added: the gate names what is missing.
     let check = app
-        .video_check(Some(&applicant), &case, T0)
+        .video_check(&caller(&applicant, T0), &case)
         .await
         .expect("check")
         .expect("EE-01 has a video check");
@@ -184,7 +169,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         ),
     ] {
         let refused = app
-            .add_video_participant(Some(&applicant), &case.id, &input, &client(), T0)
+            .add_video_participant(&caller(&applicant, T0), &case.id, &input)
             .await;
         assert!(
             matches!(refused, Err(AppError::Invalid { field: f, .. }) if f == field),
@@ -195,11 +180,9 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
     let stranger = app
         .add_video_participant(
-            Some(&madrid),
+            &caller(&madrid, T0),
             &case.id,
             &person("subject", "季小雨", "E12345678"),
-            &client(),
-            T0,
         )
         .await;
     assert!(
@@ -209,11 +192,9 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
 
     let her = app
         .add_video_participant(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &person("subject", "季小雨", "e 1234-5678"),
-            &client(),
-            T0,
         )
         .await
         .expect("added");
@@ -228,12 +209,10 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     // document shown matches the one on file.
     let too_soon = app
         .record_video_verdict(
-            Some(&officer),
+            &caller(&officer, opens - 1),
             &case.id,
             &her.row.id,
             &verdict("confirmed", "E12345678"),
-            &client(),
-            opens - 1,
         )
         .await;
     assert!(
@@ -248,12 +227,10 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     let not_hers = app
         .record_video_verdict(
-            Some(&applicant),
+            &caller(&applicant, opens),
             &case.id,
             &her.row.id,
             &verdict("confirmed", "E12345678"),
-            &client(),
-            opens,
         )
         .await;
     assert!(
@@ -262,12 +239,10 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     let mismatch = app
         .record_video_verdict(
-            Some(&officer),
+            &caller(&officer, opens),
             &case.id,
             &her.row.id,
             &verdict("confirmed", "E12345679"),
-            &client(),
-            opens,
         )
         .await;
     assert!(
@@ -283,12 +258,10 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     let not_confirmed = app
         .record_video_verdict(
-            Some(&officer),
+            &caller(&officer, opens),
             &case.id,
             &her.row.id,
             &verdict("not_confirmed", "E12345679"),
-            &client(),
-            opens,
         )
         .await
         .expect("recorded");
@@ -306,7 +279,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     );
     // Once recorded, she stays on the check.
     let removal = app
-        .remove_video_participant(Some(&applicant), &case.id, &her.row.id, &client(), opens)
+        .remove_video_participant(&caller(&applicant, opens), &case.id, &her.row.id)
         .await;
     assert!(
         matches!(removal, Err(AppError::Store(StoreError::Conflict { .. }))),
@@ -315,15 +288,13 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
 
     let confirmed = app
         .record_video_verdict(
-            Some(&officer),
+            &caller(&officer, START + 5 * MINUTE),
             &case.id,
             &her.row.id,
             &VerdictInput {
                 note: "护照原件清晰".into(),
                 ..verdict("confirmed", "E12345678")
             },
-            &client(),
-            START + 5 * MINUTE,
         )
         .await
         .expect("confirmed");
@@ -364,16 +335,14 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     // The child alone does not open the gate; her parents must be added and confirmed.
     let child = app
         .add_video_participant(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &person("subject", "季小雨", "E00000001"),
-            &client(),
-            T0,
         )
         .await
         .expect("the child may take part");
     let check = app
-        .video_check(Some(&applicant), &case, T0)
+        .video_check(&caller(&applicant, T0), &case)
         .await
         .expect("check")
         .expect("check");
@@ -382,25 +351,21 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     assert!(!check.participants[0].required, "the child is not required");
     let mother = app
         .add_video_participant(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &person("parent", "季美华", "E11111111"),
-            &client(),
-            T0,
         )
         .await
         .expect("mother");
     // The father joins from his own account in Madrid.
     let father = app
         .add_video_participant(
-            Some(&applicant),
+            &caller(&applicant, T0),
             &case.id,
             &ParticipantInput {
                 email: "mother@qiaoyi.example".into(),
                 ..person("parent", "季建国", "E22222222")
             },
-            &client(),
-            T0,
         )
         .await
         .expect("father");
@@ -408,23 +373,19 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     booked(&app, &officer, &applicant, &case).await;
     for (who, number) in [(&mother, "E11111111"), (&child, "E00000001")] {
         app.record_video_verdict(
-            Some(&officer),
+            &caller(&officer, opens),
             &case.id,
             &who.row.id,
             &verdict("confirmed", number),
-            &client(),
-            opens,
         )
         .await
         .expect("confirmed");
     }
     app.record_video_verdict(
-        Some(&officer),
+        &caller(&officer, opens),
         &case.id,
         &father.row.id,
         &verdict("absent", ""),
-        &client(),
-        opens,
     )
     .await
     .expect("absent");
@@ -434,12 +395,10 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
         "{refused:?}"
     );
     app.record_video_verdict(
-        Some(&officer),
+        &caller(&officer, opens + MINUTE),
         &case.id,
         &father.row.id,
         &verdict("confirmed", "E2222-2222"),
-        &client(),
-        opens + MINUTE,
     )
     .await
     .expect("confirmed at the second try");
@@ -460,13 +419,13 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
     let opens = START - OPENS_BEFORE_MS;
 
     let pass = app
-        .video_room(Some(&officer), &slot, "", &client(), opens)
+        .video_room(&caller(&officer, opens), &slot, "")
         .await
         .expect("the officer enters");
     assert_eq!(pass.role, RoomRole::Officer);
     assert_eq!(pass.slot.beijing, "2026-05-28 11:00 CST");
     let pass = app
-        .video_room(Some(&applicant), &slot, "", &client(), opens)
+        .video_room(&caller(&applicant, opens), &slot, "")
         .await
         .expect("the applicant enters");
     assert_eq!(pass.role, RoomRole::Participant);
@@ -475,29 +434,23 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
         "in the zone she booked in"
     );
     // A relative enters once she is a participant on her own account.
-    let before = app
-        .video_room(Some(&relative), &slot, "", &client(), opens)
-        .await;
+    let before = app.video_room(&caller(&relative, opens), &slot, "").await;
     assert!(matches!(before, Err(AppError::Forbidden(_))), "{before:?}");
     app.add_video_participant(
-        Some(&applicant),
+        &caller(&applicant, T0),
         &case.id,
         &ParticipantInput {
             email: "mother@qiaoyi.example".into(),
             ..person("subject", "季美华", "E12345678")
         },
-        &client(),
-        T0,
     )
     .await
     .expect("added");
-    app.video_room(Some(&relative), &slot, "", &client(), opens)
+    app.video_room(&caller(&relative, opens), &slot, "")
         .await
         .expect("the participant enters");
     // Another station is refused, and the attempt is audited.
-    let refused = app
-        .video_room(Some(&madrid), &slot, "", &client(), opens)
-        .await;
+    let refused = app.video_room(&caller(&madrid, opens), &slot, "").await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
@@ -520,9 +473,7 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
     assert_eq!(denied, 2);
     // Outside the room's hours even the officer waits; an unknown room is not found.
     for at in [opens - 1, START + 20 * MINUTE + 60 * MINUTE + 1] {
-        let closed = app
-            .video_room(Some(&officer), &slot, "", &client(), at)
-            .await;
+        let closed = app.video_room(&caller(&officer, at), &slot, "").await;
         assert!(
             matches!(closed, Err(AppError::Invalid { field: "room", .. })),
             "{closed:?}"
@@ -530,12 +481,10 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
     }
     assert!(app.room_still_open(&slot, START).await.expect("open"));
     assert!(!app.room_still_open(&slot, opens - 1).await.expect("closed"));
-    let unknown = app
-        .video_room(Some(&officer), "v-none", "", &client(), opens)
-        .await;
+    let unknown = app.video_room(&caller(&officer, opens), "v-none", "").await;
     assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
     assert!(matches!(
-        app.video_room(None, &slot, "", &client(), opens).await,
+        app.video_room(&anonymous(opens), &slot, "").await,
         Err(AppError::Unauthenticated)
     ));
 }
@@ -559,18 +508,11 @@ async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
         },
     )
     .await;
-    app.publish_slots(
-        Some(&officer),
-        "2026-05-29",
-        "09:00 09:30 10:00",
-        20,
-        &client(),
-        T0,
-    )
-    .await
-    .expect("published");
+    app.publish_slots(&caller(&officer, T0), "2026-05-29", "09:00 09:30 10:00", 20)
+        .await
+        .expect("published");
     let slots: Vec<String> = app
-        .my_slots(Some(&officer), &client(), T0)
+        .my_slots(&caller(&officer, T0))
         .await
         .expect("slots")
         .into_iter()
@@ -578,27 +520,27 @@ async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
         .map(|s| s.row.id)
         .collect();
     let (a, b, c) = (&slots[0], &slots[1], &slots[2]);
-    app.book_video_slot(Some(&applicant), &first.id, a, "", &client(), T0)
+    app.book_video_slot(&caller(&applicant, T0), &first.id, a, "")
         .await
         .expect("a");
-    app.book_video_slot(Some(&rome), &second.id, b, "", &client(), T0)
+    app.book_video_slot(&caller(&rome, T0), &second.id, b, "")
         .await
         .expect("b");
 
     // Moving to a taken time or to the same time is refused; nothing changes.
     let taken = app
-        .reschedule_video_slot(Some(&applicant), a, b, "", &client(), T0)
+        .reschedule_video_slot(&caller(&applicant, T0), a, b, "")
         .await;
     assert!(
         matches!(taken, Err(AppError::Store(StoreError::Conflict { .. }))),
         "{taken:?}"
     );
     let same = app
-        .reschedule_video_slot(Some(&applicant), a, a, "", &client(), T0)
+        .reschedule_video_slot(&caller(&applicant, T0), a, a, "")
         .await;
     assert!(matches!(same, Err(AppError::Invalid { .. })), "{same:?}");
     let theirs = app
-        .reschedule_video_slot(Some(&rome), a, c, "", &client(), T0)
+        .reschedule_video_slot(&caller(&rome, T0), a, c, "")
         .await;
     assert!(matches!(theirs, Err(AppError::NotFound(_))), "{theirs:?}");
     assert_eq!(
@@ -611,10 +553,10 @@ async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
     );
 
     // Both move to 10:00 at once: exactly one gets it, the other keeps her time.
-    let (c1, c2) = (client(), client());
+    let (c1, c2) = (caller(&applicant, T0), caller(&rome, T0));
     let (x, y) = tokio::join!(
-        app.reschedule_video_slot(Some(&applicant), a, c, "", &c1, T0),
-        app.reschedule_video_slot(Some(&rome), b, c, "", &c2, T0),
+        app.reschedule_video_slot(&c1, a, c, ""),
+        app.reschedule_video_slot(&c2, b, c, ""),
     );
     assert_eq!(u8::from(x.is_ok()) + u8::from(y.is_ok()), 1, "{x:?} {y:?}");
     let first_slot = store

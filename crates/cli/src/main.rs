@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use qiaoyi_app::config::{Config, LogFormat};
-use qiaoyi_app::{App, AppError, ImportOutcome, catalog_source};
+use qiaoyi_app::{App, AppError, Caller, ImportOutcome, catalog_source};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -517,12 +517,13 @@ async fn add_user(
     };
     let id = app
         .create_account(
+            &Caller::anonymous(
+                Client {
+                    address: "cli".into(),
+                },
+                app.now_ms(),
+            ),
             request,
-            None,
-            &Client {
-                address: "cli".into(),
-            },
-            app.now_ms(),
         )
         .await
         .map_err(|e| match e {
@@ -807,11 +808,14 @@ async fn export_stats(
         )));
     }
     let app = open(config).await?;
-    let client = qiaoyi_app::accounts::Client {
-        address: "cli".into(),
-    };
+    let caller = Caller::anonymous(
+        qiaoyi_app::accounts::Client {
+            address: "cli".into(),
+        },
+        app.now_ms(),
+    );
     let (bytes, _) = app
-        .export_file(None, &query, format, &client, app.now_ms())
+        .export_file(&caller, &query, format)
         .await
         .map_err(|e| match e {
             AppError::Invalid { .. } => Failure::BadInput(e.into()),
@@ -954,11 +958,14 @@ async fn import_calendar(config: Config, file: &Path) -> Result<(), Failure> {
         ))
     })?;
     let app = open(config).await?;
-    let client = qiaoyi_app::accounts::Client {
-        address: "cli".into(),
-    };
+    let caller = Caller::anonymous(
+        qiaoyi_app::accounts::Client {
+            address: "cli".into(),
+        },
+        app.now_ms(),
+    );
     let imported = app
-        .import_calendar(None, &name, &text, &client, app.now_ms())
+        .import_calendar(&caller, &name, &text)
         .await
         .map_err(|e| Failure::Other(e.into()))?;
     let year = imported.year;

@@ -8,7 +8,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use qiaoyi_app::accounts::{Client, CurrentSession, random_hex};
+use qiaoyi_app::Caller;
+use qiaoyi_app::accounts::{Client, random_hex};
 
 use crate::AppState;
 use crate::i18n::Prefs;
@@ -21,14 +22,17 @@ const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body read to find its CSRF token.
 const MAX_FORM: usize = 1 << 20;
 
-/// The request's identity, put in the request's extensions for handlers.
+/// The request's caller, put in the request's extensions for handlers, which pass `&auth` to the
+/// use cases. Its `now` is the moment the request arrived, read once from the app's clock.
 #[derive(Clone)]
-pub struct Auth {
-    pub session: Option<CurrentSession>,
-    pub client: Client,
-    /// The moment the request arrived, read once from the app's clock: every use case the request
-    /// runs sees the same now.
-    pub now: i64,
+pub struct Auth(pub Caller);
+
+impl std::ops::Deref for Auth {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
 }
 
 impl Auth {
@@ -39,14 +43,8 @@ impl Auth {
         app: &qiaoyi_app::App,
         action: qiaoyi_app::domain::access::Action,
     ) -> Result<(), qiaoyi_app::AppError> {
-        app.authorize(
-            self.session.as_ref(),
-            action,
-            &qiaoyi_app::domain::access::Resource::System,
-            &self.client,
-            self.now,
-        )
-        .await
+        app.authorize(self, action, &qiaoyi_app::domain::access::Resource::System)
+            .await
     }
 }
 
@@ -184,11 +182,11 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             prefs.elder |= session.as_ref().is_some_and(|s| s.elder_mode);
         }
     }
-    parts.extensions.insert(Auth {
+    parts.extensions.insert(Auth(Caller {
         session,
         client,
         now,
-    });
+    }));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(token) = new_csrf_cookie.filter(|_| !api)
         && let Some(value) = set_cookie(

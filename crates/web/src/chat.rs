@@ -16,9 +16,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use qiaoyi_app::AppError;
-use qiaoyi_app::accounts::{Client, CurrentSession};
 use qiaoyi_app::consultations::{ChatMessage, Side};
+use qiaoyi_app::{AppError, Caller};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -101,26 +100,18 @@ async fn upgrade(
             "a conversation opens only from this site's pages",
         ));
     }
-    let now = auth.now;
     let key = Some(q.key.trim())
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
     let row = state.app.consultation_row(&id).await?;
     let side = state
         .app
-        .consultation_side(
-            auth.session.as_ref(),
-            key.as_deref(),
-            &row,
-            &auth.client,
-            now,
-        )
+        .consultation_side(&auth, key.as_deref(), &row)
         .await?;
     let chat = Chat {
         state,
         p,
-        session: auth.session,
-        client: auth.client,
+        caller: auth.0,
         key,
         id,
         side,
@@ -136,8 +127,8 @@ async fn upgrade(
 struct Chat {
     state: AppState,
     p: Prefs,
-    session: Option<CurrentSession>,
-    client: Client,
+    /// Who was admitted; each frame they send is stamped with the moment it arrives.
+    caller: Caller,
     key: Option<String>,
     id: String,
     side: Side,
@@ -223,7 +214,7 @@ impl Chat {
     /// Whether the reader's session still stands (signing out or being disabled ends the socket;
     /// a guest's key does not expire).
     async fn session_stands(&self) -> bool {
-        match &self.session {
+        match self.caller.session() {
             Some(session) => self
                 .state
                 .app
@@ -243,18 +234,14 @@ impl Chat {
             Ok(i) => i.body,
             Err(_) => return self.refuse(socket, "chat-error-body").await,
         };
+        let caller = Caller {
+            now: self.state.app.now_ms(),
+            ..self.caller.clone()
+        };
         let written = self
             .state
             .app
-            .post_consultation_message(
-                self.session.as_ref(),
-                self.key.as_deref(),
-                &self.id,
-                &body,
-                None,
-                &self.client,
-                self.state.app.now_ms(),
-            )
+            .post_consultation_message(&caller, self.key.as_deref(), &self.id, &body, None)
             .await;
         match written {
             Ok(_) => self.send_new(socket).await,

@@ -142,15 +142,12 @@ async fn upgrade(
             "a video room opens only from this site's pages",
         ));
     }
-    let pass = state
-        .app
-        .video_room(auth.session.as_ref(), &slot, "", &auth.client, auth.now)
-        .await?;
+    let pass = state.app.video_room(&auth, &slot, "").await?;
     let peer = Connection {
         slot: pass.slot.row.id.clone(),
         name: pass.name,
         officer: pass.role == RoomRole::Officer,
-        session: auth.session,
+        session: auth.0.session,
         full: p.t("room-error-full"),
         state,
     };

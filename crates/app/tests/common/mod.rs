@@ -1,9 +1,9 @@
 //! What the use-case tests share: a seeded demo on the test store and signing in as a demo account.
 
-use qiaoyi_app::App;
 use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+use qiaoyi_app::{App, Caller};
 use qiaoyi_store::testing::{TestStore, test_store};
 
 /// 2026-05-28, a Thursday, 10:06 in Beijing: inside the shipped working-day calendars.
@@ -28,10 +28,20 @@ pub fn client() -> Client {
     }
 }
 
+/// `who` calling a use case at `now`, from the test's address.
+pub fn caller(who: &CurrentSession, now: i64) -> Caller {
+    Caller::signed_in(who.clone(), client(), now)
+}
+
+/// Someone not signed in calling a use case at `now`, from the test's address.
+pub fn anonymous(now: i64) -> Caller {
+    Caller::anonymous(client(), now)
+}
+
 /// Signs a demo account in, past the second factor when its roles need one.
 pub async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
     let LoginOutcome::SignedIn { token, .. } = app
-        .login(email, DEMO_PASSWORD, &client(), now)
+        .login(&anonymous(now), email, DEMO_PASSWORD)
         .await
         .expect("login")
     else {
@@ -45,7 +55,7 @@ pub async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
     if !s.is_complete() {
         let code = totp_code(DEMO_TOTP_SECRET, now).expect("code");
         assert!(
-            app.pass_second_factor(&s, &code, &client(), now)
+            app.pass_second_factor(&caller(&s, now), &code)
                 .await
                 .expect("ok")
         );

@@ -84,10 +84,7 @@ pub async fn years(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<CalendarView>, Problem> {
-    let status = state
-        .app
-        .calendar_status(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let status = state.app.calendar_status(&auth).await?;
     Ok(Json(status.into()))
 }
 
@@ -134,13 +131,7 @@ pub async fn import(
     })?;
     let imported = state
         .app
-        .import_calendar(
-            auth.session.as_ref(),
-            &format!("{year}.toml"),
-            text,
-            &auth.client,
-            auth.now,
-        )
+        .import_calendar(&auth, &format!("{year}.toml"), text)
         .await?;
     Ok(Json(imported.into()))
 }

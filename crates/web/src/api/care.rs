@@ -146,14 +146,7 @@ pub async fn list(
 ) -> Result<Json<ChildPage>, Problem> {
     let page = state
         .app
-        .care_children(
-            auth.session.as_ref(),
-            &q.township,
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            auth.now,
-        )
+        .care_children(&auth, &q.township, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(ChildPage {
         total: page.total,
@@ -233,10 +226,7 @@ pub async fn record(
             })
             .collect(),
     };
-    let child = state
-        .app
-        .record_child(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await?;
+    let child = state.app.record_child(&auth, &request).await?;
     Ok((StatusCode::CREATED, Json(child.into())))
 }
 
@@ -254,10 +244,7 @@ pub async fn show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChildView>, Problem> {
-    let child = state
-        .app
-        .care_child(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let child = state.app.care_child(&auth, &id).await?;
     Ok(Json(child.into()))
 }
 
@@ -272,10 +259,7 @@ pub async fn mine(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<ChildView>>, Problem> {
-    let children = state
-        .app
-        .my_children(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let children = state.app.my_children(&auth).await?;
     Ok(Json(children.into_iter().map(Into::into).collect()))
 }
 
@@ -315,9 +299,6 @@ pub async fn add_visit(
         notes: body.notes,
         follow_up: body.follow_up,
     };
-    let visit = state
-        .app
-        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
-        .await?;
+    let visit = state.app.record_visit(&auth, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(visit.into())))
 }

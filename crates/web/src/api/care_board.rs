@@ -186,10 +186,7 @@ pub async fn volunteers(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<VolunteerView>>, Problem> {
-    let list = state
-        .app
-        .care_volunteers(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let list = state.app.care_volunteers(&auth).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -207,7 +204,7 @@ pub async fn my_profile(
 ) -> Result<Json<VolunteerView>, Problem> {
     let mine = state
         .app
-        .my_volunteer_profile(auth.session.as_ref(), &auth.client, auth.now)
+        .my_volunteer_profile(&auth)
         .await?
         .ok_or_else(|| qiaoyi_app::AppError::NotFound("your volunteer profile".into()))?;
     Ok(Json(mine.into()))
@@ -224,10 +221,7 @@ pub async fn my_children(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<PairingView>>, Problem> {
-    let list = state
-        .app
-        .my_proxy_children(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let list = state.app.my_proxy_children(&auth).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -263,10 +257,7 @@ pub async fn save_profile(
         capacity: body.capacity.to_string(),
         availability: body.availability,
     };
-    let saved = state
-        .app
-        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, auth.now)
-        .await?;
+    let saved = state.app.save_volunteer_profile(&auth, &input).await?;
     Ok(Json(saved.into()))
 }
 
@@ -328,10 +319,7 @@ pub async fn proposal(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<ProposalView>, Problem> {
-    let proposal = state
-        .app
-        .propose_pairings(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let proposal = state.app.propose_pairings(&auth).await?;
     Ok(Json(proposal.into()))
 }
 
@@ -346,10 +334,7 @@ pub async fn pairings(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<PairingView>>, Problem> {
-    let list = state
-        .app
-        .pairings_in_force(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let list = state.app.pairings_in_force(&auth).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -399,10 +384,7 @@ pub async fn confirm(
             replaces: p.replaces,
         })
         .collect();
-    let paired = state
-        .app
-        .confirm_pairings(auth.session.as_ref(), &pairs, &auth.client, auth.now)
-        .await?;
+    let paired = state.app.confirm_pairings(&auth, &pairs).await?;
     Ok((StatusCode::CREATED, Json(Paired { paired })))
 }
 
@@ -431,13 +413,7 @@ pub async fn preference(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .set_preferred_volunteer(
-            auth.session.as_ref(),
-            &id,
-            &body.volunteer,
-            &auth.client,
-            auth.now,
-        )
+        .set_preferred_volunteer(&auth, &id, &body.volunteer)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -475,14 +451,7 @@ pub async fn wishes(
 ) -> Result<Json<WishPage>, Problem> {
     let page = state
         .app
-        .care_wishes(
-            auth.session.as_ref(),
-            &q.state,
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            auth.now,
-        )
+        .care_wishes(&auth, &q.state, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(WishPage {
         total: page.total,
@@ -514,16 +483,7 @@ pub async fn add_wish(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<WishBody>,
 ) -> Result<(StatusCode, Json<WishView>), Problem> {
-    let wish = state
-        .app
-        .record_wish(
-            auth.session.as_ref(),
-            &id,
-            &body.wish,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let wish = state.app.record_wish(&auth, &id, &body.wish).await?;
     Ok((StatusCode::CREATED, Json(wish.into())))
 }
 
@@ -562,10 +522,7 @@ pub async fn advance_wish(
         donor: &body.donor,
         note: &body.note,
     };
-    let wish = state
-        .app
-        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, auth.now)
-        .await?;
+    let wish = state.app.advance_wish(&auth, &id, &step).await?;
     Ok(Json(wish.into()))
 }
 
@@ -598,13 +555,7 @@ pub async fn activities(
 ) -> Result<Json<ActivityPage>, Problem> {
     let page = state
         .app
-        .care_activities(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            auth.now,
-        )
+        .care_activities(&auth, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(ActivityPage {
         total: page.total,
@@ -645,10 +596,7 @@ pub async fn add_activity(
         place: body.place,
         organisers: body.organisers,
     };
-    let row = state
-        .app
-        .record_activity(auth.session.as_ref(), &input, &auth.client, auth.now)
-        .await?;
+    let row = state.app.record_activity(&auth, &input).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
@@ -702,10 +650,7 @@ pub async fn activity(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ActivityDetail>, Problem> {
-    let a = state
-        .app
-        .care_activity(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let a = state.app.care_activity(&auth, &id).await?;
     Ok(Json(a.into()))
 }
 
@@ -738,14 +683,7 @@ pub async fn attendance(
 ) -> Result<Json<ActivityDetail>, Problem> {
     let a = state
         .app
-        .record_attendance(
-            auth.session.as_ref(),
-            &id,
-            &body.children,
-            &body.volunteers,
-            &auth.client,
-            auth.now,
-        )
+        .record_attendance(&auth, &id, &body.children, &body.volunteers)
         .await?;
     Ok(Json(a.into()))
 }
@@ -774,13 +712,7 @@ pub async fn send_message(
 ) -> Result<(StatusCode, Json<CareMessageView>), Problem> {
     let sent = state
         .app
-        .send_care_message(
-            auth.session.as_ref(),
-            &id,
-            &body.message,
-            &auth.client,
-            auth.now,
-        )
+        .send_care_message(&auth, &id, &body.message)
         .await?;
     Ok((StatusCode::CREATED, Json(sent.into())))
 }

@@ -320,10 +320,7 @@ pub async fn open(
         person: body.person,
         mandate: body.mandate,
     };
-    let case = state
-        .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await?;
+    let case = state.app.open_case(&auth, &request).await?;
     Ok((StatusCode::CREATED, Json(CaseView::from(&case))))
 }
 
@@ -351,14 +348,7 @@ pub async fn list(
     })?;
     let page = state
         .app
-        .cases(
-            auth.session.as_ref(),
-            list,
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            auth.now,
-        )
+        .cases(&auth, list, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(CasePage {
         total: page.total,
@@ -382,10 +372,7 @@ pub async fn show(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CaseDetailView>, Problem> {
     let id = resolve(&state, &id).await?;
-    let detail = state
-        .app
-        .case(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let detail = state.app.case(&auth, &id).await?;
     Ok(Json(CaseDetailView::from(&detail)))
 }
 
@@ -427,10 +414,7 @@ pub async fn step(
         signature: body.signature,
         signer: body.signer,
     };
-    let case = state
-        .app
-        .step_case(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
-        .await?;
+    let case = state.app.step_case(&auth, &id, &request).await?;
     Ok(Json(CaseView::from(&case)))
 }
 
@@ -461,10 +445,7 @@ pub async fn upload(
         file_name: &q.name,
         content: &body,
     };
-    let f = state
-        .app
-        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, auth.now)
-        .await?;
+    let f = state.app.upload_case_file(&auth, &id, &upload).await?;
     Ok((
         StatusCode::CREATED,
         Json(FileView {
@@ -494,10 +475,7 @@ pub async fn download(
     ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
     let id = resolve(&state, &id).await?;
-    let f = state
-        .app
-        .case_file(auth.session.as_ref(), &id, &file, &auth.client, auth.now)
-        .await?;
+    let f = state.app.case_file(&auth, &id, &file).await?;
     Ok(attachment(&f.file.media_type, &f.file.file_name, f.content))
 }
 

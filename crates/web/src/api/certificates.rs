@@ -120,10 +120,7 @@ pub async fn pdf(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<axum::response::Response, Problem> {
-    let file = state
-        .app
-        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let file = state.app.certificate_pdf(&auth, &id).await?;
     Ok(super::cases::attachment(
         "application/pdf",
         &file.file_name,
@@ -151,13 +148,7 @@ pub async fn revoke(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .revoke_certificate(
-            auth.session.as_ref(),
-            &id,
-            &body.reason,
-            &auth.client,
-            auth.now,
-        )
+        .revoke_certificate(&auth, &id, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -292,13 +292,7 @@ pub async fn list(
     let now = auth.now;
     let page = state
         .app
-        .my_consultations(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            now,
-        )
+        .my_consultations(&auth, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(ConsultationPage {
         total: page.total,
@@ -336,10 +330,7 @@ pub async fn open(
         guest_name: body.guest_name,
         guest_email: body.guest_email,
     };
-    let opened = state
-        .app
-        .open_consultation(auth.session.as_ref(), &request, p.lang, &auth.client, now)
-        .await?;
+    let opened = state.app.open_consultation(&auth, &request, p.lang).await?;
     Ok((
         StatusCode::CREATED,
         Json(Opened {
@@ -367,14 +358,7 @@ pub async fn inbox(
     let now = auth.now;
     let page = state
         .app
-        .consultation_inbox(
-            auth.session.as_ref(),
-            q.all,
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            now,
-        )
+        .consultation_inbox(&auth, q.all, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(ConsultationPage {
         total: page.total,
@@ -405,14 +389,7 @@ pub async fn show(
     let now = auth.now;
     let view = state
         .app
-        .consultation(
-            auth.session.as_ref(),
-            key_of(&q),
-            &id,
-            q.after,
-            &auth.client,
-            now,
-        )
+        .consultation(&auth, key_of(&q), &id, q.after)
         .await?;
     Ok(Json(ConsultationDetail::new(&view, now)))
 }
@@ -438,15 +415,7 @@ pub async fn post_message(
     let answer = Some(body.answer.trim()).filter(|a| !a.is_empty());
     let message = state
         .app
-        .post_consultation_message(
-            auth.session.as_ref(),
-            key_of(&q),
-            &id,
-            &body.body,
-            answer,
-            &auth.client,
-            auth.now,
-        )
+        .post_consultation_message(&auth, key_of(&q), &id, &body.body, answer)
         .await?;
     Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
 }
@@ -469,7 +438,7 @@ pub async fn transfer(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .transfer_consultation(auth.session.as_ref(), &id, &body.to, &auth.client, auth.now)
+        .transfer_consultation(&auth, &id, &body.to)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -493,15 +462,7 @@ pub async fn close(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .close_consultation(
-            auth.session.as_ref(),
-            key_of(&q),
-            &id,
-            body.rating,
-            &body.comment,
-            &auth.client,
-            auth.now,
-        )
+        .close_consultation(&auth, key_of(&q), &id, body.rating, &body.comment)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -525,13 +486,7 @@ pub async fn link_case(
 ) -> Result<StatusCode, Problem> {
     state
         .app
-        .link_consultation_case(
-            auth.session.as_ref(),
-            &id,
-            &body.number,
-            &auth.client,
-            auth.now,
-        )
+        .link_consultation_case(&auth, &id, &body.number)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -548,10 +503,7 @@ pub async fn rota(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<RotaView>, Problem> {
-    let rota = state
-        .app
-        .rota(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let rota = state.app.rota(&auth).await?;
     Ok(Json(RotaView {
         consultants: rota
             .consultants
@@ -585,16 +537,7 @@ pub async fn set_shifts(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ShiftsBody>,
 ) -> Result<StatusCode, Problem> {
-    state
-        .app
-        .set_shifts(
-            auth.session.as_ref(),
-            &id,
-            &body.hours,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    state.app.set_shifts(&auth, &id, &body.hours).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -609,10 +552,7 @@ pub async fn answers(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<AnswerView>>, Problem> {
-    let answers = state
-        .app
-        .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let answers = state.app.canned_answers(&auth).await?;
     Ok(Json(answers.into_iter().map(AnswerView::from).collect()))
 }
 
@@ -638,10 +578,7 @@ pub async fn save_answer(
         it: body.it,
         es: body.es,
     };
-    let saved = state
-        .app
-        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await?;
+    let saved = state.app.save_canned_answer(&auth, &request).await?;
     Ok(Json(AnswerView::from(saved)))
 }
 
@@ -668,15 +605,7 @@ pub async fn attach(
     let key = Some(q.key.trim()).filter(|k| !k.is_empty());
     let message = state
         .app
-        .attach_to_consultation(
-            auth.session.as_ref(),
-            key,
-            &id,
-            &q.name,
-            &body,
-            &auth.client,
-            auth.now,
-        )
+        .attach_to_consultation(&auth, key, &id, &q.name, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(ChatMessageView::from(&message))))
 }
@@ -698,14 +627,7 @@ pub async fn download(
 ) -> Result<Response, Problem> {
     let (name, kind, content) = state
         .app
-        .consultation_file(
-            auth.session.as_ref(),
-            key_of(&q),
-            &id,
-            seq,
-            &auth.client,
-            auth.now,
-        )
+        .consultation_file(&auth, key_of(&q), &id, seq)
         .await?;
     Ok(super::attachment(&kind, &name, content))
 }

@@ -187,10 +187,7 @@ pub async fn statement(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<StatementView>, Problem> {
     let id = resolve(&state, &id).await?;
-    let statement = state
-        .app
-        .case_fees(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let statement = state.app.case_fees(&auth, &id).await?;
     Ok(Json(StatementView::from(&statement)))
 }
 
@@ -224,10 +221,7 @@ pub async fn record(
         provider: body.provider,
         mandate: body.mandate,
     };
-    let entry = state
-        .app
-        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
-        .await?;
+    let entry = state.app.record_fee(&auth, &id, &request).await?;
     Ok((StatusCode::CREATED, Json(EntryView::from(&entry))))
 }
 
@@ -245,10 +239,7 @@ pub async fn receipt(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReceiptView>, Problem> {
-    let receipt = state
-        .app
-        .receipt(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let receipt = state.app.receipt(&auth, &id).await?;
     Ok(Json(ReceiptView::from(&receipt)))
 }
 
@@ -292,13 +283,7 @@ pub async fn recorded(
 ) -> Result<Json<RecordedPage>, Problem> {
     let page = state
         .app
-        .recorded_entries(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            auth.now,
-        )
+        .recorded_entries(&auth, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(RecordedPage {
         total: page.total,

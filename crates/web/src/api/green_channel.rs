@@ -103,14 +103,7 @@ pub async fn request(
     };
     let made = state
         .app
-        .request_green_channel(
-            auth.session.as_ref(),
-            &id,
-            &input,
-            None,
-            &auth.client,
-            auth.now,
-        )
+        .request_green_channel(&auth, &id, &input, None)
         .await?;
     Ok((StatusCode::CREATED, Json(made.into())))
 }
@@ -146,14 +139,7 @@ pub async fn add_evidence(
 ) -> Result<(StatusCode, Json<EvidenceAdded>), Problem> {
     let seq = state
         .app
-        .add_green_evidence(
-            auth.session.as_ref(),
-            &id,
-            &q.name,
-            &body,
-            &auth.client,
-            auth.now,
-        )
+        .add_green_evidence(&auth, &id, &q.name, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(EvidenceAdded { seq })))
 }
@@ -171,10 +157,7 @@ pub async fn evidence(
     Extension(auth): Extension<Auth>,
     ApiPath((id, seq)): ApiPath<(String, i64)>,
 ) -> Result<Response, Problem> {
-    let (row, content) = state
-        .app
-        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, auth.now)
-        .await?;
+    let (row, content) = state.app.green_evidence(&auth, &id, seq).await?;
     Ok(attachment(&row.media_type, &row.file_name, content))
 }
 
@@ -191,10 +174,7 @@ pub async fn show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<GreenRequestView>, Problem> {
-    let (listing, _) = state
-        .app
-        .green_request(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let (listing, _) = state.app.green_request(&auth, &id).await?;
     Ok(Json(listing.into()))
 }
 
@@ -225,10 +205,7 @@ pub async fn board(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<BoardView>, Problem> {
-    let board = state
-        .app
-        .green_board(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let board = state.app.green_board(&auth).await?;
     Ok(Json(BoardView {
         waiting: board
             .waiting
@@ -279,9 +256,6 @@ pub async fn decide(
         days: body.days,
         reason: body.reason,
     };
-    let decided = state
-        .app
-        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
-        .await?;
+    let decided = state.app.decide_green_channel(&auth, &id, &input).await?;
     Ok(Json(decided.into()))
 }

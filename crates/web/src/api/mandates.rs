@@ -214,13 +214,7 @@ pub async fn list(
     let now = auth.now;
     let page = state
         .app
-        .my_mandates(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit.unwrap_or(20),
-            &auth.client,
-            now,
-        )
+        .my_mandates(&auth, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(MandatePage {
         total: page.total,
@@ -256,10 +250,7 @@ pub async fn request(
         valid_to: body.valid_to,
         evidence: body.evidence,
     };
-    let mandate = state
-        .app
-        .request_mandate(auth.session.as_ref(), &request, &auth.client, now)
-        .await?;
+    let mandate = state.app.request_mandate(&auth, &request).await?;
     Ok((StatusCode::CREATED, Json(MandateView::new(&mandate, now))))
 }
 
@@ -278,10 +269,7 @@ pub async fn show(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MandateDetailView>, Problem> {
     let now = auth.now;
-    let detail = state
-        .app
-        .mandate(auth.session.as_ref(), &id, &auth.client, now)
-        .await?;
+    let detail = state.app.mandate(&auth, &id).await?;
     Ok(Json(MandateDetailView::new(&detail, now)))
 }
 
@@ -303,10 +291,7 @@ pub async fn confirm(
     ApiJson(body): ApiJson<ConfirmBody>,
 ) -> Result<Json<MandateView>, Problem> {
     let now = auth.now;
-    let mandate = state
-        .app
-        .confirm_mandate(auth.session.as_ref(), &id, &body.code, &auth.client, now)
-        .await?;
+    let mandate = state.app.confirm_mandate(&auth, &id, &body.code).await?;
     Ok(Json(MandateView::new(&mandate, now)))
 }
 
@@ -327,10 +312,7 @@ pub async fn revoke(
     ApiJson(body): ApiJson<MandateRevokeBody>,
 ) -> Result<Json<MandateView>, Problem> {
     let now = auth.now;
-    let mandate = state
-        .app
-        .revoke_mandate(auth.session.as_ref(), &id, &body.reason, &auth.client, now)
-        .await?;
+    let mandate = state.app.revoke_mandate(&auth, &id, &body.reason).await?;
     Ok(Json(MandateView::new(&mandate, now)))
 }
 
@@ -356,14 +338,7 @@ pub async fn add_document(
 ) -> Result<(StatusCode, Json<MandateDocumentView>), Problem> {
     let d = state
         .app
-        .add_mandate_document(
-            auth.session.as_ref(),
-            &id,
-            &q.name,
-            &body,
-            &auth.client,
-            auth.now,
-        )
+        .add_mandate_document(&auth, &id, &q.name, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(MandateDocumentView::from(&d))))
 }
@@ -382,15 +357,6 @@ pub async fn document(
     Extension(auth): Extension<Auth>,
     ApiPath((id, document)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
-    let (d, content) = state
-        .app
-        .mandate_document(
-            auth.session.as_ref(),
-            &id,
-            &document,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let (d, content) = state.app.mandate_document(&auth, &id, &document).await?;
     Ok(super::attachment(&d.media_type, &d.file_name, content))
 }

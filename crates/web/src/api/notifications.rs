@@ -56,10 +56,7 @@ pub async fn choices(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Choices>, Problem> {
-    let settings = state
-        .app
-        .my_notification_settings(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let settings = state.app.my_notification_settings(&auth).await?;
     Ok(Json(settings.into()))
 }
 
@@ -89,7 +86,7 @@ pub async fn save(
     };
     let saved = state
         .app
-        .save_my_notification_settings(auth.session.as_ref(), &form, &auth.client, auth.now)
+        .save_my_notification_settings(&auth, &form)
         .await?;
     Ok(Json(saved.into()))
 }
@@ -173,14 +170,7 @@ pub async fn list(
 ) -> Result<Json<MessagePage>, Problem> {
     let page = state
         .app
-        .outbox(
-            auth.session.as_ref(),
-            &q.status,
-            q.offset,
-            q.limit,
-            &auth.client,
-            auth.now,
-        )
+        .outbox(&auth, &q.status, q.offset, q.limit)
         .await?;
     Ok(Json(MessagePage {
         total: page.total,
@@ -201,9 +191,6 @@ pub async fn retry(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
-    state
-        .app
-        .retry_message(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    state.app.retry_message(&auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -128,10 +128,7 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<PersonView>>, Problem> {
-    let persons = state
-        .app
-        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let persons = state.app.my_persons(&auth).await?;
     Ok(Json(persons.iter().map(PersonView::from).collect()))
 }
 
@@ -147,16 +144,7 @@ pub async fn add(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), Problem> {
-    let person = state
-        .app
-        .save_person(
-            auth.session.as_ref(),
-            None,
-            &body.into(),
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let person = state.app.save_person(&auth, None, &body.into()).await?;
     Ok((StatusCode::CREATED, Json(PersonView::from(&person))))
 }
 
@@ -168,10 +156,7 @@ pub async fn show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PersonView>, Problem> {
-    let person = state
-        .app
-        .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let person = state.app.my_person(&auth, &id).await?;
     Ok(Json(PersonView::from(&person)))
 }
 
@@ -190,13 +175,7 @@ pub async fn update(
 ) -> Result<Json<PersonView>, Problem> {
     let person = state
         .app
-        .save_person(
-            auth.session.as_ref(),
-            Some(&id),
-            &body.into(),
-            &auth.client,
-            auth.now,
-        )
+        .save_person(&auth, Some(&id), &body.into())
         .await?;
     Ok(Json(PersonView::from(&person)))
 }
@@ -217,15 +196,13 @@ pub async fn add_document(
     let person = state
         .app
         .add_document(
-            auth.session.as_ref(),
+            &auth,
             &id,
             &DocumentInput {
                 kind: body.kind.clone(),
                 number: body.number.clone(),
                 expires_on: body.expires_on.clone(),
             },
-            &auth.client,
-            auth.now,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(PersonView::from(&person))))
@@ -240,15 +217,6 @@ pub async fn remove_document(
     Extension(auth): Extension<Auth>,
     ApiPath((id, document)): ApiPath<(String, String)>,
 ) -> Result<Json<PersonView>, Problem> {
-    let person = state
-        .app
-        .remove_document(
-            auth.session.as_ref(),
-            &id,
-            &document,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let person = state.app.remove_document(&auth, &id, &document).await?;
     Ok(Json(PersonView::from(&person)))
 }

@@ -50,11 +50,7 @@ pub async fn login(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, Problem> {
-    match state
-        .app
-        .login(&body.email, &body.password, &auth.client, auth.now)
-        .await?
-    {
+    match state.app.login(&auth, &body.email, &body.password).await? {
         LoginOutcome::SignedIn {
             token,
             second_factor,
@@ -106,8 +102,8 @@ pub async fn logout(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Response, Problem> {
-    if let Some(session) = &auth.session {
-        state.app.logout(session, &auth.client, auth.now).await?;
+    if auth.session.is_some() {
+        state.app.logout(&auth).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(cookie) = set_cookie(SESSION_COOKIE, "", Some(0), false) {
@@ -133,12 +129,7 @@ pub async fn second_factor(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<Code>,
 ) -> Result<StatusCode, Problem> {
-    let session = auth.session.as_ref().ok_or(AppError::Unauthenticated)?;
-    if state
-        .app
-        .pass_second_factor(session, &body.code, &auth.client, auth.now)
-        .await?
-    {
+    if state.app.pass_second_factor(&auth, &body.code).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::new(
@@ -165,7 +156,7 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(Extension(auth): Extension<Auth>) -> Result<Json<Me>, Problem> {
-    let session = auth.session.as_ref().ok_or(AppError::Unauthenticated)?;
+    let session = auth.session().ok_or(AppError::Unauthenticated)?;
     Ok(Json(Me {
         id: session.actor.user_id.clone(),
         email: session.email.clone(),
@@ -231,16 +222,7 @@ pub async fn access_log(
     Extension(auth): Extension<Auth>,
     super::extract::ApiQuery(q): super::extract::ApiQuery<AccessParams>,
 ) -> Result<Json<AccessPage>, Problem> {
-    let page = state
-        .app
-        .who_read_my_file(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let page = state.app.who_read_my_file(&auth, q.offset, q.limit).await?;
     Ok(Json(AccessPage {
         total: page.total,
         offset: page.offset,

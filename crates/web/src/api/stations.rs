@@ -124,13 +124,7 @@ pub async fn put(
     let station = body.into_station(&code)?;
     let created = state
         .app
-        .save_station(
-            auth.session.as_ref(),
-            &station,
-            StationSave::CreateOrReplace,
-            &auth.client,
-            auth.now,
-        )
+        .save_station(&auth, &station, StationSave::CreateOrReplace)
         .await?;
     let status = if created {
         StatusCode::CREATED

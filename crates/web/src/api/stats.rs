@@ -130,10 +130,7 @@ pub async fn statistics(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<StatisticsView>, Problem> {
-    let d = state
-        .app
-        .statistics(auth.session.as_ref(), &q.query(), &auth.client, auth.now)
-        .await?;
+    let d = state.app.statistics(&auth, &q.query()).await?;
     let all = |rows: &[StatsSums]| rows.iter().map(Sums::from).collect();
     Ok(Json(StatisticsView {
         from: d.period.from.to_string(),
@@ -218,14 +215,7 @@ pub async fn cases(
     };
     let rows = state
         .app
-        .closed_cases_page(
-            auth.session.as_ref(),
-            &query,
-            q.offset,
-            q.limit.unwrap_or(100),
-            &auth.client,
-            auth.now,
-        )
+        .closed_cases_page(&auth, &query, q.offset, q.limit.unwrap_or(100))
         .await?;
     Ok(Json(
         rows.into_iter()
@@ -297,16 +287,7 @@ pub async fn exported(
         station: q.station,
         category: q.category,
     };
-    let (bytes, name) = state
-        .app
-        .export_stats(
-            auth.session.as_ref(),
-            &query,
-            format,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let (bytes, name) = state.app.export_stats(auth, &query, format).await?;
     Ok(attachment(media_type(format), &name, bytes))
 }
 
@@ -402,10 +383,7 @@ pub async fn cost_model(
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<CostModelView>, Problem> {
     // Reading it is allowed to whoever reads the figures it prices.
-    state
-        .app
-        .cost_model_versions(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    state.app.cost_model_versions(&auth).await?;
     let (row, model) = state.app.cost_model().await?;
     Ok(Json(view(row, model)))
 }
@@ -442,13 +420,7 @@ pub async fn save_cost_model(
     };
     state
         .app
-        .save_cost_model(
-            auth.session.as_ref(),
-            body.expected_version,
-            model,
-            &auth.client,
-            auth.now,
-        )
+        .save_cost_model(&auth, body.expected_version, model)
         .await?;
     let (row, model) = state.app.cost_model().await?;
     Ok(Json(view(row, model)))

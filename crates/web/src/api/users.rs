@@ -93,16 +93,7 @@ pub async fn list(
     Extension(auth): Extension<Auth>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<AccountPage>, Problem> {
-    let page = state
-        .app
-        .accounts(
-            auth.session.as_ref(),
-            q.offset,
-            q.limit,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let page = state.app.accounts(&auth, q.offset, q.limit).await?;
     Ok(Json(AccountPage {
         total: page.total,
         offset: page.offset,
@@ -160,14 +151,8 @@ pub async fn create(
         confirmed: true,
         totp_secret: secret.clone(),
     };
-    let id = state
-        .app
-        .create_account(request, auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
-    let account = state
-        .app
-        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let id = state.app.create_account(&auth, request).await?;
+    let account = state.app.account(&auth, &id).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedAccount {
@@ -190,10 +175,7 @@ pub async fn show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AccountView>, Problem> {
-    let account = state
-        .app
-        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    let account = state.app.account(&auth, &id).await?;
     Ok(Json(account.into()))
 }
 
@@ -223,10 +205,7 @@ pub async fn roles(
     auth.may(&state.app, Action::ManageUsers).await?;
     let ApiJson(body) = ApiJson::<RolesBody>::from_request(request, &()).await?;
     let grants = grants(&body.grants)?;
-    let account = state
-        .app
-        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, auth.now)
-        .await?;
+    let account = state.app.set_grants(&auth, &id, grants).await?;
     Ok(Json(account.into()))
 }
 
@@ -256,13 +235,7 @@ pub async fn status(
     let ApiJson(body) = ApiJson::<StatusBody>::from_request(request, &()).await?;
     let account = state
         .app
-        .set_account_disabled(
-            auth.session.as_ref(),
-            &id,
-            body.disabled,
-            &auth.client,
-            auth.now,
-        )
+        .set_account_disabled(&auth, &id, body.disabled)
         .await?;
     Ok(Json(account.into()))
 }

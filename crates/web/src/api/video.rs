@@ -76,14 +76,7 @@ pub async fn publish(
 ) -> Result<(StatusCode, Json<Published>), Problem> {
     let published = state
         .app
-        .publish_slots(
-            auth.session.as_ref(),
-            &body.date,
-            &body.times,
-            body.minutes,
-            &auth.client,
-            auth.now,
-        )
+        .publish_slots(&auth, &body.date, &body.times, body.minutes)
         .await?;
     Ok((StatusCode::CREATED, Json(Published { published })))
 }
@@ -99,10 +92,7 @@ pub async fn mine(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Json<Vec<SlotInfo>>, Problem> {
-    let slots = state
-        .app
-        .my_slots(auth.session.as_ref(), &auth.client, auth.now)
-        .await?;
+    let slots = state.app.my_slots(&auth).await?;
     Ok(Json(slots.into_iter().map(Into::into).collect()))
 }
 
@@ -138,14 +128,10 @@ pub async fn case_video(
     ApiQuery(q): ApiQuery<ZoneQuery>,
 ) -> Result<Json<CaseVideoView>, Problem> {
     let id = resolve(&state, &id).await?;
-    let now = auth.now;
-    let detail = state
-        .app
-        .case(auth.session.as_ref(), &id, &auth.client, now)
-        .await?;
+    let detail = state.app.case(&auth, &id).await?;
     let video = state
         .app
-        .case_video(auth.session.as_ref(), &detail.case, &q.time_zone, now)
+        .case_video(&auth, &detail.case, &q.time_zone)
         .await?
         .ok_or_else(|| qiaoyi_app::AppError::NotFound("a video check for this case".into()))?;
     Ok(Json(CaseVideoView {
@@ -186,14 +172,7 @@ pub async fn book(
     let id = resolve(&state, &id).await?;
     let booked = state
         .app
-        .book_video_slot(
-            auth.session.as_ref(),
-            &id,
-            &body.slot,
-            &body.time_zone,
-            &auth.client,
-            auth.now,
-        )
+        .book_video_slot(&auth, &id, &body.slot, &body.time_zone)
         .await?;
     Ok((StatusCode::CREATED, Json(booked.into())))
 }
@@ -213,10 +192,7 @@ pub async fn cancel(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
-    state
-        .app
-        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    state.app.cancel_video_slot(&auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -235,10 +211,7 @@ pub async fn no_show(
     Extension(auth): Extension<Auth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, Problem> {
-    state
-        .app
-        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await?;
+    state.app.mark_video_no_show(&auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -273,14 +246,7 @@ pub async fn reschedule(
 ) -> Result<Json<SlotInfo>, Problem> {
     let moved = state
         .app
-        .reschedule_video_slot(
-            auth.session.as_ref(),
-            &id,
-            &body.slot,
-            &body.time_zone,
-            &auth.client,
-            auth.now,
-        )
+        .reschedule_video_slot(&auth, &id, &body.slot, &body.time_zone)
         .await?;
     Ok(Json(moved.into()))
 }
@@ -359,14 +325,10 @@ pub async fn participants(
 ) -> Result<Json<VideoCheckView>, Problem> {
     use qiaoyi_app::domain::video_check::GateError;
     let id = resolve(&state, &id).await?;
-    let now = auth.now;
-    let detail = state
-        .app
-        .case(auth.session.as_ref(), &id, &auth.client, now)
-        .await?;
+    let detail = state.app.case(&auth, &id).await?;
     let check = state
         .app
-        .video_check(auth.session.as_ref(), &detail.case, now)
+        .video_check(&auth, &detail.case)
         .await?
         .ok_or_else(|| qiaoyi_app::AppError::NotFound("a video check for this case".into()))?;
     Ok(Json(VideoCheckView {
@@ -432,10 +394,7 @@ pub async fn add_participant(
         document_number: body.document_number,
         email: body.email,
     };
-    let row = state
-        .app
-        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
-        .await?;
+    let row = state.app.add_video_participant(&auth, &id, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(ParticipantInfo::from_row(row.row, row.required)),
@@ -460,13 +419,7 @@ pub async fn remove_participant(
     let id = resolve(&state, &id).await?;
     state
         .app
-        .remove_video_participant(
-            auth.session.as_ref(),
-            &id,
-            &participant,
-            &auth.client,
-            auth.now,
-        )
+        .remove_video_participant(&auth, &id, &participant)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -513,14 +466,7 @@ pub async fn record_verdict(
     };
     let row = state
         .app
-        .record_video_verdict(
-            auth.session.as_ref(),
-            &id,
-            &participant,
-            &input,
-            &auth.client,
-            auth.now,
-        )
+        .record_video_verdict(&auth, &id, &participant, &input)
         .await?;
     Ok(Json(ParticipantInfo::from_row(row.row, row.required)))
 }
@@ -554,16 +500,7 @@ pub async fn room(
     ApiPath(slot): ApiPath<String>,
     ApiQuery(q): ApiQuery<ZoneQuery>,
 ) -> Result<Json<RoomInfo>, Problem> {
-    let pass = state
-        .app
-        .video_room(
-            auth.session.as_ref(),
-            &slot,
-            &q.time_zone,
-            &auth.client,
-            auth.now,
-        )
-        .await?;
+    let pass = state.app.video_room(&auth, &slot, &q.time_zone).await?;
     Ok(Json(RoomInfo {
         socket: format!("/ws/video/{}", pass.slot.row.id),
         slot: pass.slot.into(),

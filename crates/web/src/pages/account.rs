@@ -120,7 +120,7 @@ async fn login(
     if errors.is_empty() {
         match state
             .app
-            .login(&form.email, &form.password, &auth.client, auth.now)
+            .login(&auth, &form.email, &form.password)
             .await
             .for_page(&p)?
         {
@@ -190,7 +190,7 @@ struct Enrolment {
 }
 
 fn signed_in(auth: &Auth) -> Result<&qiaoyi_app::accounts::CurrentSession, AppError> {
-    auth.session.as_ref().ok_or(AppError::Unauthenticated)
+    auth.session().ok_or(AppError::Unauthenticated)
 }
 
 async fn second_factor_form(
@@ -225,10 +225,9 @@ async fn second_factor(
     Extension(auth): Extension<Auth>,
     Form(form): Form<CodeForm>,
 ) -> PageResult {
-    let session = signed_in(&auth).for_page(&p)?;
     if state
         .app
-        .pass_second_factor(session, &form.code, &auth.client, auth.now)
+        .pass_second_factor(&auth, &form.code)
         .await
         .for_page(&p)?
     {
@@ -286,7 +285,7 @@ async fn enrol(
     if valid_secret
         && let Some(codes) = state
             .app
-            .enrol_second_factor(session, &secret, &form.code, &auth.client, auth.now)
+            .enrol_second_factor(&auth, &secret, &form.code)
             .await
             .for_page(&p)?
     {
@@ -336,12 +335,7 @@ async fn new_recovery_codes(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    let session = signed_in(&auth).for_page(&p)?;
-    let codes = state
-        .app
-        .renew_recovery_codes(session, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let codes = state.app.renew_recovery_codes(&auth).await.for_page(&p)?;
     Ok(recovery_codes_page(&p, codes))
 }
 
@@ -350,12 +344,8 @@ async fn logout(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    if let Some(session) = &auth.session {
-        state
-            .app
-            .logout(session, &auth.client, auth.now)
-            .await
-            .for_page(&p)?;
+    if auth.session.is_some() {
+        state.app.logout(&auth).await.for_page(&p)?;
     }
     let mut response = Redirect::to("/").into_response();
     if let Some(cookie) = set_cookie(SESSION_COOKIE, "", Some(0), secure(&state)) {
@@ -419,12 +409,7 @@ async fn account(
 ) -> PageResult {
     state
         .app
-        .authorize_own(
-            auth.session.as_ref(),
-            qiaoyi_app::domain::access::Action::ManageOwnAccount,
-            &auth.client,
-            auth.now,
-        )
+        .authorize_own(&auth, qiaoyi_app::domain::access::Action::ManageOwnAccount)
         .await
         .for_page(&p)?;
     let session = signed_in(&auth).for_page(&p)?;
@@ -505,11 +490,6 @@ async fn end_other_sessions(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    let session = signed_in(&auth).for_page(&p)?;
-    let ended = state
-        .app
-        .logout_other_sessions(session, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let ended = state.app.logout_other_sessions(&auth).await.for_page(&p)?;
     Ok(Redirect::to(&format!("/account?ended={ended}")).into_response())
 }

@@ -91,13 +91,7 @@ async fn users_page(
     let offset = (page - 1).saturating_mul(PER_PAGE);
     let list = state
         .app
-        .accounts(
-            auth.session.as_ref(),
-            offset,
-            PER_PAGE,
-            &auth.client,
-            auth.now,
-        )
+        .accounts(auth, offset, PER_PAGE)
         .await
         .for_page(p)?;
     let status = if errors.is_empty() {
@@ -183,10 +177,7 @@ async fn create_user(
         confirmed: true,
         totp_secret: secret.clone(),
     };
-    let outcome = state
-        .app
-        .create_account(request, auth.session.as_ref(), &auth.client, auth.now)
-        .await;
+    let outcome = state.app.create_account(&auth, request).await;
     let result = match outcome {
         Ok(_) => {
             users_page(
@@ -363,12 +354,10 @@ async fn audit_log(
     let result = state
         .app
         .audit_log(
-            auth.session.as_ref(),
+            &auth,
             &filter,
             (page - 1).saturating_mul(PER_PAGE),
             PER_PAGE,
-            &auth.client,
-            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -437,11 +426,7 @@ async fn user_view(
     errors: Vec<FieldError>,
     form: NewUserForm,
 ) -> PageResult {
-    let account = state
-        .app
-        .account(auth.session.as_ref(), id, &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let account = state.app.account(auth, id).await.for_page(p)?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -501,11 +486,7 @@ async fn change_roles(
     Path(id): Path<String>,
     Form(form): Form<RolesForm>,
 ) -> PageResult {
-    let account = state
-        .app
-        .account(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let account = state.app.account(&auth, &id).await.for_page(&p)?;
     let typed = NewUserForm {
         role: form.role.clone(),
         scope: form.scope.clone(),
@@ -529,11 +510,7 @@ async fn change_roles(
             }
         }
     }
-    match state
-        .app
-        .set_grants(auth.session.as_ref(), &id, grants, &auth.client, auth.now)
-        .await
-    {
+    match state.app.set_grants(&auth, &id, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(AppError::Invalid { reason, .. }) => {
             let key = match reason {
@@ -565,11 +542,7 @@ async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> PageResult {
     let disabled = form.disabled == "1";
-    match state
-        .app
-        .set_account_disabled(auth.session.as_ref(), &id, disabled, &auth.client, auth.now)
-        .await
-    {
+    match state.app.set_account_disabled(&auth, &id, disabled).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(AppError::Invalid { .. }) => {
             let errors = vec![FieldError {

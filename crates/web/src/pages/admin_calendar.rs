@@ -102,11 +102,7 @@ async fn show(
     Extension(auth): Extension<Auth>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let status = state
-        .app
-        .calendar_status(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let status = state.app.calendar_status(&auth).await.for_page(&p)?;
     let count = |n: Option<usize>| u64::try_from(n.unwrap_or(0)).unwrap_or(u64::MAX);
     let done = q.imported.map(|year| {
         [
@@ -136,11 +132,7 @@ async fn import(
     auth.may(&state.app, Action::ManageCatalogue)
         .await
         .for_page(&p)?;
-    let status = state
-        .app
-        .calendar_status(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let status = state.app.calendar_status(&auth).await.for_page(&p)?;
     let year = form
         .year
         .trim()
@@ -163,13 +155,7 @@ async fn import(
     }
     match state
         .app
-        .import_calendar(
-            auth.session.as_ref(),
-            &format!("{year}.toml"),
-            &form.text,
-            &auth.client,
-            auth.now,
-        )
+        .import_calendar(&auth, &format!("{year}.toml"), &form.text)
         .await
     {
         Ok(done) => Ok(Redirect::to(&format!(

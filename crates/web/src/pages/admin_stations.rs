@@ -51,11 +51,7 @@ async fn list(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    let records = state
-        .app
-        .station_records(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let records = state.app.station_records(&auth).await.for_page(&p)?;
     let view = ListPage {
         title: p.t("admin-stations-title"),
         section: "account",
@@ -247,7 +243,7 @@ async fn edit_form(
 ) -> PageResult {
     let station = state
         .app
-        .station_for_edit(auth.session.as_ref(), &code, &auth.client, auth.now)
+        .station_for_edit(&auth, &code)
         .await
         .for_page(&p)?;
     form_page(&p, &code, StationForm::from_station(&station), Vec::new())
@@ -269,17 +265,7 @@ async fn save(
         Ok(station) => station,
         Err(error) => return form_page(p, code, form, vec![error]),
     };
-    match state
-        .app
-        .save_station(
-            auth.session.as_ref(),
-            &station,
-            mode,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.save_station(auth, &station, mode).await {
         Ok(_) => Ok(Redirect::to("/admin/stations").into_response()),
         Err(AppError::Invalid { field, .. }) => {
             form_page(p, code, form, vec![field_error(p, field)])
@@ -311,7 +297,7 @@ async fn replace(
     // The code and country of an existing station are not the form's to change.
     let station = state
         .app
-        .station_for_edit(auth.session.as_ref(), &code, &auth.client, auth.now)
+        .station_for_edit(&auth, &code)
         .await
         .for_page(&p)?;
     form.code = station.code.to_string();

@@ -205,11 +205,7 @@ pub async fn answered(
         return Ok(page(p, item, form, on_file, *next, Vec::new()));
     }
     let request = form.request(&item.code.to_string());
-    match state
-        .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.open_case(auth, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(p, field, reason)];

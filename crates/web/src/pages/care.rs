@@ -273,14 +273,7 @@ async fn children(
 ) -> PageResult {
     let page = state
         .app
-        .care_children(
-            auth.session.as_ref(),
-            &q.township,
-            q.offset,
-            PAGE,
-            &auth.client,
-            auth.now,
-        )
+        .care_children(&auth, &q.township, q.offset, PAGE)
         .await
         .for_page(&p)?;
     let next = q.offset.saturating_add(PAGE);
@@ -399,7 +392,7 @@ async fn new_child(
     // Only care workers see the form; others are refused (and the refusal audited) as the list is.
     state
         .app
-        .care_children(auth.session.as_ref(), "", 0, 1, &auth.client, auth.now)
+        .care_children(&auth, "", 0, 1)
         .await
         .for_page(&p)?;
     form_page(&state, &p, ChildForm::default(), Vec::new())
@@ -440,11 +433,7 @@ async fn record(
             country: form.parent_country.clone(),
         }],
     };
-    match state
-        .app
-        .record_child(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.record_child(&auth, &request).await {
         Ok(c) => Ok(Redirect::to(&format!("/care/children/{}", c.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let error = if field == "birth_date" && reason == Reason::NotAMinor {
@@ -517,14 +506,10 @@ async fn child_page(
     errors: Vec<FieldError>,
     forms: ChildForms,
 ) -> PageResult {
-    let c = state
-        .app
-        .care_child(auth.session.as_ref(), id, &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let c = state.app.care_child(auth, id).await.for_page(p)?;
     let volunteers = state
         .app
-        .care_volunteers(auth.session.as_ref(), &auth.client, auth.now)
+        .care_volunteers(auth)
         .await
         .for_page(p)?
         .into_iter()
@@ -578,11 +563,7 @@ async fn visit(
         notes: form.notes.clone(),
         follow_up: form.follow_up,
     };
-    match state
-        .app
-        .record_visit(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
-        .await
-    {
+    match state.app.record_visit(&auth, &id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#visits-{id}")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let key = match (field, reason) {
@@ -635,11 +616,7 @@ async fn mine_page(
     error_child: String,
     draft: String,
 ) -> PageResult {
-    let children = state
-        .app
-        .my_children(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let children = state.app.my_children(auth).await.for_page(p)?;
     let status = status_of(&errors);
     let page = MinePage {
         title: p.t("care-mine-title"),
@@ -662,11 +639,7 @@ async fn message(
     body: axum::body::Bytes,
 ) -> PageResult {
     let text = value(&pairs(&body), "message");
-    match state
-        .app
-        .send_care_message(auth.session.as_ref(), &id, &text, &auth.client, auth.now)
-        .await
-    {
+    match state.app.send_care_message(&auth, &id, &text).await {
         Ok(_) => Ok(Redirect::to(&format!("/account/children#messages-{id}")).into_response()),
         Err(AppError::Invalid { reason, .. }) => {
             let key = match reason {
@@ -693,11 +666,7 @@ async fn wish(
     body: axum::body::Bytes,
 ) -> PageResult {
     let text = value(&pairs(&body), "wish");
-    match state
-        .app
-        .record_wish(auth.session.as_ref(), &id, &text, &auth.client, auth.now)
-        .await
-    {
+    match state.app.record_wish(&auth, &id, &text).await {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#wishes")).into_response()),
         Err(AppError::Invalid { .. }) => {
             let error = field_error(&p, "wish");
@@ -724,11 +693,7 @@ async fn repair(
         volunteer: value(&pairs(&body), "volunteer"),
         replaces: value(&pairs(&body), "replaces"),
     };
-    match state
-        .app
-        .confirm_pairings(auth.session.as_ref(), &[choice], &auth.client, auth.now)
-        .await
-    {
+    match state.app.confirm_pairings(&auth, &[choice]).await {
         Ok(_) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),
         Err(AppError::Invalid { reason, .. }) => {
             let key = match reason {
@@ -757,13 +722,7 @@ async fn preference(
     let volunteer = value(&pairs(&body), "preferred");
     match state
         .app
-        .set_preferred_volunteer(
-            auth.session.as_ref(),
-            &id,
-            &volunteer,
-            &auth.client,
-            auth.now,
-        )
+        .set_preferred_volunteer(&auth, &id, &volunteer)
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/care/children/{id}#proxy")).into_response()),

@@ -62,7 +62,7 @@ async fn volunteer_page(
 ) -> PageResult {
     let mine: Vec<BoardLine> = state
         .app
-        .my_proxy_children(auth.session.as_ref(), &auth.client, auth.now)
+        .my_proxy_children(auth)
         .await
         .for_page(p)?
         .iter()
@@ -103,11 +103,7 @@ async fn volunteer(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    let mine = state
-        .app
-        .my_volunteer_profile(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let mine = state.app.my_volunteer_profile(&auth).await.for_page(&p)?;
     let input = match mine {
         Some(v) => VolunteerInput {
             township: v.township,
@@ -136,11 +132,7 @@ async fn save_volunteer(
         capacity: value(&form, "capacity"),
         availability: value(&form, "availability"),
     };
-    match state
-        .app
-        .save_volunteer_profile(auth.session.as_ref(), &input, &auth.client, auth.now)
-        .await
-    {
+    match state.app.save_volunteer_profile(&auth, &input).await {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let error = if field == "capacity" && reason == Reason::BelowCurrentLoad {
@@ -230,18 +222,9 @@ async fn pairing_page(
     auth: &Auth,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let now = auth.now;
-    let pairings = state
-        .app
-        .pairings_in_force(auth.session.as_ref(), &auth.client, now)
-        .await
-        .for_page(p)?;
+    let pairings = state.app.pairings_in_force(auth).await.for_page(p)?;
     let board: Vec<BoardLine> = pairings.iter().map(|x| board_line(p, x)).collect();
-    let (proposal, no_proposal, volunteers) = match state
-        .app
-        .propose_pairings(auth.session.as_ref(), &auth.client, now)
-        .await
-    {
+    let (proposal, no_proposal, volunteers) = match state.app.propose_pairings(auth).await {
         Ok(proposal) => {
             let volunteers = proposal
                 .volunteers
@@ -308,11 +291,7 @@ async fn confirm(
         })
         .filter(|choice| !choice.volunteer.is_empty())
         .collect();
-    match state
-        .app
-        .confirm_pairings(auth.session.as_ref(), &chosen, &auth.client, auth.now)
-        .await
-    {
+    match state.app.confirm_pairings(&auth, &chosen).await {
         Ok(_) => Ok(Redirect::to("/care/pairing").into_response()),
         Err(AppError::Invalid { reason, .. }) => {
             let key = if reason == Reason::Full {
@@ -370,14 +349,7 @@ async fn wishes_page(
     let wanted = q.state.unwrap_or_else(|| "open".into());
     let page = state
         .app
-        .care_wishes(
-            auth.session.as_ref(),
-            &wanted,
-            q.offset,
-            PAGE,
-            &auth.client,
-            auth.now,
-        )
+        .care_wishes(auth, &wanted, q.offset, PAGE)
         .await
         .for_page(p)?;
     let next = q.offset.saturating_add(PAGE);
@@ -432,11 +404,7 @@ async fn advance(
         note: &value(&form, "note"),
     };
     let from = if to == "taken" { "open" } else { "taken" };
-    match state
-        .app
-        .advance_wish(auth.session.as_ref(), &id, &step, &auth.client, auth.now)
-        .await
-    {
+    match state.app.advance_wish(&auth, &id, &step).await {
         Ok(w) => Ok(Redirect::to(&format!("/care/wishes?state={}", w.state)).into_response()),
         Err(AppError::Invalid { field, .. }) => {
             let q = WishQuery {
@@ -481,7 +449,7 @@ async fn activities_page(
 ) -> PageResult {
     let page = state
         .app
-        .care_activities(auth.session.as_ref(), offset, PAGE, &auth.client, auth.now)
+        .care_activities(auth, offset, PAGE)
         .await
         .for_page(p)?;
     let next = offset.saturating_add(PAGE);
@@ -540,11 +508,7 @@ async fn new_activity(
         place: value(&form, "place"),
         organisers: value(&form, "organisers"),
     };
-    match state
-        .app
-        .record_activity(auth.session.as_ref(), &input, &auth.client, auth.now)
-        .await
-    {
+    match state.app.record_activity(&auth, &input).await {
         Ok(a) => Ok(Redirect::to(&format!("/care/activities/{}", a.id)).into_response()),
         Err(AppError::Invalid { field, .. }) => {
             let field = if field == "date" {
@@ -577,11 +541,7 @@ async fn activity_page(
     id: &str,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let a = state
-        .app
-        .care_activity(auth.session.as_ref(), id, &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let a = state.app.care_activity(auth, id).await.for_page(p)?;
     let view = ActivityPage {
         title: a.row.theme.clone(),
         section: "account",
@@ -614,12 +574,10 @@ async fn attendance(
     match state
         .app
         .record_attendance(
-            auth.session.as_ref(),
+            &auth,
             &id,
             &values(&form, "children"),
             &values(&form, "volunteers"),
-            &auth.client,
-            auth.now,
         )
         .await
     {

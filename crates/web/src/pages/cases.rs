@@ -287,11 +287,7 @@ async fn principal_of(
     auth: &Auth,
     mandate: &str,
 ) -> Result<String, super::PageError> {
-    let d = state
-        .app
-        .mandate(auth.session.as_ref(), mandate, &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let d = state.app.mandate(auth, mandate).await.for_page(p)?;
     Ok(format!(
         "{} <{}>",
         d.mandate.principal.name, d.mandate.principal.email
@@ -304,11 +300,7 @@ async fn on_file(
     p: &Prefs,
     auth: &Auth,
 ) -> Result<Vec<Person>, super::PageError> {
-    state
-        .app
-        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)
+    state.app.my_persons(auth).await.for_page(p)
 }
 
 /// The localized message for a field the app refused.
@@ -365,11 +357,7 @@ async fn apply(
     } else {
         principal_of(&state, &p, &auth, &form.mandate).await?
     };
-    match state
-        .app
-        .open_case(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.open_case(&auth, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];
@@ -486,7 +474,7 @@ async fn list(
     Extension(auth): Extension<Auth>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let Some(session) = auth.session.as_ref() else {
+    let Some(session) = auth.session() else {
         return Err(AppError::Unauthenticated).for_page(&p);
     };
     let actor = &session.actor;
@@ -526,14 +514,7 @@ async fn list(
     let now = auth.now;
     let result = state
         .app
-        .cases(
-            auth.session.as_ref(),
-            list,
-            (page - 1) * PER_PAGE,
-            PER_PAGE,
-            &auth.client,
-            now,
-        )
+        .cases(&auth, list, (page - 1) * PER_PAGE, PER_PAGE)
         .await
         .for_page(&p)?;
     let categories = if chosen.0 == "queue" && mine.len() > 1 {
@@ -835,11 +816,7 @@ async fn case_in_zone(
     tz: &str,
 ) -> PageResult {
     let now = auth.now;
-    let detail = state
-        .app
-        .case(auth.session.as_ref(), id, &auth.client, now)
-        .await
-        .for_page(p)?;
+    let detail = state.app.case(auth, id).await.for_page(p)?;
     let fees = super::fees::section(
         p,
         &detail.fees,
@@ -854,14 +831,14 @@ async fn case_in_zone(
     });
     let video = match state
         .app
-        .case_video(auth.session.as_ref(), &detail.case, tz, now)
+        .case_video(auth, &detail.case, tz)
         .await
         .for_page(p)?
     {
         Some(v) => {
             let check = state
                 .app
-                .video_check(auth.session.as_ref(), &detail.case, now)
+                .video_check(auth, &detail.case)
                 .await
                 .for_page(p)?
                 .map(|c| super::video::check_section(p, &detail.case.id, c, ""));
@@ -927,11 +904,7 @@ async fn step(
         signature: form.signature,
         signer: form.signer,
     };
-    match state
-        .app
-        .step_case(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.step_case(&auth, &id, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await
@@ -1022,11 +995,7 @@ async fn upload(
         file_name: &name,
         content: &content,
     };
-    match state
-        .app
-        .upload_case_file(auth.session.as_ref(), &id, &upload, &auth.client, auth.now)
-        .await
-    {
+    match state.app.upload_case_file(&auth, &id, &upload).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await
@@ -1048,11 +1017,7 @@ async fn download(
     Extension(auth): Extension<Auth>,
     Path((id, file)): Path<(String, String)>,
 ) -> PageResult {
-    let f = state
-        .app
-        .case_file(auth.session.as_ref(), &id, &file, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let f = state.app.case_file(&auth, &id, &file).await.for_page(&p)?;
     Ok(crate::api::attachment(
         &f.file.media_type,
         &f.file.file_name,

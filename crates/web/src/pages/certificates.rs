@@ -134,11 +134,7 @@ async fn show(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let c = state
-        .app
-        .certificate(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let c = state.app.certificate(&auth, &id).await.for_page(&p)?;
     Ok(certificate_page(&state, &p, &c, Vec::new()))
 }
 
@@ -148,11 +144,7 @@ async fn pdf(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let file = state
-        .app
-        .certificate_pdf(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let file = state.app.certificate_pdf(&auth, &id).await.for_page(&p)?;
     Ok(crate::api::attachment(
         "application/pdf",
         &file.file_name,
@@ -173,12 +165,7 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> PageResult {
-    let now = auth.now;
-    match state
-        .app
-        .revoke_certificate(auth.session.as_ref(), &id, &form.reason, &auth.client, now)
-        .await
-    {
+    match state.app.revoke_certificate(&auth, &id, &form.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/certificates/{id}")).into_response()),
         Err(AppError::FreshSecondFactorRequired) => {
             let next = serde_urlencoded::to_string([("next", format!("/certificates/{id}"))])
@@ -186,11 +173,7 @@ async fn revoke(
             Ok(Redirect::to(&format!("/login/second-factor?{next}")).into_response())
         }
         Err(AppError::Invalid { .. }) => {
-            let c = state
-                .app
-                .certificate(auth.session.as_ref(), &id, &auth.client, now)
-                .await
-                .for_page(&p)?;
+            let c = state.app.certificate(&auth, &id).await.for_page(&p)?;
             let error = FieldError {
                 field: "reason",
                 message: p.t("certificate-error-reason"),

@@ -210,17 +210,7 @@ async fn open(
         guest_name: form.guest_name.clone(),
         guest_email: form.guest_email.clone(),
     };
-    match state
-        .app
-        .open_consultation(
-            auth.session.as_ref(),
-            &request,
-            p.lang,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.open_consultation(&auth, &request, p.lang).await {
         Ok(opened) => {
             let id = &opened.consultation.row.id;
             let to = match &opened.guest_key {
@@ -300,13 +290,7 @@ async fn mine(
     let now = auth.now;
     let list = state
         .app
-        .my_consultations(
-            auth.session.as_ref(),
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
-            &auth.client,
-            now,
-        )
+        .my_consultations(&auth, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
         .await
         .for_page(&p)?;
     let view = ListPage {
@@ -343,14 +327,7 @@ async fn inbox(
     let now = auth.now;
     let list = state
         .app
-        .consultation_inbox(
-            auth.session.as_ref(),
-            all,
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
-            &auth.client,
-            now,
-        )
+        .consultation_inbox(&auth, all, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
         .await
         .for_page(&p)?;
     let view = InboxPage {
@@ -422,7 +399,7 @@ async fn chat_page(
     let now = auth.now;
     let view = state
         .app
-        .consultation(auth.session.as_ref(), key_of(key), id, 0, &auth.client, now)
+        .consultation(auth, key_of(key), id, 0)
         .await
         .for_page(p)?;
     let c = &view.consultation;
@@ -528,15 +505,7 @@ async fn reply(
     let answer = key_of(&form.answer);
     match state
         .app
-        .post_consultation_message(
-            auth.session.as_ref(),
-            key_of(&form.key),
-            &id,
-            &form.body,
-            answer,
-            &auth.client,
-            auth.now,
-        )
+        .post_consultation_message(&auth, key_of(&form.key), &id, &form.body, answer)
         .await
     {
         Ok(_) => Ok(back(&id, &form.key)),
@@ -568,15 +537,7 @@ async fn attach(
         SentFile::Missing => refuse("case-error-file-missing"),
         SentFile::File(name, content) => match state
             .app
-            .attach_to_consultation(
-                auth.session.as_ref(),
-                key_of(&q.key),
-                &id,
-                &name,
-                &content,
-                &auth.client,
-                auth.now,
-            )
+            .attach_to_consultation(&auth, key_of(&q.key), &id, &name, &content)
             .await
         {
             Ok(_) => return Ok(back(&id, &q.key)),
@@ -596,14 +557,7 @@ async fn download(
 ) -> PageResult {
     let (name, kind, content) = state
         .app
-        .consultation_file(
-            auth.session.as_ref(),
-            key_of(&q.key),
-            &id,
-            seq,
-            &auth.client,
-            auth.now,
-        )
+        .consultation_file(&auth, key_of(&q.key), &id, seq)
         .await
         .for_page(&p)?;
     Ok(crate::api::attachment(&kind, &name, content))
@@ -632,15 +586,7 @@ async fn close(
     };
     match state
         .app
-        .close_consultation(
-            auth.session.as_ref(),
-            key_of(&form.key),
-            &id,
-            rating,
-            &form.comment,
-            &auth.client,
-            auth.now,
-        )
+        .close_consultation(&auth, key_of(&form.key), &id, rating, &form.comment)
         .await
     {
         Ok(()) => Ok(back(&id, &form.key)),
@@ -664,11 +610,7 @@ async fn transfer(
     Path(id): Path<String>,
     Form(form): Form<TransferForm>,
 ) -> PageResult {
-    match state
-        .app
-        .transfer_consultation(auth.session.as_ref(), &id, &form.to, &auth.client, auth.now)
-        .await
-    {
+    match state.app.transfer_consultation(&auth, &id, &form.to).await {
         Ok(()) => Ok(back(&id, "")),
         Err(e) => {
             let errors = form_errors(&p, e)?;
@@ -692,13 +634,7 @@ async fn link_case(
 ) -> PageResult {
     match state
         .app
-        .link_consultation_case(
-            auth.session.as_ref(),
-            &id,
-            &form.number,
-            &auth.client,
-            auth.now,
-        )
+        .link_consultation_case(&auth, &id, &form.number)
         .await
     {
         Ok(()) => Ok(back(&id, "")),
@@ -755,11 +691,7 @@ async fn rota_page(
     auth: &Auth,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let rota = state
-        .app
-        .rota(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let rota = state.app.rota(auth).await.for_page(p)?;
     let view = RotaPage {
         title: p.t("shifts-title"),
         section: "consult",
@@ -811,17 +743,7 @@ async fn save_shifts(
     Path(id): Path<String>,
     Form(form): Form<ShiftsForm>,
 ) -> PageResult {
-    match state
-        .app
-        .set_shifts(
-            auth.session.as_ref(),
-            &id,
-            &form.hours,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.set_shifts(&auth, &id, &form.hours).await {
         Ok(()) => Ok(Redirect::to("/consult/shifts").into_response()),
         Err(e) => {
             let errors = form_errors(&p, e)?;
@@ -873,11 +795,7 @@ async fn answers_page(
     form: AnswerForm,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let answers = state
-        .app
-        .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let answers = state.app.canned_answers(auth).await.for_page(p)?;
     let view = AnswersPage {
         title: p.t("answers-title"),
         section: "consult",
@@ -914,11 +832,7 @@ async fn answers(
 ) -> PageResult {
     let mut form = AnswerForm::default();
     if !q.edit.is_empty() {
-        let all = state
-            .app
-            .canned_answers(auth.session.as_ref(), &auth.client, auth.now)
-            .await
-            .for_page(&p)?;
+        let all = state.app.canned_answers(&auth).await.for_page(&p)?;
         let a = all
             .into_iter()
             .find(|a| a.id == q.edit)
@@ -954,11 +868,7 @@ async fn save_answer(
         it: form.it.clone(),
         es: form.es.clone(),
     };
-    match state
-        .app
-        .save_canned_answer(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.save_canned_answer(&auth, &request).await {
         Ok(_) => Ok(Redirect::to("/consult/answers").into_response()),
         Err(e) => {
             let errors = form_errors(&p, e)?;

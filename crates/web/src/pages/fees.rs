@@ -265,11 +265,7 @@ async fn record(
         provider: form.provider.clone(),
         mandate: form.mandate.clone(),
     };
-    match state
-        .app
-        .record_fee(auth.session.as_ref(), &id, &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.record_fee(&auth, &id, &request).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#fees")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];
@@ -321,11 +317,7 @@ async fn receipt(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let r = state
-        .app
-        .receipt(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let r = state.app.receipt(&auth, &id).await.for_page(&p)?;
     let number = r.entry.receipt_number.clone().unwrap_or_default();
     let page = ReceiptPage {
         title: p.t1("receipt-title", "number", number.clone()),
@@ -403,11 +395,9 @@ async fn recorded(
     let entries = state
         .app
         .recorded_entries(
-            auth.session.as_ref(),
+            &auth,
             (page - 1).saturating_mul(RECORDED_PER_PAGE),
             RECORDED_PER_PAGE,
-            &auth.client,
-            auth.now,
         )
         .await
         .for_page(&p)?;

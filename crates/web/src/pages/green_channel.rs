@@ -164,12 +164,10 @@ async fn request(
     match state
         .app
         .request_green_channel(
-            auth.session.as_ref(),
+            &auth,
             &id,
             &input,
             file.as_ref().map(|(n, c)| (n.as_str(), c.as_slice())),
-            &auth.client,
-            auth.now,
         )
         .await
     {
@@ -198,11 +196,7 @@ async fn board_page(
     auth: &Auth,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let board = state
-        .app
-        .green_board(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let board = state.app.green_board(auth).await.for_page(p)?;
     let items = state.app.items(None).await.for_page(p)?;
     let waiting = board
         .waiting
@@ -284,11 +278,7 @@ async fn decide(
         days,
         reason: form.reason,
     };
-    match state
-        .app
-        .decide_green_channel(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
-        .await
-    {
+    match state.app.decide_green_channel(&auth, &id, &input).await {
         Ok(_) => Ok(Redirect::to("/green-channel").into_response()),
         Err(e) => {
             let error = field_error(&p, e)?;
@@ -305,7 +295,7 @@ async fn evidence(
 ) -> PageResult {
     let (row, content) = state
         .app
-        .green_evidence(auth.session.as_ref(), &id, seq, &auth.client, auth.now)
+        .green_evidence(&auth, &id, seq)
         .await
         .for_page(&p)?;
     Ok(crate::api::cases::attachment(

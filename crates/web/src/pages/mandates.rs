@@ -106,7 +106,7 @@ pub struct PageQuery {
 /// Relatives, stations and consultants may ask for mandates.
 fn may_ask(auth: &Auth) -> bool {
     use qiaoyi_app::domain::access::Role;
-    auth.session.as_ref().is_some_and(|s| {
+    auth.session().is_some_and(|s| {
         s.actor.has(Role::Applicant) || s.actor.has(Role::Station) || s.actor.has(Role::Consultant)
     })
 }
@@ -121,13 +121,7 @@ async fn list(
     let now = auth.now;
     let mandates = state
         .app
-        .my_mandates(
-            auth.session.as_ref(),
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
-            &auth.client,
-            now,
-        )
+        .my_mandates(&auth, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
         .await
         .for_page(&p)?;
     let me = auth
@@ -312,11 +306,7 @@ async fn create(
         valid_to: form.valid_to.clone(),
         evidence: form.evidence.clone(),
     };
-    match state
-        .app
-        .request_mandate(auth.session.as_ref(), &request, &auth.client, auth.now)
-        .await
-    {
+    match state.app.request_mandate(&auth, &request).await {
         Ok(m) => Ok(Redirect::to(&format!("/account/mandates/{}", m.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];
@@ -373,11 +363,7 @@ async fn detail_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let now = auth.now;
-    let d = state
-        .app
-        .mandate(auth.session.as_ref(), id, &auth.client, now)
-        .await
-        .for_page(p)?;
+    let d = state.app.mandate(auth, id).await.for_page(p)?;
     let me = auth
         .session
         .as_ref()
@@ -468,14 +454,7 @@ async fn add_document(
         super::SentFile::Missing => refuse("case-error-file-missing"),
         super::SentFile::File(name, content) => match state
             .app
-            .add_mandate_document(
-                auth.session.as_ref(),
-                &id,
-                &name,
-                &content,
-                &auth.client,
-                auth.now,
-            )
+            .add_mandate_document(&auth, &id, &name, &content)
             .await
         {
             Ok(_) => {
@@ -501,13 +480,7 @@ async fn document(
 ) -> PageResult {
     let (d, content) = state
         .app
-        .mandate_document(
-            auth.session.as_ref(),
-            &id,
-            &document,
-            &auth.client,
-            auth.now,
-        )
+        .mandate_document(&auth, &id, &document)
         .await
         .for_page(&p)?;
     Ok(crate::api::attachment(&d.media_type, &d.file_name, content))
@@ -535,17 +508,7 @@ async fn confirm(
     Path(id): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> PageResult {
-    match state
-        .app
-        .confirm_mandate(
-            auth.session.as_ref(),
-            &id,
-            &form.code,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.confirm_mandate(&auth, &id, &form.code).await {
         Ok(_) => Ok(Redirect::to(&format!("/account/mandates/{id}")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];
@@ -568,17 +531,7 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, super::PageError> {
-    match state
-        .app
-        .revoke_mandate(
-            auth.session.as_ref(),
-            &id,
-            &form.reason,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.revoke_mandate(&auth, &id, &form.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/account/mandates/{id}")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];

@@ -94,7 +94,7 @@ async fn settings(
 ) -> PageResult {
     let mine = state
         .app
-        .my_notification_settings(auth.session.as_ref(), &auth.client, auth.now)
+        .my_notification_settings(&auth)
         .await
         .for_page(&p)?;
     let current = mine.settings;
@@ -123,12 +123,7 @@ async fn save(
 ) -> PageResult {
     match state
         .app
-        .save_my_notification_settings(
-            auth.session.as_ref(),
-            &form.settings(),
-            &auth.client,
-            auth.now,
-        )
+        .save_my_notification_settings(&auth, &form.settings())
         .await
     {
         Ok(_) => Ok(Redirect::to("/account/notifications?saved=1").into_response()),
@@ -215,11 +210,7 @@ async fn unsubscribe(
     Extension(auth): Extension<Auth>,
     Path(token): Path<String>,
 ) -> PageResult {
-    let email = state
-        .app
-        .unsubscribe(&token, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let email = state.app.unsubscribe(&auth, &token).await.for_page(&p)?;
     Ok(render(&UnsubscribePage {
         title: p.t("unsubscribe-title"),
         section: "",
@@ -271,24 +262,17 @@ async fn outbox(
 ) -> PageResult {
     let status = q.status.unwrap_or_else(|| "dead".into());
     let page = super::page_number(q.page.as_deref());
-    let now = auth.now;
     let messages = state
         .app
         .outbox(
-            auth.session.as_ref(),
+            &auth,
             &status,
             (page - 1).saturating_mul(MESSAGES_PER_PAGE),
             MESSAGES_PER_PAGE,
-            &auth.client,
-            now,
         )
         .await
         .for_page(&p)?;
-    let counts = state
-        .app
-        .outbox_counts(auth.session.as_ref(), &auth.client, now)
-        .await
-        .for_page(&p)?;
+    let counts = state.app.outbox_counts(&auth).await.for_page(&p)?;
     let lines = messages
         .items
         .into_iter()
@@ -328,10 +312,6 @@ async fn retry(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    state
-        .app
-        .retry_message(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    state.app.retry_message(&auth, &id).await.for_page(&p)?;
     Ok(Redirect::to("/admin/outbox?status=dead&retried=1").into_response())
 }

@@ -52,11 +52,7 @@ async fn identity_page(
     form: IdentityForm,
     saved: bool,
 ) -> PageResult {
-    let identity = state
-        .app
-        .my_identity(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let identity = state.app.my_identity(auth).await.for_page(p)?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -109,13 +105,7 @@ async fn save_identity(
 ) -> PageResult {
     match state
         .app
-        .save_my_identity(
-            auth.session.as_ref(),
-            &form.resident_id,
-            &form.passport,
-            &auth.client,
-            auth.now,
-        )
+        .save_my_identity(&auth, &form.resident_id, &form.passport)
         .await
     {
         Ok(()) => Ok(Redirect::to("/account/identity?saved=true").into_response()),
@@ -171,11 +161,9 @@ async fn access_log(
     let accesses = state
         .app
         .who_read_my_file(
-            auth.session.as_ref(),
+            &auth,
             (page - 1).saturating_mul(ACCESSES_PER_PAGE),
             ACCESSES_PER_PAGE,
-            &auth.client,
-            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -239,11 +227,9 @@ async fn find_form(
     state
         .app
         .authorize(
-            auth.session.as_ref(),
+            &auth,
             qiaoyi_app::domain::access::Action::ListPeople,
             &qiaoyi_app::domain::access::Resource::System,
-            &auth.client,
-            auth.now,
         )
         .await
         .for_page(&p)?;
@@ -270,17 +256,7 @@ async fn find(
     let searched = true;
     let mut errors = Vec::new();
     let mut found = None;
-    match state
-        .app
-        .find_person(
-            auth.session.as_ref(),
-            &query.q,
-            &query.purpose,
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.find_person(&auth, &query.q, &query.purpose).await {
         Ok(id) => found = id,
         Err(AppError::Invalid { field, .. }) => {
             let (field, key) = if field == "purpose" {
@@ -339,16 +315,7 @@ async fn file(
     Path(id): Path<String>,
     Query(q): Query<PurposeQuery>,
 ) -> PageResult {
-    let person = state
-        .app
-        .person_file(
-            auth.session.as_ref(),
-            &id,
-            &q.purpose,
-            &auth.client,
-            auth.now,
-        )
-        .await;
+    let person = state.app.person_file(&auth, &id, &q.purpose).await;
     let person = match person {
         Ok(person) => person,
         Err(AppError::Invalid { .. }) => {

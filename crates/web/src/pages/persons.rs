@@ -86,11 +86,7 @@ async fn list(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    let persons = state
-        .app
-        .my_persons(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let persons = state.app.my_persons(&auth).await.for_page(&p)?;
     let page = ListPage {
         title: p.t("persons-title"),
         section: "account",
@@ -328,11 +324,7 @@ async fn edit_form(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let person = state
-        .app
-        .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-        .for_page(&p)?;
+    let person = state.app.my_person(&auth, &id).await.for_page(&p)?;
     let form = PersonForm::from_person(&person);
     form_page(
         &state,
@@ -352,27 +344,11 @@ async fn saved(
     id: Option<&str>,
     form: PersonForm,
 ) -> PageResult {
-    match state
-        .app
-        .save_person(
-            auth.session.as_ref(),
-            id,
-            &form.input(),
-            &auth.client,
-            auth.now,
-        )
-        .await
-    {
+    match state.app.save_person(auth, id, &form.input()).await {
         Ok(person) => Ok(Redirect::to(&format!("/account/people/{}", person.id)).into_response()),
         Err(AppError::Invalid { field, .. }) => {
             let person = match id {
-                Some(id) => Some(
-                    state
-                        .app
-                        .my_person(auth.session.as_ref(), id, &auth.client, auth.now)
-                        .await
-                        .for_page(p)?,
-                ),
+                Some(id) => Some(state.app.my_person(auth, id).await.for_page(p)?),
                 None => None,
             };
             let errors = vec![field_error(p, field)];
@@ -419,25 +395,19 @@ async fn add_document(
     match state
         .app
         .add_document(
-            auth.session.as_ref(),
+            &auth,
             &id,
             &DocumentInput {
                 kind: document.kind.clone(),
                 number: document.number.clone(),
                 expires_on: document.expires_on.clone(),
             },
-            &auth.client,
-            auth.now,
         )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/account/people/{id}#documents")).into_response()),
         Err(AppError::Invalid { field, .. }) => {
-            let person = state
-                .app
-                .my_person(auth.session.as_ref(), &id, &auth.client, auth.now)
-                .await
-                .for_page(&p)?;
+            let person = state.app.my_person(&auth, &id).await.for_page(&p)?;
             let form = PersonForm::from_person(&person);
             let errors = vec![field_error(&p, field)];
             form_page(&state, &p, Some(&person), form, document, errors).await
@@ -454,7 +424,7 @@ async fn remove_document(
 ) -> Result<Response, super::PageError> {
     state
         .app
-        .remove_document(auth.session.as_ref(), &id, &doc, &auth.client, auth.now)
+        .remove_document(&auth, &id, &doc)
         .await
         .for_page(&p)?;
     Ok(Redirect::to(&format!("/account/people/{id}#documents")).into_response())

@@ -79,14 +79,7 @@ async fn sign_up(
     }
     let outcome = state
         .app
-        .sign_up(
-            &form.email,
-            &form.name,
-            &form.password,
-            p.lang,
-            &auth.client,
-            auth.now,
-        )
+        .sign_up(&auth, &form.email, &form.name, &form.password, p.lang)
         .await;
     let error = match outcome {
         Ok(email) => {
@@ -175,7 +168,7 @@ async fn confirm(
 ) -> PageResult {
     if state
         .app
-        .confirm_email(&form.email, &form.code, &auth.client, auth.now)
+        .confirm_email(&auth, &form.email, &form.code)
         .await
         .for_page(&p)?
     {

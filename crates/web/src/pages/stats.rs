@@ -196,12 +196,8 @@ async fn dashboard(
     Extension(auth): Extension<Auth>,
     Query(q): Query<StatsQuery>,
 ) -> PageResult {
-    let now = auth.now;
     let app = &state.app;
-    let (figures, errors, shown) = match app
-        .statistics(auth.session.as_ref(), &q, &auth.client, now)
-        .await
-    {
+    let (figures, errors, shown) = match app.statistics(&auth, &q).await {
         Ok(d) => {
             let shown = StatsQuery {
                 from: d.period.from.to_string(),
@@ -217,15 +213,9 @@ async fn dashboard(
         }
         Err(AppError::Invalid { field, reason, .. }) => {
             // Check permission first: a refused reader sees the refusal, not the form.
-            app.authorize(
-                auth.session.as_ref(),
-                Action::ReadStatistics,
-                &Resource::System,
-                &auth.client,
-                now,
-            )
-            .await
-            .for_page(&p)?;
+            app.authorize(&auth, Action::ReadStatistics, &Resource::System)
+                .await
+                .for_page(&p)?;
             (None, vec![field_error(&p, field, reason)], q.clone())
         }
         Err(e) => return Err(e).for_page(&p),
@@ -437,11 +427,7 @@ async fn costs_page(
     typed: Option<(CostModel, String)>,
 ) -> PageResult {
     let app = &state.app;
-    let now = auth.now;
-    let rows = app
-        .cost_model_versions(auth.session.as_ref(), &auth.client, now)
-        .await
-        .for_page(p)?;
+    let rows = app.cost_model_versions(auth).await.for_page(p)?;
     let (latest, model) = app.cost_model().await.for_page(p)?;
     let may_edit = auth
         .session
@@ -565,13 +551,7 @@ async fn save_costs(
     let note = model.note.clone();
     match state
         .app
-        .save_cost_model(
-            auth.session.as_ref(),
-            version,
-            model.clone(),
-            &auth.client,
-            auth.now,
-        )
+        .save_cost_model(&auth, version, model.clone())
         .await
     {
         Ok(_) => Ok(Redirect::to("/stats/costs").into_response()),

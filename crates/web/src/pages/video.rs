@@ -259,11 +259,7 @@ async fn slots_page(
     errors: Vec<FieldError>,
     form: PublishForm,
 ) -> PageResult {
-    let slots = state
-        .app
-        .my_slots(auth.session.as_ref(), &auth.client, auth.now)
-        .await
-        .for_page(p)?;
+    let slots = state.app.my_slots(auth).await.for_page(p)?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -301,14 +297,7 @@ async fn publish(
     let minutes = form.minutes.trim().parse::<i64>().unwrap_or(0);
     match state
         .app
-        .publish_slots(
-            auth.session.as_ref(),
-            &form.date,
-            &form.times,
-            minutes,
-            &auth.client,
-            auth.now,
-        )
+        .publish_slots(&auth, &form.date, &form.times, minutes)
         .await
     {
         Ok(_) => Ok(Redirect::to("/video/slots").into_response()),
@@ -349,11 +338,7 @@ async fn cancel(
     Path(id): Path<String>,
     Form(form): Form<BackForm>,
 ) -> PageResult {
-    match state
-        .app
-        .cancel_video_slot(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-    {
+    match state.app.cancel_video_slot(&auth, &id).await {
         Ok(()) => Ok(Redirect::to(&back(form.case.trim())).into_response()),
         Err(e) => {
             let error = field_error(&p, e)?;
@@ -371,11 +356,7 @@ async fn no_show(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    match state
-        .app
-        .mark_video_no_show(auth.session.as_ref(), &id, &auth.client, auth.now)
-        .await
-    {
+    match state.app.mark_video_no_show(&auth, &id).await {
         Ok(()) => Ok(Redirect::to("/video/slots").into_response()),
         Err(e) => {
             let error = field_error(&p, e)?;
@@ -401,14 +382,7 @@ async fn book(
 ) -> PageResult {
     match state
         .app
-        .book_video_slot(
-            auth.session.as_ref(),
-            &id,
-            form.slot.trim(),
-            &form.time_zone,
-            &auth.client,
-            auth.now,
-        )
+        .book_video_slot(&auth, &id, form.slot.trim(), &form.time_zone)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#video")).into_response()),
@@ -446,14 +420,7 @@ async fn reschedule(
 ) -> PageResult {
     match state
         .app
-        .reschedule_video_slot(
-            auth.session.as_ref(),
-            form.from.trim(),
-            form.slot.trim(),
-            &form.time_zone,
-            &auth.client,
-            auth.now,
-        )
+        .reschedule_video_slot(&auth, form.from.trim(), form.slot.trim(), &form.time_zone)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#video")).into_response()),
@@ -559,7 +526,7 @@ async fn add_participant(
     };
     let result = state
         .app
-        .add_video_participant(auth.session.as_ref(), &id, &input, &auth.client, auth.now)
+        .add_video_participant(&auth, &id, &input)
         .await
         .map(|_| ());
     after_check_form(&state, &p, &auth, &id, &form.room, result).await
@@ -572,10 +539,7 @@ async fn remove_participant(
     Path((id, pid)): Path<(String, String)>,
     Form(form): Form<ParticipantForm>,
 ) -> PageResult {
-    let result = state
-        .app
-        .remove_video_participant(auth.session.as_ref(), &id, &pid, &auth.client, auth.now)
-        .await;
+    let result = state.app.remove_video_participant(&auth, &id, &pid).await;
     after_check_form(&state, &p, &auth, &id, &form.room, result).await
 }
 
@@ -608,14 +572,7 @@ async fn record_verdict(
     };
     let result = state
         .app
-        .record_video_verdict(
-            auth.session.as_ref(),
-            &id,
-            &pid,
-            &input,
-            &auth.client,
-            auth.now,
-        )
+        .record_video_verdict(&auth, &id, &pid, &input)
         .await
         .map(|_| ());
     after_check_form(&state, &p, &auth, &id, &form.room, result).await
@@ -661,11 +618,7 @@ async fn room_page(
     tz: &str,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let pass = match state
-        .app
-        .video_room(auth.session.as_ref(), slot, tz, &auth.client, auth.now)
-        .await
-    {
+    let pass = match state.app.video_room(auth, slot, tz).await {
         Ok(pass) => pass,
         Err(AppError::Invalid { field: "room", .. }) => {
             return Ok(super::message_page(
