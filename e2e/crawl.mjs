@@ -66,7 +66,7 @@ async function links(page) {
   return page.$$eval('a[href]:not([download])', (as) => as.map((a) => a.href));
 }
 
-/** Checks one page in one language and mode. */
+/** Checks one page in the language and mode the context's cookies choose. */
 async function check(context, role, url, lang, mode) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -75,10 +75,6 @@ async function check(context, role, url, lang, mode) {
   let bytes = 0;
   let requests = 0;
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests += 1; });
-  await context.addCookies([
-    { name: 'lang', value: lang, url: base },
-    { name: 'elder', value: mode === 'elder' ? '1' : '0', url: base },
-  ]);
   const response = await page.goto(url);
   await page.waitForLoadState('load');
   const where = `${role.name} ${mode} ${lang} ${new URL(url).pathname}${new URL(url).search}`;
@@ -123,6 +119,8 @@ async function check(context, role, url, lang, mode) {
 const personal = (p) => /^\/(account|admin|audit|people|login|signup|cases|apply|receipts|certificates)/.test(p);
 const checkedShapes = new Set();
 
+// First each role crawls, one after another, so which shapes are checked does not depend on timing.
+const groups = [];
 for (const role of ROLES) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
@@ -153,14 +151,31 @@ for (const role of ROLES) {
     }
     queue.push(...(await links(page)));
   }
-  for (const url of toCheck) {
-    for (const lang of LANGS) {
-      for (const mode of MODES) await check(context, role, url, lang, mode);
-    }
+  const signedIn = await context.storageState();
+  for (const lang of LANGS) {
+    for (const mode of MODES) groups.push({ role, signedIn, lang, mode, urls: toCheck });
   }
   console.log(`${role.name}: ${crawled.size} page shapes crawled, ${toCheck.length} checked`);
   await context.close();
 }
+
+// Then the checks, most of the crawler's time (axe on every page), by a few workers at once: each
+// takes a role in one language and mode, in a context of its own carrying the role's sign-in and
+// that language's and mode's cookies.
+const WORKERS = Number(process.env.CRAWL_WORKERS ?? 3);
+async function worker() {
+  for (let group = groups.shift(); group; group = groups.shift()) {
+    const { role, signedIn, lang, mode, urls } = group;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: signedIn });
+    await context.addCookies([
+      { name: 'lang', value: lang, url: base },
+      { name: 'elder', value: mode === 'elder' ? '1' : '0', url: base },
+    ]);
+    for (const url of urls) await check(context, role, url, lang, mode);
+    await context.close();
+  }
+}
+await Promise.all(Array.from({ length: WORKERS }, worker));
 await browser.close();
 
 console.log(`crawler: ${checks} checks (pages × roles × ${MODES.length} modes × ${LANGS.length} languages); ` +

@@ -6,7 +6,11 @@ log() { printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 cleanup() {
   local status=$?
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Children first: `faketime` runs the server as its child, which would outlive the wrapper.
+  for pid in "${pids[@]}"; do
+    pkill -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
   if [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ]; then
     as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
   fi

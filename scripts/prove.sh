@@ -36,7 +36,7 @@ log "search: 100,000 generated documents"
 
 faults() {
   QY_CRASH_SUBMISSIONS=1000 cargo test --release -p qiaoyi-cli --test crash --test disk_full -- --nocapture 2>&1
-  cargo test --release -p qiaoyi-app --test backup 2>&1
+  cargo test --release -p qiaoyi-app --test suite backup:: 2>&1
 }
 
 log "API fuzzing against a release demo"

@@ -27,14 +27,11 @@ run_browser_tests() {
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo.log"; return 1; }
   (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   mkdir -p target/e2e
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/smoke.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/cases.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/wizard.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/chat.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/video.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/stats.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/care.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
+  local script
+  for script in smoke cases wizard chat video stats care crawl; do
+    log "  e2e/$script.mjs"
+    BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node "e2e/$script.mjs"
+  done
 }
 
 # The case journey again, with the demo on the PostgreSQL cluster instead of SQLite.

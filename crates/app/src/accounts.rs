@@ -252,9 +252,43 @@ pub(crate) fn grants_of(row: &UserRow) -> Vec<Grant> {
         .collect()
 }
 
-pub(crate) async fn hash_password(password: Password) -> Result<String, AppError> {
+/// How much work a new password hash takes. Verifying reads the cost from the stored hash, so
+/// hashes of either cost are checked correctly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PasswordCost {
+    /// argon2id's recommended parameters (19 MiB, 2 passes): every server.
+    Standard,
+    /// The smallest parameters argon2 accepts, for tests only ([`App::with_store`]).
+    Minimal,
+}
+
+impl PasswordCost {
+    fn hasher(self) -> Result<Argon2<'static>, AppError> {
+        let params = match self {
+            PasswordCost::Standard => argon2::Params::default(),
+            PasswordCost::Minimal => argon2::Params::new(
+                argon2::Params::MIN_M_COST,
+                argon2::Params::MIN_T_COST,
+                argon2::Params::MIN_P_COST,
+                None,
+            )
+            .map_err(|e| AppError::Internal(format!("argon2 parameters: {e}")))?,
+        };
+        Ok(Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            params,
+        ))
+    }
+}
+
+pub(crate) async fn hash_password(
+    cost: PasswordCost,
+    password: Password,
+) -> Result<String, AppError> {
+    let hasher = cost.hasher()?;
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
+        hasher
             .hash_password(password.expose().as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(format!("cannot hash a password: {e}")))
@@ -358,7 +392,7 @@ impl App {
             id: id.clone(),
             email: email.to_string(),
             display_name: name.to_owned(),
-            password_hash: hash_password(password).await?,
+            password_hash: hash_password(self.password_cost, password).await?,
             language: request.language.tag().to_owned(),
             confirmed_at: request.confirmed.then_some(caller.now),
             totp_secret: request.totp_secret,
@@ -891,6 +925,38 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Servers hash with argon2id's recommended cost; a cheap test hash is still verified by the
+    /// cost written into it.
+    #[tokio::test]
+    async fn servers_hash_at_the_standard_cost_and_any_cost_verifies() {
+        let standard = hash_password(
+            PasswordCost::Standard,
+            Password::new("violet harbour lantern 1987 tide").expect("ok"),
+        )
+        .await
+        .expect("hash");
+        assert!(
+            standard.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{standard}"
+        );
+        let minimal = hash_password(
+            PasswordCost::Minimal,
+            Password::new("violet harbour lantern 1987 tide").expect("ok"),
+        )
+        .await
+        .expect("hash");
+        assert!(
+            minimal.starts_with("$argon2id$v=19$m=8,t=1,p=1$"),
+            "{minimal}"
+        );
+        for hash in [standard, minimal] {
+            assert!(
+                password_matches(hash.clone(), "violet harbour lantern 1987 tide".into()).await
+            );
+            assert!(!password_matches(hash, "violet harbour lantern 1987 tidE".into()).await);
+        }
+    }
 
     #[test]
     fn totp_codes_match_their_step_only() {

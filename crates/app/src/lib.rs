@@ -66,6 +66,7 @@ pub struct App {
     search: search::SearchIndex,
     chat: consultations::ChatHub,
     clock: clock::Clock,
+    password_cost: accounts::PasswordCost,
 }
 
 /// The most rows one page of a list may ask for.
@@ -108,11 +109,14 @@ impl App {
             search: search::SearchIndex::in_dir(config.data_dir.join("search-index")),
             chat: Default::default(),
             clock: clock::Clock::system(),
+            password_cost: accounts::PasswordCost::Standard,
             config,
         })
     }
 
-    /// An app over a store that is already open and migrated, with a fresh random field key (tests).
+    /// An app over a store that is already open and migrated, with a fresh random field key and
+    /// the cheapest password hashing (tests: a standard argon2 hash costs about as much as the rest
+    /// of a test's sign-ins and seeding together).
     pub fn with_store(store: Store, config: Config) -> App {
         let key = accounts::random_hex(32);
         let vault = vault::Vault::from_hex(&key)
@@ -128,6 +132,7 @@ impl App {
             search: search::SearchIndex::default(),
             chat: Default::default(),
             clock: clock::Clock::system(),
+            password_cost: accounts::PasswordCost::Minimal,
             config,
         }
     }

@@ -77,7 +77,7 @@ impl App {
             id: id.clone(),
             email: email.to_string(),
             display_name: name.to_owned(),
-            password_hash: crate::accounts::hash_password(password).await?,
+            password_hash: crate::accounts::hash_password(self.password_cost, password).await?,
             language: language.tag().to_owned(),
             confirmed_at: None,
             totp_secret: None,

@@ -1,7 +1,7 @@
 //! Administrators manage accounts after creating them: roles given and withdrawn, accounts
 //! disabled and enabled, each audited, with the guards that keep the bureau from locking itself out.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app, session};
 use qiaoyi_app::accounts::{AccountRequest, LoginOutcome};

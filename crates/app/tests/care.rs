@@ -4,7 +4,7 @@
 //! every read is audited, visits are checked and sealed, and a parent sees only her own child and
 //! its visits.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::AppError;

@@ -5,7 +5,7 @@
 //! only from the state before; attendance only of the activity's township; a parent's message
 //! sealed and sent only to her own child's proxy parent.
 
-mod common;
+use crate::common;
 
 use common::{T0, caller, demo_app as app, demo_app_with, session};
 use qiaoyi_app::AppError;

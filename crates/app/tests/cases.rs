@@ -2,7 +2,7 @@
 //! closed (paid, sent by courier, handed over with her code), the concurrent decision, deadlines on
 //! the working-day calendar, and bad input.
 
-mod common;
+use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;

@@ -2,7 +2,7 @@
 //! issued by the certificate workflow's `issue` step, verified by anyone, tampered and found not
 //! genuine, expired, revoked; key rotation keeps old certificates verifiable.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, client, demo_app as app, session};
 use qiaoyi_app::AppError;

@@ -3,7 +3,7 @@
 //! key, unread counts, canned answers in the asker's language, transfer, closing and rating, a
 //! consultation that turns into a case filed under a mandate (代办), and bad input.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::{AccountRequest, CurrentSession};

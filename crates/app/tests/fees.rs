@@ -2,7 +2,7 @@
 //! submission, payments (also on someone's behalf), refunds and write-offs by the right roles, the
 //! rules against overpaying and over-refunding, receipts, and `ledger check` after many entries.
 
-mod common;
+use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;

@@ -3,7 +3,7 @@
 //! limit (an injected clock, never a sleep), decisions by duty leaders with a fresh second factor,
 //! refusals without reasons, evidence of the wrong type, people who may not ask or decide.
 
-mod common;
+use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::AppError;

@@ -4,7 +4,7 @@
 //! (代缴), the mother is told of each act; out-of-scope, expired, revoked and someone else's
 //! mandates are refused with their reason; bad input is refused field by field.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;

@@ -2,7 +2,7 @@
 //! gateway, retries and dead letters, a worker dying mid-send, two workers at once, case notices,
 //! passport reminders and the choices behind them.
 
-mod common;
+use crate::common;
 #[path = "common/outbox.rs"]
 mod outbox;
 

@@ -4,7 +4,7 @@
 
 // Search needs no sign-in: the helpers for sessions go unused here.
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::demo_app as app;
 use qiaoyi_app::AppError;

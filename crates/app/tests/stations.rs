@@ -1,7 +1,7 @@
 //! Administrators keep the stations: adding and editing them by the catalogue's rules, with an
 //! audit entry, and catalogue imports leaving their stations alone.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app, session};
 use qiaoyi_app::admin::StationSave;

@@ -2,7 +2,7 @@
 //! in Beijing time and shown in the booker's zone, one of two concurrent bookings wins, one booking
 //! per case, reminders once a day before, cancelling, no-shows, and those who may not.
 
-mod common;
+use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;

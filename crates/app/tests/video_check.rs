@@ -3,7 +3,7 @@
 //! officer records and when, the gate on "identity verified", who may enter the room, and moving a
 //! booking atomically.
 
-mod common;
+use crate::common;
 
 use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;

@@ -1,6 +1,6 @@
 //! Signing in through the pages and the API: CSRF, the second factor, sessions, refusals.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -1,6 +1,6 @@
 //! Administrators manage accounts through the pages and the API: roles, disabling, refusals.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};

@@ -4,7 +4,7 @@
 //! refused, naming the day), and the deadline moves with an event in the case's timeline. Others
 //! may not read or import the calendar.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -3,7 +3,7 @@
 //! JSON naming the field), records a home visit, others are refused, and the parent reads her own
 //! child and its visits.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{hidden_csrf, json, server};

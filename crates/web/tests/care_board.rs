@@ -4,7 +4,7 @@
 //! to the proxy parent. Bad input is answered in the reader's language on pages and as problem
 //! JSON naming the field on the API; other roles get 403.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json, server};

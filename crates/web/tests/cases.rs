@@ -1,7 +1,7 @@
 //! Cases through the API and the pages: a case from draft to closed by the right roles, the
 //! concurrent decision, deadlines on the official calendar, materials, and refusals of bad input.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

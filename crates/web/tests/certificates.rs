@@ -2,7 +2,7 @@
 //! verified by anyone without signing in, tampered and reported not genuine, revoked and reported
 //! revoked; forged addresses are refused without a server error.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, json, server};

@@ -4,7 +4,7 @@
 //! text. On PostgreSQL, two servers on one database: a message written on one reaches a socket on
 //! the other (LISTEN/NOTIFY).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Fees through the API and the pages: the charge at submission, a payment on the applicant's
 //! behalf (代缴) showing on her page and the receipt, refusals of bad amounts, the officer's form.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};

@@ -2,7 +2,7 @@
 //! scan, the duty leader decides on the board, the case shows its due day and heads the queue;
 //! refusals over the API for bad input, the wrong people and second requests.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

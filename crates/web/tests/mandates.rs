@@ -2,7 +2,7 @@
 //! with her code, filing for her under the mandate, refusals with their reason as problem JSON and
 //! as localized messages, and who may see a mandate.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, json};

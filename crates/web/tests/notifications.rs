@@ -1,7 +1,7 @@
 //! Notifications through the pages and the API: a person's choices, the unsubscribe link of a
 //! passport reminder, and the administrators' view of undelivered messages.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};

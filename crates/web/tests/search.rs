@@ -1,7 +1,7 @@
 //! Search through the API and the page: results with highlighted passages in the reader's language,
 //! pinyin, refusals as problem JSON and as a localized message, and typed text shown as text.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, json};

@@ -1,7 +1,7 @@
 //! The administrator's stations through the pages and the API: add, edit, errors beside their
 //! fields, and refusals for everyone else.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};

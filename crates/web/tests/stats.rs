@@ -2,7 +2,7 @@
 //! direct count over the cases agree; refusals for those who may not read them; bad periods;
 //! the cost model's versions.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

@@ -2,7 +2,7 @@
 //! applicant books one from her case's page in her zone, the API shows it, a second booking of the
 //! same time is refused, and times are given back.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json, server};

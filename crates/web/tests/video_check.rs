@@ -4,7 +4,7 @@
 //! signalling between the officer and the applicant, strangers refused at the page, the API and
 //! the socket, and moving a booking.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json, next_message, serve, server, socket};
