@@ -159,10 +159,11 @@ for (const role of ROLES) {
   await context.close();
 }
 
-// Then the checks, most of the crawler's time (axe on every page), by a few workers at once: each
+// Then the checks, most of the crawler's time (axe on every page), by CRAWL_WORKERS workers (one by
+// default: on 2 cores three took 10 min against 7 for one). Each
 // takes a role in one language and mode, in a context of its own carrying the role's sign-in and
 // that language's and mode's cookies.
-const WORKERS = Number(process.env.CRAWL_WORKERS ?? 3);
+const WORKERS = Number(process.env.CRAWL_WORKERS ?? 1);
 async function worker() {
   for (let group = groups.shift(); group; group = groups.shift()) {
     const { role, signedIn, lang, mode, urls } = group;
