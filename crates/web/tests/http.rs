@@ -64,31 +64,9 @@ impl Server {
     }
 
     async fn send(&self, method: axum::http::Method, uri: &str) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(
-                Request::builder()
-                    .method(method)
-                    .uri(uri)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
+        let request = Request::builder().method(method).uri(uri);
+        self.answer(request.body(Body::empty()).expect("request"))
             .await
-            .expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
     }
 
     async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
@@ -96,10 +74,15 @@ impl Server {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        self.answer(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn answer(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
             .clone()
-            .oneshot(request.body(Body::empty()).expect("request"))
+            .oneshot(request)
             .await
             .expect("infallible");
         let status = response.status();
