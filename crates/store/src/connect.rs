@@ -160,7 +160,6 @@ impl Store {
         Ok(Store { pool, backend })
     }
 
-    /// Applies the migrations this binary carries that the database has not seen.
     /// A fingerprint of this backend's migrations (their versions and checksums): tests key the
     /// migrated template they copy by it, so a changed migration makes a new template.
     pub(crate) fn migrations_fingerprint(backend: Backend) -> u64 {
@@ -183,6 +182,7 @@ impl Store {
         hash
     }
 
+    /// Applies the migrations this binary carries that the database has not seen.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,

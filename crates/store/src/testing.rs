@@ -39,7 +39,10 @@ pub async fn test_store() -> TestStore {
     let (url, dir) = match std::env::var("QY_TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {
             let template = postgres_template(&server).await;
-            (copy_of_postgres_database(&server, &template).await, None)
+            (
+                create_postgres_database(&server, Some(&template)).await,
+                None,
+            )
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir for a test database");
@@ -151,32 +154,22 @@ async fn postgres_template(server: &str) -> String {
         .clone()
 }
 
-/// A new database on the server, copied from `template`.
-async fn copy_of_postgres_database(server: &str, template: &str) -> DatabaseUrl {
-    let name = unique_database_name();
-    let mut admin = sqlx::AnyConnection::connect(server)
-        .await
-        .expect("connect to the PostgreSQL test server");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE {template}"
-        )))
-        .await
-        .expect("copy the template database");
-    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
-    format!("{base}/{name}").parse().expect("test database URL")
-}
-
 /// Creates an empty database on the server and returns its URL. `server` points at a maintenance
 /// database (e.g. `postgres://…/postgres`); the new one gets a name unique to this process and test.
 pub async fn fresh_postgres_database(server: &str) -> DatabaseUrl {
+    create_postgres_database(server, None).await
+}
+
+/// A new database on the server, empty or a copy of `template`.
+async fn create_postgres_database(server: &str, template: Option<&str>) -> DatabaseUrl {
     sqlx::any::install_default_drivers();
     let name = unique_database_name();
+    let copy = template.map_or_else(String::new, |t| format!(" TEMPLATE {t}"));
     let mut admin = sqlx::AnyConnection::connect(server)
         .await
         .expect("connect to the PostgreSQL test server");
     admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}{copy}")))
         .await
         .expect("create a test database");
     let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
