@@ -1,13 +1,12 @@
 //! Accounts, sessions, lockout, the second factor, permissions and the audit chain, on both backends.
 
-use qiaoyi_app::accounts::{
-    AccountRequest, Client, CurrentSession, LoginOutcome, SecondFactor, totp_code,
-};
+use crate::common::{anonymous, caller};
+use qiaoyi_app::accounts::{AccountRequest, LoginOutcome, SecondFactor, totp_code};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::access::{Action, Grant, Resource};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError, Caller};
+use qiaoyi_app::{App, AppError};
 use qiaoyi_store::testing::{TestStore, test_store};
 use sqlx::{Connection, Executor};
 
@@ -18,22 +17,6 @@ async fn app() -> (App, TestStore) {
     let app = App::with_store(store.store.clone(), Config::default());
     app.seed_demo(T0).await.expect("seed");
     (app, store)
-}
-
-fn client() -> Client {
-    Client {
-        address: "127.0.0.1".into(),
-    }
-}
-
-/// `who` calling a use case at `now`, from the test's address.
-fn caller(who: &CurrentSession, now: i64) -> Caller {
-    Caller::signed_in(who.clone(), client(), now)
-}
-
-/// Someone not signed in calling a use case at `now`, from the test's address.
-fn anonymous(now: i64) -> Caller {
-    Caller::anonymous(client(), now)
 }
 
 async fn sign_in(app: &App, email: &str, now: i64) -> (String, SecondFactor) {

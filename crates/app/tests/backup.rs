@@ -1,26 +1,15 @@
 //! Backups taken while people write, restored into a new data dir: whole, consistent, and opened
 //! only by the right key.
 
+use crate::common::anonymous;
 use std::path::Path;
 
-use qiaoyi_app::accounts::Client;
 use qiaoyi_app::config::{Config, SecretKey};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError, Caller, backup};
+use qiaoyi_app::{App, AppError, backup};
 
 /// 2026-05-28 in Beijing, inside the shipped working-day calendars.
 const T0: i64 = 1_779_934_000_000;
-
-fn client() -> Client {
-    Client {
-        address: "127.0.0.1".into(),
-    }
-}
-
-/// Someone not signed in calling a use case at `now`, from the test's address.
-fn anonymous(now: i64) -> Caller {
-    Caller::anonymous(client(), now)
-}
 
 fn config_in(dir: &Path) -> Config {
     Config {

@@ -1,10 +1,11 @@
 //! Identity numbers sealed at rest, reading a file for a purpose, "who read my file", sign-up.
 
-use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
+use crate::common::{anonymous, caller};
+use qiaoyi_app::accounts::{CurrentSession, LoginOutcome, totp_code};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::lang::Lang;
-use qiaoyi_app::{App, AppError, Caller};
+use qiaoyi_app::{App, AppError};
 use qiaoyi_store::testing::{TestStore, test_store};
 use sqlx::Connection;
 
@@ -17,22 +18,6 @@ async fn app() -> (App, TestStore) {
     let app = App::with_store(store.store.clone(), Config::default());
     app.seed_demo(T0).await.expect("seed");
     (app, store)
-}
-
-fn client() -> Client {
-    Client {
-        address: "127.0.0.1".into(),
-    }
-}
-
-/// `who` calling a use case at `now`, from the test's address.
-fn caller(who: &CurrentSession, now: i64) -> Caller {
-    Caller::signed_in(who.clone(), client(), now)
-}
-
-/// Someone not signed in calling a use case at `now`, from the test's address.
-fn anonymous(now: i64) -> Caller {
-    Caller::anonymous(client(), now)
 }
 
 /// A valid ID: RESIDENT_ID's first 17 digits with the right check character.
