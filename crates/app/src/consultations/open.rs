@@ -1,0 +1,192 @@
+//! Opening a consultation: an account asks under her session, a guest gives a name and an
+//! e-mail address and is sent a link holding her key (sealed, so that later messages can carry
+//! it); the consultation is routed to the least-loaded consultant on shift, who is told, or waits
+//! with its first-response deadline set from the next shift.
+
+use qiaoyi_domain::access::email::Email;
+use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::catalog::OpeningHours;
+use qiaoyi_domain::consultations::{
+    Candidate, RESOLUTION_MS, WeekMinute, check_message, check_subject, first_response_due,
+    minutes_until_cover, on_shift, route,
+};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{ConsultationRow, NewChatMessage};
+use serde_json::Map;
+
+use super::rota::parse_shift_text;
+use super::{Consultation, MAX_NAME, OpenRequest, Side, guest_message, invalid, key_context, text};
+use crate::accounts::random_hex;
+use crate::{App, AppError, Caller};
+
+/// A consultation opened: what to show next.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    pub consultation: Consultation,
+    /// A guest's key, to put in her link; `None` for an account.
+    pub guest_key: Option<String>,
+    /// When nobody is on shift: minutes until someone is (`None` if no shifts are set at all).
+    pub waiting: Option<Option<u32>>,
+}
+
+impl App {
+    /// The link that opens a consultation: with the key for a guest.
+    pub fn consultation_link(&self, id: &str, key: Option<&str>, lang: Lang) -> String {
+        match key {
+            Some(key) => format!(
+                "{}/consultations/{id}?key={key}&lang={}",
+                self.public_url(),
+                lang.tag()
+            ),
+            None => format!(
+                "{}/consultations/{id}?lang={}",
+                self.public_url(),
+                lang.tag()
+            ),
+        }
+    }
+
+    /// Opens a consultation with its first message. Without a session the asker is a guest and
+    /// must give a name and an e-mail address (callers limit how often an address may do this).
+    pub async fn open_consultation(
+        &self,
+        caller: &Caller,
+        request: &OpenRequest,
+        lang: Lang,
+    ) -> Result<Opened, AppError> {
+        let id = format!("q-{}", random_hex(10));
+        let subject = text("subject", check_subject(&request.subject))?;
+        let body = text("body", check_message(&request.body))?;
+        let (person_id, guest) = match caller.session() {
+            Some(current) => {
+                self.authorize(
+                    caller,
+                    Action::Consult,
+                    &Resource::Consultation {
+                        id: &id,
+                        person: &current.actor.user_id,
+                    },
+                )
+                .await?;
+                (Some(current.actor.user_id.clone()), None)
+            }
+            None => {
+                let name = request.guest_name.trim();
+                if name.is_empty() || name.chars().count() > MAX_NAME {
+                    return Err(invalid(
+                        "guest_name",
+                        "write the name we should call you by (1 to 100 characters)",
+                    ));
+                }
+                if name.chars().any(char::is_control) {
+                    return Err(invalid("guest_name", "remove the control characters"));
+                }
+                let email = Email::parse(&request.guest_email).map_err(|e| {
+                    invalid(
+                        "guest_email",
+                        format!("{e}; we send the link to your conversation there"),
+                    )
+                })?;
+                (None, Some((name.to_owned(), email)))
+            }
+        };
+        let consultants = self.store.consultants().await?;
+        let at = WeekMinute::of_instant(caller.now);
+        let schedules: Vec<Vec<OpeningHours>> = consultants.iter().map(parse_shift_text).collect();
+        let candidates: Vec<Candidate> = consultants
+            .iter()
+            .zip(&schedules)
+            .map(|(c, hours)| Candidate {
+                id: c.id.clone(),
+                on_shift: on_shift(hours, at),
+                open: u32::try_from(c.open).unwrap_or(u32::MAX),
+            })
+            .collect();
+        let consultant = route(&candidates).map(str::to_owned);
+        let until = minutes_until_cover(&schedules, at);
+        let key = guest.as_ref().map(|_| random_hex(16));
+        let row = ConsultationRow {
+            id: id.clone(),
+            person_id: person_id.clone(),
+            guest_email: guest.as_ref().map(|(_, e)| e.as_str().to_owned()),
+            guest_name: guest.as_ref().map(|(n, _)| n.clone()).unwrap_or_default(),
+            guest_key_sealed: key.as_ref().map(|k| self.vault.seal(&key_context(&id), k)),
+            lang: lang.tag().into(),
+            subject: subject.clone(),
+            consultant_id: consultant.clone(),
+            state: "open".into(),
+            opened_at: caller.now,
+            first_response_due: first_response_due(caller.now, until),
+            resolve_due: caller.now + RESOLUTION_MS,
+            first_response_at: None,
+            last_message_at: caller.now,
+            message_count: 0,
+            person_read: 0,
+            consultant_read: 0,
+            closed_at: None,
+            rating: None,
+            rating_comment: String::new(),
+            case_id: None,
+            person_name: String::new(),
+            person_email: String::new(),
+            consultant_name: String::new(),
+            case_number: None,
+        };
+        let mut messages = match (&guest, &key) {
+            (Some((_, email)), Some(key)) => {
+                let mut params = Map::new();
+                params.insert("subject".into(), subject.clone().into());
+                params.insert(
+                    "link".into(),
+                    self.consultation_link(&id, Some(key), lang).into(),
+                );
+                vec![guest_message(
+                    email.as_str(),
+                    lang,
+                    Notice::ConsultationOpened,
+                    &params,
+                )]
+            }
+            _ => Vec::new(),
+        };
+        if let Some(to) = &consultant {
+            let mut told = row.clone();
+            told.person_name = match caller.session() {
+                Some(current) => current.display_name.clone(),
+                None => row.guest_name.clone(),
+            };
+            messages.extend(self.assigned_messages(&told, to).await?);
+        }
+        let actor = caller.session().map(|s| &s.actor);
+        let mut record = self.audit_record(
+            actor,
+            "consultation_opened",
+            ("consultation", &id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = match &consultant {
+            Some(c) => format!("routed to {c}"),
+            None => "nobody on shift".into(),
+        };
+        let first = NewChatMessage {
+            author_id: person_id.as_deref(),
+            side: "person",
+            body: &body,
+            at: caller.now,
+            file: None,
+        };
+        self.store
+            .open_consultation(&row, &first, &record, &messages)
+            .await?;
+        self.chat.announce(&id, 1);
+        let stored = self.consultation_row(&id).await?;
+        Ok(Opened {
+            consultation: Consultation::new(stored, Side::Person),
+            guest_key: key,
+            waiting: consultant.is_none().then_some(until),
+        })
+    }
+}
