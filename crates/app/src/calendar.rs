@@ -10,8 +10,17 @@ use qiaoyi_domain::calendar::{Deadline, MissingYear, WorkCalendar, YearCalendar}
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CalendarImport, DeadlineChange, NewMessage};
 
-use crate::cases::{Case, beijing_today};
+use crate::cases::Case;
 use crate::{App, AppError, Caller};
+
+/// Today in Beijing, where the bureau's working days are counted.
+pub fn beijing_today(now_ms: i64) -> Date {
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_millisecond(now_ms)
+        .unwrap_or_default()
+        .to_zoned(tz)
+        .date()
+}
 
 /// What importing a year's file did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -155,7 +155,7 @@ impl App {
         let herself = self
             .save_person(&demo_caller(&applicant, now_ms), None, &herself)
             .await?;
-        let expiry = crate::cases::beijing_today(now_ms)
+        let expiry = crate::calendar::beijing_today(now_ms)
             .checked_add(jiff::Span::new().months(5))
             .map_err(|e| AppError::Invalid {
                 field: "expires_on",
@@ -332,7 +332,7 @@ impl App {
         let mut closed = 0;
         for k in 0..16_i64 {
             let start = now_ms - (20 + k * 19) * DAY;
-            if crate::cases::beijing_today(start).year() < 2025 {
+            if crate::calendar::beijing_today(start).year() < 2025 {
                 break;
             }
             let (filer, request) = match k % 3 {
@@ -437,7 +437,7 @@ impl App {
     /// booked on the first of them, as she would see it from Prato. Run by `qiaoyi demo`.
     pub async fn seed_demo_video(&self, now_ms: i64) -> Result<usize, AppError> {
         let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
-        let today = crate::cases::beijing_today(now_ms);
+        let today = crate::calendar::beijing_today(now_ms);
         let mut published = 0;
         for days in 1..=6 {
             let day = today
@@ -491,7 +491,7 @@ impl App {
     /// account. Recorded by the demo's care worker with the mother's consent.
     pub async fn seed_demo_care(&self, now_ms: i64) -> Result<usize, AppError> {
         let care = self.demo_session("care@qiaoyi.example", now_ms).await?;
-        let today = crate::cases::beijing_today(now_ms);
+        let today = crate::calendar::beijing_today(now_ms);
         let born = |years: i16| {
             today
                 .checked_sub(jiff::Span::new().years(years).days(40))
@@ -688,7 +688,7 @@ impl App {
         let case = self.load_case(case_id).await?;
         let guardians = qiaoyi_domain::video_check::guardians_needed(
             case.item.guardian_for_minors,
-            case.is_minor(crate::cases::beijing_today(at)),
+            case.is_minor(crate::calendar::beijing_today(at)),
         );
         let number = format!("E{}", crate::accounts::random_hex(4).to_uppercase());
         let added = self
@@ -783,7 +783,7 @@ impl App {
         now_ms: i64,
     ) -> Result<(), AppError> {
         let mother = self.demo_session("mother@qiaoyi.example", now_ms).await?;
-        let today = crate::cases::beijing_today(now_ms);
+        let today = crate::calendar::beijing_today(now_ms);
         let request = crate::mandates::MandateRequest {
             principal_email: mother.email.clone(),
             relation: "parent".into(),

@@ -15,7 +15,8 @@ use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, ProviderRef, StoreError};
 use crate::payments::ProviderError;
 
 use crate::accounts::{CurrentSession, random_hex};
-use crate::cases::{Case, beijing_today};
+use crate::calendar::beijing_today;
+use crate::cases::Case;
 use crate::{App, AppError, Caller};
 
 /// A payment, refund or write-off as someone asks to record it.

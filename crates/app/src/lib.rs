@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod demo;
 mod error;
 pub mod fees;
+mod file_check;
 pub mod green_channel;
 pub mod handover;
 pub mod mandates;

@@ -11,7 +11,7 @@ use qiaoyi_domain::identity::{DocumentKind, DocumentNumber, months_until};
 use qiaoyi_store::{DocumentRow, PersonRow};
 
 use crate::accounts::random_hex;
-use crate::cases::beijing_today;
+use crate::calendar::beijing_today;
 use crate::{App, AppError, Caller};
 
 /// What a person fills in about someone they apply for.

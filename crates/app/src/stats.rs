@@ -9,7 +9,8 @@ use qiaoyi_domain::stats::{ClosingCase, CostModel, Month, Outcome, Period, figur
 use qiaoyi_store::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 
 use crate::accounts::Client;
-use crate::cases::{Case, beijing_today};
+use crate::calendar::beijing_today;
+use crate::cases::Case;
 use crate::{App, AppError, Caller};
 
 /// The most closed cases one list or export carries; a longer period is exported in parts.
