@@ -13,9 +13,8 @@ use qiaoyi_app::persons::Person;
 use qiaoyi_app::{AppError, Reason};
 
 use super::account::{FieldError, FieldErrors};
-use super::cases::{
-    ApplyForm, Choice, delivery_choices, field_error, person_choices, relation_choices,
-};
+use super::apply::{ApplyForm, Choice, delivery_choices, person_choices, relation_choices};
+use super::cases::field_error;
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::Auth;

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod admin_calendar;
 mod admin_stations;
+mod apply;
 mod apply_steps;
 mod care;
 mod care_board;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_stations::router())
         .merge(admin_calendar::router())
         .merge(people::router())
+        .merge(apply::router())
         .merge(cases::router())
         .merge(fees::router())
         .merge(certificates::router())
