@@ -6,7 +6,7 @@ use qiaoyi_domain::lang::Lang;
 
 use crate::accounts::{AccountRequest, Client, CurrentSession, SecondFactor};
 use crate::cases::{Case, CaseRequest, StepRequest, Upload};
-use crate::persons::{DocumentInput, PersonInput};
+use crate::persons::{DocumentInput, Person, PersonInput};
 use crate::{App, AppError, Caller, ImportOutcome, catalog_source};
 
 /// Every demo account's password.
@@ -48,6 +48,9 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     // The applicant's mother in Qingtian, who gave her daughter a mandate (代办).
     ("mother@qiaoyi.example", "陈秀英", &[("applicant", "")]),
 ];
+
+/// The demo's opened cases with the steps each takes next and who takes them.
+type DemoSteps<'s> = Vec<(&'s CurrentSession, Case, Vec<&'static str>)>;
 
 /// What seeding did.
 #[derive(Debug, PartialEq, Eq)]
@@ -141,7 +144,25 @@ impl App {
             .demo_session("station.rome@qiaoyi.example", now_ms)
             .await?;
         let officer = self.demo_session("officer@qiaoyi.example", now_ms).await?;
-        // She keeps herself and her mother on file; her passport runs out in five months.
+        let (herself, mother) = self.seed_demo_people(&applicant, now_ms).await?;
+        let steps = self
+            .seed_demo_open_cases(&applicant, &rome, &herself, &mother, now_ms)
+            .await?;
+        self.seed_demo_steps(&steps, &officer, &rome, now_ms)
+            .await?;
+        self.seed_demo_own_certificate(&applicant, &officer, &herself, now_ms)
+            .await?;
+        self.seed_demo_mandate(&applicant, now_ms).await?;
+        self.seed_demo_consultations(&applicant, now_ms).await?;
+        Ok(4)
+    }
+
+    /// The applicant keeps herself and her mother on file; her passport runs out in five months.
+    async fn seed_demo_people(
+        &self,
+        applicant: &CurrentSession,
+        now_ms: i64,
+    ) -> Result<(Person, Person), AppError> {
         let herself = PersonInput {
             relation: "self".into(),
             name: "季美华".into(),
@@ -153,7 +174,7 @@ impl App {
             ..PersonInput::default()
         };
         let herself = self
-            .save_person(&demo_caller(&applicant, now_ms), None, &herself)
+            .save_person(&demo_caller(applicant, now_ms), None, &herself)
             .await?;
         let expiry = crate::calendar::beijing_today(now_ms)
             .checked_add(jiff::Span::new().months(5))
@@ -163,7 +184,7 @@ impl App {
                 message: e.to_string(),
             })?;
         self.add_document(
-            &demo_caller(&applicant, now_ms),
+            &demo_caller(applicant, now_ms),
             &herself.id,
             &DocumentInput {
                 kind: "passport".into(),
@@ -182,8 +203,22 @@ impl App {
             ..PersonInput::default()
         };
         let mother = self
-            .save_person(&demo_caller(&applicant, now_ms), None, &mother)
+            .save_person(&demo_caller(applicant, now_ms), None, &mother)
             .await?;
+        Ok((herself, mother))
+    }
+
+    /// Opens the applicant's passport renewal (with its materials), her mother's certificate (a
+    /// draft) and a walk-in at the Rome station (with its materials); returns the steps each of
+    /// the two with materials takes next, and who takes them.
+    async fn seed_demo_open_cases<'s>(
+        &self,
+        applicant: &'s CurrentSession,
+        rome: &'s CurrentSession,
+        herself: &Person,
+        mother: &Person,
+        now_ms: i64,
+    ) -> Result<DemoSteps<'s>, AppError> {
         let renewal = CaseRequest {
             item: "EE-01".into(),
             person: herself.id.clone(),
@@ -205,20 +240,30 @@ impl App {
             delivery: "station".into(),
             ..CaseRequest::default()
         };
-        let mut steps: Vec<(&CurrentSession, Case, Vec<&str>)> = Vec::new();
+        let mut steps: DemoSteps<'s> = Vec::new();
         let case = self
-            .open_case(&demo_caller(&applicant, now_ms), &renewal)
+            .open_case(&demo_caller(applicant, now_ms), &renewal)
             .await?;
-        self.demo_materials(&applicant, &case, now_ms).await?;
-        steps.push((&applicant, case, vec!["submit"]));
-        self.open_case(&demo_caller(&applicant, now_ms), &certificate)
+        self.demo_materials(applicant, &case, now_ms).await?;
+        steps.push((applicant, case, vec!["submit"]));
+        self.open_case(&demo_caller(applicant, now_ms), &certificate)
             .await?;
-        let case = self
-            .open_case(&demo_caller(&rome, now_ms), &walk_in)
-            .await?;
-        self.demo_materials(&rome, &case, now_ms).await?;
-        steps.push((&rome, case, vec!["submit"]));
-        for (who, case, names) in &steps {
+        let case = self.open_case(&demo_caller(rome, now_ms), &walk_in).await?;
+        self.demo_materials(rome, &case, now_ms).await?;
+        steps.push((rome, case, vec!["submit"]));
+        Ok(steps)
+    }
+
+    /// Takes each opened case's steps; the walk-in at the station is then accepted by the officer
+    /// and paid in cash at the station.
+    async fn seed_demo_steps(
+        &self,
+        steps: &DemoSteps<'_>,
+        officer: &CurrentSession,
+        rome: &CurrentSession,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        for (who, case, names) in steps {
             let mut version = case.version;
             for name in names {
                 let request = StepRequest {
@@ -241,7 +286,7 @@ impl App {
                     ..StepRequest::default()
                 };
                 match self
-                    .step_case(&demo_caller(&officer, now_ms), &case.id, &accept)
+                    .step_case(&demo_caller(officer, now_ms), &case.id, &accept)
                     .await
                 {
                     Ok(_) | Err(AppError::NoCalendar(_)) => {}
@@ -256,12 +301,22 @@ impl App {
                     ..crate::fees::FeeRequest::default()
                 };
                 if paid.amount_fen > 0 {
-                    self.record_fee(&demo_caller(&rome, now_ms), &case.id, &paid)
+                    self.record_fee(&demo_caller(rome, now_ms), &case.id, &paid)
                         .await?;
                 }
             }
         }
-        // Her own certificate of no criminal record, issued: the newest case on her list.
+        Ok(())
+    }
+
+    /// The applicant's own certificate of no criminal record, issued: the newest case on her list.
+    async fn seed_demo_own_certificate(
+        &self,
+        applicant: &CurrentSession,
+        officer: &CurrentSession,
+        herself: &Person,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
         let own_certificate = CaseRequest {
             item: "EC-01".into(),
             person: herself.id.clone(),
@@ -269,21 +324,21 @@ impl App {
             ..CaseRequest::default()
         };
         let case = self
-            .open_case(&demo_caller(&applicant, now_ms), &own_certificate)
+            .open_case(&demo_caller(applicant, now_ms), &own_certificate)
             .await?;
-        self.demo_materials(&applicant, &case, now_ms).await?;
+        self.demo_materials(applicant, &case, now_ms).await?;
         let mut version = case.version;
         for (who, name) in [
-            (&applicant, "submit"),
-            (&officer, "accept"),
-            (&applicant, "video_check"),
-            (&officer, "verify_identity"),
-            (&officer, "start_review"),
-            (&officer, "approve"),
-            (&officer, "issue"),
+            (applicant, "submit"),
+            (officer, "accept"),
+            (applicant, "video_check"),
+            (officer, "verify_identity"),
+            (officer, "start_review"),
+            (officer, "approve"),
+            (officer, "issue"),
         ] {
             if name == "video_check" {
-                self.demo_video_check(&officer, who, &case.id, now_ms)
+                self.demo_video_check(officer, who, &case.id, now_ms)
                     .await?;
                 version += 1;
                 continue;
@@ -304,9 +359,7 @@ impl App {
                 Err(e) => return Err(e),
             }
         }
-        self.seed_demo_mandate(&applicant, now_ms).await?;
-        self.seed_demo_consultations(&applicant, now_ms).await?;
-        Ok(4)
+        Ok(())
     }
 
     /// Certificates of no criminal record closed over the past ten months, so that the statistics
@@ -314,7 +367,6 @@ impl App {
     /// some refused, each step taken on its own day as an officer would. `qiaoyi demo` adds them
     /// once, after the demo's cases; returns how many closed.
     pub async fn seed_demo_history(&self, now_ms: i64) -> Result<usize, AppError> {
-        const DAY: i64 = 86_400_000;
         let owner = self
             .store
             .user_by_email(DEMO_ACCOUNTS[0].0)
@@ -335,101 +387,61 @@ impl App {
             if crate::calendar::beijing_today(start).year() < 2025 {
                 break;
             }
-            let (filer, request) = match k % 3 {
-                0 => (
-                    "station.rome@qiaoyi.example",
-                    CaseRequest {
-                        item: "EC-01".into(),
-                        person_name: "周立新".into(),
-                        person_name_latin: "ZHOU LIXIN".into(),
-                        birth_date: "1980-05-12".into(),
-                        relation: "other".into(),
-                        delivery: "station".into(),
-                        ..CaseRequest::default()
-                    },
-                ),
-                1 => (
-                    "station.madrid@qiaoyi.example",
-                    CaseRequest {
-                        item: "EC-01".into(),
-                        person_name: "叶海燕".into(),
-                        person_name_latin: "YE HAIYAN".into(),
-                        birth_date: "1978-09-03".into(),
-                        relation: "other".into(),
-                        delivery: "station".into(),
-                        ..CaseRequest::default()
-                    },
-                ),
-                _ => (
-                    DEMO_ACCOUNTS[0].0,
-                    CaseRequest {
-                        item: "EC-01".into(),
-                        person: herself.into(),
-                        delivery: "courier".into(),
-                        ..CaseRequest::default()
-                    },
-                ),
-            };
+            let (filer, request) = demo_history_request(k, herself);
             let who = self.demo_session(filer, start).await?;
             let case = self.open_case(&demo_caller(&who, start), &request).await?;
             self.demo_materials(&who, &case, start).await?;
-            let refused = k % 5 == 3;
-            let mut path: Vec<(&str, &str, i64)> = vec![
-                (filer, "submit", 0),
-                ("officer@qiaoyi.example", "accept", 1),
-                (filer, "video_check", 2),
-                ("officer@qiaoyi.example", "verify_identity", 2),
-                ("officer@qiaoyi.example", "start_review", 2),
-            ];
-            if refused {
-                path.extend([
-                    ("officer@qiaoyi.example", "refuse", 3 + k % 4),
-                    ("officer@qiaoyi.example", "close", 4 + k % 4),
-                ]);
-            } else {
-                path.extend([
-                    ("officer@qiaoyi.example", "approve", 3 + k % 4),
-                    ("officer@qiaoyi.example", "issue", 3 + k % 4),
-                    ("officer@qiaoyi.example", "deliver", 5 + k % 6),
-                    ("officer@qiaoyi.example", "close", 6 + k % 6),
-                ]);
-            }
-            let mut version = case.version;
-            for (email, step, day) in path {
-                let at = start + day * DAY + 3_600_000;
-                let actor = self.demo_session(email, at).await?;
-                if step == "video_check" {
-                    let officer = self.demo_session("officer@qiaoyi.example", at).await?;
-                    self.demo_video_check(&officer, &actor, &case.id, at - 7_200_000)
-                        .await?;
-                    version += 1;
-                    continue;
-                }
-                let request = StepRequest {
-                    step: step.into(),
-                    expected_version: version,
-                    reason: if step == "refuse" {
-                        "无犯罪记录证明需本人户籍所在地开具；请向户籍地公安机关申请。".into()
-                    } else {
-                        String::new()
-                    },
-                    ..StepRequest::default()
-                };
-                match self
-                    .step_case(&demo_caller(&actor, at), &case.id, &request)
-                    .await
-                {
-                    Ok(c) => version = c.version,
-                    // Beyond 2100 without a calendar: this case stays where it is.
-                    Err(AppError::NoCalendar(_)) => break,
-                    Err(e) => return Err(e),
-                }
-                if step == "close" {
-                    closed += 1;
-                }
-            }
+            closed += self
+                .seed_demo_history_steps(&case, demo_history_path(filer, k), start)
+                .await?;
         }
         self.seed_demo_green_request(now_ms).await?;
+        Ok(closed)
+    }
+
+    /// Takes one history case along `path` (who, which step, on which day after `start`), each
+    /// step an hour into its day; returns 1 when the case was closed.
+    async fn seed_demo_history_steps(
+        &self,
+        case: &Case,
+        path: Vec<(&str, &str, i64)>,
+        start: i64,
+    ) -> Result<usize, AppError> {
+        let mut closed = 0;
+        let mut version = case.version;
+        for (email, step, day) in path {
+            let at = start + day * DAY + 3_600_000;
+            let actor = self.demo_session(email, at).await?;
+            if step == "video_check" {
+                let officer = self.demo_session("officer@qiaoyi.example", at).await?;
+                self.demo_video_check(&officer, &actor, &case.id, at - 7_200_000)
+                    .await?;
+                version += 1;
+                continue;
+            }
+            let request = StepRequest {
+                step: step.into(),
+                expected_version: version,
+                reason: if step == "refuse" {
+                    "无犯罪记录证明需本人户籍所在地开具；请向户籍地公安机关申请。".into()
+                } else {
+                    String::new()
+                },
+                ..StepRequest::default()
+            };
+            match self
+                .step_case(&demo_caller(&actor, at), &case.id, &request)
+                .await
+            {
+                Ok(c) => version = c.version,
+                // Beyond 2100 without a calendar: this case stays where it is.
+                Err(AppError::NoCalendar(_)) => break,
+                Err(e) => return Err(e),
+            }
+            if step == "close" {
+                closed += 1;
+            }
+        }
         Ok(closed)
     }
 
@@ -492,6 +504,26 @@ impl App {
     pub async fn seed_demo_care(&self, now_ms: i64) -> Result<usize, AppError> {
         let care = self.demo_session("care@qiaoyi.example", now_ms).await?;
         let today = crate::calendar::beijing_today(now_ms);
+        let ids = self.seed_demo_children(&care, today, now_ms).await?;
+        let volunteer = self
+            .demo_session("volunteer@qiaoyi.example", now_ms)
+            .await?;
+        self.seed_demo_pairings(&care, &volunteer, &ids, now_ms)
+            .await?;
+        self.seed_demo_visit_and_wishes(&care, &volunteer, &ids, today, now_ms)
+            .await?;
+        self.seed_demo_activity(&care, &volunteer, &ids, today, now_ms)
+            .await?;
+        Ok(ids.len())
+    }
+
+    /// The two children, recorded by the care worker with their parents' consent; returns their ids.
+    async fn seed_demo_children(
+        &self,
+        care: &CurrentSession,
+        today: jiff::civil::Date,
+        now_ms: i64,
+    ) -> Result<Vec<String>, AppError> {
         let born = |years: i16| {
             today
                 .checked_sub(jiff::Span::new().years(years).days(40))
@@ -534,18 +566,26 @@ impl App {
         let mut ids = Vec::new();
         for child in &children {
             ids.push(
-                self.record_child(&demo_caller(&care, now_ms), child)
+                self.record_child(&demo_caller(care, now_ms), child)
                     .await?
                     .id,
             );
         }
-        // Both care workers volunteer; the coordinator pairs the children as proposed.
-        let volunteer = self
-            .demo_session("volunteer@qiaoyi.example", now_ms)
-            .await?;
+        Ok(ids)
+    }
+
+    /// Both care workers volunteer; the family asks for the one from 温溪镇, and the coordinator
+    /// pairs the children as proposed.
+    async fn seed_demo_pairings(
+        &self,
+        care: &CurrentSession,
+        volunteer: &CurrentSession,
+        ids: &[String],
+        now_ms: i64,
+    ) -> Result<(), AppError> {
         for (session, township, capacity, availability) in [
-            (&care, "鹤城街道", "3", "工作日晚上"),
-            (&volunteer, "温溪镇", "5", "周末全天"),
+            (care, "鹤城街道", "3", "工作日晚上"),
+            (volunteer, "温溪镇", "5", "周末全天"),
         ] {
             self.save_volunteer_profile(
                 &demo_caller(session, now_ms),
@@ -560,12 +600,12 @@ impl App {
         }
         // The family asked for the volunteer from 温溪镇 for their daughter.
         self.set_preferred_volunteer(
-            &demo_caller(&care, now_ms),
+            &demo_caller(care, now_ms),
             &ids[0],
             &volunteer.actor.user_id,
         )
         .await?;
-        let proposal = self.propose_pairings(&demo_caller(&care, now_ms)).await?;
+        let proposal = self.propose_pairings(&demo_caller(care, now_ms)).await?;
         let pairs: Vec<crate::care_pairing::PairChoice> = proposal
             .pairs
             .iter()
@@ -577,10 +617,23 @@ impl App {
                 })
             })
             .collect();
-        self.confirm_pairings(&demo_caller(&care, now_ms), &pairs)
+        self.confirm_pairings(&demo_caller(care, now_ms), &pairs)
             .await?;
+        Ok(())
+    }
+
+    /// The proxy parent's first visit to the applicant's daughter, and the children's wishes (hers
+    /// taken up).
+    async fn seed_demo_visit_and_wishes(
+        &self,
+        care: &CurrentSession,
+        volunteer: &CurrentSession,
+        ids: &[String],
+        today: jiff::civil::Date,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
         self.record_visit(
-            &demo_caller(&volunteer, now_ms),
+            &demo_caller(volunteer, now_ms),
             &ids[0],
             &crate::care::VisitInput {
                 date: today.to_string(),
@@ -591,12 +644,12 @@ impl App {
         )
         .await?;
         let wish = self
-            .record_wish(&demo_caller(&volunteer, now_ms), &ids[0], "一套彩色绘本")
+            .record_wish(&demo_caller(volunteer, now_ms), &ids[0], "一套彩色绘本")
             .await?;
-        self.record_wish(&demo_caller(&volunteer, now_ms), &ids[1], "一双运动鞋")
+        self.record_wish(&demo_caller(volunteer, now_ms), &ids[1], "一双运动鞋")
             .await?;
         self.advance_wish(
-            &demo_caller(&care, now_ms),
+            &demo_caller(care, now_ms),
             &wish.id,
             &crate::care_board::WishStep {
                 to: "taken",
@@ -604,9 +657,22 @@ impl App {
             },
         )
         .await?;
+        Ok(())
+    }
+
+    /// A reading club in 仁庄镇 that the daughter and her proxy parent attended, and the mother's
+    /// message to the proxy parent.
+    async fn seed_demo_activity(
+        &self,
+        care: &CurrentSession,
+        volunteer: &CurrentSession,
+        ids: &[String],
+        today: jiff::civil::Date,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
         let activity = self
             .record_activity(
-                &demo_caller(&care, now_ms),
+                &demo_caller(care, now_ms),
                 &crate::care_board::ActivityInput {
                     theme: "周末读书会".into(),
                     date: today.to_string(),
@@ -617,7 +683,7 @@ impl App {
             )
             .await?;
         self.record_attendance(
-            &demo_caller(&care, now_ms),
+            &demo_caller(care, now_ms),
             &activity.id,
             &ids[..1],
             std::slice::from_ref(&volunteer.actor.user_id),
@@ -630,7 +696,7 @@ impl App {
             "叶警官您好，谢谢您照顾小雨。她最近数学有点吃力，麻烦您多鼓励她。",
         )
         .await?;
-        Ok(children.len())
+        Ok(())
     }
 
     /// Holds a case's video identity check the way a day at the bureau goes: the officer publishes
@@ -851,6 +917,76 @@ impl App {
         .await?;
         Ok(())
     }
+}
+
+/// A day, in milliseconds.
+const DAY: i64 = 86_400_000;
+
+/// The `k`-th closed case of the demo's history: filed at the Rome station, at the Madrid station
+/// or online by the applicant for herself, in turn.
+fn demo_history_request(k: i64, herself: &str) -> (&'static str, CaseRequest) {
+    match k % 3 {
+        0 => (
+            "station.rome@qiaoyi.example",
+            CaseRequest {
+                item: "EC-01".into(),
+                person_name: "周立新".into(),
+                person_name_latin: "ZHOU LIXIN".into(),
+                birth_date: "1980-05-12".into(),
+                relation: "other".into(),
+                delivery: "station".into(),
+                ..CaseRequest::default()
+            },
+        ),
+        1 => (
+            "station.madrid@qiaoyi.example",
+            CaseRequest {
+                item: "EC-01".into(),
+                person_name: "叶海燕".into(),
+                person_name_latin: "YE HAIYAN".into(),
+                birth_date: "1978-09-03".into(),
+                relation: "other".into(),
+                delivery: "station".into(),
+                ..CaseRequest::default()
+            },
+        ),
+        _ => (
+            DEMO_ACCOUNTS[0].0,
+            CaseRequest {
+                item: "EC-01".into(),
+                person: herself.into(),
+                delivery: "courier".into(),
+                ..CaseRequest::default()
+            },
+        ),
+    }
+}
+
+/// The steps the `k`-th history case takes: (who, which step, on which day after filing). Every
+/// fifth is refused; the others are issued and delivered.
+fn demo_history_path(filer: &'static str, k: i64) -> Vec<(&'static str, &'static str, i64)> {
+    let refused = k % 5 == 3;
+    let mut path: Vec<(&str, &str, i64)> = vec![
+        (filer, "submit", 0),
+        ("officer@qiaoyi.example", "accept", 1),
+        (filer, "video_check", 2),
+        ("officer@qiaoyi.example", "verify_identity", 2),
+        ("officer@qiaoyi.example", "start_review", 2),
+    ];
+    if refused {
+        path.extend([
+            ("officer@qiaoyi.example", "refuse", 3 + k % 4),
+            ("officer@qiaoyi.example", "close", 4 + k % 4),
+        ]);
+    } else {
+        path.extend([
+            ("officer@qiaoyi.example", "approve", 3 + k % 4),
+            ("officer@qiaoyi.example", "issue", 3 + k % 4),
+            ("officer@qiaoyi.example", "deliver", 5 + k % 6),
+            ("officer@qiaoyi.example", "close", 6 + k % 6),
+        ]);
+    }
+    path
 }
 
 /// The demo consultant's canned answers: a title and the text in Chinese, English, Italian and
