@@ -80,6 +80,9 @@ async function links(page) {
 /** Checks one page in the language and mode the context's cookies choose. */
 async function check(context, role, url, lang, mode) {
   const page = await context.newPage();
+  // Whatever the Content-Security-Policy refused: a page that needs it refused is broken.
+  const refused = [];
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) refused.push(m.text().slice(0, 160)); });
   let bytes = 0;
   let requests = 0;
   if (role.applicant) {
@@ -123,6 +126,7 @@ async function check(context, role, url, lang, mode) {
     });
     if (stray.length) failures.push(`${where}: Chinese text in a ${lang} page: ${stray.slice(0, 3).join(' | ')}`);
   }
+  if (refused.length) failures.push(`${where}: ${refused.length} refused by the CSP: ${refused[0]}`);
   if (role.applicant) {
     if (bytes > heaviest.bytes) heaviest = { bytes, url: where };
     if (bytes > BUDGET_BYTES) failures.push(`${where}: ${bytes} bytes > ${BUDGET_BYTES}`);

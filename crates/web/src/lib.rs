@@ -12,6 +12,7 @@ mod metrics;
 mod pages;
 mod problem;
 mod rate_limit;
+mod security_headers;
 mod video_room;
 
 use std::future::Future;
@@ -43,6 +44,7 @@ pub fn router(app: App) -> Router {
     // Uploads are the largest bodies: the configured file size and room for the form around it.
     let body_limit =
         usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
+    let security_headers = security_headers::for_deployment(&app.config().public_url);
     let state = AppState {
         app,
         limits: rate_limit::Limits::default(),
@@ -64,6 +66,10 @@ pub fn router(app: App) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(i18n::preferences))
         .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers,
+            security_headers::add,
+        ))
         // Pages and API answers are personal: no shared cache may keep them. Static assets set
         // their own long lifetime.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -2,6 +2,11 @@
 (function () {
   'use strict';
 
+  // A form that came back with errors: move focus to their summary, so a screen reader reads it
+  // first and a keyboard user starts from its links.
+  var summary = document.getElementById('error-summary');
+  if (summary) summary.focus();
+
   // The signature pad of a home delivery: strokes drawn on the canvas become the hidden
   // `signature` field, as `x,y` points on a 600 × 200 pad, points separated by spaces and strokes
   // by `|` (the form the server checks).

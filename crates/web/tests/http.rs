@@ -546,3 +546,109 @@ async fn serves_on_a_real_socket_and_shuts_down() {
     stop.send(()).expect("stop");
     server.await.expect("join").expect("clean shutdown");
 }
+
+fn header_of<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
+    reply.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn pages_and_the_api_carry_the_security_headers() {
+    let s = server().await;
+    for uri in [
+        "/",
+        "/catalog",
+        "/login",
+        "/no-such-page",
+        "/api/v1/catalog/items/EE-01",
+        "/api/v1/cases",
+    ] {
+        let reply = s.get(uri).await;
+        let csp = header_of(&reply, "content-security-policy")
+            .unwrap_or_else(|| panic!("{uri}: no Content-Security-Policy"));
+        for directive in [
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(directive), "{uri}: {csp} lacks {directive}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{uri}: {csp}");
+        assert_eq!(
+            header_of(&reply, "x-content-type-options"),
+            Some("nosniff"),
+            "{uri}"
+        );
+        assert_eq!(header_of(&reply, "x-frame-options"), Some("DENY"), "{uri}");
+        assert_eq!(
+            header_of(&reply, "referrer-policy"),
+            Some("same-origin"),
+            "{uri}"
+        );
+        // The default public URL is plain http: HSTS there would lock browsers out of the host.
+        assert_eq!(
+            header_of(&reply, "strict-transport-security"),
+            None,
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn https_deployments_ask_for_https_only() {
+    let store = test_store().await;
+    let config = Config {
+        public_url: "https://qiaoyi.example".into(),
+        ..Config::default()
+    };
+    let app = App::with_store(store.store.clone(), config)
+        .with_clock(qiaoyi_app::clock::Clock::starting_at(1_779_934_000_000));
+    let s = Server {
+        router: qiaoyi_web::router(app),
+        _store: store,
+    };
+    let reply = s.get("/").await;
+    assert_eq!(
+        header_of(&reply, "strict-transport-security"),
+        Some("max-age=31536000")
+    );
+}
+
+/// The Content-Security-Policy refuses inline script and style; a template that used them would
+/// break in the browser, so none may.
+#[test]
+fn no_template_has_inline_script_or_style() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("the templates directory") {
+        let path = entry.expect("a template").path();
+        let text = std::fs::read_to_string(&path).expect("a readable template");
+        let lower = text.to_lowercase();
+        let inline_script = lower.match_indices("<script").any(|(at, _)| {
+            let tag_end = lower[at..].find('>').map_or(lower.len(), |end| at + end);
+            !lower[at..tag_end].contains("src=")
+        });
+        let handler = lower.match_indices(" on").any(|(at, _)| {
+            lower[at + 3..]
+                .split(['=', ' ', '>'])
+                .next()
+                .is_some_and(|name| {
+                    !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_lowercase())
+                        && lower[at + 3 + name.len()..].starts_with("=\"")
+                })
+        });
+        if inline_script
+            || handler
+            || lower.contains("<style")
+            || lower.contains(" style=")
+            || lower.contains("javascript:")
+        {
+            offenders.push(path.display().to_string());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "inline script or style in {offenders:?}"
+    );
+}
