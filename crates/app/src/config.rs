@@ -60,6 +60,10 @@ pub struct Config {
     pub sms_webhook_secret: Option<SecretKey>,
     /// A message that failed this many times is set aside as dead for an administrator to see.
     pub outbox_max_attempts: i64,
+    /// The bearer token a Prometheus server sends for `/metrics` (at least 16 characters). Unset:
+    /// `/metrics` answers only callers on this machine (a scraper beside the server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<SecretKey>,
     /// Passport reminders go out this many months before expiry.
     pub reminder_months: Vec<u32>,
     /// The catalogue item a passport reminder links to.
@@ -171,6 +175,7 @@ impl Default for Config {
             sms_webhook_url: None,
             sms_webhook_secret: None,
             outbox_max_attempts: 8,
+            metrics_token: None,
             reminder_months: vec![9, 6, 3],
             renewal_item: "EE-01".into(),
             green_channel_escalate_minutes: 120,
@@ -195,7 +200,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 26] = [
+const ENV_KEYS: [(&str, &str); 27] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -205,6 +210,7 @@ const ENV_KEYS: [(&str, &str); 26] = [
     ("QIAOYI_SMS_WEBHOOK_URL", "sms_webhook_url"),
     ("QIAOYI_SMS_WEBHOOK_SECRET", "sms_webhook_secret"),
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
+    ("QIAOYI_METRICS_TOKEN", "metrics_token"),
     ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
     ("QIAOYI_RENEWAL_ITEM", "renewal_item"),
     (
@@ -293,6 +299,16 @@ impl Config {
             return Err(ConfigError::File {
                 file: file_name.to_owned(),
                 message: "public_url must start with http:// or https://".into(),
+            });
+        }
+        if config
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.0.len() < 16)
+        {
+            return Err(ConfigError::File {
+                file: file_name.to_owned(),
+                message: "metrics_token must be at least 16 characters".into(),
             });
         }
         config
@@ -512,6 +528,20 @@ mod tests {
         );
         assert!(Config::load(None, env(&[("QIAOYI_SESSION_IDLE_MINUTES", "0")])).is_err());
         assert!(Config::load(None, env(&[("QIAOYI_PUBLIC_URL", "ftp://x")])).is_err());
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_and_never_shown() {
+        let token = "scrape-token-of-the-bureau";
+        let config = Config::load(None, env(&[("QIAOYI_METRICS_TOKEN", token)])).expect("ok");
+        assert_eq!(
+            config.metrics_token.as_ref().map(|t| t.0.as_str()),
+            Some(token)
+        );
+        assert!(!format!("{config:?}").contains(token));
+        let err =
+            Config::load(None, env(&[("QIAOYI_METRICS_TOKEN", "short")])).expect_err("refused");
+        assert!(err.to_string().contains("metrics_token"), "{err}");
     }
 
     #[test]

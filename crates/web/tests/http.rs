@@ -78,6 +78,18 @@ impl Server {
             .await
     }
 
+    /// A GET as if from `peer`, which the real server knows from the connection.
+    async fn get_from(&self, uri: &str, peer: [u8; 4], headers: &[(&str, &str)]) -> Reply {
+        let mut request = Request::get(uri).extension(axum::extract::ConnectInfo(
+            std::net::SocketAddr::from((peer, 40_000)),
+        ));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.answer(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
     async fn answer(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
@@ -504,8 +516,18 @@ async fn stylesheet_is_served_and_pages_are_compressed() {
 async fn metrics_count_requests_by_route() {
     let s = server().await;
     s.get("/api/v1/catalog/items/EE-01").await;
-    let metrics = s.get("/metrics").await;
+    s.send(
+        axum::http::Method::from_bytes(b"XYZZY").expect("a method"),
+        "/",
+    )
+    .await;
+    let metrics = s.get_from("/metrics", [127, 0, 0, 1], &[]).await;
     assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        !metrics.body.contains("XYZZY") && metrics.body.contains("method=\"other\""),
+        "any method a client invents is one label: {}",
+        metrics.body
+    );
     assert!(
         metrics.body.contains("qiaoyi_http_requests_total"),
         "{}",
@@ -651,4 +673,44 @@ fn no_template_has_inline_script_or_style() {
         offenders.is_empty(),
         "inline script or style in {offenders:?}"
     );
+}
+
+#[tokio::test]
+async fn metrics_are_for_this_machine_unless_a_token_is_set() {
+    let s = server().await;
+    let remote = s.get_from("/metrics", [203, 0, 113, 9], &[]).await;
+    assert_eq!(remote.status, StatusCode::FORBIDDEN);
+    assert_eq!(remote.json()["type"], "/problems/metrics-local");
+    assert!(!remote.body.contains("qiaoyi_http_requests_total"));
+
+    let token = "scrape-token-of-the-bureau";
+    let store = test_store().await;
+    let config = Config {
+        metrics_token: Some(qiaoyi_app::config::SecretKey(token.into())),
+        ..Config::default()
+    };
+    let s = Server {
+        router: qiaoyi_web::router(App::with_store(store.store.clone(), config)),
+        _store: store,
+    };
+    // With a token, even this machine needs it: behind a proxy every caller looks local.
+    let local = s.get_from("/metrics", [127, 0, 0, 1], &[]).await;
+    assert_eq!(local.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(header_of(&local, "www-authenticate"), Some("Bearer"));
+    let wrong = s
+        .get_from(
+            "/metrics",
+            [203, 0, 113, 9],
+            &[("authorization", "Bearer not-the-token-at-all")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let right = s
+        .get_from(
+            "/metrics",
+            [203, 0, 113, 9],
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::OK);
 }

@@ -1,7 +1,10 @@
 use axum::Json;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -87,12 +90,50 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, Probl
     }
 }
 
-/// Metrics in Prometheus' text format.
+/// Metrics in Prometheus' text format, for the operator's scraper: with `metrics_token` set, to a
+/// request carrying it as a bearer token; otherwise to callers on the server's own machine.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
-pub async fn metrics() -> impl IntoResponse {
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
+        (status = 401, description = "The bearer token is missing or wrong", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 403, description = "No token is configured and the caller is not on the server's machine",
+            body = Problem, content_type = "application/problem+json")))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Response {
+    let token = state
+        .app
+        .config()
+        .metrics_token
+        .as_ref()
+        .map(|t| t.0.as_str());
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !crate::metrics::may_read(token, authorization, peer.map(|p| p.0.0.ip())) {
+        return match token {
+            Some(_) => (
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "metrics-token",
+                    "send the configured metrics_token as `Authorization: Bearer <token>`",
+                ),
+            )
+                .into_response(),
+            None => Problem::new(
+                StatusCode::FORBIDDEN,
+                "metrics-local",
+                "metrics are served to this machine only; set metrics_token to scrape from elsewhere",
+            )
+            .into_response(),
+        };
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         crate::metrics::render(),
     )
+        .into_response()
 }
