@@ -605,3 +605,115 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
         .await
         .expect("fresh again");
 }
+
+/// Whether `result` is the refusal that ends a sign-in after too many wrong codes.
+fn exhausted(result: Result<bool, AppError>) -> bool {
+    matches!(
+        result,
+        Err(AppError::Invalid {
+            field: "code",
+            reason: qiaoyi_app::Reason::AttemptsExhausted,
+            ..
+        })
+    )
+}
+
+#[tokio::test]
+async fn guessing_the_second_factor_locks_the_account_after_five() {
+    let (app, store) = app().await;
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let right = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for n in 1..5 {
+        let at = T0 + n * 10;
+        let attempt = app.pass_second_factor(&caller(&session, at), wrong).await;
+        assert!(matches!(attempt, Ok(false)), "wrong code {n}: {attempt:?}");
+    }
+    assert!(exhausted(
+        app.pass_second_factor(&caller(&session, T0 + 50), wrong)
+            .await
+    ));
+    assert!(
+        app.session(&token, T0 + 60).await.expect("ok").is_none(),
+        "the half-signed-in session ended"
+    );
+    // The password alone no longer opens a session, and the owner is told.
+    assert!(matches!(
+        app.login(&anonymous(T0 + 70), "officer@qiaoyi.example", DEMO_PASSWORD)
+            .await
+            .expect("ok"),
+        LoginOutcome::Locked { .. }
+    ));
+    let messages = store.pending_messages(20).await.expect("outbox");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.template == "account-locked" && m.recipient == "officer@qiaoyi.example")
+    );
+    // After the lock the right code works again in a new sign-in.
+    let later = T0 + 16 * 60 * 1000;
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", later).await;
+    let session = app
+        .session(&token, later)
+        .await
+        .expect("ok")
+        .expect("session");
+    let code = totp_code(DEMO_TOTP_SECRET, later).expect("code");
+    assert!(
+        app.pass_second_factor(&caller(&session, later), &code)
+            .await
+            .expect("ok")
+    );
+}
+
+#[tokio::test]
+async fn slow_second_factor_guessing_ends_the_session_and_signing_in_again_does_not_reset_it() {
+    let (app, _s) = app().await;
+    let minute = 60 * 1000;
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    // Recovery codes are guessed and counted the same way as app codes.
+    for n in 0..4 {
+        let at = T0 + n * 5 * minute;
+        let attempt = app
+            .pass_second_factor(&caller(&session, at), "abcd-efgh")
+            .await;
+        assert!(matches!(attempt, Ok(false)), "wrong code {n}: {attempt:?}");
+    }
+    // The fifth wrong code on the session ends it, though the account's window holds fewer.
+    assert!(exhausted(
+        app.pass_second_factor(&caller(&session, T0 + 20 * minute), "abcd-efgh")
+            .await
+    ));
+    assert!(
+        app.session(&token, T0 + 20 * minute + 1)
+            .await
+            .expect("ok")
+            .is_none()
+    );
+    // A new sign-in by password works, but the failures within the window still count: two more
+    // wrong codes reach five on the account and lock it.
+    let at = T0 + 21 * minute;
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", at).await;
+    let session = app.session(&token, at).await.expect("ok").expect("session");
+    assert!(matches!(
+        app.pass_second_factor(&caller(&session, at), "abcd-efgh")
+            .await,
+        Ok(false)
+    ));
+    assert!(exhausted(
+        app.pass_second_factor(&caller(&session, at + 1), "abcd-efgh")
+            .await
+    ));
+    assert!(matches!(
+        app.login(&anonymous(at + 2), "officer@qiaoyi.example", DEMO_PASSWORD)
+            .await
+            .expect("ok"),
+        LoginOutcome::Locked { .. }
+    ));
+}

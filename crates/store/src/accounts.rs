@@ -142,6 +142,26 @@ async fn insert_grants(
     Ok(())
 }
 
+/// When wrong second-factor codes end a session and lock an account.
+#[derive(Clone, Copy, Debug)]
+pub struct SecondFactorLimits {
+    pub per_session: i64,
+    pub per_account: i64,
+    /// Failures on the account since then count.
+    pub window_start: i64,
+    pub lock_until: i64,
+}
+
+/// What one more wrong second-factor code did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactorFailure {
+    TryAgain,
+    /// The half-signed-in session ended: sign in with the password again.
+    SessionEnded,
+    /// The account is locked and its half-signed-in sessions ended.
+    AccountLocked,
+}
+
 /// Records in the session that its user has just passed the second factor.
 async fn mark_second_factor(
     tx: &mut Transaction<'static, Any>,
@@ -457,6 +477,77 @@ impl Store {
         audit::append(&mut tx, record).await?;
         tx.commit().await?;
         Ok(ended)
+    }
+
+    /// Records a wrong second-factor code on a half-signed-in session. At `limits.per_session`
+    /// failures on the session it ends; at `limits.per_account` failures on the account since
+    /// `limits.window_start` (over any sessions: signing in again does not restart the count) the
+    /// account locks until `limits.lock_until`, its half-signed-in sessions end, and `message`
+    /// tells its owner.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn second_factor_failed(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+        limits: &SecondFactorLimits,
+        record: &AuditRecord,
+        lock_record: &AuditRecord,
+        message: &NewMessage,
+    ) -> Result<SecondFactorFailure, StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO second_factor_failures (user_id, session_hash, at) VALUES ($1, $2, $3)",
+        )
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, record).await?;
+        let on_account: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM second_factor_failures WHERE user_id = $1 AND at >= $2",
+        )
+        .bind(user_id)
+        .bind(limits.window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        let outcome = if on_account >= limits.per_account {
+            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                .bind(limits.lock_until)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND second_factor_at IS NULL")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM second_factor_failures WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            enqueue(&mut tx, message, now).await?;
+            audit::append(&mut tx, lock_record).await?;
+            SecondFactorFailure::AccountLocked
+        } else {
+            let on_session: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM second_factor_failures WHERE session_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_one(&mut *tx)
+            .await?;
+            if on_session >= limits.per_session {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                SecondFactorFailure::SessionEnded
+            } else {
+                SecondFactorFailure::TryAgain
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// Accepts a TOTP time step for the user and marks the session as having passed the second

@@ -97,6 +97,7 @@ const TABLES: &[&str] = &[
     "user_grants",
     "sessions",
     "login_failures",
+    "second_factor_failures",
     "audit",
     "audit_head",
     "outbox",

@@ -557,3 +557,39 @@ async fn elder_mode_follows_the_account_to_a_new_browser() {
     laptop.sign_in("applicant@qiaoyi.example").await;
     assert!(!laptop.get("/").await.body.contains("class=\"elder\""));
 }
+
+#[tokio::test]
+async fn five_wrong_codes_end_the_sign_in_and_say_so() {
+    let mut b = Browser::new().await;
+    b.sign_in("officer@qiaoyi.example").await;
+    let form = b.get("/login/second-factor?lang=en").await.body;
+    let csrf = hidden_csrf(&form);
+    let right = totp_code(DEMO_TOTP_SECRET, b.app.now_ms()).expect("code");
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..4 {
+        let reply = b
+            .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", wrong)])
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("not right"), "{}", reply.body);
+    }
+    let ended = b
+        .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", wrong)])
+        .await;
+    assert_eq!(ended.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        ended.body.contains("Too many wrong codes") && ended.body.contains("id=\"password\""),
+        "the password is asked again: {}",
+        ended.body
+    );
+    // The right code no longer helps: that sign-in is over.
+    let late = b
+        .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &right)])
+        .await;
+    assert_ne!(late.location.as_deref(), Some("/account"));
+    assert_ne!(b.get("/account").await.status, StatusCode::OK);
+}

@@ -4,9 +4,13 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor};
 use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{NewMessage, SecondFactorFailure, SecondFactorLimits};
 use totp_rs::{Algorithm, TOTP};
 
-use super::{Client, constant_time_eq};
+use super::login::{LOCK_DURATION_MS, LOCK_THRESHOLD, LOCK_WINDOW_MS};
+use super::{Client, constant_time_eq, random_hex};
 use crate::{App, AppError, Caller};
 
 const TOTP_STEP_SECONDS: i64 = 30;
@@ -53,6 +57,18 @@ fn totp_step(secret: &str, code: &str, now_ms: i64) -> Result<Option<i64>, AppEr
         }
     }
     Ok(None)
+}
+
+/// Wrong codes after which a half-signed-in session ends and the password is asked again.
+pub const CODES_PER_SESSION: i64 = 5;
+
+fn attempts_exhausted() -> AppError {
+    AppError::Invalid {
+        field: "code",
+        reason: Reason::AttemptsExhausted,
+        message: "too many wrong codes: this sign-in has ended; sign in again with your password"
+            .into(),
+    }
 }
 
 /// Number of recovery codes issued at a time.
@@ -171,6 +187,10 @@ impl App {
             .user_by_id(&session.actor.user_id)
             .await?
             .ok_or_else(|| AppError::NotFound("account".into()))?;
+        // Locked meanwhile (by wrong passwords elsewhere): no code is tried until it opens.
+        if user.locked_until > caller.now {
+            return Err(attempts_exhausted());
+        }
         if let Some(recovery) = normalise_recovery(code) {
             let subject = ("account", session.actor.user_id.as_str());
             let record = self.audit_record(
@@ -193,15 +213,8 @@ impl App {
                 )
                 .await?;
             if !used {
-                let record = self.audit_record(
-                    Some(&session.actor),
-                    "second_factor_recovery_code",
-                    subject,
-                    "failed",
-                    &caller.client,
-                    caller.now,
-                );
-                self.store.audit(&record).await?;
+                self.wrong_code(caller, "second_factor_recovery_code")
+                    .await?;
             }
             return Ok(used);
         }
@@ -281,17 +294,87 @@ impl App {
             None => false,
         };
         if !accepted {
-            let record = self.audit_record(
-                Some(&session.actor),
-                action,
-                subject,
-                "failed",
-                &caller.client,
-                caller.now,
-            );
-            self.store.audit(&record).await?;
+            if enrol.is_some() {
+                // A wrong code while enrolling guesses nothing: the secret is the one just shown.
+                let record = self.audit_record(
+                    Some(&session.actor),
+                    action,
+                    subject,
+                    "failed",
+                    &caller.client,
+                    caller.now,
+                );
+                self.store.audit(&record).await?;
+            } else {
+                self.wrong_code(caller, action).await?;
+            }
         }
         Ok(accepted)
+    }
+
+    /// Counts a wrong code against the session and the account (audited as `action` failed).
+    /// Guessing stops at [`CODES_PER_SESSION`] on one session, which then ends, and at
+    /// [`LOCK_THRESHOLD`] on the account within the lockout window, which locks it as wrong
+    /// passwords do; either answers that attempts are exhausted.
+    async fn wrong_code(&self, caller: &Caller, action: &'static str) -> Result<(), AppError> {
+        let Some(session) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
+        let user_id = session.actor.user_id.as_str();
+        let record = self.audit_record(
+            Some(&session.actor),
+            action,
+            ("account", user_id),
+            "failed",
+            &caller.client,
+            caller.now,
+        );
+        let lock_record = self.audit_record(
+            Some(&session.actor),
+            "account_locked",
+            ("account", user_id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        let message = NewMessage {
+            id: format!("m-{}", random_hex(12)),
+            channel: "email".into(),
+            recipient: session.email.clone(),
+            language: session
+                .language
+                .map(Lang::tag)
+                .unwrap_or_default()
+                .to_owned(),
+            template: Notice::AccountLocked.template().into(),
+            params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
+            user_id: Some(user_id.to_owned()),
+            dedupe_key: None,
+        };
+        let limits = SecondFactorLimits {
+            per_session: CODES_PER_SESSION,
+            per_account: LOCK_THRESHOLD,
+            window_start: caller.now - LOCK_WINDOW_MS,
+            lock_until: caller.now + LOCK_DURATION_MS,
+        };
+        let outcome = self
+            .store
+            .second_factor_failed(
+                user_id,
+                &session.token_hash,
+                caller.now,
+                &limits,
+                &record,
+                &lock_record,
+                &message,
+            )
+            .await?;
+        match outcome {
+            SecondFactorFailure::TryAgain => Ok(()),
+            SecondFactorFailure::SessionEnded | SecondFactorFailure::AccountLocked => {
+                Err(attempts_exhausted())
+            }
+        }
     }
 }
 

@@ -182,6 +182,7 @@ totp-enrol-manual = If you cannot scan, enter this key in the app:
 totp-code = 6-digit code
 totp-submit = Continue
 totp-wrong = The code is not right or was already used. Enter the newest code from your app.
+totp-attempts-exhausted = Too many wrong codes. For your safety this sign-in has ended: sign in again with your password. Several more would lock the account for 15 minutes.
 account-title = My account
 account-name = Name
 account-roles = Roles

@@ -188,6 +188,7 @@ totp-enrol-manual = Si no puede escanearlo, escriba esta clave en la aplicación
 totp-code = Código de 6 cifras
 totp-submit = Continuar
 totp-wrong = El código no es correcto o ya se ha usado. Escriba el código más reciente de su aplicación.
+totp-attempts-exhausted = Demasiados códigos incorrectos. Por su seguridad, este inicio de sesión ha terminado: vuelva a entrar con su contraseña. Más errores bloquearían la cuenta durante 15 minutos.
 account-title = Mi cuenta
 account-name = Nombre
 account-roles = Funciones

@@ -188,6 +188,7 @@ totp-enrol-manual = Se non riesce a inquadrarlo, scriva nell'app questa chiave:
 totp-code = Codice di 6 cifre
 totp-submit = Continua
 totp-wrong = Il codice non è corretto o è già stato usato. Scriva il codice più recente che compare nell'app.
+totp-attempts-exhausted = Troppi codici sbagliati. Per la sua sicurezza questo accesso è terminato: entri di nuovo con la password. Altri errori bloccherebbero l'account per 15 minuti.
 account-title = Il mio account
 account-name = Nome
 account-roles = Ruoli

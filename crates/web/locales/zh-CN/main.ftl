@@ -173,6 +173,7 @@ totp-enrol-manual = 无法扫描时，请在应用中输入此密钥：
 totp-code = 6 位验证码
 totp-submit = 继续
 totp-wrong = 验证码不正确或已使用过。请输入应用中最新的验证码。
+totp-attempts-exhausted = 验证码错误次数过多。为了您的安全，本次登录已结束，请重新输入密码登录。再错几次，账号将锁定 15 分钟。
 account-title = 我的账户
 account-name = 姓名
 account-roles = 角色

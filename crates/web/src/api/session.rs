@@ -118,11 +118,16 @@ pub struct Code {
     code: String,
 }
 
-/// Pass the second factor with a TOTP code; each code works once.
+/// Pass the second factor with a TOTP code or a recovery code; each code works once. After 5 wrong
+/// codes the session ends (sign in again); 5 within 15 minutes on the account lock it as wrong
+/// passwords do.
 #[utoipa::path(post, path = "/api/v1/session/second-factor", tag = "accounts", request_body = Code,
     responses(
         (status = 204, description = "Accepted"),
-        (status = 401, body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "The code is wrong or was used; or no session", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "Too many wrong codes (`reason` `attempts-exhausted`): the session has ended",
+            body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn second_factor(
     State(state): State<AppState>,

@@ -6,8 +6,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::accounts::{LoginOutcome, SecondFactor, new_totp_secret, otpauth_uri};
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::{ForPage, PageResult, render};
@@ -225,12 +225,28 @@ async fn second_factor(
     Extension(auth): Extension<Auth>,
     Form(form): Form<CodeForm>,
 ) -> PageResult {
-    if state
-        .app
-        .pass_second_factor(&auth, &form.code)
-        .await
-        .for_page(&p)?
-    {
+    let passed = match state.app.pass_second_factor(&auth, &form.code).await {
+        // Too many wrong codes ended this sign-in: back to the password, saying why.
+        Err(AppError::Invalid {
+            reason: Reason::AttemptsExhausted,
+            ..
+        }) => {
+            let page = LoginPage {
+                title: p.t("login-title"),
+                section: "account",
+                errors: vec![FieldError {
+                    field: "email",
+                    message: p.t("totp-attempts-exhausted"),
+                }],
+                email: String::new(),
+                next: safe_next(form.next.as_deref()),
+                p: &p,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+        other => other.for_page(&p)?,
+    };
+    if passed {
         return Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response());
     }
     let errors = vec![FieldError {
