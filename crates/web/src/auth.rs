@@ -88,6 +88,28 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Whether the request comes from a page of this site, as far as the browser says: `Sec-Fetch-Site`
+/// when it sends one (`same-origin`, or `none` for what the person typed or bookmarked), otherwise
+/// `Origin` naming this host or the configured public address. Clients that are not browsers send
+/// neither and pass; what protects them is that they hold no cookie a page could borrow.
+pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or("");
+    (!host.is_empty() && origin_host == host) || origin == public_url.trim_end_matches('/')
+}
+
 /// Finds the session, enforces CSRF on unsafe methods, and gives pages the token for their forms.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let now = state.app.now_ms();
@@ -122,14 +144,16 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let (mut parts, body) = request.into_parts();
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let api = parts.uri.path().starts_with("/api/");
-    // Requests without cookies carry no ambient authority, so there is nothing to forge. API calls
-    // without a session are JSON, which a cross-site form cannot send, so only those made with the
-    // session cookie need the token.
-    let needs_token = if api {
-        session.is_some()
-    } else {
-        headers.contains_key(header::COOKIE)
-    };
+    // A form sent from another site is refused whatever it carries, before anything reads it.
+    if unsafe_method && !same_origin(&headers, &state.app.config().public_url) {
+        let prefs = parts.extensions.get::<Prefs>().cloned();
+        return csrf_refused(parts.uri.path(), prefs);
+    }
+    // Every form needs the token, also without cookies: a form posted from another site to
+    // `/login` would otherwise sign the browser in to the sender's account (login CSRF). A page
+    // sets the token's cookie when it shows a form. API calls without a session are JSON, which a
+    // cross-site form cannot send, so only those made with the session cookie need it.
+    let needs_token = if api { session.is_some() } else { true };
     let body = if unsafe_method && needs_token {
         let multipart = headers
             .get(header::CONTENT_TYPE)

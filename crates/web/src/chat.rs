@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -67,23 +67,6 @@ struct Incoming {
     body: String,
 }
 
-/// Whether the request comes from a page of this site. A browser always sends `Origin` on a
-/// websocket upgrade; clients that are not browsers may leave it out.
-pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .unwrap_or("");
-    !host.is_empty() && origin_host == host
-}
-
 async fn upgrade(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
@@ -93,7 +76,7 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Problem> {
-    if !same_origin(&headers) {
+    if !crate::auth::same_origin(&headers, &state.app.config().public_url) {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "cross-origin",

@@ -135,7 +135,7 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Problem> {
-    if !crate::chat::same_origin(&headers) {
+    if !crate::auth::same_origin(&headers, &state.app.config().public_url) {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "cross-origin",

@@ -593,3 +593,67 @@ async fn five_wrong_codes_end_the_sign_in_and_say_so() {
     assert_ne!(late.location.as_deref(), Some("/account"));
     assert_ne!(b.get("/account").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_login_form_from_elsewhere_signs_no_one_in() {
+    // Login CSRF: another site's page posts its owner's credentials, so the victim's browser would
+    // work in the attacker's account. Without the token of a page of ours, nothing happens.
+    let mut b = Browser::new().await;
+    let reply = b
+        .post_raw(
+            "/login",
+            &[
+                ("email", "applicant@qiaoyi.example"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(b.cookie("qiaoyi_session").is_none());
+    assert_ne!(b.get("/account").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forms_sent_from_another_site_are_refused_even_with_the_token() {
+    let mut b = Browser::new().await;
+    let page = b.get("/login").await.body;
+    let csrf = hidden_csrf(&page);
+    let fields = serde_urlencoded::to_string([
+        ("csrf", csrf.as_str()),
+        ("email", "applicant@qiaoyi.example"),
+        ("password", DEMO_PASSWORD),
+    ])
+    .expect("form");
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ] {
+        let reply = b
+            .send(
+                axum::http::Request::post("/login")
+                    .header(
+                        axum::http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .header(name, value),
+                axum::body::Body::from(fields.clone()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}: {value}");
+    }
+    // The same form from our own page goes through.
+    let reply = b
+        .send(
+            axum::http::Request::post("/login")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header("sec-fetch-site", "same-origin"),
+            axum::body::Body::from(fields),
+        )
+        .await;
+    assert_eq!(reply.location.as_deref(), Some("/account"));
+}
