@@ -717,3 +717,82 @@ async fn slow_second_factor_guessing_ends_the_session_and_signing_in_again_does_
         LoginOutcome::Locked { .. }
     ));
 }
+
+fn from(address: &str, now: i64) -> qiaoyi_app::Caller {
+    qiaoyi_app::Caller::anonymous(
+        qiaoyi_app::accounts::Client {
+            address: address.into(),
+        },
+        now,
+    )
+}
+
+/// What five wrong passwords in a row answer, as the names of the outcomes.
+async fn five_wrong(app: &App, email: &str, address: &str) -> Vec<&'static str> {
+    let mut answers = Vec::new();
+    for i in 0..5 {
+        let outcome = app
+            .login(&from(address, T0 + i), email, "wrong password here")
+            .await
+            .expect("ok");
+        answers.push(match outcome {
+            LoginOutcome::Refused => "refused",
+            LoginOutcome::Locked { .. } => "locked",
+            other => panic!("{email}: {other:?}"),
+        });
+    }
+    answers
+}
+
+#[tokio::test]
+async fn an_address_without_an_account_answers_as_one_with_an_account() {
+    let (app, _s) = app().await;
+    let known = five_wrong(&app, "duty@qiaoyi.example", "198.51.100.7").await;
+    let unknown = five_wrong(&app, "nobody@qiaoyi.example", "198.51.100.7").await;
+    assert_eq!(
+        known,
+        ["refused", "refused", "refused", "refused", "locked"]
+    );
+    assert_eq!(
+        known, unknown,
+        "the answers tell no one which address has an account"
+    );
+    // And the sixth attempt, locked, answers alike too.
+    for email in ["duty@qiaoyi.example", "nobody@qiaoyi.example"] {
+        assert!(matches!(
+            app.login(&from("198.51.100.7", T0 + 10), email, DEMO_PASSWORD)
+                .await
+                .expect("ok"),
+            LoginOutcome::Locked { .. }
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_strangers_guesses_do_not_lock_the_owner_out() {
+    let (app, _s) = app().await;
+    let answers = five_wrong(&app, "duty@qiaoyi.example", "203.0.113.9").await;
+    assert_eq!(answers.last(), Some(&"locked"));
+    // The duty leader, at her own desk, signs in as usual.
+    assert!(matches!(
+        app.login(
+            &from("10.0.0.5", T0 + 100),
+            "duty@qiaoyi.example",
+            DEMO_PASSWORD
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::SignedIn { .. }
+    ));
+    // The stranger stays locked out until the window has passed.
+    assert!(matches!(
+        app.login(
+            &from("203.0.113.9", T0 + 100),
+            "duty@qiaoyi.example",
+            DEMO_PASSWORD
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::Locked { .. }
+    ));
+}

@@ -142,6 +142,17 @@ async fn insert_grants(
     Ok(())
 }
 
+/// A sign-in attempt as the lockout counts it: the typed address (hashed, whether or not an account
+/// has it), the client it came from, now, and the window in which failures count.
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordAttempt<'a> {
+    pub account_key: &'a str,
+    pub client: &'a str,
+    pub now: i64,
+    pub window_start: i64,
+    pub window_ms: i64,
+}
+
 /// When wrong second-factor codes end a session and lock an account.
 #[derive(Clone, Copy, Debug)]
 pub struct SecondFactorLimits {
@@ -297,56 +308,71 @@ impl Store {
         })
     }
 
-    /// Records a failed login. When this makes `threshold` failures since `window_start`, the account
-    /// is locked until `lock_until`, the owner is told through `message`, and `true` is returned.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn login_failed(
+    /// Until when wrong passwords lock `attempt.account_key` for `attempt.client`: the moment the
+    /// oldest of the last `threshold` failures since `attempt.window_start` leaves the window, or
+    /// `None` when there are fewer.
+    pub async fn password_lockout(
         &self,
-        user_id: &str,
-        now: i64,
-        window_start: i64,
+        attempt: &PasswordAttempt<'_>,
         threshold: i64,
-        lock_until: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let recent: Vec<i64> = sqlx::query_scalar(
+            "SELECT at FROM password_failures WHERE account_key = $1 AND client = $2 AND at >= $3 \
+             ORDER BY at DESC LIMIT $4",
+        )
+        .bind(attempt.account_key)
+        .bind(attempt.client)
+        .bind(attempt.window_start)
+        .bind(threshold)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((i64::try_from(recent.len()).unwrap_or(0) >= threshold)
+            .then(|| recent.last().map(|oldest| oldest + attempt.window_ms))
+            .flatten())
+    }
+
+    /// Records a wrong password and returns whether it makes `threshold` failures in the window,
+    /// which locks the typed address for the client. On the failure that first does, `on_lock`
+    /// (the owner's message and its audit entry, when an account has the address) is written too.
+    pub async fn password_failed(
+        &self,
+        attempt: &PasswordAttempt<'_>,
+        threshold: i64,
         record: &AuditRecord,
-        lock_record: &AuditRecord,
-        message: &NewMessage,
+        on_lock: Option<(&AuditRecord, &NewMessage)>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("INSERT INTO login_failures (user_id, at) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(now)
+        sqlx::query("INSERT INTO password_failures (account_key, client, at) VALUES ($1, $2, $3)")
+            .bind(attempt.account_key)
+            .bind(attempt.client)
+            .bind(attempt.now)
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, record).await?;
         let failures: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE user_id = $1 AND at >= $2",
+            "SELECT COUNT(*) FROM password_failures WHERE account_key = $1 AND client = $2 AND at >= $3",
         )
-        .bind(user_id)
-        .bind(window_start)
+        .bind(attempt.account_key)
+        .bind(attempt.client)
+        .bind(attempt.window_start)
         .fetch_one(&mut *tx)
         .await?;
-        let locked = failures >= threshold;
-        if locked {
-            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-                .bind(lock_until)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            enqueue(&mut tx, message, now).await?;
+        if failures == threshold
+            && let Some((lock_record, message)) = on_lock
+        {
+            enqueue(&mut tx, message, attempt.now).await?;
             audit::append(&mut tx, lock_record).await?;
         }
         tx.commit().await?;
-        Ok(locked)
+        Ok(failures >= threshold)
     }
 
-    /// Starts a session after a correct password; earlier failures no longer count.
+    /// Starts a session after a correct password; earlier wrong passwords for `attempt`'s typed
+    /// address from its client no longer count.
     pub async fn start_session(
         &self,
         session: &SessionRow,
+        attempt: &PasswordAttempt<'_>,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
@@ -362,8 +388,9 @@ impl Store {
         .bind(&session.client)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
-            .bind(&session.user_id)
+        sqlx::query("DELETE FROM password_failures WHERE account_key = $1 AND client = $2")
+            .bind(attempt.account_key)
+            .bind(attempt.client)
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, record).await?;

@@ -96,7 +96,7 @@ const TABLES: &[&str] = &[
     "users",
     "user_grants",
     "sessions",
-    "login_failures",
+    "password_failures",
     "second_factor_failures",
     "audit",
     "audit_head",

@@ -28,7 +28,9 @@ pub mod testing;
 mod video;
 mod video_check;
 
-pub use accounts::{NewUser, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow};
+pub use accounts::{
+    NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
+};
 pub use audit::AuditFilter;
 pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, VolunteerRow};
 pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};

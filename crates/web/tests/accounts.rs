@@ -657,3 +657,41 @@ async fn forms_sent_from_another_site_are_refused_even_with_the_token() {
         .await;
     assert_eq!(reply.location.as_deref(), Some("/account"));
 }
+
+#[tokio::test]
+async fn one_password_tried_on_many_accounts_is_throttled() {
+    // Password spraying: a different account each time, so no account's lockout ever triggers.
+    let mut b = Browser::new().await;
+    let mut statuses = Vec::new();
+    for n in 0..25 {
+        let body =
+            format!(r#"{{"email": "person{n}@qiaoyi.example", "password": "Spring2026!!"}}"#);
+        statuses.push(b.post_json("/api/v1/session", &body, None).await.status);
+    }
+    assert!(
+        statuses[..20]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[20..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The sign-in page says so too, in the reader's language.
+    let page = b.get("/login?lang=en").await.body;
+    let csrf = hidden_csrf(&page);
+    let refused = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", "applicant@qiaoyi.example"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+}

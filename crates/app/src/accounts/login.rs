@@ -1,18 +1,20 @@
-//! Signing in: the same work for an unknown address as for a wrong password, lockout after repeated
-//! failures (the account's owner told by e-mail), a disabled or unconfirmed account told so only
+//! Signing in: the same work and the same answers for an unknown address as for a wrong password,
+//! lockout after repeated failures for the typed address from one client (the account's owner told
+//! by e-mail; her own sign-ins from elsewhere go on), a disabled or unconfirmed account told so only
 //! after the right password, and a new session that says what the second factor still needs.
 
 use qiaoyi_domain::access::Actor;
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{NewMessage, SessionRow};
+use qiaoyi_store::{NewMessage, PasswordAttempt, SessionRow, UserRow};
 
 use super::passwords::{DUMMY_HASH, password_matches};
 use super::{SecondFactor, grants_of, random_hex};
 use crate::{App, AppError, Caller};
 
-/// Failed logins within [`LOCK_WINDOW_MS`] that lock an account.
+/// Wrong passwords for one typed address from one client within [`LOCK_WINDOW_MS`] that lock it for
+/// that client; also wrong second-factor codes on an account within the window that lock it.
 pub const LOCK_THRESHOLD: i64 = 5;
 
 pub const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -45,27 +47,65 @@ impl App {
         email: &str,
         password: &str,
     ) -> Result<LoginOutcome, AppError> {
-        let user = match Email::parse(email) {
-            Ok(email) => self.store.user_by_email(email.as_str()).await?,
-            Err(_) => None,
+        let typed = Email::parse(email).ok();
+        // Counted by what was typed, so an address without an account locks exactly as one with an
+        // account does, and by client, so a stranger's guesses do not lock the owner out.
+        let account_key = sha256_hex(
+            format!(
+                "sign-in:{}",
+                typed
+                    .as_ref()
+                    .map_or_else(|| email.trim().to_lowercase(), |e| e.as_str().to_owned())
+            )
+            .as_bytes(),
+        );
+        let attempt = PasswordAttempt {
+            account_key: &account_key,
+            client: &caller.client.address,
+            now: caller.now,
+            window_start: caller.now - LOCK_WINDOW_MS,
+            window_ms: LOCK_WINDOW_MS,
         };
-        let Some(user) = user else {
-            password_matches(DUMMY_HASH.to_owned(), password.to_owned()).await;
+        let user = match &typed {
+            Some(email) => self.store.user_by_email(email.as_str()).await?,
+            None => None,
+        };
+        let actor = user.as_ref().map(|user| Actor {
+            user_id: user.id.clone(),
+            grants: grants_of(user),
+        });
+        let subject = ("account", user.as_ref().map_or("", |u| u.id.as_str()));
+        if let Some(until_ms) = self
+            .store
+            .password_lockout(&attempt, LOCK_THRESHOLD)
+            .await?
+        {
             let record = self.audit_record(
-                None,
+                actor.as_ref(),
                 "login",
-                ("account", ""),
-                "failed",
+                subject,
+                "denied",
                 &caller.client,
                 caller.now,
             );
             self.store.audit(&record).await?;
-            return Ok(LoginOutcome::Refused);
+            return Ok(LoginOutcome::Locked { until_ms });
+        }
+        // A wrong address takes as long as a wrong password.
+        let hash = user
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
+        let matches = password_matches(hash, password.to_owned()).await;
+        if !matches {
+            return self
+                .wrong_password(caller, &attempt, user.as_ref(), actor.as_ref())
+                .await;
+        }
+        // The dummy hash matches no password, so a match has an account behind it.
+        let (Some(user), Some(actor)) = (user, actor) else {
+            return self.wrong_password(caller, &attempt, None, None).await;
         };
-        let actor = Actor {
-            user_id: user.id.clone(),
-            grants: grants_of(&user),
-        };
+        // Locked after wrong second-factor codes: only someone with the password learns it.
         if user.locked_until > caller.now {
             let record = self.audit_record(
                 Some(&actor),
@@ -78,54 +118,6 @@ impl App {
             self.store.audit(&record).await?;
             return Ok(LoginOutcome::Locked {
                 until_ms: user.locked_until,
-            });
-        }
-        if !password_matches(user.password_hash.clone(), password.to_owned()).await {
-            let record = self.audit_record(
-                Some(&actor),
-                "login",
-                ("account", &user.id),
-                "failed",
-                &caller.client,
-                caller.now,
-            );
-            let lock_record = self.audit_record(
-                Some(&actor),
-                "account_locked",
-                ("account", &user.id),
-                "ok",
-                &caller.client,
-                caller.now,
-            );
-            let message = NewMessage {
-                id: format!("m-{}", random_hex(12)),
-                channel: "email".into(),
-                recipient: user.email.clone(),
-                language: user.language.clone(),
-                template: Notice::AccountLocked.template().into(),
-                params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
-                user_id: Some(user.id.clone()),
-                dedupe_key: None,
-            };
-            let locked = self
-                .store
-                .login_failed(
-                    &user.id,
-                    caller.now,
-                    caller.now - LOCK_WINDOW_MS,
-                    LOCK_THRESHOLD,
-                    caller.now + LOCK_DURATION_MS,
-                    &record,
-                    &lock_record,
-                    &message,
-                )
-                .await?;
-            return Ok(if locked {
-                LoginOutcome::Locked {
-                    until_ms: caller.now + LOCK_DURATION_MS,
-                }
-            } else {
-                LoginOutcome::Refused
             });
         }
         // The password is right, but the account may not sign in: say why, and audit the denial.
@@ -171,10 +163,68 @@ impl App {
             &caller.client,
             caller.now,
         );
-        self.store.start_session(&session, &record).await?;
+        self.store
+            .start_session(&session, &attempt, &record)
+            .await?;
         Ok(LoginOutcome::SignedIn {
             token,
             second_factor,
         })
+    }
+
+    /// Counts a wrong password (or an address without an account) and answers: refused, or
+    /// locked when this makes [`LOCK_THRESHOLD`] in the window, when an account's owner is told.
+    async fn wrong_password(
+        &self,
+        caller: &Caller,
+        attempt: &PasswordAttempt<'_>,
+        owner: Option<&UserRow>,
+        actor: Option<&Actor>,
+    ) -> Result<LoginOutcome, AppError> {
+        let user_id = owner.map_or("", |u| u.id.as_str());
+        let record = self.audit_record(
+            actor,
+            "login",
+            ("account", user_id),
+            "failed",
+            &caller.client,
+            caller.now,
+        );
+        let lock_record = self.audit_record(
+            actor,
+            "account_locked",
+            ("account", user_id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        let message = owner.map(|user| NewMessage {
+            id: format!("m-{}", random_hex(12)),
+            channel: "email".into(),
+            recipient: user.email.clone(),
+            language: user.language.clone(),
+            template: Notice::AccountLocked.template().into(),
+            params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
+            user_id: Some(user.id.clone()),
+            dedupe_key: None,
+        });
+        let locked = self
+            .store
+            .password_failed(
+                attempt,
+                LOCK_THRESHOLD,
+                &record,
+                message.as_ref().map(|m| (&lock_record, m)),
+            )
+            .await?;
+        if !locked {
+            return Ok(LoginOutcome::Refused);
+        }
+        let until_ms = self
+            .store
+            .password_lockout(attempt, LOCK_THRESHOLD)
+            .await?
+            .unwrap_or(caller.now + LOCK_DURATION_MS);
+        Ok(LoginOutcome::Locked { until_ms })
     }
 }

@@ -99,6 +99,16 @@ struct ErrorPage<'a> {
     message: String,
 }
 
+/// The page for a request over one of the per-address limits.
+pub(crate) fn too_many(p: &Prefs) -> Response {
+    message_page(
+        p,
+        StatusCode::TOO_MANY_REQUESTS,
+        "error-rate-limited-title",
+        "error-rate-limited",
+    )
+}
+
 /// A page with just a title and a message, e.g. a refusal.
 pub fn message_page(p: &Prefs, status: StatusCode, title: &str, message: &str) -> Response {
     let page = ErrorPage {

@@ -75,7 +75,7 @@ async fn sign_up(
     Form(form): Form<SignUpForm>,
 ) -> PageResult {
     if !state.limits.allow(Bucket::Signup, &auth.client.address) {
-        return Ok(too_many(&p));
+        return Ok(super::too_many(&p));
     }
     let outcome = state
         .app
@@ -195,7 +195,7 @@ async fn resend(
     Form(form): Form<ConfirmForm>,
 ) -> PageResult {
     if !state.limits.allow(Bucket::Signup, &auth.client.address) {
-        return Ok(too_many(&p));
+        return Ok(super::too_many(&p));
     }
     state
         .app
@@ -205,14 +205,4 @@ async fn resend(
     let query = serde_urlencoded::to_string([("email", form.email.trim()), ("resent", "true")])
         .unwrap_or_default();
     Ok(Redirect::to(&format!("/signup/confirm?{query}")).into_response())
-}
-
-/// Too many sign-ups or codes from one address: each one sends mail.
-fn too_many(p: &Prefs) -> axum::response::Response {
-    super::message_page(
-        p,
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        "error-rate-limited-title",
-        "error-rate-limited",
-    )
 }
