@@ -77,6 +77,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
 }
 
 fn text_checked(field: &'static str, text: &str, required: bool) -> Result<String, AppError> {
+    let text = qiaoyi_domain::text::without_invisible(text);
     let text = text.trim();
     if required && text.is_empty() {
         return Err(invalid(field, "fill this in"));

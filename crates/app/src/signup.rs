@@ -58,8 +58,9 @@ impl App {
             reason: Reason::Malformed,
             message: m.into(),
         })?;
+        let name = qiaoyi_domain::text::without_invisible(name);
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(AppError::Invalid {
                 field: "name",
                 reason: Reason::Malformed,

@@ -566,3 +566,38 @@ async fn bad_people_and_documents_are_refused_by_field() {
         "{r:?}"
     );
 }
+
+#[tokio::test]
+async fn names_lose_the_characters_that_reorder_or_hide_text() {
+    let (app, store) = app().await;
+    let email = app
+        .sign_up(
+            &anonymous(T0),
+            "spoof@example.com",
+            "\u{202E}nimda\u{200B} 林",
+            "my own long passphrase",
+            Lang::En,
+        )
+        .await
+        .expect("signed up");
+    let user = store
+        .user_by_email(&email)
+        .await
+        .expect("ok")
+        .expect("the account");
+    assert_eq!(user.display_name, "nimda 林");
+    // A name that is nothing but such characters is no name.
+    let empty = app
+        .sign_up(
+            &anonymous(T0),
+            "empty@example.com",
+            "\u{202E}\u{200B}",
+            "my own long passphrase",
+            Lang::En,
+        )
+        .await;
+    assert!(matches!(
+        empty,
+        Err(AppError::Invalid { field: "name", .. })
+    ));
+}

@@ -20,5 +20,6 @@ pub mod mandates;
 pub mod notify;
 pub mod search;
 pub mod stats;
+pub mod text;
 pub mod video;
 pub mod video_check;

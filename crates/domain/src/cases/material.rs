@@ -96,16 +96,38 @@ pub fn check_upload(
     }
 }
 
-/// The name to keep: the last path component, without control characters or quotes, at most 120
-/// characters; `file` when nothing is left.
+/// The longest file name kept, in characters.
+const MAX_FILE_NAME: usize = 120;
+
+/// The name to keep: the last path component, without control characters, quotes or characters
+/// that reorder or hide text, at most [`MAX_FILE_NAME`] characters with its extension kept when
+/// it is cut; `file` when nothing is left.
 pub fn safe_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last
+    let cleaned: String = crate::text::without_invisible(last)
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
-        .take(120)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    let cleaned = cleaned.trim().trim_start_matches('.');
+    let cleaned = if cleaned.chars().count() <= MAX_FILE_NAME {
+        cleaned.to_owned()
+    } else {
+        // Cut the stem, not the extension: a scan called `…very long….pdf` stays a PDF.
+        let extension = cleaned
+            .rsplit_once('.')
+            .map(|(_, e)| e)
+            .filter(|e| !e.is_empty() && e.chars().count() <= 10);
+        match extension {
+            Some(ext) => {
+                let stem: String = cleaned
+                    .chars()
+                    .take(MAX_FILE_NAME - ext.chars().count() - 1)
+                    .collect();
+                format!("{}.{ext}", stem.trim_end())
+            }
+            None => cleaned.chars().take(MAX_FILE_NAME).collect(),
+        }
+    };
     if cleaned.is_empty() {
         "file".into()
     } else {
@@ -157,6 +179,11 @@ mod tests {
         assert_eq!(safe_file_name("a\"b\r\n.pdf"), "ab.pdf");
         assert_eq!(safe_file_name(".."), "file");
         assert_eq!(safe_file_name(""), "file");
+        assert_eq!(safe_file_name("\u{202E}fdp.exe"), "fdp.exe");
+        let long = format!("{}.pdf", "护照扫描".repeat(40));
+        let kept = safe_file_name(&long);
+        assert_eq!(kept.chars().count(), 120);
+        assert!(kept.ends_with(".pdf"), "{kept}");
     }
 
     proptest! {
