@@ -3,7 +3,7 @@
 //! `ledger check`. The domain's rules decide what may be recorded; the store checks them again inside
 //! the write transaction.
 
-use qiaoyi_domain::access::{Action, allowing_grant};
+use qiaoyi_domain::access::{Action, Resource, allowing_grant};
 use qiaoyi_domain::cases::{CaseState, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::{
@@ -226,12 +226,37 @@ impl App {
         } else {
             Action::AdjustFees
         };
-        self.authorize(caller, action, &case.resource()).await?;
         let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
         let actor = &current.actor;
-        let role = allowing_grant(actor, action, &case.resource())
+        // A payment under a mandate is made for the applicant by her agent; the mandate must name
+        // this case's applicant and item and be in force today.
+        let mandate = match request.mandate.trim() {
+            "" => None,
+            _ if kind != EntryKind::Payment => {
+                return Err(invalid("mandate", "only a payment is made under a mandate"));
+            }
+            id => {
+                let (m, _) = self.load_mandate(id).await.map_err(|e| match e {
+                    AppError::NotFound(_) => invalid("mandate", "no mandate has this number"),
+                    other => other,
+                })?;
+                let principal = case.applicant_id.as_deref().unwrap_or("\u{0}");
+                self.mandate_covers(&m, Some(principal), &case.item.code, caller.now)?;
+                Some(m)
+            }
+        };
+        // The policy decides on the case as this payment sees it: one who pays under a mandate
+        // naming her is the applicant's agent for it, whoever filed the case.
+        let mut resource = case.resource();
+        if let (Some(m), Resource::Case { agent, .. }) = (&mandate, &mut resource)
+            && m.agent.id == actor.user_id
+        {
+            *agent = &m.agent.id;
+        }
+        self.authorize(caller, action, &resource).await?;
+        let role = allowing_grant(actor, action, &resource)
             .map(|g| g.role().as_str())
             .unwrap_or_default();
 
@@ -257,23 +282,6 @@ impl App {
             MAX_PAYER,
             kind.moves_money() && request.mandate.trim().is_empty(),
         )?;
-        // A payment under a mandate is made for the applicant by her agent; the mandate must name
-        // this case's applicant and item and be in force today.
-        let mandate = match request.mandate.trim() {
-            "" => None,
-            _ if kind != EntryKind::Payment => {
-                return Err(invalid("mandate", "only a payment is made under a mandate"));
-            }
-            id => {
-                let (m, _) = self.load_mandate(id).await.map_err(|e| match e {
-                    AppError::NotFound(_) => invalid("mandate", "no mandate has this number"),
-                    other => other,
-                })?;
-                let principal = case.applicant_id.as_deref().unwrap_or("\u{0}");
-                self.mandate_covers(&m, Some(principal), &case.item.code, caller.now)?;
-                Some(m)
-            }
-        };
         let on_behalf = (request.on_behalf || mandate.is_some()) && kind == EntryKind::Payment;
         let payer_name = match &mandate {
             Some(m) if payer_name.is_empty() => m.agent.name.clone(),

@@ -564,6 +564,7 @@ async fn deciding_actions_ask_again_after_ten_minutes() {
         id: "case-1",
         applicant: "someone",
         agent: "",
+        filed_by: "someone",
         station: None,
         category: &ee,
     };

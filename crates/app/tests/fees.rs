@@ -98,19 +98,28 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         assert!(matches!(denied, Err(AppError::Forbidden(_))), "{denied:?}");
     }
 
-    // A consultant pays 50 yuan for the elderly applicant (代缴).
+    // A relative pays 50 yuan at the window for the elderly applicant (代缴); the officer records it.
     let on_behalf = FeeRequest {
-        payer_name: "咨询员".into(),
+        payer_name: "季小华".into(),
         on_behalf: true,
-        payer_relation: "consultant".into(),
+        payer_relation: "child".into(),
         ..payment(5_000, "cash_window", "")
     };
-    let paid = app
+    // A consultant records payments only on cases she filed or acts on under a mandate, not on an
+    // applicant's own case.
+    let stranger = app
         .record_fee(&caller(&consultant, T0), &id, &on_behalf)
+        .await;
+    assert!(
+        matches!(stranger, Err(AppError::Forbidden(_))),
+        "{stranger:?}"
+    );
+    let paid = app
+        .record_fee(&caller(&officer, T0), &id, &on_behalf)
         .await
         .expect("paid on behalf");
     assert!(paid.on_behalf);
-    assert_eq!(paid.recorded_role, "consultant");
+    assert_eq!(paid.recorded_role, "officer");
     let receipt_number = paid.receipt_number.clone().expect("receipt number");
     assert!(receipt_number.starts_with("R-2026-"), "{receipt_number}");
 
@@ -205,7 +214,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         .expect("receipt");
     assert_eq!(receipt.capitals, "伍拾元整");
     assert_eq!(receipt.case.id, id);
-    assert_eq!(receipt.entry.payer_name, "咨询员");
+    assert_eq!(receipt.entry.payer_name, "季小华");
     let statement = app
         .case_fees(&caller(&officer, T0), &id)
         .await

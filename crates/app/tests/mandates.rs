@@ -1,6 +1,6 @@
 //! Proxy handling (代办) through the use cases, on whichever database the test store gives: a
 //! daughter abroad asks her mother for a mandate, confirms it with the code her mother was sent,
-//! files and sends a passport renewal for her, a consultant pays the fee for her under the mandate
+//! files and sends a passport renewal for her, the officer records the fee paid under the mandate
 //! (代缴), the mother is told of each act; out-of-scope, expired, revoked and someone else's
 //! mandates are refused with their reason; bad input is refused field by field.
 
@@ -263,10 +263,29 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         .await;
     assert_eq!(refusal(not_hers), Refusal::NotAgent);
 
-    // A consultant pays the fee for the mother under the mandate (代缴); both see it.
-    let paid = app
+    // The daughter pays the fee for her mother under the mandate (代缴) at the window; a consultant,
+    // who neither filed the case nor holds a mandate for it, may not record it, the officer does;
+    // both women see it.
+    let by_consultant = app
         .record_fee(
             &caller(&consultant, T0),
+            &sent.id,
+            &FeeRequest {
+                kind: "payment".into(),
+                amount_fen: 5_000,
+                method: "cash_window".into(),
+                mandate: asked.id.clone(),
+                ..FeeRequest::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(by_consultant, Err(AppError::Forbidden(_))),
+        "{by_consultant:?}"
+    );
+    let paid = app
+        .record_fee(
+            &caller(&officer, T0),
             &sent.id,
             &FeeRequest {
                 kind: "payment".into(),
@@ -332,7 +351,7 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         .expect("sent");
     let wrong_case = app
         .record_fee(
-            &caller(&consultant, T0),
+            &caller(&officer, T0),
             &other.id,
             &FeeRequest {
                 kind: "payment".into(),

@@ -26,9 +26,11 @@ async fn submitted(b: &mut Browser, csrf: &str) -> String {
 async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
     let mut applicant = Browser::new().await;
     let mut consultant = applicant.another();
+    let mut officer = applicant.another();
     let mut madrid = applicant.another();
     let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
     let c = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let o = officer.api_sign_in("officer@qiaoyi.example").await;
     madrid.api_sign_in("station.madrid@qiaoyi.example").await;
     let id = submitted(&mut applicant, &a).await;
     let fees = format!("/api/v1/cases/{id}/fees");
@@ -70,7 +72,7 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         ),
     ];
     for (body, field) in bad {
-        let r = consultant.post_json(&fees, body, Some(&c)).await;
+        let r = officer.post_json(&fees, body, Some(&o)).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -80,11 +82,11 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         assert_eq!(json(&r.body)["field"], field, "{body}");
     }
     // An amount beyond any integer is a readable refusal too, never a server error.
-    let overflow = consultant
+    let overflow = officer
         .post_json(
             &fees,
             r#"{"kind":"payment","amount_fen":99999999999999999999999,"method":"cash_window","payer_name":"x"}"#,
-            Some(&c),
+            Some(&o),
         )
         .await;
     assert!(overflow.status.is_client_error(), "{}", overflow.body);
@@ -104,14 +106,12 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         Some(1)
     );
 
-    // The consultant pays the whole fee for her.
-    let paid = consultant
-        .post_json(
-            &fees,
-            r#"{"kind":"payment","amount_fen":12000,"method":"cash_window","payer_name":"咨询员","on_behalf":true,"payer_relation":"consultant"}"#,
-            Some(&c),
-        )
-        .await;
+    // A relative pays the whole fee for her at the window; a consultant, who did not file the
+    // case, may not record it; the officer does.
+    let whole = r#"{"kind":"payment","amount_fen":12000,"method":"cash_window","payer_name":"季小华","on_behalf":true,"payer_relation":"child"}"#;
+    let refused = consultant.post_json(&fees, whole, Some(&c)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let paid = officer.post_json(&fees, whole, Some(&o)).await;
     assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
     let entry = json(&paid.body);
     let entry_id = entry["id"].as_str().expect("id").to_owned();
@@ -120,7 +120,7 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
             .as_str()
             .is_some_and(|n| n.starts_with("R-"))
     );
-    assert_eq!(entry["recorded_role"], "consultant");
+    assert_eq!(entry["recorded_role"], "officer");
 
     let statement = json(&applicant.get(&fees).await.body);
     assert_eq!(statement["paid_fen"], 12_000);
@@ -188,8 +188,8 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         StatusCode::NOT_FOUND
     );
 
-    // The consultant's own record lists what she paid for whom, on the API and on her page.
-    let mine = json(&consultant.get("/api/v1/payments/recorded").await.body);
+    // The officer's own record lists what she recorded for whom, on the API and on her page.
+    let mine = json(&officer.get("/api/v1/payments/recorded").await.body);
     assert_eq!(mine["total"], 1, "{mine}");
     assert_eq!(mine["items"][0]["entry"]["id"], entry_id.as_str());
     assert_eq!(mine["items"][0]["person_name"], "季美华");
@@ -200,7 +200,7 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
         "the applicant recorded nothing"
     );
     for bad in ["?limit=0", "?limit=101"] {
-        let r = consultant
+        let r = officer
             .get(&format!("/api/v1/payments/recorded{bad}"))
             .await;
         assert_eq!(
@@ -210,12 +210,12 @@ async fn api_a_fee_paid_on_behalf_shows_on_the_applicants_pages_and_receipt() {
             r.body
         );
     }
-    let r = consultant.get("/api/v1/payments/recorded?offset=x").await;
+    let r = officer.get("/api/v1/payments/recorded?offset=x").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let mut anyone = applicant.another();
     let r = anyone.get("/api/v1/payments/recorded").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
-    let page = consultant.get("/account/payments").await;
+    let page = officer.get("/account/payments").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("季美华") && page.body.contains(&format!("/receipts/{entry_id}")));
     assert!(page.body.contains("¥120.00"));

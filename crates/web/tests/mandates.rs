@@ -39,6 +39,8 @@ async fn api_a_mandate_is_asked_confirmed_used_and_revoked() {
     let d = daughter.api_sign_in("applicant@qiaoyi.example").await;
     let m = mother.api_sign_in("mother@qiaoyi.example").await;
     let c = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let mut officer = daughter.another();
+    let o = officer.api_sign_in("officer@qiaoyi.example").await;
     madrid.api_sign_in("station.madrid@qiaoyi.example").await;
 
     // Bad input: problem JSON naming the field; nothing written.
@@ -161,7 +163,8 @@ async fn api_a_mandate_is_asked_confirmed_used_and_revoked() {
     let detail = json(&daughter.get(&format!("/api/v1/mandates/{id}")).await.body);
     assert_eq!(detail["cases"][0]["id"], case_id);
 
-    // A consultant pays the fee of a sent case for her under the mandate (代缴).
+    // The daughter pays the fee of a sent case for her under the mandate (代缴): a consultant may not
+    // record it on a case she neither filed nor holds a mandate for; the officer does.
     let sent = daughter.draft_with_materials(&d, &open, "EE-01").await;
     let r = daughter
         .post_json(
@@ -174,8 +177,12 @@ async fn api_a_mandate_is_asked_confirmed_used_and_revoked() {
     let pay = format!(
         r#"{{"kind":"payment","amount_fen":2000,"method":"cash_window","mandate":"{id}"}}"#
     );
-    let paid = consultant
+    let refused = consultant
         .post_json(&format!("/api/v1/cases/{sent}/fees"), &pay, Some(&c))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let paid = officer
+        .post_json(&format!("/api/v1/cases/{sent}/fees"), &pay, Some(&o))
         .await;
     assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
     assert_eq!(json(&paid.body)["mandate_id"], id.as_str());

@@ -90,6 +90,7 @@ impl Case {
             } else {
                 ""
             },
+            filed_by: &self.filed_by,
             station: self.station.as_ref(),
             category: &self.item.category,
         }

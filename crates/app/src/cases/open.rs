@@ -198,6 +198,7 @@ impl App {
             } else {
                 ""
             },
+            filed_by: &actor.user_id,
             station: station.as_ref(),
             category: &item.category,
         };

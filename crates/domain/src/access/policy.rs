@@ -269,6 +269,9 @@ pub enum Resource<'a> {
         /// The agent who filed the case for the applicant under a mandate (代办); empty otherwise.
         /// The app checks the mandate still allows each act.
         agent: &'a str,
+        /// The account that filed the case (for a new case, the one filing it): the applicant, her
+        /// agent, a station clerk or a consultant at the bureau's window.
+        filed_by: &'a str,
         station: Option<&'a StationCode>,
         category: &'a CategoryCode,
     },
@@ -338,12 +341,15 @@ pub fn allowing_grant<'a>(
                     applicant,
                     agent,
                     station,
+                    filed_by,
                     ..
                 },
             ) => match grant {
                 Grant::Applicant => own_or_agent(applicant, agent),
                 Grant::Station(mine) => *station == Some(mine),
-                Grant::Consultant => true,
+                // Only on cases she filed herself (at the window) or acts on as the applicant's
+                // agent under a mandate. Other people's cases are not hers to withdraw or add to.
+                Grant::Consultant => own(filed_by) || own(agent),
                 _ => false,
             },
             (
@@ -368,12 +374,17 @@ pub fn allowing_grant<'a>(
             (
                 Action::RecordPayment,
                 Resource::Case {
-                    station, category, ..
+                    station,
+                    category,
+                    agent,
+                    filed_by,
+                    ..
                 },
             ) => match grant {
                 Grant::Station(mine) => *station == Some(mine),
                 Grant::Officer(mine) => mine == *category,
-                Grant::Consultant => true,
+                // Paying for someone (代缴) on a case she filed, or as her agent under a mandate.
+                Grant::Consultant => own(filed_by) || own(agent),
                 _ => false,
             },
             (Action::AdjustFees, Resource::Case { category, .. }) => {
