@@ -5,7 +5,7 @@
 //! told to the principal.
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role};
+use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role, decide};
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
 use qiaoyi_domain::catalog::{Item, ItemCode};
@@ -579,7 +579,16 @@ impl App {
         id: &str,
         document: &str,
     ) -> Result<(MandateDocumentRow, Vec<u8>), AppError> {
-        self.readable_mandate(caller, id).await?;
+        let (mandate, _) = self.readable_mandate(caller, id).await?;
+        // The agent keeps the documents of a mandate being set up, not of one revoked or over.
+        let me = caller.session().map_or("", |s| s.actor.user_id.as_str());
+        if me == mandate.agent.id
+            && me != mandate.principal.id
+            && let Err(refusal @ (Refusal::Revoked | Refusal::Expired(_))) =
+                mandate.usable(caller.now)
+        {
+            return Err(AppError::Mandate(refusal));
+        }
         self.store
             .mandate_document(id, document)
             .await?
@@ -675,6 +684,32 @@ impl App {
             return Err(AppError::Mandate(Refusal::OtherPrincipal));
         }
         permits(&mandate.terms, item, beijing_today(now)).map_err(AppError::Mandate)
+    }
+
+    /// [`App::authorize`] for reading a case, and when the reader may read it only as the agent who
+    /// filed it under a mandate (a relative abroad), only while that mandate is in force: a revoked
+    /// or expired mandate ends her reading as it ends her acting.
+    pub(crate) async fn authorize_case_read(
+        &self,
+        caller: &Caller,
+        case: &Case,
+    ) -> Result<(), AppError> {
+        let resource = case.resource();
+        self.authorize(caller, Action::ReadCase, &resource).await?;
+        let (Some(session), Resource::Case { agent, .. }) = (caller.session(), resource) else {
+            return Ok(());
+        };
+        let as_agent_only = agent == session.actor.user_id && {
+            let mut without_mandate = case.resource();
+            if let Resource::Case { agent, .. } = &mut without_mandate {
+                *agent = "";
+            }
+            !decide(&session.actor, Action::ReadCase, &without_mandate).is_allowed()
+        };
+        if as_agent_only {
+            self.agent_act(case, &session.actor, caller.now).await?;
+        }
+        Ok(())
     }
 
     /// When someone other than the applicant acts for her on a case filed under a mandate (adds a

@@ -245,7 +245,7 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
+        self.authorize_case_read(caller, &case)
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this case".into()),
@@ -325,7 +325,7 @@ impl App {
         let case = self
             .load_case(from.case_id.as_deref().unwrap_or_default())
             .await?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
+        self.authorize_case_read(caller, &case)
             .await
             .map_err(|e| match e {
                 AppError::Forbidden(_) => AppError::NotFound("this booking".into()),

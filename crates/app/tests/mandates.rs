@@ -417,6 +417,20 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
         .await
         .expect("revoked");
     assert_eq!(revoked.state(), MandateState::Revoked);
+    // The daughter no longer reads the case she filed under it, nor its fees; her mother does.
+    let gone = app.case(&caller(&daughter, T0), &sent.id).await;
+    assert!(
+        matches!(gone, Err(AppError::Mandate(Refusal::Revoked))),
+        "{gone:?}"
+    );
+    let fees = app.case_fees(&caller(&daughter, T0), &sent.id).await;
+    assert!(
+        matches!(fees, Err(AppError::Mandate(Refusal::Revoked))),
+        "{fees:?}"
+    );
+    app.case(&caller(&mother, T0), &sent.id)
+        .await
+        .expect("the principal reads her case");
     let after = app
         .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
         .await;
@@ -712,6 +726,17 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
             .await,
         Err(AppError::Mandate(Refusal::Revoked))
     ));
+    // A revoked agent no longer reads the power of attorney; the principal and staff still do.
+    assert!(matches!(
+        app.mandate_document(&caller(&daughter, T0), &id, &added.id)
+            .await,
+        Err(AppError::Mandate(Refusal::Revoked))
+    ));
+    for who in [&mother, &officer] {
+        app.mandate_document(&caller(who, T0), &id, &added.id)
+            .await
+            .expect("still read");
+    }
     assert_eq!(
         app.mandate(&caller(&mother, T0), &id)
             .await

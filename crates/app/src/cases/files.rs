@@ -104,8 +104,7 @@ impl App {
         file_id: &str,
     ) -> Result<CaseFileContent, AppError> {
         let case = self.load_case(id).await?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
-            .await?;
+        self.authorize_case_read(caller, &case).await?;
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
             "read_case_file",

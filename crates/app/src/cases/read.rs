@@ -136,8 +136,7 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
-            .await?;
+        self.authorize_case_read(caller, &case).await?;
         Ok(case)
     }
 
@@ -148,8 +147,7 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
-            .await?;
+        self.authorize_case_read(caller, &case).await?;
         let Some(current) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };

@@ -66,7 +66,7 @@ impl App {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
         })?;
-        self.authorize(caller, Action::ReadCase, &case.resource())
+        self.authorize_case_read(caller, &case)
             .await
             .map_err(|e| match e {
                 // A person who may act on the case may also read it; others learn nothing.
