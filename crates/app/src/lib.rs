@@ -101,7 +101,7 @@ impl App {
         };
         backup::check_key(&store, &vault).await?;
         let transports = delivery::Transports::from_config(&config)?;
-        Ok(App {
+        let app = App {
             store,
             vault,
             transports,
@@ -112,7 +112,12 @@ impl App {
             clock: clock::Clock::system(),
             password_cost: accounts::PasswordCost::Standard,
             config,
-        })
+        };
+        let sealed = app.seal_clear_totp_secrets().await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed TOTP secrets that were stored in clear");
+        }
+        Ok(app)
     }
 
     /// An app over a store that is already open and migrated, with a fresh random field key and
@@ -136,6 +141,13 @@ impl App {
             password_cost: accounts::PasswordCost::Minimal,
             config,
         }
+    }
+
+    /// The same app with `other`'s field key, as servers sharing one database share it (tests
+    /// start a second server over a store the first one sealed fields in).
+    pub fn with_field_key_of(mut self, other: &App) -> App {
+        self.vault = other.vault.clone();
+        self
     }
 
     /// The online payment providers staff may record payments from.

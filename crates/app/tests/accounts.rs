@@ -797,3 +797,40 @@ async fn a_strangers_guesses_do_not_lock_the_owner_out() {
         LoginOutcome::Locked { .. }
     ));
 }
+
+#[tokio::test]
+async fn totp_secrets_are_sealed_at_rest_and_old_clear_ones_are_sealed_at_start() {
+    let (app, store) = app().await;
+    let officer = store
+        .user_by_email("officer@qiaoyi.example")
+        .await
+        .expect("ok")
+        .expect("officer");
+    let stored = officer.totp_secret.clone().expect("enrolled");
+    assert_ne!(stored, DEMO_TOTP_SECRET);
+    assert!(!stored.contains(DEMO_TOTP_SECRET), "a backup would hold it");
+    assert_eq!(app.seal_clear_totp_secrets().await.expect("ok"), 0);
+
+    // A secret written in clear by an older version is sealed, and its codes still work.
+    store
+        .replace_totp_secret(&officer.id, DEMO_TOTP_SECRET)
+        .await
+        .expect("written in clear");
+    assert_eq!(app.seal_clear_totp_secrets().await.expect("ok"), 1);
+    let resealed = store
+        .user_by_id(&officer.id)
+        .await
+        .expect("ok")
+        .expect("officer")
+        .totp_secret
+        .expect("enrolled");
+    assert!(!resealed.contains(DEMO_TOTP_SECRET));
+    let (token, _) = sign_in(&app, "officer@qiaoyi.example", T0).await;
+    let session = app.session(&token, T0).await.expect("ok").expect("session");
+    let code = totp_code(DEMO_TOTP_SECRET, T0).expect("code");
+    assert!(
+        app.pass_second_factor(&caller(&session, T0), &code)
+            .await
+            .expect("ok")
+    );
+}

@@ -198,7 +198,8 @@ async fn a_failing_server_means_retries_then_dead_then_an_administrator_sends_it
 
     // The server is back (a worker restarted with it): the administrator puts the message back.
     let smtp = SmtpServer::start().await;
-    let fixed = App::with_store(store.store.clone(), smtp_config(smtp.port));
+    let fixed =
+        App::with_store(store.store.clone(), smtp_config(smtp.port)).with_field_key_of(&app);
     let admin = session(&fixed, "admin@qiaoyi.example", now + 31_000).await;
     fixed
         .retry_message(&caller(&admin, now + 31_000), &id)

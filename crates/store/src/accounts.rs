@@ -236,6 +236,28 @@ impl Store {
         }
     }
 
+    /// Every account's stored TOTP secret, as `(user id, stored text)`.
+    pub async fn totp_secrets(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("totp_secret")?)))
+            .collect()
+    }
+
+    /// Replaces the stored TOTP secret of an account (sealing one kept in clear).
+    pub async fn replace_totp_secret(&self, user_id: &str, stored: &str) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+            .bind(stored)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE id = $1"

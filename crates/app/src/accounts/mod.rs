@@ -212,7 +212,9 @@ impl App {
             password_hash: hash_password(self.password_cost, password).await?,
             language: request.language.tag().to_owned(),
             confirmed_at: request.confirmed.then_some(caller.now),
-            totp_secret: request.totp_secret,
+            totp_secret: request
+                .totp_secret
+                .map(|secret| self.vault.seal(&second_factor::totp_context(&id), &secret)),
             grants: request
                 .grants
                 .iter()

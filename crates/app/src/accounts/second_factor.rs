@@ -15,6 +15,20 @@ use crate::{App, AppError, Caller};
 
 const TOTP_STEP_SECONDS: i64 = 30;
 
+/// What a TOTP secret is sealed to: the account, so a sealed secret copied to another row does not
+/// open.
+pub(crate) fn totp_context(user_id: &str) -> String {
+    format!("totp-secret:{user_id}")
+}
+
+/// Whether a stored secret is the base32 text itself rather than the vault's hex: secrets written
+/// before they were sealed.
+fn stored_in_clear(stored: &str) -> bool {
+    stored
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c) || c == '=')
+}
+
 /// A new random TOTP secret (160 bits), base32.
 pub fn new_totp_secret() -> String {
     let mut buf = [0u8; 20];
@@ -176,6 +190,21 @@ impl App {
         .await
     }
 
+    /// Seals every TOTP secret still stored in clear (written before secrets were sealed), so that
+    /// neither the database nor a backup of it holds a usable second factor. Run at start-up;
+    /// returns how many were sealed.
+    pub async fn seal_clear_totp_secrets(&self) -> Result<usize, AppError> {
+        let mut sealed = 0;
+        for (user_id, stored) in self.store.totp_secrets().await? {
+            if stored_in_clear(&stored) {
+                let value = self.vault.seal(&totp_context(&user_id), &stored);
+                self.store.replace_totp_secret(&user_id, &value).await?;
+                sealed += 1;
+            }
+        }
+        Ok(sealed)
+    }
+
     /// Checks a TOTP code, or one of the user's recovery codes, for the session's user; either is
     /// accepted once only.
     pub async fn pass_second_factor(&self, caller: &Caller, code: &str) -> Result<bool, AppError> {
@@ -218,13 +247,19 @@ impl App {
             }
             return Ok(used);
         }
-        let Some(secret) = user.totp_secret else {
+        let Some(sealed) = user.totp_secret else {
             return Err(AppError::Invalid {
                 field: "code",
                 reason: Reason::Malformed,
                 message: "set up an authenticator app first".into(),
             });
         };
+        let secret = self
+            .vault
+            .open(&totp_context(&user.id), &sealed)
+            .map_err(|_| {
+                AppError::Internal("a TOTP secret does not open with the field key".into())
+            })?;
         self.accept_code(caller, &secret, None, code).await
     }
 
@@ -240,7 +275,13 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         totp(secret)?;
-        if !self.accept_code(caller, secret, Some(secret), code).await? {
+        let sealed = self
+            .vault
+            .seal(&totp_context(&session.actor.user_id), secret);
+        if !self
+            .accept_code(caller, secret, Some(&sealed), code)
+            .await?
+        {
             return Ok(None);
         }
         let codes = self
