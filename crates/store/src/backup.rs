@@ -22,6 +22,13 @@ impl Store {
             .bind(target)
             .execute(&self.pool)
             .await?;
+        // A copy holds what the database holds: no one else reads it either.
+        crate::connect::keep_private(out).map_err(|e| {
+            StoreError::conflict(format!(
+                "{}: cannot make the copy private: {e}",
+                out.display()
+            ))
+        })?;
         Ok(())
     }
 

@@ -153,6 +153,9 @@ impl Store {
         } else {
             options = options.max_connections(16);
         }
+        if let Some(path) = url.sqlite_path() {
+            keep_private(&path).map_err(|e| StoreError::Connect(format!("{url}: {e}")))?;
+        }
         let pool = options
             .connect(&driver_url)
             .await
@@ -215,5 +218,60 @@ mod tests {
         assert!(err.to_string().contains("\"mysql\""), "{err}");
         assert!(err.to_string().contains("sqlite://"), "{err}");
         assert!("just-a-path".parse::<DatabaseUrl>().is_err());
+    }
+}
+
+/// Makes the SQLite file at `path` readable by its owner only, creating it empty (which SQLite takes
+/// as a new database) when missing. SQLite gives its `-wal` and `-shm` files the database file's
+/// mode, so they follow.
+pub(crate) fn keep_private(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = std::path::PathBuf::from(file);
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod private_files {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_database_and_its_wal_are_for_their_owner_only() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("qiaoyi.db");
+        let url = DatabaseUrl::sqlite_at(&path);
+        let store = Store::connect(&url).await.expect("connected");
+        store.migrate().await.expect("migrated");
+        for suffix in ["", "-wal"] {
+            let file = dir.path().join(format!("qiaoyi.db{suffix}"));
+            let mode = std::fs::metadata(&file)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+        let copy = dir.path().join("copy.db");
+        store.backup_into(&copy).await.expect("copied");
+        let mode = std::fs::metadata(&copy)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the backup");
     }
 }
