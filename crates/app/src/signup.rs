@@ -67,10 +67,12 @@ impl App {
                 message: "give your name, in 1 to 100 characters".into(),
             });
         }
-        let password = Password::new(password).map_err(|p| AppError::Invalid {
-            field: "password",
-            reason: p.reason(),
-            message: p.advice(),
+        let password = Password::for_person(password, &[name, email.as_str()]).map_err(|p| {
+            AppError::Invalid {
+                field: "password",
+                reason: p.reason(),
+                message: p.advice(),
+            }
         })?;
         let id = format!("u-{}", random_hex(12));
         let code = new_code();

@@ -36,6 +36,9 @@ reasons! {
     TooLarge => "too-large",
     /// A password on the list of the most common ones.
     TooCommon => "too-common",
+    /// A password a strength estimate finds easy to guess (repeats, sequences, keyboard patterns,
+    /// the person's own name or address).
+    TooWeak => "too-weak",
     InPast => "in-past",
     InFuture => "in-future",
     /// A date or time outside the window it may fall in (e.g. a slot more than 90 days ahead).

@@ -340,6 +340,24 @@ async fn an_applicant_signs_up_confirms_and_signs_in() {
         weak.body.contains("href=\"#password\"") && weak.body.contains("value=\"lin@example.com\"")
     );
     assert!(weak.body.contains("id=\"password-error\""));
+    // Twelve characters are not enough when they are easy to guess.
+    let guessable = b
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf", &csrf),
+                ("name", "Lin"),
+                ("email", "lin@example.com"),
+                ("password", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(guessable.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        guessable.body.contains("easy to guess"),
+        "{}",
+        guessable.body
+    );
     let done = b
         .post_raw(
             "/signup",

@@ -187,11 +187,14 @@ impl App {
                 message: "give a name of 1 to 100 characters".into(),
             });
         }
-        let password = Password::new(request.password).map_err(|p| AppError::Invalid {
-            field: "password",
-            reason: p.reason(),
-            message: p.advice(),
-        })?;
+        let password =
+            Password::for_person(request.password, &[name, email.as_str()]).map_err(|p| {
+                AppError::Invalid {
+                    field: "password",
+                    reason: p.reason(),
+                    message: p.advice(),
+                }
+            })?;
         if request.grants.is_empty() {
             return Err(AppError::Invalid {
                 field: "roles",

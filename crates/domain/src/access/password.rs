@@ -1,5 +1,6 @@
-//! What a password must be: 12 to 128 characters of any kind, spaces kept, never truncated, and not
-//! one of the 10,000 most common passwords.
+//! What a password must be: 12 to 128 characters of any kind, spaces kept, never truncated, not one
+//! of the 10,000 most common passwords, and not easy to guess by zxcvbn's estimate (score 3 of 4
+//! or better, its own dictionaries and the person's name and address counted).
 
 use crate::failure::Reason;
 use std::collections::HashSet;
@@ -25,6 +26,7 @@ pub enum PasswordProblem {
     TooShort,
     TooLong,
     TooCommon,
+    TooWeak,
 }
 
 impl PasswordProblem {
@@ -38,6 +40,9 @@ impl PasswordProblem {
             PasswordProblem::TooCommon => {
                 "this password is one of the most common; choose one that is yours alone".into()
             }
+            PasswordProblem::TooWeak => "this password is easy to guess (repeats, sequences, \
+                 keyboard patterns or your own name); add a few words only you would put together"
+                .into(),
         }
     }
 
@@ -46,6 +51,7 @@ impl PasswordProblem {
             PasswordProblem::TooShort => Reason::TooShort,
             PasswordProblem::TooLong => Reason::TooLong,
             PasswordProblem::TooCommon => Reason::TooCommon,
+            PasswordProblem::TooWeak => Reason::TooWeak,
         }
     }
 
@@ -54,12 +60,23 @@ impl PasswordProblem {
             PasswordProblem::TooShort => "password-too-short",
             PasswordProblem::TooLong => "password-too-long",
             PasswordProblem::TooCommon => "password-too-common",
+            PasswordProblem::TooWeak => "password-too-weak",
         }
     }
 }
 
+/// The lowest zxcvbn score accepted: 3, "safely unguessable" for an online attacker slowed by the
+/// lockout and a stolen hash slowed by argon2id.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
 impl Password {
     pub fn new(input: &str) -> Result<Password, PasswordProblem> {
+        Password::for_person(input, &[])
+    }
+
+    /// A password for the person with these words about her (her name, her e-mail address), which
+    /// count as easy to guess.
+    pub fn for_person(input: &str, about_her: &[&str]) -> Result<Password, PasswordProblem> {
         let chars = input.chars().count();
         if chars < MIN_CHARS {
             return Err(PasswordProblem::TooShort);
@@ -69,6 +86,20 @@ impl Password {
         }
         if common().contains(input.to_lowercase().as_str()) {
             return Err(PasswordProblem::TooCommon);
+        }
+        // zxcvbn's cost grows with the length; past 64 characters a password is strong by length
+        // alone, and the estimate is left out so no request can make it slow.
+        if chars <= 64 {
+            let words: Vec<String> = about_her
+                .iter()
+                .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.chars().count() >= 3)
+                .map(str::to_lowercase)
+                .collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            if zxcvbn::zxcvbn(input, &words).score() < MIN_SCORE {
+                return Err(PasswordProblem::TooWeak);
+            }
         }
         Ok(Password(input.to_owned()))
     }
@@ -103,6 +134,32 @@ mod tests {
         assert_eq!(
             Password::new(&"x".repeat(129)),
             Err(PasswordProblem::TooLong)
+        );
+    }
+
+    #[test]
+    fn easy_guesses_of_twelve_or_more_are_refused() {
+        for weak in [
+            "password1234",
+            "123456789012",
+            "aaaaaaaaaaaa",
+            "            ",
+            "qwertyuiopasdf",
+            "abcdefghijklmnop",
+        ] {
+            assert_eq!(
+                Password::new(weak),
+                Err(PasswordProblem::TooWeak),
+                "{weak:?}"
+            );
+        }
+        assert!(Password::new("violet harbour lantern 1987").is_ok());
+        assert!(Password::new("护照换发青田驿站海外侨胞").is_ok());
+        // Her own name and address count as easy to guess.
+        assert!(Password::new("qingtianmeihua").is_ok());
+        assert_eq!(
+            Password::for_person("qingtianmeihua", &["Meihua", "meihua@qingtian.example"]),
+            Err(PasswordProblem::TooWeak)
         );
     }
 

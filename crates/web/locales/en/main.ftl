@@ -257,6 +257,7 @@ signup-name-invalid = Enter your name, up to 100 characters
 password-too-short = Use at least 12 characters for your password
 password-too-long = Use at most 128 characters for your password
 password-too-common = This password is one of the most common. Choose one that is yours alone
+password-too-weak = This password is easy to guess (repeats, sequences, keyboard patterns or your own name). Add a few words only you would put together
 confirm-title = Confirm your e-mail address
 confirm-lead = We have sent a 6-digit code to your e-mail address. Enter it here within 30 minutes.
 confirm-code = 6-digit code

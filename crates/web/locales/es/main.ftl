@@ -263,6 +263,7 @@ signup-name-invalid = Escriba su nombre, con un máximo de 100 caracteres
 password-too-short = Use al menos 12 caracteres para su contraseña
 password-too-long = Use como máximo 128 caracteres para su contraseña
 password-too-common = Esta contraseña es de las más usadas. Elija una que sea solo suya
+password-too-weak = Esta contraseña es fácil de adivinar (repeticiones, secuencias, teclas seguidas o su propio nombre). Añada algunas palabras que solo usted juntaría
 confirm-title = Confirme su correo electrónico
 confirm-lead = Le hemos enviado un código de 6 cifras a su correo electrónico. Escríbalo aquí antes de que pasen 30 minutos.
 confirm-code = Código de 6 cifras

@@ -263,6 +263,7 @@ signup-name-invalid = Scriva il Suo nome, al massimo 100 caratteri
 password-too-short = Usi almeno 12 caratteri per la Sua password
 password-too-long = Usi al massimo 128 caratteri per la Sua password
 password-too-common = Questa password è tra le più usate. Ne scelga una che sia solo Sua
+password-too-weak = Questa password è facile da indovinare (ripetizioni, sequenze, tasti vicini o il Suo nome). Aggiunga qualche parola che solo Lei metterebbe insieme
 confirm-title = Confermi il Suo indirizzo e-mail
 confirm-lead = Abbiamo mandato un codice di 6 cifre al Suo indirizzo e-mail. Lo scriva qui entro 30 minuti.
 confirm-code = Codice di 6 cifre

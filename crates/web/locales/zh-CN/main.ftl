@@ -239,6 +239,7 @@ signup-name-invalid = 请填写姓名，不超过 100 个字
 password-too-short = 密码至少需要 12 个字符
 password-too-long = 密码最多 128 个字符
 password-too-common = 这个密码太常见了，请换一个只有您自己知道的密码
+password-too-weak = 这个密码容易被猜到（重复、连续、键盘上的排列或您自己的名字），请加上几个只有您会组合在一起的词
 confirm-title = 确认电子邮箱
 confirm-lead = 我们已向您的电子邮箱发送了 6 位验证码，请在 30 分钟内填写。
 confirm-code = 6 位验证码

@@ -62,6 +62,7 @@ fn field_message(p: &Prefs, field: &str, reason: Reason, message: &str) -> Strin
         ("email", _) => p.t("signup-email-invalid"),
         ("name", _) => p.t("signup-name-invalid"),
         ("password", Reason::TooCommon) => p.t("password-too-common"),
+        ("password", Reason::TooWeak) => p.t("password-too-weak"),
         ("password", Reason::TooLong) => p.t("password-too-long"),
         ("password", _) => p.t("password-too-short"),
         _ => message.to_owned(),
