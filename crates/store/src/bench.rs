@@ -7,11 +7,14 @@
 use std::path::Path;
 use std::time::Duration;
 
+use jiff::civil::Date;
 use qiaoyi_domain::access::audit::{AuditRecord, entry_hash, sha256_hex};
+use qiaoyi_domain::cases::{Channel, Relation};
+use qiaoyi_domain::catalog::Delivery;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, Row};
 
-use crate::{DatabaseUrl, Store, StoreError, audit, cases, ledger, outbox};
+use crate::{DatabaseUrl, NewCase, Store, StoreError, audit, cases, ledger, outbox};
 
 /// What one submission writes, as intake writes it.
 #[derive(Clone, Debug)]
@@ -69,24 +72,27 @@ impl RawIntake {
             .bind(2026_i64)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(cases::INSERT_CASE)
-            .bind(&case_id)
-            .bind(format!("QT-2026-{sequence:06}"))
-            .bind("EE-01")
-            .bind("exit-entry")
-            .bind("standard")
-            .bind(user)
-            .bind(user)
-            .bind("")
-            .bind("online")
-            .bind("季美华")
-            .bind("JI MEIHUA")
-            .bind("1950-04-02")
-            .bind("self")
-            .bind("courier")
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<String>)
+        let draft = NewCase {
+            id: case_id.clone(),
+            number_prefix: "QT".into(),
+            year: 2026,
+            item_code: "EE-01".into(),
+            category: "exit-entry".into(),
+            workflow: "standard".into(),
+            applicant_id: Some(user.into()),
+            filed_by: user.into(),
+            station: None,
+            channel: Channel::Online,
+            person_name: "季美华".into(),
+            person_name_latin: "JI MEIHUA".into(),
+            person_birth_date: Date::constant(1950, 4, 2),
+            relation: Relation::Myself,
+            delivery: Delivery::Courier,
+            person_id: None,
+            mandate_id: None,
+        };
+        let number = format!("QT-2026-{sequence:06}");
+        cases::bind_new_case(sqlx::query(cases::INSERT_CASE), &draft, &number, now)
             .execute(&mut *tx)
             .await?;
         sqlx::query(cases::INSERT_FIRST_EVENT)
