@@ -117,7 +117,7 @@ mod tests {
 
     use super::*;
     use crate::testing::{TestStore, test_store};
-    use crate::{NewCase, Store};
+    use crate::{MandateRow, NewCase, Store};
 
     fn round_trips<T: Text + PartialEq + std::fmt::Debug>(values: impl IntoIterator<Item = T>) {
         for value in values {
@@ -158,16 +158,17 @@ mod tests {
         assert_eq!(<Option<Date>>::from_column(Some("soon")), None);
     }
 
-    /// A store with one account, `u-1`, for the rows that refer to it.
-    async fn with_account() -> TestStore {
+    /// A store with two accounts, `u-1` and `u-2`, for the rows that refer to them.
+    async fn with_accounts() -> TestStore {
         let store = test_store().await;
         sqlx::query(
             "INSERT INTO users (id, email, display_name, password_hash, language, created_at) \
-         VALUES ('u-1', 'u-1@qiaoyi.example', 'U', '', 'en', 0)",
+             VALUES ('u-1', 'u-1@qiaoyi.example', 'U', '', 'en', 0), \
+             ('u-2', 'u-2@qiaoyi.example', 'V', '', 'en', 0)",
         )
         .execute(&store.pool)
         .await
-        .expect("account");
+        .expect("accounts");
         store
     }
 
@@ -212,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_case_reads_back_typed_and_a_spoilt_date_names_its_column() {
-        let store = with_account().await;
+        let store = with_accounts().await;
         let new = NewCase {
             id: "c-1".into(),
             number_prefix: "QT".into(),
@@ -263,5 +264,47 @@ mod tests {
         .await;
         let err = store.case_by_id("c-1").await.expect_err("refused");
         assert_corrupt(err, "cases", "c-1", "person_birth_date");
+    }
+
+    #[tokio::test]
+    async fn a_mandate_reads_back_typed_and_a_spoilt_date_names_its_column() {
+        let store = with_accounts().await;
+        let written = MandateRow {
+            id: "m-1".into(),
+            principal_id: "u-1".into(),
+            agent_id: "u-2".into(),
+            agent_role: Role::Applicant,
+            relation: Relation::Child,
+            items: vec![
+                "EE-01".parse().expect("code"),
+                "CE-12".parse().expect("code"),
+            ],
+            valid_from: Date::constant(2026, 1, 1),
+            valid_to: Date::constant(2027, 12, 31),
+            evidence: "notarised power of attorney 123".into(),
+            state: MandateState::Pending,
+            code_sealed: "sealed".into(),
+            wrong_attempts: 0,
+            created_at: 1,
+            confirmed_at: None,
+            confirmed_how: None,
+            revoked_at: None,
+            revoked_by: None,
+            revoke_reason: String::new(),
+        };
+        store
+            .create_mandate(&written, &record(), &[])
+            .await
+            .expect("create");
+        let read = store.mandate("m-1").await.expect("read").expect("found");
+        assert_eq!(read.mandate, written);
+
+        spoil(
+            &store,
+            "UPDATE mandates SET valid_to = 'soon' WHERE id = 'm-1'",
+        )
+        .await;
+        let err = store.mandate("m-1").await.expect_err("refused");
+        assert_corrupt(err, "mandates", "m-1", "valid_to");
     }
 }
