@@ -117,7 +117,7 @@ mod tests {
 
     use super::*;
     use crate::testing::{TestStore, test_store};
-    use crate::{MandateRow, NewCase, Store};
+    use crate::{DocumentRow, MandateRow, NewCase, PersonRow, Store};
 
     fn round_trips<T: Text + PartialEq + std::fmt::Debug>(values: impl IntoIterator<Item = T>) {
         for value in values {
@@ -306,5 +306,57 @@ mod tests {
         .await;
         let err = store.mandate("m-1").await.expect_err("refused");
         assert_corrupt(err, "mandates", "m-1", "valid_to");
+    }
+
+    #[tokio::test]
+    async fn a_person_and_a_document_read_back_typed_and_a_spoilt_date_names_its_column() {
+        let store = with_accounts().await;
+        let person = PersonRow {
+            id: "p-1".into(),
+            owner_id: "u-1".into(),
+            relation: Relation::Parent,
+            name: "季美华".into(),
+            name_latin: "JI MEIHUA".into(),
+            birth_date: Date::constant(1950, 4, 2),
+            country: "IT".into(),
+            city: "Prato".into(),
+            phone: String::new(),
+            disability_sealed: None,
+            disability_consent_at: None,
+            created_at: 1,
+            updated_at: 1,
+        };
+        store.save_person(&person, &record()).await.expect("save");
+        let document = DocumentRow {
+            id: "d-1".into(),
+            person_id: "p-1".into(),
+            kind: DocumentKind::Passport,
+            number_sealed: "sealed".into(),
+            number_index: "index".into(),
+            expires_on: Some(Date::constant(2030, 6, 30)),
+            created_at: 1,
+        };
+        store.add_document(&document, &record()).await.expect("add");
+        assert_eq!(store.person("p-1").await.expect("read"), Some(person));
+        assert_eq!(
+            store.documents_of("p-1").await.expect("read"),
+            vec![document]
+        );
+
+        spoil(
+            &store,
+            "UPDATE person_documents SET expires_on = '2030-13-01' WHERE id = 'd-1'",
+        )
+        .await;
+        let err = store.documents_of("p-1").await.expect_err("refused");
+        assert_corrupt(err, "person_documents", "d-1", "expires_on");
+
+        spoil(
+            &store,
+            "UPDATE persons SET birth_date = '' WHERE id = 'p-1'",
+        )
+        .await;
+        let err = store.person("p-1").await.expect_err("refused");
+        assert_corrupt(err, "persons", "p-1", "birth_date");
     }
 }
