@@ -266,9 +266,31 @@ where
         .bind(new.person_id.as_deref())
         .bind(new.mandate_id.as_deref())
 }
-/// A draft's first event.
+
+/// A draft's first event, its values bound by [`bind_first_event`].
 pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
              VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')";
+
+/// Binds the first event of `new`, made at `now` by its filer acting as `role`, to
+/// [`INSERT_FIRST_EVENT`].
+pub(crate) fn bind_first_event<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    new: &NewCase,
+    role: &str,
+    now: i64,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(new.id.as_str())
+        .bind(now)
+        .bind(new.filed_by.as_str())
+        .bind(role)
+}
+
 /// A step, only from the version and state the writer read.
 pub(crate) const STEP_CASE: &str = "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
@@ -282,9 +304,31 @@ pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at
 /// A file's content, kept once.
 pub(crate) const INSERT_BLOB: &str =
     "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
-/// A file of a case.
+/// A file of a case, its values bound by [`bind_file`].
 pub(crate) const INSERT_FILE: &str = "INSERT INTO case_files (id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds `file` to [`INSERT_FILE`].
+pub(crate) fn bind_file<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    file: &CaseFileRow,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(file.id.as_str())
+        .bind(file.case_id.as_str())
+        .bind(file.material)
+        .bind(file.file_name.as_str())
+        .bind(file.media_type.as_str())
+        .bind(file.size)
+        .bind(file.sha256.as_str())
+        .bind(file.uploaded_by.as_str())
+        .bind(file.uploaded_at)
+}
 
 impl Store {
     /// Creates a draft case with the next number of its prefix and year, its first event and the
@@ -307,11 +351,7 @@ impl Store {
         bind_new_case(sqlx::query(INSERT_CASE), new, &number, now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(INSERT_FIRST_EVENT)
-            .bind(&new.id)
-            .bind(now)
-            .bind(&new.filed_by)
-            .bind(&record.role)
+        bind_first_event(sqlx::query(INSERT_FIRST_EVENT), new, &record.role, now)
             .execute(&mut *tx)
             .await?;
         for message in messages(&number) {
@@ -507,16 +547,7 @@ impl Store {
             .bind(content.to_vec())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(INSERT_FILE)
-            .bind(&file.id)
-            .bind(&file.case_id)
-            .bind(file.material)
-            .bind(&file.file_name)
-            .bind(&file.media_type)
-            .bind(file.size)
-            .bind(&file.sha256)
-            .bind(&file.uploaded_by)
-            .bind(file.uploaded_at)
+        bind_file(sqlx::query(INSERT_FILE), file)
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, record).await?;
