@@ -113,10 +113,10 @@ impl App {
             return Ok(String::new());
         };
         for d in self.store.documents_of(&person).await? {
-            if d.kind == DocumentKind::ResidentId.as_str() {
+            if d.kind == DocumentKind::ResidentId {
                 let number = self
                     .vault
-                    .open(&format!("{}:{}", d.kind, d.id), &d.number_sealed)?;
+                    .open(&format!("{}:{}", d.kind.as_str(), d.id), &d.number_sealed)?;
                 if let Ok(n) = DocumentNumber::parse(DocumentKind::ResidentId, &number) {
                     return Ok(n.masked().to_owned());
                 }

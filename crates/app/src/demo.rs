@@ -1,6 +1,7 @@
 //! The demo data: the reference catalogue, one account per role, and a few cases.
 
 use qiaoyi_domain::access::{Actor, Grant};
+use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 
@@ -377,7 +378,7 @@ impl App {
             .persons_of(&owner.id)
             .await?
             .into_iter()
-            .find(|p| p.relation == "self")
+            .find(|p| p.relation == Relation::Myself)
             .map(|p| p.id)
             .ok_or_else(|| AppError::NotFound("the demo applicant's own record".into()))?;
         let herself = herself.as_str();

@@ -4,7 +4,6 @@
 //! is checked against the mandate (`domain::mandates::permits`), recorded with the mandate's id and
 //! told to the principal.
 
-use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role, decide};
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
@@ -124,37 +123,25 @@ fn seal_context(id: &str) -> String {
     format!("mandate:{id}")
 }
 
-fn parse(listing: MandateListing) -> Result<Mandate, AppError> {
+/// A mandate from its listing (whose role, relation, items, period and state the store has read).
+fn mandate_of(listing: MandateListing) -> Mandate {
     let row = listing.mandate;
-    let corrupt = |what: &str| {
-        AppError::Store(qiaoyi_store::StoreError::CorruptRow {
-            table: "mandates",
-            key: row.id.clone(),
-            reason: format!("{what} cannot be read"),
-        })
-    };
-    let date = |text: &str, what| text.parse::<Date>().map_err(|_| corrupt(what));
-    let items = row
-        .items
-        .split_whitespace()
-        .map(|c| c.parse::<ItemCode>().map_err(|_| corrupt("items")))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Mandate {
+    Mandate {
         terms: Terms {
-            state: MandateState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
-            valid_from: date(&row.valid_from, "valid_from")?,
-            valid_to: date(&row.valid_to, "valid_to")?,
-            items,
+            state: row.state,
+            valid_from: row.valid_from,
+            valid_to: row.valid_to,
+            items: row.items,
         },
-        agent_role: Role::parse(&row.agent_role).ok_or_else(|| corrupt("agent_role"))?,
-        relation: Relation::parse(&row.relation).ok_or_else(|| corrupt("relation"))?,
+        agent_role: row.agent_role,
+        relation: row.relation,
         principal: Party {
-            id: row.principal_id.clone(),
+            id: row.principal_id,
             email: listing.principal_email,
             name: listing.principal_name,
         },
         agent: Party {
-            id: row.agent_id.clone(),
+            id: row.agent_id,
             email: listing.agent_email,
             name: listing.agent_name,
         },
@@ -165,7 +152,7 @@ fn parse(listing: MandateListing) -> Result<Mandate, AppError> {
         confirmed_how: row.confirmed_how,
         revoked_at: row.revoked_at,
         revoke_reason: row.revoke_reason,
-    })
+    }
 }
 
 /// The role an agent acts in: a station or consultant grant wins over being a relative.
@@ -187,7 +174,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound("this mandate".into()))?;
         let row = listing.mandate.clone();
-        Ok((parse(listing)?, row))
+        Ok((mandate_of(listing), row))
     }
 
     /// The agent asks a principal (an applicant account, named by its e-mail address) for a
@@ -258,17 +245,13 @@ impl App {
             id: id.clone(),
             principal_id: principal.id.clone(),
             agent_id: actor.user_id.clone(),
-            agent_role: agent_role(actor).as_str().into(),
-            relation: relation.as_str().into(),
-            items: items
-                .iter()
-                .map(ItemCode::as_str)
-                .collect::<Vec<_>>()
-                .join(" "),
-            valid_from: from.to_string(),
-            valid_to: to.to_string(),
+            agent_role: agent_role(actor),
+            relation,
+            items,
+            valid_from: from,
+            valid_to: to,
             evidence: evidence.to_owned(),
-            state: MandateState::Pending.as_str().into(),
+            state: MandateState::Pending,
             code_sealed: self.vault.seal(&seal_context(&id), &code),
             wrong_attempts: 0,
             created_at: caller.now,
@@ -318,19 +301,19 @@ impl App {
         let catalogue = self.items(None).await?;
         let names: Vec<&str> = row
             .items
-            .split_whitespace()
+            .iter()
             .map(|code| {
                 catalogue
                     .iter()
-                    .find(|i| i.code.as_str() == code)
-                    .map_or(code, |i| i.name.get(lang))
+                    .find(|i| i.code == *code)
+                    .map_or(code.as_str(), |i| i.name.get(lang))
             })
             .collect();
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), agent_name.into());
         params.insert("items".into(), names.join(", ").into());
-        params.insert("from".into(), row.valid_from.clone().into());
-        params.insert("to".into(), row.valid_to.clone().into());
+        params.insert("from".into(), row.valid_from.to_string().into());
+        params.insert("to".into(), row.valid_to.to_string().into());
         params.insert("code".into(), code.into());
         params.insert(
             "link".into(),
@@ -628,11 +611,7 @@ impl App {
         Ok(Page {
             total: page.total,
             offset: page.offset,
-            items: page
-                .items
-                .into_iter()
-                .map(parse)
-                .collect::<Result<_, _>>()?,
+            items: page.items.into_iter().map(mandate_of).collect(),
         })
     }
 

@@ -133,10 +133,10 @@ fn checked(input: &PersonInput, today: Date) -> Result<PersonRow, AppError> {
     Ok(PersonRow {
         id: String::new(),
         owner_id: String::new(),
-        relation: relation.as_str().into(),
+        relation,
         name: text_checked("name", &input.name, true)?,
         name_latin: text_checked("name_latin", &input.name_latin, false)?,
-        birth_date: birth_date.to_string(),
+        birth_date,
         country,
         city: text_checked("city", &input.city, false)?,
         phone: phone.to_owned(),
@@ -154,14 +154,6 @@ impl App {
         documents: Vec<DocumentRow>,
         today: Date,
     ) -> Result<Person, AppError> {
-        let corrupt = |what: &str| {
-            AppError::Store(qiaoyi_store::StoreError::CorruptRow {
-                table: "persons",
-                key: row.id.clone(),
-                reason: format!("{what} cannot be read"),
-            })
-        };
-        let birth_date: Date = row.birth_date.parse().map_err(|_| corrupt("birth date"))?;
         let disability = row
             .disability_sealed
             .as_ref()
@@ -169,32 +161,26 @@ impl App {
             .transpose()?;
         let mut docs = Vec::with_capacity(documents.len());
         for d in documents {
-            let kind = DocumentKind::parse(&d.kind).ok_or_else(|| corrupt("document kind"))?;
             let number = self
                 .vault
-                .open(&format!("{}:{}", d.kind, d.id), &d.number_sealed)?;
+                .open(&format!("{}:{}", d.kind.as_str(), d.id), &d.number_sealed)?;
             // A stored number that no longer parses is shown as such rather than trusted.
-            let masked = DocumentNumber::parse(kind, &number)
+            let masked = DocumentNumber::parse(d.kind, &number)
                 .map(|n| n.masked().to_owned())
                 .unwrap_or_else(|_| "?".into());
-            let expires_on: Option<Date> = d
-                .expires_on
-                .as_deref()
-                .map(|e| e.parse().map_err(|_| corrupt("expiry")))
-                .transpose()?;
             docs.push(Document {
                 id: d.id,
-                kind,
+                kind: d.kind,
                 masked,
-                months_left: expires_on.map(|e| months_until(today, e)),
-                expires_on,
+                months_left: d.expires_on.map(|e| months_until(today, e)),
+                expires_on: d.expires_on,
             });
         }
         Ok(Person {
-            relation: Relation::parse(&row.relation).ok_or_else(|| corrupt("relation"))?,
-            minor: is_minor(birth_date, today),
-            senior: is_senior(birth_date, today),
-            birth_date,
+            relation: row.relation,
+            minor: is_minor(row.birth_date, today),
+            senior: is_senior(row.birth_date, today),
+            birth_date: row.birth_date,
             id: row.id,
             name: row.name,
             name_latin: row.name_latin,
@@ -252,11 +238,11 @@ impl App {
             ),
             None => None,
         };
-        if row.relation == "self" {
+        if row.relation == Relation::Myself {
             let others = self.store.persons_of(&me).await?;
             if others
                 .iter()
-                .any(|p| p.relation == "self" && Some(p.id.as_str()) != id)
+                .any(|p| p.relation == Relation::Myself && Some(p.id.as_str()) != id)
             {
                 return Err(invalid("relation", "you are on your list already"));
             }
@@ -328,8 +314,8 @@ impl App {
             number_index: self.vault.blind_index(kind.as_str(), number.expose()),
             id,
             person_id: person.id.clone(),
-            kind: kind.as_str().into(),
-            expires_on: expires_on.map(|d| d.to_string()),
+            kind,
+            expires_on,
             created_at: caller.now,
         };
         let record = self.audit_record(

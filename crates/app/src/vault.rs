@@ -97,25 +97,30 @@ impl Vault {
         qiaoyi_domain::access::audit::hex(&out)
     }
 
+    /// What `seal` sealed for `context`. A sealed field that does not open (another key or
+    /// context, or text `seal` never made) is refused as one error, whichever step failed.
     pub fn open(&self, context: &str, sealed: &str) -> Result<String, AppError> {
-        let corrupt = || AppError::Invalid {
-            field: "vault",
-            reason: Reason::Malformed,
-            message: "a sealed field cannot be opened with this key".into(),
-        };
+        self.unseal(context, sealed)
+            .ok_or_else(|| AppError::Invalid {
+                field: "vault",
+                reason: Reason::Malformed,
+                message: "a sealed field cannot be opened with this key".into(),
+            })
+    }
+
+    fn unseal(&self, context: &str, sealed: &str) -> Option<String> {
         let bytes: Vec<u8> = (0..sealed.len() / 2)
             .map(|i| {
                 sealed
                     .get(i * 2..i * 2 + 2)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
             })
-            .collect::<Option<_>>()
-            .ok_or_else(corrupt)?;
+            .collect::<Option<_>>()?;
         if bytes.len() <= NONCE_LEN {
-            return Err(corrupt());
+            return None;
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| corrupt())?;
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
         let plain = self
             .cipher
             .decrypt(
@@ -125,8 +130,8 @@ impl Vault {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| corrupt())?;
-        String::from_utf8(plain).map_err(|_| corrupt())
+            .ok()?;
+        String::from_utf8(plain).ok()
     }
 
     /// A keyed hash of `value` for exact look-up: equal values give equal indexes, and without the

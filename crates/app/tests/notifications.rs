@@ -15,6 +15,8 @@ use outbox::{GatewayServer, SECRET, SmtpServer, free_port};
 use qiaoyi_app::cases::{StepRequest, beijing_today};
 use qiaoyi_app::config::{Config, SecretKey, SmtpTls};
 use qiaoyi_app::domain::access::audit::AuditRecord;
+use qiaoyi_app::domain::cases::Relation;
+use qiaoyi_app::domain::identity::DocumentKind;
 use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::outbox::LEASE_MS;
 use qiaoyi_app::reminders::SettingsForm;
@@ -681,10 +683,10 @@ async fn passport(store: &Store, owner: &str, relation: &str, name: &str, expire
             &PersonRow {
                 id: person.clone(),
                 owner_id: owner.into(),
-                relation: relation.into(),
+                relation: Relation::parse(relation).expect("relation"),
                 name: name.into(),
                 name_latin: "X".into(),
-                birth_date: "1980-01-01".into(),
+                birth_date: Date::constant(1980, 1, 1),
                 country: "IT".into(),
                 city: "Prato".into(),
                 phone: String::new(),
@@ -702,10 +704,10 @@ async fn passport(store: &Store, owner: &str, relation: &str, name: &str, expire
             &DocumentRow {
                 id: format!("d-{person}"),
                 person_id: person,
-                kind: "passport".into(),
+                kind: DocumentKind::Passport,
                 number_sealed: "sealed".into(),
                 number_index: format!("i-{owner}-{name}"),
-                expires_on: Some(expires_on.to_string()),
+                expires_on: Some(expires_on),
                 created_at: T0,
             },
             &record(),

@@ -3,7 +3,8 @@
 
 use qiaoyi_domain::access::audit::{AuditRecord, entry_hash};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::query::Query;
+use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::{Page, Store, StoreError};
 
@@ -23,8 +24,38 @@ pub struct AuditFilter {
 // The statements that append to the chain, shared with the raw baseline of `qiaoyi bench`.
 pub(crate) const HEAD_NEXT: &str =
     "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+/// An entry, its values bound by [`bind_entry`].
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO audit (seq, at, actor, role, station, action, subject_type, subject_id, purpose, \
          outcome, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+/// Binds `entry` (its `seq` given out), chained after `prev` with its own `hash`, to
+/// [`INSERT_ENTRY`].
+pub(crate) fn bind_entry<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    entry: &AuditRecord,
+    prev: &str,
+    hash: &str,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(entry.actor.as_str())
+        .bind(entry.role.as_str())
+        .bind(entry.station.as_str())
+        .bind(entry.action.as_str())
+        .bind(entry.subject_type.as_str())
+        .bind(entry.subject_id.as_str())
+        .bind(entry.purpose.as_str())
+        .bind(entry.outcome.as_str())
+        .bind(entry.client.as_str())
+        .bind(prev)
+        .bind(hash)
+}
 pub(crate) const HEAD_SET: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
 
 /// Appends `record` (its `seq` is ignored and assigned here) after the chain's head.
@@ -42,20 +73,7 @@ pub(crate) async fn append(
         ..record.clone()
     };
     let hash = entry_hash(&prev, &entry);
-    sqlx::query(INSERT_ENTRY)
-        .bind(seq)
-        .bind(entry.at_ms)
-        .bind(&entry.actor)
-        .bind(&entry.role)
-        .bind(&entry.station)
-        .bind(&entry.action)
-        .bind(&entry.subject_type)
-        .bind(&entry.subject_id)
-        .bind(&entry.purpose)
-        .bind(&entry.outcome)
-        .bind(&entry.client)
-        .bind(&prev)
-        .bind(&hash)
+    bind_entry(sqlx::query(INSERT_ENTRY), &entry, &prev, &hash)
         .execute(&mut **tx)
         .await?;
     sqlx::query(HEAD_SET).bind(&hash).execute(&mut **tx).await?;

@@ -7,11 +7,18 @@
 use std::path::Path;
 use std::time::Duration;
 
+use jiff::civil::Date;
 use qiaoyi_domain::access::audit::{AuditRecord, entry_hash, sha256_hex};
+use qiaoyi_domain::cases::{Channel, Relation};
+use qiaoyi_domain::catalog::Delivery;
+use qiaoyi_domain::fees::{EntryKind, Method, postings};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, Row};
 
-use crate::{DatabaseUrl, Store, StoreError, audit, cases, ledger, outbox};
+use crate::{
+    CaseFileRow, DatabaseUrl, NewCase, NewLedgerEntry, NewMessage, Store, StoreError, audit, cases,
+    ledger, outbox,
+};
 
 /// What one submission writes, as intake writes it.
 #[derive(Clone, Debug)]
@@ -69,33 +76,37 @@ impl RawIntake {
             .bind(2026_i64)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(cases::INSERT_CASE)
-            .bind(&case_id)
-            .bind(format!("QT-2026-{sequence:06}"))
-            .bind("EE-01")
-            .bind("exit-entry")
-            .bind("standard")
-            .bind(user)
-            .bind(user)
-            .bind("")
-            .bind("online")
-            .bind("季美华")
-            .bind("JI MEIHUA")
-            .bind("1950-04-02")
-            .bind("self")
-            .bind("courier")
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<String>)
+        let draft = NewCase {
+            id: case_id.clone(),
+            number_prefix: "QT".into(),
+            year: 2026,
+            item_code: "EE-01".into(),
+            category: "exit-entry".into(),
+            workflow: "standard".into(),
+            applicant_id: Some(user.into()),
+            filed_by: user.into(),
+            station: None,
+            channel: Channel::Online,
+            person_name: "季美华".into(),
+            person_name_latin: "JI MEIHUA".into(),
+            person_birth_date: Date::constant(1950, 4, 2),
+            relation: Relation::Myself,
+            delivery: Delivery::Courier,
+            person_id: None,
+            mandate_id: None,
+        };
+        let number = format!("QT-2026-{sequence:06}");
+        cases::bind_new_case(sqlx::query(cases::INSERT_CASE), &draft, &number, now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(cases::INSERT_FIRST_EVENT)
-            .bind(&case_id)
-            .bind(now)
-            .bind(user)
-            .bind("applicant")
-            .execute(&mut *tx)
-            .await?;
+        cases::bind_first_event(
+            sqlx::query(cases::INSERT_FIRST_EVENT),
+            &draft,
+            "applicant",
+            now,
+        )
+        .execute(&mut *tx)
+        .await?;
         append(&mut tx, &record(user, "case.create", &case_id, now)).await?;
         tx.commit().await?;
 
@@ -108,16 +119,18 @@ impl RawIntake {
                 .bind(content)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(cases::INSERT_FILE)
-                .bind(format!("{n:024x}{material:08x}"))
-                .bind(&case_id)
-                .bind(i64::try_from(material).unwrap_or(i64::MAX))
-                .bind("scan.pdf")
-                .bind("application/pdf")
-                .bind(i64::try_from(shape.file_size).unwrap_or(i64::MAX))
-                .bind(&sha256)
-                .bind(user)
-                .bind(now)
+            let file = CaseFileRow {
+                id: format!("{n:024x}{material:08x}"),
+                case_id: case_id.clone(),
+                material: i64::try_from(material).unwrap_or(i64::MAX),
+                file_name: "scan.pdf".into(),
+                media_type: "application/pdf".into(),
+                size: i64::try_from(shape.file_size).unwrap_or(i64::MAX),
+                sha256,
+                uploaded_by: user.into(),
+                uploaded_at: now,
+            };
+            cases::bind_file(sqlx::query(cases::INSERT_FILE), &file)
                 .execute(&mut *tx)
                 .await?;
             append(&mut tx, &record(user, "case.upload", &case_id, now)).await?;
@@ -162,53 +175,56 @@ impl RawIntake {
             .bind(ledger::ENTRY_SEQUENCE.1)
             .fetch_one(&mut *tx)
             .await?;
-        let entry_id = format!("{n:031x}f");
-        sqlx::query(ledger::INSERT_ENTRY)
-            .bind(entry_seq)
-            .bind(&entry_id)
-            .bind(&case_id)
-            .bind("charge")
-            .bind(FEE_FEN)
-            .bind(None::<String>)
-            .bind("")
-            .bind("")
-            .bind(0_i64)
-            .bind("")
-            .bind("")
-            .bind(user)
-            .bind("applicant")
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<String>)
+        let charge = NewLedgerEntry {
+            id: format!("{n:031x}f"),
+            case_id: case_id.clone(),
+            kind: EntryKind::Charge,
+            amount_fen: FEE_FEN,
+            method: None,
+            reference: String::new(),
+            payer_name: String::new(),
+            on_behalf: false,
+            payer_relation: String::new(),
+            note: String::new(),
+            recorded_by: user.into(),
+            recorded_role: "applicant".into(),
+            postings: postings(EntryKind::Charge, &case_id, FEE_FEN, Method::CashWindow),
+            receipt_year: 2026,
+            provider: None,
+            mandate_id: None,
+        };
+        ledger::bind_entry(
+            sqlx::query(ledger::INSERT_ENTRY),
+            entry_seq,
+            &charge,
+            now,
+            None,
+        )
+        .execute(&mut *tx)
+        .await?;
+        for (line, posting) in charge.postings.iter().enumerate() {
+            ledger::bind_posting(
+                sqlx::query(ledger::INSERT_POSTING),
+                &charge.id,
+                line,
+                posting,
+            )
             .execute(&mut *tx)
             .await?;
-        let postings = qiaoyi_domain::fees::postings(
-            qiaoyi_domain::fees::EntryKind::Charge,
-            &case_id,
-            FEE_FEN,
-            qiaoyi_domain::fees::Method::CashWindow,
-        );
-        for (line, posting) in postings.iter().enumerate() {
-            sqlx::query(ledger::INSERT_POSTING)
-                .bind(&entry_id)
-                .bind(line as i64)
-                .bind(&posting.account)
-                .bind(posting.amount_fen)
-                .execute(&mut *tx)
-                .await?;
         }
-        sqlx::query(outbox::ENQUEUE)
-            .bind(format!("{n:031x}m"))
-            .bind(now)
-            .bind("email")
-            .bind("applicant@qiaoyi.example")
-            .bind("zh-CN")
-            .bind("case-submitted")
-            .bind(format!(
-                r#"{{"number":"QT-2026-{sequence:06}","item":"护照换发","link":"http://127.0.0.1/cases/{case_id}?lang=zh-CN","name":"季美华"}}"#
-            ))
-            .bind(user)
-            .bind(None::<String>)
+        let notice = NewMessage {
+            id: format!("{n:031x}m"),
+            channel: "email".into(),
+            recipient: "applicant@qiaoyi.example".into(),
+            language: "zh-CN".into(),
+            template: "case-submitted".into(),
+            params: format!(
+                r#"{{"number":"{number}","item":"护照换发","link":"http://127.0.0.1/cases/{case_id}?lang=zh-CN","name":"季美华"}}"#
+            ),
+            user_id: Some(user.into()),
+            dedupe_key: None,
+        };
+        outbox::bind_message(sqlx::query(outbox::ENQUEUE), &notice, now)
             .execute(&mut *tx)
             .await?;
         append(&mut tx, &record(user, "case.submit", &case_id, now)).await?;
@@ -235,20 +251,7 @@ async fn append(
         ..record.clone()
     };
     let hash = entry_hash(&prev, &entry);
-    sqlx::query(audit::INSERT_ENTRY)
-        .bind(seq)
-        .bind(entry.at_ms)
-        .bind(&entry.actor)
-        .bind(&entry.role)
-        .bind(&entry.station)
-        .bind(&entry.action)
-        .bind(&entry.subject_type)
-        .bind(&entry.subject_id)
-        .bind(&entry.purpose)
-        .bind(&entry.outcome)
-        .bind(&entry.client)
-        .bind(&prev)
-        .bind(&hash)
+    audit::bind_entry(sqlx::query(audit::INSERT_ENTRY), &entry, &prev, &hash)
         .execute(&mut **tx)
         .await?;
     sqlx::query(audit::HEAD_SET)

@@ -2,15 +2,20 @@
 //! transaction: the state change (guarded by the version the caller read), its event and its audit
 //! entry commit together or not at all.
 
+use jiff::civil::Date;
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::Row;
+use qiaoyi_domain::cases::{CaseState, Channel, Relation};
+use qiaoyi_domain::catalog::{Delivery, StationCode};
 use sqlx::any::AnyRow;
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Row, Type};
 
 use crate::catalog::clamp_i64;
+use crate::decode::{Text, decode};
 use crate::outbox::{NewMessage, enqueue};
 use crate::{Page, Store, StoreError, audit};
 
-/// A case as stored. States, channels and dates are text here; the app parses them.
+/// A case as stored, its states, codes and dates read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseRow {
     pub id: String,
@@ -20,27 +25,27 @@ pub struct CaseRow {
     pub workflow: String,
     pub applicant_id: Option<String>,
     pub filed_by: String,
-    pub station: Option<String>,
-    pub channel: String,
-    pub state: String,
+    pub station: Option<StationCode>,
+    pub channel: Channel,
+    pub state: CaseState,
     pub version: i64,
     pub person_name: String,
     pub person_name_latin: String,
-    pub person_birth_date: String,
-    pub relation: String,
-    pub delivery: String,
+    pub person_birth_date: Date,
+    pub relation: Relation,
+    pub delivery: Delivery,
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
     pub accepted_at: Option<i64>,
-    pub deadline: Option<String>,
+    pub deadline: Option<Date>,
     /// The deadline counts days of a year without its official calendar.
     pub deadline_provisional: bool,
     pub reason: String,
     pub person_id: Option<String>,
     pub mandate_id: Option<String>,
     /// An approved green-channel request's due day: the case heads the queues.
-    pub green_due: Option<String>,
+    pub green_due: Option<Date>,
     /// The green-channel due day counts days of a year without its official calendar.
     pub green_due_provisional: bool,
 }
@@ -56,13 +61,13 @@ pub struct NewCase {
     pub workflow: String,
     pub applicant_id: Option<String>,
     pub filed_by: String,
-    pub station: Option<String>,
-    pub channel: String,
+    pub station: Option<StationCode>,
+    pub channel: Channel,
     pub person_name: String,
     pub person_name_latin: String,
-    pub person_birth_date: String,
-    pub relation: String,
-    pub delivery: String,
+    pub person_birth_date: Date,
+    pub relation: Relation,
+    pub delivery: Delivery,
     /// The person on file the case is for, when chosen from the filer's list.
     pub person_id: Option<String>,
     /// The mandate under which an agent filed it for the applicant (代办).
@@ -170,34 +175,35 @@ const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
 
 fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
+    let id: String = row.try_get("id")?;
     Ok(CaseRow {
-        id: row.try_get("id")?,
         number: row.try_get("number")?,
         item_code: row.try_get("item_code")?,
         category: row.try_get("category")?,
         workflow: row.try_get("workflow")?,
         applicant_id: row.try_get("applicant_id")?,
         filed_by: row.try_get("filed_by")?,
-        station: row.try_get("station")?,
-        channel: row.try_get("channel")?,
-        state: row.try_get("state")?,
+        station: decode(row, "cases", &id, "station")?,
+        channel: decode(row, "cases", &id, "channel")?,
+        state: decode(row, "cases", &id, "state")?,
         version: row.try_get("version")?,
         person_name: row.try_get("person_name")?,
         person_name_latin: row.try_get("person_name_latin")?,
-        person_birth_date: row.try_get("person_birth_date")?,
-        relation: row.try_get("relation")?,
-        delivery: row.try_get("delivery")?,
+        person_birth_date: decode(row, "cases", &id, "person_birth_date")?,
+        relation: decode(row, "cases", &id, "relation")?,
+        delivery: decode(row, "cases", &id, "delivery")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         submitted_at: row.try_get("submitted_at")?,
         accepted_at: row.try_get("accepted_at")?,
-        deadline: row.try_get("deadline")?,
+        deadline: decode(row, "cases", &id, "deadline")?,
         deadline_provisional: row.try_get::<i64, _>("deadline_provisional")? != 0,
         reason: row.try_get("reason")?,
         person_id: row.try_get("person_id")?,
         mandate_id: row.try_get("mandate_id")?,
-        green_due: row.try_get("green_due")?,
+        green_due: decode(row, "cases", &id, "green_due")?,
         green_due_provisional: row.try_get::<i64, _>("green_due_provisional")? != 0,
+        id,
     })
 }
 
@@ -219,13 +225,72 @@ fn file_row(row: &AnyRow) -> Result<CaseFileRow, StoreError> {
 /// The next number of a prefix and year.
 pub(crate) const NEXT_NUMBER: &str = "INSERT INTO case_sequences (prefix, year, last) VALUES ($1, $2, 1) \
              ON CONFLICT (prefix, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last";
-/// A new draft.
+/// A new draft, its values bound by [`bind_new_case`]: together the one definition of the columns
+/// a case is written with.
 pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (id, number, item_code, category, workflow, applicant_id, filed_by, station, channel, state, \
              version, person_name, person_name_latin, person_birth_date, relation, delivery, created_at, updated_at, person_id, mandate_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $13, $14, $15, $15, $16, $17)";
-/// A draft's first event.
+
+/// Binds `new`, numbered `number` and made at `now`, to [`INSERT_CASE`], on the store's pool and on
+/// the baseline's plain SQLite connection alike.
+pub(crate) fn bind_new_case<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    new: &NewCase,
+    number: &str,
+    now: i64,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<&'t str>: Encode<'t, DB> + Type<DB>,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<String>: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(new.id.as_str())
+        .bind(number)
+        .bind(new.item_code.as_str())
+        .bind(new.category.as_str())
+        .bind(new.workflow.as_str())
+        .bind(new.applicant_id.as_deref())
+        .bind(new.filed_by.as_str())
+        .bind(new.station.as_ref().map(Text::to_text))
+        .bind(new.channel.to_text())
+        .bind(new.person_name.as_str())
+        .bind(new.person_name_latin.as_str())
+        .bind(new.person_birth_date.to_text())
+        .bind(new.relation.to_text())
+        .bind(new.delivery.to_text())
+        .bind(now)
+        .bind(new.person_id.as_deref())
+        .bind(new.mandate_id.as_deref())
+}
+
+/// A draft's first event, its values bound by [`bind_first_event`].
 pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
              VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')";
+
+/// Binds the first event of `new`, made at `now` by its filer acting as `role`, to
+/// [`INSERT_FIRST_EVENT`].
+pub(crate) fn bind_first_event<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    new: &NewCase,
+    role: &str,
+    now: i64,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(new.id.as_str())
+        .bind(now)
+        .bind(new.filed_by.as_str())
+        .bind(role)
+}
+
 /// A step, only from the version and state the writer read.
 pub(crate) const STEP_CASE: &str = "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END, \
@@ -239,9 +304,31 @@ pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at
 /// A file's content, kept once.
 pub(crate) const INSERT_BLOB: &str =
     "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
-/// A file of a case.
+/// A file of a case, its values bound by [`bind_file`].
 pub(crate) const INSERT_FILE: &str = "INSERT INTO case_files (id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds `file` to [`INSERT_FILE`].
+pub(crate) fn bind_file<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    file: &CaseFileRow,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(file.id.as_str())
+        .bind(file.case_id.as_str())
+        .bind(file.material)
+        .bind(file.file_name.as_str())
+        .bind(file.media_type.as_str())
+        .bind(file.size)
+        .bind(file.sha256.as_str())
+        .bind(file.uploaded_by.as_str())
+        .bind(file.uploaded_at)
+}
 
 impl Store {
     /// Creates a draft case with the next number of its prefix and year, its first event and the
@@ -261,31 +348,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let number = format!("{}-{}-{:06}", new.number_prefix, new.year, sequence);
-        sqlx::query(INSERT_CASE)
-            .bind(&new.id)
-            .bind(&number)
-            .bind(&new.item_code)
-            .bind(&new.category)
-            .bind(&new.workflow)
-            .bind(&new.applicant_id)
-            .bind(&new.filed_by)
-            .bind(&new.station)
-            .bind(&new.channel)
-            .bind(&new.person_name)
-            .bind(&new.person_name_latin)
-            .bind(&new.person_birth_date)
-            .bind(&new.relation)
-            .bind(&new.delivery)
-            .bind(now)
-            .bind(&new.person_id)
-            .bind(&new.mandate_id)
+        bind_new_case(sqlx::query(INSERT_CASE), new, &number, now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(INSERT_FIRST_EVENT)
-            .bind(&new.id)
-            .bind(now)
-            .bind(&new.filed_by)
-            .bind(&record.role)
+        bind_first_event(sqlx::query(INSERT_FIRST_EVENT), new, &record.role, now)
             .execute(&mut *tx)
             .await?;
         for message in messages(&number) {
@@ -481,16 +547,7 @@ impl Store {
             .bind(content.to_vec())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(INSERT_FILE)
-            .bind(&file.id)
-            .bind(&file.case_id)
-            .bind(file.material)
-            .bind(&file.file_name)
-            .bind(&file.media_type)
-            .bind(file.size)
-            .bind(&file.sha256)
-            .bind(&file.uploaded_by)
-            .bind(file.uploaded_at)
+        bind_file(sqlx::query(INSERT_FILE), file)
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, record).await?;

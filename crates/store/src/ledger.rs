@@ -5,7 +5,8 @@
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::fees::{CaseFees, EntryKind, Posting, StoredEntry, check_entry};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::query::Query;
+use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::cases::NEXT_NUMBER;
 use crate::{Store, StoreError, audit};
@@ -76,11 +77,66 @@ const COLUMNS: &str = "e.seq, e.id, e.case_id, e.kind, e.amount_fen, e.method, e
 /// Entries with their provider, if any.
 const ENTRIES: &str = "ledger_entries e LEFT JOIN ledger_provider_refs r ON r.entry_id = e.id";
 
+/// An entry, its values bound by [`bind_entry`] (shared with the raw baseline of `qiaoyi bench`).
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO ledger_entries (seq, id, case_id, kind, amount_fen, method, reference, payer_name, \
      on_behalf, payer_relation, note, recorded_by, recorded_role, recorded_at, receipt_number, mandate_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+
+/// Binds `entry`, numbered `seq` and recorded at `now` with its receipt number, to [`INSERT_ENTRY`].
+pub(crate) fn bind_entry<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    seq: i64,
+    entry: &NewLedgerEntry,
+    now: i64,
+    receipt: Option<&str>,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<&'t str>: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(seq)
+        .bind(entry.id.as_str())
+        .bind(entry.case_id.as_str())
+        .bind(entry.kind.as_str())
+        .bind(entry.amount_fen)
+        .bind(entry.method.as_deref())
+        .bind(entry.reference.as_str())
+        .bind(entry.payer_name.as_str())
+        .bind(i64::from(entry.on_behalf))
+        .bind(entry.payer_relation.as_str())
+        .bind(entry.note.as_str())
+        .bind(entry.recorded_by.as_str())
+        .bind(entry.recorded_role.as_str())
+        .bind(now)
+        .bind(receipt)
+        .bind(entry.mandate_id.as_deref())
+}
+
+/// A posting of an entry, its values bound by [`bind_posting`].
 pub(crate) const INSERT_POSTING: &str =
     "INSERT INTO ledger_postings (entry_id, line, account, amount_fen) VALUES ($1, $2, $3, $4)";
+
+/// Binds the `line`th posting of the entry `entry_id` to [`INSERT_POSTING`].
+pub(crate) fn bind_posting<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    entry_id: &str,
+    line: usize,
+    posting: &Posting,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(entry_id)
+        .bind(line as i64)
+        .bind(posting.account.as_str())
+        .bind(posting.amount_fen)
+}
 /// Entries are numbered in the order they commit, from one row of `case_sequences`, so that
 /// `ledger check` replays them in that order.
 pub(crate) const ENTRY_SEQUENCE: (&str, i64) = ("ledger", 0);
@@ -174,25 +230,15 @@ pub(crate) async fn write_entry(
     } else {
         None
     };
-    sqlx::query(INSERT_ENTRY)
-        .bind(seq)
-        .bind(&entry.id)
-        .bind(&entry.case_id)
-        .bind(entry.kind.as_str())
-        .bind(entry.amount_fen)
-        .bind(&entry.method)
-        .bind(&entry.reference)
-        .bind(&entry.payer_name)
-        .bind(i64::from(entry.on_behalf))
-        .bind(&entry.payer_relation)
-        .bind(&entry.note)
-        .bind(&entry.recorded_by)
-        .bind(&entry.recorded_role)
-        .bind(now)
-        .bind(&receipt)
-        .bind(&entry.mandate_id)
-        .execute(&mut **tx)
-        .await?;
+    bind_entry(
+        sqlx::query(INSERT_ENTRY),
+        seq,
+        entry,
+        now,
+        receipt.as_deref(),
+    )
+    .execute(&mut **tx)
+    .await?;
     if let Some(p) = &entry.provider {
         sqlx::query(
             "INSERT INTO ledger_provider_refs (entry_id, provider, confirmed) VALUES ($1, $2, $3)",
@@ -204,11 +250,7 @@ pub(crate) async fn write_entry(
         .await?;
     }
     for (line, posting) in entry.postings.iter().enumerate() {
-        sqlx::query(INSERT_POSTING)
-            .bind(&entry.id)
-            .bind(line as i64)
-            .bind(&posting.account)
-            .bind(posting.amount_fen)
+        bind_posting(sqlx::query(INSERT_POSTING), &entry.id, line, posting)
             .execute(&mut **tx)
             .await?;
     }

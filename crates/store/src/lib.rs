@@ -15,6 +15,7 @@ mod catalog;
 mod certificates;
 mod connect;
 mod consultations;
+mod decode;
 mod error;
 mod green_channel;
 mod handover;

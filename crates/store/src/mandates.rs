@@ -2,27 +2,34 @@
 //! revoked by one conditional UPDATE each with its audit entry, wrong confirmation codes counted
 //! (the code replaced after too many).
 
+use jiff::civil::Date;
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::cases::Relation;
+use qiaoyi_domain::catalog::ItemCode;
+use qiaoyi_domain::mandates::MandateState;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::Page;
+use crate::decode::{Text, decode};
 use crate::outbox::enqueue;
 use crate::{NewMessage, Store, StoreError, audit};
 
+/// A mandate as stored, its role, relation, items, period and state read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MandateRow {
     pub id: String,
     pub principal_id: String,
     pub agent_id: String,
-    pub agent_role: String,
-    pub relation: String,
-    /// Item codes separated by spaces.
-    pub items: String,
-    pub valid_from: String,
-    pub valid_to: String,
+    pub agent_role: Role,
+    pub relation: Relation,
+    /// Kept as their codes separated by spaces.
+    pub items: Vec<ItemCode>,
+    pub valid_from: Date,
+    pub valid_to: Date,
     pub evidence: String,
-    pub state: String,
+    pub state: MandateState,
     pub code_sealed: String,
     pub wrong_attempts: i64,
     pub created_at: i64,
@@ -51,18 +58,18 @@ const FROM: &str =
     "mandates m JOIN users p ON p.id = m.principal_id JOIN users a ON a.id = m.agent_id";
 
 fn listing(r: &AnyRow) -> Result<MandateListing, StoreError> {
+    let id: String = r.try_get("id")?;
     Ok(MandateListing {
         mandate: MandateRow {
-            id: r.try_get("id")?,
             principal_id: r.try_get("principal_id")?,
             agent_id: r.try_get("agent_id")?,
-            agent_role: r.try_get("agent_role")?,
-            relation: r.try_get("relation")?,
-            items: r.try_get("items")?,
-            valid_from: r.try_get("valid_from")?,
-            valid_to: r.try_get("valid_to")?,
+            agent_role: decode(r, "mandates", &id, "agent_role")?,
+            relation: decode(r, "mandates", &id, "relation")?,
+            items: decode(r, "mandates", &id, "items")?,
+            valid_from: decode(r, "mandates", &id, "valid_from")?,
+            valid_to: decode(r, "mandates", &id, "valid_to")?,
             evidence: r.try_get("evidence")?,
-            state: r.try_get("state")?,
+            state: decode(r, "mandates", &id, "state")?,
             code_sealed: r.try_get("code_sealed")?,
             wrong_attempts: r.try_get("wrong_attempts")?,
             created_at: r.try_get("created_at")?,
@@ -71,6 +78,7 @@ fn listing(r: &AnyRow) -> Result<MandateListing, StoreError> {
             revoked_at: r.try_get("revoked_at")?,
             revoked_by: r.try_get("revoked_by")?,
             revoke_reason: r.try_get("revoke_reason")?,
+            id,
         },
         principal_email: r.try_get("principal_email")?,
         principal_name: r.try_get("principal_name")?,
@@ -97,11 +105,11 @@ impl Store {
         .bind(&m.id)
         .bind(&m.principal_id)
         .bind(&m.agent_id)
-        .bind(&m.agent_role)
-        .bind(&m.relation)
-        .bind(&m.items)
-        .bind(&m.valid_from)
-        .bind(&m.valid_to)
+        .bind(m.agent_role.to_text())
+        .bind(m.relation.to_text())
+        .bind(m.items.to_text())
+        .bind(m.valid_from.to_text())
+        .bind(m.valid_to.to_text())
         .bind(&m.evidence)
         .bind(&m.code_sealed)
         .bind(m.created_at)

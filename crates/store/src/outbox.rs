@@ -9,7 +9,8 @@
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::query::Query;
+use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::catalog::Page;
 use crate::{Store, StoreError, audit};
@@ -124,10 +125,35 @@ fn settings_row(user_id: &str, r: &AnyRow) -> Result<NotificationSettings, Store
     })
 }
 
-/// Queues a message once per dedupe key (also used by the raw baseline of `qiaoyi bench`).
+/// Queues a message once per dedupe key, its values bound by [`bind_message`] (also used by the raw
+/// baseline of `qiaoyi bench`).
 pub(crate) const ENQUEUE: &str = "INSERT INTO outbox (id, created_at, channel, recipient, language, template, params, status, \
          user_id, dedupe_key, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $2) ON CONFLICT (dedupe_key) DO NOTHING";
+
+/// Binds `message`, queued at `now`, to [`ENQUEUE`].
+pub(crate) fn bind_message<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    message: &NewMessage,
+    now: i64,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<&'t str>: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(message.id.as_str())
+        .bind(now)
+        .bind(message.channel.as_str())
+        .bind(message.recipient.as_str())
+        .bind(message.language.as_str())
+        .bind(message.template.as_str())
+        .bind(message.params.as_str())
+        .bind(message.user_id.as_deref())
+        .bind(message.dedupe_key.as_deref())
+}
 
 /// Queues `message` inside the caller's transaction. Returns false when a message with the same
 /// dedupe key was queued before (and nothing is written).
@@ -136,16 +162,7 @@ pub(crate) async fn enqueue(
     message: &NewMessage,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let inserted = sqlx::query(ENQUEUE)
-        .bind(&message.id)
-        .bind(now)
-        .bind(&message.channel)
-        .bind(&message.recipient)
-        .bind(&message.language)
-        .bind(&message.template)
-        .bind(&message.params)
-        .bind(&message.user_id)
-        .bind(&message.dedupe_key)
+    let inserted = bind_message(sqlx::query(ENQUEUE), message, now)
         .execute(&mut **tx)
         .await?
         .rows_affected();

@@ -1,20 +1,25 @@
 //! The people an account applies for and their identity documents, each write one transaction with
 //! its audit entry.
 
+use jiff::civil::Date;
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::cases::Relation;
+use qiaoyi_domain::identity::DocumentKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::decode::{Text, decode};
 use crate::{Store, StoreError, audit};
 
+/// A person as stored, the relation and birth date read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonRow {
     pub id: String,
     pub owner_id: String,
-    pub relation: String,
+    pub relation: Relation,
     pub name: String,
     pub name_latin: String,
-    pub birth_date: String,
+    pub birth_date: Date,
     pub country: String,
     pub city: String,
     pub phone: String,
@@ -24,14 +29,15 @@ pub struct PersonRow {
     pub updated_at: i64,
 }
 
+/// An identity document as stored, its kind and expiry read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentRow {
     pub id: String,
     pub person_id: String,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub number_sealed: String,
     pub number_index: String,
-    pub expires_on: Option<String>,
+    pub expires_on: Option<Date>,
     pub created_at: i64,
 }
 
@@ -39,13 +45,13 @@ const PERSON_COLUMNS: &str = "id, owner_id, relation, name, name_latin, birth_da
      disability_sealed, disability_consent_at, created_at, updated_at";
 
 fn person_row(r: &AnyRow) -> Result<PersonRow, StoreError> {
+    let id: String = r.try_get("id")?;
     Ok(PersonRow {
-        id: r.try_get("id")?,
         owner_id: r.try_get("owner_id")?,
-        relation: r.try_get("relation")?,
+        relation: decode(r, "persons", &id, "relation")?,
         name: r.try_get("name")?,
         name_latin: r.try_get("name_latin")?,
-        birth_date: r.try_get("birth_date")?,
+        birth_date: decode(r, "persons", &id, "birth_date")?,
         country: r.try_get("country")?,
         city: r.try_get("city")?,
         phone: r.try_get("phone")?,
@@ -53,18 +59,20 @@ fn person_row(r: &AnyRow) -> Result<PersonRow, StoreError> {
         disability_consent_at: r.try_get("disability_consent_at")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        id,
     })
 }
 
 fn document_row(r: &AnyRow) -> Result<DocumentRow, StoreError> {
+    let id: String = r.try_get("id")?;
     Ok(DocumentRow {
-        id: r.try_get("id")?,
         person_id: r.try_get("person_id")?,
-        kind: r.try_get("kind")?,
+        kind: decode(r, "person_documents", &id, "kind")?,
         number_sealed: r.try_get("number_sealed")?,
         number_index: r.try_get("number_index")?,
-        expires_on: r.try_get("expires_on")?,
+        expires_on: decode(r, "person_documents", &id, "expires_on")?,
         created_at: r.try_get("created_at")?,
+        id,
     })
 }
 
@@ -81,10 +89,10 @@ impl Store {
              city = $6, phone = $7, disability_sealed = $8, disability_consent_at = $9, updated_at = $10 \
              WHERE id = $11 AND owner_id = $12",
         )
-        .bind(&person.relation)
+        .bind(person.relation.to_text())
         .bind(&person.name)
         .bind(&person.name_latin)
-        .bind(&person.birth_date)
+        .bind(person.birth_date.to_text())
         .bind(&person.country)
         .bind(&person.city)
         .bind(&person.phone)
@@ -102,10 +110,10 @@ impl Store {
             )))
             .bind(&person.id)
             .bind(&person.owner_id)
-            .bind(&person.relation)
+            .bind(person.relation.to_text())
             .bind(&person.name)
             .bind(&person.name_latin)
-            .bind(&person.birth_date)
+            .bind(person.birth_date.to_text())
             .bind(&person.country)
             .bind(&person.city)
             .bind(&person.phone)
@@ -155,10 +163,10 @@ impl Store {
         )
         .bind(&document.id)
         .bind(&document.person_id)
-        .bind(&document.kind)
+        .bind(document.kind.to_text())
         .bind(&document.number_sealed)
         .bind(&document.number_index)
-        .bind(&document.expires_on)
+        .bind(document.expires_on.as_ref().map(Text::to_text))
         .bind(document.created_at)
         .execute(&mut *tx)
         .await?;

@@ -3,8 +3,8 @@
 //! lists (mine, a station's, the bureau's queues by deadline).
 
 use qiaoyi_domain::access::{Action, Grant, decide};
-use qiaoyi_domain::cases::{CaseNumber, CaseState, Channel, Relation, Step, steps_from};
-use qiaoyi_domain::catalog::{CategoryCode, Delivery, Item};
+use qiaoyi_domain::cases::{CaseNumber, Step, steps_from};
+use qiaoyi_domain::catalog::{CategoryCode, Item};
 use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, Page};
 
 use super::{Case, invalid};
@@ -53,55 +53,34 @@ impl CaseList {
     }
 }
 
-fn parse_row(row: CaseRow, item: Item) -> Result<Case, AppError> {
-    let corrupt = |what: &str| {
-        AppError::Store(qiaoyi_store::StoreError::CorruptRow {
-            table: "cases",
-            key: row.id.clone(),
-            reason: format!("{what} cannot be read"),
-        })
-    };
-    Ok(Case {
-        state: CaseState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
-        channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?,
-        station: row
-            .station
-            .as_deref()
-            .map(|s| s.parse().map_err(|_| corrupt("station")))
-            .transpose()?,
-        birth_date: row
-            .person_birth_date
-            .parse()
-            .map_err(|_| corrupt("birth date"))?,
-        relation: Relation::parse(&row.relation).ok_or_else(|| corrupt("relation"))?,
-        delivery: Delivery::parse(&row.delivery).ok_or_else(|| corrupt("delivery"))?,
-        deadline: row
-            .deadline
-            .as_deref()
-            .map(|d| d.parse().map_err(|_| corrupt("deadline")))
-            .transpose()?,
-        green_due: row
-            .green_due
-            .as_deref()
-            .map(|d| d.parse().map_err(|_| corrupt("green_due")))
-            .transpose()?,
-        deadline_provisional: row.deadline_provisional,
-        green_due_provisional: row.green_due_provisional,
+/// A case from its row (whose states, codes and dates the store has read) and its item.
+fn case_of(row: CaseRow, item: Item) -> Case {
+    Case {
         id: row.id,
         number: row.number,
         item,
+        state: row.state,
+        channel: row.channel,
         applicant_id: row.applicant_id,
         filed_by: row.filed_by,
+        station: row.station,
         version: row.version,
         person_name: row.person_name,
         person_name_latin: row.person_name_latin,
+        birth_date: row.person_birth_date,
+        relation: row.relation,
+        delivery: row.delivery,
         created_at: row.created_at,
         updated_at: row.updated_at,
         submitted_at: row.submitted_at,
         accepted_at: row.accepted_at,
+        deadline: row.deadline,
+        deadline_provisional: row.deadline_provisional,
         reason: row.reason,
         mandate_id: row.mandate_id,
-    })
+        green_due: row.green_due,
+        green_due_provisional: row.green_due_provisional,
+    }
 }
 
 impl App {
@@ -112,7 +91,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
         let item = self.item(&row.item_code).await?;
-        parse_row(row, item)
+        Ok(case_of(row, item))
     }
 
     /// Cases from their rows, the catalogue read once for all of them.
@@ -125,7 +104,7 @@ impl App {
                     .find(|i| i.code.as_str() == row.item_code)
                     .cloned()
                     .ok_or_else(|| AppError::NotFound(format!("item {}", row.item_code)))?;
-                parse_row(row, item)
+                Ok(case_of(row, item))
             })
             .collect()
     }

@@ -1,0 +1,362 @@
+//! The columns that keep a domain value as text (a state, a code, a date) are read into that value
+//! here, at the store's edge: the rows the store hands out are typed, and text this version cannot
+//! read is a [`StoreError::CorruptRow`] naming the table, the row and the column, not a guess or a
+//! panic further up.
+
+use jiff::civil::Date;
+use qiaoyi_domain::access::Role;
+use qiaoyi_domain::cases::{CaseState, Channel, Relation};
+use qiaoyi_domain::catalog::{Delivery, ItemCode, StationCode};
+use qiaoyi_domain::identity::DocumentKind;
+use qiaoyi_domain::mandates::MandateState;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::StoreError;
+
+/// A domain value kept as text. Both directions are defined together, so that no value is written
+/// in a form it cannot be read back in.
+pub(crate) trait Text: Sized {
+    fn to_text(&self) -> String;
+    /// `None` for text that holds no such value.
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+/// The domain's enums, written as their `as_str` and read with their `parse`.
+macro_rules! named {
+    ($($name:ty),*) => {$(
+        impl Text for $name {
+            fn to_text(&self) -> String {
+                self.as_str().to_owned()
+            }
+            fn from_text(text: &str) -> Option<Self> {
+                <$name>::parse(text)
+            }
+        }
+    )*};
+}
+named!(
+    CaseState,
+    Channel,
+    Relation,
+    Delivery,
+    MandateState,
+    Role,
+    DocumentKind
+);
+
+/// Codes and dates, written as they display and read with `FromStr`.
+macro_rules! displayed {
+    ($($name:ty),*) => {$(
+        impl Text for $name {
+            fn to_text(&self) -> String {
+                self.to_string()
+            }
+            fn from_text(text: &str) -> Option<Self> {
+                text.parse().ok()
+            }
+        }
+    )*};
+}
+displayed!(StationCode, ItemCode, Date);
+
+/// Item codes separated by spaces; every one of them must read.
+impl Text for Vec<ItemCode> {
+    fn to_text(&self) -> String {
+        self.iter()
+            .map(ItemCode::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        text.split_whitespace().map(ItemCode::from_text).collect()
+    }
+}
+
+/// What a column is read into: a [`Text`] value, or an `Option` of one where the column may be
+/// NULL.
+pub(crate) trait Column: Sized {
+    /// `None` for text that holds no such value, and for NULL where a value is required.
+    fn from_column(text: Option<&str>) -> Option<Self>;
+}
+
+impl<T: Text> Column for T {
+    fn from_column(text: Option<&str>) -> Option<Self> {
+        text.and_then(T::from_text)
+    }
+}
+
+impl<T: Text> Column for Option<T> {
+    fn from_column(text: Option<&str>) -> Option<Self> {
+        match text {
+            None => Some(None),
+            Some(text) => T::from_text(text).map(Some),
+        }
+    }
+}
+
+/// Reads `column` of a `table` row whose key is `key` into the value it keeps. The error names the
+/// column but not its text, which may be personal (a birth date).
+pub(crate) fn decode<T: Column>(
+    row: &AnyRow,
+    table: &'static str,
+    key: &str,
+    column: &str,
+) -> Result<T, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    T::from_column(text.as_deref()).ok_or_else(|| StoreError::CorruptRow {
+        table,
+        key: key.to_owned(),
+        reason: format!("{column} cannot be read"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use qiaoyi_domain::access::audit::AuditRecord;
+
+    use super::*;
+    use crate::testing::{TestStore, test_store};
+    use crate::{DocumentRow, MandateRow, NewCase, PersonRow, Store};
+
+    fn round_trips<T: Text + PartialEq + std::fmt::Debug>(values: impl IntoIterator<Item = T>) {
+        for value in values {
+            assert_eq!(T::from_text(&value.to_text()), Some(value));
+        }
+    }
+
+    #[test]
+    fn every_value_reads_back_as_it_was_written() {
+        round_trips(CaseState::ALL);
+        round_trips(Channel::ALL);
+        round_trips(Relation::ALL);
+        round_trips(Delivery::ALL);
+        round_trips(MandateState::ALL);
+        round_trips(Role::ALL);
+        round_trips(DocumentKind::ALL);
+        let code = |c: &str| c.parse::<ItemCode>().expect("item code");
+        round_trips([
+            "IT-ROM".parse::<StationCode>().expect("station code"),
+            "ES-MAD".parse().expect("station code"),
+        ]);
+        round_trips([Date::constant(1950, 4, 2), Date::constant(2028, 2, 29)]);
+        round_trips([
+            vec![],
+            vec![code("EE-01")],
+            vec![code("EE-01"), code("CE-12")],
+        ]);
+    }
+
+    #[test]
+    fn text_that_holds_no_value_is_refused() {
+        assert_eq!(CaseState::from_text("lost"), None);
+        assert_eq!(Date::from_text("1950-02-30"), None);
+        assert_eq!(StationCode::from_text("IT-RO1"), None);
+        assert_eq!(Vec::<ItemCode>::from_text("EE-01 ee-02"), None);
+        assert_eq!(<Option<Date>>::from_column(None), Some(None));
+        assert_eq!(Date::from_column(None), None);
+        assert_eq!(<Option<Date>>::from_column(Some("soon")), None);
+    }
+
+    /// A store with two accounts, `u-1` and `u-2`, for the rows that refer to them.
+    async fn with_accounts() -> TestStore {
+        let store = test_store().await;
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, language, created_at) \
+             VALUES ('u-1', 'u-1@qiaoyi.example', 'U', '', 'en', 0), \
+             ('u-2', 'u-2@qiaoyi.example', 'V', '', 'en', 0)",
+        )
+        .execute(&store.pool)
+        .await
+        .expect("accounts");
+        store
+    }
+
+    /// Puts text no reader expects into a stored row, as a faulty import or a hand edit would.
+    async fn spoil(store: &Store, sql: &'static str) {
+        sqlx::query(sql)
+            .execute(&store.pool)
+            .await
+            .expect("spoil the row");
+    }
+
+    fn record() -> AuditRecord {
+        AuditRecord {
+            seq: 0,
+            at_ms: 1,
+            actor: "u-1".into(),
+            role: "applicant".into(),
+            station: String::new(),
+            action: "test".into(),
+            subject_type: "test".into(),
+            subject_id: String::new(),
+            purpose: String::new(),
+            outcome: "ok".into(),
+            client: String::new(),
+        }
+    }
+
+    #[track_caller]
+    fn assert_corrupt(err: StoreError, table: &str, key: &str, column: &str) {
+        match err {
+            StoreError::CorruptRow {
+                table: t,
+                key: k,
+                reason,
+            } => {
+                assert_eq!((t, k.as_str()), (table, key));
+                assert_eq!(reason, format!("{column} cannot be read"));
+            }
+            other => panic!("expected a corrupt {table} row, got {other}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_case_reads_back_typed_and_a_spoilt_date_names_its_column() {
+        let store = with_accounts().await;
+        let new = NewCase {
+            id: "c-1".into(),
+            number_prefix: "QT".into(),
+            year: 2026,
+            item_code: "EE-01".into(),
+            category: "exit-entry".into(),
+            workflow: "standard".into(),
+            applicant_id: Some("u-1".into()),
+            filed_by: "u-1".into(),
+            station: Some("IT-ROM".parse().expect("station code")),
+            channel: Channel::Station,
+            person_name: "季美华".into(),
+            person_name_latin: "JI MEIHUA".into(),
+            person_birth_date: Date::constant(1950, 4, 2),
+            relation: Relation::Myself,
+            delivery: Delivery::Station,
+            person_id: None,
+            mandate_id: None,
+        };
+        store
+            .create_case(&new, 1, &record(), &|_| Vec::new())
+            .await
+            .expect("create");
+        let row = store.case_by_id("c-1").await.expect("read").expect("found");
+        assert_eq!(row.state, CaseState::Draft);
+        assert_eq!(
+            (
+                row.station,
+                row.channel,
+                row.person_birth_date,
+                row.relation,
+                row.delivery
+            ),
+            (
+                new.station,
+                new.channel,
+                new.person_birth_date,
+                new.relation,
+                new.delivery
+            )
+        );
+        assert_eq!((row.deadline, row.green_due), (None, None));
+
+        spoil(
+            &store,
+            "UPDATE cases SET person_birth_date = '1950-02-30' WHERE id = 'c-1'",
+        )
+        .await;
+        let err = store.case_by_id("c-1").await.expect_err("refused");
+        assert_corrupt(err, "cases", "c-1", "person_birth_date");
+    }
+
+    #[tokio::test]
+    async fn a_mandate_reads_back_typed_and_a_spoilt_date_names_its_column() {
+        let store = with_accounts().await;
+        let written = MandateRow {
+            id: "m-1".into(),
+            principal_id: "u-1".into(),
+            agent_id: "u-2".into(),
+            agent_role: Role::Applicant,
+            relation: Relation::Child,
+            items: vec![
+                "EE-01".parse().expect("code"),
+                "CE-12".parse().expect("code"),
+            ],
+            valid_from: Date::constant(2026, 1, 1),
+            valid_to: Date::constant(2027, 12, 31),
+            evidence: "notarised power of attorney 123".into(),
+            state: MandateState::Pending,
+            code_sealed: "sealed".into(),
+            wrong_attempts: 0,
+            created_at: 1,
+            confirmed_at: None,
+            confirmed_how: None,
+            revoked_at: None,
+            revoked_by: None,
+            revoke_reason: String::new(),
+        };
+        store
+            .create_mandate(&written, &record(), &[])
+            .await
+            .expect("create");
+        let read = store.mandate("m-1").await.expect("read").expect("found");
+        assert_eq!(read.mandate, written);
+
+        spoil(
+            &store,
+            "UPDATE mandates SET valid_to = 'soon' WHERE id = 'm-1'",
+        )
+        .await;
+        let err = store.mandate("m-1").await.expect_err("refused");
+        assert_corrupt(err, "mandates", "m-1", "valid_to");
+    }
+
+    #[tokio::test]
+    async fn a_person_and_a_document_read_back_typed_and_a_spoilt_date_names_its_column() {
+        let store = with_accounts().await;
+        let person = PersonRow {
+            id: "p-1".into(),
+            owner_id: "u-1".into(),
+            relation: Relation::Parent,
+            name: "季美华".into(),
+            name_latin: "JI MEIHUA".into(),
+            birth_date: Date::constant(1950, 4, 2),
+            country: "IT".into(),
+            city: "Prato".into(),
+            phone: String::new(),
+            disability_sealed: None,
+            disability_consent_at: None,
+            created_at: 1,
+            updated_at: 1,
+        };
+        store.save_person(&person, &record()).await.expect("save");
+        let document = DocumentRow {
+            id: "d-1".into(),
+            person_id: "p-1".into(),
+            kind: DocumentKind::Passport,
+            number_sealed: "sealed".into(),
+            number_index: "index".into(),
+            expires_on: Some(Date::constant(2030, 6, 30)),
+            created_at: 1,
+        };
+        store.add_document(&document, &record()).await.expect("add");
+        assert_eq!(store.person("p-1").await.expect("read"), Some(person));
+        assert_eq!(
+            store.documents_of("p-1").await.expect("read"),
+            vec![document]
+        );
+
+        spoil(
+            &store,
+            "UPDATE person_documents SET expires_on = '2030-13-01' WHERE id = 'd-1'",
+        )
+        .await;
+        let err = store.documents_of("p-1").await.expect_err("refused");
+        assert_corrupt(err, "person_documents", "d-1", "expires_on");
+
+        spoil(
+            &store,
+            "UPDATE persons SET birth_date = '' WHERE id = 'p-1'",
+        )
+        .await;
+        let err = store.person("p-1").await.expect_err("refused");
+        assert_corrupt(err, "persons", "p-1", "birth_date");
+    }
+}
