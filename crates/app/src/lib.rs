@@ -42,11 +42,10 @@ pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
 pub use qiaoyi_store::{
-    ActivityRow, AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, ConflictKind, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats,
-    ImportOutcome, LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow,
-    OutcomeListing, Page, ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums,
-    StoreError, WishRow,
+    ActivityRow, AuditFilter, Backend, CannedAnswerRow, CatalogHeader, CertificateRow,
+    ConflictKind, CostModelRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow,
+    NotificationSettings, OutboxRow, OutcomeListing, Page, ParticipantRow, RecordedEntry, SlotRow,
+    StationRecord, StatsSums, StoreError, WishRow,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

@@ -3,8 +3,9 @@
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::cases::CaseState;
+use qiaoyi_domain::cases::{CaseState, EventKind, Step};
 use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::green_channel::GreenStats;
 use qiaoyi_domain::stats::{ClosingCase, CostModel, Month, Outcome, Period, figures};
 use qiaoyi_store::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
 
@@ -41,7 +42,7 @@ pub struct Dashboard {
     pub consultations: Option<i64>,
     /// Green-channel requests made in the period, their decisions and completion; `None` when
     /// filtered, as for consultations.
-    pub green: Option<qiaoyi_store::GreenStats>,
+    pub green: Option<GreenStats>,
     /// Every month of the period, in order, zeros included.
     pub months: Vec<StatsSums>,
     /// Empty key: cases filed online or at the bureau.
@@ -380,7 +381,7 @@ impl App {
         let decided_on = events
             .iter()
             .rev()
-            .find(|e| e.step == "approve" || e.step == "refuse")
+            .find(|e| matches!(e.kind, EventKind::Step(Step::Approve | Step::Refuse)))
             .map(|e| beijing_today(e.at));
         let country = match &case.station {
             Some(code) => self.store.station(code.as_str()).await?.map(|s| s.country),
@@ -448,11 +449,12 @@ impl App {
                 let events = self.store.case_events(&id).await?;
                 // A closed case always has its close event; a row without one is counted as
                 // delivered when it was last changed rather than left without figures forever.
-                let (from, at) = match events.iter().rev().find(|e| e.step == "close") {
-                    Some(close) => (
-                        CaseState::parse(&close.from_state).unwrap_or(CaseState::Delivered),
-                        close.at,
-                    ),
+                let close = events
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == EventKind::Step(Step::Close));
+                let (from, at) = match close {
+                    Some(close) => (close.from_state.unwrap_or(CaseState::Delivered), close.at),
                     None => (CaseState::Delivered, case.updated_at),
                 };
                 let row = self.closing_outcome(&case, from, at).await?;
@@ -475,7 +477,7 @@ impl App {
 
     /// Average hours from a green-channel request to its decision, and days from approval to the
     /// case's closing.
-    pub fn green_averages(g: &qiaoyi_store::GreenStats) -> (Option<f64>, Option<f64>) {
+    pub fn green_averages(g: &GreenStats) -> (Option<f64>, Option<f64>) {
         let decided = g.approved + g.refused;
         (
             (decided > 0).then(|| g.decision_ms as f64 / decided as f64 / 3_600_000.0),

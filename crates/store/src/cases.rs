@@ -2,13 +2,15 @@
 //! transaction: the state change (guarded by the version the caller read), its event and its audit
 //! entry commit together or not at all.
 
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::cases::{CaseEvent, CaseFile, CaseState, EventKind, MediaType};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::clamp_i64;
 use crate::outbox::{NewMessage, enqueue};
-use crate::{Page, Store, StoreError, audit};
+use crate::{Page, Store, StoreError, audit, decode};
 
 /// A case as stored. States, channels and dates are text here; the app parses them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,31 +100,6 @@ pub struct CaseStep {
     pub outcome: Option<crate::OutcomeRow>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseEventRow {
-    pub seq: i64,
-    pub at: i64,
-    pub actor_id: String,
-    pub role: String,
-    pub step: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub note: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseFileRow {
-    pub id: String,
-    pub case_id: String,
-    pub material: i64,
-    pub file_name: String,
-    pub media_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: i64,
-}
-
 /// A year's calendar file to import, with what it changes.
 #[derive(Clone, Copy, Debug)]
 pub struct CalendarImport<'a> {
@@ -201,13 +178,21 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
     })
 }
 
-fn file_row(row: &AnyRow) -> Result<CaseFileRow, StoreError> {
-    Ok(CaseFileRow {
-        id: row.try_get("id")?,
+fn file_row(row: &AnyRow) -> Result<CaseFile, StoreError> {
+    let id: String = row.try_get("id")?;
+    let media_type: String = row.try_get("media_type")?;
+    Ok(CaseFile {
+        media_type: decode::named(
+            "case_files",
+            &id,
+            "media_type",
+            &media_type,
+            MediaType::parse,
+        )?,
+        id,
         case_id: row.try_get("case_id")?,
         material: row.try_get("material")?,
         file_name: row.try_get("file_name")?,
-        media_type: row.try_get("media_type")?,
         size: row.try_get("size")?,
         sha256: row.try_get("sha256")?,
         uploaded_by: row.try_get("uploaded_by")?,
@@ -383,7 +368,7 @@ impl Store {
     }
 
     /// The timeline of a case, oldest first.
-    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
+    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor_id, role, step, from_state, to_state, note FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
@@ -392,14 +377,41 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(CaseEventRow {
-                    seq: r.try_get("seq")?,
+                let seq: i64 = r.try_get("seq")?;
+                let key = format!("{case_id}#{seq}");
+                let text = |column: &str| r.try_get::<String, _>(column);
+                Ok(CaseEvent {
+                    seq,
                     at: r.try_get("at")?,
                     actor_id: r.try_get("actor_id")?,
-                    role: r.try_get("role")?,
-                    step: r.try_get("step")?,
-                    from_state: r.try_get("from_state")?,
-                    to_state: r.try_get("to_state")?,
+                    role: decode::named_or_none(
+                        "case_events",
+                        &key,
+                        "role",
+                        &text("role")?,
+                        Role::parse,
+                    )?,
+                    kind: decode::named(
+                        "case_events",
+                        &key,
+                        "step",
+                        &text("step")?,
+                        EventKind::parse,
+                    )?,
+                    from_state: decode::named_or_none(
+                        "case_events",
+                        &key,
+                        "from_state",
+                        &text("from_state")?,
+                        CaseState::parse,
+                    )?,
+                    to_state: decode::named(
+                        "case_events",
+                        &key,
+                        "to_state",
+                        &text("to_state")?,
+                        CaseState::parse,
+                    )?,
                     note: r.try_get("note")?,
                 })
             })
@@ -467,7 +479,7 @@ impl Store {
     /// in the same transaction.
     pub async fn add_case_file(
         &self,
-        file: &CaseFileRow,
+        file: &CaseFile,
         content: &[u8],
         record: &AuditRecord,
         messages: &[NewMessage],
@@ -486,7 +498,7 @@ impl Store {
             .bind(&file.case_id)
             .bind(file.material)
             .bind(&file.file_name)
-            .bind(&file.media_type)
+            .bind(file.media_type.as_str())
             .bind(file.size)
             .bind(&file.sha256)
             .bind(&file.uploaded_by)
@@ -498,7 +510,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn case_files(&self, case_id: &str) -> Result<Vec<CaseFileRow>, StoreError> {
+    pub async fn case_files(&self, case_id: &str) -> Result<Vec<CaseFile>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at \
              FROM case_files WHERE case_id = $1 ORDER BY material, uploaded_at, id",
@@ -515,7 +527,7 @@ impl Store {
         case_id: &str,
         file_id: &str,
         record: &AuditRecord,
-    ) -> Result<Option<(CaseFileRow, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<(CaseFile, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
             "SELECT f.id, f.case_id, f.material, f.file_name, f.media_type, f.size, f.sha256, f.uploaded_by, \
              f.uploaded_at, b.content FROM case_files f JOIN case_file_blobs b ON b.sha256 = f.sha256 \

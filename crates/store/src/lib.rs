@@ -15,6 +15,7 @@ mod catalog;
 mod certificates;
 mod connect;
 mod consultations;
+mod decode;
 mod error;
 mod green_channel;
 mod handover;
@@ -32,10 +33,7 @@ pub use accounts::{NewUser, SessionRow, UserRow};
 pub use audit::AuditFilter;
 pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, VolunteerRow};
 pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
-pub use cases::{
-    CalendarImport, CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, DeadlineChange,
-    NewCase,
-};
+pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
 pub use certificates::{CertificateRow, SigningKeyRow};
 pub use connect::{Backend, DatabaseUrl};
@@ -44,9 +42,7 @@ pub use consultations::{
     ConsultationRow, InboxScope, NewChatMessage,
 };
 pub use error::{ConflictKind, StoreError};
-pub use green_channel::{
-    EvidenceRow, GreenDecision, GreenRequestListing, GreenRequestRow, GreenStats,
-};
+pub use green_channel::{GreenDecision, NewGreenRequest};
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
 pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};
