@@ -43,9 +43,8 @@ pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
 pub use qiaoyi_store::{
     ActivityRow, AuditFilter, Backend, CannedAnswerRow, CatalogHeader, CertificateRow,
-    ConflictKind, CostModelRow, ImportOutcome, LedgerEntryRow, MandateDocumentRow,
-    NotificationSettings, OutboxRow, OutcomeListing, Page, ParticipantRow, RecordedEntry, SlotRow,
-    StationRecord, StatsSums, StoreError, WishRow,
+    ConflictKind, ImportOutcome, NotificationSettings, OutboxRow, Page, ParticipantRow, SlotRow,
+    StationRecord, StoreError, WishRow,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

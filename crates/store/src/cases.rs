@@ -97,7 +97,7 @@ pub struct CaseStep {
     /// Delivery: the handover confirmed by the applicant's code or a signature at the door.
     pub confirms_handover: Option<crate::HandoverProof>,
     /// Closing: the case's figures for the statistics.
-    pub outcome: Option<crate::OutcomeRow>,
+    pub outcome: Option<qiaoyi_domain::stats::CaseOutcome>,
 }
 
 /// A year's calendar file to import, with what it changes.

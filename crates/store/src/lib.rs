@@ -44,12 +44,12 @@ pub use consultations::{
 pub use error::{ConflictKind, StoreError};
 pub use green_channel::{GreenDecision, NewGreenRequest};
 pub use handover::{HandoverProof, HandoverRow};
-pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
-pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};
+pub use ledger::NewLedgerEntry;
+pub use mandates::{MandateListing, MandateRow};
 pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
-pub use stats::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
+pub use stats::{StatsBy, StatsFilter};
 pub use video::{Booking, SlotRow};
 pub use video_check::{ParticipantRow, VerdictWrite};
 
