@@ -42,9 +42,8 @@ pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
 pub use qiaoyi_store::{
-    ActivityRow, AuditFilter, Backend, CannedAnswerRow, CatalogHeader, CertificateRow,
-    ConflictKind, ImportOutcome, NotificationSettings, OutboxRow, Page, ParticipantRow, SlotRow,
-    StationRecord, StoreError, WishRow,
+    ActivityRow, AuditFilter, Backend, CatalogHeader, ConflictKind, ImportOutcome,
+    NotificationSettings, OutboxRow, Page, StationRecord, StoreError, WishRow,
 };
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};

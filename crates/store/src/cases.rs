@@ -91,7 +91,7 @@ pub struct CaseStep {
     /// The item's fee, charged when the case is submitted.
     pub charge: Option<crate::NewLedgerEntry>,
     /// The electronic certificate the step issues.
-    pub certificate: Option<crate::CertificateRow>,
+    pub certificate: Option<qiaoyi_domain::certificates::IssuedCertificate>,
     /// Dispatch: what was sent how, and the handover code.
     pub handover: Option<crate::HandoverRow>,
     /// Delivery: the handover confirmed by the applicant's code or a signature at the door.

@@ -35,12 +35,9 @@ pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, Volun
 pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
 pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
 pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
-pub use certificates::{CertificateRow, SigningKeyRow};
+pub use certificates::SigningKeyRow;
 pub use connect::{Backend, DatabaseUrl};
-pub use consultations::{
-    CHAT_CHANNEL, CannedAnswerRow, ChatFile, ChatListener, ConsultantRow, ConsultationMessageRow,
-    ConsultationRow, InboxScope, NewChatMessage,
-};
+pub use consultations::{CHAT_CHANNEL, ChatFile, ChatListener, InboxScope, NewChatMessage};
 pub use error::{ConflictKind, StoreError};
 pub use green_channel::{GreenDecision, NewGreenRequest};
 pub use handover::{HandoverProof, HandoverRow};
@@ -50,8 +47,8 @@ pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate}
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
 pub use stats::{StatsBy, StatsFilter};
-pub use video::{Booking, SlotRow};
-pub use video_check::{ParticipantRow, VerdictWrite};
+pub use video::Booking;
+pub use video_check::VerdictWrite;
 
 use sqlx::AnyPool;
 
