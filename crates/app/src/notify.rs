@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use fluent_templates::fluent_bundle::concurrent::FluentBundle;
 use fluent_templates::fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::{Channel, Notice};
-use qiaoyi_store::{NewMessage, NotificationSettings, UserRow};
+use qiaoyi_domain::notify::{Channel, Notice, NotificationSettings};
+use qiaoyi_store::{NewMessage, UserRow};
 use serde_json::{Map, Value};
 
 use crate::accounts::random_hex;
