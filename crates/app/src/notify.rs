@@ -120,7 +120,7 @@ pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result
 }
 
 /// Whom a message goes to.
-pub struct Recipient<'a> {
+pub(crate) struct Recipient<'a> {
     pub user_id: &'a str,
     pub email: &'a str,
     pub language: &'a str,
@@ -130,7 +130,7 @@ pub struct Recipient<'a> {
 /// The messages telling `to` of `notice`: one per channel the account chose (security notices
 /// always by e-mail). `dedupe` is the key of what must be said only once, if anything; the
 /// channel is added to it.
-pub fn messages_for(
+pub(crate) fn messages_for(
     to: &Recipient<'_>,
     notice: Notice,
     params: &Map<String, Value>,

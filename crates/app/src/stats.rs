@@ -74,7 +74,7 @@ pub fn month_start_ms(month: Month) -> i64 {
 
 impl App {
     /// The period and filter a query asks for: by default the twelve months up to this one.
-    pub async fn stats_filter(
+    pub(crate) async fn stats_filter(
         &self,
         query: &StatsQuery,
         now: i64,
