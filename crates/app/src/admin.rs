@@ -4,9 +4,10 @@
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Grant, Resource, Role};
 use qiaoyi_domain::catalog::Station;
+use qiaoyi_domain::catalog::StationRecord;
 use qiaoyi_domain::catalog::station::check_station;
 use qiaoyi_domain::failure::Reason;
-use qiaoyi_store::{AuditFilter, Page, StationRecord, UserRow};
+use qiaoyi_store::{AuditFilter, Page, UserRow};
 
 use crate::{App, AppError, Caller, check_limit};
 

@@ -7,11 +7,12 @@ use qiaoyi_domain::failure::Reason;
 use std::sync::LazyLock;
 
 use qiaoyi_domain::access::{Action, Actor, Resource};
+use qiaoyi_domain::care::{ActivitySummary, ParentAbroad, Wish};
 use qiaoyi_domain::care::{
     CONSENT_VERSION, ChildInput as Checked, Topic, Township, check_child, check_visit,
     language_mask, language_names, parse_townships,
 };
-use qiaoyi_store::{ActivityRow, ChildParentRow, ChildRow, Page, VisitRow, WishRow};
+use qiaoyi_store::{ChildRow, Page, VisitRow};
 
 use crate::accounts::random_hex;
 use crate::care_board::CareMessage;
@@ -68,15 +69,15 @@ pub struct Child {
     pub consent_relation: String,
     pub consented_at: i64,
     pub photo_allowed: bool,
-    pub parents: Vec<ChildParentRow>,
+    pub parents: Vec<ParentAbroad>,
     /// The volunteer the family asked for as proxy parent, by account.
     pub preferred_volunteer: Option<String>,
     /// On a child's own record only: home visits, newest first; her pairings, the one in force
     /// first; her wishes, the activities she came to and the messages to her proxy parent.
     pub visits: Vec<Visit>,
     pub pairings: Vec<Pairing>,
-    pub wishes: Vec<WishRow>,
-    pub activities: Vec<ActivityRow>,
+    pub wishes: Vec<Wish>,
+    pub activities: Vec<ActivitySummary>,
     pub messages: Vec<CareMessage>,
 }
 
@@ -140,7 +141,7 @@ impl App {
     fn open_child(
         &self,
         row: ChildRow,
-        parents: Vec<ChildParentRow>,
+        parents: Vec<ParentAbroad>,
         now: i64,
     ) -> Result<Child, AppError> {
         let open = |field: &str, sealed: &str| {

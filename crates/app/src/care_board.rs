@@ -4,11 +4,12 @@
 //! the child's record).
 
 use qiaoyi_domain::care::{
-    MESSAGES_PER_DAY, WishState, check_activity, check_message, check_wish, check_wish_note,
+    ActivitySummary, MESSAGES_PER_DAY, Wish, WishState, check_activity, check_message, check_wish,
+    check_wish_note,
 };
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{ActivityRow, CareMessageRow, Page, WishMove, WishRow};
+use qiaoyi_store::{CareMessageRow, Page, WishMove};
 use serde_json::{Map, Value, json};
 
 use crate::accounts::random_hex;
@@ -46,7 +47,7 @@ pub struct Attendee {
 /// An activity with who may come and who came: the township's children and every volunteer.
 #[derive(Clone, Debug)]
 pub struct Activity {
-    pub row: ActivityRow,
+    pub row: ActivitySummary,
     pub children: Vec<Attendee>,
     pub volunteers: Vec<Attendee>,
 }
@@ -72,19 +73,19 @@ impl App {
         caller: &Caller,
         child_id: &str,
         wish: &str,
-    ) -> Result<WishRow, AppError> {
+    ) -> Result<Wish, AppError> {
         let me = self.care_worker(caller, Some(child_id)).await?;
         let child = self
             .store
             .child(child_id)
             .await?
             .ok_or_else(|| AppError::NotFound("this child".into()))?;
-        let row = WishRow {
+        let row = Wish {
             id: format!("cw-{}", random_hex(12)),
             child_id: child.id,
             township: child.township,
             wish: check_wish(wish).map_err(invalid)?,
-            state: WishState::Open.as_str().into(),
+            state: WishState::Open,
             taken_by: None,
             taken_by_name: String::new(),
             donor: String::new(),
@@ -112,7 +113,7 @@ impl App {
         state: &str,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<WishRow>, AppError> {
+    ) -> Result<Page<Wish>, AppError> {
         self.care_worker(caller, None).await?;
         let state = state.trim();
         if !state.is_empty() && WishState::parse(state).is_none() {
@@ -137,7 +138,7 @@ impl App {
         caller: &Caller,
         id: &str,
         step: &WishStep<'_>,
-    ) -> Result<WishRow, AppError> {
+    ) -> Result<Wish, AppError> {
         let WishStep { to, donor, note } = *step;
         let me = self.care_worker(caller, None).await?;
         let wish = self
@@ -145,12 +146,7 @@ impl App {
             .wish(id)
             .await?
             .ok_or_else(|| AppError::NotFound("this wish".into()))?;
-        let from =
-            WishState::parse(&wish.state).ok_or_else(|| qiaoyi_store::StoreError::CorruptRow {
-                table: "care_wishes",
-                key: wish.id.clone(),
-                reason: format!("no wish state is called {}", wish.state),
-            })?;
+        let from = wish.state;
         let to = match WishState::parse(to.trim()) {
             Some(to @ (WishState::Taken | WishState::Fulfilled)) => to,
             _ => {
@@ -225,7 +221,7 @@ impl App {
         &self,
         caller: &Caller,
         input: &ActivityInput,
-    ) -> Result<ActivityRow, AppError> {
+    ) -> Result<ActivitySummary, AppError> {
         let me = self.care_worker(caller, None).await?;
         let checked = check_activity(&input.theme, &input.date, &input.place, &input.organisers)
             .map_err(invalid)?;
@@ -233,10 +229,10 @@ impl App {
         if !self.townships().iter().any(|t| t.name == township) {
             return Err(invalid(qiaoyi_domain::care::CareError::UnknownTownship));
         }
-        let row = ActivityRow {
+        let row = ActivitySummary {
             id: format!("ca-{}", random_hex(12)),
             theme: checked.theme,
-            activity_date: checked.date.to_string(),
+            date: checked.date,
             township: township.to_owned(),
             place: checked.place,
             organisers: checked.organisers,
@@ -263,7 +259,7 @@ impl App {
         caller: &Caller,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<ActivityRow>, AppError> {
+    ) -> Result<Page<ActivitySummary>, AppError> {
         self.care_worker(caller, None).await?;
         Ok(self.store.activities(offset, limit.clamp(1, 100)).await?)
     }

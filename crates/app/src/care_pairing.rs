@@ -6,14 +6,14 @@
 use qiaoyi_domain::failure::Reason;
 use std::collections::{HashMap, HashSet};
 
-use qiaoyi_domain::care::pairing::{self, PairingError};
+use qiaoyi_domain::care::pairing::{self, PairingError, ProxyParent};
 use qiaoyi_domain::care::{
     CareError, check_volunteer, km_between, language_mask, language_names, visit_clock,
     visit_overdue,
 };
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{NewPairing, PairingRow, StoreError, VolunteerRow};
+use qiaoyi_store::{NewPairing, StoreError, VolunteerRow};
 use serde_json::{Map, Value, json};
 
 use crate::accounts::random_hex;
@@ -91,7 +91,7 @@ pub struct Proposal {
 /// A pairing, in force or ended, as the board and a child's record show it.
 #[derive(Clone, Debug)]
 pub struct Pairing {
-    pub row: PairingRow,
+    pub row: ProxyParent,
     /// No visit for longer than `care_alert_days` (pairings in force only).
     pub overdue: bool,
     /// Days since the last visit or the pairing, whichever is later.
@@ -288,7 +288,7 @@ impl App {
             .map(|v| (v.user_id.clone(), v))
             .collect();
         // Every child is either waiting or paired: two reads, whatever the number of pairs.
-        let in_force: HashMap<String, PairingRow> = self
+        let in_force: HashMap<String, ProxyParent> = self
             .store
             .pairings_in_force("")
             .await?
@@ -423,9 +423,9 @@ impl App {
         Ok(())
     }
 
-    pub(crate) fn pairing_view(&self, row: PairingRow, today: jiff::civil::Date) -> Pairing {
+    pub(crate) fn pairing_view(&self, row: ProxyParent, today: jiff::civil::Date) -> Pairing {
         let paired_on = beijing_today(row.paired_at);
-        let last = row.last_visit.as_deref().and_then(|d| d.parse().ok());
+        let last = row.last_visit;
         let days = i32::try_from(self.config.care_alert_days).unwrap_or(i32::MAX);
         Pairing {
             overdue: row.ended_at.is_none() && visit_overdue(last, paired_on, today, days),
@@ -490,8 +490,7 @@ impl App {
             }
             let row = &pairing.row;
             let township = &row.township;
-            let last = row.last_visit.as_deref().and_then(|d| d.parse().ok());
-            let clock = visit_clock(last, beijing_today(row.paired_at));
+            let clock = visit_clock(row.last_visit, beijing_today(row.paired_at));
             let mut to = vec![row.volunteer_id.as_str()];
             if row.paired_by != row.volunteer_id {
                 to.push(&row.paired_by);

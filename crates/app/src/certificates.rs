@@ -5,13 +5,13 @@
 use qiaoyi_domain::access::Action;
 use qiaoyi_domain::access::audit::hex;
 use qiaoyi_domain::certificates::{
-    FORMAT, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id, public_hex, sign,
-    signing_key, verify,
+    FORMAT, IssuedCertificate, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id,
+    public_hex, sign, signing_key, verify,
 };
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{DocumentKind, DocumentNumber};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_store::{CertificateRow, SigningKeyRow};
+use qiaoyi_store::SigningKeyRow;
 
 use crate::accounts::{Client, random_hex};
 use crate::cases::{Case, beijing_today};
@@ -24,7 +24,7 @@ const MAX_REASON: usize = 500;
 /// A certificate with what verification says of it now.
 #[derive(Clone, Debug)]
 pub struct Certificate {
-    pub row: CertificateRow,
+    pub row: IssuedCertificate,
     pub verdict: Verdict,
     /// Whether the reader may revoke it.
     pub may_revoke: bool,
@@ -130,7 +130,7 @@ impl App {
         &self,
         case: &Case,
         now: i64,
-    ) -> Result<CertificateRow, AppError> {
+    ) -> Result<IssuedCertificate, AppError> {
         let (key_id, key) = self.current_key(now).await?;
         let issued_on = beijing_today(now);
         let expires_on = issued_on
@@ -166,7 +166,7 @@ impl App {
             key_id: key_id.clone(),
         };
         let (payload, signature) = sign(&payload, &key);
-        Ok(CertificateRow {
+        Ok(IssuedCertificate {
             id,
             case_id: case.id.clone(),
             payload,
@@ -178,15 +178,14 @@ impl App {
         })
     }
 
-    fn verdict(&self, row: &CertificateRow, keys: &[PublicKey], now: i64) -> Verdict {
-        let revoked_on = row.revoked_on.as_deref().and_then(|d| d.parse().ok());
+    fn verdict(&self, row: &IssuedCertificate, keys: &[PublicKey], now: i64) -> Verdict {
         verify(
             &Stored {
                 id: &row.id,
                 payload_json: &row.payload,
                 signature_hex: &row.signature,
                 key_id: &row.key_id,
-                revoked_on,
+                revoked_on: row.revoked_on,
                 revoke_reason: &row.revoke_reason,
             },
             keys,
@@ -232,7 +231,7 @@ impl App {
     pub(crate) async fn certificate_view(
         &self,
         caller: &Caller,
-        row: CertificateRow,
+        row: IssuedCertificate,
         case: &Case,
     ) -> Result<Certificate, AppError> {
         let verdict = self.verdict(&row, &self.public_keys().await?, caller.now);

@@ -7,10 +7,11 @@ use qiaoyi_domain::access::{Action, Resource, allowing_grant};
 use qiaoyi_domain::cases::{CaseState, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::{
-    CaseFees, EntryKind, LedgerCheck, LedgerReport, Method, capital_numerals, check_entry, postings,
+    CaseFees, EntryKind, LedgerCheck, LedgerEntry, LedgerReport, Method, ProviderRef,
+    RecordedEntry, capital_numerals, check_entry, postings,
 };
 use qiaoyi_domain::lang::Text;
-use qiaoyi_store::{LedgerEntryRow, NewLedgerEntry, ProviderRef, StoreError};
+use qiaoyi_store::{NewLedgerEntry, Page, StoreError};
 
 use crate::payments::ProviderError;
 
@@ -45,7 +46,7 @@ pub struct FeeStatement {
     /// The fee is due but was not charged yet: a case submitted before the ledger existed. It is
     /// charged with the first payment.
     pub pending_charge: i64,
-    pub entries: Vec<LedgerEntryRow>,
+    pub entries: Vec<LedgerEntry>,
     /// What the viewer may record: payments; refunds and write-offs.
     pub may_pay: bool,
     pub may_adjust: bool,
@@ -65,7 +66,7 @@ impl FeeStatement {
 /// Everything a receipt prints.
 #[derive(Clone, Debug)]
 pub struct Receipt {
-    pub entry: LedgerEntryRow,
+    pub entry: LedgerEntry,
     pub case: Case,
     pub bureau: Text,
     pub capitals: String,
@@ -151,7 +152,7 @@ impl App {
         caller: &Caller,
         offset: u64,
         limit: u64,
-    ) -> Result<qiaoyi_store::Page<qiaoyi_store::RecordedEntry>, AppError> {
+    ) -> Result<Page<RecordedEntry>, AppError> {
         let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         crate::check_limit(limit)?;
         Ok(self
@@ -178,9 +179,7 @@ impl App {
         let entries = self.store.ledger_entries(&case.id).await?;
         let mut fees = CaseFees::default();
         for e in &entries {
-            if let Some(kind) = EntryKind::parse(&e.kind) {
-                fees.apply(kind, e.amount_fen);
-            }
+            fees.apply(e.kind, e.amount_fen);
         }
         let fee_fen = i64::from(case.item.fee_fen);
         let pending_charge = if fees.charged == 0 && owes_fee(case) {
@@ -209,7 +208,7 @@ impl App {
         caller: &Caller,
         case_id: &str,
         request: &FeeRequest,
-    ) -> Result<LedgerEntryRow, AppError> {
+    ) -> Result<LedgerEntry, AppError> {
         let case = self.readable_case(caller, case_id).await?;
         let kind = match EntryKind::parse(request.kind.trim()) {
             Some(EntryKind::Charge) => {

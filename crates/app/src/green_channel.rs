@@ -3,16 +3,16 @@
 //! board and decide with a fresh second factor; a request left undecided escalates to all of them.
 //! An approved case heads every officer's queue with its own due day.
 
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::{Action, Resource, allowing_grant, decide};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::{
-    GreenChannelError, Ground, check_days, check_reason, check_statement, may_ask, minutes_left,
+    Evidence, GreenChannelError, GreenRequest, Ground, RequestState, check_days, check_reason,
+    check_statement, may_ask, minutes_left,
 };
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{
-    EvidenceRow, GreenDecision, GreenRequestListing, GreenRequestRow, NewMessage, StoreError,
-};
+use qiaoyi_store::{GreenDecision, NewGreenRequest, NewMessage, StoreError};
 use serde_json::{Map, Value};
 
 use crate::accounts::{Client, CurrentSession, random_hex};
@@ -44,7 +44,7 @@ pub struct GreenDecisionInput {
 /// A waiting request on the board, with its countdown to escalation.
 #[derive(Clone, Debug)]
 pub struct BoardLine {
-    pub request: GreenRequestListing,
+    pub request: GreenRequest,
     /// Whole minutes before it escalates; zero or less once it has.
     pub minutes_left: i64,
     pub escalated: bool,
@@ -53,7 +53,7 @@ pub struct BoardLine {
 #[derive(Clone, Debug)]
 pub struct Board {
     pub waiting: Vec<BoardLine>,
-    pub decided: Vec<GreenRequestListing>,
+    pub decided: Vec<GreenRequest>,
 }
 
 fn invalid(e: GreenChannelError) -> AppError {
@@ -65,24 +65,24 @@ fn invalid(e: GreenChannelError) -> AppError {
 }
 
 /// A ground's name in a notice's language.
-pub fn ground_name(ground: &str, lang: Lang) -> &'static str {
+pub fn ground_name(ground: Ground, lang: Lang) -> &'static str {
     match (ground, lang) {
-        ("bereavement", Lang::Zh) => "亲属去世",
-        ("bereavement", Lang::En) => "a death in the family",
-        ("bereavement", Lang::It) => "un lutto in famiglia",
-        ("bereavement", Lang::Es) => "un fallecimiento en la familia",
-        ("illness", Lang::Zh) => "亲属病危",
-        ("illness", Lang::En) => "a relative's serious illness",
-        ("illness", Lang::It) => "la grave malattia di un familiare",
-        ("illness", Lang::Es) => "la enfermedad grave de un familiar",
-        ("deadline", Lang::Zh) => "求学或工作期限",
-        ("deadline", Lang::En) => "a study or work deadline",
-        ("deadline", Lang::It) => "una scadenza di studio o di lavoro",
-        ("deadline", Lang::Es) => "un plazo de estudios o de trabajo",
-        (_, Lang::Zh) => "其他",
-        (_, Lang::En) => "other",
-        (_, Lang::It) => "altro",
-        (_, Lang::Es) => "otro",
+        (Ground::Bereavement, Lang::Zh) => "亲属去世",
+        (Ground::Bereavement, Lang::En) => "a death in the family",
+        (Ground::Bereavement, Lang::It) => "un lutto in famiglia",
+        (Ground::Bereavement, Lang::Es) => "un fallecimiento en la familia",
+        (Ground::Illness, Lang::Zh) => "亲属病危",
+        (Ground::Illness, Lang::En) => "a relative's serious illness",
+        (Ground::Illness, Lang::It) => "la grave malattia di un familiare",
+        (Ground::Illness, Lang::Es) => "la enfermedad grave de un familiar",
+        (Ground::Deadline, Lang::Zh) => "求学或工作期限",
+        (Ground::Deadline, Lang::En) => "a study or work deadline",
+        (Ground::Deadline, Lang::It) => "una scadenza di studio o di lavoro",
+        (Ground::Deadline, Lang::Es) => "un plazo de estudios o de trabajo",
+        (Ground::Other, Lang::Zh) => "其他",
+        (Ground::Other, Lang::En) => "other",
+        (Ground::Other, Lang::It) => "altro",
+        (Ground::Other, Lang::Es) => "otro",
     }
 }
 
@@ -97,7 +97,7 @@ impl App {
         notice: Notice,
         case: &Case,
         extra: &[(&str, Value)],
-        ground: &str,
+        ground: Ground,
     ) -> Result<Vec<NewMessage>, AppError> {
         let mut messages = Vec::new();
         for leader in self.store.users_with_role("duty_leader").await? {
@@ -123,7 +123,7 @@ impl App {
         &self,
         caller: &Caller,
         case: &Case,
-    ) -> Result<&'static str, AppError> {
+    ) -> Result<Option<Role>, AppError> {
         self.authorize(caller, Action::ReadCase, &case.resource())
             .await
             .map_err(|e| match e {
@@ -138,8 +138,8 @@ impl App {
         };
         self.authorize(caller, action, &case.resource()).await?;
         Ok(allowing_grant(actor, action, &case.resource())
-            .map(|g| g.role().as_str())
-            .unwrap_or_default())
+            .ok()
+            .map(|g| g.role()))
     }
 
     /// Asks for the green channel on a case, with a first piece of evidence if given.
@@ -149,7 +149,7 @@ impl App {
         case_id: &str,
         input: &GreenRequestInput,
         evidence: Option<(&str, &[u8])>,
-    ) -> Result<GreenRequestListing, AppError> {
+    ) -> Result<GreenRequest, AppError> {
         let case = self.load_case(case_id).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::NotFound("this case".into()),
             other => other,
@@ -174,31 +174,24 @@ impl App {
             Some((name, content)) => Some((self.check_file(name, content)?, content)),
             None => None,
         };
-        let evidence_row = checked.as_ref().map(|(f, content)| EvidenceRow {
+        let evidence_row = checked.as_ref().map(|(f, content)| Evidence {
             request_id: id.clone(),
             seq: 1,
             file_name: f.name.clone(),
-            media_type: f.media_type.as_str().into(),
+            media_type: f.media_type,
             size: content.len() as i64,
             sha256: f.sha256.clone(),
             uploaded_by: actor.user_id.clone(),
             uploaded_at: caller.now,
         });
-        let row = GreenRequestRow {
+        let row = NewGreenRequest {
             id: id.clone(),
             case_id: case.id.clone(),
-            ground: ground.as_str().into(),
+            ground,
             statement,
             requested_by: actor.user_id.clone(),
-            requested_role: role.into(),
+            requested_role: role,
             requested_at: caller.now,
-            state: "requested".into(),
-            escalated_at: None,
-            decided_by: None,
-            decided_at: None,
-            days: None,
-            due_on: None,
-            reason: String::new(),
         };
         let mut record = self.audit_record(
             Some(actor),
@@ -210,7 +203,7 @@ impl App {
         );
         record.purpose = ground.as_str().into();
         let messages = self
-            .to_duty_leaders(Notice::GreenChannelRequested, &case, &[], ground.as_str())
+            .to_duty_leaders(Notice::GreenChannelRequested, &case, &[], ground)
             .await?;
         self.store
             .create_green_request(
@@ -223,7 +216,7 @@ impl App {
         self.green_listing(&id).await
     }
 
-    async fn green_listing(&self, id: &str) -> Result<GreenRequestListing, AppError> {
+    async fn green_listing(&self, id: &str) -> Result<GreenRequest, AppError> {
         self.store
             .green_request(id)
             .await?
@@ -235,9 +228,9 @@ impl App {
         &self,
         caller: &Caller,
         id: &str,
-    ) -> Result<(GreenRequestListing, Case), AppError> {
+    ) -> Result<(GreenRequest, Case), AppError> {
         let listing = self.green_listing(id).await?;
-        let case = self.load_case(&listing.request.case_id).await?;
+        let case = self.load_case(&listing.case_id).await?;
         let leader = caller.session().is_some_and(|s| {
             decide(&s.actor, Action::ReadGreenChannel, &Resource::System).is_allowed()
         });
@@ -263,9 +256,9 @@ impl App {
         content: &[u8],
     ) -> Result<i64, AppError> {
         let listing = self.green_listing(id).await?;
-        let case = self.load_case(&listing.request.case_id).await?;
+        let case = self.load_case(&listing.case_id).await?;
         self.case_party(caller, &case).await?;
-        if listing.request.state != "requested" {
+        if listing.state != RequestState::Requested {
             return Err(AppError::Invalid {
                 field: "file",
                 reason: Reason::Malformed,
@@ -274,11 +267,11 @@ impl App {
         }
         let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let f = self.check_file(file_name, content)?;
-        let row = EvidenceRow {
+        let row = Evidence {
             request_id: id.into(),
             seq: 0,
             file_name: f.name,
-            media_type: f.media_type.as_str().into(),
+            media_type: f.media_type,
             size: content.len() as i64,
             sha256: f.sha256,
             uploaded_by: actor.user_id.clone(),
@@ -304,7 +297,7 @@ impl App {
         caller: &Caller,
         id: &str,
         seq: i64,
-    ) -> Result<(EvidenceRow, Vec<u8>), AppError> {
+    ) -> Result<(Evidence, Vec<u8>), AppError> {
         self.readable_green(caller, id).await?;
         self.store
             .green_evidence(id, seq)
@@ -317,7 +310,7 @@ impl App {
         &self,
         caller: &Caller,
         id: &str,
-    ) -> Result<(GreenRequestListing, Vec<EvidenceRow>), AppError> {
+    ) -> Result<(GreenRequest, Vec<Evidence>), AppError> {
         let (listing, _) = self.readable_green(caller, id).await?;
         let evidence = self.store.green_evidence_list(id).await?;
         Ok((listing, evidence))
@@ -327,7 +320,7 @@ impl App {
     pub async fn green_requests_of_case(
         &self,
         case_id: &str,
-    ) -> Result<Vec<GreenRequestListing>, AppError> {
+    ) -> Result<Vec<GreenRequest>, AppError> {
         Ok(self.store.green_requests_of_case(case_id).await?)
     }
 
@@ -353,9 +346,9 @@ impl App {
             .await?
             .into_iter()
             .map(|r| {
-                let left = minutes_left(r.request.requested_at, minutes, caller.now);
+                let left = minutes_left(r.requested_at, minutes, caller.now);
                 BoardLine {
-                    escalated: r.request.escalated_at.is_some() || left <= 0,
+                    escalated: r.escalated_at.is_some() || left <= 0,
                     minutes_left: left,
                     request: r,
                 }
@@ -363,7 +356,7 @@ impl App {
             .collect();
         let mut decided = self.store.green_requests("approved", 20).await?;
         decided.extend(self.store.green_requests("refused", 20).await?);
-        decided.sort_by_key(|d| std::cmp::Reverse(d.request.decided_at));
+        decided.sort_by_key(|d| std::cmp::Reverse(d.decided_at));
         decided.truncate(20);
         Ok(Board { waiting, decided })
     }
@@ -375,13 +368,13 @@ impl App {
         caller: &Caller,
         id: &str,
         input: &GreenDecisionInput,
-    ) -> Result<GreenRequestListing, AppError> {
+    ) -> Result<GreenRequest, AppError> {
         let listing = self.green_listing(id).await?;
-        let case = self.load_case(&listing.request.case_id).await?;
+        let case = self.load_case(&listing.case_id).await?;
         self.authorize(caller, Action::DecideGreenChannel, &case.resource())
             .await?;
         let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
-        if listing.request.state != "requested" {
+        if listing.state != RequestState::Requested {
             return Err(AppError::Store(StoreError::conflict(
                 "this request was decided already; reload the board".into(),
             )));
@@ -475,13 +468,13 @@ impl App {
             .await?;
         let mut escalated = 0;
         for r in due {
-            let case = self.load_case(&r.request.case_id).await?;
+            let case = self.load_case(&r.case_id).await?;
             let messages = self
                 .to_duty_leaders(
                     Notice::GreenChannelEscalated,
                     &case,
                     &[("minutes", Value::from(minutes))],
-                    &r.request.ground,
+                    r.ground,
                 )
                 .await?;
             let record = self.audit_record(
@@ -496,7 +489,7 @@ impl App {
             );
             if self
                 .store
-                .escalate_green(&r.request.id, now, &record, &messages)
+                .escalate_green(&r.id, now, &record, &messages)
                 .await?
             {
                 escalated += 1;

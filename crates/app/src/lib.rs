@@ -41,16 +41,15 @@ pub use accounts::Caller;
 pub use error::AppError;
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
-pub use qiaoyi_store::{
-    ActivityRow, AuditFilter, Backend, CannedAnswerRow, CaseEventRow, CaseFileRow, CatalogHeader,
-    CertificateRow, ConflictKind, CostModelRow, EvidenceRow, GreenRequestListing, GreenStats,
-    ImportOutcome, LedgerEntryRow, MandateDocumentRow, NotificationSettings, OutboxRow,
-    OutcomeListing, Page, ParticipantRow, RecordedEntry, SlotRow, StationRecord, StatsSums,
-    StoreError, WishRow,
-};
+// What web and the CLI may name from the store: the failures its one classifier maps
+// (`StoreError`, `ConflictKind`) and inputs and settings that are not table rows: `Backend` (which
+// database this is), `Page` (a slice of a longer list, around read models), `ImportOutcome` (what
+// a catalogue import did) and `AuditFilter` (the audit log's search). Read models live in
+// `qiaoyi_domain`; a store row type is never re-exported here.
+pub use qiaoyi_store::{AuditFilter, Backend, ConflictKind, ImportOutcome, Page, StoreError};
 
 use qiaoyi_domain::access::audit::{Broken, Verifier};
-use qiaoyi_domain::catalog::{Category, Guide, Item, SourceFile, Station};
+use qiaoyi_domain::catalog::{CatalogHeader, Category, Guide, Item, SourceFile, Station};
 use qiaoyi_store::Store;
 
 use crate::config::Config;

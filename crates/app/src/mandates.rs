@@ -9,11 +9,12 @@ use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
 use qiaoyi_domain::catalog::{Item, ItemCode};
 use qiaoyi_domain::failure::Reason;
-use qiaoyi_domain::mandates::{MandateState, Refusal, Terms, check_terms, in_force, permits};
-use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{
-    LedgerEntryRow, MandateDocumentRow, MandateListing, MandateRow, NewMessage, Page,
+use qiaoyi_domain::fees::LedgerEntry;
+use qiaoyi_domain::mandates::{
+    MandateDocument, MandateState, Refusal, Terms, check_terms, in_force, permits,
 };
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{MandateListing, MandateRow, NewMessage, Page};
 
 use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
@@ -102,9 +103,9 @@ impl Mandate {
 pub struct MandateDetail {
     pub mandate: Mandate,
     pub cases: Vec<Case>,
-    pub payments: Vec<LedgerEntryRow>,
+    pub payments: Vec<LedgerEntry>,
     /// The documents behind it (a notarised power of attorney …), oldest first.
-    pub documents: Vec<MandateDocumentRow>,
+    pub documents: Vec<MandateDocument>,
     /// The reader is the principal, who may confirm (while pending) and revoke.
     pub is_principal: bool,
     /// The reader is the agent, who may confirm with the code and revoke.
@@ -515,7 +516,7 @@ impl App {
         id: &str,
         file_name: &str,
         content: &[u8],
-    ) -> Result<MandateDocumentRow, AppError> {
+    ) -> Result<MandateDocument, AppError> {
         let (mandate, _) = self.readable_mandate(caller, id).await?;
         let me = caller
             .session()
@@ -530,11 +531,11 @@ impl App {
             return Err(AppError::Mandate(Refusal::Revoked));
         }
         let checked = self.check_file(file_name, content)?;
-        let document = MandateDocumentRow {
+        let document = MandateDocument {
             id: format!("d-{}", random_hex(12)),
             mandate_id: id.to_owned(),
             file_name: checked.name,
-            media_type: checked.media_type.as_str().into(),
+            media_type: checked.media_type,
             size: content.len() as i64,
             sha256: checked.sha256,
             uploaded_by: me.to_owned(),
@@ -561,7 +562,7 @@ impl App {
         caller: &Caller,
         id: &str,
         document: &str,
-    ) -> Result<(MandateDocumentRow, Vec<u8>), AppError> {
+    ) -> Result<(MandateDocument, Vec<u8>), AppError> {
         let (mandate, _) = self.readable_mandate(caller, id).await?;
         // The agent keeps the documents of a mandate being set up, not of one revoked or over.
         let me = caller.session().map_or("", |s| s.actor.user_id.as_str());

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use fluent_templates::fluent_bundle::concurrent::FluentBundle;
 use fluent_templates::fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::{Channel, Notice};
-use qiaoyi_store::{NewMessage, NotificationSettings, UserRow};
+use qiaoyi_domain::notify::{Channel, Notice, NotificationSettings};
+use qiaoyi_store::{NewMessage, UserRow};
 use serde_json::{Map, Value};
 
 use crate::accounts::random_hex;
@@ -120,7 +120,7 @@ pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result
 }
 
 /// Whom a message goes to.
-pub struct Recipient<'a> {
+pub(crate) struct Recipient<'a> {
     pub user_id: &'a str,
     pub email: &'a str,
     pub language: &'a str,
@@ -130,7 +130,7 @@ pub struct Recipient<'a> {
 /// The messages telling `to` of `notice`: one per channel the account chose (security notices
 /// always by e-mail). `dedupe` is the key of what must be said only once, if anything; the
 /// channel is added to it.
-pub fn messages_for(
+pub(crate) fn messages_for(
     to: &Recipient<'_>,
     notice: Notice,
     params: &Map<String, Value>,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use qiaoyi_domain::access::policy::{Action, Resource};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::{Channel, Notice, retry_delay_ms};
-use qiaoyi_store::{OutboxRow, Page};
+use qiaoyi_domain::notify::{Channel, Notice, OutboxMessage, retry_delay_ms};
+use qiaoyi_store::Page;
 use serde_json::{Map, Value};
 
 use crate::accounts::random_hex;
@@ -113,7 +113,7 @@ impl App {
         Ok(report)
     }
 
-    async fn send_one(&self, message: &OutboxRow) -> Result<(), SendError> {
+    async fn send_one(&self, message: &OutboxMessage) -> Result<(), SendError> {
         let notice = Notice::parse(&message.template).ok_or_else(|| {
             SendError::Permanent(format!("no template is called {}", message.template))
         })?;
@@ -199,7 +199,7 @@ impl App {
         status: &str,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<OutboxRow>, AppError> {
+    ) -> Result<Page<OutboxMessage>, AppError> {
         self.authorize(caller, Action::ManageDelivery, &Resource::System)
             .await?;
         crate::check_limit(limit)?;

@@ -7,8 +7,7 @@ use jiff::civil::Date;
 use qiaoyi_domain::access::policy::Action;
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::{Notice, Phone, reminder_due};
-use qiaoyi_store::NotificationSettings;
+use qiaoyi_domain::notify::{Notice, NotificationSettings, Phone, reminder_due};
 use serde_json::{Map, Value, json};
 
 use crate::accounts::constant_time_eq;

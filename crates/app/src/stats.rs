@@ -3,10 +3,14 @@
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::cases::CaseState;
+use qiaoyi_domain::cases::{CaseState, EventKind, Step};
 use qiaoyi_domain::failure::Reason;
-use qiaoyi_domain::stats::{ClosingCase, CostModel, Month, Outcome, Period, figures};
-use qiaoyi_store::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
+use qiaoyi_domain::green_channel::GreenStats;
+use qiaoyi_domain::stats::{
+    CaseOutcome, ClosedCase, ClosingCase, CostModel, CostModelVersion, Month, Outcome, Period,
+    Sums, figures,
+};
+use qiaoyi_store::{StatsBy, StatsFilter};
 
 use crate::accounts::Client;
 use crate::calendar::beijing_today;
@@ -35,19 +39,19 @@ pub struct Dashboard {
     pub period: Period,
     pub station: Option<String>,
     pub category: Option<String>,
-    pub total: StatsSums,
+    pub total: Sums,
     /// Consultations opened in the period; `None` when filtered by station or category, which
     /// consultations do not have.
     pub consultations: Option<i64>,
     /// Green-channel requests made in the period, their decisions and completion; `None` when
     /// filtered, as for consultations.
-    pub green: Option<qiaoyi_store::GreenStats>,
+    pub green: Option<GreenStats>,
     /// Every month of the period, in order, zeros included.
-    pub months: Vec<StatsSums>,
+    pub months: Vec<Sums>,
     /// Empty key: cases filed online or at the bureau.
-    pub stations: Vec<StatsSums>,
-    pub categories: Vec<StatsSums>,
-    pub items: Vec<StatsSums>,
+    pub stations: Vec<Sums>,
+    pub categories: Vec<Sums>,
+    pub items: Vec<Sums>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -70,7 +74,7 @@ pub fn month_start_ms(month: Month) -> i64 {
 
 impl App {
     /// The period and filter a query asks for: by default the twelve months up to this one.
-    pub async fn stats_filter(
+    pub(crate) async fn stats_filter(
         &self,
         query: &StatsQuery,
         now: i64,
@@ -138,7 +142,7 @@ impl App {
     pub async fn dashboard(&self, query: &StatsQuery, now: i64) -> Result<Dashboard, AppError> {
         let (period, filter) = self.stats_filter(query, now).await?;
         let by_month = self.store.stats_by(&filter, StatsBy::Month).await?;
-        let mut total = StatsSums::default();
+        let mut total = Sums::default();
         for m in &by_month {
             total.add(m);
         }
@@ -151,9 +155,9 @@ impl App {
                     .iter()
                     .find(|s| s.key == key)
                     .cloned()
-                    .unwrap_or(StatsSums {
+                    .unwrap_or(Sums {
                         key,
-                        ..StatsSums::default()
+                        ..Sums::default()
                     })
             })
             .collect();
@@ -193,7 +197,7 @@ impl App {
         query: &StatsQuery,
         offset: i64,
         limit: i64,
-    ) -> Result<Vec<OutcomeListing>, AppError> {
+    ) -> Result<Vec<ClosedCase>, AppError> {
         self.authorize(caller, Action::ReadStatistics, &Resource::System)
             .await?;
         if !(1..=500).contains(&limit) || offset < 0 {
@@ -211,7 +215,7 @@ impl App {
         &self,
         caller: &Caller,
         query: &StatsQuery,
-    ) -> Result<Vec<OutcomeListing>, AppError> {
+    ) -> Result<Vec<ClosedCase>, AppError> {
         self.authorize(caller, Action::ReadStatistics, &Resource::System)
             .await?;
         self.closed_list(query, caller.now).await
@@ -222,7 +226,7 @@ impl App {
         &self,
         query: &StatsQuery,
         now: i64,
-    ) -> Result<Vec<OutcomeListing>, AppError> {
+    ) -> Result<Vec<ClosedCase>, AppError> {
         let (_, filter) = self.stats_filter(query, now).await?;
         let rows = self.store.outcomes(&filter, 0, MAX_LISTED + 1).await?;
         if rows.len() as i64 > MAX_LISTED {
@@ -264,25 +268,19 @@ impl App {
     }
 
     /// The cost model in force: its newest version (`None` before any was made) and the model.
-    pub async fn cost_model(&self) -> Result<(Option<CostModelRow>, CostModel), AppError> {
-        let Some(row) = self.store.latest_cost_model().await? else {
+    pub async fn cost_model(&self) -> Result<(Option<CostModelVersion>, CostModel), AppError> {
+        let Some(latest) = self.store.latest_cost_model().await? else {
             return Ok((None, CostModel::default()));
         };
-        let model = serde_json::from_str::<CostModel>(&row.body).map_err(|e| {
-            AppError::Store(qiaoyi_store::StoreError::CorruptRow {
-                table: "cost_models",
-                key: row.version.to_string(),
-                reason: e.to_string(),
-            })
-        })?;
-        Ok((Some(row), model))
+        let model = latest.model.clone();
+        Ok((Some(latest), model))
     }
 
     /// Every version of the cost model, newest first (those who read statistics may see them).
     pub async fn cost_model_versions(
         &self,
         caller: &Caller,
-    ) -> Result<Vec<CostModelRow>, AppError> {
+    ) -> Result<Vec<CostModelVersion>, AppError> {
         self.authorize(caller, Action::ReadStatistics, &Resource::System)
             .await?;
         Ok(self.store.cost_models().await?)
@@ -374,13 +372,13 @@ impl App {
         case: &Case,
         from: CaseState,
         closed_at: i64,
-    ) -> Result<OutcomeRow, AppError> {
+    ) -> Result<CaseOutcome, AppError> {
         let (version, model) = self.cost_model().await?;
         let events = self.store.case_events(&case.id).await?;
         let decided_on = events
             .iter()
             .rev()
-            .find(|e| e.step == "approve" || e.step == "refuse")
+            .find(|e| matches!(e.kind, EventKind::Step(Step::Approve | Step::Refuse)))
             .map(|e| beijing_today(e.at));
         let country = match &case.station {
             Some(code) => self.store.station(code.as_str()).await?.map(|s| s.country),
@@ -413,10 +411,10 @@ impl App {
             },
             &model,
         );
-        Ok(OutcomeRow {
+        Ok(CaseOutcome {
             case_id: case.id.clone(),
-            month: f.month.to_string(),
-            closed_on: closed_on.to_string(),
+            month: f.month,
+            closed_on,
             station: case
                 .station
                 .as_ref()
@@ -424,7 +422,7 @@ impl App {
                 .unwrap_or_default(),
             item_code: case.item.code.to_string(),
             category: case.item.category.to_string(),
-            outcome: outcome.as_str().into(),
+            outcome,
             processing_days: f.processing_days,
             within_deadline: f.within_deadline,
             country: country.unwrap_or_default(),
@@ -448,11 +446,12 @@ impl App {
                 let events = self.store.case_events(&id).await?;
                 // A closed case always has its close event; a row without one is counted as
                 // delivered when it was last changed rather than left without figures forever.
-                let (from, at) = match events.iter().rev().find(|e| e.step == "close") {
-                    Some(close) => (
-                        CaseState::parse(&close.from_state).unwrap_or(CaseState::Delivered),
-                        close.at,
-                    ),
+                let close = events
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == EventKind::Step(Step::Close));
+                let (from, at) = match close {
+                    Some(close) => (close.from_state.unwrap_or(CaseState::Delivered), close.at),
                     None => (CaseState::Delivered, case.updated_at),
                 };
                 let row = self.closing_outcome(&case, from, at).await?;
@@ -475,7 +474,7 @@ impl App {
 
     /// Average hours from a green-channel request to its decision, and days from approval to the
     /// case's closing.
-    pub fn green_averages(g: &qiaoyi_store::GreenStats) -> (Option<f64>, Option<f64>) {
+    pub fn green_averages(g: &GreenStats) -> (Option<f64>, Option<f64>) {
         let decided = g.approved + g.refused;
         (
             (decided > 0).then(|| g.decision_ms as f64 / decided as f64 / 3_600_000.0),

@@ -4,8 +4,9 @@
 use qiaoyi_domain::failure::Reason;
 use std::collections::HashMap;
 
+use qiaoyi_domain::cases::Channel;
 use qiaoyi_domain::fees::money::format_yuan;
-use qiaoyi_store::{OutcomeListing, StatsSums};
+use qiaoyi_domain::stats::{ClosedCase, Outcome, Sums};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::stats::{Dashboard, StatsQuery};
@@ -103,16 +104,16 @@ pub fn bucket_labels() -> Vec<String> {
 }
 
 /// The share of cases decided within their deadline, when any had one.
-pub fn within_share(s: &StatsSums) -> Option<f64> {
+pub fn within_share(s: &Sums) -> Option<f64> {
     (s.with_deadline > 0).then(|| s.within_deadline as f64 / s.with_deadline as f64)
 }
 
 /// Average calendar days from submission to closing.
-pub fn average_days(s: &StatsSums) -> Option<f64> {
+pub fn average_days(s: &Sums) -> Option<f64> {
     (s.handled > 0).then(|| s.processing_days as f64 / s.handled as f64)
 }
 
-fn sum_cells(s: &StatsSums) -> Vec<Cell> {
+fn sum_cells(s: &Sums) -> Vec<Cell> {
     vec![
         Cell::Int(s.handled),
         Cell::Int(s.delivered),
@@ -135,7 +136,7 @@ fn sum_cells(s: &StatsSums) -> Vec<Cell> {
 pub fn table(
     which: Table,
     d: &Dashboard,
-    cases: &[OutcomeListing],
+    cases: &[ClosedCase],
     names: &Names,
 ) -> (Vec<String>, Vec<Vec<Cell>>) {
     let name = |map: &HashMap<String, String>, key: &str| {
@@ -145,7 +146,7 @@ pub fn table(
             map.get(key).cloned().unwrap_or_else(|| key.to_owned())
         }
     };
-    let grouped = |first: &[&str], rows: &[StatsSums], label: &dyn Fn(&str) -> Vec<Cell>| {
+    let grouped = |first: &[&str], rows: &[Sums], label: &dyn Fn(&str) -> Vec<Cell>| {
         let header = first
             .iter()
             .chain(SUM_HEADERS.iter())
@@ -266,22 +267,22 @@ pub fn table(
                         Cell::Text(name(&names.categories, &o.category)),
                         Cell::Text(name(&names.stations, &o.station)),
                         Cell::Text(
-                            match c.channel.as_str() {
-                                "online" => "网上",
-                                "station" => "服务站",
-                                _ => "窗口",
+                            match c.channel {
+                                Channel::Online => "网上",
+                                Channel::Station => "服务站",
+                                Channel::Window => "窗口",
                             }
                             .into(),
                         ),
                         Cell::Text(
-                            if o.outcome == "refused" {
+                            if o.outcome == Outcome::Refused {
                                 "不予批准"
                             } else {
                                 "已送达"
                             }
                             .into(),
                         ),
-                        Cell::Text(o.closed_on.clone()),
+                        Cell::Text(o.closed_on.to_string()),
                         Cell::Int(o.processing_days),
                         Cell::Text(
                             match o.within_deadline {
@@ -343,11 +344,7 @@ fn write_sheet(
 }
 
 /// Every table as one workbook.
-pub fn workbook(
-    d: &Dashboard,
-    cases: &[OutcomeListing],
-    names: &Names,
-) -> Result<Vec<u8>, AppError> {
+pub fn workbook(d: &Dashboard, cases: &[ClosedCase], names: &Names) -> Result<Vec<u8>, AppError> {
     let failed = |e: XlsxError| AppError::Invalid {
         field: "export",
         reason: Reason::Malformed,

@@ -6,8 +6,10 @@
 use qiaoyi_domain::access::{Action, Resource};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_domain::video::{MAX_MINUTES, beijing_clock, slots_from, wall_clock, zone};
-use qiaoyi_store::{NewMessage, SlotRow};
+use qiaoyi_domain::video::{
+    MAX_MINUTES, Slot, SlotState, beijing_clock, slots_from, wall_clock, zone,
+};
+use qiaoyi_store::NewMessage;
 use serde_json::Map;
 
 use crate::accounts::random_hex;
@@ -17,7 +19,7 @@ use crate::{App, AppError, Caller};
 /// A slot as a person sees it: in her zone and in Beijing.
 #[derive(Clone, Debug)]
 pub struct SlotView {
-    pub row: SlotRow,
+    pub row: Slot,
     pub local: String,
     pub beijing: String,
 }
@@ -52,7 +54,7 @@ fn zone_name(asked: &str, station_zone: Option<String>) -> String {
 }
 
 impl App {
-    pub(crate) fn slot_view(&self, row: SlotRow, tz: &str) -> SlotView {
+    pub(crate) fn slot_view(&self, row: Slot, tz: &str) -> SlotView {
         let local = zone(tz)
             .map(|z| wall_clock(row.starts_at, &z))
             .unwrap_or_default();
@@ -320,7 +322,7 @@ impl App {
             .store
             .slot(slot_id)
             .await?
-            .filter(|s| s.state == "booked")
+            .filter(|s| s.state == SlotState::Booked)
             .ok_or_else(|| AppError::NotFound("this booking".into()))?;
         let case = self
             .load_case(from.case_id.as_deref().unwrap_or_default())
@@ -418,7 +420,7 @@ impl App {
         );
         if !self
             .store
-            .change_slot(slot_id, "booked", "open", &record)
+            .change_slot(slot_id, SlotState::Booked, SlotState::Open, &record)
             .await?
         {
             return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
@@ -457,7 +459,7 @@ impl App {
         );
         if !self
             .store
-            .change_slot(slot_id, "booked", "no_show", &record)
+            .change_slot(slot_id, SlotState::Booked, SlotState::NoShow, &record)
             .await?
         {
             return Err(AppError::Store(qiaoyi_store::StoreError::conflict(

@@ -5,11 +5,12 @@
 
 use qiaoyi_domain::access::{Action, Resource, decide};
 use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::video::{Slot, SlotState};
 use qiaoyi_domain::video_check::{
-    Document, GateError, Role, Verdict, gate, guardians_needed, is_required, judge,
+    GateError, Participant, Role, Verdict, gate, guardians_needed, is_required, judge,
     needs_video_check, participant, room_open,
 };
-use qiaoyi_store::{ParticipantRow, SlotRow, VerdictWrite};
+use qiaoyi_store::VerdictWrite;
 
 use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
@@ -41,7 +42,7 @@ pub struct VerdictInput {
 /// A participant as the pages show her.
 #[derive(Clone, Debug)]
 pub struct ParticipantView {
-    pub row: ParticipantRow,
+    pub row: Participant,
     pub required: bool,
 }
 
@@ -106,27 +107,21 @@ impl App {
         )
     }
 
-    fn views(case: &Case, rows: Vec<ParticipantRow>, now: i64) -> Vec<ParticipantView> {
+    fn views(case: &Case, rows: Vec<Participant>, now: i64) -> Vec<ParticipantView> {
         let guardians = Self::guardians_for(case, now);
         rows.into_iter()
             .map(|row| ParticipantView {
-                required: Role::parse(&row.role).is_some_and(|r| is_required(r, guardians)),
+                required: is_required(row.role, guardians),
                 row,
             })
             .collect()
     }
 
     /// Why "identity verified" may not be recorded yet, or `None`.
-    fn waiting(case: &Case, rows: &[ParticipantRow], now: i64) -> Option<GateError> {
+    fn waiting(case: &Case, rows: &[Participant], now: i64) -> Option<GateError> {
         let list: Vec<(Role, &str, Verdict)> = rows
             .iter()
-            .filter_map(|r| {
-                Some((
-                    Role::parse(&r.role)?,
-                    r.name.as_str(),
-                    Verdict::parse(&r.verdict)?,
-                ))
-            })
+            .map(|r| (r.role, r.name.as_str(), r.verdict))
             .collect();
         gate(
             needs_video_check(case.item.video_check, case.channel),
@@ -164,7 +159,7 @@ impl App {
         let may = |action| actor.is_some_and(|a| decide(a, action, &case.resource()).is_allowed());
         let applicant_side = may(Action::SubmitCase);
         let may_edit = case.state.is_with_bureau() && (applicant_side || may(Action::ProcessCase));
-        let holds = |s: &SlotRow| actor.is_some_and(|a| a.user_id == s.officer_id);
+        let holds = |s: &Slot| actor.is_some_and(|a| a.user_id == s.officer_id);
         let takes_part = actor.is_some_and(|a| {
             rows.iter()
                 .any(|r| r.user_id.as_deref() == Some(a.user_id.as_str()))
@@ -235,16 +230,16 @@ impl App {
                 })?;
             Some(user.id)
         };
-        let row = ParticipantRow {
+        let row = Participant {
             id: format!("vp-{}", random_hex(12)),
             case_id: case.id.clone(),
-            role: checked.role.as_str().into(),
+            role: checked.role,
             name: checked.name,
             user_id,
-            document_type: checked.document.as_str().into(),
+            document_type: checked.document,
             document_digest: checked.digest,
             document_tail: checked.tail,
-            verdict: Verdict::Pending.as_str().into(),
+            verdict: Verdict::Pending,
             document_matched: None,
             note: String::new(),
             slot_id: None,
@@ -261,7 +256,7 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = format!("{} {}", row.id, row.role);
+        record.purpose = format!("{} {}", row.id, row.role.as_str());
         self.store.add_participant(&row, &record).await?;
         Ok(ParticipantView {
             required: is_required(checked.role, Self::guardians_for(&case, caller.now)),
@@ -340,16 +335,9 @@ impl App {
             .await?
             .filter(|p| p.case_id == case.id)
             .ok_or_else(|| AppError::NotFound("this participant".into()))?;
-        let on_file = Document::parse(&found.document_type).ok_or_else(|| {
-            qiaoyi_store::StoreError::CorruptRow {
-                table: "video_participants",
-                key: found.id.clone(),
-                reason: format!("unknown document type {:?}", found.document_type),
-            }
-        })?;
         let judged = judge(
             &case.id,
-            (on_file, &found.document_digest),
+            (found.document_type, &found.document_digest),
             &input.verdict,
             &input.document_type,
             &input.document_number,
@@ -364,7 +352,7 @@ impl App {
         let event_note = format!(
             "{} ({}): {}{matched}{}",
             found.name,
-            found.role,
+            found.role.as_str(),
             judged.verdict.as_str().replace('_', " "),
             if judged.note.is_empty() {
                 String::new()
@@ -424,7 +412,7 @@ impl App {
             .store
             .slot(slot_id)
             .await?
-            .filter(|s| s.state == "booked")
+            .filter(|s| s.state == SlotState::Booked)
             .ok_or_else(|| AppError::NotFound("this video check".into()))?;
         let case_id = slot.case_id.clone().unwrap_or_default();
         let case = self.load_case(&case_id).await?;
@@ -500,10 +488,8 @@ impl App {
 
     /// Whether a room someone is in is still open: its check still booked and within its time.
     pub async fn room_still_open(&self, slot_id: &str, now: i64) -> Result<bool, AppError> {
-        Ok(self
-            .store
-            .slot(slot_id)
-            .await?
-            .is_some_and(|s| s.state == "booked" && room_open(s.starts_at, s.minutes, now)))
+        Ok(self.store.slot(slot_id).await?.is_some_and(|s| {
+            s.state == SlotState::Booked && room_open(s.starts_at, s.minutes, now)
+        }))
     }
 }

@@ -321,7 +321,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
         .case(&caller(&applicant, T0), &case.id)
         .await
         .expect("read");
-    let steps: Vec<&str> = detail.events.iter().map(|e| e.step.as_str()).collect();
+    let steps: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(steps.first(), Some(&"create"));
     assert_eq!(steps.last(), Some(&"close"));
     assert_eq!(detail.events.len(), 12, "eleven steps and the video check");
@@ -534,7 +534,7 @@ async fn two_officers_deciding_at_once_one_wins_the_other_gets_a_conflict() {
     assert_eq!(
         events
             .iter()
-            .filter(|e| e.step == "approve" || e.step == "refuse")
+            .filter(|e| e.kind.as_str() == "approve" || e.kind.as_str() == "refuse")
             .count(),
         1
     );
@@ -883,7 +883,7 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
         .expect("requested");
     app.decide_green_channel(
         &caller(&leader, DEC_28),
-        &request.request.id,
+        &request.id,
         &GreenDecisionInput {
             decision: "approve".into(),
             days: Some(4),
@@ -931,7 +931,7 @@ async fn a_provisional_deadline_moves_when_the_years_calendar_is_imported() {
     assert!(!detail.case.green_due_provisional);
     assert_eq!(detail.case.version, case.version + 1);
     let event = detail.events.last().expect("an event");
-    assert_eq!(event.step, "deadline_recounted");
+    assert_eq!(event.kind.as_str(), "deadline_recounted");
     assert_eq!(
         event.note,
         "2027-01-07 → 2027-01-06; green channel 2027-01-04 → 2027-01-02"

@@ -11,7 +11,8 @@ use qiaoyi_app::cases::CaseRequest;
 use qiaoyi_app::consultations::{AnswerRequest, OpenRequest, Side, SystemNote};
 use qiaoyi_app::demo::DEMO_PASSWORD;
 use qiaoyi_app::domain::access::Grant;
-use qiaoyi_app::domain::consultations::{FIRST_RESPONSE_MS, MAX_MESSAGE_CHARS};
+use qiaoyi_app::domain::cases::MediaType;
+use qiaoyi_app::domain::consultations::{Attachment, FIRST_RESPONSE_MS, MAX_MESSAGE_CHARS};
 use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::mandates::MandateRequest;
 use qiaoyi_app::{App, AppError};
@@ -677,11 +678,11 @@ async fn documents_are_attached_as_in_cases_and_read_only_by_those_in_the_conver
         .expect("attached");
     assert_eq!(
         sent.file,
-        Some((
-            "护照 首页.pdf".into(),
-            "application/pdf".into(),
-            PDF.len() as i64
-        ))
+        Some(Attachment {
+            file_name: "护照 首页.pdf".into(),
+            media_type: MediaType::Pdf,
+            size: PDF.len() as i64
+        })
     );
     assert_eq!(sent.body, "护照 首页.pdf");
     // Both sides read it back byte for byte; someone else is refused.

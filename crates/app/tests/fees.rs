@@ -119,7 +119,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
         .await
         .expect("paid on behalf");
     assert!(paid.on_behalf);
-    assert_eq!(paid.recorded_role, "officer");
+    assert_eq!(paid.recorded_role.map(|r| r.as_str()), Some("officer"));
     let receipt_number = paid.receipt_number.clone().expect("receipt number");
     assert!(receipt_number.starts_with("R-2026-"), "{receipt_number}");
 
@@ -222,7 +222,7 @@ async fn a_fee_is_charged_paid_on_behalf_refunded_and_checked() {
     assert!(statement.may_pay && statement.may_adjust);
     assert_eq!(statement.entries.len(), 4);
     let charge = &statement.entries[0];
-    assert_eq!(charge.kind, "charge");
+    assert_eq!(charge.kind.as_str(), "charge");
     let no_receipt = app.receipt(&caller(&applicant, T0), &charge.id).await;
     assert!(
         matches!(no_receipt, Err(AppError::NotFound(_))),

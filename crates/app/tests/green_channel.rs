@@ -9,6 +9,8 @@ use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::domain::access::Role;
+use qiaoyi_app::domain::green_channel::RequestState;
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
 use qiaoyi_app::{App, StoreError};
 
@@ -126,7 +128,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         .await
         .expect("requested");
     assert_eq!(request.evidence, 1);
-    assert_eq!(request.request.requested_role, "applicant");
+    assert_eq!(request.requested_role, Some(Role::Applicant));
     // One open request per case.
     let twice = app
         .request_green_channel(&caller(&applicant, T0), &case.id, &bereavement(), None)
@@ -191,11 +193,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         reason: String::new(),
     };
     let stale = app
-        .decide_green_channel(
-            &caller(&leader, T0 + 140 * MINUTE),
-            &request.request.id,
-            &approve,
-        )
+        .decide_green_channel(&caller(&leader, T0 + 140 * MINUTE), &request.id, &approve)
         .await;
     assert!(
         matches!(stale, Err(AppError::FreshSecondFactorRequired)),
@@ -209,7 +207,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         reason: " ".into(),
     };
     let r = app
-        .decide_green_channel(&caller(&leader, now), &request.request.id, &no_reason)
+        .decide_green_channel(&caller(&leader, now), &request.id, &no_reason)
         .await;
     assert!(
         matches!(
@@ -226,7 +224,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         ..approve.clone()
     };
     let r = app
-        .decide_green_channel(&caller(&leader, now), &request.request.id, &too_long)
+        .decide_green_channel(&caller(&leader, now), &request.id, &too_long)
         .await;
     assert!(
         matches!(r, Err(AppError::Invalid { field: "days", .. })),
@@ -235,17 +233,17 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
     // Not a duty leader: refused, even an officer of the case's category.
     let officer = session(&app, "officer@qiaoyi.example", now).await;
     let r = app
-        .decide_green_channel(&caller(&officer, now), &request.request.id, &approve)
+        .decide_green_channel(&caller(&officer, now), &request.id, &approve)
         .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
 
     let decided = app
-        .decide_green_channel(&caller(&leader, now), &request.request.id, &approve)
+        .decide_green_channel(&caller(&leader, now), &request.id, &approve)
         .await
         .expect("approved");
-    assert_eq!(decided.request.state, "approved");
-    assert_eq!(decided.request.days, Some(3), "the item's default");
-    let due = decided.request.due_on.clone().expect("due day");
+    assert_eq!(decided.state, RequestState::Approved);
+    assert_eq!(decided.days, Some(3), "the item's default");
+    let due = decided.due_on.expect("due day");
     assert_eq!(told("green-channel-requested").await, 1);
     let to_applicant = store
         .pending_messages(1000)
@@ -256,7 +254,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         .count();
     assert_eq!(to_applicant, 1);
     let again = app
-        .decide_green_channel(&caller(&leader, now), &request.request.id, &approve)
+        .decide_green_channel(&caller(&leader, now), &request.id, &approve)
         .await;
     assert!(matches!(
         again,
@@ -269,7 +267,7 @@ async fn a_request_escalates_is_approved_heads_the_queue_and_its_case_is_deliver
         .await
         .expect("queue");
     assert_eq!(queue.items[0].id, case.id, "green-channel cases come first");
-    assert_eq!(queue.items[0].green_due.map(|d| d.to_string()), Some(due));
+    assert_eq!(queue.items[0].green_due, Some(due));
 
     // To delivery and closing; the statistics count the request, its decision and completion.
     app.demo_video_check(&officer, &applicant, &case.id, now)
@@ -333,7 +331,7 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
         .request_green_channel(&caller(&officer, T0), &case.id, &bereavement(), None)
         .await
         .expect("an officer asks");
-    assert_eq!(asked.request.requested_role, "officer");
+    assert_eq!(asked.requested_role, Some(Role::Officer));
     // A refusal reaches the applicant with its reason, and the case stays in the normal queue.
     let leader = session(&app, "duty@qiaoyi.example", T0).await;
     let refuse = GreenDecisionInput {
@@ -342,10 +340,10 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
         reason: "所附材料不能证明紧急情况。".into(),
     };
     let decided = app
-        .decide_green_channel(&caller(&leader, T0), &asked.request.id, &refuse)
+        .decide_green_channel(&caller(&leader, T0), &asked.id, &refuse)
         .await
         .expect("refused");
-    assert_eq!(decided.request.reason, "所附材料不能证明紧急情况。");
+    assert_eq!(decided.reason, "所附材料不能证明紧急情况。");
     let case = app
         .case(&caller(&applicant, T0), &case.id)
         .await
@@ -353,9 +351,7 @@ async fn only_those_on_the_case_ask_and_only_duty_leaders_see_the_board() {
         .case;
     assert_eq!(case.green_due, None);
     // Evidence is read by those who may read the case or the board, not by others.
-    let evidence = app
-        .green_evidence(&caller(&leader, T0), &asked.request.id, 1)
-        .await;
+    let evidence = app.green_evidence(&caller(&leader, T0), &asked.id, 1).await;
     assert!(
         matches!(evidence, Err(AppError::NotFound(_))),
         "no evidence was sent"

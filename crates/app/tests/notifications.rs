@@ -18,11 +18,12 @@ use qiaoyi_app::domain::access::audit::AuditRecord;
 use qiaoyi_app::domain::cases::Relation;
 use qiaoyi_app::domain::identity::DocumentKind;
 use qiaoyi_app::domain::lang::Lang;
+use qiaoyi_app::domain::notify::NotificationSettings;
 use qiaoyi_app::outbox::LEASE_MS;
 use qiaoyi_app::reminders::SettingsForm;
 use qiaoyi_app::{App, AppError};
 use qiaoyi_store::testing::test_store;
-use qiaoyi_store::{DocumentRow, NewMessage, NewUser, NotificationSettings, PersonRow, Store};
+use qiaoyi_store::{DocumentRow, NewMessage, NewUser, PersonRow, Store};
 
 fn smtp_config(port: u16) -> Config {
     Config {
@@ -47,7 +48,7 @@ async fn status_of(store: &Store, id: &str) -> (String, i64, Option<String>) {
     for status in ["pending", "sent", "dead"] {
         let page = store.outbox_page(status, 0, 100).await.expect("outbox");
         if let Some(m) = page.items.into_iter().find(|m| m.id == id) {
-            return (m.status, m.attempts, m.last_error);
+            return (m.status.as_str().to_owned(), m.attempts, m.last_error);
         }
     }
     panic!("message {id} is not in the outbox");

@@ -265,5 +265,5 @@ async fn slots_are_booked_once_shown_in_each_zone_reminded_and_given_back() {
     .await
     .expect("no-show");
     let mine_after = app.my_slots(&caller(&officer, T0)).await.expect("slots");
-    assert!(mine_after.iter().any(|s| s.row.state == "no_show"));
+    assert!(mine_after.iter().any(|s| s.row.state.as_str() == "no_show"));
 }

@@ -308,7 +308,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     let events = store.case_events(&case.id).await.expect("events");
     let checks: Vec<&str> = events
         .iter()
-        .filter(|e| e.step == "video_check")
+        .filter(|e| e.kind.as_str() == "video_check")
         .map(|e| e.note.as_str())
         .collect();
     assert_eq!(checks.len(), 2);

@@ -122,6 +122,23 @@ fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// A certificate as issued and kept: its canonical payload, the signature over it, the key that
+/// signed it, and its revocation, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCertificate {
+    pub id: String,
+    pub case_id: String,
+    /// The payload's canonical JSON, exactly the bytes signed.
+    pub payload: String,
+    /// The Ed25519 signature, in hex.
+    pub signature: String,
+    pub key_id: String,
+    /// Milliseconds since 1970 (UTC).
+    pub issued_at: i64,
+    pub revoked_on: Option<Date>,
+    pub revoke_reason: String,
+}
+
 /// The stored facts about one certificate, as verification reads them.
 #[derive(Clone, Debug)]
 pub struct Stored<'a> {

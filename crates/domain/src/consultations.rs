@@ -2,8 +2,10 @@
 //! station's opening hours), which consultant a new conversation goes to (the least loaded on
 //! shift), its deadlines, and what a message or a rating may hold.
 
+use crate::cases::MediaType;
 use crate::catalog::{OpeningHours, Weekday};
 use crate::failure::Reason;
+use crate::lang::Lang;
 
 /// A first answer is due this long after a consultation opens while someone is on shift.
 pub const FIRST_RESPONSE_MS: i64 = 30 * 60 * 1000;
@@ -203,6 +205,136 @@ pub fn check_rating(rating: i64) -> Result<u8, String> {
         .ok_or_else(|| format!("a rating is 1 to 5, not {rating}"))
 }
 
+/// Whether a consultation is still being answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConsultationState {
+    Open,
+    Closed,
+}
+
+impl ConsultationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsultationState::Open => "open",
+            ConsultationState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConsultationState> {
+        [ConsultationState::Open, ConsultationState::Closed]
+            .into_iter()
+            .find(|state| state.as_str() == s)
+    }
+}
+
+/// Who wrote a message: the person who asked, a consultant, or the line itself (a transfer, a
+/// closing, a linked case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Author {
+    Person,
+    Consultant,
+    System,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Person => "person",
+            Author::Consultant => "consultant",
+            Author::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Author> {
+        [Author::Person, Author::Consultant, Author::System]
+            .into_iter()
+            .find(|author| author.as_str() == s)
+    }
+}
+
+/// A consultation as kept: who asked (an account, or a guest by name and address), in which
+/// language, who holds it, its deadlines, what each side has read, and its rating once closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsultationRecord {
+    pub id: String,
+    pub person_id: Option<String>,
+    pub guest_email: Option<String>,
+    pub guest_name: String,
+    /// The guest's key, sealed, so that later messages can carry her link.
+    pub guest_key_sealed: Option<String>,
+    pub lang: Lang,
+    pub subject: String,
+    pub consultant_id: Option<String>,
+    pub state: ConsultationState,
+    /// Milliseconds since 1970 (UTC), as every instant here.
+    pub opened_at: i64,
+    pub first_response_due: i64,
+    pub resolve_due: i64,
+    pub first_response_at: Option<i64>,
+    pub last_message_at: i64,
+    pub message_count: i64,
+    /// The last message number each side has read.
+    pub person_read: i64,
+    pub consultant_read: i64,
+    pub closed_at: Option<i64>,
+    pub rating: Option<i64>,
+    pub rating_comment: String,
+    pub case_id: Option<String>,
+    /// The asking account's name and address (or the guest's), the consultant's name and the
+    /// linked case's number; empty when written.
+    pub person_name: String,
+    pub person_email: String,
+    pub consultant_name: String,
+    pub case_number: Option<String>,
+}
+
+/// A file attached to a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub media_type: MediaType,
+    pub size: i64,
+}
+
+/// A message of a consultation, numbered from 1. A system message's body says what happened,
+/// for pages to word in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub consultation_id: String,
+    pub seq: i64,
+    pub author_id: Option<String>,
+    pub side: Author,
+    pub body: String,
+    pub created_at: i64,
+    /// The author's display name (the guest's for a guest).
+    pub author_name: String,
+    pub file: Option<Attachment>,
+}
+
+/// A consultant with the shift text she works (empty when none is set) and how many open
+/// consultations she holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consultant {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub hours: String,
+    pub open: i64,
+}
+
+/// A prepared answer consultants insert, in each interface language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CannedAnswer {
+    pub id: String,
+    pub title: String,
+    pub body_zh: String,
+    pub body_en: String,
+    pub body_it: String,
+    pub body_es: String,
+    pub updated_by: String,
+    pub updated_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +343,17 @@ mod tests {
 
     fn hours(text: &str) -> Vec<OpeningHours> {
         parse_hours(text).expect("hours")
+    }
+
+    #[test]
+    fn states_and_authors_read_back_from_their_names() {
+        for state in [ConsultationState::Open, ConsultationState::Closed] {
+            assert_eq!(ConsultationState::parse(state.as_str()), Some(state));
+        }
+        for author in [Author::Person, Author::Consultant, Author::System] {
+            assert_eq!(Author::parse(author.as_str()), Some(author));
+        }
+        assert_eq!(Author::parse("bot"), None);
     }
 
     // 2026-11-27 00:00 UTC, a Friday: 08:00 in Beijing.

@@ -2,6 +2,10 @@
 //! days, on grounds such as a death in the family abroad; duty leaders decide, and a request left
 //! unanswered escalates.
 
+use jiff::civil::Date;
+
+use crate::access::Role;
+use crate::cases::MediaType;
 use crate::failure::Reason;
 
 /// Why the person needs the case fast.
@@ -114,6 +118,63 @@ impl GreenChannelError {
             GreenChannelError::Days => "days",
         }
     }
+}
+
+/// A request as its case page, the board and the API show it: what was asked and decided, with
+/// the case's number, item and person and the names of who asked and who decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GreenRequest {
+    pub id: String,
+    pub case_id: String,
+    pub ground: Ground,
+    pub statement: String,
+    pub requested_by: String,
+    /// The role it was asked in; `None` when no grant named one.
+    pub requested_role: Option<Role>,
+    /// Milliseconds since 1970 (UTC).
+    pub requested_at: i64,
+    pub state: RequestState,
+    pub escalated_at: Option<i64>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    /// Approved: the working days granted and the day the case is due (Beijing).
+    pub days: Option<i64>,
+    pub due_on: Option<Date>,
+    /// Refused: why.
+    pub reason: String,
+    pub case_number: String,
+    pub item_code: String,
+    pub person_name: String,
+    pub requested_by_name: String,
+    pub decided_by_name: String,
+    /// How many pieces of evidence it has, numbered from 1.
+    pub evidence: i64,
+}
+
+/// A piece of evidence sent with a request, numbered from 1 on its request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub request_id: String,
+    pub seq: i64,
+    pub file_name: String,
+    pub media_type: MediaType,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+/// The green channel's figures over requests made in a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GreenStats {
+    pub requests: i64,
+    pub approved: i64,
+    pub refused: i64,
+    /// Milliseconds from request to decision, summed over decided requests.
+    pub decision_ms: i64,
+    /// Approved requests whose case has closed, and milliseconds from approval to closing.
+    pub completed: i64,
+    pub completion_ms: i64,
 }
 
 fn text_within(text: &str, min: usize, max: usize) -> Option<String> {

@@ -8,7 +8,7 @@ use std::fmt;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::cases::Relation;
+use crate::cases::{MediaType, Relation};
 use crate::catalog::ItemCode;
 use crate::failure::Reason;
 
@@ -52,6 +52,19 @@ pub struct Terms {
     pub valid_from: Date,
     pub valid_to: Date,
     pub items: Vec<ItemCode>,
+}
+
+/// A document behind a mandate (a notarised power of attorney …), as its pages list it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateDocument {
+    pub id: String,
+    pub mandate_id: String,
+    pub file_name: String,
+    pub media_type: MediaType,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
 }
 
 /// Why a mandate does not allow an act. Shown to the agent, so each names what to do.

@@ -210,6 +210,86 @@ impl Channel {
     }
 }
 
+/// Where a queued message stands: waiting for (another) attempt, delivered, or given up on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 3] = [
+        MessageStatus::Pending,
+        MessageStatus::Sent,
+        MessageStatus::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// A message in the outbox. Its channel, language and template are kept as they were queued: the
+/// delivery worker reads them, and a message it cannot read is given up on rather than lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: String,
+    /// Milliseconds since 1970 (UTC), as every instant here.
+    pub created_at: i64,
+    pub channel: String,
+    /// The address or number it goes to.
+    pub recipient: String,
+    /// A language tag (`zh-CN`, `en`, …).
+    pub language: String,
+    /// The notice's name.
+    pub template: String,
+    /// JSON object of the template's parameters.
+    pub params: String,
+    pub status: MessageStatus,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+    /// The account it is for, when there is one.
+    pub user_id: Option<String>,
+}
+
+/// What an account chose to receive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationSettings {
+    pub user_id: String,
+    pub email_enabled: bool,
+    pub sms_number: Option<String>,
+    pub sms_enabled: bool,
+    /// Passport reminders about the account holder's own documents.
+    pub own_reminders: bool,
+    /// Passport reminders about the family members the account keeps on file.
+    pub family_reminders: bool,
+}
+
+impl NotificationSettings {
+    /// What an account receives before it chose anything.
+    pub fn defaults(user_id: &str) -> NotificationSettings {
+        NotificationSettings {
+            user_id: user_id.to_owned(),
+            email_enabled: true,
+            sms_number: None,
+            sms_enabled: false,
+            own_reminders: true,
+            family_reminders: false,
+        }
+    }
+}
+
 /// The first retry waits this long; each further one twice as long as the one before.
 pub const FIRST_RETRY_MS: i64 = 30_000;
 /// No retry waits longer than this.

@@ -254,6 +254,83 @@ pub fn bucket_labels() -> Vec<String> {
     labels
 }
 
+/// A closed case's figures as the close step stores them and lists and exports read them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseOutcome {
+    pub case_id: String,
+    pub month: Month,
+    pub closed_on: Date,
+    /// Empty for a case filed online or at the bureau.
+    pub station: String,
+    pub item_code: String,
+    pub category: String,
+    pub outcome: Outcome,
+    pub processing_days: i64,
+    pub within_deadline: Option<bool>,
+    /// Empty when nobody knows where the person lives.
+    pub country: String,
+    /// The cost model a saving was priced with; `None` when none is claimed.
+    pub model_version: Option<i64>,
+    pub money_fen: i64,
+    pub days_saved: i64,
+}
+
+/// A closed case in the lists and exports behind the figures: its number, channel and outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedCase {
+    pub number: String,
+    pub channel: Channel,
+    pub outcome: CaseOutcome,
+}
+
+/// The dashboard's sums over one group: a month (`YYYY-MM`), a station (empty for cases filed
+/// online or at the bureau), a category or an item, named by `key`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub key: String,
+    pub handled: i64,
+    pub delivered: i64,
+    pub refused: i64,
+    pub with_deadline: i64,
+    pub within_deadline: i64,
+    pub processing_days: i64,
+    pub saved_cases: i64,
+    pub money_fen: i64,
+    pub days_saved: i64,
+    /// Cases per processing-time group of [`BUCKETS`], the open-ended group last.
+    pub buckets: [i64; BUCKETS.len() + 1],
+}
+
+impl Sums {
+    /// Adds another group's sums into this one.
+    pub fn add(&mut self, other: &Sums) {
+        self.handled += other.handled;
+        self.delivered += other.delivered;
+        self.refused += other.refused;
+        self.with_deadline += other.with_deadline;
+        self.within_deadline += other.within_deadline;
+        self.processing_days += other.processing_days;
+        self.saved_cases += other.saved_cases;
+        self.money_fen += other.money_fen;
+        self.days_saved += other.days_saved;
+        for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// One version of the cost model, as its history lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CostModelVersion {
+    pub version: i64,
+    pub model: CostModel,
+    pub created_by: String,
+    /// The account's display name; the id itself when it is not an account (`catalog`).
+    pub created_by_name: String,
+    /// Milliseconds since 1970 (UTC).
+    pub created_at: i64,
+}
+
 /// A calendar month, `YYYY-MM`, in Beijing time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {

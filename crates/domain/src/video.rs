@@ -54,6 +54,56 @@ impl VideoError {
     }
 }
 
+/// Where a slot stands: open to book, booked for a case, closed by its officer, or booked and
+/// nobody came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SlotState {
+    Open,
+    Booked,
+    Cancelled,
+    NoShow,
+}
+
+impl SlotState {
+    pub const ALL: [SlotState; 4] = [
+        SlotState::Open,
+        SlotState::Booked,
+        SlotState::Cancelled,
+        SlotState::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlotState::Open => "open",
+            SlotState::Booked => "booked",
+            SlotState::Cancelled => "cancelled",
+            SlotState::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SlotState> {
+        SlotState::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+/// A slot an officer published, with the case it is booked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub id: String,
+    pub officer_id: String,
+    pub officer_name: String,
+    /// Milliseconds since 1970 (UTC).
+    pub starts_at: i64,
+    pub minutes: i64,
+    pub state: SlotState,
+    pub case_id: Option<String>,
+    pub case_number: Option<String>,
+    pub booked_by: Option<String>,
+    pub booked_at: Option<i64>,
+    /// The zone its booker reads times in; empty while open.
+    pub booker_time_zone: String,
+}
+
 fn beijing() -> TimeZone {
     TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::fixed(jiff::tz::offset(8)))
 }
@@ -134,6 +184,14 @@ mod tests {
 
     fn ms(text: &str) -> i64 {
         text.parse::<Timestamp>().expect("instant").as_millisecond()
+    }
+
+    #[test]
+    fn slot_states_read_back_from_their_names() {
+        for state in SlotState::ALL {
+            assert_eq!(SlotState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(SlotState::parse("held"), None);
     }
 
     #[test]

@@ -207,7 +207,7 @@ pub fn number_tail(normalized: &str) -> String {
 
 /// A participant as declared, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Participant {
+pub struct Declared {
     pub role: Role,
     pub name: String,
     pub document: Document,
@@ -224,7 +224,7 @@ pub fn participant(
     number: &str,
     guardians: bool,
     already: usize,
-) -> Result<Participant, CheckError> {
+) -> Result<Declared, CheckError> {
     let role = Role::parse(role).ok_or(CheckError::Role)?;
     if role != Role::Subject && !guardians {
         return Err(CheckError::NotForAdult);
@@ -238,13 +238,38 @@ pub fn participant(
     if already >= MAX_PARTICIPANTS {
         return Err(CheckError::TooMany);
     }
-    Ok(Participant {
+    Ok(Declared {
         role,
         name: name.to_owned(),
         document,
         digest: number_digest(case_id, &normalized),
         tail: number_tail(&normalized),
     })
+}
+
+/// A participant of a case's video check as the case's pages show her: who she is, the document
+/// on file (kept as a digest and its last three characters), and what the officer recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participant {
+    pub id: String,
+    pub case_id: String,
+    pub role: Role,
+    pub name: String,
+    /// Her own account, when she takes part from her own device.
+    pub user_id: Option<String>,
+    pub document_type: Document,
+    pub document_digest: String,
+    pub document_tail: String,
+    pub verdict: Verdict,
+    /// Whether the document shown matched the one on file; `None` until one was shown.
+    pub document_matched: Option<bool>,
+    pub note: String,
+    /// The slot of the check the verdict was recorded in.
+    pub slot_id: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<i64>,
+    pub added_by: String,
+    pub created_at: i64,
 }
 
 /// What the officer recorded of one participant, checked.

@@ -16,8 +16,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{Connection, Row};
 
 use crate::{
-    CaseFileRow, DatabaseUrl, NewCase, NewLedgerEntry, NewMessage, Store, StoreError, audit, cases,
-    ledger, outbox,
+    DatabaseUrl, NewCase, NewLedgerEntry, NewMessage, Store, StoreError, audit, cases, ledger,
+    outbox,
 };
 
 /// What one submission writes, as intake writes it.
@@ -119,12 +119,12 @@ impl RawIntake {
                 .bind(content)
                 .execute(&mut *tx)
                 .await?;
-            let file = CaseFileRow {
+            let file = qiaoyi_domain::cases::CaseFile {
                 id: format!("{n:024x}{material:08x}"),
                 case_id: case_id.clone(),
                 material: i64::try_from(material).unwrap_or(i64::MAX),
                 file_name: "scan.pdf".into(),
-                media_type: "application/pdf".into(),
+                media_type: qiaoyi_domain::cases::MediaType::Pdf,
                 size: i64::try_from(shape.file_size).unwrap_or(i64::MAX),
                 sha256,
                 uploaded_by: user.into(),

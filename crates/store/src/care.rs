@@ -2,10 +2,12 @@
 //! sealed by the app's vault; this module stores and returns them as they are.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::care::ParentAbroad;
+use qiaoyi_domain::care::pairing::ProxyParent;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Page, Store, StoreError, audit};
+use crate::{Page, Store, StoreError, audit, decode};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChildRow {
@@ -26,15 +28,6 @@ pub struct ChildRow {
     pub created_at: i64,
     /// The volunteer the family asked for as proxy parent, if any.
     pub preferred_volunteer: Option<String>,
-}
-
-/// A parent abroad of a child, by her account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChildParentRow {
-    pub child_id: String,
-    pub user_id: String,
-    pub display_name: String,
-    pub country: String,
 }
 
 const COLUMNS: &str = "id, name_sealed, birth_date, township, village_sealed, school, guardian_sealed, languages, \
@@ -147,7 +140,7 @@ impl Store {
     }
 
     /// The parents abroad of a child.
-    pub async fn child_parents(&self, child_id: &str) -> Result<Vec<ChildParentRow>, StoreError> {
+    pub async fn child_parents(&self, child_id: &str) -> Result<Vec<ParentAbroad>, StoreError> {
         let rows = sqlx::query(
             "SELECT p.child_id, p.user_id, COALESCE(u.display_name, '') AS display_name, p.country \
              FROM care_child_parents p JOIN users u ON u.id = p.user_id WHERE p.child_id = $1 ORDER BY u.display_name",
@@ -157,7 +150,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(ChildParentRow {
+                Ok(ParentAbroad {
                     child_id: r.try_get("child_id")?,
                     user_id: r.try_get("user_id")?,
                     display_name: r.try_get("display_name")?,
@@ -295,31 +288,17 @@ async fn load_of(
     .await?)
 }
 
-/// A pairing in force or ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PairingRow {
-    pub id: String,
-    pub child_id: String,
-    pub volunteer_id: String,
-    pub volunteer_name: String,
-    pub paired_at: i64,
-    pub paired_by: String,
-    pub ended_at: Option<i64>,
-    pub alerted_at: Option<i64>,
-    /// The child's last visit (`YYYY-MM-DD`), if any.
-    pub last_visit: Option<String>,
-    /// The child's township.
-    pub township: String,
-}
-
 const PAIRING: &str = "SELECT p.id, p.child_id, p.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, \
      p.paired_at, p.paired_by, p.ended_at, p.alerted_at, \
      (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit, c.township \
      FROM care_pairings p JOIN users u ON u.id = p.volunteer_id JOIN care_children c ON c.id = p.child_id";
 
-fn pairing(r: &AnyRow) -> Result<PairingRow, StoreError> {
-    Ok(PairingRow {
-        id: r.try_get("id")?,
+fn pairing(r: &AnyRow) -> Result<ProxyParent, StoreError> {
+    let id: String = r.try_get("id")?;
+    let last_visit: Option<String> = r.try_get("last_visit")?;
+    Ok(ProxyParent {
+        last_visit: decode::parsed_opt("care_pairings", &id, "last_visit", last_visit.as_deref())?,
+        id,
         child_id: r.try_get("child_id")?,
         volunteer_id: r.try_get("volunteer_id")?,
         volunteer_name: r.try_get("volunteer_name")?,
@@ -327,7 +306,6 @@ fn pairing(r: &AnyRow) -> Result<PairingRow, StoreError> {
         paired_by: r.try_get("paired_by")?,
         ended_at: r.try_get("ended_at")?,
         alerted_at: r.try_get("alerted_at")?,
-        last_visit: r.try_get("last_visit")?,
         township: r.try_get("township")?,
     })
 }
@@ -498,7 +476,7 @@ impl Store {
     }
 
     /// A child's pairings, the one in force first, then the ended ones newest first.
-    pub async fn pairings_of_child(&self, child_id: &str) -> Result<Vec<PairingRow>, StoreError> {
+    pub async fn pairings_of_child(&self, child_id: &str) -> Result<Vec<ProxyParent>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{PAIRING} WHERE p.child_id = $1 ORDER BY (p.ended_at IS NULL) DESC, p.paired_at DESC, p.id"
         )))
@@ -509,7 +487,7 @@ impl Store {
     }
 
     /// Every pairing in force (of one volunteer, or all), with the child's last visit.
-    pub async fn pairings_in_force(&self, volunteer: &str) -> Result<Vec<PairingRow>, StoreError> {
+    pub async fn pairings_in_force(&self, volunteer: &str) -> Result<Vec<ProxyParent>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{PAIRING} WHERE p.ended_at IS NULL AND ($1 = '' OR p.volunteer_id = $1) ORDER BY p.paired_at, p.id"
         )))

@@ -2,42 +2,25 @@
 //! parents' messages to the proxy parent (sealed by the app's vault).
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::care::{ActivitySummary, Wish, WishState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{NewMessage, Page, Store, StoreError, audit};
-
-/// A micro-wish (微心愿), with the child's township for the board.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WishRow {
-    pub id: String,
-    pub child_id: String,
-    pub township: String,
-    pub wish: String,
-    /// `open`, `taken` or `fulfilled`.
-    pub state: String,
-    /// The volunteer who took it up, by account, and her name.
-    pub taken_by: Option<String>,
-    pub taken_by_name: String,
-    /// A donor who took it up, by name, when it was not a volunteer.
-    pub donor: String,
-    pub note: String,
-    pub recorded_by: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
+use crate::{NewMessage, Page, Store, StoreError, audit, decode};
 
 const WISH: &str = "SELECT w.id, w.child_id, c.township, w.wish, w.state, w.taken_by, \
      COALESCE(u.display_name, '') AS taken_by_name, w.donor, w.note, w.recorded_by, w.created_at, w.updated_at \
      FROM care_wishes w JOIN care_children c ON c.id = w.child_id LEFT JOIN users u ON u.id = w.taken_by";
 
-fn wish(r: &AnyRow) -> Result<WishRow, StoreError> {
-    Ok(WishRow {
-        id: r.try_get("id")?,
+fn wish(r: &AnyRow) -> Result<Wish, StoreError> {
+    let id: String = r.try_get("id")?;
+    let state: String = r.try_get("state")?;
+    Ok(Wish {
+        state: decode::named("care_wishes", &id, "state", &state, WishState::parse)?,
+        id,
         child_id: r.try_get("child_id")?,
         township: r.try_get("township")?,
         wish: r.try_get("wish")?,
-        state: r.try_get("state")?,
         taken_by: r.try_get("taken_by")?,
         taken_by_name: r.try_get("taken_by_name")?,
         donor: r.try_get("donor")?,
@@ -60,7 +43,7 @@ pub struct WishMove<'a> {
 }
 
 impl Store {
-    pub async fn insert_wish(&self, row: &WishRow, record: &AuditRecord) -> Result<(), StoreError> {
+    pub async fn insert_wish(&self, row: &Wish, record: &AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO care_wishes (id, child_id, wish, state, note, recorded_by, created_at, updated_at) \
@@ -78,7 +61,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn wish(&self, id: &str) -> Result<Option<WishRow>, StoreError> {
+    pub async fn wish(&self, id: &str) -> Result<Option<Wish>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{WISH} WHERE w.id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -92,7 +75,7 @@ impl Store {
         state: &str,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<WishRow>, StoreError> {
+    ) -> Result<Page<Wish>, StoreError> {
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM care_wishes WHERE ($1 = '' OR state = $1)")
                 .bind(state)
@@ -114,7 +97,7 @@ impl Store {
     }
 
     /// A child's wishes, newest first.
-    pub async fn wishes_of_child(&self, child_id: &str) -> Result<Vec<WishRow>, StoreError> {
+    pub async fn wishes_of_child(&self, child_id: &str) -> Result<Vec<Wish>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{WISH} WHERE w.child_id = $1 ORDER BY w.created_at DESC, w.id"
         )))
@@ -155,31 +138,18 @@ impl Store {
     }
 }
 
-/// An activity, with how many children and volunteers came.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ActivityRow {
-    pub id: String,
-    pub theme: String,
-    pub activity_date: String,
-    pub township: String,
-    pub place: String,
-    pub organisers: String,
-    pub created_by: String,
-    pub created_at: i64,
-    pub children: i64,
-    pub volunteers: i64,
-}
-
 const ACTIVITY: &str = "SELECT a.id, a.theme, a.activity_date, a.township, a.place, a.organisers, a.created_by, \
      a.created_at, (SELECT COUNT(*) FROM care_attendance t WHERE t.activity_id = a.id AND t.kind = 'child') AS children, \
      (SELECT COUNT(*) FROM care_attendance t WHERE t.activity_id = a.id AND t.kind = 'volunteer') AS volunteers \
      FROM care_activities a";
 
-fn activity(r: &AnyRow) -> Result<ActivityRow, StoreError> {
-    Ok(ActivityRow {
-        id: r.try_get("id")?,
+fn activity(r: &AnyRow) -> Result<ActivitySummary, StoreError> {
+    let id: String = r.try_get("id")?;
+    let date: String = r.try_get("activity_date")?;
+    Ok(ActivitySummary {
+        date: decode::parsed("care_activities", &id, "activity_date", &date)?,
+        id,
         theme: r.try_get("theme")?,
-        activity_date: r.try_get("activity_date")?,
         township: r.try_get("township")?,
         place: r.try_get("place")?,
         organisers: r.try_get("organisers")?,
@@ -193,7 +163,7 @@ fn activity(r: &AnyRow) -> Result<ActivityRow, StoreError> {
 impl Store {
     pub async fn insert_activity(
         &self,
-        row: &ActivityRow,
+        row: &ActivitySummary,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
@@ -203,7 +173,7 @@ impl Store {
         )
         .bind(&row.id)
         .bind(&row.theme)
-        .bind(&row.activity_date)
+        .bind(row.date.to_string())
         .bind(&row.township)
         .bind(&row.place)
         .bind(&row.organisers)
@@ -216,7 +186,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn activity(&self, id: &str) -> Result<Option<ActivityRow>, StoreError> {
+    pub async fn activity(&self, id: &str) -> Result<Option<ActivitySummary>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{ACTIVITY} WHERE a.id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -229,7 +199,7 @@ impl Store {
         &self,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<ActivityRow>, StoreError> {
+    ) -> Result<Page<ActivitySummary>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM care_activities")
             .fetch_one(&self.pool)
             .await?;
@@ -251,7 +221,7 @@ impl Store {
     pub async fn activities_of_child(
         &self,
         child_id: &str,
-    ) -> Result<Vec<ActivityRow>, StoreError> {
+    ) -> Result<Vec<ActivitySummary>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{ACTIVITY} WHERE a.id IN (SELECT activity_id FROM care_attendance WHERE kind = 'child' AND who = $1) \
              ORDER BY a.activity_date DESC, a.id"

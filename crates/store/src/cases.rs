@@ -3,8 +3,11 @@
 //! entry commit together or not at all.
 
 use jiff::civil::Date;
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::cases::{CaseState, Channel, Relation};
+use qiaoyi_domain::cases::{
+    CaseEvent, CaseFile, CaseState, Channel, EventKind, MediaType, Relation,
+};
 use qiaoyi_domain::catalog::{Delivery, StationCode};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
@@ -13,7 +16,7 @@ use sqlx::{Database, Encode, Row, Type};
 use crate::catalog::clamp_i64;
 use crate::decode::{Text, decode};
 use crate::outbox::{NewMessage, enqueue};
-use crate::{Page, Store, StoreError, audit};
+use crate::{Page, Store, StoreError, audit, decode};
 
 /// A case as stored, its states, codes and dates read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,38 +97,13 @@ pub struct CaseStep {
     /// The item's fee, charged when the case is submitted.
     pub charge: Option<crate::NewLedgerEntry>,
     /// The electronic certificate the step issues.
-    pub certificate: Option<crate::CertificateRow>,
+    pub certificate: Option<qiaoyi_domain::certificates::IssuedCertificate>,
     /// Dispatch: what was sent how, and the handover code.
     pub handover: Option<crate::HandoverRow>,
     /// Delivery: the handover confirmed by the applicant's code or a signature at the door.
     pub confirms_handover: Option<crate::HandoverProof>,
     /// Closing: the case's figures for the statistics.
-    pub outcome: Option<crate::OutcomeRow>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseEventRow {
-    pub seq: i64,
-    pub at: i64,
-    pub actor_id: String,
-    pub role: String,
-    pub step: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub note: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseFileRow {
-    pub id: String,
-    pub case_id: String,
-    pub material: i64,
-    pub file_name: String,
-    pub media_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: i64,
+    pub outcome: Option<qiaoyi_domain::stats::CaseOutcome>,
 }
 
 /// A year's calendar file to import, with what it changes.
@@ -207,13 +185,21 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
     })
 }
 
-fn file_row(row: &AnyRow) -> Result<CaseFileRow, StoreError> {
-    Ok(CaseFileRow {
-        id: row.try_get("id")?,
+fn file_row(row: &AnyRow) -> Result<CaseFile, StoreError> {
+    let id: String = row.try_get("id")?;
+    let media_type: String = row.try_get("media_type")?;
+    Ok(CaseFile {
+        media_type: decode::named(
+            "case_files",
+            &id,
+            "media_type",
+            &media_type,
+            MediaType::parse,
+        )?,
+        id,
         case_id: row.try_get("case_id")?,
         material: row.try_get("material")?,
         file_name: row.try_get("file_name")?,
-        media_type: row.try_get("media_type")?,
         size: row.try_get("size")?,
         sha256: row.try_get("sha256")?,
         uploaded_by: row.try_get("uploaded_by")?,
@@ -311,7 +297,7 @@ pub(crate) const INSERT_FILE: &str = "INSERT INTO case_files (id, case_id, mater
 /// Binds `file` to [`INSERT_FILE`].
 pub(crate) fn bind_file<'q, DB>(
     query: Query<'q, DB, DB::Arguments>,
-    file: &CaseFileRow,
+    file: &CaseFile,
 ) -> Query<'q, DB, DB::Arguments>
 where
     DB: Database,
@@ -449,7 +435,7 @@ impl Store {
     }
 
     /// The timeline of a case, oldest first.
-    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEventRow>, StoreError> {
+    pub async fn case_events(&self, case_id: &str) -> Result<Vec<CaseEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor_id, role, step, from_state, to_state, note FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
@@ -458,14 +444,41 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(CaseEventRow {
-                    seq: r.try_get("seq")?,
+                let seq: i64 = r.try_get("seq")?;
+                let key = format!("{case_id}#{seq}");
+                let text = |column: &str| r.try_get::<String, _>(column);
+                Ok(CaseEvent {
+                    seq,
                     at: r.try_get("at")?,
                     actor_id: r.try_get("actor_id")?,
-                    role: r.try_get("role")?,
-                    step: r.try_get("step")?,
-                    from_state: r.try_get("from_state")?,
-                    to_state: r.try_get("to_state")?,
+                    role: decode::named_or_none(
+                        "case_events",
+                        &key,
+                        "role",
+                        &text("role")?,
+                        Role::parse,
+                    )?,
+                    kind: decode::named(
+                        "case_events",
+                        &key,
+                        "step",
+                        &text("step")?,
+                        EventKind::parse,
+                    )?,
+                    from_state: decode::named_or_none(
+                        "case_events",
+                        &key,
+                        "from_state",
+                        &text("from_state")?,
+                        CaseState::parse,
+                    )?,
+                    to_state: decode::named(
+                        "case_events",
+                        &key,
+                        "to_state",
+                        &text("to_state")?,
+                        CaseState::parse,
+                    )?,
                     note: r.try_get("note")?,
                 })
             })
@@ -533,7 +546,7 @@ impl Store {
     /// in the same transaction.
     pub async fn add_case_file(
         &self,
-        file: &CaseFileRow,
+        file: &CaseFile,
         content: &[u8],
         record: &AuditRecord,
         messages: &[NewMessage],
@@ -555,7 +568,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn case_files(&self, case_id: &str) -> Result<Vec<CaseFileRow>, StoreError> {
+    pub async fn case_files(&self, case_id: &str) -> Result<Vec<CaseFile>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, case_id, material, file_name, media_type, size, sha256, uploaded_by, uploaded_at \
              FROM case_files WHERE case_id = $1 ORDER BY material, uploaded_at, id",
@@ -572,7 +585,7 @@ impl Store {
         case_id: &str,
         file_id: &str,
         record: &AuditRecord,
-    ) -> Result<Option<(CaseFileRow, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<(CaseFile, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
             "SELECT f.id, f.case_id, f.material, f.file_name, f.media_type, f.size, f.sha256, f.uploaded_by, \
              f.uploaded_at, b.content FROM case_files f JOIN case_file_blobs b ON b.sha256 = f.sha256 \

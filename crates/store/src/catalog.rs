@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::catalog::{Catalog, Category, Guide, Item, Station};
-use qiaoyi_domain::lang::Text;
+use qiaoyi_domain::catalog::{
+    Catalog, CatalogHeader, Category, Guide, Item, Station, StationRecord,
+};
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -23,15 +24,6 @@ pub enum ImportOutcome {
         guides: usize,
         stations: usize,
     },
-}
-
-/// The catalogue version in force.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CatalogHeader {
-    pub version: String,
-    pub digest: String,
-    pub bureau: Text,
-    pub imported_at_ms: i64,
 }
 
 /// One page of a longer list, with the length of the whole list.
@@ -374,17 +366,6 @@ impl Store {
             .await?;
         rows.iter().map(|r| decode_row("stations", r)).collect()
     }
-}
-
-/// A station as the administrator's list shows it.
-#[derive(Clone, Debug)]
-pub struct StationRecord {
-    pub station: Station,
-    /// Added or edited by an administrator, so catalogue imports leave it alone.
-    pub edited_by_admin: bool,
-    /// Accounts holding the station role for it.
-    pub staff: i64,
-    pub cases: i64,
 }
 
 pub(crate) fn clamp_i64(n: u64) -> i64 {

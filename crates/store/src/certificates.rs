@@ -2,10 +2,11 @@
 //! case step that issues it; revocation is one conditional update with its audit entry.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::certificates::IssuedCertificate;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Store, StoreError, audit};
+use crate::{Store, StoreError, audit, decode};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SigningKeyRow {
@@ -14,18 +15,6 @@ pub struct SigningKeyRow {
     pub secret_sealed: String,
     pub created_at: i64,
     pub retired_at: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CertificateRow {
-    pub id: String,
-    pub case_id: String,
-    pub payload: String,
-    pub signature: String,
-    pub key_id: String,
-    pub issued_at: i64,
-    pub revoked_on: Option<String>,
-    pub revoke_reason: String,
 }
 
 fn key_row(row: &AnyRow) -> Result<SigningKeyRow, StoreError> {
@@ -38,15 +27,17 @@ fn key_row(row: &AnyRow) -> Result<SigningKeyRow, StoreError> {
     })
 }
 
-fn certificate_row(row: &AnyRow) -> Result<CertificateRow, StoreError> {
-    Ok(CertificateRow {
-        id: row.try_get("id")?,
+fn certificate_row(row: &AnyRow) -> Result<IssuedCertificate, StoreError> {
+    let id: String = row.try_get("id")?;
+    let revoked_on: Option<String> = row.try_get("revoked_on")?;
+    Ok(IssuedCertificate {
+        revoked_on: decode::parsed_opt("certificates", &id, "revoked_on", revoked_on.as_deref())?,
+        id,
         case_id: row.try_get("case_id")?,
         payload: row.try_get("payload")?,
         signature: row.try_get("signature")?,
         key_id: row.try_get("key_id")?,
         issued_at: row.try_get("issued_at")?,
-        revoked_on: row.try_get("revoked_on")?,
         revoke_reason: row.try_get("revoke_reason")?,
     })
 }
@@ -56,7 +47,7 @@ const CERTIFICATE_COLUMNS: &str =
 
 pub(crate) async fn insert_certificate(
     tx: &mut Transaction<'static, Any>,
-    certificate: &CertificateRow,
+    certificate: &IssuedCertificate,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO certificates (id, case_id, payload, signature, key_id, issued_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -108,7 +99,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn certificate(&self, id: &str) -> Result<Option<CertificateRow>, StoreError> {
+    pub async fn certificate(&self, id: &str) -> Result<Option<IssuedCertificate>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = $1"
         )))
@@ -121,7 +112,7 @@ impl Store {
     pub async fn certificate_of_case(
         &self,
         case_id: &str,
-    ) -> Result<Option<CertificateRow>, StoreError> {
+    ) -> Result<Option<IssuedCertificate>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE case_id = $1"
         )))

@@ -5,83 +5,21 @@
 //! chat clients on every node hear of it once it is committed.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::cases::MediaType;
+use qiaoyi_domain::consultations::{
+    Attachment, Author, CannedAnswer, ChatMessage, Consultant, ConsultationRecord,
+    ConsultationState,
+};
+use qiaoyi_domain::lang::Lang;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::Page;
 use crate::outbox::enqueue;
-use crate::{Backend, DatabaseUrl, NewMessage, Store, StoreError, audit};
+use crate::{Backend, DatabaseUrl, NewMessage, Store, StoreError, audit, decode};
 
 /// The PostgreSQL channel that carries `"{consultation id} {message number}"`.
 pub const CHAT_CHANNEL: &str = "qiaoyi_consultations";
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsultationRow {
-    pub id: String,
-    pub person_id: Option<String>,
-    pub guest_email: Option<String>,
-    pub guest_name: String,
-    pub guest_key_sealed: Option<String>,
-    pub lang: String,
-    pub subject: String,
-    pub consultant_id: Option<String>,
-    pub state: String,
-    pub opened_at: i64,
-    pub first_response_due: i64,
-    pub resolve_due: i64,
-    pub first_response_at: Option<i64>,
-    pub last_message_at: i64,
-    pub message_count: i64,
-    pub person_read: i64,
-    pub consultant_read: i64,
-    pub closed_at: Option<i64>,
-    pub rating: Option<i64>,
-    pub rating_comment: String,
-    pub case_id: Option<String>,
-    /// Filled by reads: the asking account's name and address (or the guest's), the consultant's
-    /// name and the linked case's number.
-    pub person_name: String,
-    pub person_email: String,
-    pub consultant_name: String,
-    pub case_number: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsultationMessageRow {
-    pub consultation_id: String,
-    pub seq: i64,
-    pub author_id: Option<String>,
-    /// `person`, `consultant` or `system`.
-    pub side: String,
-    pub body: String,
-    pub created_at: i64,
-    /// The author's display name (the guest's for a guest).
-    pub author_name: String,
-    /// An attached file's name, media type and size.
-    pub file: Option<(String, String, i64)>,
-}
-
-/// A consultant with the shift text she works (empty when none is set) and her open consultations.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsultantRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub hours: String,
-    pub open: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CannedAnswerRow {
-    pub id: String,
-    pub title: String,
-    pub body_zh: String,
-    pub body_en: String,
-    pub body_it: String,
-    pub body_es: String,
-    pub updated_by: String,
-    pub updated_at: i64,
-}
 
 /// Whose inbox: one consultant's conversations and those nobody holds, or every open one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,17 +40,24 @@ const FROM: &str = "consultations c LEFT JOIN users p ON p.id = c.person_id \
 const DUE: &str =
     "CASE WHEN c.first_response_at IS NULL THEN c.first_response_due ELSE c.resolve_due END";
 
-fn consultation(r: &AnyRow) -> Result<ConsultationRow, StoreError> {
-    Ok(ConsultationRow {
-        id: r.try_get("id")?,
+fn consultation(r: &AnyRow) -> Result<ConsultationRecord, StoreError> {
+    let id: String = r.try_get("id")?;
+    let text = |column: &str| r.try_get::<String, _>(column);
+    Ok(ConsultationRecord {
         person_id: r.try_get("person_id")?,
         guest_email: r.try_get("guest_email")?,
         guest_name: r.try_get("guest_name")?,
         guest_key_sealed: r.try_get("guest_key_sealed")?,
-        lang: r.try_get("lang")?,
+        lang: decode::named("consultations", &id, "lang", &text("lang")?, Lang::from_tag)?,
         subject: r.try_get("subject")?,
         consultant_id: r.try_get("consultant_id")?,
-        state: r.try_get("state")?,
+        state: decode::named(
+            "consultations",
+            &id,
+            "state",
+            &text("state")?,
+            ConsultationState::parse,
+        )?,
         opened_at: r.try_get("opened_at")?,
         first_response_due: r.try_get("first_response_due")?,
         resolve_due: r.try_get("resolve_due")?,
@@ -129,11 +74,12 @@ fn consultation(r: &AnyRow) -> Result<ConsultationRow, StoreError> {
         person_email: r.try_get("person_email")?,
         consultant_name: r.try_get("consultant_name")?,
         case_number: r.try_get("case_number")?,
+        id,
     })
 }
 
-fn canned(r: &AnyRow) -> Result<CannedAnswerRow, StoreError> {
-    Ok(CannedAnswerRow {
+fn canned(r: &AnyRow) -> Result<CannedAnswer, StoreError> {
+    Ok(CannedAnswer {
         id: r.try_get("id")?,
         title: r.try_get("title")?,
         body_zh: r.try_get("body_zh")?,
@@ -175,7 +121,7 @@ impl Store {
     /// Writes a consultation with its first message, audit entry and any messages to send.
     pub async fn open_consultation(
         &self,
-        c: &ConsultationRow,
+        c: &ConsultationRecord,
         first: &NewChatMessage<'_>,
         record: &AuditRecord,
         messages: &[NewMessage],
@@ -191,7 +137,7 @@ impl Store {
         .bind(&c.guest_email)
         .bind(&c.guest_name)
         .bind(&c.guest_key_sealed)
-        .bind(&c.lang)
+        .bind(c.lang.tag())
         .bind(&c.subject)
         .bind(&c.consultant_id)
         .bind(c.opened_at)
@@ -226,7 +172,7 @@ impl Store {
         Ok(seq)
     }
 
-    pub async fn consultation(&self, id: &str) -> Result<Option<ConsultationRow>, StoreError> {
+    pub async fn consultation(&self, id: &str) -> Result<Option<ConsultationRecord>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE c.id = $1"
         )))
@@ -242,7 +188,7 @@ impl Store {
         id: &str,
         after: i64,
         limit: u64,
-    ) -> Result<Vec<ConsultationMessageRow>, StoreError> {
+    ) -> Result<Vec<ChatMessage>, StoreError> {
         let rows = sqlx::query(
             "SELECT m.consultation_id, m.seq, m.author_id, m.side, m.body, m.created_at, \
              m.file_name, m.media_type, m.file_size, \
@@ -258,11 +204,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(ConsultationMessageRow {
-                    consultation_id: r.try_get("consultation_id")?,
-                    seq: r.try_get("seq")?,
+                let consultation_id: String = r.try_get("consultation_id")?;
+                let seq: i64 = r.try_get("seq")?;
+                let key = format!("{consultation_id}#{seq}");
+                let table = "consultation_messages";
+                let side: String = r.try_get("side")?;
+                Ok(ChatMessage {
+                    side: decode::named(table, &key, "side", &side, Author::parse)?,
                     author_id: r.try_get("author_id")?,
-                    side: r.try_get("side")?,
                     body: r.try_get("body")?,
                     created_at: r.try_get("created_at")?,
                     author_name: r.try_get("author_name")?,
@@ -271,9 +220,21 @@ impl Store {
                         r.try_get::<Option<String>, _>("media_type")?,
                         r.try_get::<Option<i64>, _>("file_size")?,
                     ) {
-                        (Some(name), Some(kind), Some(size)) => Some((name, kind, size)),
+                        (Some(file_name), Some(kind), Some(size)) => Some(Attachment {
+                            file_name,
+                            media_type: decode::named(
+                                table,
+                                &key,
+                                "media_type",
+                                &kind,
+                                MediaType::parse,
+                            )?,
+                            size,
+                        }),
                         _ => None,
                     },
+                    consultation_id,
+                    seq,
                 })
             })
             .collect()
@@ -333,7 +294,7 @@ impl Store {
         person_id: &str,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<ConsultationRow>, StoreError> {
+    ) -> Result<Page<ConsultationRecord>, StoreError> {
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM consultations WHERE person_id = $1")
                 .bind(person_id)
@@ -362,7 +323,7 @@ impl Store {
         person_id: Option<&str>,
         guest_email: Option<&str>,
         limit: u64,
-    ) -> Result<Vec<ConsultationRow>, StoreError> {
+    ) -> Result<Vec<ConsultationRecord>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE c.person_id = $1 OR (c.person_id IS NULL AND c.guest_email = $2) \
              ORDER BY c.opened_at DESC, c.id LIMIT $3"
@@ -381,7 +342,7 @@ impl Store {
         scope: InboxScope<'_>,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<ConsultationRow>, StoreError> {
+    ) -> Result<Page<ConsultationRecord>, StoreError> {
         let (filter, who) = match scope {
             InboxScope::Mine(id) => (
                 "c.state = 'open' AND (c.consultant_id = $1 OR c.consultant_id IS NULL)",
@@ -519,7 +480,7 @@ impl Store {
     }
 
     /// Every enabled consultant with her shift text and open consultations, by id.
-    pub async fn consultants(&self) -> Result<Vec<ConsultantRow>, StoreError> {
+    pub async fn consultants(&self) -> Result<Vec<Consultant>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.id, u.email, u.display_name, COALESCE(s.hours, '') AS hours, \
              (SELECT COUNT(*) FROM consultations c WHERE c.consultant_id = u.id AND c.state = 'open') AS open_count \
@@ -531,7 +492,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(ConsultantRow {
+                Ok(Consultant {
                     id: r.try_get("id")?,
                     email: r.try_get("email")?,
                     name: r.try_get("display_name")?,
@@ -565,14 +526,14 @@ impl Store {
         Ok(())
     }
 
-    pub async fn canned_answers(&self) -> Result<Vec<CannedAnswerRow>, StoreError> {
+    pub async fn canned_answers(&self) -> Result<Vec<CannedAnswer>, StoreError> {
         let rows = sqlx::query("SELECT * FROM canned_answers ORDER BY title, id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(canned).collect()
     }
 
-    pub async fn canned_answer(&self, id: &str) -> Result<Option<CannedAnswerRow>, StoreError> {
+    pub async fn canned_answer(&self, id: &str) -> Result<Option<CannedAnswer>, StoreError> {
         let row = sqlx::query("SELECT * FROM canned_answers WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -583,7 +544,7 @@ impl Store {
     /// Adds or replaces a canned answer with its audit entry.
     pub async fn save_canned_answer(
         &self,
-        a: &CannedAnswerRow,
+        a: &CannedAnswer,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;

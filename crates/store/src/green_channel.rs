@@ -2,54 +2,27 @@
 //! by a conditional UPDATE (an approval also gives the case its due day, which heads the queues),
 //! escalated once, and their figures for the statistics.
 
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::cases::MediaType;
+use qiaoyi_domain::green_channel::{Evidence, GreenRequest, GreenStats, Ground, RequestState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::cases::INSERT_BLOB;
 use crate::outbox::enqueue;
-use crate::{NewMessage, Store, StoreError, audit};
+use crate::{NewMessage, Store, StoreError, audit, decode};
 
+/// A request as it is made; it starts `requested`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GreenRequestRow {
+pub struct NewGreenRequest {
     pub id: String,
     pub case_id: String,
-    pub ground: String,
+    pub ground: Ground,
     pub statement: String,
     pub requested_by: String,
-    pub requested_role: String,
+    pub requested_role: Option<Role>,
     pub requested_at: i64,
-    pub state: String,
-    pub escalated_at: Option<i64>,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<i64>,
-    pub days: Option<i64>,
-    pub due_on: Option<String>,
-    pub reason: String,
-}
-
-/// A request with what its board and pages show beside it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GreenRequestListing {
-    pub request: GreenRequestRow,
-    pub case_number: String,
-    pub item_code: String,
-    pub person_name: String,
-    pub requested_by_name: String,
-    pub decided_by_name: String,
-    pub evidence: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvidenceRow {
-    pub request_id: String,
-    pub seq: i64,
-    pub file_name: String,
-    pub media_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: i64,
 }
 
 /// A decision as the duty leader takes it.
@@ -67,19 +40,6 @@ pub struct GreenDecision {
     pub reason: String,
 }
 
-/// The green channel's figures over requests made in a period.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GreenStats {
-    pub requests: i64,
-    pub approved: i64,
-    pub refused: i64,
-    /// Milliseconds from request to decision, summed over decided requests.
-    pub decision_ms: i64,
-    /// Approved requests whose case has closed, and milliseconds from approval to closing.
-    pub completed: i64,
-    pub completion_ms: i64,
-}
-
 const COLUMNS: &str = "g.id, g.case_id, g.ground, g.statement, g.requested_by, g.requested_role, g.requested_at, \
      g.state, g.escalated_at, g.decided_by, g.decided_at, g.days, g.due_on, g.reason, \
      c.number AS case_number, c.item_code, c.person_name, \
@@ -88,39 +48,60 @@ const COLUMNS: &str = "g.id, g.case_id, g.ground, g.statement, g.requested_by, g
 const FROM: &str = "green_channel_requests g JOIN cases c ON c.id = g.case_id \
      LEFT JOIN users r ON r.id = g.requested_by LEFT JOIN users d ON d.id = g.decided_by";
 
-fn listing(r: &AnyRow) -> Result<GreenRequestListing, StoreError> {
-    Ok(GreenRequestListing {
-        request: GreenRequestRow {
-            id: r.try_get("id")?,
-            case_id: r.try_get("case_id")?,
-            ground: r.try_get("ground")?,
-            statement: r.try_get("statement")?,
-            requested_by: r.try_get("requested_by")?,
-            requested_role: r.try_get("requested_role")?,
-            requested_at: r.try_get("requested_at")?,
-            state: r.try_get("state")?,
-            escalated_at: r.try_get("escalated_at")?,
-            decided_by: r.try_get("decided_by")?,
-            decided_at: r.try_get("decided_at")?,
-            days: r.try_get("days")?,
-            due_on: r.try_get("due_on")?,
-            reason: r.try_get("reason")?,
-        },
+fn listing(r: &AnyRow) -> Result<GreenRequest, StoreError> {
+    let id: String = r.try_get("id")?;
+    let text = |column: &str| r.try_get::<String, _>(column);
+    let table = "green_channel_requests";
+    Ok(GreenRequest {
+        case_id: r.try_get("case_id")?,
+        ground: decode::named(table, &id, "ground", &text("ground")?, Ground::parse)?,
+        statement: r.try_get("statement")?,
+        requested_by: r.try_get("requested_by")?,
+        requested_role: decode::named_or_none(
+            table,
+            &id,
+            "requested_role",
+            &text("requested_role")?,
+            Role::parse,
+        )?,
+        requested_at: r.try_get("requested_at")?,
+        state: decode::named(table, &id, "state", &text("state")?, RequestState::parse)?,
+        escalated_at: r.try_get("escalated_at")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_at: r.try_get("decided_at")?,
+        days: r.try_get("days")?,
+        due_on: decode::parsed_opt(
+            table,
+            &id,
+            "due_on",
+            r.try_get::<Option<String>, _>("due_on")?.as_deref(),
+        )?,
+        reason: r.try_get("reason")?,
         case_number: r.try_get("case_number")?,
         item_code: r.try_get("item_code")?,
         person_name: r.try_get("person_name")?,
         requested_by_name: r.try_get("requested_by_name")?,
         decided_by_name: r.try_get("decided_by_name")?,
         evidence: r.try_get("evidence")?,
+        id,
     })
 }
 
-fn evidence_row(r: &AnyRow) -> Result<EvidenceRow, StoreError> {
-    Ok(EvidenceRow {
-        request_id: r.try_get("request_id")?,
-        seq: r.try_get("seq")?,
+fn evidence_row(r: &AnyRow) -> Result<Evidence, StoreError> {
+    let request_id: String = r.try_get("request_id")?;
+    let seq: i64 = r.try_get("seq")?;
+    let media_type: String = r.try_get("media_type")?;
+    Ok(Evidence {
+        media_type: decode::named(
+            "green_channel_evidence",
+            &format!("{request_id}#{seq}"),
+            "media_type",
+            &media_type,
+            MediaType::parse,
+        )?,
+        request_id,
+        seq,
         file_name: r.try_get("file_name")?,
-        media_type: r.try_get("media_type")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
         uploaded_by: r.try_get("uploaded_by")?,
@@ -130,7 +111,7 @@ fn evidence_row(r: &AnyRow) -> Result<EvidenceRow, StoreError> {
 
 async fn insert_evidence(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    file: &EvidenceRow,
+    file: &Evidence,
     content: &[u8],
 ) -> Result<i64, StoreError> {
     sqlx::query(INSERT_BLOB)
@@ -152,7 +133,7 @@ async fn insert_evidence(
     .bind(&file.request_id)
     .bind(seq)
     .bind(&file.file_name)
-    .bind(&file.media_type)
+    .bind(file.media_type.as_str())
     .bind(file.size)
     .bind(&file.sha256)
     .bind(&file.uploaded_by)
@@ -167,8 +148,8 @@ impl Store {
     /// entry. A case with an open request already is a conflict, and nothing is written.
     pub async fn create_green_request(
         &self,
-        row: &GreenRequestRow,
-        evidence: Option<(&EvidenceRow, &[u8])>,
+        row: &NewGreenRequest,
+        evidence: Option<(&Evidence, &[u8])>,
         record: &AuditRecord,
         messages: &[NewMessage],
     ) -> Result<(), StoreError> {
@@ -179,10 +160,10 @@ impl Store {
         )
         .bind(&row.id)
         .bind(&row.case_id)
-        .bind(&row.ground)
+        .bind(row.ground.as_str())
         .bind(&row.statement)
         .bind(&row.requested_by)
-        .bind(&row.requested_role)
+        .bind(row.requested_role.map(|r| r.as_str()).unwrap_or_default())
         .bind(row.requested_at)
         .execute(&mut *tx)
         .await;
@@ -209,7 +190,7 @@ impl Store {
     /// Adds evidence to a request; returns its number.
     pub async fn add_green_evidence(
         &self,
-        file: &EvidenceRow,
+        file: &Evidence,
         content: &[u8],
         record: &AuditRecord,
     ) -> Result<i64, StoreError> {
@@ -220,7 +201,7 @@ impl Store {
         Ok(seq)
     }
 
-    pub async fn green_request(&self, id: &str) -> Result<Option<GreenRequestListing>, StoreError> {
+    pub async fn green_request(&self, id: &str) -> Result<Option<GreenRequest>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE g.id = $1"
         )))
@@ -234,7 +215,7 @@ impl Store {
     pub async fn green_requests_of_case(
         &self,
         case_id: &str,
-    ) -> Result<Vec<GreenRequestListing>, StoreError> {
+    ) -> Result<Vec<GreenRequest>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE g.case_id = $1 ORDER BY g.requested_at DESC, g.id"
         )))
@@ -250,7 +231,7 @@ impl Store {
         &self,
         state: &str,
         limit: i64,
-    ) -> Result<Vec<GreenRequestListing>, StoreError> {
+    ) -> Result<Vec<GreenRequest>, StoreError> {
         let order = if state == "requested" {
             "g.requested_at, g.id"
         } else {
@@ -266,10 +247,7 @@ impl Store {
         rows.iter().map(listing).collect()
     }
 
-    pub async fn green_evidence_list(
-        &self,
-        request_id: &str,
-    ) -> Result<Vec<EvidenceRow>, StoreError> {
+    pub async fn green_evidence_list(&self, request_id: &str) -> Result<Vec<Evidence>, StoreError> {
         let rows =
             sqlx::query("SELECT * FROM green_channel_evidence WHERE request_id = $1 ORDER BY seq")
                 .bind(request_id)
@@ -283,7 +261,7 @@ impl Store {
         &self,
         request_id: &str,
         seq: i64,
-    ) -> Result<Option<(EvidenceRow, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<(Evidence, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
             "SELECT e.*, b.content FROM green_channel_evidence e JOIN case_file_blobs b ON b.sha256 = e.sha256 \
              WHERE e.request_id = $1 AND e.seq = $2",
@@ -371,7 +349,7 @@ impl Store {
     pub async fn green_requests_to_escalate(
         &self,
         requested_before: i64,
-    ) -> Result<Vec<GreenRequestListing>, StoreError> {
+    ) -> Result<Vec<GreenRequest>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE g.state = 'requested' AND g.escalated_at IS NULL \
              AND g.requested_at <= $1 ORDER BY g.requested_at, g.id"

@@ -2,14 +2,18 @@
 //! that forbids overpaying or over-refunding is checked inside the same write transaction, against
 //! the case's fees as they are at that moment, so two cashiers cannot both take the last yuan.
 
+use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::fees::{CaseFees, EntryKind, Posting, StoredEntry, check_entry};
+use qiaoyi_domain::fees::{
+    CaseFees, EntryKind, LedgerEntry, Method, Posting, ProviderRef, RecordedEntry, StoredEntry,
+    check_entry,
+};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::cases::NEXT_NUMBER;
-use crate::{Store, StoreError, audit};
+use crate::{Store, StoreError, audit, decode};
 
 /// An entry to write. Its postings come from `qiaoyi_domain::fees::postings`.
 #[derive(Clone, Debug)]
@@ -33,42 +37,6 @@ pub struct NewLedgerEntry {
     pub provider: Option<ProviderRef>,
     /// A payment by an agent for the applicant (代缴) under a mandate.
     pub mandate_id: Option<String>,
-}
-
-/// The provider of an online payment, and whether its gateway confirmed the reference and amount.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProviderRef {
-    pub code: String,
-    pub confirmed: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LedgerEntryRow {
-    pub seq: i64,
-    pub id: String,
-    pub case_id: String,
-    pub kind: String,
-    pub amount_fen: i64,
-    pub method: Option<String>,
-    pub reference: String,
-    pub payer_name: String,
-    pub on_behalf: bool,
-    pub payer_relation: String,
-    pub note: String,
-    pub recorded_by: String,
-    pub recorded_role: String,
-    pub recorded_at: i64,
-    pub receipt_number: Option<String>,
-    pub provider: Option<ProviderRef>,
-    pub mandate_id: Option<String>,
-}
-
-/// An entry in a staff member's list, with what identifies its case to people.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedEntry {
-    pub entry: LedgerEntryRow,
-    pub case_number: String,
-    pub person_name: String,
 }
 
 const COLUMNS: &str = "e.seq, e.id, e.case_id, e.kind, e.amount_fen, e.method, e.reference, e.payer_name, e.on_behalf, \
@@ -141,21 +109,31 @@ where
 /// `ledger check` replays them in that order.
 pub(crate) const ENTRY_SEQUENCE: (&str, i64) = ("ledger", 0);
 
-fn entry_row(row: &AnyRow) -> Result<LedgerEntryRow, StoreError> {
-    Ok(LedgerEntryRow {
+fn entry_row(row: &AnyRow) -> Result<LedgerEntry, StoreError> {
+    let id: String = row.try_get("id")?;
+    let table = "ledger_entries";
+    let kind: String = row.try_get("kind")?;
+    let method: Option<String> = row.try_get("method")?;
+    let role: String = row.try_get("recorded_role")?;
+    Ok(LedgerEntry {
         seq: row.try_get("seq")?,
-        id: row.try_get("id")?,
         case_id: row.try_get("case_id")?,
-        kind: row.try_get("kind")?,
+        kind: decode::named(table, &id, "kind", &kind, EntryKind::parse)?,
         amount_fen: row.try_get("amount_fen")?,
-        method: row.try_get("method")?,
+        method: decode::named_or_none(
+            table,
+            &id,
+            "method",
+            method.as_deref().unwrap_or_default(),
+            Method::parse,
+        )?,
         reference: row.try_get("reference")?,
         payer_name: row.try_get("payer_name")?,
         on_behalf: row.try_get::<i64, _>("on_behalf")? != 0,
         payer_relation: row.try_get("payer_relation")?,
         note: row.try_get("note")?,
         recorded_by: row.try_get("recorded_by")?,
-        recorded_role: row.try_get("recorded_role")?,
+        recorded_role: decode::named_or_none(table, &id, "recorded_role", &role, Role::parse)?,
         recorded_at: row.try_get("recorded_at")?,
         receipt_number: row.try_get("receipt_number")?,
         mandate_id: row.try_get("mandate_id")?,
@@ -168,6 +146,7 @@ fn entry_row(row: &AnyRow) -> Result<LedgerEntryRow, StoreError> {
             }),
             None => None,
         },
+        id,
     })
 }
 
@@ -279,7 +258,7 @@ impl Store {
     }
 
     /// A case's entries in the order they were written.
-    pub async fn ledger_entries(&self, case_id: &str) -> Result<Vec<LedgerEntryRow>, StoreError> {
+    pub async fn ledger_entries(&self, case_id: &str) -> Result<Vec<LedgerEntry>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.case_id = $1 ORDER BY e.seq"
         )))
@@ -330,7 +309,7 @@ impl Store {
         })
     }
 
-    pub async fn ledger_entry(&self, id: &str) -> Result<Option<LedgerEntryRow>, StoreError> {
+    pub async fn ledger_entry(&self, id: &str) -> Result<Option<LedgerEntry>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.id = $1"
         )))
@@ -392,7 +371,7 @@ pub(crate) async fn by_mandate(
     pool: &sqlx::AnyPool,
     mandate_id: &str,
     limit: u64,
-) -> Result<Vec<LedgerEntryRow>, StoreError> {
+) -> Result<Vec<LedgerEntry>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM {ENTRIES} WHERE e.mandate_id = $1 ORDER BY e.seq DESC LIMIT $2"
     )))

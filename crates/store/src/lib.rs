@@ -33,32 +33,24 @@ pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
 };
 pub use audit::AuditFilter;
-pub use care::{ChildParentRow, ChildRow, NewPairing, PairingRow, VisitRow, VolunteerRow};
-pub use care_board::{ActivityRow, CareMessageRow, WishMove, WishRow};
-pub use cases::{
-    CalendarImport, CaseEventRow, CaseFileRow, CaseRow, CaseScope, CaseStep, DeadlineChange,
-    NewCase,
-};
-pub use catalog::{CatalogHeader, ImportOutcome, Page, StationRecord};
-pub use certificates::{CertificateRow, SigningKeyRow};
+pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
+pub use care_board::{CareMessageRow, WishMove};
+pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
+pub use catalog::{ImportOutcome, Page};
+pub use certificates::SigningKeyRow;
 pub use connect::{Backend, DatabaseUrl};
-pub use consultations::{
-    CHAT_CHANNEL, CannedAnswerRow, ChatFile, ChatListener, ConsultantRow, ConsultationMessageRow,
-    ConsultationRow, InboxScope, NewChatMessage,
-};
+pub use consultations::{CHAT_CHANNEL, ChatFile, ChatListener, InboxScope, NewChatMessage};
 pub use error::{ConflictKind, StoreError};
-pub use green_channel::{
-    EvidenceRow, GreenDecision, GreenRequestListing, GreenRequestRow, GreenStats,
-};
+pub use green_channel::{GreenDecision, NewGreenRequest};
 pub use handover::{HandoverProof, HandoverRow};
-pub use ledger::{LedgerEntryRow, NewLedgerEntry, ProviderRef, RecordedEntry};
-pub use mandates::{MandateDocumentRow, MandateListing, MandateRow};
-pub use outbox::{NewMessage, NotificationSettings, OutboxRow, ReminderCandidate};
+pub use ledger::NewLedgerEntry;
+pub use mandates::{MandateListing, MandateRow};
+pub use outbox::{NewMessage, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};
-pub use stats::{CostModelRow, OutcomeListing, OutcomeRow, StatsBy, StatsFilter, StatsSums};
-pub use video::{Booking, SlotRow};
-pub use video_check::{ParticipantRow, VerdictWrite};
+pub use stats::{StatsBy, StatsFilter};
+pub use video::Booking;
+pub use video_check::VerdictWrite;
 
 use sqlx::AnyPool;
 

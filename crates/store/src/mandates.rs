@@ -5,16 +5,17 @@
 use jiff::civil::Date;
 use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::cases::Relation;
+use qiaoyi_domain::cases::{MediaType, Relation};
 use qiaoyi_domain::catalog::ItemCode;
-use qiaoyi_domain::mandates::MandateState;
+use qiaoyi_domain::fees::LedgerEntry;
+use qiaoyi_domain::mandates::{MandateDocument, MandateState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::Page;
 use crate::decode::{Text, decode};
 use crate::outbox::enqueue;
-use crate::{NewMessage, Store, StoreError, audit};
+use crate::{NewMessage, Store, StoreError, audit, decode};
 
 /// A mandate as stored, its role, relation, items, period and state read into the domain's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,30 +273,25 @@ impl Store {
         &self,
         mandate_id: &str,
         limit: u64,
-    ) -> Result<Vec<crate::LedgerEntryRow>, StoreError> {
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
         crate::ledger::by_mandate(&self.pool, mandate_id, limit).await
     }
 }
 
-/// A document behind a mandate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MandateDocumentRow {
-    pub id: String,
-    pub mandate_id: String,
-    pub file_name: String,
-    pub media_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: i64,
-}
-
-fn document(r: &AnyRow) -> Result<MandateDocumentRow, StoreError> {
-    Ok(MandateDocumentRow {
-        id: r.try_get("id")?,
+fn document(r: &AnyRow) -> Result<MandateDocument, StoreError> {
+    let id: String = r.try_get("id")?;
+    let media_type: String = r.try_get("media_type")?;
+    Ok(MandateDocument {
+        media_type: decode::named(
+            "mandate_documents",
+            &id,
+            "media_type",
+            &media_type,
+            MediaType::parse,
+        )?,
+        id,
         mandate_id: r.try_get("mandate_id")?,
         file_name: r.try_get("file_name")?,
-        media_type: r.try_get("media_type")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
         uploaded_by: r.try_get("uploaded_by")?,
@@ -307,7 +303,7 @@ impl Store {
     /// Adds a document to a mandate (its bytes kept once) with its audit entry.
     pub async fn add_mandate_document(
         &self,
-        d: &MandateDocumentRow,
+        d: &MandateDocument,
         content: &[u8],
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
@@ -324,7 +320,7 @@ impl Store {
         .bind(&d.id)
         .bind(&d.mandate_id)
         .bind(&d.file_name)
-        .bind(&d.media_type)
+        .bind(d.media_type.as_str())
         .bind(d.size)
         .bind(&d.sha256)
         .bind(&d.uploaded_by)
@@ -340,7 +336,7 @@ impl Store {
     pub async fn mandate_documents(
         &self,
         mandate_id: &str,
-    ) -> Result<Vec<MandateDocumentRow>, StoreError> {
+    ) -> Result<Vec<MandateDocument>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM mandate_documents WHERE mandate_id = $1 ORDER BY uploaded_at, id",
         )
@@ -355,7 +351,7 @@ impl Store {
         &self,
         mandate_id: &str,
         id: &str,
-    ) -> Result<Option<(MandateDocumentRow, Vec<u8>)>, StoreError> {
+    ) -> Result<Option<(MandateDocument, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
             "SELECT d.*, b.content FROM mandate_documents d JOIN case_file_blobs b ON b.sha256 = d.sha256 \
              WHERE d.mandate_id = $1 AND d.id = $2",

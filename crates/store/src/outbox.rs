@@ -8,12 +8,13 @@
 //! counted at the claim, so a message that crashes its worker still reaches the dead-letter state.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::notify::{MessageStatus, NotificationSettings, OutboxMessage};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::catalog::Page;
-use crate::{Store, StoreError, audit};
+use crate::{Store, StoreError, audit, decode};
 
 /// A message to deliver later, rendered in the recipient's language by the delivery worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,50 +30,6 @@ pub struct NewMessage {
     pub user_id: Option<String>,
     /// Set when the same message must never be queued twice.
     pub dedupe_key: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub id: String,
-    pub created_at: i64,
-    pub channel: String,
-    pub recipient: String,
-    pub language: String,
-    pub template: String,
-    pub params: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub sent_at: Option<i64>,
-    pub last_error: Option<String>,
-    pub user_id: Option<String>,
-}
-
-/// What an account chose to receive.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotificationSettings {
-    pub user_id: String,
-    pub email_enabled: bool,
-    pub sms_number: Option<String>,
-    pub sms_enabled: bool,
-    /// Passport reminders about the account holder's own documents.
-    pub own_reminders: bool,
-    /// Passport reminders about the family members the account keeps on file.
-    pub family_reminders: bool,
-}
-
-impl NotificationSettings {
-    /// What an account receives before it chose anything.
-    pub fn defaults(user_id: &str) -> NotificationSettings {
-        NotificationSettings {
-            user_id: user_id.to_owned(),
-            email_enabled: true,
-            sms_number: None,
-            sms_enabled: false,
-            own_reminders: true,
-            family_reminders: false,
-        }
-    }
 }
 
 /// A passport on file whose expiry falls in the reminder window, with the account that keeps it.
@@ -92,16 +49,18 @@ pub struct ReminderCandidate {
 const OUTBOX_COLUMNS: &str = "id, created_at, channel, recipient, language, template, params, status, \
      attempts, next_attempt_at, sent_at, last_error, user_id";
 
-fn outbox_row(r: &AnyRow) -> Result<OutboxRow, StoreError> {
-    Ok(OutboxRow {
-        id: r.try_get("id")?,
+fn outbox_row(r: &AnyRow) -> Result<OutboxMessage, StoreError> {
+    let id: String = r.try_get("id")?;
+    let status: String = r.try_get("status")?;
+    Ok(OutboxMessage {
+        status: decode::named("outbox", &id, "status", &status, MessageStatus::parse)?,
+        id,
         created_at: r.try_get("created_at")?,
         channel: r.try_get("channel")?,
         recipient: r.try_get("recipient")?,
         language: r.try_get("language")?,
         template: r.try_get("template")?,
         params: r.try_get("params")?,
-        status: r.try_get("status")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         sent_at: r.try_get("sent_at")?,
@@ -188,7 +147,7 @@ impl Store {
     }
 
     /// Messages waiting for delivery, oldest first.
-    pub async fn pending_messages(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+    pub async fn pending_messages(&self, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT $1"
         )))
@@ -218,7 +177,7 @@ impl Store {
         claim: &str,
         now: i64,
         lease_until: i64,
-    ) -> Result<Option<OutboxRow>, StoreError> {
+    ) -> Result<Option<OutboxMessage>, StoreError> {
         let mut tx = self.write_tx().await?;
         let taken = sqlx::query(
             "UPDATE outbox SET claim = $1, claimed_until = $2, attempts = attempts + 1 \
@@ -293,7 +252,7 @@ impl Store {
         status: &str,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<OutboxRow>, StoreError> {
+    ) -> Result<Page<OutboxMessage>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = $1")
             .bind(status)
             .fetch_one(&self.pool)

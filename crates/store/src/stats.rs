@@ -2,40 +2,12 @@
 //! (`case_stats`, kept by the closing transaction), and the versions of the cost model.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::stats::BUCKETS;
+use qiaoyi_domain::cases::Channel;
+use qiaoyi_domain::stats::{BUCKETS, CaseOutcome, ClosedCase, CostModelVersion, Outcome, Sums};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Store, StoreError, audit};
-
-/// A closed case's figures, as the close step writes them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutcomeRow {
-    pub case_id: String,
-    pub month: String,
-    pub closed_on: String,
-    /// Empty for a case filed online or at the bureau.
-    pub station: String,
-    pub item_code: String,
-    pub category: String,
-    pub outcome: String,
-    pub processing_days: i64,
-    pub within_deadline: Option<bool>,
-    /// Empty when nobody knows where the person lives.
-    pub country: String,
-    /// The cost model a saving was priced with; `None` when none is claimed.
-    pub model_version: Option<i64>,
-    pub money_fen: i64,
-    pub days_saved: i64,
-}
-
-/// An outcome with its case's number and channel, for lists and exports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutcomeListing {
-    pub number: String,
-    pub channel: String,
-    pub outcome: OutcomeRow,
-}
+use crate::{Store, StoreError, audit, decode};
 
 /// Which sums to read: months `from..=to` (`YYYY-MM`), and optionally one station (`Some("")`
 /// means cases without one) and one category.
@@ -65,53 +37,6 @@ impl StatsBy {
             StatsBy::Item => "item_code",
         }
     }
-}
-
-/// Sums over one group.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StatsSums {
-    pub key: String,
-    pub handled: i64,
-    pub delivered: i64,
-    pub refused: i64,
-    pub with_deadline: i64,
-    pub within_deadline: i64,
-    pub processing_days: i64,
-    pub saved_cases: i64,
-    pub money_fen: i64,
-    pub days_saved: i64,
-    pub buckets: [i64; BUCKETS.len() + 1],
-}
-
-impl StatsSums {
-    /// Adds another group's sums into this one.
-    pub fn add(&mut self, other: &StatsSums) {
-        self.handled += other.handled;
-        self.delivered += other.delivered;
-        self.refused += other.refused;
-        self.with_deadline += other.with_deadline;
-        self.within_deadline += other.within_deadline;
-        self.processing_days += other.processing_days;
-        self.saved_cases += other.saved_cases;
-        self.money_fen += other.money_fen;
-        self.days_saved += other.days_saved;
-        for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
-            *mine += theirs;
-        }
-    }
-}
-
-/// One version of the cost model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CostModelRow {
-    pub version: i64,
-    /// `domain::stats::CostModel` as JSON.
-    pub body: String,
-    pub note: String,
-    pub created_by: String,
-    /// The account's display name; the id itself when it is not an account (`catalog`).
-    pub created_by_name: String,
-    pub created_at: i64,
 }
 
 const SUM_COLUMNS: [&str; 15] = [
@@ -187,17 +112,18 @@ pub(crate) const INSERT_OUTCOME: &str = "INSERT INTO case_outcomes (case_id, mon
 /// Writes a closing case's figures and adds them to the sums, inside the close step's transaction.
 pub(crate) async fn record_outcome(
     tx: &mut Transaction<'static, Any>,
-    row: &OutcomeRow,
+    row: &CaseOutcome,
 ) -> Result<(), StoreError> {
     let within = row.within_deadline.map(i64::from);
+    let month = row.month.to_string();
     sqlx::query(INSERT_OUTCOME)
         .bind(&row.case_id)
-        .bind(&row.month)
-        .bind(&row.closed_on)
+        .bind(&month)
+        .bind(row.closed_on.to_string())
         .bind(&row.station)
         .bind(&row.item_code)
         .bind(&row.category)
-        .bind(&row.outcome)
+        .bind(row.outcome.as_str())
         .bind(row.processing_days)
         .bind(within)
         .bind(&row.country)
@@ -209,13 +135,13 @@ pub(crate) async fn record_outcome(
     let bucket = qiaoyi_domain::stats::bucket(row.processing_days);
     let flag = |yes: bool| i64::from(yes);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(upsert_sums()))
-        .bind(&row.month)
+        .bind(&month)
         .bind(&row.station)
         .bind(&row.item_code)
         .bind(&row.category)
         .bind(1_i64)
-        .bind(flag(row.outcome == "delivered"))
-        .bind(flag(row.outcome == "refused"))
+        .bind(flag(row.outcome == Outcome::Delivered))
+        .bind(flag(row.outcome == Outcome::Refused))
         .bind(flag(within.is_some()))
         .bind(within.unwrap_or(0))
         .bind(row.processing_days)
@@ -229,12 +155,12 @@ pub(crate) async fn record_outcome(
     Ok(())
 }
 
-fn sums(r: &AnyRow) -> Result<StatsSums, StoreError> {
+fn sums(r: &AnyRow) -> Result<Sums, StoreError> {
     let mut buckets = [0; BUCKETS.len() + 1];
     for (i, b) in buckets.iter_mut().enumerate() {
         *b = r.try_get(format!("bucket_{i}").as_str())?;
     }
-    Ok(StatsSums {
+    Ok(Sums {
         key: r.try_get("key")?,
         handled: r.try_get("handled")?,
         delivered: r.try_get("delivered")?,
@@ -249,16 +175,25 @@ fn sums(r: &AnyRow) -> Result<StatsSums, StoreError> {
     })
 }
 
-fn outcome_row(r: &AnyRow) -> Result<OutcomeRow, StoreError> {
+fn outcome_row(r: &AnyRow) -> Result<CaseOutcome, StoreError> {
     let within: Option<i64> = r.try_get("within_deadline")?;
-    Ok(OutcomeRow {
-        case_id: r.try_get("case_id")?,
-        month: r.try_get("month")?,
-        closed_on: r.try_get("closed_on")?,
+    let case_id: String = r.try_get("case_id")?;
+    let text = |column: &str| r.try_get::<String, _>(column);
+    let table = "case_outcomes";
+    Ok(CaseOutcome {
+        month: decode::parsed(table, &case_id, "month", &text("month")?)?,
+        closed_on: decode::parsed(table, &case_id, "closed_on", &text("closed_on")?)?,
         station: r.try_get("station")?,
         item_code: r.try_get("item_code")?,
         category: r.try_get("category")?,
-        outcome: r.try_get("outcome")?,
+        outcome: decode::named(
+            table,
+            &case_id,
+            "outcome",
+            &text("outcome")?,
+            Outcome::parse,
+        )?,
+        case_id,
         processing_days: r.try_get("processing_days")?,
         within_deadline: within.map(|w| w != 0),
         country: r.try_get("country")?,
@@ -268,11 +203,16 @@ fn outcome_row(r: &AnyRow) -> Result<OutcomeRow, StoreError> {
     })
 }
 
-fn cost_model_row(r: &AnyRow) -> Result<CostModelRow, StoreError> {
-    Ok(CostModelRow {
-        version: r.try_get("version")?,
-        body: r.try_get("body")?,
-        note: r.try_get("note")?,
+fn cost_model_row(r: &AnyRow) -> Result<CostModelVersion, StoreError> {
+    let version: i64 = r.try_get("version")?;
+    let body: String = r.try_get("body")?;
+    Ok(CostModelVersion {
+        model: serde_json::from_str(&body).map_err(|e| StoreError::CorruptRow {
+            table: "cost_models",
+            key: version.to_string(),
+            reason: e.to_string(),
+        })?,
+        version,
         created_by: r.try_get("created_by")?,
         created_by_name: r.try_get("created_by_name")?,
         created_at: r.try_get("created_at")?,
@@ -308,7 +248,7 @@ impl Store {
         &self,
         filter: &StatsFilter,
         by: StatsBy,
-    ) -> Result<Vec<StatsSums>, StoreError> {
+    ) -> Result<Vec<Sums>, StoreError> {
         let column = by.column();
         let summed: Vec<String> = SUM_COLUMNS
             .iter()
@@ -343,7 +283,7 @@ impl Store {
         filter: &StatsFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<Vec<OutcomeListing>, StoreError> {
+    ) -> Result<Vec<ClosedCase>, StoreError> {
         let sql = format!(
             "SELECT o.*, c.number, c.channel FROM case_outcomes o JOIN cases c ON c.id = o.case_id \
              WHERE {} ORDER BY o.closed_on, c.number LIMIT $7 OFFSET $8",
@@ -356,10 +296,18 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok(OutcomeListing {
+                let outcome = outcome_row(r)?;
+                let channel: String = r.try_get("channel")?;
+                Ok(ClosedCase {
                     number: r.try_get("number")?,
-                    channel: r.try_get("channel")?,
-                    outcome: outcome_row(r)?,
+                    channel: decode::named(
+                        "cases",
+                        &outcome.case_id,
+                        "channel",
+                        &channel,
+                        Channel::parse,
+                    )?,
+                    outcome,
                 })
             })
             .collect()
@@ -404,7 +352,7 @@ impl Store {
     /// Figures for a case closed earlier, with its audit entry.
     pub async fn backfill_outcome(
         &self,
-        row: &OutcomeRow,
+        row: &CaseOutcome,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
@@ -415,7 +363,7 @@ impl Store {
     }
 
     /// The newest version of the cost model, if any was ever made.
-    pub async fn latest_cost_model(&self) -> Result<Option<CostModelRow>, StoreError> {
+    pub async fn latest_cost_model(&self) -> Result<Option<CostModelVersion>, StoreError> {
         let row = sqlx::query("SELECT m.*, COALESCE(u.display_name, m.created_by) AS created_by_name FROM cost_models m \
              LEFT JOIN users u ON u.id = m.created_by ORDER BY m.version DESC LIMIT 1")
             .fetch_optional(&self.pool)
@@ -424,7 +372,7 @@ impl Store {
     }
 
     /// Every version, newest first: the history list.
-    pub async fn cost_models(&self) -> Result<Vec<CostModelRow>, StoreError> {
+    pub async fn cost_models(&self) -> Result<Vec<CostModelVersion>, StoreError> {
         let rows = sqlx::query("SELECT m.*, COALESCE(u.display_name, m.created_by) AS created_by_name FROM cost_models m \
              LEFT JOIN users u ON u.id = m.created_by ORDER BY m.version DESC")
             .fetch_all(&self.pool)

@@ -3,26 +3,12 @@
 //! and the bookings whose reminder is due.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::video::{Slot, SlotState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::outbox::enqueue;
-use crate::{NewMessage, Store, StoreError, audit};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlotRow {
-    pub id: String,
-    pub officer_id: String,
-    pub officer_name: String,
-    pub starts_at: i64,
-    pub minutes: i64,
-    pub state: String,
-    pub case_id: Option<String>,
-    pub case_number: Option<String>,
-    pub booked_by: Option<String>,
-    pub booked_at: Option<i64>,
-    pub booker_time_zone: String,
-}
+use crate::{NewMessage, Store, StoreError, audit, decode};
 
 /// Who books which slot for which case, and the zone she reads times in.
 #[derive(Clone, Copy, Debug)]
@@ -43,14 +29,16 @@ const FROM: &str =
 pub(crate) const TAKE_SLOT: &str = "UPDATE video_slots SET state = 'booked', case_id = $1, booked_by = $2, \
      booked_at = $3, booker_time_zone = $4 WHERE id = $5 AND state = 'open' AND starts_at > $3";
 
-fn slot(r: &AnyRow) -> Result<SlotRow, StoreError> {
-    Ok(SlotRow {
-        id: r.try_get("id")?,
+fn slot(r: &AnyRow) -> Result<Slot, StoreError> {
+    let id: String = r.try_get("id")?;
+    let state: String = r.try_get("state")?;
+    Ok(Slot {
+        state: decode::named("video_slots", &id, "state", &state, SlotState::parse)?,
+        id,
         officer_id: r.try_get("officer_id")?,
         officer_name: r.try_get("officer_name")?,
         starts_at: r.try_get("starts_at")?,
         minutes: r.try_get("minutes")?,
-        state: r.try_get("state")?,
         case_id: r.try_get("case_id")?,
         case_number: r.try_get("case_number")?,
         booked_by: r.try_get("booked_by")?,
@@ -100,7 +88,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn slot(&self, id: &str) -> Result<Option<SlotRow>, StoreError> {
+    pub async fn slot(&self, id: &str) -> Result<Option<Slot>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE s.id = $1"
         )))
@@ -111,7 +99,7 @@ impl Store {
     }
 
     /// Open slots starting after `after`, soonest first, at most `limit`.
-    pub async fn open_slots(&self, after: i64, limit: i64) -> Result<Vec<SlotRow>, StoreError> {
+    pub async fn open_slots(&self, after: i64, limit: i64) -> Result<Vec<Slot>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE s.state = 'open' AND s.starts_at > $1 \
              ORDER BY s.starts_at, s.id LIMIT $2"
@@ -129,7 +117,7 @@ impl Store {
         officer_id: &str,
         after: i64,
         limit: i64,
-    ) -> Result<Vec<SlotRow>, StoreError> {
+    ) -> Result<Vec<Slot>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE s.officer_id = $1 AND s.starts_at > $2 \
              AND s.state <> 'cancelled' ORDER BY s.starts_at, s.id LIMIT $3"
@@ -143,7 +131,7 @@ impl Store {
     }
 
     /// A case's booked slot, if any.
-    pub async fn booked_slot_of_case(&self, case_id: &str) -> Result<Option<SlotRow>, StoreError> {
+    pub async fn booked_slot_of_case(&self, case_id: &str) -> Result<Option<Slot>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE s.case_id = $1 AND s.state = 'booked'"
         )))
@@ -199,25 +187,25 @@ impl Store {
         Ok(true)
     }
 
-    /// Gives a booked slot back (it opens again for others), or, with `to = "no_show"` or
-    /// `"cancelled"`, closes it. `false` when it was not in `from` any more.
+    /// Gives a booked slot back (it opens again for others), or, with `to` no-show or cancelled,
+    /// closes it. `false` when it was not in `from` any more.
     pub async fn change_slot(
         &self,
         slot_id: &str,
-        from: &str,
-        to: &str,
+        from: SlotState,
+        to: SlotState,
         record: &AuditRecord,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
-        let sql = if to == "open" {
+        let sql = if to == SlotState::Open {
             "UPDATE video_slots SET state = 'open', case_id = NULL, booked_by = NULL, booked_at = NULL, \
              booker_time_zone = '' WHERE id = $1 AND state = $2"
         } else {
             "UPDATE video_slots SET state = $3 WHERE id = $1 AND state = $2"
         };
-        let mut query = sqlx::query(sql).bind(slot_id).bind(from);
-        if to != "open" {
-            query = query.bind(to);
+        let mut query = sqlx::query(sql).bind(slot_id).bind(from.as_str());
+        if to != SlotState::Open {
+            query = query.bind(to.as_str());
         }
         let changed = query.execute(&mut *tx).await?.rows_affected();
         if changed != 1 {
@@ -229,7 +217,7 @@ impl Store {
     }
 
     /// Booked slots starting in `(now, until]`: those whose reminder may be due.
-    pub async fn slots_to_remind(&self, now: i64, until: i64) -> Result<Vec<SlotRow>, StoreError> {
+    pub async fn slots_to_remind(&self, now: i64, until: i64) -> Result<Vec<Slot>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE s.state = 'booked' AND s.starts_at > $1 AND s.starts_at <= $2 \
              ORDER BY s.starts_at, s.id"

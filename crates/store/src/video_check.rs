@@ -3,30 +3,11 @@
 //! entry, written in one transaction.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::video_check::{Document, Participant, Role, Verdict};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Store, StoreError, audit};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParticipantRow {
-    pub id: String,
-    pub case_id: String,
-    pub role: String,
-    pub name: String,
-    pub user_id: Option<String>,
-    pub document_type: String,
-    pub document_digest: String,
-    pub document_tail: String,
-    pub verdict: String,
-    pub document_matched: Option<bool>,
-    pub note: String,
-    pub slot_id: Option<String>,
-    pub recorded_by: Option<String>,
-    pub recorded_at: Option<i64>,
-    pub added_by: String,
-    pub created_at: i64,
-}
+use crate::{Store, StoreError, audit, decode};
 
 /// What the officer recorded of one participant, with the case event that tells it.
 #[derive(Clone, Debug)]
@@ -46,18 +27,27 @@ pub struct VerdictWrite<'a> {
 const COLUMNS: &str = "id, case_id, role, name, user_id, document_type, document_digest, document_tail, verdict, \
      document_matched, note, slot_id, recorded_by, recorded_at, added_by, created_at";
 
-fn participant(r: &AnyRow) -> Result<ParticipantRow, StoreError> {
+fn participant(r: &AnyRow) -> Result<Participant, StoreError> {
     let matched: Option<i64> = r.try_get("document_matched")?;
-    Ok(ParticipantRow {
-        id: r.try_get("id")?,
+    let id: String = r.try_get("id")?;
+    let text = |column: &str| r.try_get::<String, _>(column);
+    let table = "video_participants";
+    Ok(Participant {
         case_id: r.try_get("case_id")?,
-        role: r.try_get("role")?,
+        role: decode::named(table, &id, "role", &text("role")?, Role::parse)?,
         name: r.try_get("name")?,
         user_id: r.try_get("user_id")?,
-        document_type: r.try_get("document_type")?,
+        document_type: decode::named(
+            table,
+            &id,
+            "document_type",
+            &text("document_type")?,
+            Document::parse,
+        )?,
         document_digest: r.try_get("document_digest")?,
         document_tail: r.try_get("document_tail")?,
-        verdict: r.try_get("verdict")?,
+        verdict: decode::named(table, &id, "verdict", &text("verdict")?, Verdict::parse)?,
+        id,
         document_matched: matched.map(|m| m == 1),
         note: r.try_get("note")?,
         slot_id: r.try_get("slot_id")?,
@@ -72,7 +62,7 @@ impl Store {
     /// Adds a participant (its `verdict` is pending) with its audit entry.
     pub async fn add_participant(
         &self,
-        row: &ParticipantRow,
+        row: &Participant,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
@@ -83,10 +73,10 @@ impl Store {
         )
         .bind(&row.id)
         .bind(&row.case_id)
-        .bind(&row.role)
+        .bind(row.role.as_str())
         .bind(&row.name)
         .bind(&row.user_id)
-        .bind(&row.document_type)
+        .bind(row.document_type.as_str())
         .bind(&row.document_digest)
         .bind(&row.document_tail)
         .bind(&row.added_by)
@@ -102,7 +92,7 @@ impl Store {
     pub async fn participants_of_case(
         &self,
         case_id: &str,
-    ) -> Result<Vec<ParticipantRow>, StoreError> {
+    ) -> Result<Vec<Participant>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM video_participants WHERE case_id = $1 ORDER BY created_at, id"
         )))
@@ -112,7 +102,7 @@ impl Store {
         rows.iter().map(participant).collect()
     }
 
-    pub async fn participant(&self, id: &str) -> Result<Option<ParticipantRow>, StoreError> {
+    pub async fn participant(&self, id: &str) -> Result<Option<Participant>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM video_participants WHERE id = $1"
         )))

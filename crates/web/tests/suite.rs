@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin_users;
+mod boundaries;
 mod calendar;
 mod care;
 mod care_board;

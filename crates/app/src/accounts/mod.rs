@@ -14,6 +14,7 @@ pub use authorize::FRESH_SECOND_FACTOR_MS;
 pub use login::{LOCK_DURATION_MS, LOCK_THRESHOLD, LOCK_WINDOW_MS, LoginOutcome};
 pub(crate) use passwords::{PasswordCost, hash_password};
 pub use second_factor::{RECOVERY_CODES, new_totp_secret, otpauth_uri, totp_code};
+pub use sessions::SessionSummary;
 
 use qiaoyi_domain::access::audit::{AuditRecord, hex};
 use qiaoyi_domain::access::{Action, Actor, Email, Grant, Password, Resource};

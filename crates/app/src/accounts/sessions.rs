@@ -5,10 +5,22 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_store::SessionRow;
 
 use super::{CurrentSession, SecondFactor, grants_of};
 use crate::{App, AppError, Caller};
+
+/// One of the account's sessions as its owner sees it: since when, last seen, from where, and
+/// whether it is the one asking. Never its token or CSRF value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// Milliseconds since 1970 (UTC).
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The client's address and browser, as the session recorded it.
+    pub client: String,
+    /// The session this request is made in.
+    pub current: bool,
+}
 
 impl App {
     /// Whether a session read earlier still stands: not signed out, not expired, its account
@@ -128,7 +140,19 @@ impl App {
             .await?)
     }
 
-    pub async fn sessions(&self, session: &CurrentSession) -> Result<Vec<SessionRow>, AppError> {
-        Ok(self.store.sessions_of(&session.actor.user_id).await?)
+    pub async fn sessions(
+        &self,
+        session: &CurrentSession,
+    ) -> Result<Vec<SessionSummary>, AppError> {
+        let rows = self.store.sessions_of(&session.actor.user_id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SessionSummary {
+                current: s.token_hash == session.token_hash,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                client: s.client,
+            })
+            .collect())
     }
 }

@@ -3,9 +3,8 @@
 //! read audited.
 
 use qiaoyi_domain::access::Action;
-use qiaoyi_domain::cases::CaseState;
+use qiaoyi_domain::cases::{CaseFile, CaseState};
 use qiaoyi_domain::failure::Reason;
-use qiaoyi_store::CaseFileRow;
 
 use super::invalid;
 use crate::accounts::random_hex;
@@ -22,7 +21,7 @@ pub struct Upload<'a> {
 /// An uploaded file's bytes, for a download.
 #[derive(Clone, Debug)]
 pub struct CaseFileContent {
-    pub file: CaseFileRow,
+    pub file: CaseFile,
     pub content: Vec<u8>,
 }
 
@@ -33,7 +32,7 @@ impl App {
         caller: &Caller,
         id: &str,
         upload: &Upload<'_>,
-    ) -> Result<CaseFileRow, AppError> {
+    ) -> Result<CaseFile, AppError> {
         let case = self.load_case(id).await?;
         self.authorize(caller, Action::SubmitCase, &case.resource())
             .await
@@ -61,12 +60,12 @@ impl App {
             return Err(invalid("material", "choose one of the materials listed"));
         }
         let checked = self.check_file(file_name, content)?;
-        let file = CaseFileRow {
+        let file = CaseFile {
             id: format!("f-{}", random_hex(12)),
             case_id: case.id.clone(),
             material: material as i64,
             file_name: checked.name,
-            media_type: checked.media_type.as_str().into(),
+            media_type: checked.media_type,
             size: content.len() as i64,
             sha256: checked.sha256,
             uploaded_by: current.actor.user_id.clone(),

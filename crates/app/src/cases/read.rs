@@ -3,9 +3,9 @@
 //! lists (mine, a station's, the bureau's queues by deadline).
 
 use qiaoyi_domain::access::{Action, Grant, decide};
-use qiaoyi_domain::cases::{CaseNumber, Step, steps_from};
+use qiaoyi_domain::cases::{CaseEvent, CaseFile, CaseNumber, Step, steps_from};
 use qiaoyi_domain::catalog::{CategoryCode, Item};
-use qiaoyi_store::{CaseEventRow, CaseFileRow, CaseRow, CaseScope, Page};
+use qiaoyi_store::{CaseRow, CaseScope, Page};
 
 use super::{Case, invalid};
 use crate::{App, AppError, Caller};
@@ -14,8 +14,8 @@ use crate::{App, AppError, Caller};
 #[derive(Clone, Debug)]
 pub struct CaseDetail {
     pub case: Case,
-    pub events: Vec<CaseEventRow>,
-    pub files: Vec<CaseFileRow>,
+    pub events: Vec<CaseEvent>,
+    pub files: Vec<CaseFile>,
     pub steps: Vec<Step>,
     /// How the document was sent, and the handover code for the person who receives it.
     pub handover: Option<crate::handover::Handover>,
@@ -24,7 +24,7 @@ pub struct CaseDetail {
     /// The certificate a certificate case issued, with what verification says of it now.
     pub certificate: Option<crate::certificates::Certificate>,
     /// Green-channel requests on the case, newest first, and whether the reader may ask for one.
-    pub green: Vec<qiaoyi_store::GreenRequestListing>,
+    pub green: Vec<qiaoyi_domain::green_channel::GreenRequest>,
     pub may_request_green: bool,
 }
 
@@ -159,7 +159,9 @@ impl App {
             None => None,
         };
         let green = self.green_requests_of_case(&case.id).await?;
-        let waiting = green.iter().any(|g| g.request.state == "requested");
+        let waiting = green
+            .iter()
+            .any(|g| g.state == qiaoyi_domain::green_channel::RequestState::Requested);
         Ok(CaseDetail {
             may_request_green: !waiting && self.may_request_green(caller.session(), &case),
             green,

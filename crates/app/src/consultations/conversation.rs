@@ -4,12 +4,12 @@
 
 use qiaoyi_domain::access::{Action, Resource};
 use qiaoyi_domain::cases::handover::code_matches;
-use qiaoyi_domain::consultations::{check_message, check_rating};
-use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{
-    CannedAnswerRow, ChatFile, ConsultantRow, ConsultationRow, NewChatMessage, NewMessage, Page,
+use qiaoyi_domain::consultations::{
+    Author, CannedAnswer, Consultant, ConsultationRecord, ConsultationState, check_message,
+    check_rating,
 };
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{ChatFile, NewChatMessage, NewMessage, Page};
 use serde_json::Map;
 
 use super::{
@@ -25,15 +25,15 @@ pub struct ConsultationView {
     pub messages: Vec<ChatMessage>,
     pub side: Side,
     /// For consultants: colleagues to hand it to, and the canned answers.
-    pub consultants: Vec<ConsultantRow>,
-    pub answers: Vec<CannedAnswerRow>,
+    pub consultants: Vec<Consultant>,
+    pub answers: Vec<CannedAnswer>,
     /// For consultants: the person's other consultations, newest first (at most 20).
     pub history: Vec<Consultation>,
 }
 
 impl App {
     /// A consultation's row, before deciding who may see it.
-    pub async fn consultation_row(&self, id: &str) -> Result<ConsultationRow, AppError> {
+    pub async fn consultation_row(&self, id: &str) -> Result<ConsultationRecord, AppError> {
         self.store
             .consultation(id)
             .await?
@@ -46,7 +46,7 @@ impl App {
         &self,
         caller: &Caller,
         key: Option<&str>,
-        row: &ConsultationRow,
+        row: &ConsultationRecord,
     ) -> Result<Side, AppError> {
         if let (Some(key), Some(sealed)) = (key, &row.guest_key_sealed) {
             let expected = self.vault.open(&key_context(&row.id), sealed)?;
@@ -160,8 +160,7 @@ impl App {
                     .canned_answer(answer)
                     .await?
                     .ok_or_else(|| invalid("answer", "this canned answer no longer exists"))?;
-                let lang = Lang::from_tag(&row.lang).unwrap_or(Lang::Zh);
-                canned_text(&canned, lang).to_owned()
+                canned_text(&canned, row.lang).to_owned()
             }
             (Some(_), Side::Person) => {
                 return Err(invalid("answer", "canned answers are for consultants"));
@@ -177,10 +176,10 @@ impl App {
         caller: &Caller,
         key: Option<&str>,
         id: &str,
-    ) -> Result<(ConsultationRow, Side), AppError> {
+    ) -> Result<(ConsultationRecord, Side), AppError> {
         let row = self.consultation_row(id).await?;
         let side = self.consultation_side(caller, key, &row).await?;
-        if row.state != "open" {
+        if row.state != ConsultationState::Open {
             return Err(AppError::Store(qiaoyi_store::StoreError::conflict(
                 "this consultation is closed; open a new one to ask again".into(),
             )));
@@ -234,7 +233,7 @@ impl App {
     async fn write_message(
         &self,
         caller: &Caller,
-        row: &ConsultationRow,
+        row: &ConsultationRecord,
         side: Side,
         body: &str,
         file: Option<ChatFile<'_>>,
@@ -249,7 +248,7 @@ impl App {
             .store
             .consultation_messages(id, row.message_count - 1, 1)
             .await?;
-        let follows_person = last.first().is_none_or(|m| m.side == "person");
+        let follows_person = last.first().is_none_or(|m| m.side == Author::Person);
         let messages = if side == Side::Consultant && follows_person {
             let name = caller
                 .session()
@@ -292,10 +291,10 @@ impl App {
     /// guest's address with her link.
     async fn reply_messages(
         &self,
-        row: &ConsultationRow,
+        row: &ConsultationRecord,
         consultant: &str,
     ) -> Result<Vec<NewMessage>, AppError> {
-        let lang = Lang::from_tag(&row.lang).unwrap_or(Lang::Zh);
+        let lang = row.lang;
         let mut params = Map::new();
         params.insert("subject".into(), row.subject.clone().into());
         params.insert("consultant".into(), consultant.into());
@@ -349,7 +348,7 @@ impl App {
             None => None,
         };
         let comment = comment_checked(comment)?;
-        if row.state == "open" {
+        if row.state == ConsultationState::Open {
             let by = match side {
                 Side::Person => "person",
                 Side::Consultant => "consultant",

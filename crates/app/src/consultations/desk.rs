@@ -2,11 +2,12 @@
 //! conversation to a colleague (the one it goes to is told), and linking the case it led to.
 
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::consultations::{CannedAnswer, ConsultationRecord};
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{CannedAnswerRow, ConsultationRow, InboxScope, NewMessage, Page};
+use qiaoyi_store::{InboxScope, NewMessage, Page};
 use serde_json::Map;
 
 use super::{Consultation, Side, SystemNote, invalid, page_of, system_note, text};
@@ -71,7 +72,7 @@ impl App {
     pub(super) async fn hand_over(
         &self,
         caller: &Caller,
-        row: &ConsultationRow,
+        row: &ConsultationRecord,
         from: Option<&str>,
         to: &str,
     ) -> Result<(), AppError> {
@@ -123,7 +124,7 @@ impl App {
     /// The message telling consultant `to` that a consultation is hers to answer.
     pub(super) async fn assigned_messages(
         &self,
-        row: &ConsultationRow,
+        row: &ConsultationRecord,
         to: &str,
     ) -> Result<Vec<NewMessage>, AppError> {
         let Some(user) = self.store.user_by_id(to).await? else {
@@ -199,7 +200,7 @@ impl App {
     }
 
     /// The canned answers (consultants).
-    pub async fn canned_answers(&self, caller: &Caller) -> Result<Vec<CannedAnswerRow>, AppError> {
+    pub async fn canned_answers(&self, caller: &Caller) -> Result<Vec<CannedAnswer>, AppError> {
         self.authorize(caller, Action::AnswerConsultation, &Resource::System)
             .await?;
         Ok(self.store.canned_answers().await?)
@@ -210,7 +211,7 @@ impl App {
         &self,
         caller: &Caller,
         request: &AnswerRequest,
-    ) -> Result<CannedAnswerRow, AppError> {
+    ) -> Result<CannedAnswer, AppError> {
         self.authorize(caller, Action::AnswerConsultation, &Resource::System)
             .await?;
         let id = match request
@@ -229,7 +230,7 @@ impl App {
             None => format!("a-{}", random_hex(8)),
         };
         let title = text("title", check_subject(&request.title))?;
-        let row = CannedAnswerRow {
+        let row = CannedAnswer {
             id,
             title,
             body_zh: text("zh", check_message(&request.zh))?,
@@ -256,7 +257,7 @@ impl App {
 }
 
 /// A canned answer's text in `lang`.
-pub fn canned_text(a: &CannedAnswerRow, lang: Lang) -> &str {
+pub fn canned_text(a: &CannedAnswer, lang: Lang) -> &str {
     match lang {
         Lang::Zh => &a.body_zh,
         Lang::En => &a.body_en,

@@ -22,11 +22,13 @@ pub use desk::{AnswerRequest, canned_text};
 pub use open::Opened;
 pub use rota::{Rota, Shifts};
 
-use qiaoyi_domain::consultations::{TextProblem, check_message, due};
+use qiaoyi_domain::consultations::{
+    ConsultationRecord, ConsultationState, TextProblem, check_message, due,
+};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{ConsultationMessageRow, ConsultationRow, NewChatMessage, NewMessage, Page};
+use qiaoyi_store::{NewChatMessage, NewMessage, Page};
 use serde_json::{Map, Value};
 
 use crate::accounts::random_hex;
@@ -62,7 +64,7 @@ pub struct OpenRequest {
 /// A consultation as its reader sees it.
 #[derive(Clone, Debug)]
 pub struct Consultation {
-    pub row: ConsultationRow,
+    pub row: ConsultationRecord,
     pub lang: Lang,
     /// The deadline that orders the inbox: the first answer's, then resolution.
     pub due: i64,
@@ -71,13 +73,13 @@ pub struct Consultation {
 }
 
 impl Consultation {
-    fn new(row: ConsultationRow, side: Side) -> Consultation {
+    fn new(row: ConsultationRecord, side: Side) -> Consultation {
         let read = match side {
             Side::Person => row.person_read,
             Side::Consultant => row.consultant_read,
         };
         Consultation {
-            lang: Lang::from_tag(&row.lang).unwrap_or(Lang::Zh),
+            lang: row.lang,
             due: due(
                 row.first_response_due,
                 row.first_response_at.is_some(),
@@ -89,7 +91,7 @@ impl Consultation {
     }
 
     pub fn is_open(&self) -> bool {
-        self.row.state == "open"
+        self.row.state == ConsultationState::Open
     }
 
     pub fn overdue(&self, now: i64) -> bool {
@@ -98,7 +100,7 @@ impl Consultation {
 }
 
 /// A message as pages and the API show it. A system message's body is a [`SystemNote`] in JSON.
-pub type ChatMessage = ConsultationMessageRow;
+pub use qiaoyi_domain::consultations::ChatMessage;
 
 /// What a system message records; pages word it in the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -151,7 +153,7 @@ fn system_note<'a>(caller: &'a Caller, note: &'a str) -> NewChatMessage<'a> {
 }
 
 /// A page of rows as one side reads them.
-fn page_of(page: Page<ConsultationRow>, side: Side) -> Page<Consultation> {
+fn page_of(page: Page<ConsultationRecord>, side: Side) -> Page<Consultation> {
     Page {
         total: page.total,
         offset: page.offset,

@@ -10,9 +10,10 @@ use qiaoyi_domain::consultations::{
     Candidate, RESOLUTION_MS, WeekMinute, check_message, check_subject, first_response_due,
     minutes_until_cover, on_shift, route,
 };
+use qiaoyi_domain::consultations::{ConsultationRecord, ConsultationState};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{ConsultationRow, NewChatMessage};
+use qiaoyi_store::NewChatMessage;
 use serde_json::Map;
 
 use super::rota::parse_shift_text;
@@ -106,16 +107,16 @@ impl App {
         let consultant = route(&candidates).map(str::to_owned);
         let until = minutes_until_cover(&schedules, at);
         let key = guest.as_ref().map(|_| random_hex(16));
-        let row = ConsultationRow {
+        let row = ConsultationRecord {
             id: id.clone(),
             person_id: person_id.clone(),
             guest_email: guest.as_ref().map(|(_, e)| e.as_str().to_owned()),
             guest_name: guest.as_ref().map(|(n, _)| n.clone()).unwrap_or_default(),
             guest_key_sealed: key.as_ref().map(|k| self.vault.seal(&key_context(&id), k)),
-            lang: lang.tag().into(),
+            lang,
             subject: subject.clone(),
             consultant_id: consultant.clone(),
-            state: "open".into(),
+            state: ConsultationState::Open,
             opened_at: caller.now,
             first_response_due: first_response_due(caller.now, until),
             resolve_due: caller.now + RESOLUTION_MS,

@@ -4,8 +4,8 @@
 use qiaoyi_domain::access::{Action, Grant, Resource};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::catalog::station::{format_hours, parse_hours};
+use qiaoyi_domain::consultations::Consultant;
 use qiaoyi_domain::consultations::{WeekMinute, gaps, on_shift};
-use qiaoyi_store::ConsultantRow;
 
 use super::invalid;
 use crate::{App, AppError, Caller};
@@ -13,7 +13,7 @@ use crate::{App, AppError, Caller};
 /// A consultant's shifts, read.
 #[derive(Clone, Debug)]
 pub struct Shifts {
-    pub consultant: ConsultantRow,
+    pub consultant: Consultant,
     pub hours: Vec<OpeningHours>,
     pub on_shift: bool,
 }
@@ -29,7 +29,7 @@ pub struct Rota {
 /// A week's shifts take a few lines; this is far more than any needs.
 const MAX_SHIFT_TEXT: usize = 2000;
 
-pub(super) fn parse_shift_text(row: &ConsultantRow) -> Vec<OpeningHours> {
+pub(super) fn parse_shift_text(row: &Consultant) -> Vec<OpeningHours> {
     // Stored text was checked when saved; a row that no longer parses counts as no shift.
     parse_hours(&row.hours).unwrap_or_default()
 }

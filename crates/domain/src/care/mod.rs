@@ -247,6 +247,16 @@ pub struct ChildRecord {
     pub guardian: String,
 }
 
+/// A parent abroad of a child, by her account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParentAbroad {
+    pub child_id: String,
+    pub user_id: String,
+    pub display_name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
 /// What a care worker enters to record a child.
 #[derive(Clone, Debug, Default)]
 pub struct ChildInput<'a> {
@@ -413,6 +423,25 @@ impl WishState {
     }
 }
 
+/// A micro-wish (微心愿), with the child's township for the board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wish {
+    pub id: String,
+    pub child_id: String,
+    pub township: String,
+    pub wish: String,
+    pub state: WishState,
+    /// The volunteer who took it up, by account, and her name.
+    pub taken_by: Option<String>,
+    pub taken_by_name: String,
+    /// A donor who took it up, by name, when it was not a volunteer.
+    pub donor: String,
+    pub note: String,
+    pub recorded_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 pub fn check_wish(wish: &str) -> Result<String, CareError> {
     text(wish, MAX_WISH, CareError::Wish)
 }
@@ -450,6 +479,21 @@ pub struct Activity {
     pub date: Date,
     pub place: String,
     pub organisers: String,
+}
+
+/// An activity as recorded, with how many children and volunteers came.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivitySummary {
+    pub id: String,
+    pub theme: String,
+    pub date: Date,
+    pub township: String,
+    pub place: String,
+    pub organisers: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub children: i64,
+    pub volunteers: i64,
 }
 
 /// Checks an activity: a theme, a day (past or planned), a place and who organises it.

@@ -10,6 +10,7 @@
 //! pairings takes the cheapest.
 
 use crate::failure::Reason;
+use jiff::civil::Date;
 use pathfinding::kuhn_munkres::kuhn_munkres_min;
 use pathfinding::matrix::Matrix;
 
@@ -92,6 +93,26 @@ pub fn cost(child: &Child, volunteer_index: usize, volunteer: &Volunteer, km: u3
 pub struct Pairing {
     pub volunteer_of: Vec<Option<usize>>,
     pub cost: i64,
+}
+
+/// A volunteer paired with a child as her proxy parent, in force or ended, with what the board
+/// counts a visit's wait from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyParent {
+    pub id: String,
+    pub child_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    /// Milliseconds since 1970 (UTC), as every instant here.
+    pub paired_at: i64,
+    pub paired_by: String,
+    pub ended_at: Option<i64>,
+    /// When the coordinator was last told the child waits too long for a visit.
+    pub alerted_at: Option<i64>,
+    /// The child's last visit, if any.
+    pub last_visit: Option<Date>,
+    /// The child's township.
+    pub township: String,
 }
 
 /// Pairs `children` with `volunteers` at least total cost, with as many children paired as there

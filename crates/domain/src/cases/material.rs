@@ -51,6 +51,21 @@ impl MediaType {
     }
 }
 
+/// A file uploaded for one of a case's materials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFile {
+    pub id: String,
+    pub case_id: String,
+    /// Index of the item's material (from 0).
+    pub material: i64,
+    pub file_name: String,
+    pub media_type: MediaType,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UploadError {
     #[error("the file is empty; choose the scan or photo again")]

@@ -205,6 +205,27 @@ impl Station {
     }
 }
 
+/// A station as the administrators' list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StationRecord {
+    pub station: Station,
+    /// Added or edited by an administrator, so catalogue imports leave it alone.
+    pub edited_by_admin: bool,
+    /// Accounts holding the station role for it.
+    pub staff: i64,
+    pub cases: i64,
+}
+
+/// The catalogue version in force: its version and digest, the bureau it names, and when it was
+/// imported (milliseconds since 1970, UTC).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogHeader {
+    pub version: String,
+    pub digest: String,
+    pub bureau: Text,
+    pub imported_at_ms: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHours {

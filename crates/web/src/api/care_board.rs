@@ -9,7 +9,7 @@ use qiaoyi_app::care_board::{Activity, ActivityInput, Attendee, CareMessage, Wis
 use qiaoyi_app::care_pairing::{
     PairChoice, Pairing, Proposal, ProposedPair, Volunteer, VolunteerInput,
 };
-use qiaoyi_app::{ActivityRow, WishRow};
+use qiaoyi_app::domain::care::{ActivitySummary, Wish};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -83,7 +83,7 @@ impl From<Pairing> for PairingView {
             paired_at: r.paired_at,
             paired_by: r.paired_by,
             ended_at: r.ended_at,
-            last_visit: r.last_visit,
+            last_visit: r.last_visit.map(|d| d.to_string()),
             overdue: p.overdue,
             waiting_days: p.waiting_days,
             alerted_at: r.alerted_at,
@@ -109,14 +109,14 @@ pub struct WishView {
     updated_at: i64,
 }
 
-impl From<WishRow> for WishView {
-    fn from(w: WishRow) -> Self {
+impl From<Wish> for WishView {
+    fn from(w: Wish) -> Self {
         WishView {
             id: w.id,
             child_id: w.child_id,
             township: w.township,
             wish: w.wish,
-            state: w.state,
+            state: w.state.as_str().into(),
             taken_by: w.taken_by_name,
             donor: w.donor,
             note: w.note,
@@ -140,12 +140,12 @@ pub struct ActivityView {
     volunteers: i64,
 }
 
-impl From<ActivityRow> for ActivityView {
-    fn from(a: ActivityRow) -> Self {
+impl From<ActivitySummary> for ActivityView {
+    fn from(a: ActivitySummary) -> Self {
         ActivityView {
             id: a.id,
             theme: a.theme,
-            date: a.activity_date,
+            date: a.date.to_string(),
             township: a.township,
             place: a.place,
             organisers: a.organisers,

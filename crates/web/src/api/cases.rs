@@ -187,10 +187,10 @@ impl From<&CaseDetail> for CaseDetailView {
                 .iter()
                 .map(|e| EventView {
                     at: e.at,
-                    role: e.role.clone(),
-                    step: e.step.clone(),
-                    from_state: e.from_state.clone(),
-                    to_state: e.to_state.clone(),
+                    role: e.role.map(|r| r.as_str()).unwrap_or_default().into(),
+                    step: e.kind.as_str().into(),
+                    from_state: e.from_state.map(|s| s.as_str()).unwrap_or_default().into(),
+                    to_state: e.to_state.as_str().into(),
                     note: e.note.clone(),
                 })
                 .collect(),
@@ -201,7 +201,7 @@ impl From<&CaseDetail> for CaseDetailView {
                     id: f.id.clone(),
                     material: f.material,
                     file_name: f.file_name.clone(),
-                    media_type: f.media_type.clone(),
+                    media_type: f.media_type.as_str().into(),
                     size: f.size,
                     sha256: f.sha256.clone(),
                     uploaded_at: f.uploaded_at,
@@ -452,7 +452,7 @@ pub async fn upload(
             id: f.id,
             material: f.material,
             file_name: f.file_name,
-            media_type: f.media_type,
+            media_type: f.media_type.as_str().into(),
             size: f.size,
             sha256: f.sha256,
             uploaded_at: f.uploaded_at,
@@ -476,7 +476,11 @@ pub async fn download(
 ) -> Result<Response, Problem> {
     let id = resolve(&state, &id).await?;
     let f = state.app.case_file(&auth, &id, &file).await?;
-    Ok(attachment(&f.file.media_type, &f.file.file_name, f.content))
+    Ok(attachment(
+        f.file.media_type.as_str(),
+        &f.file.file_name,
+        f.content,
+    ))
 }
 
 /// A download that browsers save rather than render, so an uploaded file never runs as a page.

@@ -9,12 +9,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
-use qiaoyi_app::CannedAnswerRow;
 use qiaoyi_app::consultations::{
     AnswerRequest, ChatMessage, Consultation, ConsultationView, OpenRequest,
 };
 use qiaoyi_app::domain::access::Action;
 use qiaoyi_app::domain::catalog::station::format_hours;
+use qiaoyi_app::domain::consultations::CannedAnswer;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -74,7 +74,7 @@ impl ConsultationSummary {
         ConsultationSummary {
             id: r.id.clone(),
             subject: r.subject.clone(),
-            state: r.state.clone(),
+            state: r.state.as_str().into(),
             person: r.person_name.clone(),
             consultant: r.consultant_name.clone(),
             lang: c.lang.tag(),
@@ -119,14 +119,14 @@ impl From<&ChatMessage> for ChatMessageView {
     fn from(m: &ChatMessage) -> Self {
         ChatMessageView {
             seq: m.seq,
-            side: m.side.clone(),
+            side: m.side.as_str().into(),
             author: m.author_name.clone(),
             body: m.body.clone(),
             created_at: m.created_at,
-            file: m.file.as_ref().map(|(name, kind, size)| AttachedFile {
-                name: name.clone(),
-                media_type: kind.clone(),
-                size: *size,
+            file: m.file.as_ref().map(|f| AttachedFile {
+                name: f.file_name.clone(),
+                media_type: f.media_type.as_str().into(),
+                size: f.size,
             }),
         }
     }
@@ -265,8 +265,8 @@ pub struct AnswerView {
     es: String,
 }
 
-impl From<CannedAnswerRow> for AnswerView {
-    fn from(a: CannedAnswerRow) -> Self {
+impl From<CannedAnswer> for AnswerView {
+    fn from(a: CannedAnswer) -> Self {
         AnswerView {
             id: a.id,
             title: a.title,

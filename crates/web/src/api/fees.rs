@@ -4,8 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use qiaoyi_app::LedgerEntryRow;
-use qiaoyi_app::domain::fees::format_yuan;
+use qiaoyi_app::domain::fees::{LedgerEntry, format_yuan};
 use qiaoyi_app::fees::{FeeRequest, FeeStatement, Receipt};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,19 +46,23 @@ pub struct EntryView {
     mandate_id: Option<String>,
 }
 
-impl From<&LedgerEntryRow> for EntryView {
-    fn from(e: &LedgerEntryRow) -> Self {
+impl From<&LedgerEntry> for EntryView {
+    fn from(e: &LedgerEntry) -> Self {
         EntryView {
             id: e.id.clone(),
-            kind: e.kind.clone(),
+            kind: e.kind.as_str().into(),
             amount_fen: e.amount_fen,
-            method: e.method.clone(),
+            method: e.method.map(|m| m.as_str().into()),
             reference: e.reference.clone(),
             payer_name: e.payer_name.clone(),
             on_behalf: e.on_behalf,
             payer_relation: e.payer_relation.clone(),
             note: e.note.clone(),
-            recorded_role: e.recorded_role.clone(),
+            recorded_role: e
+                .recorded_role
+                .map(|r| r.as_str())
+                .unwrap_or_default()
+                .into(),
             recorded_at: e.recorded_at,
             receipt_number: e.receipt_number.clone(),
             provider: e.provider.as_ref().map(|p| p.code.clone()),

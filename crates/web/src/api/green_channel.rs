@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
-use qiaoyi_app::GreenRequestListing;
+use qiaoyi_app::domain::green_channel::GreenRequest;
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -53,26 +53,29 @@ pub struct GreenRequestView {
     evidence: i64,
 }
 
-impl From<GreenRequestListing> for GreenRequestView {
-    fn from(g: GreenRequestListing) -> Self {
-        let r = g.request;
+impl From<GreenRequest> for GreenRequestView {
+    fn from(g: GreenRequest) -> Self {
         GreenRequestView {
-            id: r.id,
-            case_id: r.case_id,
+            id: g.id,
+            case_id: g.case_id,
             case_number: g.case_number,
             item: g.item_code,
-            ground: r.ground,
-            statement: r.statement,
+            ground: g.ground.as_str().into(),
+            statement: g.statement,
             requested_by: g.requested_by_name,
-            requested_role: r.requested_role,
-            requested_at: r.requested_at,
-            state: r.state,
-            escalated_at: r.escalated_at,
-            decided_by: r.decided_by,
-            decided_at: r.decided_at,
-            days: r.days,
-            due_on: r.due_on,
-            reason: r.reason,
+            requested_role: g
+                .requested_role
+                .map(|r| r.as_str())
+                .unwrap_or_default()
+                .into(),
+            requested_at: g.requested_at,
+            state: g.state.as_str().into(),
+            escalated_at: g.escalated_at,
+            decided_by: g.decided_by,
+            decided_at: g.decided_at,
+            days: g.days,
+            due_on: g.due_on.map(|d| d.to_string()),
+            reason: g.reason,
             evidence: g.evidence,
         }
     }
@@ -158,7 +161,7 @@ pub async fn evidence(
     ApiPath((id, seq)): ApiPath<(String, i64)>,
 ) -> Result<Response, Problem> {
     let (row, content) = state.app.green_evidence(&auth, &id, seq).await?;
-    Ok(attachment(&row.media_type, &row.file_name, content))
+    Ok(attachment(row.media_type.as_str(), &row.file_name, content))
 }
 
 /// One request.

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
+use qiaoyi_app::domain::mandates::MandateDocument;
 use qiaoyi_app::mandates::{Mandate, MandateDetail, MandateRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,12 +132,12 @@ pub struct MandateDocumentView {
     uploaded_at: i64,
 }
 
-impl From<&qiaoyi_app::MandateDocumentRow> for MandateDocumentView {
-    fn from(d: &qiaoyi_app::MandateDocumentRow) -> Self {
+impl From<&MandateDocument> for MandateDocumentView {
+    fn from(d: &MandateDocument) -> Self {
         MandateDocumentView {
             id: d.id.clone(),
             file_name: d.file_name.clone(),
-            media_type: d.media_type.clone(),
+            media_type: d.media_type.as_str().into(),
             size: d.size,
             sha256: d.sha256.clone(),
             uploaded_by: d.uploaded_by.clone(),
@@ -358,5 +359,9 @@ pub async fn document(
     ApiPath((id, document)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
     let (d, content) = state.app.mandate_document(&auth, &id, &document).await?;
-    Ok(super::attachment(&d.media_type, &d.file_name, content))
+    Ok(super::attachment(
+        d.media_type.as_str(),
+        &d.file_name,
+        content,
+    ))
 }

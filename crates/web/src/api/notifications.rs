@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::AppError;
-use qiaoyi_app::OutboxRow;
+use qiaoyi_app::domain::notify::OutboxMessage;
 use qiaoyi_app::reminders::{MyNotifications, SettingsForm};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -108,15 +108,15 @@ pub struct MessageView {
     last_error: Option<String>,
 }
 
-impl From<OutboxRow> for MessageView {
-    fn from(m: OutboxRow) -> Self {
+impl From<OutboxMessage> for MessageView {
+    fn from(m: OutboxMessage) -> Self {
         MessageView {
             id: m.id,
             channel: m.channel,
             recipient: m.recipient,
             language: m.language,
             template: m.template,
-            status: m.status,
+            status: m.status.as_str().into(),
             attempts: m.attempts,
             created_at: m.created_at,
             next_attempt_at: m.next_attempt_at,

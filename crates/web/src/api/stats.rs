@@ -5,8 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use qiaoyi_app::Reason;
-use qiaoyi_app::StatsSums;
-use qiaoyi_app::domain::stats::{CostModel, CountryCost};
+use qiaoyi_app::domain::stats::{self as figures, CostModel, CostModelVersion, CountryCost};
 use qiaoyi_app::stats::StatsQuery;
 use qiaoyi_app::stats_export::{ExportFormat, Table};
 use serde::{Deserialize, Serialize};
@@ -67,8 +66,8 @@ pub struct Sums {
     buckets: Vec<i64>,
 }
 
-impl From<&StatsSums> for Sums {
-    fn from(s: &StatsSums) -> Self {
+impl From<&figures::Sums> for Sums {
+    fn from(s: &figures::Sums) -> Self {
         Sums {
             key: s.key.clone(),
             handled: s.handled,
@@ -131,7 +130,7 @@ pub async fn statistics(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<StatisticsView>, Problem> {
     let d = state.app.statistics(&auth, &q.query()).await?;
-    let all = |rows: &[StatsSums]| rows.iter().map(Sums::from).collect();
+    let all = |rows: &[figures::Sums]| rows.iter().map(Sums::from).collect();
     Ok(Json(StatisticsView {
         from: d.period.from.to_string(),
         to: d.period.to.to_string(),
@@ -224,9 +223,9 @@ pub async fn cases(
                 item: r.outcome.item_code,
                 category: r.outcome.category,
                 station: r.outcome.station,
-                channel: r.channel,
-                outcome: r.outcome.outcome,
-                closed_on: r.outcome.closed_on,
+                channel: r.channel.as_str().into(),
+                outcome: r.outcome.outcome.as_str().into(),
+                closed_on: r.outcome.closed_on.to_string(),
                 processing_days: r.outcome.processing_days,
                 within_deadline: r.outcome.within_deadline,
                 country: r.outcome.country,
@@ -351,7 +350,7 @@ pub struct CostModelBody {
     countries: Vec<CountryCostBody>,
 }
 
-fn view(row: Option<qiaoyi_app::CostModelRow>, model: CostModel) -> CostModelView {
+fn view(row: Option<CostModelVersion>, model: CostModel) -> CostModelView {
     CostModelView {
         version: row.as_ref().map(|r| r.version).unwrap_or(0),
         created_at: row.as_ref().map(|r| r.created_at),

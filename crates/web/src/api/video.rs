@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use qiaoyi_app::domain::video_check::Participant;
 use qiaoyi_app::video::SlotView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -53,7 +54,7 @@ impl From<SlotView> for SlotInfo {
             officer: v.row.officer_name,
             starts_at: v.row.starts_at,
             minutes: v.row.minutes,
-            state: v.row.state,
+            state: v.row.state.as_str().into(),
             case_number: v.row.case_number,
             local: v.local,
             beijing: v.beijing,
@@ -275,16 +276,16 @@ pub struct ParticipantInfo {
 }
 
 impl ParticipantInfo {
-    fn from_row(row: qiaoyi_app::ParticipantRow, required: bool) -> Self {
+    fn from_row(row: Participant, required: bool) -> Self {
         ParticipantInfo {
             own_device: row.user_id.is_some(),
             id: row.id,
-            role: row.role,
+            role: row.role.as_str().into(),
             name: row.name,
-            document_type: row.document_type,
+            document_type: row.document_type.as_str().into(),
             document_tail: row.document_tail,
             required,
-            verdict: row.verdict,
+            verdict: row.verdict.as_str().into(),
             document_matched: row.document_matched,
             note: row.note,
             recorded_at: row.recorded_at,

@@ -467,7 +467,7 @@ async fn account(
                 started: when(s.created_at),
                 last_seen: when(s.last_seen_at),
                 client: s.client.clone(),
-                current: s.token_hash == session.token_hash,
+                current: s.current,
             })
             .collect(),
         ended: q.ended,

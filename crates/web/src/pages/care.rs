@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::care::{Child, ChildRequest, ParentInput, VisitInput};
 use qiaoyi_app::care_pairing::{PairChoice, Pairing};
+use qiaoyi_app::domain::care::{ActivitySummary, Wish};
 use qiaoyi_app::domain::care::{CONSENT_VERSION, LANGUAGES, Topic};
 use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
@@ -101,15 +102,15 @@ pub struct MessageLine {
     pub when: String,
 }
 
-pub fn wish_line(p: &Prefs, w: qiaoyi_app::WishRow) -> WishLine {
+pub fn wish_line(p: &Prefs, w: Wish) -> WishLine {
     WishLine {
-        state: p.t(&format!("care-wish-state-{}", w.state)),
+        state: p.t(&format!("care-wish-state-{}", w.state.as_str())),
         by: if w.donor.is_empty() {
             w.taken_by_name
         } else {
             w.donor
         },
-        state_code: w.state,
+        state_code: w.state.as_str().into(),
         id: w.id,
         child_id: w.child_id,
         wish: w.wish,
@@ -118,7 +119,7 @@ pub fn wish_line(p: &Prefs, w: qiaoyi_app::WishRow) -> WishLine {
     }
 }
 
-pub fn activity_line(p: &Prefs, a: qiaoyi_app::ActivityRow) -> ActivityLine {
+pub fn activity_line(p: &Prefs, a: ActivitySummary) -> ActivityLine {
     ActivityLine {
         attendance: format!(
             "{} · {}",
@@ -127,7 +128,7 @@ pub fn activity_line(p: &Prefs, a: qiaoyi_app::ActivityRow) -> ActivityLine {
         ),
         id: a.id,
         theme: a.theme,
-        date: a.activity_date,
+        date: a.date.to_string(),
         township: a.township,
         place: a.place,
         organisers: a.organisers,

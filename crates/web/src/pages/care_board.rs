@@ -405,7 +405,9 @@ async fn advance(
     };
     let from = if to == "taken" { "open" } else { "taken" };
     match state.app.advance_wish(&auth, &id, &step).await {
-        Ok(w) => Ok(Redirect::to(&format!("/care/wishes?state={}", w.state)).into_response()),
+        Ok(w) => {
+            Ok(Redirect::to(&format!("/care/wishes?state={}", w.state.as_str())).into_response())
+        }
         Err(AppError::Invalid { field, .. }) => {
             let q = WishQuery {
                 state: Some(from.into()),

@@ -357,15 +357,12 @@ fn case_page(
         .iter()
         .map(|e| EventLine {
             at: when(e.at),
-            role: if e.role.is_empty() {
-                String::new()
-            } else {
-                p.t(&format!("role-{}", e.role))
-            },
-            step: p.t(&step_key(&e.step)),
-            state: CaseState::parse(&e.to_state)
-                .map(|s| p.t(&state_key(s)))
+            role: e
+                .role
+                .map(|r| p.t(&format!("role-{}", r.as_str())))
                 .unwrap_or_default(),
+            step: p.t(&step_key(e.kind.as_str())),
+            state: p.t(&state_key(e.to_state)),
             note: e.note.clone(),
         })
         .collect();
@@ -694,7 +691,7 @@ async fn download(
 ) -> PageResult {
     let f = state.app.case_file(&auth, &id, &file).await.for_page(&p)?;
     Ok(crate::api::attachment(
-        &f.file.media_type,
+        f.file.media_type.as_str(),
         &f.file.file_name,
         f.content,
     ))

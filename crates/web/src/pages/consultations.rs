@@ -15,6 +15,7 @@ use qiaoyi_app::consultations::{
 };
 use qiaoyi_app::domain::access::{Action, Grant};
 use qiaoyi_app::domain::catalog::station::format_hours;
+use qiaoyi_app::domain::consultations::Author;
 use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
@@ -68,23 +69,23 @@ pub(crate) fn note_text(p: &Prefs, body: &str) -> String {
 }
 
 pub(crate) fn message_line(p: &Prefs, m: &ChatMessage) -> MessageLine {
-    let body = if m.side == "system" {
+    let body = if m.side == Author::System {
         note_text(p, &m.body)
     } else {
         m.body.clone()
     };
     MessageLine {
         seq: m.seq,
-        side: m.side.clone(),
-        author: match m.side.as_str() {
-            "system" => String::new(),
-            _ => m.author_name.clone(),
+        side: m.side.as_str().into(),
+        author: match m.side {
+            Author::System => String::new(),
+            Author::Person | Author::Consultant => m.author_name.clone(),
         },
         body,
         at: when(m.created_at),
-        file: m.file.as_ref().map(|(name, _, _)| {
+        file: m.file.as_ref().map(|f| {
             (
-                name.clone(),
+                f.file_name.clone(),
                 format!("/consultations/{}/files/{}", m.consultation_id, m.seq),
             )
         }),

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::domain::fees::{EntryKind, Method, format_yuan, parse_yuan};
+use qiaoyi_app::domain::fees::{EntryKind, LedgerEntry, Method, format_yuan, parse_yuan};
 use qiaoyi_app::fees::{FeeRequest, FeeStatement};
 use qiaoyi_app::payments::Providers;
 use qiaoyi_app::{AppError, Reason};
@@ -146,23 +146,21 @@ pub fn section(
         .entries
         .iter()
         .map(|e| FeeLine {
-            kind: kind_label(p, &e.kind),
+            kind: kind_label(p, e.kind.as_str()),
             amount: format_yuan(e.amount_fen),
             method: e
                 .method
-                .as_deref()
-                .map(|m| method_label(p, m))
+                .map(|m| method_label(p, m.as_str()))
                 .unwrap_or_default(),
             payer: e.payer_name.clone(),
             on_behalf: e.on_behalf,
             payer_relation: e.payer_relation.clone(),
             note: e.note.clone(),
             at: when(e.recorded_at),
-            role: if e.recorded_role.is_empty() {
-                String::new()
-            } else {
-                p.t(&format!("role-{}", e.recorded_role))
-            },
+            role: e
+                .recorded_role
+                .map(|r| p.t(&format!("role-{}", r.as_str())))
+                .unwrap_or_default(),
             receipt: e
                 .receipt_number
                 .clone()
@@ -199,7 +197,7 @@ pub fn section(
 }
 
 /// The name of an entry's provider as configured, or its code if it is no longer configured.
-fn provider_name(providers: &Providers, e: &qiaoyi_app::LedgerEntryRow) -> String {
+fn provider_name(providers: &Providers, e: &LedgerEntry) -> String {
     e.provider
         .as_ref()
         .map(|r| {
@@ -325,7 +323,7 @@ async fn receipt(
         bureau: r.bureau.get(p.lang).to_owned(),
         bureau_zh: r.bureau.get(qiaoyi_app::domain::lang::Lang::Zh).to_owned(),
         number,
-        is_refund: r.entry.kind == EntryKind::Refund.as_str(),
+        is_refund: r.entry.kind == EntryKind::Refund,
         at: when(r.entry.recorded_at),
         case_id: r.case.id.clone(),
         case_number: r.case.number.clone(),
@@ -340,13 +338,18 @@ async fn receipt(
         method: r
             .entry
             .method
-            .as_deref()
-            .map(|m| method_label(&p, m))
+            .map(|m| method_label(&p, m.as_str()))
             .unwrap_or_default(),
         reference: r.entry.reference.clone(),
         provider: provider_name(state.app.payment_providers(), &r.entry),
         provider_confirmed: r.entry.provider.as_ref().is_some_and(|p| p.confirmed),
-        role: p.t(&format!("role-{}", r.entry.recorded_role)),
+        role: p.t(&format!(
+            "role-{}",
+            r.entry
+                .recorded_role
+                .map(|r| r.as_str())
+                .unwrap_or_default()
+        )),
         p: &p,
     };
     Ok(render(&page).into_response())
@@ -408,11 +411,10 @@ async fn recorded(
             let e = r.entry;
             RecordedLine {
                 at: when(e.recorded_at),
-                kind: kind_label(&p, &e.kind),
+                kind: kind_label(&p, e.kind.as_str()),
                 method: e
                     .method
-                    .as_deref()
-                    .map(|m| method_label(&p, m))
+                    .map(|m| method_label(&p, m.as_str()))
                     .unwrap_or_default(),
                 amount: format_yuan(e.amount_fen),
                 receipt: e.receipt_number.map(|n| (e.id.clone(), n)),

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
-use qiaoyi_app::domain::green_channel::Ground;
+use qiaoyi_app::domain::green_channel::{GreenRequest, Ground};
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
-use qiaoyi_app::{GreenRequestListing, Reason, StoreError};
+use qiaoyi_app::{Reason, StoreError};
 use serde::Deserialize;
 
 use super::account::{FieldError, when};
@@ -62,26 +62,26 @@ pub fn grounds(p: &Prefs) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-pub fn request_line(p: &Prefs, g: &GreenRequestListing) -> RequestLine {
-    let r = &g.request;
+pub fn request_line(p: &Prefs, g: &GreenRequest) -> RequestLine {
+    let role = g.requested_role.map(|r| r.as_str()).unwrap_or_default();
     RequestLine {
-        id: r.id.clone(),
-        case_id: r.case_id.clone(),
+        id: g.id.clone(),
+        case_id: g.case_id.clone(),
         case_number: g.case_number.clone(),
         item: g.item_code.clone(),
         person: g.person_name.clone(),
-        state: p.t(&format!("green-state-{}", r.state)),
-        ground: p.t(&format!("green-ground-{}", r.ground)),
-        statement: r.statement.clone(),
+        state: p.t(&format!("green-state-{}", g.state.as_str())),
+        ground: p.t(&format!("green-ground-{}", g.ground.as_str())),
+        statement: g.statement.clone(),
         requested_by: g.requested_by_name.clone(),
-        role: p.t(&format!("role-{}", r.requested_role)),
-        requested_at: when(r.requested_at),
+        role: p.t(&format!("role-{role}")),
+        requested_at: when(g.requested_at),
         evidence: (1..=g.evidence).collect(),
-        due_on: r.due_on.clone().unwrap_or_default(),
-        days: r.days.unwrap_or_default(),
-        reason: r.reason.clone(),
+        due_on: g.due_on.map(|d| d.to_string()).unwrap_or_default(),
+        days: g.days.unwrap_or_default(),
+        reason: g.reason.clone(),
         decided_by: g.decided_by_name.clone(),
-        decided_at: r.decided_at.map(when).unwrap_or_default(),
+        decided_at: g.decided_at.map(when).unwrap_or_default(),
         countdown: String::new(),
         escalated: false,
         default_days: 0,
@@ -299,7 +299,7 @@ async fn evidence(
         .await
         .for_page(&p)?;
     Ok(crate::api::cases::attachment(
-        &row.media_type,
+        row.media_type.as_str(),
         &row.file_name,
         content,
     ))

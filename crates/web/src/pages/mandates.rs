@@ -483,7 +483,11 @@ async fn document(
         .mandate_document(&auth, &id, &document)
         .await
         .for_page(&p)?;
-    Ok(crate::api::attachment(&d.media_type, &d.file_name, content))
+    Ok(crate::api::attachment(
+        d.media_type.as_str(),
+        &d.file_name,
+        content,
+    ))
 }
 
 async fn show(

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::AppError;
 use qiaoyi_app::domain::lang::Lang;
+use qiaoyi_app::domain::notify::MessageStatus;
 use qiaoyi_app::reminders::SettingsForm;
 use serde::Deserialize;
 
@@ -281,7 +282,7 @@ async fn outbox(
             channel: p.t(&format!("notify-channel-{}", m.channel)),
             what: p.t_or(&format!("notice-{}", m.template), &m.template),
             attempts: m.attempts,
-            next: if m.status == "pending" {
+            next: if m.status == MessageStatus::Pending {
                 when(m.next_attempt_at.max(m.created_at))
             } else {
                 m.sent_at.map(when).unwrap_or_default()

@@ -12,10 +12,10 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use qiaoyi_app::domain::access::{Action, Resource, decide};
 use qiaoyi_app::domain::fees::money::format_yuan;
-use qiaoyi_app::domain::stats::{CostModel, CountryCost};
+use qiaoyi_app::domain::stats::{CostModel, CountryCost, Sums};
 use qiaoyi_app::stats::StatsQuery;
 use qiaoyi_app::stats_export::{average_days, within_share};
-use qiaoyi_app::{AppError, Reason, StatsSums};
+use qiaoyi_app::{AppError, Reason};
 
 use super::account::{FieldError, FieldErrors, when};
 use super::{ForPage, PageResult, render};
@@ -108,7 +108,7 @@ fn yuan(fen: i64) -> String {
     format!("¥{}", format_yuan(fen))
 }
 
-fn line(s: &StatsSums, name: String) -> Line {
+fn line(s: &Sums, name: String) -> Line {
     Line {
         name,
         handled: s.handled,
@@ -444,7 +444,7 @@ async fn costs_page(
         .into_iter()
         .map(|r| VersionLine {
             version: r.version,
-            note: r.note,
+            note: r.model.note,
             by: r.created_by_name,
             at: when(r.created_at),
         })

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use qiaoyi_app::domain::video::SlotState;
 use qiaoyi_app::domain::video_check::{Document, GateError, Role, Verdict};
 use qiaoyi_app::video::{CaseVideo, SlotView};
 use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput, VideoCheck};
@@ -55,8 +56,11 @@ pub struct SlotLine {
 
 fn line(p: &Prefs, v: SlotView) -> SlotLine {
     SlotLine {
-        state: p.t(&format!("video-state-{}", v.row.state.replace('_', "-"))),
-        booked: v.row.state == "booked",
+        state: p.t(&format!(
+            "video-state-{}",
+            v.row.state.as_str().replace('_', "-")
+        )),
+        booked: v.row.state == SlotState::Booked,
         id: v.row.id,
         local: v.local,
         beijing: v.beijing,
@@ -126,20 +130,23 @@ pub fn check_section(p: &Prefs, case_id: &str, check: VideoCheck, back_room: &st
         .map(|v| {
             let r = v.row;
             ParticipantLine {
-                role: p.t(&format!("video-role-{}", r.role)),
+                role: p.t(&format!("video-role-{}", r.role.as_str())),
                 document: format!(
                     "{} …{}",
-                    document_name(p, &r.document_type),
+                    document_name(p, r.document_type.as_str()),
                     r.document_tail
                 ),
                 own_device: r.user_id.is_some(),
                 required: v.required,
-                pending: r.verdict == "pending",
-                verdict: p.t(&format!("video-verdict-{}", r.verdict.replace('_', "-"))),
-                verdict_class: match r.verdict.as_str() {
-                    "confirmed" => "valid",
-                    "pending" => "",
-                    _ => "invalid",
+                pending: r.verdict == Verdict::Pending,
+                verdict: p.t(&format!(
+                    "video-verdict-{}",
+                    r.verdict.as_str().replace('_', "-")
+                )),
+                verdict_class: match r.verdict {
+                    Verdict::Confirmed => "valid",
+                    Verdict::Pending => "",
+                    Verdict::NotConfirmed | Verdict::Absent => "invalid",
                 },
                 matched: match r.document_matched {
                     Some(true) => p.t("video-matched-yes"),
@@ -185,7 +192,7 @@ pub fn check_section(p: &Prefs, case_id: &str, check: VideoCheck, back_room: &st
 
 pub fn section(v: CaseVideo, check: Option<CheckSection>, zones: Vec<String>) -> VideoSection {
     let plain = |s: SlotView| SlotLine {
-        booked: s.row.state == "booked",
+        booked: s.row.state == SlotState::Booked,
         state: String::new(),
         id: s.row.id,
         local: s.local,
