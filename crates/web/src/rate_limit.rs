@@ -1,6 +1,6 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
-//! help an attacker: identity-number checks (an oracle for guessing numbers), signing in (trying
-//! one password on many accounts), sign-up and guests' consultations (both send mail).
+//! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
+//! consultations (both send mail).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -16,18 +16,12 @@ const IDENTITY_PER_MINUTE: u32 = 30;
 const SIGNUP_PER_HOUR: u32 = 10;
 /// Consultations opened without an account per address per hour: each sends an e-mail.
 const CONSULT_PER_HOUR: u32 = 10;
-/// Sign-in attempts per address at once, then one more every [`SIGN_IN_EVERY`]: a station's
-/// queue signing in over one connection fits; one password tried on many accounts (each of which
-/// locks only after five) does not.
-const SIGN_IN_BURST: u32 = 20;
-const SIGN_IN_EVERY: std::time::Duration = std::time::Duration::from_secs(45);
 
 #[derive(Clone)]
 pub struct Limits {
     identity: Arc<DefaultKeyedRateLimiter<String>>,
     signup: Arc<DefaultKeyedRateLimiter<String>>,
     consult: Arc<DefaultKeyedRateLimiter<String>>,
-    sign_in: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 /// Which limit a request counts against.
@@ -37,8 +31,6 @@ pub enum Bucket {
     Signup,
     /// Opening a consultation as a guest.
     Consult,
-    /// Signing in with a password.
-    SignIn,
 }
 
 fn quota(per: u32, hour: bool) -> Quota {
@@ -56,11 +48,6 @@ impl Default for Limits {
             identity: Arc::new(RateLimiter::keyed(quota(IDENTITY_PER_MINUTE, false))),
             signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
             consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
-            sign_in: Arc::new(RateLimiter::keyed(
-                Quota::with_period(SIGN_IN_EVERY)
-                    .unwrap_or_else(|| quota(SIGN_IN_BURST, true))
-                    .allow_burst(NonZeroU32::new(SIGN_IN_BURST).unwrap_or(NonZeroU32::MIN)),
-            )),
         }
     }
 }
@@ -72,7 +59,6 @@ impl Limits {
             Bucket::Identity => &self.identity,
             Bucket::Signup => &self.signup,
             Bucket::Consult => &self.consult,
-            Bucket::SignIn => &self.sign_in,
         };
         // Forget addresses that have been quiet, so the table does not grow without bound.
         if limiter.len() > 10_000 {

@@ -14,7 +14,6 @@ use super::extract::ApiJson;
 use crate::AppState;
 use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
 use crate::problem::Problem;
-use crate::rate_limit::{Bucket, Limits};
 
 #[derive(Deserialize, ToSchema)]
 pub struct Credentials {
@@ -44,17 +43,13 @@ fn second_factor_name(s: SecondFactor) -> &'static str {
         (status = 200, body = SessionStarted),
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "E-mail address not confirmed, or account disabled", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked after too many failures for this address from this client; an address without an account answers alike", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many sign-in attempts from this client", body = Problem, content_type = "application/problem+json")
+        (status = 423, description = "Locked after too many failures for this address from this client; an address without an account answers alike", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn login(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, Problem> {
-    if !state.limits.allow(Bucket::SignIn, &auth.client.address) {
-        return Err(Limits::refused());
-    }
     match state.app.login(&auth, &body.email, &body.password).await? {
         LoginOutcome::SignedIn {
             token,

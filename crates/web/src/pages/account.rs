@@ -14,7 +14,6 @@ use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
 use crate::i18n::Prefs;
-use crate::rate_limit::Bucket;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -104,9 +103,6 @@ async fn login(
     Extension(auth): Extension<Auth>,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
-    if !state.limits.allow(Bucket::SignIn, &auth.client.address) {
-        return Ok(super::too_many(&p));
-    }
     let next = safe_next(form.next.as_deref());
     let mut errors = Vec::new();
     if form.email.trim().is_empty() {
