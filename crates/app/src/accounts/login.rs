@@ -21,6 +21,21 @@ pub const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 pub const LOCK_DURATION_MS: i64 = 15 * 60 * 1000;
 
+/// The e-mail telling an account's owner that it is locked, and for how long; the same whether
+/// wrong passwords or wrong second-factor codes locked it.
+pub(super) fn lock_notice(user_id: &str, email: &str, language: &str) -> NewMessage {
+    NewMessage {
+        id: format!("m-{}", random_hex(12)),
+        channel: "email".into(),
+        recipient: email.to_owned(),
+        language: language.to_owned(),
+        template: Notice::AccountLocked.template().into(),
+        params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
+        user_id: Some(user_id.to_owned()),
+        dedupe_key: None,
+    }
+}
+
 /// What a login attempt gave.
 #[derive(Debug)]
 pub enum LoginOutcome {
@@ -198,16 +213,7 @@ impl App {
             &caller.client,
             caller.now,
         );
-        let message = owner.map(|user| NewMessage {
-            id: format!("m-{}", random_hex(12)),
-            channel: "email".into(),
-            recipient: user.email.clone(),
-            language: user.language.clone(),
-            template: Notice::AccountLocked.template().into(),
-            params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
-            user_id: Some(user.id.clone()),
-            dedupe_key: None,
-        });
+        let message = owner.map(|user| lock_notice(&user.id, &user.email, &user.language));
         let locked = self
             .store
             .password_failed(

@@ -5,12 +5,11 @@ use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{NewMessage, SecondFactorFailure, SecondFactorLimits};
+use qiaoyi_store::{SecondFactorFailure, SecondFactorLimits};
 use totp_rs::{Algorithm, TOTP};
 
-use super::login::{LOCK_DURATION_MS, LOCK_THRESHOLD, LOCK_WINDOW_MS};
-use super::{Client, constant_time_eq, random_hex};
+use super::login::{LOCK_DURATION_MS, LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice};
+use super::{Client, constant_time_eq};
 use crate::{App, AppError, Caller};
 
 const TOTP_STEP_SECONDS: i64 = 30;
@@ -378,20 +377,8 @@ impl App {
             &caller.client,
             caller.now,
         );
-        let message = NewMessage {
-            id: format!("m-{}", random_hex(12)),
-            channel: "email".into(),
-            recipient: session.email.clone(),
-            language: session
-                .language
-                .map(Lang::tag)
-                .unwrap_or_default()
-                .to_owned(),
-            template: Notice::AccountLocked.template().into(),
-            params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
-            user_id: Some(user_id.to_owned()),
-            dedupe_key: None,
-        };
+        let language = session.language.map(Lang::tag).unwrap_or_default();
+        let message = lock_notice(user_id, &session.email, language);
         let limits = SecondFactorLimits {
             per_session: CODES_PER_SESSION,
             per_account: LOCK_THRESHOLD,
