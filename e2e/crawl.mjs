@@ -77,21 +77,32 @@ async function links(page) {
   return page.$$eval('a[href]:not([download])', (as) => as.map((a) => a.href));
 }
 
-/** Checks one page in the language and mode the context's cookies choose. */
-async function check(context, role, url, lang, mode) {
+/**
+ * A tab for one role in one language and mode, reused for each of its pages (a new tab per page
+ * cost as much as loading the page): it collects what the Content-Security-Policy refused and, for
+ * applicants, weighs each load with the cache off.
+ */
+async function openTab(context, role) {
   const page = await context.newPage();
+  const tab = { page, refused: [], bytes: 0, requests: 0 };
   // Whatever the Content-Security-Policy refused: a page that needs it refused is broken.
-  const refused = [];
-  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) refused.push(m.text().slice(0, 160)); });
-  let bytes = 0;
-  let requests = 0;
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) tab.refused.push(m.text().slice(0, 160)); });
   if (role.applicant) {
     // Weighed as a first visit; staff pages keep the cache, as staff browsers do.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests += 1; });
+    cdp.on('Network.loadingFinished', (e) => { tab.bytes += e.encodedDataLength; tab.requests += 1; });
   }
+  return tab;
+}
+
+/** Checks one page in the language and mode the context's cookies choose. */
+async function check(tab, role, url, lang, mode) {
+  const { page } = tab;
+  tab.refused = [];
+  tab.bytes = 0;
+  tab.requests = 0;
   const response = await page.goto(url);
   await page.waitForLoadState('load');
   const where = `${role.name} ${mode} ${lang} ${new URL(url).pathname}${new URL(url).search}`;
@@ -126,6 +137,7 @@ async function check(context, role, url, lang, mode) {
     });
     if (stray.length) failures.push(`${where}: Chinese text in a ${lang} page: ${stray.slice(0, 3).join(' | ')}`);
   }
+  const { refused, bytes, requests } = tab;
   if (refused.length) failures.push(`${where}: ${refused.length} refused by the CSP: ${refused[0]}`);
   if (role.applicant) {
     if (bytes > heaviest.bytes) heaviest = { bytes, url: where };
@@ -136,7 +148,6 @@ async function check(context, role, url, lang, mode) {
     const file = `${role.name}-${mode}-${lang}-${shape(url).replace(/[^a-z0-9]+/gi, '_')}.png`;
     await page.screenshot({ path: path.join(out, file), fullPage: true });
   }
-  await page.close();
 }
 
 /** Pages whose content depends on who is signed in; the others are checked once, for anyone. */
@@ -183,11 +194,10 @@ for (const role of ROLES) {
   await context.close();
 }
 
-// Then the checks, most of the crawler's time (axe above all), by CRAWL_WORKERS workers (one by
-// default: on 2 cores three took 10 min against 7 for one). Each
-// takes a role in one language and mode, in a context of its own carrying the role's sign-in and
-// that language's and mode's cookies.
-const WORKERS = Number(process.env.CRAWL_WORKERS ?? 1);
+// Then the checks, by CRAWL_WORKERS workers (two by default: on 2 cores two took 3 min 24 s against
+// 4 min 1 s for one). Each takes a role in one language and mode, in a context of its own carrying
+// the role's sign-in and that language's and mode's cookies.
+const WORKERS = Number(process.env.CRAWL_WORKERS ?? 2);
 async function worker() {
   for (let group = groups.shift(); group; group = groups.shift()) {
     const { role, signedIn, lang, mode, urls } = group;
@@ -196,7 +206,8 @@ async function worker() {
       { name: 'lang', value: lang, url: base },
       { name: 'elder', value: mode === 'elder' ? '1' : '0', url: base },
     ]);
-    for (const url of urls) await check(context, role, url, lang, mode);
+    const tab = await openTab(context, role);
+    for (const url of urls) await check(tab, role, url, lang, mode);
     await context.close();
   }
 }

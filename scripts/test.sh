@@ -122,10 +122,16 @@ install_missing
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
-log "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
+# Clippy lints while the tests build instead of in a check build of its own, which compiled every
+# crate a second time (5 min 37 s of the suite on 2 cores). clippy-driver is rustc with clippy's
+# lints: as the compiler of the workspace's crates (dependencies keep plain rustc) every build below
+# is also `cargo clippy --workspace --all-targets -- -D warnings`, failing on any warning. The
+# arguments reach the driver as `cargo clippy` passes them, separated by __CLIPPY_HACKERY__.
+RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
+export RUSTC_WORKSPACE_WRAPPER
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-log "tests on SQLite"
+log "clippy -D warnings, and the tests on SQLite"
 QY_TEST_DATABASE_URL="" cargo test --workspace
 
 log "tests on PostgreSQL"
