@@ -83,6 +83,12 @@ mandate-requested-body =
     Or give { $agent } this code, and only if you agree: { $code }
     If you do not know this request, ignore this message; nothing can be done for you without your confirmation.
 
+mandate-lapsed-subject = The request from { $agent } to act for you was cancelled
+mandate-lapsed-body =
+    The confirmation code for { $agent }'s request to act for you was entered wrong too many times, so the request was cancelled. Nothing was done for you under it.
+    If you did agree to it, { $agent } can ask again and you can confirm on your account page: { $link }
+    If you do not know this request, someone may be trying to act for you: do not share any code, and tell the bureau.
+
 proxy-act-subject = { $agent } acted for you on { $number }
 proxy-act-body =
     Under the mandate you gave, { $agent } { $act ->

@@ -82,6 +82,12 @@ mandate-requested-body =
     O dé a { $agent } este código, solo si está de acuerdo: { $code }
     Si no conoce esta solicitud, ignore este mensaje: sin su confirmación nadie puede actuar por usted.
 
+mandate-lapsed-subject = Se canceló la solicitud de { $agent } para actuar en su nombre
+mandate-lapsed-body =
+    El código de confirmación de la solicitud de { $agent } para actuar en su nombre se introdujo mal demasiadas veces, así que la solicitud se canceló. No se hizo nada por usted con ella.
+    Si usted estaba de acuerdo, { $agent } puede pedirlo de nuevo y usted puede confirmarlo en la página de su cuenta: { $link }
+    Si no conoce esta solicitud, alguien podría intentar actuar en su nombre: no comparta ningún código y avise a la oficina.
+
 proxy-act-subject = { $agent } actuó por usted en el expediente { $number }
 proxy-act-body =
     Con el poder que usted otorgó, { $agent } { $act ->

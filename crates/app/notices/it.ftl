@@ -82,6 +82,12 @@ mandate-requested-body =
     Oppure dia a { $agent } questo codice, solo se è d'accordo: { $code }
     Se non conosce questa richiesta, ignori il messaggio: senza la Sua conferma nessuno può agire per Lei.
 
+mandate-lapsed-subject = La richiesta di { $agent } di agire per Lei è stata annullata
+mandate-lapsed-body =
+    Il codice di conferma della richiesta di { $agent } di agire per Lei è stato inserito sbagliato troppe volte, quindi la richiesta è stata annullata. Nulla è stato fatto per Lei con essa.
+    Se era d'accordo, { $agent } può chiedere di nuovo e Lei può confermare dalla pagina del Suo account: { $link }
+    Se non conosce questa richiesta, qualcuno potrebbe cercare di agire per Lei: non comunichi alcun codice e avvisi l'ufficio.
+
 proxy-act-subject = { $agent } ha agito per Lei sulla pratica { $number }
 proxy-act-body =
     Con la delega che ha dato, { $agent } { $act ->

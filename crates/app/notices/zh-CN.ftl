@@ -73,6 +73,12 @@ mandate-requested-body =
     或者，仅在您同意时，把此确认码告诉 { $agent }：{ $code }
     如您不了解此申请，请忽略本消息；未经您确认，任何人都不能代您办理。
 
+mandate-lapsed-subject = { $agent } 的代办申请已取消
+mandate-lapsed-body =
+    { $agent } 代您办理的申请，确认码输错次数过多，申请已取消。没有任何人以此申请代您办理事项。
+    如您确实同意，{ $agent } 可以重新申请，您可在账户页面确认：{ $link }
+    如您不了解此申请，可能有人试图冒用您的名义：请不要告诉任何人确认码，并告知主管部门。
+
 proxy-act-subject = { $agent } 已代您办理 { $number }
 proxy-act-body =
     根据您的委托，{ $agent } { $act ->

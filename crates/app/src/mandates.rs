@@ -6,15 +6,16 @@
 
 use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role, decide};
 use qiaoyi_domain::cases::Relation;
-use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches};
+use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::catalog::{Item, ItemCode};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::LedgerEntry;
 use qiaoyi_domain::mandates::{
-    MandateDocument, MandateState, Refusal, Terms, check_terms, in_force, permits,
+    MandateDocument, MandateState, Refusal, Terms, WRONG_CODES_PER_CODE, WrongCode,
+    after_wrong_code, check_terms, in_force, permits,
 };
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{MandateListing, MandateRow, NewMessage, Page};
+use qiaoyi_store::{MandateListing, MandateRow, NewMessage, Page, WrongCodeWrite};
 
 use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
@@ -85,6 +86,9 @@ pub struct Mandate {
     pub confirmed_how: Option<String>,
     pub revoked_at: Option<i64>,
     pub revoke_reason: String,
+    /// Revoked by no one: the request ran out of confirmation codes (see
+    /// `domain::mandates::after_wrong_code`).
+    pub lapsed: bool,
 }
 
 impl Mandate {
@@ -120,6 +124,23 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     }
 }
 
+fn replaced_refusal() -> AppError {
+    AppError::refused(
+        "code",
+        Reason::AttemptsExhausted,
+        "the code was wrong too many times; the principal was sent a new one",
+    )
+}
+
+fn lapsed_refusal() -> AppError {
+    AppError::refused(
+        "code",
+        Reason::Lapsed,
+        "the code was wrong too many times and this request is cancelled; the principal was told. \
+         Ask her again with a new request",
+    )
+}
+
 fn seal_context(id: &str) -> String {
     format!("mandate:{id}")
 }
@@ -151,6 +172,7 @@ fn mandate_of(listing: MandateListing) -> Mandate {
         created_at: row.created_at,
         confirmed_at: row.confirmed_at,
         confirmed_how: row.confirmed_how,
+        lapsed: row.state == MandateState::Revoked && row.revoked_by.is_none(),
         revoked_at: row.revoked_at,
         revoke_reason: row.revoke_reason,
     }
@@ -255,6 +277,7 @@ impl App {
             state: MandateState::Pending,
             code_sealed: self.vault.seal(&seal_context(&id), &code),
             wrong_attempts: 0,
+            codes_sent: 1,
             created_at: caller.now,
             confirmed_at: None,
             confirmed_how: None,
@@ -331,8 +354,10 @@ impl App {
     }
 
     /// Confirms a pending mandate: the principal from her own account (no code), or the agent
-    /// with the code the principal gives her. A wrong code is refused and audited; after
-    /// `MAX_ATTEMPTS` a new code is sent to the principal.
+    /// with the code the principal gives her. Each code the agent sends uses up a try before it is
+    /// compared; a wrong one is refused and audited, and leads where
+    /// `domain::mandates::after_wrong_code` says: a new code for the principal, or the request
+    /// cancelled and the principal told.
     pub async fn confirm_mandate(
         &self,
         caller: &Caller,
@@ -355,9 +380,19 @@ impl App {
         let how = if is_principal {
             "account"
         } else if is_agent {
+            let Some((tries, codes_sent)) = self
+                .store
+                .take_mandate_code_try(id, WRONG_CODES_PER_CODE)
+                .await?
+            else {
+                return Err(self.no_code_tries_left(id).await?);
+            };
             let expected = self.vault.open(&seal_context(id), &row.code_sealed)?;
             if !code_matches(&expected, code) {
-                return Err(self.mandate_code_refused(caller, &row, actor).await?);
+                let outcome = after_wrong_code(tries, codes_sent);
+                return Err(self
+                    .mandate_code_refused(caller, &row, actor, outcome)
+                    .await?);
             }
             "code"
         } else {
@@ -384,26 +419,48 @@ impl App {
         Ok(self.load_mandate(id).await?.0)
     }
 
-    /// Counts a wrong code (audited as denied); the error to give back.
+    /// Why no try was left: the request lapsed meanwhile, or a new code is on its way.
+    async fn no_code_tries_left(&self, id: &str) -> Result<AppError, AppError> {
+        let (now, _) = self.load_mandate(id).await?;
+        Ok(if now.lapsed {
+            lapsed_refusal()
+        } else if now.state() != MandateState::Pending {
+            invalid(
+                "mandate",
+                "this mandate is no longer waiting for confirmation",
+            )
+        } else {
+            replaced_refusal()
+        })
+    }
+
+    /// Records a wrong code (audited as denied) and what it led to; the error to give back.
     async fn mandate_code_refused(
         &self,
         caller: &Caller,
         row: &MandateRow,
         actor: &Actor,
+        outcome: WrongCode,
     ) -> Result<AppError, AppError> {
-        let replaced = row.wrong_attempts + 1 >= MAX_ATTEMPTS;
-        let (replacement, messages) = if replaced {
-            let code = crate::handover::random_code();
-            let agent_name = self.display_name(&row.agent_id).await?;
-            let messages = self
-                .mandate_request_messages(row, &agent_name, &code)
-                .await?;
-            (
-                Some(self.vault.seal(&seal_context(&row.id), &code)),
-                messages,
-            )
-        } else {
-            (None, Vec::new())
+        let agent_name = self.display_name(&row.agent_id).await?;
+        let (sealed, messages) = match outcome {
+            WrongCode::Counted => (None, Vec::new()),
+            WrongCode::Replaced => {
+                let code = crate::handover::random_code();
+                let messages = self
+                    .mandate_request_messages(row, &agent_name, &code)
+                    .await?;
+                (
+                    Some(self.vault.seal(&seal_context(&row.id), &code)),
+                    messages,
+                )
+            }
+            WrongCode::Lapsed => (None, self.mandate_lapsed_messages(row, &agent_name).await?),
+        };
+        let write = match (outcome, &sealed) {
+            (WrongCode::Replaced, Some(code_sealed)) => WrongCodeWrite::Replaced { code_sealed },
+            (WrongCode::Lapsed, _) => WrongCodeWrite::Lapsed { now: caller.now },
+            _ => WrongCodeWrite::Counted,
         };
         let mut record = self.audit_record(
             Some(actor),
@@ -413,23 +470,49 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = format!("mandate {}", row.id);
+        record.purpose = match outcome {
+            WrongCode::Counted => format!("mandate {}", row.id),
+            WrongCode::Replaced => format!("mandate {}: new code sent", row.id),
+            WrongCode::Lapsed => format!("mandate {}: lapsed, principal told", row.id),
+        };
         self.store
-            .mandate_code_refused(&row.id, replacement.as_deref(), &record, &messages)
+            .mandate_code_refused(&row.id, &write, &record, &messages)
             .await?;
-        Ok(AppError::refused(
-            "code",
-            if replaced {
-                Reason::AttemptsExhausted
-            } else {
-                Reason::Malformed
-            },
-            if replaced {
-                "the code was wrong too many times; the principal was sent a new one"
-            } else {
-                "this is not the code the principal was sent; ask her to read it again"
-            },
-        ))
+        Ok(match outcome {
+            WrongCode::Counted => AppError::refused(
+                "code",
+                Reason::Malformed,
+                "this is not the code the principal was sent; ask her to read it again",
+            ),
+            WrongCode::Replaced => replaced_refusal(),
+            WrongCode::Lapsed => lapsed_refusal(),
+        })
+    }
+
+    /// The message telling the principal a request to act for her lapsed, in her language.
+    async fn mandate_lapsed_messages(
+        &self,
+        row: &MandateRow,
+        agent_name: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let Some(user) = self.store.user_by_id(&row.principal_id).await? else {
+            return Ok(Vec::new());
+        };
+        let lang = crate::notify::language_of(&user);
+        let mut params = serde_json::Map::new();
+        params.insert("agent".into(), agent_name.into());
+        params.insert(
+            "link".into(),
+            format!(
+                "{}/account/mandates/{}?lang={}",
+                self.public_url(),
+                row.id,
+                lang.tag()
+            )
+            .into(),
+        );
+        self.messages_to(&user, Notice::MandateLapsed, &params)
+            .await
     }
 
     /// Revokes a mandate: the principal or the agent, with a reason. What was done under it

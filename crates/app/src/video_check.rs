@@ -7,8 +7,8 @@ use qiaoyi_domain::access::{Action, Resource, decide};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::video::{Slot, SlotState};
 use qiaoyi_domain::video_check::{
-    GateError, Participant, Role, Verdict, gate, guardians_needed, is_required, judge,
-    needs_video_check, participant, room_open,
+    GateError, NumberDigest, Participant, Role, Verdict, gate, guardians_needed, is_required,
+    judge, legacy_number_digest, needs_video_check, normalize_number, participant, room_open,
 };
 use qiaoyi_store::VerdictWrite;
 
@@ -16,6 +16,9 @@ use crate::accounts::random_hex;
 use crate::cases::{Case, beijing_today};
 use crate::video::SlotView;
 use crate::{App, AppError, Caller};
+
+/// The mark of a document-number digest keyed under the field key.
+const KEYED: &str = "mac:";
 
 /// What the applicant's side (or the bureau) fills in to add a participant.
 #[derive(Clone, Debug, Default)]
@@ -185,6 +188,13 @@ impl App {
         }))
     }
 
+    /// How a participant's document number is kept: a keyed MAC under the field key, bound to the
+    /// case and marked as keyed (digests from before carry no mark and are compared the old way).
+    fn video_number_digest(&self, case_id: &str, normalized: &str) -> String {
+        let kind = format!("video-check:{case_id}");
+        format!("{KEYED}{}", self.vault.blind_index(&kind, normalized))
+    }
+
     /// Adds a participant to a case's video check: the applicant's side or the bureau, while the
     /// bureau has the case.
     pub async fn add_video_participant(
@@ -205,13 +215,13 @@ impl App {
         }
         let already = self.store.participants_of_case(&case.id).await?.len();
         let checked = participant(
-            &case.id,
             &input.role,
             &input.name,
             &input.document_type,
             &input.document_number,
             Self::guardians_for(&case, caller.now),
             already,
+            &|n| self.video_number_digest(&case.id, n),
         )
         .map_err(invalid)?;
         let email = input.email.trim();
@@ -238,7 +248,6 @@ impl App {
             user_id,
             document_type: checked.document,
             document_digest: checked.digest,
-            document_tail: checked.tail,
             verdict: Verdict::Pending,
             document_matched: None,
             note: String::new(),
@@ -335,15 +344,27 @@ impl App {
             .await?
             .filter(|p| p.case_id == case.id)
             .ok_or_else(|| AppError::NotFound("this participant".into()))?;
+        let keyed = |n: &str| self.video_number_digest(&case.id, n);
+        let legacy = |n: &str| legacy_number_digest(&case.id, n);
+        let digest: NumberDigest = if found.document_digest.starts_with(KEYED) {
+            &keyed
+        } else {
+            &legacy
+        };
         let judged = judge(
-            &case.id,
             (found.document_type, &found.document_digest),
             &input.verdict,
             &input.document_type,
             &input.document_number,
             &input.note,
+            digest,
         )
         .map_err(invalid)?;
+        // An old unkeyed digest that the number shown just matched is kept keyed from now on.
+        let kept_digest = match (judged.matched, normalize_number(&input.document_number)) {
+            (Some(true), Ok(n)) if !found.document_digest.starts_with(KEYED) => keyed(&n),
+            _ => found.document_digest.clone(),
+        };
         let matched = match judged.matched {
             Some(true) => " · document matched",
             Some(false) => " · document did not match",
@@ -377,6 +398,7 @@ impl App {
                     slot_id: &slot.id,
                     verdict: judged.verdict.as_str(),
                     matched: judged.matched,
+                    document_digest: &kept_digest,
                     note: &judged.note,
                     officer_id: &actor.user_id,
                     role: "officer",

@@ -746,3 +746,199 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
         1
     );
 }
+
+/// The reason a confirmation was refused for its code.
+fn code_reason(result: Result<impl std::fmt::Debug, AppError>) -> qiaoyi_app::Reason {
+    match result {
+        Err(AppError::Invalid {
+            field: "code",
+            reason,
+            ..
+        }) => reason,
+        other => panic!("expected the code refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn guessing_a_mandate_code_ends_after_three_codes_and_the_principal_is_told() {
+    use qiaoyi_app::Reason;
+    use qiaoyi_app::domain::mandates::{MAX_CODES, WRONG_CODES_PER_CODE};
+
+    let (app, store) = app().await;
+    let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let asked = app
+        .request_mandate(
+            &caller(&daughter, T0),
+            &request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-11-27",
+            ),
+        )
+        .await
+        .expect("asked");
+    let codes = || async {
+        queued(&store.store, "mandate-requested")
+            .await
+            .into_iter()
+            .filter(|(_, p)| p["link"].as_str().is_some_and(|l| l.contains(&asked.id)))
+            .map(|(_, p)| p["code"].as_str().expect("code").to_owned())
+            .collect::<Vec<_>>()
+    };
+    // A guess that is none of the codes sent (there are at most three).
+    let wrong = || async {
+        let sent = codes().await;
+        (0..10)
+            .map(|d| format!("{d}{d}{d}{d}{d}{d}"))
+            .find(|g| !sent.contains(g))
+            .expect("a wrong code")
+    };
+
+    // Each code survives five wrong tries; then a new one is sent, at most three in all.
+    for sent in 1..=MAX_CODES {
+        assert_eq!(codes().await.len() as i64, sent, "codes sent so far");
+        for tried in 1..=WRONG_CODES_PER_CODE {
+            let guess = wrong().await;
+            let reason = code_reason(
+                app.confirm_mandate(&caller(&daughter, T0), &asked.id, &guess)
+                    .await,
+            );
+            let expected = match (tried == WRONG_CODES_PER_CODE, sent == MAX_CODES) {
+                (false, _) => Reason::Malformed,
+                (true, false) => Reason::AttemptsExhausted,
+                (true, true) => Reason::Lapsed,
+            };
+            assert_eq!(reason, expected, "code {sent}, wrong try {tried}");
+        }
+    }
+    assert_eq!(
+        codes().await.len() as i64,
+        MAX_CODES,
+        "no fourth code is sent"
+    );
+
+    // The request is cancelled: even the last code sent does not confirm it now, and nothing
+    // can be done under it; the principal is told once, and sees it cancelled by no one.
+    let last = codes().await.pop().expect("a code");
+    let late = app
+        .confirm_mandate(&caller(&daughter, T0), &asked.id, &last)
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(AppError::Invalid {
+                field: "mandate",
+                ..
+            })
+        ),
+        "{late:?}"
+    );
+    let lapsed = app
+        .mandate(&caller(&mother, T0), &asked.id)
+        .await
+        .expect("her mandate");
+    assert_eq!(lapsed.mandate.state(), MandateState::Revoked);
+    assert!(lapsed.mandate.lapsed);
+    assert_eq!(lapsed.mandate.usable(T0), Err(Refusal::Revoked));
+    let told = queued(&store.store, "mandate-lapsed").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].0, "mother@qiaoyi.example");
+    assert!(
+        told[0].1["link"]
+            .as_str()
+            .expect("link")
+            .contains(&asked.id)
+    );
+    let audited = store
+        .store
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: "mandate_code".into(),
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audited.total as i64, WRONG_CODES_PER_CODE * MAX_CODES);
+    assert!(audited.items.iter().all(|a| a.outcome == "denied"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_sent_at_once_each_use_up_a_try() {
+    use qiaoyi_app::domain::mandates::{MAX_CODES, WRONG_CODES_PER_CODE};
+
+    let (app, store) = app().await;
+    let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
+    let asked = app
+        .request_mandate(
+            &caller(&daughter, T0),
+            &request(
+                "mother@qiaoyi.example",
+                &["EE-01"],
+                "2026-05-28",
+                "2026-11-27",
+            ),
+        )
+        .await
+        .expect("asked");
+    let code = queued(&store.store, "mandate-requested")
+        .await
+        .into_iter()
+        .find(|(_, p)| p["link"].as_str().is_some_and(|l| l.contains(&asked.id)))
+        .map(|(_, p)| p["code"].as_str().expect("code").to_owned())
+        .expect("the code");
+    // Twenty different wrong guesses at once: however they interleave, at most five are compared
+    // with this code before it is replaced, so one code never meets more than five guesses.
+    let guesses: Vec<String> = (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .filter(|g| *g != code)
+        .take(20)
+        .collect();
+    let mut at_once = tokio::task::JoinSet::new();
+    for guess in guesses {
+        let app = app.clone();
+        let who = caller(&daughter, T0);
+        let id = asked.id.clone();
+        at_once.spawn(async move { app.confirm_mandate(&who, &id, &guess).await.is_err() });
+    }
+    while let Some(refused) = at_once.join_next().await {
+        assert!(
+            refused.expect("joined"),
+            "a wrong guess confirmed the mandate"
+        );
+    }
+    let audited = store
+        .store
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: "mandate_code".into(),
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .expect("audit");
+    // Guesses that found no try left were refused without being compared or counted: never more
+    // than the three codes' fifteen tries, however many were sent.
+    let counted = audited.total as i64;
+    assert!(
+        (WRONG_CODES_PER_CODE..=WRONG_CODES_PER_CODE * MAX_CODES).contains(&counted),
+        "{} counted",
+        audited.total
+    );
+    let sent = queued(&store.store, "mandate-requested")
+        .await
+        .into_iter()
+        .filter(|(_, p)| p["link"].as_str().is_some_and(|l| l.contains(&asked.id)))
+        .count() as i64;
+    assert_eq!(
+        sent,
+        1 + (counted / WRONG_CODES_PER_CODE).min(MAX_CODES - 1),
+        "one new code per five counted"
+    );
+}

@@ -8,9 +8,10 @@ use crate::common;
 use common::{T0, anonymous, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
 use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
-use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS};
+use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS, legacy_number_digest};
 use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput};
 use qiaoyi_app::{App, AppError, Reason, StoreError};
+use sqlx::Connection;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const MINUTE: i64 = 60_000;
@@ -198,7 +199,13 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         )
         .await
         .expect("added");
-    assert_eq!(her.row.document_tail, "678");
+    // Kept as a keyed MAC: not the unkeyed digest anyone could recompute and try numbers against,
+    // and no part of the number in clear.
+    assert!(her.row.document_digest.starts_with("mac:"));
+    assert_ne!(
+        her.row.document_digest,
+        legacy_number_digest(&case.id, "E12345678")
+    );
     assert!(
         !her.row.document_digest.contains("12345678"),
         "the number is not kept"
@@ -325,7 +332,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
 
 #[tokio::test]
 async fn a_minors_parents_are_confirmed_wherever_they_are() {
-    let (app, _store) = app().await;
+    let (app, store) = app().await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let case = submitted(&app, &applicant, renewal("2016-09-01", "child")).await;
@@ -371,6 +378,19 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
         .expect("father");
     assert!(father.row.user_id.is_some());
     booked(&app, &officer, &applicant, &case).await;
+    // The mother was declared before digests were keyed: hers is still matched, and kept keyed
+    // from then on.
+    let legacy = legacy_number_digest(&case.id, "E11111111");
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(store.url.expose())
+        .await
+        .expect("raw connection");
+    sqlx::query("UPDATE video_participants SET document_digest = $1 WHERE id = $2")
+        .bind(&legacy)
+        .bind(&mother.row.id)
+        .execute(&mut conn)
+        .await
+        .expect("an old digest");
     for (who, number) in [(&mother, "E11111111"), (&child, "E00000001")] {
         app.record_video_verdict(
             &caller(&officer, opens),
@@ -389,6 +409,13 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     )
     .await
     .expect("absent");
+    let rekeyed = store
+        .store
+        .participant(&mother.row.id)
+        .await
+        .expect("read")
+        .expect("the mother");
+    assert!(rekeyed.document_digest.starts_with("mac:"), "{rekeyed:?}");
     let refused = verify(&app, &officer, &case.id, opens).await;
     assert!(
         matches!(refused, Err(AppError::Invalid { field: "video", ref message, .. }) if message.contains("季建国") && !message.contains("季美华")),

@@ -56,6 +56,8 @@ reasons! {
     WrongState => "wrong-state",
     /// A code was wrong too many times; a new one was sent.
     AttemptsExhausted => "attempts-exhausted",
+    /// A request ran out of codes and tries and was cancelled; it must be made again.
+    Lapsed => "lapsed",
     /// Only a delivery to the home can be signed for.
     HomeDeliveryOnly => "home-delivery-only",
     /// A capacity below what is already taken.

@@ -157,6 +157,36 @@ pub fn in_force(terms: &Terms, today: Date) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Wrong confirmation codes one code survives before a new one is sent.
+pub const WRONG_CODES_PER_CODE: i64 = crate::cases::handover::MAX_ATTEMPTS;
+/// Codes sent for one request, the first included. After the last one's wrong tries the request
+/// lapses: guessing cannot go on, and the principal is not sent code after code.
+pub const MAX_CODES: i64 = 3;
+
+/// What a wrong confirmation code leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrongCode {
+    /// Counted; the same code stands.
+    Counted,
+    /// The code is replaced and the principal is sent the new one.
+    Replaced,
+    /// The request is cancelled and the principal told; the agent must ask again.
+    Lapsed,
+}
+
+/// What the wrong code that brought the count to `wrong_codes` (counted before the code was
+/// compared, so that parallel guesses each use up a try) leads to, when `codes_sent` codes have
+/// been sent for the request so far.
+pub fn after_wrong_code(wrong_codes: i64, codes_sent: i64) -> WrongCode {
+    if wrong_codes < WRONG_CODES_PER_CODE {
+        WrongCode::Counted
+    } else if codes_sent < MAX_CODES {
+        WrongCode::Replaced
+    } else {
+        WrongCode::Lapsed
+    }
+}
+
 /// A field of a new mandate that does not hold, with what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TermsError {
@@ -362,7 +392,48 @@ mod tests {
         assert!(longest.is_ok());
     }
 
+    #[test]
+    fn a_request_lapses_after_its_last_codes_wrong_tries() {
+        let mut codes_sent = 1;
+        let mut outcomes = Vec::new();
+        'guessing: loop {
+            for wrong in 1..=WRONG_CODES_PER_CODE {
+                let outcome = after_wrong_code(wrong, codes_sent);
+                outcomes.push(outcome);
+                match outcome {
+                    WrongCode::Counted => {}
+                    WrongCode::Replaced => {
+                        codes_sent += 1;
+                        continue 'guessing;
+                    }
+                    WrongCode::Lapsed => break 'guessing,
+                }
+            }
+            panic!("five wrong codes left the code standing");
+        }
+        // 5 wrong tries for each of the 3 codes, then the end: 15 guesses in all, 2 new codes sent.
+        assert_eq!(outcomes.len() as i64, WRONG_CODES_PER_CODE * MAX_CODES);
+        let replaced = outcomes
+            .iter()
+            .filter(|o| **o == WrongCode::Replaced)
+            .count();
+        assert_eq!(replaced as i64, MAX_CODES - 1);
+        assert_eq!(outcomes.last(), Some(&WrongCode::Lapsed));
+    }
+
     proptest! {
+        /// A wrong code only ever counts, replaces or ends; never more codes than `MAX_CODES`.
+        #[test]
+        fn no_code_is_sent_past_the_cap(wrong in 1i64..20, sent in 1i64..6) {
+            let outcome = after_wrong_code(wrong, sent);
+            if wrong < WRONG_CODES_PER_CODE {
+                prop_assert_eq!(outcome, WrongCode::Counted);
+            } else {
+                prop_assert_eq!(outcome == WrongCode::Replaced, sent < MAX_CODES);
+                prop_assert_eq!(outcome == WrongCode::Lapsed, sent >= MAX_CODES);
+            }
+        }
+
         /// `permits` allows exactly the confirmed mandates, on the days of their period, for their
         /// items; every refusal names the first rule that failed.
         #[test]

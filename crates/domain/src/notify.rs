@@ -25,6 +25,9 @@ pub enum Notice {
     PassportExpiring,
     /// To a principal: an agent asks to act for her; the code lets her confirm through the agent.
     MandateRequested,
+    /// To a principal: a request to act for her was cancelled because its code was guessed wrong
+    /// too often; nothing was done for her.
+    MandateLapsed,
     /// To a principal: something was done for her under a mandate.
     ProxyAct,
     /// To a guest who opened a consultation without an account: the link that brings her back.
@@ -53,7 +56,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 25] = [
+    pub const ALL: [Notice; 26] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::CaseSubmitted,
@@ -67,6 +70,7 @@ impl Notice {
         Notice::CaseDeadlineMoved,
         Notice::PassportExpiring,
         Notice::MandateRequested,
+        Notice::MandateLapsed,
         Notice::ProxyAct,
         Notice::ConsultationOpened,
         Notice::ConsultationReply,
@@ -97,6 +101,7 @@ impl Notice {
             Notice::CaseDeadlineMoved => "case-deadline-moved",
             Notice::PassportExpiring => "passport-expiring",
             Notice::MandateRequested => "mandate-requested",
+            Notice::MandateLapsed => "mandate-lapsed",
             Notice::ProxyAct => "proxy-act",
             Notice::ConsultationOpened => "consultation-opened",
             Notice::ConsultationReply => "consultation-reply",
@@ -131,6 +136,7 @@ impl Notice {
             Notice::CaseDeadlineMoved => &["number", "item", "from", "to", "link"],
             Notice::PassportExpiring => &["name", "date", "months", "link", "unsubscribe"],
             Notice::MandateRequested => &["agent", "items", "from", "to", "code", "link"],
+            Notice::MandateLapsed => &["agent", "link"],
             Notice::ProxyAct => &["agent", "act", "number", "item", "link"],
             Notice::ConsultationOpened => &["subject", "link"],
             Notice::ConsultationReply => &["subject", "consultant", "link"],

@@ -191,18 +191,15 @@ pub fn normalize_number(number: &str) -> Result<String, CheckError> {
     }
 }
 
-/// The digest a normalized number is kept as, bound to its case so that equal numbers on two
-/// cases do not give equal digests.
-pub fn number_digest(case_id: &str, normalized: &str) -> String {
-    sha256_hex(format!("video-check\n{case_id}\n{normalized}").as_bytes())
-}
+/// How a normalized document number is kept: `digest(normalized)`, a keyed MAC the app computes
+/// under its field key and bound to the case (`App::video_number_digest`). Without the key a digest
+/// says nothing of the number, however few numbers a document type allows.
+pub type NumberDigest<'a> = &'a dyn Fn(&str) -> String;
 
-/// The last three characters, to tell documents apart on the page.
-pub fn number_tail(normalized: &str) -> String {
-    normalized
-        .chars()
-        .skip(normalized.chars().count().saturating_sub(3))
-        .collect()
+/// The unkeyed digest participants declared before digests were keyed were kept as. Only compared,
+/// never written: a number of a known format is found from it by trying them all.
+pub fn legacy_number_digest(case_id: &str, normalized: &str) -> String {
+    sha256_hex(format!("video-check\n{case_id}\n{normalized}").as_bytes())
 }
 
 /// A participant as declared, checked.
@@ -212,18 +209,17 @@ pub struct Declared {
     pub name: String,
     pub document: Document,
     pub digest: String,
-    pub tail: String,
 }
 
 /// Checks a participant declared for a case that has `already` participants.
 pub fn participant(
-    case_id: &str,
     role: &str,
     name: &str,
     document: &str,
     number: &str,
     guardians: bool,
     already: usize,
+    digest: NumberDigest,
 ) -> Result<Declared, CheckError> {
     let role = Role::parse(role).ok_or(CheckError::Role)?;
     if role != Role::Subject && !guardians {
@@ -242,13 +238,12 @@ pub fn participant(
         role,
         name: name.to_owned(),
         document,
-        digest: number_digest(case_id, &normalized),
-        tail: number_tail(&normalized),
+        digest: digest(&normalized),
     })
 }
 
 /// A participant of a case's video check as the case's pages show her: who she is, the document
-/// on file (kept as a digest and its last three characters), and what the officer recorded.
+/// on file (its type, and its number only as a keyed digest), and what the officer recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Participant {
     pub id: String,
@@ -259,7 +254,6 @@ pub struct Participant {
     pub user_id: Option<String>,
     pub document_type: Document,
     pub document_digest: String,
-    pub document_tail: String,
     pub verdict: Verdict,
     /// Whether the document shown matched the one on file; `None` until one was shown.
     pub document_matched: Option<bool>,
@@ -281,15 +275,15 @@ pub struct Judgement {
     pub note: String,
 }
 
-/// Checks what the officer records against the participant's document on file. Confirming needs
-/// the document shown to match it.
+/// Checks what the officer records against the participant's document on file, whose number was
+/// kept as `digest` gives it. Confirming needs the document shown to match it.
 pub fn judge(
-    case_id: &str,
     on_file: (Document, &str),
     verdict: &str,
     document: &str,
     number: &str,
     note: &str,
+    digest: NumberDigest,
 ) -> Result<Judgement, CheckError> {
     let verdict = Verdict::parse(verdict)
         .filter(|v| *v != Verdict::Pending)
@@ -303,7 +297,7 @@ pub fn judge(
     } else {
         let shown = Document::parse(document).ok_or(CheckError::DocumentType)?;
         let normalized = normalize_number(number)?;
-        Some(shown == on_file.0 && number_digest(case_id, &normalized) == on_file.1)
+        Some(shown == on_file.0 && digest(&normalized) == on_file.1)
     };
     if verdict == Verdict::Confirmed && matched != Some(true) {
         return Err(match matched {
@@ -376,6 +370,11 @@ mod tests {
 
     use super::*;
 
+    /// A keyed digest as the app's would be, under a test key.
+    fn keyed(normalized: &str) -> String {
+        sha256_hex(format!("test key\n{normalized}").as_bytes())
+    }
+
     #[test]
     fn who_must_be_confirmed_depends_on_the_item_and_age() {
         assert!(needs_video_check(true, Channel::Online));
@@ -394,21 +393,21 @@ mod tests {
     #[test]
     fn participants_are_checked() {
         let p = participant(
-            "c1",
             "parent",
             " 季美华 ",
             "passport",
             "e 1234-5678",
             true,
             0,
+            &keyed,
         )
         .expect("participant");
         assert_eq!(p.name, "季美华");
-        assert_eq!(p.tail, "678");
-        assert_eq!(p.digest, number_digest("c1", "E12345678"));
-        assert_ne!(p.digest, number_digest("c2", "E12345678"));
+        // Kept as the digest of the normalized number, nothing of it in clear.
+        assert_eq!(p.digest, keyed("E12345678"));
+        assert!(!p.digest.contains("678"));
         let bad = |role: &str, name: &str, doc: &str, number: &str, guardians, already| {
-            participant("c1", role, name, doc, number, guardians, already)
+            participant(role, name, doc, number, guardians, already, &keyed)
                 .expect_err("refused")
                 .field()
         };
@@ -443,48 +442,48 @@ mod tests {
 
     #[test]
     fn confirming_needs_the_document_on_file() {
-        let digest = number_digest("c1", "E12345678");
+        let digest = keyed("E12345678");
         let on_file = (Document::Passport, digest.as_str());
         let ok = judge(
-            "c1",
             on_file,
             "confirmed",
             "passport",
             "E12 345 678",
             "seen",
+            &keyed,
         )
         .expect("confirmed");
         assert_eq!(ok.matched, Some(true));
         assert_eq!(
-            judge("c1", on_file, "confirmed", "passport", "E12345679", ""),
+            judge(on_file, "confirmed", "passport", "E12345679", "", &keyed),
             Err(CheckError::Mismatch)
         );
         assert_eq!(
-            judge("c1", on_file, "confirmed", "id_card", "E12345678", ""),
+            judge(on_file, "confirmed", "id_card", "E12345678", "", &keyed),
             Err(CheckError::Mismatch)
         );
         assert_eq!(
-            judge("c1", on_file, "confirmed", "passport", "", ""),
+            judge(on_file, "confirmed", "passport", "", "", &keyed),
             Err(CheckError::DocumentNumber)
         );
         let not = judge(
-            "c1",
             on_file,
             "not_confirmed",
             "passport",
             "E12345679",
             "other face",
+            &keyed,
         )
         .expect("recorded");
         assert_eq!(not.matched, Some(false));
-        let absent = judge("c1", on_file, "absent", "", "", "").expect("absent");
+        let absent = judge(on_file, "absent", "", "", "", &keyed).expect("absent");
         assert_eq!(absent.matched, None);
         assert_eq!(
-            judge("c1", on_file, "pending", "", "", ""),
+            judge(on_file, "pending", "", "", "", &keyed),
             Err(CheckError::Verdict)
         );
         assert_eq!(
-            judge("c1", on_file, "absent", "", "", &"x".repeat(501)),
+            judge(on_file, "absent", "", "", &"x".repeat(501), &keyed),
             Err(CheckError::Note)
         );
     }
@@ -546,7 +545,7 @@ mod tests {
         fn a_number_matches_itself_however_it_is_typed(
             digits in "[A-Z0-9]{5,20}", spaced in any::<bool>(), lower in any::<bool>()
         ) {
-            let digest = number_digest("c", &digits);
+            let digest = keyed(&digits);
             let mut typed = if spaced {
                 digits.chars().map(|c| format!("{c} ")).collect::<String>()
             } else {
@@ -555,7 +554,7 @@ mod tests {
             if lower {
                 typed = typed.to_lowercase();
             }
-            let j = judge("c", (Document::Passport, &digest), "confirmed", "passport", &typed, "");
+            let j = judge((Document::Passport, &digest), "confirmed", "passport", &typed, "", &keyed);
             prop_assert_eq!(j.map(|j| j.matched), Ok(Some(true)));
         }
 

@@ -338,6 +338,7 @@ mod tests {
             state: MandateState::Pending,
             code_sealed: "sealed".into(),
             wrong_attempts: 0,
+            codes_sent: 1,
             created_at: 1,
             confirmed_at: None,
             confirmed_how: None,

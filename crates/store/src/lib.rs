@@ -44,7 +44,7 @@ pub use error::{ConflictKind, StoreError};
 pub use green_channel::{GreenDecision, NewGreenRequest};
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::NewLedgerEntry;
-pub use mandates::{MandateListing, MandateRow};
+pub use mandates::{MandateListing, MandateRow, WrongCodeWrite};
 pub use outbox::{NewMessage, ReminderCandidate};
 pub use people::IdentityRow;
 pub use persons::{DocumentRow, PersonRow};

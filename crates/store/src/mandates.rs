@@ -33,12 +33,25 @@ pub struct MandateRow {
     pub state: MandateState,
     pub code_sealed: String,
     pub wrong_attempts: i64,
+    /// Codes sent for the request, the first included.
+    pub codes_sent: i64,
     pub created_at: i64,
     pub confirmed_at: Option<i64>,
     pub confirmed_how: Option<String>,
     pub revoked_at: Option<i64>,
     pub revoked_by: Option<String>,
     pub revoke_reason: String,
+}
+
+/// What a wrong confirmation code changes on the mandate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrongCodeWrite<'a> {
+    /// Nothing but the audit entry: the try was counted when it was taken.
+    Counted,
+    /// A newly sealed code replaces the old one, with a fresh count of tries.
+    Replaced { code_sealed: &'a str },
+    /// The request lapses: revoked at `now` with no one as the revoker.
+    Lapsed { now: i64 },
 }
 
 /// A mandate with the e-mail addresses and names of both parties, for lists and pages.
@@ -52,7 +65,7 @@ pub struct MandateListing {
 }
 
 const COLUMNS: &str = "m.id, m.principal_id, m.agent_id, m.agent_role, m.relation, m.items, m.valid_from, m.valid_to, \
-     m.evidence, m.state, m.code_sealed, m.wrong_attempts, m.created_at, m.confirmed_at, m.confirmed_how, \
+     m.evidence, m.state, m.code_sealed, m.wrong_attempts, m.codes_sent, m.created_at, m.confirmed_at, m.confirmed_how, \
      m.revoked_at, m.revoked_by, m.revoke_reason, \
      p.email AS principal_email, p.display_name AS principal_name, a.email AS agent_email, a.display_name AS agent_name";
 const FROM: &str =
@@ -73,6 +86,7 @@ fn listing(r: &AnyRow) -> Result<MandateListing, StoreError> {
             state: decode(r, "mandates", &id, "state")?,
             code_sealed: r.try_get("code_sealed")?,
             wrong_attempts: r.try_get("wrong_attempts")?,
+            codes_sent: r.try_get("codes_sent")?,
             created_at: r.try_get("created_at")?,
             confirmed_at: r.try_get("confirmed_at")?,
             confirmed_how: r.try_get("confirmed_how")?,
@@ -100,8 +114,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO mandates (id, principal_id, agent_id, agent_role, relation, items, valid_from, valid_to, \
-             evidence, state, code_sealed, wrong_attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, $11)",
+             evidence, state, code_sealed, wrong_attempts, codes_sent, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, 1, $11)",
         )
         .bind(&m.id)
         .bind(&m.principal_id)
@@ -193,33 +207,63 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a wrong confirmation code with its audit entry; `replacement` (a newly sealed code)
-    /// replaces the code and restarts the count, with the message that sends it.
+    /// Takes one try at a pending mandate's confirmation code before the code is compared, so that
+    /// guesses sent in parallel each use one up: the count of tries on the current code after this
+    /// one, with the codes sent so far. `None` when the mandate is no longer pending or its code
+    /// has no tries left (a new one is being sent).
+    pub async fn take_mandate_code_try(
+        &self,
+        id: &str,
+        tries_per_code: i64,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "UPDATE mandates SET wrong_attempts = wrong_attempts + 1 \
+             WHERE id = $1 AND state = 'pending' AND wrong_attempts < $2 \
+             RETURNING wrong_attempts, codes_sent",
+        )
+        .bind(id)
+        .bind(tries_per_code)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.map(|r| Ok((r.try_get("wrong_attempts")?, r.try_get("codes_sent")?)))
+            .transpose()
+    }
+
+    /// Records a wrong confirmation code (its try was taken by [`Store::take_mandate_code_try`])
+    /// with its audit entry, and what it led to, with the messages that tell the principal.
     pub async fn mandate_code_refused(
         &self,
         id: &str,
-        replacement: Option<&str>,
+        outcome: &WrongCodeWrite<'_>,
         record: &AuditRecord,
         messages: &[NewMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        match replacement {
-            Some(code) => {
+        match outcome {
+            WrongCodeWrite::Counted => {}
+            WrongCodeWrite::Replaced { code_sealed } => {
                 sqlx::query(
-                    "UPDATE mandates SET code_sealed = $1, wrong_attempts = 0 WHERE id = $2",
+                    "UPDATE mandates SET code_sealed = $1, wrong_attempts = 0, codes_sent = codes_sent + 1 \
+                     WHERE id = $2 AND state = 'pending'",
                 )
-                .bind(code)
+                .bind(code_sealed)
                 .bind(id)
                 .execute(&mut *tx)
-                .await?
+                .await?;
             }
-            None => {
-                sqlx::query("UPDATE mandates SET wrong_attempts = wrong_attempts + 1 WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
+            WrongCodeWrite::Lapsed { now } => {
+                sqlx::query(
+                    "UPDATE mandates SET state = 'revoked', revoked_at = $1, revoked_by = NULL \
+                     WHERE id = $2 AND state = 'pending'",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
-        };
+        }
         for message in messages {
             enqueue(&mut tx, message, record.at_ms).await?;
         }

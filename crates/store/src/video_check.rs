@@ -17,6 +17,9 @@ pub struct VerdictWrite<'a> {
     pub slot_id: &'a str,
     pub verdict: &'a str,
     pub matched: Option<bool>,
+    /// The digest of the document number to keep: unchanged, or keyed where an old unkeyed one
+    /// was just matched by the number shown.
+    pub document_digest: &'a str,
     pub note: &'a str,
     pub officer_id: &'a str,
     pub role: &'a str,
@@ -24,7 +27,7 @@ pub struct VerdictWrite<'a> {
     pub event_note: &'a str,
 }
 
-const COLUMNS: &str = "id, case_id, role, name, user_id, document_type, document_digest, document_tail, verdict, \
+const COLUMNS: &str = "id, case_id, role, name, user_id, document_type, document_digest, verdict, \
      document_matched, note, slot_id, recorded_by, recorded_at, added_by, created_at";
 
 fn participant(r: &AnyRow) -> Result<Participant, StoreError> {
@@ -45,7 +48,6 @@ fn participant(r: &AnyRow) -> Result<Participant, StoreError> {
             Document::parse,
         )?,
         document_digest: r.try_get("document_digest")?,
-        document_tail: r.try_get("document_tail")?,
         verdict: decode::named(table, &id, "verdict", &text("verdict")?, Verdict::parse)?,
         id,
         document_matched: matched.map(|m| m == 1),
@@ -68,8 +70,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO video_participants (id, case_id, role, name, user_id, document_type, document_digest, \
-             document_tail, verdict, note, added_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', '', $9, $10)",
+             verdict, note, added_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', '', $8, $9)",
         )
         .bind(&row.id)
         .bind(&row.case_id)
@@ -78,7 +80,6 @@ impl Store {
         .bind(&row.user_id)
         .bind(row.document_type.as_str())
         .bind(&row.document_digest)
-        .bind(&row.document_tail)
         .bind(&row.added_by)
         .bind(row.created_at)
         .execute(&mut *tx)
@@ -160,7 +161,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
             "UPDATE video_participants SET verdict = $1, document_matched = $2, note = $3, slot_id = $4, \
-             recorded_by = $5, recorded_at = $6 WHERE id = $7 AND case_id = $8",
+             recorded_by = $5, recorded_at = $6, document_digest = $9 WHERE id = $7 AND case_id = $8",
         )
         .bind(write.verdict)
         .bind(write.matched.map(i64::from))
@@ -170,6 +171,7 @@ impl Store {
         .bind(now)
         .bind(write.participant_id)
         .bind(write.case_id)
+        .bind(write.document_digest)
         .execute(&mut *tx)
         .await?
         .rows_affected();

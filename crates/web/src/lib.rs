@@ -28,6 +28,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use api::signed_in::{OPEN_TO_ANYONE, open_to_anyone};
 
 /// What every handler can reach.
 #[derive(Clone)]

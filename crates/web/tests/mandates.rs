@@ -432,3 +432,80 @@ async fn documents_are_added_to_a_mandate_on_its_page_and_over_the_api() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_request_whose_code_is_guessed_lapses_on_the_api_and_the_pages_say_so() {
+    let mut daughter = Browser::new().await;
+    let mut mother = daughter.another();
+    let d = daughter.api_sign_in("applicant@qiaoyi.example").await;
+    mother.sign_in("mother@qiaoyi.example").await;
+    let (from, to) = (days(0), days(30));
+    let asked = daughter
+        .post_json(
+            "/api/v1/mandates",
+            &body("mother@qiaoyi.example", r#"["EE-01"]"#, &from, &to),
+            Some(&d),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let id = json(&asked.body)["id"].as_str().expect("id").to_owned();
+    let store = daughter.store.as_ref().expect("store").store.clone();
+    let sent = || async {
+        store
+            .pending_messages(1000)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|m| m.template == "mandate-requested" && m.params.contains(&id))
+            .map(|m| json(&m.params)["code"].as_str().expect("code").to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    // Fifteen wrong codes over the API: a new code after each five, then the request is cancelled.
+    let mut last = serde_json::Value::Null;
+    for _ in 0..15 {
+        let codes = sent().await;
+        let guess = (0..10)
+            .map(|n| format!("{n}{n}{n}{n}{n}{n}"))
+            .find(|g| !codes.contains(g))
+            .expect("a wrong guess");
+        let r = daughter
+            .post_json(
+                &format!("/api/v1/mandates/{id}/confirm"),
+                &format!(r#"{{"code":"{guess}"}}"#),
+                Some(&d),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        last = json(&r.body);
+    }
+    assert_eq!(last["reason"], "lapsed", "{last}");
+    assert_eq!(sent().await.len(), 3, "three codes in all");
+    let read = json(&daughter.get(&format!("/api/v1/mandates/{id}")).await.body)["mandate"].clone();
+    assert_eq!(read["state"], "revoked");
+    assert_eq!(read["lapsed"], true);
+    assert_eq!(read["revoke_reason"], "");
+
+    // Her mother's page says, in her language, why it was cancelled; the form to confirm is gone.
+    let page = mother.get(&format!("/account/mandates/{id}?lang=it")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Annullata: il codice di conferma"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains(&format!("/account/mandates/{id}/confirm"))
+    );
+    // The agent's form gives the localized refusal too, not the English message.
+    let again = daughter
+        .post_form(
+            &format!("/account/mandates/{id}/confirm?lang=es"),
+            &[("code", "123456")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!again.body.contains("too many times"), "{}", again.body);
+}

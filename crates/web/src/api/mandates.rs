@@ -66,6 +66,9 @@ pub struct MandateView {
     confirmed_how: Option<String>,
     revoked_at: Option<i64>,
     revoke_reason: String,
+    /// Revoked by no one: the agent's confirmation code was wrong too many times, so the request
+    /// was cancelled and the principal told. `revoke_reason` is empty then.
+    lapsed: bool,
 }
 
 impl MandateView {
@@ -97,6 +100,7 @@ impl MandateView {
             confirmed_how: m.confirmed_how.clone(),
             revoked_at: m.revoked_at,
             revoke_reason: m.revoke_reason.clone(),
+            lapsed: m.lapsed,
         }
     }
 }

@@ -17,6 +17,7 @@ mod notifications;
 mod persons;
 mod search;
 mod session;
+pub(crate) mod signed_in;
 mod stations;
 pub(crate) mod stats;
 mod users;
@@ -156,6 +157,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))
         .routes(routes!(stats::cost_model, stats::save_cost_model))
+        .route_layer(axum::middleware::from_fn(signed_in::require_session))
 }
 
 /// The OpenAPI 3.1 document as JSON.

@@ -260,8 +260,6 @@ pub struct ParticipantInfo {
     name: String,
     /// `passport`, `id_card`, `travel_permit` or `residence_permit`.
     document_type: String,
-    /// The document number's last three characters; the number itself is not kept.
-    document_tail: String,
     /// Joins on her own account's device, rather than beside the applicant.
     own_device: bool,
     /// Whether she must be confirmed before the identity may be recorded as verified.
@@ -283,7 +281,6 @@ impl ParticipantInfo {
             role: row.role.as_str().into(),
             name: row.name,
             document_type: row.document_type.as_str().into(),
-            document_tail: row.document_tail,
             required,
             verdict: row.verdict.as_str().into(),
             document_matched: row.document_matched,

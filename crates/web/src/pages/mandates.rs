@@ -281,6 +281,7 @@ fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
         "valid_from" | "valid_to" => "mandate-error-date",
         "evidence" => "mandate-error-evidence",
         "code" if reason == Reason::AttemptsExhausted => "mandate-error-code-replaced",
+        "code" if reason == Reason::Lapsed => "mandate-error-code-lapsed",
         "code" => "mandate-error-code",
         "reason" => "mandate-error-reason",
         _ => "mandate-error-state",
@@ -400,7 +401,11 @@ async fn detail_page(
             _ => String::new(),
         },
         revoked: m.revoked_at.map(when).unwrap_or_default(),
-        revoke_reason: m.revoke_reason.clone(),
+        revoke_reason: if m.lapsed {
+            p.t("mandate-lapsed")
+        } else {
+            m.revoke_reason.clone()
+        },
         pending: m.state() == MandateState::Pending,
         revoked_state: m.state() == MandateState::Revoked,
         is_principal: d.is_principal,

@@ -131,11 +131,7 @@ pub fn check_section(p: &Prefs, case_id: &str, check: VideoCheck, back_room: &st
             let r = v.row;
             ParticipantLine {
                 role: p.t(&format!("video-role-{}", r.role.as_str())),
-                document: format!(
-                    "{} …{}",
-                    document_name(p, r.document_type.as_str()),
-                    r.document_tail
-                ),
+                document: document_name(p, r.document_type.as_str()),
                 own_device: r.user_id.is_some(),
                 required: v.required,
                 pending: r.verdict == Verdict::Pending,
