@@ -4,10 +4,19 @@
 
 log() { printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
+# Records a server's pid for cleanup, also from a job running in the background, whose changes to
+# `pids` the main shell does not see.
+track() {
+  pids+=("$1")
+  echo "$1" >>"$work/servers.pids"
+}
+
 cleanup() {
   local status=$?
+  local tracked=()
+  [ -f "$work/servers.pids" ] && mapfile -t tracked <"$work/servers.pids"
   # Children first: `faketime` runs the server as its child, which would outlive the wrapper.
-  for pid in "${pids[@]}"; do
+  for pid in "${pids[@]}" "${tracked[@]}"; do
     pkill -P "$pid" 2>/dev/null || true
     kill "$pid" 2>/dev/null || true
   done
