@@ -438,28 +438,15 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this video check".into()))?;
         let case_id = slot.case_id.clone().unwrap_or_default();
         let case = self.load_case(&case_id).await?;
+        let participant = self.store.is_participant(&case.id, &actor.user_id).await?;
+        let room = case.video_room(&slot.officer_id, participant);
+        // Refused callers are audited by `authorize`, as every refusal is.
+        self.authorize(caller, Action::EnterVideoRoom, &room)
+            .await?;
         let role = if slot.officer_id == actor.user_id {
-            Some(RoomRole::Officer)
-        } else if decide(actor, Action::SubmitCase, &case.resource()).is_allowed()
-            || self.store.is_participant(&case.id, &actor.user_id).await?
-        {
-            Some(RoomRole::Participant)
+            RoomRole::Officer
         } else {
-            None
-        };
-        let Some(role) = role else {
-            let record = self.audit_record(
-                Some(actor),
-                "video_room",
-                ("case", &case.id),
-                "denied",
-                &caller.client,
-                caller.now,
-            );
-            self.store.audit(&record).await?;
-            return Err(AppError::Forbidden(
-                "only the check's officer and its participants may enter this room",
-            ));
+            RoomRole::Participant
         };
         if !room_open(slot.starts_at, slot.minutes, caller.now) || !case.state.is_with_bureau() {
             return Err(AppError::Invalid {
@@ -490,7 +477,7 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this video check".into()))?;
         let mut record = self.audit_record(
             Some(actor),
-            "video_room",
+            Action::EnterVideoRoom.as_str(),
             ("case", &case.id),
             "ok",
             &caller.client,

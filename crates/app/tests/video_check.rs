@@ -482,10 +482,17 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
     );
+    // So is the duty leader, who reads every case but takes no part in its check.
+    let duty = session(&app, "duty@qiaoyi.example", opens).await;
+    let refused = app.video_room(&caller(&duty, opens), &slot, "").await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
     let denied = store
         .audit_search(
             &qiaoyi_app::AuditFilter {
-                action: "video_room".into(),
+                action: "enter_video_room".into(),
                 ..Default::default()
             },
             0,
@@ -495,9 +502,9 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
         .expect("audit")
         .items
         .into_iter()
-        .filter(|a| a.action == "video_room" && a.outcome == "denied")
+        .filter(|a| a.action == "enter_video_room" && a.outcome == "denied")
         .count();
-    assert_eq!(denied, 2);
+    assert_eq!(denied, 3);
     // Outside the room's hours even the officer waits; an unknown room is not found.
     for at in [opens - 1, START + 20 * MINUTE + 60 * MINUTE + 1] {
         let closed = app.video_room(&caller(&officer, at), &slot, "").await;

@@ -36,7 +36,9 @@ impl App {
                 let subject = match resource {
                     Resource::System => ("system", ""),
                     Resource::Person { id } => ("person", *id),
-                    Resource::Case { id, .. } => ("case", *id),
+                    Resource::Case { id, .. } | Resource::VideoRoom { case: id, .. } => {
+                        ("case", *id)
+                    }
                     Resource::Consultation { id, .. } => ("consultation", *id),
                 };
                 let record = self.audit_record(

@@ -85,14 +85,33 @@ impl Case {
         Resource::Case {
             id: &self.id,
             applicant: self.applicant_id.as_deref().unwrap_or_default(),
-            agent: if self.mandate_id.is_some() {
-                &self.filed_by
-            } else {
-                ""
-            },
+            agent: self.agent(),
             filed_by: &self.filed_by,
             station: self.station.as_ref(),
             category: &self.item.category,
+        }
+    }
+
+    /// The room of this case's video check held by `officer`, for a caller who is (or is not) a
+    /// registered participant.
+    pub(crate) fn video_room<'a>(&'a self, officer: &'a str, participant: bool) -> Resource<'a> {
+        Resource::VideoRoom {
+            case: &self.id,
+            officer,
+            applicant: self.applicant_id.as_deref().unwrap_or_default(),
+            agent: self.agent(),
+            filed_by: &self.filed_by,
+            station: self.station.as_ref(),
+            participant,
+        }
+    }
+
+    /// The agent who filed it under a mandate; empty otherwise.
+    fn agent(&self) -> &str {
+        if self.mandate_id.is_some() {
+            &self.filed_by
+        } else {
+            ""
         }
     }
 }

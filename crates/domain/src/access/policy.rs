@@ -241,6 +241,10 @@ actions! {
     ActAsAgent => "act_as_agent",
     /// Publish video-check slots, hold the checks and mark people who did not come.
     HoldVideoChecks => "hold_video_checks",
+    /// Enter a booked video check's room: its officer, the case's applicant side (the applicant,
+    /// her agent, her station, the consultant who filed it) and the participants registered on
+    /// their own accounts.
+    EnterVideoRoom => "enter_video_room",
     /// Read the statistics dashboard and export its figures and the list of closed cases behind
     /// them (no names or identity numbers are in either).
     ReadStatistics => "read_statistics",
@@ -277,6 +281,17 @@ pub enum Resource<'a> {
     },
     /// A consultation: the account that asked (empty for a guest, who proves it with her key).
     Consultation { id: &'a str, person: &'a str },
+    /// The room of a booked video check: the slot's officer, the case's applicant side as in
+    /// [`Resource::Case`], and whether the caller is registered as a participant on her own account.
+    VideoRoom {
+        case: &'a str,
+        officer: &'a str,
+        applicant: &'a str,
+        agent: &'a str,
+        filed_by: &'a str,
+        station: Option<&'a StationCode>,
+        participant: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -403,6 +418,25 @@ pub fn allowing_grant<'a>(
                 *grant == Grant::Consultant
             }
             (Action::HoldVideoChecks, Resource::System) => matches!(grant, Grant::Officer(_)),
+            (
+                Action::EnterVideoRoom,
+                Resource::VideoRoom {
+                    officer,
+                    applicant,
+                    agent,
+                    filed_by,
+                    station,
+                    participant,
+                    ..
+                },
+            ) => match grant {
+                // The officer who holds this check, not every officer of the category.
+                Grant::Officer(_) => own(officer),
+                Grant::Applicant => own_or_agent(applicant, agent) || *participant,
+                Grant::Station(mine) => *station == Some(mine),
+                Grant::Consultant => own(filed_by) || own(agent),
+                _ => false,
+            },
             (Action::ReadStatistics, Resource::System) => matches!(
                 grant,
                 Grant::Officer(_) | Grant::DutyLeader | Grant::Admin | Grant::Auditor

@@ -49,6 +49,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ActAsAgent, "XY--Y---"),
     (Action::ReadStatistics, "--YY--YY"),
     (Action::HoldVideoChecks, "--Y-----"),
+    (Action::EnterVideoRoom, "OOO-O---"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
@@ -82,6 +83,15 @@ fn resource<'a>(
             category: if own { ee } else { tr },
         },
         Action::Consult => Resource::Consultation { id: "c-1", person },
+        Action::EnterVideoRoom => Resource::VideoRoom {
+            case: "case-1",
+            officer: person,
+            applicant: person,
+            agent: "",
+            filed_by: person,
+            station: Some(if own { rome } else { milan }),
+            participant: false,
+        },
         _ => Resource::System,
     }
 }
@@ -133,6 +143,38 @@ fn every_role_and_action_is_decided_as_the_table_says() {
             );
         }
     }
+}
+
+#[test]
+fn a_registered_participant_enters_a_strangers_check_and_no_one_else_does() {
+    let rome = station("IT-ROM");
+    let room = |participant| Resource::VideoRoom {
+        case: "case-1",
+        officer: "officer-1",
+        applicant: "someone-else",
+        agent: "",
+        filed_by: "someone-else",
+        station: Some(&rome),
+        participant,
+    };
+    let father = Actor {
+        user_id: "me".into(),
+        grants: vec![Grant::Applicant],
+    };
+    assert!(decide(&father, Action::EnterVideoRoom, &room(true)).is_allowed());
+    assert!(!decide(&father, Action::EnterVideoRoom, &room(false)).is_allowed());
+    // Another officer of the same category is not the check's officer.
+    let colleague = Actor {
+        user_id: "officer-2".into(),
+        grants: vec![Grant::Officer(category("exit-entry"))],
+    };
+    assert!(!decide(&colleague, Action::EnterVideoRoom, &room(false)).is_allowed());
+    // Being registered does not let staff in through another role.
+    let auditor = Actor {
+        user_id: "me".into(),
+        grants: vec![Grant::Auditor, Grant::DutyLeader],
+    };
+    assert!(!decide(&auditor, Action::EnterVideoRoom, &room(true)).is_allowed());
 }
 
 #[test]
