@@ -10,6 +10,7 @@ use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::catalog::{Item, ItemCode};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::LedgerEntry;
+use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::mandates::{
     MandateDocument, MandateState, Refusal, Terms, WRONG_CODES_PER_CODE, WrongCode,
     after_wrong_code, check_terms, in_force, permits,
@@ -339,16 +340,7 @@ impl App {
         params.insert("from".into(), row.valid_from.to_string().into());
         params.insert("to".into(), row.valid_to.to_string().into());
         params.insert("code".into(), code.into());
-        params.insert(
-            "link".into(),
-            format!(
-                "{}/account/mandates/{}?lang={}",
-                self.public_url(),
-                row.id,
-                lang.tag()
-            )
-            .into(),
-        );
+        params.insert("link".into(), self.mandate_link(&row.id, lang).into());
         self.messages_to(&user, Notice::MandateRequested, &params)
             .await
     }
@@ -489,6 +481,15 @@ impl App {
         })
     }
 
+    /// The address of a mandate's page, in the reader's language.
+    fn mandate_link(&self, id: &str, lang: Lang) -> String {
+        format!(
+            "{}/account/mandates/{id}?lang={}",
+            self.public_url(),
+            lang.tag()
+        )
+    }
+
     /// The message telling the principal a request to act for her lapsed, in her language.
     async fn mandate_lapsed_messages(
         &self,
@@ -501,16 +502,7 @@ impl App {
         let lang = crate::notify::language_of(&user);
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), agent_name.into());
-        params.insert(
-            "link".into(),
-            format!(
-                "{}/account/mandates/{}?lang={}",
-                self.public_url(),
-                row.id,
-                lang.tag()
-            )
-            .into(),
-        );
+        params.insert("link".into(), self.mandate_link(&row.id, lang).into());
         self.messages_to(&user, Notice::MandateLapsed, &params)
             .await
     }

@@ -747,6 +747,24 @@ async fn the_documents_behind_a_mandate_are_kept_and_shown_to_both_parties() {
     );
 }
 
+/// The daughter asks her mother for a mandate for passport renewals.
+async fn ask_mother_for_renewals(
+    app: &App,
+    daughter: &CurrentSession,
+) -> qiaoyi_app::mandates::Mandate {
+    app.request_mandate(
+        &caller(daughter, T0),
+        &request(
+            "mother@qiaoyi.example",
+            &["EE-01"],
+            "2026-05-28",
+            "2026-11-27",
+        ),
+    )
+    .await
+    .expect("asked")
+}
+
 /// The reason a confirmation was refused for its code.
 fn code_reason(result: Result<impl std::fmt::Debug, AppError>) -> qiaoyi_app::Reason {
     match result {
@@ -767,18 +785,7 @@ async fn guessing_a_mandate_code_ends_after_three_codes_and_the_principal_is_tol
     let (app, store) = app().await;
     let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
     let mother = session(&app, "mother@qiaoyi.example", T0).await;
-    let asked = app
-        .request_mandate(
-            &caller(&daughter, T0),
-            &request(
-                "mother@qiaoyi.example",
-                &["EE-01"],
-                "2026-05-28",
-                "2026-11-27",
-            ),
-        )
-        .await
-        .expect("asked");
+    let asked = ask_mother_for_renewals(&app, &daughter).await;
     let codes = || async {
         queued(&store.store, "mandate-requested")
             .await
@@ -873,18 +880,7 @@ async fn guesses_sent_at_once_each_use_up_a_try() {
 
     let (app, store) = app().await;
     let daughter = session(&app, "applicant@qiaoyi.example", T0).await;
-    let asked = app
-        .request_mandate(
-            &caller(&daughter, T0),
-            &request(
-                "mother@qiaoyi.example",
-                &["EE-01"],
-                "2026-05-28",
-                "2026-11-27",
-            ),
-        )
-        .await
-        .expect("asked");
+    let asked = ask_mother_for_renewals(&app, &daughter).await;
     let code = queued(&store.store, "mandate-requested")
         .await
         .into_iter()
