@@ -434,11 +434,11 @@ impl App {
         actor: &Actor,
         outcome: WrongCode,
     ) -> Result<AppError, AppError> {
-        let agent_name = self.display_name(&row.agent_id).await?;
         let (sealed, messages) = match outcome {
             WrongCode::Counted => (None, Vec::new()),
             WrongCode::Replaced => {
                 let code = crate::handover::random_code();
+                let agent_name = self.display_name(&row.agent_id).await?;
                 let messages = self
                     .mandate_request_messages(row, &agent_name, &code)
                     .await?;
@@ -447,7 +447,10 @@ impl App {
                     messages,
                 )
             }
-            WrongCode::Lapsed => (None, self.mandate_lapsed_messages(row, &agent_name).await?),
+            WrongCode::Lapsed => {
+                let agent_name = self.display_name(&row.agent_id).await?;
+                (None, self.mandate_lapsed_messages(row, &agent_name).await?)
+            }
         };
         let write = match (outcome, &sealed) {
             (WrongCode::Replaced, Some(code_sealed)) => WrongCodeWrite::Replaced { code_sealed },

@@ -59,16 +59,15 @@ pub fn open_to_anyone(method: &Method, path: &str) -> bool {
 /// Answers 401 to a caller without a session on every operation not open to anyone, before the
 /// operation reads its path, query or body.
 pub async fn require_session(request: Request, next: Next) -> Response {
-    let path = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let signed_in = request
-        .extensions()
+    let extensions = request.extensions();
+    let signed_in = extensions
         .get::<Auth>()
         .is_some_and(|auth| auth.session().is_some());
-    if signed_in || open_to_anyone(request.method(), &path) {
+    let allowed = signed_in
+        || extensions
+            .get::<MatchedPath>()
+            .is_some_and(|path| open_to_anyone(request.method(), path.as_str()));
+    if allowed {
         next.run(request).await
     } else {
         Problem::from(AppError::Unauthenticated).into_response()
