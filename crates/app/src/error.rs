@@ -51,6 +51,9 @@ pub enum AppError {
     Config(#[from] ConfigError),
     #[error("the data directory cannot be used: {0}")]
     DataDir(String),
+    /// The audit chain cannot be kept under this key: what is wrong and what the operator does.
+    #[error("{0}")]
+    AuditChain(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A failure on the server's side that no input can fix, e.g. a password that cannot be hashed.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+mod audit_chain;
 pub mod backup;
 pub mod calendar;
 pub mod care;
@@ -48,7 +49,6 @@ pub use qiaoyi_domain::failure::Reason;
 // `qiaoyi_domain`; a store row type is never re-exported here.
 pub use qiaoyi_store::{AuditFilter, Backend, ConflictKind, ImportOutcome, Page, StoreError};
 
-use qiaoyi_domain::access::audit::{Broken, Verifier};
 use qiaoyi_domain::catalog::{CatalogHeader, Category, Guide, Item, SourceFile, Station};
 use qiaoyi_store::Store;
 
@@ -87,6 +87,15 @@ pub(crate) fn check_limit(limit: u64) -> Result<(), AppError> {
 impl App {
     /// Connects to the configured database and brings its schema up to date.
     pub async fn open(config: Config) -> Result<App, AppError> {
+        App::open_keying_audit_over(config, None).await
+    }
+
+    /// [`App::open`], re-keying an older audit chain even though it is broken at entry
+    /// `over_break` (which an operator has seen and kept a copy of); `None` refuses any break.
+    pub async fn open_keying_audit_over(
+        config: Config,
+        over_break: Option<i64>,
+    ) -> Result<App, AppError> {
         let url = config.database_url()?;
         if url.backend() == Backend::Sqlite {
             std::fs::create_dir_all(&config.data_dir)
@@ -99,6 +108,7 @@ impl App {
             None => vault::Vault::open_or_create(&config.data_dir)?,
         };
         backup::check_key(&store, &vault).await?;
+        let store = store.with_audit_key(vault.audit_chain_key());
         let transports = delivery::Transports::from_config(&config)?;
         let app = App {
             store,
@@ -112,6 +122,7 @@ impl App {
             password_cost: accounts::PasswordCost::Standard,
             config,
         };
+        app.key_audit_chain(over_break).await?;
         let sealed = app.seal_clear_totp_secrets().await?;
         if sealed > 0 {
             tracing::info!(sealed, "sealed TOTP secrets that were stored in clear");
@@ -126,6 +137,7 @@ impl App {
         let key = accounts::random_hex(32);
         let vault = vault::Vault::from_hex(&key)
             .unwrap_or_else(|e| unreachable!("a fresh key is valid: {e}"));
+        let store = store.with_audit_key(vault.audit_chain_key());
         let transports = delivery::Transports::from_config(&config)
             .unwrap_or_else(|e| panic!("the transports of this configuration: {e}"));
         App {
@@ -146,6 +158,7 @@ impl App {
     /// start a second server over a store the first one sealed fields in).
     pub fn with_field_key_of(mut self, other: &App) -> App {
         self.vault = other.vault.clone();
+        self.store = self.store.with_audit_key(self.vault.audit_chain_key());
         self
     }
 
@@ -280,27 +293,6 @@ impl App {
             message: m.into(),
         })?;
         Ok(self.store.user_by_email(email.as_str()).await?.is_some())
-    }
-
-    /// Walks the whole audit chain; `progress` is told how many entries were checked so far.
-    pub async fn verify_audit(
-        &self,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Result<u64, Broken>, AppError> {
-        let mut verifier = Verifier::default();
-        let mut after = 0;
-        loop {
-            let batch = self.store.audit_chain(after, 10_000).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.0.seq;
-            for (record, prev, hash) in &batch {
-                if let Err(broken) = verifier.check(record, prev, hash) {
-                    return Ok(Err(broken));
-                }
-            }
-            progress(verifier.checked());
-        }
-        Ok(Ok(verifier.checked()))
     }
 
     pub async fn close(&self) {

@@ -20,6 +20,7 @@ const NONCE_LEN: usize = 24;
 pub struct Vault {
     cipher: XChaCha20Poly1305,
     index_key: [u8; 32],
+    chain_key: [u8; 32],
 }
 
 impl fmt::Debug for Vault {
@@ -61,6 +62,7 @@ impl Vault {
                 b"qiaoyi field encryption v1",
             ))),
             index_key: derive(&master, b"qiaoyi blind index v1"),
+            chain_key: derive(&master, b"qiaoyi audit chain v1"),
         })
     }
 
@@ -132,6 +134,12 @@ impl Vault {
             )
             .ok()?;
         String::from_utf8(plain).ok()
+    }
+
+    /// The key the audit chain's entries are hashed with: derived from the field key, so it is
+    /// kept where that key is, apart from the database and its backups.
+    pub fn audit_chain_key(&self) -> qiaoyi_domain::access::audit::ChainKey {
+        qiaoyi_domain::access::audit::ChainKey::new(self.chain_key)
     }
 
     /// A keyed hash of `value` for exact look-up: equal values give equal indexes, and without the

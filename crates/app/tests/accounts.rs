@@ -1,6 +1,6 @@
 //! Accounts, sessions, lockout, the second factor, permissions and the audit chain, on both backends.
 
-use crate::common::{anonymous, caller};
+use crate::common::{anonymous, caller, session};
 use qiaoyi_app::accounts::{AccountRequest, LoginOutcome, SecondFactor, totp_code};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
@@ -444,7 +444,7 @@ async fn audit_chain_verifies_and_a_raw_edit_is_found() {
     .await
     .expect("ok");
     let whole = app
-        .verify_audit(&|_| {})
+        .verify_audit(None, &|_| {})
         .await
         .expect("ok")
         .unwrap_or_else(|b| panic!("broken at {} ({})", b.seq, b.reason));
@@ -456,7 +456,7 @@ async fn audit_chain_verifies_and_a_raw_edit_is_found() {
         .await
         .expect("edit");
     let broken = app
-        .verify_audit(&|_| {})
+        .verify_audit(None, &|_| {})
         .await
         .expect("ok")
         .expect_err("broken");
@@ -796,6 +796,130 @@ async fn a_strangers_guesses_do_not_lock_the_owner_out() {
         .expect("ok"),
         LoginOutcome::Locked { .. }
     ));
+}
+
+#[tokio::test]
+async fn spraying_many_addresses_from_one_client_is_slowed_and_others_are_not() {
+    use qiaoyi_app::domain::access::spraying::{FREE_ADDRESSES, delay_ms};
+    let (app, _s) = app().await;
+    let sprayer = "203.0.113.50";
+    // One wrong password on each of as many addresses as go unslowed, accounts or not.
+    for i in 0..FREE_ADDRESSES {
+        let outcome = app
+            .login(
+                &from(sprayer, T0 + i),
+                &format!("person{i}@example.org"),
+                "Summer2026!!",
+            )
+            .await
+            .expect("ok");
+        assert!(matches!(outcome, LoginOutcome::Refused), "{i}: {outcome:?}");
+    }
+    let last = T0 + FREE_ADDRESSES - 1;
+    // The next attempt, even with a right password, waits; it says nothing of the account.
+    for email in ["applicant@qiaoyi.example", "nobody@example.org"] {
+        let outcome = app
+            .login(&from(sprayer, last + 10), email, DEMO_PASSWORD)
+            .await
+            .expect("ok");
+        match outcome {
+            LoginOutcome::Throttled { until_ms } => {
+                assert_eq!(until_ms, last + delay_ms(FREE_ADDRESSES));
+            }
+            other => panic!("{email}: expected to wait, got {other:?}"),
+        }
+    }
+    // Another client (another station's network) signs in as usual meanwhile.
+    assert!(matches!(
+        app.login(
+            &from("198.51.100.20", last + 10),
+            "applicant@qiaoyi.example",
+            DEMO_PASSWORD
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::SignedIn { .. }
+    ));
+    // After the wait, a right password signs in; one more wrong address doubles the wait.
+    let after = last + delay_ms(FREE_ADDRESSES);
+    assert!(matches!(
+        app.login(
+            &from(sprayer, after),
+            "applicant@qiaoyi.example",
+            DEMO_PASSWORD
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::SignedIn { .. }
+    ));
+    assert!(matches!(
+        app.login(
+            &from(sprayer, after + 1),
+            "another@example.org",
+            "Summer2026!!"
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::Refused
+    ));
+    match app
+        .login(
+            &from(sprayer, after + 2),
+            "applicant@qiaoyi.example",
+            DEMO_PASSWORD,
+        )
+        .await
+        .expect("ok")
+    {
+        LoginOutcome::Throttled { until_ms } => {
+            assert_eq!(until_ms, after + 1 + delay_ms(FREE_ADDRESSES + 1));
+        }
+        other => panic!("expected to wait longer, got {other:?}"),
+    }
+    // The waits are in the audit log as refusals of the client, not failures of the accounts.
+    let log = app
+        .audit_log(
+            &caller(
+                &session(&app, "auditor@qiaoyi.example", after + 3).await,
+                after + 3,
+            ),
+            &qiaoyi_store::AuditFilter {
+                action: "login_throttled".into(),
+                ..Default::default()
+            },
+            0,
+            50,
+        )
+        .await
+        .expect("log");
+    assert_eq!(log.total, 3);
+}
+
+#[tokio::test]
+async fn many_people_signing_in_behind_one_address_are_not_slowed() {
+    use qiaoyi_app::domain::access::spraying::FREE_ADDRESSES;
+    let (app, _s) = app().await;
+    // A station's NAT: everyone signs in from one address, a few mistype once first.
+    let station = "192.0.2.80";
+    for (i, (email, _, _)) in qiaoyi_app::demo::DEMO_ACCOUNTS.iter().enumerate() {
+        let now = T0 + i64::try_from(i).expect("few") * 10;
+        if i64::try_from(i).expect("few") < FREE_ADDRESSES - 1 {
+            assert!(matches!(
+                app.login(&from(station, now), email, "a mistyped password")
+                    .await
+                    .expect("ok"),
+                LoginOutcome::Refused
+            ));
+        }
+        let outcome = app
+            .login(&from(station, now + 1), email, DEMO_PASSWORD)
+            .await
+            .expect("ok");
+        assert!(
+            matches!(outcome, LoginOutcome::SignedIn { .. }),
+            "{email}: {outcome:?}"
+        );
+    }
 }
 
 #[tokio::test]

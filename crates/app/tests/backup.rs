@@ -65,7 +65,7 @@ async fn a_backup_taken_during_writes_restores_whole_and_consistent() {
     // verifies from the first entry to the head.
     let app2 = App::open(config_in(new.path())).await.expect("reopened");
     let intact = app2
-        .verify_audit(&|_| {})
+        .verify_audit(None, &|_| {})
         .await
         .expect("read")
         .expect("the chain is whole");

@@ -217,7 +217,7 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
     );
-    app.verify_audit(&|_| {})
+    app.verify_audit(None, &|_| {})
         .await
         .expect("verify")
         .expect("chain intact");

@@ -339,7 +339,7 @@ async fn a_case_goes_from_draft_to_closed_by_the_right_roles() {
             .iter()
             .any(|a| a.action == "read_case" && a.purpose.contains(&case.number))
     );
-    app.verify_audit(&|_| {})
+    app.verify_audit(None, &|_| {})
         .await
         .expect("verify")
         .expect("chain intact");

@@ -84,7 +84,12 @@ async fn an_admin_adds_and_edits_a_station_and_it_is_audited() {
         .await
         .expect("log");
     assert_eq!(log.total, 2);
-    assert!(app.verify_audit(&|_| {}).await.expect("verify").is_ok());
+    assert!(
+        app.verify_audit(None, &|_| {})
+            .await
+            .expect("verify")
+            .is_ok()
+    );
 }
 
 /// Makes one thing about a good station wrong.

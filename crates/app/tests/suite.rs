@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod audit_chain;
 mod backup;
 mod care;
 mod care_board;

@@ -324,7 +324,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
         "{checks:?}"
     );
     assert!(events.iter().all(|e| !e.note.contains("12345678")));
-    app.verify_audit(&|_| {})
+    app.verify_audit(None, &|_| {})
         .await
         .expect("verify")
         .expect("chain intact");

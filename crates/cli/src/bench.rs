@@ -195,7 +195,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
 
     eprintln!("raw SQLite for {} s …", options.seconds);
     let raw_path = dir.path().join("raw.db");
-    let mut raw = RawIntake::create(&raw_path).await?;
+    // A throwaway database: its audit key only has to be one.
+    let raw_key = qiaoyi_domain::access::audit::ChainKey::new([0; 32]);
+    let mut raw = RawIntake::create(&raw_path, raw_key).await?;
     let started = Instant::now();
     let deadline = started + Duration::from_secs(options.seconds);
     let mut raw_submissions = 0_u64;

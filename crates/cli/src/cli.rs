@@ -205,8 +205,24 @@ pub(crate) enum UserWhat {
 
 #[derive(Subcommand)]
 pub(crate) enum AuditWhat {
-    /// Walk the hash chain and report the first broken entry (exit 1) or how many entries are whole.
-    Verify,
+    /// Walk the keyed hash chain to its stored head and report the first broken entry (exit 1) or
+    /// how many entries are whole.
+    Verify {
+        /// A checkpoint printed earlier by `audit checkpoint` (SEQ:HASH): its entry must still be
+        /// in the chain with that hash, so entries cut off the end show.
+        #[arg(long, value_name = "SEQ:HASH")]
+        checkpoint: Option<String>,
+    },
+    /// Verify the chain, then print its head as SEQ:HASH, to be kept where the database's own
+    /// administrators cannot change it (another machine, a ticket, paper).
+    Checkpoint,
+    /// Key an older chain that was already broken before entries were keyed, as it stands. Only
+    /// after keeping a copy of the database: the break is no longer shown afterwards.
+    Rekey {
+        /// The entry the chain is broken at, as the refused start named it.
+        #[arg(long, value_name = "SEQ")]
+        over_break: i64,
+    },
 }
 
 #[derive(Subcommand)]

@@ -142,8 +142,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 },
         } => commands::user::add_user(config, &email, &name, &roles, password_stdin).await,
         Command::Audit {
-            what: AuditWhat::Verify,
-        } => commands::audit::verify_audit(config).await,
+            what: AuditWhat::Verify { checkpoint },
+        } => commands::audit::verify_audit(config, checkpoint.as_deref()).await,
+        Command::Audit {
+            what: AuditWhat::Checkpoint,
+        } => commands::audit::print_checkpoint(config).await,
+        Command::Audit {
+            what: AuditWhat::Rekey { over_break },
+        } => commands::audit::rekey_over_break(config, over_break).await,
         Command::Ledger {
             what: LedgerWhat::Check,
         } => commands::ledger::check_ledger(config).await,

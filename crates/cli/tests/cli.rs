@@ -362,6 +362,24 @@ async fn user_add_and_audit_verify() {
         stdout(&verify)
     );
 
+    // A checkpoint printed now still verifies; a wrong one is refused as bad input.
+    let checkpoint = qiaoyi(&["audit", "checkpoint"], &env);
+    assert!(checkpoint.status.success(), "{}", stderr(&checkpoint));
+    let checkpoint = stdout(&checkpoint).trim().to_owned();
+    assert!(checkpoint.starts_with("6:"), "{checkpoint}");
+    let held = qiaoyi(&["audit", "verify", "--checkpoint", &checkpoint], &env);
+    assert!(held.status.success(), "{}", stderr(&held));
+    let malformed = qiaoyi(&["audit", "verify", "--checkpoint", "6"], &env);
+    assert_eq!(malformed.status.code(), Some(2), "{}", stderr(&malformed));
+    let foreign = format!("6:{}", "ab".repeat(32));
+    let foreign = qiaoyi(&["audit", "verify", "--checkpoint", &foreign], &env);
+    assert_eq!(foreign.status.code(), Some(1));
+    assert!(
+        stderr(&foreign).contains("not the one the checkpoint holds"),
+        "{}",
+        stderr(&foreign)
+    );
+
     let url = env
         .iter()
         .find(|(k, _)| *k == "QIAOYI_DATABASE_URL")

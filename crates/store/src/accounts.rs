@@ -203,7 +203,7 @@ impl Store {
         if let Some(message) = message {
             enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -353,6 +353,24 @@ impl Store {
             .flatten())
     }
 
+    /// For slowing password spraying: how many different typed addresses `client` failed to sign
+    /// in to since `window_start`, and when it last failed.
+    pub async fn password_failures_of_client(
+        &self,
+        client: &str,
+        window_start: i64,
+    ) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT account_key) AS addresses, MAX(at) AS last_at \
+             FROM password_failures WHERE client = $1 AND at >= $2",
+        )
+        .bind(client)
+        .bind(window_start)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("addresses")?, row.try_get("last_at")?))
+    }
+
     /// Records a wrong password and returns whether it makes `threshold` failures in the window,
     /// which locks the typed address for the client. On the failure that first does, `on_lock`
     /// (the owner's message and its audit entry, when an account has the address) is written too.
@@ -370,7 +388,7 @@ impl Store {
             .bind(attempt.now)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         let failures: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM password_failures WHERE account_key = $1 AND client = $2 AND at >= $3",
         )
@@ -383,7 +401,7 @@ impl Store {
             && let Some((lock_record, message)) = on_lock
         {
             enqueue(&mut tx, message, attempt.now).await?;
-            audit::append(&mut tx, lock_record).await?;
+            audit::append(&mut tx, self.audit_key()?, lock_record).await?;
         }
         tx.commit().await?;
         Ok(failures >= threshold)
@@ -415,7 +433,7 @@ impl Store {
             .bind(attempt.client)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -461,7 +479,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if let Some(record) = record {
-            audit::append(&mut tx, record).await?;
+            audit::append(&mut tx, self.audit_key()?, record).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -480,7 +498,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_grants(&mut tx, user_id, grants).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -504,7 +522,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -523,7 +541,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(ended)
     }
@@ -553,7 +571,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         let on_account: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM second_factor_failures WHERE user_id = $1 AND at >= $2",
         )
@@ -576,7 +594,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             enqueue(&mut tx, message, now).await?;
-            audit::append(&mut tx, lock_record).await?;
+            audit::append(&mut tx, self.audit_key()?, lock_record).await?;
             SecondFactorFailure::AccountLocked
         } else {
             let on_session: i64 = sqlx::query_scalar(
@@ -631,7 +649,7 @@ impl Store {
             return Ok(false);
         }
         mark_second_factor(&mut tx, user_id, token_hash, now).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -661,7 +679,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -688,7 +706,7 @@ impl Store {
             return Ok(false);
         }
         mark_second_factor(&mut tx, user_id, token_hash, now).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }

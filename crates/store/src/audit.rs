@@ -1,7 +1,9 @@
 //! The audit chain's storage. Entries are appended inside the caller's transaction, so an audited
 //! write and its entry commit together or not at all.
 
-use qiaoyi_domain::access::audit::{AuditRecord, entry_hash};
+use qiaoyi_domain::access::audit::{
+    AuditRecord, Broken, ChainKey, GENESIS, entry_hash, unkeyed_entry_hash,
+};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, Database, Encode, Row, Transaction, Type};
@@ -58,9 +60,11 @@ where
 }
 pub(crate) const HEAD_SET: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
 
-/// Appends `record` (its `seq` is ignored and assigned here) after the chain's head.
+/// Appends `record` (its `seq` is ignored and assigned here) after the chain's head, keyed with
+/// `key`.
 pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
+    key: &ChainKey,
     record: &AuditRecord,
 ) -> Result<i64, StoreError> {
     // Taking the head row with an UPDATE locks it until commit on PostgreSQL; SQLite's write
@@ -72,7 +76,7 @@ pub(crate) async fn append(
         seq,
         ..record.clone()
     };
-    let hash = entry_hash(&prev, &entry);
+    let hash = entry_hash(key, &prev, &entry);
     bind_entry(sqlx::query(INSERT_ENTRY), &entry, &prev, &hash)
         .execute(&mut **tx)
         .await?;
@@ -98,25 +102,168 @@ fn record(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
+/// The end of the chain as stored beside it: the last entry's sequence number and hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// What [`Store::key_audit_chain`] found and did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainKeying {
+    /// Keyed with this key already (or empty until now and now recorded as keyed with it).
+    Keyed,
+    /// An older chain, hashed without a key, was whole and is now keyed: this many entries.
+    Rekeyed { entries: u64 },
+    /// The chain is keyed with another key: the database belongs with another field key.
+    OtherKey,
+    /// The older chain was already broken here; nothing was changed.
+    Broken(Broken),
+}
+
 impl Store {
+    /// The same store, appending to the audit chain keyed with `key`.
+    pub fn with_audit_key(mut self, key: ChainKey) -> Store {
+        self.audit_key = Some(key);
+        self
+    }
+
+    pub(crate) fn audit_key(&self) -> Result<&ChainKey, StoreError> {
+        self.audit_key.as_ref().ok_or(StoreError::NoAuditKey)
+    }
+
+    /// Makes sure the chain is keyed with this store's key. A chain written before entries were
+    /// keyed is checked with its plain hashes and, when whole, every entry is re-hashed under the
+    /// key and `keyed` appended, all in one transaction; a broken one is left as it is (the
+    /// evidence) unless its break is the entry `over_break`, which an operator accepted.
+    pub async fn key_audit_chain(
+        &self,
+        over_break: Option<i64>,
+        keyed: &AuditRecord,
+    ) -> Result<ChainKeying, StoreError> {
+        let key = self.audit_key()?;
+        let mut tx = self.write_tx().await?;
+        // Taking the head with an UPDATE holds it until commit, as appends do.
+        let head = sqlx::query(
+            "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash, key_proof",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        let proof: Option<String> = head.try_get("key_proof")?;
+        match proof.as_deref() {
+            Some(p) if p == key.proof() => return Ok(ChainKeying::Keyed),
+            // Empty when the chain was created keyed: its first key is recorded.
+            Some("") => {
+                sqlx::query("UPDATE audit_head SET key_proof = $1 WHERE id = 1")
+                    .bind(key.proof())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(ChainKeying::Keyed);
+            }
+            Some(_) => return Ok(ChainKeying::OtherKey),
+            None => {}
+        }
+        let mut old_prev = GENESIS.to_owned();
+        let mut new_prev = GENESIS.to_owned();
+        let mut next_seq = 1;
+        let mut entries = 0u64;
+        loop {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM audit WHERE seq >= $1 ORDER BY seq LIMIT 10000"
+            )))
+            .bind(next_seq)
+            .fetch_all(&mut *tx)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let entry = record(row)?;
+                let prev: String = row.try_get("prev_hash")?;
+                let hash: String = row.try_get("hash")?;
+                let reason = if entry.seq != next_seq {
+                    Some("an entry is missing before this one")
+                } else if prev != old_prev {
+                    Some("its previous-hash does not match the entry before it")
+                } else if unkeyed_entry_hash(&prev, &entry) != hash {
+                    Some("its content does not match its hash")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason
+                    && over_break != Some(entry.seq)
+                {
+                    return Ok(ChainKeying::Broken(Broken {
+                        seq: entry.seq,
+                        reason,
+                    }));
+                }
+                let rekeyed = entry_hash(key, &new_prev, &entry);
+                sqlx::query("UPDATE audit SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                    .bind(&new_prev)
+                    .bind(&rekeyed)
+                    .bind(entry.seq)
+                    .execute(&mut *tx)
+                    .await?;
+                old_prev = hash;
+                new_prev = rekeyed;
+                next_seq = entry.seq + 1;
+                entries += 1;
+            }
+        }
+        if (head_seq != next_seq - 1 || head_hash != old_prev) && over_break != Some(next_seq) {
+            return Ok(ChainKeying::Broken(Broken {
+                seq: next_seq,
+                reason: "the chain ends before its stored head: entries were removed from its end",
+            }));
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, key_proof = $3 WHERE id = 1")
+            .bind(next_seq - 1)
+            .bind(&new_prev)
+            .bind(key.proof())
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, key, keyed).await?;
+        tx.commit().await?;
+        Ok(ChainKeying::Rekeyed { entries })
+    }
+
+    /// The chain's head as stored.
+    pub async fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(AuditHead {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+
     /// Records an event that writes nothing else: a read of sensitive data, a denial.
     pub async fn audit(&self, record: &AuditRecord) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
-        let seq = append(&mut tx, record).await?;
+        let seq = append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(seq)
     }
 
-    /// Entries after `after_seq` in order, with their stored hashes, for verification in batches.
+    /// Entries after `after_seq` up to `upto_seq` in order, with their stored hashes, for
+    /// verification in batches.
     pub async fn audit_chain(
         &self,
         after_seq: i64,
+        upto_seq: i64,
         limit: i64,
     ) -> Result<Vec<(AuditRecord, String, String)>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"
+            "SELECT {COLUMNS} FROM audit WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3"
         )))
         .bind(after_seq)
+        .bind(upto_seq)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

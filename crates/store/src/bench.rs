@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::audit::{AuditRecord, entry_hash, sha256_hex};
+use qiaoyi_domain::access::audit::{AuditRecord, ChainKey, entry_hash, sha256_hex};
 use qiaoyi_domain::cases::{Channel, Relation};
 use qiaoyi_domain::catalog::Delivery;
 use qiaoyi_domain::fees::{EntryKind, Method, postings};
@@ -36,12 +36,13 @@ const FEE_FEN: i64 = 12_000;
 pub struct RawIntake {
     conn: SqliteConnection,
     written: u64,
+    audit_key: ChainKey,
 }
 
 impl RawIntake {
     /// Creates the database at `path` with the store's migrations and opens one plain connection
-    /// to it.
-    pub async fn create(path: &Path) -> Result<RawIntake, StoreError> {
+    /// to it; audit entries are keyed with `audit_key`.
+    pub async fn create(path: &Path, audit_key: ChainKey) -> Result<RawIntake, StoreError> {
         let store = Store::connect(&DatabaseUrl::sqlite_at(path)).await?;
         store.migrate().await?;
         store.close().await;
@@ -60,7 +61,11 @@ impl RawIntake {
         .bind(APPLICANT)
         .execute(&mut conn)
         .await?;
-        Ok(RawIntake { conn, written: 0 })
+        Ok(RawIntake {
+            conn,
+            written: 0,
+            audit_key,
+        })
     }
 
     /// Writes one whole submission.
@@ -107,7 +112,12 @@ impl RawIntake {
         )
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, &record(user, "case.create", &case_id, now)).await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            &record(user, "case.create", &case_id, now),
+        )
+        .await?;
         tx.commit().await?;
 
         for material in 0..shape.files {
@@ -133,7 +143,12 @@ impl RawIntake {
             cases::bind_file(sqlx::query(cases::INSERT_FILE), &file)
                 .execute(&mut *tx)
                 .await?;
-            append(&mut tx, &record(user, "case.upload", &case_id, now)).await?;
+            append(
+                &mut tx,
+                &self.audit_key,
+                &record(user, "case.upload", &case_id, now),
+            )
+            .await?;
             tx.commit().await?;
         }
 
@@ -227,7 +242,12 @@ impl RawIntake {
         outbox::bind_message(sqlx::query(outbox::ENQUEUE), &notice, now)
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, &record(user, "case.submit", &case_id, now)).await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            &record(user, "case.submit", &case_id, now),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,6 +261,7 @@ impl RawIntake {
 /// The audit append of `audit::append`, on the plain connection.
 async fn append(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    key: &ChainKey,
     record: &AuditRecord,
 ) -> Result<(), StoreError> {
     let head = sqlx::query(audit::HEAD_NEXT).fetch_one(&mut **tx).await?;
@@ -250,7 +271,7 @@ async fn append(
         seq,
         ..record.clone()
     };
-    let hash = entry_hash(&prev, &entry);
+    let hash = entry_hash(key, &prev, &entry);
     audit::bind_entry(sqlx::query(audit::INSERT_ENTRY), &entry, &prev, &hash)
         .execute(&mut **tx)
         .await?;
@@ -384,7 +405,8 @@ mod tests {
     async fn the_baseline_writes_what_intake_writes_per_submission() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("raw.db");
-        let mut raw = RawIntake::create(&path).await.expect("create");
+        let key = ChainKey::new([3; 32]);
+        let mut raw = RawIntake::create(&path, key.clone()).await.expect("create");
         let shape = Shape {
             files: 2,
             file_size: 4096,
@@ -409,11 +431,12 @@ mod tests {
         assert_eq!(counts["ledger_entries"], 2);
         assert_eq!(counts["ledger_postings"], 4);
         assert_eq!(counts["audit"], 8);
-        let mut verifier = qiaoyi_domain::access::audit::Verifier::default();
-        for (record, prev, hash) in store.audit_chain(0, 100).await.expect("chain") {
+        let mut verifier = qiaoyi_domain::access::audit::Verifier::new(key, None);
+        for (record, prev, hash) in store.audit_chain(0, i64::MAX, 100).await.expect("chain") {
             verifier.check(&record, &prev, &hash).expect("whole chain");
         }
-        assert_eq!(verifier.checked(), 8);
+        let head = store.audit_head().await.expect("head");
+        assert_eq!(verifier.finish(head.seq, &head.hash), Ok(8));
     }
 
     #[test]

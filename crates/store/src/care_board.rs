@@ -56,7 +56,7 @@ impl Store {
         .bind(row.created_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -132,7 +132,7 @@ impl Store {
         if moved != 1 {
             return Ok(false);
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -181,7 +181,7 @@ impl Store {
         .bind(row.created_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -265,7 +265,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -309,7 +309,7 @@ impl Store {
         for notice in notices {
             crate::outbox::enqueue(&mut tx, notice, row.sent_at).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

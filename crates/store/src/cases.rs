@@ -343,7 +343,7 @@ impl Store {
         for message in messages(&number) {
             enqueue(&mut tx, &message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(number)
     }
@@ -429,7 +429,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -563,7 +563,7 @@ impl Store {
         bind_file(sqlx::query(INSERT_FILE), file)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -677,7 +677,7 @@ impl Store {
                 .bind(&change.note)
                 .execute(&mut *tx)
                 .await?;
-            audit::append(&mut tx, &change.record).await?;
+            audit::append(&mut tx, self.audit_key()?, &change.record).await?;
         }
         for message in import.messages {
             enqueue(&mut tx, message, now).await?;
@@ -692,7 +692,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -355,7 +355,7 @@ impl Store {
                 other => other.into(),
             })?;
         }
-        crate::audit::append(&mut tx, record).await?;
+        crate::audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(changed == 0)
     }

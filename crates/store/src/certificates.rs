@@ -94,7 +94,7 @@ impl Store {
         .bind(key.created_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -147,7 +147,7 @@ impl Store {
                 "this certificate is already revoked".into(),
             ));
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

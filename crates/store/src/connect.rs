@@ -160,7 +160,11 @@ impl Store {
             .connect(&driver_url)
             .await
             .map_err(|e| StoreError::Connect(format!("{url}: {e}")))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            audit_key: None,
+        })
     }
 
     /// A fingerprint of this backend's migrations (their versions and checksums): tests key the

@@ -149,7 +149,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, c.opened_at).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -404,7 +404,7 @@ impl Store {
         for m in messages {
             enqueue(&mut tx, m, note.at).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -424,7 +424,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -453,7 +453,7 @@ impl Store {
                 "a consultation is rated once, after it is closed".into(),
             ));
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -474,7 +474,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let seq = append_message(&mut tx, self.backend, id, note).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -521,7 +521,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -564,7 +564,7 @@ impl Store {
         .bind(a.updated_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A fee entry the case's fees do not allow at the moment of writing; nothing was written.
     #[error("{0}")]
     Ledger(qiaoyi_domain::fees::EntryError),
+    /// A write that appends to the audit chain on a store opened without the chain's key.
+    #[error("the audit chain's key was not given: open the database through the app")]
+    NoAuditKey,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -182,7 +182,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, row.requested_at).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -196,7 +196,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let seq = insert_evidence(&mut tx, file, content).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -318,7 +318,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -384,7 +384,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -129,7 +129,7 @@ impl Store {
             .execute(&mut *tx)
             .await?,
         };
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -252,7 +252,7 @@ impl Store {
         for message in messages {
             crate::outbox::enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(receipt)
     }

@@ -32,7 +32,7 @@ mod video_check;
 pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
 };
-pub use audit::AuditFilter;
+pub use audit::{AuditFilter, AuditHead, ChainKeying};
 pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
 pub use care_board::{CareMessageRow, WishMove};
 pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
@@ -52,6 +52,7 @@ pub use stats::{StatsBy, StatsFilter};
 pub use video::Booking;
 pub use video_check::VerdictWrite;
 
+use qiaoyi_domain::access::audit::ChainKey;
 use sqlx::AnyPool;
 
 /// The database, whichever backend it is.
@@ -59,6 +60,8 @@ use sqlx::AnyPool;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// What the audit chain's entries are keyed with; given by whoever holds the field key.
+    audit_key: Option<ChainKey>,
 }
 
 impl Store {

@@ -133,7 +133,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, m.created_at).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -202,7 +202,7 @@ impl Store {
                 "this mandate is no longer waiting for confirmation".into(),
             ));
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -267,7 +267,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, record.at_ms).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -298,7 +298,7 @@ impl Store {
                 "this mandate was already revoked".into(),
             ));
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -371,7 +371,7 @@ impl Store {
         .bind(d.uploaded_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

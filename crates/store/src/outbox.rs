@@ -303,7 +303,7 @@ impl Store {
         if done != 1 {
             return Ok(false);
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -357,7 +357,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -40,7 +40,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -93,7 +93,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         enqueue(&mut tx, message, now).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -162,6 +162,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key()?,
             if matched {
                 confirmed_record
             } else {

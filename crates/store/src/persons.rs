@@ -124,7 +124,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -170,7 +170,7 @@ impl Store {
         .bind(document.created_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -192,7 +192,7 @@ impl Store {
         if removed == 0 {
             return Ok(false);
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }

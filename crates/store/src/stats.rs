@@ -357,7 +357,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         record_outcome(&mut tx, row).await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -393,7 +393,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         // The audit head's UPDATE comes first: it serialises concurrent editors on PostgreSQL.
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM cost_models")
             .fetch_one(&mut *tx)
             .await?;

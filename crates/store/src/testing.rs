@@ -52,9 +52,11 @@ pub async fn test_store() -> TestStore {
             (url, Some(dir))
         }
     };
+    // The tests' audit key; an app over this store replaces it with its own field key's.
     let store = Store::connect(&url)
         .await
-        .expect("connect to the test database");
+        .expect("connect to the test database")
+        .with_audit_key(qiaoyi_domain::access::audit::ChainKey::new([0x5a; 32]));
     // A no-op on the copy of a current template; it keeps a stale copy from passing unnoticed.
     store.migrate().await.expect("migrate the test database");
     TestStore {

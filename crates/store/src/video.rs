@@ -83,7 +83,7 @@ impl Store {
                 });
             }
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -182,7 +182,7 @@ impl Store {
         for message in messages {
             enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -211,7 +211,7 @@ impl Store {
         if changed != 1 {
             return Ok(false);
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -84,7 +84,7 @@ impl Store {
         .bind(row.created_at)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -145,7 +145,7 @@ impl Store {
         if gone != 1 {
             return Ok(false);
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -201,7 +201,7 @@ impl Store {
             .bind(write.event_note)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -247,7 +247,7 @@ impl Store {
         for message in messages {
             crate::outbox::enqueue(&mut tx, message, now).await?;
         }
-        audit::append(&mut tx, record).await?;
+        audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -158,7 +158,10 @@ pub(crate) fn classify(error: &AppError) -> Failure {
             )
         },
         AppError::Store(e) => classify_store(e),
-        AppError::Config(_) | AppError::DataDir(_) | AppError::Internal(_) => INTERNAL,
+        AppError::Config(_)
+        | AppError::DataDir(_)
+        | AppError::AuditChain(_)
+        | AppError::Internal(_) => INTERNAL,
     }
 }
 
@@ -203,6 +206,7 @@ fn classify_store(error: &StoreError) -> Failure {
         | StoreError::Migrate(_)
         | StoreError::CorruptRow { .. }
         | StoreError::Ledger(_)
+        | StoreError::NoAuditKey
         | StoreError::Database(_) => INTERNAL,
     }
 }
@@ -336,6 +340,12 @@ mod tests {
                 "error-internal",
             ),
             (
+                AppError::AuditChain("keyed with another key".into()),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
                 AppError::DataDir("read-only".into()),
                 500,
                 "internal",
@@ -394,6 +404,7 @@ mod tests {
                 | AppError::Search(_)
                 | AppError::Config(_)
                 | AppError::DataDir(_)
+                | AppError::AuditChain(_)
                 | AppError::Store(_)
                 | AppError::Internal(_) => {}
             }

@@ -121,7 +121,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
-        "months", "date", "at", "name", "version", "names", "year",
+        "months", "date", "at", "name", "version", "names", "year", "seconds",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))

@@ -3,7 +3,7 @@
 use crate::common;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
 use common::{Browser, hidden_csrf};
 use qiaoyi_app::accounts::totp_code;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
@@ -211,6 +211,62 @@ async fn six_wrong_passwords_lock_the_account() {
     let sixth = b.sign_in("consultant@qiaoyi.example").await;
     assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b.cookie("qiaoyi_session").is_none());
+}
+
+#[tokio::test]
+async fn spraying_passwords_over_many_addresses_is_answered_with_a_wait() {
+    use qiaoyi_app::domain::access::spraying::{FREE_ADDRESSES, delay_ms};
+    let mut b = Browser::new().await;
+    // Six more addresses than go unslowed, each after the wait the ones before it earned: the
+    // next wait is then a minute, longer than this test takes to read it back.
+    for i in 0..FREE_ADDRESSES + 6 {
+        if i >= FREE_ADDRESSES {
+            b.app.clock().advance(delay_ms(i));
+        }
+        let refused = b
+            .post_json(
+                "/api/v1/session",
+                &format!(r#"{{"email":"person{i}@example.org","password":"Summer2026!!"}}"#),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    }
+    let waits = b
+        .post_json(
+            "/api/v1/session",
+            r#"{"email":"applicant@qiaoyi.example","password":"qiaoyi demo pass 2026"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(
+        waits.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        waits.body
+    );
+    assert!(waits.content_type.starts_with("application/problem+json"));
+    assert!(waits.body.contains("sign-in-throttled"), "{}", waits.body);
+    let seconds: u64 = waits.headers[header::RETRY_AFTER]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((50..=64).contains(&seconds), "{seconds}");
+    assert!(b.cookie("qiaoyi_session").is_none());
+
+    // The sign-in page says so in the person's language, keeping what she typed.
+    b.get("/login?lang=it").await;
+    let page = b.sign_in("applicant@qiaoyi.example").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
+    assert!(
+        page.body
+            .contains("Troppi accessi non riusciti dalla Sua rete"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("value=\"applicant@qiaoyi.example\""));
 }
 
 #[tokio::test]

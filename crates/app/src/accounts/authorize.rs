@@ -40,6 +40,7 @@ impl App {
                         ("case", *id)
                     }
                     Resource::Consultation { id, .. } => ("consultation", *id),
+                    Resource::RoleRequest { account, .. } => ("account", *account),
                 };
                 let record = self.audit_record(
                     Some(&session.actor),

@@ -1,11 +1,12 @@
 //! Signing in: the same work and the same answers for an unknown address as for a wrong password,
 //! lockout after repeated failures for the typed address from one client (the account's owner told
 //! by e-mail; her own sign-ins from elsewhere go on), a disabled or unconfirmed account told so only
-//! after the right password, and a new session that says what the second factor still needs.
+//! after the right password, a client failing on many addresses slowed down (password spraying),
+//! and a new session that says what the second factor still needs.
 
-use qiaoyi_domain::access::Actor;
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
+use qiaoyi_domain::access::{Actor, spraying};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, PasswordAttempt, SessionRow, UserRow};
 
@@ -46,6 +47,11 @@ pub enum LoginOutcome {
     /// Wrong e-mail or password; which of them is never said.
     Refused,
     Locked {
+        until_ms: i64,
+    },
+    /// This client failed on too many different addresses lately (password spraying): it may try
+    /// again at `until_ms`. Asked before any password is checked, so it says nothing of accounts.
+    Throttled {
         until_ms: i64,
     },
     /// The password is right but the e-mail address has not been confirmed yet.
@@ -90,6 +96,23 @@ impl App {
             grants: grants_of(user),
         });
         let subject = ("account", user.as_ref().map_or("", |u| u.id.as_str()));
+        let (failed_addresses, last_failure_at) = self
+            .store
+            .password_failures_of_client(&caller.client.address, attempt.window_start)
+            .await?;
+        if let Some(until_ms) = spraying::wait_until(failed_addresses, last_failure_at, caller.now)
+        {
+            let record = self.audit_record(
+                actor.as_ref(),
+                "login_throttled",
+                subject,
+                "denied",
+                &caller.client,
+                caller.now,
+            );
+            self.store.audit(&record).await?;
+            return Ok(LoginOutcome::Throttled { until_ms });
+        }
         if let Some(until_ms) = self
             .store
             .password_lockout(&attempt, LOCK_THRESHOLD)

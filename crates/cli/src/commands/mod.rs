@@ -20,8 +20,18 @@ use crate::Failure;
 
 /// The installation's app: its database opened and migrated; a bad configuration is bad input.
 pub(crate) async fn open(config: Config) -> Result<App, Failure> {
-    App::open(config).await.map_err(|e| match e {
-        AppError::Config(_) => Failure::BadInput(e.into()),
-        other => Failure::Other(other.into()),
-    })
+    open_keying_audit_over(config, None).await
+}
+
+/// [`open`], re-keying an older audit chain over the break at `over_break` when it has one.
+pub(crate) async fn open_keying_audit_over(
+    config: Config,
+    over_break: Option<i64>,
+) -> Result<App, Failure> {
+    App::open_keying_audit_over(config, over_break)
+        .await
+        .map_err(|e| match e {
+            AppError::Config(_) => Failure::BadInput(e.into()),
+            other => Failure::Other(other.into()),
+        })
 }

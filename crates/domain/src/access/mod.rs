@@ -5,6 +5,8 @@ pub mod audit;
 pub mod email;
 pub mod password;
 pub mod policy;
+pub mod role_requests;
+pub mod spraying;
 
 pub use email::Email;
 pub use password::{Password, PasswordProblem};

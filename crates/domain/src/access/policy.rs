@@ -51,6 +51,12 @@ impl Role {
     pub fn is_staff(self) -> bool {
         self != Role::Applicant
     }
+
+    /// Roles that reach every account, the audit log or children's records: given only when a
+    /// second administrator approves (see [`crate::access::role_requests`]).
+    pub fn needs_second_administrator(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor | Role::CareWorker)
+    }
 }
 
 impl fmt::Display for Role {
@@ -197,8 +203,13 @@ actions! {
     ManageOwnAccount => "manage_own_account",
     /// See who read one's own file.
     ReadOwnAccessLog => "read_own_access_log",
-    /// Create staff accounts, grant and withdraw roles.
+    /// Create staff accounts, see them, disable and enable them.
     ManageUsers => "manage_users",
+    /// Grant and withdraw an account's roles: never one's own.
+    ChangeRoles => "change_roles",
+    /// Approve or reject roles another administrator asked for: never one's own request, nor roles
+    /// for oneself.
+    DecideRoleRequest => "decide_role_request",
     /// Stations and the catalogue.
     ManageCatalogue => "manage_catalogue",
     /// See undelivered messages and put dead ones back in the queue.
@@ -281,6 +292,11 @@ pub enum Resource<'a> {
     },
     /// A consultation: the account that asked (empty for a guest, who proves it with her key).
     Consultation { id: &'a str, person: &'a str },
+    /// Roles asked for an account, waiting for a second administrator.
+    RoleRequest {
+        account: &'a str,
+        proposed_by: &'a str,
+    },
     /// The room of a booked video check: the slot's officer, the case's applicant side as in
     /// [`Resource::Case`], and whether the caller is registered as a participant on her own account.
     VideoRoom {
@@ -336,6 +352,14 @@ pub fn allowing_grant<'a>(
                 Action::ManageUsers | Action::ManageCatalogue | Action::ManageDelivery,
                 Resource::System,
             ) => *grant == Grant::Admin,
+            (Action::ChangeRoles, Resource::Person { id }) => *grant == Grant::Admin && !own(id),
+            (
+                Action::DecideRoleRequest,
+                Resource::RoleRequest {
+                    account,
+                    proposed_by,
+                },
+            ) => *grant == Grant::Admin && !own(account) && !own(proposed_by),
             (Action::ReadAuditLog, Resource::System) => *grant == Grant::Auditor,
             (Action::ListPeople, Resource::System) => {
                 matches!(

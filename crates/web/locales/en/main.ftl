@@ -174,6 +174,10 @@ login-locked = { $minutes ->
     [one] Too many wrong attempts. Your account is locked for 1 more minute; we have sent you an e-mail.
    *[other] Too many wrong attempts. Your account is locked for { $minutes } more minutes; we have sent you an e-mail.
 }
+login-throttled = { $seconds ->
+    [one] Too many failed sign-ins from your network lately. Please wait 1 second and try again.
+   *[other] Too many failed sign-ins from your network lately. Please wait { $seconds } seconds and try again.
+}
 totp-title = Enter your code
 totp-lead = Open the authenticator app on your phone and enter the 6-digit code it shows for Qiaoyi.
 totp-enrol-title = Set up your authenticator app

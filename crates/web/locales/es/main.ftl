@@ -180,6 +180,10 @@ login-locked = { $minutes ->
     [one] Demasiados intentos fallidos. Su cuenta está bloqueada 1 minuto más; le hemos enviado un correo electrónico.
    *[other] Demasiados intentos fallidos. Su cuenta está bloqueada { $minutes } minutos más; le hemos enviado un correo electrónico.
 }
+login-throttled = { $seconds ->
+    [one] Demasiados inicios de sesión fallidos desde su red últimamente. Espere 1 segundo y vuelva a intentarlo.
+   *[other] Demasiados inicios de sesión fallidos desde su red últimamente. Espere { $seconds } segundos y vuelva a intentarlo.
+}
 totp-title = Escriba su código
 totp-lead = Abra en su móvil la aplicación de autenticación y escriba el código de 6 cifras que aparece para Qiaoyi.
 totp-enrol-title = Configure su aplicación de autenticación

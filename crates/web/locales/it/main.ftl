@@ -180,6 +180,10 @@ login-locked = { $minutes ->
     [one] Troppi tentativi sbagliati. Il Suo account è bloccato ancora per 1 minuto; Le abbiamo mandato un'e-mail.
    *[other] Troppi tentativi sbagliati. Il Suo account è bloccato ancora per { $minutes } minuti; Le abbiamo mandato un'e-mail.
 }
+login-throttled = { $seconds ->
+    [one] Troppi accessi non riusciti dalla Sua rete di recente. Attenda 1 secondo e riprovi.
+   *[other] Troppi accessi non riusciti dalla Sua rete di recente. Attenda { $seconds } secondi e riprovi.
+}
 totp-title = Scriva il codice
 totp-lead = Apra sul telefono l'app di autenticazione e scriva il codice di 6 cifre che compare per Qiaoyi.
 totp-enrol-title = Configuri l'app di autenticazione

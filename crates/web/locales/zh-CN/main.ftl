@@ -165,6 +165,7 @@ login-email-missing = 请填写电子邮箱
 login-password-missing = 请填写密码
 login-refused = 电子邮箱或密码不正确。请检查后重试。
 login-locked = 错误次数过多，账户已锁定，还需等待 { $minutes } 分钟；我们已发邮件通知您。
+login-throttled = 您所在网络近期登录失败次数过多，请等待 { $seconds } 秒后再试。
 totp-title = 输入验证码
 totp-lead = 打开手机上的身份验证器应用，输入侨驿的 6 位验证码。
 totp-enrol-title = 设置身份验证器

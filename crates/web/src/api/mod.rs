@@ -16,7 +16,7 @@ mod mandates;
 mod notifications;
 mod persons;
 mod search;
-mod session;
+pub(crate) mod session;
 pub(crate) mod signed_in;
 mod stations;
 pub(crate) mod stats;

@@ -43,7 +43,9 @@ fn second_factor_name(s: SecondFactor) -> &'static str {
         (status = 200, body = SessionStarted),
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "E-mail address not confirmed, or account disabled", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Locked after too many failures for this address from this client; an address without an account answers alike", body = Problem, content_type = "application/problem+json")
+        (status = 423, description = "Locked after too many failures for this address from this client; an address without an account answers alike", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "This client failed to sign in to too many different addresses lately; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again")))
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -92,7 +94,29 @@ pub async fn login(
                 ((until_ms - auth.now) / 60_000).max(1)
             ),
         )),
+        LoginOutcome::Throttled { until_ms } => {
+            let seconds = retry_after_seconds(until_ms, auth.now);
+            let mut response = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "sign-in-throttled",
+                format!(
+                    "too many failed sign-ins from your network lately; try again in {seconds} seconds"
+                ),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            Ok(response)
+        }
     }
+}
+
+/// Whole seconds until `until_ms`, rounded up and at least one.
+pub(crate) fn retry_after_seconds(until_ms: i64, now: i64) -> u64 {
+    u64::try_from((until_ms - now + 999) / 1_000)
+        .unwrap_or(0)
+        .max(1)
 }
 
 /// Sign out this session.

@@ -117,6 +117,7 @@ async fn login(
             message: p.t("login-password-missing"),
         });
     }
+    let mut retry_after = None;
     if errors.is_empty() {
         match state
             .app
@@ -158,6 +159,14 @@ async fn login(
                     message: p.t1("login-locked", "minutes", minutes),
                 });
             }
+            LoginOutcome::Throttled { until_ms } => {
+                let seconds = crate::api::session::retry_after_seconds(until_ms, auth.now);
+                retry_after = Some(seconds);
+                errors.push(FieldError {
+                    field: "email",
+                    message: p.t1("login-throttled", "seconds", seconds),
+                });
+            }
         }
     }
     let page = LoginPage {
@@ -168,7 +177,14 @@ async fn login(
         next,
         p: &p,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    let Some(seconds) = retry_after else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    Ok(response)
 }
 
 #[derive(Template)]

@@ -32,6 +32,7 @@ pub struct Browser {
 
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub location: Option<String>,
     pub body: String,
     pub bytes: Vec<u8>,
@@ -119,6 +120,7 @@ impl Browser {
             }
         }
         let status = response.status();
+        let headers = response.headers().clone();
         let location = response
             .headers()
             .get(header::LOCATION)
@@ -138,6 +140,7 @@ impl Browser {
             .to_bytes();
         Reply {
             status,
+            headers,
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),

@@ -29,6 +29,8 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ManageOwnAccount, "OOOOOOOO"),
     (Action::ReadOwnAccessLog, "OOOOOOOO"),
     (Action::ManageUsers, "------Y-"),
+    (Action::ChangeRoles, "------X-"),
+    (Action::DecideRoleRequest, "------X-"),
     (Action::ManageCatalogue, "------Y-"),
     (Action::ManageDelivery, "------Y-"),
     (Action::ReadAuditLog, "-------Y"),
@@ -67,7 +69,12 @@ fn resource<'a>(
         | Action::ReadOwnAccessLog
         | Action::ReadPersonFile
         | Action::FollowOwnChild
+        | Action::ChangeRoles
         | Action::ActAsAgent => Resource::Person { id: person },
+        Action::DecideRoleRequest => Resource::RoleRequest {
+            account: person,
+            proposed_by: person,
+        },
         Action::SubmitCase
         | Action::ReadCase
         | Action::ProcessCase
@@ -326,4 +333,23 @@ fn a_consultant_acts_only_on_the_cases_she_filed() {
     }
     // Answering consultations still needs her to see where a case stands.
     assert!(decide(&consultant, Action::ReadCase, &case("stranger")).is_allowed());
+}
+
+#[test]
+fn a_role_request_is_decided_by_neither_its_proposer_nor_its_account() {
+    let admin = Actor {
+        user_id: "me".into(),
+        grants: vec![Grant::Admin],
+    };
+    let request = |account, proposed_by| Resource::RoleRequest {
+        account,
+        proposed_by,
+    };
+    let decide_on = |r| decide(&admin, Action::DecideRoleRequest, &r).is_allowed();
+    assert!(decide_on(request("someone", "another-admin")));
+    assert!(!decide_on(request("someone", "me")), "her own request");
+    assert!(
+        !decide_on(request("me", "another-admin")),
+        "roles for herself"
+    );
 }
