@@ -2,12 +2,14 @@
 //! log.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::access::{Action, Grant, Resource, Role};
+use qiaoyi_domain::access::{Action, Grant, Resource, role_requests};
 use qiaoyi_domain::catalog::Station;
 use qiaoyi_domain::catalog::StationRecord;
 use qiaoyi_domain::catalog::station::check_station;
 use qiaoyi_domain::failure::Reason;
-use qiaoyi_store::{AuditFilter, Page, UserRow};
+use qiaoyi_store::{AuditFilter, NewRoleRequest, Page, UserRow};
+
+pub use crate::role_requests::RoleRequest;
 
 use crate::{App, AppError, Caller, check_limit};
 
@@ -22,6 +24,8 @@ pub struct AccountSummary {
     pub locked_until: i64,
     pub disabled: bool,
     pub created_at: i64,
+    /// Roles asked for it that wait for a second administrator.
+    pub awaiting: Option<RoleRequest>,
 }
 
 impl From<UserRow> for AccountSummary {
@@ -45,6 +49,7 @@ impl From<UserRow> for AccountSummary {
             locked_until: u.locked_until,
             disabled: u.disabled_at.is_some(),
             created_at: u.created_at,
+            awaiting: None,
         }
     }
 }
@@ -160,20 +165,29 @@ impl App {
         Ok(self.store.save_station(station, &record).await?)
     }
 
-    /// One account, for the administrator's account page.
+    /// One account, for the administrator's account page, with the roles waiting for it.
     pub async fn account(&self, caller: &Caller, id: &str) -> Result<AccountSummary, AppError> {
         self.authorize(caller, Action::ManageUsers, &Resource::System)
             .await?;
-        self.store
+        let mut account = self
+            .store
             .user_by_id(id)
             .await?
             .map(AccountSummary::from)
-            .ok_or_else(|| AppError::NotFound(format!("account {id}")))
+            .ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+        account.awaiting = self
+            .store
+            .open_role_request_for(id)
+            .await?
+            .map(|row| RoleRequest::from_row(row, caller.now));
+        Ok(account)
     }
 
-    /// Gives an account exactly `grants`. An account keeps at least one role (disable it instead),
-    /// and nobody removes their own administrator role, so the bureau is never left without one by
-    /// accident. Scopes must name a station or category that exists.
+    /// Gives an account `grants`: at once, but for administrator, auditor and care-worker roles it
+    /// does not hold yet, which wait for a second administrator (a request replacing any still
+    /// open for it). Nobody changes her own roles. An account keeps at least one role, given or
+    /// waiting (disable it instead). Scopes of added roles must name a station or category that
+    /// exists.
     pub async fn set_grants(
         &self,
         caller: &Caller,
@@ -181,6 +195,8 @@ impl App {
         grants: Vec<Grant>,
     ) -> Result<AccountSummary, AppError> {
         let account = self.account(caller, id).await?;
+        self.authorize(caller, Action::ChangeRoles, &Resource::Person { id })
+            .await?;
         let mut grants = grants;
         grants.sort_by_key(|g| g.to_string());
         grants.dedup();
@@ -191,22 +207,20 @@ impl App {
                 "keep at least one role; to stop someone signing in, disable the account",
             ));
         }
-        let own = caller.session().is_some_and(|s| s.actor.user_id == id);
-        if own && !grants.iter().any(|g| g.role() == Role::Admin) {
-            return Err(AppError::refused(
-                "roles",
-                Reason::OwnAdministratorRole,
-                "you cannot remove your own administrator role; ask another administrator",
-            ));
-        }
+        let current: Vec<Grant> = account
+            .grants
+            .iter()
+            .filter_map(|g| Grant::parse_text(g).ok())
+            .collect();
         // Only roles being added must name a station or category that exists now: a role held
         // since before a catalogue change must not block every other change to the account.
         let added: Vec<Grant> = grants
             .iter()
-            .filter(|g| !account.grants.contains(&g.to_string()))
+            .filter(|g| !current.contains(g))
             .cloned()
             .collect();
         self.check_scopes(&added).await?;
+        let change = role_requests::split(&current, &grants);
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
             "roles_changed",
@@ -215,17 +229,48 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = grants
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows: Vec<(String, String)> = grants
-            .iter()
-            .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
-            .collect();
-        self.store.set_grants(&account.id, &rows, &record).await?;
+        record.purpose = grant_list(&change.now);
+        let request = self.role_request_for(caller, &account.id, &change.awaiting);
+        self.store
+            .set_grants(
+                &account.id,
+                &grant_rows(&change.now),
+                &record,
+                request.as_ref().map(|(r, a)| (r, a)),
+            )
+            .await?;
         self.account(caller, id).await
+    }
+
+    /// The request for `awaiting` roles of `account_id` asked by `caller`, with its audit entry;
+    /// `None` when no role waits.
+    pub(crate) fn role_request_for(
+        &self,
+        caller: &Caller,
+        account_id: &str,
+        awaiting: &[Grant],
+    ) -> Option<(NewRoleRequest, AuditRecord)> {
+        if awaiting.is_empty() {
+            return None;
+        }
+        let actor = caller.session().map(|s| &s.actor)?;
+        let request = NewRoleRequest {
+            id: format!("rr-{}", crate::accounts::random_hex(12)),
+            account_id: account_id.to_owned(),
+            grants: grant_list(awaiting),
+            proposed_by: actor.user_id.clone(),
+            proposed_at: caller.now,
+        };
+        let mut record = self.audit_record(
+            Some(actor),
+            "roles_requested",
+            ("account", account_id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = request.grants.clone();
+        Some((request, record))
     }
 
     /// A station or officer role must name a station or category the catalogue has.
@@ -290,4 +335,21 @@ impl App {
 
 fn roles_invalid(message: &str) -> AppError {
     AppError::malformed("roles", message)
+}
+
+/// Grants as the audit log and requests list them: `role:scope` joined by commas.
+pub(crate) fn grant_list(grants: &[Grant]) -> String {
+    grants
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Grants as the store keeps them: `(role, scope)`.
+pub(crate) fn grant_rows(grants: &[Grant]) -> Vec<(String, String)> {
+    grants
+        .iter()
+        .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
+        .collect()
 }

@@ -30,6 +30,7 @@ pub mod payments;
 pub mod people;
 pub mod persons;
 pub mod reminders;
+pub mod role_requests;
 pub mod search;
 pub mod signup;
 pub mod stats;

@@ -5,9 +5,10 @@ use crate::common;
 
 use common::{T0, anonymous, caller, demo_app, session};
 use qiaoyi_app::accounts::{AccountRequest, LoginOutcome};
-use qiaoyi_app::demo::DEMO_PASSWORD;
+use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::domain::access::Grant;
 use qiaoyi_app::domain::lang::Lang;
+use qiaoyi_app::role_requests::RoleDecision;
 use qiaoyi_app::{AppError, AuditFilter};
 
 const ADMIN: &str = "admin@qiaoyi.example";
@@ -70,8 +71,17 @@ async fn the_guards_refuse_what_would_lock_the_bureau_out() {
     let admin = session(&app, ADMIN, T0).await;
     let own = admin.actor.user_id.clone();
     let officer = session(&app, OFFICER, T0).await.actor.user_id;
+    // Nobody changes her own roles, not even keeping her administrator role.
+    assert!(matches!(
+        app.set_grants(
+            &caller(&admin, T0),
+            &own,
+            vec![grant("admin"), grant("auditor")]
+        )
+        .await,
+        Err(AppError::Forbidden(_))
+    ));
     for (id, grants, says) in [
-        (own.as_str(), vec![grant("auditor")], "own administrator"),
         (officer.as_str(), vec![], "at least one role"),
         (
             officer.as_str(),
@@ -206,7 +216,12 @@ async fn a_role_for_a_station_since_removed_does_not_block_other_changes() {
     };
     store
         .store
-        .set_grants(&officer, &[("station".into(), "FR-XYZ".into())], &record)
+        .set_grants(
+            &officer,
+            &[("station".into(), "FR-XYZ".into())],
+            &record,
+            None,
+        )
         .await
         .expect("fixture");
     let kept = app
@@ -223,4 +238,247 @@ async fn a_role_for_a_station_since_removed_does_not_block_other_changes() {
             .await,
         Err(AppError::Invalid { field: "roles", .. })
     ));
+}
+
+/// A second administrator, given at the command line (which needs no approval).
+async fn second_admin(app: &qiaoyi_app::App) -> String {
+    app.create_account(
+        &anonymous(T0),
+        AccountRequest {
+            email: "admin2@qiaoyi.example",
+            display_name: "Second administrator",
+            password: DEMO_PASSWORD,
+            grants: vec![grant("admin")],
+            language: Lang::En,
+            confirmed: true,
+            totp_secret: Some(DEMO_TOTP_SECRET.into()),
+        },
+    )
+    .await
+    .expect("created at the command line")
+}
+
+/// The purposes of the audit entries of `action` on `account`, read by the auditor signing in at
+/// `now` (a code is accepted once, so each read is in a 30-second step of its own).
+async fn audited(app: &qiaoyi_app::App, action: &str, account: &str, now: i64) -> Vec<String> {
+    let auditor = session(app, "auditor@qiaoyi.example", now).await;
+    let filter = AuditFilter {
+        action: action.into(),
+        subject_id: account.into(),
+        ..AuditFilter::default()
+    };
+    app.audit_log(&caller(&auditor, now), &filter, 0, 10)
+        .await
+        .expect("log")
+        .items
+        .into_iter()
+        .map(|e| e.purpose)
+        .collect()
+}
+
+#[tokio::test]
+async fn far_reaching_roles_wait_for_a_second_administrator() {
+    let (app, _s) = demo_app().await;
+    second_admin(&app).await;
+    let first = session(&app, ADMIN, T0).await;
+    let second = session(&app, "admin2@qiaoyi.example", T0 + 31_000).await;
+    let officer = session(&app, OFFICER, T0).await.actor.user_id;
+    let officer_grants = |summary: &qiaoyi_app::admin::AccountSummary| summary.grants.clone();
+
+    // The officer also becomes duty leader at once; administrator and care worker wait.
+    let asked = app
+        .set_grants(
+            &caller(&first, T0),
+            &officer,
+            vec![
+                grant("officer:exit-entry"),
+                grant("duty_leader"),
+                grant("admin"),
+                grant("care_worker"),
+            ],
+        )
+        .await
+        .expect("asked");
+    assert_eq!(
+        officer_grants(&asked),
+        vec!["duty_leader", "officer:exit-entry"]
+    );
+    let waiting = asked.awaiting.expect("waiting");
+    assert_eq!(waiting.grants, vec!["admin", "care_worker"]);
+    assert_eq!(waiting.proposed_by, first.actor.user_id);
+    let listed = app
+        .role_requests(&caller(&second, T0 + 31_000))
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, waiting.id);
+
+    // Neither the administrator who asked nor anyone without the role decides it.
+    for (who, now) in [
+        (&first, T0),
+        (&session(&app, OFFICER, T0 + 31_000).await, T0 + 31_000),
+    ] {
+        assert!(matches!(
+            app.decide_role_request(&caller(who, now), &waiting.id, RoleDecision::Approve)
+                .await,
+            Err(AppError::Forbidden(_))
+        ));
+    }
+    let approved = app
+        .decide_role_request(
+            &caller(&second, T0 + 31_000),
+            &waiting.id,
+            RoleDecision::Approve,
+        )
+        .await
+        .expect("approved");
+    assert_eq!(
+        officer_grants(&approved),
+        vec!["admin", "care_worker", "duty_leader", "officer:exit-entry"]
+    );
+    assert!(approved.awaiting.is_none());
+    // Decided once only.
+    assert!(matches!(
+        app.decide_role_request(
+            &caller(&second, T0 + 31_000),
+            &waiting.id,
+            RoleDecision::Reject
+        )
+        .await,
+        Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
+    ));
+    assert_eq!(
+        audited(&app, "roles_requested", &officer, T0 + 62_000).await,
+        vec!["admin,care_worker"]
+    );
+    assert_eq!(
+        audited(&app, "roles_approved", &officer, T0 + 93_000).await,
+        vec!["admin,care_worker"]
+    );
+
+    // Withdrawing never waits.
+    let withdrawn = app
+        .set_grants(
+            &caller(&first, T0),
+            &officer,
+            vec![grant("officer:exit-entry")],
+        )
+        .await
+        .expect("withdrawn");
+    assert_eq!(officer_grants(&withdrawn), vec!["officer:exit-entry"]);
+    assert!(withdrawn.awaiting.is_none());
+}
+
+#[tokio::test]
+async fn a_request_is_replaced_rejected_or_lapses_and_a_new_auditor_waits_with_no_role() {
+    let (app, _s) = demo_app().await;
+    let second_id = second_admin(&app).await;
+    let first = session(&app, ADMIN, T0).await;
+    let second = session(&app, "admin2@qiaoyi.example", T0 + 31_000).await;
+    let officer = session(&app, OFFICER, T0).await.actor.user_id;
+    let ask = |grants: Vec<Grant>| {
+        let first = first.clone();
+        let officer = officer.clone();
+        let app = app.clone();
+        async move {
+            app.set_grants(&caller(&first, T0), &officer, grants)
+                .await
+                .expect("asked")
+                .awaiting
+                .expect("waiting")
+                .id
+        }
+    };
+    let replaced = ask(vec![grant("officer:exit-entry"), grant("admin")]).await;
+    let newer = ask(vec![grant("officer:exit-entry"), grant("auditor")]).await;
+    assert_ne!(replaced, newer);
+    assert!(matches!(
+        app.decide_role_request(
+            &caller(&second, T0 + 31_000),
+            &replaced,
+            RoleDecision::Approve
+        )
+        .await,
+        Err(AppError::Store(qiaoyi_store::StoreError::Conflict { .. }))
+    ));
+    let rejected = app
+        .decide_role_request(&caller(&second, T0 + 31_000), &newer, RoleDecision::Reject)
+        .await
+        .expect("rejected");
+    assert_eq!(rejected.grants, vec!["officer:exit-entry"]);
+    assert!(rejected.awaiting.is_none());
+    assert_eq!(
+        audited(&app, "roles_rejected", &officer, T0 + 62_000).await,
+        vec!["auditor"]
+    );
+
+    // A request a week old is not approved any more.
+    let stale = ask(vec![grant("officer:exit-entry"), grant("care_worker")]).await;
+    let week_later = T0 + 7 * 24 * 3600 * 1000;
+    let second_later = session(&app, "admin2@qiaoyi.example", week_later).await;
+    assert!(matches!(
+        app.decide_role_request(
+            &caller(&second_later, week_later),
+            &stale,
+            RoleDecision::Approve
+        )
+        .await,
+        Err(AppError::Invalid {
+            reason: qiaoyi_app::Reason::Lapsed,
+            ..
+        })
+    ));
+
+    // A new auditor created by an administrator has no role until a second one approves.
+    let created = app
+        .create_account(
+            &caller(&first, T0),
+            AccountRequest {
+                email: "new.auditor@qiaoyi.example",
+                display_name: "New auditor",
+                password: "a long enough passphrase here",
+                grants: vec![grant("auditor")],
+                language: Lang::En,
+                confirmed: true,
+                totp_secret: None,
+            },
+        )
+        .await
+        .expect("created");
+    let account = app
+        .account(&caller(&second, T0 + 31_000), &created)
+        .await
+        .expect("account");
+    assert!(account.grants.is_empty());
+    let waiting = account.awaiting.expect("waiting");
+    assert_eq!(waiting.grants, vec!["auditor"]);
+    // The second administrator cannot approve roles asked for herself either.
+    let for_herself = app
+        .set_grants(
+            &caller(&first, T0),
+            &second_id,
+            vec![grant("admin"), grant("care_worker")],
+        )
+        .await
+        .expect("asked")
+        .awaiting
+        .expect("waiting");
+    assert!(matches!(
+        app.decide_role_request(
+            &caller(&second, T0 + 31_000),
+            &for_herself.id,
+            RoleDecision::Approve
+        )
+        .await,
+        Err(AppError::Forbidden(_))
+    ));
+    let approved = app
+        .decide_role_request(
+            &caller(&second, T0 + 31_000),
+            &waiting.id,
+            RoleDecision::Approve,
+        )
+        .await
+        .expect("approved");
+    assert_eq!(approved.grants, vec!["auditor"]);
 }

@@ -672,6 +672,7 @@ async fn account(store: &Store, id: &str, language: &str, confirmed: bool) {
             T0,
             &record(),
             None,
+            None,
         )
         .await
         .expect("account");

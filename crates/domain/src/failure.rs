@@ -73,8 +73,6 @@ reasons! {
     NoProxyParent => "no-proxy-parent",
     /// Done already as often as a day allows.
     DailyLimit => "daily-limit",
-    /// An administrator cannot take her own administrator role away.
-    OwnAdministratorRole => "own-administrator-role",
     /// An account keeps at least one role.
     LastRole => "last-role",
     /// An outside provider could not be asked; trying again later may work.

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::outbox::{NewMessage, enqueue};
+use crate::role_requests::{self, NewRoleRequest};
 use crate::{Store, StoreError, audit};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,6 +198,7 @@ impl Store {
         now: i64,
         record: &AuditRecord,
         message: Option<&NewMessage>,
+        request: Option<(&NewRoleRequest, &AuditRecord)>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         insert_user(&mut tx, new, now).await?;
@@ -204,6 +206,9 @@ impl Store {
             enqueue(&mut tx, message, now).await?;
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;
+        if let Some((request, record)) = request {
+            role_requests::file(self, &mut tx, request, record).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -485,12 +490,14 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the roles of a user, with the audit entry, in one transaction.
+    /// Replaces the roles of a user, with the audit entry, in one transaction; `request` files the
+    /// roles that wait for a second administrator in the same one.
     pub async fn set_grants(
         &self,
         user_id: &str,
         grants: &[(String, String)],
         record: &AuditRecord,
+        request: Option<(&NewRoleRequest, &AuditRecord)>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM user_grants WHERE user_id = $1")
@@ -499,6 +506,9 @@ impl Store {
             .await?;
         insert_grants(&mut tx, user_id, grants).await?;
         audit::append(&mut tx, self.audit_key()?, record).await?;
+        if let Some((request, record)) = request {
+            role_requests::file(self, &mut tx, request, record).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

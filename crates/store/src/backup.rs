@@ -149,4 +149,5 @@ const TABLES: &[&str] = &[
     "care_activities",
     "care_attendance",
     "care_messages",
+    "role_requests",
 ];

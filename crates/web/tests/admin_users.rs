@@ -258,3 +258,194 @@ async fn api_create_list_change_roles_and_disable() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A second administrator, given at the command line (which needs no approval).
+async fn second_admin(b: &Browser) {
+    let caller = qiaoyi_app::Caller::anonymous(
+        qiaoyi_app::accounts::Client {
+            address: "127.0.0.1".into(),
+        },
+        b.app.now_ms(),
+    );
+    b.app
+        .create_account(
+            &caller,
+            qiaoyi_app::accounts::AccountRequest {
+                email: "admin2@qiaoyi.example",
+                display_name: "Second administrator",
+                password: DEMO_PASSWORD,
+                grants: vec![qiaoyi_app::domain::access::Grant::Admin],
+                language: qiaoyi_app::domain::lang::Lang::It,
+                confirmed: true,
+                totp_secret: Some(qiaoyi_app::demo::DEMO_TOTP_SECRET.into()),
+            },
+        )
+        .await
+        .expect("second administrator");
+}
+
+#[tokio::test]
+async fn api_an_auditor_role_waits_for_a_second_administrator() {
+    let mut first = Browser::new().await;
+    second_admin(&first).await;
+    let csrf = first.api_sign_in("admin@qiaoyi.example").await;
+    let me = json(&first.get("/api/v1/me").await.body)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let list = json(&first.get("/api/v1/users?limit=100").await.body);
+    let consultant = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["email"] == "consultant@qiaoyi.example")
+        .and_then(|a| a["id"].as_str())
+        .expect("consultant")
+        .to_owned();
+    let asked = first
+        .put_json(
+            &format!("/api/v1/users/{consultant}/roles"),
+            r#"{"grants":["consultant","auditor"]}"#,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let asked = json(&asked.body);
+    assert_eq!(asked["grants"], serde_json::json!(["consultant"]));
+    assert_eq!(
+        asked["awaiting_approval"]["grants"],
+        serde_json::json!(["auditor"])
+    );
+    let request = asked["awaiting_approval"]["id"]
+        .as_str()
+        .expect("request id")
+        .to_owned();
+    let approve = format!("/api/v1/role-requests/{request}/approve");
+
+    // Not by the administrator who asked, nor for her own roles.
+    assert_eq!(
+        first.post_json(&approve, "", Some(&csrf)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        first
+            .put_json(
+                &format!("/api/v1/users/{me}/roles"),
+                r#"{"grants":["admin","care_worker"]}"#,
+                Some(&csrf),
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Nor anyone anonymous or without the role.
+    let mut stranger = first.another();
+    assert_eq!(
+        stranger.post_json(&approve, "", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let officer_csrf = stranger.api_sign_in("officer@qiaoyi.example").await;
+    assert_eq!(
+        stranger
+            .post_json(&approve, "", Some(&officer_csrf))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut second = first.another();
+    let second_csrf = second.api_sign_in("admin2@qiaoyi.example").await;
+    let waiting = json(&second.get("/api/v1/role-requests").await.body);
+    assert_eq!(waiting[0]["id"], request.as_str());
+    assert_eq!(waiting[0]["account_email"], "consultant@qiaoyi.example");
+    assert_eq!(waiting[0]["lapsed"], false);
+    let approved = second.post_json(&approve, "", Some(&second_csrf)).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    let approved = json(&approved.body);
+    assert_eq!(
+        approved["grants"],
+        serde_json::json!(["auditor", "consultant"])
+    );
+    assert!(approved.get("awaiting_approval").is_none());
+    let again = second.post_json(&approve, "", Some(&second_csrf)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(
+        second
+            .post_json(
+                "/api/v1/role-requests/rr-nothing/reject",
+                "",
+                Some(&second_csrf)
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        json(&second.get("/api/v1/role-requests").await.body),
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn pages_a_second_administrator_approves_a_care_worker_role_in_her_language() {
+    let mut first = Browser::new().await;
+    second_admin(&first).await;
+    first.sign_in_staff("admin@qiaoyi.example").await;
+    let list = first.get("/admin/users").await.body;
+    let page = account_link(&list, "consultant@qiaoyi.example");
+    let own = account_link(&list, "admin@qiaoyi.example");
+    let csrf = hidden_csrf(&first.get(&page).await.body);
+    let asked = first
+        .post_raw(
+            &format!("{page}/roles"),
+            &[("csrf", &csrf), ("role", "care_worker"), ("scope", "")],
+        )
+        .await;
+    assert_eq!(asked.location.as_deref(), Some(page.as_str()));
+    let view = first.get(&page).await.body;
+    assert!(view.contains("等待另一位管理员批准"), "{view}");
+    assert!(view.contains("这些角色是您申请的"), "{view}");
+    assert!(
+        !view.contains("/approve"),
+        "the administrator who asked sees no approve button"
+    );
+    assert!(!view.contains("name=\"withdraw\" value=\"care_worker\""));
+    // Her own account's page offers no change of roles.
+    let mine = first.get(&own).await.body;
+    assert!(mine.contains("不能修改自己的角色"), "{mine}");
+    assert!(!mine.contains("name=\"withdraw\""));
+
+    let mut second = first.another();
+    second.sign_in_staff("admin2@qiaoyi.example").await;
+    second.get("/admin/users?lang=it").await;
+    let listed = second.get("/admin/users").await.body;
+    assert!(
+        listed.contains("Ruoli in attesa di un secondo amministratore"),
+        "{listed}"
+    );
+    let view = second.get(&page).await.body;
+    assert!(view.contains("Approva questi ruoli"), "{view}");
+    let approve = {
+        let at = view.find("/approve\"").expect("approve form");
+        let start = view[..at].rfind("/admin/role-requests/").expect("its path");
+        view[start..at + "/approve".len()].to_owned()
+    };
+    let account = page.trim_start_matches("/admin/users/");
+    let csrf = hidden_csrf(&view);
+    let approved = second
+        .post_raw(&approve, &[("csrf", &csrf), ("account", account)])
+        .await;
+    assert_eq!(approved.location.as_deref(), Some(page.as_str()));
+    let after = second.get(&page).await.body;
+    assert!(
+        after.contains("name=\"withdraw\" value=\"care_worker\""),
+        "{after}"
+    );
+    assert!(!after.contains("Approva questi ruoli"));
+    // Approving it again says it was decided meanwhile, on the account's page.
+    let again = second
+        .post_raw(&approve, &[("csrf", &csrf), ("account", account)])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("decisa o sostituita"), "{}", again.body);
+}

@@ -209,6 +209,16 @@ impl App {
         }
         self.check_scopes(&request.grants).await?;
         let id = format!("u-{}", random_hex(12));
+        // Given by an administrator, far-reaching roles wait for a second one; the command line
+        // (whoever runs it holds the server) and the demo give them at once.
+        let change = match caller.session() {
+            Some(_) => qiaoyi_domain::access::role_requests::split(&[], &request.grants),
+            None => qiaoyi_domain::access::role_requests::RoleChange {
+                now: request.grants.clone(),
+                awaiting: Vec::new(),
+            },
+        };
+        let role_request = self.role_request_for(caller, &id, &change.awaiting);
         let new = NewUser {
             id: id.clone(),
             email: email.to_string(),
@@ -219,11 +229,7 @@ impl App {
             totp_secret: request
                 .totp_secret
                 .map(|secret| self.vault.seal(&second_factor::totp_context(&id), &secret)),
-            grants: request
-                .grants
-                .iter()
-                .map(|g| (g.role().as_str().to_owned(), g.scope().to_owned()))
-                .collect(),
+            grants: crate::admin::grant_rows(&change.now),
         };
         let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
@@ -235,7 +241,13 @@ impl App {
             caller.now,
         );
         self.store
-            .create_user(&new, caller.now, &record, None)
+            .create_user(
+                &new,
+                caller.now,
+                &record,
+                None,
+                role_request.as_ref().map(|(r, a)| (r, a)),
+            )
             .await?;
         Ok(id)
     }

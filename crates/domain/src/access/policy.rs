@@ -264,7 +264,10 @@ actions! {
 impl Action {
     /// Deciding actions need a second factor passed within the last few minutes, not just at sign-in.
     pub fn is_deciding(self) -> bool {
-        matches!(self, Action::DecideCase | Action::DecideGreenChannel)
+        matches!(
+            self,
+            Action::DecideCase | Action::DecideGreenChannel | Action::DecideRoleRequest
+        )
     }
 }
 

@@ -530,7 +530,22 @@ admin-user-self = You cannot disable your own account; ask another administrator
 admin-user-error-role = Choose a role, and give its scope: a station code such as IT-ROM for a station role, a category such as exit-entry for an officer role, nothing for the others.
 admin-user-error-scope = Give a station or category that exists: station codes are on the stations page, categories in the catalogue.
 admin-user-error-last-role = An account keeps at least one role. To stop someone signing in, disable the account instead.
-admin-user-error-own-admin = You cannot withdraw your own administrator role; ask another administrator.
+admin-user-own-roles = You cannot change your own roles; ask another administrator.
+admin-user-no-roles = No roles yet.
+admin-awaiting-title = Waiting for a second administrator
+admin-awaiting-list = Roles waiting for a second administrator
+admin-awaiting-lead = Administrator, auditor and care-worker roles are given only when a second administrator approves them; other roles are given at once.
+admin-awaiting-roles = Roles asked
+admin-awaiting-by = Asked by
+admin-awaiting-at = Asked on
+admin-awaiting-approve = Approve these roles
+admin-awaiting-reject = Reject
+admin-awaiting-own = You asked for these roles, so another administrator approves or rejects them.
+admin-awaiting-for-you = These roles are asked for you, so another administrator approves or rejects them.
+admin-awaiting-lapsed = This request is more than 7 days old and can no longer be approved. Reject it, and ask again if the roles are still needed.
+admin-awaiting-lapsed-tag = Too old to approve
+admin-awaiting-decided = This request was decided or replaced meanwhile. The account's roles are shown as they are now.
+admin-users-created-awaiting = Its role waits for a second administrator's approval; until then the account does not have it.
 admin-user-error-own-disable = You cannot disable your own account; ask another administrator.
 
 ## Notifications

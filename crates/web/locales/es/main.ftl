@@ -536,7 +536,22 @@ admin-user-self = No puede desactivar su propia cuenta; pídaselo a otro adminis
 admin-user-error-role = Elija un rol e indique su ámbito: el código de un punto de atención como IT-ROM para el rol de punto, una categoría como exit-entry para un funcionario, nada para los demás.
 admin-user-error-scope = Indique un punto de atención o una categoría que exista: los códigos de los puntos están en la página de puntos de atención, las categorías en el catálogo.
 admin-user-error-last-role = Una cuenta conserva al menos un rol. Para impedir que alguien inicie sesión, desactive la cuenta.
-admin-user-error-own-admin = No puede retirar su propio rol de administrador; pídaselo a otro administrador.
+admin-user-own-roles = No puede cambiar sus propios roles; pídaselo a otro administrador.
+admin-user-no-roles = Todavía sin roles.
+admin-awaiting-title = Pendiente de un segundo administrador
+admin-awaiting-list = Roles pendientes de un segundo administrador
+admin-awaiting-lead = Los roles de administrador, auditor y trabajador de atención solo se otorgan cuando un segundo administrador los aprueba; los demás roles, enseguida.
+admin-awaiting-roles = Roles solicitados
+admin-awaiting-by = Solicitados por
+admin-awaiting-at = Solicitados el
+admin-awaiting-approve = Aprobar estos roles
+admin-awaiting-reject = Rechazar
+admin-awaiting-own = Usted solicitó estos roles, así que otro administrador los aprueba o los rechaza.
+admin-awaiting-for-you = Estos roles se solicitaron para usted, así que otro administrador los aprueba o los rechaza.
+admin-awaiting-lapsed = Esta solicitud tiene más de 7 días y ya no se puede aprobar. Recházela y, si los roles siguen haciendo falta, solicítelos de nuevo.
+admin-awaiting-lapsed-tag = Demasiado antigua para aprobarla
+admin-awaiting-decided = Esta solicitud fue decidida o sustituida mientras tanto. Los roles de la cuenta se muestran como están ahora.
+admin-users-created-awaiting = Su rol espera la aprobación de un segundo administrador; hasta entonces la cuenta no lo tiene.
 admin-user-error-own-disable = No puede desactivar su propia cuenta; pídaselo a otro administrador.
 
 ## Notifications

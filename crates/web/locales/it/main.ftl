@@ -536,7 +536,22 @@ admin-user-self = Non può disattivare il proprio account; si rivolga a un altro
 admin-user-error-role = Scelga un ruolo e ne indichi l'ambito: il codice di un punto di servizio come IT-ROM per il ruolo di punto, una categoria come exit-entry per un funzionario, niente per gli altri.
 admin-user-error-scope = Indichi un punto di servizio o una categoria esistente: i codici dei punti sono nella pagina dei punti di servizio, le categorie nel catalogo.
 admin-user-error-last-role = Un account conserva almeno un ruolo. Per impedire l'accesso a qualcuno, disattivi l'account.
-admin-user-error-own-admin = Non può revocare il proprio ruolo di amministratore; si rivolga a un altro amministratore.
+admin-user-own-roles = Non può modificare i propri ruoli; si rivolga a un altro amministratore.
+admin-user-no-roles = Nessun ruolo per ora.
+admin-awaiting-title = In attesa di un secondo amministratore
+admin-awaiting-list = Ruoli in attesa di un secondo amministratore
+admin-awaiting-lead = I ruoli di amministratore, revisore e operatore di assistenza sono assegnati solo quando un secondo amministratore li approva; gli altri ruoli subito.
+admin-awaiting-roles = Ruoli richiesti
+admin-awaiting-by = Richiesti da
+admin-awaiting-at = Richiesti il
+admin-awaiting-approve = Approva questi ruoli
+admin-awaiting-reject = Respingi
+admin-awaiting-own = Ha richiesto Lei questi ruoli: li approva o li respinge un altro amministratore.
+admin-awaiting-for-you = Questi ruoli sono richiesti per Lei: li approva o li respinge un altro amministratore.
+admin-awaiting-lapsed = Questa richiesta ha più di 7 giorni e non può più essere approvata. La respinga e, se i ruoli servono ancora, li richieda di nuovo.
+admin-awaiting-lapsed-tag = Troppo vecchia per approvarla
+admin-awaiting-decided = Questa richiesta è stata decisa o sostituita nel frattempo. I ruoli dell'account sono mostrati come sono ora.
+admin-users-created-awaiting = Il suo ruolo attende l'approvazione di un secondo amministratore; fino ad allora l'account non lo ha.
 admin-user-error-own-disable = Non può disattivare il proprio account; si rivolga a un altro amministratore.
 
 ## Notifications

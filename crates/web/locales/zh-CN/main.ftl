@@ -509,7 +509,22 @@ admin-user-self = 您不能停用自己的账号，请联系其他管理员。
 admin-user-error-role = 请选择角色并填写范围：服务站角色填服务站代码（如 IT-ROM），业务员角色填类别（如 exit-entry），其他角色不填。
 admin-user-error-scope = 请填写存在的服务站或类别：服务站代码见服务站页面，类别见业务目录。
 admin-user-error-last-role = 账号至少保留一个角色。如需阻止某人登录，请停用账号。
-admin-user-error-own-admin = 您不能撤销自己的管理员角色，请联系其他管理员。
+admin-user-own-roles = 不能修改自己的角色，请另一位管理员办理。
+admin-user-no-roles = 尚无角色。
+admin-awaiting-title = 等待另一位管理员批准
+admin-awaiting-list = 等待另一位管理员批准的角色
+admin-awaiting-lead = 管理员、审计员和关爱工作者角色须经另一位管理员批准后才生效；其他角色立即生效。
+admin-awaiting-roles = 申请的角色
+admin-awaiting-by = 申请人
+admin-awaiting-at = 申请时间
+admin-awaiting-approve = 批准这些角色
+admin-awaiting-reject = 拒绝
+admin-awaiting-own = 这些角色是您申请的，须由另一位管理员批准或拒绝。
+admin-awaiting-for-you = 这些角色是为您申请的，须由另一位管理员批准或拒绝。
+admin-awaiting-lapsed = 此申请已超过 7 天，不能再批准。请拒绝它；如仍需要这些角色，请重新申请。
+admin-awaiting-lapsed-tag = 已过期
+admin-awaiting-decided = 此申请已被他人处理或已被新的申请取代。下面显示账户当前的角色。
+admin-users-created-awaiting = 该账户的角色须经另一位管理员批准；批准前账户不具有此角色。
 admin-user-error-own-disable = 您不能停用自己的账号，请联系其他管理员。
 
 ## Notifications

@@ -9,6 +9,7 @@ use qiaoyi_app::Reason;
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::admin::AccountSummary;
 use qiaoyi_app::domain::access::{Action, Grant};
+use qiaoyi_app::role_requests::{RoleDecision, RoleRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,6 +30,44 @@ pub struct AccountView {
     locked_until: i64,
     disabled: bool,
     created_at: i64,
+    /// Roles asked for it that wait for a second administrator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    awaiting_approval: Option<RoleRequestView>,
+}
+
+/// Administrator, auditor or care-worker roles asked for an account by one administrator, waiting
+/// for another.
+#[derive(Serialize, ToSchema)]
+pub struct RoleRequestView {
+    id: String,
+    account_id: String,
+    account_email: String,
+    account_name: String,
+    /// The roles asked, e.g. `["admin"]`.
+    grants: Vec<String>,
+    /// The administrator who asked; she cannot approve it.
+    proposed_by: String,
+    proposed_by_name: String,
+    /// Milliseconds since the epoch.
+    proposed_at: i64,
+    /// Asked too long ago to be approved: reject it, and ask again if still needed.
+    lapsed: bool,
+}
+
+impl From<RoleRequest> for RoleRequestView {
+    fn from(r: RoleRequest) -> Self {
+        RoleRequestView {
+            id: r.id,
+            account_id: r.account_id,
+            account_email: r.account_email,
+            account_name: r.account_name,
+            grants: r.grants,
+            proposed_by: r.proposed_by,
+            proposed_by_name: r.proposed_by_name,
+            proposed_at: r.proposed_at,
+            lapsed: r.lapsed,
+        }
+    }
 }
 
 impl From<AccountSummary> for AccountView {
@@ -42,6 +81,7 @@ impl From<AccountSummary> for AccountView {
             locked_until: a.locked_until,
             disabled: a.disabled,
             created_at: a.created_at,
+            awaiting_approval: a.awaiting.map(RoleRequestView::from),
         }
     }
 }
@@ -186,13 +226,14 @@ pub struct RolesBody {
     grants: Vec<String>,
 }
 
-/// Replaces an account's roles (administrators). At least one role stays; nobody withdraws their
-/// own administrator role.
+/// Replaces an account's roles (administrators; never one's own). Added administrator, auditor and
+/// care-worker roles wait for a second administrator (`awaiting_approval`); the rest apply at once.
+/// At least one role stays, given or waiting.
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "accounts", params(("id" = String, Path)),
     request_body = RolesBody,
     responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, or one's own account", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A role or scope is wrong", body = Problem, content_type = "application/problem+json")
     ))]
@@ -237,5 +278,67 @@ pub async fn status(
         .app
         .set_account_disabled(&auth, &id, body.disabled)
         .await?;
+    Ok(Json(account.into()))
+}
+
+/// Roles waiting for a second administrator, oldest first (administrators).
+#[utoipa::path(get, path = "/api/v1/role-requests", tag = "accounts",
+    responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = Vec<RoleRequestView>),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn role_requests(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<RoleRequestView>>, Problem> {
+    let requests = state.app.role_requests(&auth).await?;
+    Ok(Json(
+        requests.into_iter().map(RoleRequestView::from).collect(),
+    ))
+}
+
+/// Approves waiting roles: the account has them from now on (an administrator who neither asked
+/// for them nor receives them; a second factor passed within the last minutes).
+#[utoipa::path(post, path = "/api/v1/role-requests/{id}/approve", tag = "accounts",
+    params(("id" = String, Path)),
+    responses((status = 401, description = "Sign in first, or pass the second factor again", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The account as it is now", body = AccountView),
+        (status = 403, description = "Not an administrator, her own request, or roles for herself", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided or replaced meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Lapsed: asked too long ago", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn approve_roles(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<AccountView>, Problem> {
+    decide(&state, &auth, &id, RoleDecision::Approve).await
+}
+
+/// Rejects waiting roles; the account keeps the roles it has.
+#[utoipa::path(post, path = "/api/v1/role-requests/{id}/reject", tag = "accounts",
+    params(("id" = String, Path)),
+    responses((status = 401, description = "Sign in first, or pass the second factor again", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The account as it is now", body = AccountView),
+        (status = 403, description = "Not an administrator, her own request, or roles for herself", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided or replaced meanwhile", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn reject_roles(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<AccountView>, Problem> {
+    decide(&state, &auth, &id, RoleDecision::Reject).await
+}
+
+async fn decide(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    decision: RoleDecision,
+) -> Result<Json<AccountView>, Problem> {
+    let account = state.app.decide_role_request(auth, id, decision).await?;
     Ok(Json(account.into()))
 }

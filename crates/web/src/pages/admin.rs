@@ -9,6 +9,7 @@ use axum::{Extension, Form, Router};
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::domain::access::Grant;
 use qiaoyi_app::domain::access::audit::AuditRecord;
+use qiaoyi_app::role_requests::{RoleDecision, RoleRequest};
 use qiaoyi_app::{AppError, AuditFilter, Reason};
 use serde::Deserialize;
 
@@ -26,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", get(user_page))
         .route("/admin/users/{id}/roles", post(change_roles))
         .route("/admin/users/{id}/status", post(change_status))
+        .route("/admin/role-requests/{id}/approve", post(approve_roles))
+        .route("/admin/role-requests/{id}/reject", post(reject_roles))
         .route("/audit", get(audit_log))
 }
 
@@ -44,6 +47,44 @@ struct Created {
     email: String,
     password: String,
     totp_secret: Option<String>,
+    /// Its role waits for a second administrator.
+    awaiting: bool,
+}
+
+/// Roles waiting for a second administrator, as the pages show them.
+struct Awaiting {
+    id: String,
+    account_id: String,
+    account_email: String,
+    roles: String,
+    by: String,
+    at: String,
+    lapsed: bool,
+    /// Asked by the reader: another administrator decides.
+    asked_by_reader: bool,
+}
+
+impl Awaiting {
+    fn new(p: &Prefs, auth: &Auth, r: RoleRequest) -> Awaiting {
+        Awaiting {
+            roles: r
+                .grants
+                .iter()
+                .map(|g| grant_label(p, g))
+                .collect::<Vec<_>>()
+                .join(", "),
+            asked_by_reader: auth
+                .session
+                .as_ref()
+                .is_some_and(|s| s.actor.user_id == r.proposed_by),
+            by: r.proposed_by_name,
+            at: when(r.proposed_at),
+            lapsed: r.lapsed,
+            id: r.id,
+            account_id: r.account_id,
+            account_email: r.account_email,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -60,6 +101,7 @@ struct UsersPage<'a> {
     form: NewUserForm,
     created: Option<Created>,
     roles: Vec<(&'static str, String)>,
+    awaiting: Vec<Awaiting>,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,6 +136,7 @@ async fn users_page(
         .accounts(auth, offset, PER_PAGE)
         .await
         .for_page(p)?;
+    let awaiting = state.app.role_requests(auth).await.for_page(p)?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -121,6 +164,10 @@ async fn users_page(
         errors,
         form,
         created,
+        awaiting: awaiting
+            .into_iter()
+            .map(|r| Awaiting::new(p, auth, r))
+            .collect(),
         roles: qiaoyi_app::domain::access::Role::ALL
             .iter()
             .map(|r| (r.as_str(), p.t(&format!("role-{}", r.as_str()))))
@@ -168,6 +215,7 @@ async fn create_user(
     };
     let password = random_hex(12);
     let secret = grant.role().is_staff().then(new_totp_secret);
+    let awaiting = grant.role().needs_second_administrator();
     let request = AccountRequest {
         email: &form.email,
         display_name: &form.name,
@@ -191,6 +239,7 @@ async fn create_user(
                     email: form.email.trim().to_lowercase(),
                     password,
                     totp_secret: secret,
+                    awaiting,
                 }),
             )
             .await
@@ -406,6 +455,7 @@ struct UserPage<'a> {
     errors: Vec<FieldError>,
     form: NewUserForm,
     roles: Vec<(&'static str, String)>,
+    awaiting: Option<Awaiting>,
 }
 
 fn grant_label(p: &Prefs, grant: &str) -> String {
@@ -448,6 +498,7 @@ async fn user_view(
         email: account.email,
         second_factor: account.second_factor_enrolled,
         disabled: account.disabled,
+        awaiting: account.awaiting.map(|r| Awaiting::new(p, auth, r)),
         errors,
         form,
         roles: qiaoyi_app::domain::access::Role::ALL
@@ -514,7 +565,6 @@ async fn change_roles(
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
         Err(AppError::Invalid { reason, .. }) => {
             let key = match reason {
-                Reason::OwnAdministratorRole => "admin-user-error-own-admin",
                 Reason::LastRole => "admin-user-error-last-role",
                 _ => "admin-user-error-scope",
             };
@@ -526,6 +576,61 @@ async fn change_roles(
         }
         Err(other) => Err(other).for_page(&p),
     }
+}
+
+/// The account a role request is for, to come back to it.
+#[derive(Deserialize, Default)]
+pub struct DecideForm {
+    #[serde(default)]
+    account: String,
+}
+
+async fn approve_roles(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> PageResult {
+    decide_roles(&state, &p, &auth, &id, &form.account, RoleDecision::Approve).await
+}
+
+async fn reject_roles(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> PageResult {
+    decide_roles(&state, &p, &auth, &id, &form.account, RoleDecision::Reject).await
+}
+
+/// Decides a request and goes back to its account; a lapsed request or one decided meanwhile is
+/// said on the account's page.
+async fn decide_roles(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    account: &str,
+    decision: RoleDecision,
+) -> PageResult {
+    let key = match state.app.decide_role_request(auth, id, decision).await {
+        Ok(account) => {
+            return Ok(Redirect::to(&format!("/admin/users/{}", account.id)).into_response());
+        }
+        Err(AppError::Invalid {
+            reason: Reason::Lapsed,
+            ..
+        }) => "admin-awaiting-lapsed",
+        Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => "admin-awaiting-decided",
+        Err(other) => return Err(other).for_page(p),
+    };
+    let errors = vec![FieldError {
+        field: "awaiting",
+        message: p.t(key),
+    }];
+    user_view(state, p, auth, account, errors, NewUserForm::default()).await
 }
 
 #[derive(Deserialize, Default)]
