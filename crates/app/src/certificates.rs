@@ -225,6 +225,14 @@ impl App {
         }
         let row = self.store.certificate(id).await?.ok_or_else(not_found)?;
         let case = self.readable_case(caller, &row.case_id).await?;
+        self.audit_read(
+            caller,
+            "read_certificate",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         self.certificate_view(caller, row, &case).await
     }
 

@@ -168,6 +168,14 @@ impl App {
         case_id: &str,
     ) -> Result<FeeStatement, AppError> {
         let case = self.readable_case(caller, case_id).await?;
+        self.audit_read(
+            caller,
+            "read_fees",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         self.statement(caller.session(), &case).await
     }
 
@@ -444,6 +452,14 @@ impl App {
                 AppError::NotFound(_) => not_found(),
                 other => other,
             })?;
+        self.audit_read(
+            caller,
+            "read_receipt",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         let capitals = capital_numerals(entry.amount_fen).ok_or_else(|| {
             AppError::Store(StoreError::CorruptRow {
                 table: "ledger_entries",

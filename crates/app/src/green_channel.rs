@@ -298,7 +298,15 @@ impl App {
         id: &str,
         seq: i64,
     ) -> Result<(Evidence, Vec<u8>), AppError> {
-        self.readable_green(caller, id).await?;
+        let (_, case) = self.readable_green(caller, id).await?;
+        self.audit_read(
+            caller,
+            "read_green_evidence",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         self.store
             .green_evidence(id, seq)
             .await?
@@ -311,7 +319,15 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<(GreenRequest, Vec<Evidence>), AppError> {
-        let (listing, _) = self.readable_green(caller, id).await?;
+        let (listing, case) = self.readable_green(caller, id).await?;
+        self.audit_read(
+            caller,
+            "read_green_request",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         let evidence = self.store.green_evidence_list(id).await?;
         Ok((listing, evidence))
     }

@@ -651,6 +651,14 @@ impl App {
         {
             return Err(AppError::Mandate(refusal));
         }
+        self.audit_read(
+            caller,
+            "read_mandate_document",
+            ("mandate", id),
+            Some(&mandate.principal.id),
+            format!("mandate {id}"),
+        )
+        .await?;
         self.store
             .mandate_document(id, document)
             .await?
@@ -660,6 +668,14 @@ impl App {
     /// A mandate with the cases filed and the payments made under it.
     pub async fn mandate(&self, caller: &Caller, id: &str) -> Result<MandateDetail, AppError> {
         let (mandate, _) = self.readable_mandate(caller, id).await?;
+        self.audit_read(
+            caller,
+            "read_mandate",
+            ("mandate", id),
+            Some(&mandate.principal.id),
+            format!("mandate {id}"),
+        )
+        .await?;
         let me = caller
             .session()
             .map(|s| s.actor.user_id.as_str())

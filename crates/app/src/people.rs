@@ -1,11 +1,10 @@
 //! A person's file: their identity numbers (sealed at rest), reading another person's file for a
 //! stated purpose, finding a person, and "who read my file".
 
-use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Email, Resource};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
-use qiaoyi_store::{AuditFilter, IdentityRow, Page};
+use qiaoyi_store::{IdentityRow, Page};
 
 use crate::{App, AppError, Caller};
 
@@ -38,12 +37,23 @@ pub struct PersonFile {
 /// never the staff member's name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
+    /// The latest read of the line.
     pub at_ms: i64,
+    /// The first read of the line; the same as `at_ms` for a single read.
+    pub first_at_ms: i64,
+    /// How many reads the line stands for: one reader reading one thing for one purpose, each
+    /// within [`ACCESS_LINE_WINDOW_MS`] of the one before.
+    pub count: u64,
     pub role: String,
     pub station: String,
     pub action: String,
     pub purpose: String,
+    /// Tried and refused: nothing was read.
+    pub refused: bool,
 }
+
+/// How close together repeated reads of one thing by one reader must be to show as one line.
+pub const ACCESS_LINE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 const RESIDENT_ID: &str = "resident_id";
 const PASSPORT: &str = "passport";
@@ -240,7 +250,8 @@ impl App {
         })
     }
 
-    /// Every access by someone else to the signed-in person's records, newest first.
+    /// Every access by someone else to the signed-in person's records, newest first, repeated
+    /// reads of one thing by one reader counted on one line, refused attempts marked.
     pub async fn who_read_my_file(
         &self,
         caller: &Caller,
@@ -249,27 +260,50 @@ impl App {
     ) -> Result<Page<Access>, AppError> {
         let me = self.authorize_own(caller, Action::ReadOwnAccessLog).await?;
         crate::check_limit(limit)?;
-        let filter = AuditFilter {
-            subject_type: "person".into(),
-            subject_id: me.to_owned(),
-            not_actor: me.to_owned(),
-            ..AuditFilter::default()
-        };
-        let page = self.store.audit_search(&filter, offset, limit).await?;
+        let page = self
+            .store
+            .access_log(me, ACCESS_LINE_WINDOW_MS, offset, limit)
+            .await?;
         Ok(Page {
             total: page.total,
             offset: page.offset,
             items: page
                 .items
                 .into_iter()
-                .map(|r: AuditRecord| Access {
-                    at_ms: r.at_ms,
-                    role: r.role,
-                    station: r.station,
-                    action: r.action,
-                    purpose: r.purpose,
+                .map(|line| Access {
+                    at_ms: line.last_at,
+                    first_at_ms: line.first_at,
+                    count: u64::try_from(line.count).unwrap_or(1),
+                    role: line.role,
+                    station: line.station,
+                    action: line.action,
+                    purpose: line.purpose,
+                    refused: line.outcome == "denied",
                 })
                 .collect(),
         })
+    }
+
+    /// Records a read of data about `person` (when it is about someone with an account) by the
+    /// caller, for `purpose`: it shows on that person's "who read my file". Her own reads are
+    /// not recorded.
+    pub(crate) async fn audit_read(
+        &self,
+        caller: &Caller,
+        action: &str,
+        subject: (&str, &str),
+        person: Option<&str>,
+        purpose: String,
+    ) -> Result<(), AppError> {
+        let actor = caller.session().map(|s| &s.actor);
+        if person.is_some_and(|p| actor.is_some_and(|a| a.user_id == p)) {
+            return Ok(());
+        }
+        let mut record =
+            self.audit_record(actor, action, subject, "ok", &caller.client, caller.now);
+        record.purpose = purpose;
+        record.person = person.unwrap_or_default().to_owned();
+        self.store.audit(&record).await?;
+        Ok(())
     }
 }

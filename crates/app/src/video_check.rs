@@ -483,7 +483,8 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = slot.id.clone();
+        record.purpose = format!("case {}", case.number);
+        record.person = case.applicant_id.clone().unwrap_or_default();
         self.store.audit(&record).await?;
         Ok(RoomPass {
             slot: self.slot_view(slot, &tz),

@@ -213,6 +213,7 @@ async fn a_role_for_a_station_since_removed_does_not_block_other_changes() {
         purpose: String::new(),
         outcome: "ok".into(),
         client: String::new(),
+        person: String::new(),
     };
     store
         .store

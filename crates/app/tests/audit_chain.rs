@@ -48,7 +48,7 @@ async fn verify(app: &App, checkpoint: Option<Checkpoint>) -> Result<u64, i64> {
 async fn entries(conn: &mut AnyConnection) -> Vec<AuditRecord> {
     sqlx::query(
         "SELECT seq, at, actor, role, station, action, subject_type, subject_id, purpose, \
-         outcome, client FROM audit ORDER BY seq",
+         outcome, client, person FROM audit ORDER BY seq",
     )
     .fetch_all(&mut *conn)
     .await
@@ -66,6 +66,7 @@ async fn entries(conn: &mut AnyConnection) -> Vec<AuditRecord> {
         purpose: row.get("purpose"),
         outcome: row.get("outcome"),
         client: row.get("client"),
+        person: row.get("person"),
     })
     .collect()
 }

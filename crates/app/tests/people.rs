@@ -601,3 +601,119 @@ async fn names_lose_the_characters_that_reorder_or_hide_text() {
         Err(AppError::Invalid { field: "name", .. })
     ));
 }
+
+#[tokio::test]
+async fn staff_reads_of_her_cases_show_on_her_access_log_counted_and_refusals_marked() {
+    use crate::common::{T0 as DEMO, demo_app, session as signed_in};
+    use qiaoyi_app::cases::CaseList;
+    const MINUTE: i64 = 60_000;
+    let (app, _s) = demo_app().await;
+    let me = signed_in(&app, "applicant@qiaoyi.example", DEMO).await;
+    let officer = signed_in(&app, "officer@qiaoyi.example", DEMO).await;
+    let madrid = signed_in(&app, "station.madrid@qiaoyi.example", DEMO).await;
+    let mut with_file = None;
+    let mut with_certificate = None;
+    for case in app
+        .cases(&caller(&me, DEMO), CaseList::Mine, 0, 50)
+        .await
+        .expect("mine")
+        .items
+        .into_iter()
+        .filter(|c| c.applicant_id.as_deref() == Some(me.actor.user_id.as_str()))
+    {
+        let detail = app.case(&caller(&me, DEMO), &case.id).await.expect("hers");
+        if let Some(file) = detail.files.first() {
+            with_file = Some((case.id.clone(), file.id.clone()));
+        }
+        if let Some(certificate) = detail.certificate {
+            with_certificate = Some(certificate.row.id.clone());
+        }
+    }
+    let (case, file) = with_file.expect("a case of hers with a file");
+    let certificate = with_certificate.expect("a certificate of hers");
+
+    // The officer opens one file three times within a few minutes, reads the fees and the
+    // certificate once; a station of another country tries to read the case and is refused.
+    for i in 0..3 {
+        app.case_file(&caller(&officer, DEMO + i * MINUTE), &case, &file)
+            .await
+            .expect("read");
+    }
+    app.case_fees(&caller(&officer, DEMO + 3 * MINUTE), &case)
+        .await
+        .expect("fees");
+    app.certificate(&caller(&officer, DEMO + 3 * MINUTE), &certificate)
+        .await
+        .expect("certificate");
+    assert!(
+        app.case(&caller(&madrid, DEMO + 3 * MINUTE), &case)
+            .await
+            .is_err()
+    );
+    // Twenty minutes later the file again: a line of its own. Her own reads are not listed.
+    app.case_file(&caller(&officer, DEMO + 20 * MINUTE), &case, &file)
+        .await
+        .expect("read");
+    app.case_file(&caller(&me, DEMO + 21 * MINUTE), &case, &file)
+        .await
+        .expect("her own");
+
+    let log = app
+        .who_read_my_file(&caller(&me, DEMO + 22 * MINUTE), 0, 50)
+        .await
+        .expect("log");
+    let lines = |action: &str| -> Vec<(u64, bool)> {
+        log.items
+            .iter()
+            .filter(|a| a.action == action)
+            .map(|a| (a.count, a.refused))
+            .collect()
+    };
+    assert_eq!(
+        lines("read_case_file"),
+        vec![(1, false), (3, false)],
+        "{:?}",
+        log.items
+    );
+    assert_eq!(lines("read_fees"), vec![(1, false)]);
+    assert_eq!(lines("read_certificate"), vec![(1, false)]);
+    let refused: Vec<_> = log.items.iter().filter(|a| a.refused).collect();
+    assert_eq!(refused.len(), 1, "{:?}", log.items);
+    assert_eq!(refused[0].role, "station");
+    let three = log
+        .items
+        .iter()
+        .find(|a| a.action == "read_case_file" && a.count == 3)
+        .expect("three reads");
+    assert_eq!(three.at_ms - three.first_at_ms, 2 * MINUTE);
+    assert!(log.items.iter().all(|a| a.role != "applicant"));
+
+    // The mother's mandate read by her daughter, its agent, shows on the mother's log.
+    let mother = signed_in(&app, "mother@qiaoyi.example", DEMO).await;
+    let mandate = app
+        .my_mandates(&caller(&me, DEMO), 0, 10)
+        .await
+        .expect("mandates")
+        .items
+        .into_iter()
+        .find(|m| m.principal.id == mother.actor.user_id)
+        .expect("the mother's mandate");
+    app.mandate(&caller(&me, DEMO + MINUTE), &mandate.id)
+        .await
+        .expect("read");
+    app.mandate(&caller(&mother, DEMO + MINUTE), &mandate.id)
+        .await
+        .expect("her own");
+    let hers = app
+        .who_read_my_file(&caller(&mother, DEMO + 2 * MINUTE), 0, 50)
+        .await
+        .expect("log");
+    assert_eq!(
+        hers.items
+            .iter()
+            .filter(|a| a.action == "read_mandate")
+            .map(|a| a.count)
+            .collect::<Vec<_>>(),
+        vec![1]
+    );
+}

@@ -28,7 +28,7 @@ pub(crate) const HEAD_NEXT: &str =
     "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
 /// An entry, its values bound by [`bind_entry`].
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO audit (seq, at, actor, role, station, action, subject_type, subject_id, purpose, \
-         outcome, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+         outcome, client, prev_hash, hash, person) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 
 /// Binds `entry` (its `seq` given out), chained after `prev` with its own `hash`, to
 /// [`INSERT_ENTRY`].
@@ -57,6 +57,7 @@ where
         .bind(entry.client.as_str())
         .bind(prev)
         .bind(hash)
+        .bind(entry.person.as_str())
 }
 pub(crate) const HEAD_SET: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
 
@@ -84,7 +85,7 @@ pub(crate) async fn append(
     Ok(seq)
 }
 
-const COLUMNS: &str = "seq, at, actor, role, station, action, subject_type, subject_id, purpose, outcome, client, prev_hash, hash";
+const COLUMNS: &str = "seq, at, actor, role, station, action, subject_type, subject_id, purpose, outcome, client, prev_hash, hash, person";
 
 fn record(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     Ok(AuditRecord {
@@ -99,8 +100,43 @@ fn record(row: &AnyRow) -> Result<AuditRecord, StoreError> {
         purpose: row.try_get("purpose")?,
         outcome: row.try_get("outcome")?,
         client: row.try_get("client")?,
+        person: row.try_get("person")?,
     })
 }
+
+/// One line of a person's "who read my file": reads (or refused attempts) of one thing by one
+/// reader for one purpose, each within `window_ms` of the one before, counted as one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessGroup {
+    pub first_at: i64,
+    pub last_at: i64,
+    pub count: i64,
+    pub role: String,
+    pub station: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub purpose: String,
+    pub outcome: String,
+}
+
+/// The entries about a person by others, each marked where a new line starts: the first of its
+/// kind (reader, action, subject, purpose, outcome) or more than `$2` after the one before.
+/// `$1` is the person; entries from before `person` was kept named her as their subject.
+const ACCESS_GROUPS: &str = "WITH about AS ( \
+       SELECT seq, at, actor, role, station, action, subject_type, subject_id, purpose, outcome, \
+         CASE WHEN at - LAG(at) OVER (PARTITION BY actor, action, subject_type, subject_id, purpose, outcome \
+           ORDER BY at, seq) <= $2 THEN 0 ELSE 1 END AS starts \
+       FROM audit \
+       WHERE (person = $1 OR (subject_type = 'person' AND subject_id = $1)) AND actor <> $1 \
+     ), lines AS ( \
+       SELECT *, SUM(starts) OVER (PARTITION BY actor, action, subject_type, subject_id, purpose, outcome \
+         ORDER BY at, seq ROWS UNBOUNDED PRECEDING) AS line \
+       FROM about \
+     ) \
+     SELECT MIN(at) AS first_at, MAX(at) AS last_at, COUNT(*) AS reads, MAX(seq) AS last_seq, \
+       MAX(role) AS role, MAX(station) AS station, action, subject_type, subject_id, purpose, outcome \
+     FROM lines GROUP BY actor, action, subject_type, subject_id, purpose, outcome, line";
 
 /// The end of the chain as stored beside it: the last entry's sequence number and hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,6 +312,54 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// A person's "who read my file", newest line first, one page of lines.
+    pub async fn access_log(
+        &self,
+        person: &str,
+        window_ms: i64,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<AccessGroup>, StoreError> {
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM ({ACCESS_GROUPS}) AS grouped"
+        )))
+        .bind(person)
+        .bind(window_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ACCESS_GROUPS} ORDER BY last_at DESC, last_seq DESC LIMIT $3 OFFSET $4"
+        )))
+        .bind(person)
+        .bind(window_ms)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                Ok(AccessGroup {
+                    first_at: row.try_get("first_at")?,
+                    last_at: row.try_get("last_at")?,
+                    count: row.try_get("reads")?,
+                    role: row.try_get("role")?,
+                    station: row.try_get("station")?,
+                    action: row.try_get("action")?,
+                    subject_type: row.try_get("subject_type")?,
+                    subject_id: row.try_get("subject_id")?,
+                    purpose: row.try_get("purpose")?,
+                    outcome: row.try_get("outcome")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page {
+            total: total.max(0) as u64,
+            offset,
+            items,
+        })
     }
 
     /// Newest first, filtered, one page.

@@ -295,6 +295,7 @@ fn record(user: &str, action: &str, case_id: &str, now: i64) -> AuditRecord {
         purpose: String::new(),
         outcome: "ok".into(),
         client: "127.0.0.1".into(),
+        person: String::new(),
     }
 }
 

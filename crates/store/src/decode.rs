@@ -246,6 +246,7 @@ mod tests {
             purpose: String::new(),
             outcome: "ok".into(),
             client: String::new(),
+            person: String::new(),
         }
     }
 

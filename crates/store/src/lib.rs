@@ -33,7 +33,7 @@ mod video_check;
 pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
 };
-pub use audit::{AuditFilter, AuditHead, ChainKeying};
+pub use audit::{AccessGroup, AuditFilter, AuditHead, ChainKeying};
 pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
 pub use care_board::{CareMessageRow, WishMove};
 pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};

@@ -565,8 +565,15 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
     let no_purpose = officer.get(link.split('?').next().expect("path")).await;
     assert_eq!(no_purpose.status, StatusCode::SEE_OTHER);
 
+    // The officer opens the file twice more for the same purpose: one line, counted.
+    officer.get(&link).await;
+    officer.get(&link).await;
     let log = me.get("/account/access-log?lang=en").await.body;
     assert!(log.contains("phone enquiry about renewal"), "{log}");
+    assert!(
+        log.contains("Read your file <span class=\"count\">(3 times)</span>"),
+        "{log}"
+    );
     assert!(log.contains("Officer"));
     assert!(
         !log.contains("出入境民警"),
@@ -578,6 +585,8 @@ async fn a_read_of_my_file_shows_on_my_access_log_page() {
     assert_eq!(api["items"].as_array().map(Vec::len), Some(1), "{api}");
     assert!(api["total"].as_u64().is_some_and(|n| n >= 1));
     assert_eq!(api["items"][0]["role"], "officer");
+    assert_eq!(api["items"][0]["count"], 3);
+    assert_eq!(api["items"][0]["refused"], false);
     assert!(api["items"][0].get("actor").is_none());
     assert_eq!(
         me.get("/api/v1/me/access-log?limit=0").await.status,

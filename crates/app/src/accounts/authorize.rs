@@ -42,7 +42,7 @@ impl App {
                     Resource::Consultation { id, .. } => ("consultation", *id),
                     Resource::RoleRequest { account, .. } => ("account", *account),
                 };
-                let record = self.audit_record(
+                let mut record = self.audit_record(
                     Some(&session.actor),
                     action.as_str(),
                     subject,
@@ -50,6 +50,16 @@ impl App {
                     &caller.client,
                     caller.now,
                 );
+                // Shown, as refused, on the "who read my file" of the person it was about.
+                record.person = match resource {
+                    Resource::Person { id } => id,
+                    Resource::Case { applicant, .. } | Resource::VideoRoom { applicant, .. } => {
+                        applicant
+                    }
+                    Resource::Consultation { person, .. } => person,
+                    Resource::System | Resource::RoleRequest { .. } => "",
+                }
+                .to_string();
                 self.store.audit(&record).await?;
                 Err(AppError::Forbidden(reason))
             }

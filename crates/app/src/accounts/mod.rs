@@ -166,6 +166,7 @@ impl App {
             purpose: String::new(),
             outcome: outcome.to_owned(),
             client: client.address.clone(),
+            person: String::new(),
         }
     }
 

@@ -113,6 +113,7 @@ impl App {
             caller.now,
         );
         record.purpose = format!("case {}", case.number);
+        record.person = case.applicant_id.clone().unwrap_or_default();
         let (file, content) = self
             .store
             .read_case_file(&case.id, file_id, &record)

@@ -133,22 +133,14 @@ impl App {
         let actor = &current.actor;
         let own = case.applicant_id.as_deref() == Some(actor.user_id.as_str())
             || case.filed_by == actor.user_id;
-        if !own {
-            let subject = match &case.applicant_id {
-                Some(person) => ("person", person.as_str()),
-                None => ("case", case.id.as_str()),
-            };
-            let mut record = self.audit_record(
-                Some(actor),
-                "read_case",
-                subject,
-                "ok",
-                &caller.client,
-                caller.now,
-            );
-            record.purpose = format!("case {}", case.number);
-            self.store.audit(&record).await?;
-        }
+        self.audit_read(
+            caller,
+            "read_case",
+            ("case", &case.id),
+            case.applicant_id.as_deref(),
+            format!("case {}", case.number),
+        )
+        .await?;
         let steps = steps_from(case.workflow(), case.state)
             .into_iter()
             .filter(|s| decide(actor, s.action(), &case.resource()).is_allowed())

@@ -28,11 +28,15 @@ pub struct AuditRecord {
     /// `ok`, `denied` or `failed`.
     pub outcome: String,
     pub client: String,
+    /// The person whose data this entry is about, whose "who read my file" lists it; empty when
+    /// it is about no one in particular.
+    pub person: String,
 }
 
 impl AuditRecord {
     /// The canonical encoding: every field as `length:bytes;` in a fixed order, so no two different
-    /// records encode alike.
+    /// records encode alike. `person` comes last and only when set, so entries written before
+    /// it existed encode (and verify) as they did.
     fn encode_into(&self, out: &mut Vec<u8>) {
         let seq = self.seq.to_string();
         let at = self.at_ms.to_string();
@@ -48,7 +52,10 @@ impl AuditRecord {
             &self.purpose,
             &self.outcome,
             &self.client,
-        ] {
+        ]
+        .into_iter()
+        .chain((!self.person.is_empty()).then_some(self.person.as_str()))
+        {
             out.extend_from_slice(field.len().to_string().as_bytes());
             out.push(b':');
             out.extend_from_slice(field.as_bytes());
@@ -427,6 +434,48 @@ mod tests {
         assert_eq!(key().proof(), key().proof());
         assert_ne!(key().proof(), ChainKey::new([8; 32]).proof());
         assert!(!key().proof().contains(&hex(&[7; 32])));
+    }
+
+    /// An entry as written before entries named the person they are about.
+    fn older_entry() -> AuditRecord {
+        AuditRecord {
+            seq: 7,
+            at_ms: 1_780_000_000_000,
+            actor: "u-1".into(),
+            role: "officer".into(),
+            action: "read_case".into(),
+            subject_type: "case".into(),
+            subject_id: "c-1".into(),
+            purpose: "case QT-2026-000001".into(),
+            outcome: "ok".into(),
+            client: "127.0.0.1".into(),
+            ..AuditRecord::default()
+        }
+    }
+
+    #[test]
+    fn entries_that_name_no_person_hash_as_they_always_did() {
+        assert_eq!(
+            unkeyed_entry_hash(GENESIS, &older_entry()),
+            "309c6df52838d7c3507f0a2160e58ab1f50262d33d1f5a6fd9e2ca81df1708fe",
+            "an older chain must still verify"
+        );
+    }
+
+    #[test]
+    fn the_person_an_entry_is_about_is_covered_by_its_hash() {
+        let about_her = AuditRecord {
+            person: "u-2".into(),
+            ..older_entry()
+        };
+        let about_another = AuditRecord {
+            person: "u-3".into(),
+            ..older_entry()
+        };
+        let hashes =
+            [older_entry(), about_her, about_another].map(|r| entry_hash(&key(), GENESIS, &r));
+        assert_ne!(hashes[0], hashes[1]);
+        assert_ne!(hashes[1], hashes[2]);
     }
 
     #[test]

@@ -284,6 +284,21 @@ access-log-title = Who read my file
 access-log-lead = Every time someone else looked at your records: when, in which role and station, what, and why.
 access-log-empty = Nobody else has read your file.
 access-log-what = What
+access-log-refused = Refused
+access-log-times = { $count ->
+    [one] once
+   *[other] { $count } times
+}
+access-read_case = Read your case
+access-read_case_file = Opened a file of your case
+access-read_fees = Read your case's fees
+access-read_receipt = Read a receipt of your case
+access-read_certificate = Read your certificate
+access-read_green_request = Read your green-channel request
+access-read_green_evidence = Opened evidence of your green-channel request
+access-enter_video_room = Entered your video check
+access-read_mandate = Read your mandate
+access-read_mandate_document = Opened a document of your mandate
 access-read_person_file = Read your file
 access-find_person = Searched and found you
 access-identity_updated = Changed your identity documents

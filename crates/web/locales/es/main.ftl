@@ -290,6 +290,21 @@ access-log-title = Quién ha consultado mi expediente
 access-log-lead = Cada vez que otra persona ha mirado sus datos: cuándo, con qué función y desde qué punto de atención, qué ha visto y por qué.
 access-log-empty = Nadie más ha consultado su expediente.
 access-log-what = Qué
+access-log-refused = Denegado
+access-log-times = { $count ->
+    [one] una vez
+   *[other] { $count } veces
+}
+access-read_case = Leyó su solicitud
+access-read_case_file = Abrió un archivo de su solicitud
+access-read_fees = Leyó las tasas de su solicitud
+access-read_receipt = Leyó un recibo de su solicitud
+access-read_certificate = Leyó su certificado
+access-read_green_request = Leyó su solicitud de vía urgente
+access-read_green_evidence = Abrió un documento de su solicitud de vía urgente
+access-enter_video_room = Entró en su verificación por vídeo
+access-read_mandate = Leyó su poder
+access-read_mandate_document = Abrió un documento de su poder
 access-read_person_file = Ha consultado su expediente
 access-find_person = Ha buscado y encontrado sus datos
 access-identity_updated = Ha cambiado sus documentos de identidad

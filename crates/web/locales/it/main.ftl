@@ -290,6 +290,21 @@ access-log-title = Chi ha consultato il mio fascicolo
 access-log-lead = Ogni volta che un'altra persona ha guardato i Suoi dati: quando, con quale ruolo e da quale sportello, che cosa ha visto e perché.
 access-log-empty = Nessun altro ha consultato il Suo fascicolo.
 access-log-what = Che cosa
+access-log-refused = Rifiutato
+access-log-times = { $count ->
+    [one] una volta
+   *[other] { $count } volte
+}
+access-read_case = Ha letto la Sua pratica
+access-read_case_file = Ha aperto un file della Sua pratica
+access-read_fees = Ha letto i costi della Sua pratica
+access-read_receipt = Ha letto una ricevuta della Sua pratica
+access-read_certificate = Ha letto il Suo certificato
+access-read_green_request = Ha letto la Sua richiesta di corsia preferenziale
+access-read_green_evidence = Ha aperto un documento della Sua richiesta di corsia preferenziale
+access-enter_video_room = È entrato nella Sua verifica video
+access-read_mandate = Ha letto la Sua delega
+access-read_mandate_document = Ha aperto un documento della Sua delega
 access-read_person_file = Ha consultato il Suo fascicolo
 access-find_person = Ha cercato e trovato i Suoi dati
 access-identity_updated = Ha modificato i Suoi documenti d'identità

@@ -205,8 +205,15 @@ pub async fn me(Extension(auth): Extension<Auth>) -> Result<Json<Me>, Problem> {
 /// given: their role and station are.
 #[derive(Serialize, ToSchema)]
 pub struct AccessView {
-    /// Milliseconds since the epoch.
+    /// Milliseconds since the epoch; the latest of the line's reads.
     at: i64,
+    /// The first of the line's reads; equal to `at` for one read.
+    first_at: i64,
+    /// Reads of one thing by one reader for one purpose, each within five minutes of the one
+    /// before, are one line: how many.
+    count: u64,
+    /// Tried and refused: nothing was read.
+    refused: bool,
     /// e.g. `officer`, or several joined by commas.
     role: String,
     /// The station's code when a station read it.
@@ -239,7 +246,8 @@ fn default_access_limit() -> u64 {
     50
 }
 
-/// "Who read my file": every access to the signed-in person's records by others, newest first.
+/// "Who read my file": every access to the signed-in person's records by others, newest first;
+/// repeated reads of one thing are one line with a count, refused attempts are marked.
 #[utoipa::path(get, path = "/api/v1/me/access-log", tag = "accounts", params(AccessParams),
     responses(
         (status = 200, body = AccessPage),
@@ -260,6 +268,9 @@ pub async fn access_log(
             .into_iter()
             .map(|a| AccessView {
                 at: a.at_ms,
+                first_at: a.first_at_ms,
+                count: a.count,
+                refused: a.refused,
                 role: a.role,
                 station: a.station,
                 action: a.action,

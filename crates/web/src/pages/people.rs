@@ -130,6 +130,9 @@ struct AccessLine {
     role: String,
     station: String,
     what: String,
+    /// "3 times", for repeated reads shown as one line.
+    times: Option<String>,
+    refused: bool,
     purpose: String,
 }
 
@@ -172,7 +175,12 @@ async fn access_log(
         .items
         .into_iter()
         .map(|a| AccessLine {
-            at: when(a.at_ms),
+            // Repeated reads on one line: from the first to the latest.
+            at: if a.first_at_ms < a.at_ms {
+                format!("{} – {}", when(a.first_at_ms), when(a.at_ms))
+            } else {
+                when(a.at_ms)
+            },
             role: a
                 .role
                 .split(',')
@@ -182,6 +190,8 @@ async fn access_log(
                 .join(p.t("list-separator").as_str()),
             station: a.station,
             what: p.t_or(&format!("access-{}", a.action), &a.action),
+            times: (a.count > 1).then(|| p.t1("access-log-times", "count", a.count)),
+            refused: a.refused,
             purpose: a.purpose,
         })
         .collect();
