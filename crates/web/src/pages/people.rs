@@ -189,7 +189,7 @@ async fn access_log(
                 .collect::<Vec<_>>()
                 .join(p.t("list-separator").as_str()),
             station: a.station,
-            what: p.t_or(&format!("access-{}", a.action), &a.action),
+            what: p.t_or(&format!("access-{}", a.action), &p.t("access-other")),
             times: (a.count > 1).then(|| p.t1("access-log-times", "count", a.count)),
             refused: a.refused,
             purpose: a.purpose,
