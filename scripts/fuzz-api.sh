@@ -15,6 +15,8 @@ examples="${2:-30}"
 venv=target/fuzz-venv
 version=4.32.5
 if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$version"; then
+  # A venv moved or made by another checkout keeps paths that no longer exist: start afresh.
+  rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "schemathesis==$version"
 fi

@@ -404,7 +404,7 @@ async fn an_applicant_signs_up_confirms_and_signs_in() {
                 ("csrf", &csrf),
                 ("name", "Lin"),
                 ("email", "lin@example.com"),
-                ("password", "password1234"),
+                ("password", "qwertyuiopasdf"),
             ],
         )
         .await;
