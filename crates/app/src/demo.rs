@@ -45,6 +45,13 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     // A volunteer of the care programme in 温溪镇, proxy parent to the applicant's daughter.
     ("volunteer@qiaoyi.example", "叶警官", &[("care_worker", "")]),
     ("admin@qiaoyi.example", "系统管理员", &[("admin", "")]),
+    // A second administrator: administrator, auditor and care-worker roles one asks for, the
+    // other approves.
+    (
+        "deputy.admin@qiaoyi.example",
+        "副系统管理员",
+        &[("admin", "")],
+    ),
     ("auditor@qiaoyi.example", "审计员", &[("auditor", "")]),
     // The applicant's mother in Qingtian, who gave her daughter a mandate (代办).
     ("mother@qiaoyi.example", "陈秀英", &[("applicant", "")]),
