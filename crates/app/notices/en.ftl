@@ -16,6 +16,11 @@ account-locked-body =
        *[other] { $minutes } minutes
     }. If this was not you, change your password as soon as you can sign in again.
 
+password-changed-subject = Your Qiaoyi password was changed
+password-changed-body =
+    The password of your Qiaoyi account was just changed, and every other device signed in to it was signed out.
+    If this was not you, contact the bureau or your station at once; sign in here: { $link }
+
 case-submitted-subject = Application { $number } received
 case-submitted-body =
     We have received your application { $number } ({ $item }).

@@ -15,6 +15,11 @@ account-locked-body =
        *[other] { $minutes } minutos
     }. Si no fue usted, cambie su contraseña en cuanto pueda volver a entrar.
 
+password-changed-subject = Se ha cambiado su contraseña de Qiaoyi
+password-changed-body =
+    Se acaba de cambiar la contraseña de su cuenta de Qiaoyi y se ha cerrado la sesión en todos los demás dispositivos.
+    Si no fue usted, póngase en contacto enseguida con la oficina o con su punto de atención; para entrar: { $link }
+
 case-submitted-subject = Solicitud { $number } recibida
 case-submitted-body =
     Hemos recibido su solicitud { $number } ({ $item }).

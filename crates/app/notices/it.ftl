@@ -15,6 +15,11 @@ account-locked-body =
        *[other] { $minutes } minuti
     }. Se non è stato Lei, cambi la password appena potrà accedere di nuovo.
 
+password-changed-subject = La password di Qiaoyi è stata cambiata
+password-changed-body =
+    La password del Suo account Qiaoyi è appena stata cambiata e tutti gli altri dispositivi collegati sono stati disconnessi.
+    Se non è stato Lei, contatti subito l'ufficio o il Suo sportello; per accedere: { $link }
+
 case-submitted-subject = Domanda { $number } ricevuta
 case-submitted-body =
     Abbiamo ricevuto la Sua domanda { $number } ({ $item }).

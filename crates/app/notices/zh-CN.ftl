@@ -9,6 +9,11 @@ account-locked-subject = 您的侨驿账户已暂时锁定
 account-locked-body =
     由于多次输入错误密码，您的账户已锁定 { $minutes } 分钟。如果不是您本人操作，请在能够登录后尽快修改密码。
 
+password-changed-subject = 您的侨驿密码已修改
+password-changed-body =
+    您的侨驿账户密码刚刚已修改，其他设备上的登录均已退出。
+    如果不是您本人操作，请立即联系侨务部门或您的驿站；登录：{ $link }
+
 case-submitted-subject = 已收到申请 { $number }
 case-submitted-body =
     我们已收到您的申请 { $number }（{ $item }）。

@@ -117,18 +117,53 @@ pub(crate) fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
 }
 
 impl App {
-    /// Checks the signed-in user is a care worker (the refusal audited, naming the child when
-    /// there is one) and returns her.
-    pub(crate) async fn care_worker<'s>(
+    /// Checks the signed-in user coordinates the care programme (its children as a whole:
+    /// the list, recording, pairing, activities), the refusal audited, and returns her.
+    pub async fn care_coordinator<'s>(&self, caller: &'s Caller) -> Result<&'s Actor, AppError> {
+        self.authorize(caller, Action::ReadChildRecord, &Resource::System)
+            .await?;
+        Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
+    }
+
+    /// Checks the signed-in user may care for one child: a coordinator, or the volunteer paired
+    /// with her now (a volunteer re-paired away loses her at once). The refusal is audited.
+    pub(crate) async fn care_for_child<'s>(
         &self,
         caller: &'s Caller,
-        child: Option<&str>,
+        child_id: &str,
     ) -> Result<&'s Actor, AppError> {
-        let resource = match child {
-            Some(id) => Resource::Person { id },
-            None => Resource::System,
-        };
-        self.authorize(caller, Action::ReadChildRecord, &resource)
+        let volunteer = self
+            .store
+            .pairings_of_child(child_id)
+            .await?
+            .into_iter()
+            .find(|p| p.ended_at.is_none())
+            .map(|p| p.volunteer_id)
+            .unwrap_or_default();
+        self.authorize(
+            caller,
+            Action::CareForChild,
+            &Resource::Child {
+                id: child_id,
+                volunteer: &volunteer,
+            },
+        )
+        .await?;
+        Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
+    }
+
+    /// Whether `actor` coordinates the programme (rather than only volunteering in it).
+    pub fn coordinates_care(&self, actor: &Actor) -> bool {
+        qiaoyi_domain::access::decide(actor, Action::ReadChildRecord, &Resource::System)
+            .is_allowed()
+    }
+
+    /// Checks the signed-in user serves in the care programme, as a coordinator or a volunteer.
+    pub(crate) async fn serving_in_care<'s>(
+        &self,
+        caller: &'s Caller,
+    ) -> Result<&'s Actor, AppError> {
+        self.authorize(caller, Action::ServeInCare, &Resource::System)
             .await?;
         Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
     }
@@ -211,7 +246,7 @@ impl App {
         child_id: &str,
         input: &VisitInput,
     ) -> Result<Visit, AppError> {
-        let actor = self.care_worker(caller, Some(child_id)).await?;
+        let actor = self.care_for_child(caller, child_id).await?;
         let child = self
             .store
             .child(child_id)
@@ -288,7 +323,7 @@ impl App {
         caller: &Caller,
         request: &ChildRequest,
     ) -> Result<Child, AppError> {
-        let actor = self.care_worker(caller, None).await?;
+        let actor = self.care_coordinator(caller).await?;
         let checked = check_child(
             &Checked {
                 name: &request.name,
@@ -387,7 +422,8 @@ impl App {
         self.open_child(row, parents, caller.now)
     }
 
-    /// The children, newest first, one township or all (care workers); the read is audited.
+    /// The children, newest first, one township or all: every child for the programme's
+    /// coordinators, the children she is paired with now for a volunteer. The read is audited.
     pub async fn care_children(
         &self,
         caller: &Caller,
@@ -395,10 +431,15 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> Result<Page<Child>, AppError> {
-        let actor = self.care_worker(caller, None).await?;
+        let actor = self.serving_in_care(caller).await?;
+        let volunteer = if self.coordinates_care(actor) {
+            ""
+        } else {
+            actor.user_id.as_str()
+        };
         let page = self
             .store
-            .children(township.trim(), offset, limit.clamp(1, 100))
+            .children(township.trim(), volunteer, offset, limit.clamp(1, 100))
             .await?;
         let mut record = self.audit_record(
             Some(actor),
@@ -425,7 +466,7 @@ impl App {
     /// One child's record (care workers). Every read is audited; a refusal is audited too, and
     /// a child that does not exist is not told apart from one the reader may not see.
     pub async fn care_child(&self, caller: &Caller, id: &str) -> Result<Child, AppError> {
-        let actor = self.care_worker(caller, Some(id)).await?;
+        let actor = self.care_for_child(caller, id).await?;
         let row = self
             .store
             .child(id)

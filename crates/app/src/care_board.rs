@@ -74,7 +74,7 @@ impl App {
         child_id: &str,
         wish: &str,
     ) -> Result<Wish, AppError> {
-        let me = self.care_worker(caller, Some(child_id)).await?;
+        let me = self.care_for_child(caller, child_id).await?;
         let child = self
             .store
             .child(child_id)
@@ -114,7 +114,7 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> Result<Page<Wish>, AppError> {
-        self.care_worker(caller, None).await?;
+        self.care_coordinator(caller).await?;
         let state = state.trim();
         if !state.is_empty() && WishState::parse(state).is_none() {
             return Err(AppError::Invalid {
@@ -140,12 +140,13 @@ impl App {
         step: &WishStep<'_>,
     ) -> Result<Wish, AppError> {
         let WishStep { to, donor, note } = *step;
-        let me = self.care_worker(caller, None).await?;
+        self.serving_in_care(caller).await?;
         let wish = self
             .store
             .wish(id)
             .await?
             .ok_or_else(|| AppError::NotFound("this wish".into()))?;
+        let me = self.care_for_child(caller, &wish.child_id).await?;
         let from = wish.state;
         let to = match WishState::parse(to.trim()) {
             Some(to @ (WishState::Taken | WishState::Fulfilled)) => to,
@@ -222,7 +223,7 @@ impl App {
         caller: &Caller,
         input: &ActivityInput,
     ) -> Result<ActivitySummary, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.care_coordinator(caller).await?;
         let checked = check_activity(&input.theme, &input.date, &input.place, &input.organisers)
             .map_err(invalid)?;
         let township = input.township.trim();
@@ -260,14 +261,14 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> Result<Page<ActivitySummary>, AppError> {
-        self.care_worker(caller, None).await?;
+        self.care_coordinator(caller).await?;
         Ok(self.store.activities(offset, limit.clamp(1, 100)).await?)
     }
 
     /// An activity with its township's children and every volunteer, marked present or not. It
     /// opens children's names, so the read is audited.
     pub async fn care_activity(&self, caller: &Caller, id: &str) -> Result<Activity, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.care_coordinator(caller).await?;
         let row = self
             .store
             .activity(id)
@@ -287,7 +288,7 @@ impl App {
         let mut children = Vec::new();
         for child in self
             .store
-            .children(&row.township, 0, MAX_ATTENDEES)
+            .children(&row.township, "", 0, MAX_ATTENDEES)
             .await?
             .items
         {
@@ -324,7 +325,7 @@ impl App {
         children: &[String],
         volunteers: &[String],
     ) -> Result<Activity, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.care_coordinator(caller).await?;
         let activity = self
             .store
             .activity(id)
@@ -333,7 +334,7 @@ impl App {
         // Who may be marked, by id only: names are opened once, for the page that follows.
         let allowed_children: Vec<String> = self
             .store
-            .children(&activity.township, 0, MAX_ATTENDEES)
+            .children(&activity.township, "", 0, MAX_ATTENDEES)
             .await?
             .items
             .into_iter()

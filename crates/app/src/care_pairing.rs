@@ -115,7 +115,7 @@ impl App {
         &self,
         caller: &Caller,
     ) -> Result<Option<Volunteer>, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.serving_in_care(caller).await?;
         Ok(self
             .store
             .volunteer(&me.user_id)
@@ -131,7 +131,7 @@ impl App {
         caller: &Caller,
         input: &VolunteerInput,
     ) -> Result<Volunteer, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.serving_in_care(caller).await?;
         let township = input.township.trim();
         if !self.townships().iter().any(|t| t.name == township) {
             return Err(invalid(CareError::UnknownTownship));
@@ -182,7 +182,7 @@ impl App {
 
     /// Every volunteer with her load (care workers).
     pub async fn care_volunteers(&self, caller: &Caller) -> Result<Vec<Volunteer>, AppError> {
-        self.care_worker(caller, None).await?;
+        self.care_coordinator(caller).await?;
         Ok(self
             .store
             .volunteers()
@@ -195,7 +195,7 @@ impl App {
     /// The optimal pairing of every waiting child with the volunteers who have room, for a
     /// coordinator to review. Reading it opens the waiting children's names, so it is audited.
     pub async fn propose_pairings(&self, caller: &Caller) -> Result<Proposal, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.care_coordinator(caller).await?;
         let children = self.store.unpaired_children().await?;
         let volunteers = self.store.volunteers().await?;
         let townships = self.townships();
@@ -269,7 +269,7 @@ impl App {
         caller: &Caller,
         pairs: &[PairChoice],
     ) -> Result<usize, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.care_coordinator(caller).await?;
         let refuse = |message: String| AppError::malformed("pairs", message);
         let refused = |reason: Reason, message: String| AppError::refused("pairs", reason, message);
         if pairs.is_empty() {
@@ -392,7 +392,7 @@ impl App {
         child_id: &str,
         volunteer_id: &str,
     ) -> Result<(), AppError> {
-        let me = self.care_worker(caller, Some(child_id)).await?;
+        let me = self.care_coordinator(caller).await?;
         self.store
             .child(child_id)
             .await?
@@ -452,13 +452,13 @@ impl App {
 
     /// Every pairing in force, the most overdue first (care workers): the board.
     pub async fn pairings_in_force(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
-        self.care_worker(caller, None).await?;
+        self.care_coordinator(caller).await?;
         self.board("", caller.now).await
     }
 
     /// The signed-in volunteer's own pairings in force, the most overdue first.
     pub async fn my_proxy_children(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
-        let me = self.care_worker(caller, None).await?;
+        let me = self.serving_in_care(caller).await?;
         self.board(&me.user_id, caller.now).await
     }
 

@@ -43,7 +43,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("consultant@qiaoyi.example", "咨询员", &[("consultant", "")]),
     ("care@qiaoyi.example", "警察妈妈", &[("care_worker", "")]),
     // A volunteer of the care programme in 温溪镇, proxy parent to the applicant's daughter.
-    ("volunteer@qiaoyi.example", "叶警官", &[("care_worker", "")]),
+    (
+        "volunteer@qiaoyi.example",
+        "叶警官",
+        &[("care_volunteer", "")],
+    ),
     ("admin@qiaoyi.example", "系统管理员", &[("admin", "")]),
     // A second administrator: administrator, auditor and care-worker roles one asks for, the
     // other approves.
@@ -582,8 +586,8 @@ impl App {
         Ok(ids)
     }
 
-    /// Both care workers volunteer; the family asks for the one from 温溪镇, and the coordinator
-    /// pairs the children as proposed.
+    /// The coordinator and the volunteer both volunteer; the family asks for the one from 温溪镇,
+    /// and the coordinator pairs the children as proposed.
     async fn seed_demo_pairings(
         &self,
         care: &CurrentSession,
@@ -654,7 +658,8 @@ impl App {
         let wish = self
             .record_wish(&demo_caller(volunteer, now_ms), &ids[0], "一套彩色绘本")
             .await?;
-        self.record_wish(&demo_caller(volunteer, now_ms), &ids[1], "一双运动鞋")
+        // The boy's wish is the coordinator's to record: he may have another proxy parent.
+        self.record_wish(&demo_caller(care, now_ms), &ids[1], "一双运动鞋")
             .await?;
         self.advance_wish(
             &demo_caller(care, now_ms),

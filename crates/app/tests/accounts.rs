@@ -958,3 +958,111 @@ async fn totp_secrets_are_sealed_at_rest_and_old_clear_ones_are_sealed_at_start(
             .expect("ok")
     );
 }
+
+#[tokio::test]
+async fn a_person_changes_her_password_with_the_current_one_and_her_other_sessions_end() {
+    use qiaoyi_app::Reason;
+    let (app, store) = app().await;
+    const NEW: &str = "violet harbour lantern 1987";
+    let (here, _) = sign_in(&app, "applicant@qiaoyi.example", T0).await;
+    let (elsewhere, _) = sign_in(&app, "applicant@qiaoyi.example", T0 + 1).await;
+    let session = app
+        .session(&here, T0 + 2)
+        .await
+        .expect("ok")
+        .expect("session");
+    let me = caller(&session, T0 + 2);
+    let refused = |result: Result<u64, AppError>| match result {
+        Err(AppError::Invalid { field, reason, .. }) => (field, reason),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused(
+            app.change_password(&me, "not my password at all", NEW)
+                .await
+        ),
+        ("current_password", Reason::Mismatch)
+    );
+    assert_eq!(
+        refused(app.change_password(&me, DEMO_PASSWORD, DEMO_PASSWORD).await),
+        ("new_password", Reason::Duplicate)
+    );
+    assert_eq!(
+        refused(
+            app.change_password(&me, DEMO_PASSWORD, "aaaaaaaaaaaa")
+                .await
+        ),
+        ("new_password", Reason::TooWeak)
+    );
+    assert_eq!(
+        refused(app.change_password(&me, DEMO_PASSWORD, "short").await),
+        ("new_password", Reason::TooShort)
+    );
+    assert_eq!(
+        app.change_password(&me, DEMO_PASSWORD, NEW)
+            .await
+            .expect("changed"),
+        1
+    );
+    // This session goes on; the other one has ended; only the new password signs in.
+    assert!(app.session(&here, T0 + 3).await.expect("ok").is_some());
+    assert!(app.session(&elsewhere, T0 + 3).await.expect("ok").is_none());
+    assert!(matches!(
+        app.login(
+            &anonymous(T0 + 4),
+            "applicant@qiaoyi.example",
+            DEMO_PASSWORD
+        )
+        .await
+        .expect("ok"),
+        LoginOutcome::Refused
+    ));
+    assert!(matches!(
+        app.login(&anonymous(T0 + 5), "applicant@qiaoyi.example", NEW)
+            .await
+            .expect("ok"),
+        LoginOutcome::SignedIn { .. }
+    ));
+    // She is told by e-mail, whatever channels she chose.
+    let told: Vec<_> = store
+        .pending_messages(1000)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.template == "password-changed")
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(
+        (told[0].channel.as_str(), told[0].recipient.as_str()),
+        ("email", "applicant@qiaoyi.example")
+    );
+
+    // Someone with her session guessing the current password is stopped as at sign-in: wrong
+    // passwords here and at sign-in count together, and once locked even the right one waits.
+    let mut guesses = 0;
+    loop {
+        match refused(
+            app.change_password(&caller(&session, T0 + 10 + guesses), "a guess at it", "x")
+                .await,
+        ) {
+            ("current_password", Reason::Mismatch) => guesses += 1,
+            ("current_password", Reason::AttemptsExhausted) => break,
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            guesses <= qiaoyi_app::accounts::LOCK_THRESHOLD,
+            "never stopped"
+        );
+    }
+    assert_eq!(
+        refused(
+            app.change_password(
+                &caller(&session, T0 + 20),
+                NEW,
+                "another long passphrase here"
+            )
+            .await
+        ),
+        ("current_password", Reason::AttemptsExhausted)
+    );
+}

@@ -104,22 +104,22 @@ async fn a_care_worker_records_a_child_with_consent_and_only_care_roles_read_it(
             "{email}: {listing:?}"
         );
     }
-    let log = store
-        .audit_search(
-            &qiaoyi_app::AuditFilter {
-                action: "read_child_record".into(),
-                ..Default::default()
-            },
-            0,
-            100,
-        )
-        .await
-        .expect("audit");
-    assert_eq!(
-        log.items.iter().filter(|a| a.outcome == "denied").count(),
-        8,
-        "every refusal is audited"
-    );
+    let mut denied = 0;
+    for action in ["care_for_child", "serve_in_care"] {
+        let log = store
+            .audit_search(
+                &qiaoyi_app::AuditFilter {
+                    action: action.into(),
+                    ..Default::default()
+                },
+                0,
+                100,
+            )
+            .await
+            .expect("audit");
+        denied += log.items.iter().filter(|a| a.outcome == "denied").count();
+    }
+    assert_eq!(denied, 8, "every refusal is audited");
     let reads = store
         .audit_search(
             &qiaoyi_app::AuditFilter {
@@ -339,5 +339,134 @@ async fn bad_records_are_refused_with_their_field_and_nothing_is_written() {
             "{field}: {refused:?}"
         );
     }
-    assert_eq!(store.children("", 0, 10).await.expect("children").total, 0);
+    assert_eq!(
+        store.children("", "", 0, 10).await.expect("children").total,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_volunteer_reaches_only_the_children_she_is_paired_with_and_loses_one_re_paired_away() {
+    use qiaoyi_app::care_pairing::PairChoice;
+    let (app, _s) = app().await;
+    app.seed_demo_care(T0)
+        .await
+        .expect("the demo's children and pairings");
+    let care = session(&app, "care@qiaoyi.example", T0).await;
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    let v = caller(&volunteer, T0);
+    let c = caller(&care, T0);
+    let pairings = app.my_proxy_children(&v).await.expect("her pairings");
+    let hers: std::collections::BTreeSet<String> =
+        pairings.iter().map(|p| p.row.child_id.clone()).collect();
+    assert!(!hers.is_empty(), "the demo pairs her with a child");
+    let listed: std::collections::BTreeSet<String> = app
+        .care_children(&v, "", 0, 50)
+        .await
+        .expect("her list")
+        .items
+        .into_iter()
+        .map(|child| child.id)
+        .collect();
+    assert_eq!(listed, hers, "her list is her children");
+    let mut other = daughter();
+    other.name = "叶晨光".into();
+    other.parents = Vec::new();
+    let other = app.record_child(&c, &other).await.expect("recorded").id;
+
+    // Another child, and the programme as a whole, are refused to her.
+    let forbidden = |result: Result<(), AppError>, what: &str| {
+        assert!(
+            matches!(result, Err(AppError::Forbidden(_))),
+            "{what}: {result:?}"
+        );
+    };
+    forbidden(
+        app.care_child(&v, &other).await.map(|_| ()),
+        "another child",
+    );
+    let visit = VisitInput {
+        date: "2026-05-20".into(),
+        topics: vec!["wellbeing".into()],
+        notes: String::new(),
+        follow_up: false,
+    };
+    forbidden(
+        app.record_visit(&v, &other, &visit).await.map(|_| ()),
+        "a visit",
+    );
+    forbidden(
+        app.record_wish(&v, &other, "一本字典").await.map(|_| ()),
+        "a wish",
+    );
+    forbidden(
+        app.record_child(&v, &daughter()).await.map(|_| ()),
+        "recording",
+    );
+    forbidden(
+        app.care_wishes(&v, "", 0, 20).await.map(|_| ()),
+        "the wish board",
+    );
+    forbidden(
+        app.pairings_in_force(&v).await.map(|_| ()),
+        "the pairing board",
+    );
+    forbidden(app.propose_pairings(&v).await.map(|_| ()), "a proposal");
+    forbidden(
+        app.care_activities(&v, 0, 20).await.map(|_| ()),
+        "activities",
+    );
+    // Her own child she reads and visits.
+    let mine = pairings[0].row.clone();
+    app.care_child(&v, &mine.child_id).await.expect("hers");
+    app.record_visit(&v, &mine.child_id, &visit)
+        .await
+        .expect("visited");
+
+    // Re-paired to the coordinator: the volunteer loses her at once.
+    app.confirm_pairings(
+        &c,
+        &[PairChoice {
+            child: mine.child_id.clone(),
+            volunteer: care.actor.user_id.clone(),
+            replaces: mine.id.clone(),
+        }],
+    )
+    .await
+    .expect("re-paired");
+    forbidden(
+        app.care_child(&v, &mine.child_id).await.map(|_| ()),
+        "re-paired away",
+    );
+    assert!(
+        app.care_children(&v, "", 0, 50)
+            .await
+            .expect("her list")
+            .items
+            .iter()
+            .all(|child| child.id != mine.child_id)
+    );
+
+    // Every refusal is in the audit log against the child.
+    let auditor = session(&app, "auditor@qiaoyi.example", T0).await;
+    let refused = app
+        .audit_log(
+            &caller(&auditor, T0),
+            &qiaoyi_app::AuditFilter {
+                action: "care_for_child".into(),
+                actor: volunteer.actor.user_id.clone(),
+                ..Default::default()
+            },
+            0,
+            50,
+        )
+        .await
+        .expect("log");
+    assert!(
+        refused
+            .items
+            .iter()
+            .all(|e| e.outcome == "denied" && e.subject_type == "child")
+    );
+    assert_eq!(refused.total, 4, "{:?}", refused.items);
 }

@@ -443,7 +443,7 @@ async fn wishes_move_forward_once_and_activities_count_who_came() {
     );
     let twice = app
         .advance_wish(
-            &caller(&volunteer, T0),
+            &caller(&care, T0),
             &wish.id,
             &WishStep {
                 to: "taken",
@@ -750,7 +750,22 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
 async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
     let (app, _store) = app().await;
     let care = session(&app, "care@qiaoyi.example", T0).await;
-    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    // A second coordinator, given at the command line.
+    app.create_account(
+        &common::anonymous(T0),
+        qiaoyi_app::accounts::AccountRequest {
+            email: "care2@qiaoyi.example",
+            display_name: "Second coordinator",
+            password: qiaoyi_app::demo::DEMO_PASSWORD,
+            grants: vec![qiaoyi_app::domain::access::Grant::CareWorker],
+            language: qiaoyi_app::domain::lang::Lang::Zh,
+            confirmed: true,
+            totp_secret: Some(qiaoyi_app::demo::DEMO_TOTP_SECRET.into()),
+        },
+    )
+    .await
+    .expect("second coordinator");
+    let volunteer = session(&app, "care2@qiaoyi.example", T0).await;
     let id = app
         .record_child(&caller(&care, T0), &child("叶一", "温溪镇", None))
         .await

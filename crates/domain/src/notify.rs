@@ -13,6 +13,7 @@ use crate::cases::workflow::Step;
 pub enum Notice {
     ConfirmEmail,
     AccountLocked,
+    PasswordChanged,
     CaseSubmitted,
     CaseAccepted,
     CaseReturned,
@@ -56,9 +57,10 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 26] = [
+    pub const ALL: [Notice; 27] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
+        Notice::PasswordChanged,
         Notice::CaseSubmitted,
         Notice::CaseAccepted,
         Notice::CaseReturned,
@@ -90,6 +92,7 @@ impl Notice {
         match self {
             Notice::ConfirmEmail => "confirm-email",
             Notice::AccountLocked => "account-locked",
+            Notice::PasswordChanged => "password-changed",
             Notice::CaseSubmitted => "case-submitted",
             Notice::CaseAccepted => "case-accepted",
             Notice::CaseReturned => "case-returned",
@@ -126,6 +129,7 @@ impl Notice {
         match self {
             Notice::ConfirmEmail => &["code", "minutes"],
             Notice::AccountLocked => &["minutes"],
+            Notice::PasswordChanged => &["link"],
             Notice::CaseReturned | Notice::CaseRefused => &["number", "item", "reason", "link"],
             Notice::CaseSubmitted
             | Notice::CaseAccepted
@@ -187,7 +191,10 @@ impl Notice {
     /// Security notices reach the account's e-mail address whatever channels the person chose, and
     /// cannot be unsubscribed from.
     pub fn always_by_email(self) -> bool {
-        matches!(self, Notice::ConfirmEmail | Notice::AccountLocked)
+        matches!(
+            self,
+            Notice::ConfirmEmail | Notice::AccountLocked | Notice::PasswordChanged
+        )
     }
 }
 

@@ -556,6 +556,37 @@ impl Store {
         Ok(ended)
     }
 
+    /// Replaces a user's password hash and ends every session of hers but `keep`, queuing
+    /// `messages` (telling her), with the audit entry, in one transaction; returns how many
+    /// sessions ended.
+    pub async fn change_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep: &str,
+        record: &AuditRecord,
+        messages: &[NewMessage],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        for message in messages {
+            enqueue(&mut tx, message, record.at_ms).await?;
+        }
+        audit::append(&mut tx, self.audit_key()?, record).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     /// Records a wrong second-factor code on a half-signed-in session. At `limits.per_session`
     /// failures on the session it ends; at `limits.per_account` failures on the account since
     /// `limits.window_start` (over any sessions: signing in again does not restart the count) the

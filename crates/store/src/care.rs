@@ -55,6 +55,11 @@ fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
     })
 }
 
+/// Children of one township (`$1`, or all when empty) and paired now with one volunteer (`$2`, or
+/// any when empty).
+const CHILDREN_OF: &str = "($1 = '' OR township = $1) AND ($2 = '' OR id IN \
+     (SELECT child_id FROM care_pairings WHERE volunteer_id = $2 AND ended_at IS NULL))";
+
 impl Store {
     /// Records a child with her parents abroad and the audit entry, in one transaction.
     pub async fn insert_child(
@@ -114,20 +119,23 @@ impl Store {
     pub async fn children(
         &self,
         township: &str,
+        volunteer: &str,
         offset: u64,
         limit: u64,
     ) -> Result<Page<ChildRow>, StoreError> {
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM care_children WHERE ($1 = '' OR township = $1)",
-        )
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM care_children WHERE {CHILDREN_OF}"
+        )))
         .bind(township)
+        .bind(volunteer)
         .fetch_one(&self.pool)
         .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM care_children WHERE ($1 = '' OR township = $1) \
-             ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+            "SELECT {COLUMNS} FROM care_children WHERE {CHILDREN_OF} \
+             ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
         )))
         .bind(township)
+        .bind(volunteer)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)

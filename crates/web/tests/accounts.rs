@@ -4,7 +4,7 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, hidden_csrf};
+use common::{Browser, hidden_csrf, json};
 use qiaoyi_app::accounts::totp_code;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 
@@ -739,4 +739,100 @@ async fn forms_sent_from_another_site_are_refused_even_with_the_token() {
         )
         .await;
     assert_eq!(reply.location.as_deref(), Some("/account"));
+}
+
+async fn change_password_on_the_page(
+    b: &mut Browser,
+    csrf: &str,
+    current: &str,
+    new: &str,
+) -> common::Reply {
+    b.post_raw(
+        "/account/password",
+        &[
+            ("csrf", csrf),
+            ("current_password", current),
+            ("new_password", new),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_person_changes_her_password_on_the_page_in_her_language_and_over_the_api() {
+    let mut me = Browser::new().await;
+    me.sign_in("applicant@qiaoyi.example").await;
+    me.get("/account?lang=it").await;
+    assert!(
+        me.get("/account")
+            .await
+            .body
+            .contains("href=\"/account/password\"")
+    );
+    let form = me.get("/account/password").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Password attuale"), "{}", form.body);
+    assert!(form.body.contains("autocomplete=\"new-password\""));
+    let csrf = hidden_csrf(&form.body);
+    let wrong = change_password_on_the_page(
+        &mut me,
+        &csrf,
+        "not it at all",
+        "violet harbour lantern 1987",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("La password attuale non è corretta"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("id=\"current_password-error\""));
+    let weak = change_password_on_the_page(&mut me, &csrf, DEMO_PASSWORD, "aaaaaaaaaaaa").await;
+    assert!(weak.body.contains("facile da indovinare"), "{}", weak.body);
+    assert!(weak.body.contains("id=\"new_password-error\""));
+    let done =
+        change_password_on_the_page(&mut me, &csrf, DEMO_PASSWORD, "violet harbour lantern 1987")
+            .await;
+    let to = done.location.expect("back to the account");
+    assert_eq!(to, "/account?password_changed=0");
+    assert!(me.get(&to).await.body.contains("La password è cambiata."));
+
+    // Over the API, as her mother.
+    let mut api = me.another();
+    assert_eq!(
+        api.put_json(
+            "/api/v1/me/password",
+            r#"{"current_password":"x","new_password":"y"}"#,
+            None
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let csrf = api.api_sign_in("mother@qiaoyi.example").await;
+    let wrong = api
+        .put_json(
+            "/api/v1/me/password",
+            r#"{"current_password":"not it at all","new_password":"violet harbour lantern 1987"}"#,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = json(&wrong.body);
+    assert_eq!(
+        (wrong["field"].as_str(), wrong["reason"].as_str()),
+        (Some("current_password"), Some("mismatch"))
+    );
+    let changed = api
+        .put_json(
+            "/api/v1/me/password",
+            &format!(
+                r#"{{"current_password":"{DEMO_PASSWORD}","new_password":"violet harbour lantern 1987"}}"#
+            ),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(json(&changed.body)["other_sessions_ended"], 0);
 }

@@ -145,3 +145,80 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
     assert_eq!(api.as_array().expect("children").len(), 1);
     assert_eq!(parent.get("/care").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_volunteer_sees_only_her_children_on_the_pages_and_the_api() {
+    let mut care = server().await;
+    care.app
+        .seed_demo_care(care.app.now_ms())
+        .await
+        .expect("the demo's children and pairings");
+    let c = care.api_sign_in("care@qiaoyi.example").await;
+    let other = care
+        .post_json(
+            "/api/v1/care/children",
+            r#"{"name":"叶晨光","birth_date":"2016-04-02","township":"仁庄镇","guardian":"叶奶奶","languages":["qingtian"],"consent_version":1,"consent_by":"叶海燕","consent_relation":"parent","parents":[]}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let other = json(&other.body)["id"].as_str().expect("id").to_owned();
+
+    let mut volunteer = care.another();
+    volunteer.sign_in_staff("volunteer@qiaoyi.example").await;
+    assert!(
+        volunteer
+            .get("/account?lang=en")
+            .await
+            .body
+            .contains("href=\"/care\"")
+    );
+    let list = volunteer.get("/care?lang=en").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("季小雨"), "{}", list.body);
+    assert!(!list.body.contains("叶晨光"), "another child is not listed");
+    assert!(!list.body.contains("/care/children/new"));
+    assert!(!list.body.contains("href=\"/care/pairing\""));
+    for path in [
+        format!("/care/children/{other}"),
+        "/care/children/new".to_owned(),
+        "/care/pairing".to_owned(),
+        "/care/wishes".to_owned(),
+    ] {
+        assert_eq!(
+            volunteer.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let v = json(&volunteer.get("/api/v1/me").await.body)["csrf"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    assert_eq!(
+        volunteer
+            .get(&format!("/api/v1/care/children/{other}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let visit = volunteer
+        .post_json(
+            &format!("/api/v1/care/children/{other}/visits"),
+            r#"{"date":"2026-05-20","topics":["wellbeing"],"notes":"","follow_up":false}"#,
+            Some(&v),
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::FORBIDDEN, "{}", visit.body);
+    let hers = json(&volunteer.get("/api/v1/care/children?limit=50").await.body);
+    let names: Vec<&str> = hers["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"季小雨") && !names.contains(&"叶晨光"),
+        "{names:?}"
+    );
+}

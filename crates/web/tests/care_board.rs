@@ -223,11 +223,16 @@ async fn volunteers_are_paired_wishes_fulfilled_activities_attended_and_parents_
     let open = json(&care.get("/api/v1/care/wishes?state=open").await.body);
     assert_eq!(open["total"], 1);
     let wish = open["items"][0]["id"].as_str().expect("id").to_owned();
-    let board = volunteer.get("/care/wishes?lang=en").await;
+    // The wish board is the coordinators' (the volunteer was re-paired away above).
+    assert_eq!(
+        volunteer.get("/care/wishes").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let board = care.get("/care/wishes?lang=en").await;
     assert!(board.body.contains("一套彩色绘本"));
     let csrf_v = hidden_csrf(&board.body);
     let long = "捐".repeat(41);
-    let refused = volunteer
+    let refused = care
         .post_raw(
             &format!("/care/wishes/{wish}?lang=en"),
             &[("csrf", &csrf_v), ("to", "taken"), ("donor", &long)],
@@ -240,32 +245,28 @@ async fn volunteers_are_paired_wishes_fulfilled_activities_attended_and_parents_
             .contains("in at most 40 characters, or leave it empty")
     );
     let take = [("csrf", csrf_v.as_str()), ("to", "taken"), ("donor", "")];
-    let taken = volunteer
-        .post_raw(&format!("/care/wishes/{wish}"), &take)
-        .await;
+    let taken = care.post_raw(&format!("/care/wishes/{wish}"), &take).await;
     assert_eq!(taken.location.as_deref(), Some("/care/wishes?state=taken"));
-    let twice = volunteer
-        .post_raw(&format!("/care/wishes/{wish}"), &take)
-        .await;
+    let twice = care.post_raw(&format!("/care/wishes/{wish}"), &take).await;
     assert_eq!(
         twice.status,
         StatusCode::CONFLICT,
         "the same form sent twice"
     );
-    let fulfilled = volunteer
+    let fulfilled = care
         .post_json(
             &format!("/api/v1/care/wishes/{wish}/state"),
             r#"{"to":"fulfilled","note":"六一前送到"}"#,
-            Some(&v),
+            Some(&c),
         )
         .await;
     assert_eq!(fulfilled.status, StatusCode::OK, "{}", fulfilled.body);
-    assert_eq!(json(&fulfilled.body)["taken_by"], "叶警官");
-    let again = volunteer
+    assert_eq!(json(&fulfilled.body)["taken_by"], "警察妈妈");
+    let again = care
         .post_json(
             &format!("/api/v1/care/wishes/{wish}/state"),
             r#"{"to":"fulfilled"}"#,
-            Some(&v),
+            Some(&c),
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);

@@ -41,6 +41,7 @@ impl App {
                     }
                     Resource::Consultation { id, .. } => ("consultation", *id),
                     Resource::RoleRequest { account, .. } => ("account", *account),
+                    Resource::Child { id, .. } => ("child", *id),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
@@ -57,7 +58,7 @@ impl App {
                         applicant
                     }
                     Resource::Consultation { person, .. } => person,
-                    Resource::System | Resource::RoleRequest { .. } => "",
+                    Resource::System | Resource::RoleRequest { .. } | Resource::Child { .. } => "",
                 }
                 .to_string();
                 self.store.audit(&record).await?;

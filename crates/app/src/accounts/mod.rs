@@ -6,6 +6,7 @@
 
 mod authorize;
 mod login;
+mod password_change;
 mod passwords;
 mod second_factor;
 mod sessions;

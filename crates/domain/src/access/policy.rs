@@ -13,13 +13,17 @@ pub enum Role {
     Officer,
     DutyLeader,
     Consultant,
+    /// The care programme's coordinators: record children, pair them with volunteers, read every
+    /// child's record.
     CareWorker,
     Admin,
     Auditor,
+    /// A proxy parent (代理家长) of the care programme: only the children she is paired with.
+    CareVolunteer,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Applicant,
         Role::Station,
         Role::Officer,
@@ -28,6 +32,7 @@ impl Role {
         Role::CareWorker,
         Role::Admin,
         Role::Auditor,
+        Role::CareVolunteer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +45,7 @@ impl Role {
             Role::CareWorker => "care_worker",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::CareVolunteer => "care_volunteer",
         }
     }
 
@@ -77,6 +83,7 @@ pub enum Grant {
     CareWorker,
     Admin,
     Auditor,
+    CareVolunteer,
 }
 
 impl Grant {
@@ -90,6 +97,7 @@ impl Grant {
             Grant::CareWorker => Role::CareWorker,
             Grant::Admin => Role::Admin,
             Grant::Auditor => Role::Auditor,
+            Grant::CareVolunteer => Role::CareVolunteer,
         }
     }
 
@@ -143,6 +151,7 @@ impl Grant {
             Role::CareWorker => unscoped(Grant::CareWorker),
             Role::Admin => unscoped(Grant::Admin),
             Role::Auditor => unscoped(Grant::Auditor),
+            Role::CareVolunteer => unscoped(Grant::CareVolunteer),
         }
     }
 }
@@ -237,8 +246,15 @@ actions! {
     DecideGreenChannel => "decide_green_channel",
     /// See the board of green-channel requests and their evidence.
     ReadGreenChannel => "read_green_channel",
-    /// Children's records in the care programme.
+    /// The care programme's children as a whole (the list, recording a child, pairing, the
+    /// programme's activities): its coordinators.
     ReadChildRecord => "read_child_record",
+    /// One child's record, visits and wishes: the programme's coordinators, and the volunteer
+    /// paired with her while the pairing is in force.
+    CareForChild => "care_for_child",
+    /// Keep one's own volunteer profile and see one's proxy children: the programme's
+    /// coordinators and volunteers.
+    ServeInCare => "serve_in_care",
     /// A parent abroad follows her own child in the care programme (visits, proxy parent); the app
     /// checks the child is hers.
     FollowOwnChild => "follow_own_child",
@@ -295,6 +311,8 @@ pub enum Resource<'a> {
     },
     /// A consultation: the account that asked (empty for a guest, who proves it with her key).
     Consultation { id: &'a str, person: &'a str },
+    /// A child of the care programme and the volunteer paired with her now (empty when none is).
+    Child { id: &'a str, volunteer: &'a str },
     /// Roles asked for an account, waiting for a second administrator.
     RoleRequest {
         account: &'a str,
@@ -437,6 +455,14 @@ pub fn allowing_grant<'a>(
             (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
                 *grant == Grant::CareWorker
             }
+            (Action::ServeInCare, Resource::System) => {
+                matches!(grant, Grant::CareWorker | Grant::CareVolunteer)
+            }
+            (Action::CareForChild, Resource::Child { volunteer, .. }) => match grant {
+                Grant::CareWorker => true,
+                Grant::CareVolunteer => own(volunteer),
+                _ => false,
+            },
             (Action::FollowOwnChild, Resource::Person { id }) => {
                 *grant == Grant::Applicant && own(id)
             }

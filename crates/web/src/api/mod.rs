@@ -83,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))
         .routes(routes!(session::access_log))
+        .routes(routes!(session::change_password))
         .routes(routes!(cases::open, cases::list))
         .routes(routes!(cases::show))
         .routes(routes!(cases::step))

@@ -279,3 +279,40 @@ pub async fn access_log(
             .collect(),
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    /// 12 to 128 characters, not a common or breached password, not easy to guess.
+    new_password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordChanged {
+    /// Sessions of this account on other devices, now ended.
+    other_sessions_ended: u64,
+}
+
+/// Change the signed-in person's password. The current one is required (wrong ones count towards
+/// the lockout as at sign-in); every other session ends, and she is told by e-mail.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", request_body = PasswordChange,
+    responses(
+        (status = 200, body = PasswordChanged),
+        (status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`field` `current_password`: not right (`reason` `mismatch`) or too many wrong ones (`attempts-exhausted`); `field` `new_password`: too short, too long, too common, too weak or the current one (`duplicate`)",
+            body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<Json<PasswordChanged>, Problem> {
+    let ended = state
+        .app
+        .change_password(&auth, &body.current_password, &body.new_password)
+        .await?;
+    Ok(Json(PasswordChanged {
+        other_sessions_ended: ended,
+    }))
+}

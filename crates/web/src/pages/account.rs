@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account))
         .route("/account/sessions/end-others", post(end_other_sessions))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
         .route("/account/recovery-codes", post(new_recovery_codes))
 }
 
@@ -404,6 +408,7 @@ struct AccountPage<'a> {
     roles: Vec<String>,
     sessions: Vec<SessionLine>,
     ended: Option<u64>,
+    password_changed: Option<u64>,
     is_admin: bool,
     is_auditor: bool,
     is_consultant: bool,
@@ -431,6 +436,8 @@ pub(super) fn when(ms: i64) -> String {
 #[derive(Deserialize)]
 pub struct AccountQuery {
     ended: Option<u64>,
+    /// Set after the password was changed: how many other sessions that ended.
+    password_changed: Option<u64>,
 }
 
 async fn account(
@@ -483,6 +490,7 @@ async fn account(
             })
             .collect(),
         ended: q.ended,
+        password_changed: q.password_changed,
         is_admin,
         calendar_missing,
         is_auditor: session.actor.has(qiaoyi_app::domain::access::Role::Auditor),
@@ -499,7 +507,10 @@ async fn account(
         is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
         is_care_worker: session
             .actor
-            .has(qiaoyi_app::domain::access::Role::CareWorker),
+            .has(qiaoyi_app::domain::access::Role::CareWorker)
+            || session
+                .actor
+                .has(qiaoyi_app::domain::access::Role::CareVolunteer),
         is_applicant: session
             .actor
             .has(qiaoyi_app::domain::access::Role::Applicant),
@@ -524,4 +535,103 @@ async fn end_other_sessions(
 ) -> PageResult {
     let ended = state.app.logout_other_sessions(&auth).await.for_page(&p)?;
     Ok(Redirect::to(&format!("/account?ended={ended}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage<'a> {
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    /// For password managers, which file the new password under this address.
+    email: String,
+    errors: Vec<FieldError>,
+}
+
+async fn password_page(p: &Prefs, auth: &Auth, errors: Vec<FieldError>) -> PageResult {
+    let session = signed_in(auth).for_page(p)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PasswordPage {
+        title: p.t("password-change-title"),
+        section: "account",
+        email: session.email.clone(),
+        errors,
+        p,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn password_form(
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    password_page(&p, &auth, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    if form.current_password.is_empty() {
+        errors.push(FieldError {
+            field: "current_password",
+            message: p.t("password-change-current-missing"),
+        });
+    }
+    if form.new_password.is_empty() {
+        errors.push(FieldError {
+            field: "new_password",
+            message: p.t("password-too-short"),
+        });
+    }
+    if !errors.is_empty() {
+        return password_page(&p, &auth, errors).await;
+    }
+    match state
+        .app
+        .change_password(&auth, &form.current_password, &form.new_password)
+        .await
+    {
+        Ok(ended) => {
+            Ok(Redirect::to(&format!("/account?password_changed={ended}")).into_response())
+        }
+        Err(AppError::Invalid { field, reason, .. }) => {
+            let (field, key) = match (field, reason) {
+                ("current_password", Reason::AttemptsExhausted) => {
+                    ("current_password", "password-change-locked")
+                }
+                ("current_password", _) => ("current_password", "password-change-wrong"),
+                (_, Reason::Duplicate) => ("new_password", "password-change-same"),
+                (_, Reason::TooCommon) => ("new_password", "password-too-common"),
+                (_, Reason::TooWeak) => ("new_password", "password-too-weak"),
+                (_, Reason::TooLong) => ("new_password", "password-too-long"),
+                _ => ("new_password", "password-too-short"),
+            };
+            password_page(
+                &p,
+                &auth,
+                vec![FieldError {
+                    field,
+                    message: p.t(key),
+                }],
+            )
+            .await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
 }

@@ -247,6 +247,8 @@ fn line(p: &Prefs, c: Child) -> ChildLine {
 #[derive(Template)]
 #[template(path = "care_children.html")]
 struct ChildrenPage<'a> {
+    /// Coordinators record children and see every one; a volunteer sees hers.
+    coordinator: bool,
     p: &'a Prefs,
     title: String,
     section: &'static str,
@@ -279,6 +281,7 @@ async fn children(
         .for_page(&p)?;
     let next = q.offset.saturating_add(PAGE);
     let page = ChildrenPage {
+        coordinator: super::care_board::coordinator(&state, &auth),
         title: p.t("care-title"),
         section: "account",
         previous: q.offset.checked_sub(PAGE).or((q.offset > 0).then_some(0)),
@@ -390,12 +393,8 @@ async fn new_child(
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
 ) -> PageResult {
-    // Only care workers see the form; others are refused (and the refusal audited) as the list is.
-    state
-        .app
-        .care_children(&auth, "", 0, 1)
-        .await
-        .for_page(&p)?;
+    // Only coordinators see the form; others are refused (and the refusal audited).
+    state.app.care_coordinator(&auth).await.for_page(&p)?;
     form_page(&state, &p, ChildForm::default(), Vec::new())
 }
 
@@ -464,6 +463,8 @@ struct ChildPage<'a> {
     topics: Vec<(&'static str, String, bool)>,
     /// Volunteers to re-pair with or prefer: id, name, township, places left.
     volunteers: Vec<(String, String, String, i64)>,
+    /// Coordinators pair and re-pair; a volunteer sees who the proxy parent is.
+    coordinator: bool,
 }
 
 /// What the forms on a child's page were sent with, to show them again with their errors.
@@ -508,14 +509,19 @@ async fn child_page(
     forms: ChildForms,
 ) -> PageResult {
     let c = state.app.care_child(auth, id).await.for_page(p)?;
-    let volunteers = state
-        .app
-        .care_volunteers(auth)
-        .await
-        .for_page(p)?
-        .into_iter()
-        .map(|v| (v.user_id, v.name, v.township, v.capacity - v.load))
-        .collect();
+    let coordinator = super::care_board::coordinator(state, auth);
+    let volunteers = if coordinator {
+        state
+            .app
+            .care_volunteers(auth)
+            .await
+            .for_page(p)?
+            .into_iter()
+            .map(|v| (v.user_id, v.name, v.township, v.capacity - v.load))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let form = forms.visit;
     let status = status_of(&errors);
     let page = ChildPage {
@@ -536,6 +542,7 @@ async fn child_page(
         form,
         wish: forms.wish,
         volunteers,
+        coordinator,
         p,
     };
     Ok((status, render(&page)).into_response())

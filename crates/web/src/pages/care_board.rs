@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "care_volunteer.html")]
 struct VolunteerPage<'a> {
+    /// The care tabs show the coordinators' boards.
+    coordinator: bool,
     p: &'a Prefs,
     title: String,
     section: &'static str,
@@ -69,6 +71,7 @@ async fn volunteer_page(
         .map(|pairing| board_line(p, pairing))
         .collect();
     let page = VolunteerPage {
+        coordinator: coordinator(state, auth),
         load: i64::try_from(mine.len()).unwrap_or(i64::MAX),
         mine,
         title: p.t("care-volunteer-title"),
@@ -177,6 +180,8 @@ fn board_line(p: &Prefs, pairing: &Pairing) -> BoardLine {
 #[derive(Template)]
 #[template(path = "care_pairing.html")]
 struct PairingPage<'a> {
+    /// The care tabs show the coordinators' boards.
+    coordinator: bool,
     p: &'a Prefs,
     title: String,
     section: &'static str,
@@ -252,6 +257,7 @@ async fn pairing_page(
         Err(other) => return Err(other).for_page(p),
     };
     let page = PairingPage {
+        coordinator: true,
         title: p.t("care-pairing-title"),
         section: "account",
         overdue: pairings.iter().filter(|x| x.overdue).count(),
@@ -316,6 +322,8 @@ async fn confirm(
 #[derive(Template)]
 #[template(path = "care_wishes.html")]
 struct WishesPage<'a> {
+    /// The care tabs show the coordinators' boards.
+    coordinator: bool,
     p: &'a Prefs,
     title: String,
     section: &'static str,
@@ -354,6 +362,7 @@ async fn wishes_page(
         .for_page(p)?;
     let next = q.offset.saturating_add(PAGE);
     let view = WishesPage {
+        coordinator: true,
         title: p.t("care-wishes-title"),
         section: "account",
         states: ["open", "taken", "fulfilled", ""]
@@ -423,6 +432,8 @@ async fn advance(
 #[derive(Template)]
 #[template(path = "care_activities.html")]
 struct ActivitiesPage<'a> {
+    /// The care tabs show the coordinators' boards.
+    coordinator: bool,
     p: &'a Prefs,
     title: String,
     section: &'static str,
@@ -456,6 +467,7 @@ async fn activities_page(
         .for_page(p)?;
     let next = offset.saturating_add(PAGE);
     let view = ActivitiesPage {
+        coordinator: true,
         title: p.t("care-activities-title"),
         section: "account",
         previous: offset.checked_sub(PAGE).or((offset > 0).then_some(0)),
@@ -594,4 +606,11 @@ async fn attendance(
         }
         Err(other) => Err(other).for_page(&p),
     }
+}
+
+/// Whether the signed-in user coordinates the care programme (the tabs of its boards are hers).
+pub(super) fn coordinator(state: &AppState, auth: &Auth) -> bool {
+    auth.session
+        .as_ref()
+        .is_some_and(|s| state.app.coordinates_care(&s.actor))
 }

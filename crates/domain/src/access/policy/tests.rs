@@ -19,39 +19,43 @@ fn grant(role: Role) -> Grant {
         Role::CareWorker => Grant::CareWorker,
         Role::Admin => Grant::Admin,
         Role::Auditor => Grant::Auditor,
+        Role::CareVolunteer => Grant::CareVolunteer,
     }
 }
 
 /// The expected decision for (role, action) on a resource in the actor's own scope and on one outside
-/// it. Columns: applicant, station, officer, duty_leader, consultant, care_worker, admin, auditor.
+/// it. Columns: applicant, station, officer, duty_leader, consultant, care_worker, admin, auditor,
+/// care_volunteer.
 /// `Y` allowed in own scope and outside, `O` only in own scope, `X` only outside it, `-` never.
 const TABLE: &[(Action, &str)] = &[
-    (Action::ManageOwnAccount, "OOOOOOOO"),
-    (Action::ReadOwnAccessLog, "OOOOOOOO"),
-    (Action::ManageUsers, "------Y-"),
-    (Action::ChangeRoles, "------X-"),
-    (Action::DecideRoleRequest, "------X-"),
-    (Action::ManageCatalogue, "------Y-"),
-    (Action::ManageDelivery, "------Y-"),
-    (Action::ReadAuditLog, "-------Y"),
-    (Action::ListPeople, "--YYY---"),
-    (Action::ReadPersonFile, "OOYYYOOO"),
-    (Action::SubmitCase, "OO--O---"),
-    (Action::ReadCase, "OOOYY---"),
-    (Action::ProcessCase, "--O-----"),
-    (Action::DecideCase, "--O-----"),
-    (Action::RecordPayment, "-OO-O---"),
-    (Action::AdjustFees, "--O-----"),
-    (Action::DecideGreenChannel, "---Y----"),
-    (Action::ReadGreenChannel, "---Y----"),
-    (Action::ReadChildRecord, "-----Y--"),
-    (Action::FollowOwnChild, "O-------"),
-    (Action::Consult, "OOOOOOOO"),
-    (Action::AnswerConsultation, "----Y---"),
-    (Action::ActAsAgent, "XY--Y---"),
-    (Action::ReadStatistics, "--YY--YY"),
-    (Action::HoldVideoChecks, "--Y-----"),
-    (Action::EnterVideoRoom, "OOO-O---"),
+    (Action::ManageOwnAccount, "OOOOOOOOO"),
+    (Action::ReadOwnAccessLog, "OOOOOOOOO"),
+    (Action::ManageUsers, "------Y--"),
+    (Action::ChangeRoles, "------X--"),
+    (Action::DecideRoleRequest, "------X--"),
+    (Action::ManageCatalogue, "------Y--"),
+    (Action::ManageDelivery, "------Y--"),
+    (Action::ReadAuditLog, "-------Y-"),
+    (Action::ListPeople, "--YYY----"),
+    (Action::ReadPersonFile, "OOYYYOOOO"),
+    (Action::SubmitCase, "OO--O----"),
+    (Action::ReadCase, "OOOYY----"),
+    (Action::ProcessCase, "--O------"),
+    (Action::DecideCase, "--O------"),
+    (Action::RecordPayment, "-OO-O----"),
+    (Action::AdjustFees, "--O------"),
+    (Action::DecideGreenChannel, "---Y-----"),
+    (Action::ReadGreenChannel, "---Y-----"),
+    (Action::ReadChildRecord, "-----Y---"),
+    (Action::CareForChild, "-----Y--O"),
+    (Action::ServeInCare, "-----Y--Y"),
+    (Action::FollowOwnChild, "O--------"),
+    (Action::Consult, "OOOOOOOOO"),
+    (Action::AnswerConsultation, "----Y----"),
+    (Action::ActAsAgent, "XY--Y----"),
+    (Action::ReadStatistics, "--YY--YY-"),
+    (Action::HoldVideoChecks, "--Y------"),
+    (Action::EnterVideoRoom, "OOO-O----"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
@@ -71,6 +75,10 @@ fn resource<'a>(
         | Action::FollowOwnChild
         | Action::ChangeRoles
         | Action::ActAsAgent => Resource::Person { id: person },
+        Action::CareForChild => Resource::Child {
+            id: "child-1",
+            volunteer: person,
+        },
         Action::DecideRoleRequest => Resource::RoleRequest {
             account: person,
             proposed_by: person,
@@ -352,4 +360,28 @@ fn a_role_request_is_decided_by_neither_its_proposer_nor_its_account() {
         !decide_on(request("me", "another-admin")),
         "roles for herself"
     );
+}
+
+#[test]
+fn a_volunteer_cares_for_the_child_she_is_paired_with_and_no_other() {
+    let volunteer = Actor {
+        user_id: "me".into(),
+        grants: vec![Grant::CareVolunteer],
+    };
+    let child = |volunteer| Resource::Child {
+        id: "child-1",
+        volunteer,
+    };
+    assert!(decide(&volunteer, Action::CareForChild, &child("me")).is_allowed());
+    assert!(!decide(&volunteer, Action::CareForChild, &child("someone-else")).is_allowed());
+    assert!(
+        !decide(&volunteer, Action::CareForChild, &child("")).is_allowed(),
+        "unpaired"
+    );
+    assert!(!decide(&volunteer, Action::ReadChildRecord, &Resource::System).is_allowed());
+    let coordinator = Actor {
+        user_id: "me".into(),
+        grants: vec![Grant::CareWorker],
+    };
+    assert!(decide(&coordinator, Action::CareForChild, &child("")).is_allowed());
 }

@@ -1,0 +1,108 @@
+//! Changing one's own password: the current one proves it is her (a wrong one counts towards the
+//! lockout of her address from this client, as at sign-in, so a borrowed session cannot guess it),
+//! the new one meets the rules and differs from the current one; every other session ends in the
+//! same transaction, and she is told by e-mail.
+
+use qiaoyi_domain::access::audit::sha256_hex;
+use qiaoyi_domain::access::{Action, Password};
+use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::PasswordAttempt;
+use serde_json::Map;
+
+use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice};
+use super::passwords::{hash_password, password_matches};
+use crate::{App, AppError, Caller};
+
+impl App {
+    /// Replaces the signed-in person's password; returns how many other sessions ended.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: &str,
+        new: &str,
+    ) -> Result<u64, AppError> {
+        let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
+        let session = caller.session().ok_or(AppError::Unauthenticated)?;
+        let user = self
+            .store
+            .user_by_id(me)
+            .await?
+            .ok_or_else(|| AppError::NotFound("account".into()))?;
+        // The same key as signing in with her address counts under.
+        let account_key = sha256_hex(format!("sign-in:{}", user.email).as_bytes());
+        let attempt = PasswordAttempt {
+            account_key: &account_key,
+            client: &caller.client.address,
+            now: caller.now,
+            window_start: caller.now - LOCK_WINDOW_MS,
+            window_ms: LOCK_WINDOW_MS,
+        };
+        if self
+            .store
+            .password_lockout(&attempt, LOCK_THRESHOLD)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::refused(
+                "current_password",
+                Reason::AttemptsExhausted,
+                "too many wrong passwords from here; try again in 15 minutes",
+            ));
+        }
+        let audit = |action: &str, outcome: &str| {
+            self.audit_record(
+                Some(&session.actor),
+                action,
+                ("account", me),
+                outcome,
+                &caller.client,
+                caller.now,
+            )
+        };
+        if !password_matches(user.password_hash.clone(), current.to_owned()).await {
+            let lock = lock_notice(&user.id, &user.email, &user.language);
+            self.store
+                .password_failed(
+                    &attempt,
+                    LOCK_THRESHOLD,
+                    &audit("password_change", "failed"),
+                    Some((&audit("account_locked", "ok"), &lock)),
+                )
+                .await?;
+            return Err(AppError::refused(
+                "current_password",
+                Reason::Mismatch,
+                "the current password is not right",
+            ));
+        }
+        if new == current {
+            return Err(AppError::refused(
+                "new_password",
+                Reason::Duplicate,
+                "choose a new password, not the current one",
+            ));
+        }
+        let password = Password::for_person(new, &[&user.display_name, &user.email])
+            .map_err(|p| AppError::refused("new_password", p.reason(), p.advice()))?;
+        let hash = hash_password(self.password_cost, password).await?;
+        let mut params = Map::new();
+        params.insert(
+            "link".into(),
+            format!("{}/login?lang={}", self.public_url(), user.language).into(),
+        );
+        let messages = self
+            .messages_to(&user, Notice::PasswordChanged, &params)
+            .await?;
+        Ok(self
+            .store
+            .change_password(
+                &user.id,
+                &hash,
+                &session.token_hash,
+                &audit("password_changed", "ok"),
+                &messages,
+            )
+            .await?)
+    }
+}
