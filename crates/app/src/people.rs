@@ -50,6 +50,9 @@ pub struct Access {
     pub purpose: String,
     /// Tried and refused: nothing was read.
     pub refused: bool,
+    /// Who read it by name, for her children's records in the care programme; empty otherwise
+    /// (staff are shown by role and station).
+    pub reader_name: String,
 }
 
 /// How close together repeated reads of one thing by one reader must be to show as one line.
@@ -279,6 +282,7 @@ impl App {
                     action: line.action,
                     purpose: line.purpose,
                     refused: line.outcome == "denied",
+                    reader_name: line.reader,
                 })
                 .collect(),
         })

@@ -416,12 +416,41 @@ async fn a_volunteer_reaches_only_the_children_she_is_paired_with_and_loses_one_
         app.care_activities(&v, 0, 20).await.map(|_| ()),
         "activities",
     );
-    // Her own child she reads and visits.
-    let mine = pairings[0].row.clone();
-    app.care_child(&v, &mine.child_id).await.expect("hers");
+    // Her own child she reads and visits: the one with a parent abroad on her account.
+    let mut mine = None;
+    for pairing in &pairings {
+        let child = app
+            .care_child(&v, &pairing.row.child_id)
+            .await
+            .expect("hers");
+        if !child.parents.is_empty() {
+            mine = Some(pairing.row.clone());
+        }
+    }
+    let mine = mine.expect("the demo's daughter is hers");
     app.record_visit(&v, &mine.child_id, &visit)
         .await
         .expect("visited");
+    // Her mother, abroad, sees by name who read and visited her daughter.
+    let mother = session(&app, "applicant@qiaoyi.example", T0).await;
+    let log = app
+        .who_read_my_file(&caller(&mother, T0), 0, 50)
+        .await
+        .expect("log");
+    let read = log
+        .items
+        .iter()
+        .find(|a| a.action == "care_child_read")
+        .expect("her child's record read");
+    assert_eq!(
+        (read.reader_name.as_str(), read.role.as_str()),
+        ("叶警官", "care_volunteer")
+    );
+    assert!(
+        log.items
+            .iter()
+            .any(|a| a.action == "care_visit_recorded" && a.reader_name == "叶警官")
+    );
 
     // Re-paired to the coordinator: the volunteer loses her at once.
     app.confirm_pairings(

@@ -118,24 +118,35 @@ pub struct AccessGroup {
     pub subject_id: String,
     pub purpose: String,
     pub outcome: String,
+    /// The reader's name, for reads of her children's records in the care programme (parents
+    /// are told who read them); empty otherwise.
+    pub reader: String,
 }
 
 /// The entries about a person by others, each marked where a new line starts: the first of its
 /// kind (reader, action, subject, purpose, outcome) or more than `$2` after the one before.
-/// `$1` is the person; entries from before `person` was kept named her as their subject.
+/// `$1` is the person; entries from before `person` was kept named her as their subject, and the
+/// records of the children she is a parent of in the care programme count as hers.
 const ACCESS_GROUPS: &str = "WITH about AS ( \
        SELECT seq, at, actor, role, station, action, subject_type, subject_id, purpose, outcome, \
          CASE WHEN at - LAG(at) OVER (PARTITION BY actor, action, subject_type, subject_id, purpose, outcome \
-           ORDER BY at, seq) <= $2 THEN 0 ELSE 1 END AS starts \
+           ORDER BY at, seq) <= $2 THEN 0 ELSE 1 END AS starts, \
+         CASE WHEN subject_type = 'child' \
+           THEN COALESCE((SELECT display_name FROM users u WHERE u.id = audit.actor), '') \
+           ELSE '' END AS reader \
        FROM audit \
-       WHERE (person = $1 OR (subject_type = 'person' AND subject_id = $1)) AND actor <> $1 \
+       WHERE (person = $1 OR (subject_type = 'person' AND subject_id = $1) \
+         OR (subject_type = 'child' AND subject_id IN \
+           (SELECT child_id FROM care_child_parents WHERE user_id = $1))) \
+         AND actor <> $1 \
      ), lines AS ( \
        SELECT *, SUM(starts) OVER (PARTITION BY actor, action, subject_type, subject_id, purpose, outcome \
          ORDER BY at, seq ROWS UNBOUNDED PRECEDING) AS line \
        FROM about \
      ) \
      SELECT MIN(at) AS first_at, MAX(at) AS last_at, COUNT(*) AS reads, MAX(seq) AS last_seq, \
-       MAX(role) AS role, MAX(station) AS station, action, subject_type, subject_id, purpose, outcome \
+       MAX(role) AS role, MAX(station) AS station, MAX(reader) AS reader, action, subject_type, \
+       subject_id, purpose, outcome \
      FROM lines GROUP BY actor, action, subject_type, subject_id, purpose, outcome, line";
 
 /// The end of the chain as stored beside it: the last entry's sequence number and hash.
@@ -352,6 +363,7 @@ impl Store {
                     subject_id: row.try_get("subject_id")?,
                     purpose: row.try_get("purpose")?,
                     outcome: row.try_get("outcome")?,
+                    reader: row.try_get("reader")?,
                 })
             })
             .collect::<Result<_, StoreError>>()?;

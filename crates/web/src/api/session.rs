@@ -214,6 +214,9 @@ pub struct AccessView {
     count: u64,
     /// Tried and refused: nothing was read.
     refused: bool,
+    /// Who read it by name: for her children's records in the care programme only.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    reader_name: String,
     /// e.g. `officer`, or several joined by commas.
     role: String,
     /// The station's code when a station read it.
@@ -271,6 +274,7 @@ pub async fn access_log(
                 first_at: a.first_at_ms,
                 count: a.count,
                 refused: a.refused,
+                reader_name: a.reader_name,
                 role: a.role,
                 station: a.station,
                 action: a.action,

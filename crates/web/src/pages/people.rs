@@ -134,6 +134,8 @@ struct AccessLine {
     times: Option<String>,
     refused: bool,
     purpose: String,
+    /// Who, by name: for her children's records in the care programme.
+    reader: String,
 }
 
 #[derive(Template)]
@@ -193,6 +195,7 @@ async fn access_log(
             times: (a.count > 1).then(|| p.t1("access-log-times", "count", a.count)),
             refused: a.refused,
             purpose: a.purpose,
+            reader: a.reader_name,
         })
         .collect();
     let view = AccessLogPage {
