@@ -194,7 +194,12 @@ async fn access_log(
             what: p.t_or(&format!("access-{}", a.action), &p.t("access-other")),
             times: (a.count > 1).then(|| p.t1("access-log-times", "count", a.count)),
             refused: a.refused,
-            purpose: a.purpose,
+            // A record's own id (a wish's, a slot's) says nothing to her: only words are shown.
+            purpose: if a.purpose.split_whitespace().any(is_record_id) {
+                String::new()
+            } else {
+                a.purpose
+            },
             reader: a.reader_name,
         })
         .collect();
@@ -349,4 +354,35 @@ async fn file(
         p: &p,
     };
     Ok(render(&page))
+}
+
+/// Whether `text` is one of the ids records are given (`cw-` and 12 or more hexadecimal digits),
+/// which an access log's purpose sometimes holds.
+fn is_record_id(text: &str) -> bool {
+    text.split_once('-').is_some_and(|(kind, hex)| {
+        (1..=3).contains(&kind.len())
+            && kind.bytes().all(|b| b.is_ascii_lowercase())
+            && hex.len() >= 12
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_record_id;
+
+    #[test]
+    fn record_ids_are_told_from_purposes_people_wrote() {
+        assert!(is_record_id("cw-2721f6fc0021550ff70cad50"));
+        assert!(is_record_id("s-0123456789ab"));
+        assert!("mandate m-8fcb849e7cc75b33c0654f7e".split_whitespace().any(is_record_id));
+        for purpose in [
+            "case QT-2026-000002",
+            "phone enquiry about renewal",
+            "2026-12-06",
+            "x-12",
+        ] {
+            assert!(!is_record_id(purpose), "{purpose}");
+        }
+    }
 }
