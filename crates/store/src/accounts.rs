@@ -143,6 +143,22 @@ async fn insert_grants(
     Ok(())
 }
 
+/// Ends every session of `user_id` but the one whose token hash is `keep`; returns how many.
+async fn end_sessions_but(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    keep: &str,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// A sign-in attempt as the lockout counts it: the typed address (hashed, whether or not an account
 /// has it), the client it came from, now, and the window in which failures count.
 #[derive(Clone, Copy, Debug)]
@@ -545,12 +561,7 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<u64, StoreError> {
         let mut tx = self.write_tx().await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-            .bind(user_id)
-            .bind(keep)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let ended = end_sessions_but(&mut tx, user_id, keep).await?;
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(ended)
@@ -573,12 +584,7 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-            .bind(user_id)
-            .bind(keep)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let ended = end_sessions_but(&mut tx, user_id, keep).await?;
         for message in messages {
             enqueue(&mut tx, message, record.at_ms).await?;
         }

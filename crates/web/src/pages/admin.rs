@@ -27,8 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", get(user_page))
         .route("/admin/users/{id}/roles", post(change_roles))
         .route("/admin/users/{id}/status", post(change_status))
-        .route("/admin/role-requests/{id}/approve", post(approve_roles))
-        .route("/admin/role-requests/{id}/reject", post(reject_roles))
+        .route(
+            "/admin/role-requests/{id}/{decision}",
+            post(decide_roles_form),
+        )
         .route("/audit", get(audit_log))
 }
 
@@ -585,24 +587,20 @@ pub struct DecideForm {
     account: String,
 }
 
-async fn approve_roles(
+/// `/admin/role-requests/{id}/approve` or `…/reject`.
+async fn decide_roles_form(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
     Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
+    Path((id, decision)): Path<(String, String)>,
     Form(form): Form<DecideForm>,
 ) -> PageResult {
-    decide_roles(&state, &p, &auth, &id, &form.account, RoleDecision::Approve).await
-}
-
-async fn reject_roles(
-    State(state): State<AppState>,
-    Extension(p): Extension<Prefs>,
-    Extension(auth): Extension<Auth>,
-    Path(id): Path<String>,
-    Form(form): Form<DecideForm>,
-) -> PageResult {
-    decide_roles(&state, &p, &auth, &id, &form.account, RoleDecision::Reject).await
+    let decision = match decision.as_str() {
+        "approve" => RoleDecision::Approve,
+        "reject" => RoleDecision::Reject,
+        _ => return Err(AppError::NotFound("this page".into())).for_page(&p),
+    };
+    decide_roles(&state, &p, &auth, &id, &form.account, decision).await
 }
 
 /// Decides a request and goes back to its account; a lapsed request or one decided meanwhile is

@@ -375,7 +375,11 @@ mod tests {
     fn record_ids_are_told_from_purposes_people_wrote() {
         assert!(is_record_id("cw-2721f6fc0021550ff70cad50"));
         assert!(is_record_id("s-0123456789ab"));
-        assert!("mandate m-8fcb849e7cc75b33c0654f7e".split_whitespace().any(is_record_id));
+        assert!(
+            "mandate m-8fcb849e7cc75b33c0654f7e"
+                .split_whitespace()
+                .any(is_record_id)
+        );
         for purpose in [
             "case QT-2026-000002",
             "phone enquiry about renewal",
