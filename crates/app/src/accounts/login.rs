@@ -37,6 +37,12 @@ pub(super) fn lock_notice(user_id: &str, email: &str, language: &str) -> NewMess
     }
 }
 
+/// The key wrong passwords for a typed address are counted under (hashed, whether or not an
+/// account has the address); changing a password counts under the same key.
+pub(super) fn sign_in_key(address: &str) -> String {
+    sha256_hex(format!("sign-in:{address}").as_bytes())
+}
+
 /// What a login attempt gave.
 #[derive(Debug)]
 pub enum LoginOutcome {
@@ -71,14 +77,10 @@ impl App {
         let typed = Email::parse(email).ok();
         // Counted by what was typed, so an address without an account locks exactly as one with an
         // account does, and by client, so a stranger's guesses do not lock the owner out.
-        let account_key = sha256_hex(
-            format!(
-                "sign-in:{}",
-                typed
-                    .as_ref()
-                    .map_or_else(|| email.trim().to_lowercase(), |e| e.as_str().to_owned())
-            )
-            .as_bytes(),
+        let account_key = sign_in_key(
+            &typed
+                .as_ref()
+                .map_or_else(|| email.trim().to_lowercase(), |e| e.as_str().to_owned()),
         );
         let attempt = PasswordAttempt {
             account_key: &account_key,

@@ -3,14 +3,13 @@
 //! the new one meets the rules and differs from the current one; every other session ends in the
 //! same transaction, and she is told by e-mail.
 
-use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Password};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::PasswordAttempt;
 use serde_json::Map;
 
-use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice};
+use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice, sign_in_key};
 use super::passwords::{hash_password, password_matches};
 use crate::{App, AppError, Caller};
 
@@ -29,8 +28,7 @@ impl App {
             .user_by_id(me)
             .await?
             .ok_or_else(|| AppError::NotFound("account".into()))?;
-        // The same key as signing in with her address counts under.
-        let account_key = sha256_hex(format!("sign-in:{}", user.email).as_bytes());
+        let account_key = sign_in_key(&user.email);
         let attempt = PasswordAttempt {
             account_key: &account_key,
             client: &caller.client.address,
