@@ -21,7 +21,7 @@ const ROLES = [
   { name: 'officer', email: 'officer@qiaoyi.example' },
   { name: 'duty_leader', email: 'duty@qiaoyi.example' },
   { name: 'consultant', email: 'consultant@qiaoyi.example' },
-  { name: 'care_worker', email: 'care@qiaoyi.example' },
+  { name: 'care_coordinator', email: 'care@qiaoyi.example' },
   { name: 'admin', email: 'admin@qiaoyi.example' },
   { name: 'auditor', email: 'auditor@qiaoyi.example' },
 ];

@@ -156,3 +156,7 @@ care-message-subject = A message from { $parent }
 care-message-body =
     { $parent }, a parent abroad of a child you are paired with, has written to you. Sign in to read it on the child's record.
     The child's record: { $link }
+care-message-coordinator-subject = A message from { $parent } to a proxy parent
+care-message-coordinator-body =
+    { $parent }, a parent abroad of a child you paired, has written to the child's proxy parent. Sign in to read it on the child's record.
+    The child's record: { $link }

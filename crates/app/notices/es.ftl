@@ -155,3 +155,7 @@ care-message-subject = Un mensaje de { $parent }
 care-message-body =
     { $parent }, madre o padre en el extranjero de un niño con el que usted está emparejado, le ha escrito. Inicie sesión para leerlo en la ficha del niño.
     La ficha del niño: { $link }
+care-message-coordinator-subject = Un mensaje de { $parent } al padre o madre de acogida
+care-message-coordinator-body =
+    { $parent }, madre o padre en el extranjero de un niño que usted emparejó, ha escrito a su padre o madre de acogida. Inicie sesión para leerlo en la ficha del niño.
+    La ficha del niño: { $link }

@@ -155,3 +155,7 @@ care-message-subject = Un messaggio da { $parent }
 care-message-body =
     { $parent }, genitore all'estero di un bambino a cui Lei è abbinato, Le ha scritto. Acceda per leggerlo nella scheda del bambino.
     La scheda del bambino: { $link }
+care-message-coordinator-subject = Un messaggio di { $parent } al genitore affidatario
+care-message-coordinator-body =
+    { $parent }, genitore all'estero di un bambino che Lei ha abbinato, ha scritto al suo genitore affidatario. Acceda per leggerlo nella scheda del bambino.
+    La scheda del bambino: { $link }

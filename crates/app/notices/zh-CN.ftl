@@ -146,3 +146,7 @@ care-message-subject = { $parent } 给您留言
 care-message-body =
     您结对儿童的家长 { $parent } 从国外给您留言。请登录后在儿童档案中阅读。
     儿童档案：{ $link }
+care-message-coordinator-subject = { $parent } 给代理家长留言
+care-message-coordinator-body =
+    您结对的儿童的家长 { $parent } 从国外给代理家长留言。请登录后在儿童档案中阅读。
+    儿童档案：{ $link }

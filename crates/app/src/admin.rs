@@ -273,7 +273,8 @@ impl App {
         Some((request, record))
     }
 
-    /// A station or officer role must name a station or category the catalogue has.
+    /// A station or officer role must name a station or category the catalogue has, a care
+    /// coordinator's one of the county's townships (or none, for the whole county).
     pub(crate) async fn check_scopes(&self, grants: &[Grant]) -> Result<(), AppError> {
         let categories = if grants.iter().any(|g| matches!(g, Grant::Officer(_))) {
             self.store.categories().await?
@@ -290,6 +291,13 @@ impl App {
                 Grant::Officer(code) if !categories.iter().any(|c| c.code == *code) => {
                     return Err(roles_invalid(&format!(
                         "there is no category {code}; the categories are in the catalogue (import it first on a new installation)"
+                    )));
+                }
+                Grant::CareCoordinator(qiaoyi_domain::access::CareArea::Township(name))
+                    if !self.townships().iter().any(|t| t.name == *name) =>
+                {
+                    return Err(roles_invalid(&format!(
+                        "there is no township {name} in the county; give one from the care programme's list, or nothing for the whole county"
                     )));
                 }
                 _ => {}

@@ -98,6 +98,17 @@ pub struct Visit {
     pub volunteer: String,
 }
 
+/// A home visit the signed-in volunteer recorded, kept for her after the child is paired with
+/// someone else: the visit and the child's name, nothing more of her record.
+#[derive(Clone, Debug)]
+pub struct WrittenVisit {
+    pub child_id: String,
+    pub child_name: String,
+    /// Whether she is the child's proxy parent still (then the child's record is hers to open).
+    pub paired_now: bool,
+    pub visit: Visit,
+}
+
 /// What a care worker records of a home visit.
 #[derive(Clone, Debug, Default)]
 pub struct VisitInput {
@@ -118,15 +129,39 @@ pub(crate) fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
 
 impl App {
     /// Checks the signed-in user coordinates the care programme (its children as a whole:
-    /// the list, recording, pairing, activities), the refusal audited, and returns her.
+    /// the list, recording, pairing, activities), the refusal audited, and returns her. What
+    /// she then sees is her area's: see [`App::care_area`].
     pub async fn care_coordinator<'s>(&self, caller: &'s Caller) -> Result<&'s Actor, AppError> {
-        self.authorize(caller, Action::ReadChildRecord, &Resource::System)
+        self.authorize(caller, Action::CoordinateCare, &Resource::System)
             .await?;
         Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
     }
 
-    /// Checks the signed-in user may care for one child: a coordinator, or the volunteer paired
-    /// with her now (a volunteer re-paired away loses her at once). The refusal is audited.
+    /// Checks the signed-in user coordinates the care programme in `township` (a child to record
+    /// there, an activity held there, a child of it to pair), the refusal audited.
+    pub(crate) async fn coordinating_in<'s>(
+        &self,
+        caller: &'s Caller,
+        township: &str,
+    ) -> Result<&'s Actor, AppError> {
+        self.authorize(
+            caller,
+            Action::CoordinateCare,
+            &Resource::Township { name: township },
+        )
+        .await?;
+        Ok(&caller.session().ok_or(AppError::Unauthenticated)?.actor)
+    }
+
+    /// The townships whose children a coordinator's lists show: `None` for the whole county.
+    pub(crate) fn care_area(&self, actor: &Actor) -> Option<Vec<String>> {
+        qiaoyi_domain::access::care_reach(actor)
+    }
+
+    /// Checks the signed-in user may care for one child: a coordinator of her township, or the
+    /// volunteer paired with her now (a volunteer re-paired away loses her at once). The refusal
+    /// is audited; a child that does not exist is refused the same way to all but the county's
+    /// coordinators.
     pub(crate) async fn care_for_child<'s>(
         &self,
         caller: &'s Caller,
@@ -140,12 +175,19 @@ impl App {
             .find(|p| p.ended_at.is_none())
             .map(|p| p.volunteer_id)
             .unwrap_or_default();
+        let township = self
+            .store
+            .child(child_id)
+            .await?
+            .map(|c| c.township)
+            .unwrap_or_default();
         self.authorize(
             caller,
             Action::CareForChild,
             &Resource::Child {
                 id: child_id,
                 volunteer: &volunteer,
+                township: &township,
             },
         )
         .await?;
@@ -154,8 +196,7 @@ impl App {
 
     /// Whether `actor` coordinates the programme (rather than only volunteering in it).
     pub fn coordinates_care(&self, actor: &Actor) -> bool {
-        qiaoyi_domain::access::decide(actor, Action::ReadChildRecord, &Resource::System)
-            .is_allowed()
+        qiaoyi_domain::access::decide(actor, Action::CoordinateCare, &Resource::System).is_allowed()
     }
 
     /// Checks the signed-in user serves in the care programme, as a coordinator or a volunteer.
@@ -236,6 +277,47 @@ impl App {
                 })
             })
             .collect()
+    }
+
+    /// The visits the signed-in volunteer (or coordinator) recorded, newest first, including
+    /// those to children since paired with someone else. Each child's visits read are audited
+    /// as read of that child, so her parents see it in their access log.
+    pub async fn my_written_visits(&self, caller: &Caller) -> Result<Vec<WrittenVisit>, AppError> {
+        let me = self.serving_in_care(caller).await?;
+        let written = self.store.visits_written_by(&me.user_id).await?;
+        let paired: Vec<String> = self
+            .store
+            .pairings_in_force(&me.user_id)
+            .await?
+            .into_iter()
+            .map(|p| p.child_id)
+            .collect();
+        let mut children: Vec<&str> = written.iter().map(|(v, _)| v.child_id.as_str()).collect();
+        children.sort_unstable();
+        children.dedup();
+        for child in children {
+            let record = self.audit_record(
+                Some(me),
+                "care_own_visits_read",
+                ("child", child),
+                "ok",
+                &caller.client,
+                caller.now,
+            );
+            self.store.audit(&record).await?;
+        }
+        let mut visits = Vec::with_capacity(written.len());
+        for (row, name_sealed) in written {
+            let child_id = row.child_id.clone();
+            let visit = self.open_visits(vec![row])?.remove(0);
+            visits.push(WrittenVisit {
+                child_name: self.open_child_name(&child_id, &name_sealed)?,
+                paired_now: paired.contains(&child_id),
+                child_id,
+                visit,
+            });
+        }
+        Ok(visits)
     }
 
     /// Records a home visit to a child (care workers): not in the future, not before her birth,
@@ -343,6 +425,7 @@ impl App {
         if !self.townships().iter().any(|t| t.name == checked.township) {
             return Err(invalid(qiaoyi_domain::care::CareError::UnknownTownship));
         }
+        self.coordinating_in(caller, &checked.township).await?;
         let names: Vec<&str> = request.languages.iter().map(String::as_str).collect();
         let languages = language_mask(&names).map_err(invalid)?;
         let mut parents = Vec::new();
@@ -422,8 +505,8 @@ impl App {
         self.open_child(row, parents, caller.now)
     }
 
-    /// The children, newest first, one township or all: every child for the programme's
-    /// coordinators, the children she is paired with now for a volunteer. The read is audited.
+    /// The children, newest first, one township or all: the children of her area for a
+    /// coordinator, the children she is paired with now for a volunteer. The read is audited.
     pub async fn care_children(
         &self,
         caller: &Caller,
@@ -432,14 +515,20 @@ impl App {
         limit: u64,
     ) -> Result<Page<Child>, AppError> {
         let actor = self.serving_in_care(caller).await?;
-        let volunteer = if self.coordinates_care(actor) {
-            ""
+        let (volunteer, area) = if self.coordinates_care(actor) {
+            ("", self.care_area(actor))
         } else {
-            actor.user_id.as_str()
+            (actor.user_id.as_str(), None)
         };
         let page = self
             .store
-            .children(township.trim(), volunteer, offset, limit.clamp(1, 100))
+            .children(
+                township.trim(),
+                volunteer,
+                area.as_deref(),
+                offset,
+                limit.clamp(1, 100),
+            )
             .await?;
         let mut record = self.audit_record(
             Some(actor),

@@ -114,7 +114,7 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> Result<Page<Wish>, AppError> {
-        self.care_coordinator(caller).await?;
+        let me = self.care_coordinator(caller).await?;
         let state = state.trim();
         if !state.is_empty() && WishState::parse(state).is_none() {
             return Err(AppError::Invalid {
@@ -125,7 +125,12 @@ impl App {
         }
         Ok(self
             .store
-            .wishes(state, offset, limit.clamp(1, 100))
+            .wishes(
+                state,
+                self.care_area(me).as_deref(),
+                offset,
+                limit.clamp(1, 100),
+            )
             .await?)
     }
 
@@ -230,6 +235,7 @@ impl App {
         if !self.townships().iter().any(|t| t.name == township) {
             return Err(invalid(qiaoyi_domain::care::CareError::UnknownTownship));
         }
+        self.coordinating_in(caller, township).await?;
         let row = ActivitySummary {
             id: format!("ca-{}", random_hex(12)),
             theme: checked.theme,
@@ -261,19 +267,23 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> Result<Page<ActivitySummary>, AppError> {
-        self.care_coordinator(caller).await?;
-        Ok(self.store.activities(offset, limit.clamp(1, 100)).await?)
+        let me = self.care_coordinator(caller).await?;
+        Ok(self
+            .store
+            .activities(self.care_area(me).as_deref(), offset, limit.clamp(1, 100))
+            .await?)
     }
 
     /// An activity with its township's children and every volunteer, marked present or not. It
     /// opens children's names, so the read is audited.
     pub async fn care_activity(&self, caller: &Caller, id: &str) -> Result<Activity, AppError> {
-        let me = self.care_coordinator(caller).await?;
+        self.care_coordinator(caller).await?;
         let row = self
             .store
             .activity(id)
             .await?
             .ok_or_else(|| AppError::NotFound("this activity".into()))?;
+        let me = self.coordinating_in(caller, &row.township).await?;
         let present = self.store.attendance(id).await?;
         let is_present = |kind: &str, who: &str| present.iter().any(|(k, w)| k == kind && w == who);
         let record = self.audit_record(
@@ -288,7 +298,7 @@ impl App {
         let mut children = Vec::new();
         for child in self
             .store
-            .children(&row.township, "", 0, MAX_ATTENDEES)
+            .children(&row.township, "", None, 0, MAX_ATTENDEES)
             .await?
             .items
         {
@@ -325,16 +335,17 @@ impl App {
         children: &[String],
         volunteers: &[String],
     ) -> Result<Activity, AppError> {
-        let me = self.care_coordinator(caller).await?;
+        self.care_coordinator(caller).await?;
         let activity = self
             .store
             .activity(id)
             .await?
             .ok_or_else(|| AppError::NotFound("this activity".into()))?;
+        let me = self.coordinating_in(caller, &activity.township).await?;
         // Who may be marked, by id only: names are opened once, for the page that follows.
         let allowed_children: Vec<String> = self
             .store
-            .children(&activity.township, "", 0, MAX_ATTENDEES)
+            .children(&activity.township, "", None, 0, MAX_ATTENDEES)
             .await?
             .items
             .into_iter()
@@ -431,17 +442,35 @@ impl App {
             .user_by_id(&pairing.volunteer_id)
             .await?
             .ok_or_else(|| AppError::NotFound("the proxy parent".into()))?;
-        let lang = language_of(&reader);
-        let params: Map<String, Value> = [
-            ("parent", json!(sender.display_name)),
-            ("link", json!(self.child_link(child_id, lang))),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let notices = self
-            .messages_to(&reader, Notice::CareMessage, &params)
+        let params = |to: &qiaoyi_store::UserRow| -> Map<String, Value> {
+            [
+                ("parent", json!(sender.display_name)),
+                ("link", json!(self.child_link(child_id, language_of(to)))),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+        };
+        let mut notices = self
+            .messages_to(&reader, Notice::CareMessage, &params(&reader))
             .await?;
+        // The coordinator who paired them hears of it too, unless she is the proxy parent.
+        if pairing.paired_by != pairing.volunteer_id
+            && let Some(coordinator) = self
+                .store
+                .user_by_id(&pairing.paired_by)
+                .await?
+                .filter(|u| u.disabled_at.is_none())
+        {
+            notices.extend(
+                self.messages_to(
+                    &coordinator,
+                    Notice::CareMessageCoordinator,
+                    &params(&coordinator),
+                )
+                .await?,
+            );
+        }
         let id = format!("cm-{}", random_hex(12));
         let row = CareMessageRow {
             body_sealed: self.vault.seal(&format!("care:message:{id}"), &body),

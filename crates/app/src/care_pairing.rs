@@ -4,7 +4,7 @@
 //! confirmed it, and she is told of its alerts with the proxy parent.
 
 use qiaoyi_domain::failure::Reason;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use qiaoyi_domain::care::pairing::{self, PairingError, ProxyParent};
 use qiaoyi_domain::care::{
@@ -196,7 +196,9 @@ impl App {
     /// coordinator to review. Reading it opens the waiting children's names, so it is audited.
     pub async fn propose_pairings(&self, caller: &Caller) -> Result<Proposal, AppError> {
         let me = self.care_coordinator(caller).await?;
-        let children = self.store.unpaired_children().await?;
+        let area = self.care_area(me);
+        let mut children = self.store.unpaired_children().await?;
+        children.retain(|c| area.as_ref().is_none_or(|a| a.contains(&c.township)));
         let volunteers = self.store.volunteers().await?;
         let townships = self.townships();
         let township_index =
@@ -295,12 +297,12 @@ impl App {
             .into_iter()
             .map(|p| (p.child_id.clone(), p))
             .collect();
-        let waiting: HashSet<String> = self
+        let waiting: HashMap<String, String> = self
             .store
             .unpaired_children()
             .await?
             .into_iter()
-            .map(|c| c.id)
+            .map(|c| (c.id, c.township))
             .collect();
         // New children per volunteer in this confirmation, less those re-paired away from her.
         let mut added: HashMap<String, i64> = HashMap::new();
@@ -316,13 +318,17 @@ impl App {
                 )
             })?;
             let current = in_force.get(&choice.child);
-            if current.is_none() && !waiting.contains(&choice.child) {
+            let Some(township) = current
+                .map(|p| &p.township)
+                .or_else(|| waiting.get(&choice.child))
+            else {
                 // Paired by someone else between the two reads, or not in the programme at all.
                 return Err(match self.store.child(&choice.child).await? {
                     Some(_) => changed_meanwhile(),
                     None => refuse("a chosen child is not in the programme".into()),
                 });
-            }
+            };
+            self.coordinating_in(caller, township).await?;
             if current.map(|p| p.id.as_str())
                 != Some(choice.replaces.as_str()).filter(|r| !r.is_empty())
             {
@@ -392,11 +398,13 @@ impl App {
         child_id: &str,
         volunteer_id: &str,
     ) -> Result<(), AppError> {
-        let me = self.care_coordinator(caller).await?;
-        self.store
+        self.care_coordinator(caller).await?;
+        let child = self
+            .store
             .child(child_id)
             .await?
             .ok_or_else(|| AppError::NotFound("this child".into()))?;
+        let me = self.coordinating_in(caller, &child.township).await?;
         let volunteer_id = volunteer_id.trim();
         if !volunteer_id.is_empty() && self.store.volunteer(volunteer_id).await?.is_none() {
             return Err(AppError::Invalid {
@@ -452,8 +460,11 @@ impl App {
 
     /// Every pairing in force, the most overdue first (care workers): the board.
     pub async fn pairings_in_force(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
-        self.care_coordinator(caller).await?;
-        self.board("", caller.now).await
+        let me = self.care_coordinator(caller).await?;
+        let area = self.care_area(me);
+        let mut board = self.board("", caller.now).await?;
+        board.retain(|p| area.as_ref().is_none_or(|a| a.contains(&p.row.township)));
+        Ok(board)
     }
 
     /// The signed-in volunteer's own pairings in force, the most overdue first.

@@ -41,7 +41,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ),
     ("duty@qiaoyi.example", "值班领导", &[("duty_leader", "")]),
     ("consultant@qiaoyi.example", "咨询员", &[("consultant", "")]),
-    ("care@qiaoyi.example", "警察妈妈", &[("care_worker", "")]),
+    (
+        "care@qiaoyi.example",
+        "警察妈妈",
+        &[("care_coordinator", "")],
+    ),
     // A volunteer of the care programme in 温溪镇, proxy parent to the applicant's daughter.
     (
         "volunteer@qiaoyi.example",

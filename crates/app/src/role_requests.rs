@@ -16,7 +16,7 @@ pub struct RoleRequest {
     pub account_id: String,
     pub account_email: String,
     pub account_name: String,
-    /// e.g. `admin`, `care_worker`.
+    /// e.g. `admin`, `care_coordinator:鹤城街道`.
     pub grants: Vec<String>,
     pub proposed_by: String,
     pub proposed_by_name: String,

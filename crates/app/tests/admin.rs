@@ -295,7 +295,7 @@ async fn far_reaching_roles_wait_for_a_second_administrator() {
                 grant("officer:exit-entry"),
                 grant("duty_leader"),
                 grant("admin"),
-                grant("care_worker"),
+                grant("care_coordinator"),
             ],
         )
         .await
@@ -305,7 +305,7 @@ async fn far_reaching_roles_wait_for_a_second_administrator() {
         vec!["duty_leader", "officer:exit-entry"]
     );
     let waiting = asked.awaiting.expect("waiting");
-    assert_eq!(waiting.grants, vec!["admin", "care_worker"]);
+    assert_eq!(waiting.grants, vec!["admin", "care_coordinator"]);
     assert_eq!(waiting.proposed_by, first.actor.user_id);
     let listed = app
         .role_requests(&caller(&second, T0 + 31_000))
@@ -335,7 +335,12 @@ async fn far_reaching_roles_wait_for_a_second_administrator() {
         .expect("approved");
     assert_eq!(
         officer_grants(&approved),
-        vec!["admin", "care_worker", "duty_leader", "officer:exit-entry"]
+        vec![
+            "admin",
+            "care_coordinator",
+            "duty_leader",
+            "officer:exit-entry"
+        ]
     );
     assert!(approved.awaiting.is_none());
     // Decided once only.
@@ -350,11 +355,11 @@ async fn far_reaching_roles_wait_for_a_second_administrator() {
     ));
     assert_eq!(
         audited(&app, "roles_requested", &officer, T0 + 62_000).await,
-        vec!["admin,care_worker"]
+        vec!["admin,care_coordinator"]
     );
     assert_eq!(
         audited(&app, "roles_approved", &officer, T0 + 93_000).await,
-        vec!["admin,care_worker"]
+        vec!["admin,care_coordinator"]
     );
 
     // Withdrawing never waits.
@@ -414,7 +419,7 @@ async fn a_request_is_replaced_rejected_or_lapses_and_a_new_auditor_waits_with_n
     );
 
     // A request a week old is not approved any more.
-    let stale = ask(vec![grant("officer:exit-entry"), grant("care_worker")]).await;
+    let stale = ask(vec![grant("officer:exit-entry"), grant("care_coordinator")]).await;
     let week_later = T0 + 7 * 24 * 3600 * 1000;
     let second_later = session(&app, "admin2@qiaoyi.example", week_later).await;
     assert!(matches!(
@@ -458,7 +463,7 @@ async fn a_request_is_replaced_rejected_or_lapses_and_a_new_auditor_waits_with_n
         .set_grants(
             &caller(&first, T0),
             &second_id,
-            vec![grant("admin"), grant("care_worker")],
+            vec![grant("admin"), grant("care_coordinator")],
         )
         .await
         .expect("asked")

@@ -340,7 +340,11 @@ async fn bad_records_are_refused_with_their_field_and_nothing_is_written() {
         );
     }
     assert_eq!(
-        store.children("", "", 0, 10).await.expect("children").total,
+        store
+            .children("", "", None, 0, 10)
+            .await
+            .expect("children")
+            .total,
         0
     );
 }
@@ -475,6 +479,27 @@ async fn a_volunteer_reaches_only_the_children_she_is_paired_with_and_loses_one_
             .iter()
             .all(|child| child.id != mine.child_id)
     );
+    // What she wrote stays hers to read: the visit and the child's name, nothing else.
+    let written = app
+        .my_written_visits(&caller(&volunteer, T0 + 1))
+        .await
+        .expect("her visits");
+    let kept = written
+        .iter()
+        .find(|w| w.child_id == mine.child_id && w.visit.date == "2026-05-20")
+        .expect("the visit she wrote before re-pairing");
+    assert!(!kept.paired_now, "no longer hers");
+    assert!(!kept.child_name.is_empty());
+    let log = app
+        .who_read_my_file(&caller(&mother, T0 + 1), 0, 50)
+        .await
+        .expect("log");
+    assert!(
+        log.items
+            .iter()
+            .any(|a| a.action == "care_own_visits_read" && a.reader_name == "叶警官"),
+        "her mother sees the visits read again"
+    );
 
     // Every refusal is in the audit log against the child.
     let auditor = session(&app, "auditor@qiaoyi.example", T0).await;
@@ -498,4 +523,169 @@ async fn a_volunteer_reaches_only_the_children_she_is_paired_with_and_loses_one_
             .all(|e| e.outcome == "denied" && e.subject_type == "child")
     );
     assert_eq!(refused.total, 4, "{:?}", refused.items);
+}
+
+#[tokio::test]
+async fn a_township_coordinator_reaches_the_children_of_her_township_only() {
+    use qiaoyi_app::care_board::ActivityInput;
+    use qiaoyi_app::care_pairing::PairChoice;
+    use qiaoyi_app::domain::access::Grant;
+    use qiaoyi_app::role_requests::RoleDecision;
+    let (app, _s) = app().await;
+    let grant = |text: &str| Grant::parse_text(text).expect("a grant");
+    let county = session(&app, "care@qiaoyi.example", T0).await;
+    let c = caller(&county, T0);
+    let renzhuang = app
+        .record_child(&c, &daughter())
+        .await
+        .expect("recorded")
+        .id;
+    let mut other = daughter();
+    other.name = "叶晨光".into();
+    other.township = "腊口镇".into();
+    other.parents = Vec::new();
+    let lakou = app.record_child(&c, &other).await.expect("recorded").id;
+
+    // The duty leader also coordinates care in 仁庄镇: a township the county has, approved by a
+    // second administrator.
+    let admin = session(&app, "admin@qiaoyi.example", T0).await;
+    let duty = session(&app, "duty@qiaoyi.example", T0).await.actor.user_id;
+    assert!(matches!(
+        app.set_grants(
+            &caller(&admin, T0),
+            &duty,
+            vec![grant("duty_leader"), grant("care_coordinator:火星镇")],
+        )
+        .await,
+        Err(AppError::Invalid { field: "roles", .. })
+    ));
+    let asked = app
+        .set_grants(
+            &caller(&admin, T0),
+            &duty,
+            vec![grant("duty_leader"), grant("care_coordinator:仁庄镇")],
+        )
+        .await
+        .expect("asked");
+    let deputy = session(&app, "deputy.admin@qiaoyi.example", T0).await;
+    app.decide_role_request(
+        &caller(&deputy, T0),
+        &asked.awaiting.expect("waits").id,
+        RoleDecision::Approve,
+    )
+    .await
+    .expect("approved");
+    let scoped = session(&app, "duty@qiaoyi.example", T0 + 31_000).await;
+    let d = caller(&scoped, T0 + 31_000);
+
+    let listed = app.care_children(&d, "", 0, 50).await.expect("her list");
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![renzhuang.as_str()]
+    );
+    assert_eq!(listed.total, 1);
+    app.care_child(&d, &renzhuang)
+        .await
+        .expect("her township's child");
+    let forbidden = |result: Result<(), AppError>, what: &str| {
+        assert!(
+            matches!(result, Err(AppError::Forbidden(_))),
+            "{what}: {result:?}"
+        );
+    };
+    forbidden(
+        app.care_child(&d, &lakou).await.map(|_| ()),
+        "another township's child",
+    );
+    forbidden(
+        app.record_child(&d, &other).await.map(|_| ()),
+        "recording in another township",
+    );
+    forbidden(
+        app.set_preferred_volunteer(&d, &lakou, "").await,
+        "another township's family's wish",
+    );
+    forbidden(
+        app.record_wish(&d, &lakou, "一本字典").await.map(|_| ()),
+        "another township's wish",
+    );
+    forbidden(
+        app.record_activity(
+            &d,
+            &ActivityInput {
+                theme: "读书会".into(),
+                date: "2026-05-20".into(),
+                township: "腊口镇".into(),
+                place: "腊口镇文化站".into(),
+                organisers: "腊口镇".into(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        "an activity in another township",
+    );
+    let volunteer = session(&app, "volunteer@qiaoyi.example", T0).await;
+    app.save_volunteer_profile(
+        &caller(&volunteer, T0),
+        &qiaoyi_app::care_pairing::VolunteerInput {
+            township: "仁庄镇".into(),
+            languages: vec!["qingtian".into()],
+            capacity: "3".into(),
+            availability: String::new(),
+        },
+    )
+    .await
+    .expect("a volunteer");
+    let proposal = app.propose_pairings(&d).await.expect("her proposal");
+    assert_eq!(
+        proposal
+            .pairs
+            .iter()
+            .map(|p| p.child_id.as_str())
+            .collect::<Vec<_>>(),
+        vec![renzhuang.as_str()],
+        "only her township's children wait on her proposal"
+    );
+    forbidden(
+        app.confirm_pairings(
+            &d,
+            &[PairChoice {
+                child: lakou.clone(),
+                volunteer: volunteer.actor.user_id.clone(),
+                replaces: String::new(),
+            }],
+        )
+        .await
+        .map(|_| ()),
+        "pairing another township's child",
+    );
+    app.confirm_pairings(
+        &c,
+        &[PairChoice {
+            child: lakou.clone(),
+            volunteer: volunteer.actor.user_id.clone(),
+            replaces: String::new(),
+        }],
+    )
+    .await
+    .expect("the county's coordinator pairs anyone");
+    assert!(
+        app.pairings_in_force(&d)
+            .await
+            .expect("her board")
+            .iter()
+            .all(|p| p.row.child_id != lakou),
+        "her board shows her township only"
+    );
+    assert!(
+        app.pairings_in_force(&c)
+            .await
+            .expect("the county's board")
+            .iter()
+            .any(|p| p.row.child_id == lakou)
+    );
 }

@@ -677,6 +677,16 @@ async fn a_parent_writes_to_her_own_childs_proxy_parent_only() {
     .try_get("n")
     .expect("n");
     assert_eq!(told, 1);
+    // The coordinator who paired them hears of it too, in words of her own.
+    let coordinator_told: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM outbox WHERE template = 'care-message-coordinator' AND recipient = 'care@qiaoyi.example'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("row")
+    .try_get("n")
+    .expect("n");
+    assert_eq!(coordinator_told, 1);
     let record = app
         .care_child(&caller(&volunteer, T0), &id)
         .await
@@ -757,7 +767,9 @@ async fn two_coordinators_pairing_one_child_at_once_make_one_pairing() {
             email: "care2@qiaoyi.example",
             display_name: "Second coordinator",
             password: qiaoyi_app::demo::DEMO_PASSWORD,
-            grants: vec![qiaoyi_app::domain::access::Grant::CareWorker],
+            grants: vec![qiaoyi_app::domain::access::Grant::CareCoordinator(
+                qiaoyi_app::domain::access::CareArea::County,
+            )],
             language: qiaoyi_app::domain::lang::Lang::Zh,
             confirmed: true,
             totp_secret: Some(qiaoyi_app::demo::DEMO_TOTP_SECRET.into()),

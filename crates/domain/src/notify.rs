@@ -54,10 +54,12 @@ pub enum Notice {
     CareVisitOverdue,
     /// To a proxy parent: a parent abroad wrote about their child (read on the child's record).
     CareMessage,
+    /// To the coordinator who paired the child: the same message, for her to know of it.
+    CareMessageCoordinator,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 27] = [
+    pub const ALL: [Notice; 28] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::PasswordChanged,
@@ -85,6 +87,7 @@ impl Notice {
         Notice::VideoReminder,
         Notice::CareVisitOverdue,
         Notice::CareMessage,
+        Notice::CareMessageCoordinator,
     ];
 
     /// The template's name: the prefix of its `-subject` and `-body` messages.
@@ -117,6 +120,7 @@ impl Notice {
             Notice::VideoReminder => "video-reminder",
             Notice::CareVisitOverdue => "care-visit-overdue",
             Notice::CareMessage => "care-message",
+            Notice::CareMessageCoordinator => "care-message-coordinator",
         }
     }
 
@@ -153,7 +157,7 @@ impl Notice {
                 &["number", "item", "local", "beijing", "link"]
             }
             Notice::CareVisitOverdue => &["township", "days", "link"],
-            Notice::CareMessage => &["parent", "link"],
+            Notice::CareMessage | Notice::CareMessageCoordinator => &["parent", "link"],
         }
     }
 

@@ -60,6 +60,21 @@ fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
 const CHILDREN_OF: &str = "($1 = '' OR township = $1) AND ($2 = '' OR id IN \
      (SELECT child_id FROM care_pairings WHERE volunteer_id = $2 AND ended_at IS NULL))";
 
+/// `column IN ($first, …)` for an area's townships: true for the whole county (`None`), false
+/// for an area of no township.
+pub(crate) fn in_area(column: &str, first: usize, area: Option<&[String]>) -> String {
+    match area {
+        None => "1 = 1".into(),
+        Some([]) => "1 = 0".into(),
+        Some(townships) => {
+            let params: Vec<String> = (first..first + townships.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            format!("{column} IN ({})", params.join(", "))
+        }
+    }
+}
+
 impl Store {
     /// Records a child with her parents abroad and the audit entry, in one transaction.
     pub async fn insert_child(
@@ -115,31 +130,43 @@ impl Store {
         row.as_ref().map(child).transpose()
     }
 
-    /// Children, newest first, in one township or all.
+    /// Children, newest first, in one township or all of `area` (`None`: the county).
     pub async fn children(
         &self,
         township: &str,
         volunteer: &str,
+        area: Option<&[String]>,
         offset: u64,
         limit: u64,
     ) -> Result<Page<ChildRow>, StoreError> {
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM care_children WHERE {CHILDREN_OF}"
+        let within = in_area("township", 3, area);
+        let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM care_children WHERE {CHILDREN_OF} AND {within}"
         )))
         .bind(township)
-        .bind(volunteer)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM care_children WHERE {CHILDREN_OF} \
-             ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
+        .bind(volunteer);
+        for name in area.unwrap_or_default() {
+            count = count.bind(name);
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?;
+        let (limit_at, offset_at) = (
+            3 + area.map_or(0, <[String]>::len),
+            4 + area.map_or(0, <[String]>::len),
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM care_children WHERE {CHILDREN_OF} AND {within} \
+             ORDER BY created_at DESC, id LIMIT ${limit_at} OFFSET ${offset_at}"
         )))
         .bind(township)
-        .bind(volunteer)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(volunteer);
+        for name in area.unwrap_or_default() {
+            list = list.bind(name);
+        }
+        let rows = list
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(Page {
             items: rows.iter().map(child).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),
@@ -224,31 +251,50 @@ impl Store {
 
     /// A child's visits, newest first.
     pub async fn visits_of_child(&self, child_id: &str) -> Result<Vec<VisitRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT v.id, v.child_id, v.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, v.visit_date, \
-             v.topics, v.notes_sealed, v.follow_up, v.recorded_at FROM care_visits v JOIN users u ON u.id = v.volunteer_id \
-             WHERE v.child_id = $1 ORDER BY v.visit_date DESC, v.recorded_at DESC",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{VISIT} WHERE v.child_id = $1 ORDER BY v.visit_date DESC, v.recorded_at DESC"
+        )))
         .bind(child_id)
         .fetch_all(&self.pool)
         .await?;
+        rows.iter().map(visit).collect()
+    }
+
+    /// The visits one volunteer recorded, newest first, each with the child's sealed name: hers
+    /// to read again after the child is paired with someone else.
+    pub async fn visits_written_by(
+        &self,
+        volunteer_id: &str,
+    ) -> Result<Vec<(VisitRow, String)>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{VISIT} WHERE v.volunteer_id = $1 ORDER BY v.visit_date DESC, v.recorded_at DESC"
+        )))
+        .bind(volunteer_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
-            .map(|r| {
-                let follow_up: i64 = r.try_get("follow_up")?;
-                Ok(VisitRow {
-                    id: r.try_get("id")?,
-                    child_id: r.try_get("child_id")?,
-                    volunteer_id: r.try_get("volunteer_id")?,
-                    volunteer_name: r.try_get("volunteer_name")?,
-                    visit_date: r.try_get("visit_date")?,
-                    topics: r.try_get("topics")?,
-                    notes_sealed: r.try_get("notes_sealed")?,
-                    follow_up: follow_up == 1,
-                    recorded_at: r.try_get("recorded_at")?,
-                })
-            })
+            .map(|r| Ok((visit(r)?, r.try_get("child_name_sealed")?)))
             .collect()
     }
+}
+
+const VISIT: &str = "SELECT v.id, v.child_id, v.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, \
+     v.visit_date, v.topics, v.notes_sealed, v.follow_up, v.recorded_at, c.name_sealed AS child_name_sealed \
+     FROM care_visits v JOIN users u ON u.id = v.volunteer_id JOIN care_children c ON c.id = v.child_id";
+
+fn visit(r: &AnyRow) -> Result<VisitRow, StoreError> {
+    let follow_up: i64 = r.try_get("follow_up")?;
+    Ok(VisitRow {
+        id: r.try_get("id")?,
+        child_id: r.try_get("child_id")?,
+        volunteer_id: r.try_get("volunteer_id")?,
+        volunteer_name: r.try_get("volunteer_name")?,
+        visit_date: r.try_get("visit_date")?,
+        topics: r.try_get("topics")?,
+        notes_sealed: r.try_get("notes_sealed")?,
+        follow_up: follow_up == 1,
+        recorded_at: r.try_get("recorded_at")?,
+    })
 }
 
 /// A volunteer's profile, with her name and the children paired with her now.

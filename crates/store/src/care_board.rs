@@ -6,6 +6,7 @@ use qiaoyi_domain::care::{ActivitySummary, Wish, WishState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::care::in_area;
 use crate::{NewMessage, Page, Store, StoreError, audit, decode};
 
 const WISH: &str = "SELECT w.id, w.child_id, c.township, w.wish, w.state, w.taken_by, \
@@ -69,26 +70,42 @@ impl Store {
         row.as_ref().map(wish).transpose()
     }
 
-    /// Wishes in one state (or all), oldest first: the board.
+    /// Wishes in one state (or all) of the children of `area`'s townships (`None`: the
+    /// county), oldest first: the board.
     pub async fn wishes(
         &self,
         state: &str,
+        area: Option<&[String]>,
         offset: u64,
         limit: u64,
     ) -> Result<Page<Wish>, StoreError> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM care_wishes WHERE ($1 = '' OR state = $1)")
-                .bind(state)
-                .fetch_one(&self.pool)
-                .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{WISH} WHERE ($1 = '' OR w.state = $1) ORDER BY w.created_at, w.id LIMIT $2 OFFSET $3"
+        let within = in_area("c.township", 2, area);
+        let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM care_wishes w JOIN care_children c ON c.id = w.child_id \
+             WHERE ($1 = '' OR w.state = $1) AND {within}"
         )))
-        .bind(state)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(state);
+        for name in area.unwrap_or_default() {
+            count = count.bind(name);
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?;
+        let (limit_at, offset_at) = (
+            2 + area.map_or(0, <[String]>::len),
+            3 + area.map_or(0, <[String]>::len),
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{WISH} WHERE ($1 = '' OR w.state = $1) AND {within} \
+             ORDER BY w.created_at, w.id LIMIT ${limit_at} OFFSET ${offset_at}"
+        )))
+        .bind(state);
+        for name in area.unwrap_or_default() {
+            list = list.bind(name);
+        }
+        let rows = list
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(Page {
             items: rows.iter().map(wish).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),
@@ -194,22 +211,37 @@ impl Store {
         row.as_ref().map(activity).transpose()
     }
 
-    /// Activities, the latest day first.
+    /// Activities in `area`'s townships (`None`: the county), the latest day first.
     pub async fn activities(
         &self,
+        area: Option<&[String]>,
         offset: u64,
         limit: u64,
     ) -> Result<Page<ActivitySummary>, StoreError> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM care_activities")
-            .fetch_one(&self.pool)
+        let within = in_area("a.township", 1, area);
+        let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM care_activities a WHERE {within}"
+        )));
+        for name in area.unwrap_or_default() {
+            count = count.bind(name);
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?;
+        let (limit_at, offset_at) = (
+            1 + area.map_or(0, <[String]>::len),
+            2 + area.map_or(0, <[String]>::len),
+        );
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ACTIVITY} WHERE {within} \
+             ORDER BY a.activity_date DESC, a.created_at DESC, a.id LIMIT ${limit_at} OFFSET ${offset_at}"
+        )));
+        for name in area.unwrap_or_default() {
+            list = list.bind(name);
+        }
+        let rows = list
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
             .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{ACTIVITY} ORDER BY a.activity_date DESC, a.created_at DESC, a.id LIMIT $1 OFFSET $2"
-        )))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
         Ok(Page {
             items: rows.iter().map(activity).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),

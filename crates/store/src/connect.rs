@@ -189,6 +189,19 @@ impl Store {
         hash
     }
 
+    /// Applies the migrations up to `version` only: tests of a data migration fill the database
+    /// as it was before it, then [`Store::migrate`].
+    pub(crate) async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run_to(version, &self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
     /// Applies the migrations this binary carries that the database has not seen.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {

@@ -66,6 +66,34 @@ pub async fn test_store() -> TestStore {
     }
 }
 
+/// A store of its own migrated up to `version` only, for a test of the migration after it: the
+/// test writes rows as they were, then calls [`Store::migrate`].
+pub async fn store_migrated_to(version: i64) -> TestStore {
+    sqlx::any::install_default_drivers();
+    let (url, dir) = match std::env::var("QY_TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => {
+            (create_postgres_database(&server, None).await, None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir for a test database");
+            (DatabaseUrl::sqlite_in(dir.path()), Some(dir))
+        }
+    };
+    let store = Store::connect(&url)
+        .await
+        .expect("connect to the test database")
+        .with_audit_key(qiaoyi_domain::access::audit::ChainKey::new([0x5a; 32]));
+    store
+        .migrate_to(version)
+        .await
+        .expect("migrate the test database part way");
+    TestStore {
+        store,
+        url,
+        _dir: dir,
+    }
+}
+
 /// The migrated SQLite template: one file in the temp directory per set of migrations, shared by
 /// every test process (it is written under a name of its own, then renamed into place).
 async fn sqlite_template() -> &'static std::path::Path {

@@ -107,3 +107,86 @@ fn no_shipped_migration_changes() {
         );
     }
 }
+
+/// Migration 0036 renames the care programme's coordinators' role: grants held before keep it,
+/// under its new name and with the whole county (an empty scope), and so do requests still
+/// waiting for a second administrator.
+#[tokio::test]
+async fn care_worker_grants_and_waiting_requests_become_county_care_coordinators() {
+    use qiaoyi_domain::access::audit::AuditRecord;
+    use qiaoyi_store::{NewRoleRequest, NewUser};
+
+    let store = qiaoyi_store::testing::store_migrated_to(35).await;
+    let user = |id: &str, grants: &[(&str, &str)]| NewUser {
+        id: id.into(),
+        email: format!("{id}@example.org"),
+        display_name: id.into(),
+        password_hash: "not a hash".into(),
+        language: "zh-CN".into(),
+        confirmed_at: Some(1),
+        totp_secret: None,
+        grants: grants
+            .iter()
+            .map(|(r, s)| ((*r).into(), (*s).into()))
+            .collect(),
+    };
+    let record = AuditRecord {
+        action: "user_created".into(),
+        outcome: "ok".into(),
+        ..AuditRecord::default()
+    };
+    store
+        .create_user(&user("admin", &[("admin", "")]), 1, &record, None, None)
+        .await
+        .expect("an administrator");
+    store
+        .create_user(
+            &user("coordinator", &[("care_worker", ""), ("applicant", "")]),
+            2,
+            &record,
+            None,
+            None,
+        )
+        .await
+        .expect("a care worker, as the role was named");
+    let request = NewRoleRequest {
+        id: "rr-1".into(),
+        account_id: "newcomer".into(),
+        grants: "care_worker,auditor".into(),
+        proposed_by: "admin".into(),
+        proposed_at: 3,
+    };
+    store
+        .create_user(
+            &user("newcomer", &[]),
+            3,
+            &record,
+            None,
+            Some((&request, &record)),
+        )
+        .await
+        .expect("an account waiting for the care role");
+
+    store.migrate().await.expect("migrated to the end");
+
+    let coordinator = store
+        .user_by_id("coordinator")
+        .await
+        .expect("read")
+        .expect("still there");
+    let mut grants = coordinator.grants.clone();
+    grants.sort();
+    assert_eq!(
+        grants,
+        vec![
+            ("applicant".to_owned(), String::new()),
+            ("care_coordinator".to_owned(), String::new()),
+        ]
+    );
+    let waiting = store
+        .role_request("rr-1")
+        .await
+        .expect("read")
+        .expect("still waiting");
+    assert_eq!(waiting.grants, "care_coordinator,auditor");
+}

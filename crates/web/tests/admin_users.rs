@@ -109,7 +109,7 @@ async fn pages_an_admin_gives_and_withdraws_roles_and_disables_an_account() {
         .await;
     assert_eq!(scoped.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        scoped.body.contains("请填写存在的服务站或类别"),
+        scoped.body.contains("请填写存在的服务站、类别或乡镇"),
         "{}",
         scoped.body
     );
@@ -331,7 +331,7 @@ async fn api_an_auditor_role_waits_for_a_second_administrator() {
         first
             .put_json(
                 &format!("/api/v1/users/{me}/roles"),
-                r#"{"grants":["admin","care_worker"]}"#,
+                r#"{"grants":["admin","care_coordinator"]}"#,
                 Some(&csrf),
             )
             .await
@@ -398,7 +398,7 @@ async fn pages_a_second_administrator_approves_a_care_worker_role_in_her_languag
     let asked = first
         .post_raw(
             &format!("{page}/roles"),
-            &[("csrf", &csrf), ("role", "care_worker"), ("scope", "")],
+            &[("csrf", &csrf), ("role", "care_coordinator"), ("scope", "")],
         )
         .await;
     assert_eq!(asked.location.as_deref(), Some(page.as_str()));
@@ -409,7 +409,7 @@ async fn pages_a_second_administrator_approves_a_care_worker_role_in_her_languag
         !view.contains("/approve"),
         "the administrator who asked sees no approve button"
     );
-    assert!(!view.contains("name=\"withdraw\" value=\"care_worker\""));
+    assert!(!view.contains("name=\"withdraw\" value=\"care_coordinator\""));
     // Her own account's page offers no change of roles.
     let mine = first.get(&own).await.body;
     assert!(mine.contains("不能修改自己的角色"), "{mine}");
@@ -438,7 +438,7 @@ async fn pages_a_second_administrator_approves_a_care_worker_role_in_her_languag
     assert_eq!(approved.location.as_deref(), Some(page.as_str()));
     let after = second.get(&page).await.body;
     assert!(
-        after.contains("name=\"withdraw\" value=\"care_worker\""),
+        after.contains("name=\"withdraw\" value=\"care_coordinator\""),
         "{after}"
     );
     assert!(!after.contains("Approva questi ruoli"));

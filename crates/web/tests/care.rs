@@ -221,4 +221,131 @@ async fn a_volunteer_sees_only_her_children_on_the_pages_and_the_api() {
         names.contains(&"季小雨") && !names.contains(&"叶晨光"),
         "{names:?}"
     );
+
+    // The visits she records are listed as hers, on the page and the API.
+    let mine = hers["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["name"] == "季小雨")
+        .and_then(|c| c["id"].as_str())
+        .expect("her child")
+        .to_owned();
+    let visit = volunteer
+        .post_json(
+            &format!("/api/v1/care/children/{mine}/visits"),
+            r#"{"date":"2026-05-20","topics":["study"],"notes":"作业写完了","follow_up":false}"#,
+            Some(&v),
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::CREATED, "{}", visit.body);
+    let written = json(
+        &volunteer
+            .get("/api/v1/care/volunteers/me/visits")
+            .await
+            .body,
+    );
+    let listed = written
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|w| w["visit"]["notes"] == "作业写完了")
+        .expect("the visit she wrote");
+    assert_eq!(
+        (
+            listed["child_name"].as_str(),
+            listed["paired_now"].as_bool()
+        ),
+        (Some("季小雨"), Some(true))
+    );
+    let page = volunteer.get("/care/visits?lang=it").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("作业写完了"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/care/children/{mine}\""))
+    );
+    assert!(page.body.contains("Le visite che ha registrato"));
+}
+
+#[tokio::test]
+async fn a_township_coordinator_is_refused_another_townships_children_on_the_pages_and_the_api() {
+    let mut care = server().await;
+    care.app
+        .seed_demo_care(care.app.now_ms())
+        .await
+        .expect("the demo's children and pairings");
+    let c = care.api_sign_in("care@qiaoyi.example").await;
+    let recorded = care
+        .post_json(
+            "/api/v1/care/children",
+            r#"{"name":"叶晨光","birth_date":"2016-04-02","township":"腊口镇","guardian":"叶奶奶","languages":["qingtian"],"consent_version":1,"consent_by":"叶海燕","consent_relation":"parent","parents":[]}"#,
+            Some(&c),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let lakou = json(&recorded.body)["id"].as_str().expect("id").to_owned();
+    let all = json(&care.get("/api/v1/care/children?limit=50").await.body);
+    let elsewhere: Vec<String> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["township"] != "腊口镇")
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!elsewhere.is_empty(), "the demo has children elsewhere");
+
+    // The duty leader coordinates care in 腊口镇 too (granted as two administrators would).
+    let store = care.store.as_ref().expect("the test store");
+    let duty = store
+        .user_by_email("duty@qiaoyi.example")
+        .await
+        .expect("read")
+        .expect("the demo's duty leader");
+    store
+        .set_grants(
+            &duty.id,
+            &[
+                ("duty_leader".into(), String::new()),
+                ("care_coordinator".into(), "腊口镇".into()),
+            ],
+            &qiaoyi_app::domain::access::audit::AuditRecord {
+                action: "roles_changed".into(),
+                outcome: "ok".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .expect("granted");
+    let mut scoped = care.another();
+    scoped.sign_in_staff("duty@qiaoyi.example").await;
+    let hers = json(&scoped.get("/api/v1/care/children?limit=50").await.body);
+    let ids: Vec<&str> = hers["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![lakou.as_str()]);
+    let list = scoped.get("/care?lang=en").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("叶晨光"));
+    assert_eq!(
+        scoped.get(&format!("/care/children/{lakou}")).await.status,
+        StatusCode::OK
+    );
+    for id in &elsewhere {
+        assert_eq!(
+            scoped.get(&format!("/care/children/{id}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            scoped
+                .get(&format!("/api/v1/care/children/{id}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
 }

@@ -42,6 +42,7 @@ impl App {
                     Resource::Consultation { id, .. } => ("consultation", *id),
                     Resource::RoleRequest { account, .. } => ("account", *account),
                     Resource::Child { id, .. } => ("child", *id),
+                    Resource::Township { name } => ("township", *name),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
@@ -58,7 +59,10 @@ impl App {
                         applicant
                     }
                     Resource::Consultation { person, .. } => person,
-                    Resource::System | Resource::RoleRequest { .. } | Resource::Child { .. } => "",
+                    Resource::System
+                    | Resource::RoleRequest { .. }
+                    | Resource::Child { .. }
+                    | Resource::Township { .. } => "",
                 }
                 .to_string();
                 self.store.audit(&record).await?;

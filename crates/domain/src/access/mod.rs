@@ -10,4 +10,6 @@ pub mod spraying;
 
 pub use email::Email;
 pub use password::{Password, PasswordProblem};
-pub use policy::{Action, Actor, Decision, Grant, Resource, Role, allowing_grant, decide};
+pub use policy::{
+    Action, Actor, CareArea, Decision, Grant, Resource, Role, allowing_grant, care_reach, decide,
+};

@@ -13,9 +13,9 @@ pub enum Role {
     Officer,
     DutyLeader,
     Consultant,
-    /// The care programme's coordinators: record children, pair them with volunteers, read every
-    /// child's record.
-    CareWorker,
+    /// The care programme's coordinators: record children, pair them with volunteers, read the
+    /// records of the children of their area (the county, or one township per grant).
+    CareCoordinator,
     Admin,
     Auditor,
     /// A proxy parent (代理家长) of the care programme: only the children she is paired with.
@@ -29,7 +29,7 @@ impl Role {
         Role::Officer,
         Role::DutyLeader,
         Role::Consultant,
-        Role::CareWorker,
+        Role::CareCoordinator,
         Role::Admin,
         Role::Auditor,
         Role::CareVolunteer,
@@ -42,7 +42,7 @@ impl Role {
             Role::Officer => "officer",
             Role::DutyLeader => "duty_leader",
             Role::Consultant => "consultant",
-            Role::CareWorker => "care_worker",
+            Role::CareCoordinator => "care_coordinator",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
             Role::CareVolunteer => "care_volunteer",
@@ -61,7 +61,7 @@ impl Role {
     /// Roles that reach every account, the audit log or children's records: given only when a
     /// second administrator approves (see [`crate::access::role_requests`]).
     pub fn needs_second_administrator(self) -> bool {
-        matches!(self, Role::Admin | Role::Auditor | Role::CareWorker)
+        matches!(self, Role::Admin | Role::Auditor | Role::CareCoordinator)
     }
 }
 
@@ -71,8 +71,53 @@ impl fmt::Display for Role {
     }
 }
 
+/// The part of the county a care coordinator's grant reaches.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CareArea {
+    /// Every township: stored as an empty scope.
+    County,
+    /// One township, by its name in the county's list (`catalog/care/townships.toml`).
+    Township(String),
+}
+
+impl CareArea {
+    /// The longest township name a grant takes, as a child's township.
+    const MAX_NAME: usize = 60;
+
+    /// Reads a coordinator grant's scope: empty for the county, else a township's name. Whether
+    /// the township is one of the county's is the app's check (it holds the list).
+    pub fn parse(scope: &str) -> Result<CareArea, String> {
+        let name = scope.trim();
+        if name.is_empty() {
+            return Ok(CareArea::County);
+        }
+        if name.chars().count() > Self::MAX_NAME || name.contains([',', ':']) {
+            return Err(format!(
+                "a care coordinator role takes a township's name, or nothing for the whole county (got \"{scope}\")"
+            ));
+        }
+        Ok(CareArea::Township(name.to_owned()))
+    }
+
+    /// Whether a child or activity of `township` is in the area.
+    pub fn covers(&self, township: &str) -> bool {
+        match self {
+            CareArea::County => true,
+            CareArea::Township(mine) => mine == township,
+        }
+    }
+
+    fn as_scope(&self) -> &str {
+        match self {
+            CareArea::County => "",
+            CareArea::Township(name) => name,
+        }
+    }
+}
+
 /// One role held by a user, with its scope: a station role names its station, an officer role its
-/// category; other roles are unscoped.
+/// category, a care coordinator's her township (or none, for the county); other roles are
+/// unscoped.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Grant {
     Applicant,
@@ -80,7 +125,7 @@ pub enum Grant {
     Officer(CategoryCode),
     DutyLeader,
     Consultant,
-    CareWorker,
+    CareCoordinator(CareArea),
     Admin,
     Auditor,
     CareVolunteer,
@@ -94,7 +139,7 @@ impl Grant {
             Grant::Officer(_) => Role::Officer,
             Grant::DutyLeader => Role::DutyLeader,
             Grant::Consultant => Role::Consultant,
-            Grant::CareWorker => Role::CareWorker,
+            Grant::CareCoordinator(_) => Role::CareCoordinator,
             Grant::Admin => Role::Admin,
             Grant::Auditor => Role::Auditor,
             Grant::CareVolunteer => Role::CareVolunteer,
@@ -106,6 +151,7 @@ impl Grant {
         match self {
             Grant::Station(s) => s.as_str(),
             Grant::Officer(c) => c.as_str(),
+            Grant::CareCoordinator(area) => area.as_scope(),
             _ => "",
         }
     }
@@ -148,7 +194,7 @@ impl Grant {
             Role::Applicant => unscoped(Grant::Applicant),
             Role::DutyLeader => unscoped(Grant::DutyLeader),
             Role::Consultant => unscoped(Grant::Consultant),
-            Role::CareWorker => unscoped(Grant::CareWorker),
+            Role::CareCoordinator => CareArea::parse(scope).map(Grant::CareCoordinator),
             Role::Admin => unscoped(Grant::Admin),
             Role::Auditor => unscoped(Grant::Auditor),
             Role::CareVolunteer => unscoped(Grant::CareVolunteer),
@@ -247,9 +293,9 @@ actions! {
     /// See the board of green-channel requests and their evidence.
     ReadGreenChannel => "read_green_channel",
     /// The care programme's children as a whole (the list, recording a child, pairing, the
-    /// programme's activities): its coordinators.
-    ReadChildRecord => "read_child_record",
-    /// One child's record, visits and wishes: the programme's coordinators, and the volunteer
+    /// programme's activities): its coordinators, each in her area (on [`Resource::Township`]).
+    CoordinateCare => "coordinate_care",
+    /// One child's record, visits and wishes: the coordinators of her township, and the volunteer
     /// paired with her while the pairing is in force.
     CareForChild => "care_for_child",
     /// Keep one's own volunteer profile and see one's proxy children: the programme's
@@ -311,8 +357,15 @@ pub enum Resource<'a> {
     },
     /// A consultation: the account that asked (empty for a guest, who proves it with her key).
     Consultation { id: &'a str, person: &'a str },
-    /// A child of the care programme and the volunteer paired with her now (empty when none is).
-    Child { id: &'a str, volunteer: &'a str },
+    /// A child of the care programme, the volunteer paired with her now (empty when none is) and
+    /// her township.
+    Child {
+        id: &'a str,
+        volunteer: &'a str,
+        township: &'a str,
+    },
+    /// A township of the county, for the care programme's coordinators.
+    Township { name: &'a str },
     /// Roles asked for an account, waiting for a second administrator.
     RoleRequest {
         account: &'a str,
@@ -350,6 +403,22 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         Ok(_) => Decision::Allow,
         Err(reason) => Decision::Deny(reason),
     }
+}
+
+/// The townships whose children a care coordinator reaches, for lists that [`decide`] could not
+/// check row by row: `None` for the whole county, else her townships (none for anyone who
+/// coordinates nothing). It agrees with [`Action::CoordinateCare`] on [`Resource::Township`]
+/// (a test holds them together).
+pub fn care_reach(actor: &Actor) -> Option<Vec<String>> {
+    let mut townships = Vec::new();
+    for grant in &actor.grants {
+        match grant {
+            Grant::CareCoordinator(CareArea::County) => return None,
+            Grant::CareCoordinator(CareArea::Township(name)) => townships.push(name.clone()),
+            _ => {}
+        }
+    }
+    Some(townships)
 }
 
 /// The first of the actor's grants that allows the action: the role a record says they acted in.
@@ -452,14 +521,24 @@ pub fn allowing_grant<'a>(
             }
             (Action::DecideGreenChannel, Resource::Case { .. }) => *grant == Grant::DutyLeader,
             (Action::ReadGreenChannel, Resource::System) => *grant == Grant::DutyLeader,
-            (Action::ReadChildRecord, Resource::System | Resource::Person { .. }) => {
-                *grant == Grant::CareWorker
+            (Action::CoordinateCare, Resource::System) => {
+                matches!(grant, Grant::CareCoordinator(_))
+            }
+            (Action::CoordinateCare, Resource::Township { name }) => {
+                matches!(grant, Grant::CareCoordinator(area) if area.covers(name))
             }
             (Action::ServeInCare, Resource::System) => {
-                matches!(grant, Grant::CareWorker | Grant::CareVolunteer)
+                matches!(grant, Grant::CareCoordinator(_) | Grant::CareVolunteer)
             }
-            (Action::CareForChild, Resource::Child { volunteer, .. }) => match grant {
-                Grant::CareWorker => true,
+            (
+                Action::CareForChild,
+                Resource::Child {
+                    volunteer,
+                    township,
+                    ..
+                },
+            ) => match grant {
+                Grant::CareCoordinator(area) => area.covers(township),
                 Grant::CareVolunteer => own(volunteer),
                 _ => false,
             },

@@ -52,16 +52,28 @@ mod tests {
 
     #[test]
     fn roles_held_already_and_withdrawals_do_not_wait() {
-        let change = split(&[Grant::Admin, Grant::CareWorker], &[Grant::Admin]);
+        let change = split(
+            &[
+                Grant::Admin,
+                Grant::CareCoordinator(crate::access::CareArea::County),
+            ],
+            &[Grant::Admin],
+        );
         assert_eq!(change.now, vec![Grant::Admin]);
         assert!(change.awaiting.is_empty());
     }
 
     #[test]
-    fn a_new_care_worker_waits_with_nothing_else_given() {
-        let change = split(&[], &[Grant::CareWorker]);
+    fn a_new_care_coordinator_waits_with_nothing_else_given() {
+        let change = split(
+            &[],
+            &[Grant::CareCoordinator(crate::access::CareArea::County)],
+        );
         assert!(change.now.is_empty());
-        assert_eq!(change.awaiting, vec![Grant::CareWorker]);
+        assert_eq!(
+            change.awaiting,
+            vec![Grant::CareCoordinator(crate::access::CareArea::County)]
+        );
     }
 
     #[test]

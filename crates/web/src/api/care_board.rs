@@ -225,6 +225,42 @@ pub async fn my_children(
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
+/// A visit the signed-in volunteer recorded, with the child's name: hers to read again after
+/// the child is paired with someone else.
+#[derive(Serialize, ToSchema)]
+pub struct WrittenVisitView {
+    child_id: String,
+    child_name: String,
+    /// Whether she is the child's proxy parent still (then the child's record is hers to open).
+    paired_now: bool,
+    visit: super::care::VisitView,
+}
+
+/// The visits the signed-in volunteer recorded, newest first, including those to children since
+/// paired with someone else. Each child's visits read are audited, and shown to her parents.
+#[utoipa::path(get, path = "/api/v1/care/volunteers/me/visits", tag = "care",
+    responses(
+        (status = 200, body = Vec<WrittenVisitView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn my_visits(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<WrittenVisitView>>, Problem> {
+    let list = state.app.my_written_visits(&auth).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|w| WrittenVisitView {
+                child_id: w.child_id,
+                child_name: w.child_name,
+                paired_now: w.paired_now,
+                visit: w.visit.into(),
+            })
+            .collect(),
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerBody {

@@ -147,6 +147,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(care_board::volunteers))
         .routes(routes!(care_board::my_profile, care_board::save_profile))
         .routes(routes!(care_board::my_children))
+        .routes(routes!(care_board::my_visits))
         .routes(routes!(care_board::proposal))
         .routes(routes!(care_board::pairings, care_board::confirm))
         .routes(routes!(care_board::preference))

@@ -507,7 +507,7 @@ async fn account(
         is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
         is_care_worker: session
             .actor
-            .has(qiaoyi_app::domain::access::Role::CareWorker)
+            .has(qiaoyi_app::domain::access::Role::CareCoordinator)
             || session
                 .actor
                 .has(qiaoyi_app::domain::access::Role::CareVolunteer),

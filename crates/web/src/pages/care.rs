@@ -153,6 +153,22 @@ pub struct VisitLine {
     pub volunteer: String,
 }
 
+/// A visit as the pages show it: its topics in the reader's language.
+pub(super) fn visit_line(p: &Prefs, v: qiaoyi_app::care::Visit) -> VisitLine {
+    VisitLine {
+        topics: v
+            .topics
+            .iter()
+            .map(|t| topic_name(p, *t))
+            .collect::<Vec<_>>()
+            .join(", "),
+        date: v.date,
+        notes: v.notes,
+        follow_up: v.follow_up,
+        volunteer: v.volunteer,
+    }
+}
+
 fn topic_name(p: &Prefs, t: Topic) -> String {
     p.t(&format!("care-topic-{}", t.as_str()))
 }
@@ -217,22 +233,7 @@ fn line(p: &Prefs, c: Child) -> ChildLine {
                 (parent.display_name, country)
             })
             .collect(),
-        visits: c
-            .visits
-            .into_iter()
-            .map(|v| VisitLine {
-                topics: v
-                    .topics
-                    .iter()
-                    .map(|t| topic_name(p, *t))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                date: v.date,
-                notes: v.notes,
-                follow_up: v.follow_up,
-                volunteer: v.volunteer,
-            })
-            .collect(),
+        visits: c.visits.into_iter().map(|v| visit_line(p, v)).collect(),
         id: c.id,
         name: c.name,
         age: c.age,

@@ -29,6 +29,7 @@ const PAGE: u64 = 20;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/care/volunteer", get(volunteer).post(save_volunteer))
+        .route("/care/visits", get(written_visits))
         .route("/care/pairing", get(pairing).post(confirm))
         .route("/care/wishes", get(wishes))
         .route("/care/wishes/{id}", post(advance))
@@ -150,6 +151,54 @@ async fn save_volunteer(
         }
         Err(other) => Err(other).for_page(&p),
     }
+}
+
+/// A visit the signed-in volunteer recorded, on the page of her visits.
+pub struct WrittenLine {
+    child_id: String,
+    child_name: String,
+    paired_now: bool,
+    visit: super::care::VisitLine,
+}
+
+#[derive(Template)]
+#[template(path = "care_written.html")]
+struct WrittenPage<'a> {
+    /// The care tabs show the coordinators' boards.
+    coordinator: bool,
+    p: &'a Prefs,
+    title: String,
+    section: &'static str,
+    visits: Vec<WrittenLine>,
+}
+
+/// The visits the signed-in volunteer recorded, kept after re-pairing.
+async fn written_visits(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
+    let visits = state
+        .app
+        .my_written_visits(&auth)
+        .await
+        .for_page(&p)?
+        .into_iter()
+        .map(|w| WrittenLine {
+            child_id: w.child_id,
+            child_name: w.child_name,
+            paired_now: w.paired_now,
+            visit: super::care::visit_line(&p, w.visit),
+        })
+        .collect();
+    let page = WrittenPage {
+        coordinator: coordinator(&state, &auth),
+        title: p.t("care-written-title"),
+        section: "account",
+        visits,
+        p: &p,
+    };
+    Ok(render(&page).into_response())
 }
 
 /// A line of the proposal as the page shows it.

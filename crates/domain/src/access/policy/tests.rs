@@ -8,7 +8,7 @@ fn category(code: &str) -> CategoryCode {
     code.parse().expect("category code")
 }
 
-/// One grant per role, scoped to station IT-ROM or category exit-entry.
+/// One grant per role, scoped to station IT-ROM, category exit-entry or township 鹤城街道.
 fn grant(role: Role) -> Grant {
     match role {
         Role::Applicant => Grant::Applicant,
@@ -16,7 +16,7 @@ fn grant(role: Role) -> Grant {
         Role::Officer => Grant::Officer(category("exit-entry")),
         Role::DutyLeader => Grant::DutyLeader,
         Role::Consultant => Grant::Consultant,
-        Role::CareWorker => Grant::CareWorker,
+        Role::CareCoordinator => Grant::CareCoordinator(CareArea::Township("鹤城街道".into())),
         Role::Admin => Grant::Admin,
         Role::Auditor => Grant::Auditor,
         Role::CareVolunteer => Grant::CareVolunteer,
@@ -24,7 +24,7 @@ fn grant(role: Role) -> Grant {
 }
 
 /// The expected decision for (role, action) on a resource in the actor's own scope and on one outside
-/// it. Columns: applicant, station, officer, duty_leader, consultant, care_worker, admin, auditor,
+/// it. Columns: applicant, station, officer, duty_leader, consultant, care_coordinator, admin, auditor,
 /// care_volunteer.
 /// `Y` allowed in own scope and outside, `O` only in own scope, `X` only outside it, `-` never.
 const TABLE: &[(Action, &str)] = &[
@@ -46,8 +46,8 @@ const TABLE: &[(Action, &str)] = &[
     (Action::AdjustFees, "--O------"),
     (Action::DecideGreenChannel, "---Y-----"),
     (Action::ReadGreenChannel, "---Y-----"),
-    (Action::ReadChildRecord, "-----Y---"),
-    (Action::CareForChild, "-----Y--O"),
+    (Action::CoordinateCare, "-----O---"),
+    (Action::CareForChild, "-----O--O"),
     (Action::ServeInCare, "-----Y--Y"),
     (Action::FollowOwnChild, "O--------"),
     (Action::Consult, "OOOOOOOOO"),
@@ -78,6 +78,10 @@ fn resource<'a>(
         Action::CareForChild => Resource::Child {
             id: "child-1",
             volunteer: person,
+            township: if own { "鹤城街道" } else { "瓯南街道" },
+        },
+        Action::CoordinateCare => Resource::Township {
+            name: if own { "鹤城街道" } else { "瓯南街道" },
         },
         Action::DecideRoleRequest => Resource::RoleRequest {
             account: person,
@@ -371,6 +375,7 @@ fn a_volunteer_cares_for_the_child_she_is_paired_with_and_no_other() {
     let child = |volunteer| Resource::Child {
         id: "child-1",
         volunteer,
+        township: "鹤城街道",
     };
     assert!(decide(&volunteer, Action::CareForChild, &child("me")).is_allowed());
     assert!(!decide(&volunteer, Action::CareForChild, &child("someone-else")).is_allowed());
@@ -378,10 +383,96 @@ fn a_volunteer_cares_for_the_child_she_is_paired_with_and_no_other() {
         !decide(&volunteer, Action::CareForChild, &child("")).is_allowed(),
         "unpaired"
     );
-    assert!(!decide(&volunteer, Action::ReadChildRecord, &Resource::System).is_allowed());
+    assert!(!decide(&volunteer, Action::CoordinateCare, &Resource::System).is_allowed());
     let coordinator = Actor {
         user_id: "me".into(),
-        grants: vec![Grant::CareWorker],
+        grants: vec![Grant::CareCoordinator(CareArea::County)],
     };
     assert!(decide(&coordinator, Action::CareForChild, &child("")).is_allowed());
+}
+
+#[test]
+fn a_coordinator_reaches_the_townships_of_her_grants_and_the_county_coordinator_all() {
+    let coordinator = |areas: &[&str]| Actor {
+        user_id: "me".into(),
+        grants: areas
+            .iter()
+            .map(|a| Grant::CareCoordinator(CareArea::parse(a).expect("area")))
+            .collect(),
+    };
+    let child = |township| Resource::Child {
+        id: "child-1",
+        volunteer: "someone-else",
+        township,
+    };
+    let two = coordinator(&["鹤城街道", "腊口镇"]);
+    for (township, reached) in [("鹤城街道", true), ("腊口镇", true), ("瓯南街道", false)]
+    {
+        assert_eq!(
+            decide(&two, Action::CareForChild, &child(township)).is_allowed(),
+            reached,
+            "{township}"
+        );
+        assert_eq!(
+            decide(
+                &two,
+                Action::CoordinateCare,
+                &Resource::Township { name: township }
+            )
+            .is_allowed(),
+            reached
+        );
+    }
+    assert!(decide(&two, Action::CoordinateCare, &Resource::System).is_allowed());
+    let county = coordinator(&[""]);
+    assert!(decide(&county, Action::CareForChild, &child("瓯南街道")).is_allowed());
+}
+
+proptest::proptest! {
+    /// The lists' filter and the one decision never disagree about a township.
+    #[test]
+    fn care_reach_agrees_with_the_decision(
+        grants in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(String::new()),
+                proptest::strategy::Just("鹤城街道".to_owned()),
+                proptest::strategy::Just("腊口镇".to_owned()),
+                proptest::strategy::Just("volunteer".to_owned()),
+            ],
+            0..3,
+        ),
+        township in proptest::prop_oneof![
+            proptest::strategy::Just("鹤城街道"),
+            proptest::strategy::Just("腊口镇"),
+            proptest::strategy::Just("瓯南街道"),
+        ],
+    ) {
+        let actor = Actor {
+            user_id: "me".into(),
+            grants: grants
+                .iter()
+                .map(|g| match g.as_str() {
+                    "volunteer" => Grant::CareVolunteer,
+                    area => Grant::CareCoordinator(CareArea::parse(area).expect("area")),
+                })
+                .collect(),
+        };
+        let decided =
+            decide(&actor, Action::CoordinateCare, &Resource::Township { name: township })
+                .is_allowed();
+        let listed = care_reach(&actor).is_none_or(|t| t.iter().any(|n| n == township));
+        proptest::prop_assert_eq!(decided, listed);
+    }
+}
+
+#[test]
+fn a_coordinator_grant_reads_back_as_written() {
+    for text in ["care_coordinator", "care_coordinator:鹤城街道"] {
+        assert_eq!(Grant::parse_text(text).expect(text).to_string(), text);
+    }
+    assert!(Grant::parse_text("care_coordinator:a,b").is_err());
+    assert!(
+        Grant::parse_text("care_worker").is_err(),
+        "the old name is gone"
+    );
 }
