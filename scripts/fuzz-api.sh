@@ -6,12 +6,11 @@
 #
 #   scripts/fuzz-api.sh http://127.0.0.1:8080 [examples per operation, default 30]
 #   FUZZ_SEED=1234 scripts/fuzz-api.sh …   # the same requests every run (scripts/test.sh does this)
+#   scripts/fuzz-api.sh --install-only       # only the install below (scripts/test.sh, while Rust builds)
 #
 # Installs schemathesis (a fixed version) from PyPI into target/fuzz-venv the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base="$1"
-examples="${2:-30}"
 venv=target/fuzz-venv
 version=4.32.5
 if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$version"; then
@@ -20,6 +19,9 @@ if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$version"; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "schemathesis==$version"
 fi
+[ "${1:-}" = --install-only ] && exit 0
+base="$1"
+examples="${2:-30}"
 seed=()
 [ -n "${FUZZ_SEED:-}" ] && seed=(--seed "$FUZZ_SEED")
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance

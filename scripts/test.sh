@@ -25,7 +25,6 @@ run_browser_tests() {
     sleep 0.2
   done
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo.log"; return 1; }
-  (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   mkdir -p target/e2e
   local script
   for script in smoke cases wizard chat video stats care crawl; do
@@ -141,6 +140,15 @@ side_by_side() {
 
 install_missing
 
+# What the browser tests and the fuzzer install from npm and PyPI is fetched while Rust builds: it
+# waits on the network, not the cores (the fuzzer's venv alone took about a minute of the last
+# step on a clean clone).
+log "fetching the browser tests' packages and schemathesis in the background"
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error && cd .. && scripts/fuzz-api.sh --install-only) \
+  >"$work/fetch.log" 2>&1 &
+fetching=$!
+track "$fetching"
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -171,6 +179,7 @@ cargo test -p qiaoyi-cli --test disk_full -- --ignored
 
 log "browser tests"
 cargo build -p qiaoyi-cli
+wait "$fetching" || { cat "$work/fetch.log"; echo "FAIL fetching the test tools"; exit 1; }
 run_browser_tests
 
 # Each against a demo of its own; the fuzzer mostly waits on its server, the journeys on theirs.
