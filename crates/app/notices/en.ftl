@@ -21,6 +21,17 @@ password-changed-body =
     The password of your Qiaoyi account was just changed, and every other device signed in to it was signed out.
     If this was not you, contact the bureau or your station at once; sign in here: { $link }
 
+password-reset-subject = Set a new Qiaoyi password
+password-reset-body =
+    Someone asked to set a new password for your Qiaoyi account. Open this link within { $minutes } minutes to choose one; it works once:
+    { $link }
+    If this was not you, ignore this message: your password stays as it is.
+
+second-factor-reset-subject = Your Qiaoyi authenticator was reset
+second-factor-reset-body =
+    An administrator reset the authenticator app of your Qiaoyi account, and every device signed in to it was signed out. At your next sign-in you set up a new one: { $link }
+    If you did not ask for this, contact the bureau at once.
+
 case-submitted-subject = Application { $number } received
 case-submitted-body =
     We have received your application { $number } ({ $item }).

@@ -20,6 +20,17 @@ password-changed-body =
     Se acaba de cambiar la contraseña de su cuenta de Qiaoyi y se ha cerrado la sesión en todos los demás dispositivos.
     Si no fue usted, póngase en contacto enseguida con la oficina o con su punto de atención; para entrar: { $link }
 
+password-reset-subject = Elija una nueva contraseña de Qiaoyi
+password-reset-body =
+    Alguien ha pedido una nueva contraseña para su cuenta de Qiaoyi. Abra este enlace en los próximos { $minutes } minutos para elegirla; funciona una sola vez:
+    { $link }
+    Si no ha sido usted, ignore este mensaje: su contraseña no cambia.
+
+second-factor-reset-subject = Se ha restablecido el autenticador de su cuenta de Qiaoyi
+second-factor-reset-body =
+    Un administrador ha restablecido la aplicación de autenticación de su cuenta de Qiaoyi, y se ha cerrado la sesión en todos los dispositivos. La próxima vez que inicie sesión configurará una nueva: { $link }
+    Si no lo ha pedido usted, póngase en contacto con la oficina de inmediato.
+
 case-submitted-subject = Solicitud { $number } recibida
 case-submitted-body =
     Hemos recibido su solicitud { $number } ({ $item }).

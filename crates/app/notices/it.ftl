@@ -20,6 +20,17 @@ password-changed-body =
     La password del Suo account Qiaoyi è appena stata cambiata e tutti gli altri dispositivi collegati sono stati disconnessi.
     Se non è stato Lei, contatti subito l'ufficio o il Suo sportello; per accedere: { $link }
 
+password-reset-subject = Imposti una nuova password di Qiaoyi
+password-reset-body =
+    È stato chiesto di impostare una nuova password per il Suo account Qiaoyi. Apra questo link entro { $minutes } minuti per sceglierla; funziona una sola volta:
+    { $link }
+    Se non è stato Lei, ignori questo messaggio: la Sua password resta invariata.
+
+second-factor-reset-subject = L'autenticatore del Suo account Qiaoyi è stato azzerato
+second-factor-reset-body =
+    Un amministratore ha azzerato l'app di autenticazione del Suo account Qiaoyi, e ogni dispositivo collegato è stato disconnesso. Al prossimo accesso ne configurerà una nuova: { $link }
+    Se non l'ha chiesto Lei, contatti subito l'ufficio.
+
 case-submitted-subject = Domanda { $number } ricevuta
 case-submitted-body =
     Abbiamo ricevuto la Sua domanda { $number } ({ $item }).

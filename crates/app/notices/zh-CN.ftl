@@ -14,6 +14,17 @@ password-changed-body =
     您的侨驿账户密码刚刚已修改，其他设备上的登录均已退出。
     如果不是您本人操作，请立即联系侨务部门或您的驿站；登录：{ $link }
 
+password-reset-subject = 设置新的侨驿密码
+password-reset-body =
+    有人申请为您的侨驿账户设置新密码。请在 { $minutes } 分钟内打开以下链接设置新密码，链接只能使用一次：
+    { $link }
+    如果不是您本人申请，请忽略此邮件，您的密码不会改变。
+
+second-factor-reset-subject = 您的侨驿身份验证器已重置
+second-factor-reset-body =
+    管理员重置了您侨驿账户的身份验证器应用，已登录的所有设备均已退出。下次登录时请设置新的身份验证器：{ $link }
+    如果不是您本人要求的，请立即联系主管部门。
+
 case-submitted-subject = 已收到申请 { $number }
 case-submitted-body =
     我们已收到您的申请 { $number }（{ $item }）。

@@ -17,6 +17,7 @@ mod fees;
 mod green_channel;
 mod mandates;
 mod notifications;
+mod password_reset;
 mod people;
 mod search;
 mod stations;

@@ -14,6 +14,10 @@ pub enum Notice {
     ConfirmEmail,
     AccountLocked,
     PasswordChanged,
+    /// To the account's address: a link to set a new password, valid for a few minutes.
+    PasswordReset,
+    /// To the account's address: an administrator reset her authenticator.
+    SecondFactorReset,
     CaseSubmitted,
     CaseAccepted,
     CaseReturned,
@@ -59,10 +63,12 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 28] = [
+    pub const ALL: [Notice; 30] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::PasswordChanged,
+        Notice::PasswordReset,
+        Notice::SecondFactorReset,
         Notice::CaseSubmitted,
         Notice::CaseAccepted,
         Notice::CaseReturned,
@@ -96,6 +102,8 @@ impl Notice {
             Notice::ConfirmEmail => "confirm-email",
             Notice::AccountLocked => "account-locked",
             Notice::PasswordChanged => "password-changed",
+            Notice::PasswordReset => "password-reset",
+            Notice::SecondFactorReset => "second-factor-reset",
             Notice::CaseSubmitted => "case-submitted",
             Notice::CaseAccepted => "case-accepted",
             Notice::CaseReturned => "case-returned",
@@ -133,7 +141,8 @@ impl Notice {
         match self {
             Notice::ConfirmEmail => &["code", "minutes"],
             Notice::AccountLocked => &["minutes"],
-            Notice::PasswordChanged => &["link"],
+            Notice::PasswordChanged | Notice::SecondFactorReset => &["link"],
+            Notice::PasswordReset => &["link", "minutes"],
             Notice::CaseReturned | Notice::CaseRefused => &["number", "item", "reason", "link"],
             Notice::CaseSubmitted
             | Notice::CaseAccepted
@@ -197,7 +206,11 @@ impl Notice {
     pub fn always_by_email(self) -> bool {
         matches!(
             self,
-            Notice::ConfirmEmail | Notice::AccountLocked | Notice::PasswordChanged
+            Notice::ConfirmEmail
+                | Notice::AccountLocked
+                | Notice::PasswordChanged
+                | Notice::PasswordReset
+                | Notice::SecondFactorReset
         )
     }
 }

@@ -144,7 +144,7 @@ async fn insert_grants(
 }
 
 /// Ends every session of `user_id` but the one whose token hash is `keep`; returns how many.
-async fn end_sessions_but(
+pub(crate) async fn end_sessions_but(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,
     keep: &str,

@@ -111,6 +111,7 @@ const TABLES: &[&str] = &[
     "person_identity",
     "email_confirmations",
     "recovery_codes",
+    "password_resets",
     "calendar_years",
     "case_sequences",
     "cases",

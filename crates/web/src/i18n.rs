@@ -54,6 +54,20 @@ impl Prefs {
         LOCALES.lookup_with_args(&langid(self.lang), key, &args)
     }
 
+    /// The message `key` with two arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        (first, a): (&'static str, impl Into<FluentValue<'static>>),
+        (second, b): (&'static str, impl Into<FluentValue<'static>>),
+    ) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = HashMap::from([
+            (Cow::Borrowed(first), a.into()),
+            (Cow::Borrowed(second), b.into()),
+        ]);
+        LOCALES.lookup_with_args(&langid(self.lang), key, &args)
+    }
+
     /// The message `key`, or `fallback` when no message has that id (names of countries and
     /// languages that a newer catalogue may bring).
     pub fn t_or(&self, key: &str, fallback: &str) -> String {
@@ -121,7 +135,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
-        "months", "date", "at", "name", "version", "names", "year", "seconds",
+        "months", "date", "at", "name", "version", "names", "year", "seconds", "until",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))

@@ -17,6 +17,7 @@ mod green_channel;
 mod http;
 mod mandates;
 mod notifications;
+mod password_reset;
 mod search;
 mod stations;
 mod stats;

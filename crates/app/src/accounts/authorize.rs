@@ -43,6 +43,7 @@ impl App {
                     Resource::RoleRequest { account, .. } => ("account", *account),
                     Resource::Child { id, .. } => ("child", *id),
                     Resource::Township { name } => ("township", *name),
+                    Resource::Account { id, .. } => ("account", *id),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
@@ -54,7 +55,7 @@ impl App {
                 );
                 // Shown, as refused, on the "who read my file" of the person it was about.
                 record.person = match resource {
-                    Resource::Person { id } => id,
+                    Resource::Person { id } | Resource::Account { id, .. } => id,
                     Resource::Case { applicant, .. } | Resource::VideoRoom { applicant, .. } => {
                         applicant
                     }

@@ -265,6 +265,13 @@ actions! {
     /// Approve or reject roles another administrator asked for: never one's own request, nor roles
     /// for oneself.
     DecideRoleRequest => "decide_role_request",
+    /// Hand a person a one-time code to set a new password after checking who she is (in person
+    /// or by video): station staff and officers for people's accounts, administrators for staff
+    /// accounts; never one's own.
+    ResetPassword => "reset_password",
+    /// Reset the authenticator of someone who lost hers, so she sets up a new one at her next
+    /// sign-in: administrators; never their own.
+    ResetSecondFactor => "reset_second_factor",
     /// Stations and the catalogue.
     ManageCatalogue => "manage_catalogue",
     /// See undelivered messages and put dead ones back in the queue.
@@ -366,6 +373,8 @@ pub enum Resource<'a> {
     },
     /// A township of the county, for the care programme's coordinators.
     Township { name: &'a str },
+    /// An account, and whether it holds a staff role.
+    Account { id: &'a str, staff: bool },
     /// Roles asked for an account, waiting for a second administrator.
     RoleRequest {
         account: &'a str,
@@ -450,6 +459,17 @@ pub fn allowing_grant<'a>(
                     proposed_by,
                 },
             ) => *grant == Grant::Admin && !own(account) && !own(proposed_by),
+            (Action::ResetPassword, Resource::Account { id, staff }) => {
+                !own(id)
+                    && match grant {
+                        Grant::Station(_) | Grant::Officer(_) => !staff,
+                        Grant::Admin => *staff,
+                        _ => false,
+                    }
+            }
+            (Action::ResetSecondFactor, Resource::Account { id, .. }) => {
+                *grant == Grant::Admin && !own(id)
+            }
             (Action::ReadAuditLog, Resource::System) => *grant == Grant::Auditor,
             (Action::ListPeople, Resource::System) => {
                 matches!(

@@ -1426,3 +1426,45 @@ admin-calendar-moved = { $count ->
     [one] one deadline moved and its applicant was told.
    *[other] { $count } deadlines moved and their applicants were told.
 }
+
+## Setting a forgotten password
+login-forgot = Forgot your password?
+login-reset-done = Your new password is set, and every device signed in to your account was signed out. Sign in with it now.
+forgot-title = Set a new password
+forgot-lead = Give the e-mail address of your account. We send it a link to choose a new password; it works once, for { $minutes } minutes.
+forgot-email = Your e-mail address
+forgot-email-invalid = Give an e-mail address such as name@example.com.
+forgot-submit = Send the link
+forgot-sent = If an account uses { $email }, a link to set a new password is on its way. It works once, for { $minutes } minutes.
+forgot-no-mail = No e-mail after a few minutes? Look in your spam folder or ask again. Without access to that address, your station or an officer can check who you are (in person or by video) and give you a reset code.
+forgot-have-code = I have a reset code
+reset-title = Choose a new password
+reset-new = New password
+reset-submit = Set the password
+reset-lapsed = This link no longer works: it was used already, a newer one was sent, or it is more than 30 minutes old.
+reset-ask-again = Ask for a new link
+code-title = Set a new password with a reset code
+code-lead = Your station or an officer gave you this code after checking who you are. It works once, for 24 hours.
+code-email = Your account's e-mail address
+code-email-missing = Give the e-mail address of the account.
+code-code = Reset code
+code-code-hint = Ten letters and digits, as you were given them, e.g. ABCDE-FGH23.
+code-missing = Give the code you were given.
+code-wrong = The address or the code is not right, or the code no longer works. Check both, or ask for a new code.
+code-locked = Too many wrong codes from here. Try again in 15 minutes.
+desk-reset-title = Password reset code for a visitor
+desk-reset-lead = After checking who she is (her identity document, at the desk or by video), give her a one-time code to set a new password. It works for 24 hours and is shown only now. She sees in "who read my file" that you made it.
+desk-reset-email = Her account's e-mail address
+desk-reset-check = How you checked who she is
+desk-reset-check-in_person = In person, with her identity document
+desk-reset-check-video = By video call, with her identity document
+desk-reset-check-missing = Say how you checked who she is.
+desk-reset-submit = Make the code
+desk-reset-issued = The code for { $name }, valid until { $until } (Beijing time). Tell it to her or write it down for her: it is not shown again.
+desk-reset-unknown = No account in use has this address. Check it with her.
+desk-reset-not-yours = You cannot reset this account: staff accounts are reset by an administrator, people's at a station or by an officer, and nobody resets her own.
+admin-second-factor-reset-title = Reset the authenticator
+admin-second-factor-reset-lead = If she lost her phone or authenticator app: she sets up a new one at her next sign-in, and every device signed in to her account is signed out. Say how you made sure it is her.
+admin-second-factor-reset-reason = Reason
+admin-second-factor-reset-submit = Reset the authenticator
+admin-second-factor-reset-reason-missing = Say why, in at most 500 characters.

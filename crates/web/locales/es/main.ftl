@@ -1432,3 +1432,45 @@ admin-calendar-moved = { $count ->
     [one] un plazo cambió y se avisó a su solicitante.
    *[other] { $count } plazos cambiaron y se avisó a sus solicitantes.
 }
+
+## Elegir una contraseña olvidada
+login-forgot = ¿Ha olvidado su contraseña?
+login-reset-done = Su nueva contraseña está lista, y se ha cerrado la sesión de su cuenta en todos los dispositivos. Inicie sesión con ella ahora.
+forgot-title = Elija una nueva contraseña
+forgot-lead = Indique la dirección de correo de su cuenta. Le enviamos un enlace para elegir una nueva contraseña; funciona una sola vez, durante { $minutes } minutos.
+forgot-email = Su dirección de correo
+forgot-email-invalid = Indique una dirección de correo como nombre@example.com.
+forgot-submit = Enviar el enlace
+forgot-sent = Si alguna cuenta usa { $email }, le llega un enlace para elegir una nueva contraseña. Funciona una sola vez, durante { $minutes } minutos.
+forgot-no-mail = ¿No recibe el correo en unos minutos? Mire en la carpeta de correo no deseado o pídalo de nuevo. Si no puede usar esa dirección, su punto de atención o un funcionario pueden comprobar quién es (en persona o por vídeo) y darle un código de restablecimiento.
+forgot-have-code = Tengo un código de restablecimiento
+reset-title = Elija una nueva contraseña
+reset-new = Nueva contraseña
+reset-submit = Guardar la contraseña
+reset-lapsed = Este enlace ya no funciona: ya se usó, se envió uno más reciente o tiene más de 30 minutos.
+reset-ask-again = Pedir un nuevo enlace
+code-title = Elija una nueva contraseña con un código de restablecimiento
+code-lead = Su punto de atención o un funcionario le dieron este código tras comprobar quién es. Funciona una sola vez, durante 24 horas.
+code-email = La dirección de correo de su cuenta
+code-email-missing = Indique la dirección de correo de la cuenta.
+code-code = Código de restablecimiento
+code-code-hint = Diez letras y cifras, tal como se las dieron, p. ej. ABCDE-FGH23.
+code-missing = Indique el código que le dieron.
+code-wrong = La dirección o el código no son correctos, o el código ya no funciona. Compruebe ambos o pida un nuevo código.
+code-locked = Demasiados códigos erróneos desde aquí. Vuelva a intentarlo en 15 minutos.
+desk-reset-title = Código de restablecimiento de contraseña para un visitante
+desk-reset-lead = Tras comprobar quién es (su documento de identidad, en el mostrador o por vídeo), dele un código de un solo uso para elegir una nueva contraseña. Funciona durante 24 horas y solo se muestra ahora. Ella verá en "quién leyó mis datos" que usted lo creó.
+desk-reset-email = La dirección de correo de su cuenta
+desk-reset-check = Cómo comprobó quién es
+desk-reset-check-in_person = En persona, con su documento de identidad
+desk-reset-check-video = Por videollamada, con su documento de identidad
+desk-reset-check-missing = Indique cómo comprobó quién es.
+desk-reset-submit = Crear el código
+desk-reset-issued = El código para { $name }, válido hasta { $until } (hora de Pekín). Dígaselo o escríbaselo: no se vuelve a mostrar.
+desk-reset-unknown = Ninguna cuenta en uso tiene esta dirección. Compruébela con ella.
+desk-reset-not-yours = No puede restablecer esta cuenta: las cuentas del personal las restablece un administrador, las de las personas un punto de atención o un funcionario, y nadie restablece la suya.
+admin-second-factor-reset-title = Restablecer el autenticador
+admin-second-factor-reset-lead = Si perdió su teléfono o su aplicación de autenticación: configurará una nueva la próxima vez que inicie sesión, y se cerrará la sesión de su cuenta en todos los dispositivos. Indique cómo se aseguró de que es ella.
+admin-second-factor-reset-reason = Motivo
+admin-second-factor-reset-submit = Restablecer el autenticador
+admin-second-factor-reset-reason-missing = Indique el motivo, en 500 caracteres como máximo.

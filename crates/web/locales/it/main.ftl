@@ -1432,3 +1432,45 @@ admin-calendar-moved = { $count ->
     [one] una scadenza si è spostata e il richiedente è stato avvisato.
    *[other] { $count } scadenze si sono spostate e i richiedenti sono stati avvisati.
 }
+
+## Impostare una password dimenticata
+login-forgot = Ha dimenticato la password?
+login-reset-done = La nuova password è impostata, e ogni dispositivo collegato al Suo account è stato disconnesso. Ora acceda con la nuova password.
+forgot-title = Imposti una nuova password
+forgot-lead = Indichi l'indirizzo e-mail del Suo account. Le inviamo un link per scegliere una nuova password; funziona una sola volta, per { $minutes } minuti.
+forgot-email = Il Suo indirizzo e-mail
+forgot-email-invalid = Indichi un indirizzo e-mail come nome@example.com.
+forgot-submit = Invii il link
+forgot-sent = Se un account usa { $email }, un link per impostare una nuova password è in arrivo. Funziona una sola volta, per { $minutes } minuti.
+forgot-no-mail = Nessuna e-mail dopo qualche minuto? Guardi nella posta indesiderata o lo chieda di nuovo. Se non può usare quell'indirizzo, il Suo sportello o un funzionario possono verificare chi è (di persona o in video) e darLe un codice di ripristino.
+forgot-have-code = Ho un codice di ripristino
+reset-title = Scelga una nuova password
+reset-new = Nuova password
+reset-submit = Imposti la password
+reset-lapsed = Questo link non funziona più: è già stato usato, ne è stato inviato uno più recente, o ha più di 30 minuti.
+reset-ask-again = Chieda un nuovo link
+code-title = Imposti una nuova password con un codice di ripristino
+code-lead = Il Suo sportello o un funzionario Le hanno dato questo codice dopo aver verificato chi è. Funziona una sola volta, per 24 ore.
+code-email = L'indirizzo e-mail del Suo account
+code-email-missing = Indichi l'indirizzo e-mail dell'account.
+code-code = Codice di ripristino
+code-code-hint = Dieci lettere e cifre, come Le sono state date, ad es. ABCDE-FGH23.
+code-missing = Indichi il codice che Le è stato dato.
+code-wrong = L'indirizzo o il codice non sono giusti, o il codice non funziona più. Controlli entrambi, o chieda un nuovo codice.
+code-locked = Troppi codici sbagliati da qui. Riprovi tra 15 minuti.
+desk-reset-title = Codice di ripristino della password per un visitatore
+desk-reset-lead = Dopo aver verificato chi è (il suo documento d'identità, allo sportello o in video), le dia un codice monouso per impostare una nuova password. Funziona per 24 ore ed è mostrato solo ora. Lei vedrà in "chi ha letto i miei dati" che l'ha creato Lei.
+desk-reset-email = L'indirizzo e-mail del suo account
+desk-reset-check = Come ha verificato chi è
+desk-reset-check-in_person = Di persona, con il suo documento d'identità
+desk-reset-check-video = In videochiamata, con il suo documento d'identità
+desk-reset-check-missing = Indichi come ha verificato chi è.
+desk-reset-submit = Crei il codice
+desk-reset-issued = Il codice per { $name }, valido fino a { $until } (ora di Pechino). Glielo dica o glielo scriva: non sarà mostrato di nuovo.
+desk-reset-unknown = Nessun account in uso ha questo indirizzo. Lo verifichi con lei.
+desk-reset-not-yours = Non può ripristinare questo account: gli account del personale li ripristina un amministratore, quelli delle persone uno sportello o un funzionario, e nessuno ripristina il proprio.
+admin-second-factor-reset-title = Azzeri l'autenticatore
+admin-second-factor-reset-lead = Se ha perso il telefono o l'app di autenticazione: ne configurerà una nuova al prossimo accesso, e ogni dispositivo collegato al suo account sarà disconnesso. Indichi come si è assicurato che sia lei.
+admin-second-factor-reset-reason = Motivo
+admin-second-factor-reset-submit = Azzeri l'autenticatore
+admin-second-factor-reset-reason-missing = Indichi il motivo, in non più di 500 caratteri.

@@ -1362,3 +1362,45 @@ admin-calendar-moved = { $count ->
     [0] 没有期限变动。
    *[other] { $count } 件期限有变动，已通知申请人。
 }
+
+## 找回密码
+login-forgot = 忘记密码？
+login-reset-done = 新密码已设置，您账户在所有设备上的登录均已退出。请用新密码登录。
+forgot-title = 设置新密码
+forgot-lead = 请填写您账户的电子邮箱。我们会发送一个设置新密码的链接，只能使用一次，{ $minutes } 分钟内有效。
+forgot-email = 您的电子邮箱
+forgot-email-invalid = 请填写电子邮箱地址，例如 name@example.com。
+forgot-submit = 发送链接
+forgot-sent = 如果有账户使用 { $email }，设置新密码的链接已经发出。链接只能使用一次，{ $minutes } 分钟内有效。
+forgot-no-mail = 几分钟后仍未收到邮件？请查看垃圾邮件，或再申请一次。如果无法使用该邮箱，服务站或民警核实您的身份（当面或视频）后，可以给您一个重置码。
+forgot-have-code = 我有重置码
+reset-title = 设置新密码
+reset-new = 新密码
+reset-submit = 设置密码
+reset-lapsed = 此链接已失效：已被使用、已发送了更新的链接，或已超过 30 分钟。
+reset-ask-again = 重新申请链接
+code-title = 用重置码设置新密码
+code-lead = 此重置码是服务站或民警核实您的身份后给您的，只能使用一次，24 小时内有效。
+code-email = 账户的电子邮箱
+code-email-missing = 请填写账户的电子邮箱。
+code-code = 重置码
+code-code-hint = 十位字母和数字，按给您的填写，例如 ABCDE-FGH23。
+code-missing = 请填写给您的重置码。
+code-wrong = 邮箱或重置码不正确，或重置码已失效。请核对两者，或重新申请重置码。
+code-locked = 此处错误次数过多，请 15 分钟后再试。
+desk-reset-title = 为来访者生成密码重置码
+desk-reset-lead = 核实本人身份（当面或视频查看身份证件）后，给她一个一次性重置码，用来设置新密码。重置码 24 小时内有效，只显示这一次。她可以在“谁查看了我的信息”中看到是您生成的。
+desk-reset-email = 她账户的电子邮箱
+desk-reset-check = 您如何核实了她的身份
+desk-reset-check-in_person = 当面查验身份证件
+desk-reset-check-video = 视频通话查验身份证件
+desk-reset-check-missing = 请说明您如何核实了她的身份。
+desk-reset-submit = 生成重置码
+desk-reset-issued = { $name } 的重置码，有效期至 { $until }（北京时间）。请告诉她或写给她：此码不会再次显示。
+desk-reset-unknown = 没有使用此邮箱的在用账户，请与她核对。
+desk-reset-not-yours = 您不能重置此账户：工作人员账户由管理员重置，群众账户由服务站或民警重置，任何人都不能重置自己的账户。
+admin-second-factor-reset-title = 重置身份验证器
+admin-second-factor-reset-lead = 如果她丢失了手机或身份验证器应用：她下次登录时设置新的验证器，她账户在所有设备上的登录都会退出。请说明您如何确认了是她本人。
+admin-second-factor-reset-reason = 原因
+admin-second-factor-reset-submit = 重置身份验证器
+admin-second-factor-reset-reason-missing = 请说明原因，最多 500 个字。

@@ -14,6 +14,7 @@ mod health;
 mod identity;
 mod mandates;
 mod notifications;
+mod password_reset;
 mod persons;
 mod search;
 pub(crate) mod session;
@@ -84,6 +85,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::me))
         .routes(routes!(session::access_log))
         .routes(routes!(session::change_password))
+        .routes(routes!(password_reset::forgot))
+        .routes(routes!(password_reset::reset))
+        .routes(routes!(password_reset::reset_with_code))
+        .routes(routes!(password_reset::issue_code))
+        .routes(routes!(password_reset::reset_second_factor))
         .routes(routes!(cases::open, cases::list))
         .routes(routes!(cases::show))
         .routes(routes!(cases::step))

@@ -12,8 +12,9 @@ use qiaoyi_app::AppError;
 use crate::auth::Auth;
 use crate::problem::Problem;
 
-/// The operations anyone may call: public information, signing in, checking a certificate or an
-/// identity number, and a guest's consultation (which its key admits).
+/// The operations anyone may call: public information, signing in and setting a forgotten
+/// password, checking a certificate or an identity number, and a guest's consultation (which its
+/// key admits).
 pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
@@ -31,6 +32,9 @@ pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::POST, "/api/v1/session"),
     (Method::DELETE, "/api/v1/session"),
     (Method::POST, "/api/v1/session/second-factor"),
+    (Method::POST, "/api/v1/password/forgot"),
+    (Method::POST, "/api/v1/password/reset"),
+    (Method::POST, "/api/v1/password/reset-with-code"),
     (Method::GET, "/api/v1/verify/{id}"),
     (Method::POST, "/api/v1/identity/resident-id"),
     (Method::POST, "/api/v1/identity/mrz"),

@@ -61,11 +61,15 @@ struct LoginPage<'a> {
     errors: Vec<FieldError>,
     email: String,
     next: String,
+    /// Just after a new password was set by a reset link or code.
+    reset: bool,
 }
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    #[serde(default)]
+    reset: bool,
 }
 
 /// Only local paths, so a link cannot send someone elsewhere after signing in.
@@ -83,6 +87,7 @@ async fn login_form(Extension(p): Extension<Prefs>, Query(q): Query<NextQuery>) 
         errors: Vec::new(),
         email: String::new(),
         next: safe_next(q.next.as_deref()),
+        reset: q.reset,
         p: &p,
     };
     render(&page)
@@ -174,6 +179,7 @@ async fn login(
         }
     }
     let page = LoginPage {
+        reset: false,
         title: p.t("login-title"),
         section: "account",
         errors,
@@ -252,6 +258,7 @@ async fn second_factor(
             ..
         }) => {
             let page = LoginPage {
+                reset: false,
                 title: p.t("login-title"),
                 section: "account",
                 errors: vec![FieldError {
@@ -419,6 +426,8 @@ struct AccountPage<'a> {
     is_officer: bool,
     is_care_worker: bool,
     is_applicant: bool,
+    /// Station staff, officers and administrators hand out password reset codes.
+    resets_passwords: bool,
     /// Administrators, from 1 November: next year has no official holiday calendar yet.
     calendar_missing: Option<i16>,
 }
@@ -505,6 +514,7 @@ async fn account(
         )
         .is_allowed(),
         is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
+        resets_passwords: super::password_reset::resets_passwords(&auth),
         is_care_worker: session
             .actor
             .has(qiaoyi_app::domain::access::Role::CareCoordinator)

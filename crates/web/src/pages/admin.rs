@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/roles", post(change_roles))
         .route("/admin/users/{id}/status", post(change_status))
         .route(
+            "/admin/users/{id}/second-factor/reset",
+            post(reset_second_factor),
+        )
+        .route(
             "/admin/role-requests/{id}/{decision}",
             post(decide_roles_form),
         )
@@ -651,6 +655,37 @@ async fn change_status(
             let errors = vec![FieldError {
                 field: "status",
                 message: p.t("admin-user-error-own-disable"),
+            }];
+            user_view(&state, &p, &auth, &id, errors, NewUserForm::default()).await
+        }
+        Err(other) => Err(other).for_page(&p),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SecondFactorResetForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Resets the authenticator of someone who lost hers, with the reason.
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    Extension(p): Extension<Prefs>,
+    Extension(auth): Extension<Auth>,
+    Path(id): Path<String>,
+    Form(form): Form<SecondFactorResetForm>,
+) -> PageResult {
+    match state
+        .app
+        .reset_second_factor(&auth, &id, &form.reason)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(AppError::Invalid { .. }) => {
+            let errors = vec![FieldError {
+                field: "reason",
+                message: p.t("admin-second-factor-reset-reason-missing"),
             }];
             user_view(&state, &p, &auth, &id, errors, NewUserForm::default()).await
         }

@@ -22,6 +22,7 @@ mod green_channel;
 mod guides;
 mod mandates;
 mod notifications;
+mod password_reset;
 mod people;
 mod persons;
 mod search;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(mandates::router())
         .merge(consultations::router())
         .merge(signup::router())
+        .merge(password_reset::router())
         .merge(notifications::router())
         .merge(stats::router())
         .merge(green_channel::router())

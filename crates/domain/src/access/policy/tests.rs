@@ -33,6 +33,8 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ManageUsers, "------Y--"),
     (Action::ChangeRoles, "------X--"),
     (Action::DecideRoleRequest, "------X--"),
+    (Action::ResetPassword, "-XX------"),
+    (Action::ResetSecondFactor, "------X--"),
     (Action::ManageCatalogue, "------Y--"),
     (Action::ManageDelivery, "------Y--"),
     (Action::ReadAuditLog, "-------Y-"),
@@ -79,6 +81,14 @@ fn resource<'a>(
             id: "child-1",
             volunteer: person,
             township: if own { "鹤城街道" } else { "瓯南街道" },
+        },
+        Action::ResetPassword => Resource::Account {
+            id: person,
+            staff: false,
+        },
+        Action::ResetSecondFactor => Resource::Account {
+            id: person,
+            staff: true,
         },
         Action::CoordinateCare => Resource::Township {
             name: if own { "鹤城街道" } else { "瓯南街道" },
@@ -474,5 +484,31 @@ fn a_coordinator_grant_reads_back_as_written() {
     assert!(
         Grant::parse_text("care_worker").is_err(),
         "the old name is gone"
+    );
+}
+
+#[test]
+fn staff_passwords_are_reset_by_administrators_and_people_s_at_a_desk() {
+    let actor = |grant| Actor {
+        user_id: "me".into(),
+        grants: vec![grant],
+    };
+    let account = |staff| Resource::Account {
+        id: "someone-else",
+        staff,
+    };
+    let reset = |a: &Actor, staff| decide(a, Action::ResetPassword, &account(staff)).is_allowed();
+    let clerk = actor(Grant::Station(station("IT-ROM")));
+    let admin = actor(Grant::Admin);
+    assert!(reset(&clerk, false));
+    assert!(!reset(&clerk, true), "a clerk does not reset staff");
+    assert!(reset(&admin, true));
+    assert!(
+        !reset(&admin, false),
+        "people's passwords are reset where they are seen"
+    );
+    assert!(
+        decide(&admin, Action::ResetSecondFactor, &account(false)).is_allowed(),
+        "an applicant who set up an authenticator is helped too"
     );
 }

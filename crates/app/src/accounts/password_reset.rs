@@ -1,0 +1,516 @@
+//! Setting a new password without the old one. By e-mail: anyone asks for a link for an address
+//! and gets the same answer whether or not an account has it; the link works once, for
+//! [`RESET_LINK_VALID_MS`]. At a desk: station staff or an officer check a person's identity (in
+//! person or by video) and hand her a one-time code, audited and shown on her access log; she
+//! types it with her address. Staff accounts are reset by an administrator the same way, who can
+//! also reset a lost authenticator. Setting the password ends every session of the account.
+
+use qiaoyi_domain::access::audit::sha256_hex;
+use qiaoyi_domain::access::email::Email;
+use qiaoyi_domain::access::{Action, Password, Resource, Role};
+use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::notify::Notice;
+use qiaoyi_store::{NewPasswordReset, PasswordAttempt, ResetUse, UserRow};
+use serde_json::{Map, Value};
+
+use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice, sign_in_key};
+use super::passwords::hash_password;
+use super::{grants_of, random_hex};
+use crate::{App, AppError, Caller};
+
+/// How long a link sent by e-mail works.
+pub const RESET_LINK_VALID_MS: i64 = 30 * 60 * 1000;
+/// How long a code handed over at a desk works: she may set her password at home.
+pub const DESK_CODE_VALID_MS: i64 = 24 * 60 * 60 * 1000;
+/// Links sent to one account within an hour; more asks are answered the same and send nothing.
+const LINKS_PER_HOUR: i64 = 3;
+/// A desk code's letters: no 0/O or 1/I to misread aloud or on paper.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+/// The most characters a reason for resetting an authenticator takes.
+const MAX_REASON: usize = 500;
+
+/// How the person's identity was checked before a desk code was handed to her.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityCheck {
+    InPerson,
+    Video,
+}
+
+impl IdentityCheck {
+    pub fn parse(text: &str) -> Option<IdentityCheck> {
+        match text.trim() {
+            "in_person" => Some(IdentityCheck::InPerson),
+            "video" => Some(IdentityCheck::Video),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityCheck::InPerson => "in_person",
+            IdentityCheck::Video => "video",
+        }
+    }
+}
+
+/// A desk code as handed over: shown once, never stored in clear.
+#[derive(Clone, Debug)]
+pub struct IssuedCode {
+    /// Ten letters and digits in two groups of five.
+    pub code: String,
+    pub expires_at: i64,
+    pub display_name: String,
+}
+
+/// A link's token hash, and a desk code's (bound to its account, so equal codes differ).
+fn link_hash(token: &str) -> String {
+    sha256_hex(format!("reset-link:{}", token.trim()).as_bytes())
+}
+
+fn code_hash(user_id: &str, code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    sha256_hex(format!("reset-code:{user_id}:{normal}").as_bytes())
+}
+
+fn new_desk_code() -> String {
+    let mut buf = [0u8; 10];
+    getrandom::fill(&mut buf)
+        .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+    let chars: String = buf
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()]))
+        .collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+/// The one answer for a link or code that does not (or no longer) work.
+fn lapsed(field: &'static str) -> AppError {
+    AppError::refused(
+        field,
+        Reason::Lapsed,
+        "this link or code no longer works (it was used, replaced or is too old): ask for a new one",
+    )
+}
+
+impl App {
+    /// Sends a link to set a new password to `email` if an account in use has it. The answer is
+    /// the same whatever the address (only a malformed one is refused), so nobody learns who has
+    /// an account here; at most [`LINKS_PER_HOUR`] links go to one account an hour.
+    pub async fn request_password_reset(
+        &self,
+        caller: &Caller,
+        email: &str,
+    ) -> Result<(), AppError> {
+        let email = Email::parse(email).map_err(|message| AppError::Invalid {
+            field: "email",
+            reason: Reason::Malformed,
+            message: message.into(),
+        })?;
+        let user = self
+            .store
+            .user_by_email(email.as_str())
+            .await?
+            .filter(|u| u.disabled_at.is_none() && u.confirmed_at.is_some());
+        let Some(user) = user else {
+            let record = self.audit_record(
+                None,
+                "password_reset_requested",
+                ("account", ""),
+                "failed",
+                &caller.client,
+                caller.now,
+            );
+            self.store.audit(&record).await?;
+            return Ok(());
+        };
+        let audit = |outcome: &str| {
+            self.audit_record(
+                None,
+                "password_reset_requested",
+                ("account", &user.id),
+                outcome,
+                &caller.client,
+                caller.now,
+            )
+        };
+        let sent = self
+            .store
+            .password_resets_since(&user.id, "email", caller.now - 60 * 60 * 1000)
+            .await?;
+        if sent >= LINKS_PER_HOUR {
+            self.store.audit(&audit("denied")).await?;
+            return Ok(());
+        }
+        let token = random_hex(32);
+        let mut params = Map::new();
+        params.insert(
+            "link".into(),
+            Value::from(format!(
+                "{}/password/reset/{token}?lang={}",
+                self.public_url(),
+                user.language
+            )),
+        );
+        params.insert("minutes".into(), Value::from(RESET_LINK_VALID_MS / 60_000));
+        let messages = self
+            .messages_to(&user, Notice::PasswordReset, &params)
+            .await?;
+        let hash = link_hash(&token);
+        self.store
+            .insert_password_reset(
+                &NewPasswordReset {
+                    token_hash: &hash,
+                    user_id: &user.id,
+                    channel: "email",
+                    issued_by: None,
+                    created_at: caller.now,
+                    expires_at: caller.now + RESET_LINK_VALID_MS,
+                },
+                &audit("ok"),
+                // The link goes to the address only, whatever else she chose to be told by.
+                messages.iter().find(|m| m.channel == "email"),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a reset link still works, for the page that asks for the new password.
+    pub async fn reset_link_works(&self, token: &str, now: i64) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .usable_password_reset(&link_hash(token), now)
+            .await?
+            .is_some_and(|r| r.channel == "email"))
+    }
+
+    /// Sets a new password with a link's token: once, within its time.
+    pub async fn reset_password_with_link(
+        &self,
+        caller: &Caller,
+        token: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let hash = link_hash(token);
+        let reset = self
+            .store
+            .usable_password_reset(&hash, caller.now)
+            .await?
+            .filter(|r| r.channel == "email")
+            .ok_or_else(|| lapsed("token"))?;
+        let user = self
+            .store
+            .user_by_id(&reset.user_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .ok_or_else(|| lapsed("token"))?;
+        self.set_password_by_reset(caller, &user, &hash, new, "email")
+            .await
+    }
+
+    /// Sets a new password with a code handed over at a desk and the account's address. A wrong
+    /// code counts towards the address's lockout from this client, as a wrong password does.
+    pub async fn reset_password_with_code(
+        &self,
+        caller: &Caller,
+        email: &str,
+        code: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let address = email.trim().to_lowercase();
+        let account_key = sign_in_key(&address);
+        let attempt = PasswordAttempt {
+            account_key: &account_key,
+            client: &caller.client.address,
+            now: caller.now,
+            window_start: caller.now - LOCK_WINDOW_MS,
+            window_ms: LOCK_WINDOW_MS,
+        };
+        if self
+            .store
+            .password_lockout(&attempt, LOCK_THRESHOLD)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::refused(
+                "code",
+                Reason::AttemptsExhausted,
+                "too many wrong codes from here; try again in 15 minutes",
+            ));
+        }
+        let user = self
+            .store
+            .user_by_email(&address)
+            .await?
+            .filter(|u| u.disabled_at.is_none());
+        let hash = user
+            .as_ref()
+            .map(|u| code_hash(&u.id, code))
+            .unwrap_or_default();
+        let usable = match &user {
+            Some(_) => self
+                .store
+                .usable_password_reset(&hash, caller.now)
+                .await?
+                .filter(|r| r.channel == "desk"),
+            None => None,
+        };
+        let (Some(user), Some(_)) = (user, usable) else {
+            let failed = self.audit_record(
+                None,
+                "password_reset",
+                ("account", ""),
+                "failed",
+                &caller.client,
+                caller.now,
+            );
+            let lock = self
+                .store
+                .user_by_email(&address)
+                .await?
+                .map(|u| lock_notice(&u.id, &u.email, &u.language));
+            let locked = self.audit_record(
+                None,
+                "account_locked",
+                ("account", ""),
+                "ok",
+                &caller.client,
+                caller.now,
+            );
+            self.store
+                .password_failed(
+                    &attempt,
+                    LOCK_THRESHOLD,
+                    &failed,
+                    lock.as_ref().map(|m| (&locked, m)),
+                )
+                .await?;
+            return Err(AppError::refused(
+                "code",
+                Reason::Mismatch,
+                "the address or the code is not right, or the code no longer works: check both, or ask for a new code",
+            ));
+        };
+        self.set_password_by_reset(caller, &user, &hash, new, "desk")
+            .await
+    }
+
+    async fn set_password_by_reset(
+        &self,
+        caller: &Caller,
+        user: &UserRow,
+        token_hash: &str,
+        new: &str,
+        channel: &str,
+    ) -> Result<(), AppError> {
+        let password = Password::for_person(new, &[&user.display_name, &user.email])
+            .map_err(|p| AppError::refused("new_password", p.reason(), p.advice()))?;
+        let hash = hash_password(self.password_cost, password).await?;
+        let mut params = Map::new();
+        params.insert(
+            "link".into(),
+            Value::from(format!(
+                "{}/login?lang={}",
+                self.public_url(),
+                user.language
+            )),
+        );
+        let messages = self
+            .messages_to(user, Notice::PasswordChanged, &params)
+            .await?;
+        let mut record = self.audit_record(
+            None,
+            "password_reset",
+            ("account", &user.id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = channel.into();
+        let used = self
+            .store
+            .use_password_reset(&ResetUse {
+                token_hash,
+                user_id: &user.id,
+                password_hash: &hash,
+                now: caller.now,
+                record: &record,
+                messages: &messages,
+            })
+            .await?;
+        if used {
+            Ok(())
+        } else {
+            Err(lapsed(if channel == "email" { "token" } else { "code" }))
+        }
+    }
+
+    /// Hands the account with address `email` a one-time code to set a new password, after its
+    /// owner's identity was checked as `check` says: station staff and officers for people's
+    /// accounts, administrators for staff accounts. Audited, and shown on her access log.
+    pub async fn issue_reset_code(
+        &self,
+        caller: &Caller,
+        email: &str,
+        check: &str,
+    ) -> Result<IssuedCode, AppError> {
+        let check = IdentityCheck::parse(check).ok_or_else(|| AppError::Invalid {
+            field: "check",
+            reason: Reason::Malformed,
+            message: "say how her identity was checked: in_person or video".into(),
+        })?;
+        // Only staff reach this at all; which accounts they may help is decided below.
+        let session = caller.session().ok_or(AppError::Unauthenticated)?;
+        if !session.actor.is_staff() {
+            self.authorize(caller, Action::ResetPassword, &Resource::System)
+                .await?;
+        }
+        let user = self
+            .store
+            .user_by_email(&email.trim().to_lowercase())
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .ok_or_else(|| AppError::Invalid {
+                field: "email",
+                reason: Reason::Malformed,
+                message: "no account in use has this address: check it with her".into(),
+            })?;
+        let staff = grants_of(&user).iter().any(|g| g.role() != Role::Applicant);
+        self.authorize(
+            caller,
+            Action::ResetPassword,
+            &Resource::Account {
+                id: &user.id,
+                staff,
+            },
+        )
+        .await?;
+        let code = new_desk_code();
+        let hash = code_hash(&user.id, &code);
+        let expires_at = caller.now + DESK_CODE_VALID_MS;
+        let mut record = self.audit_record(
+            Some(&session.actor),
+            "password_reset_code_issued",
+            ("account", &user.id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = check.as_str().into();
+        record.person = user.id.clone();
+        self.store
+            .insert_password_reset(
+                &NewPasswordReset {
+                    token_hash: &hash,
+                    user_id: &user.id,
+                    channel: "desk",
+                    issued_by: Some(&session.actor.user_id),
+                    created_at: caller.now,
+                    expires_at,
+                },
+                &record,
+                None,
+            )
+            .await?;
+        Ok(IssuedCode {
+            code,
+            expires_at,
+            display_name: user.display_name,
+        })
+    }
+
+    /// Resets the authenticator of an account whose owner lost hers (administrators, never their
+    /// own), with the reason: she sets up a new one at her next sign-in, every session of hers
+    /// ends, and she is told by e-mail.
+    pub async fn reset_second_factor(
+        &self,
+        caller: &Caller,
+        account_id: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let user = self
+            .store
+            .user_by_id(account_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("this account".into()))?;
+        let staff = grants_of(&user).iter().any(|g| g.role() != Role::Applicant);
+        self.authorize(
+            caller,
+            Action::ResetSecondFactor,
+            &Resource::Account {
+                id: &user.id,
+                staff,
+            },
+        )
+        .await?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON {
+            return Err(AppError::Invalid {
+                field: "reason",
+                reason: if reason.is_empty() {
+                    Reason::Malformed
+                } else {
+                    Reason::TooLong
+                },
+                message: format!(
+                    "say why, in at most {MAX_REASON} characters (e.g. how you checked it was her)"
+                ),
+            });
+        }
+        let session = caller.session().ok_or(AppError::Unauthenticated)?;
+        let mut record = self.audit_record(
+            Some(&session.actor),
+            "second_factor_reset",
+            ("account", &user.id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = reason.into();
+        record.person = user.id.clone();
+        let mut params = Map::new();
+        params.insert(
+            "link".into(),
+            Value::from(format!(
+                "{}/login?lang={}",
+                self.public_url(),
+                user.language
+            )),
+        );
+        let messages = self
+            .messages_to(&user, Notice::SecondFactorReset, &params)
+            .await?;
+        self.store
+            .reset_second_factor(&user.id, &record, &messages)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desk_codes_are_ten_unambiguous_characters_and_read_back_however_typed() {
+        for _ in 0..100 {
+            let code = new_desk_code();
+            assert_eq!(code.len(), 11);
+            assert!(
+                code.chars()
+                    .filter(|c| *c != '-')
+                    .all(|c| CODE_ALPHABET.contains(&(c as u8)))
+            );
+            let typed = code.to_lowercase().replace('-', " ");
+            assert_eq!(code_hash("u-1", &typed), code_hash("u-1", &code));
+        }
+        assert_ne!(
+            code_hash("u-1", "ABCDE-FGHJK"),
+            code_hash("u-2", "ABCDE-FGHJK")
+        );
+        assert_ne!(link_hash("abc"), code_hash("", "abc"));
+    }
+}
