@@ -32,6 +32,9 @@ second-factor-reset-body =
     An administrator reset the authenticator app of your Qiaoyi account, and every device signed in to it was signed out. At your next sign-in you set up a new one: { $link }
     If you did not ask for this, contact the bureau at once.
 
+password-reset-code-subject = Your Qiaoyi code
+password-reset-code-body = Your Qiaoyi code to set a new password: { $code }. It works once, for { $minutes } minutes. If you did not ask for it, ignore this message.
+
 case-submitted-subject = Application { $number } received
 case-submitted-body =
     We have received your application { $number } ({ $item }).

@@ -31,6 +31,9 @@ second-factor-reset-body =
     Un administrador ha restablecido la aplicación de autenticación de su cuenta de Qiaoyi, y se ha cerrado la sesión en todos los dispositivos. La próxima vez que inicie sesión configurará una nueva: { $link }
     Si no lo ha pedido usted, póngase en contacto con la oficina de inmediato.
 
+password-reset-code-subject = Su código de Qiaoyi
+password-reset-code-body = Su código de Qiaoyi para elegir una nueva contraseña: { $code }. Funciona una sola vez, durante { $minutes } minutos. Si no lo ha pedido usted, ignore este mensaje.
+
 case-submitted-subject = Solicitud { $number } recibida
 case-submitted-body =
     Hemos recibido su solicitud { $number } ({ $item }).

@@ -31,6 +31,9 @@ second-factor-reset-body =
     Un amministratore ha azzerato l'app di autenticazione del Suo account Qiaoyi, e ogni dispositivo collegato è stato disconnesso. Al prossimo accesso ne configurerà una nuova: { $link }
     Se non l'ha chiesto Lei, contatti subito l'ufficio.
 
+password-reset-code-subject = Il Suo codice Qiaoyi
+password-reset-code-body = Il Suo codice Qiaoyi per impostare una nuova password: { $code }. Funziona una sola volta, per { $minutes } minuti. Se non l'ha chiesto Lei, ignori questo messaggio.
+
 case-submitted-subject = Domanda { $number } ricevuta
 case-submitted-body =
     Abbiamo ricevuto la Sua domanda { $number } ({ $item }).

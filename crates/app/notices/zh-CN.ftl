@@ -25,6 +25,9 @@ second-factor-reset-body =
     管理员重置了您侨驿账户的身份验证器应用，已登录的所有设备均已退出。下次登录时请设置新的身份验证器：{ $link }
     如果不是您本人要求的，请立即联系主管部门。
 
+password-reset-code-subject = 侨驿验证码
+password-reset-code-body = 您设置侨驿新密码的验证码：{ $code }，只能使用一次，{ $minutes } 分钟内有效。如果不是您本人申请，请忽略此短信。
+
 case-submitted-subject = 已收到申请 { $number }
 case-submitted-body =
     我们已收到您的申请 { $number }（{ $item }）。

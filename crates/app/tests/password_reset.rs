@@ -4,7 +4,7 @@
 //! lost authenticator.
 
 use crate::common::{T0, anonymous, caller, demo_app as app, session};
-use qiaoyi_app::accounts::{LoginOutcome, RESET_LINK_VALID_MS, SecondFactor};
+use qiaoyi_app::accounts::{LoginOutcome, RESET_LINK_VALID_MS, ResetBy, SecondFactor};
 use qiaoyi_app::demo::DEMO_PASSWORD;
 use qiaoyi_app::{App, AppError, Reason};
 use qiaoyi_store::Store;
@@ -69,17 +69,17 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     let elsewhere = token(&app, ME, T0).await;
 
     // An unknown address gets the same answer, and nothing is sent.
-    app.request_password_reset(&anonymous(T0), "nobody@qiaoyi.example")
+    app.request_password_reset(&anonymous(T0), "nobody@qiaoyi.example", ResetBy::Email)
         .await
         .expect("the same answer");
     assert_eq!(
         refusal(
-            app.request_password_reset(&anonymous(T0), "not an address")
+            app.request_password_reset(&anonymous(T0), "not an address", ResetBy::Email)
                 .await
         ),
         ("email", Reason::Malformed)
     );
-    app.request_password_reset(&anonymous(T0), " Applicant@Qiaoyi.example ")
+    app.request_password_reset(&anonymous(T0), " Applicant@Qiaoyi.example ", ResetBy::Email)
         .await
         .expect("sent");
     let sent = links(&store, ME).await;
@@ -115,10 +115,10 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     );
 
     // A newer link replaces the older; links older than 30 minutes no longer work.
-    app.request_password_reset(&anonymous(T0 + 10), ME)
+    app.request_password_reset(&anonymous(T0 + 10), ME, ResetBy::Email)
         .await
         .expect("sent");
-    app.request_password_reset(&anonymous(T0 + 11), ME)
+    app.request_password_reset(&anonymous(T0 + 11), ME, ResetBy::Email)
         .await
         .expect("sent");
     let sent = links(&store, ME).await;
@@ -138,7 +138,7 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     );
 
     // Three links an hour: a fourth ask is answered the same and sends nothing.
-    app.request_password_reset(&anonymous(T0 + 20), ME)
+    app.request_password_reset(&anonymous(T0 + 20), ME, ResetBy::Email)
         .await
         .expect("the same answer");
     assert_eq!(links(&store, ME).await.len(), 3);
@@ -310,4 +310,89 @@ async fn an_administrator_resets_a_lost_authenticator_with_a_reason() {
         .filter(|m| m.template == "second-factor-reset" && m.recipient == "officer@qiaoyi.example")
         .count();
     assert_eq!(told, 1);
+}
+
+#[tokio::test]
+async fn a_code_by_text_message_goes_to_the_number_on_file_only_and_stops_after_five_wrong() {
+    let (app, store) = app().await;
+    const ME: &str = "applicant@qiaoyi.example";
+    let sms = |store: &qiaoyi_store::Store| {
+        let store = store.clone();
+        async move {
+            store
+                .pending_messages(1000)
+                .await
+                .expect("outbox")
+                .into_iter()
+                .filter(|m| m.template == "password-reset-code")
+                .collect::<Vec<_>>()
+        }
+    };
+    // No number on file: the same answer, nothing sent.
+    app.request_password_reset(&anonymous(T0), ME, ResetBy::Sms)
+        .await
+        .expect("the same answer");
+    assert!(sms(&store).await.is_empty());
+
+    let me = session(&app, ME, T0).await;
+    app.save_my_notification_settings(
+        &caller(&me, T0),
+        &qiaoyi_app::reminders::SettingsForm {
+            email_enabled: true,
+            sms_enabled: false,
+            sms_number: "+393331234567".into(),
+            own_reminders: true,
+            family_reminders: true,
+            language: String::new(),
+        },
+    )
+    .await
+    .expect("saved");
+    app.request_password_reset(&anonymous(T0 + 1), ME, ResetBy::Sms)
+        .await
+        .expect("sent");
+    let sent = sms(&store).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].channel.as_str(), sent[0].recipient.as_str()),
+        ("sms", "+393331234567")
+    );
+    let params: serde_json::Value = serde_json::from_str(&sent[0].params).expect("JSON");
+    let code = params["code"].as_str().expect("a code").to_owned();
+
+    // Five wrong codes, from anywhere, end it: the right one no longer works.
+    for n in 0..5 {
+        let from = qiaoyi_app::Caller::anonymous(
+            qiaoyi_app::accounts::Client {
+                address: format!("203.0.113.{n}"),
+            },
+            T0 + 2 + n,
+        );
+        assert_eq!(
+            refusal(
+                app.reset_password_with_code(&from, ME, "00000000", NEW)
+                    .await
+            ),
+            ("code", Reason::Mismatch)
+        );
+    }
+    assert_eq!(
+        refusal(
+            app.reset_password_with_code(&anonymous(T0 + 10), ME, &code, NEW)
+                .await
+        ),
+        ("code", Reason::Mismatch)
+    );
+
+    // A new one works, once.
+    app.request_password_reset(&anonymous(T0 + 11), ME, ResetBy::Sms)
+        .await
+        .expect("sent");
+    let sent = sms(&store).await;
+    let params: serde_json::Value = serde_json::from_str(&sent[1].params).expect("JSON");
+    let code = params["code"].as_str().expect("a code").to_owned();
+    app.reset_password_with_code(&anonymous(T0 + 12), ME, &code, NEW)
+        .await
+        .expect("set");
+    assert!(signs_in_with(&app, ME, NEW, T0 + 13).await);
 }

@@ -18,6 +18,8 @@ pub enum Notice {
     PasswordReset,
     /// To the account's address: an administrator reset her authenticator.
     SecondFactorReset,
+    /// By text message to the mobile number on file: a code to set a new password.
+    PasswordResetCode,
     CaseSubmitted,
     CaseAccepted,
     CaseReturned,
@@ -63,12 +65,13 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 30] = [
+    pub const ALL: [Notice; 31] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::PasswordChanged,
         Notice::PasswordReset,
         Notice::SecondFactorReset,
+        Notice::PasswordResetCode,
         Notice::CaseSubmitted,
         Notice::CaseAccepted,
         Notice::CaseReturned,
@@ -104,6 +107,7 @@ impl Notice {
             Notice::PasswordChanged => "password-changed",
             Notice::PasswordReset => "password-reset",
             Notice::SecondFactorReset => "second-factor-reset",
+            Notice::PasswordResetCode => "password-reset-code",
             Notice::CaseSubmitted => "case-submitted",
             Notice::CaseAccepted => "case-accepted",
             Notice::CaseReturned => "case-returned",
@@ -143,6 +147,7 @@ impl Notice {
             Notice::AccountLocked => &["minutes"],
             Notice::PasswordChanged | Notice::SecondFactorReset => &["link"],
             Notice::PasswordReset => &["link", "minutes"],
+            Notice::PasswordResetCode => &["code", "minutes"],
             Notice::CaseReturned | Notice::CaseRefused => &["number", "item", "reason", "link"],
             Notice::CaseSubmitted
             | Notice::CaseAccepted

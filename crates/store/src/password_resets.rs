@@ -9,7 +9,8 @@ use crate::accounts::end_sessions_but;
 use crate::outbox::{NewMessage, enqueue};
 use crate::{Store, StoreError, audit};
 
-/// A reset to record: `channel` is `email` (a link) or `desk` (a code handed over by `issued_by`).
+/// A reset to record: `channel` is `email` (a link), `sms` (a code sent by text message) or `desk`
+/// (a code handed over by `issued_by`).
 #[derive(Clone, Debug)]
 pub struct NewPasswordReset<'a> {
     pub token_hash: &'a str,
@@ -119,6 +120,27 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Counts a wrong code typed for an account against its usable codes (sent by text message or
+    /// handed over at a desk); at `limit` wrong ones they stop working.
+    pub async fn reset_code_failed(
+        &self,
+        user_id: &str,
+        now: i64,
+        limit: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE password_resets SET attempts = attempts + 1, \
+             expires_at = CASE WHEN attempts + 1 >= $3 THEN $2 ELSE expires_at END \
+             WHERE user_id = $1 AND channel IN ('sms', 'desk') AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Uses a reset: marks it used (only if it still is usable), sets the password, unlocks the

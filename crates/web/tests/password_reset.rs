@@ -39,7 +39,10 @@ async fn a_forgotten_password_is_set_again_by_the_link_on_the_pages() {
         .post_form("/password/forgot", &[("email", "nobody@qiaoyi.example")])
         .await;
     let known = web
-        .post_form("/password/forgot", &[("email", "applicant@qiaoyi.example")])
+        .post_form(
+            "/password/forgot",
+            &[("email", "applicant@qiaoyi.example"), ("by", "email")],
+        )
         .await;
     assert_eq!(
         (unknown.status, known.status),
@@ -200,6 +203,23 @@ async fn the_api_resets_by_link_code_and_administrator() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let by_sms = web
+        .post_json(
+            "/api/v1/password/forgot",
+            r#"{"email":"applicant@qiaoyi.example","by":"sms"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(by_sms.status, StatusCode::ACCEPTED, "{}", by_sms.body);
+    let by_fax = web
+        .post_json(
+            "/api/v1/password/forgot",
+            r#"{"email":"applicant@qiaoyi.example","by":"fax"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(by_fax.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(&by_fax.body)["field"], "by");
     let lapsed = web
         .post_json(
             "/api/v1/password/reset",

@@ -1,6 +1,7 @@
 //! Setting a new password without the old one. By e-mail: anyone asks for a link for an address
 //! and gets the same answer whether or not an account has it; the link works once, for
-//! [`RESET_LINK_VALID_MS`]. At a desk: station staff or an officer check a person's identity (in
+//! [`RESET_LINK_VALID_MS`]. By text message: the same ask sends a code to the mobile number on
+//! file, if the account has one, for [`SMS_CODE_VALID_MS`]. At a desk: station staff or an officer check a person's identity (in
 //! person or by video) and hand her a one-time code, audited and shown on her access log; she
 //! types it with her address. Staff accounts are reset by an administrator the same way, who can
 //! also reset a lost authenticator. Setting the password ends every session of the account.
@@ -20,14 +21,45 @@ use crate::{App, AppError, Caller};
 
 /// How long a link sent by e-mail works.
 pub const RESET_LINK_VALID_MS: i64 = 30 * 60 * 1000;
+/// How long a code sent by text message works.
+pub const SMS_CODE_VALID_MS: i64 = 15 * 60 * 1000;
+/// Wrong codes typed for one account before its codes stop working, from whatever client.
+const CODE_ATTEMPTS: i64 = 5;
 /// How long a code handed over at a desk works: she may set her password at home.
 pub const DESK_CODE_VALID_MS: i64 = 24 * 60 * 60 * 1000;
-/// Links sent to one account within an hour; more asks are answered the same and send nothing.
+/// Links (or text-message codes) sent to one account within an hour; more asks are answered the
+/// same and send nothing.
 const LINKS_PER_HOUR: i64 = 3;
 /// A desk code's letters: no 0/O or 1/I to misread aloud or on paper.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// The most characters a reason for resetting an authenticator takes.
 const MAX_REASON: usize = 500;
+
+/// Where a person asks her reset to be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetBy {
+    /// A link to the account's e-mail address.
+    Email,
+    /// A code by text message to the mobile number on file.
+    Sms,
+}
+
+impl ResetBy {
+    pub fn parse(text: &str) -> Option<ResetBy> {
+        match text.trim() {
+            "" | "email" => Some(ResetBy::Email),
+            "sms" => Some(ResetBy::Sms),
+            _ => None,
+        }
+    }
+
+    fn channel(self) -> &'static str {
+        match self {
+            ResetBy::Email => "email",
+            ResetBy::Sms => "sms",
+        }
+    }
+}
 
 /// How the person's identity was checked before a desk code was handed to her.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +108,15 @@ fn code_hash(user_id: &str, code: &str) -> String {
     sha256_hex(format!("reset-code:{user_id}:{normal}").as_bytes())
 }
 
+/// Eight digits: easy to type from a text message.
+fn new_sms_code() -> String {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf)
+        .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+    let n = u64::from_le_bytes(buf) % 100_000_000;
+    format!("{n:08}")
+}
+
 fn new_desk_code() -> String {
     let mut buf = [0u8; 10];
     getrandom::fill(&mut buf)
@@ -97,13 +138,15 @@ fn lapsed(field: &'static str) -> AppError {
 }
 
 impl App {
-    /// Sends a link to set a new password to `email` if an account in use has it. The answer is
-    /// the same whatever the address (only a malformed one is refused), so nobody learns who has
-    /// an account here; at most [`LINKS_PER_HOUR`] links go to one account an hour.
+    /// Sends a link to set a new password to `email` (or a code by text message to the mobile
+    /// number on file) if an account in use has it. The answer is the same whatever the address
+    /// (only a malformed one is refused), so nobody learns who has an account here; at most
+    /// [`LINKS_PER_HOUR`] go to one account an hour.
     pub async fn request_password_reset(
         &self,
         caller: &Caller,
         email: &str,
+        by: ResetBy,
     ) -> Result<(), AppError> {
         let email = Email::parse(email).map_err(|message| AppError::Invalid {
             field: "email",
@@ -139,11 +182,14 @@ impl App {
         };
         let sent = self
             .store
-            .password_resets_since(&user.id, "email", caller.now - 60 * 60 * 1000)
+            .password_resets_since(&user.id, by.channel(), caller.now - 60 * 60 * 1000)
             .await?;
         if sent >= LINKS_PER_HOUR {
             self.store.audit(&audit("denied")).await?;
             return Ok(());
+        }
+        if by == ResetBy::Sms {
+            return self.send_reset_code(caller, &user, audit("ok")).await;
         }
         let token = random_hex(32);
         let mut params = Map::new();
@@ -173,6 +219,52 @@ impl App {
                 &audit("ok"),
                 // The link goes to the address only, whatever else she chose to be told by.
                 messages.iter().find(|m| m.channel == "email"),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sends a code by text message to the account's mobile number on file; nothing (with the
+    /// same answer) when it has none.
+    async fn send_reset_code(
+        &self,
+        caller: &Caller,
+        user: &UserRow,
+        mut record: qiaoyi_domain::access::audit::AuditRecord,
+    ) -> Result<(), AppError> {
+        let settings = self.store.notification_settings(&user.id).await?;
+        let Some(number) = settings.sms_number.filter(|n| !n.is_empty()) else {
+            record.outcome = "failed".into();
+            record.purpose = "no mobile number on file".into();
+            self.store.audit(&record).await?;
+            return Ok(());
+        };
+        let code = new_sms_code();
+        let message = qiaoyi_store::NewMessage {
+            id: format!("m-{}", random_hex(12)),
+            channel: "sms".into(),
+            recipient: number,
+            language: user.language.clone(),
+            template: Notice::PasswordResetCode.template().into(),
+            params: serde_json::json!({ "code": code, "minutes": SMS_CODE_VALID_MS / 60_000 })
+                .to_string(),
+            user_id: Some(user.id.clone()),
+            dedupe_key: None,
+        };
+        record.purpose = "sms".into();
+        let hash = code_hash(&user.id, &code);
+        self.store
+            .insert_password_reset(
+                &NewPasswordReset {
+                    token_hash: &hash,
+                    user_id: &user.id,
+                    channel: "sms",
+                    issued_by: None,
+                    created_at: caller.now,
+                    expires_at: caller.now + SMS_CODE_VALID_MS,
+                },
+                &record,
+                Some(&message),
             )
             .await?;
         Ok(())
@@ -211,8 +303,10 @@ impl App {
             .await
     }
 
-    /// Sets a new password with a code handed over at a desk and the account's address. A wrong
-    /// code counts towards the address's lockout from this client, as a wrong password does.
+    /// Sets a new password with a code (sent by text message or handed over at a desk) and the
+    /// account's address. A wrong code counts towards the address's lockout from this client, as
+    /// a wrong password does, and against the account's codes, which stop working at the
+    /// [`CODE_ATTEMPTS`]th.
     pub async fn reset_password_with_code(
         &self,
         caller: &Caller,
@@ -255,10 +349,15 @@ impl App {
                 .store
                 .usable_password_reset(&hash, caller.now)
                 .await?
-                .filter(|r| r.channel == "desk"),
+                .filter(|r| r.channel == "desk" || r.channel == "sms"),
             None => None,
         };
-        let (Some(user), Some(_)) = (user, usable) else {
+        if let (Some(user), None) = (&user, &usable) {
+            self.store
+                .reset_code_failed(&user.id, caller.now, CODE_ATTEMPTS)
+                .await?;
+        }
+        let (Some(user), Some(reset)) = (user, usable) else {
             let failed = self.audit_record(
                 None,
                 "password_reset",
@@ -294,7 +393,7 @@ impl App {
                 "the address or the code is not right, or the code no longer works: check both, or ask for a new code",
             ));
         };
-        self.set_password_by_reset(caller, &user, &hash, new, "desk")
+        self.set_password_by_reset(caller, &user, &hash, new, &reset.channel)
             .await
     }
 
@@ -512,5 +611,9 @@ mod tests {
             code_hash("u-2", "ABCDE-FGHJK")
         );
         assert_ne!(link_hash("abc"), code_hash("", "abc"));
+        for _ in 0..100 {
+            let code = new_sms_code();
+            assert!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()));
+        }
     }
 }

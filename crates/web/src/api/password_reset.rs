@@ -9,6 +9,8 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use qiaoyi_app::accounts::ResetBy;
+
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::Auth;
@@ -19,14 +21,19 @@ use crate::rate_limit::{Bucket, Limits};
 #[serde(deny_unknown_fields)]
 pub struct ForgotBody {
     email: String,
+    /// `email` (a link to the address; the default) or `sms` (a code by text message to the
+    /// mobile number on file).
+    #[serde(default)]
+    by: String,
 }
 
-/// Ask for a link to set a new password. The answer is 202 whether or not an account has the
-/// address; if one has, a link valid for 30 minutes goes to it (at most three an hour).
+/// Ask for a link to set a new password, or a code by text message. The answer is 202 whether or
+/// not an account has the address; if one has, a link valid for 30 minutes goes to it, or a code
+/// valid for 15 minutes to its mobile number on file (at most three an hour each).
 #[utoipa::path(post, path = "/api/v1/password/forgot", tag = "accounts", request_body = ForgotBody,
     responses(
         (status = 202, description = "If an account has the address, a link is on its way"),
-        (status = 422, description = "`field` `email`: not an e-mail address", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`field` `email`: not an e-mail address; `field` `by`: neither `email` nor `sms`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn forgot(
@@ -37,7 +44,12 @@ pub async fn forgot(
     if !state.limits.allow(Bucket::Signup, &auth.client.address) {
         return Err(Limits::refused());
     }
-    state.app.request_password_reset(&auth, &body.email).await?;
+    let by = ResetBy::parse(&body.by)
+        .ok_or_else(|| qiaoyi_app::AppError::malformed("by", "send it by email or sms"))?;
+    state
+        .app
+        .request_password_reset(&auth, &body.email, by)
+        .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -78,13 +90,15 @@ pub async fn reset(
 #[serde(deny_unknown_fields)]
 pub struct CodeResetBody {
     email: String,
-    /// The code handed over at a station or by an officer, with or without its dash.
+    /// The code sent by text message, or handed over at a station or by an officer (with or
+    /// without its dash).
     code: String,
     /// 12 to 128 characters, not a common or breached password, not easy to guess.
     new_password: String,
 }
 
-/// Set a new password with a code handed over after an identity check: once, within 24 hours.
+/// Set a new password with a code sent by text message (15 minutes) or handed over after an
+/// identity check (24 hours): once. Five wrong codes for an account end its codes.
 /// Wrong codes count towards the address's lockout from this client, as wrong passwords do.
 #[utoipa::path(post, path = "/api/v1/password/reset-with-code", tag = "accounts", request_body = CodeResetBody,
     responses(

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
-use qiaoyi_app::accounts::RESET_LINK_VALID_MS;
+use qiaoyi_app::accounts::{RESET_LINK_VALID_MS, ResetBy, SMS_CODE_VALID_MS};
 use qiaoyi_app::domain::failure::Reason;
 use serde::Deserialize;
 
@@ -59,22 +59,40 @@ struct ForgotPage<'a> {
     section: &'static str,
     errors: Vec<FieldError>,
     email: String,
-    /// After a link was asked for: what happens next, naming the address.
+    /// `email` or `sms`, as chosen.
+    by: String,
+    /// After a link or code was asked for: what happens next, naming the address.
     sent: Option<String>,
+    /// A code was sent by text message: the page links to where it is typed.
+    by_sms: bool,
     minutes: i64,
 }
 
 fn forgot_page(
     p: &Prefs,
     email: String,
+    by: ResetBy,
     sent: Option<String>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let minutes = RESET_LINK_VALID_MS / 60_000;
+    let by_sms = by == ResetBy::Sms;
     let page = ForgotPage {
         title: p.t("forgot-title"),
         section: "account",
-        sent: sent.map(|address| p.t2("forgot-sent", ("minutes", minutes), ("email", address))),
+        sent: sent.map(|address| {
+            if by_sms {
+                p.t2(
+                    "forgot-sent-sms",
+                    ("minutes", SMS_CODE_VALID_MS / 60_000),
+                    ("email", address),
+                )
+            } else {
+                p.t2("forgot-sent", ("minutes", minutes), ("email", address))
+            }
+        }),
+        by: if by_sms { "sms" } else { "email" }.into(),
+        by_sms,
         minutes,
         email,
         p,
@@ -84,13 +102,15 @@ fn forgot_page(
 }
 
 async fn forgot_form(Extension(p): Extension<Prefs>) -> PageResult {
-    forgot_page(&p, String::new(), None, Vec::new())
+    forgot_page(&p, String::new(), ResetBy::Email, None, Vec::new())
 }
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    by: String,
 }
 
 async fn forgot(
@@ -102,16 +122,24 @@ async fn forgot(
     if !state.limits.allow(Bucket::Signup, &auth.client.address) {
         return Ok(super::too_many(&p));
     }
-    match state.app.request_password_reset(&auth, &form.email).await {
+    // A tampered choice falls back to the e-mail link, the one offered first.
+    let by = ResetBy::parse(&form.by).unwrap_or(ResetBy::Email);
+    match state
+        .app
+        .request_password_reset(&auth, &form.email, by)
+        .await
+    {
         Ok(()) => forgot_page(
             &p,
             String::new(),
+            by,
             Some(form.email.trim().to_owned()),
             Vec::new(),
         ),
         Err(AppError::Invalid { .. }) => forgot_page(
             &p,
             form.email,
+            by,
             None,
             vec![FieldError {
                 field: "email",
