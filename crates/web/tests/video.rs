@@ -95,7 +95,24 @@ async fn an_officer_publishes_and_the_applicant_books_on_her_case_page() {
         .and_then(|rest| rest.split('"').next())
         .expect("an open slot")
         .to_owned();
+    assert!(
+        !page.body.contains("checked>"),
+        "no time is chosen for her: tapping the button books nothing unasked"
+    );
     let csrf = hidden_csrf(&page.body);
+    let unchosen = applicant
+        .post_raw(
+            &format!("/cases/{id}/video"),
+            &[("csrf", &csrf), ("time_zone", "America/New_York")],
+        )
+        .await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unchosen.body.contains("href=\"#slot\""),
+        "{}",
+        unchosen.body
+    );
+    assert!(unchosen.body.contains("Choose one of the open times."));
     let booked = applicant
         .post_raw(
             &format!("/cases/{id}/video"),
