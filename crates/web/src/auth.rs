@@ -202,6 +202,16 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     if let Some(prefs) = parts.extensions.get_mut::<Prefs>() {
         prefs.csrf = csrf;
         prefs.signed_in = session.is_some();
+        prefs.work = session
+            .as_ref()
+            .filter(|s| s.is_complete())
+            .map(|s| {
+                crate::pages::work::work_areas(&s.actor)
+                    .into_iter()
+                    .map(|a| (a.href, a.key))
+                    .collect()
+            })
+            .unwrap_or_default();
         if asked_elder.is_none() && cookie(&headers, "elder").is_none() {
             prefs.elder |= session.as_ref().is_some_and(|s| s.elder_mode);
         }

@@ -34,6 +34,8 @@ pub struct Prefs {
     /// The CSRF token forms must send back (set by the authentication layer).
     pub csrf: String,
     pub signed_in: bool,
+    /// The signed-in person's areas of work, for the menu: (address, message).
+    pub work: Vec<(&'static str, &'static str)>,
 }
 
 impl Prefs {
@@ -182,6 +184,7 @@ pub async fn preferences(mut request: Request, next: Next) -> Response {
             .collect(),
         csrf: String::new(),
         signed_in: false,
+        work: Vec::new(),
     };
     request.extensions_mut().insert(prefs);
     let mut response = next.run(request).await;
@@ -503,6 +506,7 @@ mod tests {
             query: vec![("page".into(), "2".into())],
             csrf: String::new(),
             signed_in: false,
+            work: Vec::new(),
         };
         assert_eq!(prefs.with_param("lang", "it"), "/guides?page=2&lang=it");
         let links = prefs.switcher();

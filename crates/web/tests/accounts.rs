@@ -115,7 +115,11 @@ async fn staff_pass_the_second_factor_before_anything_else() {
     let right = b
         .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &code)])
         .await;
-    assert_eq!(right.location.as_deref(), Some("/account"));
+    assert_eq!(
+        right.location.as_deref(),
+        Some("/cases"),
+        "an officer starts on her case queue"
+    );
     assert_eq!(b.get("/account").await.status, StatusCode::OK);
 }
 
@@ -673,7 +677,7 @@ async fn five_wrong_codes_end_the_sign_in_and_say_so() {
     let late = b
         .post_raw("/login/second-factor", &[("csrf", &csrf), ("code", &right)])
         .await;
-    assert_ne!(late.location.as_deref(), Some("/account"));
+    assert_ne!(late.location.as_deref(), Some("/cases"));
     assert_ne!(b.get("/account").await.status, StatusCode::OK);
 }
 

@@ -1430,6 +1430,7 @@ admin-calendar-moved = { $count ->
 ## Setting a forgotten password
 login-forgot = Forgot your password?
 login-reset-done = Your new password is set, and every device signed in to your account was signed out. Sign in with it now.
+forgot-back-to-login = Back to sign-in
 forgot-title = Set a new password
 forgot-lead = Give the e-mail address of your account. We send it a link to choose a new password; it works once, for { $minutes } minutes.
 forgot-email = Your e-mail address

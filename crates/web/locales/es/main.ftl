@@ -1436,6 +1436,7 @@ admin-calendar-moved = { $count ->
 ## Elegir una contraseña olvidada
 login-forgot = ¿Ha olvidado su contraseña?
 login-reset-done = Su nueva contraseña está lista, y se ha cerrado la sesión de su cuenta en todos los dispositivos. Inicie sesión con ella ahora.
+forgot-back-to-login = Volver a iniciar sesión
 forgot-title = Elija una nueva contraseña
 forgot-lead = Indique la dirección de correo de su cuenta. Le enviamos un enlace para elegir una nueva contraseña; funciona una sola vez, durante { $minutes } minutos.
 forgot-email = Su dirección de correo

@@ -1436,6 +1436,7 @@ admin-calendar-moved = { $count ->
 ## Impostare una password dimenticata
 login-forgot = Ha dimenticato la password?
 login-reset-done = La nuova password è impostata, e ogni dispositivo collegato al Suo account è stato disconnesso. Ora acceda con la nuova password.
+forgot-back-to-login = Torna all'accesso
 forgot-title = Imposti una nuova password
 forgot-lead = Indichi l'indirizzo e-mail del Suo account. Le inviamo un link per scegliere una nuova password; funziona una sola volta, per { $minutes } minuti.
 forgot-email = Il Suo indirizzo e-mail

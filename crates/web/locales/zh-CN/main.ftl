@@ -1366,6 +1366,7 @@ admin-calendar-moved = { $count ->
 ## 找回密码
 login-forgot = 忘记密码？
 login-reset-done = 新密码已设置，您账户在所有设备上的登录均已退出。请用新密码登录。
+forgot-back-to-login = 返回登录页
 forgot-title = 设置新密码
 forgot-lead = 请填写您账户的电子邮箱。我们会发送一个设置新密码的链接，只能使用一次，{ $minutes } 分钟内有效。
 forgot-email = 您的电子邮箱

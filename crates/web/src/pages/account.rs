@@ -72,11 +72,21 @@ pub struct NextQuery {
     reset: bool,
 }
 
-/// Only local paths, so a link cannot send someone elsewhere after signing in.
+/// Only local paths, so a link cannot send someone elsewhere after signing in; empty when none
+/// was asked for (she then starts on her work: see [`after_sign_in`]).
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/account".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Where to go once signed in: the page asked for, else where her roles' work is.
+fn after_sign_in(next: String, actor: Option<&qiaoyi_app::domain::access::Actor>) -> String {
+    if next.is_empty() {
+        actor.map_or("/account", super::work::landing).to_owned()
+    } else {
+        next
     }
 }
 
@@ -141,7 +151,10 @@ async fn login(
                 let to = match second_factor {
                     SecondFactor::Challenge => "/login/second-factor".to_owned(),
                     SecondFactor::Enrol => "/account/second-factor".to_owned(),
-                    _ => next,
+                    _ => {
+                        let signed_in = state.app.session(&token, auth.now).await.for_page(&p)?;
+                        after_sign_in(next, signed_in.as_ref().map(|s| &s.actor))
+                    }
                 };
                 let mut response = Redirect::to(&to).into_response();
                 if let Some(cookie) = set_cookie(SESSION_COOKIE, &token, None, secure(&state)) {
@@ -274,7 +287,11 @@ async fn second_factor(
         other => other.for_page(&p)?,
     };
     if passed {
-        return Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response());
+        let to = after_sign_in(
+            safe_next(form.next.as_deref()),
+            auth.session.as_ref().map(|s| &s.actor),
+        );
+        return Ok(Redirect::to(&to).into_response());
     }
     let errors = vec![FieldError {
         field: "code",

@@ -30,6 +30,7 @@ mod signup;
 mod stations;
 mod stats;
 mod video;
+pub(crate) mod work;
 
 use askama::Template;
 use axum::Extension;
