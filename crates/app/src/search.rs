@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use qiaoyi_domain::catalog::{Guide, Item};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::search::{check_query, meaningful, pinyin_forms, synonyms};
+use qiaoyi_domain::search::{
+    Asked, Titles, check_query, meaningful, pinyin_forms, synonyms, title_match,
+};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -60,14 +62,6 @@ impl HitKind {
         match self {
             HitKind::Item => "item",
             HitKind::Guide => "guide",
-        }
-    }
-
-    fn parse(s: &str) -> HitKind {
-        if s == "item" {
-            HitKind::Item
-        } else {
-            HitKind::Guide
         }
     }
 }
@@ -172,6 +166,16 @@ fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// The question with everything but letters and digits turned to spaces.
+fn cleaned(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// How many of the index's best documents are ordered by their titles before the best are kept.
+const RERANK_POOL: usize = 20;
+
 fn has_han(s: &str) -> bool {
     s.chars()
         .any(|c| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{20000}'..='\u{3134f}'))
@@ -184,6 +188,11 @@ pub struct Built {
     /// The catalogue digest it was built from.
     pub digest: String,
     docs: HashMap<String, SearchDoc>,
+    /// Each document's titles, prepared for ordering results.
+    titles: HashMap<String, Titles>,
+    /// The code of each document, by segment and document id: ordering the best results by
+    /// title needs no read of the stored documents.
+    codes: Vec<Vec<String>>,
 }
 
 impl std::fmt::Debug for Built {
@@ -255,16 +264,44 @@ impl Built {
         digest: &str,
         docs: Vec<SearchDoc>,
     ) -> Result<Built, AppError> {
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(search_error)?;
+        let mut codes = Vec::new();
+        for segment in reader.searcher().segment_readers() {
+            let store = segment
+                .get_store_reader(1)
+                .map_err(|e| AppError::Search(e.to_string()))?;
+            // Nothing is ever deleted from these indexes: the n-th stored document is id n.
+            let mut of_segment = Vec::with_capacity(segment.max_doc() as usize);
+            for stored in store.iter::<TantivyDocument>(None) {
+                let stored = stored.map_err(search_error)?;
+                of_segment.push(
+                    stored
+                        .get_first(fields.code)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+            codes.push(of_segment);
+        }
+        let titles = docs
+            .iter()
+            .map(|d| {
+                let titles: Vec<&str> = d.titles.iter().map(String::as_str).collect();
+                (d.code.clone(), Titles::new(&titles))
+            })
+            .collect();
         Ok(Built {
             reader,
             fields,
             digest: digest.to_owned(),
             docs: docs.into_iter().map(|d| (d.code.clone(), d)).collect(),
+            titles,
+            codes,
         })
     }
 
@@ -282,31 +319,27 @@ impl Built {
 
     /// The query: every word of the text against the Chinese fields; Latin words also against the
     /// Latin fields (a prefix, and one typo from five letters on) and the pinyin field (a prefix).
-    fn query(&self, text: &str) -> Box<dyn Query> {
+    fn query(&self, asked: &[String]) -> Box<dyn Query> {
         let f = self.fields;
-        let cleaned: String = text
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
             Box::new(BoostQuery::new(q, boost))
         };
-        for word in meaningful(words(&cleaned)) {
+        for word in asked {
             let exact = |field, text: &str| -> Box<dyn Query> {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, text),
                     IndexRecordOption::WithFreqs,
                 ))
             };
-            clauses.push((Occur::Should, boosted(exact(f.title_zh, &word), 3.0)));
-            clauses.push((Occur::Should, exact(f.body_zh, &word)));
+            clauses.push((Occur::Should, boosted(exact(f.title_zh, word), 3.0)));
+            clauses.push((Occur::Should, exact(f.body_zh, word)));
             // The words the guides use for what people type count a little less than the word.
-            for other in synonyms(&word) {
+            for other in synonyms(word) {
                 clauses.push((Occur::Should, boosted(exact(f.title_zh, other), 2.4)));
                 clauses.push((Occur::Should, boosted(exact(f.body_zh, other), 0.8)));
             }
-            if has_han(&word) {
+            if has_han(word) {
                 continue;
             }
             let latin = word.to_lowercase();
@@ -327,38 +360,51 @@ impl Built {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// The best `limit` documents for `text`, shown in `lang`.
+    /// The best `limit` documents for `text`, shown in `lang`. The index's best
+    /// [`RERANK_POOL`] are ordered by how well their titles answer the question (see
+    /// [`title_match`]), then by the index's score: the ordinary service whose name holds the
+    /// question's words comes before its variants and the guides.
     pub fn search(&self, text: &str, lang: Lang, limit: usize) -> Result<Vec<Hit>, AppError> {
-        let query = self.query(text);
+        // The question cut into words once, for the query and for ordering by titles.
+        let cut = meaningful(words(&cleaned(text)));
+        let query = self.query(&cut);
         let searcher = self.reader.searcher();
+        let wanted = limit.clamp(1, MAX_RESULTS);
         let top = searcher
             .search(
                 &query,
-                &TopDocs::with_limit(limit.clamp(1, MAX_RESULTS)).order_by_score(),
+                &TopDocs::with_limit(wanted.max(RERANK_POOL)).order_by_score(),
             )
             .map_err(search_error)?;
+        let asked = Asked::new(text, &cut);
+        let mut found = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let Some(code) = self
+                .codes
+                .get(address.segment_ord as usize)
+                .and_then(|segment| segment.get(address.doc_id as usize))
+            else {
+                continue;
+            };
+            let (Some(d), Some(titles)) = (self.docs.get(code), self.titles.get(code)) else {
+                continue;
+            };
+            let key = title_match(&asked, titles, d.kind == HitKind::Item);
+            found.push((key, score, address, d));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        found.truncate(wanted);
         let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.body_zh)
             .map_err(search_error)?;
         snippets.set_max_num_chars(120);
         let slot = lang_slot(lang);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let stored: TantivyDocument = searcher.doc(address).map_err(search_error)?;
-            let text_of = |field| {
-                stored
-                    .get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let code = text_of(self.fields.code);
-            let Some(d) = self.docs.get(&code) else {
-                continue;
-            };
+        let mut hits = Vec::with_capacity(found.len());
+        for (_, score, address, d) in found {
             let summary = &d.summaries[slot];
             let (snippet_html, snippet_lang) = if lang != Lang::Zh && !summary.is_empty() {
                 (escape(&clip(summary, 120)), lang)
             } else {
+                let stored: TantivyDocument = searcher.doc(address).map_err(search_error)?;
                 let html = snippets.snippet_from_doc(&stored).to_html();
                 let html = if html.is_empty() {
                     escape(&clip(&d.body_zh, 120))
@@ -368,9 +414,9 @@ impl Built {
                 (html, Lang::Zh)
             };
             hits.push(Hit {
-                kind: HitKind::parse(&text_of(self.fields.kind)),
+                kind: d.kind,
                 title: d.titles[slot].clone(),
-                code,
+                code: d.code.clone(),
                 snippet_html,
                 snippet_lang,
                 score,

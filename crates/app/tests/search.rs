@@ -186,3 +186,35 @@ async fn an_edited_guide_is_found_by_its_new_words() {
         "{hits:?}"
     );
 }
+
+#[derive(serde::Deserialize)]
+struct QuestionList {
+    question: Vec<Question>,
+}
+
+#[derive(serde::Deserialize)]
+struct Question {
+    q: String,
+    first: String,
+}
+
+/// The questions of `fixtures/search_questions.toml`, in four languages: the ordinary service whose
+/// name answers the question comes first, before its variants (a minor's, a lost or damaged
+/// document's) and the guides, unless the question asks for a variant. Every miss is reported.
+#[tokio::test]
+async fn the_service_a_question_names_comes_first_in_four_languages() {
+    let (app, _store) = app().await;
+    let list: QuestionList =
+        toml::from_str(include_str!("fixtures/search_questions.toml")).expect("the question list");
+    assert!(list.question.len() >= 40, "at least 40 questions");
+    let mut misses = Vec::new();
+    for question in &list.question {
+        // The type-ahead asks for five: the best is its first line too.
+        let hits = app.search(&question.q, Lang::En, 5).await.expect("search");
+        if hits.first().map(|h| h.code.as_str()) != Some(question.first.as_str()) {
+            let got: Vec<_> = hits.iter().map(|h| h.code.as_str()).collect();
+            misses.push(format!("{} → {got:?}, not {}", question.q, question.first));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}

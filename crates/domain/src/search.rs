@@ -38,7 +38,7 @@ pub fn pinyin_forms<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
 /// what the guides say. A word of a query also searches for the other words of its group.
 const SYNONYMS: &[&[&str]] = &[
     &["驾照", "驾驶证"],
-    &["过期", "到期", "失效"],
+    &["过期", "到期", "失效", "期满"],
     &["小孩", "孩子", "子女", "儿童", "未成年人"],
     &["丢", "丢了", "丢失", "遗失", "报失"],
     &["补办", "补领", "补发"],
@@ -134,6 +134,258 @@ pub fn meaningful<S: AsRef<str>>(words: Vec<S>) -> Vec<S> {
         .collect()
 }
 
+/// Words that narrow a service to a case of its own: a minor's, a lost or damaged document, one
+/// handled by an agent, a temporary or first one. Each group: the stems that mark a title as the
+/// variant, then the further stems with which a question asks for it. A result whose title has a
+/// mark the question does not ask for ranks below the ordinary service. Chinese stems are matched
+/// inside words, the others as the start of a word (without accents).
+const QUALIFIERS: &[(&[&str], &[&str])] = &[
+    (
+        &["未成年", "minor", "menor"],
+        &[
+            "儿童", "孩子", "小孩", "子女", "child", "kid", "bambin", "figli", "hijo", "nino",
+        ],
+    ),
+    (
+        &[
+            "遗失", "丢", "被盗", "报失", "lost", "loss", "stolen", "smarri", "rubat", "extravi",
+            "robad", "perdi",
+        ],
+        &["perso", "persa", "furt"],
+    ),
+    (
+        &["损毁", "损坏", "damag", "dannegg", "danad", "deterior"],
+        &["破", "rott", "roto"],
+    ),
+    (&["代办", "agent", "delegat", "representant"], &[]),
+    (&["临时", "temporar"], &[]),
+    (&["首次", "first", "primo", "prima", "primer"], &["第一次"]),
+];
+
+/// Latin words too common in questions and titles to say anything.
+const LATIN_STOP_WORDS: &[&str] = &[
+    "the", "for", "and", "how", "what", "my", "of", "a", "an", "to", "in", "on", "per", "del",
+    "della", "dello", "dei", "di", "da", "il", "lo", "la", "le", "gli", "un", "una", "de", "el",
+    "los", "las", "en", "y", "con", "mi", "mio", "mia", "il", "i", "e",
+];
+
+/// Lower case without the accents of Italian and Spanish, for comparing Latin words.
+fn folded(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' => 'a',
+            'é' | 'è' => 'e',
+            'í' | 'ì' => 'i',
+            'ó' | 'ò' => 'o',
+            'ú' | 'ù' | 'ü' => 'u',
+            'ñ' => 'n',
+            other => other,
+        })
+        .collect()
+}
+
+fn is_han(word: &str) -> bool {
+    word.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// How well a result's titles answer a question, for ordering results whose scores the index
+/// gives: the more of the question's words its titles hold, the better; then the fewer
+/// qualifiers it has that the question does not ask for; then an item (a service one applies
+/// for) before a guide; then the title that starts with what is asked. Smaller keys rank first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TitleMatch {
+    missing: usize,
+    unasked_qualifiers: usize,
+    guide: bool,
+    /// How far into its title the question's first word is: "Renewal of the driving licence"
+    /// answers "licence renewal" more directly than "Postponing the renewal of …".
+    first_at: usize,
+}
+
+/// Whether `stem` (a qualifier's) is in Chinese `han` text or starts one of the folded `latin` words.
+fn has_stem(stem: &str, han: &str, latin: &[String]) -> bool {
+    if is_han(stem) {
+        han.contains(stem)
+    } else {
+        latin.iter().any(|w| w.starts_with(stem))
+    }
+}
+
+fn folded_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(folded)
+        .collect()
+}
+
+/// A result's titles (Chinese, then any others), prepared once when the index is built.
+#[derive(Clone, Debug, Default)]
+pub struct Titles {
+    raw: Vec<String>,
+    /// Each title's words, folded.
+    words: Vec<Vec<String>>,
+    /// Every title's words together, folded.
+    all_words: Vec<String>,
+    han: String,
+    /// The qualifier groups the titles mark (indexes into `QUALIFIERS`).
+    marks: Vec<usize>,
+}
+
+impl Titles {
+    pub fn new(titles: &[&str]) -> Titles {
+        let words: Vec<Vec<String>> = titles.iter().map(|t| folded_words(t)).collect();
+        let all_words: Vec<String> = words.iter().flatten().cloned().collect();
+        let han = titles.concat();
+        let marks = QUALIFIERS
+            .iter()
+            .enumerate()
+            .filter(|(_, (marks, _))| marks.iter().any(|q| has_stem(q, &han, &all_words)))
+            .map(|(i, _)| i)
+            .collect();
+        Titles {
+            raw: titles.iter().map(|t| (*t).to_owned()).collect(),
+            words,
+            all_words,
+            han,
+            marks,
+        }
+    }
+}
+
+/// One word of a question, as titles are searched for it.
+#[derive(Clone, Debug)]
+struct AskedWord {
+    /// The word as cut (Chinese), or the first five letters of the folded word (Latin).
+    key: String,
+    han: bool,
+    /// Its synonyms' keys.
+    synonyms: Vec<String>,
+    /// The qualifier groups the word names.
+    groups: Vec<usize>,
+}
+
+/// A question, prepared once per search: its meaningful words and the qualifiers it asks for.
+#[derive(Clone, Debug)]
+pub struct Asked {
+    words: Vec<AskedWord>,
+    groups: Vec<usize>,
+}
+
+fn stem_key(word: &str) -> (String, bool) {
+    if is_han(word) {
+        (word.to_owned(), true)
+    } else {
+        (folded(word).chars().take(5).collect(), false)
+    }
+}
+
+impl Asked {
+    /// `question` as typed and its `words` as the index cut them.
+    pub fn new(question: &str, words: &[String]) -> Asked {
+        let question_latin = folded_words(question);
+        let groups = QUALIFIERS
+            .iter()
+            .enumerate()
+            .filter(|(_, (marks, asks))| {
+                marks
+                    .iter()
+                    .chain(asks.iter())
+                    .any(|q| has_stem(q, question, &question_latin))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut asked: Vec<AskedWord> = Vec::new();
+        for word in words {
+            let (key, han) = stem_key(word);
+            if !han
+                && (word.chars().count() < 3 || LATIN_STOP_WORDS.contains(&folded(word).as_str()))
+            {
+                continue;
+            }
+            if asked.iter().any(|a| a.key == key) {
+                continue;
+            }
+            let one = [folded(word)];
+            asked.push(AskedWord {
+                synonyms: synonyms(word).map(|s| stem_key(s).0).collect(),
+                groups: QUALIFIERS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (marks, asks))| {
+                        marks
+                            .iter()
+                            .chain(asks.iter())
+                            .any(|q| has_stem(q, &one[0], &one))
+                    })
+                    .map(|(i, _)| i)
+                    .collect(),
+                key,
+                han,
+            });
+        }
+        Asked {
+            words: asked,
+            groups,
+        }
+    }
+}
+
+fn in_titles(key: &str, han: bool, titles: &Titles) -> bool {
+    if han {
+        titles.han.contains(key)
+    } else {
+        titles.all_words.iter().any(|t| t.starts_with(key))
+    }
+}
+
+/// The [`TitleMatch`] of a result's `titles` for a question.
+pub fn title_match(asked: &Asked, titles: &Titles, item: bool) -> TitleMatch {
+    // A qualifier's forms say the same thing: "perdido" is answered by "extraviado", "child" by
+    // "minors".
+    let missing = asked
+        .words
+        .iter()
+        .filter(|w| {
+            !in_titles(&w.key, w.han, titles)
+                && !w.synonyms.iter().any(|s| in_titles(s, is_han(s), titles))
+                && !w.groups.iter().any(|g| titles.marks.contains(g))
+        })
+        .count();
+    let unasked_qualifiers = titles
+        .marks
+        .iter()
+        .filter(|g| !asked.groups.contains(g))
+        .count();
+    let first_at = titles
+        .raw
+        .iter()
+        .zip(&titles.words)
+        .filter_map(|(title, words)| {
+            asked
+                .words
+                .iter()
+                .filter_map(|w| {
+                    if w.han {
+                        title
+                            .find(w.key.as_str())
+                            .map(|at| title[..at].chars().count())
+                    } else {
+                        words.iter().position(|t| t.starts_with(&w.key))
+                    }
+                })
+                .min()
+        })
+        .min()
+        .unwrap_or(usize::MAX);
+    TitleMatch {
+        missing,
+        unasked_qualifiers,
+        guide: !item,
+        first_at,
+    }
+}
+
 /// Why a query is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QueryError {
@@ -199,6 +451,60 @@ mod tests {
         );
         assert_eq!(meaningful(vec!["怎么办"]), ["怎么办"]);
         assert!(meaningful(Vec::<&str>::new()).is_empty());
+    }
+
+    #[test]
+    fn the_ordinary_service_whose_title_answers_ranks_first() {
+        let key = |question: &str, words: &[&str], titles: &[&str], item: bool| {
+            let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            title_match(&Asked::new(question, &words), &Titles::new(titles), item)
+        };
+        let ordinary = key(
+            "护照换发",
+            &["护照", "换发"],
+            &["普通护照换发(有效期即将届满或已过期)"],
+            true,
+        );
+        let damaged = key("护照换发", &["护照", "换发"], &["普通护照损毁换发"], true);
+        let minors = key(
+            "护照换发",
+            &["护照", "换发"],
+            &["未成年人普通护照换发"],
+            true,
+        );
+        let guide = key("护照换发", &["护照", "换发"], &["在青田换发护照"], false);
+        assert!(ordinary < damaged && ordinary < minors && ordinary < guide);
+        // Unless the question asks for the narrower one.
+        let asked = key(
+            "未成年人护照换发",
+            &["未成年人", "护照", "换发"],
+            &["未成年人普通护照换发"],
+            true,
+        );
+        let plain = key(
+            "未成年人护照换发",
+            &["未成年人", "护照", "换发"],
+            &["普通护照换发(有效期即将届满或已过期)"],
+            true,
+        );
+        assert!(asked < plain);
+        // Latin words match at their start, without accents, in any of the titles.
+        let es = key(
+            "renovar pasaporte",
+            &["renovar", "pasaporte"],
+            &["普通护照换发", "Renovación del pasaporte ordinario"],
+            true,
+        );
+        let es_minors = key(
+            "renovar pasaporte",
+            &["renovar", "pasaporte"],
+            &[
+                "未成年人普通护照换发",
+                "Renovación del pasaporte ordinario para menores de edad",
+            ],
+            true,
+        );
+        assert!(es < es_minors);
     }
 
     #[test]
