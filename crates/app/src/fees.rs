@@ -46,6 +46,8 @@ pub struct FeeStatement {
     /// The fee is due but was not charged yet: a case submitted before the ledger existed. It is
     /// charged with the first payment.
     pub pending_charge: i64,
+    /// A draft with a fee: it is charged once the case is sent, so nothing is owed yet.
+    pub due_on_sending: bool,
     pub entries: Vec<LedgerEntry>,
     /// What the viewer may record: payments; refunds and write-offs.
     pub may_pay: bool,
@@ -201,6 +203,7 @@ impl App {
             })
         };
         Ok(FeeStatement {
+            due_on_sending: case.state == CaseState::Draft && fee_fen > 0 && entries.is_empty(),
             fee_fen,
             fees,
             pending_charge,

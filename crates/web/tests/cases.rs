@@ -379,6 +379,11 @@ async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
     let case_uri = good.location.expect("to the case");
     let page = applicant.get(&case_uri).await.body;
     assert!(page.contains("id=\"file-0\""), "the draft offers uploads");
+    let in_english = applicant.get(&format!("{case_uri}?lang=en")).await.body;
+    assert!(
+        in_english.contains("to pay once the application is sent"),
+        "a draft owes nothing yet and says when the fee is due: {in_english}"
+    );
     // Submitting before the materials are there is refused with a message on the case page.
     let early = applicant
         .post_raw(
@@ -436,6 +441,13 @@ async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
         StatusCode::SEE_OTHER,
         "{}",
         submitted.body
+    );
+    let after = submitted.location.expect("back to the case");
+    assert!(after.ends_with("?sent=true"), "{after}");
+    let told = applicant.get(&format!("{after}&lang=en")).await.body;
+    assert!(
+        told.contains("Your application was sent.") && told.contains("working days"),
+        "{told}"
     );
     let mine = applicant.get("/cases").await.body;
     assert!(mine.contains(&case_uri), "my cases lists it");

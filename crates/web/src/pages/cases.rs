@@ -279,6 +279,8 @@ struct CasePage<'a> {
     title: String,
     section: &'static str,
     errors: Vec<FieldError>,
+    /// Just after she sent it: what happens next and by when.
+    sent: Option<String>,
     id: String,
     item_code: String,
     item_name: String,
@@ -323,8 +325,9 @@ fn case_page(
     certificate: Option<(String, &'static str, String)>,
     errors: Vec<FieldError>,
     video: Option<super::video::VideoSection>,
-    now: i64,
+    shown: Shown,
 ) -> Response {
+    let Shown { now, sent } = shown;
     let c = &detail.case;
     let today = beijing_today(now);
     let can_upload = detail
@@ -398,10 +401,19 @@ fn case_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let sent = (sent && c.state == CaseState::Submitted).then(|| match c.deadline {
+        Some(due) => p.t1("case-sent-by", "date", due.to_string()),
+        None => p.t1(
+            "case-sent-within",
+            "count",
+            i64::from(c.item.time_limit_days),
+        ),
+    });
     let page = CasePage {
         title: p.t1("case-title", "number", c.number.clone()),
         section: "cases",
         errors,
+        sent,
         id: c.id.clone(),
         item_code: c.item.code.to_string(),
         item_name: c.item.name.get(p.lang).to_owned(),
@@ -447,11 +459,21 @@ fn case_page(
     (status, render(&page)).into_response()
 }
 
+/// When the case page is shown, and whether just after she sent it.
+#[derive(Clone, Copy)]
+struct Shown {
+    now: i64,
+    sent: bool,
+}
+
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     /// The zone to show video-check times in.
     #[serde(default)]
     tz: String,
+    /// Set by the redirect after sending a draft: the page says what happens next.
+    #[serde(default)]
+    sent: bool,
 }
 
 async fn show(
@@ -461,7 +483,7 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    case_in_zone(&state, &p, &auth, &id, Vec::new(), None, &q.tz).await
+    case_in_zone(&state, &p, &auth, &id, Vec::new(), None, &q).await
 }
 
 /// The case page, with messages at the top (after a refused step, upload or fee entry) and the fee
@@ -474,10 +496,11 @@ pub(super) async fn case_with(
     errors: Vec<FieldError>,
     fee_form: Option<FeeForm>,
 ) -> PageResult {
-    case_in_zone(state, p, auth, id, errors, fee_form, "").await
+    case_in_zone(state, p, auth, id, errors, fee_form, &ShowQuery::default()).await
 }
 
-/// The case page with video-check times in `tz` (the default zone when empty or unknown).
+/// The case page as `query` asks: video-check times in its zone (the default when empty or
+/// unknown), and what happens next just after she sent it.
 async fn case_in_zone(
     state: &AppState,
     p: &Prefs,
@@ -485,8 +508,9 @@ async fn case_in_zone(
     id: &str,
     errors: Vec<FieldError>,
     fee_form: Option<FeeForm>,
-    tz: &str,
+    query: &ShowQuery,
 ) -> PageResult {
+    let tz = query.tz.as_str();
     let now = auth.now;
     let detail = state.app.case(auth, id).await.for_page(p)?;
     let fees = super::fees::section(
@@ -522,7 +546,19 @@ async fn case_in_zone(
         }
         None => None,
     };
-    Ok(case_page(p, &detail, fees, certificate, errors, video, now))
+    let shown = Shown {
+        now,
+        sent: query.sent,
+    };
+    Ok(case_page(
+        p,
+        &detail,
+        fees,
+        certificate,
+        errors,
+        video,
+        shown,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -576,7 +612,11 @@ async fn step(
         signature: form.signature,
         signer: form.signer,
     };
+    let sending = request.step == "submit";
     match state.app.step_case(&auth, &id, &request).await {
+        Ok(case) if sending => {
+            Ok(Redirect::to(&format!("/cases/{}?sent=true", case.id)).into_response())
+        }
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
             refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await

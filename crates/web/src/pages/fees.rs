@@ -89,6 +89,8 @@ pub struct FeeSection {
     pub outstanding: String,
     pub owes: bool,
     pub pending: bool,
+    /// A draft: the fee is charged once it is sent, so nothing is owed yet.
+    pub due_on_sending: bool,
     pub lines: Vec<FeeLine>,
     pub can_record: bool,
     pub kinds: Vec<Choice>,
@@ -187,6 +189,7 @@ pub fn section(
         outstanding: format_yuan(s.outstanding()),
         owes: s.outstanding() > 0,
         pending: s.pending_charge > 0,
+        due_on_sending: s.due_on_sending,
         lines,
         can_record: s.may_pay || s.may_adjust,
         kinds,

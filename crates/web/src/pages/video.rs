@@ -120,6 +120,10 @@ fn document_name(p: &Prefs, code: &str) -> String {
 pub fn check_section(p: &Prefs, case_id: &str, check: VideoCheck, back_room: &str) -> CheckSection {
     let waiting = match &check.waiting {
         None => String::new(),
+        // "Add … below" only where the form below is: before the case is sent there is none.
+        Some(GateError::NoSubject | GateError::NoGuardian) if !check.may_edit => {
+            p.t("video-gate-after-sending")
+        }
         Some(GateError::NoSubject) => p.t("video-gate-no-subject"),
         Some(GateError::NoGuardian) => p.t("video-gate-no-guardian"),
         Some(GateError::NotConfirmed(names)) => p.t1("video-gate-waiting", "names", names.clone()),
