@@ -37,6 +37,55 @@ pub(super) fn lock_notice(user_id: &str, email: &str, language: &str) -> NewMess
     }
 }
 
+/// A try at `account_key` from `caller`'s client now, as the lockout counts it.
+pub(super) fn attempt_by<'a>(account_key: &'a str, caller: &'a Caller) -> PasswordAttempt<'a> {
+    PasswordAttempt {
+        account_key,
+        client: &caller.client.address,
+        now: caller.now,
+        window_start: caller.now - LOCK_WINDOW_MS,
+        window_ms: LOCK_WINDOW_MS,
+    }
+}
+
+impl App {
+    /// Refuses `field` with `message` when wrong passwords or codes for the address from this
+    /// client have reached the lockout.
+    pub(super) async fn refuse_if_locked_out(
+        &self,
+        attempt: &PasswordAttempt<'_>,
+        field: &'static str,
+        message: &'static str,
+    ) -> Result<(), AppError> {
+        if self
+            .store
+            .password_lockout(attempt, LOCK_THRESHOLD)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::refused(
+                field,
+                qiaoyi_domain::failure::Reason::AttemptsExhausted,
+                message,
+            ));
+        }
+        Ok(())
+    }
+
+    /// A message's `link` parameter: the sign-in page in the account's language.
+    pub(super) fn sign_in_link(
+        &self,
+        user: &UserRow,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut params = serde_json::Map::new();
+        params.insert(
+            "link".into(),
+            format!("{}/login?lang={}", self.public_url(), user.language).into(),
+        );
+        params
+    }
+}
+
 /// The key wrong passwords for a typed address are counted under (hashed, whether or not an
 /// account has the address); changing a password counts under the same key.
 pub(super) fn sign_in_key(address: &str) -> String {
@@ -82,13 +131,7 @@ impl App {
                 .as_ref()
                 .map_or_else(|| email.trim().to_lowercase(), |e| e.as_str().to_owned()),
         );
-        let attempt = PasswordAttempt {
-            account_key: &account_key,
-            client: &caller.client.address,
-            now: caller.now,
-            window_start: caller.now - LOCK_WINDOW_MS,
-            window_ms: LOCK_WINDOW_MS,
-        };
+        let attempt = attempt_by(&account_key, caller);
         let user = match &typed {
             Some(email) => self.store.user_by_email(email.as_str()).await?,
             None => None,

@@ -6,10 +6,8 @@
 use qiaoyi_domain::access::{Action, Password};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::PasswordAttempt;
-use serde_json::Map;
 
-use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice, sign_in_key};
+use super::login::{LOCK_THRESHOLD, attempt_by, lock_notice, sign_in_key};
 use super::passwords::{hash_password, password_matches};
 use crate::{App, AppError, Caller};
 
@@ -29,25 +27,13 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound("account".into()))?;
         let account_key = sign_in_key(&user.email);
-        let attempt = PasswordAttempt {
-            account_key: &account_key,
-            client: &caller.client.address,
-            now: caller.now,
-            window_start: caller.now - LOCK_WINDOW_MS,
-            window_ms: LOCK_WINDOW_MS,
-        };
-        if self
-            .store
-            .password_lockout(&attempt, LOCK_THRESHOLD)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::refused(
-                "current_password",
-                Reason::AttemptsExhausted,
-                "too many wrong passwords from here; try again in 15 minutes",
-            ));
-        }
+        let attempt = attempt_by(&account_key, caller);
+        self.refuse_if_locked_out(
+            &attempt,
+            "current_password",
+            "too many wrong passwords from here; try again in 15 minutes",
+        )
+        .await?;
         let audit = |action: &str, outcome: &str| {
             self.audit_record(
                 Some(&session.actor),
@@ -84,13 +70,8 @@ impl App {
         let password = Password::for_person(new, &[&user.display_name, &user.email])
             .map_err(|p| AppError::refused("new_password", p.reason(), p.advice()))?;
         let hash = hash_password(self.password_cost, password).await?;
-        let mut params = Map::new();
-        params.insert(
-            "link".into(),
-            format!("{}/login?lang={}", self.public_url(), user.language).into(),
-        );
         let messages = self
-            .messages_to(&user, Notice::PasswordChanged, &params)
+            .messages_to(&user, Notice::PasswordChanged, &self.sign_in_link(&user))
             .await?;
         Ok(self
             .store

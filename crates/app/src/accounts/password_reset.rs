@@ -11,10 +11,10 @@ use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Action, Password, Resource, Role};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{NewPasswordReset, PasswordAttempt, ResetUse, UserRow};
+use qiaoyi_store::{NewPasswordReset, ResetUse, UserRow};
 use serde_json::{Map, Value};
 
-use super::login::{LOCK_THRESHOLD, LOCK_WINDOW_MS, lock_notice, sign_in_key};
+use super::login::{LOCK_THRESHOLD, attempt_by, lock_notice, sign_in_key};
 use super::passwords::hash_password;
 use super::{grants_of, random_hex};
 use crate::{App, AppError, Caller};
@@ -316,25 +316,13 @@ impl App {
     ) -> Result<(), AppError> {
         let address = email.trim().to_lowercase();
         let account_key = sign_in_key(&address);
-        let attempt = PasswordAttempt {
-            account_key: &account_key,
-            client: &caller.client.address,
-            now: caller.now,
-            window_start: caller.now - LOCK_WINDOW_MS,
-            window_ms: LOCK_WINDOW_MS,
-        };
-        if self
-            .store
-            .password_lockout(&attempt, LOCK_THRESHOLD)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::refused(
-                "code",
-                Reason::AttemptsExhausted,
-                "too many wrong codes from here; try again in 15 minutes",
-            ));
-        }
+        let attempt = attempt_by(&account_key, caller);
+        self.refuse_if_locked_out(
+            &attempt,
+            "code",
+            "too many wrong codes from here; try again in 15 minutes",
+        )
+        .await?;
         let user = self
             .store
             .user_by_email(&address)
@@ -408,15 +396,7 @@ impl App {
         let password = Password::for_person(new, &[&user.display_name, &user.email])
             .map_err(|p| AppError::refused("new_password", p.reason(), p.advice()))?;
         let hash = hash_password(self.password_cost, password).await?;
-        let mut params = Map::new();
-        params.insert(
-            "link".into(),
-            Value::from(format!(
-                "{}/login?lang={}",
-                self.public_url(),
-                user.language
-            )),
-        );
+        let params = self.sign_in_link(user);
         let messages = self
             .messages_to(user, Notice::PasswordChanged, &params)
             .await?;
@@ -570,15 +550,7 @@ impl App {
         );
         record.purpose = reason.into();
         record.person = user.id.clone();
-        let mut params = Map::new();
-        params.insert(
-            "link".into(),
-            Value::from(format!(
-                "{}/login?lang={}",
-                self.public_url(),
-                user.language
-            )),
-        );
+        let params = self.sign_in_link(&user);
         let messages = self
             .messages_to(&user, Notice::SecondFactorReset, &params)
             .await?;
