@@ -1,4 +1,4 @@
-// The care programme in Chromium on a phone: a care worker records a child with consent, reviews
+// The care programme in Chromium on a phone: a care coordinator records a child with consent, reviews
 // the pairing proposal, moves the child to another volunteer and confirms; records the child's
 // wish, which is taken up for a donor and fulfilled on the board; the applicant, a parent abroad,
 // sees her daughter's proxy parent and writes to her; the proxy parent reads it on the daughter's

@@ -183,7 +183,7 @@ impl App {
         Ok(account)
     }
 
-    /// Gives an account `grants`: at once, but for administrator, auditor and care-worker roles it
+    /// Gives an account `grants`: at once, but for administrator, auditor and care-coordinator roles it
     /// does not hold yet, which wait for a second administrator (a request replacing any still
     /// open for it). Nobody changes her own roles. An account keeps at least one role, given or
     /// waiting (disable it instead). Scopes of added roles must name a station or category that

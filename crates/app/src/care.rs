@@ -1,4 +1,4 @@
-//! The care programme for children whose parents work abroad (留守儿童关爱): care workers record a
+//! The care programme for children whose parents work abroad (留守儿童关爱): coordinators record a
 //! child with a parent's or guardian's consent, read the children's records and record home
 //! visits; a parent abroad follows her own child and its visits. Children's names, villages, the guardian at home and who consented are
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
@@ -34,7 +34,7 @@ pub struct ParentInput {
     pub country: String,
 }
 
-/// What a care worker fills in to record a child.
+/// What a coordinator fills in to record a child.
 #[derive(Clone, Debug, Default)]
 pub struct ChildRequest {
     pub name: String,
@@ -109,7 +109,7 @@ pub struct WrittenVisit {
     pub visit: Visit,
 }
 
-/// What a care worker records of a home visit.
+/// What a proxy parent or coordinator records of a home visit.
 #[derive(Clone, Debug, Default)]
 pub struct VisitInput {
     pub date: String,
@@ -320,7 +320,7 @@ impl App {
         Ok(visits)
     }
 
-    /// Records a home visit to a child (care workers): not in the future, not before her birth,
+    /// Records a home visit to a child (her proxy parent or a coordinator of her township): not in the future, not before her birth,
     /// with at least one topic; the notes are sealed.
     pub async fn record_visit(
         &self,
@@ -398,7 +398,7 @@ impl App {
         })
     }
 
-    /// Records a child (care workers), with a parent's or guardian's consent to the current
+    /// Records a child (a coordinator of her township), with a parent's or guardian's consent to the current
     /// consent text and her parents abroad by their applicant accounts.
     pub async fn record_child(
         &self,
@@ -552,7 +552,7 @@ impl App {
         })
     }
 
-    /// One child's record (care workers). Every read is audited; a refusal is audited too, and
+    /// One child's record (a coordinator of her township, or her proxy parent). Every read is audited; a refusal is audited too, and
     /// a child that does not exist is not told apart from one the reader may not see.
     pub async fn care_child(&self, caller: &Caller, id: &str) -> Result<Child, AppError> {
         let actor = self.care_for_child(caller, id).await?;

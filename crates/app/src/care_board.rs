@@ -1,6 +1,6 @@
 //! The care programme's board: micro-wishes (微心愿) collected at visits and taken up by a volunteer
 //! or a donor, activities with the children and volunteers who came, and the messages parents
-//! abroad send their child's proxy parent (sealed; read by the proxy parent and care workers on
+//! abroad send their child's proxy parent (sealed; read by the proxy parent and coordinators on
 //! the child's record).
 
 use qiaoyi_domain::care::{
@@ -17,7 +17,7 @@ use crate::care::invalid;
 use crate::notify::language_of;
 use crate::{App, AppError, Caller};
 
-/// What a care worker enters for an activity.
+/// What a coordinator enters for an activity.
 #[derive(Clone, Debug, Default)]
 pub struct ActivityInput {
     pub theme: String,
@@ -67,7 +67,7 @@ pub struct CareMessage {
 const MAX_ATTENDEES: u64 = 500;
 
 impl App {
-    /// Records a child's micro-wish (care workers), open on the board.
+    /// Records a child's micro-wish (her proxy parent or a coordinator), open on the board.
     pub async fn record_wish(
         &self,
         caller: &Caller,
@@ -222,7 +222,7 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this wish".into()))
     }
 
-    /// Records an activity (care workers) in a township of the county.
+    /// Records an activity (a coordinator of its township).
     pub async fn record_activity(
         &self,
         caller: &Caller,
@@ -260,7 +260,7 @@ impl App {
         Ok(row)
     }
 
-    /// Activities, the latest first (care workers).
+    /// Activities of the coordinator's area, the latest first.
     pub async fn care_activities(
         &self,
         caller: &Caller,
@@ -430,7 +430,7 @@ impl App {
             .ok_or_else(|| AppError::Invalid {
                 field: "message",
                 reason: Reason::NoProxyParent,
-                message: "your child has no proxy parent yet; the care workers will tell you when she has one".into(),
+                message: "your child has no proxy parent yet; the care coordinators will tell you when she has one".into(),
             })?;
         let sender = self
             .store

@@ -1,6 +1,6 @@
 //! Proxy parents (代理家长): volunteers' profiles, the pairing a coordinator reviews, adjusts and
 //! confirms, re-pairing that keeps the history, and the alert when a paired child goes without a
-//! home visit. Any care worker may coordinate; the coordinator of a pairing is the care worker who
+//! home visit. Coordinators pair the children of their area; the coordinator of a pairing is the one who
 //! confirmed it, and she is told of its alerts with the proxy parent.
 
 use qiaoyi_domain::failure::Reason;
@@ -22,7 +22,7 @@ use crate::cases::beijing_today;
 use crate::notify::language_of;
 use crate::{App, AppError, Caller};
 
-/// What a care worker says of herself as a volunteer.
+/// What a coordinator or volunteer says of herself as a volunteer.
 #[derive(Clone, Debug, Default)]
 pub struct VolunteerInput {
     pub township: String,
@@ -110,7 +110,7 @@ fn pairing_refused(e: PairingError) -> AppError {
 }
 
 impl App {
-    /// The signed-in care worker's own volunteer profile, if she has saved one.
+    /// The signed-in coordinator's or volunteer's own profile, if she has saved one.
     pub async fn my_volunteer_profile(
         &self,
         caller: &Caller,
@@ -123,7 +123,7 @@ impl App {
             .map(Volunteer::from))
     }
 
-    /// Saves the signed-in care worker's volunteer profile: a township of the county, the
+    /// Saves the signed-in coordinator's or volunteer's own profile: a township of the county, the
     /// languages she speaks, how many children she takes (not fewer than she has now) and when
     /// she is available.
     pub async fn save_volunteer_profile(
@@ -180,7 +180,7 @@ impl App {
             .ok_or_else(|| AppError::NotFound("your volunteer profile".into()))
     }
 
-    /// Every volunteer with her load (care workers).
+    /// Every volunteer with her load (coordinators).
     pub async fn care_volunteers(&self, caller: &Caller) -> Result<Vec<Volunteer>, AppError> {
         self.care_coordinator(caller).await?;
         Ok(self
@@ -458,7 +458,7 @@ impl App {
             .collect())
     }
 
-    /// Every pairing in force, the most overdue first (care workers): the board.
+    /// Every pairing in force in the coordinator's area, the most overdue first: the board.
     pub async fn pairings_in_force(&self, caller: &Caller) -> Result<Vec<Pairing>, AppError> {
         let me = self.care_coordinator(caller).await?;
         let area = self.care_area(me);
@@ -536,7 +536,7 @@ impl App {
         Ok(queued)
     }
 
-    /// The address of a child's record, in `lang`, for messages to care workers.
+    /// The address of a child's record, in `lang`, for messages to coordinators and proxy parents.
     pub(crate) fn child_link(&self, child_id: &str, lang: Lang) -> String {
         format!(
             "{}/care/children/{child_id}?lang={}",

@@ -53,7 +53,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         &[("care_volunteer", "")],
     ),
     ("admin@qiaoyi.example", "系统管理员", &[("admin", "")]),
-    // A second administrator: administrator, auditor and care-worker roles one asks for, the
+    // A second administrator: administrator, auditor and care-coordinator roles one asks for, the
     // other approves.
     (
         "deputy.admin@qiaoyi.example",
@@ -516,7 +516,7 @@ impl App {
 
     /// The care programme's first records: the applicant's daughter, at home in 仁庄镇 with her
     /// grandmother, linked to her mother's account in Rome; and a boy in 温溪镇 without a parent
-    /// account. Recorded by the demo's care worker with the mother's consent.
+    /// account. Recorded by the demo's care coordinator with the mother's consent.
     pub async fn seed_demo_care(&self, now_ms: i64) -> Result<usize, AppError> {
         let care = self.demo_session("care@qiaoyi.example", now_ms).await?;
         let today = crate::calendar::beijing_today(now_ms);
@@ -533,7 +533,7 @@ impl App {
         Ok(ids.len())
     }
 
-    /// The two children, recorded by the care worker with their parents' consent; returns their ids.
+    /// The two children, recorded by the care coordinator with their parents' consent; returns their ids.
     async fn seed_demo_children(
         &self,
         care: &CurrentSession,

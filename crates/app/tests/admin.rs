@@ -286,7 +286,7 @@ async fn far_reaching_roles_wait_for_a_second_administrator() {
     let officer = session(&app, OFFICER, T0).await.actor.user_id;
     let officer_grants = |summary: &qiaoyi_app::admin::AccountSummary| summary.grants.clone();
 
-    // The officer also becomes duty leader at once; administrator and care worker wait.
+    // The officer also becomes duty leader at once; administrator and care coordinator wait.
     let asked = app
         .set_grants(
             &caller(&first, T0),

@@ -56,7 +56,7 @@ pub enum Notice {
     /// To the applicant: her video identity check is within a day.
     VideoReminder,
     /// To a proxy parent and the coordinator who paired her: a paired child has gone without a
-    /// home visit for too long. Names no child: the link opens her record for care workers only.
+    /// home visit for too long. Names no child: the link opens her record for its coordinators and proxy parent only.
     CareVisitOverdue,
     /// To a proxy parent: a parent abroad wrote about their child (read on the child's record).
     CareMessage,

@@ -1,4 +1,4 @@
-//! The care programme through the pages and the API: a care worker records a child on the form
+//! The care programme through the pages and the API: a coordinator records a child on the form
 //! (a missing consent answered in the reader's language) and over the API (bad input is problem
 //! JSON naming the field), records a home visit, others are refused, and the parent reads her own
 //! child and its visits.

@@ -1,5 +1,5 @@
 //! Two administrators for the roles that reach furthest: a change of an account's roles that adds
-//! an administrator, auditor or care-worker role takes effect for everything else at once, and
+//! an administrator, auditor or care-coordinator role takes effect for everything else at once, and
 //! those roles wait for a second administrator's approval. Withdrawing any role never waits.
 
 use super::policy::Grant;

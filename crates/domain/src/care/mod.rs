@@ -257,7 +257,7 @@ pub struct ParentAbroad {
     pub country: String,
 }
 
-/// What a care worker enters to record a child.
+/// What a coordinator enters to record a child.
 #[derive(Clone, Debug, Default)]
 pub struct ChildInput<'a> {
     pub name: &'a str,

@@ -1,4 +1,4 @@
-//! The care programme over the API: care workers record children (with a guardian's consent) and
+//! The care programme over the API: coordinators record children (with a guardian's consent) and
 //! read their records, every read audited; a parent abroad reads her own children.
 
 use axum::extract::State;
@@ -56,7 +56,7 @@ pub struct VisitView {
     topics: Vec<String>,
     notes: String,
     follow_up: bool,
-    /// The care worker who visited.
+    /// Who visited: the proxy parent or a coordinator.
     volunteer: String,
 }
 
@@ -132,12 +132,12 @@ pub struct ChildrenQuery {
     limit: Option<u64>,
 }
 
-/// The children in the programme, newest first (care workers; the read is audited).
+/// The children in the programme, newest first: a coordinator's area, or a volunteer's paired children (the read is audited).
 #[utoipa::path(get, path = "/api/v1/care/children", tag = "care", params(ChildrenQuery),
     responses(
         (status = 200, body = ChildPage),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a care worker (the attempt is audited)", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Not in the care programme (the attempt is audited)", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -192,7 +192,7 @@ pub struct ChildBody {
     parents: Vec<ParentBody>,
 }
 
-/// Record a child (care workers), with a parent's or guardian's consent to the current text.
+/// Record a child (coordinators of her township), with a parent's or guardian's consent to the current text.
 #[utoipa::path(post, path = "/api/v1/care/children", tag = "care", request_body = ChildBody,
     responses(
         (status = 201, body = ChildView),
@@ -230,7 +230,7 @@ pub async fn record(
     Ok((StatusCode::CREATED, Json(child.into())))
 }
 
-/// One child's record (care workers; every read is audited, and so is every refusal).
+/// One child's record (coordinators of her township and her proxy parent; every read is audited, and so is every refusal).
 #[utoipa::path(get, path = "/api/v1/care/children/{id}", tag = "care",
     params(("id" = String, Path)),
     responses(
@@ -276,7 +276,7 @@ pub struct VisitBody {
     follow_up: bool,
 }
 
-/// Record a home visit to a child (care workers); the notes are stored encrypted.
+/// Record a home visit to a child (her proxy parent or a coordinator of her township); the notes are stored encrypted.
 #[utoipa::path(post, path = "/api/v1/care/children/{id}/visits", tag = "care",
     params(("id" = String, Path)),
     request_body = VisitBody,

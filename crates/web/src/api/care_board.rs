@@ -175,7 +175,7 @@ impl From<CareMessage> for CareMessageView {
     }
 }
 
-/// Every volunteer with her load (care workers).
+/// Every volunteer with her load (coordinators).
 #[utoipa::path(get, path = "/api/v1/care/volunteers", tag = "care",
     responses(
         (status = 200, body = Vec<VolunteerView>),
@@ -190,7 +190,7 @@ pub async fn volunteers(
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
-/// The signed-in care worker's volunteer profile (404 until she saves one).
+/// The signed-in coordinator's or volunteer's own volunteer profile (404 until she saves one).
 #[utoipa::path(get, path = "/api/v1/care/volunteers/me", tag = "care",
     responses(
         (status = 200, body = VolunteerView),
@@ -274,7 +274,7 @@ pub struct VolunteerBody {
     availability: String,
 }
 
-/// Save the signed-in care worker's volunteer profile.
+/// Save the signed-in coordinator's or volunteer's own volunteer profile.
 #[utoipa::path(put, path = "/api/v1/care/volunteers/me", tag = "care", request_body = VolunteerBody,
     responses(
         (status = 200, body = VolunteerView),
@@ -359,7 +359,7 @@ pub async fn proposal(
     Ok(Json(proposal.into()))
 }
 
-/// Every pairing in force, the longest without a visit first (care workers).
+/// Every pairing in force in the coordinator's area, the longest without a visit first.
 #[utoipa::path(get, path = "/api/v1/care/pairings", tag = "care",
     responses(
         (status = 200, body = Vec<PairingView>),
@@ -472,7 +472,7 @@ pub struct WishPage {
     items: Vec<WishView>,
 }
 
-/// The board of micro-wishes, oldest first (care workers).
+/// The board of micro-wishes in the coordinator's area, oldest first.
 #[utoipa::path(get, path = "/api/v1/care/wishes", tag = "care", params(WishQuery),
     responses(
         (status = 200, body = WishPage),
@@ -577,7 +577,7 @@ pub struct ActivityPage {
     items: Vec<ActivityView>,
 }
 
-/// Activities, the latest first (care workers).
+/// Activities in the coordinator's area, the latest first.
 #[utoipa::path(get, path = "/api/v1/care/activities", tag = "care", params(OffsetQuery),
     responses(
         (status = 200, body = ActivityPage),

@@ -35,7 +35,7 @@ pub struct AccountView {
     awaiting_approval: Option<RoleRequestView>,
 }
 
-/// Administrator, auditor or care-worker roles asked for an account by one administrator, waiting
+/// Administrator, auditor or care-coordinator roles asked for an account by one administrator, waiting
 /// for another.
 #[derive(Serialize, ToSchema)]
 pub struct RoleRequestView {
@@ -227,7 +227,7 @@ pub struct RolesBody {
 }
 
 /// Replaces an account's roles (administrators; never one's own). Added administrator, auditor and
-/// care-worker roles wait for a second administrator (`awaiting_approval`); the rest apply at once.
+/// care-coordinator roles wait for a second administrator (`awaiting_approval`); the rest apply at once.
 /// At least one role stays, given or waiting.
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "accounts", params(("id" = String, Path)),
     request_body = RolesBody,

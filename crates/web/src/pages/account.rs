@@ -441,7 +441,7 @@ struct AccountPage<'a> {
     can_read_stats: bool,
     is_duty_leader: bool,
     is_officer: bool,
-    is_care_worker: bool,
+    serves_in_care: bool,
     is_applicant: bool,
     /// Station staff, officers and administrators hand out password reset codes.
     resets_passwords: bool,
@@ -532,7 +532,7 @@ async fn account(
         .is_allowed(),
         is_officer: session.actor.has(qiaoyi_app::domain::access::Role::Officer),
         resets_passwords: super::password_reset::resets_passwords(&auth),
-        is_care_worker: session
+        serves_in_care: session
             .actor
             .has(qiaoyi_app::domain::access::Role::CareCoordinator)
             || session

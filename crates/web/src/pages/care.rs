@@ -1,4 +1,4 @@
-//! The care programme on pages: care workers list the children (one township or all), record a
+//! The care programme on pages: coordinators list their area's children and volunteers their paired ones (one township or all), record a
 //! child with a guardian's consent, read a child's record and record home visits; a parent abroad
 //! sees her own children and their visits (`/account/children`).
 
@@ -666,7 +666,7 @@ async fn message(
     }
 }
 
-/// A care worker records a child's micro-wish.
+/// A coordinator or the proxy parent records a child's micro-wish.
 async fn wish(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
@@ -720,7 +720,7 @@ async fn repair(
     }
 }
 
-/// A care worker records the volunteer the family asks for (or none).
+/// A coordinator records the volunteer the family asks for (or none).
 async fn preference(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,

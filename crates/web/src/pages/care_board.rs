@@ -1,4 +1,4 @@
-//! The care programme's board on pages: a care worker's own volunteer profile, the pairing board
+//! The care programme's board on pages: a coordinator's or volunteer's own profile, the pairing board
 //! (pairings in force with overdue children first, and the proposal for waiting children, which
 //! the coordinator adjusts and confirms), the board of micro-wishes, and activities with their
 //! attendance.
