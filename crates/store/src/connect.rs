@@ -3,13 +3,40 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::migrate::Migrator;
+use std::sync::LazyLock;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Connection, Executor};
 
 use crate::{Store, StoreError};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
+/// The migrations of both backends, embedded by `build.rs` from `migrations/`.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
+
+static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(embedded::SQLITE));
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(embedded::POSTGRES));
+
+/// What `sqlx::migrate!` builds from a directory, from the embedded table: the same versions,
+/// descriptions and checksums, and a migration whose text starts with `-- no-transaction` runs
+/// outside a transaction as sqlx's rule says.
+fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    description.into(),
+                    MigrationType::Simple,
+                    sqlx::SqlStr::from_static(sql),
+                    sql.starts_with("-- no-transaction"),
+                )
+            })
+            .collect(),
+    )
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -22,6 +49,14 @@ impl Backend {
         match self {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The migrations this binary carries for the backend.
+    fn migrations(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
         }
     }
 }
@@ -170,10 +205,7 @@ impl Store {
     /// A fingerprint of this backend's migrations (their versions and checksums): tests key the
     /// migrated template they copy by it, so a changed migration makes a new template.
     pub(crate) fn migrations_fingerprint(backend: Backend) -> u64 {
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = backend.migrations();
         // FNV-1a: stable across processes and builds, unlike the standard library's hasher.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for migration in migrator.iter() {
@@ -192,10 +224,7 @@ impl Store {
     /// Applies the migrations up to `version` only: tests of a data migration fill the database
     /// as it was before it, then [`Store::migrate`].
     pub(crate) async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = self.backend.migrations();
         migrator
             .run_to(version, &self.pool)
             .await
@@ -204,10 +233,7 @@ impl Store {
 
     /// Applies the migrations this binary carries that the database has not seen.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = self.backend.migrations();
         migrator
             .run(&self.pool)
             .await
@@ -218,6 +244,30 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded table must be exactly what sqlx reads from the directories (versions,
+    /// descriptions, checksums, transaction use): a difference would make sqlx refuse databases
+    /// migrated by earlier builds as "previously applied but modified".
+    #[tokio::test]
+    async fn the_embedded_migrations_are_what_sqlx_reads_from_their_directories() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../migrations")
+                .join(backend.as_str());
+            let read = Migrator::new(dir.as_path())
+                .await
+                .expect("readable migrations");
+            let embedded = backend.migrations();
+            assert_eq!(read.iter().count(), embedded.iter().count(), "{backend:?}");
+            for (read, embedded) in read.iter().zip(embedded.iter()) {
+                assert_eq!(read.version, embedded.version);
+                assert_eq!(read.description, embedded.description);
+                assert_eq!(read.checksum, embedded.checksum, "{}", read.description);
+                assert_eq!(read.no_tx, embedded.no_tx);
+                assert_eq!(read.migration_type, embedded.migration_type);
+            }
+        }
+    }
 
     #[test]
     fn scheme_selects_backend() {
