@@ -1,6 +1,7 @@
 // The crawler: for each demo role, sign in, follow every same-site link reachable from the role's
 // home pages (bounded), and check each page in the four languages in normal mode and in Chinese and
-// Italian in elder mode for its status, tap-target and elder text sizes, untranslated messages and Chinese text outside
+// Italian in elder mode, on phones 390 and 320 px wide, for its status, its layout (tap targets, no
+// sideways scrolling, text boxes, the header's height, elder text sizes), untranslated messages and Chinese text outside
 // elements marked lang="zh-CN"; weigh applicant pages (compressed bytes and requests, with the cache
 // off) against the budget of 60 KB and 4 requests. In the combinations a person looks at (Chinese in
 // both modes, Italian in normal mode) axe-core runs too (serious or critical violations fail) and
@@ -37,14 +38,19 @@ const BUDGET_REQUESTS = 4;
  * Latin-script language cover what it finds, at three eighths of the cost of running it everywhere.
  * An untranslated accessible name is still caught in every language by the text check below.
  */
-const lookedAt = (lang, mode) => lang === 'zh-CN' || (lang === 'it' && mode === 'normal');
+const lookedAt = (lang, mode) => (lang === 'zh-CN' || (lang === 'it' && mode === 'normal'))
+  && process.env.CRAWL_AXE !== '0';
 
 /**
  * Which language and mode pairs are checked. Elder mode changes sizes, not words: it is checked in
  * Chinese and in Italian (the Latin-script language with the longest words, where elder sizes
  * overflow first); English and Spanish, whose words the text checks are for, in normal mode.
  */
-const checkedIn = (lang, mode) => mode === 'normal' || lang === 'zh-CN' || lang === 'it';
+const checkedIn = (lang, mode) => (mode === 'normal' || lang === 'zh-CN' || lang === 'it')
+  && (!process.env.CRAWL_MODE || process.env.CRAWL_MODE === mode);
+
+// While working on one mode, `CRAWL_MODE=elder` (or `normal`) checks only it, and `CRAWL_AXE=0`
+// skips axe and the screenshots; the suite sets neither.
 
 /** One page per shape: /items/EE-01 and /items/EE-02 are the same template. */
 function shape(url) {
@@ -122,6 +128,10 @@ async function check(tab, role, url, lang, mode) {
   }
 
   for (const problem of await layoutProblems(page, mode === 'elder')) failures.push(`${where}: ${problem}`);
+  // And on the narrowest phones still sold, without loading the page again.
+  await page.setViewportSize({ width: 320, height: 844 });
+  for (const problem of await layoutProblems(page, mode === 'elder')) failures.push(`${where} at 320 px: ${problem}`);
+  await page.setViewportSize({ width: 390, height: 844 });
 
   // Accessible names and hints too, since axe does not run in every language.
   const text = await page.evaluate(() => [document.body.innerText, document.title,

@@ -106,31 +106,75 @@ export async function axeViolations(page) {
 }
 
 /**
- * Tap targets under 44 × 44 CSS px (WCAG 2.2 AA, normal mode) or 60 × 60 (MIIT, elder mode), and in
- * elder mode main text under 18 pt (24 px) or a line height under 1.3; one line per problem.
+ * What makes a page hard to use on a phone, one line per kind of problem: tap targets under 44 × 44
+ * CSS px (WCAG 2.2 AA, normal mode) or 60 × 60 (MIIT, elder mode); a page wider than the screen; a
+ * text box showing fewer than three characters; a header taller than a quarter of the screen; and
+ * in elder mode body text under 18 pt (24 px), a line height under 1.3 or any text smaller than
+ * the body's.
  */
 export async function layoutProblems(page, elder) {
   const min = elder ? 60 : 44;
   const layout = await page.evaluate((min) => {
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}`;
+    const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
     const small = [];
     const targets = document.querySelectorAll('button, select, textarea, .button, label.choice, '
       + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox]), nav a, .rows a, .pager a, .crumbs a');
     for (const el of targets) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
-      if (r.height < min - 0.5 || r.width < min - 0.5) {
-        small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + el.className : ''} ${Math.round(r.width)}x${Math.round(r.height)}`);
-      }
+      if (r.height < min - 0.5 || r.width < min - 0.5) small.push(`${describe(el)} ${Math.round(r.width)}x${Math.round(r.height)}`);
     }
     const body = getComputedStyle(document.body);
     const size = parseFloat(body.fontSize);
     const line = body.lineHeight === 'normal' ? 1.2 : parseFloat(body.lineHeight) / size;
-    return { small, size, line };
+    // Wider than the screen: the page scrolls sideways. The elements sticking out are named, the
+    // innermost first, so the finding points at what to fix.
+    const width = window.innerWidth;
+    const wide = [];
+    if (document.documentElement.scrollWidth > width) {
+      for (const el of document.body.querySelectorAll('*')) {
+        if (!visible(el) || el.closest('.table-wrap, .chart')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > width + 0.5 && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 0.5)) {
+          wide.push(`${describe(el)} to ${Math.round(r.right)} px`);
+        }
+      }
+    }
+    // A box one types into that shows fewer than three characters.
+    const narrow = [];
+    for (const el of document.querySelectorAll('textarea, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]):not([type=submit])')) {
+      if (!visible(el)) continue;
+      const w = el.getBoundingClientRect().width;
+      if (w < 3 * parseFloat(getComputedStyle(el).fontSize)) narrow.push(`${describe(el)} ${Math.round(w)} px`);
+    }
+    const top = document.querySelector('header.top');
+    const header = top ? top.getBoundingClientRect().height : 0;
+    // Text smaller than the body's, outside drawings (a chart's axis labels are sized by its SVG).
+    const smaller = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || !el || el.closest('svg') || !visible(el)) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < size - 0.5) smaller.push(`${describe(el)} ${px.toFixed(1)} px "${node.textContent.trim().slice(0, 20)}"`);
+    }
+    // The file picker's button is drawn by the browser, in its own size unless told otherwise.
+    for (const el of document.querySelectorAll('input[type=file]')) {
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (visible(el) && px < size - 0.5) smaller.push(`${describe(el)} ${px.toFixed(1)} px`);
+    }
+    return { small, size, line, wide, narrow, header, smaller, height: window.innerHeight };
   }, min);
   const problems = [];
   if (layout.small.length) problems.push(`targets under ${min} px: ${layout.small.slice(0, 3).join(', ')}`);
-  if (elder && (layout.size < 24 || layout.line < 1.3)) {
-    problems.push(`elder text ${layout.size} px, line height ${layout.line.toFixed(2)}`);
+  if (layout.wide.length) problems.push(`wider than the screen: ${layout.wide.slice(0, 3).join(', ')}`);
+  if (layout.narrow.length) problems.push(`text boxes under three characters: ${layout.narrow.slice(0, 3).join(', ')}`);
+  // The header (name, language, text size, menu) keeps to a quarter of the first screen.
+  if (layout.header > layout.height / 4 + 0.5) problems.push(`header ${Math.round(layout.header)} px of ${layout.height}`);
+  if (elder) {
+    if (layout.size < 24 || layout.line < 1.3) problems.push(`elder text ${layout.size} px, line height ${layout.line.toFixed(2)}`);
+    if (layout.smaller.length) problems.push(`smaller than the body's ${layout.size} px: ${layout.smaller.slice(0, 3).join(', ')}`);
   }
   return problems;
 }

@@ -1,5 +1,5 @@
-// Browser smoke test: the home page in Chinese, switch to Italian, open an item, check the text is
-// Italian, keep screenshots under target/e2e/.
+// Browser smoke test: the home page in Chinese on a phone, switch to Italian through the header's
+// language button, open an item, check the text is Italian, keep screenshots under target/e2e/.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -29,6 +29,12 @@ try {
   });
 
   await step('switch to Italian', async () => {
+    // On a phone the languages are behind the header's language button, which says where it is.
+    const languages = page.getByRole('button', { name: /语言: 中文/ });
+    assert.equal(await languages.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.getByRole('link', { name: 'Italiano' }).isVisible(), false);
+    await languages.click();
+    assert.equal(await languages.getAttribute('aria-expanded'), 'true');
     await page.getByRole('link', { name: 'Italiano' }).click();
     await page.waitForLoadState();
     assert.equal(await page.getAttribute('html', 'lang'), 'it');

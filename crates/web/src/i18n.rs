@@ -97,6 +97,12 @@ impl Prefs {
             .map(|lang| LangLink {
                 tag: lang.tag(),
                 name: lang.native_name(),
+                short: match lang {
+                    Lang::Zh => "中文",
+                    Lang::En => "EN",
+                    Lang::It => "IT",
+                    Lang::Es => "ES",
+                },
                 href: self.with_param("lang", lang.tag()),
                 current: lang == self.lang,
             })
@@ -121,6 +127,8 @@ impl Prefs {
 pub struct LangLink {
     pub tag: &'static str,
     pub name: &'static str,
+    /// What the header's language button shows on a phone: 中文, EN, IT, ES.
+    pub short: &'static str,
     pub href: String,
     pub current: bool,
 }

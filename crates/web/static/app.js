@@ -7,6 +7,38 @@
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();
 
+  // The header's buttons on a phone: each opens what it controls (the languages, the menu). The
+  // stylesheet collapses those only once this class says the buttons work.
+  document.documentElement.classList.add('js');
+  document.querySelectorAll('.header-toggle').forEach(function (button) {
+    var target = document.getElementById(button.getAttribute('aria-controls'));
+    button.addEventListener('click', function () {
+      var open = button.getAttribute('aria-expanded') !== 'true';
+      button.setAttribute('aria-expanded', open ? 'true' : 'false');
+      target.classList.toggle('open', open);
+    });
+  });
+
+  // Tables on a phone become stacked cards: each cell is labelled with its column's heading (the
+  // stylesheet shows the label where the table no longer has columns).
+  document.querySelectorAll('table').forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) return;
+    // Roles keep the table a table for screen readers once its rows are laid out as blocks.
+    table.classList.add('stacks');
+    table.setAttribute('role', 'table');
+    table.querySelectorAll('tr').forEach(function (row) { row.setAttribute('role', 'row'); });
+    table.querySelectorAll('thead th').forEach(function (th) { th.setAttribute('role', 'columnheader'); });
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        cell.setAttribute('role', cell.tagName === 'TH' ? 'rowheader' : 'cell');
+        if (heads[i] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[i]);
+      });
+    });
+  });
+
   // The signature pad of a home delivery: strokes drawn on the canvas become the hidden
   // `signature` field, as `x,y` points on a 600 × 200 pad, points separated by spaces and strokes
   // by `|` (the form the server checks).

@@ -4,6 +4,9 @@ lang-label = Language
 elder-on = Larger text
 elder-off = Standard text
 nav-label = Main menu
+# The header on a phone: the site's short name, and the button that opens the menu.
+site-short = Qiaoyi
+menu-button = Menu
 nav-home = Home
 nav-services = Services
 nav-guides = Guides

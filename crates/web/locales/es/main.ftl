@@ -4,6 +4,9 @@ lang-label = Idioma
 elder-on = Letra más grande
 elder-off = Letra normal
 nav-label = Menú principal
+# The header on a phone: the site's short name, and the button that opens the menu.
+site-short = Qiaoyi
+menu-button = Menú
 nav-home = Inicio
 nav-services = Servicios
 nav-guides = Guías

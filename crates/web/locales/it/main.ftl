@@ -4,6 +4,9 @@ lang-label = Lingua
 elder-on = Testo più grande
 elder-off = Testo normale
 nav-label = Menu principale
+# The header on a phone: the site's short name, and the button that opens the menu.
+site-short = Qiaoyi
+menu-button = Menu
 nav-home = Pagina iniziale
 nav-services = Servizi
 nav-guides = Guide

@@ -4,6 +4,9 @@ lang-label = 语言
 elder-on = 长辈版（大字）
 elder-off = 标准版
 nav-label = 主菜单
+# The header on a phone: the site's short name, and the button that opens the menu.
+site-short = 侨驿
+menu-button = 菜单
 nav-home = 首页
 nav-services = 办事服务
 nav-guides = 办事指南
