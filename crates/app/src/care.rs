@@ -4,6 +4,8 @@
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
 
 use qiaoyi_domain::failure::Reason;
+
+use crate::FieldProblem;
 use std::sync::LazyLock;
 
 use qiaoyi_domain::access::{Action, Actor, Resource};
@@ -121,6 +123,15 @@ pub struct VisitInput {
 /// A care rule's refusal, naming its field.
 pub(crate) fn invalid(e: qiaoyi_domain::care::CareError) -> AppError {
     AppError::Invalid {
+        field: e.field(),
+        reason: e.reason(),
+        message: e.to_string(),
+    }
+}
+
+/// A care error as one refused field of a form.
+fn problem(e: &qiaoyi_domain::care::CareError) -> FieldProblem {
+    FieldProblem {
         field: e.field(),
         reason: e.reason(),
         message: e.to_string(),
@@ -398,6 +409,49 @@ impl App {
         })
     }
 
+    /// The parents a coordinator links to a child: accounts found by address (a disabled one is
+    /// not), each with the country she lives in, at most two.
+    async fn child_parents(
+        &self,
+        request: &ChildRequest,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let refused = |message: &str| AppError::Invalid {
+            field: "parents",
+            reason: Reason::Malformed,
+            message: message.into(),
+        };
+        let mut parents = Vec::new();
+        for parent in request
+            .parents
+            .iter()
+            .filter(|p| !p.email.trim().is_empty())
+        {
+            let country = parent.country.trim().to_uppercase();
+            if !qiaoyi_domain::country::is_iso_alpha2(&country) {
+                return Err(refused(
+                    "give each parent's country as a two-letter code such as IT",
+                ));
+            }
+            let user = self
+                .store
+                .user_by_email(&parent.email.trim().to_lowercase())
+                .await?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or_else(|| {
+                    refused(
+                        "no account uses a parent's address: she signs up first, or leave it empty",
+                    )
+                })?;
+            if !parents.iter().any(|(id, _)| *id == user.id) {
+                parents.push((user.id, country));
+            }
+        }
+        if parents.len() > 2 {
+            return Err(refused("link at most two parents"));
+        }
+        Ok(parents)
+    }
+
     /// Records a child (a coordinator of her township), with a parent's or guardian's consent to the current
     /// consent text and her parents abroad by their applicant accounts.
     pub async fn record_child(
@@ -406,6 +460,8 @@ impl App {
         request: &ChildRequest,
     ) -> Result<Child, AppError> {
         let actor = self.care_coordinator(caller).await?;
+        // Every field is checked before any is refused, so one answer names every mistake.
+        let mut problems = Vec::new();
         let checked = check_child(
             &Checked {
                 name: &request.name,
@@ -421,50 +477,35 @@ impl App {
             CONSENT_VERSION,
             beijing_today(caller.now),
         )
-        .map_err(invalid)?;
-        if !self.townships().iter().any(|t| t.name == checked.township) {
-            return Err(invalid(qiaoyi_domain::care::CareError::UnknownTownship));
-        }
-        self.coordinating_in(caller, &checked.township).await?;
-        let names: Vec<&str> = request.languages.iter().map(String::as_str).collect();
-        let languages = language_mask(&names).map_err(invalid)?;
-        let mut parents = Vec::new();
-        for parent in request
-            .parents
-            .iter()
-            .filter(|p| !p.email.trim().is_empty())
+        .map_err(|errors| problems.extend(errors.iter().map(problem)))
+        .ok();
+        let township = request.township.trim();
+        if !township.is_empty()
+            && !problems.iter().any(|p| p.field == "township")
+            && !self.townships().iter().any(|t| t.name == township)
         {
-            let country = parent.country.trim().to_uppercase();
-            if !qiaoyi_domain::country::is_iso_alpha2(&country) {
-                return Err(AppError::Invalid {
-                    field: "parents",
-                    reason: Reason::Malformed,
-                    message: "give each parent's country as a two-letter code such as IT".into(),
-                });
-            }
-            let user = self
-                .store
-                .user_by_email(&parent.email.trim().to_lowercase())
-                .await?
-                .filter(|u| u.disabled_at.is_none())
-                .ok_or_else(|| AppError::Invalid {
-                    field: "parents",
-                    reason: Reason::Malformed,
-                    message:
-                        "no account uses a parent's address: she signs up first, or leave it empty"
-                            .into(),
-                })?;
-            if !parents.iter().any(|(id, _)| *id == user.id) {
-                parents.push((user.id, country));
-            }
+            problems.push(problem(&qiaoyi_domain::care::CareError::UnknownTownship));
         }
-        if parents.len() > 2 {
-            return Err(AppError::Invalid {
-                field: "parents",
-                reason: Reason::Malformed,
-                message: "link at most two parents".into(),
-            });
-        }
+        let names: Vec<&str> = request.languages.iter().map(String::as_str).collect();
+        let languages = AppError::keep(&mut problems, language_mask(&names).map_err(invalid))?;
+        let parents = AppError::keep(&mut problems, self.child_parents(request).await)?;
+        // In the form's order, whichever check found them.
+        const ORDER: [&str; 8] = [
+            "name",
+            "birth_date",
+            "township",
+            "village",
+            "guardian",
+            "languages",
+            "parents",
+            "consent",
+        ];
+        problems.sort_by_key(|p| ORDER.iter().position(|f| *f == p.field));
+        AppError::fields(problems)?;
+        let (Some(checked), Some(languages), Some(parents)) = (checked, languages, parents) else {
+            return Err(AppError::Internal("a checked field has no value".into()));
+        };
+        self.coordinating_in(caller, &checked.township).await?;
         let id = format!("ch-{}", random_hex(12));
         let seal = |field: &str, plain: &str| {
             if plain.is_empty() {

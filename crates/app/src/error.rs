@@ -18,6 +18,11 @@ pub enum AppError {
         reason: Reason,
         message: String,
     },
+    /// Several fields of one form refused at once, in the form's order: a person learns every
+    /// mistake from one answer. Never holds fewer than two (one is [`AppError::Invalid`]); built by
+    /// [`AppError::fields`].
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<FieldProblem>),
     #[error("sign in first")]
     Unauthenticated,
     #[error("confirm it is you with the code from your authenticator app first")]
@@ -61,7 +66,71 @@ pub enum AppError {
     Internal(String),
 }
 
+/// One refused field: which, why, and the English message (as [`AppError::Invalid`] holds them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub reason: Reason,
+    pub message: String,
+}
+
 impl AppError {
+    /// The refusal of a form whose fields were all checked: nothing when none was wrong, one
+    /// [`AppError::Invalid`] for one field, [`AppError::InvalidFields`] for more.
+    pub fn fields(mut problems: Vec<FieldProblem>) -> Result<(), AppError> {
+        match problems.len() {
+            0 => Ok(()),
+            1 => {
+                let FieldProblem {
+                    field,
+                    reason,
+                    message,
+                } = problems.remove(0);
+                Err(AppError::Invalid {
+                    field,
+                    reason,
+                    message,
+                })
+            }
+            _ => Err(AppError::InvalidFields(problems)),
+        }
+    }
+
+    /// The value of one checked field, or `None` with its problems added to `problems`: for
+    /// checking a whole form before refusing it with [`AppError::fields`]. A failure that is not
+    /// about a field (the database, a refusal) is returned at once.
+    pub fn keep<T>(
+        problems: &mut Vec<FieldProblem>,
+        checked: Result<T, AppError>,
+    ) -> Result<Option<T>, AppError> {
+        match checked {
+            Ok(value) => Ok(Some(value)),
+            Err(e @ (AppError::Invalid { .. } | AppError::InvalidFields(_))) => {
+                problems.extend(e.field_problems());
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every field this error refuses, in order: one for [`AppError::Invalid`], several for
+    /// [`AppError::InvalidFields`], none for any other failure.
+    pub fn field_problems(&self) -> Vec<FieldProblem> {
+        match self {
+            AppError::Invalid {
+                field,
+                reason,
+                message,
+            } => vec![FieldProblem {
+                field,
+                reason: *reason,
+                message: message.clone(),
+            }],
+            AppError::InvalidFields(problems) => problems.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A field wrong in form: the page shows its message for the field.
     pub fn malformed(field: &'static str, message: impl Into<String>) -> AppError {
         AppError::Invalid {
@@ -78,5 +147,45 @@ impl AppError {
             reason,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(field: &'static str) -> FieldProblem {
+        FieldProblem {
+            field,
+            reason: Reason::Malformed,
+            message: format!("{field} is wrong"),
+        }
+    }
+
+    #[test]
+    fn a_form_is_refused_with_one_error_per_wrong_field_and_other_failures_pass_through() {
+        assert!(AppError::fields(Vec::new()).is_ok());
+        let one = AppError::fields(vec![problem("name")]).expect_err("refused");
+        assert!(matches!(one, AppError::Invalid { field: "name", .. }));
+        let two = AppError::fields(vec![problem("name"), problem("email")]).expect_err("refused");
+        let fields: Vec<&str> = two.field_problems().iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "email"]);
+        assert_eq!(
+            two.to_string(),
+            "name: name is wrong; email: email is wrong"
+        );
+
+        let mut problems = Vec::new();
+        let kept = AppError::keep(&mut problems, Ok::<_, AppError>(7)).expect("no failure");
+        assert_eq!(kept, Some(7));
+        let wrong = AppError::keep::<u8>(&mut problems, Err(AppError::malformed("email", "x")));
+        assert!(matches!(wrong, Ok(None)));
+        assert_eq!(problems.len(), 1);
+        let down = AppError::keep::<u8>(&mut problems, Err(AppError::Internal("disk".into())));
+        assert!(
+            matches!(down, Err(AppError::Internal(_))),
+            "not a field's problem"
+        );
+        assert_eq!(problems.len(), 1);
     }
 }

@@ -40,7 +40,7 @@ pub mod video;
 pub mod video_check;
 
 pub use accounts::Caller;
-pub use error::AppError;
+pub use error::{AppError, FieldProblem};
 pub use qiaoyi_domain as domain;
 pub use qiaoyi_domain::failure::Reason;
 // What web and the CLI may name from the store: the failures its one classifier maps

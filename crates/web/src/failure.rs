@@ -67,7 +67,7 @@ pub(crate) fn classify(error: &AppError) -> Failure {
             "error-not-found-title",
             "error-not-found",
         ),
-        AppError::Invalid { .. } => failure(
+        AppError::Invalid { .. } | AppError::InvalidFields(_) => failure(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             "error-invalid-title",
@@ -252,6 +252,23 @@ mod tests {
                 "error-invalid",
             ),
             (
+                AppError::InvalidFields(vec![
+                    qiaoyi_app::FieldProblem {
+                        field: "name",
+                        reason: Reason::TooShort,
+                        message: "write a name".into(),
+                    },
+                    qiaoyi_app::FieldProblem {
+                        field: "email",
+                        reason: Reason::Malformed,
+                        message: "not an address".into(),
+                    },
+                ]),
+                422,
+                "invalid",
+                "error-invalid",
+            ),
+            (
                 AppError::Unauthenticated,
                 401,
                 "unauthenticated",
@@ -390,6 +407,7 @@ mod tests {
             match error {
                 AppError::NotFound(_)
                 | AppError::Invalid { .. }
+                | AppError::InvalidFields(_)
                 | AppError::Unauthenticated
                 | AppError::SecondFactorRequired
                 | AppError::FreshSecondFactorRequired

@@ -78,6 +78,13 @@ impl Prefs {
             .unwrap_or_else(|| fallback.to_owned())
     }
 
+    /// A time zone as readers say it, by its city ("ora di Roma", "北京时间"): the IANA name
+    /// (`Europe/Rome`) is for machines. A zone the messages do not name yet shows its city part.
+    pub fn zone_name(&self, zone: &str) -> String {
+        let city = zone.rsplit('/').next().unwrap_or(zone).replace('_', " ");
+        self.t_or(&format!("zone-{}", zone.replace('/', "-")), &city)
+    }
+
     /// This page with one preference changed, for the language switcher and the elder-mode toggle.
     pub fn with_param(&self, name: &str, value: &str) -> String {
         let mut query: Vec<(&str, &str)> = self
@@ -266,6 +273,35 @@ mod tests {
 
     /// Every literal key passed to `t`, `t1` or `t_or` in templates and code, plus the keys built from
     /// enums, exists in every language.
+    #[test]
+    fn every_station_time_zone_is_named_by_its_city_in_every_language() {
+        let stations = crate_file("../../catalog/stations.toml");
+        let mut zones: BTreeSet<&str> = stations
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("time_zone"))
+            .filter_map(|rest| rest.split('"').nth(1))
+            .collect();
+        zones.insert("Asia/Shanghai");
+        assert!(zones.len() > 10, "the stations' zones were read: {zones:?}");
+        for lang in Lang::ALL {
+            for zone in &zones {
+                let key = format!("zone-{}", zone.replace('/', "-"));
+                assert!(has_message(lang, &key), "{lang:?} has no name for {zone}");
+            }
+        }
+        let p = Prefs {
+            lang: Lang::It,
+            elder: false,
+            path: "/".into(),
+            query: Vec::new(),
+            csrf: String::new(),
+            signed_in: false,
+            work: Vec::new(),
+        };
+        assert_eq!(p.zone_name("Europe/Rome"), "ora di Roma");
+        assert_eq!(p.zone_name("America/Los_Angeles"), "Los Angeles");
+    }
+
     #[test]
     fn every_key_used_exists_in_every_language() {
         let mut sources = String::new();

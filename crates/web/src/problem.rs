@@ -37,6 +37,19 @@ pub struct Problem {
     /// On a conflict over a case: the version to send with the next step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// When several fields of one request were refused: each of them, in the form's order
+    /// (`field`, `reason` and `detail` above repeat the first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldIssue>,
+}
+
+/// One refused field of a request that had several.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldIssue {
+    pub field: String,
+    /// A stable code such as `too-long` or `malformed`, as the problem's `reason`.
+    pub reason: String,
+    pub detail: String,
 }
 
 impl Problem {
@@ -51,6 +64,7 @@ impl Problem {
             reason: None,
             current_state: None,
             current_version: None,
+            errors: Vec::new(),
         }
     }
 
@@ -95,6 +109,21 @@ impl From<AppError> for Problem {
                 p.detail = message.clone();
                 p.field = Some((*field).to_owned());
                 p.reason = Some(reason.code().to_owned());
+            }
+            AppError::InvalidFields(problems) => {
+                if let Some(first) = problems.first() {
+                    p.detail = first.message.clone();
+                    p.field = Some(first.field.to_owned());
+                    p.reason = Some(first.reason.code().to_owned());
+                }
+                p.errors = problems
+                    .iter()
+                    .map(|f| FieldIssue {
+                        field: f.field.to_owned(),
+                        reason: f.reason.code().to_owned(),
+                        detail: f.message.clone(),
+                    })
+                    .collect();
             }
             AppError::Catalog(e) => {
                 p.detail = e.to_string();

@@ -56,6 +56,39 @@ async fn a_child_is_recorded_on_the_form_read_by_care_workers_and_followed_by_he
         refused.body
     );
     assert!(refused.body.contains("季小雨"), "what was typed is kept");
+    // A form wrong in many places names every mistake at once, each linked to its field, with the
+    // missing consent among them.
+    let wrong = care
+        .post_raw(
+            "/care/children/new?lang=en",
+            &[
+                ("csrf", csrf.as_str()),
+                ("consent_version", "1"),
+                ("name", ""),
+                ("birth_date", "2000-01-01"),
+                ("township", "无此镇"),
+                ("guardian", ""),
+                ("parent_email", "nobody@example.org"),
+                ("parent_country", "IT"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        common::summary_links(&wrong.body),
+        [
+            "name",
+            "birth_date",
+            "township",
+            "guardian",
+            "languages",
+            "parent_email",
+            "consent"
+        ],
+        "every mistake, in the form's order"
+    );
+    assert!(wrong.body.contains("children under 18"), "{}", wrong.body);
+    assert!(wrong.body.contains("Choose the township from the list."));
     let mut given = fields.to_vec();
     given.push(("consent_given", "yes"));
     let done = care.post_raw("/care/children/new", &given).await;

@@ -411,6 +411,37 @@ async fn pages_apply_check_answers_upload_submit_and_the_officer_accepts() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The summary's link reaches the refused material's own file box, which carries the error.
+    assert_eq!(common::summary_links(&refused.body), ["file"]);
+    assert!(
+        refused
+            .body
+            .contains("id=\"file\" name=\"file\" type=\"file\""),
+        "the refused material's box is #file: {}",
+        refused.body
+    );
+    assert!(refused.body.contains("aria-describedby=\"file-error\""));
+    assert!(
+        refused.body.contains("id=\"file-1\""),
+        "the others keep theirs"
+    );
+    // "Upload" without choosing a file sends an empty part: she is asked to choose one, not told
+    // that its type is wrong.
+    let (content_type, empty) = multipart(0, "", b"");
+    let nothing = applicant
+        .send(
+            Request::post(format!("{case_uri}/files?csrf={csrf}&lang=en"))
+                .header(header::CONTENT_TYPE, &content_type),
+            Body::from(empty),
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        nothing.body.contains("Choose a file to upload first."),
+        "{}",
+        nothing.body
+    );
+    assert!(!nothing.body.contains("Only PDF, JPEG and PNG"));
     let item = json(&applicant.get("/api/v1/catalog/items/EE-01").await.body);
     for (i, m) in item["materials"]
         .as_array()

@@ -263,6 +263,83 @@ async fn a_guest_asks_and_a_consultant_answers_live() {
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 }
 
+/// A guest who leaves everything wrong learns every mistake from one answer, on the page (each
+/// linking to its field, in the form's order) and over the API (`errors`, the first repeated as
+/// `field`).
+#[tokio::test]
+async fn a_guest_learns_every_mistake_of_her_question_at_once() {
+    let mut guest = Browser::new().await;
+    let form = guest.get("/consult?lang=en").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = hidden_csrf(&form.body);
+    let wrong = guest
+        .post_raw(
+            "/consult?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("guest_name", " "),
+                ("guest_email", "ana-at-example"),
+                ("subject", ""),
+                ("body", ""),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        common::summary_links(&wrong.body),
+        ["guest_name", "guest_email", "subject", "body"],
+        "every mistake, in the form's order"
+    );
+    for message in [
+        "Write the name we should call you by",
+        "Enter an e-mail address such as name@example.com",
+        "Write what it is about on one line.",
+        "Write your message",
+    ] {
+        assert!(wrong.body.contains(message), "{message}");
+    }
+    assert!(
+        wrong.body.contains("value=\"ana-at-example\""),
+        "what she typed is kept"
+    );
+
+    let api = guest
+        .post_json(
+            "/api/v1/consultations",
+            r#"{"subject":"","body":"Hola","guest_name":"","guest_email":"x"}"#,
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    let problem = json(&api.body);
+    assert_eq!(problem["field"], "guest_name");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("every refused field")
+        .iter()
+        .map(|e| e["field"].as_str().expect("a field"))
+        .collect();
+    assert_eq!(fields, ["guest_name", "guest_email", "subject"]);
+    assert!(
+        problem["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .all(|e| e["reason"].is_string() && e["detail"].is_string())
+    );
+    // One mistake is one field, as before: no list.
+    let one = guest
+        .post_json(
+            "/api/v1/consultations",
+            r#"{"subject":"Pasaporte","body":"Hola","guest_name":"Ana","guest_email":"x"}"#,
+            None,
+        )
+        .await;
+    let problem = json(&one.body);
+    assert_eq!(problem["field"], "guest_email");
+    assert!(problem.get("errors").is_none(), "{problem}");
+}
+
 #[tokio::test]
 async fn pages_ask_answer_hand_on_and_refuse_bad_input() {
     let mut applicant = Browser::new().await;

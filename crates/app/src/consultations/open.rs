@@ -57,8 +57,33 @@ impl App {
         lang: Lang,
     ) -> Result<Opened, AppError> {
         let id = format!("q-{}", random_hex(10));
-        let subject = text("subject", check_subject(&request.subject))?;
-        let body = text("body", check_message(&request.body))?;
+        // Every field is checked before any is refused, in the form's order (a guest's name and
+        // address come first), so one answer names every mistake.
+        let mut problems = Vec::new();
+        let guest = if caller.session().is_none() {
+            let name = AppError::keep(&mut problems, guest_name(&request.guest_name))?;
+            let email = AppError::keep(
+                &mut problems,
+                Email::parse(&request.guest_email).map_err(|e| {
+                    invalid(
+                        "guest_email",
+                        format!("{e}; we send the link to your conversation there"),
+                    )
+                }),
+            )?;
+            name.zip(email)
+        } else {
+            None
+        };
+        let subject = AppError::keep(
+            &mut problems,
+            text("subject", check_subject(&request.subject)),
+        )?;
+        let body = AppError::keep(&mut problems, text("body", check_message(&request.body)))?;
+        AppError::fields(problems)?;
+        let (Some(subject), Some(body)) = (subject, body) else {
+            return Err(AppError::Internal("a checked field has no value".into()));
+        };
         let (person_id, guest) = match caller.session() {
             Some(current) => {
                 self.authorize(
@@ -72,25 +97,10 @@ impl App {
                 .await?;
                 (Some(current.actor.user_id.clone()), None)
             }
-            None => {
-                let name = request.guest_name.trim();
-                if name.is_empty() || name.chars().count() > MAX_NAME {
-                    return Err(invalid(
-                        "guest_name",
-                        "write the name we should call you by (1 to 100 characters)",
-                    ));
-                }
-                if name.chars().any(char::is_control) {
-                    return Err(invalid("guest_name", "remove the control characters"));
-                }
-                let email = Email::parse(&request.guest_email).map_err(|e| {
-                    invalid(
-                        "guest_email",
-                        format!("{e}; we send the link to your conversation there"),
-                    )
-                })?;
-                (None, Some((name.to_owned(), email)))
-            }
+            None => match guest {
+                Some(guest) => (None, Some(guest)),
+                None => return Err(AppError::Internal("a checked guest has no name".into())),
+            },
         };
         let consultants = self.store.consultants().await?;
         let at = WeekMinute::of_instant(caller.now);
@@ -190,4 +200,19 @@ impl App {
             waiting: consultant.is_none().then_some(until),
         })
     }
+}
+
+/// A guest's name as she wants to be called: 1 to 100 characters, no control characters.
+fn guest_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(invalid(
+            "guest_name",
+            "write the name we should call you by (1 to 100 characters)",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid("guest_name", "remove the control characters"));
+    }
+    Ok(name.to_owned())
 }

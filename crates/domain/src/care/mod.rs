@@ -271,25 +271,40 @@ pub struct ChildInput<'a> {
     pub consent_relation: &'a str,
 }
 
+/// The value of a checked field, or `None` with its error added to `errors` (once: the village
+/// and the school share theirs).
+fn kept<T>(errors: &mut Vec<CareError>, checked: Result<T, CareError>) -> Option<T> {
+    match checked {
+        Ok(value) => Some(value),
+        Err(e) => {
+            if !errors.contains(&e) {
+                errors.push(e);
+            }
+            None
+        }
+    }
+}
+
 /// Checks a child's record against `today` and the consent text in force (`current_consent`).
+/// Every field is checked: the refusal lists each mistake once, in the form's order.
 pub fn check_child(
     input: &ChildInput<'_>,
     current_consent: u32,
     today: Date,
-) -> Result<ChildRecord, CareError> {
-    let name = text(input.name, MAX_NAME, CareError::Name)?;
-    let birth_date: Date = input
-        .birth_date
-        .trim()
-        .parse()
-        .map_err(|_| CareError::BirthDate)?;
-    if birth_date > today {
-        return Err(CareError::BornLater);
-    }
-    if !is_minor(birth_date, today) {
-        return Err(CareError::NotAMinor);
-    }
-    let township = text(input.township, MAX_PLACE, CareError::Township)?;
+) -> Result<ChildRecord, Vec<CareError>> {
+    let mut errors = Vec::new();
+    let name = kept(&mut errors, text(input.name, MAX_NAME, CareError::Name));
+    let birth_date = match input.birth_date.trim().parse::<Date>() {
+        Err(_) => Err(CareError::BirthDate),
+        Ok(born) if born > today => Err(CareError::BornLater),
+        Ok(born) if !is_minor(born, today) => Err(CareError::NotAMinor),
+        Ok(born) => Ok(born),
+    };
+    let birth_date = kept(&mut errors, birth_date);
+    let township = kept(
+        &mut errors,
+        text(input.township, MAX_PLACE, CareError::Township),
+    );
     let optional = |v: &str| {
         let v = v.trim();
         if v.chars().count() > MAX_PLACE || v.chars().any(char::is_control) {
@@ -298,24 +313,43 @@ pub fn check_child(
             Ok(v.to_owned())
         }
     };
-    let village = optional(input.village)?;
-    let school = optional(input.school)?;
-    let guardian = text(input.guardian, MAX_NAME, CareError::Guardian)?;
-    if input.consent_version != current_consent
+    let village = kept(&mut errors, optional(input.village));
+    let school = kept(&mut errors, optional(input.school));
+    let guardian = kept(
+        &mut errors,
+        text(input.guardian, MAX_NAME, CareError::Guardian),
+    );
+    let consent = if input.consent_version != current_consent
         || input.consent_by.trim().is_empty()
         || input.consent_by.chars().count() > MAX_NAME
         || !matches!(input.consent_relation.trim(), "parent" | "guardian")
     {
-        return Err(CareError::Consent);
+        Err(CareError::Consent)
+    } else {
+        Ok(())
+    };
+    let consent = kept(&mut errors, consent);
+    match (
+        name, birth_date, township, village, school, guardian, consent,
+    ) {
+        (
+            Some(name),
+            Some(birth_date),
+            Some(township),
+            Some(village),
+            Some(school),
+            Some(guardian),
+            Some(_),
+        ) => Ok(ChildRecord {
+            name,
+            birth_date,
+            township,
+            village,
+            school,
+            guardian,
+        }),
+        _ => Err(errors),
     }
-    Ok(ChildRecord {
-        name,
-        birth_date,
-        township,
-        village,
-        school,
-        guardian,
-    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -556,11 +590,45 @@ mod tests {
     }
 
     #[test]
+    fn every_mistake_in_a_childs_record_is_named_at_once_in_the_forms_order() {
+        let today = date(2026, 11, 27);
+        let errors = check_child(
+            &ChildInput {
+                name: "",
+                birth_date: "2016-02-30",
+                township: "",
+                village: "村\u{7}",
+                school: "校\u{7}",
+                guardian: "",
+                consent_by: "",
+                ..input()
+            },
+            1,
+            today,
+        )
+        .expect_err("refused");
+        let fields: Vec<&str> = errors.iter().map(CareError::field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "birth_date",
+                "township",
+                "village",
+                "guardian",
+                "consent"
+            ],
+            "the village and the school share one error"
+        );
+    }
+
+    #[test]
     fn a_child_is_a_minor_recorded_with_consent() {
         let today = date(2026, 11, 27);
         let child = check_child(&input(), 1, today).expect("recorded");
         assert_eq!(child.birth_date, date(2016, 9, 1));
-        let refused = |i: ChildInput<'_>| check_child(&i, 1, today).expect_err("refused").field();
+        let refused =
+            |i: ChildInput<'_>| check_child(&i, 1, today).expect_err("refused")[0].field();
         assert_eq!(
             refused(ChildInput {
                 birth_date: "2008-11-27",
@@ -590,7 +658,7 @@ mod tests {
                 1,
                 today
             ),
-            Err(CareError::BornLater)
+            Err(vec![CareError::BornLater])
         );
         assert_eq!(
             refused(ChildInput {
@@ -622,7 +690,7 @@ mod tests {
         );
         assert_eq!(
             check_child(&input(), 2, today),
-            Err(CareError::Consent),
+            Err(vec![CareError::Consent]),
             "consent to an older text"
         );
         assert_eq!(

@@ -14,6 +14,7 @@ use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
 use crate::i18n::Prefs;
+use crate::pages::grants::GrantNames;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -489,6 +490,7 @@ async fn account(
     } else {
         None
     };
+    let names = GrantNames::load(&state, &p).await;
     let page = AccountPage {
         title: p.t("account-title"),
         section: "account",
@@ -498,13 +500,7 @@ async fn account(
             .actor
             .grants
             .iter()
-            .map(|g| {
-                let role = p.t(&format!("role-{}", g.role().as_str()));
-                match g.scope() {
-                    "" => role,
-                    scope => format!("{role} ({scope})"),
-                }
-            })
+            .map(|g| names.role(&p, g.role().as_str(), g.scope()))
             .collect(),
         sessions: sessions
             .iter()

@@ -18,6 +18,7 @@ use super::{ForPage, PageResult, page_number, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::i18n::Prefs;
+use crate::pages::grants::GrantNames;
 
 const PER_PAGE: u64 = 50;
 
@@ -71,12 +72,12 @@ struct Awaiting {
 }
 
 impl Awaiting {
-    fn new(p: &Prefs, auth: &Auth, r: RoleRequest) -> Awaiting {
+    fn new(p: &Prefs, names: &GrantNames, auth: &Auth, r: RoleRequest) -> Awaiting {
         Awaiting {
             roles: r
                 .grants
                 .iter()
-                .map(|g| grant_label(p, g))
+                .map(|g| names.grant(p, g))
                 .collect::<Vec<_>>()
                 .join(", "),
             asked_by_reader: auth
@@ -143,6 +144,7 @@ async fn users_page(
         .await
         .for_page(p)?;
     let awaiting = state.app.role_requests(auth).await.for_page(p)?;
+    let names = GrantNames::load(state, p).await;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -159,7 +161,12 @@ async fn users_page(
                 disabled: u.disabled,
                 email: u.email,
                 name: u.display_name,
-                roles: u.grants.join(", "),
+                roles: u
+                    .grants
+                    .iter()
+                    .map(|g| names.grant(p, g))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 second_factor: u.second_factor_enrolled,
                 created: when(u.created_at),
             })
@@ -172,7 +179,7 @@ async fn users_page(
         created,
         awaiting: awaiting
             .into_iter()
-            .map(|r| Awaiting::new(p, auth, r))
+            .map(|r| Awaiting::new(p, &names, auth, r))
             .collect(),
         roles: qiaoyi_app::domain::access::Role::ALL
             .iter()
@@ -464,16 +471,6 @@ struct UserPage<'a> {
     awaiting: Option<Awaiting>,
 }
 
-fn grant_label(p: &Prefs, grant: &str) -> String {
-    let (role, scope) = grant.split_once(':').unwrap_or((grant, ""));
-    let role = p.t(&format!("role-{role}"));
-    if scope.is_empty() {
-        role
-    } else {
-        format!("{role} · {scope}")
-    }
-}
-
 async fn user_view(
     state: &AppState,
     p: &Prefs,
@@ -483,6 +480,7 @@ async fn user_view(
     form: NewUserForm,
 ) -> PageResult {
     let account = state.app.account(auth, id).await.for_page(p)?;
+    let names = GrantNames::load(state, p).await;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -498,13 +496,13 @@ async fn user_view(
         grants: account
             .grants
             .iter()
-            .map(|g| (g.clone(), grant_label(p, g)))
+            .map(|g| (g.clone(), names.grant(p, g)))
             .collect(),
         id: account.id,
         email: account.email,
         second_factor: account.second_factor_enrolled,
         disabled: account.disabled,
-        awaiting: account.awaiting.map(|r| Awaiting::new(p, auth, r)),
+        awaiting: account.awaiting.map(|r| Awaiting::new(p, &names, auth, r)),
         errors,
         form,
         roles: qiaoyi_app::domain::access::Role::ALL

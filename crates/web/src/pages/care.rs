@@ -414,9 +414,6 @@ async fn record(
     body: axum::body::Bytes,
 ) -> PageResult {
     let form = ChildForm::from_body(&body);
-    if !form.consent_given {
-        return form_page(&state, &p, form, vec![field_error(&p, "consent")]);
-    }
     let request = ChildRequest {
         name: form.name.clone(),
         birth_date: form.birth_date.clone(),
@@ -426,7 +423,13 @@ async fn record(
         guardian: form.guardian.clone(),
         languages: form.languages.clone(),
         consent_version: form.consent_version.clone(),
-        consent_by: form.consent_by.clone(),
+        // Consent not ticked is no consent: the record is refused with that among its other
+        // mistakes, all in one answer.
+        consent_by: if form.consent_given {
+            form.consent_by.clone()
+        } else {
+            String::new()
+        },
         consent_relation: form.consent_relation.clone(),
         photo_allowed: form.photo_allowed,
         parents: vec![ParentInput {
@@ -436,16 +439,28 @@ async fn record(
     };
     match state.app.record_child(&auth, &request).await {
         Ok(c) => Ok(Redirect::to(&format!("/care/children/{}", c.id)).into_response()),
-        Err(AppError::Invalid { field, reason, .. }) => {
-            let error = if field == "birth_date" && reason == Reason::NotAMinor {
-                FieldError {
-                    field,
-                    message: p.t("care-error-not-a-minor"),
-                }
-            } else {
-                field_error(&p, field)
-            };
-            form_page(&state, &p, form, vec![error])
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidFields(_))) => {
+            let errors = e
+                .field_problems()
+                .into_iter()
+                .map(|f| {
+                    if f.field == "birth_date" && f.reason == Reason::NotAMinor {
+                        FieldError {
+                            field: f.field,
+                            message: p.t("care-error-not-a-minor"),
+                        }
+                    } else if f.field == "parents" {
+                        // The form has one parent's address, which the summary links to.
+                        FieldError {
+                            field: "parent_email",
+                            message: p.t("care-error-parents"),
+                        }
+                    } else {
+                        field_error(&p, f.field)
+                    }
+                })
+                .collect();
+            form_page(&state, &p, form, errors)
         }
         Err(other) => Err(other).for_page(&p),
     }

@@ -231,6 +231,8 @@ async fn list(
 
 struct MaterialLine {
     index: usize,
+    /// Its upload was just refused.
+    failed: bool,
     name: String,
     required: bool,
     files: Vec<FileLine>,
@@ -327,7 +329,11 @@ fn case_page(
     video: Option<super::video::VideoSection>,
     shown: Shown,
 ) -> Response {
-    let Shown { now, sent } = shown;
+    let Shown {
+        now,
+        sent,
+        upload_failed,
+    } = shown;
     let c = &detail.case;
     let today = beijing_today(now);
     let can_upload = detail
@@ -341,6 +347,7 @@ fn case_page(
         .enumerate()
         .map(|(i, m)| MaterialLine {
             index: i,
+            failed: upload_failed == Some(i),
             name: m.name.get(p.lang).to_owned(),
             required: m.required,
             files: detail
@@ -464,6 +471,7 @@ fn case_page(
 struct Shown {
     now: i64,
     sent: bool,
+    upload_failed: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -474,6 +482,10 @@ pub struct ShowQuery {
     /// Set by the redirect after sending a draft: the page says what happens next.
     #[serde(default)]
     sent: bool,
+    /// The material whose upload was refused: its file box takes the id `file` that the error
+    /// summary links to, and shows the error beside it.
+    #[serde(skip)]
+    upload_failed: Option<usize>,
 }
 
 async fn show(
@@ -549,6 +561,7 @@ async fn case_in_zone(
     let shown = Shown {
         now,
         sent: query.sent,
+        upload_failed: query.upload_failed,
     };
     Ok(case_page(
         p,
@@ -592,6 +605,22 @@ async fn refused(
     error: FieldError,
 ) -> PageResult {
     case_with(state, p, auth, id, vec![error], None).await
+}
+
+/// The case page again after a refused upload, the error beside the material's file box.
+async fn refused_upload(
+    state: &AppState,
+    p: &Prefs,
+    auth: &Auth,
+    id: &str,
+    error: FieldError,
+    material: Option<usize>,
+) -> PageResult {
+    let query = ShowQuery {
+        upload_failed: material,
+        ..ShowQuery::default()
+    };
+    case_in_zone(state, p, auth, id, vec![error], None, &query).await
 }
 
 async fn step(
@@ -664,6 +693,8 @@ async fn upload(
                     Some("file") => {
                         let name = field.file_name().unwrap_or_default().to_owned();
                         match field.bytes().await {
+                            // A form sent without choosing a file carries an empty part.
+                            Ok(bytes) if bytes.is_empty() && name.is_empty() => {}
                             Ok(bytes) => file = Some((name, bytes.to_vec())),
                             Err(_) => too_large = true,
                         }
@@ -683,24 +714,12 @@ async fn upload(
         message: p.t(key),
     };
     if too_large {
-        return refused(
-            &state,
-            &p,
-            &auth,
-            &id,
-            error("file", "case-error-file-size"),
-        )
-        .await;
+        let error = error("file", "case-error-file-size");
+        return refused_upload(&state, &p, &auth, &id, error, material).await;
     }
     let (Some(material), Some((name, content))) = (material, file) else {
-        return refused(
-            &state,
-            &p,
-            &auth,
-            &id,
-            error("file", "case-error-file-missing"),
-        )
-        .await;
+        let error = error("file", "case-error-file-missing");
+        return refused_upload(&state, &p, &auth, &id, error, material).await;
     };
     let upload = Upload {
         material,
@@ -710,7 +729,8 @@ async fn upload(
     match state.app.upload_case_file(&auth, &id, &upload).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#materials")).into_response()),
         Err(AppError::Invalid { field, reason, .. }) => {
-            refused(&state, &p, &auth, &id, field_error(&p, field, reason)).await
+            let error = field_error(&p, field, reason);
+            refused_upload(&state, &p, &auth, &id, error, Some(material)).await
         }
         Err(AppError::Mandate(refusal)) => {
             let error = FieldError {

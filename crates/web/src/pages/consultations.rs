@@ -118,7 +118,11 @@ fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
 /// Where a form went wrong: the field errors to show, or an error page.
 fn form_errors(p: &Prefs, error: AppError) -> Result<Vec<FieldError>, super::PageError> {
     match error {
-        AppError::Invalid { field, reason, .. } => Ok(vec![field_error(p, field, reason)]),
+        AppError::Invalid { .. } | AppError::InvalidFields(_) => Ok(error
+            .field_problems()
+            .into_iter()
+            .map(|f| field_error(p, f.field, f.reason))
+            .collect()),
         AppError::Store(qiaoyi_app::StoreError::Conflict { .. }) => Ok(vec![FieldError {
             field: "body",
             message: p.t("chat-error-closed"),

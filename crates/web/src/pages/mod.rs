@@ -18,6 +18,7 @@ mod certificates;
 mod consultations;
 mod fees;
 mod form;
+mod grants;
 mod green_channel;
 mod guides;
 mod mandates;
@@ -230,6 +231,8 @@ pub(crate) async fn sent_file(
             Ok(Some(field)) if field.name() == Some("file") => {
                 let name = field.file_name().unwrap_or_default().to_owned();
                 match field.bytes().await {
+                    // A form sent without choosing a file carries an empty part.
+                    Ok(bytes) if bytes.is_empty() && name.is_empty() => {}
                     Ok(bytes) => sent = SentFile::File(name, bytes.to_vec()),
                     Err(_) => return SentFile::TooLarge,
                 }

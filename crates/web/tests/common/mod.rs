@@ -190,6 +190,25 @@ pub fn hidden_csrf(page: &str) -> String {
     page[start..start + 64].to_owned()
 }
 
+/// The fields a page's error summary links to, in order, each checked to exist on the page: a
+/// link to a missing id takes the reader nowhere.
+pub fn summary_links(page: &str) -> Vec<String> {
+    let start = page.find("id=\"error-summary\"").expect("an error summary");
+    let end = page[start..].find("</div>").expect("the summary's end") + start;
+    let links: Vec<String> = page[start..end]
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id.to_owned()))
+        .collect();
+    for id in &links {
+        assert!(
+            page.contains(&format!("id=\"{id}\"")),
+            "the summary links to #{id}, which the page does not have"
+        );
+    }
+    links
+}
+
 pub fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
