@@ -10,7 +10,7 @@ use qiaoyi_app::cases::{CaseList, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::calendar::Deadline;
 use qiaoyi_app::domain::cases::CaseState;
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
-use qiaoyi_app::{App, AppError};
+use qiaoyi_app::{App, AppError, Reason};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 /// Two strokes on the 600 × 200 pad.
@@ -36,6 +36,7 @@ fn passport_renewal() -> CaseRequest {
         applicant_email: String::new(),
         person: String::new(),
         mandate: String::new(),
+        duplicate_ok: false,
     }
 }
 
@@ -726,6 +727,115 @@ async fn bad_input_is_refused_and_changes_nothing() {
         (detail.case.state, detail.case.version, detail.files.len()),
         (CaseState::Draft, 1, 0)
     );
+}
+
+/// Applying again for the same service and person while a case is under way is refused as a
+/// possible duplicate naming her case, until she says to apply anyway; each case then names the
+/// other to those who may read both, and another account's case is never named to her.
+#[tokio::test]
+async fn a_second_application_for_a_case_under_way_is_warned_and_both_name_each_other() {
+    let (app, _store) = app().await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let mother = session(&app, "mother@qiaoyi.example", T0).await;
+    let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
+    let request = CaseRequest {
+        person_name: "叶知秋".into(),
+        person_name_latin: "YE ZHIQIU".into(),
+        birth_date: "1948-05-06".into(),
+        ..passport_renewal()
+    };
+    let first = app
+        .open_case(&caller(&applicant, T0), &request)
+        .await
+        .expect("the first");
+    let again = app.open_case(&caller(&applicant, T0), &request).await;
+    match &again {
+        Err(AppError::Invalid {
+            field: "duplicate_ok",
+            reason: Reason::Duplicate,
+            message,
+        }) => assert!(message.contains(&first.number), "{message}"),
+        other => panic!("not warned: {other:?}"),
+    }
+    let listed = app
+        .my_possible_duplicates(&caller(&applicant, T0), &request)
+        .await
+        .expect("her duplicates");
+    assert_eq!(
+        listed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [first.id.as_str()]
+    );
+    // Another service, or another person, is no duplicate.
+    for other in [
+        CaseRequest {
+            item: "EE-02".into(),
+            ..request.clone()
+        },
+        CaseRequest {
+            birth_date: "1948-05-07".into(),
+            ..request.clone()
+        },
+    ] {
+        let opened = app.open_case(&caller(&applicant, T0), &other).await;
+        assert!(opened.is_ok(), "{:?}: {opened:?}", other.item);
+    }
+    let second = app
+        .open_case(
+            &caller(&applicant, T0),
+            &CaseRequest {
+                duplicate_ok: true,
+                ..request.clone()
+            },
+        )
+        .await
+        .expect("applied anyway");
+    let names = |detail: qiaoyi_app::cases::CaseDetail| -> Vec<String> {
+        detail
+            .possible_duplicates
+            .into_iter()
+            .map(|c| c.number)
+            .collect()
+    };
+    let of_first = app
+        .case(&caller(&applicant, T0), &first.id)
+        .await
+        .expect("read");
+    assert_eq!(names(of_first), [second.number.as_str()]);
+    let of_second = app
+        .case(&caller(&applicant, T0), &second.id)
+        .await
+        .expect("read");
+    assert_eq!(names(of_second), [first.number.as_str()]);
+    // Another account applying for a person of the same name and birth is not told of hers, and
+    // a station's case for that person is not named to her either.
+    let theirs = app
+        .open_case(&caller(&mother, T0), &request)
+        .await
+        .expect("the mother's own application is not refused");
+    let walk_in = CaseRequest {
+        delivery: "station".into(),
+        relation: "other".into(),
+        ..request.clone()
+    };
+    let at_station = app
+        .open_case(&caller(&rome, T0), &walk_in)
+        .await
+        .expect("the station's");
+    let of_first = app
+        .case(&caller(&applicant, T0), &first.id)
+        .await
+        .expect("read");
+    let named = names(of_first);
+    assert!(
+        !named.contains(&theirs.number) && !named.contains(&at_station.number),
+        "{named:?}"
+    );
+    // The station sees its own case and none of hers.
+    let of_station = app
+        .case(&caller(&rome, T0), &at_station.id)
+        .await
+        .expect("read");
+    assert!(names(of_station).is_empty());
 }
 
 #[tokio::test]

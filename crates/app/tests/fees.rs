@@ -24,6 +24,8 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
                 birth_date: "1950-04-02".into(),
                 relation: "self".into(),
                 delivery: "courier".into(),
+                // The demo has her renewal under way already.
+                duplicate_ok: true,
                 ..CaseRequest::default()
             },
         )

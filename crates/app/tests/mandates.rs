@@ -331,6 +331,8 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
             &CaseRequest {
                 mandate: String::new(),
                 relation: "parent".into(),
+                // Her renewal under the mandate, above, is under way.
+                duplicate_ok: true,
                 ..renewal_for_mother("")
             },
         )
@@ -366,7 +368,14 @@ async fn an_agent_files_and_pays_for_her_mother_under_a_confirmed_mandate() {
 
     // After its last day it allows nothing more.
     let draft = app
-        .open_case(&caller(&daughter, T0), &renewal_for_mother(&asked.id))
+        .open_case(
+            &caller(&daughter, T0),
+            &CaseRequest {
+                // A second renewal while the first is under way: she says to apply anyway.
+                duplicate_ok: true,
+                ..renewal_for_mother(&asked.id)
+            },
+        )
         .await
         .expect("another draft");
     let later = T0 + 200 * DAY;

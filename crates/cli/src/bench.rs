@@ -38,7 +38,39 @@ const WRITE_P99_MS: f64 = 25.0;
 const FILE_SIZE: usize = 64 * 1024;
 /// The item every bench submission applies for, and its form.
 const ITEM: &str = "EE-01";
-const FORM: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+/// The people the submissions are for, one after another: each submission is a different person
+/// (a name and a birth date), as intake is, so that none is refused as a possible duplicate of an
+/// earlier one while the duplicate check still runs for every one.
+const NAMES: [&str; 10] = [
+    "季美华",
+    "王建国",
+    "叶海燕",
+    "周立新",
+    "陈秀英",
+    "吴晓明",
+    "林春梅",
+    "徐志强",
+    "郑丽娟",
+    "胡国平",
+];
+static SUBMISSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The form of the next submission.
+fn form() -> String {
+    let n = SUBMISSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let days = i64::try_from((n / NAMES.len() as u64) % 36_000).unwrap_or(0);
+    let born = jiff::civil::date(1910, 1, 1)
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(jiff::civil::date(1950, 4, 2));
+    json!({
+        "item": ITEM,
+        "person_name": NAMES[(n % NAMES.len() as u64) as usize],
+        "birth_date": born.to_string(),
+        "relation": "other",
+        "delivery": "courier",
+    })
+    .to_string()
+}
 /// The tables a submission writes, compared between intake and the baseline.
 const WRITTEN: &[&str] = &[
     "cases",
@@ -579,7 +611,7 @@ async fn submit(
         session
             .post(http, format!("{base}/api/v1/cases"))
             .header("content-type", "application/json")
-            .body(FORM),
+            .body(form()),
         timings,
     )
     .await?;

@@ -602,6 +602,30 @@ impl Store {
         Ok(Some((file, content)))
     }
 
+    /// The cases under way (see `CaseState::is_under_way`) for one service and one person, named
+    /// and born as given, oldest first: the possible duplicates of an application.
+    pub async fn cases_under_way_like(
+        &self,
+        item_code: &str,
+        person_name: &str,
+        birth_date: Date,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        let states = CaseState::under_way()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE item_code = $1 AND person_name = $2 \
+             AND person_birth_date = $3 AND state IN ({states}) ORDER BY created_at, id"
+        )))
+        .bind(item_code)
+        .bind(person_name)
+        .bind(birth_date.to_text())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(case_row).collect()
+    }
+
     /// The cases with the bureau that have a deadline or a green-channel due day: those a new
     /// calendar may move.
     pub async fn cases_with_deadline(&self) -> Result<Vec<CaseRow>, StoreError> {

@@ -324,6 +324,79 @@ async fn deadlines_across_spring_festival_national_day_and_adjusted_weekends() {
     }
 }
 
+/// Applying on the pages for the same service and person again: the last page warns before the
+/// draft is made, links her case under way and asks her to tick "apply anyway"; both cases then
+/// name each other on their pages and over the API.
+#[tokio::test]
+async fn a_second_application_is_warned_on_the_last_page_and_both_cases_name_each_other() {
+    let mut applicant = server().await;
+    let csrf = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let form = applicant.get("/apply/EE-01?lang=en").await;
+    let page_csrf = hidden_csrf(&form.body);
+    let answers = |ok: &'static str| {
+        vec![
+            ("csrf", page_csrf.clone()),
+            ("stage", "delivery".to_owned()),
+            ("person", String::new()),
+            ("relation", "parent".to_owned()),
+            ("person_name", "叶知秋".to_owned()),
+            ("birth_date", "1948-05-06".to_owned()),
+            ("delivery", "courier".to_owned()),
+            ("duplicate_ok", ok.to_owned()),
+        ]
+    };
+    let first = applicant
+        .post_raw("/apply/EE-01?lang=en", &as_refs(&answers("")))
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let first_uri = first.location.expect("the first case");
+    let warned = applicant
+        .post_raw("/apply/EE-01?lang=en", &as_refs(&answers("")))
+        .await;
+    assert_eq!(warned.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(common::summary_links(&warned.body), ["duplicate_ok"]);
+    assert!(
+        warned.body.contains(&format!("href=\"{first_uri}\"")),
+        "her case under way is linked: {}",
+        warned.body
+    );
+    assert!(warned.body.contains("Apply again anyway"));
+    assert!(
+        warned.body.contains("value=\"叶知秋\""),
+        "her answers are kept"
+    );
+    let second = applicant
+        .post_raw("/apply/EE-01?lang=en", &as_refs(&answers("1")))
+        .await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let second_uri = second.location.expect("the second case");
+    let page = applicant.get(&format!("{first_uri}?lang=en")).await.body;
+    assert!(page.contains("Possible duplicate"), "{page}");
+    assert!(page.contains(&format!("href=\"{second_uri}\"")));
+    // The API: refused with reason `duplicate`, then `duplicate_ok`; the detail lists the others.
+    let body = r#"{"item":"EE-01","person_name":"叶知秋","birth_date":"1948-05-06","relation":"parent","delivery":"courier"}"#;
+    let refused = applicant
+        .post_json("/api/v1/cases", body, Some(&csrf))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = json(&refused.body);
+    assert_eq!(problem["reason"], "duplicate");
+    assert_eq!(problem["field"], "duplicate_ok");
+    let id = first_uri.trim_start_matches("/cases/");
+    let detail = json(&applicant.get(&format!("/api/v1/cases/{id}")).await.body);
+    let others: Vec<&str> = detail["possible_duplicates"]
+        .as_array()
+        .expect("possible duplicates")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(others, [second_uri.trim_start_matches("/cases/")]);
+}
+
+fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// A multipart form as a browser sends it for the upload field of a case page.
 fn multipart(material: usize, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----qiaoyi-test-boundary";

@@ -8,9 +8,12 @@ use qiaoyi_domain::cases::{Channel, Relation, is_senior};
 use qiaoyi_domain::catalog::{Delivery, Workflow};
 use qiaoyi_store::NewCase;
 
+use qiaoyi_domain::failure::Reason;
+
 use super::{Case, invalid};
 use crate::accounts::random_hex;
 use crate::calendar::beijing_today;
+use crate::persons::Person;
 use crate::{App, AppError, Caller};
 
 /// What a person fills in to open a case.
@@ -28,6 +31,8 @@ pub struct CaseRequest {
     pub person: String,
     /// An agent filing for a principal (代办): the mandate's id. The case becomes the principal's.
     pub mandate: String,
+    /// Warned that a case for the same service and person is under way, she applies anyway.
+    pub duplicate_ok: bool,
 }
 
 const MAX_NAME: usize = 100;
@@ -98,23 +103,8 @@ impl App {
             .await
             .map_err(|_| invalid("item", "choose a service from the catalogue"))?;
         let today = beijing_today(caller.now);
-        let on_file = match request.person.trim() {
-            "" => None,
-            id => Some(self.my_person(caller, id).await.map_err(|e| match e {
-                AppError::NotFound(_) => invalid("person", "choose someone from your list"),
-                other => other,
-            })?),
-        };
-        let request = &match &on_file {
-            Some(p) => CaseRequest {
-                person_name: p.name.clone(),
-                person_name_latin: p.name_latin.clone(),
-                birth_date: p.birth_date.to_string(),
-                relation: p.relation.as_str().into(),
-                ..request.clone()
-            },
-            None => request.clone(),
-        };
+        let (on_file, request) = self.as_filed(caller, request).await?;
+        let request = &request;
         let person_name = name_checked("person_name", &request.person_name, true)?;
         let person_name_latin =
             name_checked("person_name_latin", &request.person_name_latin, false)?;
@@ -204,6 +194,29 @@ impl App {
         };
         self.authorize(caller, Action::SubmitCase, &resource)
             .await?;
+        if !request.duplicate_ok {
+            let filer = &actor.user_id;
+            let earlier = self
+                .store
+                .cases_under_way_like(&item.code.to_string(), &person_name, birth_date)
+                .await?;
+            // Only her own cases (filed by her or hers): another account's are not named to her;
+            // officers see every possible duplicate on the cases themselves.
+            if let Some(earlier) = earlier
+                .iter()
+                .find(|c| c.filed_by == *filer || c.applicant_id.as_ref() == Some(filer))
+            {
+                return Err(AppError::refused(
+                    "duplicate_ok",
+                    Reason::Duplicate,
+                    format!(
+                        "{person_name} already has case {} under way for this service: open it, \
+                         or send again with duplicate_ok to apply anyway",
+                        earlier.number
+                    ),
+                ));
+            }
+        }
         let id = format!("c-{}", random_hex(12));
         let mut record = self.audit_record(
             Some(actor),
@@ -255,5 +268,65 @@ impl App {
             .create_case(&new, caller.now, &record, &with_number)
             .await?;
         self.load_case(&id).await
+    }
+
+    /// The request as it would be filed: a person from the filer's list replaces the details
+    /// typed in.
+    async fn as_filed(
+        &self,
+        caller: &Caller,
+        request: &CaseRequest,
+    ) -> Result<(Option<Person>, CaseRequest), AppError> {
+        let on_file = match request.person.trim() {
+            "" => None,
+            id => Some(self.my_person(caller, id).await.map_err(|e| match e {
+                AppError::NotFound(_) => invalid("person", "choose someone from your list"),
+                other => other,
+            })?),
+        };
+        let request = match &on_file {
+            Some(p) => CaseRequest {
+                person_name: p.name.clone(),
+                person_name_latin: p.name_latin.clone(),
+                birth_date: p.birth_date.to_string(),
+                relation: p.relation.as_str().into(),
+                ..request.clone()
+            },
+            None => request.clone(),
+        };
+        Ok((on_file, request))
+    }
+
+    /// The caller's own cases under way for the same service and person as `request`: what
+    /// [`App::open_case`] refuses as a possible duplicate until `duplicate_ok` is set, for the
+    /// page that warns her to link them. Another account's cases are never named to her.
+    pub async fn my_possible_duplicates(
+        &self,
+        caller: &Caller,
+        request: &CaseRequest,
+    ) -> Result<Vec<Case>, AppError> {
+        let Some(current) = caller.session() else {
+            return Err(AppError::Unauthenticated);
+        };
+        let (_, request) = self.as_filed(caller, request).await?;
+        let today = beijing_today(caller.now);
+        let (Ok(name), Ok(born)) = (
+            name_checked("person_name", &request.person_name, true),
+            birth_date_checked(&request.birth_date, today),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let filer = &current.actor.user_id;
+        let mut mine = Vec::new();
+        for row in self
+            .store
+            .cases_under_way_like(request.item.trim(), &name, born)
+            .await?
+        {
+            if row.filed_by == *filer || row.applicant_id.as_ref() == Some(filer) {
+                mine.push(self.load_case(&row.id).await?);
+            }
+        }
+        Ok(mine)
     }
 }

@@ -26,6 +26,9 @@ pub struct CaseDetail {
     /// Green-channel requests on the case, newest first, and whether the reader may ask for one.
     pub green: Vec<qiaoyi_domain::green_channel::GreenRequest>,
     pub may_request_green: bool,
+    /// Other cases under way for the same service and person (same name and birth date) that
+    /// the reader may read: possible duplicates, oldest first.
+    pub possible_duplicates: Vec<Case>,
 }
 
 /// Which list of cases to show.
@@ -154,7 +157,28 @@ impl App {
         let waiting = green
             .iter()
             .any(|g| g.state == qiaoyi_domain::green_channel::RequestState::Requested);
+        let possible_duplicates = if case.state.is_under_way() {
+            let rows = self
+                .store
+                .cases_under_way_like(
+                    &case.item.code.to_string(),
+                    &case.person_name,
+                    case.birth_date,
+                )
+                .await?
+                .into_iter()
+                .filter(|row| row.id != case.id)
+                .collect();
+            self.cases_from_rows(rows)
+                .await?
+                .into_iter()
+                .filter(|other| decide(actor, Action::ReadCase, &other.resource()).is_allowed())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(CaseDetail {
+            possible_duplicates,
             may_request_green: !waiting && self.may_request_green(caller.session(), &case),
             green,
             handover: self.handover_for(caller.session(), &case).await?,

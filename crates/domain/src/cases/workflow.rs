@@ -63,6 +63,20 @@ impl CaseState {
         CaseState::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// Still under way: another application for the same service and person would be a
+    /// possible duplicate. A refused, withdrawn, delivered or closed case is over.
+    pub fn is_under_way(self) -> bool {
+        !matches!(
+            self,
+            CaseState::Refused | CaseState::Withdrawn | CaseState::Delivered | CaseState::Closed
+        )
+    }
+
+    /// The states [`CaseState::is_under_way`] holds for, for queries.
+    pub fn under_way() -> impl Iterator<Item = CaseState> {
+        CaseState::ALL.into_iter().filter(|s| s.is_under_way())
+    }
+
     /// Waiting for the bureau: these states sit in an officer's queue.
     pub fn is_with_bureau(self) -> bool {
         matches!(

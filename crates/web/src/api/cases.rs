@@ -44,6 +44,10 @@ pub struct NewCaseBody {
     /// the item today (`GET /api/v1/mandates`). The case becomes the principal's, and she is told.
     #[serde(default)]
     mandate: String,
+    /// Send `true` to apply although the caller has a case for the same service and person under
+    /// way (the request without it is refused with `reason` `duplicate` naming that case).
+    #[serde(default)]
+    duplicate_ok: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -169,6 +173,16 @@ pub struct CaseDetailView {
     /// The electronic certificate the case issued: its id (for `/api/v1/verify/{id}` and
     /// `/api/v1/certificates/{id}/pdf`) and its status now.
     certificate: Option<CertificateRef>,
+    /// Other cases under way for the same service and person that the caller may read:
+    /// possible duplicates, oldest first.
+    possible_duplicates: Vec<CaseRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseRef {
+    id: String,
+    number: String,
+    state: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -208,6 +222,15 @@ impl From<&CaseDetail> for CaseDetailView {
                 })
                 .collect(),
             steps: d.steps.iter().map(|s| s.as_str()).collect(),
+            possible_duplicates: d
+                .possible_duplicates
+                .iter()
+                .map(|c| CaseRef {
+                    id: c.id.clone(),
+                    number: c.number.clone(),
+                    state: c.state.as_str(),
+                })
+                .collect(),
             handover: d.handover.as_ref().map(|h| HandoverView {
                 carrier: h.carrier.clone(),
                 tracking: h.tracking.clone(),
@@ -319,6 +342,7 @@ pub async fn open(
         applicant_email: body.applicant_email,
         person: body.person,
         mandate: body.mandate,
+        duplicate_ok: body.duplicate_ok,
     };
     let case = state.app.open_case(&auth, &request).await?;
     Ok((StatusCode::CREATED, Json(CaseView::from(&case))))

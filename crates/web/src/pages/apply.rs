@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Form, Router};
-use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{CaseRequest, beijing_today};
 use qiaoyi_app::domain::access::Role;
 use qiaoyi_app::domain::cases::Relation;
 use qiaoyi_app::domain::catalog::Item;
 use qiaoyi_app::domain::identity::Mrz;
 use qiaoyi_app::persons::Person;
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
@@ -87,6 +87,12 @@ pub struct ApplyForm {
     /// An agent filing for a principal: the mandate's id.
     #[serde(default)]
     pub(super) mandate: String,
+    /// Ticked after the warning that a case for the same service and person is under way.
+    #[serde(default)]
+    pub(super) duplicate_ok: String,
+    /// That warning's cases (id, number), linked on the page.
+    #[serde(skip)]
+    pub(super) duplicates: Vec<(String, String)>,
 }
 
 impl ApplyForm {
@@ -101,7 +107,29 @@ impl ApplyForm {
             applicant_email: self.applicant_email.clone(),
             person: self.person.clone(),
             mandate: self.mandate.clone(),
+            duplicate_ok: !self.duplicate_ok.is_empty(),
         }
+    }
+
+    /// After `open_case` refused a possible duplicate: her cases under way for the same service
+    /// and person, to link, and the message asking her to open one or tick "apply anyway".
+    pub(super) async fn warn_of_duplicates(
+        &mut self,
+        state: &AppState,
+        p: &Prefs,
+        auth: &Auth,
+        item: &str,
+    ) -> Result<FieldError, super::PageError> {
+        let cases = state
+            .app
+            .my_possible_duplicates(auth, &self.request(item))
+            .await
+            .for_page(p)?;
+        self.duplicates = cases.into_iter().map(|c| (c.id, c.number)).collect();
+        Ok(FieldError {
+            field: "duplicate_ok",
+            message: p.t("apply-error-duplicate"),
+        })
     }
 }
 
@@ -296,6 +324,22 @@ async fn apply(
     };
     match state.app.open_case(&auth, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Err(AppError::Invalid {
+            reason: Reason::Duplicate,
+            ..
+        }) => {
+            let mut form = form;
+            let error = form.warn_of_duplicates(&state, &p, &auth, &code).await?;
+            Ok(apply_page(
+                &p,
+                &auth,
+                &item,
+                form,
+                vec![error],
+                &on_file,
+                principal,
+            ))
+        }
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(&p, field, reason)];
             Ok(apply_page(

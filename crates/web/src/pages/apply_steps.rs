@@ -206,6 +206,15 @@ pub async fn answered(
     let request = form.request(&item.code.to_string());
     match state.app.open_case(auth, &request).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Err(AppError::Invalid {
+            reason: Reason::Duplicate,
+            ..
+        }) => {
+            let mut form = form;
+            let code = item.code.to_string();
+            let error = form.warn_of_duplicates(state, p, auth, &code).await?;
+            Ok(page(p, item, form, on_file, Stage::Delivery, vec![error]))
+        }
         Err(AppError::Invalid { field, reason, .. }) => {
             let errors = vec![field_error(p, field, reason)];
             Ok(page(p, item, form, on_file, Stage::asking(field), errors))

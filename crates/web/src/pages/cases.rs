@@ -305,6 +305,8 @@ struct CasePage<'a> {
     overdue: bool,
     reason: String,
     can_upload: bool,
+    /// Other cases under way for the same service and person: (id, number).
+    duplicates: Vec<(String, String)>,
     materials: Vec<MaterialLine>,
     events: Vec<EventLine>,
     steps: Vec<StepButton>,
@@ -445,6 +447,11 @@ fn case_page(
         overdue: c.is_overdue(today),
         reason: c.reason.clone(),
         can_upload,
+        duplicates: detail
+            .possible_duplicates
+            .iter()
+            .map(|c| (c.id.clone(), c.number.clone()))
+            .collect(),
         materials,
         events,
         steps,
