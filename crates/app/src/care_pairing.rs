@@ -92,6 +92,9 @@ pub struct Proposal {
 #[derive(Clone, Debug)]
 pub struct Pairing {
     pub row: ProxyParent,
+    /// The child's name, on the boards (empty where the reader knows the child already: her
+    /// record).
+    pub child_name: String,
     /// No visit for longer than `care_alert_days` (pairings in force only).
     pub overdue: bool,
     /// Days since the last visit or the pairing, whichever is later.
@@ -436,6 +439,7 @@ impl App {
         let last = row.last_visit;
         let days = i32::try_from(self.config.care_alert_days).unwrap_or(i32::MAX);
         Pairing {
+            child_name: String::new(),
             overdue: row.ended_at.is_none() && visit_overdue(last, paired_on, today, days),
             waiting_days: (today - visit_clock(last, paired_on)).get_days(),
             row,
@@ -475,13 +479,14 @@ impl App {
 
     async fn board(&self, volunteer: &str, now: i64) -> Result<Vec<Pairing>, AppError> {
         let today = beijing_today(now);
-        let mut pairings: Vec<Pairing> = self
-            .store
-            .pairings_in_force(volunteer)
-            .await?
-            .into_iter()
-            .map(|row| self.pairing_view(row, today))
-            .collect();
+        let mut pairings = Vec::new();
+        for (row, name_sealed) in self.store.pairings_in_force_named(volunteer).await? {
+            let child_name = self.open_child_name(&row.child_id, &name_sealed)?;
+            pairings.push(Pairing {
+                child_name,
+                ..self.pairing_view(row, today)
+            });
+        }
         pairings.sort_by_key(|p| std::cmp::Reverse(p.waiting_days));
         Ok(pairings)
     }

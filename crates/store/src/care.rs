@@ -344,7 +344,8 @@ async fn load_of(
 
 const PAIRING: &str = "SELECT p.id, p.child_id, p.volunteer_id, COALESCE(u.display_name, '') AS volunteer_name, \
      p.paired_at, p.paired_by, p.ended_at, p.alerted_at, \
-     (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit, c.township \
+     (SELECT MAX(v.visit_date) FROM care_visits v WHERE v.child_id = p.child_id) AS last_visit, c.township, \
+     c.name_sealed AS child_name_sealed \
      FROM care_pairings p JOIN users u ON u.id = p.volunteer_id JOIN care_children c ON c.id = p.child_id";
 
 fn pairing(r: &AnyRow) -> Result<ProxyParent, StoreError> {
@@ -542,13 +543,29 @@ impl Store {
 
     /// Every pairing in force (of one volunteer, or all), with the child's last visit.
     pub async fn pairings_in_force(&self, volunteer: &str) -> Result<Vec<ProxyParent>, StoreError> {
+        Ok(self
+            .pairings_in_force_named(volunteer)
+            .await?
+            .into_iter()
+            .map(|(pairing, _)| pairing)
+            .collect())
+    }
+
+    /// [`Store::pairings_in_force`], each with the child's sealed name, for the boards that name
+    /// the children.
+    pub async fn pairings_in_force_named(
+        &self,
+        volunteer: &str,
+    ) -> Result<Vec<(ProxyParent, String)>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{PAIRING} WHERE p.ended_at IS NULL AND ($1 = '' OR p.volunteer_id = $1) ORDER BY p.paired_at, p.id"
         )))
         .bind(volunteer)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(pairing).collect()
+        rows.iter()
+            .map(|r| Ok((pairing(r)?, r.try_get("child_name_sealed")?)))
+            .collect()
     }
 
     /// Queues a pairing's visit alert (deduplicated by the messages' keys) and notes when, in

@@ -134,8 +134,15 @@ async fn volunteers_are_paired_wishes_fulfilled_activities_attended_and_parents_
     let board = care.get("/care/pairing?lang=en").await;
     assert!(board.body.contains("Every child has a proxy parent."));
     assert!(board.body.contains("叶警官"));
+    // The board names the child beside her proxy parent, on the page and over the API.
+    let on_board = board.body.split("id=\"board\"").nth(1).expect("the board");
+    assert!(
+        on_board.contains("<span data-user-text>季小雨</span>"),
+        "{on_board}"
+    );
     let pairings = json(&care.get("/api/v1/care/pairings").await.body);
     assert_eq!(pairings[0]["overdue"], false);
+    assert_eq!(pairings[0]["child_name"], "季小雨");
     let own = json(
         &volunteer
             .get("/api/v1/care/volunteers/me/children")

@@ -50,6 +50,8 @@ impl From<Volunteer> for VolunteerView {
 pub struct PairingView {
     id: String,
     child_id: String,
+    /// The child's name (on the coordinators' board and a volunteer's own list; empty elsewhere).
+    child_name: String,
     /// The child's township.
     township: String,
     /// The proxy parent.
@@ -77,6 +79,7 @@ impl From<Pairing> for PairingView {
         PairingView {
             id: r.id,
             child_id: r.child_id,
+            child_name: p.child_name,
             township: r.township,
             volunteer_id: r.volunteer_id,
             volunteer_name: r.volunteer_name,

@@ -214,6 +214,7 @@ pub struct ProposalLine {
 /// A pairing in force on the board.
 pub struct BoardLine {
     child_id: String,
+    child_name: String,
     township: String,
     proxy: ProxyLine,
 }
@@ -221,6 +222,7 @@ pub struct BoardLine {
 fn board_line(p: &Prefs, pairing: &Pairing) -> BoardLine {
     BoardLine {
         child_id: pairing.row.child_id.clone(),
+        child_name: pairing.child_name.clone(),
         township: pairing.row.township.clone(),
         proxy: proxy_line(p, pairing),
     }
