@@ -3,6 +3,7 @@
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::access::{Action, Grant, Resource, role_requests};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::catalog::Station;
 use qiaoyi_domain::catalog::StationRecord;
 use qiaoyi_domain::catalog::station::check_station;
@@ -54,6 +55,19 @@ impl From<UserRow> for AccountSummary {
     }
 }
 
+/// An audit entry as the auditor reads it: the entry, and the names its codes stand for where
+/// there are any (empty otherwise).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub record: AuditRecord,
+    /// The actor's account name.
+    pub actor_name: String,
+    /// The number of the case the entry is about.
+    pub case_number: String,
+    /// The name of the account the entry is about.
+    pub subject_name: String,
+}
+
 /// What saving a station may do: the form for a new station must not replace one by accident, the
 /// edit form must not create one, and the API's `PUT` does either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,23 +95,39 @@ impl App {
         })
     }
 
-    /// The audit log, newest first. Reading it is itself recorded.
+    /// The audit log, newest first, with the names its codes stand for; the filter's actor may be
+    /// an account's id, e-mail address or name, its record a case's number. Reading it is itself
+    /// recorded.
     pub async fn audit_log(
         &self,
         caller: &Caller,
         filter: &AuditFilter,
         offset: u64,
         limit: u64,
-    ) -> Result<Page<AuditRecord>, AppError> {
+    ) -> Result<Page<AuditEntry>, AppError> {
         self.authorize(caller, Action::ReadAuditLog, &Resource::System)
             .await?;
         check_limit(limit)?;
-        let page = self.store.audit_search(filter, offset, limit).await?;
+        let listing = self.store.audit_listing(filter, offset, limit).await?;
+        let page = Page {
+            total: listing.total,
+            offset: listing.offset,
+            items: listing
+                .items
+                .into_iter()
+                .map(|l| AuditEntry {
+                    record: l.record,
+                    actor_name: l.actor_name,
+                    case_number: l.case_number,
+                    subject_name: l.subject_name,
+                })
+                .collect(),
+        };
         let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
-            "read_audit_log",
-            ("audit", ""),
+            Action::ReadAuditLog,
+            (AuditSubject::Audit, ""),
             "ok",
             &caller.client,
             caller.now,
@@ -156,8 +186,8 @@ impl App {
         let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
-            "save_station",
-            ("station", code),
+            AuditEvent::SaveStation,
+            (AuditSubject::Station, code),
             "ok",
             &caller.client,
             caller.now,
@@ -223,8 +253,8 @@ impl App {
         let change = role_requests::split(&current, &grants);
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "roles_changed",
-            ("account", &account.id),
+            AuditEvent::RolesChanged,
+            (AuditSubject::Account, &account.id),
             "ok",
             &caller.client,
             caller.now,
@@ -263,8 +293,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "roles_requested",
-            ("account", account_id),
+            AuditEvent::RolesRequested,
+            (AuditSubject::Account, account_id),
             "ok",
             &caller.client,
             caller.now,
@@ -322,14 +352,14 @@ impl App {
             });
         }
         let action = if disabled {
-            "account_disabled"
+            AuditEvent::AccountDisabled
         } else {
-            "account_enabled"
+            AuditEvent::AccountEnabled
         };
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
             action,
-            ("account", &account.id),
+            (AuditSubject::Account, &account.id),
             "ok",
             &caller.client,
             caller.now,

@@ -1,6 +1,7 @@
 //! The audit chain kept whole: keyed when the app opens, verified against its stored head and an
 //! operator's checkpoint, and the checkpoint itself printed for keeping elsewhere.
 
+use qiaoyi_domain::access::AuditEvent;
 use qiaoyi_domain::access::audit::{AuditRecord, Broken, Checkpoint, Verifier};
 use qiaoyi_store::ChainKeying;
 
@@ -21,7 +22,7 @@ impl App {
         let keyed = AuditRecord {
             at_ms: self.now_ms(),
             role: "system".into(),
-            action: "audit.chain_keyed".into(),
+            action: AuditEvent::AuditChainKeyed.as_str().into(),
             subject_type: "audit".into(),
             purpose,
             outcome: "ok".into(),

@@ -2,6 +2,7 @@
 //! notices, deadlines counted on them (provisional in a year without its notice), the import that
 //! recounts open cases, and what administrators see of it.
 
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use std::collections::HashMap;
 
 use jiff::civil::Date;
@@ -187,8 +188,8 @@ impl App {
         let recount = self.recount_deadlines(caller, &year).await?;
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "calendar_imported",
-            ("calendar", &year.year().to_string()),
+            AuditEvent::CalendarImported,
+            (AuditSubject::Calendar, &year.year().to_string()),
             "ok",
             &caller.client,
             caller.now,
@@ -278,8 +279,8 @@ impl App {
             }
             let record = self.audit_record(
                 caller.session().map(|s| &s.actor),
-                "case_deadline_recounted",
-                ("case", &case.id),
+                AuditEvent::CaseDeadlineRecounted,
+                (AuditSubject::Case, &case.id),
                 "ok",
                 &caller.client,
                 caller.now,

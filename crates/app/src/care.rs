@@ -3,6 +3,7 @@
 //! visits; a parent abroad follows her own child and its visits. Children's names, villages, the guardian at home and who consented are
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
 
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 
 use crate::FieldProblem;
@@ -309,8 +310,8 @@ impl App {
         for child in children {
             let record = self.audit_record(
                 Some(me),
-                "care_own_visits_read",
-                ("child", child),
+                AuditEvent::CareOwnVisitsRead,
+                (AuditSubject::Child, child),
                 "ok",
                 &caller.client,
                 caller.now,
@@ -387,8 +388,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "care_visit_recorded",
-            ("child", &child.id),
+            AuditEvent::CareVisitRecorded,
+            (AuditSubject::Child, &child.id),
             "ok",
             &caller.client,
             caller.now,
@@ -534,8 +535,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "care_child_recorded",
-            ("child", &id),
+            AuditEvent::CareChildRecorded,
+            (AuditSubject::Child, &id),
             "ok",
             &caller.client,
             caller.now,
@@ -573,8 +574,8 @@ impl App {
             .await?;
         let mut record = self.audit_record(
             Some(actor),
-            "care_children_read",
-            ("child", ""),
+            AuditEvent::CareChildrenRead,
+            (AuditSubject::Child, ""),
             "ok",
             &caller.client,
             caller.now,
@@ -604,8 +605,8 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this child".into()))?;
         let record = self.audit_record(
             Some(actor),
-            "care_child_read",
-            ("child", id),
+            AuditEvent::CareChildRead,
+            (AuditSubject::Child, id),
             "ok",
             &caller.client,
             caller.now,
@@ -648,8 +649,8 @@ impl App {
         let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let record = self.audit_record(
             Some(actor),
-            Action::FollowOwnChild.as_str(),
-            ("child", child_id),
+            Action::FollowOwnChild,
+            (AuditSubject::Child, child_id),
             "denied",
             &caller.client,
             caller.now,
@@ -666,8 +667,8 @@ impl App {
             let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
             let mut record = self.audit_record(
                 Some(actor),
-                "care_own_children_read",
-                ("child", ""),
+                AuditEvent::CareOwnChildrenRead,
+                (AuditSubject::Child, ""),
                 "ok",
                 &caller.client,
                 caller.now,

@@ -3,6 +3,7 @@
 //! abroad send their child's proxy parent (sealed; read by the proxy parent and coordinators on
 //! the child's record).
 
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::care::{
     ActivitySummary, MESSAGES_PER_DAY, Wish, WishState, check_activity, check_message, check_wish,
     check_wish_note,
@@ -96,8 +97,8 @@ impl App {
         };
         let record = self.audit_record(
             Some(me),
-            "care_wish_recorded",
-            ("child", child_id),
+            AuditEvent::CareWishRecorded,
+            (AuditSubject::Child, child_id),
             "ok",
             &caller.client,
             caller.now,
@@ -185,11 +186,11 @@ impl App {
         let mut record = self.audit_record(
             Some(me),
             if taking {
-                "care_wish_taken"
+                AuditEvent::CareWishTaken
             } else {
-                "care_wish_fulfilled"
+                AuditEvent::CareWishFulfilled
             },
-            ("child", &wish.child_id),
+            (AuditSubject::Child, &wish.child_id),
             "ok",
             &caller.client,
             caller.now,
@@ -250,8 +251,8 @@ impl App {
         };
         let record = self.audit_record(
             Some(me),
-            "care_activity_recorded",
-            ("activity", &row.id),
+            AuditEvent::CareActivityRecorded,
+            (AuditSubject::Activity, &row.id),
             "ok",
             &caller.client,
             caller.now,
@@ -288,8 +289,8 @@ impl App {
         let is_present = |kind: &str, who: &str| present.iter().any(|(k, w)| k == kind && w == who);
         let record = self.audit_record(
             Some(me),
-            "care_activity_read",
-            ("activity", id),
+            AuditEvent::CareActivityRead,
+            (AuditSubject::Activity, id),
             "ok",
             &caller.client,
             caller.now,
@@ -386,8 +387,8 @@ impl App {
         }
         let mut record = self.audit_record(
             Some(me),
-            "care_attendance_recorded",
-            ("activity", id),
+            AuditEvent::CareAttendanceRecorded,
+            (AuditSubject::Activity, id),
             "ok",
             &caller.client,
             caller.now,
@@ -485,8 +486,8 @@ impl App {
         let actor = &caller.session().ok_or(AppError::Unauthenticated)?.actor;
         let record = self.audit_record(
             Some(actor),
-            "care_message_sent",
-            ("child", child_id),
+            AuditEvent::CareMessageSent,
+            (AuditSubject::Child, child_id),
             "ok",
             &caller.client,
             caller.now,

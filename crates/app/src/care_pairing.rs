@@ -3,6 +3,7 @@
 //! home visit. Coordinators pair the children of their area; the coordinator of a pairing is the one who
 //! confirmed it, and she is told of its alerts with the proxy parent.
 
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use std::collections::HashMap;
 
@@ -168,8 +169,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(me),
-            "care_volunteer_saved",
-            ("user", &me.user_id),
+            AuditEvent::CareVolunteerSaved,
+            (AuditSubject::User, &me.user_id),
             "ok",
             &caller.client,
             caller.now,
@@ -233,8 +234,8 @@ impl App {
         let result = pairing::pair(&input, &candidates, km).map_err(pairing_refused)?;
         let mut record = self.audit_record(
             Some(me),
-            "care_pairing_proposed",
-            ("child", ""),
+            AuditEvent::CarePairingProposed,
+            (AuditSubject::Child, ""),
             "ok",
             &caller.client,
             caller.now,
@@ -373,9 +374,9 @@ impl App {
         }
         let mut record = self.audit_record(
             Some(me),
-            "care_pairing_confirmed",
+            AuditEvent::CarePairingConfirmed,
             (
-                "child",
+                AuditSubject::Child,
                 if rows.len() == 1 {
                     &rows[0].child_id
                 } else {
@@ -418,8 +419,8 @@ impl App {
         }
         let record = self.audit_record(
             Some(me),
-            "care_preference_set",
-            ("child", child_id),
+            AuditEvent::CarePreferenceSet,
+            (AuditSubject::Child, child_id),
             "ok",
             &caller.client,
             caller.now,

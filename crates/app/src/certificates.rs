@@ -4,6 +4,7 @@
 
 use qiaoyi_domain::access::Action;
 use qiaoyi_domain::access::audit::hex;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::certificates::{
     FORMAT, IssuedCertificate, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id,
     public_hex, sign, signing_key, verify,
@@ -63,8 +64,8 @@ impl App {
         };
         let record = self.audit_record(
             None,
-            "signing_key_rotate",
-            ("signing_key", &key_id),
+            AuditEvent::SigningKeyRotate,
+            (AuditSubject::SigningKey, &key_id),
             "ok",
             client,
             now,
@@ -227,8 +228,8 @@ impl App {
         let case = self.readable_case(caller, &row.case_id).await?;
         self.audit_read(
             caller,
-            "read_certificate",
-            ("case", &case.id),
+            AuditEvent::ReadCertificate,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )
@@ -286,8 +287,8 @@ impl App {
         }
         let mut record = self.audit_record(
             Some(&current.actor),
-            "certificate_revoke",
-            ("case", &case.id),
+            AuditEvent::CertificateRevoke,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,

@@ -4,6 +4,7 @@
 //! the write transaction.
 
 use qiaoyi_domain::access::{Action, Resource, allowing_grant};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{CaseState, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::{
@@ -172,8 +173,8 @@ impl App {
         let case = self.readable_case(caller, case_id).await?;
         self.audit_read(
             caller,
-            "read_fees",
-            ("case", &case.id),
+            AuditEvent::ReadFees,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )
@@ -339,8 +340,8 @@ impl App {
             );
             let record = self.audit_record(
                 Some(actor),
-                "fee_charge",
-                ("case", &case.id),
+                EntryKind::Charge,
+                (AuditSubject::Case, &case.id),
                 "ok",
                 &caller.client,
                 caller.now,
@@ -410,8 +411,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            &format!("fee_{}", kind.as_str()),
-            ("case", &case.id),
+            kind,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -457,8 +458,8 @@ impl App {
             })?;
         self.audit_read(
             caller,
-            "read_receipt",
-            ("case", &case.id),
+            AuditEvent::ReadReceipt,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )

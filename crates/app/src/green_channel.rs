@@ -5,6 +5,7 @@
 
 use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::{Action, Resource, allowing_grant, decide};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::{
     Evidence, GreenChannelError, GreenRequest, Ground, RequestState, check_days, check_reason,
@@ -195,8 +196,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "green_channel_requested",
-            ("case", &case.id),
+            AuditEvent::GreenChannelRequested,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -279,8 +280,8 @@ impl App {
         };
         let record = self.audit_record(
             Some(actor),
-            "green_channel_evidence",
-            ("case", &case.id),
+            AuditEvent::GreenChannelEvidence,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -301,8 +302,8 @@ impl App {
         let (_, case) = self.readable_green(caller, id).await?;
         self.audit_read(
             caller,
-            "read_green_evidence",
-            ("case", &case.id),
+            AuditEvent::ReadGreenEvidence,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )
@@ -322,8 +323,8 @@ impl App {
         let (listing, case) = self.readable_green(caller, id).await?;
         self.audit_read(
             caller,
-            "read_green_request",
-            ("case", &case.id),
+            AuditEvent::ReadGreenRequest,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )
@@ -461,8 +462,12 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            &format!("green_channel_{}", decision.state),
-            ("case", &case.id),
+            if decision.state == "approved" {
+                AuditEvent::GreenChannelApproved
+            } else {
+                AuditEvent::GreenChannelRefused
+            },
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -495,8 +500,8 @@ impl App {
                 .await?;
             let record = self.audit_record(
                 None,
-                "green_channel_escalated",
-                ("case", &case.id),
+                AuditEvent::GreenChannelEscalated,
+                (AuditSubject::Case, &case.id),
                 "ok",
                 &Client {
                     address: "worker".into(),

@@ -3,6 +3,7 @@
 //! refused and audited; after `MAX_ATTEMPTS` wrong codes a new one replaces it.
 
 use qiaoyi_domain::access::Actor;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, dispatch, new_code};
 use qiaoyi_domain::cases::signature::Signature;
 use qiaoyi_domain::catalog::Delivery;
@@ -102,8 +103,8 @@ impl App {
             replaced.then(|| self.vault.seal(&seal_context(&case.id), &random_code()));
         let mut record = self.audit_record(
             Some(actor),
-            "case_handover_code",
-            ("case", &case.id),
+            AuditEvent::CaseHandoverCode,
+            (AuditSubject::Case, &case.id),
             "denied",
             &caller.client,
             caller.now,

@@ -5,6 +5,7 @@
 //! told to the principal.
 
 use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role, decide};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::catalog::{Item, ItemCode};
@@ -292,8 +293,8 @@ impl App {
             .await?;
         let mut record = self.audit_record(
             Some(actor),
-            "mandate_requested",
-            ("person", &principal.id),
+            AuditEvent::MandateRequested,
+            (AuditSubject::Person, &principal.id),
             "ok",
             &caller.client,
             caller.now,
@@ -394,8 +395,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "mandate_confirmed",
-            ("person", &mandate.principal.id),
+            AuditEvent::MandateConfirmed,
+            (AuditSubject::Person, &mandate.principal.id),
             "ok",
             &caller.client,
             caller.now,
@@ -459,8 +460,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "mandate_code",
-            ("person", &row.principal_id),
+            AuditEvent::MandateCode,
+            (AuditSubject::Person, &row.principal_id),
             "denied",
             &caller.client,
             caller.now,
@@ -540,8 +541,8 @@ impl App {
         }
         let mut record = self.audit_record(
             Some(actor),
-            "mandate_revoked",
-            ("person", &mandate.principal.id),
+            AuditEvent::MandateRevoked,
+            (AuditSubject::Person, &mandate.principal.id),
             "ok",
             &caller.client,
             caller.now,
@@ -621,8 +622,8 @@ impl App {
         };
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "mandate_document_added",
-            ("person", &mandate.principal.id),
+            AuditEvent::MandateDocumentAdded,
+            (AuditSubject::Person, &mandate.principal.id),
             "ok",
             &caller.client,
             caller.now,
@@ -653,8 +654,8 @@ impl App {
         }
         self.audit_read(
             caller,
-            "read_mandate_document",
-            ("mandate", id),
+            AuditEvent::ReadMandateDocument,
+            (AuditSubject::Mandate, id),
             Some(&mandate.principal.id),
             format!("mandate {id}"),
         )
@@ -670,8 +671,8 @@ impl App {
         let (mandate, _) = self.readable_mandate(caller, id).await?;
         self.audit_read(
             caller,
-            "read_mandate",
-            ("mandate", id),
+            AuditEvent::ReadMandate,
+            (AuditSubject::Mandate, id),
             Some(&mandate.principal.id),
             format!("mandate {id}"),
         )

@@ -3,6 +3,7 @@
 //! failure) or dead (after `outbox_max_attempts` failures, or at once when retrying cannot help).
 //! Administrators see dead messages and can put them back in the queue.
 
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use std::time::Duration;
 
@@ -241,8 +242,8 @@ impl App {
             .await?;
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "message_retried",
-            ("message", id),
+            AuditEvent::MessageRetried,
+            (AuditSubject::Message, id),
             "ok",
             &caller.client,
             caller.now,

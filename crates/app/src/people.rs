@@ -2,6 +2,7 @@
 //! stated purpose, finding a person, and "who read my file".
 
 use qiaoyi_domain::access::{Action, Email, Resource};
+use qiaoyi_domain::access::{AuditAction, AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
 use qiaoyi_store::{IdentityRow, Page};
@@ -151,8 +152,8 @@ impl App {
         );
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "identity_updated",
-            ("person", me),
+            AuditEvent::IdentityUpdated,
+            (AuditSubject::Person, me),
             "ok",
             &caller.client,
             caller.now,
@@ -204,8 +205,8 @@ impl App {
         // The query itself may be an identity number: the log says a search happened, not for what.
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "find_person",
-            ("person", found.as_deref().unwrap_or("")),
+            AuditEvent::FindPerson,
+            (AuditSubject::Person, found.as_deref().unwrap_or("")),
             "ok",
             &caller.client,
             caller.now,
@@ -237,8 +238,8 @@ impl App {
         let identity = self.open_identity(person).await?;
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "read_person_file",
-            ("person", person),
+            Action::ReadPersonFile,
+            (AuditSubject::Person, person),
             "ok",
             &caller.client,
             caller.now,
@@ -294,8 +295,8 @@ impl App {
     pub(crate) async fn audit_read(
         &self,
         caller: &Caller,
-        action: &str,
-        subject: (&str, &str),
+        action: impl Into<AuditAction>,
+        subject: (AuditSubject, &str),
         person: Option<&str>,
         purpose: String,
     ) -> Result<(), AppError> {

@@ -4,6 +4,7 @@
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::Action;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{Relation, is_minor, is_senior};
 use qiaoyi_domain::country::is_iso_alpha2;
 use qiaoyi_domain::failure::Reason;
@@ -267,11 +268,11 @@ impl App {
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
             if existing.is_some() {
-                "person_updated"
+                AuditEvent::PersonUpdated
             } else {
-                "person_added"
+                AuditEvent::PersonAdded
             },
-            ("person", &row.id),
+            (AuditSubject::Person, &row.id),
             "ok",
             &caller.client,
             caller.now,
@@ -320,8 +321,8 @@ impl App {
         };
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "document_added",
-            ("person", &person.id),
+            AuditEvent::DocumentAdded,
+            (AuditSubject::Person, &person.id),
             "ok",
             &caller.client,
             caller.now,
@@ -339,8 +340,8 @@ impl App {
         let person = self.my_person(caller, person_id).await?;
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "document_removed",
-            ("person", &person.id),
+            AuditEvent::DocumentRemoved,
+            (AuditSubject::Person, &person.id),
             "ok",
             &caller.client,
             caller.now,

@@ -5,6 +5,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 use qiaoyi_domain::access::policy::Action;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{Notice, NotificationSettings, Phone, reminder_due};
@@ -191,8 +192,8 @@ impl App {
         settings.family_reminders = false;
         let record = self.audit_record(
             None,
-            "reminders_unsubscribed",
-            ("account", &user_id),
+            AuditEvent::RemindersUnsubscribed,
+            (AuditSubject::Account, &user_id),
             "ok",
             &caller.client,
             caller.now,
@@ -282,8 +283,8 @@ impl App {
         };
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "notification_settings_changed",
-            ("account", me),
+            AuditEvent::NotificationSettingsChanged,
+            (AuditSubject::Account, me),
             "ok",
             &caller.client,
             caller.now,

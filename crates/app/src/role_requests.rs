@@ -3,6 +3,7 @@
 //! nor the account's owner) and audited.
 
 use qiaoyi_domain::access::{Action, Grant, Resource, role_requests};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{RoleRequestRow, StoreError};
 
@@ -119,10 +120,10 @@ impl App {
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
             match decision {
-                RoleDecision::Approve => "roles_approved",
-                RoleDecision::Reject => "roles_rejected",
+                RoleDecision::Approve => AuditEvent::RolesApproved,
+                RoleDecision::Reject => AuditEvent::RolesRejected,
             },
-            ("account", &row.account_id),
+            (AuditSubject::Account, &row.account_id),
             "ok",
             &caller.client,
             caller.now,

@@ -2,6 +2,7 @@
 //! is theirs before they can sign in.
 
 use qiaoyi_domain::access::audit::sha256_hex;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::access::{Email, Grant, Password};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
@@ -88,8 +89,8 @@ impl App {
         };
         let record = self.audit_record(
             None,
-            "sign_up",
-            ("account", &id),
+            AuditEvent::SignUp,
+            (AuditSubject::Account, &id),
             "ok",
             &caller.client,
             caller.now,
@@ -128,16 +129,16 @@ impl App {
         let hash = code_hash(&user.id, code);
         let ok = self.audit_record(
             None,
-            "confirm_email",
-            ("account", &user.id),
+            AuditEvent::ConfirmEmail,
+            (AuditSubject::Account, &user.id),
             "ok",
             &caller.client,
             caller.now,
         );
         let failed = self.audit_record(
             None,
-            "confirm_email",
-            ("account", &user.id),
+            AuditEvent::ConfirmEmail,
+            (AuditSubject::Account, &user.id),
             "failed",
             &caller.client,
             caller.now,

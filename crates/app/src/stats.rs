@@ -3,6 +3,7 @@
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{CaseState, EventKind, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::GreenStats;
@@ -250,8 +251,8 @@ impl App {
         let actor = caller.session().map(|s| &s.actor);
         let mut record = self.audit_record(
             actor,
-            "stats_exported",
-            ("stats", what),
+            AuditEvent::StatsExported,
+            (AuditSubject::Stats, what),
             "ok",
             &caller.client,
             caller.now,
@@ -306,8 +307,8 @@ impl App {
         let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
-            "cost_model_saved",
-            ("cost_model", ""),
+            AuditEvent::CostModelSaved,
+            (AuditSubject::CostModel, ""),
             "ok",
             &caller.client,
             caller.now,
@@ -349,8 +350,8 @@ impl App {
         };
         let record = self.audit_record(
             None,
-            "cost_model_saved",
-            ("cost_model", "costs.toml"),
+            AuditEvent::CostModelSaved,
+            (AuditSubject::CostModel, "costs.toml"),
             "ok",
             &client,
             now,
@@ -460,8 +461,8 @@ impl App {
                 };
                 let record = self.audit_record(
                     None,
-                    "case_outcome_backfilled",
-                    ("case", &id),
+                    AuditEvent::CaseOutcomeBackfilled,
+                    (AuditSubject::Case, &id),
                     "ok",
                     &client,
                     now,

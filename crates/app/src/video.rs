@@ -4,6 +4,7 @@
 //! a no-show; reminders go out a day before.
 
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_domain::video::{
@@ -128,8 +129,8 @@ impl App {
             .collect();
         let mut record = self.audit_record(
             Some(actor),
-            "video_slots_published",
-            ("video", ""),
+            AuditEvent::VideoSlotsPublished,
+            (AuditSubject::Video, ""),
             "ok",
             &caller.client,
             caller.now,
@@ -274,8 +275,8 @@ impl App {
             .await?;
         let mut record = self.audit_record(
             Some(actor),
-            "video_booked",
-            ("case", &case.id),
+            AuditEvent::VideoBooked,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -354,8 +355,8 @@ impl App {
             .await?;
         let mut record = self.audit_record(
             Some(actor),
-            "video_rescheduled",
-            ("case", &case.id),
+            AuditEvent::VideoRescheduled,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -412,8 +413,8 @@ impl App {
         }
         let record = self.audit_record(
             Some(actor),
-            "video_cancelled",
-            ("case", &case_id),
+            AuditEvent::VideoCancelled,
+            (AuditSubject::Case, &case_id),
             "ok",
             &caller.client,
             caller.now,
@@ -451,8 +452,8 @@ impl App {
         let case_id = slot.case_id.clone().unwrap_or_default();
         let record = self.audit_record(
             Some(actor),
-            "video_no_show",
-            ("case", &case_id),
+            AuditEvent::VideoNoShow,
+            (AuditSubject::Case, &case_id),
             "ok",
             &caller.client,
             caller.now,

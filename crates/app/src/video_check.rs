@@ -4,6 +4,7 @@
 //! (the rules are `qiaoyi_domain::video_check`).
 
 use qiaoyi_domain::access::{Action, Resource, decide};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::video::{Slot, SlotState};
 use qiaoyi_domain::video_check::{
@@ -259,8 +260,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(actor),
-            "video_participant_added",
-            ("case", &case.id),
+            AuditEvent::VideoParticipantAdded,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -291,8 +292,8 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this participant".into()))?;
         let mut record = self.audit_record(
             Some(actor),
-            "video_participant_removed",
-            ("case", &case.id),
+            AuditEvent::VideoParticipantRemoved,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -383,8 +384,8 @@ impl App {
         );
         let mut record = self.audit_record(
             Some(actor),
-            "video_verdict",
-            ("case", &case.id),
+            AuditEvent::VideoVerdict,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -477,8 +478,8 @@ impl App {
             .ok_or_else(|| AppError::NotFound("this video check".into()))?;
         let mut record = self.audit_record(
             Some(actor),
-            Action::EnterVideoRoom.as_str(),
-            ("case", &case.id),
+            Action::EnterVideoRoom,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,

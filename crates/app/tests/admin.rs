@@ -62,7 +62,10 @@ async fn roles_given_and_withdrawn_take_effect_at_once_and_are_audited() {
         .await
         .expect("log");
     assert_eq!(log.total, 1);
-    assert_eq!(log.items[0].purpose, "duty_leader,officer:exit-entry");
+    assert_eq!(
+        log.items[0].record.purpose,
+        "duty_leader,officer:exit-entry"
+    );
 }
 
 #[tokio::test]
@@ -273,7 +276,7 @@ async fn audited(app: &qiaoyi_app::App, action: &str, account: &str, now: i64) -
         .expect("log")
         .items
         .into_iter()
-        .map(|e| e.purpose)
+        .map(|e| e.record.purpose)
         .collect()
 }
 

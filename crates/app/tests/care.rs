@@ -520,7 +520,7 @@ async fn a_volunteer_reaches_only_the_children_she_is_paired_with_and_loses_one_
         refused
             .items
             .iter()
-            .all(|e| e.outcome == "denied" && e.subject_type == "child")
+            .all(|e| e.record.outcome == "denied" && e.record.subject_type == "child")
     );
     assert_eq!(refused.total, 4, "{:?}", refused.items);
 }

@@ -87,6 +87,22 @@ pub(crate) async fn append(
 
 const COLUMNS: &str = "seq, at, actor, role, station, action, subject_type, subject_id, purpose, outcome, client, prev_hash, hash, person";
 
+/// [`COLUMNS`] of the entry aliased `a`, beside the tables joined to it.
+const LISTING_COLUMNS: &str = "a.seq, a.at, a.actor, a.role, a.station, a.action, a.subject_type, a.subject_id, \
+     a.purpose, a.outcome, a.client, a.prev_hash, a.hash, a.person";
+
+/// An entry with the words its codes stand for, where there are any (else empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditListing {
+    pub record: AuditRecord,
+    /// The actor's account name.
+    pub actor_name: String,
+    /// The number of the case it is about.
+    pub case_number: String,
+    /// The name of the account it is about.
+    pub subject_name: String,
+}
+
 fn record(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
@@ -416,6 +432,70 @@ impl Store {
             total: total.max(0) as u64,
             offset,
             items: rows.iter().map(record).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The auditor's view: [`Store::audit_search`] with what the entries' codes stand for (the
+    /// actor's name, the case's number, the account's name), and filters that take them too: the
+    /// actor by id, e-mail address or name, the record by id or case number.
+    pub async fn audit_listing(
+        &self,
+        filter: &AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<AuditListing>, StoreError> {
+        let joins = "FROM audit a LEFT JOIN users u ON u.id = a.actor \
+                     LEFT JOIN cases c ON a.subject_type = 'case' AND c.id = a.subject_id \
+                     LEFT JOIN users su ON a.subject_type IN ('account', 'user') AND su.id = a.subject_id";
+        let condition = "($1 = '' OR a.actor = $1 OR lower(u.email) = lower($1) OR u.display_name = $1) \
+                         AND ($2 = '' OR a.action = $2) AND ($3 = '' OR a.subject_type = $3) \
+                         AND ($4 = '' OR a.subject_id = $4 OR c.number = $4) AND a.at >= $5 AND a.at <= $6 \
+                         AND ($7 = '' OR a.actor <> $7)";
+        let from = filter.from_ms.unwrap_or(i64::MIN);
+        let to = filter.to_ms.unwrap_or(i64::MAX);
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) {joins} WHERE {condition}"
+        )))
+        .bind(&filter.actor)
+        .bind(&filter.action)
+        .bind(&filter.subject_type)
+        .bind(&filter.subject_id)
+        .bind(from)
+        .bind(to)
+        .bind(&filter.not_actor)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS}, COALESCE(u.display_name, '') AS actor_name, \
+             COALESCE(c.number, '') AS case_number, COALESCE(su.display_name, '') AS subject_name \
+             {joins} WHERE {condition} ORDER BY a.seq DESC LIMIT $8 OFFSET $9"
+        )))
+        .bind(&filter.actor)
+        .bind(&filter.action)
+        .bind(&filter.subject_type)
+        .bind(&filter.subject_id)
+        .bind(from)
+        .bind(to)
+        .bind(&filter.not_actor)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                Ok(AuditListing {
+                    record: record(row)?,
+                    actor_name: row.try_get("actor_name")?,
+                    case_number: row.try_get("case_number")?,
+                    subject_name: row.try_get("subject_name")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page {
+            total: total.max(0) as u64,
+            offset,
+            items,
         })
     }
 }

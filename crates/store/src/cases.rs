@@ -9,6 +9,7 @@ use qiaoyi_domain::cases::{
     CaseEvent, CaseFile, CaseState, Channel, EventKind, MediaType, Relation,
 };
 use qiaoyi_domain::catalog::{Delivery, StationCode};
+use qiaoyi_domain::fees::EntryKind;
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Row, Type};
@@ -51,6 +52,21 @@ pub struct CaseRow {
     pub green_due: Option<Date>,
     /// The green-channel due day counts days of a year without its official calendar.
     pub green_due_provisional: bool,
+}
+
+/// What [`Store::glance_facts`] reads: (case, material index) for each material with a file, and
+/// (case, kind, amount in fen) for each fee entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GlanceFacts {
+    pub uploaded: Vec<(String, i64)>,
+    pub fees: Vec<(String, EntryKind, i64)>,
+}
+
+impl CaseRow {
+    /// Filed by `user`, or filed for her by someone else: hers to be told about.
+    pub fn is_hers(&self, user: &str) -> bool {
+        self.filed_by == user || self.applicant_id.as_deref() == Some(user)
+    }
 }
 
 /// A new case: everything but its number, which is given out in the same transaction.
@@ -603,12 +619,14 @@ impl Store {
     }
 
     /// The cases under way (see `CaseState::is_under_way`) for one service and one person, named
-    /// and born as given, oldest first: the possible duplicates of an application.
+    /// and born as given, oldest first and at most `limit` of them: the possible duplicates of an
+    /// application.
     pub async fn cases_under_way_like(
         &self,
         item_code: &str,
         person_name: &str,
         birth_date: Date,
+        limit: u64,
     ) -> Result<Vec<CaseRow>, StoreError> {
         let states = CaseState::under_way()
             .map(|s| format!("'{}'", s.as_str()))
@@ -616,14 +634,56 @@ impl Store {
             .join(", ");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE item_code = $1 AND person_name = $2 \
-             AND person_birth_date = $3 AND state IN ({states}) ORDER BY created_at, id"
+             AND person_birth_date = $3 AND state IN ({states}) ORDER BY created_at, id LIMIT $4"
         )))
         .bind(item_code)
         .bind(person_name)
         .bind(birth_date.to_text())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(case_row).collect()
+    }
+
+    /// What the case lists show of each of `ids` at a glance: which materials have a file, and
+    /// the fee entries.
+    pub async fn glance_facts(&self, ids: &[&str]) -> Result<GlanceFacts, StoreError> {
+        let mut facts = GlanceFacts::default();
+        if ids.is_empty() {
+            return Ok(facts);
+        }
+        // Only numbered placeholders are formatted in; the ids are bound.
+        let marks = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut files = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT case_id, material FROM case_files WHERE case_id IN ({marks})"
+        )));
+        for id in ids {
+            files = files.bind(*id);
+        }
+        for row in files.fetch_all(&self.pool).await? {
+            facts
+                .uploaded
+                .push((row.try_get("case_id")?, row.try_get("material")?));
+        }
+        let mut entries = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, case_id, kind, amount_fen FROM ledger_entries WHERE case_id IN ({marks})"
+        )));
+        for id in ids {
+            entries = entries.bind(*id);
+        }
+        for row in entries.fetch_all(&self.pool).await? {
+            let id: String = row.try_get("id")?;
+            let kind: String = row.try_get("kind")?;
+            facts.fees.push((
+                row.try_get("case_id")?,
+                decode::named("ledger_entries", &id, "kind", &kind, EntryKind::parse)?,
+                row.try_get("amount_fen")?,
+            ));
+        }
+        Ok(facts)
     }
 
     /// The cases with the bureau that have a deadline or a green-channel due day: those a new

@@ -34,10 +34,12 @@ mod video_check;
 pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
 };
-pub use audit::{AccessGroup, AuditFilter, AuditHead, ChainKeying};
+pub use audit::{AccessGroup, AuditFilter, AuditHead, AuditListing, ChainKeying};
 pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
 pub use care_board::{CareMessageRow, WishMove};
-pub use cases::{CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, NewCase};
+pub use cases::{
+    CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, GlanceFacts, NewCase,
+};
 pub use catalog::{ImportOutcome, Page};
 pub use certificates::SigningKeyRow;
 pub use connect::{Backend, DatabaseUrl};

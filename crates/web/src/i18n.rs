@@ -245,11 +245,30 @@ mod tests {
             .collect()
     }
 
+    /// Every Fluent file of a language, one after the other (the loader reads them all).
+    fn language_files(lang: &str) -> String {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .expect("locales")
+            .map(|e| e.expect("locale file").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+            .collect();
+        paths.sort();
+        assert!(paths.len() > 1, "{lang}: its files were read: {paths:?}");
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("locale file"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     #[test]
     fn every_language_has_the_same_messages() {
-        let reference = message_ids(&crate_file("locales/en/main.ftl"));
+        let reference = message_ids(&language_files("en"));
         for lang in ["zh-CN", "it", "es"] {
-            let ids = message_ids(&crate_file(&format!("locales/{lang}/main.ftl")));
+            let ids = message_ids(&language_files(lang));
             let missing: Vec<_> = reference.difference(&ids).collect();
             let extra: Vec<_> = ids.difference(&reference).collect();
             assert!(
@@ -265,7 +284,7 @@ mod tests {
     fn other_languages_hold_no_chinese() {
         let han = |c: char| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}');
         for lang in ["en", "it", "es"] {
-            let ftl = crate_file(&format!("locales/{lang}/main.ftl"));
+            let ftl = language_files(lang);
             let bad: Vec<_> = ftl.lines().filter(|l| l.chars().any(han)).collect();
             assert!(bad.is_empty(), "{lang}: Chinese text in {bad:?}");
         }

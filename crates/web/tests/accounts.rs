@@ -361,16 +361,61 @@ async fn an_admin_creates_a_staff_account_and_others_cannot() {
 }
 
 #[tokio::test]
-async fn the_auditor_reads_and_filters_the_audit_log() {
+async fn the_auditor_reads_and_filters_the_audit_log_in_words() {
     let mut b = Browser::new().await;
     b.sign_in_staff("auditor@qiaoyi.example").await;
-    let all = b.get("/audit").await;
+    let all = b.get("/audit?lang=en").await;
     assert_eq!(all.status, StatusCode::OK);
-    assert!(all.body.contains("account_created"));
-    assert!(all.body.contains("second_factor"));
-    let logins = b.get("/audit?action=login").await.body;
-    assert!(!logins.contains("<td>account_created</td>"));
-    assert!(logins.contains("<td>login</td>"));
+    // The demo's history in words: what was done, by whom by name, about which case by number.
+    assert!(
+        all.body.contains("<td>Account created</td>"),
+        "{}",
+        all.body
+    );
+    assert!(all.body.contains("<td>Sign-in</td>"));
+    assert!(all.body.contains(">Case QT-"), "cases by number");
+    for code in [
+        "<td>account_created</td>",
+        "<td>login</td>",
+        ">case ",
+        ">u-",
+    ] {
+        let at = all.body.find(code);
+        assert!(
+            at.is_none(),
+            "{code} shown: {}",
+            &all.body[at.unwrap_or(0).saturating_sub(200)..][..300]
+        );
+    }
+    // Narrowed to one person by her e-mail address, then to one case by its number.
+    let officer = b.get("/audit?actor=officer%40qiaoyi.example").await;
+    assert_eq!(officer.status, StatusCode::OK);
+    let rows = officer.body.matches("<tr><td>").count();
+    assert!(rows > 0, "{}", officer.body);
+    assert_eq!(
+        officer.body.matches(">出入境民警</a>").count(),
+        rows,
+        "only hers"
+    );
+    let number = format!(
+        "QT-{}",
+        &all.body.split(">Case QT-").nth(1).expect("a case")[..11]
+    );
+    let about = b.get(&format!("/audit?subject_id={number}")).await;
+    let rows = about.body.matches("<tr><td>").count();
+    assert!(rows > 0, "{number}: {}", about.body);
+    assert_eq!(
+        about.body.matches(&format!(">Case {number}</a>")).count(),
+        rows
+    );
+    // The lists offer words; a code they do not offer is refused at its field.
+    assert!(
+        all.body
+            .contains("<option value=\"login\">Sign-in</option>")
+    );
+    let bad = b.get("/audit?action=drop_tables").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#action\""));
     let bad = b.get("/audit?from=yesterday").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("href=\"#from\""));

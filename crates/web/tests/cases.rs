@@ -1007,3 +1007,74 @@ async fn pages_an_applicant_answers_one_question_per_page_and_can_go_back() {
         "the check-your-answers page shows the answers"
     );
 }
+
+#[tokio::test]
+async fn lists_show_materials_fee_and_identity_at_a_glance() {
+    let mut applicant = server().await;
+    let mut officer = applicant.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    officer.api_sign_in("officer@qiaoyi.example").await;
+    let fee = json(&applicant.get("/api/v1/catalog/items/EE-01").await.body)["fee_fen"]
+        .as_i64()
+        .expect("fee");
+    assert!(fee > 0, "EE-01 asks a fee");
+    let id = draft_with_materials(&mut applicant, &a).await;
+    let glance_of = |list: &serde_json::Value| {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["id"] == id.as_str())
+            .map(|c| c["at_a_glance"].clone())
+            .expect("the case is listed")
+    };
+    let mine = glance_of(&json(&applicant.get("/api/v1/cases").await.body));
+    assert_eq!(mine["missing_materials"], serde_json::json!([]));
+    assert_eq!(
+        (mine["fee"].as_str(), mine["fee_owed_fen"].as_i64()),
+        (Some("owed"), Some(fee))
+    );
+    assert_eq!(mine["identity_verified"], false);
+    let r = applicant.step(&id, "submit", 1, &a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let number = json(&r.body)["number"].as_str().expect("number").to_owned();
+
+    let queue = json(&officer.get("/api/v1/cases?view=queue&limit=100").await.body);
+    let glance = glance_of(&queue);
+    assert_eq!(glance["fee"], "owed", "charged at submission, not paid");
+    assert_eq!(glance["identity_verified"], false);
+    // Every case in the queue says the same as its state: verification holds from its step on.
+    for case in queue["items"].as_array().expect("items") {
+        let verified = !matches!(
+            case["state"].as_str(),
+            Some("submitted" | "accepted" | "returned")
+        );
+        assert_eq!(case["at_a_glance"]["identity_verified"], verified, "{case}");
+        assert!(
+            ["none", "owed", "settled"]
+                .contains(&case["at_a_glance"]["fee"].as_str().expect("fee"))
+        );
+    }
+
+    // The page: three columns for staff, none for the applicant's own list.
+    let page = officer.get("/cases?view=queue&lang=en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for heading in ["Materials", "Fee", "Identity"] {
+        assert!(
+            page.body
+                .contains(&format!("<th scope=\"col\">{heading}</th>")),
+            "{heading}"
+        );
+    }
+    let row = page
+        .body
+        .split(&format!(">{number}</a>"))
+        .nth(1)
+        .expect("the row");
+    let row = &row[..row.find("</tr>").expect("row end")];
+    assert!(row.contains("<td>Complete</td>"), "{row}");
+    assert!(row.contains(" owed</strong>"), "{row}");
+    assert!(row.contains("Not yet verified</strong>"), "{row}");
+    let own = applicant.get("/cases?lang=en").await.body;
+    assert!(!own.contains("<th scope=\"col\">Materials</th>"));
+}

@@ -2,6 +2,7 @@
 //! required (and fresh for deciding actions), and allowed by `domain::access::policy::decide`; a
 //! denial is audited.
 
+use qiaoyi_domain::access::AuditSubject;
 use qiaoyi_domain::access::{Action, Decision, Resource, decide};
 
 use super::{CurrentSession, SecondFactor};
@@ -34,20 +35,20 @@ impl App {
             Decision::Allow => Ok(()),
             Decision::Deny(reason) => {
                 let subject = match resource {
-                    Resource::System => ("system", ""),
-                    Resource::Person { id } => ("person", *id),
+                    Resource::System => (AuditSubject::System, ""),
+                    Resource::Person { id } => (AuditSubject::Person, *id),
                     Resource::Case { id, .. } | Resource::VideoRoom { case: id, .. } => {
-                        ("case", *id)
+                        (AuditSubject::Case, *id)
                     }
-                    Resource::Consultation { id, .. } => ("consultation", *id),
-                    Resource::RoleRequest { account, .. } => ("account", *account),
-                    Resource::Child { id, .. } => ("child", *id),
-                    Resource::Township { name } => ("township", *name),
-                    Resource::Account { id, .. } => ("account", *id),
+                    Resource::Consultation { id, .. } => (AuditSubject::Consultation, *id),
+                    Resource::RoleRequest { account, .. } => (AuditSubject::Account, *account),
+                    Resource::Child { id, .. } => (AuditSubject::Child, *id),
+                    Resource::Township { name } => (AuditSubject::Township, *name),
+                    Resource::Account { id, .. } => (AuditSubject::Account, *id),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
-                    action.as_str(),
+                    action,
                     subject,
                     "denied",
                     &caller.client,

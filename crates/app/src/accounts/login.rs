@@ -7,6 +7,7 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Actor, spraying};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, PasswordAttempt, SessionRow, UserRow};
 
@@ -140,7 +141,10 @@ impl App {
             user_id: user.id.clone(),
             grants: grants_of(user),
         });
-        let subject = ("account", user.as_ref().map_or("", |u| u.id.as_str()));
+        let subject = (
+            AuditSubject::Account,
+            user.as_ref().map_or("", |u| u.id.as_str()),
+        );
         let (failed_addresses, last_failure_at) = self
             .store
             .password_failures_of_client(&caller.client.address, attempt.window_start)
@@ -149,7 +153,7 @@ impl App {
         {
             let record = self.audit_record(
                 actor.as_ref(),
-                "login_throttled",
+                AuditEvent::LoginThrottled,
                 subject,
                 "denied",
                 &caller.client,
@@ -165,7 +169,7 @@ impl App {
         {
             let record = self.audit_record(
                 actor.as_ref(),
-                "login",
+                AuditEvent::Login,
                 subject,
                 "denied",
                 &caller.client,
@@ -192,8 +196,8 @@ impl App {
         if user.locked_until > caller.now {
             let record = self.audit_record(
                 Some(&actor),
-                "login",
-                ("account", &user.id),
+                AuditEvent::Login,
+                (AuditSubject::Account, &user.id),
                 "denied",
                 &caller.client,
                 caller.now,
@@ -214,8 +218,8 @@ impl App {
         if let Some(outcome) = refused {
             let record = self.audit_record(
                 Some(&actor),
-                "login",
-                ("account", &user.id),
+                AuditEvent::Login,
+                (AuditSubject::Account, &user.id),
                 "denied",
                 &caller.client,
                 caller.now,
@@ -240,8 +244,8 @@ impl App {
         };
         let record = self.audit_record(
             Some(&actor),
-            "login",
-            ("account", &user.id),
+            AuditEvent::Login,
+            (AuditSubject::Account, &user.id),
             "ok",
             &caller.client,
             caller.now,
@@ -267,16 +271,16 @@ impl App {
         let user_id = owner.map_or("", |u| u.id.as_str());
         let record = self.audit_record(
             actor,
-            "login",
-            ("account", user_id),
+            AuditEvent::Login,
+            (AuditSubject::Account, user_id),
             "failed",
             &caller.client,
             caller.now,
         );
         let lock_record = self.audit_record(
             actor,
-            "account_locked",
-            ("account", user_id),
+            AuditEvent::AccountLocked,
+            (AuditSubject::Account, user_id),
             "ok",
             &caller.client,
             caller.now,

@@ -23,6 +23,7 @@ pub use sessions::SessionSummary;
 
 use qiaoyi_domain::access::audit::{AuditRecord, hex};
 use qiaoyi_domain::access::{Action, Actor, Email, Grant, Password, Resource};
+use qiaoyi_domain::access::{AuditAction, AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{NewUser, UserRow};
@@ -142,8 +143,8 @@ impl App {
     pub(crate) fn audit_record(
         &self,
         actor: Option<&Actor>,
-        action: &str,
-        subject: (&str, &str),
+        action: impl Into<AuditAction>,
+        subject: (AuditSubject, &str),
         outcome: &str,
         client: &Client,
         now: i64,
@@ -165,8 +166,8 @@ impl App {
             actor: actor.map(|a| a.user_id.clone()).unwrap_or_default(),
             role,
             station,
-            action: action.to_owned(),
-            subject_type: subject.0.to_owned(),
+            action: action.into().code().into_owned(),
+            subject_type: subject.0.as_str().to_owned(),
             subject_id: subject.1.to_owned(),
             purpose: String::new(),
             outcome: outcome.to_owned(),
@@ -240,8 +241,8 @@ impl App {
         let actor = caller.session().map(|s| &s.actor);
         let record = self.audit_record(
             actor,
-            "account_created",
-            ("account", &id),
+            AuditEvent::AccountCreated,
+            (AuditSubject::Account, &id),
             "ok",
             &caller.client,
             caller.now,

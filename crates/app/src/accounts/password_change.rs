@@ -4,6 +4,7 @@
 //! same transaction, and she is told by e-mail.
 
 use qiaoyi_domain::access::{Action, Password};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 
@@ -34,11 +35,11 @@ impl App {
             "too many wrong passwords from here; try again in 15 minutes",
         )
         .await?;
-        let audit = |action: &str, outcome: &str| {
+        let audit = |action: AuditEvent, outcome: &str| {
             self.audit_record(
                 Some(&session.actor),
                 action,
-                ("account", me),
+                (AuditSubject::Account, me),
                 outcome,
                 &caller.client,
                 caller.now,
@@ -50,8 +51,8 @@ impl App {
                 .password_failed(
                     &attempt,
                     LOCK_THRESHOLD,
-                    &audit("password_change", "failed"),
-                    Some((&audit("account_locked", "ok"), &lock)),
+                    &audit(AuditEvent::PasswordChange, "failed"),
+                    Some((&audit(AuditEvent::AccountLocked, "ok"), &lock)),
                 )
                 .await?;
             return Err(AppError::refused(
@@ -79,7 +80,7 @@ impl App {
                 &user.id,
                 &hash,
                 &session.token_hash,
-                &audit("password_changed", "ok"),
+                &audit(AuditEvent::PasswordChanged, "ok"),
                 &messages,
             )
             .await?)

@@ -9,6 +9,7 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Action, Password, Resource, Role};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewPasswordReset, ResetUse, UserRow};
@@ -161,8 +162,8 @@ impl App {
         let Some(user) = user else {
             let record = self.audit_record(
                 None,
-                "password_reset_requested",
-                ("account", ""),
+                AuditEvent::PasswordResetRequested,
+                (AuditSubject::Account, ""),
                 "failed",
                 &caller.client,
                 caller.now,
@@ -173,8 +174,8 @@ impl App {
         let audit = |outcome: &str| {
             self.audit_record(
                 None,
-                "password_reset_requested",
-                ("account", &user.id),
+                AuditEvent::PasswordResetRequested,
+                (AuditSubject::Account, &user.id),
                 outcome,
                 &caller.client,
                 caller.now,
@@ -348,8 +349,8 @@ impl App {
         let (Some(user), Some(reset)) = (user, usable) else {
             let failed = self.audit_record(
                 None,
-                "password_reset",
-                ("account", ""),
+                AuditEvent::PasswordReset,
+                (AuditSubject::Account, ""),
                 "failed",
                 &caller.client,
                 caller.now,
@@ -361,8 +362,8 @@ impl App {
                 .map(|u| lock_notice(&u.id, &u.email, &u.language));
             let locked = self.audit_record(
                 None,
-                "account_locked",
-                ("account", ""),
+                AuditEvent::AccountLocked,
+                (AuditSubject::Account, ""),
                 "ok",
                 &caller.client,
                 caller.now,
@@ -402,8 +403,8 @@ impl App {
             .await?;
         let mut record = self.audit_record(
             None,
-            "password_reset",
-            ("account", &user.id),
+            AuditEvent::PasswordReset,
+            (AuditSubject::Account, &user.id),
             "ok",
             &caller.client,
             caller.now,
@@ -472,8 +473,8 @@ impl App {
         let expires_at = caller.now + DESK_CODE_VALID_MS;
         let mut record = self.audit_record(
             Some(&session.actor),
-            "password_reset_code_issued",
-            ("account", &user.id),
+            AuditEvent::PasswordResetCodeIssued,
+            (AuditSubject::Account, &user.id),
             "ok",
             &caller.client,
             caller.now,
@@ -542,8 +543,8 @@ impl App {
         let session = caller.session().ok_or(AppError::Unauthenticated)?;
         let mut record = self.audit_record(
             Some(&session.actor),
-            "second_factor_reset",
-            ("account", &user.id),
+            AuditEvent::SecondFactorReset,
+            (AuditSubject::Account, &user.id),
             "ok",
             &caller.client,
             caller.now,

@@ -3,6 +3,7 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{SecondFactorFailure, SecondFactorLimits};
@@ -162,8 +163,8 @@ impl App {
             .collect();
         let record = self.audit_record(
             by,
-            "recovery_codes_issued",
-            ("account", user_id),
+            AuditEvent::RecoveryCodesIssued,
+            (AuditSubject::Account, user_id),
             "ok",
             client,
             now,
@@ -220,10 +221,10 @@ impl App {
             return Err(attempts_exhausted());
         }
         if let Some(recovery) = normalise_recovery(code) {
-            let subject = ("account", session.actor.user_id.as_str());
+            let subject = (AuditSubject::Account, session.actor.user_id.as_str());
             let record = self.audit_record(
                 Some(&session.actor),
-                "second_factor_recovery_code",
+                AuditEvent::SecondFactorRecoveryCode,
                 subject,
                 "ok",
                 &caller.client,
@@ -241,7 +242,7 @@ impl App {
                 )
                 .await?;
             if !used {
-                self.wrong_code(caller, "second_factor_recovery_code")
+                self.wrong_code(caller, AuditEvent::SecondFactorRecoveryCode)
                     .await?;
             }
             return Ok(used);
@@ -304,11 +305,11 @@ impl App {
         let Some(session) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
-        let subject = ("account", session.actor.user_id.as_str());
+        let subject = (AuditSubject::Account, session.actor.user_id.as_str());
         let action = if enrol.is_some() {
-            "second_factor_enrolled"
+            AuditEvent::SecondFactorEnrolled
         } else {
-            "second_factor"
+            AuditEvent::SecondFactor
         };
         let accepted = match totp_step(secret, code, caller.now)? {
             Some(step) => {
@@ -356,7 +357,7 @@ impl App {
     /// Guessing stops at [`CODES_PER_SESSION`] on one session, which then ends, and at
     /// [`LOCK_THRESHOLD`] on the account within the lockout window, which locks it as wrong
     /// passwords do; either answers that attempts are exhausted.
-    async fn wrong_code(&self, caller: &Caller, action: &'static str) -> Result<(), AppError> {
+    async fn wrong_code(&self, caller: &Caller, action: AuditEvent) -> Result<(), AppError> {
         let Some(session) = caller.session() else {
             return Err(AppError::Unauthenticated);
         };
@@ -364,15 +365,15 @@ impl App {
         let record = self.audit_record(
             Some(&session.actor),
             action,
-            ("account", user_id),
+            (AuditSubject::Account, user_id),
             "failed",
             &caller.client,
             caller.now,
         );
         let lock_record = self.audit_record(
             Some(&session.actor),
-            "account_locked",
-            ("account", user_id),
+            AuditEvent::AccountLocked,
+            (AuditSubject::Account, user_id),
             "ok",
             &caller.client,
             caller.now,

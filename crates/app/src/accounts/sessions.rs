@@ -4,6 +4,7 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::lang::Lang;
 
 use super::{CurrentSession, SecondFactor, grants_of};
@@ -109,8 +110,8 @@ impl App {
         };
         let record = self.audit_record(
             Some(&session.actor),
-            "logout",
-            ("account", &session.actor.user_id),
+            AuditEvent::Logout,
+            (AuditSubject::Account, &session.actor.user_id),
             "ok",
             &caller.client,
             caller.now,
@@ -128,8 +129,8 @@ impl App {
         self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let record = self.audit_record(
             Some(&session.actor),
-            "logout_others",
-            ("account", &session.actor.user_id),
+            AuditEvent::LogoutOthers,
+            (AuditSubject::Account, &session.actor.user_id),
             "ok",
             &caller.client,
             caller.now,

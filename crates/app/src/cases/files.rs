@@ -3,6 +3,7 @@
 //! read audited.
 
 use qiaoyi_domain::access::Action;
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{CaseFile, CaseState};
 use qiaoyi_domain::failure::Reason;
 
@@ -73,8 +74,8 @@ impl App {
         };
         let mut record = self.audit_record(
             Some(&current.actor),
-            "case_file_added",
-            ("case", &case.id),
+            AuditEvent::CaseFileAdded,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -106,8 +107,8 @@ impl App {
         self.authorize_case_read(caller, &case).await?;
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "read_case_file",
-            ("case", &case.id),
+            AuditEvent::ReadCaseFile,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,

@@ -13,7 +13,8 @@ mod step;
 pub use crate::calendar::beijing_today;
 pub use files::{CaseFileContent, Upload};
 pub use open::{CaseRequest, check_person_details};
-pub use read::{CaseDetail, CaseList};
+pub use qiaoyi_domain::fees::FeeGlance;
+pub use read::{CaseAtAGlance, CaseDetail, CaseList};
 pub use step::StepRequest;
 
 use jiff::civil::Date;

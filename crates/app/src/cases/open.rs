@@ -4,6 +4,7 @@
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, Grant, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{Channel, Relation, is_senior};
 use qiaoyi_domain::catalog::{Delivery, Workflow};
 use qiaoyi_store::NewCase;
@@ -15,6 +16,11 @@ use crate::accounts::random_hex;
 use crate::calendar::beijing_today;
 use crate::persons::Person;
 use crate::{App, AppError, Caller};
+
+/// How many cases under way for one service and person are looked at as its possible
+/// duplicates: enough for any family, and a bound on what each application and each case page
+/// reads when someone applies again and again.
+pub const MAX_POSSIBLE_DUPLICATES: u64 = 20;
 
 /// What a person fills in to open a case.
 #[derive(Clone, Debug, Default)]
@@ -198,14 +204,16 @@ impl App {
             let filer = &actor.user_id;
             let earlier = self
                 .store
-                .cases_under_way_like(&item.code.to_string(), &person_name, birth_date)
+                .cases_under_way_like(
+                    &item.code.to_string(),
+                    &person_name,
+                    birth_date,
+                    MAX_POSSIBLE_DUPLICATES,
+                )
                 .await?;
             // Only her own cases (filed by her or hers): another account's are not named to her;
             // officers see every possible duplicate on the cases themselves.
-            if let Some(earlier) = earlier
-                .iter()
-                .find(|c| c.filed_by == *filer || c.applicant_id.as_ref() == Some(filer))
-            {
+            if let Some(earlier) = earlier.iter().find(|c| c.is_hers(filer)) {
                 return Err(AppError::refused(
                     "duplicate_ok",
                     Reason::Duplicate,
@@ -220,8 +228,8 @@ impl App {
         let id = format!("c-{}", random_hex(12));
         let mut record = self.audit_record(
             Some(actor),
-            "case_opened",
-            ("case", &id),
+            AuditEvent::CaseOpened,
+            (AuditSubject::Case, &id),
             "ok",
             &caller.client,
             caller.now,
@@ -317,16 +325,13 @@ impl App {
             return Ok(Vec::new());
         };
         let filer = &current.actor.user_id;
-        let mut mine = Vec::new();
-        for row in self
+        let mine = self
             .store
-            .cases_under_way_like(request.item.trim(), &name, born)
+            .cases_under_way_like(request.item.trim(), &name, born, MAX_POSSIBLE_DUPLICATES)
             .await?
-        {
-            if row.filed_by == *filer || row.applicant_id.as_ref() == Some(filer) {
-                mine.push(self.load_case(&row.id).await?);
-            }
-        }
-        Ok(mine)
+            .into_iter()
+            .filter(|row| row.is_hers(filer))
+            .collect();
+        self.cases_from_rows(mine).await
     }
 }

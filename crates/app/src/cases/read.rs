@@ -2,9 +2,11 @@
 //! the steps the reader may take (staff reads land on the person's "who read my file"), and the
 //! lists (mine, a station's, the bureau's queues by deadline).
 
+use qiaoyi_domain::access::AuditSubject;
 use qiaoyi_domain::access::{Action, Grant, decide};
 use qiaoyi_domain::cases::{CaseEvent, CaseFile, CaseNumber, Step, steps_from};
 use qiaoyi_domain::catalog::{CategoryCode, Item};
+use qiaoyi_domain::fees::{CaseFees, FeeGlance};
 use qiaoyi_store::{CaseRow, CaseScope, Page};
 
 use super::{Case, invalid};
@@ -29,6 +31,17 @@ pub struct CaseDetail {
     /// Other cases under way for the same service and person (same name and birth date) that
     /// the reader may read: possible duplicates, oldest first.
     pub possible_duplicates: Vec<Case>,
+}
+
+/// A case in a list with what staff see of it at a glance.
+#[derive(Clone, Debug)]
+pub struct CaseAtAGlance {
+    pub case: Case,
+    /// Required materials without a file, numbered from 1 as the case page numbers them.
+    pub missing_materials: Vec<usize>,
+    pub fee: FeeGlance,
+    /// Verified on its way to its state (see `CaseState::identity_verified`).
+    pub identity_verified: bool,
 }
 
 /// Which list of cases to show.
@@ -138,8 +151,8 @@ impl App {
             || case.filed_by == actor.user_id;
         self.audit_read(
             caller,
-            "read_case",
-            ("case", &case.id),
+            Action::ReadCase,
+            (AuditSubject::Case, &case.id),
             case.applicant_id.as_deref(),
             format!("case {}", case.number),
         )
@@ -164,10 +177,12 @@ impl App {
                     &case.item.code.to_string(),
                     &case.person_name,
                     case.birth_date,
+                    super::open::MAX_POSSIBLE_DUPLICATES + 1,
                 )
                 .await?
                 .into_iter()
                 .filter(|row| row.id != case.id)
+                .take(usize::try_from(super::open::MAX_POSSIBLE_DUPLICATES).unwrap_or(usize::MAX))
                 .collect();
             self.cases_from_rows(rows)
                 .await?
@@ -274,6 +289,47 @@ impl App {
             total: page.total,
             offset: page.offset,
             items: cases,
+        })
+    }
+
+    /// [`App::cases`], each with what staff see of it at a glance: its materials, its fee and
+    /// its person's identity, read for the whole page at once.
+    pub async fn cases_at_a_glance(
+        &self,
+        caller: &Caller,
+        list: CaseList,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<CaseAtAGlance>, AppError> {
+        let page = self.cases(caller, list, offset, limit).await?;
+        let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
+        let facts = self.store.glance_facts(&ids).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|case| {
+                let uploaded: Vec<i64> = facts
+                    .uploaded
+                    .iter()
+                    .filter(|(id, _)| *id == case.id)
+                    .map(|(_, material)| *material)
+                    .collect();
+                let mut fees = CaseFees::default();
+                for (_, kind, amount) in facts.fees.iter().filter(|(id, ..)| *id == case.id) {
+                    fees.apply(*kind, *amount);
+                }
+                CaseAtAGlance {
+                    missing_materials: case.item.missing_materials(&uploaded),
+                    fee: FeeGlance::of(&fees, case.item.fee_fen),
+                    identity_verified: case.state.identity_verified(),
+                    case,
+                }
+            })
+            .collect();
+        Ok(Page {
+            total: page.total,
+            offset: page.offset,
+            items,
         })
     }
 

@@ -2,6 +2,7 @@
 //! saw, a reason for returns and refusals, every required material before submission, the deadline
 //! on acceptance, and the applicant's notice queued in the step's transaction.
 
+use qiaoyi_domain::access::AuditSubject;
 use qiaoyi_domain::access::{Action, allowing_grant};
 use qiaoyi_domain::cases::{Step, transition};
 use qiaoyi_domain::failure::Reason;
@@ -127,8 +128,8 @@ impl App {
             .unwrap_or_default();
         let mut record = self.audit_record(
             Some(actor),
-            &format!("case_{}", step.as_str()),
-            ("case", &case.id),
+            step,
+            (AuditSubject::Case, &case.id),
             "ok",
             &caller.client,
             caller.now,
@@ -247,15 +248,14 @@ impl App {
 
     /// A case goes to the bureau only with a file for every required material.
     async fn check_materials(&self, case: &Case) -> Result<(), AppError> {
-        let files = self.store.case_files(&case.id).await?;
-        let missing: Vec<usize> = case
-            .item
-            .materials
+        let uploaded: Vec<i64> = self
+            .store
+            .case_files(&case.id)
+            .await?
             .iter()
-            .enumerate()
-            .filter(|(i, m)| m.required && !files.iter().any(|f| f.material == *i as i64))
-            .map(|(i, _)| i + 1)
+            .map(|f| f.material)
             .collect();
+        let missing = case.item.missing_materials(&uploaded);
         if missing.is_empty() {
             Ok(())
         } else {

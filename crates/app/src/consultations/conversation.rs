@@ -3,6 +3,7 @@
 //! answer that follows her message, closing and rating, and the person's own list.
 
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::consultations::{
     Author, CannedAnswer, Consultant, ConsultationRecord, ConsultationState, check_message,
@@ -357,8 +358,8 @@ impl App {
                 serde_json::to_string(&SystemNote::Closed { by: by.into() }).unwrap_or_default();
             let record = self.audit_record(
                 caller.session().map(|s| &s.actor),
-                "consultation_closed",
-                ("consultation", id),
+                AuditEvent::ConsultationClosed,
+                (AuditSubject::Consultation, id),
                 "ok",
                 &caller.client,
                 caller.now,
@@ -376,8 +377,8 @@ impl App {
         if let Some(rating) = rating {
             let mut record = self.audit_record(
                 caller.session().map(|s| &s.actor),
-                "consultation_rated",
-                ("consultation", id),
+                AuditEvent::ConsultationRated,
+                (AuditSubject::Consultation, id),
                 "ok",
                 &caller.client,
                 caller.now,

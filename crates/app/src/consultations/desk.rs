@@ -2,6 +2,7 @@
 //! conversation to a colleague (the one it goes to is told), and linking the case it led to.
 
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::consultations::{CannedAnswer, ConsultationRecord};
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::failure::Reason;
@@ -92,8 +93,8 @@ impl App {
         .unwrap_or_default();
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "consultation_transferred",
-            ("consultation", &row.id),
+            AuditEvent::ConsultationTransferred,
+            (AuditSubject::Consultation, &row.id),
             "ok",
             &caller.client,
             caller.now,
@@ -184,8 +185,8 @@ impl App {
         .unwrap_or_default();
         let mut record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "consultation_case_linked",
-            ("consultation", id),
+            AuditEvent::ConsultationCaseLinked,
+            (AuditSubject::Consultation, id),
             "ok",
             &caller.client,
             caller.now,
@@ -245,8 +246,8 @@ impl App {
         };
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "canned_answer_saved",
-            ("canned_answer", &row.id),
+            AuditEvent::CannedAnswerSaved,
+            (AuditSubject::CannedAnswer, &row.id),
             "ok",
             &caller.client,
             caller.now,

@@ -5,6 +5,7 @@
 
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::consultations::{
     Candidate, RESOLUTION_MS, WeekMinute, check_message, check_subject, first_response_due,
@@ -172,8 +173,8 @@ impl App {
         let actor = caller.session().map(|s| &s.actor);
         let mut record = self.audit_record(
             actor,
-            "consultation_opened",
-            ("consultation", &id),
+            AuditEvent::ConsultationOpened,
+            (AuditSubject::Consultation, &id),
             "ok",
             &caller.client,
             caller.now,

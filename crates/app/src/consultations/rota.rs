@@ -2,6 +2,7 @@
 //! on shift now, the gaps nobody covers, and administrators setting the shifts.
 
 use qiaoyi_domain::access::{Action, Grant, Resource};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_domain::consultations::Consultant;
@@ -101,8 +102,8 @@ impl App {
             .map_err(|e| invalid("hours", format!("line {}: {}", e.line, e.message)))?;
         let record = self.audit_record(
             caller.session().map(|s| &s.actor),
-            "shifts_set",
-            ("account", consultant_id),
+            AuditEvent::ShiftsSet,
+            (AuditSubject::Account, consultant_id),
             "ok",
             &caller.client,
             caller.now,

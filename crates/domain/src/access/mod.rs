@@ -2,12 +2,14 @@
 //! addresses, and the audit chain's hashing.
 
 pub mod audit;
+pub mod audited;
 pub mod email;
 pub mod password;
 pub mod policy;
 pub mod role_requests;
 pub mod spraying;
 
+pub use audited::{AuditAction, AuditEvent, AuditSubject};
 pub use email::Email;
 pub use password::{Password, PasswordProblem};
 pub use policy::{

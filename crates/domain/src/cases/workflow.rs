@@ -93,6 +93,24 @@ impl CaseState {
         )
     }
 
+    /// The person's identity was verified on the case's way to this state: every case passes
+    /// `VerifyIdentity` after being accepted, and one returned for materials is verified again
+    /// when it comes back.
+    pub fn identity_verified(self) -> bool {
+        matches!(
+            self,
+            CaseState::IdentityVerified
+                | CaseState::UnderReview
+                | CaseState::Approved
+                | CaseState::Refused
+                | CaseState::InProduction
+                | CaseState::Ready
+                | CaseState::Dispatched
+                | CaseState::Delivered
+                | CaseState::Closed
+        )
+    }
+
     /// No step leads out of it.
     pub fn is_final(self) -> bool {
         matches!(self, CaseState::Closed | CaseState::Withdrawn)
@@ -413,6 +431,27 @@ mod tests {
                     }
                     Err(_) => prop_assert!(!steps_from(w, state).contains(&step)),
                 }
+            }
+        }
+
+        /// "Identity verified" holds exactly when `VerifyIdentity` came after the case was last
+        /// submitted, and it has not been withdrawn since.
+        #[test]
+        fn identity_is_verified_after_the_step_until_the_case_comes_back(steps in proptest::collection::vec(0usize..15, 0..40), certificate: bool) {
+            let w = if certificate { Workflow::Certificate } else { Workflow::Standard };
+            let mut state = CaseState::Draft;
+            let mut verified = false;
+            for i in steps {
+                let step = Step::ALL[i];
+                if let Ok(next) = transition(w, state, step) {
+                    state = next;
+                    verified = match step {
+                        Step::VerifyIdentity => true,
+                        Step::Submit | Step::Resubmit | Step::ReturnForMaterials | Step::Withdraw => false,
+                        _ => verified,
+                    };
+                }
+                prop_assert_eq!(state.identity_verified(), verified, "{:?}", state);
             }
         }
     }

@@ -46,6 +46,24 @@ pub struct Item {
     pub materials: Vec<Material>,
 }
 
+impl Item {
+    /// The required materials (numbered from 1, as the pages number them) that none of the
+    /// uploaded files, given by their materials' indexes, is for.
+    pub fn missing_materials(&self, uploaded: &[i64]) -> Vec<usize> {
+        missing_materials(&self.materials, uploaded)
+    }
+}
+
+/// [`Item::missing_materials`] of a list of materials.
+pub fn missing_materials(materials: &[Material], uploaded: &[i64]) -> Vec<usize> {
+    materials
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| m.required && !uploaded.iter().any(|u| usize::try_from(*u) == Ok(*i)))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
 fn default_green_channel_days() -> u16 {
     crate::green_channel::DEFAULT_DAYS
 }
@@ -481,5 +499,30 @@ mod tests {
         fn item_code_never_panics(s in ".{0,8}") {
             let _ = ItemCode::try_from(s);
         }
+    }
+
+    #[test]
+    fn missing_materials_are_the_required_ones_without_a_file() {
+        let material = |required| Material {
+            name: Text {
+                zh: "材料".into(),
+                en: "Material".into(),
+                it: "Documento".into(),
+                es: "Documento".into(),
+            },
+            required,
+        };
+        let materials = [material(true), material(false), material(true)];
+        assert_eq!(missing_materials(&materials, &[]), vec![1, 3]);
+        assert_eq!(missing_materials(&materials, &[2, 1]), vec![1]);
+        assert_eq!(
+            missing_materials(&materials, &[0, 2, 2]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            missing_materials(&materials, &[-1, 7]),
+            vec![1, 3],
+            "no file is for no material"
+        );
     }
 }

@@ -166,6 +166,33 @@ impl CaseFees {
     }
 }
 
+/// Where a case's fee stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeeGlance {
+    /// The item asks no fee and none was charged.
+    NoFee,
+    /// This much (fen) is still owed, or will be once the fee is charged at submission.
+    Owed(i64),
+    /// Charged, and paid or written off in full.
+    Settled,
+}
+
+impl FeeGlance {
+    /// From the case's fee entries so far and its item's fee.
+    pub fn of(fees: &CaseFees, item_fee_fen: u32) -> FeeGlance {
+        if fees.charged == 0 {
+            return match i64::from(item_fee_fen) {
+                0 => FeeGlance::NoFee,
+                due => FeeGlance::Owed(due),
+            };
+        }
+        match fees.outstanding() {
+            owed if owed > 0 => FeeGlance::Owed(owed),
+            _ => FeeGlance::Settled,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum EntryError {
     #[error("an amount must be more than 0 and at most 999,999,999.99 yuan")]
@@ -328,6 +355,30 @@ impl LedgerCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fee_is_owed_until_paid_or_written_off() {
+        let none = CaseFees::default();
+        assert_eq!(FeeGlance::of(&none, 0), FeeGlance::NoFee);
+        assert_eq!(
+            FeeGlance::of(&none, 12_000),
+            FeeGlance::Owed(12_000),
+            "due at submission"
+        );
+        let mut fees = CaseFees::default();
+        fees.apply(EntryKind::Charge, 12_000);
+        assert_eq!(FeeGlance::of(&fees, 12_000), FeeGlance::Owed(12_000));
+        fees.apply(EntryKind::Payment, 2_000);
+        assert_eq!(FeeGlance::of(&fees, 12_000), FeeGlance::Owed(10_000));
+        fees.apply(EntryKind::WriteOff, 10_000);
+        assert_eq!(FeeGlance::of(&fees, 12_000), FeeGlance::Settled);
+        fees.apply(EntryKind::Refund, 2_000);
+        assert_eq!(
+            FeeGlance::of(&fees, 12_000),
+            FeeGlance::Settled,
+            "a refund owes nothing"
+        );
+    }
     use proptest::prelude::*;
 
     fn entry(id: usize, case: &str, kind: EntryKind, amount: i64, method: Method) -> StoredEntry {

@@ -8,8 +8,8 @@ pub mod provider;
 
 pub use entry::{LedgerEntry, ProviderRef, RecordedEntry};
 pub use ledger::{
-    Account, CaseFees, EntryError, EntryKind, LedgerCheck, LedgerReport, Method, Posting,
-    StoredEntry, check_entry, postings,
+    Account, CaseFees, EntryError, EntryKind, FeeGlance, LedgerCheck, LedgerReport, Method,
+    Posting, StoredEntry, check_entry, postings,
 };
 pub use money::{AmountError, MAX_FEN, capital_numerals, format_yuan, parse_yuan};
 pub use provider::{ReferenceRule, is_provider_code};

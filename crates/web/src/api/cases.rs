@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use qiaoyi_app::cases::{Case, CaseDetail, CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::cases::{
+    Case, CaseAtAGlance, CaseDetail, CaseList, CaseRequest, FeeGlance, StepRequest, Upload,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -87,6 +89,40 @@ pub struct CaseView {
     reason: String,
     /// Filed by an agent for the applicant under this mandate (代办).
     mandate_id: Option<String>,
+    /// In lists: where the case stands at a glance; null elsewhere.
+    at_a_glance: Option<GlanceView>,
+}
+
+/// What a list shows of a case at a glance.
+#[derive(Serialize, ToSchema)]
+pub struct GlanceView {
+    /// Required materials without a file, numbered from 1 as the item lists them.
+    missing_materials: Vec<usize>,
+    /// `none` (the item asks no fee), `owed` or `settled` (paid or written off in full).
+    fee: &'static str,
+    /// What is still owed, in fen; 0 unless `fee` is `owed`.
+    fee_owed_fen: i64,
+    /// The person's identity was verified on the case's way to its state.
+    identity_verified: bool,
+}
+
+impl From<&CaseAtAGlance> for CaseView {
+    fn from(g: &CaseAtAGlance) -> Self {
+        let (fee, fee_owed_fen) = match g.fee {
+            FeeGlance::NoFee => ("none", 0),
+            FeeGlance::Owed(fen) => ("owed", fen),
+            FeeGlance::Settled => ("settled", 0),
+        };
+        CaseView {
+            at_a_glance: Some(GlanceView {
+                missing_materials: g.missing_materials.clone(),
+                fee,
+                fee_owed_fen,
+                identity_verified: g.identity_verified,
+            }),
+            ..CaseView::from(&g.case)
+        }
+    }
 }
 
 impl From<&Case> for CaseView {
@@ -118,6 +154,7 @@ impl From<&Case> for CaseView {
             green_due_provisional: c.green_due_provisional,
             reason: c.reason.clone(),
             mandate_id: c.mandate_id.clone(),
+            at_a_glance: None,
         }
     }
 }
@@ -372,7 +409,7 @@ pub async fn list(
     })?;
     let page = state
         .app
-        .cases(&auth, list, q.offset, q.limit.unwrap_or(20))
+        .cases_at_a_glance(&auth, list, q.offset, q.limit.unwrap_or(20))
         .await?;
     Ok(Json(CasePage {
         total: page.total,

@@ -1,4 +1,4 @@
-//! The administrator's accounts page and the auditor's audit-log viewer.
+//! The administrator's accounts pages.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -8,9 +8,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use qiaoyi_app::accounts::{AccountRequest, new_totp_secret, random_hex};
 use qiaoyi_app::domain::access::Grant;
-use qiaoyi_app::domain::access::audit::AuditRecord;
 use qiaoyi_app::role_requests::{RoleDecision, RoleRequest};
-use qiaoyi_app::{AppError, AuditFilter, Reason};
+use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors, when};
@@ -36,7 +35,6 @@ pub fn router() -> Router<AppState> {
             "/admin/role-requests/{id}/{decision}",
             post(decide_roles_form),
         )
-        .route("/audit", get(audit_log))
 }
 
 struct UserLine {
@@ -293,163 +291,6 @@ async fn create_user(
         Err(other) => Err(other).for_page(&p),
     };
     result.unwrap_or_else(IntoResponse::into_response)
-}
-
-struct AuditLine {
-    seq: i64,
-    at: String,
-    actor: String,
-    role: String,
-    station: String,
-    action: String,
-    subject: String,
-    purpose: String,
-    outcome: String,
-    client: String,
-}
-
-impl From<AuditRecord> for AuditLine {
-    fn from(r: AuditRecord) -> Self {
-        AuditLine {
-            seq: r.seq,
-            at: when(r.at_ms),
-            actor: r.actor,
-            role: r.role,
-            station: r.station,
-            action: r.action,
-            subject: if r.subject_id.is_empty() {
-                r.subject_type
-            } else {
-                format!("{} {}", r.subject_type, r.subject_id)
-            },
-            purpose: r.purpose,
-            outcome: r.outcome,
-            client: r.client,
-        }
-    }
-}
-
-#[derive(Deserialize, Default, Clone)]
-pub struct AuditQuery {
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    subject_type: String,
-    #[serde(default)]
-    subject_id: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    page: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage<'a> {
-    p: &'a Prefs,
-    title: String,
-    section: &'static str,
-    q: AuditQuery,
-    errors: Vec<FieldError>,
-    lines: Vec<AuditLine>,
-    total: u64,
-    page: u64,
-    pages: u64,
-    /// The filters as a query string, for the pager's links.
-    filters: String,
-}
-
-/// Midnight in Beijing at the start (or, with `end`, the end) of a `YYYY-MM-DD` day.
-fn beijing_day(s: &str, end: bool) -> Result<Option<i64>, ()> {
-    if s.trim().is_empty() {
-        return Ok(None);
-    }
-    let date: jiff::civil::Date = s.trim().parse().map_err(|_| ())?;
-    let date = if end {
-        date.tomorrow().map_err(|_| ())?
-    } else {
-        date
-    };
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").map_err(|_| ())?;
-    let start = date
-        .to_zoned(tz)
-        .map_err(|_| ())?
-        .timestamp()
-        .as_millisecond();
-    Ok(Some(if end { start - 1 } else { start }))
-}
-
-async fn audit_log(
-    State(state): State<AppState>,
-    Extension(p): Extension<Prefs>,
-    Extension(auth): Extension<Auth>,
-    Query(q): Query<AuditQuery>,
-) -> PageResult {
-    let mut errors = Vec::new();
-    let from = beijing_day(&q.from, false).unwrap_or_else(|()| {
-        errors.push(FieldError {
-            field: "from",
-            message: p.t("audit-bad-date"),
-        });
-        None
-    });
-    let to = beijing_day(&q.to, true).unwrap_or_else(|()| {
-        errors.push(FieldError {
-            field: "to",
-            message: p.t("audit-bad-date"),
-        });
-        None
-    });
-    let filter = AuditFilter {
-        actor: q.actor.trim().to_owned(),
-        action: q.action.trim().to_owned(),
-        subject_type: q.subject_type.trim().to_owned(),
-        subject_id: q.subject_id.trim().to_owned(),
-        from_ms: from,
-        to_ms: to,
-        not_actor: String::new(),
-    };
-    let page = page_number(q.page.as_deref());
-    let result = state
-        .app
-        .audit_log(
-            &auth,
-            &filter,
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
-        )
-        .await
-        .for_page(&p)?;
-    let filters = serde_urlencoded::to_string([
-        ("actor", q.actor.as_str()),
-        ("action", q.action.as_str()),
-        ("subject_type", q.subject_type.as_str()),
-        ("subject_id", q.subject_id.as_str()),
-        ("from", q.from.as_str()),
-        ("to", q.to.as_str()),
-    ])
-    .unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let view = AuditPage {
-        title: p.t("audit-title"),
-        section: "account",
-        q,
-        errors,
-        total: result.total,
-        pages: result.total.div_ceil(PER_PAGE).max(1),
-        lines: result.items.into_iter().map(AuditLine::from).collect(),
-        page,
-        filters,
-        p: &p,
-    };
-    Ok((status, render(&view)).into_response())
 }
 
 #[derive(Template)]

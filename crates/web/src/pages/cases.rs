@@ -8,10 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use qiaoyi_app::cases::{Case, CaseDetail, CaseList, StepRequest, Upload, beijing_today};
+use qiaoyi_app::cases::{
+    CaseAtAGlance, CaseDetail, CaseList, FeeGlance, StepRequest, Upload, beijing_today,
+};
 use qiaoyi_app::domain::access::{Grant, Role};
 use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
 use qiaoyi_app::domain::catalog::Delivery;
+use qiaoyi_app::domain::fees::format_yuan;
 use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
@@ -101,6 +104,9 @@ struct CaseLine {
     /// The green channel's due day; empty when not in it.
     green_due: String,
     green_due_provisional: bool,
+    /// At a glance, for staff, the materials, the fee and the identity: (words, whether it still
+    /// needs doing).
+    glance: [(String, bool); 3],
 }
 
 #[derive(Template)]
@@ -127,8 +133,28 @@ pub struct ListQuery {
     page: Option<String>,
 }
 
-fn line(p: &Prefs, c: &Case, today: jiff::civil::Date) -> CaseLine {
+fn line(p: &Prefs, glance: &CaseAtAGlance, today: jiff::civil::Date) -> CaseLine {
+    let c = &glance.case;
     CaseLine {
+        glance: [
+            match glance.missing_materials.len() {
+                0 => (p.t("cases-glance-materials-complete"), false),
+                n => (p.t1("cases-glance-materials-missing", "count", n), true),
+            },
+            match glance.fee {
+                FeeGlance::NoFee => (p.t("cases-glance-fee-none"), false),
+                FeeGlance::Owed(fen) => (
+                    p.t1("cases-glance-fee-owed", "amount", format_yuan(fen)),
+                    true,
+                ),
+                FeeGlance::Settled => (p.t("cases-glance-fee-settled"), false),
+            },
+            if glance.identity_verified {
+                (p.t("cases-glance-identity-verified"), false)
+            } else {
+                (p.t("cases-glance-identity-not-yet"), true)
+            },
+        ],
         id: c.id.clone(),
         number: c.number.clone(),
         item: c.item.name.get(p.lang).to_owned(),
@@ -189,7 +215,7 @@ async fn list(
     let now = auth.now;
     let result = state
         .app
-        .cases(&auth, list, (page - 1) * PER_PAGE, PER_PAGE)
+        .cases_at_a_glance(&auth, list, (page - 1) * PER_PAGE, PER_PAGE)
         .await
         .for_page(&p)?;
     let categories = if chosen.0 == "queue" && mine.len() > 1 {

@@ -35,18 +35,21 @@ impl GrantNames {
         GrantNames { scopes }
     }
 
+    /// A category's or station's name; a scope it does not know (a township, say) as given.
+    pub(crate) fn scope<'s>(&'s self, code: &'s str) -> &'s str {
+        self.scopes
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(code, |(_, name)| name.as_str())
+    }
+
     /// A role and its scope (a category or station code, a township's name, or nothing).
     pub(crate) fn role(&self, p: &Prefs, role: &str, scope: &str) -> String {
         let role = p.t(&format!("role-{role}"));
         if scope.is_empty() {
             return role;
         }
-        let scope = self
-            .scopes
-            .iter()
-            .find(|(code, _)| code == scope)
-            .map_or(scope, |(_, name)| name.as_str());
-        format!("{role} · {scope}")
+        format!("{role} · {}", self.scope(scope))
     }
 
     /// A grant as stored: `role` or `role:scope`.

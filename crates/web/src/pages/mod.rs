@@ -6,6 +6,7 @@ mod admin_calendar;
 mod admin_stations;
 mod apply;
 mod apply_steps;
+mod audit;
 mod care;
 mod care_board;
 mod cases;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/stations", get(stations::list))
         .merge(account::router())
         .merge(admin::router())
+        .merge(audit::router())
         .merge(admin_stations::router())
         .merge(admin_calendar::router())
         .merge(people::router())
