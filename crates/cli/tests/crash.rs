@@ -3,7 +3,9 @@
 //! the SQLite file passes `PRAGMA integrity_check`, and `qiaoyi audit verify` passes. On
 //! PostgreSQL (when the suite runs there) the server is killed, not the database.
 //!
-//! `QY_CRASH_SUBMISSIONS` sets how many submissions start at once (default 1,000).
+//! `QY_CRASH_SUBMISSIONS` sets how many submissions start at once: 300 by default, which keeps
+//! hundreds in flight at every stage when the kill lands while the suite stays within its time;
+//! `scripts/prove.sh` runs 1,000 against a release build.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -105,7 +107,7 @@ async fn sigkill_during_concurrent_submissions_loses_nothing_acknowledged() {
     let total: u64 = std::env::var("QY_CRASH_SUBMISSIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(300);
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let mut env = Vec::new();

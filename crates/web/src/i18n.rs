@@ -510,7 +510,9 @@ mod tests {
         use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
         keys.extend(CaseState::ALL.iter().map(|s| crate::pages::state_key(*s)));
         keys.extend(Step::ALL.iter().map(|s| crate::pages::step_key(s.as_str())));
-        keys.extend(Relation::ALL.iter().map(|r| crate::pages::relation_key(*r)));
+        keys.extend(Relation::ALL.iter().flat_map(|r| {
+            [true, false].map(|to_the_applicant| crate::pages::relation_words(*r, to_the_applicant))
+        }));
         keys.extend(
             Channel::ALL
                 .iter()

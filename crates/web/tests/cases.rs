@@ -1078,3 +1078,47 @@ async fn lists_show_materials_fee_and_identity_at_a_glance() {
     let own = applicant.get("/cases?lang=en").await.body;
     assert!(!own.contains("<th scope=\"col\">Materials</th>"));
 }
+
+#[tokio::test]
+async fn the_desk_speaks_of_the_visitor_and_the_officer_of_the_applicant() {
+    let mut rome = server().await;
+    rome.sign_in_staff("station.rome@qiaoyi.example").await;
+    let list = rome.get("/cases?view=station&lang=en").await.body;
+    assert!(
+        list.contains("<a class=\"button\" href=\"/catalog\">New case at the desk</a>"),
+        "{list}"
+    );
+    let form = rome.get("/apply/EE-01?lang=en").await.body;
+    assert!(form.contains("<h1>New case at the desk</h1>"), "{form}");
+    assert!(form.contains("The visitor is the applicant."));
+    assert!(
+        form.contains("> The applicant&#39;s child</label>")
+            || form.contains("> The applicant's child</label>"),
+        "{form}"
+    );
+    assert!(form.contains("How should the result reach the applicant?"));
+    for own in ["> Myself</label>", "> My child</label>", "reach you?"] {
+        assert!(!form.contains(own), "{own} at the desk");
+    }
+
+    // An online case: its applicant reads her own answers, the officer reads of the applicant.
+    let mut applicant = rome.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let id = draft_with_materials(&mut applicant, &a).await;
+    assert_eq!(
+        applicant.step(&id, "submit", 1, &a).await.status,
+        StatusCode::OK
+    );
+    let hers = applicant.get(&format!("/cases/{id}?lang=en")).await.body;
+    assert!(hers.contains("<dd>Myself</dd>"), "{hers}");
+    assert!(hers.contains("How should the result reach you?"));
+    let mut officer = rome.another();
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    let theirs = officer.get(&format!("/cases/{id}?lang=en")).await.body;
+    assert!(
+        theirs.contains("<dd>The applicant in person</dd>"),
+        "{theirs}"
+    );
+    assert!(theirs.contains("How should the result reach the applicant?"));
+    assert!(theirs.contains("answers</h2>") && !theirs.contains("Your answers"));
+}

@@ -18,7 +18,7 @@ use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
 
 use super::account::{FieldError, FieldErrors};
-use super::cases::{delivery_key, field_error, relation_key};
+use super::cases::{delivery_key, field_error, relation_key, relation_words};
 use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::Auth;
@@ -151,12 +151,13 @@ pub(super) fn person_choices(
         .collect()
 }
 
-pub(super) fn relation_choices(p: &Prefs, form: &ApplyForm) -> Vec<Choice> {
+/// The relations to choose from: as the applicant says them, or, at a desk, of the visitor.
+pub(super) fn relation_choices(p: &Prefs, form: &ApplyForm, at_desk: bool) -> Vec<Choice> {
     Relation::ALL
         .iter()
         .map(|r| Choice {
             value: r.as_str(),
-            label: p.t(&relation_key(*r)),
+            label: p.t(&relation_words(*r, !at_desk)),
             checked: form.relation == r.as_str(),
         })
         .collect()
@@ -191,7 +192,7 @@ fn apply_page(
     };
     let persons = person_choices(p, on_file, &form);
     let for_others = !applies_for_self(auth) && form.mandate.is_empty();
-    let relations = relation_choices(p, &form);
+    let relations = relation_choices(p, &form, for_others);
     let deliveries = delivery_choices(p, item, &form);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -199,7 +200,11 @@ fn apply_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ApplyPage {
-        title: p.t("apply-title"),
+        title: p.t(if for_others {
+            "apply-desk-title"
+        } else {
+            "apply-title"
+        }),
         section: "cases",
         errors,
         item_code: item.code.to_string(),

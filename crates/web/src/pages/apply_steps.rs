@@ -146,7 +146,7 @@ fn page(
         count: sequence.len(),
         hidden,
         persons: person_choices(p, on_file, &form),
-        relations: relation_choices(p, &form),
+        relations: relation_choices(p, &form, false),
         deliveries: delivery_choices(p, item, &form),
         form,
         p,

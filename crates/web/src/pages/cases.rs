@@ -12,7 +12,7 @@ use qiaoyi_app::cases::{
     CaseAtAGlance, CaseDetail, CaseList, FeeGlance, StepRequest, Upload, beijing_today,
 };
 use qiaoyi_app::domain::access::{Grant, Role};
-use qiaoyi_app::domain::cases::{CaseState, Relation, Step};
+use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
 use qiaoyi_app::domain::catalog::Delivery;
 use qiaoyi_app::domain::fees::format_yuan;
 use qiaoyi_app::{AppError, Reason};
@@ -55,6 +55,16 @@ pub fn step_key(s: &str) -> String {
 
 pub fn relation_key(r: Relation) -> String {
     format!("relation-{}", r.as_str())
+}
+
+/// A relation as the reader would say it: "my child" to the one who applied, "the applicant's
+/// child" to staff reading or taking the case.
+pub fn relation_words(r: Relation, to_the_applicant: bool) -> String {
+    if to_the_applicant {
+        relation_key(r)
+    } else {
+        format!("relation-of-{}", r.as_str())
+    }
 }
 
 /// The localized message for a field the app refused.
@@ -320,6 +330,8 @@ struct CasePage<'a> {
     birth_date: String,
     minor: bool,
     relation: String,
+    /// Whether the reader filed the case (the answers then speak to her).
+    filer_reads: bool,
     delivery: String,
     channel: String,
     station: String,
@@ -361,6 +373,7 @@ fn case_page(
         now,
         sent,
         upload_failed,
+        filer_reads,
     } = shown;
     let c = &detail.case;
     let today = beijing_today(now);
@@ -459,7 +472,8 @@ fn case_page(
         person_name_latin: c.person_name_latin.clone(),
         birth_date: c.birth_date.to_string(),
         minor: c.is_minor(today),
-        relation: p.t(&relation_key(c.relation)),
+        relation: p.t(&relation_words(c.relation, filer_reads)),
+        filer_reads,
         delivery: p.t(delivery_key(c.delivery)),
         channel: p.t(&format!("channel-{}", c.channel.as_str())),
         station: c
@@ -505,6 +519,9 @@ struct Shown {
     now: i64,
     sent: bool,
     upload_failed: Option<usize>,
+    /// The reader filed the case online herself: its answers speak to her ("my child"); to
+    /// anyone else (an officer, a station) they speak of the applicant.
+    filer_reads: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -595,6 +612,12 @@ async fn case_in_zone(
         now,
         sent: query.sent,
         upload_failed: query.upload_failed,
+        // Filed online by the reader: her own answers. A desk's case (a station's or the
+        // window's) records the visitor's answers, so it speaks of the applicant to its filer too.
+        filer_reads: detail.case.channel == Channel::Online
+            && auth
+                .session()
+                .is_some_and(|s| s.actor.user_id == detail.case.filed_by),
     };
     Ok(case_page(
         p,

@@ -12,7 +12,7 @@ mod care_board;
 mod cases;
 
 #[cfg(test)]
-pub(crate) use cases::{relation_key, state_key, step_key};
+pub(crate) use cases::{relation_words, state_key, step_key};
 pub(crate) use consultations::message_line;
 mod catalog;
 mod certificates;
