@@ -390,54 +390,24 @@ impl Store {
         })
     }
 
-    /// Newest first, filtered, one page.
+    /// Newest first, filtered, one page: [`Store::audit_listing`]'s entries without the names.
     pub async fn audit_search(
         &self,
         filter: &AuditFilter,
         offset: u64,
         limit: u64,
     ) -> Result<Page<AuditRecord>, StoreError> {
-        let condition = "($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR subject_type = $3) \
-                         AND ($4 = '' OR subject_id = $4) AND at >= $5 AND at <= $6 \
-                         AND ($7 = '' OR actor <> $7)";
-        let from = filter.from_ms.unwrap_or(i64::MIN);
-        let to = filter.to_ms.unwrap_or(i64::MAX);
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM audit WHERE {condition}"
-        )))
-        .bind(&filter.actor)
-        .bind(&filter.action)
-        .bind(&filter.subject_type)
-        .bind(&filter.subject_id)
-        .bind(from)
-        .bind(to)
-        .bind(&filter.not_actor)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit WHERE {condition} ORDER BY seq DESC LIMIT $8 OFFSET $9"
-        )))
-        .bind(&filter.actor)
-        .bind(&filter.action)
-        .bind(&filter.subject_type)
-        .bind(&filter.subject_id)
-        .bind(from)
-        .bind(to)
-        .bind(&filter.not_actor)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
+        let listing = self.audit_listing(filter, offset, limit).await?;
         Ok(Page {
-            total: total.max(0) as u64,
-            offset,
-            items: rows.iter().map(record).collect::<Result<_, _>>()?,
+            total: listing.total,
+            offset: listing.offset,
+            items: listing.items.into_iter().map(|l| l.record).collect(),
         })
     }
 
-    /// The auditor's view: [`Store::audit_search`] with what the entries' codes stand for (the
-    /// actor's name, the case's number, the account's name), and filters that take them too: the
-    /// actor by id, e-mail address or name, the record by id or case number.
+    /// The auditor's view: newest first, filtered, one page, with what the entries' codes stand
+    /// for (the actor's name, the case's number, the account's name), and filters that take them
+    /// too: the actor by id, e-mail address or name, the record by id or case number.
     pub async fn audit_listing(
         &self,
         filter: &AuditFilter,
