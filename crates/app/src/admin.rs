@@ -2,8 +2,7 @@
 //! log.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::access::{Action, Grant, Resource, role_requests};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource, role_requests};
 use qiaoyi_domain::catalog::Station;
 use qiaoyi_domain::catalog::StationRecord;
 use qiaoyi_domain::catalog::station::check_station;

@@ -2,11 +2,10 @@
 //! notices, deadlines counted on them (provisional in a year without its notice), the import that
 //! recounts open cases, and what administrators see of it.
 
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::{Action, Resource};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::calendar::{Deadline, MissingYear, WorkCalendar, YearCalendar};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CalendarImport, DeadlineChange, NewMessage};

@@ -3,13 +3,12 @@
 //! visits; a parent abroad follows her own child and its visits. Children's names, villages, the guardian at home and who consented are
 //! sealed by the vault; every read of a child's record is audited, and so is every refusal.
 
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 
 use crate::FieldProblem;
 use std::sync::LazyLock;
 
-use qiaoyi_domain::access::{Action, Actor, Resource};
+use qiaoyi_domain::access::{Action, Actor, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::care::{ActivitySummary, ParentAbroad, Wish};
 use qiaoyi_domain::care::{
     CONSENT_VERSION, ChildInput as Checked, Topic, Township, check_child, check_visit,

@@ -2,9 +2,8 @@
 //! takes its `issue` step, verified by anyone at `/verify/{id}`, revoked with a reason by the
 //! item's officers, and signed by a new key after `qiaoyi keys rotate` while old ones still verify.
 
-use qiaoyi_domain::access::Action;
 use qiaoyi_domain::access::audit::hex;
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject};
 use qiaoyi_domain::certificates::{
     FORMAT, IssuedCertificate, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id,
     public_hex, sign, signing_key, verify,

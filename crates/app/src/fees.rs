@@ -3,8 +3,7 @@
 //! `ledger check`. The domain's rules decide what may be recorded; the store checks them again inside
 //! the write transaction.
 
-use qiaoyi_domain::access::{Action, Resource, allowing_grant};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource, allowing_grant};
 use qiaoyi_domain::cases::{CaseState, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::fees::{

@@ -3,9 +3,8 @@
 //! board and decide with a fresh second factor; a request left undecided escalates to all of them.
 //! An approved case heads every officer's queue with its own due day.
 
-use qiaoyi_domain::access::Role;
 use qiaoyi_domain::access::{Action, Resource, allowing_grant, decide};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject, Role};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::{
     Evidence, GreenChannelError, GreenRequest, Ground, RequestState, check_days, check_reason,

@@ -2,8 +2,7 @@
 //! makes a one-time code), the deliver step needs the code the applicant shows. A wrong code is
 //! refused and audited; after `MAX_ATTEMPTS` wrong codes a new one replaces it.
 
-use qiaoyi_domain::access::Actor;
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Actor, AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::handover::{MAX_ATTEMPTS, code_matches, dispatch, new_code};
 use qiaoyi_domain::cases::signature::Signature;
 use qiaoyi_domain::catalog::Delivery;

@@ -4,8 +4,9 @@
 //! is checked against the mandate (`domain::mandates::permits`), recorded with the mandate's id and
 //! told to the principal.
 
-use qiaoyi_domain::access::{Action, Actor, Grant, Resource, Role, decide};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{
+    Action, Actor, AuditEvent, AuditSubject, Grant, Resource, Role, decide,
+};
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::catalog::{Item, ItemCode};

@@ -1,8 +1,7 @@
 //! A person's file: their identity numbers (sealed at rest), reading another person's file for a
 //! stated purpose, finding a person, and "who read my file".
 
-use qiaoyi_domain::access::{Action, Email, Resource};
-use qiaoyi_domain::access::{AuditAction, AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditAction, AuditEvent, AuditSubject, Email, Resource};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{PassportNumber, ResidentId};
 use qiaoyi_store::{IdentityRow, Page};

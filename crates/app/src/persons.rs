@@ -3,8 +3,7 @@
 //! masked. Only the account that keeps them may read or change them.
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::Action;
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{Relation, is_minor, is_senior};
 use qiaoyi_domain::country::is_iso_alpha2;
 use qiaoyi_domain::failure::Reason;

@@ -2,8 +2,7 @@
 //! rejecting one, decided by the policy (`DecideRoleRequest`: neither the administrator who asked
 //! nor the account's owner) and audited.
 
-use qiaoyi_domain::access::{Action, Grant, Resource, role_requests};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource, role_requests};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{RoleRequestRow, StoreError};
 

@@ -2,8 +2,7 @@
 //! is theirs before they can sign in.
 
 use qiaoyi_domain::access::audit::sha256_hex;
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
-use qiaoyi_domain::access::{Email, Grant, Password};
+use qiaoyi_domain::access::{AuditEvent, AuditSubject, Email, Grant, Password};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;

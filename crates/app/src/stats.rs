@@ -2,8 +2,7 @@
 //! cost model, and the exports (Excel and CSV) of the same figures.
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::cases::{CaseState, EventKind, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::GreenStats;

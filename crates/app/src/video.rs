@@ -3,8 +3,7 @@
 //! video check, seeing it in her own zone beside Beijing's; either side cancels; the officer marks
 //! a no-show; reminders go out a day before.
 
-use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_domain::video::{

@@ -3,8 +3,7 @@
 //! and the gate that keeps "identity verified" back until every required participant is confirmed
 //! (the rules are `qiaoyi_domain::video_check`).
 
-use qiaoyi_domain::access::{Action, Resource, decide};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource, decide};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::video::{Slot, SlotState};
 use qiaoyi_domain::video_check::{

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::consultations::{ChatMessage, Side};
-use qiaoyi_app::{AppError, Caller};
+use qiaoyi_app::{AppError, Caller, Reason};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -228,9 +228,10 @@ impl Chat {
             .await;
         match written {
             Ok(_) => self.send_new(socket).await,
-            Err(AppError::Invalid { message, .. }) if message.contains("keep it") => {
-                self.refuse(socket, "chat-error-body-long").await
-            }
+            Err(AppError::Invalid {
+                reason: Reason::TooLong,
+                ..
+            }) => self.refuse(socket, "chat-error-body-long").await,
             Err(AppError::Invalid { .. }) => self.refuse(socket, "chat-error-body").await,
             Err(AppError::Store(qiaoyi_app::StoreError::Conflict { .. })) => {
                 self.refuse(socket, "chat-error-closed").await

@@ -2,8 +2,7 @@
 //! required (and fresh for deciding actions), and allowed by `domain::access::policy::decide`; a
 //! denial is audited.
 
-use qiaoyi_domain::access::AuditSubject;
-use qiaoyi_domain::access::{Action, Decision, Resource, decide};
+use qiaoyi_domain::access::{Action, AuditSubject, Decision, Resource, decide};
 
 use super::{CurrentSession, SecondFactor};
 use crate::{App, AppError, Caller};

@@ -6,8 +6,7 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
-use qiaoyi_domain::access::{Actor, spraying};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Actor, AuditEvent, AuditSubject, spraying};
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, PasswordAttempt, SessionRow, UserRow};
 

@@ -22,8 +22,9 @@ pub use second_factor::{RECOVERY_CODES, new_totp_secret, otpauth_uri, totp_code}
 pub use sessions::SessionSummary;
 
 use qiaoyi_domain::access::audit::{AuditRecord, hex};
-use qiaoyi_domain::access::{Action, Actor, Email, Grant, Password, Resource};
-use qiaoyi_domain::access::{AuditAction, AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{
+    Action, Actor, AuditAction, AuditEvent, AuditSubject, Email, Grant, Password, Resource,
+};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{NewUser, UserRow};

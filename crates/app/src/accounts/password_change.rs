@@ -3,8 +3,7 @@
 //! the new one meets the rules and differs from the current one; every other session ends in the
 //! same transaction, and she is told by e-mail.
 
-use qiaoyi_domain::access::{Action, Password};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Password};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 

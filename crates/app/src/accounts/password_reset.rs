@@ -8,8 +8,7 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
-use qiaoyi_domain::access::{Action, Password, Resource, Role};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Password, Resource, Role};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewPasswordReset, ResetUse, UserRow};

@@ -2,8 +2,7 @@
 //! once), enrolment, recovery codes (hashed, each used once), and links for authenticator apps.
 
 use qiaoyi_domain::access::audit::sha256_hex;
-use qiaoyi_domain::access::{Action, Actor};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, Actor, AuditEvent, AuditSubject};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_store::{SecondFactorFailure, SecondFactorLimits};

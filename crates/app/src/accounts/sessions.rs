@@ -3,8 +3,7 @@
 //! everywhere else, the list of one's sessions, and the remembered elder mode.
 
 use qiaoyi_domain::access::audit::sha256_hex;
-use qiaoyi_domain::access::{Action, Actor};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, Actor, AuditEvent, AuditSubject};
 use qiaoyi_domain::lang::Lang;
 
 use super::{CurrentSession, SecondFactor, grants_of};

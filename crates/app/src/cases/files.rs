@@ -2,8 +2,7 @@
 //! filer (checked by [`App::check_file`]), and a file's bytes for whoever may read the case, the
 //! read audited.
 
-use qiaoyi_domain::access::Action;
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{CaseFile, CaseState};
 use qiaoyi_domain::failure::Reason;
 

@@ -3,8 +3,7 @@
 //! station for a person at its station, a consultant at the window, an agent under a mandate).
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::{Action, Grant, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource};
 use qiaoyi_domain::cases::{Channel, Relation, is_senior};
 use qiaoyi_domain::catalog::{Delivery, Workflow};
 use qiaoyi_store::NewCase;

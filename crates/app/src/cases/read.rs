@@ -2,8 +2,7 @@
 //! the steps the reader may take (staff reads land on the person's "who read my file"), and the
 //! lists (mine, a station's, the bureau's queues by deadline).
 
-use qiaoyi_domain::access::AuditSubject;
-use qiaoyi_domain::access::{Action, Grant, decide};
+use qiaoyi_domain::access::{Action, AuditSubject, Grant, decide};
 use qiaoyi_domain::cases::{CaseEvent, CaseFile, CaseNumber, Step, steps_from};
 use qiaoyi_domain::catalog::{CategoryCode, Item};
 use qiaoyi_domain::fees::{CaseFees, FeeGlance};

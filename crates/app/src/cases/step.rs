@@ -2,8 +2,7 @@
 //! saw, a reason for returns and refusals, every required material before submission, the deadline
 //! on acceptance, and the applicant's notice queued in the step's transaction.
 
-use qiaoyi_domain::access::AuditSubject;
-use qiaoyi_domain::access::{Action, allowing_grant};
+use qiaoyi_domain::access::{Action, AuditSubject, allowing_grant};
 use qiaoyi_domain::cases::{Step, transition};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;

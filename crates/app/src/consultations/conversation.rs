@@ -2,8 +2,7 @@
 //! its messages (typed, canned, or a file checked as cases' materials are), the person told of an
 //! answer that follows her message, closing and rating, and the person's own list.
 
-use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::cases::handover::code_matches;
 use qiaoyi_domain::consultations::{
     Author, CannedAnswer, Consultant, ConsultationRecord, ConsultationState, check_message,

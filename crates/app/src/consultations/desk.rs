@@ -1,8 +1,7 @@
 //! The consultants' desk: the inbox by urgency, canned answers in the four languages, handing a
 //! conversation to a colleague (the one it goes to is told), and linking the case it led to.
 
-use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::consultations::{CannedAnswer, ConsultationRecord};
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::failure::Reason;

@@ -4,8 +4,7 @@
 //! with its first-response deadline set from the next shift.
 
 use qiaoyi_domain::access::email::Email;
-use qiaoyi_domain::access::{Action, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::consultations::{
     Candidate, RESOLUTION_MS, WeekMinute, check_message, check_subject, first_response_due,

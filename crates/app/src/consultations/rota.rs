@@ -1,8 +1,7 @@
 //! The consultants' rota: each consultant's weekly shifts (opening hours in Beijing time), who is
 //! on shift now, the gaps nobody covers, and administrators setting the shifts.
 
-use qiaoyi_domain::access::{Action, Grant, Resource};
-use qiaoyi_domain::access::{AuditEvent, AuditSubject};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource};
 use qiaoyi_domain::catalog::OpeningHours;
 use qiaoyi_domain::catalog::station::{format_hours, parse_hours};
 use qiaoyi_domain::consultations::Consultant;
