@@ -30,8 +30,8 @@ pub fn router() -> Router<AppState> {
 
 /// An action's words in the reader's language; a code no version of this program wrote (a
 /// hand-edited entry, say) is named as such rather than shown.
-pub(crate) fn action_words(p: &Prefs, code: &str) -> String {
-    match AuditAction::parse(code) {
+fn action_words(p: &Prefs, action: Option<AuditAction>) -> String {
+    match action {
         Some(action) => p.t(&action_key(action)),
         None => p.t("audit-do-other"),
     }
@@ -68,6 +68,8 @@ struct AuditLine {
 impl AuditLine {
     fn new(p: &Prefs, names: &GrantNames, e: AuditEntry) -> AuditLine {
         let r = e.record;
+        // Read once: the words and whether the purpose shows both follow from it.
+        let action = AuditAction::parse(&r.action);
         let kind = AuditSubject::parse(&r.subject_type)
             .map_or_else(|| p.t("audit-about-other"), |s| p.t(&subject_key(s)));
         let named = [e.case_number, e.subject_name]
@@ -106,7 +108,7 @@ impl AuditLine {
                 .collect::<Vec<_>>()
                 .join(p.t("list-separator").as_str()),
             station: names.scope(&r.station).to_owned(),
-            action: action_words(p, &r.action),
+            action: action_words(p, action),
             subject,
             subject_href: if r.subject_id.is_empty() {
                 None
@@ -117,7 +119,7 @@ impl AuditLine {
                 ])
             },
             // What a person typed is shown as typed; what the program noted for itself is not.
-            purpose: if AuditAction::parse(&r.action).is_some_and(AuditAction::purpose_is_typed) {
+            purpose: if action.is_some_and(AuditAction::purpose_is_typed) {
                 r.purpose
             } else {
                 String::new()
