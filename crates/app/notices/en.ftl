@@ -35,6 +35,9 @@ second-factor-reset-body =
 password-reset-code-subject = Your Qiaoyi code
 password-reset-code-body = Your Qiaoyi code to set a new password: { $code }. It works once, for { $minutes } minutes. If you did not ask for it, ignore this message.
 
+case-status-code-subject = Code to see the status of case { $number }
+case-status-code-body = Someone who knows the number of case { $number } and the person's birth date asked to see its status without signing in. The code: { $code }. It works once, for { $minutes } minutes, and shows only where the case stands, what comes next and by when. If you did not ask for it, and did not ask anyone to, do not pass it on.
+
 case-submitted-subject = Application { $number } received
 case-submitted-body =
     We have received your application { $number } ({ $item }).

@@ -34,6 +34,9 @@ second-factor-reset-body =
 password-reset-code-subject = Su código de Qiaoyi
 password-reset-code-body = Su código de Qiaoyi para elegir una nueva contraseña: { $code }. Funciona una sola vez, durante { $minutes } minutos. Si no lo ha pedido usted, ignore este mensaje.
 
+case-status-code-subject = Código para ver el estado del expediente { $number }
+case-status-code-body = Alguien que conoce el número del expediente { $number } y la fecha de nacimiento de la persona pidió ver su estado sin iniciar sesión. El código: { $code }. Sirve una vez, durante { $minutes } minutos, y muestra solo en qué punto está el expediente, el paso siguiente y el plazo. Si no lo pidió usted ni nadie por usted, no lo comparta.
+
 case-submitted-subject = Solicitud { $number } recibida
 case-submitted-body =
     Hemos recibido su solicitud { $number } ({ $item }).

@@ -34,6 +34,9 @@ second-factor-reset-body =
 password-reset-code-subject = Il Suo codice Qiaoyi
 password-reset-code-body = Il Suo codice Qiaoyi per impostare una nuova password: { $code }. Funziona una sola volta, per { $minutes } minuti. Se non l'ha chiesto Lei, ignori questo messaggio.
 
+case-status-code-subject = Codice per vedere lo stato della pratica { $number }
+case-status-code-body = Qualcuno che conosce il numero della pratica { $number } e la data di nascita della persona ha chiesto di vederne lo stato senza accedere. Il codice: { $code }. Vale una volta, per { $minutes } minuti, e mostra solo a che punto è la pratica, il prossimo passo e la scadenza. Se non l'ha chiesto lei né qualcuno per lei, non lo comunichi a nessuno.
+
 case-submitted-subject = Domanda { $number } ricevuta
 case-submitted-body =
     Abbiamo ricevuto la Sua domanda { $number } ({ $item }).

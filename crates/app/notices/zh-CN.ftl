@@ -28,6 +28,9 @@ second-factor-reset-body =
 password-reset-code-subject = 侨驿验证码
 password-reset-code-body = 您设置侨驿新密码的验证码：{ $code }，只能使用一次，{ $minutes } 分钟内有效。如果不是您本人申请，请忽略此短信。
 
+case-status-code-subject = 查看申请 { $number } 进度的验证码
+case-status-code-body = 有人凭申请编号 { $number } 和当事人的出生日期，申请不登录查看该申请的进度。验证码：{ $code }，只能使用一次，{ $minutes } 分钟内有效，只显示申请目前的状态、下一步和办结期限。如果不是您本人或您托付的人申请的，请不要告诉任何人。
+
 case-submitted-subject = 已收到申请 { $number }
 case-submitted-body =
     我们已收到您的申请 { $number }（{ $item }）。

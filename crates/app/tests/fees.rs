@@ -6,53 +6,24 @@ use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
-use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
+use qiaoyi_app::cases::CaseRequest;
 use qiaoyi_app::fees::FeeRequest;
 use qiaoyi_app::{App, AppError};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
-
 /// A submitted EE-01 case (fee 120 yuan) of the demo applicant.
 async fn submitted_case(app: &App, applicant: &CurrentSession) -> String {
-    let case = app
-        .open_case(
-            &caller(applicant, T0),
-            &CaseRequest {
-                item: "EE-01".into(),
-                person_name: "季美华".into(),
-                person_name_latin: "JI MEIHUA".into(),
-                birth_date: "1950-04-02".into(),
-                relation: "self".into(),
-                delivery: "courier".into(),
-                // The demo has her renewal under way already.
-                duplicate_ok: true,
-                ..CaseRequest::default()
-            },
-        )
-        .await
-        .expect("opened");
-    for (i, m) in case.item.materials.iter().enumerate() {
-        if m.required {
-            let upload = Upload {
-                material: i,
-                file_name: "scan.pdf",
-                content: PDF,
-            };
-            app.upload_case_file(&caller(applicant, T0), &case.id, &upload)
-                .await
-                .expect("uploaded");
-        }
-    }
-    let step = StepRequest {
-        step: "submit".into(),
-        expected_version: 1,
-        reason: String::new(),
-        ..StepRequest::default()
+    let request = CaseRequest {
+        item: "EE-01".into(),
+        person_name: "季美华".into(),
+        person_name_latin: "JI MEIHUA".into(),
+        birth_date: "1950-04-02".into(),
+        relation: "self".into(),
+        delivery: "courier".into(),
+        // The demo has her renewal under way already.
+        duplicate_ok: true,
+        ..CaseRequest::default()
     };
-    app.step_case(&caller(applicant, T0), &case.id, &step)
-        .await
-        .expect("submitted");
-    case.id
+    common::submitted(app, applicant, &request).await.id
 }
 
 fn payment(amount_fen: i64, method: &str, reference: &str) -> FeeRequest {

@@ -5,16 +5,15 @@
 
 use crate::common;
 
-use common::{T0, caller, demo_app as app, session};
+use common::{PDF, T0, caller, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::accounts::CurrentSession;
-use qiaoyi_app::cases::{Case, CaseList, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::cases::{Case, CaseList, CaseRequest, StepRequest};
 use qiaoyi_app::domain::access::Role;
 use qiaoyi_app::domain::green_channel::RequestState;
 use qiaoyi_app::green_channel::{GreenDecisionInput, GreenRequestInput};
 use qiaoyi_app::{App, StoreError};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const MINUTE: i64 = 60_000;
 
 /// The applicant's passport renewal, sent to the bureau.
@@ -26,33 +25,15 @@ async fn submitted_case(app: &App, applicant: &CurrentSession) -> Case {
         .into_iter()
         .find(|p| p.relation.as_str() == "self")
         .expect("herself");
-    let case = app
-        .open_case(
-            &caller(applicant, T0),
-            &CaseRequest {
-                item: "EC-01".into(),
-                person: person.id,
-                delivery: "window".into(),
-                // The demo may have one under way for her already.
-                duplicate_ok: true,
-                ..CaseRequest::default()
-            },
-        )
-        .await
-        .expect("opened");
-    for (i, m) in case.item.materials.iter().enumerate() {
-        if m.required {
-            let upload = Upload {
-                material: i,
-                file_name: "scan.pdf",
-                content: PDF,
-            };
-            app.upload_case_file(&caller(applicant, T0), &case.id, &upload)
-                .await
-                .expect("uploaded");
-        }
-    }
-    step(app, applicant, &case.id, "submit", T0).await
+    let request = CaseRequest {
+        item: "EC-01".into(),
+        person: person.id,
+        delivery: "window".into(),
+        // The demo may have one under way for her already.
+        duplicate_ok: true,
+        ..CaseRequest::default()
+    };
+    common::submitted(app, applicant, &request).await
 }
 
 async fn step(app: &App, who: &CurrentSession, id: &str, name: &str, now: i64) -> Case {

@@ -4,7 +4,7 @@
 //! lost authenticator.
 
 use crate::common::{T0, anonymous, caller, demo_app as app, session};
-use qiaoyi_app::accounts::{LoginOutcome, RESET_LINK_VALID_MS, ResetBy, SecondFactor};
+use qiaoyi_app::accounts::{LoginOutcome, RESET_LINK_VALID_MS, SecondFactor, SendBy};
 use qiaoyi_app::demo::DEMO_PASSWORD;
 use qiaoyi_app::{App, AppError, Reason};
 use qiaoyi_store::Store;
@@ -69,17 +69,17 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     let elsewhere = token(&app, ME, T0).await;
 
     // An unknown address gets the same answer, and nothing is sent.
-    app.request_password_reset(&anonymous(T0), "nobody@qiaoyi.example", ResetBy::Email)
+    app.request_password_reset(&anonymous(T0), "nobody@qiaoyi.example", SendBy::Email)
         .await
         .expect("the same answer");
     assert_eq!(
         refusal(
-            app.request_password_reset(&anonymous(T0), "not an address", ResetBy::Email)
+            app.request_password_reset(&anonymous(T0), "not an address", SendBy::Email)
                 .await
         ),
         ("email", Reason::Malformed)
     );
-    app.request_password_reset(&anonymous(T0), " Applicant@Qiaoyi.example ", ResetBy::Email)
+    app.request_password_reset(&anonymous(T0), " Applicant@Qiaoyi.example ", SendBy::Email)
         .await
         .expect("sent");
     let sent = links(&store, ME).await;
@@ -115,10 +115,10 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     );
 
     // A newer link replaces the older; links older than 30 minutes no longer work.
-    app.request_password_reset(&anonymous(T0 + 10), ME, ResetBy::Email)
+    app.request_password_reset(&anonymous(T0 + 10), ME, SendBy::Email)
         .await
         .expect("sent");
-    app.request_password_reset(&anonymous(T0 + 11), ME, ResetBy::Email)
+    app.request_password_reset(&anonymous(T0 + 11), ME, SendBy::Email)
         .await
         .expect("sent");
     let sent = links(&store, ME).await;
@@ -138,7 +138,7 @@ async fn a_link_by_e_mail_sets_a_new_password_once_within_its_time() {
     );
 
     // Three links an hour: a fourth ask is answered the same and sends nothing.
-    app.request_password_reset(&anonymous(T0 + 20), ME, ResetBy::Email)
+    app.request_password_reset(&anonymous(T0 + 20), ME, SendBy::Email)
         .await
         .expect("the same answer");
     assert_eq!(links(&store, ME).await.len(), 3);
@@ -329,7 +329,7 @@ async fn a_code_by_text_message_goes_to_the_number_on_file_only_and_stops_after_
         }
     };
     // No number on file: the same answer, nothing sent.
-    app.request_password_reset(&anonymous(T0), ME, ResetBy::Sms)
+    app.request_password_reset(&anonymous(T0), ME, SendBy::Sms)
         .await
         .expect("the same answer");
     assert!(sms(&store).await.is_empty());
@@ -348,7 +348,7 @@ async fn a_code_by_text_message_goes_to_the_number_on_file_only_and_stops_after_
     )
     .await
     .expect("saved");
-    app.request_password_reset(&anonymous(T0 + 1), ME, ResetBy::Sms)
+    app.request_password_reset(&anonymous(T0 + 1), ME, SendBy::Sms)
         .await
         .expect("sent");
     let sent = sms(&store).await;
@@ -385,7 +385,7 @@ async fn a_code_by_text_message_goes_to_the_number_on_file_only_and_stops_after_
     );
 
     // A new one works, once.
-    app.request_password_reset(&anonymous(T0 + 11), ME, ResetBy::Sms)
+    app.request_password_reset(&anonymous(T0 + 11), ME, SendBy::Sms)
         .await
         .expect("sent");
     let sent = sms(&store).await;

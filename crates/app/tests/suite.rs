@@ -8,6 +8,7 @@ mod audit_chain;
 mod backup;
 mod care;
 mod care_board;
+mod case_status;
 mod cases;
 mod catalogue;
 mod certificates;

@@ -6,44 +6,18 @@ use crate::common;
 
 use common::{T0, caller, demo_app as app, session};
 use qiaoyi_app::accounts::CurrentSession;
-use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::cases::{Case, CaseRequest};
 use qiaoyi_app::{App, AppError, StoreError};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const HOUR: i64 = 3_600_000;
 
 /// A passport renewal sent to the bureau by `who`; `request` says for whom.
 async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Case {
-    // The demo has renewals under way for the same people.
     let request = CaseRequest {
         duplicate_ok: true,
         ..request
     };
-    let case = app
-        .open_case(&caller(who, T0), &request)
-        .await
-        .expect("opened");
-    for (i, m) in case.item.materials.iter().enumerate() {
-        if m.required {
-            let upload = Upload {
-                material: i,
-                file_name: "scan.pdf",
-                content: PDF,
-            };
-            app.upload_case_file(&caller(who, T0), &case.id, &upload)
-                .await
-                .expect("uploaded");
-        }
-    }
-    let request = StepRequest {
-        step: "submit".into(),
-        expected_version: case.version,
-        reason: String::new(),
-        ..StepRequest::default()
-    };
-    app.step_case(&caller(who, T0), &case.id, &request)
-        .await
-        .expect("submitted")
+    common::submitted(app, who, &request).await
 }
 
 #[tokio::test]

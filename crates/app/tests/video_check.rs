@@ -5,45 +5,17 @@
 
 use crate::common;
 
-use common::{T0, anonymous, caller, demo_app as app, session};
+use common::{T0, anonymous, caller, demo_app as app, session, submitted};
 use qiaoyi_app::accounts::CurrentSession;
-use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
+use qiaoyi_app::cases::{Case, CaseRequest, StepRequest};
 use qiaoyi_app::domain::video_check::{GateError, OPENS_BEFORE_MS, legacy_number_digest};
 use qiaoyi_app::video_check::{ParticipantInput, RoomRole, VerdictInput};
 use qiaoyi_app::{App, AppError, Reason, StoreError};
 use sqlx::Connection;
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 const MINUTE: i64 = 60_000;
 /// 2026-05-28 11:00 in Beijing, a minute-aligned time after `T0`.
 const START: i64 = 1_779_937_200_000;
-
-async fn submitted(app: &App, who: &CurrentSession, request: CaseRequest) -> Case {
-    let case = app
-        .open_case(&caller(who, T0), &request)
-        .await
-        .expect("opened");
-    for (i, m) in case.item.materials.iter().enumerate() {
-        if m.required {
-            let upload = Upload {
-                material: i,
-                file_name: "scan.pdf",
-                content: PDF,
-            };
-            app.upload_case_file(&caller(who, T0), &case.id, &upload)
-                .await
-                .expect("uploaded");
-        }
-    }
-    let request = StepRequest {
-        step: "submit".into(),
-        expected_version: case.version,
-        ..StepRequest::default()
-    };
-    app.step_case(&caller(who, T0), &case.id, &request)
-        .await
-        .expect("submitted")
-}
 
 fn renewal(birth_date: &str, relation: &str) -> CaseRequest {
     CaseRequest {
@@ -130,7 +102,7 @@ async fn an_adult_is_confirmed_against_her_document_before_identity_is_verified(
     let (app, store) = app().await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
-    let case = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    let case = submitted(&app, &applicant, &renewal("1990-04-02", "self")).await;
     accept(&app, &officer, &case).await;
     let opens = START - OPENS_BEFORE_MS;
 
@@ -335,7 +307,7 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
     let (app, store) = app().await;
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
-    let case = submitted(&app, &applicant, renewal("2016-09-01", "child")).await;
+    let case = submitted(&app, &applicant, &renewal("2016-09-01", "child")).await;
     accept(&app, &officer, &case).await;
     let opens = START - OPENS_BEFORE_MS;
 
@@ -441,7 +413,7 @@ async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let relative = session(&app, "mother@qiaoyi.example", T0).await;
     let madrid = session(&app, "station.madrid@qiaoyi.example", T0).await;
-    let case = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    let case = submitted(&app, &applicant, &renewal("1990-04-02", "self")).await;
     let slot = booked(&app, &officer, &applicant, &case).await;
     let opens = START - OPENS_BEFORE_MS;
 
@@ -529,11 +501,11 @@ async fn a_booking_moves_in_one_step_and_of_two_moves_to_one_time_one_wins() {
     let officer = session(&app, "officer@qiaoyi.example", T0).await;
     let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
     let rome = session(&app, "station.rome@qiaoyi.example", T0).await;
-    let first = submitted(&app, &applicant, renewal("1990-04-02", "self")).await;
+    let first = submitted(&app, &applicant, &renewal("1990-04-02", "self")).await;
     let second = submitted(
         &app,
         &rome,
-        CaseRequest {
+        &CaseRequest {
             person_name: "周立新".into(),
             person_name_latin: "ZHOU LIXIN".into(),
             relation: "other".into(),

@@ -20,6 +20,9 @@ pub enum Notice {
     SecondFactorReset,
     /// By text message to the mobile number on file: a code to set a new password.
     PasswordResetCode,
+    /// To a case's applicant, by e-mail or text message: a code to see the case's status without
+    /// signing in, which someone who knows its number and the person's birth date asked for.
+    CaseStatusCode,
     CaseSubmitted,
     CaseAccepted,
     CaseReturned,
@@ -65,13 +68,14 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 31] = [
+    pub const ALL: [Notice; 32] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::PasswordChanged,
         Notice::PasswordReset,
         Notice::SecondFactorReset,
         Notice::PasswordResetCode,
+        Notice::CaseStatusCode,
         Notice::CaseSubmitted,
         Notice::CaseAccepted,
         Notice::CaseReturned,
@@ -108,6 +112,7 @@ impl Notice {
             Notice::PasswordReset => "password-reset",
             Notice::SecondFactorReset => "second-factor-reset",
             Notice::PasswordResetCode => "password-reset-code",
+            Notice::CaseStatusCode => "case-status-code",
             Notice::CaseSubmitted => "case-submitted",
             Notice::CaseAccepted => "case-accepted",
             Notice::CaseReturned => "case-returned",
@@ -148,6 +153,7 @@ impl Notice {
             Notice::PasswordChanged | Notice::SecondFactorReset => &["link"],
             Notice::PasswordReset => &["link", "minutes"],
             Notice::PasswordResetCode => &["code", "minutes"],
+            Notice::CaseStatusCode => &["number", "code", "minutes"],
             Notice::CaseReturned | Notice::CaseRefused => &["number", "item", "reason", "link"],
             Notice::CaseSubmitted
             | Notice::CaseAccepted
@@ -216,6 +222,7 @@ impl Notice {
                 | Notice::PasswordChanged
                 | Notice::PasswordReset
                 | Notice::SecondFactorReset
+                | Notice::CaseStatusCode
         )
     }
 }

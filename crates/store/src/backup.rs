@@ -115,6 +115,7 @@ const TABLES: &[&str] = &[
     "calendar_years",
     "case_sequences",
     "cases",
+    "case_status_codes",
     "case_events",
     "case_files",
     "case_file_blobs",

@@ -10,6 +10,7 @@ mod backup;
 pub mod bench;
 mod care;
 mod care_board;
+mod case_status;
 mod cases;
 mod catalog;
 mod certificates;
@@ -37,6 +38,7 @@ pub use accounts::{
 pub use audit::{AccessGroup, AuditFilter, AuditHead, AuditListing, ChainKeying};
 pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
 pub use care_board::{CareMessageRow, WishMove};
+pub use case_status::NewStatusCode;
 pub use cases::{
     CalendarImport, CaseRow, CaseScope, CaseStep, DeadlineChange, GlanceFacts, NewCase,
 };

@@ -1,6 +1,7 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
 //! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
-//! consultations (both send mail).
+//! consultations (both send mail), and a case's status without signing in (asking sends a code,
+//! checking is an oracle for codes).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -16,12 +17,16 @@ const IDENTITY_PER_MINUTE: u32 = 30;
 const SIGNUP_PER_HOUR: u32 = 10;
 /// Consultations opened without an account per address per hour: each sends an e-mail.
 const CONSULT_PER_HOUR: u32 = 10;
+/// Asks for a case-status code and checks with one, per address per hour: a family checking a few
+/// cases, each with a mistyped code or two.
+const CASE_STATUS_PER_HOUR: u32 = 20;
 
 #[derive(Clone)]
 pub struct Limits {
     identity: Arc<DefaultKeyedRateLimiter<String>>,
     signup: Arc<DefaultKeyedRateLimiter<String>>,
     consult: Arc<DefaultKeyedRateLimiter<String>>,
+    case_status: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 /// Which limit a request counts against.
@@ -31,6 +36,8 @@ pub enum Bucket {
     Signup,
     /// Opening a consultation as a guest.
     Consult,
+    /// Asking for a code to see a case's status without signing in, and checking with it.
+    CaseStatus,
 }
 
 fn quota(per: u32, hour: bool) -> Quota {
@@ -48,6 +55,7 @@ impl Default for Limits {
             identity: Arc::new(RateLimiter::keyed(quota(IDENTITY_PER_MINUTE, false))),
             signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
             consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
+            case_status: Arc::new(RateLimiter::keyed(quota(CASE_STATUS_PER_HOUR, true))),
         }
     }
 }
@@ -59,6 +67,7 @@ impl Limits {
             Bucket::Identity => &self.identity,
             Bucket::Signup => &self.signup,
             Bucket::Consult => &self.consult,
+            Bucket::CaseStatus => &self.case_status,
         };
         // Forget addresses that have been quiet, so the table does not grow without bound.
         if limiter.len() > 10_000 {

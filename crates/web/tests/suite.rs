@@ -8,6 +8,7 @@ mod boundaries;
 mod calendar;
 mod care;
 mod care_board;
+mod case_status;
 mod cases;
 mod certificates;
 mod common;

@@ -14,8 +14,9 @@ mod sessions;
 
 pub use authorize::FRESH_SECOND_FACTOR_MS;
 pub use login::{LOCK_DURATION_MS, LOCK_THRESHOLD, LOCK_WINDOW_MS, LoginOutcome};
+pub(crate) use password_reset::new_sms_code;
 pub use password_reset::{
-    DESK_CODE_VALID_MS, IdentityCheck, IssuedCode, RESET_LINK_VALID_MS, ResetBy, SMS_CODE_VALID_MS,
+    DESK_CODE_VALID_MS, IdentityCheck, IssuedCode, RESET_LINK_VALID_MS, SMS_CODE_VALID_MS, SendBy,
 };
 pub(crate) use passwords::{PasswordCost, hash_password};
 pub use second_factor::{RECOVERY_CODES, new_totp_secret, otpauth_uri, totp_code};

@@ -35,28 +35,28 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// The most characters a reason for resetting an authenticator takes.
 const MAX_REASON: usize = 500;
 
-/// Where a person asks her reset to be sent.
+/// Where a person asks a link or code to be sent: her reset, or a code to see a case's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResetBy {
+pub enum SendBy {
     /// A link to the account's e-mail address.
     Email,
     /// A code by text message to the mobile number on file.
     Sms,
 }
 
-impl ResetBy {
-    pub fn parse(text: &str) -> Option<ResetBy> {
+impl SendBy {
+    pub fn parse(text: &str) -> Option<SendBy> {
         match text.trim() {
-            "" | "email" => Some(ResetBy::Email),
-            "sms" => Some(ResetBy::Sms),
+            "" | "email" => Some(SendBy::Email),
+            "sms" => Some(SendBy::Sms),
             _ => None,
         }
     }
 
-    fn channel(self) -> &'static str {
+    pub(crate) fn channel(self) -> &'static str {
         match self {
-            ResetBy::Email => "email",
-            ResetBy::Sms => "sms",
+            SendBy::Email => "email",
+            SendBy::Sms => "sms",
         }
     }
 }
@@ -109,7 +109,7 @@ fn code_hash(user_id: &str, code: &str) -> String {
 }
 
 /// Eight digits: easy to type from a text message.
-fn new_sms_code() -> String {
+pub(crate) fn new_sms_code() -> String {
     let mut buf = [0u8; 8];
     getrandom::fill(&mut buf)
         .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
@@ -146,7 +146,7 @@ impl App {
         &self,
         caller: &Caller,
         email: &str,
-        by: ResetBy,
+        by: SendBy,
     ) -> Result<(), AppError> {
         let email = Email::parse(email).map_err(|message| AppError::Invalid {
             field: "email",
@@ -188,7 +188,7 @@ impl App {
             self.store.audit(&audit("denied")).await?;
             return Ok(());
         }
-        if by == ResetBy::Sms {
+        if by == SendBy::Sms {
             return self.send_reset_code(caller, &user, audit("ok")).await;
         }
         let token = random_hex(32);

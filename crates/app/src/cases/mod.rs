@@ -3,11 +3,13 @@
 //! store writes it with its event and audit entry in one transaction.
 //!
 //! `open` files a case, `read` reads one and the lists, `step` moves it through its workflow,
-//! `files` its materials' uploads and downloads.
+//! `files` its materials' uploads and downloads, `status` what someone without an account sees of
+//! one with a code sent to its applicant.
 
 mod files;
 mod open;
 mod read;
+mod status;
 mod step;
 
 pub use crate::calendar::beijing_today;
@@ -15,6 +17,7 @@ pub use files::{CaseFileContent, Upload};
 pub use open::{CaseRequest, check_person_details};
 pub use qiaoyi_domain::fees::FeeGlance;
 pub use read::{CaseAtAGlance, CaseDetail, CaseList};
+pub use status::{CaseStatus, STATUS_CODE_VALID_MS};
 pub use step::StepRequest;
 
 use jiff::civil::Date;

@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource};
 use qiaoyi_domain::cases::{Channel, Relation, is_senior};
-use qiaoyi_domain::catalog::{Delivery, Workflow};
+use qiaoyi_domain::catalog::Delivery;
 use qiaoyi_store::NewCase;
 
 use qiaoyi_domain::failure::Reason;
@@ -82,13 +82,6 @@ fn birth_date_checked(text: &str, today: Date) -> Result<Date, AppError> {
         ));
     }
     Ok(date)
-}
-
-fn workflow_str(w: Workflow) -> &'static str {
-    match w {
-        Workflow::Standard => "standard",
-        Workflow::Certificate => "certificate",
-    }
 }
 
 impl App {
@@ -242,7 +235,7 @@ impl App {
             year: i64::from(today.year()),
             item_code: item.code.to_string(),
             category: item.category.to_string(),
-            workflow: workflow_str(item.workflow).into(),
+            workflow: item.workflow.as_str().into(),
             applicant_id,
             filed_by: actor.user_id.clone(),
             station,

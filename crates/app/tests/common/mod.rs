@@ -1,6 +1,7 @@
 //! What the use-case tests share: a seeded demo on the test store and signing in as a demo account.
 
 use qiaoyi_app::accounts::{Client, CurrentSession, LoginOutcome, totp_code};
+use qiaoyi_app::cases::{Case, CaseRequest, StepRequest, Upload};
 use qiaoyi_app::config::Config;
 use qiaoyi_app::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use qiaoyi_app::{App, Caller};
@@ -64,4 +65,36 @@ pub async fn session(app: &App, email: &str, now: i64) -> CurrentSession {
         .await
         .expect("ok")
         .expect("session")
+}
+
+/// A PDF every material accepts.
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+
+/// Opens `request` as `who` at `T0`, uploads a PDF for each required material and sends it to
+/// the bureau.
+pub async fn submitted(app: &App, who: &CurrentSession, request: &CaseRequest) -> Case {
+    let case = app
+        .open_case(&caller(who, T0), request)
+        .await
+        .expect("opened");
+    for (i, m) in case.item.materials.iter().enumerate() {
+        if m.required {
+            let upload = Upload {
+                material: i,
+                file_name: "scan.pdf",
+                content: PDF,
+            };
+            app.upload_case_file(&caller(who, T0), &case.id, &upload)
+                .await
+                .expect("uploaded");
+        }
+    }
+    let step = StepRequest {
+        step: "submit".into(),
+        expected_version: case.version,
+        ..StepRequest::default()
+    };
+    app.step_case(&caller(who, T0), &case.id, &step)
+        .await
+        .expect("submitted")
 }

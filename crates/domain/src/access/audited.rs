@@ -67,6 +67,8 @@ codes! {
     CaseHandoverCode => "case_handover_code",
     CaseOpened => "case_opened",
     CaseOutcomeBackfilled => "case_outcome_backfilled",
+    CaseStatusCodeSent => "case_status_code_sent",
+    CaseStatusRead => "case_status_read",
     CertificateRevoke => "certificate_revoke",
     ConfirmEmail => "confirm_email",
     ConsultationCaseLinked => "consultation_case_linked",

@@ -121,6 +121,22 @@ pub enum Workflow {
     Certificate,
 }
 
+impl Workflow {
+    pub const ALL: [Workflow; 2] = [Workflow::Standard, Workflow::Certificate];
+
+    /// As stored with each case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Workflow::Standard => "standard",
+            Workflow::Certificate => "certificate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Workflow> {
+        Workflow::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guide {

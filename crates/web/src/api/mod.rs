@@ -3,6 +3,7 @@
 mod calendar;
 mod care;
 mod care_board;
+mod case_status;
 pub(crate) mod cases;
 mod catalog;
 mod certificates;
@@ -90,6 +91,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(password_reset::reset_with_code))
         .routes(routes!(password_reset::issue_code))
         .routes(routes!(password_reset::reset_second_factor))
+        .routes(routes!(case_status::request_code))
+        .routes(routes!(case_status::status))
         .routes(routes!(cases::open, cases::list))
         .routes(routes!(cases::show))
         .routes(routes!(cases::step))

@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use qiaoyi_app::accounts::ResetBy;
+use qiaoyi_app::accounts::SendBy;
 
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
@@ -44,7 +44,7 @@ pub async fn forgot(
     if !state.limits.allow(Bucket::Signup, &auth.client.address) {
         return Err(Limits::refused());
     }
-    let by = ResetBy::parse(&body.by)
+    let by = SendBy::parse(&body.by)
         .ok_or_else(|| qiaoyi_app::AppError::malformed("by", "send it by email or sms"))?;
     state
         .app

@@ -13,8 +13,8 @@ use crate::auth::Auth;
 use crate::problem::Problem;
 
 /// The operations anyone may call: public information, signing in and setting a forgotten
-/// password, checking a certificate or an identity number, and a guest's consultation (which its
-/// key admits).
+/// password, a case's status with a code sent to its applicant, checking a certificate or an
+/// identity number, and a guest's consultation (which its key admits).
 pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
@@ -35,6 +35,8 @@ pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::POST, "/api/v1/password/forgot"),
     (Method::POST, "/api/v1/password/reset"),
     (Method::POST, "/api/v1/password/reset-with-code"),
+    (Method::POST, "/api/v1/case-status/codes"),
+    (Method::POST, "/api/v1/case-status"),
     (Method::GET, "/api/v1/verify/{id}"),
     (Method::POST, "/api/v1/identity/resident-id"),
     (Method::POST, "/api/v1/identity/mrz"),

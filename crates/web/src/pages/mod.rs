@@ -9,6 +9,7 @@ mod apply_steps;
 mod audit;
 mod care;
 mod care_board;
+mod case_status;
 mod cases;
 
 #[cfg(test)]
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .merge(consultations::router())
         .merge(signup::router())
         .merge(password_reset::router())
+        .merge(case_status::router())
         .merge(notifications::router())
         .merge(stats::router())
         .merge(green_channel::router())

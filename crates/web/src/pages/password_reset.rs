@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Extension, Router};
 use qiaoyi_app::AppError;
-use qiaoyi_app::accounts::{RESET_LINK_VALID_MS, ResetBy, SMS_CODE_VALID_MS};
+use qiaoyi_app::accounts::{RESET_LINK_VALID_MS, SMS_CODE_VALID_MS, SendBy};
 use qiaoyi_app::domain::failure::Reason;
 use serde::Deserialize;
 
@@ -71,12 +71,12 @@ struct ForgotPage<'a> {
 fn forgot_page(
     p: &Prefs,
     email: String,
-    by: ResetBy,
+    by: SendBy,
     sent: Option<String>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let minutes = RESET_LINK_VALID_MS / 60_000;
-    let by_sms = by == ResetBy::Sms;
+    let by_sms = by == SendBy::Sms;
     let page = ForgotPage {
         title: p.t("forgot-title"),
         section: "account",
@@ -102,7 +102,7 @@ fn forgot_page(
 }
 
 async fn forgot_form(Extension(p): Extension<Prefs>) -> PageResult {
-    forgot_page(&p, String::new(), ResetBy::Email, None, Vec::new())
+    forgot_page(&p, String::new(), SendBy::Email, None, Vec::new())
 }
 
 #[derive(Deserialize)]
@@ -123,7 +123,7 @@ async fn forgot(
         return Ok(super::too_many(&p));
     }
     // A tampered choice falls back to the e-mail link, the one offered first.
-    let by = ResetBy::parse(&form.by).unwrap_or(ResetBy::Email);
+    let by = SendBy::parse(&form.by).unwrap_or(SendBy::Email);
     match state
         .app
         .request_password_reset(&auth, &form.email, by)
