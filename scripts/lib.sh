@@ -48,6 +48,9 @@ install_missing() {
   command -v curl >/dev/null 2>&1 || need+=(curl)
   # The turn of the year is tested with the demo under libfaketime.
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
+  # Prometheus' own linter checks /metrics (its package carries promtool; the server it also
+  # installs is not started).
+  command -v promtool >/dev/null 2>&1 || need+=(prometheus)
   # scripts/fuzz-api.sh makes a venv for schemathesis; Debian's python3 needs python3-venv for it.
   python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
   # The mail tests start aiosmtpd; Debian's package serves /usr/bin/python3 even when another

@@ -238,14 +238,7 @@ impl App {
                 self.vault.open(&format!("care:{field}:{}", row.id), sealed)
             }
         };
-        let birth: jiff::civil::Date =
-            row.birth_date
-                .parse()
-                .map_err(|_| qiaoyi_store::StoreError::CorruptRow {
-                    table: "care_children",
-                    key: row.id.clone(),
-                    reason: "birth_date is not a date".into(),
-                })?;
+        let birth = row.birth_date;
         Ok(Child {
             name: open("name", &row.name_sealed)?,
             village: open("village", &row.village_sealed)?,
@@ -254,7 +247,7 @@ impl App {
             age: qiaoyi_domain::cases::age_on(birth, beijing_today(now)),
             languages: language_names(u64::try_from(row.languages).unwrap_or(0)),
             id: row.id,
-            birth_date: row.birth_date,
+            birth_date: row.birth_date.to_string(),
             township: row.township,
             school: row.school,
             consent_version: row.consent_version,
@@ -282,7 +275,7 @@ impl App {
                             .open(&format!("care:visit:{}", v.id), &v.notes_sealed)?
                     },
                     topics: v.topics.split(' ').filter_map(Topic::parse).collect(),
-                    date: v.visit_date,
+                    date: v.visit_date.to_string(),
                     follow_up: v.follow_up,
                     volunteer: v.volunteer_name,
                 })
@@ -345,15 +338,7 @@ impl App {
             .child(child_id)
             .await?
             .ok_or_else(|| AppError::NotFound("this child".into()))?;
-        let birth: jiff::civil::Date =
-            child
-                .birth_date
-                .parse()
-                .map_err(|_| qiaoyi_store::StoreError::CorruptRow {
-                    table: "care_children",
-                    key: child.id.clone(),
-                    reason: "birth_date is not a date".into(),
-                })?;
+        let birth = child.birth_date;
         let topics: Vec<&str> = input.topics.iter().map(String::as_str).collect();
         let visit = check_visit(
             &input.date,
@@ -375,7 +360,7 @@ impl App {
             child_id: child.id.clone(),
             volunteer_id: actor.user_id.clone(),
             volunteer_name: String::new(),
-            visit_date: visit.date.to_string(),
+            visit_date: visit.date,
             topics: visit
                 .topics
                 .iter()
@@ -393,10 +378,10 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = row.visit_date.clone();
+        record.purpose = row.visit_date.to_string();
         self.store.insert_visit(&row, &record).await?;
         Ok(Visit {
-            date: row.visit_date,
+            date: row.visit_date.to_string(),
             topics: visit.topics,
             notes: visit.notes,
             follow_up: visit.follow_up,
@@ -516,7 +501,7 @@ impl App {
         };
         let row = ChildRow {
             name_sealed: seal("name", &checked.name),
-            birth_date: checked.birth_date.to_string(),
+            birth_date: checked.birth_date,
             township: checked.township,
             village_sealed: seal("village", &checked.village),
             school: checked.school,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use qiaoyi_domain::access::policy::{Action, Resource};
 use qiaoyi_domain::lang::Lang;
-use qiaoyi_domain::notify::{Channel, Notice, OutboxMessage, retry_delay_ms};
+use qiaoyi_domain::notify::{Channel, MessageStatus, Notice, OutboxMessage, retry_delay_ms};
 use qiaoyi_store::Page;
 use serde_json::{Map, Value};
 
@@ -17,6 +17,37 @@ use crate::accounts::random_hex;
 use crate::delivery::{Outgoing, SendError};
 use crate::notify::render;
 use crate::{App, AppError, Caller};
+
+/// Says what the worker's metrics measure, and starts its counters at zero for every channel and
+/// its gauge for every status: a scraper sees each series from the start, not only after the first
+/// failure. Call once after installing a metrics recorder.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        "qiaoyi_outbox_sent_total",
+        "Messages delivered, by channel (email, sms)"
+    );
+    metrics::describe_counter!(
+        "qiaoyi_outbox_failed_total",
+        "Delivery attempts that failed, by channel; each is retried later or given up on"
+    );
+    metrics::describe_counter!(
+        "qiaoyi_outbox_dead_total",
+        "Messages given up on after their last attempt, by channel; administrators can retry them"
+    );
+    metrics::describe_gauge!(
+        "qiaoyi_outbox_messages",
+        "Messages in the outbox, by status (pending, sent, dead), counted once a minute"
+    );
+    for channel in [Channel::Email, Channel::Sms] {
+        let channel = channel.as_str();
+        metrics::counter!("qiaoyi_outbox_sent_total", "channel" => channel).absolute(0);
+        metrics::counter!("qiaoyi_outbox_failed_total", "channel" => channel).absolute(0);
+        metrics::counter!("qiaoyi_outbox_dead_total", "channel" => channel).absolute(0);
+    }
+    for status in MessageStatus::ALL {
+        metrics::gauge!("qiaoyi_outbox_messages", "status" => status.as_str()).set(0.0);
+    }
+}
 
 /// A worker holds a claimed message this long; if it dies mid-send, another worker tries again
 /// after it.

@@ -2,7 +2,7 @@
 //! rejecting one, decided by the policy (`DecideRoleRequest`: neither the administrator who asked
 //! nor the account's owner) and audited.
 
-use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Grant, Resource, role_requests};
+use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource, role_requests};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_store::{RoleRequestRow, StoreError};
 
@@ -29,7 +29,7 @@ impl RoleRequest {
     pub(crate) fn from_row(row: RoleRequestRow, now: i64) -> RoleRequest {
         RoleRequest {
             lapsed: !role_requests::still_valid(row.proposed_at, now),
-            grants: row.grants.split(',').map(str::to_owned).collect(),
+            grants: row.grants.iter().map(ToString::to_string).collect(),
             id: row.id,
             account_id: row.account_id,
             account_email: row.account_email,
@@ -102,18 +102,8 @@ impl App {
                         ),
                     ));
                 }
-                let grants = row
-                    .grants
-                    .split(',')
-                    .map(Grant::parse_text)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|reason| StoreError::CorruptRow {
-                        table: "role_requests",
-                        key: row.id.clone(),
-                        reason,
-                    })?;
-                self.check_scopes(&grants).await?;
-                Some(grant_rows(&grants))
+                self.check_scopes(&row.grants).await?;
+                Some(grant_rows(&row.grants))
             }
         };
         let mut record = self.audit_record(
@@ -127,7 +117,7 @@ impl App {
             &caller.client,
             caller.now,
         );
-        record.purpose = row.grants.clone();
+        record.purpose = crate::admin::grant_list(&row.grants);
         let actor = caller
             .session()
             .map(|s| s.actor.user_id.as_str())

@@ -3,7 +3,8 @@
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::query::Query;
+use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
 use crate::outbox::{NewMessage, enqueue};
 use crate::role_requests::{self, NewRoleRequest};
@@ -110,35 +111,56 @@ pub(crate) async fn insert_user(
             "an account with this e-mail address exists already".into(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO users (id, email, display_name, password_hash, language, created_at, confirmed_at, totp_secret) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&new.id)
-    .bind(&new.email)
-    .bind(&new.display_name)
-    .bind(&new.password_hash)
-    .bind(&new.language)
-    .bind(now)
-    .bind(new.confirmed_at)
-    .bind(&new.totp_secret)
-    .execute(&mut **tx)
-    .await?;
+    bind_user(sqlx::query(INSERT_USER), new, now)
+        .execute(&mut **tx)
+        .await?;
     insert_grants(tx, &new.id, &new.grants).await
 }
 
-async fn insert_grants(
+/// An account, its values bound by [`bind_user`].
+pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, language, created_at, confirmed_at, totp_secret) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Binds `new`, made at `now`, to [`INSERT_USER`].
+pub(crate) fn bind_user<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    new: &'q NewUser,
+    now: i64,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<i64>: for<'t> Encode<'t, DB> + Type<DB>,
+    for<'t> Option<&'t str>: Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(new.id.as_str())
+        .bind(new.email.as_str())
+        .bind(new.display_name.as_str())
+        .bind(new.password_hash.as_str())
+        .bind(new.language.as_str())
+        .bind(now)
+        .bind(new.confirmed_at)
+        .bind(new.totp_secret.as_deref())
+}
+
+/// Gives `user_id` each `(role, scope)` of `grants` it does not have yet.
+pub(crate) async fn insert_grants(
     tx: &mut Transaction<'static, Any>,
     user_id: &str,
     grants: &[(String, String)],
 ) -> Result<(), StoreError> {
     for (role, scope) in grants {
-        sqlx::query("INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3)")
-            .bind(user_id)
-            .bind(role)
-            .bind(scope)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, role, scope) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(role)
+        .bind(scope)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

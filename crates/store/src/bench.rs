@@ -10,7 +10,7 @@ use std::time::Duration;
 use jiff::civil::Date;
 use qiaoyi_domain::access::audit::{AuditRecord, ChainKey, entry_hash, sha256_hex};
 use qiaoyi_domain::cases::{Channel, Relation};
-use qiaoyi_domain::catalog::Delivery;
+use qiaoyi_domain::catalog::{Delivery, Workflow};
 use qiaoyi_domain::fees::{EntryKind, Method, postings};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, Row};
@@ -54,13 +54,19 @@ impl RawIntake {
             .foreign_keys(true);
         let mut conn = SqliteConnection::connect_with(&options).await?;
         // The applicant every case refers to, as the demo has one.
-        sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, language, created_at) \
-             VALUES ($1, 'applicant@qiaoyi.example', '季美华', '', 'zh-CN', 0)",
-        )
-        .bind(APPLICANT)
-        .execute(&mut conn)
-        .await?;
+        let applicant = crate::NewUser {
+            id: APPLICANT.into(),
+            email: "applicant@qiaoyi.example".into(),
+            display_name: "季美华".into(),
+            password_hash: String::new(),
+            language: "zh-CN".into(),
+            confirmed_at: None,
+            totp_secret: None,
+            grants: Vec::new(),
+        };
+        crate::accounts::bind_user(sqlx::query(crate::accounts::INSERT_USER), &applicant, 0)
+            .execute(&mut conn)
+            .await?;
         Ok(RawIntake {
             conn,
             written: 0,
@@ -87,7 +93,7 @@ impl RawIntake {
             year: 2026,
             item_code: "EE-01".into(),
             category: "exit-entry".into(),
-            workflow: "standard".into(),
+            workflow: Workflow::Standard,
             applicant_id: Some(user.into()),
             filed_by: user.into(),
             station: None,
@@ -104,11 +110,9 @@ impl RawIntake {
         cases::bind_new_case(sqlx::query(cases::INSERT_CASE), &draft, &number, now)
             .execute(&mut *tx)
             .await?;
-        cases::bind_first_event(
-            sqlx::query(cases::INSERT_FIRST_EVENT),
-            &draft,
-            "applicant",
-            now,
+        cases::bind_event(
+            sqlx::query(cases::INSERT_EVENT),
+            &cases::NewEvent::created(&draft, "applicant", now),
         )
         .execute(&mut *tx)
         .await?;
@@ -172,16 +176,18 @@ impl RawIntake {
                 "the raw baseline could not submit its own case {case_id}"
             )));
         }
-        sqlx::query(cases::INSERT_EVENT)
-            .bind(&case_id)
-            .bind(2_i64)
-            .bind(now)
-            .bind(user)
-            .bind("applicant")
-            .bind("submit")
-            .bind("draft")
-            .bind("submitted")
-            .bind("")
+        let submitted = cases::NewEvent {
+            case_id: &case_id,
+            seq: 2,
+            at: now,
+            actor_id: user,
+            role: "applicant",
+            step: "submit",
+            from_state: "draft",
+            to_state: "submitted",
+            note: "",
+        };
+        cases::bind_event(sqlx::query(cases::INSERT_EVENT), &submitted)
             .execute(&mut *tx)
             .await?;
         // The fee falls due at submission: the entry and its two postings.
@@ -331,8 +337,7 @@ pub async fn generate_outcomes(
         let end = (start + batch).min(count);
         let sql = format!(
             "WITH RECURSIVE seq(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < {end}) \
-             INSERT INTO case_outcomes (case_id, month, closed_on, station, item_code, category, outcome, \
-             processing_days, within_deadline, country, model_version, money_fen, days_saved) \
+             INSERT INTO case_outcomes ({}) \
              SELECT 'b-' || i, \
              printf('%04d-%02d', 2017 + (i % 120) / 12, (i % 120) % 12 + 1), \
              printf('%04d-%02d-15', 2017 + (i % 120) / 12, (i % 120) % 12 + 1), \
@@ -342,7 +347,8 @@ pub async fn generate_outcomes(
              (i * 7) % 45, CASE WHEN i % 13 = 0 THEN 0 ELSE 1 END, 'IT', \
              CASE WHEN i % 10 = 0 THEN NULL ELSE 1 END, \
              CASE WHEN i % 10 = 0 THEN 0 ELSE 1130000 END, CASE WHEN i % 10 = 0 THEN 0 ELSE 9 END \
-             FROM seq"
+             FROM seq",
+            crate::stats::OUTCOME_COLUMNS
         );
         let mut tx = conn.begin().await?;
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -372,8 +378,7 @@ impl Store {
             let end = (start + batch).min(count);
             let month = "to_char(make_date((2017 + (i % 120) / 12)::int, ((i % 120) % 12 + 1)::int, 1), 'YYYY-MM')";
             let sql = format!(
-                "INSERT INTO case_outcomes (case_id, month, closed_on, station, item_code, category, outcome, \
-                 processing_days, within_deadline, country, model_version, money_fen, days_saved) \
+                "INSERT INTO case_outcomes ({}) \
                  SELECT 'b-' || i, {month}, {month} || '-15', \
                  CASE WHEN i % 27 = 26 THEN '' ELSE substr('{STATIONS}', ((i % 27) * 6 + 1)::int, 6) END, \
                  'B' || (i % 5) || '-' || lpad((i % 9 + 1)::text, 2, '0'), 'bench-' || (i % 5), \
@@ -381,7 +386,8 @@ impl Store {
                  (i * 7) % 45, CASE WHEN i % 13 = 0 THEN 0 ELSE 1 END, 'IT', \
                  CASE WHEN i % 10 = 0 THEN NULL ELSE 1 END, \
                  CASE WHEN i % 10 = 0 THEN 0 ELSE 1130000 END, CASE WHEN i % 10 = 0 THEN 0 ELSE 9 END \
-                 FROM generate_series({start}::bigint, {end}::bigint - 1) AS i"
+                 FROM generate_series({start}::bigint, {end}::bigint - 1) AS i",
+                crate::stats::OUTCOME_COLUMNS
             );
             let mut tx = self.write_tx().await?;
             sqlx::query("SET LOCAL session_replication_role = replica")

@@ -1,6 +1,7 @@
 //! The care programme's records. Names, villages, the guardian at home and who consented arrive
 //! sealed by the app's vault; this module stores and returns them as they are.
 
+use jiff::civil::Date;
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::care::ParentAbroad;
 use qiaoyi_domain::care::pairing::ProxyParent;
@@ -13,7 +14,7 @@ use crate::{Page, Store, StoreError, audit, decode};
 pub struct ChildRow {
     pub id: String,
     pub name_sealed: String,
-    pub birth_date: String,
+    pub birth_date: Date,
     pub township: String,
     pub village_sealed: String,
     pub school: String,
@@ -35,10 +36,10 @@ const COLUMNS: &str = "id, name_sealed, birth_date, township, village_sealed, sc
 
 fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
     let photo: i64 = r.try_get("photo_allowed")?;
+    let id: String = r.try_get("id")?;
     Ok(ChildRow {
-        id: r.try_get("id")?,
         name_sealed: r.try_get("name_sealed")?,
-        birth_date: r.try_get("birth_date")?,
+        birth_date: decode::decode(r, "care_children", &id, "birth_date")?,
         township: r.try_get("township")?,
         village_sealed: r.try_get("village_sealed")?,
         school: r.try_get("school")?,
@@ -52,6 +53,7 @@ fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
         recorded_by: r.try_get("recorded_by")?,
         created_at: r.try_get("created_at")?,
         preferred_volunteer: r.try_get("preferred_volunteer")?,
+        id,
     })
 }
 
@@ -89,7 +91,7 @@ impl Store {
         )))
         .bind(&row.id)
         .bind(&row.name_sealed)
-        .bind(&row.birth_date)
+        .bind(row.birth_date.to_string())
         .bind(&row.township)
         .bind(&row.village_sealed)
         .bind(&row.school)
@@ -214,7 +216,7 @@ pub struct VisitRow {
     pub child_id: String,
     pub volunteer_id: String,
     pub volunteer_name: String,
-    pub visit_date: String,
+    pub visit_date: Date,
     /// Topics separated by spaces.
     pub topics: String,
     pub notes_sealed: String,
@@ -237,7 +239,7 @@ impl Store {
         .bind(&row.id)
         .bind(&row.child_id)
         .bind(&row.volunteer_id)
-        .bind(&row.visit_date)
+        .bind(row.visit_date.to_string())
         .bind(&row.topics)
         .bind(&row.notes_sealed)
         .bind(i64::from(row.follow_up))
@@ -284,12 +286,13 @@ const VISIT: &str = "SELECT v.id, v.child_id, v.volunteer_id, COALESCE(u.display
 
 fn visit(r: &AnyRow) -> Result<VisitRow, StoreError> {
     let follow_up: i64 = r.try_get("follow_up")?;
+    let id: String = r.try_get("id")?;
     Ok(VisitRow {
-        id: r.try_get("id")?,
+        visit_date: decode::decode(r, "care_visits", &id, "visit_date")?,
+        id,
         child_id: r.try_get("child_id")?,
         volunteer_id: r.try_get("volunteer_id")?,
         volunteer_name: r.try_get("volunteer_name")?,
-        visit_date: r.try_get("visit_date")?,
         topics: r.try_get("topics")?,
         notes_sealed: r.try_get("notes_sealed")?,
         follow_up: follow_up == 1,

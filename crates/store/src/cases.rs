@@ -8,7 +8,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::cases::{
     CaseEvent, CaseFile, CaseState, Channel, EventKind, MediaType, Relation,
 };
-use qiaoyi_domain::catalog::{Delivery, StationCode};
+use qiaoyi_domain::catalog::{Delivery, StationCode, Workflow};
 use qiaoyi_domain::fees::EntryKind;
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
@@ -26,7 +26,7 @@ pub struct CaseRow {
     pub number: String,
     pub item_code: String,
     pub category: String,
-    pub workflow: String,
+    pub workflow: Workflow,
     pub applicant_id: Option<String>,
     pub filed_by: String,
     pub station: Option<StationCode>,
@@ -77,7 +77,7 @@ pub struct NewCase {
     pub year: i64,
     pub item_code: String,
     pub category: String,
-    pub workflow: String,
+    pub workflow: Workflow,
     pub applicant_id: Option<String>,
     pub filed_by: String,
     pub station: Option<StationCode>,
@@ -174,7 +174,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
         number: row.try_get("number")?,
         item_code: row.try_get("item_code")?,
         category: row.try_get("category")?,
-        workflow: row.try_get("workflow")?,
+        workflow: decode(row, "cases", &id, "workflow")?,
         applicant_id: row.try_get("applicant_id")?,
         filed_by: row.try_get("filed_by")?,
         station: decode(row, "cases", &id, "station")?,
@@ -254,7 +254,7 @@ where
         .bind(number)
         .bind(new.item_code.as_str())
         .bind(new.category.as_str())
-        .bind(new.workflow.as_str())
+        .bind(new.workflow.to_text())
         .bind(new.applicant_id.as_deref())
         .bind(new.filed_by.as_str())
         .bind(new.station.as_ref().map(Text::to_text))
@@ -269,17 +269,47 @@ where
         .bind(new.mandate_id.as_deref())
 }
 
-/// A draft's first event, its values bound by [`bind_first_event`].
-pub(crate) const INSERT_FIRST_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
-             VALUES ($1, 1, $2, $3, $4, 'create', '', 'draft', '')";
+/// One event of a case's timeline, as [`INSERT_EVENT`] writes it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NewEvent<'a> {
+    pub case_id: &'a str,
+    /// The case's version the event leads to: 1 for the draft's creation.
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: &'a str,
+    /// The role the actor acted in; empty when the calendar, not a person, moved the case.
+    pub role: &'a str,
+    pub step: &'a str,
+    pub from_state: &'a str,
+    pub to_state: &'a str,
+    pub note: &'a str,
+}
 
-/// Binds the first event of `new`, made at `now` by its filer acting as `role`, to
-/// [`INSERT_FIRST_EVENT`].
-pub(crate) fn bind_first_event<'q, DB>(
+impl<'a> NewEvent<'a> {
+    /// A draft's first event: made at `now` by its filer acting as `role`.
+    pub(crate) fn created(new: &'a NewCase, role: &'a str, now: i64) -> NewEvent<'a> {
+        NewEvent {
+            case_id: &new.id,
+            seq: 1,
+            at: now,
+            actor_id: &new.filed_by,
+            role,
+            step: "create",
+            from_state: "",
+            to_state: "draft",
+            note: "",
+        }
+    }
+}
+
+/// An event of a case, its values bound by [`bind_event`].
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds `event` to [`INSERT_EVENT`].
+pub(crate) fn bind_event<'q, DB>(
     query: Query<'q, DB, DB::Arguments>,
-    new: &NewCase,
-    role: &str,
-    now: i64,
+    event: &NewEvent<'q>,
 ) -> Query<'q, DB, DB::Arguments>
 where
     DB: Database,
@@ -287,10 +317,15 @@ where
     i64: for<'t> Encode<'t, DB> + Type<DB>,
 {
     query
-        .bind(new.id.as_str())
-        .bind(now)
-        .bind(new.filed_by.as_str())
-        .bind(role)
+        .bind(event.case_id)
+        .bind(event.seq)
+        .bind(event.at)
+        .bind(event.actor_id)
+        .bind(event.role)
+        .bind(event.step)
+        .bind(event.from_state)
+        .bind(event.to_state)
+        .bind(event.note)
 }
 
 /// A step, only from the version and state the writer read.
@@ -300,9 +335,6 @@ pub(crate) const STEP_CASE: &str = "UPDATE cases SET state = $1, version = versi
              deadline = COALESCE($5, deadline), reason = COALESCE($6, reason), \
              deadline_provisional = CASE WHEN $4 = 1 THEN $10 ELSE deadline_provisional END \
              WHERE id = $7 AND version = $8 AND state = $9";
-/// A step's event.
-pub(crate) const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, seq, at, actor_id, role, step, from_state, to_state, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 /// A file's content, kept once.
 pub(crate) const INSERT_BLOB: &str =
     "INSERT INTO case_file_blobs (sha256, content) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
@@ -353,9 +385,12 @@ impl Store {
         bind_new_case(sqlx::query(INSERT_CASE), new, &number, now)
             .execute(&mut *tx)
             .await?;
-        bind_first_event(sqlx::query(INSERT_FIRST_EVENT), new, &record.role, now)
-            .execute(&mut *tx)
-            .await?;
+        bind_event(
+            sqlx::query(INSERT_EVENT),
+            &NewEvent::created(new, &record.role, now),
+        )
+        .execute(&mut *tx)
+        .await?;
         for message in messages(&number) {
             enqueue(&mut tx, &message, now).await?;
         }
@@ -415,16 +450,18 @@ impl Store {
                 "someone else changed this case first; reload it and try again".into(),
             ));
         }
-        sqlx::query(INSERT_EVENT)
-            .bind(&step.case_id)
-            .bind(step.expected_version + 1)
-            .bind(now)
-            .bind(&step.actor_id)
-            .bind(&step.role)
-            .bind(&step.step)
-            .bind(&step.from_state)
-            .bind(&step.to_state)
-            .bind(&step.note)
+        let event = NewEvent {
+            case_id: &step.case_id,
+            seq: step.expected_version + 1,
+            at: now,
+            actor_id: &step.actor_id,
+            role: &step.role,
+            step: &step.step,
+            from_state: &step.from_state,
+            to_state: &step.to_state,
+            note: &step.note,
+        };
+        bind_event(sqlx::query(INSERT_EVENT), &event)
             .execute(&mut *tx)
             .await?;
         if let Some(charge) = &step.charge {
@@ -748,17 +785,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query(INSERT_EVENT)
-                .bind(&change.case_id)
-                .bind(version)
-                .bind(now)
-                .bind(&change.record.actor)
+            let event = NewEvent {
+                case_id: &change.case_id,
+                seq: version,
+                at: now,
+                actor_id: &change.record.actor,
                 // The calendar moved it, not a role's decision on the case.
-                .bind("")
-                .bind("deadline_recounted")
-                .bind(&state)
-                .bind(&state)
-                .bind(&change.note)
+                role: "",
+                step: "deadline_recounted",
+                from_state: &state,
+                to_state: &state,
+                note: &change.note,
+            };
+            bind_event(sqlx::query(INSERT_EVENT), &event)
                 .execute(&mut *tx)
                 .await?;
             audit::append(&mut tx, self.audit_key()?, &change.record).await?;

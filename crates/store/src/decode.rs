@@ -4,9 +4,9 @@
 //! panic further up.
 
 use jiff::civil::Date;
-use qiaoyi_domain::access::Role;
+use qiaoyi_domain::access::{Grant, Role};
 use qiaoyi_domain::cases::{CaseState, Channel, Relation};
-use qiaoyi_domain::catalog::{Delivery, ItemCode, StationCode};
+use qiaoyi_domain::catalog::{Delivery, ItemCode, StationCode, Workflow};
 use qiaoyi_domain::identity::DocumentKind;
 use qiaoyi_domain::mandates::MandateState;
 use sqlx::Row;
@@ -40,6 +40,7 @@ named!(
     Channel,
     Relation,
     Delivery,
+    Workflow,
     MandateState,
     Role,
     DocumentKind
@@ -70,6 +71,19 @@ impl Text for Vec<ItemCode> {
     }
     fn from_text(text: &str) -> Option<Self> {
         text.split_whitespace().map(ItemCode::from_text).collect()
+    }
+}
+
+/// Grants as `role:scope` (or `role`) separated by commas; every one of them must read.
+impl Text for Vec<Grant> {
+    fn to_text(&self) -> String {
+        self.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        text.split(',').map(|g| Grant::parse_text(g).ok()).collect()
     }
 }
 
@@ -274,7 +288,7 @@ mod tests {
             year: 2026,
             item_code: "EE-01".into(),
             category: "exit-entry".into(),
-            workflow: "standard".into(),
+            workflow: Workflow::Standard,
             applicant_id: Some("u-1".into()),
             filed_by: "u-1".into(),
             station: Some("IT-ROM".parse().expect("station code")),

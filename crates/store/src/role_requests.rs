@@ -2,10 +2,12 @@
 //! other roles (or creates it), replacing any request still open for it, and decided once, by one
 //! conditional UPDATE, with the roles added in the same transaction when approved.
 
+use qiaoyi_domain::access::Grant;
 use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::decode::decode;
 use crate::{Store, StoreError, audit};
 
 /// Roles asked for an account.
@@ -26,7 +28,7 @@ pub struct RoleRequestRow {
     pub account_id: String,
     pub account_email: String,
     pub account_name: String,
-    pub grants: String,
+    pub grants: Vec<Grant>,
     pub proposed_by: String,
     pub proposed_by_name: String,
     pub proposed_at: i64,
@@ -40,12 +42,13 @@ const SELECT: &str = "SELECT r.id, r.account_id, a.email AS account_email, \
      FROM role_requests r JOIN users a ON a.id = r.account_id JOIN users p ON p.id = r.proposed_by";
 
 fn row(r: &AnyRow) -> Result<RoleRequestRow, StoreError> {
+    let id: String = r.try_get("id")?;
     Ok(RoleRequestRow {
-        id: r.try_get("id")?,
+        grants: decode(r, "role_requests", &id, "grants")?,
+        id,
         account_id: r.try_get("account_id")?,
         account_email: r.try_get("account_email")?,
         account_name: r.try_get("account_name")?,
-        grants: r.try_get("grants")?,
         proposed_by: r.try_get("proposed_by")?,
         proposed_by_name: r.try_get("proposed_by_name")?,
         proposed_at: r.try_get("proposed_at")?,
@@ -148,17 +151,8 @@ impl Store {
         if decided == 0 {
             return Ok(false);
         }
-        for (role, scope) in add.unwrap_or_default() {
-            sqlx::query(
-                "INSERT INTO user_grants (user_id, role, scope) VALUES ($1, $2, $3) \
-                 ON CONFLICT (user_id, role, scope) DO NOTHING",
-            )
-            .bind(&request.account_id)
-            .bind(role)
-            .bind(scope)
-            .execute(&mut *tx)
+        crate::accounts::insert_grants(&mut tx, &request.account_id, add.unwrap_or_default())
             .await?;
-        }
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
         Ok(true)

@@ -105,9 +105,20 @@ fn rebuild_sums() -> String {
     )
 }
 
-pub(crate) const INSERT_OUTCOME: &str = "INSERT INTO case_outcomes (case_id, month, closed_on, station, item_code, category, outcome, \
-     processing_days, within_deadline, country, model_version, money_fen, days_saved) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+/// The columns of a closed case's figures, in the order [`INSERT_OUTCOME`] binds them; the
+/// bench's bulk loads insert the same list.
+macro_rules! outcome_columns {
+    () => {
+        "case_id, month, closed_on, station, item_code, category, outcome, \
+         processing_days, within_deadline, country, model_version, money_fen, days_saved"
+    };
+}
+pub(crate) const OUTCOME_COLUMNS: &str = outcome_columns!();
+pub(crate) const INSERT_OUTCOME: &str = concat!(
+    "INSERT INTO case_outcomes (",
+    outcome_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+);
 
 /// Writes a closing case's figures and adds them to the sums, inside the close step's transaction.
 pub(crate) async fn record_outcome(

@@ -189,16 +189,18 @@ impl Store {
         .await?;
         let version: i64 = moved.try_get("version")?;
         let state: String = moved.try_get("state")?;
-        sqlx::query(crate::cases::INSERT_EVENT)
-            .bind(write.case_id)
-            .bind(version)
-            .bind(now)
-            .bind(write.officer_id)
-            .bind(write.role)
-            .bind("video_check")
-            .bind(&state)
-            .bind(&state)
-            .bind(write.event_note)
+        let event = crate::cases::NewEvent {
+            case_id: write.case_id,
+            seq: version,
+            at: now,
+            actor_id: write.officer_id,
+            role: write.role,
+            step: "video_check",
+            from_state: &state,
+            to_state: &state,
+            note: write.event_note,
+        };
+        crate::cases::bind_event(sqlx::query(crate::cases::INSERT_EVENT), &event)
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, self.audit_key()?, record).await?;

@@ -188,5 +188,6 @@ async fn care_worker_grants_and_waiting_requests_become_county_care_coordinators
         .await
         .expect("read")
         .expect("still waiting");
-    assert_eq!(waiting.grants, "care_coordinator,auditor");
+    let grants: Vec<String> = waiting.grants.iter().map(ToString::to_string).collect();
+    assert_eq!(grants, ["care_coordinator", "auditor"]);
 }

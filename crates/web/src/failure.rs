@@ -396,14 +396,72 @@ mod tests {
                 "error-conflict",
             ),
             (
+                AppError::Store(StoreError::Conflict {
+                    kind: ConflictKind::Other,
+                    message: "changed meanwhile".into(),
+                }),
+                409,
+                "conflict",
+                "error-conflict",
+            ),
+            (
                 AppError::Store(StoreError::Migrate("checksum".into())),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
+                AppError::Store(StoreError::UnsupportedUrl("mysql://".into())),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
+                AppError::Store(StoreError::CorruptRow {
+                    table: "cases",
+                    key: "c-1".into(),
+                    reason: "state \"lost\"".into(),
+                }),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
+                AppError::Store(StoreError::Ledger(
+                    qiaoyi_app::domain::fees::EntryError::NothingOwed,
+                )),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
+                AppError::Store(StoreError::NoAuditKey),
+                500,
+                "internal",
+                "error-internal",
+            ),
+            (
+                AppError::Store(StoreError::Database(sqlx::Error::RowNotFound)),
                 500,
                 "internal",
                 "error-internal",
             ),
         ];
         for (error, ..) in &rows {
-            // Names every variant: a new one fails to compile until it has a row above.
+            // Names every variant, the store's too: a new one fails to compile until it has a
+            // row above.
+            if let AppError::Store(e) = error {
+                match e {
+                    StoreError::UnsupportedUrl(_)
+                    | StoreError::Connect(_)
+                    | StoreError::Migrate(_)
+                    | StoreError::CorruptRow { .. }
+                    | StoreError::Conflict { .. }
+                    | StoreError::Ledger(_)
+                    | StoreError::NoAuditKey
+                    | StoreError::Database(_) => {}
+                }
+            }
             match error {
                 AppError::NotFound(_)
                 | AppError::Invalid { .. }

@@ -12,11 +12,29 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-/// Installs the recorder once per process; later calls (tests start many servers) reuse it.
+/// Installs the recorder once per process; later calls (tests start many servers) reuse it. Every
+/// family is described (Prometheus' `# HELP`) as it is installed.
 pub fn install() -> Option<&'static PrometheusHandle> {
     HANDLE
-        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new().install_recorder().ok()?;
+            describe();
+            Some(handle)
+        })
         .as_ref()
+}
+
+fn describe() {
+    metrics::describe_counter!(
+        "qiaoyi_http_requests_total",
+        "HTTP requests answered, by method, route pattern and status"
+    );
+    metrics::describe_histogram!(
+        "qiaoyi_http_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to answer an HTTP request, by method, route pattern and status"
+    );
+    qiaoyi_app::outbox::describe_metrics();
 }
 
 /// The metrics in Prometheus' text format.

@@ -593,6 +593,26 @@ async fn metrics_count_requests_by_route() {
         "{}",
         metrics.body
     );
+    // Every family says what it measures, and the outbox's documented counters are there before
+    // anything was sent or failed (scripts/test.sh also runs promtool over a demo's).
+    for family in metrics
+        .body
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+    {
+        assert!(
+            metrics.body.contains(&format!("# HELP {family} ")),
+            "{family} has no help text"
+        );
+    }
+    for counter in [
+        "qiaoyi_outbox_sent_total{channel=\"email\"}",
+        "qiaoyi_outbox_failed_total{channel=\"sms\"}",
+        "qiaoyi_outbox_dead_total{channel=\"email\"}",
+    ] {
+        assert!(metrics.body.contains(counter), "{counter} missing");
+    }
     assert!(
         metrics
             .body

@@ -235,7 +235,7 @@ impl App {
             year: i64::from(today.year()),
             item_code: item.code.to_string(),
             category: item.category.to_string(),
-            workflow: item.workflow.as_str().into(),
+            workflow: item.workflow,
             applicant_id,
             filed_by: actor.user_id.clone(),
             station,

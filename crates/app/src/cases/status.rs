@@ -10,7 +10,6 @@ use jiff::civil::Date;
 use qiaoyi_domain::access::audit::{AuditRecord, sha256_hex};
 use qiaoyi_domain::access::{AuditEvent, AuditSubject};
 use qiaoyi_domain::cases::{CaseNumber, CaseState, NextStep, status::deadline_matters};
-use qiaoyi_domain::catalog::Workflow;
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{CaseRow, NewMessage, NewStatusCode};
@@ -41,12 +40,11 @@ pub struct CaseStatus {
 
 impl CaseStatus {
     fn of(row: &CaseRow) -> CaseStatus {
-        let workflow = Workflow::parse(&row.workflow).unwrap_or(Workflow::Standard);
         let deadline = row.deadline.filter(|_| deadline_matters(row.state));
         CaseStatus {
             number: row.number.clone(),
             state: row.state,
-            next: NextStep::of(row.state, workflow, row.delivery),
+            next: NextStep::of(row.state, row.workflow, row.delivery),
             deadline,
             deadline_provisional: deadline.is_some() && row.deadline_provisional,
         }

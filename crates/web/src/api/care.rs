@@ -122,6 +122,7 @@ pub struct ChildPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChildrenQuery {
     /// Only this township, e.g. `仁庄镇`.
     #[serde(default)]
@@ -133,7 +134,7 @@ pub struct ChildrenQuery {
 }
 
 /// The children in the programme, newest first: a coordinator's area, or a volunteer's paired children (the read is audited).
-#[utoipa::path(get, path = "/api/v1/care/children", tag = "care", params(ChildrenQuery),
+#[utoipa::path(get, path = "/api/v1/care/children", operation_id = "list_care_children", tag = "care", params(ChildrenQuery),
     responses(
         (status = 200, body = ChildPage),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -193,7 +194,7 @@ pub struct ChildBody {
 }
 
 /// Record a child (coordinators of her township), with a parent's or guardian's consent to the current text.
-#[utoipa::path(post, path = "/api/v1/care/children", tag = "care", request_body = ChildBody,
+#[utoipa::path(post, path = "/api/v1/care/children", operation_id = "record_care_child", tag = "care", request_body = ChildBody,
     responses(
         (status = 201, body = ChildView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -231,7 +232,7 @@ pub async fn record(
 }
 
 /// One child's record (coordinators of her township and her proxy parent; every read is audited, and so is every refusal).
-#[utoipa::path(get, path = "/api/v1/care/children/{id}", tag = "care",
+#[utoipa::path(get, path = "/api/v1/care/children/{id}", operation_id = "show_care_child", tag = "care",
     params(("id" = String, Path)),
     responses(
         (status = 200, body = ChildView),
@@ -249,7 +250,7 @@ pub async fn show(
 }
 
 /// The signed-in parent's own children in the programme (applicants; never anyone else's).
-#[utoipa::path(get, path = "/api/v1/care/my-children", tag = "care",
+#[utoipa::path(get, path = "/api/v1/care/my-children", operation_id = "my_care_children", tag = "care",
     responses(
         (status = 200, body = Vec<ChildView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),

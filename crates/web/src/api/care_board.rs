@@ -401,7 +401,7 @@ pub struct Paired {
 
 /// Confirm pairings as the coordinator adjusted them; a child already paired is re-paired and her
 /// pairing before is kept in her history.
-#[utoipa::path(post, path = "/api/v1/care/pairings", tag = "care", request_body = PairingsBody,
+#[utoipa::path(post, path = "/api/v1/care/pairings", operation_id = "confirm_care_pairing", tag = "care", request_body = PairingsBody,
     responses(
         (status = 201, body = Paired),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -458,6 +458,7 @@ pub async fn preference(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WishQuery {
     /// `open`, `taken` or `fulfilled`; all when absent.
     #[serde(default)]
@@ -566,6 +567,7 @@ pub async fn advance_wish(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OffsetQuery {
     #[serde(default)]
     offset: u64,

@@ -87,7 +87,7 @@ pub struct CaseStatusView {
 /// A case's status with a code sent to its applicant: once, within 15 minutes. Only the state,
 /// the next step and the deadline; nothing about the person or the case's contents. Five wrong
 /// codes for a case end its codes.
-#[utoipa::path(post, path = "/api/v1/case-status", tag = "cases", request_body = CaseStatusBody,
+#[utoipa::path(post, path = "/api/v1/case-status", operation_id = "case_status", tag = "cases", request_body = CaseStatusBody,
     responses(
         (status = 200, body = CaseStatusView),
         (status = 422, description = "`field` `code` (`reason` `mismatch`): the number, birth date or code is not right, or the code no longer works; `number`, `birth_date`, `code` (`malformed`): not a case number, a date or a code", body = Problem, content_type = "application/problem+json"),

@@ -132,10 +132,7 @@ impl From<&Case> for CaseView {
             number: c.number.clone(),
             item: c.item.code.to_string(),
             category: c.item.category.to_string(),
-            workflow: match c.workflow() {
-                qiaoyi_app::domain::catalog::Workflow::Standard => "standard",
-                qiaoyi_app::domain::catalog::Workflow::Certificate => "certificate",
-            },
+            workflow: c.workflow().as_str(),
             state: c.state.as_str(),
             version: c.version,
             channel: c.channel.as_str(),
@@ -287,6 +284,7 @@ impl From<&CaseDetail> for CaseDetailView {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `mine` (default), `station` or `queue`.
     view: Option<String>,
@@ -335,12 +333,14 @@ pub struct StepBody {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// The file's name; its extension must match its content (pdf, jpg, jpeg, png).
     name: String,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// Day of acceptance, `YYYY-MM-DD` (it does not count).
     from: String,
@@ -357,7 +357,7 @@ pub struct Deadline {
 }
 
 /// Open a draft case for an item.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseBody,
+#[utoipa::path(post, path = "/api/v1/cases", operation_id = "open_case", tag = "cases", request_body = NewCaseBody,
     responses(
         (status = 201, body = CaseView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -386,7 +386,7 @@ pub async fn open(
 }
 
 /// Cases: your own (`mine`), your station's (`station`), or the bureau's queue by deadline (`queue`).
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/cases", operation_id = "list_cases", tag = "cases", params(ListQuery),
     responses(
         (status = 200, body = CasePage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -419,7 +419,7 @@ pub async fn list(
 }
 
 /// One case with its timeline, its files and the steps open to you.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+#[utoipa::path(get, path = "/api/v1/cases/{id}", operation_id = "show_case", tag = "cases",
     params(("id" = String, Path, description = "Case id or number")),
     responses(
         (status = 200, body = CaseDetailView),
@@ -522,7 +522,7 @@ pub async fn upload(
 }
 
 /// Download a material file, as an attachment, if you may read the case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/files/{file}", tag = "cases",
+#[utoipa::path(get, path = "/api/v1/cases/{id}/files/{file}", operation_id = "download_case_file", tag = "cases",
     params(("id" = String, Path, description = "Case id or number"), ("file" = String, Path)),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream"),

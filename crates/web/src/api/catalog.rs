@@ -98,10 +98,7 @@ impl From<&Item> for ItemView {
             video_check: item.video_check,
             guardian_for_minors: item.guardian_for_minors,
             delivery: item.delivery.iter().map(|d| d.as_str()).collect(),
-            workflow: match item.workflow {
-                qiaoyi_app::domain::catalog::Workflow::Standard => "standard",
-                qiaoyi_app::domain::catalog::Workflow::Certificate => "certificate",
-            },
+            workflow: item.workflow.as_str(),
             materials: item
                 .materials
                 .iter()

@@ -130,7 +130,7 @@ pub async fn pdf(
 
 /// Revoke a certificate, with the reason verification will show. The item's officers, with a
 /// fresh second factor.
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", request_body = RevokeBody,
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", operation_id = "revoke_certificate", tag = "certificates", request_body = RevokeBody,
     params(("id" = String, Path, description = "The certificate's id")),
     responses(
         (status = 204, description = "Revoked"),

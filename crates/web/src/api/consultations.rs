@@ -133,6 +133,7 @@ impl From<&ChatMessage> for ChatMessageView {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// The file's name, whose extension must match its content (`.pdf`, `.jpg`, `.png`).
     name: String,
@@ -177,6 +178,7 @@ pub struct ConsultationPage {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     #[serde(default)]
     offset: u64,
@@ -188,6 +190,7 @@ pub struct ListQuery {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KeyQuery {
     /// A guest's key.
     #[serde(default)]
@@ -279,7 +282,7 @@ impl From<CannedAnswer> for AnswerView {
 }
 
 /// The consultations you opened, the latest first.
-#[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/consultations", operation_id = "list_consultations", tag = "consultations", params(ListQuery),
     responses(
         (status = 200, body = ConsultationPage),
         (status = 401, body = Problem, content_type = "application/problem+json")
@@ -308,7 +311,7 @@ pub async fn list(
 /// Ask a question. It goes to the least-loaded consultant on shift; with nobody on shift it waits
 /// and `waiting` says so. Without an account give `guest_name` and `guest_email`: the answer
 /// `key` opens the conversation, and a link with it is e-mailed (at most 10 an hour per address).
-#[utoipa::path(post, path = "/api/v1/consultations", tag = "consultations", request_body = OpenBody,
+#[utoipa::path(post, path = "/api/v1/consultations", operation_id = "open_consultation", tag = "consultations", request_body = OpenBody,
     responses(
         (status = 201, body = Opened),
         (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
@@ -373,7 +376,7 @@ pub async fn inbox(
 
 /// A consultation with its messages (after `after`, at most 500): for the asker (her account, or
 /// her `key`) and consultants. What is returned counts as read.
-#[utoipa::path(get, path = "/api/v1/consultations/{id}", tag = "consultations",
+#[utoipa::path(get, path = "/api/v1/consultations/{id}", operation_id = "show_consultation", tag = "consultations",
     params(("id" = String, Path, description = "The consultation's id"), KeyQuery),
     responses(
         (status = 200, body = ConsultationDetail),
@@ -611,7 +614,7 @@ pub async fn attach(
 }
 
 /// Download the file attached to message `seq`, always as an attachment.
-#[utoipa::path(get, path = "/api/v1/consultations/{id}/files/{seq}", tag = "consultations",
+#[utoipa::path(get, path = "/api/v1/consultations/{id}/files/{seq}", operation_id = "download_consultation_file", tag = "consultations",
     params(("id" = String, Path, description = "The consultation's id"),
            ("seq" = i64, Path, description = "The message's number"), KeyQuery),
     responses(

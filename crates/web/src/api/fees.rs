@@ -196,7 +196,7 @@ pub async fn statement(
 
 /// Record a payment (station for its own cases, the item's officers, consultants), or a refund or
 /// write-off (the item's officers). Overpaying and over-refunding are refused.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/fees", tag = "fees", request_body = FeeBody,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/fees", operation_id = "record_fee_entry", tag = "fees", request_body = FeeBody,
     params(("id" = String, Path, description = "Case id or number")),
     responses(
         (status = 201, body = EntryView),
@@ -247,6 +247,7 @@ pub async fn receipt(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordedQuery {
     #[serde(default)]
     offset: u64,

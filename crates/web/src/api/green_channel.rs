@@ -83,7 +83,7 @@ impl From<GreenRequest> for GreenRequestView {
 
 /// Ask for the green channel on a case: its applicant's side, its station or an officer of its
 /// category. Duty leaders are told at once.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/green-channel", tag = "green-channel",
+#[utoipa::path(post, path = "/api/v1/cases/{id}/green-channel", operation_id = "request_green_channel", tag = "green-channel",
     params(("id" = String, Path, description = "Case id or number")),
     request_body = GreenRequestBody,
     responses(
@@ -112,6 +112,7 @@ pub async fn request(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NameQuery {
     /// The file's name, e.g. `death-certificate.pdf`.
     name: String,
@@ -165,7 +166,7 @@ pub async fn evidence(
 }
 
 /// One request.
-#[utoipa::path(get, path = "/api/v1/green-channel/{id}", tag = "green-channel",
+#[utoipa::path(get, path = "/api/v1/green-channel/{id}", operation_id = "show_green_request", tag = "green-channel",
     params(("id" = String, Path)),
     responses(
         (status = 200, body = GreenRequestView),

@@ -151,6 +151,7 @@ impl From<&MandateDocument> for MandateDocumentView {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// The file's name, whose extension must match its content (`.pdf`, `.jpg`, `.png`).
     name: String,
@@ -184,6 +185,7 @@ pub struct MandatePage {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MandateQuery {
     #[serde(default)]
     offset: u64,
@@ -206,7 +208,7 @@ pub struct MandateRevokeBody {
 }
 
 /// The mandates you granted or hold, newest first.
-#[utoipa::path(get, path = "/api/v1/mandates", tag = "mandates", params(MandateQuery),
+#[utoipa::path(get, path = "/api/v1/mandates", operation_id = "list_mandates", tag = "mandates", params(MandateQuery),
     responses(
         (status = 200, body = MandatePage),
         (status = 401, body = Problem, content_type = "application/problem+json")
@@ -234,7 +236,7 @@ pub async fn list(
 
 /// Ask a principal for a mandate to act for her. It is pending until she confirms it; she is sent
 /// the request with a code.
-#[utoipa::path(post, path = "/api/v1/mandates", tag = "mandates", request_body = MandateBody,
+#[utoipa::path(post, path = "/api/v1/mandates", operation_id = "request_mandate", tag = "mandates", request_body = MandateBody,
     responses(
         (status = 201, body = MandateView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -261,7 +263,7 @@ pub async fn request(
 
 /// A mandate with the cases filed and payments made under it: for its principal, its agent, and
 /// staff who may read the principal's file.
-#[utoipa::path(get, path = "/api/v1/mandates/{id}", tag = "mandates",
+#[utoipa::path(get, path = "/api/v1/mandates/{id}", operation_id = "show_mandate", tag = "mandates",
     params(("id" = String, Path, description = "The mandate's id")),
     responses(
         (status = 200, body = MandateDetailView),
@@ -280,7 +282,7 @@ pub async fn show(
 
 /// Confirm a pending mandate: the principal without a code, or the agent with the principal's
 /// code. A wrong code is refused and audited; after five a new one is sent to the principal.
-#[utoipa::path(post, path = "/api/v1/mandates/{id}/confirm", tag = "mandates", request_body = ConfirmBody,
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/confirm", operation_id = "confirm_mandate", tag = "mandates", request_body = ConfirmBody,
     params(("id" = String, Path, description = "The mandate's id")),
     responses(
         (status = 200, body = MandateView),
@@ -301,7 +303,7 @@ pub async fn confirm(
 }
 
 /// Revoke a mandate (the principal or the agent). What was done under it stays.
-#[utoipa::path(post, path = "/api/v1/mandates/{id}/revoke", tag = "mandates", request_body = MandateRevokeBody,
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/revoke", operation_id = "revoke_mandate", tag = "mandates", request_body = MandateRevokeBody,
     params(("id" = String, Path, description = "The mandate's id")),
     responses(
         (status = 200, body = MandateView),
@@ -323,7 +325,7 @@ pub async fn revoke(
 
 /// Add a document behind a mandate (the principal or the agent, until it is revoked): a PDF, JPEG
 /// or PNG, recognised by its content; the body is the file's bytes.
-#[utoipa::path(post, path = "/api/v1/mandates/{id}/documents", tag = "mandates",
+#[utoipa::path(post, path = "/api/v1/mandates/{id}/documents", operation_id = "add_mandate_document", tag = "mandates",
     params(("id" = String, Path, description = "The mandate's id"), DocumentQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(

@@ -178,6 +178,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn openapi_json() -> String {
     let (_, mut doc) = router().split_for_parts();
     document_common_refusals(&mut doc);
+    describe_bare_responses(&mut doc);
     doc.to_pretty_json()
         .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"))
 }
@@ -237,6 +238,54 @@ fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
                 "The database cannot be reached just now, or its disk is full; try again later",
             );
         }
+    }
+}
+
+/// Gives every response its handler left undescribed (`(status = 201, body = …)`) the meaning of
+/// its status: OpenAPI requires a description on each, and clients generated from the document
+/// show it.
+fn describe_bare_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = status_meaning(status).to_owned();
+                }
+            }
+        }
+    }
+}
+
+/// What a status means in this API, for responses described by their status alone.
+fn status_meaning(status: &str) -> &'static str {
+    match status {
+        "200" => "Done: the result",
+        "201" => "Created: the new record",
+        "202" => "Accepted: it happens in the background",
+        "204" => "Done: nothing to return",
+        "303" => "See the page at `Location`",
+        "400" => "The request cannot be read: malformed JSON, query or path",
+        "401" => "Not signed in, or the session lacks a second factor this needs",
+        "403" => "Signed in, but not allowed to do this",
+        "404" => "No such record, or none the caller may see",
+        "409" => "Someone changed it first; read it again and retry",
+        "410" => "Gone: it was used, replaced or is too old",
+        "413" => "The body is larger than this operation takes",
+        "415" => "The body is not of the content type this operation takes",
+        "422" => "A value does not pass the checks; `field` names it",
+        "429" => "Too many requests from this address; wait and try again",
+        "503" => "Not available just now; try again later",
+        _ => "See the status code",
     }
 }
 

@@ -156,7 +156,7 @@ fn default_limit() -> u64 {
 
 /// Messages in one state, newest first (administrators). Message parameters, which may hold
 /// confirmation codes, are not shown.
-#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations", params(OutboxParams),
+#[utoipa::path(get, path = "/api/v1/outbox", operation_id = "list_outbox", tag = "operations", params(OutboxParams),
     responses(
         (status = 200, body = MessagePage),
         (status = 401, body = Problem, content_type = "application/problem+json"),

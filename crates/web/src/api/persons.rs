@@ -122,7 +122,7 @@ pub struct DocumentBody {
 }
 
 /// The people you apply for, yourself first.
-#[utoipa::path(get, path = "/api/v1/persons", tag = "persons",
+#[utoipa::path(get, path = "/api/v1/persons", operation_id = "list_persons", tag = "persons",
     responses((status = 200, body = Vec<PersonView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -149,7 +149,7 @@ pub async fn add(
 }
 
 /// One person on your list.
-#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/persons/{id}", operation_id = "show_person", tag = "persons", params(("id" = String, Path)),
     responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), (status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
@@ -181,7 +181,7 @@ pub async fn update(
 }
 
 /// Add an identity document; the number is checked by the kind's rules and stored sealed.
-#[utoipa::path(post, path = "/api/v1/persons/{id}/documents", tag = "persons", request_body = DocumentBody, params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/persons/{id}/documents", operation_id = "add_person_document", tag = "persons", request_body = DocumentBody, params(("id" = String, Path)),
     responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 201, body = PersonView),
         (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -15,6 +15,7 @@ use crate::i18n::Prefs;
 use crate::problem::Problem;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What to look for: Chinese, pinyin (`huzhao`, `hz`) or English, Italian, Spanish words; 1 to
     /// 200 characters.

@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::problem::Problem;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First month, `YYYY-MM` (Beijing time); eleven months before `to` when left out.
     #[serde(default)]
@@ -158,6 +159,7 @@ pub async fn statistics(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CasesQuery {
     #[serde(default)]
     from: String,
@@ -238,6 +240,7 @@ pub async fn cases(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     #[serde(default)]
     from: String,

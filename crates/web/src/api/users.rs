@@ -122,7 +122,7 @@ fn grants(texts: &[String]) -> Result<Vec<Grant>, AppError> {
 }
 
 /// Every account, ordered by e-mail address (administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "accounts", params(ListParams),
     responses(
         (status = 200, body = AccountPage),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -204,7 +204,7 @@ pub async fn create(
 }
 
 /// One account (administrators).
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "show_user", tag = "accounts", params(("id" = String, Path)),
     responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -258,7 +258,7 @@ pub struct StatusBody {
 }
 
 /// Disables or enables an account (administrators; not one's own).
-#[utoipa::path(put, path = "/api/v1/users/{id}/status", tag = "accounts", params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/users/{id}/status", operation_id = "set_user_status", tag = "accounts", params(("id" = String, Path)),
     request_body = StatusBody,
     responses((status = 401, description = "Sign in first", body = Problem, content_type = "application/problem+json"), 
         (status = 200, body = AccountView),

@@ -83,7 +83,7 @@ pub async fn publish(
 }
 
 /// The signed-in officer's slots from now on.
-#[utoipa::path(get, path = "/api/v1/video/slots", tag = "video",
+#[utoipa::path(get, path = "/api/v1/video/slots", operation_id = "my_video_slots", tag = "video",
     responses(
         (status = 200, body = Vec<SlotInfo>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -98,6 +98,7 @@ pub async fn mine(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ZoneQuery {
     /// An IANA zone such as `Europe/Rome`; by default the station's, or that of the country of
     /// the person on file, else Beijing's.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks the API's OpenAPI document with tools nobody here wrote: openapi-spec-validator must find
+# it valid, and openapi-python-client must generate a client from it with which a signed-in
+# applicant opens a case, reads it back and finds it in her list (scripts/api-client.py).
+#
+#   scripts/api-client.sh http://127.0.0.1:8080   # against a running demo
+#   scripts/api-client.sh --install-only         # only the install below (scripts/test.sh, while Rust builds)
+#
+# Installs both tools (fixed versions) from PyPI into target/client-venv the first time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/client-venv
+validator=0.9.0
+generator=0.29.1
+if ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-python-client==$generator" \
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-spec-validator==$validator"; then
+  # A venv moved or made by another checkout keeps paths that no longer exist: start afresh.
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "openapi-spec-validator==$validator" "openapi-python-client==$generator"
+fi
+[ "${1:-}" = --install-only ] && exit 0
+base="$1"
+out=target/api-client
+rm -rf "$out"
+mkdir -p "$out"
+curl -fsS "$base/api/v1/openapi.json" -o "$out/openapi.json"
+echo "== openapi-spec-validator"
+"$venv/bin/openapi-spec-validator" "$out/openapi.json"
+echo "== openapi-python-client"
+# Any warning about a part of the document it could not read fails the check: a client missing an
+# operation or a model is not a client generated from a valid document.
+"$venv/bin/openapi-python-client" generate --path "$out/openapi.json" --output-path "$out/qiaoyi_api_client" \
+  --meta none --config scripts/api-client.yml --fail-on-warning
+echo "== the generated client, used"
+mapfile -t headers < <(python3 scripts/api-session.py "$base" applicant@qiaoyi.example \
+  "qiaoyi demo pass 2026" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
+PYTHONPATH="$out" "$venv/bin/python" scripts/api-client.py "$base" "${headers[@]}"
