@@ -57,6 +57,9 @@ install_missing() {
   # python3 comes first on the path.
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
     || need+=(python3-aiosmtpd)
+  # A video check's calendar file is read back with icalendar, as a calendar program would.
+  /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || python3 -c 'import icalendar' >/dev/null 2>&1 \
+    || need+=(python3-icalendar)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     local sudo=""

@@ -159,10 +159,12 @@ video-booked-subject = Video identity check booked: { $number }
 video-booked-body =
     A video identity check for { $item } (case { $number }) is booked for { $local } your time ({ $beijing } in Beijing).
     Join from your case's page a few minutes before: { $link }
+    Add it to your calendar: { $calendar }
 video-reminder-subject = Tomorrow: video identity check for { $number }
 video-reminder-body =
     Your video identity check for { $item } (case { $number }) starts at { $local } your time ({ $beijing } in Beijing). Have your passport at hand.
     Your case: { $link }
+    Add it to your calendar: { $calendar }
 
 care-visit-overdue-subject = Care alert: a paired child has not been visited for { $days } days
 care-visit-overdue-body =

@@ -158,10 +158,12 @@ video-booked-subject = Verificación de identidad por vídeo reservada: { $numbe
 video-booked-body =
     La verificación de identidad por vídeo de { $item } (solicitud { $number }) está reservada para las { $local } hora local ({ $beijing } en Pekín).
     Conéctese desde la página de su solicitud unos minutos antes: { $link }
+    Añádala a su calendario: { $calendar }
 video-reminder-subject = Mañana: verificación de identidad por vídeo de { $number }
 video-reminder-body =
     Su verificación de identidad por vídeo de { $item } (solicitud { $number }) empieza a las { $local } hora local ({ $beijing } en Pekín). Tenga el pasaporte a mano.
     Su solicitud: { $link }
+    Añádala a su calendario: { $calendar }
 
 care-visit-overdue-subject = Aviso de cuidado: un niño emparejado lleva { $days } días sin visita
 care-visit-overdue-body =

@@ -158,10 +158,12 @@ video-booked-subject = Verifica d'identità in video prenotata: { $number }
 video-booked-body =
     La verifica d'identità in video per { $item } (pratica { $number }) è prenotata per le { $local } ora Sua ({ $beijing } a Pechino).
     Si colleghi dalla pagina della pratica qualche minuto prima: { $link }
+    Aggiungila al Suo calendario: { $calendar }
 video-reminder-subject = Domani: verifica d'identità in video per { $number }
 video-reminder-body =
     La Sua verifica d'identità in video per { $item } (pratica { $number }) inizia alle { $local } ora Sua ({ $beijing } a Pechino). Tenga a portata di mano il passaporto.
     La Sua pratica: { $link }
+    Aggiungila al Suo calendario: { $calendar }
 
 care-visit-overdue-subject = Avviso di cura: un bambino abbinato non riceve visite da { $days } giorni
 care-visit-overdue-body =

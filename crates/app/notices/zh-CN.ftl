@@ -149,10 +149,12 @@ video-booked-subject = 已预约视频身份核验：{ $number }
 video-booked-body =
     { $item }（办件 { $number }）的视频身份核验已预约在您当地时间 { $local }（北京时间 { $beijing }）。
     请提前几分钟从办件页面进入：{ $link }
+    添加到日历：{ $calendar }
 video-reminder-subject = 明天：{ $number } 的视频身份核验
 video-reminder-body =
     您 { $item }（办件 { $number }）的视频身份核验将于当地时间 { $local }（北京时间 { $beijing }）开始，请备好护照。
     您的办件：{ $link }
+    添加到日历：{ $calendar }
 
 care-visit-overdue-subject = 关爱提醒：一名结对儿童已 { $days } 天未走访
 care-visit-overdue-body =

@@ -117,7 +117,10 @@ impl App {
                 let number = self
                     .vault
                     .open(&format!("{}:{}", d.kind.as_str(), d.id), &d.number_sealed)?;
-                if let Ok(n) = DocumentNumber::parse(DocumentKind::ResidentId, &number) {
+                // Its birth date was checked against the day it was saved.
+                if let Ok(n) =
+                    DocumentNumber::parse(DocumentKind::ResidentId, &number, jiff::civil::Date::MAX)
+                {
                     return Ok(n.masked().to_owned());
                 }
             }

@@ -25,6 +25,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The address people use to reach the service; `https://…` marks cookies `Secure`.
     pub public_url: String,
+    /// Whether `public_url` was given (in the file or the environment) rather than left at its
+    /// default: `qiaoyi demo` otherwise takes it from the address it listens on.
+    #[serde(skip)]
+    pub public_url_given: bool,
     /// A session ends after this many minutes without a request.
     pub session_idle_minutes: i64,
     /// A session ends this many hours after sign-in, however active.
@@ -161,6 +165,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".into(),
+            public_url_given: false,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             secret_key: None,
@@ -273,7 +278,9 @@ impl Config {
             })?;
             table.insert((*key).to_owned(), value);
         }
-        let config = Config::deserialize(toml::Value::Table(table)).map_err(file_error)?;
+        let public_url_given = table.contains_key("public_url");
+        let mut config = Config::deserialize(toml::Value::Table(table)).map_err(file_error)?;
+        config.public_url_given = public_url_given;
         config.database_url()?;
         if config.session_idle_minutes < 1 || config.session_absolute_hours < 1 {
             return Err(ConfigError::File {
@@ -603,9 +610,27 @@ mod tests {
     #[test]
     fn defaults_toml_loads_back_to_the_defaults() {
         let text = Config::defaults_toml();
-        assert_eq!(
-            Config::load(Some(("defaults", &text)), env(&[])),
-            Ok(Config::default())
-        );
+        let mut loaded = Config::load(Some(("defaults", &text)), env(&[])).expect("loads");
+        assert!(loaded.public_url_given, "the file states it");
+        loaded.public_url_given = false;
+        assert_eq!(loaded, Config::default());
+    }
+
+    #[test]
+    fn a_public_url_given_anywhere_is_known_as_given() {
+        let none = Config::load(None, env(&[])).expect("defaults");
+        assert!(!none.public_url_given);
+        let file = Config::load(
+            Some(("q.toml", "public_url = \"https://qiaoyi.example\"\n")),
+            env(&[]),
+        )
+        .expect("a file");
+        assert!(file.public_url_given);
+        let var = Config::load(
+            None,
+            env(&[("QIAOYI_PUBLIC_URL", "https://qiaoyi.example")]),
+        )
+        .expect("the environment");
+        assert!(var.public_url_given && var.public_url == "https://qiaoyi.example");
     }
 }

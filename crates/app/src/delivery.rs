@@ -10,8 +10,8 @@ use qiaoyi_domain::failure::Reason;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -168,18 +168,31 @@ impl Email {
             .recipient
             .parse()
             .map_err(|e| SendError::Permanent(format!("the recipient address is refused: {e}")))?;
+        let header = |name: &'static str, value: String| {
+            HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+        };
         let mut builder = Message::builder()
             .message_id(Some(format!("<{}@{}>", out.id, self.domain)))
             .from(self.from.clone())
             .to(to)
             .subject(out.rendered.subject.clone())
-            .header(ContentType::TEXT_PLAIN);
+            .raw_header(header("Content-Language", out.language.to_owned()));
         if let Some(link) = out.unsubscribe {
-            let name = HeaderName::new_from_ascii_str("List-Unsubscribe");
-            builder = builder.raw_header(HeaderValue::new(name, format!("<{link}>")));
+            // RFC 8058: a mail provider's "unsubscribe" button posts to the link itself.
+            builder = builder
+                .raw_header(header("List-Unsubscribe", format!("<{link}>")))
+                .raw_header(header(
+                    "List-Unsubscribe-Post",
+                    "List-Unsubscribe=One-Click".into(),
+                ));
         }
+        // Plain text first, the HTML view of the same words second: a client shows the last
+        // one it can.
         let message = builder
-            .body(out.rendered.body.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                out.rendered.body.clone(),
+                out.rendered.html(out.language),
+            ))
             .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),

@@ -20,6 +20,59 @@ pub struct Rendered {
     pub body: String,
 }
 
+impl Rendered {
+    /// The body as a simple, accessible HTML page in `lang`: the subject as its title and heading,
+    /// each paragraph of the text as a paragraph, each line kept, each address a link. Everything
+    /// else is escaped: the text carries what people typed (a consultation's subject).
+    pub fn html(&self, lang: &str) -> String {
+        let paragraphs: Vec<String> = self
+            .body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let lines: Vec<String> = p.lines().map(linked).collect();
+                format!("<p>{}</p>", lines.join("<br>\n"))
+            })
+            .collect();
+        let lang = escape(lang);
+        let subject = escape(&self.subject);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width\"><title>{subject}</title></head>\n\
+             <body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em\">\n\
+             <h1 style=\"font-size: 20px\">{subject}</h1>\n{}\n</body>\n</html>\n",
+            paragraphs.join("\n")
+        )
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One line escaped, its web addresses made links.
+fn linked(line: &str) -> String {
+    line.split(' ')
+        .map(|word| {
+            let end = word.trim_end_matches(['.', ',', ';', ')', '。', '，']);
+            if end.starts_with("https://") || end.starts_with("http://") {
+                let href = escape(end);
+                format!(
+                    "<a href=\"{href}\">{href}</a>{}",
+                    escape(&word[end.len()..])
+                )
+            } else {
+                escape(word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 struct Templates(Vec<(Lang, FluentBundle<FluentResource>)>);
 
 fn source(lang: Lang) -> &'static str {
@@ -233,6 +286,24 @@ impl crate::App {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_html_body_escapes_the_text_and_links_its_addresses() {
+        let rendered = Rendered {
+            subject: "Reply to <b>\"passport\"</b>".into(),
+            body: "Hello & welcome.\nSee https://qiaoyi.example/cases/c-1.\n\n<script>x</script>"
+                .into(),
+        };
+        let html = rendered.html("it");
+        assert!(html.contains("<html lang=\"it\">"), "{html}");
+        assert!(html.contains("<title>Reply to &lt;b&gt;&quot;passport&quot;&lt;/b&gt;</title>"));
+        assert!(html.contains("<p>Hello &amp; welcome.<br>"));
+        assert!(html.contains(
+            "<a href=\"https://qiaoyi.example/cases/c-1\">https://qiaoyi.example/cases/c-1</a>."
+        ));
+        assert!(html.contains("<p>&lt;script&gt;x&lt;/script&gt;</p>"));
+        assert!(!html.contains("<script>"));
+    }
 
     fn sample(notice: Notice) -> Map<String, Value> {
         notice

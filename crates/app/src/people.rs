@@ -112,7 +112,8 @@ impl App {
         // A stored value that no longer parses is dropped from the view rather than shown unchecked.
         Ok(Identity {
             resident_id: open(RESIDENT_ID, &row.resident_id_sealed)?
-                .and_then(|v| ResidentId::parse(&v).ok()),
+                // Its birth date was checked against the day it was saved.
+                .and_then(|v| ResidentId::parse(&v, jiff::civil::Date::MAX).ok()),
             passport: open(PASSPORT, &row.passport_sealed)?
                 .and_then(|v| PassportNumber::parse(&v).ok()),
         })
@@ -128,11 +129,15 @@ impl App {
         let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;
         let resident_id = match resident_id.trim() {
             "" => None,
-            text => Some(ResidentId::parse(text).map_err(|e| AppError::Invalid {
-                field: "resident_id",
-                reason: Reason::Malformed,
-                message: e.advice().into(),
-            })?),
+            text => Some(
+                ResidentId::parse(text, crate::calendar::beijing_today(caller.now)).map_err(
+                    |e| AppError::Invalid {
+                        field: "resident_id",
+                        reason: Reason::Malformed,
+                        message: e.advice().into(),
+                    },
+                )?,
+            ),
         };
         let passport = match passport.trim() {
             "" => None,
@@ -185,7 +190,8 @@ impl App {
                 .user_by_email(email.as_str())
                 .await?
                 .map(|u| u.id)
-        } else if let Ok(id) = ResidentId::parse(query) {
+        } else if let Ok(id) = ResidentId::parse(query, crate::calendar::beijing_today(caller.now))
+        {
             self.store
                 .person_by_index(&self.vault.blind_index(RESIDENT_ID, id.expose()))
                 .await?

@@ -164,8 +164,9 @@ impl App {
             let number = self
                 .vault
                 .open(&format!("{}:{}", d.kind.as_str(), d.id), &d.number_sealed)?;
-            // A stored number that no longer parses is shown as such rather than trusted.
-            let masked = DocumentNumber::parse(d.kind, &number)
+            // A stored number that no longer parses is shown as such rather than trusted; its birth
+            // date was checked against the day it was saved.
+            let masked = DocumentNumber::parse(d.kind, &number, jiff::civil::Date::MAX)
                 .map(|n| n.masked().to_owned())
                 .unwrap_or_else(|_| "?".into());
             docs.push(Document {
@@ -291,8 +292,12 @@ impl App {
         let person = self.my_person(caller, person_id).await?;
         let kind = DocumentKind::parse(input.kind.trim())
             .ok_or_else(|| invalid("kind", "choose the kind of document"))?;
-        let number =
-            DocumentNumber::parse(kind, &input.number).map_err(|m| invalid("number", m))?;
+        let number = DocumentNumber::parse(
+            kind,
+            &input.number,
+            crate::calendar::beijing_today(caller.now),
+        )
+        .map_err(|m| invalid("number", m))?;
         let expires_on = match input.expires_on.trim() {
             "" if kind.needs_expiry() => {
                 return Err(invalid(

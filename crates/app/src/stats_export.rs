@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use qiaoyi_domain::cases::Channel;
 use qiaoyi_domain::fees::money::format_yuan;
 use qiaoyi_domain::stats::{ClosedCase, Outcome, Sums};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::stats::{Dashboard, StatsQuery};
 use crate::{App, AppError, Caller};
@@ -65,13 +65,26 @@ impl Table {
     }
 }
 
-/// One cell: text or a number (money as yuan with two decimals).
+/// One cell: text, a number (money as yuan with two decimals, averages with one) or a day or
+/// month, each written as the kind of value a spreadsheet computes with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Text(String),
     Int(i64),
     Yuan(i64),
     Percent(Option<f64>),
+    /// An average, shown with one decimal; empty when there is nothing to average.
+    Decimal(Option<f64>),
+    Day(jiff::civil::Date),
+    /// A month, as its first day shown `yyyy-mm`.
+    Month(jiff::civil::Date),
+}
+
+/// A month key (`2026-05`) as a month cell; text if it is not one.
+fn month_cell(key: &str) -> Cell {
+    format!("{key}-01")
+        .parse()
+        .map_or_else(|_| Cell::Text(key.to_owned()), Cell::Month)
 }
 
 /// The Chinese names of the codes the figures are keyed by.
@@ -121,11 +134,7 @@ fn sum_cells(s: &Sums) -> Vec<Cell> {
         Cell::Int(s.with_deadline),
         Cell::Int(s.within_deadline),
         Cell::Percent(within_share(s)),
-        Cell::Text(
-            average_days(s)
-                .map(|d| format!("{d:.1}"))
-                .unwrap_or_default(),
-        ),
+        Cell::Decimal(average_days(s)),
         Cell::Int(s.saved_cases),
         Cell::Yuan(s.money_fen),
         Cell::Int(s.days_saved),
@@ -194,18 +203,13 @@ pub fn table(
                 vec![Cell::Text("按时率".into()), Cell::Percent(within_share(t))],
                 vec![
                     Cell::Text("平均办理天数".into()),
-                    Cell::Text(
-                        average_days(t)
-                            .map(|x| format!("{x:.1}"))
-                            .unwrap_or_default(),
-                    ),
+                    Cell::Decimal(average_days(t)),
                 ],
             ];
             let mut rows = rows;
             if let Some(g) = &d.green {
                 let (decision, completion) = App::green_averages(g);
-                let one =
-                    |x: Option<f64>| Cell::Text(x.map(|x| format!("{x:.1}")).unwrap_or_default());
+                let one = Cell::Decimal;
                 rows.extend([
                     vec![Cell::Text("绿色通道申请".into()), Cell::Int(g.requests)],
                     vec![Cell::Text("绿色通道批准".into()), Cell::Int(g.approved)],
@@ -219,7 +223,7 @@ pub fn table(
             }
             (vec!["项目".into(), "数值".into()], rows)
         }
-        Table::Months => grouped(&["月份"], &d.months, &|k| vec![Cell::Text(k.into())]),
+        Table::Months => grouped(&["月份"], &d.months, &|k| vec![month_cell(k)]),
         Table::Stations => grouped(&["服务站代码", "服务站"], &d.stations, &|k| {
             vec![Cell::Text(k.into()), Cell::Text(name(&names.stations, k))]
         }),
@@ -282,7 +286,7 @@ pub fn table(
                             }
                             .into(),
                         ),
-                        Cell::Text(o.closed_on.to_string()),
+                        Cell::Day(o.closed_on),
                         Cell::Int(o.processing_days),
                         Cell::Text(
                             match o.within_deadline {
@@ -314,6 +318,16 @@ fn write_sheet(
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("#,##0.00");
     let percent = Format::new().set_num_format("0.0%");
+    let decimal = Format::new().set_num_format("0.0");
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let month = Format::new().set_num_format("yyyy-mm");
+    let excel_date = |d: &jiff::civil::Date| {
+        ExcelDateTime::from_ymd(
+            u16::try_from(d.year()).unwrap_or(1900),
+            u8::try_from(d.month()).unwrap_or(1),
+            u8::try_from(d.day()).unwrap_or(1),
+        )
+    };
     for (col, h) in header.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, h, &bold)?;
         sheet.set_column_width(col as u16, 14)?;
@@ -335,7 +349,16 @@ fn write_sheet(
                 Cell::Percent(Some(x)) => {
                     sheet.write_number_with_format(r, col, *x, &percent)?;
                 }
-                Cell::Percent(None) => {}
+                Cell::Percent(None) | Cell::Decimal(None) => {}
+                Cell::Decimal(Some(x)) => {
+                    sheet.write_number_with_format(r, col, *x, &decimal)?;
+                }
+                Cell::Day(d) => {
+                    sheet.write_date_with_format(r, col, &excel_date(d)?, &day)?;
+                }
+                Cell::Month(d) => {
+                    sheet.write_date_with_format(r, col, &excel_date(d)?, &month)?;
+                }
             }
         }
     }
@@ -386,7 +409,10 @@ pub fn csv(header: &[String], rows: &[Vec<Cell>]) -> String {
                     Cell::Int(n) => n.to_string(),
                     Cell::Yuan(fen) => format_yuan(*fen).replace(',', ""),
                     Cell::Percent(Some(x)) => format!("{:.1}%", x * 100.0),
-                    Cell::Percent(None) => String::new(),
+                    Cell::Percent(None) | Cell::Decimal(None) => String::new(),
+                    Cell::Decimal(Some(x)) => format!("{x:.1}"),
+                    Cell::Day(d) => d.to_string(),
+                    Cell::Month(d) => d.strftime("%Y-%m").to_string(),
                 })
                 .collect(),
         ));

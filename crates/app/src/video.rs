@@ -230,6 +230,17 @@ impl App {
         params.insert("local".into(), local.into());
         params.insert("beijing".into(), beijing_clock(starts_at).into());
         params.insert("link".into(), self.case_link(&case.id, lang).into());
+        // The booking's iCalendar file, in her zone and language, for her calendar.
+        params.insert(
+            "calendar".into(),
+            format!(
+                "{}/cases/{}/video.ics?tz={tz}&lang={}",
+                self.public_url(),
+                case.id,
+                lang.tag()
+            )
+            .into(),
+        );
         self.messages_to(&user, notice, &params).await
     }
 

@@ -104,6 +104,21 @@ async fn mail_reaches_a_real_smtp_server_in_each_recipients_language() {
         "{unsubscribe}"
     );
     assert!(reminder.body.contains("/items/EE-01"), "{}", reminder.body);
+    // As mail servers and clients expect: MIME, the text and an HTML view of it in her language,
+    // and the one-click unsubscribe of RFC 8058.
+    assert_eq!(reminder.mime_version.as_deref(), Some("1.0"));
+    assert_eq!(reminder.content_type, "multipart/alternative");
+    assert_eq!(reminder.content_language.as_deref(), Some("es"));
+    let html = reminder.html.as_deref().expect("an HTML part");
+    assert!(html.contains("<html lang=\"es\">"), "{html}");
+    assert!(
+        html.contains("<a href=\"http://127.0.0.1:8080/items/EE-01"),
+        "{html}"
+    );
+    assert_eq!(
+        reminder.unsubscribe_post.as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
     for message in &queued {
         let mail = mails
             .iter()
@@ -116,6 +131,15 @@ async fn mail_reaches_a_real_smtp_server_in_each_recipients_language() {
             .expect("code")
             .to_owned();
         assert!(mail.body.contains(&code), "{}", mail.body);
+        assert_eq!(
+            mail.content_language.as_deref(),
+            Some(message.language.as_str())
+        );
+        assert!(mail.html.as_deref().is_some_and(|h| h.contains(&code)));
+        assert_eq!(
+            mail.unsubscribe_post, None,
+            "only reminders can be unsubscribed from"
+        );
         let subject = if message.language == "en" {
             "Your Qiaoyi confirmation code"
         } else {

@@ -523,6 +523,31 @@ fn logs_never_hold_passwords_tokens_or_identity_numbers() {
     child.wait().expect("wait");
     let logs = log_reader.join().expect("log reader");
     assert!(logs.contains("request"), "the server logged at trace level");
+
+    // Without a configured public_url, the demo's links lead where it listens (port 0 asked for
+    // any): the messages it queued while seeding carry its real address.
+    let links: Vec<String> = tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(async {
+            let url = qiaoyi_store::DatabaseUrl::sqlite_in(data.path());
+            let store = qiaoyi_store::Store::connect(&url)
+                .await
+                .expect("the demo's database");
+            let mut params = Vec::new();
+            for status in ["pending", "sent", "dead"] {
+                let page = store.outbox_page(status, 0, 1000).await.expect("outbox");
+                params.extend(page.items.into_iter().map(|m| m.params));
+            }
+            params
+        })
+        .into_iter()
+        .filter(|p| p.contains("http://"))
+        .collect();
+    assert!(!links.is_empty(), "the demo queued messages with links");
+    for params in &links {
+        assert!(params.contains(&format!("http://{addr}/")), "{params}");
+        assert!(!params.contains("127.0.0.1:8080"), "{params}");
+    }
     for secret in [
         "qiaoyi demo pass 2026",
         "qiaoyi+demo+pass+2026",

@@ -1,4 +1,5 @@
-//! ISO 3166-1 alpha-2 country codes.
+//! Country codes: ISO 3166-1 alpha-2, and the three-letter codes ICAO 9303 uses for the states and
+//! organisations that issue travel documents (ISO 3166-1 alpha-3 and ICAO's own).
 
 /// Every officially assigned ISO 3166-1 alpha-2 code.
 const ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO \
@@ -9,6 +10,38 @@ LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY
 NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH \
 SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US \
 UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+/// Every officially assigned ISO 3166-1 alpha-3 code.
+const ALPHA3: &str = "ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES \
+BFA BGD BGR BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR \
+COD COG COK COL COM CPV CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST \
+ETH FIN FJI FLK FRA FRO FSM GAB GBR GEO GGY GHA GIB GIN GLP GMB GNB GNQ GRC GRD GRL GTM GUF GUM GUY \
+HKG HMD HND HRV HTI HUN IDN IMN IND IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR JPN KAZ KEN KGZ KHM KIR \
+KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD MLI \
+MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS MWI MYS MYT NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL \
+OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS \
+SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK TKL \
+TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA UZB VAT VCT VEN VGB VIR VNM VUT WLF WSM YEM \
+ZAF ZMB ZWE";
+
+/// The codes ICAO 9303 part 3 adds: Germany's D; the British nationality classes (GBD, GBN, GBO,
+/// GBP, GBS); Kosovo (RKS); the United Nations and its agencies (UNO, UNA, UNK); the European
+/// Union (EUE); Interpol (INP); stateless persons and refugees (XXA, XXB, XXC) and an unspecified
+/// nationality (XXX); the organisations of the X… series; codes still on documents of states
+/// that no longer exist (ANT, NTZ); and UTO, ICAO's specimen state, whose documents fill the
+/// standard's examples.
+const ICAO_ONLY: &str = "D EUE GBD GBN GBO GBP GBS INP RKS UNA UNK UNO XBA XCC XCE XCO XDC XEC XES XIM \
+XMP XOM XPO XXA XXB XXC XXX ANT NTZ UTO";
+
+/// Whether `code` (without its < fillers) names a state or organisation that issues travel
+/// documents, as an MRZ's issuing state or nationality.
+pub fn is_icao_state(code: &str) -> bool {
+    !code.is_empty()
+        && ALPHA3
+            .split_ascii_whitespace()
+            .chain(ICAO_ONLY.split_ascii_whitespace())
+            .any(|c| c == code)
+}
 
 /// Whether `code` is an assigned ISO 3166-1 alpha-2 code (upper case only).
 pub fn is_iso_alpha2(code: &str) -> bool {
@@ -27,5 +60,16 @@ mod tests {
         assert!(!is_iso_alpha2("XX"));
         assert!(!is_iso_alpha2("ITA"));
         assert_eq!(ALPHA2.split_ascii_whitespace().count(), 249);
+    }
+
+    #[test]
+    fn knows_the_states_icao_knows() {
+        assert_eq!(ALPHA3.split_ascii_whitespace().count(), 249);
+        for code in ["CHN", "ITA", "HUN", "D", "GBD", "RKS", "XXA", "UNO", "UTO"] {
+            assert!(is_icao_state(code), "{code}");
+        }
+        for code in ["AHN", "PUN", "ZZZ", "", "DE", "GB", "chn"] {
+            assert!(!is_icao_state(code), "{code}");
+        }
     }
 }

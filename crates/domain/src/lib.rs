@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod calendar_file;
 pub mod care;
 pub mod cases;
 pub mod catalog;

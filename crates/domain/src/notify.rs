@@ -183,10 +183,12 @@ impl Notice {
 
     /// Parameters a template uses when given and does without otherwise (empty): messages queued
     /// before they existed still render. A dispatch says how it travels: `method` is the delivery
-    /// method, with a courier's carrier and tracking number or the day of a home visit.
+    /// method, with a courier's carrier and tracking number or the day of a home visit. A video
+    /// check's notices carry `calendar`, the address of its iCalendar file.
     pub fn optional_params(self) -> &'static [&'static str] {
         match self {
             Notice::CaseDispatched => &["method", "carrier", "tracking", "date"],
+            Notice::VideoBooked | Notice::VideoReminder => &["calendar"],
             _ => &[],
         }
     }

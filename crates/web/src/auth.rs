@@ -110,6 +110,16 @@ pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     (!host.is_empty() && origin_host == host) || origin == public_url.trim_end_matches('/')
 }
 
+/// RFC 8058's one-click unsubscribe: a mail provider posts `List-Unsubscribe=One-Click` to the
+/// link in a reminder's `List-Unsubscribe` header, with no cookie and no form. The link's signed
+/// token is what allows it, not a session, so it needs no CSRF token.
+fn is_one_click_unsubscribe(path: &str, fields: &[(String, String)]) -> bool {
+    path.starts_with("/unsubscribe/")
+        && fields
+            .iter()
+            .any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click")
+}
+
 /// Finds the session, enforces CSRF on unsafe methods, and gives pages the token for their forms.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let now = state.app.now_ms();
@@ -154,6 +164,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     // sets the token's cookie when it shows a form. API calls without a session are JSON, which a
     // cross-site form cannot send, so only those made with the session cookie need it.
     let needs_token = if api { session.is_some() } else { true };
+    let mut one_click = false;
     let body = if unsafe_method && needs_token {
         let multipart = headers
             .get(header::CONTENT_TYPE)
@@ -165,20 +176,19 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             None if multipart => (query_value(parts.uri.query(), CSRF_FIELD), body),
             None => match to_bytes(body, MAX_FORM).await {
                 Ok(bytes) => {
-                    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-                        .ok()
-                        .and_then(|fields| {
-                            fields
-                                .into_iter()
-                                .find(|(k, _)| k == CSRF_FIELD)
-                                .map(|(_, v)| v)
-                        });
+                    let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                        .unwrap_or_default();
+                    one_click = is_one_click_unsubscribe(parts.uri.path(), &fields);
+                    let token = fields
+                        .into_iter()
+                        .find(|(k, _)| k == CSRF_FIELD)
+                        .map(|(_, v)| v);
                     (token, Body::from(bytes))
                 }
                 Err(_) => (None, Body::empty()),
             },
         };
-        if !given.is_some_and(|g| constant_time_eq(&g, &csrf)) {
+        if !one_click && !given.is_some_and(|g| constant_time_eq(&g, &csrf)) {
             let prefs = parts.extensions.get::<Prefs>().cloned();
             return csrf_refused(parts.uri.path(), prefs);
         }

@@ -70,6 +70,15 @@ impl Prefs {
         LOCALES.lookup_with_args(&langid(self.lang), key, &args)
     }
 
+    /// The message `key` with any number of arguments.
+    pub fn t_with(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), value.clone()))
+            .collect();
+        LOCALES.lookup_with_args(&langid(self.lang), key, &args)
+    }
+
     /// The message `key`, or `fallback` when no message has that id (names of countries and
     /// languages that a newer catalogue may bring).
     pub fn t_or(&self, key: &str, fallback: &str) -> String {

@@ -207,6 +207,20 @@ async fn the_reminder_link_stops_reminders_without_signing_in_and_forged_links_f
     );
     let no_csrf = reader.post_raw(path, &[]).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    // The one-click form of RFC 8058 is what a mail provider posts, with no cookie or token;
+    // only to an unsubscribe link.
+    let mut provider = b.another();
+    let one_click = provider
+        .post_raw(path, &[("List-Unsubscribe", "One-Click")])
+        .await;
+    assert_eq!(one_click.status, StatusCode::OK, "{}", one_click.body);
+    let elsewhere = provider
+        .post_raw(
+            "/account/notifications",
+            &[("List-Unsubscribe", "One-Click")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -118,6 +118,32 @@ async fn the_dashboard_the_export_and_a_direct_count_agree() {
     let months = sheet(&export.bytes, "按月份");
     let months_total: f64 = months.iter().skip(1).map(|r| number(&r[1])).sum();
     assert_eq!(months_total as i64, handled);
+    // A spreadsheet computes with what it reads: averages are numbers, days and months dates.
+    assert!(
+        matches!(row("平均办理天数"), Data::Float(_)),
+        "{:?}",
+        row("平均办理天数")
+    );
+    assert!(
+        months
+            .iter()
+            .skip(1)
+            .all(|r| matches!(r[0], Data::DateTime(_))),
+        "{:?}",
+        months[1]
+    );
+    let closed_on = cases[0]
+        .iter()
+        .position(|h| *h == Data::String("办结日期".into()))
+        .expect("a closing day column");
+    assert!(
+        cases
+            .iter()
+            .skip(1)
+            .all(|r| matches!(r[closed_on], Data::DateTime(_))),
+        "{:?}",
+        cases[1]
+    );
 
     // A direct count over the cases and their close events, priced here from the cost model.
     let model = json(&officer.get("/api/v1/cost-model").await.body);

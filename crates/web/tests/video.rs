@@ -225,3 +225,152 @@ async fn an_officer_publishes_and_the_applicant_books_on_her_case_page() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+/// Reads an iCalendar file with Python's `icalendar` (scripts/test.sh installs it), as a
+/// calendar program would: the event's start and end (UTC), summary, description, URL and its
+/// reminder's trigger, as JSON.
+fn read_with_icalendar(file: &str) -> serde_json::Value {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let script = r#"
+import icalendar, json, sys
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+[event] = [c for c in cal.walk('VEVENT')]
+[alarm] = [c for c in event.walk('VALARM')]
+print(json.dumps({
+    'start': event.decoded('dtstart').isoformat(), 'end': event.decoded('dtend').isoformat(),
+    'summary': str(event['summary']), 'description': str(event['description']),
+    'url': str(event['url']), 'uid': str(event['uid']),
+    'trigger': str(alarm.decoded('trigger')), 'version': str(cal['version'])}))
+"#;
+    // The Python on the path, else Debian's, where python3-icalendar installs it.
+    let python = ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|python| {
+            Command::new(python)
+                .args(["-c", "import icalendar"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect("a Python with icalendar (install python3-icalendar; scripts/test.sh does)");
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(file.as_bytes())
+        .expect("written");
+    let out = child.wait_with_output().expect("python3 ran");
+    assert!(
+        out.status.success(),
+        "icalendar could not read the file (install python3-icalendar; scripts/test.sh does): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[tokio::test]
+async fn a_booked_check_goes_into_her_calendar_as_icalendar_reads_it() {
+    let mut officer = server().await;
+    officer.sign_in_staff("officer@qiaoyi.example").await;
+    let csrf = hidden_csrf(&officer.get("/video/slots").await.body);
+    let day = in_ten_days();
+    officer
+        .post_raw(
+            "/video/slots",
+            &[
+                ("csrf", &csrf),
+                ("date", &day),
+                ("times", "16:00"),
+                ("minutes", "20"),
+            ],
+        )
+        .await;
+    let slot = json(&officer.get("/api/v1/video/slots").await.body)
+        .as_array()
+        .expect("slots")
+        .iter()
+        .find(|s| s["beijing"].as_str().is_some_and(|b| b.contains(&day)))
+        .and_then(|s| s["id"].as_str())
+        .expect("the slot published")
+        .to_owned();
+
+    let mut applicant = officer.another();
+    let a = applicant.api_sign_in("applicant@qiaoyi.example").await;
+    let id = submitted(&mut applicant, &a).await;
+    let none = applicant
+        .get(&format!("/api/v1/cases/{id}/video/calendar"))
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "nothing booked yet");
+    let booked = applicant
+        .post_json(
+            &format!("/api/v1/cases/{id}/video"),
+            &format!(r#"{{"slot":"{slot}","time_zone":"Europe/Rome"}}"#),
+            Some(&a),
+        )
+        .await;
+    assert!(booked.status.is_success(), "{}", booked.body);
+
+    let page = applicant
+        .get(&format!("/cases/{id}?tz=Europe/Rome&lang=it"))
+        .await;
+    assert!(
+        page.body.contains("Aggiungilo al mio calendario"),
+        "{}",
+        page.body
+    );
+    let file = applicant
+        .get(&format!("/cases/{id}/video.ics?tz=Europe/Rome&lang=it"))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let event = read_with_icalendar(&file.body);
+    // 16:00 in Beijing is 08:00 UTC, all year.
+    assert_eq!(event["start"], format!("{day}T08:00:00+00:00"), "{event}");
+    assert_eq!(event["end"], format!("{day}T08:20:00+00:00"));
+    assert_eq!(event["trigger"], "-1 day, 23:30:00", "30 minutes before");
+    assert!(
+        event["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("Verifica")),
+        "{event}"
+    );
+    let description = event["description"].as_str().expect("description");
+    assert!(
+        description.contains("16:00") && description.contains("Pechino"),
+        "{description}"
+    );
+    assert!(
+        event["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!("/video/room/{slot}")))
+    );
+
+    // The same over the API, for another system; others may not read it.
+    let api = applicant
+        .get(&format!(
+            "/api/v1/cases/{id}/video/calendar?time_zone=Europe/Rome"
+        ))
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(read_with_icalendar(&api.body)["uid"], event["uid"]);
+    let mut stranger = officer.another();
+    stranger.api_sign_in("mother@qiaoyi.example").await;
+    let refused = stranger
+        .get(&format!("/api/v1/cases/{id}/video/calendar"))
+        .await;
+    assert!(
+        matches!(
+            refused.status,
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        ),
+        "{}",
+        refused.status
+    );
+}

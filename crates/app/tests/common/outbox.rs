@@ -22,14 +22,22 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// One e-mail as the SMTP server received it, decoded by Python's `email` package.
+/// One e-mail as the SMTP server received it, decoded by Python's `email` package in strict
+/// mode (any defect in the message fails the parse).
 #[derive(Debug, serde::Deserialize)]
 pub struct Mail {
     pub message_id: String,
     pub to: String,
     pub subject: String,
+    /// The text/plain part.
     pub body: String,
+    /// The text/html part, if there is one.
+    pub html: Option<String>,
+    pub content_type: String,
+    pub mime_version: Option<String>,
+    pub content_language: Option<String>,
     pub unsubscribe: Option<String>,
+    pub unsubscribe_post: Option<String>,
 }
 
 /// A Python that has aiosmtpd: the one on the path, else Debian's (where python3-aiosmtpd
@@ -89,9 +97,15 @@ d = os.path.join(sys.argv[1], 'new')
 out = []
 for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
     with open(os.path.join(d, f), 'rb') as fh:
-        m = email.message_from_binary_file(fh, policy=policy.default)
+        m = email.message_from_binary_file(fh, policy=policy.strict)
+    header = lambda name: m[name] and str(m[name])
+    html = m.get_body(preferencelist=('html',))
     out.append({'message_id': str(m['message-id']), 'to': str(m['to']), 'subject': str(m['subject']),
-                'body': m.get_content(), 'unsubscribe': m['list-unsubscribe'] and str(m['list-unsubscribe'])})
+                'body': m.get_body(preferencelist=('plain',)).get_content(),
+                'html': html.get_content() if html is not None and html.get_content_type() == 'text/html' else None,
+                'content_type': m.get_content_type(), 'mime_version': header('mime-version'),
+                'content_language': header('content-language'),
+                'unsubscribe': header('list-unsubscribe'), 'unsubscribe_post': header('list-unsubscribe-post')})
 print(json.dumps(out))
 "#;
         let output = Command::new(python())

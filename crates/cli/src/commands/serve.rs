@@ -28,8 +28,14 @@ pub(crate) async fn serve_installation(config: Config) -> Result<(), Failure> {
 }
 
 /// `qiaoyi demo`: the demo data loaded (once), then served.
-pub(crate) async fn demo(config: Config) -> Result<(), Failure> {
+pub(crate) async fn demo(mut config: Config) -> Result<(), Failure> {
     let listener = bind(config.listen).await?;
+    // Links in mail, QR codes and printed addresses must lead here: unless the address people use
+    // is configured, it is the one listened on (its real port when --listen asked for port 0).
+    if !config.public_url_given {
+        let addr = listener.local_addr().context("listening address")?;
+        config.public_url = format!("http://{addr}");
+    }
     let data_dir = config.data_dir.clone();
     let app = open(config).await?;
     let seeded = app

@@ -47,10 +47,15 @@ pub struct DocumentNumber {
 }
 
 impl DocumentNumber {
-    pub fn parse(kind: DocumentKind, text: &str) -> Result<DocumentNumber, &'static str> {
+    /// Checks `text` as a number of `kind`; a resident ID's birth date may not be after `today`.
+    pub fn parse(
+        kind: DocumentKind,
+        text: &str,
+        today: jiff::civil::Date,
+    ) -> Result<DocumentNumber, &'static str> {
         let (number, masked) = match kind {
             DocumentKind::ResidentId => {
-                let id = ResidentId::parse(text).map_err(|e| e.advice())?;
+                let id = ResidentId::parse(text, today).map_err(|e| e.advice())?;
                 (id.expose().to_owned(), id.masked())
             }
             DocumentKind::Passport => {
@@ -109,13 +114,30 @@ mod tests {
 
     #[test]
     fn each_kind_uses_its_own_parser_and_masks() {
-        let p = DocumentNumber::parse(DocumentKind::Passport, " ea1234567 ").expect("valid");
+        let p = DocumentNumber::parse(DocumentKind::Passport, " ea1234567 ", date(2026, 6, 1))
+            .expect("valid");
         assert_eq!(p.expose(), "EA1234567");
         assert!(!format!("{p:?}").contains("1234567"));
-        assert!(DocumentNumber::parse(DocumentKind::Passport, "C12345678").is_err());
-        assert!(DocumentNumber::parse(DocumentKind::Permit, "C12345678").is_ok());
-        assert!(DocumentNumber::parse(DocumentKind::ResidentId, "11010519491231002x").is_ok());
-        assert!(DocumentNumber::parse(DocumentKind::ResidentId, "110105194912310021").is_err());
+        assert!(
+            DocumentNumber::parse(DocumentKind::Passport, "C12345678", date(2026, 6, 1)).is_err()
+        );
+        assert!(DocumentNumber::parse(DocumentKind::Permit, "C12345678", date(2026, 6, 1)).is_ok());
+        assert!(
+            DocumentNumber::parse(
+                DocumentKind::ResidentId,
+                "11010519491231002x",
+                date(2026, 6, 1)
+            )
+            .is_ok()
+        );
+        assert!(
+            DocumentNumber::parse(
+                DocumentKind::ResidentId,
+                "110105194912310021",
+                date(2026, 6, 1)
+            )
+            .is_err()
+        );
         for k in DocumentKind::ALL {
             assert_eq!(DocumentKind::parse(k.as_str()), Some(k));
         }

@@ -66,9 +66,9 @@ pub enum MrzError {
     Character { line: usize, column: usize },
     #[error("the document code is not that of a passport, identity card or travel permit")]
     DocumentCode,
-    #[error("the issuing state is not a three-letter code")]
+    #[error("the issuing state is not a code ICAO gives a state or organisation")]
     IssuingState,
-    #[error("the nationality is not a three-letter code")]
+    #[error("the nationality is not a code ICAO gives a state or organisation")]
     Nationality,
     #[error("the document number is empty")]
     DocumentNumber,
@@ -104,20 +104,23 @@ impl MrzError {
             }
             MrzError::DocumentCode => {
                 "the zone must start with P (passport), I or A (identity card) or C (travel \
-                 permit); visas and other documents are not accepted"
+                 permit), its second character not V; visas, crew certificates (AC) and other \
+                 documents are not accepted"
             }
             MrzError::IssuingState => {
                 "characters 3 to 5 of the first line must be the issuing country's three-letter \
-                 code, e.g. CHN"
+                 code, e.g. CHN, ITA or D<<; check them against the document"
             }
             MrzError::Nationality => {
-                "the nationality must be a three-letter code, e.g. CHN; check it against the document"
+                "the nationality must be a country's three-letter code, e.g. CHN, ITA or D<<; \
+                 check it against the document"
             }
             MrzError::DocumentNumber => {
                 "the document number is missing; check the start of its field against the document"
             }
             MrzError::Name => {
-                "the name line must hold letters only: the surname, then << and the given names"
+                "the name must be letters only: the surname, then << and the given names, then < \
+                 to the end with nothing after them"
             }
             MrzError::Sex => "the sex must be M, F, X or <; check it against the document",
             MrzError::CheckDigit(MrzField::DocumentNumber) => {
@@ -220,32 +223,41 @@ fn check(field: &[u8], digit: u8, which: MrzField) -> Result<(), MrzError> {
     }
 }
 
-fn document_code(field: &str, first: &[u8]) -> Result<String, MrzError> {
+/// The document code: its first letter one of `first`; on an identity card or travel permit
+/// (`card`) its second not V (kept for visas) and not AC (a crew member certificate).
+fn document_code(field: &str, first: &[u8], card: bool) -> Result<String, MrzError> {
     let b = field.as_bytes();
-    if first.contains(&b[0]) && (b[1].is_ascii_uppercase() || b[1] == b'<') {
+    let card_refused = card && (b[1] == b'V' || field == "AC");
+    if first.contains(&b[0]) && (b[1].is_ascii_uppercase() || b[1] == b'<') && !card_refused {
         Ok(field.trim_end_matches('<').to_owned())
     } else {
         Err(MrzError::DocumentCode)
     }
 }
 
-/// A three-letter code, or a shorter one padded with < (D<< for Germany).
+/// A three-letter code, or a shorter one padded with < (D<< for Germany), of a state or
+/// organisation ICAO knows.
 fn state(field: &str, error: MrzError) -> Result<String, MrzError> {
     let code = field.trim_end_matches('<');
-    if !code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    if crate::country::is_icao_state(code) {
         Ok(code.to_owned())
     } else {
         Err(error)
     }
 }
 
-/// The surname and the given names, each with single < turned into spaces.
+/// The surname and the given names, each with single < turned into spaces. The field is the
+/// surname, then << and the given names (if any), then < fillers to its end: a letter after a run
+/// of fillers, a second <<, or a part starting with < is not a name.
 fn name(field: &str) -> Result<(String, String), MrzError> {
     if field.bytes().any(|b| b.is_ascii_digit()) {
         return Err(MrzError::Name);
     }
     let field = field.trim_end_matches('<');
     let (primary, secondary) = field.split_once("<<").unwrap_or((field, ""));
+    if primary.starts_with('<') || secondary.starts_with('<') || secondary.contains("<<") {
+        return Err(MrzError::Name);
+    }
     let words = |s: &str| {
         s.split('<')
             .filter(|w| !w.is_empty())
@@ -369,7 +381,7 @@ impl Mrz {
     fn td3(lines: Vec<String>, today: Date) -> Result<Mrz, MrzError> {
         let (s1, s2) = (lines[0].as_str(), lines[1].as_str());
         let l2 = s2.as_bytes();
-        let document_code = document_code(&s1[0..2], b"P")?;
+        let document_code = document_code(&s1[0..2], b"P", false)?;
         check(&l2[0..9], l2[9], MrzField::DocumentNumber)?;
         check(&l2[13..19], l2[19], MrzField::BirthDate)?;
         check(&l2[21..27], l2[27], MrzField::ExpiryDate)?;
@@ -409,7 +421,7 @@ impl Mrz {
     fn td1(lines: Vec<String>, today: Date) -> Result<Mrz, MrzError> {
         let (s1, s2, s3) = (lines[0].as_str(), lines[1].as_str(), lines[2].as_str());
         let (l1, l2) = (s1.as_bytes(), s2.as_bytes());
-        let document_code = document_code(&s1[0..2], b"ACI")?;
+        let document_code = document_code(&s1[0..2], b"ACI", true)?;
         // A number longer than 9 characters: its first 9, then < where the check digit would be,
         // then the rest and the check digit of the whole at the start of the optional data.
         let long = l1[14] == b'<' && !l1[5..14].contains(&b'<');
@@ -997,6 +1009,63 @@ mod tests {
     }
 
     #[test]
+    fn codes_no_state_issues_are_refused_by_their_part() {
+        let f = specimen(MrzFormat::Td3);
+        for (state, nationality, error) in [
+            ("CHN", "AHN", MrzError::Nationality),
+            ("HUN", "PUN", MrzError::Nationality),
+            ("AHN", "CHN", MrzError::IssuingState),
+            ("ZZZ", "CHN", MrzError::IssuingState),
+        ] {
+            let mut bad = f.clone();
+            bad.state = state.into();
+            bad.nationality = nationality.into();
+            assert_eq!(
+                Mrz::parse(&td3_lines(&bad), TODAY),
+                Err(error),
+                "{state} {nationality}"
+            );
+        }
+        let mut ok = f.clone();
+        ok.state = "CHN".into();
+        ok.nationality = "XXA".into();
+        assert!(Mrz::parse(&td3_lines(&ok), TODAY).is_ok());
+    }
+
+    #[test]
+    fn a_letter_after_the_fillers_of_the_name_is_refused() {
+        let f = specimen(MrzFormat::Td3);
+        let name = |field: &str| {
+            let mut lines = td3_lines(&f);
+            lines[0].replace_range(5..44, &pad(field, 39));
+            Mrz::parse(&lines, TODAY)
+        };
+        assert!(name("ERIKSSON<<ANNA<MARIA").is_ok());
+        assert_eq!(name("ERIKSSON<<ANNA<MARIA<<<<<<X"), Err(MrzError::Name));
+        assert_eq!(name("ERIKSSON<<ANNA<<MARIA"), Err(MrzError::Name));
+        assert_eq!(name("ERIKSSON<<<ANNA"), Err(MrzError::Name));
+        assert_eq!(name("<ERIKSSON<<ANNA"), Err(MrzError::Name));
+    }
+
+    #[test]
+    fn a_card_code_with_v_second_or_a_crew_certificate_is_refused() {
+        for code in ["IV", "AV", "CV", "AC"] {
+            let mut f = specimen(MrzFormat::Td1);
+            f.code = code.into();
+            assert_eq!(
+                Mrz::parse(&td1_lines(&f), TODAY),
+                Err(MrzError::DocumentCode),
+                "{code}"
+            );
+        }
+        for code in ["I", "ID", "A", "C", "CR"] {
+            let mut f = specimen(MrzFormat::Td1);
+            f.code = code.into();
+            assert!(Mrz::parse(&td1_lines(&f), TODAY).is_ok(), "{code}");
+        }
+    }
+
+    #[test]
     fn debug_hides_the_number_and_the_person() {
         let mrz = Mrz::parse(&TD3, TODAY).expect("specimen");
         assert_eq!(mrz.masked_document_number(), "L******C3");
@@ -1069,7 +1138,16 @@ mod tests {
 
     /// Valid fields; `long` allows TD1 document numbers of up to 20 characters.
     fn fields(td1: bool) -> impl Strategy<Value = Fields> {
-        let code = if td1 { "[ACI][A-Z<]" } else { "P[A-Z<]" };
+        // A card's second letter is never V (visas), and AC is a crew certificate.
+        let code = if td1 {
+            "[CI][A-UW-Z<]|A[ABD-UW-Z<]"
+        } else {
+            "P[A-Z<]"
+        };
+        let state = || {
+            prop::sample::select(vec!["CHN", "ITA", "HUN", "D", "UTO", "GBD", "XXA", "UNO"])
+                .prop_map(str::to_owned)
+        };
         let number = if td1 {
             "[A-Z0-9]{1,20}"
         } else {
@@ -1078,11 +1156,11 @@ mod tests {
         (
             (
                 code,
-                "[A-Z]{1,3}",
+                state(),
                 prop::collection::vec(word(), 1..=2),
                 prop::collection::vec(word(), 0..=2),
                 number,
-                "[A-Z]{3}",
+                state(),
             ),
             (
                 day(1927..=2026),

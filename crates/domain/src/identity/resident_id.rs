@@ -1,5 +1,7 @@
 //! Resident identity card numbers (GB 11643-1999): a 6-digit region code, the birth date as
 //! YYYYMMDD, a 3-digit sequence whose parity gives the sex, and an ISO 7064 MOD 11-2 check character.
+//! The same format numbers the residence permits of Hong Kong, Macao and Taiwan residents, whose
+//! region codes are 810000, 820000 and 830000.
 
 use std::fmt;
 
@@ -22,7 +24,7 @@ pub enum ResidentIdError {
     Shape,
     /// The first six digits are not a region code.
     Region,
-    /// Characters 7 to 14 are not a real date.
+    /// Characters 7 to 14 are not a real date, or one still to come.
     BirthDate,
     /// The last character does not match the others.
     CheckCharacter,
@@ -38,13 +40,44 @@ impl ResidentIdError {
                 "the first six digits are not a region code; check them against the card"
             }
             ResidentIdError::BirthDate => {
-                "digits 7 to 14 must be the birth date as YYYYMMDD; check them against the card"
+                "digits 7 to 14 must be the birth date as YYYYMMDD, not a day still to come; check \
+                 them against the card"
             }
             ResidentIdError::CheckCharacter => {
                 "the last character does not match the others; one of the digits is probably mistyped"
             }
         }
     }
+}
+
+/// The provinces of GB/T 2260 (11 Beijing … 65 Xinjiang), 71 Taiwan, 81 Hong Kong, 82 Macao.
+const PROVINCES: [u32; 34] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+];
+
+/// Whether the first six digits name a region: a county of a province, or the whole of Hong
+/// Kong (810000), Macao (820000) or Taiwan (830000) on a residents' residence permit.
+fn is_region(code: &[u8]) -> bool {
+    let province = u32::from(code[0] - b'0') * 10 + u32::from(code[1] - b'0');
+    match &code[2..6] {
+        b"0000" => matches!(province, 81..=83),
+        _ => PROVINCES.contains(&province),
+    }
+}
+
+/// The number as typed with a Chinese input method, in ASCII: full-width digits and X read as
+/// their ASCII forms, and spaces (also the full-width U+3000) between groups dropped.
+fn normalised(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            'Ｘ' | 'ｘ' | 'x' => 'X',
+            c => c,
+        })
+        .collect()
 }
 
 /// The ISO 7064 MOD 11-2 check character of the first 17 digits.
@@ -58,9 +91,10 @@ fn check_character(digits: &[u8]) -> u8 {
 }
 
 impl ResidentId {
-    /// Parses a number, accepting a lower-case x and surrounding spaces.
-    pub fn parse(input: &str) -> Result<ResidentId, ResidentIdError> {
-        let s = input.trim().to_ascii_uppercase();
+    /// Parses a number as typed (a lower-case or full-width x, full-width digits, spaces between
+    /// groups); the birth date in it may not be after `today`.
+    pub fn parse(input: &str, today: jiff::civil::Date) -> Result<ResidentId, ResidentIdError> {
+        let s = normalised(input);
         let b = s.as_bytes();
         if b.len() != 18
             || !b[..17].iter().all(u8::is_ascii_digit)
@@ -68,9 +102,7 @@ impl ResidentId {
         {
             return Err(ResidentIdError::Shape);
         }
-        // Province codes run from 11 (Beijing) to 82 (Macao); the county part is never 0000.
-        let province = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
-        if !(11..=82).contains(&province) || &b[2..6] == b"0000" {
+        if !is_region(&b[..6]) {
             return Err(ResidentIdError::Region);
         }
         let number =
@@ -78,8 +110,9 @@ impl ResidentId {
         let (year, month, day) = (number(6..10)?, number(10..12)?, number(12..14)?);
         let month = i8::try_from(month).map_err(|_| ResidentIdError::BirthDate)?;
         let day = i8::try_from(day).map_err(|_| ResidentIdError::BirthDate)?;
-        if !(1900..=2100).contains(&year) || jiff::civil::Date::new(year, month, day).is_err() {
-            return Err(ResidentIdError::BirthDate);
+        match jiff::civil::Date::new(year, month, day) {
+            Ok(born) if year >= 1900 && born <= today => {}
+            _ => return Err(ResidentIdError::BirthDate),
         }
         if check_character(&b[..17]) != b[17] {
             return Err(ResidentIdError::CheckCharacter);
@@ -123,6 +156,12 @@ mod tests {
 
     use super::*;
 
+    const TODAY: jiff::civil::Date = jiff::civil::date(2026, 6, 1);
+
+    fn parse(input: &str) -> Result<ResidentId, ResidentIdError> {
+        ResidentId::parse(input, TODAY)
+    }
+
     /// A valid number made from 17 digits.
     fn complete(first17: &str) -> String {
         format!(
@@ -134,7 +173,7 @@ mod tests {
     #[test]
     fn a_valid_number_gives_birth_date_and_sex() {
         // 331121 is Qingtian county.
-        let id = ResidentId::parse(&complete("33112119800315123")).expect("valid");
+        let id = parse(&complete("33112119800315123")).expect("valid");
         assert_eq!(id.birth_date(), jiff::civil::date(1980, 3, 15));
         assert_eq!(id.sex(), Sex::Male);
         assert_eq!(id.masked().len(), 18);
@@ -143,59 +182,106 @@ mod tests {
 
     #[test]
     fn the_published_example_passes_and_x_is_normalised() {
-        assert!(ResidentId::parse("11010519491231002X").is_ok());
+        assert!(parse("11010519491231002X").is_ok());
         assert_eq!(
-            ResidentId::parse(" 11010519491231002x ").map(|i| i.expose().to_owned()),
+            parse(" 11010519491231002x ").map(|i| i.expose().to_owned()),
             Ok("11010519491231002X".into())
         );
     }
 
     #[test]
     fn each_part_is_named_when_wrong() {
+        assert_eq!(parse("1101051949123100"), Err(ResidentIdError::Shape));
+        assert_eq!(parse("11010519491231002Y"), Err(ResidentIdError::Shape));
         assert_eq!(
-            ResidentId::parse("1101051949123100"),
-            Err(ResidentIdError::Shape)
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491231002Y"),
-            Err(ResidentIdError::Shape)
-        );
-        assert_eq!(
-            ResidentId::parse(&complete("99010519491231002")),
+            parse(&complete("99010519491231002")),
             Err(ResidentIdError::Region)
         );
         assert_eq!(
-            ResidentId::parse(&complete("33000019491231002")),
+            parse(&complete("33000019491231002")),
             Err(ResidentIdError::Region)
         );
         assert_eq!(
-            ResidentId::parse(&complete("33112119490230002")),
+            parse(&complete("33112119490230002")),
             Err(ResidentIdError::BirthDate)
         );
         assert_eq!(
-            ResidentId::parse(&complete("33112118000101002")),
+            parse(&complete("33112118000101002")),
             Err(ResidentIdError::BirthDate)
         );
         assert_eq!(
-            ResidentId::parse("110105194912310021"),
+            parse("110105194912310021"),
             Err(ResidentIdError::CheckCharacter)
+        );
+    }
+
+    #[test]
+    fn residence_permits_of_hong_kong_macao_and_taiwan_residents_are_read() {
+        for region in ["810000", "820000", "830000"] {
+            let id = parse(&complete(&format!("{region}19900101123"))).expect(region);
+            assert_eq!(id.birth_date(), jiff::civil::date(1990, 1, 1));
+        }
+        // Only those three stand for a whole region.
+        assert_eq!(
+            parse(&complete("11000019900101123")),
+            Err(ResidentIdError::Region)
+        );
+        assert_eq!(
+            parse(&complete("83012119900101123")),
+            Err(ResidentIdError::Region)
+        );
+    }
+
+    #[test]
+    fn provinces_that_do_not_exist_are_refused() {
+        for province in ["10", "20", "39", "77", "80", "84", "90"] {
+            assert_eq!(
+                parse(&complete(&format!("{province}112119800315123"))),
+                Err(ResidentIdError::Region),
+                "{province}"
+            );
+        }
+        for province in ["11", "33", "46", "54", "65", "71", "81", "82"] {
+            assert!(parse(&complete(&format!("{province}112119800315123"))).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_birth_date_still_to_come_is_refused() {
+        assert!(parse(&complete("33112120260601123")).is_ok(), "born today");
+        assert_eq!(
+            parse(&complete("33112120260602123")),
+            Err(ResidentIdError::BirthDate)
+        );
+    }
+
+    #[test]
+    fn what_a_chinese_input_method_types_is_read() {
+        let typed = "１１０１０５　１９４９１２３１　００２ｘ";
+        assert_eq!(
+            parse(typed).map(|i| i.expose().to_owned()),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            parse("110105 19491231 002X").map(|i| i.expose().to_owned()),
+            Ok("11010519491231002X".into())
         );
     }
 
     proptest! {
         #[test]
         fn never_panics(s in ".{0,30}") {
-            let _ = ResidentId::parse(&s);
+            let _ = parse(&s);
         }
 
         #[test]
         fn one_changed_digit_is_always_caught(seq in 0u32..1000, position in 0usize..17, delta in 1u8..10) {
             let valid = complete(&format!("331121198003{:02}{:03}", 10, seq));
-            prop_assert!(ResidentId::parse(&valid).is_ok());
+            prop_assert!(parse(&valid).is_ok());
             let mut bytes = valid.into_bytes();
             bytes[position] = b'0' + (bytes[position] - b'0' + delta) % 10;
             let changed = String::from_utf8(bytes).expect("ascii");
-            prop_assert!(ResidentId::parse(&changed).is_err());
+            prop_assert!(parse(&changed).is_err());
         }
     }
 }

@@ -64,15 +64,17 @@ pub async fn resident_id(
     if !state.limits.allow(Bucket::Identity, &auth.client.address) {
         return Err(Limits::refused());
     }
-    let id = ResidentId::parse(&body.number).map_err(|e| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-resident-id",
-            e.advice(),
-        )
-        .with_field("number")
-        .with_part(resident_id_part(e))
-    })?;
+    let id = ResidentId::parse(&body.number, qiaoyi_app::cases::beijing_today(auth.now)).map_err(
+        |e| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-resident-id",
+                e.advice(),
+            )
+            .with_field("number")
+            .with_part(resident_id_part(e))
+        },
+    )?;
     Ok(Json(ResidentIdView {
         number: id.expose().to_owned(),
         region: id.expose()[..6].to_owned(),

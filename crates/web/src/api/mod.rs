@@ -142,6 +142,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(green_channel::evidence))
         .routes(routes!(video::publish, video::mine))
         .routes(routes!(video::case_video, video::book))
+        .routes(routes!(video::calendar))
         .routes(routes!(video::cancel))
         .routes(routes!(video::no_show))
         .routes(routes!(video::reschedule))

@@ -115,6 +115,30 @@ pub struct CaseVideoView {
     time_zone: String,
 }
 
+/// A case's booked video check as an iCalendar file (RFC 5545): the start and end as UTC
+/// instants, the times in `time_zone` and Beijing's in the description (in the language of
+/// `Accept-Language`), the room's link, a reminder 30 minutes before.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/video/calendar", tag = "video",
+    params(("id" = String, Path, description = "Case id or number"), ZoneQuery),
+    responses(
+        (status = 200, description = "The event", content_type = "text/calendar"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or no video check booked for it", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn calendar(
+    State(state): State<AppState>,
+    Extension(p): Extension<crate::i18n::Prefs>,
+    Extension(auth): Extension<Auth>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ZoneQuery>,
+) -> Result<axum::response::Response, Problem> {
+    let id = resolve(&state, &id).await?;
+    match crate::pages::video::calendar_file(&state, &p, &auth, &id, &q.time_zone).await? {
+        Some((name, file)) => Ok(crate::pages::video::calendar_response(&name, file)),
+        None => Err(qiaoyi_app::AppError::NotFound("a booked video check".into()).into()),
+    }
+}
+
 /// A case's video check: its booking, or the open slots to choose from.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/video", tag = "video",
     params(("id" = String, Path, description = "Case id or number"), ZoneQuery),

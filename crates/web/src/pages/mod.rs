@@ -32,7 +32,7 @@ mod search;
 mod signup;
 mod stations;
 mod stats;
-mod video;
+pub(crate) mod video;
 pub(crate) mod work;
 
 use askama::Template;
