@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Checks the API's OpenAPI document with tools nobody here wrote: openapi-spec-validator must find
-# it valid, and openapi-python-client must generate a client from it with which a signed-in
-# applicant opens a case, reads it back and finds it in her list (scripts/api-client.py).
+# Checks what the API gives other systems with tools nobody here wrote: openapi-spec-validator must
+# find the OpenAPI document valid, openapi-python-client must generate a client from it with which
+# a signed-in applicant opens a case, reads it back and finds it in her list
+# (scripts/api-client.py), and jwcrypto must verify a certificate offline from the published keys
+# and refuse a tampered copy (scripts/verify-certificate.py).
 #
 #   scripts/api-client.sh http://127.0.0.1:8080   # against a running demo
 #   scripts/api-client.sh --install-only         # only the install below (scripts/test.sh, while Rust builds)
 #
-# Installs both tools (fixed versions) from PyPI into target/client-venv the first time.
+# Installs the tools (fixed versions) from PyPI into target/client-venv the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/client-venv
 validator=0.9.0
 generator=0.29.1
+jose=1.5.6
 if ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-python-client==$generator" \
-  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-spec-validator==$validator"; then
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-spec-validator==$validator" \
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "jwcrypto==$jose"; then
   # A venv moved or made by another checkout keeps paths that no longer exist: start afresh.
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "openapi-spec-validator==$validator" "openapi-python-client==$generator"
+  "$venv/bin/pip" install --quiet "openapi-spec-validator==$validator" \
+    "openapi-python-client==$generator" "jwcrypto==$jose"
 fi
 [ "${1:-}" = --install-only ] && exit 0
 base="$1"
@@ -36,3 +41,5 @@ echo "== the generated client, used"
 mapfile -t headers < <(python3 scripts/api-session.py "$base" applicant@qiaoyi.example \
   "qiaoyi demo pass 2026" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
 PYTHONPATH="$out" "$venv/bin/python" scripts/api-client.py "$base" "${headers[@]}"
+echo "== a certificate verified offline with jwcrypto"
+"$venv/bin/python" scripts/verify-certificate.py "$base" "${headers[@]}"

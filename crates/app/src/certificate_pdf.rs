@@ -78,11 +78,15 @@ impl App {
         };
         let font = self.certificate_font().await?;
         let verify_url = format!("{}/verify/{}", self.public_url(), certificate.row.id);
+        let qr_text = self
+            .certificate_qr(&verify_url, &certificate.verdict)
+            .await?;
         let verdict = certificate.verdict;
-        let bytes =
-            tokio::task::spawn_blocking(move || render(&payload, &verdict, &verify_url, font))
-                .await
-                .map_err(|e| AppError::NoFont(format!("rendering stopped: {e}")))??;
+        let bytes = tokio::task::spawn_blocking(move || {
+            render(&payload, &verdict, &verify_url, &qr_text, font)
+        })
+        .await
+        .map_err(|e| AppError::NoFont(format!("rendering stopped: {e}")))??;
         Ok(PdfFile {
             file_name: format!("certificate-{}.pdf", certificate.row.case_id),
             bytes,
@@ -133,6 +137,20 @@ pub(crate) fn wrap(text: &str, width: f32) -> Vec<String> {
     if !line.trim().is_empty() || lines.is_empty() {
         lines.push(line.trim_end().to_owned());
     }
+    lines
+}
+
+/// A verification address in lines of at most `width` ems, never breaking inside its last part
+/// (the certificate's id, which a reader types from the paper): what does not fit on one line
+/// breaks after the last `/`.
+pub(crate) fn address_lines(url: &str, width: f32) -> Vec<String> {
+    let fits = |text: &str| text.chars().map(ems).sum::<f32>() <= width;
+    if fits(url) {
+        return vec![url.to_owned()];
+    }
+    let (head, id) = url.rsplit_once('/').unwrap_or(("", url));
+    let mut lines = wrap(&format!("{head}/"), width);
+    lines.push(id.to_owned());
     lines
 }
 
@@ -188,10 +206,13 @@ impl Pen<'_, '_> {
 }
 
 /// Lays out the page. Pure apart from the font: the same certificate gives the same drawing.
+/// The certificate on one A4 page; its QR code carries `qr_text` (the verification address, with
+/// the certificate as a JWS after `#jws=` for verifying offline), the printed address `verify_url`.
 fn render(
     c: &Payload,
     verdict: &Verdict,
     verify_url: &str,
+    qr_text: &str,
     font: Font,
 ) -> Result<Vec<u8>, AppError> {
     let mut document = Document::new();
@@ -252,7 +273,7 @@ fn render(
     pen.row("出具机关", "Issuer", &c.issuer);
 
     // The QR code of the verification address, bottom right, one rectangle per dark module.
-    let code = qrcode::QrCode::new(verify_url.as_bytes())
+    let code = qrcode::QrCode::new(qr_text.as_bytes())
         .map_err(|e| AppError::NoFont(format!("the verification address has no QR code: {e}")))?;
     let modules = code.width();
     let side = 130.0;
@@ -276,7 +297,7 @@ fn render(
         "Scan the code or open this address to verify:",
     );
     y += 16.0;
-    for line in wrap(verify_url, text_w) {
+    for line in address_lines(verify_url, text_w) {
         pen.text(MARGIN, y, 9.0, &line);
         y += 12.0;
     }
@@ -315,6 +336,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn an_address_never_breaks_inside_the_id(host in "[a-z]{1,60}", width in 20.0f32..60.0) {
+            let id = "0123456789abcdef0123456789abcdef";
+            let url = format!("https://{host}.example/verify/{id}");
+            let lines = address_lines(&url, width);
+            prop_assert!(lines.iter().any(|l| l.ends_with(id) && (l == id || l == &url)));
+            prop_assert_eq!(lines.concat(), url);
+        }
+
         #[test]
         fn lines_fit_and_keep_every_visible_character(text in "[a-z 一-龥0-9:/.]{0,80}", width in 2.0f32..40.0) {
             let lines = wrap(&text, width);

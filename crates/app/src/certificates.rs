@@ -196,6 +196,69 @@ impl App {
         )
     }
 
+    /// Every signing key's public half as a JWK Set (RFC 7517), current and retired, each with
+    /// the period it signed in: what a foreign office needs to verify certificates offline.
+    pub async fn published_keys(&self) -> Result<serde_json::Value, AppError> {
+        let keys: Vec<serde_json::Value> = self
+            .store
+            .signing_keys()
+            .await?
+            .into_iter()
+            .map(|k| {
+                let public = PublicKey {
+                    key_id: k.key_id,
+                    public_hex: k.public_hex,
+                };
+                qiaoyi_domain::certificates::jwk(
+                    &public,
+                    k.created_at / 1000,
+                    k.retired_at.map(|r| r / 1000),
+                )
+            })
+            .collect();
+        Ok(serde_json::json!({ "keys": keys }))
+    }
+
+    /// A genuine certificate as a compact JWS signed by the key that signed it, for its QR code
+    /// and the verification answer; `None` for one that is not genuine.
+    pub async fn certificate_jws(&self, verdict: &Verdict) -> Result<Option<String>, AppError> {
+        let Some(payload) = verdict.payload() else {
+            return Ok(None);
+        };
+        let Some(row) = self
+            .store
+            .signing_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.key_id == payload.key_id)
+        else {
+            return Ok(None);
+        };
+        let secret = self
+            .vault
+            .open(&seal_context(&row.key_id), &row.secret_sealed)?;
+        let secret = key_bytes(&secret).ok_or_else(|| {
+            AppError::Internal(format!("signing key {} is not 32 bytes", row.key_id))
+        })?;
+        qiaoyi_domain::certificates::jws(payload, &signing_key(secret))
+            .map(Some)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// What a certificate's QR code carries: its verification address, and for a genuine one
+    /// the certificate itself as a JWS after `#jws=` (a fragment, never sent to the server), so a
+    /// phone verifies it with the published keys and no network.
+    pub async fn certificate_qr(
+        &self,
+        verify_url: &str,
+        verdict: &Verdict,
+    ) -> Result<String, AppError> {
+        Ok(match self.certificate_jws(verdict).await? {
+            Some(token) => format!("{verify_url}#jws={token}"),
+            None => verify_url.to_owned(),
+        })
+    }
+
     async fn public_keys(&self) -> Result<Vec<PublicKey>, AppError> {
         Ok(self
             .store

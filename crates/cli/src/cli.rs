@@ -54,6 +54,17 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Check an electronic certificate offline: FILE holds its JWS (or the address in its QR
+    /// code), KEYS the signing keys as published at /.well-known/jwks.json. Exit 0 when genuine,
+    /// 1 when not, 2 for files that cannot be read. Whether it was revoked only the online check
+    /// can tell.
+    Verify {
+        /// The certificate as a compact JWS, or the address its QR code carries.
+        file: std::path::PathBuf,
+        /// The published keys (a JWK Set).
+        #[arg(long)]
+        keys: std::path::PathBuf,
+    },
     /// The keys that sign electronic certificates.
     Keys {
         #[command(subcommand)]

@@ -104,6 +104,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json.as_deref(),
         );
     }
+    // Offline: no configuration, database or network.
+    if let Command::Verify { file, keys } = &cli.command {
+        return commands::keys::verify_offline(file, keys);
+    }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::BenchSearch {
         docs,
@@ -187,6 +191,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Restore { file, replace } => {
             commands::backup::restore(config, &file, replace).await
         }
+        Command::Verify { .. } => Ok(()),
         Command::Serve => commands::serve::serve_installation(config).await,
         Command::Demo { .. } => commands::serve::demo(config).await,
     }

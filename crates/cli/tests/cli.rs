@@ -878,3 +878,76 @@ fn bench_pairing_pairs_generated_children_and_refuses_bad_sizes() {
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn verify_checks_a_certificate_offline_against_the_published_keys() {
+    use qiaoyi_domain::certificates::{
+        FORMAT, Payload, PublicKey, jwk, jws, public_hex, signing_key,
+    };
+    let key = signing_key([9; 32]);
+    let payload = Payload {
+        format: FORMAT,
+        id: "0123456789abcdef0123456789abcdef".into(),
+        item: "EC-01".into(),
+        title: "无犯罪记录证明".into(),
+        holder_name: "陈秀英".into(),
+        holder_name_latin: "CHEN XIUYING".into(),
+        holder_birth_date: "1941-02-03".into(),
+        holder_id_masked: String::new(),
+        statement: "经查，未发现有犯罪记录。".into(),
+        case_number: "QT-2026-000002".into(),
+        issued_on: "2026-05-28".into(),
+        expires_on: "2026-11-28".into(),
+        issuer: "青田县公安局".into(),
+        key_id: "k9".into(),
+    };
+    let token = jws(&payload, &key).expect("signed");
+    let public = PublicKey {
+        key_id: "k9".into(),
+        public_hex: public_hex(&key),
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("utf8").to_owned()
+    };
+    let keys = write(
+        "jwks.json",
+        &serde_json::json!({ "keys": [jwk(&public, 0, None)] }).to_string(),
+    );
+    // As scanned from the QR code: the address with the JWS after it.
+    let scanned = write(
+        "qr.txt",
+        &format!("https://qiaoyi.example/verify/{}#jws={token}\n", payload.id),
+    );
+    let genuine = qiaoyi(&["verify", &scanned, "--keys", &keys], &[]);
+    assert!(genuine.status.success(), "{}", stderr(&genuine));
+    assert!(stdout(&genuine).contains("陈秀英"), "{}", stdout(&genuine));
+
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = jws(
+        &Payload {
+            holder_name: "张三".into(),
+            ..payload.clone()
+        },
+        &signing_key([8; 32]),
+    )
+    .expect("signed")
+    .split('.')
+    .nth(1)
+    .expect("payload")
+    .to_owned();
+    let forged = write("forged.txt", &parts.join("."));
+    let refused = qiaoyi(&["verify", &forged, "--keys", &keys], &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("not genuine"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let not_keys = write("keys.txt", "not a key set");
+    let bad = qiaoyi(&["verify", &scanned, "--keys", &not_keys], &[]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

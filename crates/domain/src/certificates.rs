@@ -196,6 +196,89 @@ pub fn verify(stored: &Stored, keys: &[PublicKey], today: Date) -> Verdict {
     }
 }
 
+/// Why a certificate carried as a JWS could not be checked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JwsError {
+    #[error("the signing key could not be used: {0}")]
+    Key(String),
+    #[error("this is not a certificate in compact JWS form")]
+    Malformed,
+    #[error("the keys are not a JWK Set (as published at /.well-known/jwks.json)")]
+    Keys,
+    #[error("no published key has the id this certificate names")]
+    UnknownKey,
+    #[error("the signature does not match the content: the certificate is not genuine")]
+    NotGenuine,
+}
+
+/// The certificate as a compact JWS (RFC 7515) signed with EdDSA (RFC 8037): the payload is the
+/// canonical JSON, the header names the key, so anyone holding the published keys verifies it
+/// with any JOSE library and no network. Carried in the QR code beside the verification address.
+pub fn jws(payload: &Payload, key: &SigningKey) -> Result<String, JwsError> {
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let der = key
+        .to_pkcs8_der()
+        .map_err(|e| JwsError::Key(e.to_string()))?;
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(payload.key_id.clone());
+    jsonwebtoken::encode(&header, payload, &EncodingKey::from_ed_der(der.as_bytes()))
+        .map_err(|e| JwsError::Key(e.to_string()))
+}
+
+/// A public key as a JWK (RFC 8037: `OKP`, `Ed25519`), with the period it signed in: `created`
+/// and, once another key replaced it, `retired` (Unix seconds), members a JOSE library passes over.
+pub fn jwk(key: &PublicKey, created: i64, retired: Option<i64>) -> serde_json::Value {
+    use base64::Engine;
+    let raw = from_hex::<32>(&key.public_hex).unwrap_or([0; 32]);
+    let mut jwk = serde_json::json!({
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw),
+        "kid": key.key_id,
+        "use": "sig",
+        "alg": "EdDSA",
+        "created": created,
+    });
+    if let Some(retired) = retired {
+        jwk["retired"] = serde_json::json!(retired);
+    }
+    jwk
+}
+
+/// Checks a certificate carried as a compact JWS (alone, or after `#jws=` in its QR code's
+/// address) against a JWK Set as published at `/.well-known/jwks.json` (its JSON), offline: the key
+/// it names must be in the set and the signature must match; the payload must read as a
+/// certificate. Revocation can only be learnt online.
+pub fn verify_jws(token: &str, keys_json: &str) -> Result<Payload, JwsError> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let keys: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(keys_json).map_err(|_| JwsError::Keys)?;
+    let token = token.rsplit_once("#jws=").map_or(token, |(_, t)| t);
+    let header = jsonwebtoken::decode_header(token.trim()).map_err(|_| JwsError::Malformed)?;
+    if header.alg != Algorithm::EdDSA {
+        return Err(JwsError::Malformed);
+    }
+    let kid = header.kid.ok_or(JwsError::UnknownKey)?;
+    let jwk = keys.find(&kid).ok_or(JwsError::UnknownKey)?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|_| JwsError::UnknownKey)?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    // A certificate's term is its `expires_on` day, not a JWT's `exp`.
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    let data =
+        jsonwebtoken::decode::<Payload>(token.trim(), &key, &validation).map_err(|e| {
+            match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => JwsError::NotGenuine,
+                _ => JwsError::Malformed,
+            }
+        })?;
+    if data.claims.key_id != kid || data.claims.format != FORMAT {
+        return Err(JwsError::NotGenuine);
+    }
+    Ok(data.claims)
+}
+
 /// Whether `text` can be a certificate id: 32 lower-case hex characters. Anything else in a
 /// verification address is refused before the database is asked.
 pub fn is_certificate_id(text: &str) -> bool {
@@ -255,6 +338,50 @@ mod tests {
 
     fn day(s: &str) -> Date {
         s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_jws_verifies_offline_against_the_published_keys_only() {
+        let key = signing_key([5; 32]);
+        let public = PublicKey {
+            key_id: "k5".into(),
+            public_hex: public_hex(&key),
+        };
+        let certificate = payload("k5");
+        let token = jws(&certificate, &key).expect("signed");
+        assert_eq!(token.split('.').count(), 3);
+        let set = serde_json::json!({ "keys": [jwk(&public, 1_779_934_000, None)] }).to_string();
+        assert_eq!(verify_jws(&token, &set), Ok(certificate.clone()));
+
+        // Another key's set does not know it; a changed payload or signature is not genuine.
+        let other = PublicKey {
+            key_id: "k5".into(),
+            public_hex: public_hex(&signing_key([6; 32])),
+        };
+        let wrong = serde_json::json!({ "keys": [jwk(&other, 0, Some(1))] }).to_string();
+        assert_eq!(verify_jws(&token, &wrong), Err(JwsError::NotGenuine));
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut forged = certificate;
+        forged.holder_name = "张三".into();
+        let forged_payload = jws(&forged, &signing_key([6; 32]))
+            .expect("signed")
+            .split('.')
+            .nth(1)
+            .expect("payload")
+            .to_owned();
+        let tampered = format!("{}.{forged_payload}.{}", parts[0], parts[2]);
+        assert_eq!(verify_jws(&tampered, &set), Err(JwsError::NotGenuine));
+        assert_eq!(verify_jws("not a token", &set), Err(JwsError::Malformed));
+        assert_eq!(
+            verify_jws(&token, r#"{"keys":[]}"#),
+            Err(JwsError::UnknownKey)
+        );
+        assert_eq!(verify_jws(&token, "[]"), Err(JwsError::Keys));
+        let in_a_link = format!("https://qiaoyi.example/verify/{ID}#jws={token}");
+        assert!(
+            verify_jws(&in_a_link, &set).is_ok(),
+            "as its QR code carries it"
+        );
     }
 
     #[test]

@@ -121,9 +121,13 @@ async fn a_certificate_verifies_then_is_tampered_then_revoked() {
     ] {
         let r = anyone.get(&format!("/api/v1/verify/{forged}")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{forged}: {}", r.body);
-        assert_eq!(
-            anyone.get(&format!("/verify/{forged}")).await.status,
-            StatusCode::NOT_FOUND
+        let page = anyone.get(&format!("/verify/{forged}?lang=it")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert!(
+            page.body.contains("Nessun certificato con questo numero")
+                && page.body.contains("non è autentico"),
+            "{forged}: a plain answer in her language: {}",
+            page.body
         );
     }
     // The printout is for the readers of the case: a visitor is sent to sign in.

@@ -780,6 +780,7 @@ verify-status-valid = Valid: this certificate is genuine and in force.
 verify-status-revoked = Revoked: the issuing authority has withdrawn this certificate.
 verify-status-expired = Expired: this certificate is genuine but no longer in force.
 verify-status-not-genuine = Not genuine: the signature does not match the content.
+verify-status-unknown = No such certificate: no certificate with this number was issued here, so it is not genuine.
 verify-revoked-on = Revoked on { $date }
 verify-expired-on = Valid until { $date }
 verify-not-genuine-hint = The content of this certificate was altered, or it was not issued by the authority. Do not rely on it; contact the issuing authority.

@@ -786,6 +786,7 @@ verify-status-valid = Válido: este certificado es auténtico y está en vigor.
 verify-status-revoked = Revocado: la autoridad emisora ha retirado este certificado.
 verify-status-expired = Caducado: este certificado es auténtico pero ya no está en vigor.
 verify-status-not-genuine = No auténtico: la firma no coincide con el contenido.
+verify-status-unknown = No existe ningún certificado con este número: no se emitió aquí, así que no es auténtico.
 verify-revoked-on = Revocado el { $date }
 verify-expired-on = Válido hasta el { $date }
 verify-not-genuine-hint = El contenido de este certificado se ha alterado o no lo emitió la autoridad. No confíe en él y contacte con la autoridad emisora.

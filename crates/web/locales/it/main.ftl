@@ -786,6 +786,7 @@ verify-status-valid = Valido: il certificato è autentico e in vigore.
 verify-status-revoked = Revocato: l'autorità che lo ha rilasciato ha ritirato il certificato.
 verify-status-expired = Scaduto: il certificato è autentico ma non più in vigore.
 verify-status-not-genuine = Non autentico: la firma non corrisponde al contenuto.
+verify-status-unknown = Nessun certificato con questo numero: non è stato rilasciato qui, quindi non è autentico.
 verify-revoked-on = Revocato il { $date }
 verify-expired-on = Valido fino al { $date }
 verify-not-genuine-hint = Il contenuto del certificato è stato modificato, oppure non è stato rilasciato dall'autorità. Non vi faccia affidamento e contatti l'autorità che lo ha rilasciato.

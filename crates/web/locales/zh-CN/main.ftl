@@ -753,6 +753,7 @@ verify-status-valid = 有效：本证明真实且在有效期内。
 verify-status-revoked = 已撤销：本证明已被签发机关撤销。
 verify-status-expired = 已过期：本证明真实，但已超过有效期。
 verify-status-not-genuine = 非真实证明：签名与内容不符。
+verify-status-unknown = 查无此证明：本机关未出具过此编号的证明，该证明不是真实的。
 verify-revoked-on = 撤销日期 { $date }
 verify-expired-on = 有效期至 { $date }
 verify-not-genuine-hint = 本证明的内容被改动过，或并非由签发机关出具。请勿采信，并联系签发机关。

@@ -61,6 +61,9 @@ pub struct VerificationView {
     revoke_reason: Option<String>,
     /// The certificate's content, when it is genuine.
     certificate: Option<CertificateFacts>,
+    /// The genuine certificate as a compact JWS (EdDSA, RFC 8037), the same its QR code carries:
+    /// verify it offline with the keys at `/.well-known/jwks.json` and any JOSE library.
+    jws: Option<String>,
 }
 
 impl From<&Verdict> for VerificationView {
@@ -74,6 +77,7 @@ impl From<&Verdict> for VerificationView {
             revoked_on,
             revoke_reason,
             certificate: v.payload().map(CertificateFacts::from),
+            jws: None,
         }
     }
 }
@@ -100,7 +104,24 @@ pub async fn verify(
         .app
         .verify_certificate(&id, state.app.now_ms())
         .await?;
-    Ok(Json(VerificationView::from(&verdict)))
+    let mut view = VerificationView::from(&verdict);
+    view.jws = state.app.certificate_jws(&verdict).await?;
+    Ok(Json(view))
+}
+
+/// The certificate-signing keys, current and retired, as a JWK Set (RFC 7517; `OKP` Ed25519
+/// keys, RFC 8037), each with `created` and, once replaced, `retired` (Unix seconds): with them
+/// a certificate's JWS is verified offline.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "certificates",
+    responses((status = 200, description = "The JWK Set", content_type = "application/jwk-set+json")))]
+pub async fn jwks(State(state): State<AppState>) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    let keys = state.app.published_keys().await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/jwk-set+json")],
+        keys.to_string(),
+    )
+        .into_response())
 }
 
 /// The certificate as a PDF (A4, bilingual labels, with the QR code of its verification address),

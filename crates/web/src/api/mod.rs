@@ -91,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(password_reset::reset_with_code))
         .routes(routes!(password_reset::issue_code))
         .routes(routes!(password_reset::reset_second_factor))
+        .routes(routes!(certificates::jwks))
         .routes(routes!(case_status::request_code))
         .routes(routes!(case_status::status))
         .routes(routes!(cases::open, cases::list))

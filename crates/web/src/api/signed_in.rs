@@ -38,6 +38,7 @@ pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::POST, "/api/v1/case-status/codes"),
     (Method::POST, "/api/v1/case-status"),
     (Method::GET, "/api/v1/verify/{id}"),
+    (Method::GET, "/.well-known/jwks.json"),
     (Method::POST, "/api/v1/identity/resident-id"),
     (Method::POST, "/api/v1/identity/mrz"),
     (Method::POST, "/api/v1/consultations"),

@@ -69,11 +69,26 @@ async fn verify(
     Extension(p): Extension<Prefs>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let verdict = state
-        .app
-        .verify_certificate(&id, state.app.now_ms())
-        .await
-        .for_page(&p)?;
+    let verdict = match state.app.verify_certificate(&id, state.app.now_ms()).await {
+        Ok(verdict) => verdict,
+        // Someone holding a paper with a mistyped or invented number is told plainly, in her
+        // language, that no such certificate exists, so it is not genuine.
+        Err(AppError::NotFound(_)) => {
+            let page = VerifyPage {
+                title: p.t("verify-title"),
+                section: "",
+                status: Status {
+                    code: "not_genuine",
+                    text: p.t("verify-status-unknown"),
+                    detail: String::new(),
+                },
+                certificate: None,
+                p: &p,
+            };
+            return Ok((StatusCode::NOT_FOUND, render(&page)).into_response());
+        }
+        Err(other) => return Err(other).for_page(&p),
+    };
     let page = VerifyPage {
         title: p.t("verify-title"),
         section: "",
@@ -100,13 +115,18 @@ struct CertificatePage<'a> {
     may_revoke: bool,
 }
 
-fn certificate_page(
+async fn certificate_page(
     state: &AppState,
     p: &Prefs,
     c: &Certificate,
     errors: Vec<FieldError>,
-) -> axum::response::Response {
+) -> PageResult {
     let verify_url = format!("{}/verify/{}", state.app.public_url(), c.row.id);
+    let qr_text = state
+        .app
+        .certificate_qr(&verify_url, &c.verdict)
+        .await
+        .for_page(p)?;
     let page = CertificatePage {
         title: p.t("certificate-title"),
         section: "cases",
@@ -114,7 +134,7 @@ fn certificate_page(
         case_id: c.row.case_id.clone(),
         status: status(p, &c.verdict),
         certificate: c.verdict.payload().cloned(),
-        qr_svg: super::qr_svg(&verify_url),
+        qr_svg: super::qr_svg(&qr_text),
         verify_url,
         may_revoke: c.may_revoke,
         p,
@@ -125,7 +145,7 @@ fn certificate_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (code, render(&page)).into_response()
+    Ok((code, render(&page)).into_response())
 }
 
 async fn show(
@@ -135,7 +155,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let c = state.app.certificate(&auth, &id).await.for_page(&p)?;
-    Ok(certificate_page(&state, &p, &c, Vec::new()))
+    certificate_page(&state, &p, &c, Vec::new()).await
 }
 
 async fn pdf(
@@ -178,7 +198,7 @@ async fn revoke(
                 field: "reason",
                 message: p.t("certificate-error-reason"),
             };
-            Ok(certificate_page(&state, &p, &c, vec![error]))
+            certificate_page(&state, &p, &c, vec![error]).await
         }
         Err(other) => Err(other).for_page(&p),
     }
