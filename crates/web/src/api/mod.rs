@@ -204,43 +204,50 @@ fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            let has_body = operation.request_body.is_some();
-            let takes_input =
-                has_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            let responses = &mut operation.responses.responses;
-            let mut add = |status: &str, description: &str| {
-                responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| problem(description));
-            };
-            if takes_input {
-                add(
-                    "400",
-                    "The request cannot be read: malformed JSON, query or path",
-                );
-                add("422", "A value does not pass the checks; `field` names it");
-            }
-            if has_body {
-                add(
-                    "415",
-                    "The body is not of the content type this operation takes",
-                );
-            }
+    for operation in operations_mut(doc) {
+        let has_body = operation.request_body.is_some();
+        let takes_input = has_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        let responses = &mut operation.responses.responses;
+        let mut add = |status: &str, description: &str| {
+            responses
+                .entry(status.to_owned())
+                .or_insert_with(|| problem(description));
+        };
+        if takes_input {
             add(
-                "503",
-                "The database cannot be reached just now, or its disk is full; try again later",
+                "400",
+                "The request cannot be read: malformed JSON, query or path",
+            );
+            add("422", "A value does not pass the checks; `field` names it");
+        }
+        if has_body {
+            add(
+                "415",
+                "The body is not of the content type this operation takes",
             );
         }
+        add(
+            "503",
+            "The database cannot be reached just now, or its disk is full; try again later",
+        );
     }
+}
+
+/// Every operation of the document, whatever its method.
+fn operations_mut(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// Gives every response its handler left undescribed (`(status = 201, body = …)`) the meaning of
@@ -248,21 +255,12 @@ fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
 /// show it.
 fn describe_bare_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for (status, response) in operation.responses.responses.iter_mut() {
-                if let RefOr::T(response) = response
-                    && response.description.is_empty()
-                {
-                    response.description = status_meaning(status).to_owned();
-                }
+    for operation in operations_mut(doc) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            if let RefOr::T(response) = response
+                && response.description.is_empty()
+            {
+                response.description = status_meaning(status).to_owned();
             }
         }
     }
