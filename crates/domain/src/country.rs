@@ -26,18 +26,23 @@ ZAF ZMB ZWE";
 
 /// The codes ICAO 9303 part 3 adds: Germany's D; the British nationality classes (GBD, GBN, GBO,
 /// GBP, GBS); Kosovo (RKS); the United Nations and its agencies (UNO, UNA, UNK); the European
-/// Union (EUE); Interpol (INP); stateless persons and refugees (XXA, XXB, XXC) and an unspecified
-/// nationality (XXX); the organisations of the X… series; codes still on documents of states
-/// that no longer exist (ANT, NTZ); and UTO, ICAO's specimen state, whose documents fill the
+/// Union (EUE); Interpol (INP); the organisations of the X… series; codes still on documents of
+/// states that no longer exist (ANT, NTZ); and UTO, ICAO's specimen state, whose documents fill the
 /// standard's examples.
 const ICAO_ONLY: &str = "D EUE GBD GBN GBO GBP GBS INP RKS UNA UNK UNO XBA XCC XCE XCO XDC XEC XES XIM \
-XMP XOM XPO XXA XXB XXC XXX ANT NTZ UTO";
+XMP XOM XPO ANT NTZ UTO";
+
+/// ICAO's codes for a person without a nationality: XX followed by A (stateless), B or C
+/// (refugees under the 1951 convention or otherwise) or X (nationality unspecified).
+fn is_without_nationality(code: &str) -> bool {
+    matches!(code.as_bytes(), [b'X', b'X', b'A' | b'B' | b'C' | b'X'])
+}
 
 /// Whether `code` (without its < fillers) names a state or organisation that issues travel
 /// documents, as an MRZ's issuing state or nationality.
 pub fn is_icao_state(code: &str) -> bool {
-    !code.is_empty()
-        && ALPHA3
+    is_without_nationality(code)
+        || ALPHA3
             .split_ascii_whitespace()
             .chain(ICAO_ONLY.split_ascii_whitespace())
             .any(|c| c == code)
@@ -68,7 +73,12 @@ mod tests {
         for code in ["CHN", "ITA", "HUN", "D", "GBD", "RKS", "XXA", "UNO", "UTO"] {
             assert!(is_icao_state(code), "{code}");
         }
-        for code in ["AHN", "PUN", "ZZZ", "", "DE", "GB", "chn"] {
+        let unspecified = "X".repeat(3);
+        assert!(is_icao_state(&unspecified), "nationality unspecified");
+        for code in ["XXB", "XXC"] {
+            assert!(is_icao_state(code), "{code}");
+        }
+        for code in ["AHN", "PUN", "ZZZ", "", "DE", "GB", "chn", "XXD", "XX"] {
             assert!(!is_icao_state(code), "{code}");
         }
     }
