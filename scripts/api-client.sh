@@ -2,7 +2,9 @@
 # Checks what the API gives other systems with tools nobody here wrote: openapi-spec-validator must
 # find the OpenAPI document valid, openapi-python-client must generate a client from it with which
 # a signed-in applicant opens a case, reads it back and finds it in her list
-# (scripts/api-client.py), and jwcrypto must verify a certificate offline from the published keys
+# (scripts/api-client.py) and with which an administrator makes an API token that a station's
+# kiosk then calls with until it is revoked (scripts/api-token.py), and jwcrypto must verify a
+# certificate offline from the published keys
 # and refuse a tampered copy (scripts/verify-certificate.py).
 #
 #   scripts/api-client.sh http://127.0.0.1:8080   # against a running demo
@@ -41,5 +43,9 @@ echo "== the generated client, used"
 mapfile -t headers < <(python3 scripts/api-session.py "$base" applicant@qiaoyi.example \
   "qiaoyi demo pass 2026" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
 PYTHONPATH="$out" "$venv/bin/python" scripts/api-client.py "$base" "${headers[@]}"
+echo "== an API token, made, used by another system and revoked"
+mapfile -t admin_headers < <(python3 scripts/api-session.py "$base" admin@qiaoyi.example \
+  "qiaoyi demo pass 2026" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
+PYTHONPATH="$out" "$venv/bin/python" scripts/api-token.py "$base" "${admin_headers[@]}"
 echo "== a certificate verified offline with jwcrypto"
 "$venv/bin/python" scripts/verify-certificate.py "$base" "${headers[@]}"

@@ -60,6 +60,10 @@ install_missing() {
   # A video check's calendar file is read back with icalendar, as a calendar program would.
   /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || python3 -c 'import icalendar' >/dev/null 2>&1 \
     || need+=(python3-icalendar)
+  # A certificate's QR code is read from its PDF as a foreign office's scanner would: the page
+  # drawn by poppler, the code decoded by zbar.
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     local sudo=""

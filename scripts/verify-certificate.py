@@ -1,9 +1,11 @@
 # Verifies a certificate as a foreign office would, offline, with a JOSE library nobody here wrote
 # (jwcrypto): the signing keys from /.well-known/jwks.json, the certificate as the compact JWS its
-# QR code carries (fetched here from /api/v1/verify/{id}), and a tampered copy that must fail.
-# Signs in as the demo applicant only to find her certificate's id. Exits non-zero on a mismatch.
+# QR code carries (fetched from /api/v1/verify/{id}, and scanned from the QR code of its PDF,
+# drawn by poppler's pdftoppm and decoded by zbar's zbarimg), and a tampered copy that must fail.
+# The signed content states what the certificate attests in Chinese, English, Italian and Spanish.
+# Signs in as the demo applicant to find her certificate and print it. Exits non-zero on a mismatch.
 #   python scripts/verify-certificate.py BASE "Cookie: …" "X-CSRF-Token: …"
-import json, sys, urllib.request
+import json, pathlib, subprocess, sys, tempfile, urllib.request
 
 from jwcrypto import jwk, jws
 from jwcrypto.common import base64url_decode, base64url_encode
@@ -58,5 +60,30 @@ try:
     sys.exit("FAIL a tampered certificate verified")
 except jws.InvalidJWSSignature:
     pass
+
+# The PDF's QR code, scanned: the printed page drawn at a scanner's 300 dpi, the code decoded.
+req = urllib.request.Request(f"{base}/api/v1/certificates/{certificate_id}/pdf",
+                             headers={**headers, "Accept-Language": "it"})
+with urllib.request.urlopen(req) as r, tempfile.TemporaryDirectory() as tmp:
+    pdf = pathlib.Path(tmp, "certificate.pdf")
+    pdf.write_bytes(r.read())
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", str(pdf), str(pathlib.Path(tmp, "page"))],
+                   check=True)
+    scanned = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable",
+                              str(pathlib.Path(tmp, "page.png"))],
+                             check=True, capture_output=True, text=True).stdout.strip()
+check(f"/verify/{certificate_id}#jws=" in scanned, f"the QR code leads to the verification page: {scanned[:80]!r}")
+from_paper = jws.JWS()
+from_paper.deserialize(scanned.split("#jws=", 1)[1])
+from_paper.verify(keys.get_key(from_paper.jose_header["kid"]))
+facts = json.loads(from_paper.payload)
+check(facts["id"] == certificate_id, "the scanned JWS is this certificate")
+languages = [t["lang"] for t in facts.get("translations", [])]
+check(languages == ["en", "it", "es"], f"signed in Chinese, English, Italian and Spanish, not {languages}")
+italian = facts["translations"][1]
+check("precedenti penali" in italian["attests"] or "precedenti penali" in italian["title"],
+      f"the Italian says what it attests: {italian}")
+check("审核" not in facts["statement"], f"it states the fact, not an approval: {facts['statement']}")
+print(f"ok: the PDF's QR code ({len(scanned)} characters) scanned and verified offline")
 
 print(f"ok: certificate {certificate_id} verified offline with key {kid}; a tampered copy was refused")

@@ -17,6 +17,7 @@ use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use qiaoyi_domain::certificates::{Payload, Verdict};
+use qiaoyi_domain::lang::Lang;
 
 use crate::{App, AppError, Caller};
 
@@ -66,8 +67,15 @@ impl App {
             .cloned()
     }
 
-    /// The PDF of a certificate, for the readers of its case.
-    pub async fn certificate_pdf(&self, caller: &Caller, id: &str) -> Result<PdfFile, AppError> {
+    /// The PDF of a certificate, for the readers of its case: its facts in Chinese and in `lang`
+    /// (English for a Chinese reader, whom a foreign office may be reading over the shoulder of)
+    /// where the certificate carries them.
+    pub async fn certificate_pdf(
+        &self,
+        caller: &Caller,
+        id: &str,
+        lang: Lang,
+    ) -> Result<PdfFile, AppError> {
         let certificate = self.certificate(caller, id).await?;
         let Some(payload) = certificate.verdict.payload().cloned() else {
             return Err(AppError::Invalid {
@@ -83,7 +91,7 @@ impl App {
             .await?;
         let verdict = certificate.verdict;
         let bytes = tokio::task::spawn_blocking(move || {
-            render(&payload, &verdict, &verify_url, &qr_text, font)
+            render(&payload, lang, &verdict, &verify_url, &qr_text, font)
         })
         .await
         .map_err(|e| AppError::NoFont(format!("rendering stopped: {e}")))??;
@@ -181,9 +189,19 @@ impl Pen<'_, '_> {
 
     /// One labelled row; the value wraps within the right column.
     fn row(&mut self, label_zh: &str, label_en: &str, value: &str) {
+        self.rows(label_zh, label_en, &[value]);
+    }
+
+    /// One labelled row of several values (a fact in Chinese, then in another language), each
+    /// starting on its own line.
+    fn rows(&mut self, label_zh: &str, label_en: &str, values: &[&str]) {
         const SIZE: f32 = 11.5;
         let width = (PAGE_W - 2.0 * MARGIN - LABEL_W) / SIZE;
-        let lines = wrap(value, width);
+        let lines: Vec<String> = values
+            .iter()
+            .filter(|v| !v.is_empty())
+            .flat_map(|v| wrap(v, width))
+            .collect();
         self.fill((90, 90, 90));
         self.text(MARGIN, self.y, 10.0, label_zh);
         self.text(MARGIN, self.y + 12.0, 8.0, label_en);
@@ -210,6 +228,7 @@ impl Pen<'_, '_> {
 /// the certificate as a JWS after `#jws=` for verifying offline), the printed address `verify_url`.
 fn render(
     c: &Payload,
+    lang: Lang,
     verdict: &Verdict,
     verify_url: &str,
     qr_text: &str,
@@ -255,7 +274,11 @@ fn render(
         pen.y += 10.0;
     }
 
-    pen.row("证明事项", "Subject", &c.title);
+    let other = c.in_language(lang).or_else(|| c.in_language(Lang::En));
+    let (title, attests, issuer) = other.map_or(("", "", ""), |t| {
+        (t.title.as_str(), t.attests.as_str(), t.issuer.as_str())
+    });
+    pen.rows("证明事项", "Subject", &[&c.title, title]);
     let holder = if c.holder_name_latin.is_empty() {
         c.holder_name.clone()
     } else {
@@ -266,17 +289,19 @@ fn render(
     if !c.holder_id_masked.is_empty() {
         pen.row("身份证号", "Resident ID", &c.holder_id_masked);
     }
-    pen.row("证明内容", "Statement", &c.statement);
+    pen.rows("证明内容", "Statement", &[&c.statement, attests]);
     pen.row("案件编号", "Case", &c.case_number);
     pen.row("出具日期", "Issued", &c.issued_on);
     pen.row("有效期至", "Valid until", &c.expires_on);
-    pen.row("出具机关", "Issuer", &c.issuer);
+    pen.rows("出具机关", "Issuer", &[&c.issuer, issuer]);
 
     // The QR code of the verification address, bottom right, one rectangle per dark module.
     let code = qrcode::QrCode::new(qr_text.as_bytes())
         .map_err(|e| AppError::NoFont(format!("the verification address has no QR code: {e}")))?;
     let modules = code.width();
-    let side = 130.0;
+    // 60 mm: with the certificate's facts in four languages on board (about 1,850 characters,
+    // some 160 modules across) a module is still about 0.37 mm on paper.
+    let side = 170.0;
     let unit = side / modules as f32;
     let (qx, qy) = (PAGE_W - MARGIN - side, PAGE_H - MARGIN - side - 10.0);
     pen.fill((0, 0, 0));

@@ -5,8 +5,8 @@
 use qiaoyi_domain::access::audit::hex;
 use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject};
 use qiaoyi_domain::certificates::{
-    FORMAT, IssuedCertificate, Payload, PublicKey, SigningKey, Stored, Verdict, is_certificate_id,
-    public_hex, sign, signing_key, verify,
+    FORMAT, IssuedCertificate, Payload, PublicKey, SigningKey, Stored, TRANSLATED, Translation,
+    Verdict, is_certificate_id, public_hex, sign, signing_key, verify,
 };
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::identity::{DocumentKind, DocumentNumber};
@@ -146,17 +146,39 @@ impl App {
         let bureau = self.catalog_header().await?.bureau;
         let id = random_hex(16);
         let title = case.item.name.get(Lang::Zh).to_owned();
+        // What it attests, in Chinese and the three other languages; a catalogue stored before
+        // items said so gives the format 1 certificate, Chinese only.
+        let (format, statement, translations) = match &case.item.attests {
+            Some(attests) => (
+                FORMAT,
+                attests.get(Lang::Zh).to_owned(),
+                TRANSLATED
+                    .iter()
+                    .map(|&lang| Translation {
+                        lang: lang.tag().to_owned(),
+                        title: case.item.name.get(lang).to_owned(),
+                        attests: attests.get(lang).to_owned(),
+                        issuer: bureau.get(lang).to_owned(),
+                    })
+                    .collect(),
+            ),
+            None => (
+                1,
+                format!(
+                    "兹证明：{}（出生日期 {}）申请的“{}”经{}审核，予以出具本证明。",
+                    case.person_name,
+                    case.birth_date,
+                    title,
+                    bureau.get(Lang::Zh)
+                ),
+                Vec::new(),
+            ),
+        };
         let payload = Payload {
-            format: FORMAT,
+            format,
             id: id.clone(),
             item: case.item.code.to_string(),
-            statement: format!(
-                "兹证明：{}（出生日期 {}）申请的“{}”经{}审核，予以出具本证明。",
-                case.person_name,
-                case.birth_date,
-                title,
-                bureau.get(Lang::Zh)
-            ),
+            statement,
             title,
             holder_name: case.person_name.clone(),
             holder_name_latin: case.person_name_latin.clone(),
@@ -166,6 +188,7 @@ impl App {
             issued_on: issued_on.to_string(),
             expires_on: expires_on.to_string(),
             issuer: bureau.get(Lang::Zh).to_owned(),
+            translations,
             key_id: key_id.clone(),
         };
         let (payload, signature) = sign(&payload, &key);

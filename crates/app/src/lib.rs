@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_tokens;
 mod audit_chain;
 pub mod backup;
 pub mod calendar;

@@ -8,6 +8,7 @@ use common::{T0, anonymous, caller, client, demo_app as app, session};
 use qiaoyi_app::AppError;
 use qiaoyi_app::cases::{CaseRequest, StepRequest, Upload};
 use qiaoyi_app::domain::certificates::Verdict;
+use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::persons::DocumentInput;
 
 /// The characters a PDF can show: every target of its fonts' ToUnicode maps (what copying text
@@ -161,11 +162,28 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     assert_eq!(payload.case_number, case.number);
     assert_eq!(payload.issued_on, "2026-05-28");
     assert_eq!(payload.expires_on, "2026-11-28");
+    // What it attests, never that something "was approved", in Chinese and the other languages.
+    assert_eq!(payload.format, 2);
+    assert!(
+        payload
+            .statement
+            .contains("未发现持证人在中国境内有犯罪记录"),
+        "{}",
+        payload.statement
+    );
+    let italian = payload.in_language(Lang::It).expect("in Italian");
+    assert!(
+        italian.attests.contains("precedenti penali"),
+        "{}",
+        italian.attests
+    );
+    assert_eq!(italian.title, "Certificato di assenza di precedenti penali");
+    assert!(payload.in_language(Lang::En).is_some() && payload.in_language(Lang::Es).is_some());
 
     // The PDF: for the readers of the case, in the configured CJK font; without the font, a
     // clear refusal naming what to install.
     let pdf = app
-        .certificate_pdf(&caller(&applicant, T0), &id)
+        .certificate_pdf(&caller(&applicant, T0), &id, Lang::It)
         .await
         .expect("pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
@@ -175,6 +193,8 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         "CHEN XIUYING",
         "无犯罪记录证明",
         "青田县公安局",
+        &italian.title,
+        &italian.attests,
         &case.number,
         &id,
     ] {
@@ -192,7 +212,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
     );
     assert_eq!(pdf.file_name, format!("certificate-{}.pdf", case.id));
     assert!(matches!(
-        app.certificate_pdf(&anonymous(T0), &id).await,
+        app.certificate_pdf(&anonymous(T0), &id, Lang::It).await,
         Err(AppError::Unauthenticated)
     ));
     let fontless = qiaoyi_app::App::with_store(
@@ -203,7 +223,10 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         },
     );
     let reader = session(&fontless, "applicant@qiaoyi.example", T0).await;
-    match fontless.certificate_pdf(&caller(&reader, T0), &id).await {
+    match fontless
+        .certificate_pdf(&caller(&reader, T0), &id, Lang::It)
+        .await
+    {
         Err(e @ AppError::NoFont(_)) => {
             assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
             assert!(
@@ -262,7 +285,9 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         app.verify_certificate(&id, T0).await.expect("verify"),
         Verdict::NotGenuine
     );
-    let refused = app.certificate_pdf(&caller(&applicant, T0), &id).await;
+    let refused = app
+        .certificate_pdf(&caller(&applicant, T0), &id, Lang::It)
+        .await;
     assert!(
         matches!(refused, Err(AppError::Invalid { field: "id", .. })),
         "a forged certificate is not printed: {refused:?}"
@@ -303,7 +328,7 @@ async fn a_certificate_is_issued_verified_tampered_expired_and_revoked() {
         other => panic!("{other:?}"),
     }
     let revoked = app
-        .certificate_pdf(&caller(&applicant, T0 + DAY), &id)
+        .certificate_pdf(&caller(&applicant, T0 + DAY), &id, Lang::It)
         .await
         .expect("a revoked certificate still prints, marked");
     let shown = pdf_chars(&revoked.bytes);

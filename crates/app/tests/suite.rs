@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod api_tokens;
 mod audit_chain;
 mod backup;
 mod care;

@@ -881,12 +881,11 @@ fn bench_pairing_pairs_generated_children_and_refuses_bad_sizes() {
 
 #[test]
 fn verify_checks_a_certificate_offline_against_the_published_keys() {
-    use qiaoyi_domain::certificates::{
-        FORMAT, Payload, PublicKey, jwk, jws, public_hex, signing_key,
-    };
+    use qiaoyi_domain::certificates::{Payload, PublicKey, jwk, jws, public_hex, signing_key};
     let key = signing_key([9; 32]);
+    // A certificate of the first format, Chinese only: still verified.
     let payload = Payload {
-        format: FORMAT,
+        format: 1,
         id: "0123456789abcdef0123456789abcdef".into(),
         item: "EC-01".into(),
         title: "无犯罪记录证明".into(),
@@ -899,6 +898,7 @@ fn verify_checks_a_certificate_offline_against_the_published_keys() {
         issued_on: "2026-05-28".into(),
         expires_on: "2026-11-28".into(),
         issuer: "青田县公安局".into(),
+        translations: Vec::new(),
         key_id: "k9".into(),
     };
     let token = jws(&payload, &key).expect("signed");

@@ -9,9 +9,44 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::access::audit::hex;
+use crate::lang::Lang;
 
-/// The format of [`Payload`]; a reader refuses formats it does not know.
-pub const FORMAT: u8 = 1;
+/// The format of [`Payload`] written now; a reader refuses formats it does not know. Format 1
+/// (Chinese only, a generic statement) still verifies; format 2 adds [`Payload::translations`]
+/// and states what the certificate attests.
+pub const FORMAT: u8 = 2;
+
+/// Whether a payload's format is one this version reads, with the parts that format has: a
+/// format 2 certificate carries the three other languages, a format 1 certificate none.
+fn format_known(payload: &Payload) -> bool {
+    match payload.format {
+        1 => payload.translations.is_empty(),
+        2 => {
+            payload
+                .translations
+                .iter()
+                .map(|t| t.lang.as_str())
+                .collect::<Vec<_>>()
+                == TRANSLATED.map(Lang::tag)
+        }
+        _ => false,
+    }
+}
+
+/// The languages a certificate is translated into beside Chinese, in the signed order.
+pub const TRANSLATED: [Lang; 3] = [Lang::En, Lang::It, Lang::Es];
+
+/// A certificate's facts in one more language, as signed: what it is, what it attests, who
+/// issued it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
+    /// `en`, `it` or `es`.
+    pub lang: String,
+    pub title: String,
+    pub attests: String,
+    pub issuer: String,
+}
 
 /// What a certificate certifies. Field order is the signed order: the canonical JSON is this struct
 /// serialised without spaces, and a stored payload is genuine only if it reads back to the same
@@ -38,10 +73,19 @@ pub struct Payload {
     pub issued_on: String,
     pub expires_on: String,
     pub issuer: String,
+    /// Format 2: the title, the attestation and the issuer in English, Italian and Spanish, in
+    /// that order (absent from format 1, so its signed bytes are as they were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
     pub key_id: String,
 }
 
 impl Payload {
+    /// The facts in `lang`, when the certificate carries them (Chinese is the payload itself).
+    pub fn in_language(&self, lang: Lang) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.lang == lang.tag())
+    }
+
     /// The bytes that are signed.
     pub fn canonical(&self) -> String {
         serde_json::to_string(self)
@@ -176,7 +220,7 @@ pub fn verify(stored: &Stored, keys: &[PublicKey], today: Date) -> Verdict {
         return Verdict::NotGenuine;
     };
     if payload.canonical() != stored.payload_json
-        || payload.format != FORMAT
+        || !format_known(&payload)
         || payload.id != stored.id
         || payload.key_id != stored.key_id
     {
@@ -273,7 +317,7 @@ pub fn verify_jws(token: &str, keys_json: &str) -> Result<Payload, JwsError> {
                 _ => JwsError::Malformed,
             }
         })?;
-    if data.claims.key_id != kid || data.claims.format != FORMAT {
+    if data.claims.key_id != kid || !format_known(&data.claims) {
         return Err(JwsError::NotGenuine);
     }
     Ok(data.claims)
@@ -307,8 +351,64 @@ mod tests {
             issued_on: "2026-05-28".into(),
             expires_on: "2026-11-28".into(),
             issuer: "青田县公安局".into(),
+            translations: TRANSLATED
+                .iter()
+                .map(|lang| Translation {
+                    lang: lang.tag().into(),
+                    title: format!("title {}", lang.tag()),
+                    attests: format!("attests {}", lang.tag()),
+                    issuer: format!("issuer {}", lang.tag()),
+                })
+                .collect(),
             key_id: key_id.into(),
         }
+    }
+
+    #[test]
+    fn a_format_1_certificate_still_verifies_and_each_format_has_its_parts() {
+        let key = signing_key([9; 32]);
+        let public = PublicKey {
+            key_id: "k9".into(),
+            public_hex: public_hex(&key),
+        };
+        let verdict = |p: &Payload| {
+            let (json, signature) = sign(p, &key);
+            verify(
+                &stored(&json, &signature, "k9"),
+                std::slice::from_ref(&public),
+                day("2026-06-01"),
+            )
+        };
+        let mut old = payload("k9");
+        old.format = 1;
+        old.translations.clear();
+        let (json, _) = sign(&old, &key);
+        assert!(
+            !json.contains("translations"),
+            "format 1's signed bytes: {json}"
+        );
+        assert!(matches!(verdict(&old), Verdict::Valid(_)));
+        assert!(matches!(verdict(&payload("k9")), Verdict::Valid(_)));
+        assert_eq!(
+            payload("k9")
+                .in_language(Lang::It)
+                .map(|t| t.attests.as_str()),
+            Some("attests it")
+        );
+        assert_eq!(payload("k9").in_language(Lang::Zh), None);
+
+        let mut untranslated = payload("k9");
+        untranslated.translations.pop();
+        assert_eq!(verdict(&untranslated), Verdict::NotGenuine);
+        let mut reordered = payload("k9");
+        reordered.translations.reverse();
+        assert_eq!(verdict(&reordered), Verdict::NotGenuine);
+        let mut translated_old = payload("k9");
+        translated_old.format = 1;
+        assert_eq!(verdict(&translated_old), Verdict::NotGenuine);
+        let mut future = payload("k9");
+        future.format = 3;
+        assert_eq!(verdict(&future), Verdict::NotGenuine);
     }
 
     fn issued(seed: u8) -> (String, String, PublicKey) {

@@ -75,6 +75,8 @@ reasons! {
     DailyLimit => "daily-limit",
     /// An account keeps at least one role.
     LastRole => "last-role",
+    /// A role the thing cannot hold (e.g. an administrator's on an API token).
+    RoleNotAllowed => "role-not-allowed",
     /// An outside provider could not be asked; trying again later may work.
     ProviderUnreachable => "provider-unreachable",
     /// A payment reference not in the provider's format.

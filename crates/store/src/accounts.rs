@@ -331,13 +331,14 @@ impl Store {
         Ok(users)
     }
 
-    /// All users with their grants, ordered by e-mail, one page.
+    /// All users but the API tokens' service accounts, with their grants, ordered by e-mail, one
+    /// page.
     pub async fn users(&self, offset: u64, limit: u64) -> Result<crate::Page<UserRow>, StoreError> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE service_account = 0")
             .fetch_one(&self.pool)
             .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
+            "SELECT {USER_COLUMNS} FROM users WHERE service_account = 0 ORDER BY email LIMIT $1 OFFSET $2"
         )))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
@@ -346,7 +347,8 @@ impl Store {
         // The page's grants in one query rather than one per user.
         let grant_rows = sqlx::query(
             "SELECT g.user_id, g.role, g.scope FROM user_grants g \
-             JOIN (SELECT id FROM users ORDER BY email LIMIT $1 OFFSET $2) page ON page.id = g.user_id \
+             JOIN (SELECT id FROM users WHERE service_account = 0 ORDER BY email LIMIT $1 OFFSET $2) page \
+             ON page.id = g.user_id \
              ORDER BY g.role, g.scope",
         )
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))

@@ -103,6 +103,7 @@ const TABLES: &[&str] = &[
     "users",
     "user_grants",
     "sessions",
+    "api_tokens",
     "password_failures",
     "second_factor_failures",
     "audit",

@@ -5,6 +5,7 @@
 //! whole use case: a write happens in one transaction or not at all.
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod backup;
 pub mod bench;
@@ -35,6 +36,7 @@ mod video_check;
 pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
 };
+pub use api_tokens::NewApiToken;
 pub use audit::{AccessGroup, AuditFilter, AuditHead, AuditListing, ChainKeying};
 pub use care::{ChildRow, NewPairing, VisitRow, VolunteerRow};
 pub use care_board::{CareMessageRow, WishMove};

@@ -1,4 +1,4 @@
-//! Who is asking: the session cookie, CSRF protection for every state-changing request, and the
+//! Who is asking: the session cookie or an API token, CSRF protection for every state-changing request, and the
 //! client address for the audit log.
 
 use std::net::SocketAddr;
@@ -14,6 +14,7 @@ use qiaoyi_app::accounts::{Client, random_hex};
 use crate::AppState;
 use crate::i18n::Prefs;
 use crate::problem::Problem;
+use crate::rate_limit::{Bucket, Limits};
 
 pub const SESSION_COOKIE: &str = "qiaoyi_session";
 pub const CSRF_COOKIE: &str = "qiaoyi_csrf";
@@ -131,16 +132,17 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default(),
     };
-    let session = match cookie(&headers, SESSION_COOKIE) {
-        Some(token) => match state.app.session(token, now).await {
-            Ok(session) => session,
-            Err(e) => {
-                // Failing to look the session up must not let the request through as someone.
-                tracing::warn!(error = %e, "session lookup failed");
-                None
-            }
-        },
-        None => None,
+    let api = request.uri().path().starts_with("/api/");
+    // Another system calls the API with an API token instead of a session cookie; a token that
+    // is not in force is answered at once, never taken as no one.
+    let via_token = api && headers.contains_key(header::AUTHORIZATION);
+    let session = if via_token {
+        match token_session(&state, &headers, &client, now).await {
+            Ok(session) => Some(session),
+            Err(refusal) => return refusal,
+        }
+    } else {
+        cookie_session(&state, &headers, now).await
     };
     let (csrf, new_csrf_cookie) = match (&session, cookie(&headers, CSRF_COOKIE)) {
         (Some(s), _) => (s.csrf.clone(), None),
@@ -153,7 +155,6 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 
     let (mut parts, body) = request.into_parts();
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let api = parts.uri.path().starts_with("/api/");
     // A form sent from another site is refused whatever it carries, before anything reads it.
     if unsafe_method && !same_origin(&headers, &state.app.config().public_url) {
         let prefs = parts.extensions.get::<Prefs>().cloned();
@@ -162,8 +163,13 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     // Every form needs the token, also without cookies: a form posted from another site to
     // `/login` would otherwise sign the browser in to the sender's account (login CSRF). A page
     // sets the token's cookie when it shows a form. API calls without a session are JSON, which a
-    // cross-site form cannot send, so only those made with the session cookie need it.
-    let needs_token = if api { session.is_some() } else { true };
+    // cross-site form cannot send, so only those made with the session cookie need it: a page
+    // cannot make the browser send an `Authorization` header to another site.
+    let needs_token = if api {
+        session.is_some() && !via_token
+    } else {
+        true
+    };
     let mut one_click = false;
     let body = if unsafe_method && needs_token {
         let multipart = headers
@@ -204,7 +210,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         "0" => Some(false),
         _ => None,
     });
-    if let (Some(session), Some(on)) = (&session, asked_elder)
+    if let (Some(session), Some(on), false) = (&session, asked_elder, via_token)
         && let Err(e) = state.app.set_elder_mode(session, on).await
     {
         tracing::warn!(error = %e, "could not remember elder mode");
@@ -243,6 +249,77 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+async fn cookie_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+) -> Option<qiaoyi_app::accounts::CurrentSession> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    match state.app.session(token, now).await {
+        Ok(session) => session,
+        Err(e) => {
+            // Failing to look the session up must not let the request through as someone.
+            tracing::warn!(error = %e, "session lookup failed");
+            None
+        }
+    }
+}
+
+/// The session an `Authorization: Bearer` API token stands for, or the answer to give: 401 with
+/// `WWW-Authenticate` (RFC 6750) for a header that is not a bearer token in force, 429 when the
+/// token, or the address sending refused ones, is over its limit.
+async fn token_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &Client,
+    now: i64,
+) -> Result<qiaoyi_app::accounts::CurrentSession, Response> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let found = match given {
+        Some(token) => match state.app.api_token_session(token, client, now).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "API token lookup failed");
+                None
+            }
+        },
+        None => None,
+    };
+    let Some(session) = found else {
+        if !state.limits.allow(Bucket::BadToken, &client.address) {
+            return Err(Limits::refused().into_response());
+        }
+        let (code, detail) = if given.is_some() {
+            (
+                "invalid_token",
+                "the API token is unknown, expired or revoked; ask an administrator for a new one",
+            )
+        } else {
+            (
+                "invalid_request",
+                "send an API token as `Authorization: Bearer qyt_…`, or sign in and use the session cookie",
+            )
+        };
+        let mut response =
+            Problem::new(StatusCode::UNAUTHORIZED, "invalid-token", detail).into_response();
+        if let Ok(value) = HeaderValue::from_str(&format!("Bearer error=\"{code}\"")) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        return Err(response);
+    };
+    if !state.limits.allow(Bucket::ApiToken, &session.actor.user_id) {
+        return Err(Limits::refused().into_response());
+    }
+    Ok(session)
 }
 
 fn query_value(query: Option<&str>, name: &str) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
 //! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
 //! consultations (both send mail), and a case's status without signing in (asking sends a code,
-//! checking is an oracle for codes).
+//! checking is an oracle for codes); and per API token, with the refused tokens per address.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -20,6 +20,11 @@ const CONSULT_PER_HOUR: u32 = 10;
 /// Asks for a case-status code and checks with one, per address per hour: a family checking a few
 /// cases, each with a mistyped code or two.
 const CASE_STATUS_PER_HOUR: u32 = 20;
+/// Requests per API token per minute: a kiosk or a back office working steadily, not a copy of
+/// the database pulled in a loop.
+const API_TOKEN_PER_MINUTE: u32 = 300;
+/// Refused `Authorization` headers per address per minute: a misconfigured job, not a guesser.
+const BAD_TOKEN_PER_MINUTE: u32 = 30;
 
 #[derive(Clone)]
 pub struct Limits {
@@ -27,6 +32,8 @@ pub struct Limits {
     signup: Arc<DefaultKeyedRateLimiter<String>>,
     consult: Arc<DefaultKeyedRateLimiter<String>>,
     case_status: Arc<DefaultKeyedRateLimiter<String>>,
+    api_token: Arc<DefaultKeyedRateLimiter<String>>,
+    bad_token: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 /// Which limit a request counts against.
@@ -38,6 +45,10 @@ pub enum Bucket {
     Consult,
     /// Asking for a code to see a case's status without signing in, and checking with it.
     CaseStatus,
+    /// Requests made with one API token, keyed by the token's id.
+    ApiToken,
+    /// Requests whose `Authorization` header was refused, keyed by address.
+    BadToken,
 }
 
 fn quota(per: u32, hour: bool) -> Quota {
@@ -56,18 +67,23 @@ impl Default for Limits {
             signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
             consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
             case_status: Arc::new(RateLimiter::keyed(quota(CASE_STATUS_PER_HOUR, true))),
+            api_token: Arc::new(RateLimiter::keyed(quota(API_TOKEN_PER_MINUTE, false))),
+            bad_token: Arc::new(RateLimiter::keyed(quota(BAD_TOKEN_PER_MINUTE, false))),
         }
     }
 }
 
 impl Limits {
-    /// Counts one request from `address`; `false` when it is over the limit.
+    /// Counts one request from `address` (for [`Bucket::ApiToken`], the token's id); `false` when
+    /// it is over the limit.
     pub fn allow(&self, bucket: Bucket, address: &str) -> bool {
         let limiter = match bucket {
             Bucket::Identity => &self.identity,
             Bucket::Signup => &self.signup,
             Bucket::Consult => &self.consult,
             Bucket::CaseStatus => &self.case_status,
+            Bucket::ApiToken => &self.api_token,
+            Bucket::BadToken => &self.bad_token,
         };
         // Forget addresses that have been quiet, so the table does not grow without bound.
         if limiter.len() > 10_000 {

@@ -111,6 +111,23 @@ async fn a_certificate_verifies_then_is_tampered_then_revoked() {
         "{}",
         public.body
     );
+    // What it attests, as signed, in Chinese and in the reader's language; never "approved".
+    let languages: Vec<&str> = verdict["certificate"]["translations"]
+        .as_array()
+        .expect("translations")
+        .iter()
+        .filter_map(|t| t["lang"].as_str())
+        .collect();
+    assert_eq!(languages, ["en", "it", "es"]);
+    let italian = anyone.get(&format!("/verify/{id}?lang=it")).await.body;
+    assert!(
+        italian
+            .contains("<strong lang=\"it\">Certificato di assenza di precedenti penali</strong>")
+            && italian.contains("non risultano precedenti penali")
+            && italian.contains("未发现持证人在中国境内有犯罪记录"),
+        "{italian}"
+    );
+    assert!(!italian.contains("审核"), "a fact, not an approval");
 
     // Forged addresses are refused plainly.
     for forged in [
@@ -145,10 +162,10 @@ async fn a_certificate_verifies_then_is_tampered_then_revoked() {
         .expect("raw");
     let tamper = |from: &str, to: &str| {
         sqlx::AssertSqlSafe(format!(
-            "UPDATE certificates SET payload = REPLACE(payload, '\"format\":1', '\"format\":{to}') WHERE id = '{id}' AND payload LIKE '%\"format\":{from}%'"
+            "UPDATE certificates SET payload = REPLACE(payload, '\"format\":{from}', '\"format\":{to}') WHERE id = '{id}' AND payload LIKE '%\"format\":{from}%'"
         ))
     };
-    conn.execute(tamper("1", "2")).await.expect("tamper");
+    conn.execute(tamper("2", "3")).await.expect("tamper");
     let verdict = json(&anyone.get(&format!("/api/v1/verify/{id}")).await.body);
     assert_eq!(verdict["status"], "not_genuine");
     assert!(verdict["certificate"].is_null());
@@ -160,7 +177,7 @@ async fn a_certificate_verifies_then_is_tampered_then_revoked() {
             .contains("非真实证明")
     );
     conn.execute(sqlx::AssertSqlSafe(format!(
-        "UPDATE certificates SET payload = REPLACE(payload, '\"format\":2', '\"format\":1') WHERE id = '{id}'"
+        "UPDATE certificates SET payload = REPLACE(payload, '\"format\":3', '\"format\":2') WHERE id = '{id}'"
     )))
     .await
     .expect("restore");

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin_users;
+mod api_tokens;
 mod boundaries;
 mod calendar;
 mod care;

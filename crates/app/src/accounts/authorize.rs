@@ -27,6 +27,13 @@ impl App {
         }
         match decide(&session.actor, action, resource) {
             Decision::Allow
+                if action.needs_a_person() && session.second_factor == SecondFactor::Token =>
+            {
+                Err(AppError::Forbidden(
+                    "an API token acts for a system: a person signs in to decide or to manage her own account",
+                ))
+            }
+            Decision::Allow
                 if action.is_deciding() && !App::second_factor_is_fresh(session, caller.now) =>
             {
                 Err(AppError::FreshSecondFactorRequired)

@@ -58,7 +58,7 @@ impl CurrentSession {
     pub fn is_complete(&self) -> bool {
         matches!(
             self.second_factor,
-            SecondFactor::NotRequired | SecondFactor::Passed(_)
+            SecondFactor::NotRequired | SecondFactor::Passed(_) | SecondFactor::Token
         )
     }
 }
@@ -106,6 +106,8 @@ pub enum SecondFactor {
     Challenge,
     /// Staff without TOTP must enrol before anything else.
     Enrol,
+    /// An API token: no person is there to pass one, so deciding actions are refused.
+    Token,
 }
 
 /// A staff or applicant account to create.

@@ -42,6 +42,10 @@ codes! {
     AccountDisabled => "account_disabled",
     AccountEnabled => "account_enabled",
     AccountLocked => "account_locked",
+    ApiTokenCreated => "api_token_created",
+    ApiTokenRefused => "api_token_refused",
+    ApiTokenRevoked => "api_token_revoked",
+    ApiTokenUsed => "api_token_used",
     AuditChainKeyed => "audit.chain_keyed",
     CalendarImported => "calendar_imported",
     CannedAnswerSaved => "canned_answer_saved",
@@ -143,6 +147,7 @@ codes! {
     pub enum AuditSubject {
     Account => "account",
     Activity => "activity",
+    ApiToken => "api_token",
     Audit => "audit",
     Calendar => "calendar",
     CannedAnswer => "canned_answer",

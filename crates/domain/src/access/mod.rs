@@ -1,6 +1,7 @@
 //! Who may do what: roles and their scopes, the one permission decision, passwords, e-mail
 //! addresses, and the audit chain's hashing.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod audited;
 pub mod email;

@@ -328,6 +328,8 @@ actions! {
     /// Read the statistics dashboard and export its figures and the list of closed cases behind
     /// them (no names or identity numbers are in either).
     ReadStatistics => "read_statistics",
+    /// Make, list and revoke the API tokens other systems call with: administrators.
+    ManageApiTokens => "manage_api_tokens",
 }
 
 impl Action {
@@ -335,8 +337,17 @@ impl Action {
     pub fn is_deciding(self) -> bool {
         matches!(
             self,
-            Action::DecideCase | Action::DecideGreenChannel | Action::DecideRoleRequest
+            Action::DecideCase
+                | Action::DecideGreenChannel
+                | Action::DecideRoleRequest
+                | Action::ManageApiTokens
         )
+    }
+
+    /// Actions only a person takes: deciding ones (with her fresh second factor) and those on
+    /// her own account. An API token, which acts for a system, is refused them whatever its role.
+    pub fn needs_a_person(self) -> bool {
+        self.is_deciding() || matches!(self, Action::ManageOwnAccount | Action::ReadOwnAccessLog)
     }
 }
 
@@ -448,7 +459,10 @@ pub fn allowing_grant<'a>(
                 own(id)
             }
             (
-                Action::ManageUsers | Action::ManageCatalogue | Action::ManageDelivery,
+                Action::ManageUsers
+                | Action::ManageCatalogue
+                | Action::ManageDelivery
+                | Action::ManageApiTokens,
                 Resource::System,
             ) => *grant == Grant::Admin,
             (Action::ChangeRoles, Resource::Person { id }) => *grant == Grant::Admin && !own(id),

@@ -299,6 +299,22 @@ fn check_item(item: &Item, i: usize, categories: &HashSet<&str>) -> Result<(), F
     check_text(&item.name, &field("name"))?;
     check_text(&item.summary, &field("summary"))?;
     check_text(&item.eligibility, &field("eligibility"))?;
+    match (&item.attests, item.workflow) {
+        (Some(attests), Workflow::Certificate) => check_text(attests, &field("attests"))?,
+        (None, Workflow::Certificate) => {
+            return Err((
+                field("attests"),
+                "a certificate item says what its certificate attests, in zh, en, it and es".into(),
+            ));
+        }
+        (Some(_), _) => {
+            return Err((
+                field("attests"),
+                "only a certificate item (workflow = \"certificate\") attests something".into(),
+            ));
+        }
+        (None, _) => {}
+    }
     if !(1..=60).contains(&item.time_limit_days) {
         return Err((
             field("time_limit_days"),

@@ -39,6 +39,11 @@ pub struct Item {
     pub guardian_for_minors: bool,
     pub delivery: Vec<Delivery>,
     pub workflow: Workflow,
+    /// What a certificate item's certificate attests, one sentence per language (for 无犯罪记录证明:
+    /// that no criminal record was found). Required of certificate items, refused on others;
+    /// `None` in a catalogue stored before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attests: Option<Text>,
     /// Working days a green-channel approval grants by default (the duty leader may change it).
     #[serde(default = "default_green_channel_days")]
     pub green_channel_days: u16,

@@ -1594,3 +1594,36 @@ status-next-nothing = Nothing more: the case is finished.
 login-status = Check a case without signing in
 access-case_status_code_sent = Asked for a code to check your case without signing in
 access-case_status_read = Checked your case's status with a code
+
+## API tokens (administrators)
+tokens-title = API tokens
+tokens-intro = Other systems (a back office, a station's kiosk, a reporting job) call the API with a token instead of signing in. Each token holds one role with its scope, ends on its expiry day or when revoked, and cannot decide cases or requests: a person signs in for that.
+tokens-create = Make a token
+tokens-service = Service account
+tokens-service-hint = The system that will use it, e.g. "Rome station kiosk".
+tokens-name = Token name
+tokens-scope-hint = For a station role the station code (e.g. IT-ROM); for an officer the category (e.g. exit-entry); empty for a duty leader or a consultant.
+tokens-days = Days until it expires
+tokens-days-hint = From 1 to { $days } days.
+tokens-submit = Make token
+tokens-created = The token "{ $name }" for { $item } was made.
+tokens-secret-once = Its secret, shown only now; copy it into the system's settings:
+tokens-secret-use = The system sends it in each request as the header Authorization: Bearer followed by the secret.
+tokens-list = { $count ->
+    [one] One token
+   *[other] { $count } tokens
+}
+tokens-none = No API token has been made yet.
+tokens-state = State
+tokens-state-active = In force
+tokens-state-expired = Expired
+tokens-state-revoked = Revoked
+tokens-until = until { $date }
+tokens-made = made { $date } by { $name }
+tokens-last-used = Last used
+tokens-never-used = Never used
+tokens-revoke = Revoke
+tokens-error-service = Name the service account in 1 to 80 characters.
+tokens-error-name = Name the token in 1 to 80 characters.
+tokens-error-days = Give a number of days from 1 to { $days }.
+tokens-error-role = A token can hold only a station, officer, duty leader or consultant role.

@@ -1600,3 +1600,36 @@ status-next-nothing = Nada más: el expediente ha terminado.
 login-status = Ver un expediente sin iniciar sesión
 access-case_status_code_sent = Pidió un código para ver su expediente sin iniciar sesión
 access-case_status_read = Vio el estado de su expediente con un código
+
+## Tokens de API (administradores)
+tokens-title = Tokens de API
+tokens-intro = Otros sistemas (una oficina interna, el quiosco de una estación, un informe periódico) llaman a la API con un token en lugar de iniciar sesión. Cada token tiene un solo rol con su ámbito, termina en su fecha de caducidad o al revocarse y no puede decidir expedientes ni solicitudes: para eso inicia sesión una persona.
+tokens-create = Crear un token
+tokens-service = Cuenta de servicio
+tokens-service-hint = El sistema que lo usará, por ejemplo "Quiosco de la estación de Roma".
+tokens-name = Nombre del token
+tokens-scope-hint = Para el rol de estación, el código de la estación (p. ej. IT-ROM); para un funcionario, la categoría (p. ej. exit-entry); vacío para un responsable de guardia o un consultor.
+tokens-days = Días de validez
+tokens-days-hint = De 1 a { $days } días.
+tokens-submit = Crear el token
+tokens-created = Se creó el token "{ $name }" para { $item }.
+tokens-secret-once = Su secreto, que solo se muestra ahora; cópielo en la configuración del sistema:
+tokens-secret-use = El sistema lo envía en cada solicitud en la cabecera Authorization: Bearer seguida del secreto.
+tokens-list = { $count ->
+    [one] Un token
+   *[other] { $count } tokens
+}
+tokens-none = Todavía no se ha creado ningún token de API.
+tokens-state = Estado
+tokens-state-active = Vigente
+tokens-state-expired = Caducado
+tokens-state-revoked = Revocado
+tokens-until = hasta el { $date }
+tokens-made = creado el { $date } por { $name }
+tokens-last-used = Último uso
+tokens-never-used = Nunca usado
+tokens-revoke = Revocar
+tokens-error-service = Indique la cuenta de servicio con 1 a 80 caracteres.
+tokens-error-name = Indique el nombre del token con 1 a 80 caracteres.
+tokens-error-days = Indique un número de días de 1 a { $days }.
+tokens-error-role = Un token solo puede tener el rol de estación, funcionario, responsable de guardia o consultor.

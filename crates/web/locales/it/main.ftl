@@ -1600,3 +1600,36 @@ status-next-nothing = Niente altro: la pratica è conclusa.
 login-status = Vedere una pratica senza accedere
 access-case_status_code_sent = Ha chiesto un codice per vedere la sua pratica senza accedere
 access-case_status_read = Ha visto lo stato della sua pratica con un codice
+
+## Token API (amministratori)
+tokens-title = Token API
+tokens-intro = Altri sistemi (un back office, il chiosco di una stazione, un'estrazione di statistiche) chiamano l'API con un token invece di accedere. Ogni token ha un solo ruolo con il suo ambito, scade alla data indicata o quando viene revocato e non può decidere pratiche o richieste: per questo accede una persona.
+tokens-create = Crea un token
+tokens-service = Account di servizio
+tokens-service-hint = Il sistema che lo userà, ad esempio "Chiosco della stazione di Roma".
+tokens-name = Nome del token
+tokens-scope-hint = Per il ruolo di stazione il codice della stazione (es. IT-ROM); per un funzionario la categoria (es. exit-entry); vuoto per un responsabile di turno o un consulente.
+tokens-days = Giorni di validità
+tokens-days-hint = Da 1 a { $days } giorni.
+tokens-submit = Crea il token
+tokens-created = Il token "{ $name }" per { $item } è stato creato.
+tokens-secret-once = Il suo segreto, mostrato solo ora; copialo nelle impostazioni del sistema:
+tokens-secret-use = Il sistema lo invia in ogni richiesta nell'intestazione Authorization: Bearer seguita dal segreto.
+tokens-list = { $count ->
+    [one] Un token
+   *[other] { $count } token
+}
+tokens-none = Non è ancora stato creato alcun token API.
+tokens-state = Stato
+tokens-state-active = Valido
+tokens-state-expired = Scaduto
+tokens-state-revoked = Revocato
+tokens-until = fino al { $date }
+tokens-made = creato il { $date } da { $name }
+tokens-last-used = Ultimo uso
+tokens-never-used = Mai usato
+tokens-revoke = Revoca
+tokens-error-service = Indica l'account di servizio con 1-80 caratteri.
+tokens-error-name = Indica il nome del token con 1-80 caratteri.
+tokens-error-days = Indica un numero di giorni da 1 a { $days }.
+tokens-error-role = Un token può avere solo il ruolo di stazione, funzionario, responsabile di turno o consulente.

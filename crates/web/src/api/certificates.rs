@@ -28,7 +28,21 @@ pub struct CertificateFacts {
     issued_on: String,
     expires_on: String,
     issuer: String,
+    /// The title, what it attests and the issuer in English, Italian and Spanish, as signed
+    /// (empty for certificates issued before they were translated).
+    translations: Vec<CertificateTranslation>,
     key_id: String,
+}
+
+/// A certificate's facts in one more language, as signed.
+#[derive(Serialize, ToSchema)]
+pub struct CertificateTranslation {
+    /// `en`, `it` or `es`.
+    lang: String,
+    title: String,
+    /// What the certificate attests (for a certificate of no criminal record: that none was found).
+    attests: String,
+    issuer: String,
 }
 
 impl From<&Payload> for CertificateFacts {
@@ -46,6 +60,16 @@ impl From<&Payload> for CertificateFacts {
             issued_on: p.issued_on.clone(),
             expires_on: p.expires_on.clone(),
             issuer: p.issuer.clone(),
+            translations: p
+                .translations
+                .iter()
+                .map(|t| CertificateTranslation {
+                    lang: t.lang.clone(),
+                    title: t.title.clone(),
+                    attests: t.attests.clone(),
+                    issuer: t.issuer.clone(),
+                })
+                .collect(),
             key_id: p.key_id.clone(),
         }
     }
@@ -139,9 +163,10 @@ pub async fn jwks(State(state): State<AppState>) -> Result<axum::response::Respo
 pub async fn pdf(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
+    Extension(p): Extension<crate::i18n::Prefs>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<axum::response::Response, Problem> {
-    let file = state.app.certificate_pdf(&auth, &id).await?;
+    let file = state.app.certificate_pdf(&auth, &id, p.lang).await?;
     Ok(super::cases::attachment(
         "application/pdf",
         &file.file_name,

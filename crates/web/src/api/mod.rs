@@ -1,5 +1,6 @@
 //! `/api/v1`: JSON over HTTP, documented by the OpenAPI document generated from these handlers.
 
+mod api_tokens;
 mod calendar;
 mod care;
 mod care_board;
@@ -52,7 +53,7 @@ use crate::AppState;
         (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; volunteers, pairing with proxy parents, visit alerts, micro-wishes, activities; parents follow their own and write to the proxy parent"),
         (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
-        (name = "accounts", description = "Signing in and out, the second factor, the signed-in account"),
+        (name = "accounts", description = "Signing in and out, the second factor, the signed-in account; accounts, roles and API tokens"),
         (name = "operations", description = "Health, readiness and metrics")
     )
 )]
@@ -81,6 +82,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::role_requests))
         .routes(routes!(users::approve_roles))
         .routes(routes!(users::reject_roles))
+        .routes(routes!(api_tokens::list, api_tokens::create))
+        .routes(routes!(api_tokens::revoke))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::second_factor))
         .routes(routes!(session::me))
@@ -181,6 +184,7 @@ pub fn openapi_json() -> String {
     let (_, mut doc) = router().split_for_parts();
     document_common_refusals(&mut doc);
     describe_bare_responses(&mut doc);
+    declare_security(&mut doc);
     doc.to_pretty_json()
         .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"))
 }
@@ -233,6 +237,63 @@ fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// The two ways to call an operation that is not open to anyone: a browser's session cookie (with
+/// its CSRF token on changes), or an API token an administrator made, as `Authorization: Bearer`.
+fn declare_security(doc: &mut utoipa::openapi::OpenApi) {
+    use axum::http::Method;
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    let components = doc
+        .components
+        .get_or_insert_with(utoipa::openapi::Components::new);
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::auth::SESSION_COOKIE,
+            "The session of a person signed in with `POST /api/v1/session` (and the second factor \
+             where her role needs one). A change also sends the session's CSRF token as \
+             `X-CSRF-Token`.",
+        ))),
+    );
+    components.add_security_scheme(
+        "apiToken",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("qyt_ and 64 hex digits")
+                .description(Some(
+                    "An API token an administrator made for a service account, with one role and \
+                     its scope, until it expires or is revoked. No CSRF token is needed; deciding \
+                     actions are refused (a person signs in to decide).",
+                ))
+                .build(),
+        ),
+    );
+    let either = || {
+        vec![
+            SecurityRequirement::new("session", Vec::<String>::new()),
+            SecurityRequirement::new("apiToken", Vec::<String>::new()),
+        ]
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            (Method::GET, item.get.as_mut()),
+            (Method::PUT, item.put.as_mut()),
+            (Method::POST, item.post.as_mut()),
+            (Method::DELETE, item.delete.as_mut()),
+            (Method::PATCH, item.patch.as_mut()),
+        ];
+        for (method, operation) in operations {
+            if let Some(operation) = operation
+                && !signed_in::open_to_anyone(&method, path)
+            {
+                operation.security = Some(either());
+            }
+        }
+    }
+}
+
 /// Every operation of the document, whatever its method.
 fn operations_mut(
     doc: &mut utoipa::openapi::OpenApi,
@@ -275,7 +336,9 @@ fn status_meaning(status: &str) -> &'static str {
         "204" => "Done: nothing to return",
         "303" => "See the page at `Location`",
         "400" => "The request cannot be read: malformed JSON, query or path",
-        "401" => "Not signed in, or the session lacks a second factor this needs",
+        "401" => {
+            "Not signed in, the session lacks a second factor this needs, or the API token is not in force"
+        }
         "403" => "Signed in, but not allowed to do this",
         "404" => "No such record, or none the caller may see",
         "409" => "Someone changed it first; read it again and retry",

@@ -34,6 +34,7 @@ fn second_factor_name(s: SecondFactor) -> &'static str {
         SecondFactor::Passed(_) => "passed",
         SecondFactor::Challenge => "challenge",
         SecondFactor::Enrol => "enrol",
+        SecondFactor::Token => "token",
     }
 }
 

@@ -164,7 +164,11 @@ async fn pdf(
     Extension(auth): Extension<Auth>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let file = state.app.certificate_pdf(&auth, &id).await.for_page(&p)?;
+    let file = state
+        .app
+        .certificate_pdf(&auth, &id, p.lang)
+        .await
+        .for_page(&p)?;
     Ok(crate::api::attachment(
         "application/pdf",
         &file.file_name,

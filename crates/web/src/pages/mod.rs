@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod admin_calendar;
 mod admin_stations;
+mod api_tokens;
 mod apply;
 mod apply_steps;
 mod audit;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/stations", get(stations::list))
         .merge(account::router())
         .merge(admin::router())
+        .merge(api_tokens::router())
         .merge(audit::router())
         .merge(admin_stations::router())
         .merge(admin_calendar::router())

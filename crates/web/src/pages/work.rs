@@ -41,6 +41,11 @@ pub fn work_areas(actor: &Actor) -> Vec<WorkArea> {
         "/admin/users",
         "admin-users-title",
     );
+    add(
+        allowed(Action::ManageApiTokens),
+        "/admin/api-tokens",
+        "tokens-title",
+    );
     add(allowed(Action::ReadAuditLog), "/audit", "audit-title");
     areas
 }

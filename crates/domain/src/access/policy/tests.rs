@@ -37,6 +37,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ResetSecondFactor, "------X--"),
     (Action::ManageCatalogue, "------Y--"),
     (Action::ManageDelivery, "------Y--"),
+    (Action::ManageApiTokens, "------Y--"),
     (Action::ReadAuditLog, "-------Y-"),
     (Action::ListPeople, "--YYY----"),
     (Action::ReadPersonFile, "OOYYYOOOO"),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::lang::Lang;
 
 const T: &str = r#"{ zh = "中", en = "e", it = "i", es = "s" }"#;
 
@@ -163,6 +164,37 @@ fn item_rules() {
         t.replace("fee_fen = 12000", "fee_fen = -1")
     }));
     assert_eq!(err.field, "item[0].fee_fen");
+}
+
+#[test]
+fn a_certificate_item_says_what_it_attests_and_only_it() {
+    let certificate = |t: &str| t.replace("workflow = \"standard\"", "workflow = \"certificate\"");
+    let err = refused(with("items/exit-entry.toml", certificate));
+    assert_eq!(err.field, "item[0].attests");
+    let attests = format!("workflow = \"certificate\"\nattests = {T}");
+    let loaded = parse(&with("items/exit-entry.toml", |t| {
+        certificate(t).replace("workflow = \"certificate\"", &attests)
+    }))
+    .expect("valid");
+    assert_eq!(
+        loaded.items[0].attests.as_ref().map(|a| a.get(Lang::En)),
+        Some("e")
+    );
+    let blank = format!(
+        "workflow = \"certificate\"\nattests = {}",
+        T.replace("\"i\"", "\"\"")
+    );
+    let err = refused(with("items/exit-entry.toml", |t| {
+        certificate(t).replace("workflow = \"certificate\"", &blank)
+    }));
+    assert_eq!(err.field, "item[0].attests.it");
+    let err = refused(with("items/exit-entry.toml", |t| {
+        t.replace(
+            "workflow = \"standard\"",
+            &format!("workflow = \"standard\"\nattests = {T}"),
+        )
+    }));
+    assert_eq!(err.field, "item[0].attests");
 }
 
 #[test]
