@@ -4,7 +4,12 @@
 // remote track with a size); the officer records her confirmed from inside the room and the call
 // goes on; a station of another country is refused at the page and at the websocket; a browser
 // that may not use the camera is told so in the reader's language.
+// With TURN_SECRET (scripts/test.sh's run_video_relay: coturn on loopback, the demo allowing only
+// relayed connections) it also proves by getStats() that the selected candidate pair is relayed on
+// both sides, prints the time from "join" to the first remote frame, and has a browser whose TURN
+// credentials have expired fail to connect and be told why, in Italian.
 // Screenshots go to target/e2e/video/.
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, launch, publishSoon, signIn } from './lib.mjs';
@@ -17,8 +22,33 @@ mkdirSync(out, { recursive: true });
 const browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required']);
 
+const relay = process.env.TURN_SECRET;
+// Every RTCPeerConnection a page makes, kept where the test can ask it for its statistics.
+const keepConnections = () => {
+  const Original = window.RTCPeerConnection;
+  window.__connections = [];
+  window.RTCPeerConnection = function (config) {
+    const pc = new Original(config);
+    window.__connections.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Original.prototype;
+};
+// The candidate types of each connection's selected pair, and its state.
+const pairs = () => Promise.all(window.__connections.map(async (pc) => {
+  const stats = await pc.getStats();
+  let pair = null;
+  stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId); });
+  return {
+    state: pc.connectionState,
+    local: pair && stats.get(pair.localCandidateId)?.candidateType,
+    remote: pair && stats.get(pair.remoteCandidateId)?.candidateType,
+  };
+}));
+
 async function person(email) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  await context.addInitScript(keepConnections);
   const page = await context.newPage();
   await signIn(page, base, email);
   return page;
@@ -71,6 +101,7 @@ for (const page of [officer, applicant]) {
 }
 await officer.click('#room-join');
 await officer.waitForFunction(() => document.getElementById('room-status').textContent.includes('Waiting'));
+const joined = Date.now();
 await applicant.click('#room-join');
 const playing = () => {
   const v = document.querySelector('#room-videos video.remote');
@@ -83,7 +114,18 @@ const size = await applicant.evaluate(() => {
   const v = document.querySelector('#room-videos video.remote');
   return `${v.videoWidth}x${v.videoHeight}`;
 });
-console.log(`video: both sides receive the other's video (${size})`);
+console.log(`video: both sides receive the other's video (${size}), ${Date.now() - joined} ms from join to the first remote frame`);
+if (relay) {
+  for (const [who, page] of [['officer', officer], ['applicant', applicant]]) {
+    const used = (await page.evaluate(pairs)).filter((c) => c.state === 'connected');
+    expect(used.length === 1 && used[0].local === 'relay',
+      `the ${who}'s call goes through the relay: ${JSON.stringify(used)}`);
+    await page.waitForFunction(() => document.getElementById('room-status').textContent.includes("bureau's relay"));
+    console.log(`video: the ${who}'s selected candidate pair is ${used[0].local} ↔ ${used[0].remote}`);
+  }
+  await officer.waitForFunction(() => /ms · [0-9.]+%/.test(document.querySelector('#room-videos .quality')?.textContent ?? ''));
+  console.log(`video: the officer sees ${await officer.locator('#room-videos .quality').innerText()}`);
+}
 await officer.screenshot({ path: path.join(out, '1-officer-in-call.png'), fullPage: true });
 await applicant.screenshot({ path: path.join(out, '2-applicant-in-call.png'), fullPage: true });
 
@@ -99,6 +141,41 @@ expect(officer.url().includes(roomPath), 'the officer stays in the room');
 // The applicant leaves; the officer sees her go.
 await applicant.click('#room-leave');
 await officer.waitForFunction(() => !document.querySelector('#room-videos video.remote'));
+
+// Credentials past their time, as a page left open past the room's hour would hold: the relay
+// refuses them, the call does not connect, and she is told why in her language.
+if (relay) {
+  const late = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await late.addInitScript(keepConnections);
+  await late.routeWebSocket(/\/ws\/video\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      const frame = JSON.parse(m);
+      if (frame.type === 'welcome') {
+        const expires = Math.floor(Date.now() / 1000) - 60;
+        for (const s of frame.ice.iceServers.filter((s) => s.username)) {
+          s.username = `${expires}:${s.username.split(':')[1]}`;
+          s.credential = createHmac('sha1', relay).update(s.username).digest('base64');
+        }
+        frame.ice.expires = expires;
+      }
+      ws.send(JSON.stringify(frame));
+    });
+  });
+  const latePage = await late.newPage();
+  await signIn(latePage, base, 'applicant@qiaoyi.example');
+  await latePage.goto(`${base}${roomPath}?lang=it&elder=1`);
+  await latePage.click('#room-join');
+  await latePage.waitForFunction(() => document.getElementById('room-status').textContent.includes('sono scaduti'));
+  await latePage.waitForTimeout(8_000);
+  const states = await latePage.evaluate(pairs);
+  expect(states.length > 0 && states.every((c) => c.state !== 'connected'),
+    `expired credentials do not connect: ${JSON.stringify(states)}`);
+  await latePage.screenshot({ path: path.join(out, '3-expired-credentials-it.png'), fullPage: true });
+  console.log(`video: expired TURN credentials were refused (${states.map((c) => c.state).join(', ')}) and explained`);
+  await late.close();
+}
 
 // A browser that may not use the camera is told so, in Chinese here.
 const denied = await browser.newContext();

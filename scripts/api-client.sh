@@ -4,8 +4,9 @@
 # a signed-in applicant opens a case, reads it back and finds it in her list
 # (scripts/api-client.py) and with which an administrator makes an API token that a station's
 # kiosk then calls with until it is revoked (scripts/api-token.py), and jwcrypto must verify a
-# certificate offline from the published keys
-# and refuse a tampered copy (scripts/verify-certificate.py).
+# certificate offline from the published keys (also scanned from its PDF's QR code) and refuse a
+# tampered copy (scripts/verify-certificate.py); and `qiaoyi check-ids` must judge held-out zones
+# and resident ID numbers as the mrz package and python-stdnum do (scripts/identifiers.py).
 #
 #   scripts/api-client.sh http://127.0.0.1:8080   # against a running demo
 #   scripts/api-client.sh --install-only         # only the install below (scripts/test.sh, while Rust builds)
@@ -17,14 +18,18 @@ venv=target/client-venv
 validator=0.9.0
 generator=0.29.1
 jose=1.5.6
+mrz=0.6.2
+stdnum=2.2
 if ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-python-client==$generator" \
   || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "openapi-spec-validator==$validator" \
-  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "jwcrypto==$jose"; then
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "jwcrypto==$jose" \
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "mrz==$mrz" \
+  || ! "$venv/bin/pip" freeze 2>/dev/null | grep -qx "python-stdnum==$stdnum"; then
   # A venv moved or made by another checkout keeps paths that no longer exist: start afresh.
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "openapi-spec-validator==$validator" \
-    "openapi-python-client==$generator" "jwcrypto==$jose"
+    "openapi-python-client==$generator" "jwcrypto==$jose" "mrz==$mrz" "python-stdnum==$stdnum"
 fi
 [ "${1:-}" = --install-only ] && exit 0
 base="$1"
@@ -49,3 +54,5 @@ mapfile -t admin_headers < <(python3 scripts/api-session.py "$base" admin@qiaoyi
 PYTHONPATH="$out" "$venv/bin/python" scripts/api-token.py "$base" "${admin_headers[@]}"
 echo "== a certificate verified offline with jwcrypto"
 "$venv/bin/python" scripts/verify-certificate.py "$base" "${headers[@]}"
+echo "== held-out identity numbers, judged as mrz and python-stdnum judge them"
+"$venv/bin/python" scripts/identifiers.py ./target/debug/qiaoyi

@@ -60,6 +60,14 @@ install_missing() {
   # A video check's calendar file is read back with icalendar, as a calendar program would.
   /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || python3 -c 'import icalendar' >/dev/null 2>&1 \
     || need+=(python3-icalendar)
+  # DKIM signatures are checked as a receiving server would, with dkimpy (PyNaCl for Ed25519
+  # keys; openssl makes the RSA key and its DNS record).
+  /usr/bin/python3 -c 'import dkim, nacl' >/dev/null 2>&1 || python3 -c 'import dkim, nacl' >/dev/null 2>&1 \
+    || need+=(python3-dkim python3-nacl)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  # The video room is tested through a real TURN relay (coturn's turnserver, started on loopback
+  # by the test, not as a service).
+  command -v turnserver >/dev/null 2>&1 || need+=(coturn)
   # A certificate's QR code is read from its PDF as a foreign office's scanner would: the page
   # drawn by poppler, the code decoded by zbar.
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)

@@ -55,6 +55,15 @@ pub struct Config {
     pub smtp_password: Option<SecretKey>,
     /// The sender of e-mail, e.g. `青田县侨务服务 <noreply@example.gov.cn>`.
     pub mail_from: String,
+    /// DKIM: the selector of the key published at `<selector>._domainkey.<mail_from's domain>`.
+    /// Set with `dkim_key_file`, every e-mail is signed (RFC 6376), covering its unsubscribe
+    /// headers as RFC 8058 asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim_selector: Option<String>,
+    /// DKIM: the private key, an RSA key in PEM (`-----BEGIN RSA PRIVATE KEY-----`, PKCS #1) or an
+    /// Ed25519 key as the base64 of its 32 bytes (RFC 8463).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim_key_file: Option<PathBuf>,
     /// The SMS or messaging gateway that receives text messages as signed JSON POSTs. Unset: text
     /// messages are written to the server log.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,6 +73,19 @@ pub struct Config {
     pub sms_webhook_secret: Option<SecretKey>,
     /// A message that failed this many times is set aside as dead for an administrator to see.
     pub outbox_max_attempts: i64,
+    /// The STUN and TURN servers video rooms use to connect across networks, e.g.
+    /// `["stun:turn.example.gov.cn:3478", "turn:turn.example.gov.cn:3478?transport=udp",
+    /// "turns:turn.example.gov.cn:443?transport=tcp"]`. Empty: browsers connect directly, which
+    /// works on one network only.
+    pub ice_servers: Vec<String>,
+    /// coturn's `static-auth-secret` (at least 16 characters), required when `ice_servers` names a
+    /// TURN relay: each admitted participant gets credentials made with it, valid while the room
+    /// is open; the secret itself never leaves the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn_secret: Option<SecretKey>,
+    /// `all` (direct connections first, the relay when they fail) or `relay` (always through the
+    /// TURN relay: hides addresses, and what a firewall that allows only the relay needs).
+    pub ice_transport_policy: IcePolicy,
     /// The bearer token a Prometheus server sends for `/metrics` (at least 16 characters). Unset:
     /// `/metrics` answers only callers on this machine (a scraper beside the server).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,6 +152,24 @@ impl PaymentProviderConfig {
     }
 }
 
+/// Which connections a video room's browsers may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IcePolicy {
+    All,
+    Relay,
+}
+
+impl IcePolicy {
+    /// As `RTCPeerConnection`'s `iceTransportPolicy` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IcePolicy::All => "all",
+            IcePolicy::Relay => "relay",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
@@ -177,10 +217,15 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             mail_from: "Qiaoyi <noreply@localhost>".into(),
+            dkim_selector: None,
+            dkim_key_file: None,
             sms_webhook_url: None,
             sms_webhook_secret: None,
             outbox_max_attempts: 8,
             metrics_token: None,
+            ice_servers: Vec::new(),
+            turn_secret: None,
+            ice_transport_policy: IcePolicy::All,
             reminder_months: vec![9, 6, 3],
             renewal_item: "EE-01".into(),
             green_channel_escalate_minutes: 120,
@@ -205,18 +250,23 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 27] = [
+const ENV_KEYS: [(&str, &str); 32] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
     ("QIAOYI_SMTP_USERNAME", "smtp_username"),
     ("QIAOYI_SMTP_PASSWORD", "smtp_password"),
     ("QIAOYI_MAIL_FROM", "mail_from"),
+    ("QIAOYI_DKIM_SELECTOR", "dkim_selector"),
+    ("QIAOYI_DKIM_KEY_FILE", "dkim_key_file"),
     ("QIAOYI_SMS_WEBHOOK_URL", "sms_webhook_url"),
     ("QIAOYI_SMS_WEBHOOK_SECRET", "sms_webhook_secret"),
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_METRICS_TOKEN", "metrics_token"),
     ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
+    ("QIAOYI_ICE_SERVERS", "ice_servers"),
+    ("QIAOYI_TURN_SECRET", "turn_secret"),
+    ("QIAOYI_ICE_TRANSPORT_POLICY", "ice_transport_policy"),
     ("QIAOYI_RENEWAL_ITEM", "renewal_item"),
     (
         "QIAOYI_GREEN_CHANNEL_ESCALATE_MINUTES",
@@ -365,6 +415,29 @@ impl Config {
         Ok(())
     }
 
+    /// The video rooms' STUN and TURN servers: each address readable, a TURN relay only with the
+    /// secret its credentials are made with.
+    fn check_ice(&self) -> Result<(), String> {
+        let mut relays = false;
+        for (i, text) in self.ice_servers.iter().enumerate() {
+            let url = qiaoyi_domain::ice::IceUrl::parse(text)
+                .map_err(|e| format!("ice_servers[{i}]: {e}"))?;
+            relays |= url.scheme.is_turn();
+        }
+        match &self.turn_secret {
+            Some(secret) if secret.0.len() < 16 => {
+                Err("turn_secret must be at least 16 characters".into())
+            }
+            None if relays => Err(
+                "turn_secret: ice_servers names a TURN relay, which needs coturn's static-auth-secret here".into(),
+            ),
+            _ if self.ice_transport_policy == IcePolicy::Relay && !relays => Err(
+                "ice_transport_policy: relay needs a turn: or turns: address in ice_servers".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     fn check_delivery(&self) -> Result<(), String> {
         if !(1..=50).contains(&self.outbox_max_attempts) {
             return Err("outbox_max_attempts must be between 1 and 50".into());
@@ -375,6 +448,7 @@ impl Config {
         if !(1..=365).contains(&self.care_alert_days) {
             return Err("care_alert_days must be from 1 to 365".into());
         }
+        self.check_ice()?;
         qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
             .map_err(|e| format!("reminder_months: {e}"))?;
         if self
@@ -401,6 +475,24 @@ impl Config {
         }
         if self.smtp_username.is_some() != self.smtp_password.is_some() {
             return Err("give smtp_username and smtp_password together".into());
+        }
+        if self.dkim_selector.is_some() != self.dkim_key_file.is_some() {
+            return Err("give dkim_selector and dkim_key_file together".into());
+        }
+        if let Some(selector) = &self.dkim_selector
+            && (selector.is_empty()
+                || selector.len() > 63
+                || !selector.split('.').all(|label| {
+                    !label.is_empty()
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                }))
+        {
+            return Err(
+                "dkim_selector must be a DNS name of letters, digits and hyphens, e.g. qiaoyi2026"
+                    .into(),
+            );
         }
         if let Some(url) = &self.sms_webhook_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -445,8 +537,18 @@ impl Config {
 }
 
 /// An environment value as the TOML value its key takes: numbers for numeric settings, a list of
-/// numbers for `reminder_months` (`9,6,3`), text otherwise.
+/// numbers for `reminder_months` (`9,6,3`), of addresses for `ice_servers` (separated by commas
+/// or spaces), text otherwise.
 fn env_value(key: &str, value: String) -> toml::Value {
+    if key == "ice_servers" {
+        return toml::Value::Array(
+            value
+                .split([',', ' '])
+                .filter(|u| !u.is_empty())
+                .map(|u| toml::Value::String(u.to_owned()))
+                .collect(),
+        );
+    }
     if key == "reminder_months" {
         let months: Result<Vec<toml::Value>, _> = value
             .split(',')
@@ -603,6 +705,80 @@ mod tests {
             ),
         ] {
             let err = Config::load(Some(("q.toml", bad)), env(&[])).expect_err(says);
+            assert!(err.to_string().contains(says), "{says}: {err}");
+        }
+    }
+
+    #[test]
+    fn ice_servers_are_checked_at_start_with_the_key_named() {
+        let good = env(&[
+            (
+                "QIAOYI_ICE_SERVERS",
+                "stun:turn.qiaoyi.example:3478, turns:turn.qiaoyi.example:443?transport=tcp",
+            ),
+            ("QIAOYI_TURN_SECRET", "a coturn shared secret"),
+            ("QIAOYI_ICE_TRANSPORT_POLICY", "relay"),
+        ]);
+        let config = Config::load(None, good).expect("ice");
+        assert_eq!(config.ice_servers.len(), 2);
+        assert_eq!(config.ice_transport_policy, IcePolicy::Relay);
+        for (vars, says) in [
+            (
+                vec![("QIAOYI_ICE_SERVERS", "stun:ok.example,http://x")],
+                "ice_servers[1]",
+            ),
+            (
+                vec![("QIAOYI_ICE_SERVERS", "turn:turn.example")],
+                "turn_secret",
+            ),
+            (
+                vec![
+                    ("QIAOYI_ICE_SERVERS", "turn:turn.example"),
+                    ("QIAOYI_TURN_SECRET", "short"),
+                ],
+                "16 characters",
+            ),
+            (
+                vec![("QIAOYI_ICE_TRANSPORT_POLICY", "relay")],
+                "ice_transport_policy",
+            ),
+            (
+                vec![("QIAOYI_ICE_TRANSPORT_POLICY", "sometimes")],
+                "QIAOYI_ICE_TRANSPORT_POLICY",
+            ),
+        ] {
+            let err = Config::load(None, env(&vars)).expect_err(says);
+            assert!(err.to_string().contains(says), "{says}: {err}");
+        }
+    }
+
+    #[test]
+    fn dkim_takes_a_selector_and_a_key_file_together() {
+        let good = env(&[
+            ("QIAOYI_DKIM_SELECTOR", "qiaoyi2026"),
+            ("QIAOYI_DKIM_KEY_FILE", "/etc/qiaoyi/dkim.key"),
+        ]);
+        let config = Config::load(None, good).expect("dkim");
+        assert_eq!(config.dkim_selector.as_deref(), Some("qiaoyi2026"));
+        for (vars, says) in [
+            (vec![("QIAOYI_DKIM_SELECTOR", "qiaoyi2026")], "together"),
+            (vec![("QIAOYI_DKIM_KEY_FILE", "/k")], "together"),
+            (
+                vec![
+                    ("QIAOYI_DKIM_SELECTOR", "qiaoyi 2026"),
+                    ("QIAOYI_DKIM_KEY_FILE", "/k"),
+                ],
+                "DNS name",
+            ),
+            (
+                vec![
+                    ("QIAOYI_DKIM_SELECTOR", "a..b"),
+                    ("QIAOYI_DKIM_KEY_FILE", "/k"),
+                ],
+                "DNS name",
+            ),
+        ] {
+            let err = Config::load(None, env(&vars)).expect_err(says);
             assert!(err.to_string().contains(says), "{says}: {err}");
         }
     }

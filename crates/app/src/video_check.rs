@@ -5,10 +5,12 @@
 
 use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource, decide};
 use qiaoyi_domain::failure::Reason;
+use qiaoyi_domain::ice::{IceUrl, TurnCredentials, turn_credentials};
 use qiaoyi_domain::video::{Slot, SlotState};
 use qiaoyi_domain::video_check::{
-    GateError, NumberDigest, Participant, Role, Verdict, gate, guardians_needed, is_required,
-    judge, legacy_number_digest, needs_video_check, normalize_number, participant, room_open,
+    GateError, NumberDigest, Participant, Role, STAYS_AFTER_MS, Verdict, gate, guardians_needed,
+    is_required, judge, legacy_number_digest, needs_video_check, normalize_number, participant,
+    room_open,
 };
 use qiaoyi_store::VerdictWrite;
 
@@ -85,6 +87,20 @@ pub struct RoomPass {
     /// The name the other side sees.
     pub name: String,
     pub check: VideoCheck,
+    /// The STUN and TURN servers her browser may use, with her own TURN credentials.
+    pub ice: RoomIce,
+}
+
+/// What an admitted browser is told to connect with: the configured STUN servers, the TURN
+/// relays with credentials of her own that end when the room closes, and the transport policy.
+#[derive(Clone, Debug)]
+pub struct RoomIce {
+    pub stun: Vec<String>,
+    pub turn: Vec<String>,
+    /// For `turn`; `None` when no relay is configured.
+    pub credentials: Option<TurnCredentials>,
+    /// `all` or `relay`.
+    pub policy: &'static str,
 }
 
 fn invalid(e: qiaoyi_domain::video_check::CheckError) -> AppError {
@@ -486,7 +502,10 @@ impl App {
         record.purpose = format!("case {}", case.number);
         record.person = case.applicant_id.clone().unwrap_or_default();
         self.store.audit(&record).await?;
+        let closes = slot.starts_at + slot.minutes * 60_000 + STAYS_AFTER_MS;
+        let ice = self.room_ice(&actor.user_id, closes);
         Ok(RoomPass {
+            ice,
             slot: self.slot_view(slot, &tz),
             case_number: case.number.clone(),
             case_id: case.id,
@@ -494,6 +513,31 @@ impl App {
             name,
             check,
         })
+    }
+
+    /// The servers and `participant`'s TURN credentials, valid until the room `closes` (ms).
+    fn room_ice(&self, participant: &str, closes: i64) -> RoomIce {
+        let (turn, stun): (Vec<String>, Vec<String>) = self
+            .config
+            .ice_servers
+            .iter()
+            .cloned()
+            // Checked when the configuration was read.
+            .partition(|u| IceUrl::parse(u).is_ok_and(|u| u.scheme.is_turn()));
+        let credentials = match &self.config.turn_secret {
+            Some(secret) if !turn.is_empty() => Some(turn_credentials(
+                secret.0.as_bytes(),
+                participant,
+                closes.div_euclid(1000),
+            )),
+            _ => None,
+        };
+        RoomIce {
+            stun,
+            turn,
+            credentials,
+            policy: self.config.ice_transport_policy.as_str(),
+        }
     }
 
     /// Whether a room someone is in is still open: its check still booked and within its time.

@@ -66,6 +66,58 @@ async fn signed_up(app: &App, email: &str, lang: Lang) -> String {
     .expect("signed up")
 }
 
+/// Mail signed with DKIM verifies with dkimpy against the selector's record, for an Ed25519 key
+/// and an RSA key (made by openssl), and a changed Subject does not.
+#[tokio::test]
+async fn mail_is_signed_with_dkim_when_a_key_is_configured() {
+    let dir = tempfile::tempdir().expect("keys");
+    let ed25519 = dir.path().join("ed25519.key");
+    // RFC 8463's key: the base64 of 32 bytes.
+    std::fs::write(&ed25519, "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n").expect("key");
+    let rsa = dir.path().join("rsa.pem");
+    let made = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&rsa)
+        .arg("2048")
+        .output()
+        .expect("openssl (scripts/test.sh installs it)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    for key in [&ed25519, &rsa] {
+        let smtp = SmtpServer::start().await;
+        let store = test_store().await;
+        let config = Config {
+            dkim_selector: Some("qiaoyi2026".into()),
+            dkim_key_file: Some(key.clone()),
+            ..smtp_config(smtp.port)
+        };
+        let app = App::with_store(store.store.clone(), config);
+        signed_up(&app, "lin@example.org", Lang::En).await;
+        let report = app.deliver_due("w-1", T0 + 1).await.expect("delivered");
+        assert_eq!(report.sent, 1);
+        assert_eq!(
+            smtp.dkim_verdicts("qiaoyi2026", key),
+            vec![(true, false)],
+            "{key:?}"
+        );
+    }
+    // A key that is neither is refused when the transports are made, naming the file.
+    let bad = dir.path().join("bad.key");
+    std::fs::write(&bad, "not a key").expect("key");
+    let refused = qiaoyi_app::delivery::Transports::from_config(&Config {
+        dkim_selector: Some("qiaoyi2026".into()),
+        dkim_key_file: Some(bad),
+        ..smtp_config(25)
+    });
+    assert!(
+        matches!(&refused, Err(AppError::Invalid { message, .. }) if message.contains("bad.key")),
+        "{refused:?}"
+    );
+}
+
 #[tokio::test]
 async fn mail_reaches_a_real_smtp_server_in_each_recipients_language() {
     let smtp = SmtpServer::start().await;

@@ -406,6 +406,56 @@ async fn a_minors_parents_are_confirmed_wherever_they_are() {
         .expect("identity verified");
 }
 
+/// With STUN and TURN configured, each admitted browser is given the servers and TURN credentials
+/// of her own (coturn's REST scheme) that end when the room closes; the secret is never given.
+#[tokio::test]
+async fn an_admitted_person_gets_turn_credentials_of_her_own_until_the_room_closes() {
+    use qiaoyi_app::config::{Config, IcePolicy, SecretKey};
+    use qiaoyi_app::domain::ice::turn_credentials;
+    use qiaoyi_app::domain::video_check::STAYS_AFTER_MS;
+    let secret = "a coturn shared secret";
+    let (app, _store) = common::demo_app_with(Config {
+        ice_servers: vec![
+            "stun:turn.qiaoyi.example:3478".into(),
+            "turns:turn.qiaoyi.example:443?transport=tcp".into(),
+        ],
+        turn_secret: Some(SecretKey(secret.into())),
+        ice_transport_policy: IcePolicy::Relay,
+        ..Config::default()
+    })
+    .await;
+    let officer = session(&app, "officer@qiaoyi.example", T0).await;
+    let applicant = session(&app, "applicant@qiaoyi.example", T0).await;
+    let case = submitted(&app, &applicant, &renewal("1990-04-02", "self")).await;
+    let slot = booked(&app, &officer, &applicant, &case).await;
+    let opens = START - OPENS_BEFORE_MS;
+    let hers = app
+        .video_room(&caller(&applicant, opens), &slot, "")
+        .await
+        .expect("enters");
+    assert_eq!(hers.ice.stun, ["stun:turn.qiaoyi.example:3478"]);
+    assert_eq!(
+        hers.ice.turn,
+        ["turns:turn.qiaoyi.example:443?transport=tcp"]
+    );
+    assert_eq!(hers.ice.policy, "relay");
+    let closes = (hers.slot.row.starts_at + hers.slot.row.minutes * 60_000 + STAYS_AFTER_MS) / 1000;
+    let credentials = hers.ice.credentials.expect("credentials");
+    assert_eq!(
+        credentials,
+        turn_credentials(secret.as_bytes(), &applicant.actor.user_id, closes)
+    );
+    assert!(!credentials.password.contains(secret));
+    let his = app
+        .video_room(&caller(&officer, opens), &slot, "")
+        .await
+        .expect("enters")
+        .ice
+        .credentials
+        .expect("credentials");
+    assert_ne!(his.username, credentials.username, "each has her own");
+}
+
 #[tokio::test]
 async fn only_the_officer_and_the_participants_enter_the_room_and_only_while_it_is_open() {
     let (app, store) = app().await;

@@ -65,6 +65,15 @@ pub(crate) enum Command {
         #[arg(long)]
         keys: std::path::PathBuf,
     },
+    /// Check identity numbers in bulk by the forms' rules: each line of FILE (or standard input)
+    /// a resident ID number as a JSON string or a machine-readable zone as a JSON array of its
+    /// lines; one JSON verdict per line, naming the part that fails.
+    CheckIds {
+        file: Option<std::path::PathBuf>,
+        /// The day birth dates may not be after (YYYY-MM-DD); today in Beijing by default.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// The keys that sign electronic certificates.
     Keys {
         #[command(subcommand)]

@@ -108,6 +108,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Verify { file, keys } = &cli.command {
         return commands::keys::verify_offline(file, keys);
     }
+    if let Command::CheckIds { file, today } = &cli.command {
+        return commands::identity::check_ids(file.as_deref(), today.as_deref());
+    }
     let mut config = load_config(cli.config.as_deref()).map_err(Failure::BadInput)?;
     if let Command::BenchSearch {
         docs,
@@ -191,7 +194,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Restore { file, replace } => {
             commands::backup::restore(config, &file, replace).await
         }
-        Command::Verify { .. } => Ok(()),
+        Command::Verify { .. } | Command::CheckIds { .. } => Ok(()),
         Command::Serve => commands::serve::serve_installation(config).await,
         Command::Demo { .. } => commands::serve::demo(config).await,
     }

@@ -951,3 +951,64 @@ fn verify_checks_a_certificate_offline_against_the_published_keys() {
     let bad = qiaoyi(&["verify", &scanned, "--keys", &not_keys], &[]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
+
+#[test]
+fn check_ids_judges_each_line_and_names_the_part_that_fails() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("ids.jsonl");
+    let zone = [
+        "P<CHNJI<<MEIHUA<<<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+        "E123456782CHN6208196F3001019<<<<<<<<<<<<<<08",
+    ];
+    let mistyped = [zone[0], "E123456782CHN6208186F3001019<<<<<<<<<<<<<<08"];
+    let lines = [
+        serde_json::json!("11010519491231002X"),
+        serde_json::json!("110105194912310021"),
+        serde_json::json!("810000199001011230"),
+        serde_json::json!("110105203012310026"),
+        serde_json::json!(zone),
+        serde_json::json!(mistyped),
+    ];
+    let text: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    std::fs::write(&input, text.join("\n") + "\n\n").expect("write");
+    let out = qiaoyi(
+        &[
+            "check-ids",
+            input.to_str().expect("utf8"),
+            "--today",
+            "2026-12-07",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verdicts: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON verdict"))
+        .collect();
+    let summary: Vec<(bool, &str)> = verdicts
+        .iter()
+        .map(|v| {
+            (
+                v["valid"].as_bool().expect("valid"),
+                v["part"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (true, ""),
+            (false, "check_character"),
+            (true, ""),
+            (false, "birth_date"),
+            (true, ""),
+            (false, "check_digit.birth_date"),
+        ]
+    );
+    assert_eq!(verdicts[5]["line"], 6);
+
+    std::fs::write(&input, "{\"number\": 1}\n").expect("write");
+    let bad = qiaoyi(&["check-ids", input.to_str().expect("utf8")], &[]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("line 1"), "{}", stderr(&bad));
+}

@@ -6,8 +6,9 @@
 //! a participant on her own device, while the room is open; anyone else gets 403 and the attempt
 //! is audited. Only pages of this site may open the socket (the `Origin` must name this host).
 //!
-//! Frames: the server sends `{"type": "welcome", "id", "peers": [{"id", "name", "officer"}]}` on
-//! joining, `joined` / `left` as others come and go, and relays `{"type": "signal", "to", "data"}`
+//! Frames: the server sends `{"type": "welcome", "id", "peers": [{"id", "name", "officer"}],
+//! "ice": {"iceServers", "iceTransportPolicy", "expires"}}` on joining (the TURN credentials only
+//! ever go to an admitted browser, in this frame), `joined` / `left` as others come and go, and relays `{"type": "signal", "to", "data"}`
 //! from one peer to the other as `{"type": "signal", "from", "data"}`. Newcomers make the offers.
 //! Rooms live in this node's memory: a deployment of several nodes routes `/ws/video/` by slot.
 
@@ -123,6 +124,23 @@ impl Rooms {
     }
 }
 
+/// `RTCPeerConnection`'s configuration for one admitted browser, and when her credentials end
+/// (seconds since 1970), so the page can tell her why a call fails after that.
+fn ice_json(ice: &qiaoyi_app::video_check::RoomIce) -> Value {
+    let mut servers = Vec::new();
+    if !ice.stun.is_empty() {
+        servers.push(json!({ "urls": ice.stun }));
+    }
+    if let Some(c) = &ice.credentials {
+        servers.push(json!({ "urls": ice.turn, "username": c.username, "credential": c.password }));
+    }
+    json!({
+        "iceServers": servers,
+        "iceTransportPolicy": ice.policy,
+        "expires": ice.credentials.as_ref().map(|c| c.expires),
+    })
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/video/{slot}", get(upgrade))
 }
@@ -143,7 +161,9 @@ async fn upgrade(
         ));
     }
     let pass = state.app.video_room(&auth, &slot, "").await?;
+    let ice = ice_json(&pass.ice);
     let peer = Connection {
+        ice,
         slot: pass.slot.row.id.clone(),
         name: pass.name,
         officer: pass.role == RoomRole::Officer,
@@ -160,6 +180,8 @@ async fn upgrade(
 /// One admitted browser.
 struct Connection {
     state: AppState,
+    /// How her browser connects: servers, her TURN credentials, the transport policy.
+    ice: Value,
     slot: String,
     name: String,
     officer: bool,
@@ -184,7 +206,8 @@ impl Connection {
             let _ = socket.send(Message::Text(Utf8Bytes::from(frame))).await;
             return;
         };
-        let welcome = json!({ "type": "welcome", "id": id, "peers": peers }).to_string();
+        let welcome =
+            json!({ "type": "welcome", "id": id, "peers": peers, "ice": self.ice }).to_string();
         let mut open = socket
             .send(Message::Text(Utf8Bytes::from(welcome)))
             .await

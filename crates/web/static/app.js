@@ -219,7 +219,9 @@
 
   // The room of a video identity check: camera and microphone only after "join", then one
   // WebRTC connection to each other browser in the room, signalled over the room's websocket.
-  // No STUN or TURN server is named: browsers reach each other directly (or on loopback).
+  // The STUN and TURN servers (with this browser's own TURN credentials) come in the welcome;
+  // the connection's state is said in words, a dropped call restarts ICE by itself, and the
+  // officer sees each participant's round trip and lost packets.
   var room = document.getElementById('room');
   if (room) {
     var status = document.getElementById('room-status');
@@ -227,21 +229,82 @@
     var leave = document.getElementById('room-leave');
     var videos = document.getElementById('room-videos');
     var local = document.getElementById('room-local');
-    var stream = null, socket = null, peers = {}, names = {}, leaving = false;
+    var officerView = room.hasAttribute('data-officer');
+    var stream = null, socket = null, peers = {}, names = {}, leaving = false, ice = null;
     var say = function (key) { status.textContent = room.getAttribute('data-msg-' + key) || ''; };
     var send = function (to, data) {
       if (socket && socket.readyState === 1) socket.send(JSON.stringify({ type: 'signal', to: to, data: data }));
     };
     var hangup = function (id) {
-      if (peers[id]) { peers[id].close(); delete peers[id]; }
+      if (peers[id]) { clearInterval(peers[id].quality); peers[id].close(); delete peers[id]; }
       var fig = document.getElementById('peer-' + id);
       if (fig) fig.remove();
     };
+    var expired = function () { return ice && ice.expires && Date.now() / 1000 > ice.expires; };
+    // The candidate pair in use and its figures, from the connection's statistics.
+    var selected = function (pc) {
+      return pc.getStats().then(function (stats) {
+        var pair = null, lost = 0, received = 0, types = {};
+        stats.forEach(function (r) {
+          if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+          if (!pair && r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r;
+          if (r.type === 'local-candidate' || r.type === 'remote-candidate') types[r.id] = r.candidateType;
+          if (r.type === 'inbound-rtp' && r.kind === 'video') { lost += r.packetsLost || 0; received += r.packetsReceived || 0; }
+        });
+        return pair && {
+          relayed: types[pair.localCandidateId] === 'relay' || types[pair.remoteCandidateId] === 'relay',
+          rtt: pair.currentRoundTripTime,
+          lost: received + lost ? lost / (received + lost) : 0
+        };
+      });
+    };
+    var describe = function (id, pc) {
+      var state = pc.connectionState;
+      if (state === 'connected') {
+        selected(pc).then(function (s) { say(s && s.relayed ? 'relayed' : 'joined'); });
+      } else if (state === 'connecting' || state === 'new') {
+        say('connecting');
+      } else if (state === 'disconnected') {
+        say('reconnecting');
+        if (pc.offerer) restart(id, pc);
+      } else if (state === 'failed') {
+        say(expired() ? 'expired' : 'failed');
+        if (pc.offerer && !expired()) restart(id, pc);
+      }
+    };
+    // A call that drops is offered again with fresh ICE by the side that made the first offer.
+    var restart = function (id, pc) {
+      pc.createOffer({ iceRestart: true }).then(function (o) { return pc.setLocalDescription(o); })
+        .then(function () { send(id, { sdp: pc.localDescription }); })
+        .catch(function () {});
+    };
+    var showQuality = function (id, pc) {
+      selected(pc).then(function (s) {
+        var fig = document.getElementById('peer-' + id);
+        if (!s || !fig) return;
+        var line = fig.querySelector('.quality');
+        if (!line) {
+          line = document.createElement('small');
+          line.className = 'quality';
+          fig.querySelector('figcaption').appendChild(line);
+        }
+        var rtt = s.rtt === undefined ? null : Math.round(s.rtt * 1000);
+        var word = rtt === null ? '' : (rtt > 400 || s.lost > 0.05) ? 'poor' : (rtt > 200 || s.lost > 0.01) ? 'fair' : 'good';
+        line.textContent = ' · ' + (room.getAttribute('data-msg-quality-' + word) || '')
+          + (rtt === null ? '' : ' · ' + rtt + ' ms') + ' · ' + (s.lost * 100).toFixed(1) + '%'
+          + (s.relayed ? ' · ' + room.getAttribute('data-msg-via-relay') : '');
+      });
+    };
     var connection = function (id) {
-      var pc = new RTCPeerConnection({ iceServers: [] });
+      var pc = new RTCPeerConnection({
+        iceServers: (ice && ice.iceServers) || [],
+        iceTransportPolicy: (ice && ice.iceTransportPolicy) || 'all'
+      });
       peers[id] = pc;
       stream.getTracks().forEach(function (t) { pc.addTrack(t, stream); });
       pc.onicecandidate = function (e) { if (e.candidate) send(id, { candidate: e.candidate }); };
+      pc.onconnectionstatechange = function () { describe(id, pc); };
+      if (officerView) pc.quality = setInterval(function () { showQuality(id, pc); }, 3000);
       pc.ontrack = function (e) {
         var fig = document.getElementById('peer-' + id);
         if (!fig) {
@@ -252,14 +315,15 @@
           v.playsInline = true;
           v.className = 'remote';
           var cap = document.createElement('figcaption');
-          cap.setAttribute('data-user-text', '');
-          cap.textContent = names[id] || '';
+          var who = document.createElement('span');
+          who.setAttribute('data-user-text', '');
+          who.textContent = names[id] || '';
+          cap.appendChild(who);
           fig.appendChild(v);
           fig.appendChild(cap);
           videos.appendChild(fig);
         }
         fig.querySelector('video').srcObject = e.streams[0];
-        say('joined');
       };
       return pc;
     };
@@ -285,10 +349,12 @@
         try { m = JSON.parse(e.data); } catch (err) { return; }
         if (m.type === 'welcome') {
           room.setAttribute('data-peer', m.id);
-          say(m.peers.length ? 'joined' : 'waiting');
+          ice = m.ice || null;
+          say(expired() ? 'expired' : m.peers.length ? 'connecting' : 'waiting');
           m.peers.forEach(function (p) {
             names[p.id] = label(p);
             var pc = connection(p.id);
+            pc.offerer = true;
             pc.createOffer().then(function (o) { return pc.setLocalDescription(o); })
               .then(function () { send(p.id, { sdp: pc.localDescription }); })
               .catch(function () { say('mediafail'); });

@@ -211,6 +211,9 @@ async fn the_check_is_held_in_the_room_recorded_and_opens_the_way_to_identity_ve
     let welcome = next_message(&mut hers).await;
     assert_eq!(welcome["type"], "welcome");
     assert_eq!(welcome["peers"].as_array().expect("peers").len(), 0);
+    // No STUN or TURN server is configured here: direct connections only, no credentials.
+    assert_eq!(welcome["ice"]["iceServers"], serde_json::json!([]));
+    assert_eq!(welcome["ice"]["iceTransportPolicy"], "all");
     let her_id = welcome["id"].as_u64().expect("id");
     let mut his = socket(&host, &path, &officer).await.expect("officer");
     let welcome = next_message(&mut his).await;

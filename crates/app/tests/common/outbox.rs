@@ -43,16 +43,19 @@ pub struct Mail {
 /// A Python that has aiosmtpd: the one on the path, else Debian's (where python3-aiosmtpd
 /// installs it when the path leads to another Python).
 fn python() -> &'static str {
-    ["python3", "/usr/bin/python3"]
-        .into_iter()
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import aiosmtpd"])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
+    python_with("aiosmtpd")
         .expect("a Python with aiosmtpd (install python3-aiosmtpd; scripts/test.sh does)")
+}
+
+/// The Python on the path, else Debian's, that can import `modules`.
+fn python_with(modules: &str) -> Option<&'static str> {
+    ["python3", "/usr/bin/python3"].into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", &format!("import {modules}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 pub struct SmtpServer {
@@ -62,14 +65,33 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
-    /// Starts aiosmtpd on a free loopback port; `scripts/test.sh` installs python3-aiosmtpd.
+    /// Starts aiosmtpd on a free loopback port; `scripts/test.sh` installs python3-aiosmtpd. Each
+    /// message is kept exactly as it arrived (not re-serialised by Python), in a Maildir's `new`.
     pub async fn start() -> SmtpServer {
         let port = free_port();
         let dir = tempfile::tempdir().expect("maildir");
+        std::fs::create_dir_all(dir.path().join("mail").join("new")).expect("maildir");
+        std::fs::write(
+            dir.path().join("rawbox.py"),
+            "import os, uuid\n\
+             class RawMaildir:\n\
+             \x20   def __init__(self, path):\n\
+             \x20       self.path = os.path.join(path, 'new')\n\
+             \x20   async def handle_DATA(self, server, session, envelope):\n\
+             \x20       name = os.path.join(self.path, str(uuid.uuid1()))\n\
+             \x20       with open(name, 'wb') as f:\n\
+             \x20           f.write(envelope.original_content)\n\
+             \x20       return '250 OK'\n\
+             \x20   @classmethod\n\
+             \x20   def from_cli(cls, parser, *args):\n\
+             \x20       return cls(*args)\n",
+        )
+        .expect("handler");
         let mut child = Command::new(python())
+            .env("PYTHONPATH", dir.path())
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-c", "rawbox.RawMaildir"])
             .arg(dir.path().join("mail"))
             .stdout(Stdio::null())
             .spawn()
@@ -119,6 +141,51 @@ print(json.dumps(out))
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).expect("mails as JSON")
+    }
+}
+
+impl SmtpServer {
+    /// Each mail received so far checked with dkimpy as a receiving server would, the selector's
+    /// DNS record made from `key_file` (an RSA key in PEM, its public half by openssl; an Ed25519
+    /// key as base64, by PyNaCl): `(verified, verified once its Subject is changed)` per mail.
+    pub fn dkim_verdicts(&self, selector: &str, key_file: &std::path::Path) -> Vec<(bool, bool)> {
+        let script = r#"
+import base64, dkim, json, os, subprocess, sys
+maildir, selector, key_file = sys.argv[1:4]
+key = open(key_file).read().strip()
+if key.startswith('-----BEGIN RSA PRIVATE KEY-----'):
+    der = subprocess.run(['openssl', 'rsa', '-in', key_file, '-pubout', '-outform', 'DER'],
+                         check=True, capture_output=True).stdout
+    record = b'v=DKIM1; k=rsa; p=' + base64.b64encode(der)
+else:
+    import nacl.signing
+    public = nacl.signing.SigningKey(base64.b64decode(key)).verify_key.encode()
+    record = b'v=DKIM1; k=ed25519; p=' + base64.b64encode(public)
+def dns(name, timeout=5):
+    return record if name.decode().rstrip('.').startswith(selector + '._domainkey.') else None
+d = os.path.join(maildir, 'new')
+out = []
+for f in sorted(os.listdir(d)):
+    raw = open(os.path.join(d, f), 'rb').read()
+    tampered = raw.replace(b'\nSubject:', b'\nSubject: Re:', 1)
+    out.append([dkim.verify(raw, dnsfunc=dns), dkim.verify(tampered, dnsfunc=dns)])
+print(json.dumps(out))
+"#;
+        let python = python_with("dkim, nacl")
+            .expect("a Python with dkimpy and PyNaCl (python3-dkim, python3-nacl; scripts/test.sh installs them)");
+        let output = Command::new(python)
+            .args(["-c", script])
+            .arg(self.dir.path().join("mail"))
+            .arg(selector)
+            .arg(key_file)
+            .output()
+            .expect("python3");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("verdicts as JSON")
     }
 }
 

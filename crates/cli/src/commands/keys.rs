@@ -42,6 +42,9 @@ pub(crate) fn verify_offline(file: &Path, keys: &Path) -> Result<(), Failure> {
                 c.holder_name, c.holder_name_latin, c.holder_birth_date
             );
             println!("statement: {}", c.statement);
+            for t in &c.translations {
+                println!("{}: {} · {} · {}", t.lang, t.title, t.attests, t.issuer);
+            }
             println!("issued {}, valid until {}", c.issued_on, c.expires_on);
             println!(
                 "whether it was revoked since can only be checked online, at /verify/{}",

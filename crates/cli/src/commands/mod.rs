@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod backup;
 pub(crate) mod benches;
 pub(crate) mod export;
+pub(crate) mod identity;
 pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod ledger;

@@ -31,6 +31,16 @@ pub enum ResidentIdError {
 }
 
 impl ResidentIdError {
+    /// The part that failed, as the API's problems name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            ResidentIdError::Shape => "shape",
+            ResidentIdError::Region => "region",
+            ResidentIdError::BirthDate => "birth_date",
+            ResidentIdError::CheckCharacter => "check_character",
+        }
+    }
+
     pub fn advice(self) -> &'static str {
         match self {
             ResidentIdError::Shape => {

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use qiaoyi_app::cases::beijing_today;
-use qiaoyi_app::domain::identity::{Mrz, MrzFormat, ResidentId, ResidentIdError, Sex};
+use qiaoyi_app::domain::identity::{Mrz, MrzFormat, ResidentId, Sex};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -40,15 +40,6 @@ fn sex_name(sex: Sex) -> &'static str {
     }
 }
 
-fn resident_id_part(e: ResidentIdError) -> &'static str {
-    match e {
-        ResidentIdError::Shape => "shape",
-        ResidentIdError::Region => "region",
-        ResidentIdError::BirthDate => "birth_date",
-        ResidentIdError::CheckCharacter => "check_character",
-    }
-}
-
 /// Check a resident identity card number (GB 11643): region, birth date and check character.
 #[utoipa::path(post, path = "/api/v1/identity/resident-id", tag = "identity", request_body = ResidentIdBody,
     responses(
@@ -72,7 +63,7 @@ pub async fn resident_id(
                 e.advice(),
             )
             .with_field("number")
-            .with_part(resident_id_part(e))
+            .with_part(e.code())
         },
     )?;
     Ok(Json(ResidentIdView {

@@ -191,8 +191,9 @@ pub fn openapi_json() -> String {
 
 /// Adds the refusals any operation can give, where its handler did not document them: 400 for a
 /// request that cannot be read, 415 for a body of another content type, 422 for values that do
-/// not pass the checks (operations that take input), 503 while the database is unreachable or its
-/// disk is full. All are problem JSON.
+/// not pass the checks (operations that take input), 401 and 429 for API tokens not in force or
+/// over their limit, 503 while the database is unreachable or its disk is full. All are problem
+/// JSON.
 fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let problem = |description: &str| {
@@ -230,6 +231,16 @@ fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
                 "The body is not of the content type this operation takes",
             );
         }
+        // Any operation refuses an `Authorization` header that is not an API token in force
+        // (RFC 6750), and limits a token's requests and an address's refused headers.
+        add(
+            "401",
+            "Not signed in, or an `Authorization` header that is not an API token in force",
+        );
+        add(
+            "429",
+            "Too many requests with this API token, or refused ones from this address; wait and try again",
+        );
         add(
             "503",
             "The database cannot be reached just now, or its disk is full; try again later",
