@@ -25,10 +25,11 @@ export function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** Chromium as this machine runs it, with `extra` flags (fake cameras, loopback WebRTC). */
-export function launch(extra = []) {
+/** Chromium as this machine runs it (or `executable`, e.g. one started in a network namespace),
+ * with `extra` flags (fake cameras, loopback WebRTC). */
+export function launch(extra = [], executable = undefined) {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: executable ?? process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', ...extra],
   });

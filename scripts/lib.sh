@@ -68,6 +68,9 @@ install_missing() {
   # The video room is tested through a real TURN relay (coturn's turnserver, started on loopback
   # by the test, not as a service).
   command -v turnserver >/dev/null 2>&1 || need+=(coturn)
+  # ... and across NAT and distance, in network namespaces joined by an iptables router.
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
   # A certificate's QR code is read from its PDF as a foreign office's scanner would: the page
   # drawn by poppler, the code decoded by zbar.
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)

@@ -10,6 +10,7 @@ work=$(mktemp -d /tmp/qiaoyi-test.XXXXXX)
 chmod 755 "$work"
 pids=()
 pg_bin=""
+browser_base=""
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
@@ -27,10 +28,17 @@ run_browser_tests() {
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo.log"; return 1; }
   mkdir -p target/e2e
   local script
-  for script in smoke cases wizard chat video stats care crawl; do
+  for script in smoke cases wizard chat video stats care; do
     log "  e2e/$script.mjs"
     BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node "e2e/$script.mjs"
   done
+  browser_base="http://127.0.0.1:$port"
+}
+
+# Every page as every role, in each language and mode, on the journeys' demo once they are done
+# (e2e/crawl.mjs); it runs beside the other demos' tests, which sign in on databases of their own.
+run_crawl() {
+  BASE_URL="$browser_base" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 
 # The case journey again, with the demo on the PostgreSQL cluster instead of SQLite.
@@ -125,7 +133,8 @@ run_turn_of_the_year() {
 # The video room through a real TURN relay: coturn on loopback with a shared secret
 # (`use-auth-secret`, as a bureau runs it), and a demo that gives each admitted browser its own
 # credentials and allows only relayed connections. e2e/video.mjs then proves by getStats() that
-# the call goes through the relay, and that credentials past their time fail, said in words.
+# the call goes through the relay, and that credentials past their time fail, said in words; then
+# scripts/video-nat.sh holds the call between two networks behind NAT, 150 ms from the relay.
 run_video_relay() {
   local port turn secret
   port=$(free_port)
@@ -147,6 +156,8 @@ run_video_relay() {
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-relay.log"; return 1; }
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/relay" TURN_SECRET="$secret" \
     node e2e/video.mjs || { tail -n 40 "$work/turn.log"; return 1; }
+  # Then across NAT and 150 ms each way, each browser in a network of its own.
+  OUT_DIR="$root/target/e2e/nat" scripts/video-nat.sh
 }
 
 # Runs each (title, command) pair at once, each writing to a log of its own; prints the logs in
@@ -219,8 +230,9 @@ wait "$fetching" || { cat "$work/fetch.log"; echo "FAIL fetching the test tools"
 run_browser_tests
 
 # Each against a demo of its own; the fuzzer mostly waits on its server, the journeys on theirs.
-log "browser journey and two-node chat on PostgreSQL, the turn of the year under libfaketime and the video room through a TURN relay, and the API's document and fuzzing, side by side"
+log "the crawler, the browser journey and two-node chat on PostgreSQL, the turn of the year under libfaketime and the video room through a TURN relay, and the API's document and fuzzing, side by side"
 side_by_side \
+  "the crawler over every page" run_crawl \
   "browser journey and two-node chat on PostgreSQL" run_journey_on_postgres \
   "the turn of the year under libfaketime, then the video room through a TURN relay" \
   "run_turn_of_the_year && run_video_relay" \
