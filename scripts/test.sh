@@ -94,6 +94,9 @@ run_api_fuzz() {
   scripts/api-client.sh "http://127.0.0.1:$port"
   echo "== promtool check metrics"
   curl -fsS "http://127.0.0.1:$port/metrics" | promtool check metrics
+  echo "== promtool check rules and test rules: the alert rules for operators"
+  promtool check rules ops/prometheus-alerts.yml
+  (cd ops && promtool test rules prometheus-alerts.test.yml)
   FUZZ_SEED=20261126 scripts/fuzz-api.sh "http://127.0.0.1:$port" 10
 }
 

@@ -90,6 +90,11 @@ pub struct Config {
     /// `/metrics` answers only callers on this machine (a scraper beside the server).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<SecretKey>,
+    /// The reverse proxies in front of this server (addresses or networks, e.g. `127.0.0.1`,
+    /// `10.0.0.0/8`). Only a request that comes from one of them has its client's address read
+    /// from `X-Forwarded-For` (for rate limits, the audit log and "who read my file"); from
+    /// anywhere else the header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// Passport reminders go out this many months before expiry.
     pub reminder_months: Vec<u32>,
     /// The catalogue item a passport reminder links to.
@@ -223,6 +228,7 @@ impl Default for Config {
             sms_webhook_secret: None,
             outbox_max_attempts: 8,
             metrics_token: None,
+            trusted_proxies: Vec::new(),
             ice_servers: Vec::new(),
             turn_secret: None,
             ice_transport_policy: IcePolicy::All,
@@ -250,7 +256,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 32] = [
+const ENV_KEYS: [(&str, &str); 33] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -263,6 +269,7 @@ const ENV_KEYS: [(&str, &str); 32] = [
     ("QIAOYI_SMS_WEBHOOK_SECRET", "sms_webhook_secret"),
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_METRICS_TOKEN", "metrics_token"),
+    ("QIAOYI_TRUSTED_PROXIES", "trusted_proxies"),
     ("QIAOYI_REMINDER_MONTHS", "reminder_months"),
     ("QIAOYI_ICE_SERVERS", "ice_servers"),
     ("QIAOYI_TURN_SECRET", "turn_secret"),
@@ -415,6 +422,23 @@ impl Config {
         Ok(())
     }
 
+    /// `trusted_proxies` read: each an address (a network of one) or a network.
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!(
+                            "trusted_proxies[{i}]: \"{text}\" is not an address or a network such as 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// The video rooms' STUN and TURN servers: each address readable, a TURN relay only with the
     /// secret its credentials are made with.
     fn check_ice(&self) -> Result<(), String> {
@@ -449,6 +473,7 @@ impl Config {
             return Err("care_alert_days must be from 1 to 365".into());
         }
         self.check_ice()?;
+        self.proxies()?;
         qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
             .map_err(|e| format!("reminder_months: {e}"))?;
         if self
@@ -540,7 +565,7 @@ impl Config {
 /// numbers for `reminder_months` (`9,6,3`), of addresses for `ice_servers` (separated by commas
 /// or spaces), text otherwise.
 fn env_value(key: &str, value: String) -> toml::Value {
-    if key == "ice_servers" {
+    if key == "ice_servers" || key == "trusted_proxies" {
         return toml::Value::Array(
             value
                 .split([',', ' '])
@@ -750,6 +775,24 @@ mod tests {
             let err = Config::load(None, env(&vars)).expect_err(says);
             assert!(err.to_string().contains(says), "{says}: {err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = Config::load(
+            None,
+            env(&[("QIAOYI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]),
+        )
+        .expect("proxies");
+        let nets = config.proxies().expect("read");
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&"10.2.3.4".parse::<std::net::IpAddr>().expect("ip")));
+        let err = Config::load(
+            None,
+            env(&[("QIAOYI_TRUSTED_PROXIES", "127.0.0.1,proxy.local")]),
+        )
+        .expect_err("a name");
+        assert!(err.to_string().contains("trusted_proxies[1]"), "{err}");
     }
 
     #[test]

@@ -125,11 +125,13 @@ fn is_one_click_unsubscribe(path: &str, fields: &[(String, String)]) -> bool {
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let now = state.app.now_ms();
     let headers = request.headers().clone();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     let client = Client {
-        address: request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
+        address: client_address(peer, &headers, &state.proxies)
+            .map(|ip| ip.to_string())
             .unwrap_or_default(),
     };
     let api = request.uri().path().starts_with("/api/");
@@ -251,6 +253,40 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     response
 }
 
+/// Who is asking: the connection's peer, or, when the peer is one of the trusted reverse proxies,
+/// the nearest address in `X-Forwarded-For` that is not one of them (read from the right, since a
+/// client can write anything on the left). A header from anyone else is ignored.
+pub(crate) fn client_address(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    proxies: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    let trusted = |ip: &std::net::IpAddr| proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let mut hops: Vec<std::net::IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return Some(peer);
+        };
+        for hop in text.split(',') {
+            match hop.trim().parse() {
+                Ok(ip) => hops.push(ip),
+                // A list we cannot read names no one we can believe.
+                Err(_) => return Some(peer),
+            }
+        }
+    }
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
 async fn cookie_session(
     state: &AppState,
     headers: &HeaderMap,
@@ -338,5 +374,60 @@ fn csrf_refused(path: &str, prefs: Option<Prefs>) -> Response {
             crate::pages::message_page(&p, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf")
         }
         _ => Problem::new(StatusCode::FORBIDDEN, "csrf", detail).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for v in values {
+            map.append("x-forwarded-for", HeaderValue::from_str(v).expect("ascii"));
+        }
+        map
+    }
+
+    fn ip(text: &str) -> std::net::IpAddr {
+        text.parse().expect("ip")
+    }
+
+    #[test]
+    fn the_header_counts_only_from_a_trusted_proxy_read_from_the_right() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        let forged = headers(&["1.2.3.4"]);
+        // Sent straight to the server: the header is ignored.
+        assert_eq!(
+            client_address(Some(ip("203.0.113.9")), &forged, &proxies),
+            Some(ip("203.0.113.9"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &forged, &proxies),
+            Some(ip("1.2.3.4"))
+        );
+        // What the client wrote on the left is passed over for what the proxies added.
+        let chain = headers(&["6.6.6.6, 198.51.100.7", "10.0.0.3"]);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &chain, &proxies),
+            Some(ip("198.51.100.7"))
+        );
+        assert_eq!(
+            client_address(
+                Some(ip("10.0.0.2")),
+                &headers(&["not an address"]),
+                &proxies
+            ),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &HeaderMap::new(), &proxies),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(client_address(None, &forged, &proxies), None);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &forged, &[]),
+            Some(ip("10.0.0.2"))
+        );
     }
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub limits: rate_limit::Limits,
     /// The video rooms with someone in them, on this node.
     pub rooms: video_room::Rooms,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
+    pub proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
 
 /// The whole router: API, pages, assets, health and metrics.
@@ -46,7 +48,10 @@ pub fn router(app: App) -> Router {
     let body_limit =
         usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
     let security_headers = security_headers::for_deployment(&app.config().public_url);
+    // Checked when the configuration was read.
+    let proxies = app.config().proxies().unwrap_or_default().into();
     let state = AppState {
+        proxies,
         app,
         limits: rate_limit::Limits::default(),
         rooms: video_room::Rooms::default(),

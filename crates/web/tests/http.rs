@@ -794,3 +794,45 @@ async fn metrics_are_for_this_machine_unless_a_token_is_set() {
         .await;
     assert_eq!(right.status, StatusCode::OK);
 }
+
+/// Behind a reverse proxy the client's address comes from `X-Forwarded-For`, but only when the
+/// request comes from a configured proxy: a client that forges the header itself is limited by
+/// its real address.
+#[tokio::test]
+async fn a_forged_forwarded_for_is_limited_by_the_real_address() {
+    use axum::extract::ConnectInfo;
+    let browser =
+        crate::common::Browser::with_config(|c| c.trusted_proxies = vec!["10.0.0.1".into()]).await;
+    let check = |peer: &'static str, forwarded: String| {
+        let router = browser.router.clone();
+        async move {
+            let addr: std::net::SocketAddr = format!("{peer}:40000").parse().expect("addr");
+            let request = Request::post("/api/v1/identity/resident-id")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-forwarded-for", forwarded)
+                .extension(ConnectInfo(addr))
+                .body(Body::from(r#"{"number":"11010519491231002X"}"#))
+                .expect("request");
+            router.oneshot(request).await.expect("infallible").status()
+        }
+    };
+    // Straight to the server, a new forged address each time: still one client.
+    for i in 0..30 {
+        assert_eq!(
+            check("203.0.113.9", format!("198.51.100.{i}")).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        check("203.0.113.9", "198.51.100.200".into()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Through the proxy, each client it forwards counts on its own.
+    for i in 0..35 {
+        assert_eq!(
+            check("10.0.0.1", format!("192.0.2.{i}")).await,
+            StatusCode::OK,
+            "client {i}"
+        );
+    }
+}
