@@ -16,6 +16,11 @@ wan="$tag-wan" italy="$tag-it" bureau="$tag-cn" server="$tag-srv"
 work=$(mktemp -d /tmp/qiaoyi-nat.XXXXXX)
 pids=()
 cleanup() {
+  # Everything started inside the namespaces ends with them (a namespace outlives its deletion
+  # while a process still runs in it).
+  for ns in "$wan" "$italy" "$bureau" "$server"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for ns in "$wan" "$italy" "$bureau" "$server"; do ip netns del "$ns" 2>/dev/null || true; done
