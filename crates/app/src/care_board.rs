@@ -15,7 +15,6 @@ use serde_json::{Map, Value, json};
 
 use crate::accounts::random_hex;
 use crate::care::invalid;
-use crate::notify::language_of;
 use crate::{App, AppError, Caller};
 
 /// What a coordinator enters for an activity.
@@ -446,7 +445,7 @@ impl App {
         let params = |to: &qiaoyi_store::UserRow| -> Map<String, Value> {
             [
                 ("parent", json!(sender.display_name)),
-                ("link", json!(self.child_link(child_id, language_of(to)))),
+                ("link", json!(self.child_link(child_id, to.language))),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))

@@ -20,7 +20,6 @@ use serde_json::{Map, Value, json};
 use crate::accounts::random_hex;
 use crate::care::invalid;
 use crate::cases::beijing_today;
-use crate::notify::language_of;
 use crate::{App, AppError, Caller};
 
 /// What a coordinator or volunteer says of herself as a volunteer.
@@ -522,7 +521,7 @@ impl App {
                 else {
                     continue;
                 };
-                let lang = language_of(&user);
+                let lang = user.language;
                 let params: Map<String, Value> = [
                     ("township", json!(township)),
                     ("days", json!(days)),

@@ -101,7 +101,7 @@ impl App {
     ) -> Result<Vec<NewMessage>, AppError> {
         let mut messages = Vec::new();
         for leader in self.store.users_with_role("duty_leader").await? {
-            let lang = crate::notify::language_of(&leader);
+            let lang = leader.language;
             let mut params = Map::new();
             params.insert("number".into(), case.number.clone().into());
             params.insert("item".into(), case.item.name.get(lang).into());
@@ -412,7 +412,7 @@ impl App {
         };
         let lang = applicant
             .as_ref()
-            .map(crate::notify::language_of)
+            .map(|applicant| applicant.language)
             .unwrap_or(Lang::Zh);
         let mut params = Map::new();
         params.insert("number".into(), case.number.clone().into());

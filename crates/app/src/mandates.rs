@@ -324,7 +324,7 @@ impl App {
         let Some(user) = self.store.user_by_id(&row.principal_id).await? else {
             return Ok(Vec::new());
         };
-        let lang = crate::notify::language_of(&user);
+        let lang = user.language;
         let catalogue = self.items(None).await?;
         let names: Vec<&str> = row
             .items
@@ -504,7 +504,7 @@ impl App {
         let Some(user) = self.store.user_by_id(&row.principal_id).await? else {
             return Ok(Vec::new());
         };
-        let lang = crate::notify::language_of(&user);
+        let lang = user.language;
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), agent_name.into());
         params.insert("link".into(), self.mandate_link(&row.id, lang).into());
@@ -835,7 +835,7 @@ impl App {
         let Some(user) = self.store.user_by_id(principal).await? else {
             return Ok(Vec::new());
         };
-        let lang = crate::notify::language_of(&user);
+        let lang = user.language;
         let mut params = serde_json::Map::new();
         params.insert("agent".into(), self.display_name(agent_id).await?.into());
         params.insert("act".into(), act.into());

@@ -215,11 +215,6 @@ pub(crate) fn messages_for(
         .collect()
 }
 
-/// The language an account's messages are written in.
-pub(crate) fn language_of(user: &UserRow) -> Lang {
-    Lang::from_tag(&user.language).unwrap_or(Lang::Zh)
-}
-
 impl crate::App {
     /// The messages telling the account `user` of `notice`, by the channels it chose.
     pub(crate) async fn messages_to(
@@ -244,7 +239,7 @@ impl crate::App {
             &Recipient {
                 user_id: &user.id,
                 email: &user.email,
-                language: &user.language,
+                language: user.language.tag(),
                 settings: &settings,
             },
             notice,
@@ -267,7 +262,7 @@ impl crate::App {
         let Some(user) = self.store.user_by_id(applicant).await? else {
             return Ok(Vec::new());
         };
-        let lang = language_of(&user);
+        let lang = user.language;
         let mut params = Map::new();
         params.insert("number".into(), case.number.clone().into());
         params.insert("item".into(), case.item.name.get(lang).into());

@@ -217,7 +217,7 @@ impl App {
             .ok_or(AppError::Unauthenticated)?;
         Ok(MyNotifications {
             settings: self.store.notification_settings(me).await?,
-            language: Lang::from_tag(&user.language).unwrap_or(Lang::Zh),
+            language: user.language,
         })
     }
 
@@ -290,7 +290,7 @@ impl App {
             caller.now,
         );
         self.store
-            .save_notification_settings(&settings, language.map(Lang::tag), caller.now, &record)
+            .save_notification_settings(&settings, language, caller.now, &record)
             .await?;
         self.my_notification_settings(caller).await
     }

@@ -81,7 +81,7 @@ impl App {
             email: email.to_string(),
             display_name: name.to_owned(),
             password_hash: crate::accounts::hash_password(self.password_cost, password).await?,
-            language: language.tag().to_owned(),
+            language,
             confirmed_at: None,
             totp_secret: None,
             grants: vec![(Grant::Applicant.role().as_str().to_owned(), String::new())],
@@ -160,7 +160,7 @@ impl App {
             return Ok(());
         }
         let code = new_code();
-        let language = Lang::from_tag(&user.language).unwrap_or(Lang::Zh);
+        let language = user.language;
         let message = confirmation_message(&user.id, &user.email, language, &code);
         Ok(self
             .store

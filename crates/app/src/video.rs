@@ -220,7 +220,7 @@ impl App {
         let Some(user) = self.store.user_by_id(applicant).await? else {
             return Ok(Vec::new());
         };
-        let lang = crate::notify::language_of(&user);
+        let lang = user.language;
         let local = zone(tz)
             .map(|z| wall_clock(starts_at, &z))
             .unwrap_or_else(|_| beijing_clock(starts_at));

@@ -740,7 +740,7 @@ async fn account(store: &Store, id: &str, language: &str, confirmed: bool) {
                 email: format!("{id}@example.org"),
                 display_name: id.into(),
                 password_hash: "not used".into(),
-                language: language.into(),
+                language: Lang::from_tag(language).expect("a language Qiaoyi speaks"),
                 confirmed_at: confirmed.then_some(T0),
                 totp_secret: None,
                 grants: vec![("applicant".into(), String::new())],

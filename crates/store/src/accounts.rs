@@ -2,10 +2,12 @@
 //! its audit entry.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::lang::Lang;
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
+use crate::decode::Table;
 use crate::outbox::{NewMessage, enqueue};
 use crate::role_requests::{self, NewRoleRequest};
 use crate::{Store, StoreError, audit};
@@ -16,29 +18,35 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub language: String,
+    pub language: Lang,
     pub confirmed_at: Option<i64>,
     pub totp_secret: Option<String>,
     /// (role, scope) pairs.
     pub grants: Vec<(String, String)>,
 }
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct UserRow {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub language: String,
-    pub created_at: i64,
-    pub confirmed_at: Option<i64>,
-    pub totp_secret: Option<String>,
-    pub totp_last_step: i64,
-    pub locked_until: i64,
-    pub elder_mode: bool,
-    /// When an administrator disabled the account; `None` while it is in use.
-    pub disabled_at: Option<i64>,
-    pub grants: Vec<(String, String)>,
+crate::decode::stored_row! {
+    #[derive(Clone, PartialEq, Eq)]
+    pub struct UserRow {
+        pub id: String,
+        pub email: String,
+        pub display_name: String,
+        pub password_hash: String,
+        pub language: Lang as Text,
+        pub created_at: i64,
+        pub confirmed_at: Option<i64>,
+        pub totp_secret: Option<String>,
+        pub totp_last_step: i64,
+        pub locked_until: i64,
+        pub elder_mode: bool as Flag,
+        /// When an administrator disabled the account; `None` while it is in use.
+        pub disabled_at: Option<i64>,
+        pub grants: Vec<(String, String)> as Default,
+    }
+}
+
+impl crate::decode::Table for UserRow {
+    const TABLE: &'static str = "users";
 }
 
 impl std::fmt::Debug for UserRow {
@@ -51,15 +59,22 @@ impl std::fmt::Debug for UserRow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRow {
-    pub token_hash: String,
-    pub user_id: String,
-    pub csrf: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub second_factor_at: Option<i64>,
-    pub client: String,
+crate::decode::stored_row! {
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SessionRow {
+        pub token_hash: String,
+        pub user_id: String,
+        pub csrf: String,
+        pub created_at: i64,
+        pub last_seen_at: i64,
+        pub second_factor_at: Option<i64>,
+        pub client: String,
+    }
+}
+
+impl crate::decode::Table for SessionRow {
+    const TABLE: &'static str = "sessions";
+    const KEY: &'static str = "token_hash";
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, created_at, confirmed_at, \
@@ -67,33 +82,11 @@ const USER_COLUMNS: &str = "id, email, display_name, password_hash, language, cr
 const SESSION_COLUMNS: &str =
     "token_hash, user_id, csrf, created_at, last_seen_at, second_factor_at, client";
 
+/// An account row with its grants, read separately.
 fn user(row: &AnyRow, grants: Vec<(String, String)>) -> Result<UserRow, StoreError> {
     Ok(UserRow {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        password_hash: row.try_get("password_hash")?,
-        language: row.try_get("language")?,
-        created_at: row.try_get("created_at")?,
-        confirmed_at: row.try_get("confirmed_at")?,
-        totp_secret: row.try_get("totp_secret")?,
-        totp_last_step: row.try_get("totp_last_step")?,
-        locked_until: row.try_get("locked_until")?,
-        elder_mode: row.try_get::<i64, _>("elder_mode")? != 0,
-        disabled_at: row.try_get("disabled_at")?,
         grants,
-    })
-}
-
-fn session(row: &AnyRow) -> Result<SessionRow, StoreError> {
-    Ok(SessionRow {
-        token_hash: row.try_get("token_hash")?,
-        user_id: row.try_get("user_id")?,
-        csrf: row.try_get("csrf")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        second_factor_at: row.try_get("second_factor_at")?,
-        client: row.try_get("client")?,
+        ..UserRow::read(row)?
     })
 }
 
@@ -139,7 +132,7 @@ where
         .bind(new.email.as_str())
         .bind(new.display_name.as_str())
         .bind(new.password_hash.as_str())
-        .bind(new.language.as_str())
+        .bind(new.language.tag())
         .bind(now)
         .bind(new.confirmed_at)
         .bind(new.totp_secret.as_deref())
@@ -490,7 +483,7 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session).transpose()
+        row.as_ref().map(SessionRow::read).transpose()
     }
 
     pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRow>, StoreError> {
@@ -500,7 +493,7 @@ impl Store {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(session).collect()
+        rows.iter().map(SessionRow::read).collect()
     }
 
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::query::Query;
 use sqlx::{Any, Database, Encode, Row, Transaction, Type};
 
+use crate::decode::Table;
 use crate::{Page, Store, StoreError};
 
 /// Filters of the auditor's log viewer; empty strings and `None` match everything.
@@ -120,23 +121,30 @@ fn record(row: &AnyRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
-/// One line of a person's "who read my file": reads (or refused attempts) of one thing by one
-/// reader for one purpose, each within `window_ms` of the one before, counted as one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccessGroup {
-    pub first_at: i64,
-    pub last_at: i64,
-    pub count: i64,
-    pub role: String,
-    pub station: String,
-    pub action: String,
-    pub subject_type: String,
-    pub subject_id: String,
-    pub purpose: String,
-    pub outcome: String,
-    /// The reader's name, for reads of her children's records in the care programme (parents
-    /// are told who read them); empty otherwise.
-    pub reader: String,
+crate::decode::stored_row! {
+    /// One line of a person's "who read my file": reads (or refused attempts) of one thing by one
+    /// reader for one purpose, each within `window_ms` of the one before, counted as one.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AccessGroup {
+        pub first_at: i64,
+        pub last_at: i64,
+        pub count: i64 = "reads",
+        pub role: String,
+        pub station: String,
+        pub action: String,
+        pub subject_type: String,
+        pub subject_id: String,
+        pub purpose: String,
+        pub outcome: String,
+        /// The reader's name, for reads of her children's records in the care programme (parents
+        /// are told who read them); empty otherwise.
+        pub reader: String,
+    }
+}
+
+impl crate::decode::Table for AccessGroup {
+    const TABLE: &'static str = "audit";
+    const KEY: &'static str = "subject_id";
 }
 
 /// The entries about a person by others, each marked where a new line starts: the first of its
@@ -165,11 +173,18 @@ const ACCESS_GROUPS: &str = "WITH about AS ( \
        subject_id, purpose, outcome \
      FROM lines GROUP BY actor, action, subject_type, subject_id, purpose, outcome, line";
 
-/// The end of the chain as stored beside it: the last entry's sequence number and hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditHead {
-    pub seq: i64,
-    pub hash: String,
+crate::decode::stored_row! {
+    /// The end of the chain as stored beside it: the last entry's sequence number and hash.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AuditHead {
+        pub seq: i64,
+        pub hash: String,
+    }
+}
+
+impl crate::decode::Table for AuditHead {
+    const TABLE: &'static str = "audit_head";
+    const KEY: &'static str = "seq";
 }
 
 /// What [`Store::key_audit_chain`] found and did.
@@ -300,10 +315,7 @@ impl Store {
         let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
-        Ok(AuditHead {
-            seq: row.try_get("seq")?,
-            hash: row.try_get("hash")?,
-        })
+        AuditHead::read(&row)
     }
 
     /// Records an event that writes nothing else: a read of sensitive data, a denial.
@@ -367,21 +379,7 @@ impl Store {
         .await?;
         let items = rows
             .iter()
-            .map(|row| {
-                Ok(AccessGroup {
-                    first_at: row.try_get("first_at")?,
-                    last_at: row.try_get("last_at")?,
-                    count: row.try_get("reads")?,
-                    role: row.try_get("role")?,
-                    station: row.try_get("station")?,
-                    action: row.try_get("action")?,
-                    subject_type: row.try_get("subject_type")?,
-                    subject_id: row.try_get("subject_id")?,
-                    purpose: row.try_get("purpose")?,
-                    outcome: row.try_get("outcome")?,
-                    reader: row.try_get("reader")?,
-                })
-            })
+            .map(AccessGroup::read)
             .collect::<Result<_, StoreError>>()?;
         Ok(Page {
             total: total.max(0) as u64,

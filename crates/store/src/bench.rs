@@ -59,7 +59,7 @@ impl RawIntake {
             email: "applicant@qiaoyi.example".into(),
             display_name: "季美华".into(),
             password_hash: String::new(),
-            language: "zh-CN".into(),
+            language: qiaoyi_domain::lang::Lang::Zh,
             confirmed_at: None,
             totp_secret: None,
             grants: Vec::new(),

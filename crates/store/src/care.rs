@@ -8,54 +8,38 @@ use qiaoyi_domain::care::pairing::ProxyParent;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::decode::Table;
 use crate::{Page, Store, StoreError, audit, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChildRow {
-    pub id: String,
-    pub name_sealed: String,
-    pub birth_date: Date,
-    pub township: String,
-    pub village_sealed: String,
-    pub school: String,
-    pub guardian_sealed: String,
-    pub languages: i64,
-    pub consent_version: i64,
-    pub consent_by_sealed: String,
-    pub consent_relation: String,
-    pub consented_at: i64,
-    pub photo_allowed: bool,
-    pub recorded_by: String,
-    pub created_at: i64,
-    /// The volunteer the family asked for as proxy parent, if any.
-    pub preferred_volunteer: Option<String>,
+crate::decode::stored_row! {
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ChildRow {
+        pub id: String,
+        pub name_sealed: String,
+        pub birth_date: Date as Text,
+        pub township: String,
+        pub village_sealed: String,
+        pub school: String,
+        pub guardian_sealed: String,
+        pub languages: i64,
+        pub consent_version: i64,
+        pub consent_by_sealed: String,
+        pub consent_relation: String,
+        pub consented_at: i64,
+        pub photo_allowed: bool as Flag,
+        pub recorded_by: String,
+        pub created_at: i64,
+        /// The volunteer the family asked for as proxy parent, if any.
+        pub preferred_volunteer: Option<String>,
+    }
+}
+
+impl crate::decode::Table for ChildRow {
+    const TABLE: &'static str = "care_children";
 }
 
 const COLUMNS: &str = "id, name_sealed, birth_date, township, village_sealed, school, guardian_sealed, languages, \
      consent_version, consent_by_sealed, consent_relation, consented_at, photo_allowed, recorded_by, created_at, preferred_volunteer";
-
-fn child(r: &AnyRow) -> Result<ChildRow, StoreError> {
-    let photo: i64 = r.try_get("photo_allowed")?;
-    let id: String = r.try_get("id")?;
-    Ok(ChildRow {
-        name_sealed: r.try_get("name_sealed")?,
-        birth_date: decode::decode(r, "care_children", &id, "birth_date")?,
-        township: r.try_get("township")?,
-        village_sealed: r.try_get("village_sealed")?,
-        school: r.try_get("school")?,
-        guardian_sealed: r.try_get("guardian_sealed")?,
-        languages: r.try_get("languages")?,
-        consent_version: r.try_get("consent_version")?,
-        consent_by_sealed: r.try_get("consent_by_sealed")?,
-        consent_relation: r.try_get("consent_relation")?,
-        consented_at: r.try_get("consented_at")?,
-        photo_allowed: photo == 1,
-        recorded_by: r.try_get("recorded_by")?,
-        created_at: r.try_get("created_at")?,
-        preferred_volunteer: r.try_get("preferred_volunteer")?,
-        id,
-    })
-}
 
 /// Children of one township (`$1`, or all when empty) and paired now with one volunteer (`$2`, or
 /// any when empty).
@@ -129,7 +113,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(child).transpose()
+        row.as_ref().map(ChildRow::read).transpose()
     }
 
     /// Children, newest first, in one township or all of `area` (`None`: the county).
@@ -170,7 +154,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(Page {
-            items: rows.iter().map(child).collect::<Result<_, _>>()?,
+            items: rows.iter().map(ChildRow::read).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),
             offset,
         })
@@ -206,22 +190,28 @@ impl Store {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(child).collect()
+        rows.iter().map(ChildRow::read).collect()
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VisitRow {
-    pub id: String,
-    pub child_id: String,
-    pub volunteer_id: String,
-    pub volunteer_name: String,
-    pub visit_date: Date,
-    /// Topics separated by spaces.
-    pub topics: String,
-    pub notes_sealed: String,
-    pub follow_up: bool,
-    pub recorded_at: i64,
+crate::decode::stored_row! {
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct VisitRow {
+        pub id: String,
+        pub child_id: String,
+        pub volunteer_id: String,
+        pub volunteer_name: String,
+        pub visit_date: Date as Text,
+        /// Topics separated by spaces.
+        pub topics: String,
+        pub notes_sealed: String,
+        pub follow_up: bool as Flag,
+        pub recorded_at: i64,
+    }
+}
+
+impl crate::decode::Table for VisitRow {
+    const TABLE: &'static str = "care_visits";
 }
 
 impl Store {
@@ -259,7 +249,7 @@ impl Store {
         .bind(child_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(visit).collect()
+        rows.iter().map(VisitRow::read).collect()
     }
 
     /// The visits one volunteer recorded, newest first, each with the child's sealed name: hers
@@ -275,7 +265,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((visit(r)?, r.try_get("child_name_sealed")?)))
+            .map(|r| Ok((VisitRow::read(r)?, r.try_get("child_name_sealed")?)))
             .collect()
     }
 }
@@ -284,32 +274,23 @@ const VISIT: &str = "SELECT v.id, v.child_id, v.volunteer_id, COALESCE(u.display
      v.visit_date, v.topics, v.notes_sealed, v.follow_up, v.recorded_at, c.name_sealed AS child_name_sealed \
      FROM care_visits v JOIN users u ON u.id = v.volunteer_id JOIN care_children c ON c.id = v.child_id";
 
-fn visit(r: &AnyRow) -> Result<VisitRow, StoreError> {
-    let follow_up: i64 = r.try_get("follow_up")?;
-    let id: String = r.try_get("id")?;
-    Ok(VisitRow {
-        visit_date: decode::decode(r, "care_visits", &id, "visit_date")?,
-        id,
-        child_id: r.try_get("child_id")?,
-        volunteer_id: r.try_get("volunteer_id")?,
-        volunteer_name: r.try_get("volunteer_name")?,
-        topics: r.try_get("topics")?,
-        notes_sealed: r.try_get("notes_sealed")?,
-        follow_up: follow_up == 1,
-        recorded_at: r.try_get("recorded_at")?,
-    })
+crate::decode::stored_row! {
+    /// A volunteer's profile, with her name and the children paired with her now.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct VolunteerRow {
+        pub user_id: String,
+        pub display_name: String,
+        pub township: String,
+        pub languages: i64,
+        pub capacity: i64,
+        pub availability: String,
+        pub load: i64,
+    }
 }
 
-/// A volunteer's profile, with her name and the children paired with her now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VolunteerRow {
-    pub user_id: String,
-    pub display_name: String,
-    pub township: String,
-    pub languages: i64,
-    pub capacity: i64,
-    pub availability: String,
-    pub load: i64,
+impl crate::decode::Table for VolunteerRow {
+    const TABLE: &'static str = "care_volunteers";
+    const KEY: &'static str = "user_id";
 }
 
 /// A pairing to start: its id, the child, the volunteer, and the pairing in force it ends
@@ -427,19 +408,7 @@ impl Store {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(VolunteerRow {
-                    user_id: r.try_get("user_id")?,
-                    display_name: r.try_get("display_name")?,
-                    township: r.try_get("township")?,
-                    languages: r.try_get("languages")?,
-                    capacity: r.try_get("capacity")?,
-                    availability: r.try_get("availability")?,
-                    load: r.try_get("load")?,
-                })
-            })
-            .collect()
+        decode::read_all(&rows)
     }
 
     /// Children without a pairing in force, oldest record first.
@@ -450,7 +419,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(child).collect()
+        rows.iter().map(ChildRow::read).collect()
     }
 
     /// Confirms pairings: each `NewPairing` ends the pairing it `replaces` (which must still be

@@ -303,17 +303,23 @@ impl Store {
     }
 }
 
-/// A parent's message to her child's proxy parent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CareMessageRow {
-    pub id: String,
-    pub child_id: String,
-    pub from_user: String,
-    pub from_name: String,
-    pub to_user: String,
-    pub to_name: String,
-    pub body_sealed: String,
-    pub sent_at: i64,
+crate::decode::stored_row! {
+    /// A parent's message to her child's proxy parent.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CareMessageRow {
+        pub id: String,
+        pub child_id: String,
+        pub from_user: String,
+        pub from_name: String,
+        pub to_user: String,
+        pub to_name: String,
+        pub body_sealed: String,
+        pub sent_at: i64,
+    }
+}
+
+impl crate::decode::Table for CareMessageRow {
+    const TABLE: &'static str = "care_messages";
 }
 
 impl Store {
@@ -374,19 +380,6 @@ impl Store {
         .bind(child_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CareMessageRow {
-                    id: r.try_get("id")?,
-                    child_id: r.try_get("child_id")?,
-                    from_user: r.try_get("from_user")?,
-                    from_name: r.try_get("from_name")?,
-                    to_user: r.try_get("to_user")?,
-                    to_name: r.try_get("to_name")?,
-                    body_sealed: r.try_get("body_sealed")?,
-                    sent_at: r.try_get("sent_at")?,
-                })
-            })
-            .collect()
+        crate::decode::read_all(&rows)
     }
 }

@@ -15,43 +15,49 @@ use sqlx::query::Query;
 use sqlx::{Database, Encode, Row, Type};
 
 use crate::catalog::clamp_i64;
-use crate::decode::{Text, decode};
+use crate::decode::{Table, Text};
 use crate::outbox::{NewMessage, enqueue};
 use crate::{Page, Store, StoreError, audit, decode};
 
-/// A case as stored, its states, codes and dates read into the domain's types.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseRow {
-    pub id: String,
-    pub number: String,
-    pub item_code: String,
-    pub category: String,
-    pub workflow: Workflow,
-    pub applicant_id: Option<String>,
-    pub filed_by: String,
-    pub station: Option<StationCode>,
-    pub channel: Channel,
-    pub state: CaseState,
-    pub version: i64,
-    pub person_name: String,
-    pub person_name_latin: String,
-    pub person_birth_date: Date,
-    pub relation: Relation,
-    pub delivery: Delivery,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub submitted_at: Option<i64>,
-    pub accepted_at: Option<i64>,
-    pub deadline: Option<Date>,
-    /// The deadline counts days of a year without its official calendar.
-    pub deadline_provisional: bool,
-    pub reason: String,
-    pub person_id: Option<String>,
-    pub mandate_id: Option<String>,
-    /// An approved green-channel request's due day: the case heads the queues.
-    pub green_due: Option<Date>,
-    /// The green-channel due day counts days of a year without its official calendar.
-    pub green_due_provisional: bool,
+crate::decode::stored_row! {
+    /// A case as stored, its states, codes and dates read into the domain's types.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CaseRow {
+        pub id: String,
+        pub number: String,
+        pub item_code: String,
+        pub category: String,
+        pub workflow: Workflow as Text,
+        pub applicant_id: Option<String>,
+        pub filed_by: String,
+        pub station: Option<StationCode> as Text,
+        pub channel: Channel as Text,
+        pub state: CaseState as Text,
+        pub version: i64,
+        pub person_name: String,
+        pub person_name_latin: String,
+        pub person_birth_date: Date as Text,
+        pub relation: Relation as Text,
+        pub delivery: Delivery as Text,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub submitted_at: Option<i64>,
+        pub accepted_at: Option<i64>,
+        pub deadline: Option<Date> as Text,
+        /// The deadline counts days of a year without its official calendar.
+        pub deadline_provisional: bool as Flag,
+        pub reason: String,
+        pub person_id: Option<String>,
+        pub mandate_id: Option<String>,
+        /// An approved green-channel request's due day: the case heads the queues.
+        pub green_due: Option<Date> as Text,
+        /// The green-channel due day counts days of a year without its official calendar.
+        pub green_due_provisional: bool as Flag,
+    }
+}
+
+impl crate::decode::Table for CaseRow {
+    const TABLE: &'static str = "cases";
 }
 
 /// What [`Store::glance_facts`] reads: (case, material index) for each material with a file, and
@@ -167,39 +173,6 @@ const CASE_COLUMNS: &str = "id, number, item_code, category, workflow, applicant
 
 /// The states in an officer's queue (see `CaseState::is_with_bureau`).
 const QUEUE_STATES: &str = "'submitted', 'accepted', 'identity_verified', 'under_review', 'approved', 'in_production', 'ready', 'dispatched', 'delivered'";
-
-fn case_row(row: &AnyRow) -> Result<CaseRow, StoreError> {
-    let id: String = row.try_get("id")?;
-    Ok(CaseRow {
-        number: row.try_get("number")?,
-        item_code: row.try_get("item_code")?,
-        category: row.try_get("category")?,
-        workflow: decode(row, "cases", &id, "workflow")?,
-        applicant_id: row.try_get("applicant_id")?,
-        filed_by: row.try_get("filed_by")?,
-        station: decode(row, "cases", &id, "station")?,
-        channel: decode(row, "cases", &id, "channel")?,
-        state: decode(row, "cases", &id, "state")?,
-        version: row.try_get("version")?,
-        person_name: row.try_get("person_name")?,
-        person_name_latin: row.try_get("person_name_latin")?,
-        person_birth_date: decode(row, "cases", &id, "person_birth_date")?,
-        relation: decode(row, "cases", &id, "relation")?,
-        delivery: decode(row, "cases", &id, "delivery")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        submitted_at: row.try_get("submitted_at")?,
-        accepted_at: row.try_get("accepted_at")?,
-        deadline: decode(row, "cases", &id, "deadline")?,
-        deadline_provisional: row.try_get::<i64, _>("deadline_provisional")? != 0,
-        reason: row.try_get("reason")?,
-        person_id: row.try_get("person_id")?,
-        mandate_id: row.try_get("mandate_id")?,
-        green_due: decode(row, "cases", &id, "green_due")?,
-        green_due_provisional: row.try_get::<i64, _>("green_due_provisional")? != 0,
-        id,
-    })
-}
 
 fn file_row(row: &AnyRow) -> Result<CaseFile, StoreError> {
     let id: String = row.try_get("id")?;
@@ -406,7 +379,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(case_row).transpose()
+        row.as_ref().map(CaseRow::read).transpose()
     }
 
     pub async fn case_by_number(&self, number: &str) -> Result<Option<CaseRow>, StoreError> {
@@ -416,7 +389,7 @@ impl Store {
         .bind(number)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(case_row).transpose()
+        row.as_ref().map(CaseRow::read).transpose()
     }
 
     /// Writes one step if the case is still at the version and state the caller read. Returns
@@ -591,7 +564,7 @@ impl Store {
         Ok(Page {
             total: total.max(0) as u64,
             offset,
-            items: rows.iter().map(case_row).collect::<Result<_, _>>()?,
+            items: rows.iter().map(CaseRow::read).collect::<Result<_, _>>()?,
         })
     }
 
@@ -679,7 +652,7 @@ impl Store {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(case_row).collect()
+        rows.iter().map(CaseRow::read).collect()
     }
 
     /// What the case lists show of each of `ids` at a glance: which materials have a file, and
@@ -732,7 +705,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(case_row).collect()
+        rows.iter().map(CaseRow::read).collect()
     }
 
     /// Makes `body` the calendar of `year`, replacing an earlier import of that year, and in the
@@ -853,5 +826,5 @@ pub(crate) async fn by_mandate(
     .bind(clamp_i64(limit))
     .fetch_all(pool)
     .await?;
-    rows.iter().map(case_row).collect()
+    rows.iter().map(CaseRow::read).collect()
 }

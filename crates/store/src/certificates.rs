@@ -6,25 +6,23 @@ use qiaoyi_domain::certificates::IssuedCertificate;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::decode::Table;
 use crate::{Store, StoreError, audit, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SigningKeyRow {
-    pub key_id: String,
-    pub public_hex: String,
-    pub secret_sealed: String,
-    pub created_at: i64,
-    pub retired_at: Option<i64>,
+crate::decode::stored_row! {
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SigningKeyRow {
+        pub key_id: String,
+        pub public_hex: String,
+        pub secret_sealed: String,
+        pub created_at: i64,
+        pub retired_at: Option<i64>,
+    }
 }
 
-fn key_row(row: &AnyRow) -> Result<SigningKeyRow, StoreError> {
-    Ok(SigningKeyRow {
-        key_id: row.try_get("key_id")?,
-        public_hex: row.try_get("public_hex")?,
-        secret_sealed: row.try_get("secret_sealed")?,
-        created_at: row.try_get("created_at")?,
-        retired_at: row.try_get("retired_at")?,
-    })
+impl crate::decode::Table for SigningKeyRow {
+    const TABLE: &'static str = "signing_keys";
+    const KEY: &'static str = "key_id";
 }
 
 fn certificate_row(row: &AnyRow) -> Result<IssuedCertificate, StoreError> {
@@ -71,7 +69,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(key_row).collect()
+        rows.iter().map(SigningKeyRow::read).collect()
     }
 
     /// Adds a key and retires every other, with the audit entry: from now on it signs.

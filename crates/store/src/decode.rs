@@ -2,15 +2,20 @@
 //! here, at the store's edge: the rows the store hands out are typed, and text this version cannot
 //! read is a [`StoreError::CorruptRow`] naming the table, the row and the column, not a guess or a
 //! panic further up.
+//!
+//! A row type the store owns is defined with [`stored_row!`], which writes its `sqlx::FromRow`:
+//! plain columns decode as they are, and a column keeping a domain value is marked `as Text`.
+//! [`Table::read`] turns a column that holds no such value into the `CorruptRow` above.
 
 use jiff::civil::Date;
 use qiaoyi_domain::access::{Grant, Role};
 use qiaoyi_domain::cases::{CaseState, Channel, Relation};
 use qiaoyi_domain::catalog::{Delivery, ItemCode, StationCode, Workflow};
 use qiaoyi_domain::identity::DocumentKind;
+use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::mandates::MandateState;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::StoreError;
 
@@ -61,6 +66,16 @@ macro_rules! displayed {
 }
 displayed!(StationCode, ItemCode, Date);
 
+/// A language as its tag; only the exact tags Qiaoyi writes read back.
+impl Text for Lang {
+    fn to_text(&self) -> String {
+        self.tag().to_owned()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Lang::ALL.into_iter().find(|lang| lang.tag() == text)
+    }
+}
+
 /// Item codes separated by spaces; every one of them must read.
 impl Text for Vec<ItemCode> {
     fn to_text(&self) -> String {
@@ -87,6 +102,94 @@ impl Text for Vec<Grant> {
     }
 }
 
+/// A row type of one table, read by the `FromRow` that [`stored_row!`] writes for it.
+pub(crate) trait Table: for<'r> FromRow<'r, AnyRow> {
+    const TABLE: &'static str;
+    /// The column that names the row in an error.
+    const KEY: &'static str = "id";
+
+    /// Reads `row`; a column that holds no value of its type is a [`StoreError::CorruptRow`].
+    fn read(row: &AnyRow) -> Result<Self, StoreError> {
+        Self::from_row(row).map_err(|e| match e {
+            sqlx::Error::ColumnDecode { index, .. } => StoreError::CorruptRow {
+                table: Self::TABLE,
+                key: row.try_get(Self::KEY).unwrap_or_default(),
+                reason: format!("{index} cannot be read"),
+            },
+            other => other.into(),
+        })
+    }
+}
+
+/// Reads every row of `rows`.
+pub(crate) fn read_all<T: Table>(rows: &[AnyRow]) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(T::read).collect()
+}
+
+/// Reads the text of `column` into the value it keeps (or `None` for NULL where `T` is an
+/// `Option`). The error names the column but not its text, which may be personal.
+pub(crate) fn text_column<T: Column>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    let text: Option<String> = row.try_get(column)?;
+    T::from_column(text.as_deref()).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: "the text holds no such value".into(),
+    })
+}
+
+/// Defines a row type the store owns with its `sqlx::FromRow`: each field is read from the
+/// column of its name, or of the name after `=`, as its type decodes, or as its marker says:
+/// `as Text` for a domain value kept as text (through [`Text`], an `Option` for a column that may
+/// be NULL), `as Flag` for a `bool` kept as 0 or 1, `as Flatten` for a row type read from the same
+/// row, `as Default` for a field filled in afterwards. Written by hand rather than by sqlx's
+/// derive, whose macros build both database drivers and SQLite's C library a second time.
+macro_rules! stored_row {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_meta:meta])*
+                pub $field:ident: $ty:ty $(as $how:ident)? $(= $column:literal)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[$field_meta])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl<'r> ::sqlx::FromRow<'r, ::sqlx::any::AnyRow> for $name {
+            fn from_row(row: &'r ::sqlx::any::AnyRow) -> Result<Self, ::sqlx::Error> {
+                Ok($name {
+                    $(
+                        $field: $crate::decode::stored_row!(
+                            @read row, $ty, [$($column,)? stringify!($field)] $($how)?
+                        ),
+                    )*
+                })
+            }
+        }
+    };
+    (@read $row:ident, $ty:ty, [$column:expr $(, $rest:expr)?]) => {
+        ::sqlx::Row::try_get::<$ty, _>($row, $column)?
+    };
+    (@read $row:ident, $ty:ty, [$column:expr $(, $rest:expr)?] Text) => {
+        $crate::decode::text_column::<$ty>($row, $column)?
+    };
+    (@read $row:ident, $ty:ty, [$column:expr $(, $rest:expr)?] Flag) => {
+        ::sqlx::Row::try_get::<i64, _>($row, $column)? != 0
+    };
+    (@read $row:ident, $ty:ty, [$column:expr $(, $rest:expr)?] Flatten) => {
+        <$ty as ::sqlx::FromRow<'_, ::sqlx::any::AnyRow>>::from_row($row)?
+    };
+    (@read $row:ident, $ty:ty, [$column:expr $(, $rest:expr)?] Default) => {
+        <$ty as ::std::default::Default>::default()
+    };
+}
+pub(crate) use stored_row;
+
 /// What a column is read into: a [`Text`] value, or an `Option` of one where the column may be
 /// NULL.
 pub(crate) trait Column: Sized {
@@ -107,22 +210,6 @@ impl<T: Text> Column for Option<T> {
             Some(text) => T::from_text(text).map(Some),
         }
     }
-}
-
-/// Reads `column` of a `table` row whose key is `key` into the value it keeps. The error names the
-/// column but not its text, which may be personal (a birth date).
-pub(crate) fn decode<T: Column>(
-    row: &AnyRow,
-    table: &'static str,
-    key: &str,
-    column: &str,
-) -> Result<T, StoreError> {
-    let text: Option<String> = row.try_get(column)?;
-    T::from_column(text.as_deref()).ok_or_else(|| StoreError::CorruptRow {
-        table,
-        key: key.to_owned(),
-        reason: format!("{column} cannot be read"),
-    })
 }
 
 /// `text` read by `parse`: a state, a kind or a role as the domain names it.

@@ -3,23 +3,31 @@
 //! with its audit entry.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
+use crate::decode::Table;
 use crate::{Store, StoreError, audit};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HandoverRow {
-    pub case_id: String,
-    pub carrier: String,
-    pub tracking: String,
-    pub visit_date: Option<String>,
-    pub code_sealed: String,
-    pub wrong_attempts: i64,
-    pub dispatched_at: i64,
-    pub confirmed_at: Option<i64>,
-    /// A home delivery confirmed by signature: its strokes (checked text) and the signer's name.
-    pub signature: Option<String>,
-    pub signed_by_name: String,
+crate::decode::stored_row! {
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct HandoverRow {
+        pub case_id: String,
+        pub carrier: String,
+        pub tracking: String,
+        pub visit_date: Option<String>,
+        pub code_sealed: String,
+        pub wrong_attempts: i64,
+        pub dispatched_at: i64,
+        pub confirmed_at: Option<i64>,
+        /// A home delivery confirmed by signature: its strokes (checked text) and the signer's name.
+        pub signature: Option<String>,
+        pub signed_by_name: String,
+    }
+}
+
+impl crate::decode::Table for HandoverRow {
+    const TABLE: &'static str = "case_handovers";
+    const KEY: &'static str = "case_id";
 }
 
 /// How a handover was confirmed: the applicant's code, or a signature at the door.
@@ -88,21 +96,7 @@ impl Store {
         .bind(case_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(HandoverRow {
-                case_id: r.try_get("case_id")?,
-                carrier: r.try_get("carrier")?,
-                tracking: r.try_get("tracking")?,
-                visit_date: r.try_get("visit_date")?,
-                code_sealed: r.try_get("code_sealed")?,
-                wrong_attempts: r.try_get("wrong_attempts")?,
-                dispatched_at: r.try_get("dispatched_at")?,
-                confirmed_at: r.try_get("confirmed_at")?,
-                signature: r.try_get("signature")?,
-                signed_by_name: r.try_get("signed_by_name")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(HandoverRow::read).transpose()
     }
 
     /// Counts a wrong code with its audit entry; with `replacement`, the code is replaced and the

@@ -13,34 +13,40 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::catalog::Page;
-use crate::decode::{Text, decode};
+use crate::decode::{Table, Text};
 use crate::outbox::enqueue;
 use crate::{NewMessage, Store, StoreError, audit, decode};
 
-/// A mandate as stored, its role, relation, items, period and state read into the domain's types.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MandateRow {
-    pub id: String,
-    pub principal_id: String,
-    pub agent_id: String,
-    pub agent_role: Role,
-    pub relation: Relation,
-    /// Kept as their codes separated by spaces.
-    pub items: Vec<ItemCode>,
-    pub valid_from: Date,
-    pub valid_to: Date,
-    pub evidence: String,
-    pub state: MandateState,
-    pub code_sealed: String,
-    pub wrong_attempts: i64,
-    /// Codes sent for the request, the first included.
-    pub codes_sent: i64,
-    pub created_at: i64,
-    pub confirmed_at: Option<i64>,
-    pub confirmed_how: Option<String>,
-    pub revoked_at: Option<i64>,
-    pub revoked_by: Option<String>,
-    pub revoke_reason: String,
+crate::decode::stored_row! {
+    /// A mandate as stored, its role, relation, items, period and state read into the domain's types.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct MandateRow {
+        pub id: String,
+        pub principal_id: String,
+        pub agent_id: String,
+        pub agent_role: Role as Text,
+        pub relation: Relation as Text,
+        /// Kept as their codes separated by spaces.
+        pub items: Vec<ItemCode> as Text,
+        pub valid_from: Date as Text,
+        pub valid_to: Date as Text,
+        pub evidence: String,
+        pub state: MandateState as Text,
+        pub code_sealed: String,
+        pub wrong_attempts: i64,
+        /// Codes sent for the request, the first included.
+        pub codes_sent: i64,
+        pub created_at: i64,
+        pub confirmed_at: Option<i64>,
+        pub confirmed_how: Option<String>,
+        pub revoked_at: Option<i64>,
+        pub revoked_by: Option<String>,
+        pub revoke_reason: String,
+    }
+}
+
+impl crate::decode::Table for MandateRow {
+    const TABLE: &'static str = "mandates";
 }
 
 /// What a wrong confirmation code changes on the mandate.
@@ -54,14 +60,16 @@ pub enum WrongCodeWrite<'a> {
     Lapsed { now: i64 },
 }
 
-/// A mandate with the e-mail addresses and names of both parties, for lists and pages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MandateListing {
-    pub mandate: MandateRow,
-    pub principal_email: String,
-    pub principal_name: String,
-    pub agent_email: String,
-    pub agent_name: String,
+crate::decode::stored_row! {
+    /// A mandate with the e-mail addresses and names of both parties, for lists and pages.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct MandateListing {
+        pub mandate: MandateRow as Flatten,
+        pub principal_email: String,
+        pub principal_name: String,
+        pub agent_email: String,
+        pub agent_name: String,
+    }
 }
 
 const COLUMNS: &str = "m.id, m.principal_id, m.agent_id, m.agent_role, m.relation, m.items, m.valid_from, m.valid_to, \
@@ -71,35 +79,8 @@ const COLUMNS: &str = "m.id, m.principal_id, m.agent_id, m.agent_role, m.relatio
 const FROM: &str =
     "mandates m JOIN users p ON p.id = m.principal_id JOIN users a ON a.id = m.agent_id";
 
-fn listing(r: &AnyRow) -> Result<MandateListing, StoreError> {
-    let id: String = r.try_get("id")?;
-    Ok(MandateListing {
-        mandate: MandateRow {
-            principal_id: r.try_get("principal_id")?,
-            agent_id: r.try_get("agent_id")?,
-            agent_role: decode(r, "mandates", &id, "agent_role")?,
-            relation: decode(r, "mandates", &id, "relation")?,
-            items: decode(r, "mandates", &id, "items")?,
-            valid_from: decode(r, "mandates", &id, "valid_from")?,
-            valid_to: decode(r, "mandates", &id, "valid_to")?,
-            evidence: r.try_get("evidence")?,
-            state: decode(r, "mandates", &id, "state")?,
-            code_sealed: r.try_get("code_sealed")?,
-            wrong_attempts: r.try_get("wrong_attempts")?,
-            codes_sent: r.try_get("codes_sent")?,
-            created_at: r.try_get("created_at")?,
-            confirmed_at: r.try_get("confirmed_at")?,
-            confirmed_how: r.try_get("confirmed_how")?,
-            revoked_at: r.try_get("revoked_at")?,
-            revoked_by: r.try_get("revoked_by")?,
-            revoke_reason: r.try_get("revoke_reason")?,
-            id,
-        },
-        principal_email: r.try_get("principal_email")?,
-        principal_name: r.try_get("principal_name")?,
-        agent_email: r.try_get("agent_email")?,
-        agent_name: r.try_get("agent_name")?,
-    })
+impl Table for MandateListing {
+    const TABLE: &'static str = "mandates";
 }
 
 impl Store {
@@ -145,7 +126,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(listing).transpose()
+        row.as_ref().map(MandateListing::read).transpose()
     }
 
     /// The mandates `user_id` granted or holds, newest first.
@@ -173,7 +154,10 @@ impl Store {
         Ok(Page {
             total: total.max(0) as u64,
             offset,
-            items: rows.iter().map(listing).collect::<Result<_, _>>()?,
+            items: rows
+                .iter()
+                .map(MandateListing::read)
+                .collect::<Result<_, _>>()?,
         })
     }
 

@@ -8,6 +8,7 @@
 //! counted at the claim, so a message that crashes its worker still reaches the dead-letter state.
 
 use qiaoyi_domain::access::audit::AuditRecord;
+use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{MessageStatus, NotificationSettings, OutboxMessage};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
@@ -330,14 +331,14 @@ impl Store {
     pub async fn save_notification_settings(
         &self,
         settings: &NotificationSettings,
-        language: Option<&str>,
+        language: Option<Lang>,
         now: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         if let Some(language) = language {
             sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
-                .bind(language)
+                .bind(language.tag())
                 .bind(&settings.user_id)
                 .execute(&mut *tx)
                 .await?;

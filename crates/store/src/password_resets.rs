@@ -3,9 +3,9 @@
 //! account, in one transaction with its audit entry.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::Row;
 
 use crate::accounts::end_sessions_but;
+use crate::decode::Table;
 use crate::outbox::{NewMessage, enqueue};
 use crate::{Store, StoreError, audit};
 
@@ -21,12 +21,19 @@ pub struct NewPasswordReset<'a> {
     pub expires_at: i64,
 }
 
-/// A reset still usable: not used, not replaced, not expired.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PasswordResetRow {
-    pub user_id: String,
-    pub channel: String,
-    pub expires_at: i64,
+crate::decode::stored_row! {
+    /// A reset still usable: not used, not replaced, not expired.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct PasswordResetRow {
+        pub user_id: String,
+        pub channel: String,
+        pub expires_at: i64,
+    }
+}
+
+impl crate::decode::Table for PasswordResetRow {
+    const TABLE: &'static str = "password_resets";
+    const KEY: &'static str = "user_id";
 }
 
 /// Using a reset: the new password's hash, the audit entry and the messages telling her.
@@ -112,14 +119,7 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(PasswordResetRow {
-                user_id: r.try_get("user_id")?,
-                channel: r.try_get("channel")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(PasswordResetRow::read).transpose()
     }
 
     /// Counts a wrong code typed for an account against its usable codes (sent by text message or

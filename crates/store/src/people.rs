@@ -5,16 +5,24 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use sqlx::Row;
 
 use crate::accounts::{NewUser, insert_user};
+use crate::decode::Table;
 use crate::outbox::{NewMessage, enqueue};
 use crate::{Store, StoreError, audit};
 
-/// Sealed identity numbers of one person, with their blind indexes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IdentityRow {
-    pub resident_id_sealed: Option<String>,
-    pub resident_id_index: Option<String>,
-    pub passport_sealed: Option<String>,
-    pub passport_index: Option<String>,
+crate::decode::stored_row! {
+    /// Sealed identity numbers of one person, with their blind indexes.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct IdentityRow {
+        pub resident_id_sealed: Option<String>,
+        pub resident_id_index: Option<String>,
+        pub passport_sealed: Option<String>,
+        pub passport_index: Option<String>,
+    }
+}
+
+impl crate::decode::Table for IdentityRow {
+    const TABLE: &'static str = "person_identity";
+    const KEY: &'static str = "user_id";
 }
 
 impl Store {
@@ -52,15 +60,7 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(IdentityRow {
-                resident_id_sealed: r.try_get("resident_id_sealed")?,
-                resident_id_index: r.try_get("resident_id_index")?,
-                passport_sealed: r.try_get("passport_sealed")?,
-                passport_index: r.try_get("passport_index")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(IdentityRow::read).transpose()
     }
 
     /// The person whose resident ID or passport has this blind index.

@@ -5,76 +5,55 @@ use jiff::civil::Date;
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::cases::Relation;
 use qiaoyi_domain::identity::DocumentKind;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use crate::decode::{Text, decode};
+use crate::decode::Table;
+use crate::decode::Text;
 use crate::{Store, StoreError, audit};
 
-/// A person as stored, the relation and birth date read into the domain's types.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PersonRow {
-    pub id: String,
-    pub owner_id: String,
-    pub relation: Relation,
-    pub name: String,
-    pub name_latin: String,
-    pub birth_date: Date,
-    pub country: String,
-    pub city: String,
-    pub phone: String,
-    pub disability_sealed: Option<String>,
-    pub disability_consent_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+crate::decode::stored_row! {
+    /// A person as stored, the relation and birth date read into the domain's types.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct PersonRow {
+        pub id: String,
+        pub owner_id: String,
+        pub relation: Relation as Text,
+        pub name: String,
+        pub name_latin: String,
+        pub birth_date: Date as Text,
+        pub country: String,
+        pub city: String,
+        pub phone: String,
+        pub disability_sealed: Option<String>,
+        pub disability_consent_at: Option<i64>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
 }
 
-/// An identity document as stored, its kind and expiry read into the domain's types.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocumentRow {
-    pub id: String,
-    pub person_id: String,
-    pub kind: DocumentKind,
-    pub number_sealed: String,
-    pub number_index: String,
-    pub expires_on: Option<Date>,
-    pub created_at: i64,
+impl crate::decode::Table for PersonRow {
+    const TABLE: &'static str = "persons";
+}
+
+crate::decode::stored_row! {
+    /// An identity document as stored, its kind and expiry read into the domain's types.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct DocumentRow {
+        pub id: String,
+        pub person_id: String,
+        pub kind: DocumentKind as Text,
+        pub number_sealed: String,
+        pub number_index: String,
+        pub expires_on: Option<Date> as Text,
+        pub created_at: i64,
+    }
+}
+
+impl crate::decode::Table for DocumentRow {
+    const TABLE: &'static str = "person_documents";
 }
 
 const PERSON_COLUMNS: &str = "id, owner_id, relation, name, name_latin, birth_date, country, city, phone, \
      disability_sealed, disability_consent_at, created_at, updated_at";
-
-fn person_row(r: &AnyRow) -> Result<PersonRow, StoreError> {
-    let id: String = r.try_get("id")?;
-    Ok(PersonRow {
-        owner_id: r.try_get("owner_id")?,
-        relation: decode(r, "persons", &id, "relation")?,
-        name: r.try_get("name")?,
-        name_latin: r.try_get("name_latin")?,
-        birth_date: decode(r, "persons", &id, "birth_date")?,
-        country: r.try_get("country")?,
-        city: r.try_get("city")?,
-        phone: r.try_get("phone")?,
-        disability_sealed: r.try_get("disability_sealed")?,
-        disability_consent_at: r.try_get("disability_consent_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        id,
-    })
-}
-
-fn document_row(r: &AnyRow) -> Result<DocumentRow, StoreError> {
-    let id: String = r.try_get("id")?;
-    Ok(DocumentRow {
-        person_id: r.try_get("person_id")?,
-        kind: decode(r, "person_documents", &id, "kind")?,
-        number_sealed: r.try_get("number_sealed")?,
-        number_index: r.try_get("number_index")?,
-        expires_on: decode(r, "person_documents", &id, "expires_on")?,
-        created_at: r.try_get("created_at")?,
-        id,
-    })
-}
 
 impl Store {
     /// Inserts a person, or updates one the same owner already has.
@@ -136,7 +115,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(person_row).transpose()
+        row.as_ref().map(PersonRow::read).transpose()
     }
 
     /// The people an account has on file, the holder first, then in the order they were added.
@@ -148,7 +127,7 @@ impl Store {
         .bind(owner_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(person_row).collect()
+        rows.iter().map(PersonRow::read).collect()
     }
 
     pub async fn add_document(
@@ -205,6 +184,6 @@ impl Store {
         .bind(person_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(document_row).collect()
+        rows.iter().map(DocumentRow::read).collect()
     }
 }

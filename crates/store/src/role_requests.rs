@@ -4,10 +4,9 @@
 
 use qiaoyi_domain::access::Grant;
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
-use crate::decode::decode;
+use crate::decode::Table;
 use crate::{Store, StoreError, audit};
 
 /// Roles asked for an account.
@@ -21,41 +20,31 @@ pub struct NewRoleRequest {
     pub proposed_at: i64,
 }
 
-/// A request as listed and decided, with the names people recognise.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleRequestRow {
-    pub id: String,
-    pub account_id: String,
-    pub account_email: String,
-    pub account_name: String,
-    pub grants: Vec<Grant>,
-    pub proposed_by: String,
-    pub proposed_by_name: String,
-    pub proposed_at: i64,
-    pub decided_at: Option<i64>,
-    pub outcome: Option<String>,
+crate::decode::stored_row! {
+    /// A request as listed and decided, with the names people recognise.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RoleRequestRow {
+        pub id: String,
+        pub account_id: String,
+        pub account_email: String,
+        pub account_name: String,
+        pub grants: Vec<Grant> as Text,
+        pub proposed_by: String,
+        pub proposed_by_name: String,
+        pub proposed_at: i64,
+        pub decided_at: Option<i64>,
+        pub outcome: Option<String>,
+    }
+}
+
+impl crate::decode::Table for RoleRequestRow {
+    const TABLE: &'static str = "role_requests";
 }
 
 const SELECT: &str = "SELECT r.id, r.account_id, a.email AS account_email, \
      a.display_name AS account_name, r.grants, r.proposed_by, p.display_name AS proposed_by_name, \
      r.proposed_at, r.decided_at, r.outcome \
      FROM role_requests r JOIN users a ON a.id = r.account_id JOIN users p ON p.id = r.proposed_by";
-
-fn row(r: &AnyRow) -> Result<RoleRequestRow, StoreError> {
-    let id: String = r.try_get("id")?;
-    Ok(RoleRequestRow {
-        grants: decode(r, "role_requests", &id, "grants")?,
-        id,
-        account_id: r.try_get("account_id")?,
-        account_email: r.try_get("account_email")?,
-        account_name: r.try_get("account_name")?,
-        proposed_by: r.try_get("proposed_by")?,
-        proposed_by_name: r.try_get("proposed_by_name")?,
-        proposed_at: r.try_get("proposed_at")?,
-        decided_at: r.try_get("decided_at")?,
-        outcome: r.try_get("outcome")?,
-    })
-}
 
 /// Files `request` inside the caller's transaction, replacing a request still open for the
 /// account, with its audit entry.
@@ -96,7 +85,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(row).collect()
+        rows.iter().map(RoleRequestRow::read).collect()
     }
 
     /// The request waiting for an account, if one is.
@@ -110,7 +99,7 @@ impl Store {
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?;
-        found.as_ref().map(row).transpose()
+        found.as_ref().map(RoleRequestRow::read).transpose()
     }
 
     pub async fn role_request(&self, id: &str) -> Result<Option<RoleRequestRow>, StoreError> {
@@ -118,7 +107,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        found.as_ref().map(row).transpose()
+        found.as_ref().map(RoleRequestRow::read).transpose()
     }
 
     /// Decides an open request: approved with `add` (the roles to add, as `(role, scope)`), or

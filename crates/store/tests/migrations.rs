@@ -122,7 +122,7 @@ async fn care_worker_grants_and_waiting_requests_become_county_care_coordinators
         email: format!("{id}@example.org"),
         display_name: id.into(),
         password_hash: "not a hash".into(),
-        language: "zh-CN".into(),
+        language: qiaoyi_domain::lang::Lang::Zh,
         confirmed_at: Some(1),
         totp_secret: None,
         grants: grants

@@ -7,6 +7,7 @@
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::email::Email;
 use qiaoyi_domain::access::{Actor, AuditEvent, AuditSubject, spraying};
+use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
 use qiaoyi_store::{NewMessage, PasswordAttempt, SessionRow, UserRow};
 
@@ -24,12 +25,12 @@ pub const LOCK_DURATION_MS: i64 = 15 * 60 * 1000;
 
 /// The e-mail telling an account's owner that it is locked, and for how long; the same whether
 /// wrong passwords or wrong second-factor codes locked it.
-pub(super) fn lock_notice(user_id: &str, email: &str, language: &str) -> NewMessage {
+pub(super) fn lock_notice(user_id: &str, email: &str, language: Lang) -> NewMessage {
     NewMessage {
         id: format!("m-{}", random_hex(12)),
         channel: "email".into(),
         recipient: email.to_owned(),
-        language: language.to_owned(),
+        language: language.tag().to_owned(),
         template: Notice::AccountLocked.template().into(),
         params: serde_json::json!({ "minutes": LOCK_DURATION_MS / 60_000 }).to_string(),
         user_id: Some(user_id.to_owned()),
@@ -80,7 +81,7 @@ impl App {
         let mut params = serde_json::Map::new();
         params.insert(
             "link".into(),
-            format!("{}/login?lang={}", self.public_url(), user.language).into(),
+            format!("{}/login?lang={}", self.public_url(), user.language.tag()).into(),
         );
         params
     }
@@ -284,7 +285,7 @@ impl App {
             &caller.client,
             caller.now,
         );
-        let message = owner.map(|user| lock_notice(&user.id, &user.email, &user.language));
+        let message = owner.map(|user| lock_notice(&user.id, &user.email, user.language));
         let locked = self
             .store
             .password_failed(

@@ -235,7 +235,7 @@ impl App {
             email: email.to_string(),
             display_name: name.to_owned(),
             password_hash: hash_password(self.password_cost, password).await?,
-            language: request.language.tag().to_owned(),
+            language: request.language,
             confirmed_at: request.confirmed.then_some(caller.now),
             totp_secret: request
                 .totp_secret

@@ -45,7 +45,7 @@ impl App {
             )
         };
         if !password_matches(user.password_hash.clone(), current.to_owned()).await {
-            let lock = lock_notice(&user.id, &user.email, &user.language);
+            let lock = lock_notice(&user.id, &user.email, user.language);
             self.store
                 .password_failed(
                     &attempt,

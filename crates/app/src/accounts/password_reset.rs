@@ -198,7 +198,7 @@ impl App {
             Value::from(format!(
                 "{}/password/reset/{token}?lang={}",
                 self.public_url(),
-                user.language
+                user.language.tag()
             )),
         );
         params.insert("minutes".into(), Value::from(RESET_LINK_VALID_MS / 60_000));
@@ -244,7 +244,7 @@ impl App {
             id: format!("m-{}", random_hex(12)),
             channel: "sms".into(),
             recipient: number,
-            language: user.language.clone(),
+            language: user.language.tag().to_owned(),
             template: Notice::PasswordResetCode.template().into(),
             params: serde_json::json!({ "code": code, "minutes": SMS_CODE_VALID_MS / 60_000 })
                 .to_string(),
@@ -358,7 +358,7 @@ impl App {
                 .store
                 .user_by_email(&address)
                 .await?
-                .map(|u| lock_notice(&u.id, &u.email, &u.language));
+                .map(|u| lock_notice(&u.id, &u.email, u.language));
             let locked = self.audit_record(
                 None,
                 AuditEvent::AccountLocked,

@@ -377,7 +377,7 @@ impl App {
             &caller.client,
             caller.now,
         );
-        let language = session.language.map(Lang::tag).unwrap_or_default();
+        let language = session.language.unwrap_or(Lang::Zh);
         let message = lock_notice(user_id, &session.email, language);
         let limits = SecondFactorLimits {
             per_session: CODES_PER_SESSION,

@@ -4,7 +4,6 @@
 
 use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::access::{Action, Actor, AuditEvent, AuditSubject};
-use qiaoyi_domain::lang::Lang;
 
 use super::{CurrentSession, SecondFactor, grants_of};
 use crate::{App, AppError, Caller};
@@ -84,7 +83,7 @@ impl App {
             actor,
             email: user.email,
             display_name: user.display_name,
-            language: Lang::from_tag(&user.language),
+            language: Some(user.language),
             token_hash,
             csrf: row.csrf,
             created_at: row.created_at,

@@ -146,7 +146,7 @@ impl App {
                     id: format!("m-{}", random_hex(12)),
                     channel: "sms".into(),
                     recipient: number,
-                    language: applicant.language.clone(),
+                    language: applicant.language.tag().to_owned(),
                     template: Notice::CaseStatusCode.template().into(),
                     params: Value::Object(params).to_string(),
                     user_id: Some(applicant.id.clone()),

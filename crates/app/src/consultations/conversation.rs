@@ -303,7 +303,7 @@ impl App {
                 let Some(user) = self.store.user_by_id(person).await? else {
                     return Ok(Vec::new());
                 };
-                let lang = crate::notify::language_of(&user);
+                let lang = user.language;
                 params.insert(
                     "link".into(),
                     self.consultation_link(&row.id, None, lang).into(),

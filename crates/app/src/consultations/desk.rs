@@ -130,7 +130,7 @@ impl App {
         let Some(user) = self.store.user_by_id(to).await? else {
             return Ok(Vec::new());
         };
-        let lang = crate::notify::language_of(&user);
+        let lang = user.language;
         // Rows read back name the asker in `person_name`; a new row names the guest only.
         let person = if row.person_name.is_empty() {
             row.guest_name.clone()
