@@ -214,13 +214,14 @@ cargo test --workspace --no-run
 
 # Both backends at once: the tests mostly wait on their databases (on 2 cores, 2 min 13 s together
 # against 3 min one after the other). The PostgreSQL run also runs the test that only PostgreSQL
-# can: two nodes on one database, ignored by a plain `cargo test` (selected with `--workspace`, so
-# the binaries built above are reused rather than rebuilt for one package's features).
+# can: two nodes on one database and the restore drill with pg_dump and pg_restore, ignored by a
+# plain `cargo test` (selected with `--workspace`, so the binaries built above are reused rather
+# than rebuilt for one package's features).
 log "tests on SQLite and on PostgreSQL, side by side"
 start_postgres
 side_by_side \
   "tests on SQLite" "env QY_TEST_DATABASE_URL= cargo test --workspace" \
-  "tests on PostgreSQL" "cargo test --workspace && cargo test --workspace --test suite -- --ignored --exact consultations::a_message_written_on_one_node_reaches_a_socket_on_the_other"
+  "tests on PostgreSQL" "cargo test --workspace && cargo test --workspace --test suite -- --ignored --exact consultations::a_message_written_on_one_node_reaches_a_socket_on_the_other backup::a_postgres_backup_restores_into_an_empty_database_after_the_same_checks"
 
 # Ignored by a plain `cargo test`, since they mount a small tmpfs (root) and start a cluster of
 # their own; here they must run, and fail if they cannot.

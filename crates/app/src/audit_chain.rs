@@ -3,7 +3,9 @@
 
 use qiaoyi_domain::access::AuditEvent;
 use qiaoyi_domain::access::audit::{AuditRecord, Broken, Checkpoint, Verifier};
-use qiaoyi_store::ChainKeying;
+use qiaoyi_store::{ChainKeying, Store};
+
+use crate::vault::Vault;
 
 use crate::{App, AppError};
 
@@ -58,22 +60,7 @@ impl App {
         checkpoint: Option<Checkpoint>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Result<u64, Broken>, AppError> {
-        // The head first: entries appended while the walk runs are after it and left for later.
-        let head = self.store.audit_head().await?;
-        let mut verifier = Verifier::new(self.vault.audit_chain_key(), checkpoint);
-        let mut after = 0;
-        loop {
-            let batch = self.store.audit_chain(after, head.seq, BATCH).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.0.seq;
-            for (record, prev, hash) in &batch {
-                if let Err(broken) = verifier.check(record, prev, hash) {
-                    return Ok(Err(broken));
-                }
-            }
-            progress(verifier.checked());
-        }
-        Ok(verifier.finish(head.seq, &head.hash))
+        verify_chain(&self.store, &self.vault, checkpoint, progress).await
     }
 
     /// The chain's head, once the chain up to it verifies, to be kept where the database's own
@@ -95,4 +82,30 @@ impl App {
             })),
         }
     }
+}
+
+/// Walks the chain of `store` up to its stored head with `vault`'s chain key (for
+/// [`App::verify_audit`], and for a restored backup before it is put in place).
+pub(crate) async fn verify_chain(
+    store: &Store,
+    vault: &Vault,
+    checkpoint: Option<Checkpoint>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Result<u64, Broken>, AppError> {
+    // The head first: entries appended while the walk runs are after it and left for later.
+    let head = store.audit_head().await?;
+    let mut verifier = Verifier::new(vault.audit_chain_key(), checkpoint);
+    let mut after = 0;
+    loop {
+        let batch = store.audit_chain(after, head.seq, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.0.seq;
+        for (record, prev, hash) in &batch {
+            if let Err(broken) = verifier.check(record, prev, hash) {
+                return Ok(Err(broken));
+            }
+        }
+        progress(verifier.checked());
+    }
+    Ok(verifier.finish(head.seq, &head.hash))
 }

@@ -19,6 +19,11 @@ pub struct Config {
     /// `sqlite://…` or `postgres://…`; unset means `qiaoyi.db` in `data_dir`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    /// The directory holding PostgreSQL's `pg_dump` and `pg_restore`, for `qiaoyi backup` and
+    /// `restore` on PostgreSQL (e.g. `/usr/lib/postgresql/17/bin`). Unset: found on the path.
+    /// Their version must be the server's or newer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pg_bin_dir: Option<PathBuf>,
     /// Log filter, as `RUST_LOG` takes it (e.g. `info`, `qiaoyi=debug`).
     pub log: String,
     /// `text` for people, `json` for log collectors.
@@ -207,6 +212,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./qiaoyi-data"),
             database_url: None,
+            pg_bin_dir: None,
             log: "info".into(),
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".into(),
@@ -256,7 +262,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 33] = [
+const ENV_KEYS: [(&str, &str); 34] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -291,6 +297,7 @@ const ENV_KEYS: [(&str, &str); 33] = [
     ("QIAOYI_LISTEN", "listen"),
     ("QIAOYI_DATA_DIR", "data_dir"),
     ("QIAOYI_DATABASE_URL", "database_url"),
+    ("QIAOYI_PG_BIN_DIR", "pg_bin_dir"),
     ("QIAOYI_LOG", "log"),
     ("QIAOYI_LOG_FORMAT", "log_format"),
 ];

@@ -84,19 +84,21 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: LedgerWhat,
     },
-    /// Write a consistent copy of the SQLite database while the server runs. The copy does not hold
-    /// the field key: keep secret.key (or QIAOYI_SECRET_KEY) safe, apart from the backups.
+    /// Write a consistent copy of the database while the server runs: SQLite's own copy, or on
+    /// PostgreSQL pg_dump's custom format (pg_dump from the path or pg_bin_dir). The copy does not
+    /// hold the field key: keep secret.key (or QIAOYI_SECRET_KEY) safe, apart from the backups.
     Backup {
         /// The file to write; it must not exist.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Make a backup the database of the configured data dir, after checking that it is whole and
-    /// that the data dir's key opens it. The server must be stopped.
+    /// Make a backup the configured database, after checking that it is whole, that the data
+    /// dir's key opens it and that its audit chain verifies; on PostgreSQL the database must be
+    /// empty (pg_restore loads it). The server must be stopped.
     Restore {
         /// A file written by `qiaoyi backup`.
         file: PathBuf,
-        /// Replace a database that is there already.
+        /// Replace a SQLite database that is there already.
         #[arg(long)]
         replace: bool,
     },

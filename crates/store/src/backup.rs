@@ -1,5 +1,6 @@
 //! Consistent copies of a SQLite database while it is in use, and the checks a copy must pass
-//! before it becomes a database again. PostgreSQL is backed up with its own tools (README).
+//! before it becomes a database again. PostgreSQL is dumped and loaded by its own programs (the
+//! app's `backup::postgres`); the store only says whether the database is empty and empties it.
 
 use std::path::Path;
 
@@ -11,8 +12,7 @@ impl Store {
     pub async fn backup_into(&self, out: &Path) -> Result<(), StoreError> {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::conflict(
-                "backup copies SQLite databases; back up PostgreSQL with pg_dump (see the README)"
-                    .into(),
+                "backup_into copies SQLite databases; PostgreSQL is dumped with pg_dump".into(),
             ));
         }
         let target = out.to_str().ok_or_else(|| {
@@ -69,6 +69,46 @@ impl Store {
             counts.push(((*table).to_owned(), n));
         }
         Ok(counts)
+    }
+
+    /// The tables of the database's current schema on PostgreSQL (empty before a restore may
+    /// load into it); on SQLite its tables.
+    pub async fn table_names(&self) -> Result<Vec<String>, StoreError> {
+        let sql = match self.backend {
+            Backend::Postgres => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+            }
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).fetch_all(&self.pool).await?)
+    }
+
+    /// Drops every table of the current schema on PostgreSQL: a restore whose copy failed its
+    /// checks leaves the database as empty as it found it. Refused on SQLite, whose restore
+    /// stages a file instead.
+    pub async fn drop_tables(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::conflict(
+                "drop_tables empties a PostgreSQL database being restored".into(),
+            ));
+        }
+        let tables = self.table_names().await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        let quoted: Vec<String> = tables
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP TABLE {} CASCADE",
+            quoted.join(", ")
+        )))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The value sealed when the database was first opened, if it has been.

@@ -104,6 +104,23 @@ impl DatabaseUrl {
     pub fn expose(&self) -> &str {
         &self.url
     }
+
+    /// A PostgreSQL URL as PostgreSQL's own programs take it: the URL without its password (for
+    /// their command line, which other users of the machine can read) and the password, decoded,
+    /// for their `PGPASSWORD`. None for SQLite.
+    pub fn for_libpq(&self) -> Option<(String, Option<String>)> {
+        if self.backend != Backend::Postgres {
+            return None;
+        }
+        let mut url = url::Url::parse(&self.url).ok()?;
+        let password = url.password().map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+        url.set_password(None).ok()?;
+        Some((url.to_string(), password))
+    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -277,6 +294,23 @@ mod tests {
         assert_eq!(url.backend(), Backend::Postgres);
         assert_eq!(url.to_string(), "postgres://u:***@localhost:5432/q");
         assert!(!format!("{url:?}").contains("secret"));
+    }
+
+    #[test]
+    fn postgres_programs_get_the_password_apart_and_decoded() {
+        let url: DatabaseUrl = "postgres://u:s%40cret@db.example:5433/q?sslmode=require"
+            .parse()
+            .expect("pg");
+        let (target, password) = url.for_libpq().expect("postgres");
+        assert_eq!(target, "postgres://u@db.example:5433/q?sslmode=require");
+        assert_eq!(password.as_deref(), Some("s@cret"));
+        let url: DatabaseUrl = "postgres://u@localhost/q".parse().expect("pg");
+        assert_eq!(url.for_libpq().expect("postgres").1, None);
+        assert!(
+            DatabaseUrl::sqlite_at(std::path::Path::new("/x.db"))
+                .for_libpq()
+                .is_none()
+        );
     }
 
     #[test]

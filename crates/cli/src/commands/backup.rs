@@ -1,4 +1,5 @@
-//! `backup` and `restore` of a SQLite installation's database.
+//! `backup` and `restore` of the installation's database (SQLite, or PostgreSQL through its own
+//! pg_dump and pg_restore).
 
 use std::path::Path;
 
@@ -15,18 +16,25 @@ pub(crate) async fn backup(config: Config, out: &Path) -> Result<(), Failure> {
         .backup_size()
         .await
         .map_err(|e| Failure::Other(e.into()))?;
-    let bar = ProgressBar::new(total.max(1));
-    bar.set_style(
-        ProgressStyle::with_template("backing up {bar:30} {bytes}/{total_bytes}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    // SQLite writes the copy page by page: its growing size is the progress.
+    // SQLite's copy has a known most; PostgreSQL's compressed dump only a growing size.
+    let bar = match total {
+        Some(total) => ProgressBar::new(total.max(1)).with_style(
+            ProgressStyle::with_template("backing up {bar:30} {bytes}/{total_bytes}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("backing up {spinner} {bytes}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    // The copy is written as it is read: its growing size is the progress.
     let watched = out.to_owned();
     let watcher_bar = bar.clone();
     let watcher = tokio::spawn(async move {
         loop {
             if let Ok(meta) = std::fs::metadata(&watched) {
                 watcher_bar.set_position(meta.len());
+                watcher_bar.tick();
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
@@ -57,9 +65,9 @@ pub(crate) async fn restore(config: Config, file: &Path, replace: bool) -> Resul
         })?;
     let rows: i64 = restored.counts.iter().map(|(_, n)| n).sum();
     println!(
-        "restored {} into {}: {rows} rows in {} tables, whole, opened by this data dir's key",
+        "restored {} into {}: {rows} rows in {} tables, whole, opened by this data dir's key, its audit chain verified",
         file.display(),
-        restored.database.display(),
+        restored.database,
         restored.counts.len()
     );
     Ok(())

@@ -1,12 +1,16 @@
-//! Backups of a SQLite installation and their restore. A backup is a consistent copy of the
-//! database taken while the server runs; it does not hold the field key, so a stolen backup does
-//! not reveal identity numbers. Restoring checks the copy whole, brings its schema up to date and
-//! proves that the key of the new data dir opens its sealed fields before it becomes the database.
+//! Backups and their restore, on both databases. A backup is a consistent copy of the database
+//! taken while the server runs (SQLite's `VACUUM INTO`; on PostgreSQL `pg_dump`'s custom format,
+//! in `postgres`); it does not hold the field key, so a stolen backup does not reveal identity
+//! numbers. Restoring checks the copy whole, brings its schema up to date, proves that the key of
+//! the new installation opens its sealed fields and that the audit chain verifies, and only then
+//! leaves it as the database.
+
+mod postgres;
 
 use qiaoyi_domain::failure::Reason;
 use std::path::{Path, PathBuf};
 
-use qiaoyi_store::{DatabaseUrl, Store};
+use qiaoyi_store::{Backend, DatabaseUrl, Store};
 
 use crate::config::Config;
 use crate::vault::{KEY_FILE, Vault};
@@ -15,14 +19,15 @@ use crate::{App, AppError};
 /// What a restore put in place.
 #[derive(Clone, Debug)]
 pub struct Restored {
-    pub database: PathBuf,
+    /// The database restored into: a SQLite file, or a PostgreSQL URL with its password masked.
+    pub database: String,
     pub counts: Vec<(String, i64)>,
 }
 
 const CHECK_CONTEXT: &str = "vault check";
 const CHECK_TEXT: &str = "qiaoyi field key";
 
-fn invalid(field: &'static str, message: String) -> AppError {
+pub(crate) fn invalid(field: &'static str, message: String) -> AppError {
     AppError::Invalid {
         field,
         reason: Reason::Malformed,
@@ -60,44 +65,42 @@ impl App {
                 format!("{} exists already; give a new file name", out.display()),
             ));
         }
-        Ok(self.store.backup_into(out).await?)
+        match self.backend() {
+            Backend::Sqlite => Ok(self.store.backup_into(out).await?),
+            Backend::Postgres => postgres::dump(self.config(), out).await,
+        }
     }
 
-    /// The most a backup of this database writes, in bytes (for a progress bar).
-    pub async fn backup_size(&self) -> Result<u64, AppError> {
-        Ok(self.store.sqlite_size().await?.unwrap_or(0))
+    /// The most a backup of this database writes, in bytes (for a progress bar); None on
+    /// PostgreSQL, whose compressed dump has no size known beforehand.
+    pub async fn backup_size(&self) -> Result<Option<u64>, AppError> {
+        Ok(self.store.sqlite_size().await?)
     }
 }
 
-/// Makes the backup `file` the configured SQLite database. Refuses when that database exists
-/// (unless `replace`), when no key is configured or present in the data dir (it is never made up
-/// here: a new key could not open the backup), when the copy is damaged, or when the key does not
-/// open it. Nothing is replaced until every check has passed.
+/// Makes the backup `file` the configured database. Refuses when that database holds data already
+/// (on SQLite, unless `replace`), when no key is configured or present in the data dir (it is never
+/// made up here: a new key could not open the backup), when the copy is damaged, or when the key
+/// does not open it or its audit chain does not verify. Nothing is left in place until every check
+/// has passed.
 pub async fn restore(config: &Config, file: &Path, replace: bool) -> Result<Restored, AppError> {
-    let target = config.database_url()?.sqlite_path().ok_or_else(|| {
-        invalid(
-            "database_url",
-            "restore fills a SQLite database; restore PostgreSQL with pg_restore (see the README)"
-                .into(),
-        )
-    })?;
+    let url = config.database_url()?;
     if !file.is_file() {
         return Err(invalid(
             "file",
             format!("{} is not a backup file", file.display()),
         ));
     }
-    if target.exists() && !replace {
-        return Err(invalid(
-            "database",
-            format!(
-                "{} holds a database already; restore into a new data dir, or give --replace",
-                target.display()
-            ),
-        ));
+    match url.sqlite_path() {
+        Some(target) => restore_sqlite(config, &target, file, replace).await,
+        None => postgres::restore(config, &url, file, replace).await,
     }
-    let vault = match &config.secret_key {
-        Some(key) => Vault::from_hex(&key.0)?,
+}
+
+/// The key the restored database must open: configured, or `secret.key` already in the data dir.
+fn key_for_restore(config: &Config) -> Result<Vault, AppError> {
+    match &config.secret_key {
+        Some(key) => Ok(Vault::from_hex(&key.0)?),
         None => {
             let key_file = config.data_dir.join(KEY_FILE);
             if !key_file.is_file() {
@@ -109,9 +112,27 @@ pub async fn restore(config: &Config, file: &Path, replace: bool) -> Result<Rest
                     ),
                 ));
             }
-            Vault::open_or_create(&config.data_dir)?
+            Ok(Vault::open_or_create(&config.data_dir)?)
         }
-    };
+    }
+}
+
+async fn restore_sqlite(
+    config: &Config,
+    target: &Path,
+    file: &Path,
+    replace: bool,
+) -> Result<Restored, AppError> {
+    if target.exists() && !replace {
+        return Err(invalid(
+            "database",
+            format!(
+                "{} holds a database already; restore into a new data dir, or give --replace",
+                target.display()
+            ),
+        ));
+    }
+    let vault = key_for_restore(config)?;
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| AppError::DataDir(format!("{}: {e}", config.data_dir.display())))?;
     let staging = target.with_extension("restoring");
@@ -126,11 +147,11 @@ pub async fn restore(config: &Config, file: &Path, replace: bool) -> Result<Rest
             return Err(e);
         }
     };
-    remove_database(&target)?;
-    std::fs::rename(&staging, &target)
+    remove_database(target)?;
+    std::fs::rename(&staging, target)
         .map_err(|e| AppError::DataDir(format!("{}: {e}", target.display())))?;
     Ok(Restored {
-        database: target,
+        database: target.display().to_string(),
         counts,
     })
 }
@@ -156,13 +177,27 @@ async fn check_copy(staging: &Path, vault: &Vault) -> Result<Vec<(String, i64)>,
             format!("the backup is damaged: {integrity}"),
         ));
     }
-    store.migrate().await?;
-    let outcome = match check_key(&store, vault).await {
-        Ok(()) => store.table_counts().await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
+    let outcome = check_restored(&store, vault).await;
     store.close().await;
     outcome
+}
+
+/// What every restored database must pass once its rows are in: its schema brought up to date,
+/// its sealed fields opened by `vault`, its audit chain whole up to its head. Its rows by table.
+async fn check_restored(store: &Store, vault: &Vault) -> Result<Vec<(String, i64)>, AppError> {
+    store.migrate().await?;
+    check_key(store, vault).await?;
+    if let Err(broken) = crate::audit_chain::verify_chain(store, vault, None, &|_| {}).await? {
+        return Err(invalid(
+            "file",
+            format!(
+                "the audit chain in the backup does not verify at entry {} ({}): keep the file as \
+                 evidence and restore an earlier backup",
+                broken.seq, broken.reason
+            ),
+        ));
+    }
+    Ok(store.table_counts().await?)
 }
 
 /// Removes a SQLite database with its journal files, if any.
