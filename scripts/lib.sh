@@ -75,6 +75,13 @@ install_missing() {
   # drawn by poppler, the code decoded by zbar.
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+  # The Debian package is built with dpkg-deb, its man page by help2man from `qiaoyi --help`, and
+  # its unit checked by systemd-analyze; the proxy in front of three nodes is Caddy.
+  command -v help2man >/dev/null 2>&1 || need+=(help2man)
+  command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+  command -v caddy >/dev/null 2>&1 || need+=(caddy)
+  # ... whose internal CA Chromium trusts through an NSS database made with certutil.
+  command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     local sudo=""

@@ -41,38 +41,11 @@ run_crawl() {
   BASE_URL="$browser_base" OUT_DIR="$root/target/e2e" node e2e/crawl.mjs
 }
 
-# The case journey again, with the demo on the PostgreSQL cluster instead of SQLite.
-run_journey_on_postgres() {
-  local port base
-  port=$(free_port)
-  base="${QY_TEST_DATABASE_URL%/*}"
-  "$pg_bin/createdb" -h 127.0.0.1 -p "${base##*:}" -U postgres qiaoyi_demo
-  QIAOYI_DATABASE_URL="$base/qiaoyi_demo" ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" \
-    --data "$work/demo-pg" >"$work/demo-pg.log" 2>&1 &
-  track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-pg.log"; return 1; }
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/cases.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/video.mjs
-  BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/postgres" node e2e/care.mjs
-  # A second node on the same database (same field key): the chat crosses nodes by LISTEN/NOTIFY.
-  local port_b
-  port_b=$(free_port)
-  mkdir -p "$work/demo-pg-b"
-  cp "$work/demo-pg/secret.key" "$work/demo-pg-b/secret.key"
-  QIAOYI_DATABASE_URL="$base/qiaoyi_demo" QIAOYI_DATA_DIR="$work/demo-pg-b" \
-    QIAOYI_LISTEN="127.0.0.1:$port_b" ./target/debug/qiaoyi serve >"$work/demo-pg-b.log" 2>&1 &
-  track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port_b/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port_b/healthz" >/dev/null || { cat "$work/demo-pg-b.log"; return 1; }
-  BASE_URL="http://127.0.0.1:$port" BASE_URL_B="http://127.0.0.1:$port_b" \
-    OUT_DIR="$root/target/e2e/postgres" node e2e/chat.mjs
+# Three nodes on one PostgreSQL database behind Caddy's TLS (scripts/cluster.sh): started at once
+# on an empty database, the case journey, video room, care programme and chat through the proxy in
+# Chromium, each e-mail delivered once, and a node killed during writes losing no acknowledged one.
+run_cluster() {
+  scripts/cluster.sh
 }
 
 # The API's document read by tools nobody here wrote (scripts/api-client.sh: openapi-spec-validator,
@@ -163,6 +136,68 @@ run_video_relay() {
   OUT_DIR="$root/target/e2e/nat" scripts/video-nat.sh
 }
 
+# The Debian package as an operator meets it (scripts/package-deb.sh, OPERATIONS.md "Install"):
+# installed with dpkg -i, its unit checked by systemd-analyze verify, its binary stripped, the
+# catalogue imported and the unit's own ExecStart run as the service's user (with the unit's umask,
+# in its state directory) until /readyz answers; then purged, keeping /var/lib/qiaoyi as promised.
+# It installs on this machine, so it needs root and refuses to touch an installation already there.
+run_package() {
+  [ "$(id -u)" = 0 ] || { echo "FAIL the package test installs with dpkg -i: run scripts/test.sh as root"; return 1; }
+  if dpkg -s qiaoyi >/dev/null 2>&1 || [ -e /var/lib/qiaoyi ]; then
+    echo "FAIL qiaoyi is installed here already (or /var/lib/qiaoyi exists): not touching it"
+    return 1
+  fi
+  local deb port exec_start server status=0
+  deb=$(scripts/package-deb.sh debug)
+  echo "built $deb ($(du -h "$deb" | cut -f1))"
+  dpkg -i "$deb"
+  package_checks() {
+    systemd-analyze verify /usr/lib/systemd/system/qiaoyi.service
+    echo "ok   systemd-analyze verify qiaoyi.service"
+    if readelf -SW /usr/bin/qiaoyi | grep -qE '\.symtab|\.debug_(info|line|str|abbrev)'; then
+      echo "FAIL /usr/bin/qiaoyi carries symbols or debug information"; return 1
+    fi
+    echo "ok   /usr/bin/qiaoyi is stripped ($(du -h /usr/bin/qiaoyi | cut -f1))"
+    [ "$(stat -c %a:%U:%G /etc/qiaoyi/qiaoyi.toml)" = 640:root:qiaoyi ] \
+      || { echo "FAIL /etc/qiaoyi/qiaoyi.toml is $(stat -c %a:%U:%G /etc/qiaoyi/qiaoyi.toml)"; return 1; }
+    grep -qx /etc/qiaoyi/qiaoyi.toml /var/lib/dpkg/info/qiaoyi.conffiles
+    zcat /usr/share/man/man1/qiaoyi.1.gz | grep -q 'import' \
+      || { echo "FAIL the man page does not list the commands"; return 1; }
+    setpriv --reuid=qiaoyi --regid=qiaoyi --init-groups qiaoyi --config /etc/qiaoyi/qiaoyi.toml \
+      import catalog /usr/share/qiaoyi/catalog
+    port=$(free_port)
+    exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/qiaoyi.service)
+    # shellcheck disable=SC2086 # the unit's command line, split as systemd splits it
+    (cd /var/lib/qiaoyi && umask 0077 && exec env QIAOYI_LISTEN="127.0.0.1:$port" \
+      setpriv --reuid=qiaoyi --regid=qiaoyi --init-groups $exec_start) >"$work/package-serve.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 150); do
+      curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    curl -fsS "http://127.0.0.1:$port/readyz" || { cat "$work/package-serve.log"; return 1; }
+    echo
+    echo "ok   the unit's command serves /readyz as the qiaoyi user"
+    [ "$(stat -c %a:%U /var/lib/qiaoyi/secret.key)" = 600:qiaoyi ] \
+      || { echo "FAIL secret.key is $(stat -c %a:%U /var/lib/qiaoyi/secret.key)"; return 1; }
+    kill -TERM "$server"
+    wait "$server" || true
+  }
+  package_checks || status=$?
+  [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true
+  dpkg --purge qiaoyi
+  if [ "$status" = 0 ]; then
+    for gone in /usr/bin/qiaoyi /etc/qiaoyi /usr/lib/systemd/system/qiaoyi.service; do
+      [ ! -e "$gone" ] || { echo "FAIL $gone is left after purging"; status=1; }
+    done
+    [ -f /var/lib/qiaoyi/qiaoyi.db ] || { echo "FAIL purging removed the database"; status=1; }
+    [ "$status" != 0 ] || echo "ok   purged: the package's files are gone, the database is kept"
+  fi
+  rm -rf /var/lib/qiaoyi
+  userdel qiaoyi 2>/dev/null || true
+  return "$status"
+}
+
 # Runs each (title, command) pair at once, each writing to a log of its own; prints the logs in
 # order when all have ended, and fails if any did.
 side_by_side() {
@@ -234,10 +269,10 @@ wait "$fetching" || { cat "$work/fetch.log"; echo "FAIL fetching the test tools"
 run_browser_tests
 
 # Each against a demo of its own; the fuzzer mostly waits on its server, the journeys on theirs.
-log "the crawler, the browser journey and two-node chat on PostgreSQL, the turn of the year under libfaketime and the video room through a TURN relay, and the API's document and fuzzing, side by side"
+log "the crawler, the Debian package and three nodes behind Caddy, the turn of the year under libfaketime and the video room through a TURN relay, and the API's document and fuzzing, side by side"
 side_by_side \
   "the crawler over every page" run_crawl \
-  "browser journey and two-node chat on PostgreSQL" run_journey_on_postgres \
+  "the Debian package, then three nodes on PostgreSQL behind Caddy" "run_package && run_cluster" \
   "the turn of the year under libfaketime, then the video room through a TURN relay" \
   "run_turn_of_the_year && run_video_relay" \
   "the API's document, a generated client, and API fuzzing" run_api_fuzz

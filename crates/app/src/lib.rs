@@ -194,8 +194,11 @@ impl App {
     }
 
     /// Whether the database answers.
+    /// Whether this node can serve: its database answers and holds a catalogue
+    /// ([`AppError::NoCatalog`] until one is imported).
     pub async fn ready(&self) -> Result<(), AppError> {
-        Ok(self.store.ping().await?)
+        self.store.ping().await?;
+        self.catalog_header().await.map(drop)
     }
 
     /// Validates a catalogue directory's files and imports them as one unit.

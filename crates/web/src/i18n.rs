@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -174,9 +174,16 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
 const ONE_YEAR: u32 = 365 * 24 * 3600;
 
 /// Works out [`Prefs`] for the request, hands them to handlers, and remembers a choice made with
-/// `?lang=` or `?elder=` in a cookie.
-pub async fn preferences(mut request: Request, next: Next) -> Response {
+/// `?lang=` or `?elder=` in a cookie (`Secure` when the site is served over https), sent only when
+/// it changes, so pages keep their caches and the back/forward cache.
+pub async fn preferences(
+    State(secure): State<SecureCookies>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let headers = request.headers();
+    let lang_cookie = crate::auth::cookie(headers, "lang").map(str::to_owned);
+    let elder_cookie = crate::auth::cookie(headers, "elder").map(str::to_owned);
     let query: Vec<(String, String)> = request
         .uri()
         .query()
@@ -212,20 +219,31 @@ pub async fn preferences(mut request: Request, next: Next) -> Response {
     };
     request.extensions_mut().insert(prefs);
     let mut response = next.run(request).await;
-    let mut remember = |name: &str, value: &str| {
-        let cookie = format!("{name}={value}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax; HttpOnly");
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
+    let mut remember = |name: &str, value: &str, kept: Option<&str>| {
+        if kept == Some(value) {
+            return;
+        }
+        let cookie = crate::auth::set_cookie(name, value, Some(i64::from(ONE_YEAR)), secure.0);
+        if let Some(v) = cookie {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     };
     if let Some(lang) = asked_lang {
-        remember("lang", lang.tag());
+        remember("lang", lang.tag(), lang_cookie.as_deref());
     }
     if let Some(elder) = asked_elder {
-        remember("elder", if elder { "1" } else { "0" });
+        remember(
+            "elder",
+            if elder { "1" } else { "0" },
+            elder_cookie.as_deref(),
+        );
     }
     response
 }
+
+/// Whether cookies are marked `Secure`: the site's public address is https.
+#[derive(Clone, Copy)]
+pub struct SecureCookies(pub bool);
 
 fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query

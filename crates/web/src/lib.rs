@@ -48,6 +48,7 @@ pub fn router(app: App) -> Router {
     let body_limit =
         usize::try_from(app.config().max_upload_mb).unwrap_or(10) * 1024 * 1024 + 64 * 1024;
     let security_headers = security_headers::for_deployment(&app.config().public_url);
+    let secure_cookies = i18n::SecureCookies(app.config().public_url.starts_with("https://"));
     // Checked when the configuration was read.
     let proxies = app.config().proxies().unwrap_or_default().into();
     let state = AppState {
@@ -70,7 +71,10 @@ pub fn router(app: App) -> Router {
             auth::authenticate,
         ))
         .with_state(state)
-        .layer(axum::middleware::from_fn(i18n::preferences))
+        .layer(axum::middleware::from_fn_with_state(
+            secure_cookies,
+            i18n::preferences,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(
             security_headers,

@@ -8,7 +8,12 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Upper bounds of the request-duration buckets, in seconds: the 25 ms write budget, the 1 s alert.
+const DURATION_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -17,7 +22,16 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 pub fn install() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
-            let handle = PrometheusBuilder::new().install_recorder().ok()?;
+            // Request durations as a histogram with buckets, not a summary: buckets add up
+            // across nodes, and the slow-requests alert (ops/prometheus-alerts.yml) reads them.
+            let handle = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("qiaoyi_http_request_duration_seconds".into()),
+                    &DURATION_BUCKETS,
+                )
+                .ok()?
+                .install_recorder()
+                .ok()?;
             describe();
             Some(handle)
         })

@@ -140,6 +140,28 @@ async fn readiness_fails_when_the_database_is_gone() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// A node of a new installation serves before its catalogue is imported, and says why it is not
+/// ready, so a load balancer keeps away until it is.
+#[tokio::test]
+async fn readiness_waits_for_a_catalogue() {
+    let store = test_store().await;
+    let app = App::with_store(store.store.clone(), Config::default());
+    let response = qiaoyi_web::router(app)
+        .oneshot(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .expect("body");
+    let problem: serde_json::Value = serde_json::from_slice(&body).expect("problem json");
+    assert_eq!(problem["type"], "/problems/no-catalogue", "{problem}");
+}
+
 #[tokio::test]
 async fn catalogue_lists_45_items_in_4_categories() {
     let s = server().await;
@@ -458,6 +480,36 @@ async fn language_from_query_cookie_header_or_default() {
     assert_eq!(garbage.status, StatusCode::OK);
     assert!(garbage.body.contains("<html lang=\"zh-CN\">"));
     assert!(garbage.set_cookie("lang").is_none());
+    // The same choice again is not sent again: a page that changes no cookie can be cached.
+    let again = s
+        .get_with("/catalog?lang=es", &[("cookie", "lang=es")])
+        .await;
+    assert!(again.body.contains("<html lang=\"es\">"));
+    assert!(again.set_cookie("lang").is_none());
+    assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+}
+
+/// Behind TLS every cookie is Secure, the language and elder-mode choices too.
+#[tokio::test]
+async fn preference_cookies_are_secure_behind_https() {
+    let mut browser = crate::common::Browser::with_config(|c| {
+        c.public_url = "https://qiaoyi.example.gov.cn".into();
+    })
+    .await;
+    let reply = browser.get("/catalog?lang=it&elder=1").await;
+    let cookies: Vec<String> = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect();
+    for name in ["lang=it", "elder=1"] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {cookies:?}"));
+        assert!(cookie.contains("; Secure"), "{cookie}");
+    }
 }
 
 #[tokio::test]

@@ -21,9 +21,16 @@ pub(crate) async fn serve_installation(config: Config) -> Result<(), Failure> {
     }
     let listener = bind(config.listen).await?;
     let app = open(config).await?;
-    app.catalog_header()
-        .await
-        .map_err(|e| Failure::Other(e.into()))?;
+    // Nodes of a new installation may start before its catalogue is imported (by another node,
+    // or by `qiaoyi import catalog`): they serve, and /readyz keeps a load balancer away until
+    // the catalogue is there.
+    match app.catalog_header().await {
+        Ok(_) => {}
+        Err(qiaoyi_app::AppError::NoCatalog) => tracing::warn!(
+            "no catalogue has been imported yet: /readyz answers 503 until `qiaoyi import catalog DIR`"
+        ),
+        Err(e) => return Err(Failure::Other(e.into())),
+    }
     serve(listener, app).await
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::problem::Problem;
+use qiaoyi_app::AppError;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -45,12 +46,12 @@ pub async fn healthz() -> Json<Health> {
     })
 }
 
-/// Readiness: the database answers. Warnings (next year's missing holiday calendar) do not make
-/// it fail.
+/// Readiness: the database answers and holds a catalogue (a load balancer keeps away from a node
+/// until both). Warnings (next year's missing holiday calendar) do not make it fail.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "The database does not answer (`not-ready`), or no catalogue has been imported yet (`no-catalogue`)", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
     match state.app.ready().await {
@@ -79,6 +80,11 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, Probl
                 warnings,
             }))
         }
+        Err(AppError::NoCatalog) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no-catalogue",
+            "no catalogue has been imported yet; run `qiaoyi import catalog DIR`",
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(Problem::new(
