@@ -33,6 +33,19 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Waits up to 20 s for a server on loopback port $1 to answer /healthz; prints its log $2 if it
+# does not.
+wait_healthy() {
+  local port=$1 log=$2
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null && return 0
+  cat "$log"
+  return 1
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }

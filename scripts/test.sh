@@ -21,11 +21,7 @@ run_browser_tests() {
   data="$work/demo"
   ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo.log" 2>&1 &
   track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo.log"; return 1; }
+  wait_healthy "$port" "$work/demo.log" || return 1
   mkdir -p target/e2e
   local script
   for script in smoke cases wizard chat video stats care; do
@@ -59,11 +55,7 @@ run_api_fuzz() {
   port=$(free_port)
   ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo-fuzz" >"$work/demo-fuzz.log" 2>&1 &
   track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-fuzz.log"; return 1; }
+  wait_healthy "$port" "$work/demo-fuzz.log" || return 1
   scripts/api-client.sh "http://127.0.0.1:$port"
   echo "== promtool check metrics"
   curl -fsS "http://127.0.0.1:$port/metrics" | promtool check metrics
@@ -84,11 +76,7 @@ run_turn_of_the_year() {
   fake=(env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '2026-12-28 10:00:00')
   "${fake[@]}" ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo-year.log" 2>&1 &
   track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-year.log"; return 1; }
+  wait_healthy "$port" "$work/demo-year.log" || return 1
   local accepted
   accepted=$(python3 scripts/provisional-year.py "http://127.0.0.1:$port" accept)
   echo "$accepted"
@@ -125,11 +113,7 @@ run_video_relay() {
     QIAOYI_ICE_TRANSPORT_POLICY=relay ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" \
     --data "$work/demo-relay" >"$work/demo-relay.log" 2>&1 &
   track $!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo-relay.log"; return 1; }
+  wait_healthy "$port" "$work/demo-relay.log" || return 1
   BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e/relay" TURN_SECRET="$secret" \
     node e2e/video.mjs || { tail -n 40 "$work/turn.log"; return 1; }
   # Then across NAT and 150 ms each way, each browser in a network of its own.

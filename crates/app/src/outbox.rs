@@ -22,6 +22,10 @@ use crate::{App, AppError, Caller};
 /// its gauge for every status: a scraper sees each series from the start, not only after the first
 /// failure. Call once after installing a metrics recorder.
 pub fn describe_metrics() {
+    metrics::describe_histogram!(
+        qiaoyi_store::GROUP_SIZE,
+        "Write transactions made durable by each commit on SQLite (one writer, group commit)"
+    );
     metrics::describe_counter!(
         "qiaoyi_outbox_sent_total",
         "Messages delivered, by channel (email, sms)"

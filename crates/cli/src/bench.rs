@@ -5,10 +5,14 @@
 //! - writes: the same, but each client sends one request per `--interval-ms` (people, not a
 //!   loop), for the latency a person sees while 200 others are busy too;
 //! - reads: paced the same way, a submitted case's status or the officers' queue, alternately;
+//! - drafts: `POST /api/v1/cases` alone, back to back from 1, 8 and 32 connections in turn: the
+//!   write path's latency as connections pile up (one writer and group commit on SQLite);
 //! - raw: `qiaoyi_store::bench::RawIntake` writes the same rows in the same transactions.
 //!
 //! It prints each figure against its budget (README.md, `qiaoyi bench`) and the ratio intake/raw, as
-//! text and JSON.
+//! text and JSON. With `--database-url postgres://…` (an empty, throwaway database) intake and reads
+//! run again on PostgreSQL, with one node and with three nodes sharing the database (servers in
+//! this process on loopback, each client on one of them), printed beside SQLite's.
 //! Latency is measured from sending each request to reading the whole answer.
 
 pub mod pairing;
@@ -34,6 +38,10 @@ use serde_json::{Value, json};
 const RATIO_MIN: f64 = 0.6;
 const READ_P99_MS: f64 = 10.0;
 const WRITE_P99_MS: f64 = 25.0;
+/// Drafts opened from this many connections at once, in turn.
+const DRAFT_CONNECTIONS: [usize; 3] = [1, 8, 32];
+/// At 32 connections, drafts answered per second at least (with the write p99 budget).
+const DRAFTS_PER_SECOND_MIN: f64 = 2000.0;
 /// The size of each uploaded scan: a one-page scan at a modest resolution.
 const FILE_SIZE: usize = 64 * 1024;
 /// The item every bench submission applies for, and its form.
@@ -88,7 +96,12 @@ pub struct Options {
     pub seconds: u64,
     pub interval_ms: u64,
     pub json: Option<PathBuf>,
+    /// An empty PostgreSQL database to measure on as well.
+    pub database_url: Option<String>,
 }
+
+/// How many nodes share the PostgreSQL database in each of its runs.
+const POSTGRES_NODES: [usize; 2] = [1, 3];
 
 #[derive(Serialize)]
 pub struct Report {
@@ -103,6 +116,8 @@ pub struct Report {
     pub reads: Phase,
     /// Paced, anonymous: `GET /api/v1/search` with people's questions, as typed into the box.
     pub search: Phase,
+    /// Back to back `POST /api/v1/cases` from 1, 8 and 32 connections.
+    pub drafts: Vec<DraftPhase>,
     pub submissions: u64,
     pub submissions_per_second: f64,
     pub raw_submissions: u64,
@@ -112,6 +127,28 @@ pub struct Report {
     /// Rows written per submission by intake and by the baseline, per table.
     pub rows_per_submission: BTreeMap<String, [f64; 2]>,
     pub budgets: Budgets,
+    /// Intake and reads on PostgreSQL with one and with three nodes; empty without
+    /// `--database-url`.
+    pub postgres: Vec<Deployment>,
+}
+
+/// Drafts opened back to back from a number of connections at once.
+#[derive(Serialize)]
+pub struct DraftPhase {
+    pub connections: usize,
+    #[serde(flatten)]
+    pub phase: Phase,
+}
+
+/// Intake and reads against one deployment: its database and how many nodes serve it.
+#[derive(Serialize)]
+pub struct Deployment {
+    pub backend: &'static str,
+    pub nodes: usize,
+    pub intake: Phase,
+    pub submissions: u64,
+    pub submissions_per_second: f64,
+    pub reads: Phase,
 }
 
 #[derive(Serialize)]
@@ -132,9 +169,21 @@ pub struct Budgets {
     pub ratio_met: bool,
     pub read_p99_met: bool,
     pub write_p99_met: bool,
+    pub drafts_per_second_min: f64,
+    /// At 32 connections: p99 within the write budget and at least `drafts_per_second_min`.
+    pub drafts_met: bool,
 }
 
 pub fn check(options: &Options) -> anyhow::Result<()> {
+    if options
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("postgres://") && !u.starts_with("postgresql://"))
+    {
+        bail!(
+            "--database-url must name an empty PostgreSQL database (postgres://…); SQLite is always measured"
+        );
+    }
     if !(1..=1000).contains(&options.clients) {
         bail!("--clients must be from 1 to 1000");
     }
@@ -183,7 +232,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         "intake: {} clients back to back for {} s …",
         options.clients, options.seconds
     );
-    let (intake, mut ids) = write_phase(&http, &base, &applicant, &files, options, None).await;
+    let bases = [base.clone()];
+    let (intake, mut ids) = write_phase(&http, &bases, &applicant, &files, options, None).await;
     let after = counts(&store).await?;
     store.close().await;
     let submissions = ids.len() as u64;
@@ -202,14 +252,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         "writes: {} clients, one request per {} ms each, for {} s …",
         options.clients, options.interval_ms, options.seconds
     );
-    let (writes, more) = write_phase(&http, &base, &applicant, &files, options, pace).await;
+    let (writes, more) = write_phase(&http, &bases, &applicant, &files, options, pace).await;
     ids.extend(more);
 
     eprintln!(
         "reads: {} clients, one request per {} ms each, for {} s …",
         options.clients, options.interval_ms, options.seconds
     );
-    let reads = read_phase(&http, &base, &applicant, &officer, &ids, options, pace).await;
+    let reads = read_phase(&http, &bases, &applicant, &officer, &ids, options, pace).await;
 
     eprintln!(
         "search: {} clients, one question per {} ms each, for {} s …",
@@ -222,6 +272,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         .error_for_status()
         .context("the search index did not answer")?;
     let search = search_phase(&http, &base, options, pace).await;
+    let mut drafts = Vec::new();
+    for connections in DRAFT_CONNECTIONS {
+        eprintln!(
+            "drafts: {connections} connection(s) back to back for {} s …",
+            options.seconds
+        );
+        drafts.push(DraftPhase {
+            connections,
+            phase: draft_phase(&http, &base, &applicant, connections, options.seconds)
+                .await
+                .summary(),
+        });
+    }
     let _ = stop.send(());
     let _ = server.await;
 
@@ -267,12 +330,29 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         );
     }
 
+    let mut postgres = Vec::new();
+    if let Some(url) = &options.database_url {
+        // Every node of both runs shares the database and, as they must, one field key.
+        let key = qiaoyi_app::config::SecretKey(qiaoyi_app::accounts::random_hex(32));
+        // Signed in once: the sessions live in the database, and a second-factor code works once.
+        let mut sessions = None;
+        for nodes in POSTGRES_NODES {
+            eprintln!("PostgreSQL with {nodes} node(s): intake and reads …");
+            postgres.push(run_postgres(&http, url, &key, &mut sessions, nodes, options).await?);
+        }
+    }
+
     let submissions_per_second = submissions as f64 / intake.phase.elapsed;
     let raw_submissions_per_second = raw_submissions as f64 / raw_elapsed;
     let ratio = submissions_per_second / raw_submissions_per_second;
     let writes = writes.phase.summary();
     let reads = reads.summary();
     let search = search.summary();
+    let drafts_met = drafts.last().is_some_and(|d| {
+        d.phase.errors == 0
+            && d.phase.p99_ms <= WRITE_P99_MS
+            && d.phase.per_second >= DRAFTS_PER_SECOND_MIN
+    });
     Ok(Report {
         clients: options.clients,
         seconds: options.seconds,
@@ -285,7 +365,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             ratio_met: ratio >= RATIO_MIN,
             read_p99_met: reads.p99_ms <= READ_P99_MS && search.p99_ms <= READ_P99_MS,
             write_p99_met: writes.p99_ms <= WRITE_P99_MS,
+            drafts_per_second_min: DRAFTS_PER_SECOND_MIN,
+            drafts_met,
         },
+        drafts,
         writes,
         reads,
         search,
@@ -295,6 +378,86 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         raw_submissions_per_second,
         ratio,
         rows_per_submission,
+        postgres,
+    })
+}
+
+/// Intake (back to back) and paced reads against `nodes` servers over the PostgreSQL database at
+/// `url`, each client on one of them; the first run finds the database empty and loads the demo.
+async fn run_postgres(
+    http: &reqwest::Client,
+    url: &str,
+    key: &qiaoyi_app::config::SecretKey,
+    sessions: &mut Option<(Session, Session)>,
+    nodes: usize,
+    options: &Options,
+) -> anyhow::Result<Deployment> {
+    let dir = tempfile::tempdir().context("cannot make a temporary data dir")?;
+    let database: DatabaseUrl = url.parse()?;
+    if nodes == POSTGRES_NODES[0] {
+        let store = Store::connect(&database).await?;
+        let tables = store.table_names().await?;
+        store.close().await;
+        if !tables.is_empty() {
+            bail!("{database} holds tables already; give an empty, throwaway database");
+        }
+    }
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for node in 0..nodes {
+        let app = App::open(Config {
+            data_dir: dir.path().join(format!("node{node}")),
+            database_url: Some(url.to_owned()),
+            secret_key: Some(key.clone()),
+            ..Config::default()
+        })
+        .await?;
+        if node == 0 {
+            app.seed_demo(now_ms())
+                .await
+                .context("cannot load the demo data")?;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        bases.push(format!("http://{}", listener.local_addr()?));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(qiaoyi_web::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        servers.push((stop, server));
+    }
+    let (applicant, officer) = match sessions {
+        Some(signed_in) => signed_in.clone(),
+        None => sessions
+            .insert((
+                Session::sign_in(http, &bases[0], "applicant@qiaoyi.example", false).await?,
+                Session::sign_in(http, &bases[0], "officer@qiaoyi.example", true).await?,
+            ))
+            .clone(),
+    };
+    let files = required_materials(http, &bases[0]).await?;
+    let (intake, ids) = write_phase(http, &bases, &applicant, &files, options, None).await;
+    if ids.is_empty() || intake.phase.errors > 0 {
+        bail!(
+            "{} requests failed during intake on PostgreSQL with {nodes} node(s); the first: {}",
+            intake.phase.errors,
+            intake.first_error
+        );
+    }
+    let pace = Some(Duration::from_millis(options.interval_ms));
+    let reads = read_phase(http, &bases, &applicant, &officer, &ids, options, pace).await;
+    for (stop, server) in servers {
+        let _ = stop.send(());
+        let _ = server.await;
+    }
+    let submissions = ids.len() as u64;
+    let submissions_per_second = submissions as f64 / intake.phase.elapsed;
+    Ok(Deployment {
+        backend: "postgres",
+        nodes,
+        intake: intake.phase.summary(),
+        submissions,
+        submissions_per_second,
+        reads: reads.summary(),
     })
 }
 
@@ -355,6 +518,55 @@ impl Report {
             out.push_str(&format!(" {table} {intake:.2}/{raw:.2}"));
         }
         out.push('\n');
+        for d in &self.drafts {
+            out.push_str(&format!(
+                "drafts {:>3} connection(s) {:>8} requests {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>8.2} ms  errors {}\n",
+                d.connections,
+                d.phase.requests,
+                d.phase.per_second,
+                d.phase.p50_ms,
+                d.phase.p99_ms,
+                d.phase.max_ms,
+                d.phase.errors,
+            ));
+        }
+        out.push_str(&format!(
+            "drafts at 32 connections: p99 ≤ {WRITE_P99_MS} ms and ≥ {DRAFTS_PER_SECOND_MIN} per second: {}\n",
+            met(self.budgets.drafts_met)
+        ));
+        if !self.postgres.is_empty() {
+            out.push_str(
+                "beside SQLite: intake back to back, reads paced as above
+                 database    nodes  submissions/s  intake p50/p99 ms   reads p50/p99 ms  errors
+",
+            );
+            let row = |name: &str, nodes: usize, per_second: f64, intake: &Phase, reads: &Phase| {
+                format!(
+                    "{name:<10} {nodes:>6} {per_second:>14.1}  {:>7.2} /{:>8.2}  {:>7.2} /{:>7.2}  {:>6}\n",
+                    intake.p50_ms,
+                    intake.p99_ms,
+                    reads.p50_ms,
+                    reads.p99_ms,
+                    intake.errors + reads.errors
+                )
+            };
+            out.push_str(&row(
+                "SQLite",
+                1,
+                self.submissions_per_second,
+                &self.intake,
+                &self.reads,
+            ));
+            for d in &self.postgres {
+                out.push_str(&row(
+                    "PostgreSQL",
+                    d.nodes,
+                    d.submissions_per_second,
+                    &d.intake,
+                    &d.reads,
+                ));
+            }
+        }
         out
     }
 }
@@ -543,7 +755,7 @@ async fn timed(request: reqwest::RequestBuilder, timings: &mut Timings) -> Resul
 
 async fn write_phase(
     http: &reqwest::Client,
-    base: &str,
+    bases: &[String],
     applicant: &Session,
     files: &[usize],
     options: &Options,
@@ -554,9 +766,10 @@ async fn write_phase(
     let files = Arc::new(files.to_vec());
     let mut tasks = Vec::new();
     for client in 0..options.clients {
+        // Each client stays on one node, as a browser behind a proxy would for a while.
         let (http, base, session, files) = (
             http.clone(),
-            base.to_owned(),
+            bases[client % bases.len()].clone(),
             applicant.clone(),
             files.clone(),
         );
@@ -596,6 +809,43 @@ async fn write_phase(
     }
     phase.elapsed = started.elapsed().as_secs_f64();
     (WriteOutcome { phase, first_error }, ids)
+}
+
+/// Drafts opened back to back (`POST /api/v1/cases` alone) from `connections` clients at once.
+async fn draft_phase(
+    http: &reqwest::Client,
+    base: &str,
+    applicant: &Session,
+    connections: usize,
+    seconds: u64,
+) -> Timings {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (http, base, session) = (http.clone(), base.to_owned(), applicant.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut timings = Timings::default();
+            while Instant::now() < deadline {
+                let request = session
+                    .post(&http, format!("{base}/api/v1/cases"))
+                    .header("content-type", "application/json")
+                    .body(form());
+                if timed(request, &mut timings).await.is_err() {
+                    timings.errors += 1;
+                }
+            }
+            timings
+        }));
+    }
+    let mut phase = Timings::default();
+    for task in tasks {
+        if let Ok(timings) = task.await {
+            phase.merge(timings);
+        }
+    }
+    phase.elapsed = started.elapsed().as_secs_f64();
+    phase
 }
 
 /// One applicant's submission: draft, files, submit. Returns the case id.
@@ -644,7 +894,7 @@ async fn submit(
 
 async fn read_phase(
     http: &reqwest::Client,
-    base: &str,
+    bases: &[String],
     applicant: &Session,
     officer: &Session,
     ids: &[String],
@@ -658,7 +908,7 @@ async fn read_phase(
     for client in 0..options.clients {
         let (http, base, applicant, officer, ids) = (
             http.clone(),
-            base.to_owned(),
+            bases[client % bases.len()].clone(),
             applicant.clone(),
             officer.clone(),
             ids.clone(),

@@ -115,6 +115,10 @@ pub(crate) enum Command {
         /// milliseconds, as a person does; intake runs back to back.
         #[arg(long, default_value_t = 1000)]
         interval_ms: u64,
+        /// An empty, throwaway PostgreSQL database: intake and reads run on it too, with one node
+        /// and with three sharing it, printed beside SQLite's.
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
         /// Also write the figures as JSON to this file.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,

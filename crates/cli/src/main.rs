@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         clients,
         seconds,
         interval_ms,
+        database_url,
         json,
     } = cli.command
     {
@@ -72,6 +73,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             seconds,
             interval_ms,
             json,
+            database_url,
         })
         .await;
     }

@@ -616,22 +616,29 @@ fn backup_and_restore_move_a_demo_to_a_new_data_dir() {
     assert!(stderr(&exists).contains("--replace"), "{}", stderr(&exists));
 }
 
-#[test]
-fn bench_reports_intake_reads_search_and_the_raw_baseline() {
+#[tokio::test]
+async fn bench_reports_intake_reads_search_and_the_raw_baseline() {
     let dir = tempfile::tempdir().expect("dir");
     let out = dir.path().join("bench.json");
-    let output = qiaoyi(
-        &[
-            "bench",
-            "--clients",
-            "4",
-            "--seconds",
-            "1",
-            "--json",
-            out.to_str().expect("path"),
-        ],
-        &[],
-    );
+    let mut args = vec![
+        "bench",
+        "--clients",
+        "4",
+        "--seconds",
+        "1",
+        "--json",
+        out.to_str().expect("path"),
+    ];
+    // On the PostgreSQL pass intake and reads run on a fresh database too, with one and three nodes.
+    let env = database_env(dir.path()).await;
+    let url = env
+        .iter()
+        .find(|(k, _)| k == "QIAOYI_DATABASE_URL")
+        .map(|(_, v)| v.clone());
+    if let Some(url) = &url {
+        args.extend(["--database-url", url.as_str()]);
+    }
+    let output = qiaoyi(&args, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("ratio intake/raw"), "{text}");
@@ -667,8 +674,28 @@ fn bench_reports_intake_reads_search_and_the_raw_baseline() {
     }
     let ratio = report["ratio"].as_f64().expect("ratio");
     assert!(ratio > 0.0, "{report}");
+    let postgres = report["postgres"].as_array().expect("postgres runs");
+    if url.is_some() {
+        assert!(text.contains("beside SQLite"), "{text}");
+        let nodes: Vec<u64> = postgres
+            .iter()
+            .map(|d| d["nodes"].as_u64().expect("nodes"))
+            .collect();
+        assert_eq!(nodes, [1, 3], "{report}");
+        for d in postgres {
+            assert!(d["submissions"].as_u64().expect("n") > 0, "{report}");
+            assert_eq!(d["intake"]["errors"], 0, "{report}");
+            assert_eq!(d["reads"]["errors"], 0, "{report}");
+        }
+    } else {
+        assert!(postgres.is_empty(), "{report}");
+    }
 
-    for bad in [["--clients", "0"], ["--seconds", "0"]] {
+    for bad in [
+        ["--clients", "0"],
+        ["--seconds", "0"],
+        ["--database-url", "sqlite:///tmp/x.db"],
+    ] {
         let output = qiaoyi(&["bench", bad[0], bad[1]], &[]);
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
         let err = stderr(&output);

@@ -1,7 +1,9 @@
 //! Killing the server with SIGKILL in the middle of many concurrent submissions loses nothing it
 //! acknowledged: after a restart every acknowledged draft, file and submission is there and whole,
 //! the SQLite file passes `PRAGMA integrity_check`, and `qiaoyi audit verify` passes. On
-//! PostgreSQL (when the suite runs there) the server is killed, not the database.
+//! PostgreSQL (when the suite runs there) the server is killed, not the database. On SQLite the
+//! kill lands while commits make several writers' transactions durable at once (group commit),
+//! which the test reads from `/metrics` just before.
 //!
 //! `QY_CRASH_SUBMISSIONS` sets how many submissions start at once: 300 by default, which keeps
 //! hundreds in flight at every stage when the kill lands while the suite stays within its time;
@@ -164,6 +166,33 @@ async fn sigkill_during_concurrent_submissions_loses_nothing_acknowledged() {
         && started.elapsed() < Duration::from_secs(120)
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // On SQLite the kill lands in the middle of write groups: commits were making several
+    // writers' transactions durable at once.
+    if env.is_empty() {
+        let metrics = http
+            .get(format!("{}/metrics", server.base))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        let value = |name: &str| -> f64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        let (sum, count) = (
+            value("qiaoyi_write_group_size_sum "),
+            value("qiaoyi_write_group_size_count "),
+        );
+        assert!(
+            count > 0.0 && sum > count,
+            "writes were committed in groups before the kill: {sum} transactions in {count} commits"
+        );
     }
     server.child.kill().expect("SIGKILL");
     server.child.wait().expect("reap");

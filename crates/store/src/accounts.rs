@@ -5,7 +5,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::lang::Lang;
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
-use sqlx::{Any, Database, Encode, Row, Transaction, Type};
+use sqlx::{Database, Encode, Row, Type};
 
 use crate::decode::Table;
 use crate::outbox::{NewMessage, enqueue};
@@ -91,7 +91,7 @@ fn user(row: &AnyRow, grants: Vec<(String, String)>) -> Result<UserRow, StoreErr
 }
 
 pub(crate) async fn insert_user(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     new: &NewUser,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -140,7 +140,7 @@ where
 
 /// Gives `user_id` each `(role, scope)` of `grants` it does not have yet.
 pub(crate) async fn insert_grants(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     user_id: &str,
     grants: &[(String, String)],
 ) -> Result<(), StoreError> {
@@ -160,7 +160,7 @@ pub(crate) async fn insert_grants(
 
 /// Ends every session of `user_id` but the one whose token hash is `keep`; returns how many.
 pub(crate) async fn end_sessions_but(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     user_id: &str,
     keep: &str,
 ) -> Result<u64, StoreError> {
@@ -207,7 +207,7 @@ pub enum SecondFactorFailure {
 
 /// Records in the session that its user has just passed the second factor.
 async fn mark_second_factor(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     user_id: &str,
     token_hash: &str,
     now: i64,
@@ -497,11 +497,13 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -777,11 +779,13 @@ impl Store {
 
     /// Remembers the account's choice of elder mode.
     pub async fn set_elder_mode(&self, user_id: &str, on: bool) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET elder_mode = $1 WHERE id = $2")
             .bind(i64::from(on))
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 

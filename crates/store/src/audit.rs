@@ -6,7 +6,7 @@ use qiaoyi_domain::access::audit::{
 };
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
-use sqlx::{Any, Database, Encode, Row, Transaction, Type};
+use sqlx::{Database, Encode, Row, Type};
 
 use crate::decode::Table;
 use crate::{Page, Store, StoreError};
@@ -65,7 +65,7 @@ pub(crate) const HEAD_SET: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1"
 /// Appends `record` (its `seq` is ignored and assigned here) after the chain's head, keyed with
 /// `key`.
 pub(crate) async fn append(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     key: &ChainKey,
     record: &AuditRecord,
 ) -> Result<i64, StoreError> {

@@ -303,10 +303,7 @@ pub struct NewPairing {
     pub replaces: Option<String>,
 }
 
-async fn lock_volunteer(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    user_id: &str,
-) -> Result<(), StoreError> {
+async fn lock_volunteer(tx: &mut crate::WriteTx, user_id: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE care_volunteers SET capacity = capacity WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut **tx)
@@ -314,10 +311,7 @@ async fn lock_volunteer(
     Ok(())
 }
 
-async fn load_of(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    user_id: &str,
-) -> Result<i64, StoreError> {
+async fn load_of(tx: &mut crate::WriteTx, user_id: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM care_pairings WHERE volunteer_id = $1 AND ended_at IS NULL",
     )
@@ -363,9 +357,9 @@ impl Store {
         lock_volunteer(&mut tx, &row.user_id).await?;
         let load = load_of(&mut tx, &row.user_id).await?;
         if row.capacity < load {
-            return Err(StoreError::conflict(format!(
+            return tx.fail(StoreError::conflict(format!(
                 "you are proxy parent to {load} children now; ask a coordinator to re-pair some before lowering your capacity"
-            )));
+            ))).await;
         }
         sqlx::query(
             "INSERT INTO care_volunteers (user_id, township, languages, capacity, availability, updated_at) \
@@ -492,9 +486,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(name) = over {
-                return Err(StoreError::conflict(format!(
-                    "{name} has no room for so many children now; look at the proposal again"
-                )));
+                return tx
+                    .fail(StoreError::conflict(format!(
+                        "{name} has no room for so many children now; look at the proposal again"
+                    )))
+                    .await;
             }
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;

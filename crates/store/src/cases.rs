@@ -419,9 +419,11 @@ impl Store {
             .await?
             .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "someone else changed this case first; reload it and try again".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "someone else changed this case first; reload it and try again".into(),
+                ))
+                .await;
         }
         let event = NewEvent {
             case_id: &step.case_id,

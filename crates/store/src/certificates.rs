@@ -3,8 +3,8 @@
 
 use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::certificates::IssuedCertificate;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 
 use crate::decode::Table;
 use crate::{Store, StoreError, audit, decode};
@@ -44,7 +44,7 @@ const CERTIFICATE_COLUMNS: &str =
     "id, case_id, payload, signature, key_id, issued_at, revoked_on, revoke_reason";
 
 pub(crate) async fn insert_certificate(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     certificate: &IssuedCertificate,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -141,9 +141,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this certificate is already revoked".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this certificate is already revoked".into(),
+                ))
+                .await;
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;

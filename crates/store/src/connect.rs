@@ -208,12 +208,26 @@ impl Store {
         if let Some(path) = url.sqlite_path() {
             keep_private(&path).map_err(|e| StoreError::Connect(format!("{url}: {e}")))?;
         }
+        // SQLite's writes go through one connection of their own (`writer.rs`), opened when the
+        // first write comes, with the readers' settings.
+        let writer = match backend {
+            Backend::Sqlite => Some(crate::writer::Writer::new(
+                options
+                    .clone()
+                    .max_connections(1)
+                    .min_connections(0)
+                    .connect_lazy(&driver_url)
+                    .map_err(|e| StoreError::Connect(format!("{url}: {e}")))?,
+            )),
+            Backend::Postgres => None,
+        };
         let pool = options
             .connect(&driver_url)
             .await
             .map_err(|e| StoreError::Connect(format!("{url}: {e}")))?;
         Ok(Store {
             pool,
+            writer,
             backend,
             audit_key: None,
         })

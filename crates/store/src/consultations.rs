@@ -278,13 +278,15 @@ impl Store {
         } else {
             "person_read"
         };
+        let mut tx = self.write_tx().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE consultations SET {column} = $1 WHERE id = $2 AND {column} < $1 AND message_count >= $1"
         )))
         .bind(seq)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -396,9 +398,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this consultation was closed or handed on meanwhile; reload it".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this consultation was closed or handed on meanwhile; reload it".into(),
+                ))
+                .await;
         }
         let seq = append_message(&mut tx, self.backend, id, note).await?;
         for m in messages {
@@ -449,9 +453,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "a consultation is rated once, after it is closed".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "a consultation is rated once, after it is closed".into(),
+                ))
+                .await;
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
@@ -584,7 +590,7 @@ impl Store {
 /// Numbers and writes one message under the consultation's row lock; `Conflict` when the
 /// consultation is not open.
 async fn append_message(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::WriteTx,
     backend: Backend,
     id: &str,
     m: &NewChatMessage<'_>,

@@ -27,6 +27,9 @@ pub enum StoreError {
     NoAuditKey,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The commit of a SQLite write group failed; every writer of the group gets this same error.
+    #[error("database error: {0}")]
+    Group(std::sync::Arc<sqlx::Error>),
 }
 
 /// What a [`StoreError::Conflict`] ran into, for the pages that tell these apart.
@@ -52,19 +55,29 @@ impl StoreError {
     /// Whether the database cannot be reached just now, so callers can answer 503.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Database(e) => matches!(
-                e,
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-            ),
             StoreError::Connect(_) => true,
-            _ => false,
+            _ => self.sqlx().is_some_and(|e| {
+                matches!(
+                    e,
+                    sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+                )
+            }),
+        }
+    }
+
+    /// The database's own error, whether this writer's or its group's.
+    fn sqlx(&self) -> Option<&sqlx::Error> {
+        match self {
+            StoreError::Database(e) => Some(e),
+            StoreError::Group(e) => Some(e),
+            _ => None,
         }
     }
 
     /// Whether the database could not write because its disk is full (SQLite's `SQLITE_FULL` and
     /// its extended codes, PostgreSQL's `disk_full`). The transaction was rolled back.
     pub fn is_disk_full(&self) -> bool {
-        let StoreError::Database(sqlx::Error::Database(e)) = self else {
+        let Some(sqlx::Error::Database(e)) = self.sqlx() else {
             return false;
         };
         match e.code() {

@@ -110,7 +110,7 @@ fn evidence_row(r: &AnyRow) -> Result<Evidence, StoreError> {
 }
 
 async fn insert_evidence(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::WriteTx,
     file: &Evidence,
     content: &[u8],
 ) -> Result<i64, StoreError> {
@@ -170,9 +170,12 @@ impl Store {
         match inserted {
             Ok(_) => {}
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::conflict(
-                    "this case already has a green-channel request waiting for a decision".into(),
-                ));
+                return tx
+                    .fail(StoreError::conflict(
+                        "this case already has a green-channel request waiting for a decision"
+                            .into(),
+                    ))
+                    .await;
             }
             Err(e) => return Err(e.into()),
         }
@@ -301,9 +304,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this request was decided by someone else first; reload the board".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this request was decided by someone else first; reload the board".into(),
+                ))
+                .await;
         }
         if decision.state == "approved" {
             sqlx::query(

@@ -3,7 +3,6 @@
 //! with its audit entry.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::{Any, Transaction};
 
 use crate::decode::Table;
 use crate::{Store, StoreError, audit};
@@ -37,10 +36,7 @@ pub enum HandoverProof {
     Signature { strokes: String, signer: String },
 }
 
-pub(crate) async fn insert(
-    tx: &mut Transaction<'static, Any>,
-    h: &HandoverRow,
-) -> Result<(), StoreError> {
+pub(crate) async fn insert(tx: &mut crate::WriteTx, h: &HandoverRow) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO case_handovers (case_id, carrier, tracking, visit_date, code_sealed, wrong_attempts, dispatched_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6)",
@@ -57,7 +53,7 @@ pub(crate) async fn insert(
 }
 
 pub(crate) async fn confirm(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     case_id: &str,
     by: &str,
     proof: &HandoverProof,

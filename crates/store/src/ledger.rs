@@ -10,7 +10,7 @@ use qiaoyi_domain::fees::{
 };
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
-use sqlx::{Any, Database, Encode, Row, Transaction, Type};
+use sqlx::{Database, Encode, Row, Type};
 
 use crate::cases::NEXT_NUMBER;
 use crate::{Store, StoreError, audit, decode};
@@ -152,10 +152,7 @@ fn entry_row(row: &AnyRow) -> Result<LedgerEntry, StoreError> {
 
 /// The case's fees, read inside a write transaction after taking the case's row, so that no other
 /// writer changes them before this one commits (SQLite's write transaction is exclusive already).
-async fn locked_fees(
-    tx: &mut Transaction<'static, Any>,
-    case_id: &str,
-) -> Result<CaseFees, StoreError> {
+async fn locked_fees(tx: &mut crate::WriteTx, case_id: &str) -> Result<CaseFees, StoreError> {
     let found = sqlx::query("UPDATE cases SET version = version WHERE id = $1")
         .bind(case_id)
         .execute(&mut **tx)
@@ -188,7 +185,7 @@ async fn locked_fees(
 
 /// Writes `entry` if the case's fees allow it. Returns the receipt number given out, if any.
 pub(crate) async fn write_entry(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     entry: &NewLedgerEntry,
     now: i64,
 ) -> Result<Option<String>, StoreError> {

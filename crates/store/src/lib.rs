@@ -32,6 +32,8 @@ mod stats;
 pub mod testing;
 mod video;
 mod video_check;
+mod writer;
+pub use writer::GROUP_SIZE;
 
 pub use accounts::{
     NewUser, PasswordAttempt, SecondFactorFailure, SecondFactorLimits, SessionRow, UserRow,
@@ -64,11 +66,14 @@ pub use video_check::VerdictWrite;
 
 use qiaoyi_domain::access::audit::ChainKey;
 use sqlx::AnyPool;
+pub(crate) use writer::WriteTx;
 
 /// The database, whichever backend it is.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite's one writing connection (`writer.rs`); None on PostgreSQL.
+    writer: Option<std::sync::Arc<writer::Writer>>,
     backend: Backend,
     /// What the audit chain's entries are keyed with; given by whoever holds the field key.
     audit_key: Option<ChainKey>,
@@ -85,17 +90,19 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing with
-    /// "database is locked" when it upgrades from reading to writing.
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+    /// Starts a transaction that will write: on SQLite a savepoint on the one writing connection,
+    /// in arrival order, committed with its group (`writer.rs`); on PostgreSQL a pool transaction.
+    async fn write_tx(&self) -> Result<WriteTx, StoreError> {
+        Ok(match &self.writer {
+            Some(writer) => writer.begin().await?,
+            None => WriteTx::Pooled(self.pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

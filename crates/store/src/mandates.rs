@@ -182,9 +182,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this mandate is no longer waiting for confirmation".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this mandate is no longer waiting for confirmation".into(),
+                ))
+                .await;
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;
@@ -278,9 +280,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this mandate was already revoked".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this mandate was already revoked".into(),
+                ))
+                .await;
         }
         audit::append(&mut tx, self.audit_key()?, record).await?;
         tx.commit().await?;

@@ -12,7 +12,7 @@ use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::{MessageStatus, NotificationSettings, OutboxMessage};
 use sqlx::any::AnyRow;
 use sqlx::query::Query;
-use sqlx::{Any, Database, Encode, Row, Transaction, Type};
+use sqlx::{Database, Encode, Row, Type};
 
 use crate::catalog::Page;
 use crate::{Store, StoreError, audit, decode};
@@ -118,7 +118,7 @@ where
 /// Queues `message` inside the caller's transaction. Returns false when a message with the same
 /// dedupe key was queued before (and nothing is written).
 pub(crate) async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     message: &NewMessage,
     now: i64,
 ) -> Result<bool, StoreError> {

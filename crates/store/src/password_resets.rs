@@ -130,6 +130,7 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE password_resets SET attempts = attempts + 1, \
              expires_at = CASE WHEN attempts + 1 >= $3 THEN $2 ELSE expires_at END \
@@ -138,8 +139,9 @@ impl Store {
         .bind(user_id)
         .bind(now)
         .bind(limit)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

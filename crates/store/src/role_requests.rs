@@ -4,7 +4,6 @@
 
 use qiaoyi_domain::access::Grant;
 use qiaoyi_domain::access::audit::AuditRecord;
-use sqlx::{Any, Transaction};
 
 use crate::decode::Table;
 use crate::{Store, StoreError, audit};
@@ -50,7 +49,7 @@ const SELECT: &str = "SELECT r.id, r.account_id, a.email AS account_email, \
 /// account, with its audit entry.
 pub(crate) async fn file(
     store: &Store,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     request: &NewRoleRequest,
     record: &AuditRecord,
 ) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::cases::Channel;
 use qiaoyi_domain::stats::{BUCKETS, CaseOutcome, ClosedCase, CostModelVersion, Outcome, Sums};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use crate::{Store, StoreError, audit, decode};
 
@@ -122,7 +122,7 @@ pub(crate) const INSERT_OUTCOME: &str = concat!(
 
 /// Writes a closing case's figures and adds them to the sums, inside the close step's transaction.
 pub(crate) async fn record_outcome(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut crate::WriteTx,
     row: &CaseOutcome,
 ) -> Result<(), StoreError> {
     let within = row.within_deadline.map(i64::from);
@@ -410,9 +410,9 @@ impl Store {
             .await?;
         let latest: i64 = row.try_get("v")?;
         if latest != expected {
-            return Err(StoreError::conflict(format!(
+            return tx.fail(StoreError::conflict(format!(
                 "someone saved version {latest} of the cost model first; reload it and make your change again"
-            )));
+            ))).await;
         }
         sqlx::query(
             "INSERT INTO cost_models (version, body, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",

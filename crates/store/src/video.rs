@@ -169,10 +169,10 @@ impl Store {
         let changed = match changed {
             Ok(done) => done.rows_affected(),
             Err(e) if unique_violation(&e) => {
-                return Err(StoreError::conflict(
+                return tx.fail(StoreError::conflict(
                     "this case has a video check booked already; cancel it to choose another time"
                         .into(),
-                ));
+                )).await;
             }
             Err(e) => return Err(e.into()),
         };

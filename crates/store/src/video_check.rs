@@ -176,9 +176,11 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::conflict(
-                "this participant was taken off the check meanwhile; reload the page".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this participant was taken off the check meanwhile; reload the page".into(),
+                ))
+                .await;
         }
         let moved = sqlx::query(
             "UPDATE cases SET version = version + 1, updated_at = $1 WHERE id = $2 RETURNING version, state",
@@ -229,9 +231,11 @@ impl Store {
         .await?
         .rows_affected();
         if released != 1 {
-            return Err(StoreError::conflict(
-                "this booking changed meanwhile; reload the page".into(),
-            ));
+            return tx
+                .fail(StoreError::conflict(
+                    "this booking changed meanwhile; reload the page".into(),
+                ))
+                .await;
         }
         let taken = sqlx::query(crate::video::TAKE_SLOT)
             .bind(booking.case_id)

@@ -207,7 +207,8 @@ fn classify_store(error: &StoreError) -> Failure {
         | StoreError::CorruptRow { .. }
         | StoreError::Ledger(_)
         | StoreError::NoAuditKey
-        | StoreError::Database(_) => INTERNAL,
+        | StoreError::Database(_)
+        | StoreError::Group(_) => INTERNAL,
     }
 }
 
@@ -440,6 +441,24 @@ mod tests {
                 "internal",
                 "error-internal",
             ),
+            // A SQLite write group whose commit failed: each writer gets the group's error,
+            // answered as its own would be (a full disk is 503 like any other).
+            (
+                AppError::Store(StoreError::Group(std::sync::Arc::new(
+                    sqlx::Error::Database(Box::new(FakeDbError("13"))),
+                ))),
+                503,
+                "disk-full",
+                "error-disk-full",
+            ),
+            (
+                AppError::Store(StoreError::Group(std::sync::Arc::new(
+                    sqlx::Error::PoolTimedOut,
+                ))),
+                503,
+                "unavailable",
+                "error-unavailable",
+            ),
             (
                 AppError::Store(StoreError::Database(sqlx::Error::RowNotFound)),
                 500,
@@ -459,7 +478,8 @@ mod tests {
                     | StoreError::Conflict { .. }
                     | StoreError::Ledger(_)
                     | StoreError::NoAuditKey
-                    | StoreError::Database(_) => {}
+                    | StoreError::Database(_)
+                    | StoreError::Group(_) => {}
                 }
             }
             match error {
