@@ -141,14 +141,19 @@ async function check(tab, role, url, lang, mode) {
   const codes = await internalCodes(page);
   if (codes.length) failures.push(`${where}: internal codes shown: ${codes.slice(0, 4).join(' | ')}`);
   if (lang !== 'zh-CN') {
-    // Chinese is allowed where the page says it is Chinese (guides, original titles) and in what
-    // people typed themselves (names), marked with data-user-text.
+    // Chinese is allowed where the page says it is Chinese (lang="zh-CN"), in what people typed
+    // themselves (names), marked with data-user-text, and in brackets or quotation marks: a guide
+    // gives a Chinese office's name in brackets after its translation, and a menu label to tap in
+    // a Chinese app in quotation marks, so that the reader can show or find it.
     const stray = await page.evaluate(() => {
       const found = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const el = node.parentElement;
-        if (!/[\u3400-\u9fff]/.test(node.textContent)) continue;
+        const unquoted = node.textContent
+          .replace(/[(（][^()（）]*[)）]/g, '')
+          .replace(/[“«"][^”»"]*[”»"]/g, '');
+        if (!/[\u3400-\u9fff]/.test(unquoted)) continue;
         if (el.closest('[lang^="zh"]') || el.closest('[data-user-text]')) continue;
         found.push(node.textContent.trim().slice(0, 30));
       }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use qiaoyi_domain::catalog::{Guide, Item};
-use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::lang::{Lang, Text};
 use qiaoyi_domain::search::{
     Asked, Titles, check_query, meaningful, pinyin_forms, synonyms, title_match,
 };
@@ -47,7 +47,7 @@ pub struct SearchDoc {
     pub body_latin: String,
     /// The title in each interface language, for the results.
     pub titles: [String; 4],
-    /// A summary in each interface language (items); empty for guides, which are in Chinese.
+    /// A summary in each interface language.
     pub summaries: [String; 4],
 }
 
@@ -464,15 +464,15 @@ fn escape(text: &str) -> String {
 /// The documents of a catalogue.
 pub fn catalogue_docs(items: &[Item], guides: &[Guide]) -> Vec<SearchDoc> {
     let mut docs = Vec::with_capacity(items.len() + guides.len());
+    let langs = [Lang::Zh, Lang::En, Lang::It, Lang::Es];
+    let latin = |t: &Text| {
+        [Lang::En, Lang::It, Lang::Es]
+            .iter()
+            .map(|l| t.get(*l))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for item in items {
-        let langs = [Lang::Zh, Lang::En, Lang::It, Lang::Es];
-        let latin = |t: &qiaoyi_domain::lang::Text| {
-            [Lang::En, Lang::It, Lang::Es]
-                .iter()
-                .map(|l| t.get(*l))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
         docs.push(SearchDoc {
             kind: HitKind::Item,
             code: item.code.to_string(),
@@ -485,28 +485,23 @@ pub fn catalogue_docs(items: &[Item], guides: &[Guide]) -> Vec<SearchDoc> {
         });
     }
     for g in guides {
+        // Every text of the guide in each language: a question in Italian finds the Italian words.
+        let texts: Vec<&Text> = [&g.summary, &g.who, &g.fee, &g.time_limit, &g.where_]
+            .into_iter()
+            .chain(g.materials.iter())
+            .collect();
+        let joined = |pick: &dyn Fn(&Text) -> String| {
+            texts.iter().map(|t| pick(t)).collect::<Vec<_>>().join(" ")
+        };
         docs.push(SearchDoc {
             kind: HitKind::Guide,
             code: g.code.to_string(),
-            title_zh: g.title.clone(),
-            title_latin: g.title_en.clone(),
-            body_zh: format!(
-                "{} {} {} {} {} {}",
-                g.summary,
-                g.who,
-                g.materials.join(" "),
-                g.fee,
-                g.time_limit,
-                g.where_
-            ),
-            body_latin: String::new(),
-            titles: [
-                g.title.clone(),
-                g.title_en.clone(),
-                g.title_en.clone(),
-                g.title_en.clone(),
-            ],
-            summaries: Default::default(),
+            title_zh: g.title.zh.clone(),
+            title_latin: latin(&g.title),
+            body_zh: joined(&|t| t.zh.clone()),
+            body_latin: joined(&latin),
+            titles: langs.map(|l| g.title.get(l).to_owned()),
+            summaries: langs.map(|l| g.summary.get(l).to_owned()),
         });
     }
     docs

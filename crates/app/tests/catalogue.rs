@@ -125,3 +125,59 @@ async fn reads_refuse_bad_input_and_unknown_codes() {
     ));
     assert_eq!(app.guides(0, 100).await.expect("page").items.len(), 100);
 }
+
+/// Every guide of the reference catalogue reads in English, Italian and Spanish: no Chinese outside
+/// brackets (a Chinese office's name after its translation, to show at a counter) or quotation
+/// marks (a menu label to find in a Chinese app).
+#[test]
+fn every_reference_guide_is_written_in_every_language() {
+    use qiaoyi_app::domain::lang::{Lang, Text};
+    let catalog = qiaoyi_app::domain::catalog::parse(&qiaoyi_app::catalog_source::reference())
+        .expect("the reference catalogue");
+    assert_eq!(catalog.guides.len(), 211);
+    let outside_brackets = |text: &str| -> String {
+        let mut depth = 0_usize;
+        let mut quoted = false;
+        let mut kept = String::new();
+        for c in text.chars() {
+            match c {
+                '(' | '（' => depth += 1,
+                ')' | '）' => depth = depth.saturating_sub(1),
+                '“' | '«' => quoted = true,
+                '”' | '»' => quoted = false,
+                '"' => quoted = !quoted,
+                _ if depth == 0 && !quoted => kept.push(c),
+                _ => {}
+            }
+        }
+        kept
+    };
+    let mut stray = Vec::new();
+    for g in &catalog.guides {
+        let texts: Vec<(&str, &Text)> = [
+            ("title", &g.title),
+            ("summary", &g.summary),
+            ("who", &g.who),
+            ("fee", &g.fee),
+            ("time_limit", &g.time_limit),
+            ("where", &g.where_),
+        ]
+        .into_iter()
+        .chain(g.materials.iter().map(|m| ("materials", m)))
+        .collect();
+        for lang in [Lang::En, Lang::It, Lang::Es] {
+            for (field, text) in &texts {
+                let kept = outside_brackets(text.get(lang));
+                if kept.chars().any(|c| ('\u{3400}'..='\u{9fff}').contains(&c)) {
+                    stray.push(format!(
+                        "{} {field} ({}): {}",
+                        g.code,
+                        lang.tag(),
+                        text.get(lang)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(stray.is_empty(), "Chinese outside brackets: {stray:#?}");
+}

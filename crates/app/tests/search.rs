@@ -62,6 +62,103 @@ async fn chinese_questions_find_the_guide_that_answers_them() {
     );
 }
 
+/// Questions in Italian and Spanish, as the second generation and the stations' staff type them
+/// (not the guides' titles), and the guides that answer each; written before reading the results.
+const QUESTIONS_IT_ES: &[(&str, Lang, &[&str])] = &[
+    ("passaporto scaduto all'estero", Lang::It, &["G0001"]),
+    ("ho perso il passaporto in Italia", Lang::It, &["G0003"]),
+    (
+        "figlio nato in Italia passaporto cinese",
+        Lang::It,
+        &["G0008"],
+    ),
+    (
+        "patente cinese scaduta",
+        Lang::It,
+        &["G0066", "G0067", "G0069"],
+    ),
+    (
+        "convertire patente italiana in Cina",
+        Lang::It,
+        &["G0080", "G0081"],
+    ),
+    (
+        "certificato penale cinese per il permesso di soggiorno",
+        Lang::It,
+        &["G0091", "G0093"],
+    ),
+    (
+        "pensione cinese certificato di esistenza in vita",
+        Lang::It,
+        &["G0203", "G0204"],
+    ),
+    (
+        "atto di nascita per la cittadinanza italiana",
+        Lang::It,
+        &["G0254"],
+    ),
+    (
+        "certificado de antecedentes penales",
+        Lang::Es,
+        &["G0091", "G0092", "G0093"],
+    ),
+    ("pasaporte caducado en el extranjero", Lang::Es, &["G0001"]),
+    ("perdí el pasaporte en España", Lang::Es, &["G0003"]),
+    (
+        "hijo nacido en España pasaporte chino",
+        Lang::Es,
+        &["G0008"],
+    ),
+    (
+        "canjear permiso de conducir español en China",
+        Lang::Es,
+        &["G0080", "G0081"],
+    ),
+    ("fe de vida pensión china", Lang::Es, &["G0203", "G0204"]),
+    (
+        "certificado de nacimiento para la nacionalidad española",
+        Lang::Es,
+        &["G0254"],
+    ),
+];
+
+/// The guides are indexed in every language: an Italian or Spanish question finds its guide in the
+/// top three, shown in the reader's language.
+#[tokio::test]
+async fn italian_and_spanish_questions_find_their_guide_in_their_language() {
+    let (app, _store) = app().await;
+    let mut found = 0;
+    let mut misses = Vec::new();
+    for (question, lang, expected) in QUESTIONS_IT_ES {
+        let hits = app.search(question, *lang, 3).await.expect("search");
+        match hits.iter().find(|h| expected.contains(&h.code.as_str())) {
+            Some(hit) => {
+                found += 1;
+                assert!(
+                    !hit.title
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{question}: the guide's title is shown in Chinese: {}",
+                    hit.title
+                );
+            }
+            None => {
+                let got: Vec<_> = hits.iter().map(|h| (&h.code, &h.title)).collect();
+                misses.push(format!("{question} → {got:?}"));
+            }
+        }
+    }
+    println!(
+        "Italian and Spanish questions: {found} of {} in the top 3; missed: {misses:#?}",
+        QUESTIONS_IT_ES.len()
+    );
+    assert!(
+        found * 10 >= QUESTIONS_IT_ES.len() * 8,
+        "{found} of {} found; missed: {misses:#?}",
+        QUESTIONS_IT_ES.len()
+    );
+}
+
 #[tokio::test]
 async fn pinyin_and_mistyped_english_find_passports() {
     let (app, _store) = app().await;

@@ -7,6 +7,7 @@ use qiaoyi_domain::access::audit::AuditRecord;
 use qiaoyi_domain::catalog::{
     Catalog, CatalogHeader, Category, Guide, Item, Station, StationRecord,
 };
+use qiaoyi_domain::lang::Text;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -255,10 +256,7 @@ impl Store {
         Ok(Page {
             total: total.max(0) as u64,
             offset,
-            items: rows
-                .iter()
-                .map(|r| decode_row("guides", r))
-                .collect::<Result<_, _>>()?,
+            items: rows.iter().map(decode_guide).collect::<Result<_, _>>()?,
         })
     }
 
@@ -267,7 +265,7 @@ impl Store {
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(|r| decode_row("guides", r)).transpose()
+        row.as_ref().map(decode_guide).transpose()
     }
 
     /// Guides that point at an item, for the item's page.
@@ -279,7 +277,7 @@ impl Store {
             .await?;
         let mut guides = Vec::new();
         for row in &rows {
-            let guide: Guide = decode_row("guides", row)?;
+            let guide = decode_guide(row)?;
             if guide.related_items.iter().any(|c| c.as_str() == item) {
                 guides.push(guide);
             }
@@ -375,6 +373,56 @@ pub(crate) fn clamp_i64(n: u64) -> i64 {
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising our own plain structs to a string cannot fail: no maps with non-string keys, no I/O.
     serde_json::to_string(value).unwrap_or_else(|e| unreachable!("catalogue value as JSON: {e}"))
+}
+
+/// A stored guide. One imported before guides had every language (its texts Chinese, its title
+/// also in English) is read with the Chinese in each language and the English title, until the
+/// catalogue is imported again: the new loader refuses such a guide, so the import replaces it.
+fn decode_guide(row: &AnyRow) -> Result<Guide, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Before {
+        code: qiaoyi_domain::catalog::GuideCode,
+        topic: qiaoyi_domain::catalog::Topic,
+        title: String,
+        title_en: String,
+        summary: String,
+        who: String,
+        materials: Vec<String>,
+        fee: String,
+        time_limit: String,
+        #[serde(rename = "where")]
+        where_: String,
+        related_items: Vec<qiaoyi_domain::catalog::ItemCode>,
+    }
+    let current = decode_row::<Guide>("guides", row);
+    let Err(error) = current else {
+        return current;
+    };
+    let data: String = row.try_get("data")?;
+    let Ok(before) = serde_json::from_str::<Before>(&data) else {
+        return Err(error);
+    };
+    let chinese = |zh: String| Text {
+        en: zh.clone(),
+        it: zh.clone(),
+        es: zh.clone(),
+        zh,
+    };
+    Ok(Guide {
+        code: before.code,
+        topic: before.topic,
+        title: Text {
+            en: before.title_en,
+            ..chinese(before.title)
+        },
+        summary: chinese(before.summary),
+        who: chinese(before.who),
+        materials: before.materials.into_iter().map(chinese).collect(),
+        fee: chinese(before.fee),
+        time_limit: chinese(before.time_limit),
+        where_: chinese(before.where_),
+        related_items: before.related_items,
+    })
 }
 
 fn decode_row<T: DeserializeOwned>(table: &'static str, row: &AnyRow) -> Result<T, StoreError> {

@@ -211,6 +211,37 @@ async fn one_item_and_its_refusals() {
     assert_eq!(bad.json()["field"], "category");
 }
 
+/// A guide reads in the reader's language, on its page, in the list and through the API.
+#[tokio::test]
+async fn a_guide_reads_in_the_readers_language() {
+    let s = server().await;
+    let italian = s.get("/guides/G0001?lang=it").await;
+    assert_eq!(italian.status, StatusCode::OK);
+    assert!(
+        italian
+            .body
+            .contains("estero il passaporto in scadenza</h1>"),
+        "{}",
+        italian.body
+    );
+    assert!(!italian.body.contains("scritta in cinese"));
+    let spanish = s.get("/guides?lang=es").await;
+    assert!(
+        spanish.body.contains("Renovar en el extranjero"),
+        "{}",
+        spanish.body
+    );
+    let api = s.get("/api/v1/guides/G0001").await.json();
+    assert_eq!(api["title"]["zh-CN"], "在海外如何换发即将到期的护照");
+    for lang in ["en", "it", "es"] {
+        assert!(
+            api["title"][lang].as_str().is_some_and(|t| !t.is_empty()),
+            "{api}"
+        );
+        assert!(api["materials"][0][lang].as_str().is_some(), "{api}");
+    }
+}
+
 #[tokio::test]
 async fn guides_are_paged_with_a_total() {
     let s = server().await;

@@ -280,14 +280,6 @@ pub(crate) fn lang_key(lang: crate::lang::Lang) -> &'static str {
     }
 }
 
-fn check_nonblank(value: &str, field: String) -> Result<(), FieldError> {
-    if value.trim().is_empty() {
-        Err((field, "is empty; write the text".into()))
-    } else {
-        Ok(())
-    }
-}
-
 fn check_item(item: &Item, i: usize, categories: &HashSet<&str>) -> Result<(), FieldError> {
     let field = |name: &str| format!("item[{i}].{name}");
     if !categories.contains(item.category.as_str()) {
@@ -361,17 +353,16 @@ fn check_guide(guide: &Guide, i: usize, items: &HashSet<&str>) -> Result<(), Fie
     let field = |name: &str| format!("guide[{i}].{name}");
     for (name, value) in [
         ("title", &guide.title),
-        ("title_en", &guide.title_en),
         ("summary", &guide.summary),
         ("who", &guide.who),
         ("fee", &guide.fee),
         ("time_limit", &guide.time_limit),
         ("where", &guide.where_),
     ] {
-        check_nonblank(value, field(name))?;
+        check_text(value, &field(name))?;
     }
     for (m, material) in guide.materials.iter().enumerate() {
-        check_nonblank(material, format!("guide[{i}].materials[{m}]"))?;
+        check_text(material, &field(&format!("materials[{m}]")))?;
     }
     for (r, code) in guide.related_items.iter().enumerate() {
         if !items.contains(code.as_str()) {

@@ -147,15 +147,14 @@ impl Workflow {
 pub struct Guide {
     pub code: GuideCode,
     pub topic: Topic,
-    pub title: String,
-    pub title_en: String,
-    pub summary: String,
-    pub who: String,
-    pub materials: Vec<String>,
-    pub fee: String,
-    pub time_limit: String,
+    pub title: Text,
+    pub summary: Text,
+    pub who: Text,
+    pub materials: Vec<Text>,
+    pub fee: Text,
+    pub time_limit: Text,
     #[serde(rename = "where")]
-    pub where_: String,
+    pub where_: Text,
     pub related_items: Vec<ItemCode>,
 }
 

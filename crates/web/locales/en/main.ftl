@@ -74,7 +74,6 @@ pager-label = Pages
 pager-previous = Previous page
 pager-next = Next page
 pager-position = Page { $page }
-guide-in-chinese = This guide is written in Chinese.
 guide-who = Who can apply
 guide-where = Where and how
 guide-related = Related services

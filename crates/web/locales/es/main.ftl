@@ -77,7 +77,6 @@ pager-label = Páginas
 pager-previous = Página anterior
 pager-next = Página siguiente
 pager-position = Página { $page }
-guide-in-chinese = Esta guía está escrita en chino.
 guide-who = Quién puede solicitarlo
 guide-where = Dónde y cómo
 guide-related = Servicios relacionados

@@ -77,7 +77,6 @@ pager-label = Pagine
 pager-previous = Pagina precedente
 pager-next = Pagina successiva
 pager-position = Pagina { $page }
-guide-in-chinese = Questa guida è scritta in cinese.
 guide-who = Chi può fare domanda
 guide-where = Dove e come
 guide-related = Servizi collegati

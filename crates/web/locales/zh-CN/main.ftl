@@ -68,7 +68,6 @@ pager-label = 分页
 pager-previous = 上一页
 pager-next = 下一页
 pager-position = 第 { $page } 页
-guide-in-chinese = 本指南以中文撰写。
 guide-who = 申请对象
 guide-where = 办理地点和方式
 guide-related = 相关业务

@@ -111,21 +111,20 @@ impl From<&Item> for ItemView {
     }
 }
 
-/// A livelihood-matter guide, in Chinese with an English title.
+/// A livelihood-matter guide, every text in each interface language.
 #[derive(Serialize, ToSchema)]
 pub struct GuideView {
     /// e.g. `G0001`
     code: String,
     topic: &'static str,
-    title: String,
-    title_en: String,
-    summary: String,
-    who: String,
-    materials: Vec<String>,
-    fee: String,
-    time_limit: String,
+    title: LocalizedText,
+    summary: LocalizedText,
+    who: LocalizedText,
+    materials: Vec<LocalizedText>,
+    fee: LocalizedText,
+    time_limit: LocalizedText,
     #[serde(rename = "where")]
-    where_: String,
+    where_: LocalizedText,
     /// Codes of business items the guide is about.
     related_items: Vec<String>,
 }
@@ -135,14 +134,13 @@ impl From<&Guide> for GuideView {
         GuideView {
             code: g.code.to_string(),
             topic: g.topic.as_str(),
-            title: g.title.clone(),
-            title_en: g.title_en.clone(),
-            summary: g.summary.clone(),
-            who: g.who.clone(),
-            materials: g.materials.clone(),
-            fee: g.fee.clone(),
-            time_limit: g.time_limit.clone(),
-            where_: g.where_.clone(),
+            title: (&g.title).into(),
+            summary: (&g.summary).into(),
+            who: (&g.who).into(),
+            materials: g.materials.iter().map(Into::into).collect(),
+            fee: (&g.fee).into(),
+            time_limit: (&g.time_limit).into(),
+            where_: (&g.where_).into(),
             related_items: g.related_items.iter().map(ToString::to_string).collect(),
         }
     }

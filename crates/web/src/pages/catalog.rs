@@ -249,11 +249,7 @@ pub async fn item(
             .iter()
             .map(|g| GuideLink {
                 code: g.code.to_string(),
-                title: if p.lang == qiaoyi_app::domain::lang::Lang::Zh {
-                    g.title.clone()
-                } else {
-                    g.title_en.clone()
-                },
+                title: g.title.get(p.lang).to_owned(),
             })
             .collect(),
         p: &p,

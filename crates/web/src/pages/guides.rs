@@ -1,8 +1,7 @@
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use qiaoyi_app::domain::catalog::{Guide, Topic};
-use qiaoyi_app::domain::lang::Lang;
+use qiaoyi_app::domain::catalog::Topic;
 use serde::Deserialize;
 
 use super::{ForPage, PageResult, page_number, render};
@@ -14,8 +13,6 @@ const PER_PAGE: u64 = 20;
 struct GuideRow {
     code: String,
     title: String,
-    /// The Chinese title, shown beside a translated one.
-    original: Option<String>,
     topic: String,
 }
 
@@ -42,16 +39,6 @@ fn topic_key(topic: Topic) -> String {
     format!("topic-{}", topic.as_str())
 }
 
-/// The title in the reader's language where we have it (Chinese, English), and the Chinese original
-/// beside a translation.
-fn titles(p: &Prefs, guide: &Guide) -> (String, Option<String>) {
-    if p.lang == Lang::Zh {
-        (guide.title.clone(), None)
-    } else {
-        (guide.title_en.clone(), Some(guide.title.clone()))
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     Extension(p): Extension<Prefs>,
@@ -71,14 +58,10 @@ pub async fn list(
         guides: result
             .items
             .iter()
-            .map(|g| {
-                let (title, original) = titles(&p, g);
-                GuideRow {
-                    code: g.code.to_string(),
-                    title,
-                    original,
-                    topic: p.t(&topic_key(g.topic)),
-                }
+            .map(|g| GuideRow {
+                code: g.code.to_string(),
+                title: g.title.get(p.lang).to_owned(),
+                topic: p.t(&topic_key(g.topic)),
             })
             .collect(),
         p: &p,
@@ -97,8 +80,12 @@ struct GuidePage<'a> {
     p: &'a Prefs,
     title: String,
     section: &'static str,
-    original: Option<String>,
-    guide: Guide,
+    summary: String,
+    who: String,
+    fee: String,
+    time_limit: String,
+    where_: String,
+    materials: Vec<String>,
     related: Vec<ItemLink>,
 }
 
@@ -117,12 +104,20 @@ pub async fn one(
             name: item.name.get(p.lang).to_owned(),
         })
         .collect();
-    let (title, original) = titles(&p, &guide);
+    // Every text in the reader's language.
     let view = GuidePage {
-        title,
+        title: guide.title.get(p.lang).to_owned(),
         section: "guides",
-        original,
-        guide,
+        summary: guide.summary.get(p.lang).to_owned(),
+        who: guide.who.get(p.lang).to_owned(),
+        fee: guide.fee.get(p.lang).to_owned(),
+        time_limit: guide.time_limit.get(p.lang).to_owned(),
+        where_: guide.where_.get(p.lang).to_owned(),
+        materials: guide
+            .materials
+            .iter()
+            .map(|m| m.get(p.lang).to_owned())
+            .collect(),
         related,
         p: &p,
     };

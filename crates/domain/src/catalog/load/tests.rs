@@ -25,10 +25,12 @@ fn minimal() -> Vec<SourceFile> {
         ),
         file(
             "guides/a.toml",
-            "[[guide]]\ncode = \"G0001\"\ntopic = \"exit-entry\"\ntitle = \"护照\"\ntitle_en = \"Passport\"\n\
-             summary = \"s\"\nwho = \"w\"\nmaterials = []\nfee = \"免费\"\ntime_limit = \"7个工作日\"\n\
-             where = \"驿站\"\nrelated_items = [\"EE-01\"]\n"
-                .into(),
+            format!(
+                "[[guide]]\ncode = \"G0001\"\ntopic = \"exit-entry\"\n\
+                 title = {{ zh = \"护照\", en = \"Passport\", it = \"Passaporto\", es = \"Pasaporte\" }}\n\
+                 summary = {T}\nwho = {T}\nmaterials = [{T}]\nfee = {T}\ntime_limit = {T}\n\
+                 where = {T}\nrelated_items = [\"EE-01\"]\n"
+            ),
         ),
         file(
             "stations.toml",
@@ -100,10 +102,10 @@ fn unknown_field_is_refused() {
 #[test]
 fn broken_toml_is_refused_with_its_line() {
     let err = refused(with("guides/a.toml", |t| {
-        t.replace("fee = \"免费\"", "fee = \"免费")
+        t.replace("\nfee = {", "\nfee = \"{")
     }));
     assert_eq!(err.file, "guides/a.toml");
-    assert_eq!(err.line, Some(9));
+    assert_eq!(err.line, Some(8));
     assert!(err.message.starts_with("not valid TOML"), "{err}");
 }
 
@@ -113,6 +115,34 @@ fn missing_language_is_refused() {
         t.replacen(T, r#"{ zh = "中", en = "e", it = " ", es = "s" }"#, 1)
     }));
     assert_eq!(err.field, "category[0].name.it");
+}
+
+/// Every guide is read in all four languages: one missing, or blank, is refused naming the file,
+/// the line, the guide and the field.
+#[test]
+fn a_guide_missing_a_language_is_refused() {
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace(", es = \"Pasaporte\"", "")
+    }));
+    assert_eq!(err.file, "guides/a.toml");
+    assert_eq!(err.field, "guide[0].title");
+    assert_eq!(err.line, Some(4));
+    assert!(err.message.contains("es"), "{err}");
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace(
+            &format!("materials = [{T}]"),
+            r#"materials = [{ zh = "中", en = "e", it = "i", es = "" }]"#,
+        )
+    }));
+    assert_eq!(err.field, "guide[0].materials[0].es");
+    // The old form, Chinese with an English title only, is refused.
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace(
+            r#"{ zh = "护照", en = "Passport", it = "Passaporto", es = "Pasaporte" }"#,
+            "\"护照\"\ntitle_en = \"Passport\"",
+        )
+    }));
+    assert_eq!(err.field, "guide[0].title", "{err}");
 }
 
 #[test]
