@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use include_dir::{Dir, include_dir};
-use qiaoyi_domain::catalog::SourceFile;
+use qiaoyi_domain::catalog::{Catalog, CatalogError, SourceFile};
 
 static REFERENCE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../catalog");
 
@@ -12,6 +12,17 @@ pub fn reference() -> Vec<SourceFile> {
     let mut files = Vec::new();
     collect_embedded(&REFERENCE, &mut files);
     files
+}
+
+/// The reference catalogue parsed, once per process: it is built into the binary and never
+/// changes, and every demo seeding (each test's among them) would otherwise parse it again.
+pub fn reference_catalog() -> Result<&'static Catalog, CatalogError> {
+    static PARSED: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    if let Some(catalog) = PARSED.get() {
+        return Ok(catalog);
+    }
+    let catalog = qiaoyi_domain::catalog::parse(&reference())?;
+    Ok(PARSED.get_or_init(|| catalog))
 }
 
 /// One file of the reference catalogue, as shipped, by its path inside `catalog/`.

@@ -80,7 +80,12 @@ impl App {
     /// Brings a data dir to the demo state. Running it again changes nothing.
     pub async fn seed_demo(&self, now_ms: i64) -> Result<Seeded, AppError> {
         let catalogue = self
-            .import_catalog(&catalog_source::reference(), now_ms, &|_, _| {})
+            .import_parsed(
+                catalog_source::reference_catalog()?,
+                &catalog_source::reference(),
+                now_ms,
+                &|_, _| {},
+            )
             .await?;
         let mut accounts_created = 0;
         for (email, name, grants) in DEMO_ACCOUNTS {

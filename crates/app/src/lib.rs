@@ -209,6 +209,17 @@ impl App {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<ImportOutcome, AppError> {
         let catalog = qiaoyi_domain::catalog::parse(files)?;
+        self.import_parsed(&catalog, files, now_ms, progress).await
+    }
+
+    /// [`App::import_catalog`] of `files` already parsed into `catalog`.
+    pub(crate) async fn import_parsed(
+        &self,
+        catalog: &qiaoyi_domain::catalog::Catalog,
+        files: &[SourceFile],
+        now_ms: i64,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<ImportOutcome, AppError> {
         let calendars: Vec<&SourceFile> = files
             .iter()
             .filter(|f| f.path.starts_with("calendar/"))
@@ -226,10 +237,7 @@ impl App {
             qiaoyi_domain::calendar::YearCalendar::parse(&file.path, &file.text)
                 .map_err(|e| AppError::Calendar(e.to_string()))?;
         }
-        let outcome = self
-            .store
-            .import_catalog(&catalog, now_ms, progress)
-            .await?;
+        let outcome = self.store.import_catalog(catalog, now_ms, progress).await?;
         // This node searches the new catalogue from its next question; others within seconds.
         self.search.invalidate();
         let caller = Caller::anonymous(

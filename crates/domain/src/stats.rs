@@ -397,8 +397,13 @@ impl fmt::Display for Month {
 impl FromStr for Month {
     type Err = String;
 
+    /// `YYYY-MM`, or a day `YYYY-MM-DD` read as its month, as people type dates.
     fn from_str(s: &str) -> Result<Month, String> {
         let bad = || format!("\"{}\" is not a month; write it as 2026-03", s.trim());
+        if s.trim().len() == 10 {
+            let day: Date = s.trim().parse().map_err(|_| bad())?;
+            return format!("{:04}-{:02}", day.year(), day.month()).parse();
+        }
         let (year, month) = s.trim().split_once('-').ok_or_else(bad)?;
         if year.len() != 4 || month.len() != 2 {
             return Err(bad());
@@ -576,9 +581,22 @@ mod tests {
             vec![dec, jan]
         );
         assert!(Period::new(jan, dec).is_err());
-        for bad in ["2026-13", "2026-1", "26-01", "", "2026/01", "1999-12"] {
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "26-01",
+            "",
+            "2026/01",
+            "1999-12",
+            "2026-02-30",
+            "1999-12-01",
+            "2026-01-1x",
+        ] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
         }
+        // A day, as people type dates, is read as its month.
+        assert_eq!("2025-12-31".parse::<Month>(), Ok(dec));
+        assert_eq!(" 2026-01-01 ".parse::<Month>(), Ok(jan));
         let far: Month = "2036-01".parse().expect("month");
         assert!(Period::new(dec, far).is_err());
         assert!(Period::new(jan, far).is_err(), "121 months");

@@ -121,6 +121,16 @@ fn is_one_click_unsubscribe(path: &str, fields: &[(String, String)]) -> bool {
             .any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click")
 }
 
+/// Whether a response may be kept by shared caches (static files): such a response never sets a
+/// cookie, which a cache would hand to everyone.
+pub(crate) fn shared_cacheable(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|d| d.trim() == "public"))
+}
+
 /// Finds the session, enforces CSRF on unsafe methods, and gives pages the token for their forms.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let now = state.app.now_ms();
@@ -240,7 +250,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         now,
     }));
     let mut response = next.run(Request::from_parts(parts, body)).await;
-    if let Some(token) = new_csrf_cookie.filter(|_| !api)
+    if let Some(token) = new_csrf_cookie.filter(|_| !api && !shared_cacheable(&response))
         && let Some(value) = set_cookie(
             CSRF_COOKIE,
             &token,

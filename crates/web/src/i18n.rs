@@ -219,8 +219,9 @@ pub async fn preferences(
     };
     request.extensions_mut().insert(prefs);
     let mut response = next.run(request).await;
+    let cacheable = crate::auth::shared_cacheable(&response);
     let mut remember = |name: &str, value: &str, kept: Option<&str>| {
-        if kept == Some(value) {
+        if kept == Some(value) || cacheable {
             return;
         }
         let cookie = crate::auth::set_cookie(name, value, Some(i64::from(ONE_YEAR)), secure.0);

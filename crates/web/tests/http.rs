@@ -520,6 +520,40 @@ async fn language_from_query_cookie_header_or_default() {
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
 }
 
+/// Static files are cached by anyone for a year, so they set no cookie a shared cache could hand
+/// out, whatever the request asks.
+#[tokio::test]
+async fn static_files_set_no_cookie() {
+    let s = server().await;
+    let home = s.get("/").await;
+    for kind in [".css", ".js"] {
+        let path = home
+            .body
+            .split('"')
+            .find(|part| part.starts_with("/static/") && part.ends_with(kind))
+            .unwrap_or_else(|| panic!("a {kind} link in {}", home.body))
+            .to_owned();
+        for query in ["", "?lang=it&elder=1"] {
+            let reply = s.get(&format!("{path}{query}")).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}");
+            assert!(
+                reply
+                    .headers
+                    .get("cache-control")
+                    .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("public"))),
+                "{path}"
+            );
+            assert!(
+                reply.headers.get("set-cookie").is_none(),
+                "{path}{query}: {:?}",
+                reply.headers.get_all("set-cookie")
+            );
+        }
+    }
+    // Pages still give a first visitor the form token.
+    assert!(home.set_cookie("qiaoyi_csrf").is_some());
+}
+
 /// Behind TLS every cookie is Secure, the language and elder-mode choices too.
 #[tokio::test]
 async fn preference_cookies_are_secure_behind_https() {
