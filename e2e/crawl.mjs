@@ -133,8 +133,16 @@ async function check(tab, role, url, lang, mode) {
   for (const problem of await layoutProblems(page, mode === 'elder')) failures.push(`${where} at 320 px: ${problem}`);
   await page.setViewportSize({ width: 390, height: 844 });
 
+  // The description a search engine or a chat's link preview shows: every page has one, in its
+  // language (held to the same rules as the page's text below).
+  const description = await page.evaluate(() => document.querySelector('meta[name="description"]')?.content ?? '');
+  if (description.trim().length < 10) failures.push(`${where}: no description: "${description}"`);
+  if (lang !== 'zh-CN' && /[\u3400-\u9fff]/.test(description.replace(/[(（][^()（）]*[)）]/g, ''))) {
+    failures.push(`${where}: Chinese in the description: ${description.slice(0, 60)}`);
+  }
   // Accessible names and hints too, since axe does not run in every language.
   const text = await page.evaluate(() => [document.body.innerText, document.title,
+    document.querySelector('meta[name="description"]')?.content ?? '',
     ...[...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')].flatMap((el) =>
       ['aria-label', 'title', 'placeholder', 'alt'].map((a) => el.getAttribute(a) ?? ''))].join('\n'));
   if (/Unknown localization|\{\s*\$[a-z]+\s*\}/.test(text)) failures.push(`${where}: untranslated message`);

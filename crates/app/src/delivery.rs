@@ -1,5 +1,8 @@
-//! Transports: e-mail over SMTP (lettre), text messages as signed JSON POSTs to a gateway, and the
-//! server log when neither is configured. A transport says whether a failure is worth retrying.
+//! Transports: e-mail over SMTP (lettre), text messages as signed JSON POSTs to a gateway, and
+//! files in the data directory when neither is configured (`messages/<id>.eml`, the e-mail SMTP
+//! would have carried; `<id>.txt` for a text message), each noted by one log line without the
+//! recipient or the words, which may hold a sign-in code. A transport says whether a failure is
+//! worth retrying.
 //!
 //! Both carry the outbox id as an idempotency key (the e-mail's `Message-ID`, the gateway's
 //! `Idempotency-Key` header): a message tried again after a worker died between the server's
@@ -68,11 +71,20 @@ struct Gateway {
     secret: String,
 }
 
-/// The configured transports; a channel without one writes to the log.
+/// Where messages without a transport are kept, and who an e-mail kept there is from.
+struct Unsent {
+    dir: std::path::PathBuf,
+    from: Mailbox,
+    domain: String,
+}
+
+/// The configured transports; a channel without one keeps its messages as files (or, with no
+/// directory given, as in tests, only notes them in the log).
 #[derive(Clone)]
 pub struct Transports {
     email: Option<std::sync::Arc<Email>>,
     sms: Option<std::sync::Arc<Gateway>>,
+    unsent: Option<std::sync::Arc<Unsent>>,
 }
 
 impl std::fmt::Debug for Transports {
@@ -80,6 +92,10 @@ impl std::fmt::Debug for Transports {
         f.debug_struct("Transports")
             .field("email", &self.email.is_some())
             .field("sms", &self.sms.is_some())
+            .field(
+                "unsent",
+                &self.unsent.as_ref().map(|u| u.dir.display().to_string()),
+            )
             .finish()
     }
 }
@@ -115,10 +131,7 @@ impl Transports {
                     builder =
                         builder.credentials(Credentials::new(user.clone(), password.0.clone()));
                 }
-                let from: Mailbox = config
-                    .mail_from
-                    .parse()
-                    .map_err(|e| bad(format!("mail_from: {e}")))?;
+                let from = sender(config)?;
                 let domain = from.email.domain().to_owned();
                 let dkim = match (&config.dkim_selector, &config.dkim_key_file) {
                     (Some(selector), Some(file)) => {
@@ -145,63 +158,142 @@ impl Transports {
             })),
             _ => None,
         };
-        Ok(Transports { email, sms })
+        Ok(Transports {
+            email,
+            sms,
+            unsent: None,
+        })
+    }
+
+    /// The same transports, keeping messages of a channel without one as files in `dir`.
+    pub fn keeping_unsent_in(
+        mut self,
+        dir: std::path::PathBuf,
+        config: &Config,
+    ) -> Result<Transports, AppError> {
+        let from = sender(config)?;
+        let domain = from.email.domain().to_owned();
+        self.unsent = Some(std::sync::Arc::new(Unsent { dir, from, domain }));
+        Ok(self)
     }
 
     pub async fn send(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
         match (channel, &self.email, &self.sms) {
             (Channel::Email, Some(email), _) => email.send(out).await,
             (Channel::Sms, _, Some(gateway)) => gateway.send(out).await,
-            _ => {
-                tracing::info!(
-                    target: "qiaoyi::outbox",
-                    id = %out.id,
-                    channel = channel.as_str(),
-                    to = %out.recipient,
-                    language = %out.language,
-                    template = %out.template,
-                    subject = %out.rendered.subject,
-                    body = %out.rendered.body,
-                    "no transport is configured for this channel; the message is written here instead"
-                );
-                Ok(())
-            }
+            _ => self.keep_unsent(channel, out),
         }
     }
+
+    /// A message no transport carries: kept as a file when there is a directory for it.
+    fn keep_unsent(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
+        let Some(unsent) = &self.unsent else {
+            tracing::info!(
+                target: "qiaoyi::outbox",
+                id = %out.id,
+                channel = channel.as_str(),
+                template = %out.template,
+                "no transport is configured for this channel; the message is not sent"
+            );
+            return Ok(());
+        };
+        let (name, bytes) = match channel {
+            Channel::Email => (
+                format!("{}.eml", out.id),
+                email_message(out, &unsent.from, &unsent.domain)?.formatted(),
+            ),
+            Channel::Sms => (
+                format!("{}.txt", out.id),
+                format!(
+                    "To: {}\nContent-Language: {}\n\n{}\n",
+                    out.recipient, out.language, out.rendered.body
+                )
+                .into_bytes(),
+            ),
+        };
+        let path = unsent.dir.join(name);
+        write_private(&path, &bytes).map_err(|e| {
+            SendError::Transient(format!(
+                "cannot keep the message in {}: {e}",
+                path.display()
+            ))
+        })?;
+        tracing::info!(
+            target: "qiaoyi::outbox",
+            id = %out.id,
+            channel = channel.as_str(),
+            template = %out.template,
+            "no transport is configured for this channel; the message is kept in {}",
+            path.display()
+        );
+        Ok(())
+    }
+}
+
+/// Who e-mail is from: `mail_from`.
+fn sender(config: &Config) -> Result<Mailbox, AppError> {
+    config.mail_from.parse().map_err(|e| AppError::Invalid {
+        field: "configuration",
+        reason: Reason::Malformed,
+        message: format!("mail_from: {e}"),
+    })
+}
+
+/// Writes `bytes` to `path` readable by this user alone (it may hold a sign-in code), whole or not
+/// at all: a reader never sees half a message.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = path.with_extension("partial");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}
+
+/// The e-mail for `out`, as SMTP carries it and as a kept `.eml` file holds it.
+fn email_message(out: &Outgoing<'_>, from: &Mailbox, domain: &str) -> Result<Message, SendError> {
+    let to: Mailbox = out
+        .recipient
+        .parse()
+        .map_err(|e| SendError::Permanent(format!("the recipient address is refused: {e}")))?;
+    let header = |name: &'static str, value: String| {
+        HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+    };
+    let mut builder = Message::builder()
+        .message_id(Some(format!("<{}@{domain}>", out.id)))
+        .from(from.clone())
+        .to(to)
+        .subject(out.rendered.subject.clone())
+        .raw_header(header("Content-Language", out.language.to_owned()));
+    if let Some(link) = out.unsubscribe {
+        // RFC 8058: a mail provider's "unsubscribe" button posts to the link itself.
+        builder = builder
+            .raw_header(header("List-Unsubscribe", format!("<{link}>")))
+            .raw_header(header(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    // Plain text first, the HTML view of the same words second: a client shows the last one it
+    // can.
+    builder
+        .multipart(MultiPart::alternative_plain_html(
+            out.rendered.body.clone(),
+            out.rendered.html(out.language),
+        ))
+        .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))
 }
 
 impl Email {
     async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
-        let to: Mailbox = out
-            .recipient
-            .parse()
-            .map_err(|e| SendError::Permanent(format!("the recipient address is refused: {e}")))?;
-        let header = |name: &'static str, value: String| {
-            HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
-        };
-        let mut builder = Message::builder()
-            .message_id(Some(format!("<{}@{}>", out.id, self.domain)))
-            .from(self.from.clone())
-            .to(to)
-            .subject(out.rendered.subject.clone())
-            .raw_header(header("Content-Language", out.language.to_owned()));
-        if let Some(link) = out.unsubscribe {
-            // RFC 8058: a mail provider's "unsubscribe" button posts to the link itself.
-            builder = builder
-                .raw_header(header("List-Unsubscribe", format!("<{link}>")))
-                .raw_header(header(
-                    "List-Unsubscribe-Post",
-                    "List-Unsubscribe=One-Click".into(),
-                ));
-        }
-        // Plain text first, the HTML view of the same words second: a client shows the last
-        // one it can.
-        let mut message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                out.rendered.body.clone(),
-                out.rendered.html(out.language),
-            ))
-            .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
+        let mut message = email_message(out, &self.from, &self.domain)?;
         if let Some(dkim) = &self.dkim {
             lettre::message::dkim::dkim_sign(&mut message, dkim);
         }

@@ -111,7 +111,8 @@ impl App {
         };
         backup::check_key(&store, &vault).await?;
         let store = store.with_audit_key(vault.audit_chain_key());
-        let transports = delivery::Transports::from_config(&config)?;
+        let transports = delivery::Transports::from_config(&config)?
+            .keeping_unsent_in(config.data_dir.join("messages"), &config)?;
         let app = App {
             store,
             vault,

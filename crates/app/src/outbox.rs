@@ -180,52 +180,19 @@ impl App {
     /// Delivers due messages every two seconds and queues due passport reminders and care-programme
     /// visit alerts every hour, for as long as the process lives.
     pub fn spawn_outbox_worker(&self) -> tokio::task::JoinHandle<()> {
-        let app = self.clone();
-        let worker = format!("w-{}", random_hex(8));
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(2));
-            let mut last_reminders: Option<i64> = None;
-            let mut last_counted: Option<i64> = None;
-            let mut last_video: Option<i64> = None;
-            loop {
-                tick.tick().await;
-                let now = app.now_ms();
-                if last_reminders.is_none_or(|at| now - at >= 3_600_000) {
-                    last_reminders = Some(now);
-                    let today = crate::cases::beijing_today(now);
-                    if let Err(e) = app.queue_passport_reminders(today, now).await {
-                        tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
-                    }
-                    if let Err(e) = app.queue_care_alerts(now).await {
-                        tracing::warn!(error = %e, "care-programme visit alerts could not be queued; will try again in an hour");
-                    }
-                }
-                // Before delivering, so that an escalation's notices leave in this same round.
-                if let Err(e) = app.escalate_green_channels(now).await {
-                    tracing::warn!(error = %e, "green-channel escalation failed; will retry");
-                }
-                if last_video.is_none_or(|at| now - at >= 60_000) {
-                    last_video = Some(now);
-                    if let Err(e) = app.queue_video_reminders(now).await {
-                        tracing::warn!(error = %e, "video-check reminders could not be queued; will retry");
-                    }
-                }
-                if let Err(e) = app.deliver_due_with(&worker, &|| app.now_ms()).await {
-                    tracing::warn!(error = %e, "outbox delivery failed; will retry");
-                }
-                // Counting scans the outbox: once a minute is enough for a gauge.
-                if last_counted.is_none_or(|at| now - at >= 60_000) {
-                    last_counted = Some(now);
-                    if let Ok(counts) = app.counts_by_status().await {
-                        for (status, n) in counts {
-                            #[allow(clippy::cast_precision_loss)]
-                            metrics::gauge!("qiaoyi_outbox_messages", "status" => status)
-                                .set(n as f64);
-                        }
-                    }
-                }
-            }
-        })
+        self.outbox_worker().spawn()
+    }
+
+    /// A worker that has not started: [`OutboxWorker::round`] once (the demo sends its seeded
+    /// notices before printing its address), then [`OutboxWorker::spawn`].
+    pub fn outbox_worker(&self) -> OutboxWorker {
+        OutboxWorker {
+            app: self.clone(),
+            name: format!("w-{}", random_hex(8)),
+            last_reminders: None,
+            last_counted: None,
+            last_video: None,
+        }
     }
 
     /// Messages in one state, newest first, for administrators.
@@ -288,5 +255,74 @@ impl App {
         } else {
             Err(AppError::NotFound("a dead message with this id".into()))
         }
+    }
+}
+
+/// The background work around the outbox, with when each slower job last ran.
+pub struct OutboxWorker {
+    app: App,
+    /// This worker's claim token.
+    name: String,
+    last_reminders: Option<i64>,
+    last_counted: Option<i64>,
+    last_video: Option<i64>,
+}
+
+impl OutboxWorker {
+    /// Runs [`OutboxWorker::round`] every two seconds, for as long as the process lives.
+    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                self.round().await;
+            }
+        })
+    }
+
+    /// One round: reminders and alerts queued when due, green channels escalated, due messages
+    /// delivered (up to 100), the outbox gauge counted once a minute. Failures are logged and
+    /// tried again next round. Returns how many messages it handled.
+    pub async fn round(&mut self) -> usize {
+        let app = &self.app;
+        let now = app.now_ms();
+        if self.last_reminders.is_none_or(|at| now - at >= 3_600_000) {
+            self.last_reminders = Some(now);
+            let today = crate::cases::beijing_today(now);
+            if let Err(e) = app.queue_passport_reminders(today, now).await {
+                tracing::warn!(error = %e, "passport reminders could not be queued; will try again in an hour");
+            }
+            if let Err(e) = app.queue_care_alerts(now).await {
+                tracing::warn!(error = %e, "care-programme visit alerts could not be queued; will try again in an hour");
+            }
+        }
+        // Before delivering, so that an escalation's notices leave in this same round.
+        if let Err(e) = app.escalate_green_channels(now).await {
+            tracing::warn!(error = %e, "green-channel escalation failed; will retry");
+        }
+        if self.last_video.is_none_or(|at| now - at >= 60_000) {
+            self.last_video = Some(now);
+            if let Err(e) = app.queue_video_reminders(now).await {
+                tracing::warn!(error = %e, "video-check reminders could not be queued; will retry");
+            }
+        }
+        let handled = match app.deliver_due_with(&self.name, &|| app.now_ms()).await {
+            Ok(report) => report.sent + report.retrying + report.dead,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox delivery failed; will retry");
+                0
+            }
+        };
+        // Counting scans the outbox: once a minute is enough for a gauge.
+        if self.last_counted.is_none_or(|at| now - at >= 60_000) {
+            self.last_counted = Some(now);
+            if let Ok(counts) = app.counts_by_status().await {
+                for (status, n) in counts {
+                    #[allow(clippy::cast_precision_loss)]
+                    metrics::gauge!("qiaoyi_outbox_messages", "status" => status).set(n as f64);
+                }
+            }
+        }
+        handled
     }
 }

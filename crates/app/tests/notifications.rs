@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use common::{T0, anonymous, caller, demo_app, session};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use outbox::{GatewayServer, SECRET, SmtpServer, free_port};
+use outbox::{GatewayServer, SECRET, SmtpServer, free_port, read_mails};
 use qiaoyi_app::cases::{StepRequest, beijing_today};
 use qiaoyi_app::config::{Config, SecretKey, SmtpTls};
 use qiaoyi_app::domain::access::audit::AuditRecord;
@@ -204,6 +204,52 @@ async fn mail_reaches_a_real_smtp_server_in_each_recipients_language() {
     let again = app.deliver_due("w-1", T0 + 60_000).await.expect("ok");
     assert_eq!(again.sent, 0);
     assert_eq!(smtp.mails().len(), 3);
+}
+
+/// Without a mail server (the demo, a first installation), each message is kept in the data
+/// directory as the e-mail SMTP would have carried, readable by the server's user alone, and a
+/// strict mail parser reads it.
+#[tokio::test]
+async fn without_a_mail_server_each_message_is_kept_as_a_mail_file() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let app = App::open(Config {
+        data_dir: dir.path().to_owned(),
+        mail_from: "青田侨务 <noreply@qiaoyi.example>".into(),
+        ..Config::default()
+    })
+    .await
+    .expect("opened");
+    signed_up(&app, "lin@example.org", Lang::En).await;
+    let report = app.deliver_due("w-1", T0 + 1).await.expect("delivered");
+    assert_eq!((report.sent, report.retrying, report.dead), (1, 0, 0));
+
+    let kept = dir.path().join("messages");
+    let names: Vec<String> = std::fs::read_dir(&kept)
+        .expect("messages")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let id = names[0].strip_suffix(".eml").expect("an .eml file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(kept.join(&names[0]))
+            .expect("file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "it may hold a sign-in code");
+    }
+    let mails = read_mails(&kept);
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.to, "lin@example.org");
+    assert_eq!(mail.subject, "Your Qiaoyi confirmation code");
+    assert_eq!(mail.message_id, format!("<{id}@qiaoyi.example>"));
+    assert_eq!(mail.content_type, "multipart/alternative");
+    assert_eq!(mail.content_language.as_deref(), Some("en"));
+    let again = app.deliver_due("w-1", T0 + 60_000).await.expect("ok");
+    assert_eq!(again.sent, 0);
+    assert_eq!(std::fs::read_dir(&kept).expect("messages").count(), 1);
 }
 
 #[tokio::test]

@@ -561,6 +561,61 @@ fn logs_never_hold_passwords_tokens_or_identity_numbers() {
     }
 }
 
+/// `qiaoyi demo > file 2>&1`, as a newcomer keeps it: plain text, one line per notice (kept as an
+/// `.eml` file in the data dir, its words not in the log), and the address to open last.
+#[test]
+fn the_demo_log_is_plain_text_with_its_address_last() {
+    let data = tempfile::tempdir().expect("tmp");
+    let log_path = data.path().join("demo.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiaoyi"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path().join("data"))
+        .env_remove("QIAOYI_DATABASE_URL")
+        .env_remove("QIAOYI_LOG")
+        .stdout(log.try_clone().expect("the same file"))
+        .stderr(log)
+        .spawn()
+        .expect("spawn demo");
+    let read = || std::fs::read_to_string(&log_path).expect("the log");
+    let mut waited = 0;
+    while !read().contains("Qiaoyi demo: http://") {
+        assert!(waited < 600, "no address after 60 s:\n{}", read());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    // Whatever the server would print right after starting.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().expect("stop the demo");
+    child.wait().expect("wait");
+    let text = read();
+    assert!(!text.contains('\u{1b}'), "colour codes in a file:\n{text}");
+    let last = text
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        last.starts_with("Qiaoyi demo: http://"),
+        "the last line is {last:?}:\n{text}"
+    );
+    let kept: Vec<String> = std::fs::read_dir(data.path().join("data").join("messages"))
+        .expect("the demo's notices are kept as files")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(kept.len() >= 10, "{kept:?}");
+    for name in &kept {
+        let id = name.strip_suffix(".eml").expect("an e-mail file");
+        let lines = text.lines().filter(|l| l.contains(id)).count();
+        assert_eq!(lines, 1, "one log line for {id}:\n{text}");
+    }
+    for field in ["subject=", "body=", "to="] {
+        assert!(
+            !text.contains(field),
+            "a message's {field} in the log:\n{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn remind_queues_the_due_reminders_and_refuses_a_bad_date() {
     let data = tempfile::tempdir().expect("tmp");

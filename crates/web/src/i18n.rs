@@ -23,6 +23,36 @@ static_loader! {
     };
 }
 
+/// The first path segments that have a description of their own (`meta-…`); "" is the home page.
+const DESCRIBED_AREAS: &[&str] = &[
+    "",
+    "account",
+    "admin",
+    "apply",
+    "audit",
+    "care",
+    "cases",
+    "catalog",
+    "certificates",
+    "consult",
+    "consultations",
+    "desk",
+    "green-channel",
+    "guides",
+    "items",
+    "login",
+    "password",
+    "people",
+    "receipts",
+    "search",
+    "signup",
+    "stations",
+    "stats",
+    "status",
+    "verify",
+    "video",
+];
+
 /// How this request wants pages shown.
 #[derive(Clone, Debug)]
 pub struct Prefs {
@@ -125,7 +155,6 @@ impl Prefs {
             .collect()
     }
 
-    /// Cache-busting stamp for the stylesheet link.
     /// The stylesheet's content-hashed address.
     pub fn css_path(&self) -> String {
         crate::assets::css_path()
@@ -133,6 +162,23 @@ impl Prefs {
 
     pub fn js_path(&self) -> String {
         crate::assets::js_path()
+    }
+
+    /// The page's description for search engines and link previews, in the page's language: one
+    /// per area of the site, the area being the path's first segment (`/cases/…` is `meta-cases`).
+    /// Pages with a text of their own (an item, a guide) give theirs instead.
+    pub fn description(&self) -> String {
+        let area = self
+            .path
+            .trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default();
+        let key = match DESCRIBED_AREAS.iter().find(|a| **a == area) {
+            Some(area) => format!("meta-{}", if area.is_empty() { "home" } else { area }),
+            None => "meta-default".to_owned(),
+        };
+        self.t(&key)
     }
 
     pub fn tag(&self) -> &'static str {
@@ -347,6 +393,42 @@ mod tests {
         };
         assert_eq!(p.zone_name("Europe/Rome"), "ora di Roma");
         assert_eq!(p.zone_name("America/Los_Angeles"), "Los Angeles");
+    }
+
+    #[test]
+    fn every_area_is_described_in_every_language_by_its_own_text() {
+        let prefs = |lang, path: &str| Prefs {
+            lang,
+            elder: false,
+            path: path.into(),
+            query: Vec::new(),
+            csrf: String::new(),
+            signed_in: false,
+            work: Vec::new(),
+        };
+        for lang in Lang::ALL {
+            let mut seen = BTreeSet::new();
+            for area in DESCRIBED_AREAS {
+                let key = format!("meta-{}", if area.is_empty() { "home" } else { area });
+                assert!(has_message(lang, &key), "{lang:?} has no {key}");
+                let path = if area.is_empty() {
+                    "/?y=1".to_owned()
+                } else {
+                    format!("/{area}/x?y=1")
+                };
+                let text = prefs(lang, &path).description();
+                assert!(
+                    seen.insert(text.clone()),
+                    "{lang:?}: {key} repeats another area's text"
+                );
+            }
+            assert!(has_message(lang, "meta-default"));
+        }
+        let en = |path: &str| prefs(Lang::En, path).description();
+        assert_eq!(en("/"), en("/?lang=en"));
+        assert_ne!(en("/"), en("/cases/c-1"));
+        assert_eq!(en("/cases"), en("/cases/c-1/materials"));
+        assert_eq!(en("/no-such-page"), prefs(Lang::En, "/").t("meta-default"));
     }
 
     #[test]

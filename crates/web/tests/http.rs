@@ -242,6 +242,42 @@ async fn a_guide_reads_in_the_readers_language() {
     }
 }
 
+/// Every page tells a search engine or a chat's link preview what it is, in the page's language:
+/// an item or a guide by its own summary, other pages by their area's description.
+#[tokio::test]
+async fn pages_describe_themselves_in_their_language() {
+    let s = server().await;
+    let description = |body: &str| {
+        let (_, rest) = body
+            .split_once("<meta name=\"description\" content=\"")
+            .unwrap_or_else(|| panic!("no description in {body}"));
+        rest.split_once('"').expect("closed").0.to_owned()
+    };
+    let home_it = description(&s.get("/?lang=it").await.body);
+    assert!(home_it.contains("passaporto"), "{home_it}");
+    let home_zh = description(&s.get("/?lang=zh-CN").await.body);
+    assert!(home_zh.contains("护照"), "{home_zh}");
+    let stations_es = description(&s.get("/stations?lang=es").await.body);
+    assert!(stations_es.contains("puntos de atención"), "{stations_es}");
+    assert_ne!(stations_es, description(&s.get("/?lang=es").await.body));
+
+    let api = s.get("/api/v1/guides/G0001").await.json();
+    let guide_it = description(&s.get("/guides/G0001?lang=it").await.body);
+    assert_eq!(
+        guide_it,
+        api["summary"]["it"]
+            .as_str()
+            .expect("a summary")
+            .replace('\'', "&#39;")
+    );
+    let item = description(&s.get("/items/EE-01?lang=en").await.body);
+    assert!(item.len() > 20 && item.is_ascii(), "{item}");
+    let login = description(&s.get("/login?lang=en").await.body);
+    assert!(login.starts_with("Sign in"), "{login}");
+    let unknown = s.get("/no-such-page?lang=en").await;
+    assert!(description(&unknown.body).starts_with("Qiaoyi:"));
+}
+
 #[tokio::test]
 async fn guides_are_paged_with_a_total() {
     let s = server().await;

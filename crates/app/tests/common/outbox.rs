@@ -112,10 +112,17 @@ impl SmtpServer {
 
     /// Every mail received so far, oldest first.
     pub fn mails(&self) -> Vec<Mail> {
-        let script = r#"
+        read_mails(&self.dir.path().join("mail").join("new"))
+    }
+}
+
+/// Every mail file in `dir`, in the order of their names, read by Python's mail parser with its
+/// strict policy (a receiving client's view, not ours).
+pub fn read_mails(dir: &std::path::Path) -> Vec<Mail> {
+    let script = r#"
 import email, json, os, sys
 from email import policy
-d = os.path.join(sys.argv[1], 'new')
+d = sys.argv[1]
 out = []
 for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
     with open(os.path.join(d, f), 'rb') as fh:
@@ -130,18 +137,17 @@ for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
                 'unsubscribe': header('list-unsubscribe'), 'unsubscribe_post': header('list-unsubscribe-post')})
 print(json.dumps(out))
 "#;
-        let output = Command::new(python())
-            .args(["-c", script])
-            .arg(self.dir.path().join("mail"))
-            .output()
-            .expect("python3");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("mails as JSON")
-    }
+    let output = Command::new(python())
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("mails as JSON")
 }
 
 impl SmtpServer {

@@ -1,11 +1,13 @@
 //! `serve` and `demo`: the server with its background work (the delivery worker, the chat
 //! listener, the search index warmed, statistics of cases closed earlier), until Ctrl-C or SIGTERM;
-//! the demo loads its data first and prints the logins.
+//! the demo loads its data, prints the logins, sends its notices and warms the search index
+//! first, so that its address is the last line printed.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
 use qiaoyi_app::config::Config;
+use qiaoyi_app::outbox::OutboxWorker;
 use qiaoyi_app::{App, ImportOutcome};
 use tokio::net::TcpListener;
 
@@ -16,11 +18,13 @@ use crate::Failure;
 pub(crate) async fn serve_installation(config: Config) -> Result<(), Failure> {
     if config.smtp_host.is_none() {
         tracing::warn!(
-            "smtp_host is not set: e-mail is written to the server log instead of being sent"
+            "smtp_host is not set: e-mail is kept as files in {} instead of being sent",
+            config.data_dir.join("messages").display()
         );
     }
     let listener = bind(config.listen).await?;
     let app = open(config).await?;
+    let worker = app.outbox_worker();
     // Nodes of a new installation may start before its catalogue is imported (by another node,
     // or by `qiaoyi import catalog`): they serve, and /readyz keeps a load balancer away until
     // the catalogue is there.
@@ -31,7 +35,10 @@ pub(crate) async fn serve_installation(config: Config) -> Result<(), Failure> {
         ),
         Err(e) => return Err(Failure::Other(e.into())),
     }
-    serve(listener, app).await
+    // The search index is opened, or built, before the first question rather than during it.
+    let warm = app.clone();
+    tokio::spawn(async move { warm_search(&warm).await });
+    serve(listener, app, worker).await
 }
 
 /// `qiaoyi demo`: the demo data loaded (once), then served.
@@ -77,12 +84,26 @@ pub(crate) async fn demo(mut config: Config) -> Result<(), Failure> {
         );
     }
     print_demo_logins();
+    // The demo's notices leave (as files, without a mail server) before the address is printed,
+    // so that it is the last line a newcomer reads.
+    let mut worker = app.outbox_worker();
+    while worker.round().await >= 100 {}
+    warm_search(&app).await;
     let addr = listener.local_addr().context("listening address")?;
     println!(
         "Qiaoyi demo: http://{addr}/  (data in {}; stop with Ctrl-C)",
         data_dir.display()
     );
-    serve(listener, app).await
+    serve(listener, app, worker).await
+}
+
+async fn warm_search(app: &App) {
+    match app.warm_search().await {
+        Ok(documents) => tracing::info!(documents, "search index ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "search index not ready; it is built at the first search")
+        }
+    }
 }
 
 fn print_demo_logins() {
@@ -111,20 +132,10 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, Failure> {
     })
 }
 
-async fn serve(listener: TcpListener, app: App) -> Result<(), Failure> {
-    let worker = app.spawn_outbox_worker();
+async fn serve(listener: TcpListener, app: App, worker: OutboxWorker) -> Result<(), Failure> {
+    let worker = worker.spawn();
     // With PostgreSQL, messages written on other nodes reach this node's chat clients.
     let listener_task = app.spawn_chat_listener();
-    // The search index is opened, or built, before the first question rather than during it.
-    let warm = app.clone();
-    tokio::spawn(async move {
-        match warm.warm_search().await {
-            Ok(documents) => tracing::info!(documents, "search index ready"),
-            Err(e) => {
-                tracing::warn!(error = %e, "search index not ready; it is built at the first search")
-            }
-        }
-    });
     // Cases closed before statistics existed get their figures once.
     let backfill = app.clone();
     tokio::spawn(async move {
