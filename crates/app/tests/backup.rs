@@ -18,27 +18,39 @@ fn config_in(dir: &Path) -> Config {
     }
 }
 
+/// `n` people signing up one after the other while the test goes on.
+fn signing_up(app: &App, n: i64) -> tokio::task::JoinHandle<()> {
+    let app = app.clone();
+    tokio::spawn(async move {
+        for i in 0..n {
+            app.sign_up(
+                &anonymous(T0 + i),
+                &format!("writer{i}@example.org"),
+                "Writer",
+                "a long enough passphrase",
+                Lang::En,
+            )
+            .await
+            .expect("signed up");
+        }
+    })
+}
+
+/// The rows a restore counted in `table`.
+fn count_of(restored: &backup::Restored, table: &str) -> i64 {
+    restored
+        .counts
+        .iter()
+        .find(|(t, _)| t == table)
+        .map_or(0, |(_, n)| *n)
+}
+
 #[tokio::test]
 async fn a_backup_taken_during_writes_restores_whole_and_consistent() {
     let old = tempfile::tempdir().expect("tmp");
     let app = App::open(config_in(old.path())).await.expect("open");
     app.seed_demo(T0).await.expect("seed");
-    let writer = {
-        let app = app.clone();
-        tokio::spawn(async move {
-            for i in 0..40 {
-                app.sign_up(
-                    &anonymous(T0 + i),
-                    &format!("writer{i}@example.org"),
-                    "Writer",
-                    "a long enough passphrase",
-                    Lang::En,
-                )
-                .await
-                .expect("signed up");
-            }
-        })
-    };
+    let writer = signing_up(&app, 40);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let file = old.path().join("copy.db");
     app.backup(&file).await.expect("backup");
@@ -54,13 +66,7 @@ async fn a_backup_taken_during_writes_restores_whole_and_consistent() {
     let restored = backup::restore(&config_in(new.path()), &file, false)
         .await
         .expect("restored");
-    let count = |name: &str| {
-        restored
-            .counts
-            .iter()
-            .find(|(t, _)| t == name)
-            .map_or(0, |(_, n)| *n)
-    };
+    let count = |name: &str| count_of(&restored, name);
     // A consistent snapshot: every account has its sign-up entry in the audit chain, and the chain
     // verifies from the first entry to the head.
     let app2 = App::open(config_in(new.path())).await.expect("reopened");
@@ -214,22 +220,7 @@ async fn a_postgres_backup_restores_into_an_empty_database_after_the_same_checks
         .await
         .expect("open");
     app.seed_demo(T0).await.expect("seed");
-    let writer = {
-        let app = app.clone();
-        tokio::spawn(async move {
-            for i in 0..20 {
-                app.sign_up(
-                    &anonymous(T0 + i),
-                    &format!("writer{i}@example.org"),
-                    "Writer",
-                    "a long enough passphrase",
-                    Lang::En,
-                )
-                .await
-                .expect("signed up");
-            }
-        })
-    };
+    let writer = signing_up(&app, 20);
     let file = old.path().join("qiaoyi.dump");
     app.backup(&file).await.expect("pg_dump");
     writer.await.expect("writer");
@@ -299,13 +290,7 @@ async fn a_postgres_backup_restores_into_an_empty_database_after_the_same_checks
     let restored = backup::restore(&on(new.path(), &target, Some(&key)), &file, false)
         .await
         .expect("restored");
-    let count = |name: &str| {
-        restored
-            .counts
-            .iter()
-            .find(|(t, _)| t == name)
-            .map_or(0, |(_, n)| *n)
-    };
+    let count = |name: &str| count_of(&restored, name);
     assert_eq!(count("cases"), 4, "the demo's cases");
     let app2 = App::open(on(new.path(), &target, Some(&key)))
         .await

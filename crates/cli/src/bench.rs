@@ -207,12 +207,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     app.seed_demo(now_ms())
         .await
         .context("cannot load the demo data")?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(qiaoyi_web::serve(listener, app, async {
-        let _ = stopped.await;
-    }));
+    let server = Server::start(app).await?;
+    let base = server.base.clone();
 
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(options.clients)
@@ -285,8 +281,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
                 .summary(),
         });
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
 
     eprintln!("raw SQLite for {} s …", options.seconds);
     let raw_path = dir.path().join("raw.db");
@@ -382,6 +377,31 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     })
 }
 
+/// A server for one app on a free loopback port, as the benches drive it.
+struct Server {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(app: App) -> anyhow::Result<Server> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(qiaoyi_web::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Ok(Server { base, stop, task })
+    }
+
+    /// Stops it and waits until it has stopped.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
 /// Intake (back to back) and paced reads against `nodes` servers over the PostgreSQL database at
 /// `url`, each client on one of them; the first run finds the database empty and loads the demo.
 async fn run_postgres(
@@ -417,13 +437,9 @@ async fn run_postgres(
                 .await
                 .context("cannot load the demo data")?;
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        bases.push(format!("http://{}", listener.local_addr()?));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(qiaoyi_web::serve(listener, app, async {
-            let _ = stopped.await;
-        }));
-        servers.push((stop, server));
+        let server = Server::start(app).await?;
+        bases.push(server.base.clone());
+        servers.push(server);
     }
     let (applicant, officer) = match sessions {
         Some(signed_in) => signed_in.clone(),
@@ -445,9 +461,8 @@ async fn run_postgres(
     }
     let pace = Some(Duration::from_millis(options.interval_ms));
     let reads = read_phase(http, &bases, &applicant, &officer, &ids, options, pace).await;
-    for (stop, server) in servers {
-        let _ = stop.send(());
-        let _ = server.await;
+    for server in servers {
+        server.stop().await;
     }
     let submissions = ids.len() as u64;
     let submissions_per_second = submissions as f64 / intake.phase.elapsed;
@@ -824,20 +839,36 @@ async fn draft_phase(
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let (http, base, session) = (http.clone(), base.to_owned(), applicant.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut timings = Timings::default();
-            while Instant::now() < deadline {
-                let request = session
+        tasks.push(tokio::spawn(drive(
+            deadline,
+            Timings::default(),
+            move || {
+                session
                     .post(&http, format!("{base}/api/v1/cases"))
                     .header("content-type", "application/json")
-                    .body(form());
-                if timed(request, &mut timings).await.is_err() {
-                    timings.errors += 1;
-                }
-            }
-            timings
-        }));
+                    .body(form())
+            },
+        )));
     }
+    gather(tasks, started).await
+}
+
+/// Sends the request `next` makes, timed, until `deadline`; a failed one counts as an error.
+async fn drive(
+    deadline: Instant,
+    mut timings: Timings,
+    mut next: impl FnMut() -> reqwest::RequestBuilder,
+) -> Timings {
+    while Instant::now() < deadline {
+        if timed(next(), &mut timings).await.is_err() {
+            timings.errors += 1;
+        }
+    }
+    timings
+}
+
+/// The clients' timings merged, over the time since `started`.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<Timings>>, started: Instant) -> Timings {
     let mut phase = Timings::default();
     for task in tasks {
         if let Ok(timings) = task.await {
@@ -913,33 +944,19 @@ async fn read_phase(
             officer.clone(),
             ids.clone(),
         );
-        let clients = options.clients;
-        tasks.push(tokio::spawn(async move {
-            let mut timings = Timings::client(client, clients, pace);
-            let mut n = client;
-            while Instant::now() < deadline {
-                n += 1;
-                let request = if n % 2 == 0 {
-                    let id = &ids[n.wrapping_mul(7919) % ids.len()];
-                    applicant.get(&http, format!("{base}/api/v1/cases/{id}"))
-                } else {
-                    officer.get(&http, format!("{base}/api/v1/cases?view=queue"))
-                };
-                if timed(request, &mut timings).await.is_err() {
-                    timings.errors += 1;
-                }
+        let timings = Timings::client(client, options.clients, pace);
+        let mut n = client;
+        tasks.push(tokio::spawn(drive(deadline, timings, move || {
+            n += 1;
+            if n % 2 == 0 {
+                let id = &ids[n.wrapping_mul(7919) % ids.len()];
+                applicant.get(&http, format!("{base}/api/v1/cases/{id}"))
+            } else {
+                officer.get(&http, format!("{base}/api/v1/cases?view=queue"))
             }
-            timings
-        }));
+        })));
     }
-    let mut phase = Timings::default();
-    for task in tasks {
-        if let Ok(timings) = task.await {
-            phase.merge(timings);
-        }
-    }
-    phase.elapsed = started.elapsed().as_secs_f64();
-    phase
+    gather(tasks, started).await
 }
 
 /// Questions as people type them into the box: Chinese, pinyin, initials, other languages, a
@@ -971,31 +988,15 @@ async fn search_phase(
     let mut tasks = Vec::new();
     for client in 0..options.clients {
         let (http, base) = (http.clone(), base.to_owned());
-        let clients = options.clients;
-        tasks.push(tokio::spawn(async move {
-            let mut timings = Timings::client(client, clients, pace);
-            let mut n = client;
-            while Instant::now() < deadline {
-                n += 1;
-                let q = QUESTIONS[n % QUESTIONS.len()];
-                let request = http
-                    .get(format!("{base}/api/v1/search"))
-                    .query(&[("limit", "5"), ("q", q)]);
-                if timed(request, &mut timings).await.is_err() {
-                    timings.errors += 1;
-                }
-            }
-            timings
-        }));
+        let timings = Timings::client(client, options.clients, pace);
+        let mut n = client;
+        tasks.push(tokio::spawn(drive(deadline, timings, move || {
+            n += 1;
+            http.get(format!("{base}/api/v1/search"))
+                .query(&[("limit", "5"), ("q", QUESTIONS[n % QUESTIONS.len()])])
+        })));
     }
-    let mut phase = Timings::default();
-    for task in tasks {
-        if let Ok(timings) = task.await {
-            phase.merge(timings);
-        }
-    }
-    phase.elapsed = started.elapsed().as_secs_f64();
-    phase
+    gather(tasks, started).await
 }
 
 /// The benches drive a server from outside, as its clients would: they read the machine's time

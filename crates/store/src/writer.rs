@@ -111,15 +111,25 @@ impl Line {
             return;
         }
         self.abandoned = false;
-        let rolled_back = match self.conn() {
+        self.undo_member().await;
+    }
+
+    /// Undoes the current writer's savepoint (`ROLLBACK TO member`, then `RELEASE member`); a
+    /// failure aborts the group. Whether the line can go on.
+    async fn undo_member(&mut self) -> bool {
+        let undone = match self.conn() {
             Ok(conn) => match conn.execute("ROLLBACK TO member").await {
                 Ok(_) => conn.execute("RELEASE member").await.map(drop),
                 Err(e) => Err(e),
             },
-            Err(_) => return,
+            Err(_) => return false,
         };
-        if let Err(e) = rolled_back {
-            self.abort(Arc::new(e)).await;
+        match undone {
+            Ok(()) => true,
+            Err(e) => {
+                self.abort(Arc::new(e)).await;
+                false
+            }
         }
     }
 }
@@ -239,15 +249,7 @@ impl Member {
         let Some(mut line) = self.line.take() else {
             return;
         };
-        let undone = match line.conn() {
-            Ok(conn) => match conn.execute("ROLLBACK TO member").await {
-                Ok(_) => conn.execute("RELEASE member").await.map(drop),
-                Err(e) => Err(e),
-            },
-            Err(_) => return,
-        };
-        if let Err(e) = undone {
-            line.abort(Arc::new(e)).await;
+        if !line.undo_member().await {
             return;
         }
         let (done, group) = oneshot::channel();

@@ -123,42 +123,35 @@ async fn health_and_readiness() {
     assert_eq!(ready.json()["database"], expected);
 }
 
-#[tokio::test]
-async fn readiness_fails_when_the_database_is_gone() {
+/// A server over an empty database (no catalogue, no demo), and its app.
+async fn empty_server() -> (Server, App) {
     let store = test_store().await;
     let app = App::with_store(store.store.clone(), Config::default());
-    let router = qiaoyi_web::router(app.clone());
+    let server = Server {
+        router: qiaoyi_web::router(app.clone()),
+        _store: store,
+    };
+    (server, app)
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let (s, app) = empty_server().await;
     app.close().await;
-    let response = router
-        .oneshot(
-            Request::get("/readyz")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        s.get("/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 /// A node of a new installation serves before its catalogue is imported, and says why it is not
 /// ready, so a load balancer keeps away until it is.
 #[tokio::test]
 async fn readiness_waits_for_a_catalogue() {
-    let store = test_store().await;
-    let app = App::with_store(store.store.clone(), Config::default());
-    let response = qiaoyi_web::router(app)
-        .oneshot(
-            Request::get("/readyz")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-        .await
-        .expect("body");
-    let problem: serde_json::Value = serde_json::from_slice(&body).expect("problem json");
+    let (s, _app) = empty_server().await;
+    let ready = s.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    let problem = ready.json();
     assert_eq!(problem["type"], "/problems/no-catalogue", "{problem}");
 }
 
