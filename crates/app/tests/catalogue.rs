@@ -164,6 +164,7 @@ fn every_reference_guide_is_written_in_every_language() {
         ]
         .into_iter()
         .chain(g.materials.iter().map(|m| ("materials", m)))
+        .chain(g.route.iter().map(|r| ("route", r)))
         .collect();
         for lang in [Lang::En, Lang::It, Lang::Es] {
             for (field, text) in &texts {
@@ -180,4 +181,79 @@ fn every_reference_guide_is_written_in_every_language() {
         }
     }
     assert!(stray.is_empty(), "Chinese outside brackets: {stray:#?}");
+}
+
+/// Where a guide and a service speak of the same need, the guide says which way fits whom, names
+/// each service as the catalogue does in every language, and any fee or time limit it quotes for
+/// them is theirs.
+#[test]
+fn every_guide_that_links_a_service_names_it_and_agrees_with_it() {
+    use qiaoyi_app::domain::lang::Lang;
+    let catalog = qiaoyi_app::domain::catalog::parse(&qiaoyi_app::catalog_source::reference())
+        .expect("the reference catalogue");
+    let linked: Vec<_> = catalog
+        .guides
+        .iter()
+        .filter(|g| !g.related_items.is_empty())
+        .collect();
+    assert!(
+        linked.len() >= 100,
+        "{} guides link a service",
+        linked.len()
+    );
+    // "120 yuan" / "7 working days" as the English routes quote them.
+    let quoted = |text: &str, unit: &str| -> Vec<u64> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        words
+            .windows(2)
+            .filter(|w| {
+                w[1].trim_end_matches([',', '.', ';', ')'])
+                    .starts_with(unit)
+            })
+            .filter_map(|w| w[0].trim_start_matches('(').parse().ok())
+            .collect()
+    };
+    let mut wrong = Vec::new();
+    for g in linked {
+        let route = g
+            .route
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no route", g.code));
+        let items: Vec<_> = catalog
+            .items
+            .iter()
+            .filter(|i| g.related_items.contains(&i.code))
+            .collect();
+        for lang in Lang::ALL {
+            for item in &items {
+                if !route.get(lang).contains(item.name.get(lang)) {
+                    wrong.push(format!(
+                        "{} ({}) does not name {}",
+                        g.code,
+                        lang.tag(),
+                        item.code
+                    ));
+                }
+            }
+        }
+        let fees: Vec<u64> = items.iter().map(|i| u64::from(i.fee_fen) / 100).collect();
+        for yuan in quoted(&route.en, "yuan") {
+            if !fees.contains(&yuan) {
+                wrong.push(format!(
+                    "{}: {yuan} yuan, the services cost {fees:?}",
+                    g.code
+                ));
+            }
+        }
+        let days: Vec<u64> = items.iter().map(|i| u64::from(i.time_limit_days)).collect();
+        for n in quoted(&route.en, "working") {
+            if !days.contains(&n) {
+                wrong.push(format!(
+                    "{}: {n} working days, the services take {days:?}",
+                    g.code
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -422,6 +422,7 @@ fn decode_guide(row: &AnyRow) -> Result<Guide, StoreError> {
         time_limit: chinese(before.time_limit),
         where_: chinese(before.where_),
         related_items: before.related_items,
+        route: None,
     })
 }
 

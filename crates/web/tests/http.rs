@@ -226,6 +226,19 @@ async fn a_guide_reads_in_the_readers_language() {
     );
     let api = s.get("/api/v1/guides/G0001").await.json();
     assert_eq!(api["title"]["zh-CN"], "在海外如何换发即将到期的护照");
+    // Which way fits whom, the consulate's or the bureau's service through Qiaoyi, linked.
+    let route = api["route"]["it"].as_str().expect("a route in Italian");
+    assert!(
+        route.contains("Rinnovo del passaporto ordinario"),
+        "{route}"
+    );
+    assert!(
+        italian.body.contains("La strada giusta per Lei</h2>")
+            && italian.body.contains(&route.replace('\'', "&#39;"))
+            && italian.body.contains("href=\"/items/EE-01\""),
+        "{}",
+        italian.body
+    );
     for lang in ["en", "it", "es"] {
         assert!(
             api["title"][lang].as_str().is_some_and(|t| !t.is_empty()),

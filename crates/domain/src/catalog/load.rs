@@ -372,7 +372,18 @@ fn check_guide(guide: &Guide, i: usize, items: &HashSet<&str>) -> Result<(), Fie
             ));
         }
     }
-    Ok(())
+    match (&guide.route, guide.related_items.is_empty()) {
+        (Some(route), false) => check_text(route, &field("route")),
+        (None, true) => Ok(()),
+        (None, false) => Err((
+            field("route"),
+            "is missing: a guide with related items says which way fits whom, this guide's or the items' through Qiaoyi".into(),
+        )),
+        (Some(_), true) => Err((
+            field("route"),
+            "compares this guide's way with its related items, but related_items is empty".into(),
+        )),
+    }
 }
 
 fn digest(files: &[&SourceFile]) -> String {

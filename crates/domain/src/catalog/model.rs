@@ -156,6 +156,11 @@ pub struct Guide {
     #[serde(rename = "where")]
     pub where_: Text,
     pub related_items: Vec<ItemCode>,
+    /// Which way fits whom: this guide's (a consulate, an app, an office in China) or the related
+    /// items' through Qiaoyi. Required when there are related items; absent in guides stored
+    /// before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Text>,
 }
 
 /// What a livelihood guide is about.

@@ -77,6 +77,7 @@ pager-position = Page { $page }
 guide-who = Who can apply
 guide-where = Where and how
 guide-related = Related services
+guide-route = Which way suits you
 
 topic-exit-entry = Exit and entry
 topic-household = Household registration

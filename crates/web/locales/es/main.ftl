@@ -80,6 +80,7 @@ pager-position = Página { $page }
 guide-who = Quién puede solicitarlo
 guide-where = Dónde y cómo
 guide-related = Servicios relacionados
+guide-route = La vía que le conviene
 
 topic-exit-entry = Salida y entrada de China
 topic-household = Registro de domicilio

@@ -80,6 +80,7 @@ pager-position = Pagina { $page }
 guide-who = Chi può fare domanda
 guide-where = Dove e come
 guide-related = Servizi collegati
+guide-route = La strada giusta per Lei
 
 topic-exit-entry = Uscita e ingresso in Cina
 topic-household = Anagrafe

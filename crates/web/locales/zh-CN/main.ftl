@@ -71,6 +71,7 @@ pager-position = 第 { $page } 页
 guide-who = 申请对象
 guide-where = 办理地点和方式
 guide-related = 相关业务
+guide-route = 选择适合您的办理方式
 
 topic-exit-entry = 出入境
 topic-household = 户政

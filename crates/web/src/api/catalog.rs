@@ -127,6 +127,10 @@ pub struct GuideView {
     where_: LocalizedText,
     /// Codes of business items the guide is about.
     related_items: Vec<String>,
+    /// Which way fits whom: this guide's, or the related items' through Qiaoyi. Present when
+    /// there are related items (absent in guides imported before it existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    route: Option<LocalizedText>,
 }
 
 impl From<&Guide> for GuideView {
@@ -142,6 +146,7 @@ impl From<&Guide> for GuideView {
             time_limit: (&g.time_limit).into(),
             where_: (&g.where_).into(),
             related_items: g.related_items.iter().map(ToString::to_string).collect(),
+            route: g.route.as_ref().map(Into::into),
         }
     }
 }

@@ -87,6 +87,8 @@ struct GuidePage<'a> {
     where_: String,
     materials: Vec<String>,
     related: Vec<ItemLink>,
+    /// Which way fits whom, this guide's or the related services'.
+    route: Option<String>,
 }
 
 pub async fn one(
@@ -119,6 +121,7 @@ pub async fn one(
             .map(|m| m.get(p.lang).to_owned())
             .collect(),
         related,
+        route: guide.route.as_ref().map(|r| r.get(p.lang).to_owned()),
         p: &p,
     };
     Ok(render(&view))

@@ -29,7 +29,7 @@ fn minimal() -> Vec<SourceFile> {
                 "[[guide]]\ncode = \"G0001\"\ntopic = \"exit-entry\"\n\
                  title = {{ zh = \"护照\", en = \"Passport\", it = \"Passaporto\", es = \"Pasaporte\" }}\n\
                  summary = {T}\nwho = {T}\nmaterials = [{T}]\nfee = {T}\ntime_limit = {T}\n\
-                 where = {T}\nrelated_items = [\"EE-01\"]\n"
+                 where = {T}\nrelated_items = [\"EE-01\"]\nroute = {T}\n"
             ),
         ),
         file(
@@ -161,6 +161,37 @@ fn bad_codes_and_references_are_refused() {
         t.replace("exit-entry", "astrology")
     }));
     assert_eq!(err.field, "guide[0].topic");
+}
+
+/// A guide that links items says which way fits whom, in every language; one without items has
+/// nothing to compare.
+#[test]
+fn a_guide_with_related_items_says_which_way_fits_whom() {
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace(&format!("route = {T}\n"), "")
+    }));
+    assert_eq!(err.field, "guide[0].route", "{err}");
+    assert!(err.message.contains("which way fits whom"), "{err}");
+    let err = refused(with("guides/a.toml", |t| {
+        t.replace(
+            &format!("route = {T}"),
+            r#"route = { zh = "中", en = "e", it = " ", es = "s" }"#,
+        )
+    }));
+    assert_eq!(err.field, "guide[0].route.it", "{err}");
+    let err = refused(with("guides/a.toml", |t| t.replace("[\"EE-01\"]", "[]")));
+    assert_eq!(err.field, "guide[0].route", "{err}");
+    let alone = with("guides/a.toml", |t| {
+        t.replace("[\"EE-01\"]", "[]")
+            .replace(&format!("route = {T}\n"), "")
+    });
+    let catalogue = parse(&alone).expect("a guide without items needs no route");
+    assert_eq!(catalogue.guides[0].route, None);
+    let linked = parse(&minimal()).expect("the minimal catalogue");
+    assert_eq!(
+        linked.guides[0].route.as_ref().map(|r| r.en.as_str()),
+        Some("e")
+    );
 }
 
 #[test]
