@@ -52,6 +52,8 @@ free_port() {
 
 install_missing() {
   local need=()
+  # The allocator, jemalloc, is C built by its crate with make.
+  command -v make >/dev/null 2>&1 || need+=(make)
   ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)

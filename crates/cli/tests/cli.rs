@@ -697,6 +697,7 @@ async fn bench_reports_intake_reads_search_and_the_raw_baseline() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("ratio intake/raw"), "{text}");
+    assert!(text.contains("memory (this process"), "{text}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON written")).expect("JSON");
     assert!(
@@ -727,6 +728,13 @@ async fn bench_reports_intake_reads_search_and_the_raw_baseline() {
     {
         assert!(raw >= 1.0 && intake >= raw, "{table}: {intake} / {raw}");
     }
+    let idle = report["memory"]["idle_mb"]
+        .as_f64()
+        .expect("memory once loaded");
+    let peak = report["memory"]["peak_mb"]
+        .as_f64()
+        .expect("memory at its peak");
+    assert!(idle > 1.0 && peak >= idle, "{report}");
     let ratio = report["ratio"].as_f64().expect("ratio");
     assert!(ratio > 0.0, "{report}");
     let postgres = report["postgres"].as_array().expect("postgres runs");
