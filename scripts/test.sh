@@ -15,9 +15,9 @@ browser_base=""
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
+# On the port chosen before (journeys_port), so that the crawler, later, finds this demo.
 run_browser_tests() {
-  local port data
-  port=$(free_port)
+  local port=$journeys_port data
   data="$work/demo"
   ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo.log" 2>&1 &
   track $!
@@ -28,7 +28,6 @@ run_browser_tests() {
     log "  e2e/$script.mjs"
     BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node "e2e/$script.mjs"
   done
-  browser_base="http://127.0.0.1:$port"
 }
 
 # Every page as every role, in each language and mode, on the journeys' demo once they are done
@@ -189,7 +188,12 @@ side_by_side() {
   while [ $# -gt 0 ]; do
     titles+=("$1")
     logs+=("$work/side-$i.log")
-    (eval "$2") >"$work/side-$i.log" 2>&1 &
+    # The time is written on the way out, however the job ends (errexit stays in force).
+    (
+      started=$SECONDS
+      trap "echo \$((SECONDS - started)) >'$work/side-$i.seconds'" EXIT
+      eval "$2"
+    ) >"$work/side-$i.log" 2>&1 &
     jobs+=($!)
     shift 2
     i=$((i + 1))
@@ -197,7 +201,9 @@ side_by_side() {
   for i in "${!jobs[@]}"; do
     local status=0
     wait "${jobs[$i]}" || status=$?
-    log "${titles[$i]}: $([ "$status" = 0 ] && echo passed || echo "FAILED (exit $status)")"
+    local took
+    took=$(cat "$work/side-$i.seconds" 2>/dev/null || echo "?")
+    log "${titles[$i]}: $([ "$status" = 0 ] && echo passed || echo "FAILED (exit $status)") in $took s"
     cat "${logs[$i]}"
     [ "$status" = 0 ] || failed=1
   done
@@ -247,18 +253,23 @@ side_by_side \
 log "a full disk under SQLite and under PostgreSQL"
 cargo test -p qiaoyi-cli --test disk_full -- --ignored
 
-log "browser tests"
 cargo build -p qiaoyi-cli
 wait "$fetching" || { cat "$work/fetch.log"; echo "FAIL fetching the test tools"; exit 1; }
-run_browser_tests
+# The journeys drive one browser at a time and mostly wait on their demo: the turn of the year and
+# the video room (each with a demo of its own) run beside them rather than in the busier last step.
+log "browser tests, beside the turn of the year under libfaketime and the video room through a TURN relay"
+journeys_port=$(free_port)
+side_by_side \
+  "the journeys in the browser" run_browser_tests \
+  "the turn of the year under libfaketime, then the video room through a TURN relay" \
+  "run_turn_of_the_year && run_video_relay"
+browser_base="http://127.0.0.1:$journeys_port"
 
-# Each against a demo of its own; the fuzzer mostly waits on its server, the journeys on theirs.
-log "the crawler, the Debian package and three nodes behind Caddy, the turn of the year under libfaketime and the video room through a TURN relay, and the API's document and fuzzing, side by side"
+# Each against a demo of its own; the fuzzer mostly waits on its server, the crawler on its.
+log "the crawler, the Debian package and three nodes behind Caddy, and the API's document and fuzzing, side by side"
 side_by_side \
   "the crawler over every page" run_crawl \
   "the Debian package, then three nodes on PostgreSQL behind Caddy" "run_package && run_cluster" \
-  "the turn of the year under libfaketime, then the video room through a TURN relay" \
-  "run_turn_of_the_year && run_video_relay" \
   "the API's document, a generated client, and API fuzzing" run_api_fuzz
 
 log "all tests passed in $((SECONDS / 60)) min $((SECONDS % 60)) s"

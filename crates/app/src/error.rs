@@ -34,8 +34,10 @@ pub enum AppError {
     /// An act for a principal that her mandate does not allow, with the reason.
     #[error("{0}")]
     Mandate(qiaoyi_domain::mandates::Refusal),
+    /// Not a `source`: the message already names the file, field and reason, and a chain printed
+    /// with its sources would say it twice.
     #[error("the catalogue is refused: {0}")]
-    Catalog(#[from] CatalogError),
+    Catalog(CatalogError),
     #[error("no catalogue has been imported yet; run `qiaoyi import catalog DIR` or `qiaoyi demo`")]
     NoCatalog,
     #[error("someone else moved this case first: it is now {state} (version {version}); reload it")]
@@ -72,6 +74,12 @@ pub struct FieldProblem {
     pub field: &'static str,
     pub reason: Reason,
     pub message: String,
+}
+
+impl From<CatalogError> for AppError {
+    fn from(error: CatalogError) -> Self {
+        AppError::Catalog(error)
+    }
 }
 
 impl AppError {
@@ -160,6 +168,25 @@ mod tests {
             reason: Reason::Malformed,
             message: format!("{field} is wrong"),
         }
+    }
+
+    /// `qiaoyi demo` prints a refused catalogue with its sources (anyhow's `{:#}`): the reason once.
+    #[test]
+    fn a_refused_catalogue_is_told_once() {
+        let error = AppError::from(CatalogError {
+            file: "guides/a.toml".into(),
+            line: Some(3),
+            field: "guide[0].route".into(),
+            message: "is missing".into(),
+        });
+        let mut told = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(inner) = source {
+            told.push_str(&format!(": {inner}"));
+            source = inner.source();
+        }
+        assert_eq!(told.matches("is missing").count(), 1, "{told}");
+        assert!(told.contains("guides/a.toml"), "{told}");
     }
 
     #[test]

@@ -970,6 +970,52 @@ fn bench_pairing_pairs_generated_children_and_refuses_bad_sizes() {
 }
 
 #[test]
+fn bench_search_times_questions_and_names_the_slowest() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("search.json");
+    let path = out.to_str().expect("path");
+    let output = qiaoyi(
+        &[
+            "bench-search",
+            "--docs",
+            "500",
+            "--queries",
+            "64",
+            "--json",
+            path,
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("slowest questions: \""),
+        "{}",
+        stdout(&output)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("JSON")).expect("JSON");
+    assert_eq!(report["queries"], 64);
+    assert!(
+        report["documents"].as_u64().is_some_and(|d| d >= 500),
+        "{report}"
+    );
+    let slowest = report["slowest"].as_array().expect("the slowest questions");
+    assert_eq!(slowest.len(), 3, "{report}");
+    let medians: Vec<f64> = slowest
+        .iter()
+        .map(|q| q["p50_ms"].as_f64().expect("a median"))
+        .collect();
+    assert!(medians.windows(2).all(|w| w[0] >= w[1]), "{medians:?}");
+    for bad in [
+        vec!["bench-search", "--docs", "0"],
+        vec!["bench-search", "--queries", "0"],
+    ] {
+        let output = qiaoyi(&bad, &[]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+#[test]
 fn verify_checks_a_certificate_offline_against_the_published_keys() {
     use qiaoyi_domain::certificates::{Payload, PublicKey, jwk, jws, public_hex, signing_key};
     let key = signing_key([9; 32]);
