@@ -75,7 +75,6 @@ struct Gateway {
 struct Unsent {
     dir: std::path::PathBuf,
     from: Mailbox,
-    domain: String,
 }
 
 /// The configured transports; a channel without one keeps its messages as files (or, with no
@@ -172,8 +171,7 @@ impl Transports {
         config: &Config,
     ) -> Result<Transports, AppError> {
         let from = sender(config)?;
-        let domain = from.email.domain().to_owned();
-        self.unsent = Some(std::sync::Arc::new(Unsent { dir, from, domain }));
+        self.unsent = Some(std::sync::Arc::new(Unsent { dir, from }));
         Ok(self)
     }
 
@@ -181,12 +179,12 @@ impl Transports {
         match (channel, &self.email, &self.sms) {
             (Channel::Email, Some(email), _) => email.send(out).await,
             (Channel::Sms, _, Some(gateway)) => gateway.send(out).await,
-            _ => self.keep_unsent(channel, out),
+            _ => self.keep_unsent(channel, out).await,
         }
     }
 
     /// A message no transport carries: kept as a file when there is a directory for it.
-    fn keep_unsent(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
+    async fn keep_unsent(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
         let Some(unsent) = &self.unsent else {
             tracing::info!(
                 target: "qiaoyi::outbox",
@@ -200,7 +198,7 @@ impl Transports {
         let (name, bytes) = match channel {
             Channel::Email => (
                 format!("{}.eml", out.id),
-                email_message(out, &unsent.from, &unsent.domain)?.formatted(),
+                email_message(out, &unsent.from, unsent.from.email.domain())?.formatted(),
             ),
             Channel::Sms => (
                 format!("{}.txt", out.id),
@@ -212,12 +210,21 @@ impl Transports {
             ),
         };
         let path = unsent.dir.join(name);
-        write_private(&path, &bytes).map_err(|e| {
-            SendError::Transient(format!(
-                "cannot keep the message in {}: {e}",
-                path.display()
-            ))
-        })?;
+        // A file written and synced off the async workers, which serve requests meanwhile.
+        let written = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || write_private(&path, &bytes)).await
+        };
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(SendError::Transient(format!(
+                    "cannot keep the message in {}: {e}",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(SendError::Transient(format!("the writer stopped: {e}"))),
+        }
         tracing::info!(
             target: "qiaoyi::outbox",
             id = %out.id,

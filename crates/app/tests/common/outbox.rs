@@ -137,17 +137,18 @@ for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
                 'unsubscribe': header('list-unsubscribe'), 'unsubscribe_post': header('list-unsubscribe-post')})
 print(json.dumps(out))
 "#;
-    let output = Command::new(python())
-        .args(["-c", script])
-        .arg(dir)
-        .output()
-        .expect("python3");
+    python_json(Command::new(python()).args(["-c", script]).arg(dir))
+}
+
+/// What a Python script printed as JSON; its error output when it failed.
+fn python_json<T: serde::de::DeserializeOwned>(command: &mut Command) -> T {
+    let output = command.output().expect("python3");
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("mails as JSON")
+    serde_json::from_slice(&output.stdout).expect("its output as JSON")
 }
 
 impl SmtpServer {
@@ -179,19 +180,13 @@ print(json.dumps(out))
 "#;
         let python = python_with("dkim, nacl")
             .expect("a Python with dkimpy and PyNaCl (python3-dkim, python3-nacl; scripts/test.sh installs them)");
-        let output = Command::new(python)
-            .args(["-c", script])
-            .arg(self.dir.path().join("mail"))
-            .arg(selector)
-            .arg(key_file)
-            .output()
-            .expect("python3");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("verdicts as JSON")
+        python_json(
+            Command::new(python)
+                .args(["-c", script])
+                .arg(self.dir.path().join("mail"))
+                .arg(selector)
+                .arg(key_file),
+        )
     }
 }
 
