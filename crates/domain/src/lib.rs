@@ -25,3 +25,4 @@ pub mod stats;
 pub mod text;
 pub mod video;
 pub mod video_check;
+pub mod wechat;
