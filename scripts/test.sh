@@ -52,7 +52,10 @@ run_cluster() {
 run_api_fuzz() {
   local port
   port=$(free_port)
-  ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo-fuzz" >"$work/demo-fuzz.log" 2>&1 &
+  # Tencent's sample Official Account, for scripts/wechat-check.py.
+  QIAOYI_WECHAT_APP_ID=wx2c2769f8efd9abc2 QIAOYI_WECHAT_APP_SECRET=sample-app-secret \
+    QIAOYI_WECHAT_TOKEN=spamtest QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG \
+    ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo-fuzz" >"$work/demo-fuzz.log" 2>&1 &
   track $!
   wait_healthy "$port" "$work/demo-fuzz.log" || return 1
   scripts/api-client.sh "http://127.0.0.1:$port"

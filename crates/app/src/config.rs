@@ -76,6 +76,23 @@ pub struct Config {
     /// The shared secret the gateway checks signatures with (required with `sms_webhook_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms_webhook_secret: Option<SecretKey>,
+    /// A WeChat Official Account (服务号) whose message server, in safe mode (安全模式), is this
+    /// server's `/wechat/callback`: its AppID (`wx` and 16 hex digits). Given with the token, the
+    /// EncodingAESKey and the AppSecret, people can ask and be answered through the account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_app_id: Option<String>,
+    /// The account's AppSecret, for its access token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_app_secret: Option<SecretKey>,
+    /// The token entered in the account's server settings (3 to 32 letters and digits): WeChat
+    /// signs every request with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_token: Option<SecretKey>,
+    /// The EncodingAESKey of the server settings (43 characters): messages are encrypted with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_encoding_aes_key: Option<SecretKey>,
+    /// WeChat's API; tests point it at a stand-in.
+    pub wechat_api_base: String,
     /// A message that failed this many times is set aside as dead for an administrator to see.
     pub outbox_max_attempts: i64,
     /// The STUN and TURN servers video rooms use to connect across networks, e.g.
@@ -232,6 +249,11 @@ impl Default for Config {
             dkim_key_file: None,
             sms_webhook_url: None,
             sms_webhook_secret: None,
+            wechat_app_id: None,
+            wechat_app_secret: None,
+            wechat_token: None,
+            wechat_encoding_aes_key: None,
+            wechat_api_base: "https://api.weixin.qq.com".into(),
             outbox_max_attempts: 8,
             metrics_token: None,
             trusted_proxies: Vec::new(),
@@ -262,7 +284,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 34] = [
+const ENV_KEYS: [(&str, &str); 39] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -273,6 +295,11 @@ const ENV_KEYS: [(&str, &str); 34] = [
     ("QIAOYI_DKIM_KEY_FILE", "dkim_key_file"),
     ("QIAOYI_SMS_WEBHOOK_URL", "sms_webhook_url"),
     ("QIAOYI_SMS_WEBHOOK_SECRET", "sms_webhook_secret"),
+    ("QIAOYI_WECHAT_APP_ID", "wechat_app_id"),
+    ("QIAOYI_WECHAT_APP_SECRET", "wechat_app_secret"),
+    ("QIAOYI_WECHAT_TOKEN", "wechat_token"),
+    ("QIAOYI_WECHAT_ENCODING_AES_KEY", "wechat_encoding_aes_key"),
+    ("QIAOYI_WECHAT_API_BASE", "wechat_api_base"),
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_METRICS_TOKEN", "metrics_token"),
     ("QIAOYI_TRUSTED_PROXIES", "trusted_proxies"),
@@ -469,6 +496,52 @@ impl Config {
         }
     }
 
+    /// The WeChat account's settings come all four together, each in the form WeChat gives it.
+    fn check_wechat(&self) -> Result<(), String> {
+        if !(self.wechat_api_base.starts_with("http://")
+            || self.wechat_api_base.starts_with("https://"))
+        {
+            return Err("wechat_api_base must start with http:// or https://".into());
+        }
+        let given = [
+            self.wechat_app_id.is_some(),
+            self.wechat_app_secret.is_some(),
+            self.wechat_token.is_some(),
+            self.wechat_encoding_aes_key.is_some(),
+        ];
+        if given.iter().all(|g| !g) {
+            return Ok(());
+        }
+        if !given.iter().all(|g| *g) {
+            return Err("give wechat_app_id, wechat_app_secret, wechat_token and wechat_encoding_aes_key together, as the account's developer and server settings show them".into());
+        }
+        let app_id = self.wechat_app_id.as_deref().unwrap_or_default();
+        if !(app_id.len() == 18
+            && app_id.starts_with("wx")
+            && app_id[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err("wechat_app_id must be the account's AppID: wx and 16 hex digits".into());
+        }
+        let token = self.wechat_token.as_ref().map_or("", |t| t.0.as_str());
+        if !((3..=32).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            return Err("wechat_token must be 3 to 32 letters and digits, as in the account's server settings".into());
+        }
+        if self
+            .wechat_app_secret
+            .as_ref()
+            .is_some_and(|s| s.0.trim().is_empty())
+        {
+            return Err("wechat_app_secret must be the account's AppSecret".into());
+        }
+        let key = self
+            .wechat_encoding_aes_key
+            .as_ref()
+            .map_or("", |k| k.0.as_str());
+        qiaoyi_domain::wechat::MessageKey::from_encoding_aes_key(key)
+            .map_err(|e| format!("wechat_encoding_aes_key: {e}"))?;
+        Ok(())
+    }
+
     fn check_delivery(&self) -> Result<(), String> {
         if !(1..=50).contains(&self.outbox_max_attempts) {
             return Err("outbox_max_attempts must be between 1 and 50".into());
@@ -480,6 +553,7 @@ impl Config {
             return Err("care_alert_days must be from 1 to 365".into());
         }
         self.check_ice()?;
+        self.check_wechat()?;
         self.proxies()?;
         qiaoyi_domain::notify::check_thresholds(&self.reminder_months)
             .map_err(|e| format!("reminder_months: {e}"))?;
@@ -624,6 +698,44 @@ mod tests {
         .expect("layered");
         assert_eq!(config.listen.to_string(), "0.0.0.0:80");
         assert_eq!(config.data_dir, PathBuf::from("/srv/q"));
+    }
+
+    #[test]
+    fn a_wechat_account_is_given_whole_and_in_wechat_s_forms() {
+        let sample = [
+            ("QIAOYI_WECHAT_APP_ID", "wx2c2769f8efd9abc2"),
+            ("QIAOYI_WECHAT_APP_SECRET", "a sample secret"),
+            ("QIAOYI_WECHAT_TOKEN", "spamtest"),
+            (
+                "QIAOYI_WECHAT_ENCODING_AES_KEY",
+                "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+            ),
+        ];
+        let config = Config::load(None, env(&sample)).expect("Tencent's sample account");
+        assert_eq!(config.wechat_app_id.as_deref(), Some("wx2c2769f8efd9abc2"));
+        // Never printed.
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("spamtest") && !shown.contains("abcdefghij"),
+            "{shown}"
+        );
+        let refused = |change: (&str, &str), says: &str| {
+            let mut pairs = sample.to_vec();
+            pairs.retain(|(k, _)| *k != change.0);
+            if !change.1.is_empty() {
+                pairs.push(change);
+            }
+            let err = Config::load(None, env(&pairs)).expect_err("refused");
+            assert!(err.to_string().contains(says), "{err}");
+        };
+        refused(("QIAOYI_WECHAT_TOKEN", ""), "together");
+        refused(("QIAOYI_WECHAT_APP_ID", "wx12"), "wx and 16 hex digits");
+        refused(("QIAOYI_WECHAT_TOKEN", "no spaces"), "3 to 32 letters");
+        refused(
+            ("QIAOYI_WECHAT_ENCODING_AES_KEY", "short"),
+            "wechat_encoding_aes_key",
+        );
+        refused(("QIAOYI_WECHAT_API_BASE", "ftp://x"), "wechat_api_base");
     }
 
     #[test]

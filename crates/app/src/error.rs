@@ -61,6 +61,9 @@ pub enum AppError {
     /// The audit chain cannot be kept under this key: what is wrong and what the operator does.
     #[error("{0}")]
     AuditChain(String),
+    /// A WeChat callback refused: unsigned, stale, replayed or not WeChat's.
+    #[error("the WeChat request is refused: {0}")]
+    Wechat(qiaoyi_domain::wechat::WechatError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A failure on the server's side that no input can fix, e.g. a password that cannot be hashed.

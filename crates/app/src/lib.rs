@@ -39,6 +39,7 @@ pub mod stats_export;
 pub mod vault;
 pub mod video;
 pub mod video_check;
+pub mod wechat;
 
 pub use accounts::Caller;
 pub use error::{AppError, FieldProblem};

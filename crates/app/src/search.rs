@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use qiaoyi_domain::catalog::{Guide, Item};
 use qiaoyi_domain::lang::{Lang, Text};
 use qiaoyi_domain::search::{
-    Asked, Titles, check_query, meaningful, pinyin_forms, synonyms, title_match,
+    Asked, Titles, check_query, common_words, meaningful, pinyin_forms, synonyms, title_match,
 };
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
@@ -26,7 +26,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, TokenStream,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, doc,
+};
 
 use crate::{App, AppError};
 
@@ -319,19 +321,23 @@ impl Built {
 
     /// The query: every word of the text against the Chinese fields; Latin words also against the
     /// Latin fields (a prefix, and one typo from five letters on) and the pinyin field (a prefix).
-    fn query(&self, asked: &[String]) -> Box<dyn Query> {
+    /// Common Chinese words ([`common_words`]) only add to the score of documents another word
+    /// found.
+    fn query(&self, searcher: &Searcher, asked: &[String]) -> Box<dyn Query> {
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
             Box::new(BoostQuery::new(q, boost))
         };
+        let exact = |field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let mut held = Vec::with_capacity(asked.len());
+        let mut of_word: Vec<Vec<(Occur, Box<dyn Query>)>> = Vec::with_capacity(asked.len());
         for word in asked {
-            let exact = |field, text: &str| -> Box<dyn Query> {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, text),
-                    IndexRecordOption::WithFreqs,
-                ))
-            };
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             clauses.push((Occur::Should, boosted(exact(f.title_zh, word), 3.0)));
             clauses.push((Occur::Should, exact(f.body_zh, word)));
             // The words the guides use for what people type count a little less than the word.
@@ -340,6 +346,13 @@ impl Built {
                 clauses.push((Occur::Should, boosted(exact(f.body_zh, other), 0.8)));
             }
             if has_han(word) {
+                let holding = |field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(field, word))
+                        .unwrap_or(0)
+                };
+                held.push(holding(f.title_zh).max(holding(f.body_zh)));
+                of_word.push(clauses);
                 continue;
             }
             let latin = word.to_lowercase();
@@ -356,8 +369,32 @@ impl Built {
             clauses.push((Occur::Should, boosted(fuzzy(f.title_latin, typos), 2.0)));
             clauses.push((Occur::Should, fuzzy(f.body_latin, typos)));
             clauses.push((Occur::Should, boosted(fuzzy(f.pinyin, 0), 2.5)));
+            // A Latin word's prefixes and typos have no one count: it is never common.
+            held.push(0);
+            of_word.push(clauses);
         }
-        Box::new(BooleanQuery::new(clauses))
+        let mut rare = Vec::new();
+        let mut common = Vec::new();
+        for (clauses, is_common) in of_word
+            .into_iter()
+            .zip(common_words(&held, searcher.num_docs()))
+        {
+            if is_common {
+                common.extend(clauses);
+            } else {
+                rare.extend(clauses);
+            }
+        }
+        if common.is_empty() {
+            return Box::new(BooleanQuery::new(rare));
+        }
+        Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(rare)) as Box<dyn Query>,
+            ),
+            (Occur::Should, Box::new(BooleanQuery::new(common))),
+        ]))
     }
 
     /// The best `limit` documents for `text`, shown in `lang`. The index's best
@@ -367,8 +404,8 @@ impl Built {
     pub fn search(&self, text: &str, lang: Lang, limit: usize) -> Result<Vec<Hit>, AppError> {
         // The question cut into words once, for the query and for ordering by titles.
         let cut = meaningful(words(&cleaned(text)));
-        let query = self.query(&cut);
         let searcher = self.reader.searcher();
+        let query = self.query(&searcher, &cut);
         let wanted = limit.clamp(1, MAX_RESULTS);
         let top = searcher
             .search(

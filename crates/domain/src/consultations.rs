@@ -252,7 +252,8 @@ impl Author {
     }
 }
 
-/// A consultation as kept: who asked (an account, or a guest by name and address), in which
+/// A consultation as kept: who asked (an account, a guest by name and address, or a guest on
+/// WeChat by her OpenID), in which
 /// language, who holds it, its deadlines, what each side has read, and its rating once closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsultationRecord {
@@ -280,6 +281,9 @@ pub struct ConsultationRecord {
     pub rating: Option<i64>,
     pub rating_comment: String,
     pub case_id: Option<String>,
+    /// A guest who wrote to the bureau's WeChat Official Account: her OpenID there, which answers
+    /// go back to.
+    pub wechat_openid: Option<String>,
     /// The asking account's name and address (or the guest's), the consultant's name and the
     /// linked case's number; empty when written.
     pub person_name: String,

@@ -134,6 +134,31 @@ pub fn meaningful<S: AsRef<str>>(words: Vec<S>) -> Vec<S> {
         .collect()
 }
 
+/// A word found in more than this share of the documents, and in more than [`COMMON_MIN`] of
+/// them, is common: it tells the documents apart hardly at all (its BM25 weight is small) but
+/// costs the most to search, since every document holding it is a candidate.
+pub const COMMON_SHARE: f64 = 0.05;
+/// Below this many documents a word costs little whatever its share: a catalogue of a few hundred
+/// services and guides is searched whole, and a document found by its common words alone (护照
+/// for "护照损坏" finding the damaged-passport service, whose title says 损毁) is still found.
+pub const COMMON_MIN: u64 = 2_000;
+
+/// Which of a question's words are common, from how many of the `documents` hold each: those
+/// over [`COMMON_SHARE`] and [`COMMON_MIN`], unless every word is, when none is. Common words
+/// then only add to the score of documents a rarer word found (as Lucene's common-terms query
+/// does), so over a large index a long question of everyday words no longer makes every document
+/// a candidate, while the order of the documents it finds is the same.
+pub fn common_words(held: &[u64], documents: u64) -> Vec<bool> {
+    let common: Vec<bool> = held
+        .iter()
+        .map(|h| *h > COMMON_MIN && *h as f64 > COMMON_SHARE * documents as f64)
+        .collect();
+    if common.iter().all(|c| *c) {
+        return vec![false; held.len()];
+    }
+    common
+}
+
 /// Words that narrow a service to a case of its own: a minor's, a lost or damaged document, one
 /// handled by an agent, a temporary or first one. Each group: the stems that mark a title as the
 /// variant, then the further stems with which a question asks for it. A result whose title has a
@@ -420,6 +445,37 @@ pub fn check_query(text: &str) -> Result<String, QueryError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn common_words_are_those_most_documents_hold_unless_all_are() {
+        assert_eq!(
+            common_words(&[100, 30_000, 5_000], 100_000),
+            vec![false, true, false]
+        );
+        assert_eq!(common_words(&[30_000, 90_000], 100_000), vec![false, false]);
+        assert_eq!(common_words(&[], 100_000), Vec::<bool>::new());
+        // A small catalogue is searched whole, however many of its documents hold a word.
+        assert_eq!(common_words(&[1, 200], 250), vec![false, false]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn some_word_is_always_searched_in_full(
+            documents in 1u64..2_000_000,
+            shares in proptest::collection::vec(0.0f64..=1.0, 1..12),
+        ) {
+            let held: Vec<u64> = shares.iter().map(|s| (s * documents as f64) as u64).collect();
+            let common = common_words(&held, documents);
+            proptest::prop_assert_eq!(common.len(), held.len());
+            proptest::prop_assert!(common.iter().any(|c| !c));
+            for (held, common) in held.iter().zip(&common) {
+                if *common {
+                    proptest::prop_assert!(*held > COMMON_MIN);
+                    proptest::prop_assert!(*held as f64 > COMMON_SHARE * documents as f64);
+                }
+            }
+        }
+    }
     use proptest::prelude::*;
 
     use super::*;

@@ -86,6 +86,10 @@ pub enum WechatError {
     Malformed(&'static str),
     #[error("the message has no {0} element; refuse it")]
     Missing(&'static str),
+    #[error(
+        "this request (its timestamp and nonce) was taken before; a replay is refused, and WeChat sends each request with a nonce of its own"
+    )]
+    Replayed,
 }
 
 /// The account's EncodingAESKey, decoded: the AES-256 key, whose first 16 bytes are also the IV.

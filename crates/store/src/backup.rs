@@ -193,4 +193,5 @@ const TABLES: &[&str] = &[
     "care_attendance",
     "care_messages",
     "role_requests",
+    "wechat_seen",
 ];

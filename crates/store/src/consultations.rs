@@ -31,8 +31,8 @@ pub enum InboxScope<'a> {
 const COLUMNS: &str = "c.id, c.person_id, c.guest_email, c.guest_name, c.guest_key_sealed, c.lang, c.subject, \
      c.consultant_id, c.state, c.opened_at, c.first_response_due, c.resolve_due, c.first_response_at, \
      c.last_message_at, c.message_count, c.person_read, c.consultant_read, c.closed_at, c.rating, \
-     c.rating_comment, c.case_id, \
-     COALESCE(p.display_name, c.guest_name) AS person_name, COALESCE(p.email, c.guest_email) AS person_email, \
+     c.rating_comment, c.case_id, c.wechat_openid, \
+     COALESCE(p.display_name, c.guest_name) AS person_name, COALESCE(p.email, c.guest_email, '') AS person_email, \
      COALESCE(k.display_name, '') AS consultant_name, cs.number AS case_number";
 const FROM: &str = "consultations c LEFT JOIN users p ON p.id = c.person_id \
      LEFT JOIN users k ON k.id = c.consultant_id LEFT JOIN cases cs ON cs.id = c.case_id";
@@ -70,6 +70,7 @@ fn consultation(r: &AnyRow) -> Result<ConsultationRecord, StoreError> {
         rating: r.try_get("rating")?,
         rating_comment: r.try_get("rating_comment")?,
         case_id: r.try_get("case_id")?,
+        wechat_openid: r.try_get("wechat_openid")?,
         person_name: r.try_get("person_name")?,
         person_email: r.try_get("person_email")?,
         consultant_name: r.try_get("consultant_name")?,
@@ -129,8 +130,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO consultations (id, person_id, guest_email, guest_name, guest_key_sealed, lang, subject, \
-             consultant_id, state, opened_at, first_response_due, resolve_due, last_message_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $9)",
+             consultant_id, state, opened_at, first_response_due, resolve_due, last_message_at, wechat_openid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $9, $12)",
         )
         .bind(&c.id)
         .bind(&c.person_id)
@@ -143,6 +144,7 @@ impl Store {
         .bind(c.opened_at)
         .bind(c.first_response_due)
         .bind(c.resolve_due)
+        .bind(&c.wechat_openid)
         .execute(&mut *tx)
         .await?;
         append_message(&mut tx, self.backend, &c.id, first).await?;
@@ -319,23 +321,42 @@ impl Store {
         })
     }
 
-    /// Everything one person asked (her account, or a guest's address), newest first.
+    /// Everything one person asked (her account, a guest's address or her WeChat OpenID), newest
+    /// first.
     pub async fn consultation_history(
         &self,
         person_id: Option<&str>,
         guest_email: Option<&str>,
+        wechat_openid: Option<&str>,
         limit: u64,
     ) -> Result<Vec<ConsultationRecord>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE c.person_id = $1 OR (c.person_id IS NULL AND c.guest_email = $2) \
+             OR (c.person_id IS NULL AND c.wechat_openid = $4) \
              ORDER BY c.opened_at DESC, c.id LIMIT $3"
         )))
         .bind(person_id.unwrap_or(""))
         .bind(guest_email.unwrap_or(""))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(wechat_openid.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(consultation).collect()
+    }
+
+    /// The open consultation a WeChat guest is in, the newest if several.
+    pub async fn open_wechat_consultation(
+        &self,
+        openid: &str,
+    ) -> Result<Option<ConsultationRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE c.wechat_openid = $1 AND c.person_id IS NULL \
+             AND c.state = 'open' ORDER BY c.opened_at DESC, c.id LIMIT 1"
+        )))
+        .bind(openid)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(consultation).transpose()
     }
 
     /// Open consultations by urgency (the earliest deadline first).

@@ -32,6 +32,7 @@ mod stats;
 pub mod testing;
 mod video;
 mod video_check;
+mod wechat;
 mod writer;
 pub use writer::GROUP_SIZE;
 

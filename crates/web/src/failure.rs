@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use qiaoyi_app::{AppError, StoreError};
+use qiaoyi_domain::wechat::WechatError;
 
 /// How loudly a failure is logged by whoever answers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,12 +158,33 @@ pub(crate) fn classify(error: &AppError) -> Failure {
                 "error-unavailable",
             )
         },
+        AppError::Wechat(e) => classify_wechat(e),
         AppError::Store(e) => classify_store(e),
         AppError::Config(_)
         | AppError::DataDir(_)
         | AppError::AuditChain(_)
         | AppError::Internal(_) => INTERNAL,
     }
+}
+
+/// A WeChat callback refused: a 4xx with nothing kept, not logged, as every refusal of what a
+/// caller sent. An operator whose account's own messages fail sees the 403s in the access log
+/// and reads OPERATIONS.md ("WeChat").
+fn classify_wechat(error: &WechatError) -> Failure {
+    let (status, slug) = match error {
+        WechatError::BadSignature
+        | WechatError::BadTimestamp
+        | WechatError::Stale { .. }
+        | WechatError::Replayed => (StatusCode::FORBIDDEN, "wechat-refused"),
+        WechatError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "wechat-too-large"),
+        WechatError::BadKey
+        | WechatError::Undecryptable(_)
+        | WechatError::WrongAppId
+        | WechatError::Doctype
+        | WechatError::Malformed(_)
+        | WechatError::Missing(_) => (StatusCode::BAD_REQUEST, "wechat-malformed"),
+    };
+    failure(status, slug, "error-refused-title", "error-forbidden")
 }
 
 fn classify_store(error: &StoreError) -> Failure {
@@ -465,6 +487,24 @@ mod tests {
                 "internal",
                 "error-internal",
             ),
+            (
+                AppError::Wechat(WechatError::Replayed),
+                403,
+                "wechat-refused",
+                "error-forbidden",
+            ),
+            (
+                AppError::Wechat(WechatError::Doctype),
+                400,
+                "wechat-malformed",
+                "error-forbidden",
+            ),
+            (
+                AppError::Wechat(WechatError::TooLarge(70_000)),
+                413,
+                "wechat-too-large",
+                "error-forbidden",
+            ),
         ];
         for (error, ..) in &rows {
             // Names every variant, the store's too: a new one fails to compile until it has a
@@ -502,6 +542,7 @@ mod tests {
                 | AppError::DataDir(_)
                 | AppError::AuditChain(_)
                 | AppError::Store(_)
+                | AppError::Wechat(_)
                 | AppError::Internal(_) => {}
             }
         }

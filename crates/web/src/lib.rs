@@ -1,5 +1,5 @@
 //! HTTP for Qiaoyi: the JSON API under `/api/v1` (with its OpenAPI document), the HTML pages, static
-//! assets, health and metrics. This crate alone knows HTTP; it maps every [`qiaoyi_app::AppError`] to
+//! assets, health and metrics, and the WeChat account's callback. This crate alone knows HTTP; it maps every [`qiaoyi_app::AppError`] to
 //! a status in one place for the API ([`problem`]) and one for pages ([`pages::PageError`]).
 
 mod api;
@@ -14,6 +14,7 @@ mod problem;
 mod rate_limit;
 mod security_headers;
 mod video_room;
+mod wechat;
 
 use std::future::Future;
 use std::time::Duration;
@@ -63,6 +64,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::router())
         .merge(chat::router())
         .merge(video_room::router())
+        .merge(wechat::router())
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

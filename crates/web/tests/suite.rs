@@ -25,3 +25,4 @@ mod stations;
 mod stats;
 mod video;
 mod video_check;
+mod wechat;

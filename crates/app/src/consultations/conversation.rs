@@ -114,6 +114,7 @@ impl App {
                 .consultation_history(
                     row.person_id.as_deref(),
                     row.guest_email.as_deref(),
+                    row.wechat_openid.as_deref(),
                     HISTORY + 1,
                 )
                 .await?
@@ -230,7 +231,7 @@ impl App {
     /// Writes a checked message: the person is told of a consultant's answer that follows her
     /// own message; a consultant answering a consultation nobody holds takes it.
     #[allow(clippy::too_many_arguments)]
-    async fn write_message(
+    pub(crate) async fn write_message(
         &self,
         caller: &Caller,
         row: &ConsultationRecord,

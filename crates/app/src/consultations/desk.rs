@@ -122,7 +122,7 @@ impl App {
     }
 
     /// The message telling consultant `to` that a consultation is hers to answer.
-    pub(super) async fn assigned_messages(
+    pub(crate) async fn assigned_messages(
         &self,
         row: &ConsultationRecord,
         to: &str,

@@ -20,6 +20,7 @@ pub use chat::{ChatEvent, ChatHub};
 pub use conversation::ConsultationView;
 pub use desk::{AnswerRequest, canned_text};
 pub use open::Opened;
+pub(crate) use open::new_record;
 pub use rota::{Rota, Shifts};
 
 use qiaoyi_domain::consultations::{

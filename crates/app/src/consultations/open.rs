@@ -102,48 +102,13 @@ impl App {
                 None => return Err(AppError::Internal("a checked guest has no name".into())),
             },
         };
-        let consultants = self.store.consultants().await?;
-        let at = WeekMinute::of_instant(caller.now);
-        let schedules: Vec<Vec<OpeningHours>> = consultants.iter().map(parse_shift_text).collect();
-        let candidates: Vec<Candidate> = consultants
-            .iter()
-            .zip(&schedules)
-            .map(|(c, hours)| Candidate {
-                id: c.id.clone(),
-                on_shift: on_shift(hours, at),
-                open: u32::try_from(c.open).unwrap_or(u32::MAX),
-            })
-            .collect();
-        let consultant = route(&candidates).map(str::to_owned);
-        let until = minutes_until_cover(&schedules, at);
+        let (consultant, until) = self.route_new_consultation(caller.now).await?;
         let key = guest.as_ref().map(|_| random_hex(16));
-        let row = ConsultationRecord {
-            id: id.clone(),
-            person_id: person_id.clone(),
-            guest_email: guest.as_ref().map(|(_, e)| e.as_str().to_owned()),
-            guest_name: guest.as_ref().map(|(n, _)| n.clone()).unwrap_or_default(),
-            guest_key_sealed: key.as_ref().map(|k| self.vault.seal(&key_context(&id), k)),
-            lang,
-            subject: subject.clone(),
-            consultant_id: consultant.clone(),
-            state: ConsultationState::Open,
-            opened_at: caller.now,
-            first_response_due: first_response_due(caller.now, until),
-            resolve_due: caller.now + RESOLUTION_MS,
-            first_response_at: None,
-            last_message_at: caller.now,
-            message_count: 0,
-            person_read: 0,
-            consultant_read: 0,
-            closed_at: None,
-            rating: None,
-            rating_comment: String::new(),
-            case_id: None,
-            person_name: String::new(),
-            person_email: String::new(),
-            consultant_name: String::new(),
-            case_number: None,
-        };
+        let mut row = new_record(&id, lang, &subject, consultant.clone(), caller.now, until);
+        row.person_id = person_id.clone();
+        row.guest_email = guest.as_ref().map(|(_, e)| e.as_str().to_owned());
+        row.guest_name = guest.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
+        row.guest_key_sealed = key.as_ref().map(|k| self.vault.seal(&key_context(&id), k));
         let mut messages = match (&guest, &key) {
             (Some((_, email)), Some(key)) => {
                 let mut params = Map::new();
@@ -199,6 +164,68 @@ impl App {
             guest_key: key,
             waiting: consultant.is_none().then_some(until),
         })
+    }
+
+    /// The consultant a new consultation goes to (the least loaded on shift), and when nobody
+    /// is on shift, the minutes until someone is.
+    pub(crate) async fn route_new_consultation(
+        &self,
+        now: i64,
+    ) -> Result<(Option<String>, Option<u32>), AppError> {
+        let consultants = self.store.consultants().await?;
+        let at = WeekMinute::of_instant(now);
+        let schedules: Vec<Vec<OpeningHours>> = consultants.iter().map(parse_shift_text).collect();
+        let candidates: Vec<Candidate> = consultants
+            .iter()
+            .zip(&schedules)
+            .map(|(c, hours)| Candidate {
+                id: c.id.clone(),
+                on_shift: on_shift(hours, at),
+                open: u32::try_from(c.open).unwrap_or(u32::MAX),
+            })
+            .collect();
+        let consultant = route(&candidates).map(str::to_owned);
+        let until = minutes_until_cover(&schedules, at);
+        Ok((consultant, until))
+    }
+}
+
+/// A consultation opened now, routed to `consultant`, before its asker is filled in.
+pub(crate) fn new_record(
+    id: &str,
+    lang: Lang,
+    subject: &str,
+    consultant: Option<String>,
+    now: i64,
+    until: Option<u32>,
+) -> ConsultationRecord {
+    ConsultationRecord {
+        id: id.to_owned(),
+        person_id: None,
+        guest_email: None,
+        guest_name: String::new(),
+        guest_key_sealed: None,
+        lang,
+        subject: subject.to_owned(),
+        consultant_id: consultant,
+        state: ConsultationState::Open,
+        opened_at: now,
+        first_response_due: first_response_due(now, until),
+        resolve_due: now + RESOLUTION_MS,
+        first_response_at: None,
+        last_message_at: now,
+        message_count: 0,
+        person_read: 0,
+        consultant_read: 0,
+        closed_at: None,
+        rating: None,
+        rating_comment: String::new(),
+        case_id: None,
+        wechat_openid: None,
+        person_name: String::new(),
+        person_email: String::new(),
+        consultant_name: String::new(),
+        case_number: None,
     }
 }
 

@@ -7,8 +7,19 @@ use qiaoyi_app::domain::lang::Lang;
 use qiaoyi_app::search::{Built, catalogue_docs, generated_corpus};
 use serde::Serialize;
 
-/// The budget for one query (PERFORMANCE.md).
+/// The budget for one query (PERFORMANCE.md): over up to 100,000 documents, and over more (the
+/// budget is stated for 1,000,000).
 const P99_MS: f64 = 5.0;
+const P99_MS_LARGE: f64 = 10.0;
+
+/// The budget for an index of `documents`.
+fn p99_budget_ms(documents: usize) -> f64 {
+    if documents <= 100_000 {
+        P99_MS
+    } else {
+        P99_MS_LARGE
+    }
+}
 
 /// Questions as people type them: Chinese, pinyin, initials, English with a typo.
 const QUERIES: &[&str] = &[
@@ -140,7 +151,7 @@ pub fn run(documents: usize, queries: usize) -> anyhow::Result<Report> {
         p50_ms: at(0.50),
         p99_ms: at(0.99),
         max_ms: times.last().copied().unwrap_or_default(),
-        p99_budget_ms: P99_MS,
+        p99_budget_ms: p99_budget_ms(documents),
         slowest,
     })
 }

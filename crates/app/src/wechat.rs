@@ -1,0 +1,244 @@
+//! The bureau's WeChat Official Account (服务号) as a consultation channel: WeChat posts each
+//! message someone writes to the account to `/wechat/callback`, in safe mode; a message from a
+//! person not linked to an account opens a guest consultation known by her OpenID, or continues
+//! her open one, and routing, shifts and deadlines are those of every consultation.
+//!
+//! Every callback is checked before anything is read or kept: the timestamp within
+//! [`WINDOW_SECS`], the signature, then the decryption (`domain::wechat`); a request whose
+//! timestamp and nonce were seen before is a replay and refused. WeChat sends a message again
+//! when an answer is slow; a message already taken (its `MsgId`) is answered and not kept twice.
+
+use qiaoyi_domain::access::AuditEvent;
+use qiaoyi_domain::consultations::{check_message, check_subject};
+use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::wechat::{
+    Callback, Message, MessageKey, MessageKind, WechatError, check_timestamp, text_reply,
+    verify_url_signature,
+};
+
+use crate::accounts::random_hex;
+use crate::consultations::Side;
+use crate::{App, AppError, Caller};
+
+/// How far a callback's timestamp may be from this server's clock, in seconds.
+pub const WINDOW_SECS: i64 = 300;
+/// The subject of a consultation opened from WeChat: the start of her first message.
+const SUBJECT_CHARS: usize = 40;
+
+/// What WeChat puts in the callback's query.
+#[derive(Clone, Debug, Default)]
+pub struct CallbackQuery {
+    pub signature: String,
+    pub timestamp: String,
+    pub nonce: String,
+    /// Safe mode's signature over the encrypted body (POST only).
+    pub msg_signature: String,
+    /// The text to echo when WeChat checks the server address (GET only).
+    pub echostr: String,
+}
+
+/// The account as configured.
+struct Account<'a> {
+    app_id: &'a str,
+    token: &'a str,
+    key: MessageKey,
+}
+
+impl App {
+    fn wechat_account(&self) -> Result<Account<'_>, AppError> {
+        let config = self.config();
+        let (Some(app_id), Some(token), Some(key)) = (
+            config.wechat_app_id.as_deref(),
+            config.wechat_token.as_ref(),
+            config.wechat_encoding_aes_key.as_ref(),
+        ) else {
+            return Err(AppError::NotFound("a WeChat account on this server".into()));
+        };
+        Ok(Account {
+            app_id,
+            token: &token.0,
+            // Checked when the configuration was read.
+            key: MessageKey::from_encoding_aes_key(&key.0).map_err(AppError::Wechat)?,
+        })
+    }
+
+    /// WeChat checking the server address: its `echostr` back when the signature is the token's.
+    pub fn wechat_check_address(
+        &self,
+        query: &CallbackQuery,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let account = self.wechat_account()?;
+        check_timestamp(&query.timestamp, now / 1000, WINDOW_SECS).map_err(AppError::Wechat)?;
+        verify_url_signature(
+            account.token,
+            &query.timestamp,
+            &query.nonce,
+            &query.signature,
+        )
+        .map_err(AppError::Wechat)?;
+        Ok(query.echostr.clone())
+    }
+
+    /// Takes one callback: checks, decrypts and acts on the message, and returns the body to
+    /// answer with (a signed, encrypted reply, or `success` when there is nothing to say).
+    pub async fn wechat_callback(
+        &self,
+        caller: &Caller,
+        query: &CallbackQuery,
+        body: &str,
+    ) -> Result<String, AppError> {
+        let account = self.wechat_account()?;
+        let callback = Callback {
+            timestamp: &query.timestamp,
+            nonce: &query.nonce,
+            msg_signature: &query.msg_signature,
+            body,
+        };
+        let plain = account
+            .key
+            .open(
+                account.token,
+                account.app_id,
+                &callback,
+                caller.now / 1000,
+                WINDOW_SECS,
+            )
+            .map_err(AppError::Wechat)?;
+        let message = Message::parse(&plain).map_err(AppError::Wechat)?;
+        // Forgotten once no request that old could be accepted.
+        let forget_before = caller.now - 2 * WINDOW_SECS * 1000;
+        let taken = match message.msg_id {
+            Some(id) => format!("m:{id}"),
+            None => format!("m:{}:{}", message.from_user_name, message.create_time),
+        };
+        if self.store.wechat_seen(&taken).await? {
+            return Ok("success".into());
+        }
+        let request = format!("n:{}:{}", query.timestamp, query.nonce);
+        if !self
+            .store
+            .note_wechat_seen(&request, caller.now, forget_before)
+            .await?
+        {
+            return Err(AppError::Wechat(WechatError::Replayed));
+        }
+        let answer = self.wechat_message(caller, &message).await?;
+        self.store
+            .note_wechat_seen(&taken, caller.now, forget_before)
+            .await?;
+        let Some(answer) = answer else {
+            return Ok("success".into());
+        };
+        let reply = text_reply(
+            &message.from_user_name,
+            &message.to_user_name,
+            caller.now / 1000,
+            &answer,
+        );
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random)
+            .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+        Ok(account.key.seal(
+            account.token,
+            account.app_id,
+            &reply,
+            caller.now / 1000,
+            &random_hex(8),
+            random,
+        ))
+    }
+
+    /// Acts on one message; the text to answer her with, if any. The account's messages to her
+    /// are in Chinese: WeChat does not say which language she reads.
+    async fn wechat_message(
+        &self,
+        caller: &Caller,
+        message: &Message,
+    ) -> Result<Option<String>, AppError> {
+        let openid = message.from_user_name.as_str();
+        match &message.kind {
+            MessageKind::Text { content } => {
+                let Ok(body) = check_message(content) else {
+                    return Ok(Some(
+                        "这条消息无法收下：请写文字，且不超过 4000 字。".into(),
+                    ));
+                };
+                Ok(Some(self.wechat_text(caller, openid, &body).await?))
+            }
+            MessageKind::Event { event, .. } if event == "subscribe" => Ok(Some(
+                "欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。".into(),
+            )),
+            MessageKind::Event { .. } => Ok(None),
+            _ => Ok(Some(
+                "目前这里只能收文字消息，请用文字写下您的问题。".into(),
+            )),
+        }
+    }
+
+    /// Her text: a message of her open consultation, or the first of a new one.
+    async fn wechat_text(
+        &self,
+        caller: &Caller,
+        openid: &str,
+        body: &str,
+    ) -> Result<String, AppError> {
+        if let Some(row) = self.store.open_wechat_consultation(openid).await? {
+            self.write_message(caller, &row, Side::Person, body, None)
+                .await?;
+            return Ok(format!("已收到，已加入您的咨询 {}。", row.id));
+        }
+        let id = format!("q-{}", random_hex(10));
+        let subject: String = body.chars().take(SUBJECT_CHARS).collect();
+        let subject = check_subject(&subject.replace(['\n', '\t'], " "))
+            .map_err(|_| AppError::Internal("a checked message makes no subject".into()))?;
+        let (consultant, until) = self.route_new_consultation(caller.now).await?;
+        let mut row = crate::consultations::new_record(
+            &id,
+            Lang::Zh,
+            &subject,
+            consultant.clone(),
+            caller.now,
+            until,
+        );
+        row.wechat_openid = Some(openid.to_owned());
+        row.guest_name = "微信用户".into();
+        let messages = match &consultant {
+            Some(to) => self.assigned_messages(&row, to).await?,
+            None => Vec::new(),
+        };
+        let mut record = self.audit_record(
+            None,
+            AuditEvent::ConsultationOpened,
+            (qiaoyi_domain::access::AuditSubject::Consultation, &id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = match &consultant {
+            Some(c) => format!("from WeChat, routed to {c}"),
+            None => "from WeChat, nobody on shift".into(),
+        };
+        let first = qiaoyi_store::NewChatMessage {
+            author_id: None,
+            side: "person",
+            body,
+            at: caller.now,
+            file: None,
+        };
+        self.store
+            .open_consultation(&row, &first, &record, &messages)
+            .await?;
+        self.chat.announce(&id, 1);
+        Ok(match until {
+            _ if consultant.is_some() => {
+                format!("您的咨询已收到（编号 {id}），值班顾问会在这里回复您。")
+            }
+            Some(minutes) => format!(
+                "您的咨询已收到（编号 {id}）。现在无人值班，约 {} 小时后有顾问回复您。",
+                minutes.div_ceil(60).max(1)
+            ),
+            None => format!("您的咨询已收到（编号 {id}），顾问会在这里回复您。"),
+        })
+    }
+}

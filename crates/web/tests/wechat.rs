@@ -1,0 +1,271 @@
+//! The WeChat Official Account's callback as WeChat uses it, with messages encrypted and signed as
+//! the platform does (`domain::wechat`, itself checked against Tencent's published sample; the
+//! `wechatpy` package checks the same from outside in `scripts/wechat-check.py`): a text opens a
+//! guest consultation a consultant sees, the next one joins it, and the reply is sealed for her.
+//! Unsigned, tampered, stale and replayed requests are refused with nothing kept; WeChat's own
+//! retry of a message is answered and kept once.
+
+use crate::common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Browser, Reply, json};
+use qiaoyi_app::config::SecretKey;
+use qiaoyi_domain::wechat::{MessageKey, extract_encrypt, signature, url_signature};
+
+/// Tencent's sample account: the values its documentation publishes.
+const APP_ID: &str = "wx2c2769f8efd9abc2";
+const TOKEN: &str = "spamtest";
+const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const HER: &str = "oia2TjjewbmiOUlr6X-1crbLOvLw";
+
+async fn account() -> Browser {
+    Browser::with_config(|c| {
+        c.wechat_app_id = Some(APP_ID.into());
+        c.wechat_app_secret = Some(SecretKey("a sample app secret".into()));
+        c.wechat_token = Some(SecretKey(TOKEN.into()));
+        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
+    })
+    .await
+}
+
+fn text(from: &str, msg_id: u64, content: &str, at: i64) -> String {
+    format!(
+        "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>\
+         <FromUserName><![CDATA[{from}]]></FromUserName><CreateTime>{at}</CreateTime>\
+         <MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content>\
+         <MsgId>{msg_id}</MsgId></xml>"
+    )
+}
+
+/// A POST as WeChat makes it: the message encrypted, the envelope signed with the token.
+async fn deliver(b: &mut Browser, plain: &str, timestamp: i64, nonce: &str) -> Reply {
+    let key = MessageKey::from_encoding_aes_key(KEY).expect("the sample key");
+    let encrypted = key.encrypt(plain, APP_ID, *b"0123456789abcdef");
+    let msg_signature = signature(TOKEN, &timestamp.to_string(), nonce, &encrypted);
+    post(b, &encrypted, timestamp, nonce, &msg_signature).await
+}
+
+async fn post(
+    b: &mut Browser,
+    encrypted: &str,
+    timestamp: i64,
+    nonce: &str,
+    msg_signature: &str,
+) -> Reply {
+    let body = format!(
+        "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    );
+    b.send(
+        Request::post(format!(
+            "/wechat/callback?signature=unused&timestamp={timestamp}&nonce={nonce}&openid={HER}&encrypt_type=aes&msg_signature={msg_signature}"
+        ))
+        .header(header::CONTENT_TYPE, "text/xml"),
+        Body::from(body),
+    )
+    .await
+}
+
+/// The text of a sealed reply, after checking its signature.
+fn opened(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.content_type.starts_with("application/xml"));
+    let encrypted = extract_encrypt(&reply.body).expect("an Encrypt element");
+    let field = |name: &str| {
+        let start = reply.body.find(&format!("<{name}>")).expect(name) + name.len() + 2;
+        let end = reply.body.find(&format!("</{name}>")).expect(name);
+        reply.body[start..end]
+            .trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>")
+            .to_owned()
+    };
+    assert_eq!(
+        field("MsgSignature"),
+        signature(TOKEN, &field("TimeStamp"), &field("Nonce"), &encrypted)
+    );
+    let key = MessageKey::from_encoding_aes_key(KEY).expect("the sample key");
+    key.decrypt(&encrypted, APP_ID)
+        .expect("sealed for the account")
+}
+
+async fn consultations_of(b: &Browser) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    if let Some(row) = store(b).open_wechat_consultation(HER).await.expect("read") {
+        out.push((row.id, row.message_count));
+    }
+    out
+}
+
+fn store(b: &Browser) -> &qiaoyi_store::Store {
+    &b.store
+        .as_ref()
+        .expect("the first browser holds the store")
+        .store
+}
+
+#[tokio::test]
+async fn a_wechat_message_opens_a_consultation_the_next_joins_it_and_replies_are_sealed() {
+    let mut wechat = account().await;
+    let mut consultant = wechat.another();
+    let now = wechat.app.now_ms() / 1000;
+
+    let first = deliver(
+        &mut wechat,
+        &text(HER, 1001, "护照过期了，在意大利怎么换？", now),
+        now,
+        "n-1",
+    )
+    .await;
+    let reply = opened(&first);
+    assert!(
+        reply.contains(&format!("<ToUserName><![CDATA[{HER}]]></ToUserName>")),
+        "{reply}"
+    );
+    let opened_rows = consultations_of(&wechat).await;
+    assert_eq!(opened_rows.len(), 1);
+    let (id, count) = opened_rows[0].clone();
+    assert_eq!(count, 1);
+    assert!(
+        reply.contains(&id),
+        "the reply names her consultation: {reply}"
+    );
+
+    let second = deliver(
+        &mut wechat,
+        &text(HER, 1002, "我在米兰。", now + 5),
+        now + 5,
+        "n-2",
+    )
+    .await;
+    assert!(opened(&second).contains(&id));
+    assert_eq!(consultations_of(&wechat).await, vec![(id.clone(), 2)]);
+
+    // The consultant reads it like any consultation: a guest from WeChat, both messages.
+    consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let detail = json(
+        &consultant
+            .get(&format!("/api/v1/consultations/{id}"))
+            .await
+            .body,
+    );
+    let bodies: Vec<&str> = detail["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["护照过期了，在意大利怎么换？", "我在米兰。"],
+        "{detail}"
+    );
+
+    // Following the account is welcomed; nothing is opened.
+    let follow = format!(
+        "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[oNewFollower]]></FromUserName>\
+         <CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>"
+    );
+    assert!(opened(&deliver(&mut wechat, &follow, now, "n-3").await).contains("欢迎"));
+    assert!(
+        store(&wechat)
+            .open_wechat_consultation("oNewFollower")
+            .await
+            .expect("read")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn unsigned_tampered_stale_and_replayed_requests_are_refused_and_retries_kept_once() {
+    let mut wechat = account().await;
+    let now = wechat.app.now_ms() / 1000;
+    let key = MessageKey::from_encoding_aes_key(KEY).expect("the sample key");
+    let plain = text(HER, 2001, "你好", now);
+    let encrypted = key.encrypt(&plain, APP_ID, [9; 16]);
+
+    // A signature that is not the token's, or over another body.
+    let forged = post(&mut wechat, &encrypted, now, "n-1", &"0".repeat(40)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(forged.content_type.starts_with("application/problem+json"));
+    let mut tampered = encrypted.clone().into_bytes();
+    tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).expect("base64");
+    let over_other = signature(TOKEN, &now.to_string(), "n-1", &encrypted);
+    assert_eq!(
+        post(&mut wechat, &tampered, now, "n-1", &over_other)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Signed with the token, but an hour old, or not a number.
+    let old = now - 3600;
+    assert_eq!(
+        deliver(&mut wechat, &text(HER, 2001, "你好", old), old, "n-1")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Not WeChat's XML at all.
+    let doctype = wechat
+        .send(
+            Request::post(format!(
+                "/wechat/callback?timestamp={now}&nonce=n&msg_signature=x"
+            )),
+            Body::from("<!DOCTYPE xml [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml>&e;</xml>"),
+        )
+        .await;
+    assert!(doctype.status.is_client_error(), "{}", doctype.status);
+    assert!(
+        consultations_of(&wechat).await.is_empty(),
+        "nothing was kept"
+    );
+
+    // The real one is taken; the same request again is a replay, refused.
+    let signed = signature(TOKEN, &now.to_string(), "n-1", &encrypted);
+    opened(&post(&mut wechat, &encrypted, now, "n-1", &signed).await);
+    let again = post(&mut wechat, &encrypted, now, "n-1", &signed).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the same message again is answered"
+    );
+    let replay = deliver(&mut wechat, &text(HER, 2002, "再来", now), now, "n-1").await;
+    assert_eq!(replay.status, StatusCode::FORBIDDEN, "{}", replay.body);
+    // WeChat's retry of the same message under a new nonce: answered, kept once.
+    let retry = deliver(&mut wechat, &plain, now + 5, "n-2").await;
+    assert_eq!(retry.status, StatusCode::OK);
+    assert_eq!(retry.body, "success");
+    let rows = consultations_of(&wechat).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1, 1, "one message kept");
+}
+
+#[tokio::test]
+async fn the_address_check_echoes_only_for_the_token_and_no_account_means_not_found() {
+    let mut wechat = account().await;
+    let now = wechat.app.now_ms() / 1000;
+    let good = url_signature(TOKEN, &now.to_string(), "42");
+    let ok = wechat
+        .get(&format!(
+            "/wechat/callback?signature={good}&timestamp={now}&nonce=42&echostr=hello-7"
+        ))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(ok.body, "hello-7");
+    let wrong = url_signature("another", &now.to_string(), "42");
+    let refused = wechat
+        .get(&format!(
+            "/wechat/callback?signature={wrong}&timestamp={now}&nonce=42&echostr=hello-7"
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("hello-7"));
+
+    let mut plain = Browser::new().await;
+    let none = plain
+        .get(&format!(
+            "/wechat/callback?signature={good}&timestamp={now}&nonce=42&echostr=hello-7"
+        ))
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
