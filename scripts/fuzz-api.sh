@@ -35,6 +35,8 @@ run() {
 # slowed down as a password sprayer is (429 with Retry-After), and the sign-ins below would wait.
 # The four roles at once (each on its own account and session; the fuzzer mostly waits on the
 # server), their output printed in order when all have ended.
+# The operations limited per address by design, as schemathesis names them.
+by_design='/api/v1/(case-status|case-status/codes|identity/resident-id|identity/mrz|password/forgot|password/reset|password/reset-with-code|password/reset-codes|consultations)'
 logs=$(mktemp -d)
 pids=()
 for who in applicant officer admin care; do
@@ -60,9 +62,14 @@ for i in 0 1 2 3; do
   [ "$status" = 0 ] || failed=1
   # A pass whose requests were mostly refused as over a limit tested the limit, not the API behind
   # it (once, a generated `Authorization` header sent every signed-in request down the API-token
-  # path, and 3,467 of 4,650 answers were 429).
-  if grep -q "Rate limited:" "$logs/$who"; then
-    echo "FAIL the pass signed in as $who was mostly answered 429"
+  # path, and 3,467 of 4,650 answers were 429). The operations limited per address by design
+  # (crates/web/src/rate_limit.rs) are the exception: four passes from one address share their
+  # allowance, and whichever comes last meets the limit working.
+  over=$(sed -n '/^Rate limited:/,/^💡/p' "$logs/$who" | grep '^  - ' \
+    | grep -Ev "^  - POST $by_design\$" || true)
+  if [ -n "$over" ]; then
+    echo "FAIL the pass signed in as $who was mostly answered 429 on operations without a limit of their own:"
+    echo "$over"
     failed=1
   fi
 done

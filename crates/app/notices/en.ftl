@@ -138,6 +138,12 @@ consultation-assigned-body =
     { $person } asked "{ $subject }", and the question is now yours to answer.
     Open the conversation: { $link }
 
+consultation-answer-subject = An answer from { $consultant }
+consultation-answer-body =
+    { $consultant } answered:
+    { $answer }
+    Reply here to go on.
+
 green-channel-requested-subject = Green channel requested: { $number }
 green-channel-requested-body =
     A green-channel request waits for your decision on case { $number } ({ $item }); grounds: { $ground }.

@@ -137,6 +137,12 @@ consultation-assigned-body =
     { $person } preguntó "{ $subject }" y ahora le corresponde a usted responder.
     Abra la conversación: { $link }
 
+consultation-answer-subject = La respuesta de { $consultant }
+consultation-answer-body =
+    { $consultant } respondió:
+    { $answer }
+    Responda aquí para continuar.
+
 green-channel-requested-subject = Vía urgente solicitada: { $number }
 green-channel-requested-body =
     Una solicitud de vía urgente espera su decisión para la solicitud { $number } ({ $item }); motivo: { $ground }.

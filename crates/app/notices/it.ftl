@@ -137,6 +137,12 @@ consultation-assigned-body =
     { $person } ha chiesto "{ $subject }" e ora tocca a Lei rispondere.
     Apra la conversazione: { $link }
 
+consultation-answer-subject = La risposta di { $consultant }
+consultation-answer-body =
+    { $consultant } ha risposto:
+    { $answer }
+    Risponda qui per continuare.
+
 green-channel-requested-subject = Corsia preferenziale richiesta: { $number }
 green-channel-requested-body =
     Una richiesta di corsia preferenziale attende la Sua decisione per la pratica { $number } ({ $item }); motivo: { $ground }.

@@ -128,6 +128,12 @@ consultation-assigned-body =
     { $person } 咨询"{ $subject }"，现由您答复。
     打开对话：{ $link }
 
+consultation-answer-subject = { $consultant } 的答复
+consultation-answer-body =
+    【侨驿咨询】{ $consultant }：
+    { $answer }
+    直接在这里回复即可继续咨询。
+
 green-channel-requested-subject = 绿色通道申请待审批：{ $number }
 green-channel-requested-body =
     办件 { $number }（{ $item }）申请开通绿色通道，事由：{ $ground }，请审批。

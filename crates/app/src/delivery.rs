@@ -1,5 +1,6 @@
-//! Transports: e-mail over SMTP (lettre), text messages as signed JSON POSTs to a gateway, and
-//! files in the data directory when neither is configured (`messages/<id>.eml`, the e-mail SMTP
+//! Transports: e-mail over SMTP (lettre), text messages as signed JSON POSTs to a gateway,
+//! customer-service messages of the bureau's WeChat Official Account, and files in the data
+//! directory when a channel has no transport (`messages/<id>.eml`, the e-mail SMTP
 //! would have carried; `<id>.txt` for a text message), each noted by one log line without the
 //! recipient or the words, which may hold a sign-in code. A transport says whether a failure is
 //! worth retrying.
@@ -71,6 +72,30 @@ struct Gateway {
     secret: String,
 }
 
+/// The bureau's WeChat Official Account: customer-service messages (客服消息) sent with an access
+/// token, which is fetched with the AppSecret and kept until five minutes before it expires (one
+/// fetch at a time on this node).
+struct Wechat {
+    client: reqwest::Client,
+    base: String,
+    app_id: String,
+    secret: String,
+    /// The access token and the second (Unix, the app's clock) it stops being used.
+    token: tokio::sync::Mutex<Option<(String, i64)>>,
+}
+
+/// What WeChat's API answers: an error code (0 or absent for success) and, from `/cgi-bin/token`,
+/// the token and its lifetime in seconds.
+#[derive(serde::Deserialize)]
+struct WechatAnswer {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    access_token: Option<String>,
+    expires_in: Option<i64>,
+}
+
 /// Where messages without a transport are kept, and who an e-mail kept there is from.
 struct Unsent {
     dir: std::path::PathBuf,
@@ -83,6 +108,7 @@ struct Unsent {
 pub struct Transports {
     email: Option<std::sync::Arc<Email>>,
     sms: Option<std::sync::Arc<Gateway>>,
+    wechat: Option<std::sync::Arc<Wechat>>,
     unsent: Option<std::sync::Arc<Unsent>>,
 }
 
@@ -91,6 +117,7 @@ impl std::fmt::Debug for Transports {
         f.debug_struct("Transports")
             .field("email", &self.email.is_some())
             .field("sms", &self.sms.is_some())
+            .field("wechat", &self.wechat.is_some())
             .field(
                 "unsent",
                 &self.unsent.as_ref().map(|u| u.dir.display().to_string()),
@@ -157,9 +184,23 @@ impl Transports {
             })),
             _ => None,
         };
+        let wechat = match (&config.wechat_app_id, &config.wechat_app_secret) {
+            (Some(app_id), Some(secret)) => Some(std::sync::Arc::new(Wechat {
+                client: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(15))
+                    .build()
+                    .map_err(|e| bad(format!("wechat_api_base: {e}")))?,
+                base: config.wechat_api_base.trim_end_matches('/').to_owned(),
+                app_id: app_id.clone(),
+                secret: secret.0.clone(),
+                token: tokio::sync::Mutex::new(None),
+            })),
+            _ => None,
+        };
         Ok(Transports {
             email,
             sms,
+            wechat,
             unsent: None,
         })
     }
@@ -176,9 +217,10 @@ impl Transports {
     }
 
     pub async fn send(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
-        match (channel, &self.email, &self.sms) {
-            (Channel::Email, Some(email), _) => email.send(out).await,
-            (Channel::Sms, _, Some(gateway)) => gateway.send(out).await,
+        match (channel, &self.email, &self.sms, &self.wechat) {
+            (Channel::Email, Some(email), _, _) => email.send(out).await,
+            (Channel::Sms, _, Some(gateway), _) => gateway.send(out).await,
+            (Channel::Wechat, _, _, Some(wechat)) => wechat.send(out).await,
             _ => self.keep_unsent(channel, out).await,
         }
     }
@@ -200,7 +242,7 @@ impl Transports {
                 format!("{}.eml", out.id),
                 email_message(out, &unsent.from, unsent.from.email.domain())?.formatted(),
             ),
-            Channel::Sms => (
+            Channel::Sms | Channel::Wechat => (
                 format!("{}.txt", out.id),
                 format!(
                     "To: {}\nContent-Language: {}\n\n{}\n",
@@ -296,6 +338,107 @@ fn email_message(out: &Outgoing<'_>, from: &Mailbox, domain: &str) -> Result<Mes
             out.rendered.html(out.language),
         ))
         .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))
+}
+
+impl Wechat {
+    /// Sends the rendered body as a text message to the OpenID in `recipient`. WeChat takes one
+    /// only within 48 hours of her last message to the account; outside them, or to someone who
+    /// unfollowed it, the refusal is final.
+    async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
+        let token = self.access_token(out.sent_at).await?;
+        let body = serde_json::json!({
+            "touser": out.recipient,
+            "msgtype": "text",
+            "text": { "content": out.rendered.body },
+        });
+        let response = self
+            .client
+            .post(format!("{}/cgi-bin/message/custom/send", self.base))
+            .query(&[("access_token", token.as_str())])
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            // The address carries the access token: never in an error.
+            .map_err(|e| SendError::Transient(format!("WeChat: {}", e.without_url())))?;
+        let answer = read_wechat(response).await?;
+        match answer.errcode {
+            0 => Ok(()),
+            40001 | 40014 | 42001 => {
+                *self.token.lock().await = None;
+                Err(SendError::Transient(
+                    "WeChat no longer takes the access token; a new one is fetched for the next try"
+                        .into(),
+                ))
+            }
+            -1 | 45009 => Err(SendError::Transient(format!(
+                "WeChat is busy or over its limit ({}): {}",
+                answer.errcode, answer.errmsg
+            ))),
+            45015 => Err(SendError::Permanent(
+                "she last wrote to the account more than 48 hours ago, and WeChat takes answers only within them"
+                    .into(),
+            )),
+            43004 => Err(SendError::Permanent(
+                "she no longer follows the account".into(),
+            )),
+            code => Err(SendError::Permanent(format!(
+                "WeChat refused the message ({code}): {}",
+                answer.errmsg
+            ))),
+        }
+    }
+
+    /// The access token, fetched when there is none or it is within five minutes of expiring.
+    async fn access_token(&self, now: i64) -> Result<String, SendError> {
+        let mut held = self.token.lock().await;
+        if let Some((token, until)) = held.as_ref()
+            && *until > now
+        {
+            return Ok(token.clone());
+        }
+        let response = self
+            .client
+            .get(format!("{}/cgi-bin/token", self.base))
+            .query(&[
+                ("grant_type", "client_credential"),
+                ("appid", self.app_id.as_str()),
+                ("secret", self.secret.as_str()),
+            ])
+            .send()
+            .await
+            // The address carries the AppSecret: never in an error.
+            .map_err(|e| {
+                SendError::Transient(format!("WeChat's access token: {}", e.without_url()))
+            })?;
+        let answer = read_wechat(response).await?;
+        match (answer.access_token, answer.expires_in) {
+            (Some(token), Some(seconds)) if answer.errcode == 0 && !token.is_empty() => {
+                *held = Some((token.clone(), now + seconds - 300));
+                Ok(token)
+            }
+            // A wrong AppID or secret, or this server's address not on the account's list: an
+            // operator's to fix, and the messages wait for it.
+            _ => Err(SendError::Transient(format!(
+                "WeChat gave no access token ({}): {}; check wechat_app_id, wechat_app_secret and the account's IP allow-list",
+                answer.errcode, answer.errmsg
+            ))),
+        }
+    }
+}
+
+/// WeChat's answer as JSON; a 5xx or an answer that is not WeChat's is worth another try.
+async fn read_wechat(response: reqwest::Response) -> Result<WechatAnswer, SendError> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(SendError::Transient(format!("WeChat answered {status}")));
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| SendError::Transient(format!("WeChat's answer: {}", e.without_url())))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| SendError::Transient(format!("WeChat's answer does not read: {e}")))
 }
 
 impl Email {

@@ -28,7 +28,7 @@ pub fn describe_metrics() {
     );
     metrics::describe_counter!(
         "qiaoyi_outbox_sent_total",
-        "Messages delivered, by channel (email, sms)"
+        "Messages delivered, by channel (email, sms, wechat)"
     );
     metrics::describe_counter!(
         "qiaoyi_outbox_failed_total",
@@ -42,7 +42,7 @@ pub fn describe_metrics() {
         "qiaoyi_outbox_messages",
         "Messages in the outbox, by status (pending, sent, dead), counted once a minute"
     );
-    for channel in [Channel::Email, Channel::Sms] {
+    for channel in [Channel::Email, Channel::Sms, Channel::Wechat] {
         let channel = channel.as_str();
         metrics::counter!("qiaoyi_outbox_sent_total", "channel" => channel).absolute(0);
         metrics::counter!("qiaoyi_outbox_failed_total", "channel" => channel).absolute(0);

@@ -202,7 +202,8 @@ impl App {
             until,
         );
         row.wechat_openid = Some(openid.to_owned());
-        row.guest_name = "微信用户".into();
+        // Her name is not WeChat's to give; messages show the channel, the same in every language.
+        row.guest_name = "WeChat".into();
         let messages = match &consultant {
             Some(to) => self.assigned_messages(&row, to).await?,
             None => Vec::new(),

@@ -292,6 +292,18 @@ pub struct ConsultationRecord {
     pub case_number: Option<String>,
 }
 
+impl ConsultationRecord {
+    /// How the asker came: `account`, `email` (a guest by her address) or `wechat` (a guest on
+    /// the bureau's WeChat account).
+    pub fn via(&self) -> &'static str {
+        match (&self.person_id, &self.wechat_openid) {
+            (Some(_), _) => "account",
+            (None, Some(_)) => "wechat",
+            (None, None) => "email",
+        }
+    }
+}
+
 /// A file attached to a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attachment {

@@ -46,6 +46,9 @@ pub enum Notice {
     ConsultationReply,
     /// To a consultant: a consultation was routed or handed to her.
     ConsultationAssigned,
+    /// To a guest who asked through WeChat: the consultant's answer itself, since she reads it
+    /// where she asked and has no link to follow.
+    ConsultationAnswer,
     /// To every duty leader: a green-channel request waits for a decision.
     GreenChannelRequested,
     /// To every duty leader: nobody decided a green-channel request in time.
@@ -68,7 +71,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 32] = [
+    pub const ALL: [Notice; 33] = [
         Notice::ConfirmEmail,
         Notice::AccountLocked,
         Notice::PasswordChanged,
@@ -92,6 +95,7 @@ impl Notice {
         Notice::ConsultationOpened,
         Notice::ConsultationReply,
         Notice::ConsultationAssigned,
+        Notice::ConsultationAnswer,
         Notice::GreenChannelRequested,
         Notice::GreenChannelEscalated,
         Notice::GreenChannelApproved,
@@ -129,6 +133,7 @@ impl Notice {
             Notice::ConsultationOpened => "consultation-opened",
             Notice::ConsultationReply => "consultation-reply",
             Notice::ConsultationAssigned => "consultation-assigned",
+            Notice::ConsultationAnswer => "consultation-answer",
             Notice::GreenChannelRequested => "green-channel-requested",
             Notice::GreenChannelEscalated => "green-channel-escalated",
             Notice::GreenChannelApproved => "green-channel-approved",
@@ -169,6 +174,7 @@ impl Notice {
             Notice::ConsultationOpened => &["subject", "link"],
             Notice::ConsultationReply => &["subject", "consultant", "link"],
             Notice::ConsultationAssigned => &["subject", "person", "link"],
+            Notice::ConsultationAnswer => &["consultant", "answer"],
             Notice::GreenChannelRequested => &["number", "item", "ground", "link"],
             Notice::GreenChannelEscalated => &["number", "item", "minutes", "link"],
             Notice::GreenChannelApproved => &["number", "item", "date", "link"],
@@ -235,6 +241,8 @@ pub enum Channel {
     Email,
     /// A JSON POST to the configured SMS or messaging gateway.
     Sms,
+    /// A customer-service message of the bureau's WeChat Official Account, to an OpenID.
+    Wechat,
 }
 
 impl Channel {
@@ -242,6 +250,7 @@ impl Channel {
         match self {
             Channel::Email => "email",
             Channel::Sms => "sms",
+            Channel::Wechat => "wechat",
         }
     }
 
@@ -249,6 +258,7 @@ impl Channel {
         match s {
             "email" => Some(Channel::Email),
             "sms" => Some(Channel::Sms),
+            "wechat" => Some(Channel::Wechat),
             _ => None,
         }
     }

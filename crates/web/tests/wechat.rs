@@ -3,9 +3,13 @@
 //! `wechatpy` package checks the same from outside in `scripts/wechat-check.py`): a text opens a
 //! guest consultation a consultant sees, the next one joins it, and the reply is sealed for her.
 //! Unsigned, tampered, stale and replayed requests are refused with nothing kept; WeChat's own
-//! retry of a message is answered and kept once.
+//! retry of a message is answered and kept once. A consultant's answer goes back through WeChat's
+//! customer-service API, stood in for by a local server that checks each call's shape.
 
 use crate::common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -268,4 +272,138 @@ async fn the_address_check_echoes_only_for_the_token_and_no_account_means_not_fo
         ))
         .await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
+
+/// WeChat's API as the tests stand it in, at `wechat_api_base`: `/cgi-bin/token` and
+/// `/cgi-bin/message/custom/send`, each call's shape checked against the published API (a call
+/// of another shape gets WeChat's error code, which the test then sees). The first send fails
+/// with a 500, as WeChat's servers sometimes do.
+#[derive(Clone, Default)]
+struct StandIn {
+    tokens: Arc<Mutex<Vec<bool>>>,
+    sends: Arc<AtomicUsize>,
+    sent: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+const SECRET: &str = "a sample app secret";
+
+async fn stand_in() -> (String, StandIn) {
+    use axum::extract::{Query, State};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    use std::collections::HashMap;
+
+    async fn token(
+        State(s): State<StandIn>,
+        Query(q): Query<HashMap<String, String>>,
+    ) -> axum::Json<serde_json::Value> {
+        let shaped = q.get("grant_type").map(String::as_str) == Some("client_credential")
+            && q.get("appid").map(String::as_str) == Some(APP_ID)
+            && q.get("secret").map(String::as_str) == Some(SECRET);
+        s.tokens.lock().expect("lock").push(shaped);
+        axum::Json(if shaped {
+            serde_json::json!({"access_token": "ACCESS-1", "expires_in": 7200})
+        } else {
+            serde_json::json!({"errcode": 40013, "errmsg": "invalid appid"})
+        })
+    }
+    async fn send(
+        State(s): State<StandIn>,
+        Query(q): Query<HashMap<String, String>>,
+        body: String,
+    ) -> axum::response::Response {
+        let n = s.sends.fetch_add(1, Ordering::SeqCst);
+        if q.get("access_token").map(String::as_str) != Some("ACCESS-1") {
+            return axum::Json(
+                serde_json::json!({"errcode": 40001, "errmsg": "invalid credential"}),
+            )
+            .into_response();
+        }
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let shaped = v["touser"].as_str().is_some_and(|t| !t.is_empty())
+            && v["msgtype"] == "text"
+            && v["text"]["content"].as_str().is_some_and(|c| !c.is_empty());
+        if !shaped {
+            return axum::Json(
+                serde_json::json!({"errcode": 40008, "errmsg": "invalid message type"}),
+            )
+            .into_response();
+        }
+        if n == 0 {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        s.sent.lock().expect("lock").push(v);
+        axum::Json(serde_json::json!({"errcode": 0, "errmsg": "ok"})).into_response()
+    }
+
+    let state = StandIn::default();
+    let router = axum::Router::new()
+        .route("/cgi-bin/token", get(token))
+        .route("/cgi-bin/message/custom/send", post(send))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let address = listener.local_addr().expect("its address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{address}"), state)
+}
+
+#[tokio::test]
+async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_failed_first() {
+    let (base, api) = stand_in().await;
+    let mut wechat = Browser::with_config(|c| {
+        c.wechat_app_id = Some(APP_ID.into());
+        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
+        c.wechat_token = Some(SecretKey(TOKEN.into()));
+        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
+        c.wechat_api_base = base;
+    })
+    .await;
+    let mut consultant = wechat.another();
+    let now = wechat.app.now_ms() / 1000;
+    opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 3001, "护照怎么换？", now),
+            now,
+            "n-1",
+        )
+        .await,
+    );
+    let id = consultations_of(&wechat).await[0].0.clone();
+
+    let csrf = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let answer = "请带上旧护照，到米兰的服务站办理。";
+    let posted = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            &serde_json::json!({ "body": answer }).to_string(),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+
+    let t = wechat.app.now_ms();
+    wechat.app.deliver_due("w-test", t).await.expect("a round");
+    assert!(
+        api.sent.lock().expect("lock").is_empty(),
+        "WeChat failed the first"
+    );
+    // Tried again after its delay: delivered, and once only however often the worker runs.
+    for later in [3_600_000, 7_200_000] {
+        wechat
+            .app
+            .deliver_due("w-test", t + later)
+            .await
+            .expect("a round");
+    }
+    let sent = api.sent.lock().expect("lock").clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["touser"], HER);
+    let content = sent[0]["text"]["content"].as_str().expect("content");
+    assert!(content.contains(answer), "the answer itself: {content}");
+    assert_eq!(api.sends.load(Ordering::SeqCst), 2);
+    // One access token for both tries, fetched as the API asks.
+    assert_eq!(*api.tokens.lock().expect("lock"), vec![true]);
 }

@@ -255,7 +255,7 @@ impl App {
                 .session()
                 .map(|s| s.display_name.clone())
                 .unwrap_or_default();
-            self.reply_messages(row, &name).await?
+            self.reply_messages(row, &name, body).await?
         } else {
             Vec::new()
         };
@@ -288,13 +288,29 @@ impl App {
             .ok_or_else(|| AppError::NotFound("the message just written".into()))
     }
 
-    /// The message telling the person a consultant answered: to her account's channels, or to a
-    /// guest's address with her link.
+    /// The message telling the person a consultant answered: to her account's channels, to a
+    /// guest's address with her link, or to a guest on WeChat the answer itself.
     async fn reply_messages(
         &self,
         row: &ConsultationRecord,
         consultant: &str,
+        answer: &str,
     ) -> Result<Vec<NewMessage>, AppError> {
+        if let (None, Some(openid)) = (&row.person_id, &row.wechat_openid) {
+            let mut params = Map::new();
+            params.insert("consultant".into(), consultant.into());
+            params.insert("answer".into(), answer.into());
+            return Ok(vec![NewMessage {
+                id: format!("m-{}", crate::accounts::random_hex(12)),
+                channel: qiaoyi_domain::notify::Channel::Wechat.as_str().into(),
+                recipient: openid.clone(),
+                language: row.lang.tag().to_owned(),
+                template: Notice::ConsultationAnswer.template().into(),
+                params: serde_json::Value::Object(params).to_string(),
+                user_id: None,
+                dedupe_key: None,
+            }]);
+        }
         let lang = row.lang;
         let mut params = Map::new();
         params.insert("subject".into(), row.subject.clone().into());

@@ -953,6 +953,7 @@ chat-state-closed = Closed
 chat-holder = Consultant
 chat-nobody = Not yet assigned
 chat-person = Asked by
+chat-wechat-guest = Someone on WeChat (answers go back there)
 chat-case = Application
 chat-unread = { $count ->
     [one] 1 unread

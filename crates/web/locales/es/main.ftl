@@ -959,6 +959,7 @@ chat-state-closed = Cerrada
 chat-holder = Asesor
 chat-nobody = Sin asignar
 chat-person = Consulta de
+chat-wechat-guest = Una persona en WeChat (las respuestas le llegan allí)
 chat-case = Solicitud
 chat-unread = { $count ->
     [one] 1 sin leer

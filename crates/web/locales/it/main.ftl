@@ -959,6 +959,7 @@ chat-state-closed = Chiusa
 chat-holder = Consulente
 chat-nobody = Non ancora assegnata
 chat-person = Domanda di
+chat-wechat-guest = Una persona su WeChat (le risposte arrivano lì)
 chat-case = Pratica
 chat-unread = { $count ->
     [one] 1 non letto

@@ -923,6 +923,7 @@ chat-state-closed = 已结束
 chat-holder = 咨询员
 chat-nobody = 尚未分配
 chat-person = 咨询人
+chat-wechat-guest = 微信用户（答复发回微信）
 chat-case = 申请
 chat-unread = { $count } 条未读
 chat-waiting = 现在没有咨询员值班。您将在 { $time }（北京时间）前得到答复。以下指南或许能先帮到您。

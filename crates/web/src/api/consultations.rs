@@ -47,6 +47,9 @@ pub struct ConsultationSummary {
     state: String,
     /// The asker's name.
     person: String,
+    /// How she asked: `account`, `email` (a guest by her address) or `wechat` (a guest on the
+    /// bureau's WeChat account, answered there).
+    via: &'static str,
     /// The consultant holding it; empty while nobody does.
     consultant: String,
     /// The language answers are written in.
@@ -76,6 +79,7 @@ impl ConsultationSummary {
             subject: r.subject.clone(),
             state: r.state.as_str().into(),
             person: r.person_name.clone(),
+            via: r.via(),
             consultant: r.consultant_name.clone(),
             lang: c.lang.tag(),
             opened_at: r.opened_at,

@@ -249,7 +249,11 @@ fn list_line(p: &Prefs, c: &Consultation, now: i64) -> Line {
     Line {
         id: c.row.id.clone(),
         subject: c.row.subject.clone(),
-        person: c.row.person_name.clone(),
+        person: if c.row.via() == "wechat" {
+            p.t("chat-wechat-guest")
+        } else {
+            c.row.person_name.clone()
+        },
         holder: if c.row.consultant_name.is_empty() {
             p.t("chat-nobody")
         } else {
