@@ -70,6 +70,8 @@ pub struct App {
     chat: consultations::ChatHub,
     clock: clock::Clock,
     password_cost: accounts::PasswordCost,
+    /// The WeChat Official Account, when one is configured; its key decoded once.
+    wechat: Option<wechat::Account>,
 }
 
 /// The most rows one page of a list may ask for.
@@ -114,10 +116,12 @@ impl App {
         let store = store.with_audit_key(vault.audit_chain_key());
         let transports = delivery::Transports::from_config(&config)?
             .keeping_unsent_in(config.data_dir.join("messages"), &config)?;
+        let wechat = wechat::Account::from_config(&config)?;
         let app = App {
             store,
             vault,
             transports,
+            wechat,
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::in_dir(config.data_dir.join("search-index")),
@@ -144,10 +148,13 @@ impl App {
         let store = store.with_audit_key(vault.audit_chain_key());
         let transports = delivery::Transports::from_config(&config)
             .unwrap_or_else(|e| panic!("the transports of this configuration: {e}"));
+        let wechat = wechat::Account::from_config(&config)
+            .unwrap_or_else(|e| panic!("the WeChat account of this configuration: {e}"));
         App {
             store,
             vault,
             transports,
+            wechat,
             pdf_font: Default::default(),
             providers: payments::Providers::from_config(&config),
             search: search::SearchIndex::default(),

@@ -8,7 +8,6 @@
 //! timestamp and nonce were seen before is a replay and refused. WeChat sends a message again
 //! when an answer is slow; a message already taken (its `MsgId`) is answered and not kept twice.
 
-use qiaoyi_domain::access::AuditEvent;
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::wechat::{
@@ -16,7 +15,10 @@ use qiaoyi_domain::wechat::{
     verify_url_signature,
 };
 
+use qiaoyi_store::{ConflictKind, StoreError, WechatTaken};
+
 use crate::accounts::random_hex;
+use crate::config::Config;
 use crate::consultations::Side;
 use crate::{App, AppError, Caller};
 
@@ -37,29 +39,47 @@ pub struct CallbackQuery {
     pub echostr: String,
 }
 
-/// The account as configured.
-struct Account<'a> {
-    app_id: &'a str,
-    token: &'a str,
+/// The account as configured, its EncodingAESKey decoded once.
+#[derive(Clone)]
+pub(crate) struct Account {
+    app_id: String,
+    token: String,
     key: MessageKey,
 }
 
-impl App {
-    fn wechat_account(&self) -> Result<Account<'_>, AppError> {
-        let config = self.config();
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token and the key stay out of every log.
+        f.debug_struct("Account")
+            .field("app_id", &self.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Account {
+    /// The configured account; `None` when WeChat is not set up. The configuration checked the
+    /// settings when it was read; a key that still does not decode is refused here.
+    pub(crate) fn from_config(config: &Config) -> Result<Option<Account>, AppError> {
         let (Some(app_id), Some(token), Some(key)) = (
             config.wechat_app_id.as_deref(),
             config.wechat_token.as_ref(),
             config.wechat_encoding_aes_key.as_ref(),
         ) else {
-            return Err(AppError::NotFound("a WeChat account on this server".into()));
+            return Ok(None);
         };
-        Ok(Account {
-            app_id,
-            token: &token.0,
-            // Checked when the configuration was read.
+        Ok(Some(Account {
+            app_id: app_id.to_owned(),
+            token: token.0.clone(),
             key: MessageKey::from_encoding_aes_key(&key.0).map_err(AppError::Wechat)?,
-        })
+        }))
+    }
+}
+
+impl App {
+    fn wechat_account(&self) -> Result<&Account, AppError> {
+        self.wechat
+            .as_ref()
+            .ok_or_else(|| AppError::NotFound("a WeChat account on this server".into()))
     }
 
     /// WeChat checking the server address: its `echostr` back when the signature is the token's.
@@ -71,7 +91,7 @@ impl App {
         let account = self.wechat_account()?;
         check_timestamp(&query.timestamp, now / 1000, WINDOW_SECS).map_err(AppError::Wechat)?;
         verify_url_signature(
-            account.token,
+            &account.token,
             &query.timestamp,
             &query.nonce,
             &query.signature,
@@ -98,35 +118,37 @@ impl App {
         let plain = account
             .key
             .open(
-                account.token,
-                account.app_id,
+                &account.token,
+                &account.app_id,
                 &callback,
                 caller.now / 1000,
                 WINDOW_SECS,
             )
             .map_err(AppError::Wechat)?;
         let message = Message::parse(&plain).map_err(AppError::Wechat)?;
-        // Forgotten once no request that old could be accepted.
-        let forget_before = caller.now - 2 * WINDOW_SECS * 1000;
-        let taken = match message.msg_id {
+        let message_key = match message.msg_id {
             Some(id) => format!("m:{id}"),
             None => format!("m:{}:{}", message.from_user_name, message.create_time),
         };
-        if self.store.wechat_seen(&taken).await? {
-            return Ok("success".into());
-        }
-        let request = format!("n:{}:{}", query.timestamp, query.nonce);
-        if !self
-            .store
-            .note_wechat_seen(&request, caller.now, forget_before)
-            .await?
-        {
-            return Err(AppError::Wechat(WechatError::Replayed));
-        }
-        let answer = self.wechat_message(caller, &message).await?;
-        self.store
-            .note_wechat_seen(&taken, caller.now, forget_before)
-            .await?;
+        let request_key = format!("n:{}:{}", query.timestamp, query.nonce);
+        let taken = WechatTaken {
+            message: &message_key,
+            request: &request_key,
+            now: caller.now,
+            // Forgotten once no request that old could be accepted.
+            forget_before: caller.now - 2 * WINDOW_SECS * 1000,
+        };
+        let answer = match self.wechat_message(caller, &message, &taken).await {
+            Err(AppError::Store(StoreError::Conflict {
+                kind: ConflictKind::Retried,
+                ..
+            })) => return Ok("success".into()),
+            Err(AppError::Store(StoreError::Conflict {
+                kind: ConflictKind::Replayed,
+                ..
+            })) => return Err(AppError::Wechat(WechatError::Replayed)),
+            other => other?,
+        };
         let Some(answer) = answer else {
             return Ok("success".into());
         };
@@ -140,8 +162,8 @@ impl App {
         getrandom::fill(&mut random)
             .unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
         Ok(account.key.seal(
-            account.token,
-            account.app_id,
+            &account.token,
+            &account.app_id,
             &reply,
             caller.now / 1000,
             &random_hex(8),
@@ -155,25 +177,31 @@ impl App {
         &self,
         caller: &Caller,
         message: &Message,
+        taken: &WechatTaken<'_>,
     ) -> Result<Option<String>, AppError> {
         let openid = message.from_user_name.as_str();
-        match &message.kind {
-            MessageKind::Text { content } => {
-                let Ok(body) = check_message(content) else {
-                    return Ok(Some(
-                        "这条消息无法收下：请写文字，且不超过 4000 字。".into(),
-                    ));
-                };
-                Ok(Some(self.wechat_text(caller, openid, &body).await?))
+        let content = match &message.kind {
+            MessageKind::Text { content } => content,
+            MessageKind::Event { event, .. } => {
+                self.store.take_wechat(taken).await?;
+                return Ok((event == "subscribe").then(|| {
+                    "欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。".into()
+                }));
             }
-            MessageKind::Event { event, .. } if event == "subscribe" => Ok(Some(
-                "欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。".into(),
-            )),
-            MessageKind::Event { .. } => Ok(None),
-            _ => Ok(Some(
-                "目前这里只能收文字消息，请用文字写下您的问题。".into(),
-            )),
-        }
+            _ => {
+                self.store.take_wechat(taken).await?;
+                return Ok(Some(
+                    "目前这里只能收文字消息，请用文字写下您的问题。".into(),
+                ));
+            }
+        };
+        let Ok(body) = check_message(content) else {
+            self.store.take_wechat(taken).await?;
+            return Ok(Some(
+                "这条消息无法收下：请写文字，且不超过 4000 字。".into(),
+            ));
+        };
+        Ok(Some(self.wechat_text(caller, openid, &body, taken).await?))
     }
 
     /// Her text: a message of her open consultation, or the first of a new one.
@@ -182,9 +210,10 @@ impl App {
         caller: &Caller,
         openid: &str,
         body: &str,
+        taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
         if let Some(row) = self.store.open_wechat_consultation(openid).await? {
-            self.write_message(caller, &row, Side::Person, body, None)
+            self.write_message(caller, &row, Side::Person, body, None, Some(taken))
                 .await?;
             return Ok(format!("已收到，已加入您的咨询 {}。", row.id));
         }
@@ -204,22 +233,7 @@ impl App {
         row.wechat_openid = Some(openid.to_owned());
         // Her name is not WeChat's to give; messages show the channel, the same in every language.
         row.guest_name = "WeChat".into();
-        let messages = match &consultant {
-            Some(to) => self.assigned_messages(&row, to).await?,
-            None => Vec::new(),
-        };
-        let mut record = self.audit_record(
-            None,
-            AuditEvent::ConsultationOpened,
-            (qiaoyi_domain::access::AuditSubject::Consultation, &id),
-            "ok",
-            &caller.client,
-            caller.now,
-        );
-        record.purpose = match &consultant {
-            Some(c) => format!("from WeChat, routed to {c}"),
-            None => "from WeChat, nobody on shift".into(),
-        };
+        row.person_name = row.guest_name.clone();
         let first = qiaoyi_store::NewChatMessage {
             author_id: None,
             side: "person",
@@ -227,10 +241,15 @@ impl App {
             at: caller.now,
             file: None,
         };
-        self.store
-            .open_consultation(&row, &first, &record, &messages)
-            .await?;
-        self.chat.announce(&id, 1);
+        self.start_consultation(
+            caller,
+            &row,
+            &first,
+            Vec::new(),
+            "from WeChat, ",
+            Some(taken),
+        )
+        .await?;
         Ok(match until {
             _ if consultant.is_some() => {
                 format!("您的咨询已收到（编号 {id}），值班顾问会在这里回复您。")

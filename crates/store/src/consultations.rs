@@ -16,6 +16,7 @@ use sqlx::any::AnyRow;
 
 use crate::catalog::Page;
 use crate::outbox::enqueue;
+use crate::wechat::{WechatTaken, note_taken};
 use crate::{Backend, DatabaseUrl, NewMessage, Store, StoreError, audit, decode};
 
 /// The PostgreSQL channel that carries `"{consultation id} {message number}"`.
@@ -126,8 +127,12 @@ impl Store {
         first: &NewChatMessage<'_>,
         record: &AuditRecord,
         messages: &[NewMessage],
+        wechat: Option<&WechatTaken<'_>>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        if let Some(taken) = wechat {
+            note_taken(&mut tx, taken).await?;
+        }
         sqlx::query(
             "INSERT INTO consultations (id, person_id, guest_email, guest_name, guest_key_sealed, lang, subject, \
              consultant_id, state, opened_at, first_response_due, resolve_due, last_message_at, wechat_openid) \
@@ -164,8 +169,12 @@ impl Store {
         id: &str,
         message: &NewChatMessage<'_>,
         messages: &[NewMessage],
+        wechat: Option<&WechatTaken<'_>>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
+        if let Some(taken) = wechat {
+            note_taken(&mut tx, taken).await?;
+        }
         let seq = append_message(&mut tx, self.backend, id, message).await?;
         for m in messages {
             enqueue(&mut tx, m, message.at).await?;

@@ -39,6 +39,10 @@ pub enum ConflictKind {
     Taken,
     /// An officer has already recorded it, so it can no longer change.
     Recorded,
+    /// A WeChat message taken before, sent again by WeChat because the answer was slow.
+    Retried,
+    /// A WeChat request (its timestamp and nonce) seen before: a replay.
+    Replayed,
     /// Anything else that changed meanwhile or exists already.
     Other,
 }

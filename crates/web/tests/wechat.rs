@@ -244,6 +244,53 @@ async fn unsigned_tampered_stale_and_replayed_requests_are_refused_and_retries_k
     assert_eq!(rows[0].1, 1, "one message kept");
 }
 
+/// WeChat retries a slow message; two copies reaching two nodes at once are kept once, as the
+/// message's key is noted in the transaction that keeps it.
+#[tokio::test]
+async fn two_copies_of_a_retry_at_once_are_kept_once() {
+    let wechat = account().await;
+    let now = wechat.app.now_ms();
+    let key = MessageKey::from_encoding_aes_key(KEY).expect("the sample key");
+    let encrypted = key.encrypt(
+        &text(HER, 3001, "护照过期了怎么办", now / 1000),
+        APP_ID,
+        [7; 16],
+    );
+    let body = format!("<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>");
+    let copy = |nonce: &str| {
+        let timestamp = (now / 1000).to_string();
+        qiaoyi_app::wechat::CallbackQuery {
+            msg_signature: signature(TOKEN, &timestamp, nonce, &encrypted),
+            timestamp,
+            nonce: nonce.into(),
+            ..Default::default()
+        }
+    };
+    let caller = || {
+        qiaoyi_app::Caller::anonymous(
+            qiaoyi_app::accounts::Client {
+                address: "127.0.0.1".into(),
+            },
+            now,
+        )
+    };
+    let (first, second) = (copy("race-1"), copy("race-2"));
+    let (one, other) = (caller(), caller());
+    let (a, b) = tokio::join!(
+        wechat.app.wechat_callback(&one, &first, &body),
+        wechat.app.wechat_callback(&other, &second, &body),
+    );
+    let answers = [a.expect("taken"), b.expect("taken")];
+    assert_eq!(
+        answers.iter().filter(|a| a.as_str() == "success").count(),
+        1,
+        "one copy is answered as a retry: {answers:?}"
+    );
+    let rows = consultations_of(&wechat).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1, 1, "one message kept");
+}
+
 #[tokio::test]
 async fn the_address_check_echoes_only_for_the_token_and_no_account_means_not_found() {
     let mut wechat = account().await;

@@ -9,7 +9,7 @@ use qiaoyi_domain::consultations::{
     check_rating,
 };
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::{ChatFile, NewChatMessage, NewMessage, Page};
+use qiaoyi_store::{ChatFile, NewChatMessage, NewMessage, Page, WechatTaken};
 use serde_json::Map;
 
 use super::{
@@ -168,7 +168,8 @@ impl App {
             }
             (None, _) => text("body", check_message(body))?,
         };
-        self.write_message(caller, &row, side, &body, None).await
+        self.write_message(caller, &row, side, &body, None, None)
+            .await
     }
 
     /// An open consultation and the side the reader writes from; refused when closed.
@@ -207,7 +208,7 @@ impl App {
             sha256: &checked.sha256,
             content,
         };
-        self.write_message(caller, &row, side, &checked.name, Some(file))
+        self.write_message(caller, &row, side, &checked.name, Some(file), None)
             .await
     }
 
@@ -229,7 +230,8 @@ impl App {
     }
 
     /// Writes a checked message: the person is told of a consultant's answer that follows her
-    /// own message; a consultant answering a consultation nobody holds takes it.
+    /// own message; a consultant answering a consultation nobody holds takes it. `wechat`, the
+    /// callback that brought the message, is noted in the same transaction.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn write_message(
         &self,
@@ -238,6 +240,7 @@ impl App {
         side: Side,
         body: &str,
         file: Option<ChatFile<'_>>,
+        wechat: Option<&WechatTaken<'_>>,
     ) -> Result<ChatMessage, AppError> {
         let id = row.id.as_str();
         // A guest writes without an account.
@@ -271,6 +274,7 @@ impl App {
                     file,
                 },
                 &messages,
+                wechat,
             )
             .await?;
         self.chat.announce(id, seq);

@@ -13,7 +13,7 @@ use qiaoyi_domain::consultations::{
 use qiaoyi_domain::consultations::{ConsultationRecord, ConsultationState};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::notify::Notice;
-use qiaoyi_store::NewChatMessage;
+use qiaoyi_store::{NewChatMessage, NewMessage, WechatTaken};
 use serde_json::Map;
 
 use super::rota::parse_shift_text;
@@ -109,7 +109,7 @@ impl App {
         row.guest_email = guest.as_ref().map(|(_, e)| e.as_str().to_owned());
         row.guest_name = guest.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
         row.guest_key_sealed = key.as_ref().map(|k| self.vault.seal(&key_context(&id), k));
-        let mut messages = match (&guest, &key) {
+        let messages = match (&guest, &key) {
             (Some((_, email)), Some(key)) => {
                 let mut params = Map::new();
                 params.insert("subject".into(), subject.clone().into());
@@ -126,26 +126,9 @@ impl App {
             }
             _ => Vec::new(),
         };
-        if let Some(to) = &consultant {
-            let mut told = row.clone();
-            told.person_name = match caller.session() {
-                Some(current) => current.display_name.clone(),
-                None => row.guest_name.clone(),
-            };
-            messages.extend(self.assigned_messages(&told, to).await?);
-        }
-        let actor = caller.session().map(|s| &s.actor);
-        let mut record = self.audit_record(
-            actor,
-            AuditEvent::ConsultationOpened,
-            (AuditSubject::Consultation, &id),
-            "ok",
-            &caller.client,
-            caller.now,
-        );
-        record.purpose = match &consultant {
-            Some(c) => format!("routed to {c}"),
-            None => "nobody on shift".into(),
+        row.person_name = match caller.session() {
+            Some(current) => current.display_name.clone(),
+            None => row.guest_name.clone(),
         };
         let first = NewChatMessage {
             author_id: person_id.as_deref(),
@@ -154,16 +137,49 @@ impl App {
             at: caller.now,
             file: None,
         };
-        self.store
-            .open_consultation(&row, &first, &record, &messages)
+        self.start_consultation(caller, &row, &first, messages, "", None)
             .await?;
-        self.chat.announce(&id, 1);
         let stored = self.consultation_row(&id).await?;
         Ok(Opened {
             consultation: Consultation::new(stored, Side::Person),
             guest_key: key,
             waiting: consultant.is_none().then_some(until),
         })
+    }
+
+    /// Writes a consultation opened with its first message, with the notices it brings
+    /// (`messages`, and the consultant's when it was routed to one) and its audit entry, and
+    /// tells those watching the inbox. `via` begins the entry's purpose (where it came from);
+    /// `wechat`, the callback that brought it, is noted in the same transaction.
+    pub(crate) async fn start_consultation(
+        &self,
+        caller: &Caller,
+        row: &ConsultationRecord,
+        first: &NewChatMessage<'_>,
+        mut messages: Vec<NewMessage>,
+        via: &str,
+        wechat: Option<&WechatTaken<'_>>,
+    ) -> Result<(), AppError> {
+        if let Some(to) = &row.consultant_id {
+            messages.extend(self.assigned_messages(row, to).await?);
+        }
+        let mut record = self.audit_record(
+            caller.session().map(|s| &s.actor),
+            AuditEvent::ConsultationOpened,
+            (AuditSubject::Consultation, &row.id),
+            "ok",
+            &caller.client,
+            caller.now,
+        );
+        record.purpose = match &row.consultant_id {
+            Some(c) => format!("{via}routed to {c}"),
+            None => format!("{via}nobody on shift"),
+        };
+        self.store
+            .open_consultation(row, first, &record, &messages, wechat)
+            .await?;
+        self.chat.announce(&row.id, 1);
+        Ok(())
     }
 
     /// The consultant a new consultation goes to (the least loaded on shift), and when nobody
