@@ -6,22 +6,13 @@
 // provisional on the calendar page. Full-size tap targets, no serious axe violation, no sideways
 // scrolling. Screenshots under OUT_DIR.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { axeViolations, launch, layoutProblems, signIn } from './lib.mjs';
+import { checkPage, launch, signIn } from './lib.mjs';
 
 const base = process.env.BASE_URL;
 const caseId = process.env.CASE_ID;
 const out = process.env.OUT_DIR ?? 'target/e2e';
 assert.ok(base, 'BASE_URL must point at a running qiaoyi demo');
 assert.ok(caseId, 'CASE_ID must name a case accepted with a provisional deadline');
-
-async function check(page, name, elder) {
-  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `${name}: the page scrolls sideways by ${overflow}px`);
-  assert.deepEqual(await layoutProblems(page, elder), [], name);
-  assert.deepEqual(await axeViolations(page), [], name);
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
-}
 
 const browser = await launch();
 try {
@@ -36,16 +27,16 @@ try {
   assert.match(await deadline.innerText(), /2027-01-\d\d/);
   assert.ok(await deadline.locator('.tag.provisional', { hasText: '暂定' }).isVisible(), 'marked 暂定');
   assert.match(await deadline.innerText(), /尚未正式公布/, 'and says why');
-  await check(officer, 'calendar-case-elder-zh', true);
+  await checkPage(officer, out, 'calendar-case-elder-zh', true);
 
   await officer.goto(`${base}/cases/${caseId}?lang=en&elder=0`);
   assert.ok(await officer.locator('.tag.provisional', { hasText: 'provisional' }).first().isVisible());
-  await check(officer, 'calendar-case-en', false);
+  await checkPage(officer, out, 'calendar-case-en', false);
 
   await officer.goto(`${base}/cases?view=queue&lang=zh-CN&elder=1`);
   const row = officer.locator('tr', { has: officer.locator(`a[href="/cases/${caseId}"]`) });
   assert.ok(await row.locator('.tag.provisional').isVisible(), 'the queue marks it');
-  await check(officer, 'calendar-queue-elder-zh', true);
+  await checkPage(officer, out, 'calendar-queue-elder-zh', true);
 
   const admin = await (await browser.newContext({ ...phone, locale: 'zh-CN' })).newPage();
   admin.on('pageerror', (e) => errors.push(e.message));
@@ -53,15 +44,15 @@ try {
   await admin.goto(`${base}/account?lang=zh-CN&elder=1`);
   const warning = admin.locator('.notice.warn');
   assert.match(await warning.innerText(), /2027/);
-  await check(admin, 'calendar-admin-home-elder-zh', true);
+  await checkPage(admin, out, 'calendar-admin-home-elder-zh', true);
   await warning.getByRole('link').click();
   await admin.waitForURL(/\/admin\/calendar/);
   const y2027 = admin.locator('tbody tr', { has: admin.locator('td', { hasText: /^2027$/ }) });
   assert.ok(await y2027.locator('.tag.provisional').isVisible(), '2027 is provisional');
   assert.equal(await admin.inputValue('#year'), '2027', 'the form offers the missing year');
-  await check(admin, 'calendar-admin-elder-zh', true);
+  await checkPage(admin, out, 'calendar-admin-elder-zh', true);
   await admin.goto(`${base}/admin/calendar?lang=en&elder=0`);
-  await check(admin, 'calendar-admin-en', false);
+  await checkPage(admin, out, 'calendar-admin-en', false);
 
   assert.deepEqual(errors, [], 'no script errors');
   console.log('calendar: provisional deadlines marked on phones in elder mode, zh and en');

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 export const PASSWORD = 'qiaoyi demo pass 2026';
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -178,4 +179,16 @@ export async function layoutProblems(page, elder) {
     if (layout.smaller.length) problems.push(`smaller than the body's ${layout.size} px: ${layout.smaller.slice(0, 3).join(', ')}`);
   }
   return problems;
+}
+
+/**
+ * A page as a person on a phone meets it: no sideways scrolling, no layout problem for the mode,
+ * no serious axe violation; its full-page screenshot saved as `out/name.png`.
+ */
+export async function checkPage(page, out, name, elder) {
+  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  expect(overflow <= 1, `${name}: the page scrolls sideways by ${overflow}px`);
+  const problems = [...await layoutProblems(page, elder), ...await axeViolations(page)];
+  expect(problems.length === 0, `${name}: ${problems.join('; ')}`);
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 }

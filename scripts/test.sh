@@ -15,16 +15,22 @@ browser_base=""
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
+# Tencent's sample Official Account, which e2e/wechat.mjs and scripts/wechat-check.py speak to
+# as WeChat would.
+wechat_sample=(QIAOYI_WECHAT_APP_ID=wx2c2769f8efd9abc2 QIAOYI_WECHAT_APP_SECRET=sample-app-secret
+  QIAOYI_WECHAT_TOKEN=spamtest QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG)
+
 # On the port chosen before (journeys_port), so that the crawler, later, finds this demo.
 run_browser_tests() {
   local port=$journeys_port data
   data="$work/demo"
-  ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo.log" 2>&1 &
+  env "${wechat_sample[@]}" \
+    ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$data" >"$work/demo.log" 2>&1 &
   track $!
   wait_healthy "$port" "$work/demo.log" || return 1
   mkdir -p target/e2e
   local script
-  for script in smoke cases wizard chat video stats care; do
+  for script in smoke cases wizard chat video stats care wechat; do
     log "  e2e/$script.mjs"
     BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node "e2e/$script.mjs"
   done
@@ -52,9 +58,7 @@ run_cluster() {
 run_api_fuzz() {
   local port
   port=$(free_port)
-  # Tencent's sample Official Account, for scripts/wechat-check.py.
-  QIAOYI_WECHAT_APP_ID=wx2c2769f8efd9abc2 QIAOYI_WECHAT_APP_SECRET=sample-app-secret \
-    QIAOYI_WECHAT_TOKEN=spamtest QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG \
+  env "${wechat_sample[@]}" \
     ./target/debug/qiaoyi demo --listen "127.0.0.1:$port" --data "$work/demo-fuzz" >"$work/demo-fuzz.log" 2>&1 &
   track $!
   wait_healthy "$port" "$work/demo-fuzz.log" || return 1

@@ -1,7 +1,8 @@
 """The WeChat callback spoken to by wechatpy (PyPI), as the WeChat platform would: messages
 encrypted and signed by wechatpy's WeChatCrypto are taken, and Qiaoyi's encrypted replies decrypt
 and verify with it. A forged signature, a replayed nonce and a stale timestamp are refused with a
-4xx. The server must run with Tencent's sample account (scripts/test.sh sets it):
+4xx. A demo applicant links this WeChat with the code the account sends after "绑定", and her next
+message lands in her account's consultations. The server must run with Tencent's sample account (scripts/test.sh sets it):
 
     QIAOYI_WECHAT_APP_ID=wx2c2769f8efd9abc2 QIAOYI_WECHAT_TOKEN=spamtest
     QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
@@ -9,8 +10,11 @@ and verify with it. A forged signature, a replayed nonce and a stale timestamp a
     python scripts/wechat-check.py http://127.0.0.1:8080
 """
 
+import json
+import os
 import re
 import secrets
+import subprocess
 import sys
 import time
 import urllib.error
@@ -118,3 +122,45 @@ query = urllib.parse.urlencode(
 with urllib.request.urlopen(f"{base}/wechat/callback?{query}", timeout=10) as r:
     assert r.read().decode() == "qiaoyi-echo"
 print("the address check echoes for wechatpy's signature")
+
+
+# Linking: "绑定" is answered with a code, which the demo applicant gives to the API; her next
+# message goes to her account's consultations.
+answer = reply_text(*send(text("绑定", msg_base + 6)))
+found = re.search(r"绑定码：(\d{4}) (\d{4})", answer)
+assert found, f"a code in the answer: {answer!r}"
+code = found.group(1) + found.group(2)
+session = subprocess.run(
+    [sys.executable, os.path.join(os.path.dirname(__file__), "api-session.py"), base,
+     "mother@qiaoyi.example", "qiaoyi demo pass 2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+    check=True, capture_output=True, text=True,
+).stdout.splitlines()
+headers = dict(line.split(": ", 1) for line in session)
+
+
+def api(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+status, body = api("PUT", "/api/v1/me/wechat", {"code": "0000000"})
+assert status == 422 and json.loads(body)["reason"] == "malformed", (status, body)
+status, body = api("PUT", "/api/v1/me/wechat", {"code": code})
+assert status == 200 and json.loads(body)["linked"] is True, (status, body)
+print("the code the account sent after 绑定 linked this WeChat to a demo applicant")
+joined = reply_text(*send(text("我已经绑定了", msg_base + 7)))
+assert consultation in joined, joined
+status, body = api("GET", f"/api/v1/consultations/{consultation}")
+assert status == 200, (status, body)
+bodies = [m["body"] for m in json.loads(body)["messages"]]
+assert bodies[-1] == "我已经绑定了", bodies
+status, _ = api("DELETE", "/api/v1/me/wechat")
+assert status == 204, status
+print("her open consultation joined her account, her next message went there, and she unlinked")

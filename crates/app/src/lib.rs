@@ -40,6 +40,7 @@ pub mod vault;
 pub mod video;
 pub mod video_check;
 pub mod wechat;
+pub mod wechat_link;
 
 pub use accounts::Caller;
 pub use error::{AppError, FieldProblem};

@@ -11,8 +11,8 @@
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::lang::Lang;
 use qiaoyi_domain::wechat::{
-    Callback, Message, MessageKey, MessageKind, WechatError, check_timestamp, text_reply,
-    verify_url_signature,
+    Callback, Message, MessageKey, MessageKind, WechatError, asks_for_link_code, check_timestamp,
+    text_reply, verify_url_signature,
 };
 
 use qiaoyi_store::{ConflictKind, StoreError, WechatTaken};
@@ -195,6 +195,9 @@ impl App {
                 ));
             }
         };
+        if asks_for_link_code(content) {
+            return Ok(Some(self.send_link_code(openid, taken).await?));
+        }
         let Ok(body) = check_message(content) else {
             self.store.take_wechat(taken).await?;
             return Ok(Some(
@@ -204,7 +207,8 @@ impl App {
         Ok(Some(self.wechat_text(caller, openid, &body, taken).await?))
     }
 
-    /// Her text: a message of her open consultation, or the first of a new one.
+    /// Her text: a message of her open consultation, or the first of a new one; her account's
+    /// when her WeChat is linked to one, else a guest's.
     async fn wechat_text(
         &self,
         caller: &Caller,
@@ -212,7 +216,12 @@ impl App {
         body: &str,
         taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
-        if let Some(row) = self.store.open_wechat_consultation(openid).await? {
+        let account = match self.store.wechat_link_of_openid(openid).await? {
+            Some(link) => self.store.user_by_id(&link.user_id).await?,
+            None => None,
+        };
+        let person = account.as_ref().map(|u| u.id.as_str());
+        if let Some(row) = self.store.open_wechat_consultation(openid, person).await? {
             self.write_message(caller, &row, Side::Person, body, None, Some(taken))
                 .await?;
             return Ok(format!("已收到，已加入您的咨询 {}。", row.id));
@@ -224,18 +233,27 @@ impl App {
         let (consultant, until) = self.route_new_consultation(caller.now).await?;
         let mut row = crate::consultations::new_record(
             &id,
-            Lang::Zh,
+            account.as_ref().map_or(Lang::Zh, |u| u.language),
             &subject,
             consultant.clone(),
             caller.now,
             until,
         );
         row.wechat_openid = Some(openid.to_owned());
-        // Her name is not WeChat's to give; messages show the channel, the same in every language.
-        row.guest_name = "WeChat".into();
-        row.person_name = row.guest_name.clone();
+        match &account {
+            Some(user) => {
+                row.person_id = Some(user.id.clone());
+                row.person_name = user.display_name.clone();
+            }
+            None => {
+                // Her name is not WeChat's to give; messages show the channel, the same in every
+                // language.
+                row.guest_name = "WeChat".into();
+                row.person_name = row.guest_name.clone();
+            }
+        }
         let first = qiaoyi_store::NewChatMessage {
-            author_id: None,
+            author_id: person,
             side: "person",
             body,
             at: caller.now,

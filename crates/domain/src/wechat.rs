@@ -600,6 +600,40 @@ impl Message {
     }
 }
 
+/// The words that ask the account for a code to link her WeChat to her Qiaoyi account.
+const LINK_WORDS: [&str; 4] = ["绑定", "綁定", "bind", "link"];
+/// How many digits a link code has: one guess in 10⁸ per code alive.
+pub const LINK_CODE_DIGITS: usize = 8;
+/// How long a link code can be used, in milliseconds.
+pub const LINK_CODE_MS: i64 = 10 * 60 * 1000;
+
+/// Whether her text asks for a link code: one of [`LINK_WORDS`], in any case, with spaces around.
+pub fn asks_for_link_code(text: &str) -> bool {
+    let word = text.trim().to_lowercase();
+    LINK_WORDS.contains(&word.as_str())
+}
+
+/// A link code as she types it: its digits, spaces and dashes between them allowed (`1234 5678`,
+/// `1234-5678`, full-width digits as a Chinese keyboard gives them); `None` when it is not eight
+/// digits.
+pub fn link_code_digits(typed: &str) -> Option<String> {
+    let mut digits = String::new();
+    for c in typed.trim().chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '０'..='９' => digits.push(char::from(b'0' + (u32::from(c) - u32::from('０')) as u8)),
+            ' ' | '-' | '\u{3000}' => {}
+            _ => return None,
+        }
+    }
+    (digits.len() == LINK_CODE_DIGITS).then_some(digits)
+}
+
+/// An eight-digit link code from eight random bytes' worth of number (the caller draws them).
+pub fn link_code(random: u64) -> String {
+    format!("{:08}", random % 100_000_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1256,6 +1290,54 @@ mod tests {
             prop_assert_eq!(message.to_user_name, to);
             prop_assert_eq!(message.create_time, created);
             prop_assert_eq!(message.kind, MessageKind::Text { content });
+        }
+    }
+    #[test]
+    fn link_words_are_recognised_and_nothing_else() {
+        for yes in ["绑定", " 绑定 ", "綁定", "BIND", "Link"] {
+            assert!(asks_for_link_code(yes), "{yes}");
+        }
+        for no in ["绑定账号", "", "unbind", "我想绑定", "护照"] {
+            assert!(!asks_for_link_code(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn link_codes_are_read_as_typed_and_refused_otherwise() {
+        assert_eq!(link_code_digits("12345678").as_deref(), Some("12345678"));
+        assert_eq!(link_code_digits(" 1234 5678 ").as_deref(), Some("12345678"));
+        assert_eq!(link_code_digits("1234-5678").as_deref(), Some("12345678"));
+        assert_eq!(
+            link_code_digits("１２３４５６７８").as_deref(),
+            Some("12345678")
+        );
+        for bad in [
+            "1234567",
+            "123456789",
+            "1234567a",
+            "",
+            "12345678\u{0}",
+            "１２３４",
+        ] {
+            assert_eq!(link_code_digits(bad), None, "{bad:?}");
+        }
+        assert_eq!(link_code(7), "00000007");
+        assert_eq!(link_code(u64::MAX).len(), LINK_CODE_DIGITS);
+    }
+
+    proptest! {
+        #[test]
+        fn every_code_made_is_read_back(random in any::<u64>()) {
+            let code = link_code(random);
+            prop_assert_eq!(link_code_digits(&code), Some(code.clone()));
+            let spaced = format!("{} {}", &code[..4], &code[4..]);
+            prop_assert_eq!(link_code_digits(&spaced), Some(code));
+        }
+
+        #[test]
+        fn reading_a_code_never_panics(typed in ".{0,40}") {
+            let _ = link_code_digits(&typed);
+            let _ = asks_for_link_code(&typed);
         }
     }
 }

@@ -194,4 +194,6 @@ const TABLES: &[&str] = &[
     "care_messages",
     "role_requests",
     "wechat_seen",
+    "wechat_links",
+    "wechat_link_codes",
 ];

@@ -353,16 +353,19 @@ impl Store {
         rows.iter().map(consultation).collect()
     }
 
-    /// The open consultation a WeChat guest is in, the newest if several.
+    /// The open consultation someone writing from WeChat is in, the newest if several: her
+    /// account's when `person` is the account her WeChat is linked to, else a guest's.
     pub async fn open_wechat_consultation(
         &self,
         openid: &str,
+        person: Option<&str>,
     ) -> Result<Option<ConsultationRecord>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE c.wechat_openid = $1 AND c.person_id IS NULL \
+            "SELECT {COLUMNS} FROM {FROM} WHERE c.wechat_openid = $1 AND COALESCE(c.person_id, '') = $2 \
              AND c.state = 'open' ORDER BY c.opened_at DESC, c.id LIMIT 1"
         )))
         .bind(openid)
+        .bind(person.unwrap_or_default())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(consultation).transpose()

@@ -7,7 +7,10 @@
 //! taken exactly when it is kept: two copies of a retry racing on two nodes meet at the key's
 //! uniqueness, and the one that comes second writes nothing.
 
-use crate::{ConflictKind, Store, StoreError, WriteTx};
+use qiaoyi_domain::access::audit::AuditRecord;
+use sqlx::Row;
+
+use crate::{ConflictKind, Store, StoreError, WriteTx, audit};
 
 /// One callback's keys, noted when what it brings is written.
 #[derive(Clone, Copy, Debug)]
@@ -70,4 +73,176 @@ pub(crate) async fn note_taken(
         }
     }
     Ok(())
+}
+
+/// A WeChat linked to an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WechatLinkRow {
+    pub user_id: String,
+    pub openid: String,
+    pub linked_at: i64,
+}
+
+/// What linking did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WechatLinking {
+    pub openid: String,
+    /// The account her WeChat was linked to before, if another.
+    pub moved_from: Option<String>,
+    /// Her open guest consultations from WeChat, now her account's.
+    pub consultations: u64,
+}
+
+impl Store {
+    /// The WeChat linked to the account, if any.
+    pub async fn wechat_link_of_user(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<WechatLinkRow>, StoreError> {
+        self.wechat_link_by("user_id", user_id).await
+    }
+
+    /// The account a WeChat is linked to, if any.
+    pub async fn wechat_link_of_openid(
+        &self,
+        openid: &str,
+    ) -> Result<Option<WechatLinkRow>, StoreError> {
+        self.wechat_link_by("openid", openid).await
+    }
+
+    /// The link whose `column` (one of the two unique ones) is `value`.
+    async fn wechat_link_by(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<WechatLinkRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT user_id, openid, linked_at FROM wechat_links WHERE {column} = $1"
+        )))
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| link_row(&r)).transpose()
+    }
+
+    /// Keeps a new link code for `openid` (its earlier one is gone), with the callback that asked
+    /// for it noted in the same transaction; codes that expired are forgotten on the way.
+    pub async fn keep_wechat_link_code(
+        &self,
+        openid: &str,
+        code_hash: &str,
+        expires_at: i64,
+        taken: &WechatTaken<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        note_taken(&mut tx, taken).await?;
+        sqlx::query("DELETE FROM wechat_link_codes WHERE openid = $1 OR expires_at <= $2")
+            .bind(openid)
+            .bind(taken.now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO wechat_link_codes (code_hash, openid, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(code_hash)
+        .bind(openid)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Links the WeChat whose live code hashes to `code_hash` to `user_id`, using the code up:
+    /// her earlier link and the WeChat's link to another account give way, and her open guest
+    /// consultations from that WeChat become the account's. `None`, and nothing written, when no
+    /// live code matches. `record`'s subject and purpose are completed here.
+    pub async fn link_wechat(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        now: i64,
+        record: &AuditRecord,
+    ) -> Result<Option<WechatLinking>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let openid: Option<String> = sqlx::query_scalar(
+            "DELETE FROM wechat_link_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING openid",
+        )
+        .bind(code_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(openid) = openid else {
+            return Ok(None);
+        };
+        let moved_from: Option<String> = sqlx::query_scalar(
+            "SELECT user_id FROM wechat_links WHERE openid = $1 AND user_id <> $2",
+        )
+        .bind(&openid)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM wechat_links WHERE user_id = $1 OR openid = $2")
+            .bind(user_id)
+            .bind(&openid)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO wechat_links (user_id, openid, linked_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(&openid)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let consultations = sqlx::query(
+            "UPDATE consultations SET person_id = $1 \
+             WHERE wechat_openid = $2 AND person_id IS NULL AND state = 'open'",
+        )
+        .bind(user_id)
+        .bind(&openid)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let mut record = record.clone();
+        record.purpose = match &moved_from {
+            Some(other) => {
+                format!("moved from account {other}; {consultations} open consultations joined")
+            }
+            None => format!("{consultations} open consultations joined"),
+        };
+        audit::append(&mut tx, self.audit_key()?, &record).await?;
+        tx.commit().await?;
+        Ok(Some(WechatLinking {
+            openid,
+            moved_from,
+            consultations,
+        }))
+    }
+
+    /// Unlinks the account's WeChat; `false`, and nothing written, when none was linked.
+    pub async fn unlink_wechat(
+        &self,
+        user_id: &str,
+        record: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let gone = sqlx::query("DELETE FROM wechat_links WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Ok(false);
+        }
+        audit::append(&mut tx, self.audit_key()?, record).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+fn link_row(r: &sqlx::any::AnyRow) -> Result<WechatLinkRow, StoreError> {
+    Ok(WechatLinkRow {
+        user_id: r.try_get("user_id")?,
+        openid: r.try_get("openid")?,
+        linked_at: r.try_get("linked_at")?,
+    })
 }

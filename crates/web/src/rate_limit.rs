@@ -1,7 +1,8 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
 //! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
 //! consultations (both send mail), and a case's status without signing in (asking sends a code,
-//! checking is an oracle for codes); and per API token, with the refused tokens per address.
+//! checking is an oracle for codes); per account, the WeChat link codes it tries; and per API
+//! token, with the refused tokens per address.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -20,6 +21,9 @@ const CONSULT_PER_HOUR: u32 = 10;
 /// Asks for a case-status code and checks with one, per address per hour: a family checking a few
 /// cases, each with a mistyped code or two.
 const CASE_STATUS_PER_HOUR: u32 = 20;
+/// WeChat link codes tried per account per hour: a few mistypings, never a search of the 10⁸
+/// codes.
+const WECHAT_LINK_PER_HOUR: u32 = 10;
 /// Requests per API token per minute: a kiosk or a back office working steadily, not a copy of
 /// the database pulled in a loop.
 const API_TOKEN_PER_MINUTE: u32 = 300;
@@ -32,6 +36,7 @@ pub struct Limits {
     signup: Arc<DefaultKeyedRateLimiter<String>>,
     consult: Arc<DefaultKeyedRateLimiter<String>>,
     case_status: Arc<DefaultKeyedRateLimiter<String>>,
+    wechat_link: Arc<DefaultKeyedRateLimiter<String>>,
     api_token: Arc<DefaultKeyedRateLimiter<String>>,
     bad_token: Arc<DefaultKeyedRateLimiter<String>>,
 }
@@ -45,6 +50,8 @@ pub enum Bucket {
     Consult,
     /// Asking for a code to see a case's status without signing in, and checking with it.
     CaseStatus,
+    /// Trying a WeChat link code, keyed by the account.
+    WechatLink,
     /// Requests made with one API token, keyed by the token's id.
     ApiToken,
     /// Requests whose `Authorization` header was refused, keyed by address.
@@ -67,6 +74,7 @@ impl Default for Limits {
             signup: Arc::new(RateLimiter::keyed(quota(SIGNUP_PER_HOUR, true))),
             consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
             case_status: Arc::new(RateLimiter::keyed(quota(CASE_STATUS_PER_HOUR, true))),
+            wechat_link: Arc::new(RateLimiter::keyed(quota(WECHAT_LINK_PER_HOUR, true))),
             api_token: Arc::new(RateLimiter::keyed(quota(API_TOKEN_PER_MINUTE, false))),
             bad_token: Arc::new(RateLimiter::keyed(quota(BAD_TOKEN_PER_MINUTE, false))),
         }
@@ -82,6 +90,7 @@ impl Limits {
             Bucket::Signup => &self.signup,
             Bucket::Consult => &self.consult,
             Bucket::CaseStatus => &self.case_status,
+            Bucket::WechatLink => &self.wechat_link,
             Bucket::ApiToken => &self.api_token,
             Bucket::BadToken => &self.bad_token,
         };

@@ -94,7 +94,11 @@ fn opened(reply: &Reply) -> String {
 
 async fn consultations_of(b: &Browser) -> Vec<(String, i64)> {
     let mut out = Vec::new();
-    if let Some(row) = store(b).open_wechat_consultation(HER).await.expect("read") {
+    if let Some(row) = store(b)
+        .open_wechat_consultation(HER, None)
+        .await
+        .expect("read")
+    {
         out.push((row.id, row.message_count));
     }
     out
@@ -172,7 +176,7 @@ async fn a_wechat_message_opens_a_consultation_the_next_joins_it_and_replies_are
     assert!(opened(&deliver(&mut wechat, &follow, now, "n-3").await).contains("欢迎"));
     assert!(
         store(&wechat)
-            .open_wechat_consultation("oNewFollower")
+            .open_wechat_consultation("oNewFollower", None)
             .await
             .expect("read")
             .is_none()
@@ -453,4 +457,250 @@ async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_faile
     assert_eq!(api.sends.load(Ordering::SeqCst), 2);
     // One access token for both tries, fetched as the API asks.
     assert_eq!(*api.tokens.lock().expect("lock"), vec![true]);
+}
+
+/// The code in the account's answer to 绑定.
+fn code_in(reply: &str) -> String {
+    let start = reply.find("绑定码：").expect("a code in the reply") + "绑定码：".len();
+    let code: String = reply[start..]
+        .chars()
+        .take(9)
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(code.len(), 8, "{reply}");
+    code
+}
+
+async fn audited(b: &Browser, action: &str) -> Vec<qiaoyi_app::domain::access::audit::AuditRecord> {
+    store(b)
+        .audit_search(
+            &qiaoyi_store::AuditFilter {
+                action: action.into(),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit")
+        .items
+}
+
+/// She writes 绑定 in WeChat and types the code on her account's page: her open guest
+/// consultation joins her account, her next message goes there, a used code is dead for anyone,
+/// and after she unlinks, WeChat is a guest again. Both steps are audited.
+#[tokio::test]
+async fn she_links_her_wechat_with_the_code_it_sent_her_and_unlinks_it() {
+    let mut wechat = account().await;
+    let now = wechat.app.now_ms() / 1000;
+    opened(&deliver(&mut wechat, &text(HER, 4001, "我想换护照", now), now, "l-1").await);
+    let (guest_id, _) = consultations_of(&wechat).await[0].clone();
+    let code = code_in(&opened(
+        &deliver(&mut wechat, &text(HER, 4002, " 绑定 ", now), now, "l-2").await,
+    ));
+    assert_eq!(
+        consultations_of(&wechat).await,
+        vec![(guest_id.clone(), 1)],
+        "asking for a code is not a message of her consultation"
+    );
+
+    let mut her = wechat.another();
+    her.sign_in("applicant@qiaoyi.example").await;
+    let account_page = her.get("/account").await;
+    assert!(account_page.body.contains("href=\"/account/wechat\""));
+    let page = her.get("/account/wechat?lang=en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"code\""), "{}", page.body);
+    let csrf = common::hidden_csrf(&page.body);
+
+    // Not eight digits, then eight that were not sent: both refused beside the field.
+    let short = her
+        .post_form("/account/wechat", &[("csrf", &csrf), ("code", "1234")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(common::summary_links(&short.body), ["code"]);
+    let wrong = if code == "11111111" {
+        "22222222"
+    } else {
+        "11111111"
+    };
+    let wrong = her
+        .post_form("/account/wechat", &[("csrf", &csrf), ("code", wrong)])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("id=\"code-error\""));
+    assert!(
+        store(&wechat)
+            .wechat_link_of_openid(HER)
+            .await
+            .expect("read")
+            .is_none()
+    );
+
+    // The code as she reads it, with its space.
+    let typed = format!("{} {}", &code[..4], &code[4..]);
+    let linked = her
+        .post_form("/account/wechat", &[("csrf", &csrf), ("code", &typed)])
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let shown = her.get("/account/wechat?joined=1&lang=en").await;
+    assert!(
+        shown
+            .body
+            .contains("Your open consultation from WeChat is now in your account")
+    );
+    assert!(shown.body.contains("action=\"/account/wechat/unlink\""));
+    let me = json(&her.get("/api/v1/me/wechat").await.body);
+    assert_eq!(me["linked"], true, "{me}");
+    let mine = her.get("/api/v1/consultations").await;
+    assert!(mine.body.contains(&guest_id), "{}", mine.body);
+
+    // Her next message in WeChat goes to that consultation, now her account's.
+    let next = opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 4003, "我在罗马", now + 5),
+            now + 5,
+            "l-3",
+        )
+        .await,
+    );
+    assert!(next.contains(&guest_id), "{next}");
+    let detail = json(
+        &her.get(&format!("/api/v1/consultations/{guest_id}"))
+            .await
+            .body,
+    );
+    assert_eq!(
+        detail["messages"].as_array().map(Vec::len),
+        Some(2),
+        "{detail}"
+    );
+
+    // Another applicant: the used code is dead, and her consultation is not readable.
+    let mut other = wechat.another();
+    let other_csrf = other.api_sign_in("mother@qiaoyi.example").await;
+    let reused = other
+        .put_json(
+            "/api/v1/me/wechat",
+            &format!(r#"{{"code":"{code}"}}"#),
+            Some(&other_csrf),
+        )
+        .await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reused.body
+    );
+    assert_eq!(json(&reused.body)["reason"], "mismatch");
+    let peek = other
+        .get(&format!("/api/v1/consultations/{guest_id}"))
+        .await;
+    assert!(
+        matches!(peek.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        peek.status
+    );
+
+    let links = audited(&wechat, "wechat_linked").await;
+    assert_eq!(links.len(), 1);
+    assert!(
+        links[0].purpose.contains("1 open consultations joined"),
+        "{}",
+        links[0].purpose
+    );
+
+    // Unlinked, WeChat is a guest again: a new message opens a guest consultation.
+    let unlinked = her
+        .post_form("/account/wechat/unlink", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unlinked.status, StatusCode::SEE_OTHER);
+    assert_eq!(audited(&wechat, "wechat_unlinked").await.len(), 1);
+    let after = opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 4004, "还有一个问题", now + 9),
+            now + 9,
+            "l-4",
+        )
+        .await,
+    );
+    let (new_id, _) = consultations_of(&wechat).await[0].clone();
+    assert_ne!(new_id, guest_id);
+    assert!(after.contains(&new_id));
+    let mine = her.get("/api/v1/consultations").await;
+    assert!(
+        !mine.body.contains(&new_id),
+        "a guest's consultation is not hers"
+    );
+    let again = her
+        .send(
+            Request::delete("/api/v1/me/wechat").header("x-csrf-token", csrf.as_str()),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+}
+
+/// Codes over the API: malformed and expired ones refused with their reasons, ten tries an hour
+/// per account, and nobody signed in refused.
+#[tokio::test]
+async fn link_codes_expire_and_guessing_them_is_limited() {
+    let mut wechat = account().await;
+    let now = wechat.app.now_ms() / 1000;
+    let code = code_in(&opened(
+        &deliver(&mut wechat, &text(HER, 5001, "bind", now), now, "e-1").await,
+    ));
+    let mut anonymous = wechat.another();
+    let refused = anonymous
+        .put_json(
+            "/api/v1/me/wechat",
+            &format!(r#"{{"code":"{code}"}}"#),
+            None,
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+
+    let mut her = wechat.another();
+    let csrf = her.api_sign_in("applicant@qiaoyi.example").await;
+    let put = |code: String| format!(r#"{{"code":"{code}"}}"#);
+    let malformed = her
+        .put_json("/api/v1/me/wechat", &put("12a45678".into()), Some(&csrf))
+        .await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(&malformed.body)["reason"], "malformed");
+
+    // Ten minutes and a second later the code is dead.
+    wechat.app.clock().advance(10 * 60 * 1000 + 1000);
+    let expired = her
+        .put_json("/api/v1/me/wechat", &put(code.clone()), Some(&csrf))
+        .await;
+    assert_eq!(
+        expired.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        expired.body
+    );
+    assert_eq!(json(&expired.body)["reason"], "mismatch");
+
+    for guess in 0..8 {
+        let tried = her
+            .put_json(
+                "/api/v1/me/wechat",
+                &put(format!("{:08}", 90_000_000 + guess)),
+                Some(&csrf),
+            )
+            .await;
+        assert_eq!(tried.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let limited = her
+        .put_json("/api/v1/me/wechat", &put(code), Some(&csrf))
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let me = json(&her.get("/api/v1/me/wechat").await.body);
+    assert_eq!(
+        me,
+        serde_json::json!({"available": true, "linked": false, "linked_at": null})
+    );
 }

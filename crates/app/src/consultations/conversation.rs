@@ -292,29 +292,51 @@ impl App {
             .ok_or_else(|| AppError::NotFound("the message just written".into()))
     }
 
-    /// The message telling the person a consultant answered: to her account's channels, to a
-    /// guest's address with her link, or to a guest on WeChat the answer itself.
+    /// The messages telling the person a consultant answered: to her account's channels, to a
+    /// guest's address with her link; and the answer itself to her WeChat when she wrote from
+    /// there and it is still hers (a guest's, or linked to her account).
     async fn reply_messages(
         &self,
         row: &ConsultationRecord,
         consultant: &str,
         answer: &str,
     ) -> Result<Vec<NewMessage>, AppError> {
-        if let (None, Some(openid)) = (&row.person_id, &row.wechat_openid) {
-            let mut params = Map::new();
-            params.insert("consultant".into(), consultant.into());
-            params.insert("answer".into(), answer.into());
-            return Ok(vec![NewMessage {
-                id: format!("m-{}", crate::accounts::random_hex(12)),
-                channel: qiaoyi_domain::notify::Channel::Wechat.as_str().into(),
-                recipient: openid.clone(),
-                language: row.lang.tag().to_owned(),
-                template: Notice::ConsultationAnswer.template().into(),
-                params: serde_json::Value::Object(params).to_string(),
-                user_id: None,
-                dedupe_key: None,
-            }]);
+        let mut messages = Vec::new();
+        if let Some(openid) = &row.wechat_openid {
+            let reached = match &row.person_id {
+                None => true,
+                Some(person) => self
+                    .store
+                    .wechat_link_of_user(person)
+                    .await?
+                    .is_some_and(|link| &link.openid == openid),
+            };
+            if reached {
+                let mut params = Map::new();
+                params.insert("consultant".into(), consultant.into());
+                params.insert("answer".into(), answer.into());
+                messages.push(NewMessage {
+                    id: format!("m-{}", crate::accounts::random_hex(12)),
+                    channel: qiaoyi_domain::notify::Channel::Wechat.as_str().into(),
+                    recipient: openid.clone(),
+                    language: row.lang.tag().to_owned(),
+                    template: Notice::ConsultationAnswer.template().into(),
+                    params: serde_json::Value::Object(params).to_string(),
+                    user_id: row.person_id.clone(),
+                    dedupe_key: None,
+                });
+            }
         }
+        messages.extend(self.reply_notices(row, consultant).await?);
+        Ok(messages)
+    }
+
+    /// The notice of an answer to an account's channels, or to a guest's address with her link.
+    async fn reply_notices(
+        &self,
+        row: &ConsultationRecord,
+        consultant: &str,
+    ) -> Result<Vec<NewMessage>, AppError> {
         let lang = row.lang;
         let mut params = Map::new();
         params.insert("subject".into(), row.subject.clone().into());

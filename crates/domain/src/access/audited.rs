@@ -139,6 +139,8 @@ codes! {
     VideoRescheduled => "video_rescheduled",
     VideoSlotsPublished => "video_slots_published",
     VideoVerdict => "video_verdict",
+    WechatLinked => "wechat_linked",
+    WechatUnlinked => "wechat_unlinked",
     }
 }
 

@@ -1666,3 +1666,24 @@ meta-stats = Figures on cases, consultations, stations and deadlines, by month.
 meta-status = See how a case is going with its number and a code sent to you, without signing in.
 meta-verify = Check that a certificate issued through Qiaoyi is genuine and still valid.
 meta-video = A video appointment with an officer, to check your identity without travelling.
+
+wechat-title = WeChat
+wechat-lead = Once your WeChat is linked, what you write to the bureau's Official Account goes to your account's consultations, and answers come back in WeChat.
+wechat-step-follow = In WeChat, follow the bureau's Official Account.
+wechat-step-send = Send it either word:
+wechat-step-code = It replies with an 8-digit code. Enter it below within 10 minutes.
+wechat-code = Code
+wechat-code-hint = 8 digits; spaces do not matter.
+wechat-link = Link my WeChat
+wechat-code-malformed = Enter the 8 digits the Official Account sent you.
+wechat-code-mismatch = This code is wrong or has expired. Send bind to the Official Account again for a new one.
+wechat-linked-lead = Your WeChat is linked: what you write to the Official Account goes to your consultations, and answers come back in WeChat.
+wechat-linked-since = Linked on
+wechat-unlink = Unlink my WeChat
+wechat-linked-done = Your WeChat is linked.
+wechat-joined = { $count ->
+    [one] Your open consultation from WeChat is now in your account.
+   *[other] Your { $count } open consultations from WeChat are now in your account.
+}
+wechat-unlinked-done = Your WeChat is unlinked. Anything you write to the Official Account from now on is treated as a guest's consultation.
+wechat-unavailable = This service has no WeChat Official Account.

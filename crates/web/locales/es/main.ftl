@@ -1672,3 +1672,24 @@ meta-stats = Cifras de trámites, consultas, puntos de atención y plazos, mes a
 meta-status = Vea cómo va un trámite con su número y un código que le enviamos, sin entrar en su cuenta.
 meta-verify = Compruebe que un certificado emitido a través de Qiaoyi es auténtico y sigue siendo válido.
 meta-video = Una cita por vídeo con un funcionario, para comprobar su identidad sin viajar.
+
+wechat-title = WeChat
+wechat-lead = Al vincular su WeChat, lo que escriba a la cuenta oficial de la oficina entra en las consultas de su cuenta y las respuestas le llegan por WeChat.
+wechat-step-follow = En WeChat, siga la cuenta oficial de la oficina.
+wechat-step-send = Envíele una de estas palabras:
+wechat-step-code = Le responderá con un código de 8 cifras. Escríbalo abajo en los próximos 10 minutos.
+wechat-code = Código
+wechat-code-hint = 8 cifras; los espacios no importan.
+wechat-link = Vincular mi WeChat
+wechat-code-malformed = Escriba las 8 cifras que le envió la cuenta oficial.
+wechat-code-mismatch = El código no es correcto o ha caducado. Envíe de nuevo bind a la cuenta oficial para recibir otro.
+wechat-linked-lead = Su WeChat está vinculado: lo que escriba a la cuenta oficial entra en sus consultas y las respuestas le llegan por WeChat.
+wechat-linked-since = Vinculado el
+wechat-unlink = Desvincular mi WeChat
+wechat-linked-done = Su WeChat está vinculado.
+wechat-joined = { $count ->
+    [one] Su consulta abierta desde WeChat ya está en su cuenta.
+   *[other] Sus { $count } consultas abiertas desde WeChat ya están en su cuenta.
+}
+wechat-unlinked-done = Su WeChat está desvinculado. Lo que escriba a la cuenta oficial a partir de ahora se tratará como consulta de invitado.
+wechat-unavailable = Este servicio no tiene cuenta oficial de WeChat.

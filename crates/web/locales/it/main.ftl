@@ -1672,3 +1672,24 @@ meta-stats = Dati su pratiche, consulenze, punti di servizio e scadenze, mese pe
 meta-status = Veda a che punto è una pratica con il suo numero e un codice che Le inviamo, senza accedere.
 meta-verify = Verifichi che un certificato rilasciato tramite Qiaoyi sia autentico e ancora valido.
 meta-video = Un appuntamento video con un funzionario, per verificare la Sua identità senza viaggiare.
+
+wechat-title = WeChat
+wechat-lead = Collegando il Suo WeChat, ciò che scrive all'account ufficiale dell'ufficio entra nelle consulenze del Suo account e le risposte Le arrivano su WeChat.
+wechat-step-follow = In WeChat, segua l'account ufficiale dell'ufficio.
+wechat-step-send = Gli invii una di queste parole:
+wechat-step-code = Risponderà con un codice di 8 cifre. Lo inserisca qui sotto entro 10 minuti.
+wechat-code = Codice
+wechat-code-hint = 8 cifre; gli spazi non contano.
+wechat-link = Collega il mio WeChat
+wechat-code-malformed = Inserisca le 8 cifre che l'account ufficiale Le ha inviato.
+wechat-code-mismatch = Il codice è errato o scaduto. Invii di nuovo bind all'account ufficiale per riceverne uno nuovo.
+wechat-linked-lead = Il Suo WeChat è collegato: ciò che scrive all'account ufficiale entra nelle Sue consulenze e le risposte Le arrivano su WeChat.
+wechat-linked-since = Collegato il
+wechat-unlink = Scollega il mio WeChat
+wechat-linked-done = Il Suo WeChat è collegato.
+wechat-joined = { $count ->
+    [one] La Sua consulenza aperta da WeChat è ora nel Suo account.
+   *[other] Le Sue { $count } consulenze aperte da WeChat sono ora nel Suo account.
+}
+wechat-unlinked-done = Il Suo WeChat è scollegato. Ciò che scriverà all'account ufficiale sarà trattato come consulenza di un ospite.
+wechat-unavailable = Questo servizio non ha un account ufficiale WeChat.

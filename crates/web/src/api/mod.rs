@@ -25,6 +25,7 @@ mod stations;
 pub(crate) mod stats;
 mod users;
 mod video;
+mod wechat_link;
 
 pub(crate) use cases::attachment;
 use utoipa::OpenApi;
@@ -136,6 +137,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(persons::add_document))
         .routes(routes!(persons::remove_document))
         .routes(routes!(notifications::choices, notifications::save))
+        .routes(routes!(
+            wechat_link::show,
+            wechat_link::link,
+            wechat_link::unlink
+        ))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::retry))
         .routes(routes!(green_channel::request))

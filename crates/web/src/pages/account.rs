@@ -448,6 +448,8 @@ struct AccountPage<'a> {
     resets_passwords: bool,
     /// Administrators, from 1 November: next year has no official holiday calendar yet.
     calendar_missing: Option<i16>,
+    /// This server has a WeChat Official Account to link to.
+    wechat_available: bool,
 }
 
 pub(super) fn when(ms: i64) -> String {
@@ -546,6 +548,7 @@ async fn account(
             &qiaoyi_app::domain::access::Resource::System,
         )
         .is_allowed(),
+        wechat_available: state.app.wechat_available(),
         p: &p,
     };
     Ok(render(&page))

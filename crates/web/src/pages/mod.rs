@@ -34,6 +34,7 @@ mod signup;
 mod stations;
 mod stats;
 pub(crate) mod video;
+mod wechat_link;
 pub(crate) mod work;
 
 use askama::Template;
@@ -82,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .merge(video::router())
         .merge(care::router())
         .merge(care_board::router())
+        .merge(wechat_link::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.
