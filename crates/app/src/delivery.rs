@@ -10,6 +10,7 @@
 //! acceptance and our record of it reaches the receiver with the same key, so the gateway or the
 //! mail client can recognise the repeat.
 
+use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::failure::Reason;
 use std::time::Duration;
 
@@ -73,15 +74,35 @@ struct Gateway {
 }
 
 /// The bureau's WeChat Official Account: customer-service messages (客服消息) sent with an access
-/// token, which is fetched with the AppSecret and kept until five minutes before it expires (one
-/// fetch at a time on this node).
+/// token, which is fetched with the AppSecret and used until five minutes before it expires. WeChat
+/// hands out one token at a time (a new one ends the old), so every node uses the one kept in the
+/// database ([`SharedTokens`]); this node holds it in memory meanwhile and refreshes it once at a
+/// time.
 struct Wechat {
     client: reqwest::Client,
     base: String,
     app_id: String,
     secret: String,
-    /// The access token and the second (Unix, the app's clock) it stops being used.
-    token: tokio::sync::Mutex<Option<(String, i64)>>,
+    /// The token held on this node: its text, its hash, and the second (Unix, the app's clock) it
+    /// stops being used.
+    token: tokio::sync::Mutex<Option<HeldToken>>,
+}
+
+struct HeldToken {
+    token: String,
+    hash: String,
+    until: i64,
+}
+
+/// Where the transports keep what every node shares: the WeChat access token, sealed.
+pub(crate) struct SharedTokens<'a> {
+    pub store: &'a qiaoyi_store::Store,
+    pub vault: &'a crate::vault::Vault,
+}
+
+/// The field-key context the access token is sealed under.
+fn token_context(app_id: &str) -> String {
+    format!("wechat-token:{app_id}")
 }
 
 /// What WeChat's API answers: an error code (0 or absent for success) and, from `/cgi-bin/token`,
@@ -216,11 +237,16 @@ impl Transports {
         Ok(self)
     }
 
-    pub async fn send(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
+    pub(crate) async fn send(
+        &self,
+        channel: Channel,
+        out: &Outgoing<'_>,
+        shared: &SharedTokens<'_>,
+    ) -> Result<(), SendError> {
         match (channel, &self.email, &self.sms, &self.wechat) {
             (Channel::Email, Some(email), _, _) => email.send(out).await,
             (Channel::Sms, _, Some(gateway), _) => gateway.send(out).await,
-            (Channel::Wechat, _, _, Some(wechat)) => wechat.send(out).await,
+            (Channel::Wechat, _, _, Some(wechat)) => wechat.send(out, shared).await,
             _ => self.keep_unsent(channel, out).await,
         }
     }
@@ -344,8 +370,8 @@ impl Wechat {
     /// Sends the rendered body as a text message to the OpenID in `recipient`. WeChat takes one
     /// only within 48 hours of her last message to the account; outside them, or to someone who
     /// unfollowed it, the refusal is final.
-    async fn send(&self, out: &Outgoing<'_>) -> Result<(), SendError> {
-        let token = self.access_token(out.sent_at).await?;
+    async fn send(&self, out: &Outgoing<'_>, shared: &SharedTokens<'_>) -> Result<(), SendError> {
+        let (token, hash) = self.access_token(out.sent_at, shared).await?;
         let body = serde_json::json!({
             "touser": out.recipient,
             "msgtype": "text",
@@ -366,6 +392,11 @@ impl Wechat {
             0 => Ok(()),
             40001 | 40014 | 42001 => {
                 *self.token.lock().await = None;
+                shared
+                    .store
+                    .retire_wechat_token(&self.app_id, &hash)
+                    .await
+                    .map_err(|e| SendError::Transient(format!("the database: {e}")))?;
                 Err(SendError::Transient(
                     "WeChat no longer takes the access token; a new one is fetched for the next try"
                         .into(),
@@ -389,14 +420,55 @@ impl Wechat {
         }
     }
 
-    /// The access token, fetched when there is none or it is within five minutes of expiring.
-    async fn access_token(&self, now: i64) -> Result<String, SendError> {
+    /// The access token and its hash: this node's while it lasts, else the one every node shares,
+    /// else a new one fetched (by one node at a time) and shared.
+    async fn access_token(
+        &self,
+        now: i64,
+        shared: &SharedTokens<'_>,
+    ) -> Result<(String, String), SendError> {
         let mut held = self.token.lock().await;
-        if let Some((token, until)) = held.as_ref()
-            && *until > now
+        if let Some(h) = held.as_ref()
+            && h.until > now
         {
-            return Ok(token.clone());
+            return Ok((h.token.clone(), h.hash.clone()));
         }
+        let database =
+            |e: qiaoyi_store::StoreError| SendError::Transient(format!("the database: {e}"));
+        let context = token_context(&self.app_id);
+        let kept = match shared
+            .store
+            .wechat_token(&self.app_id)
+            .await
+            .map_err(database)?
+        {
+            Some(kept) if kept.use_until > now * 1000 => kept,
+            _ => shared
+                .store
+                .refresh_wechat_token(&self.app_id, now * 1000, || async {
+                    let (token, until) = self.fetch_token(now).await?;
+                    Ok::<_, SendError>(qiaoyi_store::SharedWechatToken {
+                        sealed: shared.vault.seal(&context, &token),
+                        hash: sha256_hex(token.as_bytes()),
+                        use_until: until * 1000,
+                    })
+                })
+                .await
+                .map_err(database)??,
+        };
+        let token = shared.vault.open(&context, &kept.sealed).map_err(|e| {
+            SendError::Transient(format!("the shared access token does not open: {e}"))
+        })?;
+        *held = Some(HeldToken {
+            token: token.clone(),
+            hash: kept.hash.clone(),
+            until: kept.use_until / 1000,
+        });
+        Ok((token, kept.hash))
+    }
+
+    /// A new access token from WeChat and the second to stop using it.
+    async fn fetch_token(&self, now: i64) -> Result<(String, i64), SendError> {
         let response = self
             .client
             .get(format!("{}/cgi-bin/token", self.base))
@@ -414,8 +486,7 @@ impl Wechat {
         let answer = read_wechat(response).await?;
         match (answer.access_token, answer.expires_in) {
             (Some(token), Some(seconds)) if answer.errcode == 0 && !token.is_empty() => {
-                *held = Some((token.clone(), now + seconds - 300));
-                Ok(token)
+                Ok((token, now + seconds - 300))
             }
             // A wrong AppID or secret, or this server's address not on the account's list: an
             // operator's to fix, and the messages wait for it.

@@ -173,6 +173,10 @@ impl App {
                     unsubscribe,
                     sent_at: self.clock().now_seconds(),
                 },
+                &crate::delivery::SharedTokens {
+                    store: &self.store,
+                    vault: &self.vault,
+                },
             )
             .await
     }

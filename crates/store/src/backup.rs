@@ -196,4 +196,5 @@ const TABLES: &[&str] = &[
     "wechat_seen",
     "wechat_links",
     "wechat_link_codes",
+    "wechat_tokens",
 ];

@@ -34,7 +34,7 @@ mod video;
 mod video_check;
 mod wechat;
 mod writer;
-pub use wechat::{WechatLinkRow, WechatLinking, WechatTaken};
+pub use wechat::{SharedWechatToken, WechatLinkRow, WechatLinking, WechatTaken};
 pub use writer::GROUP_SIZE;
 
 pub use accounts::{

@@ -246,3 +246,137 @@ fn link_row(r: &sqlx::any::AnyRow) -> Result<WechatLinkRow, StoreError> {
         linked_at: r.try_get("linked_at")?,
     })
 }
+
+/// The Official Account's access token as every node shares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedWechatToken {
+    /// The token, sealed by the app.
+    pub sealed: String,
+    /// Its SHA-256, to retire exactly this one.
+    pub hash: String,
+    /// When nodes stop using it (milliseconds), shortly before it expires.
+    pub use_until: i64,
+}
+
+impl Store {
+    /// The shared access token of the account `app_id`, if one is kept (live or not).
+    pub async fn wechat_token(
+        &self,
+        app_id: &str,
+    ) -> Result<Option<SharedWechatToken>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_sealed, token_hash, use_until FROM wechat_tokens WHERE app_id = $1",
+        )
+        .bind(app_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SharedWechatToken {
+                sealed: r.try_get("token_sealed")?,
+                hash: r.try_get("token_hash")?,
+                use_until: r.try_get("use_until")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// A live token for `app_id`: the one kept, if another node refreshed it meanwhile, else what
+    /// `fetch` brings, kept for every node. On PostgreSQL one node at a time refreshes (a
+    /// transaction-scoped advisory lock on the account, held while `fetch` asks WeChat); SQLite
+    /// serves one node, whose transport refreshes once at a time, and its single writer is not
+    /// held while WeChat answers.
+    pub async fn refresh_wechat_token<F, Fut, E>(
+        &self,
+        app_id: &str,
+        now: i64,
+        fetch: F,
+    ) -> Result<Result<SharedWechatToken, E>, StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<SharedWechatToken, E>>,
+    {
+        if self.backend == crate::Backend::Sqlite {
+            if let Some(kept) = self.wechat_token(app_id).await?
+                && kept.use_until > now
+            {
+                return Ok(Ok(kept));
+            }
+            let fetched = match fetch().await {
+                Ok(token) => token,
+                Err(e) => return Ok(Err(e)),
+            };
+            let mut tx = self.write_tx().await?;
+            keep_token(&mut tx, app_id, &fetched).await?;
+            tx.commit().await?;
+            return Ok(Ok(fetched));
+        }
+        let mut tx = self.write_tx().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(token_lock_key(app_id))
+            .execute(&mut *tx)
+            .await?;
+        let kept = sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT token_sealed, token_hash, use_until FROM wechat_tokens WHERE app_id = $1",
+        )
+        .bind(app_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((sealed, hash, use_until)) = kept
+            && use_until > now
+        {
+            tx.commit().await?;
+            return Ok(Ok(SharedWechatToken {
+                sealed,
+                hash,
+                use_until,
+            }));
+        }
+        let fetched = match fetch().await {
+            Ok(token) => token,
+            Err(e) => return Ok(Err(e)),
+        };
+        keep_token(&mut tx, app_id, &fetched).await?;
+        tx.commit().await?;
+        Ok(Ok(fetched))
+    }
+
+    /// Retires the token whose hash is `hash`, after WeChat refused it; a newer one stays.
+    pub async fn retire_wechat_token(&self, app_id: &str, hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE wechat_tokens SET use_until = 0 WHERE app_id = $1 AND token_hash = $2")
+            .bind(app_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn keep_token(
+    tx: &mut WriteTx,
+    app_id: &str,
+    token: &SharedWechatToken,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO wechat_tokens (app_id, token_sealed, token_hash, use_until) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (app_id) DO UPDATE SET token_sealed = $2, token_hash = $3, use_until = $4",
+    )
+    .bind(app_id)
+    .bind(&token.sealed)
+    .bind(&token.hash)
+    .bind(token.use_until)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The advisory lock's key for an account: FNV-1a of its AppID, so each account has its own.
+fn token_lock_key(app_id: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in format!("wechat-token:{app_id}").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}

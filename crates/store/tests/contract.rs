@@ -233,3 +233,77 @@ async fn table_counts_cover_every_table() {
         .collect();
     assert_eq!(counted, tables, "a backup's check counts every table");
 }
+
+/// Two nodes needing WeChat's access token at once fetch it once: on PostgreSQL the second waits on
+/// the account's advisory lock and takes what the first kept. SQLite serves a single node, whose
+/// transport refreshes once at a time, so there the second refresh comes after the first and
+/// finds it. A refused token is retired by its hash, and the next refresh fetches again.
+#[tokio::test]
+async fn one_node_at_a_time_refreshes_the_wechat_token() {
+    use qiaoyi_store::{Backend, SharedWechatToken, Store};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let test = test_store().await;
+    let other = Store::connect(&test.url).await.expect("a second node");
+    let fetched = AtomicUsize::new(0);
+    let fetch = |n: usize| {
+        let fetched = &fetched;
+        move || async move {
+            fetched.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            Ok::<_, String>(SharedWechatToken {
+                sealed: format!("sealed-{n}"),
+                hash: format!("hash-{n}"),
+                use_until: 100_000,
+            })
+        }
+    };
+    let (a, b) = if test.backend() == Backend::Postgres {
+        tokio::join!(
+            test.refresh_wechat_token("wx1", 1_000, fetch(1)),
+            other.refresh_wechat_token("wx1", 1_000, fetch(2)),
+        )
+    } else {
+        let a = test.refresh_wechat_token("wx1", 1_000, fetch(1)).await;
+        (a, other.refresh_wechat_token("wx1", 1_000, fetch(2)).await)
+    };
+    let (a, b) = (
+        a.expect("db").expect("fetched"),
+        b.expect("db").expect("fetched"),
+    );
+    assert_eq!(a, b, "both nodes use one token");
+    assert_eq!(fetched.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        test.wechat_token("wx1").await.expect("read"),
+        Some(a.clone())
+    );
+
+    // Another account has a token of its own; a failed fetch keeps nothing.
+    let failed = test
+        .refresh_wechat_token("wx2", 1_000, || async {
+            Err::<SharedWechatToken, _>("refused")
+        })
+        .await
+        .expect("db");
+    assert_eq!(failed, Err("refused"));
+    assert_eq!(test.wechat_token("wx2").await.expect("read"), None);
+
+    // Retiring another hash leaves it; retiring its own makes the next refresh fetch again.
+    test.retire_wechat_token("wx1", "hash-9")
+        .await
+        .expect("retire");
+    assert_eq!(
+        test.wechat_token("wx1").await.expect("read"),
+        Some(a.clone())
+    );
+    test.retire_wechat_token("wx1", &a.hash)
+        .await
+        .expect("retire");
+    let again = other
+        .refresh_wechat_token("wx1", 1_000, fetch(3))
+        .await
+        .expect("db")
+        .expect("fetched");
+    assert_eq!(again.hash, "hash-3");
+    assert_eq!(fetched.load(Ordering::SeqCst), 2);
+}

@@ -459,6 +459,76 @@ async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_faile
     assert_eq!(*api.tokens.lock().expect("lock"), vec![true]);
 }
 
+/// Nodes share WeChat's access token (WeChat hands out one at a time): a second node sending an
+/// answer uses the token the first fetched, kept sealed in the database.
+#[tokio::test]
+async fn nodes_share_one_access_token_sealed_at_rest() {
+    let (base, api) = stand_in().await;
+    let configure = |c: &mut qiaoyi_app::config::Config| {
+        c.wechat_app_id = Some(APP_ID.into());
+        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
+        c.wechat_token = Some(SecretKey(TOKEN.into()));
+        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
+        c.wechat_api_base = base.clone();
+    };
+    let mut wechat = Browser::with_config(configure).await;
+    let mut config = qiaoyi_app::config::Config::default();
+    configure(&mut config);
+    let node_b = qiaoyi_app::App::with_store(store(&wechat).clone(), config)
+        .with_field_key_of(&wechat.app)
+        .with_clock(wechat.app.clock().clone());
+    let mut consultant = wechat.another();
+    let csrf = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let now = wechat.app.now_ms() / 1000;
+    let mut answer_one = async |b: &mut Browser, from: &str, msg_id: u64, nonce: &str| {
+        opened(&deliver(b, &text(from, msg_id, "护照怎么换？", now), now, nonce).await);
+        let id = store(b)
+            .open_wechat_consultation(from, None)
+            .await
+            .expect("read")
+            .expect("opened")
+            .id;
+        let posted = consultant
+            .post_json(
+                &format!("/api/v1/consultations/{id}/messages"),
+                &serde_json::json!({ "body": "请到服务站办理。" }).to_string(),
+                Some(&csrf),
+            )
+            .await;
+        assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    };
+
+    // The first node: WeChat fails the first send, the retry goes with the token it fetched.
+    answer_one(&mut wechat, HER, 6001, "s-1").await;
+    let t = wechat.app.now_ms();
+    for later in [0, 3_600_000] {
+        wechat
+            .app
+            .deliver_due("node-a", t + later)
+            .await
+            .expect("a round");
+    }
+    assert_eq!(api.sent.lock().expect("lock").len(), 1);
+    // The second node has never fetched one: it uses the first node's.
+    answer_one(&mut wechat, "oSecondAsker", 6002, "s-2").await;
+    node_b
+        .deliver_due("node-b", t + 3_700_000)
+        .await
+        .expect("a round");
+    assert_eq!(api.sent.lock().expect("lock").len(), 2);
+    assert_eq!(
+        *api.tokens.lock().expect("lock"),
+        vec![true],
+        "one token fetched"
+    );
+    let kept = store(&wechat)
+        .wechat_token(APP_ID)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(!kept.sealed.contains("ACCESS-1"), "sealed at rest");
+}
+
 /// The code in the account's answer to 绑定.
 fn code_in(reply: &str) -> String {
     let start = reply.find("绑定码：").expect("a code in the reply") + "绑定码：".len();
