@@ -93,6 +93,11 @@ pub struct Config {
     pub wechat_encoding_aes_key: Option<SecretKey>,
     /// WeChat's API; tests point it at a stand-in.
     pub wechat_api_base: String,
+    /// The template message (模板消息) that tells someone an answer waits when it came more than
+    /// 48 hours after she last wrote: its template ID, of a template whose first keywords are
+    /// 事项 and 时间. Without it she receives the answer when she next writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_template_id: Option<String>,
     /// A message that failed this many times is set aside as dead for an administrator to see.
     pub outbox_max_attempts: i64,
     /// The STUN and TURN servers video rooms use to connect across networks, e.g.
@@ -254,6 +259,7 @@ impl Default for Config {
             wechat_token: None,
             wechat_encoding_aes_key: None,
             wechat_api_base: "https://api.weixin.qq.com".into(),
+            wechat_template_id: None,
             outbox_max_attempts: 8,
             metrics_token: None,
             trusted_proxies: Vec::new(),
@@ -284,7 +290,7 @@ pub enum ConfigError {
 }
 
 /// The environment variables we read, and the key each sets.
-const ENV_KEYS: [(&str, &str); 39] = [
+const ENV_KEYS: [(&str, &str); 40] = [
     ("QIAOYI_SMTP_HOST", "smtp_host"),
     ("QIAOYI_SMTP_PORT", "smtp_port"),
     ("QIAOYI_SMTP_TLS", "smtp_tls"),
@@ -300,6 +306,7 @@ const ENV_KEYS: [(&str, &str); 39] = [
     ("QIAOYI_WECHAT_TOKEN", "wechat_token"),
     ("QIAOYI_WECHAT_ENCODING_AES_KEY", "wechat_encoding_aes_key"),
     ("QIAOYI_WECHAT_API_BASE", "wechat_api_base"),
+    ("QIAOYI_WECHAT_TEMPLATE_ID", "wechat_template_id"),
     ("QIAOYI_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"),
     ("QIAOYI_METRICS_TOKEN", "metrics_token"),
     ("QIAOYI_TRUSTED_PROXIES", "trusted_proxies"),
@@ -509,7 +516,18 @@ impl Config {
             self.wechat_token.is_some(),
             self.wechat_encoding_aes_key.is_some(),
         ];
+        if let Some(template) = &self.wechat_template_id
+            && !((1..=64).contains(&template.len())
+                && template
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        {
+            return Err("wechat_template_id must be the template's ID as the account's template list shows it (letters, digits, - and _)".into());
+        }
         if given.iter().all(|g| !g) {
+            if self.wechat_template_id.is_some() {
+                return Err("wechat_template_id needs the account: give wechat_app_id, wechat_app_secret, wechat_token and wechat_encoding_aes_key too".into());
+            }
             return Ok(());
         }
         if !given.iter().all(|g| *g) {
@@ -736,6 +754,23 @@ mod tests {
             "wechat_encoding_aes_key",
         );
         refused(("QIAOYI_WECHAT_API_BASE", "ftp://x"), "wechat_api_base");
+        refused(
+            ("QIAOYI_WECHAT_TEMPLATE_ID", "not a template id"),
+            "wechat_template_id",
+        );
+        let with_template = [
+            sample.as_slice(),
+            &[(
+                "QIAOYI_WECHAT_TEMPLATE_ID",
+                "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY",
+            )],
+        ]
+        .concat();
+        let config = Config::load(None, env(&with_template)).expect("a template");
+        assert!(config.wechat_template_id.is_some());
+        let err = Config::load(None, env(&[("QIAOYI_WECHAT_TEMPLATE_ID", "abc")]))
+            .expect_err("a template without the account");
+        assert!(err.to_string().contains("needs the account"), "{err}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use qiaoyi_domain::notify::Channel;
+use qiaoyi_domain::notify::{Channel, Notice};
 use sha2::Sha256;
 
 use crate::AppError;
@@ -54,6 +54,8 @@ pub struct Outgoing<'a> {
     pub rendered: &'a Rendered,
     /// The address that stops this kind of message, when there is one.
     pub unsubscribe: Option<&'a str>,
+    /// The page the message is about, when she can open it (a WeChat template message links it).
+    pub link: Option<&'a str>,
     /// When it is sent, in seconds since the Unix epoch, from the app's clock: gateways check the
     /// signature's timestamp is fresh.
     pub sent_at: i64,
@@ -83,6 +85,8 @@ struct Wechat {
     base: String,
     app_id: String,
     secret: String,
+    /// The template message that says an answer waits, when one is configured.
+    template_id: Option<String>,
     /// The token held on this node: its text, its hash, and the second (Unix, the app's clock) it
     /// stops being used.
     token: tokio::sync::Mutex<Option<HeldToken>>,
@@ -214,6 +218,7 @@ impl Transports {
                 base: config.wechat_api_base.trim_end_matches('/').to_owned(),
                 app_id: app_id.clone(),
                 secret: secret.0.clone(),
+                template_id: config.wechat_template_id.clone(),
                 token: tokio::sync::Mutex::new(None),
             })),
             _ => None,
@@ -368,8 +373,10 @@ fn email_message(out: &Outgoing<'_>, from: &Mailbox, domain: &str) -> Result<Mes
 
 impl Wechat {
     /// Sends the rendered body as a text message to the OpenID in `recipient`. WeChat takes one
-    /// only within 48 hours of her last message to the account; outside them, or to someone who
-    /// unfollowed it, the refusal is final.
+    /// only within 48 hours of her last message to the account; outside them an answer is set
+    /// aside until she writes again (`requeue_wechat_answers`), and when a template is configured
+    /// she is told by template message that it waits. To someone who unfollowed the account, the
+    /// refusal is final.
     async fn send(&self, out: &Outgoing<'_>, shared: &SharedTokens<'_>) -> Result<(), SendError> {
         let (token, hash) = self.access_token(out.sent_at, shared).await?;
         let body = serde_json::json!({
@@ -377,46 +384,118 @@ impl Wechat {
             "msgtype": "text",
             "text": { "content": out.rendered.body },
         });
+        let answer = self.call("message/custom/send", &token, &body).await?;
+        match answer.errcode {
+            0 => Ok(()),
+            45015 if out.template == Notice::ConsultationAnswer.template() => {
+                let told = match &self.template_id {
+                    Some(template) => {
+                        self.tell_answer_waits(out, template, &token).await?;
+                        "; she was told by template message that an answer waits"
+                    }
+                    None => "",
+                };
+                Err(SendError::Permanent(format!(
+                    "she last wrote to the account more than 48 hours ago, and WeChat takes answers only within them{told}; it is sent when she writes again"
+                )))
+            }
+            code => Err(self.refused(code, &answer.errmsg, &hash, shared).await),
+        }
+    }
+
+    /// The template message telling her an answer waits: what and when in its keywords (all that
+    /// WeChat shows since 2023), with a link to the consultation when she can open it.
+    async fn tell_answer_waits(
+        &self,
+        out: &Outgoing<'_>,
+        template: &str,
+        token: &str,
+    ) -> Result<(), SendError> {
+        let when = jiff::Timestamp::from_second(out.sent_at)
+            .map(|t| {
+                t.to_zoned(
+                    jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+                )
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+            })
+            .unwrap_or_default();
+        let mut body = serde_json::json!({
+            "touser": out.recipient,
+            "template_id": template,
+            "data": {
+                "first": { "value": out.rendered.subject },
+                "keyword1": { "value": "顾问已答复，回复任意内容查看" },
+                "keyword2": { "value": when },
+                "remark": { "value": "在公众号里回复任意内容，即可收到答复全文。" },
+            },
+        });
+        if let Some(link) = out.link {
+            body["url"] = link.into();
+        }
+        let answer = self.call("message/template/send", token, &body).await?;
+        match answer.errcode {
+            0 => Ok(()),
+            -1 | 45009 => Err(SendError::Transient(format!(
+                "WeChat is busy or over its limit for template messages ({}): {}",
+                answer.errcode, answer.errmsg
+            ))),
+            code => Err(SendError::Permanent(format!(
+                "WeChat refused the template message ({code}): {}; check wechat_template_id",
+                answer.errmsg
+            ))),
+        }
+    }
+
+    /// Posts `body` to `/cgi-bin/{path}` with the access token.
+    async fn call(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> Result<WechatAnswer, SendError> {
         let response = self
             .client
-            .post(format!("{}/cgi-bin/message/custom/send", self.base))
-            .query(&[("access_token", token.as_str())])
+            .post(format!("{}/cgi-bin/{path}", self.base))
+            .query(&[("access_token", token)])
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_string())
             .send()
             .await
             // The address carries the access token: never in an error.
             .map_err(|e| SendError::Transient(format!("WeChat: {}", e.without_url())))?;
-        let answer = read_wechat(response).await?;
-        match answer.errcode {
-            0 => Ok(()),
+        read_wechat(response).await
+    }
+
+    /// What a refusal of a customer-service message means: a token WeChat no longer takes is
+    /// retired (here and for every node) and fetched anew on the next try.
+    async fn refused(
+        &self,
+        code: i64,
+        message: &str,
+        hash: &str,
+        shared: &SharedTokens<'_>,
+    ) -> SendError {
+        match code {
             40001 | 40014 | 42001 => {
                 *self.token.lock().await = None;
-                shared
-                    .store
-                    .retire_wechat_token(&self.app_id, &hash)
-                    .await
-                    .map_err(|e| SendError::Transient(format!("the database: {e}")))?;
-                Err(SendError::Transient(
+                if let Err(e) = shared.store.retire_wechat_token(&self.app_id, hash).await {
+                    return SendError::Transient(format!("the database: {e}"));
+                }
+                SendError::Transient(
                     "WeChat no longer takes the access token; a new one is fetched for the next try"
                         .into(),
-                ))
+                )
             }
-            -1 | 45009 => Err(SendError::Transient(format!(
-                "WeChat is busy or over its limit ({}): {}",
-                answer.errcode, answer.errmsg
-            ))),
-            45015 => Err(SendError::Permanent(
-                "she last wrote to the account more than 48 hours ago, and WeChat takes answers only within them"
+            -1 | 45009 => SendError::Transient(format!(
+                "WeChat is busy or over its limit ({code}): {message}"
+            )),
+            45015 => SendError::Permanent(
+                "she last wrote to the account more than 48 hours ago, and WeChat takes messages only within them"
                     .into(),
-            )),
-            43004 => Err(SendError::Permanent(
-                "she no longer follows the account".into(),
-            )),
-            code => Err(SendError::Permanent(format!(
-                "WeChat refused the message ({code}): {}",
-                answer.errmsg
-            ))),
+            ),
+            43004 => SendError::Permanent("she no longer follows the account".into()),
+            code => SendError::Permanent(format!("WeChat refused the message ({code}): {message}")),
         }
     }
 

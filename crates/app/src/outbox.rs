@@ -161,6 +161,7 @@ impl App {
             .map_err(|e| SendError::Permanent(format!("the parameters do not read: {e}")))?;
         let rendered = render(notice, lang, &params).map_err(SendError::Permanent)?;
         let unsubscribe = params.get("unsubscribe").and_then(Value::as_str);
+        let link = params.get("link").and_then(Value::as_str);
         self.transports
             .send(
                 channel,
@@ -171,6 +172,7 @@ impl App {
                     template: notice.template(),
                     rendered: &rendered,
                     unsubscribe,
+                    link,
                     sent_at: self.clock().now_seconds(),
                 },
                 &crate::delivery::SharedTokens {

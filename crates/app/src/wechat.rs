@@ -10,6 +10,7 @@
 
 use qiaoyi_domain::consultations::{check_message, check_subject};
 use qiaoyi_domain::lang::Lang;
+use qiaoyi_domain::notify::Notice;
 use qiaoyi_domain::wechat::{
     Callback, Message, MessageKey, MessageKind, WechatError, asks_for_link_code, check_timestamp,
     text_reply, verify_url_signature,
@@ -24,6 +25,8 @@ use crate::{App, AppError, Caller};
 
 /// How far a callback's timestamp may be from this server's clock, in seconds.
 pub const WINDOW_SECS: i64 = 300;
+/// How long an answer WeChat refused (her 48 hours were over) waits for her to write again.
+const ANSWERS_WAIT_MS: i64 = 30 * 24 * 3600 * 1000;
 /// The subject of a consultation opened from WeChat: the start of her first message.
 const SUBJECT_CHARS: usize = 40;
 
@@ -149,6 +152,19 @@ impl App {
             })) => return Err(AppError::Wechat(WechatError::Replayed)),
             other => other?,
         };
+        // Whatever she sent opens WeChat's 48 hours again: answers that waited for them go now.
+        let requeued = self
+            .store
+            .requeue_wechat_answers(
+                &message.from_user_name,
+                Notice::ConsultationAnswer.template(),
+                caller.now - ANSWERS_WAIT_MS,
+                caller.now,
+            )
+            .await?;
+        if requeued > 0 {
+            tracing::info!(requeued, "answers that waited for her are sent again");
+        }
         let Some(answer) = answer else {
             return Ok("success".into());
         };

@@ -325,18 +325,22 @@ async fn the_address_check_echoes_only_for_the_token_and_no_account_means_not_fo
     assert_eq!(none.status, StatusCode::NOT_FOUND);
 }
 
-/// WeChat's API as the tests stand it in, at `wechat_api_base`: `/cgi-bin/token` and
-/// `/cgi-bin/message/custom/send`, each call's shape checked against the published API (a call
-/// of another shape gets WeChat's error code, which the test then sees). The first send fails
-/// with a 500, as WeChat's servers sometimes do.
+/// WeChat's API as the tests stand it in, at `wechat_api_base`: `/cgi-bin/token`,
+/// `/cgi-bin/message/custom/send` and `/cgi-bin/message/template/send`, each call's shape checked
+/// against the published API (a call of another shape gets WeChat's error code, which the test
+/// then sees). The first send fails with a 500, as WeChat's servers sometimes do; while
+/// `outside_window` is set, customer-service messages get 45015 (her 48 hours are over).
 #[derive(Clone, Default)]
 struct StandIn {
     tokens: Arc<Mutex<Vec<bool>>>,
     sends: Arc<AtomicUsize>,
     sent: Arc<Mutex<Vec<serde_json::Value>>>,
+    outside_window: Arc<std::sync::atomic::AtomicBool>,
+    templates: Arc<Mutex<Vec<serde_json::Value>>>,
 }
 
 const SECRET: &str = "a sample app secret";
+const TEMPLATE: &str = "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY";
 
 async fn stand_in() -> (String, StandIn) {
     use axum::extract::{Query, State};
@@ -380,6 +384,12 @@ async fn stand_in() -> (String, StandIn) {
             )
             .into_response();
         }
+        if s.outside_window.load(Ordering::SeqCst) {
+            return axum::Json(
+                serde_json::json!({"errcode": 45015, "errmsg": "response out of time limit"}),
+            )
+            .into_response();
+        }
         if n == 0 {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
@@ -387,10 +397,40 @@ async fn stand_in() -> (String, StandIn) {
         axum::Json(serde_json::json!({"errcode": 0, "errmsg": "ok"})).into_response()
     }
 
+    async fn template(
+        State(s): State<StandIn>,
+        Query(q): Query<HashMap<String, String>>,
+        body: String,
+    ) -> axum::Json<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let value = |key: &str| {
+            v["data"][key]["value"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let shaped = q.get("access_token").map(String::as_str) == Some("ACCESS-1")
+            && v["touser"].as_str().is_some_and(|t| !t.is_empty())
+            && v["template_id"] == TEMPLATE
+            && v["url"].as_str().is_none_or(|u| u.starts_with("http"))
+            // Since 2023 a keyword holds at most 20 characters.
+            && ["keyword1", "keyword2"]
+                .iter()
+                .all(|k| (1..=20).contains(&value(k).chars().count()));
+        if !shaped {
+            return axum::Json(
+                serde_json::json!({"errcode": 40037, "errmsg": "invalid template_id"}),
+            );
+        }
+        s.templates.lock().expect("lock").push(v);
+        axum::Json(serde_json::json!({"errcode": 0, "errmsg": "ok", "msgid": 200228332}))
+    }
+
     let state = StandIn::default();
     let router = axum::Router::new()
         .route("/cgi-bin/token", get(token))
         .route("/cgi-bin/message/custom/send", post(send))
+        .route("/cgi-bin/message/template/send", post(template))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -527,6 +567,132 @@ async fn nodes_share_one_access_token_sealed_at_rest() {
         .expect("read")
         .expect("kept");
     assert!(!kept.sealed.contains("ACCESS-1"), "sealed at rest");
+}
+
+/// An answer that comes after her 48 hours: WeChat refuses it, she is told by template message
+/// that it waits (linked to her consultation when her account can open it), and it goes to her as
+/// soon as she writes again.
+#[tokio::test]
+async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_so() {
+    let (base, api) = stand_in().await;
+    let mut wechat = Browser::with_config(|c| {
+        c.wechat_app_id = Some(APP_ID.into());
+        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
+        c.wechat_token = Some(SecretKey(TOKEN.into()));
+        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
+        c.wechat_api_base = base;
+        c.wechat_template_id = Some(TEMPLATE.into());
+    })
+    .await;
+    let mut consultant = wechat.another();
+    let csrf = consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let now = wechat.app.now_ms() / 1000;
+    opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 7001, "护照怎么换？", now),
+            now,
+            "w-1",
+        )
+        .await,
+    );
+    let id = consultations_of(&wechat).await[0].0.clone();
+    let answer = "请带上旧护照到服务站。";
+    let posted = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            &serde_json::json!({ "body": answer }).to_string(),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+
+    api.outside_window.store(true, Ordering::SeqCst);
+    let t = wechat.app.now_ms();
+    wechat.app.deliver_due("w-test", t).await.expect("a round");
+    assert!(api.sent.lock().expect("lock").is_empty());
+    let templates = api.templates.lock().expect("lock").clone();
+    assert_eq!(templates.len(), 1, "she is told once: {templates:?}");
+    assert_eq!(templates[0]["touser"], HER);
+    assert!(
+        templates[0].get("url").is_none(),
+        "a guest has no page to open"
+    );
+    let mut admin = wechat.another();
+    admin.api_sign_in("admin@qiaoyi.example").await;
+    let set_aside = json(&admin.get("/api/v1/outbox?status=dead").await.body);
+    assert!(
+        set_aside.to_string().contains("template message"),
+        "{set_aside}"
+    );
+
+    // She writes again: her 48 hours open anew, and the answer goes.
+    api.outside_window.store(false, Ordering::SeqCst);
+    opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 7002, "在吗？", now + 60),
+            now + 60,
+            "w-2",
+        )
+        .await,
+    );
+    wechat
+        .app
+        .deliver_due("w-test", t + 1_000)
+        .await
+        .expect("a round");
+    let sent = api.sent.lock().expect("lock").clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0]["text"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains(answer))
+    );
+
+    // Linked to an account, the template message links her consultation.
+    let code = code_in(&opened(
+        &deliver(
+            &mut wechat,
+            &text(HER, 7003, "绑定", now + 61),
+            now + 61,
+            "w-3",
+        )
+        .await,
+    ));
+    let mut her = wechat.another();
+    let her_csrf = her.api_sign_in("applicant@qiaoyi.example").await;
+    let linked = her
+        .put_json(
+            "/api/v1/me/wechat",
+            &format!(r#"{{"code":"{code}"}}"#),
+            Some(&her_csrf),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    let posted = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            &serde_json::json!({ "body": "还需要一张照片。" }).to_string(),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    api.outside_window.store(true, Ordering::SeqCst);
+    wechat
+        .app
+        .deliver_due("w-test", t + 2_000)
+        .await
+        .expect("a round");
+    let templates = api.templates.lock().expect("lock").clone();
+    assert_eq!(templates.len(), 2, "{templates:?}");
+    assert!(
+        templates[1]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains(&format!("/consultations/{id}"))),
+        "{}",
+        templates[1]
+    );
 }
 
 /// The code in the account's answer to 绑定.

@@ -315,6 +315,13 @@ impl App {
                 let mut params = Map::new();
                 params.insert("consultant".into(), consultant.into());
                 params.insert("answer".into(), answer.into());
+                if row.person_id.is_some() {
+                    // Her account can open it: a template message saying it waits links it.
+                    params.insert(
+                        "link".into(),
+                        self.consultation_link(&row.id, None, row.lang).into(),
+                    );
+                }
                 messages.push(NewMessage {
                     id: format!("m-{}", crate::accounts::random_hex(12)),
                     channel: qiaoyi_domain::notify::Channel::Wechat.as_str().into(),
