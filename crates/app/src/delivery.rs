@@ -104,6 +104,11 @@ pub(crate) struct SharedTokens<'a> {
     pub vault: &'a crate::vault::Vault,
 }
 
+/// The most characters WeChat shows of a template message's keyword.
+const KEYWORD_CHARS: usize = 20;
+/// What a template message's remark line carries at most.
+const REMARK_CHARS: usize = 200;
+
 /// The field-key context the access token is sealed under.
 fn token_context(app_id: &str) -> String {
     format!("wechat-token:{app_id}")
@@ -372,25 +377,64 @@ fn email_message(out: &Outgoing<'_>, from: &Mailbox, domain: &str) -> Result<Mes
 }
 
 impl Wechat {
-    /// Sends the rendered body as a text message to the OpenID in `recipient`. WeChat takes one
-    /// only within 48 hours of her last message to the account; outside them an answer is set
-    /// aside until she writes again (`requeue_wechat_answers`), and when a template is configured
-    /// she is told by template message that it waits. To someone who unfollowed the account, the
-    /// refusal is final.
+    /// Sends a message to the OpenID in `recipient`: a consultant's answer as a customer-service
+    /// text message (客服消息), every other notice as a template message (模板消息).
     async fn send(&self, out: &Outgoing<'_>, shared: &SharedTokens<'_>) -> Result<(), SendError> {
         let (token, hash) = self.access_token(out.sent_at, shared).await?;
+        if out.template != Notice::ConsultationAnswer.template() {
+            let template = self.template_id.as_deref().ok_or_else(|| {
+                SendError::Permanent(
+                    "notices go by WeChat only as template messages: set wechat_template_id".into(),
+                )
+            })?;
+            let what: String = out.rendered.subject.chars().take(KEYWORD_CHARS).collect();
+            return self
+                .send_template(
+                    out,
+                    template,
+                    &token,
+                    &hash,
+                    shared,
+                    &what,
+                    &out.rendered.body,
+                )
+                .await;
+        }
+        self.send_answer(out, &token, &hash, shared).await
+    }
+
+    /// The answer as a text message. WeChat takes one only within 48 hours of her last message to
+    /// the account; outside them it is set aside until she writes again
+    /// (`requeue_wechat_answers`), and when a template is configured she is told by template
+    /// message that it waits. To someone who unfollowed the account, the refusal is final.
+    async fn send_answer(
+        &self,
+        out: &Outgoing<'_>,
+        token: &str,
+        hash: &str,
+        shared: &SharedTokens<'_>,
+    ) -> Result<(), SendError> {
         let body = serde_json::json!({
             "touser": out.recipient,
             "msgtype": "text",
             "text": { "content": out.rendered.body },
         });
-        let answer = self.call("message/custom/send", &token, &body).await?;
+        let answer = self.call("message/custom/send", token, &body).await?;
         match answer.errcode {
             0 => Ok(()),
-            45015 if out.template == Notice::ConsultationAnswer.template() => {
+            45015 => {
                 let told = match &self.template_id {
                     Some(template) => {
-                        self.tell_answer_waits(out, template, &token).await?;
+                        self.send_template(
+                            out,
+                            template,
+                            token,
+                            hash,
+                            shared,
+                            "顾问已答复，回复任意内容查看",
+                            "在公众号里回复任意内容，即可收到答复全文。",
+                        )
+                        .await?;
                         "; she was told by template message that an answer waits"
                     }
                     None => "",
@@ -399,17 +443,23 @@ impl Wechat {
                     "she last wrote to the account more than 48 hours ago, and WeChat takes answers only within them{told}; it is sent when she writes again"
                 )))
             }
-            code => Err(self.refused(code, &answer.errmsg, &hash, shared).await),
+            code => Err(self.refused(code, &answer.errmsg, hash, shared).await),
         }
     }
 
-    /// The template message telling her an answer waits: what and when in its keywords (all that
-    /// WeChat shows since 2023), with a link to the consultation when she can open it.
-    async fn tell_answer_waits(
+    /// A template message: `what` and the time in its keywords (all that WeChat shows since
+    /// 2023, at most 20 characters each), the subject and `more` in its first and remark lines for
+    /// older clients, and a link to the page it is about when she can open it.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_template(
         &self,
         out: &Outgoing<'_>,
         template: &str,
         token: &str,
+        hash: &str,
+        shared: &SharedTokens<'_>,
+        what: &str,
+        more: &str,
     ) -> Result<(), SendError> {
         let when = jiff::Timestamp::from_second(out.sent_at)
             .map(|t| {
@@ -420,14 +470,15 @@ impl Wechat {
                 .to_string()
             })
             .unwrap_or_default();
+        let more: String = more.chars().take(REMARK_CHARS).collect();
         let mut body = serde_json::json!({
             "touser": out.recipient,
             "template_id": template,
             "data": {
                 "first": { "value": out.rendered.subject },
-                "keyword1": { "value": "顾问已答复，回复任意内容查看" },
+                "keyword1": { "value": what },
                 "keyword2": { "value": when },
-                "remark": { "value": "在公众号里回复任意内容，即可收到答复全文。" },
+                "remark": { "value": more },
             },
         });
         if let Some(link) = out.link {
@@ -436,14 +487,11 @@ impl Wechat {
         let answer = self.call("message/template/send", token, &body).await?;
         match answer.errcode {
             0 => Ok(()),
-            -1 | 45009 => Err(SendError::Transient(format!(
-                "WeChat is busy or over its limit for template messages ({}): {}",
-                answer.errcode, answer.errmsg
-            ))),
-            code => Err(SendError::Permanent(format!(
-                "WeChat refused the template message ({code}): {}; check wechat_template_id",
+            40037 => Err(SendError::Permanent(format!(
+                "WeChat does not know the template ({}); check wechat_template_id",
                 answer.errmsg
             ))),
+            code => Err(self.refused(code, &answer.errmsg, hash, shared).await),
         }
     }
 

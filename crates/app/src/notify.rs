@@ -178,6 +178,8 @@ pub(crate) struct Recipient<'a> {
     pub email: &'a str,
     pub language: &'a str,
     pub settings: &'a NotificationSettings,
+    /// Her WeChat (OpenID) when linked and chosen for notices.
+    pub wechat: Option<&'a str>,
 }
 
 /// The messages telling `to` of `notice`: one per channel the account chose (security notices
@@ -199,6 +201,11 @@ pub(crate) fn messages_for(
         && let Some(number) = &settings.sms_number
     {
         routes.push((Channel::Sms, number));
+    }
+    if !notice.always_by_email()
+        && let Some(openid) = to.wechat
+    {
+        routes.push((Channel::Wechat, openid));
     }
     routes
         .into_iter()
@@ -235,12 +242,21 @@ impl crate::App {
         dedupe: Option<&str>,
     ) -> Result<Vec<NewMessage>, crate::AppError> {
         let settings = self.store.notification_settings(&user.id).await?;
+        let wechat = if self.wechat_notices_available() {
+            self.store
+                .wechat_link_of_user(&user.id)
+                .await?
+                .filter(|link| link.notices)
+        } else {
+            None
+        };
         Ok(messages_for(
             &Recipient {
                 user_id: &user.id,
                 email: &user.email,
                 language: user.language.tag(),
                 settings: &settings,
+                wechat: wechat.as_ref().map(|link| link.openid.as_str()),
             },
             notice,
             params,
@@ -415,7 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn channels_follow_the_choices_but_security_always_goes_by_email() {
+    fn channels_follow_the_choices_but_security_always_goes_by_email_only() {
         let mut settings = NotificationSettings::defaults("u-1");
         settings.email_enabled = false;
         settings.sms_enabled = true;
@@ -425,6 +441,7 @@ mod tests {
             email: "a@example.org",
             language: "it",
             settings: &settings,
+            wechat: Some("oWeChat"),
         };
         let case = messages_for(
             &to,
@@ -432,11 +449,11 @@ mod tests {
             &sample(Notice::CaseAccepted),
             None,
         );
-        assert_eq!(case.len(), 1);
-        assert_eq!(
-            (case[0].channel.as_str(), case[0].recipient.as_str()),
-            ("sms", "+393331234567")
-        );
+        let routes: Vec<(&str, &str)> = case
+            .iter()
+            .map(|m| (m.channel.as_str(), m.recipient.as_str()))
+            .collect();
+        assert_eq!(routes, [("sms", "+393331234567"), ("wechat", "oWeChat")]);
         let locked = messages_for(
             &to,
             Notice::AccountLocked,

@@ -34,6 +34,8 @@ pub struct SettingsForm {
     pub family_reminders: bool,
     /// The language messages are written in, as a tag (`zh-CN`, `en`, `it`, `es`); empty keeps it.
     pub language: String,
+    /// Notices to her linked WeChat too, as template messages.
+    pub wechat_enabled: bool,
 }
 
 /// What a person receives, and in which language.
@@ -41,6 +43,9 @@ pub struct SettingsForm {
 pub struct MyNotifications {
     pub settings: NotificationSettings,
     pub language: Lang,
+    /// Whether her notices go to her WeChat too; `None` when that cannot be offered (her WeChat
+    /// is not linked, or this server sends no template messages).
+    pub wechat: Option<bool>,
 }
 
 const UNSUBSCRIBE: &str = "unsubscribe reminders";
@@ -123,6 +128,10 @@ impl App {
                         email: &candidate.email,
                         language: &candidate.language,
                         settings: &candidate.settings,
+                        wechat: self
+                            .wechat_notices_available()
+                            .then_some(candidate.wechat.as_deref())
+                            .flatten(),
                     },
                     Notice::PassportExpiring,
                     &params,
@@ -199,7 +208,7 @@ impl App {
             caller.now,
         );
         self.store
-            .save_notification_settings(&settings, None, caller.now, &record)
+            .save_notification_settings(&settings, None, None, caller.now, &record)
             .await?;
         Ok(email)
     }
@@ -218,6 +227,7 @@ impl App {
         Ok(MyNotifications {
             settings: self.store.notification_settings(me).await?,
             language: user.language,
+            wechat: self.wechat_notices_of(me).await?,
         })
     }
 
@@ -266,11 +276,20 @@ impl App {
                 message: "give the mobile number text messages should go to".into(),
             });
         }
-        if !form.email_enabled && !form.sms_enabled {
+        let wechat_offered = self.wechat_notices_of(me).await?.is_some();
+        if form.wechat_enabled && !wechat_offered {
+            return Err(AppError::Invalid {
+                field: "wechat_enabled",
+                reason: Reason::Malformed,
+                message: "link your WeChat on My account › WeChat first; this server must also send template messages".into(),
+            });
+        }
+        if !form.email_enabled && !form.sms_enabled && !form.wechat_enabled {
             return Err(AppError::Invalid {
                 field: "email_enabled",
                 reason: Reason::Malformed,
-                message: "choose at least one way to reach you: e-mail or text message".into(),
+                message: "choose at least one way to reach you: e-mail, text message or WeChat"
+                    .into(),
             });
         }
         let settings = NotificationSettings {
@@ -290,7 +309,13 @@ impl App {
             caller.now,
         );
         self.store
-            .save_notification_settings(&settings, language, caller.now, &record)
+            .save_notification_settings(
+                &settings,
+                language,
+                wechat_offered.then_some(form.wechat_enabled),
+                caller.now,
+                &record,
+            )
             .await?;
         self.my_notification_settings(caller).await
     }

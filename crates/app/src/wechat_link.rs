@@ -31,6 +31,24 @@ impl App {
         self.wechat.is_some()
     }
 
+    /// Whether notices can go by WeChat: an account that sends template messages.
+    pub fn wechat_notices_available(&self) -> bool {
+        self.wechat.is_some() && self.config.wechat_template_id.is_some()
+    }
+
+    /// Whether `user`'s notices go to her WeChat too; `None` when that cannot be offered (not
+    /// linked, or no template messages here).
+    pub(crate) async fn wechat_notices_of(&self, user: &str) -> Result<Option<bool>, AppError> {
+        if !self.wechat_notices_available() {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .wechat_link_of_user(user)
+            .await?
+            .map(|link| link.notices))
+    }
+
     /// The signed-in person's WeChat link.
     pub async fn my_wechat(&self, caller: &Caller) -> Result<MyWechat, AppError> {
         let me = self.authorize_own(caller, Action::ManageOwnAccount).await?;

@@ -319,6 +319,7 @@ async fn by_text_message_only_to_the_number_on_file() {
             own_reminders: true,
             family_reminders: true,
             language: String::new(),
+            wechat_enabled: false,
         },
     )
     .await

@@ -630,6 +630,7 @@ async fn the_applicant_hears_of_each_step_that_concerns_them_in_their_language()
             own_reminders: true,
             family_reminders: false,
             language: String::new(),
+            wechat_enabled: false,
         },
     )
     .await
@@ -684,6 +685,7 @@ async fn notification_choices_are_checked_and_audited() {
         own_reminders: true,
         family_reminders: true,
         language: String::new(),
+        wechat_enabled: false,
     };
     assert!(matches!(
         plain
@@ -709,6 +711,7 @@ async fn notification_choices_are_checked_and_audited() {
         own_reminders: true,
         family_reminders: true,
         language: String::new(),
+        wechat_enabled: false,
     };
     let klingon = SettingsForm {
         language: "tlh".into(),
@@ -720,6 +723,14 @@ async fn notification_choices_are_checked_and_audited() {
         (form(true, false, "0039 333"), "sms_number"),
         (form(true, false, "+39 333 abc"), "sms_number"),
         (form(false, false, ""), "email_enabled"),
+        // WeChat is not offered to an account whose WeChat is not linked.
+        (
+            SettingsForm {
+                wechat_enabled: true,
+                ..form(true, false, "")
+            },
+            "wechat_enabled",
+        ),
     ] {
         match app
             .save_my_notification_settings(&caller(&applicant, T0), &bad)
@@ -844,7 +855,7 @@ async fn settings(store: &Store, user: &str, change: impl FnOnce(&mut Notificati
     let mut s = NotificationSettings::defaults(user);
     change(&mut s);
     store
-        .save_notification_settings(&s, None, T0, &record())
+        .save_notification_settings(&s, None, None, T0, &record())
         .await
         .expect("settings");
 }

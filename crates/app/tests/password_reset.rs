@@ -344,6 +344,7 @@ async fn a_code_by_text_message_goes_to_the_number_on_file_only_and_stops_after_
             own_reminders: true,
             family_reminders: true,
             language: String::new(),
+            wechat_enabled: false,
         },
     )
     .await

@@ -45,6 +45,8 @@ pub struct ReminderCandidate {
     pub email: String,
     pub language: String,
     pub settings: NotificationSettings,
+    /// Her WeChat, when linked and chosen for notices.
+    pub wechat: Option<String>,
 }
 
 const OUTBOX_COLUMNS: &str = "id, created_at, channel, recipient, language, template, params, status, \
@@ -352,15 +354,24 @@ impl Store {
         }
     }
 
-    /// Saves the account's choices and, when given, the language its messages are written in.
+    /// Saves the account's choices and, when given, the language its messages are written in and
+    /// whether notices go to her linked WeChat too.
     pub async fn save_notification_settings(
         &self,
         settings: &NotificationSettings,
         language: Option<Lang>,
+        wechat_notices: Option<bool>,
         now: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        if let Some(on) = wechat_notices {
+            sqlx::query("UPDATE wechat_links SET notices = $1 WHERE user_id = $2")
+                .bind(i64::from(on))
+                .bind(&settings.user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(language) = language {
             sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
                 .bind(language.tag())
@@ -398,9 +409,10 @@ impl Store {
     ) -> Result<Vec<ReminderCandidate>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id AS document_id, d.expires_on, p.name, p.relation, u.id AS user_id, u.email, u.language, \
-             s.email_enabled, s.sms_number, s.sms_enabled, s.own_reminders, s.family_reminders \
+             s.email_enabled, s.sms_number, s.sms_enabled, s.own_reminders, s.family_reminders, w.openid AS wechat \
              FROM person_documents d JOIN persons p ON p.id = d.person_id JOIN users u ON u.id = p.owner_id \
              LEFT JOIN notification_settings s ON s.user_id = u.id \
+             LEFT JOIN wechat_links w ON w.user_id = u.id AND w.notices = 1 \
              WHERE d.kind = 'passport' AND d.expires_on IS NOT NULL \
              AND (d.expires_on > $1 OR (d.expires_on = $1 AND d.id > $2)) AND d.expires_on <= $3 \
              AND u.disabled_at IS NULL AND u.confirmed_at IS NOT NULL \
@@ -423,6 +435,7 @@ impl Store {
                     email: r.try_get("email")?,
                     language: r.try_get("language")?,
                     settings: settings_row(&user_id, r)?,
+                    wechat: r.try_get("wechat")?,
                     user_id,
                 })
             })

@@ -81,6 +81,8 @@ pub struct WechatLinkRow {
     pub user_id: String,
     pub openid: String,
     pub linked_at: i64,
+    /// She chose to have her notices there too.
+    pub notices: bool,
 }
 
 /// What linking did.
@@ -117,7 +119,7 @@ impl Store {
         value: &str,
     ) -> Result<Option<WechatLinkRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT user_id, openid, linked_at FROM wechat_links WHERE {column} = $1"
+            "SELECT user_id, openid, linked_at, notices FROM wechat_links WHERE {column} = $1"
         )))
         .bind(value)
         .fetch_optional(&self.pool)
@@ -244,6 +246,7 @@ fn link_row(r: &sqlx::any::AnyRow) -> Result<WechatLinkRow, StoreError> {
         user_id: r.try_get("user_id")?,
         openid: r.try_get("openid")?,
         linked_at: r.try_get("linked_at")?,
+        notices: r.try_get::<i64, _>("notices")? != 0,
     })
 }
 

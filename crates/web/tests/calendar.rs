@@ -16,7 +16,7 @@ const DEC_28: i64 = 1_798_423_200_000;
 /// A 2027 calendar shaped like a notice (not the official one): Saturday 2 January is worked.
 const CALENDAR_2027: &str = include_str!("../../app/tests/fixtures/calendar/2027.toml");
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 impl Browser {
     async fn put_toml(&mut self, uri: &str, text: &str, csrf: Option<&str>) -> common::Reply {

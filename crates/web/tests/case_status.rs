@@ -9,7 +9,7 @@ use crate::common;
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json, server};
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 const BORN: &str = "1950-04-02";
 
 /// The applicant's renewal, sent: its number.

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Browser, PDF, hidden_csrf, json, server};
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 /// Opens EE-01 for the applicant and uploads every required material; returns the id.
 async fn draft_with_materials(b: &mut Browser, csrf: &str) -> String {

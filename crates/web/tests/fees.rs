@@ -6,7 +6,7 @@ use crate::common;
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json};
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 /// A submitted EE-01 case (fee 120 yuan) of the demo applicant; returns its id.
 async fn submitted(b: &mut Browser, csrf: &str) -> String {

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Browser, PDF, hidden_csrf, json, server};
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 /// The applicant's renewal, sent to the bureau; returns its id.
 async fn submitted(b: &mut Browser, csrf: &str) -> String {

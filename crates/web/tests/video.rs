@@ -7,7 +7,7 @@ use crate::common;
 use axum::http::StatusCode;
 use common::{Browser, hidden_csrf, json, server};
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 /// A day ten days from now in Beijing, `YYYY-MM-DD`.
 fn in_ten_days() -> String {

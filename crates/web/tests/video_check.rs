@@ -11,7 +11,7 @@ use common::{Browser, hidden_csrf, json, next_message, serve, server, socket};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 
-const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+use crate::common::RENEWAL;
 
 async fn step(b: &mut Browser, csrf: &str, id: &str, step: &str) -> common::Reply {
     let version = json(&b.get(&format!("/api/v1/cases/{id}")).await.body)["case"]["version"]

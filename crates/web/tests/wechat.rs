@@ -340,6 +340,16 @@ struct StandIn {
 }
 
 const SECRET: &str = "a sample app secret";
+
+/// The sample account, its API at `base` (the stand-in), with a template for notices or not.
+fn with_api(c: &mut qiaoyi_app::config::Config, base: &str, template: Option<&str>) {
+    c.wechat_app_id = Some(APP_ID.into());
+    c.wechat_app_secret = Some(SecretKey(SECRET.into()));
+    c.wechat_token = Some(SecretKey(TOKEN.into()));
+    c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
+    c.wechat_api_base = base.to_owned();
+    c.wechat_template_id = template.map(str::to_owned);
+}
 const TEMPLATE: &str = "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY";
 
 async fn stand_in() -> (String, StandIn) {
@@ -443,14 +453,7 @@ async fn stand_in() -> (String, StandIn) {
 #[tokio::test]
 async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_failed_first() {
     let (base, api) = stand_in().await;
-    let mut wechat = Browser::with_config(|c| {
-        c.wechat_app_id = Some(APP_ID.into());
-        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
-        c.wechat_token = Some(SecretKey(TOKEN.into()));
-        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
-        c.wechat_api_base = base;
-    })
-    .await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, None)).await;
     let mut consultant = wechat.another();
     let now = wechat.app.now_ms() / 1000;
     opened(
@@ -504,16 +507,9 @@ async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_faile
 #[tokio::test]
 async fn nodes_share_one_access_token_sealed_at_rest() {
     let (base, api) = stand_in().await;
-    let configure = |c: &mut qiaoyi_app::config::Config| {
-        c.wechat_app_id = Some(APP_ID.into());
-        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
-        c.wechat_token = Some(SecretKey(TOKEN.into()));
-        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
-        c.wechat_api_base = base.clone();
-    };
-    let mut wechat = Browser::with_config(configure).await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, None)).await;
     let mut config = qiaoyi_app::config::Config::default();
-    configure(&mut config);
+    with_api(&mut config, &base, None);
     let node_b = qiaoyi_app::App::with_store(store(&wechat).clone(), config)
         .with_field_key_of(&wechat.app)
         .with_clock(wechat.app.clock().clone());
@@ -575,15 +571,7 @@ async fn nodes_share_one_access_token_sealed_at_rest() {
 #[tokio::test]
 async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_so() {
     let (base, api) = stand_in().await;
-    let mut wechat = Browser::with_config(|c| {
-        c.wechat_app_id = Some(APP_ID.into());
-        c.wechat_app_secret = Some(SecretKey(SECRET.into()));
-        c.wechat_token = Some(SecretKey(TOKEN.into()));
-        c.wechat_encoding_aes_key = Some(SecretKey(KEY.into()));
-        c.wechat_api_base = base;
-        c.wechat_template_id = Some(TEMPLATE.into());
-    })
-    .await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, Some(TEMPLATE))).await;
     let mut consultant = wechat.another();
     let csrf = consultant.api_sign_in("consultant@qiaoyi.example").await;
     let now = wechat.app.now_ms() / 1000;
@@ -693,6 +681,83 @@ async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_
         "{}",
         templates[1]
     );
+}
+
+/// She chose WeChat for her notices on the notifications page: a step of her case reaches her
+/// WeChat as a template message linking the case, beside her e-mail; security notices stay by
+/// e-mail only. Unlinked, the choice is gone.
+#[tokio::test]
+async fn her_notices_go_to_her_linked_wechat_as_template_messages_when_she_chose_it() {
+    let (base, api) = stand_in().await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, Some(TEMPLATE))).await;
+    let now = wechat.app.now_ms() / 1000;
+    let mut her = wechat.another();
+    her.sign_in("applicant@qiaoyi.example").await;
+    // Not offered before her WeChat is linked, and refused if asked for.
+    let page = her.get("/account/notifications?lang=en").await;
+    assert!(!page.body.contains("name=\"wechat_enabled\""));
+    let csrf = common::hidden_csrf(&page.body);
+    let choose_wechat = [
+        ("csrf", csrf.as_str()),
+        ("email_enabled", "on"),
+        ("wechat_enabled", "on"),
+    ];
+    let early = her
+        .post_form("/account/notifications", &choose_wechat)
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let code = code_in(&opened(
+        &deliver(&mut wechat, &text(HER, 8001, "绑定", now), now, "t-1").await,
+    ));
+    let linked = her
+        .post_form("/account/wechat", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER);
+    let page = her.get("/account/notifications?lang=en").await;
+    assert!(page.body.contains("By WeChat"), "{}", page.body);
+    let saved = her
+        .post_form("/account/notifications", &choose_wechat)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mine = json(&her.get("/api/v1/me/notifications").await.body);
+    assert_eq!(mine["wechat_enabled"], true, "{mine}");
+
+    // A step of her case: by e-mail and by WeChat.
+    let mut api_her = wechat.another();
+    let a = api_her.api_sign_in("applicant@qiaoyi.example").await;
+    let id = api_her
+        .draft_with_materials(&a, common::RENEWAL, "EE-01")
+        .await;
+    let submitted = api_her.step(&id, "submit", 1, &a).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    wechat
+        .app
+        .deliver_due("w-test", wechat.app.now_ms())
+        .await
+        .expect("a round");
+    let templates = api.templates.lock().expect("lock").clone();
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(templates[0]["touser"], HER);
+    assert!(
+        templates[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains(&format!("/cases/{id}"))),
+        "{}",
+        templates[0]
+    );
+    assert!(
+        api.sent.lock().expect("lock").is_empty(),
+        "no customer-service message"
+    );
+
+    // Unlinked: the choice is gone with the link, and notices stop going to WeChat.
+    let unlinked = her
+        .post_form("/account/wechat/unlink", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unlinked.status, StatusCode::SEE_OTHER);
+    let mine = json(&her.get("/api/v1/me/notifications").await.body);
+    assert_eq!(mine["wechat_enabled"], false, "{mine}");
 }
 
 /// The code in the account's answer to 绑定.

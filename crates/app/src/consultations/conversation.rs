@@ -8,7 +8,7 @@ use qiaoyi_domain::consultations::{
     Author, CannedAnswer, Consultant, ConsultationRecord, ConsultationState, check_message,
     check_rating,
 };
-use qiaoyi_domain::notify::Notice;
+use qiaoyi_domain::notify::{Channel, Notice};
 use qiaoyi_store::{ChatFile, NewChatMessage, NewMessage, Page, WechatTaken};
 use serde_json::Map;
 
@@ -324,7 +324,7 @@ impl App {
                 }
                 messages.push(NewMessage {
                     id: format!("m-{}", crate::accounts::random_hex(12)),
-                    channel: qiaoyi_domain::notify::Channel::Wechat.as_str().into(),
+                    channel: Channel::Wechat.as_str().into(),
                     recipient: openid.clone(),
                     language: row.lang.tag().to_owned(),
                     template: Notice::ConsultationAnswer.template().into(),
@@ -334,7 +334,15 @@ impl App {
                 });
             }
         }
-        messages.extend(self.reply_notices(row, consultant).await?);
+        let answered_in_wechat = !messages.is_empty();
+        let wechat = Channel::Wechat.as_str();
+        // The answer itself went to her WeChat: a notice of it there too would say it twice.
+        messages.extend(
+            self.reply_notices(row, consultant)
+                .await?
+                .into_iter()
+                .filter(|m| !(answered_in_wechat && m.channel == wechat)),
+        );
         Ok(messages)
     }
 

@@ -30,6 +30,10 @@ pub struct Choices {
     /// The language messages are written in: `zh-CN`, `en`, `it` or `es`; left out, it stays.
     #[serde(default)]
     language: Option<String>,
+    /// Notices to her linked WeChat too, as template messages (offered once her WeChat is linked,
+    /// `PUT /api/v1/me/wechat`, on a server that sends them); left out, false.
+    #[serde(default)]
+    wechat_enabled: bool,
 }
 
 impl From<MyNotifications> for Choices {
@@ -42,6 +46,7 @@ impl From<MyNotifications> for Choices {
             sms_number: s.sms_number,
             own_reminders: s.own_reminders,
             family_reminders: s.family_reminders,
+            wechat_enabled: mine.wechat == Some(true),
         }
     }
 }
@@ -83,6 +88,7 @@ pub async fn save(
         own_reminders: body.own_reminders,
         family_reminders: body.family_reminders,
         language: body.language.unwrap_or_default(),
+        wechat_enabled: body.wechat_enabled,
     };
     let saved = state
         .app

@@ -40,6 +40,7 @@ pub struct ChoicesForm {
     sms_number: String,
     own_reminders: Option<String>,
     family_reminders: Option<String>,
+    wechat_enabled: Option<String>,
     #[serde(default)]
     language: String,
 }
@@ -53,6 +54,7 @@ impl ChoicesForm {
             own_reminders: self.own_reminders.is_some(),
             family_reminders: self.family_reminders.is_some(),
             language: self.language.clone(),
+            wechat_enabled: self.wechat_enabled.is_some(),
         }
     }
 
@@ -79,6 +81,8 @@ struct SettingsPage<'a> {
     form: ChoicesForm,
     saved: bool,
     sms_available: bool,
+    /// Her WeChat is linked and this server sends template messages.
+    wechat_offered: bool,
     months: String,
 }
 
@@ -106,6 +110,7 @@ async fn settings(
         sms_number: current.sms_number.unwrap_or_default(),
         own_reminders: on(current.own_reminders),
         family_reminders: on(current.family_reminders),
+        wechat_enabled: on(mine.wechat == Some(true)),
     };
     Ok(render(&SettingsPage::new(
         &state,
@@ -113,6 +118,7 @@ async fn settings(
         form,
         Vec::new(),
         q.saved.is_some(),
+        mine.wechat.is_some(),
     )))
 }
 
@@ -133,13 +139,21 @@ async fn save(
                 "sms_number" => ("sms_number", "notify-error-sms-number"),
                 "language" => ("language", "notify-error-language"),
                 "sms_enabled" => ("email_enabled", "notify-error-no-sms"),
+                "wechat_enabled" => ("email_enabled", "notify-error-no-wechat"),
                 _ => ("email_enabled", "notify-error-no-channel"),
             };
             let errors = vec![FieldError {
                 field,
                 message: p.t(key),
             }];
-            let page = SettingsPage::new(&state, &p, form, errors, false);
+            let offered = state
+                .app
+                .my_notification_settings(&auth)
+                .await
+                .for_page(&p)?
+                .wechat
+                .is_some();
+            let page = SettingsPage::new(&state, &p, form, errors, false, offered);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e).for_page(&p),
@@ -153,6 +167,7 @@ impl<'a> SettingsPage<'a> {
         form: ChoicesForm,
         errors: Vec<FieldError>,
         saved: bool,
+        wechat_offered: bool,
     ) -> Self {
         // The configured reminder thresholds as the reader writes a list ("9, 6, 3").
         let months = state
@@ -170,6 +185,7 @@ impl<'a> SettingsPage<'a> {
             form,
             saved,
             sms_available: state.app.sms_available(),
+            wechat_offered,
             months,
             p,
         }

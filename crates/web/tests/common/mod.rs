@@ -285,6 +285,9 @@ impl Browser {
     }
 }
 
+/// A passport renewal (EE-01) for the demo applicant herself, as the API takes a new case.
+pub const RENEWAL: &str = r#"{"item":"EE-01","person_name":"季美华","person_name_latin":"JI MEIHUA","birth_date":"1950-04-02","relation":"self","delivery":"courier"}"#;
+
 /// A PDF every material accepts.
 pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
 
