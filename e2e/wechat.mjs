@@ -3,7 +3,8 @@
 // the EncodingAESKey, SHA-1 signatures; the wechatpy package checks the same from outside in
 // scripts/wechat-check.py). A person writes 绑定 and gets a code; the applicant, on a 390 × 844
 // phone in elder mode in Chinese, links her WeChat with it; her next message lands in her account's
-// consultations. Someone not linked asks too, and the consultant's inbox, on the phone in elder
+// consultations, and she chooses WeChat for her notices (Italian, elder mode). Someone not linked
+// asks too, and the consultant's inbox, on the phone in elder
 // mode in Italian, names her as someone on WeChat. The page in Italian, the unlinking. Full-size
 // tap targets, no serious axe violation, no sideways scrolling. Screenshots under OUT_DIR.
 import assert from 'node:assert/strict';
@@ -95,6 +96,14 @@ try {
   await her.waitForURL(/joined=1/);
   assert.match(await her.locator('.notice[role=status]').innerText(), /微信已绑定/);
   await checkPage(her, out, 'wechat-linked-elder-zh', true);
+
+  // Her notices can now go to WeChat too: offered in elder mode, in Italian.
+  await her.goto(`${base}/account/notifications?lang=it&elder=1`);
+  await her.getByLabel('Su WeChat').check();
+  await checkPage(her, out, 'wechat-notices-elder-it', true);
+  await her.click('form[action="/account/notifications"] button[type=submit]');
+  await her.waitForURL(/saved=1/);
+  assert.ok(await her.getByLabel('Su WeChat').isChecked(), 'WeChat kept as chosen');
 
   // Her next message joins that consultation, which is now in her account.
   assert.match(await say(linked, '我在米兰，下周有空。'), new RegExp(number));

@@ -18,7 +18,8 @@ browser_base=""
 # Tencent's sample Official Account, which e2e/wechat.mjs and scripts/wechat-check.py speak to
 # as WeChat would.
 wechat_sample=(QIAOYI_WECHAT_APP_ID=wx2c2769f8efd9abc2 QIAOYI_WECHAT_APP_SECRET=sample-app-secret
-  QIAOYI_WECHAT_TOKEN=spamtest QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG)
+  QIAOYI_WECHAT_TOKEN=spamtest QIAOYI_WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
+  QIAOYI_WECHAT_TEMPLATE_ID=ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY)
 
 # On the port chosen before (journeys_port), so that the crawler, later, finds this demo.
 run_browser_tests() {
