@@ -261,6 +261,20 @@ impl Transports {
         }
     }
 
+    /// The picture or recording someone sent the WeChat account, by its `MediaId`, with the
+    /// shared access token; at most `max_bytes`. WeChat must be answered within five seconds, so
+    /// this waits three at most. `None` when no account is configured.
+    pub(crate) async fn wechat_media(
+        &self,
+        media_id: &str,
+        max_bytes: usize,
+        now: i64,
+        shared: &SharedTokens<'_>,
+    ) -> Option<Result<Vec<u8>, SendError>> {
+        let wechat = self.wechat.as_ref()?;
+        Some(wechat.media(media_id, max_bytes, now, shared).await)
+    }
+
     /// A message no transport carries: kept as a file when there is a directory for it.
     async fn keep_unsent(&self, channel: Channel, out: &Outgoing<'_>) -> Result<(), SendError> {
         let Some(unsent) = &self.unsent else {
@@ -493,6 +507,59 @@ impl Wechat {
             ))),
             code => Err(self.refused(code, &answer.errmsg, hash, shared).await),
         }
+    }
+
+    /// `/cgi-bin/media/get`: the file's bytes, or WeChat's error as JSON (an unknown or expired
+    /// `MediaId`, after three days).
+    async fn media(
+        &self,
+        media_id: &str,
+        max_bytes: usize,
+        now: i64,
+        shared: &SharedTokens<'_>,
+    ) -> Result<Vec<u8>, SendError> {
+        let (token, hash) = self.access_token(now, shared).await?;
+        let mut response = self
+            .client
+            .get(format!("{}/cgi-bin/media/get", self.base))
+            .query(&[("access_token", token.as_str()), ("media_id", media_id)])
+            .timeout(Duration::from_secs(3))
+            .send()
+            .await
+            // The address carries the access token: never in an error.
+            .map_err(|e| SendError::Transient(format!("WeChat's media: {}", e.without_url())))?;
+        if !response.status().is_success() {
+            return Err(SendError::Transient(format!(
+                "WeChat's media answered {}",
+                response.status()
+            )));
+        }
+        let json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/plain"));
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| SendError::Transient(format!("WeChat's media: {}", e.without_url())))?
+        {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(SendError::Permanent(format!(
+                    "the file is larger than {max_bytes} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if json {
+            let answer: WechatAnswer = serde_json::from_slice(&bytes)
+                .map_err(|e| SendError::Transient(format!("WeChat's answer does not read: {e}")))?;
+            return Err(self
+                .refused(answer.errcode, &answer.errmsg, &hash, shared)
+                .await);
+        }
+        Ok(bytes)
     }
 
     /// Posts `body` to `/cgi-bin/{path}` with the access token.

@@ -16,7 +16,8 @@ use qiaoyi_domain::wechat::{
     text_reply, verify_url_signature,
 };
 
-use qiaoyi_store::{ConflictKind, StoreError, WechatTaken};
+use qiaoyi_domain::cases::MediaType;
+use qiaoyi_store::{ChatFile, ConflictKind, StoreError, WechatTaken};
 
 use crate::accounts::random_hex;
 use crate::config::Config;
@@ -204,10 +205,15 @@ impl App {
                     "欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。".into()
                 }));
             }
+            MessageKind::Image { media_id, .. } => {
+                return Ok(Some(
+                    self.wechat_image(caller, openid, media_id, taken).await?,
+                ));
+            }
             _ => {
                 self.store.take_wechat(taken).await?;
                 return Ok(Some(
-                    "目前这里只能收文字消息，请用文字写下您的问题。".into(),
+                    "目前这里只能收文字和图片，请用文字写下您的问题。".into(),
                 ));
             }
         };
@@ -220,16 +226,76 @@ impl App {
                 "这条消息无法收下：请写文字，且不超过 4000 字。".into(),
             ));
         };
-        Ok(Some(self.wechat_text(caller, openid, &body, taken).await?))
+        Ok(Some(
+            self.wechat_write(caller, openid, &body, None, taken)
+                .await?,
+        ))
     }
 
-    /// Her text: a message of her open consultation, or the first of a new one; her account's
-    /// when her WeChat is linked to one, else a guest's.
-    async fn wechat_text(
+    /// Her picture, fetched from WeChat and checked by its content like any upload (JPEG or PNG,
+    /// within the upload limit), as a message of her consultation. One WeChat could not give, or
+    /// that is not a picture, is not kept, and she is asked to send it again.
+    async fn wechat_image(
+        &self,
+        caller: &Caller,
+        openid: &str,
+        media_id: &str,
+        taken: &WechatTaken<'_>,
+    ) -> Result<String, AppError> {
+        let max = usize::try_from(self.config.max_upload_mb.saturating_mul(1024 * 1024))
+            .unwrap_or(usize::MAX);
+        let shared = crate::delivery::SharedTokens {
+            store: &self.store,
+            vault: &self.vault,
+        };
+        let fetched = self
+            .transports
+            .wechat_media(media_id, max, caller.now / 1000, &shared)
+            .await
+            .ok_or_else(|| AppError::NotFound("a WeChat account on this server".into()))?;
+        let content = match fetched {
+            Ok(content) => content,
+            Err(e) => {
+                tracing::warn!(
+                    error = e.text(),
+                    "a picture sent in WeChat could not be fetched"
+                );
+                // A passing failure is not taken: WeChat's own retry may fetch it.
+                if matches!(e, crate::delivery::SendError::Permanent(_)) {
+                    self.store.take_wechat(taken).await?;
+                }
+                return Ok("图片没有收到，请再发一次。".into());
+            }
+        };
+        let name = match MediaType::sniff(&content) {
+            Some(MediaType::Png) => "微信图片.png",
+            _ => "微信图片.jpg",
+        };
+        let Ok(checked) = self.check_file(name, &content) else {
+            self.store.take_wechat(taken).await?;
+            return Ok(format!(
+                "这个文件无法收下：请发送照片（JPEG 或 PNG），不超过 {} MB。",
+                self.config.max_upload_mb
+            ));
+        };
+        let file = ChatFile {
+            name: &checked.name,
+            media_type: checked.media_type.as_str(),
+            sha256: &checked.sha256,
+            content: &content,
+        };
+        self.wechat_write(caller, openid, &checked.name, Some(file), taken)
+            .await
+    }
+
+    /// Her message (a text, or a picture with its name as text): one of her open consultation,
+    /// or the first of a new one; her account's when her WeChat is linked to one, else a guest's.
+    async fn wechat_write(
         &self,
         caller: &Caller,
         openid: &str,
         body: &str,
+        file: Option<ChatFile<'_>>,
         taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
         let account = match self.store.wechat_link_of_openid(openid).await? {
@@ -238,7 +304,7 @@ impl App {
         };
         let person = account.as_ref().map(|u| u.id.as_str());
         if let Some(row) = self.store.open_wechat_consultation(openid, person).await? {
-            self.write_message(caller, &row, Side::Person, body, None, Some(taken))
+            self.write_message(caller, &row, Side::Person, body, file, Some(taken))
                 .await?;
             return Ok(format!("已收到，已加入您的咨询 {}。", row.id));
         }
@@ -273,7 +339,7 @@ impl App {
             side: "person",
             body,
             at: caller.now,
-            file: None,
+            file,
         };
         self.start_consultation(
             caller,

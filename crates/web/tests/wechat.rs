@@ -340,6 +340,8 @@ struct StandIn {
 }
 
 const SECRET: &str = "a sample app secret";
+/// The start of a JPEG, as WeChat gives a photo.
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xD9";
 
 /// The sample account, its API at `base` (the stand-in), with a template for notices or not.
 fn with_api(c: &mut qiaoyi_app::config::Config, base: &str, template: Option<&str>) {
@@ -436,9 +438,26 @@ async fn stand_in() -> (String, StandIn) {
         axum::Json(serde_json::json!({"errcode": 0, "errmsg": "ok", "msgid": 200228332}))
     }
 
+    async fn media(Query(q): Query<HashMap<String, String>>) -> axum::response::Response {
+        let json = |code: i64, message: &str| {
+            axum::Json(serde_json::json!({"errcode": code, "errmsg": message})).into_response()
+        };
+        if q.get("access_token").map(String::as_str) != Some("ACCESS-1") {
+            return json(40001, "invalid credential");
+        }
+        let bytes: &[u8] = match q.get("media_id").map(String::as_str) {
+            Some("M-JPEG") => JPEG,
+            // An executable WeChat would not hold, said to be a picture.
+            Some("M-EXE") => b"MZ\x90\x00\x03\x00\x00\x00",
+            _ => return json(40007, "invalid media_id"),
+        };
+        ([(header::CONTENT_TYPE, "image/jpeg")], bytes.to_vec()).into_response()
+    }
+
     let state = StandIn::default();
     let router = axum::Router::new()
         .route("/cgi-bin/token", get(token))
+        .route("/cgi-bin/media/get", get(media))
         .route("/cgi-bin/message/custom/send", post(send))
         .route("/cgi-bin/message/template/send", post(template))
         .with_state(state.clone());
@@ -758,6 +777,62 @@ async fn her_notices_go_to_her_linked_wechat_as_template_messages_when_she_chose
     assert_eq!(unlinked.status, StatusCode::SEE_OTHER);
     let mine = json(&her.get("/api/v1/me/notifications").await.body);
     assert_eq!(mine["wechat_enabled"], false, "{mine}");
+}
+
+/// A picture she sends in WeChat is fetched with the shared access token, checked by its content
+/// like any upload and kept as an attachment of her consultation, which the consultant downloads.
+/// A file that is not a picture, or one WeChat no longer holds, is not kept, and she is asked again.
+#[tokio::test]
+async fn a_picture_she_sends_is_fetched_checked_and_kept_as_an_attachment() {
+    let (base, api) = stand_in().await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, None)).await;
+    let now = wechat.app.now_ms() / 1000;
+    let image = |msg_id: u64, media_id: &str| {
+        format!(
+            "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[{HER}]]></FromUserName>\
+             <CreateTime>{now}</CreateTime><MsgType><![CDATA[image]]></MsgType>\
+             <PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>\
+             <MsgId>{msg_id}</MsgId></xml>"
+        )
+    };
+    let reply = opened(&deliver(&mut wechat, &image(9001, "M-JPEG"), now, "i-1").await);
+    let rows = consultations_of(&wechat).await;
+    assert_eq!(rows.len(), 1, "a picture opens a consultation");
+    let id = rows[0].0.clone();
+    assert!(reply.contains(&id), "{reply}");
+
+    let mut consultant = wechat.another();
+    consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let detail = json(
+        &consultant
+            .get(&format!("/api/v1/consultations/{id}"))
+            .await
+            .body,
+    );
+    let file = &detail["messages"][0]["file"];
+    assert_eq!(file["media_type"], "image/jpeg", "{detail}");
+    assert_eq!(file["size"], JPEG.len(), "{detail}");
+    let seq = detail["messages"][0]["seq"].as_i64().expect("seq");
+    let download = consultant
+        .send(
+            Request::get(format!("/api/v1/consultations/{id}/files/{seq}")),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.content_type.starts_with("image/jpeg"));
+
+    // Not a picture, whatever WeChat's header says; and a MediaId WeChat no longer holds.
+    let refused = opened(&deliver(&mut wechat, &image(9002, "M-EXE"), now, "i-2").await);
+    assert!(refused.contains("JPEG"), "{refused}");
+    let gone = opened(&deliver(&mut wechat, &image(9003, "M-GONE"), now, "i-3").await);
+    assert!(gone.contains("再发一次"), "{gone}");
+    assert_eq!(
+        consultations_of(&wechat).await,
+        vec![(id, 1)],
+        "neither is kept"
+    );
+    assert_eq!(*api.tokens.lock().expect("lock"), vec![true], "one token");
 }
 
 /// The code in the account's answer to 绑定.
