@@ -1,7 +1,9 @@
 //! The bureau's WeChat Official Account (服务号) as a consultation channel: WeChat posts each
-//! message someone writes to the account to `/wechat/callback`, in safe mode; a message from a
-//! person not linked to an account opens a guest consultation known by her OpenID, or continues
-//! her open one, and routing, shifts and deadlines are those of every consultation.
+//! message someone writes to the account to `/wechat/callback`, in safe mode. Her texts, pictures
+//! and voice messages (the recording, with the words WeChat heard) become messages of her open
+//! consultation or open a new one: her account's when her WeChat is linked (`wechat_link.rs`),
+//! else a guest's known by her OpenID. Routing, shifts and deadlines are those of every
+//! consultation.
 //!
 //! Every callback is checked before anything is read or kept: the timestamp within
 //! [`WINDOW_SECS`], the signature, then the decryption (`domain::wechat`); a request whose
@@ -16,12 +18,14 @@ use qiaoyi_domain::wechat::{
     text_reply, verify_url_signature,
 };
 
+use qiaoyi_domain::access::audit::sha256_hex;
 use qiaoyi_domain::cases::MediaType;
 use qiaoyi_store::{ChatFile, ConflictKind, StoreError, WechatTaken};
 
 use crate::accounts::random_hex;
 use crate::config::Config;
 use crate::consultations::Side;
+use crate::delivery::SendError;
 use crate::{App, AppError, Caller};
 
 /// How far a callback's timestamp may be from this server's clock, in seconds.
@@ -210,10 +214,21 @@ impl App {
                     self.wechat_image(caller, openid, media_id, taken).await?,
                 ));
             }
+            MessageKind::Voice {
+                media_id,
+                format,
+                recognition,
+            } => {
+                let heard = recognition.as_deref().filter(|r| !r.trim().is_empty());
+                return Ok(Some(
+                    self.wechat_voice(caller, openid, media_id, format, heard, taken)
+                        .await?,
+                ));
+            }
             _ => {
                 self.store.take_wechat(taken).await?;
                 return Ok(Some(
-                    "目前这里只能收文字和图片，请用文字写下您的问题。".into(),
+                    "目前这里只能收文字、图片和语音，请用文字写下您的问题。".into(),
                 ));
             }
         };
@@ -242,17 +257,7 @@ impl App {
         media_id: &str,
         taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
-        let max = usize::try_from(self.config.max_upload_mb.saturating_mul(1024 * 1024))
-            .unwrap_or(usize::MAX);
-        let shared = crate::delivery::SharedTokens {
-            store: &self.store,
-            vault: &self.vault,
-        };
-        let fetched = self
-            .transports
-            .wechat_media(media_id, max, caller.now / 1000, &shared)
-            .await
-            .ok_or_else(|| AppError::NotFound("a WeChat account on this server".into()))?;
+        let fetched = self.wechat_media(caller, media_id).await?;
         let content = match fetched {
             Ok(content) => content,
             Err(e) => {
@@ -261,7 +266,7 @@ impl App {
                     "a picture sent in WeChat could not be fetched"
                 );
                 // A passing failure is not taken: WeChat's own retry may fetch it.
-                if matches!(e, crate::delivery::SendError::Permanent(_)) {
+                if matches!(e, SendError::Permanent(_)) {
                     self.store.take_wechat(taken).await?;
                 }
                 return Ok("图片没有收到，请再发一次。".into());
@@ -286,6 +291,75 @@ impl App {
         };
         self.wechat_write(caller, openid, &checked.name, Some(file), taken)
             .await
+    }
+
+    /// The file behind a `MediaId`, fetched with the shared token within the upload limit.
+    async fn wechat_media(
+        &self,
+        caller: &Caller,
+        media_id: &str,
+    ) -> Result<Result<Vec<u8>, SendError>, AppError> {
+        let max = usize::try_from(self.config.max_upload_mb.saturating_mul(1024 * 1024))
+            .unwrap_or(usize::MAX);
+        let shared = crate::delivery::SharedTokens {
+            store: &self.store,
+            vault: &self.vault,
+        };
+        self.transports
+            .wechat_media(media_id, max, caller.now / 1000, &shared)
+            .await
+            .ok_or_else(|| AppError::NotFound("a WeChat account on this server".into()))
+    }
+
+    /// Her voice message: the recording (AMR, recognised by its content) kept as an attachment,
+    /// with what WeChat's speech recognition heard as its text when the account has it on. A
+    /// recording WeChat could not give, or in another format (Speex), leaves only the words heard;
+    /// without them she is asked to write.
+    async fn wechat_voice(
+        &self,
+        caller: &Caller,
+        openid: &str,
+        media_id: &str,
+        format: &str,
+        heard: Option<&str>,
+        taken: &WechatTaken<'_>,
+    ) -> Result<String, AppError> {
+        let recording = match self.wechat_media(caller, media_id).await? {
+            Ok(content) if MediaType::sniff(&content) == Some(MediaType::Amr) => Some(content),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(
+                    error = e.text(),
+                    format,
+                    "a voice message sent in WeChat could not be fetched"
+                );
+                if matches!(e, SendError::Transient(_)) && heard.is_none() {
+                    // Not taken: WeChat's own retry may fetch it.
+                    return Ok("语音没有收到，请再发一次，或用文字写下您的问题。".into());
+                }
+                None
+            }
+        };
+        let body = match heard {
+            Some(words) => format!("（语音）{words}"),
+            None => "（语音）".to_owned(),
+        };
+        let (Ok(body), true) = (check_message(&body), recording.is_some() || heard.is_some())
+        else {
+            self.store.take_wechat(taken).await?;
+            return Ok("这条语音无法收下，请用文字写下您的问题。".into());
+        };
+        let sha256 = recording.as_deref().map(sha256_hex);
+        let file = match (&recording, &sha256) {
+            (Some(content), Some(sha256)) => Some(ChatFile {
+                name: "微信语音.amr",
+                media_type: MediaType::Amr.as_str(),
+                sha256,
+                content,
+            }),
+            _ => None,
+        };
+        self.wechat_write(caller, openid, &body, file, taken).await
     }
 
     /// Her message (a text, or a picture with its name as text): one of her open consultation,

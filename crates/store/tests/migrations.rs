@@ -18,10 +18,16 @@ const SQLITE_TO_POSTGRES: &[(&str, &str)] = &[
 
 /// Migrations whose trees must differ, each with why. Both still run the contract suite, which is
 /// what shows they leave the same schema behind.
-const DIFFERENT: &[(&str, &str)] = &[(
-    "0041_wechat.sql",
-    "SQLite cannot change a table's CHECK: its tree rebuilds `consultations`, PostgreSQL's alters it",
-)];
+const DIFFERENT: &[(&str, &str)] = &[
+    (
+        "0041_wechat.sql",
+        "SQLite cannot change a table's CHECK: its tree rebuilds `consultations`, PostgreSQL's alters it",
+    ),
+    (
+        "0044_wechat_voice.sql",
+        "SQLite cannot change a table's CHECK: its tree rebuilds `consultation_messages`, PostgreSQL's alters it",
+    ),
+];
 
 /// The lock: one `sha256  tree/file` line per shipped migration.
 const LOCK: &str = "migrations/shipped.sha256";
@@ -206,7 +212,7 @@ async fn care_worker_grants_and_waiting_requests_become_county_care_coordinators
 /// consultation and its messages written before stay whole, still joined (the foreign keys hold),
 /// and the rule that a consultation has an asker still refuses one without any.
 #[tokio::test]
-async fn consultations_stay_whole_when_wechat_askers_are_allowed() {
+async fn consultations_and_messages_stay_whole_through_the_wechat_rebuilds() {
     use sqlx::Row;
 
     let test = qiaoyi_store::testing::store_migrated_to(40).await;
@@ -289,4 +295,21 @@ async fn consultations_stay_whole_when_wechat_askers_are_allowed() {
     .execute(&pool)
     .await;
     assert!(orphan.is_err(), "messages still need their consultation");
+    // 0044: a voice recording may be attached; other kinds still may not.
+    sqlx::query("INSERT INTO case_file_blobs (sha256, content) VALUES ('a1', $1)")
+        .bind(b"#!AMR\n".to_vec())
+        .execute(&pool)
+        .await
+        .expect("a recording's bytes");
+    let attach = |seq: i64, kind: &'static str| {
+        sqlx::query(
+            "INSERT INTO consultation_messages (consultation_id, seq, side, body, created_at, \
+             file_name, media_type, file_size, file_sha256) VALUES ('q-3', $1, 'person', 'v', 1, 'v', $2, 6, 'a1')",
+        )
+        .bind(seq)
+        .bind(kind)
+        .execute(&pool)
+    };
+    attach(1, "audio/amr").await.expect("a recording");
+    assert!(attach(2, "video/mp4").await.is_err(), "a video is refused");
 }

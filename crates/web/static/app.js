@@ -179,6 +179,13 @@
         p.textContent = m.body;
       }
       li.appendChild(p);
+      // A file with words of its own (what was heard of a voice message) shows them too.
+      if (m.file && m.body !== m.file.name) {
+        var words = document.createElement('p');
+        words.setAttribute('data-user-text', '');
+        words.textContent = m.body;
+        li.appendChild(words);
+      }
       list.appendChild(li);
       li.scrollIntoView({ block: 'nearest' });
     }

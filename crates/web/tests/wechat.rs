@@ -329,7 +329,8 @@ async fn the_address_check_echoes_only_for_the_token_and_no_account_means_not_fo
 /// `/cgi-bin/message/custom/send` and `/cgi-bin/message/template/send`, each call's shape checked
 /// against the published API (a call of another shape gets WeChat's error code, which the test
 /// then sees). The first send fails with a 500, as WeChat's servers sometimes do; while
-/// `outside_window` is set, customer-service messages get 45015 (her 48 hours are over).
+/// `outside_window` is set, customer-service messages get 45015 (her 48 hours are over), and
+/// `fail_next_template` fails one template message with a 500.
 #[derive(Clone, Default)]
 struct StandIn {
     tokens: Arc<Mutex<Vec<bool>>>,
@@ -337,9 +338,13 @@ struct StandIn {
     sent: Arc<Mutex<Vec<serde_json::Value>>>,
     outside_window: Arc<std::sync::atomic::AtomicBool>,
     templates: Arc<Mutex<Vec<serde_json::Value>>>,
+    /// The next template message fails with a 500.
+    fail_next_template: Arc<std::sync::atomic::AtomicBool>,
 }
 
 const SECRET: &str = "a sample app secret";
+/// The start of an AMR recording, as WeChat gives a voice message.
+const AMR: &[u8] = b"#!AMR\n\x3c\x48\xf5\x1f\x96\x66\x79\xe1";
 /// The start of a JPEG, as WeChat gives a photo.
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xD9";
 
@@ -413,7 +418,7 @@ async fn stand_in() -> (String, StandIn) {
         State(s): State<StandIn>,
         Query(q): Query<HashMap<String, String>>,
         body: String,
-    ) -> axum::Json<serde_json::Value> {
+    ) -> axum::response::Response {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         let value = |key: &str| {
             v["data"][key]["value"]
@@ -432,10 +437,15 @@ async fn stand_in() -> (String, StandIn) {
         if !shaped {
             return axum::Json(
                 serde_json::json!({"errcode": 40037, "errmsg": "invalid template_id"}),
-            );
+            )
+            .into_response();
+        }
+        if s.fail_next_template.swap(false, Ordering::SeqCst) {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
         s.templates.lock().expect("lock").push(v);
         axum::Json(serde_json::json!({"errcode": 0, "errmsg": "ok", "msgid": 200228332}))
+            .into_response()
     }
 
     async fn media(Query(q): Query<HashMap<String, String>>) -> axum::response::Response {
@@ -449,6 +459,9 @@ async fn stand_in() -> (String, StandIn) {
             Some("M-JPEG") => JPEG,
             // An executable WeChat would not hold, said to be a picture.
             Some("M-EXE") => b"MZ\x90\x00\x03\x00\x00\x00",
+            Some("M-AMR") => AMR,
+            // Speex as WeChat gives it: no header to recognise it by.
+            Some("M-SPEEX") => b"\x1e\x9d\x4c\x03\x11\x00",
             _ => return json(40007, "invalid media_id"),
         };
         ([(header::CONTENT_TYPE, "image/jpeg")], bytes.to_vec()).into_response()
@@ -703,8 +716,8 @@ async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_
 }
 
 /// She chose WeChat for her notices on the notifications page: a step of her case reaches her
-/// WeChat as a template message linking the case, beside her e-mail; security notices stay by
-/// e-mail only. Unlinked, the choice is gone.
+/// WeChat as a template message linking the case, beside her e-mail, retried when WeChat fails
+/// and sent once. Unlinked, the choice is gone.
 #[tokio::test]
 async fn her_notices_go_to_her_linked_wechat_as_template_messages_when_she_chose_it() {
     let (base, api) = stand_in().await;
@@ -750,11 +763,22 @@ async fn her_notices_go_to_her_linked_wechat_as_template_messages_when_she_chose
         .await;
     let submitted = api_her.step(&id, "submit", 1, &a).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
-    wechat
-        .app
-        .deliver_due("w-test", wechat.app.now_ms())
-        .await
-        .expect("a round");
+    // WeChat fails the first try; the outbox tries again after its delay, and sends it once
+    // however often it runs.
+    api.fail_next_template.store(true, Ordering::SeqCst);
+    let t = wechat.app.now_ms();
+    wechat.app.deliver_due("w-test", t).await.expect("a round");
+    assert!(
+        api.templates.lock().expect("lock").is_empty(),
+        "the first try failed"
+    );
+    for later in [3_600_000, 7_200_000] {
+        wechat
+            .app
+            .deliver_due("w-test", t + later)
+            .await
+            .expect("a round");
+    }
     let templates = api.templates.lock().expect("lock").clone();
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(templates[0]["touser"], HER);
@@ -833,6 +857,87 @@ async fn a_picture_she_sends_is_fetched_checked_and_kept_as_an_attachment() {
         "neither is kept"
     );
     assert_eq!(*api.tokens.lock().expect("lock"), vec![true], "one token");
+}
+
+/// A voice message: the AMR recording is kept as an attachment with what WeChat's speech
+/// recognition heard as its text; without a recording she can be heard by (Speex), the words
+/// alone are kept; with neither, she is asked to write.
+#[tokio::test]
+async fn a_voice_message_is_kept_as_its_recording_and_the_words_heard() {
+    let (base, _api) = stand_in().await;
+    let mut wechat = Browser::with_config(|c| with_api(c, &base, None)).await;
+    let now = wechat.app.now_ms() / 1000;
+    let voice = |msg_id: u64, media_id: &str, format: &str, heard: &str| {
+        let recognition = if heard.is_empty() {
+            String::new()
+        } else {
+            format!("<Recognition><![CDATA[{heard}]]></Recognition>")
+        };
+        format!(
+            "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[{HER}]]></FromUserName>\
+             <CreateTime>{now}</CreateTime><MsgType><![CDATA[voice]]></MsgType>\
+             <MediaId><![CDATA[{media_id}]]></MediaId><Format><![CDATA[{format}]]></Format>{recognition}\
+             <MsgId>{msg_id}</MsgId></xml>"
+        )
+    };
+    opened(
+        &deliver(
+            &mut wechat,
+            &voice(9101, "M-AMR", "amr", "护照丢了怎么办"),
+            now,
+            "v-1",
+        )
+        .await,
+    );
+    let id = consultations_of(&wechat).await[0].0.clone();
+    let mut consultant = wechat.another();
+    consultant.api_sign_in("consultant@qiaoyi.example").await;
+    let detail = json(
+        &consultant
+            .get(&format!("/api/v1/consultations/{id}"))
+            .await
+            .body,
+    );
+    let first = &detail["messages"][0];
+    assert_eq!(first["body"], "（语音）护照丢了怎么办", "{detail}");
+    assert_eq!(first["file"]["media_type"], "audio/amr", "{detail}");
+    assert_eq!(first["file"]["size"], AMR.len());
+    // The page shows the recording and the words heard.
+    let page = consultant
+        .get(&format!("/consultations/{id}?lang=en"))
+        .await;
+    assert!(page.body.contains("微信语音.amr") && page.body.contains("护照丢了怎么办"));
+
+    // Speex with words heard: the words. Speex without: asked to write, nothing kept.
+    opened(
+        &deliver(
+            &mut wechat,
+            &voice(9102, "M-SPEEX", "speex", "我在罗马"),
+            now,
+            "v-2",
+        )
+        .await,
+    );
+    let refused = opened(
+        &deliver(
+            &mut wechat,
+            &voice(9103, "M-SPEEX", "speex", ""),
+            now,
+            "v-3",
+        )
+        .await,
+    );
+    assert!(refused.contains("文字"), "{refused}");
+    let detail = json(
+        &consultant
+            .get(&format!("/api/v1/consultations/{id}"))
+            .await
+            .body,
+    );
+    let messages = detail["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 2, "{detail}");
+    assert_eq!(messages[1]["body"], "（语音）我在罗马");
+    assert!(messages[1]["file"].is_null());
 }
 
 /// The code in the account's answer to 绑定.

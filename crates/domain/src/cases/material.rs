@@ -9,6 +9,8 @@ pub enum MediaType {
     Pdf,
     Jpeg,
     Png,
+    /// A voice message from WeChat (AMR-NB). Never taken as an upload: no file name maps to it.
+    Amr,
 }
 
 impl MediaType {
@@ -17,13 +19,19 @@ impl MediaType {
             MediaType::Pdf => "application/pdf",
             MediaType::Jpeg => "image/jpeg",
             MediaType::Png => "image/png",
+            MediaType::Amr => "audio/amr",
         }
     }
 
     pub fn parse(s: &str) -> Option<MediaType> {
-        [MediaType::Pdf, MediaType::Jpeg, MediaType::Png]
-            .into_iter()
-            .find(|m| m.as_str() == s)
+        [
+            MediaType::Pdf,
+            MediaType::Jpeg,
+            MediaType::Png,
+            MediaType::Amr,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
     }
 
     /// The kind a file name's extension claims.
@@ -45,6 +53,8 @@ impl MediaType {
             Some(MediaType::Jpeg)
         } else if content.starts_with(b"\x89PNG\r\n\x1a\n") {
             Some(MediaType::Png)
+        } else if content.starts_with(b"#!AMR\n") {
+            Some(MediaType::Amr)
         } else {
             None
         }
@@ -155,6 +165,24 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// A WeChat voice recording is recognised by its content and kept as such, but no upload is
+    /// ever taken as one: no file name claims it.
+    #[test]
+    fn a_recording_is_known_by_its_content_and_never_an_upload() {
+        let amr = b"#!AMR\n\x3c\x48";
+        assert_eq!(MediaType::sniff(amr), Some(MediaType::Amr));
+        assert_eq!(MediaType::parse("audio/amr"), Some(MediaType::Amr));
+        assert_eq!(MediaType::from_file_name("voice.amr"), None);
+        assert_eq!(
+            check_upload("voice.amr", amr, 10),
+            Err(UploadError::UnknownKind)
+        );
+        assert_eq!(
+            check_upload("photo.jpg", amr, 10),
+            Err(UploadError::ContentMismatch)
+        );
+    }
 
     #[test]
     fn content_decides_and_must_match_the_name() {
