@@ -517,13 +517,7 @@ async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_faile
         "WeChat failed the first"
     );
     // Tried again after its delay: delivered, and once only however often the worker runs.
-    for later in [3_600_000, 7_200_000] {
-        wechat
-            .app
-            .deliver_due("w-test", t + later)
-            .await
-            .expect("a round");
-    }
+    retry_rounds(&wechat, t).await;
     let sent = api.sent.lock().expect("lock").clone();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0]["touser"], HER);
@@ -772,13 +766,7 @@ async fn her_notices_go_to_her_linked_wechat_as_template_messages_when_she_chose
         api.templates.lock().expect("lock").is_empty(),
         "the first try failed"
     );
-    for later in [3_600_000, 7_200_000] {
-        wechat
-            .app
-            .deliver_due("w-test", t + later)
-            .await
-            .expect("a round");
-    }
+    retry_rounds(&wechat, t).await;
     let templates = api.templates.lock().expect("lock").clone();
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(templates[0]["touser"], HER);
@@ -938,6 +926,17 @@ async fn a_voice_message_is_kept_as_its_recording_and_the_words_heard() {
     assert_eq!(messages.len(), 2, "{detail}");
     assert_eq!(messages[1]["body"], "（语音）我在罗马");
     assert!(messages[1]["file"].is_null());
+}
+
+/// The outbox's rounds an hour and two hours after `t`: past a failed try's delay, and once more
+/// to see nothing is sent twice.
+async fn retry_rounds(b: &Browser, t: i64) {
+    for later in [3_600_000, 7_200_000] {
+        b.app
+            .deliver_due("w-test", t + later)
+            .await
+            .expect("a round");
+    }
 }
 
 /// The code in the account's answer to 绑定.
