@@ -185,3 +185,16 @@ care-message-coordinator-subject = A message from { $parent } to a proxy parent
 care-message-coordinator-body =
     { $parent }, a parent abroad of a child you paired, has written to the child's proxy parent. Sign in to read it on the child's record.
     The child's record: { $link }
+
+## The WeChat account's own replies, in her account's language when her WeChat is linked.
+wechat-welcome = Welcome. Write your question here, and the consultant on duty will answer you here.
+wechat-unsupported = Only text, pictures and voice messages can be received here; please write your question.
+wechat-too-long = This message cannot be taken: please write text of at most 4,000 characters.
+wechat-picture-missing = The picture did not arrive; please send it again.
+wechat-picture-refused = This file cannot be taken: please send a photo (JPEG or PNG) of at most { $mb } MB.
+wechat-voice-missing = The voice message did not arrive; please send it again, or write your question.
+wechat-voice-refused = This voice message cannot be taken; please write your question.
+wechat-joined = Received, and added to your consultation { $number }.
+wechat-opened = Your question is received (number { $number }); the consultant on duty will answer you here.
+wechat-opened-waiting = Your question is received (number { $number }). Nobody is on duty now; a consultant will answer you in about { $hours } hours.
+wechat-opened-later = Your question is received (number { $number }); a consultant will answer you here.

@@ -184,3 +184,16 @@ care-message-coordinator-subject = Un mensaje de { $parent } al padre o madre de
 care-message-coordinator-body =
     { $parent }, madre o padre en el extranjero de un niño que usted emparejó, ha escrito a su padre o madre de acogida. Inicie sesión para leerlo en la ficha del niño.
     La ficha del niño: { $link }
+
+## The WeChat account's own replies, in her account's language when her WeChat is linked.
+wechat-welcome = Gracias por seguirnos. Escriba aquí su pregunta y el consultor de turno le responderá aquí.
+wechat-unsupported = Aquí solo se reciben textos, imágenes y mensajes de voz; escriba su pregunta.
+wechat-too-long = No se puede aceptar este mensaje: escriba un texto de 4.000 caracteres como máximo.
+wechat-picture-missing = La imagen no ha llegado; envíela de nuevo.
+wechat-picture-refused = No se puede aceptar este archivo: envíe una foto (JPEG o PNG) de { $mb } MB como máximo.
+wechat-voice-missing = El mensaje de voz no ha llegado; envíelo de nuevo o escriba su pregunta.
+wechat-voice-refused = No se puede aceptar este mensaje de voz; escriba su pregunta.
+wechat-joined = Recibido y añadido a su consulta { $number }.
+wechat-opened = Hemos recibido su pregunta (número { $number }); el consultor de turno le responderá aquí.
+wechat-opened-waiting = Hemos recibido su pregunta (número { $number }). Ahora no hay nadie de turno; un consultor le responderá en unas { $hours } horas.
+wechat-opened-later = Hemos recibido su pregunta (número { $number }); un consultor le responderá aquí.

@@ -184,3 +184,16 @@ care-message-coordinator-subject = Un messaggio di { $parent } al genitore affid
 care-message-coordinator-body =
     { $parent }, genitore all'estero di un bambino che Lei ha abbinato, ha scritto al suo genitore affidatario. Acceda per leggerlo nella scheda del bambino.
     La scheda del bambino: { $link }
+
+## The WeChat account's own replies, in her account's language when her WeChat is linked.
+wechat-welcome = Grazie di averci seguito. Scriva qui la Sua domanda: il consulente di turno Le risponderà qui.
+wechat-unsupported = Qui si possono ricevere solo testi, immagini e messaggi vocali; scriva la Sua domanda.
+wechat-too-long = Questo messaggio non può essere accolto: scriva un testo di al massimo 4.000 caratteri.
+wechat-picture-missing = L'immagine non è arrivata; la invii di nuovo.
+wechat-picture-refused = Questo file non può essere accolto: invii una foto (JPEG o PNG) di al massimo { $mb } MB.
+wechat-voice-missing = Il messaggio vocale non è arrivato; lo invii di nuovo o scriva la Sua domanda.
+wechat-voice-refused = Questo messaggio vocale non può essere accolto; scriva la Sua domanda.
+wechat-joined = Ricevuto e aggiunto alla Sua consulenza { $number }.
+wechat-opened = La Sua domanda è stata ricevuta (numero { $number }); il consulente di turno Le risponderà qui.
+wechat-opened-waiting = La Sua domanda è stata ricevuta (numero { $number }). Ora non c'è nessuno di turno; un consulente Le risponderà tra circa { $hours } ore.
+wechat-opened-later = La Sua domanda è stata ricevuta (numero { $number }); un consulente Le risponderà qui.

@@ -175,3 +175,16 @@ care-message-coordinator-subject = { $parent } 给代理家长留言
 care-message-coordinator-body =
     您结对的儿童的家长 { $parent } 从国外给代理家长留言。请登录后在儿童档案中阅读。
     儿童档案：{ $link }
+
+## The WeChat account's own replies, in her account's language when her WeChat is linked.
+wechat-welcome = 欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。
+wechat-unsupported = 目前这里只能收文字、图片和语音，请用文字写下您的问题。
+wechat-too-long = 这条消息无法收下：请写文字，且不超过 4000 字。
+wechat-picture-missing = 图片没有收到，请再发一次。
+wechat-picture-refused = 这个文件无法收下：请发送照片（JPEG 或 PNG），不超过 { $mb } MB。
+wechat-voice-missing = 语音没有收到，请再发一次，或用文字写下您的问题。
+wechat-voice-refused = 这条语音无法收下，请用文字写下您的问题。
+wechat-joined = 已收到，已加入您的咨询 { $number }。
+wechat-opened = 您的咨询已收到（编号 { $number }），值班顾问会在这里回复您。
+wechat-opened-waiting = 您的咨询已收到（编号 { $number }）。现在无人值班，约 { $hours } 小时后有顾问回复您。
+wechat-opened-later = 您的咨询已收到（编号 { $number }），顾问会在这里回复您。

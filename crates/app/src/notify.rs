@@ -134,12 +134,6 @@ pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result
             notice.template()
         ));
     }
-    let bundle = templates()
-        .0
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .map(|(_, b)| b)
-        .ok_or_else(|| format!("no templates in {}", lang.tag()))?;
     let mut args = FluentArgs::new();
     for name in notice.optional_params() {
         args.set(*name, FluentValue::from(""));
@@ -152,24 +146,43 @@ pub fn render(notice: Notice, lang: Lang, params: &Map<String, Value>) -> Result
         };
         args.set(name.clone(), value);
     }
-    let part = |suffix: &str| -> Result<String, String> {
-        let id = format!("{}-{suffix}", notice.template());
-        let pattern = bundle
-            .get_message(&id)
-            .and_then(|m| m.value())
-            .ok_or_else(|| format!("notices/{}.ftl has no message {id}", lang.tag()))?;
-        let mut errors = Vec::new();
-        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
-        if errors.is_empty() {
-            Ok(text.into_owned())
-        } else {
-            Err(format!("{id} in {}: {errors:?}", lang.tag()))
-        }
-    };
+    let part =
+        |suffix: &str| format_message(lang, &format!("{}-{suffix}", notice.template()), &args);
     Ok(Rendered {
         subject: part("subject")?,
         body: part("body")?,
     })
+}
+
+/// One of Qiaoyi's own sentences from `notices/{lang}.ftl` by its id (the WeChat account's
+/// replies), with `args`; an error names a missing message or value.
+pub(crate) fn words(lang: Lang, id: &str, args: &[(&str, String)]) -> Result<String, String> {
+    let mut values = FluentArgs::new();
+    for (name, value) in args {
+        values.set(*name, FluentValue::from(value.clone()));
+    }
+    format_message(lang, id, &values)
+}
+
+/// Message `id` of `notices/{lang}.ftl` with `args`; an error names a missing message or value.
+fn format_message(lang: Lang, id: &str, args: &FluentArgs) -> Result<String, String> {
+    let bundle = templates()
+        .0
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, b)| b)
+        .ok_or_else(|| format!("no templates in {}", lang.tag()))?;
+    let pattern = bundle
+        .get_message(id)
+        .and_then(|m| m.value())
+        .ok_or_else(|| format!("notices/{}.ftl has no message {id}", lang.tag()))?;
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(args), &mut errors);
+    if errors.is_empty() {
+        Ok(text.into_owned())
+    } else {
+        Err(format!("{id} in {}: {errors:?}", lang.tag()))
+    }
 }
 
 /// Whom a message goes to.

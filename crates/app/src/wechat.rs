@@ -192,8 +192,8 @@ impl App {
         ))
     }
 
-    /// Acts on one message; the text to answer her with, if any. The account's messages to her
-    /// are in Chinese: WeChat does not say which language she reads.
+    /// Acts on one message; the text to answer her with, if any: in her account's language when
+    /// her WeChat is linked, else in Chinese (WeChat does not say which language she reads).
     async fn wechat_message(
         &self,
         caller: &Caller,
@@ -201,17 +201,25 @@ impl App {
         taken: &WechatTaken<'_>,
     ) -> Result<Option<String>, AppError> {
         let openid = message.from_user_name.as_str();
+        let asker = Asker {
+            openid,
+            account: match self.store.wechat_link_of_openid(openid).await? {
+                Some(link) => self.store.user_by_id(&link.user_id).await?,
+                None => None,
+            },
+        };
         let content = match &message.kind {
             MessageKind::Text { content } => content,
             MessageKind::Event { event, .. } => {
                 self.store.take_wechat(taken).await?;
-                return Ok((event == "subscribe").then(|| {
-                    "欢迎关注。请直接在这里写下您的问题，值班顾问会在这里回复您。".into()
-                }));
+                if event != "subscribe" {
+                    return Ok(None);
+                }
+                return Ok(Some(asker.say(Reply::Welcome, &[])?));
             }
             MessageKind::Image { media_id, .. } => {
                 return Ok(Some(
-                    self.wechat_image(caller, openid, media_id, taken).await?,
+                    self.wechat_image(caller, &asker, media_id, taken).await?,
                 ));
             }
             MessageKind::Voice {
@@ -221,15 +229,13 @@ impl App {
             } => {
                 let heard = recognition.as_deref().filter(|r| !r.trim().is_empty());
                 return Ok(Some(
-                    self.wechat_voice(caller, openid, media_id, format, heard, taken)
+                    self.wechat_voice(caller, &asker, media_id, format, heard, taken)
                         .await?,
                 ));
             }
             _ => {
                 self.store.take_wechat(taken).await?;
-                return Ok(Some(
-                    "目前这里只能收文字、图片和语音，请用文字写下您的问题。".into(),
-                ));
+                return Ok(Some(asker.say(Reply::Unsupported, &[])?));
             }
         };
         if asks_for_link_code(content) {
@@ -237,12 +243,10 @@ impl App {
         }
         let Ok(body) = check_message(content) else {
             self.store.take_wechat(taken).await?;
-            return Ok(Some(
-                "这条消息无法收下：请写文字，且不超过 4000 字。".into(),
-            ));
+            return Ok(Some(asker.say(Reply::TooLong, &[])?));
         };
         Ok(Some(
-            self.wechat_write(caller, openid, &body, None, taken)
+            self.wechat_write(caller, &asker, &body, None, taken)
                 .await?,
         ))
     }
@@ -253,7 +257,7 @@ impl App {
     async fn wechat_image(
         &self,
         caller: &Caller,
-        openid: &str,
+        asker: &Asker<'_>,
         media_id: &str,
         taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
@@ -269,7 +273,7 @@ impl App {
                 if matches!(e, SendError::Permanent(_)) {
                     self.store.take_wechat(taken).await?;
                 }
-                return Ok("图片没有收到，请再发一次。".into());
+                return asker.say(Reply::PictureMissing, &[]);
             }
         };
         let name = match MediaType::sniff(&content) {
@@ -278,10 +282,10 @@ impl App {
         };
         let Ok(checked) = self.check_file(name, &content) else {
             self.store.take_wechat(taken).await?;
-            return Ok(format!(
-                "这个文件无法收下：请发送照片（JPEG 或 PNG），不超过 {} MB。",
-                self.config.max_upload_mb
-            ));
+            return asker.say(
+                Reply::PictureRefused,
+                &[("mb", self.config.max_upload_mb.to_string())],
+            );
         };
         let file = ChatFile {
             name: &checked.name,
@@ -289,7 +293,7 @@ impl App {
             sha256: &checked.sha256,
             content: &content,
         };
-        self.wechat_write(caller, openid, &checked.name, Some(file), taken)
+        self.wechat_write(caller, asker, &checked.name, Some(file), taken)
             .await
     }
 
@@ -318,7 +322,7 @@ impl App {
     async fn wechat_voice(
         &self,
         caller: &Caller,
-        openid: &str,
+        asker: &Asker<'_>,
         media_id: &str,
         format: &str,
         heard: Option<&str>,
@@ -335,7 +339,7 @@ impl App {
                 );
                 if matches!(e, SendError::Transient(_)) && heard.is_none() {
                     // Not taken: WeChat's own retry may fetch it.
-                    return Ok("语音没有收到，请再发一次，或用文字写下您的问题。".into());
+                    return asker.say(Reply::VoiceMissing, &[]);
                 }
                 None
             }
@@ -347,7 +351,7 @@ impl App {
         let (Ok(body), true) = (check_message(&body), recording.is_some() || heard.is_some())
         else {
             self.store.take_wechat(taken).await?;
-            return Ok("这条语音无法收下，请用文字写下您的问题。".into());
+            return asker.say(Reply::VoiceRefused, &[]);
         };
         let sha256 = recording.as_deref().map(sha256_hex);
         let file = match (&recording, &sha256) {
@@ -359,7 +363,7 @@ impl App {
             }),
             _ => None,
         };
-        self.wechat_write(caller, openid, &body, file, taken).await
+        self.wechat_write(caller, asker, &body, file, taken).await
     }
 
     /// Her message (a text, or a picture with its name as text): one of her open consultation,
@@ -367,20 +371,17 @@ impl App {
     async fn wechat_write(
         &self,
         caller: &Caller,
-        openid: &str,
+        asker: &Asker<'_>,
         body: &str,
         file: Option<ChatFile<'_>>,
         taken: &WechatTaken<'_>,
     ) -> Result<String, AppError> {
-        let account = match self.store.wechat_link_of_openid(openid).await? {
-            Some(link) => self.store.user_by_id(&link.user_id).await?,
-            None => None,
-        };
+        let (openid, account) = (asker.openid, &asker.account);
         let person = account.as_ref().map(|u| u.id.as_str());
         if let Some(row) = self.store.open_wechat_consultation(openid, person).await? {
             self.write_message(caller, &row, Side::Person, body, file, Some(taken))
                 .await?;
-            return Ok(format!("已收到，已加入您的咨询 {}。", row.id));
+            return asker.say(Reply::Joined, &[("number", row.id.clone())]);
         }
         let id = format!("q-{}", random_hex(10));
         let subject: String = body.chars().take(SUBJECT_CHARS).collect();
@@ -389,14 +390,14 @@ impl App {
         let (consultant, until) = self.route_new_consultation(caller.now).await?;
         let mut row = crate::consultations::new_record(
             &id,
-            account.as_ref().map_or(Lang::Zh, |u| u.language),
+            asker.lang(),
             &subject,
             consultant.clone(),
             caller.now,
             until,
         );
         row.wechat_openid = Some(openid.to_owned());
-        match &account {
+        match account {
             Some(user) => {
                 row.person_id = Some(user.id.clone());
                 row.person_name = user.display_name.clone();
@@ -424,15 +425,116 @@ impl App {
             Some(taken),
         )
         .await?;
-        Ok(match until {
-            _ if consultant.is_some() => {
-                format!("您的咨询已收到（编号 {id}），值班顾问会在这里回复您。")
-            }
-            Some(minutes) => format!(
-                "您的咨询已收到（编号 {id}）。现在无人值班，约 {} 小时后有顾问回复您。",
-                minutes.div_ceil(60).max(1)
+        let number = ("number", id.clone());
+        match until {
+            _ if consultant.is_some() => asker.say(Reply::Opened, &[number]),
+            Some(minutes) => asker.say(
+                Reply::OpenedWaiting,
+                &[number, ("hours", minutes.div_ceil(60).max(1).to_string())],
             ),
-            None => format!("您的咨询已收到（编号 {id}），顾问会在这里回复您。"),
-        })
+            None => asker.say(Reply::OpenedLater, &[number]),
+        }
+    }
+}
+
+/// Who wrote: her OpenID, and her account when her WeChat is linked to one.
+struct Asker<'a> {
+    openid: &'a str,
+    account: Option<qiaoyi_store::UserRow>,
+}
+
+impl Asker<'_> {
+    /// The language the account answers her in: her account's, else Chinese.
+    fn lang(&self) -> Lang {
+        self.account.as_ref().map_or(Lang::Zh, |u| u.language)
+    }
+
+    fn say(&self, reply: Reply, args: &[(&'static str, String)]) -> Result<String, AppError> {
+        crate::notify::words(self.lang(), reply.id(), args).map_err(AppError::Internal)
+    }
+}
+
+/// What the account says back in WeChat (`wechat-*` in `notices/{lang}.ftl`).
+#[derive(Clone, Copy, Debug)]
+enum Reply {
+    Welcome,
+    Unsupported,
+    TooLong,
+    PictureMissing,
+    /// `$mb`: the upload limit.
+    PictureRefused,
+    VoiceMissing,
+    VoiceRefused,
+    /// `$number`: her consultation's.
+    Joined,
+    Opened,
+    /// `$number`, and `$hours` until someone is on shift.
+    OpenedWaiting,
+    OpenedLater,
+}
+
+impl Reply {
+    #[cfg(test)]
+    const ALL: [Reply; 11] = [
+        Reply::Welcome,
+        Reply::Unsupported,
+        Reply::TooLong,
+        Reply::PictureMissing,
+        Reply::PictureRefused,
+        Reply::VoiceMissing,
+        Reply::VoiceRefused,
+        Reply::Joined,
+        Reply::Opened,
+        Reply::OpenedWaiting,
+        Reply::OpenedLater,
+    ];
+
+    fn id(self) -> &'static str {
+        match self {
+            Reply::Welcome => "wechat-welcome",
+            Reply::Unsupported => "wechat-unsupported",
+            Reply::TooLong => "wechat-too-long",
+            Reply::PictureMissing => "wechat-picture-missing",
+            Reply::PictureRefused => "wechat-picture-refused",
+            Reply::VoiceMissing => "wechat-voice-missing",
+            Reply::VoiceRefused => "wechat-voice-refused",
+            Reply::Joined => "wechat-joined",
+            Reply::Opened => "wechat-opened",
+            Reply::OpenedWaiting => "wechat-opened-waiting",
+            Reply::OpenedLater => "wechat-opened-later",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reply_is_written_in_every_language_with_its_values() {
+        let args = [
+            ("number", "q-0123456789abcdef0123".to_owned()),
+            ("hours", "3".to_owned()),
+            ("mb", "10".to_owned()),
+        ];
+        for lang in Lang::ALL {
+            for reply in Reply::ALL {
+                let text = crate::notify::words(lang, reply.id(), &args)
+                    .unwrap_or_else(|e| panic!("{reply:?} in {}: {e}", lang.tag()));
+                assert!(!text.trim().is_empty(), "{reply:?} in {}", lang.tag());
+                if matches!(
+                    reply,
+                    Reply::Joined | Reply::Opened | Reply::OpenedWaiting | Reply::OpenedLater
+                ) {
+                    assert!(
+                        text.contains("q-0123456789abcdef0123"),
+                        "{reply:?} in {}: {text}",
+                        lang.tag()
+                    );
+                }
+            }
+        }
+        let missing = crate::notify::words(Lang::It, Reply::Joined.id(), &[]);
+        assert!(missing.is_err(), "a missing value is an error, not a blank");
     }
 }

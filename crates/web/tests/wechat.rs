@@ -1035,7 +1035,16 @@ async fn she_links_her_wechat_with_the_code_it_sent_her_and_unlinks_it() {
     let mine = her.get("/api/v1/consultations").await;
     assert!(mine.body.contains(&guest_id), "{}", mine.body);
 
-    // Her next message in WeChat goes to that consultation, now her account's.
+    // Her next message in WeChat goes to that consultation, now her account's, and the account
+    // answers in her account's language.
+    let italian = her
+        .put_json(
+            "/api/v1/me/notifications",
+            r#"{"email_enabled":true,"sms_enabled":false,"own_reminders":true,"family_reminders":false,"language":"it"}"#,
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(italian.status, StatusCode::OK, "{}", italian.body);
     let next = opened(
         &deliver(
             &mut wechat,
@@ -1045,7 +1054,10 @@ async fn she_links_her_wechat_with_the_code_it_sent_her_and_unlinks_it() {
         )
         .await,
     );
-    assert!(next.contains(&guest_id), "{next}");
+    assert!(
+        next.contains(&format!("aggiunto alla Sua consulenza {guest_id}")),
+        "{next}"
+    );
     let detail = json(
         &her.get(&format!("/api/v1/consultations/{guest_id}"))
             .await
