@@ -419,7 +419,7 @@ impl Wechat {
 
     /// The answer as a text message. WeChat takes one only within 48 hours of her last message to
     /// the account; outside them it is set aside until she writes again
-    /// (`requeue_wechat_answers`), and when a template is configured she is told by template
+    /// (the callback's `WechatTaken` queues it again), and when a template is configured she is told by template
     /// message that it waits. To someone who unfollowed the account, the refusal is final.
     async fn send_answer(
         &self,

@@ -145,6 +145,9 @@ impl App {
             now: caller.now,
             // Forgotten once no request that old could be accepted.
             forget_before: caller.now - 2 * WINDOW_SECS * 1000,
+            from: &message.from_user_name,
+            answers: Notice::ConsultationAnswer.template(),
+            waiting_since: caller.now - ANSWERS_WAIT_MS,
         };
         let answer = match self.wechat_message(caller, &message, &taken).await {
             Err(AppError::Store(StoreError::Conflict {
@@ -157,19 +160,6 @@ impl App {
             })) => return Err(AppError::Wechat(WechatError::Replayed)),
             other => other?,
         };
-        // Whatever she sent opens WeChat's 48 hours again: answers that waited for them go now.
-        let requeued = self
-            .store
-            .requeue_wechat_answers(
-                &message.from_user_name,
-                Notice::ConsultationAnswer.template(),
-                caller.now - ANSWERS_WAIT_MS,
-                caller.now,
-            )
-            .await?;
-        if requeued > 0 {
-            tracing::info!(requeued, "answers that waited for her are sent again");
-        }
         let Some(answer) = answer else {
             return Ok("success".into());
         };

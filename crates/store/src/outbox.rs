@@ -311,31 +311,6 @@ impl Store {
         Ok(true)
     }
 
-    /// Puts back in the queue the answers to `openid` set aside since `since` because WeChat's 48
-    /// hours were over: she wrote again, which opens them anew. How many.
-    pub async fn requeue_wechat_answers(
-        &self,
-        openid: &str,
-        template: &str,
-        since: i64,
-        now: i64,
-    ) -> Result<u64, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let requeued = sqlx::query(
-            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = 0 \
-             WHERE status = 'dead' AND channel = 'wechat' AND recipient = $2 AND template = $3 AND created_at >= $4",
-        )
-        .bind(now)
-        .bind(openid)
-        .bind(template)
-        .bind(since)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(requeued)
-    }
-
     /// The account's choices, or the defaults when it made none.
     pub async fn notification_settings(
         &self,

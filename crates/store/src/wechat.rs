@@ -22,6 +22,11 @@ pub struct WechatTaken<'a> {
     pub now: i64,
     /// What was seen before this is forgotten on the way.
     pub forget_before: i64,
+    /// Who wrote (her OpenID): whatever she sends opens WeChat's 48 hours again, so her answers
+    /// (messages of template `answers`) set aside since `waiting_since` are queued again.
+    pub from: &'a str,
+    pub answers: &'a str,
+    pub waiting_since: i64,
 }
 
 impl Store {
@@ -36,7 +41,8 @@ impl Store {
 }
 
 /// Notes both keys in `tx`; refuses, and the transaction must be dropped, when either is known.
-/// The message comes first: a retry arrives under a new nonce and is answered, not refused.
+/// The message comes first: a retry arrives under a new nonce and is answered, not refused. A
+/// callback taken puts her waiting answers back in the queue, in the same transaction.
 pub(crate) async fn note_taken(
     tx: &mut WriteTx,
     taken: &WechatTaken<'_>,
@@ -72,6 +78,16 @@ pub(crate) async fn note_taken(
             });
         }
     }
+    sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = 0 \
+         WHERE status = 'dead' AND channel = 'wechat' AND recipient = $2 AND template = $3 AND created_at >= $4",
+    )
+    .bind(taken.now)
+    .bind(taken.from)
+    .bind(taken.answers)
+    .bind(taken.waiting_since)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

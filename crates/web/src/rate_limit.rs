@@ -110,3 +110,11 @@ impl Limits {
         )
     }
 }
+
+/// What [`Bucket::WechatLink`] counts by: the signed-in account (else the address, which the
+/// app then refuses as signed out).
+pub fn link_limit_key(auth: &crate::auth::Auth) -> &str {
+    auth.session
+        .as_ref()
+        .map_or(auth.client.address.as_str(), |s| s.actor.user_id.as_str())
+}

@@ -501,14 +501,7 @@ async fn a_consultant_s_answer_goes_back_through_wechat_once_though_wechat_faile
 
     let csrf = consultant.api_sign_in("consultant@qiaoyi.example").await;
     let answer = "请带上旧护照，到米兰的服务站办理。";
-    let posted = consultant
-        .post_json(
-            &format!("/api/v1/consultations/{id}/messages"),
-            &serde_json::json!({ "body": answer }).to_string(),
-            Some(&csrf),
-        )
-        .await;
-    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    answer_as(&mut consultant, &csrf, &id, answer).await;
 
     let t = wechat.app.now_ms();
     wechat.app.deliver_due("w-test", t).await.expect("a round");
@@ -550,14 +543,7 @@ async fn nodes_share_one_access_token_sealed_at_rest() {
             .expect("read")
             .expect("opened")
             .id;
-        let posted = consultant
-            .post_json(
-                &format!("/api/v1/consultations/{id}/messages"),
-                &serde_json::json!({ "body": "请到服务站办理。" }).to_string(),
-                Some(&csrf),
-            )
-            .await;
-        assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+        answer_as(&mut consultant, &csrf, &id, "请到服务站办理。").await;
     };
 
     // The first node: WeChat fails the first send, the retry goes with the token it fetched.
@@ -612,14 +598,7 @@ async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_
     );
     let id = consultations_of(&wechat).await[0].0.clone();
     let answer = "请带上旧护照到服务站。";
-    let posted = consultant
-        .post_json(
-            &format!("/api/v1/consultations/{id}/messages"),
-            &serde_json::json!({ "body": answer }).to_string(),
-            Some(&csrf),
-        )
-        .await;
-    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    answer_as(&mut consultant, &csrf, &id, answer).await;
 
     api.outside_window.store(true, Ordering::SeqCst);
     let t = wechat.app.now_ms();
@@ -684,14 +663,7 @@ async fn an_answer_after_her_48_hours_waits_for_her_and_a_template_message_says_
         )
         .await;
     assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
-    let posted = consultant
-        .post_json(
-            &format!("/api/v1/consultations/{id}/messages"),
-            &serde_json::json!({ "body": "还需要一张照片。" }).to_string(),
-            Some(&csrf),
-        )
-        .await;
-    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    answer_as(&mut consultant, &csrf, &id, "还需要一张照片。").await;
     api.outside_window.store(true, Ordering::SeqCst);
     wechat
         .app
@@ -926,6 +898,18 @@ async fn a_voice_message_is_kept_as_its_recording_and_the_words_heard() {
     assert_eq!(messages.len(), 2, "{detail}");
     assert_eq!(messages[1]["body"], "（语音）我在罗马");
     assert!(messages[1]["file"].is_null());
+}
+
+/// The consultant (signed in over the API with `csrf`) answers consultation `id`.
+async fn answer_as(consultant: &mut Browser, csrf: &str, id: &str, body: &str) {
+    let posted = consultant
+        .post_json(
+            &format!("/api/v1/consultations/{id}/messages"),
+            &serde_json::json!({ "body": body }).to_string(),
+            Some(csrf),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
 }
 
 /// The outbox's rounds an hour and two hours after `t`: past a failed try's delay, and once more

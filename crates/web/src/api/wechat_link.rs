@@ -12,7 +12,7 @@ use super::extract::ApiJson;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::Problem;
-use crate::rate_limit::{Bucket, Limits};
+use crate::rate_limit::{Bucket, Limits, link_limit_key};
 
 #[derive(Serialize, ToSchema)]
 pub struct WechatView {
@@ -70,11 +70,10 @@ pub async fn link(
     Extension(auth): Extension<Auth>,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<Json<WechatView>, Problem> {
-    let key = auth
-        .session
-        .as_ref()
-        .map_or(auth.client.address.as_str(), |s| s.actor.user_id.as_str());
-    if !state.limits.allow(Bucket::WechatLink, key) {
+    if !state
+        .limits
+        .allow(Bucket::WechatLink, link_limit_key(&auth))
+    {
         return Err(Limits::refused());
     }
     state.app.link_my_wechat(&auth, &body.code).await?;

@@ -15,7 +15,7 @@ use super::{ForPage, PageResult, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::i18n::Prefs;
-use crate::rate_limit::Bucket;
+use crate::rate_limit::{Bucket, link_limit_key};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -94,11 +94,10 @@ async fn link(
     Extension(auth): Extension<Auth>,
     Form(form): Form<CodeForm>,
 ) -> PageResult {
-    let key = auth
-        .session
-        .as_ref()
-        .map_or(auth.client.address.as_str(), |s| s.actor.user_id.as_str());
-    if !state.limits.allow(Bucket::WechatLink, key) {
+    if !state
+        .limits
+        .allow(Bucket::WechatLink, link_limit_key(&auth))
+    {
         return Ok(super::too_many(&p));
     }
     match state.app.link_my_wechat(&auth, &form.code).await {
