@@ -71,7 +71,9 @@ function shape(url) {
     .replace(/^\/care\/children\/ch-[0-9a-f]+$/, '/care/children/:id')
     .replace(/^\/care\/activities\/ca-[0-9a-f]+$/, '/care/activities/:id')
     .replace(/^\/admin\/users\/u-[0-9a-f]+$/, '/admin/users/:id')
-    .replace(/^\/admin\/stations\/[A-Z]{2}-[A-Z]{3}$/, '/admin/stations/:code');
+    .replace(/^\/admin\/stations\/[A-Z]{2}-[A-Z]{3}(\/hall)?$/, '/admin/stations/:code$1')
+    .replace(/^\/halls\/[A-Z]{2}-[A-Z]{3}(\/[a-z]+)?$/, '/halls/:code$1')
+    .replace(/^\/hall\/numbers\/[0-9a-f]{32}$/, '/hall/numbers/:secret');
   const page = u.searchParams.get('page');
   return p + (page && page !== '1' ? '?page=n' : '');
 }

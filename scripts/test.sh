@@ -31,7 +31,7 @@ run_browser_tests() {
   wait_healthy "$port" "$work/demo.log" || return 1
   mkdir -p target/e2e
   local script
-  for script in smoke cases wizard chat video stats care wechat; do
+  for script in smoke cases wizard chat video stats care wechat hall; do
     log "  e2e/$script.mjs"
     BASE_URL="http://127.0.0.1:$port" OUT_DIR="$root/target/e2e" node "e2e/$script.mjs"
   done

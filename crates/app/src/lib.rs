@@ -23,6 +23,7 @@ mod error;
 pub mod fees;
 mod file_check;
 pub mod green_channel;
+pub mod hall;
 pub mod handover;
 pub mod mandates;
 pub mod notify;

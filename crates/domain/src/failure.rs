@@ -83,6 +83,8 @@ reasons! {
     ReferenceFormat => "reference-format",
     /// A payment reference the provider or the ledger does not accept.
     ReferenceRefused => "reference-refused",
+    /// A hall's number may still be called again before it is marked as not come.
+    CallsLeft => "calls-left",
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod country;
 pub mod failure;
 pub mod fees;
 pub mod green_channel;
+pub mod hall;
 pub mod ice;
 pub mod identity;
 pub mod lang;

@@ -197,4 +197,7 @@ const TABLES: &[&str] = &[
     "wechat_links",
     "wechat_link_codes",
     "wechat_tokens",
+    "hall_counters",
+    "hall_rules",
+    "hall_tickets",
 ];

@@ -113,6 +113,22 @@ pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     (!host.is_empty() && origin_host == host) || origin == public_url.trim_end_matches('/')
 }
 
+/// A websocket opens only from this site's pages: another site's page cannot open one with the
+/// reader's cookie. The refusal of one opened from elsewhere; `what` names it ("a video room").
+pub(crate) fn socket_from_elsewhere(
+    headers: &HeaderMap,
+    state: &AppState,
+    what: &str,
+) -> Option<Problem> {
+    (!same_origin(headers, &state.app.config().public_url)).then(|| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "cross-origin",
+            format!("{what} opens only from this site's pages"),
+        )
+    })
+}
+
 /// RFC 8058's one-click unsubscribe: a mail provider posts `List-Unsubscribe=One-Click` to the
 /// link in a reminder's `List-Unsubscribe` header, with no cookie and no form. The link's signed
 /// token is what allows it, not a session, so it needs no CSRF token.

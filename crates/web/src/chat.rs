@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -76,12 +76,8 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Problem> {
-    if !crate::auth::same_origin(&headers, &state.app.config().public_url) {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "cross-origin",
-            "a conversation opens only from this site's pages",
-        ));
+    if let Some(refused) = crate::auth::socket_from_elsewhere(&headers, &state, "a conversation") {
+        return Err(refused);
     }
     let key = Some(q.key.trim())
         .filter(|k| !k.is_empty())

@@ -207,7 +207,8 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     // Messages with placeables only resolve when given their arguments.
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
-        "months", "date", "at", "name", "version", "names", "year", "seconds", "until",
+        "months", "date", "at", "name", "version", "names", "year", "seconds", "until", "label",
+        "window",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
@@ -616,6 +617,23 @@ mod tests {
             Verdict::ALL
                 .iter()
                 .map(|v| format!("video-verdict-{}", v.as_str().replace('_', "-"))),
+        );
+        use qiaoyi_app::domain::hall::{CallReason, Priority, TicketState};
+        keys.extend(Priority::ALL.iter().flat_map(|p| {
+            [
+                format!("hall-priority-{}", p.as_str()),
+                format!("hall-reason-{}", CallReason::Priority(*p).as_str()),
+            ]
+        }));
+        keys.extend(
+            [CallReason::Turn, CallReason::AfterPriorityRun]
+                .iter()
+                .map(|r| format!("hall-reason-{}", r.as_str())),
+        );
+        keys.extend(
+            TicketState::ALL
+                .iter()
+                .map(|s| format!("hall-state-{}", s.as_str())),
         );
         use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
         keys.extend(CaseState::ALL.iter().map(|s| crate::pages::state_key(*s)));

@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod chat;
 mod failure;
+mod hall_display;
 mod i18n;
 mod metrics;
 mod pages;
@@ -63,6 +64,7 @@ pub fn router(app: App) -> Router {
         .merge(api)
         .merge(pages::router())
         .merge(chat::router())
+        .merge(hall_display::router())
         .merge(video_room::router())
         .merge(wechat::router())
         .merge(assets::router())

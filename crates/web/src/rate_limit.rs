@@ -1,7 +1,7 @@
 //! Per-address limits for the endpoints anyone can call without an account and that cost us or
 //! help an attacker: identity-number checks (an oracle for guessing numbers), sign-up and guests'
 //! consultations (both send mail), and a case's status without signing in (asking sends a code,
-//! checking is an oracle for codes); per account, the WeChat link codes it tries; and per API
+//! checking is an oracle for codes) and numbers taken in a hall on a phone; per account, the WeChat link codes it tries; and per API
 //! token, with the refused tokens per address.
 
 use std::num::NonZeroU32;
@@ -24,6 +24,9 @@ const CASE_STATUS_PER_HOUR: u32 = 20;
 /// WeChat link codes tried per account per hour: a few mistypings, never a search of the 10⁸
 /// codes.
 const WECHAT_LINK_PER_HOUR: u32 = 10;
+/// Numbers taken in a hall on a phone per address per hour: a family with a few errands, never a
+/// hall's queue filled from one place.
+const HALL_NUMBER_PER_HOUR: u32 = 10;
 /// Requests per API token per minute: a kiosk or a back office working steadily, not a copy of
 /// the database pulled in a loop.
 const API_TOKEN_PER_MINUTE: u32 = 300;
@@ -37,6 +40,7 @@ pub struct Limits {
     consult: Arc<DefaultKeyedRateLimiter<String>>,
     case_status: Arc<DefaultKeyedRateLimiter<String>>,
     wechat_link: Arc<DefaultKeyedRateLimiter<String>>,
+    hall_number: Arc<DefaultKeyedRateLimiter<String>>,
     api_token: Arc<DefaultKeyedRateLimiter<String>>,
     bad_token: Arc<DefaultKeyedRateLimiter<String>>,
 }
@@ -52,6 +56,8 @@ pub enum Bucket {
     CaseStatus,
     /// Trying a WeChat link code, keyed by the account.
     WechatLink,
+    /// Taking a number in a hall on a phone, keyed by address.
+    HallNumber,
     /// Requests made with one API token, keyed by the token's id.
     ApiToken,
     /// Requests whose `Authorization` header was refused, keyed by address.
@@ -75,6 +81,7 @@ impl Default for Limits {
             consult: Arc::new(RateLimiter::keyed(quota(CONSULT_PER_HOUR, true))),
             case_status: Arc::new(RateLimiter::keyed(quota(CASE_STATUS_PER_HOUR, true))),
             wechat_link: Arc::new(RateLimiter::keyed(quota(WECHAT_LINK_PER_HOUR, true))),
+            hall_number: Arc::new(RateLimiter::keyed(quota(HALL_NUMBER_PER_HOUR, true))),
             api_token: Arc::new(RateLimiter::keyed(quota(API_TOKEN_PER_MINUTE, false))),
             bad_token: Arc::new(RateLimiter::keyed(quota(BAD_TOKEN_PER_MINUTE, false))),
         }
@@ -91,6 +98,7 @@ impl Limits {
             Bucket::Consult => &self.consult,
             Bucket::CaseStatus => &self.case_status,
             Bucket::WechatLink => &self.wechat_link,
+            Bucket::HallNumber => &self.hall_number,
             Bucket::ApiToken => &self.api_token,
             Bucket::BadToken => &self.bad_token,
         };

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -153,12 +153,8 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Problem> {
-    if !crate::auth::same_origin(&headers, &state.app.config().public_url) {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "cross-origin",
-            "a video room opens only from this site's pages",
-        ));
+    if let Some(refused) = crate::auth::socket_from_elsewhere(&headers, &state, "a video room") {
+        return Err(refused);
     }
     let pass = state.app.video_room(&auth, &slot, "").await?;
     let ice = ice_json(&pass.ice);

@@ -433,4 +433,108 @@
         .catch(function () { say('mediafail'); });
     });
   }
+
+  // A hall's display on its screen: the board comes over a websocket whenever it changes; a new
+  // call, or a number called again, is spoken in the languages the server gives (once someone
+  // has turned the sound on: browsers speak only after a person acted on the page).
+  var hallScreen = document.querySelector('[data-hall-display]');
+  if (hallScreen) {
+    var callList = hallScreen.querySelector('[data-hall-calls]');
+    var emptyNote = hallScreen.querySelector('[data-hall-empty]');
+    var windowWords = hallScreen.getAttribute('data-window-words');
+    var soundButton = hallScreen.querySelector('[data-hall-sound]');
+    var clock = hallScreen.querySelector('[data-hall-clock]');
+    var sound = false;
+    var heard = null;
+    soundButton.addEventListener('click', function () {
+      sound = true;
+      soundButton.hidden = true;
+      window.scrollTo(0, 0);
+    });
+    // The hall's own time, in its zone, whatever zone the screen's computer is set to.
+    var hallTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: hallScreen.getAttribute('data-zone') });
+    var tick = function () { clock.textContent = hallTime.format(new Date()); };
+    tick();
+    setInterval(tick, 10000);
+    var speak = function (call) {
+      if (!sound || !window.speechSynthesis) return;
+      call.say.forEach(function (s) {
+        var u = new SpeechSynthesisUtterance(s.text);
+        u.lang = s.lang === 'zh' ? 'zh-CN' : s.lang;
+        window.speechSynthesis.speak(u);
+      });
+    };
+    var show = function (board) {
+      callList.textContent = '';
+      board.calls.forEach(function (call) {
+        var li = document.createElement('li');
+        var label = document.createElement('span');
+        label.className = 'hall-call-label';
+        label.textContent = call.label;
+        var arrow = document.createElement('span');
+        arrow.className = 'hall-call-arrow';
+        arrow.setAttribute('aria-hidden', 'true');
+        arrow.textContent = ' → ';
+        var win = document.createElement('span');
+        win.className = 'hall-call-window';
+        win.textContent = windowWords.replace('{window}', call.window);
+        li.append(label, arrow, win);
+        callList.appendChild(li);
+      });
+      emptyNote.hidden = board.calls.length > 0;
+      board.groups.forEach(function (g) {
+        var count = hallScreen.querySelector('[data-group="' + g.code + '"] [data-count]');
+        if (count) count.textContent = g.waiting;
+      });
+      // Speak what is new since the last board: the first board only sets what was heard.
+      var now = {};
+      board.calls.forEach(function (call) { now[call.label] = call.calls; });
+      if (heard) {
+        board.calls.slice().reverse().forEach(function (call) {
+          if (heard[call.label] !== call.calls) speak(call);
+        });
+      }
+      heard = now;
+    };
+    var open = function () {
+      var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+      var socket = new WebSocket(scheme + location.host + '/ws/halls/' + hallScreen.getAttribute('data-hall-display'));
+      socket.onmessage = function (e) { show(JSON.parse(e.data)); };
+      socket.onclose = function () { setTimeout(open, 3000); };
+    };
+    open();
+  }
+
+  // Her number on her phone: asked again every ten seconds, and the page read anew when her
+  // number moved (its place, or its call), so what it says is the server's, in her language.
+  // Coming close to the front, the phone vibrates once.
+  var followed = document.querySelector('[data-hall-number]');
+  if (followed) {
+    var secret = followed.getAttribute('data-hall-number');
+    var shownState = followed.getAttribute('data-hall-state');
+    var shownAhead = followed.getAttribute('data-hall-ahead');
+    var nearKey = 'hall-near-' + secret;
+    if (followed.querySelector('.hall-near, .hall-go') && navigator.vibrate && !sessionStorage.getItem(nearKey + shownState)) {
+      navigator.vibrate([300, 150, 300]);
+      sessionStorage.setItem(nearKey + shownState, '1');
+    }
+    if (shownState === 'waiting' || shownState === 'called') {
+      setInterval(function () {
+        fetch('/api/v1/hall/numbers/' + secret, { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (n) {
+            if (!n) return;
+            var ahead = n.ahead === null || n.ahead === undefined ? '' : String(n.ahead);
+            if (n.state !== shownState || ahead !== shownAhead) location.reload();
+          })
+          .catch(function () {});
+      }, 10000);
+    }
+  }
+
+  // The kiosk shows a number it gave for half a minute, then is ready for the next visitor.
+  var kioskReturn = document.querySelector('[data-kiosk-return]');
+  if (kioskReturn) {
+    setTimeout(function () { location.href = kioskReturn.getAttribute('data-kiosk-return'); }, 30000);
+  }
 })();

@@ -16,6 +16,7 @@ mod common;
 mod consultations;
 mod fees;
 mod green_channel;
+mod hall;
 mod http;
 mod mandates;
 mod notifications;

@@ -51,6 +51,7 @@ impl App {
                     Resource::Child { id, .. } => (AuditSubject::Child, *id),
                     Resource::Township { name } => (AuditSubject::Township, *name),
                     Resource::Account { id, .. } => (AuditSubject::Account, *id),
+                    Resource::Hall { station } => (AuditSubject::Station, station.as_str()),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
@@ -70,7 +71,8 @@ impl App {
                     Resource::System
                     | Resource::RoleRequest { .. }
                     | Resource::Child { .. }
-                    | Resource::Township { .. } => "",
+                    | Resource::Township { .. }
+                    | Resource::Hall { .. } => "",
                 }
                 .to_string();
                 self.store.audit(&record).await?;

@@ -89,6 +89,7 @@ codes! {
     GreenChannelEvidence => "green_channel_evidence",
     GreenChannelRefused => "green_channel_refused",
     GreenChannelRequested => "green_channel_requested",
+    HallRulesSaved => "hall_rules_saved",
     IdentityUpdated => "identity_updated",
     Login => "login",
     LoginThrottled => "login_throttled",

@@ -330,6 +330,9 @@ actions! {
     ReadStatistics => "read_statistics",
     /// Make, list and revoke the API tokens other systems call with: administrators.
     ManageApiTokens => "manage_api_tokens",
+    /// Work a station's service hall: give numbers at reception, call them to a window, recall,
+    /// transfer, mark served or not come: that station's staff.
+    ServeHall => "serve_hall",
 }
 
 impl Action {
@@ -391,6 +394,8 @@ pub enum Resource<'a> {
         account: &'a str,
         proposed_by: &'a str,
     },
+    /// A station's service hall.
+    Hall { station: &'a StationCode },
     /// The room of a booked video check: the slot's officer, the case's applicant side as in
     /// [`Resource::Case`], and whether the caller is registered as a participant on her own account.
     VideoRoom {
@@ -607,6 +612,9 @@ pub fn allowing_grant<'a>(
                 grant,
                 Grant::Officer(_) | Grant::DutyLeader | Grant::Admin | Grant::Auditor
             ),
+            (Action::ServeHall, Resource::Hall { station }) => {
+                matches!(grant, Grant::Station(mine) if mine == *station)
+            }
             (Action::ActAsAgent, Resource::Person { id }) => match grant {
                 Grant::Applicant => !own(id),
                 Grant::Station(_) | Grant::Consultant => true,

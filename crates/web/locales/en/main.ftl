@@ -1689,3 +1689,103 @@ wechat-joined = { $count ->
 }
 wechat-unlinked-done = Your WeChat is unlinked. Anything you write to the Official Account from now on is treated as a guest's consultation.
 wechat-unavailable = This service has no WeChat Official Account.
+
+## The service hall: numbers, calls, the hall's screen
+hall-take-link = Take a number for the service hall
+hall-take-title = Take a number
+hall-kiosk = Kiosk
+hall-kiosk-lead = Choose your service and take your number; staff call it on the screen.
+hall-group = Service
+hall-waiting-count = { $count ->
+    [one] 1 waiting
+   *[other] { $count } waiting
+}
+hall-priority = Priority
+hall-priority-hint = Say so if one applies to you: staff may ask you to show it.
+hall-priority-over-70 = Aged 70 or over
+hall-priority-disability = A disability
+hall-priority-pregnant = Pregnant
+hall-priority-green-channel = Green channel (urgent case)
+hall-priority-booked = Booked visit, on time
+hall-priority-none = None of these
+hall-take = Take a number
+hall-closed = The hall is closed now. Come back in its opening hours.
+hall-error-group = Choose the service you came for.
+hall-error-priority = Choose one of the priorities shown, or none.
+hall-number-title = Number { $label }
+hall-given-back-done = You gave back this number.
+hall-state-waiting = Waiting
+hall-state-called = Called
+hall-state-served = Served
+hall-state-no_show = Called, but you did not come
+hall-state-given_back = Given back
+hall-go-to-window = Please go to window { $window } now.
+hall-near = You are nearly there: please come close to the windows.
+hall-ahead = Before you
+hall-ahead-count = { $count ->
+    [0] Nobody: you are next
+    [one] 1 number
+   *[other] { $count } numbers
+}
+hall-wait = Estimated wait
+hall-wait-minutes = { $count ->
+    [0] Less than a minute
+    [one] About 1 minute
+   *[other] About { $count } minutes
+}
+hall-taken-at = Taken at
+hall-number-hint = Keep this page open: it updates itself, and tells you when to come to the windows.
+hall-follow-on-phone = Scan this code to follow your number on your phone.
+hall-kiosk-next = Done
+hall-give-back = Give back my number
+hall-display-title = Hall screen
+hall-display-calling = Now calling
+hall-window-named = Window { $window }
+hall-none-called = No number is called yet.
+hall-waiting = Waiting
+hall-scan-to-take = Scan to take a number on your phone
+hall-sound-on = Turn the sound on
+hall-desk-title = Service hall
+hall-window = Your window
+hall-window-hint = As the hall shows it, e.g. 3 or A2.
+hall-window-groups = Services of your window
+hall-window-groups-hint = Tick none to call from every service.
+hall-call-next = Call the next number
+hall-at-windows = At the windows
+hall-calls = { $count ->
+    [one] called once
+   *[other] called { $count } times
+}
+hall-served = Served
+hall-recall = Call again
+hall-no-show = Did not come
+hall-transfer-to = Send to another service
+hall-transfer = Send there
+hall-nobody-waits = Nobody is waiting for these services.
+hall-number = Number
+hall-reception = Give a number at reception
+hall-give-number = Give the number
+hall-taken-done = Number { $label } given.
+hall-called-done = { $label } called.
+hall-error-window = Name your window in 1 to 20 characters.
+hall-error-calls-left = Call this number again before marking that the person did not come.
+hall-error-moved = This number was moved meanwhile. The list below is up to date.
+hall-reason-turn = In turn
+hall-reason-over-70 = Priority: aged 70 or over
+hall-reason-disability = Priority: a disability
+hall-reason-pregnant = Priority: pregnant
+hall-reason-green-channel = Priority: green channel
+hall-reason-booked = Priority: booked visit
+hall-reason-after-priority-run = In turn, after priority numbers
+hall-rules-title = Service hall rules
+hall-rules-link = Service hall rules
+hall-rules-saved = The rules are saved; the next call follows them.
+hall-rules-honoured = Served before their turn
+hall-rules-honoured-hint = The others wait in order of arrival.
+hall-rules-run = Priority calls in a row, at most
+hall-rules-run-hint = From 1 to 10. Then the longest-waiting other number is called, so nobody waits for ever.
+hall-rules-no-show = Calls before a number counts as not come
+hall-rules-no-show-hint = From 1 to 5.
+hall-rules-save = Save the rules
+hall-error-priority-run = Enter a number from 1 to 10.
+hall-error-no-show-after = Enter a number from 1 to 5.

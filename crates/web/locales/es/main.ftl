@@ -1695,3 +1695,103 @@ wechat-joined = { $count ->
 }
 wechat-unlinked-done = Su WeChat está desvinculado. Lo que escriba a la cuenta oficial a partir de ahora se tratará como consulta de invitado.
 wechat-unavailable = Este servicio no tiene cuenta oficial de WeChat.
+
+## La sala de atención: números, llamadas, la pantalla de la sala
+hall-take-link = Tome un número para la sala
+hall-take-title = Tome un número
+hall-kiosk = Quiosco
+hall-kiosk-lead = Elija su trámite y tome su número; el personal lo llamará en la pantalla.
+hall-group = Trámite
+hall-waiting-count = { $count ->
+    [one] 1 en espera
+   *[other] { $count } en espera
+}
+hall-priority = Prioridad
+hall-priority-hint = Indíquelo si le corresponde: el personal podrá pedirle que lo acredite.
+hall-priority-over-70 = 70 años o más
+hall-priority-disability = Discapacidad
+hall-priority-pregnant = Embarazo
+hall-priority-green-channel = Canal verde (caso urgente)
+hall-priority-booked = Cita previa, a su hora
+hall-priority-none = Ninguna de estas
+hall-take = Tome el número
+hall-closed = La sala está cerrada ahora. Vuelva en su horario de atención.
+hall-error-group = Elija el trámite al que viene.
+hall-error-priority = Elija una de las prioridades indicadas, o ninguna.
+hall-number-title = Número { $label }
+hall-given-back-done = Ha devuelto este número.
+hall-state-waiting = En espera
+hall-state-called = Llamado
+hall-state-served = Atendido
+hall-state-no_show = Llamado, pero no se presentó
+hall-state-given_back = Devuelto
+hall-go-to-window = Diríjase ahora a la ventanilla { $window }.
+hall-near = Falta poco: acérquese a las ventanillas.
+hall-ahead = Antes que usted
+hall-ahead-count = { $count ->
+    [0] Nadie: usted es el siguiente
+    [one] 1 número
+   *[other] { $count } números
+}
+hall-wait = Espera estimada
+hall-wait-minutes = { $count ->
+    [0] Menos de un minuto
+    [one] Alrededor de 1 minuto
+   *[other] Alrededor de { $count } minutos
+}
+hall-taken-at = Tomado a las
+hall-number-hint = Mantenga esta página abierta: se actualiza sola y le avisa cuando deba acercarse a las ventanillas.
+hall-follow-on-phone = Escanee este código para seguir su número en el teléfono.
+hall-kiosk-next = Hecho
+hall-give-back = Devuelva mi número
+hall-display-title = Pantalla de la sala
+hall-display-calling = Llamando
+hall-window-named = Ventanilla { $window }
+hall-none-called = Aún no se ha llamado ningún número.
+hall-waiting = En espera
+hall-scan-to-take = Escanee para tomar un número en su teléfono
+hall-sound-on = Active el sonido
+hall-desk-title = Sala de atención
+hall-window = Su ventanilla
+hall-window-hint = Como la indica la sala, p. ej. 3 o A2.
+hall-window-groups = Trámites de su ventanilla
+hall-window-groups-hint = No marque ninguno para llamar de todos los trámites.
+hall-call-next = Llame al siguiente número
+hall-at-windows = En las ventanillas
+hall-calls = { $count ->
+    [one] llamado una vez
+   *[other] llamado { $count } veces
+}
+hall-served = Atendido
+hall-recall = Vuelva a llamar
+hall-no-show = No se presentó
+hall-transfer-to = Envíe a otro trámite
+hall-transfer = Envíe
+hall-nobody-waits = Nadie espera para estos trámites.
+hall-number = Número
+hall-reception = Dé un número en recepción
+hall-give-number = Dé el número
+hall-taken-done = Número { $label } entregado.
+hall-called-done = { $label } llamado.
+hall-error-window = Indique su ventanilla con 1 a 20 caracteres.
+hall-error-calls-left = Vuelva a llamar este número antes de marcar que no se presentó.
+hall-error-moved = Este número acaba de cambiar. La lista de abajo está al día.
+hall-reason-turn = Por turno
+hall-reason-over-70 = Prioridad: 70 años o más
+hall-reason-disability = Prioridad: discapacidad
+hall-reason-pregnant = Prioridad: embarazo
+hall-reason-green-channel = Prioridad: canal verde
+hall-reason-booked = Prioridad: cita previa
+hall-reason-after-priority-run = Por turno, tras las prioridades
+hall-rules-title = Reglas de la sala
+hall-rules-link = Reglas de la sala
+hall-rules-saved = Reglas guardadas; la próxima llamada las sigue.
+hall-rules-honoured = Atendidas antes de su turno
+hall-rules-honoured-hint = Los demás esperan por orden de llegada.
+hall-rules-run = Llamadas con prioridad seguidas, como máximo
+hall-rules-run-hint = De 1 a 10. Después se llama al número que más espera, para que nadie espere sin fin.
+hall-rules-no-show = Llamadas antes de que un número cuente como no presentado
+hall-rules-no-show-hint = De 1 a 5.
+hall-rules-save = Guarde las reglas
+hall-error-priority-run = Introduzca un número de 1 a 10.
+hall-error-no-show-after = Introduzca un número de 1 a 5.

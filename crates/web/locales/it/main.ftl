@@ -1695,3 +1695,103 @@ wechat-joined = { $count ->
 }
 wechat-unlinked-done = Il Suo WeChat è scollegato. Ciò che scriverà all'account ufficiale sarà trattato come consulenza di un ospite.
 wechat-unavailable = Questo servizio non ha un account ufficiale WeChat.
+
+## La sala del servizio: numeri, chiamate, lo schermo della sala
+hall-take-link = Prenda un numero per la sala
+hall-take-title = Prenda un numero
+hall-kiosk = Totem
+hall-kiosk-lead = Scelga il servizio e prenda il numero; il personale lo chiamerà sullo schermo.
+hall-group = Servizio
+hall-waiting-count = { $count ->
+    [one] 1 in attesa
+   *[other] { $count } in attesa
+}
+hall-priority = Precedenza
+hall-priority-hint = Lo indichi se Le si applica: il personale potrà chiederLe di dimostrarlo.
+hall-priority-over-70 = Età di 70 anni o più
+hall-priority-disability = Disabilità
+hall-priority-pregnant = Gravidanza
+hall-priority-green-channel = Canale verde (pratica urgente)
+hall-priority-booked = Visita prenotata, in orario
+hall-priority-none = Nessuna di queste
+hall-take = Prenda il numero
+hall-closed = La sala ora è chiusa. Torni negli orari di apertura.
+hall-error-group = Scelga il servizio per cui è venuto.
+hall-error-priority = Scelga una delle precedenze indicate, o nessuna.
+hall-number-title = Numero { $label }
+hall-given-back-done = Ha restituito questo numero.
+hall-state-waiting = In attesa
+hall-state-called = Chiamato
+hall-state-served = Servito
+hall-state-no_show = Chiamato, ma non si è presentato
+hall-state-given_back = Restituito
+hall-go-to-window = Si rechi ora allo sportello { $window }.
+hall-near = Manca poco: si avvicini agli sportelli.
+hall-ahead = Prima di Lei
+hall-ahead-count = { $count ->
+    [0] Nessuno: è il prossimo
+    [one] 1 numero
+   *[other] { $count } numeri
+}
+hall-wait = Attesa stimata
+hall-wait-minutes = { $count ->
+    [0] Meno di un minuto
+    [one] Circa 1 minuto
+   *[other] Circa { $count } minuti
+}
+hall-taken-at = Preso alle
+hall-number-hint = Tenga aperta questa pagina: si aggiorna da sola e Le dice quando avvicinarsi agli sportelli.
+hall-follow-on-phone = Scansioni questo codice per seguire il numero sul telefono.
+hall-kiosk-next = Fatto
+hall-give-back = Restituisca il numero
+hall-display-title = Schermo della sala
+hall-display-calling = Chiamata in corso
+hall-window-named = Sportello { $window }
+hall-none-called = Nessun numero chiamato finora.
+hall-waiting = In attesa
+hall-scan-to-take = Scansioni per prendere un numero sul telefono
+hall-sound-on = Attivi l'audio
+hall-desk-title = Sala del servizio
+hall-window = Il suo sportello
+hall-window-hint = Come indicato in sala, ad esempio 3 o A2.
+hall-window-groups = Servizi del suo sportello
+hall-window-groups-hint = Non selezioni nulla per chiamare da tutti i servizi.
+hall-call-next = Chiami il numero successivo
+hall-at-windows = Agli sportelli
+hall-calls = { $count ->
+    [one] chiamato una volta
+   *[other] chiamato { $count } volte
+}
+hall-served = Servito
+hall-recall = Richiami
+hall-no-show = Non presentato
+hall-transfer-to = Invii a un altro servizio
+hall-transfer = Invii
+hall-nobody-waits = Nessuno è in attesa per questi servizi.
+hall-number = Numero
+hall-reception = Dia un numero all'accoglienza
+hall-give-number = Dia il numero
+hall-taken-done = Numero { $label } dato.
+hall-called-done = { $label } chiamato.
+hall-error-window = Indichi lo sportello con 1-20 caratteri.
+hall-error-calls-left = Richiami questo numero prima di segnarlo come non presentato.
+hall-error-moved = Questo numero è stato appena gestito. L'elenco qui sotto è aggiornato.
+hall-reason-turn = In ordine
+hall-reason-over-70 = Precedenza: 70 anni o più
+hall-reason-disability = Precedenza: disabilità
+hall-reason-pregnant = Precedenza: gravidanza
+hall-reason-green-channel = Precedenza: canale verde
+hall-reason-booked = Precedenza: visita prenotata
+hall-reason-after-priority-run = In ordine, dopo le precedenze
+hall-rules-title = Regole della sala
+hall-rules-link = Regole della sala
+hall-rules-saved = Regole salvate; la prossima chiamata le segue.
+hall-rules-honoured = Servite prima del turno
+hall-rules-honoured-hint = Gli altri attendono in ordine di arrivo.
+hall-rules-run = Chiamate con precedenza di seguito, al massimo
+hall-rules-run-hint = Da 1 a 10. Poi si chiama il numero che attende da più tempo, così nessuno aspetta all'infinito.
+hall-rules-no-show = Chiamate prima che un numero risulti non presentato
+hall-rules-no-show-hint = Da 1 a 5.
+hall-rules-save = Salvi le regole
+hall-error-priority-run = Inserisca un numero da 1 a 10.
+hall-error-no-show-after = Inserisca un numero da 1 a 5.

@@ -12,6 +12,7 @@ mod consultations;
 mod extract;
 mod fees;
 mod green_channel;
+mod hall;
 mod health;
 mod identity;
 mod mandates;
@@ -53,6 +54,7 @@ use crate::AppState;
         (name = "green-channel", description = "The emergency green channel (绿色通道): requests on cases, the duty leaders' board, decisions, evidence"),
         (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; volunteers, pairing with proxy parents, visit alerts, micro-wishes, activities; parents follow their own and write to the proxy parent"),
         (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
+        (name = "hall", description = "A station's service hall: numbers taken on a phone, at the kiosk or at reception, followed by their secret; calls to windows by the hall's rules; the hall's board"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account; accounts, roles and API tokens"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -178,6 +180,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(care_board::activity))
         .routes(routes!(care_board::attendance))
         .routes(routes!(care_board::send_message))
+        .routes(routes!(hall::take))
+        .routes(routes!(hall::follow, hall::give_back))
+        .routes(routes!(hall::board))
+        .routes(routes!(hall::day))
+        .routes(routes!(hall::call))
+        .routes(routes!(hall::move_number))
+        .routes(routes!(hall::rules, hall::save_rules))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))

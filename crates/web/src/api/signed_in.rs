@@ -14,7 +14,8 @@ use crate::problem::Problem;
 
 /// The operations anyone may call: public information, signing in and setting a forgotten
 /// password, a case's status with a code sent to its applicant, checking a certificate or an
-/// identity number, and a guest's consultation (which its key admits).
+/// identity number, a guest's consultation (which its key admits), and a hall's numbers (taken on a
+/// phone, followed by their secret) and board.
 pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
@@ -49,6 +50,11 @@ pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::POST, "/api/v1/consultations/{id}/close"),
     (Method::POST, "/api/v1/consultations/{id}/transfer"),
     (Method::POST, "/api/v1/consultations/{id}/case"),
+    (Method::POST, "/api/v1/halls/{station}/numbers"),
+    (Method::GET, "/api/v1/hall/numbers/{secret}"),
+    (Method::DELETE, "/api/v1/hall/numbers/{secret}"),
+    (Method::GET, "/api/v1/halls/{station}/board"),
+    (Method::GET, "/api/v1/halls/{station}/rules"),
 ];
 
 /// Whether `method` on the route `path` (its pattern) is open to anyone. HEAD is GET's.

@@ -24,6 +24,7 @@ mod form;
 mod grants;
 mod green_channel;
 mod guides;
+mod hall;
 mod mandates;
 mod notifications;
 mod password_reset;
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .merge(care::router())
         .merge(care_board::router())
         .merge(wechat_link::router())
+        .merge(hall::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

@@ -25,6 +25,7 @@ pub fn work_areas(actor: &Actor) -> Vec<WorkArea> {
         "/video/slots",
         "video-slots-title",
     );
+    add(actor.has(Role::Station), "/hall", "hall-desk-title");
     add(
         allowed(Action::ReadGreenChannel),
         "/green-channel",

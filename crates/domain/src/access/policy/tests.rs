@@ -59,6 +59,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::ReadStatistics, "--YY--YY-"),
     (Action::HoldVideoChecks, "--Y------"),
     (Action::EnterVideoRoom, "OOO-O----"),
+    (Action::ServeHall, "-O-------"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
@@ -113,6 +114,9 @@ fn resource<'a>(
             category: if own { ee } else { tr },
         },
         Action::Consult => Resource::Consultation { id: "c-1", person },
+        Action::ServeHall => Resource::Hall {
+            station: if own { rome } else { milan },
+        },
         Action::EnterVideoRoom => Resource::VideoRoom {
             case: "case-1",
             officer: person,
