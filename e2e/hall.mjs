@@ -6,7 +6,9 @@
 // passports and window 2 household matters. The order of the calls follows the rules (priority
 // first), the screen shows and speaks each call in Chinese and Italian, and her phone, left open,
 // sends her to her window by itself. Full-size tap targets, no serious axe violation, no sideways
-// scrolling. Screenshots under OUT_DIR.
+// scrolling. Served, she rates the visit very dissatisfied on her phone; the station calls her
+// back and closes the follow-up; the public satisfaction page shows the rate. Screenshots under
+// OUT_DIR.
 import assert from 'node:assert/strict';
 import { checkPage, launch, signIn } from './lib.mjs';
 
@@ -124,6 +126,31 @@ try {
   await staff.locator('li.card', { hasText: herLabel }).getByRole('button', { name: 'Servito' }).click();
   await staff.waitForLoadState();
   assert.equal(await callAt('1', 'exit-entry'), kioskLabel);
+  // Served, she rates the visit on her phone: very dissatisfied, with reasons.
+  await her.reload();
+  await her.locator('input[name=level][value="very-dissatisfied"]').check();
+  await her.locator('input[name=reasons][value="waited-long"]').check();
+  await her.fill('#comment', '窗口之间来回跑了三次');
+  await checkPage(her, out, 'hall-rating-elder-zh', true);
+  await her.click('form#rating button[type=submit]');
+  await her.waitForURL(/rated=1/);
+  assert.match(await her.locator('.notice[role=status]').innerText(), /非常不满意/);
+
+  // The station follows it up: the call-back closes it.
+  await staff.goto(`${base}/evaluations?lang=it&elder=1`);
+  const followUp = staff.locator('section.card', { hasText: herLabel });
+  assert.match(await followUp.innerText(), /Molto insoddisfatto/);
+  await checkPage(staff, out, 'hall-follow-ups-elder-it', true);
+  await followUp.locator('textarea').fill('Richiamata: le abbiamo spiegato i documenti e fissato un appuntamento.');
+  await followUp.getByRole('button', { name: 'Chiuda con questa chiamata' }).click();
+  await staff.waitForURL(/closed=1/);
+  assert.equal(await staff.locator('section.card', { hasText: herLabel }).count(), 0, 'closed');
+
+  // The public figures, without names.
+  const figures = await (await browser.newContext({ ...phone, locale: 'es-ES' })).newPage();
+  await figures.goto(`${base}/satisfaction?lang=es`);
+  assert.match(await figures.locator('main').innerText(), /Punto de atención de Roma/);
+  await checkPage(figures, out, 'satisfaction-es', false);
   assert.deepEqual(errors, []);
   console.log(`hall: ${elderLabel} (over 70), ${greenLabel} (green channel), ${herLabel}, ${kioskLabel} called in that order; spoken ${spoken.length} times`);
 } finally {

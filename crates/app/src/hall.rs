@@ -265,7 +265,7 @@ impl App {
         secret: &str,
         now: i64,
     ) -> Result<FollowedNumber, AppError> {
-        let ticket = self.followed(secret).await?;
+        let ticket = self.followed_number(secret).await?;
         let day = self.hall_day_of(ticket.station.as_str(), now).await?;
         let rules = &day.hall.rules;
         let ahead = (ticket.state == TicketState::Waiting)
@@ -289,7 +289,7 @@ impl App {
 
     /// She gives back her number while it waits.
     pub async fn give_back_hall_number(&self, secret: &str, now: i64) -> Result<(), AppError> {
-        let ticket = self.followed(secret).await?;
+        let ticket = self.followed_number(secret).await?;
         if self.store.give_back_hall_ticket(&ticket.id, now).await? {
             Ok(())
         } else {
@@ -301,7 +301,7 @@ impl App {
         }
     }
 
-    async fn followed(&self, secret: &str) -> Result<Ticket, AppError> {
+    pub(crate) async fn followed_number(&self, secret: &str) -> Result<Ticket, AppError> {
         let secret = secret.trim();
         if secret.len() != 32 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(AppError::NotFound("this number".into()));

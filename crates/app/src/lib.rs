@@ -20,6 +20,7 @@ pub mod consultations;
 pub mod delivery;
 pub mod demo;
 mod error;
+pub mod evaluations;
 pub mod fees;
 mod file_check;
 pub mod green_channel;

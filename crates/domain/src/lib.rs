@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod consultations;
 pub mod country;
+pub mod evaluation;
 pub mod failure;
 pub mod fees;
 pub mod green_channel;

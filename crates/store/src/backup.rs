@@ -200,4 +200,6 @@ const TABLES: &[&str] = &[
     "hall_counters",
     "hall_rules",
     "hall_tickets",
+    "evaluations",
+    "evaluation_follow_ups",
 ];

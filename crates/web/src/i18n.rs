@@ -208,7 +208,7 @@ pub fn has_message(lang: Lang, key: &str) -> bool {
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         "count", "days", "amount", "code", "page", "time", "minutes", "email", "item", "number",
         "months", "date", "at", "name", "version", "names", "year", "seconds", "until", "label",
-        "window",
+        "rate", "level", "from", "to", "window",
     ]
     .into_iter()
     .map(|name| (Cow::Borrowed(name), FluentValue::from(1)))
@@ -617,6 +617,22 @@ mod tests {
             Verdict::ALL
                 .iter()
                 .map(|v| format!("video-verdict-{}", v.as_str().replace('_', "-"))),
+        );
+        use qiaoyi_app::domain::evaluation::{Level, Subject, Why};
+        keys.extend(
+            Level::ALL
+                .iter()
+                .map(|l| format!("rating-level-{}", l.as_str())),
+        );
+        keys.extend(
+            Why::ALL
+                .iter()
+                .map(|w| format!("rating-why-{}", w.as_str())),
+        );
+        keys.extend(
+            Subject::ALL
+                .iter()
+                .map(|s| format!("rating-subject-{}", s.as_str())),
         );
         use qiaoyi_app::domain::hall::{CallReason, Priority, TicketState};
         keys.extend(Priority::ALL.iter().flat_map(|p| {

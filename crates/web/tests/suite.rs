@@ -14,6 +14,7 @@ mod cases;
 mod certificates;
 mod common;
 mod consultations;
+mod evaluations;
 mod fees;
 mod green_channel;
 mod hall;

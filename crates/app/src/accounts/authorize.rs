@@ -52,6 +52,10 @@ impl App {
                     Resource::Township { name } => (AuditSubject::Township, *name),
                     Resource::Account { id, .. } => (AuditSubject::Account, *id),
                     Resource::Hall { station } => (AuditSubject::Station, station.as_str()),
+                    Resource::Evaluation { station } => (
+                        AuditSubject::Station,
+                        station.map(|s| s.as_str()).unwrap_or_default(),
+                    ),
                 };
                 let mut record = self.audit_record(
                     Some(&session.actor),
@@ -72,7 +76,8 @@ impl App {
                     | Resource::RoleRequest { .. }
                     | Resource::Child { .. }
                     | Resource::Township { .. }
-                    | Resource::Hall { .. } => "",
+                    | Resource::Hall { .. }
+                    | Resource::Evaluation { .. } => "",
                 }
                 .to_string();
                 self.store.audit(&record).await?;

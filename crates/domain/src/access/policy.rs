@@ -333,6 +333,9 @@ actions! {
     /// Work a station's service hall: give numbers at reception, call them to a window, recall,
     /// transfer, mark served or not come: that station's staff.
     ServeHall => "serve_hall",
+    /// Follow up poor ratings (差评) and close them with the call-back: the staff of the station
+    /// a rating was given at, and the bureau's duty leaders for every rating.
+    FollowUpEvaluation => "follow_up_evaluation",
 }
 
 impl Action {
@@ -396,6 +399,8 @@ pub enum Resource<'a> {
     },
     /// A station's service hall.
     Hall { station: &'a StationCode },
+    /// A rating given at a station, or at none (the bureau's own cases).
+    Evaluation { station: Option<&'a StationCode> },
     /// The room of a booked video check: the slot's officer, the case's applicant side as in
     /// [`Resource::Case`], and whether the caller is registered as a participant on her own account.
     VideoRoom {
@@ -615,6 +620,14 @@ pub fn allowing_grant<'a>(
             (Action::ServeHall, Resource::Hall { station }) => {
                 matches!(grant, Grant::Station(mine) if mine == *station)
             }
+            (Action::FollowUpEvaluation, Resource::System) => {
+                matches!(grant, Grant::Station(_) | Grant::DutyLeader)
+            }
+            (Action::FollowUpEvaluation, Resource::Evaluation { station }) => match grant {
+                Grant::Station(mine) => *station == Some(mine),
+                Grant::DutyLeader => true,
+                _ => false,
+            },
             (Action::ActAsAgent, Resource::Person { id }) => match grant {
                 Grant::Applicant => !own(id),
                 Grant::Station(_) | Grant::Consultant => true,

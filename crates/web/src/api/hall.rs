@@ -94,7 +94,7 @@ pub struct HallTakenView {
 }
 
 /// Takes a number in a station's hall.
-#[utoipa::path(post, path = "/api/v1/halls/{station}/numbers", tag = "hall", request_body = HallTakeBody,
+#[utoipa::path(post, path = "/api/v1/halls/{station}/numbers", operation_id = "take_hall_number", tag = "hall", request_body = HallTakeBody,
     params(("station" = String, Path, description = "The station's code, e.g. `IT-ROM`")),
     responses(
         (status = 201, body = HallTakenView),
@@ -165,7 +165,7 @@ pub struct HallFollowView {
 
 /// A number followed by its secret: its place and estimated wait, or the window it is called
 /// to. No sign-in: the secret is the proof.
-#[utoipa::path(get, path = "/api/v1/hall/numbers/{secret}", tag = "hall",
+#[utoipa::path(get, path = "/api/v1/hall/numbers/{secret}", operation_id = "follow_hall_number", tag = "hall",
     params(("secret" = String, Path, description = "The 32 hexadecimal digits given when it was taken")),
     responses(
         (status = 200, body = HallFollowView),
@@ -196,7 +196,7 @@ pub async fn follow(
 }
 
 /// Gives back a number still waiting.
-#[utoipa::path(delete, path = "/api/v1/hall/numbers/{secret}", tag = "hall",
+#[utoipa::path(delete, path = "/api/v1/hall/numbers/{secret}", operation_id = "give_back_hall_number", tag = "hall",
     params(("secret" = String, Path)),
     responses(
         (status = 204, description = "Given back"),
@@ -237,7 +237,7 @@ pub struct HallBoardGroup {
 }
 
 /// The hall's board as its screen shows it: labels, windows and counts, nothing about anyone.
-#[utoipa::path(get, path = "/api/v1/halls/{station}/board", tag = "hall",
+#[utoipa::path(get, path = "/api/v1/halls/{station}/board", operation_id = "hall_board", tag = "hall",
     params(("station" = String, Path)),
     responses(
         (status = 200, body = HallBoardView),
@@ -275,7 +275,7 @@ pub async fn board(
 }
 
 /// Every number of the hall's day, in the order taken: its staff.
-#[utoipa::path(get, path = "/api/v1/halls/{station}/day", tag = "hall",
+#[utoipa::path(get, path = "/api/v1/halls/{station}/day", operation_id = "hall_day", tag = "hall",
     params(("station" = String, Path)),
     responses(
         (status = 200, body = Vec<HallTicketView>),
@@ -306,7 +306,7 @@ pub struct HallCallBody {
 
 /// Calls the next number to a window by the hall's rules: 200 with the number, 204 when nobody
 /// waits for the window's services.
-#[utoipa::path(post, path = "/api/v1/halls/{station}/calls", tag = "hall", request_body = HallCallBody,
+#[utoipa::path(post, path = "/api/v1/halls/{station}/calls", operation_id = "call_hall_number", tag = "hall", request_body = HallCallBody,
     params(("station" = String, Path)),
     responses(
         (status = 200, body = HallTicketView),
@@ -347,7 +347,7 @@ pub struct HallMoveBody {
 }
 
 /// Moves a number at a window: called again, served, not come, or sent to another service.
-#[utoipa::path(post, path = "/api/v1/halls/{station}/numbers/{id}/moves", tag = "hall", request_body = HallMoveBody,
+#[utoipa::path(post, path = "/api/v1/halls/{station}/numbers/{id}/moves", operation_id = "move_hall_number", tag = "hall", request_body = HallMoveBody,
     params(("station" = String, Path), ("id" = String, Path, description = "The number's id")),
     responses(
         (status = 200, body = HallTicketView),
@@ -411,7 +411,7 @@ impl From<&QueueRules> for HallRulesBody {
 }
 
 /// How the hall calls its numbers (the defaults until an administrator sets them).
-#[utoipa::path(get, path = "/api/v1/halls/{station}/rules", tag = "hall",
+#[utoipa::path(get, path = "/api/v1/halls/{station}/rules", operation_id = "hall_rules", tag = "hall",
     params(("station" = String, Path)),
     responses(
         (status = 200, body = HallRulesBody),
@@ -427,7 +427,7 @@ pub async fn rules(
 }
 
 /// Sets how the hall calls its numbers: administrators. Audited.
-#[utoipa::path(put, path = "/api/v1/halls/{station}/rules", tag = "hall", request_body = HallRulesBody,
+#[utoipa::path(put, path = "/api/v1/halls/{station}/rules", operation_id = "save_hall_rules", tag = "hall", request_body = HallRulesBody,
     params(("station" = String, Path)),
     responses(
         (status = 200, body = HallRulesBody),

@@ -9,6 +9,7 @@ pub(crate) mod cases;
 mod catalog;
 mod certificates;
 mod consultations;
+mod evaluations;
 mod extract;
 mod fees;
 mod green_channel;
@@ -55,6 +56,7 @@ use crate::AppState;
         (name = "care", description = "The care programme for children whose parents work abroad: children recorded with consent, every read audited; volunteers, pairing with proxy parents, visit alerts, micro-wishes, activities; parents follow their own and write to the proxy parent"),
         (name = "video", description = "Video identity checks: slots in Beijing time shown in each person's zone, bookings, moves, cancellations, no-shows; participants, what the officer recorded of each, and the rooms"),
         (name = "hall", description = "A station's service hall: numbers taken on a phone, at the kiosk or at reception, followed by their secret; calls to windows by the hall's rules; the hall's board"),
+        (name = "evaluation", description = "Public evaluation (好差评): five-level ratings of hall visits and closed cases, follow-ups of poor ones with their call-backs, satisfaction rates"),
         (name = "statistics", description = "Matters handled, consultations, money and working days saved, processing times; exports; the cost model"),
         (name = "accounts", description = "Signing in and out, the second factor, the signed-in account; accounts, roles and API tokens"),
         (name = "operations", description = "Health, readiness and metrics")
@@ -187,6 +189,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hall::call))
         .routes(routes!(hall::move_number))
         .routes(routes!(hall::rules, hall::save_rules))
+        .routes(routes!(evaluations::rate_visit))
+        .routes(routes!(evaluations::rate_case))
+        .routes(routes!(evaluations::follow_ups))
+        .routes(routes!(evaluations::call_back))
+        .routes(routes!(evaluations::satisfaction))
         .routes(routes!(stats::statistics))
         .routes(routes!(stats::cases))
         .routes(routes!(stats::export))
@@ -423,6 +430,31 @@ mod tests {
         assert!(
             seen.len() > 30,
             "the scan found the schemas ({})",
+            seen.len()
+        );
+    }
+
+    /// OpenAPI asks every operation id to be unique, and utoipa takes a handler's name for it, so
+    /// two handlers of one name in different modules (`board`) would break every tool that reads
+    /// the document.
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::openapi_json()).expect("the document is JSON");
+        let mut seen = std::collections::BTreeMap::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("operations") {
+                let Some(id) = operation["operationId"].as_str() else {
+                    continue;
+                };
+                if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                    panic!("operation id {id} names both {other} and {method} {path}");
+                }
+            }
+        }
+        assert!(
+            seen.len() > 100,
+            "the scan found the operations ({})",
             seen.len()
         );
     }

@@ -15,7 +15,7 @@ use crate::problem::Problem;
 /// The operations anyone may call: public information, signing in and setting a forgotten
 /// password, a case's status with a code sent to its applicant, checking a certificate or an
 /// identity number, a guest's consultation (which its key admits), and a hall's numbers (taken on a
-/// phone, followed by their secret) and board.
+/// phone, followed by their secret, and rated by it) and board, and the satisfaction rates.
 pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
@@ -55,6 +55,8 @@ pub const OPEN_TO_ANYONE: &[(Method, &str)] = &[
     (Method::DELETE, "/api/v1/hall/numbers/{secret}"),
     (Method::GET, "/api/v1/halls/{station}/board"),
     (Method::GET, "/api/v1/halls/{station}/rules"),
+    (Method::POST, "/api/v1/hall/numbers/{secret}/evaluation"),
+    (Method::GET, "/api/v1/satisfaction"),
 ];
 
 /// Whether `method` on the route `path` (its pattern) is open to anyone. HEAD is GET's.

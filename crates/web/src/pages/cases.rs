@@ -14,6 +14,7 @@ use qiaoyi_app::cases::{
 use qiaoyi_app::domain::access::{Grant, Role};
 use qiaoyi_app::domain::cases::{CaseState, Channel, Relation, Step};
 use qiaoyi_app::domain::catalog::Delivery;
+use qiaoyi_app::domain::evaluation::Subject;
 use qiaoyi_app::domain::fees::format_yuan;
 use qiaoyi_app::{AppError, Reason};
 use serde::Deserialize;
@@ -358,6 +359,10 @@ struct CasePage<'a> {
     may_request_green: bool,
     grounds: Vec<(&'static str, String)>,
     video: Option<super::video::VideoSection>,
+    /// Her closed case: whether she may rate it, the level she rated it, and the form.
+    may_rate: bool,
+    rated: Option<String>,
+    rating: super::evaluations::RatingForm,
 }
 
 fn case_page(
@@ -374,6 +379,7 @@ fn case_page(
         sent,
         upload_failed,
         filer_reads,
+        rating,
     } = shown;
     let c = &detail.case;
     let today = beijing_today(now);
@@ -458,6 +464,13 @@ fn case_page(
         ),
     });
     let page = CasePage {
+        may_rate: rating.as_ref().is_some_and(Option::is_none),
+        rated: rating.flatten(),
+        rating: super::evaluations::RatingForm::new(
+            p,
+            format!("/cases/{}/evaluation", c.id),
+            &Default::default(),
+        ),
         title: p.t1("case-title", "number", c.number.clone()),
         section: "cases",
         errors,
@@ -514,7 +527,7 @@ fn case_page(
 }
 
 /// When the case page is shown, and whether just after she sent it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Shown {
     now: i64,
     sent: bool,
@@ -522,6 +535,9 @@ struct Shown {
     /// The reader filed the case online herself: its answers speak to her ("my child"); to
     /// anyone else (an officer, a station) they speak of the applicant.
     filer_reads: bool,
+    /// Her closed case: the level she rated it, or `None` when she may still rate it; absent for
+    /// anyone else and before it closes.
+    rating: Option<Option<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -608,7 +624,23 @@ async fn case_in_zone(
         }
         None => None,
     };
+    let hers = auth
+        .session()
+        .is_some_and(|s| detail.case.applicant_id.as_deref() == Some(s.actor.user_id.as_str()));
+    let rating = if hers && detail.case.state == CaseState::Closed {
+        Some(
+            state
+                .app
+                .evaluation_of(Subject::Case, &detail.case.id)
+                .await
+                .for_page(p)?
+                .map(|e| super::evaluations::rating_words(p, &e)),
+        )
+    } else {
+        None
+    };
     let shown = Shown {
+        rating,
         now,
         sent: query.sent,
         upload_failed: query.upload_failed,

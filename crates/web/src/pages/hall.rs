@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use qiaoyi_app::domain::access::Grant;
-use qiaoyi_app::domain::hall::{Priority, QueueRules, TakenVia, Ticket};
+use qiaoyi_app::domain::evaluation::Subject;
+use qiaoyi_app::domain::hall::{Priority, QueueRules, TakenVia, Ticket, TicketState};
 use qiaoyi_app::hall::{CallInput, FollowedNumber, Hall, HallDay, TakeInput, TicketMove};
 use qiaoyi_app::{AppError, Reason};
 
@@ -305,6 +306,10 @@ struct NumberPage<'a> {
     /// On the kiosk's screen: the QR code to follow the number on her phone.
     kiosk_qr: Option<String>,
     given_back: bool,
+    /// Once served: the level she rated the visit, or the form to rate it.
+    rated: Option<String>,
+    rating: super::evaluations::RatingForm,
+    errors: Vec<FieldError>,
 }
 
 /// What the page's address query may say.
@@ -337,7 +342,23 @@ async fn number_page(
         state.app.config().public_url.trim_end_matches('/'),
         secret
     );
+    let rated = match ticket.state {
+        TicketState::Served => state
+            .app
+            .evaluation_of(Subject::HallVisit, &ticket.id)
+            .await
+            .for_page(&p)?
+            .map(|e| super::evaluations::rating_words(&p, &e)),
+        _ => None,
+    };
     let view = NumberPage {
+        rated,
+        rating: super::evaluations::RatingForm::new(
+            &p,
+            format!("/hall/numbers/{secret}/evaluation"),
+            &Default::default(),
+        ),
+        errors: Vec::new(),
         title: p.t1("hall-number-title", "label", ticket.label.clone()),
         section: "stations",
         group: group_name(&p, &hall, &ticket),

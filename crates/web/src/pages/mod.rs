@@ -19,6 +19,7 @@ pub(crate) use consultations::message_line;
 mod catalog;
 mod certificates;
 mod consultations;
+mod evaluations;
 mod fees;
 mod form;
 mod grants;
@@ -86,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .merge(care_board::router())
         .merge(wechat_link::router())
         .merge(hall::router())
+        .merge(evaluations::router())
 }
 
 /// A page that could not be shown, rendered as a page in the reader's language.

@@ -48,6 +48,11 @@ pub fn work_areas(actor: &Actor) -> Vec<WorkArea> {
         "tokens-title",
     );
     add(allowed(Action::ReadAuditLog), "/audit", "audit-title");
+    add(
+        allowed(Action::FollowUpEvaluation),
+        "/evaluations",
+        "follow-ups-title",
+    );
     areas
 }
 

@@ -60,6 +60,7 @@ const TABLE: &[(Action, &str)] = &[
     (Action::HoldVideoChecks, "--Y------"),
     (Action::EnterVideoRoom, "OOO-O----"),
     (Action::ServeHall, "-O-------"),
+    (Action::FollowUpEvaluation, "-O-Y-----"),
 ];
 
 /// The resource an action is about, inside the actor's scope (`own`) or outside it.
@@ -116,6 +117,9 @@ fn resource<'a>(
         Action::Consult => Resource::Consultation { id: "c-1", person },
         Action::ServeHall => Resource::Hall {
             station: if own { rome } else { milan },
+        },
+        Action::FollowUpEvaluation => Resource::Evaluation {
+            station: Some(if own { rome } else { milan }),
         },
         Action::EnterVideoRoom => Resource::VideoRoom {
             case: "case-1",
