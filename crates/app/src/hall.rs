@@ -35,6 +35,8 @@ pub struct Hall {
     pub open: bool,
     /// The hall's own day now.
     pub day: String,
+    /// The hour of its day now.
+    pub hour: u8,
 }
 
 /// What a visitor asks for when she takes a number.
@@ -189,6 +191,7 @@ impl App {
         Ok(Hall {
             open: hall::open_at(&station, now),
             day: hall::hall_day(now, &zone).to_string(),
+            hour: hall::hall_hour(now, &zone),
             station,
             groups,
             rules,
@@ -254,6 +257,7 @@ impl App {
                 lang: input.lang.unwrap_or(Lang::Zh),
                 follow_hash: &follow_hash(&follow),
                 now: caller.now,
+                hour: hall.hour,
             })
             .await?;
         Ok(TakenNumber { ticket, follow })

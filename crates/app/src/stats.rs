@@ -6,11 +6,12 @@ use qiaoyi_domain::access::{Action, AuditEvent, AuditSubject, Resource};
 use qiaoyi_domain::cases::{CaseState, EventKind, Step};
 use qiaoyi_domain::failure::Reason;
 use qiaoyi_domain::green_channel::GreenStats;
+use qiaoyi_domain::hall::HallSums;
 use qiaoyi_domain::stats::{
     CaseOutcome, ClosedCase, ClosingCase, CostModel, CostModelVersion, Month, Outcome, Period,
     Sums, figures,
 };
-use qiaoyi_store::{StatsBy, StatsFilter};
+use qiaoyi_store::{HallBy, StatsBy, StatsFilter};
 
 use crate::accounts::Client;
 use crate::calendar::beijing_today;
@@ -52,6 +53,19 @@ pub struct Dashboard {
     pub stations: Vec<Sums>,
     pub categories: Vec<Sums>,
     pub items: Vec<Sums>,
+    /// The stations' service halls over the period's days (each hall's own days), with the
+    /// dashboard's station and category as hall and service.
+    pub halls: HallFigures,
+}
+
+/// The service halls' numbers: waiting and service times, no-shows and priority calls.
+#[derive(Clone, Debug, Default)]
+pub struct HallFigures {
+    pub total: HallSums,
+    pub by_station: Vec<HallSums>,
+    pub by_service: Vec<HallSums>,
+    /// By the hour of the hall's day a number was taken (`09`).
+    pub by_hour: Vec<HallSums>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -176,7 +190,9 @@ impl App {
         } else {
             None
         };
+        let halls = self.hall_figures(period, &filter).await?;
         Ok(Dashboard {
+            halls,
             period,
             stations: self.store.stats_by(&filter, StatsBy::Station).await?,
             categories: self.store.stats_by(&filter, StatsBy::Category).await?,
@@ -187,6 +203,28 @@ impl App {
             consultations,
             green,
             months,
+        })
+    }
+
+    async fn hall_figures(
+        &self,
+        period: Period,
+        filter: &StatsFilter,
+    ) -> Result<HallFigures, AppError> {
+        // Days as text compare in order, and no day of a month is after its 31st.
+        let (from, to) = (format!("{}-01", period.from), format!("{}-31", period.to));
+        let (station, service) = (filter.station.as_deref(), filter.category.as_deref());
+        let by = |by| self.store.hall_sums(&from, &to, station, service, by);
+        let by_station = by(HallBy::Station).await?;
+        let mut total = HallSums::default();
+        for s in &by_station {
+            total.add(s);
+        }
+        Ok(HallFigures {
+            total,
+            by_station,
+            by_service: by(HallBy::Service).await?,
+            by_hour: by(HallBy::Hour).await?,
         })
     }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use qiaoyi_domain::cases::Channel;
 use qiaoyi_domain::fees::money::format_yuan;
+use qiaoyi_domain::hall::HallSums;
 use qiaoyi_domain::stats::{ClosedCase, Outcome, Sums};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -21,17 +22,19 @@ pub enum Table {
     Categories,
     Items,
     Durations,
+    Halls,
     Cases,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Summary,
         Table::Months,
         Table::Stations,
         Table::Categories,
         Table::Items,
         Table::Durations,
+        Table::Halls,
         Table::Cases,
     ];
 
@@ -43,6 +46,7 @@ impl Table {
             Table::Categories => "categories",
             Table::Items => "items",
             Table::Durations => "durations",
+            Table::Halls => "halls",
             Table::Cases => "cases",
         }
     }
@@ -60,9 +64,29 @@ impl Table {
             Table::Categories => "按类别",
             Table::Items => "按事项",
             Table::Durations => "办理时长",
+            Table::Halls => "服务大厅",
             Table::Cases => "案件清单",
         }
     }
+}
+
+/// The halls' rows of one grouping (by hall, service or hour), each named by `named`.
+fn hall_rows(group: &str, sums: &[HallSums], named: impl Fn(&str) -> String) -> Vec<Vec<Cell>> {
+    sums.iter()
+        .map(|s| {
+            vec![
+                Cell::Text(group.to_owned()),
+                Cell::Text(named(&s.key)),
+                Cell::Int(s.taken),
+                Cell::Int(s.served),
+                Cell::Int(s.no_shows),
+                Cell::Int(s.given_back),
+                Cell::Int(s.priority_calls),
+                Cell::Decimal(s.mean_wait_minutes()),
+                Cell::Decimal(s.mean_service_minutes()),
+            ]
+        })
+        .collect()
 }
 
 /// One cell: text, a number (money as yuan with two decimals, averages with one) or a day or
@@ -240,6 +264,30 @@ pub fn table(
                 .map(|(label, n)| vec![Cell::Text(label), Cell::Int(n)])
                 .collect();
             (vec!["办理天数".into(), "办结件数".into()], rows)
+        }
+        Table::Halls => {
+            let header = [
+                "分组",
+                "名称",
+                "取号",
+                "办结",
+                "未到",
+                "退号",
+                "优先叫号",
+                "平均等候（分钟）",
+                "平均办理（分钟）",
+            ]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect();
+            let mut rows = hall_rows("服务站", &d.halls.by_station, |k| {
+                name(&names.stations, k)
+            });
+            rows.extend(hall_rows("业务", &d.halls.by_service, |k| {
+                name(&names.categories, k)
+            }));
+            rows.extend(hall_rows("时段", &d.halls.by_hour, |k| format!("{k}:00")));
+            (header, rows)
         }
         Table::Cases => {
             let header = [

@@ -364,6 +364,56 @@ pub fn open_at(station: &Station, now_ms: i64) -> bool {
     minute.is_ok_and(|m| station.is_open_at(day, m))
 }
 
+/// The hour of the hall's day at `now` (0–23), in its zone: what the figures group by.
+pub fn hall_hour(now_ms: i64, zone: &TimeZone) -> u8 {
+    let hour = Timestamp::from_millisecond(now_ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(zone.clone())
+        .hour();
+    u8::try_from(hour).unwrap_or(0)
+}
+
+/// A hall's numbers summed for the statistics: for a hall, a service or an hour of the day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HallSums {
+    /// The station's code, the service's, or the hour (`09`); empty for numbers without one.
+    pub key: String,
+    pub taken: i64,
+    pub served: i64,
+    pub no_shows: i64,
+    pub given_back: i64,
+    /// Numbers called before their turn, for a priority.
+    pub priority_calls: i64,
+    /// Numbers called, and the milliseconds they waited from taken to their first call.
+    pub called: i64,
+    pub wait_ms: i64,
+    /// The milliseconds from the last call to served, over the served numbers.
+    pub service_ms: i64,
+}
+
+impl HallSums {
+    pub fn add(&mut self, other: &HallSums) {
+        self.taken += other.taken;
+        self.served += other.served;
+        self.no_shows += other.no_shows;
+        self.given_back += other.given_back;
+        self.priority_calls += other.priority_calls;
+        self.called += other.called;
+        self.wait_ms += other.wait_ms;
+        self.service_ms += other.service_ms;
+    }
+
+    /// The mean wait to the first call, in minutes; `None` when none was called.
+    pub fn mean_wait_minutes(&self) -> Option<f64> {
+        (self.called > 0).then(|| self.wait_ms as f64 / self.called as f64 / 60_000.0)
+    }
+
+    /// The mean service, from the last call to served, in minutes; `None` when none was served.
+    pub fn mean_service_minutes(&self) -> Option<f64> {
+        (self.served > 0).then(|| self.service_ms as f64 / self.served as f64 / 60_000.0)
+    }
+}
+
 /// How long a service takes when the hall has served nobody today yet: six minutes.
 pub const DEFAULT_SERVICE_MS: i64 = 6 * 60_000;
 
@@ -539,6 +589,23 @@ mod tests {
         let late = 1_774_740_600_000;
         assert_eq!(hall_day(late, &rome).to_string(), "2026-03-29");
         assert_eq!(hall_day(late, &TimeZone::UTC).to_string(), "2026-03-28");
+        assert_eq!(hall_hour(late, &rome), 0);
+        assert_eq!(hall_hour(late, &TimeZone::UTC), 23);
+        let mut sums = HallSums {
+            called: 2,
+            wait_ms: 6 * 60_000,
+            served: 1,
+            service_ms: 90_000,
+            ..HallSums::default()
+        };
+        assert_eq!(sums.mean_wait_minutes(), Some(3.0));
+        assert_eq!(sums.mean_service_minutes(), Some(1.5));
+        sums.add(&HallSums {
+            taken: 4,
+            ..HallSums::default()
+        });
+        assert_eq!(sums.taken, 4);
+        assert_eq!(HallSums::default().mean_wait_minutes(), None);
         assert_eq!(estimated_wait_ms(3, None, 1), 18 * 60_000);
         assert_eq!(estimated_wait_ms(4, Some(60_000), 2), 120_000);
         assert_eq!(estimated_wait_ms(0, Some(60_000), 0), 0);

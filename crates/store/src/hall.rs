@@ -4,7 +4,9 @@
 //! the row), and the rules an administrator set for the hall.
 
 use qiaoyi_domain::access::audit::AuditRecord;
-use qiaoyi_domain::hall::{CallReason, Priority, QueueRules, TakenVia, Ticket, TicketState};
+use qiaoyi_domain::hall::{
+    CallReason, HallSums, Priority, QueueRules, TakenVia, Ticket, TicketState,
+};
 use qiaoyi_domain::lang::Lang;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -26,6 +28,16 @@ pub struct NewHallTicket<'a> {
     pub lang: Lang,
     pub follow_hash: &'a str,
     pub now: i64,
+    /// The hour of the hall's day it is taken in (0–23).
+    pub hour: u8,
+}
+
+/// What the hall figures are summed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HallBy {
+    Station,
+    Service,
+    Hour,
 }
 
 /// A call of a waiting number to a window.
@@ -107,8 +119,8 @@ impl Store {
         let label = qiaoyi_domain::hall::label(new.letter, u32::try_from(number).unwrap_or(0));
         sqlx::query(
             "INSERT INTO hall_tickets (id, station_code, day, number, label, category_code, priority, \
-             taken_via, lang, follow_hash, taken_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             taken_via, lang, follow_hash, taken_at, hour) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(new.id)
         .bind(new.station)
@@ -121,6 +133,7 @@ impl Store {
         .bind(new.lang.tag())
         .bind(new.follow_hash)
         .bind(new.now)
+        .bind(i64::from(new.hour))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -176,7 +189,7 @@ impl Store {
     pub async fn call_hall_ticket(&self, call: &HallCall<'_>) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
-            "UPDATE hall_tickets SET state = 'called', calls = 1, first_called_at = $2, \
+            "UPDATE hall_tickets SET state = 'called', calls = 1, first_called_at = COALESCE(first_called_at, $2), \
              called_at = $2, window_name = $3, called_by = $4, call_reason = $5 \
              WHERE id = $1 AND state = 'waiting'",
         )
@@ -278,6 +291,66 @@ impl Store {
         let changed = query.execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(changed == 1)
+    }
+
+    /// The halls' numbers of the days `from` to `to` (`YYYY-MM-DD`, each hall's own days), summed
+    /// by hall, service or hour; only one station's and one service's when given.
+    pub async fn hall_sums(
+        &self,
+        from: &str,
+        to: &str,
+        station: Option<&str>,
+        service: Option<&str>,
+        by: HallBy,
+    ) -> Result<Vec<HallSums>, StoreError> {
+        let key = match by {
+            HallBy::Station => "station_code",
+            HallBy::Service => "category_code",
+            HallBy::Hour => "COALESCE(CAST(hour AS TEXT), '')",
+        };
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS taken, \
+             CAST(SUM(CASE WHEN state = 'served' THEN 1 ELSE 0 END) AS BIGINT) AS served, \
+             CAST(SUM(CASE WHEN state = 'no_show' THEN 1 ELSE 0 END) AS BIGINT) AS no_shows, \
+             CAST(SUM(CASE WHEN state = 'given_back' THEN 1 ELSE 0 END) AS BIGINT) AS given_back, \
+             CAST(SUM(CASE WHEN call_reason IS NOT NULL AND call_reason NOT IN ('turn', 'after-priority-run') \
+                 THEN 1 ELSE 0 END) AS BIGINT) AS priority_calls, \
+             CAST(SUM(CASE WHEN first_called_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS called, \
+             CAST(SUM(CASE WHEN first_called_at IS NOT NULL THEN first_called_at - taken_at ELSE 0 END) AS BIGINT) AS wait_ms, \
+             CAST(SUM(CASE WHEN state = 'served' THEN done_at - called_at ELSE 0 END) AS BIGINT) AS service_ms \
+             FROM hall_tickets WHERE day >= $1 AND day <= $2 \
+             AND ($3 = '' OR station_code = $3) AND ($4 = '' OR category_code = $4) \
+             GROUP BY {key} ORDER BY {key}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(station.unwrap_or_default())
+            .bind(service.unwrap_or_default())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let n = |column: &str| -> Result<i64, StoreError> {
+                    Ok(r.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+                };
+                let key: String = r.try_get::<Option<String>, _>("k")?.unwrap_or_default();
+                Ok(HallSums {
+                    key: match by {
+                        HallBy::Hour if !key.is_empty() => format!("{key:0>2}"),
+                        _ => key,
+                    },
+                    taken: n("taken")?,
+                    served: n("served")?,
+                    no_shows: n("no_shows")?,
+                    given_back: n("given_back")?,
+                    priority_calls: n("priority_calls")?,
+                    called: n("called")?,
+                    wait_ms: n("wait_ms")?,
+                    service_ms: n("service_ms")?,
+                })
+            })
+            .collect()
     }
 
     /// The rules a hall calls by, if an administrator set them.

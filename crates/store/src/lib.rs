@@ -57,7 +57,7 @@ pub use consultations::{CHAT_CHANNEL, ChatFile, ChatListener, InboxScope, NewCha
 pub use error::{ConflictKind, StoreError};
 pub use evaluations::{EvaluationCount, NewEvaluation};
 pub use green_channel::{GreenDecision, NewGreenRequest};
-pub use hall::{HallCall, NewHallTicket};
+pub use hall::{HallBy, HallCall, NewHallTicket};
 pub use handover::{HandoverProof, HandoverRow};
 pub use ledger::NewLedgerEntry;
 pub use mandates::{MandateListing, MandateRow, WrongCodeWrite};

@@ -70,6 +70,8 @@ async fn a_hall_morning_serves_walk_ins_and_priority_visitors_in_the_right_order
     let second = take(&mut visitor, "exit-entry", "").await;
     let elder = take(&mut visitor, "exit-entry", "over-70").await;
     let household = take(&mut visitor, "household", "").await;
+    // They wait five minutes before the first call.
+    visitor.app.clock().advance(5 * 60_000);
     let labels: Vec<&str> = [&first, &second, &elder, &household]
         .iter()
         .map(|t| t["ticket"]["label"].as_str().expect("in the answer"))
@@ -189,6 +191,47 @@ async fn a_hall_morning_serves_walk_ins_and_priority_visitors_in_the_right_order
     assert_eq!(
         call(&mut staff, &csrf, "2", "").await,
         (StatusCode::OK, "B004".into())
+    );
+
+    // The statistics: numbers taken, served, not come, given back, priority calls, waits.
+    let mut auditor = visitor.another();
+    auditor.api_sign_in("auditor@qiaoyi.example").await;
+    let stats = json(
+        &auditor
+            .get("/api/v1/statistics?from=2026-05&to=2026-05")
+            .await
+            .body,
+    );
+    let halls = &stats["halls"];
+    assert_eq!(halls["total"]["taken"], 4, "{halls}");
+    assert_eq!(halls["total"]["served"], 1);
+    assert_eq!(halls["total"]["no_shows"], 1);
+    assert_eq!(halls["total"]["given_back"], 1);
+    assert_eq!(halls["total"]["priority_calls"], 1);
+    // The server's clock runs on while the test does: a little over five minutes.
+    let wait = halls["total"]["mean_wait_minutes"]
+        .as_f64()
+        .expect("a wait");
+    assert!((5.0..5.5).contains(&wait), "{wait}");
+    assert_eq!(halls["by_station"][0]["key"], "IT-ROM");
+    assert_eq!(halls["by_hour"][0]["key"], "12", "taken at 12:06 in Rome");
+    let services: Vec<&str> = halls["by_service"]
+        .as_array()
+        .expect("by service")
+        .iter()
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert_eq!(services, ["certificates", "exit-entry"]);
+    let page = auditor.get("/stats?from=2026-05&to=2026-05&lang=en").await;
+    assert!(page.body.contains("Service halls"), "{}", page.body);
+    let csv = auditor
+        .get("/stats/export?from=2026-05&to=2026-05&format=csv&table=halls")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("IT-ROM") || csv.body.contains("罗马"),
+        "{}",
+        csv.body
     );
 }
 

@@ -1849,3 +1849,15 @@ satisfaction-by-service = By service
 satisfaction-by-month = By month
 satisfaction-name = Name
 satisfaction-all = All services
+
+stats-halls = Service halls
+stats-halls-hint = Numbers taken at the stations' halls in the period (each hall's own days); waits run from taking a number to its first call, services from the last call to served. Minutes.
+stats-hall-by-hall = By hall
+stats-hall-by-service = By service
+stats-hall-by-hour = By hour of the day
+stats-hall-taken = Taken
+stats-hall-served = Served
+stats-hall-no-shows = Did not come
+stats-hall-priority = Priority calls
+stats-hall-wait = Mean wait
+stats-hall-service = Mean service

@@ -1855,3 +1855,15 @@ satisfaction-by-service = Por servicio
 satisfaction-by-month = Por mes
 satisfaction-name = Nombre
 satisfaction-all = Todos los servicios
+
+stats-halls = Salas de atención
+stats-halls-hint = Números tomados en las salas de los puntos de atención en el periodo (en los días de cada sala); la espera va de tomar el número a la primera llamada, la atención de la última llamada a terminar. Minutos.
+stats-hall-by-hall = Por sala
+stats-hall-by-service = Por servicio
+stats-hall-by-hour = Por hora del día
+stats-hall-taken = Tomados
+stats-hall-served = Atendidos
+stats-hall-no-shows = No se presentaron
+stats-hall-priority = Llamadas con prioridad
+stats-hall-wait = Espera media
+stats-hall-service = Atención media

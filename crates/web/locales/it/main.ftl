@@ -1855,3 +1855,15 @@ satisfaction-by-service = Per servizio
 satisfaction-by-month = Per mese
 satisfaction-name = Nome
 satisfaction-all = Tutti i servizi
+
+stats-halls = Sale del servizio
+stats-halls-hint = Numeri presi nelle sale degli sportelli nel periodo (nei giorni di ciascuna sala); l'attesa va dal numero preso alla prima chiamata, il servizio dall'ultima chiamata alla conclusione. Minuti.
+stats-hall-by-hall = Per sala
+stats-hall-by-service = Per servizio
+stats-hall-by-hour = Per ora del giorno
+stats-hall-taken = Presi
+stats-hall-served = Serviti
+stats-hall-no-shows = Non presentati
+stats-hall-priority = Chiamate con precedenza
+stats-hall-wait = Attesa media
+stats-hall-service = Servizio medio

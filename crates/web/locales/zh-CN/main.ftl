@@ -1768,3 +1768,15 @@ satisfaction-by-service = 按业务
 satisfaction-by-month = 按月份
 satisfaction-name = 名称
 satisfaction-all = 全部业务
+
+stats-halls = 服务大厅
+stats-halls-hint = 期间内各驿站大厅的取号情况（按各大厅当地日期）；等候时间从取号到首次叫号，办理时间从最后一次叫号到办结，单位为分钟。
+stats-hall-by-hall = 按大厅
+stats-hall-by-service = 按业务
+stats-hall-by-hour = 按时段
+stats-hall-taken = 取号
+stats-hall-served = 办结
+stats-hall-no-shows = 未到
+stats-hall-priority = 优先叫号
+stats-hall-wait = 平均等候
+stats-hall-service = 平均办理

@@ -98,6 +98,47 @@ pub struct GreenFigures {
     completion_days: Option<f64>,
 }
 
+/// A service hall's numbers summed: for a hall, a service or an hour of the day.
+#[derive(Serialize, ToSchema)]
+pub struct HallSumsView {
+    /// The station's code, the service's, or the hour of the hall's day (`09`); absent in the
+    /// total.
+    key: Option<String>,
+    taken: i64,
+    served: i64,
+    no_shows: i64,
+    given_back: i64,
+    /// Numbers called before their turn, for a priority.
+    priority_calls: i64,
+    /// The mean wait from taking a number to its first call, in minutes.
+    mean_wait_minutes: Option<f64>,
+    /// The mean service, from the last call to served, in minutes.
+    mean_service_minutes: Option<f64>,
+}
+
+impl HallSumsView {
+    fn of(s: &qiaoyi_app::domain::hall::HallSums, key: Option<String>) -> Self {
+        HallSumsView {
+            key,
+            taken: s.taken,
+            served: s.served,
+            no_shows: s.no_shows,
+            given_back: s.given_back,
+            priority_calls: s.priority_calls,
+            mean_wait_minutes: s.mean_wait_minutes(),
+            mean_service_minutes: s.mean_service_minutes(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HallFiguresView {
+    total: HallSumsView,
+    by_station: Vec<HallSumsView>,
+    by_service: Vec<HallSumsView>,
+    by_hour: Vec<HallSumsView>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct StatisticsView {
     from: String,
@@ -116,6 +157,9 @@ pub struct StatisticsView {
     stations: Vec<Sums>,
     categories: Vec<Sums>,
     items: Vec<Sums>,
+    /// The stations' service halls: numbers taken, served, not come, priority calls, waiting
+    /// and service times.
+    halls: HallFiguresView,
 }
 
 /// The figures of a period: totals and sums by month, station, category and item.
@@ -155,6 +199,19 @@ pub async fn statistics(
         stations: all(&d.stations),
         categories: all(&d.categories),
         items: all(&d.items),
+        halls: {
+            let keyed = |rows: &[qiaoyi_app::domain::hall::HallSums]| {
+                rows.iter()
+                    .map(|s| HallSumsView::of(s, Some(s.key.clone())))
+                    .collect()
+            };
+            HallFiguresView {
+                total: HallSumsView::of(&d.halls.total, None),
+                by_station: keyed(&d.halls.by_station),
+                by_service: keyed(&d.halls.by_service),
+                by_hour: keyed(&d.halls.by_hour),
+            }
+        },
     }))
 }
 
@@ -253,7 +310,8 @@ pub struct ExportQuery {
     /// `xlsx` (every table, one sheet each) or `csv` (the table named by `table`).
     #[serde(default)]
     format: String,
-    /// For CSV: `summary`, `months`, `stations`, `categories`, `items`, `durations` or `cases`.
+    /// For CSV: `summary`, `months`, `stations`, `categories`, `items`, `durations`, `halls` or
+    /// `cases`.
     #[serde(default)]
     table: String,
 }
@@ -302,7 +360,7 @@ pub fn export_format(format: &str, table: &str) -> Result<ExportFormat, qiaoyi_a
             field: "table",
             reason: Reason::Malformed,
             message:
-                "name the table: summary, months, stations, categories, items, durations or cases"
+                "name the table: summary, months, stations, categories, items, durations, halls or cases"
                     .into(),
         }),
         _ => Err(qiaoyi_app::AppError::Invalid {

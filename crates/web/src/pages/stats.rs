@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::{Extension, Form, Router};
 use qiaoyi_app::domain::access::{Action, Resource, decide};
 use qiaoyi_app::domain::fees::money::format_yuan;
+use qiaoyi_app::domain::hall::HallSums;
 use qiaoyi_app::domain::stats::{CostModel, CountryCost, Sums};
 use qiaoyi_app::stats::StatsQuery;
 use qiaoyi_app::stats_export::{average_days, within_share};
@@ -162,6 +163,19 @@ struct Figures {
     by_station: Vec<Line>,
     by_category: Vec<Line>,
     by_item: Vec<Line>,
+    /// The service halls: by hall, by service, by hour of the day; empty without numbers.
+    halls: Vec<(String, Vec<HallLine>)>,
+}
+
+/// A service hall's row: numbers taken, served, not come, priority calls, mean wait and service.
+pub struct HallLine {
+    pub name: String,
+    pub taken: i64,
+    pub served: i64,
+    pub no_shows: i64,
+    pub priority_calls: i64,
+    pub wait: String,
+    pub service: String,
 }
 
 fn field_error(p: &Prefs, field: &'static str, reason: Reason) -> FieldError {
@@ -342,6 +356,45 @@ async fn figures(
             .iter()
             .map(|s| line(s, format!("{} {}", s.key, named(&items, &s.key))))
             .collect(),
+        halls: if d.halls.total.taken == 0 {
+            Vec::new()
+        } else {
+            let hall_line = |s: &HallSums, name: String| HallLine {
+                name,
+                taken: s.taken,
+                served: s.served,
+                no_shows: s.no_shows,
+                priority_calls: s.priority_calls,
+                wait: one(s.mean_wait_minutes()),
+                service: one(s.mean_service_minutes()),
+            };
+            vec![
+                (
+                    p.t("stats-hall-by-hall"),
+                    d.halls
+                        .by_station
+                        .iter()
+                        .map(|s| hall_line(s, named(&stations, &s.key)))
+                        .collect(),
+                ),
+                (
+                    p.t("stats-hall-by-service"),
+                    d.halls
+                        .by_service
+                        .iter()
+                        .map(|s| hall_line(s, named(&categories, &s.key)))
+                        .collect(),
+                ),
+                (
+                    p.t("stats-hall-by-hour"),
+                    d.halls
+                        .by_hour
+                        .iter()
+                        .map(|s| hall_line(s, format!("{}:00", s.key)))
+                        .collect(),
+                ),
+            ]
+        },
     })
 }
 
