@@ -18,6 +18,9 @@ use crate::accounts::random_hex;
 use crate::calendar::beijing_today;
 use crate::{App, AppError, Caller};
 
+/// The most follow-ups a list shows.
+const FOLLOW_UPS_SHOWN: i64 = 500;
+
 /// A rating as she typed it.
 #[derive(Clone, Debug, Default)]
 pub struct RatingInput {
@@ -185,20 +188,30 @@ impl App {
             .session()
             .map(|s| s.actor.grants.clone())
             .unwrap_or_default();
-        let reaches = |e: &Evaluation| {
-            grants.iter().any(|g| match g {
-                Grant::DutyLeader => true,
-                Grant::Station(mine) => e.station.as_ref() == Some(mine),
-                _ => false,
-            })
-        };
-        Ok(self
-            .store
-            .follow_ups(500)
-            .await?
-            .into_iter()
-            .filter(|e| reaches(e))
-            .collect())
+        if grants.contains(&Grant::DutyLeader) {
+            return Ok(self.store.follow_ups(None, FOLLOW_UPS_SHOWN).await?);
+        }
+        let mut reached = Vec::new();
+        for grant in &grants {
+            if let Grant::Station(code) = grant {
+                reached.extend(
+                    self.store
+                        .follow_ups(Some(code.as_str()), FOLLOW_UPS_SHOWN)
+                        .await?,
+                );
+            }
+        }
+        // Several stations' lists in one order: open first by the day due, then newest closed.
+        reached.sort_by_key(|e| {
+            let f = e.follow_up.as_ref();
+            let open = f.is_some_and(|f| f.closed_at.is_none());
+            (
+                !open,
+                if open { f.map(|f| f.due_on) } else { None },
+                std::cmp::Reverse(f.and_then(|f| f.closed_at)),
+            )
+        });
+        Ok(reached)
     }
 
     /// Closes a follow-up with the note of the call-back to her.

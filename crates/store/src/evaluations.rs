@@ -168,15 +168,21 @@ impl Store {
             .transpose()
     }
 
-    /// Follow-ups, the open ones first by the day they are due, then the closed ones newest first;
-    /// at most `limit`.
-    pub async fn follow_ups(&self, limit: i64) -> Result<Vec<Evaluation>, StoreError> {
+    /// Follow-ups, of one station's ratings or of all, the open ones first by the day they are
+    /// due, then the closed ones newest first; at most `limit`.
+    pub async fn follow_ups(
+        &self,
+        station: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Evaluation>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE f.evaluation_id IS NOT NULL \
+             AND ($1 = '' OR f.station_code = $1) \
              ORDER BY CASE WHEN f.closed_at IS NULL THEN 0 ELSE 1 END, \
-             CASE WHEN f.closed_at IS NULL THEN f.due_on END, f.closed_at DESC, e.id LIMIT $1"
+             CASE WHEN f.closed_at IS NULL THEN f.due_on END, f.closed_at DESC, e.id LIMIT $2"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(station.unwrap_or_default())
             .bind(limit)
             .fetch_all(&self.pool)
             .await?
