@@ -75,6 +75,18 @@ pub struct HallDay {
     pub tickets: Vec<Ticket>,
 }
 
+impl Hall {
+    /// The hall as it stands at `now`: open or not, its day and hour, in its zone.
+    pub fn at(mut self, now: i64) -> Hall {
+        let zone =
+            jiff::tz::TimeZone::get(&self.station.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        self.open = hall::open_at(&self.station, now);
+        self.day = hall::hall_day(now, &zone).to_string();
+        self.hour = hall::hall_hour(now, &zone);
+        self
+    }
+}
+
 impl HallDay {
     pub fn waiting(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets
@@ -187,15 +199,15 @@ impl App {
             .hall_rules(code.as_str())
             .await?
             .unwrap_or_default();
-        let zone = jiff::tz::TimeZone::get(&station.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         Ok(Hall {
-            open: hall::open_at(&station, now),
-            day: hall::hall_day(now, &zone).to_string(),
-            hour: hall::hall_hour(now, &zone),
+            open: false,
+            day: String::new(),
+            hour: 0,
             station,
             groups,
             rules,
-        })
+        }
+        .at(now))
     }
 
     /// Takes a number: on her phone (anyone, while the hall is open), at the kiosk (a device the
@@ -319,6 +331,13 @@ impl App {
     /// The hall's day: public for the display (labels and windows only: no names are kept).
     pub async fn hall_day_of(&self, station: &str, now: i64) -> Result<HallDay, AppError> {
         let hall = self.hall(station, now).await?;
+        self.hall_tickets_now(hall, now).await
+    }
+
+    /// The day of a hall already read, at `now`: only its numbers are read again (what a screen
+    /// asks every few seconds; its station, services and rules seldom change).
+    pub async fn hall_tickets_now(&self, hall: Hall, now: i64) -> Result<HallDay, AppError> {
+        let hall = hall.at(now);
         let tickets = self
             .store
             .hall_day(hall.station.code.as_str(), &hall.day)

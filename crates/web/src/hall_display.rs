@@ -2,7 +2,8 @@
 //!
 //! Open to anyone from a page of this site (the display is a screen in the hall; it shows labels,
 //! windows and counts, nothing about anyone). The server reads the hall's day every two seconds
-//! on its node, so a call made on any node reaches every screen, and sends the board whenever it
+//! on its node (only the numbers: the hall itself is read when the socket opens), so a call made on
+//! any node reaches every screen, and sends the board whenever it
 //! changed: the numbers at windows (latest first) with the words each call is spoken in, and how
 //! many wait per service.
 
@@ -15,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use qiaoyi_app::domain::hall::spoken_call;
-use qiaoyi_app::hall::HallDay;
+use qiaoyi_app::hall::{Hall, HallDay};
 use serde::Serialize;
 
 use crate::AppState;
@@ -118,20 +119,21 @@ async fn upgrade(
         return Err(refused);
     }
     // Refuse an unknown hall before upgrading.
-    let day = state.app.hall_day_of(&station, state.app.now_ms()).await?;
-    let voices = voices(&day.hall.station.languages);
+    let hall = state.app.hall(&station, state.app.now_ms()).await?;
+    let voices = voices(&hall.station.languages);
     Ok(ws
-        .on_upgrade(move |socket| run(state, station, voices, socket))
+        .on_upgrade(move |socket| run(state, hall, voices, socket))
         .into_response())
 }
 
-async fn run(state: AppState, station: String, voices: Vec<String>, mut socket: WebSocket) {
+async fn run(state: AppState, hall: Hall, voices: Vec<String>, mut socket: WebSocket) {
     let mut poll = tokio::time::interval(POLL);
     let mut last: Option<Board> = None;
     loop {
         tokio::select! {
             _ = poll.tick() => {
-                let day = match state.app.hall_day_of(&station, state.app.now_ms()).await {
+                let now = state.app.now_ms();
+                let day = match state.app.hall_tickets_now(hall.clone(), now).await {
                     Ok(day) => day,
                     Err(e) => {
                         tracing::warn!(error = %e, "hall display read failed");
